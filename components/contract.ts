@@ -1,0 +1,42 @@
+/**
+ * What every platform's system component takes and gives back, so index.ts and the tests treat
+ * docker, kubernetes and aws alike.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type { Settings, System } from "../spec";
+
+/** Arguments of every platform's `System` component. */
+export interface PlatformSystemArgs {
+    /** The validated system, with the environment profile applied. */
+    system: System;
+    /** The stack's `tierform:*` settings. */
+    settings: Settings;
+}
+
+/** Where a datastore can be reached. Connection strings carry credentials and are always secrets. */
+export interface DatastoreOutputs {
+    kind: "database" | "cache" | "queue" | "bucket";
+    /** Writer endpoint: host:port, queue URL or bucket name. */
+    endpoint: pulumi.Input<string>;
+    /** Read-replica endpoints, where there are any. */
+    readerEndpoints?: pulumi.Input<string>[];
+    /** Full connection string with credentials (a Pulumi secret). */
+    connectionString?: pulumi.Input<string>;
+}
+
+/** The stack outputs every platform produces. */
+export interface SystemOutputs {
+    /** The public URL of the edge. */
+    publicUrl: pulumi.Input<string>;
+    /** Each service's internal address (host:port for web services, the workload name otherwise). */
+    services: Record<string, pulumi.Input<string>>;
+    /** Each datastore by name. */
+    datastores: Record<string, DatastoreOutputs>;
+    /** Platform-specific extras (e.g. the ALB DNS name, the cluster name, the namespace). */
+    platform: Record<string, pulumi.Input<unknown>>;
+}
+
+/** A platform's system component. */
+export interface PlatformSystem extends pulumi.ComponentResource {
+    readonly outputs: SystemOutputs;
+}

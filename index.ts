@@ -1,0 +1,19 @@
+/**
+ * tierform: load the stack's system spec, build it on the stack's platform, export its outputs.
+ * All tier logic lives in components/; all validation in spec/.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { deploySystem, stackOutputs } from "./components";
+import { loadStack, SpecError } from "./spec";
+
+export = async () => {
+    let stack;
+    try {
+        stack = loadStack(pulumi.runtime.allConfig());
+    } catch (err) {
+        // A clean message, no stack trace, and nothing registered.
+        if (err instanceof SpecError) throw new pulumi.RunError(err.message);
+        throw err;
+    }
+    return stackOutputs(deploySystem(stack).outputs);
+};

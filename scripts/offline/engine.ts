@@ -1,0 +1,179 @@
+/**
+ * Runs a Pulumi program under Pulumi's own mock runtime (`pulumi.runtime.setMocks`) and records
+ * every resource it registers: type, name, URN, parent, options and inputs. No CLI, no engine,
+ * no cloud. Used by the offline plan (`npm run plan`) and by the tests (`test/harness`).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { mockCall, mockOutputs } from "./mock-outputs";
+
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+/** What a secret value is replaced with in redacted inputs and in `--json`. */
+export const REDACTED = "[secret]";
+
+/** One resource the program registered. */
+export interface PlannedResource {
+    urn: string;
+    type: string;
+    name: string;
+    /** Parent URN (the stack for top-level resources). */
+    parent?: string;
+    /** A provider-managed resource (false for components and the stack). */
+    custom: boolean;
+    /** `protect: true` was set. */
+    protect: boolean;
+    retainOnDelete: boolean;
+    /** Explicit provider reference (urn::id), when one was given. */
+    provider?: string;
+    /** URNs this resource depends on (inputs and dependsOn). */
+    dependencies: string[];
+    /** Inputs with secrets unwrapped: what a policy sees. */
+    inputs: Record<string, any>;
+    /** Inputs with every secret replaced by "[secret]": what a report may print. */
+    redacted: Record<string, any>;
+    /** Dotted paths of the inputs that were secrets. */
+    secretPaths: string[];
+}
+
+export interface OfflineRun {
+    project: string;
+    stack: string;
+    resources: PlannedResource[];
+    /** The stack outputs, secrets unwrapped. */
+    outputs: Record<string, any>;
+    /** Paths of outputs that are secrets. */
+    secretOutputs: string[];
+}
+
+function isSecret(v: unknown): v is { value: unknown } {
+    return typeof v === "object" && v !== null && (v as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
+}
+
+/** Walk a deserialized value: unwrap secrets (recording their paths) and build a redacted twin. */
+function split(value: unknown, path: string, secretPaths: string[]): { plain: any; redacted: any } {
+    if (isSecret(value)) {
+        secretPaths.push(path || "(root)");
+        return { plain: split(value.value, path, []).plain, redacted: REDACTED };
+    }
+    if (Array.isArray(value)) {
+        const parts = value.map((v, i) => split(v, `${path}[${i}]`, secretPaths));
+        return { plain: parts.map((p) => p.plain), redacted: parts.map((p) => p.redacted) };
+    }
+    if (value && typeof value === "object" && !(value instanceof pulumi.Resource)) {
+        const plain: Record<string, unknown> = {};
+        const redacted: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(value)) {
+            const p = split(v, path ? `${path}.${k}` : k, secretPaths);
+            plain[k] = p.plain;
+            redacted[k] = p.redacted;
+        }
+        return { plain, redacted };
+    }
+    return { plain: value, redacted: value };
+}
+
+let running = false;
+
+/**
+ * Run `program` as the stack `stack` of project `project` with the given config
+ * (`{"tierform:platform": "docker", "aws:region": "us-east-1", ...}`, values as Pulumi stores
+ * them: strings, objects as JSON). Resolves once every registration has finished.
+ */
+export async function runOffline(opts: {
+    program: () => unknown;
+    config?: Record<string, string>;
+    stack?: string;
+    project?: string;
+}): Promise<OfflineRun> {
+    if (running) throw new Error("runOffline: one run at a time (Pulumi's runtime is process-global)");
+    running = true;
+    const project = opts.project ?? "tierform";
+    const stack = opts.stack ?? "test";
+    const records = new Map<string, PlannedResource>();
+    const pending: PlannedResource[] = [];
+    try {
+        await pulumi.runtime.setMocks(
+            {
+                newResource: (args) => {
+                    const inputs = split(args.inputs, "", []).plain;
+                    const state = { ...inputs, ...mockOutputs(args.type, args.name, inputs) };
+                    return { id: state.id ?? `${args.name}-id`, state };
+                },
+                call: (args) => mockCall(args.token, split(args.inputs, "", []).plain),
+            },
+            project,
+            stack,
+            false,
+        );
+        pulumi.runtime.setAllConfig(opts.config ?? {});
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const settings = require("@pulumi/pulumi/runtime/settings");
+        const monitor = settings.getMonitor();
+        const register = monitor.registerResource.bind(monitor);
+        monitor.registerResource = (req: any, callback: (err: any, res: any) => void) => {
+            const secretPaths: string[] = [];
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            const rpc = require("@pulumi/pulumi/runtime/rpc");
+            const { plain, redacted } = split(rpc.deserializeProperties(req.getObject()), "", secretPaths);
+            const record: PlannedResource = {
+                urn: "",
+                type: req.getType(),
+                name: req.getName(),
+                parent: req.getParent() || undefined,
+                custom: req.getCustom(),
+                protect: req.getProtect?.() === true,
+                retainOnDelete: req.getRetainondelete?.() === true,
+                provider: req.getProvider() || undefined,
+                dependencies: req.getDependenciesList(),
+                inputs: plain,
+                redacted,
+                secretPaths,
+            };
+            pending.push(record);
+            return register(req, (err: any, res: any) => {
+                if (res) {
+                    record.urn = res.getUrn();
+                    records.set(record.urn, record);
+                }
+                callback(err, res);
+            });
+        };
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { runInPulumiStack } = require("@pulumi/pulumi/runtime/stack");
+        let rawOutputs: unknown;
+        await runInPulumiStack(async () => {
+            rawOutputs = await opts.program();
+            return undefined;
+        });
+        await settings.waitForRPCs();
+        const secretOutputs: string[] = [];
+        const outputs = split(await resolveDeep(rawOutputs ?? {}), "", secretOutputs).plain;
+        return { project, stack, resources: pending.filter((r) => r.urn), outputs, secretOutputs };
+    } catch (err) {
+        // Let callers check that a failed run registered nothing but the stack itself.
+        if (err && typeof err === "object") (err as { registered?: PlannedResource[] }).registered = pending;
+        throw err;
+    } finally {
+        running = false;
+    }
+}
+
+/** Resolve Outputs and promises nested in stack outputs; secrets come back wrapped for `split`. */
+async function resolveDeep(value: unknown): Promise<unknown> {
+    if (pulumi.Output.isInstance(value)) {
+        const [inner, secret] = await Promise.all([
+            new Promise((resolve) => (value as pulumi.Output<unknown>).apply((v) => resolve(v))),
+            (value as unknown as { isSecret: Promise<boolean> }).isSecret,
+        ]);
+        const resolved = await resolveDeep(inner);
+        return secret ? { [SIG_KEY]: SECRET_SIG, value: resolved } : resolved;
+    }
+    if (value instanceof Promise) return resolveDeep(await value);
+    if (Array.isArray(value)) return Promise.all(value.map(resolveDeep));
+    if (value && typeof value === "object" && !(value instanceof pulumi.Resource)) {
+        const out: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(value)) out[k] = await resolveDeep(v);
+        return out;
+    }
+    return value;
+}

@@ -1,0 +1,61 @@
+/** Outputs of @pulumi/aws resources and data sources under the mock runtime. */
+const ACCOUNT = "123456789012";
+
+export function awsOutputs(type: string, name: string, inputs: Record<string, any>): Record<string, any> | undefined {
+    const [, mod, kind] = type.split(/[:/]/);
+    const region = "us-east-1";
+    const base = { arn: `arn:aws:${mod}:${region}:${ACCOUNT}:${kind.toLowerCase()}/${name}`, id: `${name}-id` };
+    switch (type) {
+        case "aws:lb/loadBalancer:LoadBalancer":
+            return { ...base, dnsName: `${name}-123.${region}.elb.amazonaws.com`, zoneId: "Z35SXDOTRQ7X7K", arnSuffix: `app/${name}/abc` };
+        case "aws:lb/targetGroup:TargetGroup":
+            return { ...base, arnSuffix: `targetgroup/${name}/abc` };
+        case "aws:cloudfront/distribution:Distribution":
+            return { ...base, domainName: `${name}.cloudfront.net`, hostedZoneId: "Z2FDTNDATAQYW2" };
+        case "aws:rds/instance:Instance":
+        case "aws:rds/cluster:Cluster":
+        case "aws:docdb/cluster:Cluster": {
+            const port = inputs.port ?? (inputs.engine === "mysql" ? 3306 : inputs.engine === "docdb" ? 27017 : 5432);
+            return { ...base, address: `${name}.abc.${region}.rds.amazonaws.com`, endpoint: `${name}.abc.${region}.rds.amazonaws.com:${port}`, readerEndpoint: `${name}.ro.${region}.rds.amazonaws.com`, port, identifier: inputs.identifier ?? name };
+        }
+        case "aws:elasticache/replicationGroup:ReplicationGroup":
+            return { ...base, primaryEndpointAddress: `${name}.abc.cache.amazonaws.com`, readerEndpointAddress: `${name}-ro.abc.cache.amazonaws.com`, configurationEndpointAddress: `${name}.cfg.cache.amazonaws.com`, port: inputs.port ?? 6379 };
+        case "aws:sqs/queue:Queue":
+            return { ...base, arn: `arn:aws:sqs:${region}:${ACCOUNT}:${inputs.name ?? name}`, url: `https://sqs.${region}.amazonaws.com/${ACCOUNT}/${inputs.name ?? name}` };
+        case "aws:s3/bucket:Bucket":
+        case "aws:s3/bucketV2:BucketV2": {
+            const bucket = inputs.bucket ?? `${name}-abc123`;
+            return { ...base, arn: `arn:aws:s3:::${bucket}`, bucket, bucketRegionalDomainName: `${bucket}.s3.${region}.amazonaws.com`, bucketDomainName: `${bucket}.s3.amazonaws.com` };
+        }
+        case "aws:ecs/cluster:Cluster":
+            return { ...base, name: inputs.name ?? name };
+        case "aws:acm/certificate:Certificate":
+            return {
+                ...base,
+                domainValidationOptions: [{ domainName: inputs.domainName, resourceRecordName: `_x.${inputs.domainName}.`, resourceRecordType: "CNAME", resourceRecordValue: "_y.acm-validations.aws." }],
+            };
+        case "aws:kms/key:Key":
+            return { ...base, keyId: `${name}-key-id` };
+        case "aws:ec2/vpc:Vpc":
+            return { ...base, cidrBlock: inputs.cidrBlock, defaultSecurityGroupId: `${name}-default-sg` };
+        default:
+            return type.startsWith("aws:") ? { ...base, name: inputs.name ?? name } : undefined;
+    }
+}
+
+export function awsCall(token: string, inputs: Record<string, any>): Record<string, any> {
+    switch (token) {
+        case "aws:index/getAvailabilityZones:getAvailabilityZones":
+            return { names: ["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d"], zoneIds: ["use1-az1", "use1-az2", "use1-az4", "use1-az6"], id: "us-east-1" };
+        case "aws:index/getRegion:getRegion":
+            return { name: "us-east-1", region: "us-east-1", id: "us-east-1" };
+        case "aws:index/getCallerIdentity:getCallerIdentity":
+            return { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/mock`, userId: "mock", id: ACCOUNT };
+        case "aws:index/getPartition:getPartition":
+            return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+        case "aws:route53/getZone:getZone":
+            return { zoneId: "Z0MOCKZONE", name: inputs.name, id: "Z0MOCKZONE" };
+        default:
+            return { id: "mock" };
+    }
+}

@@ -1,0 +1,29 @@
+/**
+ * The state the mock runtime returns for each resource: its inputs plus the outputs a provider
+ * would compute (ids, ARNs, endpoints, DNS names), so components that read them behave as in a
+ * real run. One file per platform; `common.ts` holds what several share.
+ */
+import { awsCall, awsOutputs } from "./aws";
+import { commonOutputs } from "./common";
+import { dockerOutputs } from "./docker";
+import { kubernetesOutputs } from "./kubernetes";
+
+export type OutputsFn = (type: string, name: string, inputs: Record<string, any>) => Record<string, any> | undefined;
+
+const byPackage: Record<string, OutputsFn> = {
+    aws: awsOutputs,
+    docker: dockerOutputs,
+    kubernetes: kubernetesOutputs,
+};
+
+/** Outputs for a resource of `type` named `name`, merged over its inputs by the engine. */
+export function mockOutputs(type: string, name: string, inputs: Record<string, any>): Record<string, any> {
+    const pkg = type.split(":")[0];
+    return { ...commonOutputs(type, name, inputs), ...(byPackage[pkg]?.(type, name, inputs) ?? {}) };
+}
+
+/** Results of provider functions (data sources), e.g. aws.getAvailabilityZones. */
+export function mockCall(token: string, inputs: Record<string, any>): Record<string, any> {
+    if (token.startsWith("aws:")) return awsCall(token, inputs);
+    return {};
+}

@@ -1,0 +1,21 @@
+/** One problem with the stack's input: where it is (config key or spec path) and what is allowed. */
+export interface Problem {
+    /** `tierform:<key>`, or `<file>[:line] <spec.path>`, or `tierform:overrides <spec.path>`. */
+    where: string;
+    message: string;
+}
+
+/** Raised before any resource is registered when the configuration or the system spec is invalid. */
+export class SpecError extends Error {
+    constructor(readonly problems: Problem[]) {
+        super(formatProblems(problems));
+        this.name = "SpecError";
+    }
+}
+
+/** One line per problem, under a heading that counts them. */
+export function formatProblems(problems: Problem[]): string {
+    const n = problems.length;
+    const lines = problems.map((p) => `  - ${p.where}: ${p.message}`);
+    return [`tierform: the stack's configuration is invalid (${n} problem${n === 1 ? "" : "s"}):`, ...lines].join("\n");
+}

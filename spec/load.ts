@@ -1,0 +1,287 @@
+/**
+ * From the stack's raw configuration to a validated, resolved {@link System} and its
+ * {@link Settings}. Every problem found is reported at once, each naming its config key or
+ * spec path; nothing here registers a resource.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { z } from "zod";
+import { LineCounter, parseDocument, type Document } from "yaml";
+import { CONFIG_KEYS, type ConfigKey, type Settings } from "./config";
+import { maxGapMinutes } from "./cron";
+import { SpecError, type Problem } from "./errors";
+import { applyProfile, type System } from "./profiles";
+import { systemSpec } from "./schema";
+
+/** The project root (where Pulumi.yaml and systems/ live). */
+export const PROJECT_ROOT = path.resolve(__dirname, "..");
+export const PRESET_DIR = path.join(PROJECT_ROOT, "systems");
+
+/** Names of the shipped presets (systems/*.yaml). */
+export function presetNames(): string[] {
+    return fs
+        .readdirSync(PRESET_DIR)
+        .filter((f) => f.endsWith(".yaml"))
+        .map((f) => f.replace(/\.yaml$/, ""))
+        .sort();
+}
+
+export interface LoadedStack {
+    settings: Settings;
+    system: System;
+    /** Where the spec came from (preset file or user file). */
+    source: string;
+}
+
+type Path = ReadonlyArray<PropertyKey>;
+const dotted = (p: Path) => p.map((k) => (typeof k === "number" ? `[${k}]` : `.${String(k)}`)).join("").replace(/^\./, "") || "(root)";
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+    return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Objects merge key by key; arrays and scalars in `over` replace. */
+export function deepMerge(base: unknown, over: unknown): unknown {
+    if (!isPlainObject(base) || !isPlainObject(over)) return over === undefined ? base : over;
+    const out: Record<string, unknown> = { ...base };
+    for (const [k, v] of Object.entries(over)) out[k] = deepMerge(base[k], v);
+    return out;
+}
+
+function valueAt(root: unknown, p: Path): unknown {
+    let cur: unknown = root;
+    for (const k of p) {
+        if (cur === null || typeof cur !== "object") return undefined;
+        cur = (cur as Record<PropertyKey, unknown>)[k];
+    }
+    return cur;
+}
+
+/** The keys a (possibly wrapped) zod object schema allows at `p`, for "allowed: ..." hints. */
+function allowedKeysAt(schema: z.ZodType, p: Path): string[] {
+    let cur: z.ZodType | undefined = schema;
+    const unwrap = (s: z.ZodType): z.ZodType => {
+        const def = (s as unknown as { def: { type: string; innerType?: z.ZodType; in?: z.ZodType } }).def;
+        if (def.type === "default" || def.type === "optional" || def.type === "nullable" || def.type === "prefault") return unwrap(def.innerType!);
+        if (def.type === "pipe") return unwrap(def.in!);
+        return s;
+    };
+    for (const k of p) {
+        if (!cur) return [];
+        const u = unwrap(cur) as unknown as { def: { type: string; shape?: Record<string, z.ZodType>; valueType?: z.ZodType; element?: z.ZodType } };
+        if (u.def.type === "object") cur = u.def.shape?.[String(k)];
+        else if (u.def.type === "record") cur = u.def.valueType;
+        else if (u.def.type === "array") cur = u.def.element;
+        else return [];
+    }
+    if (!cur) return [];
+    const u = unwrap(cur) as unknown as { def: { type: string; shape?: Record<string, unknown> } };
+    return u.def.type === "object" ? Object.keys(u.def.shape ?? {}) : [];
+}
+
+/** Turn one zod issue into a readable message that says what is allowed. */
+function describeIssue(issue: z.core.$ZodIssue, input: unknown, schema: z.ZodType): { path: Path; message: string }[] {
+    const received = valueAt(input, issue.path);
+    switch (issue.code) {
+        case "unrecognized_keys": {
+            const allowed = allowedKeysAt(schema, issue.path);
+            return issue.keys.map((key) => ({
+                path: [...issue.path, key],
+                message: `unknown key '${key}'${allowed.length ? `; allowed: ${allowed.join(", ")}` : ""}`,
+            }));
+        }
+        case "invalid_value":
+            return [{ path: issue.path, message: `'${String(received)}' is not allowed; allowed: ${issue.values.map(String).join(", ")}` }];
+        case "invalid_type":
+            return [
+                {
+                    path: issue.path,
+                    message: received === undefined ? `is required (${issue.expected})` : `expected ${issue.expected}, got ${JSON.stringify(received)}`,
+                },
+            ];
+        case "too_small":
+        case "too_big":
+            return [{ path: issue.path, message: `${JSON.stringify(received)}: ${issue.message.replace(/^Too (small|big): /, "")}` }];
+        default:
+            return [{ path: issue.path, message: issue.message }];
+    }
+}
+
+/** Relations one field cannot check alone: names that must exist, ranges, duplicates, RPO. */
+export function crossCheck(raw: unknown): { path: Path; message: string }[] {
+    const out: { path: Path; message: string }[] = [];
+    if (!isPlainObject(raw)) return out;
+    const services = isPlainObject(raw.services) ? raw.services : {};
+    const kinds = ["databases", "caches", "queues", "buckets"] as const;
+    const owner = new Map<string, string>();
+    for (const kind of kinds) {
+        const group = isPlainObject(raw[kind]) ? (raw[kind] as Record<string, unknown>) : {};
+        for (const name of Object.keys(group)) {
+            const prior = owner.get(name);
+            if (prior) out.push({ path: [kind, name], message: `the name '${name}' is already used in ${prior}; datastore names must be unique` });
+            else owner.set(name, kind);
+        }
+    }
+    const declared = [...owner.keys()];
+    for (const [name, svc] of Object.entries(services)) {
+        if (!isPlainObject(svc)) continue;
+        const r = svc.replicas;
+        if (isPlainObject(r) && typeof r.min === "number" && typeof r.max === "number" && r.min > r.max) {
+            out.push({ path: ["services", name, "replicas"], message: `min (${r.min}) is greater than max (${r.max})` });
+        }
+        const kind = svc.kind ?? "web";
+        if (kind === "web" && svc.port === undefined) out.push({ path: ["services", name, "port"], message: "a web service needs a port (1-65535); use kind: worker for a service without one" });
+        if (kind === "scheduler" && isPlainObject(r) && typeof r.max === "number" && r.max > 1) {
+            out.push({ path: ["services", name, "replicas", "max"], message: `a scheduler never runs twice at once; max must be 1, got ${r.max}` });
+        }
+        if (Array.isArray(svc.uses)) {
+            svc.uses.forEach((u, i) => {
+                if (typeof u === "string" && !owner.has(u)) {
+                    out.push({ path: ["services", name, "uses", i], message: `'${u}' is not a declared datastore; declared: ${declared.join(", ") || "(none)"}` });
+                }
+            });
+        }
+    }
+    const edge = isPlainObject(raw.edge) ? raw.edge : {};
+    const seen = new Map<string, number>();
+    (Array.isArray(edge.routes) ? edge.routes : []).forEach((route, i) => {
+        if (!isPlainObject(route)) return;
+        const target = route.service;
+        if (typeof target === "string") {
+            const svc = services[target];
+            if (!isPlainObject(svc)) out.push({ path: ["edge", "routes", i, "service"], message: `'${target}' is not a service; services: ${Object.keys(services).join(", ")}` });
+            else if ((svc.kind ?? "web") !== "web") out.push({ path: ["edge", "routes", i, "service"], message: `'${target}' is a ${String(svc.kind)}; only web services take routes` });
+        }
+        if (typeof route.path === "string") {
+            const normalized = route.path.replace(/\/+$/, "") || "/";
+            const prior = seen.get(normalized);
+            if (prior !== undefined) out.push({ path: ["edge", "routes", i, "path"], message: `'${route.path}' is already routed by edge.routes[${prior}]; each path goes to one service` });
+            else seen.set(normalized, i);
+        }
+    });
+    const recovery = isPlainObject(raw.recovery) ? raw.recovery : {};
+    const rpo = typeof recovery.rpoMinutes === "number" ? recovery.rpoMinutes : 1440;
+    const databases = isPlainObject(raw.databases) ? raw.databases : {};
+    for (const [name, db] of Object.entries(databases)) {
+        if (!isPlainObject(db)) continue;
+        const b = isPlainObject(db.backup) ? db.backup : {};
+        if (b.pointInTime === true) continue;
+        const schedules = [typeof b.schedule === "string" ? b.schedule : "0 2 * * *", ...(typeof b.incrementalSchedule === "string" ? [b.incrementalSchedule] : [])];
+        let gap: number;
+        try {
+            gap = maxGapMinutes(...schedules);
+        } catch {
+            continue; // an invalid cron expression is reported by the schema
+        }
+        if (gap > rpo) {
+            out.push({
+                path: ["databases", name, "backup"],
+                message: `backups run up to ${gap} minutes apart but recovery.rpoMinutes is ${rpo}; schedule them more often or set pointInTime: true`,
+            });
+        }
+    }
+    return out;
+}
+
+/** Parse a YAML file, reporting a missing file or a syntax error with its line. */
+function readYaml(file: string, label: string): { doc?: Document; lines?: LineCounter; problems: Problem[] } {
+    if (!fs.existsSync(file)) return { problems: [{ where: "tierform:system", message: `the spec file '${label}' does not exist` }] };
+    const lines = new LineCounter();
+    const doc = parseDocument(fs.readFileSync(file, "utf8"), { lineCounter: lines, prettyErrors: false });
+    if (doc.errors.length > 0) {
+        return {
+            problems: doc.errors.map((e) => ({ where: `${label}:${e.linePos?.[0].line ?? "?"}`, message: `YAML does not parse: ${e.message.split("\n")[0]}` })),
+        };
+    }
+    return { doc, lines, problems: [] };
+}
+
+/** Where a spec path points: the overrides, or a line of the spec file. */
+function locate(p: Path, label: string, doc: Document | undefined, lines: LineCounter | undefined, overrides: unknown): string {
+    if (valueAt(overrides, p) !== undefined) return `tierform:overrides ${dotted(p)}`;
+    for (let n = p.length; n >= 0 && doc && lines; n--) {
+        const node = doc.getIn(p.slice(0, n) as unknown[], true) as { range?: [number, number, number] } | undefined;
+        if (node?.range) return `${label}:${lines.linePos(node.range[0]).line} ${dotted(p)}`;
+    }
+    return `${label} ${dotted(p)}`;
+}
+
+function parseConfig(raw: Record<string, string>): { settings: Partial<Settings>; problems: Problem[] } {
+    const problems: Problem[] = [];
+    const settings: Record<string, unknown> = {};
+    const known = Object.keys(CONFIG_KEYS);
+    for (const key of Object.keys(raw)) {
+        const [ns, name] = key.split(":");
+        if (ns === "tierform" && !known.includes(name)) {
+            problems.push({ where: key, message: `unknown configuration key; known keys: ${known.map((k) => `tierform:${k}`).join(", ")}` });
+        }
+    }
+    for (const [name, spec] of Object.entries(CONFIG_KEYS) as [ConfigKey, (typeof CONFIG_KEYS)[ConfigKey]][]) {
+        const text = raw[`tierform:${name}`];
+        let value: unknown = spec.default;
+        if (text !== undefined) {
+            value = text;
+            if (name === "overrides") {
+                try {
+                    value = JSON.parse(text);
+                } catch {
+                    problems.push({ where: "tierform:overrides", message: "must be an object of spec fields (YAML/JSON), e.g. {services: {web: {image: 'repo:1.2.3'}}}" });
+                    continue;
+                }
+            }
+        }
+        const result = (spec.schema as z.ZodType).safeParse(value);
+        if (result.success) settings[name] = result.data;
+        else {
+            const issue = result.error.issues[0];
+            const allowed = issue.code === "invalid_value" ? `; allowed: ${issue.values.map(String).join(", ")}` : "";
+            const message =
+                issue.code === "invalid_value"
+                    ? `'${String(value)}' is not allowed${allowed}`
+                    : `${JSON.stringify(value)} is not valid: ${issue.message}. ${spec.description}`;
+            problems.push({ where: `tierform:${name}`, message });
+        }
+    }
+    return { settings: settings as Partial<Settings>, problems };
+}
+
+/**
+ * Load and validate the stack: config keys, the system spec (preset or file), the overrides,
+ * the cross-field checks, then the environment profile. Throws {@link SpecError} listing every
+ * problem; returns only a fully valid stack.
+ */
+export function loadStack(rawConfig: Record<string, string>, cwd: string = PROJECT_ROOT): LoadedStack {
+    const { settings, problems } = parseConfig(rawConfig);
+    const systemRef = settings.system ?? (rawConfig["tierform:system"] || CONFIG_KEYS.system.default);
+    const isFile = /\.ya?ml$/.test(systemRef) || systemRef.includes("/");
+    let file: string;
+    let label: string;
+    if (isFile) {
+        file = path.resolve(cwd, systemRef);
+        label = systemRef;
+    } else {
+        const presets = presetNames();
+        if (!presets.includes(systemRef)) {
+            problems.push({ where: "tierform:system", message: `'${systemRef}' is not a preset; presets: ${presets.join(", ")} (or give a path to a .yaml spec)` });
+            throw new SpecError(problems);
+        }
+        file = path.join(PRESET_DIR, `${systemRef}.yaml`);
+        label = `systems/${systemRef}.yaml`;
+    }
+    const { doc, lines, problems: yamlProblems } = readYaml(file, label);
+    problems.push(...yamlProblems);
+    if (!doc) throw new SpecError(problems);
+
+    const overrides = settings.overrides ?? {};
+    const merged = deepMerge(doc.toJS(), overrides);
+    const parsed = systemSpec.safeParse(merged);
+    const specProblems = [
+        ...(parsed.success ? [] : parsed.error.issues.flatMap((i) => describeIssue(i, merged, systemSpec))),
+        ...crossCheck(merged),
+    ];
+    for (const p of specProblems) problems.push({ where: locate(p.path, label, doc, lines, overrides), message: p.message });
+    if (problems.length > 0 || !parsed.success) throw new SpecError(problems);
+
+    const full = settings as Settings;
+    return { settings: full, system: applyProfile(parsed.data, full.environment, full.maxReplicas), source: label };
+}

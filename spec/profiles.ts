@@ -1,0 +1,140 @@
+/**
+ * Environment profiles: what dev, staging and prod fill in where a spec is silent, and the
+ * environment-wide switches (multi-AZ, deletion protection, sizes) every platform reads.
+ */
+import type { BucketSpec, CacheSpec, DatabaseSpec, ProbeSpec, QueueSpec, ServiceSpec, SystemSpec } from "./schema";
+
+export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+/** Abstract instance size; each platform maps it to its own classes (e.g. db.t4g.medium). */
+export type Size = "small" | "medium" | "large";
+
+export interface Profile {
+    environment: Environment;
+    /** Replica range of a web service whose spec gives none. */
+    webReplicas: { min: number; max: number };
+    /** CPU (cores) and memory (MiB) of a service whose spec gives none. */
+    serviceResources: { cpu: number; memoryMb: number };
+    /** Backup retention where a spec gives none. */
+    backupRetentionDays: number;
+    /** Log retention of the platform's log store. */
+    logRetentionDays: number;
+    /** Datastores span availability zones / nodes. */
+    multiAz: boolean;
+    /** Stateful resources refuse deletion and are `protect`ed in Pulumi. */
+    deletionProtection: boolean;
+    /** Datastore instance size. */
+    dataSize: Size;
+    /** Debug switches (DEBUG=true and the like) are allowed. */
+    debugAllowed: boolean;
+}
+
+export const PROFILES: Record<Environment, Profile> = {
+    dev: {
+        environment: "dev",
+        webReplicas: { min: 1, max: 2 },
+        serviceResources: { cpu: 0.25, memoryMb: 256 },
+        backupRetentionDays: 3,
+        logRetentionDays: 7,
+        multiAz: false,
+        deletionProtection: false,
+        dataSize: "small",
+        debugAllowed: true,
+    },
+    staging: {
+        environment: "staging",
+        webReplicas: { min: 2, max: 4 },
+        serviceResources: { cpu: 0.5, memoryMb: 512 },
+        backupRetentionDays: 7,
+        logRetentionDays: 30,
+        multiAz: false,
+        deletionProtection: false,
+        dataSize: "medium",
+        debugAllowed: false,
+    },
+    prod: {
+        environment: "prod",
+        webReplicas: { min: 2, max: 6 },
+        serviceResources: { cpu: 1, memoryMb: 2048 },
+        backupRetentionDays: 30,
+        logRetentionDays: 365,
+        multiAz: true,
+        deletionProtection: true,
+        dataSize: "large",
+        debugAllowed: false,
+    },
+};
+
+/** A service with every optional field resolved. */
+export interface Service extends Omit<ServiceSpec, "replicas" | "resources" | "health"> {
+    name: string;
+    replicas: { min: number; max: number };
+    resources: { cpu: number; memoryMb: number };
+    health: { liveness?: ProbeSpec; readiness?: ProbeSpec };
+}
+
+export interface Database extends Omit<DatabaseSpec, "databaseName" | "backup"> {
+    name: string;
+    databaseName: string;
+    backup: DatabaseSpec["backup"] & { retentionDays: number };
+}
+export interface Cache extends CacheSpec {
+    name: string;
+}
+export interface Queue extends QueueSpec {
+    name: string;
+}
+export interface Bucket extends BucketSpec {
+    name: string;
+}
+
+/** The fully resolved system every platform builds from. */
+export interface System extends Omit<SystemSpec, "services" | "databases" | "caches" | "queues" | "buckets"> {
+    environment: Environment;
+    profile: Profile;
+    services: Record<string, Service>;
+    databases: Record<string, Database>;
+    caches: Record<string, Cache>;
+    queues: Record<string, Queue>;
+    buckets: Record<string, Bucket>;
+}
+
+/**
+ * Fill what the spec leaves out from the environment's profile. `maxReplicas` (from
+ * `tierform:maxReplicas`, 0 = none) caps every replica range, e.g. to keep a laptop responsive.
+ */
+export function applyProfile(spec: SystemSpec, environment: Environment, maxReplicas = 0): System {
+    const profile = PROFILES[environment];
+    const cap = (n: number) => (maxReplicas > 0 ? Math.min(n, maxReplicas) : n);
+    const mapValues = <T, R>(record: Record<string, T>, fn: (value: T, name: string) => R): Record<string, R> =>
+        Object.fromEntries(Object.entries(record).map(([k, v]) => [k, fn(v, k)]));
+
+    const services = mapValues(spec.services, (s, name): Service => {
+        const range = s.replicas ?? (s.kind === "web" ? profile.webReplicas : { min: 1, max: 1 });
+        const min = cap(range.min);
+        return {
+            ...s,
+            name,
+            replicas: { min, max: Math.max(min, cap(range.max)) },
+            resources: s.resources ?? profile.serviceResources,
+            health: s.health ?? {},
+        };
+    });
+    const databases = mapValues(spec.databases, (d, name): Database => ({
+        ...d,
+        name,
+        databaseName: d.databaseName ?? name.replace(/-/g, "_"),
+        backup: { ...d.backup, retentionDays: d.backup.retentionDays ?? profile.backupRetentionDays },
+    }));
+    return {
+        ...spec,
+        environment,
+        profile,
+        services,
+        databases,
+        caches: mapValues(spec.caches, (c, name) => ({ ...c, name })),
+        queues: mapValues(spec.queues, (q, name) => ({ ...q, name })),
+        buckets: mapValues(spec.buckets, (b, name) => ({ ...b, name })),
+    };
+}

@@ -1,0 +1,73 @@
+/**
+ * Test harness: run the whole program, or one component, under Pulumi's mock runtime and query
+ * what it registered. See scripts/offline/engine.ts for how resources are recorded.
+ */
+import { runOffline, type OfflineRun, type PlannedResource } from "../../scripts/offline/engine";
+import { readStackConfig } from "../../scripts/offline/stack-config";
+
+export type { PlannedResource };
+
+/** What one offline run registered, with lookups. */
+export class Plan {
+    constructor(readonly run: OfflineRun) {}
+    get resources(): PlannedResource[] {
+        return this.run.resources;
+    }
+    get outputs(): Record<string, any> {
+        return this.run.outputs;
+    }
+    /** Every resource of a type token, e.g. "docker:index/container:Container". */
+    ofType(type: string): PlannedResource[] {
+        return this.resources.filter((r) => r.type === type);
+    }
+    /** The one resource of `type` whose logical name is `name` (or ends with `-${name}`); throws if absent. */
+    one(type: string, name: string): PlannedResource {
+        const found = this.ofType(type).filter((r) => r.name === name || r.name.endsWith(`-${name}`));
+        if (found.length !== 1) {
+            throw new Error(`expected one ${type} named ${name}, found ${found.length}: ${this.ofType(type).map((r) => r.name).join(", ")}`);
+        }
+        return found[0];
+    }
+    /** Direct children of the resource with `urn`. */
+    children(urn: string): PlannedResource[] {
+        return this.resources.filter((r) => r.parent === urn);
+    }
+    /** Count of custom resources by type. */
+    countsByType(): Record<string, number> {
+        const counts: Record<string, number> = {};
+        for (const r of this.resources) counts[r.type] = (counts[r.type] ?? 0) + 1;
+        return counts;
+    }
+}
+
+export interface StackOptions {
+    /** Stack whose Pulumi.<stack>.yaml is read: dev, staging or prod. Default dev. */
+    stack?: string;
+    /** Preset name or spec path for tierform:system. Default: the stack file's. */
+    system?: string;
+    /** tierform:overrides. */
+    overrides?: Record<string, unknown>;
+    /** Further config keys (full names, e.g. "tierform:maxReplicas"), values as strings or JSON-able. */
+    config?: Record<string, unknown>;
+}
+
+/** The config a stack run gets: the stack file, then the options over it. */
+export function stackConfig(opts: StackOptions = {}): Record<string, string> {
+    const config = readStackConfig(opts.stack ?? "dev");
+    if (opts.system) config["tierform:system"] = opts.system;
+    if (opts.overrides) config["tierform:overrides"] = JSON.stringify(opts.overrides);
+    for (const [k, v] of Object.entries(opts.config ?? {})) config[k] = typeof v === "string" ? v : JSON.stringify(v);
+    return config;
+}
+
+/** Run index.ts for a stack, as `pulumi preview` would, under mocks. */
+export async function planStack(opts: StackOptions = {}): Promise<Plan> {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const program: () => Promise<unknown> = require("../../index");
+    return new Plan(await runOffline({ program, config: stackConfig(opts), stack: opts.stack ?? "dev" }));
+}
+
+/** Run a function that builds one component, under mocks; its return value becomes the outputs. */
+export async function planComponent(build: () => unknown, config: Record<string, string> = {}): Promise<Plan> {
+    return new Plan(await runOffline({ program: build, config }));
+}
