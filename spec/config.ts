@@ -16,7 +16,7 @@ export const CONFIG_KEYS = {
     platform: { schema: z.enum(PLATFORMS), default: "docker", description: "Where the system runs: docker (local engine), kubernetes (current kubeconfig context) or aws." },
     environment: { schema: z.enum(ENVIRONMENTS), default: "dev", description: "Environment profile that fills what the spec leaves out: dev, staging or prod." },
     system: { schema: z.string().min(1), default: "mdc-tts", description: "A preset name (a file in systems/) or a path to a system spec YAML file." },
-    overrides: { schema: z.record(z.string(), z.unknown()), default: {}, description: "Any spec field, deep-merged over the system spec (objects merge, arrays replace)." },
+    overrides: { schema: z.record(z.string(), z.unknown()), default: {}, description: "Any spec field, deep-merged over the system spec (objects merge, arrays replace, null removes)." },
     maxReplicas: { schema: int(0, 1000), default: 0, description: "Caps every service's replica range (0 = no cap), e.g. to keep a laptop responsive." },
     edgeBindAddress: { schema: z.union([z.ipv4(), z.ipv6()]), default: "127.0.0.1", description: "docker: host address the edge publishes on. Only the edge is ever published." },
     edgeHttpPort: { schema: int(1, 65535), default: 8080, description: "docker: host port for HTTP (redirects to HTTPS)." },

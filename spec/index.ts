@@ -5,3 +5,4 @@ export * from "./config";
 export * from "./errors";
 export * from "./load";
 export { cronProblem, maxGapMinutes } from "./cron";
+export { SUPPORTED_VERSIONS } from "./versions";

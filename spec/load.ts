@@ -12,6 +12,7 @@ import { maxGapMinutes } from "./cron";
 import { SpecError, type Problem } from "./errors";
 import { applyProfile, type System } from "./profiles";
 import { systemSpec } from "./schema";
+import { SUPPORTED_VERSIONS } from "./versions";
 
 /** The project root (where Pulumi.yaml and systems/ live). */
 export const PROJECT_ROOT = path.resolve(__dirname, "..");
@@ -40,11 +41,14 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
     return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-/** Objects merge key by key; arrays and scalars in `over` replace. */
+/** Objects merge key by key; arrays and scalars in `over` replace; `null` removes the key. */
 export function deepMerge(base: unknown, over: unknown): unknown {
     if (!isPlainObject(base) || !isPlainObject(over)) return over === undefined ? base : over;
     const out: Record<string, unknown> = { ...base };
-    for (const [k, v] of Object.entries(over)) out[k] = deepMerge(base[k], v);
+    for (const [k, v] of Object.entries(over)) {
+        if (v === null) delete out[k];
+        else out[k] = deepMerge(base[k], v);
+    }
     return out;
 }
 
@@ -159,6 +163,16 @@ export function crossCheck(raw: unknown): { path: Path; message: string }[] {
             else seen.set(normalized, i);
         }
     });
+    for (const group of ["databases", "caches"] as const) {
+        const entries = isPlainObject(raw[group]) ? (raw[group] as Record<string, unknown>) : {};
+        for (const [name, store] of Object.entries(entries)) {
+            if (!isPlainObject(store) || typeof store.engine !== "string" || typeof store.version !== "string") continue;
+            const versions = SUPPORTED_VERSIONS[store.engine as keyof typeof SUPPORTED_VERSIONS];
+            if (versions && !versions.includes(store.version)) {
+                out.push({ path: [group, name, "version"], message: `${store.engine} '${store.version}' is not supported; supported: ${versions.join(", ")}` });
+            }
+        }
+    }
     const recovery = isPlainObject(raw.recovery) ? raw.recovery : {};
     const rpo = typeof recovery.rpoMinutes === "number" ? recovery.rpoMinutes : 1440;
     const databases = isPlainObject(raw.databases) ? raw.databases : {};
@@ -187,10 +201,10 @@ export function crossCheck(raw: unknown): { path: Path; message: string }[] {
 function readYaml(file: string, label: string): { doc?: Document; lines?: LineCounter; problems: Problem[] } {
     if (!fs.existsSync(file)) return { problems: [{ where: "tierform:system", message: `the spec file '${label}' does not exist` }] };
     const lines = new LineCounter();
-    const doc = parseDocument(fs.readFileSync(file, "utf8"), { lineCounter: lines, prettyErrors: false });
+    const doc = parseDocument(fs.readFileSync(file, "utf8"), { lineCounter: lines, prettyErrors: true });
     if (doc.errors.length > 0) {
         return {
-            problems: doc.errors.map((e) => ({ where: `${label}:${e.linePos?.[0].line ?? "?"}`, message: `YAML does not parse: ${e.message.split("\n")[0]}` })),
+            problems: doc.errors.map((e) => ({ where: `${label}:${e.linePos?.[0].line ?? "?"}`, message: `YAML does not parse: ${e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}` })),
         };
     }
     return { doc, lines, problems: [] };

@@ -1,0 +1,48 @@
+/**
+ * The seam between the AWS network/edge/app tiers (issue 5) and the AWS data tier (issue 6):
+ * what the data tier needs from the network, and what each datastore gives the services that use it.
+ */
+import type * as aws from "@pulumi/aws";
+import type * as pulumi from "@pulumi/pulumi";
+import type { Settings, System } from "../../spec";
+import type { DatastoreOutputs } from "../contract";
+
+/** The network as the data tier sees it. */
+export interface AwsNetworkInfo {
+    vpcId: pulumi.Input<string>;
+    vpcCidr: pulumi.Input<string>;
+    /** Subnets with a route to the internet gateway: the load balancer only. */
+    publicSubnetIds: pulumi.Input<string>[];
+    /** Subnets with egress through NAT: the ECS services. */
+    privateSubnetIds: pulumi.Input<string>[];
+    /** Subnets without any route to the internet: the datastores. */
+    isolatedSubnetIds: pulumi.Input<string>[];
+    /** Security group of each datastore by spec name; it admits only the groups of the services that `use` it. */
+    datastoreSecurityGroupIds: Record<string, pulumi.Input<string>>;
+    /** Security group of each service by spec name. */
+    serviceSecurityGroupIds: Record<string, pulumi.Input<string>>;
+}
+
+/** What the data tier builds from. */
+export interface AwsDataArgs {
+    system: System;
+    settings: Settings;
+    network: AwsNetworkInfo;
+    /** SNS topic every alarm notifies. */
+    alarmTopicArn: pulumi.Input<string>;
+}
+
+/** How one datastore is wired into the services that use it. */
+export interface AwsDatastoreBinding {
+    /** Plain (non-secret) environment variables, e.g. DB_HOST or a bucket name. */
+    environment: Record<string, pulumi.Input<string>>;
+    /** Environment variable name → Secrets Manager secret ARN (or `arn:...:key::` JSON key reference) for ECS `secrets`. */
+    secrets: Record<string, pulumi.Input<string>>;
+    /** IAM statements the task role needs to use this datastore (its own ARNs only). */
+    taskPolicyStatements: pulumi.Input<aws.iam.PolicyStatement>[];
+    /** Secrets Manager ARNs and KMS key ARNs the execution role must read to inject `secrets`. */
+    executionSecretArns: pulumi.Input<string>[];
+    executionKmsKeyArns: pulumi.Input<string>[];
+    /** Stack outputs of the datastore. */
+    outputs: DatastoreOutputs;
+}

@@ -1,0 +1,34 @@
+/**
+ * Pinned images of the infrastructure containers tierform runs itself (datastores, edge, object
+ * storage) on Docker and Kubernetes. One place to bump them; never a floating tag.
+ */
+
+/** Exact tags per engine major version. */
+const DATASTORE_IMAGES: Record<string, Record<string, string>> = {
+    postgres: { "14": "postgres:14.15-alpine", "15": "postgres:15.10-alpine", "16": "postgres:16.6-alpine", "17": "postgres:17.2-alpine" },
+    mysql: { "8.0": "mysql:8.0.40", "8.4": "mysql:8.4.3" },
+    mongodb: { "6.0": "mongo:6.0.19", "7.0": "mongo:7.0.16", "8.0": "mongo:8.0.4" },
+    redis: { "6": "redis:6.2.16-alpine", "7": "redis:7.4.1-alpine" },
+};
+
+/** The unprivileged nginx used as the edge (listens on 8080/8443, runs as uid 101). */
+export const EDGE_IMAGE = "nginxinc/nginx-unprivileged:1.27.3-alpine";
+/** S3-compatible object storage for dev and clusters without S3. */
+export const OBJECT_STORE_IMAGE = "minio/minio:RELEASE.2024-11-07T00-52-20Z";
+/** The queue broker where the platform has no managed queue. */
+export const QUEUE_IMAGE = "rabbitmq:3.13.7-alpine";
+
+/** The pinned image of `engine` at `version` ("14", "8.0", "7"); throws naming what exists. */
+export function datastoreImage(engine: string, version: string): string {
+    const versions = DATASTORE_IMAGES[engine] ?? {};
+    const image = versions[version] ?? versions[version.split(".")[0]];
+    if (!image) {
+        throw new Error(`no pinned image for ${engine} ${version}; known versions: ${Object.keys(versions).join(", ")}`);
+    }
+    return image;
+}
+
+/** Engine versions with a pinned image, for spec validation and docs. */
+export function knownVersions(engine: string): string[] {
+    return Object.keys(DATASTORE_IMAGES[engine] ?? {});
+}

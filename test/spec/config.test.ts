@@ -1,0 +1,40 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+import { CONFIG_KEYS, loadStack, PROJECT_ROOT } from "../../spec";
+import { readStackConfig, stackNames } from "../../scripts/offline/stack-config";
+
+const project = parse(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), "utf8"));
+
+describe("config: Pulumi.yaml and the stack files", () => {
+    it("declares every tierform key with the loader's default and description, and no other", () => {
+        assert.equal(project.name, "tierform");
+        assert.equal(project.runtime.name, "nodejs");
+        assert.deepEqual(Object.keys(project.config).sort(), Object.keys(CONFIG_KEYS).sort());
+        for (const [key, spec] of Object.entries(CONFIG_KEYS)) {
+            const decl = project.config[key];
+            assert.deepEqual(decl.default, spec.default, `default of ${key}`);
+            assert.equal(decl.description, spec.description, `description of ${key}`);
+        }
+    });
+
+    it("ships dev on docker, staging on kubernetes and prod on aws", () => {
+        assert.deepEqual(stackNames(), ["dev", "prod", "staging"]);
+        const expected: Record<string, [string, string]> = { dev: ["docker", "dev"], staging: ["kubernetes", "staging"], prod: ["aws", "prod"] };
+        for (const [stack, [platform, environment]] of Object.entries(expected)) {
+            const { settings } = loadStack(readStackConfig(stack));
+            assert.equal(settings.platform, platform, stack);
+            assert.equal(settings.environment, environment, stack);
+        }
+    });
+
+    it("keeps secrets and encryption salts out of the stack files", () => {
+        for (const stack of stackNames()) {
+            const text = fs.readFileSync(path.join(PROJECT_ROOT, `Pulumi.${stack}.yaml`), "utf8");
+            const doc = parse(text);
+            assert.equal(doc.encryptionsalt, undefined, `${stack} has an encryptionsalt`);
+            assert.doesNotMatch(text, /secure:|password|secret_key|BEGIN .*PRIVATE KEY/i, `${stack} holds a secret`);
+        }
+    });
+});
