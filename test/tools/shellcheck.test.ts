@@ -1,0 +1,117 @@
+/**
+ * `shellcheck -s sh` on every shell script tierform renders: the backup and restore scripts for
+ * every engine and option combination, the schedule loops, and the scripts of every preset's
+ * databases. The real shellcheck binary (Debian package `shellcheck`).
+ */
+import * as assert from "assert";
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import {
+    renderBackupScript,
+    renderRestoreScript,
+    renderScheduleLoop,
+    type BackupEngine,
+    type BackupScriptOptions,
+    type OffsiteTarget,
+} from "../../components/shared/backup-script";
+import { loadStack, presetNames } from "../../spec";
+import { requireTool } from "../harness/tools";
+
+/**
+ * Run shellcheck over all `scripts` (name → text), in parallel batches; returns its findings,
+ * empty when clean.
+ */
+async function shellcheck(bin: string, scripts: Record<string, string>): Promise<string> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tierform-shellcheck-"));
+    try {
+        const files = Object.entries(scripts).map(([name, text]) => {
+            const file = path.join(dir, `${name.replace(/[^A-Za-z0-9_.-]/g, "_")}.sh`);
+            fs.writeFileSync(file, text);
+            return file;
+        });
+        const batches = Math.max(1, Math.min(os.cpus().length, 8));
+        const size = Math.ceil(files.length / batches);
+        const runs = [];
+        for (let i = 0; i < files.length; i += size) {
+            const batch = files.slice(i, i + size);
+            runs.push(
+                new Promise<string>((resolve, reject) => {
+                    const child = spawn(bin, ["-s", "sh", "-S", "style", "-f", "gcc", ...batch]);
+                    let out = "";
+                    child.stdout.on("data", (d) => (out += d));
+                    child.stderr.on("data", (d) => (out += d));
+                    child.on("error", reject);
+                    child.on("close", (code) => (code === 0 || code === 1 ? resolve(out) : reject(new Error(`shellcheck failed to run: ${out}`))));
+                }),
+            );
+        }
+        return (await Promise.all(runs)).join("").trim();
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
+
+describe("shellcheck on every rendered shell script", function () {
+    this.timeout(60000);
+    let bin = "";
+    before(function () {
+        bin = requireTool(this, "shellcheck", "shellcheck");
+    });
+
+    it("backup and restore scripts: every engine × checksum × off-site variant × backup dir", async function () {
+        const engines: BackupEngine[] = ["postgres", "mysql", "mongodb"];
+        const offsites: (OffsiteTarget | undefined)[] = [
+            undefined,
+            { kind: "s3", bucket: "tierform-backups" },
+            { kind: "s3", bucket: "tierform-backups", prefix: "dev/db", endpointEnvVar: "S3_ENDPOINT", sse: "aws:kms" },
+        ];
+        const scripts: Record<string, string> = {};
+        for (const engine of engines)
+            for (const checksum of [true, false])
+                for (const [i, offsite] of offsites.entries())
+                    for (const backupDir of [undefined, "/var/backups/tierform"]) {
+                        const opts: BackupScriptOptions = { engine, database: "app_db", retentionDays: 30, checksum, offsite, backupDir };
+                        const key = `${engine}-${checksum ? "sum" : "nosum"}-offsite${i}-${backupDir ? "dir" : "default"}`;
+                        scripts[`backup-${key}`] = renderBackupScript(opts);
+                        scripts[`restore-${key}`] = renderRestoreScript(opts);
+                    }
+        assert.strictEqual(Object.keys(scripts).length, 72);
+        assert.strictEqual(await shellcheck(bin, scripts), "");
+    });
+
+    it("schedule loops, including multi-line commands", async function () {
+        const scripts = {
+            single: renderScheduleLoop(["0 2 * * *"], "sh /scripts/backup.sh"),
+            auromart: renderScheduleLoop(["0 2 * * *", "0 */6 * * *"], 'sh /scripts/backup.sh --label "$BACKUP_KIND"'),
+            labelled: renderScheduleLoop(["*/15 9-17 * * 1-5", "30 3 * * 0,7"], "cd /tmp\nsh /scripts/backup.sh", { labels: ["full", "incremental"] }),
+        };
+        assert.strictEqual(await shellcheck(bin, scripts), "");
+    });
+
+    it("the scripts of every preset's databases, as the platforms render them", async function () {
+        const scripts: Record<string, string> = {};
+        let databases = 0;
+        for (const preset of presetNames()) {
+            const { system } = loadStack({ "tierform:system": preset });
+            for (const db of Object.values(system.databases)) {
+                databases++;
+                const opts: BackupScriptOptions = { engine: db.engine, database: db.databaseName, retentionDays: db.backup.retentionDays };
+                const withOffsite: BackupScriptOptions = { ...opts, offsite: { kind: "s3", bucket: `${preset}-backups`, endpointEnvVar: "S3_ENDPOINT" } };
+                scripts[`${preset}-${db.name}-backup`] = renderBackupScript(opts);
+                scripts[`${preset}-${db.name}-backup-offsite`] = renderBackupScript(withOffsite);
+                scripts[`${preset}-${db.name}-restore`] = renderRestoreScript(opts);
+                const schedules = [db.backup.schedule, ...(db.backup.incrementalSchedule ? [db.backup.incrementalSchedule] : [])];
+                scripts[`${preset}-${db.name}-loop`] = renderScheduleLoop(schedules, 'sh /scripts/backup.sh --label "$BACKUP_KIND"');
+                assert.match(scripts[`${preset}-${db.name}-backup`], new RegExp(`^RETENTION_DAYS=${db.backup.retentionDays}$`, "m"));
+            }
+        }
+        assert.ok(databases >= presetNames().length, `every preset has a database (${databases} found)`);
+        assert.strictEqual(await shellcheck(bin, scripts), "");
+    });
+
+    it("finds a real problem (the check is not vacuous)", async function () {
+        assert.match(await shellcheck(bin, { broken: '#!/bin/sh\nrm -rf $DIR/*\n[[ -n "$x" ]] && echo ok\n' }), /SC2086|SC3010/);
+    });
+});
