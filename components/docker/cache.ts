@@ -1,0 +1,105 @@
+/**
+ * A Redis container: pinned alpine image run as its `redis` user (999:1000), a redis.conf
+ * uploaded with the generated `requirepass` (so the password is on no command line and in no
+ * environment), AOF when the spec asks for `persistence: aof`, RDB snapshots for `rdb`, neither
+ * for `none`; data on a named volume; internal data network only, never published.
+ *
+ * A spec's `cluster: true` / `shards` is a staging/prod concern: dev runs one node.
+ */
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import type { Cache, System } from "../../spec";
+import { DEFAULT_PORTS, redisUrl } from "../shared/connection";
+import { datastoreImage } from "../shared/images";
+import { resourceName } from "../shared/naming";
+import { CONFIG_DIR, configVolume, generatePassword, hardened, labelsFor, namedVolume, pullImage, secretOf, tmpfsMounts, upload } from "./common";
+
+/** The `redis` user of the official alpine image (adduser -u 999 -G redis, group 1000). */
+export const REDIS_USER = "999:1000";
+
+/** redis.conf for `cache` with `password`. Pure, for tests and reuse. */
+export function renderRedisConf(cache: Cache, password: string, memoryMb: number): string {
+    const persistence =
+        cache.persistence === "aof"
+            ? ["appendonly yes", "appendfsync everysec", 'save ""']
+            : cache.persistence === "rdb"
+              ? ["appendonly no", "save 3600 1 300 100 60 10000"]
+              : ["appendonly no", 'save ""'];
+    // Leave headroom under the container limit for fork-on-save and buffers.
+    const maxMemoryMb = cache.maxMemoryMb ?? Math.floor(memoryMb * 0.75);
+    return [
+        "# Rendered by tierform (components/docker/cache.ts).",
+        "bind 0.0.0.0",
+        `port ${DEFAULT_PORTS.redis}`,
+        "protected-mode yes",
+        "dir /data",
+        ...persistence,
+        `maxmemory ${maxMemoryMb}mb`,
+        `maxmemory-policy ${cache.persistence === "none" ? "allkeys-lru" : "noeviction"}`,
+        `requirepass ${password}`,
+        "",
+    ].join("\n");
+}
+
+/** Arguments of {@link DockerCache}. */
+export interface DockerCacheArgs {
+    system: System;
+    cache: Cache;
+    /** Name of the internal data network. */
+    network: pulumi.Input<string>;
+    /** @default 256 MiB / 0.5 CPU */
+    resources?: { memoryMb: number; cpus: number };
+}
+
+/** One Redis container with its volume and generated password. */
+export class DockerCache extends pulumi.ComponentResource {
+    readonly container: docker.Container;
+    readonly volume: docker.Volume;
+    readonly host: string;
+    readonly port: number;
+    readonly image: string;
+    readonly password: pulumi.Output<string>;
+    readonly endpoint: string;
+    /** redis://:password@host:6379/0 (secret). */
+    readonly connectionString: pulumi.Output<string>;
+
+    constructor(name: string, args: DockerCacheArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("tierform:docker:Cache", name, {}, opts);
+        const { system, cache } = args;
+        const size = args.resources ?? { memoryMb: 256, cpus: 0.5 };
+        this.image = datastoreImage("redis", cache.version);
+        this.host = cache.name;
+        this.port = DEFAULT_PORTS.redis;
+        this.endpoint = `${this.host}:${this.port}`;
+        this.password = secretOf(generatePassword(resourceName([name, "password"]), this));
+        const conf = pulumi.secret(this.password.apply((p) => renderRedisConf(cache, p, size.memoryMb)));
+
+        const image = pullImage(resourceName([name, "image"]), this.image, this);
+        this.volume = namedVolume(resourceName([name, "data"]), system, "cache", this, cache.name);
+        const config = configVolume(resourceName([name, "config"]), system, "cache", this, cache.name);
+        const containerName = resourceName([name]);
+        this.container = new docker.Container(
+            containerName,
+            {
+                name: containerName,
+                image: image.imageId,
+                hostname: cache.name,
+                command: ["redis-server", `${CONFIG_DIR}/redis.conf`],
+                ...hardened({ user: REDIS_USER, memoryMb: size.memoryMb, cpus: size.cpus }),
+                tmpfs: tmpfsMounts(["/tmp"]),
+                volumes: [
+                    { volumeName: this.volume.name, containerPath: "/data" },
+                    { volumeName: config.name, containerPath: CONFIG_DIR },
+                ],
+                uploads: [upload("redis.conf", conf, REDIS_USER)],
+                networksAdvanced: [{ name: args.network, aliases: [cache.name] }],
+                // An unauthenticated PING answers NOAUTH: proof of life without the password.
+                healthcheck: { tests: ["CMD-SHELL", "redis-cli -h 127.0.0.1 ping 2>&1 | grep -qE 'PONG|NOAUTH'"], interval: "10s", timeout: "3s", retries: 5, startPeriod: "5s" },
+                labels: labelsFor(system, "cache", cache.name, { "tierform.engine": "redis", "tierform.persistence": cache.persistence }),
+            },
+            { parent: this },
+        );
+        this.connectionString = redisUrl({ host: this.host, port: this.port, password: this.password, database: "0" });
+        this.registerOutputs({ endpoint: this.endpoint, connectionString: this.connectionString, container: this.container.name });
+    }
+}

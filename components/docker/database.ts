@@ -1,0 +1,174 @@
+/**
+ * A PostgreSQL, MySQL or MongoDB container: the official image pinned in images.ts, run as the
+ * image's own non-root user, data on a named volume, the spec's `parameters` as server flags, a
+ * health check that needs no password, attached only to the internal data network and never
+ * published. Passwords are generated and handed to the image as `*_FILE` files (mode 0400, owned
+ * by the database user) uploaded into a small config volume: never on argv, never in `docker
+ * inspect`'s environment.
+ *
+ * Dev has no read replicas: `readReplicas` is a staging/prod concern (CloudNativePG, RDS).
+ */
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import type { Database, System } from "../../spec";
+import { databaseUrl, DEFAULT_PORTS } from "../shared/connection";
+import { datastoreImage } from "../shared/images";
+import { resourceName } from "../shared/naming";
+import { CONFIG_DIR, configVolume, datastoreResources, generatePassword, hardened, labelsFor, namedVolume, pullImage, secretOf, tmpfsMounts, upload } from "./common";
+
+/** How tierform runs each engine's official image. */
+interface EngineProfile {
+    /** The image's own non-root user (uid:gid), the owner of its data directory. */
+    user: string;
+    port: number;
+    dataPath: string;
+    /** Paths the server writes outside its data volume (tmpfs under the read-only root). */
+    writable: string[];
+    /** Server argv: the spec's parameters as flags. */
+    command: (db: Database) => string[];
+    /** Environment: names only point at files, never hold a password. */
+    env: (db: Database) => Record<string, string>;
+    healthcheck: (db: Database) => string[];
+}
+
+const PASSWORD_FILE = `${CONFIG_DIR}/password`;
+const ROOT_PASSWORD_FILE = `${CONFIG_DIR}/root-password`;
+
+/**
+ * Engine profiles. uids: postgres:*-alpine creates `postgres` as 70:70; mysql (Oracle Linux) and
+ * mongo (Ubuntu) create `mysql` / `mongodb` as 999:999. Each image's data directory is owned by
+ * that user, and Docker copies the owner onto a fresh named volume, so no root step is needed.
+ */
+export const ENGINES: Record<Database["engine"], EngineProfile> = {
+    postgres: {
+        user: "70:70",
+        port: DEFAULT_PORTS.postgres,
+        dataPath: "/var/lib/postgresql/data",
+        writable: ["/tmp", "/var/run/postgresql"],
+        command: (db) => ["postgres", "-c", "listen_addresses=*", ...Object.entries(db.parameters).flatMap(([k, v]) => ["-c", `${k}=${v}`])],
+        env: (db) => ({
+            POSTGRES_USER: db.username,
+            POSTGRES_DB: db.databaseName,
+            POSTGRES_PASSWORD_FILE: PASSWORD_FILE,
+            POSTGRES_INITDB_ARGS: "--auth-host=scram-sha-256",
+            // A subdirectory of the volume, so initdb never meets a non-empty mount point.
+            PGDATA: "/var/lib/postgresql/data/pgdata",
+        }),
+        healthcheck: (db) => ["CMD", "pg_isready", "-h", "127.0.0.1", "-p", String(DEFAULT_PORTS.postgres), "-U", db.username, "-d", db.databaseName],
+    },
+    mysql: {
+        user: "999:999",
+        port: DEFAULT_PORTS.mysql,
+        dataPath: "/var/lib/mysql",
+        writable: ["/tmp", "/var/run/mysqld"],
+        command: (db) => ["mysqld", ...Object.entries(db.parameters).map(([k, v]) => `--${k.replace(/_/g, "-")}=${v}`)],
+        env: (db) => ({
+            MYSQL_DATABASE: db.databaseName,
+            MYSQL_USER: db.username,
+            MYSQL_PASSWORD_FILE: PASSWORD_FILE,
+            MYSQL_ROOT_PASSWORD_FILE: ROOT_PASSWORD_FILE,
+        }),
+        // `mysqladmin ping` exits 0 whenever the server answers, even "access denied": no credentials needed.
+        healthcheck: () => ["CMD", "mysqladmin", "ping", "-h", "127.0.0.1", "--silent"],
+    },
+    mongodb: {
+        user: "999:999",
+        port: DEFAULT_PORTS.mongodb,
+        dataPath: "/data/db",
+        // /data/configdb is a VOLUME of the image; a tmpfs there avoids an unlabelled anonymous volume.
+        writable: ["/tmp", "/data/configdb"],
+        command: (db) => {
+            const params: Record<string, string | number> = { wiredTigerCacheSizeGB: 0.25, ...db.parameters };
+            return ["mongod", "--bind_ip_all", ...Object.entries(params).map(([k, v]) => `--${k}=${v}`)];
+        },
+        env: (db) => ({
+            MONGO_INITDB_ROOT_USERNAME: db.username,
+            MONGO_INITDB_ROOT_PASSWORD_FILE: PASSWORD_FILE,
+            MONGO_INITDB_DATABASE: db.databaseName,
+        }),
+        // `ping` needs no authentication.
+        healthcheck: () => ["CMD", "mongosh", "--quiet", "--norc", "--eval", "quit(db.adminCommand({ ping: 1 }).ok ? 0 : 1)"],
+    },
+};
+
+/** Arguments of {@link DockerDatabase}. */
+export interface DockerDatabaseArgs {
+    /** The resolved system (labels). */
+    system: System;
+    /** The database spec (engine, version, names, parameters). */
+    database: Database;
+    /** Name of the internal data network; the database joins no other. */
+    network: pulumi.Input<string>;
+    /** Memory (MiB) and CPUs. @default by the profile's dataSize: small 1024 MiB / 1 CPU */
+    resources?: { memoryMb: number; cpus: number };
+}
+
+/** One database container with its volume and generated credentials. */
+export class DockerDatabase extends pulumi.ComponentResource {
+    readonly container: docker.Container;
+    readonly volume: docker.Volume;
+    /** Host name on the data network: the datastore's name in the spec. */
+    readonly host: string;
+    readonly port: number;
+    /** The image, e.g. `postgres:14.15-alpine`. */
+    readonly image: string;
+    /** The image's non-root user (uid:gid) the server runs as. */
+    readonly user: string;
+    readonly username: string;
+    /** The application user's password (secret). */
+    readonly password: pulumi.Output<string>;
+    /** `host:port` on the data network. */
+    readonly endpoint: string;
+    /** Full connection URL with credentials (secret). */
+    readonly connectionString: pulumi.Output<string>;
+
+    constructor(name: string, args: DockerDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("tierform:docker:Database", name, {}, opts);
+        const { system, database: db } = args;
+        const engine = ENGINES[db.engine];
+        this.image = datastoreImage(db.engine, db.version);
+        this.user = engine.user;
+        this.host = db.name;
+        this.port = engine.port;
+        this.username = db.username;
+        this.endpoint = `${this.host}:${this.port}`;
+
+        const password = generatePassword(resourceName([name, "password"]), this);
+        this.password = secretOf(password);
+        const uploads = [upload("password", this.password, engine.user)];
+        if (db.engine === "mysql") {
+            const root = generatePassword(resourceName([name, "root-password"]), this);
+            uploads.push(upload("root-password", secretOf(root), engine.user));
+        }
+
+        const image = pullImage(resourceName([name, "image"]), this.image, this);
+        this.volume = namedVolume(resourceName([name, "data"]), system, "database", this, db.name);
+        const config = configVolume(resourceName([name, "config"]), system, "database", this, db.name);
+        const size = args.resources ?? datastoreResources(system);
+        const containerName = resourceName([name]);
+        this.container = new docker.Container(
+            containerName,
+            {
+                name: containerName,
+                image: image.imageId,
+                hostname: db.name,
+                command: engine.command(db),
+                envs: Object.entries(engine.env(db)).map(([k, v]) => `${k}=${v}`),
+                ...hardened({ user: engine.user, memoryMb: size.memoryMb, cpus: size.cpus }),
+                tmpfs: tmpfsMounts(engine.writable),
+                shmSize: db.engine === "postgres" ? 256 : undefined,
+                volumes: [
+                    { volumeName: this.volume.name, containerPath: engine.dataPath },
+                    { volumeName: config.name, containerPath: CONFIG_DIR },
+                ],
+                uploads,
+                networksAdvanced: [{ name: args.network, aliases: [db.name] }],
+                healthcheck: { tests: engine.healthcheck(db), interval: "10s", timeout: "5s", retries: 5, startPeriod: "30s" },
+                labels: labelsFor(system, "database", db.name, { "tierform.engine": db.engine }),
+            },
+            { parent: this },
+        );
+        this.connectionString = databaseUrl(db.engine, { host: this.host, port: this.port, username: db.username, password: this.password, database: db.databaseName });
+        this.registerOutputs({ endpoint: this.endpoint, connectionString: this.connectionString, container: this.container.name });
+    }
+}

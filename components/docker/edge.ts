@@ -1,0 +1,146 @@
+/**
+ * The edge on Docker: the unprivileged nginx image (uid 101, listening on 8080/8443 inside),
+ * configured by components/shared/nginx.ts: TLS with a self-signed certificate from @pulumi/tls
+ * (for the spec's domain, localhost and the bind address), HTTP → HTTPS, the spec's security
+ * headers and HSTS, the per-client-IP rate limit, the body size limit, one upstream per routed
+ * service listing every replica container, and the routes' allow lists.
+ *
+ * The only container of a system with published ports, and only on `edgeBindAddress`
+ * (127.0.0.1 by default): nothing is reachable from other hosts unless a stack says so.
+ */
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import * as tls from "@pulumi/tls";
+import type { System } from "../../spec";
+import { EDGE_IMAGE } from "../shared/images";
+import { renderNginxConf, type NginxConfOptions, type NginxUpstream } from "../shared/nginx";
+import { resourceName } from "../shared/naming";
+import { CONFIG_DIR, configVolume, hardened, labelsFor, pullImage, tmpfsMounts, upload } from "./common";
+
+/** The nginx-unprivileged image's user. */
+export const EDGE_USER = "101:101";
+/** Ports nginx listens on inside the container (unprivileged). */
+export const EDGE_CONTAINER_PORTS = { http: 8080, https: 8443 } as const;
+/** The plain-HTTP health endpoint of the edge. */
+export const EDGE_HEALTH_PATH = "/healthz";
+
+/**
+ * The nginx options of a system's edge: its routes and headers, `upstreams` (service → replica
+ * `host:port`s), and the HTTPS port clients see (for the redirect). File paths point into the
+ * container's config directory; tests override them to run the same rendering under `nginx -t`.
+ */
+export function edgeNginxOptions(system: System, upstreams: NginxUpstream[], publicHttpsPort: number): NginxConfOptions {
+    const routed = new Set(system.edge.routes.map((r) => r.service));
+    return {
+        serverName: system.edge.domain ?? "localhost",
+        httpPort: EDGE_CONTAINER_PORTS.http,
+        httpsPort: EDGE_CONTAINER_PORTS.https,
+        publicHttpsPort,
+        tls: system.edge.tls ? { certificatePath: `${CONFIG_DIR}/tls.crt`, keyPath: `${CONFIG_DIR}/tls.key` } : undefined,
+        securityHeaders: system.edge.securityHeaders,
+        hstsMaxAgeSeconds: system.edge.hstsMaxAgeSeconds,
+        rateLimitPerMinute: system.edge.rateLimitPerMinute,
+        maxBodyMb: system.edge.maxBodyMb,
+        upstreams: upstreams.filter((u) => routed.has(u.name)),
+        routes: system.edge.routes.map((r) => ({ path: r.path, upstream: r.service, ...(r.allowCidrs ? { allowCidrs: r.allowCidrs } : {}) })),
+        pidPath: "/tmp/nginx.pid",
+        tempDir: "/tmp",
+        healthPath: EDGE_HEALTH_PATH,
+    };
+}
+
+/** Arguments of {@link DockerEdge}. */
+export interface DockerEdgeArgs {
+    system: System;
+    /** `edge` carries the published ports; `app` reaches the services. */
+    networks: { edge: pulumi.Input<string>; app: pulumi.Input<string> };
+    /** Each routed service and its replicas' `host:port`. */
+    upstreams: NginxUpstream[];
+    /** Host address the ports are published on. @default "127.0.0.1" */
+    bindAddress?: string;
+    /** Host port for HTTP (redirects to HTTPS). @default 8080 */
+    httpPort?: number;
+    /** Host port for HTTPS. @default 8443 */
+    httpsPort?: number;
+    /** Certificate validity in days (renewed by `pulumi up` in the last 30). @default 90 */
+    certificateValidityDays?: number;
+    /** Resources the edge waits for (the service replicas: nginx resolves upstream names at start). @default [] */
+    dependsOn?: pulumi.Resource[];
+}
+
+/** The nginx edge container, its TLS material and config. */
+export class DockerEdge extends pulumi.ComponentResource {
+    readonly container: docker.Container;
+    /** The rendered nginx.conf. */
+    readonly nginxConf: string;
+    readonly certificate?: tls.SelfSignedCert;
+    /** `https://<bind address>:<https port>` (http:// when the spec turns TLS off). */
+    readonly url: string;
+
+    constructor(name: string, args: DockerEdgeArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("tierform:docker:Edge", name, {}, opts);
+        const { system } = args;
+        const bindAddress = args.bindAddress ?? "127.0.0.1";
+        const httpPort = args.httpPort ?? 8080;
+        const httpsPort = args.httpsPort ?? 8443;
+        const useTls = system.edge.tls;
+        const host = bindAddress === "0.0.0.0" || bindAddress === "::" ? "localhost" : bindAddress.includes(":") ? `[${bindAddress}]` : bindAddress;
+        this.url = useTls ? `https://${host}:${httpsPort}` : `http://${host}:${httpPort}`;
+
+        this.nginxConf = renderNginxConf(edgeNginxOptions(system, args.upstreams, httpsPort));
+        const uploads = [upload("nginx.conf", this.nginxConf, EDGE_USER, "0444")];
+        if (useTls) {
+            const key = new tls.PrivateKey(resourceName([name, "tls-key"]), { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent: this });
+            const ips = ["127.0.0.1", ...(bindAddress !== "0.0.0.0" && bindAddress !== "::" && bindAddress !== "127.0.0.1" ? [bindAddress] : [])];
+            this.certificate = new tls.SelfSignedCert(
+                resourceName([name, "tls-cert"]),
+                {
+                    privateKeyPem: key.privateKeyPem,
+                    subject: { commonName: system.edge.domain ?? "localhost", organization: `tierform ${system.name} (dev, self-signed)` },
+                    dnsNames: [...(system.edge.domain ? [system.edge.domain] : []), "localhost"],
+                    ipAddresses: ips,
+                    validityPeriodHours: 24 * (args.certificateValidityDays ?? 90),
+                    earlyRenewalHours: 24 * 30,
+                    allowedUses: ["digital_signature", "key_encipherment", "server_auth"],
+                },
+                { parent: this },
+            );
+            uploads.push(upload("tls.crt", this.certificate.certPem, EDGE_USER, "0444"));
+            uploads.push(upload("tls.key", pulumi.secret(key.privateKeyPem), EDGE_USER, "0400"));
+        }
+
+        const image = pullImage(resourceName([name, "image"]), EDGE_IMAGE, this);
+        const config = configVolume(resourceName([name, "config"]), system, "edge", this);
+        const ports = [
+            { internal: EDGE_CONTAINER_PORTS.http, external: httpPort, ip: bindAddress, protocol: "tcp" },
+            ...(useTls ? [{ internal: EDGE_CONTAINER_PORTS.https, external: httpsPort, ip: bindAddress, protocol: "tcp" }] : []),
+        ];
+        const containerName = resourceName([name]);
+        this.container = new docker.Container(
+            containerName,
+            {
+                name: containerName,
+                image: image.imageId,
+                // nginx directly: the image's entrypoint scripts would try to edit the read-only /etc/nginx.
+                entrypoints: ["nginx"],
+                command: ["-c", `${CONFIG_DIR}/nginx.conf`, "-g", "daemon off;"],
+                ...hardened({ user: EDGE_USER, memoryMb: 128, cpus: 0.5 }),
+                tmpfs: tmpfsMounts(["/tmp"]),
+                volumes: [{ volumeName: config.name, containerPath: CONFIG_DIR }],
+                uploads,
+                ports,
+                networksAdvanced: [{ name: args.networks.edge }, { name: args.networks.app }],
+                healthcheck: {
+                    tests: ["CMD", "wget", "-q", "-T", "3", "-O", "/dev/null", `http://127.0.0.1:${EDGE_CONTAINER_PORTS.http}${EDGE_HEALTH_PATH}`],
+                    interval: "10s",
+                    timeout: "5s",
+                    retries: 3,
+                    startPeriod: "5s",
+                },
+                labels: labelsFor(system, "edge", undefined, { "tierform.bind-address": bindAddress }),
+            },
+            { parent: this, dependsOn: args.dependsOn ?? [] },
+        );
+        this.registerOutputs({ url: this.url, container: this.container.name });
+    }
+}

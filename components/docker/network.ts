@@ -1,0 +1,54 @@
+/**
+ * The Docker networks of a system: three user-defined bridges that keep the tiers apart.
+ *
+ * - `edge`: only the edge container; the one network with published ports.
+ * - `app`: the edge and the services. Not internal, so services keep outbound access (payment
+ *   APIs, webhooks); nothing on it is published.
+ * - `data`: services that use a datastore, the datastores and the backup containers. `internal`,
+ *   so datastores have no route in or out of the host; they are on no other network.
+ */
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import type { System } from "../../spec";
+import { resourceName } from "../shared/naming";
+import { labelsFor } from "./common";
+
+/** Arguments of {@link DockerNetwork}. */
+export interface DockerNetworkArgs {
+    /** The resolved system (names and labels). */
+    system: System;
+    /** Make the app network internal too, cutting the services' outbound access. @default false */
+    internalApp?: boolean;
+}
+
+/** The edge, app and data networks of a system. */
+export class DockerNetwork extends pulumi.ComponentResource {
+    /** Network of the edge's published ports. */
+    readonly edge: docker.Network;
+    /** Network between the edge and the services. */
+    readonly app: docker.Network;
+    /** Internal network of the datastores. */
+    readonly data: docker.Network;
+
+    constructor(name: string, args: DockerNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("tierform:docker:Network", name, {}, opts);
+        const make = (suffix: string, internal: boolean) => {
+            const networkName = resourceName([name, suffix]);
+            return new docker.Network(
+                networkName,
+                {
+                    name: networkName,
+                    driver: "bridge",
+                    internal,
+                    attachable: false,
+                    labels: labelsFor(args.system, "network", undefined, { "tierform.network": suffix }),
+                },
+                { parent: this },
+            );
+        };
+        this.edge = make("edge", false);
+        this.app = make("app", args.internalApp ?? false);
+        this.data = make("data", true);
+        this.registerOutputs({ edge: this.edge.name, app: this.app.name, data: this.data.name });
+    }
+}

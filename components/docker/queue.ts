@@ -1,0 +1,105 @@
+/**
+ * A RabbitMQ broker for a spec queue: pinned alpine image run as its `rabbitmq` user (100:101),
+ * generated credentials in an uploaded rabbitmq.conf (`default_user` / `default_pass`, pointed to
+ * by RABBITMQ_CONFIG_FILE: no password in the environment or on argv), the guest user disabled,
+ * data on a named volume, internal data network only, never published.
+ *
+ * The spec's SQS-shaped settings (visibility timeout, max receives, retention) have no direct
+ * RabbitMQ broker setting; the application declares its queue. They are recorded as labels.
+ */
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import type { Queue, System } from "../../spec";
+import { amqpUrl, DEFAULT_PORTS } from "../shared/connection";
+import { QUEUE_IMAGE } from "../shared/images";
+import { resourceName } from "../shared/naming";
+import { CONFIG_DIR, configVolume, generatePassword, hardened, labelsFor, namedVolume, pullImage, secretOf, tmpfsMounts, upload } from "./common";
+
+/** The `rabbitmq` user of the official alpine image (adduser -u 100, addgroup -g 101). */
+export const RABBITMQ_USER = "100:101";
+/** The AMQP user tierform creates. */
+export const QUEUE_USERNAME = "app";
+
+/** rabbitmq.conf with the generated credentials. Pure, for tests and reuse. */
+export function renderRabbitConf(password: string): string {
+    return [
+        "# Rendered by tierform (components/docker/queue.ts).",
+        `listeners.tcp.default = ${DEFAULT_PORTS.amqp}`,
+        `default_user = ${QUEUE_USERNAME}`,
+        `default_pass = ${password}`,
+        "default_vhost = /",
+        "default_permissions.configure = .*",
+        "default_permissions.read = .*",
+        "default_permissions.write = .*",
+        "loopback_users.guest = true",
+        "log.console = true",
+        "",
+    ].join("\n");
+}
+
+/** Arguments of {@link DockerQueue}. */
+export interface DockerQueueArgs {
+    system: System;
+    queue: Queue;
+    /** Name of the internal data network. */
+    network: pulumi.Input<string>;
+    /** @default 512 MiB / 0.5 CPU */
+    resources?: { memoryMb: number; cpus: number };
+}
+
+/** One RabbitMQ container with its volume and generated credentials. */
+export class DockerQueue extends pulumi.ComponentResource {
+    readonly container: docker.Container;
+    readonly volume: docker.Volume;
+    readonly host: string;
+    readonly port: number;
+    readonly image = QUEUE_IMAGE;
+    readonly password: pulumi.Output<string>;
+    readonly endpoint: string;
+    /** amqp://app:password@host:5672/ (secret). */
+    readonly connectionString: pulumi.Output<string>;
+
+    constructor(name: string, args: DockerQueueArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("tierform:docker:Queue", name, {}, opts);
+        const { system, queue } = args;
+        const size = args.resources ?? { memoryMb: 512, cpus: 0.5 };
+        this.host = queue.name;
+        this.port = DEFAULT_PORTS.amqp;
+        this.endpoint = `${this.host}:${this.port}`;
+        this.password = secretOf(generatePassword(resourceName([name, "password"]), this));
+        const conf = pulumi.secret(this.password.apply(renderRabbitConf));
+
+        const image = pullImage(resourceName([name, "image"]), QUEUE_IMAGE, this);
+        this.volume = namedVolume(resourceName([name, "data"]), system, "queue", this, queue.name);
+        const config = configVolume(resourceName([name, "config"]), system, "queue", this, queue.name);
+        const containerName = resourceName([name]);
+        this.container = new docker.Container(
+            containerName,
+            {
+                name: containerName,
+                image: image.imageId,
+                // RabbitMQ names its node after the host name: keep it stable across re-creates.
+                hostname: queue.name,
+                envs: [`RABBITMQ_CONFIG_FILE=${CONFIG_DIR}/rabbitmq.conf`],
+                ...hardened({ user: RABBITMQ_USER, memoryMb: size.memoryMb, cpus: size.cpus }),
+                tmpfs: tmpfsMounts(["/tmp"]),
+                volumes: [
+                    { volumeName: this.volume.name, containerPath: "/var/lib/rabbitmq" },
+                    { volumeName: config.name, containerPath: CONFIG_DIR },
+                ],
+                uploads: [upload("rabbitmq.conf", conf, RABBITMQ_USER)],
+                networksAdvanced: [{ name: args.network, aliases: [queue.name] }],
+                healthcheck: { tests: ["CMD", "rabbitmq-diagnostics", "-q", "ping"], interval: "15s", timeout: "10s", retries: 5, startPeriod: "30s" },
+                labels: labelsFor(system, "queue", queue.name, {
+                    "tierform.engine": "rabbitmq",
+                    "tierform.queue.visibility-timeout-seconds": String(queue.visibilityTimeoutSeconds),
+                    "tierform.queue.max-receive-count": String(queue.maxReceiveCount),
+                    "tierform.queue.retention-days": String(queue.retentionDays),
+                }),
+            },
+            { parent: this },
+        );
+        this.connectionString = amqpUrl({ host: this.host, port: this.port, username: QUEUE_USERNAME, password: this.password });
+        this.registerOutputs({ endpoint: this.endpoint, connectionString: this.connectionString, container: this.container.name });
+    }
+}

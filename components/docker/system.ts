@@ -1,0 +1,179 @@
+/**
+ * A whole system on the local Docker engine (the dev stack). Creates, in order of need:
+ * networks → datastores (databases, caches, queues, object storage) → services → edge → backups,
+ * each tier its own component (`tierform:docker:<Tier>`), all children of this one.
+ *
+ * Closed by default: only the edge publishes ports, on `edgeBindAddress` (127.0.0.1 by
+ * default); datastores sit on an internal network; every password is generated and stays a
+ * Pulumi secret; every image is pinned; every container runs as non-root with limits.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { Settings, System } from "../../spec";
+import { connectionVariables } from "../shared/connection";
+import { resourceName } from "../shared/naming";
+import type { DatastoreOutputs, PlatformSystem, PlatformSystemArgs, SystemOutputs } from "../contract";
+import { DockerBackup } from "./backup";
+import { DockerBucket } from "./bucket";
+import { DockerCache } from "./cache";
+import { generatePassword, secretOf } from "./common";
+import { DockerDatabase } from "./database";
+import { DockerEdge } from "./edge";
+import { DockerNetwork } from "./network";
+import { DockerQueue } from "./queue";
+import { DockerService } from "./service";
+
+/** A datastore component with what services need from it. */
+type Store = DockerDatabase | DockerCache | DockerQueue;
+
+/** The system on Docker. `name` is the system's name; children are named `<name>-<part>`. */
+export class DockerSystem extends pulumi.ComponentResource implements PlatformSystem {
+    readonly outputs: SystemOutputs;
+    readonly network: DockerNetwork;
+    readonly databases: Record<string, DockerDatabase> = {};
+    readonly caches: Record<string, DockerCache> = {};
+    readonly queues: Record<string, DockerQueue> = {};
+    /** The shared MinIO, when the system has buckets. */
+    readonly objects?: DockerBucket;
+    readonly services: Record<string, DockerService> = {};
+    readonly edge: DockerEdge;
+    readonly backups: Record<string, DockerBackup> = {};
+
+    constructor(name: string, args: PlatformSystemArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("tierform:docker:System", name, {}, opts);
+        const { system, settings } = args;
+        const child = { parent: this };
+
+        // 1. Networks.
+        this.network = new DockerNetwork(resourceName([name, "net"]), { system }, child);
+        const data = this.network.data.name;
+
+        // 2. Data tier.
+        for (const db of Object.values(system.databases)) {
+            this.databases[db.name] = new DockerDatabase(resourceName([name, db.name]), { system, database: db, network: data }, child);
+        }
+        for (const cache of Object.values(system.caches)) {
+            this.caches[cache.name] = new DockerCache(resourceName([name, cache.name]), { system, cache, network: data }, child);
+        }
+        for (const queue of Object.values(system.queues)) {
+            this.queues[queue.name] = new DockerQueue(resourceName([name, queue.name]), { system, queue, network: data }, child);
+        }
+        const buckets = Object.values(system.buckets);
+        if (buckets.length > 0) this.objects = new DockerBucket(resourceName([name, "objects"]), { system, buckets, network: data }, child);
+
+        // 3. App tier. A secret name (e.g. SECRET_KEY) is one value across the system's services:
+        // Django's web and Celery processes must agree on it.
+        const secretValues: Record<string, pulumi.Output<string>> = {};
+        for (const service of Object.values(system.services)) {
+            for (const s of service.secrets) {
+                secretValues[s] ??= secretOf(generatePassword(resourceName([name, "secret", s.toLowerCase().replace(/_/g, "-")]), this, 48));
+            }
+        }
+        for (const service of Object.values(system.services)) {
+            const wiring = this.wiring(system, service.name);
+            this.services[service.name] = new DockerService(
+                resourceName([name, service.name]),
+                {
+                    system,
+                    service,
+                    networks: { app: this.network.app.name, ...(wiring.needsData ? { data } : {}) },
+                    env: wiring.env,
+                    secretEnv: wiring.secretEnv,
+                    secretValues,
+                    dependsOn: wiring.dependsOn,
+                },
+                child,
+            );
+        }
+
+        // 4. Edge: one upstream per routed service, every replica in it.
+        const routed = [...new Set(system.edge.routes.map((r) => r.service))];
+        const upstreams = routed.map((s) => {
+            const svc = this.services[s];
+            if (svc.port === undefined) throw new Error(`route to ${s}: only web services (with a port) can be routed`);
+            return { name: s, servers: svc.containerNames.map((c) => `${c}:${svc.port}`) };
+        });
+        this.edge = new DockerEdge(
+            resourceName([name, "edge"]),
+            {
+                system,
+                networks: { edge: this.network.edge.name, app: this.network.app.name },
+                upstreams,
+                bindAddress: settings.edgeBindAddress,
+                httpPort: settings.edgeHttpPort,
+                httpsPort: settings.edgeHttpsPort,
+                dependsOn: routed.flatMap((s) => this.services[s].containers),
+            },
+            child,
+        );
+
+        // 5. Backups, one container per database.
+        for (const db of Object.values(system.databases)) {
+            const server = this.databases[db.name];
+            this.backups[db.name] = new DockerBackup(
+                resourceName([name, "backup", db.name]),
+                {
+                    system,
+                    database: db,
+                    target: { host: server.host, port: server.port, username: server.username, password: server.password, user: server.user },
+                    network: data,
+                    dependsOn: [server.container],
+                },
+                child,
+            );
+        }
+
+        this.outputs = this.buildOutputs(system, settings);
+        this.registerOutputs({ publicUrl: this.outputs.publicUrl, services: this.outputs.services });
+    }
+
+    /** What one service gets from the datastores it uses: env, secret env, network, what to wait for. */
+    private wiring(system: System, serviceName: string) {
+        const service = system.services[serviceName];
+        const env: Record<string, pulumi.Input<string>> = {};
+        const secretEnv: Record<string, pulumi.Input<string>> = {};
+        const dependsOn: pulumi.Resource[] = [];
+        const stores: Record<string, Store> = { ...this.databases, ...this.caches, ...this.queues };
+        for (const v of connectionVariables(system, service)) {
+            if (v.kind === "bucket") {
+                env[v.variable] = this.objects!.bucketNames[v.datastore];
+            } else {
+                secretEnv[v.variable] = stores[v.datastore].connectionString;
+            }
+        }
+        const used = service.uses.filter((u) => u in stores || u in system.buckets);
+        for (const u of used) if (u in stores) dependsOn.push(stores[u].container);
+        if (this.objects && service.uses.some((u) => u in system.buckets)) {
+            env.S3_ENDPOINT_URL = this.objects.endpointUrl;
+            env.AWS_REGION = "us-east-1";
+            secretEnv.AWS_ACCESS_KEY_ID = this.objects.accessKey;
+            secretEnv.AWS_SECRET_ACCESS_KEY = this.objects.secretKey;
+            dependsOn.push(this.objects.setup);
+        }
+        // The spec's own env wins over a platform default of the same name.
+        for (const k of Object.keys(service.env)) {
+            delete env[k];
+            delete secretEnv[k];
+        }
+        return { env, secretEnv, dependsOn, needsData: used.length > 0 };
+    }
+
+    private buildOutputs(system: System, settings: Settings): SystemOutputs {
+        const datastores: Record<string, DatastoreOutputs> = {};
+        for (const [n, d] of Object.entries(this.databases)) datastores[n] = { kind: "database", endpoint: d.endpoint, connectionString: d.connectionString };
+        for (const [n, c] of Object.entries(this.caches)) datastores[n] = { kind: "cache", endpoint: c.endpoint, connectionString: c.connectionString };
+        for (const [n, q] of Object.entries(this.queues)) datastores[n] = { kind: "queue", endpoint: q.endpoint, connectionString: q.connectionString };
+        if (this.objects) for (const [n, b] of Object.entries(this.objects.bucketNames)) datastores[n] = { kind: "bucket", endpoint: b };
+        return {
+            publicUrl: this.edge.url,
+            services: Object.fromEntries(Object.entries(this.services).map(([n, s]) => [n, s.address])),
+            datastores,
+            platform: {
+                serverName: system.edge.domain ?? "localhost",
+                edgeBindAddress: settings.edgeBindAddress,
+                networks: { edge: this.network.edge.name, app: this.network.app.name, data: this.network.data.name },
+                ...(this.objects ? { objectStoreEndpoint: this.objects.endpointUrl } : {}),
+                backups: Object.fromEntries(Object.entries(this.backups).map(([n, b]) => [n, { schedules: b.schedules, retentionDays: b.retentionDays, volume: b.volume.name }])),
+            },
+        };
+    }
+}

@@ -1,0 +1,235 @@
+/**
+ * Renders the edge's nginx.conf from platform-neutral options. Pure: no Pulumi, no I/O, so the
+ * Docker edge, a Kubernetes nginx Deployment and the tests (which run the real `nginx -t` on the
+ * result) all use the same function with different paths and addresses.
+ *
+ * What every rendering has: `server_tokens off`, TLS 1.2+ only, HTTP → HTTPS redirect (when TLS is
+ * on), the security headers and HSTS on every response (`always`), a per-client-IP rate limit,
+ * `client_max_body_size`, one upstream per routed service listing every replica, the X-Forwarded-*
+ * proxy headers, allow/deny lists per route, and only paths a non-root nginx can write (pid and
+ * temp files under /tmp by default, listening on unprivileged ports).
+ */
+
+/** One upstream: a service and the `host:port` of each of its replicas. */
+export interface NginxUpstream {
+    /** Upstream name (a service name); letters, digits, '-' and '_'. */
+    name: string;
+    /** `host:port` of every replica, e.g. `["shop-web-0:8000", "shop-web-1:8000"]`. */
+    servers: string[];
+}
+
+/** One route: a path prefix proxied to an upstream. */
+export interface NginxRoute {
+    /** Path prefix, e.g. `/api` or `/`. `/api` matches `/api` and `/api/...`, not `/apix`. */
+    path: string;
+    /** Name of the upstream the route proxies to. */
+    upstream: string;
+    /** Only these CIDRs may use the route (everyone else gets 403). @default everyone */
+    allowCidrs?: string[];
+}
+
+/** Everything the edge's nginx.conf depends on. */
+export interface NginxConfOptions {
+    /** `server_name`: the public DNS name, or `localhost`. */
+    serverName: string;
+    /** Port nginx listens on for plain HTTP inside its container/pod. @default 8080 */
+    httpPort?: number;
+    /** Port nginx listens on for HTTPS. @default 8443 */
+    httpsPort?: number;
+    /**
+     * TLS certificate and key files. Without it the edge serves the routes on plain HTTP only
+     * (for a spec with `edge.tls: false`, or a platform that terminates TLS in front of nginx).
+     */
+    tls?: { certificatePath: string; keyPath: string };
+    /** HTTPS port clients see, used in the redirect (`https://host:<port>/...`); 443 is left out of the URL. @default httpsPort */
+    publicHttpsPort?: number;
+    /** Headers added to every response, e.g. X-Frame-Options. @default none */
+    securityHeaders?: Record<string, string>;
+    /** HSTS max-age in seconds; 0 leaves the header out. Sent over HTTPS only. @default 31536000 */
+    hstsMaxAgeSeconds?: number;
+    /** Requests per minute per client IP. */
+    rateLimitPerMinute: number;
+    /** Requests allowed above the rate before 429s. @default max(10, rateLimitPerMinute / 10) */
+    rateLimitBurst?: number;
+    /** Largest request body in MiB. @default 10 */
+    maxBodyMb?: number;
+    upstreams: NginxUpstream[];
+    routes: NginxRoute[];
+    /** pid file; must be writable by the (non-root) nginx user. @default /tmp/nginx.pid */
+    pidPath?: string;
+    /** Directory of the client-body and proxy temp files. @default /tmp */
+    tempDir?: string;
+    /** @default /dev/stderr */
+    errorLogPath?: string;
+    /** @default /dev/stdout */
+    accessLogPath?: string;
+    /** A plain-HTTP `location = <path>` answering 200, for the platform's health check. @default /healthz */
+    healthPath?: string;
+    /** Worker processes. @default auto */
+    workerProcesses?: number | "auto";
+}
+
+const NAME = /^[A-Za-z0-9_-]+$/;
+const HOST_PORT = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/;
+const CIDR = /^(\d{1,3}(\.\d{1,3}){3}(\/\d{1,2})?|[0-9a-fA-F:]+(\/\d{1,3})?)$/;
+const PATH = /^\/[A-Za-z0-9._~\-/]*$/;
+
+/** A double-quoted nginx string; refuses what could break out of it or expand a variable. */
+function quoted(value: string, what: string): string {
+    if (/["\\$\r\n]/.test(value)) throw new Error(`nginx: ${what} '${value}' may not contain double quotes, backslashes, '$' or newlines`);
+    return `"${value}"`;
+}
+
+function check(ok: boolean, message: string): void {
+    if (!ok) throw new Error(`nginx: ${message}`);
+}
+
+/** The full nginx.conf (main context) for the edge. Throws on an option that would not render safely. */
+export function renderNginxConf(opts: NginxConfOptions): string {
+    const httpPort = opts.httpPort ?? 8080;
+    const httpsPort = opts.httpsPort ?? 8443;
+    const publicHttpsPort = opts.publicHttpsPort ?? httpsPort;
+    const temp = (opts.tempDir ?? "/tmp").replace(/\/$/, "");
+    const healthPath = opts.healthPath ?? "/healthz";
+    const hsts = opts.hstsMaxAgeSeconds ?? 31536000;
+    const burst = opts.rateLimitBurst ?? Math.max(10, Math.ceil(opts.rateLimitPerMinute / 10));
+
+    check(/^[A-Za-z0-9.-]+$/.test(opts.serverName), `server name '${opts.serverName}' is not a DNS name`);
+    check(PATH.test(healthPath), `health path '${healthPath}' is not a URL path`);
+    check(Number.isInteger(opts.rateLimitPerMinute) && opts.rateLimitPerMinute > 0, "rateLimitPerMinute must be a positive integer");
+    const upstreamNames = new Set<string>();
+    for (const u of opts.upstreams) {
+        check(NAME.test(u.name), `upstream name '${u.name}' must be letters, digits, '-' or '_'`);
+        check(!upstreamNames.has(u.name), `upstream '${u.name}' is declared twice`);
+        check(u.servers.length > 0, `upstream '${u.name}' has no servers`);
+        for (const s of u.servers) check(HOST_PORT.test(s), `upstream '${u.name}' server '${s}' is not host:port`);
+        upstreamNames.add(u.name);
+    }
+    const paths = new Set<string>();
+    for (const r of opts.routes) {
+        check(PATH.test(r.path), `route path '${r.path}' is not a URL path`);
+        check(upstreamNames.has(r.upstream), `route ${r.path} points at unknown upstream '${r.upstream}'`);
+        const normalized = r.path === "/" ? "/" : r.path.replace(/\/+$/, "");
+        check(!paths.has(normalized), `route ${r.path} is declared twice`);
+        check(normalized !== healthPath, `route ${r.path} collides with the health path`);
+        paths.add(normalized);
+        for (const c of r.allowCidrs ?? []) check(CIDR.test(c), `route ${r.path}: '${c}' is not an IP address or CIDR`);
+    }
+    check(opts.routes.length > 0, "the edge needs at least one route");
+
+    const headers = Object.entries(opts.securityHeaders ?? {}).map(([name, value]) => {
+        check(/^[A-Za-z][A-Za-z0-9-]*$/.test(name), `header name '${name}' is not a token`);
+        return `add_header ${name} ${quoted(value, `header ${name}`)} always;`;
+    });
+    const tlsHeaders = hsts > 0 ? [`add_header Strict-Transport-Security "max-age=${hsts}; includeSubDomains" always;`] : [];
+
+    const upstreams = opts.upstreams.flatMap((u) => [
+        `upstream ${u.name} {`,
+        ...u.servers.map((s) => `    server ${s} max_fails=3 fail_timeout=10s;`),
+        `    keepalive 16;`,
+        `}`,
+    ]);
+
+    const proxyBody = (r: NginxRoute): string[] => [
+        ...(r.allowCidrs ? [...r.allowCidrs.map((c) => `allow ${c};`), "deny all;"] : []),
+        `limit_req zone=perip burst=${burst} nodelay;`,
+        `proxy_pass http://${r.upstream};`,
+    ];
+    // Longest prefix first reads best; nginx picks the longest match regardless.
+    const sorted = [...opts.routes].sort((a, b) => b.path.length - a.path.length);
+    const locations = sorted.flatMap((r) => {
+        const body = proxyBody(r).map((l) => `    ${l}`);
+        if (r.path === "/") return [`location / {`, ...body, `}`];
+        const base = r.path.replace(/\/+$/, "");
+        return [`location = ${base} {`, ...body, `}`, `location ^~ ${base}/ {`, ...body, `}`];
+    });
+    const health = [`location = ${healthPath} {`, `    access_log off;`, `    default_type text/plain;`, `    return 200 "ok\\n";`, `}`];
+
+    const redirectTarget = publicHttpsPort === 443 ? "https://$host$request_uri" : `https://$host:${publicHttpsPort}$request_uri`;
+    const servers: string[][] = [];
+    if (opts.tls) {
+        servers.push([
+            `server {`,
+            `    listen ${httpPort};`,
+            `    server_name ${opts.serverName};`,
+            ...indent(health),
+            `    location / {`,
+            `        return 301 ${redirectTarget};`,
+            `    }`,
+            `}`,
+        ]);
+        servers.push([
+            `server {`,
+            // `listen ... ssl http2` works from nginx 1.9.5 on (1.25.1+ warn that `http2 on` is preferred).
+            `    listen ${httpsPort} ssl http2;`,
+            `    server_name ${opts.serverName};`,
+            `    ssl_certificate ${quoted(opts.tls.certificatePath, "certificate path")};`,
+            `    ssl_certificate_key ${quoted(opts.tls.keyPath, "key path")};`,
+            `    ssl_protocols TLSv1.2 TLSv1.3;`,
+            `    ssl_prefer_server_ciphers off;`,
+            `    ssl_session_cache shared:TLS:10m;`,
+            `    ssl_session_timeout 1d;`,
+            `    ssl_session_tickets off;`,
+            ...indent([...headers, ...tlsHeaders]),
+            ...indent(locations),
+            `}`,
+        ]);
+    } else {
+        servers.push([`server {`, `    listen ${httpPort};`, `    server_name ${opts.serverName};`, ...indent(headers), ...indent(health), ...indent(locations), `}`]);
+    }
+
+    const http = [
+        `server_tokens off;`,
+        `default_type application/octet-stream;`,
+        `sendfile on;`,
+        `keepalive_timeout 65;`,
+        `client_max_body_size ${opts.maxBodyMb ?? 10}m;`,
+        `client_body_temp_path ${temp}/client_temp;`,
+        `proxy_temp_path ${temp}/proxy_temp;`,
+        `fastcgi_temp_path ${temp}/fastcgi_temp;`,
+        `uwsgi_temp_path ${temp}/uwsgi_temp;`,
+        `scgi_temp_path ${temp}/scgi_temp;`,
+        `log_format edge '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" rt=$request_time ua="$upstream_addr"';`,
+        `access_log ${opts.accessLogPath ?? "/dev/stdout"} edge;`,
+        ``,
+        `# Rate limit per client IP: ${opts.rateLimitPerMinute} requests per minute.`,
+        `limit_req_zone $binary_remote_addr zone=perip:10m rate=${opts.rateLimitPerMinute}r/m;`,
+        `limit_req_status 429;`,
+        ``,
+        `# Proxy headers for every route.`,
+        `proxy_http_version 1.1;`,
+        `proxy_set_header Connection "";`,
+        `proxy_set_header Host $host;`,
+        `proxy_set_header X-Real-IP $remote_addr;`,
+        `proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;`,
+        `proxy_set_header X-Forwarded-Proto $scheme;`,
+        `proxy_set_header X-Forwarded-Host $host;`,
+        `proxy_set_header X-Forwarded-Port $server_port;`,
+        `proxy_connect_timeout 5s;`,
+        `proxy_read_timeout 60s;`,
+        ``,
+        ...upstreams,
+        ``,
+        ...servers.flatMap((s) => [...s, ""]),
+    ];
+
+    return [
+        `# Rendered by tierform (components/shared/nginx.ts). Do not edit by hand.`,
+        `worker_processes ${opts.workerProcesses ?? "auto"};`,
+        `pid ${opts.pidPath ?? "/tmp/nginx.pid"};`,
+        `error_log ${opts.errorLogPath ?? "/dev/stderr"} warn;`,
+        ``,
+        `events {`,
+        `    worker_connections 1024;`,
+        `}`,
+        ``,
+        `http {`,
+        ...indent(http).map((l) => l.trimEnd()),
+        `}`,
+        ``,
+    ].join("\n");
+}
+
+function indent(lines: string[]): string[] {
+    return lines.map((l) => (l ? `    ${l}` : l));
+}

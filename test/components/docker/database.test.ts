@@ -1,0 +1,95 @@
+import * as assert from "assert";
+import { planComponent, type Plan } from "../../harness";
+import { DockerDatabase } from "../../../components/docker/database";
+import { DockerNetwork } from "../../../components/docker/network";
+import { argvOf, CONTAINER, devSystem, envOf, hardeningProblems, isSecretAt, labelsOf, networksOf, PASSWORD, uploadOf, VOLUME } from "./helpers";
+
+async function planDatabase(preset: string, db: string): Promise<Plan> {
+    const { system } = devSystem(preset);
+    return planComponent(() => {
+        const net = new DockerNetwork(`${preset}-net`, { system });
+        const d = new DockerDatabase(`${preset}-${db}`, { system, database: system.databases[db], network: net.data.name });
+        return { connectionString: d.connectionString, endpoint: d.endpoint };
+    });
+}
+
+describe("docker Database", () => {
+    const cases = [
+        { preset: "mdc-tts", db: "db", engine: "postgres", image: /^postgres:14\.\d+-alpine@/, user: "70:70", dataPath: "/var/lib/postgresql/data", health: "pg_isready", url: /^postgresql:\/\/app:mock-[^@]+@db:5432\/mdc_tts/ },
+        { preset: "auromart", db: "db", engine: "mysql", image: /^mysql:8\.0\.\d+@/, user: "999:999", dataPath: "/var/lib/mysql", health: "mysqladmin", url: /^mysql:\/\/auro_user:mock-[^@]+@db:3306\/auro_mart$/ },
+        { preset: "hld-platform", db: "mongo", engine: "mongodb", image: /^mongo:7\.0\.\d+@/, user: "999:999", dataPath: "/data/db", health: "mongosh", url: /^mongodb:\/\/app:mock-[^@]+@mongo:27017\/hld\?authSource=admin$/ },
+    ];
+    for (const c of cases) {
+        describe(`${c.engine} (${c.preset})`, () => {
+            let plan: Plan;
+            before(async () => (plan = await planDatabase(c.preset, c.db)));
+            const container = () => plan.one(CONTAINER, `${c.preset}-${c.db}`);
+
+            it("runs the pinned image as its non-root user, hardened", () => {
+                assert.match(container().inputs.image, c.image);
+                assert.strictEqual(container().inputs.user, c.user);
+                assert.deepStrictEqual(hardeningProblems(container()), []);
+            });
+
+            it("publishes no port and joins only the internal data network, under its own name", () => {
+                assert.strictEqual(container().inputs.ports, undefined);
+                assert.deepStrictEqual(networksOf(container()), [`${c.preset}-net-data`]);
+                assert.deepStrictEqual(container().inputs.networksAdvanced[0].aliases, [c.db]);
+            });
+
+            it("keeps its data on a labelled named volume", () => {
+                const volume = plan.one(VOLUME, `${c.preset}-${c.db}-data`);
+                assert.deepStrictEqual(labelsOf(volume)["tierform.tier"], "database");
+                assert.deepStrictEqual(labelsOf(volume)["tierform.datastore"], c.db);
+                const mount = container().inputs.volumes.find((v: any) => v.containerPath === c.dataPath);
+                assert.strictEqual(mount?.volumeName, volume.inputs.name);
+                assert.strictEqual(labelsOf(container())["tierform.tier"], "database");
+            });
+
+            it("gets its password from a generated secret file, never argv or env", () => {
+                const password = plan.ofType(PASSWORD).find((p) => p.name === `${c.preset}-${c.db}-password`);
+                assert.ok(password, "a RandomPassword for the database");
+                const file = uploadOf(container(), "/run/tierform/password");
+                assert.ok(file, "password file uploaded");
+                // The mock RandomPassword's result is `mock-<resource name>-...`: the file holds that password.
+                assert.ok(file.content.startsWith(`mock-${password.name}`), file.content);
+                assert.strictEqual(file.permissions, "0400");
+                assert.strictEqual(`${file.owner}:${file.group}`, c.user);
+                assert.ok(isSecretAt(container(), `uploads[${file.index}].content`), `secret paths: ${container().secretPaths}`);
+                const env = envOf(container());
+                assert.ok(Object.keys(env).some((k) => k.endsWith("_PASSWORD_FILE")));
+                for (const [k, v] of Object.entries(env)) assert.ok(!v.includes(file.content), `${k} carries the password`);
+                for (const arg of argvOf(container())) assert.ok(!arg.includes(file.content), `argv carries the password: ${arg}`);
+            });
+
+            it("has a health check that needs no password", () => {
+                const tests: string[] = container().inputs.healthcheck.tests;
+                assert.ok(tests.some((t) => t.includes(c.health)), tests.join(" "));
+            });
+
+            it("exports a secret connection string", () => {
+                assert.match(plan.outputs.connectionString, c.url);
+                assert.ok(plan.run.secretOutputs.includes("connectionString"));
+                assert.strictEqual(plan.outputs.endpoint, `${c.db}:${c.url.source.match(/:(\d{4,5})/)?.[1]}`);
+            });
+        });
+    }
+
+    it("passes the spec's parameters as server flags: postgres -c, mysql --key=value", async () => {
+        const assets = await planDatabase("asset-management", "db");
+        const pg: string[] = assets.one(CONTAINER, "asset-management-db").inputs.command;
+        assert.strictEqual(pg[0], "postgres");
+        for (const p of ["shared_buffers=4GB", "effective_cache_size=12GB", "max_connections=200", "checkpoint_completion_target=0.9", "wal_buffers=16MB"]) {
+            assert.strictEqual(pg[pg.indexOf(p) - 1], "-c", `-c ${p} in ${pg.join(" ")}`);
+        }
+        const auro = await planDatabase("auromart", "db");
+        const my: string[] = auro.one(CONTAINER, "auromart-db").inputs.command;
+        for (const p of ["--innodb-buffer-pool-size=1073741824", "--max-connections=200", "--character-set-server=utf8mb4", "--collation-server=utf8mb4_unicode_ci", "--slow-query-log=1", "--long-query-time=2"]) {
+            assert.ok(my.includes(p), `${p} in ${my.join(" ")}`);
+        }
+        // MySQL's root password is generated too, and also a file.
+        const root = uploadOf(auro.one(CONTAINER, "auromart-db"), "/run/tierform/root-password");
+        assert.ok(root);
+        assert.strictEqual(envOf(auro.one(CONTAINER, "auromart-db")).MYSQL_ROOT_PASSWORD_FILE, "/run/tierform/root-password");
+    });
+});

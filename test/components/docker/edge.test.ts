@@ -1,0 +1,86 @@
+import * as assert from "assert";
+import { planComponent, type Plan } from "../../harness";
+import { DockerEdge } from "../../../components/docker/edge";
+import { renderNginxConf } from "../../../components/shared/nginx";
+import { EDGE_IMAGE } from "../../../components/shared/images";
+import { CONTAINER, devSystem, hardeningProblems, isSecretAt, labelsOf, networksOf, uploadOf } from "./helpers";
+
+const upstreams = [
+    { name: "web", servers: ["auromart-web-0:8000", "auromart-web-1:8000"] },
+    { name: "admin", servers: ["auromart-admin-0:8000", "auromart-admin-1:8000"] },
+];
+
+describe("docker Edge (nginx)", () => {
+    let plan: Plan;
+    before(async () => {
+        const { system } = devSystem("auromart");
+        plan = await planComponent(() => {
+            const e = new DockerEdge("auromart-edge", { system, networks: { edge: "auromart-net-edge", app: "auromart-net-app" }, upstreams, bindAddress: "127.0.0.1", httpPort: 8080, httpsPort: 8443 });
+            return { url: e.url };
+        });
+    });
+    const container = () => plan.one(CONTAINER, "auromart-edge");
+    const conf = () => uploadOf(container(), "/run/tierform/nginx.conf")!.content;
+
+    it("runs the pinned unprivileged nginx as uid 101, hardened", () => {
+        assert.ok(container().inputs.image.startsWith(`${EDGE_IMAGE}@`));
+        assert.strictEqual(container().inputs.user, "101:101");
+        assert.deepStrictEqual(hardeningProblems(container()), []);
+        assert.deepStrictEqual(container().inputs.command, ["-c", "/run/tierform/nginx.conf", "-g", "daemon off;"]);
+        assert.strictEqual(labelsOf(container())["tierform.tier"], "edge");
+    });
+
+    it("publishes 8080 and 8443 on 127.0.0.1 only, and joins the edge and app networks", () => {
+        assert.deepStrictEqual(
+            container().inputs.ports.map((p: any) => `${p.ip}:${p.external}->${p.internal}`),
+            ["127.0.0.1:8080->8080", "127.0.0.1:8443->8443"],
+        );
+        assert.deepStrictEqual(networksOf(container()), ["auromart-net-edge", "auromart-net-app"]);
+        assert.strictEqual(plan.outputs.url, "https://127.0.0.1:8443");
+    });
+
+    it("serves a self-signed certificate for the domain and localhost; the key is a secret file", () => {
+        const cert = plan.one("tls:index/selfSignedCert:SelfSignedCert", "auromart-edge-tls-cert");
+        assert.deepStrictEqual(cert.inputs.dnsNames, ["auromart.example.com", "localhost"]);
+        assert.deepStrictEqual(cert.inputs.ipAddresses, ["127.0.0.1"]);
+        assert.ok(cert.inputs.allowedUses.includes("server_auth"));
+        const key = uploadOf(container(), "/run/tierform/tls.key")!;
+        assert.match(key.content, /PRIVATE KEY/);
+        assert.strictEqual(key.permissions, "0400");
+        assert.ok(isSecretAt(container(), `uploads[${key.index}].content`));
+        assert.match(uploadOf(container(), "/run/tierform/tls.crt")!.content, /CERTIFICATE/);
+    });
+
+    it("renders nginx.conf with every replica in its upstream, the redirect, headers, rate limit and allow list", () => {
+        const c = conf();
+        for (const u of upstreams) {
+            const block = new RegExp(`upstream ${u.name} \\{([^}]*)\\}`).exec(c)?.[1] ?? "";
+            for (const s of u.servers) assert.ok(block.includes(`server ${s} `), `${s} in upstream ${u.name}`);
+        }
+        assert.match(c, /listen 8080;[\s\S]*return 301 https:\/\/\$host:8443\$request_uri;/);
+        assert.match(c, /listen 8443 ssl/);
+        assert.match(c, /ssl_protocols TLSv1\.2 TLSv1\.3;/);
+        assert.match(c, /server_tokens off;/);
+        assert.match(c, /add_header X-Frame-Options "DENY" always;/);
+        assert.match(c, /add_header Strict-Transport-Security "max-age=31536000; includeSubDomains" always;/);
+        assert.match(c, /limit_req_zone \$binary_remote_addr zone=perip:10m rate=600r\/m;/);
+        assert.match(c, /client_max_body_size 20m;/);
+        assert.match(c, /location \^~ \/admin\/ \{\s*allow 10\.0\.0\.0\/8;\s*allow 192\.168\.0\.0\/16;\s*deny all;[^}]*proxy_pass http:\/\/admin;/);
+        assert.match(c, /location \/ \{\s*limit_req zone=perip[^}]*proxy_pass http:\/\/web;/);
+        assert.match(c, /ssl_certificate "\/run\/tierform\/tls\.crt";/);
+        assert.match(c, /pid \/tmp\/nginx\.pid;/);
+    });
+
+    it("refuses what would not render safely", () => {
+        const base = { serverName: "x.example.com", rateLimitPerMinute: 60, upstreams: [{ name: "a", servers: ["a-0:80"] }], routes: [{ path: "/", upstream: "a" }] };
+        assert.doesNotThrow(() => renderNginxConf(base));
+        assert.throws(() => renderNginxConf({ ...base, routes: [{ path: "/", upstream: "missing" }] }), /unknown upstream/);
+        assert.throws(() => renderNginxConf({ ...base, securityHeaders: { "X-Evil": 'a"; return 200 "pwned' } }), /double quotes/);
+        assert.throws(() => renderNginxConf({ ...base, routes: [{ path: "/", upstream: "a", allowCidrs: ["all; allow 0.0.0.0/0"] }] }), /not an IP/);
+        assert.throws(() => renderNginxConf({ ...base, upstreams: [{ name: "a", servers: [] }] }), /no servers/);
+        // Without TLS: one plain-HTTP server with the routes, no redirect, no HSTS.
+        const plain = renderNginxConf(base);
+        assert.doesNotMatch(plain, /return 301|ssl|Strict-Transport-Security/);
+        assert.match(plain, /proxy_pass http:\/\/a;/);
+    });
+});

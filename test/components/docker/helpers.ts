@@ -1,0 +1,63 @@
+/** Shared lookups for the Docker component and system tests. */
+import { stackConfig, type PlannedResource } from "../../harness";
+import { loadStack, type Settings, type System } from "../../../spec";
+
+export const CONTAINER = "docker:index/container:Container";
+export const VOLUME = "docker:index/volume:Volume";
+export const NETWORK = "docker:index/network:Network";
+export const REMOTE_IMAGE = "docker:index/remoteImage:RemoteImage";
+export const PASSWORD = "random:index/randomPassword:RandomPassword";
+
+/** A preset resolved for the dev stack (Pulumi.dev.yaml, so maxReplicas 2). */
+export function devSystem(preset: string, overrides?: Record<string, unknown>): { system: System; settings: Settings } {
+    const { system, settings } = loadStack(stackConfig({ stack: "dev", system: preset, overrides }));
+    return { system, settings };
+}
+
+/** A container's environment as a map. */
+export function envOf(r: PlannedResource): Record<string, string> {
+    return Object.fromEntries((r.inputs.envs ?? []).map((e: string) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
+}
+
+/** A resource's labels as a map. */
+export function labelsOf(r: PlannedResource): Record<string, string> {
+    return Object.fromEntries((r.inputs.labels ?? []).map((l: { label: string; value: string }) => [l.label, l.value]));
+}
+
+/** The uploaded file at `path` (content and mode), or undefined. */
+export function uploadOf(r: PlannedResource, path: string): { content: string; owner?: string; group?: string; permissions?: string; index: number } | undefined {
+    const uploads: any[] = r.inputs.uploads ?? [];
+    const index = uploads.findIndex((u) => u.file === path);
+    return index < 0 ? undefined : { ...uploads[index], index };
+}
+
+/** Networks a container is attached to, by the network's name. */
+export function networksOf(r: PlannedResource): string[] {
+    return (r.inputs.networksAdvanced ?? []).map((n: { name: string }) => n.name);
+}
+
+/** Every string anywhere in a container's argv (entrypoint, command, healthcheck). */
+export function argvOf(r: PlannedResource): string[] {
+    return [...(r.inputs.entrypoints ?? []), ...(r.inputs.command ?? []), ...(r.inputs.healthcheck?.tests ?? [])];
+}
+
+/** Assert the Closed-by-default hardening of a long-running container; returns its uid. */
+export function hardeningProblems(r: PlannedResource): string[] {
+    const p: string[] = [];
+    const i = r.inputs;
+    if (!i.user || /^(0|root)(:|$)/.test(i.user)) p.push(`user '${i.user}'`);
+    if (i.readOnly !== true) p.push("root filesystem not read-only");
+    if (!(i.capabilities?.drops ?? []).includes("ALL")) p.push("capabilities not dropped");
+    if ((i.capabilities?.adds ?? []).length > 0) p.push("capabilities added");
+    if (!(i.securityOpts ?? []).includes("no-new-privileges:true")) p.push("no-new-privileges missing");
+    if (!(i.memory > 0)) p.push("no memory limit");
+    if (!(Number(i.cpus) > 0)) p.push("no CPU limit");
+    if (i.privileged) p.push("privileged");
+    if (/:latest$/.test(i.image ?? "") || !/[:@]/.test(i.image ?? "")) p.push(`image '${i.image}' not pinned`);
+    return p.map((x) => `${r.name}: ${x}`);
+}
+
+/** Whether the input at dotted `path` (e.g. `uploads[1].content`) was a secret: it, or an enclosing value, is recorded in `secretPaths`. */
+export function isSecretAt(r: PlannedResource, path: string): boolean {
+    return r.secretPaths.some((p) => p === path || path.startsWith(`${p}.`) || path.startsWith(`${p}[`));
+}

@@ -1,0 +1,158 @@
+/**
+ * The five presets on the dev stack (Docker): what each seed demands is there and wired.
+ * Pulumi.dev.yaml caps replicas at 2 (tierform:maxReplicas).
+ */
+import * as assert from "assert";
+import { planStack, type Plan, type PlannedResource } from "../harness";
+import { presetNames } from "../../spec";
+import { CONTAINER, envOf, hardeningProblems, labelsOf, networksOf, uploadOf, VOLUME } from "../components/docker/helpers";
+
+const plans: Record<string, Plan> = {};
+async function plan(preset: string): Promise<Plan> {
+    plans[preset] ??= await planStack({ stack: "dev", system: preset });
+    return plans[preset];
+}
+
+const byLabel = (p: Plan, key: string, value: string) => p.ofType(CONTAINER).filter((c) => labelsOf(c)[key] === value);
+const replicasOf = (p: Plan, service: string) => byLabel(p, "tierform.service", service).filter((c) => labelsOf(c)["tierform.role"] === undefined);
+const datastore = (p: Plan, tier: string, name: string): PlannedResource => {
+    const found = byLabel(p, "tierform.tier", tier).filter((c) => labelsOf(c)["tierform.datastore"] === name && labelsOf(c)["tierform.role"] === undefined);
+    assert.strictEqual(found.length, 1, `one ${tier} container for ${name}`);
+    return found[0];
+};
+const upstreamServers = (p: Plan, upstream: string): string[] => {
+    const edge = byLabel(p, "tierform.tier", "edge").filter((c) => labelsOf(c)["tierform.role"] === undefined)[0];
+    const conf = uploadOf(edge, "/run/tierform/nginx.conf")!.content;
+    const block = new RegExp(`upstream ${upstream} \\{([^}]*)\\}`).exec(conf)?.[1] ?? "";
+    return [...block.matchAll(/server (\S+) /g)].map((m) => m[1]);
+};
+
+describe("systems on Docker (dev stack)", function () {
+    this.timeout(120000);
+
+    describe("closed by default, every preset", () => {
+        for (const preset of presetNames()) {
+            it(`${preset}: only the edge publishes ports, only on 127.0.0.1; every container hardened and labelled`, async () => {
+                const p = await plan(preset);
+                const containers = p.ofType(CONTAINER);
+                assert.ok(containers.length > 5);
+                for (const c of containers) {
+                    const tier = labelsOf(c)["tierform.tier"];
+                    assert.ok(["edge", "service", "database", "cache", "queue", "bucket", "backup"].includes(tier), `${c.name} has tier label '${tier}'`);
+                    assert.notStrictEqual(c.inputs.publishAllPorts, true, c.name);
+                    if (tier !== "edge") assert.ok(!c.inputs.ports || c.inputs.ports.length === 0, `${c.name} publishes ${JSON.stringify(c.inputs.ports)}`);
+                    if (labelsOf(c)["tierform.role"] !== "volume-init") assert.deepStrictEqual(hardeningProblems(c), []);
+                    if (["database", "cache", "queue", "bucket", "backup"].includes(tier) && c.inputs.networkMode !== "none") {
+                        assert.deepStrictEqual(networksOf(c), [`${preset}-net-data`], `${c.name} is only on the data network`);
+                    }
+                }
+                const edges = containers.filter((c) => c.inputs.ports?.length);
+                assert.strictEqual(edges.length, 1);
+                for (const port of edges[0].inputs.ports) assert.strictEqual(port.ip, "127.0.0.1");
+                assert.deepStrictEqual(edges[0].inputs.ports.map((x: any) => x.external).sort(), [8080, 8443]);
+                for (const v of p.ofType(VOLUME)) assert.ok(labelsOf(v)["tierform.tier"], `${v.name} labelled`);
+                assert.strictEqual(p.one("docker:index/network:Network", "net-data").inputs.internal, true);
+            });
+        }
+    });
+
+    it("AuroMart: web and admin replicas behind the edge, MySQL 8.0 tuned, two backup schedules, 30 days, documents bucket", async () => {
+        const p = await plan("auromart");
+        assert.strictEqual(replicasOf(p, "web").length, 2);
+        assert.strictEqual(replicasOf(p, "admin").length, 2);
+        assert.deepStrictEqual(upstreamServers(p, "web"), ["auromart-web-0:8000", "auromart-web-1:8000"]);
+        assert.deepStrictEqual(upstreamServers(p, "admin"), ["auromart-admin-0:8000", "auromart-admin-1:8000"]);
+        const db = datastore(p, "database", "db");
+        assert.match(db.inputs.image, /^mysql:8\.0\./);
+        assert.ok(db.inputs.command.includes("--innodb-buffer-pool-size=1073741824"));
+        assert.ok(db.inputs.command.includes("--max-connections=200"));
+        const backup = datastore(p, "backup", "db");
+        const loop = uploadOf(backup, "/run/tierform/schedule.sh")!.content;
+        assert.match(loop, /full 0 2 \* \* \*/);
+        assert.match(loop, /incremental 0 \*\/6 \* \* \*/);
+        assert.match(uploadOf(backup, "/run/tierform/backup.sh")!.content, /RETENTION_DAYS=30/);
+        const web = envOf(replicasOf(p, "web")[0]);
+        assert.match(web.DATABASE_URL, /^mysql:\/\/auro_user:[^@]+@db:3306\/auro_mart$/);
+        assert.strictEqual(web.DOCUMENTS_BUCKET, "auromart-documents");
+        assert.strictEqual(web.S3_ENDPOINT_URL, "http://minio:9000");
+        for (const s of ["SECRET_KEY", "JWT_SECRET_KEY", "WTF_CSRF_SECRET_KEY"]) assert.ok(web[s], s);
+        // web and admin share SECRET_KEY (one generated value per system).
+        assert.strictEqual(envOf(replicasOf(p, "admin")[0]).SECRET_KEY, web.SECRET_KEY);
+        assert.ok(p.ofType(VOLUME).some((v) => v.inputs.name === "auromart-db-data"));
+        assert.ok(p.ofType(VOLUME).some((v) => v.inputs.name === "auromart-backup-db-data"));
+    });
+
+    it("MDC: Postgres 14, Redis with AOF, celery worker and one beat, 4 routes, pg_dump at 02:00 for 30 days", async () => {
+        const p = await plan("mdc-tts");
+        assert.match(datastore(p, "database", "db").inputs.image, /^postgres:14\./);
+        const cache = datastore(p, "cache", "cache");
+        assert.match(uploadOf(cache, "/run/tierform/redis.conf")!.content, /^appendonly yes$/m);
+        assert.strictEqual(replicasOf(p, "worker").length, 2);
+        assert.strictEqual(replicasOf(p, "beat").length, 1);
+        assert.deepStrictEqual(replicasOf(p, "beat")[0].inputs.command.slice(0, 4), ["celery", "-A", "config", "beat"]);
+        const edge = uploadOf(byLabel(p, "tierform.tier", "edge").find((c) => c.inputs.ports)!, "/run/tierform/nginx.conf")!.content;
+        for (const [path, svc] of [["/api", "backend"], ["/static", "backend"], ["/media", "backend"]]) assert.match(edge, new RegExp(`location \\^~ ${path}/ \\{[^}]*proxy_pass http://${svc};`));
+        assert.match(edge, /location \/ \{[^}]*proxy_pass http:\/\/frontend;/);
+        assert.match(edge, /add_header X-XSS-Protection "1; mode=block" always;/);
+        assert.deepStrictEqual(upstreamServers(p, "backend"), ["mdc-tts-backend-0:8000", "mdc-tts-backend-1:8000"]);
+        const backup = datastore(p, "backup", "db");
+        assert.match(uploadOf(backup, "/run/tierform/schedule.sh")!.content, /full 0 2 \* \* \*/);
+        assert.match(uploadOf(backup, "/run/tierform/backup.sh")!.content, /RETENTION_DAYS=30/);
+        for (const s of ["backend", "worker", "beat"]) {
+            const env = envOf(replicasOf(p, s)[0]);
+            assert.match(env.DATABASE_URL, /^postgresql:\/\/app:[^@]+@db:5432\/mdc_tts/);
+            assert.match(env.REDIS_URL, /^redis:\/\/:[^@]+@cache:6379\/0$/);
+        }
+        assert.strictEqual(envOf(replicasOf(p, "worker")[0]).SECRET_KEY, envOf(replicasOf(p, "backend")[0]).SECRET_KEY);
+        // The frontend uses no datastore: it is not on the data network.
+        assert.deepStrictEqual(networksOf(replicasOf(p, "frontend")[0]), ["mdc-tts-net-app"]);
+    });
+
+    it("MealKitz: five services with /health probes, Postgres, Redis, a RabbitMQ queue, MinIO", async () => {
+        const p = await plan("mealkitz");
+        for (const s of ["order", "user", "payment", "delivery", "notification"]) {
+            const replicas = replicasOf(p, s);
+            assert.strictEqual(replicas.length, 2, s);
+            assert.ok(replicas[0].inputs.healthcheck.tests[1].includes("http://127.0.0.1:8000/health"), s);
+            assert.deepStrictEqual(upstreamServers(p, s), [`mealkitz-${s}-0:8000`, `mealkitz-${s}-1:8000`]);
+        }
+        assert.match(datastore(p, "database", "db").inputs.image, /^postgres:15\./);
+        datastore(p, "cache", "cache");
+        assert.match(datastore(p, "queue", "events").inputs.image, /^rabbitmq:/);
+        assert.match(envOf(replicasOf(p, "order")[0]).BROKER_URL, /^amqp:\/\/app:[^@]+@events:5672\/$/);
+        assert.strictEqual(envOf(replicasOf(p, "notification")[0]).ASSETS_BUCKET, "mealkitz-assets");
+        assert.strictEqual(byLabel(p, "tierform.engine", "minio").length, 1);
+        assert.strictEqual(p.outputs.services.order, "order:8000");
+        assert.ok(p.run.secretOutputs.some((s) => s.startsWith("connectionStrings")));
+    });
+
+    it("Asset Management: the seed's PostgreSQL settings, Redis, jobs queue, files and backups buckets", async () => {
+        const p = await plan("asset-management");
+        const db = datastore(p, "database", "db");
+        assert.match(db.inputs.image, /^postgres:16\./);
+        for (const s of ["max_connections=200", "shared_buffers=4GB", "effective_cache_size=12GB", "maintenance_work_mem=1GB", "checkpoint_completion_target=0.9", "wal_buffers=16MB", "default_statistics_target=100"]) {
+            assert.ok(db.inputs.command.includes(s), s);
+        }
+        assert.strictEqual(envOf(db).POSTGRES_DB, "asset_management");
+        assert.match(uploadOf(datastore(p, "backup", "db"), "/run/tierform/schedule.sh")!.content, /full 0 1 \* \* \*/);
+        datastore(p, "cache", "cache");
+        datastore(p, "queue", "jobs");
+        const api = envOf(replicasOf(p, "api")[0]);
+        assert.strictEqual(api.FILES_BUCKET, "asset-management-files");
+        assert.ok(api.JWT_SECRET);
+        assert.ok(p.ofType(CONTAINER).some((c) => c.name === "asset-management-api-migrate"));
+    });
+
+    it("HLD: MongoDB 7 with its backup, Redis, api/web/worker behind TLS", async () => {
+        const p = await plan("hld-platform");
+        const mongo = datastore(p, "database", "mongo");
+        assert.match(mongo.inputs.image, /^mongo:7\.0\./);
+        assert.strictEqual(mongo.inputs.user, "999:999");
+        assert.match(uploadOf(datastore(p, "backup", "mongo"), "/run/tierform/backup.sh")!.content, /mongodump/);
+        assert.match(envOf(replicasOf(p, "api")[0]).MONGODB_URI, /^mongodb:\/\/app:[^@]+@mongo:27017\/hld\?authSource=admin$/);
+        datastore(p, "cache", "cache");
+        assert.strictEqual(replicasOf(p, "worker").length, 2);
+        assert.strictEqual(p.outputs.publicUrl, "https://127.0.0.1:8443");
+        assert.ok(p.ofType("tls:index/selfSignedCert:SelfSignedCert").length === 1);
+    });
+});
