@@ -72,21 +72,21 @@ function split(value: unknown, path: string, secretPaths: string[]): { plain: an
     return { plain: value, redacted: value };
 }
 
-let running = false;
+/** Runs wait for each other: Pulumi's runtime is process-global, so one run at a time. */
+let queue: Promise<unknown> = Promise.resolve();
 
 /**
  * Run `program` as the stack `stack` of project `project` with the given config
  * (`{"tierform:platform": "docker", "aws:region": "us-east-1", ...}`, values as Pulumi stores
  * them: strings, objects as JSON). Resolves once every registration has finished.
  */
-export async function runOffline(opts: {
-    program: () => unknown;
-    config?: Record<string, string>;
-    stack?: string;
-    project?: string;
-}): Promise<OfflineRun> {
-    if (running) throw new Error("runOffline: one run at a time (Pulumi's runtime is process-global)");
-    running = true;
+export function runOffline(opts: { program: () => unknown; config?: Record<string, string>; stack?: string; project?: string }): Promise<OfflineRun> {
+    const run = queue.then(() => runOnce(opts));
+    queue = run.catch(() => undefined);
+    return run;
+}
+
+async function runOnce(opts: { program: () => unknown; config?: Record<string, string>; stack?: string; project?: string }): Promise<OfflineRun> {
     const project = opts.project ?? "tierform";
     const stack = opts.stack ?? "test";
     const records = new Map<string, PlannedResource>();
@@ -153,8 +153,6 @@ export async function runOffline(opts: {
         // Let callers check that a failed run registered nothing but the stack itself.
         if (err && typeof err === "object") (err as { registered?: PlannedResource[] }).registered = pending;
         throw err;
-    } finally {
-        running = false;
     }
 }
 

@@ -60,11 +60,26 @@ export function stackConfig(opts: StackOptions = {}): Record<string, string> {
     return config;
 }
 
-/** Run index.ts for a stack, as `pulumi preview` would, under mocks. */
-export async function planStack(opts: StackOptions = {}): Promise<Plan> {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const program: () => Promise<unknown> = require("../../index");
-    return new Plan(await runOffline({ program, config: stackConfig(opts), stack: opts.stack ?? "dev" }));
+const planCache = new Map<string, Promise<Plan>>();
+
+/**
+ * Run index.ts for a stack, as `pulumi preview` would, under mocks. Runs are memoized by their
+ * exact configuration: the systems, policy, schema and diagram tests share one run per
+ * preset × stack instead of planning it four times. Treat the returned plan as read-only.
+ */
+export function planStack(opts: StackOptions = {}): Promise<Plan> {
+    const stack = opts.stack ?? "dev";
+    const config = stackConfig(opts);
+    const key = JSON.stringify([stack, config]);
+    let plan = planCache.get(key);
+    if (!plan) {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const program: () => Promise<unknown> = require("../../index");
+        plan = runOffline({ program, config, stack }).then((run) => new Plan(run));
+        planCache.set(key, plan);
+        plan.catch(() => planCache.delete(key));
+    }
+    return plan;
 }
 
 /** Run a function that builds one component, under mocks; its return value becomes the outputs. */

@@ -1,0 +1,218 @@
+/**
+ * Backups on Kubernetes: per database a CronJob on the spec's `schedule` (and a second one on
+ * `incrementalSchedule`, AuroMart's 6-hourly runs) that runs the shared backup script of
+ * `components/shared/backup-script.ts`, mounted from a ConfigMap (with its restore twin for the
+ * runbook: `kubectl create job --from=cronjob/<db>-backup-full` then run `restore.sh`).
+ *
+ * Each run dumps into its own PVC (`<db>-backups-<kind>`; two CronJobs never share a
+ * ReadWriteOnce volume) and prunes dumps older than the spec's `retentionDays`. With
+ * `tierform:s3Endpoint`, a second container (the AWS CLI) copies the directory off-site after the
+ * dump succeeded (`aws s3 sync --delete`, so the object store mirrors the retention).
+ * `concurrencyPolicy: Forbid`, `startingDeadlineSeconds`, `activeDeadlineSeconds`, `backoffLimit`
+ * and the apps' restricted security context (uid 10001, read-only root) apply to every run.
+ * Credentials reach the script only through `secretKeyRef` environment variables.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type * as k8sTypes from "@pulumi/kubernetes/types/input";
+import type { Database } from "../../spec";
+import { DEFAULT_PORTS } from "../shared/connection";
+import { backupImage, renderBackupScript, renderRestoreScript } from "../shared/backup-script";
+import {
+    containerSecurityContext,
+    logicalName,
+    meta,
+    podSecurityContext,
+    resourceRequirements,
+    secretEnv,
+    selectorOf,
+    serviceHost,
+    type KubeContext,
+} from "./common";
+import { archiveBucket, s3Access } from "./bucket";
+
+/** The AWS CLI image of the off-site copy (pinned). */
+export const AWS_CLI_IMAGE = "amazon/aws-cli:2.22.4";
+/** Where dumps are written inside the backup pod. */
+export const BACKUP_DIR = "/backups";
+/** The uid of backup runs: the apps' default. */
+export const BACKUP_UID = 10001;
+
+/** The credentials a database's backup uses: a Secret and its keys. */
+export interface BackupCredentials {
+    secretName: string;
+    usernameKey: string;
+    passwordKey: string;
+    /** The user name (MongoDB puts it in the URI). */
+    username: string;
+}
+
+/** The environment the shared script reads for `db` (see CONNECTION_ENV in backup-script.ts). */
+export function backupEnv(ctx: KubeContext, db: Database, creds: BackupCredentials): k8sTypes.core.v1.EnvVar[] {
+    if (db.engine === "postgres") {
+        return [
+            { name: "PGHOST", value: serviceHost(`${db.name}-rw`, ctx.namespaceName) },
+            { name: "PGPORT", value: String(DEFAULT_PORTS.postgres) },
+            { name: "PGSSLMODE", value: "require" },
+            secretEnv("PGUSER", creds.secretName, creds.usernameKey),
+            secretEnv("PGPASSWORD", creds.secretName, creds.passwordKey),
+        ];
+    }
+    if (db.engine === "mysql") {
+        return [
+            { name: "MYSQL_HOST", value: serviceHost(db.name, ctx.namespaceName) },
+            { name: "MYSQL_TCP_PORT", value: String(DEFAULT_PORTS.mysql) },
+            secretEnv("MYSQL_USER", creds.secretName, creds.usernameKey),
+            secretEnv("MYSQL_PASSWORD", creds.secretName, creds.passwordKey),
+        ];
+    }
+    return [
+        { name: "MONGODB_URI", value: `mongodb://${creds.username}@${serviceHost(db.name, ctx.namespaceName)}:${DEFAULT_PORTS.mongodb}/?authSource=admin` },
+        secretEnv("MONGODB_PASSWORD", creds.secretName, creds.passwordKey),
+    ];
+}
+
+/** The runs of a database: `full` on `schedule`, `incremental` on `incrementalSchedule` when set. */
+export function backupRuns(db: Database): { kind: "full" | "incremental"; schedule: string }[] {
+    return [{ kind: "full" as const, schedule: db.backup.schedule }, ...(db.backup.incrementalSchedule ? [{ kind: "incremental" as const, schedule: db.backup.incrementalSchedule }] : [])];
+}
+
+/** Arguments of {@link KubernetesBackup}. */
+export interface KubernetesBackupArgs {
+    ctx: KubeContext;
+    /** The database to back up. */
+    database: Database;
+    /** Secret and keys of the user the dump runs as. */
+    credentials: BackupCredentials;
+    /**
+     * Seconds a run may take before it is killed.
+     * @default 10800 (3 hours)
+     */
+    activeDeadlineSeconds?: number;
+    /**
+     * Seconds after the scheduled time a missed run may still start.
+     * @default 600
+     */
+    startingDeadlineSeconds?: number;
+    /**
+     * Retries of a failed run.
+     * @default 2
+     */
+    backoffLimit?: number;
+    /**
+     * Size of each backup PVC in GiB.
+     * @default the database's storageGb
+     */
+    storageGb?: number;
+    /**
+     * Resources the CronJobs wait for (the database).
+     * @default []
+     */
+    dependsOn?: pulumi.Resource[];
+}
+
+/** Backup CronJob(s), script ConfigMap and PVC(s) of one database. */
+export class KubernetesBackup extends pulumi.ComponentResource {
+    /** The CronJobs by run kind. */
+    readonly cronJobs: Record<string, k8s.batch.v1.CronJob> = {};
+
+    constructor(name: string, args: KubernetesBackupArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("tierform:kubernetes:Backup", name, {}, opts);
+        const { ctx, database: db } = args;
+        const component = `${db.name}-backup`;
+        const selector = selectorOf(ctx.system, component);
+        const scriptOptions = { engine: db.engine, database: db.databaseName, retentionDays: db.backup.retentionDays, backupDir: BACKUP_DIR };
+        const scriptsName = `${db.name}-backup-scripts`;
+        const scripts = new k8s.core.v1.ConfigMap(
+            logicalName(ctx, scriptsName),
+            { metadata: meta(ctx, scriptsName, component, "backup"), data: { "backup.sh": renderBackupScript(scriptOptions), "restore.sh": renderRestoreScript(scriptOptions) } },
+            { parent: this },
+        );
+        const s3 = s3Access(ctx);
+        for (const run of backupRuns(db)) {
+            const pvcName = `${db.name}-backups-${run.kind}`;
+            const pvc = new k8s.core.v1.PersistentVolumeClaim(
+                logicalName(ctx, pvcName),
+                {
+                    metadata: meta(ctx, pvcName, component, "backup"),
+                    spec: {
+                        accessModes: ["ReadWriteOnce"],
+                        ...(ctx.settings.storageClass ? { storageClassName: ctx.settings.storageClass } : {}),
+                        resources: { requests: { storage: `${args.storageGb ?? db.storageGb}Gi` } },
+                    },
+                },
+                { parent: this },
+            );
+            const mounts = [
+                { name: "backups", mountPath: BACKUP_DIR },
+                { name: "scripts", mountPath: "/scripts", readOnly: true },
+                { name: "tmp", mountPath: "/tmp" },
+            ];
+            const dump: k8sTypes.core.v1.Container = {
+                name: "dump",
+                image: backupImage(db.engine, db.version),
+                imagePullPolicy: "IfNotPresent",
+                command: ["/bin/sh", "/scripts/backup.sh", "--label", run.kind],
+                env: [{ name: "HOME", value: "/tmp" }, { name: "TMPDIR", value: "/tmp" }, ...backupEnv(ctx, db, args.credentials)],
+                resources: resourceRequirements(0.5, 512),
+                securityContext: containerSecurityContext(BACKUP_UID),
+                volumeMounts: mounts,
+            };
+            const upload: k8sTypes.core.v1.Container | undefined = s3.external
+                ? {
+                      name: "offsite",
+                      image: AWS_CLI_IMAGE,
+                      imagePullPolicy: "IfNotPresent",
+                      command: ["aws", "s3", "sync", "--only-show-errors", "--delete", "--endpoint-url", s3.endpointUrl, `${BACKUP_DIR}/`, `s3://${archiveBucket(ctx)}/${db.name}/dumps/${run.kind}/`],
+                      env: [{ name: "HOME", value: "/tmp" }, secretEnv("AWS_ACCESS_KEY_ID", s3.secretName, "AWS_ACCESS_KEY_ID"), secretEnv("AWS_SECRET_ACCESS_KEY", s3.secretName, "AWS_SECRET_ACCESS_KEY")],
+                      resources: resourceRequirements(0.25, 256),
+                      securityContext: containerSecurityContext(BACKUP_UID),
+                      volumeMounts: [
+                          { name: "backups", mountPath: BACKUP_DIR, readOnly: true },
+                          { name: "tmp", mountPath: "/tmp" },
+                      ],
+                  }
+                : undefined;
+            const cronName = `${db.name}-backup-${run.kind}`;
+            this.cronJobs[run.kind] = new k8s.batch.v1.CronJob(
+                logicalName(ctx, cronName),
+                {
+                    metadata: meta(ctx, cronName, component, "backup", { annotations: { "tierform.io/retention-days": String(db.backup.retentionDays) } }),
+                    spec: {
+                        schedule: run.schedule,
+                        timeZone: "Etc/UTC",
+                        concurrencyPolicy: "Forbid",
+                        startingDeadlineSeconds: args.startingDeadlineSeconds ?? 600,
+                        successfulJobsHistoryLimit: 3,
+                        failedJobsHistoryLimit: 3,
+                        jobTemplate: {
+                            metadata: { labels: { ...meta(ctx, cronName, component, "backup").labels, ...selector } },
+                            spec: {
+                                backoffLimit: args.backoffLimit ?? 2,
+                                activeDeadlineSeconds: args.activeDeadlineSeconds ?? 10800,
+                                template: {
+                                    metadata: { labels: { ...meta(ctx, cronName, component, "backup").labels, ...selector, "tierform.io/backup-kind": run.kind } },
+                                    spec: {
+                                        restartPolicy: "Never",
+                                        automountServiceAccountToken: false,
+                                        enableServiceLinks: false,
+                                        securityContext: podSecurityContext(BACKUP_UID),
+                                        // With an off-site copy, the dump runs first (init container), then the upload.
+                                        ...(upload ? { initContainers: [dump], containers: [upload] } : { containers: [dump] }),
+                                        volumes: [
+                                            { name: "backups", persistentVolumeClaim: { claimName: pvcName } },
+                                            { name: "scripts", configMap: { name: scriptsName, defaultMode: 0o555 } },
+                                            { name: "tmp", emptyDir: { sizeLimit: "1Gi" } },
+                                        ],
+                                    },
+                                },
+                            },
+                        },
+                    },
+                },
+                { parent: this, dependsOn: [scripts, pvc, ...(args.dependsOn ?? [])] },
+            );
+        }
+        this.registerOutputs({});
+    }
+}

@@ -1,0 +1,83 @@
+/**
+ * The cache tier on Kubernetes: Redis as a one-replica StatefulSet (official alpine image as its
+ * own non-root uid 999), `requirepass` from a Secret (Kubernetes expands `$(REDIS_PASSWORD)` in
+ * args, so the password never appears in the manifest), append-only file when the spec asks for
+ * `aof`, RDB snapshots for `rdb`, and no persistence (an emptyDir, no PVC) for `none`.
+ *
+ * `cluster: true` (Asset Management) runs a single node here: a sharded Redis Cluster needs a
+ * bootstrap (`redis-cli --cluster create`) best left to an operator; the app's `REDIS_URL` works
+ * against either. Documented as a staging simplification.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import type { Cache } from "../../spec";
+import { DEFAULT_PORTS, redisUrl } from "../shared/connection";
+import { datastoreImage } from "../shared/images";
+import { DATASTORE_SIZES, logicalName, meta, secretEnv, serviceHost, type DatastoreConnection, type KubeContext } from "./common";
+import { execProbe, statefulWorkload } from "./stateful";
+
+/** Redis server arguments for a cache spec (persistence, memory cap, password from the environment). */
+export function redisArgs(cache: Cache): string[] {
+    const args = ["--port", String(DEFAULT_PORTS.redis), "--dir", "/data", "--requirepass", "$(REDIS_PASSWORD)"];
+    if (cache.persistence === "aof") args.push("--appendonly", "yes", "--appendfsync", "everysec", "--save", "");
+    else if (cache.persistence === "rdb") args.push("--appendonly", "no", "--save", "3600 1 300 100 60 10000");
+    else args.push("--appendonly", "no", "--save", "");
+    if (cache.maxMemoryMb) args.push("--maxmemory", `${cache.maxMemoryMb}mb`, "--maxmemory-policy", "allkeys-lru");
+    return args;
+}
+
+/** Arguments of {@link KubernetesCache}. */
+export interface KubernetesCacheArgs {
+    ctx: KubeContext;
+    /** The resolved cache spec. */
+    cache: Cache;
+    /**
+     * PVC size in GiB when the cache persists (aof, rdb).
+     * @default 5
+     */
+    storageGb?: number;
+}
+
+/** A Redis StatefulSet with its headless Service and password Secret. */
+export class KubernetesCache extends pulumi.ComponentResource {
+    readonly connection: DatastoreConnection;
+
+    constructor(name: string, args: KubernetesCacheArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("tierform:kubernetes:Cache", name, {}, opts);
+        const { ctx, cache } = args;
+        const password = new random.RandomPassword(logicalName(ctx, cache.name, "password"), { length: 32, special: false }, { parent: this });
+        const secretName = `${cache.name}-auth`;
+        const secret = new k8s.core.v1.Secret(
+            logicalName(ctx, cache.name, "auth"),
+            { metadata: meta(ctx, secretName, cache.name, "secrets"), type: "Opaque", stringData: { password: password.result } },
+            { parent: this },
+        );
+        // redis-cli reads REDISCLI_AUTH, so probes carry no password on their command line.
+        const ping = ["sh", "-c", 'redis-cli -h 127.0.0.1 ping | grep -q PONG'];
+        const workload = statefulWorkload(
+            ctx,
+            {
+                component: cache.name,
+                tier: "cache",
+                image: datastoreImage("redis", cache.version),
+                uid: 999,
+                gid: 1000,
+                ports: [{ name: "redis", port: DEFAULT_PORTS.redis }],
+                command: ["redis-server"],
+                args: redisArgs(cache),
+                env: [secretEnv("REDIS_PASSWORD", secretName, "password"), secretEnv("REDISCLI_AUTH", secretName, "password")],
+                dataPath: "/data",
+                storageGb: cache.persistence === "none" ? undefined : (args.storageGb ?? 5),
+                writablePaths: ["/tmp"],
+                liveness: execProbe(ping, 15),
+                readiness: execProbe(ping, 5, 5),
+                resources: DATASTORE_SIZES[ctx.system.profile.dataSize === "large" ? "medium" : "small"],
+            },
+            { parent: this, dependsOn: [secret] },
+        );
+        const host = serviceHost(cache.name, ctx.namespaceName);
+        this.connection = { host, port: DEFAULT_PORTS.redis, url: redisUrl({ host, port: DEFAULT_PORTS.redis, password: password.result }), ready: [workload.statefulSet, workload.service] };
+        this.registerOutputs({ endpoint: host });
+    }
+}

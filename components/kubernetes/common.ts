@@ -1,0 +1,184 @@
+/**
+ * What every Kubernetes tier shares: the context a tier is built in, names, label selectors, the
+ * restricted-PSA security contexts, resource quantities, and the network-flow model that
+ * `namespace.ts` turns into NetworkPolicies.
+ *
+ * Every object tierform creates on Kubernetes has an explicit `metadata.name` and
+ * `metadata.namespace` (predictable DNS, no auto-naming) and carries `kubernetesLabels(...)`.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type * as k8sTypes from "@pulumi/kubernetes/types/input";
+import type { Settings, Size, System } from "../../spec";
+import { kubernetesLabels, resourceName, type Tier } from "../shared/naming";
+
+/** Namespaces where tierform installs (or expects) the cluster operators; see operators.ts. */
+export const OPERATOR_NAMESPACES = {
+    ingressNginx: "ingress-nginx",
+    certManager: "cert-manager",
+    cnpg: "cnpg-system",
+    monitoring: "monitoring",
+} as const;
+
+/** Everything a tier component needs to know about where it is built. */
+export interface KubeContext {
+    /** The resolved system. */
+    system: System;
+    /** The stack's settings (namespace, storageClass, s3Endpoint, monitoringCrds, ...). */
+    settings: Settings;
+    /** Namespace name as a string (for DNS names computed at plan time). */
+    namespaceName: string;
+    /**
+     * Namespace as an Output of the Namespace resource, so every object depends on it.
+     * @default namespaceName
+     */
+    namespace: pulumi.Input<string>;
+}
+
+/** The namespace tierform deploys `system` into: `settings.namespace`, else the system name. */
+export function namespaceOf(system: System, settings: Settings): string {
+    return settings.namespace || system.name;
+}
+
+/** A Pulumi logical name, unique across the stack: `<system>-<parts>`. */
+export function logicalName(ctx: KubeContext, ...parts: string[]): string {
+    return resourceName([ctx.system.name, ...parts]);
+}
+
+/** `metadata` with explicit name, namespace and the standard labels. */
+export function meta(
+    ctx: KubeContext,
+    name: string,
+    component: string,
+    tier: Tier,
+    extra: { labels?: Record<string, string>; annotations?: Record<string, string> } = {},
+): k8sTypes.meta.v1.ObjectMeta {
+    return {
+        name,
+        namespace: ctx.namespace,
+        labels: { ...kubernetesLabels(ctx.system, component, tier), ...(extra.labels ?? {}) },
+        ...(extra.annotations ? { annotations: extra.annotations } : {}),
+    };
+}
+
+/** The pod selector of a component: stable (never changes with environment or tier wording). */
+export function selectorOf(system: System, component: string): Record<string, string> {
+    return {
+        "app.kubernetes.io/instance": resourceName([system.name, component]),
+        "app.kubernetes.io/part-of": system.name,
+    };
+}
+
+/** `<name>.<namespace>.svc.cluster.local`. */
+export function serviceHost(name: string, namespace: string): string {
+    return `${name}.${namespace}.svc.cluster.local`;
+}
+
+/**
+ * Pod securityContext admitted by Pod Security Admission `restricted`: non-root uid/gid, fsGroup
+ * (so volumes are writable by the group), seccomp RuntimeDefault.
+ */
+export function podSecurityContext(uid: number, gid: number = uid): k8sTypes.core.v1.PodSecurityContext {
+    return {
+        runAsNonRoot: true,
+        runAsUser: uid,
+        runAsGroup: gid,
+        fsGroup: gid,
+        fsGroupChangePolicy: "OnRootMismatch",
+        seccompProfile: { type: "RuntimeDefault" },
+    };
+}
+
+/** Container securityContext: no privilege escalation, read-only root, all capabilities dropped. */
+export function containerSecurityContext(uid: number, gid: number = uid): k8sTypes.core.v1.SecurityContext {
+    return {
+        runAsNonRoot: true,
+        runAsUser: uid,
+        runAsGroup: gid,
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        privileged: false,
+        capabilities: { drop: ["ALL"] },
+        seccompProfile: { type: "RuntimeDefault" },
+    };
+}
+
+/** Kubernetes CPU quantity of `cores` (0.5 → "500m"). */
+export function cpuQuantity(cores: number): string {
+    return `${Math.max(1, Math.round(cores * 1000))}m`;
+}
+
+/**
+ * Requests and limits: memory request = limit (no overcommit, no OOM surprises), CPU request =
+ * limit (Guaranteed QoS, predictable HPA utilisation).
+ */
+export function resourceRequirements(cpu: number, memoryMb: number): k8sTypes.core.v1.ResourceRequirements {
+    const r = { cpu: cpuQuantity(cpu), memory: `${memoryMb}Mi` };
+    return { requests: r, limits: r };
+}
+
+/** CPU and memory of a datastore of a profile size. */
+export const DATASTORE_SIZES: Record<Size, { cpu: number; memoryMb: number }> = {
+    small: { cpu: 0.25, memoryMb: 512 },
+    medium: { cpu: 1, memoryMb: 2048 },
+    large: { cpu: 2, memoryMb: 8192 },
+};
+
+/** emptyDir volumes and mounts for paths that must stay writable under a read-only root. */
+export function writableVolumes(paths: string[], sizeLimit = "1Gi"): { volumes: k8sTypes.core.v1.Volume[]; mounts: k8sTypes.core.v1.VolumeMount[] } {
+    const volumes = paths.map((_, i) => ({ name: `writable-${i}`, emptyDir: { sizeLimit } }));
+    const mounts = paths.map((mountPath, i) => ({ name: `writable-${i}`, mountPath }));
+    return { volumes, mounts };
+}
+
+/** Topology spread over nodes and zones; `ScheduleAnyway` so a one-node staging cluster still schedules. */
+export function topologySpread(selector: Record<string, string>): k8sTypes.core.v1.TopologySpreadConstraint[] {
+    return [
+        { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: selector } },
+        { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: selector } },
+    ];
+}
+
+/** `{name, valueFrom.secretKeyRef}` of an environment variable. */
+export function secretEnv(name: string, secretName: pulumi.Input<string>, key: string): k8sTypes.core.v1.EnvVar {
+    return { name, valueFrom: { secretKeyRef: { name: secretName, key } } };
+}
+
+/** One end of a network flow. */
+export type Peer =
+    /** Pods of this namespace matching the labels. */
+    | { kind: "pods"; component: string; selector: Record<string, string> }
+    /** Pods of another namespace (an operator, the ingress controller, Prometheus). */
+    | { kind: "namespace"; component: string; namespace: string; podSelector?: Record<string, string> }
+    /** Addresses outside the cluster (an S3 endpoint, the API server). */
+    | { kind: "cidr"; component: string; cidr: string; except?: string[] };
+
+/**
+ * One allowed connection. `namespace.ts` makes an Ingress policy on `to` (when it is pods of the
+ * namespace) and an Egress policy on `from` (when it is pods of the namespace).
+ */
+export interface Flow {
+    from: Peer;
+    to: Peer;
+    /** Destination container ports. */
+    ports: { port: number; protocol?: "TCP" | "UDP" }[];
+}
+
+/** How apps reach one datastore; the URL carries credentials and is always a secret. */
+export interface DatastoreConnection {
+    /** Writer host (cluster DNS name). */
+    host: string;
+    port: number;
+    /** Read-only endpoints (CloudNativePG `-ro` service), where there are replicas. */
+    readerHosts?: string[];
+    /** Connection URL with credentials (secret), or the bucket name for buckets (plain). */
+    url: pulumi.Output<string>;
+    /** The objects apps should wait for (so pods do not crash-loop while the datastore starts). */
+    ready: pulumi.Resource[];
+}
+
+/**
+ * Secret a user creates in the namespace when `tierform:s3Endpoint` is set (keys
+ * `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`): credentials of an external object store never
+ * pass through Pulumi config. Without an endpoint, tierform's MinIO secret of the same shape is used.
+ */
+export const EXTERNAL_S3_SECRET = "s3-credentials";

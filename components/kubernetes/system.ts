@@ -1,0 +1,115 @@
+/**
+ * The whole system on Kubernetes (the staging platform): one ComponentResource that builds, in
+ * order of need, operators (optional) → namespace and NetworkPolicies → data tier (databases,
+ * caches, queues, object storage) → app secrets and services → edge → backups → monitoring, on
+ * the cluster of `tierform:kubeconfig` (path or contents) or the current kubeconfig context.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import type { PlatformSystem, PlatformSystemArgs, SystemOutputs, DatastoreOutputs } from "../contract";
+import { kubernetesLabels } from "../shared/naming";
+import { logicalName, meta, namespaceOf, type DatastoreConnection, type KubeContext } from "./common";
+import { KubernetesBackup } from "./backup";
+import { KubernetesObjectStore } from "./bucket";
+import { KubernetesCache } from "./cache";
+import { KubernetesDatabase } from "./database";
+import { KubernetesEdge } from "./edge";
+import { KubernetesMonitoring } from "./monitoring";
+import { KubernetesNamespace } from "./namespace";
+import { KubernetesOperators } from "./operators";
+import { KubernetesQueue } from "./queue";
+import { APP_SECRETS, KubernetesService } from "./service";
+
+/** Every service on Kubernetes, wired: see the module doc. Type token `tierform:kubernetes:System`. */
+export class KubernetesSystem extends pulumi.ComponentResource implements PlatformSystem {
+    readonly outputs: SystemOutputs;
+
+    constructor(name: string, args: PlatformSystemArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("tierform:kubernetes:System", name, {}, opts);
+        const { system, settings } = args;
+        const namespaceName = namespaceOf(system, settings);
+        // An explicit provider when a kubeconfig is configured; children inherit it from their parent.
+        const provider = settings.kubeconfig ? new k8s.Provider(`${name}-k8s`, { kubeconfig: settings.kubeconfig }, { parent: this }) : undefined;
+        const child: pulumi.ComponentResourceOptions = { parent: this, ...(provider ? { providers: { kubernetes: provider } } : {}) };
+
+        const operators = new KubernetesOperators(`${name}-operators`, { system, settings }, child);
+        const ns = new KubernetesNamespace(`${name}-namespace`, { system, settings, name: namespaceName }, child);
+        const ctx: KubeContext = { system, settings, namespaceName, namespace: ns.name };
+
+        // Data tier.
+        const connections: Record<string, DatastoreConnection> = {};
+        const datastores: Record<string, DatastoreOutputs> = {};
+        const databases: Record<string, KubernetesDatabase> = {};
+        const store = new KubernetesObjectStore(`${name}-object-store`, { ctx, buckets: Object.values(system.buckets) }, child);
+        for (const db of Object.values(system.databases)) {
+            const d = new KubernetesDatabase(`${name}-db-${db.name}`, { ctx, database: db, operators: operators.releases, objectStore: store.ready }, child);
+            databases[db.name] = d;
+            connections[db.name] = d.connection;
+        }
+        for (const cache of Object.values(system.caches)) connections[cache.name] = new KubernetesCache(`${name}-cache-${cache.name}`, { ctx, cache }, child).connection;
+        for (const queue of Object.values(system.queues)) connections[queue.name] = new KubernetesQueue(`${name}-queue-${queue.name}`, { ctx, queue }, child).connection;
+        Object.assign(connections, store.connections);
+        for (const [dsName, c] of Object.entries(connections)) {
+            const kind = dsName in system.databases ? "database" : dsName in system.caches ? "cache" : dsName in system.queues ? "queue" : "bucket";
+            datastores[dsName] = {
+                kind,
+                endpoint: kind === "bucket" ? c.url : `${c.host}:${c.port}`,
+                ...(c.readerHosts ? { readerEndpoints: c.readerHosts.map((h) => `${h}:${c.port}`) } : {}),
+                ...(kind === "bucket" ? {} : { connectionString: c.url }),
+            };
+        }
+
+        // Generated application secrets: one value per name, shared by every service listing it
+        // (MDC's backend, worker and beat must agree on SECRET_KEY).
+        const secretNames = [...new Set(Object.values(system.services).flatMap((s) => s.secrets))].sort();
+        const appSecretDeps: pulumi.Resource[] = [];
+        if (secretNames.length > 0) {
+            const values = Object.fromEntries(
+                secretNames.map((s) => [s, new random.RandomPassword(logicalName(ctx, "app-secret", s.toLowerCase()), { length: 50, special: false }, { parent: this }).result]),
+            );
+            appSecretDeps.push(
+                new k8s.core.v1.Secret(logicalName(ctx, APP_SECRETS), { metadata: meta(ctx, APP_SECRETS, APP_SECRETS, "secrets"), type: "Opaque", stringData: values }, { parent: this, provider }),
+            );
+        }
+
+        // App tier.
+        const services: Record<string, string> = {};
+        const workloads: pulumi.Resource[] = [];
+        for (const service of Object.values(system.services)) {
+            const uses = service.uses.filter((u) => connections[u]);
+            const s = new KubernetesService(
+                `${name}-svc-${service.name}`,
+                {
+                    ctx,
+                    service,
+                    connections: Object.fromEntries(uses.map((u) => [u, connections[u].url])),
+                    dependsOn: [...appSecretDeps, ...uses.flatMap((u) => connections[u].ready)],
+                },
+                child,
+            );
+            services[service.name] = s.address;
+            if (s.service) workloads.push(s.service);
+        }
+
+        // Edge.
+        const servicePorts = Object.fromEntries(Object.values(system.services).filter((s) => s.port !== undefined).map((s) => [s.name, s.port!]));
+        const edge = new KubernetesEdge(`${name}-edge`, { ctx, servicePorts, dependsOn: [...operators.releases, ...workloads] }, child);
+
+        // Backups.
+        for (const db of Object.values(system.databases)) {
+            new KubernetesBackup(`${name}-backup-${db.name}`, { ctx, database: db, credentials: databases[db.name].backupCredentials, dependsOn: databases[db.name].connection.ready }, child);
+        }
+
+        // Monitoring.
+        if (settings.monitoringCrds) new KubernetesMonitoring(`${name}-monitoring`, { ctx, dependsOn: [...operators.releases, ...workloads] }, child);
+
+        this.outputs = {
+            publicUrl: edge.publicUrl,
+            services,
+            datastores,
+            platform: { namespace: ns.name, labels: kubernetesLabels(system, system.name, "network") },
+        };
+        this.registerOutputs({ publicUrl: this.outputs.publicUrl });
+    }
+}

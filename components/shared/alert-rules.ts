@@ -1,0 +1,156 @@
+/**
+ * Prometheus alerting rules of a system, as plain data (no Pulumi): the Kubernetes platform puts
+ * them in a prometheus-operator `PrometheusRule`; test/tools/promtool.test.ts checks them with the
+ * real `promtool check rules`.
+ *
+ * - The seeds' rules, as the Asset Management seed writes them, thresholds from `system.monitoring`:
+ *   `HighErrorRate` (`rate(http_requests_total{status=~"5.."}[5m]) > errorRatePercent/100`, for
+ *   2m, critical) and, per PostgreSQL database, `DatabaseSlowQueries`
+ *   (`pg_stat_database_xact_commit{datname="<db>"} > slowQueryCommitsPerSecond`, for 5m,
+ *   warning). With the defaults they are the seed's text exactly. Note the seed's semantics: the
+ *   first compares a per-second rate of 5xx responses (not a ratio) and the second a counter; they
+ *   are kept verbatim, and `HighErrorRatio` and `HighLatencyP99` below state the intent exactly.
+ * - A recording rule `pg_stat_database_xact_commit` from CloudNativePG's
+ *   `cnpg_pg_stat_database_xact_commit`, so the seed's expression finds its series on CNPG.
+ * - Availability, from kube-state-metrics: a Deployment with unavailable replicas, a crash-looping
+ *   pod, a StatefulSet (datastore) not ready, a failed backup Job, and a backup that has not
+ *   succeeded within its schedule's longest gap plus an hour.
+ */
+import { stringify } from "yaml";
+import { maxGapMinutes } from "../../spec/cron";
+import type { System } from "../../spec";
+
+export interface AlertRule {
+    alert?: string;
+    record?: string;
+    expr: string;
+    for?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+}
+
+export interface RuleGroup {
+    name: string;
+    interval?: string;
+    rules: AlertRule[];
+}
+
+export interface AlertRuleOptions {
+    /** The namespace the system runs in; availability rules are scoped to it. */
+    namespace: string;
+}
+
+const q = (s: string) => s.replace(/\\/g, "\\\\").replace(/"/g, '\\"');
+const alternation = (names: string[]) => names.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|");
+
+/** The rule groups of `system` (see the module doc). */
+export function renderAlertRules(system: System, opts: AlertRuleOptions): { groups: RuleGroup[] } {
+    const m = system.monitoring;
+    const ns = q(opts.namespace);
+    const postgres = Object.values(system.databases).filter((d) => d.engine === "postgres");
+    const seed: AlertRule[] = [
+        {
+            alert: "HighErrorRate",
+            expr: `rate(http_requests_total{status=~"5.."}[5m]) > ${m.errorRatePercent / 100}`,
+            for: "2m",
+            labels: { severity: "critical" },
+            annotations: { summary: "High error rate detected" },
+        },
+        ...postgres.map(
+            (db): AlertRule => ({
+                alert: "DatabaseSlowQueries",
+                expr: `pg_stat_database_xact_commit{datname="${q(db.databaseName)}"} > ${m.slowQueryCommitsPerSecond}`,
+                for: "5m",
+                labels: { severity: "warning" },
+                annotations: { summary: "Database experiencing slow queries" },
+            }),
+        ),
+        {
+            alert: "HighErrorRatio",
+            expr: `sum by (service) (rate(http_requests_total{namespace="${ns}",status=~"5.."}[5m])) / sum by (service) (rate(http_requests_total{namespace="${ns}"}[5m])) > ${m.errorRatePercent / 100}`,
+            for: "5m",
+            labels: { severity: "critical" },
+            annotations: { summary: `More than ${m.errorRatePercent}% of requests to {{ $labels.service }} fail` },
+        },
+        {
+            alert: "HighLatencyP99",
+            expr: `histogram_quantile(0.99, sum by (service, le) (rate(http_request_duration_seconds_bucket{namespace="${ns}"}[5m]))) > ${m.p99LatencyMs / 1000}`,
+            for: "10m",
+            labels: { severity: "warning" },
+            annotations: { summary: `p99 latency of {{ $labels.service }} above ${m.p99LatencyMs} ms` },
+        },
+    ];
+    const recording: AlertRule[] = postgres.length > 0 ? [{ record: "pg_stat_database_xact_commit", expr: `cnpg_pg_stat_database_xact_commit{namespace="${ns}"}` }] : [];
+
+    const deployments = Object.keys(system.services);
+    const statefulSets = [
+        ...Object.values(system.databases)
+            .filter((d) => d.engine !== "postgres")
+            .map((d) => d.name),
+        ...Object.keys(system.caches),
+        ...Object.keys(system.queues),
+    ];
+    const availability: AlertRule[] = [
+        {
+            alert: "DeploymentReplicasUnavailable",
+            expr: `kube_deployment_status_replicas_unavailable{namespace="${ns}",deployment=~"${alternation(deployments)}"} > 0`,
+            for: "10m",
+            labels: { severity: "warning" },
+            annotations: { summary: "Deployment {{ $labels.deployment }} has {{ $value }} unavailable replicas" },
+        },
+        {
+            alert: "PodCrashLooping",
+            expr: `max_over_time(kube_pod_container_status_waiting_reason{namespace="${ns}",reason="CrashLoopBackOff"}[5m]) >= 1`,
+            for: "15m",
+            labels: { severity: "critical" },
+            annotations: { summary: "Pod {{ $labels.pod }} ({{ $labels.container }}) is crash looping" },
+        },
+    ];
+    if (statefulSets.length > 0) {
+        availability.push({
+            alert: "DatastoreNotReady",
+            expr: `kube_statefulset_status_replicas_ready{namespace="${ns}",statefulset=~"${alternation(statefulSets)}"} < kube_statefulset_replicas{namespace="${ns}",statefulset=~"${alternation(statefulSets)}"}`,
+            for: "5m",
+            labels: { severity: "critical" },
+            annotations: { summary: "Datastore {{ $labels.statefulset }} is not ready" },
+        });
+    }
+    for (const db of postgres) {
+        availability.push({
+            alert: "PostgresClusterDegraded",
+            expr: `sum(cnpg_collector_up{namespace="${ns}",cluster="${q(db.name)}"}) < ${1 + db.readReplicas}`,
+            for: "5m",
+            labels: { severity: "critical" },
+            annotations: { summary: `PostgreSQL cluster ${db.name} has fewer than ${1 + db.readReplicas} healthy instances` },
+        });
+    }
+    const databases = Object.values(system.databases);
+    if (databases.length > 0) {
+        availability.push({
+            alert: "BackupJobFailed",
+            expr: `kube_job_status_failed{namespace="${ns}",job_name=~"(${alternation(databases.map((d) => d.name))})-backup-.*"} > 0`,
+            for: "1m",
+            labels: { severity: "critical" },
+            annotations: { summary: "Backup job {{ $labels.job_name }} failed" },
+        });
+        for (const db of databases) {
+            const gapSeconds = (maxGapMinutes(db.backup.schedule, ...(db.backup.incrementalSchedule ? [db.backup.incrementalSchedule] : [])) + 60) * 60;
+            availability.push({
+                alert: "BackupMissing",
+                expr: `time() - max(kube_cronjob_status_last_successful_time{namespace="${ns}",cronjob=~"${alternation([db.name])}-backup-.*"}) > ${gapSeconds}`,
+                for: "10m",
+                labels: { severity: "critical", database: db.name },
+                annotations: { summary: `No successful backup of ${db.name} for more than ${Math.round(gapSeconds / 3600)} hours` },
+            });
+        }
+    }
+    const groups: RuleGroup[] = [{ name: `${system.name}.seed`, rules: seed }];
+    if (recording.length > 0) groups.unshift({ name: `${system.name}.recording`, rules: recording });
+    groups.push({ name: `${system.name}.availability`, rules: availability });
+    return { groups };
+}
+
+/** The rules as a Prometheus rule file (YAML), e.g. for `promtool check rules`. */
+export function renderAlertRulesYaml(system: System, opts: AlertRuleOptions): string {
+    return stringify(renderAlertRules(system, opts), { lineWidth: 0 });
+}

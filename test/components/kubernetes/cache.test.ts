@@ -1,0 +1,28 @@
+import { strict as assert } from "assert";
+import { planComponent } from "../../harness";
+import { KubernetesCache, redisArgs } from "../../../components/kubernetes/cache";
+import { context, object } from "./fixtures";
+
+describe("kubernetes cache", () => {
+    const base = { name: "c", engine: "redis" as const, version: "7", cluster: false, shards: 1 };
+
+    it("maps persistence to Redis arguments", () => {
+        assert.match(redisArgs({ ...base, persistence: "aof" }).join(" "), /--appendonly yes --appendfsync everysec --save $/);
+        assert.match(redisArgs({ ...base, persistence: "rdb" }).join(" "), /--appendonly no --save 3600 1 300 100 60 10000/);
+        assert.match(redisArgs({ ...base, persistence: "none", maxMemoryMb: 256 }).join(" "), /--save  --maxmemory 256mb --maxmemory-policy allkeys-lru$/);
+    });
+
+    it("keeps an AOF cache on a PVC and an ephemeral one in an emptyDir", async () => {
+        const ctx = context("mdc-tts");
+        const aof = await planComponent(() => new KubernetesCache("t", { ctx, cache: ctx.system.caches.cache }).connection.url);
+        const sts = object(aof, "StatefulSet", "cache").inputs.spec;
+        assert.equal(sts.volumeClaimTemplates[0].spec.resources.requests.storage, "5Gi");
+        assert.deepEqual(sts.template.spec.containers[0].env.map((e: any) => e.valueFrom.secretKeyRef.name), ["cache-auth", "cache-auth"]);
+        assert.match(aof.outputs as unknown as string, /^redis:\/\/:.+@cache\.mdc-tts\.svc\.cluster\.local:6379\/0$/);
+        const mk = context("mealkitz");
+        const none = await planComponent(() => new KubernetesCache("t", { ctx: mk, cache: mk.system.caches.cache }).connection.host);
+        const spec = object(none, "StatefulSet", "cache").inputs.spec;
+        assert.deepEqual(spec.volumeClaimTemplates, []);
+        assert.ok(spec.template.spec.volumes.some((v: any) => v.name === "data" && v.emptyDir));
+    });
+});

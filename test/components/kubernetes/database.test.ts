@@ -1,0 +1,53 @@
+import { strict as assert } from "assert";
+import { planComponent } from "../../harness";
+import { databaseResources, KubernetesDatabase, memoryMiB } from "../../../components/kubernetes/database";
+import { context, object, objects } from "./fixtures";
+
+describe("kubernetes database", () => {
+    it("reads PostgreSQL memory units", () => {
+        assert.deepEqual([memoryMiB("4GB"), memoryMiB("16MB"), memoryMiB("1024kB"), memoryMiB(128), memoryMiB("lots")], [4096, 16, 1, 1, undefined]);
+    });
+
+    it("sizes a database pod to hold its buffers", () => {
+        const ctx = context("asset-management");
+        assert.deepEqual(databaseResources(ctx, ctx.system.databases.db), { cpu: 1, memoryMb: 8192 });
+        const mdc = context("mdc-tts");
+        assert.deepEqual(databaseResources(mdc, mdc.system.databases.db), { cpu: 1, memoryMb: 2048 });
+    });
+
+    it("PostgreSQL: a CloudNativePG Cluster archiving to the system's MinIO, with a six-field ScheduledBackup", async () => {
+        const ctx = context("mdc-tts");
+        const plan = await planComponent(() => new KubernetesDatabase("t", { ctx, database: ctx.system.databases.db }).connection.url);
+        const spec = object(plan, "Cluster", "db").inputs.spec;
+        assert.equal(spec.instances, 1);
+        assert.equal(spec.imageName, "ghcr.io/cloudnative-pg/postgresql:14.15");
+        assert.deepEqual(spec.bootstrap.initdb, { database: "mdc_tts", owner: "app", secret: { name: "db-app" } });
+        assert.equal(object(plan, "Secret", "db-app").inputs.type, "kubernetes.io/basic-auth");
+        assert.equal(spec.backup.retentionPolicy, "30d");
+        assert.equal(spec.backup.barmanObjectStore.endpointURL, "http://object-store.mdc-tts.svc.cluster.local:9000");
+        assert.equal(spec.backup.barmanObjectStore.destinationPath, "s3://mdc-tts-backups/db");
+        assert.equal(spec.backup.barmanObjectStore.s3Credentials.accessKeyId.name, "object-store-credentials");
+        assert.equal(object(plan, "ScheduledBackup", "db-scheduled").inputs.spec.schedule, "0 0 2 * * *");
+        assert.match(plan.outputs as unknown as string, /^postgresql:\/\/app:.+@db-rw\.mdc-tts\.svc\.cluster\.local:5432\/mdc_tts\?sslmode=require$/);
+    });
+
+    it("PostgreSQL with an S3 endpoint archives there with the user's s3-credentials Secret", async () => {
+        const ctx = context("mdc-tts", { "tierform:s3Endpoint": "https://s3.eu.example.com", "tierform:storageClass": "fast" });
+        const plan = await planComponent(() => new KubernetesDatabase("t", { ctx, database: ctx.system.databases.db }).connection.host);
+        const spec = object(plan, "Cluster", "db").inputs.spec;
+        assert.equal(spec.backup.barmanObjectStore.endpointURL, "https://s3.eu.example.com");
+        assert.equal(spec.backup.barmanObjectStore.s3Credentials.secretAccessKey.name, "s3-credentials");
+        assert.deepEqual(spec.storage, { size: "50Gi", storageClass: "fast" });
+    });
+
+    it("MongoDB: a non-root StatefulSet whose credentials come from its Secret", async () => {
+        const ctx = context("hld-platform");
+        const plan = await planComponent(() => new KubernetesDatabase("t", { ctx, database: ctx.system.databases.mongo }).connection.host);
+        const pod = object(plan, "StatefulSet", "mongo").inputs.spec.template.spec;
+        assert.deepEqual([pod.securityContext.runAsUser, pod.securityContext.fsGroup], [999, 999]);
+        const env = pod.containers[0].env;
+        assert.ok(env.filter((e: any) => /PASSWORD/.test(e.name)).every((e: any) => e.valueFrom.secretKeyRef.name === "mongo-credentials"));
+        assert.deepEqual(pod.containers[0].readinessProbe.exec.command.slice(0, 1), ["mongosh"]);
+        assert.equal(objects(plan, "Cluster").length, 0);
+    });
+});

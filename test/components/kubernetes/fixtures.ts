@@ -1,0 +1,55 @@
+/**
+ * Shared fixtures of the Kubernetes tests: a resolved staging system for any preset, a
+ * KubeContext for one component, and memoized whole-stack plans (a plan of a preset is computed
+ * once per mocha process and reused by the component, system and schema tests).
+ */
+import { planStack, stackConfig, type Plan, type PlannedResource } from "../../harness";
+import { loadStack, type LoadedStack } from "../../../spec";
+import type { KubeContext } from "../../../components/kubernetes/common";
+
+export const PRESETS = ["mdc-tts", "mealkitz", "asset-management", "auromart", "hld-platform"] as const;
+
+/** The staging stack of `preset` (system + settings), with optional config over it. */
+export function stagingStack(preset: string, config: Record<string, unknown> = {}): LoadedStack {
+    return loadStack(stackConfig({ stack: "staging", system: preset, config }));
+}
+
+/** A context for building one component directly (namespace as a plain string). */
+export function context(preset: string, config: Record<string, unknown> = {}): KubeContext {
+    const { system, settings } = stagingStack(preset, config);
+    const namespaceName = settings.namespace || system.name;
+    return { system, settings, namespaceName, namespace: namespaceName };
+}
+
+const plans = new Map<string, Plan>();
+
+/** The staging plan of `preset` (memoized per config). */
+export async function stagingPlan(preset: string, config: Record<string, unknown> = {}): Promise<Plan> {
+    const key = JSON.stringify([preset, config]);
+    let plan = plans.get(key);
+    if (!plan) {
+        plan = await planStack({ stack: "staging", system: preset, config });
+        plans.set(key, plan);
+    }
+    return plan;
+}
+
+/** The Kubernetes object named `name` (metadata.name) of `kind`; throws when not exactly one. */
+export function object(plan: Plan, kind: string, name: string): PlannedResource {
+    const found = plan.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:") && r.inputs.kind === kind && r.inputs.metadata?.name === name);
+    if (found.length !== 1) {
+        const names = plan.resources.filter((r) => r.inputs?.kind === kind).map((r) => r.inputs.metadata?.name);
+        throw new Error(`expected one ${kind} named ${name}, found ${found.length} (${kind}s: ${names.join(", ")})`);
+    }
+    return found[0];
+}
+
+/** Every Kubernetes object of `kind`. */
+export function objects(plan: Plan, kind: string): PlannedResource[] {
+    return plan.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:") && r.inputs.kind === kind);
+}
+
+/** The env var `name` of the first container of a pod spec. */
+export function envVar(podSpec: any, name: string): any {
+    return podSpec.containers[0].env.find((e: any) => e.name === name);
+}

@@ -1,0 +1,44 @@
+import { strict as assert } from "assert";
+import { planComponent } from "../../harness";
+import { KubernetesNamespace, systemFlows } from "../../../components/kubernetes/namespace";
+import { objects, stagingStack } from "./fixtures";
+
+const key = (f: ReturnType<typeof systemFlows>[number]) => `${f.from.component}>${f.to.component}:${f.ports.map((p) => p.port).join(",")}`;
+
+describe("kubernetes namespace (network tier)", () => {
+    it("derives one flow per real connection of mdc-tts", () => {
+        const { system, settings } = stagingStack("mdc-tts");
+        const flows = systemFlows(system, settings).map(key);
+        for (const f of ["ingress-nginx>backend:8000", "ingress-nginx>frontend:8080", "backend>db:5432", "backend>cache:6379", "backend>object-store:9000", "worker>db:5432", "beat>cache:6379", "db-backup>db:5432", "backend-migrate>db:5432", "prometheus>backend:8000", "db>object-store:9000"]) {
+            assert.ok(flows.includes(f), `missing ${f} in ${flows.join(" ")}`);
+        }
+        assert.ok(!flows.some((f) => f.startsWith("frontend>")), "the frontend uses nothing");
+        assert.ok(!flows.some((f) => f.startsWith("ingress-nginx>worker") || f.startsWith("ingress-nginx>beat")), "workers are not routed");
+        assert.equal(new Set(flows).size, flows.length, "no duplicate flows");
+    });
+
+    it("sends object storage to the S3 endpoint and drops Prometheus when configured so", () => {
+        const { system, settings } = stagingStack("mdc-tts", { "tierform:s3Endpoint": "https://s3.example.com:8443", "tierform:monitoringCrds": "false" });
+        const flows = systemFlows(system, settings);
+        const toS3 = flows.find((f) => f.from.component === "backend" && f.to.kind === "cidr");
+        assert.equal(toS3?.ports[0].port, 8443);
+        assert.ok(!flows.some((f) => f.from.component === "prometheus"));
+        assert.ok(!flows.some((f) => f.to.component === "object-store"), "no MinIO with an endpoint");
+    });
+
+    it("creates a restricted namespace, default-deny, DNS egress and one policy per pod group", async () => {
+        const { system, settings } = stagingStack("hld-platform");
+        const plan = await planComponent(() => new KubernetesNamespace("t", { system, settings, name: "hld" }));
+        const ns = objects(plan, "Namespace")[0].inputs.metadata;
+        assert.equal(ns.name, "hld");
+        for (const mode of ["enforce", "audit", "warn"]) assert.equal(ns.labels[`pod-security.kubernetes.io/${mode}`], "restricted");
+        const policies = new Map(objects(plan, "NetworkPolicy").map((p) => [p.inputs.metadata.name, p.inputs.spec]));
+        assert.deepEqual(policies.get("default-deny"), { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
+        assert.deepEqual(policies.get("allow-dns")!.egress[0].ports.map((p: any) => `${p.protocol}/${p.port}`), ["UDP/53", "TCP/53"]);
+        const mongo = policies.get("allow-mongo")!;
+        assert.deepEqual(mongo.policyTypes, ["Ingress"]);
+        assert.deepEqual(mongo.ingress.map((r: any) => r.from[0].podSelector.matchLabels["app.kubernetes.io/instance"]).sort(), ["hld-platform-api", "hld-platform-mongo-backup", "hld-platform-worker"]);
+        for (const spec of policies.values()) assert.equal(spec.namespace, undefined);
+        for (const p of objects(plan, "NetworkPolicy")) assert.equal(p.inputs.metadata.namespace, "hld");
+    });
+});

@@ -1,0 +1,60 @@
+import { strict as assert } from "assert";
+import { planComponent } from "../../harness";
+import { deploymentStrategy, hpaMetrics, KubernetesService, replicaRange, workloadProbes } from "../../../components/kubernetes/service";
+import { context, object, objects } from "./fixtures";
+
+describe("kubernetes service (app tier)", () => {
+    const ctx = context("hld-platform");
+    const svc = ctx.system.services;
+
+    it("maps rollouts: rolling as given, blue/green as a full surge, canary as its first step, scheduler Recreate", () => {
+        assert.deepEqual(deploymentStrategy(svc.api), { type: "RollingUpdate", rollingUpdate: { maxSurge: "100%", maxUnavailable: 0 } });
+        assert.deepEqual(deploymentStrategy(svc.web), { type: "RollingUpdate", rollingUpdate: { maxSurge: "10%", maxUnavailable: 0 } });
+        assert.deepEqual(deploymentStrategy(svc.worker), { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
+        const beat = context("mdc-tts").system.services.beat;
+        assert.deepEqual(deploymentStrategy(beat), { type: "Recreate" });
+        assert.deepEqual(replicaRange({ ...beat, replicas: { min: 1, max: 3 } }), { min: 1, max: 1 });
+    });
+
+    it("scales on CPU and memory, CPU 70 by default, never on requests per minute", () => {
+        assert.deepEqual(hpaMetrics(svc.api).map((m: any) => `${m.resource.name}=${m.resource.target.averageUtilization}`), ["cpu=70", "memory=80"]);
+        assert.deepEqual(hpaMetrics(svc.worker).map((m: any) => `${m.resource.name}=${m.resource.target.averageUtilization}`), ["cpu=70"]);
+        const mdc = context("mdc-tts").system.services.backend;
+        assert.ok(hpaMetrics(mdc).every((m: any) => m.type === "Resource"));
+    });
+
+    it("probes web services over HTTP and workers by their main process", () => {
+        assert.equal((workloadProbes(svc.api, true).readinessProbe as any).httpGet.path, "/api/ready");
+        const w = workloadProbes(svc.worker, false);
+        assert.match(((w.livenessProbe as any).exec.command as string[]).join(" "), /\/proc\/1\/status/);
+    });
+
+    it("builds Deployment, Service, HPA, PDB and the connection Secret", async () => {
+        const plan = await planComponent(() => new KubernetesService("t", { ctx, service: svc.api, connections: { mongo: "mongodb://app:pw@mongo:27017/hld", cache: "redis://:pw@cache:6379/0" } }).address);
+        const d = object(plan, "Deployment", "api").inputs.spec;
+        assert.equal(d.replicas, undefined, "the HPA owns the replica count");
+        const pod = d.template.spec;
+        assert.deepEqual(pod.topologySpreadConstraints.map((t: any) => t.topologyKey), ["kubernetes.io/hostname", "topology.kubernetes.io/zone"]);
+        assert.deepEqual(pod.volumes, [{ name: "writable-0", emptyDir: { sizeLimit: "1Gi" } }]);
+        assert.deepEqual(pod.containers[0].volumeMounts, [{ name: "writable-0", mountPath: "/tmp" }]);
+        assert.equal(pod.securityContext.runAsUser, 10001);
+        const env = Object.fromEntries(pod.containers[0].env.map((e: any) => [e.name, e.value ?? `${e.valueFrom.secretKeyRef.name}/${e.valueFrom.secretKeyRef.key}`]));
+        assert.deepEqual(env, { NODE_ENV: "production", CONFIG_VALIDATE_ON_STARTUP: "true", LOG_FORMAT: "json", MONGO_URL: "api-connections/MONGO_URL", MONGODB_URI: "api-connections/MONGODB_URI", CACHE_URL: "api-connections/CACHE_URL", REDIS_URL: "api-connections/REDIS_URL", JWT_SECRET: "app-secrets/JWT_SECRET" });
+        assert.equal(object(plan, "Secret", "api-connections").inputs.stringData.REDIS_URL, "redis://:pw@cache:6379/0");
+        assert.ok(object(plan, "Secret", "api-connections").secretPaths.some((p) => p.startsWith("stringData")), "connection strings stay secret");
+        assert.deepEqual(object(plan, "Service", "api").inputs.spec.ports, [{ name: "http", port: 3000, targetPort: "http", protocol: "TCP" }]);
+        assert.deepEqual([object(plan, "HorizontalPodAutoscaler", "api").inputs.spec.minReplicas, object(plan, "HorizontalPodAutoscaler", "api").inputs.spec.maxReplicas], [2, 6]);
+        assert.equal(object(plan, "PodDisruptionBudget", "api").inputs.spec.maxUnavailable, 1);
+        assert.equal(plan.outputs, "api.hld-platform.svc.cluster.local:3000");
+    });
+
+    it("runs the migration as a Job the Deployment waits for, named by version", async () => {
+        const mdc = context("mdc-tts");
+        const plan = await planComponent(() => new KubernetesService("t", { ctx: mdc, service: mdc.system.services.backend, connections: { db: "x", cache: "y", media: "b1", static: "b2" } }).address);
+        const job = objects(plan, "Job")[0];
+        assert.match(job.inputs.metadata.name, /^backend-migrate-[0-9a-f]{8}$/);
+        assert.deepEqual(job.inputs.spec.template.spec.containers[0].command, ["python", "manage.py", "migrate", "--noinput"]);
+        assert.equal(job.inputs.spec.template.metadata.labels["app.kubernetes.io/instance"], "mdc-tts-backend-migrate", "not selected by the backend Service");
+        assert.ok(object(plan, "Deployment", "backend").dependencies.includes(job.urn));
+    });
+});

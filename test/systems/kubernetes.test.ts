@@ -1,0 +1,263 @@
+/**
+ * Each of the five presets on the staging stack (Kubernetes): what its seed demands is there and
+ * wired, every pod is admitted by Pod Security `restricted`, every secretKeyRef points at a Secret
+ * the program creates, and the policy packs find no mandatory violation.
+ */
+import { strict as assert } from "assert";
+import { runPolicyReport } from "../../scripts/offline/policy-report";
+import type { Plan, PlannedResource } from "../harness";
+import { envVar, object, objects, PRESETS, stagingPlan } from "../components/kubernetes/fixtures";
+
+/** Pod specs of every workload kind, with the object they belong to. */
+function podSpecs(plan: Plan): { owner: string; spec: any }[] {
+    const out: { owner: string; spec: any }[] = [];
+    for (const r of plan.resources) {
+        const i = r.inputs;
+        const id = `${i?.kind} ${i?.metadata?.name}`;
+        if (["Deployment", "StatefulSet", "Job"].includes(i?.kind)) out.push({ owner: id, spec: i.spec.template.spec });
+        if (i?.kind === "CronJob") out.push({ owner: id, spec: i.spec.jobTemplate.spec.template.spec });
+    }
+    return out;
+}
+
+function hpa(plan: Plan, name: string): any {
+    return object(plan, "HorizontalPodAutoscaler", name).inputs.spec;
+}
+
+function metricTarget(spec: any, resource: string): number | undefined {
+    return spec.metrics.find((m: any) => m.resource?.name === resource)?.resource.target.averageUtilization;
+}
+
+function rules(plan: Plan, policy: string): { ingress: any[]; egress: any[] } {
+    const spec = object(plan, "NetworkPolicy", policy).inputs.spec;
+    return { ingress: spec.ingress ?? [], egress: spec.egress ?? [] };
+}
+
+describe("every preset on staging (kubernetes)", function () {
+    this.timeout(120000);
+
+    for (const preset of PRESETS) {
+        describe(preset, () => {
+            let plan: Plan;
+            before(async () => {
+                plan = await stagingPlan(preset);
+            });
+
+            it("admits every pod under Pod Security restricted", () => {
+                const pods = podSpecs(plan);
+                assert.ok(pods.length >= 3);
+                for (const { owner, spec } of pods) {
+                    assert.equal(spec.securityContext.runAsNonRoot, true, owner);
+                    assert.equal(spec.securityContext.seccompProfile.type, "RuntimeDefault", owner);
+                    assert.notEqual(spec.securityContext.runAsUser, 0, owner);
+                    assert.equal(spec.automountServiceAccountToken, false, owner);
+                    for (const c of [...spec.containers, ...(spec.initContainers ?? [])]) {
+                        assert.equal(c.securityContext.allowPrivilegeEscalation, false, `${owner}/${c.name}`);
+                        assert.deepEqual(c.securityContext.capabilities.drop, ["ALL"], `${owner}/${c.name}`);
+                        assert.equal(c.securityContext.readOnlyRootFilesystem, true, `${owner}/${c.name}`);
+                        assert.ok(c.resources.limits.memory && c.resources.requests.cpu, `${owner}/${c.name} has requests and limits`);
+                        assert.ok(!/:latest$|^[^:]+$/.test(c.image), `${owner}/${c.name} image ${c.image} is pinned`);
+                    }
+                    assert.ok(!(spec.volumes ?? []).some((v: any) => v.hostPath), `${owner} mounts no hostPath`);
+                }
+                const ns = objects(plan, "Namespace")[0].inputs.metadata.labels;
+                assert.equal(ns["pod-security.kubernetes.io/enforce"], "restricted");
+            });
+
+            it("labels every object and names its namespace", () => {
+                for (const r of plan.resources.filter((x) => x.custom && x.inputs?.kind && x.type !== "kubernetes:helm.sh/v3:Release")) {
+                    const m = r.inputs.metadata;
+                    assert.equal(m.labels?.["app.kubernetes.io/part-of"], preset, `${r.inputs.kind} ${m.name}`);
+                    assert.equal(m.labels?.["app.kubernetes.io/managed-by"], "tierform", `${r.inputs.kind} ${m.name}`);
+                    if (r.inputs.kind !== "Namespace") assert.equal(m.namespace, preset, `${r.inputs.kind} ${m.name}`);
+                }
+            });
+
+            it("references only Secrets it creates, and never inlines a credential", () => {
+                const secrets = new Map(objects(plan, "Secret").map((s: PlannedResource) => [s.inputs.metadata.name, s.inputs.stringData ?? {}]));
+                const passwords = plan.resources.filter((r) => r.type === "random:index/randomPassword:RandomPassword").length;
+                assert.ok(passwords > 0);
+                for (const { owner, spec } of podSpecs(plan)) {
+                    for (const c of [...spec.containers, ...(spec.initContainers ?? [])]) {
+                        for (const e of c.env ?? []) {
+                            const ref = e.valueFrom?.secretKeyRef;
+                            if (ref) {
+                                assert.ok(secrets.has(ref.name), `${owner}: ${e.name} references missing Secret ${ref.name}`);
+                                assert.ok(ref.key in secrets.get(ref.name)!, `${owner}: ${e.name} references missing key ${ref.key} of ${ref.name}`);
+                            } else {
+                                assert.ok(!/mock-.*password|:\/\/[^/]*:[^@/]+@/.test(String(e.value)), `${owner}: ${e.name} inlines a credential`);
+                            }
+                        }
+                    }
+                }
+            });
+
+            it("wires each service to the datastores it uses: env, Secret and NetworkPolicy", () => {
+                for (const d of objects(plan, "Deployment")) {
+                    const name = d.inputs.metadata.name;
+                    const spec = d.inputs.spec.template.spec;
+                    const refs = spec.containers[0].env.filter((x: any) => x.valueFrom?.secretKeyRef?.name === `${name}-connections`);
+                    if (refs.length === 0) continue;
+                    const conn = secretsOf(plan, `${name}-connections`);
+                    for (const e of refs) {
+                        assert.match(conn[e.name], /^(postgresql|mysql|mongodb|redis|amqp):\/\/[^:]*:[^@]+@[a-z0-9-]+\.[a-z0-9-]+\.svc\.cluster\.local:\d+/, `${name} ${e.name}`);
+                        // ... and a NetworkPolicy lets it reach that host's port.
+                        const port = Number(/:(\d+)(\/|$)/.exec(conn[e.name].split("@")[1])![1]);
+                        assert.ok(rules(plan, `allow-${name}`).egress.some((r) => r.ports.some((p: any) => p.port === port)), `${name} may reach port ${port} (${e.name})`);
+                    }
+                }
+            });
+
+            it("exports the public URL, service addresses and datastore endpoints", () => {
+                assert.match(plan.outputs.publicUrl, /^https:\/\/[a-z0-9.-]+\.example\.com$/);
+                for (const [name, address] of Object.entries(plan.outputs.services)) {
+                    assert.ok(address === name || new RegExp(`^${name}\\.${preset}\\.svc\\.cluster\\.local:\\d+$`).test(address as string), `${name}: ${address}`);
+                }
+                assert.equal(plan.outputs.platform.namespace, preset);
+                assert.ok(Object.keys(plan.outputs.connectionStrings).length > 0);
+            });
+
+            it("has no mandatory policy violation", () => {
+                const report = runPolicyReport(plan.run, "staging");
+                assert.equal(report.mandatoryCount, 0, report.text);
+            });
+        });
+    }
+
+    it("mdc-tts: rolling 1/0, HPA 2-10 at CPU 70 / memory 80, one beat, Redis AOF, headers, daily 02:00 pg_dump kept 30 days", async () => {
+        const plan = await stagingPlan("mdc-tts");
+        for (const svc of ["backend", "frontend"]) {
+            assert.deepEqual(object(plan, "Deployment", svc).inputs.spec.strategy, { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
+            const h = hpa(plan, svc);
+            assert.deepEqual([h.minReplicas, h.maxReplicas, metricTarget(h, "cpu"), metricTarget(h, "memory")], [2, 10, 70, 80]);
+            assert.equal(object(plan, "HorizontalPodAutoscaler", svc).inputs.metadata.annotations["tierform.io/requests-per-minute-target"], "1000");
+        }
+        const beat = object(plan, "Deployment", "beat").inputs.spec;
+        assert.deepEqual([beat.replicas, beat.strategy.type], [1, "Recreate"]);
+        assert.equal(objects(plan, "HorizontalPodAutoscaler").some((r) => r.inputs.metadata.name === "beat"), false);
+        assert.equal(objects(plan, "Service").some((r) => ["beat", "worker"].includes(r.inputs.metadata.name)), false);
+        // SECRET_KEY is one shared value for backend, worker and beat.
+        for (const svc of ["backend", "worker", "beat"]) {
+            assert.deepEqual(envVar(object(plan, "Deployment", svc).inputs.spec.template.spec, "SECRET_KEY").valueFrom.secretKeyRef, { name: "app-secrets", key: "SECRET_KEY" });
+        }
+        const backendEnv = object(plan, "Deployment", "backend").inputs.spec.template.spec;
+        assert.deepEqual(envVar(backendEnv, "DATABASE_URL").valueFrom.secretKeyRef, { name: "backend-connections", key: "DATABASE_URL" });
+        assert.match(secretsOf(plan, "backend-connections").DATABASE_URL, /^postgresql:\/\/app:.+@db-rw\.mdc-tts\.svc\.cluster\.local:5432\/mdc_tts\?sslmode=require$/);
+        assert.equal(envVar(backendEnv, "MEDIA_BUCKET").value, "mdc-tts-media");
+        const redis = object(plan, "StatefulSet", "cache").inputs.spec.template.spec.containers[0].args.join(" ");
+        assert.match(redis, /--appendonly yes/);
+        assert.match(redis, /--requirepass \$\(REDIS_PASSWORD\)/);
+        const ingress = object(plan, "Ingress", "edge").inputs;
+        assert.equal(ingress.metadata.annotations["nginx.ingress.kubernetes.io/limit-rpm"], "1000");
+        assert.equal(ingress.metadata.annotations["nginx.ingress.kubernetes.io/force-ssl-redirect"], "true");
+        assert.equal(ingress.metadata.annotations["nginx.ingress.kubernetes.io/custom-headers"], "mdc-tts/edge-headers");
+        assert.ok(!Object.keys(ingress.metadata.annotations).some((k) => k.endsWith("snippet")), "no configuration snippets");
+        assert.deepEqual(object(plan, "ConfigMap", "edge-headers").inputs.data, {
+            "X-Frame-Options": "DENY",
+            "X-Content-Type-Options": "nosniff",
+            "X-XSS-Protection": "1; mode=block",
+            "Referrer-Policy": "strict-origin-when-cross-origin",
+        });
+        assert.deepEqual(
+            ingress.spec.rules[0].http.paths.map((p: any) => `${p.path}>${p.backend.service.name}:${p.backend.service.port.number}`),
+            ["/api>backend:8000", "/static>backend:8000", "/media>backend:8000", "/>frontend:8080"],
+        );
+        assert.deepEqual(object(plan, "Certificate", "edge-tls").inputs.spec.dnsNames, ["api.mdc-tts.example.com"]);
+        const cron = object(plan, "CronJob", "db-backup-full").inputs.spec;
+        assert.equal(cron.schedule, "0 2 * * *");
+        assert.equal(cron.concurrencyPolicy, "Forbid");
+        assert.match(object(plan, "ConfigMap", "db-backup-scripts").inputs.data["backup.sh"], /RETENTION_DAYS=30/);
+        // Flows: backend → db (CloudNativePG pods) and db ← backend.
+        assert.ok(rules(plan, "allow-backend").egress.some((r) => r.to[0].podSelector?.matchLabels["cnpg.io/cluster"] === "db" && r.ports[0].port === 5432));
+        assert.ok(rules(plan, "allow-db").ingress.some((r) => r.from[0].podSelector?.matchLabels["app.kubernetes.io/instance"] === "mdc-tts-backend"));
+        assert.ok(rules(plan, "allow-frontend").ingress.some((r) => r.from[0].namespaceSelector?.matchLabels["kubernetes.io/metadata.name"] === "ingress-nginx"));
+        assert.equal(rules(plan, "allow-frontend").egress.length, 0, "the frontend uses no datastore");
+    });
+
+    it("mealkitz: five Deployments with /health 30s/10s and /ready 5s/5s, HPA 3-10 at CPU 70, ServiceMonitors, RabbitMQ, 3 Postgres instances", async () => {
+        const plan = await stagingPlan("mealkitz");
+        const deployments = objects(plan, "Deployment");
+        assert.deepEqual(deployments.map((d) => d.inputs.metadata.name).sort(), ["delivery", "notification", "order", "payment", "user"]);
+        for (const d of deployments) {
+            const c = d.inputs.spec.template.spec.containers[0];
+            assert.deepEqual([c.livenessProbe.httpGet.path, c.livenessProbe.initialDelaySeconds, c.livenessProbe.periodSeconds], ["/health", 30, 10]);
+            assert.deepEqual([c.readinessProbe.httpGet.path, c.readinessProbe.initialDelaySeconds, c.readinessProbe.periodSeconds], ["/ready", 5, 5]);
+            const h = hpa(plan, d.inputs.metadata.name);
+            assert.deepEqual([h.minReplicas, h.maxReplicas, metricTarget(h, "cpu")], [3, 10, 70]);
+            assert.equal(object(plan, "ServiceMonitor", d.inputs.metadata.name).inputs.spec.endpoints[0].port, "http");
+        }
+        assert.equal(object(plan, "Cluster", "db").inputs.spec.instances, 3);
+        assert.equal(object(plan, "StatefulSet", "events").inputs.spec.template.spec.containers[0].image, "rabbitmq:3.13.7-alpine");
+        assert.match(secretsOf(plan, "order-connections").BROKER_URL, /^amqp:\/\/app:.+@events\.mealkitz\.svc\.cluster\.local:5672\/$/);
+        assert.deepEqual(plan.outputs.datastores.db.readerEndpoints, ["db-ro.mealkitz.svc.cluster.local:5432"]);
+    });
+
+    it("asset-management: CloudNativePG with 3 instances and the seed's parameters, the seed's alerts", async () => {
+        const plan = await stagingPlan("asset-management");
+        const cluster = object(plan, "Cluster", "db").inputs.spec;
+        assert.equal(cluster.instances, 3);
+        assert.deepEqual(cluster.postgresql.parameters, {
+            max_connections: "200",
+            shared_buffers: "4GB",
+            effective_cache_size: "12GB",
+            maintenance_work_mem: "1GB",
+            checkpoint_completion_target: "0.9",
+            wal_buffers: "16MB",
+            default_statistics_target: "100",
+        });
+        assert.equal(cluster.bootstrap.initdb.database, "asset_management");
+        assert.equal(cluster.storage.size, "200Gi");
+        assert.ok(parseInt(cluster.resources.limits.memory) >= 8192, "memory fits shared_buffers 4GB");
+        const groups = object(plan, "PrometheusRule", "asset-management-alerts").inputs.spec.groups;
+        const all = groups.flatMap((g: any) => g.rules);
+        const high = all.find((r: any) => r.alert === "HighErrorRate");
+        assert.deepEqual(high, { alert: "HighErrorRate", expr: 'rate(http_requests_total{status=~"5.."}[5m]) > 0.05', for: "2m", labels: { severity: "critical" }, annotations: { summary: "High error rate detected" } });
+        const slow = all.find((r: any) => r.alert === "DatabaseSlowQueries");
+        assert.deepEqual(slow, {
+            alert: "DatabaseSlowQueries",
+            expr: 'pg_stat_database_xact_commit{datname="asset_management"} > 1000',
+            for: "5m",
+            labels: { severity: "warning" },
+            annotations: { summary: "Database experiencing slow queries" },
+        });
+        for (const a of ["DeploymentReplicasUnavailable", "PodCrashLooping", "BackupJobFailed", "BackupMissing"]) assert.ok(all.some((r: any) => r.alert === a), a);
+    });
+
+    it("auromart: MySQL 8 StatefulSet with PVC and headless Service, two backup CronJobs kept 30 days, admin only from internal CIDRs", async () => {
+        const plan = await stagingPlan("auromart");
+        const sts = object(plan, "StatefulSet", "db").inputs.spec;
+        assert.equal(sts.template.spec.containers[0].image, "mysql:8.0.40");
+        assert.equal(sts.volumeClaimTemplates[0].spec.resources.requests.storage, "50Gi");
+        assert.equal(object(plan, "Service", "db").inputs.spec.clusterIP, "None");
+        assert.deepEqual(envVar(sts.template.spec, "MYSQL_PASSWORD").valueFrom.secretKeyRef, { name: "db-credentials", key: "password" });
+        assert.match(object(plan, "ConfigMap", "db-config").inputs.data["tierform.cnf"], /innodb_buffer_pool_size = 1073741824/);
+        const crons = objects(plan, "CronJob");
+        assert.deepEqual(crons.map((c) => c.inputs.spec.schedule).sort(), ["0 */6 * * *", "0 2 * * *"]);
+        for (const c of crons) {
+            assert.equal(c.inputs.metadata.annotations["tierform.io/retention-days"], "30");
+            assert.equal(c.inputs.spec.concurrencyPolicy, "Forbid");
+        }
+        assert.match(object(plan, "ConfigMap", "db-backup-scripts").inputs.data["backup.sh"], /RETENTION_DAYS=30/);
+        assert.deepEqual(object(plan, "CronJob", "db-backup-incremental").inputs.spec.jobTemplate.spec.template.spec.containers[0].command.slice(-2), ["--label", "incremental"]);
+        const admin = object(plan, "Ingress", "edge-admin-restricted").inputs;
+        assert.equal(admin.metadata.annotations["nginx.ingress.kubernetes.io/whitelist-source-range"], "10.0.0.0/8,192.168.0.0/16");
+        assert.deepEqual(admin.spec.rules[0].http.paths.map((p: any) => p.path), ["/admin"]);
+        assert.ok(!object(plan, "Ingress", "edge").inputs.spec.rules[0].http.paths.some((p: any) => p.path === "/admin"));
+        assert.match(secretsOf(plan, "web-connections").DATABASE_URL, /^mysql:\/\/auro_user:.+@db\.auromart\.svc\.cluster\.local:3306\/auro_mart$/);
+    });
+
+    it("hld-platform: MongoDB StatefulSet, app user created, MONGODB_URI by secretKeyRef, daily 03:00 backup", async () => {
+        const plan = await stagingPlan("hld-platform");
+        const sts = object(plan, "StatefulSet", "mongo").inputs.spec;
+        assert.equal(sts.template.spec.containers[0].image, "mongo:7.0.16");
+        assert.equal(sts.template.spec.securityContext.runAsUser, 999);
+        assert.match(object(plan, "ConfigMap", "mongo-init").inputs.data["10-app-user.js"], /createUser/);
+        assert.deepEqual(envVar(object(plan, "Deployment", "api").inputs.spec.template.spec, "MONGODB_URI").valueFrom.secretKeyRef, { name: "api-connections", key: "MONGODB_URI" });
+        assert.match(secretsOf(plan, "api-connections").MONGODB_URI, /^mongodb:\/\/app:.+@mongo\.hld-platform\.svc\.cluster\.local:27017\/hld\?authSource=admin$/);
+        assert.equal(object(plan, "CronJob", "mongo-backup-full").inputs.spec.schedule, "0 3 * * *");
+    });
+});
+
+function secretsOf(plan: Plan, name: string): Record<string, string> {
+    return object(plan, "Secret", name).inputs.stringData;
+}
