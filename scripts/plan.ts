@@ -9,6 +9,7 @@ import * as fs from "fs";
 import { runOffline, type OfflineRun, type PlannedResource } from "./offline/engine";
 import { readStackConfig, stackNames } from "./offline/stack-config";
 import { runPolicyReport } from "./offline/policy-report";
+import { writeDiagrams } from "./offline/diagram";
 
 interface Args {
     stack: string;
@@ -111,6 +112,7 @@ async function main() {
         fs.writeFileSync(args.json, JSON.stringify(json, null, 2));
         console.log(`\nwrote ${args.json}`);
     }
+    for (const line of await writeDiagrams(run, config, args.stack, args)) console.log(line);
     process.exit(report.mandatoryCount > 0 ? 1 : 0);
 }
 

