@@ -45,4 +45,8 @@ export interface AwsDatastoreBinding {
     executionKmsKeyArns: pulumi.Input<string>[];
     /** Stack outputs of the datastore. */
     outputs: DatastoreOutputs;
+    /** AWS-specific outputs for `SystemOutputs.platform` (backup vault and plan, DR endpoint, dead-letter queue URL). */
+    platformOutputs?: Record<string, pulumi.Input<unknown>>;
+    /** A `static` bucket as a CloudFront origin: its regional domain name and origin access control. */
+    cdnOrigin?: { domainName: pulumi.Input<string>; originAccessControlId: pulumi.Input<string> };
 }

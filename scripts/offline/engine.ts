@@ -91,6 +91,16 @@ async function runOnce(opts: { program: () => unknown; config?: Record<string, s
     const stack = opts.stack ?? "test";
     const records = new Map<string, PlannedResource>();
     const pending: PlannedResource[] = [];
+    // Pulumi records each resource's source position from a full stack trace (Resource.callsites),
+    // and ts-node maps every frame through source maps: most of an offline run's time. The mock
+    // run needs no source positions, so skip them (TIERFORM_STACK_TRACES=1 keeps them, for debugging).
+    const resourceClass = pulumi.Resource as unknown as { callsites: () => unknown[] };
+    const callsites = resourceClass.callsites;
+    const stackTraceLimit = Error.stackTraceLimit;
+    if (process.env.TIERFORM_STACK_TRACES !== "1") {
+        resourceClass.callsites = () => [];
+        Error.stackTraceLimit = 0;
+    }
     try {
         await pulumi.runtime.setMocks(
             {
@@ -153,6 +163,9 @@ async function runOnce(opts: { program: () => unknown; config?: Record<string, s
         // Let callers check that a failed run registered nothing but the stack itself.
         if (err && typeof err === "object") (err as { registered?: PlannedResource[] }).registered = pending;
         throw err;
+    } finally {
+        resourceClass.callsites = callsites;
+        Error.stackTraceLimit = stackTraceLimit;
     }
 }
 

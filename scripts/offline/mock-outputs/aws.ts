@@ -12,11 +12,15 @@ export function awsOutputs(type: string, name: string, inputs: Record<string, an
             return { ...base, arnSuffix: `targetgroup/${name}/abc` };
         case "aws:cloudfront/distribution:Distribution":
             return { ...base, domainName: `${name}.cloudfront.net`, hostedZoneId: "Z2FDTNDATAQYW2" };
-        case "aws:rds/instance:Instance":
-        case "aws:rds/cluster:Cluster":
         case "aws:docdb/cluster:Cluster": {
+            // DocumentDB's `endpoint` and `readerEndpoint` are host names; the port is separate.
+            const id = inputs.clusterIdentifier ?? name;
+            return { ...base, endpoint: `${id}.cluster-abc.${region}.docdb.amazonaws.com`, readerEndpoint: `${id}.cluster-ro-abc.${region}.docdb.amazonaws.com`, port: inputs.port ?? 27017, clusterIdentifier: id };
+        }
+        case "aws:rds/instance:Instance":
+        case "aws:rds/cluster:Cluster": {
             const port = inputs.port ?? (inputs.engine === "mysql" ? 3306 : inputs.engine === "docdb" ? 27017 : 5432);
-            return { ...base, address: `${name}.abc.${region}.rds.amazonaws.com`, endpoint: `${name}.abc.${region}.rds.amazonaws.com:${port}`, readerEndpoint: `${name}.ro.${region}.rds.amazonaws.com`, port, identifier: inputs.identifier ?? name };
+            return { ...base, address: `${name}.abc.${region}.rds.amazonaws.com`, endpoint: `${name}.abc.${region}.rds.amazonaws.com:${port}`, readerEndpoint: `${name}.ro.${region}.rds.amazonaws.com`, port, identifier: inputs.identifier ?? name, resourceId: `db-${name.toUpperCase().replace(/[^A-Z0-9]/g, "")}` };
         }
         case "aws:elasticache/replicationGroup:ReplicationGroup":
             return { ...base, primaryEndpointAddress: `${name}.abc.cache.amazonaws.com`, readerEndpointAddress: `${name}-ro.abc.cache.amazonaws.com`, configurationEndpointAddress: `${name}.cfg.cache.amazonaws.com`, port: inputs.port ?? 6379 };
@@ -32,7 +36,12 @@ export function awsOutputs(type: string, name: string, inputs: Record<string, an
         case "aws:acm/certificate:Certificate":
             return {
                 ...base,
-                domainValidationOptions: [{ domainName: inputs.domainName, resourceRecordName: `_x.${inputs.domainName}.`, resourceRecordType: "CNAME", resourceRecordValue: "_y.acm-validations.aws." }],
+                domainValidationOptions: [inputs.domainName, ...(inputs.subjectAlternativeNames ?? [])].map((d: string) => ({
+                    domainName: d,
+                    resourceRecordName: `_x.${d}.`,
+                    resourceRecordType: "CNAME",
+                    resourceRecordValue: "_y.acm-validations.aws.",
+                })),
             };
         case "aws:kms/key:Key":
             return { ...base, keyId: `${name}-key-id` };
@@ -53,6 +62,15 @@ export function awsCall(token: string, inputs: Record<string, any>): Record<stri
             return { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/mock`, userId: "mock", id: ACCOUNT };
         case "aws:index/getPartition:getPartition":
             return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+        case "aws:ec2/getVpc:getVpc":
+            return { id: inputs.id, cidrBlock: "10.20.0.0/16", arn: `arn:aws:ec2:us-east-1:${ACCOUNT}:vpc/${inputs.id}` };
+        case "aws:ec2/getSubnets:getSubnets": {
+            // Three subnets per `subnet-tier` tag value of the filter.
+            const tier = (inputs.filters ?? []).find((f: any) => f.name === "tag:subnet-tier")?.values?.[0] ?? "any";
+            return { ids: [3, 1, 2].map((i) => `subnet-${tier}-${i}`), id: "us-east-1" };
+        }
+        case "aws:elb/getServiceAccount:getServiceAccount":
+            return { arn: "arn:aws:iam::127311923021:root", id: "127311923021" };
         case "aws:route53/getZone:getZone":
             return { zoneId: "Z0MOCKZONE", name: inputs.name, id: "Z0MOCKZONE" };
         default:

@@ -1,0 +1,231 @@
+/**
+ * Backups on AWS beyond RDS's own automated backups: an AWS Backup vault encrypted with the
+ * customer key, one plan per database whose rules follow its spec, and, where recovery asks for it,
+ * a vault in the DR region that every rule copies into.
+ *
+ * The rules of a database's plan (`backupRules`):
+ * - `scheduled`: `backup.schedule` (AuroMart's daily full, Asset Management's daily), kept `retentionDays`;
+ * - `incremental`: `backup.incrementalSchedule` (AuroMart's 6-hourly), same retention (RDS snapshots
+ *   after the first are incremental, so this is what the seed's "incremental" is on AWS);
+ * - `continuous`: point-in-time recovery when `backup.pointInTime` (the WAL archiving of Asset
+ *   Management), at most 35 days, AWS Backup's limit;
+ * - `weekly` / `monthly`: `backup.archive`'s long-term copies; monthly ones move to cold storage
+ *   after 30 days where the resource type supports it (`optInToArchiveForSupportedResources`).
+ *
+ * Databases join their plan by tag (`backup-plan=<system>-<database>`, see `backupSelectionTags`).
+ * Failures reach the alarm topic through an EventBridge rule (backup and copy jobs FAILED,
+ * ABORTED or EXPIRED), an alarm on `NumberOfBackupJobsFailed`, and the vault's notifications
+ * (copy failures, changed recovery points).
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { Database, System } from "../../spec";
+import { awsTags, resourceName } from "../shared/naming";
+import { dataAlarm } from "./alarms";
+import { policyJson } from "./data-common";
+
+
+/** The values of a numeric cron field part list (`1-5`, `0,6`, `*\/2`), for day-of-week conversion. */
+function expand(field: string, min: number, max: number): number[] {
+    const out = new Set<number>();
+    for (const part of field.split(",")) {
+        const [range, stepText] = part.split("/");
+        const step = stepText ? Number(stepText) : 1;
+        const [lo, hi] = range === "*" ? [min, max] : range.includes("-") ? range.split("-").map(Number) : [Number(range), stepText ? max : Number(range)];
+        for (let v = lo; v <= hi; v += step) out.add(v);
+    }
+    return [...out].sort((a, b) => a - b);
+}
+
+/**
+ * A five-field cron (`m h dom mon dow`, the spec's) as an AWS schedule expression
+ * `cron(m h dom mon dow year)`: one of day-of-month and day-of-week must be `?`, days of the
+ * week are renumbered (AWS: 1-7 from Sunday; cron: 0-7 with 0 and 7 Sunday), and `*\/n` steps become `0/n`
+ * (`1/n` for days and months). A cron restricting both day-of-month and day-of-week ("either")
+ * cannot be said in AWS's syntax and is refused.
+ */
+export function toAwsCron(expr: string): string {
+    const parts = expr.trim().split(/\s+/);
+    if (parts.length !== 5) throw new Error(`'${expr}' is not a five-field cron expression`);
+    const [minute, hour, dom, month] = parts.map((p, i) => p.replace(/^\*\//, i < 2 ? "0/" : "1/"));
+    if (parts[2] !== "*" && parts[4] !== "*") {
+        throw new Error(`cron '${expr}' restricts both day-of-month and day-of-week; AWS schedules take one of them (the other is '?')`);
+    }
+    if (parts[4] === "*") return `cron(${minute} ${hour} ${dom} ${month} ? *)`;
+    // AWS numbers the days 1 (Sunday) to 7 (Saturday).
+    const days = [...new Set(expand(parts[4], 0, 7).map((d) => (d % 7) + 1))].sort((a, b) => a - b);
+    return `cron(${minute} ${hour} ? ${month} ${days.join(",")} *)`;
+}
+
+/** Tags that put a database into its backup plan. */
+export function backupSelectionTags(system: System, database: string): Record<string, string> {
+    return { "backup-plan": resourceName([system.name, database]) };
+}
+
+/**
+ * The AWS Backup plan rules of a database (see the module comment). `drVaultArn` adds a copy of
+ * each snapshot rule's recovery points to the DR vault, kept as long as the original.
+ */
+export function backupRules(db: Database, vaultName: pulumi.Input<string>, drVaultArn?: pulumi.Input<string>): aws.types.input.backup.PlanRule[] {
+    const b = db.backup;
+    const copy = (deleteAfter: number, coldStorageAfter?: number) =>
+        drVaultArn ? { copyActions: [{ destinationVaultArn: drVaultArn, lifecycle: { deleteAfter, ...(coldStorageAfter ? { coldStorageAfter } : {}) } }] } : {};
+    const windows = { startWindow: 60, completionWindow: 360 };
+    const rules: aws.types.input.backup.PlanRule[] = [
+        { ruleName: "scheduled", targetVaultName: vaultName, schedule: toAwsCron(b.schedule), ...windows, lifecycle: { deleteAfter: b.retentionDays }, ...copy(b.retentionDays) },
+    ];
+    if (b.incrementalSchedule) {
+        rules.push({ ruleName: "incremental", targetVaultName: vaultName, schedule: toAwsCron(b.incrementalSchedule), ...windows, lifecycle: { deleteAfter: b.retentionDays }, ...copy(b.retentionDays) });
+    }
+    if (b.pointInTime) {
+        rules.push({
+            ruleName: "continuous",
+            targetVaultName: vaultName,
+            enableContinuousBackup: true,
+            schedule: toAwsCron(b.schedule),
+            ...windows,
+            lifecycle: { deleteAfter: Math.min(b.retentionDays, 35) },
+        });
+    }
+    const [minute, hour] = b.schedule.trim().split(/\s+/);
+    const at = /^\d+$/.test(minute) && /^\d+$/.test(hour) ? `${minute} ${hour}` : "0 3";
+    if (b.archive?.weeklyRetentionDays) {
+        const keep = b.archive.weeklyRetentionDays;
+        rules.push({ ruleName: "weekly", targetVaultName: vaultName, schedule: `cron(${at} ? * 1 *)`, ...windows, lifecycle: { deleteAfter: keep }, ...copy(keep) });
+    }
+    if (b.archive?.monthlyRetentionDays) {
+        const keep = b.archive.monthlyRetentionDays;
+        // Cold storage needs 90 days there before deletion.
+        const cold = keep >= 120 ? 30 : undefined;
+        rules.push({
+            ruleName: "monthly",
+            targetVaultName: vaultName,
+            schedule: `cron(${at} 1 * ? *)`,
+            ...windows,
+            lifecycle: { deleteAfter: keep, ...(cold ? { coldStorageAfter: cold, optInToArchiveForSupportedResources: true } : {}) },
+            ...copy(keep, cold),
+        });
+    }
+    return rules;
+}
+
+export interface AwsBackupArgs {
+    system: System;
+    /** Databases that get a plan each. */
+    databases: Database[];
+    /** Customer KMS key of the vault. */
+    kmsKeyArn: pulumi.Input<string>;
+    /** SNS topic for failures. */
+    alarmTopicArn: pulumi.Input<string>;
+    /**
+     * The DR region's provider and key: a vault there receives a copy of every recovery point.
+     * @default no cross-region copy
+     */
+    dr?: { provider: aws.Provider; kmsKeyArn: pulumi.Input<string> };
+}
+
+/** The AWS Backup vault(s), role, plans, selections and failure notifications of a system. */
+export class AwsBackup extends pulumi.ComponentResource {
+    readonly vault: aws.backup.Vault;
+    readonly drVault?: aws.backup.Vault;
+    /** Plan of each database by name. */
+    readonly plans: Record<string, aws.backup.Plan> = {};
+
+    constructor(name: string, args: AwsBackupArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("tierform:aws:Backup", name, {}, opts);
+        const { system } = args;
+        const tags = awsTags(system, "backup");
+        const prod = system.profile.deletionProtection;
+        const vaultName = resourceName([system.name, system.environment]);
+        this.vault = new aws.backup.Vault(name, { name: vaultName, kmsKeyArn: args.kmsKeyArn, forceDestroy: !prod, tags }, { parent: this, protect: prod });
+        if (args.dr) {
+            this.drVault = new aws.backup.Vault(
+                `${name}-dr`,
+                { name: `${vaultName}-dr`, kmsKeyArn: args.dr.kmsKeyArn, forceDestroy: !prod, tags },
+                { parent: this, provider: args.dr.provider, protect: prod },
+            );
+        }
+        const role = new aws.iam.Role(
+            `${name}-role`,
+            {
+                description: `AWS Backup for ${system.name} (${system.environment})`,
+                assumeRolePolicy: JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [{ Effect: "Allow", Principal: { Service: "backup.amazonaws.com" }, Action: "sts:AssumeRole" }],
+                }),
+                tags,
+            },
+            { parent: this },
+        );
+        for (const policy of ["AWSBackupServiceRolePolicyForBackup", "AWSBackupServiceRolePolicyForRestores"]) {
+            new aws.iam.RolePolicyAttachment(`${name}-${policy}`, { role: role.name, policyArn: `arn:aws:iam::aws:policy/service-role/${policy}` }, { parent: this });
+        }
+        new aws.iam.RolePolicy(
+            `${name}-kms`,
+            {
+                role: role.id,
+                policy: policyJson([
+                    {
+                        Sid: "UseTheVaultAndDatabaseKeys",
+                        Effect: "Allow",
+                        Action: ["kms:Decrypt", "kms:Encrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey", "kms:CreateGrant"],
+                        Resource: args.dr ? [args.kmsKeyArn, args.dr.kmsKeyArn] : [args.kmsKeyArn],
+                    },
+                ]),
+            },
+            { parent: this },
+        );
+        for (const db of args.databases) {
+            const plan = new aws.backup.Plan(
+                `${name}-${db.name}`,
+                { name: resourceName([system.name, system.environment, db.name]), rules: backupRules(db, this.vault.name, this.drVault?.arn), tags },
+                { parent: this },
+            );
+            this.plans[db.name] = plan;
+            new aws.backup.Selection(
+                `${name}-${db.name}`,
+                {
+                    name: resourceName([system.name, db.name], 50),
+                    planId: plan.id,
+                    iamRoleArn: role.arn,
+                    selectionTags: Object.entries(backupSelectionTags(system, db.name)).map(([key, value]) => ({ type: "STRINGEQUALS", key, value })),
+                },
+                { parent: this },
+            );
+        }
+
+        // Failures: EventBridge (backup/copy jobs), a metric alarm, and the vault's notifications.
+        const rule = new aws.cloudwatch.EventRule(
+            `${name}-failures`,
+            {
+                name: resourceName([system.name, system.environment, "backup-failures"]),
+                description: `${system.name}: AWS Backup and copy jobs that failed, aborted or expired`,
+                eventPattern: JSON.stringify({
+                    source: ["aws.backup"],
+                    "detail-type": ["Backup Job State Change", "Copy Job State Change"],
+                    detail: { state: ["FAILED", "ABORTED", "EXPIRED"] },
+                }),
+                tags: awsTags(system, "monitoring"),
+            },
+            { parent: this },
+        );
+        new aws.cloudwatch.EventTarget(`${name}-failures`, { rule: rule.name, arn: args.alarmTopicArn }, { parent: this });
+        dataAlarm(this, system, "backup", "backup-jobs-failed", args.alarmTopicArn, {
+            alarmDescription: `${system.name}: an AWS Backup job failed`,
+            namespace: "AWS/Backup",
+            metricName: "NumberOfBackupJobsFailed",
+            dimensions: { BackupVaultName: this.vault.name },
+            statistic: "Sum",
+            period: 3600,
+            evaluationPeriods: 1,
+            comparisonOperator: "GreaterThanThreshold",
+            threshold: 0,
+        });
+        new aws.backup.VaultNotifications(
+            name,
+            { backupVaultName: this.vault.name, snsTopicArn: args.alarmTopicArn, backupVaultEvents: ["COPY_JOB_FAILED", "RECOVERY_POINT_MODIFIED"] },
+            { parent: this },
+        );
+        this.registerOutputs({ vaultName: this.vault.name, drVaultName: this.drVault?.name });
+    }
+}

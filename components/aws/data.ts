@@ -1,0 +1,255 @@
+/**
+ * The AWS data tier of a system: every datastore of the spec as its managed service (RDS,
+ * DocumentDB, ElastiCache, SQS, S3), the customer KMS keys, AWS Backup with cross-region copies,
+ * the DR site where `recovery.crossRegion` asks for one, and for each datastore the binding the app
+ * tier wires into the services that use it (environment, ECS secrets, task-role statements).
+ *
+ * Before anything is created the spec's recovery objectives are checked against what AWS can
+ * guarantee (`recoveryProblems`): a spec whose RPO the platform cannot meet is refused.
+ *
+ * Queues and Celery: specs that declare `queues` get SQS. The MDC preset declares none and runs
+ * Celery's broker on its Redis cache (ElastiCache) as its seed does; see queue.ts for why.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { Database, Settings, System } from "../../spec";
+import { maxGapMinutes } from "../../spec";
+import { connectionVariables } from "../shared/connection";
+import { AwsBackup, backupSelectionTags } from "./backup";
+import { AwsBucket } from "./bucket";
+import { AwsCache } from "./cache";
+import type { AwsDataArgs, AwsDatastoreBinding } from "./contract";
+import { AwsDatabase } from "./database";
+import { AwsDocumentDb } from "./documentdb";
+import { AwsDrSite } from "./dr";
+import { AwsKms } from "./kms";
+import { AwsQueue, QUEUE_MESSAGE_ACTIONS } from "./queue";
+
+/** The shortest RPO AWS guarantees: RDS and DocumentDB restore to at most 5 minutes before the latest restorable time. */
+export const MIN_RPO_MINUTES = 5;
+
+/** The RPO a database's backups achieve in its own region, in minutes. */
+export function achievableRpoMinutes(db: Database): number {
+    if (db.backup.pointInTime) return MIN_RPO_MINUTES;
+    return maxGapMinutes(db.backup.schedule, ...(db.backup.incrementalSchedule ? [db.backup.incrementalSchedule] : []));
+}
+
+/**
+ * Why AWS cannot meet the spec's recovery objectives, one message per problem (empty when it can):
+ * an RPO under 5 minutes; a database whose backups are further apart than the RPO and that has no
+ * point-in-time recovery; `recovery.crossRegion` without `tierform:drRegion` (or the DR region
+ * being the primary one); a DocumentDB database under `crossRegion`, whose regional RPO is the
+ * interval of its cross-region backup copies.
+ */
+export function recoveryProblems(system: System, settings: Pick<Settings, "drRegion">, primaryRegion?: string): string[] {
+    const problems: string[] = [];
+    const rpo = system.recovery.rpoMinutes;
+    for (const db of Object.values(system.databases)) {
+        if (rpo < MIN_RPO_MINUTES) {
+            problems.push(
+                `recovery.rpoMinutes is ${rpo}, but databases.${db.name} cannot be recovered to less than ${MIN_RPO_MINUTES} minutes before a failure on AWS (point-in-time recovery's granularity); set recovery.rpoMinutes to ${MIN_RPO_MINUTES} or more`,
+            );
+            continue;
+        }
+        const achievable = achievableRpoMinutes(db);
+        if (achievable > rpo) {
+            const schedules = [db.backup.schedule, db.backup.incrementalSchedule].filter(Boolean).map((s) => `'${s}'`).join(" and ");
+            problems.push(
+                `recovery.rpoMinutes is ${rpo}, but databases.${db.name} is backed up only every ${achievable} minutes at worst (${schedules}) and has no point-in-time recovery; set databases.${db.name}.backup.pointInTime: true, or a backup.incrementalSchedule at least every ${rpo} minutes`,
+            );
+        }
+        if (system.recovery.crossRegion && db.engine === "mongodb") {
+            const copies = maxGapMinutes(db.backup.schedule, ...(db.backup.incrementalSchedule ? [db.backup.incrementalSchedule] : []));
+            if (copies > rpo) {
+                problems.push(
+                    `recovery.rpoMinutes is ${rpo} with recovery.crossRegion, but databases.${db.name} (DocumentDB) reaches the DR region only through backup copies every ${copies} minutes; raise recovery.rpoMinutes to ${copies} or add a backup.incrementalSchedule at least every ${rpo} minutes`,
+                );
+            }
+        }
+    }
+    if (system.recovery.crossRegion) {
+        if (!settings.drRegion) problems.push("recovery.crossRegion is set, but tierform:drRegion is empty; set it to the region for replicas and backup copies (e.g. us-west-2)");
+        else if (primaryRegion && settings.drRegion === primaryRegion) problems.push(`recovery.crossRegion is set, but tierform:drRegion (${settings.drRegion}) is the stack's own region`);
+    }
+    return problems;
+}
+
+/** Throw one Error listing every recovery problem of the spec (see `recoveryProblems`). */
+export function checkRecoveryObjectives(system: System, settings: Pick<Settings, "drRegion">, primaryRegion?: string): void {
+    const problems = recoveryProblems(system, settings, primaryRegion);
+    if (problems.length > 0) throw new Error(`${system.name}: the recovery objectives cannot be met on AWS:\n  - ${problems.join("\n  - ")}`);
+}
+
+/**
+ * The database with the retention AWS keeps: the spec's days, but never fewer than the
+ * environment profile's (`profile.backupRetentionDays`, 30 in prod, the floor the prod policy pack
+ * checks on RDS, DocumentDB and AWS Backup). A seed's "14 days" (MealKitz, HLD) is a minimum to
+ * keep, not a promise to delete on day 15.
+ */
+export function withRetentionFloor(system: System, db: Database): Database {
+    const retentionDays = Math.max(db.backup.retentionDays, system.profile.backupRetentionDays);
+    return retentionDays === db.backup.retentionDays ? db : { ...db, backup: { ...db.backup, retentionDays } };
+}
+
+/** The environment variable names of every service that uses `datastore`, as connection.ts spells them. */
+function variablesOf(system: System, datastore: string): string[] {
+    const names = new Set<string>();
+    for (const service of Object.values(system.services)) {
+        for (const v of connectionVariables(system, service)) if (v.datastore === datastore) names.add(v.variable);
+    }
+    return [...names];
+}
+
+/** ECS `valueFrom` of one JSON key of a Secrets Manager secret. */
+const jsonKey = (secretArn: pulumi.Input<string>, key: string) => pulumi.interpolate`${secretArn}:${key}::`;
+
+/**
+ * Create the data tier of `args.system` and return each datastore's binding by name. Throws
+ * (before creating anything) when the spec's recovery objectives cannot be met.
+ */
+export function createDataTier(args: AwsDataArgs, opts: pulumi.ComponentResourceOptions): Record<string, AwsDatastoreBinding> {
+    const { system, settings, network } = args;
+    checkRecoveryObjectives(system, settings, new pulumi.Config("aws").get("region"));
+
+    const n = (part: string) => `${system.name}-${part}`;
+    const bindings: Record<string, AwsDatastoreBinding> = {};
+    const databases = Object.values(system.databases).map((db) => withRetentionFloor(system, db));
+    const hasData = databases.length + Object.keys(system.caches).length + Object.keys(system.queues).length + Object.keys(system.buckets).length > 0;
+    if (!hasData) return bindings;
+
+    const kms = new AwsKms(n("data"), { system, purpose: "data" }, opts);
+    const sgOf = (name: string): pulumi.Input<string>[] => {
+        const sg = network.datastoreSecurityGroupIds[name];
+        if (sg === undefined) throw new Error(`datastore '${name}': the network gives it no security group (datastoreSecurityGroupIds)`);
+        return [sg];
+    };
+    const drSite = system.recovery.crossRegion && settings.drRegion ? new AwsDrSite(n("dr"), { system, settings }, opts) : undefined;
+    const base = (): Omit<AwsDatastoreBinding, "outputs"> => ({ environment: {}, secrets: {}, taskPolicyStatements: [], executionSecretArns: [], executionKmsKeyArns: [] });
+
+    const backup =
+        databases.length > 0
+            ? new AwsBackup(
+                  n("backup"),
+                  { system, databases, kmsKeyArn: kms.arn, alarmTopicArn: args.alarmTopicArn, dr: drSite ? { provider: drSite.provider, kmsKeyArn: drSite.kms.arn } : undefined },
+                  opts,
+              )
+            : undefined;
+    const backupOutputs = (db: string) =>
+        backup ? { backupVault: backup.vault.name, backupPlanId: backup.plans[db].id, ...(backup.drVault ? { drBackupVault: backup.drVault.arn } : {}) } : {};
+
+    for (const db of databases) {
+        const common = {
+            system,
+            database: db,
+            subnetIds: network.isolatedSubnetIds,
+            securityGroupIds: sgOf(db.name),
+            kmsKeyArn: kms.arn,
+            alarmTopicArn: args.alarmTopicArn,
+            extraTags: backupSelectionTags(system, db.name),
+        };
+        const b = base();
+        if (db.engine === "mongodb") {
+            const doc = new AwsDocumentDb(n(db.name), common, opts);
+            for (const v of variablesOf(system, db.name)) b.secrets[v] = jsonKey(doc.secret.arn, "url");
+            bindings[db.name] = {
+                ...b,
+                executionSecretArns: [doc.secret.arn],
+                executionKmsKeyArns: [kms.arn],
+                outputs: { kind: "database", endpoint: doc.endpoint, readerEndpoints: [doc.readerEndpoint], connectionString: doc.connectionString },
+                platformOutputs: backupOutputs(db.name),
+            };
+            continue;
+        }
+        const rds = new AwsDatabase(
+            n(db.name),
+            {
+                ...common,
+                dr: drSite
+                    ? {
+                          provider: drSite.provider,
+                          region: drSite.region,
+                          kmsKeyArn: drSite.kms.arn,
+                          dbSubnetGroupName: drSite.dbSubnetGroup.name,
+                          securityGroupIds: [drSite.securityGroup.id],
+                          alarmTopicArn: drSite.alarmTopic.topicArn,
+                      }
+                    : undefined,
+            },
+            opts,
+        );
+        for (const v of variablesOf(system, db.name)) b.secrets[v] = jsonKey(rds.secret.arn, "url");
+        bindings[db.name] = {
+            ...b,
+            // IAM database authentication as the application user (tokens instead of the password).
+            taskPolicyStatements: [{ Sid: `RdsIamConnect${db.name.replace(/[^A-Za-z0-9]/g, "")}`, Effect: "Allow", Action: "rds-db:connect", Resource: rds.iamConnectArn }],
+            executionSecretArns: [rds.secret.arn],
+            executionKmsKeyArns: [kms.arn],
+            outputs: { kind: "database", endpoint: rds.endpoint, readerEndpoints: rds.readerEndpoints, connectionString: rds.connectionString },
+            platformOutputs: { ...backupOutputs(db.name), ...(rds.drEndpoint && drSite ? { drEndpoint: rds.drEndpoint, drRegion: drSite.region } : {}) },
+        };
+    }
+
+    for (const cache of Object.values(system.caches)) {
+        const c = new AwsCache(
+            n(cache.name),
+            { system, cache, subnetIds: network.isolatedSubnetIds, securityGroupIds: sgOf(cache.name), kmsKeyArn: kms.arn, alarmTopicArn: args.alarmTopicArn },
+            opts,
+        );
+        const b = base();
+        for (const v of variablesOf(system, cache.name)) b.secrets[v] = jsonKey(c.secret.arn, "url");
+        bindings[cache.name] = {
+            ...b,
+            executionSecretArns: [c.secret.arn],
+            executionKmsKeyArns: [kms.arn],
+            outputs: { kind: "cache", endpoint: c.endpoint, ...(c.readerEndpoint ? { readerEndpoints: [c.readerEndpoint] } : {}), connectionString: c.connectionString },
+        };
+    }
+
+    for (const queue of Object.values(system.queues)) {
+        const q = new AwsQueue(n(queue.name), { system, queue, kmsKeyArn: kms.arn, alarmTopicArn: args.alarmTopicArn }, opts);
+        const b = base();
+        for (const v of variablesOf(system, queue.name)) b.secrets[v] = jsonKey(q.secret.arn, "url");
+        const id = queue.name.replace(/[^A-Za-z0-9]/g, "");
+        bindings[queue.name] = {
+            ...b,
+            taskPolicyStatements: [
+                { Sid: `SqsMessages${id}`, Effect: "Allow", Action: QUEUE_MESSAGE_ACTIONS, Resource: q.arn },
+                { Sid: `SqsKms${id}`, Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: kms.arn },
+            ],
+            executionSecretArns: [q.secret.arn],
+            executionKmsKeyArns: [kms.arn],
+            outputs: { kind: "queue", endpoint: q.url },
+            platformOutputs: { deadLetterQueueUrl: q.deadLetterQueue.url },
+        };
+    }
+
+    const buckets = Object.values(system.buckets);
+    const accessLogs =
+        buckets.length > 0
+            ? new AwsBucket(
+                  n("access-logs"),
+                  {
+                      system,
+                      bucket: { name: "access-logs", purpose: "archive", versioned: true, lifecycle: [], expireAfterDays: system.profile.logRetentionDays },
+                      accessLogTarget: true,
+                  },
+                  opts,
+              )
+            : undefined;
+    for (const bucket of buckets) {
+        const s3 = new AwsBucket(n(bucket.name), { system, bucket, kmsKeyArn: kms.arn, accessLogBucket: accessLogs?.name }, opts);
+        const b = base();
+        for (const v of variablesOf(system, bucket.name)) b.environment[v] = s3.name;
+        const id = bucket.name.replace(/[^A-Za-z0-9]/g, "");
+        bindings[bucket.name] = {
+            ...b,
+            taskPolicyStatements: [
+                { Sid: `S3List${id}`, Effect: "Allow", Action: "s3:ListBucket", Resource: s3.arn },
+                { Sid: `S3Objects${id}`, Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: pulumi.interpolate`${s3.arn}/*` },
+                { Sid: `S3Kms${id}`, Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: kms.arn },
+            ],
+            outputs: { kind: "bucket", endpoint: s3.name },
+            ...(s3.originAccessControl ? { cdnOrigin: { domainName: s3.regionalDomainName, originAccessControlId: s3.originAccessControl.id } } : {}),
+        };
+    }
+    return bindings;
+}

@@ -1,0 +1,435 @@
+/**
+ * A relational database (PostgreSQL or MySQL) on Amazon RDS, as the prod checklists of the seeds
+ * ask: isolated subnets, Multi-AZ, a customer KMS key for storage, Performance Insights and the
+ * credentials secret, TLS enforced by the parameter group, automated backups with PITR, deletion
+ * protection and a final snapshot, enhanced monitoring, log exports, IAM authentication, read
+ * replicas and a cross-region DR replica.
+ *
+ * Credentials: the master user is the spec's `username` with a `random.RandomPassword`, and the
+ * application connects as that user. RDS's managed master password (`manageMasterUserPassword`)
+ * would keep the password out of Pulumi state, but its value exists only inside Secrets Manager
+ * after creation, so no `DATABASE_URL` can be composed from it at deploy time, and a separate
+ * least-privilege application user needs a SQL-level provider this program does not carry. The
+ * password therefore lives as a Pulumi secret in state and in one Secrets Manager secret
+ * (KMS-encrypted, RDS's JSON shape plus `url`), which ECS injects through `secrets`; it never
+ * appears in plain text. IAM database authentication is on so services can move to short-lived
+ * tokens (`rds-db:connect` is in their task policy).
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import type { Database, System } from "../../spec";
+import { databaseUrl, DEFAULT_PORTS } from "../shared/connection";
+import { awsTags, resourceName } from "../shared/naming";
+import { dataAlarm } from "./alarms";
+import { awsPlace, dailyWindow, RDS_CLASSES, secretRecoveryDays } from "./data-common";
+
+/** A database in the DR region: where the cross-region replica goes. */
+export interface AwsDrTarget {
+    /** Provider for the DR region. */
+    provider: aws.Provider;
+    /** DR region name, e.g. us-west-2. */
+    region: string;
+    /** KMS key in the DR region. */
+    kmsKeyArn: pulumi.Input<string>;
+    /** DB subnet group in the DR region (isolated subnets). */
+    dbSubnetGroupName: pulumi.Input<string>;
+    /** Security groups for the DR replica. */
+    securityGroupIds: pulumi.Input<string>[];
+    /** Alarm topic in the DR region (CloudWatch alarms notify only topics of their own region). */
+    alarmTopicArn: pulumi.Input<string>;
+}
+
+export interface AwsDatabaseArgs {
+    system: System;
+    /** The resolved database spec; engine postgres or mysql. */
+    database: Database;
+    /** Isolated subnets (no route to the internet) for the DB subnet group. */
+    subnetIds: pulumi.Input<string>[];
+    /** Security groups admitting only the services that use the database. */
+    securityGroupIds: pulumi.Input<string>[];
+    /** Customer KMS key for storage, Performance Insights and the credentials secret. */
+    kmsKeyArn: pulumi.Input<string>;
+    /** SNS topic the database's alarms notify. */
+    alarmTopicArn: pulumi.Input<string>;
+    /**
+     * Where the cross-region DR replica goes.
+     * @default no DR replica
+     */
+    dr?: AwsDrTarget;
+    /**
+     * Extra tags on the primary, e.g. the tag an AWS Backup selection matches.
+     * @default {}
+     */
+    extraTags?: Record<string, string>;
+    /**
+     * Instance class of the primary and its replicas.
+     * @default by `profile.dataSize`: db.t4g.medium, db.m6g.large, db.r6g.xlarge
+     */
+    instanceClass?: string;
+}
+
+const GiB = 1024 ** 3;
+
+/** Memory-sized engine parameters: their unit in bytes and the largest share of instance memory an absolute value may take. */
+const MEMORY_PARAMETERS: Record<"postgres" | "mysql", Record<string, { unitBytes: number; maxShare: number }>> = {
+    postgres: {
+        shared_buffers: { unitBytes: 8192, maxShare: 0.4 },
+        effective_cache_size: { unitBytes: 8192, maxShare: 0.75 },
+        maintenance_work_mem: { unitBytes: 1024, maxShare: 0.1 },
+        work_mem: { unitBytes: 1024, maxShare: 0.02 },
+        wal_buffers: { unitBytes: 8192, maxShare: 0.03 },
+        temp_buffers: { unitBytes: 8192, maxShare: 0.02 },
+    },
+    mysql: {
+        innodb_buffer_pool_size: { unitBytes: 1, maxShare: 0.75 },
+        innodb_log_file_size: { unitBytes: 1, maxShare: 0.1 },
+    },
+};
+
+/** Parameters that take effect only after a reboot (`applyMethod: pending-reboot`). */
+const STATIC_PARAMETERS = new Set([
+    "shared_buffers",
+    "max_connections",
+    "wal_buffers",
+    "max_worker_processes",
+    "max_wal_senders",
+    "max_replication_slots",
+    "shared_preload_libraries",
+    "max_locks_per_transaction",
+    "max_prepared_transactions",
+    "innodb_log_file_size",
+    "innodb_buffer_pool_instances",
+]);
+
+/** Bytes of a size such as "4GB", "16MB", "512kB" or a plain number of bytes; undefined when not a size. */
+export function sizeBytes(value: string | number): number | undefined {
+    if (typeof value === "number") return value;
+    const m = /^\s*(\d+(?:\.\d+)?)\s*(B|kB|KB|MB|GB|TB)?\s*$/i.exec(value);
+    if (!m) return undefined;
+    const mult: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3, tb: 1024 ** 4 };
+    return Math.round(Number(m[1]) * mult[(m[2] ?? "b").toLowerCase()]);
+}
+
+export interface RdsParameter {
+    name: string;
+    value: string;
+    applyMethod: "immediate" | "pending-reboot";
+}
+
+/**
+ * The parameter group's parameters: TLS enforced (`rds.force_ssl` / `require_secure_transport`),
+ * then the spec's parameters. A memory-sized parameter (shared_buffers, effective_cache_size,
+ * innodb_buffer_pool_size, ...) written in absolute terms (the seeds' "4GB") is converted to the
+ * engine's unit when it fits the instance class (at most `maxShare` of its memory), otherwise it
+ * becomes an RDS formula over `DBInstanceClassMemory` at that share, so the same spec neither
+ * starves a large class nor fails to start a small one.
+ */
+export function rdsParameters(engine: "postgres" | "mysql", parameters: Database["parameters"], memoryGiB: number): RdsParameter[] {
+    const out: RdsParameter[] = [
+        engine === "postgres"
+            ? { name: "rds.force_ssl", value: "1", applyMethod: "immediate" }
+            : { name: "require_secure_transport", value: "ON", applyMethod: "immediate" },
+    ];
+    if (engine === "postgres") out.push({ name: "log_min_duration_statement", value: "2000", applyMethod: "immediate" });
+    for (const [name, raw] of Object.entries(parameters)) {
+        const memory = MEMORY_PARAMETERS[engine][name];
+        let value = String(raw);
+        const bytes = memory ? sizeBytes(raw) : undefined;
+        if (memory && bytes !== undefined) {
+            if (bytes <= memory.maxShare * memoryGiB * GiB) value = String(Math.max(1, Math.floor(bytes / memory.unitBytes)));
+            else value = `{DBInstanceClassMemory/${Math.round(memory.unitBytes / memory.maxShare)}}`;
+        }
+        const existing = out.findIndex((p) => p.name === name);
+        if (existing >= 0) out.splice(existing, 1);
+        out.push({ name, value, applyMethod: STATIC_PARAMETERS.has(name) ? "pending-reboot" : "immediate" });
+    }
+    return out;
+}
+
+/** Parameter group family of an engine version: postgres16, mysql8.0. */
+export function parameterFamily(engine: "postgres" | "mysql", version: string): string {
+    return engine === "postgres" ? `postgres${version.split(".")[0]}` : `mysql${version}`;
+}
+
+/** The max_connections RDS derives from instance memory when the spec sets none. */
+function defaultMaxConnections(engine: "postgres" | "mysql", memoryGiB: number): number {
+    const bytes = memoryGiB * GiB;
+    return Math.min(engine === "postgres" ? Math.floor(bytes / 9531392) : Math.floor(bytes / 12582880), 5000);
+}
+
+/** An RDS PostgreSQL or MySQL database with its replicas, credentials secret and alarms. */
+export class AwsDatabase extends pulumi.ComponentResource {
+    readonly instance: aws.rds.Instance;
+    readonly replicas: aws.rds.Instance[] = [];
+    readonly drReplica?: aws.rds.Instance;
+    /** Secrets Manager secret with username, password, host, port, dbname and `url`. */
+    readonly secret: aws.secretsmanager.Secret;
+    /** Writer endpoint host:port. */
+    readonly endpoint: pulumi.Output<string>;
+    /** Read-replica endpoints host:port (same region). */
+    readonly readerEndpoints: pulumi.Output<string>[];
+    /** Endpoint of the DR replica in the DR region, when there is one. */
+    readonly drEndpoint?: pulumi.Output<string>;
+    /** Connection URL with credentials (a secret). */
+    readonly connectionString: pulumi.Output<string>;
+    /** The IAM `rds-db:connect` resource of the application user. */
+    readonly iamConnectArn: pulumi.Output<string>;
+
+    constructor(name: string, args: AwsDatabaseArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("tierform:aws:Database", name, {}, opts);
+        const { system, database: db } = args;
+        if (db.engine === "mongodb") throw new Error(`database '${db.name}': engine mongodb runs on DocumentDB (AwsDocumentDb), not RDS`);
+        const engine = db.engine;
+        const profile = system.profile;
+        const prod = profile.deletionProtection;
+        const tags = awsTags(system, "database");
+        const size = RDS_CLASSES[profile.dataSize];
+        const instanceClass = args.instanceClass ?? size.instanceClass;
+        const port = DEFAULT_PORTS[engine];
+        const identifier = resourceName([system.name, db.name], 55);
+        const stateful: pulumi.CustomResourceOptions = { parent: this, protect: prod };
+
+        const subnetGroup = new aws.rds.SubnetGroup(
+            name,
+            { name: identifier, description: `${system.name} ${db.name}: isolated subnets`, subnetIds: args.subnetIds, tags },
+            { parent: this },
+        );
+        const parameterGroup = new aws.rds.ParameterGroup(
+            name,
+            {
+                name: resourceName([identifier, parameterFamily(engine, db.version).replace(/\./g, "-")]),
+                family: parameterFamily(engine, db.version),
+                description: `${system.name} ${db.name}: TLS required, spec parameters`,
+                parameters: rdsParameters(engine, db.parameters, size.memoryGiB),
+                tags,
+            },
+            { parent: this },
+        );
+        const monitoringRole = new aws.iam.Role(
+            `${name}-monitoring`,
+            {
+                description: `RDS enhanced monitoring of ${identifier}`,
+                assumeRolePolicy: JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [{ Effect: "Allow", Principal: { Service: "monitoring.rds.amazonaws.com" }, Action: "sts:AssumeRole" }],
+                }),
+                tags,
+            },
+            { parent: this },
+        );
+        const monitoringPolicy = new aws.iam.RolePolicyAttachment(
+            `${name}-monitoring`,
+            { role: monitoringRole.name, policyArn: "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole" },
+            { parent: this },
+        );
+        const password = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, { parent: this });
+        const logExports = engine === "postgres" ? ["postgresql", "upgrade"] : ["error", "slowquery"];
+        const observability = {
+            performanceInsightsEnabled: true,
+            performanceInsightsKmsKeyId: args.kmsKeyArn,
+            performanceInsightsRetentionPeriod: 7,
+            monitoringInterval: 60,
+            monitoringRoleArn: monitoringRole.arn,
+            enabledCloudwatchLogsExports: logExports,
+            autoMinorVersionUpgrade: true,
+            iamDatabaseAuthenticationEnabled: true,
+            publiclyAccessible: false,
+            copyTagsToSnapshot: true,
+        };
+        const backupWindow = dailyWindow(db.backup.schedule);
+        this.instance = new aws.rds.Instance(
+            name,
+            {
+                identifier,
+                engine,
+                engineVersion: db.version,
+                instanceClass,
+                allocatedStorage: db.storageGb,
+                maxAllocatedStorage: db.storageGb * 2,
+                storageType: "gp3",
+                storageEncrypted: true,
+                kmsKeyId: args.kmsKeyArn,
+                dbName: db.databaseName,
+                username: db.username,
+                password: password.result,
+                port,
+                dbSubnetGroupName: subnetGroup.name,
+                vpcSecurityGroupIds: args.securityGroupIds,
+                parameterGroupName: parameterGroup.name,
+                multiAz: profile.multiAz,
+                // Automated backups give point-in-time recovery within the retention (RDS keeps at most 35 days;
+                // AWS Backup keeps the spec's longer retentions and archives).
+                backupRetentionPeriod: Math.min(db.backup.retentionDays, 35),
+                backupWindow,
+                maintenanceWindow: backupWindow ? dailyWindow(db.backup.schedule, 2, "sun:") : undefined,
+                deleteAutomatedBackups: !prod,
+                deletionProtection: prod,
+                skipFinalSnapshot: !prod,
+                finalSnapshotIdentifier: prod ? `${identifier}-final` : undefined,
+                caCertIdentifier: "rds-ca-rsa2048-g1",
+                ...observability,
+                tags: { ...tags, ...(args.extraTags ?? {}) },
+            },
+            { ...stateful, dependsOn: [monitoringPolicy] },
+        );
+        const hostPort = (i: aws.rds.Instance) => pulumi.interpolate`${i.address}:${i.port}`;
+        this.endpoint = hostPort(this.instance);
+
+        for (let i = 1; i <= db.readReplicas; i++) {
+            this.replicas.push(
+                new aws.rds.Instance(
+                    `${name}-replica-${i}`,
+                    {
+                        identifier: `${identifier}-replica-${i}`,
+                        replicateSourceDb: this.instance.identifier,
+                        instanceClass,
+                        storageType: "gp3",
+                        storageEncrypted: true,
+                        kmsKeyId: args.kmsKeyArn,
+                        vpcSecurityGroupIds: args.securityGroupIds,
+                        parameterGroupName: parameterGroup.name,
+                        multiAz: false,
+                        deletionProtection: prod,
+                        skipFinalSnapshot: true,
+                        ...observability,
+                        tags: { ...tags, role: `read-replica-${i}` },
+                    },
+                    { parent: this, protect: prod, dependsOn: [monitoringPolicy] },
+                ),
+            );
+        }
+        this.readerEndpoints = this.replicas.map(hostPort);
+
+        if (args.dr) {
+            const dr = args.dr;
+            const drParameters = new aws.rds.ParameterGroup(
+                `${name}-dr`,
+                {
+                    name: resourceName([identifier, "dr", parameterFamily(engine, db.version).replace(/\./g, "-")]),
+                    family: parameterFamily(engine, db.version),
+                    description: `${system.name} ${db.name} DR replica: TLS required, spec parameters`,
+                    parameters: rdsParameters(engine, db.parameters, size.memoryGiB),
+                    tags,
+                },
+                { parent: this, provider: dr.provider },
+            );
+            const drMonitoringRole = monitoringRole; // IAM is global: the same role serves the DR region.
+            this.drReplica = new aws.rds.Instance(
+                `${name}-dr`,
+                {
+                    identifier: `${identifier}-dr`,
+                    // A cross-region source must be named by ARN.
+                    replicateSourceDb: this.instance.arn,
+                    instanceClass,
+                    storageType: "gp3",
+                    storageEncrypted: true,
+                    kmsKeyId: dr.kmsKeyArn,
+                    dbSubnetGroupName: dr.dbSubnetGroupName,
+                    vpcSecurityGroupIds: dr.securityGroupIds,
+                    parameterGroupName: drParameters.name,
+                    // Promoted in a regional disaster: it must then be as resilient as the primary.
+                    multiAz: profile.multiAz,
+                    backupRetentionPeriod: Math.min(db.backup.retentionDays, 35),
+                    deletionProtection: prod,
+                    // RDS takes no final snapshot of a replica; the primary's and the copied backups cover it.
+                    skipFinalSnapshot: true,
+                    ...observability,
+                    performanceInsightsKmsKeyId: dr.kmsKeyArn,
+                    monitoringRoleArn: drMonitoringRole.arn,
+                    tags: { ...tags, role: "dr-replica" },
+                },
+                { parent: this, provider: dr.provider, protect: prod, dependsOn: [monitoringPolicy] },
+            );
+            this.drEndpoint = hostPort(this.drReplica);
+        }
+
+        this.connectionString = databaseUrl(engine, {
+            host: this.instance.address,
+            port: this.instance.port,
+            username: db.username,
+            password: password.result,
+            database: db.databaseName,
+            tls: true,
+        });
+        this.secret = new aws.secretsmanager.Secret(
+            name,
+            {
+                name: `tierform/${system.name}/${system.environment}/${db.name}`,
+                description: `${system.name} ${db.name}: credentials and connection URL (keys username, password, host, port, dbname, url)`,
+                kmsKeyId: args.kmsKeyArn,
+                recoveryWindowInDays: secretRecoveryDays(prod),
+                tags: awsTags(system, "secrets"),
+            },
+            { parent: this, protect: system.profile.deletionProtection },
+        );
+        new aws.secretsmanager.SecretVersion(
+            name,
+            {
+                secretId: this.secret.id,
+                secretString: pulumi
+                    .all([this.instance.address, this.instance.port, password.result, this.connectionString])
+                    .apply(([host, p, pw, url]) =>
+                        JSON.stringify({ engine, host, port: p, username: db.username, password: pw, dbname: db.databaseName, url }),
+                    ),
+            },
+            { parent: this },
+        );
+        const place = awsPlace({ parent: this });
+        this.iamConnectArn = pulumi.interpolate`arn:${place.partition}:rds-db:${place.region}:${place.accountId}:dbuser:${this.instance.resourceId}/${db.username}`;
+
+        // Alarms: CPU, free storage, connections, replica lag.
+        const topic = args.alarmTopicArn;
+        const maxConnections = Number(db.parameters.max_connections ?? defaultMaxConnections(engine, size.memoryGiB));
+        const instances: [string, aws.rds.Instance][] = [[db.name, this.instance], ...this.replicas.map((r, i): [string, aws.rds.Instance] => [`${db.name}-replica-${i + 1}`, r])];
+        for (const [id, inst] of instances) {
+            const dimensions = { DBInstanceIdentifier: inst.identifier };
+            const rdsAlarm = (suffix: string, spec: Omit<Parameters<typeof dataAlarm>[5], "namespace" | "dimensions">) =>
+                dataAlarm(this, system, "database", `${id}-${suffix}`, topic, { namespace: "AWS/RDS", dimensions, period: 300, ...spec });
+            rdsAlarm("cpu", { alarmDescription: `${id}: CPU above 80% for 15 minutes`, metricName: "CPUUtilization", statistic: "Average", evaluationPeriods: 3, comparisonOperator: "GreaterThanThreshold", threshold: 80 });
+            rdsAlarm("free-storage", {
+                alarmDescription: `${id}: less than 10% of ${db.storageGb} GiB storage free`,
+                metricName: "FreeStorageSpace",
+                statistic: "Minimum",
+                evaluationPeriods: 1,
+                comparisonOperator: "LessThanThreshold",
+                threshold: Math.round(db.storageGb * GiB * 0.1),
+            });
+            rdsAlarm("connections", {
+                alarmDescription: `${id}: more than 80% of ${maxConnections} connections in use`,
+                metricName: "DatabaseConnections",
+                statistic: "Maximum",
+                evaluationPeriods: 2,
+                comparisonOperator: "GreaterThanThreshold",
+                threshold: Math.floor(maxConnections * 0.8),
+            });
+        }
+        const lagThreshold = Math.min(300, Math.floor((system.recovery.rpoMinutes * 60) / 2));
+        const replicaLag = (id: string, inst: aws.rds.Instance, provider?: aws.Provider) => {
+            const alarm = {
+                alarmDescription: `${id}: replica lag above ${lagThreshold} s (RPO ${system.recovery.rpoMinutes} min)`,
+                namespace: "AWS/RDS",
+                metricName: "ReplicaLag",
+                dimensions: { DBInstanceIdentifier: inst.identifier },
+                statistic: "Maximum",
+                period: 60,
+                evaluationPeriods: 5,
+                comparisonOperator: "GreaterThanThreshold",
+                threshold: lagThreshold,
+            };
+            if (!provider) return dataAlarm(this, system, "database", `${id}-replica-lag`, topic, alarm);
+            // The DR replica's metrics live in the DR region: the alarm must be there too.
+            const alarmName = resourceName([system.name, `${id}-replica-lag`], 255);
+            const drTopic = args.dr!.alarmTopicArn;
+            return new aws.cloudwatch.MetricAlarm(
+                alarmName,
+                { name: alarmName, treatMissingData: "notBreaching", ...alarm, alarmActions: [drTopic], okActions: [drTopic], tags: awsTags(system, "monitoring") },
+                { parent: this, provider },
+            );
+        };
+        this.replicas.forEach((r, i) => replicaLag(`${db.name}-replica-${i + 1}`, r));
+        if (this.drReplica && args.dr) replicaLag(`${db.name}-dr`, this.drReplica, args.dr.provider);
+
+        this.registerOutputs({ endpoint: this.endpoint, readerEndpoints: this.readerEndpoints, drEndpoint: this.drEndpoint, secretArn: this.secret.arn });
+    }
+}

@@ -1,0 +1,184 @@
+/**
+ * A MongoDB database (the HLD platform's) as an Amazon DocumentDB cluster: storage encrypted with
+ * the customer key, TLS required by the cluster parameter group, audit and profiler logs exported,
+ * backups retained for the spec's days (continuous, so point-in-time restore within them),
+ * deletion protection and a final snapshot in prod, and instances spread over the isolated
+ * subnets' availability zones (DocumentDB fails over to a replica in another AZ).
+ *
+ * Version: DocumentDB implements the MongoDB API of its own versions (3.6, 4.0, 5.0, 8.0); a spec's
+ * MongoDB version maps to the nearest DocumentDB version that implements at least its API.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import type { Database, System } from "../../spec";
+import { databaseUrl, DEFAULT_PORTS } from "../shared/connection";
+import { awsTags, resourceName } from "../shared/naming";
+import { dataAlarm } from "./alarms";
+import { dailyWindow, DOCDB_CLASSES, secretRecoveryDays } from "./data-common";
+
+export interface AwsDocumentDbArgs {
+    system: System;
+    /** The resolved database spec, engine mongodb. */
+    database: Database;
+    /** Isolated subnets for the subnet group. */
+    subnetIds: pulumi.Input<string>[];
+    /** Security groups admitting only the services that use the database. */
+    securityGroupIds: pulumi.Input<string>[];
+    /** Customer KMS key for storage and the credentials secret. */
+    kmsKeyArn: pulumi.Input<string>;
+    /** SNS topic the alarms notify. */
+    alarmTopicArn: pulumi.Input<string>;
+    /**
+     * Extra tags on the cluster, e.g. the tag an AWS Backup selection matches.
+     * @default {}
+     */
+    extraTags?: Record<string, string>;
+    /**
+     * Instance class.
+     * @default by `profile.dataSize`: db.t4g.medium, db.r6g.large, db.r6g.xlarge
+     */
+    instanceClass?: string;
+}
+
+/** DocumentDB engine version and parameter family for a MongoDB version. */
+export function documentDbVersion(mongoVersion: string): { engineVersion: string; family: string } {
+    const major = Number(mongoVersion.split(".")[0]);
+    const v = major <= 3 ? "3.6" : major === 4 ? "4.0" : major === 5 ? "5.0" : "8.0";
+    return { engineVersion: `${v}.0`, family: `docdb${v}` };
+}
+
+/** A DocumentDB cluster with its instances, credentials secret and alarms. */
+export class AwsDocumentDb extends pulumi.ComponentResource {
+    readonly cluster: aws.docdb.Cluster;
+    readonly instances: aws.docdb.ClusterInstance[] = [];
+    readonly secret: aws.secretsmanager.Secret;
+    /** Writer endpoint host:port. */
+    readonly endpoint: pulumi.Output<string>;
+    /** Reader endpoint host:port (load-balanced over the replicas). */
+    readonly readerEndpoint: pulumi.Output<string>;
+    readonly connectionString: pulumi.Output<string>;
+
+    constructor(name: string, args: AwsDocumentDbArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("tierform:aws:DocumentDb", name, {}, opts);
+        const { system, database: db } = args;
+        if (db.engine !== "mongodb") throw new Error(`database '${db.name}': AwsDocumentDb takes engine mongodb, not ${db.engine}`);
+        const profile = system.profile;
+        const prod = profile.deletionProtection;
+        const tags = awsTags(system, "database");
+        const identifier = resourceName([system.name, db.name], 55);
+        const port = DEFAULT_PORTS.mongodb;
+        const { engineVersion, family } = documentDbVersion(db.version);
+
+        const subnetGroup = new aws.docdb.SubnetGroup(
+            name,
+            { name: identifier, description: `${system.name} ${db.name}: isolated subnets`, subnetIds: args.subnetIds, tags },
+            { parent: this },
+        );
+        const parameterGroup = new aws.docdb.ClusterParameterGroup(
+            name,
+            {
+                name: resourceName([identifier, family.replace(/\./g, "-")]),
+                family,
+                description: `${system.name} ${db.name}: TLS required, audit logs on`,
+                parameters: [
+                    { name: "tls", value: "enabled", applyMethod: "pending-reboot" },
+                    { name: "audit_logs", value: "enabled", applyMethod: "immediate" },
+                    { name: "profiler", value: "enabled", applyMethod: "immediate" },
+                    { name: "profiler_threshold_ms", value: "1000", applyMethod: "immediate" },
+                ],
+                tags,
+            },
+            { parent: this },
+        );
+        // DocumentDB forbids '/', '"' and '@' in passwords: alphanumerics only.
+        const password = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, { parent: this });
+        const backupWindow = dailyWindow(db.backup.schedule);
+        this.cluster = new aws.docdb.Cluster(
+            name,
+            {
+                clusterIdentifier: identifier,
+                engine: "docdb",
+                engineVersion,
+                masterUsername: db.username,
+                masterPassword: password.result,
+                port,
+                dbSubnetGroupName: subnetGroup.name,
+                vpcSecurityGroupIds: args.securityGroupIds,
+                dbClusterParameterGroupName: parameterGroup.name,
+                storageEncrypted: true,
+                kmsKeyId: args.kmsKeyArn,
+                backupRetentionPeriod: Math.min(db.backup.retentionDays, 35),
+                preferredBackupWindow: backupWindow,
+                preferredMaintenanceWindow: backupWindow ? dailyWindow(db.backup.schedule, 2, "sun:") : undefined,
+                enabledCloudwatchLogsExports: ["audit", "profiler"],
+                deletionProtection: prod,
+                skipFinalSnapshot: !prod,
+                finalSnapshotIdentifier: prod ? `${identifier}-final` : undefined,
+                tags: { ...tags, ...(args.extraTags ?? {}) },
+            },
+            { parent: this, protect: prod },
+        );
+        // One writer plus a replica in another AZ where the profile is Multi-AZ, plus the spec's read replicas.
+        const count = 1 + (profile.multiAz ? 1 : 0) + db.readReplicas;
+        for (let i = 1; i <= count; i++) {
+            this.instances.push(
+                new aws.docdb.ClusterInstance(
+                    `${name}-${i}`,
+                    {
+                        identifier: `${identifier}-${i}`,
+                        clusterIdentifier: this.cluster.id,
+                        instanceClass: args.instanceClass ?? DOCDB_CLASSES[profile.dataSize],
+                        autoMinorVersionUpgrade: true,
+                        copyTagsToSnapshot: true,
+                        promotionTier: i - 1,
+                        enablePerformanceInsights: true,
+                        performanceInsightsKmsKeyId: args.kmsKeyArn,
+                        tags,
+                    },
+                    { parent: this, protect: prod },
+                ),
+            );
+        }
+        this.endpoint = pulumi.interpolate`${this.cluster.endpoint}:${this.cluster.port}`;
+        this.readerEndpoint = pulumi.interpolate`${this.cluster.readerEndpoint}:${this.cluster.port}`;
+        this.connectionString = databaseUrl("mongodb", {
+            host: this.cluster.endpoint,
+            port: this.cluster.port.apply((p) => p ?? port),
+            username: db.username,
+            password: password.result,
+            database: db.databaseName,
+            tls: true,
+        }).apply((url) => `${url}&replicaSet=rs0&readPreference=secondaryPreferred&retryWrites=false`);
+        this.secret = new aws.secretsmanager.Secret(
+            name,
+            {
+                name: `tierform/${system.name}/${system.environment}/${db.name}`,
+                description: `${system.name} ${db.name}: credentials and connection URL (keys username, password, host, port, dbname, url)`,
+                kmsKeyId: args.kmsKeyArn,
+                recoveryWindowInDays: secretRecoveryDays(prod),
+                tags: awsTags(system, "secrets"),
+            },
+            { parent: this, protect: system.profile.deletionProtection },
+        );
+        new aws.secretsmanager.SecretVersion(
+            name,
+            {
+                secretId: this.secret.id,
+                secretString: pulumi
+                    .all([this.cluster.endpoint, this.cluster.port, password.result, this.connectionString])
+                    .apply(([host, p, pw, url]) => JSON.stringify({ engine: "docdb", host, port: p, username: db.username, password: pw, dbname: db.databaseName, url })),
+            },
+            { parent: this },
+        );
+
+        const dimensions = { DBClusterIdentifier: this.cluster.clusterIdentifier };
+        const alarm = (id: string, spec: Parameters<typeof dataAlarm>[5]) => dataAlarm(this, system, "database", `${db.name}-${id}`, args.alarmTopicArn, spec);
+        alarm("cpu", { alarmDescription: `${db.name}: cluster CPU above 80% for 15 minutes`, namespace: "AWS/DocDB", metricName: "CPUUtilization", dimensions, statistic: "Maximum", period: 300, evaluationPeriods: 3, comparisonOperator: "GreaterThanThreshold", threshold: 80 });
+        alarm("connections", { alarmDescription: `${db.name}: more than 1000 connections`, namespace: "AWS/DocDB", metricName: "DatabaseConnections", dimensions, statistic: "Maximum", period: 300, evaluationPeriods: 2, comparisonOperator: "GreaterThanThreshold", threshold: 1000 });
+        if (count > 1) {
+            alarm("replica-lag", { alarmDescription: `${db.name}: replica lag above 60 s`, namespace: "AWS/DocDB", metricName: "DBClusterReplicaLagMaximum", dimensions, statistic: "Maximum", period: 60, evaluationPeriods: 5, comparisonOperator: "GreaterThanThreshold", threshold: 60000 });
+        }
+        this.registerOutputs({ endpoint: this.endpoint, readerEndpoint: this.readerEndpoint, secretArn: this.secret.arn });
+    }
+}

@@ -1,0 +1,604 @@
+/**
+ * The AWS edge tier: an internet-facing Application Load Balancer (HTTPS with TLS 1.2+, HTTP only
+ * redirecting, invalid headers dropped, access logs to an encrypted bucket) with one target group
+ * per routed service and path rules from the spec's routes; a WAFv2 web ACL (managed rule groups
+ * and a rate-based rule) with logging; CloudFront in front when the spec asks for a CDN (HTTPS to
+ * viewers and origin, security headers with HSTS, its own WAF, access logs, and a secret origin
+ * header so only CloudFront reaches the load balancer); ACM certificates validated through
+ * Route 53; alias records for the spec's domain.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import type { Service, System } from "../../spec";
+import { awsTags, resourceName } from "../shared/naming";
+import { awsContext } from "./keys";
+
+/** TLS policy of the HTTPS listener: TLS 1.3 and 1.2 with forward-secret ciphers only. */
+export const ALB_TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+/** Oldest TLS version CloudFront accepts from viewers. */
+export const CLOUDFRONT_MIN_TLS = "TLSv1.2_2021";
+/** Header CloudFront adds to every origin request; the ALB forwards only requests carrying its secret value. */
+export const ORIGIN_SECRET_HEADER = "X-Origin-Verify";
+/** AWS managed policies of CloudFront (fixed IDs): no caching for the dynamic apps, and every viewer header but Host forwarded. */
+export const CACHING_DISABLED_POLICY_ID = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad";
+export const ALL_VIEWER_EXCEPT_HOST_POLICY_ID = "b689b0a8-53d0-40ab-baf2-68738e2966ac";
+export const CACHING_OPTIMIZED_POLICY_ID = "658327ea-f89d-4fab-a63d-7e88639e58f6";
+/** AWS managed WAF rule groups on every web ACL, in priority order after the rate rule. */
+export const MANAGED_RULE_GROUPS = ["AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"] as const;
+
+/** One listener rule: the service behind a route, its path patterns and its priority (lower wins). */
+export interface RouteRule {
+    service: string;
+    path: string;
+    pathPatterns: string[];
+    priority: number;
+    allowCidrs?: string[];
+}
+
+/**
+ * Listener rules from the spec's routes, longest path first (so `/api/admin` wins over `/api`),
+ * priorities 10, 20, ... A route `/` becomes the listener's default action (`defaultService`);
+ * without one, unmatched paths get 404.
+ */
+export function routeRules(system: System): { rules: RouteRule[]; defaultService?: string } {
+    const routes = [...system.edge.routes].sort((a, b) => b.path.length - a.path.length || a.path.localeCompare(b.path));
+    const rules: RouteRule[] = [];
+    let defaultService: string | undefined;
+    for (const route of routes) {
+        const path = route.path.replace(/\/+$/, "");
+        if (path === "" && !route.allowCidrs) {
+            defaultService = route.service;
+            continue;
+        }
+        rules.push({
+            service: route.service,
+            path: route.path,
+            pathPatterns: path === "" ? ["/*"] : [path, `${path}/*`],
+            priority: (rules.length + 1) * 10,
+            ...(route.allowCidrs ? { allowCidrs: route.allowCidrs } : {}),
+        });
+    }
+    return { rules, ...(defaultService ? { defaultService } : {}) };
+}
+
+/**
+ * WAF rate-based rule settings for `perMinute` requests per client IP: a 60-second evaluation
+ * window (WAF's default window is 5 minutes; 60, 120, 300 and 600 s are allowed), so the limit is
+ * the spec's number itself. WAF's smallest limit is 10.
+ */
+export function wafRateLimit(perMinute: number): { limit: number; evaluationWindowSec: number } {
+    return { limit: Math.max(10, perMinute), evaluationWindowSec: 60 };
+}
+
+/**
+ * The Route 53 hosted zone the domain lives in: the domain without its first label when it has
+ * three or more labels (`api.mdc-tts.example.com` → `mdc-tts.example.com`), else the domain itself.
+ */
+export function hostedZoneName(domain: string): string {
+    const labels = domain.split(".");
+    return labels.length >= 3 ? labels.slice(1).join(".") : domain;
+}
+
+const clamp = (n: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, n));
+
+/** Target-group health check from the service's readiness probe (else liveness, else `/`). */
+export function targetHealthCheck(service: Service) {
+    const probe = service.health.readiness ?? service.health.liveness;
+    const interval = clamp(probe?.periodSeconds ?? 10, 5, 300);
+    return {
+        enabled: true,
+        path: probe?.path ?? "/",
+        protocol: "HTTP",
+        port: "traffic-port",
+        matcher: "200-399",
+        interval,
+        timeout: clamp(Math.min(probe?.timeoutSeconds ?? 5, interval - 1), 2, 120),
+        healthyThreshold: 2,
+        unhealthyThreshold: clamp(probe?.failureThreshold ?? 3, 2, 10),
+    };
+}
+
+/** The ALB's response-header attributes from the spec (applied on the HTTPS listener, with or without CloudFront). */
+export function albResponseHeaders(system: System): Partial<aws.lb.ListenerArgs> {
+    const h = Object.fromEntries(Object.entries(system.edge.securityHeaders).map(([k, v]) => [k.toLowerCase(), v]));
+    const out: Partial<aws.lb.ListenerArgs> = { routingHttpResponseServerEnabled: false };
+    if (system.edge.hstsMaxAgeSeconds > 0) out.routingHttpResponseStrictTransportSecurityHeaderValue = `max-age=${system.edge.hstsMaxAgeSeconds}; includeSubDomains`;
+    if (h["x-frame-options"] && /^(DENY|SAMEORIGIN)$/i.test(h["x-frame-options"])) out.routingHttpResponseXFrameOptionsHeaderValue = h["x-frame-options"].toUpperCase();
+    if (h["x-content-type-options"]) out.routingHttpResponseXContentTypeOptionsHeaderValue = "nosniff";
+    if (h["content-security-policy"]) out.routingHttpResponseContentSecurityPolicyHeaderValue = h["content-security-policy"];
+    return out;
+}
+
+/** CloudFront response-headers policy content: the spec's security headers (known ones typed, the rest custom) and HSTS. */
+export function cloudFrontHeaders(system: System): Pick<aws.cloudfront.ResponseHeadersPolicyArgs, "securityHeadersConfig" | "customHeadersConfig"> {
+    const security: aws.types.input.cloudfront.ResponseHeadersPolicySecurityHeadersConfig = {};
+    const custom: { header: string; value: string; override: boolean }[] = [];
+    for (const [header, value] of Object.entries(system.edge.securityHeaders)) {
+        switch (header.toLowerCase()) {
+            case "x-frame-options":
+                security.frameOptions = { frameOption: value.toUpperCase(), override: true };
+                break;
+            case "x-content-type-options":
+                security.contentTypeOptions = { override: true };
+                break;
+            case "x-xss-protection":
+                security.xssProtection = { protection: !value.startsWith("0"), modeBlock: /mode=block/.test(value), override: true };
+                break;
+            case "referrer-policy":
+                security.referrerPolicy = { referrerPolicy: value, override: true };
+                break;
+            case "content-security-policy":
+                security.contentSecurityPolicy = { contentSecurityPolicy: value, override: true };
+                break;
+            case "strict-transport-security":
+                break; // from hstsMaxAgeSeconds
+            default:
+                custom.push({ header, value, override: true });
+        }
+    }
+    if (system.edge.hstsMaxAgeSeconds > 0) {
+        security.strictTransportSecurity = { accessControlMaxAgeSec: system.edge.hstsMaxAgeSeconds, includeSubdomains: true, preload: false, override: true };
+    }
+    return { securityHeadersConfig: security, ...(custom.length ? { customHeadersConfig: { items: custom } } : {}) };
+}
+
+/** Arguments of {@link AwsEdge}. */
+export interface AwsEdgeArgs {
+    /** The resolved system: its edge (domain, routes, headers, rate limit, CDN) and services. */
+    system: System;
+    /** VPC of the target groups. */
+    vpcId: pulumi.Input<string>;
+    /** Public subnets the load balancer lives in (two or more zones). */
+    publicSubnetIds: pulumi.Input<string>[];
+    /** The load balancer's security group (from {@link AwsNetwork}). */
+    securityGroupId: pulumi.Input<string>;
+    /** KMS key ARN for the WAF log groups. */
+    logsKmsKeyArn: pulumi.Input<string>;
+    /**
+     * An existing ACM certificate for the load balancer (and for CloudFront, so then it must be in
+     * us-east-1). Must cover the domain and, with a CDN, `origin.<domain>`.
+     * @default "" (a certificate is requested for `edge.domain` and validated through Route 53)
+     */
+    certificateArn?: string;
+    /**
+     * Buckets CloudFront serves directly (the data tier's `static` buckets, with an origin access
+     * control), by bucket name: `/<bucket>/*` is cached from the bucket (objects keyed under
+     * `<bucket>/`) unless a route of the spec claims that path. Ignored without a CDN.
+     * @default {}
+     */
+    staticOrigins?: Record<string, { domainName: pulumi.Input<string>; originAccessControlId: pulumi.Input<string> }>;
+    /**
+     * The provider's region. CloudFront's certificate, WAF and WAF logs live in us-east-1; the
+     * logs key is reused there only when the stack is in us-east-1 too.
+     * @default "us-east-1"
+     */
+    region?: string;
+}
+
+/** Load balancer, WAF, CloudFront, certificates and DNS. Type token `tierform:aws:Edge`. */
+export class AwsEdge extends pulumi.ComponentResource {
+    readonly loadBalancerArn: pulumi.Output<string>;
+    /** `app/<name>/<id>`: CloudWatch's LoadBalancer dimension and part of ALBRequestCountPerTarget's resource label. */
+    readonly loadBalancerArnSuffix: pulumi.Output<string>;
+    readonly albDnsName: pulumi.Output<string>;
+    /** Target group (ARN and ARN suffix) of each routed service by spec name. */
+    readonly targetGroups: Record<string, { arn: pulumi.Output<string>; arnSuffix: pulumi.Output<string> }>;
+    readonly httpsListenerArn: pulumi.Output<string>;
+    /** Everything the ECS services must wait for before they attach to a target group. */
+    readonly ready: pulumi.Resource[];
+    /** `https://<domain>` (or the CloudFront / ALB name without a domain). */
+    readonly publicUrl: pulumi.Output<string>;
+    /** CloudFront's domain name, when the spec asks for a CDN. */
+    readonly cloudFrontDomain?: pulumi.Output<string>;
+    readonly webAclArn: pulumi.Output<string>;
+
+    constructor(name: string, args: AwsEdgeArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("tierform:aws:Edge", name, {}, opts);
+        const { system } = args;
+        const { edge } = system;
+        const tags = awsTags(system, "edge");
+        const opt = { parent: this };
+        const prod = system.profile.deletionProtection;
+        const usEast1 = "us-east-1";
+        const inUsEast1 = (args.region ?? usEast1) === usEast1;
+        const domain = edge.domain;
+        const originDomain = domain ? `origin.${domain}` : undefined;
+        const ctx = awsContext(this);
+
+        if (!edge.tls) throw new Error(`system ${system.name}: edge.tls is false, but the AWS platform serves HTTPS only`);
+        if (!domain && !args.certificateArn) {
+            throw new Error(`system ${system.name}: the AWS edge needs edge.domain (a certificate is requested for it) or tierform:certificateArn`);
+        }
+        if (edge.cdn && !domain) throw new Error(`system ${system.name}: edge.cdn on AWS needs edge.domain (CloudFront reaches the load balancer at origin.<domain>)`);
+        const { rules, defaultService } = routeRules(system);
+        if (edge.cdn && rules.some((r) => r.allowCidrs)) {
+            // Behind CloudFront the load balancer sees CloudFront's addresses, not the client's.
+            throw new Error(`system ${system.name}: routes with allowCidrs cannot be enforced at the load balancer behind the CDN; turn edge.cdn off or drop allowCidrs`);
+        }
+        for (const r of rules) {
+            const values = r.pathPatterns.length + (r.allowCidrs?.length ?? 0) + (edge.cdn ? 1 : 0);
+            if (values > 5) throw new Error(`system ${system.name}: route ${r.path} needs ${values} condition values; an ALB rule allows 5 (give at most ${5 - r.pathPatterns.length - (edge.cdn ? 1 : 0)} allowCidrs)`);
+        }
+
+        // ---- Certificates (validated through Route 53) -------------------------------------------------
+        const zone = domain ? aws.route53.getZoneOutput({ name: hostedZoneName(domain), privateZone: false }, opt) : undefined;
+        const validationRecords = new Map<string, aws.route53.Record>();
+        const validated = (key: string, cert: aws.acm.Certificate, names: string[], region?: string) => {
+            const fqdns = names.map((n) => {
+                let record = validationRecords.get(n);
+                if (!record) {
+                    const option = cert.domainValidationOptions.apply((o) => o.find((x) => x.domainName === n) ?? o[0]);
+                    record = new aws.route53.Record(
+                        `${name}-validation-${validationRecords.size + 1}`,
+                        {
+                            zoneId: zone!.zoneId,
+                            name: option.apply((o) => o.resourceRecordName!),
+                            type: option.apply((o) => o.resourceRecordType!),
+                            records: [option.apply((o) => o.resourceRecordValue!)],
+                            ttl: 300,
+                            // The same CNAME validates the regional and the us-east-1 certificate.
+                            allowOverwrite: true,
+                        },
+                        opt,
+                    );
+                    validationRecords.set(n, record);
+                }
+                return record.fqdn;
+            });
+            return new aws.acm.CertificateValidation(`${name}-${key}`, { certificateArn: cert.arn, validationRecordFqdns: fqdns, ...(region ? { region } : {}) }, opt).certificateArn;
+        };
+        let albCertificateArn: pulumi.Input<string>;
+        if (args.certificateArn) {
+            albCertificateArn = args.certificateArn;
+        } else {
+            const names = edge.cdn ? [domain!, originDomain!] : [domain!];
+            const cert = new aws.acm.Certificate(
+                `${name}-alb`,
+                { domainName: domain!, subjectAlternativeNames: names.slice(1), validationMethod: "DNS", keyAlgorithm: "EC_prime256v1", tags },
+                opt,
+            );
+            albCertificateArn = validated("alb", cert, names);
+        }
+
+        // ---- Access-log bucket (ALB, and CloudFront under cloudfront/) ----------------------------------
+        const logs = new aws.s3.Bucket(`${name}-logs`, { forceDestroy: !prod, tags }, { parent: this, protect: prod, retainOnDelete: prod });
+        const publicBlock = new aws.s3.BucketPublicAccessBlock(
+            `${name}-logs`,
+            { bucket: logs.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+            opt,
+        );
+        // CloudFront's standard logs are written through ACLs, so with a CDN the bucket keeps ACLs (owner preferred); otherwise ACLs are off.
+        const ownership = new aws.s3.BucketOwnershipControls(`${name}-logs`, { bucket: logs.id, rule: { objectOwnership: edge.cdn ? "BucketOwnerPreferred" : "BucketOwnerEnforced" } }, opt);
+        // ALB access logs support SSE-S3 only (not SSE-KMS).
+        new aws.s3.BucketServerSideEncryptionConfiguration(
+            `${name}-logs`,
+            { bucket: logs.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }] },
+            opt,
+        );
+        new aws.s3.BucketVersioning(`${name}-logs`, { bucket: logs.id, versioningConfiguration: { status: "Enabled" } }, opt);
+        new aws.s3.BucketLifecycleConfiguration(
+            `${name}-logs`,
+            {
+                bucket: logs.id,
+                rules: [
+                    {
+                        id: "expire-logs",
+                        status: "Enabled",
+                        filter: {},
+                        expiration: { days: system.profile.logRetentionDays },
+                        noncurrentVersionExpiration: { noncurrentDays: 7 },
+                        abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+                    },
+                ],
+            },
+            opt,
+        );
+        const elbAccount = aws.elb.getServiceAccountOutput({}, opt);
+        const albLogPrefix = "alb";
+        const logsPolicy = new aws.s3.BucketPolicy(
+            `${name}-logs`,
+            {
+                bucket: logs.id,
+                policy: pulumi.jsonStringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        {
+                            Sid: "DenyInsecureTransport",
+                            Effect: "Deny",
+                            Principal: "*",
+                            Action: "s3:*",
+                            Resource: [logs.arn, pulumi.interpolate`${logs.arn}/*`],
+                            Condition: { Bool: { "aws:SecureTransport": "false" } },
+                        },
+                        // Regions before August 2022 deliver ALB logs from the regional ELB account, newer ones from the log-delivery service.
+                        {
+                            Sid: "AlbLogDeliveryAccount",
+                            Effect: "Allow",
+                            Principal: { AWS: elbAccount.arn },
+                            Action: "s3:PutObject",
+                            Resource: pulumi.interpolate`${logs.arn}/${albLogPrefix}/AWSLogs/${ctx.accountId}/*`,
+                        },
+                        {
+                            Sid: "AlbLogDeliveryService",
+                            Effect: "Allow",
+                            Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" },
+                            Action: "s3:PutObject",
+                            Resource: pulumi.interpolate`${logs.arn}/${albLogPrefix}/AWSLogs/${ctx.accountId}/*`,
+                        },
+                    ],
+                }),
+            },
+            { parent: this, dependsOn: [publicBlock] },
+        );
+
+        // ---- Load balancer ------------------------------------------------------------------------------
+        const alb = new aws.lb.LoadBalancer(
+            `${name}-alb`,
+            {
+                loadBalancerType: "application",
+                internal: false,
+                subnets: args.publicSubnetIds,
+                securityGroups: [args.securityGroupId],
+                dropInvalidHeaderFields: true,
+                desyncMitigationMode: "strictest",
+                enableDeletionProtection: prod,
+                idleTimeout: 60,
+                accessLogs: { bucket: logs.bucket, prefix: albLogPrefix, enabled: true },
+                tags,
+            },
+            { parent: this, dependsOn: [logsPolicy, ownership] },
+        );
+
+        const routed = [...new Set([...rules.map((r) => r.service), ...(defaultService ? [defaultService] : [])])];
+        const targetGroups: Record<string, aws.lb.TargetGroup> = {};
+        for (const svcName of routed) {
+            const svc = system.services[svcName];
+            if (!svc || svc.kind !== "web" || !svc.port) throw new Error(`system ${system.name}: route to '${svcName}' needs a web service with a port`);
+            targetGroups[svcName] = new aws.lb.TargetGroup(
+                `${name}-${svcName}`,
+                {
+                    targetType: "ip",
+                    protocol: "HTTP",
+                    port: svc.port,
+                    vpcId: args.vpcId,
+                    deregistrationDelay: 30,
+                    healthCheck: targetHealthCheck(svc),
+                    tags: { ...tags, service: svcName },
+                },
+                opt,
+            );
+        }
+
+        new aws.lb.Listener(
+            `${name}-http`,
+            {
+                loadBalancerArn: alb.arn,
+                port: 80,
+                protocol: "HTTP",
+                defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
+                tags,
+            },
+            opt,
+        );
+
+        const originSecret = edge.cdn
+            ? pulumi.secret(new random.RandomPassword(`${name}-origin-secret`, { length: 40, special: false }, { parent: this }).result)
+            : undefined;
+        const fixed = (statusCode: string, messageBody: string) => ({ type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode, messageBody } });
+        const https = new aws.lb.Listener(
+            `${name}-https`,
+            {
+                loadBalancerArn: alb.arn,
+                port: 443,
+                protocol: "HTTPS",
+                sslPolicy: ALB_TLS_POLICY,
+                certificateArn: albCertificateArn,
+                // Behind CloudFront every request without the origin secret is refused; otherwise `/` is the default.
+                defaultActions: [
+                    edge.cdn ? fixed("403", "Forbidden") : defaultService ? { type: "forward", targetGroupArn: targetGroups[defaultService].arn } : fixed("404", "Not Found"),
+                ],
+                ...albResponseHeaders(system),
+                tags,
+            },
+            opt,
+        );
+        const allRules = edge.cdn && defaultService ? [...rules, { service: defaultService, path: "/", pathPatterns: ["/*"], priority: (rules.length + 1) * 10 }] : rules;
+        const listenerRules = allRules.map(
+            (r) =>
+                new aws.lb.ListenerRule(
+                    `${name}-${r.service}-${r.priority}`,
+                    {
+                        listenerArn: https.arn,
+                        priority: r.priority,
+                        actions: [{ type: "forward", targetGroupArn: targetGroups[r.service].arn }],
+                        conditions: [
+                            { pathPattern: { values: r.pathPatterns } },
+                            ...(r.allowCidrs ? [{ sourceIp: { values: r.allowCidrs } }] : []),
+                            ...(originSecret ? [{ httpHeader: { httpHeaderName: ORIGIN_SECRET_HEADER, values: [originSecret] } }] : []),
+                        ],
+                        tags: { ...tags, service: r.service },
+                    },
+                    opt,
+                ),
+        );
+
+        // ---- WAF on the load balancer -------------------------------------------------------------------
+        const webAcl = (key: string, scope: "REGIONAL" | "CLOUDFRONT", rateKey: "IP" | "FORWARDED_IP", region?: string) => {
+            const metric = (n: string) => resourceName([system.name, key, n], 128);
+            const visibility = (n: string) => ({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: metric(n) });
+            const wafRules: aws.types.input.wafv2.WebAclRule[] = [];
+            wafRules.push({
+                name: "rate-limit-per-client",
+                priority: 0,
+                action: { block: {} },
+                statement: {
+                    rateBasedStatement: {
+                        aggregateKeyType: rateKey,
+                        ...wafRateLimit(edge.rateLimitPerMinute),
+                        ...(rateKey === "FORWARDED_IP" ? { forwardedIpConfig: { headerName: "X-Forwarded-For", fallbackBehavior: "MATCH" } } : {}),
+                    },
+                },
+                visibilityConfig: visibility("rate"),
+            });
+            MANAGED_RULE_GROUPS.forEach((group, i) =>
+                wafRules.push({
+                    name: group,
+                    priority: i + 1,
+                    overrideAction: { none: {} },
+                    statement: {
+                        managedRuleGroupStatement: {
+                            vendorName: "AWS",
+                            name: group,
+                            // The common rule set blocks bodies over 8 KB; the spec allows maxBodyMb (1 MiB or more), so that one rule only counts.
+                            ...(group === "AWSManagedRulesCommonRuleSet" ? { ruleActionOverrides: [{ name: "SizeRestrictions_BODY", actionToUse: { count: {} } }] } : {}),
+                        },
+                    },
+                    visibilityConfig: visibility(group),
+                }),
+            );
+            const acl = new aws.wafv2.WebAcl(
+                `${name}-${key}`,
+                {
+                    description: `${system.name} ${scope === "CLOUDFRONT" ? "CloudFront" : "load balancer"} firewall`,
+                    scope,
+                    defaultAction: { allow: {} },
+                    rules: wafRules,
+                    visibilityConfig: visibility("acl"),
+                    tags,
+                    ...(region ? { region } : {}),
+                },
+                opt,
+            );
+            const logGroup = new aws.cloudwatch.LogGroup(
+                `${name}-${key}-waf-logs`,
+                {
+                    // WAF only logs to groups whose name starts with aws-waf-logs-.
+                    name: `aws-waf-logs-${resourceName([system.name, system.environment, key], 100)}`,
+                    retentionInDays: system.profile.logRetentionDays,
+                    ...(region && !inUsEast1 ? { region } : { kmsKeyId: args.logsKmsKeyArn }),
+                    tags,
+                },
+                opt,
+            );
+            new aws.wafv2.WebAclLoggingConfiguration(
+                `${name}-${key}`,
+                {
+                    resourceArn: acl.arn,
+                    logDestinationConfigs: [logGroup.arn],
+                    redactedFields: [{ singleHeader: { name: "authorization" } }, { singleHeader: { name: "cookie" } }],
+                    ...(region ? { region } : {}),
+                },
+                opt,
+            );
+            return acl;
+        };
+        // Behind CloudFront the load balancer sees CloudFront's addresses: CloudFront's ACL limits by the client's address, and the
+        // load balancer's by the first X-Forwarded-For address (a second line only: a client can prepend to that header).
+        const albAcl = webAcl("alb", "REGIONAL", edge.cdn ? "FORWARDED_IP" : "IP");
+        new aws.wafv2.WebAclAssociation(`${name}-alb`, { resourceArn: alb.arn, webAclArn: albAcl.arn }, opt);
+
+        // ---- CloudFront ---------------------------------------------------------------------------------
+        let distribution: aws.cloudfront.Distribution | undefined;
+        if (edge.cdn) {
+            const cdnCertificateArn = args.certificateArn
+                ? args.certificateArn
+                : validated(
+                      "cdn",
+                      new aws.acm.Certificate(`${name}-cdn`, { domainName: domain!, validationMethod: "DNS", keyAlgorithm: "EC_prime256v1", region: usEast1, tags }, opt),
+                      [domain!],
+                      usEast1,
+                  );
+            const cdnAcl = webAcl("cdn", "CLOUDFRONT", "IP", usEast1);
+            const headers = new aws.cloudfront.ResponseHeadersPolicy(
+                `${name}-headers`,
+                { name: resourceName([system.name, system.environment, "security-headers"], 128), comment: `${system.name} security headers`, ...cloudFrontHeaders(system) },
+                opt,
+            );
+            const claimed = new Set(edge.routes.map((r) => r.path.replace(/\/+$/, "")));
+            const statics = Object.entries(args.staticOrigins ?? {}).filter(([bucket]) => !claimed.has(`/${bucket}`));
+            distribution = new aws.cloudfront.Distribution(
+                `${name}-cdn`,
+                {
+                    enabled: true,
+                    comment: `${system.name} ${system.environment}`,
+                    aliases: [domain!],
+                    isIpv6Enabled: true,
+                    httpVersion: "http2and3",
+                    priceClass: "PriceClass_100",
+                    webAclId: cdnAcl.arn,
+                    origins: [
+                        {
+                            originId: "alb",
+                            domainName: originDomain!,
+                            customOriginConfig: { httpPort: 80, httpsPort: 443, originProtocolPolicy: "https-only", originSslProtocols: ["TLSv1.2"] },
+                            customHeaders: [{ name: ORIGIN_SECRET_HEADER, value: originSecret! }],
+                        },
+                        ...statics.map(([bucket, o]) => ({ originId: `s3-${bucket}`, domainName: o.domainName, originAccessControlId: o.originAccessControlId })),
+                    ],
+                    orderedCacheBehaviors: statics.map(([bucket]) => ({
+                        pathPattern: `/${bucket}/*`,
+                        targetOriginId: `s3-${bucket}`,
+                        viewerProtocolPolicy: "redirect-to-https",
+                        allowedMethods: ["GET", "HEAD", "OPTIONS"],
+                        cachedMethods: ["GET", "HEAD"],
+                        compress: true,
+                        cachePolicyId: CACHING_OPTIMIZED_POLICY_ID,
+                        responseHeadersPolicyId: headers.id,
+                    })),
+                    defaultCacheBehavior: {
+                        targetOriginId: "alb",
+                        viewerProtocolPolicy: "redirect-to-https",
+                        allowedMethods: ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"],
+                        cachedMethods: ["GET", "HEAD"],
+                        compress: true,
+                        cachePolicyId: CACHING_DISABLED_POLICY_ID,
+                        originRequestPolicyId: ALL_VIEWER_EXCEPT_HOST_POLICY_ID,
+                        responseHeadersPolicyId: headers.id,
+                    },
+                    viewerCertificate: { acmCertificateArn: cdnCertificateArn, sslSupportMethod: "sni-only", minimumProtocolVersion: CLOUDFRONT_MIN_TLS },
+                    restrictions: { geoRestriction: { restrictionType: "none" } },
+                    loggingConfig: { bucket: logs.bucketDomainName, prefix: "cloudfront/", includeCookies: false },
+                    tags,
+                },
+                { parent: this, dependsOn: [ownership] },
+            );
+        }
+
+        // ---- DNS ----------------------------------------------------------------------------------------
+        if (domain && zone) {
+            const alias = (key: string, recordName: string, target: { name: pulumi.Input<string>; zoneId: pulumi.Input<string> }, types: string[]) => {
+                for (const type of types) {
+                    new aws.route53.Record(
+                        `${name}-${key}-${type.toLowerCase()}`,
+                        { zoneId: zone.zoneId, name: recordName, type, aliases: [{ name: target.name, zoneId: target.zoneId, evaluateTargetHealth: key === "origin" || !distribution }] },
+                        opt,
+                    );
+                }
+            };
+            if (distribution) {
+                alias("domain", domain, { name: distribution.domainName, zoneId: distribution.hostedZoneId }, ["A", "AAAA"]);
+                alias("origin", originDomain!, { name: alb.dnsName, zoneId: alb.zoneId }, ["A"]);
+            } else {
+                alias("domain", domain, { name: alb.dnsName, zoneId: alb.zoneId }, ["A"]);
+            }
+        }
+
+        this.loadBalancerArn = alb.arn;
+        this.loadBalancerArnSuffix = alb.arnSuffix;
+        this.albDnsName = alb.dnsName;
+        this.targetGroups = Object.fromEntries(Object.entries(targetGroups).map(([k, tg]) => [k, { arn: tg.arn, arnSuffix: tg.arnSuffix }]));
+        this.httpsListenerArn = https.arn;
+        this.ready = [https, ...listenerRules];
+        this.webAclArn = albAcl.arn;
+        this.cloudFrontDomain = distribution?.domainName;
+        this.publicUrl = domain ? pulumi.output(`https://${domain}`) : pulumi.interpolate`https://${alb.dnsName}`;
+        this.registerOutputs({
+            publicUrl: this.publicUrl,
+            albDnsName: this.albDnsName,
+            loadBalancerArn: this.loadBalancerArn,
+            cloudFrontDomain: this.cloudFrontDomain,
+            webAclArn: this.webAclArn,
+        });
+    }
+}

@@ -1,0 +1,320 @@
+/**
+ * The AWS network tier: a VPC over two or more availability zones with three kinds of subnets —
+ * public (the load balancer and NAT gateways only), private (the ECS services, egress through NAT)
+ * and isolated (the datastores, no route to the internet at all) — VPC flow logs to an encrypted
+ * log group, the default security group stripped of every rule, and one security group per
+ * load balancer, service and datastore that admits exactly the flows the system spec implies.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { System } from "../../spec";
+import { DEFAULT_PORTS, datastoreKind } from "../shared/connection";
+import { awsTags, resourceName } from "../shared/naming";
+import type { AwsNetworkInfo } from "./contract";
+import { awsContext } from "./keys";
+
+/** Subnet tiers, as the `subnet-tier` tag names them (also how an existing VPC's subnets are found). */
+export type SubnetTier = "public" | "private" | "isolated";
+/** The tag key that marks a subnet's tier. */
+export const SUBNET_TIER_TAG = "subnet-tier";
+/** Default CIDR block of a new VPC. */
+export const DEFAULT_VPC_CIDR = "10.0.0.0/16";
+
+/**
+ * CIDR blocks of the subnets in availability zone `index` (0-5) of a /16: private /20s from
+ * x.x.0.0 (4091 addresses each, for tasks), public /22s from x.x.128.0 and isolated /22s from
+ * x.x.192.0.
+ */
+export function subnetCidrs(vpcCidr: string, index: number): Record<SubnetTier, string> {
+    const m = /^(\d+)\.(\d+)\.0\.0\/16$/.exec(vpcCidr);
+    if (!m) throw new Error(`the VPC CIDR must be a /16 such as 10.0.0.0/16, got '${vpcCidr}'`);
+    if (index < 0 || index > 5) throw new Error(`at most 6 availability zones are supported, got index ${index}`);
+    const prefix = `${m[1]}.${m[2]}`;
+    return {
+        private: `${prefix}.${index * 16}.0/20`,
+        public: `${prefix}.${128 + index * 4}.0/22`,
+        isolated: `${prefix}.${192 + index * 4}.0/22`,
+    };
+}
+
+/** The port a datastore listens on, or undefined for those reached over AWS APIs (queues, buckets). */
+export function datastorePort(system: System, name: string): number | undefined {
+    const kind = datastoreKind(system, name);
+    if (kind === "database") return DEFAULT_PORTS[system.databases[name].engine];
+    if (kind === "cache") return DEFAULT_PORTS.redis;
+    return undefined;
+}
+
+/** Availability zones a system spans: `azCount` when given, else 3 in prod and 2 elsewhere. */
+export function availabilityZoneCount(system: System, azCount = 0): number {
+    const n = azCount > 0 ? azCount : system.environment === "prod" ? 3 : 2;
+    if (n < 2) throw new Error(`tierform:azCount must be at least 2 on AWS (a load balancer and Multi-AZ datastores need two zones), got ${n}`);
+    return n;
+}
+
+/** Arguments of {@link AwsNetwork}. */
+export interface AwsNetworkArgs {
+    /** The resolved system: its services and datastores decide the security groups. */
+    system: System;
+    /**
+     * An existing VPC to deploy into. Its subnets are found by the tag `subnet-tier` =
+     * `public` | `private` | `isolated`; each tier needs at least `azCount` subnets, one per zone,
+     * with routes already in place (the program does not touch them, nor the default security group).
+     * @default "" (a new VPC is created)
+     */
+    vpcId?: string;
+    /**
+     * Availability zones to span.
+     * @default 0 (3 in prod, 2 elsewhere)
+     */
+    azCount?: number;
+    /**
+     * CIDR block of a new VPC (a /16).
+     * @default "10.0.0.0/16"
+     */
+    cidrBlock?: string;
+    /** KMS key ARN for the flow-log group. */
+    logsKmsKeyArn: pulumi.Input<string>;
+    /**
+     * Days flow logs are kept.
+     * @default the environment profile's logRetentionDays
+     */
+    logRetentionDays?: number;
+}
+
+/** VPC, subnets, routes, flow logs and security groups. Type token `tierform:aws:Network`. */
+export class AwsNetwork extends pulumi.ComponentResource {
+    readonly vpcId: pulumi.Output<string>;
+    readonly vpcCidr: pulumi.Output<string>;
+    readonly publicSubnetIds: pulumi.Output<string>[];
+    readonly privateSubnetIds: pulumi.Output<string>[];
+    readonly isolatedSubnetIds: pulumi.Output<string>[];
+    /** Security group of the load balancer: 80/443 from anywhere, egress only to the web services' ports. */
+    readonly albSecurityGroupId: pulumi.Output<string>;
+    /** Security group of each service by spec name. */
+    readonly serviceSecurityGroupIds: Record<string, pulumi.Output<string>>;
+    /** Security group of each database and cache by spec name (queues and buckets have none). */
+    readonly datastoreSecurityGroupIds: Record<string, pulumi.Output<string>>;
+    /** What the data tier needs (see contract.ts). */
+    readonly info: AwsNetworkInfo;
+
+    constructor(name: string, args: AwsNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("tierform:aws:Network", name, {}, opts);
+        const { system } = args;
+        const tags = awsTags(system, "network");
+        const azCount = availabilityZoneCount(system, args.azCount);
+        const cidrBlock = args.cidrBlock ?? DEFAULT_VPC_CIDR;
+        const opt = { parent: this };
+        const label = (...parts: string[]) => resourceName([system.name, ...parts]);
+
+        if (args.vpcId) {
+            // An existing VPC: find its subnets by tag, one per zone and tier.
+            const vpc = aws.ec2.getVpcOutput({ id: args.vpcId }, opt);
+            this.vpcId = pulumi.output(args.vpcId);
+            this.vpcCidr = vpc.cidrBlock;
+            const lookup = (tier: SubnetTier) => {
+                const found = aws.ec2.getSubnetsOutput(
+                    { filters: [{ name: "vpc-id", values: [args.vpcId!] }, { name: `tag:${SUBNET_TIER_TAG}`, values: [tier] }] },
+                    opt,
+                );
+                return Array.from({ length: azCount }, (_, i) =>
+                    found.ids.apply((ids) => {
+                        const sorted = [...ids].sort();
+                        if (sorted.length < azCount) {
+                            throw new Error(`VPC ${args.vpcId} has ${sorted.length} subnets tagged ${SUBNET_TIER_TAG}=${tier}; ${azCount} are needed (one per availability zone)`);
+                        }
+                        return sorted[i];
+                    }),
+                );
+            };
+            this.publicSubnetIds = lookup("public");
+            this.privateSubnetIds = lookup("private");
+            this.isolatedSubnetIds = lookup("isolated");
+        } else {
+            const zones = aws.getAvailabilityZonesOutput({ state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] }, opt);
+            const vpc = new aws.ec2.Vpc(
+                `${name}-vpc`,
+                { cidrBlock, enableDnsHostnames: true, enableDnsSupport: true, tags: { ...tags, Name: label("vpc") } },
+                opt,
+            );
+            this.vpcId = vpc.id;
+            this.vpcCidr = vpc.cidrBlock;
+
+            // Closed by default: the default security group keeps no rules at all.
+            new aws.ec2.DefaultSecurityGroup(`${name}-default-sg`, { vpcId: vpc.id, tags: { ...tags, Name: label("default-locked") } }, opt);
+
+            const igw = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags: { ...tags, Name: label("igw") } }, opt);
+            const publicRoutes = new aws.ec2.RouteTable(
+                `${name}-public-rt`,
+                { vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }], tags: { ...tags, Name: label("public"), [SUBNET_TIER_TAG]: "public" } },
+                opt,
+            );
+            // No `routes` but the implicit local one: the datastores cannot reach, or be reached from, the internet.
+            const isolatedRoutes = new aws.ec2.RouteTable(
+                `${name}-isolated-rt`,
+                { vpcId: vpc.id, routes: [], tags: { ...tags, Name: label("isolated"), [SUBNET_TIER_TAG]: "isolated" } },
+                opt,
+            );
+
+            const natCount = system.profile.multiAz ? azCount : 1;
+            const subnets: Record<SubnetTier, aws.ec2.Subnet[]> = { public: [], private: [], isolated: [] };
+            const nats: aws.ec2.NatGateway[] = [];
+            for (let i = 0; i < azCount; i++) {
+                const az = zones.names.apply((names) => {
+                    if (names.length < azCount) throw new Error(`the region has ${names.length} availability zones; tierform:azCount asks for ${azCount}`);
+                    return names[i];
+                });
+                const cidrs = subnetCidrs(cidrBlock, i);
+                for (const tier of ["public", "private", "isolated"] as const) {
+                    subnets[tier].push(
+                        new aws.ec2.Subnet(
+                            `${name}-${tier}-${i + 1}`,
+                            {
+                                vpcId: vpc.id,
+                                cidrBlock: cidrs[tier],
+                                availabilityZone: az,
+                                // Even public subnets hand out no public IPs: only the ALB and NAT gateways (Elastic IPs) are public.
+                                mapPublicIpOnLaunch: false,
+                                tags: { ...tags, Name: label(tier, String(i + 1)), [SUBNET_TIER_TAG]: tier },
+                            },
+                            opt,
+                        ),
+                    );
+                }
+                new aws.ec2.RouteTableAssociation(`${name}-public-rta-${i + 1}`, { subnetId: subnets.public[i].id, routeTableId: publicRoutes.id }, opt);
+                new aws.ec2.RouteTableAssociation(`${name}-isolated-rta-${i + 1}`, { subnetId: subnets.isolated[i].id, routeTableId: isolatedRoutes.id }, opt);
+                if (i < natCount) {
+                    const eip = new aws.ec2.Eip(`${name}-nat-${i + 1}`, { domain: "vpc", tags: { ...tags, Name: label("nat", String(i + 1)) } }, opt);
+                    nats.push(
+                        new aws.ec2.NatGateway(
+                            `${name}-nat-${i + 1}`,
+                            { allocationId: eip.id, subnetId: subnets.public[i].id, connectivityType: "public", tags: { ...tags, Name: label("nat", String(i + 1)) } },
+                            { parent: this, dependsOn: [igw] },
+                        ),
+                    );
+                }
+            }
+            for (let i = 0; i < azCount; i++) {
+                // Private subnets reach the internet (image pulls, AWS APIs) only through their zone's NAT gateway, or the single one.
+                const privateRoutes = new aws.ec2.RouteTable(
+                    `${name}-private-rt-${i + 1}`,
+                    {
+                        vpcId: vpc.id,
+                        routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: nats[i % nats.length].id }],
+                        tags: { ...tags, Name: label("private", String(i + 1)), [SUBNET_TIER_TAG]: "private" },
+                    },
+                    opt,
+                );
+                new aws.ec2.RouteTableAssociation(`${name}-private-rta-${i + 1}`, { subnetId: subnets.private[i].id, routeTableId: privateRoutes.id }, opt);
+            }
+            this.publicSubnetIds = subnets.public.map((s) => s.id);
+            this.privateSubnetIds = subnets.private.map((s) => s.id);
+            this.isolatedSubnetIds = subnets.isolated.map((s) => s.id);
+
+            // VPC flow logs (all traffic, accepted and rejected) to an encrypted log group.
+            const ctx = awsContext(this);
+            const flowLogGroup = new aws.cloudwatch.LogGroup(
+                `${name}-flow-logs`,
+                { name: `/tierform/${label(system.environment)}/vpc-flow-logs`, retentionInDays: args.logRetentionDays ?? system.profile.logRetentionDays, kmsKeyId: args.logsKmsKeyArn, tags },
+                opt,
+            );
+            const flowLogRole = new aws.iam.Role(
+                `${name}-flow-logs`,
+                {
+                    description: `VPC flow logs of ${system.name} to CloudWatch Logs`,
+                    assumeRolePolicy: pulumi.jsonStringify({
+                        Version: "2012-10-17",
+                        Statement: [
+                            {
+                                Effect: "Allow",
+                                Principal: { Service: "vpc-flow-logs.amazonaws.com" },
+                                Action: "sts:AssumeRole",
+                                Condition: { StringEquals: { "aws:SourceAccount": ctx.accountId } },
+                            },
+                        ],
+                    }),
+                    tags,
+                },
+                opt,
+            );
+            new aws.iam.RolePolicy(
+                `${name}-flow-logs`,
+                {
+                    role: flowLogRole.id,
+                    policy: pulumi.jsonStringify({
+                        Version: "2012-10-17",
+                        Statement: [
+                            {
+                                Effect: "Allow",
+                                Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                                Resource: [flowLogGroup.arn, pulumi.interpolate`${flowLogGroup.arn}:*`],
+                            },
+                        ],
+                    }),
+                },
+                opt,
+            );
+            new aws.ec2.FlowLog(
+                `${name}-flow-logs`,
+                { vpcId: vpc.id, trafficType: "ALL", logDestinationType: "cloud-watch-logs", logDestination: flowLogGroup.arn, iamRoleArn: flowLogRole.arn, maxAggregationInterval: 60, tags },
+                opt,
+            );
+        }
+
+        // Security groups: one per load balancer, service and port-bearing datastore; rules as separate resources.
+        const group = (key: string, description: string) =>
+            new aws.ec2.SecurityGroup(`${name}-${key}`, { vpcId: this.vpcId, description, revokeRulesOnDelete: true, tags: { ...tags, Name: label(key) } }, opt);
+        const ingress = (key: string, args: Omit<aws.vpc.SecurityGroupIngressRuleArgs, "ipProtocol"> & { description: string }) =>
+            new aws.vpc.SecurityGroupIngressRule(`${name}-${key}`, { ipProtocol: "tcp", ...args, tags }, opt);
+        const egress = (key: string, args: Omit<aws.vpc.SecurityGroupEgressRuleArgs, "ipProtocol"> & { description: string }) =>
+            new aws.vpc.SecurityGroupEgressRule(`${name}-${key}`, { ipProtocol: "tcp", ...args, tags }, opt);
+
+        const alb = group("alb", `${system.name} load balancer: HTTP/HTTPS from the internet, out only to the web services`);
+        for (const [port, proto] of [[80, "http"], [443, "https"]] as const) {
+            ingress(`alb-in-${proto}-v4`, { securityGroupId: alb.id, fromPort: port, toPort: port, cidrIpv4: "0.0.0.0/0", description: `${proto.toUpperCase()} from the internet (IPv4)` });
+            ingress(`alb-in-${proto}-v6`, { securityGroupId: alb.id, fromPort: port, toPort: port, cidrIpv6: "::/0", description: `${proto.toUpperCase()} from the internet (IPv6)` });
+        }
+
+        const services: Record<string, aws.ec2.SecurityGroup> = {};
+        for (const svc of Object.values(system.services)) {
+            services[svc.name] = group(`svc-${svc.name}`, `${system.name} service ${svc.name}: ${svc.kind === "web" ? `port ${svc.port} from the load balancer only` : "no inbound traffic"}`);
+            if (svc.kind === "web" && svc.port) {
+                ingress(`svc-${svc.name}-in-alb`, { securityGroupId: services[svc.name].id, referencedSecurityGroupId: alb.id, fromPort: svc.port, toPort: svc.port, description: `port ${svc.port} from the load balancer` });
+                egress(`alb-out-${svc.name}`, { securityGroupId: alb.id, referencedSecurityGroupId: services[svc.name].id, fromPort: svc.port, toPort: svc.port, description: `to service ${svc.name} on ${svc.port}` });
+            }
+            // HTTPS out: image pulls, Secrets Manager, CloudWatch Logs, S3, SQS and other AWS APIs.
+            egress(`svc-${svc.name}-out-https`, { securityGroupId: services[svc.name].id, cidrIpv4: "0.0.0.0/0", fromPort: 443, toPort: 443, description: "HTTPS to AWS APIs and the image registry" });
+        }
+
+        const datastores: Record<string, aws.ec2.SecurityGroup> = {};
+        for (const ds of [...Object.keys(system.databases), ...Object.keys(system.caches)]) {
+            const port = datastorePort(system, ds)!;
+            const users = Object.values(system.services).filter((s) => s.uses.includes(ds));
+            datastores[ds] = group(`ds-${ds}`, `${system.name} datastore ${ds}: port ${port} from ${users.map((u) => u.name).join(", ") || "no service"} only`);
+            for (const svc of users) {
+                ingress(`ds-${ds}-in-${svc.name}`, { securityGroupId: datastores[ds].id, referencedSecurityGroupId: services[svc.name].id, fromPort: port, toPort: port, description: `port ${port} from service ${svc.name}` });
+                egress(`svc-${svc.name}-out-${ds}`, { securityGroupId: services[svc.name].id, referencedSecurityGroupId: datastores[ds].id, fromPort: port, toPort: port, description: `to datastore ${ds} on ${port}` });
+            }
+        }
+
+        this.albSecurityGroupId = alb.id;
+        this.serviceSecurityGroupIds = Object.fromEntries(Object.entries(services).map(([k, g]) => [k, g.id]));
+        this.datastoreSecurityGroupIds = Object.fromEntries(Object.entries(datastores).map(([k, g]) => [k, g.id]));
+        this.info = {
+            vpcId: this.vpcId,
+            vpcCidr: this.vpcCidr,
+            publicSubnetIds: this.publicSubnetIds,
+            privateSubnetIds: this.privateSubnetIds,
+            isolatedSubnetIds: this.isolatedSubnetIds,
+            datastoreSecurityGroupIds: this.datastoreSecurityGroupIds,
+            serviceSecurityGroupIds: this.serviceSecurityGroupIds,
+        };
+        this.registerOutputs({
+            vpcId: this.vpcId,
+            publicSubnetIds: this.publicSubnetIds,
+            privateSubnetIds: this.privateSubnetIds,
+            isolatedSubnetIds: this.isolatedSubnetIds,
+            albSecurityGroupId: this.albSecurityGroupId,
+        });
+    }
+}

@@ -1,0 +1,125 @@
+import * as assert from "assert";
+import { achievableRpoMinutes, createDataTier, recoveryProblems } from "../../../components/aws/data";
+import { connectionVariables } from "../../../components/shared/connection";
+import { presetNames } from "../../../spec";
+import { planComponent } from "../../harness";
+import { fakeNetwork, planData, TOPIC } from "./data-helpers";
+import { AWS_CONFIG, loadSystem } from "./helpers";
+
+/** Plan createDataTier and return the error it throws (or fail). */
+async function refusal(
+    preset: string,
+    overrides: Record<string, unknown>,
+    settingsOver: Record<string, unknown> = {},
+    rpoMinutes?: number,
+): Promise<Error & { registered?: { custom: boolean }[] }> {
+    const loaded = loadSystem(preset, { overrides });
+    const settings = loaded.settings;
+    // The loader already refuses most of these; a system built in code reaches createDataTier unchecked.
+    const system = rpoMinutes === undefined ? loaded.system : { ...loaded.system, recovery: { ...loaded.system.recovery, rpoMinutes } };
+    try {
+        await planComponent(() => createDataTier({ system, settings: { ...settings, ...settingsOver }, network: fakeNetwork(system), alarmTopicArn: TOPIC }, {}), AWS_CONFIG);
+    } catch (err) {
+        return err as Error;
+    }
+    assert.fail(`${preset} with ${JSON.stringify(overrides)} was not refused`);
+}
+
+describe("aws data tier", function () {
+    it("meets every preset's recovery objectives on prod", () => {
+        for (const preset of presetNames()) {
+            const { system, settings } = loadSystem(preset);
+            assert.deepStrictEqual(recoveryProblems(system, settings, "us-east-1"), [], preset);
+        }
+        const { system } = loadSystem("auromart");
+        assert.strictEqual(achievableRpoMinutes(system.databases.db), 360, "daily at 02:00 plus every 6 hours");
+        assert.strictEqual(achievableRpoMinutes(loadSystem("asset-management").system.databases.db), 5);
+    });
+
+    it("refuses an RPO under 5 minutes before creating anything, naming the setting and the datastore", async () => {
+        const err = await refusal("asset-management", { recovery: { rpoMinutes: 3 } });
+        assert.match(err.message, /recovery\.rpoMinutes is 3, but databases\.db cannot be recovered to less than 5 minutes/);
+        assert.deepStrictEqual((err.registered ?? []).filter((r) => r.custom), []);
+    });
+
+    it("refuses an RPO shorter than the backup interval of a database without point-in-time recovery", async () => {
+        const err = await refusal("auromart", {}, {}, 180);
+        assert.match(err.message, /recovery\.rpoMinutes is 180, but databases\.db is backed up only every 360 minutes/);
+        assert.match(err.message, /backup\.pointInTime: true/);
+        const hld = await refusal("hld-platform", {}, {}, 60);
+        assert.match(hld.message, /databases\.mongo is backed up only every 1440 minutes/);
+    });
+
+    it("refuses cross-region recovery without a DR region, or with the stack's own region", async () => {
+        const none = await refusal("mealkitz", {}, { drRegion: "" });
+        assert.match(none.message, /recovery\.crossRegion is set, but tierform:drRegion is empty/);
+        const same = await refusal("mealkitz", {}, { drRegion: "us-east-1" });
+        assert.match(same.message, /is the stack's own region/);
+    });
+
+    it("binds every connection variable of every service that uses a datastore, credentials only as secrets", async () => {
+        for (const preset of presetNames()) {
+            const { system, bindings, plan } = await planData(preset);
+            for (const service of Object.values(system.services)) {
+                for (const v of connectionVariables(system, service)) {
+                    const b = bindings[v.datastore];
+                    assert.ok(b, `${preset}: no binding for ${v.datastore}`);
+                    if (v.secret) {
+                        assert.match(String(b.secrets[v.variable]), /^arn:aws:secretsmanager:.+:url::$/, `${preset} ${service.name} ${v.variable}`);
+                        assert.ok(!(v.variable in b.environment));
+                    } else assert.ok(b.environment[v.variable], `${preset} ${service.name} ${v.variable}`);
+                }
+            }
+            for (const [name, b] of Object.entries(bindings)) {
+                if (b.outputs.connectionString !== undefined) assert.ok(plan.run.secretOutputs.some((p) => p.startsWith(`bindings.${name}.outputs.connectionString`)), `${preset} ${name}`);
+                for (const value of Object.values(b.environment)) assert.ok(!/password|mock-.*-(password|token)/.test(String(value)), `${preset} ${name}`);
+                for (const arn of b.executionSecretArns) assert.ok(Object.values(b.secrets).some((s) => String(s).startsWith(String(arn))), `${preset} ${name}: execution role reads the secret it injects`);
+            }
+        }
+    });
+
+    it("tags every taggable resource with system, environment, tier and managed-by", async () => {
+        const { plan } = await planData("asset-management");
+        const tagged = plan.resources.filter((r) => r.custom && r.inputs.tags !== undefined);
+        assert.ok(tagged.length > 40, String(tagged.length));
+        for (const r of tagged) {
+            for (const k of ["system", "environment", "tier", "managed-by"]) assert.ok(r.inputs.tags[k], `${r.type} ${r.name} lacks ${k}`);
+        }
+        const mustBeTagged = ["aws:rds/instance:Instance", "aws:elasticache/replicationGroup:ReplicationGroup", "aws:sqs/queue:Queue", "aws:s3/bucket:Bucket", "aws:backup/vault:Vault", "aws:kms/key:Key", "aws:secretsmanager/secret:Secret", "aws:cloudwatch/metricAlarm:MetricAlarm"];
+        for (const t of mustBeTagged) {
+            assert.ok(plan.ofType(t).length > 0, t);
+            for (const r of plan.ofType(t)) assert.ok(r.inputs.tags, `${t} ${r.name} has no tags`);
+        }
+    });
+
+    it("protects every stateful resource in prod (keys, secrets, queues, databases, caches, buckets, vaults)", async () => {
+        const { plan } = await planData("mealkitz");
+        const stateful = [
+            "aws:kms/key:Key",
+            "aws:secretsmanager/secret:Secret",
+            "aws:sqs/queue:Queue",
+            "aws:rds/instance:Instance",
+            "aws:elasticache/replicationGroup:ReplicationGroup",
+            "aws:s3/bucket:Bucket",
+            "aws:backup/vault:Vault",
+        ];
+        for (const t of stateful) {
+            assert.ok(plan.ofType(t).length > 0, t);
+            for (const r of plan.ofType(t)) assert.strictEqual(r.protect, true, `${t} ${r.name}`);
+        }
+        const { plan: staging } = await planData("mdc-tts", { stack: "staging" });
+        assert.deepStrictEqual(staging.resources.filter((r) => r.protect).map((r) => r.name), []);
+    });
+
+    it("outputs writer and reader endpoints, the cache endpoint, queue URLs, bucket names and the backup vault", async () => {
+        const { bindings } = await planData("asset-management");
+        assert.strictEqual(bindings.db.outputs.endpoint, "asset-management-db.abc.us-east-1.rds.amazonaws.com:5432");
+        assert.strictEqual(bindings.db.outputs.readerEndpoints?.length, 2);
+        assert.strictEqual(bindings.db.platformOutputs?.backupVault, "asset-management-prod");
+        assert.strictEqual(bindings.db.platformOutputs?.drRegion, "us-west-2");
+        assert.match(String(bindings.cache.outputs.endpoint), /\.cfg\..+:6379$/);
+        assert.match(String(bindings.jobs.outputs.endpoint), /^https:\/\/sqs\./);
+        assert.strictEqual(bindings.files.outputs.kind, "bucket");
+        assert.match(String(bindings.files.outputs.endpoint), /^asset-management-files-/);
+    });
+});

@@ -1,0 +1,210 @@
+import * as assert from "assert";
+import { ALB_TLS_POLICY, AwsEdge, hostedZoneName, ORIGIN_SECRET_HEADER, routeRules, wafRateLimit } from "../../../components/aws/edge";
+import { planComponent, type Plan } from "../../harness";
+import { AWS_CONFIG, loadSystem } from "./helpers";
+
+const LISTENER = "aws:lb/listener:Listener";
+const RULE = "aws:lb/listenerRule:ListenerRule";
+const ACL = "aws:wafv2/webAcl:WebAcl";
+
+async function planEdge(preset: string, opts: { overrides?: Record<string, unknown>; certificateArn?: string } = {}): Promise<Plan> {
+    const { system } = loadSystem(preset, { overrides: opts.overrides });
+    return planComponent(() => {
+        const edge = new AwsEdge("edge", {
+            system,
+            vpcId: "vpc-1",
+            publicSubnetIds: ["subnet-a", "subnet-b", "subnet-c"],
+            securityGroupId: "sg-alb",
+            logsKmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/logs",
+            certificateArn: opts.certificateArn,
+            staticOrigins: { static: { domainName: "static.s3.us-east-1.amazonaws.com", originAccessControlId: "oac-1" } },
+            region: "us-east-1",
+        });
+        return { publicUrl: edge.publicUrl, albDnsName: edge.albDnsName };
+    }, AWS_CONFIG);
+}
+
+/** Each listener rule as `priority service patterns [conditions]`. */
+function rules(plan: Plan): string[] {
+    return plan
+        .ofType(RULE)
+        .sort((a, b) => a.inputs.priority - b.inputs.priority)
+        .map((r) => {
+            // Mock ARNs end in the target group's logical name.
+            const tg = String(r.inputs.actions[0].targetGroupArn).split("/").pop();
+            const extra = r.inputs.conditions.filter((c: any) => !c.pathPattern).map((c: any) => (c.sourceIp ? `ip=${c.sourceIp.values.join(",")}` : `header=${c.httpHeader.httpHeaderName}`));
+            return [r.inputs.priority, tg, r.inputs.conditions.find((c: any) => c.pathPattern).pathPattern.values.join(","), ...extra].join(" ");
+        });
+}
+
+describe("aws edge", function () {
+    let mdc: Plan;
+    let auro: Plan;
+    before(async () => {
+        mdc = await planEdge("mdc-tts");
+        auro = await planEdge("auromart");
+    });
+
+    it("terminates TLS 1.2+ on an internet-facing ALB that drops invalid headers, logs and is deletion-protected in prod", () => {
+        const alb = mdc.one("aws:lb/loadBalancer:LoadBalancer", "edge-alb");
+        assert.strictEqual(alb.inputs.internal, false);
+        assert.strictEqual(alb.inputs.dropInvalidHeaderFields, true);
+        assert.strictEqual(alb.inputs.enableDeletionProtection, true);
+        assert.deepStrictEqual(alb.inputs.subnets, ["subnet-a", "subnet-b", "subnet-c"]);
+        assert.deepStrictEqual(alb.inputs.accessLogs, { bucket: "edge-logs-abc123", prefix: "alb", enabled: true });
+        const https = mdc.one(LISTENER, "edge-https");
+        assert.strictEqual(https.inputs.protocol, "HTTPS");
+        assert.strictEqual(https.inputs.sslPolicy, ALB_TLS_POLICY);
+        // The validated certificate (CertificateValidation's output), so the listener waits for validation.
+        assert.strictEqual(https.inputs.certificateArn, "arn:aws:acm:us-east-1:123456789012:certificate/edge-alb");
+        assert.ok(https.dependencies.some((u) => u.endsWith("CertificateValidation::edge-alb")), "listener waits for certificate validation");
+        assert.strictEqual(https.inputs.routingHttpResponseStrictTransportSecurityHeaderValue, "max-age=31536000; includeSubDomains");
+        assert.strictEqual(https.inputs.routingHttpResponseXFrameOptionsHeaderValue, "DENY");
+    });
+
+    it("answers HTTP only with a permanent redirect to HTTPS", () => {
+        for (const plan of [mdc, auro]) {
+            const http = plan.one(LISTENER, "edge-http");
+            assert.strictEqual(http.inputs.port, 80);
+            assert.deepStrictEqual(http.inputs.defaultActions, [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }]);
+        }
+    });
+
+    it("validates the certificate (domain and origin name) through Route 53 and points the domain at CloudFront", () => {
+        const cert = mdc.one("aws:acm/certificate:Certificate", "edge-alb");
+        assert.strictEqual(cert.inputs.domainName, "api.mdc-tts.example.com");
+        assert.deepStrictEqual(cert.inputs.subjectAlternativeNames, ["origin.api.mdc-tts.example.com"]);
+        assert.strictEqual(cert.inputs.validationMethod, "DNS");
+        const validations = mdc.ofType("aws:route53/record:Record").filter((r) => r.name.startsWith("edge-validation"));
+        assert.deepStrictEqual(validations.map((r) => r.inputs.name).sort(), ["_x.api.mdc-tts.example.com.", "_x.origin.api.mdc-tts.example.com."]);
+        for (const r of validations) assert.strictEqual(r.inputs.zoneId, "Z0MOCKZONE");
+        const a = mdc.one("aws:route53/record:Record", "edge-domain-a");
+        assert.deepStrictEqual([a.inputs.name, a.inputs.aliases[0].name], ["api.mdc-tts.example.com", "edge-cdn.cloudfront.net"]);
+        const origin = mdc.one("aws:route53/record:Record", "edge-origin-a");
+        assert.deepStrictEqual([origin.inputs.name, origin.inputs.aliases[0].name], ["origin.api.mdc-tts.example.com", "edge-alb-123.us-east-1.elb.amazonaws.com"]);
+        const auroA = auro.one("aws:route53/record:Record", "edge-domain-a");
+        assert.strictEqual(auroA.inputs.aliases[0].name, "edge-alb-123.us-east-1.elb.amazonaws.com");
+        // A given certificate is used as is.
+        return planEdge("auromart", { certificateArn: "arn:aws:acm:us-east-1:1:certificate/given" }).then((p) => {
+            assert.strictEqual(p.ofType("aws:acm/certificate:Certificate").length, 0);
+            assert.strictEqual(p.one(LISTENER, "edge-https").inputs.certificateArn, "arn:aws:acm:us-east-1:1:certificate/given");
+        });
+    });
+
+    it("routes longest paths first, with source-IP conditions and the origin secret behind CloudFront", () => {
+        assert.deepStrictEqual(rules(auro), ["10 edge-admin /admin,/admin/* ip=10.0.0.0/8,192.168.0.0/16"]);
+        assert.strictEqual(auro.one(LISTENER, "edge-https").inputs.defaultActions[0].type, "forward");
+        assert.strictEqual(auro.one(LISTENER, "edge-https").inputs.defaultActions[0].targetGroupArn, "arn:aws:lb:us-east-1:123456789012:targetgroup/edge-web");
+        assert.deepStrictEqual(rules(mdc), [
+            `10 edge-backend /static,/static/* header=${ORIGIN_SECRET_HEADER}`,
+            `20 edge-backend /media,/media/* header=${ORIGIN_SECRET_HEADER}`,
+            `30 edge-backend /api,/api/* header=${ORIGIN_SECRET_HEADER}`,
+            `40 edge-frontend /* header=${ORIGIN_SECRET_HEADER}`,
+        ]);
+        // Without the secret, the load balancer refuses: only CloudFront reaches the apps.
+        assert.strictEqual(mdc.one(LISTENER, "edge-https").inputs.defaultActions[0].fixedResponse.statusCode, "403");
+        const secret = mdc.ofType(RULE)[0].inputs.conditions.find((c: any) => c.httpHeader).httpHeader.values[0];
+        const cdn = mdc.one("aws:cloudfront/distribution:Distribution", "edge-cdn");
+        assert.deepStrictEqual(cdn.inputs.origins[0].customHeaders, [{ name: ORIGIN_SECRET_HEADER, value: secret }]);
+        assert.ok(secret.length >= 32);
+        assert.ok(mdc.ofType(RULE)[0].secretPaths.length > 0, "the origin secret stays a Pulumi secret");
+    });
+
+    it("health-checks each routed service's readiness path on its target group", () => {
+        const tgs = mdc.ofType("aws:lb/targetGroup:TargetGroup");
+        assert.deepStrictEqual(tgs.map((t) => t.name).sort(), ["edge-backend", "edge-frontend"]);
+        const backend = mdc.one("aws:lb/targetGroup:TargetGroup", "edge-backend");
+        assert.deepStrictEqual([backend.inputs.targetType, backend.inputs.port, backend.inputs.healthCheck.path, backend.inputs.healthCheck.interval], ["ip", 8000, "/api/health", 5]);
+        assert.strictEqual(mdc.one("aws:lb/targetGroup:TargetGroup", "edge-frontend").inputs.healthCheck.path, "/");
+    });
+
+    it("guards the ALB and CloudFront with WAF managed rules and a per-client rate limit, logged", () => {
+        const regional = mdc.one(ACL, "edge-alb");
+        assert.strictEqual(regional.inputs.scope, "REGIONAL");
+        const names = regional.inputs.rules.map((r: any) => r.name);
+        for (const g of ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", "AWSManagedRulesAmazonIpReputationList"]) assert.ok(names.includes(g), g);
+        const cdnAcl = mdc.one(ACL, "edge-cdn");
+        assert.deepStrictEqual([cdnAcl.inputs.scope, cdnAcl.inputs.region], ["CLOUDFRONT", "us-east-1"]);
+        const rate = cdnAcl.inputs.rules.find((r: any) => r.statement.rateBasedStatement).statement.rateBasedStatement;
+        assert.deepStrictEqual([rate.aggregateKeyType, rate.limit, rate.evaluationWindowSec], ["IP", 1000, 60]);
+        // Behind CloudFront the ALB's rate rule keys on the forwarded client address.
+        assert.strictEqual(regional.inputs.rules.find((r: any) => r.statement.rateBasedStatement).statement.rateBasedStatement.aggregateKeyType, "FORWARDED_IP");
+        const auroRate = auro.one(ACL, "edge-alb").inputs.rules.find((r: any) => r.statement.rateBasedStatement).statement.rateBasedStatement;
+        assert.deepStrictEqual([auroRate.aggregateKeyType, auroRate.limit, auroRate.evaluationWindowSec], ["IP", 600, 60]);
+        const assoc = mdc.one("aws:wafv2/webAclAssociation:WebAclAssociation", "edge-alb");
+        assert.deepStrictEqual([assoc.inputs.resourceArn, assoc.inputs.webAclArn], ["arn:aws:lb:us-east-1:123456789012:loadbalancer/edge-alb", "arn:aws:wafv2:us-east-1:123456789012:webacl/edge-alb"]);
+        for (const key of ["alb", "cdn"]) {
+            const logging = mdc.one("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration", `edge-${key}`);
+            const group = mdc.one("aws:cloudwatch/logGroup:LogGroup", `edge-${key}-waf-logs`);
+            assert.ok(group.inputs.name.startsWith("aws-waf-logs-"), group.inputs.name);
+            assert.ok(logging.inputs.logDestinationConfigs[0].endsWith(`loggroup/${group.name}`), "logs go to the aws-waf-logs- group");
+        }
+    });
+
+    it("puts CloudFront in front over HTTPS only, with TLS 1.2+, the seed's headers, HSTS, WAF and logs", () => {
+        const cdn = mdc.one("aws:cloudfront/distribution:Distribution", "edge-cdn");
+        const origin = cdn.inputs.origins[0];
+        assert.strictEqual(origin.domainName, "origin.api.mdc-tts.example.com");
+        assert.deepStrictEqual([origin.customOriginConfig.originProtocolPolicy, origin.customOriginConfig.originSslProtocols], ["https-only", ["TLSv1.2"]]);
+        assert.strictEqual(cdn.inputs.defaultCacheBehavior.viewerProtocolPolicy, "redirect-to-https");
+        assert.strictEqual(cdn.inputs.viewerCertificate.minimumProtocolVersion, "TLSv1.2_2021");
+        assert.strictEqual(cdn.inputs.viewerCertificate.sslSupportMethod, "sni-only");
+        assert.strictEqual(mdc.one("aws:acm/certificate:Certificate", "edge-cdn").inputs.region, "us-east-1");
+        assert.strictEqual(cdn.inputs.webAclId, "arn:aws:wafv2:us-east-1:123456789012:webacl/edge-cdn");
+        assert.deepStrictEqual(cdn.inputs.aliases, ["api.mdc-tts.example.com"]);
+        assert.strictEqual(cdn.inputs.loggingConfig.bucket, "edge-logs-abc123.s3.amazonaws.com");
+        // The `static` bucket is claimed by the spec's /static route, so it is not served from S3.
+        assert.strictEqual(cdn.inputs.origins.length, 1);
+        const headers = mdc.one("aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy", "edge-headers").inputs.securityHeadersConfig;
+        assert.deepStrictEqual(headers.frameOptions, { frameOption: "DENY", override: true });
+        assert.deepStrictEqual(headers.contentTypeOptions, { override: true });
+        assert.deepStrictEqual(headers.xssProtection, { protection: true, modeBlock: true, override: true });
+        assert.deepStrictEqual(headers.referrerPolicy, { referrerPolicy: "strict-origin-when-cross-origin", override: true });
+        assert.deepStrictEqual(headers.strictTransportSecurity, { accessControlMaxAgeSec: 31536000, includeSubdomains: true, preload: false, override: true });
+        assert.strictEqual(cdn.inputs.defaultCacheBehavior.responseHeadersPolicyId, "edge-headers-id");
+        assert.strictEqual(auro.ofType("aws:cloudfront/distribution:Distribution").length, 0);
+    });
+
+    it("keeps the access-log bucket private, encrypted, TLS-only and writable by ELB log delivery", () => {
+        const block = mdc.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "edge-logs").inputs;
+        assert.deepStrictEqual([block.blockPublicAcls, block.blockPublicPolicy, block.ignorePublicAcls, block.restrictPublicBuckets], [true, true, true, true]);
+        const sse = mdc.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "edge-logs").inputs;
+        assert.strictEqual(sse.rules[0].applyServerSideEncryptionByDefault.sseAlgorithm, "AES256");
+        const policy = JSON.parse(mdc.one("aws:s3/bucketPolicy:BucketPolicy", "edge-logs").inputs.policy);
+        const sid = (s: string) => policy.Statement.find((x: any) => x.Sid === s);
+        assert.deepStrictEqual(sid("DenyInsecureTransport").Condition, { Bool: { "aws:SecureTransport": "false" } });
+        assert.strictEqual(sid("AlbLogDeliveryAccount").Principal.AWS, "arn:aws:iam::127311923021:root");
+        assert.strictEqual(sid("AlbLogDeliveryAccount").Resource, "arn:aws:s3:::edge-logs-abc123/alb/AWSLogs/123456789012/*");
+        // CloudFront's logs need ACLs; without a CDN they are off.
+        assert.strictEqual(mdc.one("aws:s3/bucketOwnershipControls:BucketOwnershipControls", "edge-logs").inputs.rule.objectOwnership, "BucketOwnerPreferred");
+        assert.strictEqual(auro.one("aws:s3/bucketOwnershipControls:BucketOwnershipControls", "edge-logs").inputs.rule.objectOwnership, "BucketOwnerEnforced");
+        const bucket = mdc.one("aws:s3/bucket:Bucket", "edge-logs");
+        assert.ok(bucket.protect && bucket.retainOnDelete, "prod log bucket is protected and retained");
+    });
+
+    it("serves a static bucket from S3 at /<bucket>/* when no route claims the path", async () => {
+        const plan = await planEdge("mealkitz");
+        const cdn = plan.one("aws:cloudfront/distribution:Distribution", "edge-cdn");
+        assert.deepStrictEqual(cdn.inputs.origins[1], { originId: "s3-static", domainName: "static.s3.us-east-1.amazonaws.com", originAccessControlId: "oac-1" });
+        assert.strictEqual(cdn.inputs.orderedCacheBehaviors[0].pathPattern, "/static/*");
+        assert.strictEqual(cdn.inputs.orderedCacheBehaviors[0].viewerProtocolPolicy, "redirect-to-https");
+        // MealKitz has no `/` route: unmatched paths are refused.
+        assert.deepStrictEqual(rules(plan).map((r) => r.split(" ")[0]), ["10", "20", "30", "40", "50"]);
+    });
+
+    it("derives rules, rate limits and zones correctly", () => {
+        const { system } = loadSystem("mdc-tts");
+        const r = routeRules(system);
+        assert.strictEqual(r.defaultService, "frontend");
+        assert.deepStrictEqual(r.rules.map((x) => x.path), ["/static", "/media", "/api"]);
+        assert.deepStrictEqual(wafRateLimit(1200), { limit: 1200, evaluationWindowSec: 60 });
+        assert.deepStrictEqual(wafRateLimit(3), { limit: 10, evaluationWindowSec: 60 });
+        assert.strictEqual(hostedZoneName("api.mdc-tts.example.com"), "mdc-tts.example.com");
+        assert.strictEqual(hostedZoneName("example.com"), "example.com");
+    });
+
+    it("refuses what the AWS edge cannot enforce", async () => {
+        await assert.rejects(planEdge("auromart", { overrides: { edge: { cdn: true } } }), /allowCidrs/);
+        await assert.rejects(planEdge("auromart", { overrides: { edge: { domain: null } } }), /edge.domain/);
+    });
+});

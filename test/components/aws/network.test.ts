@@ -1,0 +1,146 @@
+import * as assert from "assert";
+import { AwsNetwork, availabilityZoneCount, subnetCidrs } from "../../../components/aws/network";
+import { planComponent, type Plan } from "../../harness";
+import { AWS_CONFIG, byId, loadSystem, securityGroupFlows } from "./helpers";
+
+const SUBNET = "aws:ec2/subnet:Subnet";
+const ROUTE_TABLE = "aws:ec2/routeTable:RouteTable";
+
+async function planNetwork(preset: string, opts: { stack?: string; vpcId?: string; azCount?: number } = {}): Promise<Plan> {
+    const { system } = loadSystem(preset, { stack: opts.stack });
+    return planComponent(() => {
+        new AwsNetwork("net", { system, logsKmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/logs", vpcId: opts.vpcId, azCount: opts.azCount });
+    }, AWS_CONFIG);
+}
+
+describe("aws network", function () {
+    let mdc: Plan;
+    before(async () => {
+        mdc = await planNetwork("mdc-tts");
+    });
+
+    it("spans three zones in prod with public, private and isolated subnets, none mapping public IPs", () => {
+        const subnets = mdc.ofType(SUBNET);
+        assert.strictEqual(subnets.length, 9);
+        for (const tier of ["public", "private", "isolated"]) {
+            const ofTier = subnets.filter((s) => s.inputs.tags["subnet-tier"] === tier);
+            assert.strictEqual(ofTier.length, 3, tier);
+            assert.deepStrictEqual(ofTier.map((s) => s.inputs.availabilityZone).sort(), ["us-east-1a", "us-east-1b", "us-east-1c"], tier);
+        }
+        for (const s of subnets) assert.strictEqual(s.inputs.mapPublicIpOnLaunch, false, s.name);
+        const cidrs = subnets.map((s) => s.inputs.cidrBlock);
+        assert.strictEqual(new Set(cidrs).size, cidrs.length, "subnet CIDRs overlap");
+    });
+
+    it("routes public subnets to the internet gateway, private ones through their zone's NAT, isolated ones nowhere", () => {
+        const tables = mdc.ofType(ROUTE_TABLE);
+        const assoc = mdc.ofType("aws:ec2/routeTableAssociation:RouteTableAssociation");
+        const tableOf = (subnet: string) => byId(mdc, assoc.find((a) => a.inputs.subnetId === `${subnet}-id`)!.inputs.routeTableId, ROUTE_TABLE)!;
+        for (let i = 1; i <= 3; i++) {
+            const pub = tableOf(`net-public-${i}`);
+            assert.deepStrictEqual(pub.inputs.routes.map((r: any) => [r.cidrBlock, r.gatewayId]), [["0.0.0.0/0", "net-igw-id"]]);
+            const priv = tableOf(`net-private-${i}`);
+            assert.deepStrictEqual(priv.inputs.routes.map((r: any) => [r.cidrBlock, r.natGatewayId]), [["0.0.0.0/0", `net-nat-${i}-id`]]);
+            const iso = tableOf(`net-isolated-${i}`);
+            assert.deepStrictEqual(iso.inputs.routes, [], "an isolated subnet has no route but the local one");
+        }
+        assert.strictEqual(tables.filter((t) => JSON.stringify(t.inputs.routes ?? []).includes("0.0.0.0/0") && t.inputs.tags["subnet-tier"] === "isolated").length, 0);
+        // One NAT gateway per zone in prod, each in a public subnet.
+        const nats = mdc.ofType("aws:ec2/natGateway:NatGateway");
+        assert.deepStrictEqual(nats.map((n) => n.inputs.subnetId).sort(), ["net-public-1-id", "net-public-2-id", "net-public-3-id"]);
+    });
+
+    it("locks the default security group and logs all traffic to an encrypted log group", () => {
+        const dflt = mdc.one("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "net-default-sg");
+        assert.ok(!dflt.inputs.ingress?.length && !dflt.inputs.egress?.length, "default security group keeps no rules");
+        const flow = mdc.one("aws:ec2/flowLog:FlowLog", "net-flow-logs");
+        assert.strictEqual(flow.inputs.trafficType, "ALL");
+        assert.strictEqual(flow.inputs.logDestinationType, "cloud-watch-logs");
+        const group = mdc.one("aws:cloudwatch/logGroup:LogGroup", "net-flow-logs");
+        assert.strictEqual(group.inputs.kmsKeyId, "arn:aws:kms:us-east-1:123456789012:key/logs");
+        assert.strictEqual(group.inputs.retentionInDays, 365);
+        const role = mdc.one("aws:iam/role:Role", "net-flow-logs");
+        assert.strictEqual(JSON.parse(role.inputs.assumeRolePolicy).Statement[0].Principal.Service, "vpc-flow-logs.amazonaws.com");
+        const policy = JSON.parse(mdc.one("aws:iam/rolePolicy:RolePolicy", "net-flow-logs").inputs.policy);
+        assert.ok(!JSON.stringify(policy).includes('"Resource":"*"'), "flow-log role writes only its own log group");
+    });
+
+    it("admits exactly the flows the spec implies (MDC)", () => {
+        assert.deepStrictEqual(securityGroupFlows(mdc, "net"), [
+            "in alb tcp/443 0.0.0.0/0",
+            "in alb tcp/443 ::/0",
+            "in alb tcp/80 0.0.0.0/0",
+            "in alb tcp/80 ::/0",
+            "in ds-cache tcp/6379 svc-backend",
+            "in ds-cache tcp/6379 svc-beat",
+            "in ds-cache tcp/6379 svc-worker",
+            "in ds-db tcp/5432 svc-backend",
+            "in ds-db tcp/5432 svc-beat",
+            "in ds-db tcp/5432 svc-worker",
+            "in svc-backend tcp/8000 alb",
+            "in svc-frontend tcp/8080 alb",
+            "out alb tcp/8000 svc-backend",
+            "out alb tcp/8080 svc-frontend",
+            "out svc-backend tcp/443 0.0.0.0/0",
+            "out svc-backend tcp/5432 ds-db",
+            "out svc-backend tcp/6379 ds-cache",
+            "out svc-beat tcp/443 0.0.0.0/0",
+            "out svc-beat tcp/5432 ds-db",
+            "out svc-beat tcp/6379 ds-cache",
+            "out svc-frontend tcp/443 0.0.0.0/0",
+            "out svc-worker tcp/443 0.0.0.0/0",
+            "out svc-worker tcp/5432 ds-db",
+            "out svc-worker tcp/6379 ds-cache",
+        ]);
+        // Queues and buckets are reached over AWS APIs: no security group. Every group says what it is for.
+        const groups = mdc.ofType("aws:ec2/securityGroup:SecurityGroup");
+        assert.deepStrictEqual(groups.map((g) => g.name).sort(), ["net-alb", "net-ds-cache", "net-ds-db", "net-svc-backend", "net-svc-beat", "net-svc-frontend", "net-svc-worker"]);
+        for (const g of groups) assert.ok(g.inputs.description?.length > 10, g.name);
+        for (const r of [...mdc.ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"), ...mdc.ofType("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")]) {
+            assert.ok(r.inputs.description, `${r.name} has a description`);
+        }
+    });
+
+    it("uses the engine port of each datastore (MySQL, DocumentDB)", async () => {
+        const auro = securityGroupFlows(await planNetwork("auromart"), "net");
+        assert.ok(auro.includes("in ds-db tcp/3306 svc-web") && auro.includes("in ds-db tcp/3306 svc-admin"));
+        const hld = securityGroupFlows(await planNetwork("hld-platform"), "net");
+        assert.ok(hld.includes("in ds-mongo tcp/27017 svc-api") && hld.includes("in ds-mongo tcp/27017 svc-worker"));
+        assert.ok(!hld.some((f) => f.startsWith("in ds-mongo") && f.endsWith("svc-web")), "web does not use mongo");
+    });
+
+    it("uses one NAT gateway outside prod and honours azCount", async () => {
+        const staging = await planNetwork("mdc-tts", { stack: "staging" });
+        assert.strictEqual(staging.ofType(SUBNET).length, 6);
+        assert.strictEqual(staging.ofType("aws:ec2/natGateway:NatGateway").length, 1);
+        const privateTables = staging.ofType(ROUTE_TABLE).filter((t) => t.inputs.tags["subnet-tier"] === "private");
+        assert.deepStrictEqual(privateTables.map((t) => t.inputs.routes[0].natGatewayId), ["net-nat-1-id", "net-nat-1-id"]);
+        const two = await planNetwork("mdc-tts", { azCount: 2 });
+        assert.strictEqual(two.ofType(SUBNET).length, 6);
+        assert.throws(() => availabilityZoneCount(loadSystem("mdc-tts").system, 1), /at least 2/);
+    });
+
+    it("deploys into an existing VPC by finding its subnets by tier tag", async () => {
+        const plan = await planNetwork("mdc-tts", { vpcId: "vpc-0abc" });
+        assert.strictEqual(plan.ofType("aws:ec2/vpc:Vpc").length, 0);
+        assert.strictEqual(plan.ofType(SUBNET).length, 0);
+        assert.strictEqual(plan.ofType("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup").length, 0);
+        const alb = plan.one("aws:ec2/securityGroup:SecurityGroup", "net-alb");
+        assert.strictEqual(alb.inputs.vpcId, "vpc-0abc");
+        // The component's subnet outputs come from the tag lookups, sorted, one per zone.
+        const { system } = loadSystem("mdc-tts");
+        const outputs = await planComponent(() => {
+            const net = new AwsNetwork("net", { system, logsKmsKeyArn: "k", vpcId: "vpc-0abc" });
+            return { isolated: net.isolatedSubnetIds, cidr: net.vpcCidr };
+        }, AWS_CONFIG);
+        assert.deepStrictEqual(outputs.outputs.isolated, ["subnet-isolated-1", "subnet-isolated-2", "subnet-isolated-3"]);
+        assert.strictEqual(outputs.outputs.cidr, "10.20.0.0/16");
+    });
+
+    it("carves non-overlapping subnets for up to six zones", () => {
+        const all = [0, 1, 2, 3, 4, 5].flatMap((i) => Object.values(subnetCidrs("10.0.0.0/16", i)));
+        assert.strictEqual(new Set(all).size, 18);
+        assert.deepStrictEqual(subnetCidrs("10.1.0.0/16", 1), { private: "10.1.16.0/20", public: "10.1.132.0/22", isolated: "10.1.196.0/22" });
+        assert.throws(() => subnetCidrs("10.0.0.0/24", 0), /\/16/);
+    });
+});

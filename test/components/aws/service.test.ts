@@ -1,0 +1,177 @@
+import * as assert from "assert";
+import type { AwsDatastoreBinding } from "../../../components/aws/contract";
+import { AwsService, containerVariables, deploymentPercents, ecrRepositoryArn, fargateSize } from "../../../components/aws/service";
+import type { System } from "../../../spec";
+import { planComponent, type Plan } from "../../harness";
+import { AWS_CONFIG, loadSystem } from "./helpers";
+
+const ARN = (s: string) => `arn:aws:secretsmanager:us-east-1:123456789012:secret:${s}`;
+const DATA_KEY = "arn:aws:kms:us-east-1:123456789012:key/data";
+
+/** Bindings shaped like the data tier's: URLs as JSON-key references into each datastore's secret. */
+function bindings(system: System): Record<string, AwsDatastoreBinding> {
+    const out: Record<string, AwsDatastoreBinding> = {};
+    for (const name of [...Object.keys(system.databases), ...Object.keys(system.caches)]) {
+        const alias = name in system.databases ? "DATABASE_URL" : "REDIS_URL";
+        out[name] = {
+            environment: {},
+            secrets: { [`${name.toUpperCase()}_URL`]: `${ARN(name)}:url::`, [alias]: `${ARN(name)}:url::` },
+            taskPolicyStatements: name in system.databases ? [{ Sid: `RdsIamConnect${name}`, Effect: "Allow", Action: "rds-db:connect", Resource: `arn:aws:rds-db:us-east-1:123456789012:dbuser:${name}/app` }] : [],
+            executionSecretArns: [ARN(name)],
+            executionKmsKeyArns: [DATA_KEY],
+            outputs: { kind: name in system.databases ? "database" : "cache", endpoint: `${name}:1` },
+        };
+    }
+    for (const name of Object.keys(system.buckets)) {
+        out[name] = {
+            environment: { [`${name.toUpperCase()}_BUCKET`]: `${name}-bucket`, STORAGE_BUCKET: `${name}-bucket` },
+            secrets: {},
+            taskPolicyStatements: [{ Sid: `S3Objects${name}`, Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: `arn:aws:s3:::${name}-bucket/*` }],
+            executionSecretArns: [],
+            executionKmsKeyArns: [],
+            outputs: { kind: "bucket", endpoint: `${name}-bucket` },
+        };
+    }
+    return out;
+}
+
+async function planServices(preset: string, names: string[]): Promise<Plan> {
+    const { system } = loadSystem(preset);
+    const b = bindings(system);
+    return planComponent(() => {
+        for (const n of names) {
+            const svc = system.services[n];
+            new AwsService(n, {
+                system,
+                service: svc,
+                clusterArn: "arn:aws:ecs:us-east-1:123456789012:cluster/c",
+                clusterName: "c",
+                subnetIds: ["private-1", "private-2", "private-3"],
+                securityGroupId: `sg-${n}`,
+                logsKmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/logs",
+                appSecretArns: { SECRET_KEY: ARN("app-secret-key"), JWT_SECRET: ARN("app-jwt") },
+                appSecretsKmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/secrets",
+                bindings: b,
+                ...(svc.kind === "web" ? { loadBalancer: { targetGroupArn: `tg-${n}`, targetGroupArnSuffix: `targetgroup/${n}/1`, loadBalancerArnSuffix: "app/alb/2" } } : {}),
+            });
+        }
+    }, AWS_CONFIG);
+}
+
+const container = (plan: Plan, n: string) => JSON.parse(plan.one("aws:ecs/taskDefinition:TaskDefinition", `${n}-task`).inputs.containerDefinitions)[0];
+const policyOf = (plan: Plan, name: string) => JSON.parse(plan.one("aws:iam/rolePolicy:RolePolicy", name).inputs.policy).Statement;
+
+describe("aws service", function () {
+    let mdc: Plan;
+    before(async () => {
+        mdc = await planServices("mdc-tts", ["backend", "frontend", "worker", "beat"]);
+    });
+
+    it("runs in private subnets without public IPs, behind the ALB for web services only", () => {
+        for (const n of ["backend", "frontend", "worker", "beat"]) {
+            const svc = mdc.one("aws:ecs/service:Service", `${n}-service`).inputs;
+            assert.deepStrictEqual(svc.networkConfiguration, { subnets: ["private-1", "private-2", "private-3"], securityGroups: [`sg-${n}`], assignPublicIp: false });
+            assert.strictEqual(svc.launchType, "FARGATE");
+            assert.strictEqual(svc.enableExecuteCommand, false);
+            assert.strictEqual(svc.propagateTags, "SERVICE");
+            assert.deepStrictEqual(svc.deploymentCircuitBreaker, { enable: true, rollback: true });
+        }
+        const backend = mdc.one("aws:ecs/service:Service", "backend-service").inputs;
+        assert.deepStrictEqual(backend.loadBalancers, [{ targetGroupArn: "tg-backend", containerName: "backend", containerPort: 8000 }]);
+        assert.strictEqual(mdc.one("aws:ecs/service:Service", "worker-service").inputs.loadBalancers, undefined);
+    });
+
+    it("rolls out from the spec (maxSurge 1, maxUnavailable 0 of 2) and never runs the scheduler twice", () => {
+        const backend = mdc.one("aws:ecs/service:Service", "backend-service").inputs;
+        assert.deepStrictEqual([backend.deploymentMinimumHealthyPercent, backend.deploymentMaximumPercent, backend.desiredCount], [100, 150, 2]);
+        const beat = mdc.one("aws:ecs/service:Service", "beat-service").inputs;
+        assert.deepStrictEqual([beat.deploymentMinimumHealthyPercent, beat.deploymentMaximumPercent, beat.desiredCount], [0, 100, 1]);
+        assert.strictEqual(mdc.ofType("aws:appautoscaling/target:Target").filter((t) => t.name === "beat-scaling").length, 0, "a scheduler does not scale");
+    });
+
+    it("scales on CPU 70 %, memory 80 % and 1000 requests per target per minute between 2 and 10", () => {
+        const target = mdc.one("aws:appautoscaling/target:Target", "backend-scaling").inputs;
+        assert.deepStrictEqual([target.minCapacity, target.maxCapacity, target.resourceId, target.scalableDimension], [2, 10, "service/c/backend-service", "ecs:service:DesiredCount"]);
+        const policy = (n: string) => mdc.one("aws:appautoscaling/policy:Policy", n).inputs.targetTrackingScalingPolicyConfiguration;
+        assert.deepStrictEqual([policy("backend-cpu").targetValue, policy("backend-cpu").predefinedMetricSpecification.predefinedMetricType], [70, "ECSServiceAverageCPUUtilization"]);
+        assert.deepStrictEqual([policy("backend-memory").targetValue, policy("backend-memory").predefinedMetricSpecification.predefinedMetricType], [80, "ECSServiceAverageMemoryUtilization"]);
+        assert.deepStrictEqual(policy("backend-requests").predefinedMetricSpecification, { predefinedMetricType: "ALBRequestCountPerTarget", resourceLabel: "app/alb/2/targetgroup/backend/1" });
+        assert.strictEqual(policy("backend-requests").targetValue, 1000);
+        // The worker scales on CPU only, without a load balancer.
+        assert.deepStrictEqual(mdc.ofType("aws:appautoscaling/policy:Policy").filter((p) => p.name.startsWith("worker-")).map((p) => p.name), ["worker-cpu"]);
+        assert.deepStrictEqual([mdc.one("aws:appautoscaling/target:Target", "worker-scaling").inputs.minCapacity, mdc.one("aws:appautoscaling/target:Target", "worker-scaling").inputs.maxCapacity], [2, 6]);
+    });
+
+    it("builds a hardened container: read-only root with writable scratch, non-root, health check, awslogs", () => {
+        const task = mdc.one("aws:ecs/taskDefinition:TaskDefinition", "frontend-task").inputs;
+        assert.deepStrictEqual([task.requiresCompatibilities, task.networkMode, task.cpu, task.memory], [["FARGATE"], "awsvpc", "1024", "2048"]);
+        const c = container(mdc, "frontend");
+        assert.strictEqual(c.image, "ghcr.io/mdc-sa/tts-frontend:1.4.2");
+        assert.strictEqual(c.readonlyRootFilesystem, true);
+        assert.strictEqual(c.user, "10001:10001");
+        assert.deepStrictEqual(c.linuxParameters.capabilities.drop, ["ALL"]);
+        assert.deepStrictEqual(c.mountPoints.map((m: any) => m.containerPath), ["/tmp", "/var/cache/nginx"]);
+        assert.deepStrictEqual(task.volumes.map((v: any) => v.name), c.mountPoints.map((m: any) => m.sourceVolume));
+        assert.deepStrictEqual(c.portMappings, [{ containerPort: 8080, protocol: "tcp" }]);
+        assert.ok(c.healthCheck.command[1].includes("http://127.0.0.1:8080/"));
+        assert.strictEqual(c.logConfiguration.logDriver, "awslogs");
+        assert.strictEqual(c.logConfiguration.options["awslogs-group"], "/tierform/mdc-tts-prod/frontend");
+        const backend = container(mdc, "backend");
+        assert.deepStrictEqual(backend.command, ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000"]);
+        const logs = mdc.one("aws:cloudwatch/logGroup:LogGroup", "backend-logs").inputs;
+        assert.deepStrictEqual([logs.retentionInDays, logs.kmsKeyId], [365, "arn:aws:kms:us-east-1:123456789012:key/logs"]);
+    });
+
+    it("injects credentials only as ECS secrets, never as plain environment", () => {
+        const c = container(mdc, "backend");
+        const env = Object.fromEntries(c.environment.map((e: any) => [e.name, e.value]));
+        const secrets = Object.fromEntries(c.secrets.map((e: any) => [e.name, e.valueFrom]));
+        assert.deepStrictEqual(Object.keys(secrets).sort(), ["CACHE_URL", "DATABASE_URL", "DB_URL", "REDIS_URL", "SECRET_KEY"]);
+        assert.strictEqual(secrets.SECRET_KEY, ARN("app-secret-key"));
+        assert.strictEqual(secrets.DATABASE_URL, `${ARN("db")}:url::`);
+        assert.strictEqual(env.DJANGO_SETTINGS_MODULE, "config.settings.production");
+        assert.strictEqual(env.MEDIA_BUCKET, "media-bucket");
+        for (const e of c.environment) assert.ok(!/URL$|SECRET|PASSWORD|TOKEN/.test(e.name) || e.name === "REACT_APP_API_URL", `${e.name} is plain`);
+        assert.ok(!JSON.stringify(c.environment).includes("secretsmanager"), "no secret reference in environment");
+    });
+
+    it("gives the execution role only its own secrets and keys, and the task role only the bindings' statements", () => {
+        const exec = policyOf(mdc, "backend-execution");
+        const stmt = (sid: string) => exec.find((s: any) => s.Sid === sid);
+        assert.deepStrictEqual(stmt("OwnSecrets").Resource, [ARN("app-secret-key"), ARN("db"), ARN("cache")]);
+        assert.deepStrictEqual(stmt("OwnSecretKeys").Resource, ["arn:aws:kms:us-east-1:123456789012:key/secrets", DATA_KEY]);
+        assert.strictEqual(stmt("Logs").Resource, "arn:aws:cloudwatch:us-east-1:123456789012:loggroup/backend-logs:log-stream:*");
+        assert.strictEqual(stmt("EcrAuth"), undefined, "no ECR rights for a ghcr.io image");
+        for (const s of exec) assert.notStrictEqual(s.Resource, "*", s.Sid);
+        // The frontend uses nothing and lists no secrets: logs only, and no task-role policy at all.
+        assert.deepStrictEqual(policyOf(mdc, "frontend-execution").map((s: any) => s.Sid), ["Logs"]);
+        assert.strictEqual(mdc.ofType("aws:iam/rolePolicy:RolePolicy").filter((p) => p.name === "frontend-task").length, 0);
+        const task = policyOf(mdc, "backend-task");
+        assert.deepStrictEqual(task.map((s: any) => s.Sid), ["RdsIamConnectdb", "S3Objectsmedia", "S3Objectsstatic"]);
+        // beat uses db and cache only: no bucket rights.
+        assert.deepStrictEqual(policyOf(mdc, "beat-task").map((s: any) => s.Sid), ["RdsIamConnectdb"]);
+        const trust = JSON.parse(mdc.one("aws:iam/role:Role", "backend-task").inputs.assumeRolePolicy).Statement[0];
+        assert.deepStrictEqual(trust.Principal, { Service: "ecs-tasks.amazonaws.com" });
+        assert.deepStrictEqual(trust.Condition, { StringEquals: { "aws:SourceAccount": "123456789012" } });
+    });
+
+    it("maps resources to valid Fargate sizes and rollouts to percentages", () => {
+        assert.deepStrictEqual(fargateSize(0.25, 256), { cpu: 256, memory: 512 });
+        assert.deepStrictEqual(fargateSize(1, 2048), { cpu: 1024, memory: 2048 });
+        assert.deepStrictEqual(fargateSize(0.5, 6000), { cpu: 1024, memory: 6144 });
+        assert.deepStrictEqual(fargateSize(3, 4096), { cpu: 4096, memory: 8192 });
+        assert.throws(() => fargateSize(16, 200000), /no Fargate task size/);
+        const { system } = loadSystem("mealkitz");
+        assert.deepStrictEqual(deploymentPercents(system.services.order), { minimumHealthyPercent: 100, maximumPercent: 134 });
+        assert.deepStrictEqual(deploymentPercents({ ...system.services.order, rollout: { strategy: "rolling", maxSurge: 0, maxUnavailable: 1 } }), { minimumHealthyPercent: 66, maximumPercent: 100 });
+        assert.strictEqual(ecrRepositoryArn("123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/app:1.0"), "arn:aws:ecr:eu-west-1:123456789012:repository/team/app");
+        assert.strictEqual(ecrRepositoryArn("ghcr.io/x/y:1"), undefined);
+    });
+
+    it("refuses a binding that hands credentials over as a plain variable", () => {
+        const { system } = loadSystem("mdc-tts");
+        const b = bindings(system);
+        b.db = { ...b.db, secrets: {}, environment: { DB_URL: "postgresql://app:pw@db:5432/x" } };
+        assert.throws(() => containerVariables(system, system.services.backend, { SECRET_KEY: "s" }, b), /credentials never travel as plain variables/);
+    });
+});

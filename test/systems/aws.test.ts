@@ -1,0 +1,146 @@
+/**
+ * The five presets on the prod stack (AWS): the network, edge and app tiers each seed demands are
+ * there and wired — replica ranges, autoscaling targets, routes, headers, private subnets without
+ * public IPs, security-group flows, CloudFront where the spec asks for a CDN, and the outputs.
+ */
+import * as assert from "assert";
+import { runPolicyReport } from "../../scripts/offline/policy-report";
+import { loadStack, presetNames, type System } from "../../spec";
+import { planStack, stackConfig, type Plan } from "../harness";
+import { securityGroupFlows } from "../components/aws/helpers";
+
+const plans: Record<string, Plan> = {};
+async function plan(preset: string): Promise<Plan> {
+    plans[preset] ??= await planStack({ stack: "prod", system: preset });
+    return plans[preset];
+}
+const systemOf = (preset: string): System => loadStack(stackConfig({ stack: "prod", system: preset })).system;
+
+const SERVICE = "aws:ecs/service:Service";
+const TARGET = "aws:appautoscaling/target:Target";
+const POLICY = "aws:appautoscaling/policy:Policy";
+const CDN = "aws:cloudfront/distribution:Distribution";
+/** Components of this issue's tiers; the data tier's resources are judged by its own tests. */
+const MY_TIERS = /tierform:aws:(Network|Edge|Service|Secrets|Keys)\$|tierform:aws:System\$(aws:ecs|pulumi:providers)/;
+
+/** Scaling policy targets of a service: `{cpu: 70, memory: 80, requests: 1000}`. */
+function scaling(p: Plan, preset: string, service: string): Record<string, number> {
+    return Object.fromEntries(
+        p
+            .ofType(POLICY)
+            .filter((x) => x.name.startsWith(`${preset}-${service}-`))
+            .map((x) => [x.name.slice(`${preset}-${service}-`.length), x.inputs.targetTrackingScalingPolicyConfiguration.targetValue]),
+    );
+}
+
+describe("systems on AWS (prod stack)", function () {
+    this.timeout(120000);
+
+    for (const preset of presetNames()) {
+        it(`${preset}: every service on Fargate in private subnets without public IPs, with the spec's replicas, and the outputs`, async () => {
+            const p = await plan(preset);
+            const system = systemOf(preset);
+            const services = p.ofType(SERVICE);
+            assert.deepStrictEqual(services.map((s) => s.name).sort(), Object.keys(system.services).map((n) => `${preset}-${n}-service`).sort());
+            const privateSubnets = p.ofType("aws:ec2/subnet:Subnet").filter((s) => s.inputs.tags["subnet-tier"] === "private" && s.name.startsWith(`${preset}-network`));
+            assert.strictEqual(privateSubnets.length, 3, "three zones in prod");
+            for (const s of services) {
+                const net = s.inputs.networkConfiguration;
+                assert.strictEqual(net.assignPublicIp, false, s.name);
+                assert.deepStrictEqual(net.subnets, privateSubnets.map((x) => `${x.name}-id`), `${s.name} runs in the private subnets`);
+                assert.deepStrictEqual(s.inputs.deploymentCircuitBreaker, { enable: true, rollback: true });
+            }
+            for (const svc of Object.values(system.services)) {
+                const target = p.ofType(TARGET).find((t) => t.name === `${preset}-${svc.name}-scaling`);
+                if (svc.replicas.max > svc.replicas.min) {
+                    assert.deepStrictEqual([target?.inputs.minCapacity, target?.inputs.maxCapacity], [svc.replicas.min, svc.replicas.max], svc.name);
+                } else {
+                    assert.strictEqual(target, undefined, `${svc.name} has a fixed count`);
+                    assert.strictEqual(p.one(SERVICE, `${preset}-${svc.name}-service`).inputs.desiredCount, svc.replicas.min);
+                }
+            }
+            // Datastores admit only the services that use them, on the engine port.
+            for (const flow of securityGroupFlows(p, `${preset}-network`).filter((f) => f.startsWith("in ds-"))) {
+                const [, ds, , peer] = flow.split(" ");
+                const user = peer.replace(/^svc-/, "");
+                assert.ok(system.services[user]?.uses.includes(ds.replace(/^ds-/, "")), `${flow}: ${user} does not use it`);
+            }
+            const out = p.outputs;
+            assert.strictEqual(out.publicUrl, `https://${system.edge.domain}`);
+            assert.ok(out.platform.albDnsName.endsWith(".elb.amazonaws.com"));
+            assert.strictEqual(out.platform.clusterName, `${preset}-prod`);
+            assert.strictEqual(p.one("aws:ecs/cluster:Cluster", `${preset}-cluster`).inputs.settings[0].value, "enabled");
+            assert.strictEqual(Boolean(out.platform.cloudFrontDomain), system.edge.cdn);
+            assert.deepStrictEqual(Object.keys(out.services).sort(), Object.keys(system.services).sort());
+            assert.deepStrictEqual(Object.keys(out.datastores).sort(), [...Object.keys(system.databases), ...Object.keys(system.caches), ...Object.keys(system.queues), ...Object.keys(system.buckets)].sort());
+        });
+
+        it(`${preset}: the edge routes the spec's paths, adds its headers, and CloudFront sits in front exactly when the spec asks`, async () => {
+            const p = await plan(preset);
+            const system = systemOf(preset);
+            const patterns = p.ofType("aws:lb/listenerRule:ListenerRule").flatMap((r) => r.inputs.conditions.filter((c: any) => c.pathPattern).flatMap((c: any) => c.pathPattern.values));
+            for (const route of system.edge.routes.filter((r) => r.path !== "/")) assert.ok(patterns.includes(route.path) && patterns.includes(`${route.path}/*`), route.path);
+            const https = p.one("aws:lb/listener:Listener", `${preset}-edge-https`).inputs;
+            assert.strictEqual(https.sslPolicy, "ELBSecurityPolicy-TLS13-1-2-2021-06");
+            assert.strictEqual(https.routingHttpResponseStrictTransportSecurityHeaderValue, "max-age=31536000; includeSubDomains");
+            assert.strictEqual(p.one("aws:lb/listener:Listener", `${preset}-edge-http`).inputs.defaultActions[0].type, "redirect");
+            assert.strictEqual(p.ofType(CDN).length, system.edge.cdn ? 1 : 0);
+            if (system.edge.cdn) {
+                const headers = p.one("aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy", `${preset}-edge-headers`).inputs.securityHeadersConfig;
+                assert.strictEqual(headers.frameOptions.frameOption, "DENY");
+                assert.strictEqual(headers.strictTransportSecurity.accessControlMaxAgeSec, 31536000);
+                assert.strictEqual(p.one(CDN, `${preset}-edge-cdn`).inputs.viewerCertificate.minimumProtocolVersion, "TLSv1.2_2021");
+            }
+            const rate = p.one("aws:wafv2/webAcl:WebAcl", system.edge.cdn ? `${preset}-edge-cdn` : `${preset}-edge-alb`).inputs.rules[0].statement.rateBasedStatement;
+            assert.deepStrictEqual([rate.aggregateKeyType, rate.limit, rate.evaluationWindowSec], ["IP", system.edge.rateLimitPerMinute, 60]);
+        });
+
+        it(`${preset}: every AWS resource goes through the tagged provider; no mandatory policy violation in the network, edge and app tiers`, async () => {
+            const p = await plan(preset);
+            const provider = p.ofType("pulumi:providers:aws").find((x) => x.name === `${preset}-aws`)!;
+            assert.deepStrictEqual(JSON.parse(provider.inputs.defaultTags), { tags: { system: preset, environment: "prod", "managed-by": "tierform" } });
+            for (const r of p.resources.filter((x) => x.custom && x.type.startsWith("aws:"))) {
+                assert.ok(r.provider?.includes("pulumi:providers:aws"), `${r.type} ${r.name} uses the explicit provider`);
+            }
+            const mine = runPolicyReport(p.run, "prod").violations.filter((v) => v.level === "mandatory" && (!v.urn || MY_TIERS.test(v.urn)));
+            assert.deepStrictEqual(mine.map((v) => `${v.policy}: ${v.message}`), []);
+        });
+    }
+
+    it("MDC and Asset Management scale their web tiers 2-10 at CPU 70 %, memory 80 %, 1000 requests per minute", async () => {
+        for (const [preset, services] of [["mdc-tts", ["backend", "frontend"]], ["asset-management", ["api", "frontend"]]] as const) {
+            const p = await plan(preset);
+            for (const svc of services) {
+                assert.deepStrictEqual(scaling(p, preset, svc), { cpu: 70, memory: 80, requests: 1000 }, `${preset} ${svc}`);
+                const t = p.one(TARGET, `${preset}-${svc}-scaling`).inputs;
+                assert.deepStrictEqual([t.minCapacity, t.maxCapacity], [2, 10]);
+                const svcInputs = p.one(SERVICE, `${preset}-${svc}-service`).inputs;
+                assert.strictEqual(svcInputs.deploymentMinimumHealthyPercent, 100, "maxUnavailable 0");
+            }
+        }
+        const mdc = await plan("mdc-tts");
+        // Celery beat never runs twice.
+        const beat = mdc.one(SERVICE, "mdc-tts-beat-service").inputs;
+        assert.deepStrictEqual([beat.desiredCount, beat.deploymentMinimumHealthyPercent, beat.deploymentMaximumPercent], [1, 0, 100]);
+    });
+
+    it("Asset Management: apps in private subnets, datastores in isolated ones, WAF and CDN in front", async () => {
+        const p = await plan("asset-management");
+        const isolated = p.ofType("aws:ec2/routeTable:RouteTable").filter((t) => t.inputs.tags["subnet-tier"] === "isolated" && t.name.startsWith("asset-management-network"));
+        assert.deepStrictEqual(isolated.map((t) => t.inputs.routes), [[]]);
+        const flows = securityGroupFlows(p, "asset-management-network");
+        assert.ok(flows.includes("in ds-db tcp/5432 svc-api") && flows.includes("in ds-cache tcp/6379 svc-api"));
+        assert.ok(!flows.some((f) => f.includes("svc-frontend") && f.includes("ds-")), "the frontend reaches no datastore");
+        assert.ok(p.one(CDN, "asset-management-edge-cdn").inputs.webAclId.includes("webacl/asset-management-edge-cdn"));
+        // Container credentials for the database come from Secrets Manager.
+        const api = JSON.parse(p.one("aws:ecs/taskDefinition:TaskDefinition", "asset-management-api-task").inputs.containerDefinitions)[0];
+        assert.ok(api.secrets.some((s: any) => s.name === "DATABASE_URL" && s.valueFrom.startsWith("arn:aws:secretsmanager")));
+        assert.ok(!api.environment.some((e: any) => e.name === "DATABASE_URL"));
+    });
+
+    it("AuroMart: the admin route admits only internal networks", async () => {
+        const p = await plan("auromart");
+        const admin = p.ofType("aws:lb/listenerRule:ListenerRule").find((r) => r.name.startsWith("auromart-edge-admin"))!;
+        assert.deepStrictEqual(admin.inputs.conditions.find((c: any) => c.sourceIp).sourceIp.values, ["10.0.0.0/8", "192.168.0.0/16"]);
+    });
+});
