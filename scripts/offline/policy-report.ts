@@ -1,22 +1,188 @@
 /**
- * Runs the CrossGuard policies over an offline run. PLACEHOLDER until the policy packs land
- * (issue 3): reports that no policy ran, so nobody mistakes silence for a pass.
+ * Runs the CrossGuard policies of `policies/` over an offline run, the way the Pulumi engine would:
+ * every resource policy's `validateResource` on every registered resource, then every stack
+ * policy's `validateStack` on the whole stack, with the stack's policy config
+ * (`policies/config/<stack>.json`, validated). Prints each violation, a compliance summary that
+ * maps every seed checklist item to its policies with PASS/FAIL, and counts.
  */
-import type { OfflineRun } from "./engine";
+import type { EnforcementLevel, PolicyResource, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
+import type { OfflineRun, PlannedResource } from "./engine";
+import { allPolicies, CHECKLIST, isResourcePolicy, isStackPolicy, policyMeta } from "../../policies/rules";
+import { loadPolicyConfig, type ResolvedPolicyConfig } from "../../policies/config";
 
+/** One policy violation. */
 export interface Violation {
     urn?: string;
+    /** Logical name of the resource, when the violation is about one. */
+    resource?: string;
+    /** Type token of that resource. */
+    type?: string;
     policy: string;
     level: "advisory" | "mandatory";
     message: string;
 }
 
+/** The outcome of running the packs over one run. */
 export interface PolicyReport {
     text: string;
     violations: Violation[];
     mandatoryCount: number;
+    /** Per policy: how many resources (or 1 for a stack policy) it actually checked. */
+    checked: Record<string, number>;
 }
 
-export function runPolicyReport(_run: OfflineRun, stack: string): PolicyReport {
-    return { text: `Policies: none ran (the policy packs are not built yet) for stack ${stack}.`, violations: [], mandatoryCount: 0 };
+class NotApplicable extends Error {}
+
+const notApplicable = (reason?: string): never => {
+    throw new NotApplicable(reason ?? "not applicable");
+};
+
+const opts = (r: PlannedResource) => ({
+    protect: r.protect,
+    ignoreChanges: [] as string[],
+    aliases: [] as string[],
+    customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+    additionalSecretOutputs: [] as string[],
+    ...(r.parent ? { parent: r.parent } : {}),
+});
+
+const isType = (type: string) => (cls: unknown) => (cls as { __pulumiType?: string })?.__pulumiType === type;
+
+/** The provider resource a resource names (`urn::id`), as the SDK passes it. */
+function providerOf(r: PlannedResource, byUrn: Map<string, PlannedResource>) {
+    if (!r.provider) return undefined;
+    const p = byUrn.get(r.provider.split("::").slice(0, -1).join("::"));
+    return p ? { type: p.type, props: p.inputs, urn: p.urn, name: p.name } : undefined;
+}
+
+/** Build the stack's PolicyResources with parent and dependency links, as the engine does for stack analysis. */
+function policyResources(run: OfflineRun, byUrn: Map<string, PlannedResource>): PolicyResource[] {
+    const custom = run.resources.filter((r) => r.custom);
+    const out = new Map<string, PolicyResource>();
+    for (const r of custom) {
+        out.set(r.urn, {
+            type: r.type,
+            props: r.inputs,
+            urn: r.urn,
+            name: r.name,
+            opts: opts(r),
+            provider: providerOf(r, byUrn),
+            dependencies: [],
+            propertyDependencies: {},
+            isType: isType(r.type),
+            asType: ((cls: unknown) => (isType(r.type)(cls) ? r.inputs : undefined)) as PolicyResource["asType"],
+        });
+    }
+    for (const r of custom) {
+        const pr = out.get(r.urn)!;
+        pr.parent = r.parent ? out.get(r.parent) : undefined;
+        pr.dependencies = r.dependencies.map((d) => out.get(d)).filter((d): d is PolicyResource => !!d);
+    }
+    return [...out.values()];
+}
+
+const effective = (level: EnforcementLevel): "advisory" | "mandatory" | undefined => (level === "disabled" ? undefined : level === "advisory" ? "advisory" : "mandatory");
+
+/**
+ * Run every policy over `run` with the policy config of `stack` (`policies/config/<stack>.json`,
+ * or a path to a JSON file). Throws PolicyConfigError when the config is invalid.
+ */
+export function runPolicyReport(run: OfflineRun, stack: string, configs?: Map<string, ResolvedPolicyConfig>): PolicyReport {
+    const resolved = configs ?? loadPolicyConfig(stack);
+    const byUrn = new Map(run.resources.map((r) => [r.urn, r]));
+    const violations: Violation[] = [];
+    const checked: Record<string, number> = {};
+    const disabled: string[] = [];
+    const custom = run.resources.filter((r) => r.custom);
+
+    for (const policy of allPolicies) {
+        const { enforcementLevel, config } = resolved.get(policy.name)!;
+        const level = effective(enforcementLevel);
+        if (!level) {
+            disabled.push(policy.name);
+            continue;
+        }
+        checked[policy.name] = 0;
+        const getConfig = <T extends object>() => config as T;
+        if (isResourcePolicy(policy)) {
+            const validations = Array.isArray(policy.validateResource) ? policy.validateResource : policy.validateResource ? [policy.validateResource] : [];
+            for (const r of custom) {
+                const args: ResourceValidationArgs = {
+                    type: r.type,
+                    props: r.inputs,
+                    urn: r.urn,
+                    name: r.name,
+                    opts: opts(r),
+                    provider: providerOf(r, byUrn),
+                    stackTags: new Map(),
+                    isType: isType(r.type),
+                    asType: ((cls: unknown) => (isType(r.type)(cls) ? r.inputs : undefined)) as ResourceValidationArgs["asType"],
+                    getConfig,
+                    notApplicable,
+                };
+                let applied = false;
+                for (const validate of validations) {
+                    try {
+                        const result = validate(args, (message) => violations.push({ urn: r.urn, resource: r.name, type: r.type, policy: policy.name, level, message }));
+                        if (result instanceof Promise) throw new Error("asynchronous validations are not supported offline");
+                        applied = true;
+                    } catch (err) {
+                        if (err instanceof NotApplicable) continue;
+                        applied = true;
+                        violations.push({ urn: r.urn, resource: r.name, type: r.type, policy: policy.name, level: "mandatory", message: `policy failed: ${(err as Error).message}` });
+                    }
+                }
+                if (applied) checked[policy.name]++;
+            }
+        } else if (isStackPolicy(policy)) {
+            const args: StackValidationArgs = { resources: policyResources(run, byUrn), stackTags: new Map(), getConfig, notApplicable };
+            try {
+                const result = policy.validateStack(args, (message, urn) => {
+                    const r = urn ? byUrn.get(urn) : undefined;
+                    violations.push({ urn, resource: r?.name, type: r?.type, policy: policy.name, level, message });
+                });
+                if (result instanceof Promise) throw new Error("asynchronous validations are not supported offline");
+                checked[policy.name] = 1;
+            } catch (err) {
+                if (!(err instanceof NotApplicable)) {
+                    checked[policy.name] = 1;
+                    violations.push({ policy: policy.name, level: "mandatory", message: `policy failed: ${(err as Error).message}` });
+                }
+            }
+        }
+    }
+
+    const mandatoryCount = violations.filter((v) => v.level === "mandatory").length;
+    return { text: render(stack, violations, checked, disabled), violations, mandatoryCount, checked };
+}
+
+function render(stack: string, violations: Violation[], checked: Record<string, number>, disabled: string[]): string {
+    const lines: string[] = [];
+    lines.push(`Policies: pack tierform, ${allPolicies.length} policies, config policies/config/${stack}.json`);
+    if (violations.length === 0) lines.push("  no violations");
+    const sorted = [...violations].sort((a, b) => (a.level === b.level ? a.policy.localeCompare(b.policy) : a.level === "mandatory" ? -1 : 1));
+    for (const v of sorted) {
+        const where = v.resource ? `${v.type} ${v.resource}` : "(stack)";
+        lines.push(`  [${v.level}] ${v.policy} · ${where}: ${v.message}`);
+    }
+    lines.push("");
+    lines.push("Compliance with the seeds' checklists:");
+    const count = (p: string) => violations.filter((v) => v.policy === p).length;
+    for (const [id, item] of Object.entries(CHECKLIST)) {
+        const policies = Object.entries(policyMeta)
+            .filter(([, m]) => m.checklist.includes(id))
+            .map(([n]) => n);
+        const active = policies.filter((p) => (checked[p] ?? 0) > 0);
+        const failing = active.filter((p) => count(p) > 0);
+        const status = failing.length > 0 ? "FAIL" : active.length > 0 ? "PASS" : "N/A ";
+        const detail = active.length === 0 ? "no resource on this stack is subject to its policies" : active.map((p) => `${p}${count(p) > 0 ? ` ✗${count(p)}` : " ✓"}`).join(", ");
+        lines.push(`  ${status}  ${item.text} (${item.seed}): ${detail}`);
+    }
+    const ran = Object.values(checked).filter((n) => n > 0).length;
+    const mandatory = violations.filter((v) => v.level === "mandatory").length;
+    lines.push("");
+    lines.push(
+        `Policy counts: ${mandatory} mandatory, ${violations.length - mandatory} advisory violation(s); ${ran} policies applied, ${allPolicies.length - ran - disabled.length} not applicable, ${disabled.length} disabled.`,
+    );
+    return lines.join("\n");
 }

@@ -1,0 +1,771 @@
+/**
+ * AWS (prod stack) resource policies: security groups and subnets, the ALB/CloudFront/WAF edge,
+ * encryption of every datastore, log group and backup vault, ECS task hardening, backups,
+ * deletion protection and autoscaling bounds. Checkov CKV_AWS_* and awsguard names are cited.
+ */
+import { configOf, ecsContainers, ingressRulesOf, resourcePolicy, S3_BUCKETS, SG_RULE_TYPES, WORLD } from "./util";
+import { maxIntervalMinutes } from "./cron";
+
+const RDS_INSTANCE = "aws:rds/instance:Instance";
+const RDS_CLUSTER = "aws:rds/cluster:Cluster";
+const DOCDB_CLUSTER = "aws:docdb/cluster:Cluster";
+const REPLICATION_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup";
+const LISTENER = "aws:lb/listener:Listener";
+const ALB = "aws:lb/loadBalancer:LoadBalancer";
+const DISTRIBUTION = "aws:cloudfront/distribution:Distribution";
+const WEB_ACL = "aws:wafv2/webAcl:WebAcl";
+const ECS_SERVICE = "aws:ecs/service:Service";
+const ECS_TASK = "aws:ecs/taskDefinition:TaskDefinition";
+
+/** Ports of the datastores (PostgreSQL, MySQL, MongoDB/DocumentDB, Redis, Memcached). */
+export const AWS_DATASTORE_PORTS = [5432, 3306, 27017, 6379, 11211];
+
+const covers = (r: { fromPort: number; toPort: number }, port: number) => r.fromPort <= port && port <= r.toPort;
+const isAll = (p: string) => p === "-1" || p.toLowerCase() === "all";
+
+const sgWorldSchema = {
+    properties: { publicPorts: { type: "array" as const, items: { type: "integer" as const }, default: [80, 443], description: "Ports that may be open to 0.0.0.0/0 (the edge load balancer's HTTP and HTTPS)." } },
+};
+
+/** No world-open ingress but the edge's HTTP(S). */
+export const awsSgNoWorldIngress = resourcePolicy({
+    name: "aws-sg-no-world-ingress",
+    description: "Security groups admit 0.0.0.0/0 or ::/0 only on the edge's public ports (80, 443), never on SSH, RDP, a datastore port, a port range or all traffic.",
+    group: "security",
+    platforms: ["aws"],
+    checklist: ["mdc-firewall-rules", "port-restrictions"],
+    sources: ["Checkov CKV_AWS_24", "Checkov CKV_AWS_25", "Checkov CKV_AWS_277"],
+    types: SG_RULE_TYPES,
+    configSchema: sgWorldSchema,
+    validate: (props, args, report) => {
+        const { publicPorts } = configOf<{ publicPorts: number[] }>(args, sgWorldSchema);
+        for (const r of ingressRulesOf(args.type, props)) {
+            const world = r.cidrs.filter((c) => WORLD.includes(c));
+            if (world.length === 0) continue;
+            if (isAll(r.protocol)) report(`all traffic is open to ${world.join(", ")}`);
+            else if (r.fromPort !== r.toPort || !publicPorts.includes(r.fromPort)) report(`ports ${r.fromPort}-${r.toPort} are open to ${world.join(", ")} (only ${publicPorts.join(", ")} may be)`);
+        }
+    },
+});
+
+const dbPortsSchema = {
+    properties: { datastorePorts: { type: "array" as const, items: { type: "integer" as const }, default: AWS_DATASTORE_PORTS, description: "Datastore ports that admit only security groups." } },
+};
+
+/** Datastore ports admit security groups, not address ranges. */
+export const awsDatastoreIngressFromGroups = resourcePolicy({
+    name: "aws-datastore-ingress-from-groups",
+    description: "Ingress on a datastore port (5432, 3306, 27017, 6379, 11211) comes only from security groups (the services that use the datastore), never from a CIDR block, not even the VPC's.",
+    group: "security",
+    platforms: ["aws"],
+    checklist: ["db-from-app-only", "port-restrictions", "mdc-firewall-rules"],
+    sources: ["seed 003 'Security Groups / Firewall Rules' → isolated DB", "AWS RDS security best practice"],
+    types: SG_RULE_TYPES,
+    configSchema: dbPortsSchema,
+    validate: (props, args, report) => {
+        const { datastorePorts } = configOf<{ datastorePorts: number[] }>(args, dbPortsSchema);
+        for (const r of ingressRulesOf(args.type, props)) {
+            if (r.cidrs.length === 0) continue;
+            const hit = datastorePorts.filter((p) => isAll(r.protocol) || covers(r, p));
+            if (hit.length > 0) report(`datastore port(s) ${hit.join(", ")} admit CIDR ${r.cidrs.join(", ")}; admit the services' security groups instead`);
+        }
+    },
+});
+
+/** Every rule described. */
+export const awsSgRuleDescriptions = resourcePolicy({
+    name: "aws-sg-rule-descriptions",
+    description: "Every security group and ingress rule has a description, so a reviewer can tell why a port is open.",
+    group: "security",
+    platforms: ["aws"],
+    checklist: ["mdc-firewall-rules"],
+    sources: ["Checkov CKV_AWS_23"],
+    types: SG_RULE_TYPES,
+    validate: (props, args, report) => {
+        if (args.type === "aws:ec2/securityGroup:SecurityGroup" && !props.description) report("security group has no description");
+        for (const r of ingressRulesOf(args.type, props)) if (!r.description) report(`ingress rule ${r.fromPort}-${r.toPort} has no description`);
+    },
+});
+
+/** Subnets do not hand out public IPs, except public ones. */
+export const awsSubnetNoPublicIp = resourcePolicy({
+    name: "aws-subnet-no-public-ip",
+    description: "Only public subnets (tagged or named 'public') map public IPs on launch; application and data subnets never do.",
+    group: "security",
+    platforms: ["aws"],
+    checklist: ["private-subnets"],
+    sources: ["Checkov CKV_AWS_130", "seed 003 private/isolated subnets"],
+    types: ["aws:ec2/subnet:Subnet"],
+    validate: (props, args, report) => {
+        if (props.mapPublicIpOnLaunch !== true) return;
+        const publicByTag = Object.values(props.tags ?? {}).some((v) => /public/i.test(String(v)));
+        if (!publicByTag && !/public/i.test(args.name)) report("a non-public subnet maps public IPs on launch");
+    },
+});
+
+/** ECS tasks get no public IP. */
+export const awsEcsNoPublicIp = resourcePolicy({
+    name: "aws-ecs-no-public-ip",
+    description: "ECS services run in private subnets without public IPs (networkConfiguration.assignPublicIp false).",
+    group: "security",
+    platforms: ["aws"],
+    checklist: ["private-subnets", "mdc-firewall-rules"],
+    sources: ["Checkov CKV_AWS_333", "awsguard ec2-instance-no-public-ip (analogue)", "seed 003 private subnets"],
+    types: [ECS_SERVICE],
+    validate: (props, _args, report) => {
+        if (!props.networkConfiguration) report("service has no networkConfiguration (awsvpc networking in private subnets)");
+        else if (props.networkConfiguration.assignPublicIp === true) report("tasks get a public IP (assignPublicIp: true)");
+    },
+});
+
+/** Databases not publicly accessible. */
+export const awsDatabaseNotPublic = resourcePolicy({
+    name: "aws-database-not-public",
+    description: "No RDS instance or cluster instance is publicly accessible.",
+    group: "security",
+    platforms: ["aws"],
+    checklist: ["port-restrictions", "private-subnets"],
+    sources: ["Checkov CKV_AWS_17", "awsguard rds-instance-public-access-check"],
+    types: [RDS_INSTANCE, "aws:rds/clusterInstance:ClusterInstance"],
+    validate: (props, _args, report) => {
+        if (props.publiclyAccessible === true) report("publiclyAccessible is true");
+    },
+});
+
+const listenerSchema = {
+    properties: {
+        sslPolicies: {
+            type: "array" as const,
+            items: { type: "string" as const },
+            default: ["ELBSecurityPolicy-TLS13-1-2-2021-06", "ELBSecurityPolicy-TLS13-1-2-Res-2021-06", "ELBSecurityPolicy-TLS13-1-3-2021-06", "ELBSecurityPolicy-TLS-1-2-2017-01", "ELBSecurityPolicy-TLS-1-2-Ext-2018-06", "ELBSecurityPolicy-FS-1-2-Res-2020-10"],
+            description: "TLS policies allowed on HTTPS listeners (TLS 1.2 or later).",
+        },
+    },
+};
+
+/** ALB listeners: HTTPS with a modern policy, HTTP only redirects. */
+export const awsListenerHttps = resourcePolicy({
+    name: "aws-alb-listener-https",
+    description: "Load balancer listeners serve HTTPS with an ACM certificate and a TLS 1.2+ policy; an HTTP listener only redirects to HTTPS.",
+    group: "security",
+    platforms: ["aws"],
+    checklist: ["mdc-ssl-certificates", "https-enforcement", "encryption-in-transit"],
+    sources: ["Checkov CKV_AWS_2", "Checkov CKV_AWS_103", "Checkov CKV2_AWS_20"],
+    types: [LISTENER],
+    configSchema: listenerSchema,
+    validate: (props, args, report) => {
+        const { sslPolicies } = configOf<{ sslPolicies: string[] }>(args, listenerSchema);
+        const protocol = String(props.protocol ?? "HTTP").toUpperCase();
+        if (protocol === "HTTPS" || protocol === "TLS") {
+            if (!props.certificateArn) report("HTTPS listener has no certificateArn");
+            if (!sslPolicies.includes(props.sslPolicy)) report(`sslPolicy '${props.sslPolicy ?? "(default ELBSecurityPolicy-2016-08, allows TLS 1.0)"}' is not one of the TLS 1.2+ policies`);
+        } else if (protocol === "HTTP") {
+            const actions: any[] = props.defaultActions ?? [];
+            const redirects = actions.length > 0 && actions.every((a) => a.type === "redirect" && String(a.redirect?.protocol ?? "").toUpperCase() === "HTTPS");
+            if (!redirects) report("HTTP listener does not redirect every request to HTTPS");
+        } else report(`listener protocol ${protocol} is not HTTPS`);
+    },
+});
+
+/** ALB hardening: drop invalid headers, access logs. */
+export const awsAlbHardening = resourcePolicy({
+    name: "aws-alb-hardening",
+    description: "Application load balancers drop invalid HTTP header fields (request smuggling) and write access logs.",
+    group: "security",
+    platforms: ["aws"],
+    checklist: ["mdc-monitoring-alerts"],
+    sources: ["Checkov CKV_AWS_131", "Checkov CKV_AWS_91", "awsguard elb-access-logging-enabled"],
+    types: [ALB],
+    validate: (props, _args, report) => {
+        if ((props.loadBalancerType ?? "application") !== "application") return;
+        if (props.dropInvalidHeaderFields !== true) report("dropInvalidHeaderFields is not true");
+        if (props.accessLogs?.enabled !== true) report("access logs are not enabled");
+    },
+});
+
+/** ALB deletion protection. */
+export const awsAlbDeletionProtection = resourcePolicy({
+    name: "aws-alb-deletion-protection",
+    description: "The load balancer has deletion protection on, so the public entry point cannot be deleted by accident.",
+    group: "reliability",
+    platforms: ["aws"],
+    checklist: ["deletion-safety"],
+    sources: ["Checkov CKV_AWS_150"],
+    types: [ALB],
+    validate: (props, _args, report) => {
+        if (props.enableDeletionProtection !== true) report("enableDeletionProtection is not true");
+    },
+});
+
+const wafSchema = {
+    properties: {
+        requiredManagedRuleGroups: {
+            type: "array" as const,
+            items: { type: "string" as const },
+            default: ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"],
+            description: "AWS managed rule groups every web ACL must use.",
+        },
+    },
+};
+
+const statementsOf = (props: any): any[] => (Array.isArray(props.rules) ? props.rules : []);
+
+/** WAF managed rules. */
+export const awsWafManagedRules = resourcePolicy({
+    name: "aws-waf-managed-rules",
+    description: "Every WAFv2 web ACL uses the AWS managed Common and KnownBadInputs rule groups (OWASP top 10, Log4j) and emits CloudWatch metrics.",
+    group: "security",
+    platforms: ["aws"],
+    checklist: ["waf", "mdc-ddos-protection"],
+    sources: ["Checkov CKV_AWS_192", "seed 003 WAF"],
+    types: [WEB_ACL],
+    configSchema: wafSchema,
+    validate: (props, args, report) => {
+        const { requiredManagedRuleGroups } = configOf<{ requiredManagedRuleGroups: string[] }>(args, wafSchema);
+        const used = statementsOf(props).map((r) => r.statement?.managedRuleGroupStatement?.name).filter(Boolean);
+        for (const g of requiredManagedRuleGroups) if (!used.includes(g)) report(`web ACL does not use ${g}`);
+        if (props.visibilityConfig?.cloudwatchMetricsEnabled !== true) report("web ACL does not emit CloudWatch metrics");
+    },
+});
+
+/** WAF rate rule. */
+export const awsWafRateLimit = resourcePolicy({
+    name: "aws-waf-rate-limit",
+    description: "Every WAFv2 web ACL has a rate-based rule that blocks clients over the limit: the seeds' rate limiting and the application-layer part of DDoS protection (Shield Standard covers layers 3-4).",
+    group: "security",
+    platforms: ["aws"],
+    checklist: ["mdc-rate-limiting", "mdc-ddos-protection", "waf"],
+    sources: ["seed 001 checklist", "AWS WAF rate-based rules"],
+    types: [WEB_ACL],
+    validate: (props, _args, report) => {
+        const rate = statementsOf(props).filter((r) => r.statement?.rateBasedStatement);
+        if (rate.length === 0) report("web ACL has no rate-based rule");
+        else if (!rate.some((r) => r.action?.block !== undefined || r.action?.captcha !== undefined || r.action?.challenge !== undefined)) report("the rate-based rule only counts; it must block (or challenge)");
+    },
+});
+
+/** CloudFront TLS. */
+export const awsCloudfrontTls = resourcePolicy({
+    name: "aws-cloudfront-tls",
+    description: "CloudFront redirects or refuses HTTP, uses a custom certificate with TLS 1.2+ for viewers, and reaches custom origins over HTTPS only with TLS 1.2.",
+    group: "security",
+    platforms: ["aws"],
+    checklist: ["mdc-ssl-certificates", "https-enforcement", "encryption-in-transit"],
+    sources: ["Checkov CKV_AWS_34", "Checkov CKV_AWS_174"],
+    types: [DISTRIBUTION],
+    validate: (props, _args, report) => {
+        const behaviors = [props.defaultCacheBehavior, ...(props.orderedCacheBehaviors ?? [])].filter(Boolean);
+        for (const b of behaviors) if ((b.viewerProtocolPolicy ?? "allow-all") === "allow-all") report(`cache behavior ${b.pathPattern ?? "(default)"} allows plain HTTP`);
+        const cert = props.viewerCertificate ?? {};
+        if (cert.cloudfrontDefaultCertificate === true || !cert.acmCertificateArn) report("viewers get the default *.cloudfront.net certificate (no custom certificate, TLS 1.0 allowed)");
+        else if (!/^TLSv1\.2_/.test(cert.minimumProtocolVersion ?? "")) report(`minimumProtocolVersion ${cert.minimumProtocolVersion ?? "(default TLSv1)"} is below TLSv1.2`);
+        for (const o of props.origins ?? []) {
+            const c = o.customOriginConfig;
+            if (!c) continue;
+            if (c.originProtocolPolicy !== "https-only") report(`origin ${o.originId} is reached over ${c.originProtocolPolicy}`);
+            if ((c.originSslProtocols ?? []).some((p: string) => p !== "TLSv1.2")) report(`origin ${o.originId} allows ${c.originSslProtocols.join(", ")}`);
+        }
+    },
+});
+
+/** CloudFront adds security headers. */
+export const awsCloudfrontHeaders = resourcePolicy({
+    name: "aws-cloudfront-security-headers",
+    description: "Every CloudFront cache behavior attaches a response headers policy (security headers).",
+    group: "security",
+    platforms: ["aws"],
+    checklist: ["mdc-security-headers"],
+    sources: ["Checkov CKV2_AWS_32"],
+    types: [DISTRIBUTION],
+    validate: (props, _args, report) => {
+        for (const b of [props.defaultCacheBehavior, ...(props.orderedCacheBehaviors ?? [])].filter(Boolean)) {
+            if (!b.responseHeadersPolicyId) report(`cache behavior ${b.pathPattern ?? "(default)"} has no responseHeadersPolicyId`);
+        }
+    },
+});
+
+/** The response headers policy sets the headers. */
+export const awsResponseHeadersPolicy = resourcePolicy({
+    name: "aws-response-headers-policy",
+    description: "CloudFront response headers policies set Strict-Transport-Security, X-Frame-Options and X-Content-Type-Options.",
+    group: "security",
+    platforms: ["aws"],
+    checklist: ["mdc-security-headers"],
+    sources: ["seed 001 security headers", "OWASP Secure Headers"],
+    types: ["aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy"],
+    validate: (props, _args, report) => {
+        const s = props.securityHeadersConfig ?? {};
+        if (!s.strictTransportSecurity) report("no Strict-Transport-Security");
+        if (!s.frameOptions) report("no X-Frame-Options");
+        if (!s.contentTypeOptions) report("no X-Content-Type-Options");
+    },
+});
+
+/** CloudFront behind WAF and logged. */
+export const awsCloudfrontWaf = resourcePolicy({
+    name: "aws-cloudfront-waf",
+    description: "Every CloudFront distribution is associated with a WAFv2 web ACL and logs requests.",
+    group: "security",
+    platforms: ["aws"],
+    checklist: ["waf", "mdc-ddos-protection"],
+    sources: ["Checkov CKV_AWS_68", "Checkov CKV_AWS_86"],
+    types: [DISTRIBUTION],
+    validate: (props, _args, report) => {
+        if (!props.webAclId) report("distribution has no webAclId");
+        if (!props.loggingConfig) report("distribution has no loggingConfig");
+    },
+});
+
+const encSchema = {
+    properties: { requireCustomerManagedKey: { type: "boolean" as const, default: false, description: "Require a customer-managed KMS key (kmsKeyId), not the AWS-managed default." } },
+};
+
+/** Databases encrypted at rest. */
+export const awsDatabaseEncrypted = resourcePolicy({
+    name: "aws-database-encrypted",
+    description: "RDS instances and clusters and DocumentDB clusters encrypt storage (read replicas through their KMS key), with a customer-managed key where configured.",
+    group: "security",
+    platforms: ["aws"],
+    checklist: ["mdc-database-encrypted", "encryption-at-rest"],
+    sources: ["Checkov CKV_AWS_16", "Checkov CKV_AWS_74", "awsguard rds-storage-encrypted"],
+    types: [RDS_INSTANCE, RDS_CLUSTER, DOCDB_CLUSTER],
+    configSchema: encSchema,
+    validate: (props, args, report) => {
+        const { requireCustomerManagedKey } = configOf<{ requireCustomerManagedKey: boolean }>(args, encSchema);
+        const replica = !!props.replicateSourceDb;
+        if (props.storageEncrypted !== true && !(replica && props.kmsKeyId)) report("storage is not encrypted (storageEncrypted: true)");
+        if (requireCustomerManagedKey && !props.kmsKeyId) report("no customer-managed kmsKeyId");
+    },
+});
+
+/** Databases enforce TLS connections. */
+export const awsDatabaseTls = resourcePolicy({
+    name: "aws-database-tls",
+    description: "Database parameter groups force TLS connections: PostgreSQL rds.force_ssl=1, MySQL require_secure_transport=ON, DocumentDB tls not disabled.",
+    group: "security",
+    platforms: ["aws"],
+    checklist: ["encryption-in-transit"],
+    sources: ["seed 003 'Database connection encryption'", "AWS RDS SSL/TLS docs"],
+    types: ["aws:rds/parameterGroup:ParameterGroup", "aws:rds/clusterParameterGroup:ClusterParameterGroup", "aws:docdb/clusterParameterGroup:ClusterParameterGroup"],
+    validate: (props, args, report) => {
+        const params: Record<string, string> = {};
+        for (const p of props.parameters ?? []) params[String(p.name)] = String(p.value).toLowerCase();
+        const family = String(props.family ?? "");
+        if (args.type.startsWith("aws:docdb")) {
+            if (params.tls === "disabled") report("DocumentDB tls is disabled");
+        } else if (/postgres/.test(family)) {
+            if (params["rds.force_ssl"] !== "1") report("rds.force_ssl is not 1");
+        } else if (/mysql|mariadb/.test(family)) {
+            if (!["on", "1"].includes(params.require_secure_transport)) report("require_secure_transport is not ON");
+        }
+    },
+});
+
+/** ElastiCache encrypted and authenticated. */
+export const awsElasticacheEncrypted = resourcePolicy({
+    name: "aws-elasticache-encrypted",
+    description: "ElastiCache replication groups encrypt at rest and in transit and require authentication (auth token or RBAC user groups).",
+    group: "security",
+    platforms: ["aws"],
+    checklist: ["encryption-at-rest", "encryption-in-transit", "mdc-database-encrypted"],
+    sources: ["Checkov CKV_AWS_29", "Checkov CKV_AWS_30", "Checkov CKV_AWS_31"],
+    types: [REPLICATION_GROUP],
+    validate: (props, _args, report) => {
+        if (props.atRestEncryptionEnabled !== true) report("atRestEncryptionEnabled is not true");
+        if (props.transitEncryptionEnabled !== true) report("transitEncryptionEnabled is not true");
+        if (!props.authToken && (props.userGroupIds ?? []).length === 0) report("no auth token or user group");
+    },
+});
+
+/** SQS encrypted. */
+export const awsSqsEncrypted = resourcePolicy({
+    name: "aws-sqs-encrypted",
+    description: "SQS queues use server-side encryption (SQS-managed or KMS).",
+    group: "security",
+    platforms: ["aws"],
+    checklist: ["encryption-at-rest"],
+    sources: ["Checkov CKV_AWS_27"],
+    types: ["aws:sqs/queue:Queue"],
+    validate: (props, _args, report) => {
+        if (props.sqsManagedSseEnabled !== true && !props.kmsMasterKeyId) report("queue is not encrypted (sqsManagedSseEnabled or kmsMasterKeyId)");
+    },
+});
+
+/** SNS encrypted. */
+export const awsSnsEncrypted = resourcePolicy({
+    name: "aws-sns-encrypted",
+    description: "SNS topics (alarm notifications) are encrypted with KMS.",
+    group: "security",
+    platforms: ["aws"],
+    checklist: ["encryption-at-rest"],
+    sources: ["Checkov CKV_AWS_26"],
+    types: ["aws:sns/topic:Topic"],
+    validate: (props, _args, report) => {
+        if (!props.kmsMasterKeyId) report("topic has no kmsMasterKeyId");
+    },
+});
+
+/** S3 public access block complete. */
+export const awsS3PublicAccessBlock = resourcePolicy({
+    name: "aws-s3-public-access-block",
+    description: "Every S3 public access block sets all four switches.",
+    group: "security",
+    platforms: ["aws"],
+    checklist: ["port-restrictions"],
+    sources: ["Checkov CKV_AWS_53", "Checkov CKV_AWS_54", "Checkov CKV_AWS_55", "Checkov CKV_AWS_56"],
+    types: ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"],
+    validate: (props, _args, report) => {
+        for (const k of ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"]) if (props[k] !== true) report(`${k} is not true`);
+    },
+});
+
+const PUBLIC_ACLS = ["public-read", "public-read-write", "authenticated-read"];
+
+/** No public ACLs. */
+export const awsS3NoPublicAcl = resourcePolicy({
+    name: "aws-s3-no-public-acl",
+    description: "No bucket or bucket ACL grants public (or any-AWS-user) read or write.",
+    group: "security",
+    platforms: ["aws"],
+    checklist: ["port-restrictions"],
+    sources: ["Checkov CKV_AWS_20", "Checkov CKV_AWS_57"],
+    types: [...S3_BUCKETS, "aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2"],
+    validate: (props, _args, report) => {
+        if (PUBLIC_ACLS.includes(props.acl)) report(`acl is ${props.acl}`);
+    },
+});
+
+/** KMS rotation. */
+export const awsKmsRotation = resourcePolicy({
+    name: "aws-kms-rotation",
+    description: "Customer-managed KMS keys rotate yearly and keep a deletion window of at least 7 days.",
+    group: "security",
+    platforms: ["aws"],
+    checklist: ["encryption-at-rest", "backup-encryption"],
+    sources: ["Checkov CKV_AWS_7", "awsguard cmk-backing-key-rotation-enabled"],
+    types: ["aws:kms/key:Key"],
+    validate: (props, _args, report) => {
+        if (props.enableKeyRotation !== true && (props.keyUsage ?? "ENCRYPT_DECRYPT") === "ENCRYPT_DECRYPT" && !String(props.customerMasterKeySpec ?? "SYMMETRIC_DEFAULT").startsWith("RSA"))
+            report("enableKeyRotation is not true");
+        if (props.deletionWindowInDays !== undefined && Number(props.deletionWindowInDays) < 7) report(`deletionWindowInDays ${props.deletionWindowInDays} is below 7`);
+    },
+});
+
+/** Backup vault encrypted. */
+export const awsBackupVaultEncrypted = resourcePolicy({
+    name: "aws-backup-vault-encrypted",
+    description: "AWS Backup vaults encrypt recovery points with a customer-managed KMS key.",
+    group: "security",
+    platforms: ["aws"],
+    checklist: ["backup-encryption"],
+    sources: ["Checkov CKV_AWS_166", "seed 000 'Data backup encryption'"],
+    types: ["aws:backup/vault:Vault"],
+    validate: (props, _args, report) => {
+        if (!props.kmsKeyArn) report("vault has no kmsKeyArn");
+    },
+});
+
+/** Secrets Manager secrets with a CMK. */
+export const awsSecretsKms = resourcePolicy({
+    name: "aws-secrets-kms",
+    description: "Secrets Manager secrets are encrypted with a customer-managed KMS key and keep a recovery window.",
+    group: "security",
+    platforms: ["aws"],
+    checklist: ["mdc-secrets-in-vault"],
+    sources: ["Checkov CKV_AWS_149"],
+    types: ["aws:secretsmanager/secret:Secret"],
+    validate: (props, _args, report) => {
+        if (!props.kmsKeyId) report("secret has no kmsKeyId");
+        if (props.recoveryWindowInDays === 0) report("recoveryWindowInDays 0 deletes the secret immediately");
+    },
+});
+
+/** Log groups encrypted. */
+export const awsLogEncrypted = resourcePolicy({
+    name: "aws-log-group-encrypted",
+    description: "CloudWatch log groups are encrypted with KMS.",
+    group: "security",
+    platforms: ["aws"],
+    checklist: ["encryption-at-rest"],
+    sources: ["Checkov CKV_AWS_158"],
+    types: ["aws:cloudwatch/logGroup:LogGroup"],
+    validate: (props, _args, report) => {
+        if (!props.kmsKeyId) report("log group has no kmsKeyId");
+    },
+});
+
+const logRetentionSchema = { properties: { minDays: { type: "integer" as const, default: 30, minimum: 1, description: "Smallest log retention in days (0 = never expire also passes)." } } };
+
+/** Log retention. */
+export const awsLogRetention = resourcePolicy({
+    name: "aws-log-group-retention",
+    description: "CloudWatch log groups keep logs at least the configured days (prod: a year).",
+    group: "reliability",
+    platforms: ["aws"],
+    checklist: ["mdc-monitoring-alerts"],
+    sources: ["Checkov CKV_AWS_66", "Checkov CKV_AWS_338"],
+    types: ["aws:cloudwatch/logGroup:LogGroup"],
+    configSchema: logRetentionSchema,
+    validate: (props, args, report) => {
+        const { minDays } = configOf<{ minDays: number }>(args, logRetentionSchema);
+        const days = props.retentionInDays;
+        if (days === undefined) report("retentionInDays is unset");
+        else if (Number(days) !== 0 && Number(days) < minDays) report(`retentionInDays ${days} is below ${minDays}`);
+    },
+});
+
+const isRootUser = (user: unknown) => typeof user !== "string" || user.trim() === "" || /^(root|0)(:.*)?$/.test(user.trim());
+
+/** ECS containers hardened. */
+export const awsEcsContainerHardening = resourcePolicy({
+    name: "aws-ecs-container-hardening",
+    description: "ECS containers run as a non-root user, unprivileged, with a read-only root filesystem, and the task does not use host networking.",
+    group: "security",
+    platforms: ["aws"],
+    checklist: ["non-root"],
+    sources: ["Checkov CKV_AWS_336", "seed 001 Dockerfile USER"],
+    types: [ECS_TASK],
+    validate: (props, _args, report) => {
+        if (props.networkMode === "host") report("task uses host networking");
+        const defs = ecsContainers(props);
+        if (!defs) return report("containerDefinitions is not a readable JSON array");
+        for (const c of defs) {
+            if (isRootUser(c.user)) report(`container '${c.name}' runs as root (set user to a non-zero uid)`);
+            if (c.privileged === true) report(`container '${c.name}' is privileged`);
+            if (c.readonlyRootFilesystem !== true) report(`container '${c.name}' has a writable root filesystem`);
+        }
+    },
+});
+
+/** ECS containers log. */
+export const awsEcsLogging = resourcePolicy({
+    name: "aws-ecs-logging",
+    description: "Every ECS container ships its logs (logConfiguration), the input of the monitoring alerts.",
+    group: "reliability",
+    platforms: ["aws"],
+    checklist: ["mdc-monitoring-alerts"],
+    sources: ["AWS ECS best practice", "seed 004 centralized logging"],
+    types: [ECS_TASK],
+    validate: (props, _args, report) => {
+        for (const c of ecsContainers(props) ?? []) if (!c.logConfiguration?.logDriver) report(`container '${c.name}' has no logConfiguration`);
+    },
+});
+
+/** ECS container insights. */
+export const awsEcsContainerInsights = resourcePolicy({
+    name: "aws-ecs-container-insights",
+    description: "ECS clusters enable Container Insights (metrics for the alarms).",
+    group: "reliability",
+    platforms: ["aws"],
+    checklist: ["mdc-monitoring-alerts"],
+    sources: ["Checkov CKV_AWS_65"],
+    types: ["aws:ecs/cluster:Cluster"],
+    validate: (props, _args, report) => {
+        const s = (props.settings ?? []).find((x: any) => x.name === "containerInsights");
+        if (!s || !["enabled", "enhanced"].includes(s.value)) report("containerInsights is not enabled");
+    },
+});
+
+/** ECS deployment circuit breaker. */
+export const awsEcsCircuitBreaker = resourcePolicy({
+    name: "aws-ecs-circuit-breaker",
+    description: "ECS services roll back a failing deployment automatically (deployment circuit breaker with rollback).",
+    group: "reliability",
+    platforms: ["aws"],
+    checklist: ["replicas-and-probes"],
+    sources: ["ARCHITECTURE app tier (circuit breaker)", "AWS ECS deployment circuit breaker"],
+    types: [ECS_SERVICE],
+    validate: (props, _args, report) => {
+        if (props.deploymentController && props.deploymentController.type && props.deploymentController.type !== "ECS") return;
+        const cb = props.deploymentCircuitBreaker;
+        if (cb?.enable !== true || cb?.rollback !== true) report("deploymentCircuitBreaker is not enabled with rollback");
+    },
+});
+
+/** Target groups health-check. */
+export const awsTargetGroupHealth = resourcePolicy({
+    name: "aws-target-group-health-check",
+    description: "Load balancer target groups health-check their targets on an explicit path (the services' readiness endpoints).",
+    group: "reliability",
+    platforms: ["aws"],
+    checklist: ["replicas-and-probes"],
+    sources: ["seed 002 readiness /ready", "AWS ELB health checks"],
+    types: ["aws:lb/targetGroup:TargetGroup"],
+    validate: (props, _args, report) => {
+        const h = props.healthCheck;
+        if (!h || h.enabled === false) report("health check is disabled or unset");
+        else if ((props.protocol ?? "HTTP").toUpperCase().startsWith("HTTP") && !h.path) report("health check has no path");
+    },
+});
+
+const retentionSchema = { properties: { minRetentionDays: { type: "integer" as const, default: 7, minimum: 1, description: "Smallest automated backup retention in days (capped at RDS's 35)." } } };
+
+/** Database automated backups. */
+export const awsDatabaseBackupRetention = resourcePolicy({
+    name: "aws-database-backup-retention",
+    description: "RDS instances (not replicas), RDS clusters and DocumentDB clusters keep automated backups (point-in-time recovery) for at least the configured days.",
+    group: "reliability",
+    platforms: ["aws"],
+    checklist: ["backups"],
+    sources: ["awsguard rds-instance-backup-enabled", "Checkov CKV_AWS_133", "seed 001 30-day retention"],
+    types: [RDS_INSTANCE, RDS_CLUSTER, DOCDB_CLUSTER],
+    configSchema: retentionSchema,
+    validate: (props, args, report) => {
+        if (props.replicateSourceDb) args.notApplicable("read replica (backups are the source's)");
+        const { minRetentionDays } = configOf<{ minRetentionDays: number }>(args, retentionSchema);
+        const need = Math.min(minRetentionDays, 35);
+        const have = props.backupRetentionPeriod;
+        if (have === undefined) report(`backupRetentionPeriod is unset (provider default 1 day); set at least ${need}`);
+        else if (Number(have) < need) report(`backupRetentionPeriod ${have} is below ${need} days`);
+    },
+});
+
+/** Deletion protection and final snapshot. */
+export const awsDeletionProtection = resourcePolicy({
+    name: "aws-database-deletion-protection",
+    description: "RDS instances, RDS clusters and DocumentDB clusters have deletion protection on and take a final snapshot on deletion.",
+    group: "reliability",
+    platforms: ["aws"],
+    checklist: ["deletion-safety"],
+    sources: ["Checkov CKV_AWS_293", "Checkov CKV_AWS_139", "ARCHITECTURE 'final snapshot'"],
+    types: [RDS_INSTANCE, RDS_CLUSTER, DOCDB_CLUSTER],
+    validate: (props, _args, report) => {
+        if (props.deletionProtection !== true) report("deletionProtection is not true");
+        if (!props.replicateSourceDb && (props.skipFinalSnapshot === true || !props.finalSnapshotIdentifier)) report("no final snapshot on deletion (skipFinalSnapshot false and a finalSnapshotIdentifier)");
+    },
+});
+
+/** ElastiCache snapshots. */
+export const awsElasticacheBackup = resourcePolicy({
+    name: "aws-elasticache-backup",
+    description: "ElastiCache replication groups keep automatic snapshots (snapshotRetentionLimit > 0).",
+    group: "reliability",
+    platforms: ["aws"],
+    checklist: ["backups"],
+    sources: ["Checkov CKV_AWS_134"],
+    types: [REPLICATION_GROUP],
+    validate: (props, _args, report) => {
+        if (!(Number(props.snapshotRetentionLimit) > 0)) report("snapshotRetentionLimit is 0 or unset");
+    },
+});
+
+const planSchema = {
+    properties: {
+        minRetentionDays: { type: "integer" as const, default: 7, minimum: 1, description: "Smallest recovery point retention in days." },
+        maxIntervalMinutes: { type: "integer" as const, default: 1440, minimum: 1, description: "Longest gap between backups (the RPO)." },
+        requireCrossRegionCopy: { type: "boolean" as const, default: false, description: "Every rule copies to a vault in another region." },
+    },
+};
+
+/** Backup plan retention and schedule. */
+export const awsBackupPlan = resourcePolicy({
+    name: "aws-backup-plan",
+    description: "AWS Backup plans keep recovery points at least the configured days, run often enough for the RPO, target a vault, and copy cross-region where configured.",
+    group: "reliability",
+    platforms: ["aws"],
+    checklist: ["backups"],
+    sources: ["seed 000 daily backups, off-site", "seed 002 cross-region replication", "AWS Backup"],
+    types: ["aws:backup/plan:Plan"],
+    configSchema: planSchema,
+    validate: (props, args, report) => {
+        const cfg = configOf<{ minRetentionDays: number; maxIntervalMinutes: number; requireCrossRegionCopy: boolean }>(args, planSchema);
+        const rules: any[] = props.rules ?? [];
+        if (rules.length === 0) return report("plan has no rules");
+        let best = Infinity;
+        for (const r of rules) {
+            if (!r.targetVaultName) report(`rule ${r.ruleName} has no targetVaultName`);
+            const del = r.lifecycle?.deleteAfter;
+            if (del !== undefined && Number(del) < cfg.minRetentionDays) report(`rule ${r.ruleName} deletes after ${del} days (keep ${cfg.minRetentionDays})`);
+            const gap = r.enableContinuousBackup === true ? 5 : r.schedule ? maxIntervalMinutes(r.schedule) : undefined;
+            if (gap === undefined && r.schedule) report(`rule ${r.ruleName} has an unreadable schedule '${r.schedule}'`);
+            if (gap !== undefined) best = Math.min(best, gap);
+            if (cfg.requireCrossRegionCopy && (r.copyActions ?? []).length === 0) report(`rule ${r.ruleName} has no cross-region copy`);
+        }
+        if (best > cfg.maxIntervalMinutes) report(`no rule runs at least every ${cfg.maxIntervalMinutes} minutes (best: ${best === Infinity ? "never" : `${best} min`})`);
+    },
+});
+
+const scalingSchema = {
+    properties: {
+        minCapacity: { type: "integer" as const, default: 2, minimum: 1, description: "Smallest acceptable minCapacity." },
+        maxRatio: { type: "number" as const, default: 10, minimum: 1, description: "Largest acceptable maxCapacity / minCapacity." },
+    },
+};
+
+/** Autoscaling bounds. */
+export const awsAutoscalingBounds = resourcePolicy({
+    name: "aws-autoscaling-bounds",
+    description: "Application Auto Scaling targets (ECS services) keep at least two tasks, have minCapacity ≤ maxCapacity and a max within a sane ratio of the min.",
+    group: "reliability",
+    platforms: ["aws"],
+    checklist: ["autoscaling-bounds", "replicas-and-probes"],
+    sources: ["seed 001 autoscaling (2-10)"],
+    types: ["aws:appautoscaling/target:Target"],
+    configSchema: scalingSchema,
+    validate: (props, args, report) => {
+        const cfg = configOf<{ minCapacity: number; maxRatio: number }>(args, scalingSchema);
+        const min = Number(props.minCapacity);
+        const max = Number(props.maxCapacity);
+        if (props.serviceNamespace !== undefined && props.serviceNamespace !== "ecs") args.notApplicable("not an ECS service target");
+        if (min < cfg.minCapacity) report(`minCapacity ${min} is below ${cfg.minCapacity}`);
+        if (!(max >= min)) report(`maxCapacity ${max} is below minCapacity ${min}`);
+        else if (max / Math.max(min, 1) > cfg.maxRatio) report(`maxCapacity ${max} is more than ${cfg.maxRatio}× minCapacity ${min}`);
+    },
+});
+
+/** Alarms notify. */
+export const awsAlarmActions = resourcePolicy({
+    name: "aws-alarm-actions",
+    description: "Every CloudWatch alarm notifies someone (alarmActions, actions enabled).",
+    group: "security",
+    platforms: ["aws"],
+    checklist: ["mdc-monitoring-alerts"],
+    sources: ["seed 001 checklist 'Monitoring alerts configured'"],
+    types: ["aws:cloudwatch/metricAlarm:MetricAlarm"],
+    validate: (props, _args, report) => {
+        if ((props.alarmActions ?? []).length === 0) report("alarm has no alarmActions");
+        if (props.actionsEnabled === false) report("alarm actions are disabled");
+    },
+});
+
+/** The AWS resource policies. */
+export const awsPolicies = [
+    awsSgNoWorldIngress,
+    awsDatastoreIngressFromGroups,
+    awsSgRuleDescriptions,
+    awsSubnetNoPublicIp,
+    awsEcsNoPublicIp,
+    awsDatabaseNotPublic,
+    awsListenerHttps,
+    awsAlbHardening,
+    awsWafManagedRules,
+    awsWafRateLimit,
+    awsCloudfrontTls,
+    awsCloudfrontHeaders,
+    awsResponseHeadersPolicy,
+    awsCloudfrontWaf,
+    awsDatabaseEncrypted,
+    awsDatabaseTls,
+    awsElasticacheEncrypted,
+    awsSqsEncrypted,
+    awsSnsEncrypted,
+    awsS3PublicAccessBlock,
+    awsS3NoPublicAcl,
+    awsKmsRotation,
+    awsBackupVaultEncrypted,
+    awsSecretsKms,
+    awsLogEncrypted,
+    awsEcsContainerHardening,
+    awsAlarmActions,
+    awsAlbDeletionProtection,
+    awsLogRetention,
+    awsEcsLogging,
+    awsEcsContainerInsights,
+    awsEcsCircuitBreaker,
+    awsTargetGroupHealth,
+    awsDatabaseBackupRetention,
+    awsDeletionProtection,
+    awsElasticacheBackup,
+    awsBackupPlan,
+    awsAutoscalingBounds,
+];

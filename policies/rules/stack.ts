@@ -1,0 +1,625 @@
+/**
+ * Stack policies: what one resource cannot tell. Every database has a backup; every public entry
+ * point is behind TLS (and WAF on AWS); every service is isolated by a NetworkPolicy, an internal
+ * network or a security group not open to the world; monitoring alerts exist; load-balanced
+ * services keep two replicas. Each platform's branch looks only at that platform's resources, so a
+ * policy never fires on another platform's stack.
+ */
+import type { PolicyResource, ReportViolation, StackValidationArgs } from "@pulumi/policy";
+import { maxIntervalMinutes } from "./cron";
+import {
+    configOf,
+    DATA_TIERS,
+    dependsOn,
+    dockerLabels,
+    dockerTier,
+    ingressRulesOf,
+    isOneShot,
+    K8S_WORKLOADS,
+    namespaceOf,
+    parseJsonish,
+    platformOf,
+    type Platform,
+    podLabelsOf,
+    podSpecOf,
+    containersOf,
+    retentionDays,
+    S3_BUCKETS,
+    selects,
+    SG_RULE_TYPES,
+    stackPolicy,
+    WORLD,
+} from "./util";
+
+const ofType = (rs: PolicyResource[], ...types: string[]) => rs.filter((r) => types.includes(r.type));
+const label = (r: PolicyResource) => `${r.type.split(":").pop()} '${r.name}'`;
+
+/** The platforms present in a stack; not applicable when none of tierform's is. */
+function platformsOf(args: StackValidationArgs): Set<Platform> {
+    const set = new Set(args.resources.map((r) => platformOf(r.type)).filter((p): p is Platform => !!p));
+    if (set.size === 0) args.notApplicable("no docker, kubernetes or aws resources in this stack");
+    return set;
+}
+
+// ---------- backups ----------
+
+const backupSchema = {
+    properties: {
+        minRetentionDays: { type: "integer" as const, default: 7, minimum: 1, description: "Smallest backup retention in days a backup job must declare." },
+        maxIntervalMinutes: { type: "integer" as const, default: 1440, minimum: 1, description: "Longest gap between two backups (the RPO)." },
+    },
+};
+type BackupConfig = { minRetentionDays: number; maxIntervalMinutes: number };
+
+/** Everything a backup job says about itself, as one text to search: env, args, labels, uploaded scripts. */
+function jobText(props: any): string {
+    return JSON.stringify(props ?? {});
+}
+
+/** Retention days a backup job declares: env/label RETENTION*, `tierform.backup.retention-days`, or `find -mtime +N`. */
+export function declaredRetention(envs: Array<[string, string]>, labels: Record<string, string>, text: string): number | undefined {
+    for (const [k, v] of Object.entries(labels)) if (/retention/i.test(k) && retentionDays(v) !== undefined) return retentionDays(v);
+    for (const [k, v] of envs) if (/RETENTION/i.test(k) && retentionDays(v) !== undefined) return retentionDays(v);
+    const m = /-mtime\s+\+(\d+)/.exec(text);
+    return m ? Number(m[1]) : undefined;
+}
+
+/** The schedule a Docker backup container declares: a label or env var named like SCHEDULE or CRON. */
+function declaredSchedule(envs: Array<[string, string]>, labels: Record<string, string>): string | undefined {
+    for (const [k, v] of Object.entries(labels)) if (/schedule|cron/i.test(k)) return v;
+    for (const [k, v] of envs) if (/SCHEDULE|CRON/i.test(k)) return v;
+    return undefined;
+}
+
+function checkJob(where: string, urn: string, retention: number | undefined, schedule: string | undefined, cfg: BackupConfig, report: ReportViolation) {
+    if (retention === undefined) report(`${where} declares no retention (env RETENTION_DAYS, a retention label, or find -mtime +N)`, urn);
+    else if (retention < cfg.minRetentionDays) report(`${where} keeps backups ${retention} days (at least ${cfg.minRetentionDays})`, urn);
+    if (schedule === undefined) report(`${where} declares no schedule`, urn);
+    else {
+        const gap = maxIntervalMinutes(schedule);
+        if (gap === undefined) report(`${where} has an unreadable schedule '${schedule}'`, urn);
+        else if (gap > cfg.maxIntervalMinutes) report(`${where} runs every ${gap === Infinity ? "week or more" : `${gap} min`} at worst; the RPO needs ${cfg.maxIntervalMinutes} min`, urn);
+    }
+}
+
+const splitEnv = (envs: unknown): Array<[string, string]> =>
+    (Array.isArray(envs) ? envs : []).filter((e): e is string => typeof e === "string").map((e) => [e.split("=")[0], e.slice(e.indexOf("=") + 1)]);
+
+function dockerBackups(rs: PolicyResource[], cfg: BackupConfig, report: ReportViolation) {
+    const containers = ofType(rs, "docker:index/container:Container");
+    const backups = containers.filter((c) => dockerTier(c.props) === "backup" && !isOneShot(c.props));
+    for (const db of containers.filter((c) => dockerTier(c.props) === "database")) {
+        const name = dockerLabels(db.props)["tierform.datastore"];
+        if (!name) {
+            report(`database container '${db.name}' has no tierform.datastore label, so its backup cannot be found`, db.urn);
+            continue;
+        }
+        const mine = backups.filter((b) => dockerLabels(b.props)["tierform.datastore"] === name);
+        if (mine.length === 0) report(`database '${name}' has no backup container (tierform.tier=backup, tierform.datastore=${name})`, db.urn);
+        for (const b of mine) {
+            const envs = splitEnv(b.props.envs);
+            const labels = dockerLabels(b.props);
+            checkJob(`backup container '${b.name}'`, b.urn, declaredRetention(envs, labels, jobText(b.props)), declaredSchedule(envs, labels), cfg, report);
+        }
+    }
+}
+
+const k8sLabels = (r: PolicyResource): Record<string, string> => ({ ...(r.props?.metadata?.labels ?? {}) });
+const CNPG = "kubernetes:postgresql.cnpg.io/v1:Cluster";
+
+function kubernetesBackups(rs: PolicyResource[], cfg: BackupConfig, report: ReportViolation) {
+    const cronJobs = ofType(rs, "kubernetes:batch/v1:CronJob");
+    const scheduled = ofType(rs, "kubernetes:postgresql.cnpg.io/v1:ScheduledBackup");
+    const databases = [
+        ...ofType(rs, CNPG),
+        ...ofType(rs, "kubernetes:apps/v1:StatefulSet").filter((s) => (k8sLabels(s)["app.kubernetes.io/component"] ?? podLabelsOf(s.type, s.props)["app.kubernetes.io/component"]) === "database"),
+    ];
+    for (const db of databases) {
+        const ns = namespaceOf(db);
+        const names = [db.props?.metadata?.name, k8sLabels(db)["app.kubernetes.io/name"], db.name].filter((n): n is string => !!n);
+        const sb = scheduled.filter((s) => namespaceOf(s) === ns && names.includes(s.props?.spec?.cluster?.name));
+        const jobs = cronJobs.filter((j) => namespaceOf(j) === ns && k8sLabels(j)["app.kubernetes.io/component"] !== "database" && names.some((n) => jobText(j.props).includes(n)));
+        if (sb.length === 0 && jobs.length === 0) report(`database ${label(db)} has no backup CronJob or ScheduledBackup in namespace ${ns}`, db.urn);
+        for (const s of sb) checkJob(`ScheduledBackup '${s.name}'`, s.urn, retentionDays(db.props?.spec?.backup?.retentionPolicy), s.props?.spec?.schedule, cfg, report);
+        for (const j of jobs) {
+            const pod = podSpecOf(j.type, j.props);
+            const envs: Array<[string, string]> = containersOf(pod).flatMap(({ c }) => (c.env ?? []).map((e: any) => [String(e.name), String(e.value ?? "")] as [string, string]));
+            const labels = { ...k8sLabels(j), ...(j.props?.metadata?.annotations ?? {}) };
+            checkJob(`backup CronJob '${j.name}'`, j.urn, declaredRetention(envs, labels, jobText(j.props)), j.props?.spec?.schedule, cfg, report);
+        }
+    }
+}
+
+const AWS_DATABASES = ["aws:rds/instance:Instance", "aws:rds/cluster:Cluster", "aws:docdb/cluster:Cluster"];
+
+function awsBackups(rs: PolicyResource[], report: ReportViolation) {
+    const selections = ofType(rs, "aws:backup/selection:Selection");
+    for (const db of ofType(rs, ...AWS_DATABASES)) {
+        if (db.props?.replicateSourceDb) continue;
+        const automated = Number(db.props?.backupRetentionPeriod ?? 0) > 0;
+        const tags: Record<string, string> = db.props?.tags ?? {};
+        const selected = selections.some(
+            (s) =>
+                dependsOn(s, db) ||
+                (db.props?.arn && (s.props?.resources ?? []).includes(db.props.arn)) ||
+                (s.props?.resources ?? []).includes("*") ||
+                (s.props?.selectionTags ?? []).some((t: any) => t.type === "STRINGEQUALS" && tags[t.key] === t.value),
+        );
+        if (!automated && !selected) report(`database ${label(db)} has neither automated backups (backupRetentionPeriod > 0) nor an AWS Backup selection`, db.urn);
+    }
+}
+
+/** Every database has a backup. */
+export const datastoreBackups = stackPolicy({
+    name: "datastore-backups",
+    description:
+        "Every database has a backup that keeps at least the configured retention and runs within the RPO: on Docker a backup container labelled with the database's tierform.datastore; on Kubernetes a CronJob or CloudNativePG ScheduledBackup in the database's namespace; on AWS automated backups or an AWS Backup selection.",
+    group: "reliability",
+    platforms: ["docker", "kubernetes", "aws"],
+    checklist: ["backups"],
+    sources: ["seeds 000-004 Backup Strategy", "awsguard rds-instance-backup-enabled"],
+    configSchema: backupSchema,
+    validate: (args, report) => {
+        const cfg = configOf<BackupConfig>(args, backupSchema);
+        const platforms = platformsOf(args);
+        if (platforms.has("docker")) dockerBackups(args.resources, cfg, report);
+        if (platforms.has("kubernetes")) kubernetesBackups(args.resources, cfg, report);
+        if (platforms.has("aws")) awsBackups(args.resources, report);
+    },
+});
+
+// ---------- public entry points ----------
+
+/** Every public entry point behind TLS (and WAF on AWS). */
+export const publicEntryPoints = stackPolicy({
+    name: "public-entry-tls-waf",
+    description:
+        "Every public entry point terminates TLS with a certificate the program provides: on Docker only the edge container publishes ports; on Kubernetes every Ingress's TLS secret is created by the program or issued by cert-manager; on AWS every internet-facing load balancer has an HTTPS listener and a WAFv2 web ACL association.",
+    group: "security",
+    platforms: ["docker", "kubernetes", "aws"],
+    checklist: ["mdc-ssl-certificates", "https-enforcement", "waf", "mdc-ddos-protection"],
+    sources: ["seed 003 WAF + HTTPS termination", "seed 004 SSL termination", "Checkov CKV2_AWS_28 (ALB behind WAF)"],
+    validate: (args, report) => {
+        const platforms = platformsOf(args);
+        const rs = args.resources;
+        if (platforms.has("docker")) {
+            for (const c of ofType(rs, "docker:index/container:Container")) {
+                const published = (c.props?.ports ?? []).filter((p: any) => p.external !== undefined || p.ip !== undefined);
+                if ((published.length > 0 || c.props?.publishAllPorts === true) && dockerTier(c.props) !== "edge") report(`container '${c.name}' (tier ${dockerTier(c.props) ?? "unlabelled"}) publishes ports; only the edge may`, c.urn);
+            }
+        }
+        if (platforms.has("kubernetes")) {
+            const secrets = ofType(rs, "kubernetes:core/v1:Secret").map((s) => s.props?.metadata?.name);
+            const certs = ofType(rs, "kubernetes:cert-manager.io/v1:Certificate").map((c) => c.props?.spec?.secretName);
+            for (const ing of ofType(rs, "kubernetes:networking.k8s.io/v1:Ingress")) {
+                const a = ing.props?.metadata?.annotations ?? {};
+                const issued = !!(a["cert-manager.io/cluster-issuer"] || a["cert-manager.io/issuer"]);
+                const tls: any[] = ing.props?.spec?.tls ?? [];
+                if (tls.length === 0) report(`Ingress '${ing.name}' serves no TLS`, ing.urn);
+                for (const t of tls) {
+                    if (!issued && !secrets.includes(t.secretName) && !certs.includes(t.secretName)) report(`Ingress '${ing.name}' uses TLS secret '${t.secretName}' that neither the program nor cert-manager provides`, ing.urn);
+                }
+            }
+        }
+        if (platforms.has("aws")) {
+            const listeners = ofType(rs, "aws:lb/listener:Listener");
+            const assocs = ofType(rs, "aws:wafv2/webAclAssociation:WebAclAssociation");
+            for (const lb of ofType(rs, "aws:lb/loadBalancer:LoadBalancer")) {
+                if (lb.props?.internal === true || (lb.props?.loadBalancerType ?? "application") !== "application") continue;
+                const mine = listeners.filter((l) => dependsOn(l, lb));
+                if (!mine.some((l) => String(l.props?.protocol).toUpperCase() === "HTTPS")) report(`internet-facing load balancer '${lb.name}' has no HTTPS listener`, lb.urn);
+                if (!assocs.some((a) => dependsOn(a, lb) || (lb.props?.arn && a.props?.resourceArn === lb.props.arn))) report(`internet-facing load balancer '${lb.name}' is not associated with a WAFv2 web ACL`, lb.urn);
+            }
+        }
+    },
+});
+
+/** On AWS without CloudFront, the ALB's HTTPS listeners add the security headers. */
+export const awsAlbSecurityHeaders = stackPolicy({
+    name: "aws-alb-security-headers",
+    description:
+        "When no CloudFront distribution (with its response headers policy) fronts the stack, every HTTPS listener of an internet-facing load balancer sets Strict-Transport-Security, X-Frame-Options and X-Content-Type-Options response headers.",
+    group: "security",
+    platforms: ["aws"],
+    checklist: ["mdc-security-headers"],
+    sources: ["seed 001 security headers", "ALB response header modification"],
+    validate: (args, report) => {
+        const rs = ofType(args.resources, "aws:cloudfront/distribution:Distribution", "aws:lb/loadBalancer:LoadBalancer", "aws:lb/listener:Listener");
+        if (rs.length === 0) args.notApplicable("no AWS edge in this stack");
+        if (ofType(rs, "aws:cloudfront/distribution:Distribution").length > 0) return;
+        for (const lb of ofType(rs, "aws:lb/loadBalancer:LoadBalancer").filter((l) => l.props?.internal !== true)) {
+            for (const l of ofType(rs, "aws:lb/listener:Listener").filter((x) => dependsOn(x, lb) && String(x.props?.protocol).toUpperCase() === "HTTPS")) {
+                const p = l.props ?? {};
+                if (!p.routingHttpResponseStrictTransportSecurityHeaderValue) report(`listener '${l.name}' sets no Strict-Transport-Security`, l.urn);
+                if (!p.routingHttpResponseXFrameOptionsHeaderValue) report(`listener '${l.name}' sets no X-Frame-Options`, l.urn);
+                if (!p.routingHttpResponseXContentTypeOptionsHeaderValue) report(`listener '${l.name}' sets no X-Content-Type-Options`, l.urn);
+            }
+        }
+    },
+});
+
+// ---------- isolation ----------
+
+function sgWorldOpen(sg: PolicyResource, rs: PolicyResource[]): boolean {
+    const rules = [sg, ...rs.filter((r) => SG_RULE_TYPES.includes(r.type) && r.type !== "aws:ec2/securityGroup:SecurityGroup" && dependsOn(r, sg))];
+    return rules.some((r) => ingressRulesOf(r.type, r.props).some((i) => i.cidrs.some((c) => WORLD.includes(c))));
+}
+
+/** Every service isolated. */
+export const serviceIsolation = stackPolicy({
+    name: "service-isolation",
+    description:
+        "Every service is isolated: on Docker datastore containers sit only on internal networks; on Kubernetes every workload is selected by a NetworkPolicy and each namespace has a default-deny ingress policy; on AWS every ECS service has security groups and none admits 0.0.0.0/0.",
+    group: "security",
+    platforms: ["docker", "kubernetes", "aws"],
+    checklist: ["network-segmentation", "mdc-firewall-rules", "port-restrictions"],
+    sources: ["seed 002 Network policies / security groups", "kube-score pod-networkpolicy", "CIS Docker 5.29 (not the default bridge)"],
+    validate: (args, report) => {
+        const platforms = platformsOf(args);
+        const rs = args.resources;
+        if (platforms.has("docker")) {
+            const networks = ofType(rs, "docker:index/network:Network");
+            for (const c of ofType(rs, "docker:index/container:Container").filter((x) => DATA_TIERS.includes(dockerTier(x.props) ?? ""))) {
+                const attached: any[] = c.props?.networksAdvanced ?? [];
+                if (c.props?.networkMode === "none") continue;
+                if (attached.length === 0) report(`${dockerTier(c.props)} container '${c.name}' is on the default bridge network`, c.urn);
+                for (const a of attached) {
+                    const net = networks.find((n) => n.props?.name === a.name || n.name === a.name) ?? networks.find((n) => dependsOn(c, n) && (n.props?.name === undefined || n.props?.name === a.name));
+                    if (!net) report(`${dockerTier(c.props)} container '${c.name}' is on network '${a.name}', which the program does not create`, c.urn);
+                    else if (net.props?.internal !== true) report(`${dockerTier(c.props)} container '${c.name}' is on network '${a.name}', which is not internal`, c.urn);
+                }
+            }
+        }
+        if (platforms.has("kubernetes")) {
+            const policies = ofType(rs, "kubernetes:networking.k8s.io/v1:NetworkPolicy");
+            const namespaces = new Set<string>();
+            for (const w of ofType(rs, ...K8S_WORKLOADS)) {
+                const ns = namespaceOf(w);
+                namespaces.add(ns);
+                const labels = podLabelsOf(w.type, w.props);
+                if (!policies.some((p) => namespaceOf(p) === ns && selects(p.props?.spec?.podSelector ?? {}, labels))) report(`${label(w)} is not selected by any NetworkPolicy`, w.urn);
+            }
+            for (const ns of namespaces) {
+                const deny = policies.some(
+                    (p) =>
+                        namespaceOf(p) === ns &&
+                        Object.keys(p.props?.spec?.podSelector?.matchLabels ?? {}).length === 0 &&
+                        (p.props?.spec?.podSelector?.matchExpressions ?? []).length === 0 &&
+                        (p.props?.spec?.policyTypes ?? []).includes("Ingress") &&
+                        (p.props?.spec?.ingress ?? []).length === 0,
+                );
+                if (!deny) report(`namespace '${ns}' has no default-deny ingress NetworkPolicy`);
+            }
+        }
+        if (platforms.has("aws")) {
+            const sgs = ofType(rs, "aws:ec2/securityGroup:SecurityGroup");
+            for (const svc of ofType(rs, "aws:ecs/service:Service")) {
+                const mine = sgs.filter((sg) => dependsOn(svc, sg));
+                if ((svc.props?.networkConfiguration?.securityGroups ?? []).length === 0 && mine.length === 0) report(`ECS service '${svc.name}' has no security group`, svc.urn);
+                for (const sg of mine) if (sgWorldOpen(sg, rs)) report(`ECS service '${svc.name}' uses security group '${sg.name}', which admits 0.0.0.0/0`, svc.urn);
+            }
+        }
+    },
+});
+
+// ---------- monitoring ----------
+
+/** Monitoring alerts exist. */
+export const monitoringAlerts = stackPolicy({
+    name: "monitoring-alerts",
+    description:
+        "Monitoring alerts are configured: on Kubernetes a ServiceMonitor and a PrometheusRule with at least one alert; on AWS CloudWatch alarms with actions, one on the load balancer's 5XX responses and one per database engine namespace. Docker relies on docker-healthcheck.",
+    group: "security",
+    platforms: ["kubernetes", "aws"],
+    checklist: ["mdc-monitoring-alerts"],
+    sources: ["seed 001 checklist 'Monitoring alerts configured'", "seed 002 ServiceMonitor", "seed 003 Prometheus alert rules"],
+    validate: (args, report) => {
+        const platforms = platformsOf(args);
+        const rs = args.resources;
+        if (!platforms.has("kubernetes") && !platforms.has("aws")) args.notApplicable("Docker stacks are covered by docker-healthcheck");
+        if (platforms.has("kubernetes") && ofType(rs, ...K8S_WORKLOADS).length > 0) {
+            const rules = ofType(rs, "kubernetes:monitoring.coreos.com/v1:PrometheusRule");
+            const alerts = rules.flatMap((r) => (r.props?.spec?.groups ?? []).flatMap((g: any) => (g.rules ?? []).filter((x: any) => x.alert)));
+            if (alerts.length === 0) report("no PrometheusRule defines an alert");
+            if (ofType(rs, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "kubernetes:monitoring.coreos.com/v1:PodMonitor").length === 0) report("no ServiceMonitor or PodMonitor scrapes the services");
+        }
+        if (platforms.has("aws")) {
+            const alarms = ofType(rs, "aws:cloudwatch/metricAlarm:MetricAlarm");
+            const metricNames = (a: PolicyResource): string[] => [a.props?.metricName, ...(a.props?.metricQueries ?? []).map((q: any) => q.metric?.metricName)].filter(Boolean);
+            const namespaces = (a: PolicyResource): string[] => [a.props?.namespace, ...(a.props?.metricQueries ?? []).map((q: any) => q.metric?.namespace)].filter(Boolean);
+            if (!alarms.some((a) => (a.props?.alarmActions ?? []).length > 0)) report("no CloudWatch alarm notifies anyone");
+            if (ofType(rs, "aws:lb/loadBalancer:LoadBalancer").length > 0 && !alarms.some((a) => metricNames(a).some((m) => /5XX/i.test(m)))) report("no alarm watches the load balancer's 5XX responses (HighErrorRate)");
+            if (ofType(rs, "aws:rds/instance:Instance", "aws:rds/cluster:Cluster").length > 0 && !alarms.some((a) => namespaces(a).includes("AWS/RDS"))) report("no alarm watches the RDS databases");
+            if (ofType(rs, "aws:docdb/cluster:Cluster").length > 0 && !alarms.some((a) => namespaces(a).includes("AWS/DocDB"))) report("no alarm watches the DocumentDB clusters");
+        }
+    },
+});
+
+// ---------- replicas ----------
+
+const replicasSchema = { properties: { minReplicas: { type: "integer" as const, default: 2, minimum: 1, description: "Fewest replicas of a load-balanced service." } } };
+
+/** A singleton (a scheduler that must never run twice) is exempt from the replica floor. */
+function isSingletonDeployment(r: PolicyResource): boolean {
+    const a = r.props?.metadata?.annotations ?? {};
+    return a["tierform.io/singleton"] === "true" || (r.props?.spec?.strategy?.type === "Recreate" && Number(r.props?.spec?.replicas ?? 1) <= 1);
+}
+
+/** The smallest replica count a Deployment keeps, counting its HPA. */
+function k8sMinReplicas(d: PolicyResource, hpas: PolicyResource[]): number {
+    const hpa = hpas.find((h) => namespaceOf(h) === namespaceOf(d) && h.props?.spec?.scaleTargetRef?.name === (d.props?.metadata?.name ?? d.name));
+    return Number(hpa?.props?.spec?.minReplicas ?? d.props?.spec?.replicas ?? 1);
+}
+
+/** Load-balanced services keep two replicas. */
+export const minReplicas = stackPolicy({
+    name: "min-replicas",
+    description:
+        "Every service that receives traffic keeps at least two replicas (counting its autoscaler's minimum): Kubernetes Deployments selected by a Service, ECS services behind a load balancer. Singletons (Recreate strategy with one replica, or deploymentMaximumPercent ≤ 100 on ECS) are exempt.",
+    group: "reliability",
+    platforms: ["kubernetes", "aws"],
+    checklist: ["replicas-and-probes", "high-availability"],
+    sources: ["seed 001 'Minimum instances: 2'", "Polaris deploymentMissingReplicas"],
+    configSchema: replicasSchema,
+    validate: (args, report) => {
+        const { minReplicas: floor } = configOf<{ minReplicas: number }>(args, replicasSchema);
+        const platforms = platformsOf(args);
+        const rs = args.resources;
+        if (!platforms.has("kubernetes") && !platforms.has("aws")) args.notApplicable("Docker dev stacks run one container per service by design");
+        if (platforms.has("kubernetes")) {
+            const services = ofType(rs, "kubernetes:core/v1:Service");
+            const hpas = ofType(rs, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "kubernetes:autoscaling/v1:HorizontalPodAutoscaler");
+            for (const d of ofType(rs, "kubernetes:apps/v1:Deployment")) {
+                const labels = podLabelsOf(d.type, d.props);
+                const served = services.some((s) => namespaceOf(s) === namespaceOf(d) && s.props?.spec?.selector && selects({ matchLabels: s.props.spec.selector }, labels));
+                if (!served || isSingletonDeployment(d)) continue;
+                const n = k8sMinReplicas(d, hpas);
+                if (n < floor) report(`Deployment '${d.name}' serves traffic with ${n} replica(s); keep at least ${floor}`, d.urn);
+            }
+        }
+        if (platforms.has("aws")) {
+            const targets = ofType(rs, "aws:appautoscaling/target:Target");
+            for (const svc of ofType(rs, "aws:ecs/service:Service")) {
+                if ((svc.props?.loadBalancers ?? []).length === 0) continue;
+                if (svc.props?.deploymentMaximumPercent !== undefined && Number(svc.props.deploymentMaximumPercent) <= 100) continue;
+                const target = targets.find((t) => dependsOn(t, svc) || (typeof t.props?.resourceId === "string" && svc.props?.name && t.props.resourceId.endsWith(`/${svc.props.name}`)));
+                const n = Number(target?.props?.minCapacity ?? svc.props?.desiredCount ?? 1);
+                if (n < floor) report(`ECS service '${svc.name}' serves traffic with ${n} task(s); keep at least ${floor}`, svc.urn);
+            }
+        }
+    },
+});
+
+/** Multi-replica workloads have a PDB. */
+export const k8sPdbCoverage = stackPolicy({
+    name: "k8s-pdb-coverage",
+    description: "Every Deployment or StatefulSet that runs two or more replicas is selected by a PodDisruptionBudget in its namespace, so node drains keep it serving.",
+    group: "reliability",
+    platforms: ["kubernetes"],
+    checklist: ["replicas-and-probes"],
+    sources: ["kube-score deployment-has-poddisruptionbudget", "kube-score statefulset-has-poddisruptionbudget", "Polaris missingPodDisruptionBudget"],
+    validate: (args, report) => {
+        const rs = ofType(args.resources, "kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", "kubernetes:policy/v1:PodDisruptionBudget", "kubernetes:autoscaling/v2:HorizontalPodAutoscaler");
+        if (rs.length === 0) args.notApplicable("no Kubernetes workloads in this stack");
+        const pdbs = ofType(rs, "kubernetes:policy/v1:PodDisruptionBudget");
+        const hpas = ofType(rs, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler");
+        for (const w of ofType(rs, "kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet")) {
+            if (k8sMinReplicas(w, hpas) < 2) continue;
+            const labels = podLabelsOf(w.type, w.props);
+            if (!pdbs.some((p) => namespaceOf(p) === namespaceOf(w) && selects(p.props?.spec?.selector, labels))) report(`${label(w)} runs several replicas without a PodDisruptionBudget`, w.urn);
+        }
+    },
+});
+
+// ---------- AWS-only stack checks ----------
+
+function awsOnly(args: StackValidationArgs, ...types: string[]): PolicyResource[] {
+    const rs = ofType(args.resources, ...types);
+    if (rs.length === 0) args.notApplicable(`no ${types[0].split(":").pop()} in this stack`);
+    return rs;
+}
+
+/** Datastores span AZs. */
+export const awsMultiAz = stackPolicy({
+    name: "aws-multi-az",
+    description: "Datastores survive the loss of an availability zone: RDS instances are Multi-AZ, Aurora and DocumentDB clusters have at least two instances, ElastiCache replication groups fail over automatically across AZs.",
+    group: "reliability",
+    platforms: ["aws"],
+    checklist: ["high-availability"],
+    sources: ["Checkov CKV_AWS_157", "seed 003 failover replica"],
+    validate: (args, report) => {
+        const rs = awsOnly(args, "aws:rds/instance:Instance", "aws:rds/cluster:Cluster", "aws:docdb/cluster:Cluster", "aws:elasticache/replicationGroup:ReplicationGroup");
+        const members = ofType(args.resources, "aws:rds/clusterInstance:ClusterInstance", "aws:docdb/clusterInstance:ClusterInstance");
+        for (const r of rs) {
+            const p = r.props ?? {};
+            if (r.type === "aws:rds/instance:Instance" && !p.replicateSourceDb && p.multiAz !== true) report(`RDS instance '${r.name}' is not Multi-AZ`, r.urn);
+            if (r.type.endsWith("/cluster:Cluster")) {
+                const n = members.filter((m) => m.type.split(":")[1].split("/")[0] === r.type.split(":")[1].split("/")[0] && (dependsOn(m, r) || (p.clusterIdentifier && m.props?.clusterIdentifier === p.clusterIdentifier))).length;
+                if (n < 2) report(`cluster '${r.name}' has ${n} instance(s); a failover needs 2`, r.urn);
+            }
+            if (r.type === "aws:elasticache/replicationGroup:ReplicationGroup") {
+                if (p.automaticFailoverEnabled !== true || p.multiAzEnabled !== true) report(`replication group '${r.name}' has no automatic Multi-AZ failover`, r.urn);
+                const replicas = p.numCacheClusters !== undefined ? Number(p.numCacheClusters) - 1 : Number(p.replicasPerNodeGroup ?? 0);
+                if (replicas < 1) report(`replication group '${r.name}' has no replica`, r.urn);
+            }
+        }
+    },
+});
+
+const bucketConfigs = (args: StackValidationArgs, bucket: PolicyResource, ...types: string[]) =>
+    ofType(args.resources, ...types).filter((c) => dependsOn(c, bucket) || (c.props?.bucket !== undefined && [bucket.props?.bucket, bucket.props?.id].includes(c.props.bucket)));
+
+const s3Schema = { properties: { requireKms: { type: "boolean" as const, default: false, description: "Require SSE-KMS rather than SSE-S3." } } };
+
+/** S3 encryption and TLS-only access. */
+export const awsS3Encryption = stackPolicy({
+    name: "aws-s3-encryption",
+    description: "Every S3 bucket has a default server-side encryption configuration (KMS where configured) and a bucket policy that denies requests without TLS (aws:SecureTransport false).",
+    group: "security",
+    platforms: ["aws"],
+    checklist: ["encryption-at-rest", "encryption-in-transit", "backup-encryption"],
+    sources: ["Checkov CKV_AWS_19", "Checkov CKV_AWS_145", "awsguard s3-bucket-ssl-requests-only"],
+    configSchema: s3Schema,
+    validate: (args, report) => {
+        const { requireKms } = configOf<{ requireKms: boolean }>(args, s3Schema);
+        for (const b of awsOnly(args, ...S3_BUCKETS)) {
+            const sse = bucketConfigs(args, b, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2");
+            const algos = [
+                ...sse.flatMap((s) => (s.props?.rules ?? []).map((r: any) => r.applyServerSideEncryptionByDefault?.sseAlgorithm)),
+                b.props?.serverSideEncryptionConfiguration?.rule?.applyServerSideEncryptionByDefault?.sseAlgorithm,
+            ].filter(Boolean);
+            if (algos.length === 0) report(`bucket '${b.name}' has no server-side encryption configuration`, b.urn);
+            else if (requireKms && !algos.some((a) => String(a).startsWith("aws:kms"))) report(`bucket '${b.name}' is not encrypted with KMS`, b.urn);
+            const policies = bucketConfigs(args, b, "aws:s3/bucketPolicy:BucketPolicy").map((p) => JSON.stringify(parseJsonish(p.props?.policy) ?? p.props?.policy ?? ""));
+            if (!policies.some((p) => p.includes("aws:SecureTransport"))) report(`bucket '${b.name}' has no policy denying non-TLS requests (aws:SecureTransport)`, b.urn);
+        }
+    },
+});
+
+/** S3 public access blocked. */
+export const awsS3PublicAccess = stackPolicy({
+    name: "aws-s3-public-access",
+    description: "Every S3 bucket has a public access block (all four switches are checked by aws-s3-public-access-block).",
+    group: "security",
+    platforms: ["aws"],
+    checklist: ["port-restrictions"],
+    sources: ["Checkov CKV2_AWS_6"],
+    validate: (args, report) => {
+        for (const b of awsOnly(args, ...S3_BUCKETS)) {
+            if (bucketConfigs(args, b, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").length === 0) report(`bucket '${b.name}' has no public access block`, b.urn);
+        }
+    },
+});
+
+/** S3 versioning. */
+export const awsS3Versioning = stackPolicy({
+    name: "aws-s3-versioning",
+    description: "Every S3 bucket has versioning enabled, so an overwrite or delete can be undone.",
+    group: "reliability",
+    platforms: ["aws"],
+    checklist: ["backups"],
+    sources: ["Checkov CKV_AWS_21"],
+    validate: (args, report) => {
+        for (const b of awsOnly(args, ...S3_BUCKETS)) {
+            const v = bucketConfigs(args, b, "aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2");
+            const enabled = v.some((x) => x.props?.versioningConfiguration?.status === "Enabled") || b.props?.versioning?.enabled === true;
+            if (!enabled) report(`bucket '${b.name}' is not versioned`, b.urn);
+        }
+    },
+});
+
+/** Every queue has a DLQ. */
+export const awsSqsDeadLetter = stackPolicy({
+    name: "aws-sqs-dead-letter",
+    description: "Every SQS queue that is not itself a dead-letter queue has a redrive policy to a dead-letter queue, with a maxReceiveCount.",
+    group: "reliability",
+    platforms: ["aws"],
+    checklist: ["dead-letter-queues"],
+    sources: ["ARCHITECTURE queue tier (SQS + dead-letter queue)", "AWS SQS best practice"],
+    validate: (args, report) => {
+        const queues = awsOnly(args, "aws:sqs/queue:Queue");
+        const redrive = (q: PolicyResource) => parseJsonish<{ deadLetterTargetArn?: string; maxReceiveCount?: number }>(q.props?.redrivePolicy);
+        const isDlq = (q: PolicyResource) =>
+            queues.some((o) => o !== q && (dependsOn(o, q) || (q.props?.arn && redrive(o)?.deadLetterTargetArn === q.props.arn))) ||
+            ofType(args.resources, "aws:sqs/redrivePolicy:RedrivePolicy").some((rp) => dependsOn(rp, q) && !(rp.props?.queueUrl && rp.props.queueUrl === q.props?.url)) ||
+            !!q.props?.redriveAllowPolicy;
+        for (const q of queues) {
+            if (isDlq(q)) continue;
+            const standalone = ofType(args.resources, "aws:sqs/redrivePolicy:RedrivePolicy").find((rp) => dependsOn(rp, q));
+            const r = redrive(q) ?? parseJsonish<{ deadLetterTargetArn?: string; maxReceiveCount?: number }>(standalone?.props?.redrivePolicy);
+            if (!r?.deadLetterTargetArn) report(`queue '${q.name}' has no dead-letter queue (redrivePolicy.deadLetterTargetArn)`, q.urn);
+            else if (!(Number(r.maxReceiveCount) >= 1)) report(`queue '${q.name}' redrive policy has no maxReceiveCount`, q.urn);
+        }
+    },
+});
+
+/** App subnets private, data subnets isolated. */
+export const awsPrivateSubnets = stackPolicy({
+    name: "aws-private-subnets",
+    description:
+        "ECS services run in subnets without a route to the internet gateway (private), and datastore subnet groups use subnets with no default route at all (isolated) and no public IP mapping.",
+    group: "security",
+    platforms: ["aws"],
+    checklist: ["private-subnets"],
+    sources: ["seed 003 Network Architecture (private / isolated subnets)"],
+    validate: (args, report) => {
+        const rs = args.resources;
+        const groups = ofType(rs, "aws:rds/subnetGroup:SubnetGroup", "aws:docdb/subnetGroup:SubnetGroup", "aws:elasticache/subnetGroup:SubnetGroup");
+        const services = ofType(rs, "aws:ecs/service:Service");
+        if (groups.length === 0 && services.length === 0) args.notApplicable("no ECS services or datastore subnet groups");
+        const subnets = ofType(rs, "aws:ec2/subnet:Subnet");
+        const assocs = ofType(rs, "aws:ec2/routeTableAssociation:RouteTableAssociation");
+        const tables = ofType(rs, "aws:ec2/routeTable:RouteTable");
+        const routes = ofType(rs, "aws:ec2/route:Route");
+        const igws = ofType(rs, "aws:ec2/internetGateway:InternetGateway");
+        const defaultRoutes = (s: PolicyResource) => {
+            const rts = tables.filter((t) => assocs.some((a) => dependsOn(a, s) && dependsOn(a, t)));
+            const out: Array<{ viaIgw: boolean }> = [];
+            for (const t of rts) {
+                for (const r of t.props?.routes ?? []) if (WORLD.includes(r.cidrBlock) || WORLD.includes(r.ipv6CidrBlock)) out.push({ viaIgw: !!r.gatewayId && !r.natGatewayId });
+                for (const r of routes.filter((x) => dependsOn(x, t))) {
+                    if (WORLD.includes(r.props?.destinationCidrBlock) || WORLD.includes(r.props?.destinationIpv6CidrBlock)) out.push({ viaIgw: igws.some((g) => dependsOn(r, g)) || (!!r.props?.gatewayId && !r.props?.natGatewayId) });
+                }
+            }
+            return out;
+        };
+        for (const g of groups) {
+            for (const s of subnets.filter((x) => dependsOn(g, x))) {
+                if (s.props?.mapPublicIpOnLaunch === true) report(`datastore subnet '${s.name}' maps public IPs`, s.urn);
+                if (defaultRoutes(s).length > 0) report(`datastore subnet '${s.name}' (in ${label(g)}) has a default route; datastore subnets must be isolated`, s.urn);
+            }
+        }
+        for (const svc of services) {
+            for (const s of subnets.filter((x) => dependsOn(svc, x))) {
+                if (defaultRoutes(s).some((r) => r.viaIgw)) report(`ECS service '${svc.name}' runs in subnet '${s.name}', which routes to the internet gateway (public)`, svc.urn);
+            }
+        }
+    },
+});
+
+/** VPC flow logs. */
+export const awsVpcFlowLogs = stackPolicy({
+    name: "aws-vpc-flow-logs",
+    description: "Every VPC has flow logs, so rejected and accepted traffic can be investigated.",
+    group: "security",
+    platforms: ["aws"],
+    checklist: ["mdc-firewall-rules", "mdc-monitoring-alerts"],
+    sources: ["Checkov CKV2_AWS_11"],
+    validate: (args, report) => {
+        const logs = ofType(args.resources, "aws:ec2/flowLog:FlowLog");
+        for (const v of awsOnly(args, "aws:ec2/vpc:Vpc")) if (!logs.some((l) => dependsOn(l, v))) report(`VPC '${v.name}' has no flow log`, v.urn);
+    },
+});
+
+/** WAF logging. */
+export const awsWafLogging = stackPolicy({
+    name: "aws-waf-logging",
+    description: "Every WAFv2 web ACL has a logging configuration.",
+    group: "security",
+    platforms: ["aws"],
+    checklist: ["waf", "mdc-monitoring-alerts"],
+    sources: ["Checkov CKV2_AWS_31"],
+    validate: (args, report) => {
+        const logs = ofType(args.resources, "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration");
+        for (const w of awsOnly(args, "aws:wafv2/webAcl:WebAcl")) if (!logs.some((l) => dependsOn(l, w))) report(`web ACL '${w.name}' has no logging configuration`, w.urn);
+    },
+});
+
+/** The stack policies. */
+export const stackPolicies = [
+    datastoreBackups,
+    publicEntryPoints,
+    awsAlbSecurityHeaders,
+    serviceIsolation,
+    monitoringAlerts,
+    minReplicas,
+    k8sPdbCoverage,
+    awsMultiAz,
+    awsS3Encryption,
+    awsS3PublicAccess,
+    awsS3Versioning,
+    awsSqsDeadLetter,
+    awsPrivateSubnets,
+    awsVpcFlowLogs,
+    awsWafLogging,
+];

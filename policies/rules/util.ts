@@ -1,0 +1,349 @@
+/**
+ * Building blocks shared by every rule module: how a policy is declared (with its group, checklist
+ * items and public sources), type filtering by token, config defaults, and readers for the
+ * provider-shaped inputs (Docker labels, Kubernetes pod specs, ECS container definitions).
+ * Nothing here constructs a PolicyPack.
+ */
+import type {
+    EnforcementLevel,
+    PolicyConfigSchema,
+    PolicyResource,
+    ReportViolation,
+    ResourceValidation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+} from "@pulumi/policy";
+
+/** The two groups of the pack. */
+export type Group = "security" | "reliability";
+/** The platforms of tierform, named as the first segment of their type tokens. */
+export type Platform = "docker" | "kubernetes" | "aws";
+
+/** What the report and README need to know about a policy beyond what the SDK carries. */
+export interface PolicyMeta {
+    group: Group;
+    kind: "resource" | "stack";
+    platforms: Platform[];
+    /** Checklist item ids (see checklist.ts) this policy stands for. */
+    checklist: string[];
+    /** Public rules it implements: Checkov ids, Polaris/kube-score checks, CIS Docker items, awsguard names. */
+    sources: string[];
+    /** Resource types a resource policy looks at. */
+    types?: string[];
+}
+
+/** Every declared policy's metadata by policy name; filled as rule modules load. */
+export const policyMeta: Record<string, PolicyMeta> = {};
+
+/** A policy of either kind. */
+export type AnyPolicy = ResourceValidationPolicy | StackValidationPolicy;
+
+interface Declaration {
+    name: string;
+    description: string;
+    group: Group;
+    platforms: Platform[];
+    checklist?: string[];
+    sources: string[];
+    enforcementLevel?: EnforcementLevel;
+    configSchema?: PolicyConfigSchema;
+}
+
+function register(def: Declaration, kind: PolicyMeta["kind"], types?: string[]) {
+    if (policyMeta[def.name]) throw new Error(`policy '${def.name}' is declared twice`);
+    policyMeta[def.name] = { group: def.group, kind, platforms: def.platforms, checklist: def.checklist ?? [], sources: def.sources, types };
+    return {
+        name: def.name,
+        description: `${def.description} Source: ${def.sources.join("; ")}.`,
+        enforcementLevel: def.enforcementLevel ?? ("advisory" as EnforcementLevel),
+        ...(def.configSchema ? { configSchema: def.configSchema } : {}),
+        tags: [def.group, ...def.platforms],
+    };
+}
+
+/** Validate only resources whose type token is one of `types`; everything else is not applicable. */
+export function forTypes(types: string[], validate: (props: any, args: ResourceValidationArgs, report: ReportViolation) => void): ResourceValidation {
+    const fn: ResourceValidation = (args, report) => {
+        if (!types.includes(args.type)) args.notApplicable(`applies to ${types.join(", ")}`);
+        return validate(args.props, args, report);
+    };
+    // The SDK's server skips a policy early for other types when the function carries one type.
+    if (types.length === 1) (fn as unknown as { __pulumiType: string }).__pulumiType = types[0];
+    return fn;
+}
+
+/** Declare a resource policy over the given type tokens. */
+export function resourcePolicy(
+    def: Declaration & { types: string[]; validate: (props: any, args: ResourceValidationArgs, report: ReportViolation) => void },
+): ResourceValidationPolicy {
+    return { ...register(def, "resource", def.types), validateResource: forTypes(def.types, def.validate) };
+}
+
+/** Declare a stack policy. */
+export function stackPolicy(def: Declaration & { validate: (args: StackValidationArgs, report: ReportViolation) => void }): StackValidationPolicy {
+    return { ...register(def, "stack"), validateStack: def.validate };
+}
+
+/** The policy's config with the defaults of its schema under what the pack config sets. */
+export function configOf<T>(args: { getConfig<C extends object>(): C }, schema: PolicyConfigSchema | undefined): T {
+    const defaults: Record<string, unknown> = {};
+    for (const [key, prop] of Object.entries(schema?.properties ?? {})) {
+        if (typeof prop === "object" && prop.default !== undefined) defaults[key] = prop.default;
+    }
+    return { ...defaults, ...(args.getConfig<Record<string, unknown>>() ?? {}) } as T;
+}
+
+/** The platform a type token belongs to, if it is one of tierform's. */
+export function platformOf(type: string): Platform | undefined {
+    const pkg = type.split(":")[0];
+    return pkg === "docker" || pkg === "kubernetes" || pkg === "aws" ? pkg : undefined;
+}
+
+/** The resources of one platform in a stack; `notApplicable` when there are none (another platform's stack). */
+export function platformResources(args: StackValidationArgs, platform: Platform): PolicyResource[] {
+    const mine = args.resources.filter((r) => platformOf(r.type) === platform);
+    if (mine.length === 0) args.notApplicable(`no ${platform} resources in this stack`);
+    return mine;
+}
+
+/** True when `r` depends on `target` (directly, through inputs or dependsOn). */
+export function dependsOn(r: PolicyResource, target: PolicyResource): boolean {
+    return r.dependencies.some((d) => d.urn === target.urn) || Object.values(r.propertyDependencies ?? {}).some((ds) => ds.some((d) => d.urn === target.urn));
+}
+
+/** A value given as a literal or in the JSON string form some providers take (ECS container definitions, SQS redrive policies). */
+export function parseJsonish<T>(value: unknown): T | undefined {
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== "string") return value as T;
+    try {
+        return JSON.parse(value) as T;
+    } catch {
+        return undefined;
+    }
+}
+
+// ---------- images, env, secrets ----------
+
+/** True when an image reference is pinned: a tag other than `latest`, a digest, or an image id. */
+export function isPinnedImage(ref: string): boolean {
+    if (/@sha256:[a-f0-9]{64}$/.test(ref) || /^sha256:[a-f0-9]{64}$/.test(ref)) return true;
+    const lastSegment = ref.split("/").pop() ?? "";
+    const colon = lastSegment.lastIndexOf(":");
+    if (colon < 0) return false;
+    const tag = lastSegment.slice(colon + 1);
+    return tag.length > 0 && tag !== "latest";
+}
+
+/** Variable names that hold credentials. `*_FILE` (a path to a mounted secret) and ARNs are references, not values. */
+export const SECRET_NAME = /(PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL|AUTH_KEY)/;
+const REFERENCE_NAME = /_(FILE|ARN|PATH|NAME|ID)$/;
+
+/** Why a plain `name=value` environment variable leaks a credential, or undefined when it does not. */
+export function plaintextSecretProblem(name: string, value: unknown): string | undefined {
+    if (typeof value !== "string" || value === "") return undefined;
+    const upper = name.toUpperCase();
+    if (/^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i.test(value)) return `${name} carries a password inside a URL`;
+    if (REFERENCE_NAME.test(upper)) return undefined;
+    if (value.startsWith("arn:aws:secretsmanager:") || value.startsWith("arn:aws:ssm:") || value.startsWith("/run/secrets/")) return undefined;
+    if (SECRET_NAME.test(upper)) return `${name} holds a secret value in plain text`;
+    return undefined;
+}
+
+/** Debug switches that must be off outside development: name → values that turn debugging on. */
+export const DEFAULT_DEBUG_SETTINGS: Record<string, string[]> = {
+    DEBUG: ["true", "1", "yes", "on"],
+    DJANGO_DEBUG: ["true", "1", "yes", "on"],
+    FLASK_DEBUG: ["true", "1", "yes", "on"],
+    FLASK_ENV: ["development"],
+    NODE_ENV: ["development"],
+    APP_DEBUG: ["true", "1", "yes", "on"],
+    RAILS_ENV: ["development"],
+};
+
+/** `KEY=VALUE` strings (Docker `envs`) as pairs. */
+export function splitEnvs(envs: unknown): Array<[string, string]> {
+    if (!Array.isArray(envs)) return [];
+    return envs
+        .filter((e): e is string => typeof e === "string")
+        .map((e) => {
+            const i = e.indexOf("=");
+            return (i < 0 ? [e, ""] : [e.slice(0, i), e.slice(i + 1)]) as [string, string];
+        });
+}
+
+// ---------- Docker ----------
+
+/** A Docker container's labels as a record (the provider takes `[{label, value}]`). */
+export function dockerLabels(props: any): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const l of Array.isArray(props?.labels) ? props.labels : []) if (l && typeof l.label === "string") out[l.label] = String(l.value ?? "");
+    return out;
+}
+
+/** The tier a Docker container declares with its `tierform.tier` label. */
+export function dockerTier(props: any): string | undefined {
+    return dockerLabels(props)["tierform.tier"];
+}
+
+/** A one-shot container (a migration, a volume chown, a bucket setup): the provider does not keep it running (`mustRun: false`). */
+export function isOneShot(props: any): boolean {
+    return props?.mustRun === false;
+}
+
+/** Tiers that hold data. */
+export const DATA_TIERS = ["database", "cache", "queue", "bucket"];
+
+// ---------- Kubernetes ----------
+
+/** Workload kinds that carry a pod template. */
+export const K8S_WORKLOADS = [
+    "kubernetes:apps/v1:Deployment",
+    "kubernetes:apps/v1:StatefulSet",
+    "kubernetes:apps/v1:DaemonSet",
+    "kubernetes:apps/v1:ReplicaSet",
+    "kubernetes:batch/v1:Job",
+    "kubernetes:batch/v1:CronJob",
+    "kubernetes:core/v1:Pod",
+];
+/** Workloads that run continuously (probes, replicas, PDBs make sense). */
+export const K8S_LONG_RUNNING = ["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", "kubernetes:apps/v1:DaemonSet"];
+
+/** The pod spec of a workload, wherever its kind keeps it. */
+export function podSpecOf(type: string, props: any): any {
+    if (type === "kubernetes:core/v1:Pod") return props?.spec;
+    if (type === "kubernetes:batch/v1:CronJob") return props?.spec?.jobTemplate?.spec?.template?.spec;
+    return props?.spec?.template?.spec;
+}
+
+/** Labels of a workload's pod template (what Services, NetworkPolicies and PDBs select). */
+export function podLabelsOf(type: string, props: any): Record<string, string> {
+    if (type === "kubernetes:core/v1:Pod") return props?.metadata?.labels ?? {};
+    if (type === "kubernetes:batch/v1:CronJob") return props?.spec?.jobTemplate?.spec?.template?.metadata?.labels ?? {};
+    return props?.spec?.template?.metadata?.labels ?? {};
+}
+
+/** Every container of a pod spec, init containers included, with its kind. */
+export function containersOf(pod: any): Array<{ c: any; init: boolean }> {
+    return [
+        ...(Array.isArray(pod?.initContainers) ? pod.initContainers : []).map((c: any) => ({ c, init: true })),
+        ...(Array.isArray(pod?.containers) ? pod.containers : []).map((c: any) => ({ c, init: false })),
+    ];
+}
+
+/** True when a label selector (`matchLabels` and simple `matchExpressions`) selects `labels`; an empty selector selects all. */
+export function selects(selector: any, labels: Record<string, string>): boolean {
+    if (!selector) return false;
+    const match = selector.matchLabels ?? {};
+    if (!Object.entries(match).every(([k, v]) => labels[k] === v)) return false;
+    for (const e of Array.isArray(selector.matchExpressions) ? selector.matchExpressions : []) {
+        const has = e.key in labels;
+        const values: string[] = e.values ?? [];
+        if (e.operator === "In" && !(has && values.includes(labels[e.key]))) return false;
+        if (e.operator === "NotIn" && has && values.includes(labels[e.key])) return false;
+        if (e.operator === "Exists" && !has) return false;
+        if (e.operator === "DoesNotExist" && has) return false;
+    }
+    return true;
+}
+
+/** The namespace of a Kubernetes object: its metadata, else its provider's default, else "default". */
+export function namespaceOf(r: { props: any; provider?: { props: any } }): string {
+    return r.props?.metadata?.namespace ?? r.provider?.props?.namespace ?? "default";
+}
+
+// ---------- AWS ----------
+
+/** One ECS container definition, as much as the policies read. */
+export interface EcsContainer {
+    name?: string;
+    image?: string;
+    user?: string;
+    privileged?: boolean;
+    readonlyRootFilesystem?: boolean;
+    environment?: Array<{ name: string; value?: string }>;
+    secrets?: Array<{ name: string; valueFrom: string }>;
+    logConfiguration?: { logDriver?: string };
+    healthCheck?: unknown;
+    essential?: boolean;
+}
+
+/** The container definitions of an ECS task definition (a JSON string input); undefined when unreadable. */
+export function ecsContainers(props: any): EcsContainer[] | undefined {
+    const defs = parseJsonish<EcsContainer[]>(props?.containerDefinitions);
+    return Array.isArray(defs) ? defs : undefined;
+}
+
+/** World-open CIDRs. */
+export const WORLD = ["0.0.0.0/0", "::/0"];
+
+/** An ingress rule in one shape, whichever resource declares it. */
+export interface IngressRule {
+    fromPort: number;
+    toPort: number;
+    protocol: string;
+    cidrs: string[];
+    /** Source is another security group or a prefix list (not an address range). */
+    fromGroup: boolean;
+    description?: string;
+}
+
+const num = (v: unknown, d: number) => (typeof v === "number" ? v : typeof v === "string" && v !== "" && !isNaN(Number(v)) ? Number(v) : d);
+
+/** The ingress rules a security-group-ish resource declares (inline SG rules, SecurityGroupRule, vpc.SecurityGroupIngressRule). */
+export function ingressRulesOf(type: string, props: any): IngressRule[] {
+    const all = (p: any) => String(p ?? "") === "-1" || String(p ?? "").toLowerCase() === "all";
+    if (type === "aws:ec2/securityGroup:SecurityGroup") {
+        return (Array.isArray(props?.ingress) ? props.ingress : []).map((r: any) => ({
+            fromPort: all(r.protocol) ? 0 : num(r.fromPort, 0),
+            toPort: all(r.protocol) ? 65535 : num(r.toPort, 65535),
+            protocol: String(r.protocol ?? "tcp"),
+            cidrs: [...(r.cidrBlocks ?? []), ...(r.ipv6CidrBlocks ?? [])],
+            fromGroup: (r.securityGroups ?? []).length > 0 || r.self === true || (r.prefixListIds ?? []).length > 0,
+            description: r.description,
+        }));
+    }
+    if (type === "aws:ec2/securityGroupRule:SecurityGroupRule") {
+        if (props?.type !== "ingress") return [];
+        return [
+            {
+                fromPort: all(props.protocol) ? 0 : num(props.fromPort, 0),
+                toPort: all(props.protocol) ? 65535 : num(props.toPort, 65535),
+                protocol: String(props.protocol ?? "tcp"),
+                cidrs: [...(props.cidrBlocks ?? []), ...(props.ipv6CidrBlocks ?? [])],
+                fromGroup: !!props.sourceSecurityGroupId || props.self === true || (props.prefixListIds ?? []).length > 0,
+                description: props.description,
+            },
+        ];
+    }
+    if (type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule") {
+        return [
+            {
+                fromPort: all(props?.ipProtocol) ? 0 : num(props?.fromPort, 0),
+                toPort: all(props?.ipProtocol) ? 65535 : num(props?.toPort, 65535),
+                protocol: String(props?.ipProtocol ?? "tcp"),
+                cidrs: [props?.cidrIpv4, props?.cidrIpv6].filter((c): c is string => typeof c === "string"),
+                fromGroup: !!props?.referencedSecurityGroupId || !!props?.prefixListId,
+                description: props?.description,
+            },
+        ];
+    }
+    return [];
+}
+
+/** Types that declare security group ingress. */
+export const SG_RULE_TYPES = ["aws:ec2/securityGroup:SecurityGroup", "aws:ec2/securityGroupRule:SecurityGroupRule", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"];
+
+/** S3 bucket types (v7 `Bucket`, and the deprecated `BucketV2` alias). */
+export const S3_BUCKETS = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
+
+/** Parse a retention such as "30d", "4w", "1m", "12h" (CloudNativePG, AWS Backup) into days. */
+export function retentionDays(value: unknown): number | undefined {
+    if (typeof value === "number") return value;
+    if (typeof value !== "string") return undefined;
+    const m = /^\s*(\d+)\s*([dwmyh]?)\s*$/i.exec(value);
+    if (!m) return undefined;
+    const n = Number(m[1]);
+    return { "": n, d: n, w: n * 7, m: n * 30, y: n * 365, h: n / 24 }[m[2].toLowerCase()];
+}

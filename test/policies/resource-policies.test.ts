@@ -1,0 +1,69 @@
+/**
+ * Every resource policy fires on a bad resource and stays silent on a good one, with
+ * provider-shaped props of the three platforms (fixtures/), and ignores other types.
+ */
+import * as assert from "assert";
+import { checkResource, type ResourceCase } from "./helpers";
+import { CONTAINER, dockerCases, service } from "./fixtures/docker";
+import { kubernetesCases } from "./fixtures/kubernetes";
+import { awsCases } from "./fixtures/aws";
+import { policyMeta } from "../../policies/rules";
+
+function run(platform: string, cases: ResourceCase[]) {
+    describe(`resource policies · ${platform}`, () => {
+        for (const c of cases) {
+            describe(c.policy, () => {
+                it(`passes a good ${c.type.split(":").pop()}`, () => {
+                    const out = checkResource(c.policy, c.type, c.good, { config: c.config, protect: c.protect, name: c.name, provider: c.provider });
+                    assert.ok(out.applicable, `${c.policy} should apply to ${c.type}`);
+                    assert.deepStrictEqual(out.messages, []);
+                });
+                for (const b of c.bad) {
+                    it(`fires: ${b.why}`, () => {
+                        const out = checkResource(c.policy, c.type, b.props, { config: c.config, protect: b.protect ?? c.protect, name: c.name, provider: c.provider });
+                        assert.ok(out.applicable, `${c.policy} should apply`);
+                        assert.ok(out.messages.length > 0, `${c.policy} stayed silent on: ${b.why}`);
+                        if (b.expect) assert.ok(out.messages.some((m) => b.expect!.test(m)), `messages ${JSON.stringify(out.messages)} do not match ${b.expect}`);
+                    });
+                }
+            });
+        }
+    });
+}
+
+run("docker", dockerCases);
+run("kubernetes", kubernetesCases);
+run("aws", awsCases);
+
+describe("resource policies · type filtering", () => {
+    it("every resource policy is not applicable to a type it does not list", () => {
+        for (const [name, meta] of Object.entries(policyMeta)) {
+            if (meta.kind !== "resource") continue;
+            const out = checkResource(name, "random:index/randomPassword:RandomPassword", { length: 32 });
+            assert.strictEqual(out.applicable, false, `${name} applied to a RandomPassword`);
+        }
+    });
+});
+
+describe("resource policies · Docker one-shot containers", () => {
+    const oneShot = { ...service, restart: "no", mustRun: false, healthcheck: undefined };
+    it("exempts one-shot containers (mustRun: false) from healthcheck and restart policy, not from hardening", () => {
+        assert.strictEqual(checkResource("docker-healthcheck", CONTAINER, oneShot).applicable, false);
+        assert.strictEqual(checkResource("docker-restart-policy", CONTAINER, oneShot).applicable, false);
+        assert.ok(checkResource("docker-non-root-user", CONTAINER, { ...oneShot, user: "0:0" }).messages.length > 0);
+    });
+    it("still requires a healthcheck of a long-running container without one", () => {
+        assert.ok(checkResource("docker-healthcheck", CONTAINER, { ...service, healthcheck: undefined }).messages.length > 0);
+    });
+});
+
+describe("resource policies · coverage", () => {
+    it("every resource policy has a good case and at least one bad case", () => {
+        const cases = [...dockerCases, ...kubernetesCases, ...awsCases];
+        const missing = Object.entries(policyMeta)
+            .filter(([, m]) => m.kind === "resource")
+            .map(([n]) => n)
+            .filter((n) => !cases.some((c) => c.policy === n && c.bad.length > 0));
+        assert.deepStrictEqual(missing, []);
+    });
+});
