@@ -1,10 +1,6 @@
 /**
  * The shipped stacks pass their own packs: every preset on dev (advisory, counted) and, on
  * staging and prod, with zero mandatory violations.
- *
- * Transitional guard: a platform's cases run only once `components/<platform>/system.ts` exists,
- * because the three platforms are built concurrently with the packs. Remove the guard when all
- * three have landed.
  */
 import * as assert from "assert";
 import * as fs from "fs";
@@ -26,10 +22,9 @@ const STACKS: Array<{ stack: string; platform: string }> = [
 describe("shipped stacks pass their policy packs", function () {
     this.timeout(120000);
     for (const { stack, platform } of STACKS) {
-        const landed = fs.existsSync(path.join(ROOT, "components", platform, "system.ts"));
         describe(`${stack} (${platform})`, () => {
             for (const system of PRESETS) {
-                (landed ? it : it.skip)(`${system}: no mandatory violation`, async () => {
+                it(`${system}: no mandatory violation`, async () => {
                     const plan = await planStack({ stack, system });
                     const report = runPolicyReport(plan.run, stack);
                     const mandatory = report.violations.filter((v) => v.level === "mandatory");
