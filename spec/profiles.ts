@@ -71,7 +71,7 @@ export interface Service extends Omit<ServiceSpec, "replicas" | "resources" | "h
     name: string;
     replicas: { min: number; max: number };
     resources: { cpu: number; memoryMb: number };
-    health: { liveness?: ProbeSpec; readiness?: ProbeSpec };
+    health: { liveness?: ProbeSpec; readiness?: ProbeSpec; command?: string[] };
 }
 
 export interface Database extends Omit<DatabaseSpec, "databaseName" | "backup"> {

@@ -67,8 +67,14 @@ export const service = z.strictObject({
     autoscaling: z
         .strictObject({ cpuPercent: percent.optional(), memoryPercent: percent.optional(), requestsPerMinute: z.number().int().min(1).optional() })
         .optional(),
-    /** HTTP liveness and readiness probes. */
-    health: z.strictObject({ liveness: probe.optional(), readiness: probe.optional() }).optional(),
+    /**
+     * Health checks: HTTP liveness and readiness probes for web services, and `command`, an exec
+     * check (argv run inside the container, exit 0 = healthy) for services without HTTP, such as
+     * a Celery worker. Without either, a worker is only checked for a live main process.
+     */
+    health: z
+        .strictObject({ liveness: probe.optional(), readiness: probe.optional(), command: z.array(z.string()).min(1).optional() })
+        .optional(),
     /** CPU (cores) and memory (MiB) per replica; the profile fills it when absent. */
     resources: z.strictObject({ cpu: z.number().positive().max(16), memoryMb: z.number().int().min(64).max(122880) }).optional(),
     /** Datastores (databases, caches, queues, buckets) this service connects to, by name. */
