@@ -100,7 +100,13 @@ async function main() {
     console.log(`Resources: ${custom.length} (+${run.resources.length - custom.length} components), planned in ${Date.now() - started} ms`);
     console.log(countsByType(run));
     console.log("");
-    const report = runPolicyReport(run, args.stack);
+    let report: ReturnType<typeof runPolicyReport>;
+    try {
+        report = runPolicyReport(run, args.stack);
+    } catch (err) {
+        // A bad policy config (unknown policy, wrong type) is the user's input: its message, no trace.
+        fail(`policy report: ${(err as Error).message}`);
+    }
     console.log(report.text);
     if (args.json) {
         const json = {
