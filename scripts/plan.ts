@@ -54,7 +54,8 @@ export function renderTree(run: OfflineRun): string {
         const custom = kids.filter((k) => k.custom);
         const counts = new Map<string, number>();
         for (const k of custom) counts.set(k.type, (counts.get(k.type) ?? 0) + 1);
-        const summary = [...counts].map(([t, n]) => `${n} ${t.split(":").pop()}`).join(", ");
+        const protectedCount = custom.filter((k) => k.protect).length;
+        const summary = [...counts].map(([t, n]) => `${n} ${t.split(":").pop()}`).join(", ") + (protectedCount ? `; ${protectedCount} protected` : "");
         const flags = r.protect ? " [protected]" : "";
         lines.push(`${prefix}${root ? "" : last ? "└─ " : "├─ "}${r.type.split(":").slice(1).join(":")} ${r.name}${flags}${summary ? `  (${summary})` : ""}`);
         const components = kids.filter((k) => !k.custom);
