@@ -5,14 +5,18 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import type { EnforcementLevel, PolicyConfigSchema } from "@pulumi/policy";
+import type { EnforcementLevel } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { allPolicies } from "./rules";
+import { schemaDefaults } from "./rules/util";
 
 /** The enforcement levels a config may name. */
 export const LEVELS: EnforcementLevel[] = ["advisory", "mandatory", "remediate", "disabled"];
 
-/** A config file failed validation; `problems` holds one message per problem. */
+/**
+ * A config file failed validation; `problems` holds one message per problem. It is bad input, not
+ * a bug: its `stack` is only its message, so even a caller that prints the stack shows no trace.
+ */
 export class PolicyConfigError extends Error {
     constructor(
         readonly source: string,
@@ -20,6 +24,7 @@ export class PolicyConfigError extends Error {
     ) {
         super(`invalid policy config ${source}:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
         this.name = "PolicyConfigError";
+        this.stack = `${this.name}: ${this.message}`;
     }
 }
 
@@ -74,12 +79,6 @@ function closest(name: string, candidates: string[]): string | undefined {
     return best && best[1] <= Math.max(3, Math.floor(name.length / 3)) ? best[0] : undefined;
 }
 
-function defaultsOf(schema: PolicyConfigSchema | undefined): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
-    for (const [k, p] of Object.entries(schema?.properties ?? {})) if (typeof p === "object" && p.default !== undefined) out[k] = p.default;
-    return out;
-}
-
 /**
  * Validate a parsed config object and resolve every policy's level and config.
  * Throws PolicyConfigError listing every problem.
@@ -132,7 +131,7 @@ export function resolvePolicyConfig(raw: unknown, source = "(inline)"): Map<stri
             }
             checkValue(`'${name}'.${k}`, v, prop, problems);
         }
-        for (const req of schema?.required ?? []) if (!(req in props) && defaultsOf(schema)[req] === undefined) problems.push(`'${name}' requires setting '${req}'`);
+        for (const req of schema?.required ?? []) if (!(req in props) && schemaDefaults(schema)[req] === undefined) problems.push(`'${name}' requires setting '${req}'`);
         explicit.set(name, { level: levelOf(`'${name}'.enforcementLevel`, enforcementLevel), props });
     }
     if (problems.length > 0) throw new PolicyConfigError(source, problems);
@@ -141,7 +140,7 @@ export function resolvePolicyConfig(raw: unknown, source = "(inline)"): Map<stri
         const e = explicit.get(p.name);
         resolved.set(p.name, {
             enforcementLevel: e?.level ?? all ?? p.enforcementLevel ?? "advisory",
-            config: { ...defaultsOf(p.configSchema), ...(e?.props ?? {}) },
+            config: { ...schemaDefaults(p.configSchema), ...(e?.props ?? {}) },
         });
     }
     return resolved;

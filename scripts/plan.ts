@@ -8,7 +8,7 @@
 import * as fs from "fs";
 import { runOffline, type OfflineRun, type PlannedResource } from "./offline/engine";
 import { readStackConfig, stackNames } from "./offline/stack-config";
-import { runPolicyReport } from "./offline/policy-report";
+import { PolicyConfigError, runPolicyReport } from "./offline/policy-report";
 import { writeDiagrams } from "./offline/diagram";
 
 interface Args {
@@ -106,7 +106,8 @@ async function main() {
         report = runPolicyReport(run, args.stack);
     } catch (err) {
         // A bad policy config (unknown policy, wrong type) is the user's input: its message, no trace.
-        fail(`policy report: ${(err as Error).message}`);
+        if (err instanceof PolicyConfigError) fail(`policy report: ${err.message}`);
+        throw err;
     }
     console.log(report.text);
     if (args.json) {

@@ -2,8 +2,10 @@
  * Object storage on Docker: one MinIO container shared by all of a system's buckets, plus a
  * one-shot step (MinIO's bundled `mc`) that creates each bucket, turns on versioning where the
  * spec asks, sets the expiry rule, and keeps it private. Credentials are generated; MinIO reads
- * them from an uploaded env file (MINIO_CONFIG_ENV_FILE), the bucket step from `MC_HOST_local`
- * (a secret env, never argv). Internal data network only, never published; no web console.
+ * them from an uploaded env file (MINIO_CONFIG_ENV_FILE, mode 0400), and the bucket step reads
+ * the same file from MinIO's config volume, mounted read-only: no credential in any container's
+ * environment or argv. Internal data network only, never published; no web console; `pulumi up`
+ * waits until MinIO is healthy before the bucket step runs.
  *
  * MinIO's image has no non-root user nor a data directory of its own, so a one-shot step hands
  * the fresh data volume to uid 1000 first (see `volumeOwnership`). Lifecycle tiers (warm, cold,
@@ -11,21 +13,49 @@
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { Bucket, System } from "../../spec";
+import type { Bucket } from "../../spec";
 import { DEFAULT_PORTS } from "../shared/connection";
 import { OBJECT_STORE_IMAGE } from "../shared/images";
 import { resourceName } from "../shared/naming";
-import { CONFIG_DIR, configVolume, generatePassword, hardened, labelsFor, namedVolume, pullImage, secretOf, tmpfsMounts, upload, UTILITY_IMAGE, volumeOwnership } from "./common";
+import { CONFIG_DIR, type DatastoreArgs, generatePassword, hardened, labelsFor, secretOf, tierContainer, tmpfsMounts } from "./common";
 
 /** The non-root uid:gid MinIO and the bucket step run as. */
 export const MINIO_USER = "1000:1000";
 /** MinIO's host name on the data network. */
 export const OBJECT_STORE_HOST = "minio";
+/** MinIO's env file of root credentials in its config directory (MINIO_CONFIG_ENV_FILE). */
+const MINIO_ENV_FILE = "minio.env";
 
-/** The shell script of the bucket-creation step (no credentials in it). Pure, for tests. */
-export function renderBucketScript(buckets: { name: string; bucket: Bucket }[]): string {
+/** Where the bucket-creation step finds MinIO. */
+export interface BucketScriptOptions {
+    /** MinIO's env file (`MINIO_ROOT_USER=...` and `MINIO_ROOT_PASSWORD=...` lines) inside the step's container. */
+    credentialsFile: string;
+    /** MinIO's `host:port`. */
+    endpoint: string;
+}
+
+/**
+ * The shell script of the bucket-creation step. It holds no credential: it reads MinIO's root
+ * credentials from `credentialsFile` into `MC_HOST_local` (in its own environment only), waits
+ * for MinIO, then creates and configures each bucket. Pure, for tests.
+ */
+export function renderBucketScript(buckets: { name: string; bucket: Bucket }[], opts: BucketScriptOptions): string {
+    if (!/^[A-Za-z0-9.-]+:\d+$/.test(opts.endpoint)) throw new Error(`'${opts.endpoint}' is not host:port`);
+    if (!/^\/[A-Za-z0-9._/-]+$/.test(opts.credentialsFile)) throw new Error(`'${opts.credentialsFile}' is not an absolute path`);
     const lines = [
         "set -eu",
+        "user=",
+        "password=",
+        "while IFS='=' read -r key value || [ -n \"$key\" ]; do",
+        '    case "$key" in',
+        '        MINIO_ROOT_USER) user=$value ;;',
+        '        MINIO_ROOT_PASSWORD) password=$value ;;',
+        "    esac",
+        `done <'${opts.credentialsFile}'`,
+        `[ -n "$user" ] && [ -n "$password" ] || { echo "no MinIO root credentials in ${opts.credentialsFile}" >&2; exit 1; }`,
+        `MC_HOST_local="http://$user:$password@${opts.endpoint}"`,
+        "export MC_HOST_local",
+        "unset password",
         "i=0",
         "until mc ready local >/dev/null 2>&1; do",
         "    i=$((i + 1))",
@@ -45,15 +75,10 @@ export function renderBucketScript(buckets: { name: string; bucket: Bucket }[]):
     return lines.join("\n") + "\n";
 }
 
-/** Arguments of {@link DockerBucket}. */
-export interface DockerBucketArgs {
-    system: System;
+/** Arguments of {@link DockerBucket}; `resources` @default 512 MiB / 0.5 CPU. */
+export interface DockerBucketArgs extends DatastoreArgs {
     /** The system's buckets; all live in one MinIO. */
     buckets: Bucket[];
-    /** Name of the internal data network. */
-    network: pulumi.Input<string>;
-    /** @default 512 MiB / 0.5 CPU */
-    resources?: { memoryMb: number; cpus: number };
 }
 
 /** One MinIO container holding every bucket of the system. */
@@ -83,50 +108,47 @@ export class DockerBucket extends pulumi.ComponentResource {
         this.secretKey = secretOf(generatePassword(resourceName([name, "secret-key"]), this));
         const envFile = pulumi.secret(pulumi.interpolate`MINIO_ROOT_USER=${this.accessKey}\nMINIO_ROOT_PASSWORD=${this.secretKey}\n`);
 
-        const image = pullImage(resourceName([name, "image"]), OBJECT_STORE_IMAGE, this);
-        const utility = pullImage(resourceName([name, "utility-image"]), UTILITY_IMAGE, this);
-        this.volume = namedVolume(resourceName([name, "data"]), system, "bucket", this, undefined, { "tierform.buckets": args.buckets.map((b) => b.name).join(",") });
-        const config = configVolume(resourceName([name, "config"]), system, "bucket", this);
-        const owner = volumeOwnership(resourceName([name, "data-owner"]), { system, tier: "bucket", volume: this.volume, owner: MINIO_USER, image: utility.imageId }, this);
-
-        const containerName = resourceName([name]);
-        this.container = new docker.Container(
-            containerName,
+        const bucketList = args.buckets.map((b) => b.name).join(",");
+        const server = tierContainer(
+            resourceName([name]),
             {
-                name: containerName,
-                image: image.imageId,
+                system,
+                tier: "bucket",
+                image: OBJECT_STORE_IMAGE,
+                user: MINIO_USER,
+                resources: size,
+                networks: [{ name: args.network, aliases: [OBJECT_STORE_HOST] }],
                 hostname: OBJECT_STORE_HOST,
                 command: ["server", "/data", "--address", `:${DEFAULT_PORTS.s3}`, "--certs-dir", "/tmp/certs"],
-                envs: [`MINIO_CONFIG_ENV_FILE=${CONFIG_DIR}/minio.env`, "MINIO_BROWSER=off", "MC_CONFIG_DIR=/tmp/.mc"],
-                ...hardened({ user: MINIO_USER, memoryMb: size.memoryMb, cpus: size.cpus }),
-                tmpfs: tmpfsMounts(["/tmp"]),
-                volumes: [
-                    { volumeName: this.volume.name, containerPath: "/data" },
-                    { volumeName: config.name, containerPath: CONFIG_DIR },
-                ],
-                uploads: [upload("minio.env", envFile, MINIO_USER)],
-                networksAdvanced: [{ name: args.network, aliases: [OBJECT_STORE_HOST] }],
+                env: { MINIO_CONFIG_ENV_FILE: `${CONFIG_DIR}/${MINIO_ENV_FILE}`, MINIO_BROWSER: "off", MC_CONFIG_DIR: "/tmp/.mc" },
+                files: [{ name: MINIO_ENV_FILE, content: envFile }],
+                data: { path: "/data", labels: { "tierform.buckets": bucketList }, owner: MINIO_USER },
                 healthcheck: { tests: ["CMD", "mc", "ready", "local"], interval: "10s", timeout: "5s", retries: 5, startPeriod: "10s" },
-                // `pulumi up` waits until MinIO is healthy before the bucket step runs.
-                wait: true,
-                waitTimeout: 120,
-                labels: labelsFor(system, "bucket", undefined, { "tierform.engine": "minio", "tierform.buckets": args.buckets.map((b) => b.name).join(",") }),
+                labels: { "tierform.engine": "minio", "tierform.buckets": bucketList },
             },
-            { parent: this, dependsOn: [owner] },
+            this,
         );
+        this.container = server.container;
+        this.volume = server.volume!;
 
-        const script = renderBucketScript(args.buckets.map((b) => ({ name: this.bucketNames[b.name], bucket: b })));
+        // The bucket step reads the same root credentials from MinIO's config volume, mounted
+        // read-only: no credential in its environment or on its argv.
+        const script = renderBucketScript(args.buckets.map((b) => ({ name: this.bucketNames[b.name], bucket: b })), {
+            credentialsFile: `${CONFIG_DIR}/${MINIO_ENV_FILE}`,
+            endpoint: this.endpoint,
+        });
         const setupName = resourceName([name, "setup"]);
         this.setup = new docker.Container(
             setupName,
             {
                 name: setupName,
-                image: image.imageId,
+                image: server.image.imageId,
                 entrypoints: ["/bin/sh", "-c"],
                 command: [script],
-                envs: [pulumi.secret(pulumi.interpolate`MC_HOST_local=http://${this.accessKey}:${this.secretKey}@${this.endpoint}`), "MC_CONFIG_DIR=/tmp/.mc"],
+                envs: ["MC_CONFIG_DIR=/tmp/.mc"],
                 ...hardened({ user: MINIO_USER, memoryMb: 128, cpus: 0.25, restart: "no" }),
                 tmpfs: tmpfsMounts(["/tmp"]),
+                volumes: [{ volumeName: server.config!.name, containerPath: CONFIG_DIR, readOnly: true }],
                 networksAdvanced: [{ name: args.network }],
                 // Run once, to completion.
                 attach: true,

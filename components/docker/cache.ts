@@ -6,13 +6,13 @@
  *
  * A spec's `cluster: true` / `shards` is a staging/prod concern: dev runs one node.
  */
-import * as docker from "@pulumi/docker";
+import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { Cache, System } from "../../spec";
+import type { Cache } from "../../spec";
 import { DEFAULT_PORTS, redisUrl } from "../shared/connection";
 import { datastoreImage } from "../shared/images";
 import { resourceName } from "../shared/naming";
-import { CONFIG_DIR, configVolume, generatePassword, hardened, labelsFor, namedVolume, pullImage, secretOf, tmpfsMounts, upload } from "./common";
+import { CONFIG_DIR, type DatastoreArgs, generatePassword, secretOf, tierContainer } from "./common";
 
 /** The `redis` user of the official alpine image (adduser -u 999 -G redis, group 1000). */
 export const REDIS_USER = "999:1000";
@@ -41,14 +41,10 @@ export function renderRedisConf(cache: Cache, password: string, memoryMb: number
     ].join("\n");
 }
 
-/** Arguments of {@link DockerCache}. */
-export interface DockerCacheArgs {
-    system: System;
+/** Arguments of {@link DockerCache}; `resources` @default 256 MiB / 0.5 CPU. */
+export interface DockerCacheArgs extends DatastoreArgs {
+    /** The cache spec (version, persistence, memory). */
     cache: Cache;
-    /** Name of the internal data network. */
-    network: pulumi.Input<string>;
-    /** @default 256 MiB / 0.5 CPU */
-    resources?: { memoryMb: number; cpus: number };
 }
 
 /** One Redis container with its volume and generated password. */
@@ -74,31 +70,28 @@ export class DockerCache extends pulumi.ComponentResource {
         this.password = secretOf(generatePassword(resourceName([name, "password"]), this));
         const conf = pulumi.secret(this.password.apply((p) => renderRedisConf(cache, p, size.memoryMb)));
 
-        const image = pullImage(resourceName([name, "image"]), this.image, this);
-        this.volume = namedVolume(resourceName([name, "data"]), system, "cache", this, cache.name);
-        const config = configVolume(resourceName([name, "config"]), system, "cache", this, cache.name);
-        const containerName = resourceName([name]);
-        this.container = new docker.Container(
-            containerName,
+        const server = tierContainer(
+            resourceName([name]),
             {
-                name: containerName,
-                image: image.imageId,
+                system,
+                tier: "cache",
+                datastore: cache.name,
+                image: this.image,
+                user: REDIS_USER,
+                resources: size,
+                networks: [{ name: args.network, aliases: [cache.name] }],
                 hostname: cache.name,
                 command: ["redis-server", `${CONFIG_DIR}/redis.conf`],
-                ...hardened({ user: REDIS_USER, memoryMb: size.memoryMb, cpus: size.cpus }),
-                tmpfs: tmpfsMounts(["/tmp"]),
-                volumes: [
-                    { volumeName: this.volume.name, containerPath: "/data" },
-                    { volumeName: config.name, containerPath: CONFIG_DIR },
-                ],
-                uploads: [upload("redis.conf", conf, REDIS_USER)],
-                networksAdvanced: [{ name: args.network, aliases: [cache.name] }],
+                files: [{ name: "redis.conf", content: conf }],
+                data: { path: "/data" },
                 // An unauthenticated PING answers NOAUTH: proof of life without the password.
                 healthcheck: { tests: ["CMD-SHELL", "redis-cli -h 127.0.0.1 ping 2>&1 | grep -qE 'PONG|NOAUTH'"], interval: "10s", timeout: "3s", retries: 5, startPeriod: "5s" },
-                labels: labelsFor(system, "cache", cache.name, { "tierform.engine": "redis", "tierform.persistence": cache.persistence }),
+                labels: { "tierform.engine": "redis", "tierform.persistence": cache.persistence },
             },
-            { parent: this },
+            this,
         );
+        this.container = server.container;
+        this.volume = server.volume!;
         this.connectionString = redisUrl({ host: this.host, port: this.port, password: this.password, database: "0" });
         this.registerOutputs({ endpoint: this.endpoint, connectionString: this.connectionString, container: this.container.name });
     }

@@ -1,14 +1,15 @@
 /**
  * What every Docker tier shares: the hardening every container gets, labels, pinned image pulls,
- * generated passwords, the small "config" volume uploads go to, and the one-shot step that hands
- * a fresh named volume to a non-root user.
+ * generated passwords, the small "config" volume uploads go to, the one-shot step that hands a
+ * fresh named volume to a non-root user, and {@link tierContainer}, which puts them together for
+ * the datastores, the backups and the edge.
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { System } from "../../spec";
 import { EDGE_IMAGE } from "../shared/images";
-import { dockerLabels, type Tier } from "../shared/naming";
+import { dockerLabels, resourceName, type Tier } from "../shared/naming";
 
 /**
  * Where a container's uploaded files (configs, scripts, password files) live. Docker refuses to
@@ -131,6 +132,164 @@ export function volumeOwnership(
 
 /** The busybox-based image the volume-ownership step runs (`/bin/chown`): the edge's pinned alpine image. */
 export const UTILITY_IMAGE = EDGE_IMAGE;
+
+/** A file uploaded into a container's {@link CONFIG_DIR}, owned by the container's user. */
+export interface ConfigFile {
+    /** File name inside {@link CONFIG_DIR}, e.g. `redis.conf`. */
+    name: string;
+    /** The file's content; pass a secret Output for anything with a credential in it. */
+    content: pulumi.Input<string>;
+    /** Octal mode. @default "0400" */
+    permissions?: string;
+}
+
+/** Arguments of {@link tierContainer}. */
+export interface TierContainerArgs {
+    /** The resolved system: labels, and `profile.deletionProtection`, which `protect`s the data volume. */
+    system: System;
+    /** The tier the container belongs to (labels). */
+    tier: Tier;
+    /** The datastore it serves (labels). @default none */
+    datastore?: string;
+    /** Pinned image reference, pulled as `<name>-image`. */
+    image: string;
+    /** The non-root `uid:gid` the container runs as; it owns the uploaded files. */
+    user: string;
+    /** Memory (MiB) and CPU limits. */
+    resources: { memoryMb: number; cpus: number };
+    /** Networks to join, each with the names others reach the container by. */
+    networks: { name: pulumi.Input<string>; aliases?: string[] }[];
+    /** Host name inside the container. @default Docker's (the container id) */
+    hostname?: string;
+    /** Overrides the image's ENTRYPOINT. @default the image's */
+    entrypoints?: string[];
+    /** Overrides the image's CMD. @default the image's */
+    command?: string[];
+    /** Plain environment variables: never a credential (credentials are `files`). @default {} */
+    env?: Record<string, string>;
+    /**
+     * Files uploaded into {@link CONFIG_DIR}, on a small config volume `<name>-config` (a read-only
+     * root filesystem cannot take uploads anywhere else). @default none, and no config volume
+     */
+    files?: ConfigFile[];
+    /**
+     * A named volume `<name>-data` mounted at `path`, with extra `labels`; `protect`ed when the
+     * environment profile asks for deletion protection (prod), so `pulumi destroy` keeps the data.
+     * A fresh volume takes the owner of the image's directory at `path`; for an image without
+     * one, `owner` (uid:gid) has the one-shot {@link volumeOwnership} step (`<name>-data-owner`)
+     * hand it over first. @default no data volume
+     */
+    data?: { path: string; labels?: Record<string, string>; owner?: string };
+    /** Paths that stay writable (tmpfs) under the read-only root. @default ["/tmp"] */
+    writablePaths?: string[];
+    /** Size of each tmpfs in MiB. @default 64 */
+    tmpfsSizeMb?: number;
+    /** /dev/shm size in MiB (PostgreSQL's parallel queries need more than Docker's 64). @default Docker's */
+    shmSizeMb?: number;
+    /** Run tini as PID 1 (signals reach a shell script, zombies are reaped). @default false */
+    init?: boolean;
+    /** Host ports to publish (only the edge has any). @default none */
+    ports?: docker.types.input.ContainerPort[];
+    /** The container's health check. */
+    healthcheck: docker.types.input.ContainerHealthcheck;
+    /**
+     * `pulumi up` waits for the health check to pass before it reports the container created,
+     * so what depends on it starts against a ready server, and a server that never gets
+     * healthy fails the update instead of passing silently. @default true
+     */
+    wait?: boolean;
+    /** How long `wait` waits, in seconds. @default 120 */
+    waitTimeoutSeconds?: number;
+    /** Extra container labels. @default {} */
+    labels?: Record<string, string>;
+    /** Resources the container waits for. @default [] */
+    dependsOn?: pulumi.Resource[];
+    /** Resources whose replacement replaces this container too (Pulumi's `replaceWith`). @default [] */
+    replaceWith?: pulumi.Resource[];
+}
+
+/** What {@link tierContainer} created. */
+export interface TierContainer {
+    /** The long-running container. */
+    container: docker.Container;
+    /** Its pinned image pull. */
+    image: docker.RemoteImage;
+    /** The data volume, when `data` was given. */
+    volume?: docker.Volume;
+    /** The config volume, when `files` were given. */
+    config?: docker.Volume;
+    /** The one-shot volume-ownership step, when `data.owner` was given. */
+    owner?: docker.Container;
+}
+
+/**
+ * A long-running container of a tier as every stateful tierform container is built (databases,
+ * cache, queue, object storage, backups, edge): the pinned image, {@link hardened} (non-root,
+ * read-only root with tmpfs where it writes, no capabilities, limits, restart policy), labelled,
+ * its data on a named volume, its config and credential files uploaded into a config volume, a
+ * health check that `pulumi up` waits on. Children are named `<name>-image`, `<name>-data`,
+ * `<name>-config` and `<name>` (the container), all parented to `parent`.
+ */
+export function tierContainer(name: string, args: TierContainerArgs, parent: pulumi.Resource): TierContainer {
+    const { system, tier, datastore } = args;
+    const image = pullImage(resourceName([name, "image"]), args.image, parent);
+    const volume = args.data
+        ? new docker.Volume(
+              resourceName([name, "data"]),
+              { name: resourceName([name, "data"]), labels: labelsFor(system, tier, datastore, args.data.labels) },
+              { parent, protect: system.profile.deletionProtection },
+          )
+        : undefined;
+    const owner =
+        volume && args.data?.owner
+            ? volumeOwnership(
+                  resourceName([name, "data-owner"]),
+                  { system, tier, datastore, volume, owner: args.data.owner, image: pullImage(resourceName([name, "utility-image"]), UTILITY_IMAGE, parent).imageId },
+                  parent,
+              )
+            : undefined;
+    const files = args.files ?? [];
+    const config = files.length > 0 ? configVolume(resourceName([name, "config"]), system, tier, parent, datastore) : undefined;
+    const env = args.env ?? {};
+    const container = new docker.Container(
+        name,
+        {
+            name,
+            image: image.imageId,
+            hostname: args.hostname,
+            entrypoints: args.entrypoints,
+            command: args.command,
+            envs: Object.keys(env).length > 0 ? Object.entries(env).map(([k, v]) => `${k}=${v}`) : undefined,
+            ...hardened({ user: args.user, memoryMb: args.resources.memoryMb, cpus: args.resources.cpus }),
+            init: args.init,
+            tmpfs: tmpfsMounts(args.writablePaths ?? ["/tmp"], args.tmpfsSizeMb),
+            shmSize: args.shmSizeMb,
+            volumes: [
+                ...(volume && args.data ? [{ volumeName: volume.name, containerPath: args.data.path }] : []),
+                ...(config ? [{ volumeName: config.name, containerPath: CONFIG_DIR }] : []),
+            ],
+            uploads: files.length > 0 ? files.map((f) => upload(f.name, f.content, args.user, f.permissions)) : undefined,
+            ports: args.ports,
+            networksAdvanced: args.networks,
+            healthcheck: args.healthcheck,
+            wait: args.wait ?? true,
+            waitTimeout: args.wait === false ? undefined : (args.waitTimeoutSeconds ?? 120),
+            labels: labelsFor(system, tier, datastore, args.labels),
+        },
+        { parent, dependsOn: [...(owner ? [owner] : []), ...(args.dependsOn ?? [])], ...(args.replaceWith?.length ? { replaceWith: args.replaceWith } : {}) },
+    );
+    return { container, image, volume, config, owner };
+}
+
+/** Arguments every datastore component (database, cache, queue, object storage) takes. */
+export interface DatastoreArgs {
+    /** The resolved system: labels, sizes, deletion protection. */
+    system: System;
+    /** Name of the internal data network; the datastore joins no other. */
+    network: pulumi.Input<string>;
+    /** Memory (MiB) and CPUs of the server container. @default each component's own (see there) */
+    resources?: { memoryMb: number; cpus: number };
+}
 
 /** Memory (MiB) and CPUs of a datastore container by the profile's abstract size. */
 export function datastoreResources(system: System): { memoryMb: number; cpus: number } {

@@ -4,17 +4,18 @@
  * health check that needs no password, attached only to the internal data network and never
  * published. Passwords are generated and handed to the image as `*_FILE` files (mode 0400, owned
  * by the database user) uploaded into a small config volume: never on argv, never in `docker
- * inspect`'s environment.
+ * inspect`'s environment. `pulumi up` waits until it is healthy (so migrations meet a ready
+ * server); its data volume is `protect`ed where the profile asks for deletion protection.
  *
  * Dev has no read replicas: `readReplicas` is a staging/prod concern (CloudNativePG, RDS).
  */
-import * as docker from "@pulumi/docker";
+import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { Database, System } from "../../spec";
+import type { Database } from "../../spec";
 import { databaseUrl, DEFAULT_PORTS } from "../shared/connection";
 import { datastoreImage } from "../shared/images";
 import { resourceName } from "../shared/naming";
-import { CONFIG_DIR, configVolume, datastoreResources, generatePassword, hardened, labelsFor, namedVolume, pullImage, secretOf, tmpfsMounts, upload } from "./common";
+import { CONFIG_DIR, datastoreResources, type DatastoreArgs, generatePassword, secretOf, tierContainer, type ConfigFile } from "./common";
 
 /** How tierform runs each engine's official image. */
 interface EngineProfile {
@@ -91,16 +92,10 @@ export const ENGINES: Record<Database["engine"], EngineProfile> = {
     },
 };
 
-/** Arguments of {@link DockerDatabase}. */
-export interface DockerDatabaseArgs {
-    /** The resolved system (labels). */
-    system: System;
+/** Arguments of {@link DockerDatabase}; `resources` @default by the profile's dataSize (small: 1024 MiB / 1 CPU). */
+export interface DockerDatabaseArgs extends DatastoreArgs {
     /** The database spec (engine, version, names, parameters). */
     database: Database;
-    /** Name of the internal data network; the database joins no other. */
-    network: pulumi.Input<string>;
-    /** Memory (MiB) and CPUs. @default by the profile's dataSize: small 1024 MiB / 1 CPU */
-    resources?: { memoryMb: number; cpus: number };
 }
 
 /** One database container with its volume and generated credentials. */
@@ -135,39 +130,35 @@ export class DockerDatabase extends pulumi.ComponentResource {
 
         const password = generatePassword(resourceName([name, "password"]), this);
         this.password = secretOf(password);
-        const uploads = [upload("password", this.password, engine.user)];
-        if (db.engine === "mysql") {
-            const root = generatePassword(resourceName([name, "root-password"]), this);
-            uploads.push(upload("root-password", secretOf(root), engine.user));
-        }
+        const files: ConfigFile[] = [{ name: "password", content: this.password }];
+        if (db.engine === "mysql") files.push({ name: "root-password", content: secretOf(generatePassword(resourceName([name, "root-password"]), this)) });
 
-        const image = pullImage(resourceName([name, "image"]), this.image, this);
-        this.volume = namedVolume(resourceName([name, "data"]), system, "database", this, db.name);
-        const config = configVolume(resourceName([name, "config"]), system, "database", this, db.name);
-        const size = args.resources ?? datastoreResources(system);
-        const containerName = resourceName([name]);
-        this.container = new docker.Container(
-            containerName,
+        const server = tierContainer(
+            resourceName([name]),
             {
-                name: containerName,
-                image: image.imageId,
+                system,
+                tier: "database",
+                datastore: db.name,
+                image: this.image,
+                user: engine.user,
+                resources: args.resources ?? datastoreResources(system),
+                networks: [{ name: args.network, aliases: [db.name] }],
                 hostname: db.name,
                 command: engine.command(db),
-                envs: Object.entries(engine.env(db)).map(([k, v]) => `${k}=${v}`),
-                ...hardened({ user: engine.user, memoryMb: size.memoryMb, cpus: size.cpus }),
-                tmpfs: tmpfsMounts(engine.writable),
-                shmSize: db.engine === "postgres" ? 256 : undefined,
-                volumes: [
-                    { volumeName: this.volume.name, containerPath: engine.dataPath },
-                    { volumeName: config.name, containerPath: CONFIG_DIR },
-                ],
-                uploads,
-                networksAdvanced: [{ name: args.network, aliases: [db.name] }],
+                env: engine.env(db),
+                files,
+                data: { path: engine.dataPath },
+                writablePaths: engine.writable,
+                shmSizeMb: db.engine === "postgres" ? 256 : undefined,
                 healthcheck: { tests: engine.healthcheck(db), interval: "10s", timeout: "5s", retries: 5, startPeriod: "30s" },
-                labels: labelsFor(system, "database", db.name, { "tierform.engine": db.engine }),
+                // A first start initialises the data directory: MySQL's can take a minute on a laptop.
+                waitTimeoutSeconds: 300,
+                labels: { "tierform.engine": db.engine },
             },
-            { parent: this },
+            this,
         );
+        this.container = server.container;
+        this.volume = server.volume!;
         this.connectionString = databaseUrl(db.engine, { host: this.host, port: this.port, username: db.username, password: this.password, database: db.databaseName });
         this.registerOutputs({ endpoint: this.endpoint, connectionString: this.connectionString, container: this.container.name });
     }

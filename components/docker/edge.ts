@@ -6,16 +6,17 @@
  * service listing every replica container, and the routes' allow lists.
  *
  * The only container of a system with published ports, and only on `edgeBindAddress`
- * (127.0.0.1 by default): nothing is reachable from other hosts unless a stack says so.
+ * (127.0.0.1 by default): nothing is reachable from other hosts unless a stack says so. It is
+ * re-created with any replica it routes to, since nginx resolves upstream names only at start.
  */
-import * as docker from "@pulumi/docker";
+import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import type { System } from "../../spec";
 import { EDGE_IMAGE } from "../shared/images";
 import { renderNginxConf, type NginxConfOptions, type NginxUpstream } from "../shared/nginx";
 import { resourceName } from "../shared/naming";
-import { CONFIG_DIR, configVolume, hardened, labelsFor, pullImage, tmpfsMounts, upload } from "./common";
+import { CONFIG_DIR, tierContainer, type ConfigFile } from "./common";
 
 /** The nginx-unprivileged image's user. */
 export const EDGE_USER = "101:101";
@@ -51,6 +52,7 @@ export function edgeNginxOptions(system: System, upstreams: NginxUpstream[], pub
 
 /** Arguments of {@link DockerEdge}. */
 export interface DockerEdgeArgs {
+    /** The resolved system: edge spec (domain, TLS, headers, rate limit, routes), labels. */
     system: System;
     /** `edge` carries the published ports; `app` reaches the services. */
     networks: { edge: pulumi.Input<string>; app: pulumi.Input<string> };
@@ -64,8 +66,12 @@ export interface DockerEdgeArgs {
     httpsPort?: number;
     /** Certificate validity in days (renewed by `pulumi up` in the last 30). @default 90 */
     certificateValidityDays?: number;
-    /** Resources the edge waits for (the service replicas: nginx resolves upstream names at start). @default [] */
-    dependsOn?: pulumi.Resource[];
+    /**
+     * The routed services' replica containers. The edge starts after them and is replaced with
+     * any of them: nginx resolves upstream host names once, at start, and a re-created replica
+     * comes back on a new address. @default []
+     */
+    upstreamContainers?: docker.Container[];
 }
 
 /** The nginx edge container, its TLS material and config. */
@@ -88,7 +94,7 @@ export class DockerEdge extends pulumi.ComponentResource {
         this.url = useTls ? `https://${host}:${httpsPort}` : `http://${host}:${httpPort}`;
 
         this.nginxConf = renderNginxConf(edgeNginxOptions(system, args.upstreams, httpsPort));
-        const uploads = [upload("nginx.conf", this.nginxConf, EDGE_USER, "0444")];
+        const files: ConfigFile[] = [{ name: "nginx.conf", content: this.nginxConf, permissions: "0444" }];
         if (useTls) {
             const key = new tls.PrivateKey(resourceName([name, "tls-key"]), { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent: this });
             const ips = ["127.0.0.1", ...(bindAddress !== "0.0.0.0" && bindAddress !== "::" && bindAddress !== "127.0.0.1" ? [bindAddress] : [])];
@@ -105,31 +111,28 @@ export class DockerEdge extends pulumi.ComponentResource {
                 },
                 { parent: this },
             );
-            uploads.push(upload("tls.crt", this.certificate.certPem, EDGE_USER, "0444"));
-            uploads.push(upload("tls.key", pulumi.secret(key.privateKeyPem), EDGE_USER, "0400"));
+            files.push({ name: "tls.crt", content: this.certificate.certPem, permissions: "0444" });
+            files.push({ name: "tls.key", content: pulumi.secret(key.privateKeyPem) });
         }
 
-        const image = pullImage(resourceName([name, "image"]), EDGE_IMAGE, this);
-        const config = configVolume(resourceName([name, "config"]), system, "edge", this);
         const ports = [
             { internal: EDGE_CONTAINER_PORTS.http, external: httpPort, ip: bindAddress, protocol: "tcp" },
             ...(useTls ? [{ internal: EDGE_CONTAINER_PORTS.https, external: httpsPort, ip: bindAddress, protocol: "tcp" }] : []),
         ];
-        const containerName = resourceName([name]);
-        this.container = new docker.Container(
-            containerName,
+        this.container = tierContainer(
+            resourceName([name]),
             {
-                name: containerName,
-                image: image.imageId,
+                system,
+                tier: "edge",
+                image: EDGE_IMAGE,
+                user: EDGE_USER,
+                resources: { memoryMb: 128, cpus: 0.5 },
+                networks: [{ name: args.networks.edge }, { name: args.networks.app }],
                 // nginx directly: the image's entrypoint scripts would try to edit the read-only /etc/nginx.
                 entrypoints: ["nginx"],
                 command: ["-c", `${CONFIG_DIR}/nginx.conf`, "-g", "daemon off;"],
-                ...hardened({ user: EDGE_USER, memoryMb: 128, cpus: 0.5 }),
-                tmpfs: tmpfsMounts(["/tmp"]),
-                volumes: [{ volumeName: config.name, containerPath: CONFIG_DIR }],
-                uploads,
+                files,
                 ports,
-                networksAdvanced: [{ name: args.networks.edge }, { name: args.networks.app }],
                 healthcheck: {
                     tests: ["CMD", "wget", "-q", "-T", "3", "-O", "/dev/null", `http://127.0.0.1:${EDGE_CONTAINER_PORTS.http}${EDGE_HEALTH_PATH}`],
                     interval: "10s",
@@ -137,10 +140,12 @@ export class DockerEdge extends pulumi.ComponentResource {
                     retries: 3,
                     startPeriod: "5s",
                 },
-                labels: labelsFor(system, "edge", undefined, { "tierform.bind-address": bindAddress }),
+                labels: { "tierform.bind-address": bindAddress },
+                dependsOn: args.upstreamContainers,
+                replaceWith: args.upstreamContainers,
             },
-            { parent: this, dependsOn: args.dependsOn ?? [] },
-        );
+            this,
+        ).container;
         this.registerOutputs({ url: this.url, container: this.container.name });
     }
 }

@@ -7,13 +7,13 @@
  * The spec's SQS-shaped settings (visibility timeout, max receives, retention) have no direct
  * RabbitMQ broker setting; the application declares its queue. They are recorded as labels.
  */
-import * as docker from "@pulumi/docker";
+import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { Queue, System } from "../../spec";
+import type { Queue } from "../../spec";
 import { amqpUrl, DEFAULT_PORTS } from "../shared/connection";
 import { QUEUE_IMAGE } from "../shared/images";
 import { resourceName } from "../shared/naming";
-import { CONFIG_DIR, configVolume, generatePassword, hardened, labelsFor, namedVolume, pullImage, secretOf, tmpfsMounts, upload } from "./common";
+import { CONFIG_DIR, type DatastoreArgs, generatePassword, secretOf, tierContainer } from "./common";
 
 /** The `rabbitmq` user of the official alpine image (adduser -u 100, addgroup -g 101). */
 export const RABBITMQ_USER = "100:101";
@@ -37,14 +37,10 @@ export function renderRabbitConf(password: string): string {
     ].join("\n");
 }
 
-/** Arguments of {@link DockerQueue}. */
-export interface DockerQueueArgs {
-    system: System;
+/** Arguments of {@link DockerQueue}; `resources` @default 512 MiB / 0.5 CPU. */
+export interface DockerQueueArgs extends DatastoreArgs {
+    /** The queue spec (its settings become labels). */
     queue: Queue;
-    /** Name of the internal data network. */
-    network: pulumi.Input<string>;
-    /** @default 512 MiB / 0.5 CPU */
-    resources?: { memoryMb: number; cpus: number };
 }
 
 /** One RabbitMQ container with its volume and generated credentials. */
@@ -69,36 +65,33 @@ export class DockerQueue extends pulumi.ComponentResource {
         this.password = secretOf(generatePassword(resourceName([name, "password"]), this));
         const conf = pulumi.secret(this.password.apply(renderRabbitConf));
 
-        const image = pullImage(resourceName([name, "image"]), QUEUE_IMAGE, this);
-        this.volume = namedVolume(resourceName([name, "data"]), system, "queue", this, queue.name);
-        const config = configVolume(resourceName([name, "config"]), system, "queue", this, queue.name);
-        const containerName = resourceName([name]);
-        this.container = new docker.Container(
-            containerName,
+        const broker = tierContainer(
+            resourceName([name]),
             {
-                name: containerName,
-                image: image.imageId,
+                system,
+                tier: "queue",
+                datastore: queue.name,
+                image: QUEUE_IMAGE,
+                user: RABBITMQ_USER,
+                resources: size,
+                networks: [{ name: args.network, aliases: [queue.name] }],
                 // RabbitMQ names its node after the host name: keep it stable across re-creates.
                 hostname: queue.name,
-                envs: [`RABBITMQ_CONFIG_FILE=${CONFIG_DIR}/rabbitmq.conf`],
-                ...hardened({ user: RABBITMQ_USER, memoryMb: size.memoryMb, cpus: size.cpus }),
-                tmpfs: tmpfsMounts(["/tmp"]),
-                volumes: [
-                    { volumeName: this.volume.name, containerPath: "/var/lib/rabbitmq" },
-                    { volumeName: config.name, containerPath: CONFIG_DIR },
-                ],
-                uploads: [upload("rabbitmq.conf", conf, RABBITMQ_USER)],
-                networksAdvanced: [{ name: args.network, aliases: [queue.name] }],
+                env: { RABBITMQ_CONFIG_FILE: `${CONFIG_DIR}/rabbitmq.conf` },
+                files: [{ name: "rabbitmq.conf", content: conf }],
+                data: { path: "/var/lib/rabbitmq" },
                 healthcheck: { tests: ["CMD", "rabbitmq-diagnostics", "-q", "ping"], interval: "15s", timeout: "10s", retries: 5, startPeriod: "30s" },
-                labels: labelsFor(system, "queue", queue.name, {
+                labels: {
                     "tierform.engine": "rabbitmq",
                     "tierform.queue.visibility-timeout-seconds": String(queue.visibilityTimeoutSeconds),
                     "tierform.queue.max-receive-count": String(queue.maxReceiveCount),
                     "tierform.queue.retention-days": String(queue.retentionDays),
-                }),
+                },
             },
-            { parent: this },
+            this,
         );
+        this.container = broker.container;
+        this.volume = broker.volume!;
         this.connectionString = amqpUrl({ host: this.host, port: this.port, username: QUEUE_USERNAME, password: this.password });
         this.registerOutputs({ endpoint: this.endpoint, connectionString: this.connectionString, container: this.container.name });
     }

@@ -3,19 +3,30 @@
  * always exactly one), each hardened (the spec's `runAsUser`, read-only root filesystem with tmpfs
  * on `writablePaths`, all capabilities dropped, no-new-privileges, memory and CPU limits from
  * `resources`, restart `unless-stopped`), with the spec's env, the datastore connection variables
- * and the generated secrets, and an HTTP health check from `health.liveness` (or readiness).
- * No container publishes a port: web services are reached through the edge on the app network,
- * where every replica answers to the service's name.
+ * and the generated secrets. No container publishes a port: web services are reached through the
+ * edge on the app network, where every replica answers to the service's name.
+ *
+ * Health: a web service's HTTP probe (`health.liveness`, else `readiness`) wins; otherwise the
+ * spec's `health.command` runs as an exec check (a Celery worker's `inspect ping`); a service
+ * with neither has none (Docker still restarts it when it exits).
+ *
+ * Credentials (connection strings, object-store keys, the spec's `secrets`): for a service with a
+ * `command`, each container gets them in `secrets.env` (mode 0400, owned by `runAsUser`) on its
+ * own small config volume, and `/run/tierform/with-secrets.sh` exports them and execs the command,
+ * so `docker inspect` shows no credential. That wrapper takes the image ENTRYPOINT's place: the
+ * `command` is the whole argv, as Kubernetes reads it, and the image needs `/bin/sh`. A service
+ * without a `command` gets them as environment variables (Pulumi secrets all the same): its
+ * image's ENTRYPOINT is unknown here, so nothing can run before it.
  *
  * The image is pulled pinned (docker.RemoteImage), or built from the spec's `build` context
  * (docker.Image, never pushed). A spec `migrate` command runs once in a one-shot container before
- * the replicas (re)start.
+ * the replicas (re)start, with the replicas' environment and credentials.
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { Service, System } from "../../spec";
 import { resourceName } from "../shared/naming";
-import { generatePassword, hardened, labelsFor, secretOf, tmpfsMounts } from "./common";
+import { CONFIG_DIR, generatePassword, hardened, labelsFor, namedVolume, pullImage, secretOf, tmpfsMounts, upload } from "./common";
 
 /**
  * The health check command for `http://127.0.0.1:<port><path>`, run by `/bin/sh` in the app's
@@ -39,15 +50,63 @@ export function httpProbeCommand(port: number, path: string, timeoutSeconds: num
     return ["CMD-SHELL", script];
 }
 
+/** The credentials file of a service that has a `command` (NAME=value lines, mode 0400). */
+export const SECRETS_FILE = `${CONFIG_DIR}/secrets.env`;
+/** The wrapper that exports {@link SECRETS_FILE}'s variables, then execs its arguments. */
+export const WITH_SECRETS = `${CONFIG_DIR}/with-secrets.sh`;
+
+/**
+ * The with-secrets wrapper (POSIX sh, no tool but the shell): exports every `NAME=value` line
+ * of `secretsFile` (@default {@link SECRETS_FILE}), then `exec`s its arguments, so the app is PID 1's child as before and
+ * sees its credentials as ordinary environment variables, while `docker inspect` shows none.
+ * Also for operators: `docker exec <container> sh /run/tierform/with-secrets.sh python manage.py shell`.
+ */
+export function renderWithSecrets(secretsFile: string = SECRETS_FILE): string {
+    if (!/^\/[A-Za-z0-9._/-]+$/.test(secretsFile)) throw new Error(`with-secrets: '${secretsFile}' is not an absolute path of [A-Za-z0-9._/-]`);
+    return [
+        `#!/bin/sh`,
+        `# tierform (components/docker/service.ts): export the credentials in ${secretsFile}, then run the arguments.`,
+        `set -eu`,
+        `while IFS= read -r line || [ -n "$line" ]; do`,
+        `    case "$line" in`,
+        `        [A-Za-z_]*=*) export "$line" ;;`,
+        `        *)`,
+        `            echo "with-secrets: a line of ${secretsFile} is not NAME=value" >&2`,
+        `            exit 1`,
+        `            ;;`,
+        `    esac`,
+        `done <"${secretsFile}"`,
+        `exec "$@"`,
+        ``,
+    ].join("\n");
+}
+
+/** The content of {@link SECRETS_FILE}: one `NAME=value` line per variable, sorted. Values are single lines. */
+export function renderSecretsFile(values: Record<string, string>): string {
+    return Object.keys(values)
+        .sort()
+        .map((k) => {
+            if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw new Error(`'${k}' is not an environment variable name`);
+            if (/[\r\n\0]/.test(values[k])) throw new Error(`the value of ${k} spans lines; a secrets file carries one line per variable`);
+            return `${k}=${values[k]}\n`;
+        })
+        .join("");
+}
+
+/** Timings of a `health.command` check (the spec gives none): every 30 s, 20 s to answer (a Celery ping waits up to 10 s), 3 failures. */
+export const COMMAND_CHECK = { interval: "30s", timeout: "20s", retries: 3, startPeriod: "30s" } as const;
+
 /** Arguments of {@link DockerService}. */
 export interface DockerServiceArgs {
+    /** The resolved system (labels). */
     system: System;
+    /** The resolved service spec. */
     service: Service;
     /** Networks: `app` always (edge and outbound access); `data` when the service uses a datastore. */
     networks: { app: pulumi.Input<string>; data?: pulumi.Input<string> };
     /** Extra plain environment variables (e.g. bucket names, endpoints). @default {} */
     env?: Record<string, pulumi.Input<string>>;
-    /** Environment variables carrying credentials (DATABASE_URL, ...); each stays a Pulumi secret. @default {} */
+    /** Variables carrying credentials (DATABASE_URL, ...): in the secrets file, or secret environment variables (see above). @default {} */
     secretEnv?: Record<string, pulumi.Input<string>>;
     /**
      * Values of the spec's `secrets` (e.g. SECRET_KEY shared by a web service and its worker). A
@@ -70,6 +129,8 @@ export class DockerService extends pulumi.ComponentResource {
     readonly address: string;
     /** The one-shot migration container, when the spec has `migrate`. */
     readonly migration?: docker.Container;
+    /** Whether the credentials are delivered as {@link SECRETS_FILE} (the service has a `command`) rather than as environment variables. */
+    readonly secretsAsFile: boolean;
 
     constructor(name: string, args: DockerServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tierform:docker:Service", name, {}, opts);
@@ -86,20 +147,43 @@ export class DockerService extends pulumi.ComponentResource {
                 args.secretValues?.[secretName] ?? secretOf(generatePassword(resourceName([name, secretName.toLowerCase().replace(/_/g, "-")]), this, 48));
         }
         for (const k of Object.keys(secretEnv)) if (k in plain) throw new Error(`service ${service.name}: ${k} is both a plain and a secret variable`);
+
+        // Credentials go in a file when the spec's `command` says what to exec after loading them;
+        // without one the image's ENTRYPOINT is unknown, so they stay (secret) environment variables.
+        this.secretsAsFile = service.command !== undefined && Object.keys(secretEnv).length > 0;
+        const user = `${service.runAsUser}:${service.runAsUser}`;
         const envs: pulumi.Input<string>[] = [
             ...Object.keys(plain)
                 .sort()
                 .map((k) => pulumi.interpolate`${k}=${plain[k]}`),
-            ...Object.keys(secretEnv)
-                .sort()
-                .map((k) => pulumi.secret(pulumi.interpolate`${k}=${secretEnv[k]}`)),
+            ...(this.secretsAsFile
+                ? []
+                : Object.keys(secretEnv)
+                      .sort()
+                      .map((k) => pulumi.secret(pulumi.interpolate`${k}=${secretEnv[k]}`))),
         ];
+        const secretFiles = this.secretsAsFile
+            ? [
+                  upload("with-secrets.sh", renderWithSecrets(), user, "0500"),
+                  upload("secrets.env", pulumi.secret(pulumi.all(secretEnv).apply(renderSecretsFile)), user, "0400"),
+              ]
+            : [];
+        const withSecrets = this.secretsAsFile ? ["/bin/sh", WITH_SECRETS] : [];
+        // What a container needs to read its credentials from the file: the wrapper as its
+        // entrypoint, and its own config volume (replicas never share one: each is re-created on its own).
+        const credentialFiles = (containerName: string) =>
+            this.secretsAsFile
+                ? {
+                      entrypoints: withSecrets,
+                      volumes: [{ volumeName: namedVolume(resourceName([containerName, "config"]), system, "service", this, undefined, { "tierform.role": "config", "tierform.service": service.name }).name, containerPath: CONFIG_DIR }],
+                      uploads: secretFiles,
+                  }
+                : {};
 
         const networks = [
             { name: args.networks.app, aliases: [service.name] },
             ...(args.networks.data !== undefined ? [{ name: args.networks.data }] : []),
         ];
-        const user = `${service.runAsUser}:${service.runAsUser}`;
         const base = {
             image: imageRef,
             envs,
@@ -118,6 +202,7 @@ export class DockerService extends pulumi.ComponentResource {
                 {
                     name: migrateName,
                     ...base,
+                    ...credentialFiles(migrateName),
                     command: service.migrate.command,
                     restart: "no",
                     attach: true,
@@ -129,17 +214,7 @@ export class DockerService extends pulumi.ComponentResource {
             dependsOn.push(this.migration);
         }
 
-        const probe = service.health.liveness ?? service.health.readiness;
-        const healthcheck =
-            this.port !== undefined && probe
-                ? {
-                      tests: httpProbeCommand(this.port, probe.path, probe.timeoutSeconds),
-                      interval: `${probe.periodSeconds}s`,
-                      timeout: `${probe.timeoutSeconds + 1}s`,
-                      retries: probe.failureThreshold,
-                      startPeriod: `${probe.initialDelaySeconds}s`,
-                  }
-                : undefined;
+        const healthcheck = this.healthcheck(service, withSecrets);
 
         // A scheduler must never run twice; every other kind runs replicas.min (at least one).
         const count = service.kind === "scheduler" ? 1 : Math.max(1, service.replicas.min);
@@ -155,6 +230,7 @@ export class DockerService extends pulumi.ComponentResource {
                         name: containerName,
                         hostname: containerName,
                         ...base,
+                        ...credentialFiles(containerName),
                         command: service.command,
                         healthcheck,
                         stopTimeout: 30,
@@ -169,6 +245,28 @@ export class DockerService extends pulumi.ComponentResource {
             );
         }
         this.registerOutputs({ address: this.address, containers: this.containerNames });
+    }
+
+    /**
+     * The replicas' health check. A web service's HTTP probe (liveness, else readiness) comes
+     * first: it tests the very port the edge sends traffic to. Otherwise `health.command` runs
+     * as an exec check (CMD form: no shell unless the argv asks for one), through the
+     * with-secrets wrapper when the credentials are a file, so it sees what the app sees. A
+     * service with neither has no health check: Docker still restarts it when it exits.
+     */
+    private healthcheck(service: Service, withSecrets: string[]): docker.types.input.ContainerHealthcheck | undefined {
+        const probe = service.health.liveness ?? service.health.readiness;
+        if (this.port !== undefined && probe) {
+            return {
+                tests: httpProbeCommand(this.port, probe.path, probe.timeoutSeconds),
+                interval: `${probe.periodSeconds}s`,
+                timeout: `${probe.timeoutSeconds + 1}s`,
+                retries: probe.failureThreshold,
+                startPeriod: `${probe.initialDelaySeconds}s`,
+            };
+        }
+        if (service.health.command) return { tests: ["CMD", ...withSecrets, ...service.health.command], ...COMMAND_CHECK };
+        return undefined;
     }
 
     /** The container image: pulled pinned, or built from the spec's `build` context. */
@@ -186,6 +284,6 @@ export class DockerService extends pulumi.ComponentResource {
             );
             return built.imageName;
         }
-        return new docker.RemoteImage(resourceName([name, "image"]), { name: service.image, keepLocally: true }, { parent: this }).imageId;
+        return pullImage(resourceName([name, "image"]), service.image, this).imageId;
     }
 }

@@ -5,7 +5,10 @@
  *
  * Closed by default: only the edge publishes ports, on `edgeBindAddress` (127.0.0.1 by
  * default); datastores sit on an internal network; every password is generated and stays a
- * Pulumi secret; every image is pinned; every container runs as non-root with limits.
+ * Pulumi secret, handed over as files where the container's command is known; every image is
+ * pinned; every container runs as non-root with limits (but the one-shot steps that hand a
+ * fresh volume to its non-root owner). `pulumi up` waits for each datastore to be healthy before
+ * the services start; data volumes are `protect`ed where the profile asks (prod).
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { Settings, System } from "../../spec";
@@ -101,7 +104,7 @@ export class DockerSystem extends pulumi.ComponentResource implements PlatformSy
                 bindAddress: settings.edgeBindAddress,
                 httpPort: settings.edgeHttpPort,
                 httpsPort: settings.edgeHttpsPort,
-                dependsOn: routed.flatMap((s) => this.services[s].containers),
+                upstreamContainers: routed.flatMap((s) => this.services[s].containers),
             },
             child,
         );

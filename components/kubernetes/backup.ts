@@ -18,18 +18,8 @@ import type * as k8sTypes from "@pulumi/kubernetes/types/input";
 import type { Database } from "../../spec";
 import { DEFAULT_PORTS } from "../shared/connection";
 import { backupImage, renderBackupScript, renderRestoreScript } from "../shared/backup-script";
-import {
-    containerSecurityContext,
-    logicalName,
-    meta,
-    podSecurityContext,
-    resourceRequirements,
-    secretEnv,
-    selectorOf,
-    serviceHost,
-    type KubeContext,
-} from "./common";
-import { archiveBucket, s3Access } from "./bucket";
+import { deletionSafety, logicalName, meta, podLabels, restrictedContainer, restrictedPodSpec, secretEnv, serviceHost, type KubeContext } from "./common";
+import { archiveBucket, s3Access, s3KeysEnv } from "./bucket";
 
 /** The AWS CLI image of the off-site copy (pinned). */
 export const AWS_CLI_IMAGE = "amazon/aws-cli:2.22.4";
@@ -40,8 +30,11 @@ export const BACKUP_UID = 10001;
 
 /** The credentials a database's backup uses: a Secret and its keys. */
 export interface BackupCredentials {
+    /** The Secret, in the system's namespace. */
     secretName: string;
+    /** Its key holding the user name. */
     usernameKey: string;
+    /** Its key holding the password. */
     passwordKey: string;
     /** The user name (MongoDB puts it in the URI). */
     username: string;
@@ -79,6 +72,7 @@ export function backupRuns(db: Database): { kind: "full" | "incremental"; schedu
 
 /** Arguments of {@link KubernetesBackup}. */
 export interface KubernetesBackupArgs {
+    /** Where the tier is built: the system, the stack settings, the namespace. */
     ctx: KubeContext;
     /** The database to back up. */
     database: Database;
@@ -120,7 +114,6 @@ export class KubernetesBackup extends pulumi.ComponentResource {
         super("tierform:kubernetes:Backup", name, {}, opts);
         const { ctx, database: db } = args;
         const component = `${db.name}-backup`;
-        const selector = selectorOf(ctx.system, component);
         const scriptOptions = { engine: db.engine, database: db.databaseName, retentionDays: db.backup.retentionDays, backupDir: BACKUP_DIR };
         const scriptsName = `${db.name}-backup-scripts`;
         const scripts = new k8s.core.v1.ConfigMap(
@@ -129,8 +122,10 @@ export class KubernetesBackup extends pulumi.ComponentResource {
             { parent: this },
         );
         const s3 = s3Access(ctx);
+        const container = (c: k8sTypes.core.v1.Container, size: { cpu: number; memoryMb: number }) => restrictedContainer(BACKUP_UID, BACKUP_UID, size, c);
         for (const run of backupRuns(db)) {
             const pvcName = `${db.name}-backups-${run.kind}`;
+            // The dumps outlive a `pulumi destroy` in staging and refuse deletion in prod (see deletionSafety).
             const pvc = new k8s.core.v1.PersistentVolumeClaim(
                 logicalName(ctx, pvcName),
                 {
@@ -141,43 +136,42 @@ export class KubernetesBackup extends pulumi.ComponentResource {
                         resources: { requests: { storage: `${args.storageGb ?? db.storageGb}Gi` } },
                     },
                 },
-                { parent: this },
+                { parent: this, ...deletionSafety(ctx.system, true) },
             );
-            const mounts = [
-                { name: "backups", mountPath: BACKUP_DIR },
-                { name: "scripts", mountPath: "/scripts", readOnly: true },
-                { name: "tmp", mountPath: "/tmp" },
-            ];
-            const dump: k8sTypes.core.v1.Container = {
-                name: "dump",
-                image: backupImage(db.engine, db.version),
-                imagePullPolicy: "IfNotPresent",
-                command: ["/bin/sh", "/scripts/backup.sh", "--label", run.kind],
-                env: [{ name: "HOME", value: "/tmp" }, { name: "TMPDIR", value: "/tmp" }, ...backupEnv(ctx, db, args.credentials)],
-                resources: resourceRequirements(0.5, 512),
-                securityContext: containerSecurityContext(BACKUP_UID),
-                volumeMounts: mounts,
-            };
-            const upload: k8sTypes.core.v1.Container | undefined = s3.external
-                ? {
-                      name: "offsite",
-                      image: AWS_CLI_IMAGE,
-                      imagePullPolicy: "IfNotPresent",
-                      command: ["aws", "s3", "sync", "--only-show-errors", "--delete", "--endpoint-url", s3.endpointUrl, `${BACKUP_DIR}/`, `s3://${archiveBucket(ctx)}/${db.name}/dumps/${run.kind}/`],
-                      env: [{ name: "HOME", value: "/tmp" }, secretEnv("AWS_ACCESS_KEY_ID", s3.secretName, "AWS_ACCESS_KEY_ID"), secretEnv("AWS_SECRET_ACCESS_KEY", s3.secretName, "AWS_SECRET_ACCESS_KEY")],
-                      resources: resourceRequirements(0.25, 256),
-                      securityContext: containerSecurityContext(BACKUP_UID),
-                      volumeMounts: [
-                          { name: "backups", mountPath: BACKUP_DIR, readOnly: true },
-                          { name: "tmp", mountPath: "/tmp" },
-                      ],
-                  }
+            const dump = container(
+                {
+                    name: "dump",
+                    image: backupImage(db.engine, db.version),
+                    command: ["/bin/sh", "/scripts/backup.sh", "--label", run.kind],
+                    env: [{ name: "HOME", value: "/tmp" }, { name: "TMPDIR", value: "/tmp" }, ...backupEnv(ctx, db, args.credentials)],
+                    volumeMounts: [
+                        { name: "backups", mountPath: BACKUP_DIR },
+                        { name: "scripts", mountPath: "/scripts", readOnly: true },
+                        { name: "tmp", mountPath: "/tmp" },
+                    ],
+                },
+                { cpu: 0.5, memoryMb: 512 },
+            );
+            const upload = s3.external
+                ? container(
+                      {
+                          name: "offsite",
+                          image: AWS_CLI_IMAGE,
+                          command: ["aws", "s3", "sync", "--only-show-errors", "--delete", "--endpoint-url", s3.endpointUrl, `${BACKUP_DIR}/`, `s3://${archiveBucket(ctx)}/${db.name}/dumps/${run.kind}/`],
+                          env: [{ name: "HOME", value: "/tmp" }, ...s3KeysEnv(ctx)],
+                          volumeMounts: [
+                              { name: "backups", mountPath: BACKUP_DIR, readOnly: true },
+                              { name: "tmp", mountPath: "/tmp" },
+                          ],
+                      },
+                      { cpu: 0.25, memoryMb: 256 },
+                  )
                 : undefined;
             const cronName = `${db.name}-backup-${run.kind}`;
             this.cronJobs[run.kind] = new k8s.batch.v1.CronJob(
                 logicalName(ctx, cronName),
                 {
-                    metadata: meta(ctx, cronName, component, "backup", { annotations: { "tierform.io/retention-days": String(db.backup.retentionDays) } }),
+                    metadata: meta(ctx, cronName, component, "backup", { annotations: { "tierform.io/retention-days": String(db.backup.retentionDays), "tierform.io/rpo-minutes": String(ctx.system.recovery.rpoMinutes) } }),
                     spec: {
                         schedule: run.schedule,
                         timeZone: "Etc/UTC",
@@ -186,17 +180,14 @@ export class KubernetesBackup extends pulumi.ComponentResource {
                         successfulJobsHistoryLimit: 3,
                         failedJobsHistoryLimit: 3,
                         jobTemplate: {
-                            metadata: { labels: { ...meta(ctx, cronName, component, "backup").labels, ...selector } },
+                            metadata: { labels: podLabels(ctx, component, "backup") },
                             spec: {
                                 backoffLimit: args.backoffLimit ?? 2,
                                 activeDeadlineSeconds: args.activeDeadlineSeconds ?? 10800,
                                 template: {
-                                    metadata: { labels: { ...meta(ctx, cronName, component, "backup").labels, ...selector, "tierform.io/backup-kind": run.kind } },
-                                    spec: {
+                                    metadata: { labels: podLabels(ctx, component, "backup", { "tierform.io/backup-kind": run.kind }) },
+                                    spec: restrictedPodSpec(BACKUP_UID, BACKUP_UID, {
                                         restartPolicy: "Never",
-                                        automountServiceAccountToken: false,
-                                        enableServiceLinks: false,
-                                        securityContext: podSecurityContext(BACKUP_UID),
                                         // With an off-site copy, the dump runs first (init container), then the upload.
                                         ...(upload ? { initContainers: [dump], containers: [upload] } : { containers: [dump] }),
                                         volumes: [
@@ -204,7 +195,7 @@ export class KubernetesBackup extends pulumi.ComponentResource {
                                             { name: "scripts", configMap: { name: scriptsName, defaultMode: 0o555 } },
                                             { name: "tmp", emptyDir: { sizeLimit: "1Gi" } },
                                         ],
-                                    },
+                                    }),
                                 },
                             },
                         },

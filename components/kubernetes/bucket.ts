@@ -9,25 +9,22 @@
  * `expireAfterDays` is applied here. Apps get `<NAME>_BUCKET`/`STORAGE_BUCKET` (the bucket name),
  * the endpoint in `AWS_ENDPOINT_URL_S3`/`S3_ENDPOINT_URL` and keys by `secretKeyRef`.
  */
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import type * as k8sTypes from "@pulumi/kubernetes/types/input";
-import { createHash } from "crypto";
 import type { Bucket, Settings, System } from "../../spec";
 import { DEFAULT_PORTS } from "../shared/connection";
 import { OBJECT_STORE_IMAGE } from "../shared/images";
 import {
     DATASTORE_SIZES,
     EXTERNAL_S3_SECRET,
-    containerSecurityContext,
+    componentSecret,
+    generatedPassword,
     logicalName,
-    meta,
-    podSecurityContext,
-    resourceRequirements,
-    secretEnv,
-    selectorOf,
+    restrictedContainer,
+    restrictedPodSpec,
+    secretEnvs,
     serviceHost,
+    versionedJob,
     type DatastoreConnection,
     type KubeContext,
 } from "./common";
@@ -46,6 +43,11 @@ export function bucketName(ctx: KubeContext, bucket: string): string {
     return logicalName(ctx, bucket);
 }
 
+/** The S3 keys (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`) by secretKeyRef from the Secret of {@link s3Access}. */
+export function s3KeysEnv(ctx: KubeContext): k8sTypes.core.v1.EnvVar[] {
+    return secretEnvs(s3Access(ctx).secretName, { AWS_ACCESS_KEY_ID: "AWS_ACCESS_KEY_ID", AWS_SECRET_ACCESS_KEY: "AWS_SECRET_ACCESS_KEY" });
+}
+
 /** Environment variables giving a container S3 access (endpoint and keys by secretKeyRef). */
 export function s3Env(ctx: KubeContext): k8sTypes.core.v1.EnvVar[] {
     const s3 = s3Access(ctx);
@@ -53,8 +55,7 @@ export function s3Env(ctx: KubeContext): k8sTypes.core.v1.EnvVar[] {
         { name: "AWS_ENDPOINT_URL_S3", value: s3.endpointUrl },
         { name: "S3_ENDPOINT_URL", value: s3.endpointUrl },
         { name: "AWS_REGION", value: "us-east-1" },
-        secretEnv("AWS_ACCESS_KEY_ID", s3.secretName, "AWS_ACCESS_KEY_ID"),
-        secretEnv("AWS_SECRET_ACCESS_KEY", s3.secretName, "AWS_SECRET_ACCESS_KEY"),
+        ...s3KeysEnv(ctx),
     ];
 }
 
@@ -94,6 +95,7 @@ export function bucketSetupScript(ctx: KubeContext, buckets: Bucket[]): string {
 
 /** Arguments of {@link KubernetesObjectStore}. */
 export interface KubernetesObjectStoreArgs {
+    /** Where the tier is built: the system, the stack settings, the namespace. */
     ctx: KubeContext;
     /** Every bucket of the system. */
     buckets: Bucket[];
@@ -117,13 +119,10 @@ export class KubernetesObjectStore extends pulumi.ComponentResource {
         const s3 = s3Access(ctx);
         const ready = this.ready;
         if (needsObjectStore(ctx.system, ctx.settings)) {
-            const user = new random.RandomPassword(logicalName(ctx, OBJECT_STORE, "user"), { length: 20, special: false, upper: false }, { parent: this });
-            const password = new random.RandomPassword(logicalName(ctx, OBJECT_STORE, "password"), { length: 40, special: false }, { parent: this });
-            const secret = new k8s.core.v1.Secret(
-                logicalName(ctx, OBJECT_STORE, "credentials"),
-                { metadata: meta(ctx, s3.secretName, OBJECT_STORE, "secrets"), type: "Opaque", stringData: { AWS_ACCESS_KEY_ID: user.result, AWS_SECRET_ACCESS_KEY: password.result } },
-                { parent: this },
-            );
+            const keys = componentSecret(ctx, this, OBJECT_STORE, "credentials", {
+                AWS_ACCESS_KEY_ID: generatedPassword(ctx, this, OBJECT_STORE, "user", { length: 20, upper: false }),
+                AWS_SECRET_ACCESS_KEY: generatedPassword(ctx, this, OBJECT_STORE, "password", { length: 40 }),
+            });
             const health = (path: string, delay: number) => ({ httpGet: { path, port: "s3" }, initialDelaySeconds: delay, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 6 });
             const workload = statefulWorkload(
                 ctx,
@@ -135,7 +134,7 @@ export class KubernetesObjectStore extends pulumi.ComponentResource {
                     gid: 1000,
                     ports: [{ name: "s3", port: DEFAULT_PORTS.s3 }],
                     args: ["server", "/data", "--address", `:${DEFAULT_PORTS.s3}`, "--certs-dir", "/tmp/certs"],
-                    env: [{ name: "HOME", value: "/tmp" }, secretEnv("MINIO_ROOT_USER", s3.secretName, "AWS_ACCESS_KEY_ID"), secretEnv("MINIO_ROOT_PASSWORD", s3.secretName, "AWS_SECRET_ACCESS_KEY")],
+                    env: [{ name: "HOME", value: "/tmp" }, ...secretEnvs(keys.name, { MINIO_ROOT_USER: "AWS_ACCESS_KEY_ID", MINIO_ROOT_PASSWORD: "AWS_SECRET_ACCESS_KEY" })],
                     dataPath: "/data",
                     storageGb: args.storageGb ?? 20,
                     writablePaths: ["/tmp"],
@@ -143,42 +142,23 @@ export class KubernetesObjectStore extends pulumi.ComponentResource {
                     readiness: health("/minio/health/ready", 5),
                     resources: DATASTORE_SIZES.small,
                 },
-                { parent: this, dependsOn: [secret] },
+                { parent: this, dependsOn: [keys.secret] },
             );
             const script = bucketSetupScript(ctx, args.buckets);
-            const hash = createHash("sha256").update(script).digest("hex").slice(0, 8);
-            const component = `${OBJECT_STORE}-buckets`;
-            const job = new k8s.batch.v1.Job(
-                logicalName(ctx, component),
-                {
-                    metadata: meta(ctx, `${component}-${hash}`, component, "bucket"),
-                    spec: {
-                        backoffLimit: 6,
-                        activeDeadlineSeconds: 900,
-                        template: {
-                            metadata: { labels: { ...meta(ctx, component, component, "bucket").labels, ...selectorOf(ctx.system, component) } },
-                            spec: {
-                                restartPolicy: "OnFailure",
-                                automountServiceAccountToken: false,
-                                securityContext: podSecurityContext(1000),
-                                containers: [
-                                    {
-                                        name: "mc",
-                                        image: OBJECT_STORE_IMAGE,
-                                        command: ["sh", "-c", script],
-                                        env: [{ name: "HOME", value: "/tmp" }, secretEnv("AWS_ACCESS_KEY_ID", s3.secretName, "AWS_ACCESS_KEY_ID"), secretEnv("AWS_SECRET_ACCESS_KEY", s3.secretName, "AWS_SECRET_ACCESS_KEY")],
-                                        resources: resourceRequirements(0.1, 128),
-                                        securityContext: containerSecurityContext(1000),
-                                        volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
-                                    },
-                                ],
-                                volumes: [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }],
-                            },
-                        },
-                    },
-                },
-                { parent: this, dependsOn: [workload.statefulSet] },
-            );
+            const pod = restrictedPodSpec(1000, 1000, {
+                restartPolicy: "OnFailure",
+                containers: [
+                    restrictedContainer(1000, 1000, { cpu: 0.1, memoryMb: 128 }, {
+                        name: "mc",
+                        image: OBJECT_STORE_IMAGE,
+                        command: ["sh", "-c", script],
+                        env: [{ name: "HOME", value: "/tmp" }, ...s3KeysEnv(ctx)],
+                        volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+                    }),
+                ],
+                volumes: [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }],
+            });
+            const job = versionedJob(ctx, `${OBJECT_STORE}-buckets`, "bucket", script, { backoffLimit: 6, activeDeadlineSeconds: 900, pod }, { parent: this, dependsOn: [workload.statefulSet] });
             ready.push(workload.statefulSet, job);
         }
         for (const b of args.buckets) {

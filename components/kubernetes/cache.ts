@@ -8,14 +8,12 @@
  * bootstrap (`redis-cli --cluster create`) best left to an operator; the app's `REDIS_URL` works
  * against either. Documented as a staging simplification.
  */
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import type { Cache } from "../../spec";
 import { DEFAULT_PORTS, redisUrl } from "../shared/connection";
 import { datastoreImage } from "../shared/images";
-import { DATASTORE_SIZES, logicalName, meta, secretEnv, serviceHost, type DatastoreConnection, type KubeContext } from "./common";
-import { execProbe, statefulWorkload } from "./stateful";
+import { brokerSize, componentSecret, execProbe, generatedPassword, secretEnvs, type DatastoreConnection, type KubeContext } from "./common";
+import { statefulWorkload } from "./stateful";
 
 /** Redis server arguments for a cache spec (persistence, memory cap, password from the environment). */
 export function redisArgs(cache: Cache): string[] {
@@ -29,6 +27,7 @@ export function redisArgs(cache: Cache): string[] {
 
 /** Arguments of {@link KubernetesCache}. */
 export interface KubernetesCacheArgs {
+    /** Where the tier is built: the system, the stack settings, the namespace. */
     ctx: KubeContext;
     /** The resolved cache spec. */
     cache: Cache;
@@ -41,18 +40,14 @@ export interface KubernetesCacheArgs {
 
 /** A Redis StatefulSet with its headless Service and password Secret. */
 export class KubernetesCache extends pulumi.ComponentResource {
+    /** How apps connect (the URL carries the password and is a secret). */
     readonly connection: DatastoreConnection;
 
     constructor(name: string, args: KubernetesCacheArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tierform:kubernetes:Cache", name, {}, opts);
         const { ctx, cache } = args;
-        const password = new random.RandomPassword(logicalName(ctx, cache.name, "password"), { length: 32, special: false }, { parent: this });
-        const secretName = `${cache.name}-auth`;
-        const secret = new k8s.core.v1.Secret(
-            logicalName(ctx, cache.name, "auth"),
-            { metadata: meta(ctx, secretName, cache.name, "secrets"), type: "Opaque", stringData: { password: password.result } },
-            { parent: this },
-        );
+        const password = generatedPassword(ctx, this, cache.name);
+        const auth = componentSecret(ctx, this, cache.name, "auth", { password });
         // redis-cli reads REDISCLI_AUTH, so probes carry no password on their command line.
         const ping = ["sh", "-c", 'redis-cli -h 127.0.0.1 ping | grep -q PONG'];
         const workload = statefulWorkload(
@@ -66,18 +61,18 @@ export class KubernetesCache extends pulumi.ComponentResource {
                 ports: [{ name: "redis", port: DEFAULT_PORTS.redis }],
                 command: ["redis-server"],
                 args: redisArgs(cache),
-                env: [secretEnv("REDIS_PASSWORD", secretName, "password"), secretEnv("REDISCLI_AUTH", secretName, "password")],
+                env: secretEnvs(auth.name, { REDIS_PASSWORD: "password", REDISCLI_AUTH: "password" }),
                 dataPath: "/data",
                 storageGb: cache.persistence === "none" ? undefined : (args.storageGb ?? 5),
                 writablePaths: ["/tmp"],
                 liveness: execProbe(ping, 15),
                 readiness: execProbe(ping, 5, 5),
-                resources: DATASTORE_SIZES[ctx.system.profile.dataSize === "large" ? "medium" : "small"],
+                resources: brokerSize(ctx.system),
             },
-            { parent: this, dependsOn: [secret] },
+            { parent: this, dependsOn: [auth.secret] },
         );
-        const host = serviceHost(cache.name, ctx.namespaceName);
-        this.connection = { host, port: DEFAULT_PORTS.redis, url: redisUrl({ host, port: DEFAULT_PORTS.redis, password: password.result }), ready: [workload.statefulSet, workload.service] };
+        const { host, ready } = workload;
+        this.connection = { host, port: DEFAULT_PORTS.redis, url: redisUrl({ host, port: DEFAULT_PORTS.redis, password }), ready };
         this.registerOutputs({ endpoint: host });
     }
 }

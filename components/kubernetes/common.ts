@@ -6,7 +6,10 @@
  * Every object tierform creates on Kubernetes has an explicit `metadata.name` and
  * `metadata.namespace` (predictable DNS, no auto-naming) and carries `kubernetesLabels(...)`.
  */
+import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
+import * as random from "@pulumi/random";
 import type * as k8sTypes from "@pulumi/kubernetes/types/input";
 import type { Settings, Size, System } from "../../spec";
 import { kubernetesLabels, resourceName, type Tier } from "../shared/naming";
@@ -73,33 +76,46 @@ export function serviceHost(name: string, namespace: string): string {
     return `${name}.${namespace}.svc.cluster.local`;
 }
 
+/** The non-root identity and seccomp profile both security contexts carry. */
+function identity(uid: number, gid: number) {
+    return { runAsNonRoot: true, runAsUser: uid, runAsGroup: gid, seccompProfile: { type: "RuntimeDefault" } };
+}
+
 /**
  * Pod securityContext admitted by Pod Security Admission `restricted`: non-root uid/gid, fsGroup
  * (so volumes are writable by the group), seccomp RuntimeDefault.
  */
 export function podSecurityContext(uid: number, gid: number = uid): k8sTypes.core.v1.PodSecurityContext {
-    return {
-        runAsNonRoot: true,
-        runAsUser: uid,
-        runAsGroup: gid,
-        fsGroup: gid,
-        fsGroupChangePolicy: "OnRootMismatch",
-        seccompProfile: { type: "RuntimeDefault" },
-    };
+    return { ...identity(uid, gid), fsGroup: gid, fsGroupChangePolicy: "OnRootMismatch" };
 }
 
 /** Container securityContext: no privilege escalation, read-only root, all capabilities dropped. */
 export function containerSecurityContext(uid: number, gid: number = uid): k8sTypes.core.v1.SecurityContext {
-    return {
-        runAsNonRoot: true,
-        runAsUser: uid,
-        runAsGroup: gid,
-        allowPrivilegeEscalation: false,
-        readOnlyRootFilesystem: true,
-        privileged: false,
-        capabilities: { drop: ["ALL"] },
-        seccompProfile: { type: "RuntimeDefault" },
-    };
+    return { ...identity(uid, gid), allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, privileged: false, capabilities: { drop: ["ALL"] } };
+}
+
+/**
+ * A pod spec every tier uses (apps, jobs, datastores): the restricted-PSA pod securityContext of
+ * `uid`/`gid`, no service-account token (nothing here talks to the API server), no service-link
+ * environment variables. `spec` adds the containers, volumes and the rest.
+ */
+export function restrictedPodSpec(uid: number, gid: number, spec: k8sTypes.core.v1.PodSpec): k8sTypes.core.v1.PodSpec {
+    return { automountServiceAccountToken: false, enableServiceLinks: false, securityContext: podSecurityContext(uid, gid), ...spec };
+}
+
+/** A container with the restricted securityContext of `uid`/`gid` and requests = limits of `size`. */
+export function restrictedContainer(
+    uid: number,
+    gid: number,
+    size: { cpu: number; memoryMb: number },
+    container: k8sTypes.core.v1.Container,
+): k8sTypes.core.v1.Container {
+    return { imagePullPolicy: "IfNotPresent", ...container, resources: resourceRequirements(size.cpu, size.memoryMb), securityContext: containerSecurityContext(uid, gid) };
+}
+
+/** Labels of the pods of `component`: the standard labels plus its selector. */
+export function podLabels(ctx: KubeContext, component: string, tier: Tier, extra: Record<string, string> = {}): Record<string, string> {
+    return { ...kubernetesLabels(ctx.system, component, tier), ...selectorOf(ctx.system, component), ...extra };
 }
 
 /** Kubernetes CPU quantity of `cores` (0.5 → "500m"). */
@@ -123,11 +139,21 @@ export const DATASTORE_SIZES: Record<Size, { cpu: number; memoryMb: number }> = 
     large: { cpu: 2, memoryMb: 8192 },
 };
 
+/** CPU and memory of a cache or queue: one size below the databases', at most medium. */
+export function brokerSize(system: System): { cpu: number; memoryMb: number } {
+    return DATASTORE_SIZES[system.profile.dataSize === "large" ? "medium" : "small"];
+}
+
 /** emptyDir volumes and mounts for paths that must stay writable under a read-only root. */
 export function writableVolumes(paths: string[], sizeLimit = "1Gi"): { volumes: k8sTypes.core.v1.Volume[]; mounts: k8sTypes.core.v1.VolumeMount[] } {
     const volumes = paths.map((_, i) => ({ name: `writable-${i}`, emptyDir: { sizeLimit } }));
     const mounts = paths.map((mountPath, i) => ({ name: `writable-${i}`, mountPath }));
     return { volumes, mounts };
+}
+
+/** An exec probe running `command` (argv) in the container: exit 0 = healthy. */
+export function execProbe(command: string[], initialDelaySeconds: number, periodSeconds = 10, timeoutSeconds = 5, failureThreshold = 6): k8sTypes.core.v1.Probe {
+    return { exec: { command }, initialDelaySeconds, periodSeconds, timeoutSeconds, failureThreshold };
 }
 
 /** Topology spread over nodes and zones; `ScheduleAnyway` so a one-node staging cluster still schedules. */
@@ -138,9 +164,84 @@ export function topologySpread(selector: Record<string, string>): k8sTypes.core.
     ];
 }
 
+/**
+ * A one-off Job of `component` named `<component>-<hash of version>`: a Job's pod template cannot
+ * change, so each new `version` (what it runs: image and command, a script) gets a new Job and
+ * runs once, while an unchanged one is left alone.
+ */
+export function versionedJob(
+    ctx: KubeContext,
+    component: string,
+    tier: Tier,
+    version: string,
+    spec: { backoffLimit: number; activeDeadlineSeconds: number; pod: k8sTypes.core.v1.PodSpec },
+    opts: pulumi.CustomResourceOptions,
+): k8s.batch.v1.Job {
+    const hash = createHash("sha256").update(version).digest("hex").slice(0, 8);
+    return new k8s.batch.v1.Job(
+        logicalName(ctx, component),
+        {
+            metadata: meta(ctx, `${component}-${hash}`, component, tier),
+            spec: {
+                backoffLimit: spec.backoffLimit,
+                activeDeadlineSeconds: spec.activeDeadlineSeconds,
+                template: { metadata: { labels: podLabels(ctx, component, tier) }, spec: spec.pod },
+            },
+        },
+        opts,
+    );
+}
+
+/** A generated password (alphanumeric, so it is safe in URLs and shells), named `<system>-<component>-<suffix>`. */
+export function generatedPassword(
+    ctx: KubeContext,
+    parent: pulumi.Resource,
+    component: string,
+    suffix = "password",
+    args: Omit<random.RandomPasswordArgs, "special"> = { length: 32 },
+): pulumi.Output<string> {
+    return new random.RandomPassword(logicalName(ctx, component, suffix), { ...args, special: false }, { parent }).result;
+}
+
+/**
+ * The Secret `<component>-<suffix>` of `component` (e.g. `cache-auth`, `db-credentials`) holding
+ * `data`; pods read it by `secretKeyRef`, never inline.
+ */
+export function componentSecret(
+    ctx: KubeContext,
+    parent: pulumi.Resource,
+    component: string,
+    suffix: string,
+    data: Record<string, pulumi.Input<string>>,
+    type = "Opaque",
+): { name: string; secret: k8s.core.v1.Secret } {
+    const name = `${component}-${suffix}`;
+    const secret = new k8s.core.v1.Secret(logicalName(ctx, component, suffix), { metadata: meta(ctx, name, component, "secrets"), type, stringData: data }, { parent });
+    return { name, secret };
+}
+
+/**
+ * Deletion safety of an object that holds data, or whose deletion deletes data:
+ *
+ * - where the environment profile has deletion protection (prod): `protect`, so `pulumi destroy`
+ *   and replacements refuse to delete it;
+ * - elsewhere (staging), when `retain` is set: `retainOnDelete`, so `pulumi destroy` forgets it but
+ *   leaves it in the cluster. Used for the Namespace (deleting it would delete every PVC in it,
+ *   whatever their retention policy) and the backup PVCs; see namespace.ts for why no more.
+ */
+export function deletionSafety(system: System, retain: boolean): Pick<pulumi.CustomResourceOptions, "protect" | "retainOnDelete"> {
+    if (system.profile.deletionProtection) return { protect: true };
+    return retain ? { retainOnDelete: true } : {};
+}
+
 /** `{name, valueFrom.secretKeyRef}` of an environment variable. */
 export function secretEnv(name: string, secretName: pulumi.Input<string>, key: string): k8sTypes.core.v1.EnvVar {
     return { name, valueFrom: { secretKeyRef: { name: secretName, key } } };
+}
+
+/** Environment variables by secretKeyRef from one Secret: `{ VARIABLE: key }`. */
+export function secretEnvs(secretName: pulumi.Input<string>, keys: Record<string, string>): k8sTypes.core.v1.EnvVar[] {
+    return Object.entries(keys).map(([name, key]) => secretEnv(name, secretName, key));
 }
 
 /** One end of a network flow. */
@@ -157,7 +258,9 @@ export type Peer =
  * namespace) and an Egress policy on `from` (when it is pods of the namespace).
  */
 export interface Flow {
+    /** Who connects. */
     from: Peer;
+    /** Who is connected to. */
     to: Peer;
     /** Destination container ports. */
     ports: { port: number; protocol?: "TCP" | "UDP" }[];
@@ -167,6 +270,7 @@ export interface Flow {
 export interface DatastoreConnection {
     /** Writer host (cluster DNS name). */
     host: string;
+    /** Client port. */
     port: number;
     /** Read-only endpoints (CloudNativePG `-ro` service), where there are replicas. */
     readerHosts?: string[];

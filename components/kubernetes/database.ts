@@ -16,32 +16,27 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import { createHash } from "crypto";
 import type { Database } from "../../spec";
 import { databaseUrl, DEFAULT_PORTS } from "../shared/connection";
-import { datastoreImage } from "../shared/images";
+import { CNPG_POSTGRES_IMAGES, datastoreImage } from "../shared/images";
 import {
     DATASTORE_SIZES,
+    componentSecret,
     cpuQuantity,
+    deletionSafety,
+    execProbe,
+    generatedPassword,
     logicalName,
     meta,
-    secretEnv,
+    secretEnvs,
     serviceHost,
     type DatastoreConnection,
     type KubeContext,
 } from "./common";
+import type { BackupCredentials } from "./backup";
 import { archiveBucket, s3Access } from "./bucket";
-import { execProbe } from "./stateful";
-import { statefulWorkload } from "./stateful";
-
-/** CloudNativePG operand images (PostgreSQL + barman-cloud), the same minors as images.ts pins for Docker. */
-export const CNPG_IMAGES: Record<string, string> = {
-    "14": "ghcr.io/cloudnative-pg/postgresql:14.15",
-    "15": "ghcr.io/cloudnative-pg/postgresql:15.10",
-    "16": "ghcr.io/cloudnative-pg/postgresql:16.6",
-    "17": "ghcr.io/cloudnative-pg/postgresql:17.2",
-};
+import { statefulWorkload, type StatefulWorkloadArgs } from "./stateful";
 
 /** `4GB`, `512MB`, `16MB`, `1024kB` (PostgreSQL memory units) in MiB; undefined when not a size. */
 export function memoryMiB(value: string | number | undefined): number | undefined {
@@ -66,8 +61,71 @@ export function databaseResources(ctx: KubeContext, db: Database): { cpu: number
     return { cpu: base.cpu, memoryMb: Math.max(base.memoryMb, Math.ceil(needed / 256) * 256) };
 }
 
+/** What sets MySQL and MongoDB apart on the shared StatefulSet: everything else is alike. */
+export interface EngineWorkload {
+    /** The engine's ConfigMap `<db>-<volume>`: one file, mounted read-only at `mountPath`. */
+    config: { volume: string; file: string; content: string; mountPath: string };
+    /** Pods roll when the file changes (MySQL reads it at every start; MongoDB's init script runs once). */
+    rollOnConfigChange: boolean;
+    /** The engine's part of the StatefulSet: ports, environment, paths, probes. */
+    workload: Pick<StatefulWorkloadArgs, "ports" | "env" | "dataPath" | "writablePaths" | "liveness" | "readiness" | "startup">;
+}
+
+/**
+ * MySQL 8: the spec's parameters as `conf.d/tierform.cnf`, users from the credentials Secret,
+ * `mysqladmin ping` (exit 0 whenever the server answers) for liveness, a real query for readiness.
+ */
+export function mysqlWorkload(db: Database, secretName: string): EngineWorkload {
+    const ping = ["mysqladmin", "ping", "--host=127.0.0.1", "--silent"];
+    return {
+        config: { volume: "config", file: "tierform.cnf", content: ["[mysqld]", ...Object.entries(db.parameters).map(([k, v]) => `${k} = ${v}`), ""].join("\n"), mountPath: "/etc/mysql/conf.d" },
+        rollOnConfigChange: true,
+        workload: {
+            ports: [{ name: "mysql", port: DEFAULT_PORTS.mysql }],
+            env: [{ name: "MYSQL_DATABASE", value: db.databaseName }, ...secretEnvs(secretName, { MYSQL_USER: "username", MYSQL_PASSWORD: "password", MYSQL_ROOT_PASSWORD: "root-password" })],
+            dataPath: "/var/lib/mysql",
+            writablePaths: ["/var/run/mysqld", "/tmp"],
+            liveness: execProbe(ping, 30),
+            readiness: execProbe(["sh", "-c", 'MYSQL_PWD="$MYSQL_ROOT_PASSWORD" mysql --host=127.0.0.1 --user=root --execute="SELECT 1"'], 10, 10),
+            startup: execProbe(ping, 10, 10, 5, 60),
+        },
+    };
+}
+
+/** MongoDB: root user from the credentials Secret, an init script creating the app user, `mongosh` ping probes. */
+export function mongoWorkload(db: Database, secretName: string): EngineWorkload {
+    const init = [
+        "// Creates the application user in the admin database (authSource=admin), readWrite on its database.",
+        'db.getSiblingDB("admin").createUser({',
+        "    user: process.env.MONGO_APP_USERNAME,",
+        "    pwd: process.env.MONGO_APP_PASSWORD,",
+        '    roles: [{ role: "readWrite", db: process.env.MONGO_INITDB_DATABASE }],',
+        "});",
+        "",
+    ].join("\n");
+    const ping = ["mongosh", "--quiet", "--norc", "--eval", "db.adminCommand('ping').ok"];
+    return {
+        config: { volume: "init", file: "10-app-user.js", content: init, mountPath: "/docker-entrypoint-initdb.d" },
+        rollOnConfigChange: false,
+        workload: {
+            ports: [{ name: "mongodb", port: DEFAULT_PORTS.mongodb }],
+            env: [
+                { name: "HOME", value: "/tmp" },
+                { name: "MONGO_INITDB_DATABASE", value: db.databaseName },
+                ...secretEnvs(secretName, { MONGO_INITDB_ROOT_USERNAME: "root-username", MONGO_INITDB_ROOT_PASSWORD: "root-password", MONGO_APP_USERNAME: "username", MONGO_APP_PASSWORD: "password" }),
+            ],
+            dataPath: "/data/db",
+            writablePaths: ["/data/configdb", "/tmp"],
+            liveness: execProbe(ping, 30),
+            readiness: execProbe(ping, 10, 10),
+            startup: execProbe(ping, 10, 10, 5, 60),
+        },
+    };
+}
+
 /** Arguments of {@link KubernetesDatabase}. */
 export interface KubernetesDatabaseArgs {
+    /** Where the tier is built: the system, the stack settings, the namespace. */
     ctx: KubeContext;
     /** The resolved database spec. */
     database: Database;
@@ -88,187 +146,119 @@ export class KubernetesDatabase extends pulumi.ComponentResource {
     /** How apps connect. */
     readonly connection: DatastoreConnection;
     /** Secret holding the credentials the backup job uses, and its keys. */
-    readonly backupCredentials: { secretName: string; usernameKey: string; passwordKey: string; username: string };
+    readonly backupCredentials: BackupCredentials;
 
     constructor(name: string, args: KubernetesDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tierform:kubernetes:Database", name, {}, opts);
         const { ctx, database: db } = args;
-        const child = { parent: this };
-        const password = new random.RandomPassword(logicalName(ctx, db.name, "password"), { length: 32, special: false }, child);
-        const resources = databaseResources(ctx, db);
+        const password = generatedPassword(ctx, this, db.name);
+        const built = db.engine === "postgres" ? this.postgres(ctx, db, password, args) : this.statefulSet(ctx, db, password);
+        this.connection = built.connection;
+        this.backupCredentials = built.backupCredentials;
+        this.registerOutputs({ endpoint: this.connection.host });
+    }
 
-        if (db.engine === "postgres") {
-            const image = CNPG_IMAGES[db.version.split(".")[0]];
-            if (!image) throw new Error(`no CloudNativePG image for postgres ${db.version}; known: ${Object.keys(CNPG_IMAGES).join(", ")}`);
-            const secretName = `${db.name}-app`;
-            const secret = new k8s.core.v1.Secret(
-                logicalName(ctx, db.name, "app"),
-                {
-                    metadata: meta(ctx, secretName, db.name, "secrets"),
-                    type: "kubernetes.io/basic-auth",
-                    stringData: { username: db.username, password: password.result },
-                },
-                child,
-            );
-            const s3 = s3Access(ctx);
-            const parameters = Object.fromEntries(Object.entries(db.parameters).map(([k, v]) => [k, String(v)]));
-            const cluster = new k8s.apiextensions.CustomResource(
-                logicalName(ctx, db.name),
-                {
-                    apiVersion: "postgresql.cnpg.io/v1",
-                    kind: "Cluster",
-                    metadata: meta(ctx, db.name, db.name, "database"),
-                    spec: {
-                        instances: 1 + db.readReplicas,
-                        imageName: image,
-                        primaryUpdateStrategy: "unsupervised",
-                        enableSuperuserAccess: false,
-                        postgresql: { parameters },
-                        bootstrap: { initdb: { database: db.databaseName, owner: db.username, secret: { name: secretName } } },
-                        storage: { size: `${db.storageGb}Gi`, ...(ctx.settings.storageClass ? { storageClass: ctx.settings.storageClass } : {}) },
-                        resources: {
-                            requests: { cpu: cpuQuantity(resources.cpu), memory: `${resources.memoryMb}Mi` },
-                            limits: { cpu: cpuQuantity(resources.cpu), memory: `${resources.memoryMb}Mi` },
-                        },
-                        affinity: { enablePodAntiAffinity: true, topologyKey: "kubernetes.io/hostname", podAntiAffinityType: "preferred" },
-                        inheritedMetadata: { labels: meta(ctx, db.name, db.name, "database").labels },
-                        monitoring: { enablePodMonitor: ctx.settings.monitoringCrds },
-                        backup: {
-                            retentionPolicy: `${db.backup.retentionDays}d`,
-                            barmanObjectStore: {
-                                destinationPath: `s3://${archiveBucket(ctx)}/${db.name}`,
-                                endpointURL: s3.endpointUrl,
-                                s3Credentials: {
-                                    accessKeyId: { name: s3.secretName, key: "AWS_ACCESS_KEY_ID" },
-                                    secretAccessKey: { name: s3.secretName, key: "AWS_SECRET_ACCESS_KEY" },
-                                },
-                                wal: { compression: "gzip" },
-                                data: { compression: "gzip" },
+    /** A CloudNativePG `Cluster` and its `ScheduledBackup`. */
+    private postgres(ctx: KubeContext, db: Database, password: pulumi.Output<string>, args: KubernetesDatabaseArgs): Pick<KubernetesDatabase, "connection" | "backupCredentials"> {
+        const image = CNPG_POSTGRES_IMAGES[db.version.split(".")[0]];
+        if (!image) throw new Error(`databases.${db.name}.version: no CloudNativePG image for postgres ${db.version}; known: ${Object.keys(CNPG_POSTGRES_IMAGES).join(", ")}`);
+        const app = componentSecret(ctx, this, db.name, "app", { username: db.username, password }, "kubernetes.io/basic-auth");
+        const resources = databaseResources(ctx, db);
+        const limits = { cpu: cpuQuantity(resources.cpu), memory: `${resources.memoryMb}Mi` };
+        const s3 = s3Access(ctx);
+        const cluster = new k8s.apiextensions.CustomResource(
+            logicalName(ctx, db.name),
+            {
+                apiVersion: "postgresql.cnpg.io/v1",
+                kind: "Cluster",
+                metadata: meta(ctx, db.name, db.name, "database", { annotations: { "tierform.io/rpo-minutes": String(ctx.system.recovery.rpoMinutes) } }),
+                spec: {
+                    instances: 1 + db.readReplicas,
+                    imageName: image,
+                    primaryUpdateStrategy: "unsupervised",
+                    enableSuperuserAccess: false,
+                    postgresql: { parameters: Object.fromEntries(Object.entries(db.parameters).map(([k, v]) => [k, String(v)])) },
+                    bootstrap: { initdb: { database: db.databaseName, owner: db.username, secret: { name: app.name } } },
+                    storage: { size: `${db.storageGb}Gi`, ...(ctx.settings.storageClass ? { storageClass: ctx.settings.storageClass } : {}) },
+                    resources: { requests: limits, limits },
+                    affinity: { enablePodAntiAffinity: true, topologyKey: "kubernetes.io/hostname", podAntiAffinityType: "preferred" },
+                    inheritedMetadata: { labels: meta(ctx, db.name, db.name, "database").labels },
+                    monitoring: { enablePodMonitor: ctx.settings.monitoringCrds },
+                    backup: {
+                        retentionPolicy: `${db.backup.retentionDays}d`,
+                        barmanObjectStore: {
+                            destinationPath: `s3://${archiveBucket(ctx)}/${db.name}`,
+                            endpointURL: s3.endpointUrl,
+                            s3Credentials: {
+                                accessKeyId: { name: s3.secretName, key: "AWS_ACCESS_KEY_ID" },
+                                secretAccessKey: { name: s3.secretName, key: "AWS_SECRET_ACCESS_KEY" },
                             },
+                            wal: { compression: "gzip" },
+                            data: { compression: "gzip" },
                         },
                     },
                 },
-                { parent: this, dependsOn: [secret, ...(args.operators ?? []), ...(args.objectStore ?? [])] },
-            );
-            const scheduled = new k8s.apiextensions.CustomResource(
-                logicalName(ctx, db.name, "scheduled-backup"),
-                {
-                    apiVersion: "postgresql.cnpg.io/v1",
-                    kind: "ScheduledBackup",
-                    metadata: meta(ctx, `${db.name}-scheduled`, db.name, "backup"),
-                    // CloudNativePG schedules have a leading seconds field.
-                    spec: { schedule: `0 ${db.backup.schedule}`, immediate: true, backupOwnerReference: "self", method: "barmanObjectStore", cluster: { name: db.name } },
-                },
-                { parent: this, dependsOn: [cluster] },
-            );
-            const ready: pulumi.Resource[] = [cluster, scheduled];
-            const host = serviceHost(`${db.name}-rw`, ctx.namespaceName);
-            this.connection = {
-                host,
-                port: DEFAULT_PORTS.postgres,
-                readerHosts: db.readReplicas > 0 ? [serviceHost(`${db.name}-ro`, ctx.namespaceName)] : undefined,
-                url: databaseUrl("postgres", { host, port: DEFAULT_PORTS.postgres, username: db.username, password: password.result, database: db.databaseName, tls: true }),
-                ready,
-            };
-            this.backupCredentials = { secretName, usernameKey: "username", passwordKey: "password", username: db.username };
-            this.registerOutputs({ endpoint: host });
-            return;
-        }
-
-        const rootPassword = new random.RandomPassword(logicalName(ctx, db.name, "root-password"), { length: 32, special: false }, child);
-        const secretName = `${db.name}-credentials`;
-        const secret = new k8s.core.v1.Secret(
-            logicalName(ctx, db.name, "credentials"),
-            {
-                metadata: meta(ctx, secretName, db.name, "secrets"),
-                type: "Opaque",
-                stringData: { username: db.username, password: password.result, "root-username": "root", "root-password": rootPassword.result },
             },
-            child,
+            { parent: this, ...deletionSafety(ctx.system, false), dependsOn: [app.secret, ...(args.operators ?? []), ...(args.objectStore ?? [])] },
         );
-        const host = serviceHost(db.name, ctx.namespaceName);
-        let workload: ReturnType<typeof statefulWorkload>;
-        if (db.engine === "mysql") {
-            const cnf = ["[mysqld]", ...Object.entries(db.parameters).map(([k, v]) => `${k} = ${v}`), ""].join("\n");
-            const config = new k8s.core.v1.ConfigMap(logicalName(ctx, db.name, "config"), { metadata: meta(ctx, `${db.name}-config`, db.name, "database"), data: { "tierform.cnf": cnf } }, child);
-            workload = statefulWorkload(
-                ctx,
-                {
-                    component: db.name,
-                    tier: "database",
-                    image: datastoreImage("mysql", db.version),
-                    uid: 999,
-                    gid: 999,
-                    ports: [{ name: "mysql", port: DEFAULT_PORTS.mysql }],
-                    env: [
-                        { name: "MYSQL_DATABASE", value: db.databaseName },
-                        secretEnv("MYSQL_USER", secretName, "username"),
-                        secretEnv("MYSQL_PASSWORD", secretName, "password"),
-                        secretEnv("MYSQL_ROOT_PASSWORD", secretName, "root-password"),
-                    ],
-                    dataPath: "/var/lib/mysql",
-                    storageGb: db.storageGb,
-                    writablePaths: ["/var/run/mysqld", "/tmp"],
-                    extraVolumes: [{ volume: { name: "config", configMap: { name: `${db.name}-config` } }, mount: { name: "config", mountPath: "/etc/mysql/conf.d", readOnly: true } }],
-                    // `mysqladmin ping` exits 0 whenever the server answers (even "access denied").
-                    liveness: execProbe(["mysqladmin", "ping", "--host=127.0.0.1", "--silent"], 30),
-                    readiness: execProbe(["sh", "-c", 'MYSQL_PWD="$MYSQL_ROOT_PASSWORD" mysql --host=127.0.0.1 --user=root --execute="SELECT 1"'], 10, 10),
-                    startup: execProbe(["mysqladmin", "ping", "--host=127.0.0.1", "--silent"], 10, 10, 5, 60),
-                    resources,
-                    podAnnotations: { "tierform.io/config-sha256": createHash("sha256").update(cnf).digest("hex").slice(0, 16) },
-                },
-                { parent: this, dependsOn: [secret, config] },
-            );
-            this.backupCredentials = { secretName, usernameKey: "root-username", passwordKey: "root-password", username: "root" };
-        } else {
-            const init = [
-                "// Creates the application user in the admin database (authSource=admin), readWrite on its database.",
-                'db.getSiblingDB("admin").createUser({',
-                "    user: process.env.MONGO_APP_USERNAME,",
-                "    pwd: process.env.MONGO_APP_PASSWORD,",
-                "    roles: [{ role: \"readWrite\", db: process.env.MONGO_INITDB_DATABASE }],",
-                "});",
-                "",
-            ].join("\n");
-            const initMap = new k8s.core.v1.ConfigMap(logicalName(ctx, db.name, "init"), { metadata: meta(ctx, `${db.name}-init`, db.name, "database"), data: { "10-app-user.js": init } }, child);
-            const ping = ["mongosh", "--quiet", "--norc", "--eval", "db.adminCommand('ping').ok"];
-            workload = statefulWorkload(
-                ctx,
-                {
-                    component: db.name,
-                    tier: "database",
-                    image: datastoreImage("mongodb", db.version),
-                    uid: 999,
-                    gid: 999,
-                    ports: [{ name: "mongodb", port: DEFAULT_PORTS.mongodb }],
-                    env: [
-                        { name: "HOME", value: "/tmp" },
-                        { name: "MONGO_INITDB_DATABASE", value: db.databaseName },
-                        secretEnv("MONGO_INITDB_ROOT_USERNAME", secretName, "root-username"),
-                        secretEnv("MONGO_INITDB_ROOT_PASSWORD", secretName, "root-password"),
-                        secretEnv("MONGO_APP_USERNAME", secretName, "username"),
-                        secretEnv("MONGO_APP_PASSWORD", secretName, "password"),
-                    ],
-                    dataPath: "/data/db",
-                    storageGb: db.storageGb,
-                    writablePaths: ["/data/configdb", "/tmp"],
-                    extraVolumes: [{ volume: { name: "init", configMap: { name: `${db.name}-init` } }, mount: { name: "init", mountPath: "/docker-entrypoint-initdb.d", readOnly: true } }],
-                    liveness: execProbe(ping, 30),
-                    readiness: execProbe(ping, 10, 10),
-                    startup: execProbe(ping, 10, 10, 5, 60),
-                    resources,
-                },
-                { parent: this, dependsOn: [secret, initMap] },
-            );
-            this.backupCredentials = { secretName, usernameKey: "root-username", passwordKey: "root-password", username: "root" };
-        }
-        const port = db.engine === "mysql" ? DEFAULT_PORTS.mysql : DEFAULT_PORTS.mongodb;
-        this.connection = {
-            host,
-            port,
-            url: databaseUrl(db.engine, { host, port, username: db.username, password: password.result, database: db.databaseName }),
-            ready: [workload.statefulSet, workload.service],
+        const scheduled = new k8s.apiextensions.CustomResource(
+            logicalName(ctx, db.name, "scheduled-backup"),
+            {
+                apiVersion: "postgresql.cnpg.io/v1",
+                kind: "ScheduledBackup",
+                metadata: meta(ctx, `${db.name}-scheduled`, db.name, "backup"),
+                // CloudNativePG schedules have a leading seconds field.
+                spec: { schedule: `0 ${db.backup.schedule}`, immediate: true, backupOwnerReference: "self", method: "barmanObjectStore", cluster: { name: db.name } },
+            },
+            { parent: this, dependsOn: [cluster] },
+        );
+        const host = serviceHost(`${db.name}-rw`, ctx.namespaceName);
+        const port = DEFAULT_PORTS.postgres;
+        return {
+            connection: {
+                host,
+                port,
+                readerHosts: db.readReplicas > 0 ? [serviceHost(`${db.name}-ro`, ctx.namespaceName)] : undefined,
+                url: databaseUrl("postgres", { host, port, username: db.username, password, database: db.databaseName, tls: true }),
+                ready: [cluster, scheduled],
+            },
+            backupCredentials: { secretName: app.name, usernameKey: "username", passwordKey: "password", username: db.username },
         };
-        this.registerOutputs({ endpoint: host });
+    }
+
+    /** MySQL or MongoDB on the shared one-replica StatefulSet, with its ConfigMap and credentials. */
+    private statefulSet(ctx: KubeContext, db: Database, password: pulumi.Output<string>): Pick<KubernetesDatabase, "connection" | "backupCredentials"> {
+        const rootPassword = generatedPassword(ctx, this, db.name, "root-password");
+        const credentials = componentSecret(ctx, this, db.name, "credentials", { username: db.username, password, "root-username": "root", "root-password": rootPassword });
+        const engine = db.engine === "mysql" ? mysqlWorkload(db, credentials.name) : mongoWorkload(db, credentials.name);
+        const { volume, file, content, mountPath } = engine.config;
+        const configName = `${db.name}-${volume}`;
+        const config = new k8s.core.v1.ConfigMap(logicalName(ctx, db.name, volume), { metadata: meta(ctx, configName, db.name, "database"), data: { [file]: content } }, { parent: this });
+        const workload = statefulWorkload(
+            ctx,
+            {
+                component: db.name,
+                tier: "database",
+                image: datastoreImage(db.engine, db.version),
+                uid: 999,
+                gid: 999,
+                ...engine.workload,
+                storageGb: db.storageGb,
+                extraVolumes: [{ volume: { name: volume, configMap: { name: configName } }, mount: { name: volume, mountPath, readOnly: true } }],
+                resources: databaseResources(ctx, db),
+                ...(engine.rollOnConfigChange ? { podAnnotations: { "tierform.io/config-sha256": createHash("sha256").update(content).digest("hex").slice(0, 16) } } : {}),
+            },
+            { parent: this, dependsOn: [credentials.secret, config] },
+        );
+        const port = db.engine === "mysql" ? DEFAULT_PORTS.mysql : DEFAULT_PORTS.mongodb;
+        return {
+            connection: {
+                host: workload.host,
+                port,
+                url: databaseUrl(db.engine, { host: workload.host, port, username: db.username, password, database: db.databaseName }),
+                ready: workload.ready,
+            },
+            backupCredentials: { secretName: credentials.name, usernameKey: "root-username", passwordKey: "root-password", username: "root" },
+        };
     }
 }

@@ -55,6 +55,7 @@ export function edgeAnnotations(ctx: KubeContext, headersConfigMap: string): Rec
 
 /** Arguments of {@link KubernetesEdge}. */
 export interface KubernetesEdgeArgs {
+    /** Where the tier is built: the system, the stack settings, the namespace. */
     ctx: KubeContext;
     /** Each routed service's port, by service name. */
     servicePorts: Record<string, number>;

@@ -17,6 +17,7 @@ import { logicalName, meta, selectorOf, type KubeContext } from "./common";
 
 /** Arguments of {@link KubernetesMonitoring}. */
 export interface KubernetesMonitoringArgs {
+    /** Where the tier is built: the system, the stack settings, the namespace. */
     ctx: KubeContext;
     /**
      * Path the services expose metrics on.

@@ -8,6 +8,25 @@
  *
  * NetworkPolicies need a CNI that enforces them (Calico, Cilium, ...); on one that does not
  * (kindnet, flannel) they are accepted and ignored.
+ *
+ * **Data and `pulumi destroy`.** Deleting a Namespace deletes every PVC in it, whatever the
+ * StatefulSets' `persistentVolumeClaimRetentionPolicy` says, so the Namespace carries
+ * {@link deletionSafety}: `protect` in prod, `retainOnDelete` elsewhere. In staging a mistaken
+ * `pulumi destroy` then removes every workload, Service, Secret and NetworkPolicy (nothing keeps
+ * running unfenced), but leaves the namespace with the datastores' claims (MySQL, MongoDB, Redis
+ * AOF, RabbitMQ, MinIO: retained by their StatefulSets) and the dump PVCs (retained themselves):
+ *
+ * - `pulumi up` again stops at the existing Namespace (`AlreadyExists`: pulumi-kubernetes ≥ 4.29
+ *   never adopts silently). Run that one `up` with `PULUMI_K8S_UPSERT_EXISTING_OBJECTS=true` to
+ *   adopt the Namespace and the dump PVCs (or `pulumi import` them).
+ *   The StatefulSets then find their claims by name. Passwords are new (they lived in the
+ *   destroyed state): MySQL, MongoDB and RabbitMQ keep the users of their data directory, so
+ *   reset those, or restore the dumps into the fresh ones.
+ * - CloudNativePG deletes its instances' PVCs with the `Cluster` (they are owned by it), and a
+ *   retained Cluster would keep running without its NetworkPolicies, Secrets and archive, so it
+ *   is not retained: PostgreSQL comes back from its base backups and WAL (in the retained MinIO
+ *   claim or the S3 endpoint) or its dumps.
+ * - To tear staging down for good: `pulumi destroy`, then `kubectl delete namespace <ns>`.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -15,7 +34,7 @@ import type * as k8sTypes from "@pulumi/kubernetes/types/input";
 import type { Settings, System } from "../../spec";
 import { DEFAULT_PORTS } from "../shared/connection";
 import { kubernetesLabels, resourceName } from "../shared/naming";
-import { OPERATOR_NAMESPACES, selectorOf, type Flow, type KubeContext, type Peer } from "./common";
+import { deletionSafety, OPERATOR_NAMESPACES, selectorOf, type Flow, type KubeContext, type Peer } from "./common";
 
 /** Name of the one object store (MinIO) a system gets when no S3 endpoint is configured. */
 export const OBJECT_STORE = "object-store";
@@ -129,7 +148,9 @@ function peerRule(peer: Peer): k8sTypes.networking.v1.NetworkPolicyPeer {
 
 /** Arguments of {@link KubernetesNamespace}. */
 export interface KubernetesNamespaceArgs {
+    /** The resolved system. */
     system: System;
+    /** The stack's settings. */
     settings: Settings;
     /** The namespace to create. */
     name: string;
@@ -167,7 +188,7 @@ export class KubernetesNamespace extends pulumi.ComponentResource {
                     },
                 },
             },
-            { parent: this },
+            { parent: this, ...deletionSafety(system, true) },
         );
         this.name = ns.metadata.name;
         const ctx: KubeContext = { system, settings, namespaceName: args.name, namespace: this.name };

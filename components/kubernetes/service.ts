@@ -6,8 +6,15 @@
  * emptyDir per `writablePaths`, all capabilities dropped, seccomp RuntimeDefault); topology spread
  * over nodes and zones; the spec's rolling update; no service-account token.
  *
- * - **Workers** are Deployments without a Service. **Schedulers** run one replica with the
- *   `Recreate` strategy, so the old pod is gone before the new one starts: never two at once.
+ * - **Workers** are Deployments without a Service. **Schedulers** (Celery beat) are one-replica
+ *   StatefulSets without a Service: a Deployment, even with `Recreate`, starts a replacement as
+ *   soon as a pod is evicted, deleted or its node stops answering, while the old one may still
+ *   run (two beats fire every task twice); the StatefulSet controller creates `<name>-0` again
+ *   only once the old pod is gone, so a scheduler never runs twice at once. The price: on a node
+ *   that stops answering, the scheduler waits for the node (or an operator's force-delete).
+ * - **Probes**: the spec's HTTP probes for web services; `health.command` (argv, exit 0 =
+ *   healthy, e.g. Celery's `inspect ping`) as an exec liveness and readiness probe; a worker or
+ *   scheduler with neither gets the PID-1 check of {@link workloadProbes}.
  * - **Environment**: the spec's `env` as plain values; connection URLs (`DATABASE_URL`,
  *   `REDIS_URL`, ...) by `secretKeyRef` to the service's `<service>-connections` Secret;
  *   generated secrets (`SECRET_KEY`, ...) by `secretKeyRef` to the system's `app-secrets` Secret.
@@ -27,18 +34,20 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8sTypes from "@pulumi/kubernetes/types/input";
-import { createHash } from "crypto";
 import type { ProbeSpec, Service } from "../../spec";
 import { connectionVariables } from "../shared/connection";
 import {
-    containerSecurityContext,
+    componentSecret,
+    execProbe,
     logicalName,
     meta,
-    podSecurityContext,
-    resourceRequirements,
+    podLabels,
+    restrictedContainer,
+    restrictedPodSpec,
     secretEnv,
     selectorOf,
     topologySpread,
+    versionedJob,
     writableVolumes,
     type KubeContext,
 } from "./common";
@@ -49,7 +58,6 @@ export const APP_SECRETS = "app-secrets";
 
 /** The Deployment strategy of a service (see the module doc for blueGreen and canary). */
 export function deploymentStrategy(service: Service): k8sTypes.apps.v1.DeploymentStrategy {
-    if (service.kind === "scheduler") return { type: "Recreate" };
     const r = service.rollout;
     if (r.strategy === "blueGreen") return { type: "RollingUpdate", rollingUpdate: { maxSurge: "100%", maxUnavailable: 0 } };
     if (r.strategy === "canary") return { type: "RollingUpdate", rollingUpdate: { maxSurge: `${r.canarySteps?.[0] ?? 10}%`, maxUnavailable: 0 } };
@@ -85,26 +93,40 @@ function httpProbe(p: ProbeSpec): k8sTypes.core.v1.Probe {
     };
 }
 
+/** Timings of a `health.command` probe: such checks talk to a broker (Celery's `inspect ping --timeout 10`), so they get time. */
+export const COMMAND_PROBE = { timeoutSeconds: 20, failureThreshold: 3, liveness: { initialDelaySeconds: 30, periodSeconds: 60 }, readiness: { initialDelaySeconds: 10, periodSeconds: 30 } };
+
 /**
- * Probes of a service: the spec's HTTP probes for web services. A worker or scheduler has no port
- * to probe, so it gets an exec probe that its main process (PID 1) is alive and running (not a
- * zombie or stopped): little more than the kubelet's own restart-on-exit, but it makes a hung PID 1
- * (state `T`/`Z`) restart and satisfies the probe policy. Needs `/bin/sh` in the image; an app
- * with a real health command should get a spec field for it (see the report).
+ * Probes of a service, each from the first that applies:
+ *
+ * 1. the spec's HTTP `health.liveness` / `health.readiness` (web services);
+ * 2. the spec's `health.command`, run in the container (exec) with {@link COMMAND_PROBE} timings;
+ * 3. for a worker or scheduler, which has no port to probe, an exec check that its main process
+ *    (PID 1) is alive and running (not a zombie or stopped): little more than the kubelet's own
+ *    restart-on-exit, but it restarts a hung PID 1 (state `T`/`Z`). Needs `/bin/sh` in the image.
  */
 export function workloadProbes(service: Service, isWeb: boolean): Pick<k8sTypes.core.v1.Container, "livenessProbe" | "readinessProbe"> {
-    if (isWeb) {
-        return {
-            ...(service.health.liveness ? { livenessProbe: httpProbe(service.health.liveness) } : {}),
-            ...(service.health.readiness ? { readinessProbe: httpProbe(service.health.readiness) } : {}),
-        };
-    }
-    const alive = { exec: { command: ["/bin/sh", "-c", "! grep -qE '^State:[[:space:]]+[TZ]' /proc/1/status"] }, periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 3 };
-    return { livenessProbe: { ...alive, initialDelaySeconds: 30 }, readinessProbe: { ...alive, initialDelaySeconds: 5 } };
+    const { liveness, readiness, command } = service.health;
+    const alive = (initialDelaySeconds: number) => ({
+        exec: { command: ["/bin/sh", "-c", "! grep -qE '^State:[[:space:]]+[TZ]' /proc/1/status"] },
+        initialDelaySeconds,
+        periodSeconds: 30,
+        timeoutSeconds: 5,
+        failureThreshold: 3,
+    });
+    const probe = (http: ProbeSpec | undefined, timing: { initialDelaySeconds: number; periodSeconds: number }, fallbackDelay: number): k8sTypes.core.v1.Probe | undefined => {
+        if (isWeb && http) return httpProbe(http);
+        if (command) return execProbe(command, timing.initialDelaySeconds, timing.periodSeconds, COMMAND_PROBE.timeoutSeconds, COMMAND_PROBE.failureThreshold);
+        return isWeb ? undefined : alive(fallbackDelay);
+    };
+    const livenessProbe = probe(liveness, COMMAND_PROBE.liveness, 30);
+    const readinessProbe = probe(readiness, COMMAND_PROBE.readiness, 5);
+    return { ...(livenessProbe ? { livenessProbe } : {}), ...(readinessProbe ? { readinessProbe } : {}) };
 }
 
 /** Arguments of {@link KubernetesService}. */
 export interface KubernetesServiceArgs {
+    /** Where the tier is built: the system, the stack settings, the namespace. */
     ctx: KubeContext;
     /** The resolved service spec. */
     service: Service;
@@ -122,11 +144,11 @@ export interface KubernetesServiceArgs {
 
 /** One application service: Deployment (+ Service, HPA, PDB, connection Secret, migration Job). */
 export class KubernetesService extends pulumi.ComponentResource {
-    /** The Deployment. */
-    readonly deployment: k8s.apps.v1.Deployment;
+    /** The Deployment, or for a scheduler the one-replica StatefulSet (see the module doc). */
+    readonly workload: k8s.apps.v1.Deployment | k8s.apps.v1.StatefulSet;
     /** The ClusterIP Service of a web service. */
     readonly service?: k8s.core.v1.Service;
-    /** `name.namespace.svc.cluster.local:port` for web services, the Deployment's name otherwise. */
+    /** `name.namespace.svc.cluster.local:port` for web services, the workload's name otherwise. */
     readonly address: string;
 
     constructor(name: string, args: KubernetesServiceArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -140,24 +162,15 @@ export class KubernetesService extends pulumi.ComponentResource {
         // Connection variables: secret ones by secretKeyRef, bucket names as plain values.
         const variables = connectionVariables(ctx.system, service);
         const secretVars = variables.filter((v) => v.secret);
-        const connSecretName = `${svcName}-connections`;
         const dependsOn: pulumi.Resource[] = [...(args.dependsOn ?? [])];
-        if (secretVars.length > 0) {
-            dependsOn.push(
-                new k8s.core.v1.Secret(
-                    logicalName(ctx, svcName, "connections"),
-                    {
-                        metadata: meta(ctx, connSecretName, svcName, "secrets"),
-                        type: "Opaque",
-                        stringData: Object.fromEntries(secretVars.map((v) => [v.variable, pulumi.secret(args.connections[v.datastore])])),
-                    },
-                    child,
-                ),
-            );
-        }
+        const connections =
+            secretVars.length > 0
+                ? componentSecret(ctx, this, svcName, "connections", Object.fromEntries(secretVars.map((v) => [v.variable, pulumi.secret(args.connections[v.datastore])])))
+                : undefined;
+        if (connections) dependsOn.push(connections.secret);
         const env: k8sTypes.core.v1.EnvVar[] = [
             ...Object.entries(service.env).map(([k, v]) => ({ name: k, value: v })),
-            ...variables.map((v) => (v.secret ? secretEnv(v.variable, connSecretName, v.variable) : { name: v.variable, value: args.connections[v.datastore] })),
+            ...variables.map((v) => (v.secret ? secretEnv(v.variable, connections!.name, v.variable) : { name: v.variable, value: args.connections[v.datastore] })),
             ...service.secrets.map((s) => secretEnv(s, APP_SECRETS, s)),
         ];
         if (variables.some((v) => v.kind === "bucket")) env.push(...s3Env(ctx));
@@ -166,74 +179,70 @@ export class KubernetesService extends pulumi.ComponentResource {
 
         const writable = writableVolumes(service.writablePaths);
         const uid = service.runAsUser;
-        const podSpec = (containerName: string, command: string[] | undefined, probes: boolean): k8sTypes.core.v1.PodSpec => ({
-            automountServiceAccountToken: false,
-            enableServiceLinks: false,
-            securityContext: podSecurityContext(uid),
-            containers: [
-                {
-                    name: containerName,
-                    image: service.image,
-                    imagePullPolicy: "IfNotPresent",
-                    ...(command ? { command } : {}),
-                    env: uniqueEnv,
-                    ...(isWeb ? { ports: [{ name: "http", containerPort: service.port!, protocol: "TCP" }] } : {}),
-                    ...(probes ? workloadProbes(service, isWeb) : {}),
-                    resources: resourceRequirements(service.resources.cpu, service.resources.memoryMb),
-                    securityContext: containerSecurityContext(uid),
-                    volumeMounts: writable.mounts,
-                },
-            ],
-            volumes: writable.volumes,
-        });
+        const podSpec = (container: Pick<k8sTypes.core.v1.Container, "name" | "command" | "livenessProbe" | "readinessProbe">, spec: Omit<k8sTypes.core.v1.PodSpec, "containers">) =>
+            restrictedPodSpec(uid, uid, {
+                ...spec,
+                containers: [
+                    restrictedContainer(uid, uid, service.resources, {
+                        image: service.image,
+                        ...container,
+                        env: uniqueEnv,
+                        ...(isWeb ? { ports: [{ name: "http", containerPort: service.port!, protocol: "TCP" }] } : {}),
+                        volumeMounts: writable.mounts,
+                    }),
+                ],
+                volumes: writable.volumes,
+            });
 
         if (service.migrate) {
-            const component = `${svcName}-migrate`;
-            const hash = createHash("sha256").update(JSON.stringify([service.image, service.migrate.command])).digest("hex").slice(0, 8);
-            const spec = podSpec("migrate", service.migrate.command, false);
-            dependsOn.push(
-                new k8s.batch.v1.Job(
-                    logicalName(ctx, component),
-                    {
-                        metadata: meta(ctx, `${component}-${hash}`, component, "service"),
-                        spec: {
-                            backoffLimit: 3,
-                            activeDeadlineSeconds: 1800,
-                            template: {
-                                metadata: { labels: { ...meta(ctx, component, component, "service").labels, ...selectorOf(ctx.system, component) } },
-                                spec: { ...spec, restartPolicy: "Never" },
-                            },
-                        },
-                    },
-                    { parent: this, dependsOn: [...dependsOn] },
-                ),
-            );
+            const pod = podSpec({ name: "migrate", command: service.migrate.command }, { restartPolicy: "Never" });
+            const version = JSON.stringify([service.image, service.migrate.command]);
+            dependsOn.push(versionedJob(ctx, `${svcName}-migrate`, "service", version, { backoffLimit: 3, activeDeadlineSeconds: 1800, pod }, { parent: this, dependsOn: [...dependsOn] }));
         }
 
         const range = replicaRange(service);
         const autoscaled = range.max > range.min;
-        const labels = meta(ctx, svcName, svcName, "service").labels!;
-        this.deployment = new k8s.apps.v1.Deployment(
-            logicalName(ctx, svcName),
-            {
-                metadata: meta(ctx, svcName, svcName, "service", { annotations: { "tierform.io/service-kind": service.kind, "tierform.io/rollout": service.rollout.strategy } }),
-                spec: {
-                    ...(autoscaled ? {} : { replicas: range.min }),
-                    revisionHistoryLimit: 5,
-                    selector: { matchLabels: selector },
-                    strategy: deploymentStrategy(service),
-                    template: {
-                        metadata: { labels: { ...labels, ...selector } },
-                        spec: {
-                            ...podSpec(svcName, service.command, true),
-                            terminationGracePeriodSeconds: 30,
-                            topologySpreadConstraints: topologySpread(selector),
-                        },
-                    },
-                },
-            },
-            { parent: this, dependsOn },
-        );
+        const metadata = meta(ctx, svcName, svcName, "service", { annotations: { "tierform.io/service-kind": service.kind, "tierform.io/rollout": service.rollout.strategy } });
+        const template: k8sTypes.core.v1.PodTemplateSpec = {
+            metadata: { labels: podLabels(ctx, svcName, "service") },
+            spec: podSpec(
+                { name: svcName, ...(service.command ? { command: service.command } : {}), ...workloadProbes(service, isWeb) },
+                { terminationGracePeriodSeconds: 30, topologySpreadConstraints: topologySpread(selector) },
+            ),
+        };
+        this.workload =
+            service.kind === "scheduler"
+                ? new k8s.apps.v1.StatefulSet(
+                      logicalName(ctx, svcName),
+                      {
+                          metadata,
+                          spec: {
+                              replicas: 1,
+                              // No Service governs it (no pod DNS is needed); older API servers require the field.
+                              serviceName: svcName,
+                              selector: { matchLabels: selector },
+                              podManagementPolicy: "OrderedReady",
+                              updateStrategy: { type: "RollingUpdate" },
+                              revisionHistoryLimit: 5,
+                              template,
+                          },
+                      },
+                      { parent: this, dependsOn },
+                  )
+                : new k8s.apps.v1.Deployment(
+                      logicalName(ctx, svcName),
+                      {
+                          metadata,
+                          spec: {
+                              ...(autoscaled ? {} : { replicas: range.min }),
+                              revisionHistoryLimit: 5,
+                              selector: { matchLabels: selector },
+                              strategy: deploymentStrategy(service),
+                              template,
+                          },
+                      },
+                      { parent: this, dependsOn },
+                  );
 
         if (isWeb) {
             this.service = new k8s.core.v1.Service(
@@ -261,7 +270,7 @@ export class KubernetesService extends pulumi.ComponentResource {
                         behavior: { scaleDown: { stabilizationWindowSeconds: 300 } },
                     },
                 },
-                { parent: this, dependsOn: [this.deployment] },
+                { parent: this, dependsOn: [this.workload] },
             );
         }
         new k8s.policy.v1.PodDisruptionBudget(

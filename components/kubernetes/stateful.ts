@@ -8,62 +8,85 @@ import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type * as k8sTypes from "@pulumi/kubernetes/types/input";
 import type { Tier } from "../shared/naming";
-import {
-    containerSecurityContext,
-    logicalName,
-    meta,
-    podSecurityContext,
-    resourceRequirements,
-    selectorOf,
-    writableVolumes,
-    type KubeContext,
-} from "./common";
+import { deletionSafety, logicalName, meta, podLabels, restrictedContainer, restrictedPodSpec, selectorOf, serviceHost, writableVolumes, type KubeContext } from "./common";
 
+/** Arguments of {@link statefulWorkload}. */
 export interface StatefulWorkloadArgs {
     /** Component (and object) name, e.g. the datastore's name. */
     component: string;
+    /** The tier, for the `app.kubernetes.io/component` label. */
     tier: Tier;
     /** Pinned image. */
     image: string;
-    /** The image's non-root user and group. */
+    /** The image's non-root user. */
     uid: number;
+    /** The image's group (also the fsGroup of the volumes). */
     gid: number;
     /** Container ports by name, the first being the client port. */
     ports: { name: string; port: number }[];
+    /** @default [] */
     env?: k8sTypes.core.v1.EnvVar[];
+    /** @default the image's entrypoint */
     command?: string[];
+    /** @default the image's arguments */
     args?: string[];
     /** Where the persistent volume is mounted. */
     dataPath: string;
-    /** Size of the PVC in GiB; undefined keeps data in an emptyDir (a cache without persistence). */
+    /**
+     * Size of the PVC in GiB.
+     * @default undefined: data in an emptyDir (a cache without persistence)
+     */
     storageGb?: number;
     /** Paths the engine writes besides its data (emptyDirs). */
     writablePaths: string[];
-    /** Extra volumes (ConfigMaps) and where to mount them. */
+    /**
+     * Extra volumes (ConfigMaps) and where to mount them.
+     * @default []
+     */
     extraVolumes?: { volume: k8sTypes.core.v1.Volume; mount: k8sTypes.core.v1.VolumeMount }[];
+    /** Restarts a hung engine. */
     liveness: k8sTypes.core.v1.Probe;
+    /** Keeps clients away until the engine answers. */
     readiness: k8sTypes.core.v1.Probe;
+    /** @default no startup probe */
     startup?: k8sTypes.core.v1.Probe;
+    /** CPU (cores) and memory (MiB); requests = limits. */
     resources: { cpu: number; memoryMb: number };
-    /** Pod annotations (e.g. a checksum of the config, to roll on change). */
+    /**
+     * Pod annotations (e.g. a checksum of the config, to roll on change).
+     * @default none
+     */
     podAnnotations?: Record<string, pulumi.Input<string>>;
 }
 
-/** A StatefulSet with one replica and its headless Service, both named `component`. */
-export function statefulWorkload(
-    ctx: KubeContext,
-    args: StatefulWorkloadArgs,
-    opts: pulumi.CustomResourceOptions,
-): { statefulSet: k8s.apps.v1.StatefulSet; service: k8s.core.v1.Service } {
+/** What {@link statefulWorkload} built. */
+export interface StatefulWorkload {
+    /** The one-replica StatefulSet. */
+    statefulSet: k8s.apps.v1.StatefulSet;
+    /** The headless Service. */
+    service: k8s.core.v1.Service;
+    /** `<component>.<namespace>.svc.cluster.local`. */
+    host: string;
+    /** What clients wait for: the StatefulSet and its Service. */
+    ready: pulumi.Resource[];
+}
+
+/**
+ * A StatefulSet with one replica and its headless Service, both named `component`. With a PVC the
+ * StatefulSet carries {@link deletionSafety} (protected in prod), and its claims are retained when
+ * it is deleted or replaced, so a new StatefulSet of the same name finds its data again.
+ */
+export function statefulWorkload(ctx: KubeContext, args: StatefulWorkloadArgs, opts: pulumi.CustomResourceOptions): StatefulWorkload {
     const selector = selectorOf(ctx.system, args.component);
+    const metadata = meta(ctx, args.component, args.component, args.tier);
     const writable = writableVolumes(args.writablePaths);
+    const extra = args.extraVolumes ?? [];
     const dataVolume = "data";
-    const volumes: k8sTypes.core.v1.Volume[] = [...writable.volumes, ...(args.extraVolumes ?? []).map((v) => v.volume)];
-    if (args.storageGb === undefined) volumes.push({ name: dataVolume, emptyDir: {} });
+    const persistent = args.storageGb !== undefined;
     const service = new k8s.core.v1.Service(
         logicalName(ctx, args.component),
         {
-            metadata: meta(ctx, args.component, args.component, args.tier),
+            metadata,
             spec: {
                 clusterIP: "None",
                 selector,
@@ -72,10 +95,22 @@ export function statefulWorkload(
         },
         opts,
     );
+    const container = restrictedContainer(args.uid, args.gid, args.resources, {
+        name: args.component,
+        image: args.image,
+        ...(args.command ? { command: args.command } : {}),
+        ...(args.args ? { args: args.args } : {}),
+        env: args.env ?? [],
+        ports: args.ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: "TCP" })),
+        livenessProbe: args.liveness,
+        readinessProbe: args.readiness,
+        ...(args.startup ? { startupProbe: args.startup } : {}),
+        volumeMounts: [{ name: dataVolume, mountPath: args.dataPath }, ...writable.mounts, ...extra.map((v) => v.mount)],
+    });
     const statefulSet = new k8s.apps.v1.StatefulSet(
         logicalName(ctx, args.component),
         {
-            metadata: meta(ctx, args.component, args.component, args.tier),
+            metadata,
             spec: {
                 replicas: 1,
                 serviceName: args.component,
@@ -85,60 +120,30 @@ export function statefulWorkload(
                 persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
                 template: {
                     metadata: {
-                        labels: { ...meta(ctx, args.component, args.component, args.tier).labels, ...selector },
+                        labels: podLabels(ctx, args.component, args.tier),
                         ...(args.podAnnotations ? { annotations: args.podAnnotations } : {}),
                     },
-                    spec: {
-                        automountServiceAccountToken: false,
-                        enableServiceLinks: false,
+                    spec: restrictedPodSpec(args.uid, args.gid, {
                         terminationGracePeriodSeconds: 60,
-                        securityContext: podSecurityContext(args.uid, args.gid),
-                        containers: [
-                            {
-                                name: args.component,
-                                image: args.image,
-                                imagePullPolicy: "IfNotPresent",
-                                ...(args.command ? { command: args.command } : {}),
-                                ...(args.args ? { args: args.args } : {}),
-                                env: args.env ?? [],
-                                ports: args.ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: "TCP" })),
-                                livenessProbe: args.liveness,
-                                readinessProbe: args.readiness,
-                                ...(args.startup ? { startupProbe: args.startup } : {}),
-                                resources: resourceRequirements(args.resources.cpu, args.resources.memoryMb),
-                                securityContext: containerSecurityContext(args.uid, args.gid),
-                                volumeMounts: [{ name: dataVolume, mountPath: args.dataPath }, ...writable.mounts, ...(args.extraVolumes ?? []).map((v) => v.mount)],
-                            },
-                        ],
-                        volumes,
-                    },
+                        containers: [container],
+                        volumes: [...writable.volumes, ...extra.map((v) => v.volume), ...(persistent ? [] : [{ name: dataVolume, emptyDir: {} }])],
+                    }),
                 },
-                volumeClaimTemplates:
-                    args.storageGb === undefined
-                        ? []
-                        : [
-                              {
-                                  metadata: { name: dataVolume, labels: meta(ctx, args.component, args.component, args.tier).labels },
-                                  spec: {
-                                      accessModes: ["ReadWriteOnce"],
-                                      ...(ctx.settings.storageClass ? { storageClassName: ctx.settings.storageClass } : {}),
-                                      resources: { requests: { storage: `${args.storageGb}Gi` } },
-                                  },
+                volumeClaimTemplates: persistent
+                    ? [
+                          {
+                              metadata: { name: dataVolume, labels: metadata.labels },
+                              spec: {
+                                  accessModes: ["ReadWriteOnce"],
+                                  ...(ctx.settings.storageClass ? { storageClassName: ctx.settings.storageClass } : {}),
+                                  resources: { requests: { storage: `${args.storageGb}Gi` } },
                               },
-                          ],
+                          },
+                      ]
+                    : [],
             },
         },
-        { ...opts, dependsOn: [service] },
+        { ...opts, ...(persistent ? deletionSafety(ctx.system, false) : {}), dependsOn: [service] },
     );
-    return { statefulSet, service };
-}
-
-/** An exec probe. */
-export function execProbe(command: string[], initialDelaySeconds: number, periodSeconds = 10, timeoutSeconds = 5, failureThreshold = 6): k8sTypes.core.v1.Probe {
-    return { exec: { command }, initialDelaySeconds, periodSeconds, timeoutSeconds, failureThreshold };
-}
-
-/** A TCP probe on a named port. */
-export function tcpProbe(port: string, initialDelaySeconds: number, periodSeconds = 10): k8sTypes.core.v1.Probe {
-    return { tcpSocket: { port }, initialDelaySeconds, periodSeconds, timeoutSeconds: 3, failureThreshold: 6 };
+    return { statefulSet, service, host: serviceHost(args.component, ctx.namespaceName), ready: [statefulSet, service] };
 }

@@ -43,7 +43,7 @@ export class KubernetesSystem extends pulumi.ComponentResource implements Platfo
         const databases: Record<string, KubernetesDatabase> = {};
         const store = new KubernetesObjectStore(`${name}-object-store`, { ctx, buckets: Object.values(system.buckets) }, child);
         for (const db of Object.values(system.databases)) {
-            const d = new KubernetesDatabase(`${name}-db-${db.name}`, { ctx, database: db, operators: operators.releases, objectStore: store.ready }, child);
+            const d = new KubernetesDatabase(`${name}-db-${db.name}`, { ctx, database: db, operators: operators.releases("cnpg"), objectStore: store.ready }, child);
             databases[db.name] = d;
             connections[db.name] = d.connection;
         }
@@ -94,7 +94,7 @@ export class KubernetesSystem extends pulumi.ComponentResource implements Platfo
 
         // Edge.
         const servicePorts = Object.fromEntries(Object.values(system.services).filter((s) => s.port !== undefined).map((s) => [s.name, s.port!]));
-        const edge = new KubernetesEdge(`${name}-edge`, { ctx, servicePorts, dependsOn: [...operators.releases, ...workloads] }, child);
+        const edge = new KubernetesEdge(`${name}-edge`, { ctx, servicePorts, dependsOn: [...operators.releases("ingressNginx", "certManager"), ...workloads] }, child);
 
         // Backups.
         for (const db of Object.values(system.databases)) {
@@ -102,7 +102,7 @@ export class KubernetesSystem extends pulumi.ComponentResource implements Platfo
         }
 
         // Monitoring.
-        if (settings.monitoringCrds) new KubernetesMonitoring(`${name}-monitoring`, { ctx, dependsOn: [...operators.releases, ...workloads] }, child);
+        if (settings.monitoringCrds) new KubernetesMonitoring(`${name}-monitoring`, { ctx, dependsOn: [...operators.releases("kubePrometheusStack"), ...workloads] }, child);
 
         this.outputs = {
             publicUrl: edge.publicUrl,

@@ -12,29 +12,42 @@
  *   are kept verbatim, and `HighErrorRatio` and `HighLatencyP99` below state the intent exactly.
  * - A recording rule `pg_stat_database_xact_commit` from CloudNativePG's
  *   `cnpg_pg_stat_database_xact_commit`, so the seed's expression finds its series on CNPG.
- * - Availability, from kube-state-metrics: a Deployment with unavailable replicas, a crash-looping
- *   pod, a StatefulSet (datastore) not ready, a failed backup Job, and a backup that has not
- *   succeeded within its schedule's longest gap plus an hour.
+ * - Availability, from kube-state-metrics: a Deployment with unavailable replicas, a scheduler
+ *   (one-replica StatefulSet) not running, a crash-looping pod, a StatefulSet (datastore) not
+ *   ready, a failed backup Job, and a backup that has not succeeded within its schedule's longest
+ *   gap plus an hour.
  */
 import { stringify } from "yaml";
 import { maxGapMinutes } from "../../spec/cron";
 import type { System } from "../../spec";
 
+/** One Prometheus rule: an alert or a recording rule. */
 export interface AlertRule {
+    /** Alert name (alerting rules). */
     alert?: string;
+    /** Series name (recording rules). */
     record?: string;
+    /** PromQL expression. */
     expr: string;
+    /** How long the condition holds before the alert fires. */
     for?: string;
+    /** Labels added to the alert (severity). */
     labels?: Record<string, string>;
+    /** Summary shown to whoever is paged. */
     annotations?: Record<string, string>;
 }
 
+/** A named group of rules, evaluated together. */
 export interface RuleGroup {
+    /** Group name, unique in the rule file. */
     name: string;
+    /** Evaluation interval; the Prometheus global one when absent. */
     interval?: string;
+    /** The rules. */
     rules: AlertRule[];
 }
 
+/** How rules are rendered for one deployment of the system. */
 export interface AlertRuleOptions {
     /** The namespace the system runs in; availability rules are scoped to it. */
     namespace: string;
@@ -82,7 +95,9 @@ export function renderAlertRules(system: System, opts: AlertRuleOptions): { grou
     ];
     const recording: AlertRule[] = postgres.length > 0 ? [{ record: "pg_stat_database_xact_commit", expr: `cnpg_pg_stat_database_xact_commit{namespace="${ns}"}` }] : [];
 
-    const deployments = Object.keys(system.services);
+    const services = Object.values(system.services);
+    const deployments = services.filter((s) => s.kind !== "scheduler").map((s) => s.name);
+    const schedulers = services.filter((s) => s.kind === "scheduler").map((s) => s.name);
     const statefulSets = [
         ...Object.values(system.databases)
             .filter((d) => d.engine !== "postgres")
@@ -90,22 +105,32 @@ export function renderAlertRules(system: System, opts: AlertRuleOptions): { grou
         ...Object.keys(system.caches),
         ...Object.keys(system.queues),
     ];
-    const availability: AlertRule[] = [
-        {
+    const availability: AlertRule[] = [];
+    if (deployments.length > 0) {
+        availability.push({
             alert: "DeploymentReplicasUnavailable",
             expr: `kube_deployment_status_replicas_unavailable{namespace="${ns}",deployment=~"${alternation(deployments)}"} > 0`,
             for: "10m",
             labels: { severity: "warning" },
             annotations: { summary: "Deployment {{ $labels.deployment }} has {{ $value }} unavailable replicas" },
-        },
-        {
-            alert: "PodCrashLooping",
-            expr: `max_over_time(kube_pod_container_status_waiting_reason{namespace="${ns}",reason="CrashLoopBackOff"}[5m]) >= 1`,
-            for: "15m",
+        });
+    }
+    if (schedulers.length > 0) {
+        availability.push({
+            alert: "SchedulerNotRunning",
+            expr: `kube_statefulset_status_replicas_ready{namespace="${ns}",statefulset=~"${alternation(schedulers)}"} < 1`,
+            for: "10m",
             labels: { severity: "critical" },
-            annotations: { summary: "Pod {{ $labels.pod }} ({{ $labels.container }}) is crash looping" },
-        },
-    ];
+            annotations: { summary: "Scheduler {{ $labels.statefulset }} is not running: periodic tasks are not being sent" },
+        });
+    }
+    availability.push({
+        alert: "PodCrashLooping",
+        expr: `max_over_time(kube_pod_container_status_waiting_reason{namespace="${ns}",reason="CrashLoopBackOff"}[5m]) >= 1`,
+        for: "15m",
+        labels: { severity: "critical" },
+        annotations: { summary: "Pod {{ $labels.pod }} ({{ $labels.container }}) is crash looping" },
+    });
     if (statefulSets.length > 0) {
         availability.push({
             alert: "DatastoreNotReady",

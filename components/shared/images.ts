@@ -18,6 +18,17 @@ export const OBJECT_STORE_IMAGE = "minio/minio:RELEASE.2024-11-07T00-52-20Z";
 /** The queue broker where the platform has no managed queue. */
 export const QUEUE_IMAGE = "rabbitmq:3.13.7-alpine";
 
+/**
+ * CloudNativePG operand images (PostgreSQL with barman-cloud) per major version: the same minors
+ * as the postgres images above, so dev and staging run the same PostgreSQL.
+ */
+export const CNPG_POSTGRES_IMAGES: Record<string, string> = {
+    "14": "ghcr.io/cloudnative-pg/postgresql:14.15",
+    "15": "ghcr.io/cloudnative-pg/postgresql:15.10",
+    "16": "ghcr.io/cloudnative-pg/postgresql:16.6",
+    "17": "ghcr.io/cloudnative-pg/postgresql:17.2",
+};
+
 /** The pinned image of `engine` at `version` ("14", "8.0", "7"); throws naming what exists. */
 export function datastoreImage(engine: string, version: string): string {
     const versions = DATASTORE_IMAGES[engine] ?? {};

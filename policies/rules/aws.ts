@@ -3,8 +3,8 @@
  * encryption of every datastore, log group and backup vault, ECS task hardening, backups,
  * deletion protection and autoscaling bounds. Checkov CKV_AWS_* and awsguard names are cited.
  */
-import { configOf, ecsContainers, ingressRulesOf, resourcePolicy, S3_BUCKETS, SG_RULE_TYPES, WORLD } from "./util";
-import { maxIntervalMinutes } from "./cron";
+import { checkScalingBounds, declaredRecovery, ecsContainers, ingressRulesOf, isAllProtocols, isRootUser, parseJsonish, resourcePolicy, S3_BUCKETS, scalingBoundsSchema, setting, SG_RULE_TYPES, WORLD } from "./util";
+import { CONTINUOUS_BACKUP_MINUTES, maxIntervalMinutes } from "./cron";
 
 const RDS_INSTANCE = "aws:rds/instance:Instance";
 const RDS_CLUSTER = "aws:rds/cluster:Cluster";
@@ -21,10 +21,9 @@ const ECS_TASK = "aws:ecs/taskDefinition:TaskDefinition";
 export const AWS_DATASTORE_PORTS = [5432, 3306, 27017, 6379, 11211];
 
 const covers = (r: { fromPort: number; toPort: number }, port: number) => r.fromPort <= port && port <= r.toPort;
-const isAll = (p: string) => p === "-1" || p.toLowerCase() === "all";
 
 const sgWorldSchema = {
-    properties: { publicPorts: { type: "array" as const, items: { type: "integer" as const }, default: [80, 443], description: "Ports that may be open to 0.0.0.0/0 (the edge load balancer's HTTP and HTTPS)." } },
+    properties: { publicPorts: setting.integers([80, 443], "Ports that may be open to 0.0.0.0/0 (the edge load balancer's HTTP and HTTPS).") },
 };
 
 /** No world-open ingress but the edge's HTTP(S). */
@@ -37,19 +36,18 @@ export const awsSgNoWorldIngress = resourcePolicy({
     sources: ["Checkov CKV_AWS_24", "Checkov CKV_AWS_25", "Checkov CKV_AWS_277"],
     types: SG_RULE_TYPES,
     configSchema: sgWorldSchema,
-    validate: (props, args, report) => {
-        const { publicPorts } = configOf<{ publicPorts: number[] }>(args, sgWorldSchema);
+    validate: (props, args, report, { publicPorts }) => {
         for (const r of ingressRulesOf(args.type, props)) {
             const world = r.cidrs.filter((c) => WORLD.includes(c));
             if (world.length === 0) continue;
-            if (isAll(r.protocol)) report(`all traffic is open to ${world.join(", ")}`);
+            if (isAllProtocols(r.protocol)) report(`all traffic is open to ${world.join(", ")}`);
             else if (r.fromPort !== r.toPort || !publicPorts.includes(r.fromPort)) report(`ports ${r.fromPort}-${r.toPort} are open to ${world.join(", ")} (only ${publicPorts.join(", ")} may be)`);
         }
     },
 });
 
 const dbPortsSchema = {
-    properties: { datastorePorts: { type: "array" as const, items: { type: "integer" as const }, default: AWS_DATASTORE_PORTS, description: "Datastore ports that admit only security groups." } },
+    properties: { datastorePorts: setting.integers(AWS_DATASTORE_PORTS, "Datastore ports that admit only security groups.") },
 };
 
 /** Datastore ports admit security groups, not address ranges. */
@@ -62,11 +60,10 @@ export const awsDatastoreIngressFromGroups = resourcePolicy({
     sources: ["seed 003 'Security Groups / Firewall Rules' → isolated DB", "AWS RDS security best practice"],
     types: SG_RULE_TYPES,
     configSchema: dbPortsSchema,
-    validate: (props, args, report) => {
-        const { datastorePorts } = configOf<{ datastorePorts: number[] }>(args, dbPortsSchema);
+    validate: (props, args, report, { datastorePorts }) => {
         for (const r of ingressRulesOf(args.type, props)) {
             if (r.cidrs.length === 0) continue;
-            const hit = datastorePorts.filter((p) => isAll(r.protocol) || covers(r, p));
+            const hit = datastorePorts.filter((p) => isAllProtocols(r.protocol) || covers(r, p));
             if (hit.length > 0) report(`datastore port(s) ${hit.join(", ")} admit CIDR ${r.cidrs.join(", ")}; admit the services' security groups instead`);
         }
     },
@@ -134,12 +131,7 @@ export const awsDatabaseNotPublic = resourcePolicy({
 
 const listenerSchema = {
     properties: {
-        sslPolicies: {
-            type: "array" as const,
-            items: { type: "string" as const },
-            default: ["ELBSecurityPolicy-TLS13-1-2-2021-06", "ELBSecurityPolicy-TLS13-1-2-Res-2021-06", "ELBSecurityPolicy-TLS13-1-3-2021-06", "ELBSecurityPolicy-TLS-1-2-2017-01", "ELBSecurityPolicy-TLS-1-2-Ext-2018-06", "ELBSecurityPolicy-FS-1-2-Res-2020-10"],
-            description: "TLS policies allowed on HTTPS listeners (TLS 1.2 or later).",
-        },
+        sslPolicies: setting.strings(["ELBSecurityPolicy-TLS13-1-2-2021-06", "ELBSecurityPolicy-TLS13-1-2-Res-2021-06", "ELBSecurityPolicy-TLS13-1-3-2021-06", "ELBSecurityPolicy-TLS-1-2-2017-01", "ELBSecurityPolicy-TLS-1-2-Ext-2018-06", "ELBSecurityPolicy-FS-1-2-Res-2020-10"], "TLS policies allowed on HTTPS listeners (TLS 1.2 or later)."),
     },
 };
 
@@ -153,8 +145,7 @@ export const awsListenerHttps = resourcePolicy({
     sources: ["Checkov CKV_AWS_2", "Checkov CKV_AWS_103", "Checkov CKV2_AWS_20"],
     types: [LISTENER],
     configSchema: listenerSchema,
-    validate: (props, args, report) => {
-        const { sslPolicies } = configOf<{ sslPolicies: string[] }>(args, listenerSchema);
+    validate: (props, args, report, { sslPolicies }) => {
         const protocol = String(props.protocol ?? "HTTP").toUpperCase();
         if (protocol === "HTTPS" || protocol === "TLS") {
             if (!props.certificateArn) report("HTTPS listener has no certificateArn");
@@ -199,12 +190,7 @@ export const awsAlbDeletionProtection = resourcePolicy({
 
 const wafSchema = {
     properties: {
-        requiredManagedRuleGroups: {
-            type: "array" as const,
-            items: { type: "string" as const },
-            default: ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"],
-            description: "AWS managed rule groups every web ACL must use.",
-        },
+        requiredManagedRuleGroups: setting.strings(["AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"], "AWS managed rule groups every web ACL must use."),
     },
 };
 
@@ -220,8 +206,7 @@ export const awsWafManagedRules = resourcePolicy({
     sources: ["Checkov CKV_AWS_192", "seed 003 WAF"],
     types: [WEB_ACL],
     configSchema: wafSchema,
-    validate: (props, args, report) => {
-        const { requiredManagedRuleGroups } = configOf<{ requiredManagedRuleGroups: string[] }>(args, wafSchema);
+    validate: (props, args, report, { requiredManagedRuleGroups }) => {
         const used = statementsOf(props).map((r) => r.statement?.managedRuleGroupStatement?.name).filter(Boolean);
         for (const g of requiredManagedRuleGroups) if (!used.includes(g)) report(`web ACL does not use ${g}`);
         if (props.visibilityConfig?.cloudwatchMetricsEnabled !== true) report("web ACL does not emit CloudWatch metrics");
@@ -317,7 +302,7 @@ export const awsCloudfrontWaf = resourcePolicy({
 });
 
 const encSchema = {
-    properties: { requireCustomerManagedKey: { type: "boolean" as const, default: false, description: "Require a customer-managed KMS key (kmsKeyId), not the AWS-managed default." } },
+    properties: { requireCustomerManagedKey: setting.boolean(false, "Require a customer-managed KMS key (kmsKeyId), not the AWS-managed default.") },
 };
 
 /** Databases encrypted at rest. */
@@ -330,8 +315,7 @@ export const awsDatabaseEncrypted = resourcePolicy({
     sources: ["Checkov CKV_AWS_16", "Checkov CKV_AWS_74", "awsguard rds-storage-encrypted"],
     types: [RDS_INSTANCE, RDS_CLUSTER, DOCDB_CLUSTER],
     configSchema: encSchema,
-    validate: (props, args, report) => {
-        const { requireCustomerManagedKey } = configOf<{ requireCustomerManagedKey: boolean }>(args, encSchema);
+    validate: (props, args, report, { requireCustomerManagedKey }) => {
         const replica = !!props.replicateSourceDb;
         if (props.storageEncrypted !== true && !(replica && props.kmsKeyId)) report("storage is not encrypted (storageEncrypted: true)");
         if (requireCustomerManagedKey && !props.kmsKeyId) report("no customer-managed kmsKeyId");
@@ -494,7 +478,7 @@ export const awsLogEncrypted = resourcePolicy({
     },
 });
 
-const logRetentionSchema = { properties: { minDays: { type: "integer" as const, default: 30, minimum: 1, description: "Smallest log retention in days (0 = never expire also passes)." } } };
+const logRetentionSchema = { properties: { minDays: setting.integer(30, "Smallest log retention in days (0 = never expire also passes).", 1) } };
 
 /** Log retention. */
 export const awsLogRetention = resourcePolicy({
@@ -506,15 +490,12 @@ export const awsLogRetention = resourcePolicy({
     sources: ["Checkov CKV_AWS_66", "Checkov CKV_AWS_338"],
     types: ["aws:cloudwatch/logGroup:LogGroup"],
     configSchema: logRetentionSchema,
-    validate: (props, args, report) => {
-        const { minDays } = configOf<{ minDays: number }>(args, logRetentionSchema);
+    validate: (props, args, report, { minDays }) => {
         const days = props.retentionInDays;
         if (days === undefined) report("retentionInDays is unset");
         else if (Number(days) !== 0 && Number(days) < minDays) report(`retentionInDays ${days} is below ${minDays}`);
     },
 });
-
-const isRootUser = (user: unknown) => typeof user !== "string" || user.trim() === "" || /^(root|0)(:.*)?$/.test(user.trim());
 
 /** ECS containers hardened. */
 export const awsEcsContainerHardening = resourcePolicy({
@@ -598,7 +579,7 @@ export const awsTargetGroupHealth = resourcePolicy({
     },
 });
 
-const retentionSchema = { properties: { minRetentionDays: { type: "integer" as const, default: 7, minimum: 1, description: "Smallest automated backup retention in days (capped at RDS's 35)." } } };
+const retentionSchema = { properties: { minRetentionDays: setting.integer(7, "Smallest automated backup retention in days (capped at RDS's 35).", 1) } };
 
 /** Database automated backups. */
 export const awsDatabaseBackupRetention = resourcePolicy({
@@ -610,9 +591,8 @@ export const awsDatabaseBackupRetention = resourcePolicy({
     sources: ["awsguard rds-instance-backup-enabled", "Checkov CKV_AWS_133", "seed 001 30-day retention"],
     types: [RDS_INSTANCE, RDS_CLUSTER, DOCDB_CLUSTER],
     configSchema: retentionSchema,
-    validate: (props, args, report) => {
+    validate: (props, args, report, { minRetentionDays }) => {
         if (props.replicateSourceDb) args.notApplicable("read replica (backups are the source's)");
-        const { minRetentionDays } = configOf<{ minRetentionDays: number }>(args, retentionSchema);
         const need = Math.min(minRetentionDays, 35);
         const have = props.backupRetentionPeriod;
         if (have === undefined) report(`backupRetentionPeriod is unset (provider default 1 day); set at least ${need}`);
@@ -651,46 +631,46 @@ export const awsElasticacheBackup = resourcePolicy({
 
 const planSchema = {
     properties: {
-        minRetentionDays: { type: "integer" as const, default: 7, minimum: 1, description: "Smallest recovery point retention in days." },
-        maxIntervalMinutes: { type: "integer" as const, default: 1440, minimum: 1, description: "Longest gap between backups (the RPO)." },
-        requireCrossRegionCopy: { type: "boolean" as const, default: false, description: "Every rule copies to a vault in another region." },
+        minRetentionDays: setting.integer(7, "Smallest recovery point retention in days.", 1),
+        maxIntervalMinutes: setting.integer(1440, "Longest gap between backups (the RPO) when the plan does not carry the spec's rpo-minutes tag.", 1),
+        requireCrossRegionCopy: setting.boolean(false, "Every rule copies to a vault in another region."),
     },
 };
 
 /** Backup plan retention and schedule. */
 export const awsBackupPlan = resourcePolicy({
     name: "aws-backup-plan",
-    description: "AWS Backup plans keep recovery points at least the configured days, run often enough for the RPO, target a vault, and copy cross-region where configured.",
+    description:
+        "AWS Backup plans keep recovery points at least the configured days (and the spec's, where the plan carries a retention-days tag), run often enough for the RPO (the spec's rpo-minutes tag where present, else the configured maxIntervalMinutes; continuous backup counts as 5 minutes), target a vault, and copy cross-region where configured.",
     group: "reliability",
     platforms: ["aws"],
     checklist: ["backups"],
     sources: ["seed 000 daily backups, off-site", "seed 002 cross-region replication", "AWS Backup"],
     types: ["aws:backup/plan:Plan"],
     configSchema: planSchema,
-    validate: (props, args, report) => {
-        const cfg = configOf<{ minRetentionDays: number; maxIntervalMinutes: number; requireCrossRegionCopy: boolean }>(args, planSchema);
+    validate: (props, args, report, cfg) => {
         const rules: any[] = props.rules ?? [];
         if (rules.length === 0) return report("plan has no rules");
+        const spec = declaredRecovery(effectiveTags(props, args.provider));
         let best = Infinity;
+        let longest = 0;
         for (const r of rules) {
             if (!r.targetVaultName) report(`rule ${r.ruleName} has no targetVaultName`);
             const del = r.lifecycle?.deleteAfter;
+            longest = Math.max(longest, del === undefined ? Infinity : Number(del));
             if (del !== undefined && Number(del) < cfg.minRetentionDays) report(`rule ${r.ruleName} deletes after ${del} days (keep ${cfg.minRetentionDays})`);
-            const gap = r.enableContinuousBackup === true ? 5 : r.schedule ? maxIntervalMinutes(r.schedule) : undefined;
+            const gap = r.enableContinuousBackup === true ? CONTINUOUS_BACKUP_MINUTES : r.schedule ? maxIntervalMinutes(r.schedule) : undefined;
             if (gap === undefined && r.schedule) report(`rule ${r.ruleName} has an unreadable schedule '${r.schedule}'`);
             if (gap !== undefined) best = Math.min(best, gap);
             if (cfg.requireCrossRegionCopy && (r.copyActions ?? []).length === 0) report(`rule ${r.ruleName} has no cross-region copy`);
         }
-        if (best > cfg.maxIntervalMinutes) report(`no rule runs at least every ${cfg.maxIntervalMinutes} minutes (best: ${best === Infinity ? "never" : `${best} min`})`);
+        if (spec.retentionDays !== undefined && longest < spec.retentionDays) report(`no rule keeps recovery points the spec's ${spec.retentionDays} days (retention-days tag); the longest keeps ${longest}`);
+        const limit = Math.min(cfg.maxIntervalMinutes, spec.rpoMinutes ?? Infinity);
+        if (best > limit) report(`no rule runs at least every ${limit} minutes${limit < cfg.maxIntervalMinutes ? " (the spec's rpo-minutes tag)" : ""} (best: ${best === Infinity ? "never" : `${best} min`})`);
     },
 });
 
-const scalingSchema = {
-    properties: {
-        minCapacity: { type: "integer" as const, default: 2, minimum: 1, description: "Smallest acceptable minCapacity." },
-        maxRatio: { type: "number" as const, default: 10, minimum: 1, description: "Largest acceptable maxCapacity / minCapacity." },
-    },
-};
+const scalingSchema = scalingBoundsSchema("minCapacity", "maxCapacity");
 
 /** Autoscaling bounds. */
 export const awsAutoscalingBounds = resourcePolicy({
@@ -702,14 +682,10 @@ export const awsAutoscalingBounds = resourcePolicy({
     sources: ["seed 001 autoscaling (2-10)"],
     types: ["aws:appautoscaling/target:Target"],
     configSchema: scalingSchema,
-    validate: (props, args, report) => {
-        const cfg = configOf<{ minCapacity: number; maxRatio: number }>(args, scalingSchema);
-        const min = Number(props.minCapacity);
-        const max = Number(props.maxCapacity);
+    validate: (props, args, report, cfg) => {
         if (props.serviceNamespace !== undefined && props.serviceNamespace !== "ecs") args.notApplicable("not an ECS service target");
-        if (min < cfg.minCapacity) report(`minCapacity ${min} is below ${cfg.minCapacity}`);
-        if (!(max >= min)) report(`maxCapacity ${max} is below minCapacity ${min}`);
-        else if (max / Math.max(min, 1) > cfg.maxRatio) report(`maxCapacity ${max} is more than ${cfg.maxRatio}× minCapacity ${min}`);
+        const names = { min: "minCapacity", max: "maxCapacity" };
+        checkScalingBounds(Number(props.minCapacity), Number(props.maxCapacity), names, { floor: cfg.minCapacity, maxRatio: cfg.maxRatio }, report);
     },
 });
 
@@ -725,6 +701,92 @@ export const awsAlarmActions = resourcePolicy({
     validate: (props, _args, report) => {
         if ((props.alarmActions ?? []).length === 0) report("alarm has no alarmActions");
         if (props.actionsEnabled === false) report("alarm actions are disabled");
+    },
+});
+
+/**
+ * AWS resource types tierform registers that take tags (their SDK args have `tags`). The policy
+ * files do not load the AWS SDK; test/policies/stacks.test.ts checks against it that every
+ * taggable type of the shipped prod plans is listed here.
+ */
+export const TAGGABLE_AWS_TYPES = [
+    "aws:acm/certificate:Certificate",
+    "aws:appautoscaling/target:Target",
+    "aws:backup/plan:Plan",
+    "aws:backup/vault:Vault",
+    "aws:cloudfront/distribution:Distribution",
+    "aws:cloudwatch/eventRule:EventRule",
+    "aws:cloudwatch/logGroup:LogGroup",
+    "aws:cloudwatch/metricAlarm:MetricAlarm",
+    "aws:docdb/cluster:Cluster",
+    "aws:docdb/clusterInstance:ClusterInstance",
+    "aws:docdb/clusterParameterGroup:ClusterParameterGroup",
+    "aws:docdb/subnetGroup:SubnetGroup",
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+    "aws:ec2/eip:Eip",
+    "aws:ec2/flowLog:FlowLog",
+    "aws:ec2/internetGateway:InternetGateway",
+    "aws:ec2/natGateway:NatGateway",
+    "aws:ec2/routeTable:RouteTable",
+    "aws:ec2/securityGroup:SecurityGroup",
+    "aws:ec2/subnet:Subnet",
+    "aws:ec2/vpc:Vpc",
+    "aws:ecs/cluster:Cluster",
+    "aws:ecs/service:Service",
+    "aws:ecs/taskDefinition:TaskDefinition",
+    "aws:elasticache/parameterGroup:ParameterGroup",
+    "aws:elasticache/replicationGroup:ReplicationGroup",
+    "aws:elasticache/subnetGroup:SubnetGroup",
+    "aws:iam/role:Role",
+    "aws:kms/key:Key",
+    "aws:lb/listener:Listener",
+    "aws:lb/listenerRule:ListenerRule",
+    "aws:lb/loadBalancer:LoadBalancer",
+    "aws:lb/targetGroup:TargetGroup",
+    RDS_INSTANCE,
+    RDS_CLUSTER,
+    "aws:rds/clusterInstance:ClusterInstance",
+    "aws:rds/clusterParameterGroup:ClusterParameterGroup",
+    "aws:rds/parameterGroup:ParameterGroup",
+    "aws:rds/subnetGroup:SubnetGroup",
+    ...S3_BUCKETS,
+    "aws:secretsmanager/secret:Secret",
+    "aws:sns/topic:Topic",
+    "aws:sqs/queue:Queue",
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    WEB_ACL,
+];
+
+/**
+ * The tags an AWS resource ends up with: `tagsAll` where the engine has computed it (the AWS
+ * provider's Check merges its defaultTags into `tagsAll`), else the resource's provider's
+ * defaultTags (a JSON string in provider inputs) under the resource's own `tags`.
+ */
+export function effectiveTags(props: any, provider?: { props: any }): Record<string, string> {
+    if (props?.tagsAll && typeof props.tagsAll === "object") return props.tagsAll;
+    const defaults = parseJsonish<{ tags?: Record<string, string> }>(provider?.props?.defaultTags)?.tags ?? {};
+    return { ...defaults, ...(props?.tags ?? {}) };
+}
+
+const tagsSchema = {
+    properties: { requiredKeys: setting.strings(["system", "environment", "tier", "managed-by"], "Tag keys every taggable AWS resource carries, from its own tags or the provider's defaultTags.") },
+};
+
+/** Every taggable AWS resource carries the tierform tags. */
+export const awsRequiredTags = resourcePolicy({
+    name: "aws-required-tags",
+    description:
+        "Every taggable AWS resource carries non-empty system, environment, tier and managed-by tags (its own tags over its provider's defaultTags, or the engine's tagsAll), so ownership, cost and blast radius can be read off any resource in the account.",
+    group: "security",
+    platforms: ["aws"],
+    sources: ["AWS Config required-tags", "tierform issue 5 (system, environment, tier, managed-by on every taggable resource)"],
+    types: TAGGABLE_AWS_TYPES,
+    configSchema: tagsSchema,
+    validate: (props, args, report, { requiredKeys }) => {
+        const tags = effectiveTags(props, args.provider);
+        const missing = requiredKeys.filter((k) => typeof tags[k] !== "string" || tags[k].trim() === "");
+        if (missing.length > 0) report(`missing tag(s) ${missing.join(", ")} (has ${Object.keys(tags).sort().join(", ") || "none"})`);
     },
 });
 
@@ -768,4 +830,5 @@ export const awsPolicies = [
     awsElasticacheBackup,
     awsBackupPlan,
     awsAutoscalingBounds,
+    awsRequiredTags,
 ];

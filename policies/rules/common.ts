@@ -2,7 +2,7 @@
  * Policies that hold on every platform: pinned images, no plaintext secrets or debug switches in
  * container environments, and `protect` on stateful resources.
  */
-import { containersOf, DEFAULT_DEBUG_SETTINGS, ecsContainers, isPinnedImage, K8S_WORKLOADS, plaintextSecretProblem, podSpecOf, resourcePolicy, splitEnvs, configOf } from "./util";
+import { containersOf, DEFAULT_DEBUG_SETTINGS, ecsContainers, isPinnedImage, K8S_WORKLOADS, plaintextSecretProblem, podSpecOf, resourcePolicy, splitEnvs } from "./util";
 
 const DOCKER_CONTAINER = "docker:index/container:Container";
 const ECS_TASK = "aws:ecs/taskDefinition:TaskDefinition";
@@ -94,8 +94,7 @@ export const debugDisabled = resourcePolicy({
     sources: ["seed 000 (debug mode disabled in production)", "OWASP ASVS 14.3"],
     types: ENV_TYPES,
     configSchema: debugSchema,
-    validate: (props, args, report) => {
-        const { settings } = configOf<{ settings: Record<string, string[]> }>(args, debugSchema);
+    validate: (props, args, report, { settings }) => {
         for (const e of envEntries(args.type, props)) {
             const on = settings[e.name.toUpperCase()];
             if (on && typeof e.value === "string" && on.includes(e.value.trim().toLowerCase())) report(`container '${e.container}' sets ${e.name}=${e.value}`);
@@ -129,10 +128,24 @@ export const protectStateful = resourcePolicy({
     checklist: ["deletion-safety"],
     sources: ["ARCHITECTURE 'Closed by default'", "Pulumi resource option protect"],
     types: STATEFUL_TYPES,
-    validate: (_props, args, report) => {
-        if (!args.opts?.protect) report(`${args.type.split(":").pop()} '${args.name}' is stateful but not protected (set the resource option protect: true)`);
+    validate: (props, args, report) => {
+        if (args.opts?.protect || holdsNoState(args.type, props)) return;
+        report(`${args.type.split(":").pop()} '${args.name}' is stateful but not protected (set the resource option protect: true)`);
     },
 });
+
+/**
+ * Resources of a stateful type that hold nothing to lose: a Docker volume labelled
+ * `tierform.role=config` (its files are uploaded from Pulumi state on every update) and a
+ * StatefulSet without volume claims (its pods keep no data).
+ */
+function holdsNoState(type: string, props: Record<string, any>): boolean {
+    if (type === "docker:index/volume:Volume") {
+        return (props.labels ?? []).some((l: { label?: string; value?: string }) => l.label === "tierform.role" && l.value === "config");
+    }
+    if (type === "kubernetes:apps/v1:StatefulSet") return (props.spec?.volumeClaimTemplates ?? []).length === 0;
+    return false;
+}
 
 /** The cross-platform policies. */
 export const commonPolicies = [pinnedImages, noPlaintextSecrets, debugDisabled, protectStateful];

@@ -73,3 +73,11 @@ export function maxIntervalMinutes(schedule: string): number | undefined {
     if (gap === 0) return Infinity;
     return gap;
 }
+
+/** The worst-case gap of a continuous backup (PostgreSQL WAL archiving, AWS Backup continuous backup, RDS point-in-time recovery): the usual archive timeout. */
+export const CONTINUOUS_BACKUP_MINUTES = 5;
+
+/** How to say a gap in messages. */
+export function describeInterval(minutes: number): string {
+    return minutes === Infinity ? "once a week or less" : `every ${minutes} min`;
+}

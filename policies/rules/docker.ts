@@ -3,14 +3,12 @@
  * the provider can express, the seeds' port restrictions, and the nginx edge's TLS, headers and
  * rate limit as rendered into the container's uploaded configuration.
  */
-import { configOf, DATA_TIERS, dockerTier, isOneShot, resourcePolicy } from "./util";
+import { DATA_TIERS, dockerTier, isOneShot, isRootUser, resourcePolicy, setting } from "./util";
 
 const CONTAINER = "docker:index/container:Container";
 
 /** Well-known datastore ports: PostgreSQL, MySQL, MongoDB, Redis, RabbitMQ (AMQP and management), MinIO. */
 export const DATASTORE_PORTS = [5432, 3306, 27017, 6379, 5672, 15672, 9000];
-
-const isRootUser = (user: unknown) => typeof user !== "string" || user.trim() === "" || /^(root|0)(:.*)?$/.test(user.trim());
 
 /** No privileged containers. */
 export const dockerNoPrivileged = resourcePolicy({
@@ -41,7 +39,7 @@ export const dockerNonRoot = resourcePolicy({
 
 const portsSchema = {
     properties: {
-        datastorePorts: { type: "array" as const, items: { type: "integer" as const }, default: DATASTORE_PORTS, description: "Container ports that are datastores' and must never be published." },
+        datastorePorts: setting.integers(DATASTORE_PORTS, "Container ports that are datastores' and must never be published."),
     },
 };
 
@@ -56,8 +54,7 @@ export const dockerNoDatastorePorts = resourcePolicy({
     sources: ["CIS Docker 5.8", "seed 000 'Port restrictions'", "seeds README (database port published to the host)"],
     types: [CONTAINER],
     configSchema: portsSchema,
-    validate: (props, args, report) => {
-        const { datastorePorts } = configOf<{ datastorePorts: number[] }>(args, portsSchema);
+    validate: (props, args, report, { datastorePorts }) => {
         const tier = dockerTier(props);
         const ports: any[] = Array.isArray(props.ports) ? props.ports : [];
         if (props.publishAllPorts === true) report("publishAllPorts publishes every exposed port on the host");
@@ -70,8 +67,8 @@ export const dockerNoDatastorePorts = resourcePolicy({
 
 const bindSchema = {
     properties: {
-        allowedHostIps: { type: "array" as const, items: { type: "string" as const }, default: ["127.0.0.1", "::1"], description: "Host interfaces a published port may bind to." },
-        allowedHostPorts: { type: "array" as const, items: { type: "integer" as const }, default: [80, 443], description: "Privileged (<1024) host ports that may be published (the edge's HTTP and HTTPS)." },
+        allowedHostIps: setting.strings(["127.0.0.1", "::1"], "Host interfaces a published port may bind to."),
+        allowedHostPorts: setting.integers([80, 443], "Privileged (<1024) host ports that may be published (the edge's HTTP and HTTPS)."),
     },
 };
 
@@ -85,8 +82,7 @@ export const dockerPortBinding = resourcePolicy({
     sources: ["CIS Docker 5.13", "CIS Docker 5.7"],
     types: [CONTAINER],
     configSchema: bindSchema,
-    validate: (props, args, report) => {
-        const { allowedHostIps, allowedHostPorts } = configOf<{ allowedHostIps: string[]; allowedHostPorts: number[] }>(args, bindSchema);
+    validate: (props, args, report, { allowedHostIps, allowedHostPorts }) => {
         for (const p of Array.isArray(props.ports) ? props.ports : []) {
             const ip = p.ip ?? "0.0.0.0";
             if (!allowedHostIps.includes(ip)) report(`port ${p.internal} is published on ${ip}; bind it to one of ${allowedHostIps.join(", ")}`);
@@ -98,12 +94,7 @@ export const dockerPortBinding = resourcePolicy({
 
 const capsSchema = {
     properties: {
-        allowedAdds: {
-            type: "array" as const,
-            items: { type: "string" as const },
-            default: ["CHOWN", "SETUID", "SETGID", "DAC_OVERRIDE", "FOWNER", "NET_BIND_SERVICE"],
-            description: "Capabilities a container may add back after dropping ALL.",
-        },
+        allowedAdds: setting.strings(["CHOWN", "SETUID", "SETGID", "DAC_OVERRIDE", "FOWNER", "NET_BIND_SERVICE"], "Capabilities a container may add back after dropping ALL."),
     },
 };
 
@@ -116,8 +107,7 @@ export const dockerCapabilities = resourcePolicy({
     sources: ["CIS Docker 5.3"],
     types: [CONTAINER],
     configSchema: capsSchema,
-    validate: (props, args, report) => {
-        const { allowedAdds } = configOf<{ allowedAdds: string[] }>(args, capsSchema);
+    validate: (props, args, report, { allowedAdds }) => {
         const norm = (c: string) => c.toUpperCase().replace(/^CAP_/, "");
         const drops: string[] = (props.capabilities?.drops ?? []).map(norm);
         const adds: string[] = (props.capabilities?.adds ?? []).map(norm);
@@ -142,7 +132,7 @@ export const dockerNoNewPrivileges = resourcePolicy({
 
 const roSchema = {
     properties: {
-        tiers: { type: "array" as const, items: { type: "string" as const }, default: ["edge", "service", "backup"], description: "Tiers whose containers must have a read-only root filesystem." },
+        tiers: setting.strings(["edge", "service", "backup"], "Tiers whose containers must have a read-only root filesystem."),
     },
 };
 
@@ -155,8 +145,7 @@ export const dockerReadOnlyRoot = resourcePolicy({
     sources: ["CIS Docker 5.12"],
     types: [CONTAINER],
     configSchema: roSchema,
-    validate: (props, args, report) => {
-        const { tiers } = configOf<{ tiers: string[] }>(args, roSchema);
+    validate: (props, args, report, { tiers }) => {
         const tier = dockerTier(props);
         if (tier !== undefined && !tiers.includes(tier)) return;
         if (props.readOnly !== true) report(`${tier ?? "unlabelled"} container's root filesystem is writable (set readOnly: true)`);
@@ -300,8 +289,8 @@ export const dockerHealthcheck = resourcePolicy({
 
 const restartSchema = {
     properties: {
-        allowed: { type: "array" as const, items: { type: "string" as const }, default: ["on-failure", "unless-stopped", "always"], description: "Accepted restart policies." },
-        maxRetryCount: { type: "integer" as const, default: 5, description: "Largest retry count for on-failure." },
+        allowed: setting.strings(["on-failure", "unless-stopped", "always"], "Accepted restart policies."),
+        maxRetryCount: setting.integer(5, "Largest retry count for on-failure."),
     },
 };
 
@@ -315,9 +304,8 @@ export const dockerRestartPolicy = resourcePolicy({
     sources: ["CIS Docker 5.14"],
     types: [CONTAINER],
     configSchema: restartSchema,
-    validate: (props, args, report) => {
+    validate: (props, args, report, { allowed, maxRetryCount }) => {
         if (isOneShot(props)) args.notApplicable("one-shot container");
-        const { allowed, maxRetryCount } = configOf<{ allowed: string[]; maxRetryCount: number }>(args, restartSchema);
         const restart = props.restart ?? "no";
         if (!allowed.includes(restart)) report(`restart policy is '${restart}'; use one of ${allowed.join(", ")}`);
         if (restart === "on-failure" && Number(props.maxRetryCount ?? 0) > maxRetryCount) report(`on-failure retries ${props.maxRetryCount} times (at most ${maxRetryCount})`);

@@ -3,7 +3,7 @@
  * resources and probes, the Ingress's TLS, headers and rate limit, namespaces under restricted Pod
  * Security, autoscaler and disruption-budget sanity, backup CronJobs and CloudNativePG backups.
  */
-import { configOf, containersOf, K8S_LONG_RUNNING, K8S_WORKLOADS, podSpecOf, resourcePolicy, retentionDays } from "./util";
+import { checkScalingBounds, containersOf, K8S_LONG_RUNNING, K8S_WORKLOADS, podSpecOf, resourcePolicy, retentionDays, scalingBoundsSchema, setting } from "./util";
 import type { ReportViolation } from "@pulumi/policy";
 
 const INGRESS = "kubernetes:networking.k8s.io/v1:Ingress";
@@ -15,12 +15,13 @@ const CRONJOB = "kubernetes:batch/v1:CronJob";
 /** CloudNativePG's Cluster custom resource. */
 export const CNPG_CLUSTER = "kubernetes:postgresql.cnpg.io/v1:Cluster";
 
-/** Run `check` on every container of a workload's pod spec, with the pod-level security context. */
-function eachContainer(type: string, props: any, check: (c: any, pod: any, where: string, init: boolean) => void) {
-    const pod = podSpecOf(type, props) ?? {};
-    for (const { c, init } of containersOf(pod)) check(c, pod, `${init ? "init container" : "container"} '${c.name}'`, init);
-}
+/** Where a container sits, for messages: "container 'api'" or "init container 'migrate'". */
+const where = (c: any, init: boolean) => `${init ? "init container" : "container"} '${c.name}'`;
 
+/**
+ * Declare a policy over workloads' pod specs: `pod` checks the pod spec once, `container` checks
+ * every container (init containers included) with the pod spec beside it.
+ */
 function podPolicy(def: {
     name: string;
     description: string;
@@ -28,7 +29,8 @@ function podPolicy(def: {
     checklist?: string[];
     sources: string[];
     types?: string[];
-    validate: (type: string, props: any, report: ReportViolation, pod: any) => void;
+    pod?: (pod: any, report: ReportViolation) => void;
+    container?: (c: any, where: string, report: ReportViolation, pod: any, init: boolean) => void;
 }) {
     return resourcePolicy({
         name: def.name,
@@ -38,7 +40,11 @@ function podPolicy(def: {
         checklist: def.checklist,
         sources: def.sources,
         types: def.types ?? K8S_WORKLOADS,
-        validate: (props, args, report) => def.validate(args.type, props, report, podSpecOf(args.type, props) ?? {}),
+        validate: (props, args, report) => {
+            const pod = podSpecOf(args.type, props) ?? {};
+            def.pod?.(pod, report);
+            if (def.container) for (const { c, init } of containersOf(pod)) def.container(c, where(c, init), report, pod, init);
+        },
     });
 }
 
@@ -49,12 +55,10 @@ export const k8sRunAsNonRoot = podPolicy({
     group: "security",
     checklist: ["non-root"],
     sources: ["Checkov CKV_K8S_23", "Checkov CKV_K8S_40", "Polaris runAsRootAllowed", "kube-score container-security-context-user-group-id"],
-    validate: (type, props, report) => {
-        eachContainer(type, props, (c, p, where) => {
-            const sc = { ...(p.securityContext ?? {}), ...(c.securityContext ?? {}) };
-            if (sc.runAsUser === 0) report(`${where} runs as uid 0`);
-            else if (sc.runAsNonRoot !== true && !(Number(sc.runAsUser) > 0)) report(`${where} may run as root (set runAsNonRoot: true and a runAsUser)`);
-        });
+    container: (c, at, report, pod) => {
+        const sc = { ...(pod.securityContext ?? {}), ...(c.securityContext ?? {}) };
+        if (sc.runAsUser === 0) report(`${at} runs as uid 0`);
+        else if (sc.runAsNonRoot !== true && !(Number(sc.runAsUser) > 0)) report(`${at} may run as root (set runAsNonRoot: true and a runAsUser)`);
     },
 });
 
@@ -64,10 +68,9 @@ export const k8sNoPrivilegeEscalation = podPolicy({
     description: "Every container sets allowPrivilegeEscalation: false.",
     group: "security",
     sources: ["Checkov CKV_K8S_20", "Polaris privilegeEscalationAllowed", "Pod Security restricted"],
-    validate: (type, props, report) =>
-        eachContainer(type, props, (c, _p, where) => {
-            if (c.securityContext?.allowPrivilegeEscalation !== false) report(`${where} does not set allowPrivilegeEscalation: false`);
-        }),
+    container: (c, at, report) => {
+        if (c.securityContext?.allowPrivilegeEscalation !== false) report(`${at} does not set allowPrivilegeEscalation: false`);
+    },
 });
 
 /** No privileged containers. */
@@ -76,10 +79,9 @@ export const k8sNoPrivileged = podPolicy({
     description: "No container runs privileged.",
     group: "security",
     sources: ["Checkov CKV_K8S_16", "Polaris privileged", "kube-score container-security-context-privileged"],
-    validate: (type, props, report) =>
-        eachContainer(type, props, (c, _p, where) => {
-            if (c.securityContext?.privileged === true) report(`${where} is privileged`);
-        }),
+    container: (c, at, report) => {
+        if (c.securityContext?.privileged === true) report(`${at} is privileged`);
+    },
 });
 
 /** Read-only root filesystems. */
@@ -88,10 +90,9 @@ export const k8sReadOnlyRoot = podPolicy({
     description: "Every container mounts its root filesystem read-only (writable paths as emptyDir volumes).",
     group: "security",
     sources: ["Checkov CKV_K8S_22", "Polaris notReadOnlyRootFilesystem", "kube-score container-security-context-readonlyrootfilesystem"],
-    validate: (type, props, report) =>
-        eachContainer(type, props, (c, _p, where) => {
-            if (c.securityContext?.readOnlyRootFilesystem !== true) report(`${where} does not set readOnlyRootFilesystem: true`);
-        }),
+    container: (c, at, report) => {
+        if (c.securityContext?.readOnlyRootFilesystem !== true) report(`${at} does not set readOnlyRootFilesystem: true`);
+    },
 });
 
 /** Capabilities dropped. */
@@ -100,12 +101,11 @@ export const k8sDropCapabilities = podPolicy({
     description: "Every container drops ALL capabilities and adds back none but NET_BIND_SERVICE.",
     group: "security",
     sources: ["Checkov CKV_K8S_28", "Checkov CKV_K8S_37", "Checkov CKV_K8S_39", "Polaris dangerousCapabilities", "Polaris insecureCapabilities"],
-    validate: (type, props, report) =>
-        eachContainer(type, props, (c, _p, where) => {
-            const caps = c.securityContext?.capabilities ?? {};
-            if (!(caps.drop ?? []).map((x: string) => x.toUpperCase()).includes("ALL")) report(`${where} does not drop ALL capabilities`);
-            for (const a of caps.add ?? []) if (String(a).toUpperCase() !== "NET_BIND_SERVICE") report(`${where} adds capability ${a}`);
-        }),
+    container: (c, at, report) => {
+        const caps = c.securityContext?.capabilities ?? {};
+        if (!(caps.drop ?? []).map((x: string) => x.toUpperCase()).includes("ALL")) report(`${at} does not drop ALL capabilities`);
+        for (const a of caps.add ?? []) if (String(a).toUpperCase() !== "NET_BIND_SERVICE") report(`${at} adds capability ${a}`);
+    },
 });
 
 /** Seccomp RuntimeDefault. */
@@ -114,11 +114,10 @@ export const k8sSeccomp = podPolicy({
     description: "Pods run with the RuntimeDefault (or Localhost) seccomp profile, as restricted Pod Security requires.",
     group: "security",
     sources: ["Checkov CKV_K8S_31", "Pod Security restricted"],
-    validate: (type, props, report, pod) =>
-        eachContainer(type, props, (c, _p, where) => {
-            const profile = c.securityContext?.seccompProfile?.type ?? pod.securityContext?.seccompProfile?.type;
-            if (profile !== "RuntimeDefault" && profile !== "Localhost") report(`${where} has no RuntimeDefault seccomp profile`);
-        }),
+    container: (c, at, report, pod) => {
+        const profile = c.securityContext?.seccompProfile?.type ?? pod.securityContext?.seccompProfile?.type;
+        if (profile !== "RuntimeDefault" && profile !== "Localhost") report(`${at} has no RuntimeDefault seccomp profile`);
+    },
 });
 
 /** Host namespaces, host ports and hostPath volumes. */
@@ -128,12 +127,12 @@ export const k8sHostIsolation = podPolicy({
     group: "security",
     checklist: ["network-segmentation"],
     sources: ["Checkov CKV_K8S_17", "Checkov CKV_K8S_18", "Checkov CKV_K8S_19", "Checkov CKV_K8S_26", "Polaris hostNetworkSet", "Polaris hostPIDSet", "Polaris hostIPCSet", "Polaris hostPortSet"],
-    validate: (type, props, report, pod) => {
+    pod: (pod, report) => {
         for (const k of ["hostNetwork", "hostPID", "hostIPC"]) if (pod[k] === true) report(`pod sets ${k}`);
         for (const v of pod.volumes ?? []) if (v.hostPath) report(`volume '${v.name}' mounts host path ${v.hostPath.path}`);
-        eachContainer(type, props, (c, _p, where) => {
-            for (const port of c.ports ?? []) if (port.hostPort) report(`${where} binds hostPort ${port.hostPort}`);
-        });
+    },
+    container: (c, at, report) => {
+        for (const port of c.ports ?? []) if (port.hostPort) report(`${at} binds hostPort ${port.hostPort}`);
     },
 });
 
@@ -143,7 +142,7 @@ export const k8sServiceAccountToken = podPolicy({
     description: "Pods do not mount a service account token (automountServiceAccountToken: false): the apps never call the Kubernetes API.",
     group: "security",
     sources: ["Checkov CKV_K8S_38"],
-    validate: (_type, _props, report, pod) => {
+    pod: (pod, report) => {
         if (pod.automountServiceAccountToken !== false) report("pod spec does not set automountServiceAccountToken: false");
     },
 });
@@ -164,7 +163,7 @@ export const k8sNamespace = resourcePolicy({
 });
 
 const serviceTypeSchema = {
-    properties: { allowedTypes: { type: "array" as const, items: { type: "string" as const }, default: ["ClusterIP"], description: "Service types allowed; the Ingress is the only public entry." } },
+    properties: { allowedTypes: setting.strings(["ClusterIP"], "Service types allowed; the Ingress is the only public entry.") },
 };
 
 /** Services stay inside the cluster. */
@@ -177,8 +176,7 @@ export const k8sServiceType = resourcePolicy({
     sources: ["kube-score service-type"],
     types: [SERVICE],
     configSchema: serviceTypeSchema,
-    validate: (props, args, report) => {
-        const { allowedTypes } = configOf<{ allowedTypes: string[] }>(args, serviceTypeSchema);
+    validate: (props, args, report, { allowedTypes }) => {
         const t = props.spec?.type ?? "ClusterIP";
         if (!allowedTypes.includes(t)) report(`Service type is ${t}`);
     },
@@ -208,12 +206,7 @@ export const k8sIngressTls = resourcePolicy({
 
 const headersSchema = {
     properties: {
-        headerAnnotations: {
-            type: "array" as const,
-            items: { type: "string" as const },
-            default: ["nginx.ingress.kubernetes.io/configuration-snippet", "nginx.ingress.kubernetes.io/custom-headers", "traefik.ingress.kubernetes.io/router.middlewares"],
-            description: "Annotations that can carry response headers.",
-        },
+        headerAnnotations: setting.strings(["nginx.ingress.kubernetes.io/configuration-snippet", "nginx.ingress.kubernetes.io/custom-headers", "traefik.ingress.kubernetes.io/router.middlewares"], "Annotations that can carry response headers."),
     },
 };
 
@@ -228,8 +221,7 @@ export const k8sIngressHeaders = resourcePolicy({
     sources: ["seed 001 security headers", "OWASP Secure Headers"],
     types: [INGRESS],
     configSchema: headersSchema,
-    validate: (props, args, report) => {
-        const { headerAnnotations } = configOf<{ headerAnnotations: string[] }>(args, headersSchema);
+    validate: (props, args, report, { headerAnnotations }) => {
         const a = annotations(props);
         const present = headerAnnotations.filter((k) => a[k]);
         if (present.length === 0) return report(`Ingress sets no security headers (annotate with one of ${headerAnnotations.join(", ")})`);
@@ -242,12 +234,7 @@ export const k8sIngressHeaders = resourcePolicy({
 
 const rateSchema = {
     properties: {
-        rateAnnotations: {
-            type: "array" as const,
-            items: { type: "string" as const },
-            default: ["nginx.ingress.kubernetes.io/limit-rpm", "nginx.ingress.kubernetes.io/limit-rps", "traefik.ingress.kubernetes.io/router.middlewares"],
-            description: "Annotations that set a per-client rate limit.",
-        },
+        rateAnnotations: setting.strings(["nginx.ingress.kubernetes.io/limit-rpm", "nginx.ingress.kubernetes.io/limit-rps", "traefik.ingress.kubernetes.io/router.middlewares"], "Annotations that set a per-client rate limit."),
     },
 };
 
@@ -261,15 +248,14 @@ export const k8sIngressRateLimit = resourcePolicy({
     sources: ["seed 001 checklist 'Rate limiting enabled'"],
     types: [INGRESS],
     configSchema: rateSchema,
-    validate: (props, args, report) => {
-        const { rateAnnotations } = configOf<{ rateAnnotations: string[] }>(args, rateSchema);
+    validate: (props, args, report, { rateAnnotations }) => {
         const a = annotations(props);
         if (!rateAnnotations.some((k) => a[k] && !(Number(a[k]) <= 0))) report("Ingress has no rate limit annotation");
     },
 });
 
 const pssSchema = {
-    properties: { levels: { type: "array" as const, items: { type: "string" as const }, default: ["restricted"], description: "Accepted Pod Security enforce levels." } },
+    properties: { levels: setting.strings(["restricted"], "Accepted Pod Security enforce levels.") },
 };
 
 /** Namespaces enforce restricted Pod Security. */
@@ -282,8 +268,7 @@ export const k8sPodSecurity = resourcePolicy({
     sources: ["Kubernetes Pod Security Standards", "ARCHITECTURE network tier"],
     types: [NAMESPACE],
     configSchema: pssSchema,
-    validate: (props, args, report) => {
-        const { levels } = configOf<{ levels: string[] }>(args, pssSchema);
+    validate: (props, args, report, { levels }) => {
         const level = props.metadata?.labels?.["pod-security.kubernetes.io/enforce"];
         if (!levels.includes(level)) report(`Namespace enforces Pod Security '${level ?? "(none)"}'; expected ${levels.join(" or ")}`);
     },
@@ -296,10 +281,9 @@ export const k8sResources = podPolicy({
     group: "reliability",
     checklist: ["replicas-and-probes"],
     sources: ["Checkov CKV_K8S_10", "Checkov CKV_K8S_11", "Checkov CKV_K8S_12", "Checkov CKV_K8S_13", "Polaris cpuRequestsMissing/memoryLimitsMissing", "kube-score container-resources"],
-    validate: (type, props, report) =>
-        eachContainer(type, props, (c, _p, where) => {
-            for (const kind of ["requests", "limits"]) for (const r of ["cpu", "memory"]) if (c.resources?.[kind]?.[r] === undefined) report(`${where} has no ${r} ${kind}`);
-        }),
+    container: (c, at, report) => {
+        for (const kind of ["requests", "limits"]) for (const r of ["cpu", "memory"]) if (c.resources?.[kind]?.[r] === undefined) report(`${at} has no ${r} ${kind}`);
+    },
 });
 
 /** Probes. */
@@ -310,20 +294,14 @@ export const k8sProbes = podPolicy({
     checklist: ["replicas-and-probes"],
     sources: ["Checkov CKV_K8S_8", "Checkov CKV_K8S_9", "Polaris livenessProbeMissing", "Polaris readinessProbeMissing", "kube-score pod-probes", "seed 002 (liveness /health, readiness /ready)"],
     types: K8S_LONG_RUNNING,
-    validate: (type, props, report) =>
-        eachContainer(type, props, (c, _p, where, init) => {
-            if (init) return;
-            if (!c.livenessProbe) report(`${where} has no livenessProbe`);
-            if (!c.readinessProbe) report(`${where} has no readinessProbe`);
-        }),
+    container: (c, at, report, _pod, init) => {
+        if (init) return;
+        if (!c.livenessProbe) report(`${at} has no livenessProbe`);
+        if (!c.readinessProbe) report(`${at} has no readinessProbe`);
+    },
 });
 
-const hpaSchema = {
-    properties: {
-        minReplicas: { type: "integer" as const, default: 2, minimum: 1, description: "Smallest acceptable minReplicas." },
-        maxRatio: { type: "number" as const, default: 10, minimum: 1, description: "Largest acceptable maxReplicas / minReplicas." },
-    },
-};
+const hpaSchema = scalingBoundsSchema("minReplicas", "maxReplicas");
 
 /** HPA bounds. */
 export const k8sHpaBounds = resourcePolicy({
@@ -335,13 +313,9 @@ export const k8sHpaBounds = resourcePolicy({
     sources: ["seed 001 autoscaling (2-10)", "seed 002 HPA (3-10)", "kube-score horizontalpodautoscaler-has-target"],
     types: HPA,
     configSchema: hpaSchema,
-    validate: (props, args, report) => {
-        const cfg = configOf<{ minReplicas: number; maxRatio: number }>(args, hpaSchema);
-        const min = Number(props.spec?.minReplicas ?? 1);
-        const max = Number(props.spec?.maxReplicas);
-        if (min < cfg.minReplicas) report(`minReplicas ${min} is below ${cfg.minReplicas}`);
-        if (!(max >= min)) report(`maxReplicas ${props.spec?.maxReplicas} is below minReplicas ${min}`);
-        else if (max / min > cfg.maxRatio) report(`maxReplicas ${max} is more than ${cfg.maxRatio}× minReplicas ${min}`);
+    validate: (props, args, report, cfg) => {
+        const names = { min: "minReplicas", max: "maxReplicas" };
+        checkScalingBounds(Number(props.spec?.minReplicas ?? 1), Number(props.spec?.maxReplicas), names, { floor: cfg.minReplicas, maxRatio: cfg.maxRatio }, report);
         if (args.type.includes("/v2:") && (props.spec?.metrics ?? []).length === 0) report("HPA has no metrics");
         if (!props.spec?.scaleTargetRef?.name) report("HPA has no scaleTargetRef");
     },
@@ -384,8 +358,8 @@ export const k8sCronJobSafe = resourcePolicy({
 
 const cnpgSchema = {
     properties: {
-        minRetentionDays: { type: "integer" as const, default: 7, minimum: 1, description: "Smallest backup retention in days." },
-        minInstances: { type: "integer" as const, default: 1, minimum: 1, description: "Smallest number of PostgreSQL instances (2+ for failover)." },
+        minRetentionDays: setting.integer(7, "Smallest backup retention in days.", 1),
+        minInstances: setting.integer(1, "Smallest number of PostgreSQL instances (2+ for failover).", 1),
     },
 };
 
@@ -400,8 +374,7 @@ export const k8sCnpgCluster = resourcePolicy({
     sources: ["CloudNativePG backup docs", "seed 001/003 backup retention"],
     types: [CNPG_CLUSTER],
     configSchema: cnpgSchema,
-    validate: (props, args, report) => {
-        const cfg = configOf<{ minRetentionDays: number; minInstances: number }>(args, cnpgSchema);
+    validate: (props, args, report, cfg) => {
         const s = props.spec ?? {};
         const backup = s.backup;
         const hasTarget = !!(backup?.barmanObjectStore || backup?.volumeSnapshot || (s.plugins ?? []).some((p: any) => /barman/i.test(p.name ?? "")));

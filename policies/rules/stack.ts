@@ -6,10 +6,11 @@
  * policy never fires on another platform's stack.
  */
 import type { PolicyResource, ReportViolation, StackValidationArgs } from "@pulumi/policy";
-import { maxIntervalMinutes } from "./cron";
+import { CONTINUOUS_BACKUP_MINUTES, describeInterval, maxIntervalMinutes } from "./cron";
 import {
-    configOf,
+    type ConfigOf,
     DATA_TIERS,
+    declaredRecovery,
     dependsOn,
     dockerLabels,
     dockerTier,
@@ -25,8 +26,11 @@ import {
     containersOf,
     retentionDays,
     S3_BUCKETS,
+    scriptRetentionDays,
     selects,
     SG_RULE_TYPES,
+    setting,
+    splitEnvs,
     stackPolicy,
     WORLD,
 } from "./util";
@@ -34,58 +38,84 @@ import {
 const ofType = (rs: PolicyResource[], ...types: string[]) => rs.filter((r) => types.includes(r.type));
 const label = (r: PolicyResource) => `${r.type.split(":").pop()} '${r.name}'`;
 
-/** The platforms present in a stack; not applicable when none of tierform's is. */
-function platformsOf(args: StackValidationArgs): Set<Platform> {
-    const set = new Set(args.resources.map((r) => platformOf(r.type)).filter((p): p is Platform => !!p));
-    if (set.size === 0) args.notApplicable("no docker, kubernetes or aws resources in this stack");
-    return set;
+/**
+ * Run the branch of each platform present in the stack, with the stack's resources; not
+ * applicable (for `otherwise`, or because none of the branches' platforms is there) when no branch runs.
+ */
+function perPlatform(args: StackValidationArgs, branches: Partial<Record<Platform, (rs: PolicyResource[]) => void>>, otherwise?: string) {
+    const present = new Set(args.resources.map((r) => platformOf(r.type)));
+    const run = (Object.keys(branches) as Platform[]).filter((p) => present.has(p));
+    if (run.length === 0) args.notApplicable(otherwise ?? `no ${Object.keys(branches).join(", ")} resources in this stack`);
+    for (const p of run) branches[p]!(args.resources);
 }
 
 // ---------- backups ----------
 
 const backupSchema = {
     properties: {
-        minRetentionDays: { type: "integer" as const, default: 7, minimum: 1, description: "Smallest backup retention in days a backup job must declare." },
-        maxIntervalMinutes: { type: "integer" as const, default: 1440, minimum: 1, description: "Longest gap between two backups (the RPO)." },
+        minRetentionDays: setting.integer(7, "Smallest backup retention in days a backup job must declare.", 1),
+        maxIntervalMinutes: setting.integer(1440, "Longest gap between two backups (the RPO) when the resources do not declare the spec's rpo-minutes.", 1),
     },
 };
-type BackupConfig = { minRetentionDays: number; maxIntervalMinutes: number };
+type BackupLimits = ConfigOf<typeof backupSchema>;
 
-/** Everything a backup job says about itself, as one text to search: env, args, labels, uploaded scripts. */
-function jobText(props: any): string {
-    return JSON.stringify(props ?? {});
+/** One backup run of a database as its platform declares it. */
+interface BackupRun {
+    /** How messages name it, e.g. "backup CronJob 'db-backup-full'". */
+    where: string;
+    urn: string;
+    /** The cron schedules it runs on (Docker's loop may run a full and an incremental schedule). */
+    schedules: string[];
+    /** Continuous archiving (CloudNativePG WAL archive) meets an RPO of a few minutes whatever the schedule. */
+    continuous?: boolean;
+    /** The retention in days it declares (label, annotation, env or the resource's own setting). */
+    retention?: number;
+    /** The retention its script enforces (`RETENTION_DAYS=N`, `find -mtime +N`), when the script is readable. */
+    prunes?: number;
 }
 
-/** Retention days a backup job declares: env/label RETENTION*, `tierform.backup.retention-days`, or `find -mtime +N`. */
-export function declaredRetention(envs: Array<[string, string]>, labels: Record<string, string>, text: string): number | undefined {
+/** Retention days a backup job declares: a label or annotation named like *retention*, or an env var RETENTION*. */
+export function declaredRetention(envs: Array<[string, string]>, labels: Record<string, string>): number | undefined {
     for (const [k, v] of Object.entries(labels)) if (/retention/i.test(k) && retentionDays(v) !== undefined) return retentionDays(v);
     for (const [k, v] of envs) if (/RETENTION/i.test(k) && retentionDays(v) !== undefined) return retentionDays(v);
-    const m = /-mtime\s+\+(\d+)/.exec(text);
-    return m ? Number(m[1]) : undefined;
-}
-
-/** The schedule a Docker backup container declares: a label or env var named like SCHEDULE or CRON. */
-function declaredSchedule(envs: Array<[string, string]>, labels: Record<string, string>): string | undefined {
-    for (const [k, v] of Object.entries(labels)) if (/schedule|cron/i.test(k)) return v;
-    for (const [k, v] of envs) if (/SCHEDULE|CRON/i.test(k)) return v;
     return undefined;
 }
 
-function checkJob(where: string, urn: string, retention: number | undefined, schedule: string | undefined, cfg: BackupConfig, report: ReportViolation) {
-    if (retention === undefined) report(`${where} declares no retention (env RETENTION_DAYS, a retention label, or find -mtime +N)`, urn);
-    else if (retention < cfg.minRetentionDays) report(`${where} keeps backups ${retention} days (at least ${cfg.minRetentionDays})`, urn);
-    if (schedule === undefined) report(`${where} declares no schedule`, urn);
-    else {
-        const gap = maxIntervalMinutes(schedule);
-        if (gap === undefined) report(`${where} has an unreadable schedule '${schedule}'`, urn);
-        else if (gap > cfg.maxIntervalMinutes) report(`${where} runs every ${gap === Infinity ? "week or more" : `${gap} min`} at worst; the RPO needs ${cfg.maxIntervalMinutes} min`, urn);
-    }
+/** Every schedule a backup job declares: labels or env vars named like SCHEDULE or CRON (full and incremental). */
+function declaredSchedules(envs: Array<[string, string]>, labels: Record<string, string>): string[] {
+    return [...Object.entries(labels), ...envs].filter(([k]) => /schedule|cron/i.test(k)).map(([, v]) => v);
 }
 
-const splitEnv = (envs: unknown): Array<[string, string]> =>
-    (Array.isArray(envs) ? envs : []).filter((e): e is string => typeof e === "string").map((e) => [e.split("=")[0], e.slice(e.indexOf("=") + 1)]);
+/**
+ * Check a database's backup runs: each keeps at least the configured retention and prunes no
+ * sooner than it declares; together they run often enough for the RPO, which is the spec's
+ * `rpo-minutes` where the resources carry it, capped by the stack's `maxIntervalMinutes`.
+ */
+function checkBackupRuns(db: PolicyResource, runs: BackupRun[], rpoMinutes: number | undefined, limits: BackupLimits, report: ReportViolation) {
+    let best = Infinity;
+    let readable = false;
+    for (const run of runs) {
+        const retention = run.retention ?? run.prunes;
+        if (retention === undefined) report(`${run.where} declares no retention (a retention label or annotation, env RETENTION_DAYS, or RETENTION_DAYS=N in its script)`, run.urn);
+        else if (retention < limits.minRetentionDays) report(`${run.where} keeps backups ${retention} days (at least ${limits.minRetentionDays})`, run.urn);
+        if (run.prunes !== undefined && retention !== undefined && run.prunes < retention) report(`${run.where} prunes backups after ${run.prunes} days although it declares ${retention}`, run.urn);
+        if (run.schedules.length === 0 && !run.continuous) report(`${run.where} declares no schedule`, run.urn);
+        for (const schedule of run.schedules) {
+            const gap = maxIntervalMinutes(schedule);
+            if (gap === undefined) report(`${run.where} has an unreadable schedule '${schedule}'`, run.urn);
+            else [best, readable] = [Math.min(best, gap), true];
+        }
+        if (run.continuous) [best, readable] = [Math.min(best, CONTINUOUS_BACKUP_MINUTES), true];
+    }
+    const limit = Math.min(limits.maxIntervalMinutes, rpoMinutes ?? Infinity);
+    const source = rpoMinutes !== undefined && rpoMinutes <= limits.maxIntervalMinutes ? "the spec's RPO (rpo-minutes)" : "the RPO";
+    if (readable && best > limit) report(`${label(db)} is backed up ${describeInterval(best)} at best; ${source} needs every ${limit} min`, db.urn);
+}
 
-function dockerBackups(rs: PolicyResource[], cfg: BackupConfig, report: ReportViolation) {
+/** The text of a Docker container's uploaded files (scripts, configs). */
+const uploadedText = (props: any): string => (Array.isArray(props?.uploads) ? props.uploads : []).map((u: any) => (typeof u?.content === "string" ? u.content : "")).join("\n");
+
+function dockerBackups(rs: PolicyResource[], limits: BackupLimits, report: ReportViolation) {
     const containers = ofType(rs, "docker:index/container:Container");
     const backups = containers.filter((c) => dockerTier(c.props) === "backup" && !isOneShot(c.props));
     for (const db of containers.filter((c) => dockerTier(c.props) === "database")) {
@@ -96,19 +126,33 @@ function dockerBackups(rs: PolicyResource[], cfg: BackupConfig, report: ReportVi
         }
         const mine = backups.filter((b) => dockerLabels(b.props)["tierform.datastore"] === name);
         if (mine.length === 0) report(`database '${name}' has no backup container (tierform.tier=backup, tierform.datastore=${name})`, db.urn);
-        for (const b of mine) {
-            const envs = splitEnv(b.props.envs);
+        const runs = mine.map((b) => {
+            const envs = splitEnvs(b.props.envs);
             const labels = dockerLabels(b.props);
-            checkJob(`backup container '${b.name}'`, b.urn, declaredRetention(envs, labels, jobText(b.props)), declaredSchedule(envs, labels), cfg, report);
-        }
+            return { where: `backup container '${b.name}'`, urn: b.urn, schedules: declaredSchedules(envs, labels), retention: declaredRetention(envs, labels), prunes: scriptRetentionDays(uploadedText(b.props)) };
+        });
+        const { rpoMinutes } = declaredRecovery(dockerLabels(db.props), ...mine.map((b) => dockerLabels(b.props)));
+        checkBackupRuns(db, runs, rpoMinutes, limits, report);
     }
 }
 
 const k8sLabels = (r: PolicyResource): Record<string, string> => ({ ...(r.props?.metadata?.labels ?? {}) });
+const k8sLabelsAndAnnotations = (r: PolicyResource): Record<string, string> => ({ ...k8sLabels(r), ...(r.props?.metadata?.annotations ?? {}) });
 const CNPG = "kubernetes:postgresql.cnpg.io/v1:Cluster";
 
-function kubernetesBackups(rs: PolicyResource[], cfg: BackupConfig, report: ReportViolation) {
+/** True when a CloudNativePG cluster archives WAL continuously (an object store or the barman-cloud plugin). */
+const archivesWal = (cluster: PolicyResource) => !!cluster.props?.spec?.backup?.barmanObjectStore || (cluster.props?.spec?.plugins ?? []).some((p: any) => /barman/i.test(p?.name ?? ""));
+
+/** The scripts a CronJob runs: its own text and the ConfigMaps its pod mounts. */
+function cronJobScripts(job: PolicyResource, configMaps: PolicyResource[]): string {
+    const mounted = (podSpecOf(job.type, job.props)?.volumes ?? []).map((v: any) => v?.configMap?.name).filter(Boolean);
+    const maps = configMaps.filter((m) => namespaceOf(m) === namespaceOf(job) && mounted.includes(m.props?.metadata?.name));
+    return [JSON.stringify(job.props ?? {}), ...maps.flatMap((m) => Object.values(m.props?.data ?? {}).map(String))].join("\n");
+}
+
+function kubernetesBackups(rs: PolicyResource[], limits: BackupLimits, report: ReportViolation) {
     const cronJobs = ofType(rs, "kubernetes:batch/v1:CronJob");
+    const configMaps = ofType(rs, "kubernetes:core/v1:ConfigMap");
     const scheduled = ofType(rs, "kubernetes:postgresql.cnpg.io/v1:ScheduledBackup");
     const databases = [
         ...ofType(rs, CNPG),
@@ -118,15 +162,18 @@ function kubernetesBackups(rs: PolicyResource[], cfg: BackupConfig, report: Repo
         const ns = namespaceOf(db);
         const names = [db.props?.metadata?.name, k8sLabels(db)["app.kubernetes.io/name"], db.name].filter((n): n is string => !!n);
         const sb = scheduled.filter((s) => namespaceOf(s) === ns && names.includes(s.props?.spec?.cluster?.name));
-        const jobs = cronJobs.filter((j) => namespaceOf(j) === ns && k8sLabels(j)["app.kubernetes.io/component"] !== "database" && names.some((n) => jobText(j.props).includes(n)));
+        const jobs = cronJobs.filter((j) => namespaceOf(j) === ns && k8sLabels(j)["app.kubernetes.io/component"] !== "database" && names.some((n) => JSON.stringify(j.props ?? {}).includes(n)));
         if (sb.length === 0 && jobs.length === 0) report(`database ${label(db)} has no backup CronJob or ScheduledBackup in namespace ${ns}`, db.urn);
-        for (const s of sb) checkJob(`ScheduledBackup '${s.name}'`, s.urn, retentionDays(db.props?.spec?.backup?.retentionPolicy), s.props?.spec?.schedule, cfg, report);
-        for (const j of jobs) {
-            const pod = podSpecOf(j.type, j.props);
-            const envs: Array<[string, string]> = containersOf(pod).flatMap(({ c }) => (c.env ?? []).map((e: any) => [String(e.name), String(e.value ?? "")] as [string, string]));
-            const labels = { ...k8sLabels(j), ...(j.props?.metadata?.annotations ?? {}) };
-            checkJob(`backup CronJob '${j.name}'`, j.urn, declaredRetention(envs, labels, jobText(j.props)), j.props?.spec?.schedule, cfg, report);
-        }
+        const runs: BackupRun[] = [
+            ...sb.map((s) => ({ where: `ScheduledBackup '${s.name}'`, urn: s.urn, schedules: s.props?.spec?.schedule ? [s.props.spec.schedule] : [], continuous: archivesWal(db), retention: retentionDays(db.props?.spec?.backup?.retentionPolicy) })),
+            ...jobs.map((j) => {
+                const envs = containersOf(podSpecOf(j.type, j.props)).flatMap(({ c }) => (c.env ?? []).map((e: any) => [String(e.name), String(e.value ?? "")] as [string, string]));
+                const schedules = j.props?.spec?.schedule ? [j.props.spec.schedule] : [];
+                return { where: `backup CronJob '${j.name}'`, urn: j.urn, schedules, retention: declaredRetention(envs, k8sLabelsAndAnnotations(j)), prunes: scriptRetentionDays(cronJobScripts(j, configMaps)) };
+            }),
+        ];
+        const { rpoMinutes } = declaredRecovery(k8sLabelsAndAnnotations(db), ...sb.map(k8sLabelsAndAnnotations), ...jobs.map(k8sLabelsAndAnnotations));
+        checkBackupRuns(db, runs, rpoMinutes, limits, report);
     }
 }
 
@@ -153,19 +200,18 @@ function awsBackups(rs: PolicyResource[], report: ReportViolation) {
 export const datastoreBackups = stackPolicy({
     name: "datastore-backups",
     description:
-        "Every database has a backup that keeps at least the configured retention and runs within the RPO: on Docker a backup container labelled with the database's tierform.datastore; on Kubernetes a CronJob or CloudNativePG ScheduledBackup in the database's namespace; on AWS automated backups or an AWS Backup selection.",
+        "Every database has a backup that keeps at least the configured retention, prunes no sooner than it declares, and runs within the RPO (the spec's, where the resources carry an rpo-minutes label, annotation or tag; else the configured maxIntervalMinutes): on Docker a backup container labelled with the database's tierform.datastore; on Kubernetes a CronJob or CloudNativePG ScheduledBackup (WAL archiving counts as continuous) in the database's namespace; on AWS automated backups or an AWS Backup selection (retention and schedule: aws-backup-plan, aws-database-backup-retention).",
     group: "reliability",
     platforms: ["docker", "kubernetes", "aws"],
     checklist: ["backups"],
     sources: ["seeds 000-004 Backup Strategy", "awsguard rds-instance-backup-enabled"],
     configSchema: backupSchema,
-    validate: (args, report) => {
-        const cfg = configOf<BackupConfig>(args, backupSchema);
-        const platforms = platformsOf(args);
-        if (platforms.has("docker")) dockerBackups(args.resources, cfg, report);
-        if (platforms.has("kubernetes")) kubernetesBackups(args.resources, cfg, report);
-        if (platforms.has("aws")) awsBackups(args.resources, report);
-    },
+    validate: (args, report, limits) =>
+        perPlatform(args, {
+            docker: (rs) => dockerBackups(rs, limits, report),
+            kubernetes: (rs) => kubernetesBackups(rs, limits, report),
+            aws: (rs) => awsBackups(rs, report),
+        }),
 });
 
 // ---------- public entry points ----------
@@ -179,39 +225,38 @@ export const publicEntryPoints = stackPolicy({
     platforms: ["docker", "kubernetes", "aws"],
     checklist: ["mdc-ssl-certificates", "https-enforcement", "waf", "mdc-ddos-protection"],
     sources: ["seed 003 WAF + HTTPS termination", "seed 004 SSL termination", "Checkov CKV2_AWS_28 (ALB behind WAF)"],
-    validate: (args, report) => {
-        const platforms = platformsOf(args);
-        const rs = args.resources;
-        if (platforms.has("docker")) {
-            for (const c of ofType(rs, "docker:index/container:Container")) {
-                const published = (c.props?.ports ?? []).filter((p: any) => p.external !== undefined || p.ip !== undefined);
-                if ((published.length > 0 || c.props?.publishAllPorts === true) && dockerTier(c.props) !== "edge") report(`container '${c.name}' (tier ${dockerTier(c.props) ?? "unlabelled"}) publishes ports; only the edge may`, c.urn);
-            }
-        }
-        if (platforms.has("kubernetes")) {
-            const secrets = ofType(rs, "kubernetes:core/v1:Secret").map((s) => s.props?.metadata?.name);
-            const certs = ofType(rs, "kubernetes:cert-manager.io/v1:Certificate").map((c) => c.props?.spec?.secretName);
-            for (const ing of ofType(rs, "kubernetes:networking.k8s.io/v1:Ingress")) {
-                const a = ing.props?.metadata?.annotations ?? {};
-                const issued = !!(a["cert-manager.io/cluster-issuer"] || a["cert-manager.io/issuer"]);
-                const tls: any[] = ing.props?.spec?.tls ?? [];
-                if (tls.length === 0) report(`Ingress '${ing.name}' serves no TLS`, ing.urn);
-                for (const t of tls) {
-                    if (!issued && !secrets.includes(t.secretName) && !certs.includes(t.secretName)) report(`Ingress '${ing.name}' uses TLS secret '${t.secretName}' that neither the program nor cert-manager provides`, ing.urn);
+    validate: (args, report) =>
+        perPlatform(args, {
+            docker: (rs) => {
+                for (const c of ofType(rs, "docker:index/container:Container")) {
+                    const published = (c.props?.ports ?? []).filter((p: any) => p.external !== undefined || p.ip !== undefined);
+                    if ((published.length > 0 || c.props?.publishAllPorts === true) && dockerTier(c.props) !== "edge") report(`container '${c.name}' (tier ${dockerTier(c.props) ?? "unlabelled"}) publishes ports; only the edge may`, c.urn);
                 }
-            }
-        }
-        if (platforms.has("aws")) {
-            const listeners = ofType(rs, "aws:lb/listener:Listener");
-            const assocs = ofType(rs, "aws:wafv2/webAclAssociation:WebAclAssociation");
-            for (const lb of ofType(rs, "aws:lb/loadBalancer:LoadBalancer")) {
-                if (lb.props?.internal === true || (lb.props?.loadBalancerType ?? "application") !== "application") continue;
-                const mine = listeners.filter((l) => dependsOn(l, lb));
-                if (!mine.some((l) => String(l.props?.protocol).toUpperCase() === "HTTPS")) report(`internet-facing load balancer '${lb.name}' has no HTTPS listener`, lb.urn);
-                if (!assocs.some((a) => dependsOn(a, lb) || (lb.props?.arn && a.props?.resourceArn === lb.props.arn))) report(`internet-facing load balancer '${lb.name}' is not associated with a WAFv2 web ACL`, lb.urn);
-            }
-        }
-    },
+            },
+            kubernetes: (rs) => {
+                const secrets = ofType(rs, "kubernetes:core/v1:Secret").map((s) => s.props?.metadata?.name);
+                const certs = ofType(rs, "kubernetes:cert-manager.io/v1:Certificate").map((c) => c.props?.spec?.secretName);
+                for (const ing of ofType(rs, "kubernetes:networking.k8s.io/v1:Ingress")) {
+                    const a = ing.props?.metadata?.annotations ?? {};
+                    const issued = !!(a["cert-manager.io/cluster-issuer"] || a["cert-manager.io/issuer"]);
+                    const tls: any[] = ing.props?.spec?.tls ?? [];
+                    if (tls.length === 0) report(`Ingress '${ing.name}' serves no TLS`, ing.urn);
+                    for (const t of tls) {
+                        if (!issued && !secrets.includes(t.secretName) && !certs.includes(t.secretName)) report(`Ingress '${ing.name}' uses TLS secret '${t.secretName}' that neither the program nor cert-manager provides`, ing.urn);
+                    }
+                }
+            },
+            aws: (rs) => {
+                const listeners = ofType(rs, "aws:lb/listener:Listener");
+                const assocs = ofType(rs, "aws:wafv2/webAclAssociation:WebAclAssociation");
+                for (const lb of ofType(rs, "aws:lb/loadBalancer:LoadBalancer")) {
+                    if (lb.props?.internal === true || (lb.props?.loadBalancerType ?? "application") !== "application") continue;
+                    const mine = listeners.filter((l) => dependsOn(l, lb));
+                    if (!mine.some((l) => String(l.props?.protocol).toUpperCase() === "HTTPS")) report(`internet-facing load balancer '${lb.name}' has no HTTPS listener`, lb.urn);
+                    if (!assocs.some((a) => dependsOn(a, lb) || (lb.props?.arn && a.props?.resourceArn === lb.props.arn))) report(`internet-facing load balancer '${lb.name}' is not associated with a WAFv2 web ACL`, lb.urn);
+                }
+            },
+        }),
 });
 
 /** On AWS without CloudFront, the ALB's HTTPS listeners add the security headers. */
@@ -254,52 +299,51 @@ export const serviceIsolation = stackPolicy({
     platforms: ["docker", "kubernetes", "aws"],
     checklist: ["network-segmentation", "mdc-firewall-rules", "port-restrictions"],
     sources: ["seed 002 Network policies / security groups", "kube-score pod-networkpolicy", "CIS Docker 5.29 (not the default bridge)"],
-    validate: (args, report) => {
-        const platforms = platformsOf(args);
-        const rs = args.resources;
-        if (platforms.has("docker")) {
-            const networks = ofType(rs, "docker:index/network:Network");
-            for (const c of ofType(rs, "docker:index/container:Container").filter((x) => DATA_TIERS.includes(dockerTier(x.props) ?? ""))) {
-                const attached: any[] = c.props?.networksAdvanced ?? [];
-                if (c.props?.networkMode === "none") continue;
-                if (attached.length === 0) report(`${dockerTier(c.props)} container '${c.name}' is on the default bridge network`, c.urn);
-                for (const a of attached) {
-                    const net = networks.find((n) => n.props?.name === a.name || n.name === a.name) ?? networks.find((n) => dependsOn(c, n) && (n.props?.name === undefined || n.props?.name === a.name));
-                    if (!net) report(`${dockerTier(c.props)} container '${c.name}' is on network '${a.name}', which the program does not create`, c.urn);
-                    else if (net.props?.internal !== true) report(`${dockerTier(c.props)} container '${c.name}' is on network '${a.name}', which is not internal`, c.urn);
+    validate: (args, report) =>
+        perPlatform(args, {
+            docker: (rs) => {
+                const networks = ofType(rs, "docker:index/network:Network");
+                for (const c of ofType(rs, "docker:index/container:Container").filter((x) => DATA_TIERS.includes(dockerTier(x.props) ?? ""))) {
+                    const attached: any[] = c.props?.networksAdvanced ?? [];
+                    if (c.props?.networkMode === "none") continue;
+                    if (attached.length === 0) report(`${dockerTier(c.props)} container '${c.name}' is on the default bridge network`, c.urn);
+                    for (const a of attached) {
+                        const net = networks.find((n) => n.props?.name === a.name || n.name === a.name) ?? networks.find((n) => dependsOn(c, n) && (n.props?.name === undefined || n.props?.name === a.name));
+                        if (!net) report(`${dockerTier(c.props)} container '${c.name}' is on network '${a.name}', which the program does not create`, c.urn);
+                        else if (net.props?.internal !== true) report(`${dockerTier(c.props)} container '${c.name}' is on network '${a.name}', which is not internal`, c.urn);
+                    }
                 }
-            }
-        }
-        if (platforms.has("kubernetes")) {
-            const policies = ofType(rs, "kubernetes:networking.k8s.io/v1:NetworkPolicy");
-            const namespaces = new Set<string>();
-            for (const w of ofType(rs, ...K8S_WORKLOADS)) {
-                const ns = namespaceOf(w);
-                namespaces.add(ns);
-                const labels = podLabelsOf(w.type, w.props);
-                if (!policies.some((p) => namespaceOf(p) === ns && selects(p.props?.spec?.podSelector ?? {}, labels))) report(`${label(w)} is not selected by any NetworkPolicy`, w.urn);
-            }
-            for (const ns of namespaces) {
-                const deny = policies.some(
-                    (p) =>
-                        namespaceOf(p) === ns &&
-                        Object.keys(p.props?.spec?.podSelector?.matchLabels ?? {}).length === 0 &&
-                        (p.props?.spec?.podSelector?.matchExpressions ?? []).length === 0 &&
-                        (p.props?.spec?.policyTypes ?? []).includes("Ingress") &&
-                        (p.props?.spec?.ingress ?? []).length === 0,
-                );
-                if (!deny) report(`namespace '${ns}' has no default-deny ingress NetworkPolicy`);
-            }
-        }
-        if (platforms.has("aws")) {
-            const sgs = ofType(rs, "aws:ec2/securityGroup:SecurityGroup");
-            for (const svc of ofType(rs, "aws:ecs/service:Service")) {
-                const mine = sgs.filter((sg) => dependsOn(svc, sg));
-                if ((svc.props?.networkConfiguration?.securityGroups ?? []).length === 0 && mine.length === 0) report(`ECS service '${svc.name}' has no security group`, svc.urn);
-                for (const sg of mine) if (sgWorldOpen(sg, rs)) report(`ECS service '${svc.name}' uses security group '${sg.name}', which admits 0.0.0.0/0`, svc.urn);
-            }
-        }
-    },
+            },
+            kubernetes: (rs) => {
+                const policies = ofType(rs, "kubernetes:networking.k8s.io/v1:NetworkPolicy");
+                const namespaces = new Set<string>();
+                for (const w of ofType(rs, ...K8S_WORKLOADS)) {
+                    const ns = namespaceOf(w);
+                    namespaces.add(ns);
+                    const labels = podLabelsOf(w.type, w.props);
+                    if (!policies.some((p) => namespaceOf(p) === ns && selects(p.props?.spec?.podSelector ?? {}, labels))) report(`${label(w)} is not selected by any NetworkPolicy`, w.urn);
+                }
+                for (const ns of namespaces) {
+                    const deny = policies.some(
+                        (p) =>
+                            namespaceOf(p) === ns &&
+                            Object.keys(p.props?.spec?.podSelector?.matchLabels ?? {}).length === 0 &&
+                            (p.props?.spec?.podSelector?.matchExpressions ?? []).length === 0 &&
+                            (p.props?.spec?.policyTypes ?? []).includes("Ingress") &&
+                            (p.props?.spec?.ingress ?? []).length === 0,
+                    );
+                    if (!deny) report(`namespace '${ns}' has no default-deny ingress NetworkPolicy`);
+                }
+            },
+            aws: (rs) => {
+                const sgs = ofType(rs, "aws:ec2/securityGroup:SecurityGroup");
+                for (const svc of ofType(rs, "aws:ecs/service:Service")) {
+                    const mine = sgs.filter((sg) => dependsOn(svc, sg));
+                    if ((svc.props?.networkConfiguration?.securityGroups ?? []).length === 0 && mine.length === 0) report(`ECS service '${svc.name}' has no security group`, svc.urn);
+                    for (const sg of mine) if (sgWorldOpen(sg, rs)) report(`ECS service '${svc.name}' uses security group '${sg.name}', which admits 0.0.0.0/0`, svc.urn);
+                }
+            },
+        }),
 });
 
 // ---------- monitoring ----------
@@ -313,31 +357,34 @@ export const monitoringAlerts = stackPolicy({
     platforms: ["kubernetes", "aws"],
     checklist: ["mdc-monitoring-alerts"],
     sources: ["seed 001 checklist 'Monitoring alerts configured'", "seed 002 ServiceMonitor", "seed 003 Prometheus alert rules"],
-    validate: (args, report) => {
-        const platforms = platformsOf(args);
-        const rs = args.resources;
-        if (!platforms.has("kubernetes") && !platforms.has("aws")) args.notApplicable("Docker stacks are covered by docker-healthcheck");
-        if (platforms.has("kubernetes") && ofType(rs, ...K8S_WORKLOADS).length > 0) {
-            const rules = ofType(rs, "kubernetes:monitoring.coreos.com/v1:PrometheusRule");
-            const alerts = rules.flatMap((r) => (r.props?.spec?.groups ?? []).flatMap((g: any) => (g.rules ?? []).filter((x: any) => x.alert)));
-            if (alerts.length === 0) report("no PrometheusRule defines an alert");
-            if (ofType(rs, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "kubernetes:monitoring.coreos.com/v1:PodMonitor").length === 0) report("no ServiceMonitor or PodMonitor scrapes the services");
-        }
-        if (platforms.has("aws")) {
-            const alarms = ofType(rs, "aws:cloudwatch/metricAlarm:MetricAlarm");
-            const metricNames = (a: PolicyResource): string[] => [a.props?.metricName, ...(a.props?.metricQueries ?? []).map((q: any) => q.metric?.metricName)].filter(Boolean);
-            const namespaces = (a: PolicyResource): string[] => [a.props?.namespace, ...(a.props?.metricQueries ?? []).map((q: any) => q.metric?.namespace)].filter(Boolean);
-            if (!alarms.some((a) => (a.props?.alarmActions ?? []).length > 0)) report("no CloudWatch alarm notifies anyone");
-            if (ofType(rs, "aws:lb/loadBalancer:LoadBalancer").length > 0 && !alarms.some((a) => metricNames(a).some((m) => /5XX/i.test(m)))) report("no alarm watches the load balancer's 5XX responses (HighErrorRate)");
-            if (ofType(rs, "aws:rds/instance:Instance", "aws:rds/cluster:Cluster").length > 0 && !alarms.some((a) => namespaces(a).includes("AWS/RDS"))) report("no alarm watches the RDS databases");
-            if (ofType(rs, "aws:docdb/cluster:Cluster").length > 0 && !alarms.some((a) => namespaces(a).includes("AWS/DocDB"))) report("no alarm watches the DocumentDB clusters");
-        }
-    },
+    validate: (args, report) =>
+        perPlatform(
+            args,
+            {
+                kubernetes: (rs) => {
+                    if (ofType(rs, ...K8S_WORKLOADS).length === 0) return;
+                    const rules = ofType(rs, "kubernetes:monitoring.coreos.com/v1:PrometheusRule");
+                    const alerts = rules.flatMap((r) => (r.props?.spec?.groups ?? []).flatMap((g: any) => (g.rules ?? []).filter((x: any) => x.alert)));
+                    if (alerts.length === 0) report("no PrometheusRule defines an alert");
+                    if (ofType(rs, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "kubernetes:monitoring.coreos.com/v1:PodMonitor").length === 0) report("no ServiceMonitor or PodMonitor scrapes the services");
+                },
+                aws: (rs) => {
+                    const alarms = ofType(rs, "aws:cloudwatch/metricAlarm:MetricAlarm");
+                    const metricNames = (a: PolicyResource): string[] => [a.props?.metricName, ...(a.props?.metricQueries ?? []).map((q: any) => q.metric?.metricName)].filter(Boolean);
+                    const namespaces = (a: PolicyResource): string[] => [a.props?.namespace, ...(a.props?.metricQueries ?? []).map((q: any) => q.metric?.namespace)].filter(Boolean);
+                    if (!alarms.some((a) => (a.props?.alarmActions ?? []).length > 0)) report("no CloudWatch alarm notifies anyone");
+                    if (ofType(rs, "aws:lb/loadBalancer:LoadBalancer").length > 0 && !alarms.some((a) => metricNames(a).some((m) => /5XX/i.test(m)))) report("no alarm watches the load balancer's 5XX responses (HighErrorRate)");
+                    if (ofType(rs, "aws:rds/instance:Instance", "aws:rds/cluster:Cluster").length > 0 && !alarms.some((a) => namespaces(a).includes("AWS/RDS"))) report("no alarm watches the RDS databases");
+                    if (ofType(rs, "aws:docdb/cluster:Cluster").length > 0 && !alarms.some((a) => namespaces(a).includes("AWS/DocDB"))) report("no alarm watches the DocumentDB clusters");
+                },
+            },
+            "Docker stacks are covered by docker-healthcheck",
+        ),
 });
 
 // ---------- replicas ----------
 
-const replicasSchema = { properties: { minReplicas: { type: "integer" as const, default: 2, minimum: 1, description: "Fewest replicas of a load-balanced service." } } };
+const replicasSchema = { properties: { minReplicas: setting.integer(2, "Fewest replicas of a load-balanced service.", 1) } };
 
 /** A singleton (a scheduler that must never run twice) is exempt from the replica floor. */
 function isSingletonDeployment(r: PolicyResource): boolean {
@@ -361,33 +408,34 @@ export const minReplicas = stackPolicy({
     checklist: ["replicas-and-probes", "high-availability"],
     sources: ["seed 001 'Minimum instances: 2'", "Polaris deploymentMissingReplicas"],
     configSchema: replicasSchema,
-    validate: (args, report) => {
-        const { minReplicas: floor } = configOf<{ minReplicas: number }>(args, replicasSchema);
-        const platforms = platformsOf(args);
-        const rs = args.resources;
-        if (!platforms.has("kubernetes") && !platforms.has("aws")) args.notApplicable("Docker dev stacks run one container per service by design");
-        if (platforms.has("kubernetes")) {
-            const services = ofType(rs, "kubernetes:core/v1:Service");
-            const hpas = ofType(rs, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "kubernetes:autoscaling/v1:HorizontalPodAutoscaler");
-            for (const d of ofType(rs, "kubernetes:apps/v1:Deployment")) {
-                const labels = podLabelsOf(d.type, d.props);
-                const served = services.some((s) => namespaceOf(s) === namespaceOf(d) && s.props?.spec?.selector && selects({ matchLabels: s.props.spec.selector }, labels));
-                if (!served || isSingletonDeployment(d)) continue;
-                const n = k8sMinReplicas(d, hpas);
-                if (n < floor) report(`Deployment '${d.name}' serves traffic with ${n} replica(s); keep at least ${floor}`, d.urn);
-            }
-        }
-        if (platforms.has("aws")) {
-            const targets = ofType(rs, "aws:appautoscaling/target:Target");
-            for (const svc of ofType(rs, "aws:ecs/service:Service")) {
-                if ((svc.props?.loadBalancers ?? []).length === 0) continue;
-                if (svc.props?.deploymentMaximumPercent !== undefined && Number(svc.props.deploymentMaximumPercent) <= 100) continue;
-                const target = targets.find((t) => dependsOn(t, svc) || (typeof t.props?.resourceId === "string" && svc.props?.name && t.props.resourceId.endsWith(`/${svc.props.name}`)));
-                const n = Number(target?.props?.minCapacity ?? svc.props?.desiredCount ?? 1);
-                if (n < floor) report(`ECS service '${svc.name}' serves traffic with ${n} task(s); keep at least ${floor}`, svc.urn);
-            }
-        }
-    },
+    validate: (args, report, { minReplicas: floor }) =>
+        perPlatform(
+            args,
+            {
+                kubernetes: (rs) => {
+                    const services = ofType(rs, "kubernetes:core/v1:Service");
+                    const hpas = ofType(rs, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "kubernetes:autoscaling/v1:HorizontalPodAutoscaler");
+                    for (const d of ofType(rs, "kubernetes:apps/v1:Deployment")) {
+                        const labels = podLabelsOf(d.type, d.props);
+                        const served = services.some((s) => namespaceOf(s) === namespaceOf(d) && s.props?.spec?.selector && selects({ matchLabels: s.props.spec.selector }, labels));
+                        if (!served || isSingletonDeployment(d)) continue;
+                        const n = k8sMinReplicas(d, hpas);
+                        if (n < floor) report(`Deployment '${d.name}' serves traffic with ${n} replica(s); keep at least ${floor}`, d.urn);
+                    }
+                },
+                aws: (rs) => {
+                    const targets = ofType(rs, "aws:appautoscaling/target:Target");
+                    for (const svc of ofType(rs, "aws:ecs/service:Service")) {
+                        if ((svc.props?.loadBalancers ?? []).length === 0) continue;
+                        if (svc.props?.deploymentMaximumPercent !== undefined && Number(svc.props.deploymentMaximumPercent) <= 100) continue;
+                        const target = targets.find((t) => dependsOn(t, svc) || (typeof t.props?.resourceId === "string" && svc.props?.name && t.props.resourceId.endsWith(`/${svc.props.name}`)));
+                        const n = Number(target?.props?.minCapacity ?? svc.props?.desiredCount ?? 1);
+                        if (n < floor) report(`ECS service '${svc.name}' serves traffic with ${n} task(s); keep at least ${floor}`, svc.urn);
+                    }
+                },
+            },
+            "Docker dev stacks run one container per service by design",
+        ),
 });
 
 /** Multi-replica workloads have a PDB. */
@@ -449,7 +497,7 @@ export const awsMultiAz = stackPolicy({
 const bucketConfigs = (args: StackValidationArgs, bucket: PolicyResource, ...types: string[]) =>
     ofType(args.resources, ...types).filter((c) => dependsOn(c, bucket) || (c.props?.bucket !== undefined && [bucket.props?.bucket, bucket.props?.id].includes(c.props.bucket)));
 
-const s3Schema = { properties: { requireKms: { type: "boolean" as const, default: false, description: "Require SSE-KMS rather than SSE-S3." } } };
+const s3Schema = { properties: { requireKms: setting.boolean(false, "Require SSE-KMS rather than SSE-S3.") } };
 
 /** S3 encryption and TLS-only access. */
 export const awsS3Encryption = stackPolicy({
@@ -460,8 +508,7 @@ export const awsS3Encryption = stackPolicy({
     checklist: ["encryption-at-rest", "encryption-in-transit", "backup-encryption"],
     sources: ["Checkov CKV_AWS_19", "Checkov CKV_AWS_145", "awsguard s3-bucket-ssl-requests-only"],
     configSchema: s3Schema,
-    validate: (args, report) => {
-        const { requireKms } = configOf<{ requireKms: boolean }>(args, s3Schema);
+    validate: (args, report, { requireKms }) => {
         for (const b of awsOnly(args, ...S3_BUCKETS)) {
             const sse = bucketConfigs(args, b, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2");
             const algos = [
@@ -577,6 +624,12 @@ export const awsPrivateSubnets = stackPolicy({
     },
 });
 
+/** Report every `type` resource of the stack that no `companion` resource depends on (a VPC without a flow log, a web ACL without logging). */
+function requireCompanion(args: StackValidationArgs, type: string, companion: string, missing: (r: PolicyResource) => string, report: ReportViolation) {
+    const companions = ofType(args.resources, companion);
+    for (const r of awsOnly(args, type)) if (!companions.some((c) => dependsOn(c, r))) report(missing(r), r.urn);
+}
+
 /** VPC flow logs. */
 export const awsVpcFlowLogs = stackPolicy({
     name: "aws-vpc-flow-logs",
@@ -585,10 +638,7 @@ export const awsVpcFlowLogs = stackPolicy({
     platforms: ["aws"],
     checklist: ["mdc-firewall-rules", "mdc-monitoring-alerts"],
     sources: ["Checkov CKV2_AWS_11"],
-    validate: (args, report) => {
-        const logs = ofType(args.resources, "aws:ec2/flowLog:FlowLog");
-        for (const v of awsOnly(args, "aws:ec2/vpc:Vpc")) if (!logs.some((l) => dependsOn(l, v))) report(`VPC '${v.name}' has no flow log`, v.urn);
-    },
+    validate: (args, report) => requireCompanion(args, "aws:ec2/vpc:Vpc", "aws:ec2/flowLog:FlowLog", (v) => `VPC '${v.name}' has no flow log`, report),
 });
 
 /** WAF logging. */
@@ -599,10 +649,8 @@ export const awsWafLogging = stackPolicy({
     platforms: ["aws"],
     checklist: ["waf", "mdc-monitoring-alerts"],
     sources: ["Checkov CKV2_AWS_31"],
-    validate: (args, report) => {
-        const logs = ofType(args.resources, "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration");
-        for (const w of awsOnly(args, "aws:wafv2/webAcl:WebAcl")) if (!logs.some((l) => dependsOn(l, w))) report(`web ACL '${w.name}' has no logging configuration`, w.urn);
-    },
+    validate: (args, report) =>
+        requireCompanion(args, "aws:wafv2/webAcl:WebAcl", "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration", (w) => `web ACL '${w.name}' has no logging configuration`, report),
 });
 
 /** The stack policies. */

@@ -40,7 +40,7 @@ export const policyMeta: Record<string, PolicyMeta> = {};
 /** A policy of either kind. */
 export type AnyPolicy = ResourceValidationPolicy | StackValidationPolicy;
 
-interface Declaration {
+interface Declaration<S extends PolicyConfigSchema | undefined> {
     name: string;
     description: string;
     group: Group;
@@ -48,10 +48,73 @@ interface Declaration {
     checklist?: string[];
     sources: string[];
     enforcementLevel?: EnforcementLevel;
-    configSchema?: PolicyConfigSchema;
+    configSchema?: S;
 }
 
-function register(def: Declaration, kind: PolicyMeta["kind"], types?: string[]) {
+// ---------- config schemas ----------
+
+/** The value type a schema setting describes (integer and number → number, arrays by their items). */
+type SettingValue<S> = S extends { type: "integer" | "number" }
+    ? number
+    : S extends { type: "boolean" }
+      ? boolean
+      : S extends { type: "string" }
+        ? string
+        : S extends { type: "array"; items: infer I }
+          ? SettingValue<I>[]
+          : S extends { type: "object"; additionalProperties: infer A }
+            ? Record<string, SettingValue<A>>
+            : unknown;
+
+/** The resolved config a policy with schema `S` runs with: one typed value per setting. */
+export type ConfigOf<S> = S extends { properties: infer P } ? { -readonly [K in keyof P]: SettingValue<P[K]> } : Record<string, never>;
+
+/** Builders of config schema settings, so every threshold reads the same way. */
+export const setting = {
+    /** A whole number, optionally with a floor. */
+    integer: (value: number, description: string, minimum?: number) => ({ type: "integer" as const, default: value, description, ...(minimum === undefined ? {} : { minimum }) }),
+    /** Any number with a floor. */
+    number: (value: number, description: string, minimum: number) => ({ type: "number" as const, default: value, description, minimum }),
+    /** A switch. */
+    boolean: (value: boolean, description: string) => ({ type: "boolean" as const, default: value, description }),
+    /** A list of strings. */
+    strings: (value: string[], description: string) => ({ type: "array" as const, items: { type: "string" as const }, default: value, description }),
+    /** A list of whole numbers (ports). */
+    integers: (value: number[], description: string) => ({ type: "array" as const, items: { type: "integer" as const }, default: value, description }),
+};
+
+/** The defaults a config schema declares, by setting name. */
+export function schemaDefaults(schema: PolicyConfigSchema | undefined): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [key, prop] of Object.entries(schema?.properties ?? {})) if (typeof prop === "object" && prop.default !== undefined) out[key] = prop.default;
+    return out;
+}
+
+/** The policy's config: the defaults of its schema under what the pack config sets. */
+function configOf<S extends PolicyConfigSchema | undefined>(args: { getConfig<C extends object>(): C }, schema: S): ConfigOf<S> {
+    return { ...schemaDefaults(schema), ...(args.getConfig<Record<string, unknown>>() ?? {}) } as ConfigOf<S>;
+}
+
+/** The config of an autoscaling-bounds policy: the smallest acceptable minimum (named as the resource names it) and the largest max/min ratio. */
+export function scalingBoundsSchema<K extends string>(minName: K, maxName: string) {
+    return {
+        properties: {
+            [minName]: setting.integer(2, `Smallest acceptable ${minName}.`, 1),
+            maxRatio: setting.number(10, `Largest acceptable ${maxName} / ${minName}.`, 1),
+        } as { [P in K]: ReturnType<typeof setting.integer> } & { maxRatio: ReturnType<typeof setting.number> },
+    };
+}
+
+/** Check autoscaling bounds: min at least `floor`, max at least min, max within `maxRatio` × min. `names` are the resource's property names. */
+export function checkScalingBounds(min: number, max: number, names: { min: string; max: string }, limits: { floor: number; maxRatio: number }, report: ReportViolation) {
+    if (min < limits.floor) report(`${names.min} ${min} is below ${limits.floor}`);
+    if (!(max >= min)) report(`${names.max} ${max} is below ${names.min} ${min}`);
+    else if (max / Math.max(min, 1) > limits.maxRatio) report(`${names.max} ${max} is more than ${limits.maxRatio}× ${names.min} ${min}`);
+}
+
+// ---------- declaring policies ----------
+
+function register(def: Declaration<PolicyConfigSchema | undefined>, kind: PolicyMeta["kind"], types?: string[]) {
     if (policyMeta[def.name]) throw new Error(`policy '${def.name}' is declared twice`);
     policyMeta[def.name] = { group: def.group, kind, platforms: def.platforms, checklist: def.checklist ?? [], sources: def.sources, types };
     return {
@@ -64,7 +127,7 @@ function register(def: Declaration, kind: PolicyMeta["kind"], types?: string[]) 
 }
 
 /** Validate only resources whose type token is one of `types`; everything else is not applicable. */
-export function forTypes(types: string[], validate: (props: any, args: ResourceValidationArgs, report: ReportViolation) => void): ResourceValidation {
+function forTypes(types: string[], validate: (props: any, args: ResourceValidationArgs, report: ReportViolation) => void): ResourceValidation {
     const fn: ResourceValidation = (args, report) => {
         if (!types.includes(args.type)) args.notApplicable(`applies to ${types.join(", ")}`);
         return validate(args.props, args, report);
@@ -74,38 +137,24 @@ export function forTypes(types: string[], validate: (props: any, args: ResourceV
     return fn;
 }
 
-/** Declare a resource policy over the given type tokens. */
-export function resourcePolicy(
-    def: Declaration & { types: string[]; validate: (props: any, args: ResourceValidationArgs, report: ReportViolation) => void },
+/** Declare a resource policy over the given type tokens; `validate` gets the resolved config of its schema. */
+export function resourcePolicy<S extends PolicyConfigSchema | undefined = undefined>(
+    def: Declaration<S> & { types: string[]; validate: (props: any, args: ResourceValidationArgs, report: ReportViolation, config: ConfigOf<S>) => void },
 ): ResourceValidationPolicy {
-    return { ...register(def, "resource", def.types), validateResource: forTypes(def.types, def.validate) };
+    return { ...register(def, "resource", def.types), validateResource: forTypes(def.types, (props, args, report) => def.validate(props, args, report, configOf(args, def.configSchema as S))) };
 }
 
-/** Declare a stack policy. */
-export function stackPolicy(def: Declaration & { validate: (args: StackValidationArgs, report: ReportViolation) => void }): StackValidationPolicy {
-    return { ...register(def, "stack"), validateStack: def.validate };
-}
-
-/** The policy's config with the defaults of its schema under what the pack config sets. */
-export function configOf<T>(args: { getConfig<C extends object>(): C }, schema: PolicyConfigSchema | undefined): T {
-    const defaults: Record<string, unknown> = {};
-    for (const [key, prop] of Object.entries(schema?.properties ?? {})) {
-        if (typeof prop === "object" && prop.default !== undefined) defaults[key] = prop.default;
-    }
-    return { ...defaults, ...(args.getConfig<Record<string, unknown>>() ?? {}) } as T;
+/** Declare a stack policy; `validate` gets the resolved config of its schema. */
+export function stackPolicy<S extends PolicyConfigSchema | undefined = undefined>(
+    def: Declaration<S> & { validate: (args: StackValidationArgs, report: ReportViolation, config: ConfigOf<S>) => void },
+): StackValidationPolicy {
+    return { ...register(def, "stack"), validateStack: (args, report) => def.validate(args, report, configOf(args, def.configSchema as S)) };
 }
 
 /** The platform a type token belongs to, if it is one of tierform's. */
 export function platformOf(type: string): Platform | undefined {
     const pkg = type.split(":")[0];
     return pkg === "docker" || pkg === "kubernetes" || pkg === "aws" ? pkg : undefined;
-}
-
-/** The resources of one platform in a stack; `notApplicable` when there are none (another platform's stack). */
-export function platformResources(args: StackValidationArgs, platform: Platform): PolicyResource[] {
-    const mine = args.resources.filter((r) => platformOf(r.type) === platform);
-    if (mine.length === 0) args.notApplicable(`no ${platform} resources in this stack`);
-    return mine;
 }
 
 /** True when `r` depends on `target` (directly, through inputs or dependsOn). */
@@ -149,6 +198,11 @@ export function plaintextSecretProblem(name: string, value: unknown): string | u
     if (value.startsWith("arn:aws:secretsmanager:") || value.startsWith("arn:aws:ssm:") || value.startsWith("/run/secrets/")) return undefined;
     if (SECRET_NAME.test(upper)) return `${name} holds a secret value in plain text`;
     return undefined;
+}
+
+/** True when a container `user` ("uid", "uid:gid" or a name) is root or unset (the image's default, usually root). */
+export function isRootUser(user: unknown): boolean {
+    return typeof user !== "string" || user.trim() === "" || /^(root|0)(:.*)?$/.test(user.trim());
 }
 
 /** Debug switches that must be off outside development: name → values that turn debugging on. */
@@ -291,43 +345,39 @@ export interface IngressRule {
 
 const num = (v: unknown, d: number) => (typeof v === "number" ? v : typeof v === "string" && v !== "" && !isNaN(Number(v)) ? Number(v) : d);
 
+/** True for the "all protocols" spelling of a rule's protocol ("-1" or "all"). */
+export const isAllProtocols = (protocol: unknown) => String(protocol ?? "") === "-1" || String(protocol ?? "").toLowerCase() === "all";
+
+/** One rule's fields, named as the rule's resource names them, in the common shape. */
+function ingressRule(protocol: unknown, fromPort: unknown, toPort: unknown, cidrs: unknown[], fromGroup: boolean, description: unknown): IngressRule {
+    const all = isAllProtocols(protocol);
+    return {
+        fromPort: all ? 0 : num(fromPort, 0),
+        toPort: all ? 65535 : num(toPort, 65535),
+        protocol: String(protocol ?? "tcp"),
+        cidrs: cidrs.filter((c): c is string => typeof c === "string"),
+        fromGroup,
+        description: description as string | undefined,
+    };
+}
+
+const some = (list: unknown) => Array.isArray(list) && list.length > 0;
+
 /** The ingress rules a security-group-ish resource declares (inline SG rules, SecurityGroupRule, vpc.SecurityGroupIngressRule). */
 export function ingressRulesOf(type: string, props: any): IngressRule[] {
-    const all = (p: any) => String(p ?? "") === "-1" || String(p ?? "").toLowerCase() === "all";
     if (type === "aws:ec2/securityGroup:SecurityGroup") {
-        return (Array.isArray(props?.ingress) ? props.ingress : []).map((r: any) => ({
-            fromPort: all(r.protocol) ? 0 : num(r.fromPort, 0),
-            toPort: all(r.protocol) ? 65535 : num(r.toPort, 65535),
-            protocol: String(r.protocol ?? "tcp"),
-            cidrs: [...(r.cidrBlocks ?? []), ...(r.ipv6CidrBlocks ?? [])],
-            fromGroup: (r.securityGroups ?? []).length > 0 || r.self === true || (r.prefixListIds ?? []).length > 0,
-            description: r.description,
-        }));
+        return (Array.isArray(props?.ingress) ? props.ingress : []).map((r: any) =>
+            ingressRule(r.protocol, r.fromPort, r.toPort, [...(r.cidrBlocks ?? []), ...(r.ipv6CidrBlocks ?? [])], some(r.securityGroups) || r.self === true || some(r.prefixListIds), r.description),
+        );
     }
     if (type === "aws:ec2/securityGroupRule:SecurityGroupRule") {
         if (props?.type !== "ingress") return [];
-        return [
-            {
-                fromPort: all(props.protocol) ? 0 : num(props.fromPort, 0),
-                toPort: all(props.protocol) ? 65535 : num(props.toPort, 65535),
-                protocol: String(props.protocol ?? "tcp"),
-                cidrs: [...(props.cidrBlocks ?? []), ...(props.ipv6CidrBlocks ?? [])],
-                fromGroup: !!props.sourceSecurityGroupId || props.self === true || (props.prefixListIds ?? []).length > 0,
-                description: props.description,
-            },
-        ];
+        const fromGroup = !!props.sourceSecurityGroupId || props.self === true || some(props.prefixListIds);
+        return [ingressRule(props.protocol, props.fromPort, props.toPort, [...(props.cidrBlocks ?? []), ...(props.ipv6CidrBlocks ?? [])], fromGroup, props.description)];
     }
     if (type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule") {
-        return [
-            {
-                fromPort: all(props?.ipProtocol) ? 0 : num(props?.fromPort, 0),
-                toPort: all(props?.ipProtocol) ? 65535 : num(props?.toPort, 65535),
-                protocol: String(props?.ipProtocol ?? "tcp"),
-                cidrs: [props?.cidrIpv4, props?.cidrIpv6].filter((c): c is string => typeof c === "string"),
-                fromGroup: !!props?.referencedSecurityGroupId || !!props?.prefixListId,
-                description: props?.description,
-            },
-        ];
+        const fromGroup = !!props?.referencedSecurityGroupId || !!props?.prefixListId;
+        return [ingressRule(props?.ipProtocol, props?.fromPort, props?.toPort, [props?.cidrIpv4, props?.cidrIpv6], fromGroup, props?.description)];
     }
     return [];
 }
@@ -346,4 +396,34 @@ export function retentionDays(value: unknown): number | undefined {
     if (!m) return undefined;
     const n = Number(m[1]);
     return { "": n, d: n, w: n * 7, m: n * 30, y: n * 365, h: n / 24 }[m[2].toLowerCase()];
+}
+
+// ---------- recovery objectives ----------
+
+/**
+ * The spec's recovery intent a platform writes on a backup resource, read from its labels,
+ * annotations or tags by key suffix: `…rpo-minutes` (the RPO, e.g. Docker label
+ * `tierform.backup.rpo-minutes`, Kubernetes annotation `tierform.io/rpo-minutes`, AWS tag
+ * `rpo-minutes`) and `…retention-days` (the spec's backup retention). The strictest value wins
+ * when several resources say it.
+ */
+export function declaredRecovery(...records: Array<Record<string, unknown> | undefined>): { rpoMinutes?: number; retentionDays?: number } {
+    const rpo: number[] = [];
+    const retention: number[] = [];
+    for (const record of records) {
+        for (const [key, value] of Object.entries(record ?? {})) {
+            const n = Number(value);
+            if (typeof value !== "string" && typeof value !== "number") continue;
+            if (!(n > 0)) continue;
+            if (/rpo[-_.]?minutes$/i.test(key)) rpo.push(n);
+            else if (/retention[-_.]?days$/i.test(key)) retention.push(n);
+        }
+    }
+    return { ...(rpo.length ? { rpoMinutes: Math.min(...rpo) } : {}), ...(retention.length ? { retentionDays: Math.max(...retention) } : {}) };
+}
+
+/** The days a backup script keeps dumps: its `RETENTION_DAYS=N` assignment, or `find -mtime +N`; undefined when it says neither. */
+export function scriptRetentionDays(script: string): number | undefined {
+    const m = /\bRETENTION_DAYS=["']?(\d+)/.exec(script) ?? /-mtime\s+\+(\d+)/.exec(script);
+    return m ? Number(m[1]) : undefined;
 }

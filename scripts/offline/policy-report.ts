@@ -8,7 +8,10 @@
 import type { EnforcementLevel, PolicyResource, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
 import type { OfflineRun, PlannedResource } from "./engine";
 import { allPolicies, CHECKLIST, isResourcePolicy, isStackPolicy, policyMeta } from "../../policies/rules";
-import { loadPolicyConfig, type ResolvedPolicyConfig } from "../../policies/config";
+import { loadPolicyConfig, PolicyConfigError, type ResolvedPolicyConfig } from "../../policies/config";
+
+/** What runPolicyReport throws on bad policy config: print its message, no stack. */
+export { PolicyConfigError };
 
 /** One policy violation. */
 export interface Violation {
@@ -55,24 +58,26 @@ function providerOf(r: PlannedResource, byUrn: Map<string, PlannedResource>) {
     return p ? { type: p.type, props: p.inputs, urn: p.urn, name: p.name } : undefined;
 }
 
+/** What the engine tells a policy about one resource, in both resource and stack analysis. */
+function resourceView(r: PlannedResource, byUrn: Map<string, PlannedResource>) {
+    return {
+        type: r.type,
+        props: r.inputs,
+        urn: r.urn,
+        name: r.name,
+        opts: opts(r),
+        provider: providerOf(r, byUrn),
+        isType: isType(r.type),
+        // One function serves both SDK signatures (a resource class in stack analysis, an args class in resource analysis).
+        asType: ((cls: unknown) => (isType(r.type)(cls) ? r.inputs : undefined)) as PolicyResource["asType"] & ResourceValidationArgs["asType"],
+    };
+}
+
 /** Build the stack's PolicyResources with parent and dependency links, as the engine does for stack analysis. */
 function policyResources(run: OfflineRun, byUrn: Map<string, PlannedResource>): PolicyResource[] {
     const custom = run.resources.filter((r) => r.custom);
     const out = new Map<string, PolicyResource>();
-    for (const r of custom) {
-        out.set(r.urn, {
-            type: r.type,
-            props: r.inputs,
-            urn: r.urn,
-            name: r.name,
-            opts: opts(r),
-            provider: providerOf(r, byUrn),
-            dependencies: [],
-            propertyDependencies: {},
-            isType: isType(r.type),
-            asType: ((cls: unknown) => (isType(r.type)(cls) ? r.inputs : undefined)) as PolicyResource["asType"],
-        });
-    }
+    for (const r of custom) out.set(r.urn, { ...resourceView(r, byUrn), dependencies: [], propertyDependencies: {} });
     for (const r of custom) {
         const pr = out.get(r.urn)!;
         pr.parent = r.parent ? out.get(r.parent) : undefined;
@@ -85,10 +90,14 @@ const effective = (level: EnforcementLevel): "advisory" | "mandatory" | undefine
 
 /**
  * Run every policy over `run` with the policy config of `stack` (`policies/config/<stack>.json`,
- * or a path to a JSON file). Throws PolicyConfigError when the config is invalid.
+ * or a path to a JSON file). Bad config (a missing or unreadable file, an unknown policy or
+ * setting, a wrong type) throws {@link PolicyConfigError}, whose message is all a caller needs to
+ * print; any other error is a bug and keeps its stack.
  */
 export function runPolicyReport(run: OfflineRun, stack: string, configs?: Map<string, ResolvedPolicyConfig>): PolicyReport {
     const resolved = configs ?? loadPolicyConfig(stack);
+    const unresolved = allPolicies.map((p) => p.name).filter((n) => !resolved.has(n));
+    if (unresolved.length > 0) throw new PolicyConfigError(stack, [`no enforcement level resolved for ${unresolved.join(", ")}`]);
     const byUrn = new Map(run.resources.map((r) => [r.urn, r]));
     const violations: Violation[] = [];
     const checked: Record<string, number> = {};
@@ -107,19 +116,7 @@ export function runPolicyReport(run: OfflineRun, stack: string, configs?: Map<st
         if (isResourcePolicy(policy)) {
             const validations = Array.isArray(policy.validateResource) ? policy.validateResource : policy.validateResource ? [policy.validateResource] : [];
             for (const r of custom) {
-                const args: ResourceValidationArgs = {
-                    type: r.type,
-                    props: r.inputs,
-                    urn: r.urn,
-                    name: r.name,
-                    opts: opts(r),
-                    provider: providerOf(r, byUrn),
-                    stackTags: new Map(),
-                    isType: isType(r.type),
-                    asType: ((cls: unknown) => (isType(r.type)(cls) ? r.inputs : undefined)) as ResourceValidationArgs["asType"],
-                    getConfig,
-                    notApplicable,
-                };
+                const args: ResourceValidationArgs = { ...resourceView(r, byUrn), stackTags: new Map(), getConfig, notApplicable };
                 let applied = false;
                 for (const validate of validations) {
                     try {

@@ -118,6 +118,9 @@ export function variant<T>(good: T, edit: (copy: any) => void): T {
     return copy;
 }
 
+/** A bad variant of `good` for a resource case: why it is bad, its props, and what the message must say. */
+export const bad = (why: string, good: Record<string, any>, edit: (copy: any) => void, expect?: RegExp) => ({ why, props: variant(good, edit), expect });
+
 /** One resource policy case: a good resource and one or more bad variants. */
 export interface ResourceCase {
     policy: string;

@@ -4,7 +4,10 @@
  */
 import * as assert from "assert";
 import type { OfflineRun, PlannedResource } from "../../scripts/offline/engine";
-import { runPolicyReport } from "../../scripts/offline/policy-report";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { PolicyConfigError, runPolicyReport } from "../../scripts/offline/policy-report";
 import { resolvePolicyConfig } from "../../policies/config";
 import { CHECKLIST } from "../../policies/rules";
 import { rds } from "./fixtures/aws";
@@ -52,6 +55,22 @@ describe("policy report", () => {
         for (const item of Object.values(CHECKLIST)) assert.ok(report.text.includes(item.text), `missing ${item.text}`);
         assert.match(report.text, /N\/A +SSL certificates configured/);
         assert.strictEqual(report.violations.length, 0);
+    });
+
+    it("throws PolicyConfigError with a clean message (no stack trace) on bad policy config", () => {
+        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "tierform-policy-")), "bad.json");
+        fs.writeFileSync(file, JSON.stringify({ all: "mandatory", "pinned-image": "advisory", "aws-log-group-retention": { minDays: "365" } }));
+        assert.throws(
+            () => runPolicyReport(runOf([]), file),
+            (err: unknown) => {
+                assert.ok(err instanceof PolicyConfigError, `expected PolicyConfigError, got ${err}`);
+                assert.match(err.message, /unknown policy 'pinned-image' \(did you mean 'pinned-images'\?\)/);
+                assert.match(err.message, /'aws-log-group-retention'\.minDays must be integer, got string "365"/);
+                assert.doesNotMatch(err.stack ?? "", /\n\s+at /, "the stack of a config error is its message alone");
+                return true;
+            },
+        );
+        assert.throws(() => runPolicyReport(runOf([]), "prod", new Map()), (err: unknown) => err instanceof PolicyConfigError && /no enforcement level resolved for pinned-images/.test(err.message));
     });
 
     it("turns a crashing policy into a mandatory violation instead of a silent pass", () => {

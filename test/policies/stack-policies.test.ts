@@ -4,8 +4,8 @@
  */
 import * as assert from "assert";
 import { checkStack, type StackResource } from "./helpers";
-import { backup as backupFixture, dockerStack, CONTAINER } from "./fixtures/docker";
-import { kubernetesStack } from "./fixtures/kubernetes";
+import { backup as backupFixture, BACKUP_SCRIPT, dockerStack, CONTAINER } from "./fixtures/docker";
+import { kubernetesStack, NS } from "./fixtures/kubernetes";
 import { awsStack } from "./fixtures/aws";
 import { policyMeta } from "../../policies/rules";
 
@@ -24,6 +24,18 @@ function edit(stack: StackResource[], name: string, fn: (props: any, r: StackRes
 function without(stack: StackResource[], ...names: string[]): StackResource[] {
     return stack.filter((r) => !names.includes(r.name)).map((r) => ({ ...r, deps: (r.deps ?? []).filter((d) => !names.includes(d)) }));
 }
+
+/** An edit that sets (or adds) a Docker label. */
+const setLabel = (label: string, value: string) => (p: any, _r?: StackResource) => {
+    p.labels = [...p.labels.filter((l: any) => l.label !== label), { label, value }];
+};
+/** An edit that sets a Kubernetes annotation. */
+const annotate = (key: string, value: string) => (p: any) => {
+    p.metadata.annotations = { ...(p.metadata.annotations ?? {}), [key]: value };
+};
+/** The backup scripts ConfigMap a CronJob mounts, with `script` as its backup.sh. */
+const scriptsConfigMap = (script: string): StackResource => ({ type: "kubernetes:core/v1:ConfigMap", name: "db-backup-scripts", props: { metadata: { name: "db-backup-scripts", namespace: NS }, data: { "backup.sh": `#!/bin/sh\n${script}\n` } } });
+const scriptsVolume = { name: "scripts", configMap: { name: "db-backup-scripts", defaultMode: 0o555 } };
 
 const fired = new Set<string>();
 const fires = (policy: string, stack: StackResource[], expect?: RegExp, config?: Record<string, unknown>) => {
@@ -50,15 +62,34 @@ describe("stack policies", () => {
 
     describe("datastore-backups fires", () => {
         it("docker: database without a backup container", () => fires("datastore-backups", without(dockerStack(), "db-backup"), /no backup container/));
-        it("docker: backup keeps too few days", () => fires("datastore-backups", edit(dockerStack(), "db-backup", (p) => (p.envs = p.envs.map((e: string) => (e.startsWith("RETENTION") ? "RETENTION_DAYS=3" : e)))), /3 days/));
-        it("docker: backup runs weekly", () => fires("datastore-backups", edit(dockerStack(), "db-backup", (p) => (p.envs[0] = "BACKUP_SCHEDULE=0 2 * * 0")), /RPO/));
+        it("docker: backup keeps too few days", () => fires("datastore-backups", edit(dockerStack(), "db-backup", setLabel("tierform.backup.retention-days", "3")), /3 days/));
+        it("docker: backup runs weekly", () => fires("datastore-backups", edit(dockerStack(), "db-backup", setLabel("tierform.backup.schedule", "0 2 * * 0")), /RPO/));
+        it("docker: a daily dump misses the spec's RPO the backup carries", () =>
+            fires("datastore-backups", edit(dockerStack(), "db-backup", setLabel("tierform.backup.rpo-minutes", "60")), /spec's RPO \(rpo-minutes\) needs every 60 min/));
+        it("docker: the script prunes sooner than the declared retention", () =>
+            fires("datastore-backups", edit(dockerStack(), "db-backup", (p) => (p.uploads[0].content = BACKUP_SCRIPT.replace("RETENTION_DAYS=30", "RETENTION_DAYS=7"))), /prunes backups after 7 days although it declares 30/));
+        it("docker: a backup that declares no schedule", () => fires("datastore-backups", edit(dockerStack(), "db-backup", (p) => (p.labels = p.labels.filter((l: any) => l.label !== "tierform.backup.schedule"))), /no schedule/));
         it("docker: a one-shot container labelled backup is not the backup", () =>
             fires("datastore-backups", [...without(dockerStack(), "db-backup"), { type: CONTAINER, name: "chown", props: { ...backupFixture, mustRun: false, envs: [] } }], /no backup container/));
         it("docker: database without a datastore label", () => fires("datastore-backups", edit(dockerStack(), "db", (p) => (p.labels = p.labels.filter((l: any) => l.label !== "tierform.datastore"))), /label/));
         it("kubernetes: CNPG cluster without ScheduledBackup or CronJob", () => fires("datastore-backups", without(kubernetesStack(), "db-daily", "db-backup"), /no backup/));
         it("kubernetes: CronJob declares no retention", () =>
             fires("datastore-backups", edit(kubernetesStack(), "db-backup", (p) => (p.spec.jobTemplate.spec.template.spec.containers[0].env = [{ name: "PGHOST", value: "db-rw" }])), /retention/));
+        it("kubernetes: without WAL archiving a daily base backup misses the spec's RPO", () =>
+            fires("datastore-backups", edit(edit(kubernetesStack(), "db", (p) => delete p.spec.backup.barmanObjectStore), "db", annotate("tierform.io/rpo-minutes", "15")), /every 15 min/));
+        it("kubernetes: the mounted script prunes sooner than the CronJob declares", () =>
+            fires("datastore-backups", [...edit(kubernetesStack(), "db-backup", (p) => p.spec.jobTemplate.spec.template.spec.volumes.push(scriptsVolume)), scriptsConfigMap("RETENTION_DAYS=3")], /prunes backups after 3 days although it declares 7/));
         it("aws: RDS without automated backups or a selection", () => fires("datastore-backups", without(edit(awsStack(), "db", (p) => (p.backupRetentionPeriod = 0)), "selection"), /neither/));
+    });
+
+    describe("datastore-backups reads the spec's recovery intent", () => {
+        const silent = (stack: StackResource[]) => assert.deepStrictEqual(checkStack("datastore-backups", stack, { minRetentionDays: 7 }).messages, []);
+        it("docker: a 6-hourly incremental schedule meets a 6-hour RPO", () =>
+            silent(edit(dockerStack(), "db-backup", (p, r) => (setLabel("tierform.backup.rpo-minutes", "360")(p, r), setLabel("tierform.backup.incremental-schedule", "0 */6 * * *")(p, r)))));
+        it("docker: the retention may come from the script alone", () => silent(edit(dockerStack(), "db-backup", (p) => (p.labels = p.labels.filter((l: any) => l.label !== "tierform.backup.retention-days")))));
+        it("kubernetes: WAL archiving meets a 15-minute RPO whatever the base backup schedule", () => silent(edit(kubernetesStack(), "db", annotate("tierform.io/rpo-minutes", "15"))));
+        it("kubernetes: a mounted script that keeps what the CronJob declares", () =>
+            silent([...edit(kubernetesStack(), "db-backup", (p) => p.spec.jobTemplate.spec.template.spec.volumes.push(scriptsVolume)), scriptsConfigMap("RETENTION_DAYS=7")]));
     });
 
     describe("public-entry-tls-waf fires", () => {

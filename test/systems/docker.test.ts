@@ -5,7 +5,7 @@
 import * as assert from "assert";
 import { planStack, type Plan, type PlannedResource } from "../harness";
 import { presetNames } from "../../spec";
-import { CONTAINER, envOf, hardeningProblems, labelsOf, networksOf, uploadOf, VOLUME } from "../components/docker/helpers";
+import { appEnvOf, CONTAINER, devSystem, envOf, hardeningProblems, isSecretAt, labelsOf, networksOf, secretsFileOf, uploadOf, VOLUME } from "../components/docker/helpers";
 
 const plans: Record<string, Plan> = {};
 async function plan(preset: string): Promise<Plan> {
@@ -56,6 +56,43 @@ describe("systems on Docker (dev stack)", function () {
         }
     });
 
+    describe("credentials, every preset", () => {
+        for (const preset of presetNames()) {
+            it(`${preset}: services with a command read credentials from a 0400 secret file; none is in a container's environment unless its service has no command`, async () => {
+                const p = await plan(preset);
+                const { system } = devSystem(preset);
+                let filed = 0;
+                for (const c of byLabel(p, "tierform.tier", "service")) {
+                    const service = system.services[labelsOf(c)["tierform.service"]];
+                    const file = uploadOf(c, "/run/tierform/secrets.env");
+                    const secrets = secretsFileOf(c);
+                    const names = Object.keys(secrets);
+                    if (service.command) {
+                        assert.ok(file, `${c.name} has a secrets file`);
+                        filed++;
+                        assert.strictEqual(file.permissions, "0400");
+                        assert.strictEqual(`${file.owner}:${file.group}`, c.inputs.user);
+                        assert.ok(isSecretAt(c, `uploads[${file.index}].content`), `${c.name}: the file is a Pulumi secret`);
+                        assert.deepStrictEqual(c.inputs.entrypoints, ["/bin/sh", "/run/tierform/with-secrets.sh"]);
+                        for (const s of service.secrets) assert.ok(names.includes(s), `${c.name}: ${s} in the file`);
+                        for (const [k, v] of Object.entries(envOf(c))) {
+                            assert.ok(!names.includes(k), `${c.name}: ${k} is in the environment too`);
+                            for (const secret of Object.values(secrets)) assert.ok(!v.includes(secret), `${c.name}: ${k} carries a credential`);
+                        }
+                    } else {
+                        assert.strictEqual(file, undefined, `${c.name}: no command, so no wrapper to read a file`);
+                        const envs: string[] = c.inputs.envs ?? [];
+                        for (const s of service.secrets) assert.ok(isSecretAt(c, `envs[${envs.findIndex((e) => e.startsWith(`${s}=`))}]`), `${c.name}: ${s} is a Pulumi secret`);
+                    }
+                }
+                assert.ok(filed > 0, "some service delivers its credentials as a file");
+                for (const c of p.ofType(CONTAINER)) {
+                    for (const e of c.inputs.envs ?? []) assert.doesNotMatch(e, /^MC_HOST_|^MINIO_ROOT_PASSWORD=|^PGPASSWORD=|^MYSQL_(ROOT_)?PASSWORD=/, `${c.name}: ${e.split("=")[0]}`);
+                }
+            });
+        }
+    });
+
     it("AuroMart: web and admin replicas behind the edge, MySQL 8.0 tuned, two backup schedules, 30 days, documents bucket", async () => {
         const p = await plan("auromart");
         assert.strictEqual(replicasOf(p, "web").length, 2);
@@ -71,13 +108,13 @@ describe("systems on Docker (dev stack)", function () {
         assert.match(loop, /full 0 2 \* \* \*/);
         assert.match(loop, /incremental 0 \*\/6 \* \* \*/);
         assert.match(uploadOf(backup, "/run/tierform/backup.sh")!.content, /RETENTION_DAYS=30/);
-        const web = envOf(replicasOf(p, "web")[0]);
+        const web = appEnvOf(replicasOf(p, "web")[0]);
         assert.match(web.DATABASE_URL, /^mysql:\/\/auro_user:[^@]+@db:3306\/auro_mart$/);
         assert.strictEqual(web.DOCUMENTS_BUCKET, "auromart-documents");
         assert.strictEqual(web.S3_ENDPOINT_URL, "http://minio:9000");
         for (const s of ["SECRET_KEY", "JWT_SECRET_KEY", "WTF_CSRF_SECRET_KEY"]) assert.ok(web[s], s);
         // web and admin share SECRET_KEY (one generated value per system).
-        assert.strictEqual(envOf(replicasOf(p, "admin")[0]).SECRET_KEY, web.SECRET_KEY);
+        assert.strictEqual(appEnvOf(replicasOf(p, "admin")[0]).SECRET_KEY, web.SECRET_KEY);
         assert.ok(p.ofType(VOLUME).some((v) => v.inputs.name === "auromart-db-data"));
         assert.ok(p.ofType(VOLUME).some((v) => v.inputs.name === "auromart-backup-db-data"));
     });
@@ -99,11 +136,11 @@ describe("systems on Docker (dev stack)", function () {
         assert.match(uploadOf(backup, "/run/tierform/schedule.sh")!.content, /full 0 2 \* \* \*/);
         assert.match(uploadOf(backup, "/run/tierform/backup.sh")!.content, /RETENTION_DAYS=30/);
         for (const s of ["backend", "worker", "beat"]) {
-            const env = envOf(replicasOf(p, s)[0]);
+            const env = appEnvOf(replicasOf(p, s)[0]);
             assert.match(env.DATABASE_URL, /^postgresql:\/\/app:[^@]+@db:5432\/mdc_tts/);
             assert.match(env.REDIS_URL, /^redis:\/\/:[^@]+@cache:6379\/0$/);
         }
-        assert.strictEqual(envOf(replicasOf(p, "worker")[0]).SECRET_KEY, envOf(replicasOf(p, "backend")[0]).SECRET_KEY);
+        assert.strictEqual(appEnvOf(replicasOf(p, "worker")[0]).SECRET_KEY, appEnvOf(replicasOf(p, "backend")[0]).SECRET_KEY);
         // The frontend uses no datastore: it is not on the data network.
         assert.deepStrictEqual(networksOf(replicasOf(p, "frontend")[0]), ["mdc-tts-net-app"]);
     });
@@ -119,8 +156,8 @@ describe("systems on Docker (dev stack)", function () {
         assert.match(datastore(p, "database", "db").inputs.image, /^postgres:15\./);
         datastore(p, "cache", "cache");
         assert.match(datastore(p, "queue", "events").inputs.image, /^rabbitmq:/);
-        assert.match(envOf(replicasOf(p, "order")[0]).BROKER_URL, /^amqp:\/\/app:[^@]+@events:5672\/$/);
-        assert.strictEqual(envOf(replicasOf(p, "notification")[0]).ASSETS_BUCKET, "mealkitz-assets");
+        assert.match(appEnvOf(replicasOf(p, "order")[0]).BROKER_URL, /^amqp:\/\/app:[^@]+@events:5672\/$/);
+        assert.strictEqual(appEnvOf(replicasOf(p, "notification")[0]).ASSETS_BUCKET, "mealkitz-assets");
         assert.strictEqual(byLabel(p, "tierform.engine", "minio").length, 1);
         assert.strictEqual(p.outputs.services.order, "order:8000");
         assert.ok(p.run.secretOutputs.some((s) => s.startsWith("connectionStrings")));
@@ -137,7 +174,7 @@ describe("systems on Docker (dev stack)", function () {
         assert.match(uploadOf(datastore(p, "backup", "db"), "/run/tierform/schedule.sh")!.content, /full 0 1 \* \* \*/);
         datastore(p, "cache", "cache");
         datastore(p, "queue", "jobs");
-        const api = envOf(replicasOf(p, "api")[0]);
+        const api = appEnvOf(replicasOf(p, "api")[0]);
         assert.strictEqual(api.FILES_BUCKET, "asset-management-files");
         assert.ok(api.JWT_SECRET);
         assert.ok(p.ofType(CONTAINER).some((c) => c.name === "asset-management-api-migrate"));
@@ -149,7 +186,7 @@ describe("systems on Docker (dev stack)", function () {
         assert.match(mongo.inputs.image, /^mongo:7\.0\./);
         assert.strictEqual(mongo.inputs.user, "999:999");
         assert.match(uploadOf(datastore(p, "backup", "mongo"), "/run/tierform/backup.sh")!.content, /mongodump/);
-        assert.match(envOf(replicasOf(p, "api")[0]).MONGODB_URI, /^mongodb:\/\/app:[^@]+@mongo:27017\/hld\?authSource=admin$/);
+        assert.match(appEnvOf(replicasOf(p, "api")[0]).MONGODB_URI, /^mongodb:\/\/app:[^@]+@mongo:27017\/hld\?authSource=admin$/);
         datastore(p, "cache", "cache");
         assert.strictEqual(replicasOf(p, "worker").length, 2);
         assert.strictEqual(p.outputs.publicUrl, "https://127.0.0.1:8443");

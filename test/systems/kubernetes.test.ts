@@ -20,6 +20,52 @@ function podSpecs(plan: Plan): { owner: string; spec: any }[] {
     return out;
 }
 
+/** Volume sources Pod Security `restricted` allows. */
+const RESTRICTED_VOLUMES = ["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret"];
+/** Sysctls Pod Security `baseline` (and so `restricted`) allows. */
+const SAFE_SYSCTLS = ["kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range", "net.ipv4.ip_unprivileged_port_start", "net.ipv4.tcp_syncookies", "net.ipv4.ping_group_range", "net.ipv4.ip_local_reserved_ports", "net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_fin_timeout", "net.ipv4.tcp_keepalive_intvl", "net.ipv4.tcp_keepalive_probes"];
+
+/**
+ * Why Pod Security Admission at `restricted` (latest) would reject a pod spec: every check of the
+ * Pod Security Standards, baseline and restricted, that a pod spec can fail
+ * (https://kubernetes.io/docs/concepts/security/pod-security-standards/). Empty when admitted.
+ */
+function psaRestrictedViolations(pod: any): string[] {
+    const out: string[] = [];
+    const psc = pod.securityContext ?? {};
+    const containers = [...(pod.containers ?? []), ...(pod.initContainers ?? []), ...(pod.ephemeralContainers ?? [])];
+    for (const ns of ["hostNetwork", "hostPID", "hostIPC"]) if (pod[ns]) out.push(`${ns} is true`);
+    if (psc.windowsOptions?.hostProcess) out.push("hostProcess pod");
+    for (const v of pod.volumes ?? []) {
+        const source = Object.keys(v).find((k) => k !== "name");
+        if (!source || !RESTRICTED_VOLUMES.includes(source)) out.push(`volume ${v.name} is of type ${source}`);
+    }
+    for (const s of psc.sysctls ?? []) if (!SAFE_SYSCTLS.includes(s.name)) out.push(`unsafe sysctl ${s.name}`);
+    const seLinuxOk = (o: any) => !o || ((!o.type || ["container_t", "container_init_t", "container_kvm_t", "container_engine_t"].includes(o.type)) && !o.user && !o.role);
+    if (!seLinuxOk(psc.seLinuxOptions)) out.push("pod seLinuxOptions");
+    const appArmorOk = (a: any) => !a || ["RuntimeDefault", "Localhost"].includes(a.type);
+    if (!appArmorOk(psc.appArmorProfile)) out.push("pod appArmorProfile");
+    const seccompOk = (t: string | undefined) => t === "RuntimeDefault" || t === "Localhost";
+    if (psc.runAsUser === 0) out.push("pod runAsUser 0");
+    for (const c of containers) {
+        const sc = c.securityContext ?? {};
+        const where = `container ${c.name}`;
+        if (sc.privileged) out.push(`${where} is privileged`);
+        if (sc.windowsOptions?.hostProcess) out.push(`${where} is a hostProcess`);
+        if ((c.ports ?? []).some((p: any) => p.hostPort)) out.push(`${where} uses a hostPort`);
+        if (!seLinuxOk(sc.seLinuxOptions)) out.push(`${where} seLinuxOptions`);
+        if (!appArmorOk(sc.appArmorProfile)) out.push(`${where} appArmorProfile`);
+        if (sc.procMount && sc.procMount !== "Default") out.push(`${where} procMount ${sc.procMount}`);
+        if (sc.allowPrivilegeEscalation !== false) out.push(`${where} may escalate privileges`);
+        if ((sc.runAsNonRoot ?? psc.runAsNonRoot) !== true) out.push(`${where} is not runAsNonRoot`);
+        if (sc.runAsUser === 0) out.push(`${where} runAsUser 0`);
+        if (!seccompOk(sc.seccompProfile?.type ?? psc.seccompProfile?.type)) out.push(`${where} has no RuntimeDefault/Localhost seccomp profile`);
+        if (!(sc.capabilities?.drop ?? []).includes("ALL")) out.push(`${where} does not drop ALL capabilities`);
+        for (const cap of sc.capabilities?.add ?? []) if (cap !== "NET_BIND_SERVICE") out.push(`${where} adds capability ${cap}`);
+    }
+    return out;
+}
+
 function hpa(plan: Plan, name: string): any {
     return object(plan, "HorizontalPodAutoscaler", name).inputs.spec;
 }
@@ -36,6 +82,23 @@ function rules(plan: Plan, policy: string): { ingress: any[]; egress: any[] } {
 describe("every preset on staging (kubernetes)", function () {
     this.timeout(120000);
 
+    it("the Pod Security restricted check is live: it rejects what PSA rejects", () => {
+        const ok = { securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } }, containers: [{ name: "a", securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } } }] };
+        assert.deepEqual(psaRestrictedViolations(ok), []);
+        const c = ok.containers[0];
+        const bad = [
+            { ...ok, hostNetwork: true },
+            { ...ok, volumes: [{ name: "h", hostPath: { path: "/" } }] },
+            { ...ok, securityContext: { ...ok.securityContext, seccompProfile: { type: "Unconfined" } } },
+            { ...ok, securityContext: { seccompProfile: { type: "RuntimeDefault" } } },
+            { ...ok, containers: [{ ...c, securityContext: { ...c.securityContext, capabilities: { drop: ["ALL"], add: ["NET_ADMIN"] } } }] },
+            { ...ok, containers: [{ ...c, securityContext: { capabilities: { drop: ["ALL"] } } }] },
+            { ...ok, containers: [{ ...c, ports: [{ containerPort: 80, hostPort: 80 }] }] },
+            { ...ok, initContainers: [{ name: "i", securityContext: { allowPrivilegeEscalation: false } }] },
+        ];
+        for (const pod of bad) assert.notDeepEqual(psaRestrictedViolations(pod), [], JSON.stringify(pod));
+    });
+
     for (const preset of PRESETS) {
         describe(preset, () => {
             let plan: Plan;
@@ -47,9 +110,7 @@ describe("every preset on staging (kubernetes)", function () {
                 const pods = podSpecs(plan);
                 assert.ok(pods.length >= 3);
                 for (const { owner, spec } of pods) {
-                    assert.equal(spec.securityContext.runAsNonRoot, true, owner);
-                    assert.equal(spec.securityContext.seccompProfile.type, "RuntimeDefault", owner);
-                    assert.notEqual(spec.securityContext.runAsUser, 0, owner);
+                    assert.deepEqual(psaRestrictedViolations(spec), [], owner);
                     assert.equal(spec.automountServiceAccountToken, false, owner);
                     for (const c of [...spec.containers, ...(spec.initContainers ?? [])]) {
                         assert.equal(c.securityContext.allowPrivilegeEscalation, false, `${owner}/${c.name}`);
@@ -124,7 +185,7 @@ describe("every preset on staging (kubernetes)", function () {
         });
     }
 
-    it("mdc-tts: rolling 1/0, HPA 2-10 at CPU 70 / memory 80, one beat, Redis AOF, headers, daily 02:00 pg_dump kept 30 days", async () => {
+    it("mdc-tts: rolling 1/0, HPA 2-10 at CPU 70 / memory 80, one beat, Celery health command, Redis AOF, headers, daily 02:00 pg_dump kept 30 days", async () => {
         const plan = await stagingPlan("mdc-tts");
         for (const svc of ["backend", "frontend"]) {
             assert.deepEqual(object(plan, "Deployment", svc).inputs.spec.strategy, { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
@@ -132,13 +193,19 @@ describe("every preset on staging (kubernetes)", function () {
             assert.deepEqual([h.minReplicas, h.maxReplicas, metricTarget(h, "cpu"), metricTarget(h, "memory")], [2, 10, 70, 80]);
             assert.equal(object(plan, "HorizontalPodAutoscaler", svc).inputs.metadata.annotations["tierform.io/requests-per-minute-target"], "1000");
         }
-        const beat = object(plan, "Deployment", "beat").inputs.spec;
-        assert.deepEqual([beat.replicas, beat.strategy.type], [1, "Recreate"]);
+        // Exactly one beat, and never two at once: a one-replica StatefulSet, not a Deployment.
+        const beat = object(plan, "StatefulSet", "beat").inputs.spec;
+        assert.deepEqual([beat.replicas, beat.podManagementPolicy], [1, "OrderedReady"]);
+        assert.ok(!objects(plan, "Deployment").some((d) => d.inputs.metadata.name === "beat"));
         assert.equal(objects(plan, "HorizontalPodAutoscaler").some((r) => r.inputs.metadata.name === "beat"), false);
+        // The Celery worker is checked by its own health command; beat (no command) by its main process.
+        const worker = object(plan, "Deployment", "worker").inputs.spec.template.spec.containers[0];
+        assert.match(worker.livenessProbe.exec.command.join(" "), /celery -A config inspect ping --destination celery@\$HOSTNAME/);
+        assert.match(beat.template.spec.containers[0].livenessProbe.exec.command.join(" "), /\/proc\/1\/status/);
         assert.equal(objects(plan, "Service").some((r) => ["beat", "worker"].includes(r.inputs.metadata.name)), false);
         // SECRET_KEY is one shared value for backend, worker and beat.
-        for (const svc of ["backend", "worker", "beat"]) {
-            assert.deepEqual(envVar(object(plan, "Deployment", svc).inputs.spec.template.spec, "SECRET_KEY").valueFrom.secretKeyRef, { name: "app-secrets", key: "SECRET_KEY" });
+        for (const [kind, svc] of [["Deployment", "backend"], ["Deployment", "worker"], ["StatefulSet", "beat"]]) {
+            assert.deepEqual(envVar(object(plan, kind, svc).inputs.spec.template.spec, "SECRET_KEY").valueFrom.secretKeyRef, { name: "app-secrets", key: "SECRET_KEY" });
         }
         const backendEnv = object(plan, "Deployment", "backend").inputs.spec.template.spec;
         assert.deepEqual(envVar(backendEnv, "DATABASE_URL").valueFrom.secretKeyRef, { name: "backend-connections", key: "DATABASE_URL" });

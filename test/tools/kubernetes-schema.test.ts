@@ -5,8 +5,8 @@
  * `@kubernetes-models/prometheus-operator`).
  *
  * CloudNativePG has no kubernetes-models package: its objects get their metadata validated as an
- * ObjectMeta and their spec checked against the fields of the `postgresql.cnpg.io/v1` CRD that
- * tierform uses (names and types), see CNPG_FIELDS below.
+ * ObjectMeta and their spec checked against the parts of the `postgresql.cnpg.io/v1` CRD schemas
+ * that tierform sets (keys, types, enums, required fields), see CNPG_SPECS below.
  *
  * kubernetes-models v5 is ESM-only with `import`-only exports: it loads on Node 20.19+ through a
  * real dynamic `import()` (TypeScript would compile `import()` to `require()` under CommonJS,
@@ -33,56 +33,129 @@ function manifest(r: PlannedResource): Record<string, any> {
     return { apiVersion, kind, metadata, ...rest };
 }
 
-/** Fields of the CloudNativePG v1 CRDs tierform sets, with their JSON types. */
-const CNPG_FIELDS: Record<string, Record<string, string>> = {
+/**
+ * The parts of the CloudNativePG `postgresql.cnpg.io/v1` CRD schemas (operator 1.25, chart 0.23.0)
+ * that tierform sets, transcribed from `config/crd/bases/postgresql.cnpg.io_*.yaml`: at each level
+ * the keys the CRD defines there (an unknown key is an error, as the API server's structural
+ * schema pruning would drop it silently), their JSON type or enum, and the required ones (`!`).
+ * `map` is a string → string map; `k8s:<Model>` validates with kubernetes-models.
+ */
+type Shape = string | string[] | { [key: string]: Shape };
+const STRING_MAP = "map";
+const SECRET_KEY_SELECTOR: Shape = { "key!": "string", "name!": "string" };
+const COMPRESSION = ["bzip2", "gzip", "lz4", "snappy", "xz", "zstd"];
+const CNPG_SPECS: Record<string, Shape> = {
     Cluster: {
-        instances: "number",
+        "instances!": "number",
         imageName: "string",
-        primaryUpdateStrategy: "string",
+        primaryUpdateStrategy: ["unsupervised", "supervised"],
         enableSuperuserAccess: "boolean",
-        postgresql: "object",
-        bootstrap: "object",
-        storage: "object",
-        resources: "object",
-        affinity: "object",
-        inheritedMetadata: "object",
-        monitoring: "object",
-        backup: "object",
+        postgresql: { parameters: STRING_MAP, pg_hba: "array", pg_ident: "array", shared_preload_libraries: "array", syncReplicaElectionConstraint: "object", promotionTimeout: "number", enableAlterSystem: "boolean", synchronous: "object", ldap: "object" },
+        bootstrap: { initdb: { database: "string", owner: "string", secret: { "name!": "string" }, encoding: "string", localeCType: "string", localeCollate: "string", dataChecksums: "boolean", postInitSQL: "array", postInitApplicationSQL: "array", postInitTemplateSQL: "array", walSegmentSize: "number", options: "array", import: "object", locale: "string", localeProvider: "string", icuLocale: "string", icuRules: "string", builtinLocale: "string", postInitSQLRefs: "object", postInitApplicationSQLRefs: "object", postInitTemplateSQLRefs: "object" }, recovery: "object", pg_basebackup: "object" },
+        "storage!": { size: "string", storageClass: "string", resizeInUseVolumes: "boolean", pvcTemplate: "object" },
+        resources: "k8s:ResourceRequirements",
+        affinity: { enablePodAntiAffinity: "boolean", topologyKey: "string", podAntiAffinityType: "string", nodeSelector: STRING_MAP, nodeAffinity: "object", tolerations: "array", additionalPodAffinity: "object", additionalPodAntiAffinity: "object" },
+        inheritedMetadata: { labels: STRING_MAP, annotations: STRING_MAP },
+        monitoring: { enablePodMonitor: "boolean", customQueriesConfigMap: "array", customQueriesSecret: "array", disableDefaultQueries: "boolean", podMonitorMetricRelabelings: "array", podMonitorRelabelings: "array", tls: "object" },
+        backup: {
+            retentionPolicy: "string",
+            target: ["primary", "prefer-standby"],
+            volumeSnapshot: "object",
+            barmanObjectStore: {
+                "destinationPath!": "string",
+                endpointURL: "string",
+                endpointCA: SECRET_KEY_SELECTOR,
+                serverName: "string",
+                s3Credentials: { accessKeyId: SECRET_KEY_SELECTOR, secretAccessKey: SECRET_KEY_SELECTOR, region: SECRET_KEY_SELECTOR, sessionToken: SECRET_KEY_SELECTOR, inheritFromIAMRole: "boolean" },
+                azureCredentials: "object",
+                googleCredentials: "object",
+                wal: { compression: COMPRESSION, encryption: ["AES256", "aws:kms"], maxParallel: "number", archiveAdditionalCommandArgs: "array", restoreAdditionalCommandArgs: "array" },
+                data: { compression: COMPRESSION, encryption: ["AES256", "aws:kms"], immediateCheckpoint: "boolean", jobs: "number", additionalCommandArgs: "array" },
+                tags: STRING_MAP,
+                historyTags: STRING_MAP,
+            },
+        },
     },
-    ScheduledBackup: { schedule: "string", immediate: "boolean", backupOwnerReference: "string", method: "string", cluster: "object" },
+    ScheduledBackup: {
+        "schedule!": "string",
+        "cluster!": { "name!": "string" },
+        immediate: "boolean",
+        suspend: "boolean",
+        backupOwnerReference: ["none", "self", "cluster"],
+        method: ["barmanObjectStore", "volumeSnapshot", "plugin"],
+        target: ["primary", "prefer-standby"],
+        online: "boolean",
+        onlineConfiguration: "object",
+        pluginConfiguration: "object",
+    },
 };
 
-function checkCnpg(m: Record<string, any>): void {
-    const fields = CNPG_FIELDS[m.kind];
-    assert.ok(fields, `unexpected CloudNativePG kind ${m.kind}`);
-    for (const [k, v] of Object.entries(m.spec)) {
-        assert.ok(k in fields, `${m.kind}.spec.${k} is not a field tierform knows in postgresql.cnpg.io/v1`);
-        assert.equal(typeof v, fields[k], `${m.kind}.spec.${k} must be a ${fields[k]}`);
+/** Problems of `value` against `shape` at `path` (empty when it fits). */
+async function checkShape(value: unknown, shape: Shape, path: string): Promise<string[]> {
+    if (Array.isArray(shape)) return shape.includes(value as string) ? [] : [`${path}: ${JSON.stringify(value)} is not one of ${shape.join(", ")}`];
+    if (typeof shape === "string") {
+        if (shape.startsWith("k8s:")) {
+            const kind = shape.slice(4);
+            try {
+                new (await importEsm(`kubernetes-models/v1/${kind}`))[kind](value).validate();
+                return [];
+            } catch (err) {
+                return [`${path}: ${(err as Error).message}`];
+            }
+        }
+        if (shape === STRING_MAP) return value && typeof value === "object" && Object.values(value).every((v) => typeof v === "string") ? [] : [`${path} must map strings to strings`];
+        const type = Array.isArray(value) ? "array" : typeof value;
+        return type === shape ? [] : [`${path} must be a ${shape}, is ${type}`];
     }
+    if (!value || typeof value !== "object" || Array.isArray(value)) return [`${path} must be an object`];
+    const problems: string[] = [];
+    const fields = new Map(Object.entries(shape).map(([k, v]) => [k.replace(/!$/, ""), { shape: v, required: k.endsWith("!") }]));
+    for (const [k, f] of fields) if (f.required && !(k in value)) problems.push(`${path}.${k} is required`);
+    for (const [k, v] of Object.entries(value)) {
+        const f = fields.get(k);
+        if (!f) problems.push(`${path}.${k} is not a field of the CRD`);
+        else problems.push(...(await checkShape(v, f.shape, `${path}.${k}`)));
+    }
+    return problems;
+}
+
+/** A CloudNativePG object's problems: its spec against {@link CNPG_SPECS}, plus the formats the CRD enforces. */
+async function checkCnpg(m: Record<string, any>): Promise<string[]> {
+    const shape = CNPG_SPECS[m.kind];
+    if (!shape) return [`unexpected CloudNativePG kind ${m.kind}`];
+    const problems = await checkShape(m.spec, shape, `${m.kind}.spec`);
     if (m.kind === "Cluster") {
-        assert.ok(Number.isInteger(m.spec.instances) && m.spec.instances >= 1);
-        for (const [k, v] of Object.entries(m.spec.postgresql.parameters ?? {})) assert.equal(typeof v, "string", `postgresql.parameters.${k} must be a string`);
-        assert.match(m.spec.storage.size, /^\d+Gi$/);
-        assert.equal(typeof m.spec.bootstrap.initdb.secret.name, "string");
-        if (m.spec.backup) assert.match(m.spec.backup.retentionPolicy, /^\d+[dwm]$/);
-    } else {
-        assert.equal(m.spec.schedule.split(" ").length, 6, "CloudNativePG schedules have six fields (seconds first)");
-    }
+        if (!(Number.isInteger(m.spec.instances) && m.spec.instances >= 1)) problems.push("Cluster.spec.instances must be an integer ≥ 1");
+        if (m.spec.backup && !/^[1-9][0-9]*[dwm]$/.test(m.spec.backup.retentionPolicy)) problems.push("Cluster.spec.backup.retentionPolicy must match ^[1-9][0-9]*[dwm]$");
+    } else if (m.spec.schedule.split(" ").length !== 6) problems.push("CloudNativePG schedules have six fields (seconds first)");
+    return problems;
 }
 
 describe("kubernetes objects validate against the Kubernetes OpenAPI schema", function () {
     this.timeout(120000);
     const ObjectMeta = importEsm("@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta");
 
-    it("rejects a broken object (the validator is live)", async () => {
+    it("rejects a broken object (the validators are live)", async () => {
         const { Deployment } = await importEsm("kubernetes-models/apps/v1/Deployment");
         const bad = new Deployment({ metadata: { name: "x" }, spec: { selector: {}, template: { spec: { containers: [{ name: "a", image: "b", ports: [{ containerPort: "http" }] }] } } } });
         assert.throws(() => bad.validate(), /containerPort/);
+        const cluster = (await stagingPlan("mdc-tts")).resources.find((r) => r.inputs?.kind === "Cluster")!.inputs;
+        assert.deepEqual(await checkCnpg(cluster), []);
+        const broken = { ...cluster, spec: { ...cluster.spec, instance: 2, primaryUpdateStrategy: "auto", backup: { ...cluster.spec.backup, barmanObjectStore: { ...cluster.spec.backup.barmanObjectStore, wal: { compression: "zip" } } }, resources: { limits: { cpu: [] } } } };
+        const problems = (await checkCnpg(broken)).join("\n");
+        for (const p of [/spec\.instance is not a field/, /primaryUpdateStrategy: "auto"/, /wal\.compression: "zip"/, /spec\.resources/]) assert.match(problems, p);
     });
 
-    for (const preset of [...PRESETS, "mdc-tts+s3"]) {
-        it(`${preset}: every registered Kubernetes object is valid`, async () => {
-            const plan = preset === "mdc-tts+s3" ? await stagingPlan("mdc-tts", { "tierform:s3Endpoint": "https://s3.example.com" }) : await stagingPlan(preset);
+    // Every preset as configured by default, and the config switches that change what is built.
+    const variants: Record<string, [string, Record<string, unknown>]> = Object.fromEntries(PRESETS.map((p) => [p, [p, {}]]));
+    variants["mdc-tts with an S3 endpoint"] = ["mdc-tts", { "tierform:s3Endpoint": "https://s3.example.com" }];
+    variants["hld-platform without domain or monitoring CRDs, operators installed, own namespace and storage class"] = [
+        "hld-platform",
+        { "tierform:overrides": { edge: { domain: null } }, "tierform:monitoringCrds": "false", "tierform:installOperators": "true", "tierform:namespace": "hld-staging", "tierform:storageClass": "fast" },
+    ];
+    for (const [variant, [preset, config]] of Object.entries(variants)) {
+        it(`${variant}: every registered Kubernetes object is valid`, async () => {
+            const plan = await stagingPlan(preset, config);
             const objects = plan.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:") && r.inputs.kind && r.type !== "kubernetes:helm.sh/v3:Release");
             assert.ok(objects.length > 20, `only ${objects.length} objects`);
             const problems: string[] = [];
@@ -94,7 +167,7 @@ describe("kubernetes objects validate against the Kubernetes OpenAPI schema", fu
                 try {
                     if (!mod) {
                         new (await ObjectMeta).ObjectMeta(m.metadata).validate();
-                        checkCnpg(m);
+                        problems.push(...(await checkCnpg(m)).map((p) => `${m.metadata.name}: ${p}`));
                         continue;
                     }
                     const Model = (await importEsm(mod))[m.kind];

@@ -87,4 +87,21 @@ describe("promtool on the rendered alert rules", function () {
         const result = run(promtool, ["test", "rules", file]);
         assert.ok(result.ok, result.output);
     });
+
+    it("mdc-tts: SchedulerNotRunning fires when beat has no ready replica, and only then", function () {
+        const promtool = requireTool(this, "promtool", "prometheus");
+        const rules = path.join(dir, "mdc.rules.yaml");
+        fs.writeFileSync(rules, renderAlertRulesYaml(stagingStack("mdc-tts").system, { namespace: "mdc-tts" }));
+        const ready = (values: string) => ({ series: 'kube_statefulset_status_replicas_ready{namespace="mdc-tts",statefulset="beat"}', values });
+        const test = (values: string, exp_alerts: unknown[]) => ({
+            interval: "1m",
+            input_series: [ready(values)],
+            alert_rule_test: [{ eval_time: "15m", alertname: "SchedulerNotRunning", exp_alerts }],
+        });
+        const file = path.join(dir, "mdc.test.yaml");
+        const down = [{ exp_labels: { severity: "critical", namespace: "mdc-tts", statefulset: "beat" }, exp_annotations: { summary: "Scheduler beat is not running: periodic tasks are not being sent" } }];
+        fs.writeFileSync(file, stringify({ rule_files: [rules], evaluation_interval: "1m", tests: [test("0x20", down), test("1x20", [])] }));
+        const result = run(promtool, ["test", "rules", file]);
+        assert.ok(result.ok, result.output);
+    });
 });

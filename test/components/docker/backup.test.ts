@@ -1,6 +1,12 @@
 import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { planComponent, type Plan } from "../../harness";
-import { DockerBackup } from "../../../components/docker/backup";
+import { requireTool } from "../../harness/tools";
+import { renderScheduleLoop } from "../../../components/shared/backup-script";
+import { backupRunCommand, DockerBackup, LAST_FAILURE_FILE, LAST_SUCCESS_FILE, renderBackupHealthCheck } from "../../../components/docker/backup";
 import { argvOf, CONTAINER, devSystem, envOf, hardeningProblems, isSecretAt, labelsOf, networksOf, uploadOf, VOLUME } from "./helpers";
 
 async function planBackup(preset: string, db: string, user: string, port: number): Promise<Plan> {
@@ -83,5 +89,96 @@ describe("docker Backup", () => {
         assert.strictEqual(env.PGPASSWORD_FILE, "/run/tierform/password");
         assert.strictEqual(env.PGPASSWORD, undefined);
         assert.strictEqual(labelsOf(c)["tierform.backup.retention-days"], "30");
+    });
+});
+
+describe("docker Backup health", () => {
+    let plan: Plan;
+    before(async () => (plan = await planBackup("auromart", "db", "999:999", 3306)));
+    const container = () => plan.one(CONTAINER, "auromart-backup-db");
+
+    it("checks its health with health.sh, allowing the schedules' longest gap plus an hour", () => {
+        const c = container();
+        assert.deepStrictEqual(c.inputs.healthcheck.tests, ["CMD", "/bin/sh", "/run/tierform/health.sh"]);
+        const health = uploadOf(c, "/run/tierform/health.sh")!;
+        assert.strictEqual(health.permissions, "0500");
+        // AuroMart: full at 02:00 and every 6 hours, so 6 h apart at most: 7 h allowed.
+        assert.match(health.content, /^MAX_AGE=25200$/m);
+        assert.ok(uploadOf(c, "/run/tierform/schedule.sh")!.content.includes(backupRunCommand().split("\n")[0]));
+        assert.strictEqual(c.inputs.wait, false, "nothing waits on the backup's first check");
+    });
+
+    it("MDC's daily dump is allowed 25 hours", async () => {
+        const mdc = await planBackup("mdc-tts", "db", "70:70", 5432);
+        assert.match(uploadOf(mdc.one(CONTAINER, "mdc-tts-backup-db"), "/run/tierform/health.sh")!.content, /^MAX_AGE=90000$/m);
+    });
+
+    describe("run by /bin/sh", () => {
+        let dir: string;
+        const now = () => Math.floor(Date.now() / 1000);
+        beforeEach(() => {
+            dir = fs.mkdtempSync(path.join(os.tmpdir(), "tierform-backup-health-"));
+            fs.mkdirSync(path.join(dir, "backups"));
+            fs.mkdirSync(path.join(dir, "tmp"));
+        });
+        afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+        const env = () => ({ PATH: process.env.PATH, BACKUP_DIR: path.join(dir, "backups"), TMPDIR: path.join(dir, "tmp") });
+        const check = () => spawnSync("/bin/sh", ["-c", renderBackupHealthCheck(3600)], { encoding: "utf8", env: env() });
+        const mark = (file: string, epoch: number | string) => fs.writeFileSync(path.join(dir, "backups", file), `${epoch}\n`);
+
+        it("is healthy before the first backup until the allowed age has passed since the first check", () => {
+            assert.strictEqual(check().status, 0);
+            assert.ok(fs.existsSync(path.join(dir, "tmp", ".backup-health-since")));
+            fs.writeFileSync(path.join(dir, "tmp", ".backup-health-since"), `${now() - 3700}\n`);
+            const r = check();
+            assert.strictEqual(r.status, 1);
+            assert.match(r.stdout, /no successful backup for \d+s since the start/);
+        });
+
+        it("follows the last success, and turns unhealthy on a failed run until the next success", () => {
+            mark(LAST_SUCCESS_FILE, now() - 60);
+            assert.strictEqual(check().status, 0, check().stdout);
+            mark(LAST_SUCCESS_FILE, now() - 4000);
+            assert.strictEqual(check().status, 1);
+            mark(LAST_SUCCESS_FILE, now() - 60);
+            mark(LAST_FAILURE_FILE, now());
+            const r = check();
+            assert.strictEqual(r.status, 1);
+            assert.match(r.stdout, /last backup run failed/);
+            mark(LAST_SUCCESS_FILE, "garbage");
+            fs.rmSync(path.join(dir, "backups", LAST_FAILURE_FILE));
+            assert.strictEqual(check().status, 1);
+        });
+
+        it("the run command records success and failure (keeping the exit status)", () => {
+            const script = path.join(dir, "backup.sh");
+            const run = (body: string) => {
+                fs.writeFileSync(script, body);
+                return spawnSync("/bin/sh", ["-c", backupRunCommand(script)], { encoding: "utf8", env: env() });
+            };
+            assert.strictEqual(run("exit 3\n").status, 3);
+            assert.ok(fs.existsSync(path.join(dir, "backups", LAST_FAILURE_FILE)));
+            assert.strictEqual(check().status, 1);
+            assert.strictEqual(run("exit 0\n").status, 0);
+            assert.ok(!fs.existsSync(path.join(dir, "backups", LAST_FAILURE_FILE)));
+            assert.ok(Math.abs(Number(fs.readFileSync(path.join(dir, "backups", LAST_SUCCESS_FILE), "utf8")) - now()) <= 2);
+            assert.strictEqual(check().status, 0);
+        });
+
+        it("passes shellcheck -s sh", function () {
+            const shellcheck = requireTool(this, "shellcheck", "shellcheck");
+            const file = path.join(dir, "health.sh");
+            fs.writeFileSync(file, renderBackupHealthCheck(3600));
+            // The run command as the schedule loop embeds it.
+            fs.writeFileSync(path.join(dir, "schedule.sh"), renderScheduleLoop(["0 2 * * *", "0 */6 * * *"], backupRunCommand()));
+            for (const f of [file, path.join(dir, "schedule.sh")]) {
+                const r = spawnSync(shellcheck, ["-s", "sh", f], { encoding: "utf8" });
+                assert.strictEqual(r.status, 0, r.stdout);
+            }
+        });
+
+        it("refuses an allowed age under a minute", () => {
+            assert.throws(() => renderBackupHealthCheck(30), /at least 60/);
+        });
     });
 });

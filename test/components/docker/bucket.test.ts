@@ -1,6 +1,10 @@
 import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { planComponent, type Plan } from "../../harness";
-import { DockerBucket } from "../../../components/docker/bucket";
+import { DockerBucket, renderBucketScript } from "../../../components/docker/bucket";
 import { OBJECT_STORE_IMAGE } from "../../../components/shared/images";
 import { argvOf, CONTAINER, devSystem, envOf, hardeningProblems, isSecretAt, labelsOf, networksOf, uploadOf, VOLUME } from "./helpers";
 
@@ -44,12 +48,44 @@ describe("docker Bucket (MinIO)", () => {
         assert.ok(script.includes("mc ilm rule add --expire-days 30 local/mdc-tts-backups"));
         assert.strictEqual(setup().inputs.mustRun, false);
         assert.ok(setup().dependencies.includes(minio().urn));
-        const env = envOf(setup());
-        assert.match(env.MC_HOST_local, /^http:\/\/mock-[^:]+:mock-[^@]+@minio:9000$/);
-        const i = setup().inputs.envs.findIndex((e: string) => e.startsWith("MC_HOST_local="));
-        assert.ok(isSecretAt(setup(), `envs[${i}]`));
-        for (const a of argvOf(setup())) assert.ok(!a.includes("mock-mdc-tts-objects-secret-key"));
+        assert.strictEqual(minio().inputs.wait, true, "pulumi up waits for MinIO to be healthy before the step");
         assert.deepStrictEqual(hardeningProblems(setup()), []);
+    });
+
+    it("gives the bucket step MinIO's credential file read-only, and no credential in its env or argv", () => {
+        const config = plan.one(VOLUME, "mdc-tts-objects-config");
+        assert.deepStrictEqual(setup().inputs.volumes, [{ volumeName: config.inputs.name, containerPath: "/run/tierform", readOnly: true }]);
+        assert.ok(minio().inputs.volumes.some((v: any) => v.volumeName === config.inputs.name && v.containerPath === "/run/tierform"));
+        assert.ok(setup().inputs.command[0].includes("done <'/run/tierform/minio.env'"));
+        assert.deepStrictEqual(Object.keys(envOf(setup())), ["MC_CONFIG_DIR"]);
+        for (const a of argvOf(setup())) assert.ok(!a.includes("mock-mdc-tts-objects-secret-key"));
+        assert.strictEqual(setup().secretPaths.length, 0, "nothing secret in the step's inputs");
+    });
+
+    it("the bucket script, run by /bin/sh with a stand-in mc, builds MC_HOST_local from the file and configures each bucket", function () {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tierform-buckets-"));
+        try {
+            fs.mkdirSync(path.join(dir, "bin"));
+            // The stand-in records each call and the MC_HOST_local it saw.
+            fs.writeFileSync(path.join(dir, "bin", "mc"), `#!/bin/sh\necho "$MC_HOST_local | $*" >>"${dir}/calls"\n`, { mode: 0o755 });
+            fs.writeFileSync(path.join(dir, "minio.env"), "MINIO_ROOT_USER=AKEY\nMINIO_ROOT_PASSWORD=s3cretKEY\n");
+            const bucket = { name: "backups", purpose: "backups" as const, versioned: false, lifecycle: [], expireAfterDays: 7 };
+            const script = renderBucketScript([{ name: "sys-backups", bucket }], { credentialsFile: path.join(dir, "minio.env"), endpoint: "minio:9000" });
+            const ok = spawnSync("/bin/sh", ["-c", script], { encoding: "utf8", env: { PATH: `${dir}/bin:${process.env.PATH}` } });
+            assert.strictEqual(ok.status, 0, ok.stderr);
+            const calls = fs.readFileSync(path.join(dir, "calls"), "utf8").trim().split("\n");
+            for (const c of calls) assert.ok(c.startsWith("http://AKEY:s3cretKEY@minio:9000 | "), c);
+            assert.deepStrictEqual(
+                calls.map((c) => c.split(" | ")[1]),
+                ["ready local", "mb --ignore-existing local/sys-backups", "anonymous set none local/sys-backups", "version suspend local/sys-backups", "ilm rule rm --all --force local/sys-backups", "ilm rule add --expire-days 7 local/sys-backups"],
+            );
+            fs.writeFileSync(path.join(dir, "minio.env"), "MINIO_ROOT_USER=AKEY\n");
+            const missing = spawnSync("/bin/sh", ["-c", script], { encoding: "utf8", env: { PATH: `${dir}/bin:${process.env.PATH}` } });
+            assert.notStrictEqual(missing.status, 0);
+            assert.match(missing.stderr, /no MinIO root credentials/);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 
     it("hands the data volume to MinIO's uid with a network-less, CHOWN-only one-shot step", () => {

@@ -20,6 +20,7 @@ describe("docker Cache (redis)", () => {
         assert.deepStrictEqual(hardeningProblems(container()), []);
         assert.strictEqual(container().inputs.ports, undefined);
         assert.deepStrictEqual(networksOf(container()), ["mdc-tts-net-data"]);
+        assert.strictEqual(container().inputs.wait, true, "pulumi up waits until it is healthy");
     });
 
     it("turns on AOF for MDC's `persistence: aof` and keeps /data on a named volume", () => {

@@ -1,5 +1,6 @@
 import * as assert from "assert";
-import { planComponent, type Plan } from "../../harness";
+import { planComponent, stackConfig, type Plan } from "../../harness";
+import { loadStack } from "../../../spec";
 import { DockerDatabase } from "../../../components/docker/database";
 import { DockerNetwork } from "../../../components/docker/network";
 import { argvOf, CONTAINER, devSystem, envOf, hardeningProblems, isSecretAt, labelsOf, networksOf, PASSWORD, uploadOf, VOLUME } from "./helpers";
@@ -62,9 +63,15 @@ describe("docker Database", () => {
                 for (const arg of argvOf(container())) assert.ok(!arg.includes(file.content), `argv carries the password: ${arg}`);
             });
 
-            it("has a health check that needs no password", () => {
+            it("has a health check that needs no password, which pulumi up waits on", () => {
                 const tests: string[] = container().inputs.healthcheck.tests;
                 assert.ok(tests.some((t) => t.includes(c.health)), tests.join(" "));
+                assert.strictEqual(container().inputs.wait, true);
+                assert.strictEqual(container().inputs.waitTimeout, 300);
+            });
+
+            it("leaves its volumes unprotected on dev, so `pulumi destroy` cleans up", () => {
+                for (const v of plan.ofType(VOLUME)) assert.strictEqual(v.protect, false, v.name);
             });
 
             it("exports a secret connection string", () => {
@@ -74,6 +81,14 @@ describe("docker Database", () => {
             });
         });
     }
+
+    it("protects the data volume, not the config volume, where the profile asks for deletion protection (prod)", async () => {
+        const { system } = loadStack(stackConfig({ stack: "dev", system: "mdc-tts", config: { "tierform:environment": "prod" } }));
+        assert.strictEqual(system.profile.deletionProtection, true);
+        const plan = await planComponent(() => new DockerDatabase("mdc-tts-db", { system, database: system.databases.db, network: "d" }));
+        assert.strictEqual(plan.one(VOLUME, "mdc-tts-db-data").protect, true);
+        assert.strictEqual(plan.one(VOLUME, "mdc-tts-db-config").protect, false);
+    });
 
     it("passes the spec's parameters as server flags: postgres -c, mysql --key=value", async () => {
         const assets = await planDatabase("asset-management", "db");

@@ -1,4 +1,6 @@
 import * as assert from "assert";
+import * as docker from "@pulumi/docker";
+import type * as pulumi from "@pulumi/pulumi";
 import { planComponent, type Plan } from "../../harness";
 import { DockerEdge } from "../../../components/docker/edge";
 import { renderNginxConf } from "../../../components/shared/nginx";
@@ -69,6 +71,24 @@ describe("docker Edge (nginx)", () => {
         assert.match(c, /location \/ \{\s*limit_req zone=perip[^}]*proxy_pass http:\/\/web;/);
         assert.match(c, /ssl_certificate "\/run\/tierform\/tls\.crt";/);
         assert.match(c, /pid \/tmp\/nginx\.pid;/);
+    });
+
+    it("starts after its upstream replicas and is replaced with them (nginx resolves their addresses only at start)", async () => {
+        const { system } = devSystem("auromart");
+        const seen: Record<string, pulumi.ResourceOptions> = {};
+        let replicas: docker.Container[] = [];
+        const p = await planComponent(() => {
+            replicas = ["auromart-web-0", "auromart-web-1"].map((n) => new docker.Container(n, { name: n, image: "x:1" }));
+            new DockerEdge(
+                "auromart-edge",
+                { system, networks: { edge: "e", app: "a" }, upstreams, upstreamContainers: replicas },
+                { transformations: [(a) => void (seen[a.name] = a.opts)] },
+            );
+        });
+        const edge = p.one(CONTAINER, "auromart-edge");
+        for (const r of p.ofType(CONTAINER).filter((c) => c.name.startsWith("auromart-web-"))) assert.ok(edge.dependencies.includes(r.urn), r.name);
+        assert.deepStrictEqual(seen["auromart-edge"].replaceWith, replicas);
+        assert.strictEqual(edge.inputs.wait, true);
     });
 
     it("refuses what would not render safely", () => {

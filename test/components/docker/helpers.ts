@@ -19,6 +19,23 @@ export function envOf(r: PlannedResource): Record<string, string> {
     return Object.fromEntries((r.inputs.envs ?? []).map((e: string) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
 }
 
+/** The NAME=value lines of a service container's uploaded secrets file, as a map ({} without one). */
+export function secretsFileOf(r: PlannedResource): Record<string, string> {
+    const file = uploadOf(r, "/run/tierform/secrets.env");
+    if (!file) return {};
+    return Object.fromEntries(
+        file.content
+            .split("\n")
+            .filter((l) => l !== "")
+            .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
+    );
+}
+
+/** What the app in a service container sees: its environment plus its secrets file's variables. */
+export function appEnvOf(r: PlannedResource): Record<string, string> {
+    return { ...envOf(r), ...secretsFileOf(r) };
+}
+
 /** A resource's labels as a map. */
 export function labelsOf(r: PlannedResource): Record<string, string> {
     return Object.fromEntries((r.inputs.labels ?? []).map((l: { label: string; value: string }) => [l.label, l.value]));

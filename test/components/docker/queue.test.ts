@@ -21,6 +21,7 @@ describe("docker Queue (RabbitMQ)", () => {
         assert.deepStrictEqual(hardeningProblems(container()), []);
         assert.strictEqual(container().inputs.ports, undefined);
         assert.deepStrictEqual(networksOf(container()), ["mealkitz-net-data"]);
+        assert.strictEqual(container().inputs.wait, true, "pulumi up waits until it is healthy");
         assert.strictEqual(container().inputs.hostname, "events", "a stable node name");
     });
 

@@ -1,10 +1,13 @@
 import * as assert from "assert";
-import { execFile } from "child_process";
+import { execFile, spawnSync } from "child_process";
+import * as fs from "fs";
 import * as http from "http";
+import * as os from "os";
+import * as path from "path";
 import { promisify } from "util";
 import { planComponent, type Plan } from "../../harness";
-import { DockerService, httpProbeCommand } from "../../../components/docker/service";
-import { CONTAINER, devSystem, envOf, hardeningProblems, isSecretAt, labelsOf, networksOf, REMOTE_IMAGE } from "./helpers";
+import { DockerService, httpProbeCommand, renderSecretsFile, renderWithSecrets, SECRETS_FILE, WITH_SECRETS } from "../../../components/docker/service";
+import { argvOf, CONTAINER, devSystem, envOf, hardeningProblems, isSecretAt, labelsOf, networksOf, REMOTE_IMAGE, secretsFileOf, uploadOf, VOLUME } from "./helpers";
 
 describe("docker Service", () => {
     describe("a web service (MDC backend)", () => {
@@ -63,23 +66,40 @@ describe("docker Service", () => {
             assert.strictEqual(hc.retries, 3);
         });
 
-        it("gets the spec env in the clear and connection strings and generated secrets as secrets", () => {
-            const c = replicas()[0];
-            const env = envOf(c);
-            assert.strictEqual(env.DJANGO_SETTINGS_MODULE, "config.settings.production");
-            assert.strictEqual(env.MEDIA_BUCKET, "mdc-tts-media");
-            assert.strictEqual(env.DATABASE_URL, "postgresql://app:hunter2@db:5432/mdc_tts");
-            assert.ok(env.SECRET_KEY.startsWith("mock-mdc-tts-backend-secret-key"), env.SECRET_KEY);
-            const envs: string[] = c.inputs.envs;
-            for (const name of ["DATABASE_URL", "SECRET_KEY"]) {
-                assert.ok(isSecretAt(c, `envs[${envs.findIndex((e) => e.startsWith(`${name}=`))}]`), `${name} is a secret`);
+        it("gets the spec env in the clear, and connection strings and generated secrets only in its 0400 secret file", () => {
+            for (const c of [...replicas(), plan.one(CONTAINER, "mdc-tts-backend-migrate")]) {
+                const env = envOf(c);
+                assert.strictEqual(env.DJANGO_SETTINGS_MODULE, "config.settings.production");
+                assert.strictEqual(env.MEDIA_BUCKET, "mdc-tts-media");
+                assert.strictEqual(env.DATABASE_URL, undefined);
+                assert.strictEqual(env.SECRET_KEY, undefined);
+                const file = uploadOf(c, SECRETS_FILE)!;
+                assert.ok(file, `${c.name} has ${SECRETS_FILE}`);
+                assert.deepStrictEqual([file.permissions, file.owner, file.group], ["0400", "10001", "10001"]);
+                assert.ok(isSecretAt(c, `uploads[${file.index}].content`), `${c.name}: the file is a secret`);
+                const secrets = secretsFileOf(c);
+                assert.deepStrictEqual(Object.keys(secrets), ["DATABASE_URL", "SECRET_KEY"]);
+                assert.strictEqual(secrets.DATABASE_URL, "postgresql://app:hunter2@db:5432/mdc_tts");
+                assert.ok(secrets.SECRET_KEY.startsWith("mock-mdc-tts-backend-secret-key"), secrets.SECRET_KEY);
+                for (const a of argvOf(c)) assert.ok(!a.includes("hunter2") && !a.includes(secrets.SECRET_KEY), a);
+                // Each container has its own config volume for it.
+                const mount = c.inputs.volumes.find((v: any) => v.containerPath === "/run/tierform");
+                assert.strictEqual(mount.volumeName, plan.one(VOLUME, `${c.name}-config`).inputs.name);
+                assert.strictEqual(uploadOf(c, WITH_SECRETS)!.permissions, "0500");
             }
             assert.ok(plan.ofType("random:index/randomPassword:RandomPassword").some((p) => p.name === "mdc-tts-backend-secret-key"));
         });
 
+        it("runs its command through the with-secrets wrapper", () => {
+            for (const c of replicas()) {
+                assert.deepStrictEqual([...c.inputs.entrypoints, ...c.inputs.command], ["/bin/sh", WITH_SECRETS, "gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000"]);
+                assert.strictEqual(uploadOf(c, WITH_SECRETS)!.content, renderWithSecrets());
+            }
+        });
+
         it("runs the migration once, before the replicas", () => {
             const migrate = plan.one(CONTAINER, "mdc-tts-backend-migrate");
-            assert.deepStrictEqual(migrate.inputs.command, ["python", "manage.py", "migrate", "--noinput"]);
+            assert.deepStrictEqual([...migrate.inputs.entrypoints, ...migrate.inputs.command], ["/bin/sh", WITH_SECRETS, "python", "manage.py", "migrate", "--noinput"]);
             assert.strictEqual(migrate.inputs.mustRun, false);
             assert.deepStrictEqual(hardeningProblems(migrate), []);
             for (const c of replicas()) assert.ok(c.dependencies.includes(migrate.urn));
@@ -97,19 +117,101 @@ describe("docker Service", () => {
             });
         });
 
-        it("runs workers without a port or HTTP health check, and exactly one scheduler", () => {
+        it("runs workers without a port, health-checked by the spec's command (through the wrapper), and exactly one scheduler", () => {
             const workers = plan.ofType(CONTAINER).filter((c) => labelsOf(c)["tierform.service"] === "worker");
             assert.strictEqual(workers.length, 2);
             for (const w of workers) {
                 assert.strictEqual(w.inputs.ports, undefined);
-                assert.strictEqual(w.inputs.healthcheck, undefined);
+                assert.deepStrictEqual(w.inputs.healthcheck.tests, [
+                    "CMD",
+                    "/bin/sh",
+                    WITH_SECRETS,
+                    "sh",
+                    "-c",
+                    "celery -A config inspect ping --destination celery@$HOSTNAME --timeout 10",
+                ]);
+                assert.strictEqual(w.inputs.healthcheck.timeout, "20s", "longer than the ping's own 10 s");
                 assert.deepStrictEqual(w.inputs.command, ["celery", "-A", "config", "worker", "-l", "info"]);
-                assert.strictEqual(envOf(w).SECRET_KEY, "shared");
+                assert.strictEqual(secretsFileOf(w).SECRET_KEY, "shared");
             }
             const beats = plan.ofType(CONTAINER).filter((c) => labelsOf(c)["tierform.service"] === "beat");
             assert.strictEqual(beats.length, 1);
             assert.strictEqual(labelsOf(beats[0])["tierform.kind"], "scheduler");
+            assert.strictEqual(beats[0].inputs.healthcheck, undefined, "beat's spec has no health check");
             assert.deepStrictEqual(networksOf(beats[0]), ["a"]);
+        });
+    });
+
+    describe("which health check wins, and services without a command", () => {
+        let plan: Plan;
+        before(async () => {
+            const check = ["python3", "-c", "import sys; sys.exit(0)"];
+            const { system } = devSystem("hld-platform", {
+                services: {
+                    // Both an HTTP probe and a command: the probe wins.
+                    api: { health: { command: check } },
+                    // A web service with only a command.
+                    web: { health: { liveness: null, readiness: null, command: check } },
+                },
+            });
+            plan = await planComponent(() => {
+                for (const s of ["api", "web"]) new DockerService(`hld-${s}`, { system, service: system.services[s], networks: { app: "a" }, secretEnv: { MONGODB_URI: "mongodb://app:hunter2@mongo:27017/hld" } });
+            });
+        });
+
+        it("an HTTP probe keeps priority over health.command on a web service", () => {
+            assert.strictEqual(plan.one(CONTAINER, "hld-api-0").inputs.healthcheck.tests[0], "CMD-SHELL");
+            assert.ok(plan.one(CONTAINER, "hld-api-0").inputs.healthcheck.tests[1].includes("http://127.0.0.1:3000/api/health"));
+        });
+
+        it("a service without a command keeps the image's entrypoint: credentials are secret env, the check runs bare", () => {
+            const web = plan.one(CONTAINER, "hld-web-0");
+            assert.deepStrictEqual(web.inputs.healthcheck.tests, ["CMD", "python3", "-c", "import sys; sys.exit(0)"]);
+            assert.strictEqual(web.inputs.entrypoints, undefined);
+            assert.strictEqual(uploadOf(web, SECRETS_FILE), undefined);
+            const envs: string[] = web.inputs.envs;
+            const i = envs.findIndex((e) => e.startsWith("MONGODB_URI="));
+            assert.strictEqual(envs[i], "MONGODB_URI=mongodb://app:hunter2@mongo:27017/hld");
+            assert.ok(isSecretAt(web, `envs[${i}]`));
+            assert.strictEqual(plan.ofType(VOLUME).filter((v) => v.name.startsWith("hld-web")).length, 0, "no config volume without a secrets file");
+            assert.ok(plan.ofType(VOLUME).some((v) => v.name.startsWith("hld-api")), "api has a command, so its secrets go to a file");
+        });
+    });
+
+    describe("the with-secrets wrapper, run by /bin/sh", () => {
+        let dir: string;
+        before(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), "tierform-with-secrets-"))));
+        after(() => fs.rmSync(dir, { recursive: true, force: true }));
+        const run = (file: string, args: string[]) => {
+            const wrapper = path.join(dir, "with-secrets.sh");
+            fs.writeFileSync(wrapper, renderWithSecrets(file));
+            return spawnSync("/bin/sh", [wrapper, ...args], { encoding: "utf8", env: { PATH: process.env.PATH } });
+        };
+
+        it("exports every variable of the file verbatim, then execs the command", () => {
+            const values = { DATABASE_URL: "postgresql://app:p%40ss@db:5432/x?sslmode=prefer", SECRET_KEY: `a$b \`c\` 'd' "e" \\f` };
+            const file = path.join(dir, "secrets.env");
+            fs.writeFileSync(file, renderSecretsFile(values), { mode: 0o400 });
+            const r = run(file, ["sh", "-c", 'printf "%s\\n%s" "$DATABASE_URL" "$SECRET_KEY"; exec true']);
+            assert.strictEqual(r.status, 0, r.stderr);
+            assert.strictEqual(r.stdout, `${values.DATABASE_URL}\n${values.SECRET_KEY}`);
+            // exec: the command's exit status is the container's.
+            assert.strictEqual(run(file, ["sh", "-c", "exit 7"]).status, 7);
+        });
+
+        it("refuses a malformed line or a missing file instead of starting without credentials", () => {
+            const bad = path.join(dir, "bad.env");
+            fs.writeFileSync(bad, "DATABASE_URL=x\nnot a variable\n");
+            const r = run(bad, ["true"]);
+            assert.notStrictEqual(r.status, 0);
+            assert.match(r.stderr, /not NAME=value/);
+            assert.notStrictEqual(run(path.join(dir, "missing.env"), ["true"]).status, 0);
+        });
+
+        it("renders only single-line values under variable names", () => {
+            assert.strictEqual(renderSecretsFile({ B: "2", A: "1" }), "A=1\nB=2\n");
+            assert.throws(() => renderSecretsFile({ A: "1\nB=2" }), /spans lines/);
+            assert.throws(() => renderSecretsFile({ "A-B": "1" }), /not an environment variable name/);
         });
     });
 

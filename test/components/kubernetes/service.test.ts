@@ -7,13 +7,26 @@ describe("kubernetes service (app tier)", () => {
     const ctx = context("hld-platform");
     const svc = ctx.system.services;
 
-    it("maps rollouts: rolling as given, blue/green as a full surge, canary as its first step, scheduler Recreate", () => {
+    it("maps rollouts: rolling as given, blue/green as a full surge, canary as its first step; a scheduler is always one", () => {
         assert.deepEqual(deploymentStrategy(svc.api), { type: "RollingUpdate", rollingUpdate: { maxSurge: "100%", maxUnavailable: 0 } });
         assert.deepEqual(deploymentStrategy(svc.web), { type: "RollingUpdate", rollingUpdate: { maxSurge: "10%", maxUnavailable: 0 } });
         assert.deepEqual(deploymentStrategy(svc.worker), { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
         const beat = context("mdc-tts").system.services.beat;
-        assert.deepEqual(deploymentStrategy(beat), { type: "Recreate" });
         assert.deepEqual(replicaRange({ ...beat, replicas: { min: 1, max: 3 } }), { min: 1, max: 1 });
+    });
+
+    it("runs a scheduler as a one-replica StatefulSet (never two at once), without Service or HPA", async () => {
+        const mdc = context("mdc-tts");
+        const beat = { ...mdc.system.services.beat, replicas: { min: 1, max: 3 } };
+        const plan = await planComponent(() => new KubernetesService("t", { ctx: mdc, service: beat, connections: { db: "x", cache: "y" } }).address);
+        assert.equal(objects(plan, "Deployment").length, 0, "a Deployment replaces an evicted pod before the old one is gone");
+        const sts = object(plan, "StatefulSet", "beat").inputs.spec;
+        assert.deepEqual([sts.replicas, sts.podManagementPolicy, sts.updateStrategy.type, sts.volumeClaimTemplates], [1, "OrderedReady", "RollingUpdate", undefined]);
+        assert.deepEqual(sts.template.spec.containers[0].command.slice(0, 4), ["celery", "-A", "config", "beat"]);
+        assert.deepEqual(sts.template.spec.containers[0].command, beat.command);
+        assert.equal(objects(plan, "Service").length + objects(plan, "HorizontalPodAutoscaler").length, 0);
+        assert.equal(object(plan, "PodDisruptionBudget", "beat").inputs.spec.maxUnavailable, 1, "a drain may still move it");
+        assert.equal(plan.outputs, "beat");
     });
 
     it("scales on CPU and memory, CPU 70 by default, never on requests per minute", () => {
@@ -27,6 +40,22 @@ describe("kubernetes service (app tier)", () => {
         assert.equal((workloadProbes(svc.api, true).readinessProbe as any).httpGet.path, "/api/ready");
         const w = workloadProbes(svc.worker, false);
         assert.match(((w.livenessProbe as any).exec.command as string[]).join(" "), /\/proc\/1\/status/);
+    });
+
+    it("runs health.command as the exec liveness and readiness probe (MDC's Celery worker)", async () => {
+        const mdc = context("mdc-tts");
+        const worker = mdc.system.services.worker;
+        const ping = ["sh", "-c", "celery -A config inspect ping --destination celery@$HOSTNAME --timeout 10"];
+        assert.deepEqual(worker.health.command, ping);
+        const plan = await planComponent(() => new KubernetesService("t", { ctx: mdc, service: worker, connections: { db: "x", cache: "y", media: "b" } }).address);
+        const c = object(plan, "Deployment", "worker").inputs.spec.template.spec.containers[0];
+        assert.deepEqual(c.livenessProbe, { exec: { command: ping }, initialDelaySeconds: 30, periodSeconds: 60, timeoutSeconds: 20, failureThreshold: 3 });
+        assert.deepEqual(c.readinessProbe.exec.command, ping);
+        assert.ok(c.livenessProbe.timeoutSeconds > 10, "the probe outlives celery's own --timeout 10");
+        // A web service keeps its HTTP probes; a command fills only what HTTP does not cover.
+        const api = { ...svc.api, health: { ...svc.api.health, liveness: undefined, command: ["/app/healthcheck"] } };
+        const probes = workloadProbes(api, true) as any;
+        assert.deepEqual([probes.livenessProbe.exec.command, probes.readinessProbe.httpGet.path], [["/app/healthcheck"], "/api/ready"]);
     });
 
     it("builds Deployment, Service, HPA, PDB and the connection Secret", async () => {

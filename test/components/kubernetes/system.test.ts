@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
-import { object, stagingPlan } from "./fixtures";
+import type { Plan } from "../../harness";
+import { object, objects, stagingPlan } from "./fixtures";
 
 describe("kubernetes system", () => {
     it("uses an explicit provider from tierform:kubeconfig and the configured namespace", async () => {
@@ -18,5 +19,44 @@ describe("kubernetes system", () => {
     it("uses the default provider (current kubeconfig context) otherwise", async () => {
         const plan = await stagingPlan("hld-platform");
         assert.equal(plan.ofType("pulumi:providers:kubernetes").length, 0);
+    });
+});
+
+describe("kubernetes data and pulumi destroy", function () {
+    this.timeout(60000);
+    const flags = (plan: Plan) => (kind: string, name: string) => {
+        const r = object(plan, kind, name);
+        return { protect: r.protect, retainOnDelete: r.retainOnDelete };
+    };
+
+    it("staging: the Namespace and the dump PVCs outlive a destroy; nothing is protected; the StatefulSets keep their claims", async () => {
+        const plan = await stagingPlan("auromart");
+        const of = flags(plan);
+        assert.deepEqual(of("Namespace", "auromart"), { protect: false, retainOnDelete: true }, "deleting the namespace would delete every PVC in it");
+        for (const pvc of ["db-backups-full", "db-backups-incremental"]) assert.deepEqual(of("PersistentVolumeClaim", pvc), { protect: false, retainOnDelete: true });
+        for (const sts of ["db", "object-store"]) {
+            assert.deepEqual(of("StatefulSet", sts), { protect: false, retainOnDelete: false }, "a retained StatefulSet would keep running unfenced");
+            assert.deepEqual(object(plan, "StatefulSet", sts).inputs.spec.persistentVolumeClaimRetentionPolicy, { whenDeleted: "Retain", whenScaled: "Retain" });
+        }
+        assert.ok(!plan.resources.some((r) => r.protect), "staging has no deletion protection");
+        assert.ok(!objects(plan, "Deployment").some((d) => d.retainOnDelete), "workloads go with a destroy");
+    });
+
+    it("prod profile on Kubernetes: the Namespace, the Cluster, datastore StatefulSets and dump PVCs are protected; workloads are not", async () => {
+        const plan = await stagingPlan("mdc-tts", { "tierform:environment": "prod" });
+        const of = flags(plan);
+        for (const [kind, name] of [["Namespace", "mdc-tts"], ["Cluster", "db"], ["StatefulSet", "cache"], ["StatefulSet", "object-store"], ["PersistentVolumeClaim", "db-backups-full"]]) {
+            assert.equal(of(kind, name).protect, true, `${kind} ${name}`);
+        }
+        for (const [kind, name] of [["Deployment", "backend"], ["StatefulSet", "beat"], ["CronJob", "db-backup-full"], ["Secret", "backend-connections"]]) {
+            assert.equal(of(kind, name).protect, false, `${kind} ${name}`);
+        }
+        assert.ok(!plan.resources.some((r) => r.retainOnDelete), "protect, not retain, where the profile protects");
+    });
+
+    it("a cache without persistence has nothing to keep", async () => {
+        const plan = await stagingPlan("mealkitz", { "tierform:environment": "prod" });
+        assert.equal(object(plan, "StatefulSet", "cache").protect, false);
+        assert.equal(object(plan, "StatefulSet", "events").protect, true);
     });
 });
