@@ -9,7 +9,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Settings, System } from "../../spec";
 import { awsTags, resourceName, type Tier } from "../shared/naming";
-import { awsPlace, denyInsecureTransport, policyJson } from "./data-common";
+import { awsPlace, denyInsecureTransport, policyJson } from "./common";
 import { AwsKms } from "./kms";
 
 /** One CloudWatch alarm, without the parts `dataAlarm` fills (name, actions, tags). */
@@ -49,7 +49,7 @@ export interface AwsAlarmTopicArgs {
     settings: Settings;
     /**
      * KMS key that encrypts the topic. Its policy must let cloudwatch.amazonaws.com,
-     * events.amazonaws.com and backup.amazonaws.com use it (an `AwsKms` key does).
+     * events.amazonaws.com and backup.amazonaws.com use it (an `AwsKms` key with `services: ["alarms"]` does).
      * @default a new `AwsKms` key for the alarms
      */
     kmsKeyArn?: pulumi.Input<string>;
@@ -65,7 +65,7 @@ export class AwsAlarmTopic extends pulumi.ComponentResource {
     constructor(name: string, args: AwsAlarmTopicArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("tierform:aws:Monitoring", name, {}, opts);
         const { system, settings } = args;
-        this.kmsKeyArn = args.kmsKeyArn ? pulumi.output(args.kmsKeyArn) : new AwsKms(`${name}-key`, { system, purpose: "alarms" }, { parent: this }).arn;
+        this.kmsKeyArn = args.kmsKeyArn ? pulumi.output(args.kmsKeyArn) : new AwsKms(`${name}-key`, { system, purpose: "alarms", services: ["alarms"] }, { parent: this }).arn;
         this.topic = new aws.sns.Topic(
             name,
             { name: resourceName([system.name, system.environment, "alarms"], 256), kmsMasterKeyId: this.kmsKeyArn, tags: awsTags(system, "monitoring") },

@@ -19,10 +19,10 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { Database, System } from "../../spec";
+import type { Database, Problem, System } from "../../spec";
 import { awsTags, resourceName } from "../shared/naming";
 import { dataAlarm } from "./alarms";
-import { policyJson } from "./data-common";
+import { assumeRolePolicy, awsPlace, managedPolicyArn, policyJson, problemOf } from "./common";
 
 
 /** The values of a numeric cron field part list (`1-5`, `0,6`, `*\/2`), for day-of-week conversion. */
@@ -55,6 +55,14 @@ export function toAwsCron(expr: string): string {
     // AWS numbers the days 1 (Sunday) to 7 (Saturday).
     const days = [...new Set(expand(parts[4], 0, 7).map((d) => (d % 7) + 1))].sort((a, b) => a - b);
     return `cron(${minute} ${hour} ? ${month} ${days.join(",")} *)`;
+}
+
+/** What AWS Backup cannot schedule for a database: crons that restrict both day-of-month and day-of-week. */
+export function backupProblems(db: Database): Problem[] {
+    return [
+        ...problemOf(`databases.${db.name}.backup.schedule`, () => toAwsCron(db.backup.schedule)),
+        ...(db.backup.incrementalSchedule ? problemOf(`databases.${db.name}.backup.incrementalSchedule`, () => toAwsCron(db.backup.incrementalSchedule!)) : []),
+    ];
 }
 
 /** Tags that put a database into its backup plan. */
@@ -145,20 +153,18 @@ export class AwsBackup extends pulumi.ComponentResource {
                 { parent: this, provider: args.dr.provider, protect: prod },
             );
         }
+        const place = awsPlace({ parent: this });
         const role = new aws.iam.Role(
             `${name}-role`,
             {
                 description: `AWS Backup for ${system.name} (${system.environment})`,
-                assumeRolePolicy: JSON.stringify({
-                    Version: "2012-10-17",
-                    Statement: [{ Effect: "Allow", Principal: { Service: "backup.amazonaws.com" }, Action: "sts:AssumeRole" }],
-                }),
+                assumeRolePolicy: assumeRolePolicy("backup.amazonaws.com", place.accountId),
                 tags,
             },
             { parent: this },
         );
         for (const policy of ["AWSBackupServiceRolePolicyForBackup", "AWSBackupServiceRolePolicyForRestores"]) {
-            new aws.iam.RolePolicyAttachment(`${name}-${policy}`, { role: role.name, policyArn: `arn:aws:iam::aws:policy/service-role/${policy}` }, { parent: this });
+            new aws.iam.RolePolicyAttachment(`${name}-${policy}`, { role: role.name, policyArn: managedPolicyArn(place.partition, `service-role/${policy}`) }, { parent: this });
         }
         new aws.iam.RolePolicy(
             `${name}-kms`,

@@ -6,18 +6,22 @@
  * system's access-log bucket, and lifecycle rules from the spec (hot → warm → cold → archive, the
  * Asset Management tiers), expiry, old versions and abandoned multipart uploads.
  *
- * Buckets of purpose `static` get a CloudFront origin access control and a policy statement that
- * lets CloudFront distributions of this account read them (the edge's distribution is created
- * after the data tier, so its exact ARN is not known here).
+ * A bucket of purpose `static` that a CloudFront distribution serves (`cdnDistributionArn`) gets an
+ * origin access control and a policy statement that lets that one distribution read it
+ * (`AWS:SourceArn`). The distribution is created after the data tier (it needs this bucket), so
+ * the caller passes its ARN as a `pulumi.deferredOutput`: the bucket and its origin access control
+ * are created at once, the policy once the distribution exists. Its key must let the same
+ * distribution decrypt (an `AwsKms` with `cloudFrontDistributionArns`).
  *
- * The access-log bucket itself (`accessLogTarget: true`) uses SSE-S3: S3 server access logging
- * cannot deliver into a bucket whose default encryption is SSE-KMS.
+ * A log bucket (`accessLogTarget: true`: the data tier's S3 access logs, the edge's load-balancer
+ * and CloudFront logs) uses SSE-S3: neither S3 server access logging nor ALB access logs deliver
+ * into a bucket whose default encryption is SSE-KMS.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { Bucket, System } from "../../spec";
-import { awsTags, resourceName } from "../shared/naming";
-import { awsPlace, denyInsecureTransport, policyJson } from "./data-common";
+import type { Bucket, Problem, System } from "../../spec";
+import { awsTags, resourceName, type Tier } from "../shared/naming";
+import { awsPlace, denyInsecureTransport, policyJson, problemOf } from "./common";
 
 export interface AwsBucketArgs {
     system: System;
@@ -34,10 +38,42 @@ export interface AwsBucketArgs {
      */
     accessLogBucket?: pulumi.Input<string>;
     /**
-     * This bucket receives the system's S3 server access logs (SSE-S3, the logging service may write).
+     * This bucket receives logs (SSE-S3; S3 server access logging of this account may write).
      * @default false
      */
     accessLogTarget?: boolean;
+    /**
+     * Further log writers of a log bucket: bucket-policy statements built from the bucket's ARN
+     * (e.g. the load balancer's log delivery).
+     * @default none
+     */
+    logWriters?: (bucketArn: pulumi.Output<string>) => pulumi.Input<aws.iam.PolicyStatement>[];
+    /**
+     * Keep object ACLs (ownership `BucketOwnerPreferred`) for a writer that still needs them:
+     * CloudFront's standard logs.
+     * @default false (`BucketOwnerEnforced`: ACLs off)
+     */
+    objectAcls?: boolean;
+    /**
+     * The `tier` tag.
+     * @default "bucket"
+     */
+    tier?: Tier;
+    /**
+     * ARN of the CloudFront distribution that serves a `static` bucket through origin access
+     * control (a `pulumi.deferredOutput` when the distribution is created later).
+     * @default none (no origin access control; only the system's services read the bucket)
+     */
+    cdnDistributionArn?: pulumi.Input<string>;
+}
+
+/**
+ * Whether the system's CloudFront distribution serves a bucket itself (at `/<bucket>/*`): a
+ * `static` bucket of a system with a CDN, unless a route of the spec claims that path (then the
+ * service behind the route serves it).
+ */
+export function cdnServesBucket(system: System, bucket: Bucket): boolean {
+    return system.edge.cdn && bucket.purpose === "static" && !system.edge.routes.some((r) => r.path.replace(/\/+$/, "") === `/${bucket.name}`);
 }
 
 /** S3 storage class of a spec tier. Cold data that people open (documents, media) stays instantly retrievable. */
@@ -80,6 +116,11 @@ export function lifecycleRules(bucket: Bucket, noncurrentDays: number): aws.type
     return rules;
 }
 
+/** What S3 cannot do with a bucket spec: lifecycle transitions it refuses. */
+export function bucketProblems(bucket: Bucket): Problem[] {
+    return problemOf(`buckets.${bucket.name}.lifecycle`, () => lifecycleRules(bucket, 30));
+}
+
 /** An S3 bucket with encryption, versioning, public access block, TLS-only policy, logging and lifecycle. */
 export class AwsBucket extends pulumi.ComponentResource {
     readonly bucket: aws.s3.Bucket;
@@ -87,20 +128,21 @@ export class AwsBucket extends pulumi.ComponentResource {
     readonly arn: pulumi.Output<string>;
     /** Regional domain name, the origin a CloudFront distribution uses. */
     readonly regionalDomainName: pulumi.Output<string>;
-    /** Origin access control for CloudFront (`static` buckets only). */
+    /** Origin access control for CloudFront (`static` buckets that a distribution serves). */
     readonly originAccessControl?: aws.cloudfront.OriginAccessControl;
 
     constructor(name: string, args: AwsBucketArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("tierform:aws:Bucket", name, {}, opts);
         const { system, bucket: spec } = args;
         const profile = system.profile;
-        const tags = { ...awsTags(system, "bucket"), purpose: args.accessLogTarget ? "access-logs" : spec.purpose };
+        const tags = { ...awsTags(system, args.tier ?? "bucket"), purpose: args.accessLogTarget ? "access-logs" : spec.purpose };
         if (!args.kmsKeyArn && !args.accessLogTarget) throw new Error(`bucket '${spec.name}': a KMS key is required`);
         const versioned = spec.versioned || spec.purpose === "backups";
 
-        this.bucket = new aws.s3.Bucket(name, { forceDestroy: !profile.deletionProtection, tags }, { parent: this, protect: profile.deletionProtection });
+        const prod = profile.deletionProtection;
+        this.bucket = new aws.s3.Bucket(name, { forceDestroy: !prod, tags }, { parent: this, protect: prod, retainOnDelete: prod });
         const bucket = this.bucket.bucket;
-        new aws.s3.BucketOwnershipControls(name, { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } }, { parent: this });
+        new aws.s3.BucketOwnershipControls(name, { bucket, rule: { objectOwnership: args.objectAcls ? "BucketOwnerPreferred" : "BucketOwnerEnforced" } }, { parent: this });
         const pab = new aws.s3.BucketPublicAccessBlock(
             name,
             { bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
@@ -144,8 +186,9 @@ export class AwsBucket extends pulumi.ComponentResource {
                 Resource: objects,
                 Condition: { StringEquals: { "aws:SourceAccount": place.accountId } },
             });
+            statements.push(...(args.logWriters?.(this.bucket.arn) ?? []));
         }
-        if (spec.purpose === "static" && !args.accessLogTarget) {
+        if (spec.purpose === "static" && args.cdnDistributionArn && !args.accessLogTarget) {
             this.originAccessControl = new aws.cloudfront.OriginAccessControl(
                 name,
                 {
@@ -158,15 +201,12 @@ export class AwsBucket extends pulumi.ComponentResource {
                 { parent: this },
             );
             statements.push({
-                Sid: "CloudFrontDistributionsOfThisAccountRead",
+                Sid: "TheSystemsCloudFrontDistributionReads",
                 Effect: "Allow",
                 Principal: { Service: "cloudfront.amazonaws.com" },
                 Action: "s3:GetObject",
                 Resource: objects,
-                Condition: {
-                    StringEquals: { "AWS:SourceAccount": place.accountId },
-                    ArnLike: { "AWS:SourceArn": pulumi.interpolate`arn:${place.partition}:cloudfront::${place.accountId}:distribution/*` },
-                },
+                Condition: { StringEquals: { "AWS:SourceArn": args.cdnDistributionArn } },
             });
         }
         // The public access block goes first, so no policy is ever evaluated without it.

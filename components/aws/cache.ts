@@ -12,24 +12,16 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { Cache, System } from "../../spec";
+import type { Cache } from "../../spec";
 import { DEFAULT_PORTS, redisUrl } from "../shared/connection";
 import { awsTags, resourceName } from "../shared/naming";
 import { dataAlarm } from "./alarms";
-import { CACHE_NODES, secretRecoveryDays } from "./data-common";
+import { CACHE_NODES, connectionSecret, isolatedSubnetGroup, type AwsIsolatedDatastoreArgs } from "./common";
 
-export interface AwsCacheArgs {
-    system: System;
+/** Arguments of {@link AwsCache}. */
+export interface AwsCacheArgs extends AwsIsolatedDatastoreArgs {
     /** The resolved cache spec. */
     cache: Cache;
-    /** Isolated subnets for the cache subnet group. */
-    subnetIds: pulumi.Input<string>[];
-    /** Security groups admitting only the services that use the cache. */
-    securityGroupIds: pulumi.Input<string>[];
-    /** Customer KMS key for encryption at rest and the token secret. */
-    kmsKeyArn: pulumi.Input<string>;
-    /** SNS topic the alarms notify. */
-    alarmTopicArn: pulumi.Input<string>;
     /**
      * Node type.
      * @default by `profile.dataSize`: cache.t4g.small, cache.m6g.large, cache.r6g.large
@@ -73,11 +65,7 @@ export class AwsCache extends pulumi.ComponentResource {
         const port = DEFAULT_PORTS.redis;
         const replicasPerShard = profile.multiAz ? 1 : 0;
 
-        const subnetGroup = new aws.elasticache.SubnetGroup(
-            name,
-            { name: groupId, description: `${system.name} ${cache.name}: isolated subnets`, subnetIds: args.subnetIds, tags },
-            { parent: this },
-        );
+        const subnetGroup = isolatedSubnetGroup(aws.elasticache.SubnetGroup, this, name, { system, datastore: cache.name, id: groupId, subnetIds: args.subnetIds, tier: "cache" });
         const parameterGroup = new aws.elasticache.ParameterGroup(
             name,
             {
@@ -132,27 +120,13 @@ export class AwsCache extends pulumi.ComponentResource {
         this.endpoint = pulumi.interpolate`${host}:${port}`;
         if (!cache.cluster) this.readerEndpoint = pulumi.interpolate`${rg.readerEndpointAddress}:${port}`;
         this.connectionString = redisUrl({ host, port, password: token.result, tls: true });
-        this.secret = new aws.secretsmanager.Secret(
-            name,
-            {
-                name: `tierform/${system.name}/${system.environment}/${cache.name}`,
-                description: `${system.name} ${cache.name}: AUTH token and connection URL (keys host, port, authToken, url)`,
-                kmsKeyId: args.kmsKeyArn,
-                recoveryWindowInDays: secretRecoveryDays(profile.deletionProtection),
-                tags: awsTags(system, "secrets"),
-            },
-            { parent: this, protect: system.profile.deletionProtection },
-        );
-        new aws.secretsmanager.SecretVersion(
-            name,
-            {
-                secretId: this.secret.id,
-                secretString: pulumi
-                    .all([host, token.result, this.connectionString])
-                    .apply(([h, t, url]) => JSON.stringify({ host: h, port, authToken: t, url, cluster: cache.cluster })),
-            },
-            { parent: this },
-        );
+        this.secret = connectionSecret(this, name, {
+            system,
+            datastore: cache.name,
+            description: "AUTH token and connection URL (keys host, port, authToken, url)",
+            kmsKeyArn: args.kmsKeyArn,
+            value: pulumi.all([host, token.result, this.connectionString]).apply(([h, t, url]) => ({ host: h, port, authToken: t, url, cluster: cache.cluster })),
+        });
 
         // Alarms over every node: the busiest node decides (MAX over the nodes' metrics).
         const nodes = cacheNodeIds(groupId, cache.cluster, cache.cluster ? cache.shards : 1, 1 + replicasPerShard);

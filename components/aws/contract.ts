@@ -30,6 +30,13 @@ export interface AwsDataArgs {
     network: AwsNetworkInfo;
     /** SNS topic every alarm notifies. */
     alarmTopicArn: pulumi.Input<string>;
+    /**
+     * ARN of the CloudFront distribution that serves the `static` buckets. The edge creates it
+     * after the data tier (it needs the buckets), so the system passes a `pulumi.deferredOutput`
+     * that it resolves once the edge exists; only the static buckets' key and policies wait for it.
+     * @default none (no CDN: static buckets get no origin access control)
+     */
+    cdnDistributionArn?: pulumi.Input<string>;
 }
 
 /** How one datastore is wired into the services that use it. */

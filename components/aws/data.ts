@@ -11,12 +11,13 @@
  * Celery's broker on its Redis cache (ElastiCache) as its seed does; see queue.ts for why.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { Database, Settings, System } from "../../spec";
+import type { Database, Problem, Settings, System } from "../../spec";
 import { maxGapMinutes } from "../../spec";
 import { connectionVariables } from "../shared/connection";
 import { AwsBackup, backupSelectionTags } from "./backup";
-import { AwsBucket } from "./bucket";
+import { AwsBucket, cdnServesBucket } from "./bucket";
 import { AwsCache } from "./cache";
+import { throwProblems } from "./common";
 import type { AwsDataArgs, AwsDatastoreBinding } from "./contract";
 import { AwsDatabase } from "./database";
 import { AwsDocumentDb } from "./documentdb";
@@ -40,12 +41,14 @@ export function achievableRpoMinutes(db: Database): number {
  * being the primary one); a DocumentDB database under `crossRegion`, whose regional RPO is the
  * interval of its cross-region backup copies.
  */
-export function recoveryProblems(system: System, settings: Pick<Settings, "drRegion">, primaryRegion?: string): string[] {
-    const problems: string[] = [];
+export function recoveryProblems(system: System, settings: Pick<Settings, "drRegion">, primaryRegion?: string): Problem[] {
+    const problems: Problem[] = [];
+    const add = (where: string, message: string) => problems.push({ where, message });
     const rpo = system.recovery.rpoMinutes;
     for (const db of Object.values(system.databases)) {
         if (rpo < MIN_RPO_MINUTES) {
-            problems.push(
+            add(
+                "recovery.rpoMinutes",
                 `recovery.rpoMinutes is ${rpo}, but databases.${db.name} cannot be recovered to less than ${MIN_RPO_MINUTES} minutes before a failure on AWS (point-in-time recovery's granularity); set recovery.rpoMinutes to ${MIN_RPO_MINUTES} or more`,
             );
             continue;
@@ -53,31 +56,28 @@ export function recoveryProblems(system: System, settings: Pick<Settings, "drReg
         const achievable = achievableRpoMinutes(db);
         if (achievable > rpo) {
             const schedules = [db.backup.schedule, db.backup.incrementalSchedule].filter(Boolean).map((s) => `'${s}'`).join(" and ");
-            problems.push(
+            add(
+                `databases.${db.name}.backup`,
                 `recovery.rpoMinutes is ${rpo}, but databases.${db.name} is backed up only every ${achievable} minutes at worst (${schedules}) and has no point-in-time recovery; set databases.${db.name}.backup.pointInTime: true, or a backup.incrementalSchedule at least every ${rpo} minutes`,
             );
         }
         if (system.recovery.crossRegion && db.engine === "mongodb") {
             const copies = maxGapMinutes(db.backup.schedule, ...(db.backup.incrementalSchedule ? [db.backup.incrementalSchedule] : []));
             if (copies > rpo) {
-                problems.push(
+                add(
+                    `databases.${db.name}.backup`,
                     `recovery.rpoMinutes is ${rpo} with recovery.crossRegion, but databases.${db.name} (DocumentDB) reaches the DR region only through backup copies every ${copies} minutes; raise recovery.rpoMinutes to ${copies} or add a backup.incrementalSchedule at least every ${rpo} minutes`,
                 );
             }
         }
     }
     if (system.recovery.crossRegion) {
-        if (!settings.drRegion) problems.push("recovery.crossRegion is set, but tierform:drRegion is empty; set it to the region for replicas and backup copies (e.g. us-west-2)");
-        else if (primaryRegion && settings.drRegion === primaryRegion) problems.push(`recovery.crossRegion is set, but tierform:drRegion (${settings.drRegion}) is the stack's own region`);
+        if (!settings.drRegion) add("tierform:drRegion", "recovery.crossRegion is set, but tierform:drRegion is empty; set it to the region for replicas and backup copies (e.g. us-west-2)");
+        else if (primaryRegion && settings.drRegion === primaryRegion) add("tierform:drRegion", `recovery.crossRegion is set, but tierform:drRegion (${settings.drRegion}) is the stack's own region`);
     }
     return problems;
 }
 
-/** Throw one Error listing every recovery problem of the spec (see `recoveryProblems`). */
-export function checkRecoveryObjectives(system: System, settings: Pick<Settings, "drRegion">, primaryRegion?: string): void {
-    const problems = recoveryProblems(system, settings, primaryRegion);
-    if (problems.length > 0) throw new Error(`${system.name}: the recovery objectives cannot be met on AWS:\n  - ${problems.join("\n  - ")}`);
-}
 
 /**
  * The database with the retention AWS keeps: the spec's days, but never fewer than the
@@ -108,7 +108,7 @@ const jsonKey = (secretArn: pulumi.Input<string>, key: string) => pulumi.interpo
  */
 export function createDataTier(args: AwsDataArgs, opts: pulumi.ComponentResourceOptions): Record<string, AwsDatastoreBinding> {
     const { system, settings, network } = args;
-    checkRecoveryObjectives(system, settings, new pulumi.Config("aws").get("region"));
+    throwProblems(system, recoveryProblems(system, settings, new pulumi.Config("aws").get("region")));
 
     const n = (part: string) => `${system.name}-${part}`;
     const bindings: Record<string, AwsDatastoreBinding> = {};
@@ -235,8 +235,18 @@ export function createDataTier(args: AwsDataArgs, opts: pulumi.ComponentResource
                   opts,
               )
             : undefined;
+    // Buckets CloudFront serves get their own key, whose policy names the distribution (see bucket.ts).
+    const served = buckets.filter((b) => cdnServesBucket(system, b) && args.cdnDistributionArn);
+    const staticKms =
+        served.length > 0 ? new AwsKms(n("static-assets"), { system, purpose: "static-assets", cloudFrontDistributionArns: [args.cdnDistributionArn!] }, opts) : undefined;
     for (const bucket of buckets) {
-        const s3 = new AwsBucket(n(bucket.name), { system, bucket, kmsKeyArn: kms.arn, accessLogBucket: accessLogs?.name }, opts);
+        const cdn = served.includes(bucket) && staticKms ? { kmsArn: staticKms.arn, distributionArn: args.cdnDistributionArn! } : undefined;
+        const bucketKey = cdn?.kmsArn ?? kms.arn;
+        const s3 = new AwsBucket(
+            n(bucket.name),
+            { system, bucket, kmsKeyArn: bucketKey, accessLogBucket: accessLogs?.name, ...(cdn ? { cdnDistributionArn: cdn.distributionArn } : {}) },
+            opts,
+        );
         const b = base();
         for (const v of variablesOf(system, bucket.name)) b.environment[v] = s3.name;
         const id = bucket.name.replace(/[^A-Za-z0-9]/g, "");
@@ -245,7 +255,7 @@ export function createDataTier(args: AwsDataArgs, opts: pulumi.ComponentResource
             taskPolicyStatements: [
                 { Sid: `S3List${id}`, Effect: "Allow", Action: "s3:ListBucket", Resource: s3.arn },
                 { Sid: `S3Objects${id}`, Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: pulumi.interpolate`${s3.arn}/*` },
-                { Sid: `S3Kms${id}`, Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: kms.arn },
+                { Sid: `S3Kms${id}`, Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: bucketKey },
             ],
             outputs: { kind: "bucket", endpoint: s3.name },
             ...(s3.originAccessControl ? { cdnOrigin: { domainName: s3.regionalDomainName, originAccessControlId: s3.originAccessControl.id } } : {}),

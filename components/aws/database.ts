@@ -18,11 +18,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { Database, System } from "../../spec";
+import type { Database } from "../../spec";
 import { databaseUrl, DEFAULT_PORTS } from "../shared/connection";
 import { awsTags, resourceName } from "../shared/naming";
 import { dataAlarm } from "./alarms";
-import { awsPlace, dailyWindow, RDS_CLASSES, secretRecoveryDays } from "./data-common";
+import { assumeRolePolicy, awsPlace, dailyWindow, databaseSecret, isolatedSubnetGroup, managedPolicyArn, RDS_CLASSES, type AwsIsolatedDatastoreArgs } from "./common";
 
 /** A database in the DR region: where the cross-region replica goes. */
 export interface AwsDrTarget {
@@ -40,18 +40,10 @@ export interface AwsDrTarget {
     alarmTopicArn: pulumi.Input<string>;
 }
 
-export interface AwsDatabaseArgs {
-    system: System;
+/** Arguments of {@link AwsDatabase}; the customer key also encrypts Performance Insights. */
+export interface AwsDatabaseArgs extends AwsIsolatedDatastoreArgs {
     /** The resolved database spec; engine postgres or mysql. */
     database: Database;
-    /** Isolated subnets (no route to the internet) for the DB subnet group. */
-    subnetIds: pulumi.Input<string>[];
-    /** Security groups admitting only the services that use the database. */
-    securityGroupIds: pulumi.Input<string>[];
-    /** Customer KMS key for storage, Performance Insights and the credentials secret. */
-    kmsKeyArn: pulumi.Input<string>;
-    /** SNS topic the database's alarms notify. */
-    alarmTopicArn: pulumi.Input<string>;
     /**
      * Where the cross-region DR replica goes.
      * @default no DR replica
@@ -131,7 +123,9 @@ export function rdsParameters(engine: "postgres" | "mysql", parameters: Database
             ? { name: "rds.force_ssl", value: "1", applyMethod: "immediate" }
             : { name: "require_secure_transport", value: "ON", applyMethod: "immediate" },
     ];
+    // Statements slower than 2 s reach the exported logs (postgresql / slowquery) unless the spec says otherwise.
     if (engine === "postgres") out.push({ name: "log_min_duration_statement", value: "2000", applyMethod: "immediate" });
+    else out.push({ name: "slow_query_log", value: "1", applyMethod: "immediate" }, { name: "long_query_time", value: "2", applyMethod: "immediate" });
     for (const [name, raw] of Object.entries(parameters)) {
         const memory = MEMORY_PARAMETERS[engine][name];
         let value = String(raw);
@@ -190,11 +184,8 @@ export class AwsDatabase extends pulumi.ComponentResource {
         const identifier = resourceName([system.name, db.name], 55);
         const stateful: pulumi.CustomResourceOptions = { parent: this, protect: prod };
 
-        const subnetGroup = new aws.rds.SubnetGroup(
-            name,
-            { name: identifier, description: `${system.name} ${db.name}: isolated subnets`, subnetIds: args.subnetIds, tags },
-            { parent: this },
-        );
+        const place = awsPlace({ parent: this });
+        const subnetGroup = isolatedSubnetGroup(aws.rds.SubnetGroup, this, name, { system, datastore: db.name, id: identifier, subnetIds: args.subnetIds, tier: "database" });
         const parameterGroup = new aws.rds.ParameterGroup(
             name,
             {
@@ -210,17 +201,14 @@ export class AwsDatabase extends pulumi.ComponentResource {
             `${name}-monitoring`,
             {
                 description: `RDS enhanced monitoring of ${identifier}`,
-                assumeRolePolicy: JSON.stringify({
-                    Version: "2012-10-17",
-                    Statement: [{ Effect: "Allow", Principal: { Service: "monitoring.rds.amazonaws.com" }, Action: "sts:AssumeRole" }],
-                }),
+                assumeRolePolicy: assumeRolePolicy("monitoring.rds.amazonaws.com", place.accountId),
                 tags,
             },
             { parent: this },
         );
         const monitoringPolicy = new aws.iam.RolePolicyAttachment(
             `${name}-monitoring`,
-            { role: monitoringRole.name, policyArn: "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole" },
+            { role: monitoringRole.name, policyArn: managedPolicyArn(place.partition, "service-role/AmazonRDSEnhancedMonitoringRole") },
             { parent: this },
         );
         const password = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, { parent: this });
@@ -352,30 +340,16 @@ export class AwsDatabase extends pulumi.ComponentResource {
             database: db.databaseName,
             tls: true,
         });
-        this.secret = new aws.secretsmanager.Secret(
-            name,
-            {
-                name: `tierform/${system.name}/${system.environment}/${db.name}`,
-                description: `${system.name} ${db.name}: credentials and connection URL (keys username, password, host, port, dbname, url)`,
-                kmsKeyId: args.kmsKeyArn,
-                recoveryWindowInDays: secretRecoveryDays(prod),
-                tags: awsTags(system, "secrets"),
-            },
-            { parent: this, protect: system.profile.deletionProtection },
-        );
-        new aws.secretsmanager.SecretVersion(
-            name,
-            {
-                secretId: this.secret.id,
-                secretString: pulumi
-                    .all([this.instance.address, this.instance.port, password.result, this.connectionString])
-                    .apply(([host, p, pw, url]) =>
-                        JSON.stringify({ engine, host, port: p, username: db.username, password: pw, dbname: db.databaseName, url }),
-                    ),
-            },
-            { parent: this },
-        );
-        const place = awsPlace({ parent: this });
+        this.secret = databaseSecret(this, name, {
+            system,
+            database: db,
+            engine,
+            host: this.instance.address,
+            port: this.instance.port,
+            password: password.result,
+            url: this.connectionString,
+            kmsKeyArn: args.kmsKeyArn,
+        });
         this.iamConnectArn = pulumi.interpolate`arn:${place.partition}:rds-db:${place.region}:${place.accountId}:dbuser:${this.instance.resourceId}/${db.username}`;
 
         // Alarms: CPU, free storage, connections, replica lag.

@@ -11,24 +11,16 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { Database, System } from "../../spec";
+import type { Database } from "../../spec";
 import { databaseUrl, DEFAULT_PORTS } from "../shared/connection";
 import { awsTags, resourceName } from "../shared/naming";
 import { dataAlarm } from "./alarms";
-import { dailyWindow, DOCDB_CLASSES, secretRecoveryDays } from "./data-common";
+import { dailyWindow, databaseSecret, DOCDB_CLASSES, isolatedSubnetGroup, type AwsIsolatedDatastoreArgs } from "./common";
 
-export interface AwsDocumentDbArgs {
-    system: System;
+/** Arguments of {@link AwsDocumentDb}. */
+export interface AwsDocumentDbArgs extends AwsIsolatedDatastoreArgs {
     /** The resolved database spec, engine mongodb. */
     database: Database;
-    /** Isolated subnets for the subnet group. */
-    subnetIds: pulumi.Input<string>[];
-    /** Security groups admitting only the services that use the database. */
-    securityGroupIds: pulumi.Input<string>[];
-    /** Customer KMS key for storage and the credentials secret. */
-    kmsKeyArn: pulumi.Input<string>;
-    /** SNS topic the alarms notify. */
-    alarmTopicArn: pulumi.Input<string>;
     /**
      * Extra tags on the cluster, e.g. the tag an AWS Backup selection matches.
      * @default {}
@@ -70,11 +62,7 @@ export class AwsDocumentDb extends pulumi.ComponentResource {
         const port = DEFAULT_PORTS.mongodb;
         const { engineVersion, family } = documentDbVersion(db.version);
 
-        const subnetGroup = new aws.docdb.SubnetGroup(
-            name,
-            { name: identifier, description: `${system.name} ${db.name}: isolated subnets`, subnetIds: args.subnetIds, tags },
-            { parent: this },
-        );
+        const subnetGroup = isolatedSubnetGroup(aws.docdb.SubnetGroup, this, name, { system, datastore: db.name, id: identifier, subnetIds: args.subnetIds, tier: "database" });
         const parameterGroup = new aws.docdb.ClusterParameterGroup(
             name,
             {
@@ -150,27 +138,16 @@ export class AwsDocumentDb extends pulumi.ComponentResource {
             database: db.databaseName,
             tls: true,
         }).apply((url) => `${url}&replicaSet=rs0&readPreference=secondaryPreferred&retryWrites=false`);
-        this.secret = new aws.secretsmanager.Secret(
-            name,
-            {
-                name: `tierform/${system.name}/${system.environment}/${db.name}`,
-                description: `${system.name} ${db.name}: credentials and connection URL (keys username, password, host, port, dbname, url)`,
-                kmsKeyId: args.kmsKeyArn,
-                recoveryWindowInDays: secretRecoveryDays(prod),
-                tags: awsTags(system, "secrets"),
-            },
-            { parent: this, protect: system.profile.deletionProtection },
-        );
-        new aws.secretsmanager.SecretVersion(
-            name,
-            {
-                secretId: this.secret.id,
-                secretString: pulumi
-                    .all([this.cluster.endpoint, this.cluster.port, password.result, this.connectionString])
-                    .apply(([host, p, pw, url]) => JSON.stringify({ engine: "docdb", host, port: p, username: db.username, password: pw, dbname: db.databaseName, url })),
-            },
-            { parent: this },
-        );
+        this.secret = databaseSecret(this, name, {
+            system,
+            database: db,
+            engine: "docdb",
+            host: this.cluster.endpoint,
+            port: this.cluster.port.apply((p) => p ?? port),
+            password: password.result,
+            url: this.connectionString,
+            kmsKeyArn: args.kmsKeyArn,
+        });
 
         const dimensions = { DBClusterIdentifier: this.cluster.clusterIdentifier };
         const alarm = (id: string, spec: Parameters<typeof dataAlarm>[5]) => dataAlarm(this, system, "database", `${db.name}-${id}`, args.alarmTopicArn, spec);

@@ -12,6 +12,7 @@ import type { Settings, System } from "../../spec";
 import { awsTags, MANAGED_BY, resourceName } from "../shared/naming";
 import { AwsAlarmTopic } from "./alarms";
 import { AwsKms } from "./kms";
+import { vpcFlowLogs } from "./network";
 
 export interface AwsDrSiteArgs {
     system: System;
@@ -52,7 +53,7 @@ export class AwsDrSite extends pulumi.ComponentResource {
             { parent: this },
         );
         const inDr = { parent: this, provider: this.provider };
-        this.kms = new AwsKms(`${name}-key`, { system, purpose: "dr", region: settings.drRegion }, { parent: this, providers: { aws: this.provider } });
+        this.kms = new AwsKms(`${name}-key`, { system, purpose: "dr", services: ["logs", "alarms"], region: settings.drRegion }, { parent: this, providers: { aws: this.provider } });
         this.alarmTopic = new AwsAlarmTopic(`${name}-alarms`, { system, settings, kmsKeyArn: this.kms.arn }, { parent: this, providers: { aws: this.provider } });
 
         const cidr = args.cidrBlock ?? "10.250.0.0/16";
@@ -93,37 +94,11 @@ export class AwsDrSite extends pulumi.ComponentResource {
             },
             inDr,
         );
-        const logGroup = new aws.cloudwatch.LogGroup(
+        vpcFlowLogs(
             `${name}-flow-logs`,
-            { name: `/tierform/${system.name}/${system.environment}/dr-vpc-flow-logs`, retentionInDays: system.profile.logRetentionDays, kmsKeyId: this.kms.arn, tags },
+            { system, vpcId: this.vpc.id, logGroupName: `/tierform/${system.name}/${system.environment}/dr-vpc-flow-logs`, retentionInDays: system.profile.logRetentionDays, kmsKeyArn: this.kms.arn },
             inDr,
         );
-        const flowRole = new aws.iam.Role(
-            `${name}-flow-logs`,
-            {
-                description: `${system.name} DR VPC flow logs`,
-                assumeRolePolicy: JSON.stringify({
-                    Version: "2012-10-17",
-                    Statement: [{ Effect: "Allow", Principal: { Service: "vpc-flow-logs.amazonaws.com" }, Action: "sts:AssumeRole" }],
-                }),
-                tags,
-            },
-            { parent: this },
-        );
-        new aws.iam.RolePolicy(
-            `${name}-flow-logs`,
-            {
-                role: flowRole.id,
-                policy: logGroup.arn.apply((arn) =>
-                    JSON.stringify({
-                        Version: "2012-10-17",
-                        Statement: [{ Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"], Resource: [arn, `${arn}:*`] }],
-                    }),
-                ),
-            },
-            { parent: this },
-        );
-        new aws.ec2.FlowLog(name, { vpcId: this.vpc.id, trafficType: "ALL", logDestinationType: "cloud-watch-logs", logDestination: logGroup.arn, iamRoleArn: flowRole.arn, tags }, inDr);
         this.registerOutputs({ region: this.region, vpcId: this.vpc.id });
     }
 }

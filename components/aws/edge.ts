@@ -6,13 +6,22 @@
  * viewers and origin, security headers with HSTS, its own WAF, access logs, and a secret origin
  * header so only CloudFront reaches the load balancer); ACM certificates validated through
  * Route 53; alias records for the spec's domain.
+ *
+ * A routed service whose rollout is `blueGreen` or `canary` (see service.ts) gets a second,
+ * alternate target group and a listener rule of its own that forwards to both with weights 100/0:
+ * ECS's native blue/green and canary deployments register the new tasks in the idle group and
+ * shift the rule's weights, through an infrastructure role the edge creates once. The rule's
+ * actions are then ECS's to change (`ignoreChanges`), so a later `pulumi up` never swings live
+ * traffic back. Such a service must own exactly one route.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { Service, System } from "../../spec";
+import type { Problem, Service, System } from "../../spec";
 import { awsTags, resourceName } from "../shared/naming";
-import { awsContext } from "./keys";
+import { assumeRolePolicy, awsPlace, managedPolicyArn, throwProblems } from "./common";
+import { AwsBucket } from "./bucket";
+import { shiftsTraffic, type AwsServiceLoadBalancer } from "./service";
 
 /** TLS policy of the HTTPS listener: TLS 1.3 and 1.2 with forward-secret ciphers only. */
 export const ALB_TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
@@ -143,6 +152,46 @@ export function cloudFrontHeaders(system: System): Pick<aws.cloudfront.ResponseH
     return { securityHeadersConfig: security, ...(custom.length ? { customHeadersConfig: { items: custom } } : {}) };
 }
 
+/**
+ * What the AWS edge cannot build from the spec, one problem per spec path (empty when it can):
+ * HTTP without TLS, no domain (and no certificate), a CDN without a domain, source-IP routes
+ * behind CloudFront, more than five conditions on a rule, a route to something that is not a web
+ * service with a port, and a blue/green or canary service with more than one route.
+ */
+export function edgeProblems(system: System, certificateArn?: string): Problem[] {
+    const { edge } = system;
+    const problems: Problem[] = [];
+    const add = (where: string, message: string) => problems.push({ where, message });
+    if (!edge.tls) add("edge.tls", "is false, but the AWS platform serves HTTPS only; set it to true");
+    if (!edge.domain && !certificateArn) add("edge.domain", "is empty: the AWS edge requests a certificate for it (or give tierform:certificateArn)");
+    if (edge.cdn && !edge.domain) add("edge.cdn", "on AWS needs edge.domain (CloudFront reaches the load balancer at origin.<domain>)");
+    const { rules, defaultService } = routeRules(system);
+    if (edge.cdn && rules.some((r) => r.allowCidrs)) {
+        // Behind CloudFront the load balancer sees CloudFront's addresses, not the client's.
+        add("edge.routes", "routes with allowCidrs cannot be enforced at the load balancer behind the CDN; turn edge.cdn off or drop allowCidrs");
+    }
+    for (const r of rules) {
+        const values = r.pathPatterns.length + (r.allowCidrs?.length ?? 0) + (edge.cdn ? 1 : 0);
+        if (values > 5) add(`edge.routes (${r.path})`, `needs ${values} condition values; an ALB rule allows 5 (give at most ${5 - r.pathPatterns.length - (edge.cdn ? 1 : 0)} allowCidrs)`);
+    }
+    const routed = [...new Set([...rules.map((r) => r.service), ...(defaultService ? [defaultService] : [])])];
+    for (const name of routed) {
+        const svc = system.services[name];
+        if (!svc || svc.kind !== "web" || !svc.port) {
+            add(`edge.routes (${name})`, `route to '${name}' needs a web service with a port`);
+            continue;
+        }
+        const paths = edge.routes.filter((r) => r.service === name).map((r) => r.path);
+        if (shiftsTraffic(svc) && paths.length !== 1) {
+            add(
+                `services.${name}.rollout.strategy`,
+                `is ${svc.rollout.strategy}, so ECS shifts its traffic on one listener rule, but edge.routes gives it ${paths.length} (${paths.join(", ")}); route it by one path or use strategy rolling`,
+            );
+        }
+    }
+    return problems;
+}
+
 /** Arguments of {@link AwsEdge}. */
 export interface AwsEdgeArgs {
     /** The resolved system: its edge (domain, routes, headers, rate limit, CDN) and services. */
@@ -162,9 +211,9 @@ export interface AwsEdgeArgs {
      */
     certificateArn?: string;
     /**
-     * Buckets CloudFront serves directly (the data tier's `static` buckets, with an origin access
-     * control), by bucket name: `/<bucket>/*` is cached from the bucket (objects keyed under
-     * `<bucket>/`) unless a route of the spec claims that path. Ignored without a CDN.
+     * Buckets CloudFront serves directly (the data tier's `static` buckets that no route claims,
+     * see `cdnServesBucket`, with an origin access control), by bucket name: `/<bucket>/*` is
+     * cached from the bucket (objects keyed under `<bucket>/`). Ignored without a CDN.
      * @default {}
      */
     staticOrigins?: Record<string, { domainName: pulumi.Input<string>; originAccessControlId: pulumi.Input<string> }>;
@@ -182,8 +231,10 @@ export class AwsEdge extends pulumi.ComponentResource {
     /** `app/<name>/<id>`: CloudWatch's LoadBalancer dimension and part of ALBRequestCountPerTarget's resource label. */
     readonly loadBalancerArnSuffix: pulumi.Output<string>;
     readonly albDnsName: pulumi.Output<string>;
-    /** Target group (ARN and ARN suffix) of each routed service by spec name. */
-    readonly targetGroups: Record<string, { arn: pulumi.Output<string>; arnSuffix: pulumi.Output<string> }>;
+    /** Where each routed service attaches (target group, and for blue/green and canary the alternate one), by spec name. */
+    readonly targets: Record<string, AwsServiceLoadBalancer>;
+    /** ARN of the CloudFront distribution, when the spec asks for a CDN. */
+    readonly distributionArn?: pulumi.Output<string>;
     readonly httpsListenerArn: pulumi.Output<string>;
     /** Everything the ECS services must wait for before they attach to a target group. */
     readonly ready: pulumi.Resource[];
@@ -204,22 +255,10 @@ export class AwsEdge extends pulumi.ComponentResource {
         const inUsEast1 = (args.region ?? usEast1) === usEast1;
         const domain = edge.domain;
         const originDomain = domain ? `origin.${domain}` : undefined;
-        const ctx = awsContext(this);
+        const place = awsPlace(opt);
 
-        if (!edge.tls) throw new Error(`system ${system.name}: edge.tls is false, but the AWS platform serves HTTPS only`);
-        if (!domain && !args.certificateArn) {
-            throw new Error(`system ${system.name}: the AWS edge needs edge.domain (a certificate is requested for it) or tierform:certificateArn`);
-        }
-        if (edge.cdn && !domain) throw new Error(`system ${system.name}: edge.cdn on AWS needs edge.domain (CloudFront reaches the load balancer at origin.<domain>)`);
+        throwProblems(system, edgeProblems(system, args.certificateArn));
         const { rules, defaultService } = routeRules(system);
-        if (edge.cdn && rules.some((r) => r.allowCidrs)) {
-            // Behind CloudFront the load balancer sees CloudFront's addresses, not the client's.
-            throw new Error(`system ${system.name}: routes with allowCidrs cannot be enforced at the load balancer behind the CDN; turn edge.cdn off or drop allowCidrs`);
-        }
-        for (const r of rules) {
-            const values = r.pathPatterns.length + (r.allowCidrs?.length ?? 0) + (edge.cdn ? 1 : 0);
-            if (values > 5) throw new Error(`system ${system.name}: route ${r.path} needs ${values} condition values; an ALB rule allows 5 (give at most ${5 - r.pathPatterns.length - (edge.cdn ? 1 : 0)} allowCidrs)`);
-        }
 
         // ---- Certificates (validated through Route 53) -------------------------------------------------
         const zone = domain ? aws.route53.getZoneOutput({ name: hostedZoneName(domain), privateZone: false }, opt) : undefined;
@@ -262,74 +301,33 @@ export class AwsEdge extends pulumi.ComponentResource {
         }
 
         // ---- Access-log bucket (ALB, and CloudFront under cloudfront/) ----------------------------------
-        const logs = new aws.s3.Bucket(`${name}-logs`, { forceDestroy: !prod, tags }, { parent: this, protect: prod, retainOnDelete: prod });
-        const publicBlock = new aws.s3.BucketPublicAccessBlock(
-            `${name}-logs`,
-            { bucket: logs.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
-            opt,
-        );
-        // CloudFront's standard logs are written through ACLs, so with a CDN the bucket keeps ACLs (owner preferred); otherwise ACLs are off.
-        const ownership = new aws.s3.BucketOwnershipControls(`${name}-logs`, { bucket: logs.id, rule: { objectOwnership: edge.cdn ? "BucketOwnerPreferred" : "BucketOwnerEnforced" } }, opt);
-        // ALB access logs support SSE-S3 only (not SSE-KMS).
-        new aws.s3.BucketServerSideEncryptionConfiguration(
-            `${name}-logs`,
-            { bucket: logs.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }] },
-            opt,
-        );
-        new aws.s3.BucketVersioning(`${name}-logs`, { bucket: logs.id, versioningConfiguration: { status: "Enabled" } }, opt);
-        new aws.s3.BucketLifecycleConfiguration(
-            `${name}-logs`,
-            {
-                bucket: logs.id,
-                rules: [
-                    {
-                        id: "expire-logs",
-                        status: "Enabled",
-                        filter: {},
-                        expiration: { days: system.profile.logRetentionDays },
-                        noncurrentVersionExpiration: { noncurrentDays: 7 },
-                        abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
-                    },
-                ],
-            },
-            opt,
-        );
         const elbAccount = aws.elb.getServiceAccountOutput({}, opt);
         const albLogPrefix = "alb";
-        const logsPolicy = new aws.s3.BucketPolicy(
+        const logs = new AwsBucket(
             `${name}-logs`,
             {
-                bucket: logs.id,
-                policy: pulumi.jsonStringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Sid: "DenyInsecureTransport",
-                            Effect: "Deny",
-                            Principal: "*",
-                            Action: "s3:*",
-                            Resource: [logs.arn, pulumi.interpolate`${logs.arn}/*`],
-                            Condition: { Bool: { "aws:SecureTransport": "false" } },
-                        },
+                system,
+                bucket: { name: "edge-logs", purpose: "archive", versioned: true, lifecycle: [], expireAfterDays: system.profile.logRetentionDays },
+                accessLogTarget: true,
+                tier: "edge",
+                // CloudFront's standard logs are written through ACLs, so with a CDN the bucket keeps ACLs (owner preferred); otherwise ACLs are off.
+                objectAcls: edge.cdn,
+                logWriters: (arn) => {
+                    const albLogObjects = pulumi.interpolate`${arn}/${albLogPrefix}/AWSLogs/${place.accountId}/*`;
+                    return [
                         // Regions before August 2022 deliver ALB logs from the regional ELB account, newer ones from the log-delivery service.
-                        {
-                            Sid: "AlbLogDeliveryAccount",
-                            Effect: "Allow",
-                            Principal: { AWS: elbAccount.arn },
-                            Action: "s3:PutObject",
-                            Resource: pulumi.interpolate`${logs.arn}/${albLogPrefix}/AWSLogs/${ctx.accountId}/*`,
-                        },
+                        { Sid: "AlbLogDeliveryAccount", Effect: "Allow", Principal: { AWS: elbAccount.arn }, Action: "s3:PutObject", Resource: albLogObjects },
                         {
                             Sid: "AlbLogDeliveryService",
                             Effect: "Allow",
                             Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" },
                             Action: "s3:PutObject",
-                            Resource: pulumi.interpolate`${logs.arn}/${albLogPrefix}/AWSLogs/${ctx.accountId}/*`,
+                            Resource: albLogObjects,
                         },
-                    ],
-                }),
+                    ];
+                },
             },
-            { parent: this, dependsOn: [publicBlock] },
+            opt,
         );
 
         // ---- Load balancer ------------------------------------------------------------------------------
@@ -344,19 +342,21 @@ export class AwsEdge extends pulumi.ComponentResource {
                 desyncMitigationMode: "strictest",
                 enableDeletionProtection: prod,
                 idleTimeout: 60,
-                accessLogs: { bucket: logs.bucket, prefix: albLogPrefix, enabled: true },
+                accessLogs: { bucket: logs.name, prefix: albLogPrefix, enabled: true },
                 tags,
             },
-            { parent: this, dependsOn: [logsPolicy, ownership] },
+            // The bucket's policy must admit log delivery before the load balancer is created.
+            { parent: this, dependsOn: [logs] },
         );
 
         const routed = [...new Set([...rules.map((r) => r.service), ...(defaultService ? [defaultService] : [])])];
-        const targetGroups: Record<string, aws.lb.TargetGroup> = {};
-        for (const svcName of routed) {
-            const svc = system.services[svcName];
-            if (!svc || svc.kind !== "web" || !svc.port) throw new Error(`system ${system.name}: route to '${svcName}' needs a web service with a port`);
-            targetGroups[svcName] = new aws.lb.TargetGroup(
-                `${name}-${svcName}`,
+        const shifting = routed.filter((svcName) => system.services[svcName] && shiftsTraffic(system.services[svcName]));
+        // A traffic-shifting default service needs a rule of its own (ECS shifts a rule's weights, never a listener's default action).
+        const catchAll = defaultService !== undefined && (edge.cdn || shifting.includes(defaultService));
+        const allRules = catchAll ? [...rules, { service: defaultService, path: "/", pathPatterns: ["/*"], priority: (rules.length + 1) * 10 }] : rules;
+        const targetGroup = (key: string, svc: Service, role: string) =>
+            new aws.lb.TargetGroup(
+                `${name}-${key}`,
                 {
                     targetType: "ip",
                     protocol: "HTTP",
@@ -364,10 +364,16 @@ export class AwsEdge extends pulumi.ComponentResource {
                     vpcId: args.vpcId,
                     deregistrationDelay: 30,
                     healthCheck: targetHealthCheck(svc),
-                    tags: { ...tags, service: svcName },
+                    tags: { ...tags, service: svc.name, role },
                 },
                 opt,
             );
+        const targetGroups: Record<string, aws.lb.TargetGroup> = {};
+        const alternates: Record<string, aws.lb.TargetGroup> = {};
+        for (const svcName of routed) {
+            const svc = system.services[svcName];
+            targetGroups[svcName] = targetGroup(svcName, svc, "primary");
+            if (shifting.includes(svcName)) alternates[svcName] = targetGroup(`${svcName}-alt`, svc, "alternate");
         }
 
         new aws.lb.Listener(
@@ -394,34 +400,58 @@ export class AwsEdge extends pulumi.ComponentResource {
                 protocol: "HTTPS",
                 sslPolicy: ALB_TLS_POLICY,
                 certificateArn: albCertificateArn,
-                // Behind CloudFront every request without the origin secret is refused; otherwise `/` is the default.
+                // Behind CloudFront every request without the origin secret is refused; otherwise `/` is the default unless a rule catches it.
                 defaultActions: [
-                    edge.cdn ? fixed("403", "Forbidden") : defaultService ? { type: "forward", targetGroupArn: targetGroups[defaultService].arn } : fixed("404", "Not Found"),
+                    edge.cdn ? fixed("403", "Forbidden") : defaultService && !catchAll ? { type: "forward", targetGroupArn: targetGroups[defaultService].arn } : fixed("404", "Not Found"),
                 ],
                 ...albResponseHeaders(system),
                 tags,
             },
             opt,
         );
-        const allRules = edge.cdn && defaultService ? [...rules, { service: defaultService, path: "/", pathPatterns: ["/*"], priority: (rules.length + 1) * 10 }] : rules;
-        const listenerRules = allRules.map(
-            (r) =>
-                new aws.lb.ListenerRule(
-                    `${name}-${r.service}-${r.priority}`,
-                    {
-                        listenerArn: https.arn,
-                        priority: r.priority,
-                        actions: [{ type: "forward", targetGroupArn: targetGroups[r.service].arn }],
-                        conditions: [
-                            { pathPattern: { values: r.pathPatterns } },
-                            ...(r.allowCidrs ? [{ sourceIp: { values: r.allowCidrs } }] : []),
-                            ...(originSecret ? [{ httpHeader: { httpHeaderName: ORIGIN_SECRET_HEADER, values: [originSecret] } }] : []),
-                        ],
-                        tags: { ...tags, service: r.service },
-                    },
-                    opt,
-                ),
-        );
+        const forward = (svcName: string) =>
+            alternates[svcName]
+                ? { type: "forward", forward: { targetGroups: [{ arn: targetGroups[svcName].arn, weight: 100 }, { arn: alternates[svcName].arn, weight: 0 }] } }
+                : { type: "forward", targetGroupArn: targetGroups[svcName].arn };
+        const listenerRules: aws.lb.ListenerRule[] = [];
+        /** The one rule of each traffic-shifting service, whose weights ECS moves. */
+        const productionRules: Record<string, aws.lb.ListenerRule> = {};
+        for (const r of allRules) {
+            const rule = new aws.lb.ListenerRule(
+                `${name}-${r.service}-${r.priority}`,
+                {
+                    listenerArn: https.arn,
+                    priority: r.priority,
+                    actions: [forward(r.service)],
+                    conditions: [
+                        { pathPattern: { values: r.pathPatterns } },
+                        ...(r.allowCidrs ? [{ sourceIp: { values: r.allowCidrs } }] : []),
+                        ...(originSecret ? [{ httpHeader: { httpHeaderName: ORIGIN_SECRET_HEADER, values: [originSecret] } }] : []),
+                    ],
+                    tags: { ...tags, service: r.service },
+                },
+                // ECS moves a traffic-shifting service's weights between its two target groups on every deployment.
+                { parent: this, ignoreChanges: alternates[r.service] ? ["actions"] : [] },
+            );
+            listenerRules.push(rule);
+            if (alternates[r.service]) productionRules[r.service] = rule;
+        }
+
+        // The role ECS assumes to register tasks in the alternate target groups and shift the rules' weights.
+        let trafficShift: { roleArn: pulumi.Output<string>; ready: pulumi.Resource } | undefined;
+        if (shifting.length > 0) {
+            const role = new aws.iam.Role(
+                `${name}-traffic-shift`,
+                { description: `ECS blue/green and canary deployments of ${system.name}: target groups and listener rules`, assumeRolePolicy: assumeRolePolicy("ecs.amazonaws.com", place.accountId), tags },
+                opt,
+            );
+            const attachment = new aws.iam.RolePolicyAttachment(
+                `${name}-traffic-shift`,
+                { role: role.name, policyArn: managedPolicyArn(place.partition, "AmazonECSInfrastructureRolePolicyForLoadBalancers") },
+                opt,
+            );
+            trafficShift = { roleArn: role.arn, ready: attachment };
+        }
 
         // ---- WAF on the load balancer -------------------------------------------------------------------
         const webAcl = (key: string, scope: "REGIONAL" | "CLOUDFRONT", rateKey: "IP" | "FORWARDED_IP", region?: string) => {
@@ -515,8 +545,7 @@ export class AwsEdge extends pulumi.ComponentResource {
                 { name: resourceName([system.name, system.environment, "security-headers"], 128), comment: `${system.name} security headers`, ...cloudFrontHeaders(system) },
                 opt,
             );
-            const claimed = new Set(edge.routes.map((r) => r.path.replace(/\/+$/, "")));
-            const statics = Object.entries(args.staticOrigins ?? {}).filter(([bucket]) => !claimed.has(`/${bucket}`));
+            const statics = Object.entries(args.staticOrigins ?? {});
             distribution = new aws.cloudfront.Distribution(
                 `${name}-cdn`,
                 {
@@ -558,10 +587,10 @@ export class AwsEdge extends pulumi.ComponentResource {
                     },
                     viewerCertificate: { acmCertificateArn: cdnCertificateArn, sslSupportMethod: "sni-only", minimumProtocolVersion: CLOUDFRONT_MIN_TLS },
                     restrictions: { geoRestriction: { restrictionType: "none" } },
-                    loggingConfig: { bucket: logs.bucketDomainName, prefix: "cloudfront/", includeCookies: false },
+                    loggingConfig: { bucket: logs.bucket.bucketDomainName, prefix: "cloudfront/", includeCookies: false },
                     tags,
                 },
-                { parent: this, dependsOn: [ownership] },
+                { parent: this, dependsOn: [logs] },
             );
         }
 
@@ -587,11 +616,21 @@ export class AwsEdge extends pulumi.ComponentResource {
         this.loadBalancerArn = alb.arn;
         this.loadBalancerArnSuffix = alb.arnSuffix;
         this.albDnsName = alb.dnsName;
-        this.targetGroups = Object.fromEntries(Object.entries(targetGroups).map(([k, tg]) => [k, { arn: tg.arn, arnSuffix: tg.arnSuffix }]));
+        this.ready = [https, ...listenerRules, ...(trafficShift ? [trafficShift.ready] : [])];
+        this.targets = Object.fromEntries(
+            Object.entries(targetGroups).map(([k, tg]): [string, AwsServiceLoadBalancer] => {
+                const alternate = alternates[k];
+                const shift =
+                    alternate && trafficShift
+                        ? { alternateTargetGroupArn: alternate.arn, alternateTargetGroupArnSuffix: alternate.arnSuffix, productionListenerRuleArn: productionRules[k].arn, roleArn: trafficShift.roleArn }
+                        : undefined;
+                return [k, { targetGroupArn: tg.arn, targetGroupArnSuffix: tg.arnSuffix, loadBalancerArnSuffix: alb.arnSuffix, ready: this.ready, ...(shift ? { trafficShift: shift } : {}) }];
+            }),
+        );
         this.httpsListenerArn = https.arn;
-        this.ready = [https, ...listenerRules];
         this.webAclArn = albAcl.arn;
         this.cloudFrontDomain = distribution?.domainName;
+        this.distributionArn = distribution?.arn;
         this.publicUrl = domain ? pulumi.output(`https://${domain}`) : pulumi.interpolate`https://${alb.dnsName}`;
         this.registerOutputs({
             publicUrl: this.publicUrl,

@@ -4,19 +4,23 @@
  * and isolated (the datastores, no route to the internet at all) — VPC flow logs to an encrypted
  * log group, the default security group stripped of every rule, and one security group per
  * load balancer, service and datastore that admits exactly the flows the system spec implies.
+ * The load balancer takes 80/443 from the internet or, when CloudFront is in front (`edge.cdn`),
+ * 443 from CloudFront's origin-facing prefix list only.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { System } from "../../spec";
+import type { Problem, Settings, System } from "../../spec";
 import { DEFAULT_PORTS, datastoreKind } from "../shared/connection";
 import { awsTags, resourceName } from "../shared/naming";
 import type { AwsNetworkInfo } from "./contract";
-import { awsContext } from "./keys";
+import { assumeRolePolicy, awsPlace, policyJson, problemOf } from "./common";
 
 /** Subnet tiers, as the `subnet-tier` tag names them (also how an existing VPC's subnets are found). */
 export type SubnetTier = "public" | "private" | "isolated";
 /** The tag key that marks a subnet's tier. */
 export const SUBNET_TIER_TAG = "subnet-tier";
+/** The AWS-managed prefix list of CloudFront's addresses that connect to origins. */
+export const CLOUDFRONT_ORIGIN_PREFIX_LIST = "com.amazonaws.global.cloudfront.origin-facing";
 /** Default CIDR block of a new VPC. */
 export const DEFAULT_VPC_CIDR = "10.0.0.0/16";
 
@@ -50,6 +54,49 @@ export function availabilityZoneCount(system: System, azCount = 0): number {
     const n = azCount > 0 ? azCount : system.environment === "prod" ? 3 : 2;
     if (n < 2) throw new Error(`tierform:azCount must be at least 2 on AWS (a load balancer and Multi-AZ datastores need two zones), got ${n}`);
     return n;
+}
+
+/**
+ * VPC flow logs of every flow (accepted and rejected) at one-minute aggregation into a
+ * KMS-encrypted log group, delivered by a role only VPC Flow Logs of this account may assume and
+ * that may write only that group. `opts` carries the parent and, for another region, the provider.
+ */
+export function vpcFlowLogs(
+    name: string,
+    args: { system: System; vpcId: pulumi.Input<string>; logGroupName: string; retentionInDays: number; kmsKeyArn: pulumi.Input<string> },
+    opts: pulumi.CustomResourceOptions,
+): aws.ec2.FlowLog {
+    const tags = awsTags(args.system, "network");
+    const place = awsPlace(opts);
+    const logGroup = new aws.cloudwatch.LogGroup(name, { name: args.logGroupName, retentionInDays: args.retentionInDays, kmsKeyId: args.kmsKeyArn, tags }, opts);
+    const role = new aws.iam.Role(
+        name,
+        { description: `VPC flow logs of ${args.system.name} to CloudWatch Logs`, assumeRolePolicy: assumeRolePolicy("vpc-flow-logs.amazonaws.com", place.accountId), tags },
+        opts,
+    );
+    new aws.iam.RolePolicy(
+        name,
+        {
+            role: role.id,
+            policy: policyJson([
+                { Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"], Resource: [logGroup.arn, pulumi.interpolate`${logGroup.arn}:*`] },
+            ]),
+        },
+        opts,
+    );
+    return new aws.ec2.FlowLog(
+        name,
+        { vpcId: args.vpcId, trafficType: "ALL", logDestinationType: "cloud-watch-logs", logDestination: logGroup.arn, iamRoleArn: role.arn, maxAggregationInterval: 60, tags },
+        opts,
+    );
+}
+
+/** What the AWS network cannot build: fewer than two or more than six availability zones. */
+export function networkProblems(system: System, settings: Pick<Settings, "azCount">): Problem[] {
+    return problemOf("tierform:azCount", () => {
+        const n = availabilityZoneCount(system, settings.azCount);
+        if (n > 6) throw new Error(`tierform:azCount asks for ${n} availability zones; at most 6 are supported`);
+    });
 }
 
 /** Arguments of {@link AwsNetwork}. */
@@ -89,7 +136,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
     readonly publicSubnetIds: pulumi.Output<string>[];
     readonly privateSubnetIds: pulumi.Output<string>[];
     readonly isolatedSubnetIds: pulumi.Output<string>[];
-    /** Security group of the load balancer: 80/443 from anywhere, egress only to the web services' ports. */
+    /** Security group of the load balancer: 80/443 from anywhere (443 from CloudFront only behind a CDN), egress only to the web services' ports. */
     readonly albSecurityGroupId: pulumi.Output<string>;
     /** Security group of each service by spec name. */
     readonly serviceSecurityGroupIds: Record<string, pulumi.Output<string>>;
@@ -211,54 +258,9 @@ export class AwsNetwork extends pulumi.ComponentResource {
             this.privateSubnetIds = subnets.private.map((s) => s.id);
             this.isolatedSubnetIds = subnets.isolated.map((s) => s.id);
 
-            // VPC flow logs (all traffic, accepted and rejected) to an encrypted log group.
-            const ctx = awsContext(this);
-            const flowLogGroup = new aws.cloudwatch.LogGroup(
-                `${name}-flow-logs`,
-                { name: `/tierform/${label(system.environment)}/vpc-flow-logs`, retentionInDays: args.logRetentionDays ?? system.profile.logRetentionDays, kmsKeyId: args.logsKmsKeyArn, tags },
-                opt,
-            );
-            const flowLogRole = new aws.iam.Role(
-                `${name}-flow-logs`,
-                {
-                    description: `VPC flow logs of ${system.name} to CloudWatch Logs`,
-                    assumeRolePolicy: pulumi.jsonStringify({
-                        Version: "2012-10-17",
-                        Statement: [
-                            {
-                                Effect: "Allow",
-                                Principal: { Service: "vpc-flow-logs.amazonaws.com" },
-                                Action: "sts:AssumeRole",
-                                Condition: { StringEquals: { "aws:SourceAccount": ctx.accountId } },
-                            },
-                        ],
-                    }),
-                    tags,
-                },
-                opt,
-            );
-            new aws.iam.RolePolicy(
-                `${name}-flow-logs`,
-                {
-                    role: flowLogRole.id,
-                    policy: pulumi.jsonStringify({
-                        Version: "2012-10-17",
-                        Statement: [
-                            {
-                                Effect: "Allow",
-                                Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-                                Resource: [flowLogGroup.arn, pulumi.interpolate`${flowLogGroup.arn}:*`],
-                            },
-                        ],
-                    }),
-                },
-                opt,
-            );
-            new aws.ec2.FlowLog(
-                `${name}-flow-logs`,
-                { vpcId: vpc.id, trafficType: "ALL", logDestinationType: "cloud-watch-logs", logDestination: flowLogGroup.arn, iamRoleArn: flowLogRole.arn, maxAggregationInterval: 60, tags },
-                opt,
-            );
+            const retentionInDays = args.logRetentionDays ?? system.profile.logRetentionDays;
+            const logGroupName = `/tierform/${label(system.environment)}/vpc-flow-logs`;
+            vpcFlowLogs(`${name}-flow-logs`, { system, vpcId: vpc.id, logGroupName, retentionInDays, kmsKeyArn: args.logsKmsKeyArn }, opt);
         }
 
         // Security groups: one per load balancer, service and port-bearing datastore; rules as separate resources.
@@ -269,10 +271,22 @@ export class AwsNetwork extends pulumi.ComponentResource {
         const egress = (key: string, args: Omit<aws.vpc.SecurityGroupEgressRuleArgs, "ipProtocol"> & { description: string }) =>
             new aws.vpc.SecurityGroupEgressRule(`${name}-${key}`, { ipProtocol: "tcp", ...args, tags }, opt);
 
-        const alb = group("alb", `${system.name} load balancer: HTTP/HTTPS from the internet, out only to the web services`);
-        for (const [port, proto] of [[80, "http"], [443, "https"]] as const) {
-            ingress(`alb-in-${proto}-v4`, { securityGroupId: alb.id, fromPort: port, toPort: port, cidrIpv4: "0.0.0.0/0", description: `${proto.toUpperCase()} from the internet (IPv4)` });
-            ingress(`alb-in-${proto}-v6`, { securityGroupId: alb.id, fromPort: port, toPort: port, cidrIpv6: "::/0", description: `${proto.toUpperCase()} from the internet (IPv6)` });
+        const alb = group(
+            "alb",
+            system.edge.cdn
+                ? `${system.name} load balancer: HTTPS from CloudFront only, out only to the web services`
+                : `${system.name} load balancer: HTTP/HTTPS from the internet, out only to the web services`,
+        );
+        if (system.edge.cdn) {
+            // Behind CloudFront the internet's edge is CloudFront: the load balancer admits only its origin-facing addresses, on HTTPS
+            // (CloudFront reaches the origin https-only). A prefix-list rule weighs ~55 of a group's 60 rules, so there is no port 80 rule.
+            const cloudFront = aws.ec2.getManagedPrefixListOutput({ name: CLOUDFRONT_ORIGIN_PREFIX_LIST }, opt);
+            ingress("alb-in-https-cloudfront", { securityGroupId: alb.id, fromPort: 443, toPort: 443, prefixListId: cloudFront.id, description: "HTTPS from CloudFront's origin-facing addresses" });
+        } else {
+            for (const [port, proto] of [[80, "http"], [443, "https"]] as const) {
+                ingress(`alb-in-${proto}-v4`, { securityGroupId: alb.id, fromPort: port, toPort: port, cidrIpv4: "0.0.0.0/0", description: `${proto.toUpperCase()} from the internet (IPv4)` });
+                ingress(`alb-in-${proto}-v6`, { securityGroupId: alb.id, fromPort: port, toPort: port, cidrIpv6: "::/0", description: `${proto.toUpperCase()} from the internet (IPv6)` });
+            }
         }
 
         const services: Record<string, aws.ec2.SecurityGroup> = {};

@@ -22,7 +22,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Queue, System } from "../../spec";
 import { awsTags, resourceName } from "../shared/naming";
 import { dataAlarm } from "./alarms";
-import { awsPlace, denyInsecureTransport, policyJson, secretRecoveryDays } from "./data-common";
+import { awsPlace, connectionSecret, denyInsecureTransport, policyJson } from "./common";
 
 export interface AwsQueueArgs {
     system: System;
@@ -145,25 +145,13 @@ export class AwsQueue extends pulumi.ComponentResource {
         );
         this.url = this.queue.url;
         this.arn = this.queue.arn;
-        this.secret = new aws.secretsmanager.Secret(
-            name,
-            {
-                name: `tierform/${system.name}/${system.environment}/${q.name}`,
-                description: `${system.name} ${q.name}: SQS queue URL (keys url, deadLetterQueueUrl)`,
-                kmsKeyId: args.kmsKeyArn,
-                recoveryWindowInDays: secretRecoveryDays(system.profile.deletionProtection),
-                tags: awsTags(system, "secrets"),
-            },
-            { parent: this, protect: system.profile.deletionProtection },
-        );
-        new aws.secretsmanager.SecretVersion(
-            name,
-            {
-                secretId: this.secret.id,
-                secretString: pulumi.all([this.queue.url, this.deadLetterQueue.url]).apply(([url, dlq]) => JSON.stringify({ url, deadLetterQueueUrl: dlq })),
-            },
-            { parent: this },
-        );
+        this.secret = connectionSecret(this, name, {
+            system,
+            datastore: q.name,
+            description: "SQS queue URL (keys url, deadLetterQueueUrl)",
+            kmsKeyArn: args.kmsKeyArn,
+            value: pulumi.all([this.queue.url, this.deadLetterQueue.url]).apply(([url, dlq]) => ({ url, deadLetterQueueUrl: dlq })),
+        });
 
         const maxAge = args.maxMessageAgeSeconds ?? Math.max(900, 4 * q.visibilityTimeoutSeconds);
         dataAlarm(this, system, "queue", `${q.name}-oldest-message`, args.alarmTopicArn, {

@@ -5,14 +5,40 @@
  * log group, separate execution and task roles with least-privilege policies, credentials only
  * through ECS `secrets`, a deployment circuit breaker with rollback, healthy percentages from the
  * spec's rollout, and target-tracking autoscaling (CPU, memory, ALB requests per target).
+ *
+ * Health: a spec `health.command` (an exec check, e.g. the MDC Celery worker's `celery inspect
+ * ping`) becomes the container's health check in CMD form; otherwise a web service's liveness path
+ * is probed over HTTP from inside the container. The load balancer checks readiness (edge.ts).
+ *
+ * Roll-outs use ECS's own deployment strategies (`deploymentConfiguration.strategy`):
+ * - `rolling` → ROLLING, batch sizes from maxSurge/maxUnavailable;
+ * - `blueGreen` → BLUE_GREEN: a full green set starts in the idle (alternate) target group, takes
+ *   all traffic at once when healthy, and the blue set stays for the bake time so a rollback is
+ *   one weight flip;
+ * - `canary` → CANARY: the first of `canarySteps` percent of traffic goes to the new set for the
+ *   bake time, then the rest. ECS shifts traffic in one canary step (or in equal LINEAR steps), so
+ *   evenly spaced steps (25, 50, 75, 100) become LINEAR and any other schedule (5, 25, 50, 100)
+ *   is honoured for its first, riskiest step only; the steps in between would need a lifecycle
+ *   hook (a Lambda) to hold each weight, which this program does not deploy.
+ * Both need the edge's alternate target group and listener rule, so they apply to routed web
+ * services; a worker or unrouted service with `blueGreen` or `canary` rolls (there is no traffic
+ * to shift). The circuit breaker rolls back a deployment whose tasks never turn healthy.
+ *
+ * Migrations: a spec `migrate` command runs in a non-essential `migrate` container of every task,
+ * with the application's image, variables and hardening, and the application container starts
+ * only after it exits 0 (`dependsOn: SUCCESS`), so no new version takes traffic on an old schema
+ * and a failing migration fails the deployment (the circuit breaker rolls it back). It runs at
+ * every task start, scale-outs included, so the command must be idempotent and tolerate a
+ * concurrent run (Prisma's `migrate deploy` takes a lock; Django's `migrate` has one task lose a
+ * race and be replaced). A one-off task per deployment would need a lifecycle hook (a Lambda).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { Service, System } from "../../spec";
+import type { Problem, Service, System } from "../../spec";
 import { connectionVariables } from "../shared/connection";
 import { awsTags, resourceName } from "../shared/naming";
 import type { AwsDatastoreBinding } from "./contract";
-import { awsContext } from "./keys";
+import { assumeRolePolicy, awsPlace, policyJson, problemOf } from "./common";
 
 /** Valid Fargate task sizes: CPU units → allowed memory (MiB). */
 const FARGATE: [number, number[]][] = [
@@ -58,12 +84,63 @@ export function deploymentPercents(service: Service): { minimumHealthyPercent: n
     };
 }
 
+/** Whether a service's rollout shifts traffic between two target groups (blue/green or canary), when it is routed. */
+export const shiftsTraffic = (service: Service) => service.kind === "web" && service.rollout.strategy !== "rolling";
+
+/** Name of the container that runs a service's `migrate` command before the application starts. */
+export const MIGRATE_CONTAINER = "migrate";
+
+/** Minutes ECS keeps the old set after the new one takes all traffic, and holds a canary step. */
+export const DEFAULT_BAKE_MINUTES = 10;
+
+/**
+ * The ECS deployment configuration of a routed service that shifts traffic (see the module
+ * comment): BLUE_GREEN, LINEAR for evenly spaced canary steps, CANARY otherwise.
+ */
+export function trafficShiftDeployment(service: Service, bakeMinutes = DEFAULT_BAKE_MINUTES): aws.types.input.ecs.ServiceDeploymentConfiguration {
+    const bake = String(bakeMinutes);
+    if (service.rollout.strategy === "blueGreen") return { strategy: "BLUE_GREEN", bakeTimeInMinutes: bake };
+    const steps = [...(service.rollout.canarySteps ?? [10, 100])].sort((a, b) => a - b);
+    const first = steps[0];
+    const linear = steps.length > 2 && first >= 3 && steps.every((p, i) => p === Math.min(100, first * (i + 1))) && steps[steps.length - 1] === 100;
+    if (linear) return { strategy: "LINEAR", bakeTimeInMinutes: bake, linearConfiguration: { stepPercent: first, stepBakeTimeInMinutes: bake } };
+    return { strategy: "CANARY", bakeTimeInMinutes: bake, canaryConfiguration: { canaryPercent: first === 100 ? 10 : first, canaryBakeTimeInMinutes: bake } };
+}
+
+/**
+ * The container health check: the spec's `health.command` in CMD form, else an HTTP probe of the
+ * liveness path (web services with a port), else none (ECS then watches the main process only).
+ * An exec check gets 20 s to answer (a Celery ping waits up to 10 s for its worker), every 30 s,
+ * three failures in a row, after a 60 s start period.
+ */
+export function containerHealthCheck(service: Service): Record<string, unknown> | undefined {
+    const { command, liveness } = service.health;
+    if (command) return { command: ["CMD", ...command], interval: 30, timeout: 20, retries: 3, startPeriod: 60 };
+    if (!liveness || !service.port) return undefined;
+    const url = `http://127.0.0.1:${service.port}${liveness.path}`;
+    return {
+        command: ["CMD-SHELL", `wget -q -O /dev/null ${url} || curl -fsS -o /dev/null ${url} || exit 1`],
+        interval: Math.min(300, Math.max(5, liveness.periodSeconds)),
+        timeout: Math.min(60, Math.max(2, liveness.timeoutSeconds)),
+        retries: Math.min(10, Math.max(1, liveness.failureThreshold)),
+        startPeriod: Math.min(300, liveness.initialDelaySeconds),
+    };
+}
+
 /** Autoscaling targets of a service: the spec's, or CPU 70 % when it scales but names none. Empty when it does not scale. */
 export function scalingTargets(service: Service): { cpuPercent?: number; memoryPercent?: number; requestsPerMinute?: number } {
     if (service.kind === "scheduler" || service.replicas.max <= service.replicas.min) return {};
     const a = service.autoscaling ?? {};
     if (a.cpuPercent === undefined && a.memoryPercent === undefined && a.requestsPerMinute === undefined) return { cpuPercent: 70 };
     return a;
+}
+
+/** What ECS cannot run for a service: a web service without a port, or resources no Fargate task size has. */
+export function serviceProblems(service: Service): Problem[] {
+    return [
+        ...(service.kind === "web" && !service.port ? [{ where: `services.${service.name}.port`, message: "a web service needs a port" }] : []),
+        ...problemOf(`services.${service.name}.resources`, () => fargateSize(service.resources.cpu, service.resources.memoryMb)),
+    ];
 }
 
 /** Names of variables the container gets in `environment` (plain) and in `secrets` (Secrets Manager ARNs). */
@@ -125,13 +202,67 @@ export function ecrRepositoryArn(imageRef: string, partition = "aws"): string | 
     return m ? `arn:${partition}:ecr:${m[2]}:${m[1]}:repository/${m[3]}` : undefined;
 }
 
-/** Where the service's tasks attach to the load balancer. */
+/** Where the service's tasks attach to the load balancer (what `AwsEdge.targets` gives). */
 export interface AwsServiceLoadBalancer {
     targetGroupArn: pulumi.Input<string>;
     /** `targetgroup/<name>/<id>`. */
     targetGroupArnSuffix: pulumi.Input<string>;
     /** `app/<name>/<id>`. */
     loadBalancerArnSuffix: pulumi.Input<string>;
+    /**
+     * What the ECS service must wait for before it attaches: ECS refuses a target group that no
+     * listener rule uses yet, and a traffic-shift role whose policy is not attached yet.
+     * @default []
+     */
+    ready?: pulumi.Resource[];
+    /**
+     * For a blue/green or canary service: the alternate target group, the listener rule whose
+     * weights ECS shifts, and the role ECS shifts them with.
+     * @default none (rolling deployments)
+     */
+    trafficShift?: {
+        alternateTargetGroupArn: pulumi.Input<string>;
+        alternateTargetGroupArnSuffix: pulumi.Input<string>;
+        productionListenerRuleArn: pulumi.Input<string>;
+        roleArn: pulumi.Input<string>;
+    };
+}
+
+/**
+ * The metric the requests policy tracks: ALB requests per target of the service's target group;
+ * for a blue/green or canary service, of whichever of its two target groups is busier per target
+ * (the live one flips with every deployment, so tracking one group would scale in to nothing).
+ */
+export function requestsPerTargetMetric(
+    lb: AwsServiceLoadBalancer,
+): Pick<aws.types.input.appautoscaling.PolicyTargetTrackingScalingPolicyConfiguration, "predefinedMetricSpecification" | "customizedMetricSpecification"> {
+    if (!lb.trafficShift) {
+        return { predefinedMetricSpecification: { predefinedMetricType: "ALBRequestCountPerTarget", resourceLabel: pulumi.interpolate`${lb.loadBalancerArnSuffix}/${lb.targetGroupArnSuffix}` } };
+    }
+    const perTarget = (id: string, targetGroup: pulumi.Input<string>) => ({
+        id,
+        metricStat: {
+            metric: {
+                namespace: "AWS/ApplicationELB",
+                metricName: "RequestCountPerTarget",
+                dimensions: [
+                    { name: "LoadBalancer", value: lb.loadBalancerArnSuffix },
+                    { name: "TargetGroup", value: targetGroup },
+                ],
+            },
+            stat: "Sum",
+        },
+        returnData: false,
+    });
+    return {
+        customizedMetricSpecification: {
+            metrics: [
+                perTarget("primary", lb.targetGroupArnSuffix),
+                perTarget("alternate", lb.trafficShift.alternateTargetGroupArnSuffix),
+                { id: "busiest", expression: "MAX([FILL(primary, 0), FILL(alternate, 0)])", label: "requests per target (live target group)", returnData: true },
+            ],
+        },
+    };
 }
 
 /** Arguments of {@link AwsService}. */
@@ -175,6 +306,12 @@ export interface AwsServiceArgs {
      * @default "LATEST"
      */
     platformVersion?: string;
+    /**
+     * Blue/green and canary: minutes the old set stays after the new one takes all traffic, and
+     * minutes each canary or linear step holds.
+     * @default 10
+     */
+    bakeTimeInMinutes?: number;
 }
 
 /** One ECS Fargate service with its task definition, roles, logs and autoscaling. Type token `tierform:aws:Service`. */
@@ -191,7 +328,7 @@ export class AwsService extends pulumi.ComponentResource {
         const { system, service: svc } = args;
         const tags = { ...awsTags(system, "service"), service: svc.name };
         const opt = { parent: this };
-        const ctx = awsContext(this);
+        const place = awsPlace(opt);
         const bindings = Object.fromEntries(Object.entries(args.bindings ?? {}).filter(([ds]) => svc.uses.includes(ds)));
         if (svc.kind === "web" && !svc.port) throw new Error(`service ${svc.name}: a web service needs a port`);
         const replicas = svc.kind === "scheduler" ? { min: Math.min(1, svc.replicas.min), max: 1 } : svc.replicas;
@@ -202,17 +339,7 @@ export class AwsService extends pulumi.ComponentResource {
             opt,
         );
 
-        const assume = pulumi.jsonStringify({
-            Version: "2012-10-17",
-            Statement: [
-                {
-                    Effect: "Allow",
-                    Principal: { Service: "ecs-tasks.amazonaws.com" },
-                    Action: "sts:AssumeRole",
-                    Condition: { StringEquals: { "aws:SourceAccount": ctx.accountId } },
-                },
-            ],
-        });
+        const assume = assumeRolePolicy("ecs-tasks.amazonaws.com", place.accountId);
 
         // Execution role: what ECS itself needs to start the task — pull, write logs, inject this service's secrets.
         const executionRole = new aws.iam.Role(`${name}-execution`, { description: `ECS agent of ${system.name}/${svc.name}: pull, logs, secrets`, assumeRolePolicy: assume, tags }, opt);
@@ -220,7 +347,7 @@ export class AwsService extends pulumi.ComponentResource {
         const secretArns = [...new Set([...Object.values(appSecretArns), ...Object.values(bindings).flatMap((b) => b.executionSecretArns)])];
         const kmsArns = [...new Set([...(Object.keys(appSecretArns).length && args.appSecretsKmsKeyArn ? [args.appSecretsKmsKeyArn] : []), ...Object.values(bindings).flatMap((b) => b.executionKmsKeyArns)])];
         const repository = ecrRepositoryArn(svc.image);
-        const executionStatements: any[] = [
+        const executionStatements: pulumi.Input<aws.iam.PolicyStatement>[] = [
             { Sid: "Logs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${logGroup.arn}:log-stream:*` },
         ];
         if (repository) {
@@ -229,36 +356,23 @@ export class AwsService extends pulumi.ComponentResource {
         }
         if (secretArns.length) executionStatements.push({ Sid: "OwnSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: secretArns });
         if (kmsArns.length) executionStatements.push({ Sid: "OwnSecretKeys", Effect: "Allow", Action: "kms:Decrypt", Resource: kmsArns });
-        new aws.iam.RolePolicy(`${name}-execution`, { role: executionRole.id, policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: executionStatements }) }, opt);
+        new aws.iam.RolePolicy(`${name}-execution`, { role: executionRole.id, policy: policyJson(executionStatements) }, opt);
 
         // Task role: what the application may do — only the bindings' statements (its own buckets, queues, ...).
         const taskRole = new aws.iam.Role(`${name}-task`, { description: `Application ${system.name}/${svc.name}: its own datastores only`, assumeRolePolicy: assume, tags }, opt);
         const taskStatements = Object.values(bindings).flatMap((b) => b.taskPolicyStatements);
         if (taskStatements.length) {
-            new aws.iam.RolePolicy(`${name}-task`, { role: taskRole.id, policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: taskStatements }) }, opt);
+            new aws.iam.RolePolicy(`${name}-task`, { role: taskRole.id, policy: policyJson(taskStatements) }, opt);
         }
 
         const vars = containerVariables(system, svc, appSecretArns, bindings);
         const size = fargateSize(svc.resources.cpu, svc.resources.memoryMb);
         const volumes = svc.writablePaths.map((p, i) => ({ name: `scratch-${i}`, path: p }));
-        const liveness = svc.health.liveness;
-        const container = {
-            name: svc.name,
+        const healthCheck = containerHealthCheck(svc);
+        // What the application and its migration container share: image, hardening, variables, logs.
+        const hardened = (containerName: string) => ({
+            name: containerName,
             image: svc.image,
-            essential: true,
-            ...(svc.command ? { command: svc.command } : {}),
-            portMappings: svc.port ? [{ containerPort: svc.port, protocol: "tcp" }] : [],
-            ...(liveness && svc.port
-                ? {
-                      healthCheck: {
-                          command: ["CMD-SHELL", `wget -q -O /dev/null http://127.0.0.1:${svc.port}${liveness.path} || curl -fsS -o /dev/null http://127.0.0.1:${svc.port}${liveness.path} || exit 1`],
-                          interval: Math.min(300, Math.max(5, liveness.periodSeconds)),
-                          timeout: Math.min(60, Math.max(2, liveness.timeoutSeconds)),
-                          retries: Math.min(10, Math.max(1, liveness.failureThreshold)),
-                          startPeriod: Math.min(300, liveness.initialDelaySeconds),
-                      },
-                  }
-                : {}),
             user: `${svc.runAsUser}:${svc.runAsUser}`,
             readonlyRootFilesystem: true,
             privileged: false,
@@ -268,8 +382,18 @@ export class AwsService extends pulumi.ComponentResource {
             secrets: Object.entries(vars.secrets).map(([k, valueFrom]) => ({ name: k, valueFrom })),
             logConfiguration: {
                 logDriver: "awslogs",
-                options: { "awslogs-group": logGroup.name, "awslogs-region": ctx.region, "awslogs-stream-prefix": svc.name },
+                options: { "awslogs-group": logGroup.name, "awslogs-region": place.region, "awslogs-stream-prefix": containerName },
             },
+        });
+        const migrate = svc.migrate ? { ...hardened(MIGRATE_CONTAINER), essential: false, command: svc.migrate.command } : undefined;
+        const container = {
+            ...hardened(svc.name),
+            essential: true,
+            ...(svc.command ? { command: svc.command } : {}),
+            portMappings: svc.port ? [{ containerPort: svc.port, protocol: "tcp" }] : [],
+            ...(healthCheck ? { healthCheck } : {}),
+            // The application starts only once the migration has exited 0.
+            ...(migrate ? { dependsOn: [{ containerName: MIGRATE_CONTAINER, condition: "SUCCESS" }] } : {}),
             stopTimeout: 30,
         };
         const taskDefinition = new aws.ecs.TaskDefinition(
@@ -283,7 +407,7 @@ export class AwsService extends pulumi.ComponentResource {
                 runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
                 executionRoleArn: executionRole.arn,
                 taskRoleArn: taskRole.arn,
-                containerDefinitions: pulumi.jsonStringify([container]),
+                containerDefinitions: pulumi.jsonStringify(migrate ? [container, migrate] : [container]),
                 volumes: volumes.map((v) => ({ name: v.name })),
                 tags,
             },
@@ -292,7 +416,10 @@ export class AwsService extends pulumi.ComponentResource {
 
         const targets = scalingTargets({ ...svc, replicas });
         const scales = Object.keys(targets).length > 0;
-        const percents = deploymentPercents(svc);
+        const lb = args.loadBalancer;
+        const shift = lb?.trafficShift;
+        // A blue/green or canary deployment starts the whole new set beside the old one.
+        const percents = shift ? { minimumHealthyPercent: 100, maximumPercent: 200 } : deploymentPercents(svc);
         const maxDelay = Math.max(svc.health.readiness?.initialDelaySeconds ?? 0, svc.health.liveness?.initialDelaySeconds ?? 0);
         const ecsService = new aws.ecs.Service(
             `${name}-service`,
@@ -303,12 +430,28 @@ export class AwsService extends pulumi.ComponentResource {
                 platformVersion: args.platformVersion ?? "LATEST",
                 desiredCount: replicas.min,
                 networkConfiguration: { subnets: args.subnetIds, securityGroups: [args.securityGroupId], assignPublicIp: false },
-                ...(args.loadBalancer
+                ...(lb
                     ? {
-                          loadBalancers: [{ targetGroupArn: args.loadBalancer.targetGroupArn, containerName: svc.name, containerPort: svc.port! }],
+                          loadBalancers: [
+                              {
+                                  targetGroupArn: lb.targetGroupArn,
+                                  containerName: svc.name,
+                                  containerPort: svc.port!,
+                                  ...(shift
+                                      ? {
+                                            advancedConfiguration: {
+                                                alternateTargetGroupArn: shift.alternateTargetGroupArn,
+                                                productionListenerRule: shift.productionListenerRuleArn,
+                                                roleArn: shift.roleArn,
+                                            },
+                                        }
+                                      : {}),
+                              },
+                          ],
                           healthCheckGracePeriodSeconds: Math.max(30, maxDelay + 30),
                       }
                     : {}),
+                ...(shift ? { deploymentConfiguration: trafficShiftDeployment(svc, args.bakeTimeInMinutes) } : {}),
                 deploymentCircuitBreaker: { enable: true, rollback: true },
                 deploymentMinimumHealthyPercent: percents.minimumHealthyPercent,
                 deploymentMaximumPercent: percents.maximumPercent,
@@ -319,7 +462,7 @@ export class AwsService extends pulumi.ComponentResource {
                 tags,
             },
             // Autoscaling owns the task count once the service exists.
-            { parent: this, ignoreChanges: scales ? ["desiredCount"] : [] },
+            { parent: this, dependsOn: lb?.ready ?? [], ignoreChanges: scales ? ["desiredCount"] : [] },
         );
 
         if (scales) {
@@ -329,7 +472,8 @@ export class AwsService extends pulumi.ComponentResource {
                 { serviceNamespace: "ecs", scalableDimension: "ecs:service:DesiredCount", resourceId, minCapacity: replicas.min, maxCapacity: replicas.max, tags },
                 opt,
             );
-            const policy = (key: string, predefinedMetricType: string, targetValue: number, resourceLabel?: pulumi.Input<string>) =>
+            type MetricSpec = Pick<aws.types.input.appautoscaling.PolicyTargetTrackingScalingPolicyConfiguration, "predefinedMetricSpecification" | "customizedMetricSpecification">;
+            const policy = (key: string, targetValue: number, metric: MetricSpec) =>
                 new aws.appautoscaling.Policy(
                     `${name}-${key}`,
                     {
@@ -337,22 +481,14 @@ export class AwsService extends pulumi.ComponentResource {
                         serviceNamespace: target.serviceNamespace,
                         scalableDimension: target.scalableDimension,
                         resourceId: target.resourceId,
-                        targetTrackingScalingPolicyConfiguration: {
-                            targetValue,
-                            predefinedMetricSpecification: { predefinedMetricType, ...(resourceLabel ? { resourceLabel } : {}) },
-                            scaleInCooldown: 300,
-                            scaleOutCooldown: 60,
-                        },
+                        targetTrackingScalingPolicyConfiguration: { targetValue, ...metric, scaleInCooldown: 300, scaleOutCooldown: 60 },
                     },
                     opt,
                 );
-            if (targets.cpuPercent !== undefined) policy("cpu", "ECSServiceAverageCPUUtilization", targets.cpuPercent);
-            if (targets.memoryPercent !== undefined) policy("memory", "ECSServiceAverageMemoryUtilization", targets.memoryPercent);
-            // ALBRequestCountPerTarget is a per-minute sum, so the spec's requests per minute is the target as is.
-            if (targets.requestsPerMinute !== undefined && args.loadBalancer) {
-                const lb = args.loadBalancer;
-                policy("requests", "ALBRequestCountPerTarget", targets.requestsPerMinute, pulumi.interpolate`${lb.loadBalancerArnSuffix}/${lb.targetGroupArnSuffix}`);
-            }
+            if (targets.cpuPercent !== undefined) policy("cpu", targets.cpuPercent, { predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" } });
+            if (targets.memoryPercent !== undefined) policy("memory", targets.memoryPercent, { predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageMemoryUtilization" } });
+            // Requests per target per minute (a per-minute sum, so the spec's number is the target as is).
+            if (targets.requestsPerMinute !== undefined && lb) policy("requests", targets.requestsPerMinute, requestsPerTargetMetric(lb));
         }
 
         this.serviceName = ecsService.name;

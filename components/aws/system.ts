@@ -1,31 +1,58 @@
 /**
- * The whole system on AWS: an explicit provider whose default tags mark every taggable resource
- * (`system`, `environment`, `managed-by`; each tier adds `tier`), then, in order of need:
- * keys → network → alarm topic → data tier → application secrets → ECS cluster → edge (load
- * balancer, target groups and listener rules must exist before a service attaches to them) →
- * services → application alarms.
+ * The whole system on AWS. First `awsProblems` refuses, before anything is registered, what AWS
+ * cannot build from the spec. Then an explicit provider whose default tags mark every taggable
+ * resource (`system`, `environment`, `managed-by`; each resource adds its `tier`), and, in order
+ * of need: KMS keys (logs, secrets) → network → alarm topic → data tier → application secrets →
+ * ECS cluster → edge (load balancer, target groups and listener rules must exist before a
+ * service attaches to them) → services → application alarms.
+ *
+ * One loop is broken with a deferred output: CloudFront serves the data tier's `static` buckets, so
+ * the distribution comes after them, yet their key and bucket policies must name the distribution.
+ * The data tier receives its ARN as a `pulumi.deferredOutput` that is resolved once the edge
+ * exists; only those policies wait for it.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { Problem, Settings, System } from "../../spec";
 import type { PlatformSystem, PlatformSystemArgs, SystemOutputs } from "../contract";
 import { MANAGED_BY, awsTags, resourceName } from "../shared/naming";
 import { AwsAlarmTopic, AwsAppAlarms } from "./alarms";
 import type { AwsDatastoreBinding } from "./contract";
-import { createDataTier } from "./data";
-import { AwsEdge } from "./edge";
-import { AwsKeys } from "./keys";
-import { AwsNetwork } from "./network";
+import { backupProblems } from "./backup";
+import { bucketProblems } from "./bucket";
+import { throwProblems } from "./common";
+import { createDataTier, recoveryProblems } from "./data";
+import { AwsEdge, edgeProblems } from "./edge";
+import { AwsKms } from "./kms";
+import { AwsNetwork, networkProblems } from "./network";
 import { AwsAppSecrets } from "./secrets";
-import { AwsService } from "./service";
+import { AwsService, serviceProblems } from "./service";
+
+/**
+ * Everything the AWS platform cannot build from a valid spec, one problem per spec path or config
+ * key: network, edge, services, backup schedules, bucket lifecycles and recovery objectives.
+ */
+export function awsProblems(system: System, settings: Settings, region?: string): Problem[] {
+    return [
+        ...networkProblems(system, settings),
+        ...edgeProblems(system, settings.certificateArn || undefined),
+        ...Object.values(system.services).flatMap(serviceProblems),
+        ...Object.values(system.databases).flatMap(backupProblems),
+        ...Object.values(system.buckets).flatMap(bucketProblems),
+        ...recoveryProblems(system, settings, region),
+    ];
+}
 
 /** Every spec service, datastore, edge and monitoring tier on AWS. Type token `tierform:aws:System`. */
 export class AwsSystem extends pulumi.ComponentResource implements PlatformSystem {
     readonly outputs: SystemOutputs;
 
     constructor(name: string, args: PlatformSystemArgs, opts?: pulumi.ComponentResourceOptions) {
+        const region = new pulumi.Config("aws").get("region");
+        // Refuse what AWS cannot build before anything is registered, with every problem at once.
+        throwProblems(args.system, awsProblems(args.system, args.settings, region));
         super("tierform:aws:System", name, {}, opts);
         const { system, settings } = args;
-        const region = new pulumi.Config("aws").get("region");
         const provider = new aws.Provider(
             `${name}-aws`,
             {
@@ -36,17 +63,22 @@ export class AwsSystem extends pulumi.ComponentResource implements PlatformSyste
         );
         const child = { parent: this, providers: [provider] };
 
-        const keys = new AwsKeys(`${name}-keys`, { system }, child);
+        const logsKey = new AwsKms(`${name}-logs-key`, { system, purpose: "logs", services: ["logs"] }, child);
+        const secretsKey = new AwsKms(`${name}-secrets-key`, { system, purpose: "secrets" }, child);
         const network = new AwsNetwork(
             `${name}-network`,
-            { system, vpcId: settings.vpcId || undefined, azCount: settings.azCount, logsKmsKeyArn: keys.logsKeyArn },
+            { system, vpcId: settings.vpcId || undefined, azCount: settings.azCount, logsKmsKeyArn: logsKey.arn },
             child,
         );
         const alarmTopic = new AwsAlarmTopic(`${name}-alarms`, { system, settings }, child);
 
-        const bindings: Record<string, AwsDatastoreBinding> = createDataTier({ system, settings, network: network.info, alarmTopicArn: alarmTopic.topicArn }, child);
+        const [cdnDistributionArn, resolveCdnDistributionArn] = pulumi.deferredOutput<string>();
+        const bindings: Record<string, AwsDatastoreBinding> = createDataTier(
+            { system, settings, network: network.info, alarmTopicArn: alarmTopic.topicArn, ...(system.edge.cdn ? { cdnDistributionArn } : {}) },
+            child,
+        );
 
-        const appSecrets = new AwsAppSecrets(`${name}-secrets`, { system, kmsKeyArn: keys.secretsKeyArn }, child);
+        const appSecrets = new AwsAppSecrets(`${name}-secrets`, { system, kmsKeyArn: secretsKey.arn }, child);
         const cluster = new aws.ecs.Cluster(
             `${name}-cluster`,
             {
@@ -64,17 +96,18 @@ export class AwsSystem extends pulumi.ComponentResource implements PlatformSyste
                 vpcId: network.vpcId,
                 publicSubnetIds: network.publicSubnetIds,
                 securityGroupId: network.albSecurityGroupId,
-                logsKmsKeyArn: keys.logsKeyArn,
+                logsKmsKeyArn: logsKey.arn,
                 certificateArn: settings.certificateArn || undefined,
                 staticOrigins: Object.fromEntries(Object.entries(bindings).flatMap(([k, b]) => (b.cdnOrigin ? [[k, b.cdnOrigin]] : []))),
                 region,
             },
             child,
         );
+        if (edge.distributionArn) resolveCdnDistributionArn(edge.distributionArn);
 
         const services: Record<string, AwsService> = {};
         for (const svc of Object.values(system.services)) {
-            const tg = edge.targetGroups[svc.name];
+            const target = edge.targets[svc.name];
             services[svc.name] = new AwsService(
                 `${name}-${svc.name}`,
                 {
@@ -84,14 +117,13 @@ export class AwsSystem extends pulumi.ComponentResource implements PlatformSyste
                     clusterName: cluster.name,
                     subnetIds: network.privateSubnetIds,
                     securityGroupId: network.serviceSecurityGroupIds[svc.name],
-                    logsKmsKeyArn: keys.logsKeyArn,
+                    logsKmsKeyArn: logsKey.arn,
                     appSecretArns: appSecrets.arns,
-                    appSecretsKmsKeyArn: keys.secretsKeyArn,
+                    appSecretsKmsKeyArn: secretsKey.arn,
                     bindings,
-                    ...(tg ? { loadBalancer: { targetGroupArn: tg.arn, targetGroupArnSuffix: tg.arnSuffix, loadBalancerArnSuffix: edge.loadBalancerArnSuffix } } : {}),
+                    ...(target ? { loadBalancer: target } : {}),
                 },
-                // ECS refuses a target group that no listener rule uses yet.
-                { ...child, dependsOn: tg ? edge.ready : [] },
+                child,
             );
         }
 
@@ -101,7 +133,12 @@ export class AwsSystem extends pulumi.ComponentResource implements PlatformSyste
                 system,
                 alarmTopicArn: alarmTopic.topicArn,
                 loadBalancerArnSuffix: edge.loadBalancerArnSuffix,
-                targetGroupArnSuffixes: Object.fromEntries(Object.entries(edge.targetGroups).map(([k, tg]) => [k, tg.arnSuffix])),
+                targetGroupArnSuffixes: Object.fromEntries(
+                    Object.entries(edge.targets).flatMap(([k, t]) => [
+                        [k, t.targetGroupArnSuffix],
+                        ...(t.trafficShift ? [[`${k}-alternate`, t.trafficShift.alternateTargetGroupArnSuffix]] : []),
+                    ]),
+                ),
                 clusterName: cluster.name,
                 serviceNames: Object.fromEntries(Object.entries(services).map(([k, s]) => [k, s.serviceName])),
             },

@@ -55,7 +55,8 @@ describe("aws data tier of every preset on prod", function () {
                 const engines = [...plan.ofType("aws:rds/instance:Instance").map((r) => r.inputs.engine), ...plan.ofType("aws:docdb/cluster:Cluster").map((r) => r.inputs.engine)];
                 assert.ok(engines.includes(expect.engine), engines.join());
                 for (const t of ["tierform:aws:Database", "tierform:aws:DocumentDb", "tierform:aws:Cache", "tierform:aws:Queue", "tierform:aws:Bucket", "tierform:aws:Backup"]) {
-                    for (const c of plan.ofType(t)) assert.match(c.urn, /tierform:aws:System\$/, c.name);
+                    // The edge's own log bucket is the edge's; every datastore is the system's.
+                    for (const c of plan.ofType(t)) assert.match(c.urn, c.name === `${preset}-edge-logs` ? /tierform:aws:Edge\$/ : /tierform:aws:System\$/, c.name);
                 }
             });
 

@@ -6,8 +6,9 @@
 import * as assert from "assert";
 import { runPolicyReport } from "../../scripts/offline/policy-report";
 import { loadStack, presetNames, type System } from "../../spec";
+import { runOffline, type PlannedResource } from "../../scripts/offline/engine";
 import { planStack, stackConfig, type Plan } from "../harness";
-import { securityGroupFlows } from "../components/aws/helpers";
+import { securityGroupFlows, takesTags } from "../components/aws/helpers";
 
 const plans: Record<string, Plan> = {};
 async function plan(preset: string): Promise<Plan> {
@@ -20,8 +21,10 @@ const SERVICE = "aws:ecs/service:Service";
 const TARGET = "aws:appautoscaling/target:Target";
 const POLICY = "aws:appautoscaling/policy:Policy";
 const CDN = "aws:cloudfront/distribution:Distribution";
+/** The tiers a `tier` tag may name (components/shared/naming.ts). */
+const TIERS = ["network", "edge", "service", "database", "cache", "queue", "bucket", "backup", "monitoring", "secrets"];
 /** Components of this issue's tiers; the data tier's resources are judged by its own tests. */
-const MY_TIERS = /tierform:aws:(Network|Edge|Service|Secrets|Keys)\$|tierform:aws:System\$(aws:ecs|pulumi:providers)/;
+const MY_TIERS = /tierform:aws:(Network|Edge|Service|Secrets|Kms)\$|tierform:aws:System\$(aws:ecs|pulumi:providers)/;
 
 /** Scaling policy targets of a service: `{cpu: 70, memory: 80, requests: 1000}`. */
 function scaling(p: Plan, preset: string, service: string): Record<string, number> {
@@ -107,6 +110,74 @@ describe("systems on AWS (prod stack)", function () {
         });
     }
 
+    for (const preset of presetNames()) {
+        it(`${preset}: every taggable AWS resource carries system, environment, managed-by (provider default tags) and its own tier tag`, async () => {
+            const p = await plan(preset);
+            const providers = p.ofType("pulumi:providers:aws");
+            assert.ok(providers.length >= 1);
+            for (const provider of providers) {
+                assert.deepStrictEqual(JSON.parse(provider.inputs.defaultTags), { tags: { system: preset, environment: "prod", "managed-by": "tierform" } }, provider.name);
+            }
+            const resources = p.resources.filter((r) => r.custom && r.type.startsWith("aws:"));
+            const taggable = resources.filter((r) => takesTags(r.type));
+            assert.ok(taggable.length > 50 && taggable.length < resources.length, `${taggable.length} of ${resources.length} take tags`);
+            const missing = taggable.filter((r) => !TIERS.includes(r.inputs.tags?.tier)).map((r) => `${r.type} ${r.name}`);
+            assert.deepStrictEqual(missing, []);
+            for (const r of taggable) assert.ok(r.provider && providers.some((x) => r.provider!.startsWith(`${x.urn}::`)), `${r.name} is tagged by a provider's defaults`);
+        });
+    }
+
+    it("blue/green and canary services deploy with ECS's own strategies on the edge's alternate target group and rule", async () => {
+        const cases = [
+            ["asset-management", "api", "BLUE_GREEN"],
+            ["asset-management", "frontend", "CANARY"],
+            ["hld-platform", "api", "BLUE_GREEN"],
+            ["hld-platform", "web", "CANARY"],
+            ["mealkitz", "payment", "BLUE_GREEN"],
+            ["mealkitz", "order", "CANARY"],
+        ];
+        for (const [preset, service, strategy] of cases) {
+            const p = await plan(preset);
+            const svc = p.one(SERVICE, `${preset}-${service}-service`);
+            assert.strictEqual(svc.inputs.deploymentConfiguration.strategy, strategy, `${preset} ${service}`);
+            const advanced = svc.inputs.loadBalancers[0].advancedConfiguration;
+            const rule = p.ofType("aws:lb/listenerRule:ListenerRule").find((r) => r.inputs.actions[0].forward?.targetGroups.some((t: any) => t.arn === svc.inputs.loadBalancers[0].targetGroupArn))!;
+            assert.ok(rule, `${preset} ${service}: a weighted rule forwards to its target group`);
+            assert.strictEqual(advanced.productionListenerRule, `arn:aws:lb:us-east-1:123456789012:listenerrule/${rule.name}`);
+            assert.deepStrictEqual(rule.inputs.actions[0].forward.targetGroups.map((t: any) => [t.arn, t.weight]), [
+                [svc.inputs.loadBalancers[0].targetGroupArn, 100],
+                [advanced.alternateTargetGroupArn, 0],
+            ]);
+            assert.ok(svc.dependencies.some((u) => u.endsWith(`RolePolicyAttachment::${preset}-edge-traffic-shift`)), "the service waits for the role's policy");
+            assert.ok(p.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").some((a) => a.name === `${preset}-${service}-alternate-unhealthy-targets`));
+        }
+        // Rolling services keep ECS's default strategy.
+        assert.strictEqual((await plan("mdc-tts")).one(SERVICE, "mdc-tts-backend-service").inputs.deploymentConfiguration, undefined);
+        assert.strictEqual((await plan("mealkitz")).one(SERVICE, "mealkitz-user-service").inputs.deploymentConfiguration, undefined);
+    });
+
+    it("MealKitz: CloudFront reads the static-assets bucket through a key and a bucket policy that name its distribution", async () => {
+        const [preset, bucket] = ["mealkitz", "assets"];
+        const p = await plan(preset);
+        const distribution = p.one(CDN, `${preset}-edge-cdn`);
+        const arn = `arn:aws:cloudfront::123456789012:distribution/${distribution.name}`;
+        const key = p.one("aws:kms/key:Key", `${preset}-static-assets`);
+        const decrypt = JSON.parse(key.inputs.policy).Statement.find((s: any) => s.Principal?.Service === "cloudfront.amazonaws.com");
+        assert.deepStrictEqual(decrypt.Condition, { StringEquals: { "AWS:SourceArn": [arn] } }, preset);
+        assert.ok(key.dependencies.includes(distribution.urn), "the key's policy waits for the distribution");
+        const read = JSON.parse(p.one("aws:s3/bucketPolicy:BucketPolicy", `${preset}-${bucket}`).inputs.policy).Statement.find((s: any) => s.Principal?.Service === "cloudfront.amazonaws.com");
+        assert.deepStrictEqual(read.Condition, { StringEquals: { "AWS:SourceArn": arn } });
+        const sse = p.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", `${preset}-${bucket}`).inputs.rules[0];
+        assert.strictEqual(sse.applyServerSideEncryptionByDefault.kmsMasterKeyId, `arn:aws:kms:us-east-1:123456789012:key/${key.name}`);
+        assert.ok(!p.one("aws:kms/key:Key", `${preset}-data`).inputs.policy.includes("cloudfront"), "no CloudFront on the data key");
+    });
+
+    it("MDC: the Celery worker's container health check runs the spec's command", async () => {
+        const p = await plan("mdc-tts");
+        const worker = JSON.parse(p.one("aws:ecs/taskDefinition:TaskDefinition", "mdc-tts-worker-task").inputs.containerDefinitions)[0];
+        assert.deepStrictEqual(worker.healthCheck.command, ["CMD", ...systemOf("mdc-tts").services.worker.health.command!]);
+    });
+
     it("MDC and Asset Management scale their web tiers 2-10 at CPU 70 %, memory 80 %, 1000 requests per minute", async () => {
         for (const [preset, services] of [["mdc-tts", ["backend", "frontend"]], ["asset-management", ["api", "frontend"]]] as const) {
             const p = await plan(preset);
@@ -136,6 +207,32 @@ describe("systems on AWS (prod stack)", function () {
         const api = JSON.parse(p.one("aws:ecs/taskDefinition:TaskDefinition", "asset-management-api-task").inputs.containerDefinitions)[0];
         assert.ok(api.secrets.some((s: any) => s.name === "DATABASE_URL" && s.valueFrom.startsWith("arn:aws:secretsmanager")));
         assert.ok(!api.environment.some((e: any) => e.name === "DATABASE_URL"));
+    });
+
+    it("refuses what AWS cannot build before registering anything, every problem at once, without a stack trace", async () => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const program = require("../../index");
+        const overrides = {
+            recovery: { rpoMinutes: 3 },
+            edge: { routes: [{ path: "/api", service: "api" }, { path: "/v2", service: "api" }, { path: "/", service: "frontend" }] },
+            buckets: { files: { lifecycle: [{ afterDays: 10, tier: "warm" }] } },
+            databases: { db: { backup: { schedule: "0 3 1 * 1" } } },
+        };
+        let error: (Error & { registered?: PlannedResource[] }) | undefined;
+        try {
+            await runOffline({ program, config: stackConfig({ stack: "prod", system: "asset-management", overrides }), stack: "prod" });
+        } catch (err) {
+            error = err as Error & { registered?: PlannedResource[] };
+        }
+        assert.ok(error, "the run must fail");
+        assert.strictEqual(error.constructor.name, "RunError", "Pulumi prints a RunError without a stack trace");
+        const lines = error.message.split("\n");
+        assert.strictEqual(lines[0], "tierform: asset-management cannot be built on AWS (4 problems):");
+        assert.match(lines[1], /^ {2}- services\.api\.rollout\.strategy: is blueGreen, .* gives it 2 \(\/api, \/v2\)/);
+        assert.match(lines[2], /^ {2}- databases\.db\.backup\.schedule: cron '0 3 1 \* 1' restricts both day-of-month and day-of-week/);
+        assert.match(lines[3], /^ {2}- buckets\.files\.lifecycle: bucket 'files': lifecycle to warm \(STANDARD_IA\) needs afterDays of 30 or more, got 10/);
+        assert.match(lines[4], /^ {2}- recovery\.rpoMinutes: recovery\.rpoMinutes is 3, but databases\.db cannot be recovered/);
+        assert.deepStrictEqual(error.registered?.map((r) => r.type).filter((t) => t !== "pulumi:pulumi:Stack"), []);
     });
 
     it("AuroMart: the admin route admits only internal networks", async () => {

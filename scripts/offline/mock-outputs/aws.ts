@@ -4,7 +4,9 @@ const ACCOUNT = "123456789012";
 export function awsOutputs(type: string, name: string, inputs: Record<string, any>): Record<string, any> | undefined {
     const [, mod, kind] = type.split(/[:/]/);
     const region = "us-east-1";
-    const base = { arn: `arn:aws:${mod}:${region}:${ACCOUNT}:${kind.toLowerCase()}/${name}`, id: `${name}-id` };
+    // IAM and CloudFront are global: their ARNs carry no region.
+    const arnRegion = mod === "iam" || mod === "cloudfront" ? "" : region;
+    const base = { arn: `arn:aws:${mod}:${arnRegion}:${ACCOUNT}:${kind.toLowerCase()}/${name}`, id: `${name}-id` };
     switch (type) {
         case "aws:lb/loadBalancer:LoadBalancer":
             return { ...base, dnsName: `${name}-123.${region}.elb.amazonaws.com`, zoneId: "Z35SXDOTRQ7X7K", arnSuffix: `app/${name}/abc` };
@@ -69,6 +71,8 @@ export function awsCall(token: string, inputs: Record<string, any>): Record<stri
             const tier = (inputs.filters ?? []).find((f: any) => f.name === "tag:subnet-tier")?.values?.[0] ?? "any";
             return { ids: [3, 1, 2].map((i) => `subnet-${tier}-${i}`), id: "us-east-1" };
         }
+        case "aws:ec2/getManagedPrefixList:getManagedPrefixList":
+            return { id: "pl-3b927c52", name: inputs.name, addressFamily: "IPv4", maxEntries: 55, arn: "arn:aws:ec2:us-east-1:aws:prefix-list/pl-3b927c52" };
         case "aws:elb/getServiceAccount:getServiceAccount":
             return { arn: "arn:aws:iam::127311923021:root", id: "127311923021" };
         case "aws:route53/getZone:getZone":

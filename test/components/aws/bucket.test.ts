@@ -1,16 +1,17 @@
 import * as assert from "assert";
 import { lifecycleRules, storageClass } from "../../../components/aws/bucket";
 import type { Plan, PlannedResource } from "../../harness";
-import { planData, type DataPlan } from "./data-helpers";
+import { DISTRIBUTION, planData, type DataPlan } from "./data-helpers";
 
 const of = (plan: Plan, type: string, bucket: string): PlannedResource => plan.one(`aws:s3/${type}`, bucket);
 
 describe("aws bucket (S3)", function () {
-    let asset: Plan, auromart: Plan, mdc: DataPlan;
+    let asset: Plan, auromart: Plan, mdc: DataPlan, mealkitz: DataPlan;
     before(async () => {
         asset = (await planData("asset-management")).plan;
         auromart = (await planData("auromart")).plan;
         mdc = await planData("mdc-tts");
+        mealkitz = await planData("mealkitz");
     });
 
     it("blocks public access with all four flags, enforces bucket ownership and versions every bucket", () => {
@@ -69,16 +70,35 @@ describe("aws bucket (S3)", function () {
         assert.strictEqual(storageClass("cold", "documents"), "GLACIER_IR");
     });
 
-    it("gives the static bucket a CloudFront origin access control and lets only this account's distributions read it", () => {
-        const oac = mdc.plan.one("aws:cloudfront/originAccessControl:OriginAccessControl", "mdc-tts-static");
+    it("gives a static bucket CloudFront serves an origin access control, its own key, and lets only the system's distribution read and decrypt it", () => {
+        const { plan, bindings } = mealkitz;
+        const oac = plan.one("aws:cloudfront/originAccessControl:OriginAccessControl", "mealkitz-assets");
         assert.strictEqual(oac.inputs.signingBehavior, "always");
         assert.strictEqual(oac.inputs.originAccessControlOriginType, "s3");
-        const cf = JSON.parse(of(mdc.plan, "bucketPolicy:BucketPolicy", "mdc-tts-static").inputs.policy).Statement.find((s: any) => s.Principal?.Service === "cloudfront.amazonaws.com");
+        const cf = JSON.parse(of(plan, "bucketPolicy:BucketPolicy", "mealkitz-assets").inputs.policy).Statement.find((s: any) => s.Principal?.Service === "cloudfront.amazonaws.com");
         assert.strictEqual(cf.Action, "s3:GetObject");
-        assert.deepStrictEqual(cf.Condition.ArnLike, { "AWS:SourceArn": "arn:aws:cloudfront::123456789012:distribution/*" });
-        assert.ok(mdc.bindings.static.cdnOrigin);
-        assert.strictEqual(mdc.bindings.media.cdnOrigin, undefined);
-        assert.strictEqual(mdc.plan.ofType("aws:cloudfront/originAccessControl:OriginAccessControl").length, 1);
+        assert.deepStrictEqual(cf.Condition, { StringEquals: { "AWS:SourceArn": DISTRIBUTION } });
+        // SSE-KMS objects are readable through OAC only if the key lets that distribution decrypt: the static bucket's key does, the data key does not.
+        const sse = of(plan, "bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "mealkitz-assets").inputs.rules[0].applyServerSideEncryptionByDefault;
+        assert.deepStrictEqual([sse.sseAlgorithm, sse.kmsMasterKeyId], ["aws:kms", "arn:aws:kms:us-east-1:123456789012:key/mealkitz-static-assets"]);
+        const keyPolicy = (key: string) => JSON.parse(plan.one("aws:kms/key:Key", key).inputs.policy).Statement;
+        const decrypt = keyPolicy("mealkitz-static-assets").find((s: any) => s.Principal?.Service === "cloudfront.amazonaws.com");
+        assert.deepStrictEqual([decrypt.Action, decrypt.Condition], ["kms:Decrypt", { StringEquals: { "AWS:SourceArn": [DISTRIBUTION] } }]);
+        assert.ok(!JSON.stringify(keyPolicy("mealkitz-data")).includes("cloudfront"), "the data key admits no CloudFront distribution");
+        // The services that write the bucket may use its key.
+        assert.strictEqual((bindings.assets.taskPolicyStatements as any[]).find((s) => s.Sid === "S3Kmsassets").Resource, "arn:aws:kms:us-east-1:123456789012:key/mealkitz-static-assets");
+        assert.ok(bindings.assets.cdnOrigin);
+        assert.strictEqual(plan.ofType("aws:cloudfront/originAccessControl:OriginAccessControl").length, 1);
+    });
+
+    it("gives CloudFront nothing where it serves no bucket: a static bucket a route claims (MDC's /static), or no CDN", async () => {
+        const plain = await planData("mealkitz", { overrides: { edge: { cdn: false } } });
+        for (const [{ plan, bindings, system }, bucket] of [[mdc, "static"], [plain, "assets"]] as const) {
+            assert.strictEqual(plan.ofType("aws:cloudfront/originAccessControl:OriginAccessControl").length, 0);
+            assert.ok(!plan.ofType("aws:kms/key:Key").some((k) => k.inputs.policy.includes("cloudfront")));
+            assert.ok(!of(plan, "bucketPolicy:BucketPolicy", `${system.name}-${bucket}`).inputs.policy.includes("cloudfront"));
+            assert.strictEqual(bindings[bucket].cdnOrigin, undefined);
+        }
     });
 
     it("gives services the bucket name as a plain variable and their task role only that bucket and its key", () => {

@@ -7,6 +7,8 @@ import { AWS_CONFIG, loadSystem } from "./helpers";
 
 export const TOPIC = "arn:aws:sns:us-east-1:123456789012:alarms";
 export const KEY = "arn:aws:kms:us-east-1:123456789012:key/data";
+/** The CloudFront distribution a CDN preset's static buckets are served by. */
+export const DISTRIBUTION = "arn:aws:cloudfront::123456789012:distribution/E2EXAMPLE";
 
 /** A fake network: isolated subnets and one security group per datastore and service. */
 export function fakeNetwork(system: System) {
@@ -47,7 +49,8 @@ export function planData(preset: string, opts: { stack?: string; overrides?: Rec
 async function planDataOnce(preset: string, opts: { stack?: string; overrides?: Record<string, unknown>; config?: Record<string, unknown> } = {}): Promise<DataPlan> {
     const { system, settings } = loadSystem(preset, opts);
     const plan = await planComponent(() => {
-        const bindings = createDataTier({ system, settings, network: fakeNetwork(system), alarmTopicArn: TOPIC }, {});
+        const cdn = system.edge.cdn ? { cdnDistributionArn: DISTRIBUTION } : {};
+        const bindings = createDataTier({ system, settings, network: fakeNetwork(system), alarmTopicArn: TOPIC, ...cdn }, {});
         return { bindings };
     }, AWS_CONFIG);
     return { plan, system, settings, bindings: plan.outputs.bindings };

@@ -1,4 +1,6 @@
 import * as assert from "assert";
+import type * as pulumi from "@pulumi/pulumi";
+import { cdnServesBucket } from "../../../components/aws/bucket";
 import { ALB_TLS_POLICY, AwsEdge, hostedZoneName, ORIGIN_SECRET_HEADER, routeRules, wafRateLimit } from "../../../components/aws/edge";
 import { planComponent, type Plan } from "../../harness";
 import { AWS_CONFIG, loadSystem } from "./helpers";
@@ -7,8 +9,12 @@ const LISTENER = "aws:lb/listener:Listener";
 const RULE = "aws:lb/listenerRule:ListenerRule";
 const ACL = "aws:wafv2/webAcl:WebAcl";
 
-async function planEdge(preset: string, opts: { overrides?: Record<string, unknown>; certificateArn?: string } = {}): Promise<Plan> {
+/** Logical name → `ignoreChanges` of every resource the edge registered (the plan does not record options). */
+type IgnoreChanges = Record<string, string[] | undefined>;
+
+async function planEdge(preset: string, opts: { overrides?: Record<string, unknown>; certificateArn?: string; ignoreChanges?: IgnoreChanges } = {}): Promise<Plan> {
     const { system } = loadSystem(preset, { overrides: opts.overrides });
+    const transformations = opts.ignoreChanges ? [(a: pulumi.ResourceTransformationArgs) => void (opts.ignoreChanges![a.name] = a.opts.ignoreChanges) as undefined] : [];
     return planComponent(() => {
         const edge = new AwsEdge("edge", {
             system,
@@ -17,10 +23,15 @@ async function planEdge(preset: string, opts: { overrides?: Record<string, unkno
             securityGroupId: "sg-alb",
             logsKmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/logs",
             certificateArn: opts.certificateArn,
-            staticOrigins: { static: { domainName: "static.s3.us-east-1.amazonaws.com", originAccessControlId: "oac-1" } },
+            // As the data tier gives them: the static buckets no route claims.
+            staticOrigins: Object.fromEntries(
+                Object.values(system.buckets)
+                    .filter((b) => cdnServesBucket(system, b))
+                    .map((b) => [b.name, { domainName: `${b.name}.s3.us-east-1.amazonaws.com`, originAccessControlId: "oac-1" }]),
+            ),
             region: "us-east-1",
-        });
-        return { publicUrl: edge.publicUrl, albDnsName: edge.albDnsName };
+        }, { transformations });
+        return { publicUrl: edge.publicUrl, albDnsName: edge.albDnsName, targets: edge.targets };
     }, AWS_CONFIG);
 }
 
@@ -40,9 +51,10 @@ function rules(plan: Plan): string[] {
 describe("aws edge", function () {
     let mdc: Plan;
     let auro: Plan;
+    const auroIgnored: IgnoreChanges = {};
     before(async () => {
         mdc = await planEdge("mdc-tts");
-        auro = await planEdge("auromart");
+        auro = await planEdge("auromart", { ignoreChanges: auroIgnored });
     });
 
     it("terminates TLS 1.2+ on an internet-facing ALB that drops invalid headers, logs and is deletion-protected in prod", () => {
@@ -155,6 +167,7 @@ describe("aws edge", function () {
         assert.strictEqual(cdn.inputs.loggingConfig.bucket, "edge-logs-abc123.s3.amazonaws.com");
         // The `static` bucket is claimed by the spec's /static route, so it is not served from S3.
         assert.strictEqual(cdn.inputs.origins.length, 1);
+        assert.strictEqual(cdnServesBucket(loadSystem("mdc-tts").system, loadSystem("mdc-tts").system.buckets.static), false);
         const headers = mdc.one("aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy", "edge-headers").inputs.securityHeadersConfig;
         assert.deepStrictEqual(headers.frameOptions, { frameOption: "DENY", override: true });
         assert.deepStrictEqual(headers.contentTypeOptions, { override: true });
@@ -185,11 +198,60 @@ describe("aws edge", function () {
     it("serves a static bucket from S3 at /<bucket>/* when no route claims the path", async () => {
         const plan = await planEdge("mealkitz");
         const cdn = plan.one("aws:cloudfront/distribution:Distribution", "edge-cdn");
-        assert.deepStrictEqual(cdn.inputs.origins[1], { originId: "s3-static", domainName: "static.s3.us-east-1.amazonaws.com", originAccessControlId: "oac-1" });
-        assert.strictEqual(cdn.inputs.orderedCacheBehaviors[0].pathPattern, "/static/*");
+        assert.deepStrictEqual(cdn.inputs.origins[1], { originId: "s3-assets", domainName: "assets.s3.us-east-1.amazonaws.com", originAccessControlId: "oac-1" });
+        assert.strictEqual(cdn.inputs.orderedCacheBehaviors[0].pathPattern, "/assets/*");
         assert.strictEqual(cdn.inputs.orderedCacheBehaviors[0].viewerProtocolPolicy, "redirect-to-https");
         // MealKitz has no `/` route: unmatched paths are refused.
         assert.deepStrictEqual(rules(plan).map((r) => r.split(" ")[0]), ["10", "20", "30", "40", "50"]);
+    });
+
+    it("gives blue/green and canary services an alternate target group and one weighted rule that ECS shifts", async () => {
+        const ignored: IgnoreChanges = {};
+        const hld = await planEdge("hld-platform", { ignoreChanges: ignored });
+        const tgs = hld.ofType("aws:lb/targetGroup:TargetGroup");
+        assert.deepStrictEqual(tgs.map((t) => `${t.name} ${t.inputs.tags.role}`).sort(), ["edge-api primary", "edge-api-alt alternate", "edge-web primary", "edge-web-alt alternate"]);
+        assert.deepStrictEqual(hld.one("aws:lb/targetGroup:TargetGroup", "edge-web-alt").inputs.healthCheck, hld.one("aws:lb/targetGroup:TargetGroup", "edge-web").inputs.healthCheck);
+        // The canary web app is the `/` route: without a CDN it still gets a rule of its own, and the default action refuses.
+        const web = hld.one(RULE, "edge-web-20");
+        assert.deepStrictEqual(web.inputs.conditions, [{ pathPattern: { values: ["/*"] } }]);
+        assert.deepStrictEqual(web.inputs.actions, [
+            {
+                type: "forward",
+                forward: {
+                    targetGroups: [
+                        { arn: "arn:aws:lb:us-east-1:123456789012:targetgroup/edge-web", weight: 100 },
+                        { arn: "arn:aws:lb:us-east-1:123456789012:targetgroup/edge-web-alt", weight: 0 },
+                    ],
+                },
+            },
+        ]);
+        assert.strictEqual(hld.one(LISTENER, "edge-https").inputs.defaultActions[0].fixedResponse.statusCode, "404");
+        // ECS owns the weights after the first deployment; a rolling service's rule stays Pulumi's.
+        assert.deepStrictEqual([ignored["edge-web-20"], ignored["edge-api-10"]], [["actions"], ["actions"]]);
+        assert.deepStrictEqual(auroIgnored["edge-admin-10"], []);
+        // The role ECS shifts with: assumed by ECS of this account only, with AWS's policy for it.
+        const role = hld.one("aws:iam/role:Role", "edge-traffic-shift");
+        assert.deepStrictEqual(JSON.parse(role.inputs.assumeRolePolicy).Statement[0].Condition, { StringEquals: { "aws:SourceAccount": "123456789012" } });
+        assert.strictEqual(hld.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "edge-traffic-shift").inputs.policyArn, "arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers");
+        const api = hld.outputs.targets.api.trafficShift;
+        assert.deepStrictEqual(api, {
+            alternateTargetGroupArn: "arn:aws:lb:us-east-1:123456789012:targetgroup/edge-api-alt",
+            alternateTargetGroupArnSuffix: "targetgroup/edge-api-alt/abc",
+            productionListenerRuleArn: "arn:aws:lb:us-east-1:123456789012:listenerrule/edge-api-10",
+            roleArn: "arn:aws:iam::123456789012:role/edge-traffic-shift",
+        });
+        // AuroMart rolls everywhere: one target group per service, plain forwards, no role.
+        assert.strictEqual(auro.ofType("aws:iam/role:Role").length, 0);
+        assert.strictEqual(auro.outputs.targets.web.trafficShift, undefined);
+    });
+
+    it("refuses a blue/green service with two routes (ECS shifts one rule)", async () => {
+        const routes = [
+            { path: "/api", service: "api" },
+            { path: "/v2", service: "api" },
+            { path: "/", service: "web" },
+        ];
+        await assert.rejects(planEdge("hld-platform", { overrides: { edge: { routes } } }), /services\.api\.rollout\.strategy: is blueGreen.*gives it 2 \(\/api, \/v2\)/);
     });
 
     it("derives rules, rate limits and zones correctly", () => {

@@ -1,4 +1,6 @@
-/** Shared by the AWS component tests: a resolved preset, and the security-group flows of a plan. */
+/** Shared by the AWS component tests: a resolved preset, the security-group flows of a plan, and which AWS types take tags. */
+import * as fs from "fs";
+import * as path from "path";
 import { loadStack, type Settings, type System } from "../../../spec";
 import { stackConfig, type Plan, type PlannedResource } from "../../harness";
 
@@ -32,9 +34,26 @@ export function securityGroupFlows(plan: Plan, prefix: string): string[] {
     return rules
         .map(({ dir, r }) => {
             const i = r.inputs;
-            const peer = i.referencedSecurityGroupId ? short(i.referencedSecurityGroupId) : (i.cidrIpv4 ?? i.cidrIpv6);
+            const peer = i.referencedSecurityGroupId ? short(i.referencedSecurityGroupId) : (i.cidrIpv4 ?? i.cidrIpv6 ?? i.prefixListId);
             const port = i.fromPort === i.toPort ? `${i.fromPort}` : `${i.fromPort}-${i.toPort}`;
             return `${dir} ${short(i.securityGroupId)} ${i.ipProtocol}/${port} ${peer}`;
         })
         .sort();
+}
+
+const taggable = new Map<string, boolean>();
+/**
+ * Whether the @pulumi/aws resource type `aws:<module>/<file>:<Class>` takes a `tags` input, read
+ * from its typings (`<Class>Args` in node_modules/@pulumi/aws/<module>/<file>.d.ts).
+ */
+export function takesTags(type: string): boolean {
+    if (!taggable.has(type)) {
+        const m = /^aws:([^/]+)\/([^:]+):(\w+)$/.exec(type);
+        const file = m ? path.join(__dirname, "../../../node_modules/@pulumi/aws", m[1], `${m[2]}.d.ts`) : "";
+        if (!m || !fs.existsSync(file)) throw new Error(`no typings for ${type} (${file})`);
+        const args = new RegExp(`export interface ${m[3]}Args \\{([\\s\\S]*?)\\n\\}`).exec(fs.readFileSync(file, "utf8"));
+        if (!args) throw new Error(`no ${m[3]}Args in ${file}`);
+        taggable.set(type, /\n\s+tags\?:/.test(args[1]));
+    }
+    return taggable.get(type)!;
 }

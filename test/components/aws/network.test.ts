@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { AwsNetwork, availabilityZoneCount, subnetCidrs } from "../../../components/aws/network";
+import { AwsNetwork, availabilityZoneCount, networkProblems, subnetCidrs } from "../../../components/aws/network";
 import { planComponent, type Plan } from "../../harness";
 import { AWS_CONFIG, byId, loadSystem, securityGroupFlows } from "./helpers";
 
@@ -66,11 +66,9 @@ describe("aws network", function () {
     });
 
     it("admits exactly the flows the spec implies (MDC)", () => {
+        // Behind CloudFront the load balancer admits CloudFront's origin-facing prefix list on 443, and nothing else from outside.
         assert.deepStrictEqual(securityGroupFlows(mdc, "net"), [
-            "in alb tcp/443 0.0.0.0/0",
-            "in alb tcp/443 ::/0",
-            "in alb tcp/80 0.0.0.0/0",
-            "in alb tcp/80 ::/0",
+            "in alb tcp/443 pl-3b927c52",
             "in ds-cache tcp/6379 svc-backend",
             "in ds-cache tcp/6379 svc-beat",
             "in ds-cache tcp/6379 svc-worker",
@@ -101,8 +99,12 @@ describe("aws network", function () {
         }
     });
 
-    it("uses the engine port of each datastore (MySQL, DocumentDB)", async () => {
+    it("uses the engine port of each datastore (MySQL, DocumentDB), and opens 80/443 to the internet where no CDN is in front", async () => {
         const auro = securityGroupFlows(await planNetwork("auromart"), "net");
+        assert.deepStrictEqual(
+            auro.filter((f) => f.startsWith("in alb")),
+            ["in alb tcp/443 0.0.0.0/0", "in alb tcp/443 ::/0", "in alb tcp/80 0.0.0.0/0", "in alb tcp/80 ::/0"],
+        );
         assert.ok(auro.includes("in ds-db tcp/3306 svc-web") && auro.includes("in ds-db tcp/3306 svc-admin"));
         const hld = securityGroupFlows(await planNetwork("hld-platform"), "net");
         assert.ok(hld.includes("in ds-mongo tcp/27017 svc-api") && hld.includes("in ds-mongo tcp/27017 svc-worker"));
@@ -118,6 +120,11 @@ describe("aws network", function () {
         const two = await planNetwork("mdc-tts", { azCount: 2 });
         assert.strictEqual(two.ofType(SUBNET).length, 6);
         assert.throws(() => availabilityZoneCount(loadSystem("mdc-tts").system, 1), /at least 2/);
+        // The same rule as a spec problem, which the system raises before registering anything.
+        assert.deepStrictEqual(networkProblems(loadSystem("mdc-tts").system, { azCount: 0 }), []);
+        const [problem] = networkProblems(loadSystem("mdc-tts").system, { azCount: 1 });
+        assert.strictEqual(problem.where, "tierform:azCount");
+        assert.match(problem.message, /at least 2 on AWS/);
     });
 
     it("deploys into an existing VPC by finding its subnets by tier tag", async () => {

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import type { AwsDatastoreBinding } from "../../../components/aws/contract";
-import { AwsService, containerVariables, deploymentPercents, ecrRepositoryArn, fargateSize } from "../../../components/aws/service";
+import { AwsService, MIGRATE_CONTAINER, serviceProblems, containerHealthCheck, containerVariables, deploymentPercents, ecrRepositoryArn, fargateSize, trafficShiftDeployment } from "../../../components/aws/service";
 import type { System } from "../../../spec";
 import { planComponent, type Plan } from "../../harness";
 import { AWS_CONFIG, loadSystem } from "./helpers";
@@ -35,7 +35,14 @@ function bindings(system: System): Record<string, AwsDatastoreBinding> {
     return out;
 }
 
-async function planServices(preset: string, names: string[]): Promise<Plan> {
+/** The edge's attachment of a routed service: its target group, and for blue/green and canary the alternate one, the rule and the role. */
+function loadBalancerOf(n: string, shifts: boolean) {
+    const base = { targetGroupArn: `tg-${n}`, targetGroupArnSuffix: `targetgroup/${n}/1`, loadBalancerArnSuffix: "app/alb/2" };
+    if (!shifts) return base;
+    return { ...base, trafficShift: { alternateTargetGroupArn: `tg-${n}-alt`, alternateTargetGroupArnSuffix: `targetgroup/${n}-alt/3`, productionListenerRuleArn: `rule-${n}`, roleArn: "role-shift" } };
+}
+
+async function planServices(preset: string, names: string[], opts: { unrouted?: string[] } = {}): Promise<Plan> {
     const { system } = loadSystem(preset);
     const b = bindings(system);
     return planComponent(() => {
@@ -52,7 +59,7 @@ async function planServices(preset: string, names: string[]): Promise<Plan> {
                 appSecretArns: { SECRET_KEY: ARN("app-secret-key"), JWT_SECRET: ARN("app-jwt") },
                 appSecretsKmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/secrets",
                 bindings: b,
-                ...(svc.kind === "web" ? { loadBalancer: { targetGroupArn: `tg-${n}`, targetGroupArnSuffix: `targetgroup/${n}/1`, loadBalancerArnSuffix: "app/alb/2" } } : {}),
+                ...(svc.kind === "web" && !opts.unrouted?.includes(n) ? { loadBalancer: loadBalancerOf(n, svc.rollout.strategy !== "rolling") } : {}),
             });
         }
     }, AWS_CONFIG);
@@ -161,11 +168,84 @@ describe("aws service", function () {
         assert.deepStrictEqual(fargateSize(0.5, 6000), { cpu: 1024, memory: 6144 });
         assert.deepStrictEqual(fargateSize(3, 4096), { cpu: 4096, memory: 8192 });
         assert.throws(() => fargateSize(16, 200000), /no Fargate task size/);
+        const { system: mdcSystem } = loadSystem("mdc-tts");
+        assert.deepStrictEqual(serviceProblems(mdcSystem.services.backend), []);
+        assert.deepStrictEqual(serviceProblems({ ...mdcSystem.services.backend, resources: { cpu: 32, memoryMb: 1024 } }).map((p) => p.where), ["services.backend.resources"]);
         const { system } = loadSystem("mealkitz");
         assert.deepStrictEqual(deploymentPercents(system.services.order), { minimumHealthyPercent: 100, maximumPercent: 134 });
         assert.deepStrictEqual(deploymentPercents({ ...system.services.order, rollout: { strategy: "rolling", maxSurge: 0, maxUnavailable: 1 } }), { minimumHealthyPercent: 66, maximumPercent: 100 });
         assert.strictEqual(ecrRepositoryArn("123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/app:1.0"), "arn:aws:ecr:eu-west-1:123456789012:repository/team/app");
         assert.strictEqual(ecrRepositoryArn("ghcr.io/x/y:1"), undefined);
+    });
+
+    it("health-checks the Celery worker with the spec's exec command (CMD form), web services over HTTP, and beat not at all", () => {
+        assert.deepStrictEqual(container(mdc, "worker").healthCheck, {
+            command: ["CMD", "sh", "-c", "celery -A config inspect ping --destination celery@$HOSTNAME --timeout 10"],
+            interval: 30,
+            timeout: 20,
+            retries: 3,
+            startPeriod: 60,
+        });
+        assert.strictEqual(container(mdc, "backend").healthCheck.command[0], "CMD-SHELL");
+        assert.strictEqual(container(mdc, "beat").healthCheck, undefined, "no command and no port: ECS watches the process");
+        const { system } = loadSystem("mdc-tts");
+        // An exec command wins over an HTTP liveness path.
+        assert.deepStrictEqual(containerHealthCheck({ ...system.services.backend, health: { ...system.services.backend.health, command: ["/bin/check"] } })?.command, ["CMD", "/bin/check"]);
+    });
+
+    it("deploys blue/green and canary services with ECS's own strategies on the edge's two target groups", async () => {
+        const plan = await planServices("asset-management", ["api", "frontend"]);
+        const api = plan.one("aws:ecs/service:Service", "api-service").inputs;
+        assert.deepStrictEqual(api.loadBalancers, [
+            {
+                targetGroupArn: "tg-api",
+                containerName: "api",
+                containerPort: 3000,
+                advancedConfiguration: { alternateTargetGroupArn: "tg-api-alt", productionListenerRule: "rule-api", roleArn: "role-shift" },
+            },
+        ]);
+        assert.deepStrictEqual(api.deploymentConfiguration, { strategy: "BLUE_GREEN", bakeTimeInMinutes: "10" });
+        assert.deepStrictEqual([api.deploymentMinimumHealthyPercent, api.deploymentMaximumPercent], [100, 200]);
+        assert.deepStrictEqual(api.deploymentCircuitBreaker, { enable: true, rollback: true });
+        const frontend = plan.one("aws:ecs/service:Service", "frontend-service").inputs;
+        assert.deepStrictEqual(frontend.deploymentConfiguration, { strategy: "CANARY", bakeTimeInMinutes: "10", canaryConfiguration: { canaryPercent: 5, canaryBakeTimeInMinutes: "10" } });
+        // Requests per target follow whichever target group is live.
+        const requests = plan.one("aws:appautoscaling/policy:Policy", "api-requests").inputs.targetTrackingScalingPolicyConfiguration;
+        assert.strictEqual(requests.predefinedMetricSpecification, undefined);
+        const groups = requests.customizedMetricSpecification.metrics.filter((m: any) => m.metricStat).map((m: any) => m.metricStat.metric.dimensions.find((d: any) => d.name === "TargetGroup").value);
+        assert.deepStrictEqual(groups, ["targetgroup/api/1", "targetgroup/api-alt/3"]);
+        assert.strictEqual(requests.targetValue, 1000);
+        // Without a load balancer there is no traffic to shift: the service rolls.
+        const unrouted = await planServices("asset-management", ["api"], { unrouted: ["api"] });
+        assert.strictEqual(unrouted.one("aws:ecs/service:Service", "api-service").inputs.deploymentConfiguration, undefined);
+    });
+
+    it("runs the spec's migration in a hardened init container the application waits for", () => {
+        const [app, migrate] = JSON.parse(mdc.one("aws:ecs/taskDefinition:TaskDefinition", "backend-task").inputs.containerDefinitions);
+        assert.deepStrictEqual(migrate.command, ["python", "manage.py", "migrate", "--noinput"]);
+        assert.strictEqual(migrate.name, MIGRATE_CONTAINER);
+        assert.strictEqual(migrate.essential, false);
+        assert.strictEqual(migrate.image, app.image);
+        assert.deepStrictEqual(app.dependsOn, [{ containerName: MIGRATE_CONTAINER, condition: "SUCCESS" }]);
+        // Same credentials, hardening and log group as the application; its own log stream.
+        for (const key of ["secrets", "environment", "user", "readonlyRootFilesystem", "privileged", "linuxParameters", "mountPoints"]) assert.deepStrictEqual(migrate[key], app[key], key);
+        assert.deepStrictEqual(
+            [migrate.logConfiguration.options["awslogs-group"], migrate.logConfiguration.options["awslogs-stream-prefix"]],
+            [app.logConfiguration.options["awslogs-group"], "migrate"],
+        );
+        assert.strictEqual(migrate.portMappings, undefined);
+        // Services without `migrate` run one container.
+        assert.strictEqual(JSON.parse(mdc.one("aws:ecs/taskDefinition:TaskDefinition", "worker-task").inputs.containerDefinitions).length, 1);
+        assert.strictEqual(container(mdc, "worker").dependsOn, undefined);
+    });
+
+    it("maps canary steps to ECS: the first step as a canary, evenly spaced steps as linear", () => {
+        const { system } = loadSystem("mealkitz");
+        const canary = (canarySteps: number[]) => trafficShiftDeployment({ ...system.services.order, rollout: { ...system.services.order.rollout, strategy: "canary", canarySteps } }, 15);
+        assert.deepStrictEqual(canary([10, 50, 100]), { strategy: "CANARY", bakeTimeInMinutes: "15", canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: "15" } });
+        assert.deepStrictEqual(canary([25, 50, 75, 100]), { strategy: "LINEAR", bakeTimeInMinutes: "15", linearConfiguration: { stepPercent: 25, stepBakeTimeInMinutes: "15" } });
+        assert.strictEqual(canary([5, 25, 50, 100]).strategy, "CANARY");
+        assert.deepStrictEqual(trafficShiftDeployment(system.services.payment), { strategy: "BLUE_GREEN", bakeTimeInMinutes: "10" });
     });
 
     it("refuses a binding that hands credentials over as a plain variable", () => {

@@ -1,0 +1,203 @@
+/**
+ * What every tier of the AWS platform shares: where it runs (account, region, partition), IAM
+ * documents (trust policies, TLS-only statements), the credentials secret of a datastore, the
+ * isolated-subnet group every datastore lives in, and the instance classes by profile size.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { formatProblems, type Database, type Problem, type Size, type System } from "../../spec";
+import { awsTags, type Tier } from "../shared/naming";
+
+/** The account, region and partition of the provider a resource is created with. */
+export interface AwsPlace {
+    accountId: pulumi.Output<string>;
+    region: pulumi.Output<string>;
+    partition: pulumi.Output<string>;
+}
+
+/** Look up the account, region and partition once per component (`opts` carries parent/provider). */
+export function awsPlace(opts: pulumi.InvokeOutputOptions = {}): AwsPlace {
+    return {
+        accountId: aws.getCallerIdentityOutput({}, opts).accountId,
+        region: aws.getRegionOutput({}, opts).region,
+        partition: aws.getPartitionOutput({}, opts).partition,
+    };
+}
+
+/**
+ * Stop with the spec's problems for the AWS platform, if any: a `pulumi.RunError` (Pulumi prints
+ * its message without a stack trace) listing each problem under the spec path it concerns.
+ */
+export function throwProblems(system: System, problems: Problem[]): void {
+    if (problems.length === 0) return;
+    const n = problems.length;
+    const lines = formatProblems(problems).split("\n").slice(1);
+    throw new pulumi.RunError([`tierform: ${system.name} cannot be built on AWS (${n} problem${n === 1 ? "" : "s"}):`, ...lines].join("\n"));
+}
+
+/** The problem `check` throws, under `where`; none when it returns. */
+export function problemOf(where: string, check: () => unknown): Problem[] {
+    try {
+        check();
+        return [];
+    } catch (err) {
+        return [{ where, message: (err as Error).message }];
+    }
+}
+
+/** An IAM policy document (JSON), resolving the Outputs inside it. */
+export function policyJson(statements: pulumi.Input<aws.iam.PolicyStatement>[]): pulumi.Output<string> {
+    return pulumi.output(statements).apply((s) => JSON.stringify({ Version: "2012-10-17", Statement: s }));
+}
+
+/**
+ * The trust policy of a role an AWS service assumes on this account's behalf, e.g.
+ * `ecs-tasks.amazonaws.com`. The `aws:SourceAccount` condition keeps another account's use of the
+ * same service from assuming it (the confused-deputy guard).
+ */
+export function assumeRolePolicy(service: string, accountId: pulumi.Input<string>): pulumi.Output<string> {
+    return policyJson([{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": accountId } } }]);
+}
+
+/** The ARN of an AWS managed policy, e.g. `service-role/AmazonRDSEnhancedMonitoringRole`. */
+export const managedPolicyArn = (partition: pulumi.Input<string>, path: string) => pulumi.interpolate`arn:${partition}:iam::aws:policy/${path}`;
+
+/** Statement denying any request not made over TLS (`aws:SecureTransport` false). */
+export function denyInsecureTransport(actions: string, resources: pulumi.Input<string>[]): pulumi.Input<aws.iam.PolicyStatement> {
+    return {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: actions,
+        Resource: resources,
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+    };
+}
+
+/** Secrets Manager recovery window: 30 days where deletion is protected, 7 elsewhere. */
+export const secretRecoveryDays = (deletionProtection: boolean) => (deletionProtection ? 30 : 7);
+
+/**
+ * The Secrets Manager secret a datastore's users read through ECS `secrets`: named
+ * `tierform/<system>/<environment>/<datastore>`, encrypted with `kmsKeyArn`, protected in prod, its
+ * value the JSON of `value` (which always carries a `url` key, the connection variables' source).
+ */
+export function connectionSecret(
+    parent: pulumi.Resource,
+    name: string,
+    args: { system: System; datastore: string; description: string; kmsKeyArn: pulumi.Input<string>; value: pulumi.Input<Record<string, unknown>> },
+): aws.secretsmanager.Secret {
+    const { system } = args;
+    const secret = new aws.secretsmanager.Secret(
+        name,
+        {
+            name: `tierform/${system.name}/${system.environment}/${args.datastore}`,
+            description: `${system.name} ${args.datastore}: ${args.description}`,
+            kmsKeyId: args.kmsKeyArn,
+            recoveryWindowInDays: secretRecoveryDays(system.profile.deletionProtection),
+            tags: awsTags(system, "secrets"),
+        },
+        { parent, protect: system.profile.deletionProtection },
+    );
+    new aws.secretsmanager.SecretVersion(name, { secretId: secret.id, secretString: pulumi.output(args.value).apply((v) => JSON.stringify(v)) }, { parent });
+    return secret;
+}
+
+/**
+ * The credentials secret of a database (RDS's JSON shape: engine, host, port, username, password,
+ * dbname, plus `url`, the connection URL its users receive).
+ */
+export function databaseSecret(
+    parent: pulumi.Resource,
+    name: string,
+    args: {
+        system: System;
+        database: Database;
+        engine: string;
+        host: pulumi.Input<string>;
+        port: pulumi.Input<number>;
+        password: pulumi.Input<string>;
+        url: pulumi.Input<string>;
+        kmsKeyArn: pulumi.Input<string>;
+    },
+): aws.secretsmanager.Secret {
+    const { database: db } = args;
+    return connectionSecret(parent, name, {
+        system: args.system,
+        datastore: db.name,
+        description: "credentials and connection URL (keys engine, host, port, username, password, dbname, url)",
+        kmsKeyArn: args.kmsKeyArn,
+        value: pulumi
+            .all([args.host, args.port, args.password, args.url])
+            .apply(([host, port, password, url]) => ({ engine: args.engine, host, port, username: db.username, password, dbname: db.databaseName, url })),
+    });
+}
+
+/** What every datastore in the isolated subnets takes (RDS, DocumentDB, ElastiCache). */
+export interface AwsIsolatedDatastoreArgs {
+    /** The resolved system (names, tags, environment profile). */
+    system: System;
+    /** Isolated subnets (no route to the internet) for the datastore's subnet group. */
+    subnetIds: pulumi.Input<string>[];
+    /** Security groups admitting only the services that use the datastore. */
+    securityGroupIds: pulumi.Input<string>[];
+    /** Customer KMS key for storage at rest and the credentials secret. */
+    kmsKeyArn: pulumi.Input<string>;
+    /** SNS topic the datastore's alarms notify. */
+    alarmTopicArn: pulumi.Input<string>;
+}
+
+/** The arguments RDS, DocumentDB and ElastiCache subnet groups share. */
+interface SubnetGroupArgs {
+    name: pulumi.Input<string>;
+    description: pulumi.Input<string>;
+    subnetIds: pulumi.Input<pulumi.Input<string>[]>;
+    tags: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+/**
+ * The subnet group of a datastore over the isolated subnets, of the kind its service needs
+ * (`aws.rds.SubnetGroup`, `aws.docdb.SubnetGroup`, `aws.elasticache.SubnetGroup`), named `id`.
+ */
+export function isolatedSubnetGroup<T extends pulumi.CustomResource>(
+    kind: new (name: string, args: SubnetGroupArgs, opts?: pulumi.CustomResourceOptions) => T,
+    parent: pulumi.Resource,
+    name: string,
+    args: { system: System; datastore: string; id: string; subnetIds: pulumi.Input<string>[]; tier: Tier },
+): T {
+    return new kind(
+        name,
+        { name: args.id, description: `${args.system.name} ${args.datastore}: isolated subnets`, subnetIds: args.subnetIds, tags: awsTags(args.system, args.tier) },
+        { parent },
+    );
+}
+
+/**
+ * RDS instance classes by profile size, with their memory in GiB (for parameter scaling and
+ * alarm thresholds). Graviton classes: the best price/performance for PostgreSQL and MySQL.
+ */
+export const RDS_CLASSES: Record<Size, { instanceClass: string; memoryGiB: number }> = {
+    small: { instanceClass: "db.t4g.medium", memoryGiB: 4 },
+    medium: { instanceClass: "db.m6g.large", memoryGiB: 8 },
+    large: { instanceClass: "db.r6g.xlarge", memoryGiB: 32 },
+};
+
+/** DocumentDB instance classes by profile size. */
+export const DOCDB_CLASSES: Record<Size, string> = { small: "db.t4g.medium", medium: "db.r6g.large", large: "db.r6g.xlarge" };
+
+/** ElastiCache node types by profile size, with their memory in GiB. */
+export const CACHE_NODES: Record<Size, { nodeType: string; memoryGiB: number }> = {
+    small: { nodeType: "cache.t4g.small", memoryGiB: 1.37 },
+    medium: { nodeType: "cache.m6g.large", memoryGiB: 6.38 },
+    large: { nodeType: "cache.r6g.large", memoryGiB: 13.07 },
+};
+
+/** The `HH:MM-HH:MM` (or `sun:HH:MM-sun:HH:MM` with `prefix` "sun:") one-hour window starting at a daily cron's time, shifted by `shiftHours`; undefined for other crons. */
+export function dailyWindow(cron: string, shiftHours = 0, prefix = ""): string | undefined {
+    const [minute, hour] = cron.trim().split(/\s+/);
+    if (!/^\d+$/.test(minute) || !/^\d+$/.test(hour)) return undefined;
+    const pad = (n: number) => String(n).padStart(2, "0");
+    const start = (Number(hour) + shiftHours + 24) % 24;
+    const endPrefix = prefix && start === 23 ? "mon:" : prefix;
+    return `${prefix}${pad(start)}:${pad(Number(minute))}-${endPrefix}${pad((start + 1) % 24)}:${pad(Number(minute))}`;
+}
