@@ -197,6 +197,26 @@ export function crossCheck(raw: unknown): { path: Path; message: string }[] {
     return out;
 }
 
+/** A service's local `build` must point at a directory (and Dockerfile) that exist, relative to `cwd`. */
+function buildContextProblems(raw: unknown, cwd: string): { path: Path; message: string }[] {
+    const services = isPlainObject(raw) && isPlainObject(raw.services) ? raw.services : {};
+    const out: { path: Path; message: string }[] = [];
+    for (const [name, svc] of Object.entries(services)) {
+        const build = isPlainObject(svc) && isPlainObject(svc.build) ? svc.build : undefined;
+        if (!build || typeof build.context !== "string") continue;
+        const context = path.resolve(cwd, build.context);
+        if (!fs.existsSync(context) || !fs.statSync(context).isDirectory()) {
+            out.push({ path: ["services", name, "build", "context"], message: `'${build.context}' is not a directory (resolved to ${context})` });
+            continue;
+        }
+        const dockerfile = typeof build.dockerfile === "string" ? build.dockerfile : "Dockerfile";
+        if (!fs.existsSync(path.resolve(context, dockerfile))) {
+            out.push({ path: ["services", name, "build", "dockerfile"], message: `'${dockerfile}' does not exist in ${context}` });
+        }
+    }
+    return out;
+}
+
 /** Parse a YAML file, reporting a missing file or a syntax error with its line. */
 function readYaml(file: string, label: string): { doc?: Document; lines?: LineCounter; problems: Problem[] } {
     if (!fs.existsSync(file)) return { problems: [{ where: "tierform:system", message: `the spec file '${label}' does not exist` }] };
@@ -292,6 +312,7 @@ export function loadStack(rawConfig: Record<string, string>, cwd: string = PROJE
     const specProblems = [
         ...(parsed.success ? [] : parsed.error.issues.flatMap((i) => describeIssue(i, merged, systemSpec))),
         ...crossCheck(merged),
+        ...buildContextProblems(merged, cwd),
     ];
     for (const p of specProblems) problems.push({ where: locate(p.path, label, doc, lines, overrides), message: p.message });
     if (problems.length > 0 || !parsed.success) throw new SpecError(problems);

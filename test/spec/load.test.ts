@@ -155,6 +155,16 @@ describe("spec: loading the stack", () => {
         assert.match(p.message, /backups run up to 1440 minutes apart but recovery.rpoMinutes is 60/);
     });
 
+    it("refuses a local build whose context or Dockerfile does not exist", () => {
+        const missing = problemAt(problemsOf(withOverrides({ services: { backend: { build: { context: "./nowhere" } } } }), tmp), "services.backend.build.context");
+        assert.match(missing.message, /'\.\/nowhere' is not a directory/);
+        fs.mkdirSync(path.join(tmp, "app"), { recursive: true });
+        const noDockerfile = problemAt(problemsOf(withOverrides({ services: { backend: { build: { context: "./app" } } } }), tmp), "services.backend.build.dockerfile");
+        assert.match(noDockerfile.message, /'Dockerfile' does not exist/);
+        fs.writeFileSync(path.join(tmp, "app", "Dockerfile"), "FROM scratch\n");
+        assert.doesNotThrow(() => loadStack(withOverrides({ services: { backend: { build: { context: "./app" } } } }), tmp));
+    });
+
     it("refuses a bad cron expression", () => {
         const p = problemAt(problemsOf(withOverrides({ databases: { db: { backup: { schedule: "0 25 * * *" } } } })), "databases.db.backup.schedule");
         assert.match(p.message, /cron hour: '25' is outside 0-23/);
