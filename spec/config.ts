@@ -5,7 +5,9 @@
 import { z } from "zod";
 import { ENVIRONMENTS } from "./profiles";
 
+/** The platforms a stack can deploy to (`tierform:platform`). */
 export const PLATFORMS = ["docker", "kubernetes", "aws"] as const;
+/** One of {@link PLATFORMS}. */
 export type Platform = (typeof PLATFORMS)[number];
 
 const bool = z.union([z.boolean(), z.enum(["true", "false"]).transform((v) => v === "true")]);
@@ -38,6 +40,7 @@ export const CONFIG_KEYS = {
     certificateArn: { schema: z.string(), default: "", description: "aws: an existing ACM certificate for the edge; empty requests one for the spec's domain." },
 } as const;
 
+/** A key of {@link CONFIG_KEYS}, without its `tierform:` prefix. */
 export type ConfigKey = keyof typeof CONFIG_KEYS;
 /** The stack's settings: every key parsed, defaults applied. */
 export type Settings = { [K in ConfigKey]: z.output<(typeof CONFIG_KEYS)[K]["schema"]> };

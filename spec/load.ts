@@ -16,6 +16,7 @@ import { SUPPORTED_VERSIONS } from "./versions";
 
 /** The project root (where Pulumi.yaml and systems/ live). */
 export const PROJECT_ROOT = path.resolve(__dirname, "..");
+/** Where the shipped presets live (systems/). */
 export const PRESET_DIR = path.join(PROJECT_ROOT, "systems");
 
 /** Names of the shipped presets (systems/*.yaml). */
@@ -27,6 +28,7 @@ export function presetNames(): string[] {
         .sort();
 }
 
+/** What {@link loadStack} returns: the parsed settings and the resolved system. */
 export interface LoadedStack {
     settings: Settings;
     system: System;

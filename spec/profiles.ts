@@ -4,12 +4,15 @@
  */
 import type { BucketSpec, CacheSpec, DatabaseSpec, ProbeSpec, QueueSpec, ServiceSpec, SystemSpec } from "./schema";
 
+/** The environment profiles (`tierform:environment`). */
 export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
+/** One of {@link ENVIRONMENTS}. */
 export type Environment = (typeof ENVIRONMENTS)[number];
 
 /** Abstract instance size; each platform maps it to its own classes (e.g. db.t4g.medium). */
 export type Size = "small" | "medium" | "large";
 
+/** What an environment fills in where a spec is silent, and its environment-wide switches. */
 export interface Profile {
     environment: Environment;
     /** Replica range of a web service whose spec gives none. */
@@ -30,6 +33,7 @@ export interface Profile {
     debugAllowed: boolean;
 }
 
+/** The profile of each environment. */
 export const PROFILES: Record<Environment, Profile> = {
     dev: {
         environment: "dev",
@@ -74,17 +78,21 @@ export interface Service extends Omit<ServiceSpec, "replicas" | "resources" | "h
     health: { liveness?: ProbeSpec; readiness?: ProbeSpec; command?: string[] };
 }
 
+/** A database with its name, `databaseName` (default: its name with `_` for `-`) and backup retention (default: the profile's) resolved. */
 export interface Database extends Omit<DatabaseSpec, "databaseName" | "backup"> {
     name: string;
     databaseName: string;
     backup: DatabaseSpec["backup"] & { retentionDays: number };
 }
+/** A cache with its name. */
 export interface Cache extends CacheSpec {
     name: string;
 }
+/** A queue with its name. */
 export interface Queue extends QueueSpec {
     name: string;
 }
+/** A bucket with its name. */
 export interface Bucket extends BucketSpec {
     name: string;
 }

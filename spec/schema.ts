@@ -208,6 +208,7 @@ export const monitoring = z.strictObject({
     slowQueryCommitsPerSecond: z.number().int().min(1).default(1000),
 });
 
+/** The schema of a system spec (a systems/*.yaml file): unknown keys rejected, schema defaults applied. */
 export const systemSpec = z.strictObject({
     name: identifier,
     description: z.string().optional(),
@@ -225,9 +226,15 @@ export const systemSpec = z.strictObject({
 export type SystemSpecInput = z.input<typeof systemSpec>;
 /** A spec after parsing: schema defaults applied, profile defaults not yet. */
 export type SystemSpec = z.output<typeof systemSpec>;
+/** A service of a parsed spec. */
 export type ServiceSpec = SystemSpec["services"][string];
+/** A database of a parsed spec. */
 export type DatabaseSpec = SystemSpec["databases"][string];
+/** A cache of a parsed spec. */
 export type CacheSpec = SystemSpec["caches"][string];
+/** A queue of a parsed spec. */
 export type QueueSpec = SystemSpec["queues"][string];
+/** A bucket of a parsed spec. */
 export type BucketSpec = SystemSpec["buckets"][string];
+/** An HTTP health probe of a parsed spec. */
 export type ProbeSpec = z.output<typeof probe>;

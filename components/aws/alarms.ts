@@ -43,7 +43,9 @@ export function dataAlarm(
     );
 }
 
+/** Arguments of {@link AwsAlarmTopic}. */
 export interface AwsAlarmTopicArgs {
+    /** The resolved system (names and tags of the topic and its default key). */
     system: System;
     /** `alarmEmail` subscribes an e-mail address (confirmed by the recipient); empty: no subscription. */
     settings: Settings;
@@ -105,9 +107,11 @@ export class AwsAlarmTopic extends pulumi.ComponentResource {
     }
 }
 
+/** Arguments of {@link AwsAppAlarms}. */
 export interface AwsAppAlarmsArgs {
     /** Thresholds come from `system.monitoring` (errorRatePercent, p99LatencyMs) and each service's autoscaling. */
     system: System;
+    /** SNS topic every alarm notifies. */
     alarmTopicArn: pulumi.Input<string>;
     /**
      * ARN suffix of the Application Load Balancer (`app/<name>/<id>`, `lb.LoadBalancer.arnSuffix`).

@@ -117,7 +117,9 @@ export function backupRules(db: Database, vaultName: pulumi.Input<string>, drVau
     return rules;
 }
 
+/** Arguments of {@link AwsBackup}. */
 export interface AwsBackupArgs {
+    /** The resolved system (names, tags, `profile.deletionProtection`). */
     system: System;
     /** Databases that get a plan each. */
     databases: Database[];

@@ -23,7 +23,9 @@ import type { Bucket, Problem, System } from "../../spec";
 import { awsTags, resourceName, type Tier } from "../shared/naming";
 import { awsPlace, denyInsecureTransport, policyJson, problemOf } from "./common";
 
+/** Arguments of {@link AwsBucket}. */
 export interface AwsBucketArgs {
+    /** The resolved system (names, tags, environment profile). */
     system: System;
     /** The resolved bucket spec. */
     bucket: Bucket;

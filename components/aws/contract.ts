@@ -25,8 +25,11 @@ export interface AwsNetworkInfo {
 
 /** What the data tier builds from. */
 export interface AwsDataArgs {
+    /** The resolved system: its datastores, recovery and environment profile. */
     system: System;
+    /** The stack's settings (`drRegion`, `alarmEmail` for the DR site). */
     settings: Settings;
+    /** The network's isolated subnets and datastore security groups. */
     network: AwsNetworkInfo;
     /** SNS topic every alarm notifies. */
     alarmTopicArn: pulumi.Input<string>;

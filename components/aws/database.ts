@@ -103,6 +103,7 @@ export function sizeBytes(value: string | number): number | undefined {
     return Math.round(Number(m[1]) * mult[(m[2] ?? "b").toLowerCase()]);
 }
 
+/** One parameter of an RDS parameter group, as {@link rdsParameters} returns it. */
 export interface RdsParameter {
     name: string;
     value: string;

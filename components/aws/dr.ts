@@ -14,7 +14,9 @@ import { AwsAlarmTopic } from "./alarms";
 import { AwsKms } from "./kms";
 import { vpcFlowLogs } from "./network";
 
+/** Arguments of {@link AwsDrSite}. */
 export interface AwsDrSiteArgs {
+    /** The resolved system (names, tags, `profile.multiAz`, log retention). */
     system: System;
     /** `drRegion` names the region; `alarmEmail` subscribes to the DR alarm topic. */
     settings: Settings;

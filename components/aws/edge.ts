@@ -29,9 +29,11 @@ export const ALB_TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 export const CLOUDFRONT_MIN_TLS = "TLSv1.2_2021";
 /** Header CloudFront adds to every origin request; the ALB forwards only requests carrying its secret value. */
 export const ORIGIN_SECRET_HEADER = "X-Origin-Verify";
-/** AWS managed policies of CloudFront (fixed IDs): no caching for the dynamic apps, and every viewer header but Host forwarded. */
+/** AWS managed cache policy of CloudFront (fixed ID) CachingDisabled: no caching for the dynamic apps. */
 export const CACHING_DISABLED_POLICY_ID = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad";
+/** AWS managed origin request policy of CloudFront (fixed ID) AllViewerExceptHostHeader: every viewer header but Host forwarded. */
 export const ALL_VIEWER_EXCEPT_HOST_POLICY_ID = "b689b0a8-53d0-40ab-baf2-68738e2966ac";
+/** AWS managed cache policy of CloudFront (fixed ID) CachingOptimized: for the static buckets. */
 export const CACHING_OPTIMIZED_POLICY_ID = "658327ea-f89d-4fab-a63d-7e88639e58f6";
 /** AWS managed WAF rule groups on every web ACL, in priority order after the rate rule. */
 export const MANAGED_RULE_GROUPS = ["AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"] as const;

@@ -24,7 +24,9 @@ import { awsTags, resourceName } from "../shared/naming";
 import { dataAlarm } from "./alarms";
 import { awsPlace, connectionSecret, denyInsecureTransport, policyJson } from "./common";
 
+/** Arguments of {@link AwsQueue}. */
 export interface AwsQueueArgs {
+    /** The resolved system (names, tags, deletion protection, the principal tag of its services). */
     system: System;
     /** The resolved queue spec. */
     queue: Queue;

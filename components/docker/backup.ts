@@ -52,8 +52,9 @@ export function backupEnvironment(db: Database, target: BackupTarget): Record<st
     };
 }
 
-/** Files in the backups directory recording the last run's outcome (epoch seconds); pruning leaves them alone. */
+/** File in the backups directory with the time (epoch seconds) of the last successful run; pruning leaves it alone. */
 export const LAST_SUCCESS_FILE = ".last-success";
+/** File in the backups directory with the time (epoch seconds) of the last failed run; the next success removes it. */
 export const LAST_FAILURE_FILE = ".last-failure";
 
 /**

@@ -22,6 +22,7 @@
 import { cronProblem } from "../../spec/cron";
 import { datastoreImage } from "./images";
 
+/** The database engines the scripts back up and restore. */
 export type BackupEngine = "postgres" | "mysql" | "mongodb";
 
 /** Where to copy each backup off-site. */
@@ -40,6 +41,7 @@ export interface OffsiteTarget {
     sse?: "AES256" | "aws:kms";
 }
 
+/** Options of {@link renderBackupScript}. */
 export interface BackupScriptOptions {
     engine: BackupEngine;
     /** The database to dump and restore (the spec's `databaseName`). */

@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Service, System } from "../../spec";
 
+/** The four kinds of datastore a spec declares. */
 export type DatastoreKind = "database" | "cache" | "queue" | "bucket";
 
 /** One environment variable a service receives for a datastore. */

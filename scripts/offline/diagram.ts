@@ -36,6 +36,7 @@ export const CLUSTERS = {
     network: "Network",
     platform: "Platform",
 } as const;
+/** A key of {@link CLUSTERS}. */
 export type ClusterId = keyof typeof CLUSTERS;
 
 /** Component kinds (the last segment of `tierform:<platform>:<Kind>`) and the tier each draws in. */
@@ -119,8 +120,10 @@ const MAIN_TYPES: RegExp[] = [
 ];
 const MAX_RESOURCE_LINES = 4;
 
+/** What an arrow carries: requests, datastore access, backups, cross-region copies, or monitoring. */
 export type Flow = "traffic" | "data" | "backup" | "replication" | "observe";
 
+/** A box of the picture: a tier component, or a synthetic node (the internet, a shared component). */
 export interface DiagramNode {
     id: string;
     cluster: ClusterId | "internet";
@@ -141,6 +144,7 @@ export interface DiagramNode {
     within?: string;
 }
 
+/** An arrow of the picture. */
 export interface DiagramEdge {
     from: string;
     to: string;
@@ -150,6 +154,7 @@ export interface DiagramEdge {
     source: "graph" | "spec" | "graph+spec";
 }
 
+/** The picture as a graph, before it is rendered to DOT or Mermaid. */
 export interface Diagram {
     title: string;
     /** Cluster titles, only for clusters that hold nodes. */
@@ -158,6 +163,7 @@ export interface Diagram {
     edges: DiagramEdge[];
 }
 
+/** The stack a picture is drawn for. */
 export interface DiagramOptions {
     stack: string;
     platform: string;

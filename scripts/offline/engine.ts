@@ -35,6 +35,7 @@ export interface PlannedResource {
     secretPaths: string[];
 }
 
+/** What {@link runOffline} records of one run of the program. */
 export interface OfflineRun {
     project: string;
     stack: string;

@@ -19,6 +19,7 @@ export function stackNames(): string[] {
         .sort();
 }
 
+/** The config of `stack`: Pulumi.yaml's defaults as `tierform:<key>`, then Pulumi.<stack>.yaml over them; throws for an unknown stack. */
 export function readStackConfig(stack: string): Record<string, string> {
     const project = parse(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), "utf8"));
     const config: Record<string, string> = {};

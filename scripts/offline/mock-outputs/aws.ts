@@ -1,6 +1,7 @@
 /** Outputs of @pulumi/aws resources and data sources under the mock runtime. */
 const ACCOUNT = "123456789012";
 
+/** What AWS would compute for a resource of `type`: ARN and id, plus endpoints, DNS names and the like per type; undefined outside `aws:`. */
 export function awsOutputs(type: string, name: string, inputs: Record<string, any>): Record<string, any> | undefined {
     const [, mod, kind] = type.split(/[:/]/);
     const region = "us-east-1";
@@ -54,6 +55,7 @@ export function awsOutputs(type: string, name: string, inputs: Record<string, an
     }
 }
 
+/** Results of the AWS data sources the components call (region us-east-1, account 123456789012); `{ id: "mock" }` for any other. */
 export function awsCall(token: string, inputs: Record<string, any>): Record<string, any> {
     switch (token) {
         case "aws:index/getAvailabilityZones:getAvailabilityZones":

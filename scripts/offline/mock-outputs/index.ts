@@ -8,6 +8,7 @@ import { commonOutputs } from "./common";
 import { dockerOutputs } from "./docker";
 import { kubernetesOutputs } from "./kubernetes";
 
+/** A platform's outputs for one resource, or undefined when it adds none. */
 export type OutputsFn = (type: string, name: string, inputs: Record<string, any>) => Record<string, any> | undefined;
 
 const byPackage: Record<string, OutputsFn> = {

@@ -216,14 +216,21 @@ describe("docker Service", () => {
     });
 
     it("builds the image from the spec's build context instead of pulling it", async () => {
-        const { system } = devSystem("mealkitz", { services: { order: { build: { context: "./services/order", dockerfile: "Dockerfile.dev" } } } });
-        const plan = await planComponent(() => new DockerService("mealkitz-order", { system, service: system.services.order, networks: { app: "a", data: "d" } }));
-        const image = plan.one("docker:index/image:Image", "mealkitz-order-image");
-        assert.strictEqual(image.inputs.imageName, "ghcr.io/mealkitz/order-service:2.3.0");
-        assert.deepStrictEqual(image.inputs.build, { context: "./services/order", dockerfile: "Dockerfile.dev" });
-        assert.strictEqual(image.inputs.skipPush, true);
-        assert.strictEqual(plan.ofType(REMOTE_IMAGE).length, 0);
-        assert.strictEqual(plan.one(CONTAINER, "mealkitz-order-0").inputs.image, "ghcr.io/mealkitz/order-service:2.3.0");
+        // The loader refuses a context that does not exist, so build from a real (temporary) one.
+        const context = fs.mkdtempSync(path.join(os.tmpdir(), "tierform-order-"));
+        try {
+            fs.writeFileSync(path.join(context, "Dockerfile.dev"), "FROM python:3.12-slim\n");
+            const { system } = devSystem("mealkitz", { services: { order: { build: { context, dockerfile: "Dockerfile.dev" } } } });
+            const plan = await planComponent(() => new DockerService("mealkitz-order", { system, service: system.services.order, networks: { app: "a", data: "d" } }));
+            const image = plan.one("docker:index/image:Image", "mealkitz-order-image");
+            assert.strictEqual(image.inputs.imageName, "ghcr.io/mealkitz/order-service:2.3.0");
+            assert.deepStrictEqual(image.inputs.build, { context, dockerfile: "Dockerfile.dev" });
+            assert.strictEqual(image.inputs.skipPush, true);
+            assert.strictEqual(plan.ofType(REMOTE_IMAGE).length, 0);
+            assert.strictEqual(plan.one(CONTAINER, "mealkitz-order-0").inputs.image, "ghcr.io/mealkitz/order-service:2.3.0");
+        } finally {
+            fs.rmSync(context, { recursive: true, force: true });
+        }
     });
 
     it("probes with whichever of wget, curl, python3, node the image has", () => {
