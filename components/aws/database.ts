@@ -112,7 +112,7 @@ export interface RdsParameter {
 
 /**
  * The parameter group's parameters: TLS enforced (`rds.force_ssl` / `require_secure_transport`),
- * then the spec's parameters. A memory-sized parameter (shared_buffers, effective_cache_size,
+ * slow statements (over 2 s) logged, then the spec's parameters, which win over both. A memory-sized parameter (shared_buffers, effective_cache_size,
  * innodb_buffer_pool_size, ...) written in absolute terms (the seeds' "4GB") is converted to the
  * engine's unit when it fits the instance class (at most `maxShare` of its memory), otherwise it
  * becomes an RDS formula over `DBInstanceClassMemory` at that share, so the same spec neither

@@ -54,7 +54,7 @@ export interface BackupScriptOptions {
     checksum?: boolean;
     /**
      * Copy every dump (and its checksum) off-site. When set, a missing `aws` CLI or a failed upload
-     * fails the run loudly (non-zero exit), never a silent skip.
+     * fails the run loudly (non-zero exit), never a silent skip. Default: none (local dumps only).
      */
     offsite?: OffsiteTarget;
 }
