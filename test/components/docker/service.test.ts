@@ -145,7 +145,7 @@ describe("docker Service", () => {
     describe("which health check wins, and services without a command", () => {
         let plan: Plan;
         before(async () => {
-            const check = ["python3", "-c", "raise SystemExit(0)"];
+            const check = ["test", "-d", "/tmp"];
             const { system } = devSystem("hld-platform", {
                 services: {
                     // Both an HTTP probe and a command: the probe wins.
@@ -166,7 +166,7 @@ describe("docker Service", () => {
 
         it("a service without a command keeps the image's entrypoint: credentials are secret env, the check runs bare", () => {
             const web = plan.one(CONTAINER, "hld-web-0");
-            assert.deepStrictEqual(web.inputs.healthcheck.tests, ["CMD", "python3", "-c", "raise SystemExit(0)"]);
+            assert.deepStrictEqual(web.inputs.healthcheck.tests, ["CMD", "test", "-d", "/tmp"]);
             assert.strictEqual(web.inputs.entrypoints, undefined);
             assert.strictEqual(uploadOf(web, SECRETS_FILE), undefined);
             const envs: string[] = web.inputs.envs;
