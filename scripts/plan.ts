@@ -52,8 +52,7 @@ export function renderTree(run: OfflineRun): string {
     const walk = (r: PlannedResource, prefix: string, last: boolean, root: boolean) => {
         const kids = byParent.get(r.urn) ?? [];
         const custom = kids.filter((k) => k.custom);
-        const counts = new Map<string, number>();
-        for (const k of custom) counts.set(k.type, (counts.get(k.type) ?? 0) + 1);
+        const counts = countByType(custom);
         const protectedCount = custom.filter((k) => k.protect).length;
         const summary = [...counts].map(([t, n]) => `${n} ${t.split(":").pop()}`).join(", ") + (protectedCount ? `; ${protectedCount} protected` : "");
         const flags = r.protect ? " [protected]" : "";
@@ -65,10 +64,16 @@ export function renderTree(run: OfflineRun): string {
     return lines.join("\n");
 }
 
-function countsByType(run: OfflineRun): string {
+/** How many of `resources` there are of each type, in first-seen order. */
+function countByType(resources: PlannedResource[]): Map<string, number> {
     const counts = new Map<string, number>();
-    for (const r of run.resources.filter((x) => x.custom)) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
-    return [...counts]
+    for (const r of resources) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
+    return counts;
+}
+
+/** The stack's custom resources counted by type, most first, one line each. */
+function countsByType(run: OfflineRun): string {
+    return [...countByType(run.resources.filter((x) => x.custom))]
         .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
         .map(([t, n]) => `  ${String(n).padStart(4)}  ${t}`)
         .join("\n");

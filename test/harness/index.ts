@@ -32,12 +32,6 @@ export class Plan {
     children(urn: string): PlannedResource[] {
         return this.resources.filter((r) => r.parent === urn);
     }
-    /** Count of custom resources by type. */
-    countsByType(): Record<string, number> {
-        const counts: Record<string, number> = {};
-        for (const r of this.resources) counts[r.type] = (counts[r.type] ?? 0) + 1;
-        return counts;
-    }
 }
 
 export interface StackOptions {
