@@ -4,6 +4,7 @@
  * no cloud. Used by the offline plan (`npm run plan`) and by the tests (`test/harness`).
  */
 import * as pulumi from "@pulumi/pulumi";
+import { EngineRefusal, engineProblems } from "./engine-rules";
 import { mockCall, mockOutputs } from "./mock-outputs";
 
 const SIG_KEY = "4dabf18193072939515e22adb298388d";
@@ -27,6 +28,21 @@ export interface PlannedResource {
     provider?: string;
     /** URNs this resource depends on (inputs and dependsOn). */
     dependencies: string[];
+    /** Resource options the engine acts on at update time (not inputs): what Pulumi must leave alone or replace. */
+    options: {
+        /** `ignoreChanges`: input paths a later update leaves as the cloud has them. */
+        ignoreChanges: string[];
+        /** `replaceOnChanges`: input paths whose change replaces the resource. */
+        replaceOnChanges: string[];
+        /** `deleteBeforeReplace`. */
+        deleteBeforeReplace: boolean;
+        /** `replaceWith`: URNs whose replacement replaces this resource too. */
+        replaceWith: string[];
+        /** `customTimeouts` as Pulumi duration strings ("10m"), where set. */
+        customTimeouts: { create?: string; update?: string; delete?: string };
+        /** `aliases` given (count): earlier identities this resource carries. */
+        aliases: number;
+    };
     /** Inputs with secrets unwrapped: what a policy sees. */
     inputs: Record<string, any>;
     /** Inputs with every secret replaced by "[secret]": what a report may print. */
@@ -73,21 +89,52 @@ function split(value: unknown, path: string, secretPaths: string[]): { plain: an
     return { plain: value, redacted: value };
 }
 
+/** The options of a resource registered with none: what test fixtures start from. */
+export const NO_OPTIONS: PlannedResource["options"] = { ignoreChanges: [], replaceOnChanges: [], deleteBeforeReplace: false, replaceWith: [], customTimeouts: {}, aliases: 0 };
+
+/** The custom timeouts of a registration, only those set. */
+function timeoutsOf(t: { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined): PlannedResource["options"]["customTimeouts"] {
+    if (!t) return {};
+    const out: PlannedResource["options"]["customTimeouts"] = {};
+    if (t.getCreate()) out.create = t.getCreate();
+    if (t.getUpdate()) out.update = t.getUpdate();
+    if (t.getDelete()) out.delete = t.getDelete();
+    return out;
+}
+
 /** Runs wait for each other: Pulumi's runtime is process-global, so one run at a time. */
 let queue: Promise<unknown> = Promise.resolve();
+
+/** What {@link runOffline} runs, and how. */
+export interface RunOptions {
+    /** The program: index.ts's exported function, or a function that builds one component. */
+    program: () => unknown;
+    /** Stack config, values as Pulumi stores them (strings; objects as JSON). @default {} */
+    config?: Record<string, string>;
+    /** @default "test" */
+    stack?: string;
+    /** @default "tierform" */
+    project?: string;
+    /**
+     * Check the engine rules (`engine-rules/`) once the program has registered everything, and
+     * fail with an {@link EngineRefusal} as the real `pulumi up` would. Off only for tests that
+     * look at a deliberately broken registration. @default true
+     */
+    engineRules?: boolean;
+}
 
 /**
  * Run `program` as the stack `stack` of project `project` with the given config
  * (`{"tierform:platform": "docker", "aws:region": "us-east-1", ...}`, values as Pulumi stores
  * them: strings, objects as JSON). Resolves once every registration has finished.
  */
-export function runOffline(opts: { program: () => unknown; config?: Record<string, string>; stack?: string; project?: string }): Promise<OfflineRun> {
+export function runOffline(opts: RunOptions): Promise<OfflineRun> {
     const run = queue.then(() => runOnce(opts));
     queue = run.catch(() => undefined);
     return run;
 }
 
-async function runOnce(opts: { program: () => unknown; config?: Record<string, string>; stack?: string; project?: string }): Promise<OfflineRun> {
+async function runOnce(opts: RunOptions): Promise<OfflineRun> {
     const project = opts.project ?? "tierform";
     const stack = opts.stack ?? "test";
     const records = new Map<string, PlannedResource>();
@@ -136,6 +183,14 @@ async function runOnce(opts: { program: () => unknown; config?: Record<string, s
                 retainOnDelete: req.getRetainondelete?.() === true,
                 provider: req.getProvider() || undefined,
                 dependencies: req.getDependenciesList(),
+                options: {
+                    ignoreChanges: req.getIgnorechangesList?.() ?? [],
+                    replaceOnChanges: req.getReplaceonchangesList?.() ?? [],
+                    deleteBeforeReplace: req.getDeletebeforereplace?.() === true,
+                    replaceWith: req.getReplaceWithList?.() ?? [],
+                    customTimeouts: timeoutsOf(req.getCustomtimeouts?.()),
+                    aliases: (req.getAliasesList?.() ?? []).length,
+                },
                 inputs: plain,
                 redacted,
                 secretPaths,
@@ -159,7 +214,12 @@ async function runOnce(opts: { program: () => unknown; config?: Record<string, s
         await settings.waitForRPCs();
         const secretOutputs: string[] = [];
         const outputs = split(await resolveDeep(rawOutputs ?? {}), "", secretOutputs).plain;
-        return { project, stack, resources: pending.filter((r) => r.urn), outputs, secretOutputs };
+        const resources = pending.filter((r) => r.urn);
+        if (opts.engineRules !== false) {
+            const problems = engineProblems({ resources });
+            if (problems.length > 0) throw new EngineRefusal(problems);
+        }
+        return { project, stack, resources, outputs, secretOutputs };
     } catch (err) {
         // Let callers check that a failed run registered nothing but the stack itself.
         if (err && typeof err === "object") (err as { registered?: PlannedResource[] }).registered = pending;

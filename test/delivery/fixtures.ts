@@ -2,7 +2,7 @@
  * Synthetic offline runs with realistic URNs, for testing the picture before (and independently
  * of) the platforms: a docker dev stack and an AWS prod stack with a disaster-recovery region.
  */
-import type { OfflineRun, PlannedResource } from "../../scripts/offline/engine";
+import { NO_OPTIONS, type OfflineRun, type PlannedResource } from "../../scripts/offline/engine";
 
 export class FixtureRun {
     readonly resources: PlannedResource[] = [];
@@ -25,6 +25,7 @@ export class FixtureRun {
             retainOnDelete: false,
             provider: opts.provider ? `${opts.provider.urn}::${opts.provider.name}-id` : undefined,
             dependencies: (opts.deps ?? []).map((d) => d.urn),
+            options: NO_OPTIONS,
             inputs: opts.inputs ?? {},
             redacted: opts.inputs ?? {},
             secretPaths: [],

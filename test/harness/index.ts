@@ -76,7 +76,10 @@ export function planStack(opts: StackOptions = {}): Promise<Plan> {
     return plan;
 }
 
-/** Run a function that builds one component, under mocks; its return value becomes the outputs. */
-export async function planComponent(build: () => unknown, config: Record<string, string> = {}): Promise<Plan> {
-    return new Plan(await runOffline({ program: build, config }));
+/**
+ * Run a function that builds one component, under mocks; its return value becomes the outputs.
+ * `engineRules: false` lets a test look at a registration the real engine would refuse.
+ */
+export async function planComponent(build: () => unknown, config: Record<string, string> = {}, opts: { engineRules?: boolean } = {}): Promise<Plan> {
+    return new Plan(await runOffline({ program: build, config, ...opts }));
 }

@@ -11,9 +11,10 @@ import { PolicyConfigError, runPolicyReport } from "../../scripts/offline/policy
 import { resolvePolicyConfig } from "../../policies/config";
 import { CHECKLIST } from "../../policies/rules";
 import { rds } from "./fixtures/aws";
+import { recorded } from "../offline/helpers";
 
 function planned(type: string, name: string, inputs: Record<string, any>, extra: Partial<PlannedResource> = {}): PlannedResource {
-    return { urn: `urn:pulumi:prod::tierform::${type}::${name}`, type, name, custom: true, protect: false, retainOnDelete: false, dependencies: [], inputs, redacted: inputs, secretPaths: [], ...extra };
+    return recorded(type, name, inputs, { urn: `urn:pulumi:prod::tierform::${type}::${name}`, ...extra });
 }
 
 const runOf = (resources: PlannedResource[]): OfflineRun => ({ project: "tierform", stack: "prod", resources, outputs: {}, secretOutputs: [] });

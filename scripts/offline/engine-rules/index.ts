@@ -1,0 +1,142 @@
+/**
+ * What the real engine refuses, checked offline. Pulumi's mock runtime accepts any input, so a plan
+ * that registers cleanly can still fail at the first real `pulumi up`: a name the cloud API
+ * refuses, an upload the Docker daemon rejects, a Job that races an operator. Each rule here
+ * encodes one such fact of a provider, an API or a daemon, with its source, and the offline run
+ * fails on it the way the real update would, naming the resource, the field, the limit and the
+ * source.
+ *
+ * A rule judges one registered resource, with the whole run at hand for what crosses resources
+ * (dependencies, children, providers). Rules live per platform (`docker.ts`, `kubernetes.ts`,
+ * `aws.ts`); {@link ENGINE_RULES} is all of them, and `test/offline/engine-rules.test.ts` holds
+ * every rule to a case that makes it fire.
+ */
+import type { OfflineRun, PlannedResource } from "../engine";
+import { AWS_RULES } from "./aws";
+import { DOCKER_RULES } from "./docker";
+import { KUBERNETES_RULES } from "./kubernetes";
+
+/** What the real engine does with a resource that breaks a rule. */
+export type Outcome =
+    /** The provider or API refuses it: preview or update fails. */
+    | "refused"
+    /** It is created, but does not work (never healthy, never ready, fails at its first use). */
+    | "broken"
+    /** It works, but leaks a credential where it must not be (an environment listing, argv, a plan file). */
+    | "leaks";
+
+/** One problem a rule found: which input field, and what is wrong with it in words. */
+export interface Finding {
+    /** Dotted input path, e.g. `uploads[0].file` or `name`; "(resource)" for the resource as a whole. */
+    field: string;
+    /** What the field holds and what the engine allows, e.g. "'x' is 40 characters; the limit is 32". */
+    message: string;
+}
+
+/** Lookups over the whole run, for rules that cross resources. */
+export interface RunIndex {
+    /** Every registered resource. */
+    readonly resources: readonly PlannedResource[];
+    /** The resource with `urn`, if registered. */
+    byUrn(urn: string): PlannedResource | undefined;
+    /** Every resource of a type token. */
+    ofType(type: string): PlannedResource[];
+    /** Direct children of the resource with `urn`. */
+    children(urn: string): PlannedResource[];
+    /** Whether `resource` waits for `urn`, directly or through what it depends on. */
+    dependsOn(resource: PlannedResource, urn: string): boolean;
+}
+
+/** One fact the real engine enforces. */
+export interface EngineRule {
+    /** Stable id, `<platform>-<what>`, e.g. `docker-upload-read-only-rootfs`. */
+    id: string;
+    /** The resource type tokens it judges, e.g. `docker:index/container:Container`. */
+    types: readonly string[];
+    /** What the real engine does when the rule is broken. */
+    outcome: Outcome;
+    /** Where the fact comes from: provider source file (and function), API reference, daemon code. */
+    source: string;
+    /** The rule's findings on one resource of one of its types; none when it holds. */
+    check(resource: PlannedResource, run: RunIndex): Finding[];
+}
+
+/** Every rule of every platform. */
+export const ENGINE_RULES: readonly EngineRule[] = [...DOCKER_RULES, ...KUBERNETES_RULES, ...AWS_RULES];
+
+/** A finding of a rule on a resource, with what the report needs to say it. */
+export interface EngineProblem extends Finding {
+    rule: string;
+    outcome: Outcome;
+    source: string;
+    /** Logical name of the resource. */
+    resource: string;
+    type: string;
+    urn: string;
+}
+
+/** Build the lookups of {@link RunIndex} over a run's resources. */
+export function indexRun(resources: readonly PlannedResource[]): RunIndex {
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    const byParent = new Map<string, PlannedResource[]>();
+    for (const r of resources) if (r.parent) byParent.set(r.parent, [...(byParent.get(r.parent) ?? []), r]);
+    const closure = new Map<string, Set<string>>();
+    const reach = (r: PlannedResource): Set<string> => {
+        const known = closure.get(r.urn);
+        if (known) return known;
+        const out = new Set<string>();
+        closure.set(r.urn, out); // guards cycles
+        for (const dep of r.dependencies) {
+            out.add(dep);
+            const d = byUrn.get(dep);
+            if (d) for (const x of reach(d)) out.add(x);
+        }
+        return out;
+    };
+    return {
+        resources,
+        byUrn: (urn) => byUrn.get(urn),
+        ofType: (type) => resources.filter((r) => r.type === type),
+        children: (urn) => byParent.get(urn) ?? [],
+        dependsOn: (resource, urn) => reach(resource).has(urn),
+    };
+}
+
+/** Every finding of `rules` (@default {@link ENGINE_RULES}) on the run. */
+export function engineProblems(run: Pick<OfflineRun, "resources">, rules: readonly EngineRule[] = ENGINE_RULES): EngineProblem[] {
+    const index = indexRun(run.resources);
+    const byType = new Map<string, EngineRule[]>();
+    for (const rule of rules) for (const t of rule.types) byType.set(t, [...(byType.get(t) ?? []), rule]);
+    const out: EngineProblem[] = [];
+    for (const r of run.resources) {
+        for (const rule of byType.get(r.type) ?? []) {
+            for (const f of rule.check(r, index)) {
+                out.push({ ...f, rule: rule.id, outcome: rule.outcome, source: rule.source, resource: r.name, type: r.type, urn: r.urn });
+            }
+        }
+    }
+    return out;
+}
+
+const VERB: Record<Outcome, string> = {
+    refused: "the real engine refuses it",
+    broken: "it would deploy but not work",
+    leaks: "it would leak a credential",
+};
+
+/** One line per problem: resource, field, what is wrong, why it matters, the rule and its source. */
+export function formatEngineProblems(problems: readonly EngineProblem[]): string {
+    const n = problems.length;
+    return [
+        `tierform: the plan breaks ${n} rule${n === 1 ? "" : "s"} the real engine enforces:`,
+        ...problems.map((p) => `  - ${p.type} ${p.resource}: ${p.field}: ${p.message} (${VERB[p.outcome]}; rule ${p.rule}; source: ${p.source})`),
+    ].join("\n");
+}
+
+/** Thrown by the offline run when the plan breaks an engine rule; carries the problems. */
+export class EngineRefusal extends Error {
+    constructor(readonly problems: EngineProblem[]) {
+        super(formatEngineProblems(problems));
+        this.name = "EngineRefusal";
+    }
+}

@@ -1,0 +1,5 @@
+/** Engine-rule cases of the Kubernetes rules (scripts/offline/engine-rules/kubernetes.ts). */
+import type { EngineRuleCase } from "../helpers";
+
+/** Every Kubernetes rule's cases. */
+export const kubernetesRuleCases: EngineRuleCase[] = [];
