@@ -129,6 +129,11 @@ export function crossCheck(raw: unknown): { path: Path; message: string }[] {
         }
     }
     const declared = [...owner.keys()];
+    const shares = isPlainObject(raw.fileShares) ? raw.fileShares : {};
+    for (const name of Object.keys(shares)) {
+        const prior = owner.get(name);
+        if (prior) out.push({ path: ["fileShares", name], message: `the name '${name}' is already used in ${prior}; datastore and file share names must be unique` });
+    }
     for (const [name, svc] of Object.entries(services)) {
         if (!isPlainObject(svc)) continue;
         const r = svc.replicas;
@@ -140,6 +145,19 @@ export function crossCheck(raw: unknown): { path: Path; message: string }[] {
         if (kind === "scheduler" && isPlainObject(r) && typeof r.max === "number" && r.max > 1) {
             out.push({ path: ["services", name, "replicas", "max"], message: `a scheduler never runs twice at once; max must be 1, got ${r.max}` });
         }
+        const writable = Array.isArray(svc.writablePaths) ? svc.writablePaths : [];
+        const mounted = new Map<string, number>();
+        (Array.isArray(svc.mounts) ? svc.mounts : []).forEach((m, i) => {
+            if (!isPlainObject(m)) return;
+            if (typeof m.share === "string" && !(m.share in shares)) {
+                out.push({ path: ["services", name, "mounts", i, "share"], message: `'${m.share}' is not a declared file share; declared: ${Object.keys(shares).join(", ") || "(none; add it under fileShares)"}` });
+            }
+            if (typeof m.path !== "string") return;
+            const prior = mounted.get(m.path);
+            if (prior !== undefined) out.push({ path: ["services", name, "mounts", i, "path"], message: `'${m.path}' is already mounted by mounts[${prior}]` });
+            else mounted.set(m.path, i);
+            if (writable.includes(m.path)) out.push({ path: ["services", name, "mounts", i, "path"], message: `'${m.path}' is also in writablePaths; a path is either private scratch space (writablePaths) or a shared mount, not both` });
+        });
         if (Array.isArray(svc.uses)) {
             svc.uses.forEach((u, i) => {
                 if (typeof u === "string" && !owner.has(u)) {

@@ -2,7 +2,7 @@
  * Environment profiles: what dev, staging and prod fill in where a spec is silent, and the
  * environment-wide switches (multi-AZ, deletion protection, sizes) every platform reads.
  */
-import type { BucketSpec, CacheSpec, DatabaseSpec, ProbeSpec, QueueSpec, ServiceSpec, SystemSpec } from "./schema";
+import type { BucketSpec, CacheSpec, DatabaseSpec, FileShareSpec, ProbeSpec, QueueSpec, ServiceSpec, SystemSpec } from "./schema";
 
 /** The environment profiles (`tierform:environment`). */
 export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
@@ -97,8 +97,13 @@ export interface Bucket extends BucketSpec {
     name: string;
 }
 
+/** A file share with its name. */
+export interface FileShare extends FileShareSpec {
+    name: string;
+}
+
 /** The fully resolved system every platform builds from. */
-export interface System extends Omit<SystemSpec, "services" | "databases" | "caches" | "queues" | "buckets"> {
+export interface System extends Omit<SystemSpec, "services" | "databases" | "caches" | "queues" | "buckets" | "fileShares"> {
     environment: Environment;
     profile: Profile;
     services: Record<string, Service>;
@@ -106,6 +111,7 @@ export interface System extends Omit<SystemSpec, "services" | "databases" | "cac
     caches: Record<string, Cache>;
     queues: Record<string, Queue>;
     buckets: Record<string, Bucket>;
+    fileShares: Record<string, FileShare>;
 }
 
 /**
@@ -144,5 +150,6 @@ export function applyProfile(spec: SystemSpec, environment: Environment, maxRepl
         caches: mapValues(spec.caches, (c, name) => ({ ...c, name })),
         queues: mapValues(spec.queues, (q, name) => ({ ...q, name })),
         buckets: mapValues(spec.buckets, (b, name) => ({ ...b, name })),
+        fileShares: mapValues(spec.fileShares, (f, name) => ({ ...f, name })),
     };
 }

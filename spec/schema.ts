@@ -38,6 +38,31 @@ const cron = z.string().superRefine((value, ctx) => {
 });
 
 const percent = z.number().int().min(1).max(100);
+const tcpPort = z.number().int().min(1).max(65535);
+
+/**
+ * Outbound access of a service beyond the system's own datastores. Closed by default: a service
+ * reaches only what it `uses`. Defaults: no internet; ports [443] once `internet` is on.
+ */
+export const egress = z.strictObject({
+    /**
+     * Open connections to the public internet (payment gateways, SMTP, webhooks) on `ports`; never
+     * to private, link-local or cluster address ranges. @default false
+     */
+    internet: z.boolean().default(false),
+    /** TCP ports the service may reach on the internet. @default [443] */
+    ports: z.array(tcpPort).min(1, "list at least one port, e.g. [443]").default([443]),
+});
+
+/** A mount of a file share into a service's containers. */
+export const mount = z.strictObject({
+    /** Absolute path inside the container, e.g. /app/invoices. */
+    path: z.string().regex(/^\/[A-Za-z0-9._/-]*[A-Za-z0-9._-]$/, "must be an absolute path such as '/app/invoices'"),
+    /** The file share (a key of `fileShares`). */
+    share: identifier,
+    /** A directory inside the share to mount instead of its root. @default the share's root */
+    subPath: z.string().regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, "must be a relative path such as 'invoices'").refine((p) => !p.split("/").includes(".."), "must not contain '..'").optional(),
+});
 
 /** An HTTP probe. Defaults: initialDelaySeconds 10, periodSeconds 10, timeoutSeconds 3, failureThreshold 3. */
 export const probe = z.strictObject({
@@ -95,8 +120,12 @@ export const service = z.strictObject({
         .default({ strategy: "rolling", maxSurge: 1, maxUnavailable: 0 }),
     /** A one-off command run before a new version takes traffic (e.g. database migrations). */
     migrate: z.strictObject({ command: z.array(z.string()).min(1) }).optional(),
-    /** Paths that must stay writable under a read-only root filesystem. Default: ["/tmp"]. */
+    /** Paths that must stay writable under a read-only root filesystem, private to each replica and lost on restart. Default: ["/tmp"]. */
     writablePaths: z.array(z.string().startsWith("/")).default(["/tmp"]),
+    /** File shares mounted into every replica (shared between replicas and services, kept across restarts). @default [] */
+    mounts: z.array(mount).default([]),
+    /** Outbound access beyond its datastores. @default no internet */
+    egress: egress.default({ internet: false, ports: [443] }),
     /** Numeric user the container runs as (never 0). Default 10001. */
     runAsUser: z.number().int().min(1, "containers never run as root (uid 0)").default(10001),
 });
@@ -155,6 +184,16 @@ export const bucket = z.strictObject({
     /** Move objects to cheaper tiers as they age (hot → warm → cold). */
     lifecycle: z.array(z.strictObject({ afterDays: z.number().int().min(1), tier: z.enum(["warm", "cold", "archive"]) })).default([]),
     expireAfterDays: z.number().int().min(1).optional(),
+});
+
+/**
+ * Shared file storage: a POSIX directory tree that every replica of every service mounting it
+ * sees, kept across restarts and re-deploys (AuroMart's uploads, invoices and reports). Defaults:
+ * 10 GiB.
+ */
+export const fileShare = z.strictObject({
+    /** Capacity in GiB, where the platform provisions a size (Kubernetes claims); elastic elsewhere. @default 10 */
+    sizeGb: z.number().int().min(1).max(65536).default(10),
 });
 
 const route = z.strictObject({
@@ -218,6 +257,8 @@ export const systemSpec = z.strictObject({
     caches: z.record(identifier, cache).default({}),
     queues: z.record(identifier, queue).default({}),
     buckets: z.record(identifier, bucket).default({}),
+    /** Shared file trees services mount (`services.<name>.mounts`). @default {} */
+    fileShares: z.record(identifier, fileShare).default({}),
     recovery: recovery.default({ rpoMinutes: 1440, rtoHours: 24, crossRegion: false }),
     monitoring: monitoring.default({ errorRatePercent: 5, p99LatencyMs: 1000, slowQueryCommitsPerSecond: 1000 }),
 });
@@ -236,5 +277,7 @@ export type CacheSpec = SystemSpec["caches"][string];
 export type QueueSpec = SystemSpec["queues"][string];
 /** A bucket of a parsed spec. */
 export type BucketSpec = SystemSpec["buckets"][string];
+/** A file share of a parsed spec. */
+export type FileShareSpec = SystemSpec["fileShares"][string];
 /** An HTTP health probe of a parsed spec. */
 export type ProbeSpec = z.output<typeof probe>;

@@ -170,6 +170,40 @@ describe("spec: loading the stack", () => {
         assert.match(p.message, /cron hour: '25' is outside 0-23/);
     });
 
+    it("refuses a mount of an undeclared file share, a path mounted twice, and a mount that is also a writable path", () => {
+        const problems = problemsOf(
+            withOverrides({
+                fileShares: { files: {} },
+                services: {
+                    backend: {
+                        writablePaths: ["/tmp", "/app/reports"],
+                        mounts: [
+                            { path: "/app/invoices", share: "documents" },
+                            { path: "/app/reports", share: "files", subPath: "reports" },
+                            { path: "/app/invoices", share: "files" },
+                        ],
+                    },
+                },
+            }),
+        );
+        assert.match(problemAt(problems, "mounts[0].share").message, /'documents' is not a declared file share; declared: files/);
+        assert.match(problemAt(problems, "mounts[1].path").message, /also in writablePaths/);
+        assert.match(problemAt(problems, "mounts[2].path").message, /already mounted by mounts\[0\]/);
+    });
+
+    it("refuses a file share named like a datastore, and a sub-path that climbs out of its share", () => {
+        const problems = problemsOf(withOverrides({ fileShares: { db: {}, files: {} }, services: { backend: { mounts: [{ path: "/app/x", share: "files", subPath: "../etc" }] } } }));
+        assert.match(problemAt(problems, "fileShares.db").message, /already used in databases/);
+        assert.ok(problems.some((p) => p.where.includes("subPath")), problems.map((p) => p.where).join("; "));
+    });
+
+    it("keeps services closed to the internet unless they opt in, with 443 as the default port", () => {
+        const { system } = loadStack(withOverrides({ services: { frontend: { egress: { internet: true } } } }));
+        assert.deepEqual(system.services.frontend.egress, { internet: true, ports: [443] });
+        assert.deepEqual(system.services.beat.egress, { internet: false, ports: [443] });
+        assert.match(problemAt(problemsOf(withOverrides({ services: { backend: { egress: { internet: true, ports: [] } } } })), "egress.ports").message, /at least one port/);
+    });
+
     it("refuses more than one scheduler replica", () => {
         const p = problemAt(problemsOf(withOverrides({ services: { beat: { replicas: { min: 1, max: 2 } } } })), "services.beat.replicas.max");
         assert.match(p.message, /never runs twice/);
