@@ -6,33 +6,68 @@
  * then the policy report. Exits 1 on invalid config or a mandatory policy violation.
  */
 import * as fs from "fs";
-import { runOffline, type OfflineRun, type PlannedResource } from "./offline/engine";
-import { readStackConfig, stackNames } from "./offline/stack-config";
+import * as path from "path";
+import { REDACTED, runOffline, type OfflineRun, type PlannedResource } from "./offline/engine";
+import { readStackConfig, stackNames, withStackFileLines } from "./offline/stack-config";
 import { PolicyConfigError, runPolicyReport } from "./offline/policy-report";
 import { writeDiagrams } from "./offline/diagram";
+import { didYouMean, loadStack, type System } from "../spec";
+import { connectionVariables } from "../components/shared/connection";
 
-interface Args {
+/** The command line, parsed. */
+export interface Args {
     stack: string;
     system?: string;
     json?: string;
     diagram?: string;
     mermaid?: string;
+    help?: boolean;
 }
 
-const USAGE = "usage: npm run plan -- --stack <dev|staging|prod> [--system <preset|file.yaml>] [--json <file>] [--diagram <file.svg>] [--mermaid <file.mmd>]";
+/** What `--help` prints. */
+export const USAGE = `usage: npm run plan -- --stack <dev|staging|prod> [options]
 
-function parseArgs(argv: string[]): Args {
+  --stack <name>         the stack: a Pulumi.<name>.yaml of this project (dev, staging, prod)
+  --system <preset|file> a preset (systems/<name>.yaml) or a spec file, relative to the current directory
+  --json <file.json>     write every resource with its inputs (secret values redacted) and the violations
+  --diagram <file.svg>   draw the deployed system as SVG
+  --mermaid <file.mmd>   the same picture as Mermaid text
+  -h, --help             print this help
+
+Exits 0 when the plan has no mandatory policy violation, 1 otherwise or on invalid input.`;
+
+/** A problem with the command line or the user's input: printed as one line, no stack trace. */
+export class UsageError extends Error {}
+
+const FLAGS = ["stack", "system", "json", "diagram", "mermaid"] as const;
+
+/** Parse the command line; throws {@link UsageError} with one clear line on anything wrong. */
+export function parseArgs(argv: string[], cwd = process.cwd()): Args {
     const args: Partial<Args> = {};
     for (let i = 0; i < argv.length; i++) {
         const flag = argv[i];
+        if (flag === "--help" || flag === "-h") return { stack: "", help: true };
+        const key = flag.replace(/^--/, "");
+        if (!flag.startsWith("--") || !(FLAGS as readonly string[]).includes(key)) {
+            throw new UsageError(`unknown argument '${flag}'${didYouMean(key, [...FLAGS]).replace(/'([^']+)'/, "'--$1'")}; see --help`);
+        }
         const value = argv[i + 1];
-        const key = flag.replace(/^--/, "") as keyof Args;
-        if (!["stack", "system", "json", "diagram", "mermaid"].includes(key) || !flag.startsWith("--")) fail(`unknown argument '${flag}'\n${USAGE}`);
-        if (value === undefined || value.startsWith("--")) fail(`${flag} needs a value\n${USAGE}`);
-        args[key] = value;
+        if (value === undefined || value.startsWith("--")) throw new UsageError(`${flag} needs a value; see --help`);
+        args[key as (typeof FLAGS)[number]] = value;
         i++;
     }
-    if (!args.stack) fail(`--stack is required; stacks: ${stackNames().join(", ")}\n${USAGE}`);
+    if (!args.stack) throw new UsageError(`--stack is required; stacks: ${stackNames().join(", ")}; see --help`);
+    if (args.diagram && !/\.svg$/i.test(args.diagram)) throw new UsageError(`--diagram writes SVG: give a file ending in .svg (got '${args.diagram}'); convert it with e.g. rsvg-convert if you need PNG`);
+    if (args.mermaid && !/\.(mmd|mermaid|md)$/i.test(args.mermaid)) throw new UsageError(`--mermaid writes Mermaid text: give a file ending in .mmd (got '${args.mermaid}')`);
+    for (const flag of ["json", "diagram", "mermaid"] as const) {
+        const file = args[flag];
+        if (!file) continue;
+        const dir = path.dirname(path.resolve(cwd, file));
+        if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new UsageError(`--${flag} ${file}: the directory ${dir} does not exist`);
+        args[flag] = path.resolve(cwd, file);
+    }
+    // A spec file is relative to where the user runs the command, not to the project.
+    if (args.system && (/\.ya?ml$/.test(args.system) || args.system.includes("/"))) args.system = path.resolve(cwd, args.system);
     return args as Args;
 }
 
@@ -54,8 +89,12 @@ export function renderTree(run: OfflineRun): string {
         const custom = kids.filter((k) => k.custom);
         const counts = countByType(custom);
         const protectedCount = custom.filter((k) => k.protect).length;
-        const summary = [...counts].map(([t, n]) => `${n} ${t.split(":").pop()}`).join(", ") + (protectedCount ? `; ${protectedCount} protected` : "");
-        const flags = r.protect ? " [protected]" : "";
+        const retainedCount = custom.filter((k) => k.retainOnDelete).length;
+        const summary =
+            [...counts].map(([t, n]) => `${n} ${t.split(":").pop()}`).join(", ") +
+            (protectedCount ? `; ${protectedCount} protected` : "") +
+            (retainedCount ? `; ${retainedCount} retainOnDelete` : "");
+        const flags = (r.protect ? " [protected]" : "") + (r.retainOnDelete ? " [retainOnDelete]" : "");
         lines.push(`${prefix}${root ? "" : last ? "└─ " : "├─ "}${r.type.split(":").slice(1).join(":")} ${r.name}${flags}${summary ? `  (${summary})` : ""}`);
         const components = kids.filter((k) => !k.custom);
         components.forEach((c, i) => walk(c, root ? "" : prefix + (last ? "   " : "│  "), i === components.length - 1, false));
@@ -79,8 +118,60 @@ function countsByType(run: OfflineRun): string {
         .join("\n");
 }
 
+/** Replace every secret value of the stack outputs (paths in `secretPaths`) with "[secret]". */
+function redactOutputs(outputs: Record<string, unknown>, secretPaths: string[]): Record<string, unknown> {
+    const secret = new Set(secretPaths);
+    const walk = (v: unknown, p: string): unknown => {
+        if (secret.has(p || "(root)")) return v && typeof v === "object" ? JSON.parse(JSON.stringify(v), (_k, x) => (x && typeof x === "object" ? x : REDACTED)) : REDACTED;
+        if (Array.isArray(v)) return v.map((x, i) => walk(x, `${p}[${i}]`));
+        if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, p ? `${p}.${k}` : k)]));
+        return v;
+    };
+    return walk(outputs, "") as Record<string, unknown>;
+}
+
+/** The stack outputs `pulumi up` would export, one per line, secrets redacted. */
+export function renderOutputs(run: OfflineRun): string {
+    const outputs = redactOutputs(run.outputs, run.secretOutputs);
+    const lines = Object.entries(outputs).map(([k, v]) => `  ${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`);
+    return ["Stack outputs:", ...(lines.length ? lines : ["  (none)"])].join("\n");
+}
+
+/** Per service: port, replicas and scaling, routes, the variables and secrets it receives (names only), the datastores it reaches. */
+export function renderServices(system: System): string {
+    const lines = ["Services:"];
+    const routes = system.edge?.routes ?? [];
+    for (const svc of Object.values(system.services)) {
+        const scaling = svc.autoscaling
+            ? `, autoscaling ${Object.entries(svc.autoscaling)
+                  .map(([k, v]) => `${k} ${v}`)
+                  .join(", ")}`
+            : "";
+        const connection = connectionVariables(system, svc);
+        const variables = [...Object.keys(svc.env ?? {}), ...connection.filter((c) => !c.secret).map((c) => c.variable)];
+        const secrets = [...(svc.secrets ?? []), ...connection.filter((c) => c.secret).map((c) => c.variable)];
+        const mine = routes.filter((r) => r.service === svc.name).map((r) => r.path + (r.allowCidrs ? ` (only ${r.allowCidrs.join(", ")})` : ""));
+        lines.push(`  ${svc.name}: ${svc.kind ?? "web"}${svc.port ? ` on port ${svc.port}` : ""}, replicas ${svc.replicas.min}–${svc.replicas.max}${scaling}`);
+        lines.push(`      routes: ${mine.length ? mine.join(", ") : "none (not reachable from the edge)"}`);
+        lines.push(`      variables: ${variables.length ? [...new Set(variables)].join(", ") : "none"}`);
+        lines.push(`      secrets: ${secrets.length ? [...new Set(secrets)].join(", ") : "none"}`);
+        lines.push(`      reaches: ${svc.uses.length ? svc.uses.join(", ") : "no datastore"}${svc.egress?.internet ? "; the internet" : ""}`);
+    }
+    return lines.join("\n");
+}
+
 async function main() {
-    const args = parseArgs(process.argv.slice(2));
+    let args: Args;
+    try {
+        args = parseArgs(process.argv.slice(2));
+    } catch (err) {
+        if (err instanceof UsageError) fail(err.message);
+        throw err;
+    }
+    if (args.help) {
+        console.log(USAGE);
+        process.exit(0);
+    }
     let config: Record<string, string>;
     try {
         config = readStackConfig(args.stack);
@@ -96,7 +187,9 @@ async function main() {
         run = await runOffline({ program, config, stack: args.stack });
     } catch (err) {
         const message = (err as Error).message ?? String(err);
-        fail(message.replace(/^Error: /, ""));
+        const located = withStackFileLines(message.replace(/^Error: /, ""), args.stack);
+        // --system replaces the stack file's tierform:system: its problems are not on that line.
+        fail(args.system ? located.replace(/tierform:system \(Pulumi\.[^)]+\)/g, "tierform:system (--system)") : located);
     }
     const custom = run.resources.filter((r) => r.custom);
     console.log(`tierform offline plan · stack ${args.stack} · ${config["tierform:platform"]} · ${config["tierform:environment"]} · system ${config["tierform:system"]}`);
@@ -105,6 +198,10 @@ async function main() {
     console.log("");
     console.log(`Resources: ${custom.length} (+${run.resources.length - custom.length} components), planned in ${Date.now() - started} ms`);
     console.log(countsByType(run));
+    console.log("");
+    console.log(renderServices(loadStack(config).system));
+    console.log("");
+    console.log(renderOutputs(run));
     console.log("");
     let report: ReturnType<typeof runPolicyReport>;
     try {
@@ -119,14 +216,23 @@ async function main() {
         const json = {
             stack: args.stack,
             config,
-            resources: run.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent ?? null, custom: r.custom, protect: r.protect, inputs: r.redacted })),
+            outputs: redactOutputs(run.outputs, run.secretOutputs),
+            resources: run.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent ?? null, custom: r.custom, protect: r.protect, retainOnDelete: r.retainOnDelete, inputs: r.redacted })),
             violations: report.violations,
         };
-        fs.writeFileSync(args.json, JSON.stringify(json, null, 2));
+        try {
+            fs.writeFileSync(args.json, JSON.stringify(json, null, 2));
+        } catch (err) {
+            fail(`--json: cannot write ${args.json}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+        }
         console.log(`\nwrote ${args.json}`);
     }
-    for (const line of await writeDiagrams(run, config, args.stack, args)) console.log(line);
+    try {
+        for (const line of await writeDiagrams(run, config, args.stack, args)) console.log(line);
+    } catch (err) {
+        fail(`--diagram/--mermaid: ${(err as Error).message.split("\n")[0]}`);
+    }
     process.exit(report.mandatoryCount > 0 ? 1 : 0);
 }
 
-main().catch((err) => fail(`plan failed: ${(err as Error).stack ?? err}`));
+if (require.main === module) main().catch((err) => fail(`plan failed: ${(err as Error).message ?? err} (set TIERFORM_STACK_TRACES=1 and report this as a bug)`));

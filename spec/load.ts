@@ -85,6 +85,37 @@ function allowedKeysAt(schema: z.ZodType, p: Path): string[] {
     return u.def.type === "object" ? Object.keys(u.def.shape ?? {}) : [];
 }
 
+/** Edit distance between two short names (for "did you mean"). */
+function distance(a: string, b: string): number {
+    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
+    for (let j = 1; j <= b.length; j++) d[0][j] = j;
+    for (let i = 1; i <= a.length; i++)
+        for (let j = 1; j <= b.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    return d[a.length][b.length];
+}
+
+/** " did you mean 'x'?" when one of `known` is close to `name` (at most 2 edits, or a third of its length), else "". */
+export function didYouMean(name: string, known: string[]): string {
+    const scored = known.map((k) => ({ k, d: distance(name.toLowerCase(), k.toLowerCase()) })).sort((x, y) => x.d - y.d);
+    const best = scored[0];
+    return best && best.d > 0 && best.d <= Math.max(2, Math.floor(name.length / 3)) ? ` — did you mean '${best.k}'?` : "";
+}
+
+/** What a config value must be, in words, for the schema of `name`. */
+function expectedInWords(name: ConfigKey): string | undefined {
+    const schema = CONFIG_KEYS[name].schema as z.ZodType;
+    const def = (schema as unknown as { def: { type: string; checks?: { _zod: { def: { check: string; value?: number; format?: string } } }[]; options?: z.ZodType[] } }).def;
+    if (def.type === "number") {
+        const min = def.checks?.find((c) => c._zod.def.check === "greater_than")?._zod.def.value;
+        const max = def.checks?.find((c) => c._zod.def.check === "less_than")?._zod.def.value;
+        return min !== undefined && max !== undefined ? `a whole number from ${min} to ${max}` : "a whole number";
+    }
+    if (name === "edgeBindAddress") return "an IPv4 or IPv6 address, e.g. 127.0.0.1";
+    if (name === "alarmEmail") return "an e-mail address (or empty)";
+    if (def.type === "union" && name.startsWith("install")) return "true or false";
+    return undefined;
+}
+
 /** Turn one zod issue into a readable message that says what is allowed. */
 function describeIssue(issue: z.core.$ZodIssue, input: unknown, schema: z.ZodType): { path: Path; message: string }[] {
     const received = valueAt(input, issue.path);
@@ -93,7 +124,7 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown, schema: z.ZodTyp
             const allowed = allowedKeysAt(schema, issue.path);
             return issue.keys.map((key) => ({
                 path: [...issue.path, key],
-                message: `unknown key '${key}'${allowed.length ? `; allowed: ${allowed.join(", ")}` : ""}`,
+                message: `unknown key '${key}'${didYouMean(key, allowed)}${allowed.length ? `; allowed: ${allowed.join(", ")}` : ""}`,
             }));
         }
         case "invalid_value":
@@ -239,7 +270,7 @@ function buildContextProblems(raw: unknown, cwd: string): { path: Path; message:
 
 /** Parse a YAML file, reporting a missing file or a syntax error with its line. */
 function readYaml(file: string, label: string): { doc?: Document; lines?: LineCounter; problems: Problem[] } {
-    if (!fs.existsSync(file)) return { problems: [{ where: "tierform:system", message: `the spec file '${label}' does not exist` }] };
+    if (!fs.existsSync(file)) return { problems: [{ where: "tierform:system", message: `the spec file '${label}' does not exist (looked for ${file})` }] };
     const lines = new LineCounter();
     const doc = parseDocument(fs.readFileSync(file, "utf8"), { lineCounter: lines, prettyErrors: true });
     if (doc.errors.length > 0) {
@@ -267,7 +298,7 @@ function parseConfig(raw: Record<string, string>): { settings: Partial<Settings>
     for (const key of Object.keys(raw)) {
         const [ns, name] = key.split(":");
         if (ns === "tierform" && !known.includes(name)) {
-            problems.push({ where: key, message: `unknown configuration key; known keys: ${known.map((k) => `tierform:${k}`).join(", ")}` });
+            problems.push({ where: key, message: `unknown configuration key${didYouMean(name ?? "", known).replace(/'([^']+)'/, "'tierform:$1'")}; known keys: ${known.map((k) => `tierform:${k}`).join(", ")}` });
         }
     }
     for (const [name, spec] of Object.entries(CONFIG_KEYS) as [ConfigKey, (typeof CONFIG_KEYS)[ConfigKey]][]) {
@@ -292,7 +323,7 @@ function parseConfig(raw: Record<string, string>): { settings: Partial<Settings>
             const message =
                 issue.code === "invalid_value"
                     ? `'${String(value)}' is not allowed${allowed}`
-                    : `${JSON.stringify(value)} is not valid: ${issue.message}. ${spec.description}`;
+                    : `${JSON.stringify(value)} is not ${expectedInWords(name) ? `${expectedInWords(name)}.` : `valid: ${issue.message}.`} ${spec.description}`;
             problems.push({ where: `tierform:${name}`, message });
         }
     }
@@ -316,7 +347,7 @@ export function loadStack(rawConfig: Record<string, string>, cwd: string = PROJE
     } else {
         const presets = presetNames();
         if (!presets.includes(systemRef)) {
-            problems.push({ where: "tierform:system", message: `'${systemRef}' is not a preset; presets: ${presets.join(", ")} (or give a path to a .yaml spec)` });
+            problems.push({ where: "tierform:system", message: `'${systemRef}' is not a preset${didYouMean(systemRef, presets)}; presets: ${presets.join(", ")} (or give a path to a .yaml spec)` });
             throw new SpecError(problems);
         }
         file = path.join(PRESET_DIR, `${systemRef}.yaml`);

@@ -66,11 +66,45 @@ function isSecret(v: unknown): v is { value: unknown } {
     return typeof v === "object" && v !== null && (v as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
 }
 
+/**
+ * The secret values a run has produced so far (generated passwords, private keys, secret leaves):
+ * inside a secret array or object only these are redacted, so a container's `envs` or `uploads`
+ * stay reviewable while every secret value in them is "[secret]".
+ */
+const knownSecrets = new Set<string>();
+
+/** The outputs of these resource types are secrets (the providers mark them so). */
+const SECRET_OUTPUTS: Record<string, string[]> = {
+    "random:index/randomPassword:RandomPassword": ["result"],
+    "random:index/randomString:RandomString": ["result"],
+    "tls:index/privateKey:PrivateKey": ["privateKeyPem", "privateKeyOpenssh", "privateKeyPemPkcs8"],
+};
+
+/** `NAME=value` entries whose name says they hold a secret: their value is redacted even when not a known secret. */
+const SECRET_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE|_KEY$|^KEY$|CREDENTIAL)/i;
+
+/** Redact the secret values inside a secret composite, keeping everything else reviewable. */
+function redactValues(value: unknown): unknown {
+    if (typeof value === "string") {
+        const env = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(value);
+        if (env && SECRET_NAME.test(env[1])) return `${env[1]}=${REDACTED}`;
+        let out = value;
+        for (const s of knownSecrets) if (out.includes(s)) out = out.split(s).join(REDACTED);
+        return out;
+    }
+    if (Array.isArray(value)) return value.map(redactValues);
+    if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactValues(v)]));
+    return value;
+}
+
 /** Walk a deserialized value: unwrap secrets (recording their paths) and build a redacted twin. */
 function split(value: unknown, path: string, secretPaths: string[]): { plain: any; redacted: any } {
     if (isSecret(value)) {
         secretPaths.push(path || "(root)");
-        return { plain: split(value.value, path, []).plain, redacted: REDACTED };
+        const plain = split(value.value, path, []).plain;
+        // A secret string is redacted whole; a secret array or object only where it holds secret values.
+        if (typeof plain === "string" && plain.length >= 4) knownSecrets.add(plain);
+        return { plain, redacted: plain !== null && typeof plain === "object" ? redactValues(plain) : REDACTED };
     }
     if (Array.isArray(value)) {
         const parts = value.map((v, i) => split(v, `${path}[${i}]`, secretPaths));
@@ -155,6 +189,7 @@ async function runOnce(opts: RunOptions): Promise<OfflineRun> {
                 newResource: (args) => {
                     const inputs = split(args.inputs, "", []).plain;
                     const state = { ...inputs, ...mockOutputs(args.type, args.name, inputs) };
+                    for (const key of SECRET_OUTPUTS[args.type] ?? []) if (typeof state[key] === "string") knownSecrets.add(state[key]);
                     return { id: state.id ?? `${args.name}-id`, state };
                 },
                 call: (args) => mockCall(args.token, split(args.inputs, "", []).plain),

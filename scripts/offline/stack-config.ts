@@ -5,30 +5,68 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { parse } from "yaml";
+import { LineCounter, parseDocument } from "yaml";
 import { PROJECT_ROOT } from "../../spec";
 
 const asConfigString = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
 
-/** The stacks that ship with the project (Pulumi.<stack>.yaml files). */
-export function stackNames(): string[] {
+/** The stacks that ship with the project (Pulumi.<stack>.yaml files in `root`). */
+export function stackNames(root: string = PROJECT_ROOT): string[] {
     return fs
-        .readdirSync(PROJECT_ROOT)
+        .readdirSync(root)
         .map((f) => /^Pulumi\.([^.]+)\.yaml$/.exec(f)?.[1])
         .filter((s): s is string => !!s)
         .sort();
 }
 
-/** The config of `stack`: Pulumi.yaml's defaults as `tierform:<key>`, then Pulumi.<stack>.yaml over them; throws for an unknown stack. */
-export function readStackConfig(stack: string): Record<string, string> {
-    const project = parse(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), "utf8"));
+/** The config of `stack` (project files in `root`): Pulumi.yaml's defaults as `tierform:<key>`, then Pulumi.<stack>.yaml over them; throws for an unknown stack. */
+export function readStackConfig(stack: string, root: string = PROJECT_ROOT): Record<string, string> {
+    const project = readYamlFile(path.join(root, "Pulumi.yaml"), "Pulumi.yaml");
     const config: Record<string, string> = {};
     for (const [key, decl] of Object.entries<Record<string, unknown>>(project.config ?? {})) {
         if (decl && "default" in decl) config[key.includes(":") ? key : `${project.name}:${key}`] = asConfigString(decl.default);
     }
-    const file = path.join(PROJECT_ROOT, `Pulumi.${stack}.yaml`);
-    if (!fs.existsSync(file)) throw new Error(`no stack file Pulumi.${stack}.yaml; stacks: ${stackNames().join(", ")}`);
-    const stackFile = parse(fs.readFileSync(file, "utf8")) ?? {};
+    const file = path.join(root, `Pulumi.${stack}.yaml`);
+    if (!fs.existsSync(file)) throw new Error(`no stack file Pulumi.${stack}.yaml; stacks: ${stackNames(root).join(", ")}`);
+    const stackFile = readYamlFile(file, `Pulumi.${stack}.yaml`);
+    if (stackFile.config !== undefined && (typeof stackFile.config !== "object" || Array.isArray(stackFile.config))) {
+        throw new Error(`Pulumi.${stack}.yaml: 'config' must be a mapping of keys to values`);
+    }
     for (const [key, value] of Object.entries(stackFile.config ?? {})) config[key] = asConfigString(value);
     return config;
+}
+
+/** Parse a YAML file; a syntax error throws one line naming the file and the line. */
+function readYamlFile(file: string, label: string): Record<string, any> {
+    const lines = new LineCounter();
+    const doc = parseDocument(fs.readFileSync(file, "utf8"), { lineCounter: lines, prettyErrors: false });
+    if (doc.errors.length > 0) {
+        const e = doc.errors[0];
+        const line = e.linePos?.[0].line ?? lines.linePos(e.pos[0]).line;
+        throw new Error(`${label}:${line}: YAML does not parse: ${e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`);
+    }
+    const value = doc.toJS();
+    return value && typeof value === "object" ? value : {};
+}
+
+/** Where each key of Pulumi.<stack>.yaml's `config` is set: key → line, for messages that name the file and line. */
+export function stackConfigLines(stack: string, root: string = PROJECT_ROOT): Map<string, number> {
+    const out = new Map<string, number>();
+    const file = path.join(root, `Pulumi.${stack}.yaml`);
+    if (!fs.existsSync(file)) return out;
+    const lines = new LineCounter();
+    const doc = parseDocument(fs.readFileSync(file, "utf8"), { lineCounter: lines });
+    const config = doc.get("config", true) as { items?: { key: { value?: unknown; range?: [number, number, number] } }[] } | undefined;
+    for (const item of config?.items ?? []) {
+        if (typeof item.key?.value === "string" && item.key.range) out.set(item.key.value, lines.linePos(item.key.range[0]).line);
+    }
+    return out;
+}
+
+/** Add `(Pulumi.<stack>.yaml:<line>)` to each problem line about a `tierform:` key set in that file. */
+export function withStackFileLines(message: string, stack: string, root: string = PROJECT_ROOT): string {
+    const lines = stackConfigLines(stack, root);
+    return message.replace(/^(\s+- )(tierform:[A-Za-z]+)(\s|:)/gm, (all, lead: string, key: string, after: string) =>
+        lines.has(key) ? `${lead}${key} (Pulumi.${stack}.yaml:${lines.get(key)})${after}` : all,
+    );
 }

@@ -3,7 +3,10 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PROJECT_ROOT } from "../../spec";
+import { loadStack, PROJECT_ROOT } from "../../spec";
+import { parseArgs, renderTree, UsageError } from "../../scripts/plan";
+import { readStackConfig, withStackFileLines } from "../../scripts/offline/stack-config";
+import { planStack } from "../harness";
 
 /** Run the offline plan the way `npm run plan -- ...` does, as a separate process. */
 function plan(...args: string[]) {
@@ -23,7 +26,7 @@ describe("npm run plan (the offline plan)", function () {
     it("exits 1 on bad config with the clear problem list and no stack trace", () => {
         const { code, stderr } = plan("--stack", "dev", "--system", "shopify");
         assert.equal(code, 1);
-        assert.match(stderr, /tierform:system: 'shopify' is not a preset; presets: asset-management, auromart/);
+        assert.match(stderr, /tierform:system \(--system\): 'shopify' is not a preset; presets: asset-management, auromart/);
         assert.doesNotMatch(stderr, /^\s+at /m, "no stack trace");
     });
 
@@ -36,6 +39,20 @@ describe("npm run plan (the offline plan)", function () {
         assert.match(unknownFlag.stderr, /unknown argument '--verbose'/);
     });
 
+    it("prints its usage for --help and -h and exits 0", () => {
+        const { code, stdout } = plan("-h");
+        assert.equal(code, 0);
+        assert.match(stdout, /^usage: npm run plan -- --stack/m);
+        assert.match(stdout, /--system <preset\|file>/);
+        assert.equal(parseArgs(["--stack", "dev", "--help"]).help, true, "--help too, wherever it is");
+    });
+
+    it("fails with one clear line, no stack trace, on a --json path it cannot write", () => {
+        const { code, stderr } = plan("--stack", "dev", "--json", "/no/such/dir/plan.json");
+        assert.equal(code, 1);
+        assert.equal(stderr.trim().split("\n").length, 1, stderr);
+        assert.match(stderr, /--json \/no\/such\/dir\/plan\.json: the directory \/no\/such\/dir does not exist/);
+    });
     it("prints the tree and the policy report, and writes every resource as JSON with secrets redacted", () => {
         const file = path.join(tmp, "dev.json");
         const { code, stdout } = plan("--stack", "dev", "--system", "mdc-tts", "--json", file);
@@ -43,17 +60,92 @@ describe("npm run plan (the offline plan)", function () {
         assert.match(stdout, /docker:System mdc-tts/);
         assert.match(stdout, /Resources: \d+ \(\+\d+ components\)/);
         assert.match(stdout, /Compliance with the seeds' checklists/);
+        // The per-service summary and the outputs pulumi up would export, secrets redacted.
+        assert.match(stdout, /^  backend: web on port 8000, replicas 2–2, autoscaling cpuPercent 70/m);
+        assert.match(stdout, /^      routes: \/api, \/static, \/media$/m);
+        assert.match(stdout, /^      secrets: .*SECRET_KEY.*DATABASE_URL/m);
+        assert.match(stdout, /^      reaches: db, cache/m);
+        assert.match(stdout, /^Stack outputs:\n  publicUrl: https:\/\/127\.0\.0\.1:8443$/m);
+        assert.doesNotMatch(stdout, /mock-/);
         const json = JSON.parse(fs.readFileSync(file, "utf8"));
         assert.ok(json.resources.length > 40);
+        const containers = json.resources.filter((r: { type: string }) => r.type === "docker:index/container:Container");
+        assert.ok(containers.length > 0);
         for (const r of json.resources) {
             for (const key of ["urn", "type", "name", "parent", "custom", "inputs"]) assert.ok(key in r, `${r.urn} lacks ${key}`);
         }
         const text = fs.readFileSync(file, "utf8");
-        // The mock runtime's generated passwords start with "mock-" and reach container env and
-        // uploads as secrets; none may appear in the file.
-        assert.doesNotMatch(text, /mock-/);
-        assert.ok(text.includes('"[secret]"'), "secret inputs are replaced, not dropped");
-        const containers = json.resources.filter((r: { type: string }) => r.type === "docker:index/container:Container");
-        assert.ok(containers.length > 0 && Array.isArray(json.violations));
+        // The mock runtime's generated passwords and keys are "mock-<resource name>..." and reach
+        // container env and uploads as secrets; none may appear in the file.
+        const generated = json.resources.filter((r: { type: string }) => /RandomPassword|PrivateKey/.test(r.type)).map((r: { name: string }) => r.name);
+        assert.ok(generated.length > 2);
+        for (const name of generated) assert.ok(!text.includes(`mock-${name}`), `the value of ${name} is in the plan file`);
+        assert.ok(text.includes("[secret]"), "secret inputs are replaced, not dropped");
+        // Secret VALUES are redacted, not whole arrays: the edge's nginx config and the services'
+        // variable names stay reviewable.
+        const uploads = JSON.stringify(containers.map((c: { inputs: { uploads?: unknown } }) => c.inputs.uploads ?? []));
+        assert.match(uploads, /server_name|listen\s+\d+ ssl/, "the rendered nginx config is reviewable in --json");
+        assert.match(text, /DATABASE_URL=postgresql:\/\/app:\[secret\]@db/, "a connection string shows everything but its password");
+        assert.match(text, /SECRET_KEY=\[secret\]/);
+        assert.equal(json.outputs.connectionStrings.db, "[secret]", "secret stack outputs are redacted");
+        assert.ok(Array.isArray(json.violations));
+    });
+});
+
+describe("the plan's command line, in process", () => {
+    it("refuses a --diagram that is not .svg and suggests the flag meant", () => {
+        assert.throws(() => parseArgs(["--stack", "dev", "--diagram", "x.png"]), /--diagram writes SVG: give a file ending in \.svg \(got 'x\.png'\)/);
+        assert.throws(() => parseArgs(["--stak", "dev"]), /unknown argument '--stak' — did you mean '--stack'\?/);
+        assert.throws(() => parseArgs(["--stack"]), UsageError);
+    });
+
+    it("resolves a relative spec path against the current directory, and says where it looked", () => {
+        const args = parseArgs(["--stack", "dev", "--system", "specs/shop.yaml"], "/home/me/work");
+        assert.equal(args.system, "/home/me/work/specs/shop.yaml");
+        assert.equal(parseArgs(["--stack", "dev", "--system", "mdc-tts"]).system, "mdc-tts", "a preset stays a name");
+        assert.throws(() => loadStack({ "tierform:system": args.system! }), /the spec file '\/home\/me\/work\/specs\/shop\.yaml' does not exist \(looked for \/home\/me\/work\/specs\/shop\.yaml\)/);
+    });
+
+    it("names the stack file and line of a YAML error or a bad value in Pulumi.<stack>.yaml", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tierform-stackfile-"));
+        try {
+            fs.copyFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+            fs.writeFileSync(path.join(dir, "Pulumi.broken.yaml"), "config:\n  tierform:platform: docker\n   x: [\n");
+            assert.throws(() => readStackConfig("broken", dir), /^Error: Pulumi\.broken\.yaml:2: YAML does not parse/);
+            fs.writeFileSync(path.join(dir, "Pulumi.qa.yaml"), "config:\n  tierform:platform: docker\n  tierform:edgeHttpPort: abc\n  tierform:edgeBindAddress: localhost\n");
+            let message = "";
+            try {
+                loadStack(readStackConfig("qa", dir));
+            } catch (err) {
+                message = withStackFileLines((err as Error).message, "qa", dir);
+            }
+            assert.match(message, /tierform:edgeHttpPort \(Pulumi\.qa\.yaml:3\): "abc" is not a whole number from 1 to 65535\./);
+            assert.match(message, /tierform:edgeBindAddress \(Pulumi\.qa\.yaml:4\): "localhost" is not an IPv4 or IPv6 address/);
+            assert.doesNotMatch(message, /Invalid input|NaN/);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("says 'did you mean' for a close config key, preset or spec key", () => {
+        const problems = (config: Record<string, string>) => {
+            try {
+                loadStack(config);
+            } catch (err) {
+                return (err as Error).message;
+            }
+            return "";
+        };
+        assert.match(problems({ "tierform:platfrom": "docker" }), /tierform:platfrom: unknown configuration key — did you mean 'tierform:platform'\?/);
+        assert.match(problems({ "tierform:system": "mdc-tt" }), /'mdc-tt' is not a preset — did you mean 'mdc-tts'\?/);
+        assert.match(problems({ "tierform:overrides": JSON.stringify({ services: { backend: { imag: "x:1" } } }) }), /unknown key 'imag' — did you mean 'image'\?/);
+        assert.doesNotMatch(problems({ "tierform:system": "zzzzzzzz" }), /did you mean/, "no suggestion when nothing is close");
+    });
+
+    it("marks retainOnDelete next to protect in the tree", async () => {
+        const staging = await planStack({ stack: "staging", system: "mdc-tts" });
+        const retained = staging.resources.filter((r) => r.retainOnDelete);
+        assert.ok(retained.length > 0, "staging retains its namespace and backup volumes");
+        assert.match(renderTree(staging.run), /\[retainOnDelete\]|; \d+ retainOnDelete/);
     });
 });
