@@ -165,6 +165,9 @@ export function edgeProblems(system: System, certificateArn?: string): Problem[]
     const problems: Problem[] = [];
     const add = (where: string, message: string) => problems.push({ where, message });
     if (!edge.tls) add("edge.tls", "is false, but the AWS platform serves HTTPS only; set it to true");
+    // The AWS edge always puts WAFv2 web ACLs in front (its rate limit, edge.rateLimitPerMinute, is a
+    // WAF rule): refuse the switch rather than ignore it.
+    if (!edge.waf) add("edge.waf", "is false, but the AWS edge always has a web application firewall (edge.rateLimitPerMinute is one of its rules); set it to true");
     if (!edge.domain && !certificateArn) add("edge.domain", "is empty: the AWS edge requests a certificate for it (or give tierform:certificateArn)");
     if (edge.cdn && !edge.domain) add("edge.cdn", "on AWS needs edge.domain (CloudFront reaches the load balancer at origin.<domain>)");
     const { rules, defaultService } = routeRules(system);

@@ -8,6 +8,7 @@
 import type { EnforcementLevel, PolicyResource, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
 import type { OfflineRun, PlannedResource } from "./engine";
 import { allPolicies, CHECKLIST, isResourcePolicy, isStackPolicy, policyMeta } from "../../policies/rules";
+import type { ChecklistPlatform } from "../../policies/rules/checklist";
 import { loadPolicyConfig, PolicyConfigError, type ResolvedPolicyConfig } from "../../policies/config";
 
 /** What runPolicyReport throws on bad policy config: print its message, no stack. */
@@ -150,10 +151,54 @@ export function runPolicyReport(run: OfflineRun, stack: string, configs?: Map<st
     }
 
     const mandatoryCount = violations.filter((v) => v.level === "mandatory").length;
-    return { text: render(stack, violations, checked, disabled), violations, mandatoryCount, checked };
+    return { text: render(stack, violations, checked, disabled, platformOf(run)), violations, mandatoryCount, checked };
 }
 
-function render(stack: string, violations: Violation[], checked: Record<string, number>, disabled: string[]): string {
+/** The platform of a run: the package prefix most of its custom resources share. */
+function platformOf(run: OfflineRun): ChecklistPlatform | undefined {
+    const counts = new Map<string, number>();
+    for (const r of run.resources) if (r.custom) counts.set(r.type.split(":")[0], (counts.get(r.type.split(":")[0]) ?? 0) + 1);
+    const best = [...counts].filter(([p]) => ["docker", "kubernetes", "aws"].includes(p)).sort((a, b) => b[1] - a[1])[0];
+    return best?.[0] as ChecklistPlatform | undefined;
+}
+
+/** One row of the compliance summary. */
+export interface ChecklistRow {
+    id: string;
+    status: "PASS" | "FAIL" | "N/A";
+    /** FAIL from advisory violations only: the plan still exits 0. */
+    advisory: boolean;
+    text: string;
+    detail: string;
+}
+
+/**
+ * The compliance summary: an item PASSes only when a policy that proves it on this platform ran
+ * on at least one resource and found nothing; FAIL when any of its policies found something;
+ * otherwise N/A with the reason.
+ */
+export function checklistRows(violations: Violation[], checked: Record<string, number>, platform: ChecklistPlatform | undefined): ChecklistRow[] {
+    const count = (p: string) => violations.filter((v) => v.policy === p).length;
+    return Object.entries(CHECKLIST).map(([id, item]) => {
+        const policies = Object.entries(policyMeta)
+            .filter(([, m]) => m.checklist.includes(id))
+            .map(([n]) => n);
+        const active = policies.filter((p) => (checked[p] ?? 0) > 0);
+        const failing = active.filter((p) => count(p) > 0);
+        const notEvidence = (platform && item.notEvidenceOn?.[platform]) ?? [];
+        const evidence = active.filter((p) => !notEvidence.includes(p));
+        const listed = active.map((p) => `${p}${count(p) > 0 ? ` ✗${count(p)}` : notEvidence.includes(p) ? " (not evidence here)" : " ✓"}`).join(", ");
+        if (failing.length > 0) {
+            const advisory = failing.every((p) => violations.filter((v) => v.policy === p).every((v) => v.level === "advisory"));
+            return { id, status: "FAIL", advisory, text: item.text, detail: listed };
+        }
+        if (evidence.length > 0) return { id, status: "PASS", advisory: false, text: item.text, detail: listed };
+        const reason = (platform && item.notApplicableOn?.[platform]) ?? "no check of this item applies to the resources of this stack";
+        return { id, status: "N/A", advisory: false, text: item.text, detail: reason + (active.length ? ` (ran: ${listed})` : "") };
+    });
+}
+
+function render(stack: string, violations: Violation[], checked: Record<string, number>, disabled: string[], platform: ChecklistPlatform | undefined): string {
     const lines: string[] = [];
     lines.push(`Policies: pack tierform, ${allPolicies.length} policies, config policies/config/${stack}.json`);
     if (violations.length === 0) lines.push("  no violations");
@@ -163,18 +208,14 @@ function render(stack: string, violations: Violation[], checked: Record<string, 
         lines.push(`  [${v.level}] ${v.policy} · ${where}: ${v.message}`);
     }
     lines.push("");
-    lines.push("Compliance with the seeds' checklists:");
-    const count = (p: string) => violations.filter((v) => v.policy === p).length;
-    for (const [id, item] of Object.entries(CHECKLIST)) {
-        const policies = Object.entries(policyMeta)
-            .filter(([, m]) => m.checklist.includes(id))
-            .map(([n]) => n);
-        const active = policies.filter((p) => (checked[p] ?? 0) > 0);
-        const failing = active.filter((p) => count(p) > 0);
-        const status = failing.length > 0 ? "FAIL" : active.length > 0 ? "PASS" : "N/A ";
-        const detail = active.length === 0 ? "no resource on this stack is subject to its policies" : active.map((p) => `${p}${count(p) > 0 ? ` ✗${count(p)}` : " ✓"}`).join(", ");
-        lines.push(`  ${status}  ${item.text} (${item.seed}): ${detail}`);
+    lines.push(`Compliance with the seeds' checklists${platform ? ` on ${platform}` : ""} (each item's source: docs/checklists.md):`);
+    for (const row of checklistRows(violations, checked, platform)) {
+        const status = row.status === "FAIL" && row.advisory ? "FAIL (advisory)" : row.status;
+        lines.push(`  ${status.padEnd(15)} ${row.text}: ${row.detail}`);
     }
+    lines.push("");
+    lines.push("  PASS: a check that could fail ran on this stack and passed. FAIL: a check found violations; (advisory): only advisory ones,");
+    lines.push("  which this stack's policy config does not enforce, so the plan still exits 0. N/A: nothing on this stack is checked for it, and why.");
     const ran = Object.values(checked).filter((n) => n > 0).length;
     const mandatory = violations.filter((v) => v.level === "mandatory").length;
     lines.push("");

@@ -10,6 +10,8 @@ import * as path from "path";
 import { PolicyConfigError, runPolicyReport } from "../../scripts/offline/policy-report";
 import { resolvePolicyConfig } from "../../policies/config";
 import { CHECKLIST } from "../../policies/rules";
+import { planStack } from "../harness";
+import { PROJECT_ROOT } from "../../spec";
 import { rds } from "./fixtures/aws";
 import { recorded } from "../offline/helpers";
 
@@ -29,7 +31,7 @@ describe("policy report", () => {
         assert.strictEqual(v.level, "mandatory");
         assert.strictEqual(v.resource, "db");
         assert.match(report.text, /\[mandatory\] aws-database-encrypted · aws:rds\/instance:Instance db: storage is not encrypted/);
-        assert.match(report.text, /FAIL {2}Database encrypted \(001 MDC Production Security Checklist\): .*aws-database-encrypted ✗1/);
+        assert.match(report.text, /FAIL +Database encrypted: .*aws-database-encrypted ✗1/);
     });
 
     it("reports the same problem as advisory on dev, with no mandatory count", () => {
@@ -78,5 +80,67 @@ describe("policy report", () => {
         const run = runOf([planned("aws:ecs/taskDefinition:TaskDefinition", "task", { family: "x", containerDefinitions: "[{\"name\":\"a\",\"environment\":5}]" })]);
         const report = runPolicyReport(run, "dev");
         assert.ok(report.violations.some((v) => v.level === "mandatory" && /policy failed/.test(v.message)));
+    });
+
+    describe("says only what holds", function () {
+        this.timeout(60000);
+        const row = (text: string, title: string) => text.split("\n").find((l) => l.includes(` ${title}: `)) ?? "";
+
+        it("reports the WAF, DDoS protection and in-transit encryption N/A with the reason on Docker, not PASS", async () => {
+            const dev = await planStack({ stack: "dev", system: "mdc-tts" });
+            const text = runPolicyReport(dev.run, "dev").text;
+            assert.match(row(text, "WAF (Web Application Firewall)"), /^ {2}N\/A +WAF \(Web Application Firewall\): no WAF on the dev stack/);
+            assert.match(row(text, "DDoS protection active"), /^ {2}N\/A /);
+            assert.match(row(text, "TLS for all traffic, database connection encryption"), /^ {2}N\/A /);
+            assert.match(row(text, "SSL certificates configured"), /^ {2}PASS /, "the edge's TLS is still checked");
+        });
+
+        it("reports the WAF and in-transit encryption of staging N/A unless a check of them ran", async () => {
+            const staging = await planStack({ stack: "staging", system: "mdc-tts" });
+            const text = runPolicyReport(staging.run, "staging").text;
+            assert.doesNotMatch(row(text, "TLS for all traffic, database connection encryption"), /^ {2}PASS /);
+            assert.doesNotMatch(row(text, "WAF (Web Application Firewall)"), /^ {2}PASS .*public-entry-tls-waf ✓/, "public-entry-tls-waf checks TLS there, not a WAF");
+        });
+
+        it("passes the WAF on prod, where a web ACL association is checked", async () => {
+            const prod = await planStack({ stack: "prod", system: "mdc-tts" });
+            assert.match(row(runPolicyReport(prod.run, "prod").text, "WAF (Web Application Firewall)"), /^ {2}PASS .*aws-waf-managed-rules ✓/);
+        });
+
+        it("refuses prod's edge.waf: false instead of creating web ACLs anyway", async () => {
+            await assert.rejects(planStack({ stack: "prod", system: "mdc-tts", overrides: { edge: { waf: false } } }), /edge\.waf: is false, but the AWS edge always has a web application firewall/);
+        });
+
+        it("marks FAIL rows whose violations are all advisory, with a legend, while nothing is mandatory", async () => {
+            const dev = await planStack({ stack: "dev", system: "mdc-tts" });
+            const report = runPolicyReport(dev.run, "dev");
+            assert.strictEqual(report.mandatoryCount, 0);
+            assert.match(report.text, /^ {2}FAIL \(advisory\) +Containers run as a non-root user: docker-non-root-user ✗\d/m);
+            assert.doesNotMatch(report.text, /^ {2}FAIL +[A-Z]/m, "no bare FAIL when nothing is mandatory");
+            assert.match(report.text, /\(advisory\): only advisory ones/);
+        });
+
+        it("names items by what they are and cites sections that docs/checklists.md has", () => {
+            const doc = fs.readFileSync(path.join(PROJECT_ROOT, "docs", "checklists.md"), "utf8");
+            const anchors = new Set(
+                [...doc.matchAll(/^#+ (.+)$/gm)].map((m) =>
+                    m[1]
+                        .toLowerCase()
+                        .replace(/[^a-z0-9 -]/g, "")
+                        .replace(/ /g, "-"),
+                ),
+            );
+            for (const [id, item] of Object.entries(CHECKLIST)) {
+                assert.doesNotMatch(item.text, /^\d{3} |ARCHITECTURE|Checklist$/, `${id} is named by what it is`);
+                assert.ok(item.sources.length > 0, `${id} has a source`);
+                for (const src of item.sources) {
+                    const [file, anchor] = src.split("#");
+                    assert.strictEqual(file, "docs/checklists.md");
+                    assert.ok(anchors.has(anchor), `${id}: docs/checklists.md has no section #${anchor}`);
+                }
+            }
+            const report = runPolicyReport(runOf([]), "dev").text;
+            assert.doesNotMatch(report, /001 MDC Production Security Checklist|ARCHITECTURE/);
+        });
     });
 });
