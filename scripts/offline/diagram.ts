@@ -90,6 +90,9 @@ const TIER_CLUSTER: Record<string, ClusterId> = {
 };
 
 /** Resource types worth naming in a node's label, in order of importance. */
+/** Helpers a box never lists: generated passwords and keys, pulled images, providers. */
+const HELPER_TYPE = /^(random:|tls:|pulumi:|docker:index\/remoteImage:)/;
+
 const MAIN_TYPES: RegExp[] = [
     /^docker:index\/container:Container$/,
     /^kubernetes:apps\/v1:(Deployment|StatefulSet|DaemonSet)$/,
@@ -331,6 +334,15 @@ export function buildDiagram(run: OfflineRun, system: System, opts: DiagramOptio
     for (const n of nodes.filter((x) => x.urn && !x.within && !ENTITY_KINDS.has(x.kind) && !owned.has(x) && !nodes.some((h) => h.within === x.id))) {
         nodes.splice(nodes.indexOf(n), 1);
     }
+    // A shared node that holds only helpers (a system-wide generated password, images) says nothing.
+    for (const n of nodes.filter((x) => x.kind === "Shared" && x.resources.length === 0)) nodes.splice(nodes.indexOf(n), 1);
+    // A database says what the platform deploys, not what the spec asks for: read replicas only
+    // where the platform runs them (Docker runs none).
+    for (const n of nodes.filter((x) => x.cluster === "data" && system.databases[x.name])) {
+        const db = system.databases[n.name];
+        const replicas = deployedReplicas(owned.get(n) ?? []);
+        n.detail = `${db.engine} ${db.version}${replicas ? ` + ${replicas} replica${replicas > 1 ? "s" : ""}` : ""}`;
+    }
 
     // 5. Arrows.
     const deps = new Map<DiagramNode, Set<DiagramNode>>(); // a's resources depend on b's
@@ -412,6 +424,11 @@ export function buildDiagram(run: OfflineRun, system: System, opts: DiagramOptio
         }
     }
 
+    // Only arrows between nodes that are drawn (a node removed above takes its arrows with it).
+    const drawn = new Set(nodes.map((n) => n.id));
+    const kept = edges.filter((e) => drawn.has(e.from) && drawn.has(e.to));
+    edges.splice(0, edges.length, ...kept);
+
     const clusters: Partial<Record<ClusterId, string>> = {};
     for (const id of Object.keys(CLUSTERS) as ClusterId[]) {
         if (nodes.some((n) => n.cluster === id)) clusters[id] = id === "dr" && drRegion ? `${CLUSTERS.dr} (${drRegion})` : CLUSTERS[id];
@@ -437,6 +454,17 @@ function entityDetail(system: System, entity: string | undefined): string | unde
     return undefined;
 }
 
+/** Read replicas among a database node's resources, as each platform deploys them. */
+function deployedReplicas(resources: PlannedResource[]): number {
+    let n = 0;
+    for (const r of resources) {
+        if (r.type === "aws:rds/instance:Instance" && r.inputs?.replicateSourceDb) n++;
+        if (r.type === "kubernetes:postgresql.cnpg.io/v1:Cluster") n += Math.max(0, Number(r.inputs?.spec?.instances ?? 1) - 1);
+    }
+    const docdb = resources.filter((r) => r.type === "aws:docdb/clusterInstance:ClusterInstance").length;
+    return n + Math.max(0, docdb - 1);
+}
+
 function datastoreLabel(system: System, name: string): string {
     if (system.databases[name]) return system.databases[name].engine;
     if (system.caches[name]) return system.caches[name].engine;
@@ -456,7 +484,7 @@ function mainResources(resources: PlannedResource[]): string[] {
         return i < 0 ? Infinity : i;
     };
     let types = [...counts.keys()].filter((t) => rank(t) !== Infinity).sort((a, b) => rank(a) - rank(b));
-    if (types.length === 0) types = [...counts.keys()].sort((a, b) => counts.get(b)! - counts.get(a)!).slice(0, 1);
+    if (types.length === 0) types = [...counts.keys()].filter((t) => !HELPER_TYPE.test(t)).sort((a, b) => counts.get(b)! - counts.get(a)!).slice(0, 1);
     return types.slice(0, MAX_RESOURCE_LINES).map((t) => `${counts.get(t)} × ${shortType(t)}`);
 }
 
@@ -491,16 +519,44 @@ const shapeOf = (n: DiagramNode): string => {
     return "box";
 };
 
+/**
+ * Advance widths (in em) that bound the fonts a viewer may substitute for Helvetica (Arial,
+ * Liberation Sans, DejaVu Sans — the widest of the common ones): Graphviz sizes boxes with
+ * Helvetica's metrics, so a label drawn in a wider fallback font overflows its box. Each label is
+ * measured with these and the box given at least that width.
+ */
+export function textWidthEm(text: string): number {
+    let em = 0;
+    for (const ch of text) {
+        if (/[MWmw@%]/.test(ch)) em += 0.92;
+        else if (/[A-Z#&]/.test(ch)) em += 0.74;
+        else if (/[0-9a-z_?$]/.test(ch)) em += /[fijlrt]/.test(ch) ? 0.4 : 0.64;
+        else if (/[ .,:;'|!()[\]/\-]/.test(ch)) em += 0.4;
+        else em += 0.84; // ×, →, other symbols
+    }
+    return em;
+}
+
+/** Node label font size (points), as toDot sets it. */
+const NODE_FONT_SIZE = 10;
+
+/** The width (inches) a node needs for its widest label line in the widest fallback font, with the shape's margins. */
+export function nodeWidthInches(n: DiagramNode): number {
+    const widest = Math.max(...nodeLines(n).map(textWidthEm));
+    const margin = n.kind === "Internet" ? 0.6 : n.kind === "Database" || n.kind === "DocumentDb" || n.kind === "Cache" || n.kind === "Queue" || n.kind === "Bucket" ? 0.45 : 0.3;
+    return Math.max(0.75, (widest * NODE_FONT_SIZE) / 72 + margin);
+}
+
 /** Graphviz DOT of the picture. */
 export function toDot(d: Diagram): string {
     const out: string[] = [
         "digraph tierform {",
         `  graph [rankdir=LR, compound=true, fontname="Helvetica", fontsize=14, labelloc=t, nodesep=0.3, ranksep=0.8, label=${dotString(d.title)}];`,
-        '  node [fontname="Helvetica", fontsize=10, style="rounded,filled", shape=box, fillcolor="#ffffff", color="#555555"];',
+        `  node [fontname="Helvetica", fontsize=${NODE_FONT_SIZE}, style="rounded,filled", shape=box, fillcolor="#ffffff", color="#555555"];`,
         '  edge [fontname="Helvetica", fontsize=9, fontcolor="#444444"];',
     ];
     const nodeLine = (n: DiagramNode, fill: string) =>
-        `${n.id} [label=${dotString(nodeLines(n).join("\n"))}, shape=${shapeOf(n)}, fillcolor=${dotString(fill)}${n.kind === "Internet" ? ", style=filled" : ""}];`;
+        `${n.id} [label=${dotString(nodeLines(n).join("\n"))}, shape=${shapeOf(n)}, fillcolor=${dotString(fill)}, width=${nodeWidthInches(n).toFixed(2)}${n.kind === "Internet" ? ", style=filled" : ""}];`;
     for (const n of d.nodes.filter((x) => x.cluster === "internet")) out.push(`  ${nodeLine(n, "#ffffff")}`);
     for (const [id, title] of Object.entries(d.clusters) as [ClusterId, string][]) {
         const s = STYLE[id];

@@ -4,7 +4,7 @@
  * every stack.
  */
 import * as assert from "assert";
-import { buildDiagram, loadGraphviz, matchEntity, renderSvg, toDot, toMermaid, type Diagram, type DotRenderer } from "../../scripts/offline/diagram";
+import { buildDiagram, loadGraphviz, matchEntity, renderSvg, textWidthEm, toDot, toMermaid, type Diagram, type DotRenderer } from "../../scripts/offline/diagram";
 import { readStackConfig, stackNames } from "../../scripts/offline/stack-config";
 import { loadStack, presetNames, type System } from "../../spec";
 import { planStack, stackConfig } from "../harness";
@@ -134,6 +134,38 @@ describe("delivery: the picture from synthetic runs", () => {
     });
 });
 
+/**
+ * The picture draws only what is there: every arrow joins drawn nodes, no box is a lone helper
+ * (a generated password), a database's replicas are those the platform runs, and every box is
+ * wide enough for its labels in the widest font a viewer may substitute for Helvetica.
+ */
+function assertHonest(d: Diagram, system: System, platform: string, dot: string) {
+    const ids = new Set(d.nodes.map((n) => n.id));
+    for (const m of dot.matchAll(/^\s+(\w+) -> (\w+) /gm)) for (const id of [m[1], m[2]]) assert.ok(ids.has(id), `an arrow to undefined node ${id}`);
+    assert.doesNotMatch(dot, /× (RandomPassword|RandomString|PrivateKey|RemoteImage)/, "no box of helpers");
+    for (const [name, db] of Object.entries(system.databases)) {
+        const node = d.nodes.find((n) => n.cluster === "data" && n.name === name);
+        if (!node?.detail) continue;
+        if (platform === "docker") assert.doesNotMatch(node.detail, /replica/, `${name}: Docker runs no read replicas (${node.detail})`);
+        else if (/replica/.test(node.detail) && db.readReplicas) assert.match(node.detail, new RegExp(`\\+ ${db.readReplicas} replica`));
+    }
+    const sized = [...dot.matchAll(/^\s+\w+ \[label="((?:[^"\\]|\\.)*)".*?width=([\d.]+)/gm)];
+    assert.strictEqual(sized.length, d.nodes.length, "every box is sized for its labels");
+    for (const m of sized) {
+        const lines = m[1].split(/\n|\\n/).map((l) => l.replace(/\\(.)/g, "$1"));
+        const needed = (Math.max(...lines.map(textWidthEm)) * 10) / 72;
+        assert.ok(Number(m[2]) >= needed, `box '${lines[0]}' is ${m[2]} in wide, its widest label needs ${needed.toFixed(2)} in`);
+    }
+}
+
+describe("delivery: labels are measured in the widest fallback font", () => {
+    it("gives a wide label a wide box, wider than Helvetica's metrics alone would", () => {
+        assert.ok(textWidthEm("WWWW") > textWidthEm("iiii") * 2);
+        // Helvetica averages ~0.55 em for lower case; the bound is above it.
+        assert.ok(textWidthEm("replicas") / 8 >= 0.55);
+    });
+});
+
 describe("delivery: the picture of every preset on every stack", () => {
     for (const stack of stackNames()) {
         const platform = readStackConfig(stack)["tierform:platform"];
@@ -146,6 +178,7 @@ describe("delivery: the picture of every preset on every stack", () => {
                 const svg = renderSvg(d, graphviz);
                 assertSvg(svg);
                 assertCovers(d, system, svg, toMermaid(d));
+                assertHonest(d, system, platform, toDot(d));
             });
         }
     }
