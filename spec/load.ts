@@ -98,7 +98,7 @@ function distance(a: string, b: string): number {
 export function didYouMean(name: string, known: string[]): string {
     const scored = known.map((k) => ({ k, d: distance(name.toLowerCase(), k.toLowerCase()) })).sort((x, y) => x.d - y.d);
     const best = scored[0];
-    return best && best.d > 0 && best.d <= Math.max(2, Math.floor(name.length / 3)) ? ` — did you mean '${best.k}'?` : "";
+    return best && best.d > 0 && best.d <= Math.max(2, Math.floor(name.length / 3)) ? `; did you mean '${best.k}'?` : "";
 }
 
 /** What a config value must be, in words, for the schema of `name`. */
@@ -116,6 +116,12 @@ function expectedInWords(name: ConfigKey): string | undefined {
     return undefined;
 }
 
+/** A zod type name in words ("number" → "a number"). */
+function inWords(expected: string): string {
+    const words: Record<string, string> = { number: "a number", int: "a whole number", string: "a string (text)", boolean: "true or false", array: "a list", object: "a mapping of keys to values", record: "a mapping of keys to values" };
+    return words[expected] ?? expected;
+}
+
 /** Turn one zod issue into a readable message that says what is allowed. */
 function describeIssue(issue: z.core.$ZodIssue, input: unknown, schema: z.ZodType): { path: Path; message: string }[] {
     const received = valueAt(input, issue.path);
@@ -124,7 +130,7 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown, schema: z.ZodTyp
             const allowed = allowedKeysAt(schema, issue.path);
             return issue.keys.map((key) => ({
                 path: [...issue.path, key],
-                message: `unknown key '${key}'${didYouMean(key, allowed)}${allowed.length ? `; allowed: ${allowed.join(", ")}` : ""}`,
+                message: `unknown key '${key}'${allowed.length ? `; allowed: ${allowed.join(", ")}` : ""}${didYouMean(key, allowed)}`,
             }));
         }
         case "invalid_value":
@@ -133,7 +139,7 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown, schema: z.ZodTyp
             return [
                 {
                     path: issue.path,
-                    message: received === undefined ? `is required (${issue.expected})` : `expected ${issue.expected}, got ${JSON.stringify(received)}`,
+                    message: received === undefined ? `is required (${inWords(issue.expected)})` : `expected ${inWords(issue.expected)}, got ${JSON.stringify(received)}`,
                 },
             ];
         case "too_small":
@@ -298,7 +304,7 @@ function parseConfig(raw: Record<string, string>): { settings: Partial<Settings>
     for (const key of Object.keys(raw)) {
         const [ns, name] = key.split(":");
         if (ns === "tierform" && !known.includes(name)) {
-            problems.push({ where: key, message: `unknown configuration key${didYouMean(name ?? "", known).replace(/'([^']+)'/, "'tierform:$1'")}; known keys: ${known.map((k) => `tierform:${k}`).join(", ")}` });
+            problems.push({ where: key, message: `unknown configuration key; known keys: ${known.map((k) => `tierform:${k}`).join(", ")}${didYouMean(name ?? "", known).replace(/'([^']+)'/, "'tierform:$1'")}` });
         }
     }
     for (const [name, spec] of Object.entries(CONFIG_KEYS) as [ConfigKey, (typeof CONFIG_KEYS)[ConfigKey]][]) {
@@ -347,7 +353,7 @@ export function loadStack(rawConfig: Record<string, string>, cwd: string = PROJE
     } else {
         const presets = presetNames();
         if (!presets.includes(systemRef)) {
-            problems.push({ where: "tierform:system", message: `'${systemRef}' is not a preset${didYouMean(systemRef, presets)}; presets: ${presets.join(", ")} (or give a path to a .yaml spec)` });
+            problems.push({ where: "tierform:system", message: `'${systemRef}' is not a preset; presets: ${presets.join(", ")} (or give a path to a .yaml spec)${didYouMean(systemRef, presets)}` });
             throw new SpecError(problems);
         }
         file = path.join(PRESET_DIR, `${systemRef}.yaml`);

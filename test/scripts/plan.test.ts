@@ -95,7 +95,7 @@ describe("npm run plan (the offline plan)", function () {
 describe("the plan's command line, in process", () => {
     it("refuses a --diagram that is not .svg and suggests the flag meant", () => {
         assert.throws(() => parseArgs(["--stack", "dev", "--diagram", "x.png"]), /--diagram writes SVG: give a file ending in \.svg \(got 'x\.png'\)/);
-        assert.throws(() => parseArgs(["--stak", "dev"]), /unknown argument '--stak' — did you mean '--stack'\?/);
+        assert.throws(() => parseArgs(["--stak", "dev"]), /unknown argument '--stak'; did you mean '--stack'\?/);
         assert.throws(() => parseArgs(["--stack"]), UsageError);
     });
 
@@ -136,10 +136,11 @@ describe("the plan's command line, in process", () => {
             }
             return "";
         };
-        assert.match(problems({ "tierform:platfrom": "docker" }), /tierform:platfrom: unknown configuration key — did you mean 'tierform:platform'\?/);
-        assert.match(problems({ "tierform:system": "mdc-tt" }), /'mdc-tt' is not a preset — did you mean 'mdc-tts'\?/);
-        assert.match(problems({ "tierform:overrides": JSON.stringify({ services: { backend: { imag: "x:1" } } }) }), /unknown key 'imag' — did you mean 'image'\?/);
+        assert.match(problems({ "tierform:platfrom": "docker" }), /tierform:platfrom: unknown configuration key; known keys: .*; did you mean 'tierform:platform'\?/);
+        assert.match(problems({ "tierform:system": "mdc-tt" }), /'mdc-tt' is not a preset; .*; did you mean 'mdc-tts'\?/);
+        assert.match(problems({ "tierform:overrides": JSON.stringify({ services: { backend: { imag: "x:1" } } }) }), /unknown key 'imag'; allowed: .*; did you mean 'image'\?/);
         assert.doesNotMatch(problems({ "tierform:system": "zzzzzzzz" }), /did you mean/, "no suggestion when nothing is close");
+        assert.match(problems({ "tierform:overrides": JSON.stringify({ services: { backend: { port: "eighty" } } }) }), /services\.backend\.port: expected a number, got "eighty"/);
     });
 
     it("marks retainOnDelete next to protect in the tree", async () => {
