@@ -168,6 +168,12 @@ export function topologySpread(selector: Record<string, string>): k8sTypes.core.
  * A one-off Job of `component` named `<component>-<hash of version>`: a Job's pod template cannot
  * change, so each new `version` (what it runs: image and command, a script) gets a new Job and
  * runs once, while an unchanged one is left alone.
+ *
+ * A Job that failed (its retries spent) would otherwise block every later `pulumi up`: Pulumi keeps
+ * waiting for the unready Job of the same name. `pulumi.com/replaceUnready: "true"` makes the next
+ * update replace it instead (pulumi-kubernetes, `batch/v1/job.d.ts`: "If you would prefer to
+ * schedule a replacement for an unready resource on the next update, you can add the
+ * \"pulumi.com/replaceUnready\": \"true\" annotation"; PR pulumi/pulumi-kubernetes#1575).
  */
 export function versionedJob(
     ctx: KubeContext,
@@ -181,7 +187,7 @@ export function versionedJob(
     return new k8s.batch.v1.Job(
         logicalName(ctx, component),
         {
-            metadata: meta(ctx, `${component}-${hash}`, component, tier),
+            metadata: meta(ctx, `${component}-${hash}`, component, tier, { annotations: { [REPLACE_UNREADY]: "true" } }),
             spec: {
                 backoffLimit: spec.backoffLimit,
                 activeDeadlineSeconds: spec.activeDeadlineSeconds,
@@ -191,6 +197,9 @@ export function versionedJob(
         opts,
     );
 }
+
+/** The annotation that lets the next `pulumi up` replace a Job that failed (see {@link versionedJob}). */
+export const REPLACE_UNREADY = "pulumi.com/replaceUnready";
 
 /** A generated password (alphanumeric, so it is safe in URLs and shells), named `<system>-<component>-<suffix>`. */
 export function generatedPassword(

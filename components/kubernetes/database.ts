@@ -61,6 +61,17 @@ export function databaseResources(ctx: KubeContext, db: Database): { cpu: number
     return { cpu: base.cpu, memoryMb: Math.max(base.memoryMb, Math.ceil(needed / 256) * 256) };
 }
 
+/**
+ * The await annotation of a CloudNativePG `Cluster`: Pulumi does not await custom resources (a
+ * Cluster counts as created as soon as the API server accepts it), so everything that waits for
+ * the database would start while the operator still pulls images and runs initdb.
+ * `pulumi.com/waitFor` (pulumi-kubernetes ≥ 4.18.0, CHANGELOG "EXPERIMENTAL: The
+ * `pulumi.com/waitFor` annotation", https://www.pulumi.com/registry/packages/kubernetes/how-to-guides/await-logic/)
+ * makes `pulumi up` wait for the Cluster's `Ready` condition, which CloudNativePG sets once the
+ * primary (and replicas) run (`api/v1/cluster_types.go` ConditionClusterReady).
+ */
+export const CNPG_AWAIT = { "pulumi.com/waitFor": "condition=Ready" } as const;
+
 /** What sets MySQL and MongoDB apart on the shared StatefulSet: everything else is alike. */
 export interface EngineWorkload {
     /** The engine's ConfigMap `<db>-<volume>`: one file, mounted read-only at `mountPath`. */
@@ -171,9 +182,12 @@ export class KubernetesDatabase extends pulumi.ComponentResource {
             {
                 apiVersion: "postgresql.cnpg.io/v1",
                 kind: "Cluster",
-                metadata: meta(ctx, db.name, db.name, "database", { annotations: { "tierform.io/rpo-minutes": String(ctx.system.recovery.rpoMinutes) } }),
+                metadata: meta(ctx, db.name, db.name, "database", { annotations: { "tierform.io/rpo-minutes": String(ctx.system.recovery.rpoMinutes), ...CNPG_AWAIT } }),
                 spec: {
                     instances: 1 + db.readReplicas,
+                    // A one-instance cluster's PodDisruptionBudget (minAvailable 1) blocks every node
+                    // drain; CloudNativePG ≥ 1.23 leaves it out with enablePDB: false (api/v1/cluster_types.go).
+                    enablePDB: db.readReplicas > 0,
                     imageName: image,
                     primaryUpdateStrategy: "unsupervised",
                     enableSuperuserAccess: false,
@@ -199,7 +213,13 @@ export class KubernetesDatabase extends pulumi.ComponentResource {
                     },
                 },
             },
-            { parent: this, ...deletionSafety(ctx.system, false), dependsOn: [app.secret, ...(args.operators ?? []), ...(args.objectStore ?? [])] },
+            {
+                parent: this,
+                ...deletionSafety(ctx.system, false),
+                dependsOn: [app.secret, ...(args.operators ?? []), ...(args.objectStore ?? [])],
+                // Image pull, initdb and the first base backup take minutes on a fresh cluster.
+                customTimeouts: { create: "30m", update: "30m" },
+            },
         );
         const scheduled = new k8s.apiextensions.CustomResource(
             logicalName(ctx, db.name, "scheduled-backup"),

@@ -35,7 +35,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8sTypes from "@pulumi/kubernetes/types/input";
 import type { ProbeSpec, Service } from "../../spec";
-import { connectionVariables } from "../shared/connection";
+import { connectionVariables, DEFAULT_PORTS } from "../shared/connection";
+import { CNPG_POSTGRES_IMAGES } from "../shared/images";
+import { canonicalHost } from "../shared/hosts";
 import {
     componentSecret,
     execProbe,
@@ -46,6 +48,7 @@ import {
     restrictedPodSpec,
     secretEnv,
     selectorOf,
+    serviceHost,
     topologySpread,
     versionedJob,
     writableVolumes,
@@ -83,9 +86,16 @@ export function hpaMetrics(service: Service): k8sTypes.autoscaling.v2.MetricSpec
     return metrics;
 }
 
-function httpProbe(p: ProbeSpec): k8sTypes.core.v1.Probe {
+/**
+ * An HTTP probe of the spec's path, presenting `host` as its Host header: the kubelet otherwise
+ * sends the pod IP, which an app's host check (Django `ALLOWED_HOSTS`,
+ * https://docs.djangoproject.com/en/5.2/ref/settings/#allowed-hosts) answers with 400, so
+ * readiness never passes. Kubernetes sets the Host from `httpHeaders`
+ * (https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/#http-probes).
+ */
+function httpProbe(p: ProbeSpec, host: string): k8sTypes.core.v1.Probe {
     return {
-        httpGet: { path: p.path, port: "http", scheme: "HTTP" },
+        httpGet: { path: p.path, port: "http", scheme: "HTTP", httpHeaders: [{ name: "Host", value: host }] },
         initialDelaySeconds: p.initialDelaySeconds,
         periodSeconds: p.periodSeconds,
         timeoutSeconds: p.timeoutSeconds,
@@ -105,7 +115,7 @@ export const COMMAND_PROBE = { timeoutSeconds: 20, failureThreshold: 3, liveness
  *    (PID 1) is alive and running (not a zombie or stopped): little more than the kubelet's own
  *    restart-on-exit, but it restarts a hung PID 1 (state `T`/`Z`). Needs `/bin/sh` in the image.
  */
-export function workloadProbes(service: Service, isWeb: boolean): Pick<k8sTypes.core.v1.Container, "livenessProbe" | "readinessProbe"> {
+export function workloadProbes(service: Service, isWeb: boolean, host = "localhost"): Pick<k8sTypes.core.v1.Container, "livenessProbe" | "readinessProbe"> {
     const { liveness, readiness, command } = service.health;
     const alive = (initialDelaySeconds: number) => ({
         exec: { command: ["/bin/sh", "-c", "! grep -qE '^State:[[:space:]]+[TZ]' /proc/1/status"] },
@@ -115,13 +125,32 @@ export function workloadProbes(service: Service, isWeb: boolean): Pick<k8sTypes.
         failureThreshold: 3,
     });
     const probe = (http: ProbeSpec | undefined, timing: { initialDelaySeconds: number; periodSeconds: number }, fallbackDelay: number): k8sTypes.core.v1.Probe | undefined => {
-        if (isWeb && http) return httpProbe(http);
+        if (isWeb && http) return httpProbe(http, host);
         if (command) return execProbe(command, timing.initialDelaySeconds, timing.periodSeconds, COMMAND_PROBE.timeoutSeconds, COMMAND_PROBE.failureThreshold);
         return isWeb ? undefined : alive(fallbackDelay);
     };
     const livenessProbe = probe(liveness, COMMAND_PROBE.liveness, 30);
     const readinessProbe = probe(readiness, COMMAND_PROBE.readiness, 5);
     return { ...(livenessProbe ? { livenessProbe } : {}), ...(readinessProbe ? { readinessProbe } : {}) };
+}
+
+/**
+ * Init containers of a migration Job that wait for each PostgreSQL database the service uses to
+ * accept connections (`pg_isready` from the cluster's own CloudNativePG image, up to 15 minutes).
+ * The Cluster's `pulumi.com/waitFor` already holds the Job back until the operator reports Ready;
+ * this covers a primary restarting or failing over between that and the migration.
+ */
+export function waitForDatabases(ctx: KubeContext, service: Service): k8sTypes.core.v1.Container[] {
+    return service.uses
+        .map((u) => ctx.system.databases[u])
+        .filter((db) => db?.engine === "postgres")
+        .map((db) =>
+            restrictedContainer(service.runAsUser, service.runAsUser, { cpu: 0.1, memoryMb: 64 }, {
+                name: `wait-for-${db.name}`,
+                image: CNPG_POSTGRES_IMAGES[db.version.split(".")[0]],
+                command: ["sh", "-c", `for i in $(seq 1 450); do pg_isready -q -t 5 -h ${serviceHost(`${db.name}-rw`, ctx.namespaceName)} -p ${DEFAULT_PORTS.postgres} -U ${db.username} -d ${db.databaseName} && exit 0; sleep 2; done; echo '${db.name} not ready'; exit 1`],
+            }),
+        );
 }
 
 /** Arguments of {@link KubernetesService}. */
@@ -195,7 +224,7 @@ export class KubernetesService extends pulumi.ComponentResource {
             });
 
         if (service.migrate) {
-            const pod = podSpec({ name: "migrate", command: service.migrate.command }, { restartPolicy: "Never" });
+            const pod = podSpec({ name: "migrate", command: service.migrate.command }, { restartPolicy: "Never", initContainers: waitForDatabases(ctx, service) });
             const version = JSON.stringify([service.image, service.migrate.command]);
             dependsOn.push(versionedJob(ctx, `${svcName}-migrate`, "service", version, { backoffLimit: 3, activeDeadlineSeconds: 1800, pod }, { parent: this, dependsOn: [...dependsOn] }));
         }
@@ -206,7 +235,7 @@ export class KubernetesService extends pulumi.ComponentResource {
         const template: k8sTypes.core.v1.PodTemplateSpec = {
             metadata: { labels: podLabels(ctx, svcName, "service") },
             spec: podSpec(
-                { name: svcName, ...(service.command ? { command: service.command } : {}), ...workloadProbes(service, isWeb) },
+                { name: svcName, ...(service.command ? { command: service.command } : {}), ...workloadProbes(service, isWeb, canonicalHost(ctx.system)) },
                 { terminationGracePeriodSeconds: 30, topologySpreadConstraints: topologySpread(selector) },
             ),
         };

@@ -30,7 +30,8 @@ export class KubernetesSystem extends pulumi.ComponentResource implements Platfo
         const { system, settings } = args;
         const namespaceName = namespaceOf(system, settings);
         // An explicit provider when a kubeconfig is configured; children inherit it from their parent.
-        const provider = settings.kubeconfig ? new k8s.Provider(`${name}-k8s`, { kubeconfig: settings.kubeconfig }, { parent: this }) : undefined;
+        // The kubeconfig holds cluster credentials: a Pulumi secret, so state and `--json` show "[secret]".
+        const provider = settings.kubeconfig ? new k8s.Provider(`${name}-k8s`, { kubeconfig: pulumi.secret(settings.kubeconfig) }, { parent: this }) : undefined;
         const child: pulumi.ComponentResourceOptions = { parent: this, ...(provider ? { providers: { kubernetes: provider } } : {}) };
 
         const operators = new KubernetesOperators(`${name}-operators`, { system, settings }, child);

@@ -47,6 +47,7 @@ const COMPRESSION = ["bzip2", "gzip", "lz4", "snappy", "xz", "zstd"];
 const CNPG_SPECS: Record<string, Shape> = {
     Cluster: {
         "instances!": "number",
+        enablePDB: "boolean",
         imageName: "string",
         primaryUpdateStrategy: ["unsupervised", "supervised"],
         enableSuperuserAccess: "boolean",

@@ -8,6 +8,9 @@ describe("kubernetes system", () => {
         const providers = plan.ofType("pulumi:providers:kubernetes");
         assert.equal(providers.length, 1);
         assert.equal(providers[0].inputs.kubeconfig, "/tmp/kubeconfig-staging");
+        // Issue 11 item 8: the kubeconfig is a secret, so the plan's JSON (redacted inputs) never holds it.
+        assert.ok(providers[0].secretPaths.includes("kubeconfig"), "kubeconfig is a Pulumi secret");
+        assert.equal(providers[0].redacted.kubeconfig, "[secret]");
         const deployment = object(plan, "Deployment", "api");
         assert.ok(deployment.provider?.startsWith(providers[0].urn), "children inherit the provider");
         assert.equal(deployment.inputs.metadata.namespace, "hld-staging");
