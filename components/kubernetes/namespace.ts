@@ -84,6 +84,18 @@ const prometheus: Peer = {
     podSelector: { "app.kubernetes.io/name": "prometheus" },
 };
 
+/**
+ * Address ranges a service's internet egress never reaches (`services.<n>.egress`): private
+ * networks (RFC 1918: 10/8, 172.16/12, 192.168/16), link-local (169.254/16, where cloud metadata
+ * endpoints live), carrier-grade NAT (RFC 6598: 100.64/10), loopback and "this network". The pod
+ * and Service ranges of common clusters fall inside these (kubeadm 10.96/12 and CNI 10.244/16,
+ * k3s 10.42/16 and 10.43/16, EKS/GKE VPC ranges in RFC 1918 or 100.64/10).
+ */
+export const NON_INTERNET_CIDRS = ["0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.168.0.0/16"];
+
+/** The internet peer of a service's egress: 0.0.0.0/0 except {@link NON_INTERNET_CIDRS}. */
+export const INTERNET: Peer = { kind: "cidr", component: "internet", cidr: "0.0.0.0/0", except: NON_INTERNET_CIDRS };
+
 /** Every connection the system makes, derived from the spec alone (pure: no Pulumi). */
 export function systemFlows(system: System, settings: Settings): Flow[] {
     const flows: Flow[] = [];
@@ -96,6 +108,9 @@ export function systemFlows(system: System, settings: Settings): Flow[] {
         if (service.kind === "web" && service.port && settings.monitoringCrds) {
             flows.push({ from: prometheus, to: pods(service.name), ports: [{ port: service.port }] });
         }
+        // Issue 11 item 4: outbound calls to external APIs (payment, SMTP, webhooks) only where the
+        // spec opts in, only on its ports, never to private, link-local or cluster ranges.
+        if (service.egress.internet) flows.push({ from: pods(service.name), to: INTERNET, ports: service.egress.ports.map((port) => ({ port })) });
         const clients = [service.name, ...(service.migrate ? [`${service.name}-migrate`] : [])];
         for (const use of service.uses) {
             const target = datastorePeer(system, settings, use);
