@@ -16,7 +16,8 @@ import { kubernetesLabels, resourceName, type Tier } from "../shared/naming";
 
 /** Namespaces where tierform installs (or expects) the cluster operators; see operators.ts. */
 export const OPERATOR_NAMESPACES = {
-    ingressNginx: "ingress-nginx",
+    envoyGateway: "envoy-gateway-system",
+    keda: "keda",
     certManager: "cert-manager",
     cnpg: "cnpg-system",
     monitoring: "monitoring",

@@ -2,7 +2,7 @@
  * The network tier on Kubernetes: one Namespace per system at Pod Security Admission `restricted`
  * (enforce, audit and warn), a default-deny NetworkPolicy for ingress and egress, DNS egress, and
  * one allow rule per real flow of the system ({@link systemFlows}): ingress controller → each
- * routed service, service → each datastore it `uses`, backup job → its database, Prometheus →
+ * routed service (Envoy Gateway's proxies), service → each datastore it `uses`, backup job → its database, Prometheus →
  * metrics ports, and what the CloudNativePG instances need (operator, replication, API server,
  * WAL archive). Rules are grouped into one NetworkPolicy per group of pods (`allow-<component>`).
  *
@@ -35,6 +35,7 @@ import type { Settings, System } from "../../spec";
 import { DEFAULT_PORTS } from "../shared/connection";
 import { kubernetesLabels, resourceName } from "../shared/naming";
 import { deletionSafety, OPERATOR_NAMESPACES, selectorOf, type Flow, type KubeContext, type Peer } from "./common";
+import { ENVOY_PROXY_PEER } from "./edge";
 
 /** Name of the one object store (MinIO) a system gets when no S3 endpoint is configured. */
 export const OBJECT_STORE = "object-store";
@@ -71,12 +72,8 @@ export function objectStorePeer(system: System, settings: Settings): { peer: Pee
     return { peer: { kind: "pods", component: OBJECT_STORE, selector: selectorOf(system, OBJECT_STORE) }, port: DEFAULT_PORTS.s3 };
 }
 
-const ingressController: Peer = {
-    kind: "namespace",
-    component: "ingress-nginx",
-    namespace: OPERATOR_NAMESPACES.ingressNginx,
-    podSelector: { "app.kubernetes.io/name": "ingress-nginx" },
-};
+/** The edge's Envoy proxies (Envoy Gateway runs them in its own namespace). */
+const ingressController: Peer = { kind: "namespace", component: "envoy-proxy", ...ENVOY_PROXY_PEER };
 const prometheus: Peer = {
     kind: "namespace",
     component: "prometheus",

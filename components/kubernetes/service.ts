@@ -1,6 +1,7 @@
 /**
  * The app tier on Kubernetes: per service a Deployment, and for `web` services a ClusterIP
- * Service; an autoscaling/v2 HPA on CPU and memory within the spec's replica range; a
+ * Service; an autoscaling/v2 HPA on CPU and memory within the spec's replica range (a KEDA
+ * ScaledObject when the service also scales on requests); a
  * PodDisruptionBudget; the spec's liveness/readiness probes; requests = limits; a restricted-PSA
  * security context (non-root uid from the spec, no privilege escalation, read-only root with an
  * emptyDir per `writablePaths`, all capabilities dropped, seccomp RuntimeDefault); topology spread
@@ -18,14 +19,13 @@
  * - **Environment**: the spec's `env` as plain values; connection URLs (`DATABASE_URL`,
  *   `REDIS_URL`, ...) by `secretKeyRef` to the service's `<service>-connections` Secret;
  *   generated secrets (`SECRET_KEY`, ...) by `secretKeyRef` to the system's `app-secrets` Secret.
- * - **requestsPerMinute** is not a resource metric: an HPA can only use it through a custom or
- *   external metrics adapter (prometheus-adapter exposing e.g. `http_requests_per_second`). An HPA
- *   whose metric cannot be fetched refuses to scale down, so the target is recorded on the HPA as
- *   the `tierform.io/requests-per-minute-target` annotation, not as a metric; add a `Pods` metric
- *   once an adapter serves it.
+ * - **requestsPerMinute** (MDC's backend, Asset Management's api) is a real scaling signal: a KEDA
+ *   `ScaledObject` ({@link scaledObjectSpec}) with a Prometheus trigger on the edge's request rate
+ *   and the CPU and memory targets, instead of a plain HPA; KEDA owns the HPA it creates.
  * - **blueGreen/canary**: a Deployment cannot split traffic; they roll out as a surge of new pods
  *   before any old one goes (blue/green: `maxSurge: 100%`; canary: the first step's percentage),
  *   with `maxUnavailable: 0`. Traffic-weighted steps need Argo Rollouts or Flagger.
+ * - **Shared files** (`mounts`): the share's ReadWriteMany claim (files.ts) at each mount's path and `subPath`.
  * - **migrate**: a Job running the command with the new image, which the Deployment waits for; its
  *   name carries a hash of image and command, so each new version migrates once.
  * - While an HPA manages a Deployment, `spec.replicas` is left out (else every `pulumi up` would
@@ -55,6 +55,9 @@ import {
     type KubeContext,
 } from "./common";
 import { s3Env } from "./bucket";
+import { shareMounts } from "./files";
+import { requestRateQuery } from "./edge";
+import { PROMETHEUS_URL } from "./operators";
 
 /** Name of the system-wide Secret holding the generated app secrets (one value per name, shared by every service that lists it). */
 export const APP_SECRETS = "app-secrets";
@@ -73,17 +76,18 @@ export function replicaRange(service: Service): { min: number; max: number } {
     return service.replicas;
 }
 
-/**
- * HPA metrics of a service: CPU and memory utilisation targets from `autoscaling`; CPU 70 % when
- * the spec gives a range but no target.
- */
-export function hpaMetrics(service: Service): k8sTypes.autoscaling.v2.MetricSpec[] {
+/** CPU and memory utilisation targets (percent) from `autoscaling`; CPU 70 % when the spec gives a range but no target. */
+export function resourceTargets(service: Service): { name: "cpu" | "memory"; percent: number }[] {
     const a = service.autoscaling ?? {};
-    const resource = (name: string, averageUtilization: number) => ({ type: "Resource", resource: { name, target: { type: "Utilization", averageUtilization } } });
-    const metrics = [];
-    if (a.cpuPercent || !a.memoryPercent) metrics.push(resource("cpu", a.cpuPercent ?? 70));
-    if (a.memoryPercent) metrics.push(resource("memory", a.memoryPercent));
-    return metrics;
+    const targets: { name: "cpu" | "memory"; percent: number }[] = [];
+    if (a.cpuPercent || !a.memoryPercent) targets.push({ name: "cpu", percent: a.cpuPercent ?? 70 });
+    if (a.memoryPercent) targets.push({ name: "memory", percent: a.memoryPercent });
+    return targets;
+}
+
+/** HPA metrics of a service: its {@link resourceTargets} as Resource metrics. */
+export function hpaMetrics(service: Service): k8sTypes.autoscaling.v2.MetricSpec[] {
+    return resourceTargets(service).map((t) => ({ type: "Resource", resource: { name: t.name, target: { type: "Utilization", averageUtilization: t.percent } } }));
 }
 
 /**
@@ -153,6 +157,36 @@ export function waitForDatabases(ctx: KubeContext, service: Service): k8sTypes.c
         );
 }
 
+/**
+ * The KEDA `ScaledObject` of a service that scales on requests (`autoscaling.requestsPerMinute`):
+ * KEDA creates and owns the HPA (`keda-hpa-<name>`) with three metrics, the highest proposal wins:
+ *
+ * - `prometheus`: the edge's requests per minute to the service ({@link requestRateQuery}) with
+ *   `threshold` = the spec's target *per replica* (KEDA's default `AverageValue` metric type divides
+ *   the query's value by the replica count; https://keda.sh/docs/latest/scalers/prometheus/);
+ * - `cpu` and `memory` utilisation targets from the spec ({@link resourceTargets}; KEDA's cpu/memory
+ *   scalers, `metricType: Utilization`).
+ *
+ * A failing query (Prometheus down) does not scale to zero: `minReplicaCount` stays the spec's
+ * minimum, and `fallback` holds the spec's minimum replicas after 3 failed reads.
+ */
+export function scaledObjectSpec(ctx: KubeContext, service: Service, requestsPerMinute: number): Record<string, unknown> {
+    const range = replicaRange(service);
+    const resources = resourceTargets(service).map((t) => ({ type: t.name, metricType: "Utilization", metadata: { value: String(t.percent) } }));
+    return {
+        scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: service.name },
+        minReplicaCount: Math.max(1, range.min),
+        maxReplicaCount: range.max,
+        pollingInterval: 30,
+        fallback: { failureThreshold: 3, replicas: Math.max(1, range.min) },
+        advanced: { horizontalPodAutoscalerConfig: { behavior: { scaleDown: { stabilizationWindowSeconds: 300 } } } },
+        triggers: [
+            { type: "prometheus", name: "requests-per-minute", metadata: { serverAddress: PROMETHEUS_URL, query: requestRateQuery(ctx, service.name), threshold: String(requestsPerMinute) } },
+            ...resources,
+        ],
+    };
+}
+
 /** Arguments of {@link KubernetesService}. */
 export interface KubernetesServiceArgs {
     /** Where the tier is built: the system, the stack settings, the namespace. */
@@ -169,6 +203,11 @@ export interface KubernetesServiceArgs {
      * @default []
      */
     dependsOn?: pulumi.Resource[];
+    /**
+     * What a ScaledObject waits for (the KEDA release).
+     * @default []
+     */
+    autoscalerDependsOn?: pulumi.Resource[];
 }
 
 /** One application service: Deployment (+ Service, HPA, PDB, connection Secret, migration Job). */
@@ -207,6 +246,7 @@ export class KubernetesService extends pulumi.ComponentResource {
         const uniqueEnv = env.filter((e) => (seen.has(e.name as string) ? false : (seen.add(e.name as string), true)));
 
         const writable = writableVolumes(service.writablePaths);
+        const shared = shareMounts(service);
         const uid = service.runAsUser;
         const podSpec = (container: Pick<k8sTypes.core.v1.Container, "name" | "command" | "livenessProbe" | "readinessProbe">, spec: Omit<k8sTypes.core.v1.PodSpec, "containers">) =>
             restrictedPodSpec(uid, uid, {
@@ -217,10 +257,10 @@ export class KubernetesService extends pulumi.ComponentResource {
                         ...container,
                         env: uniqueEnv,
                         ...(isWeb ? { ports: [{ name: "http", containerPort: service.port!, protocol: "TCP" }] } : {}),
-                        volumeMounts: writable.mounts,
+                        volumeMounts: [...writable.mounts, ...shared.mounts],
                     }),
                 ],
-                volumes: writable.volumes,
+                volumes: [...writable.volumes, ...shared.volumes],
             });
 
         if (service.migrate) {
@@ -285,12 +325,18 @@ export class KubernetesService extends pulumi.ComponentResource {
         }
         this.address = isWeb ? `${svcName}.${ctx.namespaceName}.svc.cluster.local:${service.port}` : svcName;
 
-        if (autoscaled) {
-            const rpm = service.autoscaling?.requestsPerMinute;
+        const rpm = service.autoscaling?.requestsPerMinute;
+        if (autoscaled && rpm) {
+            new k8s.apiextensions.CustomResource(
+                logicalName(ctx, svcName, "scaler"),
+                { apiVersion: "keda.sh/v1alpha1", kind: "ScaledObject", metadata: meta(ctx, svcName, svcName, "service"), spec: scaledObjectSpec(ctx, service, rpm) },
+                { parent: this, dependsOn: [this.workload, ...(args.autoscalerDependsOn ?? [])] },
+            );
+        } else if (autoscaled) {
             new k8s.autoscaling.v2.HorizontalPodAutoscaler(
                 logicalName(ctx, svcName),
                 {
-                    metadata: meta(ctx, svcName, svcName, "service", rpm ? { annotations: { "tierform.io/requests-per-minute-target": String(rpm) } } : {}),
+                    metadata: meta(ctx, svcName, svcName, "service"),
                     spec: {
                         scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: svcName },
                         minReplicas: Math.max(1, range.min),

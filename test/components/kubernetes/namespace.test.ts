@@ -9,11 +9,11 @@ describe("kubernetes namespace (network tier)", () => {
     it("derives one flow per real connection of mdc-tts", () => {
         const { system, settings } = stagingStack("mdc-tts");
         const flows = systemFlows(system, settings).map(key);
-        for (const f of ["ingress-nginx>backend:8000", "ingress-nginx>frontend:8080", "backend>db:5432", "backend>cache:6379", "backend>object-store:9000", "worker>db:5432", "beat>cache:6379", "db-backup>db:5432", "backend-migrate>db:5432", "prometheus>backend:8000", "db>object-store:9000"]) {
+        for (const f of ["envoy-proxy>backend:8000", "envoy-proxy>frontend:8080", "backend>db:5432", "backend>cache:6379", "backend>object-store:9000", "worker>db:5432", "beat>cache:6379", "db-backup>db:5432", "backend-migrate>db:5432", "prometheus>backend:8000", "db>object-store:9000"]) {
             assert.ok(flows.includes(f), `missing ${f} in ${flows.join(" ")}`);
         }
         assert.ok(!flows.some((f) => f.startsWith("frontend>")), "the frontend uses nothing");
-        assert.ok(!flows.some((f) => f.startsWith("ingress-nginx>worker") || f.startsWith("ingress-nginx>beat")), "workers are not routed");
+        assert.ok(!flows.some((f) => f.startsWith("envoy-proxy>worker") || f.startsWith("envoy-proxy>beat")), "workers are not routed");
         assert.equal(new Set(flows).size, flows.length, "no duplicate flows");
     });
 

@@ -63,3 +63,17 @@ describe("kubernetes data and pulumi destroy", function () {
         assert.equal(object(plan, "StatefulSet", "events").protect, true);
     });
 });
+
+describe("kubernetes shared file storage (issue 11 item 5)", function () {
+    this.timeout(60000);
+    it("refuses a system with fileShares and no ReadWriteMany class, naming tierform:sharedStorageClass, before registering anything", async () => {
+        await assert.rejects(stagingPlan("auromart", { "tierform:sharedStorageClass": "" }), /tierform:sharedStorageClass: is empty, but fileShares \(files\) need a StorageClass that provisions ReadWriteMany volumes/);
+    });
+
+    it("the services that mount a share wait for its claim", async () => {
+        const plan = await stagingPlan("auromart");
+        const claim = object(plan, "PersistentVolumeClaim", "share-files");
+        assert.ok(object(plan, "Deployment", "web").dependencies.includes(claim.urn));
+        assert.equal(claim.retainOnDelete, true, "uploads outlive a staging destroy");
+    });
+});
