@@ -7,7 +7,7 @@
  * `metadata.namespace` (predictable DNS, no auto-naming) and carries `kubernetesLabels(...)`.
  */
 import * as k8s from "@pulumi/kubernetes";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import * as random from "@pulumi/random";
 import type * as k8sTypes from "@pulumi/kubernetes/types/input";
@@ -226,7 +226,8 @@ export function componentSecret(
     type = "Opaque",
 ): { name: string; secret: k8s.core.v1.Secret } {
     const name = `${component}-${suffix}`;
-    const secret = new k8s.core.v1.Secret(logicalName(ctx, component, suffix), { metadata: meta(ctx, name, component, "secrets"), type, stringData: data }, { parent });
+    // Every value a Pulumi secret (user names too), so state and the plan's JSON never hold them in the clear.
+    const secret = new k8s.core.v1.Secret(logicalName(ctx, component, suffix), { metadata: meta(ctx, name, component, "secrets"), type, stringData: pulumi.secret(data) }, { parent });
     return { name, secret };
 }
 
