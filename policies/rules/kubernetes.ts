@@ -402,6 +402,42 @@ export const k8sCnpgCluster = resourcePolicy({
     },
 });
 
+/**
+ * Connection URLs a Secret hands to apps: which scheme or parameter encrypts them. Redis (`rediss`),
+ * AMQP (`amqps`), MongoDB (`tls=true`/`ssl=true`), MySQL (`ssl-mode=REQUIRED` or stricter) and
+ * PostgreSQL (`sslmode` require or stricter).
+ */
+function unencryptedConnection(url: string): string | undefined {
+    const m = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url);
+    if (!m) return undefined;
+    const scheme = m[1].toLowerCase();
+    const query = url.includes("?") ? url.slice(url.indexOf("?") + 1).toLowerCase() : "";
+    if (scheme === "redis" || scheme === "amqp") return `${scheme}:// (use ${scheme === "redis" ? "rediss" : "amqps"}://)`;
+    if (scheme.startsWith("mongodb") && !/(^|&)(tls|ssl)=true/.test(query)) return "mongodb:// without tls=true";
+    if (scheme === "mysql" && !/(^|&)ssl-?mode=(required|verify_ca|verify_identity)/.test(query)) return "mysql:// without ssl-mode=REQUIRED";
+    if (scheme.startsWith("postgres") && !/(^|&)sslmode=(require|verify-ca|verify-full)/.test(query)) return "postgresql:// without sslmode=require";
+    return undefined;
+}
+
+/** Datastore connections are encrypted. */
+export const k8sDatastoreTls = resourcePolicy({
+    name: "k8s-datastore-tls",
+    description:
+        "Every datastore connection URL a Secret hands to apps is encrypted (rediss://, amqps://, MongoDB tls=true, MySQL ssl-mode=REQUIRED, PostgreSQL sslmode=require). Staging's self-run Redis, MySQL, MongoDB and RabbitMQ are reached in plain text, so the report says FAIL for 'TLS for all traffic' there (advisory: staging carries no production data).",
+    group: "security",
+    platforms: ["kubernetes"],
+    checklist: ["encryption-in-transit"],
+    sources: ["seed 003 'TLS for all traffic, database connection encryption'"],
+    types: ["kubernetes:core/v1:Secret"],
+    validate: (props, _args, report) => {
+        for (const [key, value] of Object.entries({ ...(props.stringData ?? {}) })) {
+            if (typeof value !== "string") continue;
+            const problem = unencryptedConnection(value);
+            if (problem) report(`${key} connects over ${problem}`);
+        }
+    },
+});
+
 /** The Kubernetes resource policies. */
 export const kubernetesPolicies = [
     k8sRunAsNonRoot,
@@ -424,4 +460,5 @@ export const kubernetesPolicies = [
     k8sPdbAllowsEviction,
     k8sCronJobSafe,
     k8sCnpgCluster,
+    k8sDatastoreTls,
 ];
