@@ -19,10 +19,10 @@ import type { Database } from "../../spec";
 import { DEFAULT_PORTS } from "../shared/connection";
 import { backupImage, renderBackupScript, renderRestoreScript } from "../shared/backup-script";
 import { deletionSafety, logicalName, meta, podLabels, restrictedContainer, restrictedPodSpec, secretEnv, serviceHost, type KubeContext } from "./common";
-import { archiveBucket, s3Access, s3KeysEnv } from "./bucket";
+import { archiveBucket, AWS_CLI_IMAGE, s3Access, s3KeysEnv } from "./bucket";
 
-/** The AWS CLI image of the off-site copy (pinned). */
-export const AWS_CLI_IMAGE = "amazon/aws-cli:2.22.4";
+/** The AWS CLI image of the off-site copy (pinned; defined with the object store, which uses it too). */
+export { AWS_CLI_IMAGE } from "./bucket";
 /** Where dumps are written inside the backup pod. */
 export const BACKUP_DIR = "/backups";
 /** The uid of backup runs: the apps' default. */
@@ -158,7 +158,7 @@ export class KubernetesBackup extends pulumi.ComponentResource {
                           name: "offsite",
                           image: AWS_CLI_IMAGE,
                           command: ["aws", "s3", "sync", "--only-show-errors", "--delete", "--endpoint-url", s3.endpointUrl, `${BACKUP_DIR}/`, `s3://${archiveBucket(ctx)}/${db.name}/dumps/${run.kind}/`],
-                          env: [{ name: "HOME", value: "/tmp" }, ...s3KeysEnv(ctx)],
+                          env: [{ name: "HOME", value: "/tmp" }, ...s3KeysEnv(ctx, "backups")],
                           volumeMounts: [
                               { name: "backups", mountPath: BACKUP_DIR, readOnly: true },
                               { name: "tmp", mountPath: "/tmp" },

@@ -294,6 +294,6 @@ export interface DatastoreConnection {
 /**
  * Secret a user creates in the namespace when `tierform:s3Endpoint` is set (keys
  * `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`): credentials of an external object store never
- * pass through Pulumi config. Without an endpoint, tierform's MinIO secret of the same shape is used.
+ * pass through Pulumi config. Without an endpoint, each identity gets its own Secret of the same shape (bucket.ts).
  */
 export const EXTERNAL_S3_SECRET = "s3-credentials";

@@ -6,7 +6,7 @@
  *   `parameters`, `bootstrap.initdb` with the app user from a `kubernetes.io/basic-auth` Secret,
  *   storage from `storageGb` and `tierform:storageClass`, TLS on by default. It archives WAL
  *   continuously and takes base backups on the spec's schedule (`ScheduledBackup`) with the spec's
- *   retention to object storage: the `tierform:s3Endpoint` when set, else the system's MinIO
+ *   retention to object storage: the `tierform:s3Endpoint` when set, else the system's SeaweedFS
  *   (same namespace: point-in-time recovery, not an off-site copy). The logical `pg_dump` CronJob
  *   of backup.ts runs in every case. Apps connect to `<db>-rw` (primary); `<db>-ro` load-balances the replicas.
  * - **MySQL 8** and **MongoDB** as one-replica StatefulSets (the official images, as their own
@@ -35,7 +35,7 @@ import {
     type KubeContext,
 } from "./common";
 import type { BackupCredentials } from "./backup";
-import { archiveBucket, s3Access } from "./bucket";
+import { archiveBucket, s3Access, s3SecretName } from "./bucket";
 import { statefulWorkload, type StatefulWorkloadArgs } from "./stateful";
 
 /** `4GB`, `512MB`, `16MB`, `1024kB` (PostgreSQL memory units) in MiB; undefined when not a size. */
@@ -146,7 +146,7 @@ export interface KubernetesDatabaseArgs {
      */
     operators?: pulumi.Resource[];
     /**
-     * Resources the WAL archive needs first (the in-namespace MinIO and its buckets).
+     * Resources the WAL archive needs first (the in-namespace object store and its buckets).
      * @default []
      */
     objectStore?: pulumi.Resource[];
@@ -188,6 +188,13 @@ export class KubernetesDatabase extends pulumi.ComponentResource {
                     // A one-instance cluster's PodDisruptionBudget (minAvailable 1) blocks every node
                     // drain; CloudNativePG ≥ 1.23 leaves it out with enablePDB: false (api/v1/cluster_types.go).
                     enablePDB: db.readReplicas > 0,
+                    // barman-cloud (botocore ≥ 1.36) sends CRC checksums by default, which S3 stores
+                    // other than AWS may refuse; when_required sends them only where the API needs
+                    // them (barman issues #1086/#1112; research note on the object store).
+                    env: [
+                        { name: "AWS_REQUEST_CHECKSUM_CALCULATION", value: "when_required" },
+                        { name: "AWS_RESPONSE_CHECKSUM_VALIDATION", value: "when_required" },
+                    ],
                     imageName: image,
                     primaryUpdateStrategy: "unsupervised",
                     enableSuperuserAccess: false,
@@ -204,8 +211,8 @@ export class KubernetesDatabase extends pulumi.ComponentResource {
                             destinationPath: `s3://${archiveBucket(ctx)}/${db.name}`,
                             endpointURL: s3.endpointUrl,
                             s3Credentials: {
-                                accessKeyId: { name: s3.secretName, key: "AWS_ACCESS_KEY_ID" },
-                                secretAccessKey: { name: s3.secretName, key: "AWS_SECRET_ACCESS_KEY" },
+                                accessKeyId: { name: s3SecretName(ctx, "backups"), key: "AWS_ACCESS_KEY_ID" },
+                                secretAccessKey: { name: s3SecretName(ctx, "backups"), key: "AWS_SECRET_ACCESS_KEY" },
                             },
                             wal: { compression: "gzip" },
                             data: { compression: "gzip" },

@@ -14,7 +14,7 @@
  * {@link deletionSafety}: `protect` in prod, `retainOnDelete` elsewhere. In staging a mistaken
  * `pulumi destroy` then removes every workload, Service, Secret and NetworkPolicy (nothing keeps
  * running unfenced), but leaves the namespace with the datastores' claims (MySQL, MongoDB, Redis
- * AOF, RabbitMQ, MinIO: retained by their StatefulSets) and the dump PVCs (retained themselves):
+ * AOF, RabbitMQ, the object store: retained by their StatefulSets) and the dump PVCs (retained themselves):
  *
  * - `pulumi up` again stops at the existing Namespace (`AlreadyExists`: pulumi-kubernetes ≥ 4.29
  *   never adopts silently). Run that one `up` with `PULUMI_K8S_UPSERT_EXISTING_OBJECTS=true` to
@@ -24,7 +24,7 @@
  *   reset those, or restore the dumps into the fresh ones.
  * - CloudNativePG deletes its instances' PVCs with the `Cluster` (they are owned by it), and a
  *   retained Cluster would keep running without its NetworkPolicies, Secrets and archive, so it
- *   is not retained: PostgreSQL comes back from its base backups and WAL (in the retained MinIO
+ *   is not retained: PostgreSQL comes back from its base backups and WAL (in the retained object-store
  *   claim or the S3 endpoint) or its dumps.
  * - To tear staging down for good: `pulumi destroy`, then `kubectl delete namespace <ns>`.
  */
@@ -37,7 +37,7 @@ import { kubernetesLabels, resourceName } from "../shared/naming";
 import { deletionSafety, OPERATOR_NAMESPACES, selectorOf, type Flow, type KubeContext, type Peer } from "./common";
 import { ENVOY_PROXY_PEER } from "./edge";
 
-/** Name of the one object store (MinIO) a system gets when no S3 endpoint is configured. */
+/** Name of the one object store (SeaweedFS) a system gets when no S3 endpoint is configured. */
 export const OBJECT_STORE = "object-store";
 /** CloudNativePG instance-manager status port (operator → instances). */
 export const CNPG_STATUS_PORT = 8000;
@@ -65,7 +65,7 @@ export function datastorePeer(system: System, settings: Settings, name: string):
     return undefined;
 }
 
-/** Where buckets live: the in-namespace MinIO, or the configured S3 endpoint (any address: its IPs are not known at plan time). */
+/** Where buckets live: the in-namespace SeaweedFS, or the configured S3 endpoint (any address: its IPs are not known at plan time). */
 export function objectStorePeer(system: System, settings: Settings): { peer: Peer; port: number } {
     const s3 = s3EndpointAddress(settings);
     if (s3) return { peer: { kind: "cidr", component: "s3", cidr: "0.0.0.0/0" }, port: s3.port };
@@ -127,7 +127,7 @@ export function systemFlows(system: System, settings: Settings): Flow[] {
             flows.push({ from: cluster, to: cluster, ports: [{ port: DEFAULT_PORTS.postgres }, { port: CNPG_STATUS_PORT }] });
             // The instance manager talks to the Kubernetes API server; its address is cluster-specific.
             flows.push({ from: cluster, to: { kind: "cidr", component: "kube-apiserver", cidr: "0.0.0.0/0" }, ports: [{ port: 443 }, { port: 6443 }] });
-            // WAL archive and base backups (the S3 endpoint, else the system's MinIO).
+            // WAL archive and base backups (the S3 endpoint, else the system's SeaweedFS).
             const store = objectStorePeer(system, settings);
             flows.push({ from: cluster, to: store.peer, ports: [{ port: store.port }] });
             if (settings.monitoringCrds) flows.push({ from: prometheus, to: cluster, ports: [{ port: CNPG_METRICS_PORT }] });

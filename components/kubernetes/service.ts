@@ -241,7 +241,7 @@ export class KubernetesService extends pulumi.ComponentResource {
             ...variables.map((v) => (v.secret ? secretEnv(v.variable, connections!.name, v.variable) : { name: v.variable, value: args.connections[v.datastore] })),
             ...service.secrets.map((s) => secretEnv(s, APP_SECRETS, s)),
         ];
-        if (variables.some((v) => v.kind === "bucket")) env.push(...s3Env(ctx));
+        if (variables.some((v) => v.kind === "bucket")) env.push(...s3Env(ctx, svcName));
         const seen = new Set<string>();
         const uniqueEnv = env.filter((e) => (seen.has(e.name as string) ? false : (seen.add(e.name as string), true)));
 

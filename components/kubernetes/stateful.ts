@@ -1,6 +1,6 @@
 /**
  * The one-replica StatefulSet + headless Service every self-run datastore uses (MySQL, MongoDB,
- * Redis, RabbitMQ, MinIO): a PVC from a volumeClaimTemplate, probes, a restricted-PSA security
+ * Redis, RabbitMQ, the object store): a PVC from a volumeClaimTemplate, probes, a restricted-PSA security
  * context with the image's own non-root uid, a read-only root with emptyDirs where the engine
  * writes, no service-account token. Not a component: the tier components call it.
  */

@@ -61,6 +61,7 @@ const COMPRESSION = ["bzip2", "gzip", "lz4", "snappy", "xz", "zstd"];
 const CNPG_SPECS: Record<string, Shape> = {
     Cluster: {
         "instances!": "number",
+        env: "array",
         enablePDB: "boolean",
         imageName: "string",
         primaryUpdateStrategy: ["unsupervised", "supervised"],
