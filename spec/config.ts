@@ -33,6 +33,7 @@ export const CONFIG_KEYS = {
     installPrometheusStack: { schema: bool, default: false, description: "kubernetes: install kube-prometheus-stack (chart 67.9.0); needs monitoringCrds." },
     monitoringCrds: { schema: bool, default: true, description: "kubernetes: create ServiceMonitor and PrometheusRule objects (needs the prometheus-operator CRDs)." },
     storageClass: { schema: z.string(), default: "", description: "kubernetes: StorageClass of persistent volumes; empty uses the cluster default." },
+    archiveGeneration: { schema: int(0, 1000), default: 0, description: "kubernetes: PostgreSQL archive generation; after a mistaken destroy, raise it by one and `pulumi up`: each CloudNativePG cluster then recovers from the previous generation's base backups and WAL and archives to a new one." },
     sharedStorageClass: { schema: z.string(), default: "", description: "kubernetes: a StorageClass that provisions ReadWriteMany volumes (NFS, CephFS, EFS, Azure Files) for the spec's fileShares; required when the system has any." },
     s3Endpoint: { schema: z.string(), default: "", description: "kubernetes: S3-compatible endpoint for buckets and backups; empty runs MinIO in the namespace." },
     vpcId: { schema: z.string().regex(/^(vpc-[0-9a-f]+)?$/), default: "", description: "aws: an existing VPC to deploy into; empty creates one." },

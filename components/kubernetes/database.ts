@@ -72,6 +72,42 @@ export function databaseResources(ctx: KubeContext, db: Database): { cpu: number
  */
 export const CNPG_AWAIT = { "pulumi.com/waitFor": "condition=Ready" } as const;
 
+/**
+ * The archive a CloudNativePG cluster of generation `generation` writes to: `<db>` for generation
+ * 0, `<db>-g<N>` after. Barman refuses to archive into a path that already holds another
+ * cluster's WAL ("Expected empty archive"), so a recovered cluster needs a server name of its own.
+ */
+export function archiveServerName(db: string, generation: number): string {
+    return generation === 0 ? db : `${db}-g${generation}`;
+}
+
+/** Where a cluster's base backups and WAL live (without the server name): the archive bucket, the S3 endpoint, the backups identity's keys. */
+function barmanStore(ctx: KubeContext, db: Database): Record<string, unknown> {
+    const keys = s3SecretName(ctx, "backups");
+    return {
+        destinationPath: `s3://${archiveBucket(ctx)}/${db.name}`,
+        endpointURL: s3Access(ctx).endpointUrl,
+        s3Credentials: { accessKeyId: { name: keys, key: "AWS_ACCESS_KEY_ID" }, secretAccessKey: { name: keys, key: "AWS_SECRET_ACCESS_KEY" } },
+    };
+}
+
+/**
+ * How a CloudNativePG cluster starts: `initdb` (generation 0), or — the "recover after a mistaken
+ * destroy" path — `bootstrap.recovery` from the previous generation's base backups and WAL in the
+ * object store (`externalClusters[].barmanObjectStore` with that generation's server name), to the
+ * end of the archived WAL (https://cloudnative-pg.io/documentation/1.25/recovery/). The app user's
+ * password is reset from the (new) `-app` Secret by the operator's `owner`/`secret`.
+ */
+export function postgresBootstrap(ctx: KubeContext, db: Database, appSecret: string): Record<string, unknown> {
+    const generation = ctx.settings.archiveGeneration;
+    if (generation === 0) return { bootstrap: { initdb: { database: db.databaseName, owner: db.username, secret: { name: appSecret } } } };
+    const source = archiveServerName(db.name, generation - 1);
+    return {
+        bootstrap: { recovery: { source, database: db.databaseName, owner: db.username, secret: { name: appSecret } } },
+        externalClusters: [{ name: source, barmanObjectStore: { ...barmanStore(ctx, db), serverName: source, wal: { maxParallel: 4 } } }],
+    };
+}
+
 /** What sets MySQL and MongoDB apart on the shared StatefulSet: everything else is alike. */
 export interface EngineWorkload {
     /** The engine's ConfigMap `<db>-<volume>`: one file, mounted read-only at `mountPath`. */
@@ -176,7 +212,6 @@ export class KubernetesDatabase extends pulumi.ComponentResource {
         const app = componentSecret(ctx, this, db.name, "app", { username: db.username, password }, "kubernetes.io/basic-auth");
         const resources = databaseResources(ctx, db);
         const limits = { cpu: cpuQuantity(resources.cpu), memory: `${resources.memoryMb}Mi` };
-        const s3 = s3Access(ctx);
         const cluster = new k8s.apiextensions.CustomResource(
             logicalName(ctx, db.name),
             {
@@ -199,7 +234,7 @@ export class KubernetesDatabase extends pulumi.ComponentResource {
                     primaryUpdateStrategy: "unsupervised",
                     enableSuperuserAccess: false,
                     postgresql: { parameters: Object.fromEntries(Object.entries(db.parameters).map(([k, v]) => [k, String(v)])) },
-                    bootstrap: { initdb: { database: db.databaseName, owner: db.username, secret: { name: app.name } } },
+                    ...postgresBootstrap(ctx, db, app.name),
                     storage: { size: `${db.storageGb}Gi`, ...(ctx.settings.storageClass ? { storageClass: ctx.settings.storageClass } : {}) },
                     resources: { requests: limits, limits },
                     affinity: { enablePodAntiAffinity: true, topologyKey: "kubernetes.io/hostname", podAntiAffinityType: "preferred" },
@@ -208,12 +243,8 @@ export class KubernetesDatabase extends pulumi.ComponentResource {
                     backup: {
                         retentionPolicy: `${db.backup.retentionDays}d`,
                         barmanObjectStore: {
-                            destinationPath: `s3://${archiveBucket(ctx)}/${db.name}`,
-                            endpointURL: s3.endpointUrl,
-                            s3Credentials: {
-                                accessKeyId: { name: s3SecretName(ctx, "backups"), key: "AWS_ACCESS_KEY_ID" },
-                                secretAccessKey: { name: s3SecretName(ctx, "backups"), key: "AWS_SECRET_ACCESS_KEY" },
-                            },
+                            ...barmanStore(ctx, db),
+                            serverName: archiveServerName(db.name, ctx.settings.archiveGeneration),
                             wal: { compression: "gzip" },
                             data: { compression: "gzip" },
                         },

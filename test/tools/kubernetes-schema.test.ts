@@ -63,6 +63,7 @@ const CNPG_SPECS: Record<string, Shape> = {
         "instances!": "number",
         env: "array",
         enablePDB: "boolean",
+        externalClusters: "array",
         imageName: "string",
         primaryUpdateStrategy: ["unsupervised", "supervised"],
         enableSuperuserAccess: "boolean",
@@ -202,6 +203,7 @@ describe("kubernetes objects validate against the Kubernetes OpenAPI schema", fu
     // Every preset as configured by default, and the config switches that change what is built.
     const variants: Record<string, [string, Record<string, unknown>]> = Object.fromEntries(PRESETS.map((p) => [p, [p, {}]]));
     variants["mdc-tts with an S3 endpoint"] = ["mdc-tts", { "tierform:s3Endpoint": "https://s3.example.com" }];
+    variants["mdc-tts recovering after a destroy (archive generation 1)"] = ["mdc-tts", { "tierform:archiveGeneration": "1" }];
     variants["hld-platform without domain (HTTP only) or monitoring CRDs, operators installed, own namespace and storage class"] = [
         "hld-platform",
         { "tierform:overrides": { edge: { domain: null, tls: false } }, "tierform:monitoringCrds": "false", "tierform:installOperators": "true", "tierform:namespace": "hld-staging", "tierform:storageClass": "fast" },

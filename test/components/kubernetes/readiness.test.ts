@@ -62,3 +62,42 @@ describe("kubernetes readiness on a real cluster", function () {
         for (const [kind, n] of [["Secret", `${name}-credentials`], ["ConfigMap", `${name}-config`], ["Service", name]]) assert.ok(deps.has(object(plan, kind, n).urn), `${kind} ${n}`);
     });
 });
+
+describe("kubernetes restore and recovery (issue 11 item 6)", function () {
+    this.timeout(60000);
+
+    it("a suspended restore Job runs restore.sh (not the backup) on the full dumps, not awaited by Pulumi", async () => {
+        for (const [preset, db] of [["mdc-tts", "db"], ["auromart", "db"], ["hld-platform", "mongo"]]) {
+            const plan = await stagingPlan(preset);
+            const job = object(plan, "Job", `${db}-restore`).inputs;
+            assert.equal(job.spec.suspend, true);
+            assert.equal(job.metadata.annotations["pulumi.com/skipAwait"], "true");
+            const pod = job.spec.template.spec;
+            assert.deepEqual(pod.containers[0].command, ["/bin/sh", "/scripts/restore.sh"]);
+            assert.equal(pod.volumes.find((v: any) => v.name === "backups").persistentVolumeClaim.claimName, `${db}-backups-full`);
+            assert.match(object(plan, "ConfigMap", `${db}-backup-scripts`).inputs.data["restore.sh"], /restore/);
+            assert.match(job.metadata.annotations["tierform.io/runbook"], /patch job .*-restore .*"suspend":false/);
+        }
+    });
+
+    it("generation 0 bootstraps with initdb and archives under the database's name", async () => {
+        const spec = object(await stagingPlan("mdc-tts"), "Cluster", "db").inputs.spec;
+        assert.ok(spec.bootstrap.initdb);
+        assert.equal(spec.externalClusters, undefined);
+        assert.equal(spec.backup.barmanObjectStore.serverName, "db");
+    });
+
+    it("after a mistaken destroy, generation 1 recovers from generation 0's base backups and WAL and archives apart", async () => {
+        const spec = object(await stagingPlan("mdc-tts", { "tierform:archiveGeneration": "1" }), "Cluster", "db").inputs.spec;
+        assert.equal(spec.bootstrap.initdb, undefined);
+        assert.deepEqual(spec.bootstrap.recovery, { source: "db", database: "mdc_tts", owner: "app", secret: { name: "db-app" } });
+        const source = spec.externalClusters[0];
+        assert.equal(source.name, "db");
+        assert.equal(source.barmanObjectStore.serverName, "db");
+        assert.equal(source.barmanObjectStore.destinationPath, spec.backup.barmanObjectStore.destinationPath, "the same archive path");
+        assert.equal(spec.backup.barmanObjectStore.serverName, "db-g1", "a new server name: barman refuses a non-empty archive");
+        assert.deepEqual(source.barmanObjectStore.s3Credentials, spec.backup.barmanObjectStore.s3Credentials);
+        const g2 = object(await stagingPlan("mdc-tts", { "tierform:archiveGeneration": "2" }), "Cluster", "db").inputs.spec;
+        assert.deepEqual([g2.bootstrap.recovery.source, g2.backup.barmanObjectStore.serverName], ["db-g1", "db-g2"]);
+    });
+});
