@@ -1,6 +1,6 @@
 /**
  * The edge on Kubernetes, on the Gateway API with Envoy Gateway (ingress-nginx was retired in
- * March 2026; see README "Staging edge" for the comparison that chose Envoy Gateway):
+ * March 2026; see the README's staging section for the comparison that chose Envoy Gateway):
  *
  * - **Gateway** `edge` of the GatewayClass {@link GATEWAY_CLASS} (Envoy Gateway's controller), its
  *   data plane configured by the namespaced **EnvoyProxy** `edge-proxy` (`infrastructure.parametersRef`):
