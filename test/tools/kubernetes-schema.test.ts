@@ -162,7 +162,7 @@ function closed(schema: any): any {
     if (schema["x-kubernetes-int-or-string"]) return { anyOf: [{ type: "integer" }, { type: "string" }], ...(out.pattern ? {} : {}) };
     return out;
 }
-const ajv = new Ajv({ allErrors: true, strict: false });
+const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
 const envoyValidators = Object.fromEntries(Object.entries(ENVOY_CRDS.kinds).map(([kind, schema]) => [kind, ajv.compile(closed(schema))]));
 
 /** An Envoy Gateway object's problems: its spec against the CRD subset. */
