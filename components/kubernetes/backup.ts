@@ -2,7 +2,8 @@
  * Backups on Kubernetes: per database a CronJob on the spec's `schedule` (and a second one on
  * `incrementalSchedule`, AuroMart's 6-hourly runs) that runs the shared backup script of
  * `components/shared/backup-script.ts`, mounted from a ConfigMap (with its restore twin for the
- * runbook: `kubectl create job --from=cronjob/<db>-backup-full` then run `restore.sh`).
+ * restore Job: a suspended `<db>-restore` Job that runs `restore.sh` on the newest full dump when
+ * unsuspended; see the class).
  *
  * Each run dumps into its own PVC (`<db>-backups-<kind>`; two CronJobs never share a
  * ReadWriteOnce volume) and prunes dumps older than the spec's `retentionDays`. With
@@ -19,10 +20,10 @@ import type { Database } from "../../spec";
 import { DEFAULT_PORTS } from "../shared/connection";
 import { backupImage, renderBackupScript, renderRestoreScript } from "../shared/backup-script";
 import { deletionSafety, logicalName, meta, podLabels, restrictedContainer, restrictedPodSpec, secretEnv, serviceHost, type KubeContext } from "./common";
-import { archiveBucket, s3Access, s3KeysEnv } from "./bucket";
+import { archiveBucket, AWS_CLI_IMAGE, s3Access, s3KeysEnv } from "./bucket";
 
-/** The AWS CLI image of the off-site copy (pinned). */
-export const AWS_CLI_IMAGE = "amazon/aws-cli:2.22.4";
+/** The AWS CLI image of the off-site copy (pinned; defined with the object store, which uses it too). */
+export { AWS_CLI_IMAGE } from "./bucket";
 /** Where dumps are written inside the backup pod. */
 export const BACKUP_DIR = "/backups";
 /** The uid of backup runs: the apps' default. */
@@ -109,6 +110,8 @@ export interface KubernetesBackupArgs {
 export class KubernetesBackup extends pulumi.ComponentResource {
     /** The CronJobs by run kind. */
     readonly cronJobs: Record<string, k8s.batch.v1.CronJob> = {};
+    /** The suspended restore Job (see the module doc). */
+    readonly restoreJob: k8s.batch.v1.Job;
 
     constructor(name: string, args: KubernetesBackupArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tierform:kubernetes:Backup", name, {}, opts);
@@ -158,7 +161,7 @@ export class KubernetesBackup extends pulumi.ComponentResource {
                           name: "offsite",
                           image: AWS_CLI_IMAGE,
                           command: ["aws", "s3", "sync", "--only-show-errors", "--delete", "--endpoint-url", s3.endpointUrl, `${BACKUP_DIR}/`, `s3://${archiveBucket(ctx)}/${db.name}/dumps/${run.kind}/`],
-                          env: [{ name: "HOME", value: "/tmp" }, ...s3KeysEnv(ctx)],
+                          env: [{ name: "HOME", value: "/tmp" }, ...s3KeysEnv(ctx, "backups")],
                           volumeMounts: [
                               { name: "backups", mountPath: BACKUP_DIR, readOnly: true },
                               { name: "tmp", mountPath: "/tmp" },
@@ -204,6 +207,53 @@ export class KubernetesBackup extends pulumi.ComponentResource {
                 { parent: this, dependsOn: [scripts, pvc, ...(args.dependsOn ?? [])] },
             );
         }
+        // The restore, ready to run (issue 11 item 6): a suspended Job running restore.sh (newest
+        // full dump, sha256-checked) against the database. `kubectl create job --from=cronjob/…`
+        // would run the backup script; this runs the restore:
+        //   kubectl -n <ns> patch job <db>-restore --type merge -p '{"spec":{"suspend":false}}'
+        // Pulumi does not await it (`pulumi.com/skipAwait`: a suspended Job never completes). To run
+        // it again, delete it and `pulumi up`.
+        const restoreName = `${db.name}-restore`;
+        const fullPvc = `${db.name}-backups-full`;
+        this.restoreJob = new k8s.batch.v1.Job(
+            logicalName(ctx, restoreName),
+            {
+                metadata: meta(ctx, restoreName, component, "backup", { annotations: { "pulumi.com/skipAwait": "true", "tierform.io/runbook": `kubectl -n ${ctx.namespaceName} patch job ${restoreName} --type merge -p '{"spec":{"suspend":false}}'` } }),
+                spec: {
+                    suspend: true,
+                    backoffLimit: 0,
+                    activeDeadlineSeconds: args.activeDeadlineSeconds ?? 10800,
+                    template: {
+                        metadata: { labels: podLabels(ctx, component, "backup", { "tierform.io/backup-kind": "restore" }) },
+                        spec: restrictedPodSpec(BACKUP_UID, BACKUP_UID, {
+                            restartPolicy: "Never",
+                            containers: [
+                                container(
+                                    {
+                                        name: "restore",
+                                        image: backupImage(db.engine, db.version),
+                                        command: ["/bin/sh", "/scripts/restore.sh"],
+                                        env: [{ name: "HOME", value: "/tmp" }, { name: "TMPDIR", value: "/tmp" }, ...backupEnv(ctx, db, args.credentials)],
+                                        volumeMounts: [
+                                            { name: "backups", mountPath: BACKUP_DIR, readOnly: true },
+                                            { name: "scripts", mountPath: "/scripts", readOnly: true },
+                                            { name: "tmp", mountPath: "/tmp" },
+                                        ],
+                                    },
+                                    { cpu: 0.5, memoryMb: 512 },
+                                ),
+                            ],
+                            volumes: [
+                                { name: "backups", persistentVolumeClaim: { claimName: fullPvc, readOnly: true } },
+                                { name: "scripts", configMap: { name: scriptsName, defaultMode: 0o555 } },
+                                { name: "tmp", emptyDir: { sizeLimit: "4Gi" } },
+                            ],
+                        }),
+                    },
+                },
+            },
+            { parent: this, dependsOn: [scripts, ...(args.dependsOn ?? [])] },
+        );
         this.registerOutputs({});
     }
 }

@@ -1,8 +1,15 @@
 /**
  * The cache tier on Kubernetes: Redis as a one-replica StatefulSet (official alpine image as its
- * own non-root uid 999), `requirepass` from a Secret (Kubernetes expands `$(REDIS_PASSWORD)` in
- * args, so the password never appears in the manifest), append-only file when the spec asks for
- * `aof`, RDB snapshots for `rdb`, and no persistence (an emptyDir, no PVC) for `none`.
+ * own non-root uid 999), `requirepass` from a Secret, written by the shell builtin `printf` into a
+ * mode-600 config file on the pod's `/tmp` emptyDir that `redis-server` reads ({@link REDIS_START}):
+ * never in the manifest, never in the process arguments (`$(REDIS_PASSWORD)` in args would put it
+ * in `/proc/<pid>/cmdline`, visible to `ps`). Append-only file when the spec asks for `aof`, RDB
+ * snapshots for `rdb`, and no persistence (an emptyDir, no PVC) for `none`.
+ *
+ * **Memory bound**: `maxmemory` is the spec's `maxMemoryMb`, else 75 % of the container limit (as on
+ * Docker), with `allkeys-lru`: without it Redis grows until the kernel OOM-kills it at the limit,
+ * and an AOF larger than the limit then crash-loops on replay
+ * (https://redis.io/docs/latest/develop/reference/eviction/).
  *
  * `cluster: true` (Asset Management) runs a single node here: a sharded Redis Cluster needs a
  * bootstrap (`redis-cli --cluster create`) best left to an operator; the app's `REDIS_URL` works
@@ -15,14 +22,26 @@ import { datastoreImage } from "../shared/images";
 import { brokerSize, componentSecret, execProbe, generatedPassword, secretEnvs, type DatastoreConnection, type KubeContext } from "./common";
 import { statefulWorkload } from "./stateful";
 
-/** Redis server arguments for a cache spec (persistence, memory cap, password from the environment). */
-export function redisArgs(cache: Cache): string[] {
-    const args = ["--port", String(DEFAULT_PORTS.redis), "--dir", "/data", "--requirepass", "$(REDIS_PASSWORD)"];
+/**
+ * The container command: write `requirepass` from `$REDIS_PASSWORD` into `/tmp/redis.conf` (umask
+ * 077, `printf` is a builtin, so no process sees it as an argument), then exec `redis-server` on
+ * that file with the arguments of {@link redisArgs} appended ("$@").
+ */
+export const REDIS_START = ["sh", "-c", 'umask 077 && printf \'requirepass "%s"\\n\' "$REDIS_PASSWORD" > /tmp/redis.conf && exec redis-server /tmp/redis.conf "$@"', "redis-server"];
+
+/** Redis server arguments for a cache spec (persistence, memory cap); the password is in the config file of {@link REDIS_START}. */
+export function redisArgs(cache: Cache, limitMb: number): string[] {
+    const args = ["--port", String(DEFAULT_PORTS.redis), "--dir", "/data"];
     if (cache.persistence === "aof") args.push("--appendonly", "yes", "--appendfsync", "everysec", "--save", "");
     else if (cache.persistence === "rdb") args.push("--appendonly", "no", "--save", "3600 1 300 100 60 10000");
     else args.push("--appendonly", "no", "--save", "");
-    if (cache.maxMemoryMb) args.push("--maxmemory", `${cache.maxMemoryMb}mb`, "--maxmemory-policy", "allkeys-lru");
+    args.push("--maxmemory", `${redisMaxMemoryMb(cache, limitMb)}mb`, "--maxmemory-policy", "allkeys-lru");
     return args;
+}
+
+/** `maxmemory` in MiB: the spec's `maxMemoryMb`, else 75 % of the container's memory limit (as Docker does). */
+export function redisMaxMemoryMb(cache: Cache, limitMb: number): number {
+    return cache.maxMemoryMb ?? Math.floor(limitMb * 0.75);
 }
 
 /** Arguments of {@link KubernetesCache}. */
@@ -59,8 +78,8 @@ export class KubernetesCache extends pulumi.ComponentResource {
                 uid: 999,
                 gid: 1000,
                 ports: [{ name: "redis", port: DEFAULT_PORTS.redis }],
-                command: ["redis-server"],
-                args: redisArgs(cache),
+                command: REDIS_START,
+                args: redisArgs(cache, brokerSize(ctx.system).memoryMb),
                 env: secretEnvs(auth.name, { REDIS_PASSWORD: "password", REDISCLI_AUTH: "password" }),
                 dataPath: "/data",
                 storageGb: cache.persistence === "none" ? undefined : (args.storageGb ?? 5),

@@ -7,7 +7,7 @@
  * `metadata.namespace` (predictable DNS, no auto-naming) and carries `kubernetesLabels(...)`.
  */
 import * as k8s from "@pulumi/kubernetes";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import * as random from "@pulumi/random";
 import type * as k8sTypes from "@pulumi/kubernetes/types/input";
@@ -16,7 +16,8 @@ import { kubernetesLabels, resourceName, type Tier } from "../shared/naming";
 
 /** Namespaces where tierform installs (or expects) the cluster operators; see operators.ts. */
 export const OPERATOR_NAMESPACES = {
-    ingressNginx: "ingress-nginx",
+    envoyGateway: "envoy-gateway-system",
+    keda: "keda",
     certManager: "cert-manager",
     cnpg: "cnpg-system",
     monitoring: "monitoring",
@@ -168,6 +169,12 @@ export function topologySpread(selector: Record<string, string>): k8sTypes.core.
  * A one-off Job of `component` named `<component>-<hash of version>`: a Job's pod template cannot
  * change, so each new `version` (what it runs: image and command, a script) gets a new Job and
  * runs once, while an unchanged one is left alone.
+ *
+ * A Job that failed (its retries spent) would otherwise block every later `pulumi up`: Pulumi keeps
+ * waiting for the unready Job of the same name. `pulumi.com/replaceUnready: "true"` makes the next
+ * update replace it instead (pulumi-kubernetes, `batch/v1/job.d.ts`: "If you would prefer to
+ * schedule a replacement for an unready resource on the next update, you can add the
+ * \"pulumi.com/replaceUnready\": \"true\" annotation"; PR pulumi/pulumi-kubernetes#1575).
  */
 export function versionedJob(
     ctx: KubeContext,
@@ -181,7 +188,7 @@ export function versionedJob(
     return new k8s.batch.v1.Job(
         logicalName(ctx, component),
         {
-            metadata: meta(ctx, `${component}-${hash}`, component, tier),
+            metadata: meta(ctx, `${component}-${hash}`, component, tier, { annotations: { [REPLACE_UNREADY]: "true" } }),
             spec: {
                 backoffLimit: spec.backoffLimit,
                 activeDeadlineSeconds: spec.activeDeadlineSeconds,
@@ -191,6 +198,9 @@ export function versionedJob(
         opts,
     );
 }
+
+/** The annotation that lets the next `pulumi up` replace a Job that failed (see {@link versionedJob}). */
+export const REPLACE_UNREADY = "pulumi.com/replaceUnready";
 
 /** A generated password (alphanumeric, so it is safe in URLs and shells), named `<system>-<component>-<suffix>`. */
 export function generatedPassword(
@@ -216,7 +226,8 @@ export function componentSecret(
     type = "Opaque",
 ): { name: string; secret: k8s.core.v1.Secret } {
     const name = `${component}-${suffix}`;
-    const secret = new k8s.core.v1.Secret(logicalName(ctx, component, suffix), { metadata: meta(ctx, name, component, "secrets"), type, stringData: data }, { parent });
+    // Every value a Pulumi secret (user names too), so state and the plan's JSON never hold them in the clear.
+    const secret = new k8s.core.v1.Secret(logicalName(ctx, component, suffix), { metadata: meta(ctx, name, component, "secrets"), type, stringData: pulumi.secret(data) }, { parent });
     return { name, secret };
 }
 
@@ -283,6 +294,6 @@ export interface DatastoreConnection {
 /**
  * Secret a user creates in the namespace when `tierform:s3Endpoint` is set (keys
  * `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`): credentials of an external object store never
- * pass through Pulumi config. Without an endpoint, tierform's MinIO secret of the same shape is used.
+ * pass through Pulumi config. Without an endpoint, each identity gets its own Secret of the same shape (bucket.ts).
  */
 export const EXTERNAL_S3_SECRET = "s3-credentials";

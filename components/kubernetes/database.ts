@@ -6,7 +6,7 @@
  *   `parameters`, `bootstrap.initdb` with the app user from a `kubernetes.io/basic-auth` Secret,
  *   storage from `storageGb` and `tierform:storageClass`, TLS on by default. It archives WAL
  *   continuously and takes base backups on the spec's schedule (`ScheduledBackup`) with the spec's
- *   retention to object storage: the `tierform:s3Endpoint` when set, else the system's MinIO
+ *   retention to object storage: the `tierform:s3Endpoint` when set, else the system's SeaweedFS
  *   (same namespace: point-in-time recovery, not an off-site copy). The logical `pg_dump` CronJob
  *   of backup.ts runs in every case. Apps connect to `<db>-rw` (primary); `<db>-ro` load-balances the replicas.
  * - **MySQL 8** and **MongoDB** as one-replica StatefulSets (the official images, as their own
@@ -35,7 +35,7 @@ import {
     type KubeContext,
 } from "./common";
 import type { BackupCredentials } from "./backup";
-import { archiveBucket, s3Access } from "./bucket";
+import { archiveBucket, s3Access, s3SecretName } from "./bucket";
 import { statefulWorkload, type StatefulWorkloadArgs } from "./stateful";
 
 /** `4GB`, `512MB`, `16MB`, `1024kB` (PostgreSQL memory units) in MiB; undefined when not a size. */
@@ -59,6 +59,53 @@ export function databaseResources(ctx: KubeContext, db: Database): { cpu: number
     const mysqlPool = db.engine === "mysql" && typeof db.parameters.innodb_buffer_pool_size === "number" ? db.parameters.innodb_buffer_pool_size / 1048576 : undefined;
     const needed = Math.ceil(Math.max(shared ?? 0, mysqlPool ?? 0) * 2);
     return { cpu: base.cpu, memoryMb: Math.max(base.memoryMb, Math.ceil(needed / 256) * 256) };
+}
+
+/**
+ * The await annotation of a CloudNativePG `Cluster`: Pulumi does not await custom resources (a
+ * Cluster counts as created as soon as the API server accepts it), so everything that waits for
+ * the database would start while the operator still pulls images and runs initdb.
+ * `pulumi.com/waitFor` (pulumi-kubernetes ≥ 4.18.0, CHANGELOG "EXPERIMENTAL: The
+ * `pulumi.com/waitFor` annotation", https://www.pulumi.com/registry/packages/kubernetes/how-to-guides/await-logic/)
+ * makes `pulumi up` wait for the Cluster's `Ready` condition, which CloudNativePG sets once the
+ * primary (and replicas) run (`api/v1/cluster_types.go` ConditionClusterReady).
+ */
+export const CNPG_AWAIT = { "pulumi.com/waitFor": "condition=Ready" } as const;
+
+/**
+ * The archive a CloudNativePG cluster of generation `generation` writes to: `<db>` for generation
+ * 0, `<db>-g<N>` after. Barman refuses to archive into a path that already holds another
+ * cluster's WAL ("Expected empty archive"), so a recovered cluster needs a server name of its own.
+ */
+export function archiveServerName(db: string, generation: number): string {
+    return generation === 0 ? db : `${db}-g${generation}`;
+}
+
+/** Where a cluster's base backups and WAL live (without the server name): the archive bucket, the S3 endpoint, the backups identity's keys. */
+function barmanStore(ctx: KubeContext, db: Database): Record<string, unknown> {
+    const keys = s3SecretName(ctx, "backups");
+    return {
+        destinationPath: `s3://${archiveBucket(ctx)}/${db.name}`,
+        endpointURL: s3Access(ctx).endpointUrl,
+        s3Credentials: { accessKeyId: { name: keys, key: "AWS_ACCESS_KEY_ID" }, secretAccessKey: { name: keys, key: "AWS_SECRET_ACCESS_KEY" } },
+    };
+}
+
+/**
+ * How a CloudNativePG cluster starts: `initdb` (generation 0), or — the "recover after a mistaken
+ * destroy" path — `bootstrap.recovery` from the previous generation's base backups and WAL in the
+ * object store (`externalClusters[].barmanObjectStore` with that generation's server name), to the
+ * end of the archived WAL (https://cloudnative-pg.io/documentation/1.25/recovery/). The app user's
+ * password is reset from the (new) `-app` Secret by the operator's `owner`/`secret`.
+ */
+export function postgresBootstrap(ctx: KubeContext, db: Database, appSecret: string): Record<string, unknown> {
+    const generation = ctx.settings.archiveGeneration;
+    if (generation === 0) return { bootstrap: { initdb: { database: db.databaseName, owner: db.username, secret: { name: appSecret } } } };
+    const source = archiveServerName(db.name, generation - 1);
+    return {
+        bootstrap: { recovery: { source, database: db.databaseName, owner: db.username, secret: { name: appSecret } } },
+        externalClusters: [{ name: source, barmanObjectStore: { ...barmanStore(ctx, db), serverName: source, wal: { maxParallel: 4 } } }],
+    };
 }
 
 /** What sets MySQL and MongoDB apart on the shared StatefulSet: everything else is alike. */
@@ -135,7 +182,7 @@ export interface KubernetesDatabaseArgs {
      */
     operators?: pulumi.Resource[];
     /**
-     * Resources the WAL archive needs first (the in-namespace MinIO and its buckets).
+     * Resources the WAL archive needs first (the in-namespace object store and its buckets).
      * @default []
      */
     objectStore?: pulumi.Resource[];
@@ -165,20 +212,29 @@ export class KubernetesDatabase extends pulumi.ComponentResource {
         const app = componentSecret(ctx, this, db.name, "app", { username: db.username, password }, "kubernetes.io/basic-auth");
         const resources = databaseResources(ctx, db);
         const limits = { cpu: cpuQuantity(resources.cpu), memory: `${resources.memoryMb}Mi` };
-        const s3 = s3Access(ctx);
         const cluster = new k8s.apiextensions.CustomResource(
             logicalName(ctx, db.name),
             {
                 apiVersion: "postgresql.cnpg.io/v1",
                 kind: "Cluster",
-                metadata: meta(ctx, db.name, db.name, "database", { annotations: { "tierform.io/rpo-minutes": String(ctx.system.recovery.rpoMinutes) } }),
+                metadata: meta(ctx, db.name, db.name, "database", { annotations: { "tierform.io/rpo-minutes": String(ctx.system.recovery.rpoMinutes), ...CNPG_AWAIT } }),
                 spec: {
                     instances: 1 + db.readReplicas,
+                    // A one-instance cluster's PodDisruptionBudget (minAvailable 1) blocks every node
+                    // drain; CloudNativePG ≥ 1.23 leaves it out with enablePDB: false (api/v1/cluster_types.go).
+                    enablePDB: db.readReplicas > 0,
+                    // barman-cloud (botocore ≥ 1.36) sends CRC checksums by default, which S3 stores
+                    // other than AWS may refuse; when_required sends them only where the API needs
+                    // them (barman issues #1086/#1112; research note on the object store).
+                    env: [
+                        { name: "AWS_REQUEST_CHECKSUM_CALCULATION", value: "when_required" },
+                        { name: "AWS_RESPONSE_CHECKSUM_VALIDATION", value: "when_required" },
+                    ],
                     imageName: image,
                     primaryUpdateStrategy: "unsupervised",
                     enableSuperuserAccess: false,
                     postgresql: { parameters: Object.fromEntries(Object.entries(db.parameters).map(([k, v]) => [k, String(v)])) },
-                    bootstrap: { initdb: { database: db.databaseName, owner: db.username, secret: { name: app.name } } },
+                    ...postgresBootstrap(ctx, db, app.name),
                     storage: { size: `${db.storageGb}Gi`, ...(ctx.settings.storageClass ? { storageClass: ctx.settings.storageClass } : {}) },
                     resources: { requests: limits, limits },
                     affinity: { enablePodAntiAffinity: true, topologyKey: "kubernetes.io/hostname", podAntiAffinityType: "preferred" },
@@ -187,19 +243,21 @@ export class KubernetesDatabase extends pulumi.ComponentResource {
                     backup: {
                         retentionPolicy: `${db.backup.retentionDays}d`,
                         barmanObjectStore: {
-                            destinationPath: `s3://${archiveBucket(ctx)}/${db.name}`,
-                            endpointURL: s3.endpointUrl,
-                            s3Credentials: {
-                                accessKeyId: { name: s3.secretName, key: "AWS_ACCESS_KEY_ID" },
-                                secretAccessKey: { name: s3.secretName, key: "AWS_SECRET_ACCESS_KEY" },
-                            },
+                            ...barmanStore(ctx, db),
+                            serverName: archiveServerName(db.name, ctx.settings.archiveGeneration),
                             wal: { compression: "gzip" },
                             data: { compression: "gzip" },
                         },
                     },
                 },
             },
-            { parent: this, ...deletionSafety(ctx.system, false), dependsOn: [app.secret, ...(args.operators ?? []), ...(args.objectStore ?? [])] },
+            {
+                parent: this,
+                ...deletionSafety(ctx.system, false),
+                dependsOn: [app.secret, ...(args.operators ?? []), ...(args.objectStore ?? [])],
+                // Image pull, initdb and the first base backup take minutes on a fresh cluster.
+                customTimeouts: { create: "30m", update: "30m" },
+            },
         );
         const scheduled = new k8s.apiextensions.CustomResource(
             logicalName(ctx, db.name, "scheduled-backup"),

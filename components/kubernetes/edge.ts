@@ -1,56 +1,115 @@
 /**
- * The edge on Kubernetes: an Ingress for ingress-nginx (`ingressClassName: nginx`) with
+ * The edge on Kubernetes, on the Gateway API with Envoy Gateway (ingress-nginx was retired in
+ * March 2026; see the README's staging section for the comparison that chose Envoy Gateway):
  *
- * - **TLS**: when the spec has a domain, a cert-manager `Certificate` for it, issued by a
- *   namespaced self-signed `Issuer` (staging domains are rarely publicly resolvable, so ACME
- *   cannot validate them; point `issuerRef` at an ACME ClusterIssuer where they are).
- * - **HTTP → HTTPS** with `force-ssl-redirect` (308), HSTS by the controller (`hsts`,
- *   `hsts-max-age`, set by operators.ts when it installs ingress-nginx).
- * - **Rate limit** from the spec: `limit-rpm` per client IP (per controller replica), and the
- *   spec's `maxBodyMb` as `proxy-body-size`.
- * - **Security headers without configuration snippets**: the `custom-headers` annotation
- *   (ingress-nginx ≥ 1.10) names a ConfigMap in this namespace whose keys are response headers.
- *   Snippet annotations stay disabled (CVE-2021-25742, CVE-2025-1974); since ingress-nginx 1.12
- *   the controller must allow the header names in `global-allowed-response-headers`
- *   (operators.ts sets it, see {@link allowedResponseHeaders}).
- * - **WAF** (`waf: true`): ModSecurity with the OWASP core rule set, by annotation.
- * - **Routes**: one path (Prefix) per spec route; routes with `allowCidrs` (AuroMart's admin)
- *   get their own Ingress with `whitelist-source-range`, so the restriction applies to that path
- *   only (ingress-nginx merges Ingresses of the same host).
+ * - **Gateway** `edge` of the GatewayClass {@link GATEWAY_CLASS} (Envoy Gateway's controller), its
+ *   data plane configured by the namespaced **EnvoyProxy** `edge-proxy` (`infrastructure.parametersRef`):
+ *   the proxy's LoadBalancer Service has `externalTrafficPolicy: Local`, so the kube-proxy does not
+ *   SNAT and Envoy sees each client's own address (with `Cluster`, every client would look like a
+ *   node address inside 10.0.0.0/8: the admin allow-list would admit everyone and the per-client
+ *   limit would be per node). The price: only nodes running an Envoy pod answer the load balancer's
+ *   health check, which is what the cloud load balancers expect of `Local`.
+ * - **TLS**: an HTTPS listener for the spec's domain with a cert-manager `Certificate` (secret
+ *   `edge-tls`) from a namespaced self-signed `Issuer` (staging domains are rarely publicly
+ *   resolvable, so ACME cannot validate them; point `issuerRef` at an ACME ClusterIssuer where they
+ *   are), TLS ≥ 1.2 by a **ClientTrafficPolicy**. A Kubernetes edge with TLS needs the domain (the
+ *   certificate names it): {@link edgeProblems} refuses TLS without one.
+ * - **HTTP → HTTPS**: the HTTP listener's only route is the `edge-redirect` HTTPRoute
+ *   (`RequestRedirect` scheme https, 301).
+ * - **Security headers**, HSTS included: a `ResponseHeaderModifier` filter (set) on every rule,
+ *   from the spec ({@link edgeHeaders}).
+ * - **Per-client rate limit**: a **BackendTrafficPolicy** on the Gateway with a *global* rule per
+ *   distinct client address (`sourceCIDR` `Distinct` 0.0.0.0/0). Envoy Gateway's local rate limit
+ *   "does not support distinct matching" (docs: tasks/traffic/local-rate-limit), so the global
+ *   one is used, counted in the rate-limit service's Redis (operators.ts installs one with Envoy
+ *   Gateway). The limit applies per route and client.
+ * - **Body size**: the same policy's `requestBuffer.limit` (the spec's `maxBodyMb`; larger
+ *   requests get 413).
+ * - **Path routes**: one HTTPRoute per service (`edge-<service>`), a PathPrefix rule per spec route.
+ * - **Allow-lists** (`allowCidrs`, AuroMart's `/admin`): those routes get their own HTTPRoute
+ *   (`edge-<service>-restricted`) and a **SecurityPolicy** that denies by default and allows only
+ *   the CIDRs, by the client's address as Envoy sees it (preserved, see above).
+ * - **WAF that blocks** (`waf: true`): an **EnvoyExtensionPolicy** running Coraza (the OWASP
+ *   ModSecurity successor) as a Wasm filter with the OWASP Core Rule Set and `SecRuleEngine On`
+ *   (blocking, not DetectionOnly), `failOpen: false`.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type * as k8sTypes from "@pulumi/kubernetes/types/input";
-import type { System } from "../../spec";
-import { logicalName, meta, type KubeContext } from "./common";
+import type { Settings, System } from "../../spec";
+import type { Problem } from "../../spec/errors";
+import { logicalName, meta, OPERATOR_NAMESPACES, type KubeContext } from "./common";
 
-/** The response headers the edge adds: the spec's security headers. */
+/** The GatewayClass of Envoy Gateway the edge's Gateway uses (operators.ts creates it with the chart). */
+export const GATEWAY_CLASS = "envoy-gateway";
+/** The controller name of Envoy Gateway's GatewayClass (envoyproxy/gateway `internal/envoygateway/config`). */
+export const ENVOY_GATEWAY_CONTROLLER = "gateway.envoyproxy.io/gatewayclass-controller";
+/**
+ * The Coraza proxy-wasm filter as an OCI image (corazawaf/coraza-proxy-wasm 0.5.0, its newest
+ * release; `.github/workflows/ci.yaml` publishes `ghcr.io/corazawaf/coraza-proxy-wasm:<tag>`).
+ * It embeds the OWASP Core Rule Set (`@owasp_crs`, `@crs-setup-conf`).
+ */
+export const CORAZA_WASM_IMAGE = "ghcr.io/corazawaf/coraza-proxy-wasm:0.5.0";
+
+/** The Gateway API and Envoy Gateway API versions of the edge's objects. */
+const GATEWAY_API = "gateway.networking.k8s.io/v1";
+const ENVOY_API = "gateway.envoyproxy.io/v1alpha1";
+
+/** The response headers the edge sets: the spec's security headers, and HSTS when TLS is on and `hstsMaxAgeSeconds` > 0. */
 export function edgeHeaders(system: System): Record<string, string> {
-    return { ...system.edge.securityHeaders };
+    const e = system.edge;
+    const headers: Record<string, string> = { ...e.securityHeaders };
+    if (e.tls && e.hstsMaxAgeSeconds > 0 && !Object.keys(headers).some((h) => h.toLowerCase() === "strict-transport-security")) {
+        headers["Strict-Transport-Security"] = `max-age=${e.hstsMaxAgeSeconds}; includeSubDomains`;
+    }
+    return headers;
 }
 
-/** Header names ingress-nginx must allow (`global-allowed-response-headers`) for the custom-headers annotation. */
-export function allowedResponseHeaders(system: System): string[] {
-    return Object.keys(edgeHeaders(system)).sort();
+/** What the Kubernetes edge cannot build: TLS without a domain (nothing to name in the certificate). */
+export function edgeProblems(system: System, _settings: Settings): Problem[] {
+    const e = system.edge;
+    if (e.tls && !e.domain) {
+        return [{ where: "edge.domain", message: "is required on Kubernetes while edge.tls is true: the edge's certificate names it; add edge.domain (e.g. 'shop.example.com') or set edge.tls: false" }];
+    }
+    return [];
 }
 
-/** The ingress-nginx annotations of the edge (without the route-specific allow-list). */
-export function edgeAnnotations(ctx: KubeContext, headersConfigMap: string): Record<string, string> {
-    const e = ctx.system.edge;
-    const a: Record<string, string> = {
-        "nginx.ingress.kubernetes.io/limit-rpm": String(e.rateLimitPerMinute),
-        "nginx.ingress.kubernetes.io/proxy-body-size": `${e.maxBodyMb}m`,
-        "nginx.ingress.kubernetes.io/custom-headers": `${ctx.namespaceName}/${headersConfigMap}`,
-    };
-    if (e.tls) {
-        a["nginx.ingress.kubernetes.io/ssl-redirect"] = "true";
-        a["nginx.ingress.kubernetes.io/force-ssl-redirect"] = "true";
+/** The Coraza directives: the OWASP CRS, blocking (`SecRuleEngine On`), request bodies inspected. */
+export function wafDirectives(): string[] {
+    return ["Include @recommended-conf", "SecRuleEngine On", "SecRequestBodyAccess On", "Include @crs-setup-conf", "Include @owasp_crs/*.conf"];
+}
+
+/** A spec route with the service's port. */
+interface PortedRoute {
+    path: string;
+    service: string;
+    port: number;
+    allowCidrs?: string[];
+}
+
+/** The HTTPRoute a spec route is in: `edge-<service>`, or `edge-<service>-restricted` with an allow-list. */
+export function httpRouteName(route: { service: string; allowCidrs?: string[] }): string {
+    return route.allowCidrs ? `edge-${route.service}-restricted` : `edge-${route.service}`;
+}
+
+/**
+ * PromQL for the requests per minute the edge sends to `service`, from the Envoy proxies' cluster
+ * stats: Envoy Gateway names a route rule's cluster `httproute/<namespace>/<route>/rule/<index>`
+ * (envoyproxy/gateway `internal/gatewayapi/helpers.go` irRouteDestinationName), and Envoy tags
+ * `envoy_cluster_upstream_rq_total` with `envoy_cluster_name`.
+ */
+export function requestRateQuery(ctx: KubeContext, service: string): string {
+    const routes = [...new Set(ctx.system.edge.routes.filter((r) => r.service === service).map(httpRouteName))];
+    return `sum(rate(envoy_cluster_upstream_rq_total{envoy_cluster_name=~"httproute/${ctx.namespaceName}/(${routes.join("|")})/rule/[0-9]+"}[2m])) * 60`;
+}
+
+/** The HTTPRoutes of the edge: name → the routes it holds (one per service, restricted routes apart). */
+export function httpRouteGroups(routes: PortedRoute[]): Map<string, PortedRoute[]> {
+    const groups = new Map<string, PortedRoute[]>();
+    for (const r of routes) {
+        const name = httpRouteName(r);
+        groups.set(name, [...(groups.get(name) ?? []), r]);
     }
-    if (e.waf) {
-        a["nginx.ingress.kubernetes.io/enable-modsecurity"] = "true";
-        a["nginx.ingress.kubernetes.io/enable-owasp-core-rules"] = "true";
-    }
-    return a;
+    return groups;
 }
 
 /** Arguments of {@link KubernetesEdge}. */
@@ -60,86 +119,169 @@ export interface KubernetesEdgeArgs {
     /** Each routed service's port, by service name. */
     servicePorts: Record<string, number>;
     /**
-     * Resources the Ingress and the cert-manager objects wait for (operators, Services).
+     * Resources the edge objects wait for (operators, Services).
      * @default []
      */
     dependsOn?: pulumi.Resource[];
-    /**
-     * IngressClass of the ingress-nginx controller.
-     * @default "nginx"
-     */
-    ingressClassName?: string;
 }
 
-/** Ingress (+ restricted-route Ingresses), header ConfigMap, Issuer and Certificate. */
+/** Gateway, HTTPRoutes, Envoy Gateway policies, Issuer and Certificate. */
 export class KubernetesEdge extends pulumi.ComponentResource {
-    /** `https://<domain>` (or http without TLS); without a domain the controller's address. */
+    /** `https://<domain>` (or http without TLS); without a domain the load balancer's address. */
     readonly publicUrl: pulumi.Output<string>;
+    /** The HTTPRoute names, by service (the autoscaler reads their request rate). */
+    readonly routeNames: Record<string, string[]> = {};
 
     constructor(name: string, args: KubernetesEdgeArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tierform:kubernetes:Edge", name, {}, opts);
         const { ctx } = args;
         const e = ctx.system.edge;
-        const headersName = "edge-headers";
-        const headers = new k8s.core.v1.ConfigMap(logicalName(ctx, headersName), { metadata: meta(ctx, headersName, "edge", "edge"), data: edgeHeaders(ctx.system) }, { parent: this });
-        const dependsOn: pulumi.Resource[] = [headers, ...(args.dependsOn ?? [])];
+        const dependsOn: pulumi.Resource[] = [...(args.dependsOn ?? [])];
+        const custom = (logical: string, kind: string, objectName: string, spec: Record<string, unknown>, apiVersion = ENVOY_API, deps = dependsOn) =>
+            new k8s.apiextensions.CustomResource(logicalName(ctx, logical), { apiVersion, kind, metadata: meta(ctx, objectName, "edge", "edge"), spec }, { parent: this, dependsOn: deps });
+        const tls = e.tls && e.domain !== undefined;
         const tlsSecret = "edge-tls";
-        if (e.tls && e.domain) {
-            const issuer = new k8s.apiextensions.CustomResource(
-                logicalName(ctx, "edge-issuer"),
-                { apiVersion: "cert-manager.io/v1", kind: "Issuer", metadata: meta(ctx, "edge-selfsigned", "edge", "edge"), spec: { selfSigned: {} } },
-                { parent: this, dependsOn: args.dependsOn },
-            );
-            dependsOn.push(
-                new k8s.apiextensions.CustomResource(
-                    logicalName(ctx, "edge-certificate"),
+        const gatewayDeps = [...dependsOn];
+        if (tls) {
+            const issuer = custom("edge-issuer", "Issuer", "edge-selfsigned", { selfSigned: {} }, "cert-manager.io/v1");
+            gatewayDeps.push(
+                custom(
+                    "edge-certificate",
+                    "Certificate",
+                    tlsSecret,
                     {
-                        apiVersion: "cert-manager.io/v1",
-                        kind: "Certificate",
-                        metadata: meta(ctx, tlsSecret, "edge", "edge"),
-                        spec: {
-                            secretName: tlsSecret,
-                            commonName: e.domain,
-                            dnsNames: [e.domain],
-                            duration: "2160h",
-                            renewBefore: "360h",
-                            privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
-                            usages: ["server auth", "digital signature", "key encipherment"],
-                            issuerRef: { name: "edge-selfsigned", kind: "Issuer", group: "cert-manager.io" },
-                        },
+                        secretName: tlsSecret,
+                        commonName: e.domain,
+                        dnsNames: [e.domain],
+                        duration: "2160h",
+                        renewBefore: "360h",
+                        privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
+                        usages: ["server auth", "digital signature", "key encipherment"],
+                        issuerRef: { name: "edge-selfsigned", kind: "Issuer", group: "cert-manager.io" },
                     },
-                    { parent: this, dependsOn: [issuer] },
+                    "cert-manager.io/v1",
+                    [issuer],
                 ),
             );
         }
-        const tls = e.tls ? [{ ...(e.domain ? { hosts: [e.domain] } : {}), secretName: e.domain ? tlsSecret : undefined }] : undefined;
-        const path = (route: { path: string; service: string }): k8sTypes.networking.v1.HTTPIngressPath => ({
-            path: route.path,
-            pathType: "Prefix",
-            backend: { service: { name: route.service, port: { number: args.servicePorts[route.service] } } },
+        const proxy = custom("edge-proxy", "EnvoyProxy", "edge-proxy", {
+            provider: { type: "Kubernetes", kubernetes: { envoyService: { type: "LoadBalancer", externalTrafficPolicy: "Local" } } },
         });
-        const ingress = (ingressName: string, routes: { path: string; service: string }[], extra: Record<string, string>) =>
-            new k8s.networking.v1.Ingress(
-                logicalName(ctx, ingressName),
+        gatewayDeps.push(proxy);
+        const host = e.domain ? { hostname: e.domain } : {};
+        const gateway = custom(
+            "edge-gateway",
+            "Gateway",
+            "edge",
+            {
+                gatewayClassName: GATEWAY_CLASS,
+                infrastructure: { parametersRef: { group: "gateway.envoyproxy.io", kind: "EnvoyProxy", name: "edge-proxy" } },
+                listeners: [
+                    { name: "http", protocol: "HTTP", port: 80, ...host, allowedRoutes: { namespaces: { from: "Same" } } },
+                    ...(tls
+                        ? [{ name: "https", protocol: "HTTPS", port: 443, ...host, tls: { mode: "Terminate", certificateRefs: [{ kind: "Secret", name: tlsSecret }] }, allowedRoutes: { namespaces: { from: "Same" } } }]
+                        : []),
+                ],
+            },
+            GATEWAY_API,
+            gatewayDeps,
+        );
+        const onGateway = [gateway];
+        const gatewayRef = { group: "gateway.networking.k8s.io", kind: "Gateway", name: "edge" };
+        const listener = tls ? "https" : "http";
+        const hostnames = e.domain ? { hostnames: [e.domain] } : {};
+        if (tls) {
+            custom(
+                "edge-redirect",
+                "HTTPRoute",
+                "edge-redirect",
                 {
-                    metadata: meta(ctx, ingressName, "edge", "edge", { annotations: { ...edgeAnnotations(ctx, headersName), ...extra } }),
-                    spec: {
-                        ingressClassName: args.ingressClassName ?? "nginx",
-                        ...(tls ? { tls } : {}),
-                        rules: [{ ...(e.domain ? { host: e.domain } : {}), http: { paths: routes.map(path) } }],
-                    },
+                    parentRefs: [{ name: "edge", sectionName: "http" }],
+                    ...hostnames,
+                    rules: [{ filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }] }],
                 },
-                { parent: this, dependsOn },
+                GATEWAY_API,
+                onGateway,
             );
-        const open = e.routes.filter((r) => !r.allowCidrs);
-        const main = open.length > 0 ? ingress("edge", open, {}) : undefined;
-        for (const r of e.routes.filter((x) => x.allowCidrs)) {
-            ingress(`edge-${r.service}-restricted`, [r], { "nginx.ingress.kubernetes.io/whitelist-source-range": r.allowCidrs!.join(",") });
         }
-        const scheme = e.tls ? "https" : "http";
+        const headerFilter = { type: "ResponseHeaderModifier", responseHeaderModifier: { set: Object.entries(edgeHeaders(ctx.system)).map(([n, value]) => ({ name: n, value })) } };
+        const ported = e.routes.map((r) => ({ ...r, port: args.servicePorts[r.service] }));
+        for (const [routeName, routes] of httpRouteGroups(ported)) {
+            const service = routes[0].service;
+            this.routeNames[service] = [...(this.routeNames[service] ?? []), routeName];
+            const route = custom(
+                routeName,
+                "HTTPRoute",
+                routeName,
+                {
+                    parentRefs: [{ name: "edge", sectionName: listener }],
+                    ...hostnames,
+                    rules: routes.map((r) => ({
+                        matches: [{ path: { type: "PathPrefix", value: r.path } }],
+                        filters: [headerFilter],
+                        backendRefs: [{ name: r.service, port: r.port }],
+                    })),
+                },
+                GATEWAY_API,
+                onGateway,
+            );
+            const cidrs = routes[0].allowCidrs;
+            if (cidrs) {
+                custom(`${routeName}-allow`, "SecurityPolicy", `${routeName}-allow`, {
+                    targetRefs: [{ group: "gateway.networking.k8s.io", kind: "HTTPRoute", name: routeName }],
+                    authorization: { defaultAction: "Deny", rules: [{ name: "allow-listed", action: "Allow", principal: { clientCIDRs: cidrs } }] },
+                }, ENVOY_API, [route]);
+            }
+        }
+        custom("edge-traffic", "BackendTrafficPolicy", "edge", {
+            targetRefs: [gatewayRef],
+            rateLimit: {
+                global: {
+                    rules: [{ clientSelectors: [{ sourceCIDR: { type: "Distinct", value: "0.0.0.0/0" } }], limit: { requests: e.rateLimitPerMinute, unit: "Minute" } }],
+                },
+            },
+            requestBuffer: { limit: `${e.maxBodyMb}Mi` },
+        }, ENVOY_API, onGateway);
+        custom("edge-clients", "ClientTrafficPolicy", "edge", {
+            targetRefs: [gatewayRef],
+            // The client address is the TCP peer (preserved by externalTrafficPolicy: Local); no
+            // X-Forwarded-For hop is trusted, so a client cannot spoof its way into an allow-list.
+            clientIPDetection: { xForwardedFor: { numTrustedHops: 0 } },
+            ...(tls ? { tls: { minVersion: "1.2" } } : {}),
+        }, ENVOY_API, onGateway);
+        if (e.waf) {
+            custom("edge-waf", "EnvoyExtensionPolicy", "edge-waf", {
+                targetRefs: [gatewayRef],
+                wasm: [
+                    {
+                        name: "coraza-waf",
+                        rootID: "",
+                        failOpen: false,
+                        code: { type: "Image", image: { url: CORAZA_WASM_IMAGE } },
+                        config: { directives_map: { default: wafDirectives() }, default_directives: "default" },
+                    },
+                ],
+            }, ENVOY_API, onGateway);
+        }
+        if (ctx.settings.monitoringCrds) {
+            // Prometheus scrapes this Gateway's Envoy proxies: their request counts are the
+            // request-rate signal of the autoscaler (service.ts) and the edge's own metrics.
+            custom("edge-proxy-monitor", "PodMonitor", "edge-proxy", {
+                namespaceSelector: { matchNames: [ENVOY_PROXY_PEER.namespace] },
+                selector: { matchLabels: { ...ENVOY_PROXY_PEER.podSelector, "gateway.envoyproxy.io/owning-gateway-name": "edge", "gateway.envoyproxy.io/owning-gateway-namespace": ctx.namespaceName } },
+                podMetricsEndpoints: [{ port: "metrics", path: "/stats/prometheus", interval: "15s" }],
+            }, "monitoring.coreos.com/v1", onGateway);
+        }
+        const scheme = tls ? "https" : "http";
         this.publicUrl = e.domain
             ? pulumi.output(`${scheme}://${e.domain}`)
-            : (main?.status.apply((s) => `${scheme}://${s?.loadBalancer?.ingress?.[0]?.ip ?? s?.loadBalancer?.ingress?.[0]?.hostname ?? "pending"}`) ?? pulumi.output(`${scheme}://pending`));
+            : pulumi.output((gateway as unknown as Record<string, pulumi.Output<{ addresses?: { value: string }[] } | undefined>>).status).apply((s) => `${scheme}://${s?.addresses?.[0]?.value ?? "pending"}`);
         this.registerOutputs({ publicUrl: this.publicUrl });
     }
 }
+
+/**
+ * Where Envoy Gateway runs its proxies (the controller's namespace, its default) and their pod
+ * labels (envoyproxy/gateway `internal/infrastructure/kubernetes/proxy/resource.go` EnvoyAppLabel).
+ */
+export const ENVOY_PROXY_PEER = { namespace: OPERATOR_NAMESPACES.envoyGateway, podSelector: { "app.kubernetes.io/name": "envoy", "app.kubernetes.io/component": "proxy" } };

@@ -2,7 +2,7 @@
  * The network tier on Kubernetes: one Namespace per system at Pod Security Admission `restricted`
  * (enforce, audit and warn), a default-deny NetworkPolicy for ingress and egress, DNS egress, and
  * one allow rule per real flow of the system ({@link systemFlows}): ingress controller → each
- * routed service, service → each datastore it `uses`, backup job → its database, Prometheus →
+ * routed service (Envoy Gateway's proxies), service → each datastore it `uses`, backup job → its database, Prometheus →
  * metrics ports, and what the CloudNativePG instances need (operator, replication, API server,
  * WAL archive). Rules are grouped into one NetworkPolicy per group of pods (`allow-<component>`).
  *
@@ -14,7 +14,7 @@
  * {@link deletionSafety}: `protect` in prod, `retainOnDelete` elsewhere. In staging a mistaken
  * `pulumi destroy` then removes every workload, Service, Secret and NetworkPolicy (nothing keeps
  * running unfenced), but leaves the namespace with the datastores' claims (MySQL, MongoDB, Redis
- * AOF, RabbitMQ, MinIO: retained by their StatefulSets) and the dump PVCs (retained themselves):
+ * AOF, RabbitMQ, the object store: retained by their StatefulSets) and the dump PVCs (retained themselves):
  *
  * - `pulumi up` again stops at the existing Namespace (`AlreadyExists`: pulumi-kubernetes ≥ 4.29
  *   never adopts silently). Run that one `up` with `PULUMI_K8S_UPSERT_EXISTING_OBJECTS=true` to
@@ -24,7 +24,7 @@
  *   reset those, or restore the dumps into the fresh ones.
  * - CloudNativePG deletes its instances' PVCs with the `Cluster` (they are owned by it), and a
  *   retained Cluster would keep running without its NetworkPolicies, Secrets and archive, so it
- *   is not retained: PostgreSQL comes back from its base backups and WAL (in the retained MinIO
+ *   is not retained: PostgreSQL comes back from its base backups and WAL (in the retained object-store
  *   claim or the S3 endpoint) or its dumps.
  * - To tear staging down for good: `pulumi destroy`, then `kubectl delete namespace <ns>`.
  */
@@ -35,8 +35,9 @@ import type { Settings, System } from "../../spec";
 import { DEFAULT_PORTS } from "../shared/connection";
 import { kubernetesLabels, resourceName } from "../shared/naming";
 import { deletionSafety, OPERATOR_NAMESPACES, selectorOf, type Flow, type KubeContext, type Peer } from "./common";
+import { ENVOY_PROXY_PEER } from "./edge";
 
-/** Name of the one object store (MinIO) a system gets when no S3 endpoint is configured. */
+/** Name of the one object store (SeaweedFS) a system gets when no S3 endpoint is configured. */
 export const OBJECT_STORE = "object-store";
 /** CloudNativePG instance-manager status port (operator → instances). */
 export const CNPG_STATUS_PORT = 8000;
@@ -64,25 +65,33 @@ export function datastorePeer(system: System, settings: Settings, name: string):
     return undefined;
 }
 
-/** Where buckets live: the in-namespace MinIO, or the configured S3 endpoint (any address: its IPs are not known at plan time). */
+/** Where buckets live: the in-namespace SeaweedFS, or the configured S3 endpoint (any address: its IPs are not known at plan time). */
 export function objectStorePeer(system: System, settings: Settings): { peer: Peer; port: number } {
     const s3 = s3EndpointAddress(settings);
     if (s3) return { peer: { kind: "cidr", component: "s3", cidr: "0.0.0.0/0" }, port: s3.port };
     return { peer: { kind: "pods", component: OBJECT_STORE, selector: selectorOf(system, OBJECT_STORE) }, port: DEFAULT_PORTS.s3 };
 }
 
-const ingressController: Peer = {
-    kind: "namespace",
-    component: "ingress-nginx",
-    namespace: OPERATOR_NAMESPACES.ingressNginx,
-    podSelector: { "app.kubernetes.io/name": "ingress-nginx" },
-};
+/** The edge's Envoy proxies (Envoy Gateway runs them in its own namespace). */
+const ingressController: Peer = { kind: "namespace", component: "envoy-proxy", ...ENVOY_PROXY_PEER };
 const prometheus: Peer = {
     kind: "namespace",
     component: "prometheus",
     namespace: OPERATOR_NAMESPACES.monitoring,
     podSelector: { "app.kubernetes.io/name": "prometheus" },
 };
+
+/**
+ * Address ranges a service's internet egress never reaches (`services.<n>.egress`): private
+ * networks (RFC 1918: 10/8, 172.16/12, 192.168/16), link-local (169.254/16, where cloud metadata
+ * endpoints live), carrier-grade NAT (RFC 6598: 100.64/10), loopback and "this network". The pod
+ * and Service ranges of common clusters fall inside these (kubeadm 10.96/12 and CNI 10.244/16,
+ * k3s 10.42/16 and 10.43/16, EKS/GKE VPC ranges in RFC 1918 or 100.64/10).
+ */
+export const NON_INTERNET_CIDRS = ["0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.168.0.0/16"];
+
+/** The internet peer of a service's egress: 0.0.0.0/0 except {@link NON_INTERNET_CIDRS}. */
+export const INTERNET: Peer = { kind: "cidr", component: "internet", cidr: "0.0.0.0/0", except: NON_INTERNET_CIDRS };
 
 /** Every connection the system makes, derived from the spec alone (pure: no Pulumi). */
 export function systemFlows(system: System, settings: Settings): Flow[] {
@@ -96,6 +105,9 @@ export function systemFlows(system: System, settings: Settings): Flow[] {
         if (service.kind === "web" && service.port && settings.monitoringCrds) {
             flows.push({ from: prometheus, to: pods(service.name), ports: [{ port: service.port }] });
         }
+        // Issue 11 item 4: outbound calls to external APIs (payment, SMTP, webhooks) only where the
+        // spec opts in, only on its ports, never to private, link-local or cluster ranges.
+        if (service.egress.internet) flows.push({ from: pods(service.name), to: INTERNET, ports: service.egress.ports.map((port) => ({ port })) });
         const clients = [service.name, ...(service.migrate ? [`${service.name}-migrate`] : [])];
         for (const use of service.uses) {
             const target = datastorePeer(system, settings, use);
@@ -115,7 +127,7 @@ export function systemFlows(system: System, settings: Settings): Flow[] {
             flows.push({ from: cluster, to: cluster, ports: [{ port: DEFAULT_PORTS.postgres }, { port: CNPG_STATUS_PORT }] });
             // The instance manager talks to the Kubernetes API server; its address is cluster-specific.
             flows.push({ from: cluster, to: { kind: "cidr", component: "kube-apiserver", cidr: "0.0.0.0/0" }, ports: [{ port: 443 }, { port: 6443 }] });
-            // WAL archive and base backups (the S3 endpoint, else the system's MinIO).
+            // WAL archive and base backups (the S3 endpoint, else the system's SeaweedFS).
             const store = objectStorePeer(system, settings);
             flows.push({ from: cluster, to: store.peer, ports: [{ port: store.port }] });
             if (settings.monitoringCrds) flows.push({ from: prometheus, to: cluster, ports: [{ port: CNPG_METRICS_PORT }] });

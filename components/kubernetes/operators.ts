@@ -6,80 +6,94 @@
  *
  * | operator | chart | needed for |
  * | --- | --- | --- |
- * | ingress-nginx | ingress-nginx/ingress-nginx {@link CHARTS} | the edge Ingress |
+ * | Envoy Gateway | oci://docker.io/envoyproxy/gateway-helm {@link CHARTS} (with the Gateway API CRDs) | the edge Gateway, HTTPRoutes and policies |
  * | cert-manager | jetstack/cert-manager | the edge Certificate/Issuer |
  * | CloudNativePG | cnpg/cloudnative-pg | PostgreSQL `Cluster`/`ScheduledBackup` |
- * | kube-prometheus-stack | prometheus-community/kube-prometheus-stack | ServiceMonitor/PrometheusRule (only with `monitoringCrds`) |
+ * | KEDA | kedacore/keda | request-rate autoscaling (`ScaledObject`) |
+ * | kube-prometheus-stack | prometheus-community/kube-prometheus-stack | ServiceMonitor/PrometheusRule (only with `monitoringCrds`), the request-rate signal |
+ *
+ * With Envoy Gateway, tierform also creates the GatewayClass {@link GATEWAY_CLASS} and the Redis
+ * its rate-limit service counts in (per-client limits are global rate limits in Envoy Gateway);
+ * a cluster that runs Envoy Gateway already needs both (see {@link envoyGatewayValues}).
  *
  * They are cluster-wide singletons: one stack per cluster installs each; other stacks on the same
- * cluster leave its switch off. An ingress-nginx installed by hand needs the values of
- * {@link ingressNginxValues} (snippets off, the edge's header names allowed).
+ * cluster leave its switch off.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Settings, System } from "../../spec";
-import { OPERATOR_NAMESPACES } from "./common";
-import { allowedResponseHeaders } from "./edge";
+import { datastoreImage } from "../shared/images";
+import { OPERATOR_NAMESPACES, restrictedContainer, restrictedPodSpec } from "./common";
+import { ENVOY_GATEWAY_CONTROLLER, GATEWAY_CLASS } from "./edge";
 
-/** Pinned charts and the namespace each is installed in. */
+/**
+ * Pinned charts and the namespace each is installed in. Envoy Gateway v1.9.0 (git tag v1.9.0 of
+ * envoyproxy/gateway, its newest release; the chart is published to
+ * oci://docker.io/envoyproxy/gateway-helm with the tag as version) and KEDA 2.20.2 (kedacore/charts
+ * `keda/Chart.yaml`) are current; the others keep their pins until issue 14.
+ */
 export const CHARTS = {
-    ingressNginx: { chart: "ingress-nginx", version: "4.12.1", repo: "https://kubernetes.github.io/ingress-nginx", namespace: OPERATOR_NAMESPACES.ingressNginx },
+    envoyGateway: { chart: "oci://docker.io/envoyproxy/gateway-helm", version: "v1.9.0", repo: undefined, namespace: OPERATOR_NAMESPACES.envoyGateway },
     certManager: { chart: "cert-manager", version: "v1.16.2", repo: "https://charts.jetstack.io", namespace: OPERATOR_NAMESPACES.certManager },
     cnpg: { chart: "cloudnative-pg", version: "0.23.0", repo: "https://cloudnative-pg.github.io/charts", namespace: OPERATOR_NAMESPACES.cnpg },
+    keda: { chart: "keda", version: "2.20.2", repo: "https://kedacore.github.io/charts", namespace: OPERATOR_NAMESPACES.keda },
     kubePrometheusStack: { chart: "kube-prometheus-stack", version: "67.9.0", repo: "https://prometheus-community.github.io/helm-charts", namespace: OPERATOR_NAMESPACES.monitoring },
 } as const;
 
 /** An operator tierform can install. */
 export type Operator = keyof typeof CHARTS;
 
+/** The Prometheus the request-rate trigger queries: kube-prometheus-stack's Service (release `kube-prometheus-stack`). */
+export const PROMETHEUS_URL = `http://kube-prometheus-stack-prometheus.${OPERATOR_NAMESPACES.monitoring}.svc.cluster.local:9090`;
+
+/** The Redis of Envoy Gateway's rate-limit service (in its namespace). */
+export const RATE_LIMIT_REDIS = { name: "ratelimit-redis", port: 6379, url: `ratelimit-redis.${OPERATOR_NAMESPACES.envoyGateway}.svc.cluster.local:6379` };
+
+/** True when a service of `system` scales on its request rate (`autoscaling.requestsPerMinute` with a replica range). */
+export function scalesOnRequests(system: System): boolean {
+    return Object.values(system.services).some((s) => s.autoscaling?.requestsPerMinute && s.kind !== "scheduler" && s.replicas.max > s.replicas.min);
+}
+
 /**
- * The operators `system` uses: ingress-nginx (the edge), cert-manager when the edge has TLS and a
- * domain (its Certificate), CloudNativePG when a database is PostgreSQL, kube-prometheus-stack
- * when `monitoringCrds` is on (ServiceMonitor, PrometheusRule, CloudNativePG's PodMonitor).
+ * The operators `system` uses: Envoy Gateway (the edge), cert-manager when the edge has TLS and a
+ * domain (its Certificate), CloudNativePG when a database is PostgreSQL, KEDA when a service
+ * scales on requests, kube-prometheus-stack when `monitoringCrds` is on (ServiceMonitor,
+ * PrometheusRule, CloudNativePG's PodMonitor, the edge's request metrics).
  */
 export function neededOperators(system: System, settings: Settings): Operator[] {
     const needed: Operator[] = [];
     if (settings.monitoringCrds) needed.push("kubePrometheusStack");
     if (system.edge.tls && system.edge.domain) needed.push("certManager");
     if (Object.values(system.databases).some((d) => d.engine === "postgres")) needed.push("cnpg");
-    needed.push("ingressNginx");
+    if (scalesOnRequests(system)) needed.push("keda");
+    needed.push("envoyGateway");
     return needed;
 }
 
 /**
  * The operators this stack installs: the needed ones whose switch is on. `tierform:installOperators`
- * turns on all four; `installIngressNginx`, `installCertManager`, `installCloudNativePg` and
- * `installPrometheusStack` turn on one each, so a cluster that already runs ingress-nginx and
+ * turns on all; `installEnvoyGateway`, `installCertManager`, `installCloudNativePg`, `installKeda`
+ * and `installPrometheusStack` turn on one each, so a cluster that already runs Envoy Gateway and
  * cert-manager can get only CloudNativePG from tierform.
  */
 export function operatorsToInstall(system: System, settings: Settings): Operator[] {
     const all = settings.installOperators;
     const switches: Record<Operator, boolean> = {
-        ingressNginx: all || settings.installIngressNginx,
+        envoyGateway: all || settings.installEnvoyGateway,
         certManager: all || settings.installCertManager,
         cnpg: all || settings.installCloudNativePg,
+        keda: all || settings.installKeda,
         kubePrometheusStack: all || settings.installPrometheusStack,
     };
     return neededOperators(system, settings).filter((o) => switches[o]);
 }
 
-/** Values of the ingress-nginx release: snippets off, HSTS from the spec, the edge's headers allowed. */
-export function ingressNginxValues(system: System, settings: Settings): Record<string, unknown> {
-    const e = system.edge;
-    return {
-        controller: {
-            allowSnippetAnnotations: false,
-            config: {
-                "allow-snippet-annotations": "false",
-                hsts: e.hstsMaxAgeSeconds > 0 ? "true" : "false",
-                "hsts-max-age": String(e.hstsMaxAgeSeconds),
-                "hsts-include-subdomains": "true",
-                "global-allowed-response-headers": allowedResponseHeaders(system).join(","),
-                "use-forwarded-headers": "false",
-            },
-            metrics: { enabled: true, serviceMonitor: { enabled: settings.monitoringCrds } },
-        },
-    };
+/**
+ * Values of the Envoy Gateway release: the rate-limit service counts in {@link RATE_LIMIT_REDIS}
+ * (docs: tasks/traffic/global-rate-limit, `config.envoyGateway.rateLimit.backend`).
+ */
+export function envoyGatewayValues(): Record<string, unknown> {
+    return { config: { envoyGateway: { rateLimit: { backend: { type: "Redis", redis: { url: RATE_LIMIT_REDIS.url } } } } } };
 }
 
 /** Arguments of {@link KubernetesOperators}. */
@@ -94,6 +108,8 @@ export interface KubernetesOperatorsArgs {
 export class KubernetesOperators extends pulumi.ComponentResource {
     /** The releases by operator; an operator left out is a prerequisite. */
     readonly byName: Partial<Record<Operator, k8s.helm.v3.Release>> = {};
+    /** What tierform adds to an installed operator (Envoy Gateway's GatewayClass and rate-limit Redis). */
+    readonly extras: pulumi.Resource[] = [];
 
     constructor(name: string, args: KubernetesOperatorsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tierform:kubernetes:Operators", name, {}, opts);
@@ -108,20 +124,22 @@ export class KubernetesOperators extends pulumi.ComponentResource {
             },
             certManager: { crds: { enabled: true }, prometheus: { servicemonitor: { enabled: monitoring } } },
             cnpg: { monitoring: { podMonitorEnabled: monitoring } },
-            ingressNginx: ingressNginxValues(system, settings),
+            keda: { prometheus: { operator: { enabled: monitoring, serviceMonitor: { enabled: monitoring } } } },
+            envoyGateway: envoyGatewayValues(),
         };
         // kube-prometheus-stack first: the others create ServiceMonitors/PodMonitors when monitoring is on.
-        for (const key of ["kubePrometheusStack", "certManager", "cnpg", "ingressNginx"] as const) {
+        for (const key of ["kubePrometheusStack", "certManager", "cnpg", "keda", "envoyGateway"] as const) {
             if (!install.has(key)) continue;
             const c = CHARTS[key];
             const prom = key === "kubePrometheusStack" ? undefined : this.byName.kubePrometheusStack;
+            const release = c.chart.split("/").pop()!;
             this.byName[key] = new k8s.helm.v3.Release(
-                `${name}-${c.chart}`,
+                `${name}-${release}`,
                 {
-                    name: c.chart,
+                    name: release,
                     chart: c.chart,
                     version: c.version,
-                    repositoryOpts: { repo: c.repo },
+                    ...(c.repo ? { repositoryOpts: { repo: c.repo } } : {}),
                     namespace: c.namespace,
                     createNamespace: true,
                     atomic: true,
@@ -131,11 +149,63 @@ export class KubernetesOperators extends pulumi.ComponentResource {
                 { parent: this, dependsOn: prom ? [prom] : [] },
             );
         }
+        const eg = this.byName.envoyGateway;
+        if (eg) this.extras.push(...envoyGatewayExtras(name, this, eg));
         this.registerOutputs({});
     }
 
     /** The releases the objects of `operators` wait for (nothing for a prerequisite). */
-    releases(...operators: Operator[]): k8s.helm.v3.Release[] {
-        return operators.flatMap((o) => (this.byName[o] ? [this.byName[o]] : []));
+    releases(...operators: Operator[]): pulumi.Resource[] {
+        return [...operators.flatMap((o) => (this.byName[o] ? [this.byName[o]] : [])), ...(operators.includes("envoyGateway") ? this.extras : [])];
     }
+}
+
+/**
+ * Envoy Gateway's cluster-wide companions: the GatewayClass {@link GATEWAY_CLASS} of its
+ * controller, and the Redis its rate-limit service counts in (one replica, no persistence: counters
+ * of a minute; non-root, read-only root, restricted PSA).
+ */
+function envoyGatewayExtras(name: string, parent: pulumi.Resource, release: k8s.helm.v3.Release): pulumi.Resource[] {
+    const ns = OPERATOR_NAMESPACES.envoyGateway;
+    const opts = { parent, dependsOn: [release] };
+    const labels = { "app.kubernetes.io/name": RATE_LIMIT_REDIS.name, "app.kubernetes.io/managed-by": "tierform" };
+    const gatewayClass = new k8s.apiextensions.CustomResource(
+        `${name}-gatewayclass`,
+        { apiVersion: "gateway.networking.k8s.io/v1", kind: "GatewayClass", metadata: { name: GATEWAY_CLASS }, spec: { controllerName: ENVOY_GATEWAY_CONTROLLER } },
+        opts,
+    );
+    const redis = new k8s.apps.v1.Deployment(
+        `${name}-${RATE_LIMIT_REDIS.name}`,
+        {
+            metadata: { name: RATE_LIMIT_REDIS.name, namespace: ns, labels },
+            spec: {
+                replicas: 1,
+                selector: { matchLabels: labels },
+                template: {
+                    metadata: { labels },
+                    spec: restrictedPodSpec(999, 1000, {
+                        containers: [
+                            restrictedContainer(999, 1000, { cpu: 0.1, memoryMb: 128 }, {
+                                name: "redis",
+                                image: datastoreImage("redis", "7"),
+                                args: ["--port", String(RATE_LIMIT_REDIS.port), "--save", "", "--appendonly", "no", "--maxmemory", "96mb", "--maxmemory-policy", "allkeys-lru"],
+                                ports: [{ name: "redis", containerPort: RATE_LIMIT_REDIS.port }],
+                                readinessProbe: { tcpSocket: { port: "redis" }, periodSeconds: 5 },
+                                livenessProbe: { tcpSocket: { port: "redis" }, periodSeconds: 10 },
+                                volumeMounts: [{ name: "data", mountPath: "/data" }],
+                            }),
+                        ],
+                        volumes: [{ name: "data", emptyDir: { sizeLimit: "64Mi" } }],
+                    }),
+                },
+            },
+        },
+        opts,
+    );
+    const service = new k8s.core.v1.Service(
+        `${name}-${RATE_LIMIT_REDIS.name}`,
+        { metadata: { name: RATE_LIMIT_REDIS.name, namespace: ns, labels }, spec: { type: "ClusterIP", selector: labels, ports: [{ name: "redis", port: RATE_LIMIT_REDIS.port, targetPort: "redis" }] } },
+        opts,
+    );
+    return [gatewayClass, redis, service];
 }

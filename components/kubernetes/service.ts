@@ -1,6 +1,7 @@
 /**
  * The app tier on Kubernetes: per service a Deployment, and for `web` services a ClusterIP
- * Service; an autoscaling/v2 HPA on CPU and memory within the spec's replica range; a
+ * Service; an autoscaling/v2 HPA on CPU and memory within the spec's replica range (a KEDA
+ * ScaledObject when the service also scales on requests); a
  * PodDisruptionBudget; the spec's liveness/readiness probes; requests = limits; a restricted-PSA
  * security context (non-root uid from the spec, no privilege escalation, read-only root with an
  * emptyDir per `writablePaths`, all capabilities dropped, seccomp RuntimeDefault); topology spread
@@ -18,14 +19,13 @@
  * - **Environment**: the spec's `env` as plain values; connection URLs (`DATABASE_URL`,
  *   `REDIS_URL`, ...) by `secretKeyRef` to the service's `<service>-connections` Secret;
  *   generated secrets (`SECRET_KEY`, ...) by `secretKeyRef` to the system's `app-secrets` Secret.
- * - **requestsPerMinute** is not a resource metric: an HPA can only use it through a custom or
- *   external metrics adapter (prometheus-adapter exposing e.g. `http_requests_per_second`). An HPA
- *   whose metric cannot be fetched refuses to scale down, so the target is recorded on the HPA as
- *   the `tierform.io/requests-per-minute-target` annotation, not as a metric; add a `Pods` metric
- *   once an adapter serves it.
+ * - **requestsPerMinute** (MDC's backend, Asset Management's api) is a real scaling signal: a KEDA
+ *   `ScaledObject` ({@link scaledObjectSpec}) with a Prometheus trigger on the edge's request rate
+ *   and the CPU and memory targets, instead of a plain HPA; KEDA owns the HPA it creates.
  * - **blueGreen/canary**: a Deployment cannot split traffic; they roll out as a surge of new pods
  *   before any old one goes (blue/green: `maxSurge: 100%`; canary: the first step's percentage),
  *   with `maxUnavailable: 0`. Traffic-weighted steps need Argo Rollouts or Flagger.
+ * - **Shared files** (`mounts`): the share's ReadWriteMany claim (files.ts) at each mount's path and `subPath`.
  * - **migrate**: a Job running the command with the new image, which the Deployment waits for; its
  *   name carries a hash of image and command, so each new version migrates once.
  * - While an HPA manages a Deployment, `spec.replicas` is left out (else every `pulumi up` would
@@ -35,7 +35,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8sTypes from "@pulumi/kubernetes/types/input";
 import type { ProbeSpec, Service } from "../../spec";
-import { connectionVariables } from "../shared/connection";
+import { connectionVariables, DEFAULT_PORTS } from "../shared/connection";
+import { CNPG_POSTGRES_IMAGES } from "../shared/images";
+import { canonicalHost } from "../shared/hosts";
 import {
     componentSecret,
     execProbe,
@@ -46,12 +48,16 @@ import {
     restrictedPodSpec,
     secretEnv,
     selectorOf,
+    serviceHost,
     topologySpread,
     versionedJob,
     writableVolumes,
     type KubeContext,
 } from "./common";
 import { s3Env } from "./bucket";
+import { shareMounts } from "./files";
+import { requestRateQuery } from "./edge";
+import { PROMETHEUS_URL } from "./operators";
 
 /** Name of the system-wide Secret holding the generated app secrets (one value per name, shared by every service that lists it). */
 export const APP_SECRETS = "app-secrets";
@@ -70,22 +76,30 @@ export function replicaRange(service: Service): { min: number; max: number } {
     return service.replicas;
 }
 
-/**
- * HPA metrics of a service: CPU and memory utilisation targets from `autoscaling`; CPU 70 % when
- * the spec gives a range but no target.
- */
-export function hpaMetrics(service: Service): k8sTypes.autoscaling.v2.MetricSpec[] {
+/** CPU and memory utilisation targets (percent) from `autoscaling`; CPU 70 % when the spec gives a range but no target. */
+export function resourceTargets(service: Service): { name: "cpu" | "memory"; percent: number }[] {
     const a = service.autoscaling ?? {};
-    const resource = (name: string, averageUtilization: number) => ({ type: "Resource", resource: { name, target: { type: "Utilization", averageUtilization } } });
-    const metrics = [];
-    if (a.cpuPercent || !a.memoryPercent) metrics.push(resource("cpu", a.cpuPercent ?? 70));
-    if (a.memoryPercent) metrics.push(resource("memory", a.memoryPercent));
-    return metrics;
+    const targets: { name: "cpu" | "memory"; percent: number }[] = [];
+    if (a.cpuPercent || !a.memoryPercent) targets.push({ name: "cpu", percent: a.cpuPercent ?? 70 });
+    if (a.memoryPercent) targets.push({ name: "memory", percent: a.memoryPercent });
+    return targets;
 }
 
-function httpProbe(p: ProbeSpec): k8sTypes.core.v1.Probe {
+/** HPA metrics of a service: its {@link resourceTargets} as Resource metrics. */
+export function hpaMetrics(service: Service): k8sTypes.autoscaling.v2.MetricSpec[] {
+    return resourceTargets(service).map((t) => ({ type: "Resource", resource: { name: t.name, target: { type: "Utilization", averageUtilization: t.percent } } }));
+}
+
+/**
+ * An HTTP probe of the spec's path, presenting `host` as its Host header: the kubelet otherwise
+ * sends the pod IP, which an app's host check (Django `ALLOWED_HOSTS`,
+ * https://docs.djangoproject.com/en/5.2/ref/settings/#allowed-hosts) answers with 400, so
+ * readiness never passes. Kubernetes sets the Host from `httpHeaders`
+ * (https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/#http-probes).
+ */
+function httpProbe(p: ProbeSpec, host: string): k8sTypes.core.v1.Probe {
     return {
-        httpGet: { path: p.path, port: "http", scheme: "HTTP" },
+        httpGet: { path: p.path, port: "http", scheme: "HTTP", httpHeaders: [{ name: "Host", value: host }] },
         initialDelaySeconds: p.initialDelaySeconds,
         periodSeconds: p.periodSeconds,
         timeoutSeconds: p.timeoutSeconds,
@@ -105,7 +119,7 @@ export const COMMAND_PROBE = { timeoutSeconds: 20, failureThreshold: 3, liveness
  *    (PID 1) is alive and running (not a zombie or stopped): little more than the kubelet's own
  *    restart-on-exit, but it restarts a hung PID 1 (state `T`/`Z`). Needs `/bin/sh` in the image.
  */
-export function workloadProbes(service: Service, isWeb: boolean): Pick<k8sTypes.core.v1.Container, "livenessProbe" | "readinessProbe"> {
+export function workloadProbes(service: Service, isWeb: boolean, host = "localhost"): Pick<k8sTypes.core.v1.Container, "livenessProbe" | "readinessProbe"> {
     const { liveness, readiness, command } = service.health;
     const alive = (initialDelaySeconds: number) => ({
         exec: { command: ["/bin/sh", "-c", "! grep -qE '^State:[[:space:]]+[TZ]' /proc/1/status"] },
@@ -115,13 +129,62 @@ export function workloadProbes(service: Service, isWeb: boolean): Pick<k8sTypes.
         failureThreshold: 3,
     });
     const probe = (http: ProbeSpec | undefined, timing: { initialDelaySeconds: number; periodSeconds: number }, fallbackDelay: number): k8sTypes.core.v1.Probe | undefined => {
-        if (isWeb && http) return httpProbe(http);
+        if (isWeb && http) return httpProbe(http, host);
         if (command) return execProbe(command, timing.initialDelaySeconds, timing.periodSeconds, COMMAND_PROBE.timeoutSeconds, COMMAND_PROBE.failureThreshold);
         return isWeb ? undefined : alive(fallbackDelay);
     };
     const livenessProbe = probe(liveness, COMMAND_PROBE.liveness, 30);
     const readinessProbe = probe(readiness, COMMAND_PROBE.readiness, 5);
     return { ...(livenessProbe ? { livenessProbe } : {}), ...(readinessProbe ? { readinessProbe } : {}) };
+}
+
+/**
+ * Init containers of a migration Job that wait for each PostgreSQL database the service uses to
+ * accept connections (`pg_isready` from the cluster's own CloudNativePG image, up to 15 minutes).
+ * The Cluster's `pulumi.com/waitFor` already holds the Job back until the operator reports Ready;
+ * this covers a primary restarting or failing over between that and the migration.
+ */
+export function waitForDatabases(ctx: KubeContext, service: Service): k8sTypes.core.v1.Container[] {
+    return service.uses
+        .map((u) => ctx.system.databases[u])
+        .filter((db) => db?.engine === "postgres")
+        .map((db) =>
+            restrictedContainer(service.runAsUser, service.runAsUser, { cpu: 0.1, memoryMb: 64 }, {
+                name: `wait-for-${db.name}`,
+                image: CNPG_POSTGRES_IMAGES[db.version.split(".")[0]],
+                command: ["sh", "-c", `for i in $(seq 1 450); do pg_isready -q -t 5 -h ${serviceHost(`${db.name}-rw`, ctx.namespaceName)} -p ${DEFAULT_PORTS.postgres} -U ${db.username} -d ${db.databaseName} && exit 0; sleep 2; done; echo '${db.name} not ready'; exit 1`],
+            }),
+        );
+}
+
+/**
+ * The KEDA `ScaledObject` of a service that scales on requests (`autoscaling.requestsPerMinute`):
+ * KEDA creates and owns the HPA (`keda-hpa-<name>`) with three metrics, the highest proposal wins:
+ *
+ * - `prometheus`: the edge's requests per minute to the service ({@link requestRateQuery}) with
+ *   `threshold` = the spec's target *per replica* (KEDA's default `AverageValue` metric type divides
+ *   the query's value by the replica count; https://keda.sh/docs/latest/scalers/prometheus/);
+ * - `cpu` and `memory` utilisation targets from the spec ({@link resourceTargets}; KEDA's cpu/memory
+ *   scalers, `metricType: Utilization`).
+ *
+ * A failing query (Prometheus down) does not scale to zero: `minReplicaCount` stays the spec's
+ * minimum, and `fallback` holds the spec's minimum replicas after 3 failed reads.
+ */
+export function scaledObjectSpec(ctx: KubeContext, service: Service, requestsPerMinute: number): Record<string, unknown> {
+    const range = replicaRange(service);
+    const resources = resourceTargets(service).map((t) => ({ type: t.name, metricType: "Utilization", metadata: { value: String(t.percent) } }));
+    return {
+        scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: service.name },
+        minReplicaCount: Math.max(1, range.min),
+        maxReplicaCount: range.max,
+        pollingInterval: 30,
+        fallback: { failureThreshold: 3, replicas: Math.max(1, range.min) },
+        advanced: { horizontalPodAutoscalerConfig: { behavior: { scaleDown: { stabilizationWindowSeconds: 300 } } } },
+        triggers: [
+            { type: "prometheus", name: "requests-per-minute", metadata: { serverAddress: PROMETHEUS_URL, query: requestRateQuery(ctx, service.name), threshold: String(requestsPerMinute) } },
+            ...resources,
+        ],
+    };
 }
 
 /** Arguments of {@link KubernetesService}. */
@@ -140,6 +203,11 @@ export interface KubernetesServiceArgs {
      * @default []
      */
     dependsOn?: pulumi.Resource[];
+    /**
+     * What a ScaledObject waits for (the KEDA release).
+     * @default []
+     */
+    autoscalerDependsOn?: pulumi.Resource[];
 }
 
 /** One application service: Deployment (+ Service, HPA, PDB, connection Secret, migration Job). */
@@ -173,11 +241,12 @@ export class KubernetesService extends pulumi.ComponentResource {
             ...variables.map((v) => (v.secret ? secretEnv(v.variable, connections!.name, v.variable) : { name: v.variable, value: args.connections[v.datastore] })),
             ...service.secrets.map((s) => secretEnv(s, APP_SECRETS, s)),
         ];
-        if (variables.some((v) => v.kind === "bucket")) env.push(...s3Env(ctx));
+        if (variables.some((v) => v.kind === "bucket")) env.push(...s3Env(ctx, svcName));
         const seen = new Set<string>();
         const uniqueEnv = env.filter((e) => (seen.has(e.name as string) ? false : (seen.add(e.name as string), true)));
 
         const writable = writableVolumes(service.writablePaths);
+        const shared = shareMounts(service);
         const uid = service.runAsUser;
         const podSpec = (container: Pick<k8sTypes.core.v1.Container, "name" | "command" | "livenessProbe" | "readinessProbe">, spec: Omit<k8sTypes.core.v1.PodSpec, "containers">) =>
             restrictedPodSpec(uid, uid, {
@@ -188,14 +257,14 @@ export class KubernetesService extends pulumi.ComponentResource {
                         ...container,
                         env: uniqueEnv,
                         ...(isWeb ? { ports: [{ name: "http", containerPort: service.port!, protocol: "TCP" }] } : {}),
-                        volumeMounts: writable.mounts,
+                        volumeMounts: [...writable.mounts, ...shared.mounts],
                     }),
                 ],
-                volumes: writable.volumes,
+                volumes: [...writable.volumes, ...shared.volumes],
             });
 
         if (service.migrate) {
-            const pod = podSpec({ name: "migrate", command: service.migrate.command }, { restartPolicy: "Never" });
+            const pod = podSpec({ name: "migrate", command: service.migrate.command }, { restartPolicy: "Never", initContainers: waitForDatabases(ctx, service) });
             const version = JSON.stringify([service.image, service.migrate.command]);
             dependsOn.push(versionedJob(ctx, `${svcName}-migrate`, "service", version, { backoffLimit: 3, activeDeadlineSeconds: 1800, pod }, { parent: this, dependsOn: [...dependsOn] }));
         }
@@ -206,7 +275,7 @@ export class KubernetesService extends pulumi.ComponentResource {
         const template: k8sTypes.core.v1.PodTemplateSpec = {
             metadata: { labels: podLabels(ctx, svcName, "service") },
             spec: podSpec(
-                { name: svcName, ...(service.command ? { command: service.command } : {}), ...workloadProbes(service, isWeb) },
+                { name: svcName, ...(service.command ? { command: service.command } : {}), ...workloadProbes(service, isWeb, canonicalHost(ctx.system)) },
                 { terminationGracePeriodSeconds: 30, topologySpreadConstraints: topologySpread(selector) },
             ),
         };
@@ -256,12 +325,18 @@ export class KubernetesService extends pulumi.ComponentResource {
         }
         this.address = isWeb ? `${svcName}.${ctx.namespaceName}.svc.cluster.local:${service.port}` : svcName;
 
-        if (autoscaled) {
-            const rpm = service.autoscaling?.requestsPerMinute;
+        const rpm = service.autoscaling?.requestsPerMinute;
+        if (autoscaled && rpm) {
+            new k8s.apiextensions.CustomResource(
+                logicalName(ctx, svcName, "scaler"),
+                { apiVersion: "keda.sh/v1alpha1", kind: "ScaledObject", metadata: meta(ctx, svcName, svcName, "service"), spec: scaledObjectSpec(ctx, service, rpm) },
+                { parent: this, dependsOn: [this.workload, ...(args.autoscalerDependsOn ?? [])] },
+            );
+        } else if (autoscaled) {
             new k8s.autoscaling.v2.HorizontalPodAutoscaler(
                 logicalName(ctx, svcName),
                 {
-                    metadata: meta(ctx, svcName, svcName, "service", rpm ? { annotations: { "tierform.io/requests-per-minute-target": String(rpm) } } : {}),
+                    metadata: meta(ctx, svcName, svcName, "service"),
                     spec: {
                         scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: svcName },
                         minReplicas: Math.max(1, range.min),

@@ -1,14 +1,22 @@
 /**
  * The one-replica StatefulSet + headless Service every self-run datastore uses (MySQL, MongoDB,
- * Redis, RabbitMQ, MinIO): a PVC from a volumeClaimTemplate, probes, a restricted-PSA security
+ * Redis, RabbitMQ, the object store): a PVC from a volumeClaimTemplate, probes, a restricted-PSA security
  * context with the image's own non-root uid, a read-only root with emptyDirs where the engine
  * writes, no service-account token. Not a component: the tier components call it.
  */
 import * as k8s from "@pulumi/kubernetes";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import type * as k8sTypes from "@pulumi/kubernetes/types/input";
 import type { Tier } from "../shared/naming";
 import { deletionSafety, logicalName, meta, podLabels, restrictedContainer, restrictedPodSpec, selectorOf, serviceHost, writableVolumes, type KubeContext } from "./common";
+
+/** `dependsOn` (a resource, a list, an Input of either, or nothing) with `more` added. */
+export function mergeDependsOn(dependsOn: pulumi.CustomResourceOptions["dependsOn"], ...more: pulumi.Resource[]): pulumi.Input<pulumi.Input<pulumi.Resource>[]> {
+    if (dependsOn === undefined) return more;
+    if (Array.isArray(dependsOn)) return [...dependsOn, ...more];
+    if (pulumi.Resource.isInstance(dependsOn)) return [dependsOn, ...more];
+    return pulumi.output(dependsOn as pulumi.Input<pulumi.Resource[]>).apply((d) => [...d, ...more]);
+}
 
 /** Arguments of {@link statefulWorkload}. */
 export interface StatefulWorkloadArgs {
@@ -143,7 +151,9 @@ export function statefulWorkload(ctx: KubeContext, args: StatefulWorkloadArgs, o
                     : [],
             },
         },
-        { ...opts, ...(persistent ? deletionSafety(ctx.system, false) : {}), dependsOn: [service] },
+        // Add the Service to the caller's dependsOn (never replace it: the caller's Secret and
+        // ConfigMap must exist before the pods that mount them).
+        { ...opts, ...(persistent ? deletionSafety(ctx.system, false) : {}), dependsOn: mergeDependsOn(opts.dependsOn, service) },
     );
     return { statefulSet, service, host: serviceHost(args.component, ctx.namespaceName), ready: [statefulSet, service] };
 }

@@ -7,6 +7,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import type { Settings, System } from "../../spec";
+import { formatProblems, type Problem } from "../../spec/errors";
 import type { PlatformSystem, PlatformSystemArgs, SystemOutputs, DatastoreOutputs } from "../contract";
 import { kubernetesLabels } from "../shared/naming";
 import { logicalName, meta, namespaceOf, type DatastoreConnection, type KubeContext } from "./common";
@@ -14,23 +16,36 @@ import { KubernetesBackup } from "./backup";
 import { KubernetesObjectStore } from "./bucket";
 import { KubernetesCache } from "./cache";
 import { KubernetesDatabase } from "./database";
-import { KubernetesEdge } from "./edge";
+import { edgeProblems, KubernetesEdge } from "./edge";
+import { KubernetesFileShares, sharedStorageProblems } from "./files";
 import { KubernetesMonitoring } from "./monitoring";
 import { KubernetesNamespace } from "./namespace";
 import { KubernetesOperators } from "./operators";
 import { KubernetesQueue } from "./queue";
 import { APP_SECRETS, KubernetesService } from "./service";
 
+/** Everything the Kubernetes platform cannot build from a valid spec, one problem per spec path or config key. */
+export function kubernetesProblems(system: System, settings: Settings): Problem[] {
+    return [...edgeProblems(system, settings), ...sharedStorageProblems(system, settings)];
+}
+
 /** Every service on Kubernetes, wired: see the module doc. Type token `tierform:kubernetes:System`. */
 export class KubernetesSystem extends pulumi.ComponentResource implements PlatformSystem {
     readonly outputs: SystemOutputs;
 
     constructor(name: string, args: PlatformSystemArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Refuse what the cluster cannot run before anything is registered, with every problem at once.
+        const problems = kubernetesProblems(args.system, args.settings);
+        if (problems.length > 0) {
+            const n = problems.length;
+            throw new pulumi.RunError([`tierform: ${args.system.name} cannot be built on Kubernetes (${n} problem${n === 1 ? "" : "s"}):`, ...formatProblems(problems).split("\n").slice(1)].join("\n"));
+        }
         super("tierform:kubernetes:System", name, {}, opts);
         const { system, settings } = args;
         const namespaceName = namespaceOf(system, settings);
         // An explicit provider when a kubeconfig is configured; children inherit it from their parent.
-        const provider = settings.kubeconfig ? new k8s.Provider(`${name}-k8s`, { kubeconfig: settings.kubeconfig }, { parent: this }) : undefined;
+        // The kubeconfig holds cluster credentials: a Pulumi secret, so state and `--json` show "[secret]".
+        const provider = settings.kubeconfig ? new k8s.Provider(`${name}-k8s`, { kubeconfig: pulumi.secret(settings.kubeconfig) }, { parent: this }) : undefined;
         const child: pulumi.ComponentResourceOptions = { parent: this, ...(provider ? { providers: { kubernetes: provider } } : {}) };
 
         const operators = new KubernetesOperators(`${name}-operators`, { system, settings }, child);
@@ -73,6 +88,9 @@ export class KubernetesSystem extends pulumi.ComponentResource implements Platfo
             );
         }
 
+        // Shared files (before the services that mount them).
+        const shares = new KubernetesFileShares(`${name}-files`, { ctx }, child);
+
         // App tier.
         const services: Record<string, string> = {};
         const workloads: pulumi.Resource[] = [];
@@ -84,7 +102,8 @@ export class KubernetesSystem extends pulumi.ComponentResource implements Platfo
                     ctx,
                     service,
                     connections: Object.fromEntries(uses.map((u) => [u, connections[u].url])),
-                    dependsOn: [...appSecretDeps, ...uses.flatMap((u) => connections[u].ready)],
+                    dependsOn: [...appSecretDeps, ...uses.flatMap((u) => connections[u].ready), ...service.mounts.map((m) => shares.claims[m.share])],
+                    autoscalerDependsOn: operators.releases("keda"),
                 },
                 child,
             );
@@ -94,7 +113,7 @@ export class KubernetesSystem extends pulumi.ComponentResource implements Platfo
 
         // Edge.
         const servicePorts = Object.fromEntries(Object.values(system.services).filter((s) => s.port !== undefined).map((s) => [s.name, s.port!]));
-        const edge = new KubernetesEdge(`${name}-edge`, { ctx, servicePorts, dependsOn: [...operators.releases("ingressNginx", "certManager"), ...workloads] }, child);
+        const edge = new KubernetesEdge(`${name}-edge`, { ctx, servicePorts, dependsOn: [...operators.releases("envoyGateway", "certManager"), ...workloads] }, child);
 
         // Backups.
         for (const db of Object.values(system.databases)) {

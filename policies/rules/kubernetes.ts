@@ -1,12 +1,15 @@
 /**
  * Kubernetes (staging stack) policies: pod security (Checkov CKV_K8S_*, Polaris, kube-score),
- * resources and probes, the Ingress's TLS, headers and rate limit, namespaces under restricted Pod
+ * resources and probes, the edge's TLS, headers and rate limit (Gateway API, Envoy Gateway), namespaces under restricted Pod
  * Security, autoscaler and disruption-budget sanity, backup CronJobs and CloudNativePG backups.
  */
 import { checkScalingBounds, containersOf, K8S_LONG_RUNNING, K8S_WORKLOADS, podSpecOf, resourcePolicy, retentionDays, scalingBoundsSchema, setting } from "./util";
 import type { ReportViolation } from "@pulumi/policy";
 
-const INGRESS = "kubernetes:networking.k8s.io/v1:Ingress";
+/** The edge's Gateway API objects (Envoy Gateway implements them). */
+const GATEWAY = "kubernetes:gateway.networking.k8s.io/v1:Gateway";
+const HTTPROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
+const BACKEND_TRAFFIC_POLICY = "kubernetes:gateway.envoyproxy.io/v1alpha1:BackendTrafficPolicy";
 const SERVICE = "kubernetes:core/v1:Service";
 const NAMESPACE = "kubernetes:core/v1:Namespace";
 const HPA = ["kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "kubernetes:autoscaling/v1:HorizontalPodAutoscaler"];
@@ -150,12 +153,12 @@ export const k8sServiceAccountToken = podPolicy({
 /** Objects live in a named namespace. */
 export const k8sNamespace = resourcePolicy({
     name: "k8s-namespace",
-    description: "Workloads, Services, Ingresses, Secrets and policies live in the system's namespace, never in 'default'.",
+    description: "Workloads, Services, Gateways, HTTPRoutes, Secrets and policies live in the system's namespace, never in 'default'.",
     group: "security",
     platforms: ["kubernetes"],
     checklist: ["network-segmentation"],
     sources: ["Checkov CKV_K8S_21"],
-    types: [...K8S_WORKLOADS, SERVICE, INGRESS, "kubernetes:core/v1:Secret", "kubernetes:core/v1:ConfigMap", PDB, ...HPA, "kubernetes:networking.k8s.io/v1:NetworkPolicy"],
+    types: [...K8S_WORKLOADS, SERVICE, GATEWAY, HTTPROUTE, "kubernetes:core/v1:Secret", "kubernetes:core/v1:ConfigMap", PDB, ...HPA, "kubernetes:networking.k8s.io/v1:NetworkPolicy"],
     validate: (props, args, report) => {
         const ns = props.metadata?.namespace ?? args.provider?.props?.namespace;
         if (!ns || ns === "default") report(`${args.type.split(":").pop()} is in the ${ns ? "'default'" : "provider's default"} namespace; set metadata.namespace`);
@@ -163,13 +166,13 @@ export const k8sNamespace = resourcePolicy({
 });
 
 const serviceTypeSchema = {
-    properties: { allowedTypes: setting.strings(["ClusterIP"], "Service types allowed; the Ingress is the only public entry.") },
+    properties: { allowedTypes: setting.strings(["ClusterIP"], "Service types allowed; the Gateway is the only public entry.") },
 };
 
 /** Services stay inside the cluster. */
 export const k8sServiceType = resourcePolicy({
     name: "k8s-service-type",
-    description: "Services are ClusterIP: NodePort and LoadBalancer services would open a public entry that bypasses the Ingress's TLS, headers and rate limit.",
+    description: "Services are ClusterIP: NodePort and LoadBalancer services would open a public entry that bypasses the Gateway's TLS, headers and rate limit.",
     group: "security",
     platforms: ["kubernetes"],
     checklist: ["mdc-firewall-rules", "port-restrictions"],
@@ -182,75 +185,80 @@ export const k8sServiceType = resourcePolicy({
     },
 });
 
-const annotations = (props: any): Record<string, string> => props.metadata?.annotations ?? {};
 
-/** Ingress terminates TLS and redirects. */
-export const k8sIngressTls = resourcePolicy({
-    name: "k8s-ingress-tls",
-    description: "Every Ingress terminates TLS for each of its hosts with a certificate secret (cert-manager or given) and does not turn off the HTTP→HTTPS redirect.",
+/** An HTTPRoute rule that sends traffic to a backend (rather than only redirecting). */
+const serves = (rule: any) => (rule?.backendRefs ?? []).length > 0;
+/** An HTTPRoute attached to a plain-HTTP listener (by section name "http"). */
+const onHttpListener = (props: any) => (props.spec?.parentRefs ?? []).some((p: any) => p.sectionName === "http");
+
+/** The Gateway terminates TLS; plain HTTP only redirects. */
+export const k8sGatewayTls = resourcePolicy({
+    name: "k8s-gateway-tls",
+    description:
+        "Every Gateway has an HTTPS listener that terminates TLS with a certificate Secret (cert-manager or given), every hostname it serves over HTTP it also serves over HTTPS, and an HTTPRoute on a plain-HTTP listener only redirects (no backendRefs).",
     group: "security",
     platforms: ["kubernetes"],
     checklist: ["mdc-ssl-certificates", "https-enforcement", "encryption-in-transit"],
-    sources: ["seed 004 HTTPS enforcement", "Checkov CKV_K8S (ingress TLS, intent)"],
-    types: [INGRESS],
-    validate: (props, _args, report) => {
-        const tls: any[] = props.spec?.tls ?? [];
-        if (tls.length === 0) return report("Ingress has no spec.tls");
-        for (const t of tls) if (!t.secretName) report("an spec.tls entry has no secretName");
-        const tlsHosts = new Set(tls.flatMap((t) => t.hosts ?? []));
-        for (const r of props.spec?.rules ?? []) if (r.host && !tlsHosts.has(r.host)) report(`host ${r.host} is not covered by spec.tls`);
-        const a = annotations(props);
-        for (const k of ["nginx.ingress.kubernetes.io/ssl-redirect", "nginx.ingress.kubernetes.io/force-ssl-redirect"]) if (a[k] === "false") report(`${k} is "false"`);
+    sources: ["seed 004 HTTPS enforcement", "Gateway API GatewayTLSConfig"],
+    types: [GATEWAY, HTTPROUTE],
+    validate: (props, args, report) => {
+        if (args.type === HTTPROUTE) {
+            if (onHttpListener(props) && (props.spec?.rules ?? []).some(serves)) report("HTTPRoute serves backends on the plain-HTTP listener; attach it to the HTTPS listener and redirect HTTP");
+            return;
+        }
+        const listeners: any[] = props.spec?.listeners ?? [];
+        const https = listeners.filter((l) => l.protocol === "HTTPS");
+        if (https.length === 0) return report("Gateway has no HTTPS listener");
+        for (const l of https) {
+            if (l.tls?.mode === "Passthrough") report(`listener '${l.name}' passes TLS through instead of terminating it`);
+            else if ((l.tls?.certificateRefs ?? []).length === 0) report(`listener '${l.name}' has no tls.certificateRefs`);
+        }
+        const secured = new Set(https.map((l) => l.hostname ?? "*"));
+        for (const l of listeners.filter((x) => x.protocol === "HTTP")) if (!secured.has(l.hostname ?? "*") && !secured.has("*")) report(`host ${l.hostname ?? "(any)"} is served over HTTP but not HTTPS`);
     },
 });
 
 const headersSchema = {
     properties: {
-        headerAnnotations: setting.strings(["nginx.ingress.kubernetes.io/configuration-snippet", "nginx.ingress.kubernetes.io/custom-headers", "traefik.ingress.kubernetes.io/router.middlewares"], "Annotations that can carry response headers."),
+        requiredHeaders: setting.strings(["X-Frame-Options", "X-Content-Type-Options", "Strict-Transport-Security"], "Response headers every served route rule must set."),
     },
 };
 
-/** Ingress sets security headers. */
-export const k8sIngressHeaders = resourcePolicy({
-    name: "k8s-ingress-security-headers",
-    description:
-        "Every Ingress adds security headers: a configuration snippet naming X-Frame-Options, X-Content-Type-Options and Strict-Transport-Security, a custom-headers ConfigMap, or a Traefik headers middleware.",
+/** Served routes set security headers. */
+export const k8sGatewayHeaders = resourcePolicy({
+    name: "k8s-gateway-security-headers",
+    description: "Every HTTPRoute rule that serves a backend sets the security headers (X-Frame-Options, X-Content-Type-Options, Strict-Transport-Security) with a ResponseHeaderModifier filter.",
     group: "security",
     platforms: ["kubernetes"],
     checklist: ["mdc-security-headers"],
-    sources: ["seed 001 security headers", "OWASP Secure Headers"],
-    types: [INGRESS],
+    sources: ["seed 001 security headers", "OWASP Secure Headers", "Gateway API HTTPHeaderFilter"],
+    types: [HTTPROUTE],
     configSchema: headersSchema,
-    validate: (props, args, report, { headerAnnotations }) => {
-        const a = annotations(props);
-        const present = headerAnnotations.filter((k) => a[k]);
-        if (present.length === 0) return report(`Ingress sets no security headers (annotate with one of ${headerAnnotations.join(", ")})`);
-        const snippet = a["nginx.ingress.kubernetes.io/configuration-snippet"];
-        if (present.length === 1 && snippet) {
-            for (const h of ["X-Frame-Options", "X-Content-Type-Options", "Strict-Transport-Security"]) if (!snippet.includes(h)) report(`configuration-snippet does not set ${h}`);
-        }
+    validate: (props, _args, report, { requiredHeaders }) => {
+        (props.spec?.rules ?? []).forEach((rule: any, i: number) => {
+            if (!serves(rule)) return;
+            const set = (rule.filters ?? []).filter((f: any) => f.type === "ResponseHeaderModifier").flatMap((f: any) => [...(f.responseHeaderModifier?.set ?? []), ...(f.responseHeaderModifier?.add ?? [])]);
+            const names = new Set(set.map((h: any) => String(h.name).toLowerCase()));
+            const missing = requiredHeaders.filter((h) => !names.has(h.toLowerCase()));
+            if (missing.length > 0) report(`rule ${i} does not set ${missing.join(", ")}`);
+        });
     },
 });
 
-const rateSchema = {
-    properties: {
-        rateAnnotations: setting.strings(["nginx.ingress.kubernetes.io/limit-rpm", "nginx.ingress.kubernetes.io/limit-rps", "traefik.ingress.kubernetes.io/router.middlewares"], "Annotations that set a per-client rate limit."),
-    },
-};
-
-/** Ingress rate-limits. */
-export const k8sIngressRateLimit = resourcePolicy({
-    name: "k8s-ingress-rate-limit",
-    description: "Every Ingress limits the request rate per client (ingress-nginx limit-rpm/limit-rps, or a Traefik rate-limit middleware).",
+/** The edge's traffic policy limits each client. */
+export const k8sGatewayRateLimit = resourcePolicy({
+    name: "k8s-gateway-rate-limit",
+    description:
+        "Every Envoy Gateway BackendTrafficPolicy with a rate limit counts per client: a rule selecting each distinct client address (sourceCIDR type Distinct) with a positive limit; a local limit, which cannot count per client, does not qualify. That every Gateway has one is public-entry-tls-waf's check.",
     group: "security",
     platforms: ["kubernetes"],
     checklist: ["mdc-rate-limiting", "mdc-ddos-protection"],
-    sources: ["seed 001 checklist 'Rate limiting enabled'"],
-    types: [INGRESS],
-    configSchema: rateSchema,
-    validate: (props, args, report, { rateAnnotations }) => {
-        const a = annotations(props);
-        if (!rateAnnotations.some((k) => a[k] && !(Number(a[k]) <= 0))) report("Ingress has no rate limit annotation");
+    sources: ["seed 001 checklist 'Rate limiting enabled'", "Envoy Gateway global rate limit (sourceCIDR Distinct)"],
+    types: [BACKEND_TRAFFIC_POLICY],
+    validate: (props, _args, report) => {
+        const rules: any[] = props.spec?.rateLimit?.global?.rules ?? [];
+        const perClient = rules.some((r) => (r.clientSelectors ?? []).some((c: any) => c.sourceCIDR?.type === "Distinct") && Number(r.limit?.requests) > 0);
+        if (!perClient) report("BackendTrafficPolicy has no per-client rate limit (a global rule with sourceCIDR type Distinct and limit.requests > 0)");
     },
 });
 
@@ -303,21 +311,29 @@ export const k8sProbes = podPolicy({
 
 const hpaSchema = scalingBoundsSchema("minReplicas", "maxReplicas");
 
+/** KEDA's ScaledObject: it creates and owns an HPA, so its bounds are judged like one. */
+const SCALED_OBJECT = "kubernetes:keda.sh/v1alpha1:ScaledObject";
+
 /** HPA bounds. */
 export const k8sHpaBounds = resourcePolicy({
     name: "k8s-hpa-bounds",
-    description: "Every HorizontalPodAutoscaler keeps at least two replicas, has minReplicas ≤ maxReplicas, a max within a sane ratio of the min, and at least one metric.",
+    description:
+        "Every HorizontalPodAutoscaler and KEDA ScaledObject keeps at least two replicas, has min ≤ max, a max within a sane ratio of the min, and at least one metric or trigger (a ScaledObject's minReplicaCount defaults to 0 and its maxReplicaCount to 100).",
     group: "reliability",
     platforms: ["kubernetes"],
     checklist: ["autoscaling-bounds", "replicas-and-probes"],
-    sources: ["seed 001 autoscaling (2-10)", "seed 002 HPA (3-10)", "kube-score horizontalpodautoscaler-has-target"],
-    types: HPA,
+    sources: ["seed 001 autoscaling (2-10)", "seed 002 HPA (3-10)", "kube-score horizontalpodautoscaler-has-target", "KEDA ScaledObject spec"],
+    types: [...HPA, SCALED_OBJECT],
     configSchema: hpaSchema,
     validate: (props, args, report, cfg) => {
-        const names = { min: "minReplicas", max: "maxReplicas" };
-        checkScalingBounds(Number(props.spec?.minReplicas ?? 1), Number(props.spec?.maxReplicas), names, { floor: cfg.minReplicas, maxRatio: cfg.maxRatio }, report);
+        const keda = args.type === SCALED_OBJECT;
+        const names = keda ? { min: "minReplicaCount", max: "maxReplicaCount" } : { min: "minReplicas", max: "maxReplicas" };
+        const min = Number(keda ? (props.spec?.minReplicaCount ?? 0) : (props.spec?.minReplicas ?? 1));
+        const max = Number(keda ? (props.spec?.maxReplicaCount ?? 100) : props.spec?.maxReplicas);
+        checkScalingBounds(min, max, names, { floor: cfg.minReplicas, maxRatio: cfg.maxRatio }, report);
+        if (keda && (props.spec?.triggers ?? []).length === 0) report("ScaledObject has no triggers");
         if (args.type.includes("/v2:") && (props.spec?.metrics ?? []).length === 0) report("HPA has no metrics");
-        if (!props.spec?.scaleTargetRef?.name) report("HPA has no scaleTargetRef");
+        if (!props.spec?.scaleTargetRef?.name) report(`${keda ? "ScaledObject" : "HPA"} has no scaleTargetRef`);
     },
 });
 
@@ -386,6 +402,42 @@ export const k8sCnpgCluster = resourcePolicy({
     },
 });
 
+/**
+ * Connection URLs a Secret hands to apps: which scheme or parameter encrypts them. Redis (`rediss`),
+ * AMQP (`amqps`), MongoDB (`tls=true`/`ssl=true`), MySQL (`ssl-mode=REQUIRED` or stricter) and
+ * PostgreSQL (`sslmode` require or stricter).
+ */
+function unencryptedConnection(url: string): string | undefined {
+    const m = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url);
+    if (!m) return undefined;
+    const scheme = m[1].toLowerCase();
+    const query = url.includes("?") ? url.slice(url.indexOf("?") + 1).toLowerCase() : "";
+    if (scheme === "redis" || scheme === "amqp") return `${scheme}:// (use ${scheme === "redis" ? "rediss" : "amqps"}://)`;
+    if (scheme.startsWith("mongodb") && !/(^|&)(tls|ssl)=true/.test(query)) return "mongodb:// without tls=true";
+    if (scheme === "mysql" && !/(^|&)ssl-?mode=(required|verify_ca|verify_identity)/.test(query)) return "mysql:// without ssl-mode=REQUIRED";
+    if (scheme.startsWith("postgres") && !/(^|&)sslmode=(require|verify-ca|verify-full)/.test(query)) return "postgresql:// without sslmode=require";
+    return undefined;
+}
+
+/** Datastore connections are encrypted. */
+export const k8sDatastoreTls = resourcePolicy({
+    name: "k8s-datastore-tls",
+    description:
+        "Every datastore connection URL a Secret hands to apps is encrypted (rediss://, amqps://, MongoDB tls=true, MySQL ssl-mode=REQUIRED, PostgreSQL sslmode=require). Staging's self-run Redis, MySQL, MongoDB and RabbitMQ are reached in plain text, so the report says FAIL for 'TLS for all traffic' there (advisory: staging carries no production data).",
+    group: "security",
+    platforms: ["kubernetes"],
+    checklist: ["encryption-in-transit"],
+    sources: ["seed 003 'TLS for all traffic, database connection encryption'"],
+    types: ["kubernetes:core/v1:Secret"],
+    validate: (props, _args, report) => {
+        for (const [key, value] of Object.entries({ ...(props.stringData ?? {}) })) {
+            if (typeof value !== "string") continue;
+            const problem = unencryptedConnection(value);
+            if (problem) report(`${key} connects over ${problem}`);
+        }
+    },
+});
+
 /** The Kubernetes resource policies. */
 export const kubernetesPolicies = [
     k8sRunAsNonRoot,
@@ -398,9 +450,9 @@ export const kubernetesPolicies = [
     k8sServiceAccountToken,
     k8sNamespace,
     k8sServiceType,
-    k8sIngressTls,
-    k8sIngressHeaders,
-    k8sIngressRateLimit,
+    k8sGatewayTls,
+    k8sGatewayHeaders,
+    k8sGatewayRateLimit,
     k8sPodSecurity,
     k8sResources,
     k8sProbes,
@@ -408,4 +460,5 @@ export const kubernetesPolicies = [
     k8sPdbAllowsEviction,
     k8sCronJobSafe,
     k8sCnpgCluster,
+    k8sDatastoreTls,
 ];

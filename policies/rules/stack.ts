@@ -220,7 +220,7 @@ export const datastoreBackups = stackPolicy({
 export const publicEntryPoints = stackPolicy({
     name: "public-entry-tls-waf",
     description:
-        "Every public entry point terminates TLS with a certificate the program provides: on Docker only the edge container publishes ports; on Kubernetes every Ingress's TLS secret is created by the program or issued by cert-manager; on AWS every internet-facing load balancer has an HTTPS listener and a WAFv2 web ACL association.",
+        "Every public entry point terminates TLS with a certificate the program provides: on Docker only the edge container publishes ports; on Kubernetes every Gateway has an HTTPS listener whose certificate Secret the program creates or cert-manager issues, and a BackendTrafficPolicy (rate limit) targeting it; on AWS every internet-facing load balancer has an HTTPS listener and a WAFv2 web ACL association.",
     group: "security",
     platforms: ["docker", "kubernetes", "aws"],
     checklist: ["mdc-ssl-certificates", "https-enforcement", "waf", "mdc-ddos-protection"],
@@ -236,14 +236,16 @@ export const publicEntryPoints = stackPolicy({
             kubernetes: (rs) => {
                 const secrets = ofType(rs, "kubernetes:core/v1:Secret").map((s) => s.props?.metadata?.name);
                 const certs = ofType(rs, "kubernetes:cert-manager.io/v1:Certificate").map((c) => c.props?.spec?.secretName);
-                for (const ing of ofType(rs, "kubernetes:networking.k8s.io/v1:Ingress")) {
-                    const a = ing.props?.metadata?.annotations ?? {};
-                    const issued = !!(a["cert-manager.io/cluster-issuer"] || a["cert-manager.io/issuer"]);
-                    const tls: any[] = ing.props?.spec?.tls ?? [];
-                    if (tls.length === 0) report(`Ingress '${ing.name}' serves no TLS`, ing.urn);
-                    for (const t of tls) {
-                        if (!issued && !secrets.includes(t.secretName) && !certs.includes(t.secretName)) report(`Ingress '${ing.name}' uses TLS secret '${t.secretName}' that neither the program nor cert-manager provides`, ing.urn);
+                const targets = (type: string) => ofType(rs, type).flatMap((p) => (p.props?.spec?.targetRefs ?? []).filter((t: any) => t.kind === "Gateway").map((t: any) => t.name));
+                const limited = targets("kubernetes:gateway.envoyproxy.io/v1alpha1:BackendTrafficPolicy");
+                for (const gw of ofType(rs, "kubernetes:gateway.networking.k8s.io/v1:Gateway")) {
+                    const name = gw.props?.metadata?.name;
+                    const https = (gw.props?.spec?.listeners ?? []).filter((l: any) => l.protocol === "HTTPS");
+                    if (https.length === 0) report(`Gateway '${gw.name}' serves no TLS`, gw.urn);
+                    for (const ref of https.flatMap((l: any) => l.tls?.certificateRefs ?? [])) {
+                        if (!secrets.includes(ref.name) && !certs.includes(ref.name)) report(`Gateway '${gw.name}' uses TLS secret '${ref.name}' that neither the program nor cert-manager provides`, gw.urn);
                     }
+                    if (!limited.includes(name)) report(`Gateway '${gw.name}' has no BackendTrafficPolicy (rate limit) targeting it`, gw.urn);
                 }
             },
             aws: (rs) => {
@@ -395,6 +397,8 @@ function isSingletonDeployment(r: PolicyResource): boolean {
 /** The smallest replica count a Deployment keeps, counting its HPA. */
 function k8sMinReplicas(d: PolicyResource, hpas: PolicyResource[]): number {
     const hpa = hpas.find((h) => namespaceOf(h) === namespaceOf(d) && h.props?.spec?.scaleTargetRef?.name === (d.props?.metadata?.name ?? d.name));
+    // A KEDA ScaledObject's HPA keeps minReplicaCount (default 0).
+    if (hpa?.type === "kubernetes:keda.sh/v1alpha1:ScaledObject") return Number(hpa.props?.spec?.minReplicaCount ?? 0);
     return Number(hpa?.props?.spec?.minReplicas ?? d.props?.spec?.replicas ?? 1);
 }
 
@@ -402,7 +406,7 @@ function k8sMinReplicas(d: PolicyResource, hpas: PolicyResource[]): number {
 export const minReplicas = stackPolicy({
     name: "min-replicas",
     description:
-        "Every service that receives traffic keeps at least two replicas (counting its autoscaler's minimum): Kubernetes Deployments selected by a Service, ECS services behind a load balancer. Singletons (Recreate strategy with one replica, or deploymentMaximumPercent ≤ 100 on ECS) are exempt.",
+        "Every service that receives traffic keeps at least two replicas (counting its autoscaler's minimum, an HPA's or a KEDA ScaledObject's): Kubernetes Deployments selected by a Service, ECS services behind a load balancer. Singletons (Recreate strategy with one replica, or deploymentMaximumPercent ≤ 100 on ECS) are exempt.",
     group: "reliability",
     platforms: ["kubernetes", "aws"],
     checklist: ["replicas-and-probes", "high-availability"],
@@ -414,7 +418,7 @@ export const minReplicas = stackPolicy({
             {
                 kubernetes: (rs) => {
                     const services = ofType(rs, "kubernetes:core/v1:Service");
-                    const hpas = ofType(rs, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "kubernetes:autoscaling/v1:HorizontalPodAutoscaler");
+                    const hpas = ofType(rs, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "kubernetes:autoscaling/v1:HorizontalPodAutoscaler", "kubernetes:keda.sh/v1alpha1:ScaledObject");
                     for (const d of ofType(rs, "kubernetes:apps/v1:Deployment")) {
                         const labels = podLabelsOf(d.type, d.props);
                         const served = services.some((s) => namespaceOf(s) === namespaceOf(d) && s.props?.spec?.selector && selects({ matchLabels: s.props.spec.selector }, labels));

@@ -94,8 +94,8 @@ describe("stack policies", () => {
 
     describe("public-entry-tls-waf fires", () => {
         it("docker: a service publishes a port", () => fires("public-entry-tls-waf", edit(dockerStack(), "backend", (p) => (p.ports = [{ internal: 8000, external: 8000 }])), /only the edge/));
-        it("kubernetes: Ingress TLS secret nobody provides", () =>
-            fires("public-entry-tls-waf", edit(kubernetesStack(), "edge", (p) => delete p.metadata.annotations["cert-manager.io/cluster-issuer"]), /neither the program nor cert-manager/));
+        it("kubernetes: Gateway TLS secret nobody provides", () => fires("public-entry-tls-waf", without(kubernetesStack(), "edge-certificate"), /neither the program nor cert-manager/));
+        it("kubernetes: Gateway without a rate-limit policy", () => fires("public-entry-tls-waf", without(kubernetesStack(), "edge-traffic"), /no BackendTrafficPolicy/));
         it("aws: ALB without WAF", () => fires("public-entry-tls-waf", without(awsStack(), "waf-alb"), /WAFv2/));
         it("aws: ALB without HTTPS listener", () => fires("public-entry-tls-waf", without(awsStack(), "https"), /HTTPS listener/));
     });

@@ -70,6 +70,11 @@ function hpa(plan: Plan, name: string): any {
     return object(plan, "HorizontalPodAutoscaler", name).inputs.spec;
 }
 
+/** A ScaledObject's triggers as type → target (threshold or value). */
+function triggers(spec: any): Record<string, string> {
+    return Object.fromEntries(spec.triggers.map((t: any) => [t.type, t.metadata.threshold ?? t.metadata.value]));
+}
+
 function metricTarget(spec: any, resource: string): number | undefined {
     return spec.metrics.find((m: any) => m.resource?.name === resource)?.resource.target.averageUtilization;
 }
@@ -189,9 +194,12 @@ describe("every preset on staging (kubernetes)", function () {
         const plan = await stagingPlan("mdc-tts");
         for (const svc of ["backend", "frontend"]) {
             assert.deepEqual(object(plan, "Deployment", svc).inputs.spec.strategy, { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
-            const h = hpa(plan, svc);
-            assert.deepEqual([h.minReplicas, h.maxReplicas, metricTarget(h, "cpu"), metricTarget(h, "memory")], [2, 10, 70, 80]);
-            assert.equal(object(plan, "HorizontalPodAutoscaler", svc).inputs.metadata.annotations["tierform.io/requests-per-minute-target"], "1000");
+            // 1000 requests/minute per instance is a real signal: KEDA scales on the edge's request rate, CPU and memory.
+            const so = object(plan, "ScaledObject", svc).inputs.spec;
+            assert.deepEqual([so.minReplicaCount, so.maxReplicaCount], [2, 10]);
+            assert.deepEqual(triggers(so), { prometheus: "1000", cpu: "70", memory: "80" });
+            assert.match(so.triggers[0].metadata.query, new RegExp(`envoy_cluster_name=~"httproute/mdc-tts/\\(edge-${svc}\\)/rule/\\[0-9\\]\\+"`));
+            assert.equal(objects(plan, "HorizontalPodAutoscaler").some((r) => r.inputs.metadata.name === svc), false, "KEDA owns the HPA");
         }
         // Exactly one beat, and never two at once: a one-replica StatefulSet, not a Deployment.
         const beat = object(plan, "StatefulSet", "beat").inputs.spec;
@@ -213,21 +221,21 @@ describe("every preset on staging (kubernetes)", function () {
         assert.equal(envVar(backendEnv, "MEDIA_BUCKET").value, "mdc-tts-media");
         const redis = object(plan, "StatefulSet", "cache").inputs.spec.template.spec.containers[0].args.join(" ");
         assert.match(redis, /--appendonly yes/);
-        assert.match(redis, /--requirepass \$\(REDIS_PASSWORD\)/);
-        const ingress = object(plan, "Ingress", "edge").inputs;
-        assert.equal(ingress.metadata.annotations["nginx.ingress.kubernetes.io/limit-rpm"], "1000");
-        assert.equal(ingress.metadata.annotations["nginx.ingress.kubernetes.io/force-ssl-redirect"], "true");
-        assert.equal(ingress.metadata.annotations["nginx.ingress.kubernetes.io/custom-headers"], "mdc-tts/edge-headers");
-        assert.ok(!Object.keys(ingress.metadata.annotations).some((k) => k.endsWith("snippet")), "no configuration snippets");
-        assert.deepEqual(object(plan, "ConfigMap", "edge-headers").inputs.data, {
+        assert.doesNotMatch(redis, /requirepass/, "the password is in the config file, not argv");
+        const traffic = object(plan, "BackendTrafficPolicy", "edge").inputs.spec;
+        assert.equal(traffic.rateLimit.global.rules[0].limit.requests, 1000);
+        assert.deepEqual(object(plan, "HTTPRoute", "edge-redirect").inputs.spec.rules[0].filters[0].requestRedirect, { scheme: "https", statusCode: 301 });
+        const headers = object(plan, "HTTPRoute", "edge-backend").inputs.spec.rules[0].filters[0].responseHeaderModifier.set;
+        assert.deepEqual(Object.fromEntries(headers.map((h: any) => [h.name, h.value])), {
             "X-Frame-Options": "DENY",
             "X-Content-Type-Options": "nosniff",
             "X-XSS-Protection": "1; mode=block",
             "Referrer-Policy": "strict-origin-when-cross-origin",
+            "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
         });
         assert.deepEqual(
-            ingress.spec.rules[0].http.paths.map((p: any) => `${p.path}>${p.backend.service.name}:${p.backend.service.port.number}`),
-            ["/api>backend:8000", "/static>backend:8000", "/media>backend:8000", "/>frontend:8080"],
+            objects(plan, "HTTPRoute").flatMap((r) => (r.inputs.spec.rules as any[]).filter((x) => x.backendRefs).map((x) => `${x.matches[0].path.value}>${x.backendRefs[0].name}:${x.backendRefs[0].port}`)).sort(),
+            ["/api>backend:8000", "/static>backend:8000", "/media>backend:8000", "/>frontend:8080"].sort(),
         );
         assert.deepEqual(object(plan, "Certificate", "edge-tls").inputs.spec.dnsNames, ["api.mdc-tts.example.com"]);
         const cron = object(plan, "CronJob", "db-backup-full").inputs.spec;
@@ -237,7 +245,7 @@ describe("every preset on staging (kubernetes)", function () {
         // Flows: backend → db (CloudNativePG pods) and db ← backend.
         assert.ok(rules(plan, "allow-backend").egress.some((r) => r.to[0].podSelector?.matchLabels["cnpg.io/cluster"] === "db" && r.ports[0].port === 5432));
         assert.ok(rules(plan, "allow-db").ingress.some((r) => r.from[0].podSelector?.matchLabels["app.kubernetes.io/instance"] === "mdc-tts-backend"));
-        assert.ok(rules(plan, "allow-frontend").ingress.some((r) => r.from[0].namespaceSelector?.matchLabels["kubernetes.io/metadata.name"] === "ingress-nginx"));
+        assert.ok(rules(plan, "allow-frontend").ingress.some((r) => r.from[0].namespaceSelector?.matchLabels["kubernetes.io/metadata.name"] === "envoy-gateway-system"));
         assert.equal(rules(plan, "allow-frontend").egress.length, 0, "the frontend uses no datastore");
     });
 
@@ -257,6 +265,18 @@ describe("every preset on staging (kubernetes)", function () {
         assert.equal(object(plan, "StatefulSet", "events").inputs.spec.template.spec.containers[0].image, "rabbitmq:3.13.7-alpine");
         assert.match(secretsOf(plan, "order-connections").BROKER_URL, /^amqp:\/\/app:.+@events\.mealkitz\.svc\.cluster\.local:5672\/$/);
         assert.deepEqual(plan.outputs.datastores.db.readerEndpoints, ["db-ro.mealkitz.svc.cluster.local:5432"]);
+    });
+
+    it("asset-management: 1000 requests per instance is a KEDA Prometheus trigger with the CPU and memory targets", async () => {
+        const plan = await stagingPlan("asset-management");
+        for (const svc of ["api", "frontend"]) {
+            const so = object(plan, "ScaledObject", svc).inputs.spec;
+            assert.deepEqual(triggers(so), { prometheus: "1000", cpu: "70", memory: "80" });
+            assert.equal(so.triggers[0].metadata.serverAddress, "http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090");
+            assert.equal(so.scaleTargetRef.name, svc);
+        }
+        // The Envoy proxies are scraped, so the trigger's query has data.
+        assert.equal(object(plan, "PodMonitor", "edge-proxy").inputs.spec.podMetricsEndpoints[0].path, "/stats/prometheus");
     });
 
     it("asset-management: CloudNativePG with 3 instances and the seed's parameters, the seed's alerts", async () => {
@@ -306,10 +326,21 @@ describe("every preset on staging (kubernetes)", function () {
         }
         assert.match(object(plan, "ConfigMap", "db-backup-scripts").inputs.data["backup.sh"], /RETENTION_DAYS=30/);
         assert.deepEqual(object(plan, "CronJob", "db-backup-incremental").inputs.spec.jobTemplate.spec.template.spec.containers[0].command.slice(-2), ["--label", "incremental"]);
-        const admin = object(plan, "Ingress", "edge-admin-restricted").inputs;
-        assert.equal(admin.metadata.annotations["nginx.ingress.kubernetes.io/whitelist-source-range"], "10.0.0.0/8,192.168.0.0/16");
-        assert.deepEqual(admin.spec.rules[0].http.paths.map((p: any) => p.path), ["/admin"]);
-        assert.ok(!object(plan, "Ingress", "edge").inputs.spec.rules[0].http.paths.some((p: any) => p.path === "/admin"));
+        const admin = object(plan, "HTTPRoute", "edge-admin-restricted").inputs;
+        assert.deepEqual(admin.spec.rules.map((r: any) => r.matches[0].path.value), ["/admin"]);
+        assert.deepEqual(object(plan, "SecurityPolicy", "edge-admin-restricted-allow").inputs.spec.authorization.rules[0].principal.clientCIDRs, ["10.0.0.0/8", "192.168.0.0/16"]);
+        assert.ok(!object(plan, "HTTPRoute", "edge-web").inputs.spec.rules.some((r: any) => r.matches[0].path.value === "/admin"));
+        // Uploads, invoices and reports on one ReadWriteMany claim, shared by web and admin (issue 11 item 5).
+        const share = object(plan, "PersistentVolumeClaim", "share-files").inputs.spec;
+        assert.deepEqual([share.accessModes, share.storageClassName, share.resources.requests.storage], [["ReadWriteMany"], "nfs-csi", "20Gi"]);
+        for (const svc of ["web", "admin"]) {
+            const pod = object(plan, "Deployment", svc).inputs.spec.template.spec;
+            assert.deepEqual(pod.volumes.find((v: any) => v.name === "share-files"), { name: "share-files", persistentVolumeClaim: { claimName: "share-files" } });
+            assert.deepEqual(
+                pod.containers[0].volumeMounts.filter((m: any) => m.name === "share-files").map((m: any) => `${m.mountPath}:${m.subPath}`),
+                ["/app/uploads:uploads", "/app/invoices:invoices", "/app/reports:reports"],
+            );
+        }
         assert.match(secretsOf(plan, "web-connections").DATABASE_URL, /^mysql:\/\/auro_user:.+@db\.auromart\.svc\.cluster\.local:3306\/auro_mart$/);
     });
 

@@ -4,6 +4,13 @@
  * custom resources against their CRD schemas (`@kubernetes-models/cert-manager`,
  * `@kubernetes-models/prometheus-operator`).
  *
+ * The Gateway API objects validate with `@kubernetes-models/gateway-api`, KEDA's ScaledObject with
+ * `@kubernetes-models/keda`. Envoy Gateway's own policies (EnvoyProxy, BackendTrafficPolicy,
+ * ClientTrafficPolicy, SecurityPolicy, EnvoyExtensionPolicy) have no models package: their spec is
+ * validated (Ajv, unknown keys refused as the API server's pruning would drop them) against the
+ * subset of their published v1.9.0 CRD schemas kept in `data/envoy-gateway-crds.json` (source
+ * named in the file) and their metadata as an ObjectMeta.
+ *
  * CloudNativePG has no kubernetes-models package: its objects get their metadata validated as an
  * ObjectMeta and their spec checked against the parts of the `postgresql.cnpg.io/v1` CRD schemas
  * that tierform sets (keys, types, enums, required fields), see CNPG_SPECS below.
@@ -13,9 +20,14 @@
  * hence the `new Function` wrapper).
  */
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import Ajv from "ajv";
 import type { PlannedResource } from "../harness";
 import { PRESETS, stagingPlan } from "../components/kubernetes/fixtures";
 
+/** Kinds without a namespace. */
+const CLUSTER_SCOPED = ["Namespace", "GatewayClass"];
 const importEsm = new Function("specifier", "return import(specifier)") as (specifier: string) => Promise<any>;
 
 /** The module of a model: core `v1` → kubernetes-models/v1/<Kind>, groups → <group>/<version>/<Kind>. */
@@ -23,7 +35,9 @@ function modelModule(apiVersion: string, kind: string): string | undefined {
     const [group, version] = apiVersion.includes("/") ? apiVersion.split("/") : ["", apiVersion];
     if (group === "cert-manager.io") return `@kubernetes-models/cert-manager/${group}/${version}/${kind}`;
     if (group === "monitoring.coreos.com") return `@kubernetes-models/prometheus-operator/${group}/${version}/${kind}`;
-    if (group === "postgresql.cnpg.io") return undefined;
+    if (group === "postgresql.cnpg.io" || group === "gateway.envoyproxy.io") return undefined;
+    if (group === "gateway.networking.k8s.io") return `@kubernetes-models/gateway-api/${group}/${version}/${kind}`;
+    if (group === "keda.sh") return `@kubernetes-models/keda/${group}/${version}/${kind}`;
     return group ? `kubernetes-models/${group}/${version}/${kind}` : `kubernetes-models/${version}/${kind}`;
 }
 
@@ -47,6 +61,9 @@ const COMPRESSION = ["bzip2", "gzip", "lz4", "snappy", "xz", "zstd"];
 const CNPG_SPECS: Record<string, Shape> = {
     Cluster: {
         "instances!": "number",
+        env: "array",
+        enablePDB: "boolean",
+        externalClusters: "array",
         imageName: "string",
         primaryUpdateStrategy: ["unsupervised", "supervised"],
         enableSuperuserAccess: "boolean",
@@ -131,6 +148,30 @@ async function checkCnpg(m: Record<string, any>): Promise<string[]> {
     return problems;
 }
 
+/** The Envoy Gateway CRD schema subset: every object level closed (unknown keys refused). */
+const ENVOY_CRDS = JSON.parse(fs.readFileSync(path.join(__dirname, "data", "envoy-gateway-crds.json"), "utf8")) as { source: string; kinds: Record<string, any> };
+function closed(schema: any): any {
+    if (Array.isArray(schema)) return schema.map(closed);
+    if (!schema || typeof schema !== "object") return schema;
+    const out: any = {};
+    for (const [k, v] of Object.entries(schema)) {
+        if (k.startsWith("x-kubernetes-")) continue;
+        out[k] = k === "properties" ? Object.fromEntries(Object.entries(v as object).map(([p, s]) => [p, closed(s)])) : closed(v);
+    }
+    if (out.type === "object" && out.properties && out.additionalProperties === undefined) out.additionalProperties = false;
+    if (schema["x-kubernetes-int-or-string"]) return { anyOf: [{ type: "integer" }, { type: "string" }], ...(out.pattern ? {} : {}) };
+    return out;
+}
+const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
+const envoyValidators = Object.fromEntries(Object.entries(ENVOY_CRDS.kinds).map(([kind, schema]) => [kind, ajv.compile(closed(schema))]));
+
+/** An Envoy Gateway object's problems: its spec against the CRD subset. */
+function checkEnvoy(m: Record<string, any>): string[] {
+    const validate = envoyValidators[m.kind];
+    if (!validate) return [`no schema for Envoy Gateway kind ${m.kind} (add it to data/envoy-gateway-crds.json)`];
+    return validate(m.spec) ? [] : (validate.errors ?? []).map((e) => `${m.kind}.spec${e.instancePath}: ${e.message}${e.params && "additionalProperty" in e.params ? ` '${e.params.additionalProperty}'` : ""}`);
+}
+
 describe("kubernetes objects validate against the Kubernetes OpenAPI schema", function () {
     this.timeout(120000);
     const ObjectMeta = importEsm("@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta");
@@ -144,14 +185,28 @@ describe("kubernetes objects validate against the Kubernetes OpenAPI schema", fu
         const broken = { ...cluster, spec: { ...cluster.spec, instance: 2, primaryUpdateStrategy: "auto", backup: { ...cluster.spec.backup, barmanObjectStore: { ...cluster.spec.backup.barmanObjectStore, wal: { compression: "zip" } } }, resources: { limits: { cpu: [] } } } };
         const problems = (await checkCnpg(broken)).join("\n");
         for (const p of [/spec\.instance is not a field/, /primaryUpdateStrategy: "auto"/, /wal\.compression: "zip"/, /spec\.resources/]) assert.match(problems, p);
+        // The Gateway API, KEDA and Envoy Gateway validators are live too.
+        const plan = await stagingPlan("auromart");
+        const { HTTPRoute } = await importEsm("@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute");
+        const route = plan.resources.find((r) => r.inputs?.kind === "HTTPRoute" && r.inputs.metadata.name === "edge-web")!.inputs;
+        assert.throws(() => new HTTPRoute({ ...route, spec: { ...route.spec, rules: [{ matches: [{ path: { type: "Prefix", value: "/" } }] }] } }).validate(), /type/);
+        const policy = plan.resources.find((r) => r.inputs?.kind === "BackendTrafficPolicy")!.inputs;
+        assert.deepEqual(checkEnvoy(policy), []);
+        const badPolicy = { ...policy, spec: { ...policy.spec, rateLimit: { global: { rules: [{ clientSelectors: [{ sourceCIDR: { type: "Unique", value: "0.0.0.0/0" } }], limit: { requests: 1, unit: "Fortnight" } }] } }, bodyLimit: "1Mi" } };
+        const envoyProblems = checkEnvoy(badPolicy).join("\n");
+        for (const p of [/additional properties 'bodyLimit'/, /sourceCIDR\/type: must be equal to one of the allowed values/, /limit\/unit: must be equal to one of the allowed values/]) assert.match(envoyProblems, p);
+        const { ScaledObject } = await importEsm("@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject");
+        const scaler = (await stagingPlan("mdc-tts")).resources.find((r) => r.inputs?.kind === "ScaledObject")!.inputs;
+        assert.throws(() => new ScaledObject({ ...scaler, spec: { ...scaler.spec, triggers: [{ metadata: {} }] } }).validate(), /type/);
     });
 
     // Every preset as configured by default, and the config switches that change what is built.
     const variants: Record<string, [string, Record<string, unknown>]> = Object.fromEntries(PRESETS.map((p) => [p, [p, {}]]));
     variants["mdc-tts with an S3 endpoint"] = ["mdc-tts", { "tierform:s3Endpoint": "https://s3.example.com" }];
-    variants["hld-platform without domain or monitoring CRDs, operators installed, own namespace and storage class"] = [
+    variants["mdc-tts recovering after a destroy (archive generation 1)"] = ["mdc-tts", { "tierform:archiveGeneration": "1" }];
+    variants["hld-platform without domain (HTTP only) or monitoring CRDs, operators installed, own namespace and storage class"] = [
         "hld-platform",
-        { "tierform:overrides": { edge: { domain: null } }, "tierform:monitoringCrds": "false", "tierform:installOperators": "true", "tierform:namespace": "hld-staging", "tierform:storageClass": "fast" },
+        { "tierform:overrides": { edge: { domain: null, tls: false } }, "tierform:monitoringCrds": "false", "tierform:installOperators": "true", "tierform:namespace": "hld-staging", "tierform:storageClass": "fast" },
     ];
     for (const [variant, [preset, config]] of Object.entries(variants)) {
         it(`${variant}: every registered Kubernetes object is valid`, async () => {
@@ -162,12 +217,13 @@ describe("kubernetes objects validate against the Kubernetes OpenAPI schema", fu
             for (const r of objects) {
                 const m = manifest(r);
                 assert.equal(typeof m.metadata?.name, "string", `${r.type} ${r.name} has no metadata.name`);
-                assert.ok(m.kind === "Namespace" || typeof m.metadata?.namespace === "string", `${m.kind} ${m.metadata.name} has no namespace`);
+                assert.ok(CLUSTER_SCOPED.includes(m.kind) || typeof m.metadata?.namespace === "string", `${m.kind} ${m.metadata.name} has no namespace`);
                 const mod = modelModule(m.apiVersion, m.kind);
                 try {
                     if (!mod) {
                         new (await ObjectMeta).ObjectMeta(m.metadata).validate();
-                        problems.push(...(await checkCnpg(m)).map((p) => `${m.metadata.name}: ${p}`));
+                        const found = m.apiVersion.startsWith("gateway.envoyproxy.io/") ? checkEnvoy(m) : await checkCnpg(m);
+                        problems.push(...found.map((p) => `${m.metadata.name}: ${p}`));
                         continue;
                     }
                     const Model = (await importEsm(mod))[m.kind];

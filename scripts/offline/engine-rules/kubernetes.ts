@@ -2,7 +2,182 @@
  * What the Kubernetes API server, the Pulumi Kubernetes provider's await logic and the operators
  * refuse or break, checked offline. See `index.ts`.
  */
-import type { EngineRule } from "./index";
+import type { PlannedResource } from "../engine";
+import type { EngineRule, Finding, RunIndex } from "./index";
+
+const JOB = "kubernetes:batch/v1:Job";
+const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
+const STATEFULSET = "kubernetes:apps/v1:StatefulSet";
+const SECRET = "kubernetes:core/v1:Secret";
+const PROVIDER = "pulumi:providers:kubernetes";
+const CNPG_CLUSTER = "kubernetes:postgresql.cnpg.io/v1:Cluster";
+const WORKLOADS = [JOB, DEPLOYMENT, STATEFULSET];
+
+/** The pod spec of a Job, Deployment or StatefulSet as recorded. */
+function podSpec(r: PlannedResource): any {
+    return r.inputs?.spec?.template?.spec ?? {};
+}
+
+/** Every container of a pod spec (init containers first), with its field path. */
+function containers(r: PlannedResource): { c: any; path: string }[] {
+    const pod = podSpec(r);
+    return [
+        ...(pod.initContainers ?? []).map((c: any, i: number) => ({ c, path: `spec.template.spec.initContainers[${i}]` })),
+        ...(pod.containers ?? []).map((c: any, i: number) => ({ c, path: `spec.template.spec.containers[${i}]` })),
+    ];
+}
+
+/** The Secrets (same namespace) a workload reads by secretKeyRef, envFrom or volume. */
+function referencedSecrets(r: PlannedResource, run: RunIndex): PlannedResource[] {
+    const ns = r.inputs?.metadata?.namespace;
+    const names = new Set<string>();
+    for (const { c } of containers(r)) {
+        for (const e of c.env ?? []) if (e.valueFrom?.secretKeyRef?.name) names.add(e.valueFrom.secretKeyRef.name);
+        for (const e of c.envFrom ?? []) if (e.secretRef?.name) names.add(e.secretRef.name);
+    }
+    for (const v of podSpec(r).volumes ?? []) if (v.secret?.secretName) names.add(v.secret.secretName);
+    return run.ofType(SECRET).filter((s) => s.inputs?.metadata?.namespace === ns && names.has(s.inputs?.metadata?.name));
+}
+
+/** Whether a path of `r`'s inputs was a Pulumi secret (the path itself or a parent of it). */
+function isSecret(r: PlannedResource, path: string): boolean {
+    return r.secretPaths.some((p) => p === "(root)" || p === path || path.startsWith(`${p}.`) || path.startsWith(`${p}[`));
+}
+
+/** `user:password@` in a URL: a connection string with credentials. */
+const URL_WITH_CREDENTIALS = /[a-z][a-z0-9+.-]*:\/\/[^\s/:@]*:[^\s/@]+@/i;
+
+/**
+ * Django's host check (`django.http.request.validate_host`): a pattern matches the host exactly
+ * (case-insensitive), `.example.com` matches the domain and its subdomains, `*` matches anything.
+ * https://docs.djangoproject.com/en/5.2/ref/settings/#allowed-hosts
+ */
+export function djangoAllows(allowedHosts: string[], host: string): boolean {
+    const h = host.toLowerCase().replace(/:\d+$/, "").replace(/\.$/, "");
+    return allowedHosts.some((raw) => {
+        const p = raw.trim().toLowerCase();
+        if (p === "*") return true;
+        if (p.startsWith(".")) return h === p.slice(1) || h.endsWith(p);
+        return h === p;
+    });
+}
+
+/** The memory limit of a container in bytes, if any ("512Mi", "1Gi", "536870912"). */
+function memoryLimitBytes(c: any): number | undefined {
+    const q = c.resources?.limits?.memory;
+    if (q === undefined) return undefined;
+    const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|k|M|G|T)?$/.exec(String(q));
+    if (!m) return undefined;
+    const f: Record<string, number> = { Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4, k: 1e3, M: 1e6, G: 1e9, T: 1e12 };
+    return Number(m[1]) * (m[2] ? f[m[2]] : 1);
+}
 
 /** Every Kubernetes rule. */
-export const KUBERNETES_RULES: EngineRule[] = [];
+export const KUBERNETES_RULES: EngineRule[] = [
+    {
+        // Pulumi awaits built-in kinds (a Job until it completes, a Deployment until its pods are
+        // ready) but counts a custom resource as ready as soon as the API server accepts it, unless
+        // it carries `pulumi.com/waitFor` (pulumi-kubernetes ≥ 4.18.0, CHANGELOG: "Pulumi's current
+        // behavior, without this feature enabled, is to assume some resources are immediately
+        // available, which can cause downstream resources to fail"). A Job or workload that uses a
+        // CloudNativePG Cluster therefore starts while the operator still pulls images and runs
+        // initdb: it must depend on the Cluster, and the Cluster must carry the annotation.
+        id: "kubernetes-await-operator-datastore",
+        types: WORKLOADS,
+        outcome: "broken",
+        source: "pulumi-kubernetes CHANGELOG 4.18.0 (pulumi.com/waitFor; custom resources are otherwise not awaited), https://www.pulumi.com/registry/packages/kubernetes/api-docs/batch/v1/job/ (Job await)",
+        check(r, run): Finding[] {
+            const ns = r.inputs?.metadata?.namespace;
+            const text = JSON.stringify([r.inputs?.spec, ...referencedSecrets(r, run).map((s) => s.inputs?.stringData ?? s.inputs?.data)]);
+            const out: Finding[] = [];
+            for (const cluster of run.ofType(CNPG_CLUSTER).filter((c) => c.inputs?.metadata?.namespace === ns)) {
+                const name = cluster.inputs?.metadata?.name;
+                if (!new RegExp(`\\b${name}-r[wo]\\b`).test(text)) continue;
+                if (!run.dependsOn(r, cluster.urn)) out.push({ field: "(resource)", message: `uses the CloudNativePG Cluster '${name}' (${name}-rw/-ro) but does not depend on it, so it starts before the database exists` });
+                else if (!cluster.inputs?.metadata?.annotations?.["pulumi.com/waitFor"]) {
+                    out.push({ field: "(resource)", message: `waits for the CloudNativePG Cluster '${name}', which has no pulumi.com/waitFor annotation: Pulumi counts it ready when accepted, before initdb` });
+                }
+            }
+            return out;
+        },
+    },
+    {
+        // The kubelet sends an HTTP probe with the pod IP as Host unless httpHeaders sets one
+        // (https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/#http-probes);
+        // Django answers a Host outside ALLOWED_HOSTS with 400 (DisallowedHost,
+        // https://docs.djangoproject.com/en/5.2/ref/settings/#allowed-hosts), so the probe never passes.
+        id: "kubernetes-probe-host-rejected",
+        types: WORKLOADS,
+        outcome: "broken",
+        source: "Django docs settings ALLOWED_HOSTS (400 on other hosts); Kubernetes docs 'Configure Liveness, Readiness and Startup Probes' (HTTP probes send the pod IP as Host unless httpHeaders sets it)",
+        check(r): Finding[] {
+            const out: Finding[] = [];
+            for (const { c, path } of containers(r)) {
+                const env = (c.env ?? []).find((e: any) => e.name === "ALLOWED_HOSTS" && typeof e.value === "string");
+                if (!env) continue;
+                const allowed = String(env.value).split(",").filter((h) => h.trim() !== "");
+                for (const kind of ["livenessProbe", "readinessProbe", "startupProbe"]) {
+                    const get = c[kind]?.httpGet;
+                    if (!get) continue;
+                    const host = (get.httpHeaders ?? []).find((h: any) => String(h.name).toLowerCase() === "host")?.value ?? get.host;
+                    if (host === undefined ? !allowed.includes("*") : !djangoAllows(allowed, host)) {
+                        out.push({ field: `${path}.${kind}.httpGet`, message: `sends Host '${host ?? "<pod IP>"}', which ALLOWED_HOSTS (${allowed.join(",")}) rejects with 400; set httpHeaders Host to an allowed host` });
+                    }
+                }
+            }
+            return out;
+        },
+    },
+    {
+        // Without maxmemory Redis uses memory without bound on 64-bit systems
+        // (https://redis.io/docs/latest/develop/reference/eviction/: "maxmemory 0 ... no memory
+        // limits"); under a container limit the kernel OOM-kills it, and an AOF larger than the
+        // limit then crash-loops on replay.
+        id: "kubernetes-redis-memory-bound",
+        types: [DEPLOYMENT, STATEFULSET],
+        outcome: "broken",
+        source: "Redis docs 'Key eviction' (maxmemory 0 = no limit on 64-bit), https://redis.io/docs/latest/develop/reference/eviction/",
+        check(r): Finding[] {
+            const out: Finding[] = [];
+            for (const { c, path } of containers(r)) {
+                const argv = [...(c.command ?? []), ...(c.args ?? [])].map(String);
+                if (!argv.some((a) => /(^|[\s/])redis-server(\s|$)/.test(a))) continue;
+                const limit = memoryLimitBytes(c);
+                if (limit === undefined) continue;
+                const i = argv.indexOf("--maxmemory");
+                const bound = i >= 0 ? argv[i + 1] : undefined;
+                if (!bound || /^0([kmg]b?)?$/i.test(bound)) out.push({ field: `${path}.args`, message: `runs redis-server under a ${Math.round(limit / 1048576)} MiB limit without --maxmemory; set it below the limit (75 %)` });
+            }
+            return out;
+        },
+    },
+    {
+        // What is not a Pulumi secret is written in the clear into the state and the plan's JSON
+        // (scripts/plan.ts writes the redacted inputs; scripts/offline/engine.ts redacts only
+        // secrets): Secret values, a kubeconfig (cluster credentials), a connection URL with a
+        // password in an environment variable.
+        id: "kubernetes-secret-in-clear",
+        types: [SECRET, PROVIDER, ...WORKLOADS],
+        outcome: "leaks",
+        source: "Pulumi docs 'Secrets' (only values marked secret are encrypted in state and masked in output), https://www.pulumi.com/docs/iac/concepts/secrets/; scripts/offline/engine.ts split()",
+        check(r): Finding[] {
+            const out: Finding[] = [];
+            if (r.type === PROVIDER) {
+                if (r.inputs?.kubeconfig && !isSecret(r, "kubeconfig")) out.push({ field: "kubeconfig", message: "the kubeconfig (cluster credentials) is not a Pulumi secret" });
+                return out;
+            }
+            if (r.type === SECRET) {
+                for (const key of ["stringData", "data"]) {
+                    for (const k of Object.keys(r.inputs?.[key] ?? {})) if (!isSecret(r, `${key}.${k}`)) out.push({ field: `${key}.${k}`, message: "is not a Pulumi secret, so the plan's JSON and the state hold it in the clear" });
+                }
+                return out;
+            }
+            for (const { c, path } of containers(r)) {
+                (c.env ?? []).forEach((e: any, i: number) => {
+                    if (typeof e.value === "string" && URL_WITH_CREDENTIALS.test(e.value)) out.push({ field: `${path}.env[${i}]`, message: `${e.name} holds a connection string with credentials in the clear; pass it by secretKeyRef` });
+                });
+            }
+            return out;
+        },
+    },
+];

@@ -1,15 +1,33 @@
 import { strict as assert } from "assert";
 import { planComponent } from "../../harness";
-import { KubernetesCache, redisArgs } from "../../../components/kubernetes/cache";
+import { KubernetesCache, REDIS_START, redisArgs } from "../../../components/kubernetes/cache";
 import { context, object } from "./fixtures";
 
 describe("kubernetes cache", () => {
     const base = { name: "c", engine: "redis" as const, version: "7", cluster: false, shards: 1 };
 
     it("maps persistence to Redis arguments", () => {
-        assert.match(redisArgs({ ...base, persistence: "aof" }).join(" "), /--appendonly yes --appendfsync everysec --save $/);
-        assert.match(redisArgs({ ...base, persistence: "rdb" }).join(" "), /--appendonly no --save 3600 1 300 100 60 10000/);
-        assert.match(redisArgs({ ...base, persistence: "none", maxMemoryMb: 256 }).join(" "), /--save  --maxmemory 256mb --maxmemory-policy allkeys-lru$/);
+        assert.match(redisArgs({ ...base, persistence: "aof" }, 512).join(" "), /--appendonly yes --appendfsync everysec --save  --maxmemory/);
+        assert.match(redisArgs({ ...base, persistence: "rdb" }, 512).join(" "), /--appendonly no --save 3600 1 300 100 60 10000/);
+        assert.match(redisArgs({ ...base, persistence: "none", maxMemoryMb: 256 }, 512).join(" "), /--save  --maxmemory 256mb --maxmemory-policy allkeys-lru$/);
+    });
+
+    it("bounds memory at 75 % of the container limit when the spec gives no maxMemoryMb (issue 11 item 3)", async () => {
+        const ctx = context("mdc-tts");
+        const plan = await planComponent(() => new KubernetesCache("t", { ctx, cache: { ...ctx.system.caches.cache, maxMemoryMb: undefined } }).connection.host);
+        const c = object(plan, "StatefulSet", "cache").inputs.spec.template.spec.containers[0];
+        assert.equal(c.resources.limits.memory, "512Mi");
+        assert.match(c.args.join(" "), /--maxmemory 384mb --maxmemory-policy allkeys-lru/);
+    });
+
+    it("never passes the password as a process argument (issue 11 item 8)", async () => {
+        const ctx = context("mdc-tts");
+        const plan = await planComponent(() => new KubernetesCache("t", { ctx, cache: ctx.system.caches.cache }).connection.host);
+        const c = object(plan, "StatefulSet", "cache").inputs.spec.template.spec.containers[0];
+        const argv = [...c.command, ...c.args].join(" ");
+        assert.doesNotMatch(argv, /--requirepass|\$\(REDIS_PASSWORD\)/);
+        assert.deepEqual(c.command, REDIS_START);
+        assert.match(c.command[2], /printf .*requirepass.*"\$REDIS_PASSWORD" > \/tmp\/redis.conf && exec redis-server \/tmp\/redis.conf "\$@"/);
     });
 
     it("keeps an AOF cache on a PVC and an ephemeral one in an emptyDir", async () => {

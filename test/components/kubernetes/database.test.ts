@@ -26,7 +26,7 @@ describe("kubernetes database", () => {
         assert.equal(spec.backup.retentionPolicy, "30d");
         assert.equal(spec.backup.barmanObjectStore.endpointURL, "http://object-store.mdc-tts.svc.cluster.local:9000");
         assert.equal(spec.backup.barmanObjectStore.destinationPath, "s3://mdc-tts-backups/db");
-        assert.equal(spec.backup.barmanObjectStore.s3Credentials.accessKeyId.name, "object-store-credentials");
+        assert.equal(spec.backup.barmanObjectStore.s3Credentials.accessKeyId.name, "object-store-backups");
         assert.equal(object(plan, "ScheduledBackup", "db-scheduled").inputs.spec.schedule, "0 0 2 * * *");
         assert.match(plan.outputs as unknown as string, /^postgresql:\/\/app:.+@db-rw\.mdc-tts\.svc\.cluster\.local:5432\/mdc_tts\?sslmode=require$/);
     });

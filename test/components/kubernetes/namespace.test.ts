@@ -9,18 +9,18 @@ describe("kubernetes namespace (network tier)", () => {
     it("derives one flow per real connection of mdc-tts", () => {
         const { system, settings } = stagingStack("mdc-tts");
         const flows = systemFlows(system, settings).map(key);
-        for (const f of ["ingress-nginx>backend:8000", "ingress-nginx>frontend:8080", "backend>db:5432", "backend>cache:6379", "backend>object-store:9000", "worker>db:5432", "beat>cache:6379", "db-backup>db:5432", "backend-migrate>db:5432", "prometheus>backend:8000", "db>object-store:9000"]) {
+        for (const f of ["envoy-proxy>backend:8000", "envoy-proxy>frontend:8080", "backend>db:5432", "backend>cache:6379", "backend>object-store:9000", "worker>db:5432", "beat>cache:6379", "db-backup>db:5432", "backend-migrate>db:5432", "prometheus>backend:8000", "db>object-store:9000"]) {
             assert.ok(flows.includes(f), `missing ${f} in ${flows.join(" ")}`);
         }
         assert.ok(!flows.some((f) => f.startsWith("frontend>")), "the frontend uses nothing");
-        assert.ok(!flows.some((f) => f.startsWith("ingress-nginx>worker") || f.startsWith("ingress-nginx>beat")), "workers are not routed");
+        assert.ok(!flows.some((f) => f.startsWith("envoy-proxy>worker") || f.startsWith("envoy-proxy>beat")), "workers are not routed");
         assert.equal(new Set(flows).size, flows.length, "no duplicate flows");
     });
 
     it("sends object storage to the S3 endpoint and drops Prometheus when configured so", () => {
         const { system, settings } = stagingStack("mdc-tts", { "tierform:s3Endpoint": "https://s3.example.com:8443", "tierform:monitoringCrds": "false" });
         const flows = systemFlows(system, settings);
-        const toS3 = flows.find((f) => f.from.component === "backend" && f.to.kind === "cidr");
+        const toS3 = flows.find((f) => f.from.component === "backend" && f.to.component === "s3");
         assert.equal(toS3?.ports[0].port, 8443);
         assert.ok(!flows.some((f) => f.from.component === "prometheus"));
         assert.ok(!flows.some((f) => f.to.component === "object-store"), "no MinIO with an endpoint");
@@ -40,5 +40,32 @@ describe("kubernetes namespace (network tier)", () => {
         assert.deepEqual(mongo.ingress.map((r: any) => r.from[0].podSelector.matchLabels["app.kubernetes.io/instance"]).sort(), ["hld-platform-api", "hld-platform-mongo-backup", "hld-platform-worker"]);
         for (const spec of policies.values()) assert.equal(spec.namespace, undefined);
         for (const p of objects(plan, "NetworkPolicy")) assert.equal(p.inputs.metadata.namespace, "hld");
+    });
+});
+
+describe("kubernetes internet egress (issue 11 item 4)", () => {
+    it("opens the internet on the spec's ports to the services that opt in, never private, link-local, CGNAT or cluster ranges", async () => {
+        const { systemFlows, NON_INTERNET_CIDRS } = await import("../../../components/kubernetes/namespace");
+        const { stagingStack } = await import("./fixtures");
+        const { system, settings } = stagingStack("auromart");
+        const internet = systemFlows(system, settings).filter((f) => f.to.component === "internet");
+        assert.deepEqual(
+            internet.map((f) => `${f.from.component}:${f.ports.map((p) => p.port).join(",")}`),
+            Object.values(system.services).filter((s) => s.egress.internet).map((s) => `${s.name}:${s.egress.ports.join(",")}`),
+        );
+        assert.ok(internet.some((f) => f.from.component === "web"), "AuroMart web reaches SMTP and WhatsApp");
+        for (const f of internet) assert.deepEqual(f.to, { kind: "cidr", component: "internet", cidr: "0.0.0.0/0", except: NON_INTERNET_CIDRS });
+        for (const cidr of ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16", "100.64.0.0/10"]) assert.ok(NON_INTERNET_CIDRS.includes(cidr), cidr);
+        assert.ok(!internet.some((f) => f.from.component === "admin"), "admin did not opt in");
+    });
+
+    it("writes the egress into the service's NetworkPolicy", async () => {
+        const { object, stagingPlan } = await import("./fixtures");
+        const plan = await stagingPlan("mealkitz");
+        const egress = object(plan, "NetworkPolicy", "allow-payment").inputs.spec.egress;
+        const rule = egress.find((e: any) => e.to[0].ipBlock?.except);
+        assert.ok(rule, "an ipBlock rule with exceptions");
+        assert.deepEqual(rule.ports, [{ port: 443, protocol: "TCP" }]);
+        assert.equal(rule.to[0].ipBlock.cidr, "0.0.0.0/0");
     });
 });

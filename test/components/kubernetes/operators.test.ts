@@ -10,37 +10,45 @@ describe("kubernetes operators", () => {
         assert.equal(plan.ofType(RELEASE).length, 0);
     });
 
-    it("installs the four operators from pinned charts behind installOperators, CRD users after them", async () => {
+    it("installs the operators from pinned charts behind installOperators, CRD users after them", async () => {
         const plan = await stagingPlan("mdc-tts", { "tierform:installOperators": "true" });
         const releases = plan.ofType(RELEASE);
-        assert.deepEqual(releases.map((r) => r.inputs.chart).sort(), ["cert-manager", "cloudnative-pg", "ingress-nginx", "kube-prometheus-stack"]);
+        assert.deepEqual(releases.map((r) => r.inputs.chart).sort(), ["cert-manager", "cloudnative-pg", "keda", "kube-prometheus-stack", "oci://docker.io/envoyproxy/gateway-helm"]);
         for (const r of releases) assert.match(r.inputs.version, /^v?\d+\.\d+\.\d+$/);
-        const nginx = releases.find((r) => r.inputs.chart === "ingress-nginx")!.inputs.values.controller.config;
-        assert.equal(nginx["allow-snippet-annotations"], "false");
-        assert.equal(nginx["global-allowed-response-headers"], "Referrer-Policy,X-Content-Type-Options,X-Frame-Options,X-XSS-Protection");
+        const eg = releases.find((r) => r.inputs.chart.endsWith("gateway-helm"))!;
+        assert.equal(eg.inputs.version, "v1.9.0");
+        assert.equal(eg.inputs.values.config.envoyGateway.rateLimit.backend.redis.url, "ratelimit-redis.envoy-gateway-system.svc.cluster.local:6379");
+        assert.equal(releases.find((r) => r.inputs.chart === "keda")!.inputs.version, "2.20.2");
         const cluster = plan.resources.find((r) => r.type === "kubernetes:postgresql.cnpg.io/v1:Cluster")!;
         const cnpg = releases.find((r) => r.inputs.chart === "cloudnative-pg")!;
         assert.ok(cluster.dependencies.includes(cnpg.urn), "the Cluster waits for the operator");
-        const ingress = plan.resources.find((r) => r.type === "kubernetes:networking.k8s.io/v1:Ingress")!;
-        const nginx2 = releases.find((r) => r.inputs.chart === "ingress-nginx")!;
-        assert.ok(ingress.dependencies.includes(nginx2.urn), "the Ingress waits for the controller (its admission webhook)");
-        assert.ok(!cluster.dependencies.includes(nginx2.urn), "each object waits for its own operator only");
+        const gateway = plan.resources.find((r) => r.inputs?.kind === "Gateway")!;
+        assert.ok(gateway.dependencies.includes(eg.urn), "the Gateway waits for Envoy Gateway");
+        const gatewayClass = plan.resources.find((r) => r.inputs?.kind === "GatewayClass")!;
+        assert.deepEqual([gatewayClass.inputs.metadata.name, gatewayClass.inputs.spec.controllerName], ["envoy-gateway", "gateway.envoyproxy.io/gatewayclass-controller"]);
+        assert.ok(gateway.dependencies.includes(gatewayClass.urn), "the Gateway waits for its class");
+        assert.ok(!cluster.dependencies.includes(eg.urn), "each object waits for its own operator only");
+        const scaler = plan.resources.find((r) => r.inputs?.kind === "ScaledObject")!;
+        assert.ok(scaler.dependencies.includes(releases.find((r) => r.inputs.chart === "keda")!.urn), "the ScaledObject waits for KEDA");
+        const redis = plan.resources.find((r) => r.inputs?.kind === "Deployment" && r.inputs.metadata.name === "ratelimit-redis")!;
+        assert.equal(redis.inputs.metadata.namespace, "envoy-gateway-system");
+        assert.equal(redis.inputs.spec.template.spec.securityContext.runAsNonRoot, true);
     });
 
-    it("installs only what the system uses: no CloudNativePG without PostgreSQL, no cert-manager without a TLS domain", () => {
+    it("installs only what the system uses: no CloudNativePG without PostgreSQL, no cert-manager without a TLS domain, no KEDA without a request target", () => {
         const auro = stagingStack("auromart", { "tierform:installOperators": "true" });
-        assert.deepEqual(neededOperators(auro.system, auro.settings), ["kubePrometheusStack", "certManager", "ingressNginx"]);
+        assert.deepEqual(neededOperators(auro.system, auro.settings), ["kubePrometheusStack", "certManager", "envoyGateway"]);
         const hld = stagingStack("hld-platform", { "tierform:installOperators": "true", "tierform:monitoringCrds": "false" });
-        const noDomain = { ...hld.system, edge: { ...hld.system.edge, domain: undefined } };
-        assert.deepEqual(operatorsToInstall(noDomain, hld.settings), ["ingressNginx"]);
+        const noDomain = { ...hld.system, edge: { ...hld.system.edge, domain: undefined, tls: false } };
+        assert.deepEqual(operatorsToInstall(noDomain, hld.settings), ["envoyGateway"]);
         const off = stagingStack("mdc-tts");
         assert.deepEqual(operatorsToInstall(off.system, off.settings), [], "prerequisites by default");
-        assert.deepEqual(neededOperators(off.system, off.settings), ["kubePrometheusStack", "certManager", "cnpg", "ingressNginx"]);
+        assert.deepEqual(neededOperators(off.system, off.settings), ["kubePrometheusStack", "certManager", "cnpg", "keda", "envoyGateway"]);
     });
 
     it("leaves kube-prometheus-stack out without monitoring CRDs", async () => {
         const plan = await stagingPlan("mdc-tts", { "tierform:installOperators": "true", "tierform:monitoringCrds": "false" });
-        assert.deepEqual(plan.ofType(RELEASE).map((r) => r.inputs.chart).sort(), ["cert-manager", "cloudnative-pg", "ingress-nginx"]);
+        assert.deepEqual(plan.ofType(RELEASE).map((r) => r.inputs.chart).sort(), ["cert-manager", "cloudnative-pg", "keda", "oci://docker.io/envoyproxy/gateway-helm"]);
     });
 });
 
@@ -55,5 +63,7 @@ describe("kubernetes: one switch per operator", () => {
         assert.deepEqual(operatorsToInstall(none.system, none.settings), []);
         const hld = loadStack(stackConfig({ stack: "staging", system: "hld-platform", config: { "tierform:installCloudNativePg": "true" } }));
         assert.deepEqual(operatorsToInstall(hld.system, hld.settings), [], "no PostgreSQL, no CloudNativePG");
+        const eg = loadStack(stackConfig({ stack: "staging", system: "mdc-tts", config: { "tierform:installEnvoyGateway": "true", "tierform:installKeda": "true" } }));
+        assert.deepEqual(operatorsToInstall(eg.system, eg.settings), ["keda", "envoyGateway"]);
     });
 });

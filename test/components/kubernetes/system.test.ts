@@ -8,6 +8,9 @@ describe("kubernetes system", () => {
         const providers = plan.ofType("pulumi:providers:kubernetes");
         assert.equal(providers.length, 1);
         assert.equal(providers[0].inputs.kubeconfig, "/tmp/kubeconfig-staging");
+        // Issue 11 item 8: the kubeconfig is a secret, so the plan's JSON (redacted inputs) never holds it.
+        assert.ok(providers[0].secretPaths.includes("kubeconfig"), "kubeconfig is a Pulumi secret");
+        assert.equal(providers[0].redacted.kubeconfig, "[secret]");
         const deployment = object(plan, "Deployment", "api");
         assert.ok(deployment.provider?.startsWith(providers[0].urn), "children inherit the provider");
         assert.equal(deployment.inputs.metadata.namespace, "hld-staging");
@@ -58,5 +61,19 @@ describe("kubernetes data and pulumi destroy", function () {
         const plan = await stagingPlan("mealkitz", { "tierform:environment": "prod" });
         assert.equal(object(plan, "StatefulSet", "cache").protect, false);
         assert.equal(object(plan, "StatefulSet", "events").protect, true);
+    });
+});
+
+describe("kubernetes shared file storage (issue 11 item 5)", function () {
+    this.timeout(60000);
+    it("refuses a system with fileShares and no ReadWriteMany class, naming tierform:sharedStorageClass, before registering anything", async () => {
+        await assert.rejects(stagingPlan("auromart", { "tierform:sharedStorageClass": "" }), /tierform:sharedStorageClass: is empty, but fileShares \(files\) need a StorageClass that provisions ReadWriteMany volumes/);
+    });
+
+    it("the services that mount a share wait for its claim", async () => {
+        const plan = await stagingPlan("auromart");
+        const claim = object(plan, "PersistentVolumeClaim", "share-files");
+        assert.ok(object(plan, "Deployment", "web").dependencies.includes(claim.urn));
+        assert.equal(claim.retainOnDelete, true, "uploads outlive a staging destroy");
     });
 });
