@@ -187,7 +187,18 @@ const CHECKS: Record<string, Partial<Record<Platform, Check>>> = {
         staging: atLeast(5, HPA, /"minReplicas":\s?3/, /"maxReplicas":\s?10/, /"averageUtilization":\s?70/),
         prod: all(atLeast(5, SCALING_TARGET, /"minCapacity":\s?3/, /"maxCapacity":\s?10/), has(SCALING_POLICY, /ECSServiceAverageCPUUtilization/, /"targetValue":\s?70/)),
     },
-    "mk-probes": { staging: atLeast(5, /Deployment/, /"livenessProbe":\{"httpGet":\{"path":"\/health"|"livenessProbe":\s?\{[^}]*"path":\s?"\/health"/, /"readinessProbe":\s?\{[^}]*"path":\s?"\/ready"/) },
+    // Read the probes themselves: the order of their keys, and httpHeaders, are the platform's business.
+    "mk-probes": {
+        staging: (p) =>
+            p.resources.filter(
+                (r) =>
+                    r.type === "kubernetes:apps/v1:Deployment" &&
+                    (r.inputs.spec?.template?.spec?.containers ?? []).some(
+                        (c: { livenessProbe?: { httpGet?: { path?: string } }; readinessProbe?: { httpGet?: { path?: string } } }) =>
+                            c.livenessProbe?.httpGet?.path === "/health" && c.readinessProbe?.httpGet?.path === "/ready",
+                    ),
+            ).length >= 5,
+    },
     "mk-read-replicas": {
         staging: has(/postgresql\.cnpg\.io\/v1:Cluster$/, /"instances":\s?([3-9]|\d\d)/),
         prod: has(RDS, /replicateSourceDb/),
