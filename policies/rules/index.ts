@@ -4,9 +4,13 @@
  */
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { awsPolicies } from "./aws";
+import { awsIamPolicies } from "./aws-iam";
+import { awsStoragePolicies } from "./aws-storage";
 import { commonPolicies } from "./common";
 import { dockerPolicies } from "./docker";
+import { dockerResourcePolicies } from "./docker-resources";
 import { kubernetesPolicies } from "./kubernetes";
+import { kubernetesRbacPolicies } from "./kubernetes-rbac";
 import { stackPolicies } from "./stack";
 import { type AnyPolicy, policyMeta } from "./util";
 
@@ -14,7 +18,18 @@ export { CHECKLIST, type ChecklistItem } from "./checklist";
 export { policyMeta, type PolicyMeta, type AnyPolicy } from "./util";
 
 /** Every policy object of the packs, resource policies first. */
-export const allPolicies: AnyPolicy[] = [...commonPolicies, ...dockerPolicies, ...kubernetesPolicies, ...awsPolicies, ...stackPolicies];
+export const allPolicies: AnyPolicy[] = [
+    ...commonPolicies,
+    ...dockerPolicies,
+    ...kubernetesPolicies,
+    ...awsPolicies,
+    // issue 16: what users add beside the program's resources
+    ...dockerResourcePolicies,
+    ...kubernetesRbacPolicies,
+    ...awsIamPolicies,
+    ...awsStoragePolicies,
+    ...stackPolicies,
+];
 
 /** The security group. */
 export const securityPolicies: AnyPolicy[] = allPolicies.filter((p) => policyMeta[p.name].group === "security");

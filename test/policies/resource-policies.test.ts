@@ -7,6 +7,7 @@ import { checkResource, type ResourceCase } from "./helpers";
 import { CONTAINER, dockerCases, service } from "./fixtures/docker";
 import { kubernetesCases } from "./fixtures/kubernetes";
 import { awsCases } from "./fixtures/aws";
+import { awsUserCases, dockerUserCases, kubernetesUserCases, T as USER_TYPES } from "./fixtures/user-additions";
 import { policyMeta } from "../../policies/rules";
 
 function run(platform: string, cases: ResourceCase[]) {
@@ -34,6 +35,24 @@ function run(platform: string, cases: ResourceCase[]) {
 run("docker", dockerCases);
 run("kubernetes", kubernetesCases);
 run("aws", awsCases);
+run("docker · what users add", dockerUserCases);
+run("kubernetes · what users add", kubernetesUserCases);
+run("aws · what users add", awsUserCases);
+
+describe("resource policies · permissions on IAM users", () => {
+    it("fires on every user policy and user attachment: their type is the violation", () => {
+        const read = { Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*" }] };
+        assert.ok(checkResource("aws-iam-no-user-policies", USER_TYPES.userPolicy, { user: "alice", policy: read }).messages.length > 0);
+        assert.ok(checkResource("aws-iam-no-user-policies", USER_TYPES.userAttachment, { user: "alice", policyArn: "arn:aws:iam::123456789012:policy/read" }).messages.length > 0);
+        assert.strictEqual(checkResource("aws-iam-no-user-policies", USER_TYPES.groupPolicy, { group: "ops", policy: read }).applicable, false);
+    });
+    it("reads unparseable or missing documents as granting nothing, without throwing", () => {
+        assert.deepStrictEqual(checkResource("aws-iam-no-wildcard-actions", USER_TYPES.policy, { policy: "{not json" }).messages, []);
+        assert.deepStrictEqual(checkResource("aws-iam-no-wildcard-actions", USER_TYPES.role, {}).messages, []);
+        assert.deepStrictEqual(checkResource("aws-no-public-resource-policy", USER_TYPES.bucketPolicy, {}).messages, []);
+        assert.deepStrictEqual(checkResource("k8s-rbac-least-privilege", USER_TYPES.clusterRole, {}).messages, []);
+    });
+});
 
 describe("resource policies · type filtering", () => {
     it("every resource policy is not applicable to a type it does not list", () => {
@@ -59,7 +78,7 @@ describe("resource policies · Docker one-shot containers", () => {
 
 describe("resource policies · coverage", () => {
     it("every resource policy has a good case and at least one bad case", () => {
-        const cases = [...dockerCases, ...kubernetesCases, ...awsCases];
+        const cases = [...dockerCases, ...kubernetesCases, ...awsCases, ...dockerUserCases, ...kubernetesUserCases, ...awsUserCases];
         const missing = Object.entries(policyMeta)
             .filter(([, m]) => m.kind === "resource")
             .map(([n]) => n)
