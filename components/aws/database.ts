@@ -22,7 +22,7 @@ import type { Database } from "../../spec";
 import { databaseUrl, DEFAULT_PORTS } from "../shared/connection";
 import { awsTags, resourceName } from "../shared/naming";
 import { dataAlarm } from "./alarms";
-import { assumeRolePolicy, awsPlace, dailyWindow, databaseSecret, isolatedSubnetGroup, managedPolicyArn, RDS_CLASSES, type AwsIsolatedDatastoreArgs } from "./common";
+import { assumeRolePolicy, awsNamePrefix, awsPlace, dailyWindow, databaseSecret, isolatedSubnetGroup, managedPolicyArn, RDS_CLASSES, type AwsIsolatedDatastoreArgs } from "./common";
 
 /** A database in the DR region: where the cross-region replica goes. */
 export interface AwsDrTarget {
@@ -201,6 +201,7 @@ export class AwsDatabase extends pulumi.ComponentResource {
         const monitoringRole = new aws.iam.Role(
             `${name}-monitoring`,
             {
+                namePrefix: awsNamePrefix("iamRole", [identifier, "monitoring"]),
                 description: `RDS enhanced monitoring of ${identifier}`,
                 assumeRolePolicy: assumeRolePolicy("monitoring.rds.amazonaws.com", place.accountId),
                 tags,

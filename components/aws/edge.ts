@@ -19,7 +19,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { Problem, Service, System } from "../../spec";
 import { awsTags, resourceName } from "../shared/naming";
-import { assumeRolePolicy, awsPlace, managedPolicyArn, throwProblems } from "./common";
+import { assumeRolePolicy, awsName, awsNamePrefix, awsPlace, managedPolicyArn, throwProblems } from "./common";
 import { AwsBucket } from "./bucket";
 import { shiftsTraffic, type AwsServiceLoadBalancer } from "./service";
 
@@ -336,6 +336,8 @@ export class AwsEdge extends pulumi.ComponentResource {
         const alb = new aws.lb.LoadBalancer(
             `${name}-alb`,
             {
+                // Named explicitly: pulumi-aws's auto-name (`<logical name>-<7 random>`) passes ELB's 32 characters for long system names.
+                name: awsName("loadBalancer", [system.name, system.environment]),
                 loadBalancerType: "application",
                 internal: false,
                 subnets: args.publicSubnetIds,
@@ -360,6 +362,7 @@ export class AwsEdge extends pulumi.ComponentResource {
             new aws.lb.TargetGroup(
                 `${name}-${key}`,
                 {
+                    name: awsName("targetGroup", [system.name, system.environment, key]),
                     targetType: "ip",
                     protocol: "HTTP",
                     port: svc.port,
@@ -444,7 +447,12 @@ export class AwsEdge extends pulumi.ComponentResource {
         if (shifting.length > 0) {
             const role = new aws.iam.Role(
                 `${name}-traffic-shift`,
-                { description: `ECS blue/green and canary deployments of ${system.name}: target groups and listener rules`, assumeRolePolicy: assumeRolePolicy("ecs.amazonaws.com", place.accountId), tags },
+                {
+                    namePrefix: awsNamePrefix("iamRole", [system.name, "ecs-traffic-shift"]),
+                    description: `ECS blue/green and canary deployments of ${system.name}: target groups and listener rules`,
+                    assumeRolePolicy: assumeRolePolicy("ecs.amazonaws.com", place.accountId),
+                    tags,
+                },
                 opt,
             );
             const attachment = new aws.iam.RolePolicyAttachment(

@@ -13,7 +13,7 @@ import type { Problem, Settings, System } from "../../spec";
 import { DEFAULT_PORTS, datastoreKind } from "../shared/connection";
 import { awsTags, resourceName } from "../shared/naming";
 import type { AwsNetworkInfo } from "./contract";
-import { assumeRolePolicy, awsPlace, policyJson, problemOf } from "./common";
+import { assumeRolePolicy, awsNamePrefix, awsPlace, ec2Description, policyJson, problemOf } from "./common";
 
 /** Subnet tiers, as the `subnet-tier` tag names them (also how an existing VPC's subnets are found). */
 export type SubnetTier = "public" | "private" | "isolated";
@@ -71,7 +71,7 @@ export function vpcFlowLogs(
     const logGroup = new aws.cloudwatch.LogGroup(name, { name: args.logGroupName, retentionInDays: args.retentionInDays, kmsKeyId: args.kmsKeyArn, tags }, opts);
     const role = new aws.iam.Role(
         name,
-        { description: `VPC flow logs of ${args.system.name} to CloudWatch Logs`, assumeRolePolicy: assumeRolePolicy("vpc-flow-logs.amazonaws.com", place.accountId), tags },
+        { namePrefix: awsNamePrefix("iamRole", [args.system.name, "flow-logs"]), description: `VPC flow logs of ${args.system.name} to CloudWatch Logs`, assumeRolePolicy: assumeRolePolicy("vpc-flow-logs.amazonaws.com", place.accountId), tags },
         opts,
     );
     new aws.iam.RolePolicy(
@@ -264,12 +264,13 @@ export class AwsNetwork extends pulumi.ComponentResource {
         }
 
         // Security groups: one per load balancer, service and port-bearing datastore; rules as separate resources.
+        // EC2 refuses descriptions outside its character set (see ec2Description), after the VPC and keys exist.
         const group = (key: string, description: string) =>
-            new aws.ec2.SecurityGroup(`${name}-${key}`, { vpcId: this.vpcId, description, revokeRulesOnDelete: true, tags: { ...tags, Name: label(key) } }, opt);
+            new aws.ec2.SecurityGroup(`${name}-${key}`, { vpcId: this.vpcId, description: ec2Description(description), revokeRulesOnDelete: true, tags: { ...tags, Name: label(key) } }, opt);
         const ingress = (key: string, args: Omit<aws.vpc.SecurityGroupIngressRuleArgs, "ipProtocol"> & { description: string }) =>
-            new aws.vpc.SecurityGroupIngressRule(`${name}-${key}`, { ipProtocol: "tcp", ...args, tags }, opt);
+            new aws.vpc.SecurityGroupIngressRule(`${name}-${key}`, { ipProtocol: "tcp", ...args, description: ec2Description(args.description), tags }, opt);
         const egress = (key: string, args: Omit<aws.vpc.SecurityGroupEgressRuleArgs, "ipProtocol"> & { description: string }) =>
-            new aws.vpc.SecurityGroupEgressRule(`${name}-${key}`, { ipProtocol: "tcp", ...args, tags }, opt);
+            new aws.vpc.SecurityGroupEgressRule(`${name}-${key}`, { ipProtocol: "tcp", ...args, description: ec2Description(args.description), tags }, opt);
 
         const alb = group(
             "alb",
@@ -281,7 +282,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
             // Behind CloudFront the internet's edge is CloudFront: the load balancer admits only its origin-facing addresses, on HTTPS
             // (CloudFront reaches the origin https-only). A prefix-list rule weighs ~55 of a group's 60 rules, so there is no port 80 rule.
             const cloudFront = aws.ec2.getManagedPrefixListOutput({ name: CLOUDFRONT_ORIGIN_PREFIX_LIST }, opt);
-            ingress("alb-in-https-cloudfront", { securityGroupId: alb.id, fromPort: 443, toPort: 443, prefixListId: cloudFront.id, description: "HTTPS from CloudFront's origin-facing addresses" });
+            ingress("alb-in-https-cloudfront", { securityGroupId: alb.id, fromPort: 443, toPort: 443, prefixListId: cloudFront.id, description: "HTTPS from the CloudFront origin-facing prefix list" });
         } else {
             for (const [port, proto] of [[80, "http"], [443, "https"]] as const) {
                 ingress(`alb-in-${proto}-v4`, { securityGroupId: alb.id, fromPort: port, toPort: port, cidrIpv4: "0.0.0.0/0", description: `${proto.toUpperCase()} from the internet (IPv4)` });

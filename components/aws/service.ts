@@ -38,7 +38,7 @@ import type { Problem, Service, System } from "../../spec";
 import { connectionVariables } from "../shared/connection";
 import { awsTags, resourceName } from "../shared/naming";
 import type { AwsDatastoreBinding } from "./contract";
-import { assumeRolePolicy, awsPlace, policyJson, problemOf } from "./common";
+import { assumeRolePolicy, awsNamePrefix, awsPlace, policyJson, problemOf } from "./common";
 
 /** Valid Fargate task sizes: CPU units → allowed memory (MiB). */
 const FARGATE: [number, number[]][] = [
@@ -342,7 +342,7 @@ export class AwsService extends pulumi.ComponentResource {
         const assume = assumeRolePolicy("ecs-tasks.amazonaws.com", place.accountId);
 
         // Execution role: what ECS itself needs to start the task — pull, write logs, inject this service's secrets.
-        const executionRole = new aws.iam.Role(`${name}-execution`, { description: `ECS agent of ${system.name}/${svc.name}: pull, logs, secrets`, assumeRolePolicy: assume, tags }, opt);
+        const executionRole = new aws.iam.Role(`${name}-execution`, { namePrefix: awsNamePrefix("iamRole", [system.name, svc.name, "execution"]), description: `ECS agent of ${system.name}/${svc.name}: pull, logs, secrets`, assumeRolePolicy: assume, tags }, opt);
         const appSecretArns = Object.fromEntries(svc.secrets.map((s) => [s, args.appSecretArns?.[s]]).filter((e): e is [string, pulumi.Input<string>] => e[1] !== undefined));
         const secretArns = [...new Set([...Object.values(appSecretArns), ...Object.values(bindings).flatMap((b) => b.executionSecretArns)])];
         const kmsArns = [...new Set([...(Object.keys(appSecretArns).length && args.appSecretsKmsKeyArn ? [args.appSecretsKmsKeyArn] : []), ...Object.values(bindings).flatMap((b) => b.executionKmsKeyArns)])];
@@ -359,7 +359,7 @@ export class AwsService extends pulumi.ComponentResource {
         new aws.iam.RolePolicy(`${name}-execution`, { role: executionRole.id, policy: policyJson(executionStatements) }, opt);
 
         // Task role: what the application may do — only the bindings' statements (its own buckets, queues, ...).
-        const taskRole = new aws.iam.Role(`${name}-task`, { description: `Application ${system.name}/${svc.name}: its own datastores only`, assumeRolePolicy: assume, tags }, opt);
+        const taskRole = new aws.iam.Role(`${name}-task`, { namePrefix: awsNamePrefix("iamRole", [system.name, svc.name, "task"]), description: `Application ${system.name}/${svc.name}: its own datastores only`, assumeRolePolicy: assume, tags }, opt);
         const taskStatements = Object.values(bindings).flatMap((b) => b.taskPolicyStatements);
         if (taskStatements.length) {
             new aws.iam.RolePolicy(`${name}-task`, { role: taskRole.id, policy: policyJson(taskStatements) }, opt);
