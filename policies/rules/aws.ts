@@ -511,12 +511,26 @@ export const awsEcsContainerHardening = resourcePolicy({
         const defs = ecsContainers(props);
         if (!defs) return report("containerDefinitions is not a readable JSON array");
         for (const c of defs) {
-            if (isRootUser(c.user)) report(`container '${c.name}' runs as root (set user to a non-zero uid)`);
+            if (isRootUser(c.user) && !chownOnly(c)) report(`container '${c.name}' runs as root (set user to a non-zero uid)`);
             if (c.privileged === true) report(`container '${c.name}' is privileged`);
             if (c.readonlyRootFilesystem !== true) report(`container '${c.name}' has a writable root filesystem`);
         }
     },
 });
+
+/**
+ * Docker's default capabilities but CHOWN. On Fargate a bind-mount volume is owned by root with
+ * mode 0755 (ECS developer guide, bind mounts), so a non-root application needs its scratch
+ * volumes chowned first: the one root container the hardening policy admits is a non-essential
+ * one that keeps no capability but CHOWN, publishes no port and is not privileged.
+ */
+const DEFAULT_CAPABILITIES_BUT_CHOWN = ["AUDIT_WRITE", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE", "NET_RAW", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"];
+function chownOnly(c: any): boolean {
+    const caps = c.linuxParameters?.capabilities ?? {};
+    const drop: string[] = (caps.drop ?? []).map((x: string) => x.toUpperCase());
+    const dropsAll = drop.includes("ALL") || DEFAULT_CAPABILITIES_BUT_CHOWN.every((x) => drop.includes(x));
+    return c.essential === false && dropsAll && (caps.add ?? []).length === 0 && !(c.portMappings ?? []).length && c.privileged !== true;
+}
 
 /** ECS containers log. */
 export const awsEcsLogging = resourcePolicy({
