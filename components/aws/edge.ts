@@ -83,12 +83,37 @@ export function wafRateLimit(perMinute: number): { limit: number; evaluationWind
 }
 
 /**
- * The Route 53 hosted zone the domain lives in: the domain without its first label when it has
- * three or more labels (`api.mdc-tts.example.com` → `mdc-tts.example.com`), else the domain itself.
+ * The names a public Route 53 hosted zone for `domain` may have, most specific first: the domain
+ * itself, then each parent down to two labels (`a.b.example.com` → `a.b.example.com`,
+ * `b.example.com`, `example.com`). The zone is the first that exists.
  */
-export function hostedZoneName(domain: string): string {
-    const labels = domain.split(".");
-    return labels.length >= 3 ? labels.slice(1).join(".") : domain;
+export function hostedZoneCandidates(domain: string): string[] {
+    const labels = domain.replace(/\.$/, "").split(".");
+    const out: string[] = [];
+    for (let i = 0; i <= labels.length - 2; i++) out.push(labels.slice(i).join("."));
+    return out;
+}
+
+/**
+ * The id of the public hosted zone `domain` lives in: the first of {@link hostedZoneCandidates}
+ * that `lookup` finds (`aws.route53.getZone` fails for a zone that does not exist). Refuses with
+ * the names it tried and the override to set when none exists.
+ */
+export async function findHostedZone(domain: string, lookup: (name: string) => Promise<{ zoneId: string }>): Promise<string> {
+    const tried = hostedZoneCandidates(domain);
+    for (const name of tried) {
+        try {
+            return (await lookup(name)).zoneId;
+        } catch {
+            // not this one: try the parent
+        }
+    }
+    throw new pulumi.RunError(`tierform: no public Route 53 hosted zone for edge.domain '${domain}' (tried ${tried.join(", ")}); create one, or set tierform:hostedZoneId`);
+}
+
+/** Whether `domain` is a documentation or test name nobody can own (RFC 2606, RFC 6761): example.com/.net/.org, .example, .test, .invalid, .localhost. */
+export function isPlaceholderDomain(domain: string): boolean {
+    return /(^|\.)example\.(com|net|org)$|\.(example|test|invalid|localhost)$/i.test(domain.replace(/\.$/, ""));
 }
 
 const clamp = (n: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, n));
@@ -213,6 +238,11 @@ export interface AwsEdgeArgs {
      */
     certificateArn?: string;
     /**
+     * The public Route 53 hosted zone of `edge.domain` (`tierform:hostedZoneId`).
+     * @default "" (the first existing zone of the domain and its parents, see {@link findHostedZone})
+     */
+    hostedZoneId?: string;
+    /**
      * Buckets CloudFront serves directly (the data tier's `static` buckets that no route claims,
      * see `cdnServesBucket`, with an origin access control), by bucket name: `/<bucket>/*` is
      * cached from the bucket (objects keyed under `<bucket>/`). Ignored without a CDN.
@@ -263,7 +293,13 @@ export class AwsEdge extends pulumi.ComponentResource {
         const { rules, defaultService } = routeRules(system);
 
         // ---- Certificates (validated through Route 53) -------------------------------------------------
-        const zone = domain ? aws.route53.getZoneOutput({ name: hostedZoneName(domain), privateZone: false }, opt) : undefined;
+        const zone = domain
+            ? {
+                  zoneId: args.hostedZoneId
+                      ? pulumi.output(args.hostedZoneId)
+                      : pulumi.output(findHostedZone(domain, (n) => aws.route53.getZone({ name: n, privateZone: false }, opt))),
+              }
+            : undefined;
         const validationRecords = new Map<string, aws.route53.Record>();
         const validated = (key: string, cert: aws.acm.Certificate, names: string[], region?: string) => {
             const fqdns = names.map((n) => {

@@ -121,6 +121,11 @@ export interface RunOptions {
      * look at a deliberately broken registration. @default true
      */
     engineRules?: boolean;
+    /**
+     * Run as `pulumi preview` (`pulumi.runtime.isDryRun()` true) or as `pulumi up` (false): what
+     * the program refuses only on a real update is tested with false. @default true
+     */
+    preview?: boolean;
 }
 
 /**
@@ -161,7 +166,8 @@ async function runOnce(opts: RunOptions): Promise<OfflineRun> {
             },
             project,
             stack,
-            false,
+            // The offline plan is `pulumi preview`: what the program refuses only on a real update stays out of it.
+            opts.preview ?? true,
         );
         pulumi.runtime.setAllConfig(opts.config ?? {});
         // eslint-disable-next-line @typescript-eslint/no-require-imports

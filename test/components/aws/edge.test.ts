@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import type * as pulumi from "@pulumi/pulumi";
 import { cdnServesBucket } from "../../../components/aws/bucket";
-import { ALB_TLS_POLICY, AwsEdge, hostedZoneName, ORIGIN_SECRET_HEADER, routeRules, wafRateLimit } from "../../../components/aws/edge";
+import { ALB_TLS_POLICY, AwsEdge, findHostedZone, hostedZoneCandidates, ORIGIN_SECRET_HEADER, routeRules, wafRateLimit } from "../../../components/aws/edge";
 import { planComponent, type Plan } from "../../harness";
 import { AWS_CONFIG, loadSystem } from "./helpers";
 
@@ -12,7 +12,7 @@ const ACL = "aws:wafv2/webAcl:WebAcl";
 /** Logical name → `ignoreChanges` of every resource the edge registered (the plan does not record options). */
 type IgnoreChanges = Record<string, string[] | undefined>;
 
-async function planEdge(preset: string, opts: { overrides?: Record<string, unknown>; certificateArn?: string; ignoreChanges?: IgnoreChanges } = {}): Promise<Plan> {
+async function planEdge(preset: string, opts: { overrides?: Record<string, unknown>; certificateArn?: string; hostedZoneId?: string; ignoreChanges?: IgnoreChanges } = {}): Promise<Plan> {
     const { system } = loadSystem(preset, { overrides: opts.overrides });
     const transformations = opts.ignoreChanges ? [(a: pulumi.ResourceTransformationArgs) => void (opts.ignoreChanges![a.name] = a.opts.ignoreChanges) as undefined] : [];
     return planComponent(() => {
@@ -23,6 +23,7 @@ async function planEdge(preset: string, opts: { overrides?: Record<string, unkno
             securityGroupId: "sg-alb",
             logsKmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/logs",
             certificateArn: opts.certificateArn,
+            hostedZoneId: opts.hostedZoneId,
             // As the data tier gives them: the static buckets no route claims.
             staticOrigins: Object.fromEntries(
                 Object.values(system.buckets)
@@ -261,8 +262,29 @@ describe("aws edge", function () {
         assert.deepStrictEqual(r.rules.map((x) => x.path), ["/static", "/media", "/api"]);
         assert.deepStrictEqual(wafRateLimit(1200), { limit: 1200, evaluationWindowSec: 60 });
         assert.deepStrictEqual(wafRateLimit(3), { limit: 10, evaluationWindowSec: 60 });
-        assert.strictEqual(hostedZoneName("api.mdc-tts.example.com"), "mdc-tts.example.com");
-        assert.strictEqual(hostedZoneName("example.com"), "example.com");
+        assert.deepStrictEqual(hostedZoneCandidates("a.b.example.com"), ["a.b.example.com", "b.example.com", "example.com"]);
+        assert.deepStrictEqual(hostedZoneCandidates("example.com"), ["example.com"]);
+    });
+
+    it("finds the hosted zone by walking up the labels (a.b.example.com under example.com), or refuses naming tierform:hostedZoneId", async () => {
+        const zones: Record<string, string> = { "example.com": "Z1EXAMPLE", "shop.example.org": "Z2SHOP" };
+        const tried: string[] = [];
+        const lookup = async (name: string) => {
+            tried.push(name);
+            if (!zones[name]) throw new Error(`no matching Route 53 Hosted Zone found for ${name}`);
+            return { zoneId: zones[name] };
+        };
+        assert.strictEqual(await findHostedZone("a.b.example.com", lookup), "Z1EXAMPLE");
+        assert.deepStrictEqual(tried, ["a.b.example.com", "b.example.com", "example.com"]);
+        assert.strictEqual(await findHostedZone("shop.example.org", lookup), "Z2SHOP", "the domain can be its own zone");
+        await assert.rejects(findHostedZone("app.nowhere.io", lookup), /no public Route 53 hosted zone for edge.domain 'app.nowhere.io' \(tried app.nowhere.io, nowhere.io\).*tierform:hostedZoneId/);
+    });
+
+    it("uses tierform:hostedZoneId when given, for the certificate validation and the alias records", async () => {
+        const p = await planEdge("mdc-tts", { hostedZoneId: "Z09GIVEN" });
+        const records = p.ofType("aws:route53/record:Record");
+        assert.ok(records.length > 0);
+        for (const r of records) assert.strictEqual(r.inputs.zoneId, "Z09GIVEN", r.name);
     });
 
     it("refuses what the AWS edge cannot enforce", async () => {
