@@ -31,8 +31,14 @@ export const CLOUDFRONT_MIN_TLS = "TLSv1.2_2021";
 export const ORIGIN_SECRET_HEADER = "X-Origin-Verify";
 /** AWS managed cache policy of CloudFront (fixed ID) CachingDisabled: no caching for the dynamic apps. */
 export const CACHING_DISABLED_POLICY_ID = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad";
-/** AWS managed origin request policy of CloudFront (fixed ID) AllViewerExceptHostHeader: every viewer header but Host forwarded. */
-export const ALL_VIEWER_EXCEPT_HOST_POLICY_ID = "b689b0a8-53d0-40ab-baf2-68738e2966ac";
+/**
+ * AWS managed origin request policy of CloudFront (fixed ID) AllViewer: every viewer header,
+ * cookie and query string, the viewer's Host included, so the application sees the domain it is
+ * served at (Django's ALLOWED_HOSTS, absolute URLs), not `origin.<domain>`
+ * (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-origin-request-policies.html).
+ * The load balancer's certificate covers the domain, so CloudFront's origin TLS check passes with it.
+ */
+export const ALL_VIEWER_POLICY_ID = "216adef6-5c7f-47e4-b989-5492eafa07d3";
 /** AWS managed cache policy of CloudFront (fixed ID) CachingOptimized: for the static buckets. */
 export const CACHING_OPTIMIZED_POLICY_ID = "658327ea-f89d-4fab-a63d-7e88639e58f6";
 /** AWS managed WAF rule groups on every web ACL, in priority order after the rate rule. */
@@ -114,6 +120,16 @@ export async function findHostedZone(domain: string, lookup: (name: string) => P
 /** Whether `domain` is a documentation or test name nobody can own (RFC 2606, RFC 6761): example.com/.net/.org, .example, .test, .invalid, .localhost. */
 export function isPlaceholderDomain(domain: string): boolean {
     return /(^|\.)example\.(com|net|org)$|\.(example|test|invalid|localhost)$/i.test(domain.replace(/\.$/, ""));
+}
+
+/**
+ * Routed paths that serve a `static` bucket through the application (a route claims the bucket's
+ * path, e.g. MDC's `/static` on Django): CloudFront caches them with CachingOptimized instead of
+ * sending every asset request to the load balancer and the tasks.
+ */
+export function cachedStaticPaths(system: System): string[] {
+    const statics = new Set(Object.values(system.buckets).filter((b) => b.purpose === "static").map((b) => `/${b.name}`));
+    return system.edge.routes.map((r) => r.path.replace(/\/+$/, "")).filter((p) => statics.has(p));
 }
 
 const clamp = (n: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, n));
@@ -611,7 +627,20 @@ export class AwsEdge extends pulumi.ComponentResource {
                         },
                         ...statics.map(([bucket, o]) => ({ originId: `s3-${bucket}`, domainName: o.domainName, originAccessControlId: o.originAccessControlId })),
                     ],
-                    orderedCacheBehaviors: statics.map(([bucket]) => ({
+                    orderedCacheBehaviors: [
+                        // Static paths the application serves: cached at the edge (CachingOptimized), the viewer's Host still forwarded.
+                        ...cachedStaticPaths(system).map((p) => ({
+                            pathPattern: `${p}/*`,
+                            targetOriginId: "alb",
+                            viewerProtocolPolicy: "redirect-to-https",
+                            allowedMethods: ["GET", "HEAD", "OPTIONS"],
+                            cachedMethods: ["GET", "HEAD"],
+                            compress: true,
+                            cachePolicyId: CACHING_OPTIMIZED_POLICY_ID,
+                            originRequestPolicyId: ALL_VIEWER_POLICY_ID,
+                            responseHeadersPolicyId: headers.id,
+                        })),
+                        ...statics.map(([bucket]) => ({
                         pathPattern: `/${bucket}/*`,
                         targetOriginId: `s3-${bucket}`,
                         viewerProtocolPolicy: "redirect-to-https",
@@ -621,6 +650,7 @@ export class AwsEdge extends pulumi.ComponentResource {
                         cachePolicyId: CACHING_OPTIMIZED_POLICY_ID,
                         responseHeadersPolicyId: headers.id,
                     })),
+                    ],
                     defaultCacheBehavior: {
                         targetOriginId: "alb",
                         viewerProtocolPolicy: "redirect-to-https",
@@ -628,7 +658,7 @@ export class AwsEdge extends pulumi.ComponentResource {
                         cachedMethods: ["GET", "HEAD"],
                         compress: true,
                         cachePolicyId: CACHING_DISABLED_POLICY_ID,
-                        originRequestPolicyId: ALL_VIEWER_EXCEPT_HOST_POLICY_ID,
+                        originRequestPolicyId: ALL_VIEWER_POLICY_ID,
                         responseHeadersPolicyId: headers.id,
                     },
                     viewerCertificate: { acmCertificateArn: cdnCertificateArn, sslSupportMethod: "sni-only", minimumProtocolVersion: CLOUDFRONT_MIN_TLS },

@@ -45,20 +45,21 @@ describe("AWS limits on the prod stack (what a real preview and apply refuse)", 
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const program = require("../../index");
         const config = stackConfig({ stack: "prod", system: "mdc-tts" });
-        let error: (Error & { registered?: { type: string }[] }) | undefined;
+        let error: unknown;
         const warn = console.warn;
         const warned: string[] = [];
         console.warn = (...a: unknown[]) => void warned.push(a.join(" "));
         try {
             await runOffline({ program, config, stack: "prod", preview: false });
         } catch (err) {
-            error = err as typeof error;
+            error = err;
         } finally {
             console.warn = warn;
         }
         assert.ok(error instanceof pulumi.RunError, `expected a RunError, got ${String(error)}`);
         assert.match(error.message, /tierform:alarmEmail: is empty: every alarm would notify an SNS topic nobody reads/);
-        assert.deepStrictEqual(error.registered!.map((r) => r.type).filter((t) => t !== "pulumi:pulumi:Stack"), [], "nothing registered");
+        const registered = (error as unknown as { registered: { type: string }[] }).registered;
+        assert.deepStrictEqual(registered.map((r) => r.type).filter((t) => t !== "pulumi:pulumi:Stack"), [], "nothing registered");
         const run = await runOffline({ program, config: { ...config, "tierform:alarmEmail": "oncall@mdc.example.com" }, stack: "prod", preview: false });
         assert.ok(run.resources.some((r) => r.type === "aws:sns/topicSubscription:TopicSubscription" && r.inputs.endpoint === "oncall@mdc.example.com"));
     });

@@ -176,6 +176,14 @@ describe("aws edge", function () {
         assert.deepStrictEqual(headers.referrerPolicy, { referrerPolicy: "strict-origin-when-cross-origin", override: true });
         assert.deepStrictEqual(headers.strictTransportSecurity, { accessControlMaxAgeSec: 31536000, includeSubdomains: true, preload: false, override: true });
         assert.strictEqual(cdn.inputs.defaultCacheBehavior.responseHeadersPolicyId, "edge-headers-id");
+        // The application sees the viewer's Host (the domain its ALLOWED_HOSTS names), not origin.<domain>: managed policy AllViewer.
+        assert.strictEqual(cdn.inputs.defaultCacheBehavior.originRequestPolicyId, "216adef6-5c7f-47e4-b989-5492eafa07d3");
+        assert.ok(mdc.one("aws:acm/certificate:Certificate", "edge-alb").inputs.domainName === "api.mdc-tts.example.com", "the origin certificate covers the forwarded Host");
+        // Django's /static is cached at the edge (CachingOptimized), not fetched from the tasks on every request.
+        assert.deepStrictEqual(
+            cdn.inputs.orderedCacheBehaviors.map((b: any) => [b.pathPattern, b.targetOriginId, b.cachePolicyId, b.originRequestPolicyId]),
+            [["/static/*", "alb", "658327ea-f89d-4fab-a63d-7e88639e58f6", "216adef6-5c7f-47e4-b989-5492eafa07d3"]],
+        );
         assert.strictEqual(auro.ofType("aws:cloudfront/distribution:Distribution").length, 0);
     });
 
