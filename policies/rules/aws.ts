@@ -338,7 +338,10 @@ export const awsDatabaseTls = resourcePolicy({
         if (args.type.startsWith("aws:docdb")) {
             if (params.tls === "disabled") report("DocumentDB tls is disabled");
         } else if (/postgres/.test(family)) {
-            if (params["rds.force_ssl"] !== "1") report("rds.force_ssl is not 1");
+            // rds.force_ssl defaults to 1 from PostgreSQL 15 on RDS: absent is then enforced.
+            const major = Number(/postgres(\d+)/.exec(family)?.[1] ?? 0);
+            const forced = params["rds.force_ssl"] ?? (major >= 15 ? "1" : undefined);
+            if (forced !== "1") report("rds.force_ssl is not 1");
         } else if (/mysql|mariadb/.test(family)) {
             if (!["on", "1"].includes(params.require_secure_transport)) report("require_secure_transport is not ON");
         }
