@@ -57,7 +57,15 @@ export function availabilityZoneCount(system: System, azCount = 0): number {
 }
 
 /**
- * VPC flow logs of every flow (accepted and rejected) at one-minute aggregation into a
+ * Flow-log aggregation interval: 600 s, the coarser of the two EC2 allows (60 or 600; CreateFlowLogs
+ * MaxAggregationInterval). Cost: ingestion is billed per GB whatever the interval, but ten-minute
+ * records aggregate a chatty flow into one record instead of ten (fewer, larger records), which is
+ * enough for the security review the seeds ask for.
+ */
+export const FLOW_LOG_INTERVAL_SECONDS = 600;
+
+/**
+ * VPC flow logs of every flow (accepted and rejected) at ten-minute aggregation into a
  * KMS-encrypted log group, delivered by a role only VPC Flow Logs of this account may assume and
  * that may write only that group. `opts` carries the parent and, for another region, the provider.
  */
@@ -86,7 +94,7 @@ export function vpcFlowLogs(
     );
     return new aws.ec2.FlowLog(
         name,
-        { vpcId: args.vpcId, trafficType: "ALL", logDestinationType: "cloud-watch-logs", logDestination: logGroup.arn, iamRoleArn: role.arn, maxAggregationInterval: 60, tags },
+        { vpcId: args.vpcId, trafficType: "ALL", logDestinationType: "cloud-watch-logs", logDestination: logGroup.arn, iamRoleArn: role.arn, maxAggregationInterval: FLOW_LOG_INTERVAL_SECONDS, tags },
         opts,
     );
 }
@@ -241,6 +249,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
                     );
                 }
             }
+            const privateRouteTables: aws.ec2.RouteTable[] = [];
             for (let i = 0; i < azCount; i++) {
                 // Private subnets reach the internet (image pulls, AWS APIs) only through their zone's NAT gateway, or the single one.
                 const privateRoutes = new aws.ec2.RouteTable(
@@ -253,7 +262,22 @@ export class AwsNetwork extends pulumi.ComponentResource {
                     opt,
                 );
                 new aws.ec2.RouteTableAssociation(`${name}-private-rta-${i + 1}`, { subnetId: subnets.private[i].id, routeTableId: privateRoutes.id }, opt);
+                privateRouteTables.push(privateRoutes);
             }
+            // S3 through a gateway endpoint (free) instead of the NAT gateways ($0.045/GB processed): uploads, media, backups,
+            // and ECR's image layers, which ECR serves from S3. Interface endpoints (about $7.30 a month per zone each) pay only
+            // at high volume, so the other AWS APIs stay on the NAT gateways.
+            new aws.ec2.VpcEndpoint(
+                `${name}-s3`,
+                {
+                    vpcId: vpc.id,
+                    serviceName: pulumi.interpolate`com.amazonaws.${awsPlace(opt).region}.s3`,
+                    vpcEndpointType: "Gateway",
+                    routeTableIds: privateRouteTables.map((t) => t.id),
+                    tags: { ...tags, Name: label("s3") },
+                },
+                opt,
+            );
             this.publicSubnetIds = subnets.public.map((s) => s.id);
             this.privateSubnetIds = subnets.private.map((s) => s.id);
             this.isolatedSubnetIds = subnets.isolated.map((s) => s.id);
@@ -298,7 +322,15 @@ export class AwsNetwork extends pulumi.ComponentResource {
                 egress(`alb-out-${svc.name}`, { securityGroupId: alb.id, referencedSecurityGroupId: services[svc.name].id, fromPort: svc.port, toPort: svc.port, description: `to service ${svc.name} on ${svc.port}` });
             }
             // HTTPS out: image pulls, Secrets Manager, CloudWatch Logs, S3, SQS and other AWS APIs.
+            // Without interface endpoints the AWS APIs have public addresses, so every service keeps 443 out (an approximation of
+            // `egress.internet: false`: the security group cannot tell AWS's addresses from the internet's).
             egress(`svc-${svc.name}-out-https`, { securityGroupId: services[svc.name].id, cidrIpv4: "0.0.0.0/0", fromPort: 443, toPort: 443, description: "HTTPS to AWS APIs and the image registry" });
+            // The spec's egress: further internet ports (SMTP 587, ...) only for a service that opts in.
+            if (svc.egress.internet) {
+                for (const port of svc.egress.ports.filter((p) => p !== 443)) {
+                    egress(`svc-${svc.name}-out-internet-${port}`, { securityGroupId: services[svc.name].id, cidrIpv4: "0.0.0.0/0", fromPort: port, toPort: port, description: `internet port ${port} (spec egress)` });
+                }
+            }
         }
 
         const datastores: Record<string, aws.ec2.SecurityGroup> = {};
