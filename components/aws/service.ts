@@ -24,6 +24,12 @@
  * services; a worker or unrouted service with `blueGreen` or `canary` rolls (there is no traffic
  * to shift). The circuit breaker rolls back a deployment whose tasks never turn healthy.
  *
+ * Cost (us-east-1 Fargate, x86: $0.04048 per vCPU-hour, $0.004445 per GB-hour): a task of
+ * 1 vCPU / 2 GiB costs about $36 a month, 0.25 vCPU / 512 MiB about $9. The spec's resources are
+ * honoured; without them a web service or worker gets the prod profile's 1 vCPU / 2 GiB and a
+ * scheduler (one process that only enqueues) 0.25 vCPU / 512 MiB; a static frontend says its size
+ * in the spec (MDC's React app: 0.25 / 512). The task size is the smallest Fargate size that fits.
+ *
  * Migrations: a spec `migrate` command runs in a non-essential `migrate` container of every task,
  * with the application's image, variables and hardening, and the application container starts
  * only after it exits 0 (`dependsOn: SUCCESS`), so no new version takes traffic on an old schema

@@ -119,3 +119,20 @@ describe("aws data tier of every preset on prod", function () {
         });
     }
 });
+
+describe("AuroMart's off-site backups on AWS (prod stack)", function () {
+    this.timeout(120000);
+
+    it("copies every backup to a vault in tierform:drRegion under its own key, without a DR site", async () => {
+        const p = await planStack({ stack: "prod", system: "auromart" });
+        const vaults = p.ofType("aws:backup/vault:Vault");
+        const offsite = vaults.find((v) => providerOf(p, v)?.inputs.region === "us-west-2");
+        assert.ok(offsite, `a vault in the DR region: ${vaults.map((v) => v.name).join(", ")}`);
+        assert.match(offsite.inputs.kmsKeyArn, /offsite/);
+        const plan = p.one("aws:backup/plan:Plan", "auromart-backup-db");
+        for (const rule of plan.inputs.rules) {
+            assert.deepStrictEqual(rule.copyActions?.map((c: any) => c.destinationVaultArn), [`arn:aws:backup:us-east-1:123456789012:vault/${offsite.name}`], rule.ruleName);
+        }
+        assert.strictEqual(p.ofType("aws:ec2/vpc:Vpc").filter((v) => providerOf(p, v)?.inputs.region === "us-west-2").length, 0, "no DR network: AuroMart asks for no cross-region recovery");
+    });
+});

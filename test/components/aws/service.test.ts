@@ -111,7 +111,7 @@ describe("aws service", function () {
 
     it("builds a hardened container: read-only root with writable scratch, non-root, health check, awslogs", () => {
         const task = mdc.one("aws:ecs/taskDefinition:TaskDefinition", "frontend-task").inputs;
-        assert.deepStrictEqual([task.requiresCompatibilities, task.networkMode, task.cpu, task.memory], [["FARGATE"], "awsvpc", "1024", "2048"]);
+        assert.deepStrictEqual([task.requiresCompatibilities, task.networkMode, task.cpu, task.memory], [["FARGATE"], "awsvpc", "256", "512"]);
         const c = container(mdc, "frontend");
         assert.strictEqual(c.image, "ghcr.io/mdc-sa/tts-frontend:1.4.2");
         assert.strictEqual(c.readonlyRootFilesystem, true);
@@ -264,6 +264,16 @@ describe("aws service", function () {
                 assert.ok(c.dependsOn?.some((d: any) => d.containerName === VOLUME_PERMISSIONS_CONTAINER && d.condition === "SUCCESS"), `${n}/${c.name} waits for its volumes`);
             }
         }
+    });
+
+    it("right-sizes tasks: the spec's resources are honoured, a scheduler defaults smaller than a web service", () => {
+        const size = (n: string) => {
+            const t = mdc.one("aws:ecs/taskDefinition:TaskDefinition", `${n}-task`).inputs;
+            return `${t.cpu}/${t.memory}`;
+        };
+        assert.strictEqual(size("backend"), "1024/2048", "the prod default");
+        assert.strictEqual(size("frontend"), "256/512", "the SPA's spec resources");
+        assert.strictEqual(size("beat"), "256/512", "Celery beat: the prod scheduler default");
     });
 
     it("waits for steady state (a broken deployment fails `pulumi up`) with room for the bake times, after its role policies", () => {
