@@ -405,7 +405,11 @@ export class AwsEdge extends pulumi.ComponentResource {
             { parent: this, dependsOn: [logs] },
         );
 
-        const routed = [...new Set([...rules.map((r) => r.service), ...(defaultService ? [defaultService] : [])])];
+        // A route for private networks only (allowCidrs) is never forwarded by this internet-facing load balancer: every client
+        // reaches it from a public address, so a source-IP condition of private ranges never matches and the path would fall
+        // through to the default service. The path gets an explicit 403 instead; a service routed only so has no target group here.
+        const publicRules = rules.filter((r) => !r.allowCidrs);
+        const routed = [...new Set([...publicRules.map((r) => r.service), ...(defaultService ? [defaultService] : [])])];
         const shifting = routed.filter((svcName) => system.services[svcName] && shiftsTraffic(system.services[svcName]));
         // A traffic-shifting default service needs a rule of its own (ECS shifts a rule's weights, never a listener's default action).
         const catchAll = defaultService !== undefined && (edge.cdn || shifting.includes(defaultService));
@@ -474,6 +478,22 @@ export class AwsEdge extends pulumi.ComponentResource {
         /** The one rule of each traffic-shifting service, whose weights ECS moves. */
         const productionRules: Record<string, aws.lb.ListenerRule> = {};
         for (const r of allRules) {
+            if (r.allowCidrs) {
+                listenerRules.push(
+                    new aws.lb.ListenerRule(
+                        `${name}-${r.service}-${r.priority}`,
+                        {
+                            listenerArn: https.arn,
+                            priority: r.priority,
+                            actions: [fixed("403", "Forbidden")],
+                            conditions: [{ pathPattern: { values: r.pathPatterns } }],
+                            tags: { ...tags, service: r.service, access: "private-networks-only" },
+                        },
+                        opt,
+                    ),
+                );
+                continue;
+            }
             const rule = new aws.lb.ListenerRule(
                 `${name}-${r.service}-${r.priority}`,
                 {

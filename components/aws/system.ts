@@ -56,6 +56,11 @@ export function awsWarnings(system: System, settings: Settings): string[] {
             `tierform: edge.domain '${domain}' is a documentation placeholder: before a real 'pulumi up', set edge.domain (tierform:overrides) to a domain you own with a public Route 53 hosted zone (or tierform:hostedZoneId), or give tierform:certificateArn`,
         );
     }
+    for (const route of system.edge.routes.filter((r) => r.allowCidrs)) {
+        out.push(
+            `tierform: edge.routes ${route.path} (allowCidrs ${route.allowCidrs!.join(", ")}): the internet-facing load balancer answers it 403; service '${route.service}' gets no entry on AWS (an internal load balancer for private networks is not built yet), so it is unreachable until one is`,
+        );
+    }
     if (!settings.alarmEmail) {
         out.push("tierform: no alarm subscriber: the alarms notify an SNS topic nobody reads; set tierform:alarmEmail (a real 'pulumi up' refuses without it)");
     }
@@ -74,7 +79,8 @@ export class AwsSystem extends pulumi.ComponentResource implements PlatformSyste
     constructor(name: string, args: PlatformSystemArgs, opts?: pulumi.ComponentResourceOptions) {
         const region = new pulumi.Config("aws").get("region");
         // Refuse what AWS cannot build before anything is registered, with every problem at once.
-        throwProblems(args.system, [...awsProblems(args.system, args.settings, region), ...(pulumi.runtime.isDryRun() ? [] : realUpdateProblems(args.settings))]);
+        // A real update only: not `pulumi preview`, nor an offline run standing for one (scripts/offline/engine.ts isOfflinePreview).
+        throwProblems(args.system, [...awsProblems(args.system, args.settings, region), ...(pulumi.runtime.isDryRun() || process.env.TIERFORM_OFFLINE_PREVIEW === "1" ? [] : realUpdateProblems(args.settings))]);
         for (const warning of awsWarnings(args.system, args.settings)) void pulumi.log.warn(warning);
         super("tierform:aws:System", name, {}, opts);
         const { system, settings } = args;

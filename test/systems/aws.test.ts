@@ -5,6 +5,7 @@
  */
 import * as assert from "assert";
 import { runPolicyReport } from "../../scripts/offline/policy-report";
+import { awsWarnings } from "../../components/aws/system";
 import { loadStack, presetNames, type System } from "../../spec";
 import { runOffline, type PlannedResource } from "../../scripts/offline/engine";
 import { planStack, stackConfig, type Plan } from "../harness";
@@ -258,9 +259,14 @@ describe("systems on AWS (prod stack)", function () {
         assert.deepStrictEqual(error.registered?.map((r) => r.type).filter((t) => t !== "pulumi:pulumi:Stack"), []);
     });
 
-    it("AuroMart: the admin route admits only internal networks", async () => {
+    it("AuroMart: the internet-facing load balancer answers /admin with an explicit 403 (private ranges never match there) instead of falling through to web", async () => {
         const p = await plan("auromart");
         const admin = p.ofType("aws:lb/listenerRule:ListenerRule").find((r) => r.name.startsWith("auromart-edge-admin"))!;
-        assert.deepStrictEqual(admin.inputs.conditions.find((c: any) => c.sourceIp).sourceIp.values, ["10.0.0.0/8", "192.168.0.0/16"]);
+        assert.deepStrictEqual(admin.inputs.actions, [{ type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "403", messageBody: "Forbidden" } }]);
+        assert.deepStrictEqual(admin.inputs.conditions, [{ pathPattern: { values: ["/admin", "/admin/*"] } }]);
+        // No rule of the public load balancer forwards on a source-IP condition, and the admin service is attached to none of its target groups.
+        assert.ok(!p.ofType("aws:lb/listenerRule:ListenerRule").some((r) => r.inputs.conditions.some((c: any) => c.sourceIp)));
+        assert.strictEqual(p.one(SERVICE, "auromart-admin-service").inputs.loadBalancers, undefined);
+        assert.match(awsWarnings(systemOf("auromart"), loadStack(stackConfig({ stack: "prod", system: "auromart" })).settings).join("\n"), /edge.routes \/admin .*403.*no entry on AWS/);
     });
 });

@@ -104,8 +104,11 @@ describe("aws edge", function () {
         });
     });
 
-    it("routes longest paths first, with source-IP conditions and the origin secret behind CloudFront", () => {
-        assert.deepStrictEqual(rules(auro), ["10 edge-admin /admin,/admin/* ip=10.0.0.0/8,192.168.0.0/16"]);
+    it("routes longest paths first, answers private-only paths 403, and checks the origin secret behind CloudFront", () => {
+        // AuroMart's /admin (allowCidrs of private ranges) is refused outright: on an internet-facing load balancer no client has a private address.
+        assert.deepStrictEqual(rules(auro), ["10 undefined /admin,/admin/*"]);
+        assert.strictEqual(auro.ofType("aws:lb/listenerRule:ListenerRule")[0].inputs.actions[0].fixedResponse.statusCode, "403");
+        assert.strictEqual(auro.ofType("aws:lb/targetGroup:TargetGroup").filter((t) => t.name === "edge-admin").length, 0, "no target group for a service without a public route");
         assert.strictEqual(auro.one(LISTENER, "edge-https").inputs.defaultActions[0].type, "forward");
         assert.strictEqual(auro.one(LISTENER, "edge-https").inputs.defaultActions[0].targetGroupArn, "arn:aws:lb:us-east-1:123456789012:targetgroup/edge-web");
         assert.deepStrictEqual(rules(mdc), [
@@ -237,7 +240,7 @@ describe("aws edge", function () {
         assert.strictEqual(hld.one(LISTENER, "edge-https").inputs.defaultActions[0].fixedResponse.statusCode, "404");
         // ECS owns the weights after the first deployment; a rolling service's rule stays Pulumi's.
         assert.deepStrictEqual([ignored["edge-web-20"], ignored["edge-api-10"]], [["actions"], ["actions"]]);
-        assert.deepStrictEqual(auroIgnored["edge-admin-10"], []);
+        assert.strictEqual(auroIgnored["edge-admin-10"], undefined, "the 403 rule keeps no options");
         // The role ECS shifts with: assumed by ECS of this account only, with AWS's policy for it.
         const role = hld.one("aws:iam/role:Role", "edge-traffic-shift");
         assert.deepStrictEqual(JSON.parse(role.inputs.assumeRolePolicy).Statement[0].Condition, { StringEquals: { "aws:SourceAccount": "123456789012" } });
