@@ -748,6 +748,7 @@ export const TAGGABLE_AWS_TYPES = [
     "aws:ec2/securityGroup:SecurityGroup",
     "aws:ec2/subnet:Subnet",
     "aws:ec2/vpc:Vpc",
+    "aws:ec2/vpcEndpoint:VpcEndpoint",
     "aws:ecs/cluster:Cluster",
     "aws:ecs/service:Service",
     "aws:ecs/taskDefinition:TaskDefinition",

@@ -60,7 +60,7 @@ describe("aws data tier of every preset on prod", function () {
                 }
             });
 
-            it("backs up on the seed's schedule with at least 30 days in a KMS vault, and copies to the DR region where recovery says so", () => {
+            it("backs up on the seed's schedule with at least 30 days in a KMS vault, and copies every backup off-site to tierform:drRegion", () => {
                 const plans = plan.ofType("aws:backup/plan:Plan");
                 assert.strictEqual(plans.length, 1);
                 const rules = plans[0].inputs.rules;
@@ -77,8 +77,10 @@ describe("aws data tier of every preset on prod", function () {
                     assert.strictEqual(drReplicas.length, 1);
                     assert.match(drReplicas[0].inputs.replicateSourceDb, /^arn:aws:rds:/);
                 } else {
-                    assert.strictEqual(vaults.length, 1);
-                    assert.strictEqual(copies.length, 0);
+                    // No DR site, yet every backup is copied off-site (a vault in tierform:drRegion, prod).
+                    assert.strictEqual(vaults.length, 2);
+                    // Continuous (point-in-time) rules stay in the region: their snapshot rules carry the copies.
+                    assert.strictEqual(copies.length, rules.filter((r: any) => !r.enableContinuousBackup).length);
                     assert.strictEqual(drReplicas.length, 0);
                 }
             });
