@@ -41,6 +41,7 @@ export const CONFIG_KEYS = {
     drRegion: { schema: z.string().regex(/^([a-z]{2}(-[a-z]+)+-\d)?$/), default: "", description: "aws: region for disaster-recovery copies and replicas (used when the spec's recovery.crossRegion is set)." },
     alarmEmail: { schema: z.union([z.literal(""), z.email()]), default: "", description: "aws: e-mail address subscribed to the alarm topic; empty creates the topic without a subscription." },
     certificateArn: { schema: z.string(), default: "", description: "aws: an existing ACM certificate for the edge; empty requests one for the spec's domain." },
+    hostedZoneId: { schema: z.string().regex(/^(Z[0-9A-Z]+)?$/), default: "", description: "aws: the public Route 53 hosted zone of edge.domain; empty uses the first existing zone of the domain or a parent." },
 } as const;
 
 /** A key of {@link CONFIG_KEYS}, without its `tierform:` prefix. */

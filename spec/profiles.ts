@@ -19,6 +19,11 @@ export interface Profile {
     webReplicas: { min: number; max: number };
     /** CPU (cores) and memory (MiB) of a service whose spec gives none. */
     serviceResources: { cpu: number; memoryMb: number };
+    /**
+     * CPU and memory of a `scheduler` (one process that only enqueues work, e.g. Celery beat) whose
+     * spec gives none. @default serviceResources
+     */
+    schedulerResources?: { cpu: number; memoryMb: number };
     /** Backup retention where a spec gives none. */
     backupRetentionDays: number;
     /** Log retention of the platform's log store. */
@@ -61,6 +66,8 @@ export const PROFILES: Record<Environment, Profile> = {
         environment: "prod",
         webReplicas: { min: 2, max: 6 },
         serviceResources: { cpu: 1, memoryMb: 2048 },
+        // A scheduler only enqueues: a quarter vCPU and 512 MiB (Fargate's 256/512 size) instead of 1 vCPU / 2 GiB.
+        schedulerResources: { cpu: 0.25, memoryMb: 512 },
         backupRetentionDays: 30,
         logRetentionDays: 365,
         multiAz: true,
@@ -131,7 +138,7 @@ export function applyProfile(spec: SystemSpec, environment: Environment, maxRepl
             ...s,
             name,
             replicas: { min, max: Math.max(min, cap(range.max)) },
-            resources: s.resources ?? profile.serviceResources,
+            resources: s.resources ?? (s.kind === "scheduler" ? profile.schedulerResources : undefined) ?? profile.serviceResources,
             health: s.health ?? {},
         };
     });

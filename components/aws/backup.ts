@@ -22,7 +22,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Database, Problem, System } from "../../spec";
 import { awsTags, resourceName } from "../shared/naming";
 import { dataAlarm } from "./alarms";
-import { assumeRolePolicy, awsPlace, managedPolicyArn, policyJson, problemOf } from "./common";
+import { assumeRolePolicy, awsNamePrefix, awsPlace, managedPolicyArn, policyJson, problemOf } from "./common";
 
 
 /** The values of a numeric cron field part list (`1-5`, `0,6`, `*\/2`), for day-of-week conversion. */
@@ -159,6 +159,7 @@ export class AwsBackup extends pulumi.ComponentResource {
         const role = new aws.iam.Role(
             `${name}-role`,
             {
+                namePrefix: awsNamePrefix("iamRole", [system.name, system.environment, "backup"]),
                 description: `AWS Backup for ${system.name} (${system.environment})`,
                 assumeRolePolicy: assumeRolePolicy("backup.amazonaws.com", place.accountId),
                 tags,

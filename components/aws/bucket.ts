@@ -21,7 +21,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Bucket, Problem, System } from "../../spec";
 import { awsTags, resourceName, type Tier } from "../shared/naming";
-import { awsPlace, denyInsecureTransport, policyJson, problemOf } from "./common";
+import { awsNamePrefix, awsPlace, denyInsecureTransport, policyJson, problemOf } from "./common";
 
 /** Arguments of {@link AwsBucket}. */
 export interface AwsBucketArgs {
@@ -142,7 +142,7 @@ export class AwsBucket extends pulumi.ComponentResource {
         const versioned = spec.versioned || spec.purpose === "backups";
 
         const prod = profile.deletionProtection;
-        this.bucket = new aws.s3.Bucket(name, { forceDestroy: !prod, tags }, { parent: this, protect: prod, retainOnDelete: prod });
+        this.bucket = new aws.s3.Bucket(name, { bucketPrefix: awsNamePrefix("bucket", [system.name, system.environment, args.accessLogTarget ? "logs" : spec.name]), forceDestroy: !prod, tags }, { parent: this, protect: prod, retainOnDelete: prod });
         const bucket = this.bucket.bucket;
         new aws.s3.BucketOwnershipControls(name, { bucket, rule: { objectOwnership: args.objectAcls ? "BucketOwnerPreferred" : "BucketOwnerEnforced" } }, { parent: this });
         const pab = new aws.s3.BucketPublicAccessBlock(

@@ -6,7 +6,77 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { formatProblems, type Database, type Problem, type Size, type System } from "../../spec";
-import { awsTags, type Tier } from "../shared/naming";
+import { awsTags, resourceName, type Tier } from "../shared/naming";
+
+/**
+ * The longest name AWS accepts, by the kind of thing tierform names explicitly (the API references
+ * are cited per type in scripts/offline/engine-rules/aws.ts `NAME_LIMITS`, which checks every plan).
+ * Anything named from the system name (up to 40 characters) goes through {@link awsName}, so it
+ * fits for every system name the spec accepts.
+ */
+export const AWS_NAME_MAX = {
+    /** ELBv2 CreateLoadBalancer Name. */
+    loadBalancer: 32,
+    /** ELBv2 CreateTargetGroup Name. */
+    targetGroup: 32,
+    /** IAM CreateRole RoleName. */
+    iamRole: 64,
+    /** IAM PutRolePolicy PolicyName. */
+    iamPolicy: 128,
+    /** ElastiCache CreateReplicationGroup ReplicationGroupId. */
+    replicationGroup: 40,
+    /** RDS/DocumentDB DBInstanceIdentifier and DBClusterIdentifier. */
+    rdsIdentifier: 63,
+    /** AWS Backup vault, plan and selection names. */
+    backup: 50,
+    /** S3 bucket names (3-63). */
+    bucket: 63,
+    /** EventBridge rule names. */
+    eventRule: 64,
+    /** CloudFront origin access control names. */
+    originAccessControl: 64,
+    /** SQS queue names (a FIFO queue's `.fifo` included). */
+    queue: 80,
+    /** Parameter and subnet groups, log groups, secrets, alarms: 255 is the smallest of their limits. */
+    other: 255,
+} as const;
+
+/**
+ * `resourceName(parts)` cut to the AWS limit of `kind` (shortened with a hash, so distinct names stay
+ * distinct). Load balancer names may not start with `internal-`: such a name is prefixed with `lb-`.
+ */
+export function awsName(kind: keyof typeof AWS_NAME_MAX, parts: string[]): string {
+    const name = resourceName(parts, AWS_NAME_MAX[kind]);
+    return kind === "loadBalancer" && name.startsWith("internal-") ? resourceName(["lb", ...parts], AWS_NAME_MAX[kind]) : name;
+}
+
+/**
+ * The longest `namePrefix` (`bucketPrefix`) pulumi-aws accepts: the API's limit less the 26
+ * characters of the unique suffix the provider appends (terraform-provider-aws
+ * `internal/create/naming.go` `UniqueIDSuffixLength`; IAM roles 64 - 26 = 38, S3 buckets 63 - 26 = 37).
+ * A prefix keeps names unique where the same system creates the same kind twice (two regions, a
+ * replacement that creates before it deletes).
+ */
+export const AWS_PREFIX_MAX = { iamRole: 38, bucket: 37 } as const;
+
+/** A `namePrefix` for `kind`: `resourceName(parts)` cut to fit, ending in "-". */
+export function awsNamePrefix(kind: keyof typeof AWS_PREFIX_MAX, parts: string[]): string {
+    return `${resourceName(parts, AWS_PREFIX_MAX[kind] - 1)}-`;
+}
+
+/**
+ * `text` as EC2 accepts it in a security group's or rule's description: only
+ * `a-zA-Z0-9 ._-:/()#,@[]+=&;{}!$*`, at most 255 characters (EC2 API reference,
+ * CreateSecurityGroup GroupDescription, IpRange Description). Anything else (an apostrophe, a
+ * quote, a non-ASCII letter) is dropped; the engine rule `aws-ec2-description-characters` checks
+ * every plan.
+ */
+export function ec2Description(text: string): string {
+    return text
+        .replace(/[^a-zA-Z0-9 ._\-:/()#,@[\]+=&;{}!$*]/g, "")
+        .replace(/ +/g, " ")
+        .slice(0, 255);
+}
 
 /** The account, region and partition of the provider a resource is created with. */
 export interface AwsPlace {

@@ -10,10 +10,12 @@
  * Queues and Celery: specs that declare `queues` get SQS. The MDC preset declares none and runs
  * Celery's broker on its Redis cache (ElastiCache) as its seed does; see queue.ts for why.
  */
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Database, Problem, Settings, System } from "../../spec";
 import { maxGapMinutes } from "../../spec";
 import { connectionVariables } from "../shared/connection";
+import { MANAGED_BY } from "../shared/naming";
 import { AwsBackup, backupSelectionTags } from "./backup";
 import { AwsBucket, cdnServesBucket } from "./bucket";
 import { AwsCache } from "./cache";
@@ -103,6 +105,20 @@ function variablesOf(system: System, datastore: string): string[] {
 const jsonKey = (secretArn: pulumi.Input<string>, key: string) => pulumi.interpolate`${secretArn}:${key}::`;
 
 /**
+ * Where off-site backup copies go without a DR site: a provider for `region` and a customer key
+ * there (the vault itself is the backup component's `drVault`).
+ */
+function offsiteVaultTarget(name: string, system: System, region: string, opts: pulumi.ComponentResourceOptions): { provider: aws.Provider; kmsKeyArn: pulumi.Output<string> } {
+    const provider = new aws.Provider(
+        name,
+        { region: region as aws.Region, defaultTags: { tags: { system: system.name, environment: system.environment, "managed-by": MANAGED_BY } } },
+        { parent: opts.parent },
+    );
+    const kms = new AwsKms(`${name}-key`, { system, purpose: "offsite-backups", region }, { parent: opts.parent, providers: { aws: provider } });
+    return { provider, kmsKeyArn: kms.arn };
+}
+
+/**
  * Create the data tier of `args.system` and return each datastore's binding by name. Throws
  * (before creating anything) when the spec's recovery objectives cannot be met.
  */
@@ -123,13 +139,16 @@ export function createDataTier(args: AwsDataArgs, opts: pulumi.ComponentResource
         return [sg];
     };
     const drSite = system.recovery.crossRegion && settings.drRegion ? new AwsDrSite(n("dr"), { system, settings }, opts) : undefined;
+    // Off-site backups: in prod every backup is copied to a vault in tierform:drRegion, also without a DR site (AuroMart's
+    // "encrypted, off-site" backups): a region apart from the data, under its own key.
+    const offsite = !drSite && system.profile.deletionProtection && settings.drRegion && databases.length > 0 ? offsiteVaultTarget(n("offsite"), system, settings.drRegion, opts) : undefined;
     const base = (): Omit<AwsDatastoreBinding, "outputs"> => ({ environment: {}, secrets: {}, taskPolicyStatements: [], executionSecretArns: [], executionKmsKeyArns: [] });
 
     const backup =
         databases.length > 0
             ? new AwsBackup(
                   n("backup"),
-                  { system, databases, kmsKeyArn: kms.arn, alarmTopicArn: args.alarmTopicArn, dr: drSite ? { provider: drSite.provider, kmsKeyArn: drSite.kms.arn } : undefined },
+                  { system, databases, kmsKeyArn: kms.arn, alarmTopicArn: args.alarmTopicArn, dr: drSite ? { provider: drSite.provider, kmsKeyArn: drSite.kms.arn } : offsite },
                   opts,
               )
             : undefined;

@@ -22,7 +22,7 @@ import type { Database } from "../../spec";
 import { databaseUrl, DEFAULT_PORTS } from "../shared/connection";
 import { awsTags, resourceName } from "../shared/naming";
 import { dataAlarm } from "./alarms";
-import { assumeRolePolicy, awsPlace, dailyWindow, databaseSecret, isolatedSubnetGroup, managedPolicyArn, RDS_CLASSES, type AwsIsolatedDatastoreArgs } from "./common";
+import { assumeRolePolicy, awsNamePrefix, awsPlace, dailyWindow, databaseSecret, isolatedSubnetGroup, managedPolicyArn, RDS_CLASSES, type AwsIsolatedDatastoreArgs } from "./common";
 
 /** A database in the DR region: where the cross-region replica goes. */
 export interface AwsDrTarget {
@@ -79,6 +79,58 @@ const MEMORY_PARAMETERS: Record<"postgres" | "mysql", Record<string, { unitBytes
     },
 };
 
+/**
+ * RDS's own defaults of memory parameters, as a share of instance memory: a spec value below the
+ * default is a floor the default already meets, so it is left to RDS (the seeds size for a smaller
+ * box: AuroMart's 1 GiB buffer pool would leave 31 GiB of a db.r6g.xlarge idle). MySQL
+ * innodb_buffer_pool_size `{DBInstanceClassMemory*3/4}`, PostgreSQL shared_buffers
+ * `{DBInstanceClassMemory/32768}` (8 KiB pages: 25 %) and effective_cache_size
+ * `{DBInstanceClassMemory/16384}` (50 %) (RDS default parameter groups, mysql8.0 / postgres16).
+ */
+const RDS_MEMORY_DEFAULTS: Record<"postgres" | "mysql", Record<string, number>> = {
+    postgres: { shared_buffers: 0.25, effective_cache_size: 0.5 },
+    mysql: { innodb_buffer_pool_size: 0.75 },
+};
+
+/**
+ * When each engine version leaves RDS standard support; after it, RDS bills Extended Support
+ * unless `engineLifecycleSupport` disables it (RDS release calendars: MySQL 8.0 on 2026-07-31,
+ * PostgreSQL 13 on 2026-02-28, 14 on 2027-02-28, 15 on 2028-02-29, 16 on 2029-02-28; MySQL 8.4
+ * on 2029-07-31).
+ */
+export const RDS_STANDARD_SUPPORT_END: Record<string, string> = {
+    "mysql 8.0": "2026-07-31",
+    "mysql 8.4": "2029-07-31",
+    "postgres 13": "2026-02-28",
+    "postgres 14": "2027-02-28",
+    "postgres 15": "2028-02-29",
+    "postgres 16": "2029-02-28",
+    "postgres 17": "2030-02-28",
+};
+
+/**
+ * `engineLifecycleSupport` of an RDS engine version on `today`: past standard support the database
+ * stays on paid RDS Extended Support (disabling it would make RDS refuse the version or upgrade it
+ * to the next major version on its own), so that is set explicitly, with a warning naming the cost;
+ * otherwise Extended Support is disabled, so no instance slips into it unnoticed.
+ */
+export function rdsLifecycle(engine: "postgres" | "mysql", version: string, today = new Date()): { engineLifecycleSupport: string; warning?: string } {
+    const key = `${engine} ${engine === "postgres" ? version.split(".")[0] : version}`;
+    const end = RDS_STANDARD_SUPPORT_END[key];
+    if (end && today.toISOString().slice(0, 10) > end) {
+        return {
+            engineLifecycleSupport: "open-source-rds-extended-support",
+            warning: `${key} left RDS standard support on ${end}: the instance runs on paid RDS Extended Support (engineLifecycleSupport open-source-rds-extended-support, billed per vCPU-hour); upgrade the spec's version`,
+        };
+    }
+    return { engineLifecycleSupport: "open-source-rds-extended-support-disabled" };
+}
+
+/** Tag whose value is the reason an RDS instance is not Multi-AZ; the Multi-AZ policy accepts it, and the plan prints it. */
+export const MULTI_AZ_WAIVER_TAG = "multi-az-waiver";
+/** The DR replica's waiver. */
+export const DR_REPLICA_WAIVER = "cross-region DR standby: modify to Multi-AZ when promoted";
+
 /** Parameters that take effect only after a reboot (`applyMethod: pending-reboot`). */
 const STATIC_PARAMETERS = new Set([
     "shared_buffers",
@@ -118,12 +170,12 @@ export interface RdsParameter {
  * becomes an RDS formula over `DBInstanceClassMemory` at that share, so the same spec neither
  * starves a large class nor fails to start a small one.
  */
-export function rdsParameters(engine: "postgres" | "mysql", parameters: Database["parameters"], memoryGiB: number): RdsParameter[] {
-    const out: RdsParameter[] = [
-        engine === "postgres"
-            ? { name: "rds.force_ssl", value: "1", applyMethod: "immediate" }
-            : { name: "require_secure_transport", value: "ON", applyMethod: "immediate" },
-    ];
+export function rdsParameters(engine: "postgres" | "mysql", parameters: Database["parameters"], memoryGiB: number, version = engine === "postgres" ? "16" : "8.0"): RdsParameter[] {
+    const out: RdsParameter[] = [];
+    // TLS only. rds.force_ssl defaults to 1 on RDS PostgreSQL 15 and later: setting a default makes every refresh show a diff,
+    // so it is set only below 15. MySQL reads require_secure_transport back as 1, not ON (RDS DescribeDBParameters).
+    if (engine === "postgres" && Number(version.split(".")[0]) < 15) out.push({ name: "rds.force_ssl", value: "1", applyMethod: "immediate" });
+    if (engine === "mysql") out.push({ name: "require_secure_transport", value: "1", applyMethod: "immediate" });
     // Statements slower than 2 s reach the exported logs (postgresql / slowquery) unless the spec says otherwise.
     if (engine === "postgres") out.push({ name: "log_min_duration_statement", value: "2000", applyMethod: "immediate" });
     else out.push({ name: "slow_query_log", value: "1", applyMethod: "immediate" }, { name: "long_query_time", value: "2", applyMethod: "immediate" });
@@ -131,6 +183,13 @@ export function rdsParameters(engine: "postgres" | "mysql", parameters: Database
         const memory = MEMORY_PARAMETERS[engine][name];
         let value = String(raw);
         const bytes = memory ? sizeBytes(raw) : undefined;
+        const defaultShare = RDS_MEMORY_DEFAULTS[engine][name];
+        if (memory && bytes !== undefined && defaultShare !== undefined && bytes <= defaultShare * memoryGiB * GiB) {
+            // A floor RDS's default already exceeds on this class.
+            const existing = out.findIndex((p) => p.name === name);
+            if (existing >= 0) out.splice(existing, 1);
+            continue;
+        }
         if (memory && bytes !== undefined) {
             if (bytes <= memory.maxShare * memoryGiB * GiB) value = String(Math.max(1, Math.floor(bytes / memory.unitBytes)));
             else value = `{DBInstanceClassMemory/${Math.round(memory.unitBytes / memory.maxShare)}}`;
@@ -193,14 +252,17 @@ export class AwsDatabase extends pulumi.ComponentResource {
                 name: resourceName([identifier, parameterFamily(engine, db.version).replace(/\./g, "-")]),
                 family: parameterFamily(engine, db.version),
                 description: `${system.name} ${db.name}: TLS required, spec parameters`,
-                parameters: rdsParameters(engine, db.parameters, size.memoryGiB),
+                parameters: rdsParameters(engine, db.parameters, size.memoryGiB, db.version),
                 tags,
             },
             { parent: this },
         );
+        const lifecycle = rdsLifecycle(engine, db.version);
+        if (lifecycle.warning) void pulumi.log.warn(`tierform: databases.${db.name}.version: ${lifecycle.warning}`, this);
         const monitoringRole = new aws.iam.Role(
             `${name}-monitoring`,
             {
+                namePrefix: awsNamePrefix("iamRole", [identifier, "monitoring"]),
                 description: `RDS enhanced monitoring of ${identifier}`,
                 assumeRolePolicy: assumeRolePolicy("monitoring.rds.amazonaws.com", place.accountId),
                 tags,
@@ -233,6 +295,7 @@ export class AwsDatabase extends pulumi.ComponentResource {
                 identifier,
                 engine,
                 engineVersion: db.version,
+                engineLifecycleSupport: lifecycle.engineLifecycleSupport,
                 instanceClass,
                 allocatedStorage: db.storageGb,
                 maxAllocatedStorage: db.storageGb * 2,
@@ -278,7 +341,8 @@ export class AwsDatabase extends pulumi.ComponentResource {
                         kmsKeyId: args.kmsKeyArn,
                         vpcSecurityGroupIds: args.securityGroupIds,
                         parameterGroupName: parameterGroup.name,
-                        multiAz: false,
+                        // A replica serves reads in prod: it survives the loss of a zone like its primary (awsguard rds-instance-multi-az-enabled).
+                        multiAz: profile.multiAz,
                         deletionProtection: prod,
                         skipFinalSnapshot: true,
                         ...observability,
@@ -298,7 +362,7 @@ export class AwsDatabase extends pulumi.ComponentResource {
                     name: resourceName([identifier, "dr", parameterFamily(engine, db.version).replace(/\./g, "-")]),
                     family: parameterFamily(engine, db.version),
                     description: `${system.name} ${db.name} DR replica: TLS required, spec parameters`,
-                    parameters: rdsParameters(engine, db.parameters, size.memoryGiB),
+                    parameters: rdsParameters(engine, db.parameters, size.memoryGiB, db.version),
                     tags,
                 },
                 { parent: this, provider: dr.provider },
@@ -317,8 +381,9 @@ export class AwsDatabase extends pulumi.ComponentResource {
                     dbSubnetGroupName: dr.dbSubnetGroupName,
                     vpcSecurityGroupIds: dr.securityGroupIds,
                     parameterGroupName: drParameters.name,
-                    // Promoted in a regional disaster: it must then be as resilient as the primary.
-                    multiAz: profile.multiAz,
+                    // Single-AZ while it only stands by (cost: a Multi-AZ standby doubles its instance hours); made Multi-AZ
+                    // when promoted in a regional disaster. The waiver tag says so to the Multi-AZ policy and the plan.
+                    multiAz: false,
                     backupRetentionPeriod: Math.min(db.backup.retentionDays, 35),
                     deletionProtection: prod,
                     // RDS takes no final snapshot of a replica; the primary's and the copied backups cover it.
@@ -326,11 +391,12 @@ export class AwsDatabase extends pulumi.ComponentResource {
                     ...observability,
                     performanceInsightsKmsKeyId: dr.kmsKeyArn,
                     monitoringRoleArn: drMonitoringRole.arn,
-                    tags: { ...tags, role: "dr-replica" },
+                    tags: { ...tags, role: "dr-replica", [MULTI_AZ_WAIVER_TAG]: DR_REPLICA_WAIVER },
                 },
                 { parent: this, provider: dr.provider, protect: prod, dependsOn: [monitoringPolicy] },
             );
             this.drEndpoint = hostPort(this.drReplica);
+            void pulumi.log.warn(`tierform: databases.${db.name}: the DR replica in ${dr.region} is single-AZ (waiver: ${DR_REPLICA_WAIVER})`, this);
         }
 
         this.connectionString = databaseUrl(engine, {

@@ -17,6 +17,17 @@ import { awsTags, resourceName } from "../shared/naming";
 import { dataAlarm } from "./alarms";
 import { dailyWindow, databaseSecret, DOCDB_CLASSES, isolatedSubnetGroup, type AwsIsolatedDatastoreArgs } from "./common";
 
+/**
+ * Where the services' images must carry the Amazon RDS CA bundle that signs DocumentDB's
+ * certificates (DocumentDB developer guide, "Connecting with TLS": `tls=true&tlsCAFile=global-bundle.pem`;
+ * the bundle is published at {@link RDS_CA_BUNDLE_URL}). A driver that verifies (pymongo, the Node
+ * driver) fails without it; the URL names the path so a missing bundle fails the task's start
+ * (and `pulumi up`, which waits for steady services) instead of connecting unverified.
+ */
+export const RDS_CA_BUNDLE_PATH = "/etc/ssl/certs/rds-global-bundle.pem";
+/** The Amazon RDS global CA bundle. */
+export const RDS_CA_BUNDLE_URL = "https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem";
+
 /** Arguments of {@link AwsDocumentDb}. */
 export interface AwsDocumentDbArgs extends AwsIsolatedDatastoreArgs {
     /** The resolved database spec, engine mongodb. */
@@ -137,7 +148,12 @@ export class AwsDocumentDb extends pulumi.ComponentResource {
             password: password.result,
             database: db.databaseName,
             tls: true,
-        }).apply((url) => `${url}&replicaSet=rs0&readPreference=secondaryPreferred&retryWrites=false`);
+        }).apply((url) => `${url}&tlsCAFile=${encodeURIComponent(RDS_CA_BUNDLE_PATH)}&replicaSet=rs0&readPreference=secondaryPreferred&retryWrites=false`);
+        // Drivers verify DocumentDB's certificate against the Amazon RDS CA, which no base image trusts: the images must carry it.
+        void pulumi.log.warn(
+            `tierform: databases.${db.name} (DocumentDB): the images of the services that use it must contain the Amazon RDS CA bundle (${RDS_CA_BUNDLE_URL}) at ${RDS_CA_BUNDLE_PATH}; the connection URL names it as tlsCAFile`,
+            this,
+        );
         this.secret = databaseSecret(this, name, {
             system,
             database: db,

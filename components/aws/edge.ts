@@ -19,7 +19,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { Problem, Service, System } from "../../spec";
 import { awsTags, resourceName } from "../shared/naming";
-import { assumeRolePolicy, awsPlace, managedPolicyArn, throwProblems } from "./common";
+import { assumeRolePolicy, awsName, awsNamePrefix, awsPlace, managedPolicyArn, throwProblems } from "./common";
 import { AwsBucket } from "./bucket";
 import { shiftsTraffic, type AwsServiceLoadBalancer } from "./service";
 
@@ -31,8 +31,14 @@ export const CLOUDFRONT_MIN_TLS = "TLSv1.2_2021";
 export const ORIGIN_SECRET_HEADER = "X-Origin-Verify";
 /** AWS managed cache policy of CloudFront (fixed ID) CachingDisabled: no caching for the dynamic apps. */
 export const CACHING_DISABLED_POLICY_ID = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad";
-/** AWS managed origin request policy of CloudFront (fixed ID) AllViewerExceptHostHeader: every viewer header but Host forwarded. */
-export const ALL_VIEWER_EXCEPT_HOST_POLICY_ID = "b689b0a8-53d0-40ab-baf2-68738e2966ac";
+/**
+ * AWS managed origin request policy of CloudFront (fixed ID) AllViewer: every viewer header,
+ * cookie and query string, the viewer's Host included, so the application sees the domain it is
+ * served at (Django's ALLOWED_HOSTS, absolute URLs), not `origin.<domain>`
+ * (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-origin-request-policies.html).
+ * The load balancer's certificate covers the domain, so CloudFront's origin TLS check passes with it.
+ */
+export const ALL_VIEWER_POLICY_ID = "216adef6-5c7f-47e4-b989-5492eafa07d3";
 /** AWS managed cache policy of CloudFront (fixed ID) CachingOptimized: for the static buckets. */
 export const CACHING_OPTIMIZED_POLICY_ID = "658327ea-f89d-4fab-a63d-7e88639e58f6";
 /** AWS managed WAF rule groups on every web ACL, in priority order after the rate rule. */
@@ -83,12 +89,47 @@ export function wafRateLimit(perMinute: number): { limit: number; evaluationWind
 }
 
 /**
- * The Route 53 hosted zone the domain lives in: the domain without its first label when it has
- * three or more labels (`api.mdc-tts.example.com` → `mdc-tts.example.com`), else the domain itself.
+ * The names a public Route 53 hosted zone for `domain` may have, most specific first: the domain
+ * itself, then each parent down to two labels (`a.b.example.com` → `a.b.example.com`,
+ * `b.example.com`, `example.com`). The zone is the first that exists.
  */
-export function hostedZoneName(domain: string): string {
-    const labels = domain.split(".");
-    return labels.length >= 3 ? labels.slice(1).join(".") : domain;
+export function hostedZoneCandidates(domain: string): string[] {
+    const labels = domain.replace(/\.$/, "").split(".");
+    const out: string[] = [];
+    for (let i = 0; i <= labels.length - 2; i++) out.push(labels.slice(i).join("."));
+    return out;
+}
+
+/**
+ * The id of the public hosted zone `domain` lives in: the first of {@link hostedZoneCandidates}
+ * that `lookup` finds (`aws.route53.getZone` fails for a zone that does not exist). Refuses with
+ * the names it tried and the override to set when none exists.
+ */
+export async function findHostedZone(domain: string, lookup: (name: string) => Promise<{ zoneId: string }>): Promise<string> {
+    const tried = hostedZoneCandidates(domain);
+    for (const name of tried) {
+        try {
+            return (await lookup(name)).zoneId;
+        } catch {
+            // not this one: try the parent
+        }
+    }
+    throw new pulumi.RunError(`tierform: no public Route 53 hosted zone for edge.domain '${domain}' (tried ${tried.join(", ")}); create one, or set tierform:hostedZoneId`);
+}
+
+/** Whether `domain` is a documentation or test name nobody can own (RFC 2606, RFC 6761): example.com/.net/.org, .example, .test, .invalid, .localhost. */
+export function isPlaceholderDomain(domain: string): boolean {
+    return /(^|\.)example\.(com|net|org)$|\.(example|test|invalid|localhost)$/i.test(domain.replace(/\.$/, ""));
+}
+
+/**
+ * Routed paths that serve a `static` bucket through the application (a route claims the bucket's
+ * path, e.g. MDC's `/static` on Django): CloudFront caches them with CachingOptimized instead of
+ * sending every asset request to the load balancer and the tasks.
+ */
+export function cachedStaticPaths(system: System): string[] {
+    const statics = new Set(Object.values(system.buckets).filter((b) => b.purpose === "static").map((b) => `/${b.name}`));
+    return system.edge.routes.map((r) => r.path.replace(/\/+$/, "")).filter((p) => statics.has(p));
 }
 
 const clamp = (n: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, n));
@@ -216,6 +257,11 @@ export interface AwsEdgeArgs {
      */
     certificateArn?: string;
     /**
+     * The public Route 53 hosted zone of `edge.domain` (`tierform:hostedZoneId`).
+     * @default "" (the first existing zone of the domain and its parents, see {@link findHostedZone})
+     */
+    hostedZoneId?: string;
+    /**
      * Buckets CloudFront serves directly (the data tier's `static` buckets that no route claims,
      * see `cdnServesBucket`, with an origin access control), by bucket name: `/<bucket>/*` is
      * cached from the bucket (objects keyed under `<bucket>/`). Ignored without a CDN.
@@ -266,7 +312,13 @@ export class AwsEdge extends pulumi.ComponentResource {
         const { rules, defaultService } = routeRules(system);
 
         // ---- Certificates (validated through Route 53) -------------------------------------------------
-        const zone = domain ? aws.route53.getZoneOutput({ name: hostedZoneName(domain), privateZone: false }, opt) : undefined;
+        const zone = domain
+            ? {
+                  zoneId: args.hostedZoneId
+                      ? pulumi.output(args.hostedZoneId)
+                      : pulumi.output(findHostedZone(domain, (n) => aws.route53.getZone({ name: n, privateZone: false }, opt))),
+              }
+            : undefined;
         const validationRecords = new Map<string, aws.route53.Record>();
         const validated = (key: string, cert: aws.acm.Certificate, names: string[], region?: string) => {
             const fqdns = names.map((n) => {
@@ -339,6 +391,8 @@ export class AwsEdge extends pulumi.ComponentResource {
         const alb = new aws.lb.LoadBalancer(
             `${name}-alb`,
             {
+                // Named explicitly: pulumi-aws's auto-name (`<logical name>-<7 random>`) passes ELB's 32 characters for long system names.
+                name: awsName("loadBalancer", [system.name, system.environment]),
                 loadBalancerType: "application",
                 internal: false,
                 subnets: args.publicSubnetIds,
@@ -354,7 +408,11 @@ export class AwsEdge extends pulumi.ComponentResource {
             { parent: this, dependsOn: [logs] },
         );
 
-        const routed = [...new Set([...rules.map((r) => r.service), ...(defaultService ? [defaultService] : [])])];
+        // A route for private networks only (allowCidrs) is never forwarded by this internet-facing load balancer: every client
+        // reaches it from a public address, so a source-IP condition of private ranges never matches and the path would fall
+        // through to the default service. The path gets an explicit 403 instead; a service routed only so has no target group here.
+        const publicRules = rules.filter((r) => !r.allowCidrs);
+        const routed = [...new Set([...publicRules.map((r) => r.service), ...(defaultService ? [defaultService] : [])])];
         const shifting = routed.filter((svcName) => system.services[svcName] && shiftsTraffic(system.services[svcName]));
         // A traffic-shifting default service needs a rule of its own (ECS shifts a rule's weights, never a listener's default action).
         const catchAll = defaultService !== undefined && (edge.cdn || shifting.includes(defaultService));
@@ -363,6 +421,7 @@ export class AwsEdge extends pulumi.ComponentResource {
             new aws.lb.TargetGroup(
                 `${name}-${key}`,
                 {
+                    name: awsName("targetGroup", [system.name, system.environment, key]),
                     targetType: "ip",
                     protocol: "HTTP",
                     port: svc.port,
@@ -422,6 +481,22 @@ export class AwsEdge extends pulumi.ComponentResource {
         /** The one rule of each traffic-shifting service, whose weights ECS moves. */
         const productionRules: Record<string, aws.lb.ListenerRule> = {};
         for (const r of allRules) {
+            if (r.allowCidrs) {
+                listenerRules.push(
+                    new aws.lb.ListenerRule(
+                        `${name}-${r.service}-${r.priority}`,
+                        {
+                            listenerArn: https.arn,
+                            priority: r.priority,
+                            actions: [fixed("403", "Forbidden")],
+                            conditions: [{ pathPattern: { values: r.pathPatterns } }],
+                            tags: { ...tags, service: r.service, access: "private-networks-only" },
+                        },
+                        opt,
+                    ),
+                );
+                continue;
+            }
             const rule = new aws.lb.ListenerRule(
                 `${name}-${r.service}-${r.priority}`,
                 {
@@ -447,7 +522,12 @@ export class AwsEdge extends pulumi.ComponentResource {
         if (shifting.length > 0) {
             const role = new aws.iam.Role(
                 `${name}-traffic-shift`,
-                { description: `ECS blue/green and canary deployments of ${system.name}: target groups and listener rules`, assumeRolePolicy: assumeRolePolicy("ecs.amazonaws.com", place.accountId), tags },
+                {
+                    namePrefix: awsNamePrefix("iamRole", [system.name, "ecs-traffic-shift"]),
+                    description: `ECS blue/green and canary deployments of ${system.name}: target groups and listener rules`,
+                    assumeRolePolicy: assumeRolePolicy("ecs.amazonaws.com", place.accountId),
+                    tags,
+                },
                 opt,
             );
             const attachment = new aws.iam.RolePolicyAttachment(
@@ -570,7 +650,20 @@ export class AwsEdge extends pulumi.ComponentResource {
                         },
                         ...statics.map(([bucket, o]) => ({ originId: `s3-${bucket}`, domainName: o.domainName, originAccessControlId: o.originAccessControlId })),
                     ],
-                    orderedCacheBehaviors: statics.map(([bucket]) => ({
+                    orderedCacheBehaviors: [
+                        // Static paths the application serves: cached at the edge (CachingOptimized), the viewer's Host still forwarded.
+                        ...cachedStaticPaths(system).map((p) => ({
+                            pathPattern: `${p}/*`,
+                            targetOriginId: "alb",
+                            viewerProtocolPolicy: "redirect-to-https",
+                            allowedMethods: ["GET", "HEAD", "OPTIONS"],
+                            cachedMethods: ["GET", "HEAD"],
+                            compress: true,
+                            cachePolicyId: CACHING_OPTIMIZED_POLICY_ID,
+                            originRequestPolicyId: ALL_VIEWER_POLICY_ID,
+                            responseHeadersPolicyId: headers.id,
+                        })),
+                        ...statics.map(([bucket]) => ({
                         pathPattern: `/${bucket}/*`,
                         targetOriginId: `s3-${bucket}`,
                         viewerProtocolPolicy: "redirect-to-https",
@@ -580,6 +673,7 @@ export class AwsEdge extends pulumi.ComponentResource {
                         cachePolicyId: CACHING_OPTIMIZED_POLICY_ID,
                         responseHeadersPolicyId: headers.id,
                     })),
+                    ],
                     defaultCacheBehavior: {
                         targetOriginId: "alb",
                         viewerProtocolPolicy: "redirect-to-https",
@@ -587,7 +681,7 @@ export class AwsEdge extends pulumi.ComponentResource {
                         cachedMethods: ["GET", "HEAD"],
                         compress: true,
                         cachePolicyId: CACHING_DISABLED_POLICY_ID,
-                        originRequestPolicyId: ALL_VIEWER_EXCEPT_HOST_POLICY_ID,
+                        originRequestPolicyId: ALL_VIEWER_POLICY_ID,
                         responseHeadersPolicyId: headers.id,
                     },
                     viewerCertificate: { acmCertificateArn: cdnCertificateArn, sslSupportMethod: "sni-only", minimumProtocolVersion: CLOUDFRONT_MIN_TLS },

@@ -13,7 +13,7 @@ import type { Problem, Settings, System } from "../../spec";
 import { DEFAULT_PORTS, datastoreKind } from "../shared/connection";
 import { awsTags, resourceName } from "../shared/naming";
 import type { AwsNetworkInfo } from "./contract";
-import { assumeRolePolicy, awsPlace, policyJson, problemOf } from "./common";
+import { assumeRolePolicy, awsNamePrefix, awsPlace, ec2Description, policyJson, problemOf } from "./common";
 
 /** Subnet tiers, as the `subnet-tier` tag names them (also how an existing VPC's subnets are found). */
 export type SubnetTier = "public" | "private" | "isolated";
@@ -57,7 +57,15 @@ export function availabilityZoneCount(system: System, azCount = 0): number {
 }
 
 /**
- * VPC flow logs of every flow (accepted and rejected) at one-minute aggregation into a
+ * Flow-log aggregation interval: 600 s, the coarser of the two EC2 allows (60 or 600; CreateFlowLogs
+ * MaxAggregationInterval). Cost: ingestion is billed per GB whatever the interval, but ten-minute
+ * records aggregate a chatty flow into one record instead of ten (fewer, larger records), which is
+ * enough for the security review the seeds ask for.
+ */
+export const FLOW_LOG_INTERVAL_SECONDS = 600;
+
+/**
+ * VPC flow logs of every flow (accepted and rejected) at ten-minute aggregation into a
  * KMS-encrypted log group, delivered by a role only VPC Flow Logs of this account may assume and
  * that may write only that group. `opts` carries the parent and, for another region, the provider.
  */
@@ -71,7 +79,7 @@ export function vpcFlowLogs(
     const logGroup = new aws.cloudwatch.LogGroup(name, { name: args.logGroupName, retentionInDays: args.retentionInDays, kmsKeyId: args.kmsKeyArn, tags }, opts);
     const role = new aws.iam.Role(
         name,
-        { description: `VPC flow logs of ${args.system.name} to CloudWatch Logs`, assumeRolePolicy: assumeRolePolicy("vpc-flow-logs.amazonaws.com", place.accountId), tags },
+        { namePrefix: awsNamePrefix("iamRole", [args.system.name, "flow-logs"]), description: `VPC flow logs of ${args.system.name} to CloudWatch Logs`, assumeRolePolicy: assumeRolePolicy("vpc-flow-logs.amazonaws.com", place.accountId), tags },
         opts,
     );
     new aws.iam.RolePolicy(
@@ -86,7 +94,7 @@ export function vpcFlowLogs(
     );
     return new aws.ec2.FlowLog(
         name,
-        { vpcId: args.vpcId, trafficType: "ALL", logDestinationType: "cloud-watch-logs", logDestination: logGroup.arn, iamRoleArn: role.arn, maxAggregationInterval: 60, tags },
+        { vpcId: args.vpcId, trafficType: "ALL", logDestinationType: "cloud-watch-logs", logDestination: logGroup.arn, iamRoleArn: role.arn, maxAggregationInterval: FLOW_LOG_INTERVAL_SECONDS, tags },
         opts,
     );
 }
@@ -241,6 +249,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
                     );
                 }
             }
+            const privateRouteTables: aws.ec2.RouteTable[] = [];
             for (let i = 0; i < azCount; i++) {
                 // Private subnets reach the internet (image pulls, AWS APIs) only through their zone's NAT gateway, or the single one.
                 const privateRoutes = new aws.ec2.RouteTable(
@@ -253,7 +262,22 @@ export class AwsNetwork extends pulumi.ComponentResource {
                     opt,
                 );
                 new aws.ec2.RouteTableAssociation(`${name}-private-rta-${i + 1}`, { subnetId: subnets.private[i].id, routeTableId: privateRoutes.id }, opt);
+                privateRouteTables.push(privateRoutes);
             }
+            // S3 through a gateway endpoint (free) instead of the NAT gateways ($0.045/GB processed): uploads, media, backups,
+            // and ECR's image layers, which ECR serves from S3. Interface endpoints (about $7.30 a month per zone each) pay only
+            // at high volume, so the other AWS APIs stay on the NAT gateways.
+            new aws.ec2.VpcEndpoint(
+                `${name}-s3`,
+                {
+                    vpcId: vpc.id,
+                    serviceName: pulumi.interpolate`com.amazonaws.${awsPlace(opt).region}.s3`,
+                    vpcEndpointType: "Gateway",
+                    routeTableIds: privateRouteTables.map((t) => t.id),
+                    tags: { ...tags, Name: label("s3") },
+                },
+                opt,
+            );
             this.publicSubnetIds = subnets.public.map((s) => s.id);
             this.privateSubnetIds = subnets.private.map((s) => s.id);
             this.isolatedSubnetIds = subnets.isolated.map((s) => s.id);
@@ -264,12 +288,13 @@ export class AwsNetwork extends pulumi.ComponentResource {
         }
 
         // Security groups: one per load balancer, service and port-bearing datastore; rules as separate resources.
+        // EC2 refuses descriptions outside its character set (see ec2Description), after the VPC and keys exist.
         const group = (key: string, description: string) =>
-            new aws.ec2.SecurityGroup(`${name}-${key}`, { vpcId: this.vpcId, description, revokeRulesOnDelete: true, tags: { ...tags, Name: label(key) } }, opt);
+            new aws.ec2.SecurityGroup(`${name}-${key}`, { vpcId: this.vpcId, description: ec2Description(description), revokeRulesOnDelete: true, tags: { ...tags, Name: label(key) } }, opt);
         const ingress = (key: string, args: Omit<aws.vpc.SecurityGroupIngressRuleArgs, "ipProtocol"> & { description: string }) =>
-            new aws.vpc.SecurityGroupIngressRule(`${name}-${key}`, { ipProtocol: "tcp", ...args, tags }, opt);
+            new aws.vpc.SecurityGroupIngressRule(`${name}-${key}`, { ipProtocol: "tcp", ...args, description: ec2Description(args.description), tags }, opt);
         const egress = (key: string, args: Omit<aws.vpc.SecurityGroupEgressRuleArgs, "ipProtocol"> & { description: string }) =>
-            new aws.vpc.SecurityGroupEgressRule(`${name}-${key}`, { ipProtocol: "tcp", ...args, tags }, opt);
+            new aws.vpc.SecurityGroupEgressRule(`${name}-${key}`, { ipProtocol: "tcp", ...args, description: ec2Description(args.description), tags }, opt);
 
         const alb = group(
             "alb",
@@ -281,7 +306,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
             // Behind CloudFront the internet's edge is CloudFront: the load balancer admits only its origin-facing addresses, on HTTPS
             // (CloudFront reaches the origin https-only). A prefix-list rule weighs ~55 of a group's 60 rules, so there is no port 80 rule.
             const cloudFront = aws.ec2.getManagedPrefixListOutput({ name: CLOUDFRONT_ORIGIN_PREFIX_LIST }, opt);
-            ingress("alb-in-https-cloudfront", { securityGroupId: alb.id, fromPort: 443, toPort: 443, prefixListId: cloudFront.id, description: "HTTPS from CloudFront's origin-facing addresses" });
+            ingress("alb-in-https-cloudfront", { securityGroupId: alb.id, fromPort: 443, toPort: 443, prefixListId: cloudFront.id, description: "HTTPS from the CloudFront origin-facing prefix list" });
         } else {
             for (const [port, proto] of [[80, "http"], [443, "https"]] as const) {
                 ingress(`alb-in-${proto}-v4`, { securityGroupId: alb.id, fromPort: port, toPort: port, cidrIpv4: "0.0.0.0/0", description: `${proto.toUpperCase()} from the internet (IPv4)` });
@@ -297,7 +322,15 @@ export class AwsNetwork extends pulumi.ComponentResource {
                 egress(`alb-out-${svc.name}`, { securityGroupId: alb.id, referencedSecurityGroupId: services[svc.name].id, fromPort: svc.port, toPort: svc.port, description: `to service ${svc.name} on ${svc.port}` });
             }
             // HTTPS out: image pulls, Secrets Manager, CloudWatch Logs, S3, SQS and other AWS APIs.
+            // Without interface endpoints the AWS APIs have public addresses, so every service keeps 443 out (an approximation of
+            // `egress.internet: false`: the security group cannot tell AWS's addresses from the internet's).
             egress(`svc-${svc.name}-out-https`, { securityGroupId: services[svc.name].id, cidrIpv4: "0.0.0.0/0", fromPort: 443, toPort: 443, description: "HTTPS to AWS APIs and the image registry" });
+            // The spec's egress: further internet ports (SMTP 587, ...) only for a service that opts in.
+            if (svc.egress.internet) {
+                for (const port of svc.egress.ports.filter((p) => p !== 443)) {
+                    egress(`svc-${svc.name}-out-internet-${port}`, { securityGroupId: services[svc.name].id, cidrIpv4: "0.0.0.0/0", fromPort: port, toPort: port, description: `internet port ${port} (spec egress)` });
+                }
+            }
         }
 
         const datastores: Record<string, aws.ec2.SecurityGroup> = {};

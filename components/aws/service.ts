@@ -24,6 +24,12 @@
  * services; a worker or unrouted service with `blueGreen` or `canary` rolls (there is no traffic
  * to shift). The circuit breaker rolls back a deployment whose tasks never turn healthy.
  *
+ * Cost (us-east-1 Fargate, x86: $0.04048 per vCPU-hour, $0.004445 per GB-hour): a task of
+ * 1 vCPU / 2 GiB costs about $36 a month, 0.25 vCPU / 512 MiB about $9. The spec's resources are
+ * honoured; without them a web service or worker gets the prod profile's 1 vCPU / 2 GiB and a
+ * scheduler (one process that only enqueues) 0.25 vCPU / 512 MiB; a static frontend says its size
+ * in the spec (MDC's React app: 0.25 / 512). The task size is the smallest Fargate size that fits.
+ *
  * Migrations: a spec `migrate` command runs in a non-essential `migrate` container of every task,
  * with the application's image, variables and hardening, and the application container starts
  * only after it exits 0 (`dependsOn: SUCCESS`), so no new version takes traffic on an old schema
@@ -38,7 +44,7 @@ import type { Problem, Service, System } from "../../spec";
 import { connectionVariables } from "../shared/connection";
 import { awsTags, resourceName } from "../shared/naming";
 import type { AwsDatastoreBinding } from "./contract";
-import { assumeRolePolicy, awsPlace, policyJson, problemOf } from "./common";
+import { assumeRolePolicy, awsNamePrefix, awsPlace, policyJson, problemOf } from "./common";
 
 /** Valid Fargate task sizes: CPU units → allowed memory (MiB). */
 const FARGATE: [number, number[]][] = [
@@ -89,6 +95,50 @@ export const shiftsTraffic = (service: Service) => service.kind === "web" && ser
 
 /** Name of the container that runs a service's `migrate` command before the application starts. */
 export const MIGRATE_CONTAINER = "migrate";
+
+/**
+ * The non-essential container that makes a service's `writablePaths` writable for its user. On
+ * Fargate every bind-mount volume starts empty, owned by root with mode 0755 ("By default, the
+ * volume permissions are set to 0755 and the owner as root", ECS developer guide, bind mounts:
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/bind-mounts.html; the only other
+ * documented way, a `VOLUME` in the image's Dockerfile, depends on the image), while the
+ * application runs as a non-root uid on a read-only root. So this container starts first, as root
+ * but with every default capability dropped except CHOWN, chowns the mount points to the service's
+ * uid, and exits; the application (and `migrate`) start only after it exited 0.
+ */
+export const VOLUME_PERMISSIONS_CONTAINER = "volume-permissions";
+/** The image of {@link VOLUME_PERMISSIONS_CONTAINER}: busybox from ECR Public's Docker official-images mirror (no Docker Hub pull limits). */
+export const VOLUME_PERMISSIONS_IMAGE = "public.ecr.aws/docker/library/busybox:1.37.0";
+/** Docker's default capabilities but CHOWN: what the volume-permissions container drops (Fargate adds none but SYS_PTRACE). */
+export const DROP_ALL_BUT_CHOWN = ["AUDIT_WRITE", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE", "NET_RAW", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"];
+
+/**
+ * What ECS owns on a service once it exists, so a later `pulumi up` leaves it as ECS has it:
+ * `desiredCount` when autoscaling sets it; for blue/green and canary, `loadBalancers` (each
+ * deployment swaps the production and alternate target groups, ECS developer guide "Amazon ECS
+ * blue/green deployments": https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-blue-green.html).
+ * The production listener rule's `actions` (weights and target groups) are the edge's to ignore.
+ */
+export function ecsOwnedFields(scales: boolean, shiftsTrafficNow: boolean): string[] {
+    return [...(scales ? ["desiredCount"] : []), ...(shiftsTrafficNow ? ["loadBalancers"] : [])];
+}
+
+/**
+ * How long `pulumi up` waits for a service to turn steady (`waitForSteadyState`): 30 minutes,
+ * plus for a blue/green or canary service every bake its deployment holds (the canary step, each
+ * linear step, the final bake). The provider's default is 20 minutes (terraform-provider-aws
+ * `aws_ecs_service` timeouts), too short for a canary.
+ */
+export function serviceTimeouts(shifting: Service | undefined, bakeMinutes = DEFAULT_BAKE_MINUTES): { create: string; update: string } {
+    let minutes = 30;
+    if (shifting) {
+        const d = trafficShiftDeployment(shifting, bakeMinutes);
+        minutes += bakeMinutes;
+        if (d.strategy === "CANARY") minutes += bakeMinutes;
+        if (d.strategy === "LINEAR") minutes += Math.ceil(100 / Number((d.linearConfiguration as { stepPercent: number }).stepPercent)) * bakeMinutes;
+    }
+    return { create: `${minutes}m`, update: `${minutes}m` };
+}
 
 /** Minutes ECS keeps the old set after the new one takes all traffic, and holds a canary step. */
 export const DEFAULT_BAKE_MINUTES = 10;
@@ -342,7 +392,7 @@ export class AwsService extends pulumi.ComponentResource {
         const assume = assumeRolePolicy("ecs-tasks.amazonaws.com", place.accountId);
 
         // Execution role: what ECS itself needs to start the task — pull, write logs, inject this service's secrets.
-        const executionRole = new aws.iam.Role(`${name}-execution`, { description: `ECS agent of ${system.name}/${svc.name}: pull, logs, secrets`, assumeRolePolicy: assume, tags }, opt);
+        const executionRole = new aws.iam.Role(`${name}-execution`, { namePrefix: awsNamePrefix("iamRole", [system.name, svc.name, "execution"]), description: `ECS agent of ${system.name}/${svc.name}: pull, logs, secrets`, assumeRolePolicy: assume, tags }, opt);
         const appSecretArns = Object.fromEntries(svc.secrets.map((s) => [s, args.appSecretArns?.[s]]).filter((e): e is [string, pulumi.Input<string>] => e[1] !== undefined));
         const secretArns = [...new Set([...Object.values(appSecretArns), ...Object.values(bindings).flatMap((b) => b.executionSecretArns)])];
         const kmsArns = [...new Set([...(Object.keys(appSecretArns).length && args.appSecretsKmsKeyArn ? [args.appSecretsKmsKeyArn] : []), ...Object.values(bindings).flatMap((b) => b.executionKmsKeyArns)])];
@@ -356,14 +406,12 @@ export class AwsService extends pulumi.ComponentResource {
         }
         if (secretArns.length) executionStatements.push({ Sid: "OwnSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: secretArns });
         if (kmsArns.length) executionStatements.push({ Sid: "OwnSecretKeys", Effect: "Allow", Action: "kms:Decrypt", Resource: kmsArns });
-        new aws.iam.RolePolicy(`${name}-execution`, { role: executionRole.id, policy: policyJson(executionStatements) }, opt);
+        const executionPolicy = new aws.iam.RolePolicy(`${name}-execution`, { role: executionRole.id, policy: policyJson(executionStatements) }, opt);
 
         // Task role: what the application may do — only the bindings' statements (its own buckets, queues, ...).
-        const taskRole = new aws.iam.Role(`${name}-task`, { description: `Application ${system.name}/${svc.name}: its own datastores only`, assumeRolePolicy: assume, tags }, opt);
+        const taskRole = new aws.iam.Role(`${name}-task`, { namePrefix: awsNamePrefix("iamRole", [system.name, svc.name, "task"]), description: `Application ${system.name}/${svc.name}: its own datastores only`, assumeRolePolicy: assume, tags }, opt);
         const taskStatements = Object.values(bindings).flatMap((b) => b.taskPolicyStatements);
-        if (taskStatements.length) {
-            new aws.iam.RolePolicy(`${name}-task`, { role: taskRole.id, policy: policyJson(taskStatements) }, opt);
-        }
+        const taskPolicy = taskStatements.length ? new aws.iam.RolePolicy(`${name}-task`, { role: taskRole.id, policy: policyJson(taskStatements) }, opt) : undefined;
 
         const vars = containerVariables(system, svc, appSecretArns, bindings);
         const size = fargateSize(svc.resources.cpu, svc.resources.memoryMb);
@@ -377,7 +425,7 @@ export class AwsService extends pulumi.ComponentResource {
             readonlyRootFilesystem: true,
             privileged: false,
             linuxParameters: { initProcessEnabled: true, capabilities: { drop: ["ALL"] } },
-            mountPoints: volumes.map((v) => ({ sourceVolume: v.name, containerPath: v.path, readOnly: false })),
+            mountPoints,
             environment: Object.entries(vars.environment).map(([k, value]) => ({ name: k, value })),
             secrets: Object.entries(vars.secrets).map(([k, valueFrom]) => ({ name: k, valueFrom })),
             logConfiguration: {
@@ -385,15 +433,38 @@ export class AwsService extends pulumi.ComponentResource {
                 options: { "awslogs-group": logGroup.name, "awslogs-region": place.region, "awslogs-stream-prefix": containerName },
             },
         });
-        const migrate = svc.migrate ? { ...hardened(MIGRATE_CONTAINER), essential: false, command: svc.migrate.command } : undefined;
+        const mountPoints = volumes.map((v) => ({ sourceVolume: v.name, containerPath: v.path, readOnly: false }));
+        const volumePermissions = volumes.length
+            ? {
+                  name: VOLUME_PERMISSIONS_CONTAINER,
+                  image: VOLUME_PERMISSIONS_IMAGE,
+                  essential: false,
+                  user: "0",
+                  readonlyRootFilesystem: true,
+                  privileged: false,
+                  linuxParameters: { capabilities: { drop: DROP_ALL_BUT_CHOWN } },
+                  command: ["chown", `${svc.runAsUser}:${svc.runAsUser}`, ...volumes.map((v) => v.path)],
+                  mountPoints,
+                  cpu: 0,
+                  memoryReservation: 16,
+                  logConfiguration: {
+                      logDriver: "awslogs",
+                      options: { "awslogs-group": logGroup.name, "awslogs-region": place.region, "awslogs-stream-prefix": VOLUME_PERMISSIONS_CONTAINER },
+                  },
+              }
+            : undefined;
+        const afterVolumes = volumePermissions ? [{ containerName: VOLUME_PERMISSIONS_CONTAINER, condition: "SUCCESS" }] : [];
+        const migrate = svc.migrate
+            ? { ...hardened(MIGRATE_CONTAINER), essential: false, command: svc.migrate.command, ...(afterVolumes.length ? { dependsOn: afterVolumes } : {}) }
+            : undefined;
         const container = {
             ...hardened(svc.name),
             essential: true,
             ...(svc.command ? { command: svc.command } : {}),
             portMappings: svc.port ? [{ containerPort: svc.port, protocol: "tcp" }] : [],
             ...(healthCheck ? { healthCheck } : {}),
-            // The application starts only once the migration has exited 0.
-            ...(migrate ? { dependsOn: [{ containerName: MIGRATE_CONTAINER, condition: "SUCCESS" }] } : {}),
+            // The application starts only once its volumes are its own and the migration has exited 0.
+            ...(migrate || volumePermissions ? { dependsOn: [...afterVolumes, ...(migrate ? [{ containerName: MIGRATE_CONTAINER, condition: "SUCCESS" }] : [])] } : {}),
             stopTimeout: 30,
         };
         const taskDefinition = new aws.ecs.TaskDefinition(
@@ -407,7 +478,7 @@ export class AwsService extends pulumi.ComponentResource {
                 runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
                 executionRoleArn: executionRole.arn,
                 taskRoleArn: taskRole.arn,
-                containerDefinitions: pulumi.jsonStringify(migrate ? [container, migrate] : [container]),
+                containerDefinitions: pulumi.jsonStringify([container, ...(migrate ? [migrate] : []), ...(volumePermissions ? [volumePermissions] : [])]),
                 volumes: volumes.map((v) => ({ name: v.name })),
                 tags,
             },
@@ -458,11 +529,19 @@ export class AwsService extends pulumi.ComponentResource {
                 enableExecuteCommand: false,
                 enableEcsManagedTags: true,
                 propagateTags: "SERVICE",
-                waitForSteadyState: false,
+                // `pulumi up` fails when the deployment never turns steady (tasks that cannot write, crash or fail health checks),
+                // instead of reporting success while the circuit breaker rolls back.
+                waitForSteadyState: true,
                 tags,
             },
-            // Autoscaling owns the task count once the service exists.
-            { parent: this, dependsOn: lb?.ready ?? [], ignoreChanges: scales ? ["desiredCount"] : [] },
+            {
+                parent: this,
+                // The first tasks need their roles' policies (pull, logs, secrets; the application's own datastores).
+                dependsOn: [...(lb?.ready ?? []), executionPolicy, ...(taskPolicy ? [taskPolicy] : [])],
+                ignoreChanges: ecsOwnedFields(scales, Boolean(shift)),
+                // Steady state takes the health-check grace, the deregistration delay and, for blue/green and canary, the bake time(s).
+                customTimeouts: serviceTimeouts(shift ? svc : undefined, args.bakeTimeInMinutes),
+            },
         );
 
         if (scales) {

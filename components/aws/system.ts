@@ -22,7 +22,7 @@ import { backupProblems } from "./backup";
 import { bucketProblems } from "./bucket";
 import { throwProblems } from "./common";
 import { createDataTier, recoveryProblems } from "./data";
-import { AwsEdge, edgeProblems } from "./edge";
+import { AwsEdge, edgeProblems, isPlaceholderDomain } from "./edge";
 import { AwsKms } from "./kms";
 import { AwsNetwork, networkProblems } from "./network";
 import { AwsAppSecrets } from "./secrets";
@@ -43,6 +43,35 @@ export function awsProblems(system: System, settings: Settings, region?: string)
     ];
 }
 
+/**
+ * What a real `pulumi up` of the system needs that the plan cannot check, one line each, naming
+ * the setting to give: a documentation-placeholder domain (no hosted zone, no certificate can be
+ * validated for it) and alarms that reach nobody. Printed as warnings by every plan and preview.
+ */
+export function awsWarnings(system: System, settings: Settings): string[] {
+    const out: string[] = [];
+    const domain = system.edge.domain;
+    if (domain && isPlaceholderDomain(domain) && !settings.certificateArn) {
+        out.push(
+            `tierform: edge.domain '${domain}' is a documentation placeholder: before a real 'pulumi up', set edge.domain (tierform:overrides) to a domain you own with a public Route 53 hosted zone (or tierform:hostedZoneId), or give tierform:certificateArn`,
+        );
+    }
+    for (const route of system.edge.routes.filter((r) => r.allowCidrs)) {
+        out.push(
+            `tierform: edge.routes ${route.path} (allowCidrs ${route.allowCidrs!.join(", ")}): the internet-facing load balancer answers it 403; service '${route.service}' gets no entry on AWS (an internal load balancer for private networks is not built yet), so it is unreachable until one is`,
+        );
+    }
+    if (!settings.alarmEmail) {
+        out.push("tierform: no alarm subscriber: the alarms notify an SNS topic nobody reads; set tierform:alarmEmail (a real 'pulumi up' refuses without it)");
+    }
+    return out;
+}
+
+/** What only a real update (not a preview) refuses: alarms without a subscriber. */
+export function realUpdateProblems(settings: Settings): Problem[] {
+    return settings.alarmEmail ? [] : [{ where: "tierform:alarmEmail", message: "is empty: every alarm would notify an SNS topic nobody reads; set an address (the recipient confirms the subscription)" }];
+}
+
 /** Every spec service, datastore, edge and monitoring tier on AWS. Type token `tierform:aws:System`. */
 export class AwsSystem extends pulumi.ComponentResource implements PlatformSystem {
     readonly outputs: SystemOutputs;
@@ -50,7 +79,9 @@ export class AwsSystem extends pulumi.ComponentResource implements PlatformSyste
     constructor(name: string, args: PlatformSystemArgs, opts?: pulumi.ComponentResourceOptions) {
         const region = new pulumi.Config("aws").get("region");
         // Refuse what AWS cannot build before anything is registered, with every problem at once.
-        throwProblems(args.system, awsProblems(args.system, args.settings, region));
+        // A real update only: not `pulumi preview`, nor an offline run standing for one (scripts/offline/engine.ts isOfflinePreview).
+        throwProblems(args.system, [...awsProblems(args.system, args.settings, region), ...(pulumi.runtime.isDryRun() || process.env.TIERFORM_OFFLINE_PREVIEW === "1" ? [] : realUpdateProblems(args.settings))]);
+        for (const warning of awsWarnings(args.system, args.settings)) void pulumi.log.warn(warning);
         super("tierform:aws:System", name, {}, opts);
         const { system, settings } = args;
         const provider = new aws.Provider(
@@ -98,6 +129,7 @@ export class AwsSystem extends pulumi.ComponentResource implements PlatformSyste
                 securityGroupId: network.albSecurityGroupId,
                 logsKmsKeyArn: logsKey.arn,
                 certificateArn: settings.certificateArn || undefined,
+                hostedZoneId: settings.hostedZoneId || undefined,
                 staticOrigins: Object.fromEntries(Object.entries(bindings).flatMap(([k, b]) => (b.cdnOrigin ? [[k, b.cdnOrigin]] : []))),
                 region,
             },

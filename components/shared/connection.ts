@@ -89,12 +89,17 @@ export function databaseUrl(engine: "postgres" | "mysql" | "mongodb", e: Endpoin
     );
 }
 
-/** A Redis URL (rediss:// with TLS), always a secret. */
+/**
+ * A Redis URL, always a secret. With TLS: `rediss://…?ssl_cert_reqs=required`, the parameter
+ * redis-py reads (`redis.connection.parse_url`) and Celery demands of every `rediss://` broker or
+ * backend URL ("A rediss:// URL must have parameter ssl_cert_reqs"), verifying the server's
+ * certificate; without TLS the URL is unchanged.
+ */
 export function redisUrl(e: Endpoint): pulumi.Output<string> {
     return pulumi.secret(
         pulumi.all([e.host, e.port, e.username, e.password, e.database]).apply(([host, port, user, password, db]) => {
             const auth = password ? `${enc(user)}:${enc(password)}@` : "";
-            return `${e.tls ? "rediss" : "redis"}://${auth}${host}:${port}/${db ?? "0"}`;
+            return `${e.tls ? "rediss" : "redis"}://${auth}${host}:${port}/${db ?? "0"}${e.tls ? "?ssl_cert_reqs=required" : ""}`;
         }),
     );
 }

@@ -338,7 +338,10 @@ export const awsDatabaseTls = resourcePolicy({
         if (args.type.startsWith("aws:docdb")) {
             if (params.tls === "disabled") report("DocumentDB tls is disabled");
         } else if (/postgres/.test(family)) {
-            if (params["rds.force_ssl"] !== "1") report("rds.force_ssl is not 1");
+            // rds.force_ssl defaults to 1 from PostgreSQL 15 on RDS: absent is then enforced.
+            const major = Number(/postgres(\d+)/.exec(family)?.[1] ?? 0);
+            const forced = params["rds.force_ssl"] ?? (major >= 15 ? "1" : undefined);
+            if (forced !== "1") report("rds.force_ssl is not 1");
         } else if (/mysql|mariadb/.test(family)) {
             if (!["on", "1"].includes(params.require_secure_transport)) report("require_secure_transport is not ON");
         }
@@ -511,12 +514,26 @@ export const awsEcsContainerHardening = resourcePolicy({
         const defs = ecsContainers(props);
         if (!defs) return report("containerDefinitions is not a readable JSON array");
         for (const c of defs) {
-            if (isRootUser(c.user)) report(`container '${c.name}' runs as root (set user to a non-zero uid)`);
+            if (isRootUser(c.user) && !chownOnly(c)) report(`container '${c.name}' runs as root (set user to a non-zero uid)`);
             if (c.privileged === true) report(`container '${c.name}' is privileged`);
             if (c.readonlyRootFilesystem !== true) report(`container '${c.name}' has a writable root filesystem`);
         }
     },
 });
+
+/**
+ * Docker's default capabilities but CHOWN. On Fargate a bind-mount volume is owned by root with
+ * mode 0755 (ECS developer guide, bind mounts), so a non-root application needs its scratch
+ * volumes chowned first: the one root container the hardening policy admits is a non-essential
+ * one that keeps no capability but CHOWN, publishes no port and is not privileged.
+ */
+const DEFAULT_CAPABILITIES_BUT_CHOWN = ["AUDIT_WRITE", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE", "NET_RAW", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"];
+function chownOnly(c: any): boolean {
+    const caps = c.linuxParameters?.capabilities ?? {};
+    const drop: string[] = (caps.drop ?? []).map((x: string) => x.toUpperCase());
+    const dropsAll = drop.includes("ALL") || DEFAULT_CAPABILITIES_BUT_CHOWN.every((x) => drop.includes(x));
+    return c.essential === false && dropsAll && (caps.add ?? []).length === 0 && !(c.portMappings ?? []).length && c.privileged !== true;
+}
 
 /** ECS containers log. */
 export const awsEcsLogging = resourcePolicy({
@@ -731,6 +748,7 @@ export const TAGGABLE_AWS_TYPES = [
     "aws:ec2/securityGroup:SecurityGroup",
     "aws:ec2/subnet:Subnet",
     "aws:ec2/vpc:Vpc",
+    "aws:ec2/vpcEndpoint:VpcEndpoint",
     "aws:ecs/cluster:Cluster",
     "aws:ecs/service:Service",
     "aws:ecs/taskDefinition:TaskDefinition",

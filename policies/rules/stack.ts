@@ -484,7 +484,8 @@ export const awsMultiAz = stackPolicy({
         const members = ofType(args.resources, "aws:rds/clusterInstance:ClusterInstance", "aws:docdb/clusterInstance:ClusterInstance");
         for (const r of rs) {
             const p = r.props ?? {};
-            if (r.type === "aws:rds/instance:Instance" && !p.replicateSourceDb && p.multiAz !== true) report(`RDS instance '${r.name}' is not Multi-AZ`, r.urn);
+            // Read replicas too, as Pulumi awsguard's rds-instance-multi-az-enabled judges them; a `multi-az-waiver` tag (its reason) exempts one.
+            if (r.type === "aws:rds/instance:Instance" && p.multiAz !== true && !p.tags?.["multi-az-waiver"]) report(`RDS instance '${r.name}' is not Multi-AZ`, r.urn);
             if (r.type.endsWith("/cluster:Cluster")) {
                 const n = members.filter((m) => m.type.split(":")[1].split("/")[0] === r.type.split(":")[1].split("/")[0] && (dependsOn(m, r) || (p.clusterIdentifier && m.props?.clusterIdentifier === p.clusterIdentifier))).length;
                 if (n < 2) report(`cluster '${r.name}' has ${n} instance(s); a failover needs 2`, r.urn);

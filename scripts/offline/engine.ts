@@ -155,6 +155,13 @@ export interface RunOptions {
      * look at a deliberately broken registration. @default true
      */
     engineRules?: boolean;
+    /**
+     * Whether the run stands for `pulumi preview` (true) or a real `pulumi up` (false): the
+     * program reads it through {@link isOfflinePreview} (the mock runtime itself always runs as an
+     * update, since Pulumi's preview mode leaves mocked outputs unknown). What the program refuses
+     * only on a real update is tested with false. @default true
+     */
+    preview?: boolean;
 }
 
 /**
@@ -199,6 +206,7 @@ async function runOnce(opts: RunOptions): Promise<OfflineRun> {
             false,
         );
         pulumi.runtime.setAllConfig(opts.config ?? {});
+        process.env[OFFLINE_PREVIEW_ENV] = opts.preview === false ? "0" : "1";
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const settings = require("@pulumi/pulumi/runtime/settings");
         const monitor = settings.getMonitor();
@@ -260,9 +268,21 @@ async function runOnce(opts: RunOptions): Promise<OfflineRun> {
         if (err && typeof err === "object") (err as { registered?: PlannedResource[] }).registered = pending;
         throw err;
     } finally {
+        delete process.env[OFFLINE_PREVIEW_ENV];
         resourceClass.callsites = callsites;
         Error.stackTraceLimit = stackTraceLimit;
     }
+}
+
+/** Environment variable an offline run sets: "1" while it stands for `pulumi preview`, "0" for a real update. */
+export const OFFLINE_PREVIEW_ENV = "TIERFORM_OFFLINE_PREVIEW";
+
+/**
+ * Whether the program runs as a preview: `pulumi preview` (`pulumi.runtime.isDryRun()`), or an
+ * offline run standing for one (every `npm run plan` and test plan, unless `preview: false`).
+ */
+export function isOfflinePreview(): boolean {
+    return process.env[OFFLINE_PREVIEW_ENV] === "1";
 }
 
 /** Resolve Outputs and promises nested in stack outputs; secrets come back wrapped for `split`. */

@@ -60,7 +60,7 @@ describe("aws data tier of every preset on prod", function () {
                 }
             });
 
-            it("backs up on the seed's schedule with at least 30 days in a KMS vault, and copies to the DR region where recovery says so", () => {
+            it("backs up on the seed's schedule with at least 30 days in a KMS vault, and copies every backup off-site to tierform:drRegion", () => {
                 const plans = plan.ofType("aws:backup/plan:Plan");
                 assert.strictEqual(plans.length, 1);
                 const rules = plans[0].inputs.rules;
@@ -77,8 +77,10 @@ describe("aws data tier of every preset on prod", function () {
                     assert.strictEqual(drReplicas.length, 1);
                     assert.match(drReplicas[0].inputs.replicateSourceDb, /^arn:aws:rds:/);
                 } else {
-                    assert.strictEqual(vaults.length, 1);
-                    assert.strictEqual(copies.length, 0);
+                    // No DR site, yet every backup is copied off-site (a vault in tierform:drRegion, prod).
+                    assert.strictEqual(vaults.length, 2);
+                    // Continuous (point-in-time) rules stay in the region: their snapshot rules carry the copies.
+                    assert.strictEqual(copies.length, rules.filter((r: any) => !r.enableContinuousBackup).length);
                     assert.strictEqual(drReplicas.length, 0);
                 }
             });
@@ -118,4 +120,21 @@ describe("aws data tier of every preset on prod", function () {
             });
         });
     }
+});
+
+describe("AuroMart's off-site backups on AWS (prod stack)", function () {
+    this.timeout(120000);
+
+    it("copies every backup to a vault in tierform:drRegion under its own key, without a DR site", async () => {
+        const p = await planStack({ stack: "prod", system: "auromart" });
+        const vaults = p.ofType("aws:backup/vault:Vault");
+        const offsite = vaults.find((v) => providerOf(p, v)?.inputs.region === "us-west-2");
+        assert.ok(offsite, `a vault in the DR region: ${vaults.map((v) => v.name).join(", ")}`);
+        assert.match(offsite.inputs.kmsKeyArn, /offsite/);
+        const plan = p.one("aws:backup/plan:Plan", "auromart-backup-db");
+        for (const rule of plan.inputs.rules) {
+            assert.deepStrictEqual(rule.copyActions?.map((c: any) => c.destinationVaultArn), [`arn:aws:backup:us-east-1:123456789012:vault/${offsite.name}`], rule.ruleName);
+        }
+        assert.strictEqual(p.ofType("aws:ec2/vpc:Vpc").filter((v) => providerOf(p, v)?.inputs.region === "us-west-2").length, 0, "no DR network: AuroMart asks for no cross-region recovery");
+    });
 });

@@ -5,6 +5,7 @@
  */
 import * as assert from "assert";
 import { runPolicyReport } from "../../scripts/offline/policy-report";
+import { awsWarnings } from "../../components/aws/system";
 import { loadStack, presetNames, type System } from "../../spec";
 import { runOffline, type PlannedResource } from "../../scripts/offline/engine";
 import { planStack, stackConfig, type Plan } from "../harness";
@@ -156,6 +157,29 @@ describe("systems on AWS (prod stack)", function () {
         assert.strictEqual((await plan("mealkitz")).one(SERVICE, "mealkitz-user-service").inputs.deploymentConfiguration, undefined);
     });
 
+    it("day two: after ECS swaps a blue/green or canary service's target groups and rule weights, the next update changes nothing ECS owns", async () => {
+        /** Top-level inputs where ECS's state differs from the program's and no ignoreChanges entry covers it: what the next `up` would revert. */
+        const reverted = (r: PlannedResource, state: Record<string, any>) =>
+            Object.keys(state).filter((k) => JSON.stringify(state[k]) !== JSON.stringify(r.inputs[k]) && !r.options.ignoreChanges.some((path) => path === k || k.startsWith(`${path}.`) || k.startsWith(`${path}[`)));
+        for (const [preset, service] of [["asset-management", "api"], ["asset-management", "frontend"], ["hld-platform", "api"], ["hld-platform", "web"], ["mealkitz", "payment"], ["mealkitz", "order"]]) {
+            const p = await plan(preset);
+            const svc = p.one(SERVICE, `${preset}-${service}-service`);
+            const [lb] = svc.inputs.loadBalancers;
+            const primary = lb.targetGroupArn;
+            const alternate = lb.advancedConfiguration.alternateTargetGroupArn;
+            const rule = p.ofType("aws:lb/listenerRule:ListenerRule").find((r) => `arn:aws:lb:us-east-1:123456789012:listenerrule/${r.name}` === lb.advancedConfiguration.productionListenerRule)!;
+            // What ECS leaves after one successful deployment: the groups swapped on the service, all weight on the other group, a scaled count.
+            const serviceAfter = {
+                ...svc.inputs,
+                loadBalancers: [{ ...lb, targetGroupArn: alternate, advancedConfiguration: { ...lb.advancedConfiguration, alternateTargetGroupArn: primary } }],
+                desiredCount: (svc.inputs.desiredCount ?? 2) + 3,
+            };
+            const ruleAfter = { ...rule.inputs, actions: [{ type: "forward", forward: { targetGroups: [{ arn: primary, weight: 0 }, { arn: alternate, weight: 100 }] } }] };
+            assert.deepStrictEqual(reverted(svc, serviceAfter), [], `${preset} ${service}: the service`);
+            assert.deepStrictEqual(reverted(rule, ruleAfter), [], `${preset} ${service}: the production listener rule`);
+        }
+    });
+
     it("MealKitz: CloudFront reads the static-assets bucket through a key and a bucket policy that name its distribution", async () => {
         const [preset, bucket] = ["mealkitz", "assets"];
         const p = await plan(preset);
@@ -235,9 +259,14 @@ describe("systems on AWS (prod stack)", function () {
         assert.deepStrictEqual(error.registered?.map((r) => r.type).filter((t) => t !== "pulumi:pulumi:Stack"), []);
     });
 
-    it("AuroMart: the admin route admits only internal networks", async () => {
+    it("AuroMart: the internet-facing load balancer answers /admin with an explicit 403 (private ranges never match there) instead of falling through to web", async () => {
         const p = await plan("auromart");
         const admin = p.ofType("aws:lb/listenerRule:ListenerRule").find((r) => r.name.startsWith("auromart-edge-admin"))!;
-        assert.deepStrictEqual(admin.inputs.conditions.find((c: any) => c.sourceIp).sourceIp.values, ["10.0.0.0/8", "192.168.0.0/16"]);
+        assert.deepStrictEqual(admin.inputs.actions, [{ type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "403", messageBody: "Forbidden" } }]);
+        assert.deepStrictEqual(admin.inputs.conditions, [{ pathPattern: { values: ["/admin", "/admin/*"] } }]);
+        // No rule of the public load balancer forwards on a source-IP condition, and the admin service is attached to none of its target groups.
+        assert.ok(!p.ofType("aws:lb/listenerRule:ListenerRule").some((r) => r.inputs.conditions.some((c: any) => c.sourceIp)));
+        assert.strictEqual(p.one(SERVICE, "auromart-admin-service").inputs.loadBalancers, undefined);
+        assert.match(awsWarnings(systemOf("auromart"), loadStack(stackConfig({ stack: "prod", system: "auromart" })).settings).join("\n"), /edge.routes \/admin .*403.*no entry on AWS/);
     });
 });

@@ -1,7 +1,332 @@
 /**
  * What the AWS APIs and the pulumi-aws provider refuse or break, checked offline. See `index.ts`.
+ *
+ * Names. pulumi-aws auto-names every resource whose `name` (or the resource's own naming field:
+ * `bucket`, `identifier`, `replicationGroupId`, ...) is absent: `<logical name>-<7 random
+ * characters>` (pulumi-aws `provider/resources.go`: `prov.SetAutonaming(255, "-")` plus per-resource
+ * `tfbridge.AutoName`/`AutoNameWithCustomOptions` entries with `Maxlen`, e.g. 32 for `aws_lb` and
+ * `aws_lb_target_group`; the bridge's `NewUniqueHex` refuses at preview with "name '…' plus 7
+ * random chars is longer than maximum length 32"). So a name rule judges the explicit name where
+ * one is given, else the auto-name the provider would generate, against the API's own limit.
  */
-import type { EngineRule } from "./index";
+import type { PlannedResource } from "../engine";
+import type { EngineRule, Finding } from "./index";
+
+/** How pulumi-aws auto-names: logical name, "-", 7 random characters (provider/resources.go). */
+export const AUTO_NAME_SUFFIX = 8;
+/**
+ * What the provider appends to a `namePrefix`/`bucketPrefix`: a 26-character unique id
+ * (terraform-provider-aws internal/create/naming.go, `id.UniqueIDSuffixLength`).
+ */
+export const PREFIX_SUFFIX = 26;
+
+/** One name (identifier) limit of one resource type's API. */
+interface NameLimit {
+    /** Type token. */
+    type: string;
+    /** The input field holding the name (camelCase, as recorded). */
+    field: string;
+    /** Longest name the API accepts. */
+    max: number;
+    /** Shortest (@default 1). */
+    min?: number;
+    /** Characters and shape the API accepts; described in words by `allowed`. */
+    pattern: RegExp;
+    /** What `pattern` allows, in words. */
+    allowed: string;
+    /** Whether pulumi-aws generates the name when the field is absent (false: required or AWS-generated). */
+    autoNamed: boolean;
+    /** Field that makes the provider generate from a prefix instead (skipped then). */
+    prefixField?: string;
+    /** API reference the limit comes from. */
+    source: string;
+}
+
+const ELB_NAME = /^(?!internal-)[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?$/;
+/** RDS/DocumentDB identifiers: letter first, letters/digits/hyphens, no `--`, no trailing hyphen. */
+const RDS_IDENTIFIER = /^[a-zA-Z](?!.*--)[a-zA-Z0-9-]*[a-zA-Z0-9]$|^[a-zA-Z]$/;
+const RDS_IDENTIFIER_WORDS = "a letter first, then letters, digits and single hyphens, not ending in a hyphen";
+const IAM_NAME = /^[\w+=,.@-]+$/;
+const ECS_NAME = /^[a-zA-Z0-9_-]+$/;
+
+/** The name limits, per resource type; each cites its API reference. */
+export const NAME_LIMITS: NameLimit[] = [
+    { type: "aws:lb/loadBalancer:LoadBalancer", field: "name", max: 32, pattern: ELB_NAME, allowed: "letters, digits and hyphens, not starting or ending with a hyphen, not starting with 'internal-'", autoNamed: true, prefixField: "namePrefix", source: "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateLoadBalancer.html" },
+    { type: "aws:lb/targetGroup:TargetGroup", field: "name", max: 32, pattern: ELB_NAME, allowed: "letters, digits and hyphens, not starting or ending with a hyphen", autoNamed: true, prefixField: "namePrefix", source: "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html" },
+    { type: "aws:iam/role:Role", field: "name", max: 64, pattern: IAM_NAME, allowed: "letters, digits and +=,.@_-", autoNamed: true, prefixField: "namePrefix", source: "https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html" },
+    { type: "aws:iam/rolePolicy:RolePolicy", field: "name", max: 128, pattern: IAM_NAME, allowed: "letters, digits and +=,.@_-", autoNamed: true, prefixField: "namePrefix", source: "https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutRolePolicy.html" },
+    { type: "aws:iam/policy:Policy", field: "name", max: 128, pattern: IAM_NAME, allowed: "letters, digits and +=,.@_-", autoNamed: true, prefixField: "namePrefix", source: "https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreatePolicy.html" },
+    { type: "aws:s3/bucket:Bucket", field: "bucket", min: 3, max: 63, pattern: /^[a-z0-9](?!.*\.\.)[a-z0-9.-]*[a-z0-9]$/, allowed: "lower-case letters, digits, '.' and '-', starting and ending with a letter or digit", autoNamed: true, prefixField: "bucketPrefix", source: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html" },
+    { type: "aws:sqs/queue:Queue", field: "name", max: 80, pattern: /^[a-zA-Z0-9_-]+(\.fifo)?$/, allowed: "letters, digits, '-' and '_' (and '.fifo' at the end of a FIFO queue)", autoNamed: true, prefixField: "namePrefix", source: "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html" },
+    { type: "aws:sns/topic:Topic", field: "name", max: 256, pattern: /^[a-zA-Z0-9_-]+(\.fifo)?$/, allowed: "letters, digits, '-' and '_' (and '.fifo' at the end of a FIFO topic)", autoNamed: true, prefixField: "namePrefix", source: "https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html" },
+    { type: "aws:elasticache/replicationGroup:ReplicationGroup", field: "replicationGroupId", max: 40, pattern: /^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$/, allowed: "a lower-case letter first, then lower-case letters, digits and single hyphens, not ending in a hyphen", autoNamed: true, source: "https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateReplicationGroup.html" },
+    { type: "aws:elasticache/parameterGroup:ParameterGroup", field: "name", max: 255, pattern: /^[a-zA-Z](?!.*--)[a-zA-Z0-9-]*[a-zA-Z0-9]$/, allowed: RDS_IDENTIFIER_WORDS, autoNamed: false, source: "https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateCacheParameterGroup.html" },
+    { type: "aws:elasticache/subnetGroup:SubnetGroup", field: "name", max: 255, pattern: /^[a-zA-Z0-9-]+$/, allowed: "letters, digits and hyphens", autoNamed: false, source: "https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateCacheSubnetGroup.html" },
+    { type: "aws:rds/instance:Instance", field: "identifier", max: 63, pattern: RDS_IDENTIFIER, allowed: RDS_IDENTIFIER_WORDS, autoNamed: true, prefixField: "identifierPrefix", source: "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html" },
+    { type: "aws:rds/parameterGroup:ParameterGroup", field: "name", max: 255, pattern: RDS_IDENTIFIER, allowed: RDS_IDENTIFIER_WORDS, autoNamed: true, prefixField: "namePrefix", source: "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBParameterGroup.html" },
+    { type: "aws:rds/subnetGroup:SubnetGroup", field: "name", max: 255, pattern: /^(?!default$)[a-z0-9._ -]+$/, allowed: "lower-case letters, digits, '.', '_', ' ' and '-', not 'default'", autoNamed: true, prefixField: "namePrefix", source: "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBSubnetGroup.html" },
+    { type: "aws:docdb/cluster:Cluster", field: "clusterIdentifier", max: 63, pattern: RDS_IDENTIFIER, allowed: RDS_IDENTIFIER_WORDS, autoNamed: true, prefixField: "clusterIdentifierPrefix", source: "https://docs.aws.amazon.com/documentdb/latest/developerguide/API_CreateDBCluster.html" },
+    { type: "aws:docdb/clusterInstance:ClusterInstance", field: "identifier", max: 63, pattern: RDS_IDENTIFIER, allowed: RDS_IDENTIFIER_WORDS, autoNamed: true, prefixField: "identifierPrefix", source: "https://docs.aws.amazon.com/documentdb/latest/developerguide/API_CreateDBInstance.html" },
+    { type: "aws:docdb/clusterParameterGroup:ClusterParameterGroup", field: "name", max: 255, pattern: RDS_IDENTIFIER, allowed: RDS_IDENTIFIER_WORDS, autoNamed: true, prefixField: "namePrefix", source: "https://docs.aws.amazon.com/documentdb/latest/developerguide/API_CreateDBClusterParameterGroup.html" },
+    { type: "aws:docdb/subnetGroup:SubnetGroup", field: "name", max: 255, pattern: /^(?!default$)[a-z0-9._ -]+$/, allowed: "lower-case letters, digits, '.', '_', ' ' and '-', not 'default'", autoNamed: true, prefixField: "namePrefix", source: "https://docs.aws.amazon.com/documentdb/latest/developerguide/API_CreateDBSubnetGroup.html" },
+    { type: "aws:ecs/cluster:Cluster", field: "name", max: 255, pattern: ECS_NAME, allowed: "letters, digits, '-' and '_'", autoNamed: true, source: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateCluster.html" },
+    { type: "aws:ecs/service:Service", field: "name", max: 255, pattern: ECS_NAME, allowed: "letters, digits, '-' and '_'", autoNamed: true, source: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html" },
+    { type: "aws:ecs/taskDefinition:TaskDefinition", field: "family", max: 255, pattern: ECS_NAME, allowed: "letters, digits, '-' and '_'", autoNamed: false, source: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RegisterTaskDefinition.html" },
+    { type: "aws:cloudwatch/logGroup:LogGroup", field: "name", max: 512, pattern: /^[.\-_/#A-Za-z0-9]+$/, allowed: "letters, digits and ._-/#", autoNamed: true, prefixField: "namePrefix", source: "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html" },
+    { type: "aws:cloudwatch/metricAlarm:MetricAlarm", field: "name", max: 255, pattern: /^[^\x00-\x1f\x7f]+$/, allowed: "printable characters", autoNamed: true, source: "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html" },
+    { type: "aws:cloudwatch/eventRule:EventRule", field: "name", max: 64, pattern: /^[.\-_A-Za-z0-9]+$/, allowed: "letters, digits and ._-", autoNamed: true, prefixField: "namePrefix", source: "https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutRule.html" },
+    { type: "aws:cloudwatch/eventTarget:EventTarget", field: "targetId", max: 64, pattern: /^[.\-_A-Za-z0-9]+$/, allowed: "letters, digits and ._-", autoNamed: false, source: "https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_Target.html" },
+    { type: "aws:kms/alias:Alias", field: "name", max: 256, pattern: /^alias\/(?!aws\/)[a-zA-Z0-9/_-]+$/, allowed: "'alias/' then letters, digits and /_- (not 'alias/aws/')", autoNamed: false, source: "https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateAlias.html" },
+    { type: "aws:secretsmanager/secret:Secret", field: "name", max: 512, pattern: /^[a-zA-Z0-9/_+=.@-]+$/, allowed: "letters, digits and /_+=.@-", autoNamed: true, prefixField: "namePrefix", source: "https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html" },
+    { type: "aws:ec2/securityGroup:SecurityGroup", field: "name", max: 255, pattern: /^(?!sg-)[a-zA-Z0-9 ._\-:/()#,@[\]+=&;{}!$*]+$/, allowed: "a-zA-Z0-9 ._-:/()#,@[]+=&;{}!$*, not starting with 'sg-'", autoNamed: true, prefixField: "namePrefix", source: "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html" },
+    { type: "aws:wafv2/webAcl:WebAcl", field: "name", max: 128, pattern: /^[\w-]+$/, allowed: "letters, digits, '_' and '-'", autoNamed: true, prefixField: "namePrefix", source: "https://docs.aws.amazon.com/waf/latest/APIReference/API_CreateWebACL.html" },
+    { type: "aws:backup/vault:Vault", field: "name", min: 2, max: 50, pattern: /^[a-zA-Z0-9_-]+$/, allowed: "letters, digits, '-' and '_'", autoNamed: true, source: "https://docs.aws.amazon.com/aws-backup/latest/devguide/API_CreateBackupVault.html" },
+    { type: "aws:backup/plan:Plan", field: "name", max: 50, pattern: /^[a-zA-Z0-9_.-]+$/, allowed: "letters, digits and -_.", autoNamed: true, source: "https://docs.aws.amazon.com/aws-backup/latest/devguide/API_BackupPlanInput.html" },
+    { type: "aws:backup/selection:Selection", field: "name", max: 50, pattern: /^[a-zA-Z0-9_.-]+$/, allowed: "letters, digits and -_.", autoNamed: true, source: "https://docs.aws.amazon.com/aws-backup/latest/devguide/API_BackupSelection.html" },
+    { type: "aws:cloudfront/originAccessControl:OriginAccessControl", field: "name", max: 64, pattern: /^[^\x00-\x1f]+$/, allowed: "printable characters", autoNamed: true, source: "https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_OriginAccessControlConfig.html" },
+    { type: "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy", field: "name", max: 128, pattern: /^[a-zA-Z0-9_-]+$/, allowed: "letters, digits, '-' and '_'", autoNamed: true, source: "https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_ResponseHeadersPolicyConfig.html" },
+    { type: "aws:cloudfront/originRequestPolicy:OriginRequestPolicy", field: "name", max: 128, pattern: /^[a-zA-Z0-9_-]+$/, allowed: "letters, digits, '-' and '_'", autoNamed: true, source: "https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_OriginRequestPolicyConfig.html" },
+    { type: "aws:appautoscaling/policy:Policy", field: "name", max: 256, pattern: /^[^:]+$/, allowed: "printable characters other than ':'", autoNamed: true, source: "https://docs.aws.amazon.com/autoscaling/application/APIReference/API_PutScalingPolicy.html" },
+];
+
+/** The name `r` gets: the explicit one, else pulumi-aws's auto-name (undefined when a prefix or AWS names it). */
+function effectiveName(r: PlannedResource, limit: NameLimit): { name: string; auto: boolean; prefix?: string } | undefined {
+    const given = r.inputs[limit.field];
+    if (typeof given === "string") return { name: given, auto: false };
+    if (given !== undefined && given !== null) return undefined; // unknown at plan time
+    const prefix = limit.prefixField ? r.inputs[limit.prefixField] : undefined;
+    if (typeof prefix === "string") return { name: `${prefix}${"0".repeat(PREFIX_SUFFIX)}`, auto: true, prefix };
+    if (!limit.autoNamed || prefix !== undefined) return undefined;
+    // Random suffix shown as x's: only its length matters.
+    return { name: `${r.name}-${"x".repeat(AUTO_NAME_SUFFIX - 1)}`, auto: true };
+}
+
+function nameFindings(r: PlannedResource, limit: NameLimit): Finding[] {
+    const eff = effectiveName(r, limit);
+    if (!eff) return [];
+    const what = eff.prefix !== undefined
+        ? `${limit.prefixField} '${eff.prefix}' plus the provider's ${PREFIX_SUFFIX}-character suffix (${eff.name.length} characters)`
+        : eff.auto
+          ? `the auto-name '${r.name}-' plus 7 random characters (${eff.name.length} characters; no ${limit.field} given)` : `'${eff.name}' (${eff.name.length} characters)`;
+    const why = ` (${limit.source})`;
+    const out: Finding[] = [];
+    const min = limit.min ?? 1;
+    if (eff.name.length > limit.max || eff.name.length < min) out.push({ field: limit.field, message: `${what} is not ${min}-${limit.max} characters${why}` });
+    if (!limit.pattern.test(eff.name)) out.push({ field: limit.field, message: `${what} breaks the character rule: ${limit.allowed}${why}` });
+    return out;
+}
+
+/**
+ * EC2 descriptions (security groups and their rules): up to 255 characters of
+ * `a-zA-Z0-9 ._-:/()#,@[]+=&;{}!$*` (EC2 API reference, CreateSecurityGroup GroupDescription and
+ * IpRange/UserIdGroupPair Description).
+ */
+export const EC2_DESCRIPTION = /^[a-zA-Z0-9 ._\-:/()#,@[\]+=&;{}!$*]*$/;
+
+/** The types EC2's description rule judges, with the field. */
+const EC2_DESCRIBED: Record<string, string> = {
+    "aws:ec2/securityGroup:SecurityGroup": "description",
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "description",
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "description",
+    "aws:ec2/securityGroupRule:SecurityGroupRule": "description",
+};
+
+/** Fargate task sizes: CPU units → allowed memory MiB (AWS ECS developer guide, "Task CPU and memory"). */
+export const FARGATE_SIZES: Record<number, number[]> = {
+    256: [512, 1024, 2048],
+    512: [1024, 2048, 3072, 4096],
+    1024: [2048, 3072, 4096, 5120, 6144, 7168, 8192],
+    2048: range(4096, 16384, 1024),
+    4096: range(8192, 30720, 1024),
+    8192: range(16384, 61440, 4096),
+    16384: range(32768, 122880, 8192),
+};
+function range(from: number, to: number, step: number): number[] {
+    const out: number[] = [];
+    for (let v = from; v <= to; v += step) out.push(v);
+    return out;
+}
+
+/** Every value of a listener rule's conditions (the ALB quota counts them per rule). */
+function conditionValues(conditions: any[]): string[] {
+    const out: string[] = [];
+    for (const c of conditions ?? []) {
+        out.push(...(c.pathPattern?.values ?? []), ...(c.hostHeader?.values ?? []), ...(c.httpRequestMethod?.values ?? []), ...(c.sourceIp?.values ?? []));
+        out.push(...(c.httpHeader?.values ?? []), ...(c.queryStrings ?? c.queryString ?? []).map((q: any) => `${q.key ?? ""}=${q.value}`));
+    }
+    return out;
+}
+
+/** The resource types whose `tags` the tag rule judges: every AWS type the program registers with tags. */
+const TAG_KEY_MAX = 128;
+const TAG_VALUE_MAX = 256;
+const TAGS_MAX = 50;
 
 /** Every AWS rule. */
-export const AWS_RULES: EngineRule[] = [];
+export const AWS_RULES: EngineRule[] = [
+    {
+        id: "aws-name-limits",
+        types: NAME_LIMITS.map((l) => l.type),
+        outcome: "refused",
+        source: "the AWS API references per type (NAME_LIMITS in scripts/offline/engine-rules/aws.ts cites each); auto-names: pulumi-aws provider/resources.go (SetAutonaming, AutoName Maxlen)",
+        check: (r) => NAME_LIMITS.filter((l) => l.type === r.type).flatMap((l) => nameFindings(r, l)),
+    },
+    {
+        id: "aws-ec2-description-characters",
+        types: Object.keys(EC2_DESCRIBED),
+        outcome: "refused",
+        source: "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html (GroupDescription) and API_IpRange.html (Description): a-zA-Z0-9 ._-:/()#,@[]+=&;{}!$*, up to 255",
+        check(r): Finding[] {
+            const field = EC2_DESCRIBED[r.type];
+            const d = r.inputs[field];
+            if (typeof d !== "string") return [];
+            const out: Finding[] = [];
+            if (!EC2_DESCRIPTION.test(d)) {
+                const bad = [...new Set([...d].filter((ch) => !EC2_DESCRIPTION.test(ch)))].join("");
+                out.push({ field, message: `'${d}' has characters EC2 refuses (${JSON.stringify(bad)}); allowed: a-zA-Z0-9 ._-:/()#,@[]+=&;{}!$*` });
+            }
+            if (d.length > 255) out.push({ field, message: `'${d.slice(0, 40)}…' is ${d.length} characters; the limit is 255` });
+            return out;
+        },
+    },
+    {
+        id: "aws-tag-limits",
+        types: [...new Set([...NAME_LIMITS.map((l) => l.type), "aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:ec2/routeTable:RouteTable", "aws:ec2/eip:Eip", "aws:ec2/natGateway:NatGateway", "aws:ec2/internetGateway:InternetGateway", "aws:ec2/flowLog:FlowLog", "aws:ec2/vpcEndpoint:VpcEndpoint", "aws:kms/key:Key", "aws:acm/certificate:Certificate", "aws:cloudfront/distribution:Distribution", "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "aws:lb/listener:Listener", "aws:lb/listenerRule:ListenerRule", "aws:s3/bucket:Bucket"])],
+        outcome: "refused",
+        source: "https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html#tag-conventions (50 user tags per resource, key 1-128, value 0-256, no 'aws:' prefix)",
+        check(r): Finding[] {
+            const tags = r.inputs.tags;
+            if (!tags || typeof tags !== "object") return [];
+            const out: Finding[] = [];
+            const keys = Object.keys(tags);
+            if (keys.length > TAGS_MAX) out.push({ field: "tags", message: `${keys.length} tags; the limit is ${TAGS_MAX}` });
+            for (const k of keys) {
+                if (k.length > TAG_KEY_MAX || k.length === 0) out.push({ field: `tags.${k}`, message: `key is ${k.length} characters; keys are 1-${TAG_KEY_MAX}` });
+                if (/^aws:/i.test(k)) out.push({ field: `tags.${k}`, message: "keys starting with 'aws:' are reserved" });
+                const v = tags[k];
+                if (typeof v === "string" && v.length > TAG_VALUE_MAX) out.push({ field: `tags.${k}`, message: `value is ${v.length} characters; the limit is ${TAG_VALUE_MAX}` });
+            }
+            return out;
+        },
+    },
+    {
+        id: "aws-fargate-task-size",
+        types: ["aws:ecs/taskDefinition:TaskDefinition"],
+        outcome: "refused",
+        source: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size (valid CPU/memory combinations)",
+        check(r): Finding[] {
+            if (!(r.inputs.requiresCompatibilities ?? []).includes("FARGATE")) return [];
+            const cpu = Number(r.inputs.cpu);
+            const memory = Number(r.inputs.memory);
+            const allowed = FARGATE_SIZES[cpu];
+            if (!allowed) return [{ field: "cpu", message: `${r.inputs.cpu} CPU units is not a Fargate size (${Object.keys(FARGATE_SIZES).join(", ")})` }];
+            if (!allowed.includes(memory)) return [{ field: "memory", message: `${r.inputs.memory} MiB does not go with ${cpu} CPU units on Fargate (${allowed[0]}-${allowed[allowed.length - 1]} in steps)` }];
+            return [];
+        },
+    },
+    {
+        id: "aws-listener-rule-limits",
+        types: ["aws:lb/listenerRule:ListenerRule"],
+        outcome: "refused",
+        source: "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateRule.html (Priority 1-50000) and https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html (condition values per rule: 5; path pattern up to 128 characters)",
+        check(r): Finding[] {
+            const out: Finding[] = [];
+            const p = r.inputs.priority;
+            if (typeof p === "number" && (p < 1 || p > 50000 || !Number.isInteger(p))) out.push({ field: "priority", message: `${p} is not an integer 1-50000` });
+            const values = conditionValues(r.inputs.conditions);
+            if (values.length > 5) out.push({ field: "conditions", message: `${values.length} condition values (${values.join(", ")}); a rule takes at most 5` });
+            for (const v of values) if (v.length > 128) out.push({ field: "conditions", message: `'${v.slice(0, 40)}…' is ${v.length} characters; the limit is 128` });
+            return out;
+        },
+    },
+    {
+        id: "aws-wafv2-names",
+        types: ["aws:wafv2/webAcl:WebAcl"],
+        outcome: "refused",
+        source: "https://docs.aws.amazon.com/waf/latest/APIReference/API_Rule.html (Name ^[\\w\\-]+$, 1-128) and API_VisibilityConfig.html (MetricName ^[\\w#:\\.\\-/]+$, 1-255)",
+        check(r): Finding[] {
+            const out: Finding[] = [];
+            const metric = (path: string, m: unknown) => {
+                if (typeof m !== "string") return;
+                if (!/^[\w#:.\-/]{1,255}$/.test(m)) out.push({ field: path, message: `metric name '${m}' must be 1-255 characters of letters, digits and _#:.-/` });
+            };
+            metric("visibilityConfig.metricName", r.inputs.visibilityConfig?.metricName);
+            (r.inputs.rules ?? []).forEach((rule: any, i: number) => {
+                if (typeof rule.name === "string" && !/^[\w-]{1,128}$/.test(rule.name)) out.push({ field: `rules[${i}].name`, message: `'${rule.name}' must be 1-128 characters of letters, digits, '_' and '-'` });
+                metric(`rules[${i}].visibilityConfig.metricName`, rule.visibilityConfig?.metricName);
+            });
+            return out;
+        },
+    },
+    {
+        id: "aws-backup-rule-names",
+        types: ["aws:backup/plan:Plan"],
+        outcome: "refused",
+        source: "https://docs.aws.amazon.com/aws-backup/latest/devguide/API_BackupRuleInput.html (RuleName ^[a-zA-Z0-9\\-\\_\\.]{1,50}$; DeleteAfterDays at least 90 after MoveToColdStorageAfterDays)",
+        check(r): Finding[] {
+            const out: Finding[] = [];
+            (r.inputs.rules ?? []).forEach((rule: any, i: number) => {
+                if (typeof rule.ruleName === "string" && !/^[a-zA-Z0-9_.-]{1,50}$/.test(rule.ruleName)) out.push({ field: `rules[${i}].ruleName`, message: `'${rule.ruleName}' must be 1-50 characters of letters, digits and -_.` });
+                const lifecycles = [rule.lifecycle, ...(rule.copyActions ?? []).map((c: any) => c.lifecycle)];
+                for (const l of lifecycles) {
+                    if (l?.coldStorageAfter !== undefined && l?.deleteAfter !== undefined && l.deleteAfter < l.coldStorageAfter + 90) {
+                        out.push({ field: `rules[${i}].lifecycle`, message: `deleteAfter ${l.deleteAfter} is less than 90 days after coldStorageAfter ${l.coldStorageAfter}` });
+                    }
+                }
+            });
+            return out;
+        },
+    },
+    {
+        id: "aws-value-ranges",
+        types: ["aws:cloudwatch/logGroup:LogGroup", "aws:sqs/queue:Queue", "aws:rds/instance:Instance", "aws:secretsmanager/secret:Secret", "aws:kms/key:Key", "aws:ec2/flowLog:FlowLog", "aws:elasticache/replicationGroup:ReplicationGroup", "aws:docdb/cluster:Cluster", "aws:cloudfront/distribution:Distribution"],
+        outcome: "refused",
+        source: "API references: CloudWatch Logs PutRetentionPolicy, SQS SetQueueAttributes, RDS CreateDBInstance BackupRetentionPeriod, Secrets Manager DeleteSecret RecoveryWindowInDays, KMS ScheduleKeyDeletion PendingWindowInDays, EC2 CreateFlowLogs MaxAggregationInterval, ElastiCache SnapshotRetentionLimit, CloudFront DistributionConfig Comment",
+        check(r): Finding[] {
+            const out: Finding[] = [];
+            const inRange = (field: string, v: unknown, lo: number, hi: number, ref: string) => {
+                if (typeof v === "number" && (v < lo || v > hi)) out.push({ field, message: `${v} is outside ${lo}-${hi} (${ref})` });
+            };
+            const oneOf = (field: string, v: unknown, allowed: number[], ref: string) => {
+                if (typeof v === "number" && !allowed.includes(v)) out.push({ field, message: `${v} is not one of ${allowed.join(", ")} (${ref})` });
+            };
+            const i = r.inputs;
+            switch (r.type) {
+                case "aws:cloudwatch/logGroup:LogGroup":
+                    oneOf("retentionInDays", i.retentionInDays, [0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], "PutRetentionPolicy");
+                    break;
+                case "aws:sqs/queue:Queue":
+                    inRange("messageRetentionSeconds", i.messageRetentionSeconds, 60, 1209600, "SetQueueAttributes");
+                    inRange("visibilityTimeoutSeconds", i.visibilityTimeoutSeconds, 0, 43200, "SetQueueAttributes");
+                    inRange("delaySeconds", i.delaySeconds, 0, 900, "SetQueueAttributes");
+                    inRange("receiveWaitTimeSeconds", i.receiveWaitTimeSeconds, 0, 20, "SetQueueAttributes");
+                    inRange("maxMessageSize", i.maxMessageSize, 1024, 1048576, "SetQueueAttributes");
+                    if (i.fifoQueue === true && typeof i.name === "string" && !i.name.endsWith(".fifo")) out.push({ field: "name", message: `a FIFO queue's name must end in '.fifo' ('${i.name}')` });
+                    if (i.fifoQueue !== true && typeof i.name === "string" && i.name.endsWith(".fifo")) out.push({ field: "name", message: `only a FIFO queue's name ends in '.fifo' ('${i.name}')` });
+                    break;
+                case "aws:rds/instance:Instance":
+                    inRange("backupRetentionPeriod", i.backupRetentionPeriod, 0, 35, "CreateDBInstance");
+                    break;
+                case "aws:docdb/cluster:Cluster":
+                    inRange("backupRetentionPeriod", i.backupRetentionPeriod, 1, 35, "CreateDBCluster");
+                    break;
+                case "aws:elasticache/replicationGroup:ReplicationGroup":
+                    inRange("snapshotRetentionLimit", i.snapshotRetentionLimit, 0, 35, "CreateReplicationGroup");
+                    break;
+                case "aws:secretsmanager/secret:Secret":
+                    if (typeof i.recoveryWindowInDays === "number" && i.recoveryWindowInDays !== 0) inRange("recoveryWindowInDays", i.recoveryWindowInDays, 7, 30, "DeleteSecret");
+                    break;
+                case "aws:kms/key:Key":
+                    inRange("deletionWindowInDays", i.deletionWindowInDays, 7, 30, "ScheduleKeyDeletion");
+                    break;
+                case "aws:ec2/flowLog:FlowLog":
+                    oneOf("maxAggregationInterval", i.maxAggregationInterval, [60, 600], "CreateFlowLogs");
+                    break;
+                case "aws:cloudfront/distribution:Distribution":
+                    if (typeof i.comment === "string" && i.comment.length > 128) out.push({ field: "comment", message: `${i.comment.length} characters; the limit is 128 (DistributionConfig Comment)` });
+                    break;
+            }
+            return out;
+        },
+    },
+];

@@ -22,7 +22,8 @@ describe("aws cache (ElastiCache)", function () {
         assert.strictEqual(rg.inputs.authToken.length, 64);
         assert.deepStrictEqual(leaks(mdc.plan, mockPasswords(mdc.plan)), []);
         const json = JSON.parse(mdc.plan.one("aws:secretsmanager/secretVersion:SecretVersion", "mdc-tts-cache").inputs.secretString);
-        assert.match(json.url, /^rediss:\/\/:.{64}@mdc-tts-cache\..+:6379\/0$/);
+        // ssl_cert_reqs=required: what redis-py reads and Celery demands of a rediss:// URL; ElastiCache's certificates chain to a public root.
+        assert.match(json.url, /^rediss:\/\/:.{64}@mdc-tts-cache\..+:6379\/0\?ssl_cert_reqs=required$/);
         assert.match(String(mdc.bindings.cache.secrets.REDIS_URL), /:url::$/);
     });
 

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { rdsParameters, sizeBytes, parameterFamily } from "../../../components/aws/database";
+import { rdsLifecycle, rdsParameters, sizeBytes, parameterFamily } from "../../../components/aws/database";
 import type { Plan, PlannedResource } from "../../harness";
 import { leaks, mockPasswords, named, planData, providerOf } from "./data-helpers";
 
@@ -61,11 +61,15 @@ describe("aws database (RDS)", function () {
     it("enforces TLS and carries the seed's tuning in the parameter group, in the engine's units", () => {
         const pg = asset.one("aws:rds/parameterGroup:ParameterGroup", "asset-management-db");
         assert.strictEqual(pg.inputs.family, "postgres16");
-        assert.strictEqual(param(pg, "rds.force_ssl").value, "1");
+        // rds.force_ssl is 1 by default from PostgreSQL 15: set only below, so no refresh shows a perpetual diff.
+        assert.strictEqual(pg.inputs.parameters.find((p: any) => p.name === "rds.force_ssl"), undefined);
+        assert.deepStrictEqual(rdsParameters("postgres", {}, 4, "14")[0], { name: "rds.force_ssl", value: "1", applyMethod: "immediate" });
         assert.deepStrictEqual(param(pg, "max_connections"), { name: "max_connections", value: "200", applyMethod: "pending-reboot" });
-        assert.strictEqual(param(pg, "shared_buffers").value, String((4 * 1024 ** 3) / 8192)); // 4GB in 8 kB pages
-        assert.strictEqual(param(pg, "shared_buffers").applyMethod, "pending-reboot");
-        assert.strictEqual(param(pg, "effective_cache_size").value, String((12 * 1024 ** 3) / 8192));
+        // The seed's 4GB shared_buffers and 12GB effective_cache_size are floors RDS's defaults (25 %, 50 % of 32 GiB) exceed: left to RDS.
+        assert.strictEqual(pg.inputs.parameters.find((p: any) => p.name === "shared_buffers"), undefined);
+        assert.strictEqual(pg.inputs.parameters.find((p: any) => p.name === "effective_cache_size"), undefined);
+        // On an 8 GiB class the seed's value is above the default (2 GiB): it stays, in 8 kB pages.
+        assert.deepStrictEqual(rdsParameters("postgres", { shared_buffers: "3GB" }, 8).find((p) => p.name === "shared_buffers"), { name: "shared_buffers", value: String((3 * 1024 ** 3) / 8192), applyMethod: "pending-reboot" });
         assert.strictEqual(param(pg, "maintenance_work_mem").value, String(1024 ** 2)); // 1GB in kB
         assert.strictEqual(param(pg, "wal_buffers").value, "2048");
         assert.strictEqual(param(pg, "checkpoint_completion_target").value, "0.9");
@@ -74,8 +78,10 @@ describe("aws database (RDS)", function () {
 
         const my = auromart.one("aws:rds/parameterGroup:ParameterGroup", "auromart-db");
         assert.strictEqual(my.inputs.family, "mysql8.0");
-        assert.strictEqual(param(my, "require_secure_transport").value, "ON");
-        assert.strictEqual(param(my, "innodb_buffer_pool_size").value, "1073741824");
+        // RDS reads require_secure_transport back as 1: ON would show a diff on every refresh.
+        assert.strictEqual(param(my, "require_secure_transport").value, "1");
+        // The seed's 1 GiB buffer pool is below RDS's {DBInstanceClassMemory*3/4}: the default stays (24 GiB of a 32 GiB class).
+        assert.strictEqual(my.inputs.parameters.find((p: any) => p.name === "innodb_buffer_pool_size"), undefined);
         assert.strictEqual(param(my, "character_set_server").value, "utf8mb4");
         assert.strictEqual(param(my, "slow_query_log").value, "1");
     });
@@ -91,7 +97,7 @@ describe("aws database (RDS)", function () {
         assert.strictEqual(sizeBytes("fast"), undefined);
         assert.strictEqual(parameterFamily("mysql", "8.4"), "mysql8.4");
         // The slow-query log RDS exports is on for MySQL even when the spec does not ask.
-        assert.deepStrictEqual(rdsParameters("mysql", {}, 4).map((p) => `${p.name}=${p.value}`), ["require_secure_transport=ON", "slow_query_log=1", "long_query_time=2"]);
+        assert.deepStrictEqual(rdsParameters("mysql", {}, 4).map((p) => `${p.name}=${p.value}`), ["require_secure_transport=1", "slow_query_log=1", "long_query_time=2"]);
     });
 
     it("creates the spec's read replicas (Asset Management 2, MealKitz 2) and a DR replica in the DR region with its own key", () => {
@@ -103,6 +109,8 @@ describe("aws database (RDS)", function () {
             assert.strictEqual(r.inputs.storageEncrypted, true);
             assert.strictEqual(r.inputs.performanceInsightsEnabled, true);
             assert.strictEqual(r.protect, true);
+            // Multi-AZ like the primary (awsguard rds-instance-multi-az-enabled judges replicas too).
+            assert.strictEqual(r.inputs.multiAz, true, r.name);
         }
         assert.strictEqual(named(mealkitz, RDS, "-replica-").length, 2);
         assert.strictEqual(named(auromart, RDS, "-replica-").length, 0);
@@ -112,11 +120,22 @@ describe("aws database (RDS)", function () {
         assert.strictEqual(dr.inputs.replicateSourceDb, `arn:aws:rds:us-east-1:123456789012:instance/asset-management-db`);
         assert.match(dr.inputs.kmsKeyId, /asset-management-dr-key$/);
         assert.notStrictEqual(dr.inputs.kmsKeyId, db.inputs.kmsKeyId);
-        assert.strictEqual(dr.inputs.multiAz, true);
+        // The DR standby is single-AZ (half the instance hours) with its waiver, which the Multi-AZ policy accepts.
+        assert.strictEqual(dr.inputs.multiAz, false);
+        assert.strictEqual(dr.inputs.tags["multi-az-waiver"], "cross-region DR standby: modify to Multi-AZ when promoted");
         const drSubnets = asset.one("aws:rds/subnetGroup:SubnetGroup", "asset-management-dr");
         assert.strictEqual(providerOf(asset, drSubnets)?.inputs.region, "us-west-2");
         assert.strictEqual(dr.inputs.dbSubnetGroupName, drSubnets.inputs.name);
         assert.strictEqual(named(auromart, RDS, "-dr").length, 0, "AuroMart asks for no cross-region recovery");
+    });
+
+    it("sets engineLifecycleSupport explicitly: Extended Support (with a warning) only past standard support, as MySQL 8.0 is since 2026-07-31", () => {
+        assert.strictEqual(primary(auromart, "auromart").inputs.engineLifecycleSupport, "open-source-rds-extended-support");
+        assert.strictEqual(primary(asset, "asset-management").inputs.engineLifecycleSupport, "open-source-rds-extended-support-disabled");
+        const now = new Date("2026-11-30T00:00:00Z");
+        assert.match(rdsLifecycle("mysql", "8.0", now).warning ?? "", /mysql 8.0 left RDS standard support on 2026-07-31.*paid RDS Extended Support/);
+        assert.deepStrictEqual(rdsLifecycle("mysql", "8.0", new Date("2026-07-01T00:00:00Z")), { engineLifecycleSupport: "open-source-rds-extended-support-disabled" });
+        assert.deepStrictEqual(rdsLifecycle("postgres", "16", now), { engineLifecycleSupport: "open-source-rds-extended-support-disabled" });
     });
 
     it("alarms on CPU, free storage, connections and replica lag (the DR replica's in its own region)", () => {

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import type * as pulumi from "@pulumi/pulumi";
 import { cdnServesBucket } from "../../../components/aws/bucket";
-import { ALB_TLS_POLICY, AwsEdge, hostedZoneName, ORIGIN_SECRET_HEADER, routeRules, wafRateLimit } from "../../../components/aws/edge";
+import { ALB_TLS_POLICY, AwsEdge, findHostedZone, hostedZoneCandidates, ORIGIN_SECRET_HEADER, routeRules, wafRateLimit } from "../../../components/aws/edge";
 import { planComponent, type Plan } from "../../harness";
 import { AWS_CONFIG, loadSystem } from "./helpers";
 
@@ -12,7 +12,7 @@ const ACL = "aws:wafv2/webAcl:WebAcl";
 /** Logical name → `ignoreChanges` of every resource the edge registered (the plan does not record options). */
 type IgnoreChanges = Record<string, string[] | undefined>;
 
-async function planEdge(preset: string, opts: { overrides?: Record<string, unknown>; certificateArn?: string; ignoreChanges?: IgnoreChanges } = {}): Promise<Plan> {
+async function planEdge(preset: string, opts: { overrides?: Record<string, unknown>; certificateArn?: string; hostedZoneId?: string; ignoreChanges?: IgnoreChanges } = {}): Promise<Plan> {
     const { system } = loadSystem(preset, { overrides: opts.overrides });
     const transformations = opts.ignoreChanges ? [(a: pulumi.ResourceTransformationArgs) => void (opts.ignoreChanges![a.name] = a.opts.ignoreChanges) as undefined] : [];
     return planComponent(() => {
@@ -23,6 +23,7 @@ async function planEdge(preset: string, opts: { overrides?: Record<string, unkno
             securityGroupId: "sg-alb",
             logsKmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/logs",
             certificateArn: opts.certificateArn,
+            hostedZoneId: opts.hostedZoneId,
             // As the data tier gives them: the static buckets no route claims.
             staticOrigins: Object.fromEntries(
                 Object.values(system.buckets)
@@ -103,8 +104,11 @@ describe("aws edge", function () {
         });
     });
 
-    it("routes longest paths first, with source-IP conditions and the origin secret behind CloudFront", () => {
-        assert.deepStrictEqual(rules(auro), ["10 edge-admin /admin,/admin/* ip=10.0.0.0/8,192.168.0.0/16"]);
+    it("routes longest paths first, answers private-only paths 403, and checks the origin secret behind CloudFront", () => {
+        // AuroMart's /admin (allowCidrs of private ranges) is refused outright: on an internet-facing load balancer no client has a private address.
+        assert.deepStrictEqual(rules(auro), ["10 undefined /admin,/admin/*"]);
+        assert.strictEqual(auro.ofType("aws:lb/listenerRule:ListenerRule")[0].inputs.actions[0].fixedResponse.statusCode, "403");
+        assert.strictEqual(auro.ofType("aws:lb/targetGroup:TargetGroup").filter((t) => t.name === "edge-admin").length, 0, "no target group for a service without a public route");
         assert.strictEqual(auro.one(LISTENER, "edge-https").inputs.defaultActions[0].type, "forward");
         assert.strictEqual(auro.one(LISTENER, "edge-https").inputs.defaultActions[0].targetGroupArn, "arn:aws:lb:us-east-1:123456789012:targetgroup/edge-web");
         assert.deepStrictEqual(rules(mdc), [
@@ -175,6 +179,14 @@ describe("aws edge", function () {
         assert.deepStrictEqual(headers.referrerPolicy, { referrerPolicy: "strict-origin-when-cross-origin", override: true });
         assert.deepStrictEqual(headers.strictTransportSecurity, { accessControlMaxAgeSec: 31536000, includeSubdomains: true, preload: false, override: true });
         assert.strictEqual(cdn.inputs.defaultCacheBehavior.responseHeadersPolicyId, "edge-headers-id");
+        // The application sees the viewer's Host (the domain its ALLOWED_HOSTS names), not origin.<domain>: managed policy AllViewer.
+        assert.strictEqual(cdn.inputs.defaultCacheBehavior.originRequestPolicyId, "216adef6-5c7f-47e4-b989-5492eafa07d3");
+        assert.ok(mdc.one("aws:acm/certificate:Certificate", "edge-alb").inputs.domainName === "api.mdc-tts.example.com", "the origin certificate covers the forwarded Host");
+        // Django's /static is cached at the edge (CachingOptimized), not fetched from the tasks on every request.
+        assert.deepStrictEqual(
+            cdn.inputs.orderedCacheBehaviors.map((b: any) => [b.pathPattern, b.targetOriginId, b.cachePolicyId, b.originRequestPolicyId]),
+            [["/static/*", "alb", "658327ea-f89d-4fab-a63d-7e88639e58f6", "216adef6-5c7f-47e4-b989-5492eafa07d3"]],
+        );
         assert.strictEqual(auro.ofType("aws:cloudfront/distribution:Distribution").length, 0);
     });
 
@@ -228,7 +240,7 @@ describe("aws edge", function () {
         assert.strictEqual(hld.one(LISTENER, "edge-https").inputs.defaultActions[0].fixedResponse.statusCode, "404");
         // ECS owns the weights after the first deployment; a rolling service's rule stays Pulumi's.
         assert.deepStrictEqual([ignored["edge-web-20"], ignored["edge-api-10"]], [["actions"], ["actions"]]);
-        assert.deepStrictEqual(auroIgnored["edge-admin-10"], []);
+        assert.strictEqual(auroIgnored["edge-admin-10"], undefined, "the 403 rule keeps no options");
         // The role ECS shifts with: assumed by ECS of this account only, with AWS's policy for it.
         const role = hld.one("aws:iam/role:Role", "edge-traffic-shift");
         assert.deepStrictEqual(JSON.parse(role.inputs.assumeRolePolicy).Statement[0].Condition, { StringEquals: { "aws:SourceAccount": "123456789012" } });
@@ -261,8 +273,29 @@ describe("aws edge", function () {
         assert.deepStrictEqual(r.rules.map((x) => x.path), ["/static", "/media", "/api"]);
         assert.deepStrictEqual(wafRateLimit(1200), { limit: 1200, evaluationWindowSec: 60 });
         assert.deepStrictEqual(wafRateLimit(3), { limit: 10, evaluationWindowSec: 60 });
-        assert.strictEqual(hostedZoneName("api.mdc-tts.example.com"), "mdc-tts.example.com");
-        assert.strictEqual(hostedZoneName("example.com"), "example.com");
+        assert.deepStrictEqual(hostedZoneCandidates("a.b.example.com"), ["a.b.example.com", "b.example.com", "example.com"]);
+        assert.deepStrictEqual(hostedZoneCandidates("example.com"), ["example.com"]);
+    });
+
+    it("finds the hosted zone by walking up the labels (a.b.example.com under example.com), or refuses naming tierform:hostedZoneId", async () => {
+        const zones: Record<string, string> = { "example.com": "Z1EXAMPLE", "shop.example.org": "Z2SHOP" };
+        const tried: string[] = [];
+        const lookup = async (name: string) => {
+            tried.push(name);
+            if (!zones[name]) throw new Error(`no matching Route 53 Hosted Zone found for ${name}`);
+            return { zoneId: zones[name] };
+        };
+        assert.strictEqual(await findHostedZone("a.b.example.com", lookup), "Z1EXAMPLE");
+        assert.deepStrictEqual(tried, ["a.b.example.com", "b.example.com", "example.com"]);
+        assert.strictEqual(await findHostedZone("shop.example.org", lookup), "Z2SHOP", "the domain can be its own zone");
+        await assert.rejects(findHostedZone("app.nowhere.io", lookup), /no public Route 53 hosted zone for edge.domain 'app.nowhere.io' \(tried app.nowhere.io, nowhere.io\).*tierform:hostedZoneId/);
+    });
+
+    it("uses tierform:hostedZoneId when given, for the certificate validation and the alias records", async () => {
+        const p = await planEdge("mdc-tts", { hostedZoneId: "Z09GIVEN" });
+        const records = p.ofType("aws:route53/record:Record");
+        assert.ok(records.length > 0);
+        for (const r of records) assert.strictEqual(r.inputs.zoneId, "Z09GIVEN", r.name);
     });
 
     it("refuses what the AWS edge cannot enforce", async () => {

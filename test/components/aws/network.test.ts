@@ -48,6 +48,10 @@ describe("aws network", function () {
         // One NAT gateway per zone in prod, each in a public subnet.
         const nats = mdc.ofType("aws:ec2/natGateway:NatGateway");
         assert.deepStrictEqual(nats.map((n) => n.inputs.subnetId).sort(), ["net-public-1-id", "net-public-2-id", "net-public-3-id"]);
+        // S3 (and ECR's layers) bypass the NAT gateways through a free gateway endpoint on every private route table.
+        const s3 = mdc.one("aws:ec2/vpcEndpoint:VpcEndpoint", "net-s3");
+        assert.deepStrictEqual([s3.inputs.serviceName, s3.inputs.vpcEndpointType], ["com.amazonaws.us-east-1.s3", "Gateway"]);
+        assert.deepStrictEqual([...s3.inputs.routeTableIds].sort(), [1, 2, 3].map((i) => tableOf(`net-private-${i}`).urn.split("::").pop() + "-id").sort());
     });
 
     it("locks the default security group and logs all traffic to an encrypted log group", () => {
@@ -56,6 +60,7 @@ describe("aws network", function () {
         const flow = mdc.one("aws:ec2/flowLog:FlowLog", "net-flow-logs");
         assert.strictEqual(flow.inputs.trafficType, "ALL");
         assert.strictEqual(flow.inputs.logDestinationType, "cloud-watch-logs");
+        assert.strictEqual(flow.inputs.maxAggregationInterval, 600, "ten-minute records, not one-minute");
         const group = mdc.one("aws:cloudwatch/logGroup:LogGroup", "net-flow-logs");
         assert.strictEqual(group.inputs.kmsKeyId, "arn:aws:kms:us-east-1:123456789012:key/logs");
         assert.strictEqual(group.inputs.retentionInDays, 365);
@@ -81,6 +86,7 @@ describe("aws network", function () {
             "out alb tcp/8080 svc-frontend",
             "out svc-backend tcp/443 0.0.0.0/0",
             "out svc-backend tcp/5432 ds-db",
+            "out svc-backend tcp/587 0.0.0.0/0",
             "out svc-backend tcp/6379 ds-cache",
             "out svc-beat tcp/443 0.0.0.0/0",
             "out svc-beat tcp/5432 ds-db",
@@ -88,6 +94,7 @@ describe("aws network", function () {
             "out svc-frontend tcp/443 0.0.0.0/0",
             "out svc-worker tcp/443 0.0.0.0/0",
             "out svc-worker tcp/5432 ds-db",
+            "out svc-worker tcp/587 0.0.0.0/0",
             "out svc-worker tcp/6379 ds-cache",
         ]);
         // Queues and buckets are reached over AWS APIs: no security group. Every group says what it is for.
@@ -109,6 +116,14 @@ describe("aws network", function () {
         const hld = securityGroupFlows(await planNetwork("hld-platform"), "net");
         assert.ok(hld.includes("in ds-mongo tcp/27017 svc-api") && hld.includes("in ds-mongo tcp/27017 svc-worker"));
         assert.ok(!hld.some((f) => f.startsWith("in ds-mongo") && f.endsWith("svc-web")), "web does not use mongo");
+    });
+
+    it("honours the spec's egress: further internet ports only for the services that opt in (MDC's SMTP on 587)", () => {
+        const out = (svc: string) => securityGroupFlows(mdc, "net").filter((f) => f.startsWith(`out svc-${svc} `) && f.includes("0.0.0.0/0"));
+        assert.ok(out("backend").some((f) => /tcp\/587 /.test(f)), `backend reaches SMTP: ${out("backend").join("; ")}`);
+        assert.ok(out("worker").some((f) => /tcp\/587 /.test(f)));
+        assert.ok(!out("frontend").some((f) => /tcp\/587 /.test(f)), "the frontend did not opt in");
+        assert.ok(!out("beat").some((f) => /tcp\/587 /.test(f)));
     });
 
     it("uses one NAT gateway outside prod and honours azCount", async () => {

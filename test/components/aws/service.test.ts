@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import type { AwsDatastoreBinding } from "../../../components/aws/contract";
-import { AwsService, MIGRATE_CONTAINER, serviceProblems, containerHealthCheck, containerVariables, deploymentPercents, ecrRepositoryArn, fargateSize, trafficShiftDeployment } from "../../../components/aws/service";
+import { AwsService, MIGRATE_CONTAINER, VOLUME_PERMISSIONS_CONTAINER, serviceTimeouts, serviceProblems, containerHealthCheck, containerVariables, deploymentPercents, ecrRepositoryArn, fargateSize, trafficShiftDeployment } from "../../../components/aws/service";
 import type { System } from "../../../spec";
 import { planComponent, type Plan } from "../../harness";
 import { AWS_CONFIG, loadSystem } from "./helpers";
@@ -111,7 +111,7 @@ describe("aws service", function () {
 
     it("builds a hardened container: read-only root with writable scratch, non-root, health check, awslogs", () => {
         const task = mdc.one("aws:ecs/taskDefinition:TaskDefinition", "frontend-task").inputs;
-        assert.deepStrictEqual([task.requiresCompatibilities, task.networkMode, task.cpu, task.memory], [["FARGATE"], "awsvpc", "1024", "2048"]);
+        assert.deepStrictEqual([task.requiresCompatibilities, task.networkMode, task.cpu, task.memory], [["FARGATE"], "awsvpc", "256", "512"]);
         const c = container(mdc, "frontend");
         assert.strictEqual(c.image, "ghcr.io/mdc-sa/tts-frontend:1.4.2");
         assert.strictEqual(c.readonlyRootFilesystem, true);
@@ -226,7 +226,11 @@ describe("aws service", function () {
         assert.strictEqual(migrate.name, MIGRATE_CONTAINER);
         assert.strictEqual(migrate.essential, false);
         assert.strictEqual(migrate.image, app.image);
-        assert.deepStrictEqual(app.dependsOn, [{ containerName: MIGRATE_CONTAINER, condition: "SUCCESS" }]);
+        assert.deepStrictEqual(app.dependsOn, [
+            { containerName: VOLUME_PERMISSIONS_CONTAINER, condition: "SUCCESS" },
+            { containerName: MIGRATE_CONTAINER, condition: "SUCCESS" },
+        ]);
+        assert.deepStrictEqual(migrate.dependsOn, [{ containerName: VOLUME_PERMISSIONS_CONTAINER, condition: "SUCCESS" }]);
         // Same credentials, hardening and log group as the application; its own log stream.
         for (const key of ["secrets", "environment", "user", "readonlyRootFilesystem", "privileged", "linuxParameters", "mountPoints"]) assert.deepStrictEqual(migrate[key], app[key], key);
         assert.deepStrictEqual(
@@ -234,9 +238,56 @@ describe("aws service", function () {
             [app.logConfiguration.options["awslogs-group"], "migrate"],
         );
         assert.strictEqual(migrate.portMappings, undefined);
-        // Services without `migrate` run one container.
-        assert.strictEqual(JSON.parse(mdc.one("aws:ecs/taskDefinition:TaskDefinition", "worker-task").inputs.containerDefinitions).length, 1);
-        assert.strictEqual(container(mdc, "worker").dependsOn, undefined);
+        // Services without `migrate` run no migrate container and wait only for their volumes.
+        assert.deepStrictEqual(JSON.parse(mdc.one("aws:ecs/taskDefinition:TaskDefinition", "worker-task").inputs.containerDefinitions).map((c: any) => c.name), ["worker", VOLUME_PERMISSIONS_CONTAINER]);
+        assert.deepStrictEqual(container(mdc, "worker").dependsOn, [{ containerName: VOLUME_PERMISSIONS_CONTAINER, condition: "SUCCESS" }]);
+    });
+
+    it("makes every writable path the task user's before anything starts: Fargate bind mounts are root:0755", () => {
+        for (const n of ["backend", "frontend", "worker", "beat"]) {
+            const defs = JSON.parse(mdc.one("aws:ecs/taskDefinition:TaskDefinition", `${n}-task`).inputs.containerDefinitions);
+            const app = defs[0];
+            const init = defs.find((c: any) => c.name === VOLUME_PERMISSIONS_CONTAINER);
+            assert.ok(init, `${n}: a volume-permissions container`);
+            const uid = app.user.split(":")[0];
+            assert.notStrictEqual(uid, "0");
+            const paths = app.mountPoints.map((m: any) => m.containerPath);
+            assert.ok(paths.length > 0, `${n} has writable paths`);
+            // It chowns exactly the application's mount points to the application's uid, and nothing else.
+            assert.deepStrictEqual(init.command, ["chown", `${uid}:${uid}`, ...paths]);
+            assert.deepStrictEqual(init.mountPoints, app.mountPoints);
+            assert.strictEqual(init.essential, false);
+            assert.strictEqual(init.readonlyRootFilesystem, true);
+            assert.ok(!init.linuxParameters.capabilities.drop.includes("CHOWN") && init.linuxParameters.capabilities.drop.includes("DAC_OVERRIDE"), "keeps CHOWN only");
+            assert.match(init.image, /^public\.ecr\.aws\/docker\/library\/busybox:\d+\.\d+\.\d+$/);
+            for (const c of defs.filter((x: any) => x.name !== VOLUME_PERMISSIONS_CONTAINER)) {
+                assert.ok(c.dependsOn?.some((d: any) => d.containerName === VOLUME_PERMISSIONS_CONTAINER && d.condition === "SUCCESS"), `${n}/${c.name} waits for its volumes`);
+            }
+        }
+    });
+
+    it("right-sizes tasks: the spec's resources are honoured, a scheduler defaults smaller than a web service", () => {
+        const size = (n: string) => {
+            const t = mdc.one("aws:ecs/taskDefinition:TaskDefinition", `${n}-task`).inputs;
+            return `${t.cpu}/${t.memory}`;
+        };
+        assert.strictEqual(size("backend"), "1024/2048", "the prod default");
+        assert.strictEqual(size("frontend"), "256/512", "the SPA's spec resources");
+        assert.strictEqual(size("beat"), "256/512", "Celery beat: the prod scheduler default");
+    });
+
+    it("waits for steady state (a broken deployment fails `pulumi up`) with room for the bake times, after its role policies", () => {
+        for (const n of ["backend", "frontend", "worker", "beat"]) {
+            const svc = mdc.one("aws:ecs/service:Service", `${n}-service`);
+            assert.strictEqual(svc.inputs.waitForSteadyState, true, n);
+            assert.strictEqual(svc.options.customTimeouts.update, "30m");
+            for (const policy of mdc.ofType("aws:iam/rolePolicy:RolePolicy").filter((p) => p.name === `${n}-execution` || p.name === `${n}-task`)) {
+                assert.ok(svc.dependencies.includes(policy.urn), `${n} waits for ${policy.name}`);
+            }
+        }
+        const mk = loadSystem("mealkitz").system;
+        assert.deepStrictEqual(serviceTimeouts(mk.services.payment), { create: "40m", update: "40m" }, "blue/green: one bake");
+        assert.deepStrictEqual(serviceTimeouts({ ...mk.services.order, rollout: { ...mk.services.order.rollout, strategy: "canary", canarySteps: [25, 50, 75, 100] } }), { create: "80m", update: "80m" }, "linear: four 10-minute steps and the bake");
     });
 
     it("maps canary steps to ECS: the first step as a canary, evenly spaced steps as linear", () => {

@@ -1,5 +1,119 @@
 /** Engine-rule cases of the AWS rules (scripts/offline/engine-rules/aws.ts). */
-import type { EngineRuleCase } from "../helpers";
+import { recorded, type EngineRuleCase } from "../helpers";
+
+const LB = "aws:lb/loadBalancer:LoadBalancer";
+const TG = "aws:lb/targetGroup:TargetGroup";
+const ROLE = "aws:iam/role:Role";
+const BUCKET = "aws:s3/bucket:Bucket";
+const QUEUE = "aws:sqs/queue:Queue";
+const CACHE = "aws:elasticache/replicationGroup:ReplicationGroup";
+const RDS = "aws:rds/instance:Instance";
+const VAULT = "aws:backup/vault:Vault";
+const ALIAS = "aws:kms/alias:Alias";
+const EVENT_RULE = "aws:cloudwatch/eventRule:EventRule";
+const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
+const SG = "aws:ec2/securityGroup:SecurityGroup";
+const TASK = "aws:ecs/taskDefinition:TaskDefinition";
+const RULE = "aws:lb/listenerRule:ListenerRule";
+const WAF = "aws:wafv2/webAcl:WebAcl";
+const PLAN = "aws:backup/plan:Plan";
+const LOGS = "aws:cloudwatch/logGroup:LogGroup";
+const FLOW = "aws:ec2/flowLog:FlowLog";
 
 /** Every AWS rule's cases. */
-export const awsRuleCases: EngineRuleCase[] = [];
+export const awsRuleCases: EngineRuleCase[] = [
+    {
+        rule: "aws-name-limits",
+        good: [
+            recorded(LB, "mealkitz-edge-alb", { name: "mealkitz-prod" }),
+            recorded(TG, "mealkitz-edge-notification", { name: "mealkitz-prod-notification" }),
+            recorded(TG, "shop-web", {}), // auto-name 'shop-web-xxxxxxx' fits 32
+            recorded(ROLE, "r", { namePrefix: "mealkitz-payment-execution-" }),
+            recorded(BUCKET, "b", { bucketPrefix: "mealkitz-prod-assets-" }),
+            recorded(QUEUE, "q", { name: "mealkitz-prod-events.fifo", fifoQueue: true }),
+            recorded(CACHE, "c", { replicationGroupId: "mealkitz-cache" }),
+            recorded(RDS, "d", { identifier: "mealkitz-db-replica-1" }),
+            recorded(VAULT, "v", { name: "mealkitz-prod-dr" }),
+            recorded(ALIAS, "a", { name: "alias/tierform/mealkitz-prod-data" }),
+        ],
+        bad: [
+            { why: "a target group auto-named from a long logical name (pulumi-aws adds 7 random characters)", resources: [recorded(TG, "mealkitz-edge-notification", {})], expect: /auto-name 'mealkitz-edge-notification-' plus 7 random characters \(34 characters.*not 1-32/ },
+            { why: "a load balancer name of 33 characters", resources: [recorded(LB, "lb", { name: "a".repeat(33) })], expect: /33 characters\) is not 1-32/ },
+            { why: "a load balancer name starting with internal-", resources: [recorded(LB, "lb", { name: "internal-shop" })], expect: /character rule/ },
+            { why: "an IAM role auto-name over 64 characters", resources: [recorded(ROLE, "asset-management-xxxxxxxxxxxxxxxxxxxxxxx-network-flow-logs", {})] },
+            { why: "an IAM role prefix over 38 characters (plus the 26-character suffix)", resources: [recorded(ROLE, "r", { namePrefix: `${"a".repeat(39)}-` })], expect: /namePrefix/ },
+            { why: "an S3 bucket name with capitals", resources: [recorded(BUCKET, "b", { bucket: "Shop-Assets" })], expect: /character rule/ },
+            { why: "an S3 bucket prefix of 38 characters", resources: [recorded(BUCKET, "b", { bucketPrefix: "a".repeat(38) })] },
+            { why: "an SQS name with a dot that is not .fifo", resources: [recorded(QUEUE, "q", { name: "shop.events" })] },
+            { why: "an ElastiCache replication group id of 41 characters", resources: [recorded(CACHE, "c", { replicationGroupId: `a${"b".repeat(40)}` })], expect: /not 1-40/ },
+            { why: "an RDS identifier with a double hyphen", resources: [recorded(RDS, "d", { identifier: "shop--db" })] },
+            { why: "a Backup vault name of 51 characters", resources: [recorded(VAULT, "v", { name: "v".repeat(51) })] },
+            { why: "a KMS alias without alias/", resources: [recorded(ALIAS, "a", { name: "tierform/shop" })] },
+            { why: "an EventBridge rule name of 65 characters", resources: [recorded(EVENT_RULE, "e", { name: "e".repeat(65) })] },
+        ],
+    },
+    {
+        rule: "aws-ec2-description-characters",
+        good: [recorded(INGRESS, "i", { description: "HTTPS from the CloudFront origin-facing prefix list" }), recorded(SG, "g", { description: "shop service web: port 8000 (from the load balancer) only" })],
+        bad: [
+            { why: "an apostrophe in a rule description", resources: [recorded(INGRESS, "i", { description: "HTTPS from CloudFront's origin-facing addresses" })], expect: /characters EC2 refuses \("'"\)/ },
+            { why: "a non-ASCII character in a group description", resources: [recorded(SG, "g", { description: "café service" })] },
+            { why: "a description of 256 characters", resources: [recorded(SG, "g", { description: "d".repeat(256) })], expect: /limit is 255/ },
+        ],
+    },
+    {
+        rule: "aws-tag-limits",
+        good: [recorded(SG, "g", { tags: { system: "shop", tier: "network" } })],
+        bad: [
+            { why: "51 tags", resources: [recorded(SG, "g", { tags: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, "v"])) })], expect: /51 tags/ },
+            { why: "a tag value of 257 characters", resources: [recorded(BUCKET, "b", { tags: { note: "v".repeat(257) } })] },
+            { why: "a tag key of 129 characters", resources: [recorded(BUCKET, "b", { tags: { ["k".repeat(129)]: "v" } })] },
+            { why: "a tag key starting with aws:", resources: [recorded(BUCKET, "b", { tags: { "aws:owner": "me" } })], expect: /reserved/ },
+        ],
+    },
+    {
+        rule: "aws-fargate-task-size",
+        good: [recorded(TASK, "t", { requiresCompatibilities: ["FARGATE"], cpu: "256", memory: "512" }), recorded(TASK, "t2", { requiresCompatibilities: ["FARGATE"], cpu: "1024", memory: "2048" })],
+        bad: [
+            { why: "1 vCPU with 1 GiB", resources: [recorded(TASK, "t", { requiresCompatibilities: ["FARGATE"], cpu: "1024", memory: "1024" })], expect: /1024 MiB does not go with 1024 CPU units/ },
+            { why: "768 CPU units", resources: [recorded(TASK, "t", { requiresCompatibilities: ["FARGATE"], cpu: "768", memory: "2048" })], expect: /not a Fargate size/ },
+        ],
+    },
+    {
+        rule: "aws-listener-rule-limits",
+        good: [recorded(RULE, "r", { priority: 10, conditions: [{ pathPattern: { values: ["/api", "/api/*"] } }, { httpHeader: { httpHeaderName: "X-Origin-Verify", values: ["s"] } }] })],
+        bad: [
+            { why: "priority 0", resources: [recorded(RULE, "r", { priority: 0, conditions: [] })], expect: /1-50000/ },
+            { why: "priority 50001", resources: [recorded(RULE, "r", { priority: 50001, conditions: [] })] },
+            { why: "six condition values", resources: [recorded(RULE, "r", { priority: 1, conditions: [{ pathPattern: { values: ["/a", "/a/*"] } }, { sourceIp: { values: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"] } }] })], expect: /6 condition values/ },
+            { why: "a path pattern of 129 characters", resources: [recorded(RULE, "r", { priority: 1, conditions: [{ pathPattern: { values: [`/${"p".repeat(128)}`] } }] })] },
+        ],
+    },
+    {
+        rule: "aws-wafv2-names",
+        good: [recorded(WAF, "w", { visibilityConfig: { metricName: "shop-alb-acl" }, rules: [{ name: "rate-limit-per-client", visibilityConfig: { metricName: "shop-alb-rate" } }] })],
+        bad: [
+            { why: "a rule name with a space", resources: [recorded(WAF, "w", { rules: [{ name: "rate limit", visibilityConfig: { metricName: "m" } }] })] },
+            { why: "a metric name with a space", resources: [recorded(WAF, "w", { visibilityConfig: { metricName: "shop acl" } })], expect: /metric name/ },
+        ],
+    },
+    {
+        rule: "aws-backup-rule-names",
+        good: [recorded(PLAN, "p", { rules: [{ ruleName: "daily", lifecycle: { coldStorageAfter: 30, deleteAfter: 120 } }] })],
+        bad: [
+            { why: "a rule name with a space", resources: [recorded(PLAN, "p", { rules: [{ ruleName: "daily backup" }] })] },
+            { why: "deletion less than 90 days after cold storage", resources: [recorded(PLAN, "p", { rules: [{ ruleName: "daily", lifecycle: { coldStorageAfter: 30, deleteAfter: 60 } }] })], expect: /90 days/ },
+        ],
+    },
+    {
+        rule: "aws-value-ranges",
+        good: [recorded(LOGS, "l", { retentionInDays: 365 }), recorded(FLOW, "f", { maxAggregationInterval: 600 }), recorded(QUEUE, "q", { name: "q.fifo", fifoQueue: true, messageRetentionSeconds: 1209600 })],
+        bad: [
+            { why: "a log retention of 200 days", resources: [recorded(LOGS, "l", { retentionInDays: 200 })], expect: /not one of/ },
+            { why: "a flow-log interval of 300 s", resources: [recorded(FLOW, "f", { maxAggregationInterval: 300 })] },
+            { why: "a FIFO queue without .fifo", resources: [recorded(QUEUE, "q", { name: "q", fifoQueue: true })], expect: /must end in '.fifo'/ },
+            { why: "an SQS retention of 15 days", resources: [recorded(QUEUE, "q", { messageRetentionSeconds: 15 * 86400 })] },
+            { why: "RDS backups kept 36 days", resources: [recorded(RDS, "d", { backupRetentionPeriod: 36 })] },
+        ],
+    },
+];

@@ -1,0 +1,77 @@
+/**
+ * The prod stack deploys on a real AWS account: every preset, and the largest presets under the
+ * longest system name the spec accepts (40 characters), plan with no AWS-limit problem (the offline
+ * engine refuses a plan that breaks one, see scripts/offline/engine-rules/aws.ts), no mandatory
+ * policy violation and no awsguard-equivalent finding.
+ */
+import * as assert from "assert";
+import { runPolicyReport } from "../../scripts/offline/policy-report";
+import { engineProblems } from "../../scripts/offline/engine-rules";
+import { AWS_RULES } from "../../scripts/offline/engine-rules/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { runOffline } from "../../scripts/offline/engine";
+import { awsWarnings } from "../../components/aws/system";
+import { loadStack, presetNames } from "../../spec";
+import { planStack, stackConfig } from "../harness";
+
+/** The longest system name the spec accepts (`identifier`: 40 characters), starting with the preset's own. */
+export function longestName(preset: string): string {
+    return `${preset}-${"x".repeat(40)}`.slice(0, 40);
+}
+
+describe("AWS limits on the prod stack (what a real preview and apply refuse)", function () {
+    this.timeout(120000);
+
+    for (const preset of presetNames()) {
+        it(`${preset}: no AWS-limit problem, no mandatory violation`, async () => {
+            const p = await planStack({ stack: "prod", system: preset });
+            assert.deepStrictEqual(engineProblems(p.run, AWS_RULES), []);
+            assert.deepStrictEqual(runPolicyReport(p.run, "prod").violations.filter((v) => v.level === "mandatory"), []);
+        });
+    }
+
+    it("every preset's plan warns about what a real `pulumi up` needs: a domain with a hosted zone instead of the placeholder, an alarm subscriber", () => {
+        for (const preset of presetNames()) {
+            const { system, settings } = loadStack(stackConfig({ stack: "prod", system: preset }));
+            const warnings = awsWarnings(system, settings).join("\n");
+            assert.match(warnings, new RegExp(`edge.domain '${system.edge.domain!.replace(/\./g, "\\.")}' is a documentation placeholder.*tierform:hostedZoneId`), preset);
+            assert.match(warnings, /no alarm subscriber.*set tierform:alarmEmail/, preset);
+        }
+        const ready = loadStack(stackConfig({ stack: "prod", system: "mdc-tts", overrides: { edge: { domain: "tts.mdc.co.uk" } }, config: { "tierform:alarmEmail": "oncall@mdc.co.uk" } }));
+        assert.deepStrictEqual(awsWarnings(ready.system, ready.settings), []);
+    });
+
+    it("a real update (not a preview) without tierform:alarmEmail is refused before anything is registered; with it, it proceeds", async function () {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const program = require("../../index");
+        const config = stackConfig({ stack: "prod", system: "mdc-tts" });
+        let error: unknown;
+        const warn = console.warn;
+        const warned: string[] = [];
+        console.warn = (...a: unknown[]) => void warned.push(a.join(" "));
+        try {
+            await runOffline({ program, config, stack: "prod", preview: false });
+        } catch (err) {
+            error = err;
+        } finally {
+            console.warn = warn;
+        }
+        assert.ok(error instanceof pulumi.RunError, `expected a RunError, got ${String(error)}`);
+        assert.match(error.message, /tierform:alarmEmail: is empty: every alarm would notify an SNS topic nobody reads/);
+        const registered = (error as unknown as { registered: { type: string }[] }).registered;
+        assert.deepStrictEqual(registered.map((r) => r.type).filter((t) => t !== "pulumi:pulumi:Stack"), [], "nothing registered");
+        const run = await runOffline({ program, config: { ...config, "tierform:alarmEmail": "oncall@mdc.example.com" }, stack: "prod", preview: false });
+        assert.ok(run.resources.some((r) => r.type === "aws:sns/topicSubscription:TopicSubscription" && r.inputs.endpoint === "oncall@mdc.example.com"));
+    });
+
+    for (const preset of ["mealkitz", "asset-management"]) {
+        it(`${preset} named with the longest legal system name (40 characters): every AWS name fits`, async () => {
+            const name = longestName(preset);
+            assert.strictEqual(name.length, 40);
+            const p = await planStack({ stack: "prod", system: preset, overrides: { name } });
+            assert.ok(p.resources.some((r) => r.type === "aws:lb/loadBalancer:LoadBalancer"), "the plan registered the edge");
+            assert.deepStrictEqual(engineProblems(p.run, AWS_RULES), []);
+            assert.deepStrictEqual(runPolicyReport(p.run, "prod").violations.filter((v) => v.level === "mandatory").map((v) => `${v.policy}: ${v.message}`), []);
+        });
+    }
+});
