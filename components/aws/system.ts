@@ -61,6 +61,13 @@ export function awsWarnings(system: System, settings: Settings): string[] {
             `tierform: edge.routes ${route.path} (allowCidrs ${route.allowCidrs!.join(", ")}): the internet-facing load balancer answers it 403; service '${route.service}' gets no entry on AWS (an internal load balancer for private networks is not built yet), so it is unreachable until one is`,
         );
     }
+    for (const svc of Object.values(system.services)) {
+        for (const m of svc.mounts) {
+            out.push(
+                `tierform: services.${svc.name}.mounts ${m.path} (share '${m.share}'): file shares are not built on AWS yet (EFS with an access point for uid ${svc.runAsUser} is left to do); the path is not mounted`,
+            );
+        }
+    }
     if (!settings.alarmEmail) {
         out.push("tierform: no alarm subscriber: the alarms notify an SNS topic nobody reads; set tierform:alarmEmail (a real 'pulumi up' refuses without it)");
     }
