@@ -104,7 +104,6 @@ const CHECKS: Record<string, Partial<Record<Platform, Check>>> = {
     "am-admin-internal": {
         dev: has(CONTAINER, /allow 10\.0\.0\.0\/8;/, /deny all;/),
         staging: has(K8S, /10\.0\.0\.0\/8/, /192\.168\.0\.0\/16/),
-        prod: has(/^aws:lb\/listenerRule:ListenerRule$/, /10\.0\.0\.0\/8/, /\/admin/),
     },
     "am-shared-files": {
         dev: (p) => {
