@@ -205,4 +205,12 @@ describe("systems on Docker (dev stack)", function () {
         assert.strictEqual(p.outputs.publicUrl, "https://127.0.0.1:8443");
         assert.ok(p.ofType("tls:index/selfSignedCert:SelfSignedCert").length === 1);
     });
+
+    it("refuses, before any resource, a service that gets credentials without a command, naming services.<n>.command", async () => {
+        await assert.rejects(planStack({ stack: "dev", system: "mdc-tts", overrides: { services: { backend: { command: null } } } }), (e: Error) => {
+            assert.match(e.message, /mdc-tts cannot be built on Docker \(1 problem\)/);
+            assert.match(e.message, /services\.backend\.command: is required on Docker: the service gets credentials \(db, cache, media, static, SECRET_KEY/);
+            return true;
+        });
+    });
 });
