@@ -28,6 +28,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Service, System } from "../../spec";
 import type { Problem } from "../../spec/errors";
 import { connectionVariables } from "../shared/connection";
+import { canonicalHost } from "../shared/hosts";
 import { resourceName } from "../shared/naming";
 import { CONFIG_DIR, CONFIG_FILES_ROLE, configFiles, configVolume, generatePassword, hardened, labelList, pullImage, secretOf, stepLabels, tmpfsMounts } from "./common";
 import { dockerLabels } from "../shared/naming";
@@ -68,16 +69,19 @@ export interface ServiceStep {
  * node (NestJS/React images); an image with none of them (or no /bin/sh, e.g. distroless) is
  * reported unhealthy and needs its own HEALTHCHECK. Non-2xx/3xx answers fail with every tool.
  */
-export function httpProbeCommand(port: number, path: string, timeoutSeconds: number): string[] {
+export function httpProbeCommand(port: number, path: string, timeoutSeconds: number, host = "localhost"): string[] {
     if (!/^\/[A-Za-z0-9._~\-/?=&%]*$/.test(path)) throw new Error(`health path '${path}' has characters a shell check cannot carry`);
+    if (!/^[A-Za-z0-9.-]+$/.test(host)) throw new Error(`health check host '${host}' is not a host name`);
     const url = `http://127.0.0.1:${port}${path}`;
     const t = String(timeoutSeconds);
+    // Every tool sends the system's canonical Host, so a host check (Django's ALLOWED_HOSTS) accepts the probe.
     const script = [
         `u='${url}'`,
-        `if command -v wget >/dev/null 2>&1; then exec wget -q -T ${t} -O /dev/null "$u"`,
-        `elif command -v curl >/dev/null 2>&1; then exec curl -fsS -m ${t} -o /dev/null "$u"`,
-        `elif command -v python3 >/dev/null 2>&1; then exec python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=${t})' "$u"`,
-        `elif command -v node >/dev/null 2>&1; then exec node -e 'fetch(process.argv[1], { signal: AbortSignal.timeout(${t}000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "$u"`,
+        `h='${host}'`,
+        `if command -v wget >/dev/null 2>&1; then exec wget -q -T ${t} --header "Host: $h" -O /dev/null "$u"`,
+        `elif command -v curl >/dev/null 2>&1; then exec curl -fsS -m ${t} -H "Host: $h" -o /dev/null "$u"`,
+        `elif command -v python3 >/dev/null 2>&1; then exec python3 -c 'import sys, urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1], headers={"Host": sys.argv[2]}), timeout=${t})' "$u" "$h"`,
+        `elif command -v node >/dev/null 2>&1; then exec node -e 'fetch(process.argv[1], { headers: { Host: process.argv[2] }, signal: AbortSignal.timeout(${t}000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "$u" "$h"`,
         `else echo "no wget, curl, python3 or node for the health check" >&2; exit 1; fi`,
     ].join("; ");
     return ["CMD-SHELL", script];
@@ -251,7 +255,7 @@ export class DockerService extends pulumi.ComponentResource {
             after.push({ role: "migrate", step: this.migration, what: `the migration of ${service.name} (${service.migrate.command.join(" ")})` });
         }
 
-        const healthcheck = this.healthcheck(service, withSecrets);
+        const healthcheck = this.healthcheck(system, service, withSecrets);
 
         // A scheduler must never run twice; every other kind runs replicas.min (at least one).
         const count = service.kind === "scheduler" ? 1 : Math.max(1, service.replicas.min);
@@ -289,11 +293,11 @@ export class DockerService extends pulumi.ComponentResource {
      * with-secrets wrapper when the credentials are a file, so it sees what the app sees. A
      * service with neither has no health check: Docker still restarts it when it exits.
      */
-    private healthcheck(service: Service, withSecrets: string[]): docker.types.input.ContainerHealthcheck | undefined {
+    private healthcheck(system: System, service: Service, withSecrets: string[]): docker.types.input.ContainerHealthcheck | undefined {
         const probe = service.health.liveness ?? service.health.readiness;
         if (this.port !== undefined && probe) {
             return {
-                tests: httpProbeCommand(this.port, probe.path, probe.timeoutSeconds),
+                tests: httpProbeCommand(this.port, probe.path, probe.timeoutSeconds, canonicalHost(system)),
                 interval: `${probe.periodSeconds}s`,
                 timeout: `${probe.timeoutSeconds + 1}s`,
                 retries: probe.failureThreshold,

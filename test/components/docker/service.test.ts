@@ -244,16 +244,19 @@ describe("docker Service", () => {
         const [kind, script] = httpProbeCommand(3000, "/api/health", 3);
         assert.strictEqual(kind, "CMD-SHELL");
         for (const tool of ["wget -q -T 3", "curl -fsS -m 3", "python3 -c", "node -e"]) assert.ok(script.includes(tool), tool);
+        assert.ok(script.includes("h='localhost'") && script.includes('--header "Host: $h"') && script.includes('-H "Host: $h"'), "sends the canonical Host");
+        assert.throws(() => httpProbeCommand(80, "/ok", 3, "a b"), /not a host name/);
         assert.ok(script.includes("u='http://127.0.0.1:3000/api/health'"));
         assert.throws(() => httpProbeCommand(80, "/x'; rm -rf /", 3));
     });
 
     it("the probe really passes on 2xx and fails on 5xx and on a closed port (run by /bin/sh)", async () => {
-        const server = http.createServer((req, res) => res.writeHead(req.url === "/ok" ? 200 : 503).end());
+        // Answers 200 only to the canonical Host, as Django's ALLOWED_HOSTS would.
+        const server = http.createServer((req, res) => res.writeHead(req.url === "/ok" && req.headers.host === "api.example.com" ? 200 : req.url === "/ok" ? 400 : 503).end());
         await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
         const port = (server.address() as { port: number }).port;
         const run = (path: string, p = port) =>
-            promisify(execFile)("/bin/sh", ["-c", httpProbeCommand(p, path, 2)[1]]).then(
+            promisify(execFile)("/bin/sh", ["-c", httpProbeCommand(p, path, 2, "api.example.com")[1]]).then(
                 () => 0,
                 (e: { code?: number }) => e.code ?? 1,
             );
