@@ -199,9 +199,15 @@ async function assertReplaceable(ref: string): Promise<void> {
     if (r.json?.Config?.Labels?.["tierform.test"] !== "stand-in") throw new Error(`${ref} exists on this daemon and is not a tierform stand-in: refusing to replace it`);
 }
 
+/** Remove an earlier stand-in tagged `ref` (so a re-import leaves no dangling image). */
+async function removeEarlier(ref: string): Promise<void> {
+    await assertReplaceable(ref);
+    await api("DELETE", `/images/${encodeURIComponent(ref)}?force=1`);
+}
+
 /** Import the stand-in and tag it as `s.ref` (POST /images/create?fromSrc=-, like `docker import --change`). */
 export async function buildStandIn(s: StandIn): Promise<void> {
-    await assertReplaceable(s.ref);
+    await removeEarlier(s.ref);
     const env = { ...(s.env ?? {}), PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", STANDIN_WRITES: s.writes.join(" "), ...(s.http ? { STANDIN_PORT: String(s.http.port), STANDIN_HTTP_PATHS: s.http.paths.join(" ") } : {}) };
     const changes = [
         ...Object.entries(env).map(([k, v]) => `ENV ${k}=${JSON.stringify(v)}`),
