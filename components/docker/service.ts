@@ -139,8 +139,8 @@ export interface DockerServiceArgs {
     system: System;
     /** The resolved service spec. */
     service: Service;
-    /** Networks: `app` always (edge and outbound access); `data` when the service uses a datastore. */
-    networks: { app: pulumi.Input<string>; data?: pulumi.Input<string> };
+    /** Networks: `app` always (the edge; internal); `data` when the service uses a datastore; `egress` when its spec opts into the internet. */
+    networks: { app: pulumi.Input<string>; data?: pulumi.Input<string>; egress?: pulumi.Input<string> };
     /** Extra plain environment variables (e.g. bucket names, endpoints). @default {} */
     env?: Record<string, pulumi.Input<string>>;
     /** Variables carrying credentials (DATABASE_URL, ...): in the secrets file, or secret environment variables (see above). @default {} */
@@ -213,12 +213,16 @@ export class DockerService extends pulumi.ComponentResource {
                 steps: [{ role: CONFIG_FILES_ROLE, step: writer, what: `delivering ${containerName}'s credentials file` }],
             };
         };
-        const labels = (extra: Record<string, string>, steps: ServiceStep[]) => labelList<pulumi.Input<string>>({ ...dockerLabels(system, "service"), "tierform.service": service.name, ...extra, ...stepLabels(steps) });
+        const labels = (extra: Record<string, string>, steps: ServiceStep[]) =>
+            labelList<pulumi.Input<string>>({ ...dockerLabels(system, "service"), "tierform.service": service.name, "tierform.egress": egress, ...extra, ...stepLabels(steps) });
 
         const networks = [
             { name: args.networks.app, aliases: [service.name] },
             ...(args.networks.data !== undefined ? [{ name: args.networks.data }] : []),
+            ...(args.networks.egress !== undefined ? [{ name: args.networks.egress }] : []),
         ];
+        // Visible approximation: Docker cannot filter outbound ports, so an opted-in service reaches any.
+        const egress = service.egress.internet ? `internet; ports ${service.egress.ports.join(",") || "any"} not filtered on Docker` : "none";
         const base = {
             image: imageRef,
             envs,

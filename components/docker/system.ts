@@ -66,7 +66,7 @@ export class DockerSystem extends pulumi.ComponentResource implements PlatformSy
         const child = { parent: this };
 
         // 1. Networks.
-        this.network = new DockerNetwork(resourceName([name, "net"]), { system }, child);
+        this.network = new DockerNetwork(resourceName([name, "net"]), { system, egress: Object.values(system.services).some((s) => s.egress.internet) }, child);
         const data = this.network.data.name;
 
         // 2. Data tier.
@@ -103,7 +103,11 @@ export class DockerSystem extends pulumi.ComponentResource implements PlatformSy
                 {
                     system,
                     service,
-                    networks: { app: this.network.app.name, ...(wiring.needsData ? { data } : {}) },
+                    networks: {
+                        app: this.network.app.name,
+                        ...(wiring.needsData ? { data } : {}),
+                        ...(service.egress.internet && this.network.egress ? { egress: this.network.egress.name } : {}),
+                    },
                     env: wiring.env,
                     secretEnv: wiring.secretEnv,
                     secretValues,

@@ -156,6 +156,14 @@ describe("systems on Docker (dev stack)", function () {
         assert.strictEqual(appEnvOf(replicasOf(p, "worker")[0]).SECRET_KEY, appEnvOf(replicasOf(p, "backend")[0]).SECRET_KEY);
         // The frontend uses no datastore: it is not on the data network.
         assert.deepStrictEqual(networksOf(replicasOf(p, "frontend")[0]), ["mdc-tts-net-app"]);
+        // Egress: closed by default (the app network is internal); backend and worker opt in (mail,
+        // external APIs) and join the egress network; ports are not filtered on Docker, and say so.
+        assert.strictEqual(p.one("docker:index/network:Network", "net-app").inputs.internal, true);
+        assert.strictEqual(p.one("docker:index/network:Network", "net-egress").inputs.internal, false);
+        assert.deepStrictEqual(networksOf(replicasOf(p, "backend")[0]), ["mdc-tts-net-app", "mdc-tts-net-data", "mdc-tts-net-egress"]);
+        assert.ok(!networksOf(replicasOf(p, "beat")[0]).includes("mdc-tts-net-egress"));
+        assert.strictEqual(labelsOf(replicasOf(p, "backend")[0])["tierform.egress"], "internet; ports 443,587 not filtered on Docker");
+        assert.strictEqual(labelsOf(replicasOf(p, "frontend")[0])["tierform.egress"], "none");
     });
 
     it("MealKitz: five services with /health probes, Postgres, Redis, a RabbitMQ queue, SeaweedFS", async () => {
