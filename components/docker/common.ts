@@ -19,7 +19,7 @@ import { dockerLabels, resourceName, type Tier } from "../shared/naming";
 export const CONFIG_DIR = "/run/tierform";
 
 /** Docker's `[{label, value}]` form of a label map. */
-export function labelList(labels: Record<string, string>): { label: string; value: string }[] {
+export function labelList<T extends pulumi.Input<string>>(labels: Record<string, T>): { label: string; value: T }[] {
     return Object.entries(labels).map(([label, value]) => ({ label, value }));
 }
 
@@ -79,9 +79,9 @@ export function namedVolume(name: string, system: System, tier: Tier, parent: pu
     return new docker.Volume(name, { name, labels: labelsFor(system, tier, datastore, extra) }, { parent });
 }
 
-/** The small volume a read-only container's uploads go to, mounted at {@link CONFIG_DIR}. */
-export function configVolume(name: string, system: System, tier: Tier, parent: pulumi.Resource, datastore?: string): docker.Volume {
-    return namedVolume(name, system, tier, parent, datastore, { "tierform.role": "config" });
+/** The small volume a read-only container's files are delivered to, mounted at {@link CONFIG_DIR}. */
+export function configVolume(name: string, system: System, tier: Tier, parent: pulumi.Resource, datastore?: string, extra: Record<string, string> = {}): docker.Volume {
+    return namedVolume(name, system, tier, parent, datastore, { "tierform.role": "config", ...extra });
 }
 
 /** A file uploaded into {@link CONFIG_DIR}, owned by `owner` ("uid:gid"), mode 0400 unless told. */
@@ -90,18 +90,115 @@ export function upload(file: string, content: pulumi.Input<string>, owner: strin
     return { file: `${CONFIG_DIR}/${file}`, content, owner: uid, group: gid ?? uid, permissions };
 }
 
+/** `tierform.role` of the one-shot container that delivers a container's files into its config volume. */
+export const CONFIG_FILES_ROLE = "config-files";
+
 /**
- * A fresh named volume belongs to root. Images whose data directory already exists (postgres,
- * mysql, mongo, redis, rabbitmq) hand ownership to their own user when the volume is first
- * mounted; for the rest (MinIO's data, the backups volume) this one-shot container `chown`s the
- * empty volume to `owner` and exits. It is the only container that starts as root: it keeps just
- * CAP_CHOWN, has no network, a read-only root filesystem, and runs once (the `volumePermissions`
- * init step of the bitnami charts; Kubernetes does the same with `fsGroup`). Labelled
- * `tierform.role=volume-init` so policies can tell it apart.
+ * The value of a one-shot step (volume ownership, config files, migration, bucket setup) that a
+ * dependent container carries as a label: the step's container id once it exited 0. The Docker
+ * provider waits for an `attach`ed container to stop but never looks at its exit code
+ * (terraform-provider-docker internal/provider/resource_docker_container_funcs.go
+ * resourceDockerContainerCreate: `case <-attachCh:` discards the ContainerWait result); its read
+ * afterwards records `exit_code` for a stopped container (same file, resourceDockerContainerRead:
+ * `d.Set("exit_code", container.State.ExitCode)`). This Output fails on anything but 0, so every
+ * resource that takes it as an input is never registered and `pulumi up` fails, naming the step.
+ * A new step (a re-created container) has a new id, so the dependent is re-created after it.
+ */
+export function completedStep(step: Pick<docker.Container, "id" | "exitCode" | "name">, what: string): pulumi.Output<string> {
+    return pulumi.all([step.id, step.exitCode, step.name]).apply(([id, code, name]) => {
+        if (code !== 0) {
+            throw new pulumi.RunError(
+                `${what} (container ${name}) ${code === undefined ? "reported no exit code" : `exited with ${code}`}; see \`docker logs ${name}\`. What depends on it was not started.`,
+            );
+        }
+        return id;
+    });
+}
+
+/** Labels `tierform.after.<role>` = the step's id, for each completed one-shot step a container waits for. */
+export function stepLabels(steps: { role: string; step: docker.Container; what: string }[]): Record<string, pulumi.Input<string>> {
+    return Object.fromEntries(steps.map((s) => [`tierform.after.${s.role}`, completedStep(s.step, s.what)]));
+}
+
+/** The hardening of every one-shot step: one run, no restart, no capabilities, limits, waited for to its end. */
+function oneShot(memoryMb = 32) {
+    return {
+        capabilities: { drops: ["ALL"] },
+        securityOpts: ["no-new-privileges:true"],
+        privileged: false,
+        memory: memoryMb,
+        memorySwap: memoryMb,
+        cpus: "0.1",
+        restart: "no",
+        // Run once, to completion; a stopped container is its finished state, not drift.
+        attach: true,
+        mustRun: false,
+        logDriver: "json-file",
+        logOpts: { "max-size": "1m", "max-file": "1" },
+    };
+}
+
+/**
+ * Delivers `files` into the config volume `volume` for a read-only container. The Docker
+ * provider writes every `uploads` entry as a tar archive extracted at `/` (terraform-provider-docker
+ * internal/provider/resource_docker_container_funcs.go, resourceDockerContainerCreate: `dstPath :=
+ * "/"` then `client.CopyToContainer(ctx, retContainer.ID, dstPath, ...)`), and the daemon refuses
+ * an archive at `/` for a container whose root filesystem is read-only ("container rootfs is
+ * marked read-only"), even when every file lands in a volume. So the files go to this one-shot
+ * container instead: its root filesystem is writable (it writes nothing there: the files land in
+ * the config volume mounted at {@link CONFIG_DIR}), it runs as the owner of the files (never
+ * root), with no network and no capabilities, checks that it can read every file, and exits. The
+ * long-running container mounts the same volume read-only and waits for this step's exit code
+ * (see {@link completedStep}). Labelled `tierform.role=config-files`.
+ */
+export function configFiles(
+    name: string,
+    opts: { system: System; tier: Tier; datastore?: string; volume: docker.Volume; user: string; files: ConfigFile[]; image: pulumi.Input<string>; labels?: Record<string, string> },
+    parent: pulumi.Resource,
+): docker.Container {
+    if (/^0(:|$)|^root(:|$)/.test(opts.user)) throw new Error(`config files are never written as root (user '${opts.user}')`);
+    const checks = opts.files.map((f) => {
+        if (!/^[A-Za-z0-9._-]+$/.test(f.name)) throw new Error(`config file name '${f.name}' must be letters, digits, '.', '_' or '-'`);
+        return `test -r ${CONFIG_DIR}/${f.name} || { echo "cannot read ${CONFIG_DIR}/${f.name} as $(id -u):$(id -g)" >&2; exit 1; }`;
+    });
+    return new docker.Container(
+        name,
+        {
+            name,
+            image: opts.image,
+            user: opts.user,
+            entrypoints: ["/bin/sh", "-c"],
+            command: [[...checks, `echo "${opts.files.length} file(s) in ${CONFIG_DIR}"`].join("; ")],
+            volumes: [{ volumeName: opts.volume.name, containerPath: CONFIG_DIR }],
+            uploads: opts.files.map((f) => upload(f.name, f.content, opts.user, f.permissions)),
+            networkMode: "none",
+            // Writable root: the daemon takes no upload into a read-only one (see above).
+            readOnly: false,
+            ...oneShot(),
+            labels: labelsFor(opts.system, opts.tier, opts.datastore, { ...(opts.labels ?? {}), "tierform.role": CONFIG_FILES_ROLE }),
+        },
+        { parent },
+    );
+}
+
+/** The file {@link volumeOwnership} leaves in a volume it handed over. */
+export const OWNED_MARKER = ".tierform-owner";
+
+/**
+ * A fresh named volume belongs to root. This one-shot container hands the empty volume to
+ * `owner` and leaves a marker file in it. The marker matters: at the first start of a container
+ * that mounts an EMPTY named volume over a path its image has, Docker copies the image's content
+ * there, INCLUDING the directory's own owner and mode (moby container/container_unix.go
+ * `CopyImagePathContent` → `copyExistingContents`, which copies only into an empty volume), which
+ * would undo the `chown`. A volume holding the marker is not empty, so nothing is copied over it.
+ * It is the only container that starts as root: it keeps just CAP_CHOWN, has no network, a
+ * read-only root filesystem, and runs once (the `volumePermissions` init step of the bitnami
+ * charts; Kubernetes does the same with `fsGroup`). Labelled `tierform.role=volume-init`; what
+ * mounts the volume waits for its exit code ({@link completedStep}).
  */
 export function volumeOwnership(
     name: string,
-    opts: { system: System; tier: Tier; datastore?: string; volume: docker.Volume; owner: string; image: pulumi.Input<string> },
+    opts: { system: System; tier: Tier; datastore?: string; volume: docker.Volume; owner: string; image: pulumi.Input<string>; labels?: Record<string, string> },
     parent: pulumi.Resource,
 ): docker.Container {
     if (!/^\d+:\d+$/.test(opts.owner) || opts.owner.startsWith("0:")) throw new Error(`volume owner must be a non-root uid:gid, not '${opts.owner}'`);
@@ -111,20 +208,15 @@ export function volumeOwnership(
             name,
             image: opts.image,
             user: "0:0",
-            entrypoints: ["/bin/chown"],
-            command: [opts.owner, "/volume"],
+            entrypoints: ["/bin/sh", "-c"],
+            // The marker is written as root, then handed over with the directory.
+            command: [`set -e; touch /volume/${OWNED_MARKER}; chown ${opts.owner} /volume /volume/${OWNED_MARKER}; echo "volume owned by ${opts.owner}"`],
             volumes: [{ volumeName: opts.volume.name, containerPath: "/volume" }],
             networkMode: "none",
             readOnly: true,
+            ...oneShot(),
             capabilities: { drops: ["ALL"], adds: ["CHOWN"] },
-            securityOpts: ["no-new-privileges:true"],
-            memory: 32,
-            cpus: "0.1",
-            restart: "no",
-            // Run once, to completion; a stopped container is its finished state, not drift.
-            attach: true,
-            mustRun: false,
-            labels: labelsFor(opts.system, opts.tier, opts.datastore, { "tierform.role": "volume-init" }),
+            labels: labelsFor(opts.system, opts.tier, opts.datastore, { ...(opts.labels ?? {}), "tierform.role": "volume-init" }),
         },
         { parent },
     );
@@ -168,8 +260,9 @@ export interface TierContainerArgs {
     /** Plain environment variables: never a credential (credentials are `files`). @default {} */
     env?: Record<string, string>;
     /**
-     * Files uploaded into {@link CONFIG_DIR}, on a small config volume `<name>-config` (a read-only
-     * root filesystem cannot take uploads anywhere else). @default none, and no config volume
+     * Files in {@link CONFIG_DIR}, on a small config volume `<name>-config` mounted read-only,
+     * delivered by the one-shot {@link configFiles} step `<name>-config-files` (the daemon takes
+     * no upload into a read-only container). @default none, and no config volume
      */
     files?: ConfigFile[];
     /**
@@ -200,12 +293,10 @@ export interface TierContainerArgs {
     wait?: boolean;
     /** How long `wait` waits, in seconds. @default 120 */
     waitTimeoutSeconds?: number;
-    /** Extra container labels. @default {} */
-    labels?: Record<string, string>;
+    /** Extra container labels (a value may be an Output, e.g. a {@link completedStep}). @default {} */
+    labels?: Record<string, pulumi.Input<string>>;
     /** Resources the container waits for. @default [] */
     dependsOn?: pulumi.Resource[];
-    /** Resources whose replacement replaces this container too (Pulumi's `replaceWith`). @default [] */
-    replaceWith?: pulumi.Resource[];
 }
 
 /** What {@link tierContainer} created. */
@@ -220,6 +311,8 @@ export interface TierContainer {
     config?: docker.Volume;
     /** The one-shot volume-ownership step, when `data.owner` was given. */
     owner?: docker.Container;
+    /** The one-shot step that delivered `files` into the config volume, when there are files. */
+    files?: docker.Container;
 }
 
 /**
@@ -240,17 +333,21 @@ export function tierContainer(name: string, args: TierContainerArgs, parent: pul
               { parent, protect: system.profile.deletionProtection },
           )
         : undefined;
-    const owner =
-        volume && args.data?.owner
-            ? volumeOwnership(
-                  resourceName([name, "data-owner"]),
-                  { system, tier, datastore, volume, owner: args.data.owner, image: pullImage(resourceName([name, "utility-image"]), UTILITY_IMAGE, parent).imageId },
-                  parent,
-              )
-            : undefined;
     const files = args.files ?? [];
+    const utility = volume && args.data?.owner ? pullImage(resourceName([name, "utility-image"]), UTILITY_IMAGE, parent).imageId : undefined;
+    const owner =
+        volume && args.data?.owner && utility
+            ? volumeOwnership(resourceName([name, "data-owner"]), { system, tier, datastore, volume, owner: args.data.owner, image: utility }, parent)
+            : undefined;
     const config = files.length > 0 ? configVolume(resourceName([name, "config"]), system, tier, parent, datastore) : undefined;
+    // The files go in through a one-shot step from the container's own image (already pulled).
+    const writer = config ? configFiles(resourceName([name, "config-files"]), { system, tier, datastore, volume: config, user: args.user, files, image: image.imageId }, parent) : undefined;
     const env = args.env ?? {};
+    const steps = [
+        ...(owner ? [{ role: "volume-init", step: owner, what: `handing ${name}'s data volume to ${args.data!.owner}` }] : []),
+        ...(writer ? [{ role: CONFIG_FILES_ROLE, step: writer, what: `delivering ${name}'s config files` }] : []),
+    ];
+    const labels = { ...(args.labels ?? {}), ...stepLabels(steps) };
     const container = new docker.Container(
         name,
         {
@@ -266,19 +363,18 @@ export function tierContainer(name: string, args: TierContainerArgs, parent: pul
             shmSize: args.shmSizeMb,
             volumes: [
                 ...(volume && args.data ? [{ volumeName: volume.name, containerPath: args.data.path }] : []),
-                ...(config ? [{ volumeName: config.name, containerPath: CONFIG_DIR }] : []),
+                ...(config ? [{ volumeName: config.name, containerPath: CONFIG_DIR, readOnly: true }] : []),
             ],
-            uploads: files.length > 0 ? files.map((f) => upload(f.name, f.content, args.user, f.permissions)) : undefined,
             ports: args.ports,
             networksAdvanced: args.networks,
             healthcheck: args.healthcheck,
             wait: args.wait ?? true,
             waitTimeout: args.wait === false ? undefined : (args.waitTimeoutSeconds ?? 120),
-            labels: labelsFor(system, tier, datastore, args.labels),
+            labels: labelList<pulumi.Input<string>>({ ...dockerLabels(system, tier, datastore), ...labels }),
         },
-        { parent, dependsOn: [...(owner ? [owner] : []), ...(args.dependsOn ?? [])], ...(args.replaceWith?.length ? { replaceWith: args.replaceWith } : {}) },
+        { parent, dependsOn: [...steps.map((s) => s.step), ...(args.dependsOn ?? [])] },
     );
-    return { container, image, volume, config, owner };
+    return { container, image, volume, config, owner, files: writer };
 }
 
 /** Arguments every datastore component (database, cache, queue, object storage) takes. */

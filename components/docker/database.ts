@@ -92,7 +92,36 @@ export const ENGINES: Record<Database["engine"], EngineProfile> = {
     },
 };
 
-/** Arguments of {@link DockerDatabase}; `resources` @default by the profile's dataSize (small: 1024 MiB / 1 CPU). */
+/** A size setting in MiB: bytes as a number, or PostgreSQL/MySQL units ("4GB", "512MB", "1G", "16MB", "8kB"); undefined when unreadable. */
+export function sizeMb(value: string | number | boolean | undefined): number | undefined {
+    if (typeof value === "number") return value / (1024 * 1024);
+    if (typeof value !== "string") return undefined;
+    const m = /^(\d+(?:\.\d+)?)\s*([kKmMgGtT]?)[bB]?$/.exec(value.trim());
+    if (!m) return undefined;
+    const unit = { "": 1 / (1024 * 1024), k: 1 / 1024, m: 1, g: 1024, t: 1024 * 1024 }[m[2].toLowerCase() as "" | "k" | "m" | "g" | "t"];
+    // A bare number is bytes for MySQL; for PostgreSQL's shared_buffers it is 8 kB pages.
+    return Number(m[1]) * unit;
+}
+
+/**
+ * The memory (MiB) a database container needs for the engine's own buffers: the spec's
+ * `shared_buffers` (PostgreSQL), `innodb_buffer_pool_size` (MySQL) or `wiredTigerCacheSizeGB`
+ * (MongoDB), plus half as much again and 512 MiB for connections, sorts and the server itself,
+ * rounded up to 256 MiB. A container limited below its buffers is OOM-killed as they fill.
+ */
+export function engineMemoryMb(db: Pick<Database, "engine" | "parameters">): number {
+    const p = db.parameters as Record<string, string | number | boolean>;
+    const pgPages = db.engine === "postgres" && typeof p.shared_buffers === "number" ? (p.shared_buffers * 8) / 1024 : undefined;
+    const buffers =
+        db.engine === "postgres"
+            ? (pgPages ?? sizeMb(p.shared_buffers) ?? 128)
+            : db.engine === "mysql"
+              ? (sizeMb(p.innodb_buffer_pool_size) ?? 128)
+              : Number(p.wiredTigerCacheSizeGB ?? 0.25) * 1024;
+    return Math.ceil((buffers * 1.5 + 512) / 256) * 256;
+}
+
+/** Arguments of {@link DockerDatabase}; `resources` @default by the profile's dataSize (small: 1024 MiB / 1 CPU), raised to {@link engineMemoryMb}. */
 export interface DockerDatabaseArgs extends DatastoreArgs {
     /** The database spec (engine, version, names, parameters). */
     database: Database;
@@ -133,6 +162,9 @@ export class DockerDatabase extends pulumi.ComponentResource {
         const files: ConfigFile[] = [{ name: "password", content: this.password }];
         if (db.engine === "mysql") files.push({ name: "root-password", content: secretOf(generatePassword(resourceName([name, "root-password"]), this)) });
 
+        const base = args.resources ?? datastoreResources(system);
+        const needed = engineMemoryMb(db);
+        const resources = { ...base, memoryMb: Math.max(base.memoryMb, needed) };
         const server = tierContainer(
             resourceName([name]),
             {
@@ -141,7 +173,8 @@ export class DockerDatabase extends pulumi.ComponentResource {
                 datastore: db.name,
                 image: this.image,
                 user: engine.user,
-                resources: args.resources ?? datastoreResources(system),
+                // Never below what the engine's own buffers need (the plan's `tierform.memory-from` label says why).
+                resources: resources,
                 networks: [{ name: args.network, aliases: [db.name] }],
                 hostname: db.name,
                 command: engine.command(db),
@@ -153,7 +186,7 @@ export class DockerDatabase extends pulumi.ComponentResource {
                 healthcheck: { tests: engine.healthcheck(db), interval: "10s", timeout: "5s", retries: 5, startPeriod: "30s" },
                 // A first start initialises the data directory: MySQL's can take a minute on a laptop.
                 waitTimeoutSeconds: 300,
-                labels: { "tierform.engine": db.engine },
+                labels: { "tierform.engine": db.engine, "tierform.memory-from": needed > base.memoryMb ? `engine buffers (${needed} MiB)` : "profile" },
             },
             this,
         );

@@ -2,17 +2,21 @@
  * The edge on Docker: the unprivileged nginx image (uid 101, listening on 8080/8443 inside),
  * configured by components/shared/nginx.ts: TLS with a self-signed certificate from @pulumi/tls
  * (for the spec's domain, localhost and the bind address), HTTP → HTTPS, the spec's security
- * headers and HSTS, the per-client-IP rate limit, the body size limit, one upstream per routed
- * service listing every replica container, and the routes' allow lists.
+ * headers and HSTS, the per-client-IP rate limit, the body size limit, the routes' allow lists.
+ * Each routed service is reached by its name on the app network, which every running replica
+ * answers to; nginx resolves it at request time through Docker's embedded DNS (127.0.0.11, re-read
+ * every 10 s), so a replica that is down when the edge starts does not stop the edge, and a
+ * re-created replica on a new address is picked up. Requests carry the system's canonical Host
+ * (`canonicalHost`), the client's in X-Forwarded-Host.
  *
  * The only container of a system with published ports, and only on `edgeBindAddress`
- * (127.0.0.1 by default): nothing is reachable from other hosts unless a stack says so. It is
- * re-created with any replica it routes to, since nginx resolves upstream names only at start.
+ * (127.0.0.1 by default): nothing is reachable from other hosts unless a stack says so.
  */
 import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import type { System } from "../../spec";
+import { canonicalHost } from "../shared/hosts";
 import { EDGE_IMAGE } from "../shared/images";
 import { renderNginxConf, type NginxConfOptions, type NginxUpstream } from "../shared/nginx";
 import { resourceName } from "../shared/naming";
@@ -22,12 +26,14 @@ import { CONFIG_DIR, tierContainer, type ConfigFile } from "./common";
 export const EDGE_USER = "101:101";
 /** Ports nginx listens on inside the container (unprivileged). */
 export const EDGE_CONTAINER_PORTS = { http: 8080, https: 8443 } as const;
+/** Docker's embedded DNS server, inside every container on a user-defined network. */
+export const DOCKER_DNS = "127.0.0.11";
 /** The plain-HTTP health endpoint of the edge. */
 export const EDGE_HEALTH_PATH = "/healthz";
 
 /**
  * The nginx options of a system's edge: its routes and headers, `upstreams` (service → replica
- * `host:port`s), and the HTTPS port clients see (for the redirect). File paths point into the
+ * `name:port`s), and the HTTPS port clients see (for the redirect). File paths point into the
  * container's config directory; tests override them to run the same rendering under `nginx -t`.
  */
 export function edgeNginxOptions(system: System, upstreams: NginxUpstream[], publicHttpsPort: number): NginxConfOptions {
@@ -47,6 +53,8 @@ export function edgeNginxOptions(system: System, upstreams: NginxUpstream[], pub
         pidPath: "/tmp/nginx.pid",
         tempDir: "/tmp",
         healthPath: EDGE_HEALTH_PATH,
+        resolver: { address: DOCKER_DNS, validSeconds: 10 },
+        upstreamHost: canonicalHost(system),
     };
 }
 
@@ -56,7 +64,7 @@ export interface DockerEdgeArgs {
     system: System;
     /** `edge` carries the published ports; `app` reaches the services. */
     networks: { edge: pulumi.Input<string>; app: pulumi.Input<string> };
-    /** Each routed service and its replicas' `host:port`. */
+    /** Each routed service and the one `name:port` every replica answers to on the app network. */
     upstreams: NginxUpstream[];
     /** Host address the ports are published on. @default "127.0.0.1" */
     bindAddress?: string;
@@ -66,11 +74,7 @@ export interface DockerEdgeArgs {
     httpsPort?: number;
     /** Certificate validity in days (renewed by `pulumi up` in the last 30). @default 90 */
     certificateValidityDays?: number;
-    /**
-     * The routed services' replica containers. The edge starts after them and is replaced with
-     * any of them: nginx resolves upstream host names once, at start, and a re-created replica
-     * comes back on a new address. @default []
-     */
+    /** The routed services' replica containers: the edge starts after them (it needs none of them to start). @default [] */
     upstreamContainers?: docker.Container[];
 }
 
@@ -142,7 +146,6 @@ export class DockerEdge extends pulumi.ComponentResource {
                 },
                 labels: { "tierform.bind-address": bindAddress },
                 dependsOn: args.upstreamContainers,
-                replaceWith: args.upstreamContainers,
             },
             this,
         ).container;

@@ -2,8 +2,11 @@
  * The Docker networks of a system: three user-defined bridges that keep the tiers apart.
  *
  * - `edge`: only the edge container; the one network with published ports.
- * - `app`: the edge and the services. Not internal, so services keep outbound access (payment
- *   APIs, webhooks); nothing on it is published.
+ * - `app`: the edge and the services. `internal`: no route out of the host (closed by default,
+ *   the spec's `egress`); nothing on it is published.
+ * - `egress`: only services whose spec opts into `egress.internet` (payment APIs, mail, webhooks);
+ *   not internal. Plain Docker cannot filter by port: such a service reaches every port, and its
+ *   containers carry the label `tierform.egress` saying so (the spec's `ports` are recorded there).
  * - `data`: services that use a datastore, the datastores and the backup containers. `internal`,
  *   so datastores have no route in or out of the host; they are on no other network.
  */
@@ -17,8 +20,10 @@ import { labelsFor } from "./common";
 export interface DockerNetworkArgs {
     /** The resolved system (names and labels). */
     system: System;
-    /** Make the app network internal too, cutting the services' outbound access. @default false */
+    /** Make the app network internal, cutting the services' outbound access. @default true */
     internalApp?: boolean;
+    /** Create the `egress` network for services that opt into the internet. @default false */
+    egress?: boolean;
 }
 
 /** The edge, app and data networks of a system. */
@@ -29,6 +34,8 @@ export class DockerNetwork extends pulumi.ComponentResource {
     readonly app: docker.Network;
     /** Internal network of the datastores. */
     readonly data: docker.Network;
+    /** Outbound network of the services with `egress.internet`, when asked for. */
+    readonly egress?: docker.Network;
 
     constructor(name: string, args: DockerNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tierform:docker:Network", name, {}, opts);
@@ -47,8 +54,9 @@ export class DockerNetwork extends pulumi.ComponentResource {
             );
         };
         this.edge = make("edge", false);
-        this.app = make("app", args.internalApp ?? false);
+        this.app = make("app", args.internalApp ?? true);
         this.data = make("data", true);
+        if (args.egress) this.egress = make("egress", false);
         this.registerOutputs({ edge: this.edge.name, app: this.app.name, data: this.data.name });
     }
 }

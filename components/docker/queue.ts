@@ -80,6 +80,9 @@ export class DockerQueue extends pulumi.ComponentResource {
                 env: { RABBITMQ_CONFIG_FILE: `${CONFIG_DIR}/rabbitmq.conf` },
                 files: [{ name: "rabbitmq.conf", content: conf }],
                 data: { path: "/var/lib/rabbitmq" },
+                // RabbitMQ writes log files to /var/log/rabbitmq besides the console (docker-library/rabbitmq
+                // alpine Dockerfile creates it, owned by rabbitmq): a tmpfs, as the emptyDir on Kubernetes.
+                writablePaths: ["/tmp", "/var/log/rabbitmq"],
                 healthcheck: { tests: ["CMD", "rabbitmq-diagnostics", "-q", "ping"], interval: "15s", timeout: "10s", retries: 5, startPeriod: "30s" },
                 labels: {
                     "tierform.engine": "rabbitmq",

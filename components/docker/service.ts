@@ -10,13 +10,14 @@
  * spec's `health.command` runs as an exec check (a Celery worker's `inspect ping`); a service
  * with neither has none (Docker still restarts it when it exits).
  *
- * Credentials (connection strings, object-store keys, the spec's `secrets`): for a service with a
- * `command`, each container gets them in `secrets.env` (mode 0400, owned by `runAsUser`) on its
- * own small config volume, and `/run/tierform/with-secrets.sh` exports them and execs the command,
+ * Credentials (connection strings, object-store keys, the spec's `secrets`): each container gets
+ * them in `secrets.env` (mode 0400, owned by `runAsUser`) on its own small config volume
+ * (mounted read-only, filled by a one-shot `config-files` step: the daemon takes no upload into a
+ * read-only container), and `/run/tierform/with-secrets.sh` exports them and execs the command,
  * so `docker inspect` shows no credential. That wrapper takes the image ENTRYPOINT's place: the
  * `command` is the whole argv, as Kubernetes reads it, and the image needs `/bin/sh`. A service
- * without a `command` gets them as environment variables (Pulumi secrets all the same): its
- * image's ENTRYPOINT is unknown here, so nothing can run before it.
+ * with credentials but without a `command` is refused before anything is registered
+ * ({@link serviceProblems}): its image's ENTRYPOINT is unknown here, so nothing could run before it.
  *
  * The image is pulled pinned (docker.RemoteImage), or built from the spec's `build` context
  * (docker.Image, never pushed). A spec `migrate` command runs once in a one-shot container before
@@ -25,8 +26,41 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { Service, System } from "../../spec";
+import type { Problem } from "../../spec/errors";
+import { connectionVariables } from "../shared/connection";
+import { canonicalHost } from "../shared/hosts";
 import { resourceName } from "../shared/naming";
-import { CONFIG_DIR, generatePassword, hardened, labelsFor, namedVolume, pullImage, secretOf, tmpfsMounts, upload } from "./common";
+import { CONFIG_DIR, CONFIG_FILES_ROLE, configFiles, configVolume, generatePassword, hardened, labelList, pullImage, secretOf, stepLabels, tmpfsMounts } from "./common";
+import { dockerLabels } from "../shared/naming";
+
+/**
+ * What Docker cannot run of a service, before anything is registered: a service that receives
+ * credentials (a datastore it `uses`, or spec `secrets`) needs a `command`, because credentials
+ * reach it only through the with-secrets wrapper that then execs that command; without one its
+ * image's ENTRYPOINT is unknown, and the only other way in would be plain environment variables,
+ * which `docker inspect` lists.
+ */
+export function serviceProblems(system: System, service: Service): Problem[] {
+    if (service.command !== undefined) return [];
+    const credentials = [...connectionVariables(system, service).filter((v) => v.secret || v.kind === "bucket").map((v) => v.datastore), ...service.secrets];
+    if (credentials.length === 0) return [];
+    return [
+        {
+            where: `services.${service.name}.command`,
+            message: `is required on Docker: the service gets credentials (${[...new Set(credentials)].join(", ")}), which tierform hands over only as a file loaded by a wrapper that then runs the command, never as environment variables (\`docker inspect\` shows those). Add the process to run, e.g. command: [gunicorn, app:app] (the image's ENTRYPOINT + CMD).`,
+        },
+    ];
+}
+
+/** One-shot steps a service's containers wait for, each with its exit code checked ({@link stepLabels}). */
+export interface ServiceStep {
+    /** `tierform.role` of the step, the label suffix. */
+    role: string;
+    /** The step's container. */
+    step: docker.Container;
+    /** What it does, for the error when it fails. */
+    what: string;
+}
 
 /**
  * The health check command for `http://127.0.0.1:<port><path>`, run by `/bin/sh` in the app's
@@ -35,16 +69,19 @@ import { CONFIG_DIR, generatePassword, hardened, labelsFor, namedVolume, pullIma
  * node (NestJS/React images); an image with none of them (or no /bin/sh, e.g. distroless) is
  * reported unhealthy and needs its own HEALTHCHECK. Non-2xx/3xx answers fail with every tool.
  */
-export function httpProbeCommand(port: number, path: string, timeoutSeconds: number): string[] {
+export function httpProbeCommand(port: number, path: string, timeoutSeconds: number, host = "localhost"): string[] {
     if (!/^\/[A-Za-z0-9._~\-/?=&%]*$/.test(path)) throw new Error(`health path '${path}' has characters a shell check cannot carry`);
+    if (!/^[A-Za-z0-9.-]+$/.test(host)) throw new Error(`health check host '${host}' is not a host name`);
     const url = `http://127.0.0.1:${port}${path}`;
     const t = String(timeoutSeconds);
+    // Every tool sends the system's canonical Host, so a host check (Django's ALLOWED_HOSTS) accepts the probe.
     const script = [
         `u='${url}'`,
-        `if command -v wget >/dev/null 2>&1; then exec wget -q -T ${t} -O /dev/null "$u"`,
-        `elif command -v curl >/dev/null 2>&1; then exec curl -fsS -m ${t} -o /dev/null "$u"`,
-        `elif command -v python3 >/dev/null 2>&1; then exec python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=${t})' "$u"`,
-        `elif command -v node >/dev/null 2>&1; then exec node -e 'fetch(process.argv[1], { signal: AbortSignal.timeout(${t}000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "$u"`,
+        `h='${host}'`,
+        `if command -v wget >/dev/null 2>&1; then exec wget -q -T ${t} --header "Host: $h" -O /dev/null "$u"`,
+        `elif command -v curl >/dev/null 2>&1; then exec curl -fsS -m ${t} -H "Host: $h" -o /dev/null "$u"`,
+        `elif command -v python3 >/dev/null 2>&1; then exec python3 -c 'import sys, urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1], headers={"Host": sys.argv[2]}), timeout=${t})' "$u" "$h"`,
+        `elif command -v node >/dev/null 2>&1; then exec node -e 'fetch(process.argv[1], { headers: { Host: process.argv[2] }, signal: AbortSignal.timeout(${t}000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "$u" "$h"`,
         `else echo "no wget, curl, python3 or node for the health check" >&2; exit 1; fi`,
     ].join("; ");
     return ["CMD-SHELL", script];
@@ -102,8 +139,8 @@ export interface DockerServiceArgs {
     system: System;
     /** The resolved service spec. */
     service: Service;
-    /** Networks: `app` always (edge and outbound access); `data` when the service uses a datastore. */
-    networks: { app: pulumi.Input<string>; data?: pulumi.Input<string> };
+    /** Networks: `app` always (the edge; internal); `data` when the service uses a datastore; `egress` when its spec opts into the internet. */
+    networks: { app: pulumi.Input<string>; data?: pulumi.Input<string>; egress?: pulumi.Input<string> };
     /** Extra plain environment variables (e.g. bucket names, endpoints). @default {} */
     env?: Record<string, pulumi.Input<string>>;
     /** Variables carrying credentials (DATABASE_URL, ...): in the secrets file, or secret environment variables (see above). @default {} */
@@ -115,6 +152,8 @@ export interface DockerServiceArgs {
     secretValues?: Record<string, pulumi.Input<string>>;
     /** Resources the replicas wait for (datastores, bucket setup). @default [] */
     dependsOn?: pulumi.Resource[];
+    /** One-shot steps (e.g. the bucket setup) that must have exited 0 before the containers start. @default [] */
+    after?: ServiceStep[];
 }
 
 /** The replicas of one service. */
@@ -129,7 +168,7 @@ export class DockerService extends pulumi.ComponentResource {
     readonly address: string;
     /** The one-shot migration container, when the spec has `migrate`. */
     readonly migration?: docker.Container;
-    /** Whether the credentials are delivered as {@link SECRETS_FILE} (the service has a `command`) rather than as environment variables. */
+    /** Whether the containers get credentials, as {@link SECRETS_FILE}. */
     readonly secretsAsFile: boolean;
 
     constructor(name: string, args: DockerServiceArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -148,42 +187,42 @@ export class DockerService extends pulumi.ComponentResource {
         }
         for (const k of Object.keys(secretEnv)) if (k in plain) throw new Error(`service ${service.name}: ${k} is both a plain and a secret variable`);
 
-        // Credentials go in a file when the spec's `command` says what to exec after loading them;
-        // without one the image's ENTRYPOINT is unknown, so they stay (secret) environment variables.
-        this.secretsAsFile = service.command !== undefined && Object.keys(secretEnv).length > 0;
+        // Credentials go in a file, loaded by a wrapper that then execs the spec's `command`
+        // (serviceProblems refuses a service with credentials and no command first).
+        this.secretsAsFile = Object.keys(secretEnv).length > 0;
+        if (this.secretsAsFile && service.command === undefined) throw new Error(`service ${service.name}: credentials need a command (see serviceProblems)`);
         const user = `${service.runAsUser}:${service.runAsUser}`;
-        const envs: pulumi.Input<string>[] = [
-            ...Object.keys(plain)
-                .sort()
-                .map((k) => pulumi.interpolate`${k}=${plain[k]}`),
-            ...(this.secretsAsFile
-                ? []
-                : Object.keys(secretEnv)
-                      .sort()
-                      .map((k) => pulumi.secret(pulumi.interpolate`${k}=${secretEnv[k]}`))),
+        const envs: pulumi.Input<string>[] = Object.keys(plain)
+            .sort()
+            .map((k) => pulumi.interpolate`${k}=${plain[k]}`);
+        const secretFiles = [
+            { name: "with-secrets.sh", content: renderWithSecrets(), permissions: "0500" },
+            { name: "secrets.env", content: pulumi.secret(pulumi.all(secretEnv).apply(renderSecretsFile)), permissions: "0400" },
         ];
-        const secretFiles = this.secretsAsFile
-            ? [
-                  upload("with-secrets.sh", renderWithSecrets(), user, "0500"),
-                  upload("secrets.env", pulumi.secret(pulumi.all(secretEnv).apply(renderSecretsFile)), user, "0400"),
-              ]
-            : [];
         const withSecrets = this.secretsAsFile ? ["/bin/sh", WITH_SECRETS] : [];
         // What a container needs to read its credentials from the file: the wrapper as its
-        // entrypoint, and its own config volume (replicas never share one: each is re-created on its own).
-        const credentialFiles = (containerName: string) =>
-            this.secretsAsFile
-                ? {
-                      entrypoints: withSecrets,
-                      volumes: [{ volumeName: namedVolume(resourceName([containerName, "config"]), system, "service", this, undefined, { "tierform.role": "config", "tierform.service": service.name }).name, containerPath: CONFIG_DIR }],
-                      uploads: secretFiles,
-                  }
-                : {};
+        // entrypoint, its own config volume (replicas never share one: each is re-created on its
+        // own), mounted read-only and filled by its one-shot config-files step.
+        const credentialFiles = (containerName: string): { inputs: Partial<docker.ContainerArgs>; steps: ServiceStep[] } => {
+            if (!this.secretsAsFile) return { inputs: {}, steps: [] };
+            const extra = { "tierform.service": service.name };
+            const volume = configVolume(resourceName([containerName, "config"]), system, "service", this, undefined, extra);
+            const writer = configFiles(resourceName([containerName, "config-files"]), { system, tier: "service", volume, user, files: secretFiles, image: imageRef, labels: extra }, this);
+            return {
+                inputs: { entrypoints: withSecrets, volumes: [{ volumeName: volume.name, containerPath: CONFIG_DIR, readOnly: true }] },
+                steps: [{ role: CONFIG_FILES_ROLE, step: writer, what: `delivering ${containerName}'s credentials file` }],
+            };
+        };
+        const labels = (extra: Record<string, string>, steps: ServiceStep[]) =>
+            labelList<pulumi.Input<string>>({ ...dockerLabels(system, "service"), "tierform.service": service.name, "tierform.egress": egress, ...extra, ...stepLabels(steps) });
 
         const networks = [
             { name: args.networks.app, aliases: [service.name] },
             ...(args.networks.data !== undefined ? [{ name: args.networks.data }] : []),
+            ...(args.networks.egress !== undefined ? [{ name: args.networks.egress }] : []),
         ];
+        // Visible approximation: Docker cannot filter outbound ports, so an opted-in service reaches any.
+        const egress = service.egress.internet ? `internet; ports ${service.egress.ports.join(",") || "any"} not filtered on Docker` : "none";
         const base = {
             image: imageRef,
             envs,
@@ -195,26 +234,32 @@ export class DockerService extends pulumi.ComponentResource {
         };
 
         const dependsOn = [...(args.dependsOn ?? [])];
+        const after = [...(args.after ?? [])];
         if (service.migrate) {
             const migrateName = resourceName([name, "migrate"]);
+            const files = credentialFiles(migrateName);
+            const steps = [...after, ...files.steps];
             this.migration = new docker.Container(
                 migrateName,
                 {
                     name: migrateName,
                     ...base,
-                    ...credentialFiles(migrateName),
+                    ...files.inputs,
+                    // Not under the service's name: the edge must never send a request to it.
+                    networksAdvanced: networks.map((n) => ({ name: n.name })),
                     command: service.migrate.command,
                     restart: "no",
                     attach: true,
                     mustRun: false,
-                    labels: labelsFor(system, "service", undefined, { "tierform.service": service.name, "tierform.role": "migrate" }),
+                    labels: labels({ "tierform.role": "migrate" }, steps),
                 },
-                { parent: this, dependsOn },
+                { parent: this, dependsOn: [...dependsOn, ...steps.map((s) => s.step)] },
             );
             dependsOn.push(this.migration);
+            after.push({ role: "migrate", step: this.migration, what: `the migration of ${service.name} (${service.migrate.command.join(" ")})` });
         }
 
-        const healthcheck = this.healthcheck(service, withSecrets);
+        const healthcheck = this.healthcheck(system, service, withSecrets);
 
         // A scheduler must never run twice; every other kind runs replicas.min (at least one).
         const count = service.kind === "scheduler" ? 1 : Math.max(1, service.replicas.min);
@@ -223,6 +268,8 @@ export class DockerService extends pulumi.ComponentResource {
         for (let i = 0; i < count; i++) {
             const containerName = resourceName([name, String(i)]);
             this.containerNames.push(containerName);
+            const files = credentialFiles(containerName);
+            const steps = [...after, ...files.steps];
             this.containers.push(
                 new docker.Container(
                     containerName,
@@ -230,17 +277,13 @@ export class DockerService extends pulumi.ComponentResource {
                         name: containerName,
                         hostname: containerName,
                         ...base,
-                        ...credentialFiles(containerName),
+                        ...files.inputs,
                         command: service.command,
                         healthcheck,
                         stopTimeout: 30,
-                        labels: labelsFor(system, "service", undefined, {
-                            "tierform.service": service.name,
-                            "tierform.kind": service.kind,
-                            "tierform.replica": String(i),
-                        }),
+                        labels: labels({ "tierform.kind": service.kind, "tierform.replica": String(i) }, steps),
                     },
-                    { parent: this, dependsOn },
+                    { parent: this, dependsOn: [...dependsOn, ...steps.map((s) => s.step)] },
                 ),
             );
         }
@@ -254,11 +297,11 @@ export class DockerService extends pulumi.ComponentResource {
      * with-secrets wrapper when the credentials are a file, so it sees what the app sees. A
      * service with neither has no health check: Docker still restarts it when it exits.
      */
-    private healthcheck(service: Service, withSecrets: string[]): docker.types.input.ContainerHealthcheck | undefined {
+    private healthcheck(system: System, service: Service, withSecrets: string[]): docker.types.input.ContainerHealthcheck | undefined {
         const probe = service.health.liveness ?? service.health.readiness;
         if (this.port !== undefined && probe) {
             return {
-                tests: httpProbeCommand(this.port, probe.path, probe.timeoutSeconds),
+                tests: httpProbeCommand(this.port, probe.path, probe.timeoutSeconds, canonicalHost(system)),
                 interval: `${probe.periodSeconds}s`,
                 timeout: `${probe.timeoutSeconds + 1}s`,
                 retries: probe.failureThreshold,

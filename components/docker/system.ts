@@ -5,13 +5,14 @@
  *
  * Closed by default: only the edge publishes ports, on `edgeBindAddress` (127.0.0.1 by
  * default); datastores sit on an internal network; every password is generated and stays a
- * Pulumi secret, handed over as files where the container's command is known; every image is
+ * Pulumi secret, handed over as files (a service with credentials needs a `command`); every image is
  * pinned; every container runs as non-root with limits (but the one-shot steps that hand a
  * fresh volume to its non-root owner). `pulumi up` waits for each datastore to be healthy before
  * the services start; data volumes are `protect`ed where the profile asks (prod).
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { Settings, System } from "../../spec";
+import { formatProblems, type Problem } from "../../spec/errors";
 import { connectionVariables } from "../shared/connection";
 import { resourceName } from "../shared/naming";
 import type { DatastoreOutputs, PlatformSystem, PlatformSystemArgs, SystemOutputs } from "../contract";
@@ -23,7 +24,23 @@ import { DockerDatabase } from "./database";
 import { DockerEdge } from "./edge";
 import { DockerNetwork } from "./network";
 import { DockerQueue } from "./queue";
-import { DockerService } from "./service";
+import { DockerService, serviceProblems, type ServiceStep } from "./service";
+
+/**
+ * Everything the Docker platform cannot build from a valid spec, one problem per spec path:
+ * a service that gets credentials without a `command` (see `serviceProblems`).
+ */
+export function dockerProblems(system: System, _settings?: Settings): Problem[] {
+    return Object.values(system.services).flatMap((s) => serviceProblems(system, s));
+}
+
+/** Stop with the spec's Docker problems, if any, before anything is registered: a `pulumi.RunError` naming each spec path. */
+export function throwDockerProblems(system: System, problems: Problem[]): void {
+    if (problems.length === 0) return;
+    const n = problems.length;
+    const lines = formatProblems(problems).split("\n").slice(1);
+    throw new pulumi.RunError([`tierform: ${system.name} cannot be built on Docker (${n} problem${n === 1 ? "" : "s"}):`, ...lines].join("\n"));
+}
 
 /** A datastore component with what services need from it. */
 type Store = DockerDatabase | DockerCache | DockerQueue;
@@ -35,19 +52,21 @@ export class DockerSystem extends pulumi.ComponentResource implements PlatformSy
     readonly databases: Record<string, DockerDatabase> = {};
     readonly caches: Record<string, DockerCache> = {};
     readonly queues: Record<string, DockerQueue> = {};
-    /** The shared MinIO, when the system has buckets. */
+    /** The shared object store (SeaweedFS), when the system has buckets. */
     readonly objects?: DockerBucket;
     readonly services: Record<string, DockerService> = {};
     readonly edge: DockerEdge;
     readonly backups: Record<string, DockerBackup> = {};
 
     constructor(name: string, args: PlatformSystemArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Refuse what Docker cannot run before anything is registered, with every problem at once.
+        throwDockerProblems(args.system, dockerProblems(args.system, args.settings));
         super("tierform:docker:System", name, {}, opts);
         const { system, settings } = args;
         const child = { parent: this };
 
         // 1. Networks.
-        this.network = new DockerNetwork(resourceName([name, "net"]), { system }, child);
+        this.network = new DockerNetwork(resourceName([name, "net"]), { system, egress: Object.values(system.services).some((s) => s.egress.internet) }, child);
         const data = this.network.data.name;
 
         // 2. Data tier.
@@ -61,7 +80,13 @@ export class DockerSystem extends pulumi.ComponentResource implements PlatformSy
             this.queues[queue.name] = new DockerQueue(resourceName([name, queue.name]), { system, queue, network: data }, child);
         }
         const buckets = Object.values(system.buckets);
-        if (buckets.length > 0) this.objects = new DockerBucket(resourceName([name, "objects"]), { system, buckets, network: data }, child);
+        // Each service that uses buckets gets its own identity, limited to those buckets.
+        const clients = Object.fromEntries(
+            Object.values(system.services)
+                .map((s) => [s.name, s.uses.filter((u) => u in system.buckets)] as const)
+                .filter(([, b]) => b.length > 0),
+        );
+        if (buckets.length > 0) this.objects = new DockerBucket(resourceName([name, "objects"]), { system, buckets, network: data, clients }, child);
 
         // 3. App tier. A secret name (e.g. SECRET_KEY) is one value across the system's services:
         // Django's web and Celery processes must agree on it.
@@ -78,22 +103,28 @@ export class DockerSystem extends pulumi.ComponentResource implements PlatformSy
                 {
                     system,
                     service,
-                    networks: { app: this.network.app.name, ...(wiring.needsData ? { data } : {}) },
+                    networks: {
+                        app: this.network.app.name,
+                        ...(wiring.needsData ? { data } : {}),
+                        ...(service.egress.internet && this.network.egress ? { egress: this.network.egress.name } : {}),
+                    },
                     env: wiring.env,
                     secretEnv: wiring.secretEnv,
                     secretValues,
                     dependsOn: wiring.dependsOn,
+                    after: wiring.after,
                 },
                 child,
             );
         }
 
-        // 4. Edge: one upstream per routed service, every replica in it.
+        // 4. Edge: one upstream per routed service, resolved at request time.
         const routed = [...new Set(system.edge.routes.map((r) => r.service))];
         const upstreams = routed.map((s) => {
             const svc = this.services[s];
             if (svc.port === undefined) throw new Error(`route to ${s}: only web services (with a port) can be routed`);
-            return { name: s, servers: svc.containerNames.map((c) => `${c}:${svc.port}`) };
+            // The service's name on the app network answers with every running replica.
+            return { name: s, servers: [`${s}:${svc.port}`] };
         });
         this.edge = new DockerEdge(
             resourceName([name, "edge"]),
@@ -135,6 +166,7 @@ export class DockerSystem extends pulumi.ComponentResource implements PlatformSy
         const env: Record<string, pulumi.Input<string>> = {};
         const secretEnv: Record<string, pulumi.Input<string>> = {};
         const dependsOn: pulumi.Resource[] = [];
+        const after: ServiceStep[] = [];
         const stores: Record<string, Store> = { ...this.databases, ...this.caches, ...this.queues };
         for (const v of connectionVariables(system, service)) {
             if (v.kind === "bucket") {
@@ -147,17 +179,22 @@ export class DockerSystem extends pulumi.ComponentResource implements PlatformSy
         for (const u of used) if (u in stores) dependsOn.push(stores[u].container);
         if (this.objects && service.uses.some((u) => u in system.buckets)) {
             env.S3_ENDPOINT_URL = this.objects.endpointUrl;
+            // The variable the AWS SDKs and CLI read themselves (as on Kubernetes): without it an
+            // SDK that ignores S3_ENDPOINT_URL would go to AWS S3.
+            env.AWS_ENDPOINT_URL_S3 = this.objects.endpointUrl;
             env.AWS_REGION = "us-east-1";
-            secretEnv.AWS_ACCESS_KEY_ID = this.objects.accessKey;
-            secretEnv.AWS_SECRET_ACCESS_KEY = this.objects.secretKey;
+            // The service's own keys: Read/List/Write on the buckets it uses, nothing else.
+            secretEnv.AWS_ACCESS_KEY_ID = this.objects.keys[serviceName].accessKey;
+            secretEnv.AWS_SECRET_ACCESS_KEY = this.objects.keys[serviceName].secretKey;
             dependsOn.push(this.objects.setup);
+            after.push({ role: "bucket-setup", step: this.objects.setup, what: "the bucket setup" });
         }
         // The spec's own env wins over a platform default of the same name.
         for (const k of Object.keys(service.env)) {
             delete env[k];
             delete secretEnv[k];
         }
-        return { env, secretEnv, dependsOn, needsData: used.length > 0 };
+        return { env, secretEnv, dependsOn, after, needsData: used.length > 0 };
     }
 
     private buildOutputs(system: System, settings: Settings): SystemOutputs {

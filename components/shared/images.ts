@@ -13,8 +13,12 @@ const DATASTORE_IMAGES: Record<string, Record<string, string>> = {
 
 /** The unprivileged nginx used as the edge (listens on 8080/8443, runs as uid 101). */
 export const EDGE_IMAGE = "nginxinc/nginx-unprivileged:1.27.3-alpine";
-/** S3-compatible object storage for dev and clusters without S3. */
-export const OBJECT_STORE_IMAGE = "minio/minio:RELEASE.2024-11-07T00-52-20Z";
+/**
+ * S3-compatible object storage for dev and clusters without S3: SeaweedFS (Apache-2.0, released
+ * about weekly; git tag 4.44 of seaweedfs/seaweedfs, chart appVersion 4.44). Replaces MinIO, whose
+ * community edition stopped publishing images in October 2025. See docs/object-store.md.
+ */
+export const OBJECT_STORE_IMAGE = "chrislusf/seaweedfs:4.44";
 /** The queue broker where the platform has no managed queue. */
 export const QUEUE_IMAGE = "rabbitmq:3.13.7-alpine";
 

@@ -67,6 +67,24 @@ export interface NginxConfOptions {
     healthPath?: string;
     /** Worker processes. @default auto */
     workerProcesses?: number | "auto";
+    /**
+     * Resolve upstream host names at request time through this DNS server (e.g. Docker's embedded
+     * DNS, 127.0.0.11), re-resolving every `validSeconds`, instead of once at start. Without it
+     * nginx resolves each `upstream` server at start and exits ("host not found in upstream") when
+     * one does not resolve, and never sees a new address. With it each upstream must have exactly
+     * one server, a name that resolves to every replica (nginx round-robins over the answers), and
+     * the route's `proxy_pass` takes a variable, which is what makes nginx resolve at run time
+     * (nginx docs, ngx_http_proxy_module `proxy_pass`: "a server name ... is searched among the
+     * described server groups, and, if not found, is determined using a resolver"); upstream
+     * keepalive does not apply then. @default none (resolve at start)
+     */
+    resolver?: { address: string; validSeconds?: number };
+    /**
+     * The Host header sent to the upstreams: the canonical host of the system (the apps' host check,
+     * e.g. Django's ALLOWED_HOSTS, accepts it whatever name the client used); the client's Host
+     * goes in X-Forwarded-Host. @default the client's ($host)
+     */
+    upstreamHost?: string;
 }
 
 const NAME = /^[A-Za-z0-9_-]+$/;
@@ -103,6 +121,7 @@ export function renderNginxConf(opts: NginxConfOptions): string {
         check(!upstreamNames.has(u.name), `upstream '${u.name}' is declared twice`);
         check(u.servers.length > 0, `upstream '${u.name}' has no servers`);
         for (const s of u.servers) check(HOST_PORT.test(s), `upstream '${u.name}' server '${s}' is not host:port`);
+        if (opts.resolver) check(u.servers.length === 1, `upstream '${u.name}': with a resolver, give one server name that resolves to every replica, not ${u.servers.length}`);
         upstreamNames.add(u.name);
     }
     const paths = new Set<string>();
@@ -116,6 +135,8 @@ export function renderNginxConf(opts: NginxConfOptions): string {
         for (const c of r.allowCidrs ?? []) check(CIDR.test(c), `route ${r.path}: '${c}' is not an IP address or CIDR`);
     }
     check(opts.routes.length > 0, "the edge needs at least one route");
+    if (opts.resolver) check(/^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:]+\])(:\d{1,5})?$/.test(opts.resolver.address), `resolver '${opts.resolver.address}' is not an IP address`);
+    if (opts.upstreamHost !== undefined) check(/^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(opts.upstreamHost), `upstream host '${opts.upstreamHost}' is not a host name`);
 
     const headers = Object.entries(opts.securityHeaders ?? {}).map(([name, value]) => {
         check(/^[A-Za-z][A-Za-z0-9-]*$/.test(name), `header name '${name}' is not a token`);
@@ -123,17 +144,25 @@ export function renderNginxConf(opts: NginxConfOptions): string {
     });
     const tlsHeaders = hsts > 0 ? [`add_header Strict-Transport-Security "max-age=${hsts}; includeSubDomains" always;`] : [];
 
-    const upstreams = opts.upstreams.flatMap((u) => [
+    const upstreamVar = (name: string) => `$upstream_${name.replace(/-/g, "_")}`;
+    const upstreams = opts.resolver
+        ? [
+              `# Upstream names are resolved at request time (Docker's DNS knows only running containers).`,
+              `resolver ${opts.resolver.address} valid=${opts.resolver.validSeconds ?? 10}s ipv6=off;`,
+              `resolver_timeout 5s;`,
+          ]
+        : opts.upstreams.flatMap((u) => [
         `upstream ${u.name} {`,
         ...u.servers.map((s) => `    server ${s} max_fails=3 fail_timeout=10s;`),
         `    keepalive 16;`,
         `}`,
-    ]);
+          ]);
+    const serverOf = new Map(opts.upstreams.map((u) => [u.name, u.servers[0]]));
 
     const proxyBody = (r: NginxRoute): string[] => [
         ...(r.allowCidrs ? [...r.allowCidrs.map((c) => `allow ${c};`), "deny all;"] : []),
         `limit_req zone=perip burst=${burst} nodelay;`,
-        `proxy_pass http://${r.upstream};`,
+        ...(opts.resolver ? [`set ${upstreamVar(r.upstream)} http://${serverOf.get(r.upstream)};`, `proxy_pass ${upstreamVar(r.upstream)};`] : [`proxy_pass http://${r.upstream};`]),
     ];
     // Longest prefix first reads best; nginx picks the longest match regardless.
     const sorted = [...opts.routes].sort((a, b) => b.path.length - a.path.length);
@@ -199,7 +228,7 @@ export function renderNginxConf(opts: NginxConfOptions): string {
         `# Proxy headers for every route.`,
         `proxy_http_version 1.1;`,
         `proxy_set_header Connection "";`,
-        `proxy_set_header Host $host;`,
+        `proxy_set_header Host ${opts.upstreamHost ?? "$host"};`,
         `proxy_set_header X-Real-IP $remote_addr;`,
         `proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;`,
         `proxy_set_header X-Forwarded-Proto $scheme;`,

@@ -139,7 +139,7 @@ const roSchema = {
 /** Read-only root filesystem for stateless tiers. */
 export const dockerReadOnlyRoot = resourcePolicy({
     name: "docker-read-only-rootfs",
-    description: "Edge, service and backup containers mount their root filesystem read-only (writable paths as tmpfs or volumes). Datastore containers are exempt: their engines write outside their data volume.",
+    description: "Edge, service and backup containers mount their root filesystem read-only (writable paths as tmpfs or volumes). Datastore containers are exempt: their engines write outside their data volume. So is the one-shot, non-root, network-less step that delivers a container's files (role config-files): the daemon takes uploads only into a writable root.",
     group: "security",
     platforms: ["docker"],
     sources: ["CIS Docker 5.12"],
@@ -148,6 +148,11 @@ export const dockerReadOnlyRoot = resourcePolicy({
     validate: (props, args, report, { tiers }) => {
         const tier = dockerTier(props);
         if (tier !== undefined && !tiers.includes(tier)) return;
+        // The one-shot step that delivers a read-only container's files: the daemon takes uploads
+        // only into a writable root filesystem (the provider extracts them at '/'). It runs once,
+        // as non-root, with no network, and writes only into the config volume.
+        const role = (Array.isArray(props.labels) ? props.labels : []).find((l: any) => l?.label === "tierform.role")?.value;
+        if (role === "config-files" && isOneShot(props) && props.networkMode === "none" && !isRootUser(props.user)) return;
         if (props.readOnly !== true) report(`${tier ?? "unlabelled"} container's root filesystem is writable (set readOnly: true)`);
     },
 });
@@ -199,7 +204,7 @@ export function edgeConfig(props: any): string | undefined {
 function edgePolicy(def: { name: string; description: string; checklist: string[]; sources: string[]; check: (conf: string, props: any, report: (m: string) => void) => void }) {
     return resourcePolicy({
         name: def.name,
-        description: `${def.description} Read from the edge container's (tierform.tier=edge) uploaded nginx configuration.`,
+        description: `${def.description} Read from the edge's (tierform.tier=edge) uploaded nginx configuration (on its config-files step).`,
         group: "security",
         platforms: ["docker"],
         checklist: def.checklist,
@@ -207,6 +212,11 @@ function edgePolicy(def: { name: string; description: string; checklist: string[
         types: [CONTAINER],
         validate: (props, args, report) => {
             if (dockerTier(props) !== "edge") args.notApplicable("not the edge container");
+            // The edge's files reach its config volume through a one-shot config-files step (the
+            // daemon takes no upload into a read-only container): the configuration is judged on
+            // that step, which carries the uploads, and the edge itself waits for it.
+            const labels = Object.fromEntries((Array.isArray(props.labels) ? props.labels : []).map((l: any) => [l?.label, l?.value]));
+            if (!props.uploads && labels["tierform.after.config-files"] !== undefined) args.notApplicable("its nginx configuration is delivered and judged on its config-files step");
             const conf = edgeConfig(props);
             if (!conf) return report("the edge container has no nginx configuration in `uploads`, so TLS, headers and rate limits cannot be verified");
             def.check(conf, props, report);

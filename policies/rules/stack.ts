@@ -126,10 +126,13 @@ function dockerBackups(rs: PolicyResource[], limits: BackupLimits, report: Repor
         }
         const mine = backups.filter((b) => dockerLabels(b.props)["tierform.datastore"] === name);
         if (mine.length === 0) report(`database '${name}' has no backup container (tierform.tier=backup, tierform.datastore=${name})`, db.urn);
+        // The scripts may reach the backup container through its one-shot config-files step.
+        const delivered = containers.filter((c) => dockerTier(c.props) === "backup" && dockerLabels(c.props)["tierform.datastore"] === name && dockerLabels(c.props)["tierform.role"] === "config-files");
         const runs = mine.map((b) => {
             const envs = splitEnvs(b.props.envs);
             const labels = dockerLabels(b.props);
-            return { where: `backup container '${b.name}'`, urn: b.urn, schedules: declaredSchedules(envs, labels), retention: declaredRetention(envs, labels), prunes: scriptRetentionDays(uploadedText(b.props)) };
+            const text = [uploadedText(b.props), ...delivered.map((d) => uploadedText(d.props))].join("\n");
+            return { where: `backup container '${b.name}'`, urn: b.urn, schedules: declaredSchedules(envs, labels), retention: declaredRetention(envs, labels), prunes: scriptRetentionDays(text) };
         });
         const { rpoMinutes } = declaredRecovery(dockerLabels(db.props), ...mine.map((b) => dockerLabels(b.props)));
         checkBackupRuns(db, runs, rpoMinutes, limits, report);

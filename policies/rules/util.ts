@@ -193,7 +193,9 @@ const REFERENCE_NAME = /_(FILE|ARN|PATH|NAME|ID)$/;
 export function plaintextSecretProblem(name: string, value: unknown): string | undefined {
     if (typeof value !== "string" || value === "") return undefined;
     const upper = name.toUpperCase();
-    if (/^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i.test(value)) return `${name} carries a password inside a URL`;
+    // Any scheme (postgresql, mysql, mongodb+srv, redis, rediss, amqp, ...), anywhere in the value,
+    // with or without a user name before the password (`redis://:password@host`).
+    if (/[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:[^/\s@]+@/i.test(value)) return `${name} carries a password inside a URL`;
     if (REFERENCE_NAME.test(upper)) return undefined;
     if (value.startsWith("arn:aws:secretsmanager:") || value.startsWith("arn:aws:ssm:") || value.startsWith("/run/secrets/")) return undefined;
     if (SECRET_NAME.test(upper)) return `${name} holds a secret value in plain text`;

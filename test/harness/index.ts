@@ -7,9 +7,14 @@ import { readStackConfig } from "../../scripts/offline/stack-config";
 
 export type { PlannedResource };
 
+/** The resources of every run this process planned (lookups across a run, e.g. a container's sibling steps). */
+export const plannedRuns: PlannedResource[][] = [];
+
 /** What one offline run registered, with lookups. */
 export class Plan {
-    constructor(readonly run: OfflineRun) {}
+    constructor(readonly run: OfflineRun) {
+        plannedRuns.push(run.resources);
+    }
     get resources(): PlannedResource[] {
         return this.run.resources;
     }

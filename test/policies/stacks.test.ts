@@ -103,7 +103,8 @@ describe("datastore-backups reads the platforms' real backup resources", functio
         const { run } = await planStack({ stack: "dev", system: "auromart" });
         assert.deepStrictEqual(backupFindings(run, isBackupContainer), []);
         const script = (inputs: any) => inputs.uploads.find((u: any) => u.file.endsWith("/backup.sh"));
-        assert.match(backupFindings(run, isBackupContainer, (i) => (script(i).content = pruneAfter(1)(script(i).content))).join("\n"), /prunes backups after 1 days although it declares 30/);
+        const isBackupFiles = (r: PlannedResource) => isBackupContainer(r) || (r.type === "docker:index/container:Container" && r.inputs.labels?.some((l: any) => l.label === "tierform.role" && l.value === "config-files") && r.inputs.labels?.some((l: any) => l.label === "tierform.tier" && l.value === "backup"));
+        assert.match(backupFindings(run, isBackupFiles, (i) => i.uploads && (script(i).content = pruneAfter(1)(script(i).content))).join("\n"), /prunes backups after 1 days although it declares 30/);
         assert.deepStrictEqual(backupFindings(run, isBackupContainer, label("tierform.backup.rpo-minutes", "360")), [], "the 6-hourly incremental meets a 6-hour RPO");
         assert.match(backupFindings(run, isBackupContainer, label("tierform.backup.rpo-minutes", "60")).join("\n"), /every 360 min at best; the spec's RPO \(rpo-minutes\) needs every 60 min/);
     });

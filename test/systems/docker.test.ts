@@ -20,11 +20,11 @@ const datastore = (p: Plan, tier: string, name: string): PlannedResource => {
     assert.strictEqual(found.length, 1, `one ${tier} container for ${name}`);
     return found[0];
 };
+/** The host:port the edge sends `upstream`'s requests to (resolved at request time). */
 const upstreamServers = (p: Plan, upstream: string): string[] => {
     const edge = byLabel(p, "tierform.tier", "edge").filter((c) => labelsOf(c)["tierform.role"] === undefined)[0];
     const conf = uploadOf(edge, "/run/tierform/nginx.conf")!.content;
-    const block = new RegExp(`upstream ${upstream} \\{([^}]*)\\}`).exec(conf)?.[1] ?? "";
-    return [...block.matchAll(/server (\S+) /g)].map((m) => m[1]);
+    return [...new Set([...conf.matchAll(new RegExp(`set \\$upstream_${upstream} http://(\\S+);`, "g"))].map((m) => m[1]))];
 };
 
 describe("systems on Docker (dev stack)", function () {
@@ -41,7 +41,16 @@ describe("systems on Docker (dev stack)", function () {
                     assert.ok(["edge", "service", "database", "cache", "queue", "bucket", "backup"].includes(tier), `${c.name} has tier label '${tier}'`);
                     assert.notStrictEqual(c.inputs.publishAllPorts, true, c.name);
                     if (tier !== "edge") assert.ok(!c.inputs.ports || c.inputs.ports.length === 0, `${c.name} publishes ${JSON.stringify(c.inputs.ports)}`);
-                    if (labelsOf(c)["tierform.role"] !== "volume-init") assert.deepStrictEqual(hardeningProblems(c), []);
+                    const role = labelsOf(c)["tierform.role"];
+                    if (role === "config-files") {
+                        // Writable root (the daemon takes uploads into no other), but non-root, no network, no capabilities, one run.
+                        assert.deepStrictEqual(hardeningProblems(c), [`${c.name}: root filesystem not read-only`]);
+                        assert.strictEqual(c.inputs.networkMode, "none");
+                        assert.strictEqual(c.inputs.mustRun, false);
+                    } else if (role !== "volume-init") {
+                        assert.deepStrictEqual(hardeningProblems(c), []);
+                        assert.strictEqual(c.inputs.uploads, undefined, `${c.name}: no uploads into a read-only container`);
+                    }
                     if (["database", "cache", "queue", "bucket", "backup"].includes(tier) && c.inputs.networkMode !== "none") {
                         assert.deepStrictEqual(networksOf(c), [`${preset}-net-data`], `${c.name} is only on the data network`);
                     }
@@ -58,11 +67,11 @@ describe("systems on Docker (dev stack)", function () {
 
     describe("credentials, every preset", () => {
         for (const preset of presetNames()) {
-            it(`${preset}: services with a command read credentials from a 0400 secret file; none is in a container's environment unless its service has no command`, async () => {
+            it(`${preset}: services read credentials from a 0400 secret file; none is in any container's environment or argv`, async () => {
                 const p = await plan(preset);
                 const { system } = devSystem(preset);
                 let filed = 0;
-                for (const c of byLabel(p, "tierform.tier", "service")) {
+                for (const c of byLabel(p, "tierform.tier", "service").filter((x) => labelsOf(x)["tierform.role"] !== "config-files")) {
                     const service = system.services[labelsOf(c)["tierform.service"]];
                     const file = uploadOf(c, "/run/tierform/secrets.env");
                     const secrets = secretsFileOf(c);
@@ -73,6 +82,7 @@ describe("systems on Docker (dev stack)", function () {
                         assert.strictEqual(file.permissions, "0400");
                         assert.strictEqual(`${file.owner}:${file.group}`, c.inputs.user);
                         assert.ok(isSecretAt(c, `uploads[${file.index}].content`), `${c.name}: the file is a Pulumi secret`);
+                        assert.ok(c.inputs.volumes.some((v: any) => v.containerPath === "/run/tierform" && v.readOnly === true), `${c.name}: its config volume is read-only`);
                         assert.deepStrictEqual(c.inputs.entrypoints, ["/bin/sh", "/run/tierform/with-secrets.sh"]);
                         for (const s of service.secrets) assert.ok(names.includes(s), `${c.name}: ${s} in the file`);
                         for (const [k, v] of Object.entries(envOf(c))) {
@@ -81,13 +91,13 @@ describe("systems on Docker (dev stack)", function () {
                         }
                     } else {
                         assert.strictEqual(file, undefined, `${c.name}: no command, so no wrapper to read a file`);
-                        const envs: string[] = c.inputs.envs ?? [];
-                        for (const s of service.secrets) assert.ok(isSecretAt(c, `envs[${envs.findIndex((e) => e.startsWith(`${s}=`))}]`), `${c.name}: ${s} is a Pulumi secret`);
+                        assert.deepStrictEqual(service.secrets, [], `${c.name}: a service with secrets needs a command (dockerProblems)`);
                     }
                 }
                 assert.ok(filed > 0, "some service delivers its credentials as a file");
                 for (const c of p.ofType(CONTAINER)) {
-                    for (const e of c.inputs.envs ?? []) assert.doesNotMatch(e, /^MC_HOST_|^MINIO_ROOT_PASSWORD=|^PGPASSWORD=|^MYSQL_(ROOT_)?PASSWORD=/, `${c.name}: ${e.split("=")[0]}`);
+                    for (const e of c.inputs.envs ?? []) assert.doesNotMatch(e, /^MC_HOST_|^MINIO_ROOT_PASSWORD=|^PGPASSWORD=|^MYSQL_(ROOT_)?PASSWORD=|^[A-Z_]+=[a-z+]+:\/\/[^@/]*:[^@/]+@/, `${c.name}: ${e.split("=")[0]}`);
+                    assert.ok(!c.secretPaths.some((x) => /^(envs|command|entrypoints)\[/.test(x)), `${c.name}: a secret in its env or argv`);
                 }
             });
         }
@@ -97,8 +107,8 @@ describe("systems on Docker (dev stack)", function () {
         const p = await plan("auromart");
         assert.strictEqual(replicasOf(p, "web").length, 2);
         assert.strictEqual(replicasOf(p, "admin").length, 2);
-        assert.deepStrictEqual(upstreamServers(p, "web"), ["auromart-web-0:8000", "auromart-web-1:8000"]);
-        assert.deepStrictEqual(upstreamServers(p, "admin"), ["auromart-admin-0:8000", "auromart-admin-1:8000"]);
+        assert.deepStrictEqual(upstreamServers(p, "web"), ["web:8000"]);
+        assert.deepStrictEqual(upstreamServers(p, "admin"), ["admin:8000"]);
         const db = datastore(p, "database", "db");
         assert.match(db.inputs.image, /^mysql:8\.0\./);
         assert.ok(db.inputs.command.includes("--innodb-buffer-pool-size=1073741824"));
@@ -111,7 +121,10 @@ describe("systems on Docker (dev stack)", function () {
         const web = appEnvOf(replicasOf(p, "web")[0]);
         assert.match(web.DATABASE_URL, /^mysql:\/\/auro_user:[^@]+@db:3306\/auro_mart$/);
         assert.strictEqual(web.DOCUMENTS_BUCKET, "auromart-documents");
-        assert.strictEqual(web.S3_ENDPOINT_URL, "http://minio:9000");
+        assert.strictEqual(web.S3_ENDPOINT_URL, "http://objects:9000");
+        assert.strictEqual(web.AWS_ENDPOINT_URL_S3, "http://objects:9000");
+        assert.match(web.AWS_SECRET_ACCESS_KEY, /^mock-auromart-objects-svc-web-secret/, "web's own key, not the store's admin");
+        assert.notStrictEqual(appEnvOf(replicasOf(p, "admin")[0]).AWS_SECRET_ACCESS_KEY, web.AWS_SECRET_ACCESS_KEY);
         for (const s of ["SECRET_KEY", "JWT_SECRET_KEY", "WTF_CSRF_SECRET_KEY"]) assert.ok(web[s], s);
         // web and admin share SECRET_KEY (one generated value per system).
         assert.strictEqual(appEnvOf(replicasOf(p, "admin")[0]).SECRET_KEY, web.SECRET_KEY);
@@ -128,10 +141,10 @@ describe("systems on Docker (dev stack)", function () {
         assert.strictEqual(replicasOf(p, "beat").length, 1);
         assert.deepStrictEqual(replicasOf(p, "beat")[0].inputs.command.slice(0, 4), ["celery", "-A", "config", "beat"]);
         const edge = uploadOf(byLabel(p, "tierform.tier", "edge").find((c) => c.inputs.ports)!, "/run/tierform/nginx.conf")!.content;
-        for (const [path, svc] of [["/api", "backend"], ["/static", "backend"], ["/media", "backend"]]) assert.match(edge, new RegExp(`location \\^~ ${path}/ \\{[^}]*proxy_pass http://${svc};`));
-        assert.match(edge, /location \/ \{[^}]*proxy_pass http:\/\/frontend;/);
+        for (const [path, svc] of [["/api", "backend"], ["/static", "backend"], ["/media", "backend"]]) assert.match(edge, new RegExp(`location \\^~ ${path}/ \\{[^}]*proxy_pass \\$upstream_${svc};`));
+        assert.match(edge, /location \/ \{[^}]*proxy_pass \$upstream_frontend;/);
         assert.match(edge, /add_header X-XSS-Protection "1; mode=block" always;/);
-        assert.deepStrictEqual(upstreamServers(p, "backend"), ["mdc-tts-backend-0:8000", "mdc-tts-backend-1:8000"]);
+        assert.deepStrictEqual(upstreamServers(p, "backend"), ["backend:8000"]);
         const backup = datastore(p, "backup", "db");
         assert.match(uploadOf(backup, "/run/tierform/schedule.sh")!.content, /full 0 2 \* \* \*/);
         assert.match(uploadOf(backup, "/run/tierform/backup.sh")!.content, /RETENTION_DAYS=30/);
@@ -143,22 +156,30 @@ describe("systems on Docker (dev stack)", function () {
         assert.strictEqual(appEnvOf(replicasOf(p, "worker")[0]).SECRET_KEY, appEnvOf(replicasOf(p, "backend")[0]).SECRET_KEY);
         // The frontend uses no datastore: it is not on the data network.
         assert.deepStrictEqual(networksOf(replicasOf(p, "frontend")[0]), ["mdc-tts-net-app"]);
+        // Egress: closed by default (the app network is internal); backend and worker opt in (mail,
+        // external APIs) and join the egress network; ports are not filtered on Docker, and say so.
+        assert.strictEqual(p.one("docker:index/network:Network", "net-app").inputs.internal, true);
+        assert.strictEqual(p.one("docker:index/network:Network", "net-egress").inputs.internal, false);
+        assert.deepStrictEqual(networksOf(replicasOf(p, "backend")[0]), ["mdc-tts-net-app", "mdc-tts-net-data", "mdc-tts-net-egress"]);
+        assert.ok(!networksOf(replicasOf(p, "beat")[0]).includes("mdc-tts-net-egress"));
+        assert.strictEqual(labelsOf(replicasOf(p, "backend")[0])["tierform.egress"], "internet; ports 443,587 not filtered on Docker");
+        assert.strictEqual(labelsOf(replicasOf(p, "frontend")[0])["tierform.egress"], "none");
     });
 
-    it("MealKitz: five services with /health probes, Postgres, Redis, a RabbitMQ queue, MinIO", async () => {
+    it("MealKitz: five services with /health probes, Postgres, Redis, a RabbitMQ queue, SeaweedFS", async () => {
         const p = await plan("mealkitz");
         for (const s of ["order", "user", "payment", "delivery", "notification"]) {
             const replicas = replicasOf(p, s);
             assert.strictEqual(replicas.length, 2, s);
             assert.ok(replicas[0].inputs.healthcheck.tests[1].includes("http://127.0.0.1:8000/health"), s);
-            assert.deepStrictEqual(upstreamServers(p, s), [`mealkitz-${s}-0:8000`, `mealkitz-${s}-1:8000`]);
+            assert.deepStrictEqual(upstreamServers(p, s), [`${s}:8000`]);
         }
         assert.match(datastore(p, "database", "db").inputs.image, /^postgres:15\./);
         datastore(p, "cache", "cache");
         assert.match(datastore(p, "queue", "events").inputs.image, /^rabbitmq:/);
         assert.match(appEnvOf(replicasOf(p, "order")[0]).BROKER_URL, /^amqp:\/\/app:[^@]+@events:5672\/$/);
         assert.strictEqual(appEnvOf(replicasOf(p, "notification")[0]).ASSETS_BUCKET, "mealkitz-assets");
-        assert.strictEqual(byLabel(p, "tierform.engine", "minio").length, 1);
+        assert.strictEqual(byLabel(p, "tierform.engine", "seaweedfs").length, 1);
         assert.strictEqual(p.outputs.services.order, "order:8000");
         assert.ok(p.run.secretOutputs.some((s) => s.startsWith("connectionStrings")));
     });
@@ -191,5 +212,13 @@ describe("systems on Docker (dev stack)", function () {
         assert.strictEqual(replicasOf(p, "worker").length, 2);
         assert.strictEqual(p.outputs.publicUrl, "https://127.0.0.1:8443");
         assert.ok(p.ofType("tls:index/selfSignedCert:SelfSignedCert").length === 1);
+    });
+
+    it("refuses, before any resource, a service that gets credentials without a command, naming services.<n>.command", async () => {
+        await assert.rejects(planStack({ stack: "dev", system: "mdc-tts", overrides: { services: { backend: { command: null } } } }), (e: Error) => {
+            assert.match(e.message, /mdc-tts cannot be built on Docker \(1 problem\)/);
+            assert.match(e.message, /services\.backend\.command: is required on Docker: the service gets credentials \(db, cache, media, static, SECRET_KEY/);
+            return true;
+        });
     });
 });

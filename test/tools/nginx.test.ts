@@ -28,10 +28,10 @@ describe("tools: nginx -t on every preset's edge config", function () {
         it(`${preset}: the rendered nginx.conf passes nginx -t`, function () {
             const nginx = requireTool(this, "nginx", "nginx-light", ["/usr/sbin"]);
             const { system, settings } = devSystem(preset);
-            // The same upstreams as the Docker edge (one server per replica), on addresses that resolve here.
+            // The same upstreams as the Docker edge (one name per service), on addresses that resolve here.
             const upstreams = [...new Set(system.edge.routes.map((r) => r.service))].map((s, i) => ({
                 name: s,
-                servers: Array.from({ length: Math.max(1, system.services[s].replicas.min) }, (_, r) => `127.0.0.1:${20000 + i * 10 + r}`),
+                servers: [`127.0.0.1:${20000 + i * 10}`],
             }));
             const base = edgeNginxOptions(system, upstreams, settings.edgeHttpsPort);
             const work = fs.mkdtempSync(path.join(dir, `${preset}-`));

@@ -2,6 +2,8 @@
 export function dockerOutputs(type: string, name: string, inputs: Record<string, any>): Record<string, any> | undefined {
     switch (type) {
         case "docker:index/container:Container":
+            // A one-shot (attached) container's exit code, as the provider reads it after the run.
+            return { name: inputs.name ?? name, ...(inputs.attach ? { exitCode: 0 } : {}) };
         case "docker:index/network:Network":
         case "docker:index/volume:Volume":
             return { name: inputs.name ?? name };

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { planComponent, stackConfig, type Plan } from "../../harness";
 import { loadStack } from "../../../spec";
-import { DockerDatabase } from "../../../components/docker/database";
+import { DockerDatabase, engineMemoryMb, sizeMb } from "../../../components/docker/database";
 import { DockerNetwork } from "../../../components/docker/network";
 import { argvOf, CONTAINER, devSystem, envOf, hardeningProblems, isSecretAt, labelsOf, networksOf, PASSWORD, uploadOf, VOLUME } from "./helpers";
 
@@ -106,5 +106,22 @@ describe("docker Database", () => {
         const root = uploadOf(auro.one(CONTAINER, "auromart-db"), "/run/tierform/root-password");
         assert.ok(root);
         assert.strictEqual(envOf(auro.one(CONTAINER, "auromart-db")).MYSQL_ROOT_PASSWORD_FILE, "/run/tierform/root-password");
+    });
+
+    it("sizes the container above the engine's own buffers (AuroMart's 1 GiB InnoDB pool, Asset Management's 4GB shared_buffers)", async () => {
+        const auro = await planDatabase("auromart", "db");
+        assert.strictEqual(sizeMb("4GB"), 4096);
+        assert.strictEqual(sizeMb(1073741824), 1024);
+        assert.strictEqual(sizeMb("16MB"), 16);
+        for (const preset of ["auromart", "asset-management"]) {
+            const { system } = devSystem(preset);
+            const db = system.databases.db;
+            const buffers = preset === "auromart" ? 1024 : 4096;
+            assert.ok(engineMemoryMb(db) >= buffers * 1.5, `${preset}: ${engineMemoryMb(db)} MiB for ${buffers} MiB of buffers`);
+        }
+        const c = auro.one(CONTAINER, "auromart-db");
+        assert.strictEqual(c.inputs.memory, 2048, "1 GiB pool: more than the 1 GiB profile size");
+        assert.strictEqual(c.inputs.memorySwap, 2048);
+        assert.strictEqual(labelsOf(c)["tierform.memory-from"], "engine buffers (2048 MiB)");
     });
 });

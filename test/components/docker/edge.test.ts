@@ -8,8 +8,8 @@ import { EDGE_IMAGE } from "../../../components/shared/images";
 import { CONTAINER, devSystem, hardeningProblems, isSecretAt, labelsOf, networksOf, uploadOf } from "./helpers";
 
 const upstreams = [
-    { name: "web", servers: ["auromart-web-0:8000", "auromart-web-1:8000"] },
-    { name: "admin", servers: ["auromart-admin-0:8000", "auromart-admin-1:8000"] },
+    { name: "web", servers: ["web:8000"] },
+    { name: "admin", servers: ["admin:8000"] },
 ];
 
 describe("docker Edge (nginx)", () => {
@@ -53,12 +53,13 @@ describe("docker Edge (nginx)", () => {
         assert.match(uploadOf(container(), "/run/tierform/tls.crt")!.content, /CERTIFICATE/);
     });
 
-    it("renders nginx.conf with every replica in its upstream, the redirect, headers, rate limit and allow list", () => {
+    it("renders nginx.conf resolving each service's name at request time through Docker's DNS, with the canonical Host, the redirect, headers, rate limit and allow list", () => {
         const c = conf();
-        for (const u of upstreams) {
-            const block = new RegExp(`upstream ${u.name} \\{([^}]*)\\}`).exec(c)?.[1] ?? "";
-            for (const s of u.servers) assert.ok(block.includes(`server ${s} `), `${s} in upstream ${u.name}`);
-        }
+        assert.match(c, /resolver 127\.0\.0\.11 valid=10s ipv6=off;/);
+        assert.doesNotMatch(c, /upstream \w+ \{/, "no upstream block: those resolve once, at start");
+        for (const u of upstreams) assert.match(c, new RegExp(`set \\$upstream_${u.name} http://${u.servers[0]};\\s*proxy_pass \\$upstream_${u.name};`));
+        assert.match(c, /proxy_set_header Host auromart\.example\.com;/);
+        assert.match(c, /proxy_set_header X-Forwarded-Host \$host;/);
         assert.match(c, /listen 8080;[\s\S]*return 301 https:\/\/\$host:8443\$request_uri;/);
         assert.match(c, /listen 8443 ssl/);
         assert.match(c, /ssl_protocols TLSv1\.2 TLSv1\.3;/);
@@ -67,13 +68,13 @@ describe("docker Edge (nginx)", () => {
         assert.match(c, /add_header Strict-Transport-Security "max-age=31536000; includeSubDomains" always;/);
         assert.match(c, /limit_req_zone \$binary_remote_addr zone=perip:10m rate=600r\/m;/);
         assert.match(c, /client_max_body_size 20m;/);
-        assert.match(c, /location \^~ \/admin\/ \{\s*allow 10\.0\.0\.0\/8;\s*allow 192\.168\.0\.0\/16;\s*deny all;[^}]*proxy_pass http:\/\/admin;/);
-        assert.match(c, /location \/ \{\s*limit_req zone=perip[^}]*proxy_pass http:\/\/web;/);
+        assert.match(c, /location \^~ \/admin\/ \{\s*allow 10\.0\.0\.0\/8;\s*allow 192\.168\.0\.0\/16;\s*deny all;[^}]*proxy_pass \$upstream_admin;/);
+        assert.match(c, /location \/ \{\s*limit_req zone=perip[^}]*proxy_pass \$upstream_web;/);
         assert.match(c, /ssl_certificate "\/run\/tierform\/tls\.crt";/);
         assert.match(c, /pid \/tmp\/nginx\.pid;/);
     });
 
-    it("starts after its upstream replicas and is replaced with them (nginx resolves their addresses only at start)", async () => {
+    it("starts after its upstream replicas and is not replaced with them (it resolves their addresses at request time)", async () => {
         const { system } = devSystem("auromart");
         const seen: Record<string, pulumi.ResourceOptions> = {};
         let replicas: docker.Container[] = [];
@@ -87,7 +88,7 @@ describe("docker Edge (nginx)", () => {
         });
         const edge = p.one(CONTAINER, "auromart-edge");
         for (const r of p.ofType(CONTAINER).filter((c) => c.name.startsWith("auromart-web-"))) assert.ok(edge.dependencies.includes(r.urn), r.name);
-        assert.deepStrictEqual(seen["auromart-edge"].replaceWith, replicas);
+        assert.strictEqual(seen["auromart-edge"].replaceWith, undefined);
         assert.strictEqual(edge.inputs.wait, true);
     });
 

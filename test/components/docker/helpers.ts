@@ -1,5 +1,5 @@
 /** Shared lookups for the Docker component and system tests. */
-import { stackConfig, type PlannedResource } from "../../harness";
+import { plannedRuns, stackConfig, type PlannedResource } from "../../harness";
 import { loadStack, type Settings, type System } from "../../../spec";
 
 export const CONTAINER = "docker:index/container:Container";
@@ -41,9 +41,26 @@ export function labelsOf(r: PlannedResource): Record<string, string> {
     return Object.fromEntries((r.inputs.labels ?? []).map((l: { label: string; value: string }) => [l.label, l.value]));
 }
 
-/** The uploaded file at `path` (content and mode), or undefined. */
+/**
+ * The one-shot step that delivers a container's files into its config volume (`<name>-config-files`,
+ * a sibling under the same parent), or undefined.
+ */
+export function configFilesOf(r: PlannedResource): PlannedResource | undefined {
+    for (const run of plannedRuns) {
+        if (!run.includes(r)) continue;
+        return run.find((x) => x.type === CONTAINER && x.parent === r.parent && x.name === `${r.name}-config-files`);
+    }
+    return undefined;
+}
+
+/** The resource that carries a container's uploads: itself, or its config-files step. */
+function uploader(r: PlannedResource): PlannedResource {
+    return r.inputs.uploads ? r : (configFilesOf(r) ?? r);
+}
+
+/** The file at `path` delivered to the container (content and mode; `index` in its uploader's `uploads`), or undefined. */
 export function uploadOf(r: PlannedResource, path: string): { content: string; owner?: string; group?: string; permissions?: string; index: number } | undefined {
-    const uploads: any[] = r.inputs.uploads ?? [];
+    const uploads: any[] = uploader(r).inputs.uploads ?? [];
     const index = uploads.findIndex((u) => u.file === path);
     return index < 0 ? undefined : { ...uploads[index], index };
 }
@@ -76,5 +93,6 @@ export function hardeningProblems(r: PlannedResource): string[] {
 
 /** Whether the input at dotted `path` (e.g. `uploads[1].content`) was a secret: it, or an enclosing value, is recorded in `secretPaths`. */
 export function isSecretAt(r: PlannedResource, path: string): boolean {
+    if (path.startsWith("uploads")) r = uploader(r);
     return r.secretPaths.some((p) => p === path || path.startsWith(`${p}.`) || path.startsWith(`${p}[`));
 }

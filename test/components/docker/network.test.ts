@@ -10,13 +10,13 @@ describe("docker Network", () => {
         plan = await planComponent(() => new DockerNetwork("mdc-tts-net", { system }));
     });
 
-    it("creates edge, app and data bridges, only the data network internal", () => {
+    it("creates edge, app and data bridges; app and data internal (closed by default), edge not", () => {
         const nets = plan.ofType(NETWORK);
         assert.deepStrictEqual(nets.map((n) => n.inputs.name).sort(), ["mdc-tts-net-app", "mdc-tts-net-data", "mdc-tts-net-edge"]);
         for (const n of nets) assert.strictEqual(n.inputs.driver, "bridge");
         assert.strictEqual(plan.one(NETWORK, "data").inputs.internal, true);
         assert.strictEqual(plan.one(NETWORK, "edge").inputs.internal, false);
-        assert.strictEqual(plan.one(NETWORK, "app").inputs.internal, false);
+        assert.strictEqual(plan.one(NETWORK, "app").inputs.internal, true);
     });
 
     it("labels every network with the system, environment and tier", () => {

@@ -6,7 +6,7 @@ import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
 import { planComponent, type Plan } from "../../harness";
-import { DockerService, httpProbeCommand, renderSecretsFile, renderWithSecrets, SECRETS_FILE, WITH_SECRETS } from "../../../components/docker/service";
+import { DockerService, httpProbeCommand, serviceProblems, renderSecretsFile, renderWithSecrets, SECRETS_FILE, WITH_SECRETS } from "../../../components/docker/service";
 import { argvOf, CONTAINER, devSystem, envOf, hardeningProblems, isSecretAt, labelsOf, networksOf, REMOTE_IMAGE, secretsFileOf, uploadOf, VOLUME } from "./helpers";
 
 describe("docker Service", () => {
@@ -118,7 +118,7 @@ describe("docker Service", () => {
         });
 
         it("runs workers without a port, health-checked by the spec's command (through the wrapper), and exactly one scheduler", () => {
-            const workers = plan.ofType(CONTAINER).filter((c) => labelsOf(c)["tierform.service"] === "worker");
+            const workers = plan.ofType(CONTAINER).filter((c) => labelsOf(c)["tierform.service"] === "worker" && !labelsOf(c)["tierform.role"]);
             assert.strictEqual(workers.length, 2);
             for (const w of workers) {
                 assert.strictEqual(w.inputs.ports, undefined);
@@ -134,7 +134,7 @@ describe("docker Service", () => {
                 assert.deepStrictEqual(w.inputs.command, ["celery", "-A", "config", "worker", "-l", "info"]);
                 assert.strictEqual(secretsFileOf(w).SECRET_KEY, "shared");
             }
-            const beats = plan.ofType(CONTAINER).filter((c) => labelsOf(c)["tierform.service"] === "beat");
+            const beats = plan.ofType(CONTAINER).filter((c) => labelsOf(c)["tierform.service"] === "beat" && !labelsOf(c)["tierform.role"]);
             assert.strictEqual(beats.length, 1);
             assert.strictEqual(labelsOf(beats[0])["tierform.kind"], "scheduler");
             assert.strictEqual(beats[0].inputs.healthcheck, undefined, "beat's spec has no health check");
@@ -155,7 +155,8 @@ describe("docker Service", () => {
                 },
             });
             plan = await planComponent(() => {
-                for (const s of ["api", "web"]) new DockerService(`hld-${s}`, { system, service: system.services[s], networks: { app: "a" }, secretEnv: { MONGODB_URI: "mongodb://app:hunter2@mongo:27017/hld" } });
+                new DockerService("hld-api", { system, service: system.services.api, networks: { app: "a" }, secretEnv: { MONGODB_URI: "mongodb://app:hunter2@mongo:27017/hld" } });
+                new DockerService("hld-web", { system, service: system.services.web, networks: { app: "a" } });
             });
         });
 
@@ -164,17 +165,23 @@ describe("docker Service", () => {
             assert.ok(plan.one(CONTAINER, "hld-api-0").inputs.healthcheck.tests[1].includes("http://127.0.0.1:3000/api/health"));
         });
 
-        it("a service without a command keeps the image's entrypoint: credentials are secret env, the check runs bare", () => {
+        it("a service without a command and without credentials keeps the image's entrypoint; the check runs bare; no config volume", () => {
             const web = plan.one(CONTAINER, "hld-web-0");
             assert.deepStrictEqual(web.inputs.healthcheck.tests, ["CMD", "test", "-d", "/tmp"]);
             assert.strictEqual(web.inputs.entrypoints, undefined);
             assert.strictEqual(uploadOf(web, SECRETS_FILE), undefined);
-            const envs: string[] = web.inputs.envs;
-            const i = envs.findIndex((e) => e.startsWith("MONGODB_URI="));
-            assert.strictEqual(envs[i], "MONGODB_URI=mongodb://app:hunter2@mongo:27017/hld");
-            assert.ok(isSecretAt(web, `envs[${i}]`));
             assert.strictEqual(plan.ofType(VOLUME).filter((v) => v.name.startsWith("hld-web")).length, 0, "no config volume without a secrets file");
             assert.ok(plan.ofType(VOLUME).some((v) => v.name.startsWith("hld-api")), "api has a command, so its secrets go to a file");
+        });
+
+        it("a service with credentials but no command is refused (serviceProblems), naming services.<n>.command", () => {
+            const { system } = devSystem("hld-platform", { services: { api: { command: null } } });
+            const problems = serviceProblems(system, system.services.api);
+            assert.strictEqual(problems.length, 1);
+            assert.strictEqual(problems[0].where, "services.api.command");
+            assert.match(problems[0].message, /credentials \(mongo, cache, JWT_SECRET\)/);
+            assert.deepStrictEqual(serviceProblems(system, system.services.web), [], "web uses no datastore");
+            assert.throws(() => new DockerService("x", { system, service: system.services.api, networks: { app: "a" }, secretEnv: { A_URL: "x" } }), /credentials need a command/);
         });
     });
 
@@ -237,16 +244,19 @@ describe("docker Service", () => {
         const [kind, script] = httpProbeCommand(3000, "/api/health", 3);
         assert.strictEqual(kind, "CMD-SHELL");
         for (const tool of ["wget -q -T 3", "curl -fsS -m 3", "python3 -c", "node -e"]) assert.ok(script.includes(tool), tool);
+        assert.ok(script.includes("h='localhost'") && script.includes('--header "Host: $h"') && script.includes('-H "Host: $h"'), "sends the canonical Host");
+        assert.throws(() => httpProbeCommand(80, "/ok", 3, "a b"), /not a host name/);
         assert.ok(script.includes("u='http://127.0.0.1:3000/api/health'"));
         assert.throws(() => httpProbeCommand(80, "/x'; rm -rf /", 3));
     });
 
     it("the probe really passes on 2xx and fails on 5xx and on a closed port (run by /bin/sh)", async () => {
-        const server = http.createServer((req, res) => res.writeHead(req.url === "/ok" ? 200 : 503).end());
+        // Answers 200 only to the canonical Host, as Django's ALLOWED_HOSTS would.
+        const server = http.createServer((req, res) => res.writeHead(req.url === "/ok" && req.headers.host === "api.example.com" ? 200 : req.url === "/ok" ? 400 : 503).end());
         await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
         const port = (server.address() as { port: number }).port;
         const run = (path: string, p = port) =>
-            promisify(execFile)("/bin/sh", ["-c", httpProbeCommand(p, path, 2)[1]]).then(
+            promisify(execFile)("/bin/sh", ["-c", httpProbeCommand(p, path, 2, "api.example.com")[1]]).then(
                 () => 0,
                 (e: { code?: number }) => e.code ?? 1,
             );
