@@ -201,7 +201,19 @@ export function edgeConfig(props: any): string | undefined {
     return conf.length > 0 ? conf.join("\n") : undefined;
 }
 
-function edgePolicy(def: { name: string; description: string; checklist: string[]; sources: string[]; check: (conf: string, props: any, report: (m: string) => void) => void }) {
+/**
+ * A policy on the nginx edge. `check` judges the configuration (and, where the container itself
+ * carries it, the container); `checkContainer` judges what only the edge container has (its
+ * published ports) when its configuration is delivered by its config-files step.
+ */
+function edgePolicy(def: {
+    name: string;
+    description: string;
+    checklist: string[];
+    sources: string[];
+    check: (conf: string, props: any | undefined, report: (m: string) => void) => void;
+    checkContainer?: (props: any, report: (m: string) => void) => void;
+}) {
     return resourcePolicy({
         name: def.name,
         description: `${def.description} Read from the edge's (tierform.tier=edge) uploaded nginx configuration (on its config-files step).`,
@@ -216,10 +228,14 @@ function edgePolicy(def: { name: string; description: string; checklist: string[
             // daemon takes no upload into a read-only container): the configuration is judged on
             // that step, which carries the uploads, and the edge itself waits for it.
             const labels = Object.fromEntries((Array.isArray(props.labels) ? props.labels : []).map((l: any) => [l?.label, l?.value]));
-            if (!props.uploads && labels["tierform.after.config-files"] !== undefined) args.notApplicable("its nginx configuration is delivered and judged on its config-files step");
+            if (!props.uploads && labels["tierform.after.config-files"] !== undefined) {
+                if (!def.checkContainer) args.notApplicable("its nginx configuration is delivered and judged on its config-files step");
+                return def.checkContainer!(props, report);
+            }
             const conf = edgeConfig(props);
             if (!conf) return report("the edge container has no nginx configuration in `uploads`, so TLS, headers and rate limits cannot be verified");
-            def.check(conf, props, report);
+            // The config-files step publishes nothing: what belongs to the running edge is judged there.
+            def.check(conf, labels["tierform.role"] === "config-files" ? undefined : props, report);
         },
     });
 }
@@ -235,11 +251,18 @@ export const dockerEdgeTls = edgePolicy({
         const protos = /ssl_protocols\s+([^;]+);/.exec(conf)?.[1];
         const old = (protos ?? "").split(/\s+/).filter((t) => ["SSLv2", "SSLv3", "TLSv1", "TLSv1.1"].includes(t));
         if (old.length > 0) report(`ssl_protocols allows ${old.join(", ")}; allow TLSv1.2 and TLSv1.3 only`);
-        const ports: any[] = Array.isArray(props.ports) ? props.ports : [];
-        if (!ports.some((p) => [443, 8443].includes(Number(p.internal)))) report("the edge does not publish an HTTPS port (443/8443)");
-        if (ports.some((p) => [80, 8080].includes(Number(p.internal))) && !/return\s+30[178]\s+https:\/\//.test(conf)) report("plain HTTP is served without a redirect to HTTPS");
+        // A listener without ssl must only redirect to HTTPS (the health endpoint may sit beside the redirect).
+        if (/listen\s+(?![^;]*\bssl\b)[^;]*;/.test(conf) && !/return\s+30[178]\s+https:\/\//.test(conf)) report("plain HTTP is served without a redirect to HTTPS");
+        if (props) edgePorts(props, report);
     },
+    checkContainer: (props, report) => edgePorts(props, report),
 });
+
+/** The edge container publishes its HTTPS port. */
+function edgePorts(props: any, report: (m: string) => void): void {
+    const ports: any[] = Array.isArray(props.ports) ? props.ports : [];
+    if (!ports.some((p) => [443, 8443].includes(Number(p.internal)))) report("the edge does not publish an HTTPS port (443/8443)");
+}
 
 /** Edge adds security headers. */
 export const dockerEdgeHeaders = edgePolicy({

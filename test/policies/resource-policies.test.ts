@@ -4,7 +4,7 @@
  */
 import * as assert from "assert";
 import { checkResource, type ResourceCase } from "./helpers";
-import { CONTAINER, dockerCases, service } from "./fixtures/docker";
+import { CONTAINER, dockerCases, edge, service } from "./fixtures/docker";
 import { kubernetesCases } from "./fixtures/kubernetes";
 import { awsCases } from "./fixtures/aws";
 import { awsUserCases, dockerUserCases, kubernetesUserCases, T as USER_TYPES } from "./fixtures/user-additions";
@@ -84,5 +84,24 @@ describe("resource policies · coverage", () => {
             .map(([n]) => n)
             .filter((n) => !cases.some((c) => c.policy === n && c.bad.length > 0));
         assert.deepStrictEqual(missing, []);
+    });
+});
+
+describe("resource policies · the Docker edge and its config-files step", () => {
+    // The edge's files reach it through a one-shot config-files step: the configuration is judged
+    // on the step, the published ports on the edge container.
+    const step = { ...edge, ports: undefined, labels: [...edge.labels, { label: "tierform.role", value: "config-files" }] };
+    const running = { ...edge, uploads: undefined, labels: [...edge.labels, { label: "tierform.after.config-files", value: "0" }] };
+    it("judges the configuration on the step without asking it to publish ports", () => {
+        assert.deepStrictEqual(checkResource("docker-edge-tls", CONTAINER, step).messages, []);
+    });
+    it("judges the published HTTPS port on the edge container", () => {
+        assert.deepStrictEqual(checkResource("docker-edge-tls", CONTAINER, running).messages, []);
+        const messages = checkResource("docker-edge-tls", CONTAINER, { ...running, ports: running.ports.filter((p: { internal: number }) => p.internal !== 8443) }).messages;
+        assert.ok(messages.some((m) => /HTTPS port/.test(m)), JSON.stringify(messages));
+    });
+    it("finds a plain listener without a redirect on the step", () => {
+        const conf = step.uploads[0].content.replace("return 301 https://$host$request_uri;", "location / { proxy_pass http://backend:8000; }");
+        assert.ok(checkResource("docker-edge-tls", CONTAINER, { ...step, uploads: [{ ...step.uploads[0], content: conf }] }).messages.some((m) => /redirect/.test(m)));
     });
 });
