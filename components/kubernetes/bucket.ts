@@ -24,6 +24,7 @@
  * the retention window plus WAL ({@link objectStoreSizeGb}); above {@link LARGE_OBJECT_STORE_GB} a
  * staging cluster's disk is the wrong place for it: the plan warns and points at `tierform:s3Endpoint`.
  */
+import { OBJECT_STORE_IMAGE } from "../shared/images";
 import * as k8s from "@pulumi/kubernetes";
 import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
@@ -47,13 +48,8 @@ import {
 import { OBJECT_STORE, s3EndpointAddress } from "./namespace";
 import { statefulWorkload } from "./stateful";
 
-/**
- * SeaweedFS, pinned: git tag 4.44 of seaweedfs/seaweedfs (2026-08-22; `k8s/charts/seaweedfs`
- * appVersion 4.44), published as `chrislusf/seaweedfs:<tag>` by
- * `.github/workflows/container_release_unified.yml`. Newer tags exist (4.47, 4.48 in third-party
- * pins); take the newest at the next pin review (issue 14) and pin its digest.
- */
-export const SEAWEEDFS_IMAGE = "chrislusf/seaweedfs:4.44";
+/** The object store's image: the one pinned in components/shared/images.ts, as on Docker. */
+export const SEAWEEDFS_IMAGE = OBJECT_STORE_IMAGE;
 /** The AWS CLI of the bucket Job and the off-site copy (pinned). */
 export const AWS_CLI_IMAGE = "amazon/aws-cli:2.22.4";
 /** Above this size (GiB) the object store belongs outside the cluster (`tierform:s3Endpoint`). */

@@ -16,7 +16,10 @@ export const EDGE_IMAGE = "nginxinc/nginx-unprivileged:1.27.3-alpine";
 /**
  * S3-compatible object storage for dev and clusters without S3: SeaweedFS (Apache-2.0, released
  * about weekly; git tag 4.44 of seaweedfs/seaweedfs, chart appVersion 4.44). Replaces MinIO, whose
- * community edition stopped publishing images in October 2025. See docs/object-store.md.
+ * community edition stopped publishing images in October 2025. See docs/object-store.md. Published
+ * as `chrislusf/seaweedfs:<tag>` by seaweedfs' `.github/workflows/container_release_unified.yml`;
+ * newer tags exist (4.47, 4.48 in third-party pins): take the newest at the next pin review
+ * (issue 14) and pin its digest. Docker and Kubernetes run this one image.
  */
 export const OBJECT_STORE_IMAGE = "chrislusf/seaweedfs:4.44";
 /** The queue broker where the platform has no managed queue. */
