@@ -154,6 +154,8 @@ export interface DockerServiceArgs {
     dependsOn?: pulumi.Resource[];
     /** One-shot steps (e.g. the bucket setup) that must have exited 0 before the containers start. @default [] */
     after?: ServiceStep[];
+    /** File-share volumes mounted read-write into every container (the spec's `mounts`). @default [] */
+    mounts?: { volumeName: pulumi.Input<string>; containerPath: string }[];
 }
 
 /** The replicas of one service. */
@@ -203,13 +205,14 @@ export class DockerService extends pulumi.ComponentResource {
         // What a container needs to read its credentials from the file: the wrapper as its
         // entrypoint, its own config volume (replicas never share one: each is re-created on its
         // own), mounted read-only and filled by its one-shot config-files step.
+        const shareMounts = args.mounts ?? [];
         const credentialFiles = (containerName: string): { inputs: Partial<docker.ContainerArgs>; steps: ServiceStep[] } => {
             if (!this.secretsAsFile) return { inputs: {}, steps: [] };
             const extra = { "tierform.service": service.name };
             const volume = configVolume(resourceName([containerName, "config"]), system, "service", this, undefined, extra);
             const writer = configFiles(resourceName([containerName, "config-files"]), { system, tier: "service", volume, user, files: secretFiles, image: imageRef, labels: extra }, this);
             return {
-                inputs: { entrypoints: withSecrets, volumes: [{ volumeName: volume.name, containerPath: CONFIG_DIR, readOnly: true }] },
+                inputs: { entrypoints: withSecrets, volumes: [...shareMounts, { volumeName: volume.name, containerPath: CONFIG_DIR, readOnly: true }] },
                 steps: [{ role: CONFIG_FILES_ROLE, step: writer, what: `delivering ${containerName}'s credentials file` }],
             };
         };
@@ -231,6 +234,7 @@ export class DockerService extends pulumi.ComponentResource {
             init: true,
             tmpfs: tmpfsMounts(service.writablePaths),
             networksAdvanced: networks,
+            ...(shareMounts.length > 0 ? { volumes: shareMounts } : {}),
         };
 
         const dependsOn = [...(args.dependsOn ?? [])];

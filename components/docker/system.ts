@@ -24,6 +24,7 @@ import { DockerDatabase } from "./database";
 import { DockerEdge } from "./edge";
 import { DockerNetwork } from "./network";
 import { DockerQueue } from "./queue";
+import { DockerFileShares, fileShareProblems, shareKey } from "./files";
 import { DockerService, serviceProblems, type ServiceStep } from "./service";
 
 /**
@@ -31,7 +32,7 @@ import { DockerService, serviceProblems, type ServiceStep } from "./service";
  * a service that gets credentials without a `command` (see `serviceProblems`).
  */
 export function dockerProblems(system: System, _settings?: Settings): Problem[] {
-    return Object.values(system.services).flatMap((s) => serviceProblems(system, s));
+    return [...Object.values(system.services).flatMap((s) => serviceProblems(system, s)), ...fileShareProblems(system)];
 }
 
 /** Stop with the spec's Docker problems, if any, before anything is registered: a `pulumi.RunError` naming each spec path. */
@@ -96,6 +97,8 @@ export class DockerSystem extends pulumi.ComponentResource implements PlatformSy
                 secretValues[s] ??= secretOf(generatePassword(resourceName([name, "secret", s.toLowerCase().replace(/_/g, "-")]), this, 48));
             }
         }
+        // Shared file storage, one volume per share directory, owned before anything mounts it.
+        const shares = Object.values(system.services).some((s) => s.mounts.length > 0) ? new DockerFileShares(resourceName([name, "shares"]), { system }, child) : undefined;
         for (const service of Object.values(system.services)) {
             const wiring = this.wiring(system, service.name);
             this.services[service.name] = new DockerService(
@@ -112,7 +115,11 @@ export class DockerSystem extends pulumi.ComponentResource implements PlatformSy
                     secretEnv: wiring.secretEnv,
                     secretValues,
                     dependsOn: wiring.dependsOn,
-                    after: wiring.after,
+                    after: [
+                        ...wiring.after,
+                        ...service.mounts.map((m) => ({ role: "volume-init", step: shares!.volumes[shareKey(m.share, m.subPath)].owner, what: `handing the ${shareKey(m.share, m.subPath)} share to ${service.name}'s user` })),
+                    ],
+                    mounts: service.mounts.map((m) => ({ volumeName: shares!.volumes[shareKey(m.share, m.subPath)].volumeName, containerPath: m.path })),
                 },
                 child,
             );

@@ -111,6 +111,10 @@ const CHECKS: Record<string, Partial<Record<Platform, Check>>> = {
             const invoices = p.ofType("docker:index/container:Container").flatMap((c) => mounts(c).filter((m: string) => m.endsWith(":/app/invoices")));
             return invoices.length >= 2 && new Set(invoices.map((m: string) => m.split(":")[0])).size === 1;
         },
+        staging: all(
+            has(/^kubernetes:core\/v1:PersistentVolumeClaim$/, /"ReadWriteMany"/),
+            atLeast(2, /^kubernetes:apps\/v1:Deployment$/, /"mountPath":\s?"\/app\/invoices"/, /"subPath":\s?"invoices"/),
+        ),
     },
     "am-ssl-lb": { dev: nginxTls, staging: k8sTls, prod: albHttps },
     "am-debug-off": {

@@ -71,7 +71,7 @@ describe("systems on Docker (dev stack)", function () {
                 const p = await plan(preset);
                 const { system } = devSystem(preset);
                 let filed = 0;
-                for (const c of byLabel(p, "tierform.tier", "service").filter((x) => labelsOf(x)["tierform.role"] !== "config-files")) {
+                for (const c of byLabel(p, "tierform.tier", "service").filter((x) => !["config-files", "volume-init"].includes(labelsOf(x)["tierform.role"]))) {
                     const service = system.services[labelsOf(c)["tierform.service"]];
                     const file = uploadOf(c, "/run/tierform/secrets.env");
                     const secrets = secretsFileOf(c);
@@ -221,4 +221,32 @@ describe("systems on Docker (dev stack)", function () {
             return true;
         });
     });
+
+    describe("file shares", () => {
+        it("auromart: every web and admin container mounts the same volume per share directory, after the step that owns it", async () => {
+            const p = await plan("auromart");
+            const replicas = [...replicasOf(p, "web"), ...replicasOf(p, "admin")];
+            assert.ok(replicas.length >= 3);
+            for (const path of ["/app/uploads", "/app/invoices", "/app/reports"]) {
+                const volumes = new Set(replicas.map((c) => c.inputs.volumes?.find((v: any) => v.containerPath === path)?.volumeName));
+                assert.strictEqual(volumes.size, 1, `${path}: one volume for every replica, got ${[...volumes].join(", ")}`);
+                const [volume] = volumes;
+                assert.ok(volume, `${path} is mounted`);
+                const owner = p.ofType(CONTAINER).find((c) => labelsOf(c)["tierform.role"] === "volume-init" && c.inputs.volumes?.[0]?.volumeName === volume);
+                assert.ok(owner, `${path}: an ownership step for ${volume}`);
+                assert.match(owner.inputs.command[0], /chown 10001:10001 /);
+                for (const c of replicas) assert.ok(c.dependencies.includes(owner.urn), `${c.name} waits for ${owner.name}`);
+            }
+        });
+
+        it("refuses a share mounted by services of different users, naming the share", async () => {
+            const err = await planStack({ stack: "dev", system: "auromart", overrides: { services: { admin: { runAsUser: 10002 } } } }).then(
+                () => undefined,
+                (e: Error) => e,
+            );
+            assert.ok(err, "the plan is refused");
+            assert.match(err.message, /fileShares\.files: mounted by services running as different users \(10001, 10002\)/);
+        });
+    });
 });
+
