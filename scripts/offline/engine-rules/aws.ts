@@ -131,7 +131,12 @@ const EC2_DESCRIBED: Record<string, string> = {
     "aws:ec2/securityGroupRule:SecurityGroupRule": "description",
 };
 
-/** Fargate task sizes: CPU units → allowed memory MiB (AWS ECS developer guide, "Task CPU and memory"). */
+/**
+ * Fargate task sizes: CPU units → allowed memory MiB. Checked against the AWS ECS guide
+ * https://docs.aws.amazon.com/AmazonECS/latest/userguide/task-cpu-memory-error.html (RegisterTaskDefinition
+ * refuses anything else: "No Fargate configuration exists for given values"; 8 and 16 vCPU need
+ * Linux platform 1.4.0).
+ */
 export const FARGATE_SIZES: Record<number, number[]> = {
     256: [512, 1024, 2048],
     512: [1024, 2048, 3072, 4096],
