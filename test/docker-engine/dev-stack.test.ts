@@ -269,7 +269,9 @@ async function checkContainer(preset: string, r: PlannedResource, d: Deployed): 
     // Every read-write volume is writable by the container's user.
     for (const v of r.inputs.volumes ?? []) {
         if (v.readOnly) continue;
-        const w = await exec(d.id, ["/bin/sh", "-c", `echo probe >'${v.containerPath}/.tft-probe' && rm '${v.containerPath}/.tft-probe'`], r.inputs.user);
+        // One probe file per container: replicas share a file-share volume and are checked at once.
+        const probe = `${v.containerPath}/.tft-probe-${d.name}`;
+        const w = await exec(d.id, ["/bin/sh", "-c", `echo probe >'${probe}' && rm '${probe}'`], r.inputs.user);
         if (w.exitCode !== 0) problems.push(`${preset} ${d.name}: ${r.inputs.user} cannot write its volume at ${v.containerPath}: ${w.output.trim()}`);
     }
     // A health check `pulumi up` does not wait for (the backups, the services) passes when run now.
