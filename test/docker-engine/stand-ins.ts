@@ -131,22 +131,39 @@ exec /usr/local/bin/wget "$url"
 `;
 
 /**
- * Debian's static busybox with its `wget` applet renamed away (in its sorted applet-name table,
- * "wget" → "wgez"): that applet crashes with `-T` (SIGSEGV), and busybox's shell runs applets
- * before PATH, so without this the health checks' `wget` could not reach the stand-in above.
+ * The stand-ins' clock: fixed at 12:34:56 UTC, a minute no preset's backup schedule names, so the
+ * backup containers' schedule loop never fires during a test (the stand-in dump tools cannot dump,
+ * and a run that came due would rightly turn the backup unhealthy: the test would depend on the
+ * hour it runs at). Busybox's own `date` (renamed `datf`, see {@link patchedBusybox}) does the work.
+ */
+const DATE = `#!/bin/sh
+case " $* " in *" -d "*|*" -r "*|*" -s "*) exec /bin/busybox datf "$@" ;; esac
+exec /bin/busybox datf -d "2026-01-01 12:34:56" "$@"
+`;
+
+/**
+ * Debian's static busybox with applets renamed away in its sorted applet-name table, because
+ * busybox's shell runs applets before PATH: "wget" → "wgez" (that applet crashes with `-T`
+ * (SIGSEGV), so the health checks' `wget` must reach the stand-in above) and "date" → "datf" (so
+ * `date` reaches the fixed clock above).
  */
 function patchedBusybox(): Buffer {
     const bin = Buffer.from(fs.readFileSync(BUSYBOX!));
-    const at = bin.indexOf(Buffer.from("\0wget\0"));
-    if (at < 0) throw new Error("busybox: no wget applet name to rename");
-    bin.write("wgez", at + 1, "latin1");
+    for (const [from, to] of [
+        ["wget", "wgez"],
+        ["date", "datf"],
+    ]) {
+        const at = bin.indexOf(Buffer.from(`\0${from}\0`));
+        if (at < 0) throw new Error(`busybox: no ${from} applet name to rename`);
+        bin.write(to, at + 1, "latin1");
+    }
     return bin;
 }
 
 /** The rootfs archive of a stand-in. */
 function rootfs(s: StandIn): Buffer {
     if (!BUSYBOX) throw new Error("busybox-static is not installed");
-    const applets = execFileSync(BUSYBOX, ["--list"], { encoding: "utf8" }).split("\n").filter((a) => a && a !== "busybox" && a !== "wget");
+    const applets = execFileSync(BUSYBOX, ["--list"], { encoding: "utf8" }).split("\n").filter((a) => a && a !== "busybox" && a !== "wget" && a !== "date");
     const entries: TarEntry[] = [
         { name: "bin", type: "dir" },
         { name: "usr", type: "dir" },
@@ -165,6 +182,7 @@ function rootfs(s: StandIn): Buffer {
         { name: "standin/run", type: "file", content: RUN, mode: 0o755 },
         { name: "usr/local/bin/curl", type: "file", content: CURL, mode: 0o755 },
         { name: "usr/local/bin/wget", type: "file", content: WGET, mode: 0o755 },
+        { name: "bin/date", type: "file", content: DATE, mode: 0o755 },
         { name: "etc/passwd", type: "file", content: ["root:x:0:0:root:/root:/bin/sh", ...s.users.map((u) => `${u.name}:x:${u.uid}:${u.gid}::${u.home ?? "/"}:/bin/sh`)].join("\n") + "\n" },
         { name: "etc/group", type: "file", content: ["root:x:0:", ...[...new Map(s.users.map((u) => [u.gid, u.name])).entries()].map(([gid, n]) => `${n}:x:${gid}:`)].join("\n") + "\n" },
     ];
