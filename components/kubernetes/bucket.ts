@@ -1,6 +1,6 @@
 /**
  * Object storage on Kubernetes. Without `tierform:s3Endpoint`, one SeaweedFS StatefulSet per
- * system ({@link SEAWEEDFS_IMAGE}, `weed mini`: S3 API on port 9000, lifecycle worker on; the
+ * system ({@link OBJECT_STORE_IMAGE}, `weed mini`: S3 API on port 9000, lifecycle worker on; the
  * image's own non-root uid 1000, read-only root, PVC at `/data`) serves every bucket of the spec
  * and the PostgreSQL WAL archive ({@link archiveBucket}). MinIO's community edition stopped
  * publishing images in October 2025; SeaweedFS is the maintained store the dev stack uses too
@@ -48,8 +48,6 @@ import {
 import { OBJECT_STORE, s3EndpointAddress } from "./namespace";
 import { statefulWorkload } from "./stateful";
 
-/** The object store's image: the one pinned in components/shared/images.ts, as on Docker. */
-export const SEAWEEDFS_IMAGE = OBJECT_STORE_IMAGE;
 /** The AWS CLI of the bucket Job and the off-site copy (pinned). */
 export const AWS_CLI_IMAGE = "amazon/aws-cli:2.22.4";
 /** Above this size (GiB) the object store belongs outside the cluster (`tierform:s3Endpoint`). */
@@ -224,7 +222,7 @@ export class KubernetesObjectStore extends pulumi.ComponentResource {
                 {
                     component: OBJECT_STORE,
                     tier: "bucket",
-                    image: SEAWEEDFS_IMAGE,
+                    image: OBJECT_STORE_IMAGE,
                     uid: 1000,
                     gid: 1000,
                     ports: [{ name: "s3", port: DEFAULT_PORTS.s3 }],

@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
+import { OBJECT_STORE_IMAGE } from "../../../components/shared/images";
 import { planComponent } from "../../harness";
-import { archiveBucket, bucketSetupScript, KubernetesObjectStore, LARGE_OBJECT_STORE_GB, needsObjectStore, objectStoreSizeGb, s3Identities, SEAWEEDFS_IMAGE } from "../../../components/kubernetes/bucket";
+import { archiveBucket, bucketSetupScript, KubernetesObjectStore, LARGE_OBJECT_STORE_GB, needsObjectStore, objectStoreSizeGb, s3Identities } from "../../../components/kubernetes/bucket";
 import { context, object, objects, stagingPlan } from "./fixtures";
 
 describe("kubernetes object storage", () => {
@@ -23,8 +24,8 @@ describe("kubernetes object storage", () => {
         assert.equal(plan.outputs, "auromart-documents");
         const sts = object(plan, "StatefulSet", "object-store").inputs.spec;
         const c = sts.template.spec.containers[0];
-        assert.equal(c.image, SEAWEEDFS_IMAGE);
-        assert.match(SEAWEEDFS_IMAGE, /^chrislusf\/seaweedfs:\d+\.\d+$/);
+        assert.equal(c.image, OBJECT_STORE_IMAGE);
+        assert.match(OBJECT_STORE_IMAGE, /^chrislusf\/seaweedfs:\d+\.\d+$/);
         assert.deepEqual(c.args.slice(0, 4), ["mini", "-dir=/data", "-s3.port=9000", "-s3.config=/etc/tierform/s3.json"]);
         for (const flag of ["-master.telemetry=false", "-admin.ui=false", "-webdav=false"]) assert.ok(c.args.includes(flag), flag);
         assert.equal(c.readinessProbe.httpGet.path, "/readyz");
