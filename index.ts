@@ -1,10 +1,10 @@
 /**
  * tierform: load the stack's system spec, build it on the stack's platform, export its outputs.
- * All tier logic lives in components/; all validation in spec/.
+ * All tier logic lives in components/; all validation in model/.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { deploySystem, stackOutputs } from "./components";
-import { loadStack, SpecError } from "./spec";
+import { loadStack, SpecError } from "./model";
 
 export = async () => {
     let stack;

@@ -3,7 +3,7 @@
  * docker, kubernetes and aws alike.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { Settings, System } from "../spec";
+import type { Settings, System } from "../model";
 
 /** Arguments of every platform's `System` component. */
 export interface PlatformSystemArgs {

@@ -3,7 +3,7 @@
  * stack never loads the AWS or Kubernetes SDKs.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { LoadedStack, Platform } from "../spec";
+import type { LoadedStack, Platform } from "../model";
 import type { PlatformSystem, PlatformSystemArgs, SystemOutputs } from "./contract";
 
 type SystemClass = new (name: string, args: PlatformSystemArgs, opts?: pulumi.ComponentResourceOptions) => PlatformSystem;

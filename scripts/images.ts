@@ -7,7 +7,7 @@
  */
 import { runOffline, type OfflineRun } from "./offline/engine";
 import { readStackConfig } from "./offline/stack-config";
-import { loadStack, presetNames } from "../spec";
+import { loadStack, presetNames } from "../model";
 
 /** Every image a run pulls: Docker RemoteImages and the containers of Kubernetes workloads. */
 export function imagesOf(run: OfflineRun): string[] {

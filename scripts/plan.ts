@@ -11,7 +11,7 @@ import { REDACTED, runOffline, type OfflineRun, type PlannedResource } from "./o
 import { readStackConfig, stackNames, withStackFileLines } from "./offline/stack-config";
 import { PolicyConfigError, runPolicyReport } from "./offline/policy-report";
 import { writeDiagrams } from "./offline/diagram";
-import { didYouMean, loadStack, type System } from "../spec";
+import { didYouMean, loadStack, type System } from "../model";
 import { connectionVariables } from "../components/shared/connection";
 
 /** The command line, parsed. */

@@ -7,7 +7,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { Settings, System } from "../../spec";
+import type { Settings, System } from "../../model";
 import { awsTags, resourceName, type Tier } from "../shared/naming";
 import { awsPlace, denyInsecureTransport, policyJson } from "./common";
 import { AwsKms } from "./kms";

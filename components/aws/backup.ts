@@ -19,7 +19,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { Database, Problem, System } from "../../spec";
+import type { Database, Problem, System } from "../../model";
 import { awsTags, resourceName } from "../shared/naming";
 import { dataAlarm } from "./alarms";
 import { assumeRolePolicy, awsNamePrefix, awsPlace, managedPolicyArn, policyJson, problemOf } from "./common";

@@ -19,7 +19,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { Bucket, Problem, System } from "../../spec";
+import type { Bucket, Problem, System } from "../../model";
 import { awsTags, resourceName, type Tier } from "../shared/naming";
 import { awsNamePrefix, awsPlace, denyInsecureTransport, policyJson, problemOf } from "./common";
 

@@ -12,7 +12,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { Cache } from "../../spec";
+import type { Cache } from "../../model";
 import { DEFAULT_PORTS, redisUrl } from "../shared/connection";
 import { awsTags, resourceName } from "../shared/naming";
 import { dataAlarm } from "./alarms";

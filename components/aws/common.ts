@@ -5,7 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { formatProblems, type Database, type Problem, type Size, type System } from "../../spec";
+import { formatProblems, type Database, type Problem, type Size, type System } from "../../model";
 import { awsTags, resourceName, type Tier } from "../shared/naming";
 
 /**

@@ -4,7 +4,7 @@
  */
 import type * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
-import type { Settings, System } from "../../spec";
+import type { Settings, System } from "../../model";
 import type { DatastoreOutputs } from "../contract";
 
 /** The network as the data tier sees it. */

@@ -12,8 +12,8 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { Database, Problem, Settings, System } from "../../spec";
-import { maxGapMinutes } from "../../spec";
+import type { Database, Problem, Settings, System } from "../../model";
+import { maxGapMinutes } from "../../model";
 import { connectionVariables } from "../shared/connection";
 import { MANAGED_BY } from "../shared/naming";
 import { AwsBackup, backupSelectionTags } from "./backup";

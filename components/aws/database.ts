@@ -18,7 +18,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { Database } from "../../spec";
+import type { Database } from "../../model";
 import { databaseUrl, DEFAULT_PORTS } from "../shared/connection";
 import { awsTags, resourceName } from "../shared/naming";
 import { dataAlarm } from "./alarms";

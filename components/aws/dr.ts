@@ -8,7 +8,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { Settings, System } from "../../spec";
+import type { Settings, System } from "../../model";
 import { awsTags, MANAGED_BY, resourceName } from "../shared/naming";
 import { AwsAlarmTopic } from "./alarms";
 import { AwsKms } from "./kms";

@@ -17,7 +17,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { Problem, Service, System } from "../../spec";
+import type { Problem, Service, System } from "../../model";
 import { awsTags, resourceName } from "../shared/naming";
 import { assumeRolePolicy, awsName, awsNamePrefix, awsPlace, managedPolicyArn, throwProblems } from "./common";
 import { AwsBucket } from "./bucket";

@@ -16,7 +16,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { System } from "../../spec";
+import type { System } from "../../model";
 import { awsTags, resourceName } from "../shared/naming";
 import { awsPlace, policyJson } from "./common";
 

@@ -9,7 +9,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { Problem, Settings, System } from "../../spec";
+import type { Problem, Settings, System } from "../../model";
 import { DEFAULT_PORTS, datastoreKind } from "../shared/connection";
 import { awsTags, resourceName } from "../shared/naming";
 import type { AwsNetworkInfo } from "./contract";

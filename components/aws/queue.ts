@@ -19,7 +19,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { Queue, System } from "../../spec";
+import type { Queue, System } from "../../model";
 import { awsTags, resourceName } from "../shared/naming";
 import { dataAlarm } from "./alarms";
 import { awsPlace, connectionSecret, denyInsecureTransport, policyJson } from "./common";

@@ -7,7 +7,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { System } from "../../spec";
+import type { System } from "../../model";
 import { awsTags, resourceName } from "../shared/naming";
 
 /** Arguments of {@link AwsAppSecrets}. */

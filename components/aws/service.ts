@@ -40,7 +40,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { Problem, Service, System } from "../../spec";
+import type { Problem, Service, System } from "../../model";
 import { connectionVariables } from "../shared/connection";
 import { awsTags, resourceName } from "../shared/naming";
 import type { AwsDatastoreBinding } from "./contract";

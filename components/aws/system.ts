@@ -13,7 +13,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { Problem, Settings, System } from "../../spec";
+import type { Problem, Settings, System } from "../../model";
 import type { PlatformSystem, PlatformSystemArgs, SystemOutputs } from "../contract";
 import { MANAGED_BY, awsTags, resourceName } from "../shared/naming";
 import { AwsAlarmTopic, AwsAppAlarms } from "./alarms";

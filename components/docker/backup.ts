@@ -17,7 +17,7 @@
  */
 import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { maxGapMinutes, type Database, type System } from "../../spec";
+import { maxGapMinutes, type Database, type System } from "../../model";
 import { backupImage, renderBackupScript, renderRestoreScript, renderScheduleLoop } from "../shared/backup-script";
 import { resourceName } from "../shared/naming";
 import { CONFIG_DIR, tierContainer } from "./common";

@@ -20,7 +20,7 @@
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { Bucket } from "../../spec";
+import type { Bucket } from "../../model";
 import { DEFAULT_PORTS } from "../shared/connection";
 import { OBJECT_STORE_IMAGE } from "../shared/images";
 import { resourceName } from "../shared/naming";

@@ -8,7 +8,7 @@
  */
 import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { Cache } from "../../spec";
+import type { Cache } from "../../model";
 import { DEFAULT_PORTS, redisUrl } from "../shared/connection";
 import { datastoreImage } from "../shared/images";
 import { resourceName } from "../shared/naming";

@@ -7,7 +7,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { System } from "../../spec";
+import type { System } from "../../model";
 import { EDGE_IMAGE } from "../shared/images";
 import { dockerLabels, resourceName, type Tier } from "../shared/naming";
 

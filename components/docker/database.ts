@@ -11,7 +11,7 @@
  */
 import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { Database } from "../../spec";
+import type { Database } from "../../model";
 import { databaseUrl, DEFAULT_PORTS } from "../shared/connection";
 import { datastoreImage } from "../shared/images";
 import { resourceName } from "../shared/naming";

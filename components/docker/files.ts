@@ -9,7 +9,7 @@
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { Problem, System } from "../../spec";
+import type { Problem, System } from "../../model";
 import { resourceName } from "../shared/naming";
 import { labelsFor, pullImage, UTILITY_IMAGE, volumeOwnership } from "./common";
 

@@ -12,7 +12,7 @@
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { System } from "../../spec";
+import type { System } from "../../model";
 import { resourceName } from "../shared/naming";
 import { labelsFor } from "./common";
 

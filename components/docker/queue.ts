@@ -9,7 +9,7 @@
  */
 import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { Queue } from "../../spec";
+import type { Queue } from "../../model";
 import { amqpUrl, DEFAULT_PORTS } from "../shared/connection";
 import { QUEUE_IMAGE } from "../shared/images";
 import { resourceName } from "../shared/naming";

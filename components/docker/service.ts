@@ -25,8 +25,8 @@
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { Service, System } from "../../spec";
-import type { Problem } from "../../spec/errors";
+import type { Service, System } from "../../model";
+import type { Problem } from "../../model/errors";
 import { connectionVariables } from "../shared/connection";
 import { canonicalHost } from "../shared/hosts";
 import { resourceName } from "../shared/naming";

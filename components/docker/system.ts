@@ -11,8 +11,8 @@
  * the services start; data volumes are `protect`ed where the profile asks (prod).
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { Settings, System } from "../../spec";
-import { formatProblems, type Problem } from "../../spec/errors";
+import type { Settings, System } from "../../model";
+import { formatProblems, type Problem } from "../../model/errors";
 import { connectionVariables } from "../shared/connection";
 import { resourceName } from "../shared/naming";
 import type { DatastoreOutputs, PlatformSystem, PlatformSystemArgs, SystemOutputs } from "../contract";

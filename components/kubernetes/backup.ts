@@ -16,7 +16,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8sTypes from "@pulumi/kubernetes/types/input";
-import type { Database } from "../../spec";
+import type { Database } from "../../model";
 import { DEFAULT_PORTS } from "../shared/connection";
 import { backupImage, renderBackupScript, renderRestoreScript } from "../shared/backup-script";
 import { deletionSafety, logicalName, meta, podLabels, restrictedContainer, restrictedPodSpec, secretEnv, serviceHost, type KubeContext } from "./common";

@@ -29,7 +29,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8sTypes from "@pulumi/kubernetes/types/input";
-import type { Bucket, Settings, System } from "../../spec";
+import type { Bucket, Settings, System } from "../../model";
 import { DEFAULT_PORTS } from "../shared/connection";
 import {
     EXTERNAL_S3_SECRET,

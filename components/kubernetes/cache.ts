@@ -16,7 +16,7 @@
  * against either. Documented as a staging simplification.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { Cache } from "../../spec";
+import type { Cache } from "../../model";
 import { DEFAULT_PORTS, redisUrl } from "../shared/connection";
 import { datastoreImage } from "../shared/images";
 import { brokerSize, componentSecret, execProbe, generatedPassword, secretEnvs, type DatastoreConnection, type KubeContext } from "./common";

@@ -11,7 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import * as random from "@pulumi/random";
 import type * as k8sTypes from "@pulumi/kubernetes/types/input";
-import type { Settings, Size, System } from "../../spec";
+import type { Settings, Size, System } from "../../model";
 import { kubernetesLabels, resourceName, type Tier } from "../shared/naming";
 
 /** Namespaces where tierform installs (or expects) the cluster operators; see operators.ts. */

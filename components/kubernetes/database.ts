@@ -17,7 +17,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
-import type { Database } from "../../spec";
+import type { Database } from "../../model";
 import { databaseUrl, DEFAULT_PORTS } from "../shared/connection";
 import { CNPG_POSTGRES_IMAGES, datastoreImage } from "../shared/images";
 import {

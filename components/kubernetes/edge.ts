@@ -35,8 +35,8 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { Settings, System } from "../../spec";
-import type { Problem } from "../../spec/errors";
+import type { Settings, System } from "../../model";
+import type { Problem } from "../../model/errors";
 import { logicalName, meta, OPERATOR_NAMESPACES, type KubeContext } from "./common";
 
 /** The GatewayClass of Envoy Gateway the edge's Gateway uses (operators.ts creates it with the chart). */

@@ -15,8 +15,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8sTypes from "@pulumi/kubernetes/types/input";
-import type { Service, Settings, System } from "../../spec";
-import type { Problem } from "../../spec/errors";
+import type { Service, Settings, System } from "../../model";
+import type { Problem } from "../../model/errors";
 import { deletionSafety, logicalName, meta, type KubeContext } from "./common";
 
 /** The claim (and pod volume) name of share `share`. */

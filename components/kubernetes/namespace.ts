@@ -31,7 +31,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8sTypes from "@pulumi/kubernetes/types/input";
-import type { Settings, System } from "../../spec";
+import type { Settings, System } from "../../model";
 import { DEFAULT_PORTS } from "../shared/connection";
 import { kubernetesLabels, resourceName } from "../shared/naming";
 import { deletionSafety, OPERATOR_NAMESPACES, selectorOf, type Flow, type KubeContext, type Peer } from "./common";

@@ -21,7 +21,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { Settings, System } from "../../spec";
+import type { Settings, System } from "../../model";
 import { datastoreImage } from "../shared/images";
 import { OPERATOR_NAMESPACES, restrictedContainer, restrictedPodSpec } from "./common";
 import { ENVOY_GATEWAY_CONTROLLER, GATEWAY_CLASS } from "./edge";

@@ -8,7 +8,7 @@
  * here is the transport. A quorum-queue cluster needs the RabbitMQ Cluster Operator.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { Queue } from "../../spec";
+import type { Queue } from "../../model";
 import { amqpUrl, DEFAULT_PORTS } from "../shared/connection";
 import { QUEUE_IMAGE } from "../shared/images";
 import { brokerSize, componentSecret, execProbe, generatedPassword, secretEnvs, type DatastoreConnection, type KubeContext } from "./common";

@@ -34,7 +34,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8sTypes from "@pulumi/kubernetes/types/input";
-import type { ProbeSpec, Service } from "../../spec";
+import type { ProbeSpec, Service } from "../../model";
 import { connectionVariables, DEFAULT_PORTS } from "../shared/connection";
 import { CNPG_POSTGRES_IMAGES } from "../shared/images";
 import { canonicalHost } from "../shared/hosts";

@@ -7,8 +7,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { Settings, System } from "../../spec";
-import { formatProblems, type Problem } from "../../spec/errors";
+import type { Settings, System } from "../../model";
+import { formatProblems, type Problem } from "../../model/errors";
 import type { PlatformSystem, PlatformSystemArgs, SystemOutputs, DatastoreOutputs } from "../contract";
 import { kubernetesLabels } from "../shared/naming";
 import { logicalName, meta, namespaceOf, type DatastoreConnection, type KubeContext } from "./common";

@@ -18,8 +18,8 @@
  *   gap plus an hour.
  */
 import { stringify } from "yaml";
-import { maxGapMinutes } from "../../spec/cron";
-import type { System } from "../../spec";
+import { maxGapMinutes } from "../../model/cron";
+import type { System } from "../../model";
 
 /** One Prometheus rule: an alert or a recording rule. */
 export interface AlertRule {

@@ -19,7 +19,7 @@
  * (block-level snapshots, WAL/binlog point-in-time recovery) come from AWS Backup and RDS/Aurora
  * PITR on prod.
  */
-import { cronProblem } from "../../spec/cron";
+import { cronProblem } from "../../model/cron";
 import { datastoreImage } from "./images";
 
 /** The database engines the scripts back up and restore. */
@@ -455,7 +455,7 @@ export interface ScheduleLoopOptions {
  * every minute boundary and runs `command` (shell code, inserted as is) when the current minute
  * matches any of the five-field cron `schedules` (`*`, numbers, `a-b`, `a,b`, `*\/n`, `a-b/n`;
  * day-of-week 0-7 with 0 and 7 both Sunday), in the container's time zone (`TZ`, UTC by default).
- * Like spec/cron.ts, every field must match (day-of-month AND day-of-week; classic cron ORs the
+ * Like model/cron.ts, every field must match (day-of-month AND day-of-week; classic cron ORs the
  * two when both are restricted, which no preset does). Runs never overlap: a run that outlasts
  * its minute makes the loop skip the minutes it missed. A failed run is logged with its exit code
  * and the loop goes on. SIGTERM/SIGINT stop it at once.

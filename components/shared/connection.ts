@@ -4,7 +4,7 @@
  * are spelled. Credentials only ever travel inside secret Outputs.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { Service, System } from "../../spec";
+import type { Service, System } from "../../model";
 
 /** The four kinds of datastore a spec declares. */
 export type DatastoreKind = "database" | "cache" | "queue" | "bucket";

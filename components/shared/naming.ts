@@ -3,7 +3,7 @@
  * people can tell what a resource is: which system, which tier, which environment.
  */
 import { createHash } from "crypto";
-import type { System } from "../../spec";
+import type { System } from "../../model";
 
 /** The value of every `managed-by` label and tag. */
 export const MANAGED_BY = "tierform";

@@ -23,7 +23,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { OfflineRun, PlannedResource } from "./engine";
-import { loadStack, type System } from "../../spec";
+import { loadStack, type System } from "../../model";
 
 /** The tier groups of the picture, in drawing order. */
 export const CLUSTERS = {

@@ -42,6 +42,8 @@ export interface PlannedResource {
         customTimeouts: { create?: string; update?: string; delete?: string };
         /** `aliases` given (count): earlier identities this resource carries. */
         aliases: number;
+        /** The URNs those aliases stand for (the engine's own resolution of an alias spec: name, type, parent, stack, project). */
+        aliasUrns?: string[];
     };
     /** Inputs with secrets unwrapped: what a policy sees. */
     inputs: Record<string, any>;
@@ -134,6 +136,28 @@ function timeoutsOf(t: { getCreate(): string; getUpdate(): string; getDelete(): 
     if (t.getUpdate()) out.update = t.getUpdate();
     if (t.getDelete()) out.delete = t.getDelete();
     return out;
+}
+
+/** The qualified type of a URN (`parent$child` types), empty for the stack itself. */
+function qualifiedType(urn: string): string {
+    const type = urn.split("::")[2] ?? "";
+    return type.startsWith("pulumi:pulumi:Stack") ? "" : type;
+}
+
+/**
+ * The URNs a registration's aliases stand for, resolved as the engine does (pulumi/pkg resource
+ * `Alias` → URN: a spec's missing name, type, stack, project or parent default to the resource's own).
+ */
+function aliasUrnsOf(req: any, project: string, stack: string): string[] {
+    const parent: string = req.getParent() || "";
+    return (req.getAliasesList?.() ?? []).map((alias: any): string => {
+        if (alias.hasUrn()) return alias.getUrn();
+        const spec = alias.getSpec();
+        const parentUrn = spec.hasNoparent() && spec.getNoparent() ? "" : spec.hasParenturn() ? spec.getParenturn() : parent;
+        const parentType = parentUrn ? qualifiedType(parentUrn) : "";
+        const type = spec.getType() || req.getType();
+        return `urn:pulumi:${spec.getStack() || stack}::${spec.getProject() || project}::${parentType ? `${parentType}$` : ""}${type}::${spec.getName() || req.getName()}`;
+    });
 }
 
 /** Runs wait for each other: Pulumi's runtime is process-global, so one run at a time. */
@@ -233,6 +257,7 @@ async function runOnce(opts: RunOptions): Promise<OfflineRun> {
                     replaceWith: req.getReplaceWithList?.() ?? [],
                     customTimeouts: timeoutsOf(req.getCustomtimeouts?.()),
                     aliases: (req.getAliasesList?.() ?? []).length,
+                    aliasUrns: aliasUrnsOf(req, project, stack),
                 },
                 inputs: plain,
                 redacted,

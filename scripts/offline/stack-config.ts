@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { LineCounter, parseDocument } from "yaml";
-import { PROJECT_ROOT } from "../../spec";
+import { PROJECT_ROOT } from "../../model";
 
 const asConfigString = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
 

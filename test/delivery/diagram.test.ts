@@ -6,7 +6,7 @@
 import * as assert from "assert";
 import { buildDiagram, loadGraphviz, matchEntity, renderSvg, textWidthEm, toDot, toMermaid, type Diagram, type DotRenderer } from "../../scripts/offline/diagram";
 import { readStackConfig, stackNames } from "../../scripts/offline/stack-config";
-import { loadStack, presetNames, type System } from "../../spec";
+import { loadStack, presetNames, type System } from "../../model";
 import { planStack, stackConfig } from "../harness";
 import { awsWithDr, dockerMdcTts } from "./fixtures";
 

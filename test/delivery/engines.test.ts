@@ -9,7 +9,7 @@ import * as path from "path";
 // semver is a dependency of @pulumi/pulumi (and of npm itself): always installed.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const semver: { satisfies(v: string, range: string): boolean; minVersion(range: string): { version: string } | null } = require("semver");
-import { PROJECT_ROOT } from "../../spec";
+import { PROJECT_ROOT } from "../../model";
 
 describe("delivery: the documented Node.js runs every dependency", () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8"));

@@ -9,7 +9,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { planStack, type Plan, type PlannedResource } from "../harness";
-import { loadStack, presetNames, PROJECT_ROOT } from "../../spec";
+import { loadStack, presetNames, PROJECT_ROOT } from "../../model";
 import { runPolicyReport, checklistRows } from "../../scripts/offline/policy-report";
 
 type Platform = "dev" | "staging" | "prod";

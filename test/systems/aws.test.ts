@@ -6,7 +6,7 @@
 import * as assert from "assert";
 import { runPolicyReport } from "../../scripts/offline/policy-report";
 import { awsWarnings } from "../../components/aws/system";
-import { loadStack, presetNames, type System } from "../../spec";
+import { loadStack, presetNames, type System } from "../../model";
 import { runOffline, type PlannedResource } from "../../scripts/offline/engine";
 import { planStack, stackConfig, type Plan } from "../harness";
 import { securityGroupFlows, takesTags } from "../components/aws/helpers";

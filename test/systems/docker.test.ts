@@ -4,7 +4,7 @@
  */
 import * as assert from "assert";
 import { planStack, type Plan, type PlannedResource } from "../harness";
-import { presetNames } from "../../spec";
+import { presetNames } from "../../model";
 import { appEnvOf, CONTAINER, devSystem, envOf, hardeningProblems, isSecretAt, labelsOf, networksOf, secretsFileOf, uploadOf, VOLUME } from "../components/docker/helpers";
 
 const plans: Record<string, Plan> = {};

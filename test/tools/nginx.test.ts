@@ -10,7 +10,7 @@ import * as os from "os";
 import * as path from "path";
 import { edgeNginxOptions } from "../../components/docker/edge";
 import { renderNginxConf } from "../../components/shared/nginx";
-import { presetNames } from "../../spec";
+import { presetNames } from "../../model";
 import { devSystem } from "../components/docker/helpers";
 import { requireTool } from "../harness/tools";
 

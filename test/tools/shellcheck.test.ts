@@ -16,7 +16,7 @@ import {
     type BackupScriptOptions,
     type OffsiteTarget,
 } from "../../components/shared/backup-script";
-import { loadStack, presetNames } from "../../spec";
+import { loadStack, presetNames } from "../../model";
 import { requireTool } from "../harness/tools";
 
 /**

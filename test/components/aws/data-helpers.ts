@@ -1,7 +1,7 @@
 /** Shared by the AWS data-tier tests: plan `createDataTier` for a preset with fake network ids. */
 import { createDataTier } from "../../../components/aws/data";
 import type { AwsDatastoreBinding } from "../../../components/aws/contract";
-import type { Settings, System } from "../../../spec";
+import type { Settings, System } from "../../../model";
 import { planComponent, type Plan, type PlannedResource } from "../../harness";
 import { AWS_CONFIG, loadSystem } from "./helpers";
 

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { achievableRpoMinutes, createDataTier, recoveryProblems } from "../../../components/aws/data";
 import { connectionVariables } from "../../../components/shared/connection";
-import { presetNames } from "../../../spec";
+import { presetNames } from "../../../model";
 import { planComponent } from "../../harness";
 import { fakeNetwork, planData, TOPIC } from "./data-helpers";
 import { AWS_CONFIG, loadSystem } from "./helpers";

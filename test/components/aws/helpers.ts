@@ -1,7 +1,7 @@
 /** Shared by the AWS component tests: a resolved preset, the security-group flows of a plan, and which AWS types take tags. */
 import * as fs from "fs";
 import * as path from "path";
-import { loadStack, type Settings, type System } from "../../../spec";
+import { loadStack, type Settings, type System } from "../../../model";
 import { stackConfig, type Plan, type PlannedResource } from "../../harness";
 
 /** A preset resolved as the prod stack (or another stack) would resolve it, with optional overrides. */

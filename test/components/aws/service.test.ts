@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import type { AwsDatastoreBinding } from "../../../components/aws/contract";
 import { AwsService, MIGRATE_CONTAINER, VOLUME_PERMISSIONS_CONTAINER, serviceTimeouts, serviceProblems, containerHealthCheck, containerVariables, deploymentPercents, ecrRepositoryArn, fargateSize, trafficShiftDeployment } from "../../../components/aws/service";
-import type { System } from "../../../spec";
+import type { System } from "../../../model";
 import { planComponent, type Plan } from "../../harness";
 import { AWS_CONFIG, loadSystem } from "./helpers";
 

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { planComponent, stackConfig, type Plan } from "../../harness";
-import { loadStack } from "../../../spec";
+import { loadStack } from "../../../model";
 import { DockerDatabase, engineMemoryMb, sizeMb } from "../../../components/docker/database";
 import { DockerNetwork } from "../../../components/docker/network";
 import { argvOf, CONTAINER, devSystem, envOf, hardeningProblems, isSecretAt, labelsOf, networksOf, PASSWORD, uploadOf, VOLUME } from "./helpers";

@@ -1,6 +1,6 @@
 /** Shared lookups for the Docker component and system tests. */
 import { plannedRuns, stackConfig, type PlannedResource } from "../../harness";
-import { loadStack, type Settings, type System } from "../../../spec";
+import { loadStack, type Settings, type System } from "../../../model";
 
 export const CONTAINER = "docker:index/container:Container";
 export const VOLUME = "docker:index/volume:Volume";

@@ -4,7 +4,7 @@
  * once per mocha process and reused by the component, system and schema tests).
  */
 import { planStack, stackConfig, type Plan, type PlannedResource } from "../../harness";
-import { loadStack, type LoadedStack } from "../../../spec";
+import { loadStack, type LoadedStack } from "../../../model";
 import type { KubeContext } from "../../../components/kubernetes/common";
 
 export const PRESETS = ["mdc-tts", "mealkitz", "asset-management", "auromart", "hld-platform"] as const;

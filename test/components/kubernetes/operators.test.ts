@@ -55,7 +55,7 @@ describe("kubernetes operators", () => {
 describe("kubernetes: one switch per operator", () => {
     it("installs only the operator whose own switch is on", async () => {
         const { operatorsToInstall } = await import("../../../components/kubernetes/operators");
-        const { loadStack } = await import("../../../spec");
+        const { loadStack } = await import("../../../model");
         const { stackConfig } = await import("../../harness");
         const { system, settings } = loadStack(stackConfig({ stack: "staging", system: "mdc-tts", config: { "tierform:installCloudNativePg": "true" } }));
         assert.deepEqual(operatorsToInstall(system, settings), ["cnpg"]);

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { loadStack, presetNames, SpecError, type Problem } from "../../spec";
+import { loadStack, presetNames, SpecError, type Problem } from "../../model";
 
 /** The problems loadStack reports for this config, or fails the test when it accepts it. */
 function problemsOf(config: Record<string, string>, cwd?: string): Problem[] {

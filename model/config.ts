@@ -1,6 +1,6 @@
 /**
  * The stack's `tierform:*` configuration keys: their types, defaults and descriptions.
- * Pulumi.yaml declares the same keys; `test/spec/config.test.ts` holds the two in step.
+ * Pulumi.yaml declares the same keys; `test/model/config.test.ts` holds the two in step.
  */
 import { z } from "zod";
 import { ENVIRONMENTS } from "./profiles";

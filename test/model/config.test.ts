@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { CONFIG_KEYS, loadStack, PROJECT_ROOT } from "../../spec";
+import { CONFIG_KEYS, loadStack, PROJECT_ROOT } from "../../model";
 import { readStackConfig, stackNames } from "../../scripts/offline/stack-config";
 
 const project = parse(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), "utf8"));
