@@ -4,6 +4,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { Settings, System } from "../model";
+import type { SystemPlan } from "../plan";
 
 /** Arguments of every platform's `System` component. */
 export interface PlatformSystemArgs {
@@ -11,6 +12,8 @@ export interface PlatformSystemArgs {
     system: System;
     /** The stack's `tierform:*` settings. */
     settings: Settings;
+    /** The platform-neutral plan of the system (plan/): what every platform renders. */
+    plan: SystemPlan;
 }
 
 /** Where a datastore can be reached. Connection strings carry credentials and are always secrets. */

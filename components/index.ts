@@ -3,23 +3,61 @@
  * stack never loads the AWS or Kubernetes SDKs.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { LoadedStack, Platform } from "../model";
+import { formatProblems, type LoadedStack, type Platform, type Problem, type Settings, type System } from "../model";
+import { planSystem, unsupportedProblems } from "../plan";
 import type { PlatformSystem, PlatformSystemArgs, SystemOutputs } from "./contract";
 
 type SystemClass = new (name: string, args: PlatformSystemArgs, opts?: pulumi.ComponentResourceOptions) => PlatformSystem;
 
+/** What a platform module gives: its system component, what it refuses, what it warns about. */
+export interface PlatformModule {
+    /** The platform's system component. */
+    System: SystemClass;
+    /** Everything the platform cannot build from a valid spec and settings, one problem per spec path or config key. */
+    problems(system: System, settings: Settings): Problem[];
+    /** What a real deployment needs that the plan cannot check, one line each. @default none */
+    warnings?(system: System, settings: Settings): string[];
+}
+
 /* eslint-disable @typescript-eslint/no-require-imports */
-const PLATFORMS: Record<Platform, () => SystemClass> = {
-    docker: () => require("./docker/system").DockerSystem,
-    kubernetes: () => require("./kubernetes/system").KubernetesSystem,
-    aws: () => require("./aws/system").AwsSystem,
+const PLATFORMS: Record<Platform, () => PlatformModule> = {
+    docker: () => require("./docker/system").platform,
+    kubernetes: () => require("./kubernetes/system").platform,
+    aws: () => require("./aws/system").platform,
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
-/** Build the whole system on the stack's platform. */
+const PLATFORM_TITLES: Record<Platform, string> = { docker: "Docker", kubernetes: "Kubernetes", aws: "AWS" };
+
+/**
+ * Every reason the stack's platform cannot build the system: the features it does not support
+ * (plan/support.ts), then the platform's own checks. Empty when it can.
+ */
+export function platformProblems(stack: Pick<LoadedStack, "system" | "settings">): Problem[] {
+    const platform = stack.settings.platform;
+    return [...unsupportedProblems(stack.system, platform), ...PLATFORMS[platform]().problems(stack.system, stack.settings)];
+}
+
+/** The one refusal path: a `pulumi.RunError` naming every problem, thrown before any resource is registered. */
+export function throwPlatformProblems(system: System, platform: Platform, problems: Problem[]): void {
+    if (problems.length === 0) return;
+    const n = problems.length;
+    const lines = formatProblems(problems).split("\n").slice(1);
+    throw new pulumi.RunError([`tierform: ${system.name} cannot be built on ${PLATFORM_TITLES[platform]} (${n} problem${n === 1 ? "" : "s"}):`, ...lines].join("\n"));
+}
+
+/**
+ * Build the whole system on the stack's platform: refuse what it cannot build, print what it
+ * approximates and what a real deployment still needs, plan, then hand the plan to the platform.
+ */
 export function deploySystem(stack: LoadedStack): PlatformSystem {
-    const SystemComponent = PLATFORMS[stack.settings.platform]();
-    return new SystemComponent(stack.system.name, { system: stack.system, settings: stack.settings });
+    const { system, settings } = stack;
+    const platform = PLATFORMS[settings.platform]();
+    throwPlatformProblems(system, settings.platform, platformProblems(stack));
+    const plan = planSystem(system, settings.platform);
+    for (const line of plan.approximations) void pulumi.log.info(`tierform: on ${settings.platform}, ${line}`);
+    for (const warning of platform.warnings?.(system, settings) ?? []) void pulumi.log.warn(warning);
+    return new platform.System(system.name, { system, settings, plan });
 }
 
 /** The stack outputs: URLs and endpoints in the clear, connection strings only as secrets. */

@@ -13,6 +13,7 @@ import { SpecError, type Problem } from "./errors";
 import { applyProfile, type System } from "./profiles";
 import { systemSpec } from "./schema";
 import { SUPPORTED_VERSIONS } from "./versions";
+import { connectionVariables } from "../plan/bindings";
 
 /** The project root (where Pulumi.yaml and systems/ live). */
 export const PROJECT_ROOT = path.resolve(__dirname, "..");
@@ -195,6 +196,27 @@ export function crossCheck(raw: unknown): { path: Path; message: string }[] {
             else mounted.set(m.path, i);
             if (writable.includes(m.path)) out.push({ path: ["services", name, "mounts", i, "path"], message: `'${m.path}' is also in writablePaths; a path is either private scratch space (writablePaths) or a shared mount, not both` });
         });
+        const health = isPlainObject(svc.health) ? svc.health : {};
+        if (health.command !== undefined && (health.liveness !== undefined || health.readiness !== undefined)) {
+            out.push({
+                path: ["services", name, "health", "command"],
+                message: "give either HTTP probes (liveness/readiness, for a web service) or a command (an exec check, for a service without HTTP), not both",
+            });
+        }
+        const env = isPlainObject(svc.env) ? svc.env : {};
+        (Array.isArray(svc.secrets) ? svc.secrets : []).forEach((secret, i) => {
+            if (typeof secret === "string" && secret in env) {
+                out.push({ path: ["services", name, "secrets", i], message: `'${secret}' is also set in env; a variable is either a plain value (env) or a generated secret (secrets), not both` });
+            }
+        });
+        const autoscaling = isPlainObject(svc.autoscaling) ? svc.autoscaling : {};
+        const routes = isPlainObject(raw.edge) && Array.isArray(raw.edge.routes) ? raw.edge.routes : [];
+        if (autoscaling.requestsPerMinute !== undefined && !routes.some((r) => isPlainObject(r) && r.service === name)) {
+            out.push({
+                path: ["services", name, "autoscaling", "requestsPerMinute"],
+                message: `requests are counted at the edge and no edge.routes entry goes to '${name}'; route it, or scale on cpuPercent/memoryPercent`,
+            });
+        }
         if (Array.isArray(svc.uses)) {
             svc.uses.forEach((u, i) => {
                 if (typeof u === "string" && !owner.has(u)) {
@@ -249,6 +271,24 @@ export function crossCheck(raw: unknown): { path: Path; message: string }[] {
                 path: ["databases", name, "backup"],
                 message: `backups run up to ${gap} minutes apart but recovery.rpoMinutes is ${rpo}; schedule them more often or set pointInTime: true`,
             });
+        }
+    }
+    return out;
+}
+
+/**
+ * Variables a service would receive twice: a name in `env` or `secrets` that is also one of the
+ * connection variables of the datastores it uses (DATABASE_URL, `<NAME>_URL`, ...). Refused, so no
+ * platform has to pick a winner (they used to pick differently).
+ */
+export function variableCollisions(system: System): { path: Path; message: string }[] {
+    const out: { path: Path; message: string }[] = [];
+    for (const service of Object.values(system.services)) {
+        for (const v of connectionVariables(system, service)) {
+            const what = `the connection variable ${v.variable} of datastore '${v.datastore}' (services.${service.name}.uses)`;
+            if (v.variable in service.env) out.push({ path: ["services", service.name, "env", v.variable], message: `is also ${what}; drop it from env or rename it` });
+            const i = service.secrets.indexOf(v.variable);
+            if (i >= 0) out.push({ path: ["services", service.name, "secrets", i], message: `'${v.variable}' is also ${what}; rename the secret` });
         }
     }
     return out;
@@ -375,5 +415,8 @@ export function loadStack(rawConfig: Record<string, string>, cwd: string = PROJE
     if (problems.length > 0 || !parsed.success) throw new SpecError(problems);
 
     const full = settings as Settings;
-    return { settings: full, system: applyProfile(parsed.data, full.environment, full.maxReplicas), source: label };
+    const system = applyProfile(parsed.data, full.environment, full.maxReplicas);
+    const collisions = variableCollisions(system);
+    if (collisions.length > 0) throw new SpecError(collisions.map((p) => ({ where: locate(p.path, label, doc, lines, overrides), message: p.message })));
+    return { settings: full, system, source: label };
 }

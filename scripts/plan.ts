@@ -12,7 +12,7 @@ import { readStackConfig, stackNames, withStackFileLines } from "./offline/stack
 import { PolicyConfigError, runPolicyReport } from "./offline/policy-report";
 import { writeDiagrams } from "./offline/diagram";
 import { didYouMean, loadStack, type System } from "../model";
-import { connectionVariables } from "../components/shared/connection";
+import { connectionVariables } from "../plan";
 
 /** The command line, parsed. */
 export interface Args {

@@ -14,7 +14,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Database, Problem, Settings, System } from "../../model";
 import { maxGapMinutes } from "../../model";
-import { connectionVariables } from "../shared/connection";
+import { connectionVariables } from "../../plan";
 import { MANAGED_BY } from "../shared/naming";
 import { AwsBackup, backupSelectionTags } from "./backup";
 import { AwsBucket, cdnServesBucket } from "./bucket";

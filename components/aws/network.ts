@@ -10,7 +10,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Problem, Settings, System } from "../../model";
-import { DEFAULT_PORTS, datastoreKind } from "../shared/connection";
+import { datastoreKind } from "../../plan";
+import { DEFAULT_PORTS } from "../shared/connection";
 import { awsTags, resourceName } from "../shared/naming";
 import type { AwsNetworkInfo } from "./contract";
 import { assumeRolePolicy, awsNamePrefix, awsPlace, ec2Description, policyJson, problemOf } from "./common";

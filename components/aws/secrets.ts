@@ -12,15 +12,12 @@ import { awsTags, resourceName } from "../shared/naming";
 
 /** Arguments of {@link AwsAppSecrets}. */
 export interface AwsAppSecretsArgs {
-    /** The resolved system: every service's `secrets` list. */
+    /** The resolved system (names, tags, deletion protection). */
     system: System;
     /** KMS key the secrets are encrypted with. */
     kmsKeyArn: pulumi.Input<string>;
-    /**
-     * Length of each generated value.
-     * @default 50
-     */
-    length?: number;
+    /** The plan's application secrets: their names and the length of each generated value. */
+    secrets: { names: string[]; length: number };
 }
 
 /** Secrets Manager secrets with random values. Type token `tierform:aws:Secrets`. */
@@ -31,11 +28,10 @@ export class AwsAppSecrets extends pulumi.ComponentResource {
     constructor(name: string, args: AwsAppSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tierform:aws:Secrets", name, {}, opts);
         const { system } = args;
-        const names = [...new Set(Object.values(system.services).flatMap((s) => s.secrets))].sort();
         this.arns = {};
-        for (const variable of names) {
+        for (const variable of args.secrets.names) {
             const key = variable.toLowerCase().replace(/_/g, "-");
-            const value = new random.RandomPassword(`${name}-${key}`, { length: args.length ?? 50, special: false }, { parent: this });
+            const value = new random.RandomPassword(`${name}-${key}`, { length: args.secrets.length, special: false }, { parent: this });
             const secret = new aws.secretsmanager.Secret(
                 `${name}-${key}`,
                 {

@@ -41,7 +41,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Problem, Service, System } from "../../model";
-import { connectionVariables } from "../shared/connection";
+import { connectionVariables, planService, type ServicePlan } from "../../plan";
 import { awsTags, resourceName } from "../shared/naming";
 import type { AwsDatastoreBinding } from "./contract";
 import { assumeRolePolicy, awsNamePrefix, awsPlace, policyJson, problemOf } from "./common";
@@ -158,31 +158,25 @@ export function trafficShiftDeployment(service: Service, bakeMinutes = DEFAULT_B
 }
 
 /**
- * The container health check: the spec's `health.command` in CMD form, else an HTTP probe of the
- * liveness path (web services with a port), else none (ECS then watches the main process only).
- * An exec check gets 20 s to answer (a Celery ping waits up to 10 s for its worker), every 30 s,
- * three failures in a row, after a 60 s start period.
+ * The container health check, the plan's liveness check: an exec check in CMD form, or an HTTP
+ * check of the liveness path through the image's wget or curl (CMD-SHELL), with the plan's
+ * timings held to ECS's ranges (interval 5-300 s, timeout 2-60 s, retries 1-10, start period
+ * 0-300 s: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_HealthCheck.html).
+ * None: ECS watches the main process only.
  */
-export function containerHealthCheck(service: Service): Record<string, unknown> | undefined {
-    const { command, liveness } = service.health;
-    if (command) return { command: ["CMD", ...command], interval: 30, timeout: 20, retries: 3, startPeriod: 60 };
-    if (!liveness || !service.port) return undefined;
-    const url = `http://127.0.0.1:${service.port}${liveness.path}`;
-    return {
-        command: ["CMD-SHELL", `wget -q -O /dev/null ${url} || curl -fsS -o /dev/null ${url} || exit 1`],
-        interval: Math.min(300, Math.max(5, liveness.periodSeconds)),
-        timeout: Math.min(60, Math.max(2, liveness.timeoutSeconds)),
-        retries: Math.min(10, Math.max(1, liveness.failureThreshold)),
-        startPeriod: Math.min(300, liveness.initialDelaySeconds),
+export function containerHealthCheck(plan: ServicePlan): Record<string, unknown> | undefined {
+    const check = plan.health.liveness;
+    if (!check) return undefined;
+    const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
+    const timings = {
+        interval: clamp(check.periodSeconds, 5, 300),
+        timeout: clamp(check.timeoutSeconds, 2, 60),
+        retries: clamp(check.failureThreshold, 1, 10),
+        startPeriod: clamp(check.initialDelaySeconds, 0, 300),
     };
-}
-
-/** Autoscaling targets of a service: the spec's, or CPU 70 % when it scales but names none. Empty when it does not scale. */
-export function scalingTargets(service: Service): { cpuPercent?: number; memoryPercent?: number; requestsPerMinute?: number } {
-    if (service.kind === "scheduler" || service.replicas.max <= service.replicas.min) return {};
-    const a = service.autoscaling ?? {};
-    if (a.cpuPercent === undefined && a.memoryPercent === undefined && a.requestsPerMinute === undefined) return { cpuPercent: 70 };
-    return a;
+    if (check.type === "exec") return { command: ["CMD", ...check.command], ...timings };
+    const url = `http://127.0.0.1:${check.port}${check.path}`;
+    return { command: ["CMD-SHELL", `wget -q -O /dev/null ${url} || curl -fsS -o /dev/null ${url} || exit 1`], ...timings };
 }
 
 /** What ECS cannot run for a service: a web service without a port, or resources no Fargate task size has. */
@@ -321,6 +315,8 @@ export interface AwsServiceArgs {
     system: System;
     /** The service to run. */
     service: Service;
+    /** The service's plan (replicas, scaling signals, health check). @default planService(system, service) */
+    plan?: ServicePlan;
     /** ECS cluster the service runs in. */
     clusterArn: pulumi.Input<string>;
     /** The cluster's name (part of the autoscaling resource id). */
@@ -381,7 +377,8 @@ export class AwsService extends pulumi.ComponentResource {
         const place = awsPlace(opt);
         const bindings = Object.fromEntries(Object.entries(args.bindings ?? {}).filter(([ds]) => svc.uses.includes(ds)));
         if (svc.kind === "web" && !svc.port) throw new Error(`service ${svc.name}: a web service needs a port`);
-        const replicas = svc.kind === "scheduler" ? { min: Math.min(1, svc.replicas.min), max: 1 } : svc.replicas;
+        const plan = args.plan ?? planService(system, svc);
+        const replicas = plan.replicas;
 
         const logGroup = new aws.cloudwatch.LogGroup(
             `${name}-logs`,
@@ -416,7 +413,7 @@ export class AwsService extends pulumi.ComponentResource {
         const vars = containerVariables(system, svc, appSecretArns, bindings);
         const size = fargateSize(svc.resources.cpu, svc.resources.memoryMb);
         const volumes = svc.writablePaths.map((p, i) => ({ name: `scratch-${i}`, path: p }));
-        const healthCheck = containerHealthCheck(svc);
+        const healthCheck = containerHealthCheck(plan);
         // What the application and its migration container share: image, hardening, variables, logs.
         const hardened = (containerName: string) => ({
             name: containerName,
@@ -485,7 +482,7 @@ export class AwsService extends pulumi.ComponentResource {
             opt,
         );
 
-        const targets = scalingTargets({ ...svc, replicas });
+        const targets = plan.scaling;
         const scales = Object.keys(targets).length > 0;
         const lb = args.loadBalancer;
         const shift = lb?.trafficShift;

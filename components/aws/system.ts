@@ -15,12 +15,12 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Problem, Settings, System } from "../../model";
 import type { PlatformSystem, PlatformSystemArgs, SystemOutputs } from "../contract";
+import type { PlatformModule } from "../index";
 import { MANAGED_BY, awsTags, resourceName } from "../shared/naming";
 import { AwsAlarmTopic, AwsAppAlarms } from "./alarms";
 import type { AwsDatastoreBinding } from "./contract";
 import { backupProblems } from "./backup";
 import { bucketProblems } from "./bucket";
-import { throwProblems } from "./common";
 import { createDataTier, recoveryProblems } from "./data";
 import { AwsEdge, edgeProblems, isPlaceholderDomain } from "./edge";
 import { AwsKms } from "./kms";
@@ -84,13 +84,9 @@ export class AwsSystem extends pulumi.ComponentResource implements PlatformSyste
     readonly outputs: SystemOutputs;
 
     constructor(name: string, args: PlatformSystemArgs, opts?: pulumi.ComponentResourceOptions) {
-        const region = new pulumi.Config("aws").get("region");
-        // Refuse what AWS cannot build before anything is registered, with every problem at once.
-        // A real update only: not `pulumi preview`, nor an offline run standing for one (scripts/offline/engine.ts isOfflinePreview).
-        throwProblems(args.system, [...awsProblems(args.system, args.settings, region), ...(pulumi.runtime.isDryRun() || process.env.TIERFORM_OFFLINE_PREVIEW === "1" ? [] : realUpdateProblems(args.settings))]);
-        for (const warning of awsWarnings(args.system, args.settings)) void pulumi.log.warn(warning);
         super("tierform:aws:System", name, {}, opts);
-        const { system, settings } = args;
+        const { system, settings, plan } = args;
+        const region = new pulumi.Config("aws").get("region");
         const provider = new aws.Provider(
             `${name}-aws`,
             {
@@ -116,7 +112,7 @@ export class AwsSystem extends pulumi.ComponentResource implements PlatformSyste
             child,
         );
 
-        const appSecrets = new AwsAppSecrets(`${name}-secrets`, { system, kmsKeyArn: secretsKey.arn }, child);
+        const appSecrets = new AwsAppSecrets(`${name}-secrets`, { system, kmsKeyArn: secretsKey.arn, secrets: plan.appSecrets }, child);
         const cluster = new aws.ecs.Cluster(
             `${name}-cluster`,
             {
@@ -152,6 +148,7 @@ export class AwsSystem extends pulumi.ComponentResource implements PlatformSyste
                 {
                     system,
                     service: svc,
+                    plan: plan.services[svc.name],
                     clusterArn: cluster.arn,
                     clusterName: cluster.name,
                     subnetIds: network.privateSubnetIds,
@@ -207,3 +204,16 @@ export class AwsSystem extends pulumi.ComponentResource implements PlatformSyste
         this.registerOutputs({ publicUrl: this.outputs.publicUrl, platform: this.outputs.platform });
     }
 }
+
+/**
+ * The AWS platform: its system component; what it refuses (`awsProblems`, and on a real update, not
+ * a preview nor an offline run standing for one, `realUpdateProblems`); what it warns about.
+ */
+export const platform: PlatformModule = {
+    System: AwsSystem,
+    problems: (system, settings) => [
+        ...awsProblems(system, settings, new pulumi.Config("aws").get("region")),
+        ...(pulumi.runtime.isDryRun() || process.env.TIERFORM_OFFLINE_PREVIEW === "1" ? [] : realUpdateProblems(settings)),
+    ],
+    warnings: awsWarnings,
+};

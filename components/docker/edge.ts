@@ -16,7 +16,7 @@ import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import type { System } from "../../model";
-import { canonicalHost } from "../shared/hosts";
+import { canonicalHost } from "../../plan";
 import { EDGE_IMAGE } from "../shared/images";
 import { renderNginxConf, type NginxConfOptions, type NginxUpstream } from "../shared/nginx";
 import { resourceName } from "../shared/naming";

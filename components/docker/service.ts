@@ -27,8 +27,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { Service, System } from "../../model";
 import type { Problem } from "../../model/errors";
-import { connectionVariables } from "../shared/connection";
-import { canonicalHost } from "../shared/hosts";
+import { APP_SECRET_LENGTH, connectionVariables, planService, type ServicePlan } from "../../plan";
 import { resourceName } from "../shared/naming";
 import { CONFIG_DIR, CONFIG_FILES_ROLE, configFiles, configVolume, generatePassword, hardened, labelList, pullImage, secretOf, stepLabels, tmpfsMounts } from "./common";
 import { dockerLabels } from "../shared/naming";
@@ -130,15 +129,14 @@ export function renderSecretsFile(values: Record<string, string>): string {
         .join("");
 }
 
-/** Timings of a `health.command` check (the spec gives none): every 30 s, 20 s to answer (a Celery ping waits up to 10 s), 3 failures. */
-export const COMMAND_CHECK = { interval: "30s", timeout: "20s", retries: 3, startPeriod: "30s" } as const;
-
 /** Arguments of {@link DockerService}. */
 export interface DockerServiceArgs {
     /** The resolved system (labels). */
     system: System;
     /** The resolved service spec. */
     service: Service;
+    /** The service's plan (replicas, health checks). @default planService(system, service) */
+    plan?: ServicePlan;
     /** Networks: `app` always (the edge; internal); `data` when the service uses a datastore; `egress` when its spec opts into the internet. */
     networks: { app: pulumi.Input<string>; data?: pulumi.Input<string>; egress?: pulumi.Input<string> };
     /** Extra plain environment variables (e.g. bucket names, endpoints). @default {} */
@@ -185,7 +183,7 @@ export class DockerService extends pulumi.ComponentResource {
         const secretEnv: Record<string, pulumi.Input<string>> = { ...(args.secretEnv ?? {}) };
         for (const secretName of service.secrets) {
             secretEnv[secretName] =
-                args.secretValues?.[secretName] ?? secretOf(generatePassword(resourceName([name, secretName.toLowerCase().replace(/_/g, "-")]), this, 48));
+                args.secretValues?.[secretName] ?? secretOf(generatePassword(resourceName([name, secretName.toLowerCase().replace(/_/g, "-")]), this, APP_SECRET_LENGTH));
         }
         for (const k of Object.keys(secretEnv)) if (k in plain) throw new Error(`service ${service.name}: ${k} is both a plain and a secret variable`);
 
@@ -263,10 +261,11 @@ export class DockerService extends pulumi.ComponentResource {
             after.push({ role: "migrate", step: this.migration, what: `the migration of ${service.name} (${service.migrate.command.join(" ")})` });
         }
 
-        const healthcheck = this.healthcheck(system, service, withSecrets);
+        const servicePlan = args.plan ?? planService(system, service);
+        const healthcheck = this.healthcheck(servicePlan, withSecrets);
 
-        // A scheduler must never run twice; every other kind runs replicas.min (at least one).
-        const count = service.kind === "scheduler" ? 1 : Math.max(1, service.replicas.min);
+        // No autoscaler on one engine: replicas.min containers, at least one (plan/support.ts).
+        const count = Math.max(1, servicePlan.replicas.min);
         this.containers = [];
         this.containerNames = [];
         for (let i = 0; i < count; i++) {
@@ -295,25 +294,18 @@ export class DockerService extends pulumi.ComponentResource {
     }
 
     /**
-     * The replicas' health check. A web service's HTTP probe (liveness, else readiness) comes
-     * first: it tests the very port the edge sends traffic to. Otherwise `health.command` runs
-     * as an exec check (CMD form: no shell unless the argv asks for one), through the
+     * The replicas' health check, the plan's liveness check: HTTP on the very port the edge sends
+     * traffic to, or the exec check (CMD form: no shell unless the argv asks for one), through the
      * with-secrets wrapper when the credentials are a file, so it sees what the app sees. A
      * service with neither has no health check: Docker still restarts it when it exits.
      */
-    private healthcheck(system: System, service: Service, withSecrets: string[]): docker.types.input.ContainerHealthcheck | undefined {
-        const probe = service.health.liveness ?? service.health.readiness;
-        if (this.port !== undefined && probe) {
-            return {
-                tests: httpProbeCommand(this.port, probe.path, probe.timeoutSeconds, canonicalHost(system)),
-                interval: `${probe.periodSeconds}s`,
-                timeout: `${probe.timeoutSeconds + 1}s`,
-                retries: probe.failureThreshold,
-                startPeriod: `${probe.initialDelaySeconds}s`,
-            };
-        }
-        if (service.health.command) return { tests: ["CMD", ...withSecrets, ...service.health.command], ...COMMAND_CHECK };
-        return undefined;
+    private healthcheck(plan: ServicePlan, withSecrets: string[]): docker.types.input.ContainerHealthcheck | undefined {
+        const check = plan.health.liveness;
+        if (!check) return undefined;
+        const timings = { interval: `${check.periodSeconds}s`, retries: check.failureThreshold, startPeriod: `${check.initialDelaySeconds}s` };
+        // Docker's timeout covers the whole test; the HTTP tools inside give up a second earlier.
+        if (check.type === "http") return { tests: httpProbeCommand(check.port, check.path, check.timeoutSeconds, check.host), timeout: `${check.timeoutSeconds + 1}s`, ...timings };
+        return { tests: ["CMD", ...withSecrets, ...check.command], timeout: `${check.timeoutSeconds}s`, ...timings };
     }
 
     /** The container image: pulled pinned, or built from the spec's `build` context. */

@@ -12,10 +12,11 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { Settings, System } from "../../model";
-import { formatProblems, type Problem } from "../../model/errors";
-import { connectionVariables } from "../shared/connection";
+import type { Problem } from "../../model/errors";
+import { connectionVariables } from "../../plan";
 import { resourceName } from "../shared/naming";
 import type { DatastoreOutputs, PlatformSystem, PlatformSystemArgs, SystemOutputs } from "../contract";
+import type { PlatformModule } from "../index";
 import { DockerBackup } from "./backup";
 import { DockerBucket } from "./bucket";
 import { DockerCache } from "./cache";
@@ -35,14 +36,6 @@ export function dockerProblems(system: System, _settings?: Settings): Problem[] 
     return [...Object.values(system.services).flatMap((s) => serviceProblems(system, s)), ...fileShareProblems(system)];
 }
 
-/** Stop with the spec's Docker problems, if any, before anything is registered: a `pulumi.RunError` naming each spec path. */
-export function throwDockerProblems(system: System, problems: Problem[]): void {
-    if (problems.length === 0) return;
-    const n = problems.length;
-    const lines = formatProblems(problems).split("\n").slice(1);
-    throw new pulumi.RunError([`tierform: ${system.name} cannot be built on Docker (${n} problem${n === 1 ? "" : "s"}):`, ...lines].join("\n"));
-}
-
 /** A datastore component with what services need from it. */
 type Store = DockerDatabase | DockerCache | DockerQueue;
 
@@ -60,10 +53,8 @@ export class DockerSystem extends pulumi.ComponentResource implements PlatformSy
     readonly backups: Record<string, DockerBackup> = {};
 
     constructor(name: string, args: PlatformSystemArgs, opts?: pulumi.ComponentResourceOptions) {
-        // Refuse what Docker cannot run before anything is registered, with every problem at once.
-        throwDockerProblems(args.system, dockerProblems(args.system, args.settings));
         super("tierform:docker:System", name, {}, opts);
-        const { system, settings } = args;
+        const { system, settings, plan } = args;
         const child = { parent: this };
 
         // 1. Networks.
@@ -92,10 +83,8 @@ export class DockerSystem extends pulumi.ComponentResource implements PlatformSy
         // 3. App tier. A secret name (e.g. SECRET_KEY) is one value across the system's services:
         // Django's web and Celery processes must agree on it.
         const secretValues: Record<string, pulumi.Output<string>> = {};
-        for (const service of Object.values(system.services)) {
-            for (const s of service.secrets) {
-                secretValues[s] ??= secretOf(generatePassword(resourceName([name, "secret", s.toLowerCase().replace(/_/g, "-")]), this, 48));
-            }
+        for (const s of plan.appSecrets.names) {
+            secretValues[s] = secretOf(generatePassword(resourceName([name, "secret", s.toLowerCase().replace(/_/g, "-")]), this, plan.appSecrets.length));
         }
         // Shared file storage, one volume per share directory, owned before anything mounts it.
         const shares = Object.values(system.services).some((s) => s.mounts.length > 0) ? new DockerFileShares(resourceName([name, "shares"]), { system }, child) : undefined;
@@ -106,6 +95,7 @@ export class DockerSystem extends pulumi.ComponentResource implements PlatformSy
                 {
                     system,
                     service,
+                    plan: plan.services[service.name],
                     networks: {
                         app: this.network.app.name,
                         ...(wiring.needsData ? { data } : {}),
@@ -224,3 +214,6 @@ export class DockerSystem extends pulumi.ComponentResource implements PlatformSy
         };
     }
 }
+
+/** The Docker platform: its system component and what it refuses (see components/index.ts). */
+export const platform: PlatformModule = { System: DockerSystem, problems: dockerProblems };

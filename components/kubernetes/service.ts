@@ -13,15 +13,15 @@
  *   run (two beats fire every task twice); the StatefulSet controller creates `<name>-0` again
  *   only once the old pod is gone, so a scheduler never runs twice at once. The price: on a node
  *   that stops answering, the scheduler waits for the node (or an operator's force-delete).
- * - **Probes**: the spec's HTTP probes for web services; `health.command` (argv, exit 0 =
- *   healthy, e.g. Celery's `inspect ping`) as an exec liveness and readiness probe; a worker or
- *   scheduler with neither gets the PID-1 check of {@link workloadProbes}.
+ * - **Probes**: the plan's checks (HTTP for web services, `health.command` as exec, one set of
+ *   exec timings); a worker or scheduler with neither gets the PID-1 check of {@link workloadProbes}.
  * - **Environment**: the spec's `env` as plain values; connection URLs (`DATABASE_URL`,
  *   `REDIS_URL`, ...) by `secretKeyRef` to the service's `<service>-connections` Secret;
  *   generated secrets (`SECRET_KEY`, ...) by `secretKeyRef` to the system's `app-secrets` Secret.
- * - **requestsPerMinute** (MDC's backend, Asset Management's api) is a real scaling signal: a KEDA
- *   `ScaledObject` ({@link scaledObjectSpec}) with a Prometheus trigger on the edge's request rate
- *   and the CPU and memory targets, instead of a plain HPA; KEDA owns the HPA it creates.
+ * - **Scaling** follows the plan's signals (plan/service.ts `scalingOf`): CPU/memory only → an HPA;
+ *   with `requestsPerMinute` (MDC's backend, Asset Management's api) a KEDA `ScaledObject`
+ *   ({@link scaledObjectSpec}) with a Prometheus trigger on the edge's request rate and the CPU and
+ *   memory targets the spec gives, instead of a plain HPA; KEDA owns the HPA it creates.
  * - **blueGreen/canary**: a Deployment cannot split traffic; they roll out as a surge of new pods
  *   before any old one goes (blue/green: `maxSurge: 100%`; canary: the first step's percentage),
  *   with `maxUnavailable: 0`. Traffic-weighted steps need Argo Rollouts or Flagger.
@@ -34,10 +34,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8sTypes from "@pulumi/kubernetes/types/input";
-import type { ProbeSpec, Service } from "../../model";
-import { connectionVariables, DEFAULT_PORTS } from "../shared/connection";
+import type { Service } from "../../model";
+import { DEFAULT_PORTS } from "../shared/connection";
 import { CNPG_POSTGRES_IMAGES } from "../shared/images";
-import { canonicalHost } from "../shared/hosts";
+import { connectionVariables, planService, type HealthCheck, type ServicePlan } from "../../plan";
 import {
     componentSecret,
     execProbe,
@@ -70,71 +70,55 @@ export function deploymentStrategy(service: Service): k8sTypes.apps.v1.Deploymen
     return { type: "RollingUpdate", rollingUpdate: { maxSurge: r.maxSurge, maxUnavailable: r.maxUnavailable } };
 }
 
-/** Replica range of a service on Kubernetes (a scheduler is always exactly one). */
-export function replicaRange(service: Service): { min: number; max: number } {
-    if (service.kind === "scheduler") return { min: 1, max: 1 };
-    return service.replicas;
-}
-
-/** CPU and memory utilisation targets (percent) from `autoscaling`; CPU 70 % when the spec gives a range but no target. */
-export function resourceTargets(service: Service): { name: "cpu" | "memory"; percent: number }[] {
-    const a = service.autoscaling ?? {};
+/** CPU and memory utilisation targets (percent) of the plan's scaling signals. */
+export function resourceTargets(plan: ServicePlan): { name: "cpu" | "memory"; percent: number }[] {
     const targets: { name: "cpu" | "memory"; percent: number }[] = [];
-    if (a.cpuPercent || !a.memoryPercent) targets.push({ name: "cpu", percent: a.cpuPercent ?? 70 });
-    if (a.memoryPercent) targets.push({ name: "memory", percent: a.memoryPercent });
+    if (plan.scaling.cpuPercent !== undefined) targets.push({ name: "cpu", percent: plan.scaling.cpuPercent });
+    if (plan.scaling.memoryPercent !== undefined) targets.push({ name: "memory", percent: plan.scaling.memoryPercent });
     return targets;
 }
 
 /** HPA metrics of a service: its {@link resourceTargets} as Resource metrics. */
-export function hpaMetrics(service: Service): k8sTypes.autoscaling.v2.MetricSpec[] {
-    return resourceTargets(service).map((t) => ({ type: "Resource", resource: { name: t.name, target: { type: "Utilization", averageUtilization: t.percent } } }));
+export function hpaMetrics(plan: ServicePlan): k8sTypes.autoscaling.v2.MetricSpec[] {
+    return resourceTargets(plan).map((t) => ({ type: "Resource", resource: { name: t.name, target: { type: "Utilization", averageUtilization: t.percent } } }));
 }
 
 /**
- * An HTTP probe of the spec's path, presenting `host` as its Host header: the kubelet otherwise
- * sends the pod IP, which an app's host check (Django `ALLOWED_HOSTS`,
+ * A probe of a plan's check. HTTP presents the check's host as its Host header: the kubelet
+ * otherwise sends the pod IP, which an app's host check (Django `ALLOWED_HOSTS`,
  * https://docs.djangoproject.com/en/5.2/ref/settings/#allowed-hosts) answers with 400, so
  * readiness never passes. Kubernetes sets the Host from `httpHeaders`
  * (https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/#http-probes).
  */
-function httpProbe(p: ProbeSpec, host: string): k8sTypes.core.v1.Probe {
+function probeOf(check: HealthCheck): k8sTypes.core.v1.Probe {
+    if (check.type === "exec") return execProbe(check.command, check.initialDelaySeconds, check.periodSeconds, check.timeoutSeconds, check.failureThreshold);
     return {
-        httpGet: { path: p.path, port: "http", scheme: "HTTP", httpHeaders: [{ name: "Host", value: host }] },
-        initialDelaySeconds: p.initialDelaySeconds,
-        periodSeconds: p.periodSeconds,
-        timeoutSeconds: p.timeoutSeconds,
-        failureThreshold: p.failureThreshold,
+        httpGet: { path: check.path, port: "http", scheme: "HTTP", httpHeaders: [{ name: "Host", value: check.host }] },
+        initialDelaySeconds: check.initialDelaySeconds,
+        periodSeconds: check.periodSeconds,
+        timeoutSeconds: check.timeoutSeconds,
+        failureThreshold: check.failureThreshold,
     };
 }
 
-/** Timings of a `health.command` probe: such checks talk to a broker (Celery's `inspect ping --timeout 10`), so they get time. */
-export const COMMAND_PROBE = { timeoutSeconds: 20, failureThreshold: 3, liveness: { initialDelaySeconds: 30, periodSeconds: 60 }, readiness: { initialDelaySeconds: 10, periodSeconds: 30 } };
-
 /**
- * Probes of a service, each from the first that applies:
- *
- * 1. the spec's HTTP `health.liveness` / `health.readiness` (web services);
- * 2. the spec's `health.command`, run in the container (exec) with {@link COMMAND_PROBE} timings;
- * 3. for a worker or scheduler, which has no port to probe, an exec check that its main process
- *    (PID 1) is alive and running (not a zombie or stopped): little more than the kubelet's own
- *    restart-on-exit, but it restarts a hung PID 1 (state `T`/`Z`). Needs `/bin/sh` in the image.
+ * Probes of a service: the plan's liveness and readiness checks (HTTP or exec). A worker or
+ * scheduler without a check, which has no port to probe, gets an exec check that its main process
+ * (PID 1) is alive and running (not a zombie or stopped): little more than the kubelet's own
+ * restart-on-exit, but it restarts a hung PID 1 (state `T`/`Z`). Needs `/bin/sh` in the image.
  */
-export function workloadProbes(service: Service, isWeb: boolean, host = "localhost"): Pick<k8sTypes.core.v1.Container, "livenessProbe" | "readinessProbe"> {
-    const { liveness, readiness, command } = service.health;
-    const alive = (initialDelaySeconds: number) => ({
+export function workloadProbes(plan: ServicePlan): Pick<k8sTypes.core.v1.Container, "livenessProbe" | "readinessProbe"> {
+    const { liveness, readiness } = plan.health;
+    const alive = (initialDelaySeconds: number): k8sTypes.core.v1.Probe => ({
         exec: { command: ["/bin/sh", "-c", "! grep -qE '^State:[[:space:]]+[TZ]' /proc/1/status"] },
         initialDelaySeconds,
         periodSeconds: 30,
         timeoutSeconds: 5,
         failureThreshold: 3,
     });
-    const probe = (http: ProbeSpec | undefined, timing: { initialDelaySeconds: number; periodSeconds: number }, fallbackDelay: number): k8sTypes.core.v1.Probe | undefined => {
-        if (isWeb && http) return httpProbe(http, host);
-        if (command) return execProbe(command, timing.initialDelaySeconds, timing.periodSeconds, COMMAND_PROBE.timeoutSeconds, COMMAND_PROBE.failureThreshold);
-        return isWeb ? undefined : alive(fallbackDelay);
-    };
-    const livenessProbe = probe(liveness, COMMAND_PROBE.liveness, 30);
-    const readinessProbe = probe(readiness, COMMAND_PROBE.readiness, 5);
+    const fallback = plan.kind !== "web";
+    const livenessProbe = liveness ? probeOf(liveness) : fallback ? alive(30) : undefined;
+    const readinessProbe = readiness ? probeOf(readiness) : fallback ? alive(5) : undefined;
     return { ...(livenessProbe ? { livenessProbe } : {}), ...(readinessProbe ? { readinessProbe } : {}) };
 }
 
@@ -170,18 +154,18 @@ export function waitForDatabases(ctx: KubeContext, service: Service): k8sTypes.c
  * A failing query (Prometheus down) does not scale to zero: `minReplicaCount` stays the spec's
  * minimum, and `fallback` holds the spec's minimum replicas after 3 failed reads.
  */
-export function scaledObjectSpec(ctx: KubeContext, service: Service, requestsPerMinute: number): Record<string, unknown> {
-    const range = replicaRange(service);
-    const resources = resourceTargets(service).map((t) => ({ type: t.name, metricType: "Utilization", metadata: { value: String(t.percent) } }));
+export function scaledObjectSpec(ctx: KubeContext, plan: ServicePlan, requestsPerMinute: number): Record<string, unknown> {
+    const range = plan.replicas;
+    const resources = resourceTargets(plan).map((t) => ({ type: t.name, metricType: "Utilization", metadata: { value: String(t.percent) } }));
     return {
-        scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: service.name },
+        scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: plan.name },
         minReplicaCount: Math.max(1, range.min),
         maxReplicaCount: range.max,
         pollingInterval: 30,
         fallback: { failureThreshold: 3, replicas: Math.max(1, range.min) },
         advanced: { horizontalPodAutoscalerConfig: { behavior: { scaleDown: { stabilizationWindowSeconds: 300 } } } },
         triggers: [
-            { type: "prometheus", name: "requests-per-minute", metadata: { serverAddress: PROMETHEUS_URL, query: requestRateQuery(ctx, service.name), threshold: String(requestsPerMinute) } },
+            { type: "prometheus", name: "requests-per-minute", metadata: { serverAddress: PROMETHEUS_URL, query: requestRateQuery(ctx, plan.name), threshold: String(requestsPerMinute) } },
             ...resources,
         ],
     };
@@ -193,6 +177,8 @@ export interface KubernetesServiceArgs {
     ctx: KubeContext;
     /** The resolved service spec. */
     service: Service;
+    /** The service's plan (replicas, scaling, probes). @default planService(ctx.system, service) */
+    plan?: ServicePlan;
     /**
      * Connection URLs by datastore name (secrets; for buckets the bucket name), for the datastores
      * the service `uses`.
@@ -222,6 +208,7 @@ export class KubernetesService extends pulumi.ComponentResource {
     constructor(name: string, args: KubernetesServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tierform:kubernetes:Service", name, {}, opts);
         const { ctx, service } = args;
+        const plan = args.plan ?? planService(ctx.system, service);
         const child = { parent: this };
         const svcName = service.name;
         const selector = selectorOf(ctx.system, svcName);
@@ -269,13 +256,13 @@ export class KubernetesService extends pulumi.ComponentResource {
             dependsOn.push(versionedJob(ctx, `${svcName}-migrate`, "service", version, { backoffLimit: 3, activeDeadlineSeconds: 1800, pod }, { parent: this, dependsOn: [...dependsOn] }));
         }
 
-        const range = replicaRange(service);
-        const autoscaled = range.max > range.min;
+        const range = plan.replicas;
+        const autoscaled = Object.keys(plan.scaling).length > 0;
         const metadata = meta(ctx, svcName, svcName, "service", { annotations: { "tierform.io/service-kind": service.kind, "tierform.io/rollout": service.rollout.strategy } });
         const template: k8sTypes.core.v1.PodTemplateSpec = {
             metadata: { labels: podLabels(ctx, svcName, "service") },
             spec: podSpec(
-                { name: svcName, ...(service.command ? { command: service.command } : {}), ...workloadProbes(service, isWeb, canonicalHost(ctx.system)) },
+                { name: svcName, ...(service.command ? { command: service.command } : {}), ...workloadProbes(plan) },
                 { terminationGracePeriodSeconds: 30, topologySpreadConstraints: topologySpread(selector) },
             ),
         };
@@ -325,11 +312,11 @@ export class KubernetesService extends pulumi.ComponentResource {
         }
         this.address = isWeb ? `${svcName}.${ctx.namespaceName}.svc.cluster.local:${service.port}` : svcName;
 
-        const rpm = service.autoscaling?.requestsPerMinute;
-        if (autoscaled && rpm) {
+        const rpm = plan.scaling.requestsPerMinute;
+        if (rpm !== undefined) {
             new k8s.apiextensions.CustomResource(
                 logicalName(ctx, svcName, "scaler"),
-                { apiVersion: "keda.sh/v1alpha1", kind: "ScaledObject", metadata: meta(ctx, svcName, svcName, "service"), spec: scaledObjectSpec(ctx, service, rpm) },
+                { apiVersion: "keda.sh/v1alpha1", kind: "ScaledObject", metadata: meta(ctx, svcName, svcName, "service"), spec: scaledObjectSpec(ctx, plan, rpm) },
                 { parent: this, dependsOn: [this.workload, ...(args.autoscalerDependsOn ?? [])] },
             );
         } else if (autoscaled) {
@@ -341,7 +328,7 @@ export class KubernetesService extends pulumi.ComponentResource {
                         scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: svcName },
                         minReplicas: Math.max(1, range.min),
                         maxReplicas: range.max,
-                        metrics: hpaMetrics(service),
+                        metrics: hpaMetrics(plan),
                         behavior: { scaleDown: { stabilizationWindowSeconds: 300 } },
                     },
                 },

@@ -8,8 +8,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { Settings, System } from "../../model";
-import { formatProblems, type Problem } from "../../model/errors";
+import type { Problem } from "../../model/errors";
 import type { PlatformSystem, PlatformSystemArgs, SystemOutputs, DatastoreOutputs } from "../contract";
+import type { PlatformModule } from "../index";
 import { kubernetesLabels } from "../shared/naming";
 import { logicalName, meta, namespaceOf, type DatastoreConnection, type KubeContext } from "./common";
 import { KubernetesBackup } from "./backup";
@@ -34,14 +35,8 @@ export class KubernetesSystem extends pulumi.ComponentResource implements Platfo
     readonly outputs: SystemOutputs;
 
     constructor(name: string, args: PlatformSystemArgs, opts?: pulumi.ComponentResourceOptions) {
-        // Refuse what the cluster cannot run before anything is registered, with every problem at once.
-        const problems = kubernetesProblems(args.system, args.settings);
-        if (problems.length > 0) {
-            const n = problems.length;
-            throw new pulumi.RunError([`tierform: ${args.system.name} cannot be built on Kubernetes (${n} problem${n === 1 ? "" : "s"}):`, ...formatProblems(problems).split("\n").slice(1)].join("\n"));
-        }
         super("tierform:kubernetes:System", name, {}, opts);
-        const { system, settings } = args;
+        const { system, settings, plan } = args;
         const namespaceName = namespaceOf(system, settings);
         // An explicit provider when a kubeconfig is configured; children inherit it from their parent.
         // The kubeconfig holds cluster credentials: a Pulumi secret, so state and `--json` show "[secret]".
@@ -77,11 +72,11 @@ export class KubernetesSystem extends pulumi.ComponentResource implements Platfo
 
         // Generated application secrets: one value per name, shared by every service listing it
         // (MDC's backend, worker and beat must agree on SECRET_KEY).
-        const secretNames = [...new Set(Object.values(system.services).flatMap((s) => s.secrets))].sort();
+        const secretNames = plan.appSecrets.names;
         const appSecretDeps: pulumi.Resource[] = [];
         if (secretNames.length > 0) {
             const values = Object.fromEntries(
-                secretNames.map((s) => [s, new random.RandomPassword(logicalName(ctx, "app-secret", s.toLowerCase()), { length: 50, special: false }, { parent: this }).result]),
+                secretNames.map((s) => [s, new random.RandomPassword(logicalName(ctx, "app-secret", s.toLowerCase()), { length: plan.appSecrets.length, special: false }, { parent: this }).result]),
             );
             appSecretDeps.push(
                 new k8s.core.v1.Secret(logicalName(ctx, APP_SECRETS), { metadata: meta(ctx, APP_SECRETS, APP_SECRETS, "secrets"), type: "Opaque", stringData: values }, { parent: this, provider }),
@@ -101,6 +96,7 @@ export class KubernetesSystem extends pulumi.ComponentResource implements Platfo
                 {
                     ctx,
                     service,
+                    plan: plan.services[service.name],
                     connections: Object.fromEntries(uses.map((u) => [u, connections[u].url])),
                     dependsOn: [...appSecretDeps, ...uses.flatMap((u) => connections[u].ready), ...service.mounts.map((m) => shares.claims[m.share])],
                     autoscalerDependsOn: operators.releases("keda"),
@@ -132,3 +128,6 @@ export class KubernetesSystem extends pulumi.ComponentResource implements Platfo
         this.registerOutputs({ publicUrl: this.outputs.publicUrl });
     }
 }
+
+/** The Kubernetes platform: its system component and what it refuses (see components/index.ts). */
+export const platform: PlatformModule = { System: KubernetesSystem, problems: kubernetesProblems };

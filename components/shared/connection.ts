@@ -1,67 +1,11 @@
 /**
- * How a service finds the datastores it `uses`, the same on every platform: which environment
- * variables it gets (DATABASE_URL, REDIS_URL, BROKER_URL, STORAGE_BUCKET, ...) and how the URLs
- * are spelled. Credentials only ever travel inside secret Outputs.
+ * How the connection URLs a service receives are spelled on every platform (the variable names are
+ * the plan's: plan/bindings.ts). Credentials only ever travel inside secret Outputs.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { Service, System } from "../../model";
-
-/** The four kinds of datastore a spec declares. */
-export type DatastoreKind = "database" | "cache" | "queue" | "bucket";
-
-/** One environment variable a service receives for a datastore. */
-export interface ConnectionVariable {
-    /** Environment variable name, e.g. DATABASE_URL or DB_URL. */
-    variable: string;
-    /** The datastore's name in the spec. */
-    datastore: string;
-    kind: DatastoreKind;
-    /** Carries credentials: must come from the platform's secret mechanism. */
-    secret: boolean;
-}
 
 /** Default ports of the engines tierform runs. */
 export const DEFAULT_PORTS = { postgres: 5432, mysql: 3306, mongodb: 27017, redis: 6379, amqp: 5672, s3: 9000 } as const;
-
-/** Which kind of datastore `name` is in `system`, or undefined. */
-export function datastoreKind(system: System, name: string): DatastoreKind | undefined {
-    if (name in system.databases) return "database";
-    if (name in system.caches) return "cache";
-    if (name in system.queues) return "queue";
-    if (name in system.buckets) return "bucket";
-    return undefined;
-}
-
-const upper = (name: string) => name.toUpperCase().replace(/-/g, "_");
-
-/**
- * The connection variables of `service`: for every datastore it uses, `<NAME>_URL` (buckets:
- * `<NAME>_BUCKET`), plus the conventional alias for the first of its kind: DATABASE_URL
- * (postgres/mysql), MONGODB_URI, REDIS_URL, BROKER_URL, STORAGE_BUCKET.
- */
-export function connectionVariables(system: System, service: Service): ConnectionVariable[] {
-    const out: ConnectionVariable[] = [];
-    const aliased = new Set<string>();
-    const add = (variable: string, datastore: string, kind: DatastoreKind, secret: boolean) => {
-        if (!out.some((v) => v.variable === variable)) out.push({ variable, datastore, kind, secret });
-    };
-    for (const name of service.uses) {
-        const kind = datastoreKind(system, name);
-        if (!kind) continue;
-        let alias: string;
-        if (kind === "database") alias = system.databases[name].engine === "mongodb" ? "MONGODB_URI" : "DATABASE_URL";
-        else if (kind === "cache") alias = "REDIS_URL";
-        else if (kind === "queue") alias = "BROKER_URL";
-        else alias = "STORAGE_BUCKET";
-        const secret = kind !== "bucket";
-        add(kind === "bucket" ? `${upper(name)}_BUCKET` : `${upper(name)}_URL`, name, kind, secret);
-        if (!aliased.has(alias)) {
-            aliased.add(alias);
-            add(alias, name, kind, secret);
-        }
-    }
-    return out;
-}
 
 /** Where and as whom to connect. */
 export interface Endpoint {

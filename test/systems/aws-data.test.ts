@@ -4,7 +4,7 @@
  * and outputs with credentials only as secrets.
  */
 import * as assert from "assert";
-import { connectionVariables } from "../../components/shared/connection";
+import { connectionVariables } from "../../plan";
 import { runPolicyReport } from "../../scripts/offline/policy-report";
 import { loadStack } from "../../model";
 import { planStack, stackConfig, type Plan } from "../harness";

@@ -16,7 +16,7 @@ import type { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
 import { edgeNginxOptions } from "../../components/docker/edge";
-import { canonicalHost } from "../../components/shared/hosts";
+import { canonicalHost } from "../../plan";
 import { renderNginxConf } from "../../components/shared/nginx";
 import { devSystem } from "../components/docker/helpers";
 import { requireTool } from "../harness/tools";

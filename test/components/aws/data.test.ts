@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { achievableRpoMinutes, createDataTier, recoveryProblems } from "../../../components/aws/data";
-import { connectionVariables } from "../../../components/shared/connection";
+import { connectionVariables } from "../../../plan";
 import { presetNames } from "../../../model";
 import { planComponent } from "../../harness";
 import { fakeNetwork, planData, TOPIC } from "./data-helpers";

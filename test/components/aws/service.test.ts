@@ -1,5 +1,6 @@
 import * as assert from "assert";
 import type { AwsDatastoreBinding } from "../../../components/aws/contract";
+import { planService } from "../../../plan";
 import { AwsService, MIGRATE_CONTAINER, VOLUME_PERMISSIONS_CONTAINER, serviceTimeouts, serviceProblems, containerHealthCheck, containerVariables, deploymentPercents, ecrRepositoryArn, fargateSize, trafficShiftDeployment } from "../../../components/aws/service";
 import type { System } from "../../../model";
 import { planComponent, type Plan } from "../../harness";
@@ -184,13 +185,13 @@ describe("aws service", function () {
             interval: 30,
             timeout: 20,
             retries: 3,
-            startPeriod: 60,
+            startPeriod: 30,
         });
         assert.strictEqual(container(mdc, "backend").healthCheck.command[0], "CMD-SHELL");
         assert.strictEqual(container(mdc, "beat").healthCheck, undefined, "no command and no port: ECS watches the process");
         const { system } = loadSystem("mdc-tts");
-        // An exec command wins over an HTTP liveness path.
-        assert.deepStrictEqual(containerHealthCheck({ ...system.services.backend, health: { ...system.services.backend.health, command: ["/bin/check"] } })?.command, ["CMD", "/bin/check"]);
+        // A web service's exec check (no HTTP probe) runs in CMD form.
+        assert.deepStrictEqual(containerHealthCheck(planService(system, { ...system.services.backend, health: { command: ["/bin/check"] } }))?.command, ["CMD", "/bin/check"]);
     });
 
     it("deploys blue/green and canary services with ECS's own strategies on the edge's two target groups", async () => {

@@ -148,8 +148,6 @@ describe("docker Service", () => {
             const check = ["test", "-d", "/tmp"];
             const { system } = devSystem("hld-platform", {
                 services: {
-                    // Both an HTTP probe and a command: the probe wins.
-                    api: { health: { command: check } },
                     // A web service with only a command.
                     web: { health: { liveness: null, readiness: null, command: check } },
                 },
@@ -160,7 +158,8 @@ describe("docker Service", () => {
             });
         });
 
-        it("an HTTP probe keeps priority over health.command on a web service", () => {
+        it("a web service's HTTP probe is its check; HTTP probes together with health.command are refused by the loader", () => {
+            assert.throws(() => devSystem("hld-platform", { services: { api: { health: { command: ["test", "-d", "/tmp"] } } } }), /services\.api\.health\.command: give either HTTP probes/);
             assert.strictEqual(plan.one(CONTAINER, "hld-api-0").inputs.healthcheck.tests[0], "CMD-SHELL");
             assert.ok(plan.one(CONTAINER, "hld-api-0").inputs.healthcheck.tests[1].includes("http://127.0.0.1:3000/api/health"));
         });

@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import { planComponent } from "../../harness";
-import { deploymentStrategy, hpaMetrics, KubernetesService, replicaRange, workloadProbes } from "../../../components/kubernetes/service";
+import { deploymentStrategy, hpaMetrics, KubernetesService, workloadProbes } from "../../../components/kubernetes/service";
+import { planService, replicasOf } from "../../../plan";
 import { context, object, objects } from "./fixtures";
 
 describe("kubernetes service (app tier)", () => {
@@ -12,7 +13,7 @@ describe("kubernetes service (app tier)", () => {
         assert.deepEqual(deploymentStrategy(svc.web), { type: "RollingUpdate", rollingUpdate: { maxSurge: "10%", maxUnavailable: 0 } });
         assert.deepEqual(deploymentStrategy(svc.worker), { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
         const beat = context("mdc-tts").system.services.beat;
-        assert.deepEqual(replicaRange({ ...beat, replicas: { min: 1, max: 3 } }), { min: 1, max: 1 });
+        assert.deepEqual(replicasOf({ ...beat, replicas: { min: 1, max: 3 } }), { min: 1, max: 1 });
     });
 
     it("runs a scheduler as a one-replica StatefulSet (never two at once), without Service or HPA", async () => {
@@ -29,16 +30,17 @@ describe("kubernetes service (app tier)", () => {
         assert.equal(plan.outputs, "beat");
     });
 
-    it("scales on CPU and memory, CPU 70 by default, never on requests per minute", () => {
-        assert.deepEqual(hpaMetrics(svc.api).map((m: any) => `${m.resource.name}=${m.resource.target.averageUtilization}`), ["cpu=70", "memory=80"]);
-        assert.deepEqual(hpaMetrics(svc.worker).map((m: any) => `${m.resource.name}=${m.resource.target.averageUtilization}`), ["cpu=70"]);
-        const mdc = context("mdc-tts").system.services.backend;
-        assert.ok(hpaMetrics(mdc).every((m: any) => m.type === "Resource"));
+    it("scales on the plan's CPU and memory targets (CPU 70 by default); the HPA never carries requests per minute", () => {
+        const metrics = (s: typeof svc.api) => hpaMetrics(planService(ctx.system, s)).map((m: any) => `${m.resource.name}=${m.resource.target.averageUtilization}`);
+        assert.deepEqual(metrics(svc.api), ["cpu=70", "memory=80"]);
+        assert.deepEqual(metrics(svc.worker), ["cpu=70"]);
+        const mdc = context("mdc-tts").system;
+        assert.ok(hpaMetrics(planService(mdc, mdc.services.backend)).every((m: any) => m.type === "Resource"));
     });
 
     it("probes web services over HTTP and workers by their main process", () => {
-        assert.equal((workloadProbes(svc.api, true).readinessProbe as any).httpGet.path, "/api/ready");
-        const w = workloadProbes(svc.worker, false);
+        assert.equal((workloadProbes(planService(ctx.system, svc.api)).readinessProbe as any).httpGet.path, "/api/ready");
+        const w = workloadProbes(planService(ctx.system, svc.worker));
         assert.match(((w.livenessProbe as any).exec.command as string[]).join(" "), /\/proc\/1\/status/);
     });
 
@@ -49,13 +51,13 @@ describe("kubernetes service (app tier)", () => {
         assert.deepEqual(worker.health.command, ping);
         const plan = await planComponent(() => new KubernetesService("t", { ctx: mdc, service: worker, connections: { db: "x", cache: "y", media: "b" } }).address);
         const c = object(plan, "Deployment", "worker").inputs.spec.template.spec.containers[0];
-        assert.deepEqual(c.livenessProbe, { exec: { command: ping }, initialDelaySeconds: 30, periodSeconds: 60, timeoutSeconds: 20, failureThreshold: 3 });
+        assert.deepEqual(c.livenessProbe, { exec: { command: ping }, initialDelaySeconds: 30, periodSeconds: 30, timeoutSeconds: 20, failureThreshold: 3 });
         assert.deepEqual(c.readinessProbe.exec.command, ping);
         assert.ok(c.livenessProbe.timeoutSeconds > 10, "the probe outlives celery's own --timeout 10");
-        // A web service keeps its HTTP probes; a command fills only what HTTP does not cover.
-        const api = { ...svc.api, health: { ...svc.api.health, liveness: undefined, command: ["/app/healthcheck"] } };
-        const probes = workloadProbes(api, true) as any;
-        assert.deepEqual([probes.livenessProbe.exec.command, probes.readinessProbe.httpGet.path], [["/app/healthcheck"], "/api/ready"]);
+        // A web service with one HTTP probe uses it for both (the loader refuses HTTP probes together with a command).
+        const api = { ...svc.api, health: { readiness: svc.api.health.readiness } };
+        const probes = workloadProbes(planService(ctx.system, api)) as any;
+        assert.deepEqual([probes.livenessProbe.httpGet.path, probes.readinessProbe.httpGet.path], ["/api/ready", "/api/ready"]);
     });
 
     it("builds Deployment, Service, HPA, PDB and the connection Secret", async () => {

@@ -5,7 +5,7 @@
  * probe or health check that can set a header — presents one canonical host: the spec's
  * `edge.domain`, or `localhost` without one.
  */
-import type { System } from "../../model";
+import type { System } from "../model";
 
 /** The canonical Host header of `system`'s services: `edge.domain`, else "localhost". */
 export function canonicalHost(system: Pick<System, "edge">): string {

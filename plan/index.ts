@@ -1,0 +1,102 @@
+/**
+ * The platform-neutral tier plan: everything the three platforms must agree on, computed once from
+ * the resolved system, without Pulumi resources. The data flow of the program is
+ *
+ *     tierform:* config → model (loadStack: spec, profile, settings) → plan (planSystem)
+ *       → platform adapter (components/<platform>/system.ts) → resources → stack outputs
+ *
+ * Platforms render a plan; they do not re-derive its decisions (replicas, scaling signals, health
+ * checks, the variables a service receives, app secrets, routes, backups). Where a platform cannot
+ * honour a feature in full it says so in `support.ts`, and the plan lists the approximation.
+ */
+import type { Platform, System } from "../model";
+import { datastoreKind, type DatastoreKind } from "./bindings";
+import { planService, type ServicePlan } from "./service";
+import { approximations } from "./support";
+
+export * from "./bindings";
+export * from "./hosts";
+export * from "./service";
+export * from "./support";
+
+/**
+ * Length of every generated application secret (`services.<n>.secrets`, e.g. Django's SECRET_KEY):
+ * 50 letters and digits (about 297 bits), the length Django's own `get_random_secret_key` uses.
+ */
+export const APP_SECRET_LENGTH = 50;
+
+/** One edge route. */
+export interface RoutePlan {
+    /** URL path prefix. */
+    path: string;
+    /** The web service it goes to. */
+    service: string;
+    /** Only these CIDRs may use it (an admin interface); absent: everyone. */
+    allowCidrs?: string[];
+}
+
+/** One datastore. */
+export interface DatastorePlan {
+    /** Its name in the spec. */
+    name: string;
+    /** database, cache, queue or bucket. */
+    kind: DatastoreKind;
+    /** The services that use it. */
+    usedBy: string[];
+}
+
+/** One database's backups. */
+export interface BackupPlan {
+    /** The database's name. */
+    database: string;
+    /** Cron expressions (UTC): the full schedule, then the incremental one where given. */
+    schedules: string[];
+    /** Days a backup is kept. */
+    retentionDays: number;
+    /** Continuous (point-in-time) recovery asked for. */
+    pointInTime: boolean;
+}
+
+/** The plan of a whole system on one platform. */
+export interface SystemPlan {
+    /** The system's name. */
+    name: string;
+    /** The platform it is built on. */
+    platform: Platform;
+    /** Every service, by name. */
+    services: Record<string, ServicePlan>;
+    /** The generated application secrets: one value per name, shared by every service listing it. */
+    appSecrets: { names: string[]; length: number };
+    /** The edge's routes, in spec order. */
+    routes: RoutePlan[];
+    /** Every datastore, by name. */
+    datastores: Record<string, DatastorePlan>;
+    /** Backups per database. */
+    backups: BackupPlan[];
+    /** What the platform builds differently from the spec (see support.ts), one line each. */
+    approximations: string[];
+}
+
+/** Plan `system` for `platform`: pure, no resources, the same answer every time. */
+export function planSystem(system: System, platform: Platform): SystemPlan {
+    const services = Object.fromEntries(Object.values(system.services).map((s) => [s.name, planService(system, s)]));
+    const datastores: Record<string, DatastorePlan> = {};
+    for (const name of [...Object.keys(system.databases), ...Object.keys(system.caches), ...Object.keys(system.queues), ...Object.keys(system.buckets)]) {
+        datastores[name] = { name, kind: datastoreKind(system, name)!, usedBy: Object.values(system.services).filter((s) => s.uses.includes(name)).map((s) => s.name) };
+    }
+    return {
+        name: system.name,
+        platform,
+        services,
+        appSecrets: { names: [...new Set(Object.values(system.services).flatMap((s) => s.secrets))].sort(), length: APP_SECRET_LENGTH },
+        routes: system.edge.routes.map((r) => ({ path: r.path, service: r.service, ...(r.allowCidrs ? { allowCidrs: [...r.allowCidrs] } : {}) })),
+        datastores,
+        backups: Object.values(system.databases).map((d) => ({
+            database: d.name,
+            schedules: [d.backup.schedule, ...(d.backup.incrementalSchedule ? [d.backup.incrementalSchedule] : [])],
+            retentionDays: d.backup.retentionDays,
+            pointInTime: d.backup.pointInTime,
+        })),
+        approximations: approximations(system, platform),
+    };
+}

@@ -1,0 +1,163 @@
+/**
+ * One service's plan: the decisions every platform used to re-derive on its own — replicas, the
+ * scaling signals, the health checks and the variables the service receives — computed once, from
+ * the resolved service, without Pulumi. Platforms render these; they do not revisit them.
+ */
+import type { ProbeSpec, Service, System } from "../model";
+import { connectionVariables, type ConnectionVariable } from "./bindings";
+import { canonicalHost } from "./hosts";
+
+/** A replica range, min ≤ max. */
+export interface ReplicaRange {
+    /** Replicas that always run. */
+    min: number;
+    /** Replicas the autoscaler may add up to. */
+    max: number;
+}
+
+/** What a service scales on; empty when its range is fixed (min = max) or it is a scheduler. */
+export interface ScalingSignals {
+    /** Average CPU utilisation target, percent. */
+    cpuPercent?: number;
+    /** Average memory utilisation target, percent. */
+    memoryPercent?: number;
+    /** Requests per minute per replica, as the edge counts them. */
+    requestsPerMinute?: number;
+}
+
+/** The timings every check has. */
+export interface CheckTimings {
+    /** Seconds after start before the first check counts. */
+    initialDelaySeconds: number;
+    /** Seconds between checks. */
+    periodSeconds: number;
+    /** Seconds a check may take. */
+    timeoutSeconds: number;
+    /** Failures in a row that mark the replica unhealthy. */
+    failureThreshold: number;
+}
+
+/** An HTTP check: GET `path` on the service's port, presenting `host` as the Host header. */
+export interface HttpCheck extends CheckTimings {
+    type: "http";
+    /** URL path. */
+    path: string;
+    /** The container port. */
+    port: number;
+    /** Host header (the system's canonical host, so host checks such as Django's ALLOWED_HOSTS accept it). */
+    host: string;
+}
+
+/** An exec check: argv run inside the container, exit 0 = healthy. */
+export interface ExecCheck extends CheckTimings {
+    type: "exec";
+    /** argv (no shell unless it asks for one). */
+    command: string[];
+}
+
+/** One health check, HTTP or exec. */
+export type HealthCheck = HttpCheck | ExecCheck;
+
+/**
+ * Timings of an exec check (`health.command`), which the spec does not give: such checks often talk
+ * to a broker (a Celery `inspect ping --timeout 10` waits up to 10 s), so 20 s to answer, every
+ * 30 s, three failures, after 30 s. One set for every platform (Docker HEALTHCHECK, Kubernetes exec
+ * probes, the ECS container health check).
+ */
+export const EXEC_CHECK_TIMINGS: CheckTimings = { initialDelaySeconds: 30, periodSeconds: 30, timeoutSeconds: 20, failureThreshold: 3 };
+
+/** A service's health checks: `liveness` restarts a replica, `readiness` gates its traffic. Absent: the platform watches the main process only. */
+export interface HealthPlan {
+    /** Restart the replica when it fails. */
+    liveness?: HealthCheck;
+    /** Take traffic only while it passes (the load balancer's target check). */
+    readiness?: HealthCheck;
+}
+
+/** Every variable a service receives, by where its value comes from. */
+export interface VariablePlan {
+    /** The spec's plain `env`, as given. */
+    plain: Record<string, string>;
+    /** One variable per datastore binding (`<NAME>_URL`, the conventional aliases); secret unless a bucket name. */
+    connections: ConnectionVariable[];
+    /** Generated application secrets (`secrets`), shared by name across the system's services. */
+    appSecrets: string[];
+}
+
+/** The plan of one service. */
+export interface ServicePlan {
+    /** The service's name in the spec. */
+    name: string;
+    /** web, worker or scheduler. */
+    kind: Service["kind"];
+    /** Replica range: the spec's (or the profile's); a scheduler always exactly one. */
+    replicas: ReplicaRange;
+    /** What the autoscaler follows, defaults applied. */
+    scaling: ScalingSignals;
+    /** HTTP or exec checks, one set of timings. */
+    health: HealthPlan;
+    /** What the service's environment holds. */
+    variables: VariablePlan;
+    /** Datastores and file shares it reaches. */
+    reaches: string[];
+}
+
+/**
+ * The replica range: a scheduler must never run twice and must run (its schedule would never fire
+ * at zero), so it is exactly one whatever the range says; others keep theirs.
+ */
+export function replicasOf(service: Service): ReplicaRange {
+    if (service.kind === "scheduler") return { min: 1, max: 1 };
+    return { min: service.replicas.min, max: service.replicas.max };
+}
+
+/**
+ * The scaling signals: the spec's `autoscaling` targets as given (a request target alone scales
+ * on requests alone); CPU 70 % when the range scales but names none; none when the range is fixed.
+ */
+export function scalingOf(service: Service): ScalingSignals {
+    const range = replicasOf(service);
+    if (range.max <= range.min) return {};
+    const a = service.autoscaling ?? {};
+    const given: ScalingSignals = {
+        ...(a.cpuPercent !== undefined ? { cpuPercent: a.cpuPercent } : {}),
+        ...(a.memoryPercent !== undefined ? { memoryPercent: a.memoryPercent } : {}),
+        ...(a.requestsPerMinute !== undefined ? { requestsPerMinute: a.requestsPerMinute } : {}),
+    };
+    return Object.keys(given).length > 0 ? given : { cpuPercent: 70 };
+}
+
+/**
+ * The health checks: a web service's HTTP `liveness`/`readiness` as given (each standing in for the
+ * other when only one is given), else `health.command` as an exec check for both with
+ * {@link EXEC_CHECK_TIMINGS}. The loader refuses a spec that gives both kinds.
+ */
+export function healthOf(system: System, service: Service): HealthPlan {
+    const { liveness, readiness, command } = service.health;
+    if (service.kind === "web" && service.port !== undefined && (liveness || readiness)) {
+        const http = (p: ProbeSpec): HttpCheck => ({ type: "http", path: p.path, port: service.port!, host: canonicalHost(system), ...timingsOf(p) });
+        return { liveness: http(liveness ?? readiness!), readiness: http(readiness ?? liveness!) };
+    }
+    if (command) {
+        const exec: ExecCheck = { type: "exec", command: [...command], ...EXEC_CHECK_TIMINGS };
+        return { liveness: exec, readiness: exec };
+    }
+    return {};
+}
+
+function timingsOf(p: ProbeSpec): CheckTimings {
+    return { initialDelaySeconds: p.initialDelaySeconds, periodSeconds: p.periodSeconds, timeoutSeconds: p.timeoutSeconds, failureThreshold: p.failureThreshold };
+}
+
+/** The plan of one service of `system`. */
+export function planService(system: System, service: Service): ServicePlan {
+    return {
+        name: service.name,
+        kind: service.kind,
+        replicas: replicasOf(service),
+        scaling: scalingOf(service),
+        health: healthOf(system, service),
+        variables: { plain: { ...service.env }, connections: connectionVariables(system, service), appSecrets: [...service.secrets] },
+        reaches: [...service.uses, ...service.mounts.map((m) => m.share).filter((s, i, all) => all.indexOf(s) === i)],
+    };
+}

@@ -1,0 +1,103 @@
+/**
+ * The facts the platforms must agree on, read back from what each platform registered (not from
+ * the plan): per service the replica range, the scaling signals, the health checks and the
+ * variables it receives (plain or secret). The parity test compares them with the plan.
+ */
+import type { PlannedResource } from "../../scripts/offline/engine";
+import type { Plan } from "../harness";
+
+/** A health check as a platform renders it: HTTP with its path, or exec with its argv. */
+export type CheckFact = { type: "http"; path: string } | { type: "exec"; command: string[] } | undefined;
+
+/** What one service looks like on a platform. */
+export interface ServiceFacts {
+    replicas: { min: number; max: number };
+    scaling: { cpuPercent?: number; memoryPercent?: number; requestsPerMinute?: number };
+    liveness: CheckFact;
+    readiness: CheckFact;
+    /** Variable names with whether they arrive as a secret. */
+    variables: Record<string, "plain" | "secret">;
+}
+
+const label = (r: PlannedResource, name: string): string | undefined => (r.inputs.labels ?? []).find((l: { label: string }) => l.label === name)?.value;
+
+/** Docker: the replicas' containers (label tierform.service, tierform.replica), their health check, envs and credentials file. */
+export function dockerFacts(plan: Plan, service: string): ServiceFacts {
+    const containers = plan.ofType("docker:index/container:Container").filter((c) => label(c, "tierform.service") === service && label(c, "tierform.replica") !== undefined);
+    if (containers.length === 0) throw new Error(`docker: no replica containers of ${service}`);
+    const c = containers[0];
+    const tests: string[] | undefined = c.inputs.healthcheck?.tests;
+    let check: CheckFact;
+    if (tests?.[0] === "CMD") {
+        const argv = tests.slice(1);
+        check = { type: "exec", command: argv[1]?.endsWith("with-secrets.sh") ? argv.slice(2) : argv };
+    } else if (tests) {
+        const m = /http:\/\/127\.0\.0\.1:\d+(\/[^\s'"]*)/.exec(tests.join(" "));
+        check = { type: "http", path: m ? m[1] : "?" };
+    }
+    const variables: ServiceFacts["variables"] = {};
+    for (const e of c.inputs.envs ?? []) variables[String(e).split("=")[0]] = "plain";
+    const writer = plan.ofType("docker:index/container:Container").find((w) => w.name === `${c.name}-config-files`);
+    const secrets = writer?.inputs.uploads?.find((u: { file: string }) => u.file.endsWith("/secrets.env"));
+    for (const line of String(secrets?.content ?? "").split("\n")) if (/^[A-Z_][A-Z0-9_]*=/.test(line)) variables[line.split("=")[0]] = "secret";
+    return { replicas: { min: containers.length, max: containers.length }, scaling: {}, liveness: check, readiness: check, variables };
+}
+
+/** Kubernetes: the workload's replicas or its HPA / ScaledObject, the container's probes and env. */
+export function kubernetesFacts(plan: Plan, service: string): ServiceFacts {
+    const workloads = [...plan.ofType("kubernetes:apps/v1:Deployment"), ...plan.ofType("kubernetes:apps/v1:StatefulSet")].filter((w) => w.inputs.metadata?.name === service);
+    if (workloads.length !== 1) throw new Error(`kubernetes: ${workloads.length} workloads named ${service}`);
+    const w = workloads[0];
+    const container = w.inputs.spec.template.spec.containers[0];
+    const hpa = plan.ofType("kubernetes:autoscaling/v2:HorizontalPodAutoscaler").find((h) => h.inputs.spec.scaleTargetRef.name === service);
+    const scaled = plan.ofType("kubernetes:keda.sh/v1alpha1:ScaledObject").find((s) => s.inputs.spec.scaleTargetRef.name === service);
+    const scaling: ServiceFacts["scaling"] = {};
+    let replicas = { min: w.inputs.spec.replicas, max: w.inputs.spec.replicas };
+    if (hpa) {
+        replicas = { min: hpa.inputs.spec.minReplicas, max: hpa.inputs.spec.maxReplicas };
+        for (const m of hpa.inputs.spec.metrics) scaling[m.resource.name === "cpu" ? "cpuPercent" : "memoryPercent"] = m.resource.target.averageUtilization;
+    }
+    if (scaled) {
+        replicas = { min: scaled.inputs.spec.minReplicaCount, max: scaled.inputs.spec.maxReplicaCount };
+        for (const t of scaled.inputs.spec.triggers) {
+            if (t.type === "prometheus") scaling.requestsPerMinute = Number(t.metadata.threshold);
+            else scaling[t.type === "cpu" ? "cpuPercent" : "memoryPercent"] = Number(t.metadata.value);
+        }
+    }
+    const probe = (p: any): CheckFact => (p?.httpGet ? { type: "http", path: p.httpGet.path } : p?.exec ? { type: "exec", command: p.exec.command } : undefined);
+    const variables: ServiceFacts["variables"] = {};
+    for (const e of container.env ?? []) variables[e.name] = e.valueFrom?.secretKeyRef ? "secret" : "plain";
+    return { replicas, scaling, liveness: probe(container.livenessProbe), readiness: probe(container.readinessProbe), variables };
+}
+
+/** AWS: the ECS service's desired count or its scalable target, the scaling policies, the container definition. */
+export function awsFacts(plan: Plan, service: string): ServiceFacts {
+    const ecs = plan.ofType("aws:ecs/service:Service").filter((s) => s.name.endsWith(`-${service}-service`));
+    if (ecs.length !== 1) throw new Error(`aws: ${ecs.length} ECS services for ${service}`);
+    const prefix = ecs[0].name.slice(0, -"-service".length);
+    const target = plan.ofType("aws:appautoscaling/target:Target").find((t) => t.name.startsWith(`${prefix}-`));
+    const replicas = target ? { min: target.inputs.minCapacity, max: target.inputs.maxCapacity } : { min: ecs[0].inputs.desiredCount, max: ecs[0].inputs.desiredCount };
+    const scaling: ServiceFacts["scaling"] = {};
+    for (const p of plan.ofType("aws:appautoscaling/policy:Policy").filter((x) => x.name.startsWith(`${prefix}-`))) {
+        const cfg = p.inputs.targetTrackingScalingPolicyConfiguration;
+        const type = cfg.predefinedMetricSpecification?.predefinedMetricType;
+        if (type === "ECSServiceAverageCPUUtilization") scaling.cpuPercent = cfg.targetValue;
+        else if (type === "ECSServiceAverageMemoryUtilization") scaling.memoryPercent = cfg.targetValue;
+        else scaling.requestsPerMinute = cfg.targetValue;
+    }
+    const task = plan.ofType("aws:ecs/taskDefinition:TaskDefinition").find((t) => t.name === `${prefix}-task`);
+    if (!task) throw new Error(`aws: no task definition ${prefix}-task`);
+    const defs = typeof task.inputs.containerDefinitions === "string" ? JSON.parse(task.inputs.containerDefinitions) : task.inputs.containerDefinitions;
+    const container = defs[0];
+    const variables: ServiceFacts["variables"] = {};
+    for (const e of container.environment ?? []) variables[e.name] = "plain";
+    for (const e of container.secrets ?? []) variables[e.name] = "secret";
+    const hc: string[] | undefined = container.healthCheck?.command;
+    let liveness: CheckFact;
+    if (hc?.[0] === "CMD") liveness = { type: "exec", command: hc.slice(1) };
+    else if (hc) liveness = { type: "http", path: /http:\/\/127\.0\.0\.1:\d+(\/\S*)/.exec(hc.join(" "))?.[1] ?? "?" };
+    // The target group the ECS service registers with (its input, so among its dependencies): the load balancer's readiness check.
+    const tg = plan.ofType("aws:lb/targetGroup:TargetGroup").find((t) => ecs[0].dependencies.includes(t.urn));
+    const readiness: CheckFact = tg?.inputs.healthCheck?.path ? { type: "http", path: tg.inputs.healthCheck.path } : liveness;
+    return { replicas, scaling, liveness, readiness, variables };
+}

@@ -1,0 +1,114 @@
+/**
+ * Parity: every preset on every stack, read back from what each platform registered, agrees with
+ * the one plan — replica ranges, scaling signals, health checks, each service's variable names and
+ * which of them are secrets — allowing only the differences the platform declares in
+ * plan/support.ts `RENDERING`. Plus the four divergences issue 13 found, each pinned down.
+ */
+import * as assert from "node:assert/strict";
+import { loadStack, presetNames, type Platform } from "../../model";
+import { planSystem, RENDERING, type HealthCheck, type ServicePlan } from "../../plan";
+import { planStack, stackConfig, type Plan } from "../harness";
+import { awsFacts, dockerFacts, kubernetesFacts, type CheckFact, type ServiceFacts } from "./facts";
+
+const STACKS: Record<string, Platform> = { dev: "docker", staging: "kubernetes", prod: "aws" };
+const FACTS: Record<Platform, (plan: Plan, service: string) => ServiceFacts> = { docker: dockerFacts, kubernetes: kubernetesFacts, aws: awsFacts };
+
+const fact = (c: HealthCheck | undefined): CheckFact => (c === undefined ? undefined : c.type === "http" ? { type: "http", path: c.path } : { type: "exec", command: c.command });
+const PROCESS_CHECK = /\/proc\/1\/status/;
+
+/** What `platform` must show for a service, from the plan and the platform's declared rendering only. */
+export function expectedFacts(platform: Platform, s: ServicePlan, usesBucket: boolean): Omit<ServiceFacts, "liveness" | "readiness"> & { liveness: CheckFact | "process"; readiness: CheckFact | "process" } {
+    const r = RENDERING[platform];
+    const scales = r.autoscales && Object.keys(s.scaling).length > 0;
+    const min = r.minAtLeastOne ? Math.max(1, s.replicas.min) : s.replicas.min;
+    const fallback = r.processCheckFallback && s.kind !== "web" && !s.health.liveness ? "process" : undefined;
+    const variables: ServiceFacts["variables"] = {};
+    for (const k of Object.keys(s.variables.plain)) variables[k] = "plain";
+    for (const v of s.variables.connections) variables[v.variable] = v.secret ? "secret" : "plain";
+    for (const k of s.variables.appSecrets) variables[k] = "secret";
+    if (usesBucket) {
+        for (const k of r.bucketVariables.plain) variables[k] = "plain";
+        for (const k of r.bucketVariables.secret) variables[k] = "secret";
+    }
+    return {
+        replicas: scales ? { min, max: s.replicas.max } : { min, max: min },
+        scaling: scales ? s.scaling : {},
+        liveness: fallback ?? fact(s.health.liveness),
+        readiness: fallback ?? fact(r.separateReadiness ? s.health.readiness : s.health.liveness),
+        variables,
+    };
+}
+
+/** Plan `preset` with `overrides` on every stack and check each service's facts against the plan. */
+async function checkParity(preset: string, overrides?: Record<string, unknown>): Promise<void> {
+    for (const [stack, platform] of Object.entries(STACKS)) {
+        const { system, settings } = loadStack(stackConfig({ stack, system: preset, overrides }));
+        assert.equal(settings.platform, platform);
+        const plan = planSystem(system, platform);
+        const registered = await planStack({ stack, system: preset, overrides });
+        for (const s of Object.values(plan.services)) {
+            const got = FACTS[platform](registered, s.name);
+            const usesBucket = s.variables.connections.some((v) => v.kind === "bucket");
+            const want = expectedFacts(platform, s, usesBucket);
+            const where = `${stack}/${preset} services.${s.name}`;
+            assert.deepEqual(got.replicas, want.replicas, `${where}: replicas`);
+            assert.deepEqual(got.scaling, want.scaling, `${where}: scaling signals`);
+            for (const probe of ["liveness", "readiness"] as const) {
+                if (want[probe] === "process") assert.match(JSON.stringify(got[probe]), PROCESS_CHECK, `${where}: ${probe} (process check)`);
+                else assert.deepEqual(got[probe], want[probe], `${where}: ${probe}`);
+            }
+            assert.deepEqual(sorted(got.variables), sorted(want.variables), `${where}: variables (name: plain|secret)`);
+        }
+    }
+}
+
+describe("parity: one plan, the same facts on Docker, Kubernetes and AWS", function () {
+    this.timeout(300_000);
+
+    for (const preset of presetNames()) it(`${preset}: every service as planned on dev (docker), staging (kubernetes) and prod (aws)`, () => checkParity(preset));
+
+    describe("the four divergences of issue 13", () => {
+        it("1. requestsPerMinute alone scales on requests alone, on Kubernetes and AWS (Docker declares no autoscaling)", async () => {
+            await checkParity("hld-platform", { services: { api: { autoscaling: { cpuPercent: null, memoryPercent: null, requestsPerMinute: 1000 } } } });
+            const staging = await planStack({ stack: "staging", system: "hld-platform", overrides: { services: { api: { autoscaling: { cpuPercent: null, memoryPercent: null, requestsPerMinute: 1000 } } } } });
+            assert.deepEqual(kubernetesFacts(staging, "api").scaling, { requestsPerMinute: 1000 }, "no CPU 70 % added beside the request target");
+        });
+
+        it("2. an HTTP probe together with health.command is refused, naming the spec path (no platform picks a winner)", () => {
+            for (const stack of Object.keys(STACKS)) {
+                assert.throws(() => loadStack(stackConfig({ stack, system: "hld-platform", overrides: { services: { api: { health: { command: ["/bin/true"] } } } } })), /services\.api\.health\.command: give either HTTP probes/);
+            }
+        });
+
+        it("3. a scheduler with replicas.min 0 runs exactly one everywhere", async () => {
+            const overrides = { services: { beat: { replicas: { min: 0, max: 1 } } } };
+            await checkParity("mdc-tts", overrides);
+            const counts = await Promise.all(
+                Object.entries(STACKS).map(async ([stack, platform]) => FACTS[platform](await planStack({ stack, system: "mdc-tts", overrides }), "beat").replicas),
+            );
+            assert.deepEqual(counts, [{ min: 1, max: 1 }, { min: 1, max: 1 }, { min: 1, max: 1 }]);
+        });
+
+        it("4. a name in both env and secrets, or env/secrets and a connection variable, is refused by the loader", () => {
+            for (const stack of Object.keys(STACKS)) {
+                assert.throws(() => loadStack(stackConfig({ stack, system: "mdc-tts", overrides: { services: { backend: { env: { SECRET_KEY: "plain" } } } } })), /services\.backend\.secrets\[0\]: 'SECRET_KEY' is also set in env/);
+                assert.throws(() => loadStack(stackConfig({ stack, system: "mdc-tts", overrides: { services: { backend: { env: { DATABASE_URL: "x" } } } } })), /services\.backend\.env\.DATABASE_URL: is also the connection variable DATABASE_URL of datastore 'db'/);
+            }
+        });
+
+        it("generated app secrets have one length on every platform", async () => {
+            const lengths = new Set<number>();
+            for (const stack of Object.keys(STACKS)) {
+                const plan = await planStack({ stack, system: "mdc-tts" });
+                const secrets = plan.ofType("random:index/randomPassword:RandomPassword").filter((r) => /-(secret|app-secret|secrets)-secret-key$/.test(r.name));
+                assert.ok(secrets.length > 0, `${stack}: no SECRET_KEY password`);
+                for (const r of secrets) lengths.add(r.inputs.length);
+            }
+            assert.deepEqual([...lengths], [50]);
+        });
+    });
+});
+
+function sorted(o: Record<string, string>): [string, string][] {
+    return Object.entries(o).sort(([a], [b]) => a.localeCompare(b));
+}
