@@ -85,7 +85,7 @@ export interface Service extends Omit<ServiceSpec, "replicas" | "resources" | "h
     health: { liveness?: ProbeSpec; readiness?: ProbeSpec; command?: string[] };
 }
 
-/** A database with its name, `databaseName` (default: its name with `_` for `-`) and backup retention (default: the profile's) resolved. */
+/** A database with its name, `databaseName` (default: its name with `_` for `-`) and backup retention (the spec's, at least the profile's) resolved. */
 export interface Database extends Omit<DatabaseSpec, "databaseName" | "backup"> {
     name: string;
     databaseName: string;
@@ -146,7 +146,10 @@ export function applyProfile(spec: SystemSpec, environment: Environment, maxRepl
         ...d,
         name,
         databaseName: d.databaseName ?? name.replace(/-/g, "_"),
-        backup: { ...d.backup, retentionDays: d.backup.retentionDays ?? profile.backupRetentionDays },
+        // The profile's retention is a floor on every platform (30 days in prod, what the prod policy pack
+        // checks on RDS, DocumentDB and AWS Backup): a seed's "14 days" (MealKitz, HLD) is a minimum to
+        // keep, not a promise to delete on day 15.
+        backup: { ...d.backup, retentionDays: Math.max(d.backup.retentionDays ?? profile.backupRetentionDays, profile.backupRetentionDays) },
     }));
     return {
         ...spec,

@@ -167,6 +167,8 @@ export interface ServiceRendering {
     processCheckFallback: boolean;
     /** Variables the platform's object-store binding adds for a service that uses a bucket: plain and secret names. */
     bucketVariables: { plain: string[]; secret: string[] };
+    /** A private route (`allowCidrs`) reaches its service through the public edge (with the allow-list); false: the public edge refuses it. */
+    privateRoutesOnPublicEdge: boolean;
 }
 
 /** The rendering of each platform. */
@@ -177,6 +179,7 @@ export const RENDERING: Record<Platform, ServiceRendering> = {
         separateReadiness: false,
         processCheckFallback: false,
         bucketVariables: { plain: ["S3_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_REGION"], secret: ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"] },
+        privateRoutesOnPublicEdge: true,
     },
     kubernetes: {
         minAtLeastOne: true,
@@ -184,6 +187,15 @@ export const RENDERING: Record<Platform, ServiceRendering> = {
         separateReadiness: true,
         processCheckFallback: true,
         bucketVariables: { plain: ["S3_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_REGION"], secret: ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"] },
+        privateRoutesOnPublicEdge: true,
     },
-    aws: { minAtLeastOne: false, autoscales: true, separateReadiness: true, processCheckFallback: false, bucketVariables: { plain: [], secret: [] } },
+    aws: {
+        minAtLeastOne: false,
+        autoscales: true,
+        separateReadiness: true,
+        processCheckFallback: false,
+        bucketVariables: { plain: [], secret: [] },
+        // Every client of an internet-facing ALB arrives from a public address: an allow-list of private ranges never matches there.
+        privateRoutesOnPublicEdge: false,
+    },
 };

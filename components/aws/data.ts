@@ -81,17 +81,6 @@ export function recoveryProblems(system: System, settings: Pick<Settings, "drReg
 }
 
 
-/**
- * The database with the retention AWS keeps: the spec's days, but never fewer than the
- * environment profile's (`profile.backupRetentionDays`, 30 in prod, the floor the prod policy pack
- * checks on RDS, DocumentDB and AWS Backup). A seed's "14 days" (MealKitz, HLD) is a minimum to
- * keep, not a promise to delete on day 15.
- */
-export function withRetentionFloor(system: System, db: Database): Database {
-    const retentionDays = Math.max(db.backup.retentionDays, system.profile.backupRetentionDays);
-    return retentionDays === db.backup.retentionDays ? db : { ...db, backup: { ...db.backup, retentionDays } };
-}
-
 /** The environment variable names of every service that uses `datastore`, as connection.ts spells them. */
 function variablesOf(system: System, datastore: string): string[] {
     const names = new Set<string>();
@@ -128,7 +117,7 @@ export function createDataTier(args: AwsDataArgs, opts: pulumi.ComponentResource
 
     const n = (part: string) => `${system.name}-${part}`;
     const bindings: Record<string, AwsDatastoreBinding> = {};
-    const databases = Object.values(system.databases).map((db) => withRetentionFloor(system, db));
+    const databases = Object.values(system.databases);
     const hasData = databases.length + Object.keys(system.caches).length + Object.keys(system.queues).length + Object.keys(system.buckets).length > 0;
     if (!hasData) return bindings;
 

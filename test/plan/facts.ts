@@ -101,3 +101,101 @@ export function awsFacts(plan: Plan, service: string): ServiceFacts {
     const readiness: CheckFact = tg?.inputs.healthCheck?.path ? { type: "http", path: tg.inputs.healthCheck.path } : liveness;
     return { replicas, scaling, liveness, readiness, variables };
 }
+
+/** A route as a platform renders it: path, the service it reaches (where the platform routes it), and whether it is private. */
+export interface RouteFact {
+    path: string;
+    service?: string;
+    private: boolean;
+}
+
+/** Docker: the edge's nginx.conf locations (`location = /p`, `^~ /p/`, `/`) and their `proxy_pass $upstream_<service>`. */
+export function dockerRoutes(plan: Plan): RouteFact[] {
+    const writer = plan.ofType("docker:index/container:Container").find((c) => c.name.endsWith("-edge-config-files"));
+    const conf = String(writer?.inputs.uploads?.find((u: { file: string }) => u.file.endsWith("nginx.conf"))?.content ?? "");
+    const routes = new Map<string, RouteFact>();
+    const blocks = conf.split(/\n\s*location /).slice(1);
+    for (const block of blocks) {
+        const head = /^(?:= |\^~ )?(\/\S*)\s*\{/.exec(block);
+        const upstream = /proxy_pass \$upstream_([a-z0-9_]+)/.exec(block.split(/\n\s*}/)[0]);
+        if (!head || !upstream) continue;
+        const path = head[1] === "/" ? "/" : head[1].replace(/\/$/, "");
+        routes.set(path, { path, service: upstream[1].replace(/_/g, "-"), private: /\n\s*deny all;/.test(block.split(/\n\s*}/)[0]) });
+    }
+    return [...routes.values()];
+}
+
+/** Kubernetes: the HTTPRoutes' path matches and backends; a route of its own per restricted path. */
+export function kubernetesRoutes(plan: Plan): RouteFact[] {
+    const out: RouteFact[] = [];
+    for (const r of plan.resources.filter((x) => x.type.endsWith(":HTTPRoute"))) {
+        for (const rule of r.inputs.spec.rules ?? []) {
+            for (const m of rule.matches ?? []) {
+                if (!m.path || !rule.backendRefs?.length) continue;
+                out.push({ path: m.path.value, service: rule.backendRefs[0].name, private: /-restricted$/.test(r.name) });
+            }
+        }
+    }
+    return out;
+}
+
+/** AWS: the listeners' default forward ("/") and path rules; a fixed 403 on a path makes it private, served (if at all) by a rule elsewhere. */
+export function awsRoutes(plan: Plan): RouteFact[] {
+    const tgService = (arn: string | undefined) => (arn ? /targetgroup\/(?:[a-z0-9-]+-edge-)?([a-z0-9-]+?)(?:-[a-z0-9]{6,8})?$/.exec(arn)?.[1] : undefined);
+    const routes = new Map<string, RouteFact>();
+    for (const l of plan.ofType("aws:lb/listener:Listener")) {
+        const fwd = (l.inputs.defaultActions ?? []).find((a: { type: string }) => a.type === "forward");
+        if (fwd) routes.set("/", { path: "/", service: tgService(fwd.targetGroupArn ?? fwd.forward?.targetGroups?.[0]?.arn), private: false });
+    }
+    for (const r of plan.ofType("aws:lb/listenerRule:ListenerRule")) {
+        const paths: string[] = (r.inputs.conditions ?? []).flatMap((c: { pathPattern?: { values: string[] } }) => c.pathPattern?.values ?? []);
+        if (paths.length === 0) continue;
+        const path = paths.find((p) => !p.endsWith("/*")) ?? (paths[0].replace(/\/\*$/, "") || "/");
+        const action = r.inputs.actions?.[0] ?? {};
+        const prior = routes.get(path);
+        if (action.type === "fixed-response" && action.fixedResponse?.statusCode === "403") routes.set(path, { path, ...(prior?.service ? { service: prior.service } : {}), private: true });
+        else if (action.type === "forward") routes.set(path, { path, service: tgService(action.targetGroupArn ?? action.forward?.targetGroups?.[0]?.arn), private: prior?.private ?? false });
+    }
+    return [...routes.values()];
+}
+
+/** One database's backups as a platform schedules them. */
+export interface BackupFact {
+    schedules: string[];
+    retentionDays: number;
+}
+
+/** Docker: the backup container's labels. */
+export function dockerBackups(plan: Plan): Record<string, BackupFact> {
+    const out: Record<string, BackupFact> = {};
+    for (const c of plan.ofType("docker:index/container:Container").filter((x) => label(x, "tierform.backup.schedule") !== undefined)) {
+        const incremental = label(c, "tierform.backup.incremental-schedule");
+        out[label(c, "tierform.datastore")!] = { schedules: [label(c, "tierform.backup.schedule")!, ...(incremental ? [incremental] : [])], retentionDays: Number(label(c, "tierform.backup.retention-days")) };
+    }
+    return out;
+}
+
+/** Kubernetes: the dump CronJobs (`<db>-backup-full`, `-incremental`) and their retention annotation. */
+export function kubernetesBackups(plan: Plan): Record<string, BackupFact> {
+    const out: Record<string, BackupFact> = {};
+    for (const c of plan.ofType("kubernetes:batch/v1:CronJob")) {
+        const m = /^(.+)-backup-(full|incremental)$/.exec(c.inputs.metadata.name);
+        if (!m) continue;
+        const b = (out[m[1]] ??= { schedules: [], retentionDays: Number(c.inputs.metadata.annotations?.["tierform.io/retention-days"]) });
+        if (m[2] === "full") b.schedules.unshift(c.inputs.spec.schedule);
+        else b.schedules.push(c.inputs.spec.schedule);
+    }
+    return out;
+}
+
+/** AWS: the backup plan of each database (`<system>-backup-<db>`): its scheduled and incremental rules. */
+export function awsBackups(plan: Plan, system: string): Record<string, BackupFact> {
+    const out: Record<string, BackupFact> = {};
+    for (const p of plan.ofType("aws:backup/plan:Plan")) {
+        const db = p.name.startsWith(`${system}-backup-`) ? p.name.slice(`${system}-backup-`.length) : undefined;
+        if (!db) continue;
+        const rules = p.inputs.rules.filter((r: { ruleName: string }) => r.ruleName === "scheduled" || r.ruleName === "incremental");
+        out[db] = { schedules: rules.map((r: { schedule: string }) => r.schedule), retentionDays: rules[0]?.lifecycle?.deleteAfter };
+    }
+    return out;
+}

@@ -8,10 +8,13 @@ import * as assert from "node:assert/strict";
 import { loadStack, presetNames, type Platform } from "../../model";
 import { planSystem, RENDERING, type HealthCheck, type ServicePlan } from "../../plan";
 import { planStack, stackConfig, type Plan } from "../harness";
-import { awsFacts, dockerFacts, kubernetesFacts, type CheckFact, type ServiceFacts } from "./facts";
+import { toAwsCron } from "../../components/aws/backup";
+import { awsBackups, awsFacts, awsRoutes, dockerBackups, dockerFacts, dockerRoutes, kubernetesBackups, kubernetesFacts, kubernetesRoutes, type BackupFact, type CheckFact, type RouteFact, type ServiceFacts } from "./facts";
 
 const STACKS: Record<string, Platform> = { dev: "docker", staging: "kubernetes", prod: "aws" };
 const FACTS: Record<Platform, (plan: Plan, service: string) => ServiceFacts> = { docker: dockerFacts, kubernetes: kubernetesFacts, aws: awsFacts };
+const ROUTES: Record<Platform, (plan: Plan) => RouteFact[]> = { docker: dockerRoutes, kubernetes: kubernetesRoutes, aws: awsRoutes };
+const BACKUPS: Record<Platform, (plan: Plan, system: string) => Record<string, BackupFact>> = { docker: dockerBackups, kubernetes: kubernetesBackups, aws: awsBackups };
 
 const fact = (c: HealthCheck | undefined): CheckFact => (c === undefined ? undefined : c.type === "http" ? { type: "http", path: c.path } : { type: "exec", command: c.command });
 const PROCESS_CHECK = /\/proc\/1\/status/;
@@ -59,6 +62,14 @@ async function checkParity(preset: string, overrides?: Record<string, unknown>):
             }
             assert.deepEqual(sorted(got.variables), sorted(want.variables), `${where}: variables (name: plain|secret)`);
         }
+        const byPath = (routes: RouteFact[]) => [...routes].sort((a, b) => a.path.localeCompare(b.path));
+        const publicEdge = RENDERING[platform].privateRoutesOnPublicEdge;
+        const wantRoutes = plan.routes.map((r) => ({ path: r.path, private: r.allowCidrs !== undefined, ...(r.allowCidrs && !publicEdge ? {} : { service: r.service }) }));
+        const gotRoutes = ROUTES[platform](registered).map((r) => (r.private && !publicEdge ? { path: r.path, private: true } : r));
+        assert.deepEqual(byPath(gotRoutes), byPath(wantRoutes), `${stack}/${preset}: edge routes (path, service, private)`);
+        const wantBackups = Object.fromEntries(plan.backups.map((b) => [b.database, { schedules: platform === "aws" ? b.schedules.map(toAwsCron) : b.schedules, retentionDays: b.retentionDays }]));
+        assert.deepEqual(BACKUPS[platform](registered, system.name), wantBackups, `${stack}/${preset}: backup schedules and retention per database`);
+        assert.deepEqual(Object.keys(registered.outputs.datastores).sort(), Object.keys(plan.datastores).sort(), `${stack}/${preset}: datastores`);
     }
 }
 
