@@ -91,7 +91,7 @@ export const mount = z.strictObject({
     /**
      * The file share to mount, a key of `fileShares`.
      * @docker The share's volume, handed to the service's `runAsUser` by a one-shot ownership step; every service mounting one share must run as the same user (refused otherwise).
-     * @kubernetes The share's claim `<share>` of `tierform:sharedStorageClass`.
+     * @kubernetes The share's ReadWriteMany claim `share-<share>` of `tierform:sharedStorageClass`.
      * @aws Not mounted yet (warned, see `path`).
      * @caution Pointing a mount at another share shows the containers that share's files; the old share's files stay where they were.
      */
@@ -392,8 +392,8 @@ export const backup = z.strictObject({
     /**
      * Point-in-time recovery: restore to any moment within the retention, not only to a backup.
      * @default false
-     * @docker Ignored: dumps only (a recovery objective below the dump interval is refused when the spec is loaded).
-     * @kubernetes Ignored as a switch: CloudNativePG archives PostgreSQL WAL continuously whatever it says; MySQL and MongoDB have dumps only.
+     * @docker Ignored: dumps only, so data since the last dump is lost (the loader's RPO check accepts `pointInTime: true` in place of frequent dumps, which Docker does not honour).
+     * @kubernetes Ignored as a switch: CloudNativePG archives PostgreSQL WAL continuously whatever it says; MySQL and MongoDB have dumps only, as on Docker.
      * @aws An AWS Backup `continuous` rule (at most 35 days) beside RDS's own automated backups.
      */
     pointInTime: z.boolean().default(false),
@@ -426,7 +426,8 @@ export const database = z.strictObject({
      * @docker Selects the pinned image.
      * @kubernetes Selects the CloudNativePG operand image (postgres) or the pinned image.
      * @aws RDS `engineVersion`; for DocumentDB the nearest DocumentDB version that implements at least that MongoDB API.
-     * @caution A new major version is an upgrade on RDS, but on Docker and Kubernetes a new server image on the old data directory, which PostgreSQL refuses to start: dump and restore. Never go back down.
+     * @caution A new major version is refused by RDS and DocumentDB unless major upgrades are allowed (`AllowMajorVersionUpgrade`, which this program does not set), and a version change waits for the maintenance window (no `applyImmediately`). On Docker (and MySQL or MongoDB on Kubernetes) it is a new server image on the old data directory, and PostgreSQL refuses to start on a data directory of another major version; for PostgreSQL on Kubernetes follow CloudNativePG's major-upgrade methods (https://cloudnative-pg.io/documentation/current/postgres_upgrades). Otherwise dump and restore; never go back down.
+     * @cost An RDS version past its standard support runs on paid RDS Extended Support, billed per vCPU-hour (the plan warns).
      */
     version: z.string().regex(/^\d+(\.\d+)?$/, "must be a version number such as '14' or '8.0'"),
     /**
@@ -469,7 +470,7 @@ export const database = z.strictObject({
      * Engine parameters, e.g. PostgreSQL's shared_buffers or MySQL's innodb_buffer_pool_size.
      * @default {}
      * @docker Server flags (`-c key=value`, `--key=value`); memory settings also raise the container's memory limit.
-     * @kubernetes CloudNativePG `postgresql.parameters`, a MySQL `conf.d` file or mongod flags; memory settings raise the pod's memory.
+     * @kubernetes CloudNativePG `postgresql.parameters` or a MySQL `conf.d` file; memory settings raise the pod's memory. Ignored for mongodb.
      * @aws An RDS parameter group (memory sizes checked against the instance class); DocumentDB ignores them.
      */
     parameters: z.record(z.string(), z.union([z.string(), z.number()])).default({}),
@@ -499,9 +500,9 @@ export const cache = z.strictObject({
     /**
      * `none` keeps data in memory only, `aof` logs every write (append-only file), `rdb` takes snapshots.
      * @default "none"
-     * @docker redis.conf `appendonly` or `save`; with `none`, keys are evicted least-recently-used under memory pressure, otherwise writes fail when memory is full.
-     * @kubernetes The same Redis settings; `none` gets no volume claim.
-     * @aws Approximated: ElastiCache offers no AOF; every cache gets daily snapshots kept the profile's backup retention, and a replica in another zone in prod.
+     * @docker redis.conf `appendonly yes` (aof) or `save` snapshots (rdb); when memory is full a persistent cache refuses writes (`noeviction`), `none` evicts least-recently-used keys.
+     * @kubernetes The same `appendonly` and `save` settings; `none` gets no volume claim. Whatever the persistence, a full cache evicts least-recently-used keys (`allkeys-lru`).
+     * @aws Approximated: ElastiCache offers no AOF; every cache gets daily snapshots kept the profile's backup retention, and a replica in another zone in prod. A full cache evicts only keys with a TTL (`volatile-lru`).
      * @caution On Kubernetes switching to or from `none` adds or removes the data volume, so the StatefulSet is replaced and the cached data is lost.
      */
     persistence: z.enum(["none", "aof", "rdb"]).default("none"),
@@ -583,7 +584,7 @@ export const bucket = z.strictObject({
      * @default true
      * @docker S3 versioning on the SeaweedFS bucket.
      * @kubernetes S3 versioning on the SeaweedFS bucket (set by the bucket Job; with `tierform:s3Endpoint` the bucket is yours to configure).
-     * @aws S3 versioning; old versions expire after 30 days.
+     * @aws S3 versioning; old versions expire after 30 days (or the profile's backup retention, if longer).
      */
     versioned: z.boolean().default(true),
     /**
