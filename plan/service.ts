@@ -3,7 +3,7 @@
  * scaling signals, the health checks and the variables the service receives — computed once, from
  * the resolved service, without Pulumi. Platforms render these; they do not revisit them.
  */
-import type { ProbeSpec, Service, System } from "../model";
+import type { Cache, ProbeSpec, Service, System } from "../model";
 import { connectionVariables, type ConnectionVariable } from "./bindings";
 import { canonicalHost } from "./hosts";
 
@@ -90,6 +90,8 @@ export interface ServicePlan {
     name: string;
     /** web, worker or scheduler. */
     kind: Service["kind"];
+    /** argv that replaces the image's CMD (its ENTRYPOINT stays) on every platform; absent: the image's own. */
+    command?: string[];
     /** Replica range: the spec's (or the profile's); a scheduler always exactly one. */
     replicas: ReplicaRange;
     /** What the autoscaler follows, defaults applied. */
@@ -154,10 +156,21 @@ export function planService(system: System, service: Service): ServicePlan {
     return {
         name: service.name,
         kind: service.kind,
+        ...(service.command ? { command: [...service.command] } : {}),
         replicas: replicasOf(service),
         scaling: scalingOf(service),
         health: healthOf(system, service),
         variables: { plain: { ...service.env }, connections: connectionVariables(system, service), appSecrets: [...service.secrets] },
         reaches: [...service.uses, ...service.mounts.map((m) => m.share).filter((s, i, all) => all.indexOf(s) === i)],
     };
+}
+
+/**
+ * Redis's `maxmemory-policy` for a cache, one rule on every platform: a cache without persistence
+ * evicts only keys that carry a TTL (`volatile-lru`: cache entries go, a Celery broker's queues and
+ * other keys without one stay, and writes fail rather than lose them); a persistent cache (aof,
+ * rdb) keeps every key (`noeviction`). https://redis.io/docs/latest/develop/reference/eviction/
+ */
+export function evictionPolicy(cache: Pick<Cache, "persistence">): "volatile-lru" | "noeviction" {
+    return cache.persistence === "none" ? "volatile-lru" : "noeviction";
 }

@@ -131,6 +131,81 @@ export const FEATURES: Feature[] = [
             aws: { level: "approximated", how: "deploys `image` from its registry: build and push it first" },
         },
     },
+    {
+        id: "entrypoint-with-credentials",
+        usedAt: (s) => services(s).filter((v) => v.command && (v.secrets.length > 0 || v.uses.length > 0)).map((v) => `services.${v.name}.command`),
+        support: {
+            docker: { level: "approximated", how: "credentials arrive as a file read by tierform's with-secrets wrapper, which then runs the command: the image's ENTRYPOINT is skipped" },
+            kubernetes: { level: "full", how: "container args (the image's ENTRYPOINT stays); credentials by secretKeyRef" },
+            aws: { level: "full", how: "container command (the image's ENTRYPOINT stays); credentials as ECS secrets" },
+        },
+    },
+    {
+        id: "traffic-shifting",
+        usedAt: (s) => services(s).filter((v) => v.rollout.strategy !== "rolling").map((v) => `services.${v.name}.rollout.strategy`),
+        support: {
+            docker: { level: "approximated", how: "containers are replaced one by one by Pulumi; no traffic split" },
+            kubernetes: { level: "approximated", how: "a surge of new pods before any old one goes (blue/green: maxSurge 100 %; canary: the first step); traffic-weighted steps need Argo Rollouts or Flagger" },
+            aws: { level: "full", how: "ECS blue/green, canary or linear deployments on two target groups" },
+        },
+    },
+    {
+        id: "storage-size",
+        usedAt: (s) => [
+            ...Object.values(s.databases).map((d) => `databases.${d.name}.storageGb`),
+            ...Object.values(s.fileShares).map((f) => `fileShares.${f.name}.sizeGb`),
+        ],
+        support: {
+            docker: { level: "approximated", how: "named volumes grow until the host's disk is full" },
+            kubernetes: { level: "full", how: "PersistentVolumeClaim requests of that size" },
+            aws: { level: "approximated", how: "RDS allocated storage; DocumentDB and EFS grow elastically" },
+        },
+    },
+    {
+        id: "backup-archive",
+        usedAt: (s) => Object.values(s.databases).filter((d) => d.backup.archive).map((d) => `databases.${d.name}.backup.archive`),
+        support: {
+            docker: { level: "approximated", how: "no weekly or monthly copies: dumps are kept retentionDays" },
+            kubernetes: { level: "approximated", how: "no weekly or monthly copies: dumps are kept retentionDays" },
+            aws: { level: "full", how: "AWS Backup weekly and monthly rules with cold storage" },
+        },
+    },
+    {
+        id: "queue-semantics",
+        usedAt: (s) => Object.values(s.queues).map((q) => `queues.${q.name}`),
+        support: {
+            docker: { level: "approximated", how: "a RabbitMQ broker: fifo, visibilityTimeoutSeconds, maxReceiveCount and retentionDays are not enforced by it" },
+            kubernetes: { level: "approximated", how: "a RabbitMQ broker: fifo, visibilityTimeoutSeconds, maxReceiveCount and retentionDays are not enforced by it" },
+            aws: { level: "full", how: "SQS with a dead-letter queue" },
+        },
+    },
+    {
+        id: "alerting",
+        usedAt: () => ["monitoring"],
+        support: {
+            docker: { level: "approximated", how: "no alerts on dev: health checks and logs only" },
+            kubernetes: { level: "full", how: "PrometheusRules (needs the prometheus-operator CRDs)" },
+            aws: { level: "approximated", how: "CloudWatch alarms on error rate and p99 latency; slowQueryCommitsPerSecond has no CloudWatch metric and is not alarmed" },
+        },
+    },
+    {
+        id: "recovery-time",
+        usedAt: (s) => ["recovery.rtoHours"].filter(() => s.recovery.rtoHours < 24),
+        support: {
+            docker: { level: "approximated", how: "informational: nothing is sized from it (the plan checks the RPO only)" },
+            kubernetes: { level: "approximated", how: "informational: nothing is sized from it (the plan checks the RPO only)" },
+            aws: { level: "approximated", how: "informational: nothing is sized from it (the plan checks the RPO only)" },
+        },
+    },
+    {
+        id: "body-size-limit",
+        usedAt: () => ["edge.maxBodyMb"],
+        support: {
+            docker: { level: "full", how: "nginx client_max_body_size" },
+            kubernetes: { level: "full", how: "Envoy Gateway's request buffer limit" },
+            aws: { level: "approximated", how: "an ALB has no body limit; the WAF's 8 KB body rule only counts, so larger bodies pass to the app" },
+        },
+    },
 ];
 
 /** The features a system uses on a platform, split by support level, with the spec paths. */

@@ -9,6 +9,7 @@
  * answers with a replica in another AZ and automatic failover, plus the daily snapshots. The MDC
  * preset runs Celery's broker on this Redis, as its seed does.
  */
+import { evictionPolicy } from "../../plan";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
@@ -74,9 +75,8 @@ export class AwsCache extends pulumi.ComponentResource {
                 description: `${system.name} ${cache.name}: ${cache.cluster ? "cluster mode" : "single shard"}`,
                 parameters: [
                     ...(cache.cluster ? [{ name: "cluster-enabled", value: "yes" }] : []),
-                    // Under memory pressure only keys with a TTL (cache entries) are evicted, never the
-                    // broker's queues or other keys without one.
-                    { name: "maxmemory-policy", value: "volatile-lru" },
+                    // The plan's eviction rule (plan/service.ts evictionPolicy), as on Docker and Kubernetes.
+                    { name: "maxmemory-policy", value: evictionPolicy(cache) },
                 ],
                 tags,
             },

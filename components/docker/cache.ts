@@ -6,6 +6,7 @@
  *
  * A spec's `cluster: true` / `shards` is a staging/prod concern: dev runs one node.
  */
+import { evictionPolicy } from "../../plan";
 import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { Cache } from "../../model";
@@ -35,7 +36,7 @@ export function renderRedisConf(cache: Cache, password: string, memoryMb: number
         "dir /data",
         ...persistence,
         `maxmemory ${maxMemoryMb}mb`,
-        `maxmemory-policy ${cache.persistence === "none" ? "allkeys-lru" : "noeviction"}`,
+        `maxmemory-policy ${evictionPolicy(cache)}`,
         `requirepass ${password}`,
         "",
     ].join("\n");

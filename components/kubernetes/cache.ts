@@ -7,7 +7,7 @@
  * snapshots for `rdb`, and no persistence (an emptyDir, no PVC) for `none`.
  *
  * **Memory bound**: `maxmemory` is the spec's `maxMemoryMb`, else 75 % of the container limit (as on
- * Docker), with `allkeys-lru`: without it Redis grows until the kernel OOM-kills it at the limit,
+ * Docker), with the plan's eviction policy (`evictionPolicy`): without a bound Redis grows until the kernel OOM-kills it at the limit,
  * and an AOF larger than the limit then crash-loops on replay
  * (https://redis.io/docs/latest/develop/reference/eviction/).
  *
@@ -15,6 +15,7 @@
  * bootstrap (`redis-cli --cluster create`) best left to an operator; the app's `REDIS_URL` works
  * against either. Documented as a staging simplification.
  */
+import { evictionPolicy } from "../../plan";
 import * as pulumi from "@pulumi/pulumi";
 import type { Cache } from "../../model";
 import { DEFAULT_PORTS, redisUrl } from "../shared/connection";
@@ -35,7 +36,7 @@ export function redisArgs(cache: Cache, limitMb: number): string[] {
     if (cache.persistence === "aof") args.push("--appendonly", "yes", "--appendfsync", "everysec", "--save", "");
     else if (cache.persistence === "rdb") args.push("--appendonly", "no", "--save", "3600 1 300 100 60 10000");
     else args.push("--appendonly", "no", "--save", "");
-    args.push("--maxmemory", `${redisMaxMemoryMb(cache, limitMb)}mb`, "--maxmemory-policy", "allkeys-lru");
+    args.push("--maxmemory", `${redisMaxMemoryMb(cache, limitMb)}mb`, "--maxmemory-policy", evictionPolicy(cache));
     return args;
 }
 

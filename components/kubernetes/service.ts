@@ -26,6 +26,10 @@
  *   before any old one goes (blue/green: `maxSurge: 100%`; canary: the first step's percentage),
  *   with `maxUnavailable: 0`. Traffic-weighted steps need Argo Rollouts or Flagger.
  * - **Shared files** (`mounts`): the share's ReadWriteMany claim (files.ts) at each mount's path and `subPath`.
+ * - **command**: the spec's `command` (and `migrate.command`) become the container's `args`, which
+ *   replace the image's CMD and keep its ENTRYPOINT, as `command` does on Docker and on ECS
+ *   (https://kubernetes.io/docs/tasks/inject-data-application/define-command-argument-container/#notes:
+ *   `command` would replace the ENTRYPOINT, skipping an image's entrypoint script on Kubernetes only).
  * - **migrate**: a Job running the command with the new image, which the Deployment waits for; its
  *   name carries a hash of image and command, so each new version migrates once.
  * - While an HPA manages a Deployment, `spec.replicas` is left out (else every `pulumi up` would
@@ -235,7 +239,7 @@ export class KubernetesService extends pulumi.ComponentResource {
         const writable = writableVolumes(service.writablePaths);
         const shared = shareMounts(service);
         const uid = service.runAsUser;
-        const podSpec = (container: Pick<k8sTypes.core.v1.Container, "name" | "command" | "livenessProbe" | "readinessProbe">, spec: Omit<k8sTypes.core.v1.PodSpec, "containers">) =>
+        const podSpec = (container: Pick<k8sTypes.core.v1.Container, "name" | "args" | "livenessProbe" | "readinessProbe">, spec: Omit<k8sTypes.core.v1.PodSpec, "containers">) =>
             restrictedPodSpec(uid, uid, {
                 ...spec,
                 containers: [
@@ -251,7 +255,7 @@ export class KubernetesService extends pulumi.ComponentResource {
             });
 
         if (service.migrate) {
-            const pod = podSpec({ name: "migrate", command: service.migrate.command }, { restartPolicy: "Never", initContainers: waitForDatabases(ctx, service) });
+            const pod = podSpec({ name: "migrate", args: service.migrate.command }, { restartPolicy: "Never", initContainers: waitForDatabases(ctx, service) });
             const version = JSON.stringify([service.image, service.migrate.command]);
             dependsOn.push(versionedJob(ctx, `${svcName}-migrate`, "service", version, { backoffLimit: 3, activeDeadlineSeconds: 1800, pod }, { parent: this, dependsOn: [...dependsOn] }));
         }
@@ -262,7 +266,7 @@ export class KubernetesService extends pulumi.ComponentResource {
         const template: k8sTypes.core.v1.PodTemplateSpec = {
             metadata: { labels: podLabels(ctx, svcName, "service") },
             spec: podSpec(
-                { name: svcName, ...(service.command ? { command: service.command } : {}), ...workloadProbes(plan) },
+                { name: svcName, ...(service.command ? { args: service.command } : {}), ...workloadProbes(plan) },
                 { terminationGracePeriodSeconds: 30, topologySpreadConstraints: topologySpread(selector) },
             ),
         };

@@ -11,6 +11,8 @@ export type CheckFact = { type: "http"; path: string } | { type: "exec"; command
 
 /** What one service looks like on a platform. */
 export interface ServiceFacts {
+    /** The argv that replaces the image's CMD, if any. */
+    command?: string[];
     replicas: { min: number; max: number };
     scaling: { cpuPercent?: number; memoryPercent?: number; requestsPerMinute?: number };
     liveness: CheckFact;
@@ -40,7 +42,7 @@ export function dockerFacts(plan: Plan, service: string): ServiceFacts {
     const writer = plan.ofType("docker:index/container:Container").find((w) => w.name === `${c.name}-config-files`);
     const secrets = writer?.inputs.uploads?.find((u: { file: string }) => u.file.endsWith("/secrets.env"));
     for (const line of String(secrets?.content ?? "").split("\n")) if (/^[A-Z_][A-Z0-9_]*=/.test(line)) variables[line.split("=")[0]] = "secret";
-    return { replicas: { min: containers.length, max: containers.length }, scaling: {}, liveness: check, readiness: check, variables };
+    return { ...(c.inputs.command ? { command: c.inputs.command } : {}), replicas: { min: containers.length, max: containers.length }, scaling: {}, liveness: check, readiness: check, variables };
 }
 
 /** Kubernetes: the workload's replicas or its HPA / ScaledObject, the container's probes and env. */
@@ -67,7 +69,8 @@ export function kubernetesFacts(plan: Plan, service: string): ServiceFacts {
     const probe = (p: any): CheckFact => (p?.httpGet ? { type: "http", path: p.httpGet.path } : p?.exec ? { type: "exec", command: p.exec.command } : undefined);
     const variables: ServiceFacts["variables"] = {};
     for (const e of container.env ?? []) variables[e.name] = e.valueFrom?.secretKeyRef ? "secret" : "plain";
-    return { replicas, scaling, liveness: probe(container.livenessProbe), readiness: probe(container.readinessProbe), variables };
+    if (container.command) throw new Error(`kubernetes: ${service} sets command, which replaces the image's ENTRYPOINT (Docker and ECS keep it)`);
+    return { ...(container.args ? { command: container.args } : {}), replicas, scaling, liveness: probe(container.livenessProbe), readiness: probe(container.readinessProbe), variables };
 }
 
 /** AWS: the ECS service's desired count or its scalable target, the scaling policies, the container definition. */
@@ -99,7 +102,7 @@ export function awsFacts(plan: Plan, service: string): ServiceFacts {
     // The target group the ECS service registers with (its input, so among its dependencies): the load balancer's readiness check.
     const tg = plan.ofType("aws:lb/targetGroup:TargetGroup").find((t) => ecs[0].dependencies.includes(t.urn));
     const readiness: CheckFact = tg?.inputs.healthCheck?.path ? { type: "http", path: tg.inputs.healthCheck.path } : liveness;
-    return { replicas, scaling, liveness, readiness, variables };
+    return { ...(container.command ? { command: container.command } : {}), replicas, scaling, liveness, readiness, variables };
 }
 
 /** A route as a platform renders it: path, the service it reaches (where the platform routes it), and whether it is private. */

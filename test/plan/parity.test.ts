@@ -34,6 +34,7 @@ export function expectedFacts(platform: Platform, s: ServicePlan, usesBucket: bo
         for (const k of r.bucketVariables.secret) variables[k] = "secret";
     }
     return {
+        ...(s.command ? { command: s.command } : {}),
         replicas: scales ? { min, max: s.replicas.max } : { min, max: min },
         scaling: scales ? s.scaling : {},
         liveness: fallback ?? fact(s.health.liveness),
@@ -54,6 +55,7 @@ async function checkParity(preset: string, overrides?: Record<string, unknown>):
             const usesBucket = s.variables.connections.some((v) => v.kind === "bucket");
             const want = expectedFacts(platform, s, usesBucket);
             const where = `${stack}/${preset} services.${s.name}`;
+            assert.deepEqual(got.command, want.command, `${where}: command (replaces CMD, keeps ENTRYPOINT)`);
             assert.deepEqual(got.replicas, want.replicas, `${where}: replicas`);
             assert.deepEqual(got.scaling, want.scaling, `${where}: scaling signals`);
             for (const probe of ["liveness", "readiness"] as const) {

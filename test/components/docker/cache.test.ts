@@ -54,6 +54,6 @@ describe("docker Cache (redis)", () => {
         const none = renderRedisConf({ ...base, persistence: "none", maxMemoryMb: 100 }, "pw", 256);
         assert.match(none, /^save ""$/m);
         assert.match(none, /^maxmemory 100mb$/m);
-        assert.match(none, /^maxmemory-policy allkeys-lru$/m);
+        assert.match(none, /^maxmemory-policy volatile-lru$/m);
     });
 });

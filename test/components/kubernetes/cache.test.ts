@@ -9,7 +9,7 @@ describe("kubernetes cache", () => {
     it("maps persistence to Redis arguments", () => {
         assert.match(redisArgs({ ...base, persistence: "aof" }, 512).join(" "), /--appendonly yes --appendfsync everysec --save  --maxmemory/);
         assert.match(redisArgs({ ...base, persistence: "rdb" }, 512).join(" "), /--appendonly no --save 3600 1 300 100 60 10000/);
-        assert.match(redisArgs({ ...base, persistence: "none", maxMemoryMb: 256 }, 512).join(" "), /--save  --maxmemory 256mb --maxmemory-policy allkeys-lru$/);
+        assert.match(redisArgs({ ...base, persistence: "none", maxMemoryMb: 256 }, 512).join(" "), /--save  --maxmemory 256mb --maxmemory-policy volatile-lru$/);
     });
 
     it("bounds memory at 75 % of the container limit when the spec gives no maxMemoryMb (issue 11 item 3)", async () => {
@@ -17,7 +17,7 @@ describe("kubernetes cache", () => {
         const plan = await planComponent(() => new KubernetesCache("t", { ctx, cache: { ...ctx.system.caches.cache, maxMemoryMb: undefined } }).connection.host);
         const c = object(plan, "StatefulSet", "cache").inputs.spec.template.spec.containers[0];
         assert.equal(c.resources.limits.memory, "512Mi");
-        assert.match(c.args.join(" "), /--maxmemory 384mb --maxmemory-policy allkeys-lru/);
+        assert.match(c.args.join(" "), /--maxmemory 384mb --maxmemory-policy noeviction/);
     });
 
     it("never passes the password as a process argument (issue 11 item 8)", async () => {

@@ -23,8 +23,9 @@ describe("kubernetes service (app tier)", () => {
         assert.equal(objects(plan, "Deployment").length, 0, "a Deployment replaces an evicted pod before the old one is gone");
         const sts = object(plan, "StatefulSet", "beat").inputs.spec;
         assert.deepEqual([sts.replicas, sts.podManagementPolicy, sts.updateStrategy.type, sts.volumeClaimTemplates], [1, "OrderedReady", "RollingUpdate", undefined]);
-        assert.deepEqual(sts.template.spec.containers[0].command.slice(0, 4), ["celery", "-A", "config", "beat"]);
-        assert.deepEqual(sts.template.spec.containers[0].command, beat.command);
+        assert.deepEqual(sts.template.spec.containers[0].args.slice(0, 4), ["celery", "-A", "config", "beat"]);
+        assert.deepEqual(sts.template.spec.containers[0].args, beat.command, "args: the image keeps its ENTRYPOINT, as on Docker and ECS");
+        assert.equal(sts.template.spec.containers[0].command, undefined);
         assert.equal(objects(plan, "Service").length + objects(plan, "HorizontalPodAutoscaler").length, 0);
         assert.equal(object(plan, "PodDisruptionBudget", "beat").inputs.spec.maxUnavailable, 1, "a drain may still move it");
         assert.equal(plan.outputs, "beat");
@@ -84,7 +85,7 @@ describe("kubernetes service (app tier)", () => {
         const plan = await planComponent(() => new KubernetesService("t", { ctx: mdc, service: mdc.system.services.backend, connections: { db: "x", cache: "y", media: "b1", static: "b2" } }).address);
         const job = objects(plan, "Job")[0];
         assert.match(job.inputs.metadata.name, /^backend-migrate-[0-9a-f]{8}$/);
-        assert.deepEqual(job.inputs.spec.template.spec.containers[0].command, ["python", "manage.py", "migrate", "--noinput"]);
+        assert.deepEqual(job.inputs.spec.template.spec.containers[0].args, ["python", "manage.py", "migrate", "--noinput"]);
         assert.equal(job.inputs.spec.template.metadata.labels["app.kubernetes.io/instance"], "mdc-tts-backend-migrate", "not selected by the backend Service");
         assert.ok(object(plan, "Deployment", "backend").dependencies.includes(job.urn));
     });

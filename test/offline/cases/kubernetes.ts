@@ -54,7 +54,7 @@ export const kubernetesRuleCases: EngineRuleCase[] = [
     },
     {
         rule: "kubernetes-redis-memory-bound",
-        good: [redis(["--port", "6379", "--maxmemory", "384mb", "--maxmemory-policy", "allkeys-lru"])],
+        good: [redis(["--port", "6379", "--maxmemory", "384mb", "--maxmemory-policy", "volatile-lru"])],
         bad: [
             { why: "redis-server under a 512 MiB limit without --maxmemory", resources: [redis(["--port", "6379", "--appendonly", "yes"])], expect: /512 MiB limit without --maxmemory/ },
             { why: "--maxmemory 0 (unbounded)", resources: [redis(["--maxmemory", "0"])] },
