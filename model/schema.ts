@@ -118,7 +118,7 @@ export const probe = z.strictObject({
      * @kubernetes An `httpGet` liveness or readiness probe on the `http` port with the canonical Host header.
      * @aws Liveness: an in-container health check (wget or curl). Readiness (else liveness, else `/`): the load balancer's target-group health check, which cannot set a Host header.
      */
-    path: z.string().startsWith("/", "must start with '/'"),
+    path: z.string().regex(/^\/[A-Za-z0-9._~\-/?=&%]*$/, "must start with '/' and hold only URL path and query characters (A-Z a-z 0-9 . _ ~ - / ? = & %)"),
     /**
      * Seconds after the container starts before the first probe.
      * @default 10

@@ -14,6 +14,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Settings, System } from "../../model";
 import type { Problem } from "../../model/errors";
 import { connectionVariables } from "../../plan";
+import { imageProblems } from "../shared/images";
 import { resourceName } from "../shared/naming";
 import type { DatastoreOutputs, PlatformSystem, PlatformSystemArgs, SystemOutputs } from "../contract";
 import type { PlatformModule } from "../index";
@@ -33,7 +34,7 @@ import { DockerService, serviceProblems, type ServiceStep } from "./service";
  * a service that gets credentials without a `command` (see `serviceProblems`).
  */
 export function dockerProblems(system: System, _settings?: Settings): Problem[] {
-    return [...Object.values(system.services).flatMap((s) => serviceProblems(system, s)), ...fileShareProblems(system)];
+    return [...Object.values(system.services).flatMap((s) => serviceProblems(system, s)), ...fileShareProblems(system), ...imageProblems(system)];
 }
 
 /** A datastore component with what services need from it. */

@@ -11,6 +11,7 @@ import type { Settings, System } from "../../model";
 import type { Problem } from "../../model/errors";
 import type { PlatformSystem, PlatformSystemArgs, SystemOutputs, DatastoreOutputs } from "../contract";
 import type { PlatformModule } from "../index";
+import { CNPG_POSTGRES_IMAGES, imageProblems } from "../shared/images";
 import { kubernetesLabels } from "../shared/naming";
 import { logicalName, meta, namespaceOf, type DatastoreConnection, type KubeContext } from "./common";
 import { KubernetesBackup } from "./backup";
@@ -27,7 +28,14 @@ import { APP_SECRETS, KubernetesService } from "./service";
 
 /** Everything the Kubernetes platform cannot build from a valid spec, one problem per spec path or config key. */
 export function kubernetesProblems(system: System, settings: Settings): Problem[] {
-    return [...edgeProblems(system, settings), ...sharedStorageProblems(system, settings)];
+    return [...edgeProblems(system, settings), ...sharedStorageProblems(system, settings), ...imageProblems(system), ...postgresImageProblems(system)];
+}
+
+/** A PostgreSQL version without a CloudNativePG operand image, named by its spec path. */
+function postgresImageProblems(system: System): Problem[] {
+    return Object.values(system.databases)
+        .filter((d) => d.engine === "postgres" && !CNPG_POSTGRES_IMAGES[d.version.split(".")[0]])
+        .map((d) => ({ where: `databases.${d.name}.version`, message: `no CloudNativePG image for postgres ${d.version}; known: ${Object.keys(CNPG_POSTGRES_IMAGES).join(", ")}` }));
 }
 
 /** Every service on Kubernetes, wired: see the module doc. Type token `tierform:kubernetes:System`. */

@@ -12,6 +12,7 @@ const DATASTORE_IMAGES: Record<string, Record<string, string>> = {
 };
 
 /** The unprivileged nginx used as the edge (listens on 8080/8443, runs as uid 101). */
+import type { Problem, System } from "../../model";
 export const EDGE_IMAGE = "nginxinc/nginx-unprivileged:1.27.3-alpine";
 /**
  * S3-compatible object storage for dev and clusters without S3: SeaweedFS (Apache-2.0, released
@@ -49,4 +50,17 @@ export function datastoreImage(engine: string, version: string): string {
 /** Engine versions with a pinned image, for spec validation and docs. */
 export function knownVersions(engine: string): string[] {
     return Object.keys(DATASTORE_IMAGES[engine] ?? {});
+}
+
+/** A database or cache version without a pinned image (Docker, and Kubernetes outside CloudNativePG), named by its spec path. */
+export function imageProblems(system: System): Problem[] {
+    const stores = [...Object.values(system.databases).map((d) => ["databases", d.name, d.engine, d.version]), ...Object.values(system.caches).map((c) => ["caches", c.name, "redis", c.version])];
+    return stores.flatMap(([group, name, engine, version]) => {
+        try {
+            datastoreImage(engine, version);
+            return [];
+        } catch (err) {
+            return [{ where: `${group}.${name}.version`, message: (err as Error).message }];
+        }
+    });
 }

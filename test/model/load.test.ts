@@ -88,6 +88,11 @@ describe("spec: loading the stack", () => {
         assert.match(p.where, /^tierform:overrides /);
     });
 
+    it("refuses a probe path a health check cannot carry (Docker's shell check, ECS's CMD-SHELL), on every platform", () => {
+        const p = problemAt(problemsOf(withOverrides({ services: { backend: { health: { liveness: { path: "/health; rm -rf /" } } } } })), "services.backend.health.liveness.path");
+        assert.match(p.message, /only URL path and query characters/);
+    });
+
     it("refuses an unknown database engine", () => {
         const p = problemAt(problemsOf(withOverrides({ databases: { db: { engine: "oracle" } } })), "databases.db.engine");
         assert.match(p.message, /'oracle' is not allowed; allowed: postgres, mysql, mongodb/);
