@@ -65,7 +65,8 @@ export class AwsAlarmTopic extends pulumi.ComponentResource {
     readonly kmsKeyArn: pulumi.Output<string>;
 
     constructor(name: string, args: AwsAlarmTopicArgs, opts: pulumi.ComponentResourceOptions = {}) {
-        super("tierform:aws:Monitoring", name, {}, opts);
+        // Its own type token (it shared tierform:aws:Monitoring with AwsAppAlarms); the alias keeps existing stacks in place.
+        super("tierform:aws:AlarmTopic", name, {}, { ...opts, aliases: [...(opts.aliases ?? []), { type: "tierform:aws:Monitoring" }] });
         const { system, settings } = args;
         this.kmsKeyArn = args.kmsKeyArn ? pulumi.output(args.kmsKeyArn) : new AwsKms(`${name}-key`, { system, purpose: "alarms", services: ["alarms"] }, { parent: this }).arn;
         this.topic = new aws.sns.Topic(
@@ -143,7 +144,7 @@ export class AwsAppAlarms extends pulumi.ComponentResource {
     readonly alarms: aws.cloudwatch.MetricAlarm[] = [];
 
     constructor(name: string, args: AwsAppAlarmsArgs, opts: pulumi.ComponentResourceOptions = {}) {
-        super("tierform:aws:Monitoring", name, {}, opts);
+        super("tierform:aws:AppAlarms", name, {}, { ...opts, aliases: [...(opts.aliases ?? []), { type: "tierform:aws:Monitoring" }] });
         const { system, alarmTopicArn: topic } = args;
         const alarm = (id: string, spec: AlarmSpec) => this.alarms.push(dataAlarm(this, system, "monitoring", id, topic, spec));
         const lb = args.loadBalancerArnSuffix;

@@ -138,10 +138,15 @@ function timeoutsOf(t: { getCreate(): string; getUpdate(): string; getDelete(): 
     return out;
 }
 
-/** The qualified type of a URN (`parent$child` types), empty for the stack itself. */
-function qualifiedType(urn: string): string {
-    const type = urn.split("::")[2] ?? "";
-    return type.startsWith("pulumi:pulumi:Stack") ? "" : type;
+/**
+ * The parent part of a child's URN type. The real engine qualifies a type with the parent's whole
+ * chain (`a$b$c`); Pulumi's mock monitor (`MockMonitor.newUrn`, @pulumi/pulumi runtime/mocks)
+ * with the parent's own type only (`b$c`). Alias URNs are resolved the mock's way, so they compare
+ * with the URNs a mock run registers: same parent, type and name give the same URN in both schemes.
+ */
+function parentTypePrefix(parentUrn: string): string {
+    const type = (parentUrn.split("::")[2] ?? "").split("$").pop() ?? "";
+    return type && !type.startsWith("pulumi:pulumi:Stack") ? `${type}$` : "";
 }
 
 /**
@@ -154,10 +159,19 @@ function aliasUrnsOf(req: any, project: string, stack: string): string[] {
         if (alias.hasUrn()) return alias.getUrn();
         const spec = alias.getSpec();
         const parentUrn = spec.hasNoparent() && spec.getNoparent() ? "" : spec.hasParenturn() ? spec.getParenturn() : parent;
-        const parentType = parentUrn ? qualifiedType(parentUrn) : "";
         const type = spec.getType() || req.getType();
-        return `urn:pulumi:${spec.getStack() || stack}::${spec.getProject() || project}::${parentType ? `${parentType}$` : ""}${type}::${spec.getName() || req.getName()}`;
+        return `urn:pulumi:${spec.getStack() || stack}::${spec.getProject() || project}::${parentUrn ? parentTypePrefix(parentUrn) : ""}${type}::${spec.getName() || req.getName()}`;
     });
+}
+
+/**
+ * The URNs a child is known by through its parent's aliases, as the engine derives them
+ * (pulumi/pkg/resource/deploy step_generator.go, `inheritedChildAlias`): the child's type under
+ * each former qualified type of its parent, same name.
+ */
+function inheritedAliasUrns(req: any, project: string, stack: string, parentAliases: Map<string, string[]>): string[] {
+    const parent: string = req.getParent() || "";
+    return (parentAliases.get(parent) ?? []).map((p) => `urn:pulumi:${stack}::${project}::${parentTypePrefix(p)}${req.getType()}::${req.getName()}`);
 }
 
 /** Runs wait for each other: Pulumi's runtime is process-global, so one run at a time. */
@@ -203,6 +217,8 @@ async function runOnce(opts: RunOptions): Promise<OfflineRun> {
     const project = opts.project ?? "tierform";
     const stack = opts.stack ?? "test";
     const records = new Map<string, PlannedResource>();
+    /** URN → the URNs its aliases stand for, for the children that inherit them. */
+    const parentAliases = new Map<string, string[]>();
     const pending: PlannedResource[] = [];
     // Pulumi records each resource's source position from a full stack trace (Resource.callsites),
     // and ts-node maps every frame through source maps: most of an offline run's time. The mock
@@ -257,7 +273,7 @@ async function runOnce(opts: RunOptions): Promise<OfflineRun> {
                     replaceWith: req.getReplaceWithList?.() ?? [],
                     customTimeouts: timeoutsOf(req.getCustomtimeouts?.()),
                     aliases: (req.getAliasesList?.() ?? []).length,
-                    aliasUrns: aliasUrnsOf(req, project, stack),
+                    aliasUrns: [...aliasUrnsOf(req, project, stack), ...inheritedAliasUrns(req, project, stack, parentAliases)],
                 },
                 inputs: plain,
                 redacted,
@@ -267,6 +283,7 @@ async function runOnce(opts: RunOptions): Promise<OfflineRun> {
             return register(req, (err: any, res: any) => {
                 if (res) {
                     record.urn = res.getUrn();
+                    if (record.options.aliasUrns?.length) parentAliases.set(record.urn, record.options.aliasUrns);
                     records.set(record.urn, record);
                 }
                 callback(err, res);
