@@ -4,5 +4,5 @@ export * from "./profiles";
 export * from "./config";
 export * from "./errors";
 export * from "./load";
-export { cronProblem, maxGapMinutes } from "./cron";
+export { cronProblem, maxGapMinutes } from "../conventions/cron";
 export { SUPPORTED_VERSIONS } from "./versions";

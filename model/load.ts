@@ -8,7 +8,7 @@ import * as path from "path";
 import { z } from "zod";
 import { LineCounter, parseDocument, type Document } from "yaml";
 import { CONFIG_KEYS, type ConfigKey, type Settings } from "./config";
-import { maxGapMinutes } from "./cron";
+import { maxGapMinutes } from "../conventions/cron";
 import { SpecError, type Problem } from "./errors";
 import { applyProfile, type System } from "./profiles";
 import { systemSpec } from "./schema";
@@ -260,12 +260,8 @@ export function crossCheck(raw: unknown): { path: Path; message: string }[] {
         const b = isPlainObject(db.backup) ? db.backup : {};
         if (b.pointInTime === true) continue;
         const schedules = [typeof b.schedule === "string" ? b.schedule : "0 2 * * *", ...(typeof b.incrementalSchedule === "string" ? [b.incrementalSchedule] : [])];
-        let gap: number;
-        try {
-            gap = maxGapMinutes(...schedules);
-        } catch {
-            continue; // an invalid cron expression is reported by the schema
-        }
+        const gap = maxGapMinutes(...schedules);
+        if (gap === undefined) continue; // an invalid cron expression is reported by the schema
         if (gap > rpo) {
             out.push({
                 path: ["databases", name, "backup"],

@@ -22,22 +22,15 @@
  * notes to that object's fields.
  */
 import { z } from "zod";
-import { cronProblem } from "./cron";
+import { cronProblem } from "../conventions/cron";
+import { isPinnedImage } from "../conventions/images";
 
 /** DNS-label-safe identifier: lower-case letters, digits and dashes, starting with a letter. */
 export const identifier = z
     .string()
     .regex(/^[a-z][a-z0-9-]{0,39}$/, "must be 1-40 characters of a-z, 0-9 and '-', starting with a letter");
 
-/** True when an image reference carries a tag other than `latest`, or a digest. */
-export function isPinnedImage(ref: string): boolean {
-    if (/@sha256:[a-f0-9]{64}$/.test(ref)) return true;
-    const lastSegment = ref.split("/").pop() ?? "";
-    const colon = lastSegment.lastIndexOf(":");
-    if (colon < 0) return false;
-    const tag = lastSegment.slice(colon + 1);
-    return tag.length > 0 && tag !== "latest";
-}
+export { isPinnedImage } from "../conventions/images";
 
 /** A container image pinned to a tag or digest. `latest` and untagged references are refused. */
 export const image = z

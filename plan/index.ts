@@ -9,7 +9,8 @@
  * checks, the variables a service receives, app secrets, routes, backups). Where a platform cannot
  * honour a feature in full it says so in `support.ts`, and the plan lists the approximation.
  */
-import type { Platform, System } from "../model";
+import type { Database, Platform, System } from "../model";
+import { maxGapMinutes } from "../conventions/cron";
 import { datastoreKind, type DatastoreKind } from "./bindings";
 import { planService, type ServicePlan } from "./service";
 import { approximations } from "./support";
@@ -57,6 +58,16 @@ export interface BackupPlan {
     pointInTime: boolean;
 }
 
+/** A database's backup schedules: the full one, then the incremental one where given. */
+export function backupSchedules(db: Pick<Database, "backup">): string[] {
+    return [db.backup.schedule, ...(db.backup.incrementalSchedule ? [db.backup.incrementalSchedule] : [])];
+}
+
+/** The longest gap in minutes between two of a database's scheduled backups (its worst-case RPO without point-in-time recovery). */
+export function backupGapMinutes(db: Pick<Database, "backup">): number {
+    return maxGapMinutes(...backupSchedules(db)) ?? Infinity;
+}
+
 /** The plan of a whole system on one platform. */
 export interface SystemPlan {
     /** The system's name. */
@@ -93,7 +104,7 @@ export function planSystem(system: System, platform: Platform): SystemPlan {
         datastores,
         backups: Object.values(system.databases).map((d) => ({
             database: d.name,
-            schedules: [d.backup.schedule, ...(d.backup.incrementalSchedule ? [d.backup.incrementalSchedule] : [])],
+            schedules: backupSchedules(d),
             retentionDays: d.backup.retentionDays,
             pointInTime: d.backup.pointInTime,
         })),

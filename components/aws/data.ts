@@ -13,7 +13,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Database, Problem, Settings, System } from "../../model";
-import { maxGapMinutes } from "../../model";
+import { backupGapMinutes } from "../../plan";
 import { connectionVariables } from "../../plan";
 import { MANAGED_BY } from "../shared/naming";
 import { AwsBackup, backupSelectionTags } from "./backup";
@@ -33,7 +33,7 @@ export const MIN_RPO_MINUTES = 5;
 /** The RPO a database's backups achieve in its own region, in minutes. */
 export function achievableRpoMinutes(db: Database): number {
     if (db.backup.pointInTime) return MIN_RPO_MINUTES;
-    return maxGapMinutes(db.backup.schedule, ...(db.backup.incrementalSchedule ? [db.backup.incrementalSchedule] : []));
+    return backupGapMinutes(db);
 }
 
 /**
@@ -64,7 +64,7 @@ export function recoveryProblems(system: System, settings: Pick<Settings, "drReg
             );
         }
         if (system.recovery.crossRegion && db.engine === "mongodb") {
-            const copies = maxGapMinutes(db.backup.schedule, ...(db.backup.incrementalSchedule ? [db.backup.incrementalSchedule] : []));
+            const copies = backupGapMinutes(db);
             if (copies > rpo) {
                 add(
                     `databases.${db.name}.backup`,

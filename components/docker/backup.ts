@@ -17,10 +17,12 @@
  */
 import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { maxGapMinutes, type Database, type System } from "../../model";
+import type { Database, System } from "../../model";
+import { backupGapMinutes, backupSchedules } from "../../plan";
 import { backupImage, renderBackupScript, renderRestoreScript, renderScheduleLoop } from "../shared/backup-script";
 import { resourceName } from "../shared/naming";
 import { CONFIG_DIR, tierContainer } from "./common";
+import { DOCKER_LABEL } from "../../conventions/labels";
 
 /** Where dumps are written inside the backup container. */
 export const BACKUP_DIR = "/backups";
@@ -149,8 +151,8 @@ export class DockerBackup extends pulumi.ComponentResource {
         super("tierform:docker:Backup", name, {}, opts);
         const { system, database: db, target } = args;
         this.retentionDays = db.backup.retentionDays;
-        this.schedules = [db.backup.schedule, ...(db.backup.incrementalSchedule ? [db.backup.incrementalSchedule] : [])];
-        this.maxAgeSeconds = (maxGapMinutes(...this.schedules) + 60) * 60;
+        this.schedules = backupSchedules(db);
+        this.maxAgeSeconds = (backupGapMinutes(db) + 60) * 60;
         const scriptOpts = { engine: db.engine, database: db.databaseName, retentionDays: this.retentionDays, backupDir: BACKUP_DIR };
         this.scripts = {
             backup: renderBackupScript(scriptOpts),
@@ -188,11 +190,11 @@ export class DockerBackup extends pulumi.ComponentResource {
                 // Healthy from the first check, a minute after the start: nothing waits on a backup.
                 wait: false,
                 labels: {
-                    "tierform.engine": db.engine,
-                    "tierform.backup.schedule": db.backup.schedule,
-                    ...(db.backup.incrementalSchedule ? { "tierform.backup.incremental-schedule": db.backup.incrementalSchedule } : {}),
-                    "tierform.backup.retention-days": String(this.retentionDays),
-                    "tierform.backup.rpo-minutes": String(args.system.recovery.rpoMinutes),
+                    [DOCKER_LABEL.engine]: db.engine,
+                    [DOCKER_LABEL.backupSchedule]: db.backup.schedule,
+                    ...(db.backup.incrementalSchedule ? { [DOCKER_LABEL.backupIncrementalSchedule]: db.backup.incrementalSchedule } : {}),
+                    [DOCKER_LABEL.backupRetentionDays]: String(this.retentionDays),
+                    [DOCKER_LABEL.backupRpoMinutes]: String(args.system.recovery.rpoMinutes),
                 },
                 dependsOn: args.dependsOn,
             },

@@ -25,6 +25,7 @@ import { DEFAULT_PORTS } from "../shared/connection";
 import { OBJECT_STORE_IMAGE } from "../shared/images";
 import { resourceName } from "../shared/naming";
 import { CONFIG_DIR, type DatastoreArgs, generatePassword, hardened, labelsFor, secretOf, tierContainer, tmpfsMounts } from "./common";
+import { DOCKER_LABEL } from "../../conventions/labels";
 
 /**
  * The uid:gid the store and the bucket step run as: the `seaweed` user the image creates
@@ -218,7 +219,7 @@ export class DockerBucket extends pulumi.ComponentResource {
                 data: { path: "/data", labels: { "tierform.buckets": bucketList }, owner: OBJECT_STORE_USER },
                 // Unauthenticated health endpoint on the S3 port (seaweedfs weed/s3api/s3api_server.go `/healthz`).
                 healthcheck: { tests: ["CMD", "curl", "-fsS", "-o", "/dev/null", `http://127.0.0.1:${DEFAULT_PORTS.s3}/healthz`], interval: "10s", timeout: "5s", retries: 5, startPeriod: "20s" },
-                labels: { "tierform.engine": "seaweedfs", "tierform.buckets": bucketList },
+                labels: { [DOCKER_LABEL.engine]: "seaweedfs", "tierform.buckets": bucketList },
             },
             this,
         );
@@ -246,7 +247,7 @@ export class DockerBucket extends pulumi.ComponentResource {
                 // Run once, to completion; its exit code is checked by what waits for it.
                 attach: true,
                 mustRun: false,
-                labels: labelsFor(system, "bucket", undefined, { "tierform.role": "bucket-setup", "tierform.buckets": Object.values(this.bucketNames).join(",") }),
+                labels: labelsFor(system, "bucket", undefined, { [DOCKER_LABEL.role]: "bucket-setup", "tierform.buckets": Object.values(this.bucketNames).join(",") }),
             },
             { parent: this, dependsOn: [this.container] },
         );

@@ -14,6 +14,7 @@ import { DEFAULT_PORTS, redisUrl } from "../shared/connection";
 import { datastoreImage } from "../shared/images";
 import { resourceName } from "../shared/naming";
 import { CONFIG_DIR, type DatastoreArgs, generatePassword, secretOf, tierContainer } from "./common";
+import { DOCKER_LABEL } from "../../conventions/labels";
 
 /** The `redis` user of the official alpine image (adduser -u 999 -G redis, group 1000). */
 export const REDIS_USER = "999:1000";
@@ -87,7 +88,7 @@ export class DockerCache extends pulumi.ComponentResource {
                 data: { path: "/data" },
                 // An unauthenticated PING answers NOAUTH: proof of life without the password.
                 healthcheck: { tests: ["CMD-SHELL", "redis-cli -h 127.0.0.1 ping 2>&1 | grep -qE 'PONG|NOAUTH'"], interval: "10s", timeout: "3s", retries: 5, startPeriod: "5s" },
-                labels: { "tierform.engine": "redis", "tierform.persistence": cache.persistence },
+                labels: { [DOCKER_LABEL.engine]: "redis", "tierform.persistence": cache.persistence },
             },
             this,
         );

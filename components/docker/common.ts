@@ -10,6 +10,7 @@ import * as random from "@pulumi/random";
 import type { System } from "../../model";
 import { EDGE_IMAGE } from "../shared/images";
 import { dockerLabels, resourceName, type Tier } from "../shared/naming";
+import { DOCKER_LABEL } from "../../conventions/labels";
 
 /**
  * Where a container's uploaded files (configs, scripts, password files) live. Docker refuses to
@@ -81,7 +82,7 @@ export function namedVolume(name: string, system: System, tier: Tier, parent: pu
 
 /** The small volume a read-only container's files are delivered to, mounted at {@link CONFIG_DIR}. */
 export function configVolume(name: string, system: System, tier: Tier, parent: pulumi.Resource, datastore?: string, extra: Record<string, string> = {}): docker.Volume {
-    return namedVolume(name, system, tier, parent, datastore, { "tierform.role": "config", ...extra });
+    return namedVolume(name, system, tier, parent, datastore, { [DOCKER_LABEL.role]: "config", ...extra });
 }
 
 /** A file uploaded into {@link CONFIG_DIR}, owned by `owner` ("uid:gid"), mode 0400 unless told. */
@@ -175,7 +176,7 @@ export function configFiles(
             // Writable root: the daemon takes no upload into a read-only one (see above).
             readOnly: false,
             ...oneShot(),
-            labels: labelsFor(opts.system, opts.tier, opts.datastore, { ...(opts.labels ?? {}), "tierform.role": CONFIG_FILES_ROLE }),
+            labels: labelsFor(opts.system, opts.tier, opts.datastore, { ...(opts.labels ?? {}), [DOCKER_LABEL.role]: CONFIG_FILES_ROLE }),
         },
         { parent },
     );
@@ -216,7 +217,7 @@ export function volumeOwnership(
             readOnly: true,
             ...oneShot(),
             capabilities: { drops: ["ALL"], adds: ["CHOWN"] },
-            labels: labelsFor(opts.system, opts.tier, opts.datastore, { ...(opts.labels ?? {}), "tierform.role": "volume-init" }),
+            labels: labelsFor(opts.system, opts.tier, opts.datastore, { ...(opts.labels ?? {}), [DOCKER_LABEL.role]: "volume-init" }),
         },
         { parent },
     );

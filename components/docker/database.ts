@@ -16,6 +16,7 @@ import { databaseUrl, DEFAULT_PORTS } from "../shared/connection";
 import { datastoreImage } from "../shared/images";
 import { resourceName } from "../shared/naming";
 import { CONFIG_DIR, datastoreResources, type DatastoreArgs, generatePassword, secretOf, tierContainer, type ConfigFile } from "./common";
+import { DOCKER_LABEL } from "../../conventions/labels";
 
 /** How tierform runs each engine's official image. */
 interface EngineProfile {
@@ -186,7 +187,7 @@ export class DockerDatabase extends pulumi.ComponentResource {
                 healthcheck: { tests: engine.healthcheck(db), interval: "10s", timeout: "5s", retries: 5, startPeriod: "30s" },
                 // A first start initialises the data directory: MySQL's can take a minute on a laptop.
                 waitTimeoutSeconds: 300,
-                labels: { "tierform.engine": db.engine, "tierform.memory-from": needed > base.memoryMb ? `engine buffers (${needed} MiB)` : "profile" },
+                labels: { [DOCKER_LABEL.engine]: db.engine, "tierform.memory-from": needed > base.memoryMb ? `engine buffers (${needed} MiB)` : "profile" },
             },
             this,
         );

@@ -14,6 +14,7 @@ import { amqpUrl, DEFAULT_PORTS } from "../shared/connection";
 import { QUEUE_IMAGE } from "../shared/images";
 import { resourceName } from "../shared/naming";
 import { CONFIG_DIR, type DatastoreArgs, generatePassword, secretOf, tierContainer } from "./common";
+import { DOCKER_LABEL } from "../../conventions/labels";
 
 /** The `rabbitmq` user of the official alpine image (adduser -u 100, addgroup -g 101). */
 export const RABBITMQ_USER = "100:101";
@@ -85,7 +86,7 @@ export class DockerQueue extends pulumi.ComponentResource {
                 writablePaths: ["/tmp", "/var/log/rabbitmq"],
                 healthcheck: { tests: ["CMD", "rabbitmq-diagnostics", "-q", "ping"], interval: "15s", timeout: "10s", retries: 5, startPeriod: "30s" },
                 labels: {
-                    "tierform.engine": "rabbitmq",
+                    [DOCKER_LABEL.engine]: "rabbitmq",
                     "tierform.queue.visibility-timeout-seconds": String(queue.visibilityTimeoutSeconds),
                     "tierform.queue.max-receive-count": String(queue.maxReceiveCount),
                     "tierform.queue.retention-days": String(queue.retentionDays),

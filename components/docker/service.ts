@@ -31,6 +31,7 @@ import { APP_SECRET_LENGTH, connectionVariables, planService, type ServicePlan }
 import { resourceName } from "../shared/naming";
 import { CONFIG_DIR, CONFIG_FILES_ROLE, configFiles, configVolume, generatePassword, hardened, labelList, pullImage, secretOf, stepLabels, tmpfsMounts } from "./common";
 import { dockerLabels } from "../shared/naming";
+import { DOCKER_LABEL } from "../../conventions/labels";
 
 /**
  * What Docker cannot run of a service, before anything is registered: a service that receives
@@ -206,7 +207,7 @@ export class DockerService extends pulumi.ComponentResource {
         const shareMounts = args.mounts ?? [];
         const credentialFiles = (containerName: string): { inputs: Partial<docker.ContainerArgs>; steps: ServiceStep[] } => {
             if (!this.secretsAsFile) return { inputs: {}, steps: [] };
-            const extra = { "tierform.service": service.name };
+            const extra = { [DOCKER_LABEL.service]: service.name };
             const volume = configVolume(resourceName([containerName, "config"]), system, "service", this, undefined, extra);
             const writer = configFiles(resourceName([containerName, "config-files"]), { system, tier: "service", volume, user, files: secretFiles, image: imageRef, labels: extra }, this);
             return {
@@ -215,7 +216,7 @@ export class DockerService extends pulumi.ComponentResource {
             };
         };
         const labels = (extra: Record<string, string>, steps: ServiceStep[]) =>
-            labelList<pulumi.Input<string>>({ ...dockerLabels(system, "service"), "tierform.service": service.name, "tierform.egress": egress, ...extra, ...stepLabels(steps) });
+            labelList<pulumi.Input<string>>({ ...dockerLabels(system, "service"), [DOCKER_LABEL.service]: service.name, "tierform.egress": egress, ...extra, ...stepLabels(steps) });
 
         const networks = [
             { name: args.networks.app, aliases: [service.name] },
@@ -253,7 +254,7 @@ export class DockerService extends pulumi.ComponentResource {
                     restart: "no",
                     attach: true,
                     mustRun: false,
-                    labels: labels({ "tierform.role": "migrate" }, steps),
+                    labels: labels({ [DOCKER_LABEL.role]: "migrate" }, steps),
                 },
                 { parent: this, dependsOn: [...dependsOn, ...steps.map((s) => s.step)] },
             );

@@ -21,6 +21,7 @@ import { DEFAULT_PORTS } from "../shared/connection";
 import { backupImage, renderBackupScript, renderRestoreScript } from "../shared/backup-script";
 import { deletionSafety, logicalName, meta, podLabels, restrictedContainer, restrictedPodSpec, secretEnv, serviceHost, type KubeContext } from "./common";
 import { archiveBucket, AWS_CLI_IMAGE, s3Access, s3KeysEnv } from "./bucket";
+import { K8S_ANNOTATION } from "../../conventions/labels";
 
 /** The AWS CLI image of the off-site copy (pinned; defined with the object store, which uses it too). */
 export { AWS_CLI_IMAGE } from "./bucket";
@@ -174,7 +175,7 @@ export class KubernetesBackup extends pulumi.ComponentResource {
             this.cronJobs[run.kind] = new k8s.batch.v1.CronJob(
                 logicalName(ctx, cronName),
                 {
-                    metadata: meta(ctx, cronName, component, "backup", { annotations: { "tierform.io/retention-days": String(db.backup.retentionDays), "tierform.io/rpo-minutes": String(ctx.system.recovery.rpoMinutes) } }),
+                    metadata: meta(ctx, cronName, component, "backup", { annotations: { [K8S_ANNOTATION.retentionDays]: String(db.backup.retentionDays), [K8S_ANNOTATION.rpoMinutes]: String(ctx.system.recovery.rpoMinutes) } }),
                     spec: {
                         schedule: run.schedule,
                         timeZone: "Etc/UTC",
@@ -188,7 +189,7 @@ export class KubernetesBackup extends pulumi.ComponentResource {
                                 backoffLimit: args.backoffLimit ?? 2,
                                 activeDeadlineSeconds: args.activeDeadlineSeconds ?? 10800,
                                 template: {
-                                    metadata: { labels: podLabels(ctx, component, "backup", { "tierform.io/backup-kind": run.kind }) },
+                                    metadata: { labels: podLabels(ctx, component, "backup", { [K8S_ANNOTATION.backupKind]: run.kind }) },
                                     spec: restrictedPodSpec(BACKUP_UID, BACKUP_UID, {
                                         restartPolicy: "Never",
                                         // With an off-site copy, the dump runs first (init container), then the upload.
@@ -224,7 +225,7 @@ export class KubernetesBackup extends pulumi.ComponentResource {
                     backoffLimit: 0,
                     activeDeadlineSeconds: args.activeDeadlineSeconds ?? 10800,
                     template: {
-                        metadata: { labels: podLabels(ctx, component, "backup", { "tierform.io/backup-kind": "restore" }) },
+                        metadata: { labels: podLabels(ctx, component, "backup", { [K8S_ANNOTATION.backupKind]: "restore" }) },
                         spec: restrictedPodSpec(BACKUP_UID, BACKUP_UID, {
                             restartPolicy: "Never",
                             containers: [

@@ -37,6 +37,7 @@ import {
 import type { BackupCredentials } from "./backup";
 import { archiveBucket, s3Access, s3SecretName } from "./bucket";
 import { statefulWorkload, type StatefulWorkloadArgs } from "./stateful";
+import { K8S_ANNOTATION } from "../../conventions/labels";
 
 /** `4GB`, `512MB`, `16MB`, `1024kB` (PostgreSQL memory units) in MiB; undefined when not a size. */
 export function memoryMiB(value: string | number | undefined): number | undefined {
@@ -217,7 +218,7 @@ export class KubernetesDatabase extends pulumi.ComponentResource {
             {
                 apiVersion: "postgresql.cnpg.io/v1",
                 kind: "Cluster",
-                metadata: meta(ctx, db.name, db.name, "database", { annotations: { "tierform.io/rpo-minutes": String(ctx.system.recovery.rpoMinutes), ...CNPG_AWAIT } }),
+                metadata: meta(ctx, db.name, db.name, "database", { annotations: { [K8S_ANNOTATION.rpoMinutes]: String(ctx.system.recovery.rpoMinutes), ...CNPG_AWAIT } }),
                 spec: {
                     instances: 1 + db.readReplicas,
                     // A one-instance cluster's PodDisruptionBudget (minAvailable 1) blocks every node

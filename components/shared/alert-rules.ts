@@ -18,7 +18,7 @@
  *   gap plus an hour.
  */
 import { stringify } from "yaml";
-import { maxGapMinutes } from "../../model/cron";
+import { backupGapMinutes } from "../../plan";
 import type { System } from "../../model";
 
 /** One Prometheus rule: an alert or a recording rule. */
@@ -159,7 +159,7 @@ export function renderAlertRules(system: System, opts: AlertRuleOptions): { grou
             annotations: { summary: "Backup job {{ $labels.job_name }} failed" },
         });
         for (const db of databases) {
-            const gapSeconds = (maxGapMinutes(db.backup.schedule, ...(db.backup.incrementalSchedule ? [db.backup.incrementalSchedule] : [])) + 60) * 60;
+            const gapSeconds = (backupGapMinutes(db) + 60) * 60;
             availability.push({
                 alert: "BackupMissing",
                 expr: `time() - max(kube_cronjob_status_last_successful_time{namespace="${ns}",cronjob=~"${alternation([db.name])}-backup-.*"}) > ${gapSeconds}`,

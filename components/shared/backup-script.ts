@@ -19,7 +19,7 @@
  * (block-level snapshots, WAL/binlog point-in-time recovery) come from AWS Backup and RDS/Aurora
  * PITR on prod.
  */
-import { cronProblem } from "../../model/cron";
+import { cronProblem } from "../../conventions/cron";
 import { datastoreImage } from "./images";
 
 /** The database engines the scripts back up and restore. */

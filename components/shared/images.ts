@@ -2,6 +2,7 @@
  * Pinned images of the infrastructure containers tierform runs itself (datastores, edge, object
  * storage) on Docker and Kubernetes. One place to bump them; never a floating tag.
  */
+import type { Problem, System } from "../../model";
 
 /** Exact tags per engine major version. */
 const DATASTORE_IMAGES: Record<string, Record<string, string>> = {
@@ -12,7 +13,6 @@ const DATASTORE_IMAGES: Record<string, Record<string, string>> = {
 };
 
 /** The unprivileged nginx used as the edge (listens on 8080/8443, runs as uid 101). */
-import type { Problem, System } from "../../model";
 export const EDGE_IMAGE = "nginxinc/nginx-unprivileged:1.27.3-alpine";
 /**
  * S3-compatible object storage for dev and clusters without S3: SeaweedFS (Apache-2.0, released

@@ -4,12 +4,9 @@
  */
 import { createHash } from "crypto";
 import type { System } from "../../model";
+import { DOCKER_LABEL, K8S_ANNOTATION, MANAGED_BY, type Tier } from "../../conventions/labels";
 
-/** The value of every `managed-by` label and tag. */
-export const MANAGED_BY = "tierform";
-
-/** The tiers of ARCHITECTURE.md, as labels/tags say them. */
-export type Tier = "network" | "edge" | "service" | "database" | "cache" | "queue" | "bucket" | "backup" | "monitoring" | "secrets";
+export { MANAGED_BY, type Tier };
 
 /**
  * `<a>-<b>-...` in lower case, safe for DNS labels, container and AWS names. Longer than
@@ -35,7 +32,7 @@ export function kubernetesLabels(system: System, component: string, tier: Tier):
         "app.kubernetes.io/part-of": system.name,
         "app.kubernetes.io/component": tier,
         "app.kubernetes.io/managed-by": MANAGED_BY,
-        "tierform.io/environment": system.environment,
+        [K8S_ANNOTATION.environment]: system.environment,
     };
 }
 
@@ -47,10 +44,10 @@ export function awsTags(system: System, tier: Tier): Record<string, string> {
 /** Docker labels: `tierform.system`, `.environment`, `.tier`, and `.datastore` for what belongs to one. */
 export function dockerLabels(system: System, tier: Tier, datastore?: string): Record<string, string> {
     return {
-        "tierform.system": system.name,
-        "tierform.environment": system.environment,
-        "tierform.tier": tier,
-        "tierform.managed-by": MANAGED_BY,
-        ...(datastore ? { "tierform.datastore": datastore } : {}),
+        [DOCKER_LABEL.system]: system.name,
+        [DOCKER_LABEL.environment]: system.environment,
+        [DOCKER_LABEL.tier]: tier,
+        [DOCKER_LABEL.managedBy]: MANAGED_BY,
+        ...(datastore ? { [DOCKER_LABEL.datastore]: datastore } : {}),
     };
 }

@@ -4,7 +4,8 @@
  * deletion protection and autoscaling bounds. Checkov CKV_AWS_* and awsguard names are cited.
  */
 import { checkScalingBounds, declaredRecovery, ecsContainers, ingressRulesOf, isAllProtocols, isRootUser, parseJsonish, resourcePolicy, S3_BUCKETS, scalingBoundsSchema, setting, SG_RULE_TYPES, WORLD } from "./util";
-import { CONTINUOUS_BACKUP_MINUTES, maxIntervalMinutes } from "./cron";
+import { CONTINUOUS_BACKUP_MINUTES, maxGapMinutes as maxIntervalMinutes } from "../../conventions/cron";
+import { AWS_TAG_KEYS } from "../../conventions/labels";
 
 const RDS_INSTANCE = "aws:rds/instance:Instance";
 const RDS_CLUSTER = "aws:rds/cluster:Cluster";
@@ -788,7 +789,7 @@ export function effectiveTags(props: any, provider?: { props: any }): Record<str
 }
 
 const tagsSchema = {
-    properties: { requiredKeys: setting.strings(["system", "environment", "tier", "managed-by"], "Tag keys every taggable AWS resource carries, from its own tags or the provider's defaultTags.") },
+    properties: { requiredKeys: setting.strings([...AWS_TAG_KEYS], "Tag keys every taggable AWS resource carries, from its own tags or the provider's defaultTags.") },
 };
 
 /** Every taggable AWS resource carries the tierform tags. */

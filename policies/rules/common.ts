@@ -3,6 +3,7 @@
  * container environments, and `protect` on stateful resources.
  */
 import { containersOf, DEFAULT_DEBUG_SETTINGS, ecsContainers, isPinnedImage, K8S_WORKLOADS, plaintextSecretProblem, podSpecOf, resourcePolicy, splitEnvs } from "./util";
+import { DOCKER_LABEL } from "../../conventions/labels";
 
 const DOCKER_CONTAINER = "docker:index/container:Container";
 const ECS_TASK = "aws:ecs/taskDefinition:TaskDefinition";
@@ -141,7 +142,7 @@ export const protectStateful = resourcePolicy({
  */
 function holdsNoState(type: string, props: Record<string, any>): boolean {
     if (type === "docker:index/volume:Volume") {
-        return (props.labels ?? []).some((l: { label?: string; value?: string }) => l.label === "tierform.role" && l.value === "config");
+        return (props.labels ?? []).some((l: { label?: string; value?: string }) => l.label === DOCKER_LABEL.role && l.value === "config");
     }
     if (type === "kubernetes:apps/v1:StatefulSet") return (props.spec?.volumeClaimTemplates ?? []).length === 0;
     return false;

@@ -6,6 +6,7 @@
  * `tests/4_container_images.sh` name them.
  */
 import { isPinnedImage, plaintextSecretProblem, resourcePolicy } from "./util";
+import { DOCKER_LABEL } from "../../conventions/labels";
 
 const REMOTE_IMAGE = "docker:index/remoteImage:RemoteImage";
 const IMAGE = "docker:index/image:Image";
@@ -65,7 +66,7 @@ interface NetworkProps {
 }
 
 /** The label that explains why a network is attachable. */
-export const ATTACHABLE_REASON_LABEL = "tierform.attachable-reason";
+export const ATTACHABLE_REASON_LABEL = DOCKER_LABEL.attachableReason;
 
 /** Networks closed to ad-hoc containers. */
 export const dockerNetworkClosed = resourcePolicy({

@@ -4,6 +4,7 @@
  * rate limit as rendered into the container's uploaded configuration.
  */
 import { DATA_TIERS, dockerTier, isOneShot, isRootUser, resourcePolicy, setting } from "./util";
+import { DOCKER_LABEL, afterLabel } from "../../conventions/labels";
 
 const CONTAINER = "docker:index/container:Container";
 
@@ -151,7 +152,7 @@ export const dockerReadOnlyRoot = resourcePolicy({
         // The one-shot step that delivers a read-only container's files: the daemon takes uploads
         // only into a writable root filesystem (the provider extracts them at '/'). It runs once,
         // as non-root, with no network, and writes only into the config volume.
-        const role = (Array.isArray(props.labels) ? props.labels : []).find((l: any) => l?.label === "tierform.role")?.value;
+        const role = (Array.isArray(props.labels) ? props.labels : []).find((l: any) => l?.label === DOCKER_LABEL.role)?.value;
         if (role === "config-files" && isOneShot(props) && props.networkMode === "none" && !isRootUser(props.user)) return;
         if (props.readOnly !== true) report(`${tier ?? "unlabelled"} container's root filesystem is writable (set readOnly: true)`);
     },
@@ -228,14 +229,14 @@ function edgePolicy(def: {
             // daemon takes no upload into a read-only container): the configuration is judged on
             // that step, which carries the uploads, and the edge itself waits for it.
             const labels = Object.fromEntries((Array.isArray(props.labels) ? props.labels : []).map((l: any) => [l?.label, l?.value]));
-            if (!props.uploads && labels["tierform.after.config-files"] !== undefined) {
+            if (!props.uploads && labels[afterLabel("config-files")] !== undefined) {
                 if (!def.checkContainer) args.notApplicable("its nginx configuration is delivered and judged on its config-files step");
                 return def.checkContainer!(props, report);
             }
             const conf = edgeConfig(props);
             if (!conf) return report("the edge container has no nginx configuration in `uploads`, so TLS, headers and rate limits cannot be verified");
             // The config-files step publishes nothing: what belongs to the running edge is judged there.
-            def.check(conf, labels["tierform.role"] === "config-files" ? undefined : props, report);
+            def.check(conf, labels[DOCKER_LABEL.role] === "config-files" ? undefined : props, report);
         },
     });
 }

@@ -6,7 +6,7 @@
  * policy never fires on another platform's stack.
  */
 import type { PolicyResource, ReportViolation, StackValidationArgs } from "@pulumi/policy";
-import { CONTINUOUS_BACKUP_MINUTES, describeInterval, maxIntervalMinutes } from "./cron";
+import { CONTINUOUS_BACKUP_MINUTES, describeInterval, maxGapMinutes as maxIntervalMinutes } from "../../conventions/cron";
 import {
     type ConfigOf,
     DATA_TIERS,
@@ -34,6 +34,7 @@ import {
     stackPolicy,
     WORLD,
 } from "./util";
+import { DOCKER_LABEL, K8S_ANNOTATION } from "../../conventions/labels";
 
 const ofType = (rs: PolicyResource[], ...types: string[]) => rs.filter((r) => types.includes(r.type));
 const label = (r: PolicyResource) => `${r.type.split(":").pop()} '${r.name}'`;
@@ -119,15 +120,15 @@ function dockerBackups(rs: PolicyResource[], limits: BackupLimits, report: Repor
     const containers = ofType(rs, "docker:index/container:Container");
     const backups = containers.filter((c) => dockerTier(c.props) === "backup" && !isOneShot(c.props));
     for (const db of containers.filter((c) => dockerTier(c.props) === "database")) {
-        const name = dockerLabels(db.props)["tierform.datastore"];
+        const name = dockerLabels(db.props)[DOCKER_LABEL.datastore];
         if (!name) {
             report(`database container '${db.name}' has no tierform.datastore label, so its backup cannot be found`, db.urn);
             continue;
         }
-        const mine = backups.filter((b) => dockerLabels(b.props)["tierform.datastore"] === name);
+        const mine = backups.filter((b) => dockerLabels(b.props)[DOCKER_LABEL.datastore] === name);
         if (mine.length === 0) report(`database '${name}' has no backup container (tierform.tier=backup, tierform.datastore=${name})`, db.urn);
         // The scripts may reach the backup container through its one-shot config-files step.
-        const delivered = containers.filter((c) => dockerTier(c.props) === "backup" && dockerLabels(c.props)["tierform.datastore"] === name && dockerLabels(c.props)["tierform.role"] === "config-files");
+        const delivered = containers.filter((c) => dockerTier(c.props) === "backup" && dockerLabels(c.props)[DOCKER_LABEL.datastore] === name && dockerLabels(c.props)[DOCKER_LABEL.role] === "config-files");
         const runs = mine.map((b) => {
             const envs = splitEnvs(b.props.envs);
             const labels = dockerLabels(b.props);
@@ -394,7 +395,7 @@ const replicasSchema = { properties: { minReplicas: setting.integer(2, "Fewest r
 /** A singleton (a scheduler that must never run twice) is exempt from the replica floor. */
 function isSingletonDeployment(r: PolicyResource): boolean {
     const a = r.props?.metadata?.annotations ?? {};
-    return a["tierform.io/singleton"] === "true" || (r.props?.spec?.strategy?.type === "Recreate" && Number(r.props?.spec?.replicas ?? 1) <= 1);
+    return a[K8S_ANNOTATION.singleton] === "true" || (r.props?.spec?.strategy?.type === "Recreate" && Number(r.props?.spec?.replicas ?? 1) <= 1);
 }
 
 /** The smallest replica count a Deployment keeps, counting its HPA. */

@@ -15,6 +15,7 @@ import type {
     StackValidationArgs,
     StackValidationPolicy,
 } from "@pulumi/policy";
+import { DOCKER_LABEL } from "../../conventions/labels";
 
 /** The two groups of the pack. */
 export type Group = "security" | "reliability";
@@ -175,15 +176,7 @@ export function parseJsonish<T>(value: unknown): T | undefined {
 
 // ---------- images, env, secrets ----------
 
-/** True when an image reference is pinned: a tag other than `latest`, a digest, or an image id. */
-export function isPinnedImage(ref: string): boolean {
-    if (/@sha256:[a-f0-9]{64}$/.test(ref) || /^sha256:[a-f0-9]{64}$/.test(ref)) return true;
-    const lastSegment = ref.split("/").pop() ?? "";
-    const colon = lastSegment.lastIndexOf(":");
-    if (colon < 0) return false;
-    const tag = lastSegment.slice(colon + 1);
-    return tag.length > 0 && tag !== "latest";
-}
+export { isPinnedImage } from "../../conventions/images";
 
 /** Variable names that hold credentials. `*_FILE` (a path to a mounted secret) and ARNs are references, not values. */
 export const SECRET_NAME = /(PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL|AUTH_KEY)/;
@@ -240,7 +233,7 @@ export function dockerLabels(props: any): Record<string, string> {
 
 /** The tier a Docker container declares with its `tierform.tier` label. */
 export function dockerTier(props: any): string | undefined {
-    return dockerLabels(props)["tierform.tier"];
+    return dockerLabels(props)[DOCKER_LABEL.tier];
 }
 
 /** A one-shot container (a migration, a volume chown, a bucket setup): the provider does not keep it running (`mustRun: false`). */

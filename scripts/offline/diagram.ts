@@ -24,6 +24,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type { OfflineRun, PlannedResource } from "./engine";
 import { loadStack, type System } from "../../model";
+import { DOCKER_LABEL } from "../../conventions/labels";
 
 /** The tier groups of the picture, in drawing order. */
 export const CLUSTERS = {
@@ -190,7 +191,7 @@ export function matchEntity(componentName: string, entities: string[]): string |
 function tierLabel(r: PlannedResource): string | undefined {
     const inputs = r.inputs ?? {};
     if (Array.isArray(inputs.labels)) {
-        const found = inputs.labels.find((l: { label?: string }) => l?.label === "tierform.tier");
+        const found = inputs.labels.find((l: { label?: string }) => l?.label === DOCKER_LABEL.tier);
         if (typeof found?.value === "string") return found.value;
     }
     const k8s = inputs.metadata?.labels?.["app.kubernetes.io/component"];

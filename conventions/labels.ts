@@ -1,0 +1,54 @@
+/**
+ * The names components write on resources and policies (and the offline plan, the diagrams) read
+ * back: Docker labels, Kubernetes annotations, AWS tag keys, the tiers. One home, imported by
+ * both, so a renamed key cannot leave a policy checking nothing.
+ */
+
+/** The `managed-by` value on everything tierform creates. */
+export const MANAGED_BY = "tierform";
+
+/** The tiers a resource belongs to (label `tierform.tier`, annotation component, tag `tier`). */
+export const TIERS = ["network", "edge", "service", "database", "cache", "queue", "bucket", "backup", "monitoring", "secrets"] as const;
+/** One of {@link TIERS}. */
+export type Tier = (typeof TIERS)[number];
+
+/** Docker label keys. */
+export const DOCKER_LABEL = {
+    system: "tierform.system",
+    environment: "tierform.environment",
+    tier: "tierform.tier",
+    managedBy: "tierform.managed-by",
+    /** The spec datastore a container or volume belongs to. */
+    datastore: "tierform.datastore",
+    /** The spec service a container belongs to. */
+    service: "tierform.service",
+    /** The container's role beside the main process: config-files, volume-init, migrate, bucket-setup. */
+    role: "tierform.role",
+    /** The engine of a datastore container (postgres, mysql, mongodb, redis, ...). */
+    engine: "tierform.engine",
+    /** Backup loop: full schedule, incremental schedule, retention, RPO. */
+    backupSchedule: "tierform.backup.schedule",
+    backupIncrementalSchedule: "tierform.backup.incremental-schedule",
+    backupRetentionDays: "tierform.backup.retention-days",
+    backupRpoMinutes: "tierform.backup.rpo-minutes",
+    /** Why a network is attachable (the policy asks for a reason). */
+    attachableReason: "tierform.attachable-reason",
+} as const;
+
+/** `tierform.after.<role>`: the one-shot step (by role) a container waited for, and its exit. */
+export function afterLabel(role: string): string {
+    return `tierform.after.${role}`;
+}
+
+/** Kubernetes annotation keys (labels are the app.kubernetes.io ones). */
+export const K8S_ANNOTATION = {
+    environment: "tierform.io/environment",
+    retentionDays: "tierform.io/retention-days",
+    rpoMinutes: "tierform.io/rpo-minutes",
+    /** A workload that must never run twice (a scheduler). */
+    singleton: "tierform.io/singleton",
+    backupKind: "tierform.io/backup-kind",
+} as const;
+
+/** Tag keys every taggable AWS resource carries (the provider's default tags plus `tier`). */
+export const AWS_TAG_KEYS = ["system", "environment", "tier", "managed-by"] as const;
