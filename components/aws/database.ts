@@ -95,8 +95,10 @@ const RDS_MEMORY_DEFAULTS: Record<"postgres" | "mysql", Record<string, number>> 
 /**
  * When each engine version leaves RDS standard support; after it, RDS bills Extended Support
  * unless `engineLifecycleSupport` disables it (RDS release calendars: MySQL 8.0 on 2026-07-31,
- * PostgreSQL 13 on 2026-02-28, 14 on 2027-02-28, 15 on 2028-02-29, 16 on 2029-02-28; MySQL 8.4
- * on 2029-07-31).
+ * PostgreSQL 13 on 2026-02-28, 14 on 2027-02-28, 15 on 2028-02-29, 16 on 2029-02-28, 17 on
+ * 2030-02-28, 18 on 2031-02-28; MySQL 8.4 on 2029-07-31; endoflife-date/endoflife.date
+ * products/amazon-rds-postgresql.md). The lifecycle policy reads the same dates from
+ * policies/lifecycle/dates.ts.
  */
 export const RDS_STANDARD_SUPPORT_END: Record<string, string> = {
     "mysql 8.0": "2026-07-31",
@@ -106,6 +108,7 @@ export const RDS_STANDARD_SUPPORT_END: Record<string, string> = {
     "postgres 15": "2028-02-29",
     "postgres 16": "2029-02-28",
     "postgres 17": "2030-02-28",
+    "postgres 18": "2031-02-28",
 };
 
 /**

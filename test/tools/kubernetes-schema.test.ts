@@ -48,7 +48,7 @@ function manifest(r: PlannedResource): Record<string, any> {
 }
 
 /**
- * The parts of the CloudNativePG `postgresql.cnpg.io/v1` CRD schemas (operator 1.25, chart 0.23.0)
+ * The parts of the CloudNativePG `postgresql.cnpg.io/v1` CRD schemas (written against operator 1.25; every key re-checked against 1.30.0, chart 0.29.0, which still defines the deprecated in-tree `barmanObjectStore`)
  * that tierform sets, transcribed from `config/crd/bases/postgresql.cnpg.io_*.yaml`: at each level
  * the keys the CRD defines there (an unknown key is an error, as the API server's structural
  * schema pruning would drop it silently), their JSON type or enum, and the required ones (`!`).
