@@ -4,7 +4,7 @@
  * file takes its versions from here (`test/shared/pins.test.ts` refuses an image reference with a
  * tag, or a chart version, written anywhere else under components/), and Renovate
  * (`renovate.json`) proposes updates to each entry through the regex managers that read this file
- * (`test/shared/renovate.test.ts` checks that every entry is matched by one).
+ * (`test/delivery/renovate.test.ts` checks that every entry is matched by one).
  *
  * One entry per line, in the field order `kind, datasource, packageName, [registryUrl,] value,
  * [digest,]` — the order the regex managers read; `source` is where the value was confirmed.
