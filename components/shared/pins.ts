@@ -95,6 +95,8 @@ export const PINS = {
     pulumiAction: { kind: "action", datasource: "github-tags", packageName: "pulumi/actions", value: "v7", source: "pulumi/actions git tag v7 (v7.0.0; policyPacks/policyPackConfigs inputs kept, action.yml)" },
     // Node 20 reached end of life on 2026-04-30; 24 is the active LTS (endoflife-date products/nodejs.md).
     nodeVersion: { kind: "tool", datasource: "node-version", packageName: "node", value: "24", source: "endoflife-date/endoflife.date products/nodejs.md (24 LTS until 2028-04-30)" },
+    // The CI jobs' container (.ci/run installs Debian bookworm's packages in it).
+    ciNodeImage: { kind: "tool", datasource: "docker", packageName: "node", value: "24.19.0-bookworm", source: "docker-library/official-images library/node @ 37079fb (24.19.0-bookworm)" },
     trivy: { kind: "tool", datasource: "docker", packageName: "ghcr.io/aquasecurity/trivy", value: "0.74.0", source: "aquasecurity/trivy git tag v0.74.0 (goreleaser.yml publishes ghcr.io/aquasecurity/trivy:<version>)" },
 } as const satisfies Record<string, Pin>;
 

@@ -109,13 +109,15 @@ describe("renovate.json", () => {
         assert.equal(deps.length, Object.keys(PINS).length, "one dependency per pin, no stray matches");
     });
 
-    it("reads the workflows' Node version and Trivy image", () => {
+    it("reads the workflows' Node version, CI container and Trivy image", () => {
         const workflows = repoFiles(".github/workflows");
         const deps = extractAll(Object.fromEntries(workflows.map((f) => [f, read(f)])));
         for (const f of workflows) {
             const text = read(f);
             const nodes = (text.match(/node-version:/g) ?? []).length;
             assert.equal(deps.filter((d) => d.file === f && d.depName === "nodeVersion" && d.currentValue === PINS.nodeVersion.value).length, nodes, `${f}: every node-version`);
+            const containers = (text.match(/container: node:/g) ?? []).length;
+            assert.equal(deps.filter((d) => d.file === f && d.depName === "ciNodeImage" && d.currentValue === PINS.ciNodeImage.value).length, containers, `${f}: every CI container`);
             const trivies = (text.match(/aquasecurity\/trivy:/g) ?? []).length;
             assert.equal(deps.filter((d) => d.file === f && d.depName === "trivy" && d.currentValue === PINS.trivy.value).length, trivies, `${f}: every trivy image`);
         }
