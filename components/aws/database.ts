@@ -23,6 +23,7 @@ import { databaseUrl, DEFAULT_PORTS } from "../shared/connection";
 import { awsTags, resourceName } from "../shared/naming";
 import { dataAlarm } from "./alarms";
 import { assumeRolePolicy, awsNamePrefix, awsPlace, dailyWindow, databaseSecret, isolatedSubnetGroup, managedPolicyArn, RDS_CLASSES, type AwsIsolatedDatastoreArgs } from "./common";
+import { rdsStandardSupportEnd } from "../../policies/lifecycle/dates";
 
 /** A database in the DR region: where the cross-region replica goes. */
 export interface AwsDrTarget {
@@ -93,20 +94,12 @@ const RDS_MEMORY_DEFAULTS: Record<"postgres" | "mysql", Record<string, number>> 
 };
 
 /**
- * When each engine version leaves RDS standard support; after it, RDS bills Extended Support
- * unless `engineLifecycleSupport` disables it (RDS release calendars: MySQL 8.0 on 2026-07-31,
- * PostgreSQL 13 on 2026-02-28, 14 on 2027-02-28, 15 on 2028-02-29, 16 on 2029-02-28; MySQL 8.4
- * on 2029-07-31).
+ * When each engine version leaves RDS standard support ("mysql 8.0" → 2026-07-31, "postgres 14" →
+ * 2027-02-28, …); after it, RDS bills Extended Support unless `engineLifecycleSupport` disables it.
+ * The rds rows of the lifecycle table (policies/lifecycle/dates.ts, with their sources), which the
+ * lifecycle policies read too.
  */
-export const RDS_STANDARD_SUPPORT_END: Record<string, string> = {
-    "mysql 8.0": "2026-07-31",
-    "mysql 8.4": "2029-07-31",
-    "postgres 13": "2026-02-28",
-    "postgres 14": "2027-02-28",
-    "postgres 15": "2028-02-29",
-    "postgres 16": "2029-02-28",
-    "postgres 17": "2030-02-28",
-};
+export const RDS_STANDARD_SUPPORT_END: Record<string, string> = rdsStandardSupportEnd();
 
 /**
  * `engineLifecycleSupport` of an RDS engine version on `today`: past standard support the database

@@ -45,6 +45,7 @@ import { connectionVariables, planService, type ServicePlan } from "../../plan";
 import { awsTags, resourceName } from "../shared/naming";
 import type { AwsDatastoreBinding } from "./contract";
 import { assumeRolePolicy, awsNamePrefix, awsPlace, policyJson, problemOf } from "./common";
+import { imageOf } from "../shared/pins";
 
 /** Valid Fargate task sizes: CPU units → allowed memory (MiB). */
 const FARGATE: [number, number[]][] = [
@@ -108,7 +109,7 @@ export const MIGRATE_CONTAINER = "migrate";
  */
 export const VOLUME_PERMISSIONS_CONTAINER = "volume-permissions";
 /** The image of {@link VOLUME_PERMISSIONS_CONTAINER}: busybox from ECR Public's Docker official-images mirror (no Docker Hub pull limits). */
-export const VOLUME_PERMISSIONS_IMAGE = "public.ecr.aws/docker/library/busybox:1.37.0";
+export const VOLUME_PERMISSIONS_IMAGE = imageOf("busybox");
 /** Docker's default capabilities but CHOWN: what the volume-permissions container drops (Fargate adds none but SYS_PTRACE). */
 export const DROP_ALL_BUT_CHOWN = ["AUDIT_WRITE", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE", "NET_RAW", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"];
 

@@ -135,7 +135,7 @@ export class DockerDatabase extends pulumi.ComponentResource {
     /** Host name on the data network: the datastore's name in the spec. */
     readonly host: string;
     readonly port: number;
-    /** The image, e.g. `postgres:14.15-alpine`. */
+    /** The image, e.g. `postgres:14.24-alpine`. */
     readonly image: string;
     /** The image's non-root user (uid:gid) the server runs as. */
     readonly user: string;

@@ -47,9 +47,10 @@ import {
 } from "./common";
 import { OBJECT_STORE, s3EndpointAddress } from "./namespace";
 import { statefulWorkload } from "./stateful";
+import { imageOf } from "../shared/pins";
 
 /** The AWS CLI of the bucket Job and the off-site copy (pinned). */
-export const AWS_CLI_IMAGE = "amazon/aws-cli:2.22.4";
+export const AWS_CLI_IMAGE = imageOf("awsCli");
 /** Above this size (GiB) the object store belongs outside the cluster (`tierform:s3Endpoint`). */
 export const LARGE_OBJECT_STORE_GB = 1024;
 /** Where the bucket Job reads the provisioner's credentials file and the CLI config. */

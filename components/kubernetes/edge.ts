@@ -38,6 +38,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Settings, System } from "../../model";
 import type { Problem } from "../../model/errors";
 import { logicalName, meta, OPERATOR_NAMESPACES, type KubeContext } from "./common";
+import { imageOf } from "../shared/pins";
 
 /** The GatewayClass of Envoy Gateway the edge's Gateway uses (operators.ts creates it with the chart). */
 export const GATEWAY_CLASS = "envoy-gateway";
@@ -48,7 +49,7 @@ export const ENVOY_GATEWAY_CONTROLLER = "gateway.envoyproxy.io/gatewayclass-cont
  * release; `.github/workflows/ci.yaml` publishes `ghcr.io/corazawaf/coraza-proxy-wasm:<tag>`).
  * It embeds the OWASP Core Rule Set (`@owasp_crs`, `@crs-setup-conf`).
  */
-export const CORAZA_WASM_IMAGE = "ghcr.io/corazawaf/coraza-proxy-wasm:0.5.0";
+export const CORAZA_WASM_IMAGE = imageOf("corazaWasm");
 
 /** The Gateway API and Envoy Gateway API versions of the edge's objects. */
 const GATEWAY_API = "gateway.networking.k8s.io/v1";

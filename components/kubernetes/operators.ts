@@ -23,21 +23,21 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Settings, System } from "../../model";
 import { datastoreImage } from "../shared/images";
+import { PINS } from "../shared/pins";
 import { OPERATOR_NAMESPACES, restrictedContainer, restrictedPodSpec } from "./common";
 import { ENVOY_GATEWAY_CONTROLLER, GATEWAY_CLASS } from "./edge";
 
 /**
- * Pinned charts and the namespace each is installed in. Envoy Gateway v1.9.0 (git tag v1.9.0 of
- * envoyproxy/gateway, its newest release; the chart is published to
- * oci://docker.io/envoyproxy/gateway-helm with the tag as version) and KEDA 2.20.2 (kedacore/charts
- * `keda/Chart.yaml`) are current; the others keep their pins until issue 14.
+ * Pinned charts (versions from the pin table, {@link PINS}) and the namespace each is installed
+ * in. Envoy Gateway's chart is published to oci://docker.io/envoyproxy/gateway-helm with the git
+ * tag as version.
  */
 export const CHARTS = {
-    envoyGateway: { chart: "oci://docker.io/envoyproxy/gateway-helm", version: "v1.9.0", repo: undefined, namespace: OPERATOR_NAMESPACES.envoyGateway },
-    certManager: { chart: "cert-manager", version: "v1.16.2", repo: "https://charts.jetstack.io", namespace: OPERATOR_NAMESPACES.certManager },
-    cnpg: { chart: "cloudnative-pg", version: "0.23.0", repo: "https://cloudnative-pg.github.io/charts", namespace: OPERATOR_NAMESPACES.cnpg },
-    keda: { chart: "keda", version: "2.20.2", repo: "https://kedacore.github.io/charts", namespace: OPERATOR_NAMESPACES.keda },
-    kubePrometheusStack: { chart: "kube-prometheus-stack", version: "67.9.0", repo: "https://prometheus-community.github.io/helm-charts", namespace: OPERATOR_NAMESPACES.monitoring },
+    envoyGateway: { chart: `oci://${PINS.envoyGatewayChart.packageName}`, version: PINS.envoyGatewayChart.value, repo: undefined, namespace: OPERATOR_NAMESPACES.envoyGateway },
+    certManager: { chart: PINS.certManagerChart.packageName, version: PINS.certManagerChart.value, repo: PINS.certManagerChart.registryUrl, namespace: OPERATOR_NAMESPACES.certManager },
+    cnpg: { chart: PINS.cnpgChart.packageName, version: PINS.cnpgChart.value, repo: PINS.cnpgChart.registryUrl, namespace: OPERATOR_NAMESPACES.cnpg },
+    keda: { chart: PINS.kedaChart.packageName, version: PINS.kedaChart.value, repo: PINS.kedaChart.registryUrl, namespace: OPERATOR_NAMESPACES.keda },
+    kubePrometheusStack: { chart: PINS.kubePrometheusStackChart.packageName, version: PINS.kubePrometheusStackChart.value, repo: PINS.kubePrometheusStackChart.registryUrl, namespace: OPERATOR_NAMESPACES.monitoring },
 } as const;
 
 /** An operator tierform can install. */

@@ -84,7 +84,7 @@ export function dumpExtension(engine: BackupEngine): string {
 /**
  * The pinned client image to run the scripts with: the same image (hence the same client major
  * version) as the database server tierform runs for `engine` at `version`, e.g.
- * `postgres:14.15-alpine`, `mysql:8.0.40`, `mongo:7.0.16`. It has the dump tools, gzip,
+ * `postgres:14.24-alpine`, `mysql:8.0.46`, `mongo:7.0.40`. It has the dump tools, gzip,
  * sha256sum and find. Throws for a version without a pinned image.
  */
 export function backupImage(engine: BackupEngine, version: string): string {

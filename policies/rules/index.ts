@@ -11,6 +11,7 @@ import { dockerPolicies } from "./docker";
 import { dockerResourcePolicies } from "./docker-resources";
 import { kubernetesPolicies } from "./kubernetes";
 import { kubernetesRbacPolicies } from "./kubernetes-rbac";
+import { lifecyclePolicies } from "./lifecycle";
 import { stackPolicies } from "./stack";
 import { type AnyPolicy, policyMeta } from "./util";
 
@@ -29,6 +30,8 @@ export const allPolicies: AnyPolicy[] = [
     ...awsIamPolicies,
     ...awsStoragePolicies,
     ...stackPolicies,
+    // issue 14: versions past their lifecycle dates
+    ...lifecyclePolicies,
 ];
 
 /** The security group. */

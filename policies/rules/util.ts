@@ -78,6 +78,8 @@ export const setting = {
     number: (value: number, description: string, minimum: number) => ({ type: "number" as const, default: value, description, minimum }),
     /** A switch. */
     boolean: (value: boolean, description: string) => ({ type: "boolean" as const, default: value, description }),
+    /** A string (e.g. a date). */
+    string: (value: string, description: string) => ({ type: "string" as const, default: value, description }),
     /** A list of strings. */
     strings: (value: string[], description: string) => ({ type: "array" as const, items: { type: "string" as const }, default: value, description }),
     /** A list of whole numbers (ports). */

@@ -201,7 +201,7 @@ describe("delivery: the GitHub workflows", () => {
         assert.ok((fs.statSync(path.join(PROJECT_ROOT, ".ci", "run")).mode & 0o111) !== 0, ".ci/run is executable");
         for (const file of FILES) {
             const job = load(file).jobs.test as Job & { container?: string };
-            assert.match(String(job.container), /^node:20-(bookworm|trixie)/, `${file}: Debian with Node 20, as root (apt-get)`);
+            assert.match(String(job.container), /^node:24(\.\d+)*-(bookworm|trixie)$/, `${file}: Debian with Node 24, as root (apt-get)`);
             assert.ok(job.steps.some((s) => s.run === ".ci/run"), `${file}: the test job runs .ci/run`);
         }
     });

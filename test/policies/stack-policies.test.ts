@@ -149,6 +149,11 @@ describe("stack policies", () => {
         it("aws-waf-logging: none", () => fires("aws-waf-logging", without(awsStack(), "waf-logs"), /logging/));
     });
 
+    describe("lifecycle policies fire (cases: test/policies/lifecycle.test.ts)", () => {
+        it("end of life: a self-run MySQL 8.0", () => fires("lifecycle-end-of-life", edit(dockerStack(), "db", (props) => (props.image = "mysql:8.0.46")), /reached end of life on 2026-04-30/, { today: "2026-11-30" }));
+        it("support window: the dates table older than six months", () => fires("lifecycle-support-window", dockerStack(), /lifecycle dates table/, { today: "2027-12-31" }));
+    });
+
     it("a stack of no tierform platform is not applicable", () => {
         for (const [name, meta] of Object.entries(policyMeta)) {
             if (meta.kind !== "stack") continue;

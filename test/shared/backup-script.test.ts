@@ -74,7 +74,7 @@ function fakeDumpTools(s: Sandbox, engine: BackupEngine): void {
             s,
             "mysqldump",
             [
-                `case "$1" in --version) echo "mysqldump  Ver 8.0.40 for Linux on x86_64"; exit 0 ;; esac`,
+                `case "$1" in --version) echo "mysqldump  Ver 8.0.46 for Linux on x86_64"; exit 0 ;; esac`,
                 `cnf=\${1#--defaults-extra-file=}`,
                 `cp "$cnf" "$FAKE_LOG/client.cnf"`,
                 `stat -c %a "$cnf" >"$FAKE_LOG/client.cnf.mode"`,
@@ -156,9 +156,9 @@ describe("shared backup scripts", () => {
         });
 
         it("pins the client image to the server's", () => {
-            assert.strictEqual(backupImage("postgres", "14"), "postgres:14.15-alpine");
-            assert.strictEqual(backupImage("mysql", "8.0"), "mysql:8.0.40");
-            assert.strictEqual(backupImage("mongodb", "7.0"), "mongo:7.0.16");
+            assert.strictEqual(backupImage("postgres", "14"), "postgres:14.24-alpine");
+            assert.strictEqual(backupImage("mysql", "8.0"), "mysql:8.0.46");
+            assert.strictEqual(backupImage("mongodb", "7.0"), "mongo:7.0.40");
             assert.throws(() => backupImage("postgres", "9"), /no pinned image/);
         });
     });

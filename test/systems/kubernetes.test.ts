@@ -262,7 +262,7 @@ describe("every preset on staging (kubernetes)", function () {
             assert.equal(object(plan, "ServiceMonitor", d.inputs.metadata.name).inputs.spec.endpoints[0].port, "http");
         }
         assert.equal(object(plan, "Cluster", "db").inputs.spec.instances, 3);
-        assert.equal(object(plan, "StatefulSet", "events").inputs.spec.template.spec.containers[0].image, "rabbitmq:3.13.7-alpine");
+        assert.equal(object(plan, "StatefulSet", "events").inputs.spec.template.spec.containers[0].image, "rabbitmq:4.3.5-alpine");
         assert.match(secretsOf(plan, "order-connections").BROKER_URL, /^amqp:\/\/app:.+@events\.mealkitz\.svc\.cluster\.local:5672\/$/);
         assert.deepEqual(plan.outputs.datastores.db.readerEndpoints, ["db-ro.mealkitz.svc.cluster.local:5432"]);
     });
@@ -313,7 +313,7 @@ describe("every preset on staging (kubernetes)", function () {
     it("auromart: MySQL 8 StatefulSet with PVC and headless Service, two backup CronJobs kept 30 days, admin only from internal CIDRs", async () => {
         const plan = await stagingPlan("auromart");
         const sts = object(plan, "StatefulSet", "db").inputs.spec;
-        assert.equal(sts.template.spec.containers[0].image, "mysql:8.0.40");
+        assert.equal(sts.template.spec.containers[0].image, "mysql:8.0.46");
         assert.equal(sts.volumeClaimTemplates[0].spec.resources.requests.storage, "50Gi");
         assert.equal(object(plan, "Service", "db").inputs.spec.clusterIP, "None");
         assert.deepEqual(envVar(sts.template.spec, "MYSQL_PASSWORD").valueFrom.secretKeyRef, { name: "db-credentials", key: "password" });
@@ -347,7 +347,7 @@ describe("every preset on staging (kubernetes)", function () {
     it("hld-platform: MongoDB StatefulSet, app user created, MONGODB_URI by secretKeyRef, daily 03:00 backup", async () => {
         const plan = await stagingPlan("hld-platform");
         const sts = object(plan, "StatefulSet", "mongo").inputs.spec;
-        assert.equal(sts.template.spec.containers[0].image, "mongo:7.0.16");
+        assert.equal(sts.template.spec.containers[0].image, "mongo:7.0.40");
         assert.equal(sts.template.spec.securityContext.runAsUser, 999);
         assert.match(object(plan, "ConfigMap", "mongo-init").inputs.data["10-app-user.js"], /createUser/);
         assert.deepEqual(envVar(object(plan, "Deployment", "api").inputs.spec.template.spec, "MONGODB_URI").valueFrom.secretKeyRef, { name: "api-connections", key: "MONGODB_URI" });

@@ -25,6 +25,7 @@ import * as path from "path";
 import Ajv from "ajv";
 import type { PlannedResource } from "../harness";
 import { PRESETS, stagingPlan } from "../components/kubernetes/fixtures";
+import { PINS } from "../../components/shared/pins";
 
 /** Kinds without a namespace. */
 const CLUSTER_SCOPED = ["Namespace", "GatewayClass"];
@@ -48,7 +49,7 @@ function manifest(r: PlannedResource): Record<string, any> {
 }
 
 /**
- * The parts of the CloudNativePG `postgresql.cnpg.io/v1` CRD schemas (operator 1.25, chart 0.23.0)
+ * The parts of the CloudNativePG `postgresql.cnpg.io/v1` CRD schemas (written against operator 1.25; every key re-checked against 1.30.0, chart 0.29.0, which still defines the deprecated in-tree `barmanObjectStore`)
  * that tierform sets, transcribed from `config/crd/bases/postgresql.cnpg.io_*.yaml`: at each level
  * the keys the CRD defines there (an unknown key is an error, as the API server's structural
  * schema pruning would drop it silently), their JSON type or enum, and the required ones (`!`).
@@ -87,7 +88,7 @@ const CNPG_SPECS: Record<string, Shape> = {
                 azureCredentials: "object",
                 googleCredentials: "object",
                 wal: { compression: COMPRESSION, encryption: ["AES256", "aws:kms"], maxParallel: "number", archiveAdditionalCommandArgs: "array", restoreAdditionalCommandArgs: "array" },
-                data: { compression: COMPRESSION, encryption: ["AES256", "aws:kms"], immediateCheckpoint: "boolean", jobs: "number", additionalCommandArgs: "array" },
+                data: { compression: ["bzip2", "gzip", "lz4", "snappy"], encryption: ["AES256", "aws:kms"], immediateCheckpoint: "boolean", jobs: "number", additionalCommandArgs: "array" },
                 tags: STRING_MAP,
                 historyTags: STRING_MAP,
             },
@@ -106,6 +107,32 @@ const CNPG_SPECS: Record<string, Shape> = {
         pluginConfiguration: "object",
     },
 };
+
+/** The CRDs' property names, required fields and enums at each level the transcription describes, from the pinned operator's CRDs. */
+const CNPG_CRD = JSON.parse(fs.readFileSync(path.join(__dirname, "data", "cnpg-crd-keys.json"), "utf8")) as {
+    chart: string;
+    operator: string;
+    kinds: Record<string, Record<string, { keys: string[]; required: string[]; enums: Record<string, string[]> }>>;
+};
+
+/** Where the transcription {@link CNPG_SPECS} disagrees with the CRD excerpt of the pinned operator. */
+function transcriptionDrift(kind: string, shape: Shape, at = ""): string[] {
+    if (typeof shape === "string" || Array.isArray(shape)) return [];
+    const level = CNPG_CRD.kinds[kind]?.[at];
+    if (!level) return [`${kind}.spec${at ? `.${at}` : ""}: no CRD excerpt for this level`];
+    const out: string[] = [];
+    for (const [raw, sub] of Object.entries(shape)) {
+        const key = raw.replace(/!$/, "");
+        const where = `${kind}.spec${at ? `.${at}` : ""}.${key}`;
+        if (!level.keys.includes(key)) out.push(`${where} is not in the CRD of operator ${CNPG_CRD.operator}`);
+        // The transcription may require more than the CRD (the operator's webhook does), never less.
+        if (level.required.includes(key) && !raw.endsWith("!")) out.push(`${where} is required by the CRD`);
+        const crdEnum = level.enums[key];
+        if (Array.isArray(sub) && JSON.stringify([...sub].sort()) !== JSON.stringify([...(crdEnum ?? [])].sort())) out.push(`${where}: enum ${sub.join(",")} ≠ CRD ${crdEnum?.join(",")}`);
+        if (sub && typeof sub === "object" && !Array.isArray(sub) && CNPG_CRD.kinds[kind][at ? `${at}.${key}` : key]) out.push(...transcriptionDrift(kind, sub, at ? `${at}.${key}` : key));
+    }
+    return out;
+}
 
 /** Problems of `value` against `shape` at `path` (empty when it fits). */
 async function checkShape(value: unknown, shape: Shape, path: string): Promise<string[]> {
@@ -175,6 +202,15 @@ function checkEnvoy(m: Record<string, any>): string[] {
 describe("kubernetes objects validate against the Kubernetes OpenAPI schema", function () {
     this.timeout(120000);
     const ObjectMeta = importEsm("@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta");
+
+    it("the CloudNativePG transcription matches the CRDs of the pinned operator", () => {
+        assert.equal(CNPG_CRD.chart, PINS.cnpgChart.value, "the chart pin moved: regenerate data/cnpg-crd-keys.json from the new operator's CRDs and re-check CNPG_SPECS");
+        const drift = Object.entries(CNPG_SPECS).flatMap(([kind, shape]) => transcriptionDrift(kind, shape));
+        assert.deepEqual(drift, []);
+        // The check is live: a key the CRD lacks, and a method the CRD does not allow, are reported.
+        assert.match(transcriptionDrift("ScheduledBackup", { "schedule!": "string", methods: ["plugin"] }).join("\n"), /methods is not in the CRD/);
+        assert.match(transcriptionDrift("ScheduledBackup", { "schedule!": "string", method: ["barmanObjectStore"] }).join("\n"), /method: enum/);
+    });
 
     it("rejects a broken object (the validators are live)", async () => {
         const { Deployment } = await importEsm("kubernetes-models/apps/v1/Deployment");

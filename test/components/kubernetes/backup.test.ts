@@ -25,7 +25,7 @@ describe("kubernetes backups", () => {
             const s = c.inputs.spec;
             assert.deepEqual([s.concurrencyPolicy, s.startingDeadlineSeconds, s.jobTemplate.spec.activeDeadlineSeconds, s.jobTemplate.spec.backoffLimit], ["Forbid", 600, 10800, 2]);
             const pod = s.jobTemplate.spec.template.spec;
-            assert.equal(pod.containers[0].image, "mysql:8.0.40");
+            assert.equal(pod.containers[0].image, "mysql:8.0.46");
             assert.deepEqual(pod.containers[0].command.slice(0, 2), ["/bin/sh", "/scripts/backup.sh"]);
             assert.equal(pod.securityContext.runAsUser, 10001);
         }

@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import { planComponent } from "../../harness";
 import { databaseResources, KubernetesDatabase, memoryMiB } from "../../../components/kubernetes/database";
+import { CNPG_POSTGRES_IMAGES } from "../../../components/shared/images";
 import { context, object, objects } from "./fixtures";
 
 describe("kubernetes database", () => {
@@ -20,7 +21,7 @@ describe("kubernetes database", () => {
         const plan = await planComponent(() => new KubernetesDatabase("t", { ctx, database: ctx.system.databases.db }).connection.url);
         const spec = object(plan, "Cluster", "db").inputs.spec;
         assert.equal(spec.instances, 1);
-        assert.equal(spec.imageName, "ghcr.io/cloudnative-pg/postgresql:14.15");
+        assert.equal(spec.imageName, CNPG_POSTGRES_IMAGES["14"]);
         assert.deepEqual(spec.bootstrap.initdb, { database: "mdc_tts", owner: "app", secret: { name: "db-app" } });
         assert.equal(object(plan, "Secret", "db-app").inputs.type, "kubernetes.io/basic-auth");
         assert.equal(spec.backup.retentionPolicy, "30d");
