@@ -47,4 +47,7 @@ export const CONFIG_KEYS = {
 /** A key of {@link CONFIG_KEYS}, without its `tierform:` prefix. */
 export type ConfigKey = keyof typeof CONFIG_KEYS;
 /** The stack's settings: every key parsed, defaults applied. */
-export type Settings = { [K in ConfigKey]: z.output<(typeof CONFIG_KEYS)[K]["schema"]> };
+export type Settings = { [K in ConfigKey]: z.output<(typeof CONFIG_KEYS)[K]["schema"]> } & {
+    /** `aws:region`, the AWS provider's own key, read by the loader so components never read config themselves. @default unset: the provider's default (AWS_REGION) */
+    awsRegion?: string;
+};

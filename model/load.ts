@@ -410,7 +410,7 @@ export function loadStack(rawConfig: Record<string, string>, cwd: string = PROJE
     for (const p of specProblems) problems.push({ where: locate(p.path, label, doc, lines, overrides), message: p.message });
     if (problems.length > 0 || !parsed.success) throw new SpecError(problems);
 
-    const full = settings as Settings;
+    const full: Settings = { ...(settings as Settings), ...(rawConfig["aws:region"] ? { awsRegion: rawConfig["aws:region"] } : {}) };
     const system = applyProfile(parsed.data, full.environment, full.maxReplicas);
     const collisions = variableCollisions(system);
     if (collisions.length > 0) throw new SpecError(collisions.map((p) => ({ where: locate(p.path, label, doc, lines, overrides), message: p.message })));

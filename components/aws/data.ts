@@ -113,7 +113,7 @@ function offsiteVaultTarget(name: string, system: System, region: string, opts: 
  */
 export function createDataTier(args: AwsDataArgs, opts: pulumi.ComponentResourceOptions): Record<string, AwsDatastoreBinding> {
     const { system, settings, network } = args;
-    throwProblems(system, recoveryProblems(system, settings, new pulumi.Config("aws").get("region")));
+    throwProblems(system, recoveryProblems(system, settings, settings.awsRegion));
 
     const n = (part: string) => `${system.name}-${part}`;
     const bindings: Record<string, AwsDatastoreBinding> = {};

@@ -86,7 +86,7 @@ export class AwsSystem extends pulumi.ComponentResource implements PlatformSyste
     constructor(name: string, args: PlatformSystemArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tierform:aws:System", name, {}, opts);
         const { system, settings, plan } = args;
-        const region = new pulumi.Config("aws").get("region");
+        const region = settings.awsRegion;
         const provider = new aws.Provider(
             `${name}-aws`,
             {
@@ -212,7 +212,7 @@ export class AwsSystem extends pulumi.ComponentResource implements PlatformSyste
 export const platform: PlatformModule = {
     System: AwsSystem,
     problems: (system, settings) => [
-        ...awsProblems(system, settings, new pulumi.Config("aws").get("region")),
+        ...awsProblems(system, settings, settings.awsRegion),
         ...(pulumi.runtime.isDryRun() || process.env.TIERFORM_OFFLINE_PREVIEW === "1" ? [] : realUpdateProblems(settings)),
     ],
     warnings: awsWarnings,

@@ -19,7 +19,9 @@ import type * as k8sTypes from "@pulumi/kubernetes/types/input";
 import type { Database } from "../../model";
 import { DEFAULT_PORTS } from "../shared/connection";
 import { backupImage, renderBackupScript, renderRestoreScript } from "../shared/backup-script";
-import { deletionSafety, logicalName, meta, podLabels, restrictedContainer, restrictedPodSpec, secretEnv, serviceHost, type KubeContext } from "./common";
+import { deletionSafety, logicalName, meta, podLabels, serviceHost, type KubeContext } from "./context";
+import { restrictedContainer, restrictedPodSpec } from "./pods";
+import { secretEnv } from "./secrets";
 import { archiveBucket, AWS_CLI_IMAGE, s3Access, s3KeysEnv } from "./bucket";
 import { K8S_ANNOTATION } from "../../conventions/labels";
 

@@ -31,20 +31,10 @@ import * as pulumi from "@pulumi/pulumi";
 import type * as k8sTypes from "@pulumi/kubernetes/types/input";
 import type { Bucket, Settings, System } from "../../model";
 import { DEFAULT_PORTS } from "../shared/connection";
-import {
-    EXTERNAL_S3_SECRET,
-    componentSecret,
-    generatedPassword,
-    logicalName,
-    meta,
-    restrictedContainer,
-    restrictedPodSpec,
-    secretEnvs,
-    serviceHost,
-    versionedJob,
-    type DatastoreConnection,
-    type KubeContext,
-} from "./common";
+import { logicalName, meta, serviceHost, type KubeContext } from "./context";
+import { type DatastoreConnection } from "./flows";
+import { restrictedContainer, restrictedPodSpec, versionedJob } from "./pods";
+import { EXTERNAL_S3_SECRET, componentSecret, generatedPassword, secretEnvs } from "./secrets";
 import { OBJECT_STORE, s3EndpointAddress } from "./namespace";
 import { statefulWorkload } from "./stateful";
 import { imageOf } from "../shared/pins";

@@ -20,7 +20,10 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Cache } from "../../model";
 import { DEFAULT_PORTS, redisUrl } from "../shared/connection";
 import { datastoreImage } from "../shared/images";
-import { brokerSize, componentSecret, execProbe, generatedPassword, secretEnvs, type DatastoreConnection, type KubeContext } from "./common";
+import { type KubeContext } from "./context";
+import { type DatastoreConnection } from "./flows";
+import { brokerSize, execProbe } from "./pods";
+import { componentSecret, generatedPassword, secretEnvs } from "./secrets";
 import { statefulWorkload } from "./stateful";
 
 /**

@@ -20,20 +20,10 @@ import { createHash } from "crypto";
 import type { Database } from "../../model";
 import { databaseUrl, DEFAULT_PORTS } from "../shared/connection";
 import { CNPG_POSTGRES_IMAGES, datastoreImage } from "../shared/images";
-import {
-    DATASTORE_SIZES,
-    componentSecret,
-    cpuQuantity,
-    deletionSafety,
-    execProbe,
-    generatedPassword,
-    logicalName,
-    meta,
-    secretEnvs,
-    serviceHost,
-    type DatastoreConnection,
-    type KubeContext,
-} from "./common";
+import { deletionSafety, logicalName, meta, serviceHost, type KubeContext } from "./context";
+import { type DatastoreConnection } from "./flows";
+import { DATASTORE_SIZES, cpuQuantity, execProbe } from "./pods";
+import { componentSecret, generatedPassword, secretEnvs } from "./secrets";
 import type { BackupCredentials } from "./backup";
 import { archiveBucket, s3Access, s3SecretName } from "./bucket";
 import { statefulWorkload, type StatefulWorkloadArgs } from "./stateful";

@@ -37,7 +37,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Settings, System } from "../../model";
 import type { Problem } from "../../model/errors";
-import { logicalName, meta, OPERATOR_NAMESPACES, type KubeContext } from "./common";
+import { logicalName, meta, OPERATOR_NAMESPACES, type KubeContext } from "./context";
 import { imageOf } from "../shared/pins";
 
 /** The GatewayClass of Envoy Gateway the edge's Gateway uses (operators.ts creates it with the chart). */

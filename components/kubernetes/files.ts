@@ -17,7 +17,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type * as k8sTypes from "@pulumi/kubernetes/types/input";
 import type { Service, Settings, System } from "../../model";
 import type { Problem } from "../../model/errors";
-import { deletionSafety, logicalName, meta, type KubeContext } from "./common";
+import { deletionSafety, logicalName, meta, type KubeContext } from "./context";
 
 /** The claim (and pod volume) name of share `share`. */
 export function shareClaim(share: string): string {

@@ -13,7 +13,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { renderAlertRules } from "../shared/alert-rules";
-import { logicalName, meta, selectorOf, type KubeContext } from "./common";
+import { logicalName, meta, selectorOf, type KubeContext } from "./context";
 
 /** Arguments of {@link KubernetesMonitoring}. */
 export interface KubernetesMonitoringArgs {

@@ -34,7 +34,8 @@ import type * as k8sTypes from "@pulumi/kubernetes/types/input";
 import type { Settings, System } from "../../model";
 import { DEFAULT_PORTS } from "../shared/connection";
 import { kubernetesLabels, resourceName } from "../shared/naming";
-import { deletionSafety, OPERATOR_NAMESPACES, selectorOf, type Flow, type KubeContext, type Peer } from "./common";
+import { deletionSafety, OPERATOR_NAMESPACES, selectorOf, type KubeContext } from "./context";
+import { type Flow, type Peer } from "./flows";
 import { ENVOY_PROXY_PEER } from "./edge";
 
 /** Name of the one object store (SeaweedFS) a system gets when no S3 endpoint is configured. */

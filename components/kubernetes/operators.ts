@@ -24,7 +24,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Settings, System } from "../../model";
 import { datastoreImage } from "../shared/images";
 import { PINS } from "../shared/pins";
-import { OPERATOR_NAMESPACES, restrictedContainer, restrictedPodSpec } from "./common";
+import { OPERATOR_NAMESPACES } from "./context";
+import { restrictedContainer, restrictedPodSpec } from "./pods";
 import { ENVOY_GATEWAY_CONTROLLER, GATEWAY_CLASS } from "./edge";
 
 /**

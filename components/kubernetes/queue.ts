@@ -11,7 +11,10 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Queue } from "../../model";
 import { amqpUrl, DEFAULT_PORTS } from "../shared/connection";
 import { QUEUE_IMAGE } from "../shared/images";
-import { brokerSize, componentSecret, execProbe, generatedPassword, secretEnvs, type DatastoreConnection, type KubeContext } from "./common";
+import { type KubeContext } from "./context";
+import { type DatastoreConnection } from "./flows";
+import { brokerSize, execProbe } from "./pods";
+import { componentSecret, generatedPassword, secretEnvs } from "./secrets";
 import { statefulWorkload } from "./stateful";
 
 /** Arguments of {@link KubernetesQueue}. */

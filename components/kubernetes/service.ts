@@ -42,22 +42,9 @@ import type { Service } from "../../model";
 import { DEFAULT_PORTS } from "../shared/connection";
 import { CNPG_POSTGRES_IMAGES } from "../shared/images";
 import { connectionVariables, planService, type HealthCheck, type ServicePlan } from "../../plan";
-import {
-    componentSecret,
-    execProbe,
-    logicalName,
-    meta,
-    podLabels,
-    restrictedContainer,
-    restrictedPodSpec,
-    secretEnv,
-    selectorOf,
-    serviceHost,
-    topologySpread,
-    versionedJob,
-    writableVolumes,
-    type KubeContext,
-} from "./common";
+import { logicalName, meta, podLabels, selectorOf, serviceHost, type KubeContext } from "./context";
+import { execProbe, restrictedContainer, restrictedPodSpec, topologySpread, versionedJob, writableVolumes } from "./pods";
+import { componentSecret, secretEnv } from "./secrets";
 import { s3Env } from "./bucket";
 import { shareMounts } from "./files";
 import { requestRateQuery } from "./edge";

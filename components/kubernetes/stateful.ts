@@ -8,7 +8,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8sTypes from "@pulumi/kubernetes/types/input";
 import type { Tier } from "../shared/naming";
-import { deletionSafety, logicalName, meta, podLabels, restrictedContainer, restrictedPodSpec, selectorOf, serviceHost, writableVolumes, type KubeContext } from "./common";
+import { deletionSafety, logicalName, meta, podLabels, selectorOf, serviceHost, type KubeContext } from "./context";
+import { restrictedContainer, restrictedPodSpec, writableVolumes } from "./pods";
 
 /** `dependsOn` (a resource, a list, an Input of either, or nothing) with `more` added. */
 export function mergeDependsOn(dependsOn: pulumi.CustomResourceOptions["dependsOn"], ...more: pulumi.Resource[]): pulumi.Input<pulumi.Input<pulumi.Resource>[]> {

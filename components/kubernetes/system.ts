@@ -13,7 +13,8 @@ import type { PlatformSystem, PlatformSystemArgs, SystemOutputs, DatastoreOutput
 import type { PlatformModule } from "../index";
 import { CNPG_POSTGRES_IMAGES, imageProblems } from "../shared/images";
 import { kubernetesLabels } from "../shared/naming";
-import { logicalName, meta, namespaceOf, type DatastoreConnection, type KubeContext } from "./common";
+import { logicalName, meta, namespaceOf, type KubeContext } from "./context";
+import { type DatastoreConnection } from "./flows";
 import { KubernetesBackup } from "./backup";
 import { KubernetesObjectStore } from "./bucket";
 import { KubernetesCache } from "./cache";

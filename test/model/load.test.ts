@@ -93,6 +93,11 @@ describe("spec: loading the stack", () => {
         assert.match(p.message, /only URL path and query characters/);
     });
 
+    it("reads aws:region with the stack's settings (components never read config themselves)", () => {
+        assert.equal(loadStack({ "tierform:system": "mdc-tts", "aws:region": "eu-west-1" }).settings.awsRegion, "eu-west-1");
+        assert.equal(loadStack({ "tierform:system": "mdc-tts" }).settings.awsRegion, undefined);
+    });
+
     it("refuses an unknown database engine", () => {
         const p = problemAt(problemsOf(withOverrides({ databases: { db: { engine: "oracle" } } })), "databases.db.engine");
         assert.match(p.message, /'oracle' is not allowed; allowed: postgres, mysql, mongodb/);

@@ -5,7 +5,7 @@
  */
 import { planStack, stackConfig, type Plan, type PlannedResource } from "../../harness";
 import { loadStack, type LoadedStack } from "../../../model";
-import type { KubeContext } from "../../../components/kubernetes/common";
+import type { KubeContext } from "../../../components/kubernetes/context";
 
 export const PRESETS = ["mdc-tts", "mealkitz", "asset-management", "auromart", "hld-platform"] as const;
 

@@ -1,0 +1,94 @@
+/**
+ * Where a Kubernetes tier is built and what it calls things: the context (system, settings,
+ * namespace), logical and object names, metadata and label selectors, in-cluster DNS names, and
+ * what keeps stateful objects from deletion.
+ *
+ * Every object tierform creates on Kubernetes has an explicit `metadata.name` and
+ * `metadata.namespace` (predictable DNS, no auto-naming) and carries `kubernetesLabels(...)`.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type * as k8sTypes from "@pulumi/kubernetes/types/input";
+import type { Settings, System } from "../../model";
+import { kubernetesLabels, resourceName, type Tier } from "../shared/naming";
+
+/** Namespaces where tierform installs (or expects) the cluster operators; see operators.ts. */
+export const OPERATOR_NAMESPACES = {
+    envoyGateway: "envoy-gateway-system",
+    keda: "keda",
+    certManager: "cert-manager",
+    cnpg: "cnpg-system",
+    monitoring: "monitoring",
+} as const;
+
+/** Everything a tier component needs to know about where it is built. */
+export interface KubeContext {
+    /** The resolved system. */
+    system: System;
+    /** The stack's settings (namespace, storageClass, s3Endpoint, monitoringCrds, ...). */
+    settings: Settings;
+    /** Namespace name as a string (for DNS names computed at plan time). */
+    namespaceName: string;
+    /**
+     * Namespace as an Output of the Namespace resource, so every object depends on it.
+     * @default namespaceName
+     */
+    namespace: pulumi.Input<string>;
+}
+
+/** The namespace tierform deploys `system` into: `settings.namespace`, else the system name. */
+export function namespaceOf(system: System, settings: Settings): string {
+    return settings.namespace || system.name;
+}
+
+/** A Pulumi logical name, unique across the stack: `<system>-<parts>`. */
+export function logicalName(ctx: KubeContext, ...parts: string[]): string {
+    return resourceName([ctx.system.name, ...parts]);
+}
+
+/** `metadata` with explicit name, namespace and the standard labels. */
+export function meta(
+    ctx: KubeContext,
+    name: string,
+    component: string,
+    tier: Tier,
+    extra: { labels?: Record<string, string>; annotations?: Record<string, string> } = {},
+): k8sTypes.meta.v1.ObjectMeta {
+    return {
+        name,
+        namespace: ctx.namespace,
+        labels: { ...kubernetesLabels(ctx.system, component, tier), ...(extra.labels ?? {}) },
+        ...(extra.annotations ? { annotations: extra.annotations } : {}),
+    };
+}
+
+/** The pod selector of a component: stable (never changes with environment or tier wording). */
+export function selectorOf(system: System, component: string): Record<string, string> {
+    return {
+        "app.kubernetes.io/instance": resourceName([system.name, component]),
+        "app.kubernetes.io/part-of": system.name,
+    };
+}
+
+/** `<name>.<namespace>.svc.cluster.local`. */
+export function serviceHost(name: string, namespace: string): string {
+    return `${name}.${namespace}.svc.cluster.local`;
+}
+
+/** Labels of the pods of `component`: the standard labels plus its selector. */
+export function podLabels(ctx: KubeContext, component: string, tier: Tier, extra: Record<string, string> = {}): Record<string, string> {
+    return { ...kubernetesLabels(ctx.system, component, tier), ...selectorOf(ctx.system, component), ...extra };
+}
+
+/**
+ * Deletion safety of an object that holds data, or whose deletion deletes data:
+ *
+ * - where the environment profile has deletion protection (prod): `protect`, so `pulumi destroy`
+ *   and replacements refuse to delete it;
+ * - elsewhere (staging), when `retain` is set: `retainOnDelete`, so `pulumi destroy` forgets it but
+ *   leaves it in the cluster. Used for the Namespace (deleting it would delete every PVC in it,
+ *   whatever their retention policy) and the backup PVCs; see namespace.ts for why no more.
+ */
+export function deletionSafety(system: System, retain: boolean): Pick<pulumi.CustomResourceOptions, "protect" | "retainOnDelete"> {
+    if (system.profile.deletionProtection) return { protect: true };
+    return retain ? { retainOnDelete: true } : {};
+}

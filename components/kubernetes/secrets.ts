@@ -1,0 +1,55 @@
+/**
+ * Credentials on Kubernetes: generated passwords in Secrets, and environment variables that read them
+ * by `secretKeyRef` (never a value in a manifest).
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import type * as k8sTypes from "@pulumi/kubernetes/types/input";
+import { KubeContext, logicalName, meta } from "./context";
+
+/** A generated password (alphanumeric, so it is safe in URLs and shells), named `<system>-<component>-<suffix>`. */
+export function generatedPassword(
+    ctx: KubeContext,
+    parent: pulumi.Resource,
+    component: string,
+    suffix = "password",
+    args: Omit<random.RandomPasswordArgs, "special"> = { length: 32 },
+): pulumi.Output<string> {
+    return new random.RandomPassword(logicalName(ctx, component, suffix), { ...args, special: false }, { parent }).result;
+}
+
+/**
+ * The Secret `<component>-<suffix>` of `component` (e.g. `cache-auth`, `db-credentials`) holding
+ * `data`; pods read it by `secretKeyRef`, never inline.
+ */
+export function componentSecret(
+    ctx: KubeContext,
+    parent: pulumi.Resource,
+    component: string,
+    suffix: string,
+    data: Record<string, pulumi.Input<string>>,
+    type = "Opaque",
+): { name: string; secret: k8s.core.v1.Secret } {
+    const name = `${component}-${suffix}`;
+    // Every value a Pulumi secret (user names too), so state and the plan's JSON never hold them in the clear.
+    const secret = new k8s.core.v1.Secret(logicalName(ctx, component, suffix), { metadata: meta(ctx, name, component, "secrets"), type, stringData: pulumi.secret(data) }, { parent });
+    return { name, secret };
+}
+
+/** `{name, valueFrom.secretKeyRef}` of an environment variable. */
+export function secretEnv(name: string, secretName: pulumi.Input<string>, key: string): k8sTypes.core.v1.EnvVar {
+    return { name, valueFrom: { secretKeyRef: { name: secretName, key } } };
+}
+
+/** Environment variables by secretKeyRef from one Secret: `{ VARIABLE: key }`. */
+export function secretEnvs(secretName: pulumi.Input<string>, keys: Record<string, string>): k8sTypes.core.v1.EnvVar[] {
+    return Object.entries(keys).map(([name, key]) => secretEnv(name, secretName, key));
+}
+
+/**
+ * Secret a user creates in the namespace when `tierform:s3Endpoint` is set (keys
+ * `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`): credentials of an external object store never
+ * pass through Pulumi config. Without an endpoint, each identity gets its own Secret of the same shape (bucket.ts).
+ */
+export const EXTERNAL_S3_SECRET = "s3-credentials";
