@@ -2,7 +2,7 @@
  * The whole system on AWS. First `awsProblems` refuses, before anything is registered, what AWS
  * cannot build from the spec. Then an explicit provider whose default tags mark every taggable
  * resource (`system`, `environment`, `managed-by`; each resource adds its `tier`), and, in order
- * of need: KMS keys (logs, secrets) → network → alarm topic → data tier → application secrets →
+ * of need: KMS keys (logs, secrets) → network → alarm topic → file shares (EFS) → data tier → application secrets →
  * ECS cluster → edge (load balancer, target groups and listener rules must exist before a
  * service attaches to them) → services → application alarms.
  *
@@ -23,6 +23,7 @@ import { bucketProblems } from "./bucket";
 import { throwProblems } from "./common";
 import { createDataTier, recoveryProblems } from "./data";
 import { AwsEdge, edgeProblems, isPlaceholderDomain } from "./edge";
+import { AwsFileShares, fileShareProblems } from "./files";
 import { AwsKms } from "./kms";
 import { AwsNetwork, networkProblems } from "./network";
 import { AwsAppSecrets } from "./secrets";
@@ -40,6 +41,7 @@ export function awsProblems(system: System, settings: Settings, region?: string)
         ...Object.values(system.databases).flatMap(backupProblems),
         ...Object.values(system.buckets).flatMap(bucketProblems),
         ...recoveryProblems(system, settings, region),
+        ...fileShareProblems(system),
     ];
 }
 
@@ -60,13 +62,6 @@ export function awsWarnings(system: System, settings: Settings): string[] {
         out.push(
             `tierform: edge.routes ${route.path} (allowCidrs ${route.allowCidrs!.join(", ")}): the internet-facing load balancer answers it 403; service '${route.service}' gets no entry on AWS (an internal load balancer for private networks is not built yet), so it is unreachable until one is`,
         );
-    }
-    for (const svc of Object.values(system.services)) {
-        for (const m of svc.mounts) {
-            out.push(
-                `tierform: services.${svc.name}.mounts ${m.path} (share '${m.share}'): file shares are not built on AWS yet (EFS with an access point for uid ${svc.runAsUser} is left to do); the path is not mounted`,
-            );
-        }
     }
     if (!settings.alarmEmail) {
         out.push("tierform: no alarm subscriber: the alarms notify an SNS topic nobody reads; set tierform:alarmEmail (a real 'pulumi up' refuses without it)");
@@ -109,10 +104,24 @@ export class AwsSystem extends pulumi.ComponentResource implements PlatformSyste
             child,
         );
         const alarmTopic = new AwsAlarmTopic(`${name}-alarms`, { system, settings }, child);
+        const fileShares = Object.values(system.services).some((s) => s.mounts.length > 0)
+            ? new AwsFileShares(
+                  `${name}-files`,
+                  { system, vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds, serviceSecurityGroupIds: network.serviceSecurityGroupIds },
+                  child,
+              )
+            : undefined;
 
         const [cdnDistributionArn, resolveCdnDistributionArn] = pulumi.deferredOutput<string>();
         const bindings: Record<string, AwsDatastoreBinding> = createDataTier(
-            { system, settings, network: network.info, alarmTopicArn: alarmTopic.topicArn, ...(system.edge.cdn ? { cdnDistributionArn } : {}) },
+            {
+                system,
+                settings,
+                network: network.info,
+                alarmTopicArn: alarmTopic.topicArn,
+                fileSystemArns: Object.values(fileShares?.fileSystems ?? {}).map((fs) => fs.arn),
+                ...(system.edge.cdn ? { cdnDistributionArn } : {}),
+            },
             child,
         );
 
@@ -160,6 +169,7 @@ export class AwsSystem extends pulumi.ComponentResource implements PlatformSyste
                     appSecretArns: appSecrets.arns,
                     appSecretsKmsKeyArn: secretsKey.arn,
                     bindings,
+                    ...(fileShares?.mounts[svc.name] ? { fileShares: fileShares.mounts[svc.name] } : {}),
                     ...(target ? { loadBalancer: target } : {}),
                 },
                 child,
