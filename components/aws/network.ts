@@ -146,6 +146,8 @@ export class AwsNetwork extends pulumi.ComponentResource {
     readonly isolatedSubnetIds: pulumi.Output<string>[];
     /** Security group of the load balancer: 80/443 from anywhere (443 from CloudFront only behind a CDN), egress only to the web services' ports. */
     readonly albSecurityGroupId: pulumi.Output<string>;
+    /** Security group of the internal load balancer: 443 from the private routes' allowCidrs only; undefined without such routes. */
+    readonly internalAlbSecurityGroupId?: pulumi.Output<string>;
     /** Security group of each service by spec name. */
     readonly serviceSecurityGroupIds: Record<string, pulumi.Output<string>>;
     /** Security group of each database and cache by spec name (queues and buckets have none). */
@@ -314,12 +316,30 @@ export class AwsNetwork extends pulumi.ComponentResource {
             }
         }
 
+        // The internal load balancer of the routes for private networks only (allowCidrs, e.g. AuroMart's /admin): HTTPS from
+        // exactly those ranges (reached over a VPN, Direct Connect or peering), out only to the services it routes to.
+        const privateRoutes = system.edge.routes.filter((r) => r.allowCidrs?.length);
+        const privateServices = new Set(privateRoutes.map((r) => r.service));
+        const internalAlb = privateRoutes.length
+            ? group("alb-internal", `${system.name} internal load balancer: HTTPS from the private ranges of its routes only, out only to ${[...privateServices].join(", ")}`)
+            : undefined;
+        if (internalAlb) {
+            for (const cidr of [...new Set(privateRoutes.flatMap((r) => r.allowCidrs!))]) {
+                const family = cidr.includes(":") ? { cidrIpv6: cidr } : { cidrIpv4: cidr };
+                ingress(`alb-internal-in-${cidr.replace(/[^0-9a-fA-F]+/g, "-")}`, { securityGroupId: internalAlb.id, fromPort: 443, toPort: 443, ...family, description: `HTTPS from ${cidr} (edge.routes allowCidrs)` });
+            }
+        }
+
         const services: Record<string, aws.ec2.SecurityGroup> = {};
         for (const svc of Object.values(system.services)) {
             services[svc.name] = group(`svc-${svc.name}`, `${system.name} service ${svc.name}: ${svc.kind === "web" ? `port ${svc.port} from the load balancer only` : "no inbound traffic"}`);
             if (svc.kind === "web" && svc.port) {
                 ingress(`svc-${svc.name}-in-alb`, { securityGroupId: services[svc.name].id, referencedSecurityGroupId: alb.id, fromPort: svc.port, toPort: svc.port, description: `port ${svc.port} from the load balancer` });
                 egress(`alb-out-${svc.name}`, { securityGroupId: alb.id, referencedSecurityGroupId: services[svc.name].id, fromPort: svc.port, toPort: svc.port, description: `to service ${svc.name} on ${svc.port}` });
+            }
+            if (internalAlb && privateServices.has(svc.name) && svc.port) {
+                ingress(`svc-${svc.name}-in-alb-internal`, { securityGroupId: services[svc.name].id, referencedSecurityGroupId: internalAlb.id, fromPort: svc.port, toPort: svc.port, description: `port ${svc.port} from the internal load balancer` });
+                egress(`alb-internal-out-${svc.name}`, { securityGroupId: internalAlb.id, referencedSecurityGroupId: services[svc.name].id, fromPort: svc.port, toPort: svc.port, description: `to service ${svc.name} on ${svc.port}` });
             }
             // HTTPS out: image pulls, Secrets Manager, CloudWatch Logs, S3, SQS and other AWS APIs.
             // Without interface endpoints the AWS APIs have public addresses, so every service keeps 443 out (an approximation of
@@ -345,6 +365,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
         }
 
         this.albSecurityGroupId = alb.id;
+        this.internalAlbSecurityGroupId = internalAlb?.id;
         this.serviceSecurityGroupIds = Object.fromEntries(Object.entries(services).map(([k, g]) => [k, g.id]));
         this.datastoreSecurityGroupIds = Object.fromEntries(Object.entries(datastores).map(([k, g]) => [k, g.id]));
         this.info = {

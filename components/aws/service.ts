@@ -261,6 +261,12 @@ export interface AwsServiceLoadBalancer {
     /** `app/<name>/<id>`. */
     loadBalancerArnSuffix: pulumi.Input<string>;
     /**
+     * Further target groups the same container registers in: the internal load balancer's, for a
+     * service that also serves routes for private networks only.
+     * @default []
+     */
+    additionalTargetGroupArns?: pulumi.Input<string>[];
+    /**
      * What the ECS service must wait for before it attaches: ECS refuses a target group that no
      * listener rule uses yet, and a traffic-shift role whose policy is not attached yet.
      * @default []
@@ -527,6 +533,7 @@ export class AwsService extends pulumi.ComponentResource {
                                         }
                                       : {}),
                               },
+                              ...(lb.additionalTargetGroupArns ?? []).map((targetGroupArn) => ({ targetGroupArn, containerName: svc.name, containerPort: svc.port! })),
                           ],
                           healthCheckGracePeriodSeconds: Math.max(30, maxDelay + 30),
                       }

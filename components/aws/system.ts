@@ -58,11 +58,6 @@ export function awsWarnings(system: System, settings: Settings): string[] {
             `tierform: edge.domain '${domain}' is a documentation placeholder: before a real 'pulumi up', set edge.domain (tierform:overrides) to a domain you own with a public Route 53 hosted zone (or tierform:hostedZoneId), or give tierform:certificateArn`,
         );
     }
-    for (const route of system.edge.routes.filter((r) => r.allowCidrs)) {
-        out.push(
-            `tierform: edge.routes ${route.path} (allowCidrs ${route.allowCidrs!.join(", ")}): the internet-facing load balancer answers it 403; service '${route.service}' gets no entry on AWS (an internal load balancer for private networks is not built yet), so it is unreachable until one is`,
-        );
-    }
     if (!settings.alarmEmail) {
         out.push("tierform: no alarm subscriber: the alarms notify an SNS topic nobody reads; set tierform:alarmEmail (a real 'pulumi up' refuses without it)");
     }
@@ -143,6 +138,7 @@ export class AwsSystem extends pulumi.ComponentResource implements PlatformSyste
                 vpcId: network.vpcId,
                 publicSubnetIds: network.publicSubnetIds,
                 securityGroupId: network.albSecurityGroupId,
+                ...(network.internalAlbSecurityGroupId ? { internal: { subnetIds: network.privateSubnetIds, securityGroupId: network.internalAlbSecurityGroupId } } : {}),
                 logsKmsKeyArn: logsKey.arn,
                 certificateArn: settings.certificateArn || undefined,
                 hostedZoneId: settings.hostedZoneId || undefined,
@@ -188,6 +184,7 @@ export class AwsSystem extends pulumi.ComponentResource implements PlatformSyste
                         ...(t.trafficShift ? [[`${k}-alternate`, t.trafficShift.alternateTargetGroupArnSuffix]] : []),
                     ]),
                 ),
+                targetGroupLoadBalancers: Object.fromEntries(Object.entries(edge.targets).flatMap(([k, t]) => (t.loadBalancerArnSuffix === edge.loadBalancerArnSuffix ? [] : [[k, t.loadBalancerArnSuffix]]))),
                 clusterName: cluster.name,
                 serviceNames: Object.fromEntries(Object.entries(services).map(([k, s]) => [k, s.serviceName])),
             },
@@ -195,18 +192,21 @@ export class AwsSystem extends pulumi.ComponentResource implements PlatformSyste
         );
 
         // No service discovery: a routed web service is reached through the edge at its path; others by ECS service name.
-        const routePath = (svc: string) => system.edge.routes.find((r) => r.service === svc)?.path;
+        const routeOf = (svc: string) => system.edge.routes.find((r) => r.service === svc);
         this.outputs = {
             publicUrl: edge.publicUrl,
             services: Object.fromEntries(
                 Object.entries(services).map(([k, s]) => {
-                    const path = routePath(k);
-                    return [k, path ? pulumi.interpolate`${edge.publicUrl}${path === "/" ? "" : path}` : s.serviceName];
+                    const route = routeOf(k);
+                    // A route for private networks only is served by the internal load balancer (internal.<domain>).
+                    const base = route?.allowCidrs && edge.internalUrl ? edge.internalUrl : edge.publicUrl;
+                    return [k, route ? pulumi.interpolate`${base}${route.path === "/" ? "" : route.path}` : s.serviceName];
                 }),
             ),
             datastores: Object.fromEntries(Object.entries(bindings).map(([k, b]) => [k, b.outputs])),
             platform: {
                 albDnsName: edge.albDnsName,
+                ...(edge.internalAlbDnsName ? { internalAlbDnsName: edge.internalAlbDnsName } : {}),
                 clusterName: cluster.name,
                 vpcId: network.vpcId,
                 ...(edge.cloudFrontDomain ? { cloudFrontDomain: edge.cloudFrontDomain } : {}),

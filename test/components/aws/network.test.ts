@@ -110,7 +110,8 @@ describe("aws network", function () {
         const auro = securityGroupFlows(await planNetwork("auromart"), "net");
         assert.deepStrictEqual(
             auro.filter((f) => f.startsWith("in alb")),
-            ["in alb tcp/443 0.0.0.0/0", "in alb tcp/443 ::/0", "in alb tcp/80 0.0.0.0/0", "in alb tcp/80 ::/0"],
+            // The internal load balancer of /admin admits only the route's private ranges (allowCidrs).
+            ["in alb tcp/443 0.0.0.0/0", "in alb tcp/443 ::/0", "in alb tcp/80 0.0.0.0/0", "in alb tcp/80 ::/0", "in alb-internal tcp/443 10.0.0.0/8", "in alb-internal tcp/443 192.168.0.0/16"],
         );
         assert.ok(auro.includes("in ds-db tcp/3306 svc-web") && auro.includes("in ds-db tcp/3306 svc-admin"));
         const hld = securityGroupFlows(await planNetwork("hld-platform"), "net");
