@@ -24,7 +24,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { Problem, Service, System } from "../../model";
 import { awsTags, resourceName } from "../shared/naming";
-import { assumeRolePolicy, awsName, awsNamePrefix, awsPlace, managedPolicyArn, throwProblems } from "./common";
+import { assumeRolePolicy, awsName, awsNamePrefix, awsPlace, managedPolicyArn, targetGroupName, throwProblems } from "./common";
 import { AwsBucket } from "./bucket";
 import { shiftsTraffic, type AwsServiceLoadBalancer } from "./service";
 
@@ -436,7 +436,8 @@ export class AwsEdge extends pulumi.ComponentResource {
             new aws.lb.TargetGroup(
                 `${name}-${key}`,
                 {
-                    name: awsName("targetGroup", [system.name, system.environment, key]),
+                    // A new name whenever a change replaces the group (port, protocol, target type, VPC): see targetGroupName.
+                    name: targetGroupName([system.name, system.environment, key], { port: svc.port!, protocol: "HTTP", targetType: "ip", vpcId: args.vpcId }),
                     targetType: "ip",
                     protocol: "HTTP",
                     port: svc.port,
