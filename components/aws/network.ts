@@ -2,7 +2,7 @@
  * The AWS network tier: a VPC over two or more availability zones with three kinds of subnets —
  * public (the load balancer and NAT gateways only), private (the ECS services, egress through NAT)
  * and isolated (the datastores, no route to the internet at all) — VPC flow logs to an encrypted
- * log group, the default security group stripped of every rule, and one security group per
+ * S3 bucket, the default security group stripped of every rule, and one security group per
  * load balancer, service and datastore that admits exactly the flows the system spec implies.
  * The load balancer takes 80/443 from the internet or, when CloudFront is in front (`edge.cdn`),
  * 443 from CloudFront's origin-facing prefix list only.
@@ -13,7 +13,7 @@ import type { Problem, Settings, System } from "../../model";
 import { DEFAULT_PORTS, datastoreKind } from "../shared/connection";
 import { awsTags, resourceName } from "../shared/naming";
 import type { AwsNetworkInfo } from "./contract";
-import { assumeRolePolicy, awsNamePrefix, awsPlace, ec2Description, policyJson, problemOf } from "./common";
+import { awsNamePrefix, awsPlace, denyInsecureTransport, ec2Description, policyJson, problemOf } from "./common";
 
 /** Subnet tiers, as the `subnet-tier` tag names them (also how an existing VPC's subnets are found). */
 export type SubnetTier = "public" | "private" | "isolated";
@@ -65,37 +65,76 @@ export function availabilityZoneCount(system: System, azCount = 0): number {
 export const FLOW_LOG_INTERVAL_SECONDS = 600;
 
 /**
- * VPC flow logs of every flow (accepted and rejected) at ten-minute aggregation into a
- * KMS-encrypted log group, delivered by a role only VPC Flow Logs of this account may assume and
- * that may write only that group. `opts` carries the parent and, for another region, the provider.
+ * VPC flow logs of every flow (accepted and rejected) at ten-minute aggregation, delivered to an S3
+ * bucket of their own: S3 storage costs a fraction of CloudWatch Logs ingestion ($0.50/GB) and
+ * the S3 gateway endpoint keeps nothing of it on NAT. The bucket blocks all public access, owns
+ * every object (ACLs off), is versioned (a deleted log is kept 30 more days), encrypts with SSE-S3 (AES-256; like the other log buckets, no key
+ * policy for the delivery service to keep right), expires objects after `retentionInDays` (the
+ * retention the log group had), accepts only TLS, and lets only the log-delivery service of this
+ * account write under `AWSLogs/<account>/` (VPC user guide, "Amazon S3 bucket permissions for flow
+ * logs": https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-s3-permissions.html). `opts`
+ * carries the parent and, for another region, the provider.
  */
 export function vpcFlowLogs(
     name: string,
-    args: { system: System; vpcId: pulumi.Input<string>; logGroupName: string; retentionInDays: number; kmsKeyArn: pulumi.Input<string> },
+    args: { system: System; vpcId: pulumi.Input<string>; bucketPrefixParts: string[]; retentionInDays: number },
     opts: pulumi.CustomResourceOptions,
 ): aws.ec2.FlowLog {
-    const tags = awsTags(args.system, "network");
+    const { system } = args;
+    const tags = awsTags(system, "network");
     const place = awsPlace(opts);
-    const logGroup = new aws.cloudwatch.LogGroup(name, { name: args.logGroupName, retentionInDays: args.retentionInDays, kmsKeyId: args.kmsKeyArn, tags }, opts);
-    const role = new aws.iam.Role(
-        name,
-        { namePrefix: awsNamePrefix("iamRole", [args.system.name, "flow-logs"]), description: `VPC flow logs of ${args.system.name} to CloudWatch Logs`, assumeRolePolicy: assumeRolePolicy("vpc-flow-logs.amazonaws.com", place.accountId), tags },
+    const prod = system.profile.deletionProtection;
+    const bucket = new aws.s3.Bucket(
+        `${name}-bucket`,
+        { bucketPrefix: awsNamePrefix("bucket", args.bucketPrefixParts), forceDestroy: !prod, tags: { ...tags, purpose: "flow-logs" } },
+        { ...opts, protect: prod, retainOnDelete: prod },
+    );
+    new aws.s3.BucketPublicAccessBlock(`${name}-bucket`, { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }, opts);
+    new aws.s3.BucketOwnershipControls(`${name}-bucket`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, opts);
+    // Versioned, like every bucket (policy aws-s3-versioning): a deleted log stays recoverable for 30 days.
+    new aws.s3.BucketVersioning(`${name}-bucket`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, opts);
+    new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-bucket`, { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] }, opts);
+    new aws.s3.BucketLifecycleConfiguration(
+        `${name}-bucket`,
+        {
+            bucket: bucket.id,
+            rules: [{ id: "expire-flow-logs", status: "Enabled", filter: {}, expiration: { days: args.retentionInDays }, noncurrentVersionExpiration: { noncurrentDays: 30 }, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } }],
+        },
         opts,
     );
-    new aws.iam.RolePolicy(
-        name,
+    const sourceAccount = { "aws:SourceAccount": place.accountId };
+    const sourceArn = { "aws:SourceArn": pulumi.interpolate`arn:${place.partition}:logs:${place.region}:${place.accountId}:*` };
+    const policy = new aws.s3.BucketPolicy(
+        `${name}-bucket`,
         {
-            role: role.id,
+            bucket: bucket.id,
             policy: policyJson([
-                { Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"], Resource: [logGroup.arn, pulumi.interpolate`${logGroup.arn}:*`] },
+                denyInsecureTransport("s3:*", [bucket.arn, pulumi.interpolate`${bucket.arn}/*`]),
+                {
+                    Sid: "FlowLogDeliveryWrite",
+                    Effect: "Allow",
+                    Principal: { Service: "delivery.logs.amazonaws.com" },
+                    Action: "s3:PutObject",
+                    Resource: pulumi.interpolate`${bucket.arn}/AWSLogs/${place.accountId}/*`,
+                    Condition: { StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", ...sourceAccount }, ArnLike: sourceArn },
+                },
+                {
+                    Sid: "FlowLogDeliveryAclCheck",
+                    Effect: "Allow",
+                    Principal: { Service: "delivery.logs.amazonaws.com" },
+                    Action: "s3:GetBucketAcl",
+                    Resource: bucket.arn,
+                    Condition: { StringEquals: sourceAccount, ArnLike: sourceArn },
+                },
             ]),
         },
         opts,
     );
     return new aws.ec2.FlowLog(
         name,
-        { vpcId: args.vpcId, trafficType: "ALL", logDestinationType: "cloud-watch-logs", logDestination: logGroup.arn, iamRoleArn: role.arn, maxAggregationInterval: FLOW_LOG_INTERVAL_SECONDS, tags },
-        opts,
+        { vpcId: args.vpcId, trafficType: "ALL", logDestinationType: "s3", logDestination: bucket.arn, maxAggregationInterval: FLOW_LOG_INTERVAL_SECONDS, tags },
+        // The delivery service must be admitted before the flow log is created (CreateFlowLogs checks the bucket).
+        { ...opts, dependsOn: [policy] },
     );
 }
 
@@ -128,8 +167,6 @@ export interface AwsNetworkArgs {
      * @default "10.0.0.0/16"
      */
     cidrBlock?: string;
-    /** KMS key ARN for the flow-log group. */
-    logsKmsKeyArn: pulumi.Input<string>;
     /**
      * Days flow logs are kept.
      * @default the environment profile's logRetentionDays
@@ -285,8 +322,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
             this.isolatedSubnetIds = subnets.isolated.map((s) => s.id);
 
             const retentionInDays = args.logRetentionDays ?? system.profile.logRetentionDays;
-            const logGroupName = `/tierform/${label(system.environment)}/vpc-flow-logs`;
-            vpcFlowLogs(`${name}-flow-logs`, { system, vpcId: vpc.id, logGroupName, retentionInDays, kmsKeyArn: args.logsKmsKeyArn }, opt);
+            vpcFlowLogs(`${name}-flow-logs`, { system, vpcId: vpc.id, bucketPrefixParts: [system.name, system.environment, "flow-logs"], retentionInDays }, opt);
         }
 
         // Security groups: one per load balancer, service and port-bearing datastore; rules as separate resources.

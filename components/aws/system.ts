@@ -95,7 +95,7 @@ export class AwsSystem extends pulumi.ComponentResource implements PlatformSyste
         const secretsKey = new AwsKms(`${name}-secrets-key`, { system, purpose: "secrets" }, child);
         const network = new AwsNetwork(
             `${name}-network`,
-            { system, vpcId: settings.vpcId || undefined, azCount: settings.azCount, logsKmsKeyArn: logsKey.arn },
+            { system, vpcId: settings.vpcId || undefined, azCount: settings.azCount },
             child,
         );
         const alarmTopic = new AwsAlarmTopic(`${name}-alarms`, { system, settings }, child);

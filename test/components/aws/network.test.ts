@@ -9,7 +9,7 @@ const ROUTE_TABLE = "aws:ec2/routeTable:RouteTable";
 async function planNetwork(preset: string, opts: { stack?: string; vpcId?: string; azCount?: number } = {}): Promise<Plan> {
     const { system } = loadSystem(preset, { stack: opts.stack });
     return planComponent(() => {
-        new AwsNetwork("net", { system, logsKmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/logs", vpcId: opts.vpcId, azCount: opts.azCount });
+        new AwsNetwork("net", { system, vpcId: opts.vpcId, azCount: opts.azCount });
     }, AWS_CONFIG);
 }
 
@@ -54,20 +54,29 @@ describe("aws network", function () {
         assert.deepStrictEqual([...s3.inputs.routeTableIds].sort(), [1, 2, 3].map((i) => tableOf(`net-private-${i}`).urn.split("::").pop() + "-id").sort());
     });
 
-    it("locks the default security group and logs all traffic to an encrypted log group", () => {
+    it("locks the default security group and logs all traffic at 600 s to an encrypted, private, TLS-only S3 bucket that expires them after the retention", () => {
         const dflt = mdc.one("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "net-default-sg");
         assert.ok(!dflt.inputs.ingress?.length && !dflt.inputs.egress?.length, "default security group keeps no rules");
         const flow = mdc.one("aws:ec2/flowLog:FlowLog", "net-flow-logs");
         assert.strictEqual(flow.inputs.trafficType, "ALL");
-        assert.strictEqual(flow.inputs.logDestinationType, "cloud-watch-logs");
         assert.strictEqual(flow.inputs.maxAggregationInterval, 600, "ten-minute records, not one-minute");
-        const group = mdc.one("aws:cloudwatch/logGroup:LogGroup", "net-flow-logs");
-        assert.strictEqual(group.inputs.kmsKeyId, "arn:aws:kms:us-east-1:123456789012:key/logs");
-        assert.strictEqual(group.inputs.retentionInDays, 365);
-        const role = mdc.one("aws:iam/role:Role", "net-flow-logs");
-        assert.strictEqual(JSON.parse(role.inputs.assumeRolePolicy).Statement[0].Principal.Service, "vpc-flow-logs.amazonaws.com");
-        const policy = JSON.parse(mdc.one("aws:iam/rolePolicy:RolePolicy", "net-flow-logs").inputs.policy);
-        assert.ok(!JSON.stringify(policy).includes('"Resource":"*"'), "flow-log role writes only its own log group");
+        assert.strictEqual(flow.inputs.logDestinationType, "s3");
+        const bucket = mdc.one("aws:s3/bucket:Bucket", "net-flow-logs-bucket");
+        assert.strictEqual(flow.inputs.logDestination, "arn:aws:s3:::net-flow-logs-bucket-abc123");
+        assert.strictEqual(bucket.protect, true, "protected in prod");
+        assert.strictEqual(mdc.ofType("aws:cloudwatch/logGroup:LogGroup").length, 0, "no CloudWatch ingestion");
+        const block = mdc.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "net-flow-logs-bucket").inputs;
+        assert.deepStrictEqual([block.blockPublicAcls, block.blockPublicPolicy, block.ignorePublicAcls, block.restrictPublicBuckets], [true, true, true, true]);
+        const sse = mdc.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "net-flow-logs-bucket").inputs.rules[0];
+        assert.strictEqual(sse.applyServerSideEncryptionByDefault.sseAlgorithm, "AES256");
+        const [rule] = mdc.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "net-flow-logs-bucket").inputs.rules;
+        assert.strictEqual(rule.expiration.days, 365, "the retention the log group had");
+        const policy = JSON.parse(mdc.one("aws:s3/bucketPolicy:BucketPolicy", "net-flow-logs-bucket").inputs.policy).Statement;
+        assert.deepStrictEqual(policy.find((x: any) => x.Sid === "DenyInsecureTransport").Condition, { Bool: { "aws:SecureTransport": "false" } });
+        const write = policy.find((x: any) => x.Action === "s3:PutObject");
+        assert.deepStrictEqual([write.Principal.Service, write.Condition.StringEquals["aws:SourceAccount"]], ["delivery.logs.amazonaws.com", "123456789012"]);
+        assert.match(write.Resource, /\/AWSLogs\/123456789012\/\*$/);
+        assert.ok(flow.dependencies.includes(mdc.one("aws:s3/bucketPolicy:BucketPolicy", "net-flow-logs-bucket").urn), "the flow log waits for the delivery service's permission");
     });
 
     it("admits exactly the flows the spec implies (MDC)", () => {
@@ -153,7 +162,7 @@ describe("aws network", function () {
         // The component's subnet outputs come from the tag lookups, sorted, one per zone.
         const { system } = loadSystem("mdc-tts");
         const outputs = await planComponent(() => {
-            const net = new AwsNetwork("net", { system, logsKmsKeyArn: "k", vpcId: "vpc-0abc" });
+            const net = new AwsNetwork("net", { system, vpcId: "vpc-0abc" });
             return { isolated: net.isolatedSubnetIds, cidr: net.vpcCidr };
         }, AWS_CONFIG);
         assert.deepStrictEqual(outputs.outputs.isolated, ["subnet-isolated-1", "subnet-isolated-2", "subnet-isolated-3"]);
