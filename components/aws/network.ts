@@ -9,11 +9,12 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { Problem, Settings, System } from "../../model";
+import type { Problem, Service, Settings, System } from "../../model";
 import { DEFAULT_PORTS, datastoreKind } from "../shared/connection";
 import { awsTags, resourceName } from "../shared/naming";
 import type { AwsNetworkInfo } from "./contract";
 import { awsNamePrefix, awsPlace, denyInsecureTransport, ec2Description, policyJson, problemOf } from "./common";
+import { ecrRepositoryArn, VOLUME_PERMISSIONS_IMAGE } from "./service";
 
 /** Subnet tiers, as the `subnet-tier` tag names them (also how an existing VPC's subnets are found). */
 export type SubnetTier = "public" | "private" | "isolated";
@@ -63,6 +64,39 @@ export function availabilityZoneCount(system: System, azCount = 0): number {
  * enough for the security review the seeds ask for.
  */
 export const FLOW_LOG_INTERVAL_SECONDS = 600;
+
+/**
+ * The AWS services a Fargate task reaches on 443 for itself, each through an interface endpoint
+ * when its egress is closed: ECR (`ecr.api`, `ecr.dkr`; the layers come from S3 through the gateway
+ * endpoint), CloudWatch Logs (awslogs) and Secrets Manager (ECS `secrets`); SQS for a service that
+ * uses a queue. From platform version 1.4.0 "all network traffic flows through" the task's network
+ * interface, image pulls and secret retrieval included, so the task's security group must allow
+ * them (ECS developer guide, "Migrating to Linux platform version 1.4.0":
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/platform-version-migration.html).
+ * Cost: about $7.30 a month per endpoint per zone (us-east-1, $0.01/hour) plus $0.01/GB, so
+ * they are built only for a system with a service that can use them.
+ */
+export const TASK_ENDPOINT_SERVICES = ["ecr.api", "ecr.dkr", "logs", "secretsmanager"] as const;
+
+/** The images Fargate pulls for a service's task: its own and, with writablePaths, the volume-permissions step's. */
+export function taskImages(service: Service): string[] {
+    return [service.image, ...(service.writablePaths.length > 0 ? [VOLUME_PERMISSIONS_IMAGE] : [])];
+}
+
+/**
+ * Why a service keeps HTTPS to the internet (0.0.0.0/0:443), or undefined when it need not: its
+ * spec opts in (`egress.internet` with 443), or Fargate pulls one of its images from a registry
+ * outside this account's ECR (ghcr.io, Docker Hub, ECR Public: CDN-fronted, with no address
+ * ranges to name and no VPC endpoint), or the VPC is an existing one whose endpoints the program
+ * does not know.
+ */
+export function internetHttpsReason(service: Service, existingVpc: boolean): string | undefined {
+    if (service.egress.internet && service.egress.ports.includes(443)) return "its spec opts in (egress.internet)";
+    const outside = taskImages(service).filter((image) => !ecrRepositoryArn(image));
+    if (outside.length > 0) return `Fargate pulls ${outside.join(" and ")} through the task's network interface, from outside this account's ECR`;
+    if (existingVpc) return "the VPC is an existing one (tierform:vpcId), whose interface endpoints the program does not manage";
+    return undefined;
+}
 
 /**
  * VPC flow logs of every flow (accepted and rejected) at ten-minute aggregation, delivered to an S3
@@ -201,6 +235,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
         const opt = { parent: this };
         const label = (...parts: string[]) => resourceName([system.name, ...parts]);
 
+        let s3Endpoint: aws.ec2.VpcEndpoint | undefined;
         if (args.vpcId) {
             // An existing VPC: find its subnets by tag, one per zone and tier.
             const vpc = aws.ec2.getVpcOutput({ id: args.vpcId }, opt);
@@ -306,7 +341,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
             // S3 through a gateway endpoint (free) instead of the NAT gateways ($0.045/GB processed): uploads, media, backups,
             // and ECR's image layers, which ECR serves from S3. Interface endpoints (about $7.30 a month per zone each) pay only
             // at high volume, so the other AWS APIs stay on the NAT gateways.
-            new aws.ec2.VpcEndpoint(
+            s3Endpoint = new aws.ec2.VpcEndpoint(
                 `${name}-s3`,
                 {
                     vpcId: vpc.id,
@@ -377,15 +412,46 @@ export class AwsNetwork extends pulumi.ComponentResource {
                 ingress(`svc-${svc.name}-in-alb-internal`, { securityGroupId: services[svc.name].id, referencedSecurityGroupId: internalAlb.id, fromPort: svc.port, toPort: svc.port, description: `port ${svc.port} from the internal load balancer` });
                 egress(`alb-internal-out-${svc.name}`, { securityGroupId: internalAlb.id, referencedSecurityGroupId: services[svc.name].id, fromPort: svc.port, toPort: svc.port, description: `to service ${svc.name} on ${svc.port}` });
             }
-            // HTTPS out: image pulls, Secrets Manager, CloudWatch Logs, S3, SQS and other AWS APIs.
-            // Without interface endpoints the AWS APIs have public addresses, so every service keeps 443 out (an approximation of
-            // `egress.internet: false`: the security group cannot tell AWS's addresses from the internet's).
-            egress(`svc-${svc.name}-out-https`, { securityGroupId: services[svc.name].id, cidrIpv4: "0.0.0.0/0", fromPort: 443, toPort: 443, description: "HTTPS to AWS APIs and the image registry" });
+            // HTTPS out: image pulls, Secrets Manager, CloudWatch Logs, S3, SQS. A service whose spec keeps it off the internet and
+            // whose images are all in this account's ECR reaches them through the VPC endpoints only (below); any other keeps 443 to
+            // the internet (internetHttpsReason says why, and the plan warns for a service whose spec says egress.internet false).
+            if (internetHttpsReason(svc, Boolean(args.vpcId))) {
+                egress(`svc-${svc.name}-out-https`, { securityGroupId: services[svc.name].id, cidrIpv4: "0.0.0.0/0", fromPort: 443, toPort: 443, description: "HTTPS to AWS APIs and the image registry" });
+            }
             // The spec's egress: further internet ports (SMTP 587, ...) only for a service that opts in.
             if (svc.egress.internet) {
                 for (const port of svc.egress.ports.filter((p) => p !== 443)) {
                     egress(`svc-${svc.name}-out-internet-${port}`, { securityGroupId: services[svc.name].id, cidrIpv4: "0.0.0.0/0", fromPort: port, toPort: port, description: `internet port ${port} (spec egress)` });
                 }
+            }
+        }
+
+        // Interface endpoints for the services that reach AWS only through the VPC (see TASK_ENDPOINT_SERVICES), in a group
+        // that admits 443 from exactly those services; their S3 traffic (ECR's layers, buckets) takes the gateway endpoint.
+        const closed = Object.values(system.services).filter((svc) => !internetHttpsReason(svc, Boolean(args.vpcId)));
+        if (closed.length > 0 && s3Endpoint) {
+            const endpoints = group("endpoints", `${system.name} VPC interface endpoints: HTTPS from ${closed.map((c) => c.name).join(", ")} only`);
+            const region = awsPlace(opt).region;
+            const usesQueue = closed.some((svc) => svc.uses.some((ds) => datastoreKind(system, ds) === "queue"));
+            for (const service of [...TASK_ENDPOINT_SERVICES, ...(usesQueue ? ["sqs"] : [])]) {
+                new aws.ec2.VpcEndpoint(
+                    `${name}-${service.replace(".", "-")}`,
+                    {
+                        vpcId: this.vpcId,
+                        serviceName: pulumi.interpolate`com.amazonaws.${region}.${service}`,
+                        vpcEndpointType: "Interface",
+                        privateDnsEnabled: true,
+                        subnetIds: this.privateSubnetIds,
+                        securityGroupIds: [endpoints.id],
+                        tags: { ...tags, Name: label(service) },
+                    },
+                    opt,
+                );
+            }
+            for (const svc of closed) {
+                ingress(`endpoints-in-${svc.name}`, { securityGroupId: endpoints.id, referencedSecurityGroupId: services[svc.name].id, fromPort: 443, toPort: 443, description: `HTTPS from service ${svc.name}` });
+                egress(`svc-${svc.name}-out-endpoints`, { securityGroupId: services[svc.name].id, referencedSecurityGroupId: endpoints.id, fromPort: 443, toPort: 443, description: "HTTPS to the VPC interface endpoints (ECR, logs, secrets)" });
+                egress(`svc-${svc.name}-out-s3`, { securityGroupId: services[svc.name].id, prefixListId: s3Endpoint.prefixListId, fromPort: 443, toPort: 443, description: "HTTPS to S3 through the gateway endpoint" });
             }
         }
 

@@ -25,7 +25,7 @@ import { createDataTier, recoveryProblems } from "./data";
 import { AwsEdge, edgeProblems, isPlaceholderDomain } from "./edge";
 import { AwsFileShares, fileShareProblems } from "./files";
 import { AwsKms } from "./kms";
-import { AwsNetwork, networkProblems } from "./network";
+import { AwsNetwork, internetHttpsReason, networkProblems } from "./network";
 import { AwsAppSecrets } from "./secrets";
 import { AwsService, serviceProblems } from "./service";
 
@@ -56,6 +56,15 @@ export function awsWarnings(system: System, settings: Settings): string[] {
     if (domain && isPlaceholderDomain(domain) && !settings.certificateArn) {
         out.push(
             `tierform: edge.domain '${domain}' is a documentation placeholder: before a real 'pulumi up', set edge.domain (tierform:overrides) to a domain you own with a public Route 53 hosted zone (or tierform:hostedZoneId), or give tierform:certificateArn`,
+        );
+    }
+    const stillOpen = Object.values(system.services).flatMap((svc) => {
+        const reason = svc.egress.internet ? undefined : internetHttpsReason(svc, Boolean(settings.vpcId));
+        return reason ? [`${svc.name} (${reason})`] : [];
+    });
+    if (stillOpen.length > 0) {
+        out.push(
+            `tierform: egress.internet is false, but HTTPS (443) to the internet stays open for ${stillOpen.join("; ")}: only a service whose images are all in this account's ECR (no writablePaths, whose step pulls busybox from ECR Public) reaches AWS through VPC endpoints alone`,
         );
     }
     if (!settings.alarmEmail) {

@@ -6,8 +6,8 @@ import { AWS_CONFIG, byId, loadSystem, securityGroupFlows } from "./helpers";
 const SUBNET = "aws:ec2/subnet:Subnet";
 const ROUTE_TABLE = "aws:ec2/routeTable:RouteTable";
 
-async function planNetwork(preset: string, opts: { stack?: string; vpcId?: string; azCount?: number } = {}): Promise<Plan> {
-    const { system } = loadSystem(preset, { stack: opts.stack });
+async function planNetwork(preset: string, opts: { stack?: string; vpcId?: string; azCount?: number; overrides?: Record<string, unknown> } = {}): Promise<Plan> {
+    const { system } = loadSystem(preset, { stack: opts.stack, overrides: opts.overrides });
     return planComponent(() => {
         new AwsNetwork("net", { system, vpcId: opts.vpcId, azCount: opts.azCount });
     }, AWS_CONFIG);
@@ -134,6 +134,24 @@ describe("aws network", function () {
         assert.ok(out("worker").some((f) => /tcp\/587 /.test(f)));
         assert.ok(!out("frontend").some((f) => /tcp\/587 /.test(f)), "the frontend did not opt in");
         assert.ok(!out("beat").some((f) => /tcp\/587 /.test(f)));
+    });
+
+    it("closes HTTPS to the internet for a service off the internet whose images are in the account's ECR: it reaches ECR, logs and secrets through interface endpoints, S3 through the gateway", async () => {
+        const worldHttps = (p: Plan, svc: string) => securityGroupFlows(p, "net").filter((f) => f.startsWith(`out svc-${svc} tcp/443`) && f.includes("0.0.0.0/0"));
+        // The preset as it is: every image is on ghcr.io, so every service keeps 443 open and no endpoint is paid for.
+        assert.strictEqual(worldHttps(mdc, "frontend").length, 1);
+        assert.strictEqual(mdc.ofType("aws:ec2/vpcEndpoint:VpcEndpoint").filter((e) => e.inputs.vpcEndpointType === "Interface").length, 0);
+        const ecr = await planNetwork("mdc-tts", { overrides: { services: { frontend: { image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/mdc/frontend:1.0.0", writablePaths: [] } } } });
+        assert.deepStrictEqual(worldHttps(ecr, "frontend"), [], "no 0.0.0.0/0:443 for the frontend");
+        assert.strictEqual(worldHttps(ecr, "backend").length, 1, "the backend opts in to the internet");
+        const endpoints = ecr.ofType("aws:ec2/vpcEndpoint:VpcEndpoint").filter((e) => e.inputs.vpcEndpointType === "Interface");
+        assert.deepStrictEqual(endpoints.map((e) => e.inputs.serviceName.replace("com.amazonaws.us-east-1.", "")).sort(), ["ecr.api", "ecr.dkr", "logs", "secretsmanager"]);
+        for (const e of endpoints) assert.strictEqual(e.inputs.privateDnsEnabled, true);
+        const sg = endpoints[0].inputs.securityGroupIds[0];
+        const out = ecr.ofType("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").filter((r) => r.inputs.securityGroupId === "net-svc-frontend-id" && r.inputs.fromPort === 443);
+        assert.deepStrictEqual(out.map((r) => r.inputs.referencedSecurityGroupId ?? r.inputs.prefixListId).sort(), [sg, "pl-63a5400a"].sort());
+        const admitted = ecr.ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.inputs.securityGroupId === sg);
+        assert.deepStrictEqual(admitted.map((r) => [r.inputs.referencedSecurityGroupId, r.inputs.fromPort]), [["net-svc-frontend-id", 443]]);
     });
 
     it("uses one NAT gateway outside prod and honours azCount", async () => {
