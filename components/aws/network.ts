@@ -86,14 +86,16 @@ export function taskImages(service: Service): string[] {
 /**
  * Why a service keeps HTTPS to the internet (0.0.0.0/0:443), or undefined when it need not: its
  * spec opts in (`egress.internet` with 443), or Fargate pulls one of its images from a registry
- * outside this account's ECR (ghcr.io, Docker Hub, ECR Public: CDN-fronted, with no address
- * ranges to name and no VPC endpoint), or the VPC is an existing one whose endpoints the program
+ * outside ECR in the stack's region (ghcr.io, Docker Hub, ECR Public: CDN-fronted, with no
+ * address ranges to name and no VPC endpoint; another region's ECR), or the VPC is an existing one whose endpoints the program
  * does not know.
  */
-export function internetHttpsReason(service: Service, existingVpc: boolean): string | undefined {
+export function internetHttpsReason(service: Service, existingVpc: boolean, region = new pulumi.Config("aws").get("region")): string | undefined {
     if (service.egress.internet && service.egress.ports.includes(443)) return "its spec opts in (egress.internet)";
-    const outside = taskImages(service).filter((image) => !ecrRepositoryArn(image));
-    if (outside.length > 0) return `Fargate pulls ${outside.join(" and ")} through the task's network interface, from outside this account's ECR`;
+    // An ECR image of the stack's region (the interface endpoints are regional).
+    const inRegionalEcr = (image: string) => Boolean(ecrRepositoryArn(image)) && (!region || ecrRepositoryArn(image)!.split(":")[3] === region);
+    const outside = taskImages(service).filter((image) => !inRegionalEcr(image));
+    if (outside.length > 0) return `Fargate pulls ${outside.join(" and ")} through the task's network interface, from outside ECR in the stack's region`;
     if (existingVpc) return "the VPC is an existing one (tierform:vpcId), whose interface endpoints the program does not manage";
     return undefined;
 }
