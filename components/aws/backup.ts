@@ -22,7 +22,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Database, Problem, System } from "../../model";
 import { awsTags, resourceName } from "../shared/naming";
 import { dataAlarm } from "./alarms";
-import { assumeRolePolicy, awsNamePrefix, awsPlace, managedPolicyArn, policyJson, problemOf } from "./common";
+import { assumeRolePolicy, awsName, awsNamePrefix, awsPlace, managedPolicyArn, policyJson, problemOf } from "./common";
 
 
 /** The values of a numeric cron field part list (`1-5`, `0,6`, `*\/2`), for day-of-week conversion. */
@@ -209,7 +209,7 @@ export class AwsBackup extends pulumi.ComponentResource {
         for (const db of planned) {
             const plan = new aws.backup.Plan(
                 `${name}-${db.name}`,
-                { name: resourceName([system.name, system.environment, db.name]), rules: backupRules(db, this.vault.name, this.drVault?.arn), tags },
+                { name: awsName("backup", [system.name, system.environment, db.name]), rules: backupRules(db, this.vault.name, this.drVault?.arn), tags },
                 { parent: this },
             );
             this.plans[db.name] = plan;

@@ -70,7 +70,7 @@ describe("AWS limits on the prod stack (what a real preview and apply refuse)", 
         assert.ok(run.resources.some((r) => r.type === "aws:sns/topicSubscription:TopicSubscription" && r.inputs.endpoint === "oncall@mdc.example.com"));
     });
 
-    for (const preset of ["mealkitz", "asset-management"]) {
+    for (const preset of ["mealkitz", "asset-management", "auromart"]) {
         it(`${preset} named with the longest legal system name (40 characters): every AWS name fits`, async () => {
             const name = longestName(preset);
             assert.strictEqual(name.length, 40);
