@@ -6,6 +6,7 @@
  * tasks that mount it over TLS with IAM authorization and a task role limited to those access points.
  */
 import * as assert from "assert";
+import { fileShareProblems } from "../../components/aws/files";
 import { loadStack } from "../../model";
 import { planStack, stackConfig, type Plan } from "../harness";
 
@@ -74,6 +75,13 @@ describe("file shares on AWS (AuroMart, prod)", function () {
         }
         // A service without mounts gets no EFS volume.
         assert.deepStrictEqual(efsTasksOfOthers(p), []);
+    });
+
+    it("refuses a subPath an EFS access point cannot expose (more than three directories below the share's root), naming the spec path", () => {
+        const deep = loadStack(stackConfig({ stack: "prod", system: "auromart", overrides: { services: { web: { mounts: [{ path: "/app/uploads", share: "files", subPath: "a/b/c/d" }] } } } })).system;
+        assert.deepStrictEqual(fileShareProblems(deep).map((x) => x.where), ["services.web.mounts[0].subPath"]);
+        assert.match(fileShareProblems(deep)[0].message, /'a\/b\/c\/d' is 4 directories .* at most 3/);
+        assert.deepStrictEqual(fileShareProblems(system), []);
     });
 
     it("AWS Backup takes the file system in (and copies it off-site like the databases)", () => {
