@@ -242,8 +242,8 @@ export interface ServiceRendering {
     processCheckFallback: boolean;
     /** Variables the platform's object-store binding adds for a service that uses a bucket: plain and secret names. */
     bucketVariables: { plain: string[]; secret: string[] };
-    /** A private route (`allowCidrs`) reaches its service through the public edge (with the allow-list); false: the public edge refuses it. */
-    privateRoutesOnPublicEdge: boolean;
+    /** Where a private route (`allowCidrs`) reaches its service: the public edge's allow-list, or an internal load balancer (the public edge refuses it). */
+    privateRoutes: "public-edge-allow-list" | "internal-load-balancer";
 }
 
 /** The rendering of each platform. */
@@ -254,7 +254,7 @@ export const RENDERING: Record<Platform, ServiceRendering> = {
         separateReadiness: false,
         processCheckFallback: false,
         bucketVariables: { plain: ["S3_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_REGION"], secret: ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"] },
-        privateRoutesOnPublicEdge: true,
+        privateRoutes: "public-edge-allow-list",
     },
     kubernetes: {
         minAtLeastOne: true,
@@ -262,7 +262,7 @@ export const RENDERING: Record<Platform, ServiceRendering> = {
         separateReadiness: true,
         processCheckFallback: true,
         bucketVariables: { plain: ["S3_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_REGION"], secret: ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"] },
-        privateRoutesOnPublicEdge: true,
+        privateRoutes: "public-edge-allow-list",
     },
     aws: {
         minAtLeastOne: false,
@@ -270,7 +270,8 @@ export const RENDERING: Record<Platform, ServiceRendering> = {
         separateReadiness: true,
         processCheckFallback: false,
         bucketVariables: { plain: [], secret: [] },
-        // Every client of an internet-facing ALB arrives from a public address: an allow-list of private ranges never matches there.
-        privateRoutesOnPublicEdge: false,
+        // Every client of an internet-facing ALB arrives from a public address, so an allow-list of
+        // private ranges never matches there: the public ALB answers 403, an internal ALB serves the route.
+        privateRoutes: "internal-load-balancer",
     },
 };

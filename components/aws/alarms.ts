@@ -124,6 +124,12 @@ export interface AwsAppAlarmsArgs {
      * @default {} (no target-health alarms)
      */
     targetGroupArnSuffixes?: Record<string, pulumi.Input<string>>;
+    /**
+     * The load balancer (ARN suffix) of a target group in `targetGroupArnSuffixes` that is not on
+     * `loadBalancerArnSuffix`'s, by the same key: the internal load balancer's target groups.
+     * @default {} (every target group is on `loadBalancerArnSuffix`)
+     */
+    targetGroupLoadBalancers?: Record<string, pulumi.Input<string>>;
     /** ECS cluster name. */
     clusterName: pulumi.Input<string>;
     /**
@@ -178,7 +184,7 @@ export class AwsAppAlarms extends pulumi.ComponentResource {
                     alarmDescription: `${service}: at least one target failing its health check for 3 minutes`,
                     namespace: "AWS/ApplicationELB",
                     metricName: "UnHealthyHostCount",
-                    dimensions: { LoadBalancer: lb, TargetGroup: tg },
+                    dimensions: { LoadBalancer: args.targetGroupLoadBalancers?.[service] ?? lb, TargetGroup: tg },
                     statistic: "Maximum",
                     period: 60,
                     evaluationPeriods: 3,

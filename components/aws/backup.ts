@@ -22,7 +22,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Database, Problem, System } from "../../model";
 import { awsTags, resourceName } from "../shared/naming";
 import { dataAlarm } from "./alarms";
-import { assumeRolePolicy, awsNamePrefix, awsPlace, managedPolicyArn, policyJson, problemOf } from "./common";
+import { assumeRolePolicy, awsName, awsNamePrefix, awsPlace, managedPolicyArn, policyJson, problemOf } from "./common";
 
 
 /** The values of a numeric cron field part list (`1-5`, `0,6`, `*\/2`), for day-of-week conversion. */
@@ -123,6 +123,13 @@ export interface AwsBackupArgs {
     system: System;
     /** Databases that get a plan each. */
     databases: Database[];
+    /**
+     * EFS file systems (the spec's file shares, see files.ts), backed up by a plan of their own
+     * named {@link FILE_SHARES_PLAN}: the first database's schedules and retention without point-in-time recovery
+     * (EFS has none), else daily at 02:00 for the profile's retention; copied off-site like the rest.
+     * @default []
+     */
+    fileSystemArns?: pulumi.Input<string>[];
     /** Customer KMS key of the vault. */
     kmsKeyArn: pulumi.Input<string>;
     /** SNS topic for failures. */
@@ -132,6 +139,18 @@ export interface AwsBackupArgs {
      * @default no cross-region copy
      */
     dr?: { provider: aws.Provider; kmsKeyArn: pulumi.Input<string> };
+}
+
+/** The name of the file shares' plan (`_` keeps it apart from any spec name, which are lower-case letters, digits and hyphens). */
+export const FILE_SHARES_PLAN = "file_shares";
+
+/** The pseudo-database whose backup settings the file shares' plan follows (see `AwsBackupArgs.fileSystemArns`). */
+export function fileShareBackup(system: System, databases: Database[]): Database {
+    const first = databases[0];
+    const backup = first
+        ? { ...first.backup, pointInTime: false, archive: undefined }
+        : { schedule: "0 2 * * *", retentionDays: system.profile.backupRetentionDays, pointInTime: false };
+    return { ...(first ?? {}), name: FILE_SHARES_PLAN, backup } as Database;
 }
 
 /** The AWS Backup vault(s), role, plans, selections and failure notifications of a system. */
@@ -184,10 +203,13 @@ export class AwsBackup extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        for (const db of args.databases) {
+        const fileSystems = args.fileSystemArns ?? [];
+        const files = fileSystems.length ? fileShareBackup(system, args.databases) : undefined;
+        const planned = [...args.databases, ...(files ? [files] : [])];
+        for (const db of planned) {
             const plan = new aws.backup.Plan(
                 `${name}-${db.name}`,
-                { name: resourceName([system.name, system.environment, db.name]), rules: backupRules(db, this.vault.name, this.drVault?.arn), tags },
+                { name: awsName("backup", [system.name, system.environment, db.name]), rules: backupRules(db, this.vault.name, this.drVault?.arn), tags },
                 { parent: this },
             );
             this.plans[db.name] = plan;
@@ -197,7 +219,10 @@ export class AwsBackup extends pulumi.ComponentResource {
                     name: resourceName([system.name, db.name], 50),
                     planId: plan.id,
                     iamRoleArn: role.arn,
-                    selectionTags: Object.entries(backupSelectionTags(system, db.name)).map(([key, value]) => ({ type: "STRINGEQUALS", key, value })),
+                    // Databases join by tag; the file systems by ARN.
+                    ...(db === files
+                        ? { resources: fileSystems }
+                        : { selectionTags: Object.entries(backupSelectionTags(system, db.name)).map(([key, value]) => ({ type: "STRINGEQUALS", key, value })) }),
                 },
                 { parent: this },
             );

@@ -5,6 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
 import { formatProblems, type Database, type Problem, type Size, type System } from "../../model";
 import { awsTags, resourceName, type Tier } from "../shared/naming";
 
@@ -48,6 +49,38 @@ export const AWS_NAME_MAX = {
 export function awsName(kind: keyof typeof AWS_NAME_MAX, parts: string[]): string {
     const name = resourceName(parts, AWS_NAME_MAX[kind]);
     return kind === "loadBalancer" && name.startsWith("internal-") ? resourceName(["lb", ...parts], AWS_NAME_MAX[kind]) : name;
+}
+
+/**
+ * What replaces a target group when it changes (terraform-provider-aws
+ * `internal/service/elbv2/target_group.go`: `port`, `protocol`, `protocol_version`, `target_type`,
+ * `vpc_id`, `ip_address_type` are `ForceNew`), with the provider's defaults for those left out.
+ */
+export interface TargetGroupIdentity {
+    port: number;
+    protocol: string;
+    targetType: string;
+    vpcId: pulumi.Input<string>;
+    /** @default "HTTP1" (ELB's default for HTTP/HTTPS target groups) */
+    protocolVersion?: string;
+    /** @default "ipv4" */
+    ipAddressType?: string;
+}
+
+/**
+ * A target group's name: `awsName("targetGroup", parts)` with a 6-character hash of exactly the
+ * inputs that force its replacement ({@link TargetGroupIdentity}). pulumi-aws creates the
+ * replacement before deleting the old group (`deleteBeforeReplace` stays false, so no listener is
+ * ever left without its group), and ELB refuses a second group of the same name ("ELBv2 Target
+ * Group (…) already exists", target_group.go create): a replacement must bring a new name, and
+ * this one changes exactly when a replacement happens.
+ */
+export function targetGroupName(parts: string[], identity: TargetGroupIdentity): pulumi.Output<string> {
+    return pulumi.output(identity.vpcId).apply((vpcId) => {
+        const forceNew = [identity.port, identity.protocol, identity.protocolVersion ?? "HTTP1", identity.targetType, vpcId, identity.ipAddressType ?? "ipv4"].join("|");
+        const hash = createHash("sha256").update(forceNew).digest("hex").slice(0, 6);
+        return awsName("targetGroup", [...parts, hash]);
+    });
 }
 
 /**

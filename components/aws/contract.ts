@@ -40,6 +40,11 @@ export interface AwsDataArgs {
      * @default none (no CDN: static buckets get no origin access control)
      */
     cdnDistributionArn?: pulumi.Input<string>;
+    /**
+     * The file shares' EFS file systems, which the system's AWS Backup plans take in (files.ts).
+     * @default [] (no file shares)
+     */
+    fileSystemArns?: pulumi.Input<string>[];
 }
 
 /** How one datastore is wired into the services that use it. */

@@ -118,7 +118,9 @@ export function createDataTier(args: AwsDataArgs, opts: pulumi.ComponentResource
     const n = (part: string) => `${system.name}-${part}`;
     const bindings: Record<string, AwsDatastoreBinding> = {};
     const databases = Object.values(system.databases);
-    const hasData = databases.length + Object.keys(system.caches).length + Object.keys(system.queues).length + Object.keys(system.buckets).length > 0;
+    const fileSystemArns = args.fileSystemArns ?? [];
+    const backedUp = databases.length + fileSystemArns.length > 0;
+    const hasData = databases.length + fileSystemArns.length + Object.keys(system.caches).length + Object.keys(system.queues).length + Object.keys(system.buckets).length > 0;
     if (!hasData) return bindings;
 
     const kms = new AwsKms(n("data"), { system, purpose: "data" }, opts);
@@ -130,14 +132,14 @@ export function createDataTier(args: AwsDataArgs, opts: pulumi.ComponentResource
     const drSite = system.recovery.crossRegion && settings.drRegion ? new AwsDrSite(n("dr"), { system, settings }, opts) : undefined;
     // Off-site backups: in prod every backup is copied to a vault in tierform:drRegion, also without a DR site (AuroMart's
     // "encrypted, off-site" backups): a region apart from the data, under its own key.
-    const offsite = !drSite && system.profile.deletionProtection && settings.drRegion && databases.length > 0 ? offsiteVaultTarget(n("offsite"), system, settings.drRegion, opts) : undefined;
+    const offsite = !drSite && system.profile.deletionProtection && settings.drRegion && backedUp ? offsiteVaultTarget(n("offsite"), system, settings.drRegion, opts) : undefined;
     const base = (): Omit<AwsDatastoreBinding, "outputs"> => ({ environment: {}, secrets: {}, taskPolicyStatements: [], executionSecretArns: [], executionKmsKeyArns: [] });
 
     const backup =
-        databases.length > 0
+        backedUp
             ? new AwsBackup(
                   n("backup"),
-                  { system, databases, kmsKeyArn: kms.arn, alarmTopicArn: args.alarmTopicArn, dr: drSite ? { provider: drSite.provider, kmsKeyArn: drSite.kms.arn } : offsite },
+                  { system, databases, fileSystemArns, kmsKeyArn: kms.arn, alarmTopicArn: args.alarmTopicArn, dr: drSite ? { provider: drSite.provider, kmsKeyArn: drSite.kms.arn } : offsite },
                   opts,
               )
             : undefined;

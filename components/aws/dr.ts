@@ -98,7 +98,7 @@ export class AwsDrSite extends pulumi.ComponentResource {
         );
         vpcFlowLogs(
             `${name}-flow-logs`,
-            { system, vpcId: this.vpc.id, logGroupName: `/tierform/${system.name}/${system.environment}/dr-vpc-flow-logs`, retentionInDays: system.profile.logRetentionDays, kmsKeyArn: this.kms.arn },
+            { system, vpcId: this.vpc.id, bucketPrefixParts: [system.name, system.environment, "dr-flow-logs"], retentionInDays: system.profile.logRetentionDays },
             inDr,
         );
         this.registerOutputs({ region: this.region, vpcId: this.vpc.id });

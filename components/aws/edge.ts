@@ -7,6 +7,11 @@
  * header so only CloudFront reaches the load balancer); ACM certificates validated through
  * Route 53; alias records for the spec's domain.
  *
+ * Routes for private networks only (`allowCidrs`, AuroMart's `/admin`) are answered 403 by the
+ * internet-facing load balancer (every client reaches it from a public address) and served by an
+ * internal load balancer in the private subnets at `internal.<domain>`: HTTPS only, its security
+ * group admitting 443 from the routes' ranges (network.ts), each rule forwarding only from them.
+ *
  * A routed service whose rollout is `blueGreen` or `canary` (see service.ts) gets a second,
  * alternate target group and a listener rule of its own that forwards to both with weights 100/0:
  * ECS's native blue/green and canary deployments register the new tasks in the idle group and
@@ -19,7 +24,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { Problem, Service, System } from "../../model";
 import { awsTags, resourceName } from "../shared/naming";
-import { assumeRolePolicy, awsName, awsNamePrefix, awsPlace, managedPolicyArn, throwProblems } from "./common";
+import { assumeRolePolicy, awsName, awsNamePrefix, awsPlace, managedPolicyArn, targetGroupName, throwProblems } from "./common";
 import { AwsBucket } from "./bucket";
 import { shiftsTraffic, type AwsServiceLoadBalancer } from "./service";
 
@@ -248,6 +253,12 @@ export interface AwsEdgeArgs {
     publicSubnetIds: pulumi.Input<string>[];
     /** The load balancer's security group (from {@link AwsNetwork}). */
     securityGroupId: pulumi.Input<string>;
+    /**
+     * Private subnets for the internal load balancer of the routes for private networks only
+     * (`allowCidrs`), with its security group (from {@link AwsNetwork}).
+     * @default none (such routes are answered 403 and reach no service)
+     */
+    internal?: { subnetIds: pulumi.Input<string>[]; securityGroupId: pulumi.Input<string> };
     /** KMS key ARN for the WAF log groups. */
     logsKmsKeyArn: pulumi.Input<string>;
     /**
@@ -282,6 +293,10 @@ export class AwsEdge extends pulumi.ComponentResource {
     /** `app/<name>/<id>`: CloudWatch's LoadBalancer dimension and part of ALBRequestCountPerTarget's resource label. */
     readonly loadBalancerArnSuffix: pulumi.Output<string>;
     readonly albDnsName: pulumi.Output<string>;
+    /** DNS name of the internal load balancer (routes for private networks only), when there is one. */
+    readonly internalAlbDnsName?: pulumi.Output<string>;
+    /** `https://internal.<domain>` (or the internal load balancer's name without a domain), when there is one. */
+    readonly internalUrl?: pulumi.Output<string>;
     /** Where each routed service attaches (target group, and for blue/green and canary the alternate one), by spec name. */
     readonly targets: Record<string, AwsServiceLoadBalancer>;
     /** ARN of the CloudFront distribution, when the spec asks for a CDN. */
@@ -421,7 +436,8 @@ export class AwsEdge extends pulumi.ComponentResource {
             new aws.lb.TargetGroup(
                 `${name}-${key}`,
                 {
-                    name: awsName("targetGroup", [system.name, system.environment, key]),
+                    // A new name whenever a change replaces the group (port, protocol, target type, VPC): see targetGroupName.
+                    name: targetGroupName([system.name, system.environment, key], { port: svc.port!, protocol: "HTTP", targetType: "ip", vpcId: args.vpcId }),
                     targetType: "ip",
                     protocol: "HTTP",
                     port: svc.port,
@@ -515,6 +531,64 @@ export class AwsEdge extends pulumi.ComponentResource {
             );
             listenerRules.push(rule);
             if (alternates[r.service]) productionRules[r.service] = rule;
+        }
+
+        // ---- Internal load balancer: the routes for private networks only ---------------------------------
+        // On an internal load balancer clients keep their private addresses (VPN, Direct Connect, peering), so the spec's
+        // allowCidrs hold twice: in its security group (network.ts) and as each rule's source-IP condition.
+        const privateRules = rules.filter((r) => r.allowCidrs);
+        const internalTargets: Record<string, aws.lb.TargetGroup> = {};
+        let internalAlb: aws.lb.LoadBalancer | undefined;
+        const internalReady: pulumi.Resource[] = [];
+        const internalDomain = domain ? `internal.${domain}` : undefined;
+        if (privateRules.length > 0 && args.internal) {
+            const certificateArn = args.certificateArn
+                ? args.certificateArn
+                : validated(
+                      "internal",
+                      new aws.acm.Certificate(`${name}-internal`, { domainName: internalDomain!, validationMethod: "DNS", keyAlgorithm: "EC_prime256v1", tags }, opt),
+                      [internalDomain!],
+                  );
+            internalAlb = new aws.lb.LoadBalancer(
+                `${name}-internal`,
+                {
+                    name: awsName("loadBalancer", [system.name, system.environment, "internal"]),
+                    loadBalancerType: "application",
+                    internal: true,
+                    subnets: args.internal.subnetIds,
+                    securityGroups: [args.internal.securityGroupId],
+                    dropInvalidHeaderFields: true,
+                    desyncMitigationMode: "strictest",
+                    enableDeletionProtection: prod,
+                    idleTimeout: 60,
+                    // The same prefix as the public load balancer (the bucket admits log delivery there); file names carry each one's id.
+                    accessLogs: { bucket: logs.name, prefix: albLogPrefix, enabled: true },
+                    tags: { ...tags, access: "private-networks-only" },
+                },
+                { parent: this, dependsOn: [logs] },
+            );
+            for (const svcName of [...new Set(privateRules.map((r) => r.service))]) internalTargets[svcName] = targetGroup(`${svcName}-internal`, system.services[svcName], "internal");
+            const listener = new aws.lb.Listener(
+                `${name}-internal-https`,
+                { loadBalancerArn: internalAlb.arn, port: 443, protocol: "HTTPS", sslPolicy: ALB_TLS_POLICY, certificateArn, defaultActions: [fixed("404", "Not Found")], ...albResponseHeaders(system), tags },
+                opt,
+            );
+            internalReady.push(listener);
+            for (const r of privateRules) {
+                internalReady.push(
+                    new aws.lb.ListenerRule(
+                        `${name}-internal-${r.service}-${r.priority}`,
+                        {
+                            listenerArn: listener.arn,
+                            priority: r.priority,
+                            actions: [{ type: "forward", targetGroupArn: internalTargets[r.service].arn }],
+                            conditions: [{ pathPattern: { values: r.pathPatterns } }, { sourceIp: { values: r.allowCidrs! } }],
+                            tags: { ...tags, service: r.service, access: "private-networks-only" },
+                        },
+                        opt,
+                    ),
+                );
+            }
         }
 
         // The role ECS assumes to register tasks in the alternate target groups and shift the rules' weights.
@@ -704,6 +778,8 @@ export class AwsEdge extends pulumi.ComponentResource {
                     );
                 }
             };
+            // internal.<domain> resolves to the internal load balancer's private addresses (reachable from the private networks only).
+            if (internalAlb) alias("internal", internalDomain!, { name: internalAlb.dnsName, zoneId: internalAlb.zoneId }, ["A"]);
             if (distribution) {
                 alias("domain", domain, { name: distribution.domainName, zoneId: distribution.hostedZoneId }, ["A", "AAAA"]);
                 alias("origin", originDomain!, { name: alb.dnsName, zoneId: alb.zoneId }, ["A"]);
@@ -715,7 +791,7 @@ export class AwsEdge extends pulumi.ComponentResource {
         this.loadBalancerArn = alb.arn;
         this.loadBalancerArnSuffix = alb.arnSuffix;
         this.albDnsName = alb.dnsName;
-        this.ready = [https, ...listenerRules, ...(trafficShift ? [trafficShift.ready] : [])];
+        this.ready = [https, ...listenerRules, ...(trafficShift ? [trafficShift.ready] : []), ...internalReady];
         this.targets = Object.fromEntries(
             Object.entries(targetGroups).map(([k, tg]): [string, AwsServiceLoadBalancer] => {
                 const alternate = alternates[k];
@@ -723,9 +799,16 @@ export class AwsEdge extends pulumi.ComponentResource {
                     alternate && trafficShift
                         ? { alternateTargetGroupArn: alternate.arn, alternateTargetGroupArnSuffix: alternate.arnSuffix, productionListenerRuleArn: productionRules[k].arn, roleArn: trafficShift.roleArn }
                         : undefined;
-                return [k, { targetGroupArn: tg.arn, targetGroupArnSuffix: tg.arnSuffix, loadBalancerArnSuffix: alb.arnSuffix, ready: this.ready, ...(shift ? { trafficShift: shift } : {}) }];
+                const internal = internalTargets[k] ? { additionalTargetGroupArns: [internalTargets[k].arn] } : {};
+                return [k, { targetGroupArn: tg.arn, targetGroupArnSuffix: tg.arnSuffix, loadBalancerArnSuffix: alb.arnSuffix, ready: this.ready, ...internal, ...(shift ? { trafficShift: shift } : {}) }];
             }),
         );
+        // A service routed for private networks only attaches to the internal load balancer alone.
+        for (const [k, tg] of Object.entries(internalTargets)) {
+            if (!this.targets[k]) this.targets[k] = { targetGroupArn: tg.arn, targetGroupArnSuffix: tg.arnSuffix, loadBalancerArnSuffix: internalAlb!.arnSuffix, ready: this.ready };
+        }
+        this.internalAlbDnsName = internalAlb?.dnsName;
+        this.internalUrl = internalAlb ? (internalDomain ? pulumi.output(`https://${internalDomain}`) : pulumi.interpolate`https://${internalAlb.dnsName}`) : undefined;
         this.httpsListenerArn = https.arn;
         this.webAclArn = albAcl.arn;
         this.cloudFrontDomain = distribution?.domainName;

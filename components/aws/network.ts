@@ -2,19 +2,20 @@
  * The AWS network tier: a VPC over two or more availability zones with three kinds of subnets —
  * public (the load balancer and NAT gateways only), private (the ECS services, egress through NAT)
  * and isolated (the datastores, no route to the internet at all) — VPC flow logs to an encrypted
- * log group, the default security group stripped of every rule, and one security group per
+ * S3 bucket, the default security group stripped of every rule, and one security group per
  * load balancer, service and datastore that admits exactly the flows the system spec implies.
  * The load balancer takes 80/443 from the internet or, when CloudFront is in front (`edge.cdn`),
  * 443 from CloudFront's origin-facing prefix list only.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { Problem, Settings, System } from "../../model";
+import type { Problem, Service, Settings, System } from "../../model";
 import { datastoreKind } from "../../plan";
 import { DEFAULT_PORTS } from "../shared/connection";
 import { awsTags, resourceName } from "../shared/naming";
 import type { AwsNetworkInfo } from "./contract";
-import { assumeRolePolicy, awsNamePrefix, awsPlace, ec2Description, policyJson, problemOf } from "./common";
+import { awsNamePrefix, awsPlace, denyInsecureTransport, ec2Description, policyJson, problemOf } from "./common";
+import { ecrRepositoryArn, VOLUME_PERMISSIONS_IMAGE } from "./service";
 
 /** Subnet tiers, as the `subnet-tier` tag names them (also how an existing VPC's subnets are found). */
 export type SubnetTier = "public" | "private" | "isolated";
@@ -66,37 +67,111 @@ export function availabilityZoneCount(system: System, azCount = 0): number {
 export const FLOW_LOG_INTERVAL_SECONDS = 600;
 
 /**
- * VPC flow logs of every flow (accepted and rejected) at ten-minute aggregation into a
- * KMS-encrypted log group, delivered by a role only VPC Flow Logs of this account may assume and
- * that may write only that group. `opts` carries the parent and, for another region, the provider.
+ * The AWS services a Fargate task reaches on 443 for itself, each through an interface endpoint
+ * when its egress is closed: ECR (`ecr.api`, `ecr.dkr`; the layers come from S3 through the gateway
+ * endpoint), CloudWatch Logs (awslogs) and Secrets Manager (ECS `secrets`); SQS for a service that
+ * uses a queue. From platform version 1.4.0 "all network traffic flows through" the task's network
+ * interface, image pulls and secret retrieval included, so the task's security group must allow
+ * them (ECS developer guide, "Migrating to Linux platform version 1.4.0":
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/platform-version-migration.html).
+ * Cost: about $7.30 a month per endpoint per zone (us-east-1, $0.01/hour) plus $0.01/GB, so
+ * they are built only for a system with a service that can use them.
+ */
+export const TASK_ENDPOINT_SERVICES = ["ecr.api", "ecr.dkr", "logs", "secretsmanager"] as const;
+
+/** The images Fargate pulls for a service's task: its own and, with writablePaths, the volume-permissions step's. */
+export function taskImages(service: Service): string[] {
+    return [service.image, ...(service.writablePaths.length > 0 ? [VOLUME_PERMISSIONS_IMAGE] : [])];
+}
+
+/**
+ * Why a service keeps HTTPS to the internet (0.0.0.0/0:443), or undefined when it need not: its
+ * spec opts in (`egress.internet` with 443), or Fargate pulls one of its images from a registry
+ * outside ECR in the stack's region (ghcr.io, Docker Hub, ECR Public: CDN-fronted, with no
+ * address ranges to name and no VPC endpoint; another region's ECR), or the VPC is an existing one whose endpoints the program
+ * does not know.
+ */
+export function internetHttpsReason(service: Service, existingVpc: boolean, region = new pulumi.Config("aws").get("region")): string | undefined {
+    if (service.egress.internet && service.egress.ports.includes(443)) return "its spec opts in (egress.internet)";
+    // An ECR image of the stack's region (the interface endpoints are regional).
+    const inRegionalEcr = (image: string) => Boolean(ecrRepositoryArn(image)) && (!region || ecrRepositoryArn(image)!.split(":")[3] === region);
+    const outside = taskImages(service).filter((image) => !inRegionalEcr(image));
+    if (outside.length > 0) return `Fargate pulls ${outside.join(" and ")} through the task's network interface, from outside ECR in the stack's region`;
+    if (existingVpc) return "the VPC is an existing one (tierform:vpcId), whose interface endpoints the program does not manage";
+    return undefined;
+}
+
+/**
+ * VPC flow logs of every flow (accepted and rejected) at ten-minute aggregation, delivered to an S3
+ * bucket of their own: S3 storage costs a fraction of CloudWatch Logs ingestion ($0.50/GB) and
+ * the S3 gateway endpoint keeps nothing of it on NAT. The bucket blocks all public access, owns
+ * every object (ACLs off), is versioned (a deleted log is kept 30 more days), encrypts with SSE-S3 (AES-256; like the other log buckets, no key
+ * policy for the delivery service to keep right), expires objects after `retentionInDays` (the
+ * retention the log group had), accepts only TLS, and lets only the log-delivery service of this
+ * account write under `AWSLogs/<account>/` (VPC user guide, "Amazon S3 bucket permissions for flow
+ * logs": https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-s3-permissions.html). `opts`
+ * carries the parent and, for another region, the provider.
  */
 export function vpcFlowLogs(
     name: string,
-    args: { system: System; vpcId: pulumi.Input<string>; logGroupName: string; retentionInDays: number; kmsKeyArn: pulumi.Input<string> },
+    args: { system: System; vpcId: pulumi.Input<string>; bucketPrefixParts: string[]; retentionInDays: number },
     opts: pulumi.CustomResourceOptions,
 ): aws.ec2.FlowLog {
-    const tags = awsTags(args.system, "network");
+    const { system } = args;
+    const tags = awsTags(system, "network");
     const place = awsPlace(opts);
-    const logGroup = new aws.cloudwatch.LogGroup(name, { name: args.logGroupName, retentionInDays: args.retentionInDays, kmsKeyId: args.kmsKeyArn, tags }, opts);
-    const role = new aws.iam.Role(
-        name,
-        { namePrefix: awsNamePrefix("iamRole", [args.system.name, "flow-logs"]), description: `VPC flow logs of ${args.system.name} to CloudWatch Logs`, assumeRolePolicy: assumeRolePolicy("vpc-flow-logs.amazonaws.com", place.accountId), tags },
+    const prod = system.profile.deletionProtection;
+    const bucket = new aws.s3.Bucket(
+        `${name}-bucket`,
+        { bucketPrefix: awsNamePrefix("bucket", args.bucketPrefixParts), forceDestroy: !prod, tags: { ...tags, purpose: "flow-logs" } },
+        { ...opts, protect: prod, retainOnDelete: prod },
+    );
+    new aws.s3.BucketPublicAccessBlock(`${name}-bucket`, { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }, opts);
+    new aws.s3.BucketOwnershipControls(`${name}-bucket`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, opts);
+    // Versioned, like every bucket (policy aws-s3-versioning): a deleted log stays recoverable for 30 days.
+    new aws.s3.BucketVersioning(`${name}-bucket`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, opts);
+    new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-bucket`, { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] }, opts);
+    new aws.s3.BucketLifecycleConfiguration(
+        `${name}-bucket`,
+        {
+            bucket: bucket.id,
+            rules: [{ id: "expire-flow-logs", status: "Enabled", filter: {}, expiration: { days: args.retentionInDays }, noncurrentVersionExpiration: { noncurrentDays: 30 }, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } }],
+        },
         opts,
     );
-    new aws.iam.RolePolicy(
-        name,
+    const sourceAccount = { "aws:SourceAccount": place.accountId };
+    const sourceArn = { "aws:SourceArn": pulumi.interpolate`arn:${place.partition}:logs:${place.region}:${place.accountId}:*` };
+    const policy = new aws.s3.BucketPolicy(
+        `${name}-bucket`,
         {
-            role: role.id,
+            bucket: bucket.id,
             policy: policyJson([
-                { Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"], Resource: [logGroup.arn, pulumi.interpolate`${logGroup.arn}:*`] },
+                denyInsecureTransport("s3:*", [bucket.arn, pulumi.interpolate`${bucket.arn}/*`]),
+                {
+                    Sid: "FlowLogDeliveryWrite",
+                    Effect: "Allow",
+                    Principal: { Service: "delivery.logs.amazonaws.com" },
+                    Action: "s3:PutObject",
+                    Resource: pulumi.interpolate`${bucket.arn}/AWSLogs/${place.accountId}/*`,
+                    Condition: { StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", ...sourceAccount }, ArnLike: sourceArn },
+                },
+                {
+                    Sid: "FlowLogDeliveryAclCheck",
+                    Effect: "Allow",
+                    Principal: { Service: "delivery.logs.amazonaws.com" },
+                    Action: "s3:GetBucketAcl",
+                    Resource: bucket.arn,
+                    Condition: { StringEquals: sourceAccount, ArnLike: sourceArn },
+                },
             ]),
         },
         opts,
     );
     return new aws.ec2.FlowLog(
         name,
-        { vpcId: args.vpcId, trafficType: "ALL", logDestinationType: "cloud-watch-logs", logDestination: logGroup.arn, iamRoleArn: role.arn, maxAggregationInterval: FLOW_LOG_INTERVAL_SECONDS, tags },
-        opts,
+        { vpcId: args.vpcId, trafficType: "ALL", logDestinationType: "s3", logDestination: bucket.arn, maxAggregationInterval: FLOW_LOG_INTERVAL_SECONDS, tags },
+        // The delivery service must be admitted before the flow log is created (CreateFlowLogs checks the bucket).
+        { ...opts, dependsOn: [policy] },
     );
 }
 
@@ -129,8 +204,6 @@ export interface AwsNetworkArgs {
      * @default "10.0.0.0/16"
      */
     cidrBlock?: string;
-    /** KMS key ARN for the flow-log group. */
-    logsKmsKeyArn: pulumi.Input<string>;
     /**
      * Days flow logs are kept.
      * @default the environment profile's logRetentionDays
@@ -147,6 +220,8 @@ export class AwsNetwork extends pulumi.ComponentResource {
     readonly isolatedSubnetIds: pulumi.Output<string>[];
     /** Security group of the load balancer: 80/443 from anywhere (443 from CloudFront only behind a CDN), egress only to the web services' ports. */
     readonly albSecurityGroupId: pulumi.Output<string>;
+    /** Security group of the internal load balancer: 443 from the private routes' allowCidrs only; undefined without such routes. */
+    readonly internalAlbSecurityGroupId?: pulumi.Output<string>;
     /** Security group of each service by spec name. */
     readonly serviceSecurityGroupIds: Record<string, pulumi.Output<string>>;
     /** Security group of each database and cache by spec name (queues and buckets have none). */
@@ -163,6 +238,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
         const opt = { parent: this };
         const label = (...parts: string[]) => resourceName([system.name, ...parts]);
 
+        let s3Endpoint: aws.ec2.VpcEndpoint | undefined;
         if (args.vpcId) {
             // An existing VPC: find its subnets by tag, one per zone and tier.
             const vpc = aws.ec2.getVpcOutput({ id: args.vpcId }, opt);
@@ -268,7 +344,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
             // S3 through a gateway endpoint (free) instead of the NAT gateways ($0.045/GB processed): uploads, media, backups,
             // and ECR's image layers, which ECR serves from S3. Interface endpoints (about $7.30 a month per zone each) pay only
             // at high volume, so the other AWS APIs stay on the NAT gateways.
-            new aws.ec2.VpcEndpoint(
+            s3Endpoint = new aws.ec2.VpcEndpoint(
                 `${name}-s3`,
                 {
                     vpcId: vpc.id,
@@ -284,8 +360,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
             this.isolatedSubnetIds = subnets.isolated.map((s) => s.id);
 
             const retentionInDays = args.logRetentionDays ?? system.profile.logRetentionDays;
-            const logGroupName = `/tierform/${label(system.environment)}/vpc-flow-logs`;
-            vpcFlowLogs(`${name}-flow-logs`, { system, vpcId: vpc.id, logGroupName, retentionInDays, kmsKeyArn: args.logsKmsKeyArn }, opt);
+            vpcFlowLogs(`${name}-flow-logs`, { system, vpcId: vpc.id, bucketPrefixParts: [system.name, system.environment, "flow-logs"], retentionInDays }, opt);
         }
 
         // Security groups: one per load balancer, service and port-bearing datastore; rules as separate resources.
@@ -315,6 +390,20 @@ export class AwsNetwork extends pulumi.ComponentResource {
             }
         }
 
+        // The internal load balancer of the routes for private networks only (allowCidrs, e.g. AuroMart's /admin): HTTPS from
+        // exactly those ranges (reached over a VPN, Direct Connect or peering), out only to the services it routes to.
+        const privateRoutes = system.edge.routes.filter((r) => r.allowCidrs?.length);
+        const privateServices = new Set(privateRoutes.map((r) => r.service));
+        const internalAlb = privateRoutes.length
+            ? group("alb-internal", `${system.name} internal load balancer: HTTPS from the private ranges of its routes only, out only to ${[...privateServices].join(", ")}`)
+            : undefined;
+        if (internalAlb) {
+            for (const cidr of [...new Set(privateRoutes.flatMap((r) => r.allowCidrs!))]) {
+                const family = cidr.includes(":") ? { cidrIpv6: cidr } : { cidrIpv4: cidr };
+                ingress(`alb-internal-in-${cidr.replace(/[^0-9a-fA-F]+/g, "-")}`, { securityGroupId: internalAlb.id, fromPort: 443, toPort: 443, ...family, description: `HTTPS from ${cidr} (edge.routes allowCidrs)` });
+            }
+        }
+
         const services: Record<string, aws.ec2.SecurityGroup> = {};
         for (const svc of Object.values(system.services)) {
             services[svc.name] = group(`svc-${svc.name}`, `${system.name} service ${svc.name}: ${svc.kind === "web" ? `port ${svc.port} from the load balancer only` : "no inbound traffic"}`);
@@ -322,15 +411,50 @@ export class AwsNetwork extends pulumi.ComponentResource {
                 ingress(`svc-${svc.name}-in-alb`, { securityGroupId: services[svc.name].id, referencedSecurityGroupId: alb.id, fromPort: svc.port, toPort: svc.port, description: `port ${svc.port} from the load balancer` });
                 egress(`alb-out-${svc.name}`, { securityGroupId: alb.id, referencedSecurityGroupId: services[svc.name].id, fromPort: svc.port, toPort: svc.port, description: `to service ${svc.name} on ${svc.port}` });
             }
-            // HTTPS out: image pulls, Secrets Manager, CloudWatch Logs, S3, SQS and other AWS APIs.
-            // Without interface endpoints the AWS APIs have public addresses, so every service keeps 443 out (an approximation of
-            // `egress.internet: false`: the security group cannot tell AWS's addresses from the internet's).
-            egress(`svc-${svc.name}-out-https`, { securityGroupId: services[svc.name].id, cidrIpv4: "0.0.0.0/0", fromPort: 443, toPort: 443, description: "HTTPS to AWS APIs and the image registry" });
+            if (internalAlb && privateServices.has(svc.name) && svc.port) {
+                ingress(`svc-${svc.name}-in-alb-internal`, { securityGroupId: services[svc.name].id, referencedSecurityGroupId: internalAlb.id, fromPort: svc.port, toPort: svc.port, description: `port ${svc.port} from the internal load balancer` });
+                egress(`alb-internal-out-${svc.name}`, { securityGroupId: internalAlb.id, referencedSecurityGroupId: services[svc.name].id, fromPort: svc.port, toPort: svc.port, description: `to service ${svc.name} on ${svc.port}` });
+            }
+            // HTTPS out: image pulls, Secrets Manager, CloudWatch Logs, S3, SQS. A service whose spec keeps it off the internet and
+            // whose images are all in this account's ECR reaches them through the VPC endpoints only (below); any other keeps 443 to
+            // the internet (internetHttpsReason says why, and the plan warns for a service whose spec says egress.internet false).
+            if (internetHttpsReason(svc, Boolean(args.vpcId))) {
+                egress(`svc-${svc.name}-out-https`, { securityGroupId: services[svc.name].id, cidrIpv4: "0.0.0.0/0", fromPort: 443, toPort: 443, description: "HTTPS to AWS APIs and the image registry" });
+            }
             // The spec's egress: further internet ports (SMTP 587, ...) only for a service that opts in.
             if (svc.egress.internet) {
                 for (const port of svc.egress.ports.filter((p) => p !== 443)) {
                     egress(`svc-${svc.name}-out-internet-${port}`, { securityGroupId: services[svc.name].id, cidrIpv4: "0.0.0.0/0", fromPort: port, toPort: port, description: `internet port ${port} (spec egress)` });
                 }
+            }
+        }
+
+        // Interface endpoints for the services that reach AWS only through the VPC (see TASK_ENDPOINT_SERVICES), in a group
+        // that admits 443 from exactly those services; their S3 traffic (ECR's layers, buckets) takes the gateway endpoint.
+        const closed = Object.values(system.services).filter((svc) => !internetHttpsReason(svc, Boolean(args.vpcId)));
+        if (closed.length > 0 && s3Endpoint) {
+            const endpoints = group("endpoints", `${system.name} VPC interface endpoints: HTTPS from ${closed.map((c) => c.name).join(", ")} only`);
+            const region = awsPlace(opt).region;
+            const usesQueue = closed.some((svc) => svc.uses.some((ds) => datastoreKind(system, ds) === "queue"));
+            for (const service of [...TASK_ENDPOINT_SERVICES, ...(usesQueue ? ["sqs"] : [])]) {
+                new aws.ec2.VpcEndpoint(
+                    `${name}-${service.replace(".", "-")}`,
+                    {
+                        vpcId: this.vpcId,
+                        serviceName: pulumi.interpolate`com.amazonaws.${region}.${service}`,
+                        vpcEndpointType: "Interface",
+                        privateDnsEnabled: true,
+                        subnetIds: this.privateSubnetIds,
+                        securityGroupIds: [endpoints.id],
+                        tags: { ...tags, Name: label(service) },
+                    },
+                    opt,
+                );
+            }
+            for (const svc of closed) {
+                ingress(`endpoints-in-${svc.name}`, { securityGroupId: endpoints.id, referencedSecurityGroupId: services[svc.name].id, fromPort: 443, toPort: 443, description: `HTTPS from service ${svc.name}` });
+                egress(`svc-${svc.name}-out-endpoints`, { securityGroupId: services[svc.name].id, referencedSecurityGroupId: endpoints.id, fromPort: 443, toPort: 443, description: "HTTPS to the VPC interface endpoints (ECR, logs, secrets)" });
+                egress(`svc-${svc.name}-out-s3`, { securityGroupId: services[svc.name].id, prefixListId: s3Endpoint.prefixListId, fromPort: 443, toPort: 443, description: "HTTPS to S3 through the gateway endpoint" });
             }
         }
 
@@ -346,6 +470,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
         }
 
         this.albSecurityGroupId = alb.id;
+        this.internalAlbSecurityGroupId = internalAlb?.id;
         this.serviceSecurityGroupIds = Object.fromEntries(Object.entries(services).map(([k, g]) => [k, g.id]));
         this.datastoreSecurityGroupIds = Object.fromEntries(Object.entries(datastores).map(([k, g]) => [k, g.id]));
         this.info = {

@@ -44,6 +44,7 @@ import type { Problem, Service, System } from "../../model";
 import { connectionVariables, planService, type ServicePlan } from "../../plan";
 import { awsTags, resourceName } from "../shared/naming";
 import type { AwsDatastoreBinding } from "./contract";
+import type { AwsServiceMounts } from "./files";
 import { assumeRolePolicy, awsNamePrefix, awsPlace, policyJson, problemOf } from "./common";
 import { imageOf } from "../shared/pins";
 
@@ -255,6 +256,12 @@ export interface AwsServiceLoadBalancer {
     /** `app/<name>/<id>`. */
     loadBalancerArnSuffix: pulumi.Input<string>;
     /**
+     * Further target groups the same container registers in: the internal load balancer's, for a
+     * service that also serves routes for private networks only.
+     * @default []
+     */
+    additionalTargetGroupArns?: pulumi.Input<string>[];
+    /**
      * What the ECS service must wait for before it attaches: ECS refuses a target group that no
      * listener rule uses yet, and a traffic-shift role whose policy is not attached yet.
      * @default []
@@ -349,7 +356,12 @@ export interface AwsServiceArgs {
      */
     loadBalancer?: AwsServiceLoadBalancer;
     /**
-     * Fargate platform version.
+     * The service's file-share mounts (EFS volumes through access points, see files.ts).
+     * @default none (the service mounts no share)
+     */
+    fileShares?: AwsServiceMounts;
+    /**
+     * Fargate platform version; EFS volumes need 1.4.0 or later.
      * @default "LATEST"
      */
     platformVersion?: string;
@@ -408,7 +420,8 @@ export class AwsService extends pulumi.ComponentResource {
 
         // Task role: what the application may do — only the bindings' statements (its own buckets, queues, ...).
         const taskRole = new aws.iam.Role(`${name}-task`, { namePrefix: awsNamePrefix("iamRole", [system.name, svc.name, "task"]), description: `Application ${system.name}/${svc.name}: its own datastores only`, assumeRolePolicy: assume, tags }, opt);
-        const taskStatements = Object.values(bindings).flatMap((b) => b.taskPolicyStatements);
+        const shares = args.fileShares;
+        const taskStatements = [...Object.values(bindings).flatMap((b) => b.taskPolicyStatements), ...(shares?.taskPolicyStatements ?? [])];
         const taskPolicy = taskStatements.length ? new aws.iam.RolePolicy(`${name}-task`, { role: taskRole.id, policy: policyJson(taskStatements) }, opt) : undefined;
 
         const vars = containerVariables(system, svc, appSecretArns, bindings);
@@ -431,7 +444,9 @@ export class AwsService extends pulumi.ComponentResource {
                 options: { "awslogs-group": logGroup.name, "awslogs-region": place.region, "awslogs-stream-prefix": containerName },
             },
         });
-        const mountPoints = volumes.map((v) => ({ sourceVolume: v.name, containerPath: v.path, readOnly: false }));
+        const scratchMounts = volumes.map((v) => ({ sourceVolume: v.name, containerPath: v.path, readOnly: false }));
+        // Scratch space and the file shares (whose access points already make them the service user's).
+        const mountPoints = [...scratchMounts, ...(shares?.mountPoints ?? [])];
         const volumePermissions = volumes.length
             ? {
                   name: VOLUME_PERMISSIONS_CONTAINER,
@@ -442,7 +457,7 @@ export class AwsService extends pulumi.ComponentResource {
                   privileged: false,
                   linuxParameters: { capabilities: { drop: DROP_ALL_BUT_CHOWN } },
                   command: ["chown", `${svc.runAsUser}:${svc.runAsUser}`, ...volumes.map((v) => v.path)],
-                  mountPoints,
+                  mountPoints: scratchMounts,
                   cpu: 0,
                   memoryReservation: 16,
                   logConfiguration: {
@@ -477,7 +492,7 @@ export class AwsService extends pulumi.ComponentResource {
                 executionRoleArn: executionRole.arn,
                 taskRoleArn: taskRole.arn,
                 containerDefinitions: pulumi.jsonStringify([container, ...(migrate ? [migrate] : []), ...(volumePermissions ? [volumePermissions] : [])]),
-                volumes: volumes.map((v) => ({ name: v.name })),
+                volumes: [...volumes.map((v) => ({ name: v.name })), ...(shares?.volumes ?? [])],
                 tags,
             },
             opt,
@@ -516,6 +531,7 @@ export class AwsService extends pulumi.ComponentResource {
                                         }
                                       : {}),
                               },
+                              ...(lb.additionalTargetGroupArns ?? []).map((targetGroupArn) => ({ targetGroupArn, containerName: svc.name, containerPort: svc.port! })),
                           ],
                           healthCheckGracePeriodSeconds: Math.max(30, maxDelay + 30),
                       }
@@ -535,7 +551,8 @@ export class AwsService extends pulumi.ComponentResource {
             {
                 parent: this,
                 // The first tasks need their roles' policies (pull, logs, secrets; the application's own datastores).
-                dependsOn: [...(lb?.ready ?? []), executionPolicy, ...(taskPolicy ? [taskPolicy] : [])],
+                // Tasks that mount a share need its mount targets (one per zone) and the NFS egress rule.
+                dependsOn: [...(lb?.ready ?? []), executionPolicy, ...(taskPolicy ? [taskPolicy] : []), ...(shares?.ready ?? [])],
                 ignoreChanges: ecsOwnedFields(scales, Boolean(shift)),
                 // Steady state takes the health-check grace, the deregistration delay and, for blue/green and canary, the bake time(s).
                 customTimeouts: serviceTimeouts(shift ? svc : undefined, args.bakeTimeInMinutes),

@@ -2,7 +2,7 @@
  * The whole system on AWS. First `awsProblems` refuses, before anything is registered, what AWS
  * cannot build from the spec. Then an explicit provider whose default tags mark every taggable
  * resource (`system`, `environment`, `managed-by`; each resource adds its `tier`), and, in order
- * of need: KMS keys (logs, secrets) → network → alarm topic → data tier → application secrets →
+ * of need: KMS keys (logs, secrets) → network → alarm topic → file shares (EFS) → data tier → application secrets →
  * ECS cluster → edge (load balancer, target groups and listener rules must exist before a
  * service attaches to them) → services → application alarms.
  *
@@ -23,8 +23,9 @@ import { backupProblems } from "./backup";
 import { bucketProblems } from "./bucket";
 import { createDataTier, recoveryProblems } from "./data";
 import { AwsEdge, edgeProblems, isPlaceholderDomain } from "./edge";
+import { AwsFileShares, fileShareProblems } from "./files";
 import { AwsKms } from "./kms";
-import { AwsNetwork, networkProblems } from "./network";
+import { AwsNetwork, internetHttpsReason, networkProblems } from "./network";
 import { AwsAppSecrets } from "./secrets";
 import { AwsService, serviceProblems } from "./service";
 
@@ -40,6 +41,7 @@ export function awsProblems(system: System, settings: Settings, region?: string)
         ...Object.values(system.databases).flatMap(backupProblems),
         ...Object.values(system.buckets).flatMap(bucketProblems),
         ...recoveryProblems(system, settings, region),
+        ...fileShareProblems(system),
     ];
 }
 
@@ -56,17 +58,14 @@ export function awsWarnings(system: System, settings: Settings): string[] {
             `tierform: edge.domain '${domain}' is a documentation placeholder: before a real 'pulumi up', set edge.domain (tierform:overrides) to a domain you own with a public Route 53 hosted zone (or tierform:hostedZoneId), or give tierform:certificateArn`,
         );
     }
-    for (const route of system.edge.routes.filter((r) => r.allowCidrs)) {
+    const stillOpen = Object.values(system.services).flatMap((svc) => {
+        const reason = svc.egress.internet ? undefined : internetHttpsReason(svc, Boolean(settings.vpcId));
+        return reason ? [`${svc.name} (${reason})`] : [];
+    });
+    if (stillOpen.length > 0) {
         out.push(
-            `tierform: edge.routes ${route.path} (allowCidrs ${route.allowCidrs!.join(", ")}): the internet-facing load balancer answers it 403; service '${route.service}' gets no entry on AWS (an internal load balancer for private networks is not built yet), so it is unreachable until one is`,
+            `tierform: egress.internet is false, but HTTPS (443) to the internet stays open for ${stillOpen.join("; ")}: only a service whose images are all in ECR in the stack's region (no writablePaths, whose step pulls busybox from ECR Public) reaches AWS through VPC endpoints alone`,
         );
-    }
-    for (const svc of Object.values(system.services)) {
-        for (const m of svc.mounts) {
-            out.push(
-                `tierform: services.${svc.name}.mounts ${m.path} (share '${m.share}'): file shares are not built on AWS yet (EFS with an access point for uid ${svc.runAsUser} is left to do); the path is not mounted`,
-            );
-        }
     }
     if (!settings.alarmEmail) {
         out.push("tierform: no alarm subscriber: the alarms notify an SNS topic nobody reads; set tierform:alarmEmail (a real 'pulumi up' refuses without it)");
@@ -101,14 +100,28 @@ export class AwsSystem extends pulumi.ComponentResource implements PlatformSyste
         const secretsKey = new AwsKms(`${name}-secrets-key`, { system, purpose: "secrets" }, child);
         const network = new AwsNetwork(
             `${name}-network`,
-            { system, vpcId: settings.vpcId || undefined, azCount: settings.azCount, logsKmsKeyArn: logsKey.arn },
+            { system, vpcId: settings.vpcId || undefined, azCount: settings.azCount },
             child,
         );
         const alarmTopic = new AwsAlarmTopic(`${name}-alarms`, { system, settings }, child);
+        const fileShares = Object.values(system.services).some((s) => s.mounts.length > 0)
+            ? new AwsFileShares(
+                  `${name}-files`,
+                  { system, vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds, serviceSecurityGroupIds: network.serviceSecurityGroupIds },
+                  child,
+              )
+            : undefined;
 
         const [cdnDistributionArn, resolveCdnDistributionArn] = pulumi.deferredOutput<string>();
         const bindings: Record<string, AwsDatastoreBinding> = createDataTier(
-            { system, settings, network: network.info, alarmTopicArn: alarmTopic.topicArn, ...(system.edge.cdn ? { cdnDistributionArn } : {}) },
+            {
+                system,
+                settings,
+                network: network.info,
+                alarmTopicArn: alarmTopic.topicArn,
+                fileSystemArns: Object.values(fileShares?.fileSystems ?? {}).map((fs) => fs.arn),
+                ...(system.edge.cdn ? { cdnDistributionArn } : {}),
+            },
             child,
         );
 
@@ -130,6 +143,7 @@ export class AwsSystem extends pulumi.ComponentResource implements PlatformSyste
                 vpcId: network.vpcId,
                 publicSubnetIds: network.publicSubnetIds,
                 securityGroupId: network.albSecurityGroupId,
+                ...(network.internalAlbSecurityGroupId ? { internal: { subnetIds: network.privateSubnetIds, securityGroupId: network.internalAlbSecurityGroupId } } : {}),
                 logsKmsKeyArn: logsKey.arn,
                 certificateArn: settings.certificateArn || undefined,
                 hostedZoneId: settings.hostedZoneId || undefined,
@@ -157,6 +171,7 @@ export class AwsSystem extends pulumi.ComponentResource implements PlatformSyste
                     appSecretArns: appSecrets.arns,
                     appSecretsKmsKeyArn: secretsKey.arn,
                     bindings,
+                    ...(fileShares?.mounts[svc.name] ? { fileShares: fileShares.mounts[svc.name] } : {}),
                     ...(target ? { loadBalancer: target } : {}),
                 },
                 child,
@@ -175,6 +190,7 @@ export class AwsSystem extends pulumi.ComponentResource implements PlatformSyste
                         ...(t.trafficShift ? [[`${k}-alternate`, t.trafficShift.alternateTargetGroupArnSuffix]] : []),
                     ]),
                 ),
+                targetGroupLoadBalancers: Object.fromEntries(Object.entries(edge.targets).flatMap(([k, t]) => (t.loadBalancerArnSuffix === edge.loadBalancerArnSuffix ? [] : [[k, t.loadBalancerArnSuffix]]))),
                 clusterName: cluster.name,
                 serviceNames: Object.fromEntries(Object.entries(services).map(([k, s]) => [k, s.serviceName])),
             },
@@ -182,18 +198,21 @@ export class AwsSystem extends pulumi.ComponentResource implements PlatformSyste
         );
 
         // No service discovery: a routed web service is reached through the edge at its path; others by ECS service name.
-        const routePath = (svc: string) => system.edge.routes.find((r) => r.service === svc)?.path;
+        const routeOf = (svc: string) => system.edge.routes.find((r) => r.service === svc);
         this.outputs = {
             publicUrl: edge.publicUrl,
             services: Object.fromEntries(
                 Object.entries(services).map(([k, s]) => {
-                    const path = routePath(k);
-                    return [k, path ? pulumi.interpolate`${edge.publicUrl}${path === "/" ? "" : path}` : s.serviceName];
+                    const route = routeOf(k);
+                    // A route for private networks only is served by the internal load balancer (internal.<domain>).
+                    const base = route?.allowCidrs && edge.internalUrl ? edge.internalUrl : edge.publicUrl;
+                    return [k, route ? pulumi.interpolate`${base}${route.path === "/" ? "" : route.path}` : s.serviceName];
                 }),
             ),
             datastores: Object.fromEntries(Object.entries(bindings).map(([k, b]) => [k, b.outputs])),
             platform: {
                 albDnsName: edge.albDnsName,
+                ...(edge.internalAlbDnsName ? { internalAlbDnsName: edge.internalAlbDnsName } : {}),
                 clusterName: cluster.name,
                 vpcId: network.vpcId,
                 ...(edge.cloudFrontDomain ? { cloudFrontDomain: edge.cloudFrontDomain } : {}),

@@ -753,6 +753,8 @@ export const TAGGABLE_AWS_TYPES = [
     "aws:ecs/cluster:Cluster",
     "aws:ecs/service:Service",
     "aws:ecs/taskDefinition:TaskDefinition",
+    "aws:efs/accessPoint:AccessPoint",
+    "aws:efs/fileSystem:FileSystem",
     "aws:elasticache/parameterGroup:ParameterGroup",
     "aws:elasticache/replicationGroup:ReplicationGroup",
     "aws:elasticache/subnetGroup:SubnetGroup",

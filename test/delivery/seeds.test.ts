@@ -104,6 +104,11 @@ const CHECKS: Record<string, Partial<Record<Platform, Check>>> = {
     "am-admin-internal": {
         dev: has(CONTAINER, /allow 10\.0\.0\.0\/8;/, /deny all;/),
         staging: has(K8S, /10\.0\.0\.0\/8/, /192\.168\.0\.0\/16/),
+        prod: all(
+            has(/^aws:lb\/loadBalancer:LoadBalancer$/, /"internal":\s?true/),
+            has(/^aws:lb\/listenerRule:ListenerRule$/, /"\/admin"/, /"sourceIp"/, /10\.0\.0\.0\/8/, /192\.168\.0\.0\/16/),
+            has(/^aws:vpc\/securityGroupIngressRule:SecurityGroupIngressRule$/, /"cidrIpv4":\s?"192\.168\.0\.0\/16"/, /"fromPort":\s?443/),
+        ),
     },
     "am-shared-files": {
         dev: (p) => {
@@ -114,6 +119,11 @@ const CHECKS: Record<string, Partial<Record<Platform, Check>>> = {
         staging: all(
             has(/^kubernetes:core\/v1:PersistentVolumeClaim$/, /"ReadWriteMany"/),
             atLeast(2, /^kubernetes:apps\/v1:Deployment$/, /"mountPath":\s?"\/app\/invoices"/, /"subPath":\s?"invoices"/),
+        ),
+        prod: all(
+            has(/^aws:efs\/fileSystem:FileSystem$/, /"encrypted":\s?true/),
+            has(/^aws:efs\/accessPoint:AccessPoint$/, /"path":\s?"\/data\/invoices"/, /"ownerUid":\s?10001/),
+            atLeast(2, TASK, /"containerPath\\?":\s?\\?"\/app\/invoices/, /"transitEncryption":\s?"ENABLED"/),
         ),
     },
     "am-ssl-lb": { dev: nginxTls, staging: k8sTls, prod: albHttps },

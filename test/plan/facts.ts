@@ -142,9 +142,11 @@ export function kubernetesRoutes(plan: Plan): RouteFact[] {
     return out;
 }
 
-/** AWS: the listeners' default forward ("/") and path rules; a fixed 403 on a path makes it private, served (if at all) by a rule elsewhere. */
+/** AWS: the listeners' default forward ("/") and path rules; a fixed 403 on a path (the public ALB) makes it private, served by a forward rule elsewhere (the internal ALB). */
 export function awsRoutes(plan: Plan): RouteFact[] {
-    const tgService = (arn: string | undefined) => (arn ? /targetgroup\/(?:[a-z0-9-]+-edge-)?([a-z0-9-]+?)(?:-[a-z0-9]{6,8})?$/.exec(arn)?.[1] : undefined);
+    // A target group's ARN names its logical name (the mock's ARN); the group's `service` tag says whose it is.
+    const groups = plan.ofType("aws:lb/targetGroup:TargetGroup");
+    const tgService = (arn: string | undefined): string | undefined => groups.find((g) => arn?.endsWith(`targetgroup/${g.name}`))?.inputs.tags?.service;
     const routes = new Map<string, RouteFact>();
     for (const l of plan.ofType("aws:lb/listener:Listener")) {
         const fwd = (l.inputs.defaultActions ?? []).find((a: { type: string }) => a.type === "forward");

@@ -264,9 +264,48 @@ describe("systems on AWS (prod stack)", function () {
         const admin = p.ofType("aws:lb/listenerRule:ListenerRule").find((r) => r.name.startsWith("auromart-edge-admin"))!;
         assert.deepStrictEqual(admin.inputs.actions, [{ type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "403", messageBody: "Forbidden" } }]);
         assert.deepStrictEqual(admin.inputs.conditions, [{ pathPattern: { values: ["/admin", "/admin/*"] } }]);
-        // No rule of the public load balancer forwards on a source-IP condition, and the admin service is attached to none of its target groups.
-        assert.ok(!p.ofType("aws:lb/listenerRule:ListenerRule").some((r) => r.inputs.conditions.some((c: any) => c.sourceIp)));
-        assert.strictEqual(p.one(SERVICE, "auromart-admin-service").inputs.loadBalancers, undefined);
-        assert.match(awsWarnings(systemOf("auromart"), loadStack(stackConfig({ stack: "prod", system: "auromart" })).settings).join("\n"), /edge.routes \/admin .*403.*no entry on AWS/);
+        // No rule of the public load balancer forwards on a source-IP condition.
+        const publicHttps = p.one("aws:lb/listener:Listener", "auromart-edge-https");
+        const onPublic = p.ofType("aws:lb/listenerRule:ListenerRule").filter((r) => r.inputs.listenerArn === `arn:aws:lb:us-east-1:123456789012:listener/${publicHttps.name}`);
+        assert.ok(onPublic.length > 0 && !onPublic.some((r) => r.inputs.conditions.some((c: any) => c.sourceIp)));
+        assert.doesNotMatch(awsWarnings(systemOf("auromart"), loadStack(stackConfig({ stack: "prod", system: "auromart" })).settings).join("\n"), /allowCidrs|unreachable|no entry/);
+    });
+
+    it("AuroMart: the admin interface is served by an internal load balancer in the private subnets, reachable on 443 from the route's private ranges only", async () => {
+        const p = await plan("auromart");
+        const system = systemOf("auromart");
+        const lbs = p.ofType("aws:lb/loadBalancer:LoadBalancer");
+        const internal = lbs.find((l) => l.inputs.internal === true)!;
+        assert.ok(internal, "an internal load balancer");
+        assert.strictEqual(lbs.filter((l) => l.inputs.internal === false).length, 1, "and the internet-facing one");
+        assert.ok(internal.inputs.name.length <= 32 && !internal.inputs.name.startsWith("internal-"), internal.inputs.name);
+        const privateSubnets = p.ofType("aws:ec2/subnet:Subnet").filter((x) => x.inputs.tags["subnet-tier"] === "private").map((x) => `${x.name}-id`);
+        assert.deepStrictEqual([...internal.inputs.subnets].sort(), privateSubnets.sort());
+        // Its security group: 443 from exactly the spec's allowCidrs; out only to the admin service's port.
+        const [sg] = internal.inputs.securityGroups;
+        const inRules = p.ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.inputs.securityGroupId === sg);
+        assert.deepStrictEqual(inRules.map((r) => [r.inputs.cidrIpv4, r.inputs.fromPort, r.inputs.toPort]).sort(), [
+            ["10.0.0.0/8", 443, 443],
+            ["192.168.0.0/16", 443, 443],
+        ]);
+        const outRules = p.ofType("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").filter((r) => r.inputs.securityGroupId === sg);
+        assert.deepStrictEqual(outRules.map((r) => [r.inputs.referencedSecurityGroupId, r.inputs.fromPort]), [["auromart-network-svc-admin-id", 8000]]);
+        assert.ok(p.ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").some((r) => r.inputs.securityGroupId === "auromart-network-svc-admin-id" && r.inputs.referencedSecurityGroupId === sg && r.inputs.fromPort === 8000));
+        // HTTPS only, /admin forwarded to the admin service's own target group, with the route's source ranges.
+        const listener = p.ofType("aws:lb/listener:Listener").find((l) => l.inputs.loadBalancerArn === `arn:aws:lb:us-east-1:123456789012:loadbalancer/${internal.name}`)!;
+        assert.deepStrictEqual([listener.inputs.protocol, listener.inputs.port, listener.inputs.sslPolicy], ["HTTPS", 443, "ELBSecurityPolicy-TLS13-1-2-2021-06"]);
+        const rule = p.ofType("aws:lb/listenerRule:ListenerRule").find((r) => r.inputs.listenerArn === `arn:aws:lb:us-east-1:123456789012:listener/${listener.name}`)!;
+        assert.deepStrictEqual(rule.inputs.conditions, [{ pathPattern: { values: ["/admin", "/admin/*"] } }, { sourceIp: { values: system.edge.routes.find((r) => r.path === "/admin")!.allowCidrs } }]);
+        const admin = p.one(SERVICE, "auromart-admin-service");
+        assert.deepStrictEqual(admin.inputs.loadBalancers.map((l: any) => l.targetGroupArn), [rule.inputs.actions[0].targetGroupArn]);
+        assert.ok(admin.dependencies.includes(rule.urn), "the service attaches once the rule uses its target group");
+        // Its name in DNS and the outputs.
+        const record = p.ofType("aws:route53/record:Record").find((r) => r.inputs.name === "internal.auromart.example.com")!;
+        assert.strictEqual(record.inputs.aliases[0].name, `${internal.name}-123.us-east-1.elb.amazonaws.com`);
+        assert.strictEqual(p.outputs.platform.internalAlbDnsName, `${internal.name}-123.us-east-1.elb.amazonaws.com`);
+        assert.strictEqual(p.outputs.services.admin, "https://internal.auromart.example.com/admin");
+        assert.strictEqual(p.outputs.services.web, "https://auromart.example.com");
+        // No other preset has routes for private networks, and none gets an internal load balancer.
+        for (const other of ["mdc-tts", "mealkitz"]) assert.ok(!(await plan(other)).ofType("aws:lb/loadBalancer:LoadBalancer").some((l) => l.inputs.internal));
     });
 });

@@ -167,6 +167,28 @@ const TAG_KEY_MAX = 128;
 const TAG_VALUE_MAX = 256;
 const TAGS_MAX = 50;
 
+/**
+ * EFS access point root directory path (EFS API reference, RootDirectory Path:
+ * https://docs.aws.amazon.com/efs/latest/ug/API_RootDirectory.html): 1-100 characters,
+ * `^(\/|(\/(?!\.)+[^$#<>;`|&?{}^*\/\n]+){1,4})$`, i.e. `/` or up to four components.
+ */
+export const EFS_ACCESS_POINT_PATH = /^(\/|(\/(?!\.)+[^$#<>;`|&?{}^*/\n]+){1,4})$/;
+/** POSIX ids EFS accepts (PosixUser Uid/Gid, CreationInfo OwnerUid/OwnerGid: 0-4294967295). */
+const POSIX_ID_MAX = 4294967295;
+
+/** The EFS volumes of a task definition's recorded inputs. */
+const efsVolumes = (r: PlannedResource): { i: number; efs: any }[] =>
+    (r.inputs.volumes ?? []).flatMap((v: any, i: number) => (v?.efsVolumeConfiguration ? [{ i, efs: v.efsVolumeConfiguration }] : []));
+
+/** Whether a Fargate platform version supports EFS volumes: LATEST (or none given: LATEST) or 1.4.0 and later. */
+export function fargateSupportsEfs(version: unknown): boolean {
+    if (version === undefined || version === null || version === "LATEST") return true;
+    const m = /^(\d+)\.(\d+)\.(\d+)$/.exec(String(version));
+    if (!m) return false;
+    const [major, minor] = [Number(m[1]), Number(m[2])];
+    return major > 1 || (major === 1 && minor >= 4);
+}
+
 /** Every AWS rule. */
 export const AWS_RULES: EngineRule[] = [
     {
@@ -196,7 +218,7 @@ export const AWS_RULES: EngineRule[] = [
     },
     {
         id: "aws-tag-limits",
-        types: [...new Set([...NAME_LIMITS.map((l) => l.type), "aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:ec2/routeTable:RouteTable", "aws:ec2/eip:Eip", "aws:ec2/natGateway:NatGateway", "aws:ec2/internetGateway:InternetGateway", "aws:ec2/flowLog:FlowLog", "aws:ec2/vpcEndpoint:VpcEndpoint", "aws:kms/key:Key", "aws:acm/certificate:Certificate", "aws:cloudfront/distribution:Distribution", "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "aws:lb/listener:Listener", "aws:lb/listenerRule:ListenerRule", "aws:s3/bucket:Bucket"])],
+        types: [...new Set([...NAME_LIMITS.map((l) => l.type), "aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:ec2/routeTable:RouteTable", "aws:ec2/eip:Eip", "aws:ec2/natGateway:NatGateway", "aws:ec2/internetGateway:InternetGateway", "aws:ec2/flowLog:FlowLog", "aws:ec2/vpcEndpoint:VpcEndpoint", "aws:kms/key:Key", "aws:acm/certificate:Certificate", "aws:cloudfront/distribution:Distribution", "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "aws:lb/listener:Listener", "aws:lb/listenerRule:ListenerRule", "aws:s3/bucket:Bucket", "aws:efs/fileSystem:FileSystem", "aws:efs/accessPoint:AccessPoint"])],
         outcome: "refused",
         source: "https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html#tag-conventions (50 user tags per resource, key 1-128, value 0-256, no 'aws:' prefix)",
         check(r): Finding[] {
@@ -332,6 +354,75 @@ export const AWS_RULES: EngineRule[] = [
                     break;
             }
             return out;
+        },
+    },
+    {
+        id: "aws-ecs-efs-volume",
+        types: ["aws:ecs/taskDefinition:TaskDefinition"],
+        outcome: "refused",
+        source: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_EFSVolumeConfiguration.html and API_EFSAuthorizationConfig.html (transitEncryption ENABLED | DISABLED; IAM authorization and an access point need transitEncryption ENABLED; with an access point, rootDirectory omitted or '/')",
+        check(r): Finding[] {
+            const out: Finding[] = [];
+            for (const { i, efs } of efsVolumes(r)) {
+                const at = `volumes[${i}].efsVolumeConfiguration`;
+                const transit = efs.transitEncryption;
+                const auth = efs.authorizationConfig ?? {};
+                if (transit !== undefined && transit !== "ENABLED" && transit !== "DISABLED") out.push({ field: `${at}.transitEncryption`, message: `'${transit}' is not ENABLED or DISABLED` });
+                if (auth.iam !== undefined && auth.iam !== "ENABLED" && auth.iam !== "DISABLED") out.push({ field: `${at}.authorizationConfig.iam`, message: `'${auth.iam}' is not ENABLED or DISABLED` });
+                if (auth.iam === "ENABLED" && transit !== "ENABLED") out.push({ field: `${at}.transitEncryption`, message: `is ${transit ?? "omitted (DISABLED)"}, but IAM authorization (authorizationConfig.iam ENABLED) needs it ENABLED` });
+                if (auth.accessPointId !== undefined && transit !== "ENABLED") out.push({ field: `${at}.transitEncryption`, message: `is ${transit ?? "omitted (DISABLED)"}, but an access point (authorizationConfig.accessPointId) needs it ENABLED` });
+                if (auth.accessPointId !== undefined && efs.rootDirectory !== undefined && efs.rootDirectory !== "/") {
+                    out.push({ field: `${at}.rootDirectory`, message: `'${efs.rootDirectory}' with an access point: omit it or give '/' (the access point sets the directory)` });
+                }
+            }
+            return out;
+        },
+    },
+    {
+        id: "aws-ecs-efs-platform-version",
+        types: ["aws:ecs/service:Service"],
+        outcome: "refused",
+        source: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/efs-volumes.html (Fargate tasks mount EFS from platform version 1.4.0; 1.3.0 and earlier have no EFS volumes)",
+        check(r, run): Finding[] {
+            if (r.inputs.launchType !== "FARGATE") return [];
+            const withEfs = r.dependencies.map((u) => run.byUrn(u)).filter((d): d is PlannedResource => d?.type === "aws:ecs/taskDefinition:TaskDefinition" && efsVolumes(d).length > 0);
+            if (withEfs.length === 0 || fargateSupportsEfs(r.inputs.platformVersion)) return [];
+            return [{ field: "platformVersion", message: `'${r.inputs.platformVersion}' cannot mount the EFS volumes of task definition ${withEfs[0].name}; use LATEST or 1.4.0 and later` }];
+        },
+    },
+    {
+        id: "aws-efs-access-point",
+        types: ["aws:efs/accessPoint:AccessPoint"],
+        outcome: "refused",
+        source: "https://docs.aws.amazon.com/efs/latest/ug/API_RootDirectory.html (Path 1-100 characters, '/' or up to four components, pattern), API_CreationInfo.html (Permissions ^[0-7]{3,4}$; OwnerUid/OwnerGid 0-4294967295) and API_PosixUser.html (Uid/Gid 0-4294967295)",
+        check(r): Finding[] {
+            const out: Finding[] = [];
+            const root = r.inputs.rootDirectory ?? {};
+            const path = root.path;
+            if (typeof path === "string" && (path.length < 1 || path.length > 100 || !EFS_ACCESS_POINT_PATH.test(path))) {
+                out.push({ field: "rootDirectory.path", message: `'${path}' (${path.length} characters) must be '/' or up to four components of 1-100 characters in all, none starting with '.', without $#<>;\`|&?{}^*` });
+            }
+            const info = root.creationInfo;
+            if (info && typeof info.permissions === "string" && !/^[0-7]{3,4}$/.test(info.permissions)) out.push({ field: "rootDirectory.creationInfo.permissions", message: `'${info.permissions}' is not 3-4 octal digits` });
+            const id = (field: string, v: unknown) => {
+                if (typeof v === "number" && (!Number.isInteger(v) || v < 0 || v > POSIX_ID_MAX)) out.push({ field, message: `${v} is not a POSIX id 0-${POSIX_ID_MAX}` });
+            };
+            id("posixUser.uid", r.inputs.posixUser?.uid);
+            id("posixUser.gid", r.inputs.posixUser?.gid);
+            id("rootDirectory.creationInfo.ownerUid", info?.ownerUid);
+            id("rootDirectory.creationInfo.ownerGid", info?.ownerGid);
+            return out;
+        },
+    },
+    {
+        id: "aws-efs-access-point-creation-info",
+        types: ["aws:efs/accessPoint:AccessPoint"],
+        outcome: "broken",
+        source: "https://docs.aws.amazon.com/efs/latest/ug/API_RootDirectory.html (\"If you do not provide CreationInfo and the specified RootDirectory > Path does not exist, attempts to mount the file system using the access point will fail\")",
+        check(r): Finding[] {
+            const root = r.inputs.rootDirectory;
+            if (!root || root.path === undefined || root.path === "/" || root.creationInfo) return [];
+            return [{ field: "rootDirectory.creationInfo", message: `is missing for '${root.path}': on a new file system the directory does not exist and every mount through the access point fails` }];
         },
     },
 ];

@@ -48,6 +48,9 @@ export function awsOutputs(type: string, name: string, inputs: Record<string, an
             };
         case "aws:kms/key:Key":
             return { ...base, keyId: `${name}-key-id` };
+        case "aws:ec2/vpcEndpoint:VpcEndpoint":
+            // A gateway endpoint's managed prefix list (S3's is pl-63a5400a in us-east-1).
+            return { ...base, ...(inputs.vpcEndpointType === "Gateway" ? { prefixListId: "pl-63a5400a" } : {}) };
         case "aws:ec2/vpc:Vpc":
             return { ...base, cidrBlock: inputs.cidrBlock, defaultSecurityGroupId: `${name}-default-sg` };
         default:

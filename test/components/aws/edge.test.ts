@@ -104,6 +104,21 @@ describe("aws edge", function () {
         });
     });
 
+    it("names each target group after what replaces it: a new port (a replacement) gets a new name, a new health check (an update) keeps it", async () => {
+        const tg = (p: Plan) => p.one("aws:lb/targetGroup:TargetGroup", "edge-web");
+        const before = tg(auro);
+        const moved = tg(await planEdge("auromart", { overrides: { services: { web: { port: 8080 } } } }));
+        const probed = tg(await planEdge("auromart", { overrides: { services: { web: { health: { readiness: { path: "/ready" } } } } } }));
+        assert.strictEqual(moved.inputs.port, 8080);
+        assert.notStrictEqual(moved.inputs.name, before.inputs.name, "ELB refuses a replacement with the old group's name (it still exists until the new one is in use)");
+        assert.strictEqual(probed.inputs.healthCheck.path, "/ready");
+        assert.strictEqual(probed.inputs.name, before.inputs.name, "an in-place update keeps the name");
+        for (const t of [before, moved]) {
+            assert.match(t.inputs.name, /^auromart-prod-web-[0-9a-f]{6}$/);
+            assert.strictEqual(t.options.deleteBeforeReplace, false, "the new group exists before the old one goes");
+        }
+    });
+
     it("routes longest paths first, answers private-only paths 403, and checks the origin secret behind CloudFront", () => {
         // AuroMart's /admin (allowCidrs of private ranges) is refused outright: on an internet-facing load balancer no client has a private address.
         assert.deepStrictEqual(rules(auro), ["10 undefined /admin,/admin/*"]);

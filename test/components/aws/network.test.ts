@@ -6,10 +6,10 @@ import { AWS_CONFIG, byId, loadSystem, securityGroupFlows } from "./helpers";
 const SUBNET = "aws:ec2/subnet:Subnet";
 const ROUTE_TABLE = "aws:ec2/routeTable:RouteTable";
 
-async function planNetwork(preset: string, opts: { stack?: string; vpcId?: string; azCount?: number } = {}): Promise<Plan> {
-    const { system } = loadSystem(preset, { stack: opts.stack });
+async function planNetwork(preset: string, opts: { stack?: string; vpcId?: string; azCount?: number; overrides?: Record<string, unknown> } = {}): Promise<Plan> {
+    const { system } = loadSystem(preset, { stack: opts.stack, overrides: opts.overrides });
     return planComponent(() => {
-        new AwsNetwork("net", { system, logsKmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/logs", vpcId: opts.vpcId, azCount: opts.azCount });
+        new AwsNetwork("net", { system, vpcId: opts.vpcId, azCount: opts.azCount });
     }, AWS_CONFIG);
 }
 
@@ -54,20 +54,29 @@ describe("aws network", function () {
         assert.deepStrictEqual([...s3.inputs.routeTableIds].sort(), [1, 2, 3].map((i) => tableOf(`net-private-${i}`).urn.split("::").pop() + "-id").sort());
     });
 
-    it("locks the default security group and logs all traffic to an encrypted log group", () => {
+    it("locks the default security group and logs all traffic at 600 s to an encrypted, private, TLS-only S3 bucket that expires them after the retention", () => {
         const dflt = mdc.one("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "net-default-sg");
         assert.ok(!dflt.inputs.ingress?.length && !dflt.inputs.egress?.length, "default security group keeps no rules");
         const flow = mdc.one("aws:ec2/flowLog:FlowLog", "net-flow-logs");
         assert.strictEqual(flow.inputs.trafficType, "ALL");
-        assert.strictEqual(flow.inputs.logDestinationType, "cloud-watch-logs");
         assert.strictEqual(flow.inputs.maxAggregationInterval, 600, "ten-minute records, not one-minute");
-        const group = mdc.one("aws:cloudwatch/logGroup:LogGroup", "net-flow-logs");
-        assert.strictEqual(group.inputs.kmsKeyId, "arn:aws:kms:us-east-1:123456789012:key/logs");
-        assert.strictEqual(group.inputs.retentionInDays, 365);
-        const role = mdc.one("aws:iam/role:Role", "net-flow-logs");
-        assert.strictEqual(JSON.parse(role.inputs.assumeRolePolicy).Statement[0].Principal.Service, "vpc-flow-logs.amazonaws.com");
-        const policy = JSON.parse(mdc.one("aws:iam/rolePolicy:RolePolicy", "net-flow-logs").inputs.policy);
-        assert.ok(!JSON.stringify(policy).includes('"Resource":"*"'), "flow-log role writes only its own log group");
+        assert.strictEqual(flow.inputs.logDestinationType, "s3");
+        const bucket = mdc.one("aws:s3/bucket:Bucket", "net-flow-logs-bucket");
+        assert.strictEqual(flow.inputs.logDestination, "arn:aws:s3:::net-flow-logs-bucket-abc123");
+        assert.strictEqual(bucket.protect, true, "protected in prod");
+        assert.strictEqual(mdc.ofType("aws:cloudwatch/logGroup:LogGroup").length, 0, "no CloudWatch ingestion");
+        const block = mdc.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "net-flow-logs-bucket").inputs;
+        assert.deepStrictEqual([block.blockPublicAcls, block.blockPublicPolicy, block.ignorePublicAcls, block.restrictPublicBuckets], [true, true, true, true]);
+        const sse = mdc.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "net-flow-logs-bucket").inputs.rules[0];
+        assert.strictEqual(sse.applyServerSideEncryptionByDefault.sseAlgorithm, "AES256");
+        const [rule] = mdc.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "net-flow-logs-bucket").inputs.rules;
+        assert.strictEqual(rule.expiration.days, 365, "the retention the log group had");
+        const policy = JSON.parse(mdc.one("aws:s3/bucketPolicy:BucketPolicy", "net-flow-logs-bucket").inputs.policy).Statement;
+        assert.deepStrictEqual(policy.find((x: any) => x.Sid === "DenyInsecureTransport").Condition, { Bool: { "aws:SecureTransport": "false" } });
+        const write = policy.find((x: any) => x.Action === "s3:PutObject");
+        assert.deepStrictEqual([write.Principal.Service, write.Condition.StringEquals["aws:SourceAccount"]], ["delivery.logs.amazonaws.com", "123456789012"]);
+        assert.match(write.Resource, /\/AWSLogs\/123456789012\/\*$/);
+        assert.ok(flow.dependencies.includes(mdc.one("aws:s3/bucketPolicy:BucketPolicy", "net-flow-logs-bucket").urn), "the flow log waits for the delivery service's permission");
     });
 
     it("admits exactly the flows the spec implies (MDC)", () => {
@@ -110,7 +119,8 @@ describe("aws network", function () {
         const auro = securityGroupFlows(await planNetwork("auromart"), "net");
         assert.deepStrictEqual(
             auro.filter((f) => f.startsWith("in alb")),
-            ["in alb tcp/443 0.0.0.0/0", "in alb tcp/443 ::/0", "in alb tcp/80 0.0.0.0/0", "in alb tcp/80 ::/0"],
+            // The internal load balancer of /admin admits only the route's private ranges (allowCidrs).
+            ["in alb tcp/443 0.0.0.0/0", "in alb tcp/443 ::/0", "in alb tcp/80 0.0.0.0/0", "in alb tcp/80 ::/0", "in alb-internal tcp/443 10.0.0.0/8", "in alb-internal tcp/443 192.168.0.0/16"],
         );
         assert.ok(auro.includes("in ds-db tcp/3306 svc-web") && auro.includes("in ds-db tcp/3306 svc-admin"));
         const hld = securityGroupFlows(await planNetwork("hld-platform"), "net");
@@ -124,6 +134,24 @@ describe("aws network", function () {
         assert.ok(out("worker").some((f) => /tcp\/587 /.test(f)));
         assert.ok(!out("frontend").some((f) => /tcp\/587 /.test(f)), "the frontend did not opt in");
         assert.ok(!out("beat").some((f) => /tcp\/587 /.test(f)));
+    });
+
+    it("closes HTTPS to the internet for a service off the internet whose images are in the account's ECR: it reaches ECR, logs and secrets through interface endpoints, S3 through the gateway", async () => {
+        const worldHttps = (p: Plan, svc: string) => securityGroupFlows(p, "net").filter((f) => f.startsWith(`out svc-${svc} tcp/443`) && f.includes("0.0.0.0/0"));
+        // The preset as it is: every image is on ghcr.io, so every service keeps 443 open and no endpoint is paid for.
+        assert.strictEqual(worldHttps(mdc, "frontend").length, 1);
+        assert.strictEqual(mdc.ofType("aws:ec2/vpcEndpoint:VpcEndpoint").filter((e) => e.inputs.vpcEndpointType === "Interface").length, 0);
+        const ecr = await planNetwork("mdc-tts", { overrides: { services: { frontend: { image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/mdc/frontend:1.0.0", writablePaths: [] } } } });
+        assert.deepStrictEqual(worldHttps(ecr, "frontend"), [], "no 0.0.0.0/0:443 for the frontend");
+        assert.strictEqual(worldHttps(ecr, "backend").length, 1, "the backend opts in to the internet");
+        const endpoints = ecr.ofType("aws:ec2/vpcEndpoint:VpcEndpoint").filter((e) => e.inputs.vpcEndpointType === "Interface");
+        assert.deepStrictEqual(endpoints.map((e) => e.inputs.serviceName.replace("com.amazonaws.us-east-1.", "")).sort(), ["ecr.api", "ecr.dkr", "logs", "secretsmanager"]);
+        for (const e of endpoints) assert.strictEqual(e.inputs.privateDnsEnabled, true);
+        const sg = endpoints[0].inputs.securityGroupIds[0];
+        const out = ecr.ofType("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").filter((r) => r.inputs.securityGroupId === "net-svc-frontend-id" && r.inputs.fromPort === 443);
+        assert.deepStrictEqual(out.map((r) => r.inputs.referencedSecurityGroupId ?? r.inputs.prefixListId).sort(), [sg, "pl-63a5400a"].sort());
+        const admitted = ecr.ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.inputs.securityGroupId === sg);
+        assert.deepStrictEqual(admitted.map((r) => [r.inputs.referencedSecurityGroupId, r.inputs.fromPort]), [["net-svc-frontend-id", 443]]);
     });
 
     it("uses one NAT gateway outside prod and honours azCount", async () => {
@@ -152,7 +180,7 @@ describe("aws network", function () {
         // The component's subnet outputs come from the tag lookups, sorted, one per zone.
         const { system } = loadSystem("mdc-tts");
         const outputs = await planComponent(() => {
-            const net = new AwsNetwork("net", { system, logsKmsKeyArn: "k", vpcId: "vpc-0abc" });
+            const net = new AwsNetwork("net", { system, vpcId: "vpc-0abc" });
             return { isolated: net.isolatedSubnetIds, cidr: net.vpcCidr };
         }, AWS_CONFIG);
         assert.deepStrictEqual(outputs.outputs.isolated, ["subnet-isolated-1", "subnet-isolated-2", "subnet-isolated-3"]);

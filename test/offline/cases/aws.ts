@@ -19,6 +19,15 @@ const WAF = "aws:wafv2/webAcl:WebAcl";
 const PLAN = "aws:backup/plan:Plan";
 const LOGS = "aws:cloudwatch/logGroup:LogGroup";
 const FLOW = "aws:ec2/flowLog:FlowLog";
+const SERVICE = "aws:ecs/service:Service";
+const ACCESS_POINT = "aws:efs/accessPoint:AccessPoint";
+/** An EFS volume as files.ts builds it: through an access point, TLS, IAM authorization. */
+const EFS_VOLUME = { name: "share-0", efsVolumeConfiguration: { fileSystemId: "fs-1", transitEncryption: "ENABLED", authorizationConfig: { accessPointId: "fsap-1", iam: "ENABLED" } } };
+const efsTask = (volume: Record<string, any> = EFS_VOLUME) => recorded(TASK, "t", { requiresCompatibilities: ["FARGATE"], cpu: "256", memory: "512", volumes: [{ name: "scratch-0" }, volume] });
+const efsService = (platformVersion?: string) =>
+    recorded(SERVICE, "s", { launchType: "FARGATE", ...(platformVersion ? { platformVersion } : {}) }, { dependencies: ["urn:pulumi:test::tierform::aws:ecs/taskDefinition:TaskDefinition::t"] });
+const accessPoint = (rootDirectory: Record<string, any>, uid = 10001) => recorded(ACCESS_POINT, "ap", { fileSystemId: "fs-1", posixUser: { uid, gid: uid }, rootDirectory });
+const CREATION = { ownerUid: 10001, ownerGid: 10001, permissions: "750" };
 
 /** Every AWS rule's cases. */
 export const awsRuleCases: EngineRuleCase[] = [
@@ -115,5 +124,36 @@ export const awsRuleCases: EngineRuleCase[] = [
             { why: "an SQS retention of 15 days", resources: [recorded(QUEUE, "q", { messageRetentionSeconds: 15 * 86400 })] },
             { why: "RDS backups kept 36 days", resources: [recorded(RDS, "d", { backupRetentionPeriod: 36 })] },
         ],
+    },
+    {
+        rule: "aws-ecs-efs-volume",
+        good: [efsTask(), efsTask({ name: "v", efsVolumeConfiguration: { fileSystemId: "fs-1", rootDirectory: "/", transitEncryption: "ENABLED", authorizationConfig: { accessPointId: "fsap-1" } } })],
+        bad: [
+            { why: "IAM authorization without transit encryption", resources: [efsTask({ name: "v", efsVolumeConfiguration: { fileSystemId: "fs-1", authorizationConfig: { iam: "ENABLED" } } })], expect: /omitted \(DISABLED\), but IAM authorization/ },
+            { why: "an access point with transit encryption DISABLED", resources: [efsTask({ name: "v", efsVolumeConfiguration: { fileSystemId: "fs-1", transitEncryption: "DISABLED", authorizationConfig: { accessPointId: "fsap-1" } } })], expect: /an access point .* needs it ENABLED/ },
+            { why: "an access point with a root directory", resources: [efsTask({ name: "v", efsVolumeConfiguration: { fileSystemId: "fs-1", rootDirectory: "/data/uploads", transitEncryption: "ENABLED", authorizationConfig: { accessPointId: "fsap-1" } } })], expect: /omit it or give '\/'/ },
+            { why: "transit encryption 'true'", resources: [efsTask({ name: "v", efsVolumeConfiguration: { fileSystemId: "fs-1", transitEncryption: "true" } })], expect: /not ENABLED or DISABLED/ },
+        ],
+    },
+    {
+        rule: "aws-ecs-efs-platform-version",
+        good: [efsTask(), efsService("LATEST"), recorded(SERVICE, "s2", { launchType: "FARGATE", platformVersion: "1.4.0" }, { dependencies: ["urn:pulumi:test::tierform::aws:ecs/taskDefinition:TaskDefinition::t"] })],
+        bad: [{ why: "Fargate 1.3.0 with an EFS volume", resources: [efsTask(), efsService("1.3.0")], expect: /'1.3.0' cannot mount the EFS volumes of task definition t/ }],
+    },
+    {
+        rule: "aws-efs-access-point",
+        good: [accessPoint({ path: "/data/uploads", creationInfo: CREATION }), accessPoint({ path: "/" })],
+        bad: [
+            { why: "five path components", resources: [accessPoint({ path: "/data/a/b/c/d", creationInfo: CREATION })], expect: /rootDirectory.path|up to four components/ },
+            { why: "a path component starting with a dot", resources: [accessPoint({ path: "/data/.hidden", creationInfo: CREATION })] },
+            { why: "a path of 101 characters", resources: [accessPoint({ path: `/${"p".repeat(100)}`, creationInfo: CREATION })], expect: /101 characters/ },
+            { why: "permissions in symbolic form", resources: [accessPoint({ path: "/data", creationInfo: { ...CREATION, permissions: "rwxr-x---" } })], expect: /not 3-4 octal digits/ },
+            { why: "a negative uid", resources: [accessPoint({ path: "/data", creationInfo: CREATION }, -1)], expect: /not a POSIX id/ },
+        ],
+    },
+    {
+        rule: "aws-efs-access-point-creation-info",
+        good: [accessPoint({ path: "/data/uploads", creationInfo: CREATION }), accessPoint({ path: "/" })],
+        bad: [{ why: "a sub-directory without creationInfo (never created, every mount fails)", resources: [accessPoint({ path: "/data/uploads" })], expect: /creationInfo|every mount/ }],
     },
 ];
