@@ -16,7 +16,7 @@ import * as random from "@pulumi/random";
 import type { Cache } from "../../model";
 import { DEFAULT_PORTS, redisUrl } from "../shared/connection";
 import { awsTags, resourceName } from "../shared/naming";
-import { dataAlarm } from "./alarms";
+import { dataAlarm } from "./monitoring";
 import { CACHE_NODES, connectionSecret, isolatedSubnetGroup, type AwsIsolatedDatastoreArgs } from "./common";
 
 /** Arguments of {@link AwsCache}. */

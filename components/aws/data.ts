@@ -17,7 +17,7 @@ import { backupGapMinutes } from "../../plan";
 import { connectionVariables } from "../../plan";
 import { MANAGED_BY } from "../shared/naming";
 import { AwsBackup, backupSelectionTags } from "./backup";
-import { AwsBucket, cdnServesBucket } from "./bucket";
+import { AwsBucket, cdnServesBucket } from "./object-store";
 import { AwsCache } from "./cache";
 import { throwProblems } from "./common";
 import type { AwsDataArgs, AwsDatastoreBinding } from "./contract";
@@ -245,7 +245,7 @@ export function createDataTier(args: AwsDataArgs, opts: pulumi.ComponentResource
                   opts,
               )
             : undefined;
-    // Buckets CloudFront serves get their own key, whose policy names the distribution (see bucket.ts).
+    // Buckets CloudFront serves get their own key, whose policy names the distribution (see object-store.ts).
     const served = buckets.filter((b) => cdnServesBucket(system, b) && args.cdnDistributionArn);
     const staticKms =
         served.length > 0 ? new AwsKms(n("static-assets"), { system, purpose: "static-assets", cloudFrontDistributionArns: [args.cdnDistributionArn!] }, opts) : undefined;

@@ -21,7 +21,7 @@ import * as random from "@pulumi/random";
 import type { Database } from "../../model";
 import { databaseUrl, DEFAULT_PORTS } from "../shared/connection";
 import { awsTags, resourceName } from "../shared/naming";
-import { dataAlarm } from "./alarms";
+import { dataAlarm } from "./monitoring";
 import { assumeRolePolicy, awsNamePrefix, awsPlace, dailyWindow, databaseSecret, isolatedSubnetGroup, managedPolicyArn, RDS_CLASSES, type AwsIsolatedDatastoreArgs } from "./common";
 import { rdsStandardSupportEnd } from "../../policies/lifecycle/dates";
 

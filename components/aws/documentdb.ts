@@ -14,7 +14,7 @@ import * as random from "@pulumi/random";
 import type { Database } from "../../model";
 import { databaseUrl, DEFAULT_PORTS } from "../shared/connection";
 import { awsTags, resourceName } from "../shared/naming";
-import { dataAlarm } from "./alarms";
+import { dataAlarm } from "./monitoring";
 import { dailyWindow, databaseSecret, DOCDB_CLASSES, isolatedSubnetGroup, type AwsIsolatedDatastoreArgs } from "./common";
 
 /**

@@ -10,7 +10,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Settings, System } from "../../model";
 import { awsTags, MANAGED_BY, resourceName } from "../shared/naming";
-import { AwsAlarmTopic } from "./alarms";
+import { AwsAlarmTopic } from "./monitoring";
 import { AwsKms } from "./kms";
 import { vpcFlowLogs } from "./network";
 

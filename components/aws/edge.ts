@@ -25,7 +25,7 @@ import * as random from "@pulumi/random";
 import type { Problem, Service, System } from "../../model";
 import { awsTags, resourceName } from "../shared/naming";
 import { assumeRolePolicy, awsName, awsNamePrefix, awsPlace, managedPolicyArn, targetGroupName, throwProblems } from "./common";
-import { AwsBucket } from "./bucket";
+import { AwsBucket } from "./object-store";
 import { shiftsTraffic, type AwsServiceLoadBalancer } from "./service";
 
 /** TLS policy of the HTTPS listener: TLS 1.3 and 1.2 with forward-secret ciphers only. */

@@ -21,7 +21,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Queue, System } from "../../model";
 import { awsTags, resourceName } from "../shared/naming";
-import { dataAlarm } from "./alarms";
+import { dataAlarm } from "./monitoring";
 import { awsPlace, connectionSecret, denyInsecureTransport, policyJson } from "./common";
 
 /** Arguments of {@link AwsQueue}. */

@@ -19,7 +19,7 @@ import { resourceName } from "../shared/naming";
 import type { DatastoreOutputs, PlatformSystem, PlatformSystemArgs, SystemOutputs } from "../contract";
 import type { PlatformModule } from "../index";
 import { DockerBackup } from "./backup";
-import { DockerBucket } from "./bucket";
+import { DockerBucket } from "./object-store";
 import { DockerCache } from "./cache";
 import { generatePassword, secretOf } from "./common";
 import { DockerDatabase } from "./database";

@@ -22,11 +22,11 @@ import { backupImage, renderBackupScript, renderRestoreScript } from "../shared/
 import { deletionSafety, logicalName, meta, podLabels, serviceHost, type KubeContext } from "./context";
 import { restrictedContainer, restrictedPodSpec } from "./pods";
 import { secretEnv } from "./secrets";
-import { archiveBucket, AWS_CLI_IMAGE, s3Access, s3KeysEnv } from "./bucket";
+import { archiveBucket, AWS_CLI_IMAGE, s3Access, s3KeysEnv } from "./object-store";
 import { K8S_ANNOTATION } from "../../conventions/labels";
 
 /** The AWS CLI image of the off-site copy (pinned; defined with the object store, which uses it too). */
-export { AWS_CLI_IMAGE } from "./bucket";
+export { AWS_CLI_IMAGE } from "./object-store";
 /** Where dumps are written inside the backup pod. */
 export const BACKUP_DIR = "/backups";
 /** The uid of backup runs: the apps' default. */

@@ -21,7 +21,7 @@ import type { Cache } from "../../model";
 import { DEFAULT_PORTS, redisUrl } from "../shared/connection";
 import { datastoreImage } from "../shared/images";
 import { type KubeContext } from "./context";
-import { type DatastoreConnection } from "./flows";
+import { type DatastoreConnection } from "./context";
 import { brokerSize, execProbe } from "./pods";
 import { componentSecret, generatedPassword, secretEnvs } from "./secrets";
 import { statefulWorkload } from "./stateful";

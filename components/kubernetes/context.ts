@@ -92,3 +92,17 @@ export function deletionSafety(system: System, retain: boolean): Pick<pulumi.Cus
     if (system.profile.deletionProtection) return { protect: true };
     return retain ? { retainOnDelete: true } : {};
 }
+
+/** How apps reach one datastore; the URL carries credentials and is always a secret. */
+export interface DatastoreConnection {
+    /** Writer host (cluster DNS name). */
+    host: string;
+    /** Client port. */
+    port: number;
+    /** Read-only endpoints (CloudNativePG `-ro` service), where there are replicas. */
+    readerHosts?: string[];
+    /** Connection URL with credentials (secret), or the bucket name for buckets (plain). */
+    url: pulumi.Output<string>;
+    /** The objects apps should wait for (so pods do not crash-loop while the datastore starts). */
+    ready: pulumi.Resource[];
+}

@@ -21,11 +21,11 @@ import type { Database } from "../../model";
 import { databaseUrl, DEFAULT_PORTS } from "../shared/connection";
 import { CNPG_POSTGRES_IMAGES, datastoreImage } from "../shared/images";
 import { deletionSafety, logicalName, meta, serviceHost, type KubeContext } from "./context";
-import { type DatastoreConnection } from "./flows";
+import { type DatastoreConnection } from "./context";
 import { DATASTORE_SIZES, cpuQuantity, execProbe } from "./pods";
 import { componentSecret, generatedPassword, secretEnvs } from "./secrets";
 import type { BackupCredentials } from "./backup";
-import { archiveBucket, s3Access, s3SecretName } from "./bucket";
+import { archiveBucket, s3Access, s3SecretName } from "./object-store";
 import { statefulWorkload, type StatefulWorkloadArgs } from "./stateful";
 import { K8S_ANNOTATION } from "../../conventions/labels";
 

@@ -12,7 +12,7 @@ import type { Queue } from "../../model";
 import { amqpUrl, DEFAULT_PORTS } from "../shared/connection";
 import { QUEUE_IMAGE } from "../shared/images";
 import { type KubeContext } from "./context";
-import { type DatastoreConnection } from "./flows";
+import { type DatastoreConnection } from "./context";
 import { brokerSize, execProbe } from "./pods";
 import { componentSecret, generatedPassword, secretEnvs } from "./secrets";
 import { statefulWorkload } from "./stateful";

@@ -50,6 +50,6 @@ export function secretEnvs(secretName: pulumi.Input<string>, keys: Record<string
 /**
  * Secret a user creates in the namespace when `tierform:s3Endpoint` is set (keys
  * `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`): credentials of an external object store never
- * pass through Pulumi config. Without an endpoint, each identity gets its own Secret of the same shape (bucket.ts).
+ * pass through Pulumi config. Without an endpoint, each identity gets its own Secret of the same shape (object-store.ts).
  */
 export const EXTERNAL_S3_SECRET = "s3-credentials";

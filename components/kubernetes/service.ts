@@ -45,7 +45,7 @@ import { connectionVariables, planService, type HealthCheck, type ServicePlan } 
 import { logicalName, meta, podLabels, selectorOf, serviceHost, type KubeContext } from "./context";
 import { execProbe, restrictedContainer, restrictedPodSpec, topologySpread, versionedJob, writableVolumes } from "./pods";
 import { componentSecret, secretEnv } from "./secrets";
-import { s3Env } from "./bucket";
+import { s3Env } from "./object-store";
 import { shareMounts } from "./files";
 import { requestRateQuery } from "./edge";
 import { PROMETHEUS_URL } from "./operators";

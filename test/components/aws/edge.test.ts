@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import type * as pulumi from "@pulumi/pulumi";
-import { cdnServesBucket } from "../../../components/aws/bucket";
+import { cdnServesBucket } from "../../../components/aws/object-store";
 import { ALB_TLS_POLICY, AwsEdge, findHostedZone, hostedZoneCandidates, ORIGIN_SECRET_HEADER, routeRules, wafRateLimit } from "../../../components/aws/edge";
 import { planComponent, type Plan } from "../../harness";
 import { AWS_CONFIG, loadSystem } from "./helpers";

@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import { planComponent } from "../../harness";
-import { KubernetesNamespace, systemFlows } from "../../../components/kubernetes/namespace";
+import { KubernetesNamespace } from "../../../components/kubernetes/namespace";
+import { systemFlows } from "../../../components/kubernetes/network";
 import { objects, stagingStack } from "./fixtures";
 
 const key = (f: ReturnType<typeof systemFlows>[number]) => `${f.from.component}>${f.to.component}:${f.ports.map((p) => p.port).join(",")}`;
@@ -45,7 +46,7 @@ describe("kubernetes namespace (network tier)", () => {
 
 describe("kubernetes internet egress (issue 11 item 4)", () => {
     it("opens the internet on the spec's ports to the services that opt in, never private, link-local, CGNAT or cluster ranges", async () => {
-        const { systemFlows, NON_INTERNET_CIDRS } = await import("../../../components/kubernetes/namespace");
+        const { systemFlows, NON_INTERNET_CIDRS } = await import("../../../components/kubernetes/network");
         const { stagingStack } = await import("./fixtures");
         const { system, settings } = stagingStack("auromart");
         const internet = systemFlows(system, settings).filter((f) => f.to.component === "internet");

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { lifecycleRules, storageClass } from "../../../components/aws/bucket";
+import { lifecycleRules, storageClass } from "../../../components/aws/object-store";
 import type { Plan, PlannedResource } from "../../harness";
 import { DISTRIBUTION, planData, type DataPlan } from "./data-helpers";
 

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { OBJECT_STORE_IMAGE } from "../../../components/shared/images";
 import { planComponent } from "../../harness";
-import { archiveBucket, bucketSetupScript, KubernetesObjectStore, LARGE_OBJECT_STORE_GB, needsObjectStore, objectStoreSizeGb, s3Identities } from "../../../components/kubernetes/bucket";
+import { archiveBucket, bucketSetupScript, KubernetesObjectStore, LARGE_OBJECT_STORE_GB, needsObjectStore, objectStoreSizeGb, s3Identities } from "../../../components/kubernetes/object-store";
 import { context, object, objects, stagingPlan } from "./fixtures";
 
 describe("kubernetes object storage", () => {

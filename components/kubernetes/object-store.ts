@@ -32,10 +32,10 @@ import type * as k8sTypes from "@pulumi/kubernetes/types/input";
 import type { Bucket, Settings, System } from "../../model";
 import { DEFAULT_PORTS } from "../shared/connection";
 import { logicalName, meta, serviceHost, type KubeContext } from "./context";
-import { type DatastoreConnection } from "./flows";
+import { type DatastoreConnection } from "./context";
 import { restrictedContainer, restrictedPodSpec, versionedJob } from "./pods";
 import { EXTERNAL_S3_SECRET, componentSecret, generatedPassword, secretEnvs } from "./secrets";
-import { OBJECT_STORE, s3EndpointAddress } from "./namespace";
+import { OBJECT_STORE, s3EndpointAddress } from "./network";
 import { statefulWorkload } from "./stateful";
 import { imageOf } from "../shared/pins";
 

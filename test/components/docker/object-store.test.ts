@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { planComponent, type Plan } from "../../harness";
-import { DockerBucket, renderBucketScript, renderS3Identities } from "../../../components/docker/bucket";
+import { DockerBucket, renderBucketScript, renderS3Identities } from "../../../components/docker/object-store";
 import { OBJECT_STORE_IMAGE } from "../../../components/shared/images";
 import { argvOf, CONTAINER, devSystem, envOf, hardeningProblems, isSecretAt, labelsOf, networksOf, uploadOf, VOLUME } from "./helpers";
 

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { AwsAlarmTopic, AwsAppAlarms } from "../../../components/aws/alarms";
+import { AwsAlarmTopic, AwsAppAlarms } from "../../../components/aws/monitoring";
 import { planComponent, type Plan } from "../../harness";
 import { AWS_CONFIG, loadSystem } from "./helpers";
 
