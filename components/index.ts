@@ -43,7 +43,11 @@ export function throwPlatformProblems(system: System, platform: Platform, proble
     if (problems.length === 0) return;
     const n = problems.length;
     const lines = formatProblems(problems).split("\n").slice(1);
-    throw new pulumi.RunError([`tierform: ${system.name} cannot be built on ${PLATFORM_TITLES[platform]} (${n} problem${n === 1 ? "" : "s"}):`, ...lines].join("\n"));
+    throw new pulumi.RunError(
+        [`tierform: ${system.name} cannot be built on ${PLATFORM_TITLES[platform]} (${n} problem${n === 1 ? "" : "s"}):`, ...lines].join(
+            "\n",
+        ),
+    );
 }
 
 /**

@@ -15,33 +15,128 @@ const int = (min: number, max: number) => z.coerce.number().int().min(min).max(m
 
 /** Every `tierform:` key with its schema, default and description. */
 export const CONFIG_KEYS = {
-    platform: { schema: z.enum(PLATFORMS), default: "docker", description: "Where the system runs: docker (local engine), kubernetes (current kubeconfig context) or aws." },
-    environment: { schema: z.enum(ENVIRONMENTS), default: "dev", description: "Environment profile that fills what the spec leaves out: dev, staging or prod." },
-    system: { schema: z.string().min(1), default: "mdc-tts", description: "A preset name (a file in systems/) or a path to a system spec YAML file." },
-    overrides: { schema: z.record(z.string(), z.unknown()), default: {}, description: "Any spec field, deep-merged over the system spec (objects merge, arrays replace, null removes)." },
-    maxReplicas: { schema: int(0, 1000), default: 0, description: "Caps every service's replica range (0 = no cap), e.g. to keep a laptop responsive." },
-    edgeBindAddress: { schema: z.union([z.ipv4(), z.ipv6()]), default: "127.0.0.1", description: "docker: host address the edge publishes on. Only the edge is ever published." },
+    platform: {
+        schema: z.enum(PLATFORMS),
+        default: "docker",
+        description: "Where the system runs: docker (local engine), kubernetes (current kubeconfig context) or aws.",
+    },
+    environment: {
+        schema: z.enum(ENVIRONMENTS),
+        default: "dev",
+        description: "Environment profile that fills what the spec leaves out: dev, staging or prod.",
+    },
+    system: {
+        schema: z.string().min(1),
+        default: "mdc-tts",
+        description: "A preset name (a file in systems/) or a path to a system spec YAML file.",
+    },
+    overrides: {
+        schema: z.record(z.string(), z.unknown()),
+        default: {},
+        description: "Any spec field, deep-merged over the system spec (objects merge, arrays replace, null removes).",
+    },
+    maxReplicas: {
+        schema: int(0, 1000),
+        default: 0,
+        description: "Caps every service's replica range (0 = no cap), e.g. to keep a laptop responsive.",
+    },
+    edgeBindAddress: {
+        schema: z.union([z.ipv4(), z.ipv6()]),
+        default: "127.0.0.1",
+        description: "docker: host address the edge publishes on. Only the edge is ever published.",
+    },
     edgeHttpPort: { schema: int(1, 65535), default: 8080, description: "docker: host port for HTTP (redirects to HTTPS)." },
     edgeHttpsPort: { schema: int(1, 65535), default: 8443, description: "docker: host port for HTTPS." },
-    kubeconfig: { schema: z.string(), default: "", description: "kubernetes: path or contents of a kubeconfig; empty uses the current context." },
-    namespace: { schema: z.string().regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?)?$/), default: "", description: "kubernetes: namespace to create; empty uses the system name." },
-    installOperators: { schema: bool, default: false, description: "kubernetes: install every operator the system needs (Envoy Gateway, cert-manager, CloudNativePG, KEDA, kube-prometheus-stack) from their pinned Helm charts." },
-    installEnvoyGateway: { schema: bool, default: false, description: "kubernetes: install Envoy Gateway (chart v1.9.0, with the Gateway API CRDs) and its rate-limit Redis for the edge." },
+    kubeconfig: {
+        schema: z.string(),
+        default: "",
+        description: "kubernetes: path or contents of a kubeconfig; empty uses the current context.",
+    },
+    namespace: {
+        schema: z.string().regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?)?$/),
+        default: "",
+        description: "kubernetes: namespace to create; empty uses the system name.",
+    },
+    installOperators: {
+        schema: bool,
+        default: false,
+        description:
+            "kubernetes: install every operator the system needs (Envoy Gateway, cert-manager, CloudNativePG, KEDA, kube-prometheus-stack) from their pinned Helm charts.",
+    },
+    installEnvoyGateway: {
+        schema: bool,
+        default: false,
+        description: "kubernetes: install Envoy Gateway (chart v1.9.0, with the Gateway API CRDs) and its rate-limit Redis for the edge.",
+    },
     installKeda: { schema: bool, default: false, description: "kubernetes: install KEDA (chart 2.20.2) for request-rate autoscaling." },
-    installCertManager: { schema: bool, default: false, description: "kubernetes: install cert-manager (chart v1.21.1) for the edge's certificate." },
-    installCloudNativePg: { schema: bool, default: false, description: "kubernetes: install CloudNativePG (chart 0.29.0, operator 1.30) for PostgreSQL." },
-    installPrometheusStack: { schema: bool, default: false, description: "kubernetes: install kube-prometheus-stack (chart 88.5.3); needs monitoringCrds." },
-    monitoringCrds: { schema: bool, default: true, description: "kubernetes: create ServiceMonitor and PrometheusRule objects (needs the prometheus-operator CRDs)." },
-    storageClass: { schema: z.string(), default: "", description: "kubernetes: StorageClass of persistent volumes; empty uses the cluster default." },
-    archiveGeneration: { schema: int(0, 1000), default: 0, description: "kubernetes: PostgreSQL archive generation; after a mistaken destroy, raise it by one and `pulumi up`: each CloudNativePG cluster then recovers from the previous generation's base backups and WAL and archives to a new one." },
-    sharedStorageClass: { schema: z.string(), default: "", description: "kubernetes: a StorageClass that provisions ReadWriteMany volumes (NFS, CephFS, EFS, Azure Files) for the spec's fileShares; required when the system has any." },
-    s3Endpoint: { schema: z.string(), default: "", description: "kubernetes: S3-compatible endpoint for buckets and backups; empty runs MinIO in the namespace." },
-    vpcId: { schema: z.string().regex(/^(vpc-[0-9a-f]+)?$/), default: "", description: "aws: an existing VPC to deploy into; empty creates one." },
+    installCertManager: {
+        schema: bool,
+        default: false,
+        description: "kubernetes: install cert-manager (chart v1.21.1) for the edge's certificate.",
+    },
+    installCloudNativePg: {
+        schema: bool,
+        default: false,
+        description: "kubernetes: install CloudNativePG (chart 0.29.0, operator 1.30) for PostgreSQL.",
+    },
+    installPrometheusStack: {
+        schema: bool,
+        default: false,
+        description: "kubernetes: install kube-prometheus-stack (chart 88.5.3); needs monitoringCrds.",
+    },
+    monitoringCrds: {
+        schema: bool,
+        default: true,
+        description: "kubernetes: create ServiceMonitor and PrometheusRule objects (needs the prometheus-operator CRDs).",
+    },
+    storageClass: {
+        schema: z.string(),
+        default: "",
+        description: "kubernetes: StorageClass of persistent volumes; empty uses the cluster default.",
+    },
+    archiveGeneration: {
+        schema: int(0, 1000),
+        default: 0,
+        description:
+            "kubernetes: PostgreSQL archive generation; after a mistaken destroy, raise it by one and `pulumi up`: each CloudNativePG cluster then recovers from the previous generation's base backups and WAL and archives to a new one.",
+    },
+    sharedStorageClass: {
+        schema: z.string(),
+        default: "",
+        description:
+            "kubernetes: a StorageClass that provisions ReadWriteMany volumes (NFS, CephFS, EFS, Azure Files) for the spec's fileShares; required when the system has any.",
+    },
+    s3Endpoint: {
+        schema: z.string(),
+        default: "",
+        description: "kubernetes: S3-compatible endpoint for buckets and backups; empty runs MinIO in the namespace.",
+    },
+    vpcId: {
+        schema: z.string().regex(/^(vpc-[0-9a-f]+)?$/),
+        default: "",
+        description: "aws: an existing VPC to deploy into; empty creates one.",
+    },
     azCount: { schema: int(0, 6), default: 0, description: "aws: availability zones to span (0 = 3 in prod, 2 elsewhere)." },
-    drRegion: { schema: z.string().regex(/^([a-z]{2}(-[a-z]+)+-\d)?$/), default: "", description: "aws: region for disaster-recovery copies and replicas (used when the spec's recovery.crossRegion is set)." },
-    alarmEmail: { schema: z.union([z.literal(""), z.email()]), default: "", description: "aws: e-mail address subscribed to the alarm topic; empty creates the topic without a subscription." },
-    certificateArn: { schema: z.string(), default: "", description: "aws: an existing ACM certificate for the edge; empty requests one for the spec's domain." },
-    hostedZoneId: { schema: z.string().regex(/^(Z[0-9A-Z]+)?$/), default: "", description: "aws: the public Route 53 hosted zone of edge.domain; empty uses the first existing zone of the domain or a parent." },
+    drRegion: {
+        schema: z.string().regex(/^([a-z]{2}(-[a-z]+)+-\d)?$/),
+        default: "",
+        description: "aws: region for disaster-recovery copies and replicas (used when the spec's recovery.crossRegion is set).",
+    },
+    alarmEmail: {
+        schema: z.union([z.literal(""), z.email()]),
+        default: "",
+        description: "aws: e-mail address subscribed to the alarm topic; empty creates the topic without a subscription.",
+    },
+    certificateArn: {
+        schema: z.string(),
+        default: "",
+        description: "aws: an existing ACM certificate for the edge; empty requests one for the spec's domain.",
+    },
+    hostedZoneId: {
+        schema: z.string().regex(/^(Z[0-9A-Z]+)?$/),
+        default: "",
+        description: "aws: the public Route 53 hosted zone of edge.domain; empty uses the first existing zone of the domain or a parent.",
+    },
 } as const;
 
 /** A key of {@link CONFIG_KEYS}, without its `tierform:` prefix. */

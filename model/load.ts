@@ -38,7 +38,11 @@ export interface LoadedStack {
 }
 
 type Path = ReadonlyArray<PropertyKey>;
-const dotted = (p: Path) => p.map((k) => (typeof k === "number" ? `[${k}]` : `.${String(k)}`)).join("").replace(/^\./, "") || "(root)";
+const dotted = (p: Path) =>
+    p
+        .map((k) => (typeof k === "number" ? `[${k}]` : `.${String(k)}`))
+        .join("")
+        .replace(/^\./, "") || "(root)";
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
     return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -69,13 +73,16 @@ function allowedKeysAt(schema: z.ZodType, p: Path): string[] {
     let cur: z.ZodType | undefined = schema;
     const unwrap = (s: z.ZodType): z.ZodType => {
         const def = (s as unknown as { def: { type: string; innerType?: z.ZodType; in?: z.ZodType } }).def;
-        if (def.type === "default" || def.type === "optional" || def.type === "nullable" || def.type === "prefault") return unwrap(def.innerType!);
+        if (def.type === "default" || def.type === "optional" || def.type === "nullable" || def.type === "prefault")
+            return unwrap(def.innerType!);
         if (def.type === "pipe") return unwrap(def.in!);
         return s;
     };
     for (const k of p) {
         if (!cur) return [];
-        const u = unwrap(cur) as unknown as { def: { type: string; shape?: Record<string, z.ZodType>; valueType?: z.ZodType; element?: z.ZodType } };
+        const u = unwrap(cur) as unknown as {
+            def: { type: string; shape?: Record<string, z.ZodType>; valueType?: z.ZodType; element?: z.ZodType };
+        };
         if (u.def.type === "object") cur = u.def.shape?.[String(k)];
         else if (u.def.type === "record") cur = u.def.valueType;
         else if (u.def.type === "array") cur = u.def.element;
@@ -91,7 +98,8 @@ function distance(a: string, b: string): number {
     const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
     for (let j = 1; j <= b.length; j++) d[0][j] = j;
     for (let i = 1; i <= a.length; i++)
-        for (let j = 1; j <= b.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        for (let j = 1; j <= b.length; j++)
+            d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
     return d[a.length][b.length];
 }
 
@@ -105,7 +113,11 @@ export function didYouMean(name: string, known: string[]): string {
 /** What a config value must be, in words, for the schema of `name`. */
 function expectedInWords(name: ConfigKey): string | undefined {
     const schema = CONFIG_KEYS[name].schema as z.ZodType;
-    const def = (schema as unknown as { def: { type: string; checks?: { _zod: { def: { check: string; value?: number; format?: string } } }[]; options?: z.ZodType[] } }).def;
+    const def = (
+        schema as unknown as {
+            def: { type: string; checks?: { _zod: { def: { check: string; value?: number; format?: string } } }[]; options?: z.ZodType[] };
+        }
+    ).def;
     if (def.type === "number") {
         const min = def.checks?.find((c) => c._zod.def.check === "greater_than")?._zod.def.value;
         const max = def.checks?.find((c) => c._zod.def.check === "less_than")?._zod.def.value;
@@ -119,7 +131,15 @@ function expectedInWords(name: ConfigKey): string | undefined {
 
 /** A zod type name in words ("number" → "a number"). */
 function inWords(expected: string): string {
-    const words: Record<string, string> = { number: "a number", int: "a whole number", string: "a string (text)", boolean: "true or false", array: "a list", object: "a mapping of keys to values", record: "a mapping of keys to values" };
+    const words: Record<string, string> = {
+        number: "a number",
+        int: "a whole number",
+        string: "a string (text)",
+        boolean: "true or false",
+        array: "a list",
+        object: "a mapping of keys to values",
+        record: "a mapping of keys to values",
+    };
     return words[expected] ?? expected;
 }
 
@@ -140,7 +160,10 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown, schema: z.ZodTyp
             return [
                 {
                     path: issue.path,
-                    message: received === undefined ? `is required (${inWords(issue.expected)})` : `expected ${inWords(issue.expected)}, got ${JSON.stringify(received)}`,
+                    message:
+                        received === undefined
+                            ? `is required (${inWords(issue.expected)})`
+                            : `expected ${inWords(issue.expected)}, got ${JSON.stringify(received)}`,
                 },
             ];
         case "too_small":
@@ -162,7 +185,8 @@ export function crossCheck(raw: unknown): { path: Path; message: string }[] {
         const group = isPlainObject(raw[kind]) ? (raw[kind] as Record<string, unknown>) : {};
         for (const name of Object.keys(group)) {
             const prior = owner.get(name);
-            if (prior) out.push({ path: [kind, name], message: `the name '${name}' is already used in ${prior}; datastore names must be unique` });
+            if (prior)
+                out.push({ path: [kind, name], message: `the name '${name}' is already used in ${prior}; datastore names must be unique` });
             else owner.set(name, kind);
         }
     }
@@ -170,7 +194,11 @@ export function crossCheck(raw: unknown): { path: Path; message: string }[] {
     const shares = isPlainObject(raw.fileShares) ? raw.fileShares : {};
     for (const name of Object.keys(shares)) {
         const prior = owner.get(name);
-        if (prior) out.push({ path: ["fileShares", name], message: `the name '${name}' is already used in ${prior}; datastore and file share names must be unique` });
+        if (prior)
+            out.push({
+                path: ["fileShares", name],
+                message: `the name '${name}' is already used in ${prior}; datastore and file share names must be unique`,
+            });
     }
     for (const [name, svc] of Object.entries(services)) {
         if (!isPlainObject(svc)) continue;
@@ -179,34 +207,53 @@ export function crossCheck(raw: unknown): { path: Path; message: string }[] {
             out.push({ path: ["services", name, "replicas"], message: `min (${r.min}) is greater than max (${r.max})` });
         }
         const kind = svc.kind ?? "web";
-        if (kind === "web" && svc.port === undefined) out.push({ path: ["services", name, "port"], message: "a web service needs a port (1-65535); use kind: worker for a service without one" });
+        if (kind === "web" && svc.port === undefined)
+            out.push({
+                path: ["services", name, "port"],
+                message: "a web service needs a port (1-65535); use kind: worker for a service without one",
+            });
         if (kind === "scheduler" && isPlainObject(r) && typeof r.max === "number" && r.max > 1) {
-            out.push({ path: ["services", name, "replicas", "max"], message: `a scheduler never runs twice at once; max must be 1, got ${r.max}` });
+            out.push({
+                path: ["services", name, "replicas", "max"],
+                message: `a scheduler never runs twice at once; max must be 1, got ${r.max}`,
+            });
         }
         const writable = Array.isArray(svc.writablePaths) ? svc.writablePaths : [];
         const mounted = new Map<string, number>();
         (Array.isArray(svc.mounts) ? svc.mounts : []).forEach((m, i) => {
             if (!isPlainObject(m)) return;
             if (typeof m.share === "string" && !(m.share in shares)) {
-                out.push({ path: ["services", name, "mounts", i, "share"], message: `'${m.share}' is not a declared file share; declared: ${Object.keys(shares).join(", ") || "(none; add it under fileShares)"}` });
+                out.push({
+                    path: ["services", name, "mounts", i, "share"],
+                    message: `'${m.share}' is not a declared file share; declared: ${Object.keys(shares).join(", ") || "(none; add it under fileShares)"}`,
+                });
             }
             if (typeof m.path !== "string") return;
             const prior = mounted.get(m.path);
-            if (prior !== undefined) out.push({ path: ["services", name, "mounts", i, "path"], message: `'${m.path}' is already mounted by mounts[${prior}]` });
+            if (prior !== undefined)
+                out.push({ path: ["services", name, "mounts", i, "path"], message: `'${m.path}' is already mounted by mounts[${prior}]` });
             else mounted.set(m.path, i);
-            if (writable.includes(m.path)) out.push({ path: ["services", name, "mounts", i, "path"], message: `'${m.path}' is also in writablePaths; a path is either private scratch space (writablePaths) or a shared mount, not both` });
+            if (writable.includes(m.path))
+                out.push({
+                    path: ["services", name, "mounts", i, "path"],
+                    message: `'${m.path}' is also in writablePaths; a path is either private scratch space (writablePaths) or a shared mount, not both`,
+                });
         });
         const health = isPlainObject(svc.health) ? svc.health : {};
         if (health.command !== undefined && (health.liveness !== undefined || health.readiness !== undefined)) {
             out.push({
                 path: ["services", name, "health", "command"],
-                message: "give either HTTP probes (liveness/readiness, for a web service) or a command (an exec check, for a service without HTTP), not both",
+                message:
+                    "give either HTTP probes (liveness/readiness, for a web service) or a command (an exec check, for a service without HTTP), not both",
             });
         }
         const env = isPlainObject(svc.env) ? svc.env : {};
         (Array.isArray(svc.secrets) ? svc.secrets : []).forEach((secret, i) => {
             if (typeof secret === "string" && secret in env) {
-                out.push({ path: ["services", name, "secrets", i], message: `'${secret}' is also set in env; a variable is either a plain value (env) or a generated secret (secrets), not both` });
+                out.push({
+                    path: ["services", name, "secrets", i],
+                    message: `'${secret}' is also set in env; a variable is either a plain value (env) or a generated secret (secrets), not both`,
+                });
             }
         });
         const autoscaling = isPlainObject(svc.autoscaling) ? svc.autoscaling : {};
@@ -220,7 +267,10 @@ export function crossCheck(raw: unknown): { path: Path; message: string }[] {
         if (Array.isArray(svc.uses)) {
             svc.uses.forEach((u, i) => {
                 if (typeof u === "string" && !owner.has(u)) {
-                    out.push({ path: ["services", name, "uses", i], message: `'${u}' is not a declared datastore; declared: ${declared.join(", ") || "(none)"}` });
+                    out.push({
+                        path: ["services", name, "uses", i],
+                        message: `'${u}' is not a declared datastore; declared: ${declared.join(", ") || "(none)"}`,
+                    });
                 }
             });
         }
@@ -232,13 +282,25 @@ export function crossCheck(raw: unknown): { path: Path; message: string }[] {
         const target = route.service;
         if (typeof target === "string") {
             const svc = services[target];
-            if (!isPlainObject(svc)) out.push({ path: ["edge", "routes", i, "service"], message: `'${target}' is not a service; services: ${Object.keys(services).join(", ")}` });
-            else if ((svc.kind ?? "web") !== "web") out.push({ path: ["edge", "routes", i, "service"], message: `'${target}' is a ${String(svc.kind)}; only web services take routes` });
+            if (!isPlainObject(svc))
+                out.push({
+                    path: ["edge", "routes", i, "service"],
+                    message: `'${target}' is not a service; services: ${Object.keys(services).join(", ")}`,
+                });
+            else if ((svc.kind ?? "web") !== "web")
+                out.push({
+                    path: ["edge", "routes", i, "service"],
+                    message: `'${target}' is a ${String(svc.kind)}; only web services take routes`,
+                });
         }
         if (typeof route.path === "string") {
             const normalized = route.path.replace(/\/+$/, "") || "/";
             const prior = seen.get(normalized);
-            if (prior !== undefined) out.push({ path: ["edge", "routes", i, "path"], message: `'${route.path}' is already routed by edge.routes[${prior}]; each path goes to one service` });
+            if (prior !== undefined)
+                out.push({
+                    path: ["edge", "routes", i, "path"],
+                    message: `'${route.path}' is already routed by edge.routes[${prior}]; each path goes to one service`,
+                });
             else seen.set(normalized, i);
         }
     });
@@ -248,7 +310,10 @@ export function crossCheck(raw: unknown): { path: Path; message: string }[] {
             if (!isPlainObject(store) || typeof store.engine !== "string" || typeof store.version !== "string") continue;
             const versions = SUPPORTED_VERSIONS[store.engine as keyof typeof SUPPORTED_VERSIONS];
             if (versions && !versions.includes(store.version)) {
-                out.push({ path: [group, name, "version"], message: `${store.engine} '${store.version}' is not supported; supported: ${versions.join(", ")}` });
+                out.push({
+                    path: [group, name, "version"],
+                    message: `${store.engine} '${store.version}' is not supported; supported: ${versions.join(", ")}`,
+                });
             }
         }
     }
@@ -259,7 +324,10 @@ export function crossCheck(raw: unknown): { path: Path; message: string }[] {
         if (!isPlainObject(db)) continue;
         const b = isPlainObject(db.backup) ? db.backup : {};
         if (b.pointInTime === true) continue;
-        const schedules = [typeof b.schedule === "string" ? b.schedule : "0 2 * * *", ...(typeof b.incrementalSchedule === "string" ? [b.incrementalSchedule] : [])];
+        const schedules = [
+            typeof b.schedule === "string" ? b.schedule : "0 2 * * *",
+            ...(typeof b.incrementalSchedule === "string" ? [b.incrementalSchedule] : []),
+        ];
         const gap = maxGapMinutes(...schedules);
         if (gap === undefined) continue; // an invalid cron expression is reported by the schema
         if (gap > rpo) {
@@ -282,9 +350,14 @@ export function variableCollisions(system: System): { path: Path; message: strin
     for (const service of Object.values(system.services)) {
         for (const v of connectionVariables(system, service)) {
             const what = `the connection variable ${v.variable} of datastore '${v.datastore}' (services.${service.name}.uses)`;
-            if (v.variable in service.env) out.push({ path: ["services", service.name, "env", v.variable], message: `is also ${what}; drop it from env or rename it` });
+            if (v.variable in service.env)
+                out.push({
+                    path: ["services", service.name, "env", v.variable],
+                    message: `is also ${what}; drop it from env or rename it`,
+                });
             const i = service.secrets.indexOf(v.variable);
-            if (i >= 0) out.push({ path: ["services", service.name, "secrets", i], message: `'${v.variable}' is also ${what}; rename the secret` });
+            if (i >= 0)
+                out.push({ path: ["services", service.name, "secrets", i], message: `'${v.variable}' is also ${what}; rename the secret` });
         }
     }
     return out;
@@ -299,7 +372,10 @@ function buildContextProblems(raw: unknown, cwd: string): { path: Path; message:
         if (!build || typeof build.context !== "string") continue;
         const context = path.resolve(cwd, build.context);
         if (!fs.existsSync(context) || !fs.statSync(context).isDirectory()) {
-            out.push({ path: ["services", name, "build", "context"], message: `'${build.context}' is not a directory (resolved to ${context})` });
+            out.push({
+                path: ["services", name, "build", "context"],
+                message: `'${build.context}' is not a directory (resolved to ${context})`,
+            });
             continue;
         }
         const dockerfile = typeof build.dockerfile === "string" ? build.dockerfile : "Dockerfile";
@@ -312,12 +388,16 @@ function buildContextProblems(raw: unknown, cwd: string): { path: Path; message:
 
 /** Parse a YAML file, reporting a missing file or a syntax error with its line. */
 function readYaml(file: string, label: string): { doc?: Document; lines?: LineCounter; problems: Problem[] } {
-    if (!fs.existsSync(file)) return { problems: [{ where: "tierform:system", message: `the spec file '${label}' does not exist (looked for ${file})` }] };
+    if (!fs.existsSync(file))
+        return { problems: [{ where: "tierform:system", message: `the spec file '${label}' does not exist (looked for ${file})` }] };
     const lines = new LineCounter();
     const doc = parseDocument(fs.readFileSync(file, "utf8"), { lineCounter: lines, prettyErrors: true });
     if (doc.errors.length > 0) {
         return {
-            problems: doc.errors.map((e) => ({ where: `${label}:${e.linePos?.[0].line ?? "?"}`, message: `YAML does not parse: ${e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}` })),
+            problems: doc.errors.map((e) => ({
+                where: `${label}:${e.linePos?.[0].line ?? "?"}`,
+                message: `YAML does not parse: ${e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`,
+            })),
         };
     }
     return { doc, lines, problems: [] };
@@ -340,7 +420,10 @@ function parseConfig(raw: Record<string, string>): { settings: Partial<Settings>
     for (const key of Object.keys(raw)) {
         const [ns, name] = key.split(":");
         if (ns === "tierform" && !known.includes(name)) {
-            problems.push({ where: key, message: `unknown configuration key; known keys: ${known.map((k) => `tierform:${k}`).join(", ")}${didYouMean(name ?? "", known).replace(/'([^']+)'/, "'tierform:$1'")}` });
+            problems.push({
+                where: key,
+                message: `unknown configuration key; known keys: ${known.map((k) => `tierform:${k}`).join(", ")}${didYouMean(name ?? "", known).replace(/'([^']+)'/, "'tierform:$1'")}`,
+            });
         }
     }
     for (const [name, spec] of Object.entries(CONFIG_KEYS) as [ConfigKey, (typeof CONFIG_KEYS)[ConfigKey]][]) {
@@ -352,7 +435,10 @@ function parseConfig(raw: Record<string, string>): { settings: Partial<Settings>
                 try {
                     value = JSON.parse(text);
                 } catch {
-                    problems.push({ where: "tierform:overrides", message: "must be an object of spec fields (YAML/JSON), e.g. {services: {web: {image: 'repo:1.2.3'}}}" });
+                    problems.push({
+                        where: "tierform:overrides",
+                        message: "must be an object of spec fields (YAML/JSON), e.g. {services: {web: {image: 'repo:1.2.3'}}}",
+                    });
                     continue;
                 }
             }
@@ -389,7 +475,10 @@ export function loadStack(rawConfig: Record<string, string>, cwd: string = PROJE
     } else {
         const presets = presetNames();
         if (!presets.includes(systemRef)) {
-            problems.push({ where: "tierform:system", message: `'${systemRef}' is not a preset; presets: ${presets.join(", ")} (or give a path to a .yaml spec)${didYouMean(systemRef, presets)}` });
+            problems.push({
+                where: "tierform:system",
+                message: `'${systemRef}' is not a preset; presets: ${presets.join(", ")} (or give a path to a .yaml spec)${didYouMean(systemRef, presets)}`,
+            });
             throw new SpecError(problems);
         }
         file = path.join(PRESET_DIR, `${systemRef}.yaml`);
@@ -413,6 +502,7 @@ export function loadStack(rawConfig: Record<string, string>, cwd: string = PROJE
     const full: Settings = { ...(settings as Settings), ...(rawConfig["aws:region"] ? { awsRegion: rawConfig["aws:region"] } : {}) };
     const system = applyProfile(parsed.data, full.environment, full.maxReplicas);
     const collisions = variableCollisions(system);
-    if (collisions.length > 0) throw new SpecError(collisions.map((p) => ({ where: locate(p.path, label, doc, lines, overrides), message: p.message })));
+    if (collisions.length > 0)
+        throw new SpecError(collisions.map((p) => ({ where: locate(p.path, label, doc, lines, overrides), message: p.message })));
     return { settings: full, system, source: label };
 }

@@ -149,7 +149,10 @@ export function applyProfile(spec: SystemSpec, environment: Environment, maxRepl
         // The profile's retention is a floor on every platform (30 days in prod, what the prod policy pack
         // checks on RDS, DocumentDB and AWS Backup): a seed's "14 days" (MealKitz, HLD) is a minimum to
         // keep, not a promise to delete on day 15.
-        backup: { ...d.backup, retentionDays: Math.max(d.backup.retentionDays ?? profile.backupRetentionDays, profile.backupRetentionDays) },
+        backup: {
+            ...d.backup,
+            retentionDays: Math.max(d.backup.retentionDays ?? profile.backupRetentionDays, profile.backupRetentionDays),
+        },
     }));
     return {
         ...spec,

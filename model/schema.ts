@@ -26,19 +26,15 @@ import { cronProblem } from "../conventions/cron";
 import { isPinnedImage } from "../conventions/images";
 
 /** DNS-label-safe identifier: lower-case letters, digits and dashes, starting with a letter. */
-export const identifier = z
-    .string()
-    .regex(/^[a-z][a-z0-9-]{0,39}$/, "must be 1-40 characters of a-z, 0-9 and '-', starting with a letter");
+export const identifier = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, "must be 1-40 characters of a-z, 0-9 and '-', starting with a letter");
 
 export { isPinnedImage } from "../conventions/images";
 
 /** A container image pinned to a tag or digest. `latest` and untagged references are refused. */
-export const image = z
-    .string()
-    .min(1)
-    .refine(isPinnedImage, {
-        message: "image must be pinned to a tag or digest (e.g. 'nginx:1.27.3' or 'repo@sha256:<64 hex>'); untagged and ':latest' images are not allowed",
-    });
+export const image = z.string().min(1).refine(isPinnedImage, {
+    message:
+        "image must be pinned to a tag or digest (e.g. 'nginx:1.27.3' or 'repo@sha256:<64 hex>'); untagged and ':latest' images are not allowed",
+});
 
 const cron = z.string().superRefine((value, ctx) => {
     const problem = cronProblem(value);
@@ -97,7 +93,11 @@ export const mount = z.strictObject({
      * @aws Not mounted yet (warned, see `path`).
      * @caution On Docker a new sub-path is a new, empty volume: files written under the old one stay in the old volume.
      */
-    subPath: z.string().regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, "must be a relative path such as 'invoices'").refine((p) => !p.split("/").includes(".."), "must not contain '..'").optional(),
+    subPath: z
+        .string()
+        .regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, "must be a relative path such as 'invoices'")
+        .refine((p) => !p.split("/").includes(".."), "must not contain '..'")
+        .optional(),
 });
 
 /**
@@ -111,7 +111,12 @@ export const probe = z.strictObject({
      * @kubernetes An `httpGet` liveness or readiness probe on the `http` port with the canonical Host header.
      * @aws Liveness: an in-container health check (wget or curl). Readiness (else liveness, else `/`): the load balancer's target-group health check, which cannot set a Host header.
      */
-    path: z.string().regex(/^\/[A-Za-z0-9._~\-/?=&%]*$/, "must start with '/' and hold only URL path and query characters (A-Z a-z 0-9 . _ ~ - / ? = & %)"),
+    path: z
+        .string()
+        .regex(
+            /^\/[A-Za-z0-9._~\-/?=&%]*$/,
+            "must start with '/' and hold only URL path and query characters (A-Z a-z 0-9 . _ ~ - / ? = & %)",
+        ),
     /**
      * Seconds after the container starts before the first probe.
      * @default 10
@@ -209,7 +214,9 @@ export const service = z.strictObject({
      * @property min Replicas that always run (0 or more).
      * @property max Most replicas autoscaling may run (1 or more, at least `min`; exactly 1 for a scheduler).
      */
-    replicas: z.strictObject({ min: z.number().int().min(0, "must be 0 or more"), max: z.number().int().min(1, "must be 1 or more") }).optional(),
+    replicas: z
+        .strictObject({ min: z.number().int().min(0, "must be 0 or more"), max: z.number().int().min(1, "must be 1 or more") })
+        .optional(),
     /**
      * Autoscaling targets; a target left out is not used.
      * @default none: where `replicas` lets the service scale, CPU 70 %
@@ -224,7 +231,11 @@ export const service = z.strictObject({
      * @default not used
      */
     autoscaling: z
-        .strictObject({ cpuPercent: percent.optional(), memoryPercent: percent.optional(), requestsPerMinute: z.number().int().min(1).optional() })
+        .strictObject({
+            cpuPercent: percent.optional(),
+            memoryPercent: percent.optional(),
+            requestsPerMinute: z.number().int().min(1).optional(),
+        })
         .optional(),
     /**
      * Health checks: HTTP liveness and readiness probes for web services, and `command`, an exec
@@ -401,7 +412,12 @@ export const backup = z.strictObject({
      * @property monthlyRetentionDays Days a monthly copy is kept (30 or more).
      * @default no monthly copies
      */
-    archive: z.strictObject({ weeklyRetentionDays: z.number().int().min(7).optional(), monthlyRetentionDays: z.number().int().min(30).optional() }).optional(),
+    archive: z
+        .strictObject({
+            weeklyRetentionDays: z.number().int().min(7).optional(),
+            monthlyRetentionDays: z.number().int().min(30).optional(),
+        })
+        .optional(),
 });
 
 /** A relational or document database. */
@@ -431,7 +447,10 @@ export const database = z.strictObject({
      * @aws The RDS instance's `dbName` (DocumentDB creates it on first write).
      * @caution Changing it replaces the RDS instance (`db_name` forces a new resource) and, on Docker and Kubernetes, points the services at a database the first start never created.
      */
-    databaseName: z.string().regex(/^[a-z_][a-z0-9_]*$/).optional(),
+    databaseName: z
+        .string()
+        .regex(/^[a-z_][a-z0-9_]*$/)
+        .optional(),
     /**
      * The application user, who owns the database.
      * @default "app"
@@ -440,7 +459,10 @@ export const database = z.strictObject({
      * @aws The RDS master username (DocumentDB master user); the password is generated and kept in Secrets Manager.
      * @caution Changing it replaces the RDS instance (`username` forces a new resource) and, on Docker and Kubernetes, leaves the services with a user the first start never created.
      */
-    username: z.string().regex(/^[a-z_][a-z0-9_]*$/).default("app"),
+    username: z
+        .string()
+        .regex(/^[a-z_][a-z0-9_]*$/)
+        .default("app"),
     /**
      * Storage in GiB.
      * @default 20
@@ -660,7 +682,10 @@ export const edge = z.strictObject({
      * @aws Required (or `tierform:certificateArn`): the ACM certificate, the Route 53 alias records and CloudFront's alias; the hosted zone must exist.
      * @caution On AWS a new domain requests new certificates and records; clients of the old name stop reaching the system.
      */
-    domain: z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/, "must be a DNS name such as 'api.example.com'").optional(),
+    domain: z
+        .string()
+        .regex(/^[a-z0-9.-]+\.[a-z]{2,}$/, "must be a DNS name such as 'api.example.com'")
+        .optional(),
     /**
      * Terminate TLS at the edge and redirect HTTP to HTTPS.
      * @default true

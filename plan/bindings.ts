@@ -59,4 +59,3 @@ export function connectionVariables(system: System, service: Service): Connectio
     }
     return out;
 }
-

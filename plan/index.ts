@@ -92,15 +92,30 @@ export interface SystemPlan {
 export function planSystem(system: System, platform: Platform): SystemPlan {
     const services = Object.fromEntries(Object.values(system.services).map((s) => [s.name, planService(system, s)]));
     const datastores: Record<string, DatastorePlan> = {};
-    for (const name of [...Object.keys(system.databases), ...Object.keys(system.caches), ...Object.keys(system.queues), ...Object.keys(system.buckets)]) {
-        datastores[name] = { name, kind: datastoreKind(system, name)!, usedBy: Object.values(system.services).filter((s) => s.uses.includes(name)).map((s) => s.name) };
+    for (const name of [
+        ...Object.keys(system.databases),
+        ...Object.keys(system.caches),
+        ...Object.keys(system.queues),
+        ...Object.keys(system.buckets),
+    ]) {
+        datastores[name] = {
+            name,
+            kind: datastoreKind(system, name)!,
+            usedBy: Object.values(system.services)
+                .filter((s) => s.uses.includes(name))
+                .map((s) => s.name),
+        };
     }
     return {
         name: system.name,
         platform,
         services,
         appSecrets: { names: [...new Set(Object.values(system.services).flatMap((s) => s.secrets))].sort(), length: APP_SECRET_LENGTH },
-        routes: system.edge.routes.map((r) => ({ path: r.path, service: r.service, ...(r.allowCidrs ? { allowCidrs: [...r.allowCidrs] } : {}) })),
+        routes: system.edge.routes.map((r) => ({
+            path: r.path,
+            service: r.service,
+            ...(r.allowCidrs ? { allowCidrs: [...r.allowCidrs] } : {}),
+        })),
         datastores,
         backups: Object.values(system.databases).map((d) => ({
             database: d.name,

@@ -137,7 +137,13 @@ export function scalingOf(service: Service): ScalingSignals {
 export function healthOf(system: System, service: Service): HealthPlan {
     const { liveness, readiness, command } = service.health;
     if (service.kind === "web" && service.port !== undefined && (liveness || readiness)) {
-        const http = (p: ProbeSpec): HttpCheck => ({ type: "http", path: p.path, port: service.port!, host: canonicalHost(system), ...timingsOf(p) });
+        const http = (p: ProbeSpec): HttpCheck => ({
+            type: "http",
+            path: p.path,
+            port: service.port!,
+            host: canonicalHost(system),
+            ...timingsOf(p),
+        });
         return { liveness: http(liveness ?? readiness!), readiness: http(readiness ?? liveness!) };
     }
     if (command) {
@@ -148,7 +154,12 @@ export function healthOf(system: System, service: Service): HealthPlan {
 }
 
 function timingsOf(p: ProbeSpec): CheckTimings {
-    return { initialDelaySeconds: p.initialDelaySeconds, periodSeconds: p.periodSeconds, timeoutSeconds: p.timeoutSeconds, failureThreshold: p.failureThreshold };
+    return {
+        initialDelaySeconds: p.initialDelaySeconds,
+        periodSeconds: p.periodSeconds,
+        timeoutSeconds: p.timeoutSeconds,
+        failureThreshold: p.failureThreshold,
+    };
 }
 
 /** The plan of one service of `system`. */

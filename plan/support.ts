@@ -34,16 +34,25 @@ const services = (system: System) => Object.values(system.services);
 export const FEATURES: Feature[] = [
     {
         id: "autoscaling",
-        usedAt: (s) => services(s).filter((v) => v.kind !== "scheduler" && v.replicas.max > v.replicas.min).map((v) => `services.${v.name}.replicas`),
+        usedAt: (s) =>
+            services(s)
+                .filter((v) => v.kind !== "scheduler" && v.replicas.max > v.replicas.min)
+                .map((v) => `services.${v.name}.replicas`),
         support: {
-            docker: { level: "approximated", how: "runs replicas.min containers (at least one) and never scales; no autoscaler on a single Docker engine" },
+            docker: {
+                level: "approximated",
+                how: "runs replicas.min containers (at least one) and never scales; no autoscaler on a single Docker engine",
+            },
             kubernetes: { level: "full", how: "HorizontalPodAutoscaler (CPU/memory) or a KEDA ScaledObject (requests) over the range" },
             aws: { level: "full", how: "Application Auto Scaling target tracking over the range" },
         },
     },
     {
         id: "scale-to-zero",
-        usedAt: (s) => services(s).filter((v) => v.kind !== "scheduler" && v.replicas.min === 0).map((v) => `services.${v.name}.replicas.min`),
+        usedAt: (s) =>
+            services(s)
+                .filter((v) => v.kind !== "scheduler" && v.replicas.min === 0)
+                .map((v) => `services.${v.name}.replicas.min`),
         support: {
             docker: { level: "approximated", how: "runs one container" },
             kubernetes: { level: "approximated", how: "keeps one replica (HPA minReplicas is at least 1)" },
@@ -52,16 +61,25 @@ export const FEATURES: Feature[] = [
     },
     {
         id: "read-replicas",
-        usedAt: (s) => Object.values(s.databases).filter((d) => d.readReplicas > 0).map((d) => `databases.${d.name}.readReplicas`),
+        usedAt: (s) =>
+            Object.values(s.databases)
+                .filter((d) => d.readReplicas > 0)
+                .map((d) => `databases.${d.name}.readReplicas`),
         support: {
             docker: { level: "approximated", how: "the primary alone serves reads (dev)" },
-            kubernetes: { level: "approximated", how: "PostgreSQL: CloudNativePG replicas behind <db>-ro; MySQL and MongoDB run one instance (their replicas need an operator)" },
+            kubernetes: {
+                level: "approximated",
+                how: "PostgreSQL: CloudNativePG replicas behind <db>-ro; MySQL and MongoDB run one instance (their replicas need an operator)",
+            },
             aws: { level: "full", how: "RDS read replicas (PostgreSQL, MySQL); DocumentDB replica instances" },
         },
     },
     {
         id: "cache-cluster",
-        usedAt: (s) => Object.values(s.caches).filter((c) => c.cluster || c.shards > 1).map((c) => `caches.${c.name}.cluster`),
+        usedAt: (s) =>
+            Object.values(s.caches)
+                .filter((c) => c.cluster || c.shards > 1)
+                .map((c) => `caches.${c.name}.cluster`),
         support: {
             docker: { level: "approximated", how: "one Redis node" },
             kubernetes: { level: "approximated", how: "one Redis node (a sharded cluster needs an operator's bootstrap)" },
@@ -70,7 +88,10 @@ export const FEATURES: Feature[] = [
     },
     {
         id: "bucket-tiers",
-        usedAt: (s) => Object.values(s.buckets).filter((b) => b.lifecycle.length > 0).map((b) => `buckets.${b.name}.lifecycle`),
+        usedAt: (s) =>
+            Object.values(s.buckets)
+                .filter((b) => b.lifecycle.length > 0)
+                .map((b) => `buckets.${b.name}.lifecycle`),
         support: {
             docker: { level: "approximated", how: "SeaweedFS keeps every object in one tier; expireAfterDays still applies" },
             kubernetes: { level: "approximated", how: "SeaweedFS keeps every object in one tier; expireAfterDays still applies" },
@@ -97,19 +118,31 @@ export const FEATURES: Feature[] = [
     },
     {
         id: "egress-ports",
-        usedAt: (s) => services(s).filter((v) => v.egress.internet).map((v) => `services.${v.name}.egress.ports`),
+        usedAt: (s) =>
+            services(s)
+                .filter((v) => v.egress.internet)
+                .map((v) => `services.${v.name}.egress.ports`),
         support: {
-            docker: { level: "approximated", how: "the service joins an egress network; Docker cannot filter outbound ports, so every port is open" },
+            docker: {
+                level: "approximated",
+                how: "the service joins an egress network; Docker cannot filter outbound ports, so every port is open",
+            },
             kubernetes: { level: "full", how: "NetworkPolicy egress to the internet on the listed ports only" },
             aws: { level: "full", how: "security-group egress on the listed ports only" },
         },
     },
     {
         id: "point-in-time",
-        usedAt: (s) => Object.values(s.databases).filter((d) => d.backup.pointInTime).map((d) => `databases.${d.name}.backup.pointInTime`),
+        usedAt: (s) =>
+            Object.values(s.databases)
+                .filter((d) => d.backup.pointInTime)
+                .map((d) => `databases.${d.name}.backup.pointInTime`),
         support: {
             docker: { level: "approximated", how: "scheduled dumps only (dev)" },
-            kubernetes: { level: "approximated", how: "PostgreSQL: continuous WAL archiving (CloudNativePG); MySQL and MongoDB: scheduled dumps only" },
+            kubernetes: {
+                level: "approximated",
+                how: "PostgreSQL: continuous WAL archiving (CloudNativePG); MySQL and MongoDB: scheduled dumps only",
+            },
             aws: { level: "full", how: "RDS automated backups / AWS Backup continuous backups" },
         },
     },
@@ -124,7 +157,10 @@ export const FEATURES: Feature[] = [
     },
     {
         id: "image-build",
-        usedAt: (s) => services(s).filter((v) => v.build).map((v) => `services.${v.name}.build`),
+        usedAt: (s) =>
+            services(s)
+                .filter((v) => v.build)
+                .map((v) => `services.${v.name}.build`),
         support: {
             docker: { level: "full", how: "docker build of the context, tagged `image`" },
             kubernetes: { level: "approximated", how: "deploys `image` from its registry: build and push it first" },
@@ -133,19 +169,31 @@ export const FEATURES: Feature[] = [
     },
     {
         id: "entrypoint-with-credentials",
-        usedAt: (s) => services(s).filter((v) => v.command && (v.secrets.length > 0 || v.uses.length > 0)).map((v) => `services.${v.name}.command`),
+        usedAt: (s) =>
+            services(s)
+                .filter((v) => v.command && (v.secrets.length > 0 || v.uses.length > 0))
+                .map((v) => `services.${v.name}.command`),
         support: {
-            docker: { level: "approximated", how: "credentials arrive as a file read by tierform's with-secrets wrapper, which then runs the command: the image's ENTRYPOINT is skipped" },
+            docker: {
+                level: "approximated",
+                how: "credentials arrive as a file read by tierform's with-secrets wrapper, which then runs the command: the image's ENTRYPOINT is skipped",
+            },
             kubernetes: { level: "full", how: "container args (the image's ENTRYPOINT stays); credentials by secretKeyRef" },
             aws: { level: "full", how: "container command (the image's ENTRYPOINT stays); credentials as ECS secrets" },
         },
     },
     {
         id: "traffic-shifting",
-        usedAt: (s) => services(s).filter((v) => v.rollout.strategy !== "rolling").map((v) => `services.${v.name}.rollout.strategy`),
+        usedAt: (s) =>
+            services(s)
+                .filter((v) => v.rollout.strategy !== "rolling")
+                .map((v) => `services.${v.name}.rollout.strategy`),
         support: {
             docker: { level: "approximated", how: "containers are replaced one by one by Pulumi; no traffic split" },
-            kubernetes: { level: "approximated", how: "a surge of new pods before any old one goes (blue/green: maxSurge 100 %; canary: the first step); traffic-weighted steps need Argo Rollouts or Flagger" },
+            kubernetes: {
+                level: "approximated",
+                how: "a surge of new pods before any old one goes (blue/green: maxSurge 100 %; canary: the first step); traffic-weighted steps need Argo Rollouts or Flagger",
+            },
             aws: { level: "full", how: "ECS blue/green, canary or linear deployments on two target groups" },
         },
     },
@@ -163,7 +211,10 @@ export const FEATURES: Feature[] = [
     },
     {
         id: "backup-archive",
-        usedAt: (s) => Object.values(s.databases).filter((d) => d.backup.archive).map((d) => `databases.${d.name}.backup.archive`),
+        usedAt: (s) =>
+            Object.values(s.databases)
+                .filter((d) => d.backup.archive)
+                .map((d) => `databases.${d.name}.backup.archive`),
         support: {
             docker: { level: "approximated", how: "no weekly or monthly copies: dumps are kept retentionDays" },
             kubernetes: { level: "approximated", how: "no weekly or monthly copies: dumps are kept retentionDays" },
@@ -174,8 +225,14 @@ export const FEATURES: Feature[] = [
         id: "queue-semantics",
         usedAt: (s) => Object.values(s.queues).map((q) => `queues.${q.name}`),
         support: {
-            docker: { level: "approximated", how: "a RabbitMQ broker: fifo, visibilityTimeoutSeconds, maxReceiveCount and retentionDays are not enforced by it" },
-            kubernetes: { level: "approximated", how: "a RabbitMQ broker: fifo, visibilityTimeoutSeconds, maxReceiveCount and retentionDays are not enforced by it" },
+            docker: {
+                level: "approximated",
+                how: "a RabbitMQ broker: fifo, visibilityTimeoutSeconds, maxReceiveCount and retentionDays are not enforced by it",
+            },
+            kubernetes: {
+                level: "approximated",
+                how: "a RabbitMQ broker: fifo, visibilityTimeoutSeconds, maxReceiveCount and retentionDays are not enforced by it",
+            },
             aws: { level: "full", how: "SQS with a dead-letter queue" },
         },
     },
@@ -185,7 +242,10 @@ export const FEATURES: Feature[] = [
         support: {
             docker: { level: "approximated", how: "no alerts on dev: health checks and logs only" },
             kubernetes: { level: "full", how: "PrometheusRules (needs the prometheus-operator CRDs)" },
-            aws: { level: "approximated", how: "CloudWatch alarms on error rate and p99 latency; slowQueryCommitsPerSecond has no CloudWatch metric and is not alarmed" },
+            aws: {
+                level: "approximated",
+                how: "CloudWatch alarms on error rate and p99 latency; slowQueryCommitsPerSecond has no CloudWatch metric and is not alarmed",
+            },
         },
     },
     {
@@ -203,21 +263,31 @@ export const FEATURES: Feature[] = [
         support: {
             docker: { level: "full", how: "nginx client_max_body_size" },
             kubernetes: { level: "full", how: "Envoy Gateway's request buffer limit" },
-            aws: { level: "approximated", how: "an ALB has no body limit; the WAF's 8 KB body rule only counts, so larger bodies pass to the app" },
+            aws: {
+                level: "approximated",
+                how: "an ALB has no body limit; the WAF's 8 KB body rule only counts, so larger bodies pass to the app",
+            },
         },
     },
 ];
 
 /** The features a system uses on a platform, split by support level, with the spec paths. */
 export function supportOf(system: System, platform: Platform): { feature: Feature; paths: string[]; support: Support }[] {
-    return FEATURES.map((feature) => ({ feature, paths: feature.usedAt(system), support: feature.support[platform] })).filter((f) => f.paths.length > 0);
+    return FEATURES.map((feature) => ({ feature, paths: feature.usedAt(system), support: feature.support[platform] })).filter(
+        (f) => f.paths.length > 0,
+    );
 }
 
 /** What `platform` cannot build of `system`: one spec error per use of an unsupported feature. */
 export function unsupportedProblems(system: System, platform: Platform): Problem[] {
     return supportOf(system, platform)
         .filter((f) => f.support.level === "unsupported")
-        .flatMap((f) => f.paths.map((where) => ({ where, message: `${f.feature.id} is not supported on ${platform}${f.support.how ? `: ${f.support.how}` : ""}` })));
+        .flatMap((f) =>
+            f.paths.map((where) => ({
+                where,
+                message: `${f.feature.id} is not supported on ${platform}${f.support.how ? `: ${f.support.how}` : ""}`,
+            })),
+        );
 }
 
 /** One line per approximated feature the system uses on `platform`: what the platform builds instead. */
@@ -253,7 +323,10 @@ export const RENDERING: Record<Platform, ServiceRendering> = {
         autoscales: false,
         separateReadiness: false,
         processCheckFallback: false,
-        bucketVariables: { plain: ["S3_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_REGION"], secret: ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"] },
+        bucketVariables: {
+            plain: ["S3_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_REGION"],
+            secret: ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"],
+        },
         privateRoutes: "public-edge-allow-list",
     },
     kubernetes: {
@@ -261,7 +334,10 @@ export const RENDERING: Record<Platform, ServiceRendering> = {
         autoscales: true,
         separateReadiness: true,
         processCheckFallback: true,
-        bucketVariables: { plain: ["S3_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_REGION"], secret: ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"] },
+        bucketVariables: {
+            plain: ["S3_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_REGION"],
+            secret: ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"],
+        },
         privateRoutes: "public-edge-allow-list",
     },
     aws: {

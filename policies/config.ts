@@ -55,10 +55,13 @@ function checkValue(where: string, value: unknown, schema: PolicyConfigJSONSchem
             return;
         }
     }
-    if (schema.enum && !schema.enum.some((e) => JSON.stringify(e) === JSON.stringify(value))) problems.push(`${where} must be one of ${schema.enum.map((e) => JSON.stringify(e)).join(", ")}`);
+    if (schema.enum && !schema.enum.some((e) => JSON.stringify(e) === JSON.stringify(value)))
+        problems.push(`${where} must be one of ${schema.enum.map((e) => JSON.stringify(e)).join(", ")}`);
     if (typeof value === "number") {
-        if (schema.minimum !== undefined && value < schema.minimum) problems.push(`${where} must be at least ${schema.minimum}, got ${value}`);
-        if (schema.maximum !== undefined && value > schema.maximum) problems.push(`${where} must be at most ${schema.maximum}, got ${value}`);
+        if (schema.minimum !== undefined && value < schema.minimum)
+            problems.push(`${where} must be at least ${schema.minimum}, got ${value}`);
+        if (schema.maximum !== undefined && value > schema.maximum)
+            problems.push(`${where} must be at most ${schema.maximum}, got ${value}`);
     }
     if (Array.isArray(value) && schema.items && typeof schema.items === "object" && !Array.isArray(schema.items)) {
         value.forEach((v, i) => checkValue(`${where}[${i}]`, v, schema.items as PolicyConfigJSONSchema, problems));
@@ -72,7 +75,9 @@ function closest(name: string, candidates: string[]): string | undefined {
     const dist = (a: string, b: string) => {
         const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
         for (let j = 1; j <= b.length; j++) d[0][j] = j;
-        for (let i = 1; i <= a.length; i++) for (let j = 1; j <= b.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        for (let i = 1; i <= a.length; i++)
+            for (let j = 1; j <= b.length; j++)
+                d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
         return d[a.length][b.length];
     };
     const best = candidates.map((c) => [c, dist(name, c)] as const).sort((x, y) => x[1] - y[1])[0];
@@ -85,7 +90,8 @@ function closest(name: string, candidates: string[]): string | undefined {
  */
 export function resolvePolicyConfig(raw: unknown, source = "(inline)"): Map<string, ResolvedPolicyConfig> {
     const problems: string[] = [];
-    if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new PolicyConfigError(source, [`the config must be a JSON object of policy name → level or settings, got ${typeOf(raw)}`]);
+    if (typeof raw !== "object" || raw === null || Array.isArray(raw))
+        throw new PolicyConfigError(source, [`the config must be a JSON object of policy name → level or settings, got ${typeOf(raw)}`]);
     const byName = new Map(allPolicies.map((p) => [p.name, p]));
     const names = [...byName.keys()];
     const entries = raw as Record<string, unknown>;
@@ -109,7 +115,9 @@ export function resolvePolicyConfig(raw: unknown, source = "(inline)"): Map<stri
         const policy = byName.get(name);
         if (!policy) {
             const hint = closest(name, names);
-            problems.push(`unknown policy '${name}'${hint ? ` (did you mean '${hint}'?)` : ""}; see policies/README.md for the ${names.length} policy names`);
+            problems.push(
+                `unknown policy '${name}'${hint ? ` (did you mean '${hint}'?)` : ""}; see policies/README.md for the ${names.length} policy names`,
+            );
             continue;
         }
         if (typeof value === "string") {
@@ -126,12 +134,15 @@ export function resolvePolicyConfig(raw: unknown, source = "(inline)"): Map<stri
             const prop = schema?.properties?.[k];
             if (!prop || typeof prop !== "object") {
                 const known = Object.keys(schema?.properties ?? {});
-                problems.push(`'${name}' has no setting '${k}'${known.length ? `; its settings are ${known.join(", ")}` : "; it takes only enforcementLevel"}`);
+                problems.push(
+                    `'${name}' has no setting '${k}'${known.length ? `; its settings are ${known.join(", ")}` : "; it takes only enforcementLevel"}`,
+                );
                 continue;
             }
             checkValue(`'${name}'.${k}`, v, prop, problems);
         }
-        for (const req of schema?.required ?? []) if (!(req in props) && schemaDefaults(schema)[req] === undefined) problems.push(`'${name}' requires setting '${req}'`);
+        for (const req of schema?.required ?? [])
+            if (!(req in props) && schemaDefaults(schema)[req] === undefined) problems.push(`'${name}' requires setting '${req}'`);
         explicit.set(name, { level: levelOf(`'${name}'.enforcementLevel`, enforcementLevel), props });
     }
     if (problems.length > 0) throw new PolicyConfigError(source, problems);
@@ -150,7 +161,10 @@ export function resolvePolicyConfig(raw: unknown, source = "(inline)"): Map<stri
 export function loadPolicyConfig(stackOrFile: string): Map<string, ResolvedPolicyConfig> {
     const file = stackOrFile.endsWith(".json") ? stackOrFile : path.join(CONFIG_DIR, `${stackOrFile}.json`);
     if (!fs.existsSync(file)) {
-        const stacks = fs.readdirSync(CONFIG_DIR).filter((f) => f.endsWith(".json")).map((f) => f.replace(/\.json$/, ""));
+        const stacks = fs
+            .readdirSync(CONFIG_DIR)
+            .filter((f) => f.endsWith(".json"))
+            .map((f) => f.replace(/\.json$/, ""));
         throw new PolicyConfigError(file, [`no policy config for '${stackOrFile}'; shipped configs: ${stacks.join(", ")}`]);
     }
     let raw: unknown;

@@ -57,13 +57,18 @@ export function parseArgs(argv: string[], cwd = process.cwd()): Args {
         i++;
     }
     if (!args.stack) throw new UsageError(`--stack is required; stacks: ${stackNames().join(", ")}; see --help`);
-    if (args.diagram && !/\.svg$/i.test(args.diagram)) throw new UsageError(`--diagram writes SVG: give a file ending in .svg (got '${args.diagram}'); convert it with e.g. rsvg-convert if you need PNG`);
-    if (args.mermaid && !/\.(mmd|mermaid|md)$/i.test(args.mermaid)) throw new UsageError(`--mermaid writes Mermaid text: give a file ending in .mmd (got '${args.mermaid}')`);
+    if (args.diagram && !/\.svg$/i.test(args.diagram))
+        throw new UsageError(
+            `--diagram writes SVG: give a file ending in .svg (got '${args.diagram}'); convert it with e.g. rsvg-convert if you need PNG`,
+        );
+    if (args.mermaid && !/\.(mmd|mermaid|md)$/i.test(args.mermaid))
+        throw new UsageError(`--mermaid writes Mermaid text: give a file ending in .mmd (got '${args.mermaid}')`);
     for (const flag of ["json", "diagram", "mermaid"] as const) {
         const file = args[flag];
         if (!file) continue;
         const dir = path.dirname(path.resolve(cwd, file));
-        if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new UsageError(`--${flag} ${file}: the directory ${dir} does not exist`);
+        if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
+            throw new UsageError(`--${flag} ${file}: the directory ${dir} does not exist`);
         args[flag] = path.resolve(cwd, file);
     }
     // A spec file is relative to where the user runs the command, not to the project.
@@ -95,7 +100,9 @@ export function renderTree(run: OfflineRun): string {
             (protectedCount ? `; ${protectedCount} protected` : "") +
             (retainedCount ? `; ${retainedCount} retainOnDelete` : "");
         const flags = (r.protect ? " [protected]" : "") + (r.retainOnDelete ? " [retainOnDelete]" : "");
-        lines.push(`${prefix}${root ? "" : last ? "└─ " : "├─ "}${r.type.split(":").slice(1).join(":")} ${r.name}${flags}${summary ? `  (${summary})` : ""}`);
+        lines.push(
+            `${prefix}${root ? "" : last ? "└─ " : "├─ "}${r.type.split(":").slice(1).join(":")} ${r.name}${flags}${summary ? `  (${summary})` : ""}`,
+        );
         const components = kids.filter((k) => !k.custom);
         components.forEach((c, i) => walk(c, root ? "" : prefix + (last ? "   " : "│  "), i === components.length - 1, false));
     };
@@ -122,7 +129,10 @@ function countsByType(run: OfflineRun): string {
 function redactOutputs(outputs: Record<string, unknown>, secretPaths: string[]): Record<string, unknown> {
     const secret = new Set(secretPaths);
     const walk = (v: unknown, p: string): unknown => {
-        if (secret.has(p || "(root)")) return v && typeof v === "object" ? JSON.parse(JSON.stringify(v), (_k, x) => (x && typeof x === "object" ? x : REDACTED)) : REDACTED;
+        if (secret.has(p || "(root)"))
+            return v && typeof v === "object"
+                ? JSON.parse(JSON.stringify(v), (_k, x) => (x && typeof x === "object" ? x : REDACTED))
+                : REDACTED;
         if (Array.isArray(v)) return v.map((x, i) => walk(x, `${p}[${i}]`));
         if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, p ? `${p}.${k}` : k)]));
         return v;
@@ -150,12 +160,18 @@ export function renderServices(system: System): string {
         const connection = connectionVariables(system, svc);
         const variables = [...Object.keys(svc.env ?? {}), ...connection.filter((c) => !c.secret).map((c) => c.variable)];
         const secrets = [...(svc.secrets ?? []), ...connection.filter((c) => c.secret).map((c) => c.variable)];
-        const mine = routes.filter((r) => r.service === svc.name).map((r) => r.path + (r.allowCidrs ? ` (only ${r.allowCidrs.join(", ")})` : ""));
-        lines.push(`  ${svc.name}: ${svc.kind ?? "web"}${svc.port ? ` on port ${svc.port}` : ""}, replicas ${svc.replicas.min}–${svc.replicas.max}${scaling}`);
+        const mine = routes
+            .filter((r) => r.service === svc.name)
+            .map((r) => r.path + (r.allowCidrs ? ` (only ${r.allowCidrs.join(", ")})` : ""));
+        lines.push(
+            `  ${svc.name}: ${svc.kind ?? "web"}${svc.port ? ` on port ${svc.port}` : ""}, replicas ${svc.replicas.min}–${svc.replicas.max}${scaling}`,
+        );
         lines.push(`      routes: ${mine.length ? mine.join(", ") : "none (not reachable from the edge)"}`);
         lines.push(`      variables: ${variables.length ? [...new Set(variables)].join(", ") : "none"}`);
         lines.push(`      secrets: ${secrets.length ? [...new Set(secrets)].join(", ") : "none"}`);
-        lines.push(`      reaches: ${svc.uses.length ? svc.uses.join(", ") : "no datastore"}${svc.egress?.internet ? "; the internet" : ""}`);
+        lines.push(
+            `      reaches: ${svc.uses.length ? svc.uses.join(", ") : "no datastore"}${svc.egress?.internet ? "; the internet" : ""}`,
+        );
     }
     return lines.join("\n");
 }
@@ -192,7 +208,9 @@ async function main() {
         fail(args.system ? located.replace(/tierform:system \(Pulumi\.[^)]+\)/g, "tierform:system (--system)") : located);
     }
     const custom = run.resources.filter((r) => r.custom);
-    console.log(`tierform offline plan · stack ${args.stack} · ${config["tierform:platform"]} · ${config["tierform:environment"]} · system ${config["tierform:system"]}`);
+    console.log(
+        `tierform offline plan · stack ${args.stack} · ${config["tierform:platform"]} · ${config["tierform:environment"]} · system ${config["tierform:system"]}`,
+    );
     console.log("");
     console.log(renderTree(run));
     console.log("");
@@ -217,7 +235,16 @@ async function main() {
             stack: args.stack,
             config,
             outputs: redactOutputs(run.outputs, run.secretOutputs),
-            resources: run.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent ?? null, custom: r.custom, protect: r.protect, retainOnDelete: r.retainOnDelete, inputs: r.redacted })),
+            resources: run.resources.map((r) => ({
+                urn: r.urn,
+                type: r.type,
+                name: r.name,
+                parent: r.parent ?? null,
+                custom: r.custom,
+                protect: r.protect,
+                retainOnDelete: r.retainOnDelete,
+                inputs: r.redacted,
+            })),
             violations: report.violations,
         };
         try {
@@ -235,4 +262,5 @@ async function main() {
     process.exit(report.mandatoryCount > 0 ? 1 : 0);
 }
 
-if (require.main === module) main().catch((err) => fail(`plan failed: ${(err as Error).message ?? err} (set TIERFORM_STACK_TRACES=1 and report this as a bug)`));
+if (require.main === module)
+    main().catch((err) => fail(`plan failed: ${(err as Error).message ?? err} (set TIERFORM_STACK_TRACES=1 and report this as a bug)`));

@@ -143,7 +143,8 @@ class SchemaSource {
         this.source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
         for (const statement of this.source.statements) {
             if (!ts.isVariableStatement(statement)) continue;
-            for (const d of statement.declarationList.declarations) if (ts.isIdentifier(d.name) && d.initializer) this.consts.set(d.name.text, { init: d.initializer, statement });
+            for (const d of statement.declarationList.declarations)
+                if (ts.isIdentifier(d.name) && d.initializer) this.consts.set(d.name.text, { init: d.initializer, statement });
         }
     }
 
@@ -166,7 +167,9 @@ class SchemaSource {
     zodCall(expr: ts.Expression, name: string): ts.NodeArray<ts.Expression> | undefined {
         if (!ts.isCallExpression(expr) || !ts.isPropertyAccessExpression(expr.expression)) return undefined;
         const callee = expr.expression;
-        return ts.isIdentifier(callee.expression) && callee.expression.text === "z" && callee.name.text === name ? expr.arguments : undefined;
+        return ts.isIdentifier(callee.expression) && callee.expression.text === "z" && callee.name.text === name
+            ? expr.arguments
+            : undefined;
     }
 
     /** What `expr` holds, through lists and maps: `via` is `""`, `"[]"` or `".<name>"`. Optional when its chain (or its const's) is. */
@@ -174,7 +177,8 @@ class SchemaSource {
         const { methods, base } = this.chain(expr);
         const optional = methods.includes("optional") || methods.includes("default");
         const object = this.zodCall(base, "strictObject");
-        if (object && object[0] && ts.isObjectLiteralExpression(object[0])) return { target: { kind: "inline", literal: object[0] }, via: "", optional };
+        if (object && object[0] && ts.isObjectLiteralExpression(object[0]))
+            return { target: { kind: "inline", literal: object[0] }, via: "", optional };
         const array = this.zodCall(base, "array");
         if (array) {
             const inner = this.resolve(array[0]);
@@ -255,9 +259,15 @@ export function schemaProblems(text: string, file = SCHEMA_FILE): { problems: Sc
     let fields = 0;
     const known = new Set<string>([...FIELD_TAGS, ...PLATFORMS]);
     for (const object of schema.objects()) {
-        if (!object.doc) problems.push({ line: schema.line(schema.consts.get(object.name)!.statement), where: object.name, problem: "no doc comment" });
+        if (!object.doc)
+            problems.push({ line: schema.line(schema.consts.get(object.name)!.statement), where: object.name, problem: "no doc comment" });
         for (const tag of object.doc?.tags ?? []) {
-            if (!known.has(tag.name)) problems.push({ line: schema.line(schema.consts.get(object.name)!.statement), where: object.name, problem: unknownTag(tag.name) });
+            if (!known.has(tag.name))
+                problems.push({
+                    line: schema.line(schema.consts.get(object.name)!.statement),
+                    where: object.name,
+                    problem: unknownTag(tag.name),
+                });
         }
         const parents = new Map(object.fields.map((f) => [f.key, f]));
         for (const field of object.fields) {
@@ -270,7 +280,8 @@ export function schemaProblems(text: string, file = SCHEMA_FILE): { problems: Sc
             }
             const tags = field.viaProperty ? field.doc.tags : ownTags(field.doc);
             for (const tag of tags) if (!known.has(tag.name)) add(unknownTag(tag.name));
-            if (field.optional && !tags.some((t) => t.name === "default" && t.text !== "")) add("optional or defaulted, but its doc comment has no @default");
+            if (field.optional && !tags.some((t) => t.name === "default" && t.text !== ""))
+                add("optional or defaulted, but its doc comment has no @default");
             if (field.object !== undefined) continue;
             // An inline object whose keys all have comments of their own (rollout) leaves the platform notes to them.
             const below = object.fields.filter((f) => f.key.startsWith(`${field.key}.`) || f.key.startsWith(`${field.key}[].`));
@@ -279,7 +290,8 @@ export function schemaProblems(text: string, file = SCHEMA_FILE): { problems: Sc
             const parent = field.viaProperty ? parents.get(field.key.replace(/(\[\])?\.[^.]+$/, "")) : undefined;
             const platformTags = parent?.doc ? ownTags(parent.doc) : tags;
             for (const platform of PLATFORMS) {
-                if (!platformTags.some((t) => t.name === platform && t.text !== "")) add(`says nothing of platform ${platform} (add @${platform} ...: what it does with the field, or "Ignored")`);
+                if (!platformTags.some((t) => t.name === platform && t.text !== ""))
+                    add(`says nothing of platform ${platform} (add @${platform} ...: what it does with the field, or "Ignored")`);
             }
         }
     }
@@ -320,7 +332,8 @@ function typeText(node: JsonNode | undefined): string {
         const lo = node.minimum ?? (node.exclusiveMinimum !== undefined ? `> ${node.exclusiveMinimum}` : undefined);
         const hi = node.maximum !== undefined && node.maximum < LIMIT ? node.maximum : undefined;
         const min = typeof lo === "number" && lo > -LIMIT ? lo : typeof lo === "string" ? lo : undefined;
-        if (min !== undefined && hi !== undefined) return typeof min === "string" ? `${node.type} ${min} and ≤ ${hi}` : `${node.type} ${min}-${hi}`;
+        if (min !== undefined && hi !== undefined)
+            return typeof min === "string" ? `${node.type} ${min} and ≤ ${hi}` : `${node.type} ${min}-${hi}`;
         if (min !== undefined) return typeof min === "string" ? `${node.type} ${min}` : `${node.type} ≥ ${min}`;
         return node.type;
     }
@@ -344,7 +357,8 @@ const tagText = (tags: DocTag[], name: string) => tags.filter((t) => t.name === 
 /** The node below `node` for a key, through lists (`[]`) and maps (`.<name>`) as `via` says. */
 function descend(node: JsonNode | undefined, via: string): JsonNode | undefined {
     let n = node;
-    for (const step of via.match(/\[\]|\.<name>/g) ?? []) n = step === "[]" ? n?.items : typeof n?.additionalProperties === "object" ? n.additionalProperties : undefined;
+    for (const step of via.match(/\[\]|\.<name>/g) ?? [])
+        n = step === "[]" ? n?.items : typeof n?.additionalProperties === "object" ? n.additionalProperties : undefined;
     return n;
 }
 
@@ -391,7 +405,7 @@ export function renderSpecReference(text = fs.readFileSync(path.join(ROOT, SCHEM
         "",
         "Every field of a system spec (`systems/*.yaml`, or your own file given as `tierform:system`): what it is, its",
         "default, what each platform does with it, where a change replaces a resource or loses data, and what the",
-        "expensive prod choices cost. A field left out takes its default; \"set by the environment profile\" means",
+        'expensive prod choices cost. A field left out takes its default; "set by the environment profile" means',
         "`model/profiles.ts` fills it per environment (dev, staging, prod). Unknown keys are refused.",
         "",
         `Platforms: ${PLATFORMS.map((p) => `**${PLATFORM_TITLES[p] ?? p}**`).join(", ")} (the \`dev\`, \`staging\` and \`prod\` stacks).`,
@@ -399,7 +413,13 @@ export function renderSpecReference(text = fs.readFileSync(path.join(ROOT, SCHEM
         "",
         "Objects:",
         "",
-        ...order.map((name) => `- [${titleOf(name)}](#${name.toLowerCase()}): ${paths.get(name)!.map((p) => (p ? `\`${p}\`` : "the top level")).join(", ")}`),
+        ...order.map(
+            (name) =>
+                `- [${titleOf(name)}](#${name.toLowerCase()}): ${paths
+                    .get(name)!
+                    .map((p) => (p ? `\`${p}\`` : "the top level"))
+                    .join(", ")}`,
+        ),
     ];
 
     for (const name of order) {
@@ -417,7 +437,9 @@ export function renderSpecReference(text = fs.readFileSync(path.join(ROOT, SCHEM
             const doc = f.doc ?? { summary: "", tags: [] };
             const tags = f.viaProperty ? doc.tags : ownTags(doc);
             const fNode = fieldNode(node, f.key);
-            const type = f.object ? `${f.via === "[]" ? "list of " : f.via === ".<name>" ? "map of name → " : ""}[${titleOf(f.object).toLowerCase()}](#${f.object.toLowerCase()})` : typeText(fNode);
+            const type = f.object
+                ? `${f.via === "[]" ? "list of " : f.via === ".<name>" ? "map of name → " : ""}[${titleOf(f.object).toLowerCase()}](#${f.object.toLowerCase()})`
+                : typeText(fNode);
             const topKey = f.key.split(".")[0].replace(/\[\]$/, "");
             const isRequired = !f.optional && (f.key.includes(".") || required.has(topKey));
             const def = tagText(tags, "default")[0] ?? (isRequired ? "required" : "");
@@ -426,14 +448,25 @@ export function renderSpecReference(text = fs.readFileSync(path.join(ROOT, SCHEM
 
         const noted = object.fields.filter((f) => !f.viaProperty && f.doc && PLATFORMS.some((p) => tagText(ownTags(f.doc!), p).length > 0));
         if (noted.length > 0) {
-            out.push("", "What each platform does:", "", `| Field | ${platforms.join(" | ")} |`, `| --- | ${platforms.map(() => "---").join(" | ")} |`);
-            for (const f of noted) out.push(`| \`${f.key}\` | ${PLATFORMS.map((p) => cell(tagText(ownTags(f.doc!), p).join(" ") || "—")).join(" | ")} |`);
+            out.push(
+                "",
+                "What each platform does:",
+                "",
+                `| Field | ${platforms.join(" | ")} |`,
+                `| --- | ${platforms.map(() => "---").join(" | ")} |`,
+            );
+            for (const f of noted)
+                out.push(`| \`${f.key}\` | ${PLATFORMS.map((p) => cell(tagText(ownTags(f.doc!), p).join(" ") || "—")).join(" | ")} |`);
         }
         for (const [tag, title] of [
             ["caution", "Cautions"],
             ["cost", "Costs"],
         ] as const) {
-            const items = object.fields.flatMap((f) => tagText(f.viaProperty ? (f.doc?.tags ?? []) : ownTags(f.doc ?? { summary: "", tags: [] }), tag).map((t) => `- \`${f.key}\`: ${t}`));
+            const items = object.fields.flatMap((f) =>
+                tagText(f.viaProperty ? (f.doc?.tags ?? []) : ownTags(f.doc ?? { summary: "", tags: [] }), tag).map(
+                    (t) => `- \`${f.key}\`: ${t}`,
+                ),
+            );
             if (items.length > 0) out.push("", `${title}:`, "", ...items);
         }
     }

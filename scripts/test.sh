@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# npm test: type-check, lint and every mocha test. The real-daemon test of the dev stack
+# npm test: format check (prettier), type-check, lint and every mocha test. The real-daemon test of the dev stack
 # (test/docker-engine/) spends its time waiting on dockerd (container creation, health checks),
 # not on the CPU, so it runs beside the rest instead of after it, and the rest runs at a lower CPU
 # priority so the daemon is not starved; its output follows theirs, and the run fails if either
@@ -16,6 +16,7 @@ TFT_PRESETS=${TFT_PRESETS:-mdc-tts,auromart} "$bin/mocha" --exit 'test/docker-en
 engine=$!
 
 status=0
+nice -n 10 "$bin/prettier" --check --log-level warn "**/*.ts" || status=1
 nice -n 10 "$bin/tsc" --noEmit || status=1
 nice -n 10 "$bin/eslint" . || status=1
 nice -n 10 "$bin/mocha" --recursive 'test/**/*.test.ts' --ignore 'test/docker-engine/**' || status=1

@@ -24,14 +24,18 @@ import { awsTags, resourceName } from "../shared/naming";
 import { dataAlarm } from "./monitoring";
 import { assumeRolePolicy, awsName, awsNamePrefix, awsPlace, managedPolicyArn, policyJson, problemOf } from "./common";
 
-
 /** The values of a numeric cron field part list (`1-5`, `0,6`, `*\/2`), for day-of-week conversion. */
 function expand(field: string, min: number, max: number): number[] {
     const out = new Set<number>();
     for (const part of field.split(",")) {
         const [range, stepText] = part.split("/");
         const step = stepText ? Number(stepText) : 1;
-        const [lo, hi] = range === "*" ? [min, max] : range.includes("-") ? range.split("-").map(Number) : [Number(range), stepText ? max : Number(range)];
+        const [lo, hi] =
+            range === "*"
+                ? [min, max]
+                : range.includes("-")
+                  ? range.split("-").map(Number)
+                  : [Number(range), stepText ? max : Number(range)];
         for (let v = lo; v <= hi; v += step) out.add(v);
     }
     return [...out].sort((a, b) => a - b);
@@ -61,7 +65,9 @@ export function toAwsCron(expr: string): string {
 export function backupProblems(db: Database): Problem[] {
     return [
         ...problemOf(`databases.${db.name}.backup.schedule`, () => toAwsCron(db.backup.schedule)),
-        ...(db.backup.incrementalSchedule ? problemOf(`databases.${db.name}.backup.incrementalSchedule`, () => toAwsCron(db.backup.incrementalSchedule!)) : []),
+        ...(db.backup.incrementalSchedule
+            ? problemOf(`databases.${db.name}.backup.incrementalSchedule`, () => toAwsCron(db.backup.incrementalSchedule!))
+            : []),
     ];
 }
 
@@ -74,16 +80,40 @@ export function backupSelectionTags(system: System, database: string): Record<st
  * The AWS Backup plan rules of a database (see the module comment). `drVaultArn` adds a copy of
  * each snapshot rule's recovery points to the DR vault, kept as long as the original.
  */
-export function backupRules(db: Database, vaultName: pulumi.Input<string>, drVaultArn?: pulumi.Input<string>): aws.types.input.backup.PlanRule[] {
+export function backupRules(
+    db: Database,
+    vaultName: pulumi.Input<string>,
+    drVaultArn?: pulumi.Input<string>,
+): aws.types.input.backup.PlanRule[] {
     const b = db.backup;
     const copy = (deleteAfter: number, coldStorageAfter?: number) =>
-        drVaultArn ? { copyActions: [{ destinationVaultArn: drVaultArn, lifecycle: { deleteAfter, ...(coldStorageAfter ? { coldStorageAfter } : {}) } }] } : {};
+        drVaultArn
+            ? {
+                  copyActions: [
+                      { destinationVaultArn: drVaultArn, lifecycle: { deleteAfter, ...(coldStorageAfter ? { coldStorageAfter } : {}) } },
+                  ],
+              }
+            : {};
     const windows = { startWindow: 60, completionWindow: 360 };
     const rules: aws.types.input.backup.PlanRule[] = [
-        { ruleName: "scheduled", targetVaultName: vaultName, schedule: toAwsCron(b.schedule), ...windows, lifecycle: { deleteAfter: b.retentionDays }, ...copy(b.retentionDays) },
+        {
+            ruleName: "scheduled",
+            targetVaultName: vaultName,
+            schedule: toAwsCron(b.schedule),
+            ...windows,
+            lifecycle: { deleteAfter: b.retentionDays },
+            ...copy(b.retentionDays),
+        },
     ];
     if (b.incrementalSchedule) {
-        rules.push({ ruleName: "incremental", targetVaultName: vaultName, schedule: toAwsCron(b.incrementalSchedule), ...windows, lifecycle: { deleteAfter: b.retentionDays }, ...copy(b.retentionDays) });
+        rules.push({
+            ruleName: "incremental",
+            targetVaultName: vaultName,
+            schedule: toAwsCron(b.incrementalSchedule),
+            ...windows,
+            lifecycle: { deleteAfter: b.retentionDays },
+            ...copy(b.retentionDays),
+        });
     }
     if (b.pointInTime) {
         rules.push({
@@ -99,7 +129,14 @@ export function backupRules(db: Database, vaultName: pulumi.Input<string>, drVau
     const at = /^\d+$/.test(minute) && /^\d+$/.test(hour) ? `${minute} ${hour}` : "0 3";
     if (b.archive?.weeklyRetentionDays) {
         const keep = b.archive.weeklyRetentionDays;
-        rules.push({ ruleName: "weekly", targetVaultName: vaultName, schedule: `cron(${at} ? * 1 *)`, ...windows, lifecycle: { deleteAfter: keep }, ...copy(keep) });
+        rules.push({
+            ruleName: "weekly",
+            targetVaultName: vaultName,
+            schedule: `cron(${at} ? * 1 *)`,
+            ...windows,
+            lifecycle: { deleteAfter: keep },
+            ...copy(keep),
+        });
     }
     if (b.archive?.monthlyRetentionDays) {
         const keep = b.archive.monthlyRetentionDays;
@@ -166,7 +203,11 @@ export class AwsBackup extends pulumi.ComponentResource {
         const tags = awsTags(system, "backup");
         const prod = system.profile.deletionProtection;
         const vaultName = resourceName([system.name, system.environment]);
-        this.vault = new aws.backup.Vault(name, { name: vaultName, kmsKeyArn: args.kmsKeyArn, forceDestroy: !prod, tags }, { parent: this, protect: prod });
+        this.vault = new aws.backup.Vault(
+            name,
+            { name: vaultName, kmsKeyArn: args.kmsKeyArn, forceDestroy: !prod, tags },
+            { parent: this, protect: prod },
+        );
         if (args.dr) {
             this.drVault = new aws.backup.Vault(
                 `${name}-dr`,
@@ -186,7 +227,11 @@ export class AwsBackup extends pulumi.ComponentResource {
             { parent: this },
         );
         for (const policy of ["AWSBackupServiceRolePolicyForBackup", "AWSBackupServiceRolePolicyForRestores"]) {
-            new aws.iam.RolePolicyAttachment(`${name}-${policy}`, { role: role.name, policyArn: managedPolicyArn(place.partition, `service-role/${policy}`) }, { parent: this });
+            new aws.iam.RolePolicyAttachment(
+                `${name}-${policy}`,
+                { role: role.name, policyArn: managedPolicyArn(place.partition, `service-role/${policy}`) },
+                { parent: this },
+            );
         }
         new aws.iam.RolePolicy(
             `${name}-kms`,
@@ -196,7 +241,14 @@ export class AwsBackup extends pulumi.ComponentResource {
                     {
                         Sid: "UseTheVaultAndDatabaseKeys",
                         Effect: "Allow",
-                        Action: ["kms:Decrypt", "kms:Encrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey", "kms:CreateGrant"],
+                        Action: [
+                            "kms:Decrypt",
+                            "kms:Encrypt",
+                            "kms:ReEncrypt*",
+                            "kms:GenerateDataKey*",
+                            "kms:DescribeKey",
+                            "kms:CreateGrant",
+                        ],
                         Resource: args.dr ? [args.kmsKeyArn, args.dr.kmsKeyArn] : [args.kmsKeyArn],
                     },
                 ]),
@@ -209,7 +261,11 @@ export class AwsBackup extends pulumi.ComponentResource {
         for (const db of planned) {
             const plan = new aws.backup.Plan(
                 `${name}-${db.name}`,
-                { name: awsName("backup", [system.name, system.environment, db.name]), rules: backupRules(db, this.vault.name, this.drVault?.arn), tags },
+                {
+                    name: awsName("backup", [system.name, system.environment, db.name]),
+                    rules: backupRules(db, this.vault.name, this.drVault?.arn),
+                    tags,
+                },
                 { parent: this },
             );
             this.plans[db.name] = plan;
@@ -222,7 +278,13 @@ export class AwsBackup extends pulumi.ComponentResource {
                     // Databases join by tag; the file systems by ARN.
                     ...(db === files
                         ? { resources: fileSystems }
-                        : { selectionTags: Object.entries(backupSelectionTags(system, db.name)).map(([key, value]) => ({ type: "STRINGEQUALS", key, value })) }),
+                        : {
+                              selectionTags: Object.entries(backupSelectionTags(system, db.name)).map(([key, value]) => ({
+                                  type: "STRINGEQUALS",
+                                  key,
+                                  value,
+                              })),
+                          }),
                 },
                 { parent: this },
             );
@@ -257,7 +319,11 @@ export class AwsBackup extends pulumi.ComponentResource {
         });
         new aws.backup.VaultNotifications(
             name,
-            { backupVaultName: this.vault.name, snsTopicArn: args.alarmTopicArn, backupVaultEvents: ["COPY_JOB_FAILED", "RECOVERY_POINT_MODIFIED"] },
+            {
+                backupVaultName: this.vault.name,
+                snsTopicArn: args.alarmTopicArn,
+                backupVaultEvents: ["COPY_JOB_FAILED", "RECOVERY_POINT_MODIFIED"],
+            },
             { parent: this },
         );
         this.registerOutputs({ vaultName: this.vault.name, drVaultName: this.drVault?.name });

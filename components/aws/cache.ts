@@ -66,7 +66,13 @@ export class AwsCache extends pulumi.ComponentResource {
         const port = DEFAULT_PORTS.redis;
         const replicasPerShard = profile.multiAz ? 1 : 0;
 
-        const subnetGroup = isolatedSubnetGroup(aws.elasticache.SubnetGroup, this, name, { system, datastore: cache.name, id: groupId, subnetIds: args.subnetIds, tier: "cache" });
+        const subnetGroup = isolatedSubnetGroup(aws.elasticache.SubnetGroup, this, name, {
+            system,
+            datastore: cache.name,
+            id: groupId,
+            subnetIds: args.subnetIds,
+            tier: "cache",
+        });
         const parameterGroup = new aws.elasticache.ParameterGroup(
             name,
             {
@@ -125,7 +131,9 @@ export class AwsCache extends pulumi.ComponentResource {
             datastore: cache.name,
             description: "AUTH token and connection URL (keys host, port, authToken, url)",
             kmsKeyArn: args.kmsKeyArn,
-            value: pulumi.all([host, token.result, this.connectionString]).apply(([h, t, url]) => ({ host: h, port, authToken: t, url, cluster: cache.cluster })),
+            value: pulumi
+                .all([host, token.result, this.connectionString])
+                .apply(([h, t, url]) => ({ host: h, port, authToken: t, url, cluster: cache.cluster })),
         });
 
         // Alarms over every node: the busiest node decides (MAX over the nodes' metrics).

@@ -77,7 +77,14 @@ export interface TargetGroupIdentity {
  */
 export function targetGroupName(parts: string[], identity: TargetGroupIdentity): pulumi.Output<string> {
     return pulumi.output(identity.vpcId).apply((vpcId) => {
-        const forceNew = [identity.port, identity.protocol, identity.protocolVersion ?? "HTTP1", identity.targetType, vpcId, identity.ipAddressType ?? "ipv4"].join("|");
+        const forceNew = [
+            identity.port,
+            identity.protocol,
+            identity.protocolVersion ?? "HTTP1",
+            identity.targetType,
+            vpcId,
+            identity.ipAddressType ?? "ipv4",
+        ].join("|");
         const hash = createHash("sha256").update(forceNew).digest("hex").slice(0, 6);
         return awsName("targetGroup", [...parts, hash]);
     });
@@ -135,7 +142,9 @@ export function throwProblems(system: System, problems: Problem[]): void {
     if (problems.length === 0) return;
     const n = problems.length;
     const lines = formatProblems(problems).split("\n").slice(1);
-    throw new pulumi.RunError([`tierform: ${system.name} cannot be built on AWS (${n} problem${n === 1 ? "" : "s"}):`, ...lines].join("\n"));
+    throw new pulumi.RunError(
+        [`tierform: ${system.name} cannot be built on AWS (${n} problem${n === 1 ? "" : "s"}):`, ...lines].join("\n"),
+    );
 }
 
 /** The problem `check` throws, under `where`; none when it returns. */
@@ -159,11 +168,19 @@ export function policyJson(statements: pulumi.Input<aws.iam.PolicyStatement>[]):
  * same service from assuming it (the confused-deputy guard).
  */
 export function assumeRolePolicy(service: string, accountId: pulumi.Input<string>): pulumi.Output<string> {
-    return policyJson([{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": accountId } } }]);
+    return policyJson([
+        {
+            Effect: "Allow",
+            Principal: { Service: service },
+            Action: "sts:AssumeRole",
+            Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+        },
+    ]);
 }
 
 /** The ARN of an AWS managed policy, e.g. `service-role/AmazonRDSEnhancedMonitoringRole`. */
-export const managedPolicyArn = (partition: pulumi.Input<string>, path: string) => pulumi.interpolate`arn:${partition}:iam::aws:policy/${path}`;
+export const managedPolicyArn = (partition: pulumi.Input<string>, path: string) =>
+    pulumi.interpolate`arn:${partition}:iam::aws:policy/${path}`;
 
 /** Statement denying any request not made over TLS (`aws:SecureTransport` false). */
 export function denyInsecureTransport(actions: string, resources: pulumi.Input<string>[]): pulumi.Input<aws.iam.PolicyStatement> {
@@ -188,7 +205,13 @@ export const secretRecoveryDays = (deletionProtection: boolean) => (deletionProt
 export function connectionSecret(
     parent: pulumi.Resource,
     name: string,
-    args: { system: System; datastore: string; description: string; kmsKeyArn: pulumi.Input<string>; value: pulumi.Input<Record<string, unknown>> },
+    args: {
+        system: System;
+        datastore: string;
+        description: string;
+        kmsKeyArn: pulumi.Input<string>;
+        value: pulumi.Input<Record<string, unknown>>;
+    },
 ): aws.secretsmanager.Secret {
     const { system } = args;
     const secret = new aws.secretsmanager.Secret(
@@ -202,7 +225,11 @@ export function connectionSecret(
         },
         { parent, protect: system.profile.deletionProtection },
     );
-    new aws.secretsmanager.SecretVersion(name, { secretId: secret.id, secretString: pulumi.output(args.value).apply((v) => JSON.stringify(v)) }, { parent });
+    new aws.secretsmanager.SecretVersion(
+        name,
+        { secretId: secret.id, secretString: pulumi.output(args.value).apply((v) => JSON.stringify(v)) },
+        { parent },
+    );
     return secret;
 }
 
@@ -230,9 +257,15 @@ export function databaseSecret(
         datastore: db.name,
         description: "credentials and connection URL (keys engine, host, port, username, password, dbname, url)",
         kmsKeyArn: args.kmsKeyArn,
-        value: pulumi
-            .all([args.host, args.port, args.password, args.url])
-            .apply(([host, port, password, url]) => ({ engine: args.engine, host, port, username: db.username, password, dbname: db.databaseName, url })),
+        value: pulumi.all([args.host, args.port, args.password, args.url]).apply(([host, port, password, url]) => ({
+            engine: args.engine,
+            host,
+            port,
+            username: db.username,
+            password,
+            dbname: db.databaseName,
+            url,
+        })),
     });
 }
 
@@ -270,7 +303,12 @@ export function isolatedSubnetGroup<T extends pulumi.CustomResource>(
 ): T {
     return new kind(
         name,
-        { name: args.id, description: `${args.system.name} ${args.datastore}: isolated subnets`, subnetIds: args.subnetIds, tags: awsTags(args.system, args.tier) },
+        {
+            name: args.id,
+            description: `${args.system.name} ${args.datastore}: isolated subnets`,
+            subnetIds: args.subnetIds,
+            tags: awsTags(args.system, args.tier),
+        },
         { parent },
     );
 }

@@ -57,7 +57,10 @@ export function recoveryProblems(system: System, settings: Pick<Settings, "drReg
         }
         const achievable = achievableRpoMinutes(db);
         if (achievable > rpo) {
-            const schedules = [db.backup.schedule, db.backup.incrementalSchedule].filter(Boolean).map((s) => `'${s}'`).join(" and ");
+            const schedules = [db.backup.schedule, db.backup.incrementalSchedule]
+                .filter(Boolean)
+                .map((s) => `'${s}'`)
+                .join(" and ");
             add(
                 `databases.${db.name}.backup`,
                 `recovery.rpoMinutes is ${rpo}, but databases.${db.name} is backed up only every ${achievable} minutes at worst (${schedules}) and has no point-in-time recovery; set databases.${db.name}.backup.pointInTime: true, or a backup.incrementalSchedule at least every ${rpo} minutes`,
@@ -74,12 +77,16 @@ export function recoveryProblems(system: System, settings: Pick<Settings, "drReg
         }
     }
     if (system.recovery.crossRegion) {
-        if (!settings.drRegion) add("tierform:drRegion", "recovery.crossRegion is set, but tierform:drRegion is empty; set it to the region for replicas and backup copies (e.g. us-west-2)");
-        else if (primaryRegion && settings.drRegion === primaryRegion) add("tierform:drRegion", `recovery.crossRegion is set, but tierform:drRegion (${settings.drRegion}) is the stack's own region`);
+        if (!settings.drRegion)
+            add(
+                "tierform:drRegion",
+                "recovery.crossRegion is set, but tierform:drRegion is empty; set it to the region for replicas and backup copies (e.g. us-west-2)",
+            );
+        else if (primaryRegion && settings.drRegion === primaryRegion)
+            add("tierform:drRegion", `recovery.crossRegion is set, but tierform:drRegion (${settings.drRegion}) is the stack's own region`);
     }
     return problems;
 }
-
 
 /** The environment variable names of every service that uses `datastore`, as connection.ts spells them. */
 function variablesOf(system: System, datastore: string): string[] {
@@ -97,13 +104,25 @@ const jsonKey = (secretArn: pulumi.Input<string>, key: string) => pulumi.interpo
  * Where off-site backup copies go without a DR site: a provider for `region` and a customer key
  * there (the vault itself is the backup component's `drVault`).
  */
-function offsiteVaultTarget(name: string, system: System, region: string, opts: pulumi.ComponentResourceOptions): { provider: aws.Provider; kmsKeyArn: pulumi.Output<string> } {
+function offsiteVaultTarget(
+    name: string,
+    system: System,
+    region: string,
+    opts: pulumi.ComponentResourceOptions,
+): { provider: aws.Provider; kmsKeyArn: pulumi.Output<string> } {
     const provider = new aws.Provider(
         name,
-        { region: region as aws.Region, defaultTags: { tags: { system: system.name, environment: system.environment, "managed-by": MANAGED_BY } } },
+        {
+            region: region as aws.Region,
+            defaultTags: { tags: { system: system.name, environment: system.environment, "managed-by": MANAGED_BY } },
+        },
         { parent: opts.parent },
     );
-    const kms = new AwsKms(`${name}-key`, { system, purpose: "offsite-backups", region }, { parent: opts.parent, providers: { aws: provider } });
+    const kms = new AwsKms(
+        `${name}-key`,
+        { system, purpose: "offsite-backups", region },
+        { parent: opts.parent, providers: { aws: provider } },
+    );
     return { provider, kmsKeyArn: kms.arn };
 }
 
@@ -120,7 +139,13 @@ export function createDataTier(args: AwsDataArgs, opts: pulumi.ComponentResource
     const databases = Object.values(system.databases);
     const fileSystemArns = args.fileSystemArns ?? [];
     const backedUp = databases.length + fileSystemArns.length > 0;
-    const hasData = databases.length + fileSystemArns.length + Object.keys(system.caches).length + Object.keys(system.queues).length + Object.keys(system.buckets).length > 0;
+    const hasData =
+        databases.length +
+            fileSystemArns.length +
+            Object.keys(system.caches).length +
+            Object.keys(system.queues).length +
+            Object.keys(system.buckets).length >
+        0;
     if (!hasData) return bindings;
 
     const kms = new AwsKms(n("data"), { system, purpose: "data" }, opts);
@@ -132,19 +157,40 @@ export function createDataTier(args: AwsDataArgs, opts: pulumi.ComponentResource
     const drSite = system.recovery.crossRegion && settings.drRegion ? new AwsDrSite(n("dr"), { system, settings }, opts) : undefined;
     // Off-site backups: in prod every backup is copied to a vault in tierform:drRegion, also without a DR site (AuroMart's
     // "encrypted, off-site" backups): a region apart from the data, under its own key.
-    const offsite = !drSite && system.profile.deletionProtection && settings.drRegion && backedUp ? offsiteVaultTarget(n("offsite"), system, settings.drRegion, opts) : undefined;
-    const base = (): Omit<AwsDatastoreBinding, "outputs"> => ({ environment: {}, secrets: {}, taskPolicyStatements: [], executionSecretArns: [], executionKmsKeyArns: [] });
-
-    const backup =
-        backedUp
-            ? new AwsBackup(
-                  n("backup"),
-                  { system, databases, fileSystemArns, kmsKeyArn: kms.arn, alarmTopicArn: args.alarmTopicArn, dr: drSite ? { provider: drSite.provider, kmsKeyArn: drSite.kms.arn } : offsite },
-                  opts,
-              )
+    const offsite =
+        !drSite && system.profile.deletionProtection && settings.drRegion && backedUp
+            ? offsiteVaultTarget(n("offsite"), system, settings.drRegion, opts)
             : undefined;
+    const base = (): Omit<AwsDatastoreBinding, "outputs"> => ({
+        environment: {},
+        secrets: {},
+        taskPolicyStatements: [],
+        executionSecretArns: [],
+        executionKmsKeyArns: [],
+    });
+
+    const backup = backedUp
+        ? new AwsBackup(
+              n("backup"),
+              {
+                  system,
+                  databases,
+                  fileSystemArns,
+                  kmsKeyArn: kms.arn,
+                  alarmTopicArn: args.alarmTopicArn,
+                  dr: drSite ? { provider: drSite.provider, kmsKeyArn: drSite.kms.arn } : offsite,
+              },
+              opts,
+          )
+        : undefined;
     const backupOutputs = (db: string) =>
-        backup ? { backupVault: backup.vault.name, backupPlanId: backup.plans[db].id, ...(backup.drVault ? { drBackupVault: backup.drVault.arn } : {}) } : {};
+        backup
+            ? {
+                  backupVault: backup.vault.name,
+                  backupPlanId: backup.plans[db].id,
+                  ...(backup.drVault ? { drBackupVault: backup.drVault.arn } : {}),
+              }
+            : {};
 
     for (const db of databases) {
         const common = {
@@ -164,7 +210,12 @@ export function createDataTier(args: AwsDataArgs, opts: pulumi.ComponentResource
                 ...b,
                 executionSecretArns: [doc.secret.arn],
                 executionKmsKeyArns: [kms.arn],
-                outputs: { kind: "database", endpoint: doc.endpoint, readerEndpoints: [doc.readerEndpoint], connectionString: doc.connectionString },
+                outputs: {
+                    kind: "database",
+                    endpoint: doc.endpoint,
+                    readerEndpoints: [doc.readerEndpoint],
+                    connectionString: doc.connectionString,
+                },
                 platformOutputs: backupOutputs(db.name),
             };
             continue;
@@ -190,18 +241,40 @@ export function createDataTier(args: AwsDataArgs, opts: pulumi.ComponentResource
         bindings[db.name] = {
             ...b,
             // IAM database authentication as the application user (tokens instead of the password).
-            taskPolicyStatements: [{ Sid: `RdsIamConnect${db.name.replace(/[^A-Za-z0-9]/g, "")}`, Effect: "Allow", Action: "rds-db:connect", Resource: rds.iamConnectArn }],
+            taskPolicyStatements: [
+                {
+                    Sid: `RdsIamConnect${db.name.replace(/[^A-Za-z0-9]/g, "")}`,
+                    Effect: "Allow",
+                    Action: "rds-db:connect",
+                    Resource: rds.iamConnectArn,
+                },
+            ],
             executionSecretArns: [rds.secret.arn],
             executionKmsKeyArns: [kms.arn],
-            outputs: { kind: "database", endpoint: rds.endpoint, readerEndpoints: rds.readerEndpoints, connectionString: rds.connectionString },
-            platformOutputs: { ...backupOutputs(db.name), ...(rds.drEndpoint && drSite ? { drEndpoint: rds.drEndpoint, drRegion: drSite.region } : {}) },
+            outputs: {
+                kind: "database",
+                endpoint: rds.endpoint,
+                readerEndpoints: rds.readerEndpoints,
+                connectionString: rds.connectionString,
+            },
+            platformOutputs: {
+                ...backupOutputs(db.name),
+                ...(rds.drEndpoint && drSite ? { drEndpoint: rds.drEndpoint, drRegion: drSite.region } : {}),
+            },
         };
     }
 
     for (const cache of Object.values(system.caches)) {
         const c = new AwsCache(
             n(cache.name),
-            { system, cache, subnetIds: network.isolatedSubnetIds, securityGroupIds: sgOf(cache.name), kmsKeyArn: kms.arn, alarmTopicArn: args.alarmTopicArn },
+            {
+                system,
+                cache,
+                subnetIds: network.isolatedSubnetIds,
+                securityGroupIds: sgOf(cache.name),
+                kmsKeyArn: kms.arn,
+                alarmTopicArn: args.alarmTopicArn,
+            },
             opts,
         );
         const b = base();
@@ -210,7 +283,12 @@ export function createDataTier(args: AwsDataArgs, opts: pulumi.ComponentResource
             ...b,
             executionSecretArns: [c.secret.arn],
             executionKmsKeyArns: [kms.arn],
-            outputs: { kind: "cache", endpoint: c.endpoint, ...(c.readerEndpoint ? { readerEndpoints: [c.readerEndpoint] } : {}), connectionString: c.connectionString },
+            outputs: {
+                kind: "cache",
+                endpoint: c.endpoint,
+                ...(c.readerEndpoint ? { readerEndpoints: [c.readerEndpoint] } : {}),
+                connectionString: c.connectionString,
+            },
         };
     }
 
@@ -239,7 +317,13 @@ export function createDataTier(args: AwsDataArgs, opts: pulumi.ComponentResource
                   n("access-logs"),
                   {
                       system,
-                      bucket: { name: "access-logs", purpose: "archive", versioned: true, lifecycle: [], expireAfterDays: system.profile.logRetentionDays },
+                      bucket: {
+                          name: "access-logs",
+                          purpose: "archive",
+                          versioned: true,
+                          lifecycle: [],
+                          expireAfterDays: system.profile.logRetentionDays,
+                      },
                       accessLogTarget: true,
                   },
                   opts,
@@ -248,13 +332,25 @@ export function createDataTier(args: AwsDataArgs, opts: pulumi.ComponentResource
     // Buckets CloudFront serves get their own key, whose policy names the distribution (see object-store.ts).
     const served = buckets.filter((b) => cdnServesBucket(system, b) && args.cdnDistributionArn);
     const staticKms =
-        served.length > 0 ? new AwsKms(n("static-assets"), { system, purpose: "static-assets", cloudFrontDistributionArns: [args.cdnDistributionArn!] }, opts) : undefined;
+        served.length > 0
+            ? new AwsKms(
+                  n("static-assets"),
+                  { system, purpose: "static-assets", cloudFrontDistributionArns: [args.cdnDistributionArn!] },
+                  opts,
+              )
+            : undefined;
     for (const bucket of buckets) {
         const cdn = served.includes(bucket) && staticKms ? { kmsArn: staticKms.arn, distributionArn: args.cdnDistributionArn! } : undefined;
         const bucketKey = cdn?.kmsArn ?? kms.arn;
         const s3 = new AwsBucket(
             n(bucket.name),
-            { system, bucket, kmsKeyArn: bucketKey, accessLogBucket: accessLogs?.name, ...(cdn ? { cdnDistributionArn: cdn.distributionArn } : {}) },
+            {
+                system,
+                bucket,
+                kmsKeyArn: bucketKey,
+                accessLogBucket: accessLogs?.name,
+                ...(cdn ? { cdnDistributionArn: cdn.distributionArn } : {}),
+            },
             opts,
         );
         const b = base();
@@ -264,11 +360,18 @@ export function createDataTier(args: AwsDataArgs, opts: pulumi.ComponentResource
             ...b,
             taskPolicyStatements: [
                 { Sid: `S3List${id}`, Effect: "Allow", Action: "s3:ListBucket", Resource: s3.arn },
-                { Sid: `S3Objects${id}`, Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: pulumi.interpolate`${s3.arn}/*` },
+                {
+                    Sid: `S3Objects${id}`,
+                    Effect: "Allow",
+                    Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+                    Resource: pulumi.interpolate`${s3.arn}/*`,
+                },
                 { Sid: `S3Kms${id}`, Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: bucketKey },
             ],
             outputs: { kind: "bucket", endpoint: s3.name },
-            ...(s3.originAccessControl ? { cdnOrigin: { domainName: s3.regionalDomainName, originAccessControlId: s3.originAccessControl.id } } : {}),
+            ...(s3.originAccessControl
+                ? { cdnOrigin: { domainName: s3.regionalDomainName, originAccessControlId: s3.originAccessControl.id } }
+                : {}),
         };
     }
     return bindings;

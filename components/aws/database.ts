@@ -22,7 +22,17 @@ import type { Database } from "../../model";
 import { databaseUrl, DEFAULT_PORTS } from "../shared/connection";
 import { awsTags, resourceName } from "../shared/naming";
 import { dataAlarm } from "./monitoring";
-import { assumeRolePolicy, awsNamePrefix, awsPlace, dailyWindow, databaseSecret, isolatedSubnetGroup, managedPolicyArn, RDS_CLASSES, type AwsIsolatedDatastoreArgs } from "./common";
+import {
+    assumeRolePolicy,
+    awsNamePrefix,
+    awsPlace,
+    dailyWindow,
+    databaseSecret,
+    isolatedSubnetGroup,
+    managedPolicyArn,
+    RDS_CLASSES,
+    type AwsIsolatedDatastoreArgs,
+} from "./common";
 import { rdsStandardSupportEnd } from "../../policies/lifecycle/dates";
 
 /** A database in the DR region: where the cross-region replica goes. */
@@ -107,7 +117,11 @@ export const RDS_STANDARD_SUPPORT_END: Record<string, string> = rdsStandardSuppo
  * to the next major version on its own), so that is set explicitly, with a warning naming the cost;
  * otherwise Extended Support is disabled, so no instance slips into it unnoticed.
  */
-export function rdsLifecycle(engine: "postgres" | "mysql", version: string, today = new Date()): { engineLifecycleSupport: string; warning?: string } {
+export function rdsLifecycle(
+    engine: "postgres" | "mysql",
+    version: string,
+    today = new Date(),
+): { engineLifecycleSupport: string; warning?: string } {
     const key = `${engine} ${engine === "postgres" ? version.split(".")[0] : version}`;
     const end = RDS_STANDARD_SUPPORT_END[key];
     if (end && today.toISOString().slice(0, 10) > end) {
@@ -163,15 +177,25 @@ export interface RdsParameter {
  * becomes an RDS formula over `DBInstanceClassMemory` at that share, so the same spec neither
  * starves a large class nor fails to start a small one.
  */
-export function rdsParameters(engine: "postgres" | "mysql", parameters: Database["parameters"], memoryGiB: number, version = engine === "postgres" ? "16" : "8.0"): RdsParameter[] {
+export function rdsParameters(
+    engine: "postgres" | "mysql",
+    parameters: Database["parameters"],
+    memoryGiB: number,
+    version = engine === "postgres" ? "16" : "8.0",
+): RdsParameter[] {
     const out: RdsParameter[] = [];
     // TLS only. rds.force_ssl defaults to 1 on RDS PostgreSQL 15 and later: setting a default makes every refresh show a diff,
     // so it is set only below 15. MySQL reads require_secure_transport back as 1, not ON (RDS DescribeDBParameters).
-    if (engine === "postgres" && Number(version.split(".")[0]) < 15) out.push({ name: "rds.force_ssl", value: "1", applyMethod: "immediate" });
+    if (engine === "postgres" && Number(version.split(".")[0]) < 15)
+        out.push({ name: "rds.force_ssl", value: "1", applyMethod: "immediate" });
     if (engine === "mysql") out.push({ name: "require_secure_transport", value: "1", applyMethod: "immediate" });
     // Statements slower than 2 s reach the exported logs (postgresql / slowquery) unless the spec says otherwise.
     if (engine === "postgres") out.push({ name: "log_min_duration_statement", value: "2000", applyMethod: "immediate" });
-    else out.push({ name: "slow_query_log", value: "1", applyMethod: "immediate" }, { name: "long_query_time", value: "2", applyMethod: "immediate" });
+    else
+        out.push(
+            { name: "slow_query_log", value: "1", applyMethod: "immediate" },
+            { name: "long_query_time", value: "2", applyMethod: "immediate" },
+        );
     for (const [name, raw] of Object.entries(parameters)) {
         const memory = MEMORY_PARAMETERS[engine][name];
         let value = String(raw);
@@ -238,7 +262,13 @@ export class AwsDatabase extends pulumi.ComponentResource {
         const stateful: pulumi.CustomResourceOptions = { parent: this, protect: prod };
 
         const place = awsPlace({ parent: this });
-        const subnetGroup = isolatedSubnetGroup(aws.rds.SubnetGroup, this, name, { system, datastore: db.name, id: identifier, subnetIds: args.subnetIds, tier: "database" });
+        const subnetGroup = isolatedSubnetGroup(aws.rds.SubnetGroup, this, name, {
+            system,
+            datastore: db.name,
+            id: identifier,
+            subnetIds: args.subnetIds,
+            tier: "database",
+        });
         const parameterGroup = new aws.rds.ParameterGroup(
             name,
             {
@@ -389,7 +419,10 @@ export class AwsDatabase extends pulumi.ComponentResource {
                 { parent: this, provider: dr.provider, protect: prod, dependsOn: [monitoringPolicy] },
             );
             this.drEndpoint = hostPort(this.drReplica);
-            void pulumi.log.warn(`tierform: databases.${db.name}: the DR replica in ${dr.region} is single-AZ (waiver: ${DR_REPLICA_WAIVER})`, this);
+            void pulumi.log.warn(
+                `tierform: databases.${db.name}: the DR replica in ${dr.region} is single-AZ (waiver: ${DR_REPLICA_WAIVER})`,
+                this,
+            );
         }
 
         this.connectionString = databaseUrl(engine, {
@@ -415,12 +448,22 @@ export class AwsDatabase extends pulumi.ComponentResource {
         // Alarms: CPU, free storage, connections, replica lag.
         const topic = args.alarmTopicArn;
         const maxConnections = Number(db.parameters.max_connections ?? defaultMaxConnections(engine, size.memoryGiB));
-        const instances: [string, aws.rds.Instance][] = [[db.name, this.instance], ...this.replicas.map((r, i): [string, aws.rds.Instance] => [`${db.name}-replica-${i + 1}`, r])];
+        const instances: [string, aws.rds.Instance][] = [
+            [db.name, this.instance],
+            ...this.replicas.map((r, i): [string, aws.rds.Instance] => [`${db.name}-replica-${i + 1}`, r]),
+        ];
         for (const [id, inst] of instances) {
             const dimensions = { DBInstanceIdentifier: inst.identifier };
             const rdsAlarm = (suffix: string, spec: Omit<Parameters<typeof dataAlarm>[5], "namespace" | "dimensions">) =>
                 dataAlarm(this, system, "database", `${id}-${suffix}`, topic, { namespace: "AWS/RDS", dimensions, period: 300, ...spec });
-            rdsAlarm("cpu", { alarmDescription: `${id}: CPU above 80% for 15 minutes`, metricName: "CPUUtilization", statistic: "Average", evaluationPeriods: 3, comparisonOperator: "GreaterThanThreshold", threshold: 80 });
+            rdsAlarm("cpu", {
+                alarmDescription: `${id}: CPU above 80% for 15 minutes`,
+                metricName: "CPUUtilization",
+                statistic: "Average",
+                evaluationPeriods: 3,
+                comparisonOperator: "GreaterThanThreshold",
+                threshold: 80,
+            });
             rdsAlarm("free-storage", {
                 alarmDescription: `${id}: less than 10% of ${db.storageGb} GiB storage free`,
                 metricName: "FreeStorageSpace",
@@ -457,13 +500,25 @@ export class AwsDatabase extends pulumi.ComponentResource {
             const drTopic = args.dr!.alarmTopicArn;
             return new aws.cloudwatch.MetricAlarm(
                 alarmName,
-                { name: alarmName, treatMissingData: "notBreaching", ...alarm, alarmActions: [drTopic], okActions: [drTopic], tags: awsTags(system, "monitoring") },
+                {
+                    name: alarmName,
+                    treatMissingData: "notBreaching",
+                    ...alarm,
+                    alarmActions: [drTopic],
+                    okActions: [drTopic],
+                    tags: awsTags(system, "monitoring"),
+                },
                 { parent: this, provider },
             );
         };
         this.replicas.forEach((r, i) => replicaLag(`${db.name}-replica-${i + 1}`, r));
         if (this.drReplica && args.dr) replicaLag(`${db.name}-dr`, this.drReplica, args.dr.provider);
 
-        this.registerOutputs({ endpoint: this.endpoint, readerEndpoints: this.readerEndpoints, drEndpoint: this.drEndpoint, secretArn: this.secret.arn });
+        this.registerOutputs({
+            endpoint: this.endpoint,
+            readerEndpoints: this.readerEndpoints,
+            drEndpoint: this.drEndpoint,
+            secretArn: this.secret.arn,
+        });
     }
 }

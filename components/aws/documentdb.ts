@@ -73,7 +73,13 @@ export class AwsDocumentDb extends pulumi.ComponentResource {
         const port = DEFAULT_PORTS.mongodb;
         const { engineVersion, family } = documentDbVersion(db.version);
 
-        const subnetGroup = isolatedSubnetGroup(aws.docdb.SubnetGroup, this, name, { system, datastore: db.name, id: identifier, subnetIds: args.subnetIds, tier: "database" });
+        const subnetGroup = isolatedSubnetGroup(aws.docdb.SubnetGroup, this, name, {
+            system,
+            datastore: db.name,
+            id: identifier,
+            subnetIds: args.subnetIds,
+            tier: "database",
+        });
         const parameterGroup = new aws.docdb.ClusterParameterGroup(
             name,
             {
@@ -148,7 +154,10 @@ export class AwsDocumentDb extends pulumi.ComponentResource {
             password: password.result,
             database: db.databaseName,
             tls: true,
-        }).apply((url) => `${url}&tlsCAFile=${encodeURIComponent(RDS_CA_BUNDLE_PATH)}&replicaSet=rs0&readPreference=secondaryPreferred&retryWrites=false`);
+        }).apply(
+            (url) =>
+                `${url}&tlsCAFile=${encodeURIComponent(RDS_CA_BUNDLE_PATH)}&replicaSet=rs0&readPreference=secondaryPreferred&retryWrites=false`,
+        );
         // Drivers verify DocumentDB's certificate against the Amazon RDS CA, which no base image trusts: the images must carry it.
         void pulumi.log.warn(
             `tierform: databases.${db.name} (DocumentDB): the images of the services that use it must contain the Amazon RDS CA bundle (${RDS_CA_BUNDLE_URL}) at ${RDS_CA_BUNDLE_PATH}; the connection URL names it as tlsCAFile`,
@@ -166,11 +175,42 @@ export class AwsDocumentDb extends pulumi.ComponentResource {
         });
 
         const dimensions = { DBClusterIdentifier: this.cluster.clusterIdentifier };
-        const alarm = (id: string, spec: Parameters<typeof dataAlarm>[5]) => dataAlarm(this, system, "database", `${db.name}-${id}`, args.alarmTopicArn, spec);
-        alarm("cpu", { alarmDescription: `${db.name}: cluster CPU above 80% for 15 minutes`, namespace: "AWS/DocDB", metricName: "CPUUtilization", dimensions, statistic: "Maximum", period: 300, evaluationPeriods: 3, comparisonOperator: "GreaterThanThreshold", threshold: 80 });
-        alarm("connections", { alarmDescription: `${db.name}: more than 1000 connections`, namespace: "AWS/DocDB", metricName: "DatabaseConnections", dimensions, statistic: "Maximum", period: 300, evaluationPeriods: 2, comparisonOperator: "GreaterThanThreshold", threshold: 1000 });
+        const alarm = (id: string, spec: Parameters<typeof dataAlarm>[5]) =>
+            dataAlarm(this, system, "database", `${db.name}-${id}`, args.alarmTopicArn, spec);
+        alarm("cpu", {
+            alarmDescription: `${db.name}: cluster CPU above 80% for 15 minutes`,
+            namespace: "AWS/DocDB",
+            metricName: "CPUUtilization",
+            dimensions,
+            statistic: "Maximum",
+            period: 300,
+            evaluationPeriods: 3,
+            comparisonOperator: "GreaterThanThreshold",
+            threshold: 80,
+        });
+        alarm("connections", {
+            alarmDescription: `${db.name}: more than 1000 connections`,
+            namespace: "AWS/DocDB",
+            metricName: "DatabaseConnections",
+            dimensions,
+            statistic: "Maximum",
+            period: 300,
+            evaluationPeriods: 2,
+            comparisonOperator: "GreaterThanThreshold",
+            threshold: 1000,
+        });
         if (count > 1) {
-            alarm("replica-lag", { alarmDescription: `${db.name}: replica lag above 60 s`, namespace: "AWS/DocDB", metricName: "DBClusterReplicaLagMaximum", dimensions, statistic: "Maximum", period: 60, evaluationPeriods: 5, comparisonOperator: "GreaterThanThreshold", threshold: 60000 });
+            alarm("replica-lag", {
+                alarmDescription: `${db.name}: replica lag above 60 s`,
+                namespace: "AWS/DocDB",
+                metricName: "DBClusterReplicaLagMaximum",
+                dimensions,
+                statistic: "Maximum",
+                period: 60,
+                evaluationPeriods: 5,
+                comparisonOperator: "GreaterThanThreshold",
+                threshold: 60000,
+            });
         }
         this.registerOutputs({ endpoint: this.endpoint, readerEndpoint: this.readerEndpoint, secretArn: this.secret.arn });
     }

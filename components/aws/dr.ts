@@ -51,16 +51,40 @@ export class AwsDrSite extends pulumi.ComponentResource {
         const tags = awsTags(system, "network");
         this.provider = new aws.Provider(
             name,
-            { region: settings.drRegion as aws.Region, defaultTags: { tags: { system: system.name, environment: system.environment, "managed-by": MANAGED_BY } } },
+            {
+                region: settings.drRegion as aws.Region,
+                defaultTags: { tags: { system: system.name, environment: system.environment, "managed-by": MANAGED_BY } },
+            },
             { parent: this },
         );
         const inDr = { parent: this, provider: this.provider };
-        this.kms = new AwsKms(`${name}-key`, { system, purpose: "dr", services: ["logs", "alarms"], region: settings.drRegion }, { parent: this, providers: { aws: this.provider } });
-        this.alarmTopic = new AwsAlarmTopic(`${name}-alarms`, { system, settings, kmsKeyArn: this.kms.arn }, { parent: this, providers: { aws: this.provider } });
+        this.kms = new AwsKms(
+            `${name}-key`,
+            { system, purpose: "dr", services: ["logs", "alarms"], region: settings.drRegion },
+            { parent: this, providers: { aws: this.provider } },
+        );
+        this.alarmTopic = new AwsAlarmTopic(
+            `${name}-alarms`,
+            { system, settings, kmsKeyArn: this.kms.arn },
+            { parent: this, providers: { aws: this.provider } },
+        );
 
         const cidr = args.cidrBlock ?? "10.250.0.0/16";
-        this.vpc = new aws.ec2.Vpc(name, { cidrBlock: cidr, enableDnsHostnames: true, enableDnsSupport: true, tags: { ...tags, Name: resourceName([system.name, "dr"]) } }, inDr);
-        new aws.ec2.DefaultSecurityGroup(name, { vpcId: this.vpc.id, ingress: [], egress: [], tags: { ...tags, Name: `${system.name}-dr-default-closed` } }, inDr);
+        this.vpc = new aws.ec2.Vpc(
+            name,
+            {
+                cidrBlock: cidr,
+                enableDnsHostnames: true,
+                enableDnsSupport: true,
+                tags: { ...tags, Name: resourceName([system.name, "dr"]) },
+            },
+            inDr,
+        );
+        new aws.ec2.DefaultSecurityGroup(
+            name,
+            { vpcId: this.vpc.id, ingress: [], egress: [], tags: { ...tags, Name: `${system.name}-dr-default-closed` } },
+            inDr,
+        );
         const azs = aws.getAvailabilityZonesOutput({ state: "available" }, inDr);
         const count = args.azCount ?? (system.profile.multiAz ? 3 : 2);
         const [a, b] = cidr.split("/")[0].split(".");
@@ -81,7 +105,12 @@ export class AwsDrSite extends pulumi.ComponentResource {
         }
         this.dbSubnetGroup = new aws.rds.SubnetGroup(
             name,
-            { name: resourceName([system.name, "dr"]), description: `${system.name} DR: isolated subnets`, subnetIds: this.subnetIds, tags: awsTags(system, "database") },
+            {
+                name: resourceName([system.name, "dr"]),
+                description: `${system.name} DR: isolated subnets`,
+                subnetIds: this.subnetIds,
+                tags: awsTags(system, "database"),
+            },
             inDr,
         );
         this.securityGroup = new aws.ec2.SecurityGroup(
@@ -98,7 +127,12 @@ export class AwsDrSite extends pulumi.ComponentResource {
         );
         vpcFlowLogs(
             `${name}-flow-logs`,
-            { system, vpcId: this.vpc.id, bucketPrefixParts: [system.name, system.environment, "dr-flow-logs"], retentionInDays: system.profile.logRetentionDays },
+            {
+                system,
+                vpcId: this.vpc.id,
+                bucketPrefixParts: [system.name, system.environment, "dr-flow-logs"],
+                retentionInDays: system.profile.logRetentionDays,
+            },
             inDr,
         );
         this.registerOutputs({ region: this.region, vpcId: this.vpc.id });

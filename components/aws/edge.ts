@@ -47,7 +47,11 @@ export const ALL_VIEWER_POLICY_ID = "216adef6-5c7f-47e4-b989-5492eafa07d3";
 /** AWS managed cache policy of CloudFront (fixed ID) CachingOptimized: for the static buckets. */
 export const CACHING_OPTIMIZED_POLICY_ID = "658327ea-f89d-4fab-a63d-7e88639e58f6";
 /** AWS managed WAF rule groups on every web ACL, in priority order after the rate rule. */
-export const MANAGED_RULE_GROUPS = ["AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"] as const;
+export const MANAGED_RULE_GROUPS = [
+    "AWSManagedRulesAmazonIpReputationList",
+    "AWSManagedRulesCommonRuleSet",
+    "AWSManagedRulesKnownBadInputsRuleSet",
+] as const;
 
 /** One listener rule: the service behind a route, its path patterns and its priority (lower wins). */
 export interface RouteRule {
@@ -119,7 +123,9 @@ export async function findHostedZone(domain: string, lookup: (name: string) => P
             // not this one: try the parent
         }
     }
-    throw new pulumi.RunError(`tierform: no public Route 53 hosted zone for edge.domain '${domain}' (tried ${tried.join(", ")}); create one, or set tierform:hostedZoneId`);
+    throw new pulumi.RunError(
+        `tierform: no public Route 53 hosted zone for edge.domain '${domain}' (tried ${tried.join(", ")}); create one, or set tierform:hostedZoneId`,
+    );
 }
 
 /** Whether `domain` is a documentation or test name nobody can own (RFC 2606, RFC 6761): example.com/.net/.org, .example, .test, .invalid, .localhost. */
@@ -133,7 +139,11 @@ export function isPlaceholderDomain(domain: string): boolean {
  * sending every asset request to the load balancer and the tasks.
  */
 export function cachedStaticPaths(system: System): string[] {
-    const statics = new Set(Object.values(system.buckets).filter((b) => b.purpose === "static").map((b) => `/${b.name}`));
+    const statics = new Set(
+        Object.values(system.buckets)
+            .filter((b) => b.purpose === "static")
+            .map((b) => `/${b.name}`),
+    );
     return system.edge.routes.map((r) => r.path.replace(/\/+$/, "")).filter((p) => statics.has(p));
 }
 
@@ -160,15 +170,19 @@ export function targetHealthCheck(service: Service) {
 export function albResponseHeaders(system: System): Partial<aws.lb.ListenerArgs> {
     const h = Object.fromEntries(Object.entries(system.edge.securityHeaders).map(([k, v]) => [k.toLowerCase(), v]));
     const out: Partial<aws.lb.ListenerArgs> = { routingHttpResponseServerEnabled: false };
-    if (system.edge.hstsMaxAgeSeconds > 0) out.routingHttpResponseStrictTransportSecurityHeaderValue = `max-age=${system.edge.hstsMaxAgeSeconds}; includeSubDomains`;
-    if (h["x-frame-options"] && /^(DENY|SAMEORIGIN)$/i.test(h["x-frame-options"])) out.routingHttpResponseXFrameOptionsHeaderValue = h["x-frame-options"].toUpperCase();
+    if (system.edge.hstsMaxAgeSeconds > 0)
+        out.routingHttpResponseStrictTransportSecurityHeaderValue = `max-age=${system.edge.hstsMaxAgeSeconds}; includeSubDomains`;
+    if (h["x-frame-options"] && /^(DENY|SAMEORIGIN)$/i.test(h["x-frame-options"]))
+        out.routingHttpResponseXFrameOptionsHeaderValue = h["x-frame-options"].toUpperCase();
     if (h["x-content-type-options"]) out.routingHttpResponseXContentTypeOptionsHeaderValue = "nosniff";
     if (h["content-security-policy"]) out.routingHttpResponseContentSecurityPolicyHeaderValue = h["content-security-policy"];
     return out;
 }
 
 /** CloudFront response-headers policy content: the spec's security headers (known ones typed, the rest custom) and HSTS. */
-export function cloudFrontHeaders(system: System): Pick<aws.cloudfront.ResponseHeadersPolicyArgs, "securityHeadersConfig" | "customHeadersConfig"> {
+export function cloudFrontHeaders(
+    system: System,
+): Pick<aws.cloudfront.ResponseHeadersPolicyArgs, "securityHeadersConfig" | "customHeadersConfig"> {
     const security: aws.types.input.cloudfront.ResponseHeadersPolicySecurityHeadersConfig = {};
     const custom: { header: string; value: string; override: boolean }[] = [];
     for (const [header, value] of Object.entries(system.edge.securityHeaders)) {
@@ -195,7 +209,12 @@ export function cloudFrontHeaders(system: System): Pick<aws.cloudfront.ResponseH
         }
     }
     if (system.edge.hstsMaxAgeSeconds > 0) {
-        security.strictTransportSecurity = { accessControlMaxAgeSec: system.edge.hstsMaxAgeSeconds, includeSubdomains: true, preload: false, override: true };
+        security.strictTransportSecurity = {
+            accessControlMaxAgeSec: system.edge.hstsMaxAgeSeconds,
+            includeSubdomains: true,
+            preload: false,
+            override: true,
+        };
     }
     return { securityHeadersConfig: security, ...(custom.length ? { customHeadersConfig: { items: custom } } : {}) };
 }
@@ -213,17 +232,29 @@ export function edgeProblems(system: System, certificateArn?: string): Problem[]
     if (!edge.tls) add("edge.tls", "is false, but the AWS platform serves HTTPS only; set it to true");
     // The AWS edge always puts WAFv2 web ACLs in front (its rate limit, edge.rateLimitPerMinute, is a
     // WAF rule): refuse the switch rather than ignore it.
-    if (!edge.waf) add("edge.waf", "is false, but the AWS edge always has a web application firewall (edge.rateLimitPerMinute is one of its rules); set it to true");
-    if (!edge.domain && !certificateArn) add("edge.domain", "is empty: the AWS edge requests a certificate for it (or give tierform:certificateArn)");
+    if (!edge.waf)
+        add(
+            "edge.waf",
+            "is false, but the AWS edge always has a web application firewall (edge.rateLimitPerMinute is one of its rules); set it to true",
+        );
+    if (!edge.domain && !certificateArn)
+        add("edge.domain", "is empty: the AWS edge requests a certificate for it (or give tierform:certificateArn)");
     if (edge.cdn && !edge.domain) add("edge.cdn", "on AWS needs edge.domain (CloudFront reaches the load balancer at origin.<domain>)");
     const { rules, defaultService } = routeRules(system);
     if (edge.cdn && rules.some((r) => r.allowCidrs)) {
         // Behind CloudFront the load balancer sees CloudFront's addresses, not the client's.
-        add("edge.routes", "routes with allowCidrs cannot be enforced at the load balancer behind the CDN; turn edge.cdn off or drop allowCidrs");
+        add(
+            "edge.routes",
+            "routes with allowCidrs cannot be enforced at the load balancer behind the CDN; turn edge.cdn off or drop allowCidrs",
+        );
     }
     for (const r of rules) {
         const values = r.pathPatterns.length + (r.allowCidrs?.length ?? 0) + (edge.cdn ? 1 : 0);
-        if (values > 5) add(`edge.routes (${r.path})`, `needs ${values} condition values; an ALB rule allows 5 (give at most ${5 - r.pathPatterns.length - (edge.cdn ? 1 : 0)} allowCidrs)`);
+        if (values > 5)
+            add(
+                `edge.routes (${r.path})`,
+                `needs ${values} condition values; an ALB rule allows 5 (give at most ${5 - r.pathPatterns.length - (edge.cdn ? 1 : 0)} allowCidrs)`,
+            );
     }
     const routed = [...new Set([...rules.map((r) => r.service), ...(defaultService ? [defaultService] : [])])];
     for (const name of routed) {
@@ -357,7 +388,11 @@ export class AwsEdge extends pulumi.ComponentResource {
                 }
                 return record.fqdn;
             });
-            return new aws.acm.CertificateValidation(`${name}-${key}`, { certificateArn: cert.arn, validationRecordFqdns: fqdns, ...(region ? { region } : {}) }, opt).certificateArn;
+            return new aws.acm.CertificateValidation(
+                `${name}-${key}`,
+                { certificateArn: cert.arn, validationRecordFqdns: fqdns, ...(region ? { region } : {}) },
+                opt,
+            ).certificateArn;
         };
         let albCertificateArn: pulumi.Input<string>;
         if (args.certificateArn) {
@@ -366,7 +401,13 @@ export class AwsEdge extends pulumi.ComponentResource {
             const names = edge.cdn ? [domain!, originDomain!] : [domain!];
             const cert = new aws.acm.Certificate(
                 `${name}-alb`,
-                { domainName: domain!, subjectAlternativeNames: names.slice(1), validationMethod: "DNS", keyAlgorithm: "EC_prime256v1", tags },
+                {
+                    domainName: domain!,
+                    subjectAlternativeNames: names.slice(1),
+                    validationMethod: "DNS",
+                    keyAlgorithm: "EC_prime256v1",
+                    tags,
+                },
                 opt,
             );
             albCertificateArn = validated("alb", cert, names);
@@ -379,7 +420,13 @@ export class AwsEdge extends pulumi.ComponentResource {
             `${name}-logs`,
             {
                 system,
-                bucket: { name: "edge-logs", purpose: "archive", versioned: true, lifecycle: [], expireAfterDays: system.profile.logRetentionDays },
+                bucket: {
+                    name: "edge-logs",
+                    purpose: "archive",
+                    versioned: true,
+                    lifecycle: [],
+                    expireAfterDays: system.profile.logRetentionDays,
+                },
                 accessLogTarget: true,
                 tier: "edge",
                 // CloudFront's standard logs are written through ACLs, so with a CDN the bucket keeps ACLs (owner preferred); otherwise ACLs are off.
@@ -388,7 +435,13 @@ export class AwsEdge extends pulumi.ComponentResource {
                     const albLogObjects = pulumi.interpolate`${arn}/${albLogPrefix}/AWSLogs/${place.accountId}/*`;
                     return [
                         // Regions before August 2022 deliver ALB logs from the regional ELB account, newer ones from the log-delivery service.
-                        { Sid: "AlbLogDeliveryAccount", Effect: "Allow", Principal: { AWS: elbAccount.arn }, Action: "s3:PutObject", Resource: albLogObjects },
+                        {
+                            Sid: "AlbLogDeliveryAccount",
+                            Effect: "Allow",
+                            Principal: { AWS: elbAccount.arn },
+                            Action: "s3:PutObject",
+                            Resource: albLogObjects,
+                        },
                         {
                             Sid: "AlbLogDeliveryService",
                             Effect: "Allow",
@@ -431,13 +484,20 @@ export class AwsEdge extends pulumi.ComponentResource {
         const shifting = routed.filter((svcName) => system.services[svcName] && shiftsTraffic(system.services[svcName]));
         // A traffic-shifting default service needs a rule of its own (ECS shifts a rule's weights, never a listener's default action).
         const catchAll = defaultService !== undefined && (edge.cdn || shifting.includes(defaultService));
-        const allRules = catchAll ? [...rules, { service: defaultService, path: "/", pathPatterns: ["/*"], priority: (rules.length + 1) * 10 }] : rules;
+        const allRules = catchAll
+            ? [...rules, { service: defaultService, path: "/", pathPatterns: ["/*"], priority: (rules.length + 1) * 10 }]
+            : rules;
         const targetGroup = (key: string, svc: Service, role: string) =>
             new aws.lb.TargetGroup(
                 `${name}-${key}`,
                 {
                     // A new name whenever a change replaces the group (port, protocol, target type, VPC): see targetGroupName.
-                    name: targetGroupName([system.name, system.environment, key], { port: svc.port!, protocol: "HTTP", targetType: "ip", vpcId: args.vpcId }),
+                    name: targetGroupName([system.name, system.environment, key], {
+                        port: svc.port!,
+                        protocol: "HTTP",
+                        targetType: "ip",
+                        vpcId: args.vpcId,
+                    }),
                     targetType: "ip",
                     protocol: "HTTP",
                     port: svc.port,
@@ -471,7 +531,10 @@ export class AwsEdge extends pulumi.ComponentResource {
         const originSecret = edge.cdn
             ? pulumi.secret(new random.RandomPassword(`${name}-origin-secret`, { length: 40, special: false }, { parent: this }).result)
             : undefined;
-        const fixed = (statusCode: string, messageBody: string) => ({ type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode, messageBody } });
+        const fixed = (statusCode: string, messageBody: string) => ({
+            type: "fixed-response",
+            fixedResponse: { contentType: "text/plain", statusCode, messageBody },
+        });
         const https = new aws.lb.Listener(
             `${name}-https`,
             {
@@ -482,7 +545,11 @@ export class AwsEdge extends pulumi.ComponentResource {
                 certificateArn: albCertificateArn,
                 // Behind CloudFront every request without the origin secret is refused; otherwise `/` is the default unless a rule catches it.
                 defaultActions: [
-                    edge.cdn ? fixed("403", "Forbidden") : defaultService && !catchAll ? { type: "forward", targetGroupArn: targetGroups[defaultService].arn } : fixed("404", "Not Found"),
+                    edge.cdn
+                        ? fixed("403", "Forbidden")
+                        : defaultService && !catchAll
+                          ? { type: "forward", targetGroupArn: targetGroups[defaultService].arn }
+                          : fixed("404", "Not Found"),
                 ],
                 ...albResponseHeaders(system),
                 tags,
@@ -491,7 +558,15 @@ export class AwsEdge extends pulumi.ComponentResource {
         );
         const forward = (svcName: string) =>
             alternates[svcName]
-                ? { type: "forward", forward: { targetGroups: [{ arn: targetGroups[svcName].arn, weight: 100 }, { arn: alternates[svcName].arn, weight: 0 }] } }
+                ? {
+                      type: "forward",
+                      forward: {
+                          targetGroups: [
+                              { arn: targetGroups[svcName].arn, weight: 100 },
+                              { arn: alternates[svcName].arn, weight: 0 },
+                          ],
+                      },
+                  }
                 : { type: "forward", targetGroupArn: targetGroups[svcName].arn };
         const listenerRules: aws.lb.ListenerRule[] = [];
         /** The one rule of each traffic-shifting service, whose weights ECS moves. */
@@ -546,7 +621,11 @@ export class AwsEdge extends pulumi.ComponentResource {
                 ? args.certificateArn
                 : validated(
                       "internal",
-                      new aws.acm.Certificate(`${name}-internal`, { domainName: internalDomain!, validationMethod: "DNS", keyAlgorithm: "EC_prime256v1", tags }, opt),
+                      new aws.acm.Certificate(
+                          `${name}-internal`,
+                          { domainName: internalDomain!, validationMethod: "DNS", keyAlgorithm: "EC_prime256v1", tags },
+                          opt,
+                      ),
                       [internalDomain!],
                   );
             internalAlb = new aws.lb.LoadBalancer(
@@ -567,10 +646,20 @@ export class AwsEdge extends pulumi.ComponentResource {
                 },
                 { parent: this, dependsOn: [logs] },
             );
-            for (const svcName of [...new Set(privateRules.map((r) => r.service))]) internalTargets[svcName] = targetGroup(`${svcName}-internal`, system.services[svcName], "internal");
+            for (const svcName of [...new Set(privateRules.map((r) => r.service))])
+                internalTargets[svcName] = targetGroup(`${svcName}-internal`, system.services[svcName], "internal");
             const listener = new aws.lb.Listener(
                 `${name}-internal-https`,
-                { loadBalancerArn: internalAlb.arn, port: 443, protocol: "HTTPS", sslPolicy: ALB_TLS_POLICY, certificateArn, defaultActions: [fixed("404", "Not Found")], ...albResponseHeaders(system), tags },
+                {
+                    loadBalancerArn: internalAlb.arn,
+                    port: 443,
+                    protocol: "HTTPS",
+                    sslPolicy: ALB_TLS_POLICY,
+                    certificateArn,
+                    defaultActions: [fixed("404", "Not Found")],
+                    ...albResponseHeaders(system),
+                    tags,
+                },
                 opt,
             );
             internalReady.push(listener);
@@ -625,7 +714,9 @@ export class AwsEdge extends pulumi.ComponentResource {
                     rateBasedStatement: {
                         aggregateKeyType: rateKey,
                         ...wafRateLimit(edge.rateLimitPerMinute),
-                        ...(rateKey === "FORWARDED_IP" ? { forwardedIpConfig: { headerName: "X-Forwarded-For", fallbackBehavior: "MATCH" } } : {}),
+                        ...(rateKey === "FORWARDED_IP"
+                            ? { forwardedIpConfig: { headerName: "X-Forwarded-For", fallbackBehavior: "MATCH" } }
+                            : {}),
                     },
                 },
                 visibilityConfig: visibility("rate"),
@@ -640,7 +731,9 @@ export class AwsEdge extends pulumi.ComponentResource {
                             vendorName: "AWS",
                             name: group,
                             // The common rule set blocks bodies over 8 KB; the spec allows maxBodyMb (1 MiB or more), so that one rule only counts.
-                            ...(group === "AWSManagedRulesCommonRuleSet" ? { ruleActionOverrides: [{ name: "SizeRestrictions_BODY", actionToUse: { count: {} } }] } : {}),
+                            ...(group === "AWSManagedRulesCommonRuleSet"
+                                ? { ruleActionOverrides: [{ name: "SizeRestrictions_BODY", actionToUse: { count: {} } }] }
+                                : {}),
                         },
                     },
                     visibilityConfig: visibility(group),
@@ -694,14 +787,22 @@ export class AwsEdge extends pulumi.ComponentResource {
                 ? args.certificateArn
                 : validated(
                       "cdn",
-                      new aws.acm.Certificate(`${name}-cdn`, { domainName: domain!, validationMethod: "DNS", keyAlgorithm: "EC_prime256v1", region: usEast1, tags }, opt),
+                      new aws.acm.Certificate(
+                          `${name}-cdn`,
+                          { domainName: domain!, validationMethod: "DNS", keyAlgorithm: "EC_prime256v1", region: usEast1, tags },
+                          opt,
+                      ),
                       [domain!],
                       usEast1,
                   );
             const cdnAcl = webAcl("cdn", "CLOUDFRONT", "IP", usEast1);
             const headers = new aws.cloudfront.ResponseHeadersPolicy(
                 `${name}-headers`,
-                { name: resourceName([system.name, system.environment, "security-headers"], 128), comment: `${system.name} security headers`, ...cloudFrontHeaders(system) },
+                {
+                    name: resourceName([system.name, system.environment, "security-headers"], 128),
+                    comment: `${system.name} security headers`,
+                    ...cloudFrontHeaders(system),
+                },
                 opt,
             );
             const statics = Object.entries(args.staticOrigins ?? {});
@@ -719,10 +820,19 @@ export class AwsEdge extends pulumi.ComponentResource {
                         {
                             originId: "alb",
                             domainName: originDomain!,
-                            customOriginConfig: { httpPort: 80, httpsPort: 443, originProtocolPolicy: "https-only", originSslProtocols: ["TLSv1.2"] },
+                            customOriginConfig: {
+                                httpPort: 80,
+                                httpsPort: 443,
+                                originProtocolPolicy: "https-only",
+                                originSslProtocols: ["TLSv1.2"],
+                            },
                             customHeaders: [{ name: ORIGIN_SECRET_HEADER, value: originSecret! }],
                         },
-                        ...statics.map(([bucket, o]) => ({ originId: `s3-${bucket}`, domainName: o.domainName, originAccessControlId: o.originAccessControlId })),
+                        ...statics.map(([bucket, o]) => ({
+                            originId: `s3-${bucket}`,
+                            domainName: o.domainName,
+                            originAccessControlId: o.originAccessControlId,
+                        })),
                     ],
                     orderedCacheBehaviors: [
                         // Static paths the application serves: cached at the edge (CachingOptimized), the viewer's Host still forwarded.
@@ -738,15 +848,15 @@ export class AwsEdge extends pulumi.ComponentResource {
                             responseHeadersPolicyId: headers.id,
                         })),
                         ...statics.map(([bucket]) => ({
-                        pathPattern: `/${bucket}/*`,
-                        targetOriginId: `s3-${bucket}`,
-                        viewerProtocolPolicy: "redirect-to-https",
-                        allowedMethods: ["GET", "HEAD", "OPTIONS"],
-                        cachedMethods: ["GET", "HEAD"],
-                        compress: true,
-                        cachePolicyId: CACHING_OPTIMIZED_POLICY_ID,
-                        responseHeadersPolicyId: headers.id,
-                    })),
+                            pathPattern: `/${bucket}/*`,
+                            targetOriginId: `s3-${bucket}`,
+                            viewerProtocolPolicy: "redirect-to-https",
+                            allowedMethods: ["GET", "HEAD", "OPTIONS"],
+                            cachedMethods: ["GET", "HEAD"],
+                            compress: true,
+                            cachePolicyId: CACHING_OPTIMIZED_POLICY_ID,
+                            responseHeadersPolicyId: headers.id,
+                        })),
                     ],
                     defaultCacheBehavior: {
                         targetOriginId: "alb",
@@ -758,7 +868,11 @@ export class AwsEdge extends pulumi.ComponentResource {
                         originRequestPolicyId: ALL_VIEWER_POLICY_ID,
                         responseHeadersPolicyId: headers.id,
                     },
-                    viewerCertificate: { acmCertificateArn: cdnCertificateArn, sslSupportMethod: "sni-only", minimumProtocolVersion: CLOUDFRONT_MIN_TLS },
+                    viewerCertificate: {
+                        acmCertificateArn: cdnCertificateArn,
+                        sslSupportMethod: "sni-only",
+                        minimumProtocolVersion: CLOUDFRONT_MIN_TLS,
+                    },
                     restrictions: { geoRestriction: { restrictionType: "none" } },
                     loggingConfig: { bucket: logs.bucket.bucketDomainName, prefix: "cloudfront/", includeCookies: false },
                     tags,
@@ -769,11 +883,23 @@ export class AwsEdge extends pulumi.ComponentResource {
 
         // ---- DNS ----------------------------------------------------------------------------------------
         if (domain && zone) {
-            const alias = (key: string, recordName: string, target: { name: pulumi.Input<string>; zoneId: pulumi.Input<string> }, types: string[]) => {
+            const alias = (
+                key: string,
+                recordName: string,
+                target: { name: pulumi.Input<string>; zoneId: pulumi.Input<string> },
+                types: string[],
+            ) => {
                 for (const type of types) {
                     new aws.route53.Record(
                         `${name}-${key}-${type.toLowerCase()}`,
-                        { zoneId: zone.zoneId, name: recordName, type, aliases: [{ name: target.name, zoneId: target.zoneId, evaluateTargetHealth: key === "origin" || !distribution }] },
+                        {
+                            zoneId: zone.zoneId,
+                            name: recordName,
+                            type,
+                            aliases: [
+                                { name: target.name, zoneId: target.zoneId, evaluateTargetHealth: key === "origin" || !distribution },
+                            ],
+                        },
                         opt,
                     );
                 }
@@ -797,18 +923,43 @@ export class AwsEdge extends pulumi.ComponentResource {
                 const alternate = alternates[k];
                 const shift =
                     alternate && trafficShift
-                        ? { alternateTargetGroupArn: alternate.arn, alternateTargetGroupArnSuffix: alternate.arnSuffix, productionListenerRuleArn: productionRules[k].arn, roleArn: trafficShift.roleArn }
+                        ? {
+                              alternateTargetGroupArn: alternate.arn,
+                              alternateTargetGroupArnSuffix: alternate.arnSuffix,
+                              productionListenerRuleArn: productionRules[k].arn,
+                              roleArn: trafficShift.roleArn,
+                          }
                         : undefined;
                 const internal = internalTargets[k] ? { additionalTargetGroupArns: [internalTargets[k].arn] } : {};
-                return [k, { targetGroupArn: tg.arn, targetGroupArnSuffix: tg.arnSuffix, loadBalancerArnSuffix: alb.arnSuffix, ready: this.ready, ...internal, ...(shift ? { trafficShift: shift } : {}) }];
+                return [
+                    k,
+                    {
+                        targetGroupArn: tg.arn,
+                        targetGroupArnSuffix: tg.arnSuffix,
+                        loadBalancerArnSuffix: alb.arnSuffix,
+                        ready: this.ready,
+                        ...internal,
+                        ...(shift ? { trafficShift: shift } : {}),
+                    },
+                ];
             }),
         );
         // A service routed for private networks only attaches to the internal load balancer alone.
         for (const [k, tg] of Object.entries(internalTargets)) {
-            if (!this.targets[k]) this.targets[k] = { targetGroupArn: tg.arn, targetGroupArnSuffix: tg.arnSuffix, loadBalancerArnSuffix: internalAlb!.arnSuffix, ready: this.ready };
+            if (!this.targets[k])
+                this.targets[k] = {
+                    targetGroupArn: tg.arn,
+                    targetGroupArnSuffix: tg.arnSuffix,
+                    loadBalancerArnSuffix: internalAlb!.arnSuffix,
+                    ready: this.ready,
+                };
         }
         this.internalAlbDnsName = internalAlb?.dnsName;
-        this.internalUrl = internalAlb ? (internalDomain ? pulumi.output(`https://${internalDomain}`) : pulumi.interpolate`https://${internalAlb.dnsName}`) : undefined;
+        this.internalUrl = internalAlb
+            ? internalDomain
+                ? pulumi.output(`https://${internalDomain}`)
+                : pulumi.interpolate`https://${internalAlb.dnsName}`
+            : undefined;
         this.httpsListenerArn = https.arn;
         this.webAclArn = albAcl.arn;
         this.cloudFrontDomain = distribution?.domainName;

@@ -116,7 +116,9 @@ export class AwsFileShares extends pulumi.ComponentResource {
             `${name}-nfs`,
             {
                 vpcId: args.vpcId,
-                description: ec2Description(`${system.name} file shares: NFS ${NFS_PORT} from ${services.map((s) => s.name).join(", ")} only`),
+                description: ec2Description(
+                    `${system.name} file shares: NFS ${NFS_PORT} from ${services.map((s) => s.name).join(", ")} only`,
+                ),
                 revokeRulesOnDelete: true,
                 tags: { ...tags, Name: label("file-shares") },
             },
@@ -128,12 +130,28 @@ export class AwsFileShares extends pulumi.ComponentResource {
             if (sg === undefined) throw new Error(`service '${svc.name}': the network gives it no security group`);
             new aws.vpc.SecurityGroupIngressRule(
                 `${name}-in-${svc.name}`,
-                { securityGroupId: group.id, referencedSecurityGroupId: sg, ipProtocol: "tcp", fromPort: NFS_PORT, toPort: NFS_PORT, description: ec2Description(`NFS from service ${svc.name}`), tags },
+                {
+                    securityGroupId: group.id,
+                    referencedSecurityGroupId: sg,
+                    ipProtocol: "tcp",
+                    fromPort: NFS_PORT,
+                    toPort: NFS_PORT,
+                    description: ec2Description(`NFS from service ${svc.name}`),
+                    tags,
+                },
                 opt,
             );
             egressRules[svc.name] = new aws.vpc.SecurityGroupEgressRule(
                 `${name}-out-${svc.name}`,
-                { securityGroupId: sg, referencedSecurityGroupId: group.id, ipProtocol: "tcp", fromPort: NFS_PORT, toPort: NFS_PORT, description: ec2Description("NFS to the file shares"), tags },
+                {
+                    securityGroupId: sg,
+                    referencedSecurityGroupId: group.id,
+                    ipProtocol: "tcp",
+                    fromPort: NFS_PORT,
+                    toPort: NFS_PORT,
+                    description: ec2Description("NFS to the file shares"),
+                    tags,
+                },
                 opt,
             );
         }
@@ -154,8 +172,19 @@ export class AwsFileShares extends pulumi.ComponentResource {
                 { parent: this, protect: prod },
             );
             this.fileSystems[share] = fs;
-            new aws.efs.FileSystemPolicy(`${name}-${share}`, { fileSystemId: fs.id, policy: policyJson([denyInsecureTransport("*", [fs.arn])]) }, opt);
-            targets[share] = args.privateSubnetIds.map((subnetId, i) => new aws.efs.MountTarget(`${name}-${share}-${i + 1}`, { fileSystemId: fs.id, subnetId, securityGroups: [group.id] }, opt));
+            new aws.efs.FileSystemPolicy(
+                `${name}-${share}`,
+                { fileSystemId: fs.id, policy: policyJson([denyInsecureTransport("*", [fs.arn])]) },
+                opt,
+            );
+            targets[share] = args.privateSubnetIds.map(
+                (subnetId, i) =>
+                    new aws.efs.MountTarget(
+                        `${name}-${share}-${i + 1}`,
+                        { fileSystemId: fs.id, subnetId, securityGroups: [group.id] },
+                        opt,
+                    ),
+            );
         }
 
         const accessPoints = new Map<string, aws.efs.AccessPoint>();
@@ -169,7 +198,10 @@ export class AwsFileShares extends pulumi.ComponentResource {
                     {
                         fileSystemId: this.fileSystems[share].id,
                         posixUser: { uid, gid: uid },
-                        rootDirectory: { path: accessPointPath(subPath), creationInfo: { ownerUid: uid, ownerGid: uid, permissions: SHARE_DIRECTORY_MODE } },
+                        rootDirectory: {
+                            path: accessPointPath(subPath),
+                            creationInfo: { ownerUid: uid, ownerGid: uid, permissions: SHARE_DIRECTORY_MODE },
+                        },
                         tags: { ...tags, Name: label(share, ...(subPath ? [subPath] : []), String(uid)), share },
                     },
                     opt,

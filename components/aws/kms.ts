@@ -75,7 +75,11 @@ export function keyPolicyStatements(
             Principal: { Service: pulumi.interpolate`logs.${place.region}.amazonaws.com` },
             Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
             Resource: "*",
-            Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": pulumi.interpolate`arn:${place.partition}:logs:${place.region}:${place.accountId}:log-group:*` } },
+            Condition: {
+                ArnLike: {
+                    "kms:EncryptionContext:aws:logs:arn": pulumi.interpolate`arn:${place.partition}:logs:${place.region}:${place.accountId}:log-group:*`,
+                },
+            },
         });
     }
     if (services.includes("alarms")) {

@@ -68,10 +68,16 @@ export class AwsAlarmTopic extends pulumi.ComponentResource {
         // Its own type token (it shared tierform:aws:Monitoring with AwsAppAlarms); the alias keeps existing stacks in place.
         super("tierform:aws:AlarmTopic", name, {}, { ...opts, aliases: [...(opts.aliases ?? []), { type: "tierform:aws:Monitoring" }] });
         const { system, settings } = args;
-        this.kmsKeyArn = args.kmsKeyArn ? pulumi.output(args.kmsKeyArn) : new AwsKms(`${name}-key`, { system, purpose: "alarms", services: ["alarms"] }, { parent: this }).arn;
+        this.kmsKeyArn = args.kmsKeyArn
+            ? pulumi.output(args.kmsKeyArn)
+            : new AwsKms(`${name}-key`, { system, purpose: "alarms", services: ["alarms"] }, { parent: this }).arn;
         this.topic = new aws.sns.Topic(
             name,
-            { name: resourceName([system.name, system.environment, "alarms"], 256), kmsMasterKeyId: this.kmsKeyArn, tags: awsTags(system, "monitoring") },
+            {
+                name: resourceName([system.name, system.environment, "alarms"], 256),
+                kmsMasterKeyId: this.kmsKeyArn,
+                tags: awsTags(system, "monitoring"),
+            },
             { parent: this },
         );
         const place = awsPlace({ parent: this });
@@ -92,7 +98,13 @@ export class AwsAlarmTopic extends pulumi.ComponentResource {
                         Sid: "AccountManagesTopic",
                         Effect: "Allow",
                         Principal: { AWS: pulumi.interpolate`arn:${place.partition}:iam::${place.accountId}:root` },
-                        Action: ["sns:Publish", "sns:Subscribe", "sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:ListSubscriptionsByTopic"],
+                        Action: [
+                            "sns:Publish",
+                            "sns:Subscribe",
+                            "sns:GetTopicAttributes",
+                            "sns:SetTopicAttributes",
+                            "sns:ListSubscriptionsByTopic",
+                        ],
                         Resource: this.topic.arn,
                     },
                     denyInsecureTransport("sns:Publish", [this.topic.arn]),
@@ -101,7 +113,11 @@ export class AwsAlarmTopic extends pulumi.ComponentResource {
             { parent: this },
         );
         if (settings.alarmEmail) {
-            new aws.sns.TopicSubscription(name, { topic: this.topic.arn, protocol: "email", endpoint: settings.alarmEmail }, { parent: this });
+            new aws.sns.TopicSubscription(
+                name,
+                { topic: this.topic.arn, protocol: "email", endpoint: settings.alarmEmail },
+                { parent: this },
+            );
         }
         this.topicArn = this.topic.arn;
         this.registerOutputs({ topicArn: this.topicArn });
@@ -155,7 +171,13 @@ export class AwsAppAlarms extends pulumi.ComponentResource {
         const alarm = (id: string, spec: AlarmSpec) => this.alarms.push(dataAlarm(this, system, "monitoring", id, topic, spec));
         const lb = args.loadBalancerArnSuffix;
         if (lb) {
-            const albMetric = (metricName: string) => ({ namespace: "AWS/ApplicationELB", metricName, dimensions: { LoadBalancer: lb }, period: 300, stat: "Sum" });
+            const albMetric = (metricName: string) => ({
+                namespace: "AWS/ApplicationELB",
+                metricName,
+                dimensions: { LoadBalancer: lb },
+                period: 300,
+                stat: "Sum",
+            });
             alarm("alb-5xx-rate", {
                 alarmDescription: `HighErrorRate: more than ${system.monitoring.errorRatePercent}% of requests answered 5xx over 5 minutes`,
                 comparisonOperator: "GreaterThanThreshold",
@@ -165,7 +187,12 @@ export class AwsAppAlarms extends pulumi.ComponentResource {
                     { id: "target5xx", metric: albMetric("HTTPCode_Target_5XX_Count"), returnData: false },
                     { id: "elb5xx", metric: albMetric("HTTPCode_ELB_5XX_Count"), returnData: false },
                     { id: "requests", metric: albMetric("RequestCount"), returnData: false },
-                    { id: "errorrate", expression: "100 * (FILL(target5xx, 0) + FILL(elb5xx, 0)) / requests", label: "5xx rate (%)", returnData: true },
+                    {
+                        id: "errorrate",
+                        expression: "100 * (FILL(target5xx, 0) + FILL(elb5xx, 0)) / requests",
+                        label: "5xx rate (%)",
+                        returnData: true,
+                    },
                 ],
             });
             alarm("alb-p99-latency", {
@@ -208,9 +235,28 @@ export class AwsAppAlarms extends pulumi.ComponentResource {
                     threshold: 1,
                     evaluationPeriods: 3,
                     metricQueries: [
-                        { id: "tasks", metric: { namespace: "ECS/ContainerInsights", metricName: "RunningTaskCount", dimensions, period: 300, stat: "Average" }, returnData: false },
-                        { id: "usage", metric: { namespace: "AWS/ECS", metricName, dimensions, period: 300, stat: "Average" }, returnData: false },
-                        { id: "atceiling", expression: `IF(tasks >= ${spec.replicas.max} AND usage > ${target}, 1, 0)`, label: `${id} at ceiling`, returnData: true },
+                        {
+                            id: "tasks",
+                            metric: {
+                                namespace: "ECS/ContainerInsights",
+                                metricName: "RunningTaskCount",
+                                dimensions,
+                                period: 300,
+                                stat: "Average",
+                            },
+                            returnData: false,
+                        },
+                        {
+                            id: "usage",
+                            metric: { namespace: "AWS/ECS", metricName, dimensions, period: 300, stat: "Average" },
+                            returnData: false,
+                        },
+                        {
+                            id: "atceiling",
+                            expression: `IF(tasks >= ${spec.replicas.max} AND usage > ${target}, 1, 0)`,
+                            label: `${id} at ceiling`,
+                            returnData: true,
+                        },
                     ],
                 });
             }

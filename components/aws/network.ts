@@ -54,7 +54,8 @@ export function datastorePort(system: System, name: string): number | undefined 
 /** Availability zones a system spans: `azCount` when given, else 3 in prod and 2 elsewhere. */
 export function availabilityZoneCount(system: System, azCount = 0): number {
     const n = azCount > 0 ? azCount : system.environment === "prod" ? 3 : 2;
-    if (n < 2) throw new Error(`tierform:azCount must be at least 2 on AWS (a load balancer and Multi-AZ datastores need two zones), got ${n}`);
+    if (n < 2)
+        throw new Error(`tierform:azCount must be at least 2 on AWS (a load balancer and Multi-AZ datastores need two zones), got ${n}`);
     return n;
 }
 
@@ -91,12 +92,18 @@ export function taskImages(service: Service): string[] {
  * address ranges to name and no VPC endpoint; another region's ECR), or the VPC is an existing one whose endpoints the program
  * does not know.
  */
-export function internetHttpsReason(service: Service, existingVpc: boolean, region = new pulumi.Config("aws").get("region")): string | undefined {
+export function internetHttpsReason(
+    service: Service,
+    existingVpc: boolean,
+    region = new pulumi.Config("aws").get("region"),
+): string | undefined {
     if (service.egress.internet && service.egress.ports.includes(443)) return "its spec opts in (egress.internet)";
     // An ECR image of the stack's region (the interface endpoints are regional).
-    const inRegionalEcr = (image: string) => Boolean(ecrRepositoryArn(image)) && (!region || ecrRepositoryArn(image)!.split(":")[3] === region);
+    const inRegionalEcr = (image: string) =>
+        Boolean(ecrRepositoryArn(image)) && (!region || ecrRepositoryArn(image)!.split(":")[3] === region);
     const outside = taskImages(service).filter((image) => !inRegionalEcr(image));
-    if (outside.length > 0) return `Fargate pulls ${outside.join(" and ")} through the task's network interface, from outside ECR in the stack's region`;
+    if (outside.length > 0)
+        return `Fargate pulls ${outside.join(" and ")} through the task's network interface, from outside ECR in the stack's region`;
     if (existingVpc) return "the VPC is an existing one (tierform:vpcId), whose interface endpoints the program does not manage";
     return undefined;
 }
@@ -126,16 +133,33 @@ export function vpcFlowLogs(
         { bucketPrefix: awsNamePrefix("bucket", args.bucketPrefixParts), forceDestroy: !prod, tags: { ...tags, purpose: "flow-logs" } },
         { ...opts, protect: prod, retainOnDelete: prod },
     );
-    new aws.s3.BucketPublicAccessBlock(`${name}-bucket`, { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }, opts);
+    new aws.s3.BucketPublicAccessBlock(
+        `${name}-bucket`,
+        { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+        opts,
+    );
     new aws.s3.BucketOwnershipControls(`${name}-bucket`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, opts);
     // Versioned, like every bucket (policy aws-s3-versioning): a deleted log stays recoverable for 30 days.
     new aws.s3.BucketVersioning(`${name}-bucket`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, opts);
-    new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-bucket`, { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] }, opts);
+    new aws.s3.BucketServerSideEncryptionConfiguration(
+        `${name}-bucket`,
+        { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
+        opts,
+    );
     new aws.s3.BucketLifecycleConfiguration(
         `${name}-bucket`,
         {
             bucket: bucket.id,
-            rules: [{ id: "expire-flow-logs", status: "Enabled", filter: {}, expiration: { days: args.retentionInDays }, noncurrentVersionExpiration: { noncurrentDays: 30 }, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } }],
+            rules: [
+                {
+                    id: "expire-flow-logs",
+                    status: "Enabled",
+                    filter: {},
+                    expiration: { days: args.retentionInDays },
+                    noncurrentVersionExpiration: { noncurrentDays: 30 },
+                    abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+                },
+            ],
         },
         opts,
     );
@@ -169,7 +193,14 @@ export function vpcFlowLogs(
     );
     return new aws.ec2.FlowLog(
         name,
-        { vpcId: args.vpcId, trafficType: "ALL", logDestinationType: "s3", logDestination: bucket.arn, maxAggregationInterval: FLOW_LOG_INTERVAL_SECONDS, tags },
+        {
+            vpcId: args.vpcId,
+            trafficType: "ALL",
+            logDestinationType: "s3",
+            logDestination: bucket.arn,
+            maxAggregationInterval: FLOW_LOG_INTERVAL_SECONDS,
+            tags,
+        },
         // The delivery service must be admitted before the flow log is created (CreateFlowLogs checks the bucket).
         { ...opts, dependsOn: [policy] },
     );
@@ -246,14 +277,21 @@ export class AwsNetwork extends pulumi.ComponentResource {
             this.vpcCidr = vpc.cidrBlock;
             const lookup = (tier: SubnetTier) => {
                 const found = aws.ec2.getSubnetsOutput(
-                    { filters: [{ name: "vpc-id", values: [args.vpcId!] }, { name: `tag:${SUBNET_TIER_TAG}`, values: [tier] }] },
+                    {
+                        filters: [
+                            { name: "vpc-id", values: [args.vpcId!] },
+                            { name: `tag:${SUBNET_TIER_TAG}`, values: [tier] },
+                        ],
+                    },
                     opt,
                 );
                 return Array.from({ length: azCount }, (_, i) =>
                     found.ids.apply((ids) => {
                         const sorted = [...ids].sort();
                         if (sorted.length < azCount) {
-                            throw new Error(`VPC ${args.vpcId} has ${sorted.length} subnets tagged ${SUBNET_TIER_TAG}=${tier}; ${azCount} are needed (one per availability zone)`);
+                            throw new Error(
+                                `VPC ${args.vpcId} has ${sorted.length} subnets tagged ${SUBNET_TIER_TAG}=${tier}; ${azCount} are needed (one per availability zone)`,
+                            );
                         }
                         return sorted[i];
                     }),
@@ -263,7 +301,10 @@ export class AwsNetwork extends pulumi.ComponentResource {
             this.privateSubnetIds = lookup("private");
             this.isolatedSubnetIds = lookup("isolated");
         } else {
-            const zones = aws.getAvailabilityZonesOutput({ state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] }, opt);
+            const zones = aws.getAvailabilityZonesOutput(
+                { state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] },
+                opt,
+            );
             const vpc = new aws.ec2.Vpc(
                 `${name}-vpc`,
                 { cidrBlock, enableDnsHostnames: true, enableDnsSupport: true, tags: { ...tags, Name: label("vpc") } },
@@ -273,12 +314,20 @@ export class AwsNetwork extends pulumi.ComponentResource {
             this.vpcCidr = vpc.cidrBlock;
 
             // Closed by default: the default security group keeps no rules at all.
-            new aws.ec2.DefaultSecurityGroup(`${name}-default-sg`, { vpcId: vpc.id, tags: { ...tags, Name: label("default-locked") } }, opt);
+            new aws.ec2.DefaultSecurityGroup(
+                `${name}-default-sg`,
+                { vpcId: vpc.id, tags: { ...tags, Name: label("default-locked") } },
+                opt,
+            );
 
             const igw = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags: { ...tags, Name: label("igw") } }, opt);
             const publicRoutes = new aws.ec2.RouteTable(
                 `${name}-public-rt`,
-                { vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }], tags: { ...tags, Name: label("public"), [SUBNET_TIER_TAG]: "public" } },
+                {
+                    vpcId: vpc.id,
+                    routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }],
+                    tags: { ...tags, Name: label("public"), [SUBNET_TIER_TAG]: "public" },
+                },
                 opt,
             );
             // No `routes` but the implicit local one: the datastores cannot reach, or be reached from, the internet.
@@ -293,7 +342,8 @@ export class AwsNetwork extends pulumi.ComponentResource {
             const nats: aws.ec2.NatGateway[] = [];
             for (let i = 0; i < azCount; i++) {
                 const az = zones.names.apply((names) => {
-                    if (names.length < azCount) throw new Error(`the region has ${names.length} availability zones; tierform:azCount asks for ${azCount}`);
+                    if (names.length < azCount)
+                        throw new Error(`the region has ${names.length} availability zones; tierform:azCount asks for ${azCount}`);
                     return names[i];
                 });
                 const cidrs = subnetCidrs(cidrBlock, i);
@@ -313,14 +363,31 @@ export class AwsNetwork extends pulumi.ComponentResource {
                         ),
                     );
                 }
-                new aws.ec2.RouteTableAssociation(`${name}-public-rta-${i + 1}`, { subnetId: subnets.public[i].id, routeTableId: publicRoutes.id }, opt);
-                new aws.ec2.RouteTableAssociation(`${name}-isolated-rta-${i + 1}`, { subnetId: subnets.isolated[i].id, routeTableId: isolatedRoutes.id }, opt);
+                new aws.ec2.RouteTableAssociation(
+                    `${name}-public-rta-${i + 1}`,
+                    { subnetId: subnets.public[i].id, routeTableId: publicRoutes.id },
+                    opt,
+                );
+                new aws.ec2.RouteTableAssociation(
+                    `${name}-isolated-rta-${i + 1}`,
+                    { subnetId: subnets.isolated[i].id, routeTableId: isolatedRoutes.id },
+                    opt,
+                );
                 if (i < natCount) {
-                    const eip = new aws.ec2.Eip(`${name}-nat-${i + 1}`, { domain: "vpc", tags: { ...tags, Name: label("nat", String(i + 1)) } }, opt);
+                    const eip = new aws.ec2.Eip(
+                        `${name}-nat-${i + 1}`,
+                        { domain: "vpc", tags: { ...tags, Name: label("nat", String(i + 1)) } },
+                        opt,
+                    );
                     nats.push(
                         new aws.ec2.NatGateway(
                             `${name}-nat-${i + 1}`,
-                            { allocationId: eip.id, subnetId: subnets.public[i].id, connectivityType: "public", tags: { ...tags, Name: label("nat", String(i + 1)) } },
+                            {
+                                allocationId: eip.id,
+                                subnetId: subnets.public[i].id,
+                                connectivityType: "public",
+                                tags: { ...tags, Name: label("nat", String(i + 1)) },
+                            },
                             { parent: this, dependsOn: [igw] },
                         ),
                     );
@@ -338,7 +405,11 @@ export class AwsNetwork extends pulumi.ComponentResource {
                     },
                     opt,
                 );
-                new aws.ec2.RouteTableAssociation(`${name}-private-rta-${i + 1}`, { subnetId: subnets.private[i].id, routeTableId: privateRoutes.id }, opt);
+                new aws.ec2.RouteTableAssociation(
+                    `${name}-private-rta-${i + 1}`,
+                    { subnetId: subnets.private[i].id, routeTableId: privateRoutes.id },
+                    opt,
+                );
                 privateRouteTables.push(privateRoutes);
             }
             // S3 through a gateway endpoint (free) instead of the NAT gateways ($0.045/GB processed): uploads, media, backups,
@@ -360,17 +431,38 @@ export class AwsNetwork extends pulumi.ComponentResource {
             this.isolatedSubnetIds = subnets.isolated.map((s) => s.id);
 
             const retentionInDays = args.logRetentionDays ?? system.profile.logRetentionDays;
-            vpcFlowLogs(`${name}-flow-logs`, { system, vpcId: vpc.id, bucketPrefixParts: [system.name, system.environment, "flow-logs"], retentionInDays }, opt);
+            vpcFlowLogs(
+                `${name}-flow-logs`,
+                { system, vpcId: vpc.id, bucketPrefixParts: [system.name, system.environment, "flow-logs"], retentionInDays },
+                opt,
+            );
         }
 
         // Security groups: one per load balancer, service and port-bearing datastore; rules as separate resources.
         // EC2 refuses descriptions outside its character set (see ec2Description), after the VPC and keys exist.
         const group = (key: string, description: string) =>
-            new aws.ec2.SecurityGroup(`${name}-${key}`, { vpcId: this.vpcId, description: ec2Description(description), revokeRulesOnDelete: true, tags: { ...tags, Name: label(key) } }, opt);
+            new aws.ec2.SecurityGroup(
+                `${name}-${key}`,
+                {
+                    vpcId: this.vpcId,
+                    description: ec2Description(description),
+                    revokeRulesOnDelete: true,
+                    tags: { ...tags, Name: label(key) },
+                },
+                opt,
+            );
         const ingress = (key: string, args: Omit<aws.vpc.SecurityGroupIngressRuleArgs, "ipProtocol"> & { description: string }) =>
-            new aws.vpc.SecurityGroupIngressRule(`${name}-${key}`, { ipProtocol: "tcp", ...args, description: ec2Description(args.description), tags }, opt);
+            new aws.vpc.SecurityGroupIngressRule(
+                `${name}-${key}`,
+                { ipProtocol: "tcp", ...args, description: ec2Description(args.description), tags },
+                opt,
+            );
         const egress = (key: string, args: Omit<aws.vpc.SecurityGroupEgressRuleArgs, "ipProtocol"> & { description: string }) =>
-            new aws.vpc.SecurityGroupEgressRule(`${name}-${key}`, { ipProtocol: "tcp", ...args, description: ec2Description(args.description), tags }, opt);
+            new aws.vpc.SecurityGroupEgressRule(
+                `${name}-${key}`,
+                { ipProtocol: "tcp", ...args, description: ec2Description(args.description), tags },
+                opt,
+            );
 
         const alb = group(
             "alb",
@@ -382,11 +474,32 @@ export class AwsNetwork extends pulumi.ComponentResource {
             // Behind CloudFront the internet's edge is CloudFront: the load balancer admits only its origin-facing addresses, on HTTPS
             // (CloudFront reaches the origin https-only). A prefix-list rule weighs ~55 of a group's 60 rules, so there is no port 80 rule.
             const cloudFront = aws.ec2.getManagedPrefixListOutput({ name: CLOUDFRONT_ORIGIN_PREFIX_LIST }, opt);
-            ingress("alb-in-https-cloudfront", { securityGroupId: alb.id, fromPort: 443, toPort: 443, prefixListId: cloudFront.id, description: "HTTPS from the CloudFront origin-facing prefix list" });
+            ingress("alb-in-https-cloudfront", {
+                securityGroupId: alb.id,
+                fromPort: 443,
+                toPort: 443,
+                prefixListId: cloudFront.id,
+                description: "HTTPS from the CloudFront origin-facing prefix list",
+            });
         } else {
-            for (const [port, proto] of [[80, "http"], [443, "https"]] as const) {
-                ingress(`alb-in-${proto}-v4`, { securityGroupId: alb.id, fromPort: port, toPort: port, cidrIpv4: "0.0.0.0/0", description: `${proto.toUpperCase()} from the internet (IPv4)` });
-                ingress(`alb-in-${proto}-v6`, { securityGroupId: alb.id, fromPort: port, toPort: port, cidrIpv6: "::/0", description: `${proto.toUpperCase()} from the internet (IPv6)` });
+            for (const [port, proto] of [
+                [80, "http"],
+                [443, "https"],
+            ] as const) {
+                ingress(`alb-in-${proto}-v4`, {
+                    securityGroupId: alb.id,
+                    fromPort: port,
+                    toPort: port,
+                    cidrIpv4: "0.0.0.0/0",
+                    description: `${proto.toUpperCase()} from the internet (IPv4)`,
+                });
+                ingress(`alb-in-${proto}-v6`, {
+                    securityGroupId: alb.id,
+                    fromPort: port,
+                    toPort: port,
+                    cidrIpv6: "::/0",
+                    description: `${proto.toUpperCase()} from the internet (IPv6)`,
+                });
             }
         }
 
@@ -395,36 +508,84 @@ export class AwsNetwork extends pulumi.ComponentResource {
         const privateRoutes = system.edge.routes.filter((r) => r.allowCidrs?.length);
         const privateServices = new Set(privateRoutes.map((r) => r.service));
         const internalAlb = privateRoutes.length
-            ? group("alb-internal", `${system.name} internal load balancer: HTTPS from the private ranges of its routes only, out only to ${[...privateServices].join(", ")}`)
+            ? group(
+                  "alb-internal",
+                  `${system.name} internal load balancer: HTTPS from the private ranges of its routes only, out only to ${[...privateServices].join(", ")}`,
+              )
             : undefined;
         if (internalAlb) {
             for (const cidr of [...new Set(privateRoutes.flatMap((r) => r.allowCidrs!))]) {
                 const family = cidr.includes(":") ? { cidrIpv6: cidr } : { cidrIpv4: cidr };
-                ingress(`alb-internal-in-${cidr.replace(/[^0-9a-fA-F]+/g, "-")}`, { securityGroupId: internalAlb.id, fromPort: 443, toPort: 443, ...family, description: `HTTPS from ${cidr} (edge.routes allowCidrs)` });
+                ingress(`alb-internal-in-${cidr.replace(/[^0-9a-fA-F]+/g, "-")}`, {
+                    securityGroupId: internalAlb.id,
+                    fromPort: 443,
+                    toPort: 443,
+                    ...family,
+                    description: `HTTPS from ${cidr} (edge.routes allowCidrs)`,
+                });
             }
         }
 
         const services: Record<string, aws.ec2.SecurityGroup> = {};
         for (const svc of Object.values(system.services)) {
-            services[svc.name] = group(`svc-${svc.name}`, `${system.name} service ${svc.name}: ${svc.kind === "web" ? `port ${svc.port} from the load balancer only` : "no inbound traffic"}`);
+            services[svc.name] = group(
+                `svc-${svc.name}`,
+                `${system.name} service ${svc.name}: ${svc.kind === "web" ? `port ${svc.port} from the load balancer only` : "no inbound traffic"}`,
+            );
             if (svc.kind === "web" && svc.port) {
-                ingress(`svc-${svc.name}-in-alb`, { securityGroupId: services[svc.name].id, referencedSecurityGroupId: alb.id, fromPort: svc.port, toPort: svc.port, description: `port ${svc.port} from the load balancer` });
-                egress(`alb-out-${svc.name}`, { securityGroupId: alb.id, referencedSecurityGroupId: services[svc.name].id, fromPort: svc.port, toPort: svc.port, description: `to service ${svc.name} on ${svc.port}` });
+                ingress(`svc-${svc.name}-in-alb`, {
+                    securityGroupId: services[svc.name].id,
+                    referencedSecurityGroupId: alb.id,
+                    fromPort: svc.port,
+                    toPort: svc.port,
+                    description: `port ${svc.port} from the load balancer`,
+                });
+                egress(`alb-out-${svc.name}`, {
+                    securityGroupId: alb.id,
+                    referencedSecurityGroupId: services[svc.name].id,
+                    fromPort: svc.port,
+                    toPort: svc.port,
+                    description: `to service ${svc.name} on ${svc.port}`,
+                });
             }
             if (internalAlb && privateServices.has(svc.name) && svc.port) {
-                ingress(`svc-${svc.name}-in-alb-internal`, { securityGroupId: services[svc.name].id, referencedSecurityGroupId: internalAlb.id, fromPort: svc.port, toPort: svc.port, description: `port ${svc.port} from the internal load balancer` });
-                egress(`alb-internal-out-${svc.name}`, { securityGroupId: internalAlb.id, referencedSecurityGroupId: services[svc.name].id, fromPort: svc.port, toPort: svc.port, description: `to service ${svc.name} on ${svc.port}` });
+                ingress(`svc-${svc.name}-in-alb-internal`, {
+                    securityGroupId: services[svc.name].id,
+                    referencedSecurityGroupId: internalAlb.id,
+                    fromPort: svc.port,
+                    toPort: svc.port,
+                    description: `port ${svc.port} from the internal load balancer`,
+                });
+                egress(`alb-internal-out-${svc.name}`, {
+                    securityGroupId: internalAlb.id,
+                    referencedSecurityGroupId: services[svc.name].id,
+                    fromPort: svc.port,
+                    toPort: svc.port,
+                    description: `to service ${svc.name} on ${svc.port}`,
+                });
             }
             // HTTPS out: image pulls, Secrets Manager, CloudWatch Logs, S3, SQS. A service whose spec keeps it off the internet and
             // whose images are all in this account's ECR reaches them through the VPC endpoints only (below); any other keeps 443 to
             // the internet (internetHttpsReason says why, and the plan warns for a service whose spec says egress.internet false).
             if (internetHttpsReason(svc, Boolean(args.vpcId))) {
-                egress(`svc-${svc.name}-out-https`, { securityGroupId: services[svc.name].id, cidrIpv4: "0.0.0.0/0", fromPort: 443, toPort: 443, description: "HTTPS to AWS APIs and the image registry" });
+                egress(`svc-${svc.name}-out-https`, {
+                    securityGroupId: services[svc.name].id,
+                    cidrIpv4: "0.0.0.0/0",
+                    fromPort: 443,
+                    toPort: 443,
+                    description: "HTTPS to AWS APIs and the image registry",
+                });
             }
             // The spec's egress: further internet ports (SMTP 587, ...) only for a service that opts in.
             if (svc.egress.internet) {
                 for (const port of svc.egress.ports.filter((p) => p !== 443)) {
-                    egress(`svc-${svc.name}-out-internet-${port}`, { securityGroupId: services[svc.name].id, cidrIpv4: "0.0.0.0/0", fromPort: port, toPort: port, description: `internet port ${port} (spec egress)` });
+                    egress(`svc-${svc.name}-out-internet-${port}`, {
+                        securityGroupId: services[svc.name].id,
+                        cidrIpv4: "0.0.0.0/0",
+                        fromPort: port,
+                        toPort: port,
+                        description: `internet port ${port} (spec egress)`,
+                    });
                 }
             }
         }
@@ -433,7 +594,10 @@ export class AwsNetwork extends pulumi.ComponentResource {
         // that admits 443 from exactly those services; their S3 traffic (ECR's layers, buckets) takes the gateway endpoint.
         const closed = Object.values(system.services).filter((svc) => !internetHttpsReason(svc, Boolean(args.vpcId)));
         if (closed.length > 0 && s3Endpoint) {
-            const endpoints = group("endpoints", `${system.name} VPC interface endpoints: HTTPS from ${closed.map((c) => c.name).join(", ")} only`);
+            const endpoints = group(
+                "endpoints",
+                `${system.name} VPC interface endpoints: HTTPS from ${closed.map((c) => c.name).join(", ")} only`,
+            );
             const region = awsPlace(opt).region;
             const usesQueue = closed.some((svc) => svc.uses.some((ds) => datastoreKind(system, ds) === "queue"));
             for (const service of [...TASK_ENDPOINT_SERVICES, ...(usesQueue ? ["sqs"] : [])]) {
@@ -452,9 +616,27 @@ export class AwsNetwork extends pulumi.ComponentResource {
                 );
             }
             for (const svc of closed) {
-                ingress(`endpoints-in-${svc.name}`, { securityGroupId: endpoints.id, referencedSecurityGroupId: services[svc.name].id, fromPort: 443, toPort: 443, description: `HTTPS from service ${svc.name}` });
-                egress(`svc-${svc.name}-out-endpoints`, { securityGroupId: services[svc.name].id, referencedSecurityGroupId: endpoints.id, fromPort: 443, toPort: 443, description: "HTTPS to the VPC interface endpoints (ECR, logs, secrets)" });
-                egress(`svc-${svc.name}-out-s3`, { securityGroupId: services[svc.name].id, prefixListId: s3Endpoint.prefixListId, fromPort: 443, toPort: 443, description: "HTTPS to S3 through the gateway endpoint" });
+                ingress(`endpoints-in-${svc.name}`, {
+                    securityGroupId: endpoints.id,
+                    referencedSecurityGroupId: services[svc.name].id,
+                    fromPort: 443,
+                    toPort: 443,
+                    description: `HTTPS from service ${svc.name}`,
+                });
+                egress(`svc-${svc.name}-out-endpoints`, {
+                    securityGroupId: services[svc.name].id,
+                    referencedSecurityGroupId: endpoints.id,
+                    fromPort: 443,
+                    toPort: 443,
+                    description: "HTTPS to the VPC interface endpoints (ECR, logs, secrets)",
+                });
+                egress(`svc-${svc.name}-out-s3`, {
+                    securityGroupId: services[svc.name].id,
+                    prefixListId: s3Endpoint.prefixListId,
+                    fromPort: 443,
+                    toPort: 443,
+                    description: "HTTPS to S3 through the gateway endpoint",
+                });
             }
         }
 
@@ -462,10 +644,25 @@ export class AwsNetwork extends pulumi.ComponentResource {
         for (const ds of [...Object.keys(system.databases), ...Object.keys(system.caches)]) {
             const port = datastorePort(system, ds)!;
             const users = Object.values(system.services).filter((s) => s.uses.includes(ds));
-            datastores[ds] = group(`ds-${ds}`, `${system.name} datastore ${ds}: port ${port} from ${users.map((u) => u.name).join(", ") || "no service"} only`);
+            datastores[ds] = group(
+                `ds-${ds}`,
+                `${system.name} datastore ${ds}: port ${port} from ${users.map((u) => u.name).join(", ") || "no service"} only`,
+            );
             for (const svc of users) {
-                ingress(`ds-${ds}-in-${svc.name}`, { securityGroupId: datastores[ds].id, referencedSecurityGroupId: services[svc.name].id, fromPort: port, toPort: port, description: `port ${port} from service ${svc.name}` });
-                egress(`svc-${svc.name}-out-${ds}`, { securityGroupId: services[svc.name].id, referencedSecurityGroupId: datastores[ds].id, fromPort: port, toPort: port, description: `to datastore ${ds} on ${port}` });
+                ingress(`ds-${ds}-in-${svc.name}`, {
+                    securityGroupId: datastores[ds].id,
+                    referencedSecurityGroupId: services[svc.name].id,
+                    fromPort: port,
+                    toPort: port,
+                    description: `port ${port} from service ${svc.name}`,
+                });
+                egress(`svc-${svc.name}-out-${ds}`, {
+                    securityGroupId: services[svc.name].id,
+                    referencedSecurityGroupId: datastores[ds].id,
+                    fromPort: port,
+                    toPort: port,
+                    description: `to datastore ${ds} on ${port}`,
+                });
             }
         }
 

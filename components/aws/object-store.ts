@@ -75,7 +75,9 @@ export interface AwsBucketArgs {
  * service behind the route serves it).
  */
 export function cdnServesBucket(system: System, bucket: Bucket): boolean {
-    return system.edge.cdn && bucket.purpose === "static" && !system.edge.routes.some((r) => r.path.replace(/\/+$/, "") === `/${bucket.name}`);
+    return (
+        system.edge.cdn && bucket.purpose === "static" && !system.edge.routes.some((r) => r.path.replace(/\/+$/, "") === `/${bucket.name}`)
+    );
 }
 
 /** S3 storage class of a spec tier. Cold data that people open (documents, media) stays instantly retrievable. */
@@ -89,11 +91,14 @@ export function storageClass(tier: "warm" | "cold" | "archive", purpose: Bucket[
 export function lifecycleRules(bucket: Bucket, noncurrentDays: number): aws.types.input.s3.BucketLifecycleConfigurationRule[] {
     const transitions = [...bucket.lifecycle].sort((a, b) => a.afterDays - b.afterDays);
     for (const t of transitions) {
-        if (t.tier === "warm" && t.afterDays < 30) throw new Error(`bucket '${bucket.name}': lifecycle to warm (STANDARD_IA) needs afterDays of 30 or more, got ${t.afterDays}`);
+        if (t.tier === "warm" && t.afterDays < 30)
+            throw new Error(`bucket '${bucket.name}': lifecycle to warm (STANDARD_IA) needs afterDays of 30 or more, got ${t.afterDays}`);
     }
     const last = transitions[transitions.length - 1];
     if (bucket.expireAfterDays !== undefined && last && bucket.expireAfterDays <= last.afterDays) {
-        throw new Error(`bucket '${bucket.name}': expireAfterDays (${bucket.expireAfterDays}) must come after the last lifecycle transition (${last.afterDays})`);
+        throw new Error(
+            `bucket '${bucket.name}': expireAfterDays (${bucket.expireAfterDays}) must come after the last lifecycle transition (${last.afterDays})`,
+        );
     }
     const rules: aws.types.input.s3.BucketLifecycleConfigurationRule[] = [
         {
@@ -142,15 +147,31 @@ export class AwsBucket extends pulumi.ComponentResource {
         const versioned = spec.versioned || spec.purpose === "backups";
 
         const prod = profile.deletionProtection;
-        this.bucket = new aws.s3.Bucket(name, { bucketPrefix: awsNamePrefix("bucket", [system.name, system.environment, args.accessLogTarget ? "logs" : spec.name]), forceDestroy: !prod, tags }, { parent: this, protect: prod, retainOnDelete: prod });
+        this.bucket = new aws.s3.Bucket(
+            name,
+            {
+                bucketPrefix: awsNamePrefix("bucket", [system.name, system.environment, args.accessLogTarget ? "logs" : spec.name]),
+                forceDestroy: !prod,
+                tags,
+            },
+            { parent: this, protect: prod, retainOnDelete: prod },
+        );
         const bucket = this.bucket.bucket;
-        new aws.s3.BucketOwnershipControls(name, { bucket, rule: { objectOwnership: args.objectAcls ? "BucketOwnerPreferred" : "BucketOwnerEnforced" } }, { parent: this });
+        new aws.s3.BucketOwnershipControls(
+            name,
+            { bucket, rule: { objectOwnership: args.objectAcls ? "BucketOwnerPreferred" : "BucketOwnerEnforced" } },
+            { parent: this },
+        );
         const pab = new aws.s3.BucketPublicAccessBlock(
             name,
             { bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
             { parent: this },
         );
-        new aws.s3.BucketVersioning(name, { bucket, versioningConfiguration: { status: versioned ? "Enabled" : "Suspended" } }, { parent: this });
+        new aws.s3.BucketVersioning(
+            name,
+            { bucket, versioningConfiguration: { status: versioned ? "Enabled" : "Suspended" } },
+            { parent: this },
+        );
         new aws.s3.BucketServerSideEncryptionConfiguration(
             name,
             {
@@ -158,7 +179,10 @@ export class AwsBucket extends pulumi.ComponentResource {
                 rules: [
                     args.accessLogTarget || !args.kmsKeyArn
                         ? { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }
-                        : { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn }, bucketKeyEnabled: true },
+                        : {
+                              applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn },
+                              bucketKeyEnabled: true,
+                          },
                 ],
             },
             { parent: this },
@@ -166,7 +190,12 @@ export class AwsBucket extends pulumi.ComponentResource {
         if (args.accessLogBucket) {
             new aws.s3.BucketLogging(
                 name,
-                { bucket, targetBucket: args.accessLogBucket, targetPrefix: `${spec.name}/`, targetObjectKeyFormat: { partitionedPrefix: { partitionDateSource: "EventTime" } } },
+                {
+                    bucket,
+                    targetBucket: args.accessLogBucket,
+                    targetPrefix: `${spec.name}/`,
+                    targetObjectKeyFormat: { partitionedPrefix: { partitionDateSource: "EventTime" } },
+                },
                 { parent: this },
             );
         }

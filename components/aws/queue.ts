@@ -87,7 +87,9 @@ export class AwsQueue extends pulumi.ComponentResource {
                 messageRetentionSeconds: q.retentionDays * 86400,
                 receiveWaitTimeSeconds: 20,
                 ...sse,
-                redrivePolicy: this.deadLetterQueue.arn.apply((arn) => JSON.stringify({ deadLetterTargetArn: arn, maxReceiveCount: q.maxReceiveCount })),
+                redrivePolicy: this.deadLetterQueue.arn.apply((arn) =>
+                    JSON.stringify({ deadLetterTargetArn: arn, maxReceiveCount: q.maxReceiveCount }),
+                ),
                 tags,
             },
             { parent: this, protect: system.profile.deletionProtection },
@@ -101,7 +103,13 @@ export class AwsQueue extends pulumi.ComponentResource {
             { parent: this },
         );
         const place = awsPlace({ parent: this });
-        const messageActions = ["sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:PurgeQueue"];
+        const messageActions = [
+            "sqs:SendMessage",
+            "sqs:ReceiveMessage",
+            "sqs:DeleteMessage",
+            "sqs:ChangeMessageVisibility",
+            "sqs:PurgeQueue",
+        ];
         const denyOtherAccounts = (arn: pulumi.Input<string>): aws.iam.PolicyStatement => ({
             Sid: "DenyOtherAccounts",
             Effect: "Deny",
@@ -141,7 +149,10 @@ export class AwsQueue extends pulumi.ComponentResource {
             `${name}-dlq`,
             {
                 queueUrl: this.deadLetterQueue.url,
-                policy: policyJson([denyInsecureTransport("sqs:*", [this.deadLetterQueue.arn]), denyOtherAccounts(this.deadLetterQueue.arn)]),
+                policy: policyJson([
+                    denyInsecureTransport("sqs:*", [this.deadLetterQueue.arn]),
+                    denyOtherAccounts(this.deadLetterQueue.arn),
+                ]),
             },
             { parent: this },
         );

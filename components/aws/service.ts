@@ -112,7 +112,21 @@ export const VOLUME_PERMISSIONS_CONTAINER = "volume-permissions";
 /** The image of {@link VOLUME_PERMISSIONS_CONTAINER}: busybox from ECR Public's Docker official-images mirror (no Docker Hub pull limits). */
 export const VOLUME_PERMISSIONS_IMAGE = imageOf("busybox");
 /** Docker's default capabilities but CHOWN: what the volume-permissions container drops (Fargate adds none but SYS_PTRACE). */
-export const DROP_ALL_BUT_CHOWN = ["AUDIT_WRITE", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE", "NET_RAW", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"];
+export const DROP_ALL_BUT_CHOWN = [
+    "AUDIT_WRITE",
+    "DAC_OVERRIDE",
+    "FOWNER",
+    "FSETID",
+    "KILL",
+    "MKNOD",
+    "NET_BIND_SERVICE",
+    "NET_RAW",
+    "SETFCAP",
+    "SETGID",
+    "SETPCAP",
+    "SETUID",
+    "SYS_CHROOT",
+];
 
 /**
  * What ECS owns on a service once it exists, so a later `pulumi up` leaves it as ECS has it:
@@ -137,7 +151,8 @@ export function serviceTimeouts(shifting: Service | undefined, bakeMinutes = DEF
         const d = trafficShiftDeployment(shifting, bakeMinutes);
         minutes += bakeMinutes;
         if (d.strategy === "CANARY") minutes += bakeMinutes;
-        if (d.strategy === "LINEAR") minutes += Math.ceil(100 / Number((d.linearConfiguration as { stepPercent: number }).stepPercent)) * bakeMinutes;
+        if (d.strategy === "LINEAR")
+            minutes += Math.ceil(100 / Number((d.linearConfiguration as { stepPercent: number }).stepPercent)) * bakeMinutes;
     }
     return { create: `${minutes}m`, update: `${minutes}m` };
 }
@@ -149,14 +164,23 @@ export const DEFAULT_BAKE_MINUTES = 10;
  * The ECS deployment configuration of a routed service that shifts traffic (see the module
  * comment): BLUE_GREEN, LINEAR for evenly spaced canary steps, CANARY otherwise.
  */
-export function trafficShiftDeployment(service: Service, bakeMinutes = DEFAULT_BAKE_MINUTES): aws.types.input.ecs.ServiceDeploymentConfiguration {
+export function trafficShiftDeployment(
+    service: Service,
+    bakeMinutes = DEFAULT_BAKE_MINUTES,
+): aws.types.input.ecs.ServiceDeploymentConfiguration {
     const bake = String(bakeMinutes);
     if (service.rollout.strategy === "blueGreen") return { strategy: "BLUE_GREEN", bakeTimeInMinutes: bake };
     const steps = [...(service.rollout.canarySteps ?? [10, 100])].sort((a, b) => a - b);
     const first = steps[0];
-    const linear = steps.length > 2 && first >= 3 && steps.every((p, i) => p === Math.min(100, first * (i + 1))) && steps[steps.length - 1] === 100;
-    if (linear) return { strategy: "LINEAR", bakeTimeInMinutes: bake, linearConfiguration: { stepPercent: first, stepBakeTimeInMinutes: bake } };
-    return { strategy: "CANARY", bakeTimeInMinutes: bake, canaryConfiguration: { canaryPercent: first === 100 ? 10 : first, canaryBakeTimeInMinutes: bake } };
+    const linear =
+        steps.length > 2 && first >= 3 && steps.every((p, i) => p === Math.min(100, first * (i + 1))) && steps[steps.length - 1] === 100;
+    if (linear)
+        return { strategy: "LINEAR", bakeTimeInMinutes: bake, linearConfiguration: { stepPercent: first, stepBakeTimeInMinutes: bake } };
+    return {
+        strategy: "CANARY",
+        bakeTimeInMinutes: bake,
+        canaryConfiguration: { canaryPercent: first === 100 ? 10 : first, canaryBakeTimeInMinutes: bake },
+    };
 }
 
 /**
@@ -184,7 +208,9 @@ export function containerHealthCheck(plan: ServicePlan): Record<string, unknown>
 /** What ECS cannot run for a service: a web service without a port, or resources no Fargate task size has. */
 export function serviceProblems(service: Service): Problem[] {
     return [
-        ...(service.kind === "web" && !service.port ? [{ where: `services.${service.name}.port`, message: "a web service needs a port" }] : []),
+        ...(service.kind === "web" && !service.port
+            ? [{ where: `services.${service.name}.port`, message: "a web service needs a port" }]
+            : []),
         ...problemOf(`services.${service.name}.resources`, () => fargateSize(service.resources.cpu, service.resources.memoryMb)),
     ];
 }
@@ -231,7 +257,10 @@ export function containerVariables(
         if (v.secret && !(v.variable in secrets)) {
             // An alias the binding does not spell out: the datastore's own variable under the alias name.
             const own = b.secrets[`${upper(v.datastore)}_URL`];
-            if (own === undefined) throw new Error(`service ${service.name}: the binding of ${v.datastore} gives no secret for ${v.variable} (credentials never travel as plain variables)`);
+            if (own === undefined)
+                throw new Error(
+                    `service ${service.name}: the binding of ${v.datastore} gives no secret for ${v.variable} (credentials never travel as plain variables)`,
+                );
             secrets[v.variable] = own;
         } else if (!v.secret && !(v.variable in environment) && !(v.variable in secrets)) {
             const own = b.environment[`${upper(v.datastore)}_BUCKET`] ?? b.secrets[`${upper(v.datastore)}_BUCKET`];
@@ -287,9 +316,17 @@ export interface AwsServiceLoadBalancer {
  */
 export function requestsPerTargetMetric(
     lb: AwsServiceLoadBalancer,
-): Pick<aws.types.input.appautoscaling.PolicyTargetTrackingScalingPolicyConfiguration, "predefinedMetricSpecification" | "customizedMetricSpecification"> {
+): Pick<
+    aws.types.input.appautoscaling.PolicyTargetTrackingScalingPolicyConfiguration,
+    "predefinedMetricSpecification" | "customizedMetricSpecification"
+> {
     if (!lb.trafficShift) {
-        return { predefinedMetricSpecification: { predefinedMetricType: "ALBRequestCountPerTarget", resourceLabel: pulumi.interpolate`${lb.loadBalancerArnSuffix}/${lb.targetGroupArnSuffix}` } };
+        return {
+            predefinedMetricSpecification: {
+                predefinedMetricType: "ALBRequestCountPerTarget",
+                resourceLabel: pulumi.interpolate`${lb.loadBalancerArnSuffix}/${lb.targetGroupArnSuffix}`,
+            },
+        };
     }
     const perTarget = (id: string, targetGroup: pulumi.Input<string>) => ({
         id,
@@ -311,7 +348,12 @@ export function requestsPerTargetMetric(
             metrics: [
                 perTarget("primary", lb.targetGroupArnSuffix),
                 perTarget("alternate", lb.trafficShift.alternateTargetGroupArnSuffix),
-                { id: "busiest", expression: "MAX([FILL(primary, 0), FILL(alternate, 0)])", label: "requests per target (live target group)", returnData: true },
+                {
+                    id: "busiest",
+                    expression: "MAX([FILL(primary, 0), FILL(alternate, 0)])",
+                    label: "requests per target (live target group)",
+                    returnData: true,
+                },
             ],
         },
     };
@@ -395,34 +437,83 @@ export class AwsService extends pulumi.ComponentResource {
 
         const logGroup = new aws.cloudwatch.LogGroup(
             `${name}-logs`,
-            { name: `/tierform/${resourceName([system.name, system.environment])}/${svc.name}`, retentionInDays: system.profile.logRetentionDays, kmsKeyId: args.logsKmsKeyArn, tags },
+            {
+                name: `/tierform/${resourceName([system.name, system.environment])}/${svc.name}`,
+                retentionInDays: system.profile.logRetentionDays,
+                kmsKeyId: args.logsKmsKeyArn,
+                tags,
+            },
             opt,
         );
 
         const assume = assumeRolePolicy("ecs-tasks.amazonaws.com", place.accountId);
 
         // Execution role: what ECS itself needs to start the task — pull, write logs, inject this service's secrets.
-        const executionRole = new aws.iam.Role(`${name}-execution`, { namePrefix: awsNamePrefix("iamRole", [system.name, svc.name, "execution"]), description: `ECS agent of ${system.name}/${svc.name}: pull, logs, secrets`, assumeRolePolicy: assume, tags }, opt);
-        const appSecretArns = Object.fromEntries(svc.secrets.map((s) => [s, args.appSecretArns?.[s]]).filter((e): e is [string, pulumi.Input<string>] => e[1] !== undefined));
-        const secretArns = [...new Set([...Object.values(appSecretArns), ...Object.values(bindings).flatMap((b) => b.executionSecretArns)])];
-        const kmsArns = [...new Set([...(Object.keys(appSecretArns).length && args.appSecretsKmsKeyArn ? [args.appSecretsKmsKeyArn] : []), ...Object.values(bindings).flatMap((b) => b.executionKmsKeyArns)])];
+        const executionRole = new aws.iam.Role(
+            `${name}-execution`,
+            {
+                namePrefix: awsNamePrefix("iamRole", [system.name, svc.name, "execution"]),
+                description: `ECS agent of ${system.name}/${svc.name}: pull, logs, secrets`,
+                assumeRolePolicy: assume,
+                tags,
+            },
+            opt,
+        );
+        const appSecretArns = Object.fromEntries(
+            svc.secrets.map((s) => [s, args.appSecretArns?.[s]]).filter((e): e is [string, pulumi.Input<string>] => e[1] !== undefined),
+        );
+        const secretArns = [
+            ...new Set([...Object.values(appSecretArns), ...Object.values(bindings).flatMap((b) => b.executionSecretArns)]),
+        ];
+        const kmsArns = [
+            ...new Set([
+                ...(Object.keys(appSecretArns).length && args.appSecretsKmsKeyArn ? [args.appSecretsKmsKeyArn] : []),
+                ...Object.values(bindings).flatMap((b) => b.executionKmsKeyArns),
+            ]),
+        ];
         const repository = ecrRepositoryArn(svc.image);
         const executionStatements: pulumi.Input<aws.iam.PolicyStatement>[] = [
-            { Sid: "Logs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${logGroup.arn}:log-stream:*` },
+            {
+                Sid: "Logs",
+                Effect: "Allow",
+                Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                Resource: pulumi.interpolate`${logGroup.arn}:log-stream:*`,
+            },
         ];
         if (repository) {
             executionStatements.push({ Sid: "EcrAuth", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" });
-            executionStatements.push({ Sid: "EcrPull", Effect: "Allow", Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"], Resource: repository });
+            executionStatements.push({
+                Sid: "EcrPull",
+                Effect: "Allow",
+                Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
+                Resource: repository,
+            });
         }
-        if (secretArns.length) executionStatements.push({ Sid: "OwnSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: secretArns });
+        if (secretArns.length)
+            executionStatements.push({ Sid: "OwnSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: secretArns });
         if (kmsArns.length) executionStatements.push({ Sid: "OwnSecretKeys", Effect: "Allow", Action: "kms:Decrypt", Resource: kmsArns });
-        const executionPolicy = new aws.iam.RolePolicy(`${name}-execution`, { role: executionRole.id, policy: policyJson(executionStatements) }, opt);
+        const executionPolicy = new aws.iam.RolePolicy(
+            `${name}-execution`,
+            { role: executionRole.id, policy: policyJson(executionStatements) },
+            opt,
+        );
 
         // Task role: what the application may do — only the bindings' statements (its own buckets, queues, ...).
-        const taskRole = new aws.iam.Role(`${name}-task`, { namePrefix: awsNamePrefix("iamRole", [system.name, svc.name, "task"]), description: `Application ${system.name}/${svc.name}: its own datastores only`, assumeRolePolicy: assume, tags }, opt);
+        const taskRole = new aws.iam.Role(
+            `${name}-task`,
+            {
+                namePrefix: awsNamePrefix("iamRole", [system.name, svc.name, "task"]),
+                description: `Application ${system.name}/${svc.name}: its own datastores only`,
+                assumeRolePolicy: assume,
+                tags,
+            },
+            opt,
+        );
         const shares = args.fileShares;
         const taskStatements = [...Object.values(bindings).flatMap((b) => b.taskPolicyStatements), ...(shares?.taskPolicyStatements ?? [])];
-        const taskPolicy = taskStatements.length ? new aws.iam.RolePolicy(`${name}-task`, { role: taskRole.id, policy: policyJson(taskStatements) }, opt) : undefined;
+        const taskPolicy = taskStatements.length
+            ? new aws.iam.RolePolicy(`${name}-task`, { role: taskRole.id, policy: policyJson(taskStatements) }, opt)
+            : undefined;
 
         const vars = containerVariables(system, svc, appSecretArns, bindings);
         const size = fargateSize(svc.resources.cpu, svc.resources.memoryMb);
@@ -462,13 +553,22 @@ export class AwsService extends pulumi.ComponentResource {
                   memoryReservation: 16,
                   logConfiguration: {
                       logDriver: "awslogs",
-                      options: { "awslogs-group": logGroup.name, "awslogs-region": place.region, "awslogs-stream-prefix": VOLUME_PERMISSIONS_CONTAINER },
+                      options: {
+                          "awslogs-group": logGroup.name,
+                          "awslogs-region": place.region,
+                          "awslogs-stream-prefix": VOLUME_PERMISSIONS_CONTAINER,
+                      },
                   },
               }
             : undefined;
         const afterVolumes = volumePermissions ? [{ containerName: VOLUME_PERMISSIONS_CONTAINER, condition: "SUCCESS" }] : [];
         const migrate = svc.migrate
-            ? { ...hardened(MIGRATE_CONTAINER), essential: false, command: svc.migrate.command, ...(afterVolumes.length ? { dependsOn: afterVolumes } : {}) }
+            ? {
+                  ...hardened(MIGRATE_CONTAINER),
+                  essential: false,
+                  command: svc.migrate.command,
+                  ...(afterVolumes.length ? { dependsOn: afterVolumes } : {}),
+              }
             : undefined;
         const container = {
             ...hardened(svc.name),
@@ -477,7 +577,9 @@ export class AwsService extends pulumi.ComponentResource {
             portMappings: svc.port ? [{ containerPort: svc.port, protocol: "tcp" }] : [],
             ...(healthCheck ? { healthCheck } : {}),
             // The application starts only once its volumes are its own and the migration has exited 0.
-            ...(migrate || volumePermissions ? { dependsOn: [...afterVolumes, ...(migrate ? [{ containerName: MIGRATE_CONTAINER, condition: "SUCCESS" }] : [])] } : {}),
+            ...(migrate || volumePermissions
+                ? { dependsOn: [...afterVolumes, ...(migrate ? [{ containerName: MIGRATE_CONTAINER, condition: "SUCCESS" }] : [])] }
+                : {}),
             stopTimeout: 30,
         };
         const taskDefinition = new aws.ecs.TaskDefinition(
@@ -491,7 +593,11 @@ export class AwsService extends pulumi.ComponentResource {
                 runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
                 executionRoleArn: executionRole.arn,
                 taskRoleArn: taskRole.arn,
-                containerDefinitions: pulumi.jsonStringify([container, ...(migrate ? [migrate] : []), ...(volumePermissions ? [volumePermissions] : [])]),
+                containerDefinitions: pulumi.jsonStringify([
+                    container,
+                    ...(migrate ? [migrate] : []),
+                    ...(volumePermissions ? [volumePermissions] : []),
+                ]),
                 volumes: [...volumes.map((v) => ({ name: v.name })), ...(shares?.volumes ?? [])],
                 tags,
             },
@@ -531,7 +637,11 @@ export class AwsService extends pulumi.ComponentResource {
                                         }
                                       : {}),
                               },
-                              ...(lb.additionalTargetGroupArns ?? []).map((targetGroupArn) => ({ targetGroupArn, containerName: svc.name, containerPort: svc.port! })),
+                              ...(lb.additionalTargetGroupArns ?? []).map((targetGroupArn) => ({
+                                  targetGroupArn,
+                                  containerName: svc.name,
+                                  containerPort: svc.port!,
+                              })),
                           ],
                           healthCheckGracePeriodSeconds: Math.max(30, maxDelay + 30),
                       }
@@ -563,10 +673,20 @@ export class AwsService extends pulumi.ComponentResource {
             const resourceId = pulumi.interpolate`service/${args.clusterName}/${ecsService.name}`;
             const target = new aws.appautoscaling.Target(
                 `${name}-scaling`,
-                { serviceNamespace: "ecs", scalableDimension: "ecs:service:DesiredCount", resourceId, minCapacity: replicas.min, maxCapacity: replicas.max, tags },
+                {
+                    serviceNamespace: "ecs",
+                    scalableDimension: "ecs:service:DesiredCount",
+                    resourceId,
+                    minCapacity: replicas.min,
+                    maxCapacity: replicas.max,
+                    tags,
+                },
                 opt,
             );
-            type MetricSpec = Pick<aws.types.input.appautoscaling.PolicyTargetTrackingScalingPolicyConfiguration, "predefinedMetricSpecification" | "customizedMetricSpecification">;
+            type MetricSpec = Pick<
+                aws.types.input.appautoscaling.PolicyTargetTrackingScalingPolicyConfiguration,
+                "predefinedMetricSpecification" | "customizedMetricSpecification"
+            >;
             const policy = (key: string, targetValue: number, metric: MetricSpec) =>
                 new aws.appautoscaling.Policy(
                     `${name}-${key}`,
@@ -579,8 +699,14 @@ export class AwsService extends pulumi.ComponentResource {
                     },
                     opt,
                 );
-            if (targets.cpuPercent !== undefined) policy("cpu", targets.cpuPercent, { predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" } });
-            if (targets.memoryPercent !== undefined) policy("memory", targets.memoryPercent, { predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageMemoryUtilization" } });
+            if (targets.cpuPercent !== undefined)
+                policy("cpu", targets.cpuPercent, {
+                    predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" },
+                });
+            if (targets.memoryPercent !== undefined)
+                policy("memory", targets.memoryPercent, {
+                    predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageMemoryUtilization" },
+                });
             // Requests per target per minute (a per-minute sum, so the spec's number is the target as is).
             if (targets.requestsPerMinute !== undefined && lb) policy("requests", targets.requestsPerMinute, requestsPerTargetMetric(lb));
         }

@@ -68,14 +68,24 @@ export function awsWarnings(system: System, settings: Settings): string[] {
         );
     }
     if (!settings.alarmEmail) {
-        out.push("tierform: no alarm subscriber: the alarms notify an SNS topic nobody reads; set tierform:alarmEmail (a real 'pulumi up' refuses without it)");
+        out.push(
+            "tierform: no alarm subscriber: the alarms notify an SNS topic nobody reads; set tierform:alarmEmail (a real 'pulumi up' refuses without it)",
+        );
     }
     return out;
 }
 
 /** What only a real update (not a preview) refuses: alarms without a subscriber. */
 export function realUpdateProblems(settings: Settings): Problem[] {
-    return settings.alarmEmail ? [] : [{ where: "tierform:alarmEmail", message: "is empty: every alarm would notify an SNS topic nobody reads; set an address (the recipient confirms the subscription)" }];
+    return settings.alarmEmail
+        ? []
+        : [
+              {
+                  where: "tierform:alarmEmail",
+                  message:
+                      "is empty: every alarm would notify an SNS topic nobody reads; set an address (the recipient confirms the subscription)",
+              },
+          ];
 }
 
 /** Every spec service, datastore, edge and monitoring tier on AWS. Type token `tierform:aws:System`. */
@@ -98,16 +108,17 @@ export class AwsSystem extends pulumi.ComponentResource implements PlatformSyste
 
         const logsKey = new AwsKms(`${name}-logs-key`, { system, purpose: "logs", services: ["logs"] }, child);
         const secretsKey = new AwsKms(`${name}-secrets-key`, { system, purpose: "secrets" }, child);
-        const network = new AwsNetwork(
-            `${name}-network`,
-            { system, vpcId: settings.vpcId || undefined, azCount: settings.azCount },
-            child,
-        );
+        const network = new AwsNetwork(`${name}-network`, { system, vpcId: settings.vpcId || undefined, azCount: settings.azCount }, child);
         const alarmTopic = new AwsAlarmTopic(`${name}-alarms`, { system, settings }, child);
         const fileShares = Object.values(system.services).some((s) => s.mounts.length > 0)
             ? new AwsFileShares(
                   `${name}-files`,
-                  { system, vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds, serviceSecurityGroupIds: network.serviceSecurityGroupIds },
+                  {
+                      system,
+                      vpcId: network.vpcId,
+                      privateSubnetIds: network.privateSubnetIds,
+                      serviceSecurityGroupIds: network.serviceSecurityGroupIds,
+                  },
                   child,
               )
             : undefined;
@@ -143,7 +154,9 @@ export class AwsSystem extends pulumi.ComponentResource implements PlatformSyste
                 vpcId: network.vpcId,
                 publicSubnetIds: network.publicSubnetIds,
                 securityGroupId: network.albSecurityGroupId,
-                ...(network.internalAlbSecurityGroupId ? { internal: { subnetIds: network.privateSubnetIds, securityGroupId: network.internalAlbSecurityGroupId } } : {}),
+                ...(network.internalAlbSecurityGroupId
+                    ? { internal: { subnetIds: network.privateSubnetIds, securityGroupId: network.internalAlbSecurityGroupId } }
+                    : {}),
                 logsKmsKeyArn: logsKey.arn,
                 certificateArn: settings.certificateArn || undefined,
                 hostedZoneId: settings.hostedZoneId || undefined,
@@ -190,7 +203,11 @@ export class AwsSystem extends pulumi.ComponentResource implements PlatformSyste
                         ...(t.trafficShift ? [[`${k}-alternate`, t.trafficShift.alternateTargetGroupArnSuffix]] : []),
                     ]),
                 ),
-                targetGroupLoadBalancers: Object.fromEntries(Object.entries(edge.targets).flatMap(([k, t]) => (t.loadBalancerArnSuffix === edge.loadBalancerArnSuffix ? [] : [[k, t.loadBalancerArnSuffix]]))),
+                targetGroupLoadBalancers: Object.fromEntries(
+                    Object.entries(edge.targets).flatMap(([k, t]) =>
+                        t.loadBalancerArnSuffix === edge.loadBalancerArnSuffix ? [] : [[k, t.loadBalancerArnSuffix]],
+                    ),
+                ),
                 clusterName: cluster.name,
                 serviceNames: Object.fromEntries(Object.entries(services).map(([k, s]) => [k, s.serviceName])),
             },

@@ -87,7 +87,13 @@ export class DockerCache extends pulumi.ComponentResource {
                 files: [{ name: "redis.conf", content: conf }],
                 data: { path: "/data" },
                 // An unauthenticated PING answers NOAUTH: proof of life without the password.
-                healthcheck: { tests: ["CMD-SHELL", "redis-cli -h 127.0.0.1 ping 2>&1 | grep -qE 'PONG|NOAUTH'"], interval: "10s", timeout: "3s", retries: 5, startPeriod: "5s" },
+                healthcheck: {
+                    tests: ["CMD-SHELL", "redis-cli -h 127.0.0.1 ping 2>&1 | grep -qE 'PONG|NOAUTH'"],
+                    interval: "10s",
+                    timeout: "3s",
+                    retries: 5,
+                    startPeriod: "5s",
+                },
                 labels: { [DOCKER_LABEL.engine]: "redis", "tierform.persistence": cache.persistence },
             },
             this,

@@ -76,12 +76,26 @@ export function secretOf(p: random.RandomPassword): pulumi.Output<string> {
 }
 
 /** A named volume of `tier` (and `datastore`), labelled. */
-export function namedVolume(name: string, system: System, tier: Tier, parent: pulumi.Resource, datastore?: string, extra: Record<string, string> = {}): docker.Volume {
+export function namedVolume(
+    name: string,
+    system: System,
+    tier: Tier,
+    parent: pulumi.Resource,
+    datastore?: string,
+    extra: Record<string, string> = {},
+): docker.Volume {
     return new docker.Volume(name, { name, labels: labelsFor(system, tier, datastore, extra) }, { parent });
 }
 
 /** The small volume a read-only container's files are delivered to, mounted at {@link CONFIG_DIR}. */
-export function configVolume(name: string, system: System, tier: Tier, parent: pulumi.Resource, datastore?: string, extra: Record<string, string> = {}): docker.Volume {
+export function configVolume(
+    name: string,
+    system: System,
+    tier: Tier,
+    parent: pulumi.Resource,
+    datastore?: string,
+    extra: Record<string, string> = {},
+): docker.Volume {
     return namedVolume(name, system, tier, parent, datastore, { [DOCKER_LABEL.role]: "config", ...extra });
 }
 
@@ -154,7 +168,16 @@ function oneShot(memoryMb = 32) {
  */
 export function configFiles(
     name: string,
-    opts: { system: System; tier: Tier; datastore?: string; volume: docker.Volume; user: string; files: ConfigFile[]; image: pulumi.Input<string>; labels?: Record<string, string> },
+    opts: {
+        system: System;
+        tier: Tier;
+        datastore?: string;
+        volume: docker.Volume;
+        user: string;
+        files: ConfigFile[];
+        image: pulumi.Input<string>;
+        labels?: Record<string, string>;
+    },
     parent: pulumi.Resource,
 ): docker.Container {
     if (/^0(:|$)|^root(:|$)/.test(opts.user)) throw new Error(`config files are never written as root (user '${opts.user}')`);
@@ -199,10 +222,19 @@ export const OWNED_MARKER = ".tierform-owner";
  */
 export function volumeOwnership(
     name: string,
-    opts: { system: System; tier: Tier; datastore?: string; volume: docker.Volume; owner: string; image: pulumi.Input<string>; labels?: Record<string, string> },
+    opts: {
+        system: System;
+        tier: Tier;
+        datastore?: string;
+        volume: docker.Volume;
+        owner: string;
+        image: pulumi.Input<string>;
+        labels?: Record<string, string>;
+    },
     parent: pulumi.Resource,
 ): docker.Container {
-    if (!/^\d+:\d+$/.test(opts.owner) || opts.owner.startsWith("0:")) throw new Error(`volume owner must be a non-root uid:gid, not '${opts.owner}'`);
+    if (!/^\d+:\d+$/.test(opts.owner) || opts.owner.startsWith("0:"))
+        throw new Error(`volume owner must be a non-root uid:gid, not '${opts.owner}'`);
     return new docker.Container(
         name,
         {
@@ -211,7 +243,9 @@ export function volumeOwnership(
             user: "0:0",
             entrypoints: ["/bin/sh", "-c"],
             // The marker is written as root, then handed over with the directory.
-            command: [`set -e; touch /volume/${OWNED_MARKER}; chown ${opts.owner} /volume /volume/${OWNED_MARKER}; echo "volume owned by ${opts.owner}"`],
+            command: [
+                `set -e; touch /volume/${OWNED_MARKER}; chown ${opts.owner} /volume /volume/${OWNED_MARKER}; echo "volume owned by ${opts.owner}"`,
+            ],
             volumes: [{ volumeName: opts.volume.name, containerPath: "/volume" }],
             networkMode: "none",
             readOnly: true,
@@ -335,14 +369,25 @@ export function tierContainer(name: string, args: TierContainerArgs, parent: pul
           )
         : undefined;
     const files = args.files ?? [];
-    const utility = volume && args.data?.owner ? pullImage(resourceName([name, "utility-image"]), UTILITY_IMAGE, parent).imageId : undefined;
+    const utility =
+        volume && args.data?.owner ? pullImage(resourceName([name, "utility-image"]), UTILITY_IMAGE, parent).imageId : undefined;
     const owner =
         volume && args.data?.owner && utility
-            ? volumeOwnership(resourceName([name, "data-owner"]), { system, tier, datastore, volume, owner: args.data.owner, image: utility }, parent)
+            ? volumeOwnership(
+                  resourceName([name, "data-owner"]),
+                  { system, tier, datastore, volume, owner: args.data.owner, image: utility },
+                  parent,
+              )
             : undefined;
     const config = files.length > 0 ? configVolume(resourceName([name, "config"]), system, tier, parent, datastore) : undefined;
     // The files go in through a one-shot step from the container's own image (already pulled).
-    const writer = config ? configFiles(resourceName([name, "config-files"]), { system, tier, datastore, volume: config, user: args.user, files, image: image.imageId }, parent) : undefined;
+    const writer = config
+        ? configFiles(
+              resourceName([name, "config-files"]),
+              { system, tier, datastore, volume: config, user: args.user, files, image: image.imageId },
+              parent,
+          )
+        : undefined;
     const env = args.env ?? {};
     const steps = [
         ...(owner ? [{ role: "volume-init", step: owner, what: `handing ${name}'s data volume to ${args.data!.owner}` }] : []),
@@ -390,5 +435,7 @@ export interface DatastoreArgs {
 
 /** Memory (MiB) and CPUs of a datastore container by the profile's abstract size. */
 export function datastoreResources(system: System): { memoryMb: number; cpus: number } {
-    return { small: { memoryMb: 1024, cpus: 1 }, medium: { memoryMb: 2048, cpus: 2 }, large: { memoryMb: 4096, cpus: 2 } }[system.profile.dataSize];
+    return { small: { memoryMb: 1024, cpus: 1 }, medium: { memoryMb: 2048, cpus: 2 }, large: { memoryMb: 4096, cpus: 2 } }[
+        system.profile.dataSize
+    ];
 }

@@ -47,7 +47,12 @@ export const ENGINES: Record<Database["engine"], EngineProfile> = {
         port: DEFAULT_PORTS.postgres,
         dataPath: "/var/lib/postgresql/data",
         writable: ["/tmp", "/var/run/postgresql"],
-        command: (db) => ["postgres", "-c", "listen_addresses=*", ...Object.entries(db.parameters).flatMap(([k, v]) => ["-c", `${k}=${v}`])],
+        command: (db) => [
+            "postgres",
+            "-c",
+            "listen_addresses=*",
+            ...Object.entries(db.parameters).flatMap(([k, v]) => ["-c", `${k}=${v}`]),
+        ],
         env: (db) => ({
             POSTGRES_USER: db.username,
             POSTGRES_DB: db.databaseName,
@@ -56,7 +61,18 @@ export const ENGINES: Record<Database["engine"], EngineProfile> = {
             // A subdirectory of the volume, so initdb never meets a non-empty mount point.
             PGDATA: "/var/lib/postgresql/data/pgdata",
         }),
-        healthcheck: (db) => ["CMD", "pg_isready", "-h", "127.0.0.1", "-p", String(DEFAULT_PORTS.postgres), "-U", db.username, "-d", db.databaseName],
+        healthcheck: (db) => [
+            "CMD",
+            "pg_isready",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            String(DEFAULT_PORTS.postgres),
+            "-U",
+            db.username,
+            "-d",
+            db.databaseName,
+        ],
     },
     mysql: {
         user: "999:999",
@@ -161,7 +177,8 @@ export class DockerDatabase extends pulumi.ComponentResource {
         const password = generatePassword(resourceName([name, "password"]), this);
         this.password = secretOf(password);
         const files: ConfigFile[] = [{ name: "password", content: this.password }];
-        if (db.engine === "mysql") files.push({ name: "root-password", content: secretOf(generatePassword(resourceName([name, "root-password"]), this)) });
+        if (db.engine === "mysql")
+            files.push({ name: "root-password", content: secretOf(generatePassword(resourceName([name, "root-password"]), this)) });
 
         const base = args.resources ?? datastoreResources(system);
         const needed = engineMemoryMb(db);
@@ -187,13 +204,22 @@ export class DockerDatabase extends pulumi.ComponentResource {
                 healthcheck: { tests: engine.healthcheck(db), interval: "10s", timeout: "5s", retries: 5, startPeriod: "30s" },
                 // A first start initialises the data directory: MySQL's can take a minute on a laptop.
                 waitTimeoutSeconds: 300,
-                labels: { [DOCKER_LABEL.engine]: db.engine, "tierform.memory-from": needed > base.memoryMb ? `engine buffers (${needed} MiB)` : "profile" },
+                labels: {
+                    [DOCKER_LABEL.engine]: db.engine,
+                    "tierform.memory-from": needed > base.memoryMb ? `engine buffers (${needed} MiB)` : "profile",
+                },
             },
             this,
         );
         this.container = server.container;
         this.volume = server.volume!;
-        this.connectionString = databaseUrl(db.engine, { host: this.host, port: this.port, username: db.username, password: this.password, database: db.databaseName });
+        this.connectionString = databaseUrl(db.engine, {
+            host: this.host,
+            port: this.port,
+            username: db.username,
+            password: this.password,
+            database: db.databaseName,
+        });
         this.registerOutputs({ endpoint: this.endpoint, connectionString: this.connectionString, container: this.container.name });
     }
 }

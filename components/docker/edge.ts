@@ -49,7 +49,11 @@ export function edgeNginxOptions(system: System, upstreams: NginxUpstream[], pub
         rateLimitPerMinute: system.edge.rateLimitPerMinute,
         maxBodyMb: system.edge.maxBodyMb,
         upstreams: upstreams.filter((u) => routed.has(u.name)),
-        routes: system.edge.routes.map((r) => ({ path: r.path, upstream: r.service, ...(r.allowCidrs ? { allowCidrs: r.allowCidrs } : {}) })),
+        routes: system.edge.routes.map((r) => ({
+            path: r.path,
+            upstream: r.service,
+            ...(r.allowCidrs ? { allowCidrs: r.allowCidrs } : {}),
+        })),
         pidPath: "/tmp/nginx.pid",
         tempDir: "/tmp",
         healthPath: EDGE_HEALTH_PATH,
@@ -94,14 +98,18 @@ export class DockerEdge extends pulumi.ComponentResource {
         const httpPort = args.httpPort ?? 8080;
         const httpsPort = args.httpsPort ?? 8443;
         const useTls = system.edge.tls;
-        const host = bindAddress === "0.0.0.0" || bindAddress === "::" ? "localhost" : bindAddress.includes(":") ? `[${bindAddress}]` : bindAddress;
+        const host =
+            bindAddress === "0.0.0.0" || bindAddress === "::" ? "localhost" : bindAddress.includes(":") ? `[${bindAddress}]` : bindAddress;
         this.url = useTls ? `https://${host}:${httpsPort}` : `http://${host}:${httpPort}`;
 
         this.nginxConf = renderNginxConf(edgeNginxOptions(system, args.upstreams, httpsPort));
         const files: ConfigFile[] = [{ name: "nginx.conf", content: this.nginxConf, permissions: "0444" }];
         if (useTls) {
             const key = new tls.PrivateKey(resourceName([name, "tls-key"]), { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent: this });
-            const ips = ["127.0.0.1", ...(bindAddress !== "0.0.0.0" && bindAddress !== "::" && bindAddress !== "127.0.0.1" ? [bindAddress] : [])];
+            const ips = [
+                "127.0.0.1",
+                ...(bindAddress !== "0.0.0.0" && bindAddress !== "::" && bindAddress !== "127.0.0.1" ? [bindAddress] : []),
+            ];
             this.certificate = new tls.SelfSignedCert(
                 resourceName([name, "tls-cert"]),
                 {
@@ -138,7 +146,16 @@ export class DockerEdge extends pulumi.ComponentResource {
                 files,
                 ports,
                 healthcheck: {
-                    tests: ["CMD", "wget", "-q", "-T", "3", "-O", "/dev/null", `http://127.0.0.1:${EDGE_CONTAINER_PORTS.http}${EDGE_HEALTH_PATH}`],
+                    tests: [
+                        "CMD",
+                        "wget",
+                        "-q",
+                        "-T",
+                        "3",
+                        "-O",
+                        "/dev/null",
+                        `http://127.0.0.1:${EDGE_CONTAINER_PORTS.http}${EDGE_HEALTH_PATH}`,
+                    ],
                     interval: "10s",
                     timeout: "5s",
                     retries: 3,

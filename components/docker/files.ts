@@ -27,9 +27,17 @@ export const shareKey = (share: string, subPath?: string) => (subPath ? `${share
 /** Shares whose mounting services run as different users: one volume has one owner on Docker. */
 export function fileShareProblems(system: System): Problem[] {
     const users = new Map<string, Set<number>>();
-    for (const s of Object.values(system.services)) for (const m of s.mounts) users.set(m.share, new Set([...(users.get(m.share) ?? []), s.runAsUser]));
+    for (const s of Object.values(system.services))
+        for (const m of s.mounts) users.set(m.share, new Set([...(users.get(m.share) ?? []), s.runAsUser]));
     return [...users].flatMap(([share, uids]) =>
-        uids.size > 1 ? [{ where: `fileShares.${share}`, message: `mounted by services running as different users (${[...uids].join(", ")}); on Docker a share belongs to one user: give them one runAsUser` }] : [],
+        uids.size > 1
+            ? [
+                  {
+                      where: `fileShares.${share}`,
+                      message: `mounted by services running as different users (${[...uids].join(", ")}); on Docker a share belongs to one user: give them one runAsUser`,
+                  },
+              ]
+            : [],
     );
 }
 
@@ -48,7 +56,9 @@ export class DockerFileShares extends pulumi.ComponentResource {
         super("tierform:docker:FileShares", name, {}, opts);
         const { system } = args;
         const services = Object.values(system.services);
-        const utility = services.some((s) => s.mounts.length > 0) ? pullImage(resourceName([name, "utility-image"]), UTILITY_IMAGE, this).imageId : undefined;
+        const utility = services.some((s) => s.mounts.length > 0)
+            ? pullImage(resourceName([name, "utility-image"]), UTILITY_IMAGE, this).imageId
+            : undefined;
         for (const s of services) {
             for (const m of s.mounts) {
                 const key = shareKey(m.share, m.subPath);
@@ -61,7 +71,14 @@ export class DockerFileShares extends pulumi.ComponentResource {
                 );
                 const owner = volumeOwnership(
                     resourceName([volumeName, "owner"]),
-                    { system, tier: "service", volume, owner: `${s.runAsUser}:${s.runAsUser}`, image: utility!, labels: { "tierform.share": key } },
+                    {
+                        system,
+                        tier: "service",
+                        volume,
+                        owner: `${s.runAsUser}:${s.runAsUser}`,
+                        image: utility!,
+                        labels: { "tierform.share": key },
+                    },
                     this,
                 );
                 this.volumes[key] = { volumeName: volume.name, owner };

@@ -57,7 +57,8 @@ export interface S3Identity {
 export function renderS3Identities(identities: S3Identity[]): string {
     for (const i of identities) {
         if (!/^[A-Za-z0-9-]+$/.test(i.name)) throw new Error(`S3 identity '${i.name}': letters, digits and '-' only`);
-        if (!/^[A-Za-z0-9._-]{16,}$/.test(i.accessKey) || !/^[A-Za-z0-9._-]{16,}$/.test(i.secretKey)) throw new Error(`S3 identity '${i.name}': keys must be 16+ letters, digits, ".", "_" or "-"`);
+        if (!/^[A-Za-z0-9._-]{16,}$/.test(i.accessKey) || !/^[A-Za-z0-9._-]{16,}$/.test(i.secretKey))
+            throw new Error(`S3 identity '${i.name}': keys must be 16+ letters, digits, ".", "_" or "-"`);
     }
     const doc = {
         identities: identities.map((i) => ({
@@ -109,11 +110,15 @@ export function renderBucketScript(buckets: BucketToCreate[], opts: BucketScript
         if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name)) throw new Error(`'${name}' is not a valid bucket name`);
         lines.push(`s3 -I "$E/${name}" 2>/dev/null || s3 -X PUT "$E/${name}"`);
         const status = bucket.versioned ? "Enabled" : "Suspended";
-        lines.push(`s3 -X PUT -H 'Content-Type: application/xml' --data-binary '<VersioningConfiguration ${ns}><Status>${status}</Status></VersioningConfiguration>' "$E/${name}?versioning"`);
+        lines.push(
+            `s3 -X PUT -H 'Content-Type: application/xml' --data-binary '<VersioningConfiguration ${ns}><Status>${status}</Status></VersioningConfiguration>' "$E/${name}?versioning"`,
+        );
         if (bucket.expireAfterDays) {
             const d = bucket.expireAfterDays;
             const rule = `<Rule><ID>tierform-expiry</ID><Status>Enabled</Status><Filter><Prefix></Prefix></Filter><Expiration><Days>${d}</Days></Expiration><NoncurrentVersionExpiration><NoncurrentDays>${d}</NoncurrentDays></NoncurrentVersionExpiration><AbortIncompleteMultipartUpload><DaysAfterInitiation>7</DaysAfterInitiation></AbortIncompleteMultipartUpload></Rule>`;
-            lines.push(`s3 -X PUT -H 'Content-Type: application/xml' --data-binary '<LifecycleConfiguration ${ns}>${rule}</LifecycleConfiguration>' "$E/${name}?lifecycle"`);
+            lines.push(
+                `s3 -X PUT -H 'Content-Type: application/xml' --data-binary '<LifecycleConfiguration ${ns}>${rule}</LifecycleConfiguration>' "$E/${name}?lifecycle"`,
+            );
         } else {
             lines.push(`s3 -X DELETE "$E/${name}?lifecycle" 2>/dev/null || true`);
         }
@@ -218,7 +223,13 @@ export class DockerBucket extends pulumi.ComponentResource {
                 // for any image (and leaves the marker that stops Docker's copy-up).
                 data: { path: "/data", labels: { "tierform.buckets": bucketList }, owner: OBJECT_STORE_USER },
                 // Unauthenticated health endpoint on the S3 port (seaweedfs weed/s3api/s3api_server.go `/healthz`).
-                healthcheck: { tests: ["CMD", "curl", "-fsS", "-o", "/dev/null", `http://127.0.0.1:${DEFAULT_PORTS.s3}/healthz`], interval: "10s", timeout: "5s", retries: 5, startPeriod: "20s" },
+                healthcheck: {
+                    tests: ["CMD", "curl", "-fsS", "-o", "/dev/null", `http://127.0.0.1:${DEFAULT_PORTS.s3}/healthz`],
+                    interval: "10s",
+                    timeout: "5s",
+                    retries: 5,
+                    startPeriod: "20s",
+                },
                 labels: { [DOCKER_LABEL.engine]: "seaweedfs", "tierform.buckets": bucketList },
             },
             this,
@@ -247,7 +258,10 @@ export class DockerBucket extends pulumi.ComponentResource {
                 // Run once, to completion; its exit code is checked by what waits for it.
                 attach: true,
                 mustRun: false,
-                labels: labelsFor(system, "bucket", undefined, { [DOCKER_LABEL.role]: "bucket-setup", "tierform.buckets": Object.values(this.bucketNames).join(",") }),
+                labels: labelsFor(system, "bucket", undefined, {
+                    [DOCKER_LABEL.role]: "bucket-setup",
+                    "tierform.buckets": Object.values(this.bucketNames).join(","),
+                }),
             },
             { parent: this, dependsOn: [this.container] },
         );

@@ -84,7 +84,13 @@ export class DockerQueue extends pulumi.ComponentResource {
                 // RabbitMQ writes log files to /var/log/rabbitmq besides the console (docker-library/rabbitmq
                 // alpine Dockerfile creates it, owned by rabbitmq): a tmpfs, as the emptyDir on Kubernetes.
                 writablePaths: ["/tmp", "/var/log/rabbitmq"],
-                healthcheck: { tests: ["CMD", "rabbitmq-diagnostics", "-q", "ping"], interval: "15s", timeout: "10s", retries: 5, startPeriod: "30s" },
+                healthcheck: {
+                    tests: ["CMD", "rabbitmq-diagnostics", "-q", "ping"],
+                    interval: "15s",
+                    timeout: "10s",
+                    retries: 5,
+                    startPeriod: "30s",
+                },
                 labels: {
                     [DOCKER_LABEL.engine]: "rabbitmq",
                     "tierform.queue.visibility-timeout-seconds": String(queue.visibilityTimeoutSeconds),

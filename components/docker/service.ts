@@ -29,7 +29,19 @@ import type { Service, System } from "../../model";
 import type { Problem } from "../../model/errors";
 import { APP_SECRET_LENGTH, connectionVariables, planService, type ServicePlan } from "../../plan";
 import { resourceName } from "../shared/naming";
-import { CONFIG_DIR, CONFIG_FILES_ROLE, configFiles, configVolume, generatePassword, hardened, labelList, pullImage, secretOf, stepLabels, tmpfsMounts } from "./common";
+import {
+    CONFIG_DIR,
+    CONFIG_FILES_ROLE,
+    configFiles,
+    configVolume,
+    generatePassword,
+    hardened,
+    labelList,
+    pullImage,
+    secretOf,
+    stepLabels,
+    tmpfsMounts,
+} from "./common";
 import { dockerLabels } from "../shared/naming";
 import { DOCKER_LABEL } from "../../conventions/labels";
 
@@ -42,7 +54,12 @@ import { DOCKER_LABEL } from "../../conventions/labels";
  */
 export function serviceProblems(system: System, service: Service): Problem[] {
     if (service.command !== undefined) return [];
-    const credentials = [...connectionVariables(system, service).filter((v) => v.secret || v.kind === "bucket").map((v) => v.datastore), ...service.secrets];
+    const credentials = [
+        ...connectionVariables(system, service)
+            .filter((v) => v.secret || v.kind === "bucket")
+            .map((v) => v.datastore),
+        ...service.secrets,
+    ];
     if (credentials.length === 0) return [];
     return [
         {
@@ -99,7 +116,8 @@ export const WITH_SECRETS = `${CONFIG_DIR}/with-secrets.sh`;
  * Also for operators: `docker exec <container> sh /run/tierform/with-secrets.sh python manage.py shell`.
  */
 export function renderWithSecrets(secretsFile: string = SECRETS_FILE): string {
-    if (!/^\/[A-Za-z0-9._/-]+$/.test(secretsFile)) throw new Error(`with-secrets: '${secretsFile}' is not an absolute path of [A-Za-z0-9._/-]`);
+    if (!/^\/[A-Za-z0-9._/-]+$/.test(secretsFile))
+        throw new Error(`with-secrets: '${secretsFile}' is not an absolute path of [A-Za-z0-9._/-]`);
     return [
         `#!/bin/sh`,
         `# tierform (components/docker/service.ts): export the credentials in ${secretsFile}, then run the arguments.`,
@@ -184,14 +202,17 @@ export class DockerService extends pulumi.ComponentResource {
         const secretEnv: Record<string, pulumi.Input<string>> = { ...(args.secretEnv ?? {}) };
         for (const secretName of service.secrets) {
             secretEnv[secretName] =
-                args.secretValues?.[secretName] ?? secretOf(generatePassword(resourceName([name, secretName.toLowerCase().replace(/_/g, "-")]), this, APP_SECRET_LENGTH));
+                args.secretValues?.[secretName] ??
+                secretOf(generatePassword(resourceName([name, secretName.toLowerCase().replace(/_/g, "-")]), this, APP_SECRET_LENGTH));
         }
-        for (const k of Object.keys(secretEnv)) if (k in plain) throw new Error(`service ${service.name}: ${k} is both a plain and a secret variable`);
+        for (const k of Object.keys(secretEnv))
+            if (k in plain) throw new Error(`service ${service.name}: ${k} is both a plain and a secret variable`);
 
         // Credentials go in a file, loaded by a wrapper that then execs the spec's `command`
         // (serviceProblems refuses a service with credentials and no command first).
         this.secretsAsFile = Object.keys(secretEnv).length > 0;
-        if (this.secretsAsFile && service.command === undefined) throw new Error(`service ${service.name}: credentials need a command (see serviceProblems)`);
+        if (this.secretsAsFile && service.command === undefined)
+            throw new Error(`service ${service.name}: credentials need a command (see serviceProblems)`);
         const user = `${service.runAsUser}:${service.runAsUser}`;
         const envs: pulumi.Input<string>[] = Object.keys(plain)
             .sort()
@@ -209,14 +230,27 @@ export class DockerService extends pulumi.ComponentResource {
             if (!this.secretsAsFile) return { inputs: {}, steps: [] };
             const extra = { [DOCKER_LABEL.service]: service.name };
             const volume = configVolume(resourceName([containerName, "config"]), system, "service", this, undefined, extra);
-            const writer = configFiles(resourceName([containerName, "config-files"]), { system, tier: "service", volume, user, files: secretFiles, image: imageRef, labels: extra }, this);
+            const writer = configFiles(
+                resourceName([containerName, "config-files"]),
+                { system, tier: "service", volume, user, files: secretFiles, image: imageRef, labels: extra },
+                this,
+            );
             return {
-                inputs: { entrypoints: withSecrets, volumes: [...shareMounts, { volumeName: volume.name, containerPath: CONFIG_DIR, readOnly: true }] },
+                inputs: {
+                    entrypoints: withSecrets,
+                    volumes: [...shareMounts, { volumeName: volume.name, containerPath: CONFIG_DIR, readOnly: true }],
+                },
                 steps: [{ role: CONFIG_FILES_ROLE, step: writer, what: `delivering ${containerName}'s credentials file` }],
             };
         };
         const labels = (extra: Record<string, string>, steps: ServiceStep[]) =>
-            labelList<pulumi.Input<string>>({ ...dockerLabels(system, "service"), [DOCKER_LABEL.service]: service.name, "tierform.egress": egress, ...extra, ...stepLabels(steps) });
+            labelList<pulumi.Input<string>>({
+                ...dockerLabels(system, "service"),
+                [DOCKER_LABEL.service]: service.name,
+                "tierform.egress": egress,
+                ...extra,
+                ...stepLabels(steps),
+            });
 
         const networks = [
             { name: args.networks.app, aliases: [service.name] },
@@ -224,7 +258,9 @@ export class DockerService extends pulumi.ComponentResource {
             ...(args.networks.egress !== undefined ? [{ name: args.networks.egress }] : []),
         ];
         // Visible approximation: Docker cannot filter outbound ports, so an opted-in service reaches any.
-        const egress = service.egress.internet ? `internet; ports ${service.egress.ports.join(",") || "any"} not filtered on Docker` : "none";
+        const egress = service.egress.internet
+            ? `internet; ports ${service.egress.ports.join(",") || "any"} not filtered on Docker`
+            : "none";
         const base = {
             image: imageRef,
             envs,
@@ -259,7 +295,11 @@ export class DockerService extends pulumi.ComponentResource {
                 { parent: this, dependsOn: [...dependsOn, ...steps.map((s) => s.step)] },
             );
             dependsOn.push(this.migration);
-            after.push({ role: "migrate", step: this.migration, what: `the migration of ${service.name} (${service.migrate.command.join(" ")})` });
+            after.push({
+                role: "migrate",
+                step: this.migration,
+                what: `the migration of ${service.name} (${service.migrate.command.join(" ")})`,
+            });
         }
 
         const servicePlan = args.plan ?? planService(system, service);
@@ -303,9 +343,18 @@ export class DockerService extends pulumi.ComponentResource {
     private healthcheck(plan: ServicePlan, withSecrets: string[]): docker.types.input.ContainerHealthcheck | undefined {
         const check = plan.health.liveness;
         if (!check) return undefined;
-        const timings = { interval: `${check.periodSeconds}s`, retries: check.failureThreshold, startPeriod: `${check.initialDelaySeconds}s` };
+        const timings = {
+            interval: `${check.periodSeconds}s`,
+            retries: check.failureThreshold,
+            startPeriod: `${check.initialDelaySeconds}s`,
+        };
         // Docker's timeout covers the whole test; the HTTP tools inside give up a second earlier.
-        if (check.type === "http") return { tests: httpProbeCommand(check.port, check.path, check.timeoutSeconds, check.host), timeout: `${check.timeoutSeconds + 1}s`, ...timings };
+        if (check.type === "http")
+            return {
+                tests: httpProbeCommand(check.port, check.path, check.timeoutSeconds, check.host),
+                timeout: `${check.timeoutSeconds + 1}s`,
+                ...timings,
+            };
         return { tests: ["CMD", ...withSecrets, ...check.command], timeout: `${check.timeoutSeconds}s`, ...timings };
     }
 
@@ -316,7 +365,10 @@ export class DockerService extends pulumi.ComponentResource {
                 resourceName([name, "image"]),
                 {
                     imageName: service.image,
-                    build: { context: service.build.context, ...(service.build.dockerfile ? { dockerfile: service.build.dockerfile } : {}) },
+                    build: {
+                        context: service.build.context,
+                        ...(service.build.dockerfile ? { dockerfile: service.build.dockerfile } : {}),
+                    },
                     skipPush: true,
                     buildOnPreview: false,
                 },

@@ -34,7 +34,11 @@ import { DockerService, serviceProblems, type ServiceStep } from "./service";
  * a service that gets credentials without a `command` (see `serviceProblems`).
  */
 export function dockerProblems(system: System, _settings?: Settings): Problem[] {
-    return [...Object.values(system.services).flatMap((s) => serviceProblems(system, s)), ...fileShareProblems(system), ...imageProblems(system)];
+    return [
+        ...Object.values(system.services).flatMap((s) => serviceProblems(system, s)),
+        ...fileShareProblems(system),
+        ...imageProblems(system),
+    ];
 }
 
 /** A datastore component with what services need from it. */
@@ -59,7 +63,11 @@ export class DockerSystem extends pulumi.ComponentResource implements PlatformSy
         const child = { parent: this };
 
         // 1. Networks.
-        this.network = new DockerNetwork(resourceName([name, "net"]), { system, egress: Object.values(system.services).some((s) => s.egress.internet) }, child);
+        this.network = new DockerNetwork(
+            resourceName([name, "net"]),
+            { system, egress: Object.values(system.services).some((s) => s.egress.internet) },
+            child,
+        );
         const data = this.network.data.name;
 
         // 2. Data tier.
@@ -79,16 +87,21 @@ export class DockerSystem extends pulumi.ComponentResource implements PlatformSy
                 .map((s) => [s.name, s.uses.filter((u) => u in system.buckets)] as const)
                 .filter(([, b]) => b.length > 0),
         );
-        if (buckets.length > 0) this.objects = new DockerBucket(resourceName([name, "objects"]), { system, buckets, network: data, clients }, child);
+        if (buckets.length > 0)
+            this.objects = new DockerBucket(resourceName([name, "objects"]), { system, buckets, network: data, clients }, child);
 
         // 3. App tier. A secret name (e.g. SECRET_KEY) is one value across the system's services:
         // Django's web and Celery processes must agree on it.
         const secretValues: Record<string, pulumi.Output<string>> = {};
         for (const s of plan.appSecrets.names) {
-            secretValues[s] = secretOf(generatePassword(resourceName([name, "secret", s.toLowerCase().replace(/_/g, "-")]), this, plan.appSecrets.length));
+            secretValues[s] = secretOf(
+                generatePassword(resourceName([name, "secret", s.toLowerCase().replace(/_/g, "-")]), this, plan.appSecrets.length),
+            );
         }
         // Shared file storage, one volume per share directory, owned before anything mounts it.
-        const shares = Object.values(system.services).some((s) => s.mounts.length > 0) ? new DockerFileShares(resourceName([name, "shares"]), { system }, child) : undefined;
+        const shares = Object.values(system.services).some((s) => s.mounts.length > 0)
+            ? new DockerFileShares(resourceName([name, "shares"]), { system }, child)
+            : undefined;
         for (const service of Object.values(system.services)) {
             const wiring = this.wiring(system, service.name);
             this.services[service.name] = new DockerService(
@@ -108,9 +121,16 @@ export class DockerSystem extends pulumi.ComponentResource implements PlatformSy
                     dependsOn: wiring.dependsOn,
                     after: [
                         ...wiring.after,
-                        ...service.mounts.map((m) => ({ role: "volume-init", step: shares!.volumes[shareKey(m.share, m.subPath)].owner, what: `handing the ${shareKey(m.share, m.subPath)} share to ${service.name}'s user` })),
+                        ...service.mounts.map((m) => ({
+                            role: "volume-init",
+                            step: shares!.volumes[shareKey(m.share, m.subPath)].owner,
+                            what: `handing the ${shareKey(m.share, m.subPath)} share to ${service.name}'s user`,
+                        })),
                     ],
-                    mounts: service.mounts.map((m) => ({ volumeName: shares!.volumes[shareKey(m.share, m.subPath)].volumeName, containerPath: m.path })),
+                    mounts: service.mounts.map((m) => ({
+                        volumeName: shares!.volumes[shareKey(m.share, m.subPath)].volumeName,
+                        containerPath: m.path,
+                    })),
                 },
                 child,
             );
@@ -146,7 +166,13 @@ export class DockerSystem extends pulumi.ComponentResource implements PlatformSy
                 {
                     system,
                     database: db,
-                    target: { host: server.host, port: server.port, username: server.username, password: server.password, user: server.user },
+                    target: {
+                        host: server.host,
+                        port: server.port,
+                        username: server.username,
+                        password: server.password,
+                        user: server.user,
+                    },
                     network: data,
                     dependsOn: [server.container],
                 },
@@ -197,9 +223,12 @@ export class DockerSystem extends pulumi.ComponentResource implements PlatformSy
 
     private buildOutputs(system: System, settings: Settings): SystemOutputs {
         const datastores: Record<string, DatastoreOutputs> = {};
-        for (const [n, d] of Object.entries(this.databases)) datastores[n] = { kind: "database", endpoint: d.endpoint, connectionString: d.connectionString };
-        for (const [n, c] of Object.entries(this.caches)) datastores[n] = { kind: "cache", endpoint: c.endpoint, connectionString: c.connectionString };
-        for (const [n, q] of Object.entries(this.queues)) datastores[n] = { kind: "queue", endpoint: q.endpoint, connectionString: q.connectionString };
+        for (const [n, d] of Object.entries(this.databases))
+            datastores[n] = { kind: "database", endpoint: d.endpoint, connectionString: d.connectionString };
+        for (const [n, c] of Object.entries(this.caches))
+            datastores[n] = { kind: "cache", endpoint: c.endpoint, connectionString: c.connectionString };
+        for (const [n, q] of Object.entries(this.queues))
+            datastores[n] = { kind: "queue", endpoint: q.endpoint, connectionString: q.connectionString };
         if (this.objects) for (const [n, b] of Object.entries(this.objects.bucketNames)) datastores[n] = { kind: "bucket", endpoint: b };
         return {
             publicUrl: this.edge.url,
@@ -210,7 +239,12 @@ export class DockerSystem extends pulumi.ComponentResource implements PlatformSy
                 edgeBindAddress: settings.edgeBindAddress,
                 networks: { edge: this.network.edge.name, app: this.network.app.name, data: this.network.data.name },
                 ...(this.objects ? { objectStoreEndpoint: this.objects.endpointUrl } : {}),
-                backups: Object.fromEntries(Object.entries(this.backups).map(([n, b]) => [n, { schedules: b.schedules, retentionDays: b.retentionDays, volume: b.volume.name }])),
+                backups: Object.fromEntries(
+                    Object.entries(this.backups).map(([n, b]) => [
+                        n,
+                        { schedules: b.schedules, retentionDays: b.retentionDays, volume: b.volume.name },
+                    ]),
+                ),
             },
         };
     }

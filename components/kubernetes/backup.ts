@@ -64,14 +64,20 @@ export function backupEnv(ctx: KubeContext, db: Database, creds: BackupCredentia
         ];
     }
     return [
-        { name: "MONGODB_URI", value: `mongodb://${creds.username}@${serviceHost(db.name, ctx.namespaceName)}:${DEFAULT_PORTS.mongodb}/?authSource=admin` },
+        {
+            name: "MONGODB_URI",
+            value: `mongodb://${creds.username}@${serviceHost(db.name, ctx.namespaceName)}:${DEFAULT_PORTS.mongodb}/?authSource=admin`,
+        },
         secretEnv("MONGODB_PASSWORD", creds.secretName, creds.passwordKey),
     ];
 }
 
 /** The runs of a database: `full` on `schedule`, `incremental` on `incrementalSchedule` when set. */
 export function backupRuns(db: Database): { kind: "full" | "incremental"; schedule: string }[] {
-    return [{ kind: "full" as const, schedule: db.backup.schedule }, ...(db.backup.incrementalSchedule ? [{ kind: "incremental" as const, schedule: db.backup.incrementalSchedule }] : [])];
+    return [
+        { kind: "full" as const, schedule: db.backup.schedule },
+        ...(db.backup.incrementalSchedule ? [{ kind: "incremental" as const, schedule: db.backup.incrementalSchedule }] : []),
+    ];
 }
 
 /** Arguments of {@link KubernetesBackup}. */
@@ -120,15 +126,24 @@ export class KubernetesBackup extends pulumi.ComponentResource {
         super("tierform:kubernetes:Backup", name, {}, opts);
         const { ctx, database: db } = args;
         const component = `${db.name}-backup`;
-        const scriptOptions = { engine: db.engine, database: db.databaseName, retentionDays: db.backup.retentionDays, backupDir: BACKUP_DIR };
+        const scriptOptions = {
+            engine: db.engine,
+            database: db.databaseName,
+            retentionDays: db.backup.retentionDays,
+            backupDir: BACKUP_DIR,
+        };
         const scriptsName = `${db.name}-backup-scripts`;
         const scripts = new k8s.core.v1.ConfigMap(
             logicalName(ctx, scriptsName),
-            { metadata: meta(ctx, scriptsName, component, "backup"), data: { "backup.sh": renderBackupScript(scriptOptions), "restore.sh": renderRestoreScript(scriptOptions) } },
+            {
+                metadata: meta(ctx, scriptsName, component, "backup"),
+                data: { "backup.sh": renderBackupScript(scriptOptions), "restore.sh": renderRestoreScript(scriptOptions) },
+            },
             { parent: this },
         );
         const s3 = s3Access(ctx);
-        const container = (c: k8sTypes.core.v1.Container, size: { cpu: number; memoryMb: number }) => restrictedContainer(BACKUP_UID, BACKUP_UID, size, c);
+        const container = (c: k8sTypes.core.v1.Container, size: { cpu: number; memoryMb: number }) =>
+            restrictedContainer(BACKUP_UID, BACKUP_UID, size, c);
         for (const run of backupRuns(db)) {
             const pvcName = `${db.name}-backups-${run.kind}`;
             // The dumps outlive a `pulumi destroy` in staging and refuse deletion in prod (see deletionSafety).
@@ -163,7 +178,17 @@ export class KubernetesBackup extends pulumi.ComponentResource {
                       {
                           name: "offsite",
                           image: AWS_CLI_IMAGE,
-                          command: ["aws", "s3", "sync", "--only-show-errors", "--delete", "--endpoint-url", s3.endpointUrl, `${BACKUP_DIR}/`, `s3://${archiveBucket(ctx)}/${db.name}/dumps/${run.kind}/`],
+                          command: [
+                              "aws",
+                              "s3",
+                              "sync",
+                              "--only-show-errors",
+                              "--delete",
+                              "--endpoint-url",
+                              s3.endpointUrl,
+                              `${BACKUP_DIR}/`,
+                              `s3://${archiveBucket(ctx)}/${db.name}/dumps/${run.kind}/`,
+                          ],
                           env: [{ name: "HOME", value: "/tmp" }, ...s3KeysEnv(ctx, "backups")],
                           volumeMounts: [
                               { name: "backups", mountPath: BACKUP_DIR, readOnly: true },
@@ -177,7 +202,12 @@ export class KubernetesBackup extends pulumi.ComponentResource {
             this.cronJobs[run.kind] = new k8s.batch.v1.CronJob(
                 logicalName(ctx, cronName),
                 {
-                    metadata: meta(ctx, cronName, component, "backup", { annotations: { [K8S_ANNOTATION.retentionDays]: String(db.backup.retentionDays), [K8S_ANNOTATION.rpoMinutes]: String(ctx.system.recovery.rpoMinutes) } }),
+                    metadata: meta(ctx, cronName, component, "backup", {
+                        annotations: {
+                            [K8S_ANNOTATION.retentionDays]: String(db.backup.retentionDays),
+                            [K8S_ANNOTATION.rpoMinutes]: String(ctx.system.recovery.rpoMinutes),
+                        },
+                    }),
                     spec: {
                         schedule: run.schedule,
                         timeZone: "Etc/UTC",
@@ -221,7 +251,12 @@ export class KubernetesBackup extends pulumi.ComponentResource {
         this.restoreJob = new k8s.batch.v1.Job(
             logicalName(ctx, restoreName),
             {
-                metadata: meta(ctx, restoreName, component, "backup", { annotations: { "pulumi.com/skipAwait": "true", "tierform.io/runbook": `kubectl -n ${ctx.namespaceName} patch job ${restoreName} --type merge -p '{"spec":{"suspend":false}}'` } }),
+                metadata: meta(ctx, restoreName, component, "backup", {
+                    annotations: {
+                        "pulumi.com/skipAwait": "true",
+                        "tierform.io/runbook": `kubectl -n ${ctx.namespaceName} patch job ${restoreName} --type merge -p '{"spec":{"suspend":false}}'`,
+                    },
+                }),
                 spec: {
                     suspend: true,
                     backoffLimit: 0,
@@ -236,7 +271,11 @@ export class KubernetesBackup extends pulumi.ComponentResource {
                                         name: "restore",
                                         image: backupImage(db.engine, db.version),
                                         command: ["/bin/sh", "/scripts/restore.sh"],
-                                        env: [{ name: "HOME", value: "/tmp" }, { name: "TMPDIR", value: "/tmp" }, ...backupEnv(ctx, db, args.credentials)],
+                                        env: [
+                                            { name: "HOME", value: "/tmp" },
+                                            { name: "TMPDIR", value: "/tmp" },
+                                            ...backupEnv(ctx, db, args.credentials),
+                                        ],
                                         volumeMounts: [
                                             { name: "backups", mountPath: BACKUP_DIR, readOnly: true },
                                             { name: "scripts", mountPath: "/scripts", readOnly: true },

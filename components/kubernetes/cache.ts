@@ -31,7 +31,12 @@ import { statefulWorkload } from "./stateful";
  * 077, `printf` is a builtin, so no process sees it as an argument), then exec `redis-server` on
  * that file with the arguments of {@link redisArgs} appended ("$@").
  */
-export const REDIS_START = ["sh", "-c", 'umask 077 && printf \'requirepass "%s"\\n\' "$REDIS_PASSWORD" > /tmp/redis.conf && exec redis-server /tmp/redis.conf "$@"', "redis-server"];
+export const REDIS_START = [
+    "sh",
+    "-c",
+    'umask 077 && printf \'requirepass "%s"\\n\' "$REDIS_PASSWORD" > /tmp/redis.conf && exec redis-server /tmp/redis.conf "$@"',
+    "redis-server",
+];
 
 /** Redis server arguments for a cache spec (persistence, memory cap); the password is in the config file of {@link REDIS_START}. */
 export function redisArgs(cache: Cache, limitMb: number): string[] {
@@ -72,7 +77,7 @@ export class KubernetesCache extends pulumi.ComponentResource {
         const password = generatedPassword(ctx, this, cache.name);
         const auth = componentSecret(ctx, this, cache.name, "auth", { password });
         // redis-cli reads REDISCLI_AUTH, so probes carry no password on their command line.
-        const ping = ["sh", "-c", 'redis-cli -h 127.0.0.1 ping | grep -q PONG'];
+        const ping = ["sh", "-c", "redis-cli -h 127.0.0.1 ping | grep -q PONG"];
         const workload = statefulWorkload(
             ctx,
             {

@@ -47,7 +47,10 @@ export function memoryMiB(value: string | number | undefined): number | undefine
 export function databaseResources(ctx: KubeContext, db: Database): { cpu: number; memoryMb: number } {
     const base = DATASTORE_SIZES[ctx.system.profile.dataSize];
     const shared = db.engine === "postgres" ? memoryMiB(db.parameters.shared_buffers) : undefined;
-    const mysqlPool = db.engine === "mysql" && typeof db.parameters.innodb_buffer_pool_size === "number" ? db.parameters.innodb_buffer_pool_size / 1048576 : undefined;
+    const mysqlPool =
+        db.engine === "mysql" && typeof db.parameters.innodb_buffer_pool_size === "number"
+            ? db.parameters.innodb_buffer_pool_size / 1048576
+            : undefined;
     const needed = Math.ceil(Math.max(shared ?? 0, mysqlPool ?? 0) * 2);
     return { cpu: base.cpu, memoryMb: Math.max(base.memoryMb, Math.ceil(needed / 256) * 256) };
 }
@@ -78,7 +81,10 @@ function barmanStore(ctx: KubeContext, db: Database): Record<string, unknown> {
     return {
         destinationPath: `s3://${archiveBucket(ctx)}/${db.name}`,
         endpointURL: s3Access(ctx).endpointUrl,
-        s3Credentials: { accessKeyId: { name: keys, key: "AWS_ACCESS_KEY_ID" }, secretAccessKey: { name: keys, key: "AWS_SECRET_ACCESS_KEY" } },
+        s3Credentials: {
+            accessKeyId: { name: keys, key: "AWS_ACCESS_KEY_ID" },
+            secretAccessKey: { name: keys, key: "AWS_SECRET_ACCESS_KEY" },
+        },
     };
 }
 
@@ -116,15 +122,27 @@ export interface EngineWorkload {
 export function mysqlWorkload(db: Database, secretName: string): EngineWorkload {
     const ping = ["mysqladmin", "ping", "--host=127.0.0.1", "--silent"];
     return {
-        config: { volume: "config", file: "tierform.cnf", content: ["[mysqld]", ...Object.entries(db.parameters).map(([k, v]) => `${k} = ${v}`), ""].join("\n"), mountPath: "/etc/mysql/conf.d" },
+        config: {
+            volume: "config",
+            file: "tierform.cnf",
+            content: ["[mysqld]", ...Object.entries(db.parameters).map(([k, v]) => `${k} = ${v}`), ""].join("\n"),
+            mountPath: "/etc/mysql/conf.d",
+        },
         rollOnConfigChange: true,
         workload: {
             ports: [{ name: "mysql", port: DEFAULT_PORTS.mysql }],
-            env: [{ name: "MYSQL_DATABASE", value: db.databaseName }, ...secretEnvs(secretName, { MYSQL_USER: "username", MYSQL_PASSWORD: "password", MYSQL_ROOT_PASSWORD: "root-password" })],
+            env: [
+                { name: "MYSQL_DATABASE", value: db.databaseName },
+                ...secretEnvs(secretName, { MYSQL_USER: "username", MYSQL_PASSWORD: "password", MYSQL_ROOT_PASSWORD: "root-password" }),
+            ],
             dataPath: "/var/lib/mysql",
             writablePaths: ["/var/run/mysqld", "/tmp"],
             liveness: execProbe(ping, 30),
-            readiness: execProbe(["sh", "-c", 'MYSQL_PWD="$MYSQL_ROOT_PASSWORD" mysql --host=127.0.0.1 --user=root --execute="SELECT 1"'], 10, 10),
+            readiness: execProbe(
+                ["sh", "-c", 'MYSQL_PWD="$MYSQL_ROOT_PASSWORD" mysql --host=127.0.0.1 --user=root --execute="SELECT 1"'],
+                10,
+                10,
+            ),
             startup: execProbe(ping, 10, 10, 5, 60),
         },
     };
@@ -150,7 +168,12 @@ export function mongoWorkload(db: Database, secretName: string): EngineWorkload 
             env: [
                 { name: "HOME", value: "/tmp" },
                 { name: "MONGO_INITDB_DATABASE", value: db.databaseName },
-                ...secretEnvs(secretName, { MONGO_INITDB_ROOT_USERNAME: "root-username", MONGO_INITDB_ROOT_PASSWORD: "root-password", MONGO_APP_USERNAME: "username", MONGO_APP_PASSWORD: "password" }),
+                ...secretEnvs(secretName, {
+                    MONGO_INITDB_ROOT_USERNAME: "root-username",
+                    MONGO_INITDB_ROOT_PASSWORD: "root-password",
+                    MONGO_APP_USERNAME: "username",
+                    MONGO_APP_PASSWORD: "password",
+                }),
             ],
             dataPath: "/data/db",
             writablePaths: ["/data/configdb", "/tmp"],
@@ -197,9 +220,17 @@ export class KubernetesDatabase extends pulumi.ComponentResource {
     }
 
     /** A CloudNativePG `Cluster` and its `ScheduledBackup`. */
-    private postgres(ctx: KubeContext, db: Database, password: pulumi.Output<string>, args: KubernetesDatabaseArgs): Pick<KubernetesDatabase, "connection" | "backupCredentials"> {
+    private postgres(
+        ctx: KubeContext,
+        db: Database,
+        password: pulumi.Output<string>,
+        args: KubernetesDatabaseArgs,
+    ): Pick<KubernetesDatabase, "connection" | "backupCredentials"> {
         const image = CNPG_POSTGRES_IMAGES[db.version.split(".")[0]];
-        if (!image) throw new Error(`databases.${db.name}.version: no CloudNativePG image for postgres ${db.version}; known: ${Object.keys(CNPG_POSTGRES_IMAGES).join(", ")}`);
+        if (!image)
+            throw new Error(
+                `databases.${db.name}.version: no CloudNativePG image for postgres ${db.version}; known: ${Object.keys(CNPG_POSTGRES_IMAGES).join(", ")}`,
+            );
         const app = componentSecret(ctx, this, db.name, "app", { username: db.username, password }, "kubernetes.io/basic-auth");
         const resources = databaseResources(ctx, db);
         const limits = { cpu: cpuQuantity(resources.cpu), memory: `${resources.memoryMb}Mi` };
@@ -208,7 +239,9 @@ export class KubernetesDatabase extends pulumi.ComponentResource {
             {
                 apiVersion: "postgresql.cnpg.io/v1",
                 kind: "Cluster",
-                metadata: meta(ctx, db.name, db.name, "database", { annotations: { [K8S_ANNOTATION.rpoMinutes]: String(ctx.system.recovery.rpoMinutes), ...CNPG_AWAIT } }),
+                metadata: meta(ctx, db.name, db.name, "database", {
+                    annotations: { [K8S_ANNOTATION.rpoMinutes]: String(ctx.system.recovery.rpoMinutes), ...CNPG_AWAIT },
+                }),
                 spec: {
                     instances: 1 + db.readReplicas,
                     // A one-instance cluster's PodDisruptionBudget (minAvailable 1) blocks every node
@@ -226,7 +259,10 @@ export class KubernetesDatabase extends pulumi.ComponentResource {
                     enableSuperuserAccess: false,
                     postgresql: { parameters: Object.fromEntries(Object.entries(db.parameters).map(([k, v]) => [k, String(v)])) },
                     ...postgresBootstrap(ctx, db, app.name),
-                    storage: { size: `${db.storageGb}Gi`, ...(ctx.settings.storageClass ? { storageClass: ctx.settings.storageClass } : {}) },
+                    storage: {
+                        size: `${db.storageGb}Gi`,
+                        ...(ctx.settings.storageClass ? { storageClass: ctx.settings.storageClass } : {}),
+                    },
                     resources: { requests: limits, limits },
                     affinity: { enablePodAntiAffinity: true, topologyKey: "kubernetes.io/hostname", podAntiAffinityType: "preferred" },
                     inheritedMetadata: { labels: meta(ctx, db.name, db.name, "database").labels },
@@ -257,7 +293,13 @@ export class KubernetesDatabase extends pulumi.ComponentResource {
                 kind: "ScheduledBackup",
                 metadata: meta(ctx, `${db.name}-scheduled`, db.name, "backup"),
                 // CloudNativePG schedules have a leading seconds field.
-                spec: { schedule: `0 ${db.backup.schedule}`, immediate: true, backupOwnerReference: "self", method: "barmanObjectStore", cluster: { name: db.name } },
+                spec: {
+                    schedule: `0 ${db.backup.schedule}`,
+                    immediate: true,
+                    backupOwnerReference: "self",
+                    method: "barmanObjectStore",
+                    cluster: { name: db.name },
+                },
             },
             { parent: this, dependsOn: [cluster] },
         );
@@ -276,13 +318,26 @@ export class KubernetesDatabase extends pulumi.ComponentResource {
     }
 
     /** MySQL or MongoDB on the shared one-replica StatefulSet, with its ConfigMap and credentials. */
-    private statefulSet(ctx: KubeContext, db: Database, password: pulumi.Output<string>): Pick<KubernetesDatabase, "connection" | "backupCredentials"> {
+    private statefulSet(
+        ctx: KubeContext,
+        db: Database,
+        password: pulumi.Output<string>,
+    ): Pick<KubernetesDatabase, "connection" | "backupCredentials"> {
         const rootPassword = generatedPassword(ctx, this, db.name, "root-password");
-        const credentials = componentSecret(ctx, this, db.name, "credentials", { username: db.username, password, "root-username": "root", "root-password": rootPassword });
+        const credentials = componentSecret(ctx, this, db.name, "credentials", {
+            username: db.username,
+            password,
+            "root-username": "root",
+            "root-password": rootPassword,
+        });
         const engine = db.engine === "mysql" ? mysqlWorkload(db, credentials.name) : mongoWorkload(db, credentials.name);
         const { volume, file, content, mountPath } = engine.config;
         const configName = `${db.name}-${volume}`;
-        const config = new k8s.core.v1.ConfigMap(logicalName(ctx, db.name, volume), { metadata: meta(ctx, configName, db.name, "database"), data: { [file]: content } }, { parent: this });
+        const config = new k8s.core.v1.ConfigMap(
+            logicalName(ctx, db.name, volume),
+            { metadata: meta(ctx, configName, db.name, "database"), data: { [file]: content } },
+            { parent: this },
+        );
         const workload = statefulWorkload(
             ctx,
             {
@@ -293,9 +348,13 @@ export class KubernetesDatabase extends pulumi.ComponentResource {
                 gid: 999,
                 ...engine.workload,
                 storageGb: db.storageGb,
-                extraVolumes: [{ volume: { name: volume, configMap: { name: configName } }, mount: { name: volume, mountPath, readOnly: true } }],
+                extraVolumes: [
+                    { volume: { name: volume, configMap: { name: configName } }, mount: { name: volume, mountPath, readOnly: true } },
+                ],
                 resources: databaseResources(ctx, db),
-                ...(engine.rollOnConfigChange ? { podAnnotations: { "tierform.io/config-sha256": createHash("sha256").update(content).digest("hex").slice(0, 16) } } : {}),
+                ...(engine.rollOnConfigChange
+                    ? { podAnnotations: { "tierform.io/config-sha256": createHash("sha256").update(content).digest("hex").slice(0, 16) } }
+                    : {}),
             },
             { parent: this, dependsOn: [credentials.secret, config] },
         );
@@ -307,7 +366,12 @@ export class KubernetesDatabase extends pulumi.ComponentResource {
                 url: databaseUrl(db.engine, { host: workload.host, port, username: db.username, password, database: db.databaseName }),
                 ready: workload.ready,
             },
-            backupCredentials: { secretName: credentials.name, usernameKey: "root-username", passwordKey: "root-password", username: "root" },
+            backupCredentials: {
+                secretName: credentials.name,
+                usernameKey: "root-username",
+                passwordKey: "root-password",
+                username: "root",
+            },
         };
     }
 }

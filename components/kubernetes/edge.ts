@@ -69,14 +69,26 @@ export function edgeHeaders(system: System): Record<string, string> {
 export function edgeProblems(system: System, _settings: Settings): Problem[] {
     const e = system.edge;
     if (e.tls && !e.domain) {
-        return [{ where: "edge.domain", message: "is required on Kubernetes while edge.tls is true: the edge's certificate names it; add edge.domain (e.g. 'shop.example.com') or set edge.tls: false" }];
+        return [
+            {
+                where: "edge.domain",
+                message:
+                    "is required on Kubernetes while edge.tls is true: the edge's certificate names it; add edge.domain (e.g. 'shop.example.com') or set edge.tls: false",
+            },
+        ];
     }
     return [];
 }
 
 /** The Coraza directives: the OWASP CRS, blocking (`SecRuleEngine On`), request bodies inspected. */
 export function wafDirectives(): string[] {
-    return ["Include @recommended-conf", "SecRuleEngine On", "SecRequestBodyAccess On", "Include @crs-setup-conf", "Include @owasp_crs/*.conf"];
+    return [
+        "Include @recommended-conf",
+        "SecRuleEngine On",
+        "SecRequestBodyAccess On",
+        "Include @crs-setup-conf",
+        "Include @owasp_crs/*.conf",
+    ];
 }
 
 /** A spec route with the service's port. */
@@ -138,8 +150,19 @@ export class KubernetesEdge extends pulumi.ComponentResource {
         const { ctx } = args;
         const e = ctx.system.edge;
         const dependsOn: pulumi.Resource[] = [...(args.dependsOn ?? [])];
-        const custom = (logical: string, kind: string, objectName: string, spec: Record<string, unknown>, apiVersion = ENVOY_API, deps = dependsOn) =>
-            new k8s.apiextensions.CustomResource(logicalName(ctx, logical), { apiVersion, kind, metadata: meta(ctx, objectName, "edge", "edge"), spec }, { parent: this, dependsOn: deps });
+        const custom = (
+            logical: string,
+            kind: string,
+            objectName: string,
+            spec: Record<string, unknown>,
+            apiVersion = ENVOY_API,
+            deps = dependsOn,
+        ) =>
+            new k8s.apiextensions.CustomResource(
+                logicalName(ctx, logical),
+                { apiVersion, kind, metadata: meta(ctx, objectName, "edge", "edge"), spec },
+                { parent: this, dependsOn: deps },
+            );
         const tls = e.tls && e.domain !== undefined;
         const tlsSecret = "edge-tls";
         const gatewayDeps = [...dependsOn];
@@ -180,7 +203,16 @@ export class KubernetesEdge extends pulumi.ComponentResource {
                 listeners: [
                     { name: "http", protocol: "HTTP", port: 80, ...host, allowedRoutes: { namespaces: { from: "Same" } } },
                     ...(tls
-                        ? [{ name: "https", protocol: "HTTPS", port: 443, ...host, tls: { mode: "Terminate", certificateRefs: [{ kind: "Secret", name: tlsSecret }] }, allowedRoutes: { namespaces: { from: "Same" } } }]
+                        ? [
+                              {
+                                  name: "https",
+                                  protocol: "HTTPS",
+                                  port: 443,
+                                  ...host,
+                                  tls: { mode: "Terminate", certificateRefs: [{ kind: "Secret", name: tlsSecret }] },
+                                  allowedRoutes: { namespaces: { from: "Same" } },
+                              },
+                          ]
                         : []),
                 ],
             },
@@ -205,7 +237,10 @@ export class KubernetesEdge extends pulumi.ComponentResource {
                 onGateway,
             );
         }
-        const headerFilter = { type: "ResponseHeaderModifier", responseHeaderModifier: { set: Object.entries(edgeHeaders(ctx.system)).map(([n, value]) => ({ name: n, value })) } };
+        const headerFilter = {
+            type: "ResponseHeaderModifier",
+            responseHeaderModifier: { set: Object.entries(edgeHeaders(ctx.system)).map(([n, value]) => ({ name: n, value })) },
+        };
         const ported = e.routes.map((r) => ({ ...r, port: args.servicePorts[r.service] }));
         for (const [routeName, routes] of httpRouteGroups(ported)) {
             const service = routes[0].service;
@@ -228,55 +263,106 @@ export class KubernetesEdge extends pulumi.ComponentResource {
             );
             const cidrs = routes[0].allowCidrs;
             if (cidrs) {
-                custom(`${routeName}-allow`, "SecurityPolicy", `${routeName}-allow`, {
-                    targetRefs: [{ group: "gateway.networking.k8s.io", kind: "HTTPRoute", name: routeName }],
-                    authorization: { defaultAction: "Deny", rules: [{ name: "allow-listed", action: "Allow", principal: { clientCIDRs: cidrs } }] },
-                }, ENVOY_API, [route]);
+                custom(
+                    `${routeName}-allow`,
+                    "SecurityPolicy",
+                    `${routeName}-allow`,
+                    {
+                        targetRefs: [{ group: "gateway.networking.k8s.io", kind: "HTTPRoute", name: routeName }],
+                        authorization: {
+                            defaultAction: "Deny",
+                            rules: [{ name: "allow-listed", action: "Allow", principal: { clientCIDRs: cidrs } }],
+                        },
+                    },
+                    ENVOY_API,
+                    [route],
+                );
             }
         }
-        custom("edge-traffic", "BackendTrafficPolicy", "edge", {
-            targetRefs: [gatewayRef],
-            rateLimit: {
-                global: {
-                    rules: [{ clientSelectors: [{ sourceCIDR: { type: "Distinct", value: "0.0.0.0/0" } }], limit: { requests: e.rateLimitPerMinute, unit: "Minute" } }],
-                },
-            },
-            requestBuffer: { limit: `${e.maxBodyMb}Mi` },
-        }, ENVOY_API, onGateway);
-        custom("edge-clients", "ClientTrafficPolicy", "edge", {
-            targetRefs: [gatewayRef],
-            // The client address is the TCP peer (preserved by externalTrafficPolicy: Local); no
-            // X-Forwarded-For hop is trusted, so a client cannot spoof its way into an allow-list.
-            clientIPDetection: { xForwardedFor: { numTrustedHops: 0 } },
-            ...(tls ? { tls: { minVersion: "1.2" } } : {}),
-        }, ENVOY_API, onGateway);
-        if (e.waf) {
-            custom("edge-waf", "EnvoyExtensionPolicy", "edge-waf", {
+        custom(
+            "edge-traffic",
+            "BackendTrafficPolicy",
+            "edge",
+            {
                 targetRefs: [gatewayRef],
-                wasm: [
-                    {
-                        name: "coraza-waf",
-                        rootID: "",
-                        failOpen: false,
-                        code: { type: "Image", image: { url: CORAZA_WASM_IMAGE } },
-                        config: { directives_map: { default: wafDirectives() }, default_directives: "default" },
+                rateLimit: {
+                    global: {
+                        rules: [
+                            {
+                                clientSelectors: [{ sourceCIDR: { type: "Distinct", value: "0.0.0.0/0" } }],
+                                limit: { requests: e.rateLimitPerMinute, unit: "Minute" },
+                            },
+                        ],
                     },
-                ],
-            }, ENVOY_API, onGateway);
+                },
+                requestBuffer: { limit: `${e.maxBodyMb}Mi` },
+            },
+            ENVOY_API,
+            onGateway,
+        );
+        custom(
+            "edge-clients",
+            "ClientTrafficPolicy",
+            "edge",
+            {
+                targetRefs: [gatewayRef],
+                // The client address is the TCP peer (preserved by externalTrafficPolicy: Local); no
+                // X-Forwarded-For hop is trusted, so a client cannot spoof its way into an allow-list.
+                clientIPDetection: { xForwardedFor: { numTrustedHops: 0 } },
+                ...(tls ? { tls: { minVersion: "1.2" } } : {}),
+            },
+            ENVOY_API,
+            onGateway,
+        );
+        if (e.waf) {
+            custom(
+                "edge-waf",
+                "EnvoyExtensionPolicy",
+                "edge-waf",
+                {
+                    targetRefs: [gatewayRef],
+                    wasm: [
+                        {
+                            name: "coraza-waf",
+                            rootID: "",
+                            failOpen: false,
+                            code: { type: "Image", image: { url: CORAZA_WASM_IMAGE } },
+                            config: { directives_map: { default: wafDirectives() }, default_directives: "default" },
+                        },
+                    ],
+                },
+                ENVOY_API,
+                onGateway,
+            );
         }
         if (ctx.settings.monitoringCrds) {
             // Prometheus scrapes this Gateway's Envoy proxies: their request counts are the
             // request-rate signal of the autoscaler (service.ts) and the edge's own metrics.
-            custom("edge-proxy-monitor", "PodMonitor", "edge-proxy", {
-                namespaceSelector: { matchNames: [ENVOY_PROXY_PEER.namespace] },
-                selector: { matchLabels: { ...ENVOY_PROXY_PEER.podSelector, "gateway.envoyproxy.io/owning-gateway-name": "edge", "gateway.envoyproxy.io/owning-gateway-namespace": ctx.namespaceName } },
-                podMetricsEndpoints: [{ port: "metrics", path: "/stats/prometheus", interval: "15s" }],
-            }, "monitoring.coreos.com/v1", onGateway);
+            custom(
+                "edge-proxy-monitor",
+                "PodMonitor",
+                "edge-proxy",
+                {
+                    namespaceSelector: { matchNames: [ENVOY_PROXY_PEER.namespace] },
+                    selector: {
+                        matchLabels: {
+                            ...ENVOY_PROXY_PEER.podSelector,
+                            "gateway.envoyproxy.io/owning-gateway-name": "edge",
+                            "gateway.envoyproxy.io/owning-gateway-namespace": ctx.namespaceName,
+                        },
+                    },
+                    podMetricsEndpoints: [{ port: "metrics", path: "/stats/prometheus", interval: "15s" }],
+                },
+                "monitoring.coreos.com/v1",
+                onGateway,
+            );
         }
         const scheme = tls ? "https" : "http";
         this.publicUrl = e.domain
             ? pulumi.output(`${scheme}://${e.domain}`)
-            : pulumi.output((gateway as unknown as Record<string, pulumi.Output<{ addresses?: { value: string }[] } | undefined>>).status).apply((s) => `${scheme}://${s?.addresses?.[0]?.value ?? "pending"}`);
+            : pulumi
+                  .output((gateway as unknown as Record<string, pulumi.Output<{ addresses?: { value: string }[] } | undefined>>).status)
+                  .apply((s) => `${scheme}://${s?.addresses?.[0]?.value ?? "pending"}`);
         this.registerOutputs({ publicUrl: this.publicUrl });
     }
 }
@@ -285,4 +371,7 @@ export class KubernetesEdge extends pulumi.ComponentResource {
  * Where Envoy Gateway runs its proxies (the controller's namespace, its default) and their pod
  * labels (envoyproxy/gateway `internal/infrastructure/kubernetes/proxy/resource.go` EnvoyAppLabel).
  */
-export const ENVOY_PROXY_PEER = { namespace: OPERATOR_NAMESPACES.envoyGateway, podSelector: { "app.kubernetes.io/name": "envoy", "app.kubernetes.io/component": "proxy" } };
+export const ENVOY_PROXY_PEER = {
+    namespace: OPERATOR_NAMESPACES.envoyGateway,
+    podSelector: { "app.kubernetes.io/name": "envoy", "app.kubernetes.io/component": "proxy" },
+};

@@ -65,7 +65,11 @@ export class KubernetesFileShares extends pulumi.ComponentResource {
                 logicalName(ctx, claim),
                 {
                     metadata: meta(ctx, claim, claim, "service"),
-                    spec: { accessModes: ["ReadWriteMany"], storageClassName: ctx.settings.sharedStorageClass, resources: { requests: { storage: `${spec.sizeGb}Gi` } } },
+                    spec: {
+                        accessModes: ["ReadWriteMany"],
+                        storageClassName: ctx.settings.sharedStorageClass,
+                        resources: { requests: { storage: `${spec.sizeGb}Gi` } },
+                    },
                 },
                 { parent: this, ...deletionSafety(ctx.system, true) },
             );

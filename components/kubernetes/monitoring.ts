@@ -53,7 +53,9 @@ export class KubernetesMonitoring extends pulumi.ComponentResource {
                     spec: {
                         selector: { matchLabels: selectorOf(ctx.system, service.name) },
                         namespaceSelector: { matchNames: [ctx.namespaceName] },
-                        endpoints: [{ port: "http", path: args.metricsPath ?? "/metrics", interval: args.interval ?? "30s", scheme: "http" }],
+                        endpoints: [
+                            { port: "http", path: args.metricsPath ?? "/metrics", interval: args.interval ?? "30s", scheme: "http" },
+                        ],
                     },
                 },
                 child,

@@ -72,7 +72,12 @@ export class KubernetesNamespace extends pulumi.ComponentResource {
             policyTypes: ["Egress"],
             egress: [
                 {
-                    to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+                    to: [
+                        {
+                            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+                            podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+                        },
+                    ],
                     ports: [
                         { port: 53, protocol: "UDP" },
                         { port: 53, protocol: "TCP" },
@@ -82,7 +87,14 @@ export class KubernetesNamespace extends pulumi.ComponentResource {
         });
         // One NetworkPolicy per group of pods, holding one rule per flow into it (ingress) and out
         // of it (egress): fewer objects than a policy per flow, the same rules.
-        const groups = new Map<string, { selector: Record<string, string>; ingress: k8sTypes.networking.v1.NetworkPolicyIngressRule[]; egress: k8sTypes.networking.v1.NetworkPolicyEgressRule[] }>();
+        const groups = new Map<
+            string,
+            {
+                selector: Record<string, string>;
+                ingress: k8sTypes.networking.v1.NetworkPolicyIngressRule[];
+                egress: k8sTypes.networking.v1.NetworkPolicyEgressRule[];
+            }
+        >();
         const group = (peer: Extract<Peer, { kind: "pods" }>) => {
             let g = groups.get(peer.component);
             if (!g) groups.set(peer.component, (g = { selector: peer.selector, ingress: [], egress: [] }));

@@ -37,7 +37,6 @@ export interface Flow {
     ports: { port: number; protocol?: "TCP" | "UDP" }[];
 }
 
-
 /** Name of the one object store (SeaweedFS) a system gets when no S3 endpoint is configured. */
 export const OBJECT_STORE = "object-store";
 /** CloudNativePG instance-manager status port (operator → instances). */
@@ -57,11 +56,17 @@ export function s3EndpointAddress(settings: Settings): { host: string; port: num
 export function datastorePeer(system: System, settings: Settings, name: string): { peer: Peer; port: number } | undefined {
     const db = system.databases[name];
     if (db) {
-        if (db.engine === "postgres") return { peer: { kind: "pods", component: name, selector: { "cnpg.io/cluster": name } }, port: DEFAULT_PORTS.postgres };
-        return { peer: { kind: "pods", component: name, selector: selectorOf(system, name) }, port: db.engine === "mysql" ? DEFAULT_PORTS.mysql : DEFAULT_PORTS.mongodb };
+        if (db.engine === "postgres")
+            return { peer: { kind: "pods", component: name, selector: { "cnpg.io/cluster": name } }, port: DEFAULT_PORTS.postgres };
+        return {
+            peer: { kind: "pods", component: name, selector: selectorOf(system, name) },
+            port: db.engine === "mysql" ? DEFAULT_PORTS.mysql : DEFAULT_PORTS.mongodb,
+        };
     }
-    if (system.caches[name]) return { peer: { kind: "pods", component: name, selector: selectorOf(system, name) }, port: DEFAULT_PORTS.redis };
-    if (system.queues[name]) return { peer: { kind: "pods", component: name, selector: selectorOf(system, name) }, port: DEFAULT_PORTS.amqp };
+    if (system.caches[name])
+        return { peer: { kind: "pods", component: name, selector: selectorOf(system, name) }, port: DEFAULT_PORTS.redis };
+    if (system.queues[name])
+        return { peer: { kind: "pods", component: name, selector: selectorOf(system, name) }, port: DEFAULT_PORTS.amqp };
     if (system.buckets[name]) return objectStorePeer(system, settings);
     return undefined;
 }
@@ -89,7 +94,15 @@ const prometheus: Peer = {
  * and Service ranges of common clusters fall inside these (kubeadm 10.96/12 and CNI 10.244/16,
  * k3s 10.42/16 and 10.43/16, EKS/GKE VPC ranges in RFC 1918 or 100.64/10).
  */
-export const NON_INTERNET_CIDRS = ["0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.168.0.0/16"];
+export const NON_INTERNET_CIDRS = [
+    "0.0.0.0/8",
+    "10.0.0.0/8",
+    "100.64.0.0/10",
+    "127.0.0.0/8",
+    "169.254.0.0/16",
+    "172.16.0.0/12",
+    "192.168.0.0/16",
+];
 
 /** The internet peer of a service's egress: 0.0.0.0/0 except {@link NON_INTERNET_CIDRS}. */
 export const INTERNET: Peer = { kind: "cidr", component: "internet", cidr: "0.0.0.0/0", except: NON_INTERNET_CIDRS };
@@ -108,7 +121,8 @@ export function systemFlows(system: System, settings: Settings): Flow[] {
         }
         // Issue 11 item 4: outbound calls to external APIs (payment, SMTP, webhooks) only where the
         // spec opts in, only on its ports, never to private, link-local or cluster ranges.
-        if (service.egress.internet) flows.push({ from: pods(service.name), to: INTERNET, ports: service.egress.ports.map((port) => ({ port })) });
+        if (service.egress.internet)
+            flows.push({ from: pods(service.name), to: INTERNET, ports: service.egress.ports.map((port) => ({ port })) });
         const clients = [service.name, ...(service.migrate ? [`${service.name}-migrate`] : [])];
         for (const use of service.uses) {
             const target = datastorePeer(system, settings, use);
@@ -124,10 +138,18 @@ export function systemFlows(system: System, settings: Settings): Flow[] {
         if (s3) flows.push({ from: backup, to: objectStorePeer(system, settings).peer, ports: [{ port: s3.port }] });
         if (db.engine === "postgres") {
             const cluster = target.peer;
-            flows.push({ from: { kind: "namespace", component: "cnpg-operator", namespace: OPERATOR_NAMESPACES.cnpg }, to: cluster, ports: [{ port: CNPG_STATUS_PORT }, { port: DEFAULT_PORTS.postgres }] });
+            flows.push({
+                from: { kind: "namespace", component: "cnpg-operator", namespace: OPERATOR_NAMESPACES.cnpg },
+                to: cluster,
+                ports: [{ port: CNPG_STATUS_PORT }, { port: DEFAULT_PORTS.postgres }],
+            });
             flows.push({ from: cluster, to: cluster, ports: [{ port: DEFAULT_PORTS.postgres }, { port: CNPG_STATUS_PORT }] });
             // The instance manager talks to the Kubernetes API server; its address is cluster-specific.
-            flows.push({ from: cluster, to: { kind: "cidr", component: "kube-apiserver", cidr: "0.0.0.0/0" }, ports: [{ port: 443 }, { port: 6443 }] });
+            flows.push({
+                from: cluster,
+                to: { kind: "cidr", component: "kube-apiserver", cidr: "0.0.0.0/0" },
+                ports: [{ port: 443 }, { port: 6443 }],
+            });
             // WAL archive and base backups (the S3 endpoint, else the system's SeaweedFS).
             const store = objectStorePeer(system, settings);
             flows.push({ from: cluster, to: store.peer, ports: [{ port: store.port }] });
@@ -135,7 +157,11 @@ export function systemFlows(system: System, settings: Settings): Flow[] {
         }
     }
     if (!s3 && (Object.keys(system.buckets).length > 0 || Object.values(system.databases).some((d) => d.engine === "postgres"))) {
-        flows.push({ from: pods(`${OBJECT_STORE}-buckets`), to: objectStorePeer(system, settings).peer, ports: [{ port: DEFAULT_PORTS.s3 }] });
+        flows.push({
+            from: pods(`${OBJECT_STORE}-buckets`),
+            to: objectStorePeer(system, settings).peer,
+            ports: [{ port: DEFAULT_PORTS.s3 }],
+        });
     }
     // One rule per flow: merge duplicates (two routes to one service, one service using two buckets).
     const merged = new Map<string, Flow>();

@@ -130,7 +130,11 @@ export function bucketSetupScript(ctx: KubeContext, buckets: Bucket[]): string {
     const s3 = s3Access(ctx);
     const names = new Set(buckets.map((b) => bucketName(ctx, b.name)));
     const archive = archiveBucket(ctx);
-    const all: { name: string; versioned: boolean; expireAfterDays?: number }[] = buckets.map((b) => ({ name: bucketName(ctx, b.name), versioned: b.versioned, expireAfterDays: b.expireAfterDays }));
+    const all: { name: string; versioned: boolean; expireAfterDays?: number }[] = buckets.map((b) => ({
+        name: bucketName(ctx, b.name),
+        versioned: b.versioned,
+        expireAfterDays: b.expireAfterDays,
+    }));
     if (!names.has(archive)) all.push({ name: archive, versioned: false });
     const lines = [
         "set -eu",
@@ -139,11 +143,27 @@ export function bucketSetupScript(ctx: KubeContext, buckets: Bucket[]): string {
     ];
     for (const b of all) {
         const n = b.name;
-        lines.push(`aws --endpoint-url "$E" s3api head-bucket --bucket ${n} 2>/dev/null || aws --endpoint-url "$E" s3api create-bucket --bucket ${n}`);
-        if (b.versioned) lines.push(`aws --endpoint-url "$E" s3api put-bucket-versioning --bucket ${n} --versioning-configuration Status=Enabled`);
+        lines.push(
+            `aws --endpoint-url "$E" s3api head-bucket --bucket ${n} 2>/dev/null || aws --endpoint-url "$E" s3api create-bucket --bucket ${n}`,
+        );
+        if (b.versioned)
+            lines.push(`aws --endpoint-url "$E" s3api put-bucket-versioning --bucket ${n} --versioning-configuration Status=Enabled`);
         if (b.expireAfterDays) {
-            const rule = { Rules: [{ ID: "tierform-expiry", Status: "Enabled", Filter: { Prefix: "" }, Expiration: { Days: b.expireAfterDays }, NoncurrentVersionExpiration: { NoncurrentDays: b.expireAfterDays }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 } }] };
-            lines.push(`aws --endpoint-url "$E" s3api put-bucket-lifecycle-configuration --bucket ${n} --lifecycle-configuration '${JSON.stringify(rule)}'`);
+            const rule = {
+                Rules: [
+                    {
+                        ID: "tierform-expiry",
+                        Status: "Enabled",
+                        Filter: { Prefix: "" },
+                        Expiration: { Days: b.expireAfterDays },
+                        NoncurrentVersionExpiration: { NoncurrentDays: b.expireAfterDays },
+                        AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+                    },
+                ],
+            };
+            lines.push(
+                `aws --endpoint-url "$E" s3api put-bucket-lifecycle-configuration --bucket ${n} --lifecycle-configuration '${JSON.stringify(rule)}'`,
+            );
         }
     }
     return lines.join("\n") + "\n";
@@ -177,7 +197,10 @@ export class KubernetesObjectStore extends pulumi.ComponentResource {
         if (needsObjectStore(ctx.system, ctx.settings)) {
             const storageGb = args.storageGb ?? objectStoreSizeGb(ctx.system);
             if (storageGb > LARGE_OBJECT_STORE_GB) {
-                pulumi.log.warn(`${ctx.system.name}: the object store holds about ${storageGb} GiB (WAL and base backups over the retention window); set tierform:s3Endpoint to keep them off the cluster's disks`, this);
+                pulumi.log.warn(
+                    `${ctx.system.name}: the object store holds about ${storageGb} GiB (WAL and base backups over the retention window); set tierform:s3Endpoint to keep them off the cluster's disks`,
+                    this,
+                );
             }
             // One key per identity; the static identity file the store reads (-s3.config).
             const keys = s3Identities(ctx).map((id) => ({
@@ -185,29 +208,50 @@ export class KubernetesObjectStore extends pulumi.ComponentResource {
                 accessKey: generatedPassword(ctx, this, OBJECT_STORE, `${id.name}-key-id`, { length: 20, upper: false }),
                 secretKey: generatedPassword(ctx, this, OBJECT_STORE, `${id.name}-key`, { length: 40 }),
             }));
-            const identityFile = pulumi
-                .all(keys.map((k) => pulumi.all([k.accessKey, k.secretKey])))
-                .apply((pairs) => JSON.stringify({ identities: keys.map((k, i) => ({ name: k.name, credentials: [{ accessKey: pairs[i][0], secretKey: pairs[i][1] }], actions: k.actions })) }, null, 2));
+            const identityFile = pulumi.all(keys.map((k) => pulumi.all([k.accessKey, k.secretKey]))).apply((pairs) =>
+                JSON.stringify(
+                    {
+                        identities: keys.map((k, i) => ({
+                            name: k.name,
+                            credentials: [{ accessKey: pairs[i][0], secretKey: pairs[i][1] }],
+                            actions: k.actions,
+                        })),
+                    },
+                    null,
+                    2,
+                ),
+            );
             const config = componentSecret(ctx, this, OBJECT_STORE, "config", { "s3.json": identityFile });
             const secrets: pulumi.Resource[] = [config.secret];
             for (const k of keys) {
                 if (k.name === "provisioner") {
                     const creds = pulumi.interpolate`[default]\naws_access_key_id = ${k.accessKey}\naws_secret_access_key = ${k.secretKey}\n`;
                     // botocore ≥ 1.36 sends CRC checksums by default; when_required keeps the CLI compatible with non-AWS stores.
-                    const cfg = "[default]\nregion = us-east-1\nrequest_checksum_calculation = when_required\nresponse_checksum_validation = when_required\n";
+                    const cfg =
+                        "[default]\nregion = us-east-1\nrequest_checksum_calculation = when_required\nresponse_checksum_validation = when_required\n";
                     secrets.push(componentSecret(ctx, this, OBJECT_STORE, "provisioner", { credentials: creds, config: cfg }).secret);
                 } else {
                     const secretName = k.secret;
                     secrets.push(
                         new k8s.core.v1.Secret(
                             logicalName(ctx, secretName),
-                            { metadata: meta(ctx, secretName, OBJECT_STORE, "secrets"), type: "Opaque", stringData: pulumi.secret({ AWS_ACCESS_KEY_ID: k.accessKey, AWS_SECRET_ACCESS_KEY: k.secretKey }) },
+                            {
+                                metadata: meta(ctx, secretName, OBJECT_STORE, "secrets"),
+                                type: "Opaque",
+                                stringData: pulumi.secret({ AWS_ACCESS_KEY_ID: k.accessKey, AWS_SECRET_ACCESS_KEY: k.secretKey }),
+                            },
                             { parent: this },
                         ),
                     );
                 }
             }
-            const health = (path: string, delay: number) => ({ httpGet: { path, port: "s3" }, initialDelaySeconds: delay, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 6 });
+            const health = (path: string, delay: number) => ({
+                httpGet: { path, port: "s3" },
+                initialDelaySeconds: delay,
+                periodSeconds: 10,
+                timeoutSeconds: 3,
+                failureThreshold: 6,
+            });
             const workload = statefulWorkload(
                 ctx,
                 {
@@ -220,16 +264,35 @@ export class KubernetesObjectStore extends pulumi.ComponentResource {
                     // The image's entrypoint runs `weed -logtostderr=true <args>`. Telemetry, the
                     // unauthenticated admin UI, WebDAV and the Iceberg/Lance ports off
                     // (seaweedfs weed/command/mini.go flags).
-                    args: ["mini", "-dir=/data", `-s3.port=${DEFAULT_PORTS.s3}`, "-s3.config=/etc/tierform/s3.json", "-master.telemetry=false", "-admin.ui=false", "-webdav=false", "-s3.port.iceberg=0", "-s3.port.lance=0"],
+                    args: [
+                        "mini",
+                        "-dir=/data",
+                        `-s3.port=${DEFAULT_PORTS.s3}`,
+                        "-s3.config=/etc/tierform/s3.json",
+                        "-master.telemetry=false",
+                        "-admin.ui=false",
+                        "-webdav=false",
+                        "-s3.port.iceberg=0",
+                        "-s3.port.lance=0",
+                    ],
                     env: [{ name: "HOME", value: "/tmp" }],
                     dataPath: "/data",
                     storageGb,
                     writablePaths: ["/tmp"],
-                    extraVolumes: [{ volume: { name: "s3-config", secret: { secretName: config.name, defaultMode: 0o400 } }, mount: { name: "s3-config", mountPath: "/etc/tierform", readOnly: true } }],
+                    extraVolumes: [
+                        {
+                            volume: { name: "s3-config", secret: { secretName: config.name, defaultMode: 0o400 } },
+                            mount: { name: "s3-config", mountPath: "/etc/tierform", readOnly: true },
+                        },
+                    ],
                     liveness: health("/healthz", 20),
                     readiness: health("/readyz", 10),
                     resources: { cpu: 0.5, memoryMb: 1024 },
-                    podAnnotations: { "tierform.io/identities-sha256": identityFile.apply((f) => createHash("sha256").update(f).digest("hex").slice(0, 16)) },
+                    podAnnotations: {
+                        "tierform.io/identities-sha256": identityFile.apply((f) =>
+                            createHash("sha256").update(f).digest("hex").slice(0, 16),
+                        ),
+                    },
                 },
                 { parent: this, dependsOn: [config.secret] },
             );
@@ -237,31 +300,48 @@ export class KubernetesObjectStore extends pulumi.ComponentResource {
             const pod = restrictedPodSpec(1000, 1000, {
                 restartPolicy: "OnFailure",
                 containers: [
-                    restrictedContainer(1000, 1000, { cpu: 0.1, memoryMb: 256 }, {
-                        name: "buckets",
-                        image: AWS_CLI_IMAGE,
-                        command: ["sh", "-c", script],
-                        env: [
-                            { name: "HOME", value: "/tmp" },
-                            { name: "AWS_SHARED_CREDENTIALS_FILE", value: `${AWS_FILES}/credentials` },
-                            { name: "AWS_CONFIG_FILE", value: `${AWS_FILES}/config` },
-                        ],
-                        volumeMounts: [
-                            { name: "tmp", mountPath: "/tmp" },
-                            { name: "aws", mountPath: AWS_FILES, readOnly: true },
-                        ],
-                    }),
+                    restrictedContainer(
+                        1000,
+                        1000,
+                        { cpu: 0.1, memoryMb: 256 },
+                        {
+                            name: "buckets",
+                            image: AWS_CLI_IMAGE,
+                            command: ["sh", "-c", script],
+                            env: [
+                                { name: "HOME", value: "/tmp" },
+                                { name: "AWS_SHARED_CREDENTIALS_FILE", value: `${AWS_FILES}/credentials` },
+                                { name: "AWS_CONFIG_FILE", value: `${AWS_FILES}/config` },
+                            ],
+                            volumeMounts: [
+                                { name: "tmp", mountPath: "/tmp" },
+                                { name: "aws", mountPath: AWS_FILES, readOnly: true },
+                            ],
+                        },
+                    ),
                 ],
                 volumes: [
                     { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
                     { name: "aws", secret: { secretName: `${OBJECT_STORE}-provisioner`, defaultMode: 0o400 } },
                 ],
             });
-            const job = versionedJob(ctx, `${OBJECT_STORE}-buckets`, "bucket", script, { backoffLimit: 6, activeDeadlineSeconds: 900, pod }, { parent: this, dependsOn: [workload.statefulSet, ...secrets] });
+            const job = versionedJob(
+                ctx,
+                `${OBJECT_STORE}-buckets`,
+                "bucket",
+                script,
+                { backoffLimit: 6, activeDeadlineSeconds: 900, pod },
+                { parent: this, dependsOn: [workload.statefulSet, ...secrets] },
+            );
             ready.push(workload.statefulSet, job, ...secrets);
         }
         for (const b of args.buckets) {
-            this.connections[b.name] = { host: s3.endpointUrl.replace(/^https?:\/\//, "").split(":")[0], port: s3.external ? s3EndpointAddress(ctx.settings)!.port : DEFAULT_PORTS.s3, url: pulumi.output(bucketName(ctx, b.name)), ready };
+            this.connections[b.name] = {
+                host: s3.endpointUrl.replace(/^https?:\/\//, "").split(":")[0],
+                port: s3.external ? s3EndpointAddress(ctx.settings)!.port : DEFAULT_PORTS.s3,
+                url: pulumi.output(bucketName(ctx, b.name)),
+                ready,
+            };
         }
         this.registerOutputs({ endpoint: s3.endpointUrl });
     }

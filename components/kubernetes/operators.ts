@@ -34,11 +34,36 @@ import { ENVOY_GATEWAY_CONTROLLER, GATEWAY_CLASS } from "./edge";
  * tag as version.
  */
 export const CHARTS = {
-    envoyGateway: { chart: `oci://${PINS.envoyGatewayChart.packageName}`, version: PINS.envoyGatewayChart.value, repo: undefined, namespace: OPERATOR_NAMESPACES.envoyGateway },
-    certManager: { chart: PINS.certManagerChart.packageName, version: PINS.certManagerChart.value, repo: PINS.certManagerChart.registryUrl, namespace: OPERATOR_NAMESPACES.certManager },
-    cnpg: { chart: PINS.cnpgChart.packageName, version: PINS.cnpgChart.value, repo: PINS.cnpgChart.registryUrl, namespace: OPERATOR_NAMESPACES.cnpg },
-    keda: { chart: PINS.kedaChart.packageName, version: PINS.kedaChart.value, repo: PINS.kedaChart.registryUrl, namespace: OPERATOR_NAMESPACES.keda },
-    kubePrometheusStack: { chart: PINS.kubePrometheusStackChart.packageName, version: PINS.kubePrometheusStackChart.value, repo: PINS.kubePrometheusStackChart.registryUrl, namespace: OPERATOR_NAMESPACES.monitoring },
+    envoyGateway: {
+        chart: `oci://${PINS.envoyGatewayChart.packageName}`,
+        version: PINS.envoyGatewayChart.value,
+        repo: undefined,
+        namespace: OPERATOR_NAMESPACES.envoyGateway,
+    },
+    certManager: {
+        chart: PINS.certManagerChart.packageName,
+        version: PINS.certManagerChart.value,
+        repo: PINS.certManagerChart.registryUrl,
+        namespace: OPERATOR_NAMESPACES.certManager,
+    },
+    cnpg: {
+        chart: PINS.cnpgChart.packageName,
+        version: PINS.cnpgChart.value,
+        repo: PINS.cnpgChart.registryUrl,
+        namespace: OPERATOR_NAMESPACES.cnpg,
+    },
+    keda: {
+        chart: PINS.kedaChart.packageName,
+        version: PINS.kedaChart.value,
+        repo: PINS.kedaChart.registryUrl,
+        namespace: OPERATOR_NAMESPACES.keda,
+    },
+    kubePrometheusStack: {
+        chart: PINS.kubePrometheusStackChart.packageName,
+        version: PINS.kubePrometheusStackChart.value,
+        repo: PINS.kubePrometheusStackChart.registryUrl,
+        namespace: OPERATOR_NAMESPACES.monitoring,
+    },
 } as const;
 
 /** An operator tierform can install. */
@@ -48,11 +73,17 @@ export type Operator = keyof typeof CHARTS;
 export const PROMETHEUS_URL = `http://kube-prometheus-stack-prometheus.${OPERATOR_NAMESPACES.monitoring}.svc.cluster.local:9090`;
 
 /** The Redis of Envoy Gateway's rate-limit service (in its namespace). */
-export const RATE_LIMIT_REDIS = { name: "ratelimit-redis", port: 6379, url: `ratelimit-redis.${OPERATOR_NAMESPACES.envoyGateway}.svc.cluster.local:6379` };
+export const RATE_LIMIT_REDIS = {
+    name: "ratelimit-redis",
+    port: 6379,
+    url: `ratelimit-redis.${OPERATOR_NAMESPACES.envoyGateway}.svc.cluster.local:6379`,
+};
 
 /** True when a service of `system` scales on its request rate (`autoscaling.requestsPerMinute` with a replica range). */
 export function scalesOnRequests(system: System): boolean {
-    return Object.values(system.services).some((s) => s.autoscaling?.requestsPerMinute && s.kind !== "scheduler" && s.replicas.max > s.replicas.min);
+    return Object.values(system.services).some(
+        (s) => s.autoscaling?.requestsPerMinute && s.kind !== "scheduler" && s.replicas.max > s.replicas.min,
+    );
 }
 
 /**
@@ -120,7 +151,11 @@ export class KubernetesOperators extends pulumi.ComponentResource {
         const values: Record<Operator, Record<string, unknown>> = {
             kubePrometheusStack: {
                 prometheus: {
-                    prometheusSpec: { serviceMonitorSelectorNilUsesHelmValues: false, podMonitorSelectorNilUsesHelmValues: false, ruleSelectorNilUsesHelmValues: false },
+                    prometheusSpec: {
+                        serviceMonitorSelectorNilUsesHelmValues: false,
+                        podMonitorSelectorNilUsesHelmValues: false,
+                        ruleSelectorNilUsesHelmValues: false,
+                    },
                 },
             },
             certManager: { crds: { enabled: true }, prometheus: { servicemonitor: { enabled: monitoring } } },
@@ -157,7 +192,10 @@ export class KubernetesOperators extends pulumi.ComponentResource {
 
     /** The releases the objects of `operators` wait for (nothing for a prerequisite). */
     releases(...operators: Operator[]): pulumi.Resource[] {
-        return [...operators.flatMap((o) => (this.byName[o] ? [this.byName[o]] : [])), ...(operators.includes("envoyGateway") ? this.extras : [])];
+        return [
+            ...operators.flatMap((o) => (this.byName[o] ? [this.byName[o]] : [])),
+            ...(operators.includes("envoyGateway") ? this.extras : []),
+        ];
     }
 }
 
@@ -172,7 +210,12 @@ function envoyGatewayExtras(name: string, parent: pulumi.Resource, release: k8s.
     const labels = { "app.kubernetes.io/name": RATE_LIMIT_REDIS.name, "app.kubernetes.io/managed-by": "tierform" };
     const gatewayClass = new k8s.apiextensions.CustomResource(
         `${name}-gatewayclass`,
-        { apiVersion: "gateway.networking.k8s.io/v1", kind: "GatewayClass", metadata: { name: GATEWAY_CLASS }, spec: { controllerName: ENVOY_GATEWAY_CONTROLLER } },
+        {
+            apiVersion: "gateway.networking.k8s.io/v1",
+            kind: "GatewayClass",
+            metadata: { name: GATEWAY_CLASS },
+            spec: { controllerName: ENVOY_GATEWAY_CONTROLLER },
+        },
         opts,
     );
     const redis = new k8s.apps.v1.Deployment(
@@ -186,15 +229,31 @@ function envoyGatewayExtras(name: string, parent: pulumi.Resource, release: k8s.
                     metadata: { labels },
                     spec: restrictedPodSpec(999, 1000, {
                         containers: [
-                            restrictedContainer(999, 1000, { cpu: 0.1, memoryMb: 128 }, {
-                                name: "redis",
-                                image: datastoreImage("redis", "7"),
-                                args: ["--port", String(RATE_LIMIT_REDIS.port), "--save", "", "--appendonly", "no", "--maxmemory", "96mb", "--maxmemory-policy", "allkeys-lru"],
-                                ports: [{ name: "redis", containerPort: RATE_LIMIT_REDIS.port }],
-                                readinessProbe: { tcpSocket: { port: "redis" }, periodSeconds: 5 },
-                                livenessProbe: { tcpSocket: { port: "redis" }, periodSeconds: 10 },
-                                volumeMounts: [{ name: "data", mountPath: "/data" }],
-                            }),
+                            restrictedContainer(
+                                999,
+                                1000,
+                                { cpu: 0.1, memoryMb: 128 },
+                                {
+                                    name: "redis",
+                                    image: datastoreImage("redis", "7"),
+                                    args: [
+                                        "--port",
+                                        String(RATE_LIMIT_REDIS.port),
+                                        "--save",
+                                        "",
+                                        "--appendonly",
+                                        "no",
+                                        "--maxmemory",
+                                        "96mb",
+                                        "--maxmemory-policy",
+                                        "allkeys-lru",
+                                    ],
+                                    ports: [{ name: "redis", containerPort: RATE_LIMIT_REDIS.port }],
+                                    readinessProbe: { tcpSocket: { port: "redis" }, periodSeconds: 5 },
+                                    livenessProbe: { tcpSocket: { port: "redis" }, periodSeconds: 10 },
+                                    volumeMounts: [{ name: "data", mountPath: "/data" }],
+                                },
+                            ),
                         ],
                         volumes: [{ name: "data", emptyDir: { sizeLimit: "64Mi" } }],
                     }),
@@ -205,7 +264,10 @@ function envoyGatewayExtras(name: string, parent: pulumi.Resource, release: k8s.
     );
     const service = new k8s.core.v1.Service(
         `${name}-${RATE_LIMIT_REDIS.name}`,
-        { metadata: { name: RATE_LIMIT_REDIS.name, namespace: ns, labels }, spec: { type: "ClusterIP", selector: labels, ports: [{ name: "redis", port: RATE_LIMIT_REDIS.port, targetPort: "redis" }] } },
+        {
+            metadata: { name: RATE_LIMIT_REDIS.name, namespace: ns, labels },
+            spec: { type: "ClusterIP", selector: labels, ports: [{ name: "redis", port: RATE_LIMIT_REDIS.port, targetPort: "redis" }] },
+        },
         opts,
     );
     return [gatewayClass, redis, service];

@@ -26,7 +26,13 @@ export function podSecurityContext(uid: number, gid: number = uid): k8sTypes.cor
 
 /** Container securityContext: no privilege escalation, read-only root, all capabilities dropped. */
 export function containerSecurityContext(uid: number, gid: number = uid): k8sTypes.core.v1.SecurityContext {
-    return { ...identity(uid, gid), allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, privileged: false, capabilities: { drop: ["ALL"] } };
+    return {
+        ...identity(uid, gid),
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        privileged: false,
+        capabilities: { drop: ["ALL"] },
+    };
 }
 
 /**
@@ -45,7 +51,12 @@ export function restrictedContainer(
     size: { cpu: number; memoryMb: number },
     container: k8sTypes.core.v1.Container,
 ): k8sTypes.core.v1.Container {
-    return { imagePullPolicy: "IfNotPresent", ...container, resources: resourceRequirements(size.cpu, size.memoryMb), securityContext: containerSecurityContext(uid, gid) };
+    return {
+        imagePullPolicy: "IfNotPresent",
+        ...container,
+        resources: resourceRequirements(size.cpu, size.memoryMb),
+        securityContext: containerSecurityContext(uid, gid),
+    };
 }
 
 /** Kubernetes CPU quantity of `cores` (0.5 → "500m"). */
@@ -75,22 +86,41 @@ export function brokerSize(system: System): { cpu: number; memoryMb: number } {
 }
 
 /** emptyDir volumes and mounts for paths that must stay writable under a read-only root. */
-export function writableVolumes(paths: string[], sizeLimit = "1Gi"): { volumes: k8sTypes.core.v1.Volume[]; mounts: k8sTypes.core.v1.VolumeMount[] } {
+export function writableVolumes(
+    paths: string[],
+    sizeLimit = "1Gi",
+): { volumes: k8sTypes.core.v1.Volume[]; mounts: k8sTypes.core.v1.VolumeMount[] } {
     const volumes = paths.map((_, i) => ({ name: `writable-${i}`, emptyDir: { sizeLimit } }));
     const mounts = paths.map((mountPath, i) => ({ name: `writable-${i}`, mountPath }));
     return { volumes, mounts };
 }
 
 /** An exec probe running `command` (argv) in the container: exit 0 = healthy. */
-export function execProbe(command: string[], initialDelaySeconds: number, periodSeconds = 10, timeoutSeconds = 5, failureThreshold = 6): k8sTypes.core.v1.Probe {
+export function execProbe(
+    command: string[],
+    initialDelaySeconds: number,
+    periodSeconds = 10,
+    timeoutSeconds = 5,
+    failureThreshold = 6,
+): k8sTypes.core.v1.Probe {
     return { exec: { command }, initialDelaySeconds, periodSeconds, timeoutSeconds, failureThreshold };
 }
 
 /** Topology spread over nodes and zones; `ScheduleAnyway` so a one-node staging cluster still schedules. */
 export function topologySpread(selector: Record<string, string>): k8sTypes.core.v1.TopologySpreadConstraint[] {
     return [
-        { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: selector } },
-        { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: selector } },
+        {
+            maxSkew: 1,
+            topologyKey: "kubernetes.io/hostname",
+            whenUnsatisfiable: "ScheduleAnyway",
+            labelSelector: { matchLabels: selector },
+        },
+        {
+            maxSkew: 1,
+            topologyKey: "topology.kubernetes.io/zone",
+            whenUnsatisfiable: "ScheduleAnyway",
+            labelSelector: { matchLabels: selector },
+        },
     ];
 }
 

@@ -33,7 +33,11 @@ export function componentSecret(
 ): { name: string; secret: k8s.core.v1.Secret } {
     const name = `${component}-${suffix}`;
     // Every value a Pulumi secret (user names too), so state and the plan's JSON never hold them in the clear.
-    const secret = new k8s.core.v1.Secret(logicalName(ctx, component, suffix), { metadata: meta(ctx, name, component, "secrets"), type, stringData: pulumi.secret(data) }, { parent });
+    const secret = new k8s.core.v1.Secret(
+        logicalName(ctx, component, suffix),
+        { metadata: meta(ctx, name, component, "secrets"), type, stringData: pulumi.secret(data) },
+        { parent },
+    );
     return { name, secret };
 }
 

@@ -57,7 +57,8 @@ export const APP_SECRETS = "app-secrets";
 export function deploymentStrategy(service: Service): k8sTypes.apps.v1.DeploymentStrategy {
     const r = service.rollout;
     if (r.strategy === "blueGreen") return { type: "RollingUpdate", rollingUpdate: { maxSurge: "100%", maxUnavailable: 0 } };
-    if (r.strategy === "canary") return { type: "RollingUpdate", rollingUpdate: { maxSurge: `${r.canarySteps?.[0] ?? 10}%`, maxUnavailable: 0 } };
+    if (r.strategy === "canary")
+        return { type: "RollingUpdate", rollingUpdate: { maxSurge: `${r.canarySteps?.[0] ?? 10}%`, maxUnavailable: 0 } };
     return { type: "RollingUpdate", rollingUpdate: { maxSurge: r.maxSurge, maxUnavailable: r.maxUnavailable } };
 }
 
@@ -71,7 +72,10 @@ export function resourceTargets(plan: ServicePlan): { name: "cpu" | "memory"; pe
 
 /** HPA metrics of a service: its {@link resourceTargets} as Resource metrics. */
 export function hpaMetrics(plan: ServicePlan): k8sTypes.autoscaling.v2.MetricSpec[] {
-    return resourceTargets(plan).map((t) => ({ type: "Resource", resource: { name: t.name, target: { type: "Utilization", averageUtilization: t.percent } } }));
+    return resourceTargets(plan).map((t) => ({
+        type: "Resource",
+        resource: { name: t.name, target: { type: "Utilization", averageUtilization: t.percent } },
+    }));
 }
 
 /**
@@ -82,7 +86,8 @@ export function hpaMetrics(plan: ServicePlan): k8sTypes.autoscaling.v2.MetricSpe
  * (https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/#http-probes).
  */
 function probeOf(check: HealthCheck): k8sTypes.core.v1.Probe {
-    if (check.type === "exec") return execProbe(check.command, check.initialDelaySeconds, check.periodSeconds, check.timeoutSeconds, check.failureThreshold);
+    if (check.type === "exec")
+        return execProbe(check.command, check.initialDelaySeconds, check.periodSeconds, check.timeoutSeconds, check.failureThreshold);
     return {
         httpGet: { path: check.path, port: "http", scheme: "HTTP", httpHeaders: [{ name: "Host", value: check.host }] },
         initialDelaySeconds: check.initialDelaySeconds,
@@ -124,11 +129,20 @@ export function waitForDatabases(ctx: KubeContext, service: Service): k8sTypes.c
         .map((u) => ctx.system.databases[u])
         .filter((db) => db?.engine === "postgres")
         .map((db) =>
-            restrictedContainer(service.runAsUser, service.runAsUser, { cpu: 0.1, memoryMb: 64 }, {
-                name: `wait-for-${db.name}`,
-                image: CNPG_POSTGRES_IMAGES[db.version.split(".")[0]],
-                command: ["sh", "-c", `for i in $(seq 1 450); do pg_isready -q -t 5 -h ${serviceHost(`${db.name}-rw`, ctx.namespaceName)} -p ${DEFAULT_PORTS.postgres} -U ${db.username} -d ${db.databaseName} && exit 0; sleep 2; done; echo '${db.name} not ready'; exit 1`],
-            }),
+            restrictedContainer(
+                service.runAsUser,
+                service.runAsUser,
+                { cpu: 0.1, memoryMb: 64 },
+                {
+                    name: `wait-for-${db.name}`,
+                    image: CNPG_POSTGRES_IMAGES[db.version.split(".")[0]],
+                    command: [
+                        "sh",
+                        "-c",
+                        `for i in $(seq 1 450); do pg_isready -q -t 5 -h ${serviceHost(`${db.name}-rw`, ctx.namespaceName)} -p ${DEFAULT_PORTS.postgres} -U ${db.username} -d ${db.databaseName} && exit 0; sleep 2; done; echo '${db.name} not ready'; exit 1`,
+                    ],
+                },
+            ),
         );
 }
 
@@ -147,7 +161,11 @@ export function waitForDatabases(ctx: KubeContext, service: Service): k8sTypes.c
  */
 export function scaledObjectSpec(ctx: KubeContext, plan: ServicePlan, requestsPerMinute: number): Record<string, unknown> {
     const range = plan.replicas;
-    const resources = resourceTargets(plan).map((t) => ({ type: t.name, metricType: "Utilization", metadata: { value: String(t.percent) } }));
+    const resources = resourceTargets(plan).map((t) => ({
+        type: t.name,
+        metricType: "Utilization",
+        metadata: { value: String(t.percent) },
+    }));
     return {
         scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: plan.name },
         minReplicaCount: Math.max(1, range.min),
@@ -156,7 +174,11 @@ export function scaledObjectSpec(ctx: KubeContext, plan: ServicePlan, requestsPe
         fallback: { failureThreshold: 3, replicas: Math.max(1, range.min) },
         advanced: { horizontalPodAutoscalerConfig: { behavior: { scaleDown: { stabilizationWindowSeconds: 300 } } } },
         triggers: [
-            { type: "prometheus", name: "requests-per-minute", metadata: { serverAddress: PROMETHEUS_URL, query: requestRateQuery(ctx, plan.name), threshold: String(requestsPerMinute) } },
+            {
+                type: "prometheus",
+                name: "requests-per-minute",
+                metadata: { serverAddress: PROMETHEUS_URL, query: requestRateQuery(ctx, plan.name), threshold: String(requestsPerMinute) },
+            },
             ...resources,
         ],
     };
@@ -211,12 +233,22 @@ export class KubernetesService extends pulumi.ComponentResource {
         const dependsOn: pulumi.Resource[] = [...(args.dependsOn ?? [])];
         const connections =
             secretVars.length > 0
-                ? componentSecret(ctx, this, svcName, "connections", Object.fromEntries(secretVars.map((v) => [v.variable, pulumi.secret(args.connections[v.datastore])])))
+                ? componentSecret(
+                      ctx,
+                      this,
+                      svcName,
+                      "connections",
+                      Object.fromEntries(secretVars.map((v) => [v.variable, pulumi.secret(args.connections[v.datastore])])),
+                  )
                 : undefined;
         if (connections) dependsOn.push(connections.secret);
         const env: k8sTypes.core.v1.EnvVar[] = [
             ...Object.entries(service.env).map(([k, v]) => ({ name: k, value: v })),
-            ...variables.map((v) => (v.secret ? secretEnv(v.variable, connections!.name, v.variable) : { name: v.variable, value: args.connections[v.datastore] })),
+            ...variables.map((v) =>
+                v.secret
+                    ? secretEnv(v.variable, connections!.name, v.variable)
+                    : { name: v.variable, value: args.connections[v.datastore] },
+            ),
             ...service.secrets.map((s) => secretEnv(s, APP_SECRETS, s)),
         ];
         if (variables.some((v) => v.kind === "bucket")) env.push(...s3Env(ctx, svcName));
@@ -226,7 +258,10 @@ export class KubernetesService extends pulumi.ComponentResource {
         const writable = writableVolumes(service.writablePaths);
         const shared = shareMounts(service);
         const uid = service.runAsUser;
-        const podSpec = (container: Pick<k8sTypes.core.v1.Container, "name" | "args" | "livenessProbe" | "readinessProbe">, spec: Omit<k8sTypes.core.v1.PodSpec, "containers">) =>
+        const podSpec = (
+            container: Pick<k8sTypes.core.v1.Container, "name" | "args" | "livenessProbe" | "readinessProbe">,
+            spec: Omit<k8sTypes.core.v1.PodSpec, "containers">,
+        ) =>
             restrictedPodSpec(uid, uid, {
                 ...spec,
                 containers: [
@@ -242,14 +277,28 @@ export class KubernetesService extends pulumi.ComponentResource {
             });
 
         if (service.migrate) {
-            const pod = podSpec({ name: "migrate", args: service.migrate.command }, { restartPolicy: "Never", initContainers: waitForDatabases(ctx, service) });
+            const pod = podSpec(
+                { name: "migrate", args: service.migrate.command },
+                { restartPolicy: "Never", initContainers: waitForDatabases(ctx, service) },
+            );
             const version = JSON.stringify([service.image, service.migrate.command]);
-            dependsOn.push(versionedJob(ctx, `${svcName}-migrate`, "service", version, { backoffLimit: 3, activeDeadlineSeconds: 1800, pod }, { parent: this, dependsOn: [...dependsOn] }));
+            dependsOn.push(
+                versionedJob(
+                    ctx,
+                    `${svcName}-migrate`,
+                    "service",
+                    version,
+                    { backoffLimit: 3, activeDeadlineSeconds: 1800, pod },
+                    { parent: this, dependsOn: [...dependsOn] },
+                ),
+            );
         }
 
         const range = plan.replicas;
         const autoscaled = Object.keys(plan.scaling).length > 0;
-        const metadata = meta(ctx, svcName, svcName, "service", { annotations: { "tierform.io/service-kind": service.kind, "tierform.io/rollout": service.rollout.strategy } });
+        const metadata = meta(ctx, svcName, svcName, "service", {
+            annotations: { "tierform.io/service-kind": service.kind, "tierform.io/rollout": service.rollout.strategy },
+        });
         const template: k8sTypes.core.v1.PodTemplateSpec = {
             metadata: { labels: podLabels(ctx, svcName, "service") },
             spec: podSpec(
@@ -296,7 +345,11 @@ export class KubernetesService extends pulumi.ComponentResource {
                 logicalName(ctx, svcName),
                 {
                     metadata: meta(ctx, svcName, svcName, "service"),
-                    spec: { type: "ClusterIP", selector, ports: [{ name: "http", port: service.port!, targetPort: "http", protocol: "TCP" }] },
+                    spec: {
+                        type: "ClusterIP",
+                        selector,
+                        ports: [{ name: "http", port: service.port!, targetPort: "http", protocol: "TCP" }],
+                    },
                 },
                 child,
             );
@@ -307,7 +360,12 @@ export class KubernetesService extends pulumi.ComponentResource {
         if (rpm !== undefined) {
             new k8s.apiextensions.CustomResource(
                 logicalName(ctx, svcName, "scaler"),
-                { apiVersion: "keda.sh/v1alpha1", kind: "ScaledObject", metadata: meta(ctx, svcName, svcName, "service"), spec: scaledObjectSpec(ctx, plan, rpm) },
+                {
+                    apiVersion: "keda.sh/v1alpha1",
+                    kind: "ScaledObject",
+                    metadata: meta(ctx, svcName, svcName, "service"),
+                    spec: scaledObjectSpec(ctx, plan, rpm),
+                },
                 { parent: this, dependsOn: [this.workload, ...(args.autoscalerDependsOn ?? [])] },
             );
         } else if (autoscaled) {

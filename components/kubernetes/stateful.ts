@@ -12,7 +12,10 @@ import { deletionSafety, logicalName, meta, podLabels, selectorOf, serviceHost, 
 import { restrictedContainer, restrictedPodSpec, writableVolumes } from "./pods";
 
 /** `dependsOn` (a resource, a list, an Input of either, or nothing) with `more` added. */
-export function mergeDependsOn(dependsOn: pulumi.CustomResourceOptions["dependsOn"], ...more: pulumi.Resource[]): pulumi.Input<pulumi.Input<pulumi.Resource>[]> {
+export function mergeDependsOn(
+    dependsOn: pulumi.CustomResourceOptions["dependsOn"],
+    ...more: pulumi.Resource[]
+): pulumi.Input<pulumi.Input<pulumi.Resource>[]> {
     if (dependsOn === undefined) return more;
     if (Array.isArray(dependsOn)) return [...dependsOn, ...more];
     if (pulumi.Resource.isInstance(dependsOn)) return [dependsOn, ...more];
@@ -135,7 +138,11 @@ export function statefulWorkload(ctx: KubeContext, args: StatefulWorkloadArgs, o
                     spec: restrictedPodSpec(args.uid, args.gid, {
                         terminationGracePeriodSeconds: 60,
                         containers: [container],
-                        volumes: [...writable.volumes, ...extra.map((v) => v.volume), ...(persistent ? [] : [{ name: dataVolume, emptyDir: {} }])],
+                        volumes: [
+                            ...writable.volumes,
+                            ...extra.map((v) => v.volume),
+                            ...(persistent ? [] : [{ name: dataVolume, emptyDir: {} }]),
+                        ],
                     }),
                 },
                 volumeClaimTemplates: persistent

@@ -29,14 +29,22 @@ import { APP_SECRETS, KubernetesService } from "./service";
 
 /** Everything the Kubernetes platform cannot build from a valid spec, one problem per spec path or config key. */
 export function kubernetesProblems(system: System, settings: Settings): Problem[] {
-    return [...edgeProblems(system, settings), ...sharedStorageProblems(system, settings), ...imageProblems(system), ...postgresImageProblems(system)];
+    return [
+        ...edgeProblems(system, settings),
+        ...sharedStorageProblems(system, settings),
+        ...imageProblems(system),
+        ...postgresImageProblems(system),
+    ];
 }
 
 /** A PostgreSQL version without a CloudNativePG operand image, named by its spec path. */
 function postgresImageProblems(system: System): Problem[] {
     return Object.values(system.databases)
         .filter((d) => d.engine === "postgres" && !CNPG_POSTGRES_IMAGES[d.version.split(".")[0]])
-        .map((d) => ({ where: `databases.${d.name}.version`, message: `no CloudNativePG image for postgres ${d.version}; known: ${Object.keys(CNPG_POSTGRES_IMAGES).join(", ")}` }));
+        .map((d) => ({
+            where: `databases.${d.name}.version`,
+            message: `no CloudNativePG image for postgres ${d.version}; known: ${Object.keys(CNPG_POSTGRES_IMAGES).join(", ")}`,
+        }));
 }
 
 /** Every service on Kubernetes, wired: see the module doc. Type token `tierform:kubernetes:System`. */
@@ -49,7 +57,9 @@ export class KubernetesSystem extends pulumi.ComponentResource implements Platfo
         const namespaceName = namespaceOf(system, settings);
         // An explicit provider when a kubeconfig is configured; children inherit it from their parent.
         // The kubeconfig holds cluster credentials: a Pulumi secret, so state and `--json` show "[secret]".
-        const provider = settings.kubeconfig ? new k8s.Provider(`${name}-k8s`, { kubeconfig: pulumi.secret(settings.kubeconfig) }, { parent: this }) : undefined;
+        const provider = settings.kubeconfig
+            ? new k8s.Provider(`${name}-k8s`, { kubeconfig: pulumi.secret(settings.kubeconfig) }, { parent: this })
+            : undefined;
         const child: pulumi.ComponentResourceOptions = { parent: this, ...(provider ? { providers: { kubernetes: provider } } : {}) };
 
         const operators = new KubernetesOperators(`${name}-operators`, { system, settings }, child);
@@ -62,15 +72,22 @@ export class KubernetesSystem extends pulumi.ComponentResource implements Platfo
         const databases: Record<string, KubernetesDatabase> = {};
         const store = new KubernetesObjectStore(`${name}-object-store`, { ctx, buckets: Object.values(system.buckets) }, child);
         for (const db of Object.values(system.databases)) {
-            const d = new KubernetesDatabase(`${name}-db-${db.name}`, { ctx, database: db, operators: operators.releases("cnpg"), objectStore: store.ready }, child);
+            const d = new KubernetesDatabase(
+                `${name}-db-${db.name}`,
+                { ctx, database: db, operators: operators.releases("cnpg"), objectStore: store.ready },
+                child,
+            );
             databases[db.name] = d;
             connections[db.name] = d.connection;
         }
-        for (const cache of Object.values(system.caches)) connections[cache.name] = new KubernetesCache(`${name}-cache-${cache.name}`, { ctx, cache }, child).connection;
-        for (const queue of Object.values(system.queues)) connections[queue.name] = new KubernetesQueue(`${name}-queue-${queue.name}`, { ctx, queue }, child).connection;
+        for (const cache of Object.values(system.caches))
+            connections[cache.name] = new KubernetesCache(`${name}-cache-${cache.name}`, { ctx, cache }, child).connection;
+        for (const queue of Object.values(system.queues))
+            connections[queue.name] = new KubernetesQueue(`${name}-queue-${queue.name}`, { ctx, queue }, child).connection;
         Object.assign(connections, store.connections);
         for (const [dsName, c] of Object.entries(connections)) {
-            const kind = dsName in system.databases ? "database" : dsName in system.caches ? "cache" : dsName in system.queues ? "queue" : "bucket";
+            const kind =
+                dsName in system.databases ? "database" : dsName in system.caches ? "cache" : dsName in system.queues ? "queue" : "bucket";
             datastores[dsName] = {
                 kind,
                 endpoint: kind === "bucket" ? c.url : `${c.host}:${c.port}`,
@@ -85,10 +102,21 @@ export class KubernetesSystem extends pulumi.ComponentResource implements Platfo
         const appSecretDeps: pulumi.Resource[] = [];
         if (secretNames.length > 0) {
             const values = Object.fromEntries(
-                secretNames.map((s) => [s, new random.RandomPassword(logicalName(ctx, "app-secret", s.toLowerCase()), { length: plan.appSecrets.length, special: false }, { parent: this }).result]),
+                secretNames.map((s) => [
+                    s,
+                    new random.RandomPassword(
+                        logicalName(ctx, "app-secret", s.toLowerCase()),
+                        { length: plan.appSecrets.length, special: false },
+                        { parent: this },
+                    ).result,
+                ]),
             );
             appSecretDeps.push(
-                new k8s.core.v1.Secret(logicalName(ctx, APP_SECRETS), { metadata: meta(ctx, APP_SECRETS, APP_SECRETS, "secrets"), type: "Opaque", stringData: values }, { parent: this, provider }),
+                new k8s.core.v1.Secret(
+                    logicalName(ctx, APP_SECRETS),
+                    { metadata: meta(ctx, APP_SECRETS, APP_SECRETS, "secrets"), type: "Opaque", stringData: values },
+                    { parent: this, provider },
+                ),
             );
         }
 
@@ -107,7 +135,11 @@ export class KubernetesSystem extends pulumi.ComponentResource implements Platfo
                     service,
                     plan: plan.services[service.name],
                     connections: Object.fromEntries(uses.map((u) => [u, connections[u].url])),
-                    dependsOn: [...appSecretDeps, ...uses.flatMap((u) => connections[u].ready), ...service.mounts.map((m) => shares.claims[m.share])],
+                    dependsOn: [
+                        ...appSecretDeps,
+                        ...uses.flatMap((u) => connections[u].ready),
+                        ...service.mounts.map((m) => shares.claims[m.share]),
+                    ],
                     autoscalerDependsOn: operators.releases("keda"),
                 },
                 child,
@@ -117,16 +149,33 @@ export class KubernetesSystem extends pulumi.ComponentResource implements Platfo
         }
 
         // Edge.
-        const servicePorts = Object.fromEntries(Object.values(system.services).filter((s) => s.port !== undefined).map((s) => [s.name, s.port!]));
-        const edge = new KubernetesEdge(`${name}-edge`, { ctx, servicePorts, dependsOn: [...operators.releases("envoyGateway", "certManager"), ...workloads] }, child);
+        const servicePorts = Object.fromEntries(
+            Object.values(system.services)
+                .filter((s) => s.port !== undefined)
+                .map((s) => [s.name, s.port!]),
+        );
+        const edge = new KubernetesEdge(
+            `${name}-edge`,
+            { ctx, servicePorts, dependsOn: [...operators.releases("envoyGateway", "certManager"), ...workloads] },
+            child,
+        );
 
         // Backups.
         for (const db of Object.values(system.databases)) {
-            new KubernetesBackup(`${name}-backup-${db.name}`, { ctx, database: db, credentials: databases[db.name].backupCredentials, dependsOn: databases[db.name].connection.ready }, child);
+            new KubernetesBackup(
+                `${name}-backup-${db.name}`,
+                { ctx, database: db, credentials: databases[db.name].backupCredentials, dependsOn: databases[db.name].connection.ready },
+                child,
+            );
         }
 
         // Monitoring.
-        if (settings.monitoringCrds) new KubernetesMonitoring(`${name}-monitoring`, { ctx, dependsOn: [...operators.releases("kubePrometheusStack"), ...workloads] }, child);
+        if (settings.monitoringCrds)
+            new KubernetesMonitoring(
+                `${name}-monitoring`,
+                { ctx, dependsOn: [...operators.releases("kubePrometheusStack"), ...workloads] },
+                child,
+            );
 
         this.outputs = {
             publicUrl: edge.publicUrl,

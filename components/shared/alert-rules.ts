@@ -69,15 +69,13 @@ export function renderAlertRules(system: System, opts: AlertRuleOptions): { grou
             labels: { severity: "critical" },
             annotations: { summary: "High error rate detected" },
         },
-        ...postgres.map(
-            (db): AlertRule => ({
-                alert: "DatabaseSlowQueries",
-                expr: `pg_stat_database_xact_commit{datname="${q(db.databaseName)}"} > ${m.slowQueryCommitsPerSecond}`,
-                for: "5m",
-                labels: { severity: "warning" },
-                annotations: { summary: "Database experiencing slow queries" },
-            }),
-        ),
+        ...postgres.map((db): AlertRule => ({
+            alert: "DatabaseSlowQueries",
+            expr: `pg_stat_database_xact_commit{datname="${q(db.databaseName)}"} > ${m.slowQueryCommitsPerSecond}`,
+            for: "5m",
+            labels: { severity: "warning" },
+            annotations: { summary: "Database experiencing slow queries" },
+        })),
         {
             alert: "HighErrorRatio",
             expr: `sum by (service) (rate(http_requests_total{namespace="${ns}",status=~"5.."}[5m])) / sum by (service) (rate(http_requests_total{namespace="${ns}"}[5m])) > ${m.errorRatePercent / 100}`,
@@ -93,7 +91,10 @@ export function renderAlertRules(system: System, opts: AlertRuleOptions): { grou
             annotations: { summary: `p99 latency of {{ $labels.service }} above ${m.p99LatencyMs} ms` },
         },
     ];
-    const recording: AlertRule[] = postgres.length > 0 ? [{ record: "pg_stat_database_xact_commit", expr: `cnpg_pg_stat_database_xact_commit{namespace="${ns}"}` }] : [];
+    const recording: AlertRule[] =
+        postgres.length > 0
+            ? [{ record: "pg_stat_database_xact_commit", expr: `cnpg_pg_stat_database_xact_commit{namespace="${ns}"}` }]
+            : [];
 
     const services = Object.values(system.services);
     const deployments = services.filter((s) => s.kind !== "scheduler").map((s) => s.name);

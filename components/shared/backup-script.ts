@@ -69,7 +69,11 @@ export type RestoreScriptOptions = BackupScriptOptions;
  */
 export const CONNECTION_ENV: Record<BackupEngine, { required: string[]; optional: string[]; secret: string[] }> = {
     // libpq reads these itself; the password never reaches argv.
-    postgres: { required: ["PGHOST", "PGUSER"], optional: ["PGPORT", "PGPASSFILE", "PGPASSWORD_FILE", "PGSSLMODE"], secret: ["PGPASSWORD"] },
+    postgres: {
+        required: ["PGHOST", "PGUSER"],
+        optional: ["PGPORT", "PGPASSFILE", "PGPASSWORD_FILE", "PGSSLMODE"],
+        secret: ["PGPASSWORD"],
+    },
     // Written into a [client] option file passed with --defaults-extra-file (MySQL 8 and MariaDB clients alike).
     mysql: { required: ["MYSQL_HOST", "MYSQL_USER"], optional: ["MYSQL_TCP_PORT", "MYSQL_PASSWORD_FILE"], secret: ["MYSQL_PASSWORD"] },
     // Written into a mongodump/mongorestore --config YAML file (uri, password); the URI should carry authSource.
@@ -109,16 +113,26 @@ function validate(opts: BackupScriptOptions): Required<Omit<BackupScriptOptions,
         throw new Error(`backup: retentionDays must be a whole number of days from 1 to 36500, not ${opts.retentionDays}`);
     }
     const backupDir = opts.backupDir ?? "/backups";
-    if (!SAFE_DIR.test(backupDir) || backupDir.includes("..")) throw new Error(`backup: backupDir '${backupDir}' must be an absolute path of [A-Za-z0-9._/-]`);
+    if (!SAFE_DIR.test(backupDir) || backupDir.includes(".."))
+        throw new Error(`backup: backupDir '${backupDir}' must be an absolute path of [A-Za-z0-9._/-]`);
     const o = opts.offsite;
     if (o) {
         if (o.kind !== "s3") throw new Error(`backup: unknown off-site kind '${String(o.kind)}'`);
         if (!BUCKET.test(o.bucket)) throw new Error(`backup: '${o.bucket}' is not a valid S3 bucket name`);
-        if (o.prefix !== undefined && (!PREFIX.test(o.prefix) || o.prefix.includes(".."))) throw new Error(`backup: off-site prefix '${o.prefix}' must be [A-Za-z0-9._/-] without a leading '/'`);
-        if (o.endpointEnvVar !== undefined && !ENV_NAME.test(o.endpointEnvVar)) throw new Error(`backup: '${o.endpointEnvVar}' is not an environment variable name`);
+        if (o.prefix !== undefined && (!PREFIX.test(o.prefix) || o.prefix.includes("..")))
+            throw new Error(`backup: off-site prefix '${o.prefix}' must be [A-Za-z0-9._/-] without a leading '/'`);
+        if (o.endpointEnvVar !== undefined && !ENV_NAME.test(o.endpointEnvVar))
+            throw new Error(`backup: '${o.endpointEnvVar}' is not an environment variable name`);
         if (o.sse !== undefined && o.sse !== "AES256" && o.sse !== "aws:kms") throw new Error(`backup: sse must be AES256 or aws:kms`);
     }
-    return { engine: opts.engine, database: opts.database, retentionDays: opts.retentionDays, backupDir, checksum: opts.checksum ?? true, offsite: o };
+    return {
+        engine: opts.engine,
+        database: opts.database,
+        retentionDays: opts.retentionDays,
+        backupDir,
+        checksum: opts.checksum ?? true,
+        offsite: o,
+    };
 }
 
 /** Shell lines shared by the backup and restore scripts: settings, logging, temp dir, credentials. */
@@ -128,7 +142,12 @@ function prelude(kind: "backup" | "restore", o: ReturnType<typeof validate>): st
         mysql: "gzip",
         mongodb: kind === "backup" ? "mongodump gzip" : "mongorestore gzip",
     };
-    const needed = [tools[o.engine], o.checksum ? "sha256sum" : "", kind === "backup" ? "find" : "sort", kind === "backup" && o.offsite ? "aws" : ""]
+    const needed = [
+        tools[o.engine],
+        o.checksum ? "sha256sum" : "",
+        kind === "backup" ? "find" : "sort",
+        kind === "backup" && o.offsite ? "aws" : "",
+    ]
         .filter(Boolean)
         .join(" ");
     const lines = [
@@ -341,7 +360,11 @@ export function renderBackupScript(opts: BackupScriptOptions): string {
         `log "starting $KIND backup into $FINAL"`,
         dumpAndVerify(o.engine),
         o.checksum
-            ? [`SUM=$(sha256sum "$PARTIAL")`, `printf '%s  %s\\n' "\${SUM%% *}" "$NAME" >"$PARTIAL.sha256"`, `mv "$PARTIAL.sha256" "$FINAL.sha256"`].join("\n")
+            ? [
+                  `SUM=$(sha256sum "$PARTIAL")`,
+                  `printf '%s  %s\\n' "\${SUM%% *}" "$NAME" >"$PARTIAL.sha256"`,
+                  `mv "$PARTIAL.sha256" "$FINAL.sha256"`,
+              ].join("\n")
             : `# checksums disabled`,
         `mv "$PARTIAL" "$FINAL"`,
         `PARTIAL=""`,

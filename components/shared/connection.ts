@@ -51,8 +51,8 @@ export function redisUrl(e: Endpoint): pulumi.Output<string> {
 /** An AMQP URL (amqps:// with TLS), always a secret. */
 export function amqpUrl(e: Endpoint): pulumi.Output<string> {
     return pulumi.secret(
-        pulumi.all([e.host, e.port, e.username, e.password]).apply(
-            ([host, port, user, password]) => `${e.tls ? "amqps" : "amqp"}://${enc(user)}:${enc(password)}@${host}:${port}/`,
-        ),
+        pulumi
+            .all([e.host, e.port, e.username, e.password])
+            .apply(([host, port, user, password]) => `${e.tls ? "amqps" : "amqp"}://${enc(user)}:${enc(password)}@${host}:${port}/`),
     );
 }

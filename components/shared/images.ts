@@ -22,7 +22,9 @@ export const QUEUE_IMAGE = imageOf("rabbitmq");
  * CloudNativePG operand images (PostgreSQL with barman-cloud, `system` images) per major version:
  * the same minors as the postgres images, so dev and staging run the same PostgreSQL.
  */
-export const CNPG_POSTGRES_IMAGES: Record<string, string> = Object.fromEntries(Object.entries(CNPG_LINES).map(([v, pin]) => [v, imageOf(pin)]));
+export const CNPG_POSTGRES_IMAGES: Record<string, string> = Object.fromEntries(
+    Object.entries(CNPG_LINES).map(([v, pin]) => [v, imageOf(pin)]),
+);
 
 /** The pinned image of `engine` at `version` ("14", "8.0", "7"); throws naming what exists. */
 export function datastoreImage(engine: string, version: string): string {
@@ -41,7 +43,10 @@ export function knownVersions(engine: string): string[] {
 
 /** A database or cache version without a pinned image (Docker, and Kubernetes outside CloudNativePG), named by its spec path. */
 export function imageProblems(system: System): Problem[] {
-    const stores = [...Object.values(system.databases).map((d) => ["databases", d.name, d.engine, d.version]), ...Object.values(system.caches).map((c) => ["caches", c.name, "redis", c.version])];
+    const stores = [
+        ...Object.values(system.databases).map((d) => ["databases", d.name, d.engine, d.version]),
+        ...Object.values(system.caches).map((c) => ["caches", c.name, "redis", c.version]),
+    ];
     return stores.flatMap(([group, name, engine, version]) => {
         try {
             datastoreImage(engine, version);

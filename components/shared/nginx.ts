@@ -121,7 +121,11 @@ export function renderNginxConf(opts: NginxConfOptions): string {
         check(!upstreamNames.has(u.name), `upstream '${u.name}' is declared twice`);
         check(u.servers.length > 0, `upstream '${u.name}' has no servers`);
         for (const s of u.servers) check(HOST_PORT.test(s), `upstream '${u.name}' server '${s}' is not host:port`);
-        if (opts.resolver) check(u.servers.length === 1, `upstream '${u.name}': with a resolver, give one server name that resolves to every replica, not ${u.servers.length}`);
+        if (opts.resolver)
+            check(
+                u.servers.length === 1,
+                `upstream '${u.name}': with a resolver, give one server name that resolves to every replica, not ${u.servers.length}`,
+            );
         upstreamNames.add(u.name);
     }
     const paths = new Set<string>();
@@ -135,8 +139,13 @@ export function renderNginxConf(opts: NginxConfOptions): string {
         for (const c of r.allowCidrs ?? []) check(CIDR.test(c), `route ${r.path}: '${c}' is not an IP address or CIDR`);
     }
     check(opts.routes.length > 0, "the edge needs at least one route");
-    if (opts.resolver) check(/^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:]+\])(:\d{1,5})?$/.test(opts.resolver.address), `resolver '${opts.resolver.address}' is not an IP address`);
-    if (opts.upstreamHost !== undefined) check(/^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(opts.upstreamHost), `upstream host '${opts.upstreamHost}' is not a host name`);
+    if (opts.resolver)
+        check(
+            /^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:]+\])(:\d{1,5})?$/.test(opts.resolver.address),
+            `resolver '${opts.resolver.address}' is not an IP address`,
+        );
+    if (opts.upstreamHost !== undefined)
+        check(/^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(opts.upstreamHost), `upstream host '${opts.upstreamHost}' is not a host name`);
 
     const headers = Object.entries(opts.securityHeaders ?? {}).map(([name, value]) => {
         check(/^[A-Za-z][A-Za-z0-9-]*$/.test(name), `header name '${name}' is not a token`);
@@ -152,17 +161,19 @@ export function renderNginxConf(opts: NginxConfOptions): string {
               `resolver_timeout 5s;`,
           ]
         : opts.upstreams.flatMap((u) => [
-        `upstream ${u.name} {`,
-        ...u.servers.map((s) => `    server ${s} max_fails=3 fail_timeout=10s;`),
-        `    keepalive 16;`,
-        `}`,
+              `upstream ${u.name} {`,
+              ...u.servers.map((s) => `    server ${s} max_fails=3 fail_timeout=10s;`),
+              `    keepalive 16;`,
+              `}`,
           ]);
     const serverOf = new Map(opts.upstreams.map((u) => [u.name, u.servers[0]]));
 
     const proxyBody = (r: NginxRoute): string[] => [
         ...(r.allowCidrs ? [...r.allowCidrs.map((c) => `allow ${c};`), "deny all;"] : []),
         `limit_req zone=perip burst=${burst} nodelay;`,
-        ...(opts.resolver ? [`set ${upstreamVar(r.upstream)} http://${serverOf.get(r.upstream)};`, `proxy_pass ${upstreamVar(r.upstream)};`] : [`proxy_pass http://${r.upstream};`]),
+        ...(opts.resolver
+            ? [`set ${upstreamVar(r.upstream)} http://${serverOf.get(r.upstream)};`, `proxy_pass ${upstreamVar(r.upstream)};`]
+            : [`proxy_pass http://${r.upstream};`]),
     ];
     // Longest prefix first reads best; nginx picks the longest match regardless.
     const sorted = [...opts.routes].sort((a, b) => b.path.length - a.path.length);
@@ -204,7 +215,15 @@ export function renderNginxConf(opts: NginxConfOptions): string {
             `}`,
         ]);
     } else {
-        servers.push([`server {`, `    listen ${httpPort};`, `    server_name ${opts.serverName};`, ...indent(headers), ...indent(health), ...indent(locations), `}`]);
+        servers.push([
+            `server {`,
+            `    listen ${httpPort};`,
+            `    server_name ${opts.serverName};`,
+            ...indent(headers),
+            ...indent(health),
+            ...indent(locations),
+            `}`,
+        ]);
     }
 
     const http = [

@@ -45,7 +45,10 @@ const hasCondition = (s: PolicyStatement) => !!s.Condition && Object.keys(s.Cond
 export function isEveryonePrincipal(principal: PolicyStatement["Principal"]): boolean {
     if (principal === "*") return true;
     if (!principal || typeof principal !== "object") return false;
-    return list(principal.AWS as string | string[] | undefined).includes("*") || list(principal.CanonicalUser as string | string[] | undefined).includes("*");
+    return (
+        list(principal.AWS as string | string[] | undefined).includes("*") ||
+        list(principal.CanonicalUser as string | string[] | undefined).includes("*")
+    );
 }
 
 /** Why an Allow statement grants every action (on every resource), or undefined. */
@@ -101,7 +104,7 @@ function grantedDocuments(type: string, props: RoleProps & PolicyProps): Array<{
 export const awsIamNoWildcardActions = resourcePolicy({
     name: "aws-iam-no-wildcard-actions",
     description:
-        "No IAM policy (managed, inline on a role, role/user/group policy; JSON string or object) has an Allow statement with Action \"*\": on Resource \"*\" it is full administrator access.",
+        'No IAM policy (managed, inline on a role, role/user/group policy; JSON string or object) has an Allow statement with Action "*": on Resource "*" it is full administrator access.',
     group: "security",
     platforms: ["aws"],
     sources: ["Checkov CKV_AWS_62", "Checkov CKV_AWS_63"],
@@ -135,7 +138,8 @@ export const awsIamNoAdminPolicy = resourcePolicy({
 /** Permissions go to roles and groups, not users (CKV_AWS_40). */
 export const awsIamNoUserPolicies = resourcePolicy({
     name: "aws-iam-no-user-policies",
-    description: "IAM policies are attached to roles or groups, never directly to users (user policies, user attachments, policy attachments naming users).",
+    description:
+        "IAM policies are attached to roles or groups, never directly to users (user policies, user attachments, policy attachments naming users).",
     group: "security",
     platforms: ["aws"],
     sources: ["Checkov CKV_AWS_40"],
@@ -153,7 +157,7 @@ export const awsIamNoUserPolicies = resourcePolicy({
 export const awsIamTrustRestricted = resourcePolicy({
     name: "aws-iam-trust-restricted",
     description:
-        "A role's trust policy does not let everyone (Principal \"*\") assume it, and a whole account (…:root) only under a Condition (an external id, MFA, a source ARN).",
+        'A role\'s trust policy does not let everyone (Principal "*") assume it, and a whole account (…:root) only under a Condition (an external id, MFA, a source ARN).',
     group: "security",
     platforms: ["aws"],
     sources: ["Checkov CKV_AWS_60", "Checkov CKV_AWS_61"],
@@ -162,7 +166,11 @@ export const awsIamTrustRestricted = resourcePolicy({
         for (const s of statementsOf(props.assumeRolePolicy)) {
             if (!isAllow(s)) continue;
             if (isEveryonePrincipal(s.Principal)) report(`trust policy lets any principal ("*") assume the role`);
-            else if (typeof s.Principal === "object" && list(s.Principal.AWS as string | string[]).some((p) => /:root$/.test(p)) && !hasCondition(s))
+            else if (
+                typeof s.Principal === "object" &&
+                list(s.Principal.AWS as string | string[]).some((p) => /:root$/.test(p)) &&
+                !hasCondition(s)
+            )
                 report(`trust policy lets a whole account (…:root) assume the role without a Condition`);
         }
     },
@@ -186,7 +194,7 @@ interface ResourcePolicyProps {
 export const awsNoPublicResourcePolicy = resourcePolicy({
     name: "aws-no-public-resource-policy",
     description:
-        "No S3 bucket policy, SQS queue or SNS topic policy or KMS key policy has an Allow statement for every principal (\"*\") without a Condition (aws:SourceArn, aws:SourceVpce, aws:PrincipalOrgID…), and none allows every action on a queue.",
+        'No S3 bucket policy, SQS queue or SNS topic policy or KMS key policy has an Allow statement for every principal ("*") without a Condition (aws:SourceArn, aws:SourceVpce, aws:PrincipalOrgID…), and none allows every action on a queue.',
     group: "security",
     platforms: ["aws"],
     checklist: ["port-restrictions"],
@@ -196,11 +204,21 @@ export const awsNoPublicResourcePolicy = resourcePolicy({
         for (const s of statementsOf(props.policy)) {
             if (!isAllow(s)) continue;
             const actions = list(s.Action);
-            if (isEveryonePrincipal(s.Principal) && !hasCondition(s)) report(`statement ${s.Sid ? `'${s.Sid}' ` : ""}allows ${actions.join(", ") || "actions"} to everyone (Principal "*") without a Condition`);
-            if ((args.type === QUEUE_POLICY || args.type === QUEUE) && (actions.includes("*") || actions.includes("sqs:*"))) report(`statement ${s.Sid ? `'${s.Sid}' ` : ""}allows every SQS action`);
+            if (isEveryonePrincipal(s.Principal) && !hasCondition(s))
+                report(
+                    `statement ${s.Sid ? `'${s.Sid}' ` : ""}allows ${actions.join(", ") || "actions"} to everyone (Principal "*") without a Condition`,
+                );
+            if ((args.type === QUEUE_POLICY || args.type === QUEUE) && (actions.includes("*") || actions.includes("sqs:*")))
+                report(`statement ${s.Sid ? `'${s.Sid}' ` : ""}allows every SQS action`);
         }
     },
 });
 
 /** The policies of this module. */
-export const awsIamPolicies = [awsIamNoWildcardActions, awsIamNoAdminPolicy, awsIamNoUserPolicies, awsIamTrustRestricted, awsNoPublicResourcePolicy];
+export const awsIamPolicies = [
+    awsIamNoWildcardActions,
+    awsIamNoAdminPolicy,
+    awsIamNoUserPolicies,
+    awsIamTrustRestricted,
+    awsNoPublicResourcePolicy,
+];

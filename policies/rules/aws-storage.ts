@@ -26,13 +26,16 @@ interface EncryptedStorageProps {
 }
 
 const cmkSchema = {
-    properties: { requireCustomerManagedKey: setting.boolean(false, "Require a customer-managed KMS key (kmsKeyId), not the AWS-managed default.") },
+    properties: {
+        requireCustomerManagedKey: setting.boolean(false, "Require a customer-managed KMS key (kmsKeyId), not the AWS-managed default."),
+    },
 };
 
 /** EBS volumes, snapshot copies and the account default encrypt. */
 export const awsEbsEncrypted = resourcePolicy({
     name: "aws-ebs-encrypted",
-    description: "EBS volumes and snapshot copies are encrypted (with a customer-managed key where configured) and EBS encryption by default is not turned off.",
+    description:
+        "EBS volumes and snapshot copies are encrypted (with a customer-managed key where configured) and EBS encryption by default is not turned off.",
     group: "security",
     platforms: ["aws"],
     checklist: ["encryption-at-rest"],
@@ -126,7 +129,8 @@ interface LambdaAccessProps {
 /** Lambda functions are not invocable by anyone. */
 export const awsLambdaNotPublic = resourcePolicy({
     name: "aws-lambda-not-public",
-    description: "Lambda function URLs require IAM auth (authorizationType AWS_IAM, not NONE), and no Lambda permission grants invoke to Principal \"*\" without a source ARN, account or organization.",
+    description:
+        'Lambda function URLs require IAM auth (authorizationType AWS_IAM, not NONE), and no Lambda permission grants invoke to Principal "*" without a source ARN, account or organization.',
     group: "security",
     platforms: ["aws"],
     checklist: ["port-restrictions"],
@@ -134,10 +138,12 @@ export const awsLambdaNotPublic = resourcePolicy({
     types: [FUNCTION_URL, LAMBDA_PERMISSION],
     validate: (props: LambdaAccessProps, args, report) => {
         if (args.type === FUNCTION_URL) {
-            if (props.authorizationType !== "AWS_IAM") report(`function URL authorizationType is ${props.authorizationType ?? "unset"}: anyone on the internet can invoke it`);
+            if (props.authorizationType !== "AWS_IAM")
+                report(`function URL authorizationType is ${props.authorizationType ?? "unset"}: anyone on the internet can invoke it`);
             return;
         }
-        if (props.principal === "*" && !props.sourceArn && !props.sourceAccount && !props.principalOrgId) report("permission lets any principal ('*') invoke the function");
+        if (props.principal === "*" && !props.sourceArn && !props.sourceAccount && !props.principalOrgId)
+            report("permission lets any principal ('*') invoke the function");
         if (props.functionUrlAuthType === "NONE") report("permission opens the function URL without auth (functionUrlAuthType NONE)");
     },
 });
@@ -191,4 +197,12 @@ export const awsSecretsRotation = resourcePolicy({
 });
 
 /** The policies of this module. */
-export const awsStoragePolicies = [awsEbsEncrypted, awsEfsEncrypted, awsEfsAccessPoint, awsCloudTrail, awsLambdaNotPublic, awsLambdaEnvSecrets, awsSecretsRotation];
+export const awsStoragePolicies = [
+    awsEbsEncrypted,
+    awsEfsEncrypted,
+    awsEfsAccessPoint,
+    awsCloudTrail,
+    awsLambdaNotPublic,
+    awsLambdaEnvSecrets,
+    awsSecretsRotation,
+];

@@ -3,7 +3,21 @@
  * encryption of every datastore, log group and backup vault, ECS task hardening, backups,
  * deletion protection and autoscaling bounds. Checkov CKV_AWS_* and awsguard names are cited.
  */
-import { checkScalingBounds, declaredRecovery, ecsContainers, ingressRulesOf, isAllProtocols, isRootUser, parseJsonish, resourcePolicy, S3_BUCKETS, scalingBoundsSchema, setting, SG_RULE_TYPES, WORLD } from "./util";
+import {
+    checkScalingBounds,
+    declaredRecovery,
+    ecsContainers,
+    ingressRulesOf,
+    isAllProtocols,
+    isRootUser,
+    parseJsonish,
+    resourcePolicy,
+    S3_BUCKETS,
+    scalingBoundsSchema,
+    setting,
+    SG_RULE_TYPES,
+    WORLD,
+} from "./util";
 import { CONTINUOUS_BACKUP_MINUTES, maxGapMinutes as maxIntervalMinutes } from "../../conventions/cron";
 import { AWS_TAG_KEYS } from "../../conventions/labels";
 
@@ -24,13 +38,16 @@ export const AWS_DATASTORE_PORTS = [5432, 3306, 27017, 6379, 11211];
 const covers = (r: { fromPort: number; toPort: number }, port: number) => r.fromPort <= port && port <= r.toPort;
 
 const sgWorldSchema = {
-    properties: { publicPorts: setting.integers([80, 443], "Ports that may be open to 0.0.0.0/0 (the edge load balancer's HTTP and HTTPS).") },
+    properties: {
+        publicPorts: setting.integers([80, 443], "Ports that may be open to 0.0.0.0/0 (the edge load balancer's HTTP and HTTPS)."),
+    },
 };
 
 /** No world-open ingress but the edge's HTTP(S). */
 export const awsSgNoWorldIngress = resourcePolicy({
     name: "aws-sg-no-world-ingress",
-    description: "Security groups admit 0.0.0.0/0 or ::/0 only on the edge's public ports (80, 443), never on SSH, RDP, a datastore port, a port range or all traffic.",
+    description:
+        "Security groups admit 0.0.0.0/0 or ::/0 only on the edge's public ports (80, 443), never on SSH, RDP, a datastore port, a port range or all traffic.",
     group: "security",
     platforms: ["aws"],
     checklist: ["mdc-firewall-rules", "port-restrictions"],
@@ -42,7 +59,8 @@ export const awsSgNoWorldIngress = resourcePolicy({
             const world = r.cidrs.filter((c) => WORLD.includes(c));
             if (world.length === 0) continue;
             if (isAllProtocols(r.protocol)) report(`all traffic is open to ${world.join(", ")}`);
-            else if (r.fromPort !== r.toPort || !publicPorts.includes(r.fromPort)) report(`ports ${r.fromPort}-${r.toPort} are open to ${world.join(", ")} (only ${publicPorts.join(", ")} may be)`);
+            else if (r.fromPort !== r.toPort || !publicPorts.includes(r.fromPort))
+                report(`ports ${r.fromPort}-${r.toPort} are open to ${world.join(", ")} (only ${publicPorts.join(", ")} may be)`);
         }
     },
 });
@@ -54,7 +72,8 @@ const dbPortsSchema = {
 /** Datastore ports admit security groups, not address ranges. */
 export const awsDatastoreIngressFromGroups = resourcePolicy({
     name: "aws-datastore-ingress-from-groups",
-    description: "Ingress on a datastore port (5432, 3306, 27017, 6379, 11211) comes only from security groups (the services that use the datastore), never from a CIDR block, not even the VPC's.",
+    description:
+        "Ingress on a datastore port (5432, 3306, 27017, 6379, 11211) comes only from security groups (the services that use the datastore), never from a CIDR block, not even the VPC's.",
     group: "security",
     platforms: ["aws"],
     checklist: ["db-from-app-only", "port-restrictions", "mdc-firewall-rules"],
@@ -65,7 +84,8 @@ export const awsDatastoreIngressFromGroups = resourcePolicy({
         for (const r of ingressRulesOf(args.type, props)) {
             if (r.cidrs.length === 0) continue;
             const hit = datastorePorts.filter((p) => isAllProtocols(r.protocol) || covers(r, p));
-            if (hit.length > 0) report(`datastore port(s) ${hit.join(", ")} admit CIDR ${r.cidrs.join(", ")}; admit the services' security groups instead`);
+            if (hit.length > 0)
+                report(`datastore port(s) ${hit.join(", ")} admit CIDR ${r.cidrs.join(", ")}; admit the services' security groups instead`);
         }
     },
 });
@@ -81,7 +101,8 @@ export const awsSgRuleDescriptions = resourcePolicy({
     types: SG_RULE_TYPES,
     validate: (props, args, report) => {
         if (args.type === "aws:ec2/securityGroup:SecurityGroup" && !props.description) report("security group has no description");
-        for (const r of ingressRulesOf(args.type, props)) if (!r.description) report(`ingress rule ${r.fromPort}-${r.toPort} has no description`);
+        for (const r of ingressRulesOf(args.type, props))
+            if (!r.description) report(`ingress rule ${r.fromPort}-${r.toPort} has no description`);
     },
 });
 
@@ -132,14 +153,25 @@ export const awsDatabaseNotPublic = resourcePolicy({
 
 const listenerSchema = {
     properties: {
-        sslPolicies: setting.strings(["ELBSecurityPolicy-TLS13-1-2-2021-06", "ELBSecurityPolicy-TLS13-1-2-Res-2021-06", "ELBSecurityPolicy-TLS13-1-3-2021-06", "ELBSecurityPolicy-TLS-1-2-2017-01", "ELBSecurityPolicy-TLS-1-2-Ext-2018-06", "ELBSecurityPolicy-FS-1-2-Res-2020-10"], "TLS policies allowed on HTTPS listeners (TLS 1.2 or later)."),
+        sslPolicies: setting.strings(
+            [
+                "ELBSecurityPolicy-TLS13-1-2-2021-06",
+                "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+                "ELBSecurityPolicy-TLS13-1-3-2021-06",
+                "ELBSecurityPolicy-TLS-1-2-2017-01",
+                "ELBSecurityPolicy-TLS-1-2-Ext-2018-06",
+                "ELBSecurityPolicy-FS-1-2-Res-2020-10",
+            ],
+            "TLS policies allowed on HTTPS listeners (TLS 1.2 or later).",
+        ),
     },
 };
 
 /** ALB listeners: HTTPS with a modern policy, HTTP only redirects. */
 export const awsListenerHttps = resourcePolicy({
     name: "aws-alb-listener-https",
-    description: "Load balancer listeners serve HTTPS with an ACM certificate and a TLS 1.2+ policy; an HTTP listener only redirects to HTTPS.",
+    description:
+        "Load balancer listeners serve HTTPS with an ACM certificate and a TLS 1.2+ policy; an HTTP listener only redirects to HTTPS.",
     group: "security",
     platforms: ["aws"],
     checklist: ["mdc-ssl-certificates", "https-enforcement", "encryption-in-transit"],
@@ -150,10 +182,15 @@ export const awsListenerHttps = resourcePolicy({
         const protocol = String(props.protocol ?? "HTTP").toUpperCase();
         if (protocol === "HTTPS" || protocol === "TLS") {
             if (!props.certificateArn) report("HTTPS listener has no certificateArn");
-            if (!sslPolicies.includes(props.sslPolicy)) report(`sslPolicy '${props.sslPolicy ?? "(default ELBSecurityPolicy-2016-08, allows TLS 1.0)"}' is not one of the TLS 1.2+ policies`);
+            if (!sslPolicies.includes(props.sslPolicy))
+                report(
+                    `sslPolicy '${props.sslPolicy ?? "(default ELBSecurityPolicy-2016-08, allows TLS 1.0)"}' is not one of the TLS 1.2+ policies`,
+                );
         } else if (protocol === "HTTP") {
             const actions: any[] = props.defaultActions ?? [];
-            const redirects = actions.length > 0 && actions.every((a) => a.type === "redirect" && String(a.redirect?.protocol ?? "").toUpperCase() === "HTTPS");
+            const redirects =
+                actions.length > 0 &&
+                actions.every((a) => a.type === "redirect" && String(a.redirect?.protocol ?? "").toUpperCase() === "HTTPS");
             if (!redirects) report("HTTP listener does not redirect every request to HTTPS");
         } else report(`listener protocol ${protocol} is not HTTPS`);
     },
@@ -191,7 +228,10 @@ export const awsAlbDeletionProtection = resourcePolicy({
 
 const wafSchema = {
     properties: {
-        requiredManagedRuleGroups: setting.strings(["AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"], "AWS managed rule groups every web ACL must use."),
+        requiredManagedRuleGroups: setting.strings(
+            ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"],
+            "AWS managed rule groups every web ACL must use.",
+        ),
     },
 };
 
@@ -200,7 +240,8 @@ const statementsOf = (props: any): any[] => (Array.isArray(props.rules) ? props.
 /** WAF managed rules. */
 export const awsWafManagedRules = resourcePolicy({
     name: "aws-waf-managed-rules",
-    description: "Every WAFv2 web ACL uses the AWS managed Common and KnownBadInputs rule groups (OWASP top 10, Log4j) and emits CloudWatch metrics.",
+    description:
+        "Every WAFv2 web ACL uses the AWS managed Common and KnownBadInputs rule groups (OWASP top 10, Log4j) and emits CloudWatch metrics.",
     group: "security",
     platforms: ["aws"],
     checklist: ["waf", "mdc-ddos-protection"],
@@ -208,7 +249,9 @@ export const awsWafManagedRules = resourcePolicy({
     types: [WEB_ACL],
     configSchema: wafSchema,
     validate: (props, args, report, { requiredManagedRuleGroups }) => {
-        const used = statementsOf(props).map((r) => r.statement?.managedRuleGroupStatement?.name).filter(Boolean);
+        const used = statementsOf(props)
+            .map((r) => r.statement?.managedRuleGroupStatement?.name)
+            .filter(Boolean);
         for (const g of requiredManagedRuleGroups) if (!used.includes(g)) report(`web ACL does not use ${g}`);
         if (props.visibilityConfig?.cloudwatchMetricsEnabled !== true) report("web ACL does not emit CloudWatch metrics");
     },
@@ -217,7 +260,8 @@ export const awsWafManagedRules = resourcePolicy({
 /** WAF rate rule. */
 export const awsWafRateLimit = resourcePolicy({
     name: "aws-waf-rate-limit",
-    description: "Every WAFv2 web ACL has a rate-based rule that blocks clients over the limit: the seeds' rate limiting and the application-layer part of DDoS protection (Shield Standard covers layers 3-4).",
+    description:
+        "Every WAFv2 web ACL has a rate-based rule that blocks clients over the limit: the seeds' rate limiting and the application-layer part of DDoS protection (Shield Standard covers layers 3-4).",
     group: "security",
     platforms: ["aws"],
     checklist: ["mdc-rate-limiting", "mdc-ddos-protection", "waf"],
@@ -226,14 +270,16 @@ export const awsWafRateLimit = resourcePolicy({
     validate: (props, _args, report) => {
         const rate = statementsOf(props).filter((r) => r.statement?.rateBasedStatement);
         if (rate.length === 0) report("web ACL has no rate-based rule");
-        else if (!rate.some((r) => r.action?.block !== undefined || r.action?.captcha !== undefined || r.action?.challenge !== undefined)) report("the rate-based rule only counts; it must block (or challenge)");
+        else if (!rate.some((r) => r.action?.block !== undefined || r.action?.captcha !== undefined || r.action?.challenge !== undefined))
+            report("the rate-based rule only counts; it must block (or challenge)");
     },
 });
 
 /** CloudFront TLS. */
 export const awsCloudfrontTls = resourcePolicy({
     name: "aws-cloudfront-tls",
-    description: "CloudFront redirects or refuses HTTP, uses a custom certificate with TLS 1.2+ for viewers, and reaches custom origins over HTTPS only with TLS 1.2.",
+    description:
+        "CloudFront redirects or refuses HTTP, uses a custom certificate with TLS 1.2+ for viewers, and reaches custom origins over HTTPS only with TLS 1.2.",
     group: "security",
     platforms: ["aws"],
     checklist: ["mdc-ssl-certificates", "https-enforcement", "encryption-in-transit"],
@@ -241,15 +287,20 @@ export const awsCloudfrontTls = resourcePolicy({
     types: [DISTRIBUTION],
     validate: (props, _args, report) => {
         const behaviors = [props.defaultCacheBehavior, ...(props.orderedCacheBehaviors ?? [])].filter(Boolean);
-        for (const b of behaviors) if ((b.viewerProtocolPolicy ?? "allow-all") === "allow-all") report(`cache behavior ${b.pathPattern ?? "(default)"} allows plain HTTP`);
+        for (const b of behaviors)
+            if ((b.viewerProtocolPolicy ?? "allow-all") === "allow-all")
+                report(`cache behavior ${b.pathPattern ?? "(default)"} allows plain HTTP`);
         const cert = props.viewerCertificate ?? {};
-        if (cert.cloudfrontDefaultCertificate === true || !cert.acmCertificateArn) report("viewers get the default *.cloudfront.net certificate (no custom certificate, TLS 1.0 allowed)");
-        else if (!/^TLSv1\.2_/.test(cert.minimumProtocolVersion ?? "")) report(`minimumProtocolVersion ${cert.minimumProtocolVersion ?? "(default TLSv1)"} is below TLSv1.2`);
+        if (cert.cloudfrontDefaultCertificate === true || !cert.acmCertificateArn)
+            report("viewers get the default *.cloudfront.net certificate (no custom certificate, TLS 1.0 allowed)");
+        else if (!/^TLSv1\.2_/.test(cert.minimumProtocolVersion ?? ""))
+            report(`minimumProtocolVersion ${cert.minimumProtocolVersion ?? "(default TLSv1)"} is below TLSv1.2`);
         for (const o of props.origins ?? []) {
             const c = o.customOriginConfig;
             if (!c) continue;
             if (c.originProtocolPolicy !== "https-only") report(`origin ${o.originId} is reached over ${c.originProtocolPolicy}`);
-            if ((c.originSslProtocols ?? []).some((p: string) => p !== "TLSv1.2")) report(`origin ${o.originId} allows ${c.originSslProtocols.join(", ")}`);
+            if ((c.originSslProtocols ?? []).some((p: string) => p !== "TLSv1.2"))
+                report(`origin ${o.originId} allows ${c.originSslProtocols.join(", ")}`);
         }
     },
 });
@@ -303,13 +354,16 @@ export const awsCloudfrontWaf = resourcePolicy({
 });
 
 const encSchema = {
-    properties: { requireCustomerManagedKey: setting.boolean(false, "Require a customer-managed KMS key (kmsKeyId), not the AWS-managed default.") },
+    properties: {
+        requireCustomerManagedKey: setting.boolean(false, "Require a customer-managed KMS key (kmsKeyId), not the AWS-managed default."),
+    },
 };
 
 /** Databases encrypted at rest. */
 export const awsDatabaseEncrypted = resourcePolicy({
     name: "aws-database-encrypted",
-    description: "RDS instances and clusters and DocumentDB clusters encrypt storage (read replicas through their KMS key), with a customer-managed key where configured.",
+    description:
+        "RDS instances and clusters and DocumentDB clusters encrypt storage (read replicas through their KMS key), with a customer-managed key where configured.",
     group: "security",
     platforms: ["aws"],
     checklist: ["mdc-database-encrypted", "encryption-at-rest"],
@@ -326,12 +380,17 @@ export const awsDatabaseEncrypted = resourcePolicy({
 /** Databases enforce TLS connections. */
 export const awsDatabaseTls = resourcePolicy({
     name: "aws-database-tls",
-    description: "Database parameter groups force TLS connections: PostgreSQL rds.force_ssl=1, MySQL require_secure_transport=ON, DocumentDB tls not disabled.",
+    description:
+        "Database parameter groups force TLS connections: PostgreSQL rds.force_ssl=1, MySQL require_secure_transport=ON, DocumentDB tls not disabled.",
     group: "security",
     platforms: ["aws"],
     checklist: ["encryption-in-transit"],
     sources: ["seed 003 'Database connection encryption'", "AWS RDS SSL/TLS docs"],
-    types: ["aws:rds/parameterGroup:ParameterGroup", "aws:rds/clusterParameterGroup:ClusterParameterGroup", "aws:docdb/clusterParameterGroup:ClusterParameterGroup"],
+    types: [
+        "aws:rds/parameterGroup:ParameterGroup",
+        "aws:rds/clusterParameterGroup:ClusterParameterGroup",
+        "aws:docdb/clusterParameterGroup:ClusterParameterGroup",
+    ],
     validate: (props, args, report) => {
         const params: Record<string, string> = {};
         for (const p of props.parameters ?? []) params[String(p.name)] = String(p.value).toLowerCase();
@@ -352,7 +411,8 @@ export const awsDatabaseTls = resourcePolicy({
 /** ElastiCache encrypted and authenticated. */
 export const awsElasticacheEncrypted = resourcePolicy({
     name: "aws-elasticache-encrypted",
-    description: "ElastiCache replication groups encrypt at rest and in transit and require authentication (auth token or RBAC user groups).",
+    description:
+        "ElastiCache replication groups encrypt at rest and in transit and require authentication (auth token or RBAC user groups).",
     group: "security",
     platforms: ["aws"],
     checklist: ["encryption-at-rest", "encryption-in-transit", "mdc-database-encrypted"],
@@ -375,7 +435,8 @@ export const awsSqsEncrypted = resourcePolicy({
     sources: ["Checkov CKV_AWS_27"],
     types: ["aws:sqs/queue:Queue"],
     validate: (props, _args, report) => {
-        if (props.sqsManagedSseEnabled !== true && !props.kmsMasterKeyId) report("queue is not encrypted (sqsManagedSseEnabled or kmsMasterKeyId)");
+        if (props.sqsManagedSseEnabled !== true && !props.kmsMasterKeyId)
+            report("queue is not encrypted (sqsManagedSseEnabled or kmsMasterKeyId)");
     },
 });
 
@@ -403,7 +464,8 @@ export const awsS3PublicAccessBlock = resourcePolicy({
     sources: ["Checkov CKV_AWS_53", "Checkov CKV_AWS_54", "Checkov CKV_AWS_55", "Checkov CKV_AWS_56"],
     types: ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"],
     validate: (props, _args, report) => {
-        for (const k of ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"]) if (props[k] !== true) report(`${k} is not true`);
+        for (const k of ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"])
+            if (props[k] !== true) report(`${k} is not true`);
     },
 });
 
@@ -433,9 +495,14 @@ export const awsKmsRotation = resourcePolicy({
     sources: ["Checkov CKV_AWS_7", "awsguard cmk-backing-key-rotation-enabled"],
     types: ["aws:kms/key:Key"],
     validate: (props, _args, report) => {
-        if (props.enableKeyRotation !== true && (props.keyUsage ?? "ENCRYPT_DECRYPT") === "ENCRYPT_DECRYPT" && !String(props.customerMasterKeySpec ?? "SYMMETRIC_DEFAULT").startsWith("RSA"))
+        if (
+            props.enableKeyRotation !== true &&
+            (props.keyUsage ?? "ENCRYPT_DECRYPT") === "ENCRYPT_DECRYPT" &&
+            !String(props.customerMasterKeySpec ?? "SYMMETRIC_DEFAULT").startsWith("RSA")
+        )
             report("enableKeyRotation is not true");
-        if (props.deletionWindowInDays !== undefined && Number(props.deletionWindowInDays) < 7) report(`deletionWindowInDays ${props.deletionWindowInDays} is below 7`);
+        if (props.deletionWindowInDays !== undefined && Number(props.deletionWindowInDays) < 7)
+            report(`deletionWindowInDays ${props.deletionWindowInDays} is below 7`);
     },
 });
 
@@ -482,7 +549,9 @@ export const awsLogEncrypted = resourcePolicy({
     },
 });
 
-const logRetentionSchema = { properties: { minDays: setting.integer(30, "Smallest log retention in days (0 = never expire also passes).", 1) } };
+const logRetentionSchema = {
+    properties: { minDays: setting.integer(30, "Smallest log retention in days (0 = never expire also passes).", 1) },
+};
 
 /** Log retention. */
 export const awsLogRetention = resourcePolicy({
@@ -504,7 +573,8 @@ export const awsLogRetention = resourcePolicy({
 /** ECS containers hardened. */
 export const awsEcsContainerHardening = resourcePolicy({
     name: "aws-ecs-container-hardening",
-    description: "ECS containers run as a non-root user, unprivileged, with a read-only root filesystem, and the task does not use host networking.",
+    description:
+        "ECS containers run as a non-root user, unprivileged, with a read-only root filesystem, and the task does not use host networking.",
     group: "security",
     platforms: ["aws"],
     checklist: ["non-root"],
@@ -528,7 +598,21 @@ export const awsEcsContainerHardening = resourcePolicy({
  * volumes chowned first: the one root container the hardening policy admits is a non-essential
  * one that keeps no capability but CHOWN, publishes no port and is not privileged.
  */
-const DEFAULT_CAPABILITIES_BUT_CHOWN = ["AUDIT_WRITE", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE", "NET_RAW", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"];
+const DEFAULT_CAPABILITIES_BUT_CHOWN = [
+    "AUDIT_WRITE",
+    "DAC_OVERRIDE",
+    "FOWNER",
+    "FSETID",
+    "KILL",
+    "MKNOD",
+    "NET_BIND_SERVICE",
+    "NET_RAW",
+    "SETFCAP",
+    "SETGID",
+    "SETPCAP",
+    "SETUID",
+    "SYS_CHROOT",
+];
 function chownOnly(c: any): boolean {
     const caps = c.linuxParameters?.capabilities ?? {};
     const drop: string[] = (caps.drop ?? []).map((x: string) => x.toUpperCase());
@@ -546,7 +630,8 @@ export const awsEcsLogging = resourcePolicy({
     sources: ["AWS ECS best practice", "seed 004 centralized logging"],
     types: [ECS_TASK],
     validate: (props, _args, report) => {
-        for (const c of ecsContainers(props) ?? []) if (!c.logConfiguration?.logDriver) report(`container '${c.name}' has no logConfiguration`);
+        for (const c of ecsContainers(props) ?? [])
+            if (!c.logConfiguration?.logDriver) report(`container '${c.name}' has no logConfiguration`);
     },
 });
 
@@ -597,12 +682,15 @@ export const awsTargetGroupHealth = resourcePolicy({
     },
 });
 
-const retentionSchema = { properties: { minRetentionDays: setting.integer(7, "Smallest automated backup retention in days (capped at RDS's 35).", 1) } };
+const retentionSchema = {
+    properties: { minRetentionDays: setting.integer(7, "Smallest automated backup retention in days (capped at RDS's 35).", 1) },
+};
 
 /** Database automated backups. */
 export const awsDatabaseBackupRetention = resourcePolicy({
     name: "aws-database-backup-retention",
-    description: "RDS instances (not replicas), RDS clusters and DocumentDB clusters keep automated backups (point-in-time recovery) for at least the configured days.",
+    description:
+        "RDS instances (not replicas), RDS clusters and DocumentDB clusters keep automated backups (point-in-time recovery) for at least the configured days.",
     group: "reliability",
     platforms: ["aws"],
     checklist: ["backups"],
@@ -629,7 +717,8 @@ export const awsDeletionProtection = resourcePolicy({
     types: [RDS_INSTANCE, RDS_CLUSTER, DOCDB_CLUSTER],
     validate: (props, _args, report) => {
         if (props.deletionProtection !== true) report("deletionProtection is not true");
-        if (!props.replicateSourceDb && (props.skipFinalSnapshot === true || !props.finalSnapshotIdentifier)) report("no final snapshot on deletion (skipFinalSnapshot false and a finalSnapshotIdentifier)");
+        if (!props.replicateSourceDb && (props.skipFinalSnapshot === true || !props.finalSnapshotIdentifier))
+            report("no final snapshot on deletion (skipFinalSnapshot false and a finalSnapshotIdentifier)");
     },
 });
 
@@ -650,7 +739,11 @@ export const awsElasticacheBackup = resourcePolicy({
 const planSchema = {
     properties: {
         minRetentionDays: setting.integer(7, "Smallest recovery point retention in days.", 1),
-        maxIntervalMinutes: setting.integer(1440, "Longest gap between backups (the RPO) when the plan does not carry the spec's rpo-minutes tag.", 1),
+        maxIntervalMinutes: setting.integer(
+            1440,
+            "Longest gap between backups (the RPO) when the plan does not carry the spec's rpo-minutes tag.",
+            1,
+        ),
         requireCrossRegionCopy: setting.boolean(false, "Every rule copies to a vault in another region."),
     },
 };
@@ -676,15 +769,23 @@ export const awsBackupPlan = resourcePolicy({
             if (!r.targetVaultName) report(`rule ${r.ruleName} has no targetVaultName`);
             const del = r.lifecycle?.deleteAfter;
             longest = Math.max(longest, del === undefined ? Infinity : Number(del));
-            if (del !== undefined && Number(del) < cfg.minRetentionDays) report(`rule ${r.ruleName} deletes after ${del} days (keep ${cfg.minRetentionDays})`);
-            const gap = r.enableContinuousBackup === true ? CONTINUOUS_BACKUP_MINUTES : r.schedule ? maxIntervalMinutes(r.schedule) : undefined;
+            if (del !== undefined && Number(del) < cfg.minRetentionDays)
+                report(`rule ${r.ruleName} deletes after ${del} days (keep ${cfg.minRetentionDays})`);
+            const gap =
+                r.enableContinuousBackup === true ? CONTINUOUS_BACKUP_MINUTES : r.schedule ? maxIntervalMinutes(r.schedule) : undefined;
             if (gap === undefined && r.schedule) report(`rule ${r.ruleName} has an unreadable schedule '${r.schedule}'`);
             if (gap !== undefined) best = Math.min(best, gap);
             if (cfg.requireCrossRegionCopy && (r.copyActions ?? []).length === 0) report(`rule ${r.ruleName} has no cross-region copy`);
         }
-        if (spec.retentionDays !== undefined && longest < spec.retentionDays) report(`no rule keeps recovery points the spec's ${spec.retentionDays} days (retention-days tag); the longest keeps ${longest}`);
+        if (spec.retentionDays !== undefined && longest < spec.retentionDays)
+            report(
+                `no rule keeps recovery points the spec's ${spec.retentionDays} days (retention-days tag); the longest keeps ${longest}`,
+            );
         const limit = Math.min(cfg.maxIntervalMinutes, spec.rpoMinutes ?? Infinity);
-        if (best > limit) report(`no rule runs at least every ${limit} minutes${limit < cfg.maxIntervalMinutes ? " (the spec's rpo-minutes tag)" : ""} (best: ${best === Infinity ? "never" : `${best} min`})`);
+        if (best > limit)
+            report(
+                `no rule runs at least every ${limit} minutes${limit < cfg.maxIntervalMinutes ? " (the spec's rpo-minutes tag)" : ""} (best: ${best === Infinity ? "never" : `${best} min`})`,
+            );
     },
 });
 
@@ -693,7 +794,8 @@ const scalingSchema = scalingBoundsSchema("minCapacity", "maxCapacity");
 /** Autoscaling bounds. */
 export const awsAutoscalingBounds = resourcePolicy({
     name: "aws-autoscaling-bounds",
-    description: "Application Auto Scaling targets (ECS services) keep at least two tasks, have minCapacity ≤ maxCapacity and a max within a sane ratio of the min.",
+    description:
+        "Application Auto Scaling targets (ECS services) keep at least two tasks, have minCapacity ≤ maxCapacity and a max within a sane ratio of the min.",
     group: "reliability",
     platforms: ["aws"],
     checklist: ["autoscaling-bounds", "replicas-and-probes"],
@@ -703,7 +805,13 @@ export const awsAutoscalingBounds = resourcePolicy({
     validate: (props, args, report, cfg) => {
         if (props.serviceNamespace !== undefined && props.serviceNamespace !== "ecs") args.notApplicable("not an ECS service target");
         const names = { min: "minCapacity", max: "maxCapacity" };
-        checkScalingBounds(Number(props.minCapacity), Number(props.maxCapacity), names, { floor: cfg.minCapacity, maxRatio: cfg.maxRatio }, report);
+        checkScalingBounds(
+            Number(props.minCapacity),
+            Number(props.maxCapacity),
+            names,
+            { floor: cfg.minCapacity, maxRatio: cfg.maxRatio },
+            report,
+        );
     },
 });
 
@@ -791,7 +899,12 @@ export function effectiveTags(props: any, provider?: { props: any }): Record<str
 }
 
 const tagsSchema = {
-    properties: { requiredKeys: setting.strings([...AWS_TAG_KEYS], "Tag keys every taggable AWS resource carries, from its own tags or the provider's defaultTags.") },
+    properties: {
+        requiredKeys: setting.strings(
+            [...AWS_TAG_KEYS],
+            "Tag keys every taggable AWS resource carries, from its own tags or the provider's defaultTags.",
+        ),
+    },
 };
 
 /** Every taggable AWS resource carries the tierform tags. */

@@ -2,7 +2,17 @@
  * Policies that hold on every platform: pinned images, no plaintext secrets or debug switches in
  * container environments, and `protect` on stateful resources.
  */
-import { containersOf, DEFAULT_DEBUG_SETTINGS, ecsContainers, isPinnedImage, K8S_WORKLOADS, plaintextSecretProblem, podSpecOf, resourcePolicy, splitEnvs } from "./util";
+import {
+    containersOf,
+    DEFAULT_DEBUG_SETTINGS,
+    ecsContainers,
+    isPinnedImage,
+    K8S_WORKLOADS,
+    plaintextSecretProblem,
+    podSpecOf,
+    resourcePolicy,
+    splitEnvs,
+} from "./util";
 import { DOCKER_LABEL } from "../../conventions/labels";
 
 const DOCKER_CONTAINER = "docker:index/container:Container";
@@ -21,12 +31,19 @@ export interface EnvEntry {
 
 /** The environment variables a container-running resource declares, on any platform. */
 export function envEntries(type: string, props: any): EnvEntry[] {
-    if (type === DOCKER_CONTAINER) return splitEnvs(props?.envs).map(([name, value]) => ({ container: props?.name ?? "container", name, value }));
+    if (type === DOCKER_CONTAINER)
+        return splitEnvs(props?.envs).map(([name, value]) => ({ container: props?.name ?? "container", name, value }));
     if (type === ECS_TASK) {
-        return (ecsContainers(props) ?? []).flatMap((c) => (c.environment ?? []).map((e) => ({ container: c.name ?? "container", name: e.name, value: e.value })));
+        return (ecsContainers(props) ?? []).flatMap((c) =>
+            (c.environment ?? []).map((e) => ({ container: c.name ?? "container", name: e.name, value: e.value })),
+        );
     }
     return containersOf(podSpecOf(type, props)).flatMap(({ c }) =>
-        (Array.isArray(c.env) ? c.env : []).map((e: any) => ({ container: c.name ?? "container", name: String(e.name), value: e.valueFrom ? undefined : e.value })),
+        (Array.isArray(c.env) ? c.env : []).map((e: any) => ({
+            container: c.name ?? "container",
+            name: String(e.name),
+            value: e.valueFrom ? undefined : e.value,
+        })),
     );
 }
 
@@ -41,17 +58,20 @@ export function imagesOf(type: string, props: any): Array<{ container: string; i
 /** Images pinned to a tag or digest, never `latest` or untagged. */
 export const pinnedImages = resourcePolicy({
     name: "pinned-images",
-    description: "Every container image is pinned to a tag or digest; untagged and ':latest' images are refused, so a deploy is reproducible.",
+    description:
+        "Every container image is pinned to a tag or digest; untagged and ':latest' images are refused, so a deploy is reproducible.",
     group: "security",
     platforms: ["docker", "kubernetes", "aws"],
     checklist: ["pinned-images"],
     sources: ["Checkov CKV_K8S_14", "Polaris tagNotSpecified", "kube-score container-image-tag", "seeds README"],
     types: [DOCKER_CONTAINER, ECS_TASK, CNPG_CLUSTER, ...K8S_WORKLOADS],
     validate: (props, args, report) => {
-        if (args.type === ECS_TASK && !ecsContainers(props)) report("containerDefinitions is not a readable JSON array of container definitions");
+        if (args.type === ECS_TASK && !ecsContainers(props))
+            report("containerDefinitions is not a readable JSON array of container definitions");
         for (const { container, image } of imagesOf(args.type, props)) {
             if (typeof image !== "string" || image === "") report(`container '${container}' has no image`);
-            else if (!isPinnedImage(image)) report(`container '${container}' runs '${image}', which is not pinned to a tag or digest (untagged or ':latest')`);
+            else if (!isPinnedImage(image))
+                report(`container '${container}' runs '${image}', which is not pinned to a tag or digest (untagged or ':latest')`);
         }
     },
 });
@@ -64,7 +84,12 @@ export const noPlaintextSecrets = resourcePolicy({
     group: "security",
     platforms: ["docker", "kubernetes", "aws"],
     checklist: ["no-plaintext-secrets", "mdc-secrets-in-vault"],
-    sources: ["Checkov CKV_SECRET_* (secrets scan)", "Checkov CKV_AWS_45 (analogue for Lambda)", "CIS Docker 4.10", "seeds README (plaintext .env files)"],
+    sources: [
+        "Checkov CKV_SECRET_* (secrets scan)",
+        "Checkov CKV_AWS_45 (analogue for Lambda)",
+        "CIS Docker 4.10",
+        "seeds README (plaintext .env files)",
+    ],
     types: ENV_TYPES,
     validate: (props, args, report) => {
         for (const e of envEntries(args.type, props)) {
@@ -88,7 +113,8 @@ const debugSchema = {
 /** Debug switches off. */
 export const debugDisabled = resourcePolicy({
     name: "debug-disabled",
-    description: "No container runs with a debug switch on (DEBUG=true, FLASK_DEBUG=1, FLASK_ENV=development, NODE_ENV=development, ...): debug pages leak settings and stack traces.",
+    description:
+        "No container runs with a debug switch on (DEBUG=true, FLASK_DEBUG=1, FLASK_ENV=development, NODE_ENV=development, ...): debug pages leak settings and stack traces.",
     group: "security",
     platforms: ["docker", "kubernetes", "aws"],
     checklist: ["debug-off"],
@@ -98,7 +124,8 @@ export const debugDisabled = resourcePolicy({
     validate: (props, args, report, { settings }) => {
         for (const e of envEntries(args.type, props)) {
             const on = settings[e.name.toUpperCase()];
-            if (on && typeof e.value === "string" && on.includes(e.value.trim().toLowerCase())) report(`container '${e.container}' sets ${e.name}=${e.value}`);
+            if (on && typeof e.value === "string" && on.includes(e.value.trim().toLowerCase()))
+                report(`container '${e.container}' sets ${e.name}=${e.value}`);
         }
     },
 });
@@ -123,7 +150,8 @@ export const STATEFUL_TYPES = [
 /** Stateful resources carry `protect: true`. */
 export const protectStateful = resourcePolicy({
     name: "protect-stateful-resources",
-    description: "Stateful resources (databases, caches, queues, buckets, backup vaults, keys, volumes) are registered with `protect: true`, so `pulumi destroy` or a refactor cannot delete them.",
+    description:
+        "Stateful resources (databases, caches, queues, buckets, backup vaults, keys, volumes) are registered with `protect: true`, so `pulumi destroy` or a refactor cannot delete them.",
     group: "reliability",
     platforms: ["docker", "kubernetes", "aws"],
     checklist: ["deletion-safety"],

@@ -21,7 +21,8 @@ interface RemoteImageProps {
 /** Pulled images pinned. */
 export const dockerRemoteImagePinned = resourcePolicy({
     name: "docker-remote-image-pinned",
-    description: "Every docker.RemoteImage pulls a pinned reference (a tag other than latest, or a digest), so the image a container runs is the one reviewed.",
+    description:
+        "Every docker.RemoteImage pulls a pinned reference (a tag other than latest, or a digest), so the image a container runs is the one reviewed.",
     group: "security",
     platforms: ["docker"],
     checklist: ["pinned-images"],
@@ -42,7 +43,8 @@ interface ImageProps {
 /** No credentials in build arguments. */
 export const dockerBuildArgsNoSecrets = resourcePolicy({
     name: "docker-build-args-no-secrets",
-    description: "Images built by docker.Image get no credential as a build argument: build args end up in the image history for anyone who pulls it.",
+    description:
+        "Images built by docker.Image get no credential as a build argument: build args end up in the image history for anyone who pulls it.",
     group: "security",
     platforms: ["docker"],
     checklist: ["no-plaintext-secrets"],
@@ -92,12 +94,27 @@ interface VolumeProps {
     driverOpts?: Record<string, string>;
 }
 
-const SENSITIVE = ["/", "/boot", "/dev", "/etc", "/lib", "/proc", "/sys", "/usr", "/var/run/docker.sock", "/run/docker.sock", "/var/lib/docker", "/var/run", "/run"];
+const SENSITIVE = [
+    "/",
+    "/boot",
+    "/dev",
+    "/etc",
+    "/lib",
+    "/proc",
+    "/sys",
+    "/usr",
+    "/var/run/docker.sock",
+    "/run/docker.sock",
+    "/var/lib/docker",
+    "/var/run",
+    "/run",
+];
 
 /** Named volumes are not bind mounts of sensitive host paths. */
 export const dockerVolumeNoHostBind = resourcePolicy({
     name: "docker-volume-no-sensitive-bind",
-    description: "No docker.Volume of the local driver binds a sensitive host directory or the Docker socket through driverOpts (type none, o bind, device …): that is a host mount under a volume's name.",
+    description:
+        "No docker.Volume of the local driver binds a sensitive host directory or the Docker socket through driverOpts (type none, o bind, device …): that is a host mount under a volume's name.",
     group: "security",
     platforms: ["docker"],
     sources: ["CIS Docker 5.5", "CIS Docker 5.31"],
@@ -106,7 +123,8 @@ export const dockerVolumeNoHostBind = resourcePolicy({
         const opts = props.driverOpts ?? {};
         if ((props.driver ?? "local") !== "local" || !/\bbind\b/.test(opts.o ?? "")) return;
         const device = (opts.device ?? "").replace(/\/+$/, "") || "/";
-        if (SENSITIVE.some((s) => device === s || (s !== "/" && device.startsWith(`${s}/`)))) report(`volume binds host path ${opts.device}`);
+        if (SENSITIVE.some((s) => device === s || (s !== "/" && device.startsWith(`${s}/`))))
+            report(`volume binds host path ${opts.device}`);
     },
 });
 

@@ -27,14 +27,18 @@ export const dockerNoPrivileged = resourcePolicy({
 /** Containers run as a non-root user. */
 export const dockerNonRoot = resourcePolicy({
     name: "docker-non-root-user",
-    description: "Every container sets `user` to a non-root uid (never empty, 'root' or 0), as the seeds' Dockerfiles do with USER appuser.",
+    description:
+        "Every container sets `user` to a non-root uid (never empty, 'root' or 0), as the seeds' Dockerfiles do with USER appuser.",
     group: "security",
     platforms: ["docker"],
     checklist: ["non-root"],
     sources: ["CIS Docker 4.1", "Checkov CKV_DOCKER_3", "seed 001 Dockerfile"],
     types: [CONTAINER],
     validate: (props, _args, report) => {
-        if (isRootUser(props.user)) report(`container runs as root (user is ${props.user === undefined ? "unset, so the image's default" : `'${props.user}'`}); set user to a non-zero uid`);
+        if (isRootUser(props.user))
+            report(
+                `container runs as root (user is ${props.user === undefined ? "unset, so the image's default" : `'${props.user}'`}); set user to a non-zero uid`,
+            );
     },
 });
 
@@ -59,9 +63,11 @@ export const dockerNoDatastorePorts = resourcePolicy({
         const tier = dockerTier(props);
         const ports: any[] = Array.isArray(props.ports) ? props.ports : [];
         if (props.publishAllPorts === true) report("publishAllPorts publishes every exposed port on the host");
-        if (tier && DATA_TIERS.includes(tier) && ports.length > 0) report(`${tier} container publishes port(s) ${ports.map((p) => p.external ?? p.internal).join(", ")} on the host`);
+        if (tier && DATA_TIERS.includes(tier) && ports.length > 0)
+            report(`${tier} container publishes port(s) ${ports.map((p) => p.external ?? p.internal).join(", ")} on the host`);
         for (const p of ports) {
-            if (datastorePorts.includes(Number(p.internal)) || datastorePorts.includes(Number(p.external))) report(`container publishes datastore port ${p.internal} as host port ${p.external ?? "(random)"}`);
+            if (datastorePorts.includes(Number(p.internal)) || datastorePorts.includes(Number(p.external)))
+                report(`container publishes datastore port ${p.internal} as host port ${p.external ?? "(random)"}`);
         }
     },
 });
@@ -76,7 +82,8 @@ const bindSchema = {
 /** Published ports bind to a chosen interface and avoid privileged host ports. */
 export const dockerPortBinding = resourcePolicy({
     name: "docker-port-binding",
-    description: "Published ports bind to a specific host interface (not every interface) and privileged host ports (<1024) are only the edge's 80 and 443.",
+    description:
+        "Published ports bind to a specific host interface (not every interface) and privileged host ports (<1024) are only the edge's 80 and 443.",
     group: "security",
     platforms: ["docker"],
     checklist: ["mdc-firewall-rules"],
@@ -86,16 +93,21 @@ export const dockerPortBinding = resourcePolicy({
     validate: (props, args, report, { allowedHostIps, allowedHostPorts }) => {
         for (const p of Array.isArray(props.ports) ? props.ports : []) {
             const ip = p.ip ?? "0.0.0.0";
-            if (!allowedHostIps.includes(ip)) report(`port ${p.internal} is published on ${ip}; bind it to one of ${allowedHostIps.join(", ")}`);
+            if (!allowedHostIps.includes(ip))
+                report(`port ${p.internal} is published on ${ip}; bind it to one of ${allowedHostIps.join(", ")}`);
             const ext = Number(p.external ?? 0);
-            if (ext > 0 && ext < 1024 && !allowedHostPorts.includes(ext)) report(`port ${p.internal} is published on privileged host port ${ext}`);
+            if (ext > 0 && ext < 1024 && !allowedHostPorts.includes(ext))
+                report(`port ${p.internal} is published on privileged host port ${ext}`);
         }
     },
 });
 
 const capsSchema = {
     properties: {
-        allowedAdds: setting.strings(["CHOWN", "SETUID", "SETGID", "DAC_OVERRIDE", "FOWNER", "NET_BIND_SERVICE"], "Capabilities a container may add back after dropping ALL."),
+        allowedAdds: setting.strings(
+            ["CHOWN", "SETUID", "SETGID", "DAC_OVERRIDE", "FOWNER", "NET_BIND_SERVICE"],
+            "Capabilities a container may add back after dropping ALL.",
+        ),
     },
 };
 
@@ -140,7 +152,8 @@ const roSchema = {
 /** Read-only root filesystem for stateless tiers. */
 export const dockerReadOnlyRoot = resourcePolicy({
     name: "docker-read-only-rootfs",
-    description: "Edge, service and backup containers mount their root filesystem read-only (writable paths as tmpfs or volumes). Datastore containers are exempt: their engines write outside their data volume. So is the one-shot, non-root, network-less step that delivers a container's files (role config-files): the daemon takes uploads only into a writable root.",
+    description:
+        "Edge, service and backup containers mount their root filesystem read-only (writable paths as tmpfs or volumes). Datastore containers are exempt: their engines write outside their data volume. So is the one-shot, non-root, network-less step that delivers a container's files (role config-files): the daemon takes uploads only into a writable root.",
     group: "security",
     platforms: ["docker"],
     sources: ["CIS Docker 5.12"],
@@ -169,11 +182,24 @@ export const dockerHostIsolation = resourcePolicy({
     types: [CONTAINER],
     validate: (props, _args, report) => {
         for (const key of ["networkMode", "pidMode", "ipcMode", "usernsMode"]) if (props[key] === "host") report(`${key} is 'host'`);
-        if (Array.isArray(props.devices) && props.devices.length > 0) report(`host devices are mapped: ${props.devices.map((d: any) => d.hostPath).join(", ")}`);
+        if (Array.isArray(props.devices) && props.devices.length > 0)
+            report(`host devices are mapped: ${props.devices.map((d: any) => d.hostPath).join(", ")}`);
     },
 });
 
-const SENSITIVE = ["/", "/boot", "/dev", "/etc", "/lib", "/proc", "/sys", "/usr", "/var/run/docker.sock", "/run/docker.sock", "/var/lib/docker"];
+const SENSITIVE = [
+    "/",
+    "/boot",
+    "/dev",
+    "/etc",
+    "/lib",
+    "/proc",
+    "/sys",
+    "/usr",
+    "/var/run/docker.sock",
+    "/run/docker.sock",
+    "/var/lib/docker",
+];
 
 /** No sensitive host paths mounted. */
 export const dockerSensitiveMounts = resourcePolicy({
@@ -197,7 +223,9 @@ export const dockerSensitiveMounts = resourcePolicy({
 
 /** The nginx configuration an edge container is given through `uploads`. */
 export function edgeConfig(props: any): string | undefined {
-    const texts = (Array.isArray(props.uploads) ? props.uploads : []).map((u: any) => u.content).filter((c: unknown): c is string => typeof c === "string");
+    const texts = (Array.isArray(props.uploads) ? props.uploads : [])
+        .map((u: any) => u.content)
+        .filter((c: unknown): c is string => typeof c === "string");
     const conf = texts.filter((t: string) => /server\s*\{|http\s*\{/.test(t));
     return conf.length > 0 ? conf.join("\n") : undefined;
 }
@@ -234,7 +262,10 @@ function edgePolicy(def: {
                 return def.checkContainer!(props, report);
             }
             const conf = edgeConfig(props);
-            if (!conf) return report("the edge container has no nginx configuration in `uploads`, so TLS, headers and rate limits cannot be verified");
+            if (!conf)
+                return report(
+                    "the edge container has no nginx configuration in `uploads`, so TLS, headers and rate limits cannot be verified",
+                );
             // The config-files step publishes nothing: what belongs to the running edge is judged there.
             def.check(conf, labels[DOCKER_LABEL.role] === "config-files" ? undefined : props, report);
         },
@@ -244,16 +275,19 @@ function edgePolicy(def: {
 /** Edge terminates TLS and redirects HTTP. */
 export const dockerEdgeTls = edgePolicy({
     name: "docker-edge-tls",
-    description: "The nginx edge listens with TLS (listen ... ssl, ssl_certificate, TLS 1.2+ only), publishes its HTTPS port, and answers plain HTTP only with a redirect to HTTPS.",
+    description:
+        "The nginx edge listens with TLS (listen ... ssl, ssl_certificate, TLS 1.2+ only), publishes its HTTPS port, and answers plain HTTP only with a redirect to HTTPS.",
     checklist: ["mdc-ssl-certificates", "https-enforcement", "encryption-in-transit"],
     sources: ["seed 001 nginx config", "seed 004 §2.2-2.3", "Mozilla TLS guidelines"],
     check: (conf, props, report) => {
-        if (!/listen\s+[^;]*\bssl\b/.test(conf) || !/ssl_certificate\s+\S+/.test(conf)) report("nginx has no TLS listener with a certificate");
+        if (!/listen\s+[^;]*\bssl\b/.test(conf) || !/ssl_certificate\s+\S+/.test(conf))
+            report("nginx has no TLS listener with a certificate");
         const protos = /ssl_protocols\s+([^;]+);/.exec(conf)?.[1];
         const old = (protos ?? "").split(/\s+/).filter((t) => ["SSLv2", "SSLv3", "TLSv1", "TLSv1.1"].includes(t));
         if (old.length > 0) report(`ssl_protocols allows ${old.join(", ")}; allow TLSv1.2 and TLSv1.3 only`);
         // A listener without ssl must only redirect to HTTPS (the health endpoint may sit beside the redirect).
-        if (/listen\s+(?![^;]*\bssl\b)[^;]*;/.test(conf) && !/return\s+30[178]\s+https:\/\//.test(conf)) report("plain HTTP is served without a redirect to HTTPS");
+        if (/listen\s+(?![^;]*\bssl\b)[^;]*;/.test(conf) && !/return\s+30[178]\s+https:\/\//.test(conf))
+            report("plain HTTP is served without a redirect to HTTPS");
         if (props) edgePorts(props, report);
     },
     checkContainer: (props, report) => edgePorts(props, report),
@@ -281,12 +315,15 @@ export const dockerEdgeHeaders = edgePolicy({
 /** Edge rate-limits. */
 export const dockerEdgeRateLimit = edgePolicy({
     name: "docker-edge-rate-limit",
-    description: "The nginx edge limits request rate per client (limit_req_zone and limit_req), caps connections or body size, the seeds' rate limiting and a first line against floods.",
+    description:
+        "The nginx edge limits request rate per client (limit_req_zone and limit_req), caps connections or body size, the seeds' rate limiting and a first line against floods.",
     checklist: ["mdc-rate-limiting", "mdc-ddos-protection"],
     sources: ["seed 001 checklist 'Rate limiting enabled'"],
     check: (conf, _props, report) => {
-        if (!/limit_req_zone\s/.test(conf) || !/limit_req\s/.test(conf)) report("nginx has no request rate limit (limit_req_zone + limit_req)");
-        if (!/limit_conn\s|client_max_body_size\s/.test(conf)) report("nginx caps neither connections (limit_conn) nor request bodies (client_max_body_size)");
+        if (!/limit_req_zone\s/.test(conf) || !/limit_req\s/.test(conf))
+            report("nginx has no request rate limit (limit_req_zone + limit_req)");
+        if (!/limit_conn\s|client_max_body_size\s/.test(conf))
+            report("nginx caps neither connections (limit_conn) nor request bodies (client_max_body_size)");
     },
 });
 
@@ -301,14 +338,16 @@ export const dockerResourceLimits = resourcePolicy({
     types: [CONTAINER],
     validate: (props, _args, report) => {
         if (!(Number(props.memory) > 0)) report("no memory limit");
-        if (!(Number(props.cpuShares) > 0) && !(Number(props.cpus) > 0) && !(Number(props.cpuQuota) > 0)) report("no CPU limit (cpus, cpuShares or cpuQuota)");
+        if (!(Number(props.cpuShares) > 0) && !(Number(props.cpus) > 0) && !(Number(props.cpuQuota) > 0))
+            report("no CPU limit (cpus, cpuShares or cpuQuota)");
     },
 });
 
 /** Health checks. */
 export const dockerHealthcheck = resourcePolicy({
     name: "docker-healthcheck",
-    description: "Every long-running container has a health check (the dev stack's monitoring: Docker reports unhealthy containers). One-shot containers (mustRun: false) are exempt.",
+    description:
+        "Every long-running container has a health check (the dev stack's monitoring: Docker reports unhealthy containers). One-shot containers (mustRun: false) are exempt.",
     group: "reliability",
     platforms: ["docker"],
     checklist: ["replicas-and-probes", "mdc-monitoring-alerts"],
@@ -331,7 +370,8 @@ const restartSchema = {
 /** Restart policy set. */
 export const dockerRestartPolicy = resourcePolicy({
     name: "docker-restart-policy",
-    description: "Every long-running container has a restart policy (on-failure with at most 5 retries, unless-stopped or always), so a crash does not take a tier down for good. One-shot containers (mustRun: false) are exempt.",
+    description:
+        "Every long-running container has a restart policy (on-failure with at most 5 retries, unless-stopped or always), so a crash does not take a tier down for good. One-shot containers (mustRun: false) are exempt.",
     group: "reliability",
     platforms: ["docker"],
     checklist: ["replicas-and-probes"],
@@ -342,14 +382,16 @@ export const dockerRestartPolicy = resourcePolicy({
         if (isOneShot(props)) args.notApplicable("one-shot container");
         const restart = props.restart ?? "no";
         if (!allowed.includes(restart)) report(`restart policy is '${restart}'; use one of ${allowed.join(", ")}`);
-        if (restart === "on-failure" && Number(props.maxRetryCount ?? 0) > maxRetryCount) report(`on-failure retries ${props.maxRetryCount} times (at most ${maxRetryCount})`);
+        if (restart === "on-failure" && Number(props.maxRetryCount ?? 0) > maxRetryCount)
+            report(`on-failure retries ${props.maxRetryCount} times (at most ${maxRetryCount})`);
     },
 });
 
 /** Datastores keep data on a volume. */
 export const dockerDatastoreVolume = resourcePolicy({
     name: "docker-datastore-volume",
-    description: "Long-running database, cache, queue and bucket containers keep their data on a named volume, so recreating the container keeps the data.",
+    description:
+        "Long-running database, cache, queue and bucket containers keep their data on a named volume, so recreating the container keeps the data.",
     group: "reliability",
     platforms: ["docker"],
     checklist: ["backups"],

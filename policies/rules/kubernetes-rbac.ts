@@ -49,7 +49,9 @@ interface ServiceAccountProps {
 }
 
 const exemptSchema = {
-    properties: { exemptNamePrefixes: setting.strings(["system:"], "Object names (Kubernetes' own bootstrap objects) the policy leaves alone.") },
+    properties: {
+        exemptNamePrefixes: setting.strings(["system:"], "Object names (Kubernetes' own bootstrap objects) the policy leaves alone."),
+    },
 };
 const exempt = (name: string | undefined, prefixes: string[]) => !!name && prefixes.some((p) => name.startsWith(p));
 
@@ -77,25 +79,42 @@ const ESCALATING: Array<{ resources: string[]; verbs: string[]; apiGroups?: stri
     { resources: ["roles", "clusterroles"], verbs: ["escalate"], why: "may escalate roles (CKV_K8S_158)" },
     { resources: ["users", "groups", "serviceaccounts"], verbs: ["impersonate"], why: "may impersonate" },
     { resources: ["pods/exec", "pods/attach"], verbs: ["create", "get"], why: "may exec/attach into pods (Polaris rolePodExecAttach)" },
-    { resources: ["validatingwebhookconfigurations", "mutatingwebhookconfigurations"], verbs: ["create", "update", "patch"], why: "controls admission webhooks (CKV_K8S_155)" },
-    { resources: ["certificatesigningrequests/approval"], verbs: ["update", "patch"], why: "may approve certificate signing requests (CKV_K8S_156)" },
+    {
+        resources: ["validatingwebhookconfigurations", "mutatingwebhookconfigurations"],
+        verbs: ["create", "update", "patch"],
+        why: "controls admission webhooks (CKV_K8S_155)",
+    },
+    {
+        resources: ["certificatesigningrequests/approval"],
+        verbs: ["update", "patch"],
+        why: "may approve certificate signing requests (CKV_K8S_156)",
+    },
 ];
 
 /** Roles grant named verbs on named resources. */
 export const k8sRbacLeastPrivilege = resourcePolicy({
     name: "k8s-rbac-least-privilege",
     description:
-        "Roles and ClusterRoles name their verbs, resources and API groups (no \"*\") and grant none of the escalating permissions: bind, escalate, impersonate, pods/exec or pods/attach, admission webhook writes, CSR approval.",
+        'Roles and ClusterRoles name their verbs, resources and API groups (no "*") and grant none of the escalating permissions: bind, escalate, impersonate, pods/exec or pods/attach, admission webhook writes, CSR approval.',
     group: "security",
     platforms: ["kubernetes"],
-    sources: ["Checkov CKV_K8S_49", "Checkov CKV_K8S_155", "Checkov CKV_K8S_156", "Checkov CKV_K8S_157", "Checkov CKV_K8S_158", "Polaris clusterrolePodExecAttach", "Polaris rolePodExecAttach"],
+    sources: [
+        "Checkov CKV_K8S_49",
+        "Checkov CKV_K8S_155",
+        "Checkov CKV_K8S_156",
+        "Checkov CKV_K8S_157",
+        "Checkov CKV_K8S_158",
+        "Polaris clusterrolePodExecAttach",
+        "Polaris rolePodExecAttach",
+    ],
     types: [ROLE, CLUSTER_ROLE],
     configSchema: exemptSchema,
     validate: (props: RoleProps, _args, report, { exemptNamePrefixes }) => {
         if (exempt(props.metadata?.name, exemptNamePrefixes)) return;
         (props.rules ?? []).forEach((rule, i) => {
             const at = `rules[${i}]`;
-            for (const field of ["verbs", "resources", "apiGroups"] as const) if ((rule[field] ?? []).includes("*")) report(`${at}.${field} contains "*" (CKV_K8S_49)`);
+            for (const field of ["verbs", "resources", "apiGroups"] as const)
+                if ((rule[field] ?? []).includes("*")) report(`${at}.${field} contains "*" (CKV_K8S_49)`);
             const verbs = rule.verbs ?? [];
             const resources = rule.resources ?? [];
             for (const e of ESCALATING) {
@@ -118,10 +137,13 @@ export const k8sDefaultServiceAccount = resourcePolicy({
     types: [SERVICE_ACCOUNT, ROLE_BINDING, CLUSTER_ROLE_BINDING],
     validate: (props: ServiceAccountProps & BindingProps, args, report) => {
         if (args.type === SERVICE_ACCOUNT) {
-            if (props.metadata?.name === "default" && props.automountServiceAccountToken !== false) report("the default ServiceAccount automounts its token (set automountServiceAccountToken: false)");
+            if (props.metadata?.name === "default" && props.automountServiceAccountToken !== false)
+                report("the default ServiceAccount automounts its token (set automountServiceAccountToken: false)");
             return;
         }
-        for (const s of props.subjects ?? []) if (s.kind === "ServiceAccount" && s.name === "default") report(`grants ${props.roleRef?.name ?? "a role"} to the default ServiceAccount${s.namespace ? ` of ${s.namespace}` : ""}`);
+        for (const s of props.subjects ?? [])
+            if (s.kind === "ServiceAccount" && s.name === "default")
+                report(`grants ${props.roleRef?.name ?? "a role"} to the default ServiceAccount${s.namespace ? ` of ${s.namespace}` : ""}`);
     },
 });
 
@@ -134,7 +156,8 @@ interface PodVolume {
 /** No hostPath volumes. */
 export const k8sNoHostPath = resourcePolicy({
     name: "k8s-no-host-path",
-    description: "No workload of any kind (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod) mounts a hostPath volume; the container runtime socket least of all.",
+    description:
+        "No workload of any kind (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod) mounts a hostPath volume; the container runtime socket least of all.",
     group: "security",
     platforms: ["kubernetes"],
     sources: ["Checkov CKV_K8S_27", "Polaris hostPathSet"],

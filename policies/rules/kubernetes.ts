@@ -3,7 +3,17 @@
  * resources and probes, the edge's TLS, headers and rate limit (Gateway API, Envoy Gateway), namespaces under restricted Pod
  * Security, autoscaler and disruption-budget sanity, backup CronJobs and CloudNativePG backups.
  */
-import { checkScalingBounds, containersOf, K8S_LONG_RUNNING, K8S_WORKLOADS, podSpecOf, resourcePolicy, retentionDays, scalingBoundsSchema, setting } from "./util";
+import {
+    checkScalingBounds,
+    containersOf,
+    K8S_LONG_RUNNING,
+    K8S_WORKLOADS,
+    podSpecOf,
+    resourcePolicy,
+    retentionDays,
+    scalingBoundsSchema,
+    setting,
+} from "./util";
 import type { ReportViolation } from "@pulumi/policy";
 
 /** The edge's Gateway API objects (Envoy Gateway implements them). */
@@ -57,11 +67,17 @@ export const k8sRunAsNonRoot = podPolicy({
     description: "Every container runs as non-root: runAsNonRoot true (pod or container) or a non-zero runAsUser, and never runAsUser 0.",
     group: "security",
     checklist: ["non-root"],
-    sources: ["Checkov CKV_K8S_23", "Checkov CKV_K8S_40", "Polaris runAsRootAllowed", "kube-score container-security-context-user-group-id"],
+    sources: [
+        "Checkov CKV_K8S_23",
+        "Checkov CKV_K8S_40",
+        "Polaris runAsRootAllowed",
+        "kube-score container-security-context-user-group-id",
+    ],
     container: (c, at, report, pod) => {
         const sc = { ...(pod.securityContext ?? {}), ...(c.securityContext ?? {}) };
         if (sc.runAsUser === 0) report(`${at} runs as uid 0`);
-        else if (sc.runAsNonRoot !== true && !(Number(sc.runAsUser) > 0)) report(`${at} may run as root (set runAsNonRoot: true and a runAsUser)`);
+        else if (sc.runAsNonRoot !== true && !(Number(sc.runAsUser) > 0))
+            report(`${at} may run as root (set runAsNonRoot: true and a runAsUser)`);
     },
 });
 
@@ -103,7 +119,13 @@ export const k8sDropCapabilities = podPolicy({
     name: "k8s-drop-capabilities",
     description: "Every container drops ALL capabilities and adds back none but NET_BIND_SERVICE.",
     group: "security",
-    sources: ["Checkov CKV_K8S_28", "Checkov CKV_K8S_37", "Checkov CKV_K8S_39", "Polaris dangerousCapabilities", "Polaris insecureCapabilities"],
+    sources: [
+        "Checkov CKV_K8S_28",
+        "Checkov CKV_K8S_37",
+        "Checkov CKV_K8S_39",
+        "Polaris dangerousCapabilities",
+        "Polaris insecureCapabilities",
+    ],
     container: (c, at, report) => {
         const caps = c.securityContext?.capabilities ?? {};
         if (!(caps.drop ?? []).map((x: string) => x.toUpperCase()).includes("ALL")) report(`${at} does not drop ALL capabilities`);
@@ -129,7 +151,16 @@ export const k8sHostIsolation = podPolicy({
     description: "Pods share no host namespace (hostNetwork, hostPID, hostIPC), bind no hostPort and mount no hostPath volume.",
     group: "security",
     checklist: ["network-segmentation"],
-    sources: ["Checkov CKV_K8S_17", "Checkov CKV_K8S_18", "Checkov CKV_K8S_19", "Checkov CKV_K8S_26", "Polaris hostNetworkSet", "Polaris hostPIDSet", "Polaris hostIPCSet", "Polaris hostPortSet"],
+    sources: [
+        "Checkov CKV_K8S_17",
+        "Checkov CKV_K8S_18",
+        "Checkov CKV_K8S_19",
+        "Checkov CKV_K8S_26",
+        "Polaris hostNetworkSet",
+        "Polaris hostPIDSet",
+        "Polaris hostIPCSet",
+        "Polaris hostPortSet",
+    ],
     pod: (pod, report) => {
         for (const k of ["hostNetwork", "hostPID", "hostIPC"]) if (pod[k] === true) report(`pod sets ${k}`);
         for (const v of pod.volumes ?? []) if (v.hostPath) report(`volume '${v.name}' mounts host path ${v.hostPath.path}`);
@@ -158,10 +189,21 @@ export const k8sNamespace = resourcePolicy({
     platforms: ["kubernetes"],
     checklist: ["network-segmentation"],
     sources: ["Checkov CKV_K8S_21"],
-    types: [...K8S_WORKLOADS, SERVICE, GATEWAY, HTTPROUTE, "kubernetes:core/v1:Secret", "kubernetes:core/v1:ConfigMap", PDB, ...HPA, "kubernetes:networking.k8s.io/v1:NetworkPolicy"],
+    types: [
+        ...K8S_WORKLOADS,
+        SERVICE,
+        GATEWAY,
+        HTTPROUTE,
+        "kubernetes:core/v1:Secret",
+        "kubernetes:core/v1:ConfigMap",
+        PDB,
+        ...HPA,
+        "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+    ],
     validate: (props, args, report) => {
         const ns = props.metadata?.namespace ?? args.provider?.props?.namespace;
-        if (!ns || ns === "default") report(`${args.type.split(":").pop()} is in the ${ns ? "'default'" : "provider's default"} namespace; set metadata.namespace`);
+        if (!ns || ns === "default")
+            report(`${args.type.split(":").pop()} is in the ${ns ? "'default'" : "provider's default"} namespace; set metadata.namespace`);
     },
 });
 
@@ -172,7 +214,8 @@ const serviceTypeSchema = {
 /** Services stay inside the cluster. */
 export const k8sServiceType = resourcePolicy({
     name: "k8s-service-type",
-    description: "Services are ClusterIP: NodePort and LoadBalancer services would open a public entry that bypasses the Gateway's TLS, headers and rate limit.",
+    description:
+        "Services are ClusterIP: NodePort and LoadBalancer services would open a public entry that bypasses the Gateway's TLS, headers and rate limit.",
     group: "security",
     platforms: ["kubernetes"],
     checklist: ["mdc-firewall-rules", "port-restrictions"],
@@ -184,7 +227,6 @@ export const k8sServiceType = resourcePolicy({
         if (!allowedTypes.includes(t)) report(`Service type is ${t}`);
     },
 });
-
 
 /** An HTTPRoute rule that sends traffic to a backend (rather than only redirecting). */
 const serves = (rule: any) => (rule?.backendRefs ?? []).length > 0;
@@ -203,7 +245,8 @@ export const k8sGatewayTls = resourcePolicy({
     types: [GATEWAY, HTTPROUTE],
     validate: (props, args, report) => {
         if (args.type === HTTPROUTE) {
-            if (onHttpListener(props) && (props.spec?.rules ?? []).some(serves)) report("HTTPRoute serves backends on the plain-HTTP listener; attach it to the HTTPS listener and redirect HTTP");
+            if (onHttpListener(props) && (props.spec?.rules ?? []).some(serves))
+                report("HTTPRoute serves backends on the plain-HTTP listener; attach it to the HTTPS listener and redirect HTTP");
             return;
         }
         const listeners: any[] = props.spec?.listeners ?? [];
@@ -214,20 +257,26 @@ export const k8sGatewayTls = resourcePolicy({
             else if ((l.tls?.certificateRefs ?? []).length === 0) report(`listener '${l.name}' has no tls.certificateRefs`);
         }
         const secured = new Set(https.map((l) => l.hostname ?? "*"));
-        for (const l of listeners.filter((x) => x.protocol === "HTTP")) if (!secured.has(l.hostname ?? "*") && !secured.has("*")) report(`host ${l.hostname ?? "(any)"} is served over HTTP but not HTTPS`);
+        for (const l of listeners.filter((x) => x.protocol === "HTTP"))
+            if (!secured.has(l.hostname ?? "*") && !secured.has("*"))
+                report(`host ${l.hostname ?? "(any)"} is served over HTTP but not HTTPS`);
     },
 });
 
 const headersSchema = {
     properties: {
-        requiredHeaders: setting.strings(["X-Frame-Options", "X-Content-Type-Options", "Strict-Transport-Security"], "Response headers every served route rule must set."),
+        requiredHeaders: setting.strings(
+            ["X-Frame-Options", "X-Content-Type-Options", "Strict-Transport-Security"],
+            "Response headers every served route rule must set.",
+        ),
     },
 };
 
 /** Served routes set security headers. */
 export const k8sGatewayHeaders = resourcePolicy({
     name: "k8s-gateway-security-headers",
-    description: "Every HTTPRoute rule that serves a backend sets the security headers (X-Frame-Options, X-Content-Type-Options, Strict-Transport-Security) with a ResponseHeaderModifier filter.",
+    description:
+        "Every HTTPRoute rule that serves a backend sets the security headers (X-Frame-Options, X-Content-Type-Options, Strict-Transport-Security) with a ResponseHeaderModifier filter.",
     group: "security",
     platforms: ["kubernetes"],
     checklist: ["mdc-security-headers"],
@@ -237,7 +286,9 @@ export const k8sGatewayHeaders = resourcePolicy({
     validate: (props, _args, report, { requiredHeaders }) => {
         (props.spec?.rules ?? []).forEach((rule: any, i: number) => {
             if (!serves(rule)) return;
-            const set = (rule.filters ?? []).filter((f: any) => f.type === "ResponseHeaderModifier").flatMap((f: any) => [...(f.responseHeaderModifier?.set ?? []), ...(f.responseHeaderModifier?.add ?? [])]);
+            const set = (rule.filters ?? [])
+                .filter((f: any) => f.type === "ResponseHeaderModifier")
+                .flatMap((f: any) => [...(f.responseHeaderModifier?.set ?? []), ...(f.responseHeaderModifier?.add ?? [])]);
             const names = new Set(set.map((h: any) => String(h.name).toLowerCase()));
             const missing = requiredHeaders.filter((h) => !names.has(h.toLowerCase()));
             if (missing.length > 0) report(`rule ${i} does not set ${missing.join(", ")}`);
@@ -257,8 +308,13 @@ export const k8sGatewayRateLimit = resourcePolicy({
     types: [BACKEND_TRAFFIC_POLICY],
     validate: (props, _args, report) => {
         const rules: any[] = props.spec?.rateLimit?.global?.rules ?? [];
-        const perClient = rules.some((r) => (r.clientSelectors ?? []).some((c: any) => c.sourceCIDR?.type === "Distinct") && Number(r.limit?.requests) > 0);
-        if (!perClient) report("BackendTrafficPolicy has no per-client rate limit (a global rule with sourceCIDR type Distinct and limit.requests > 0)");
+        const perClient = rules.some(
+            (r) => (r.clientSelectors ?? []).some((c: any) => c.sourceCIDR?.type === "Distinct") && Number(r.limit?.requests) > 0,
+        );
+        if (!perClient)
+            report(
+                "BackendTrafficPolicy has no per-client rate limit (a global rule with sourceCIDR type Distinct and limit.requests > 0)",
+            );
     },
 });
 
@@ -269,7 +325,8 @@ const pssSchema = {
 /** Namespaces enforce restricted Pod Security. */
 export const k8sPodSecurity = resourcePolicy({
     name: "k8s-namespace-pod-security",
-    description: "Every Namespace the program creates enforces the restricted Pod Security Standard (label pod-security.kubernetes.io/enforce).",
+    description:
+        "Every Namespace the program creates enforces the restricted Pod Security Standard (label pod-security.kubernetes.io/enforce).",
     group: "security",
     platforms: ["kubernetes"],
     checklist: ["non-root"],
@@ -288,9 +345,17 @@ export const k8sResources = podPolicy({
     description: "Every container requests and limits CPU and memory.",
     group: "reliability",
     checklist: ["replicas-and-probes"],
-    sources: ["Checkov CKV_K8S_10", "Checkov CKV_K8S_11", "Checkov CKV_K8S_12", "Checkov CKV_K8S_13", "Polaris cpuRequestsMissing/memoryLimitsMissing", "kube-score container-resources"],
+    sources: [
+        "Checkov CKV_K8S_10",
+        "Checkov CKV_K8S_11",
+        "Checkov CKV_K8S_12",
+        "Checkov CKV_K8S_13",
+        "Polaris cpuRequestsMissing/memoryLimitsMissing",
+        "kube-score container-resources",
+    ],
     container: (c, at, report) => {
-        for (const kind of ["requests", "limits"]) for (const r of ["cpu", "memory"]) if (c.resources?.[kind]?.[r] === undefined) report(`${at} has no ${r} ${kind}`);
+        for (const kind of ["requests", "limits"])
+            for (const r of ["cpu", "memory"]) if (c.resources?.[kind]?.[r] === undefined) report(`${at} has no ${r} ${kind}`);
     },
 });
 
@@ -300,7 +365,14 @@ export const k8sProbes = podPolicy({
     description: "Every long-running container (Deployment, StatefulSet, DaemonSet) has a readiness and a liveness probe.",
     group: "reliability",
     checklist: ["replicas-and-probes"],
-    sources: ["Checkov CKV_K8S_8", "Checkov CKV_K8S_9", "Polaris livenessProbeMissing", "Polaris readinessProbeMissing", "kube-score pod-probes", "seed 002 (liveness /health, readiness /ready)"],
+    sources: [
+        "Checkov CKV_K8S_8",
+        "Checkov CKV_K8S_9",
+        "Polaris livenessProbeMissing",
+        "Polaris readinessProbeMissing",
+        "kube-score pod-probes",
+        "seed 002 (liveness /health, readiness /ready)",
+    ],
     types: K8S_LONG_RUNNING,
     container: (c, at, report, _pod, init) => {
         if (init) return;
@@ -322,7 +394,12 @@ export const k8sHpaBounds = resourcePolicy({
     group: "reliability",
     platforms: ["kubernetes"],
     checklist: ["autoscaling-bounds", "replicas-and-probes"],
-    sources: ["seed 001 autoscaling (2-10)", "seed 002 HPA (3-10)", "kube-score horizontalpodautoscaler-has-target", "KEDA ScaledObject spec"],
+    sources: [
+        "seed 001 autoscaling (2-10)",
+        "seed 002 HPA (3-10)",
+        "kube-score horizontalpodautoscaler-has-target",
+        "KEDA ScaledObject spec",
+    ],
     types: [...HPA, SCALED_OBJECT],
     configSchema: hpaSchema,
     validate: (props, args, report, cfg) => {
@@ -340,7 +417,8 @@ export const k8sHpaBounds = resourcePolicy({
 /** PDBs that allow voluntary evictions. */
 export const k8sPdbAllowsEviction = resourcePolicy({
     name: "k8s-pdb-sane",
-    description: "Every PodDisruptionBudget sets minAvailable or maxUnavailable and still allows an eviction (not maxUnavailable 0 nor minAvailable 100%), so node drains work.",
+    description:
+        "Every PodDisruptionBudget sets minAvailable or maxUnavailable and still allows an eviction (not maxUnavailable 0 nor minAvailable 100%), so node drains work.",
     group: "reliability",
     platforms: ["kubernetes"],
     checklist: ["replicas-and-probes"],
@@ -358,7 +436,8 @@ export const k8sPdbAllowsEviction = resourcePolicy({
 /** CronJobs never overlap and have a deadline. */
 export const k8sCronJobSafe = resourcePolicy({
     name: "k8s-cronjob-safe",
-    description: "CronJobs (backups) never run concurrently (concurrencyPolicy Forbid), have a startingDeadlineSeconds, and keep failed-job history for diagnosis.",
+    description:
+        "CronJobs (backups) never run concurrently (concurrencyPolicy Forbid), have a startingDeadlineSeconds, and keep failed-job history for diagnosis.",
     group: "reliability",
     platforms: ["kubernetes"],
     checklist: ["backups"],
@@ -393,10 +472,15 @@ export const k8sCnpgCluster = resourcePolicy({
     validate: (props, args, report, cfg) => {
         const s = props.spec ?? {};
         const backup = s.backup;
-        const hasTarget = !!(backup?.barmanObjectStore || backup?.volumeSnapshot || (s.plugins ?? []).some((p: any) => /barman/i.test(p.name ?? "")));
+        const hasTarget = !!(
+            backup?.barmanObjectStore ||
+            backup?.volumeSnapshot ||
+            (s.plugins ?? []).some((p: any) => /barman/i.test(p.name ?? ""))
+        );
         if (!hasTarget) report("Cluster has no backup target (spec.backup.barmanObjectStore, volumeSnapshot or a barman-cloud plugin)");
         const days = retentionDays(backup?.retentionPolicy);
-        if (hasTarget && !(days !== undefined && days >= cfg.minRetentionDays)) report(`backup retentionPolicy is ${backup?.retentionPolicy ?? "unset"}; keep at least ${cfg.minRetentionDays}d`);
+        if (hasTarget && !(days !== undefined && days >= cfg.minRetentionDays))
+            report(`backup retentionPolicy is ${backup?.retentionPolicy ?? "unset"}; keep at least ${cfg.minRetentionDays}d`);
         if (Number(s.instances ?? 1) < cfg.minInstances) report(`instances ${s.instances ?? 1} is below ${cfg.minInstances}`);
         if (String(s.postgresql?.parameters?.ssl ?? "on").toLowerCase() === "off") report("postgresql ssl is off");
     },
@@ -414,8 +498,10 @@ function unencryptedConnection(url: string): string | undefined {
     const query = url.includes("?") ? url.slice(url.indexOf("?") + 1).toLowerCase() : "";
     if (scheme === "redis" || scheme === "amqp") return `${scheme}:// (use ${scheme === "redis" ? "rediss" : "amqps"}://)`;
     if (scheme.startsWith("mongodb") && !/(^|&)(tls|ssl)=true/.test(query)) return "mongodb:// without tls=true";
-    if (scheme === "mysql" && !/(^|&)ssl-?mode=(required|verify_ca|verify_identity)/.test(query)) return "mysql:// without ssl-mode=REQUIRED";
-    if (scheme.startsWith("postgres") && !/(^|&)sslmode=(require|verify-ca|verify-full)/.test(query)) return "postgresql:// without sslmode=require";
+    if (scheme === "mysql" && !/(^|&)ssl-?mode=(required|verify_ca|verify_identity)/.test(query))
+        return "mysql:// without ssl-mode=REQUIRED";
+    if (scheme.startsWith("postgres") && !/(^|&)sslmode=(require|verify-ca|verify-full)/.test(query))
+        return "postgresql:// without sslmode=require";
     return undefined;
 }
 

@@ -82,7 +82,13 @@ export function deployedLines(resources: PolicyResource[]): Deployed[] {
         if (r.type === "aws:rds/instance:Instance" && (p.engine === "postgres" || p.engine === "mysql") && p.engineVersion) {
             const v = String(p.engineVersion);
             const line = p.engine === "postgres" ? v.split(".")[0] : majorMinor(v);
-            add({ product: `rds-${p.engine}`, line, what: `${describe(r)} (RDS ${p.engine} ${line})`, urn: r.urn, extendedSupport: p.engineLifecycleSupport !== "open-source-rds-extended-support-disabled" });
+            add({
+                product: `rds-${p.engine}`,
+                line,
+                what: `${describe(r)} (RDS ${p.engine} ${line})`,
+                urn: r.urn,
+                extendedSupport: p.engineLifecycleSupport !== "open-source-rds-extended-support-disabled",
+            });
         } else if (r.type === "aws:docdb/cluster:Cluster" && p.engineVersion) {
             const line = majorMinor(String(p.engineVersion));
             add({ product: "documentdb", line, what: `${describe(r)} (DocumentDB ${line})`, urn: r.urn });
@@ -124,15 +130,31 @@ export function assess(d: Deployed, row: LifecycleRow, today: string, warnDays: 
     }
     if (std && today > std) {
         if (row.platform === "rds" && !d.extendedSupport) {
-            return { policy: "lifecycle-end-of-life", urn: d.urn, message: `${d.what} left RDS standard support on ${std} with Extended Support disabled: RDS upgrades the major version on its own; ${tail}` };
+            return {
+                policy: "lifecycle-end-of-life",
+                urn: d.urn,
+                message: `${d.what} left RDS standard support on ${std} with Extended Support disabled: RDS upgrades the major version on its own; ${tail}`,
+            };
         }
-        const paid = row.platform === "rds" ? `runs on paid RDS Extended Support (engineLifecycleSupport) until ${eol ?? "its end"}` : `left standard support${eol ? `; end of life ${dateOf(row, eol)}` : ""}`;
-        return { policy: "lifecycle-support-window", urn: d.urn, message: `${d.what} left standard support on ${std} and ${paid}: ${tail}` };
+        const paid =
+            row.platform === "rds"
+                ? `runs on paid RDS Extended Support (engineLifecycleSupport) until ${eol ?? "its end"}`
+                : `left standard support${eol ? `; end of life ${dateOf(row, eol)}` : ""}`;
+        return {
+            policy: "lifecycle-support-window",
+            urn: d.urn,
+            message: `${d.what} left standard support on ${std} and ${paid}: ${tail}`,
+        };
     }
     const next = [std, eol].filter((x): x is string => !!x && x >= today).sort()[0];
     if (next && daysBetween(today, next) <= warnDays) {
-        const kind = next === std ? (row.platform === "rds" ? "leaves RDS standard support" : "leaves standard support") : "reaches end of life";
-        return { policy: "lifecycle-support-window", urn: d.urn, message: `${d.what} ${kind} on ${dateOf(row, next)}, in ${daysBetween(today, next)} days: ${tail}` };
+        const kind =
+            next === std ? (row.platform === "rds" ? "leaves RDS standard support" : "leaves standard support") : "reaches end of life";
+        return {
+            policy: "lifecycle-support-window",
+            urn: d.urn,
+            message: `${d.what} ${kind} on ${dateOf(row, next)}, in ${daysBetween(today, next)} days: ${tail}`,
+        };
     }
     return undefined;
 }
@@ -141,7 +163,13 @@ export function assess(d: Deployed, row: LifecycleRow, today: string, warnDays: 
 const todayOf = (configured: string) => configured || new Date().toISOString().slice(0, 10);
 
 /** Every lifecycle finding for `resources` on `today`, and the table-age finding when the table is older than `maxTableAgeDays`. */
-export function lifecycleFindings(resources: PolicyResource[], today: string, warnDays: number, maxTableAgeDays: number, asOf = LIFECYCLE_AS_OF): LifecycleFinding[] {
+export function lifecycleFindings(
+    resources: PolicyResource[],
+    today: string,
+    warnDays: number,
+    maxTableAgeDays: number,
+    asOf = LIFECYCLE_AS_OF,
+): LifecycleFinding[] {
     const out: LifecycleFinding[] = [];
     for (const d of deployedLines(resources)) {
         const row = lifecycleRow(d.product, d.line);
@@ -150,7 +178,10 @@ export function lifecycleFindings(resources: PolicyResource[], today: string, wa
     }
     const age = daysBetween(asOf, today);
     if (age > maxTableAgeDays) {
-        out.push({ policy: "lifecycle-support-window", message: `the lifecycle dates table (policies/lifecycle/dates.ts) was last checked on ${asOf}, ${age} days ago (more than ${maxTableAgeDays}): re-check its rows against their sources and update LIFECYCLE_AS_OF` });
+        out.push({
+            policy: "lifecycle-support-window",
+            message: `the lifecycle dates table (policies/lifecycle/dates.ts) was last checked on ${asOf}, ${age} days ago (more than ${maxTableAgeDays}): re-check its rows against their sources and update LIFECYCLE_AS_OF`,
+        });
     }
     return out;
 }
@@ -176,7 +207,9 @@ export const lifecycleEndOfLife = stackPolicy({
     platforms: ["docker", "kubernetes", "aws"],
     sources: ["policies/lifecycle/dates.ts (vendors' lifecycle pages via endoflife.date, release notes)"],
     configSchema: { properties: { today: clockSetting } },
-    validate: (args, report, { today }) => onTierformStack(args) && emit(lifecycleFindings(args.resources, todayOf(today), 0, Number.MAX_SAFE_INTEGER), "lifecycle-end-of-life", report),
+    validate: (args, report, { today }) =>
+        onTierformStack(args) &&
+        emit(lifecycleFindings(args.resources, todayOf(today), 0, Number.MAX_SAFE_INTEGER), "lifecycle-end-of-life", report),
 });
 
 /** Versions on paid extended support or near a date, and a stale dates table (advisory). */
@@ -191,10 +224,16 @@ export const lifecycleSupportWindow = stackPolicy({
         properties: {
             today: clockSetting,
             warnDays: setting.integer(180, "Report a lifecycle date this many days ahead.", 0),
-            maxTableAgeDays: setting.integer(183, "Report the dates table when it was last checked longer ago than this (about six months).", 1),
+            maxTableAgeDays: setting.integer(
+                183,
+                "Report the dates table when it was last checked longer ago than this (about six months).",
+                1,
+            ),
         },
     },
-    validate: (args, report, { today, warnDays, maxTableAgeDays }) => onTierformStack(args) && emit(lifecycleFindings(args.resources, todayOf(today), warnDays, maxTableAgeDays), "lifecycle-support-window", report),
+    validate: (args, report, { today, warnDays, maxTableAgeDays }) =>
+        onTierformStack(args) &&
+        emit(lifecycleFindings(args.resources, todayOf(today), warnDays, maxTableAgeDays), "lifecycle-support-window", report),
 });
 
 /** The lifecycle policies. */

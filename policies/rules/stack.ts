@@ -55,7 +55,11 @@ function perPlatform(args: StackValidationArgs, branches: Partial<Record<Platfor
 const backupSchema = {
     properties: {
         minRetentionDays: setting.integer(7, "Smallest backup retention in days a backup job must declare.", 1),
-        maxIntervalMinutes: setting.integer(1440, "Longest gap between two backups (the RPO) when the resources do not declare the spec's rpo-minutes.", 1),
+        maxIntervalMinutes: setting.integer(
+            1440,
+            "Longest gap between two backups (the RPO) when the resources do not declare the spec's rpo-minutes.",
+            1,
+        ),
     },
 };
 type BackupLimits = ConfigOf<typeof backupSchema>;
@@ -92,14 +96,26 @@ function declaredSchedules(envs: Array<[string, string]>, labels: Record<string,
  * sooner than it declares; together they run often enough for the RPO, which is the spec's
  * `rpo-minutes` where the resources carry it, capped by the stack's `maxIntervalMinutes`.
  */
-function checkBackupRuns(db: PolicyResource, runs: BackupRun[], rpoMinutes: number | undefined, limits: BackupLimits, report: ReportViolation) {
+function checkBackupRuns(
+    db: PolicyResource,
+    runs: BackupRun[],
+    rpoMinutes: number | undefined,
+    limits: BackupLimits,
+    report: ReportViolation,
+) {
     let best = Infinity;
     let readable = false;
     for (const run of runs) {
         const retention = run.retention ?? run.prunes;
-        if (retention === undefined) report(`${run.where} declares no retention (a retention label or annotation, env RETENTION_DAYS, or RETENTION_DAYS=N in its script)`, run.urn);
-        else if (retention < limits.minRetentionDays) report(`${run.where} keeps backups ${retention} days (at least ${limits.minRetentionDays})`, run.urn);
-        if (run.prunes !== undefined && retention !== undefined && run.prunes < retention) report(`${run.where} prunes backups after ${run.prunes} days although it declares ${retention}`, run.urn);
+        if (retention === undefined)
+            report(
+                `${run.where} declares no retention (a retention label or annotation, env RETENTION_DAYS, or RETENTION_DAYS=N in its script)`,
+                run.urn,
+            );
+        else if (retention < limits.minRetentionDays)
+            report(`${run.where} keeps backups ${retention} days (at least ${limits.minRetentionDays})`, run.urn);
+        if (run.prunes !== undefined && retention !== undefined && run.prunes < retention)
+            report(`${run.where} prunes backups after ${run.prunes} days although it declares ${retention}`, run.urn);
         if (run.schedules.length === 0 && !run.continuous) report(`${run.where} declares no schedule`, run.urn);
         for (const schedule of run.schedules) {
             const gap = maxIntervalMinutes(schedule);
@@ -110,11 +126,13 @@ function checkBackupRuns(db: PolicyResource, runs: BackupRun[], rpoMinutes: numb
     }
     const limit = Math.min(limits.maxIntervalMinutes, rpoMinutes ?? Infinity);
     const source = rpoMinutes !== undefined && rpoMinutes <= limits.maxIntervalMinutes ? "the spec's RPO (rpo-minutes)" : "the RPO";
-    if (readable && best > limit) report(`${label(db)} is backed up ${describeInterval(best)} at best; ${source} needs every ${limit} min`, db.urn);
+    if (readable && best > limit)
+        report(`${label(db)} is backed up ${describeInterval(best)} at best; ${source} needs every ${limit} min`, db.urn);
 }
 
 /** The text of a Docker container's uploaded files (scripts, configs). */
-const uploadedText = (props: any): string => (Array.isArray(props?.uploads) ? props.uploads : []).map((u: any) => (typeof u?.content === "string" ? u.content : "")).join("\n");
+const uploadedText = (props: any): string =>
+    (Array.isArray(props?.uploads) ? props.uploads : []).map((u: any) => (typeof u?.content === "string" ? u.content : "")).join("\n");
 
 function dockerBackups(rs: PolicyResource[], limits: BackupLimits, report: ReportViolation) {
     const containers = ofType(rs, "docker:index/container:Container");
@@ -126,14 +144,26 @@ function dockerBackups(rs: PolicyResource[], limits: BackupLimits, report: Repor
             continue;
         }
         const mine = backups.filter((b) => dockerLabels(b.props)[DOCKER_LABEL.datastore] === name);
-        if (mine.length === 0) report(`database '${name}' has no backup container (tierform.tier=backup, tierform.datastore=${name})`, db.urn);
+        if (mine.length === 0)
+            report(`database '${name}' has no backup container (tierform.tier=backup, tierform.datastore=${name})`, db.urn);
         // The scripts may reach the backup container through its one-shot config-files step.
-        const delivered = containers.filter((c) => dockerTier(c.props) === "backup" && dockerLabels(c.props)[DOCKER_LABEL.datastore] === name && dockerLabels(c.props)[DOCKER_LABEL.role] === "config-files");
+        const delivered = containers.filter(
+            (c) =>
+                dockerTier(c.props) === "backup" &&
+                dockerLabels(c.props)[DOCKER_LABEL.datastore] === name &&
+                dockerLabels(c.props)[DOCKER_LABEL.role] === "config-files",
+        );
         const runs = mine.map((b) => {
             const envs = splitEnvs(b.props.envs);
             const labels = dockerLabels(b.props);
             const text = [uploadedText(b.props), ...delivered.map((d) => uploadedText(d.props))].join("\n");
-            return { where: `backup container '${b.name}'`, urn: b.urn, schedules: declaredSchedules(envs, labels), retention: declaredRetention(envs, labels), prunes: scriptRetentionDays(text) };
+            return {
+                where: `backup container '${b.name}'`,
+                urn: b.urn,
+                schedules: declaredSchedules(envs, labels),
+                retention: declaredRetention(envs, labels),
+                prunes: scriptRetentionDays(text),
+            };
         });
         const { rpoMinutes } = declaredRecovery(dockerLabels(db.props), ...mine.map((b) => dockerLabels(b.props)));
         checkBackupRuns(db, runs, rpoMinutes, limits, report);
@@ -141,11 +171,16 @@ function dockerBackups(rs: PolicyResource[], limits: BackupLimits, report: Repor
 }
 
 const k8sLabels = (r: PolicyResource): Record<string, string> => ({ ...(r.props?.metadata?.labels ?? {}) });
-const k8sLabelsAndAnnotations = (r: PolicyResource): Record<string, string> => ({ ...k8sLabels(r), ...(r.props?.metadata?.annotations ?? {}) });
+const k8sLabelsAndAnnotations = (r: PolicyResource): Record<string, string> => ({
+    ...k8sLabels(r),
+    ...(r.props?.metadata?.annotations ?? {}),
+});
 const CNPG = "kubernetes:postgresql.cnpg.io/v1:Cluster";
 
 /** True when a CloudNativePG cluster archives WAL continuously (an object store or the barman-cloud plugin). */
-const archivesWal = (cluster: PolicyResource) => !!cluster.props?.spec?.backup?.barmanObjectStore || (cluster.props?.spec?.plugins ?? []).some((p: any) => /barman/i.test(p?.name ?? ""));
+const archivesWal = (cluster: PolicyResource) =>
+    !!cluster.props?.spec?.backup?.barmanObjectStore ||
+    (cluster.props?.spec?.plugins ?? []).some((p: any) => /barman/i.test(p?.name ?? ""));
 
 /** The scripts a CronJob runs: its own text and the ConfigMaps its pod mounts. */
 function cronJobScripts(job: PolicyResource, configMaps: PolicyResource[]): string {
@@ -160,23 +195,50 @@ function kubernetesBackups(rs: PolicyResource[], limits: BackupLimits, report: R
     const scheduled = ofType(rs, "kubernetes:postgresql.cnpg.io/v1:ScheduledBackup");
     const databases = [
         ...ofType(rs, CNPG),
-        ...ofType(rs, "kubernetes:apps/v1:StatefulSet").filter((s) => (k8sLabels(s)["app.kubernetes.io/component"] ?? podLabelsOf(s.type, s.props)["app.kubernetes.io/component"]) === "database"),
+        ...ofType(rs, "kubernetes:apps/v1:StatefulSet").filter(
+            (s) =>
+                (k8sLabels(s)["app.kubernetes.io/component"] ?? podLabelsOf(s.type, s.props)["app.kubernetes.io/component"]) === "database",
+        ),
     ];
     for (const db of databases) {
         const ns = namespaceOf(db);
         const names = [db.props?.metadata?.name, k8sLabels(db)["app.kubernetes.io/name"], db.name].filter((n): n is string => !!n);
         const sb = scheduled.filter((s) => namespaceOf(s) === ns && names.includes(s.props?.spec?.cluster?.name));
-        const jobs = cronJobs.filter((j) => namespaceOf(j) === ns && k8sLabels(j)["app.kubernetes.io/component"] !== "database" && names.some((n) => JSON.stringify(j.props ?? {}).includes(n)));
-        if (sb.length === 0 && jobs.length === 0) report(`database ${label(db)} has no backup CronJob or ScheduledBackup in namespace ${ns}`, db.urn);
+        const jobs = cronJobs.filter(
+            (j) =>
+                namespaceOf(j) === ns &&
+                k8sLabels(j)["app.kubernetes.io/component"] !== "database" &&
+                names.some((n) => JSON.stringify(j.props ?? {}).includes(n)),
+        );
+        if (sb.length === 0 && jobs.length === 0)
+            report(`database ${label(db)} has no backup CronJob or ScheduledBackup in namespace ${ns}`, db.urn);
         const runs: BackupRun[] = [
-            ...sb.map((s) => ({ where: `ScheduledBackup '${s.name}'`, urn: s.urn, schedules: s.props?.spec?.schedule ? [s.props.spec.schedule] : [], continuous: archivesWal(db), retention: retentionDays(db.props?.spec?.backup?.retentionPolicy) })),
+            ...sb.map((s) => ({
+                where: `ScheduledBackup '${s.name}'`,
+                urn: s.urn,
+                schedules: s.props?.spec?.schedule ? [s.props.spec.schedule] : [],
+                continuous: archivesWal(db),
+                retention: retentionDays(db.props?.spec?.backup?.retentionPolicy),
+            })),
             ...jobs.map((j) => {
-                const envs = containersOf(podSpecOf(j.type, j.props)).flatMap(({ c }) => (c.env ?? []).map((e: any) => [String(e.name), String(e.value ?? "")] as [string, string]));
+                const envs = containersOf(podSpecOf(j.type, j.props)).flatMap(({ c }) =>
+                    (c.env ?? []).map((e: any) => [String(e.name), String(e.value ?? "")] as [string, string]),
+                );
                 const schedules = j.props?.spec?.schedule ? [j.props.spec.schedule] : [];
-                return { where: `backup CronJob '${j.name}'`, urn: j.urn, schedules, retention: declaredRetention(envs, k8sLabelsAndAnnotations(j)), prunes: scriptRetentionDays(cronJobScripts(j, configMaps)) };
+                return {
+                    where: `backup CronJob '${j.name}'`,
+                    urn: j.urn,
+                    schedules,
+                    retention: declaredRetention(envs, k8sLabelsAndAnnotations(j)),
+                    prunes: scriptRetentionDays(cronJobScripts(j, configMaps)),
+                };
             }),
         ];
-        const { rpoMinutes } = declaredRecovery(k8sLabelsAndAnnotations(db), ...sb.map(k8sLabelsAndAnnotations), ...jobs.map(k8sLabelsAndAnnotations));
+        const { rpoMinutes } = declaredRecovery(
+            k8sLabelsAndAnnotations(db),
+            ...sb.map(k8sLabelsAndAnnotations),
+            ...jobs.map(k8sLabelsAndAnnotations),
+        );
         checkBackupRuns(db, runs, rpoMinutes, limits, report);
     }
 }
@@ -196,7 +258,8 @@ function awsBackups(rs: PolicyResource[], report: ReportViolation) {
                 (s.props?.resources ?? []).includes("*") ||
                 (s.props?.selectionTags ?? []).some((t: any) => t.type === "STRINGEQUALS" && tags[t.key] === t.value),
         );
-        if (!automated && !selected) report(`database ${label(db)} has neither automated backups (backupRetentionPeriod > 0) nor an AWS Backup selection`, db.urn);
+        if (!automated && !selected)
+            report(`database ${label(db)} has neither automated backups (backupRetentionPeriod > 0) nor an AWS Backup selection`, db.urn);
     }
 }
 
@@ -234,22 +297,34 @@ export const publicEntryPoints = stackPolicy({
             docker: (rs) => {
                 for (const c of ofType(rs, "docker:index/container:Container")) {
                     const published = (c.props?.ports ?? []).filter((p: any) => p.external !== undefined || p.ip !== undefined);
-                    if ((published.length > 0 || c.props?.publishAllPorts === true) && dockerTier(c.props) !== "edge") report(`container '${c.name}' (tier ${dockerTier(c.props) ?? "unlabelled"}) publishes ports; only the edge may`, c.urn);
+                    if ((published.length > 0 || c.props?.publishAllPorts === true) && dockerTier(c.props) !== "edge")
+                        report(
+                            `container '${c.name}' (tier ${dockerTier(c.props) ?? "unlabelled"}) publishes ports; only the edge may`,
+                            c.urn,
+                        );
                 }
             },
             kubernetes: (rs) => {
                 const secrets = ofType(rs, "kubernetes:core/v1:Secret").map((s) => s.props?.metadata?.name);
                 const certs = ofType(rs, "kubernetes:cert-manager.io/v1:Certificate").map((c) => c.props?.spec?.secretName);
-                const targets = (type: string) => ofType(rs, type).flatMap((p) => (p.props?.spec?.targetRefs ?? []).filter((t: any) => t.kind === "Gateway").map((t: any) => t.name));
+                const targets = (type: string) =>
+                    ofType(rs, type).flatMap((p) =>
+                        (p.props?.spec?.targetRefs ?? []).filter((t: any) => t.kind === "Gateway").map((t: any) => t.name),
+                    );
                 const limited = targets("kubernetes:gateway.envoyproxy.io/v1alpha1:BackendTrafficPolicy");
                 for (const gw of ofType(rs, "kubernetes:gateway.networking.k8s.io/v1:Gateway")) {
                     const name = gw.props?.metadata?.name;
                     const https = (gw.props?.spec?.listeners ?? []).filter((l: any) => l.protocol === "HTTPS");
                     if (https.length === 0) report(`Gateway '${gw.name}' serves no TLS`, gw.urn);
                     for (const ref of https.flatMap((l: any) => l.tls?.certificateRefs ?? [])) {
-                        if (!secrets.includes(ref.name) && !certs.includes(ref.name)) report(`Gateway '${gw.name}' uses TLS secret '${ref.name}' that neither the program nor cert-manager provides`, gw.urn);
+                        if (!secrets.includes(ref.name) && !certs.includes(ref.name))
+                            report(
+                                `Gateway '${gw.name}' uses TLS secret '${ref.name}' that neither the program nor cert-manager provides`,
+                                gw.urn,
+                            );
                     }
-                    if (!limited.includes(name)) report(`Gateway '${gw.name}' has no BackendTrafficPolicy (rate limit) targeting it`, gw.urn);
+                    if (!limited.includes(name))
+                        report(`Gateway '${gw.name}' has no BackendTrafficPolicy (rate limit) targeting it`, gw.urn);
                 }
             },
             aws: (rs) => {
@@ -258,8 +333,10 @@ export const publicEntryPoints = stackPolicy({
                 for (const lb of ofType(rs, "aws:lb/loadBalancer:LoadBalancer")) {
                     if (lb.props?.internal === true || (lb.props?.loadBalancerType ?? "application") !== "application") continue;
                     const mine = listeners.filter((l) => dependsOn(l, lb));
-                    if (!mine.some((l) => String(l.props?.protocol).toUpperCase() === "HTTPS")) report(`internet-facing load balancer '${lb.name}' has no HTTPS listener`, lb.urn);
-                    if (!assocs.some((a) => dependsOn(a, lb) || (lb.props?.arn && a.props?.resourceArn === lb.props.arn))) report(`internet-facing load balancer '${lb.name}' is not associated with a WAFv2 web ACL`, lb.urn);
+                    if (!mine.some((l) => String(l.props?.protocol).toUpperCase() === "HTTPS"))
+                        report(`internet-facing load balancer '${lb.name}' has no HTTPS listener`, lb.urn);
+                    if (!assocs.some((a) => dependsOn(a, lb) || (lb.props?.arn && a.props?.resourceArn === lb.props.arn)))
+                        report(`internet-facing load balancer '${lb.name}' is not associated with a WAFv2 web ACL`, lb.urn);
                 }
             },
         }),
@@ -275,15 +352,24 @@ export const awsAlbSecurityHeaders = stackPolicy({
     checklist: ["mdc-security-headers"],
     sources: ["seed 001 security headers", "ALB response header modification"],
     validate: (args, report) => {
-        const rs = ofType(args.resources, "aws:cloudfront/distribution:Distribution", "aws:lb/loadBalancer:LoadBalancer", "aws:lb/listener:Listener");
+        const rs = ofType(
+            args.resources,
+            "aws:cloudfront/distribution:Distribution",
+            "aws:lb/loadBalancer:LoadBalancer",
+            "aws:lb/listener:Listener",
+        );
         if (rs.length === 0) args.notApplicable("no AWS edge in this stack");
         if (ofType(rs, "aws:cloudfront/distribution:Distribution").length > 0) return;
         for (const lb of ofType(rs, "aws:lb/loadBalancer:LoadBalancer").filter((l) => l.props?.internal !== true)) {
-            for (const l of ofType(rs, "aws:lb/listener:Listener").filter((x) => dependsOn(x, lb) && String(x.props?.protocol).toUpperCase() === "HTTPS")) {
+            for (const l of ofType(rs, "aws:lb/listener:Listener").filter(
+                (x) => dependsOn(x, lb) && String(x.props?.protocol).toUpperCase() === "HTTPS",
+            )) {
                 const p = l.props ?? {};
-                if (!p.routingHttpResponseStrictTransportSecurityHeaderValue) report(`listener '${l.name}' sets no Strict-Transport-Security`, l.urn);
+                if (!p.routingHttpResponseStrictTransportSecurityHeaderValue)
+                    report(`listener '${l.name}' sets no Strict-Transport-Security`, l.urn);
                 if (!p.routingHttpResponseXFrameOptionsHeaderValue) report(`listener '${l.name}' sets no X-Frame-Options`, l.urn);
-                if (!p.routingHttpResponseXContentTypeOptionsHeaderValue) report(`listener '${l.name}' sets no X-Content-Type-Options`, l.urn);
+                if (!p.routingHttpResponseXContentTypeOptionsHeaderValue)
+                    report(`listener '${l.name}' sets no X-Content-Type-Options`, l.urn);
             }
         }
     },
@@ -292,7 +378,10 @@ export const awsAlbSecurityHeaders = stackPolicy({
 // ---------- isolation ----------
 
 function sgWorldOpen(sg: PolicyResource, rs: PolicyResource[]): boolean {
-    const rules = [sg, ...rs.filter((r) => SG_RULE_TYPES.includes(r.type) && r.type !== "aws:ec2/securityGroup:SecurityGroup" && dependsOn(r, sg))];
+    const rules = [
+        sg,
+        ...rs.filter((r) => SG_RULE_TYPES.includes(r.type) && r.type !== "aws:ec2/securityGroup:SecurityGroup" && dependsOn(r, sg)),
+    ];
     return rules.some((r) => ingressRulesOf(r.type, r.props).some((i) => i.cidrs.some((c) => WORLD.includes(c))));
 }
 
@@ -309,14 +398,24 @@ export const serviceIsolation = stackPolicy({
         perPlatform(args, {
             docker: (rs) => {
                 const networks = ofType(rs, "docker:index/network:Network");
-                for (const c of ofType(rs, "docker:index/container:Container").filter((x) => DATA_TIERS.includes(dockerTier(x.props) ?? ""))) {
+                for (const c of ofType(rs, "docker:index/container:Container").filter((x) =>
+                    DATA_TIERS.includes(dockerTier(x.props) ?? ""),
+                )) {
                     const attached: any[] = c.props?.networksAdvanced ?? [];
                     if (c.props?.networkMode === "none") continue;
-                    if (attached.length === 0) report(`${dockerTier(c.props)} container '${c.name}' is on the default bridge network`, c.urn);
+                    if (attached.length === 0)
+                        report(`${dockerTier(c.props)} container '${c.name}' is on the default bridge network`, c.urn);
                     for (const a of attached) {
-                        const net = networks.find((n) => n.props?.name === a.name || n.name === a.name) ?? networks.find((n) => dependsOn(c, n) && (n.props?.name === undefined || n.props?.name === a.name));
-                        if (!net) report(`${dockerTier(c.props)} container '${c.name}' is on network '${a.name}', which the program does not create`, c.urn);
-                        else if (net.props?.internal !== true) report(`${dockerTier(c.props)} container '${c.name}' is on network '${a.name}', which is not internal`, c.urn);
+                        const net =
+                            networks.find((n) => n.props?.name === a.name || n.name === a.name) ??
+                            networks.find((n) => dependsOn(c, n) && (n.props?.name === undefined || n.props?.name === a.name));
+                        if (!net)
+                            report(
+                                `${dockerTier(c.props)} container '${c.name}' is on network '${a.name}', which the program does not create`,
+                                c.urn,
+                            );
+                        else if (net.props?.internal !== true)
+                            report(`${dockerTier(c.props)} container '${c.name}' is on network '${a.name}', which is not internal`, c.urn);
                     }
                 }
             },
@@ -327,7 +426,8 @@ export const serviceIsolation = stackPolicy({
                     const ns = namespaceOf(w);
                     namespaces.add(ns);
                     const labels = podLabelsOf(w.type, w.props);
-                    if (!policies.some((p) => namespaceOf(p) === ns && selects(p.props?.spec?.podSelector ?? {}, labels))) report(`${label(w)} is not selected by any NetworkPolicy`, w.urn);
+                    if (!policies.some((p) => namespaceOf(p) === ns && selects(p.props?.spec?.podSelector ?? {}, labels)))
+                        report(`${label(w)} is not selected by any NetworkPolicy`, w.urn);
                 }
                 for (const ns of namespaces) {
                     const deny = policies.some(
@@ -345,8 +445,11 @@ export const serviceIsolation = stackPolicy({
                 const sgs = ofType(rs, "aws:ec2/securityGroup:SecurityGroup");
                 for (const svc of ofType(rs, "aws:ecs/service:Service")) {
                     const mine = sgs.filter((sg) => dependsOn(svc, sg));
-                    if ((svc.props?.networkConfiguration?.securityGroups ?? []).length === 0 && mine.length === 0) report(`ECS service '${svc.name}' has no security group`, svc.urn);
-                    for (const sg of mine) if (sgWorldOpen(sg, rs)) report(`ECS service '${svc.name}' uses security group '${sg.name}', which admits 0.0.0.0/0`, svc.urn);
+                    if ((svc.props?.networkConfiguration?.securityGroups ?? []).length === 0 && mine.length === 0)
+                        report(`ECS service '${svc.name}' has no security group`, svc.urn);
+                    for (const sg of mine)
+                        if (sgWorldOpen(sg, rs))
+                            report(`ECS service '${svc.name}' uses security group '${sg.name}', which admits 0.0.0.0/0`, svc.urn);
                 }
             },
         }),
@@ -370,18 +473,35 @@ export const monitoringAlerts = stackPolicy({
                 kubernetes: (rs) => {
                     if (ofType(rs, ...K8S_WORKLOADS).length === 0) return;
                     const rules = ofType(rs, "kubernetes:monitoring.coreos.com/v1:PrometheusRule");
-                    const alerts = rules.flatMap((r) => (r.props?.spec?.groups ?? []).flatMap((g: any) => (g.rules ?? []).filter((x: any) => x.alert)));
+                    const alerts = rules.flatMap((r) =>
+                        (r.props?.spec?.groups ?? []).flatMap((g: any) => (g.rules ?? []).filter((x: any) => x.alert)),
+                    );
                     if (alerts.length === 0) report("no PrometheusRule defines an alert");
-                    if (ofType(rs, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "kubernetes:monitoring.coreos.com/v1:PodMonitor").length === 0) report("no ServiceMonitor or PodMonitor scrapes the services");
+                    if (
+                        ofType(rs, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "kubernetes:monitoring.coreos.com/v1:PodMonitor")
+                            .length === 0
+                    )
+                        report("no ServiceMonitor or PodMonitor scrapes the services");
                 },
                 aws: (rs) => {
                     const alarms = ofType(rs, "aws:cloudwatch/metricAlarm:MetricAlarm");
-                    const metricNames = (a: PolicyResource): string[] => [a.props?.metricName, ...(a.props?.metricQueries ?? []).map((q: any) => q.metric?.metricName)].filter(Boolean);
-                    const namespaces = (a: PolicyResource): string[] => [a.props?.namespace, ...(a.props?.metricQueries ?? []).map((q: any) => q.metric?.namespace)].filter(Boolean);
+                    const metricNames = (a: PolicyResource): string[] =>
+                        [a.props?.metricName, ...(a.props?.metricQueries ?? []).map((q: any) => q.metric?.metricName)].filter(Boolean);
+                    const namespaces = (a: PolicyResource): string[] =>
+                        [a.props?.namespace, ...(a.props?.metricQueries ?? []).map((q: any) => q.metric?.namespace)].filter(Boolean);
                     if (!alarms.some((a) => (a.props?.alarmActions ?? []).length > 0)) report("no CloudWatch alarm notifies anyone");
-                    if (ofType(rs, "aws:lb/loadBalancer:LoadBalancer").length > 0 && !alarms.some((a) => metricNames(a).some((m) => /5XX/i.test(m)))) report("no alarm watches the load balancer's 5XX responses (HighErrorRate)");
-                    if (ofType(rs, "aws:rds/instance:Instance", "aws:rds/cluster:Cluster").length > 0 && !alarms.some((a) => namespaces(a).includes("AWS/RDS"))) report("no alarm watches the RDS databases");
-                    if (ofType(rs, "aws:docdb/cluster:Cluster").length > 0 && !alarms.some((a) => namespaces(a).includes("AWS/DocDB"))) report("no alarm watches the DocumentDB clusters");
+                    if (
+                        ofType(rs, "aws:lb/loadBalancer:LoadBalancer").length > 0 &&
+                        !alarms.some((a) => metricNames(a).some((m) => /5XX/i.test(m)))
+                    )
+                        report("no alarm watches the load balancer's 5XX responses (HighErrorRate)");
+                    if (
+                        ofType(rs, "aws:rds/instance:Instance", "aws:rds/cluster:Cluster").length > 0 &&
+                        !alarms.some((a) => namespaces(a).includes("AWS/RDS"))
+                    )
+                        report("no alarm watches the RDS databases");
+                    if (ofType(rs, "aws:docdb/cluster:Cluster").length > 0 && !alarms.some((a) => namespaces(a).includes("AWS/DocDB")))
+                        report("no alarm watches the DocumentDB clusters");
                 },
             },
             "Docker stacks are covered by docker-healthcheck",
@@ -395,12 +515,17 @@ const replicasSchema = { properties: { minReplicas: setting.integer(2, "Fewest r
 /** A singleton (a scheduler that must never run twice) is exempt from the replica floor. */
 function isSingletonDeployment(r: PolicyResource): boolean {
     const a = r.props?.metadata?.annotations ?? {};
-    return a[K8S_ANNOTATION.singleton] === "true" || (r.props?.spec?.strategy?.type === "Recreate" && Number(r.props?.spec?.replicas ?? 1) <= 1);
+    return (
+        a[K8S_ANNOTATION.singleton] === "true" ||
+        (r.props?.spec?.strategy?.type === "Recreate" && Number(r.props?.spec?.replicas ?? 1) <= 1)
+    );
 }
 
 /** The smallest replica count a Deployment keeps, counting its HPA. */
 function k8sMinReplicas(d: PolicyResource, hpas: PolicyResource[]): number {
-    const hpa = hpas.find((h) => namespaceOf(h) === namespaceOf(d) && h.props?.spec?.scaleTargetRef?.name === (d.props?.metadata?.name ?? d.name));
+    const hpa = hpas.find(
+        (h) => namespaceOf(h) === namespaceOf(d) && h.props?.spec?.scaleTargetRef?.name === (d.props?.metadata?.name ?? d.name),
+    );
     // A KEDA ScaledObject's HPA keeps minReplicaCount (default 0).
     if (hpa?.type === "kubernetes:keda.sh/v1alpha1:ScaledObject") return Number(hpa.props?.spec?.minReplicaCount ?? 0);
     return Number(hpa?.props?.spec?.minReplicas ?? d.props?.spec?.replicas ?? 1);
@@ -422,10 +547,20 @@ export const minReplicas = stackPolicy({
             {
                 kubernetes: (rs) => {
                     const services = ofType(rs, "kubernetes:core/v1:Service");
-                    const hpas = ofType(rs, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "kubernetes:autoscaling/v1:HorizontalPodAutoscaler", "kubernetes:keda.sh/v1alpha1:ScaledObject");
+                    const hpas = ofType(
+                        rs,
+                        "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
+                        "kubernetes:autoscaling/v1:HorizontalPodAutoscaler",
+                        "kubernetes:keda.sh/v1alpha1:ScaledObject",
+                    );
                     for (const d of ofType(rs, "kubernetes:apps/v1:Deployment")) {
                         const labels = podLabelsOf(d.type, d.props);
-                        const served = services.some((s) => namespaceOf(s) === namespaceOf(d) && s.props?.spec?.selector && selects({ matchLabels: s.props.spec.selector }, labels));
+                        const served = services.some(
+                            (s) =>
+                                namespaceOf(s) === namespaceOf(d) &&
+                                s.props?.spec?.selector &&
+                                selects({ matchLabels: s.props.spec.selector }, labels),
+                        );
                         if (!served || isSingletonDeployment(d)) continue;
                         const n = k8sMinReplicas(d, hpas);
                         if (n < floor) report(`Deployment '${d.name}' serves traffic with ${n} replica(s); keep at least ${floor}`, d.urn);
@@ -435,10 +570,18 @@ export const minReplicas = stackPolicy({
                     const targets = ofType(rs, "aws:appautoscaling/target:Target");
                     for (const svc of ofType(rs, "aws:ecs/service:Service")) {
                         if ((svc.props?.loadBalancers ?? []).length === 0) continue;
-                        if (svc.props?.deploymentMaximumPercent !== undefined && Number(svc.props.deploymentMaximumPercent) <= 100) continue;
-                        const target = targets.find((t) => dependsOn(t, svc) || (typeof t.props?.resourceId === "string" && svc.props?.name && t.props.resourceId.endsWith(`/${svc.props.name}`)));
+                        if (svc.props?.deploymentMaximumPercent !== undefined && Number(svc.props.deploymentMaximumPercent) <= 100)
+                            continue;
+                        const target = targets.find(
+                            (t) =>
+                                dependsOn(t, svc) ||
+                                (typeof t.props?.resourceId === "string" &&
+                                    svc.props?.name &&
+                                    t.props.resourceId.endsWith(`/${svc.props.name}`)),
+                        );
                         const n = Number(target?.props?.minCapacity ?? svc.props?.desiredCount ?? 1);
-                        if (n < floor) report(`ECS service '${svc.name}' serves traffic with ${n} task(s); keep at least ${floor}`, svc.urn);
+                        if (n < floor)
+                            report(`ECS service '${svc.name}' serves traffic with ${n} task(s); keep at least ${floor}`, svc.urn);
                     }
                 },
             },
@@ -449,20 +592,32 @@ export const minReplicas = stackPolicy({
 /** Multi-replica workloads have a PDB. */
 export const k8sPdbCoverage = stackPolicy({
     name: "k8s-pdb-coverage",
-    description: "Every Deployment or StatefulSet that runs two or more replicas is selected by a PodDisruptionBudget in its namespace, so node drains keep it serving.",
+    description:
+        "Every Deployment or StatefulSet that runs two or more replicas is selected by a PodDisruptionBudget in its namespace, so node drains keep it serving.",
     group: "reliability",
     platforms: ["kubernetes"],
     checklist: ["replicas-and-probes"],
-    sources: ["kube-score deployment-has-poddisruptionbudget", "kube-score statefulset-has-poddisruptionbudget", "Polaris missingPodDisruptionBudget"],
+    sources: [
+        "kube-score deployment-has-poddisruptionbudget",
+        "kube-score statefulset-has-poddisruptionbudget",
+        "Polaris missingPodDisruptionBudget",
+    ],
     validate: (args, report) => {
-        const rs = ofType(args.resources, "kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", "kubernetes:policy/v1:PodDisruptionBudget", "kubernetes:autoscaling/v2:HorizontalPodAutoscaler");
+        const rs = ofType(
+            args.resources,
+            "kubernetes:apps/v1:Deployment",
+            "kubernetes:apps/v1:StatefulSet",
+            "kubernetes:policy/v1:PodDisruptionBudget",
+            "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
+        );
         if (rs.length === 0) args.notApplicable("no Kubernetes workloads in this stack");
         const pdbs = ofType(rs, "kubernetes:policy/v1:PodDisruptionBudget");
         const hpas = ofType(rs, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler");
         for (const w of ofType(rs, "kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet")) {
             if (k8sMinReplicas(w, hpas) < 2) continue;
             const labels = podLabelsOf(w.type, w.props);
-            if (!pdbs.some((p) => namespaceOf(p) === namespaceOf(w) && selects(p.props?.spec?.selector, labels))) report(`${label(w)} runs several replicas without a PodDisruptionBudget`, w.urn);
+            if (!pdbs.some((p) => namespaceOf(p) === namespaceOf(w) && selects(p.props?.spec?.selector, labels)))
+                report(`${label(w)} runs several replicas without a PodDisruptionBudget`, w.urn);
         }
     },
 });
@@ -478,24 +633,37 @@ function awsOnly(args: StackValidationArgs, ...types: string[]): PolicyResource[
 /** Datastores span AZs. */
 export const awsMultiAz = stackPolicy({
     name: "aws-multi-az",
-    description: "Datastores survive the loss of an availability zone: RDS instances are Multi-AZ, Aurora and DocumentDB clusters have at least two instances, ElastiCache replication groups fail over automatically across AZs.",
+    description:
+        "Datastores survive the loss of an availability zone: RDS instances are Multi-AZ, Aurora and DocumentDB clusters have at least two instances, ElastiCache replication groups fail over automatically across AZs.",
     group: "reliability",
     platforms: ["aws"],
     checklist: ["high-availability"],
     sources: ["Checkov CKV_AWS_157", "seed 003 failover replica"],
     validate: (args, report) => {
-        const rs = awsOnly(args, "aws:rds/instance:Instance", "aws:rds/cluster:Cluster", "aws:docdb/cluster:Cluster", "aws:elasticache/replicationGroup:ReplicationGroup");
+        const rs = awsOnly(
+            args,
+            "aws:rds/instance:Instance",
+            "aws:rds/cluster:Cluster",
+            "aws:docdb/cluster:Cluster",
+            "aws:elasticache/replicationGroup:ReplicationGroup",
+        );
         const members = ofType(args.resources, "aws:rds/clusterInstance:ClusterInstance", "aws:docdb/clusterInstance:ClusterInstance");
         for (const r of rs) {
             const p = r.props ?? {};
             // Read replicas too, as Pulumi awsguard's rds-instance-multi-az-enabled judges them; a `multi-az-waiver` tag (its reason) exempts one.
-            if (r.type === "aws:rds/instance:Instance" && p.multiAz !== true && !p.tags?.["multi-az-waiver"]) report(`RDS instance '${r.name}' is not Multi-AZ`, r.urn);
+            if (r.type === "aws:rds/instance:Instance" && p.multiAz !== true && !p.tags?.["multi-az-waiver"])
+                report(`RDS instance '${r.name}' is not Multi-AZ`, r.urn);
             if (r.type.endsWith("/cluster:Cluster")) {
-                const n = members.filter((m) => m.type.split(":")[1].split("/")[0] === r.type.split(":")[1].split("/")[0] && (dependsOn(m, r) || (p.clusterIdentifier && m.props?.clusterIdentifier === p.clusterIdentifier))).length;
+                const n = members.filter(
+                    (m) =>
+                        m.type.split(":")[1].split("/")[0] === r.type.split(":")[1].split("/")[0] &&
+                        (dependsOn(m, r) || (p.clusterIdentifier && m.props?.clusterIdentifier === p.clusterIdentifier)),
+                ).length;
                 if (n < 2) report(`cluster '${r.name}' has ${n} instance(s); a failover needs 2`, r.urn);
             }
             if (r.type === "aws:elasticache/replicationGroup:ReplicationGroup") {
-                if (p.automaticFailoverEnabled !== true || p.multiAzEnabled !== true) report(`replication group '${r.name}' has no automatic Multi-AZ failover`, r.urn);
+                if (p.automaticFailoverEnabled !== true || p.multiAzEnabled !== true)
+                    report(`replication group '${r.name}' has no automatic Multi-AZ failover`, r.urn);
                 const replicas = p.numCacheClusters !== undefined ? Number(p.numCacheClusters) - 1 : Number(p.replicasPerNodeGroup ?? 0);
                 if (replicas < 1) report(`replication group '${r.name}' has no replica`, r.urn);
             }
@@ -504,14 +672,17 @@ export const awsMultiAz = stackPolicy({
 });
 
 const bucketConfigs = (args: StackValidationArgs, bucket: PolicyResource, ...types: string[]) =>
-    ofType(args.resources, ...types).filter((c) => dependsOn(c, bucket) || (c.props?.bucket !== undefined && [bucket.props?.bucket, bucket.props?.id].includes(c.props.bucket)));
+    ofType(args.resources, ...types).filter(
+        (c) => dependsOn(c, bucket) || (c.props?.bucket !== undefined && [bucket.props?.bucket, bucket.props?.id].includes(c.props.bucket)),
+    );
 
 const s3Schema = { properties: { requireKms: setting.boolean(false, "Require SSE-KMS rather than SSE-S3.") } };
 
 /** S3 encryption and TLS-only access. */
 export const awsS3Encryption = stackPolicy({
     name: "aws-s3-encryption",
-    description: "Every S3 bucket has a default server-side encryption configuration (KMS where configured) and a bucket policy that denies requests without TLS (aws:SecureTransport false).",
+    description:
+        "Every S3 bucket has a default server-side encryption configuration (KMS where configured) and a bucket policy that denies requests without TLS (aws:SecureTransport false).",
     group: "security",
     platforms: ["aws"],
     checklist: ["encryption-at-rest", "encryption-in-transit", "backup-encryption"],
@@ -519,15 +690,24 @@ export const awsS3Encryption = stackPolicy({
     configSchema: s3Schema,
     validate: (args, report, { requireKms }) => {
         for (const b of awsOnly(args, ...S3_BUCKETS)) {
-            const sse = bucketConfigs(args, b, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2");
+            const sse = bucketConfigs(
+                args,
+                b,
+                "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+                "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+            );
             const algos = [
                 ...sse.flatMap((s) => (s.props?.rules ?? []).map((r: any) => r.applyServerSideEncryptionByDefault?.sseAlgorithm)),
                 b.props?.serverSideEncryptionConfiguration?.rule?.applyServerSideEncryptionByDefault?.sseAlgorithm,
             ].filter(Boolean);
             if (algos.length === 0) report(`bucket '${b.name}' has no server-side encryption configuration`, b.urn);
-            else if (requireKms && !algos.some((a) => String(a).startsWith("aws:kms"))) report(`bucket '${b.name}' is not encrypted with KMS`, b.urn);
-            const policies = bucketConfigs(args, b, "aws:s3/bucketPolicy:BucketPolicy").map((p) => JSON.stringify(parseJsonish(p.props?.policy) ?? p.props?.policy ?? ""));
-            if (!policies.some((p) => p.includes("aws:SecureTransport"))) report(`bucket '${b.name}' has no policy denying non-TLS requests (aws:SecureTransport)`, b.urn);
+            else if (requireKms && !algos.some((a) => String(a).startsWith("aws:kms")))
+                report(`bucket '${b.name}' is not encrypted with KMS`, b.urn);
+            const policies = bucketConfigs(args, b, "aws:s3/bucketPolicy:BucketPolicy").map((p) =>
+                JSON.stringify(parseJsonish(p.props?.policy) ?? p.props?.policy ?? ""),
+            );
+            if (!policies.some((p) => p.includes("aws:SecureTransport")))
+                report(`bucket '${b.name}' has no policy denying non-TLS requests (aws:SecureTransport)`, b.urn);
         }
     },
 });
@@ -542,7 +722,8 @@ export const awsS3PublicAccess = stackPolicy({
     sources: ["Checkov CKV2_AWS_6"],
     validate: (args, report) => {
         for (const b of awsOnly(args, ...S3_BUCKETS)) {
-            if (bucketConfigs(args, b, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").length === 0) report(`bucket '${b.name}' has no public access block`, b.urn);
+            if (bucketConfigs(args, b, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").length === 0)
+                report(`bucket '${b.name}' has no public access block`, b.urn);
         }
     },
 });
@@ -567,22 +748,27 @@ export const awsS3Versioning = stackPolicy({
 /** Every queue has a DLQ. */
 export const awsSqsDeadLetter = stackPolicy({
     name: "aws-sqs-dead-letter",
-    description: "Every SQS queue that is not itself a dead-letter queue has a redrive policy to a dead-letter queue, with a maxReceiveCount.",
+    description:
+        "Every SQS queue that is not itself a dead-letter queue has a redrive policy to a dead-letter queue, with a maxReceiveCount.",
     group: "reliability",
     platforms: ["aws"],
     checklist: ["dead-letter-queues"],
     sources: ["ARCHITECTURE queue tier (SQS + dead-letter queue)", "AWS SQS best practice"],
     validate: (args, report) => {
         const queues = awsOnly(args, "aws:sqs/queue:Queue");
-        const redrive = (q: PolicyResource) => parseJsonish<{ deadLetterTargetArn?: string; maxReceiveCount?: number }>(q.props?.redrivePolicy);
+        const redrive = (q: PolicyResource) =>
+            parseJsonish<{ deadLetterTargetArn?: string; maxReceiveCount?: number }>(q.props?.redrivePolicy);
         const isDlq = (q: PolicyResource) =>
             queues.some((o) => o !== q && (dependsOn(o, q) || (q.props?.arn && redrive(o)?.deadLetterTargetArn === q.props.arn))) ||
-            ofType(args.resources, "aws:sqs/redrivePolicy:RedrivePolicy").some((rp) => dependsOn(rp, q) && !(rp.props?.queueUrl && rp.props.queueUrl === q.props?.url)) ||
+            ofType(args.resources, "aws:sqs/redrivePolicy:RedrivePolicy").some(
+                (rp) => dependsOn(rp, q) && !(rp.props?.queueUrl && rp.props.queueUrl === q.props?.url),
+            ) ||
             !!q.props?.redriveAllowPolicy;
         for (const q of queues) {
             if (isDlq(q)) continue;
             const standalone = ofType(args.resources, "aws:sqs/redrivePolicy:RedrivePolicy").find((rp) => dependsOn(rp, q));
-            const r = redrive(q) ?? parseJsonish<{ deadLetterTargetArn?: string; maxReceiveCount?: number }>(standalone?.props?.redrivePolicy);
+            const r =
+                redrive(q) ?? parseJsonish<{ deadLetterTargetArn?: string; maxReceiveCount?: number }>(standalone?.props?.redrivePolicy);
             if (!r?.deadLetterTargetArn) report(`queue '${q.name}' has no dead-letter queue (redrivePolicy.deadLetterTargetArn)`, q.urn);
             else if (!(Number(r.maxReceiveCount) >= 1)) report(`queue '${q.name}' redrive policy has no maxReceiveCount`, q.urn);
         }
@@ -600,7 +786,12 @@ export const awsPrivateSubnets = stackPolicy({
     sources: ["seed 003 Network Architecture (private / isolated subnets)"],
     validate: (args, report) => {
         const rs = args.resources;
-        const groups = ofType(rs, "aws:rds/subnetGroup:SubnetGroup", "aws:docdb/subnetGroup:SubnetGroup", "aws:elasticache/subnetGroup:SubnetGroup");
+        const groups = ofType(
+            rs,
+            "aws:rds/subnetGroup:SubnetGroup",
+            "aws:docdb/subnetGroup:SubnetGroup",
+            "aws:elasticache/subnetGroup:SubnetGroup",
+        );
         const services = ofType(rs, "aws:ecs/service:Service");
         if (groups.length === 0 && services.length === 0) args.notApplicable("no ECS services or datastore subnet groups");
         const subnets = ofType(rs, "aws:ec2/subnet:Subnet");
@@ -612,9 +803,12 @@ export const awsPrivateSubnets = stackPolicy({
             const rts = tables.filter((t) => assocs.some((a) => dependsOn(a, s) && dependsOn(a, t)));
             const out: Array<{ viaIgw: boolean }> = [];
             for (const t of rts) {
-                for (const r of t.props?.routes ?? []) if (WORLD.includes(r.cidrBlock) || WORLD.includes(r.ipv6CidrBlock)) out.push({ viaIgw: !!r.gatewayId && !r.natGatewayId });
+                for (const r of t.props?.routes ?? [])
+                    if (WORLD.includes(r.cidrBlock) || WORLD.includes(r.ipv6CidrBlock))
+                        out.push({ viaIgw: !!r.gatewayId && !r.natGatewayId });
                 for (const r of routes.filter((x) => dependsOn(x, t))) {
-                    if (WORLD.includes(r.props?.destinationCidrBlock) || WORLD.includes(r.props?.destinationIpv6CidrBlock)) out.push({ viaIgw: igws.some((g) => dependsOn(r, g)) || (!!r.props?.gatewayId && !r.props?.natGatewayId) });
+                    if (WORLD.includes(r.props?.destinationCidrBlock) || WORLD.includes(r.props?.destinationIpv6CidrBlock))
+                        out.push({ viaIgw: igws.some((g) => dependsOn(r, g)) || (!!r.props?.gatewayId && !r.props?.natGatewayId) });
                 }
             }
             return out;
@@ -622,19 +816,27 @@ export const awsPrivateSubnets = stackPolicy({
         for (const g of groups) {
             for (const s of subnets.filter((x) => dependsOn(g, x))) {
                 if (s.props?.mapPublicIpOnLaunch === true) report(`datastore subnet '${s.name}' maps public IPs`, s.urn);
-                if (defaultRoutes(s).length > 0) report(`datastore subnet '${s.name}' (in ${label(g)}) has a default route; datastore subnets must be isolated`, s.urn);
+                if (defaultRoutes(s).length > 0)
+                    report(`datastore subnet '${s.name}' (in ${label(g)}) has a default route; datastore subnets must be isolated`, s.urn);
             }
         }
         for (const svc of services) {
             for (const s of subnets.filter((x) => dependsOn(svc, x))) {
-                if (defaultRoutes(s).some((r) => r.viaIgw)) report(`ECS service '${svc.name}' runs in subnet '${s.name}', which routes to the internet gateway (public)`, svc.urn);
+                if (defaultRoutes(s).some((r) => r.viaIgw))
+                    report(`ECS service '${svc.name}' runs in subnet '${s.name}', which routes to the internet gateway (public)`, svc.urn);
             }
         }
     },
 });
 
 /** Report every `type` resource of the stack that no `companion` resource depends on (a VPC without a flow log, a web ACL without logging). */
-function requireCompanion(args: StackValidationArgs, type: string, companion: string, missing: (r: PolicyResource) => string, report: ReportViolation) {
+function requireCompanion(
+    args: StackValidationArgs,
+    type: string,
+    companion: string,
+    missing: (r: PolicyResource) => string,
+    report: ReportViolation,
+) {
     const companions = ofType(args.resources, companion);
     for (const r of awsOnly(args, type)) if (!companions.some((c) => dependsOn(c, r))) report(missing(r), r.urn);
 }
@@ -647,7 +849,8 @@ export const awsVpcFlowLogs = stackPolicy({
     platforms: ["aws"],
     checklist: ["mdc-firewall-rules", "mdc-monitoring-alerts"],
     sources: ["Checkov CKV2_AWS_11"],
-    validate: (args, report) => requireCompanion(args, "aws:ec2/vpc:Vpc", "aws:ec2/flowLog:FlowLog", (v) => `VPC '${v.name}' has no flow log`, report),
+    validate: (args, report) =>
+        requireCompanion(args, "aws:ec2/vpc:Vpc", "aws:ec2/flowLog:FlowLog", (v) => `VPC '${v.name}' has no flow log`, report),
 });
 
 /** WAF logging. */
@@ -659,7 +862,13 @@ export const awsWafLogging = stackPolicy({
     checklist: ["waf", "mdc-monitoring-alerts"],
     sources: ["Checkov CKV2_AWS_31"],
     validate: (args, report) =>
-        requireCompanion(args, "aws:wafv2/webAcl:WebAcl", "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration", (w) => `web ACL '${w.name}' has no logging configuration`, report),
+        requireCompanion(
+            args,
+            "aws:wafv2/webAcl:WebAcl",
+            "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration",
+            (w) => `web ACL '${w.name}' has no logging configuration`,
+            report,
+        ),
 });
 
 /** The stack policies. */

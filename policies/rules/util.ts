@@ -73,7 +73,12 @@ export type ConfigOf<S> = S extends { properties: infer P } ? { -readonly [K in 
 /** Builders of config schema settings, so every threshold reads the same way. */
 export const setting = {
     /** A whole number, optionally with a floor. */
-    integer: (value: number, description: string, minimum?: number) => ({ type: "integer" as const, default: value, description, ...(minimum === undefined ? {} : { minimum }) }),
+    integer: (value: number, description: string, minimum?: number) => ({
+        type: "integer" as const,
+        default: value,
+        description,
+        ...(minimum === undefined ? {} : { minimum }),
+    }),
     /** Any number with a floor. */
     number: (value: number, description: string, minimum: number) => ({ type: "number" as const, default: value, description, minimum }),
     /** A switch. */
@@ -81,15 +86,26 @@ export const setting = {
     /** A string (e.g. a date). */
     string: (value: string, description: string) => ({ type: "string" as const, default: value, description }),
     /** A list of strings. */
-    strings: (value: string[], description: string) => ({ type: "array" as const, items: { type: "string" as const }, default: value, description }),
+    strings: (value: string[], description: string) => ({
+        type: "array" as const,
+        items: { type: "string" as const },
+        default: value,
+        description,
+    }),
     /** A list of whole numbers (ports). */
-    integers: (value: number[], description: string) => ({ type: "array" as const, items: { type: "integer" as const }, default: value, description }),
+    integers: (value: number[], description: string) => ({
+        type: "array" as const,
+        items: { type: "integer" as const },
+        default: value,
+        description,
+    }),
 };
 
 /** The defaults a config schema declares, by setting name. */
 export function schemaDefaults(schema: PolicyConfigSchema | undefined): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    for (const [key, prop] of Object.entries(schema?.properties ?? {})) if (typeof prop === "object" && prop.default !== undefined) out[key] = prop.default;
+    for (const [key, prop] of Object.entries(schema?.properties ?? {}))
+        if (typeof prop === "object" && prop.default !== undefined) out[key] = prop.default;
     return out;
 }
 
@@ -109,7 +125,13 @@ export function scalingBoundsSchema<K extends string>(minName: K, maxName: strin
 }
 
 /** Check autoscaling bounds: min at least `floor`, max at least min, max within `maxRatio` × min. `names` are the resource's property names. */
-export function checkScalingBounds(min: number, max: number, names: { min: string; max: string }, limits: { floor: number; maxRatio: number }, report: ReportViolation) {
+export function checkScalingBounds(
+    min: number,
+    max: number,
+    names: { min: string; max: string },
+    limits: { floor: number; maxRatio: number },
+    report: ReportViolation,
+) {
     if (min < limits.floor) report(`${names.min} ${min} is below ${limits.floor}`);
     if (!(max >= min)) report(`${names.max} ${max} is below ${names.min} ${min}`);
     else if (max / Math.max(min, 1) > limits.maxRatio) report(`${names.max} ${max} is more than ${limits.maxRatio}× ${names.min} ${min}`);
@@ -119,7 +141,14 @@ export function checkScalingBounds(min: number, max: number, names: { min: strin
 
 function register(def: Declaration<PolicyConfigSchema | undefined>, kind: PolicyMeta["kind"], types?: string[]) {
     if (policyMeta[def.name]) throw new Error(`policy '${def.name}' is declared twice`);
-    policyMeta[def.name] = { group: def.group, kind, platforms: def.platforms, checklist: def.checklist ?? [], sources: def.sources, types };
+    policyMeta[def.name] = {
+        group: def.group,
+        kind,
+        platforms: def.platforms,
+        checklist: def.checklist ?? [],
+        sources: def.sources,
+        types,
+    };
     return {
         name: def.name,
         description: `${def.description} Source: ${def.sources.join("; ")}.`,
@@ -130,7 +159,10 @@ function register(def: Declaration<PolicyConfigSchema | undefined>, kind: Policy
 }
 
 /** Validate only resources whose type token is one of `types`; everything else is not applicable. */
-function forTypes(types: string[], validate: (props: any, args: ResourceValidationArgs, report: ReportViolation) => void): ResourceValidation {
+function forTypes(
+    types: string[],
+    validate: (props: any, args: ResourceValidationArgs, report: ReportViolation) => void,
+): ResourceValidation {
     const fn: ResourceValidation = (args, report) => {
         if (!types.includes(args.type)) args.notApplicable(`applies to ${types.join(", ")}`);
         return validate(args.props, args, report);
@@ -142,16 +174,27 @@ function forTypes(types: string[], validate: (props: any, args: ResourceValidati
 
 /** Declare a resource policy over the given type tokens; `validate` gets the resolved config of its schema. */
 export function resourcePolicy<S extends PolicyConfigSchema | undefined = undefined>(
-    def: Declaration<S> & { types: string[]; validate: (props: any, args: ResourceValidationArgs, report: ReportViolation, config: ConfigOf<S>) => void },
+    def: Declaration<S> & {
+        types: string[];
+        validate: (props: any, args: ResourceValidationArgs, report: ReportViolation, config: ConfigOf<S>) => void;
+    },
 ): ResourceValidationPolicy {
-    return { ...register(def, "resource", def.types), validateResource: forTypes(def.types, (props, args, report) => def.validate(props, args, report, configOf(args, def.configSchema as S))) };
+    return {
+        ...register(def, "resource", def.types),
+        validateResource: forTypes(def.types, (props, args, report) =>
+            def.validate(props, args, report, configOf(args, def.configSchema as S)),
+        ),
+    };
 }
 
 /** Declare a stack policy; `validate` gets the resolved config of its schema. */
 export function stackPolicy<S extends PolicyConfigSchema | undefined = undefined>(
     def: Declaration<S> & { validate: (args: StackValidationArgs, report: ReportViolation, config: ConfigOf<S>) => void },
 ): StackValidationPolicy {
-    return { ...register(def, "stack"), validateStack: (args, report) => def.validate(args, report, configOf(args, def.configSchema as S)) };
+    return {
+        ...register(def, "stack"),
+        validateStack: (args, report) => def.validate(args, report, configOf(args, def.configSchema as S)),
+    };
 }
 
 /** The platform a type token belongs to, if it is one of tierform's. */
@@ -162,7 +205,10 @@ export function platformOf(type: string): Platform | undefined {
 
 /** True when `r` depends on `target` (directly, through inputs or dependsOn). */
 export function dependsOn(r: PolicyResource, target: PolicyResource): boolean {
-    return r.dependencies.some((d) => d.urn === target.urn) || Object.values(r.propertyDependencies ?? {}).some((ds) => ds.some((d) => d.urn === target.urn));
+    return (
+        r.dependencies.some((d) => d.urn === target.urn) ||
+        Object.values(r.propertyDependencies ?? {}).some((ds) => ds.some((d) => d.urn === target.urn))
+    );
 }
 
 /** A value given as a literal or in the JSON string form some providers take (ECS container definitions, SQS redrive policies). */
@@ -192,7 +238,8 @@ export function plaintextSecretProblem(name: string, value: unknown): string | u
     // with or without a user name before the password (`redis://:password@host`).
     if (/[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:[^/\s@]+@/i.test(value)) return `${name} carries a password inside a URL`;
     if (REFERENCE_NAME.test(upper)) return undefined;
-    if (value.startsWith("arn:aws:secretsmanager:") || value.startsWith("arn:aws:ssm:") || value.startsWith("/run/secrets/")) return undefined;
+    if (value.startsWith("arn:aws:secretsmanager:") || value.startsWith("arn:aws:ssm:") || value.startsWith("/run/secrets/"))
+        return undefined;
     if (SECRET_NAME.test(upper)) return `${name} holds a secret value in plain text`;
     return undefined;
 }
@@ -229,7 +276,8 @@ export function splitEnvs(envs: unknown): Array<[string, string]> {
 /** A Docker container's labels as a record (the provider takes `[{label, value}]`). */
 export function dockerLabels(props: any): Record<string, string> {
     const out: Record<string, string> = {};
-    for (const l of Array.isArray(props?.labels) ? props.labels : []) if (l && typeof l.label === "string") out[l.label] = String(l.value ?? "");
+    for (const l of Array.isArray(props?.labels) ? props.labels : [])
+        if (l && typeof l.label === "string") out[l.label] = String(l.value ?? "");
     return out;
 }
 
@@ -346,7 +394,14 @@ const num = (v: unknown, d: number) => (typeof v === "number" ? v : typeof v ===
 export const isAllProtocols = (protocol: unknown) => String(protocol ?? "") === "-1" || String(protocol ?? "").toLowerCase() === "all";
 
 /** One rule's fields, named as the rule's resource names them, in the common shape. */
-function ingressRule(protocol: unknown, fromPort: unknown, toPort: unknown, cidrs: unknown[], fromGroup: boolean, description: unknown): IngressRule {
+function ingressRule(
+    protocol: unknown,
+    fromPort: unknown,
+    toPort: unknown,
+    cidrs: unknown[],
+    fromGroup: boolean,
+    description: unknown,
+): IngressRule {
     const all = isAllProtocols(protocol);
     return {
         fromPort: all ? 0 : num(fromPort, 0),
@@ -364,23 +419,52 @@ const some = (list: unknown) => Array.isArray(list) && list.length > 0;
 export function ingressRulesOf(type: string, props: any): IngressRule[] {
     if (type === "aws:ec2/securityGroup:SecurityGroup") {
         return (Array.isArray(props?.ingress) ? props.ingress : []).map((r: any) =>
-            ingressRule(r.protocol, r.fromPort, r.toPort, [...(r.cidrBlocks ?? []), ...(r.ipv6CidrBlocks ?? [])], some(r.securityGroups) || r.self === true || some(r.prefixListIds), r.description),
+            ingressRule(
+                r.protocol,
+                r.fromPort,
+                r.toPort,
+                [...(r.cidrBlocks ?? []), ...(r.ipv6CidrBlocks ?? [])],
+                some(r.securityGroups) || r.self === true || some(r.prefixListIds),
+                r.description,
+            ),
         );
     }
     if (type === "aws:ec2/securityGroupRule:SecurityGroupRule") {
         if (props?.type !== "ingress") return [];
         const fromGroup = !!props.sourceSecurityGroupId || props.self === true || some(props.prefixListIds);
-        return [ingressRule(props.protocol, props.fromPort, props.toPort, [...(props.cidrBlocks ?? []), ...(props.ipv6CidrBlocks ?? [])], fromGroup, props.description)];
+        return [
+            ingressRule(
+                props.protocol,
+                props.fromPort,
+                props.toPort,
+                [...(props.cidrBlocks ?? []), ...(props.ipv6CidrBlocks ?? [])],
+                fromGroup,
+                props.description,
+            ),
+        ];
     }
     if (type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule") {
         const fromGroup = !!props?.referencedSecurityGroupId || !!props?.prefixListId;
-        return [ingressRule(props?.ipProtocol, props?.fromPort, props?.toPort, [props?.cidrIpv4, props?.cidrIpv6], fromGroup, props?.description)];
+        return [
+            ingressRule(
+                props?.ipProtocol,
+                props?.fromPort,
+                props?.toPort,
+                [props?.cidrIpv4, props?.cidrIpv6],
+                fromGroup,
+                props?.description,
+            ),
+        ];
     }
     return [];
 }
 
 /** Types that declare security group ingress. */
-export const SG_RULE_TYPES = ["aws:ec2/securityGroup:SecurityGroup", "aws:ec2/securityGroupRule:SecurityGroupRule", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"];
+export const SG_RULE_TYPES = [
+    "aws:ec2/securityGroup:SecurityGroup",
+    "aws:ec2/securityGroupRule:SecurityGroupRule",
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+];
 
 /** S3 bucket types (v7 `Bucket`, and the deprecated `BucketV2` alias). */
 export const S3_BUCKETS = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
@@ -416,7 +500,10 @@ export function declaredRecovery(...records: Array<Record<string, unknown> | und
             else if (/retention[-_.]?days$/i.test(key)) retention.push(n);
         }
     }
-    return { ...(rpo.length ? { rpoMinutes: Math.min(...rpo) } : {}), ...(retention.length ? { retentionDays: Math.max(...retention) } : {}) };
+    return {
+        ...(rpo.length ? { rpoMinutes: Math.min(...rpo) } : {}),
+        ...(retention.length ? { retentionDays: Math.max(...retention) } : {}),
+    };
 }
 
 /** The days a backup script keeps dumps: its `RETENTION_DAYS=N` assignment, or `find -mtime +N`; undefined when it says neither. */

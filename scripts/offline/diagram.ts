@@ -182,9 +182,7 @@ const componentKind = (r: PlannedResource): string | undefined => {
 
 /** The spec entity a component stands for: `name` equal to it or ending in `-<entity>`; the longest wins. */
 export function matchEntity(componentName: string, entities: string[]): string | undefined {
-    return entities
-        .filter((e) => componentName === e || componentName.endsWith(`-${e}`))
-        .sort((a, b) => b.length - a.length)[0];
+    return entities.filter((e) => componentName === e || componentName.endsWith(`-${e}`)).sort((a, b) => b.length - a.length)[0];
 }
 
 /** The tier a custom resource's own labels/tags name (docker labels, Kubernetes labels, AWS tags). */
@@ -213,7 +211,12 @@ const sanitize = (s: string) => s.replace(/[^A-Za-z0-9_]/g, "_");
 export function buildDiagram(run: OfflineRun, system: System, opts: DiagramOptions): Diagram {
     const byUrn = new Map(run.resources.map((r) => [r.urn, r]));
     const serviceNames = Object.keys(system.services);
-    const datastoreNames = [...Object.keys(system.databases), ...Object.keys(system.caches), ...Object.keys(system.queues), ...Object.keys(system.buckets)];
+    const datastoreNames = [
+        ...Object.keys(system.databases),
+        ...Object.keys(system.caches),
+        ...Object.keys(system.queues),
+        ...Object.keys(system.buckets),
+    ];
 
     const nodes: DiagramNode[] = [];
     const nodeByUrn = new Map<string, DiagramNode>();
@@ -246,11 +249,15 @@ export function buildDiagram(run: OfflineRun, system: System, opts: DiagramOptio
         const ancestor = nearestNode(r.parent);
         // A helper component (unknown kind, or the same tier as the node it sits in) is part of that node.
         if (ancestor && !ENTITY_KINDS.has(kind) && (!cluster || cluster === ancestor.cluster)) continue;
-        const candidates = kind === "Service" || kind === "Worker" || kind === "Scheduler" ? serviceNames : ENTITY_KINDS.has(kind) ? datastoreNames : [];
+        const candidates =
+            kind === "Service" || kind === "Worker" || kind === "Scheduler" ? serviceNames : ENTITY_KINDS.has(kind) ? datastoreNames : [];
         const entity = matchEntity(r.name, candidates);
         // Not a spec entity: drop the system-name prefix every component name carries.
         const name = entity ?? (r.name.startsWith(`${system.name}-`) ? r.name.slice(system.name.length + 1) : r.name);
-        const node = addNode({ cluster: cluster ?? "platform", name, kind, resources: [], urn: r.urn, detail: entityDetail(system, entity) }, `${cluster ?? "platform"}_${name}`);
+        const node = addNode(
+            { cluster: cluster ?? "platform", name, kind, resources: [], urn: r.urn, detail: entityDetail(system, entity) },
+            `${cluster ?? "platform"}_${name}`,
+        );
         nodeByUrn.set(r.urn, node);
     }
 
@@ -271,7 +278,18 @@ export function buildDiagram(run: OfflineRun, system: System, opts: DiagramOptio
             for (const entity of Object.keys(system[group])) {
                 if (nodes.some((n) => n.name === entity && n.cluster === "data")) continue;
                 const kind = { databases: "Database", caches: "Cache", queues: "Queue", buckets: "Bucket" }[group];
-                addNode({ cluster: "data", name: entity, kind, detail: entityDetail(system, entity), resources: [], urn: host.urn, within: host.id }, `data_${entity}`);
+                addNode(
+                    {
+                        cluster: "data",
+                        name: entity,
+                        kind,
+                        detail: entityDetail(system, entity),
+                        resources: [],
+                        urn: host.urn,
+                        within: host.id,
+                    },
+                    `data_${entity}`,
+                );
             }
         }
     }
@@ -291,7 +309,15 @@ export function buildDiagram(run: OfflineRun, system: System, opts: DiagramOptio
             const cluster = TIER_CLUSTER[tierLabel(r) ?? ""] ?? "platform";
             node = shared.get(cluster);
             if (!node) {
-                node = addNode({ cluster, name: cluster === "platform" ? "platform" : `${CLUSTERS[cluster].toLowerCase()} (shared)`, kind: "Shared", resources: [] }, `${cluster}_shared`);
+                node = addNode(
+                    {
+                        cluster,
+                        name: cluster === "platform" ? "platform" : `${CLUSTERS[cluster].toLowerCase()} (shared)`,
+                        kind: "Shared",
+                        resources: [],
+                    },
+                    `${cluster}_shared`,
+                );
                 shared.set(cluster, node);
             }
         }
@@ -317,7 +343,10 @@ export function buildDiagram(run: OfflineRun, system: System, opts: DiagramOptio
             if (home.cluster === "dr") continue; // already in a disaster-recovery component
             let dr = drNodes.get(home);
             if (!dr) {
-                dr = addNode({ cluster: "dr", name: `${home.name} copy`, kind: home.kind, detail: region, resources: [] }, `dr_${home.name}`);
+                dr = addNode(
+                    { cluster: "dr", name: `${home.name} copy`, kind: home.kind, detail: region, resources: [] },
+                    `dr_${home.name}`,
+                );
                 drNodes.set(home, dr);
             }
             owner.set(r.urn, dr);
@@ -332,7 +361,9 @@ export function buildDiagram(run: OfflineRun, system: System, opts: DiagramOptio
     }
     for (const n of nodes) n.resources = mainResources(owned.get(n) ?? []);
     // A helper component that created nothing (e.g. operators not installed) is not drawn.
-    for (const n of nodes.filter((x) => x.urn && !x.within && !ENTITY_KINDS.has(x.kind) && !owned.has(x) && !nodes.some((h) => h.within === x.id))) {
+    for (const n of nodes.filter(
+        (x) => x.urn && !x.within && !ENTITY_KINDS.has(x.kind) && !owned.has(x) && !nodes.some((h) => h.within === x.id),
+    )) {
         nodes.splice(nodes.indexOf(n), 1);
     }
     // A shared node that holds only helpers (a system-wide generated password, images) says nothing.
@@ -363,13 +394,15 @@ export function buildDiagram(run: OfflineRun, system: System, opts: DiagramOptio
         if (!edges.some((x) => x.from === e.from && x.to === e.to && x.flow === e.flow)) edges.push(e);
     };
     const fromSpec = (a: DiagramNode, b: DiagramNode): DiagramEdge["source"] => (related(a, b) ? "graph+spec" : "spec");
-    const entityNode = (cluster: ClusterId, entity: string) => nodes.find((n) => n.cluster === cluster && n.urn && n.name === entity && ENTITY_KINDS.has(n.kind));
+    const entityNode = (cluster: ClusterId, entity: string) =>
+        nodes.find((n) => n.cluster === cluster && n.urn && n.name === entity && ENTITY_KINDS.has(n.kind));
 
     // Internet → the edge, and the edge → each routed service (spec routes).
     const edgeNodes = nodes.filter((n) => n.cluster === "edge" && n.kind !== "Shared");
     const internet = addNode({ cluster: "internet", name: "Internet", kind: "Internet", resources: [] }, "internet");
     const entries = edgeNodes.filter((n) => !edgeNodes.some((m) => m !== n && dependsOn(m, n)));
-    for (const e of entries.length ? entries : edgeNodes) addEdge({ from: internet.id, to: e.id, flow: "traffic", label: system.edge.tls ? "HTTPS" : "HTTP", source: "spec" });
+    for (const e of entries.length ? entries : edgeNodes)
+        addEdge({ from: internet.id, to: e.id, flow: "traffic", label: system.edge.tls ? "HTTPS" : "HTTP", source: "spec" });
     const routes = new Map<string, string[]>();
     for (const r of system.edge.routes) routes.set(r.service, [...(routes.get(r.service) ?? []), r.path]);
     for (const [service, paths] of routes) {
@@ -396,8 +429,15 @@ export function buildDiagram(run: OfflineRun, system: System, opts: DiagramOptio
     const dataNodes = nodes.filter((n) => n.cluster === "data" && !hosted(n).length);
     const backupNodes = nodes.filter((n) => n.cluster === "backups");
     for (const b of backupNodes) {
-        const targets = dataNodes.filter((d) => dependsOn(b, d) && (!d.within || system.buckets[d.name]?.purpose === "backups" || hosted(hostOf(d)).every((x) => system.buckets[x.name]?.purpose !== "backups")));
-        for (const d of targets) addEdge({ from: b.id, to: d.id, flow: "backup", label: d.name in system.databases ? "dumps" : "stores", source: "graph" });
+        const targets = dataNodes.filter(
+            (d) =>
+                dependsOn(b, d) &&
+                (!d.within ||
+                    system.buckets[d.name]?.purpose === "backups" ||
+                    hosted(hostOf(d)).every((x) => system.buckets[x.name]?.purpose !== "backups")),
+        );
+        for (const d of targets)
+            addEdge({ from: b.id, to: d.id, flow: "backup", label: d.name in system.databases ? "dumps" : "stores", source: "graph" });
         if (!targets.some((d) => d.name in system.databases)) {
             // By name (backup-db → db); a single backup component with no name match backs up every database.
             let named = Object.keys(system.databases).filter((db) => b.name === db || b.name.includes(db));
@@ -413,15 +453,29 @@ export function buildDiagram(run: OfflineRun, system: System, opts: DiagramOptio
     // A disaster-recovery component (DrSite) receives from what it depends on.
     for (const dr of nodes.filter((n) => n.cluster === "dr" && n.urn)) {
         for (const home of [...(deps.get(dr) ?? [])].filter((n) => n.cluster === "data" || n.cluster === "backups")) {
-            addEdge({ from: home.id, to: dr.id, flow: "replication", label: home.cluster === "backups" ? "cross-region copy" : "cross-region replica", source: "graph" });
+            addEdge({
+                from: home.id,
+                to: dr.id,
+                flow: "replication",
+                label: home.cluster === "backups" ? "cross-region copy" : "cross-region replica",
+                source: "graph",
+            });
         }
     }
-    for (const [home, dr] of drNodes) addEdge({ from: home.id, to: dr.id, flow: "replication", label: home.cluster === "backups" ? "cross-region copy" : "cross-region replica", source: "graph" });
+    for (const [home, dr] of drNodes)
+        addEdge({
+            from: home.id,
+            to: dr.id,
+            flow: "replication",
+            label: home.cluster === "backups" ? "cross-region copy" : "cross-region replica",
+            source: "graph",
+        });
 
     // Monitoring → what its resources reference (dependency graph).
     for (const m of nodes.filter((n) => n.cluster === "monitoring")) {
         for (const t of deps.get(m) ?? []) {
-            if (t.cluster === "services" || t.cluster === "data" || t.cluster === "edge") addEdge({ from: m.id, to: t.id, flow: "observe", source: "graph" });
+            if (t.cluster === "services" || t.cluster === "data" || t.cluster === "edge")
+                addEdge({ from: m.id, to: t.id, flow: "observe", source: "graph" });
         }
     }
 
@@ -485,7 +539,11 @@ function mainResources(resources: PlannedResource[]): string[] {
         return i < 0 ? Infinity : i;
     };
     let types = [...counts.keys()].filter((t) => rank(t) !== Infinity).sort((a, b) => rank(a) - rank(b));
-    if (types.length === 0) types = [...counts.keys()].filter((t) => !HELPER_TYPE.test(t)).sort((a, b) => counts.get(b)! - counts.get(a)!).slice(0, 1);
+    if (types.length === 0)
+        types = [...counts.keys()]
+            .filter((t) => !HELPER_TYPE.test(t))
+            .sort((a, b) => counts.get(b)! - counts.get(a)!)
+            .slice(0, 1);
     return types.slice(0, MAX_RESOURCE_LINES).map((t) => `${counts.get(t)} × ${shortType(t)}`);
 }
 
@@ -509,7 +567,10 @@ const FLOW_STYLE: Record<Flow, string> = {
 
 const dotString = (s: string) => `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
 const nodeLines = (n: DiagramNode) => {
-    const second = n.kind === "Internet" || n.kind === "Shared" ? undefined : (n.detail ?? (n.kind.toLowerCase() === n.name.toLowerCase() ? undefined : n.kind));
+    const second =
+        n.kind === "Internet" || n.kind === "Shared"
+            ? undefined
+            : (n.detail ?? (n.kind.toLowerCase() === n.name.toLowerCase() ? undefined : n.kind));
     return [n.name, ...(second ? [second] : []), ...n.resources];
 };
 const shapeOf = (n: DiagramNode): string => {
@@ -544,7 +605,12 @@ const NODE_FONT_SIZE = 10;
 /** The width (inches) a node needs for its widest label line in the widest fallback font, with the shape's margins. */
 export function nodeWidthInches(n: DiagramNode): number {
     const widest = Math.max(...nodeLines(n).map(textWidthEm));
-    const margin = n.kind === "Internet" ? 0.6 : n.kind === "Database" || n.kind === "DocumentDb" || n.kind === "Cache" || n.kind === "Queue" || n.kind === "Bucket" ? 0.45 : 0.3;
+    const margin =
+        n.kind === "Internet"
+            ? 0.6
+            : n.kind === "Database" || n.kind === "DocumentDb" || n.kind === "Cache" || n.kind === "Queue" || n.kind === "Bucket"
+              ? 0.45
+              : 0.3;
     return Math.max(0.75, (widest * NODE_FONT_SIZE) / 72 + margin);
 }
 
@@ -562,7 +628,9 @@ export function toDot(d: Diagram): string {
     for (const [id, title] of Object.entries(d.clusters) as [ClusterId, string][]) {
         const s = STYLE[id];
         out.push(`  subgraph cluster_${id} {`);
-        out.push(`    label=${dotString(title)}; style="rounded,filled"; fillcolor=${dotString(s.fill)}; color=${dotString(s.border)}; fontcolor=${dotString(s.border)};`);
+        out.push(
+            `    label=${dotString(title)}; style="rounded,filled"; fillcolor=${dotString(s.fill)}; color=${dotString(s.border)}; fontcolor=${dotString(s.border)};`,
+        );
         for (const n of d.nodes.filter((x) => x.cluster === id && !x.within)) {
             const hosted = d.nodes.filter((x) => x.within === n.id);
             if (!hosted.length) {
@@ -578,7 +646,12 @@ export function toDot(d: Diagram): string {
         out.push("  }");
     }
     for (const e of d.edges) {
-        const tooltip = e.source === "spec" ? "from the system spec" : e.source === "graph" ? "from the dependency graph" : "from the system spec, confirmed by the dependency graph";
+        const tooltip =
+            e.source === "spec"
+                ? "from the system spec"
+                : e.source === "graph"
+                  ? "from the dependency graph"
+                  : "from the system spec, confirmed by the dependency graph";
         const attrs = `${FLOW_STYLE[e.flow]}${e.label ? `, label=${dotString(e.label)}` : ""}, tooltip=${dotString(tooltip)}`;
         // Backups point at what they back up but are laid out after the data tier (reversed edge,
         // arrow kept); "watches" arrows do not pull the monitoring tier into the flow.
@@ -648,7 +721,12 @@ export function diagramOfRun(run: OfflineRun, config: Record<string, string>, st
  * `npm run plan -- --diagram <file.svg> --mermaid <file.mmd>`: write the picture; returns the lines
  * to print.
  */
-export async function writeDiagrams(run: OfflineRun, config: Record<string, string>, stack: string, files: { diagram?: string; mermaid?: string }): Promise<string[]> {
+export async function writeDiagrams(
+    run: OfflineRun,
+    config: Record<string, string>,
+    stack: string,
+    files: { diagram?: string; mermaid?: string },
+): Promise<string[]> {
     if (!files.diagram && !files.mermaid) return [];
     const d = diagramOfRun(run, config, stack);
     const written: string[] = [];

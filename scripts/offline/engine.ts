@@ -126,10 +126,19 @@ function split(value: unknown, path: string, secretPaths: string[]): { plain: an
 }
 
 /** The options of a resource registered with none: what test fixtures start from. */
-export const NO_OPTIONS: PlannedResource["options"] = { ignoreChanges: [], replaceOnChanges: [], deleteBeforeReplace: false, replaceWith: [], customTimeouts: {}, aliases: 0 };
+export const NO_OPTIONS: PlannedResource["options"] = {
+    ignoreChanges: [],
+    replaceOnChanges: [],
+    deleteBeforeReplace: false,
+    replaceWith: [],
+    customTimeouts: {},
+    aliases: 0,
+};
 
 /** The custom timeouts of a registration, only those set. */
-function timeoutsOf(t: { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined): PlannedResource["options"]["customTimeouts"] {
+function timeoutsOf(
+    t: { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined,
+): PlannedResource["options"]["customTimeouts"] {
     if (!t) return {};
     const out: PlannedResource["options"]["customTimeouts"] = {};
     if (t.getCreate()) out.create = t.getCreate();
@@ -171,7 +180,9 @@ function aliasUrnsOf(req: any, project: string, stack: string): string[] {
  */
 function inheritedAliasUrns(req: any, project: string, stack: string, parentAliases: Map<string, string[]>): string[] {
     const parent: string = req.getParent() || "";
-    return (parentAliases.get(parent) ?? []).map((p) => `urn:pulumi:${stack}::${project}::${parentTypePrefix(p)}${req.getType()}::${req.getName()}`);
+    return (parentAliases.get(parent) ?? []).map(
+        (p) => `urn:pulumi:${stack}::${project}::${parentTypePrefix(p)}${req.getType()}::${req.getName()}`,
+    );
 }
 
 /** Runs wait for each other: Pulumi's runtime is process-global, so one run at a time. */

@@ -70,7 +70,8 @@ function resourceView(r: PlannedResource, byUrn: Map<string, PlannedResource>) {
         provider: providerOf(r, byUrn),
         isType: isType(r.type),
         // One function serves both SDK signatures (a resource class in stack analysis, an args class in resource analysis).
-        asType: ((cls: unknown) => (isType(r.type)(cls) ? r.inputs : undefined)) as PolicyResource["asType"] & ResourceValidationArgs["asType"],
+        asType: ((cls: unknown) => (isType(r.type)(cls) ? r.inputs : undefined)) as PolicyResource["asType"] &
+            ResourceValidationArgs["asType"],
     };
 }
 
@@ -87,7 +88,8 @@ function policyResources(run: OfflineRun, byUrn: Map<string, PlannedResource>): 
     return [...out.values()];
 }
 
-const effective = (level: EnforcementLevel): "advisory" | "mandatory" | undefined => (level === "disabled" ? undefined : level === "advisory" ? "advisory" : "mandatory");
+const effective = (level: EnforcementLevel): "advisory" | "mandatory" | undefined =>
+    level === "disabled" ? undefined : level === "advisory" ? "advisory" : "mandatory";
 
 /**
  * Run every policy over `run` with the policy config of `stack` (`policies/config/<stack>.json`,
@@ -115,19 +117,32 @@ export function runPolicyReport(run: OfflineRun, stack: string, configs?: Map<st
         checked[policy.name] = 0;
         const getConfig = <T extends object>() => config as T;
         if (isResourcePolicy(policy)) {
-            const validations = Array.isArray(policy.validateResource) ? policy.validateResource : policy.validateResource ? [policy.validateResource] : [];
+            const validations = Array.isArray(policy.validateResource)
+                ? policy.validateResource
+                : policy.validateResource
+                  ? [policy.validateResource]
+                  : [];
             for (const r of custom) {
                 const args: ResourceValidationArgs = { ...resourceView(r, byUrn), stackTags: new Map(), getConfig, notApplicable };
                 let applied = false;
                 for (const validate of validations) {
                     try {
-                        const result = validate(args, (message) => violations.push({ urn: r.urn, resource: r.name, type: r.type, policy: policy.name, level, message }));
+                        const result = validate(args, (message) =>
+                            violations.push({ urn: r.urn, resource: r.name, type: r.type, policy: policy.name, level, message }),
+                        );
                         if (result instanceof Promise) throw new Error("asynchronous validations are not supported offline");
                         applied = true;
                     } catch (err) {
                         if (err instanceof NotApplicable) continue;
                         applied = true;
-                        violations.push({ urn: r.urn, resource: r.name, type: r.type, policy: policy.name, level: "mandatory", message: `policy failed: ${(err as Error).message}` });
+                        violations.push({
+                            urn: r.urn,
+                            resource: r.name,
+                            type: r.type,
+                            policy: policy.name,
+                            level: "mandatory",
+                            message: `policy failed: ${(err as Error).message}`,
+                        });
                     }
                 }
                 if (applied) checked[policy.name]++;
@@ -177,7 +192,11 @@ export interface ChecklistRow {
  * on at least one resource and found nothing; FAIL when any of its policies found something;
  * otherwise N/A with the reason.
  */
-export function checklistRows(violations: Violation[], checked: Record<string, number>, platform: ChecklistPlatform | undefined): ChecklistRow[] {
+export function checklistRows(
+    violations: Violation[],
+    checked: Record<string, number>,
+    platform: ChecklistPlatform | undefined,
+): ChecklistRow[] {
     const count = (p: string) => violations.filter((v) => v.policy === p).length;
     return Object.entries(CHECKLIST).map(([id, item]) => {
         const policies = Object.entries(policyMeta)
@@ -187,7 +206,9 @@ export function checklistRows(violations: Violation[], checked: Record<string, n
         const failing = active.filter((p) => count(p) > 0);
         const notEvidence = (platform && item.notEvidenceOn?.[platform]) ?? [];
         const evidence = active.filter((p) => !notEvidence.includes(p));
-        const listed = active.map((p) => `${p}${count(p) > 0 ? ` ✗${count(p)}` : notEvidence.includes(p) ? " (not evidence here)" : " ✓"}`).join(", ");
+        const listed = active
+            .map((p) => `${p}${count(p) > 0 ? ` ✗${count(p)}` : notEvidence.includes(p) ? " (not evidence here)" : " ✓"}`)
+            .join(", ");
         if (failing.length > 0) {
             const advisory = failing.every((p) => violations.filter((v) => v.policy === p).every((v) => v.level === "advisory"));
             return { id, status: "FAIL", advisory, text: item.text, detail: listed };
@@ -198,11 +219,19 @@ export function checklistRows(violations: Violation[], checked: Record<string, n
     });
 }
 
-function render(stack: string, violations: Violation[], checked: Record<string, number>, disabled: string[], platform: ChecklistPlatform | undefined): string {
+function render(
+    stack: string,
+    violations: Violation[],
+    checked: Record<string, number>,
+    disabled: string[],
+    platform: ChecklistPlatform | undefined,
+): string {
     const lines: string[] = [];
     lines.push(`Policies: pack tierform, ${allPolicies.length} policies, config policies/config/${stack}.json`);
     if (violations.length === 0) lines.push("  no violations");
-    const sorted = [...violations].sort((a, b) => (a.level === b.level ? a.policy.localeCompare(b.policy) : a.level === "mandatory" ? -1 : 1));
+    const sorted = [...violations].sort((a, b) =>
+        a.level === b.level ? a.policy.localeCompare(b.policy) : a.level === "mandatory" ? -1 : 1,
+    );
     for (const v of sorted) {
         const where = v.resource ? `${v.type} ${v.resource}` : "(stack)";
         lines.push(`  [${v.level}] ${v.policy} · ${where}: ${v.message}`);
@@ -214,8 +243,12 @@ function render(stack: string, violations: Violation[], checked: Record<string, 
         lines.push(`  ${status.padEnd(15)} ${row.text}: ${row.detail}`);
     }
     lines.push("");
-    lines.push("  PASS: a check that could fail ran on this stack and passed. FAIL: a check found violations; (advisory): only advisory ones,");
-    lines.push("  which this stack's policy config does not enforce, so the plan still exits 0. N/A: nothing on this stack is checked for it, and why.");
+    lines.push(
+        "  PASS: a check that could fail ran on this stack and passed. FAIL: a check found violations; (advisory): only advisory ones,",
+    );
+    lines.push(
+        "  which this stack's policy config does not enforce, so the plan still exits 0. N/A: nothing on this stack is checked for it, and why.",
+    );
     const ran = Object.values(checked).filter((n) => n > 0).length;
     const mandatory = violations.filter((v) => v.level === "mandatory").length;
     lines.push("");

@@ -33,7 +33,8 @@ describe("conventions: one cron reading and one pinned-image rule for the progra
     });
 
     it("pinned images: a tag, a digest or an image id; never untagged or latest", () => {
-        for (const ref of ["nginx:1.29.3", "ghcr.io/a/b:1.0@sha256:" + "a".repeat(64), "sha256:" + "b".repeat(64), "localhost:5000/app:v2"]) assert.ok(isPinnedImage(ref), ref);
+        for (const ref of ["nginx:1.29.3", "ghcr.io/a/b:1.0@sha256:" + "a".repeat(64), "sha256:" + "b".repeat(64), "localhost:5000/app:v2"])
+            assert.ok(isPinnedImage(ref), ref);
         for (const ref of ["nginx", "nginx:latest", "localhost:5000/app", "repo/app:"]) assert.ok(!isPinnedImage(ref), ref);
     });
 });

@@ -4,13 +4,24 @@
  * every stack.
  */
 import * as assert from "assert";
-import { buildDiagram, loadGraphviz, matchEntity, renderSvg, textWidthEm, toDot, toMermaid, type Diagram, type DotRenderer } from "../../scripts/offline/diagram";
+import {
+    buildDiagram,
+    loadGraphviz,
+    matchEntity,
+    renderSvg,
+    textWidthEm,
+    toDot,
+    toMermaid,
+    type Diagram,
+    type DotRenderer,
+} from "../../scripts/offline/diagram";
 import { readStackConfig, stackNames } from "../../scripts/offline/stack-config";
 import { loadStack, presetNames, type System } from "../../model";
 import { planStack, stackConfig } from "../harness";
 import { awsWithDr, dockerMdcTts } from "./fixtures";
 
-const nodeNamed = (d: Diagram, name: string, cluster?: string) => d.nodes.find((n) => n.name === name && (!cluster || n.cluster === cluster));
+const nodeNamed = (d: Diagram, name: string, cluster?: string) =>
+    d.nodes.find((n) => n.name === name && (!cluster || n.cluster === cluster));
 const edgeBetween = (d: Diagram, from: string, to: string, cluster?: string) => {
     const a = nodeNamed(d, from);
     const b = nodeNamed(d, to, cluster);
@@ -37,7 +48,12 @@ function assertCovers(d: Diagram, system: System, rawSvg: string, mermaid: strin
         assert.ok(titles.has(n.id), `svg has node ${n.id}`);
         assert.ok(svg.includes(`>${name}</text>`), `svg labels ${name}`);
     }
-    for (const name of [...Object.keys(system.databases), ...Object.keys(system.caches), ...Object.keys(system.queues), ...Object.keys(system.buckets)]) {
+    for (const name of [
+        ...Object.keys(system.databases),
+        ...Object.keys(system.caches),
+        ...Object.keys(system.queues),
+        ...Object.keys(system.buckets),
+    ]) {
         const n = nodeNamed(d, name, "data");
         assert.ok(n, `a node for datastore ${name}; nodes: ${d.nodes.map((x) => `${x.cluster}/${x.name}`).join(", ")}`);
         assert.ok(titles.has(n.id), `svg has node ${n.id}`);
@@ -49,15 +65,23 @@ function assertCovers(d: Diagram, system: System, rawSvg: string, mermaid: strin
     for (const must of ["edge", "services"]) assert.ok(must in d.clusters, `cluster ${must}`);
     for (const route of system.edge.routes) {
         const svc = nodeNamed(d, route.service, "services")!;
-        const line = mermaid.split("\n").find((l) => new RegExp(`^\\s+\\w+ ==>\\|"[^"]*${route.path.replace(/[/.]/g, "\\$&")}(\\s|")[^|]*\\| ${svc.id}$`).test(l));
+        const line = mermaid
+            .split("\n")
+            .find((l) => new RegExp(`^\\s+\\w+ ==>\\|"[^"]*${route.path.replace(/[/.]/g, "\\$&")}(\\s|")[^|]*\\| ${svc.id}$`).test(l));
         assert.ok(line, `mermaid routes ${route.path} to ${route.service}`);
-        assert.ok(d.edges.some((e) => e.to === svc.id && e.flow === "traffic" && d.nodes.find((n) => n.id === e.from)?.cluster === "edge"), `the edge routes to ${route.service}`);
+        assert.ok(
+            d.edges.some((e) => e.to === svc.id && e.flow === "traffic" && d.nodes.find((n) => n.id === e.from)?.cluster === "edge"),
+            `the edge routes to ${route.service}`,
+        );
     }
     for (const [name, svc] of Object.entries(system.services)) {
         for (const u of svc.uses) {
             const a = nodeNamed(d, name, "services")!;
             const b = nodeNamed(d, u, "data")!;
-            assert.ok(mermaid.includes(`  ${a.id} -->|`) && new RegExp(`^  ${a.id} -->\\|[^|]*\\| ${b.id}$`, "m").test(mermaid), `mermaid flow ${name} → ${u}`);
+            assert.ok(
+                mermaid.includes(`  ${a.id} -->|`) && new RegExp(`^  ${a.id} -->\\|[^|]*\\| ${b.id}$`, "m").test(mermaid),
+                `mermaid flow ${name} → ${u}`,
+            );
         }
     }
     assert.match(mermaid, /^flowchart LR\n/);
@@ -91,14 +115,21 @@ describe("delivery: the picture from synthetic runs", () => {
         // One Bucket component (MinIO) serves the three buckets: each is a node drawn inside it.
         const objects = nodeNamed(d, "objects", "data")!;
         assert.deepStrictEqual(objects.resources, ["2 × Container"]);
-        assert.deepStrictEqual(d.nodes.filter((n) => n.within === objects.id).map((n) => n.name), ["media", "static", "backups"]);
+        assert.deepStrictEqual(
+            d.nodes.filter((n) => n.within === objects.id).map((n) => n.name),
+            ["media", "static", "backups"],
+        );
         assert.match(toDot(d), new RegExp(`subgraph cluster_${objects.id} \\{\\n[^}]*data_media \\[`));
         assert.strictEqual(edgeBetween(d, "Internet", "edge")?.label, "HTTPS");
         assert.strictEqual(edgeBetween(d, "edge", "backend")?.label, "/api /static /media");
         assert.strictEqual(edgeBetween(d, "edge", "backend")?.source, "graph+spec");
         assert.strictEqual(edgeBetween(d, "backend", "db")?.source, "graph+spec");
         assert.strictEqual(edgeBetween(d, "backend", "static")?.source, "graph+spec", "backend depends on the MinIO that hosts static");
-        assert.strictEqual(edgeBetween(d, "worker", "media")?.source, "spec", "the spec says worker uses media; no URN dependency shows it");
+        assert.strictEqual(
+            edgeBetween(d, "worker", "media")?.source,
+            "spec",
+            "the spec says worker uses media; no URN dependency shows it",
+        );
         assert.strictEqual(edgeBetween(d, "db-backup", "media"), undefined, "the backup writes to the backups bucket only");
         assert.strictEqual(edgeBetween(d, "frontend", "db"), undefined, "frontend uses nothing");
         assert.strictEqual(edgeBetween(d, "db-backup", "db")?.flow, "backup");
@@ -126,7 +157,12 @@ describe("delivery: the picture from synthetic runs", () => {
     });
 
     it("escapes quotes and backslashes in DOT and Mermaid labels", () => {
-        const d: Diagram = { title: 'a "quoted" \\ title', clusters: { services: "Services" }, nodes: [{ id: "services_x", cluster: "services", name: 'x"y', kind: "Service", resources: [] }], edges: [] };
+        const d: Diagram = {
+            title: 'a "quoted" \\ title',
+            clusters: { services: "Services" },
+            nodes: [{ id: "services_x", cluster: "services", name: 'x"y', kind: "Service", resources: [] }],
+            edges: [],
+        };
         const dot = toDot(d);
         assert.ok(dot.includes('label="a \\"quoted\\" \\\\ title"'));
         assertSvg(renderSvg(d, graphviz));
@@ -141,7 +177,8 @@ describe("delivery: the picture from synthetic runs", () => {
  */
 function assertHonest(d: Diagram, system: System, platform: string, dot: string) {
     const ids = new Set(d.nodes.map((n) => n.id));
-    for (const m of dot.matchAll(/^\s+(\w+) -> (\w+) /gm)) for (const id of [m[1], m[2]]) assert.ok(ids.has(id), `an arrow to undefined node ${id}`);
+    for (const m of dot.matchAll(/^\s+(\w+) -> (\w+) /gm))
+        for (const id of [m[1], m[2]]) assert.ok(ids.has(id), `an arrow to undefined node ${id}`);
     assert.doesNotMatch(dot, /× (RandomPassword|RandomString|PrivateKey|RemoteImage)/, "no box of helpers");
     for (const [name, db] of Object.entries(system.databases)) {
         const node = d.nodes.find((n) => n.cluster === "data" && n.name === name);

@@ -9,7 +9,14 @@ import * as path from "path";
 import { PROJECT_ROOT } from "../../model";
 
 const read = (file: string) => fs.readFileSync(path.join(PROJECT_ROOT, file), "utf8");
-const DOCS = ["README.md", ...fs.readdirSync(path.join(PROJECT_ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`), "policies/README.md"];
+const DOCS = [
+    "README.md",
+    ...fs
+        .readdirSync(path.join(PROJECT_ROOT, "docs"))
+        .filter((f) => f.endsWith(".md"))
+        .map((f) => `docs/${f}`),
+    "policies/README.md",
+];
 
 describe("delivery: the docs are the repository's own", () => {
     it("every relative link of the README and docs/ points at a file that exists", () => {
@@ -26,9 +33,11 @@ describe("delivery: the docs are the repository's own", () => {
     it("the README cites docs the repository holds: architecture, seeds, checklists, pipeline", () => {
         const readme = read("README.md");
         assert.doesNotMatch(readme, /ARCHITECTURE\.md/, "no starting design the repository does not hold");
-        for (const doc of ["docs/architecture.md", "docs/seeds.md", "docs/checklists.md", "docs/pipeline.md"]) assert.ok(readme.includes(`](${doc})`), `README links ${doc}`);
+        for (const doc of ["docs/architecture.md", "docs/seeds.md", "docs/checklists.md", "docs/pipeline.md"])
+            assert.ok(readme.includes(`](${doc})`), `README links ${doc}`);
         const architecture = read("docs/architecture.md");
-        for (const heading of ["## Data flow", "## How to add a tier", "## How to add a platform"]) assert.ok(architecture.includes(heading), `architecture.md: ${heading}`);
+        for (const heading of ["## Data flow", "## How to add a tier", "## How to add a platform"])
+            assert.ok(architecture.includes(heading), `architecture.md: ${heading}`);
     });
 
     it("the README's first screen is the two commands a new user runs", () => {
@@ -41,6 +50,10 @@ describe("delivery: the docs are the repository's own", () => {
         const providers = new Set<string>();
         for (const doc of DOCS) for (const m of read(doc).matchAll(/--secrets-provider "?(awskms:\/\/[^"\s]+)/g)) providers.add(m[1]);
         assert.deepStrictEqual([...providers], ["awskms://alias/tierform-prod?region=us-east-1"]);
-        assert.doesNotMatch(read("docs/pipeline.md"), /Nothing else in the repository \(no other\s+branch/, "no claim the pull_request subject contradicts");
+        assert.doesNotMatch(
+            read("docs/pipeline.md"),
+            /Nothing else in the repository \(no other\s+branch/,
+            "no claim the pull_request subject contradicts",
+        );
     });
 });

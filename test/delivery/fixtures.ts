@@ -13,7 +13,12 @@ export class FixtureRun {
         return this.resources[0];
     }
     /** Register a resource under `parent` (default: the stack); its URN is built as Pulumi builds it. */
-    add(type: string, name: string, parent: PlannedResource | undefined = this.resources[0], opts: { custom?: boolean; deps?: PlannedResource[]; inputs?: Record<string, any>; provider?: PlannedResource } = {}): PlannedResource {
+    add(
+        type: string,
+        name: string,
+        parent: PlannedResource | undefined = this.resources[0],
+        opts: { custom?: boolean; deps?: PlannedResource[]; inputs?: Record<string, any>; provider?: PlannedResource } = {},
+    ): PlannedResource {
         const chain = parent ? `${parent.urn.split("::")[2]}$${type}` : type;
         const r: PlannedResource = {
             urn: `urn:pulumi:${this.stack}::tierform::${chain}::${name}`,
@@ -51,7 +56,10 @@ export function dockerMdcTts(): OfflineRun {
     const store = (kind: string, name: string, image: string) => {
         const c = f.add(`tierform:docker:${kind}`, `mdc-tts-${name}`, sys);
         const vol = f.add("docker:index/volume:Volume", `mdc-tts-${name}-data`, c);
-        const ctr = f.add("docker:index/container:Container", `mdc-tts-${name}`, c, { deps: [net, vol], inputs: { image, labels: dockerLabels(kind.toLowerCase()) } });
+        const ctr = f.add("docker:index/container:Container", `mdc-tts-${name}`, c, {
+            deps: [net, vol],
+            inputs: { image, labels: dockerLabels(kind.toLowerCase()) },
+        });
         return { c, ctr };
     };
     const db = store("Database", "db", "postgres:14.15");
@@ -62,9 +70,19 @@ export function dockerMdcTts(): OfflineRun {
     const minio = f.add("docker:index/container:Container", "mdc-tts-minio", objects, { deps: [net] });
     const init = f.add("docker:index/container:Container", "mdc-tts-minio-init", objects, { deps: [minio] });
     const services: Record<string, PlannedResource[]> = {};
-    for (const [name, uses] of Object.entries({ backend: [db.ctr, password, cache.ctr, init], frontend: [], worker: [db.ctr, cache.ctr], beat: [db.ctr, cache.ctr] })) {
+    for (const [name, uses] of Object.entries({
+        backend: [db.ctr, password, cache.ctr, init],
+        frontend: [],
+        worker: [db.ctr, cache.ctr],
+        beat: [db.ctr, cache.ctr],
+    })) {
         const c = f.add("tierform:docker:Service", `mdc-tts-${name}`, sys);
-        services[name] = [1, 2].map((i) => f.add("docker:index/container:Container", `mdc-tts-${name}-${i}`, c, { deps: [net, ...uses], inputs: { labels: dockerLabels("service") } }));
+        services[name] = [1, 2].map((i) =>
+            f.add("docker:index/container:Container", `mdc-tts-${name}-${i}`, c, {
+                deps: [net, ...uses],
+                inputs: { labels: dockerLabels("service") },
+            }),
+        );
     }
     const edge = f.add("tierform:docker:Edge", "mdc-tts-edge", sys);
     const conf = f.add("docker:index/volume:Volume", "mdc-tts-edge-conf", edge);

@@ -79,7 +79,14 @@ export function uncovered(pins: Record<string, Pin>, deps: Dep[]): string[] {
     return Object.entries(pins)
         .filter(([name, p]) => {
             const d = deps.find((x) => x.depName === name);
-            return !d || d.packageName !== p.packageName || d.currentValue !== p.value || d.datasource !== p.datasource || d.registryUrl !== p.registryUrl || d.currentDigest !== p.digest;
+            return (
+                !d ||
+                d.packageName !== p.packageName ||
+                d.currentValue !== p.value ||
+                d.datasource !== p.datasource ||
+                d.registryUrl !== p.registryUrl ||
+                d.currentDigest !== p.digest
+            );
         })
         .map(([name]) => name);
 }
@@ -99,11 +106,19 @@ describe("renovate.json", () => {
     });
 
     it("updates npm packages and the workflows' actions", () => {
-        assert.ok(CONFIG.enabledManagers.includes("npm") && CONFIG.enabledManagers.includes("github-actions") && CONFIG.enabledManagers.includes("custom.regex"));
+        assert.ok(
+            CONFIG.enabledManagers.includes("npm") &&
+                CONFIG.enabledManagers.includes("github-actions") &&
+                CONFIG.enabledManagers.includes("custom.regex"),
+        );
     });
 
     it("reads every entry of the pin table with its exact value", () => {
-        const files = Object.fromEntries(repoFiles().filter((f) => f === PIN_FILE || f.startsWith(".github/")).map((f) => [f, read(f)]));
+        const files = Object.fromEntries(
+            repoFiles()
+                .filter((f) => f === PIN_FILE || f.startsWith(".github/"))
+                .map((f) => [f, read(f)]),
+        );
         const deps = extractAll(files).filter((d) => d.file === PIN_FILE);
         assert.deepEqual(uncovered(PINS, deps), []);
         assert.equal(deps.length, Object.keys(PINS).length, "one dependency per pin, no stray matches");
@@ -115,16 +130,31 @@ describe("renovate.json", () => {
         for (const f of workflows) {
             const text = read(f);
             const nodes = (text.match(/node-version:/g) ?? []).length;
-            assert.equal(deps.filter((d) => d.file === f && d.depName === "nodeVersion" && d.currentValue === PINS.nodeVersion.value).length, nodes, `${f}: every node-version`);
+            assert.equal(
+                deps.filter((d) => d.file === f && d.depName === "nodeVersion" && d.currentValue === PINS.nodeVersion.value).length,
+                nodes,
+                `${f}: every node-version`,
+            );
             const containers = (text.match(/container: node:/g) ?? []).length;
-            assert.equal(deps.filter((d) => d.file === f && d.depName === "ciNodeImage" && d.currentValue === PINS.ciNodeImage.value).length, containers, `${f}: every CI container`);
+            assert.equal(
+                deps.filter((d) => d.file === f && d.depName === "ciNodeImage" && d.currentValue === PINS.ciNodeImage.value).length,
+                containers,
+                `${f}: every CI container`,
+            );
             const trivies = (text.match(/aquasecurity\/trivy:/g) ?? []).length;
-            assert.equal(deps.filter((d) => d.file === f && d.depName === "trivy" && d.currentValue === PINS.trivy.value).length, trivies, `${f}: every trivy image`);
+            assert.equal(
+                deps.filter((d) => d.file === f && d.depName === "trivy" && d.currentValue === PINS.trivy.value).length,
+                trivies,
+                `${f}: every trivy image`,
+            );
         }
     });
 
     it("misses a pin written in a form no rule reads (the check sees it)", () => {
-        const extra = { ...PINS, stray: { kind: "image", datasource: "docker", packageName: "nginx", value: "1.30.4", source: "test" } as Pin };
+        const extra = {
+            ...PINS,
+            stray: { kind: "image", datasource: "docker", packageName: "nginx", value: "1.30.4", source: "test" } as Pin,
+        };
         const text = `${read(PIN_FILE)}\n    stray: { value: "1.30.4", kind: "image", datasource: "docker", packageName: "nginx", source: "test" },\n`;
         const deps = extractAll({ [PIN_FILE]: text }).filter((d) => d.file === PIN_FILE);
         assert.deepEqual(uncovered(extra, deps), ["stray"]);

@@ -63,9 +63,13 @@ const SCALING_TARGET = /^aws:appautoscaling\/target:Target$/;
 const BACKUP_PLAN = /^aws:backup\/plan:Plan$/;
 
 const workflow = (file: string) => fs.readFileSync(path.join(PROJECT_ROOT, ".github", "workflows", file), "utf8");
-const ciScans: Check = () => /npm audit --audit-level=(high|critical)/.test(workflow("pr.yml")) && /trivy:\d[\d.]* image/.test(workflow("pr.yml"));
+const ciScans: Check = () =>
+    /npm audit --audit-level=(high|critical)/.test(workflow("pr.yml")) && /trivy:\d[\d.]* image/.test(workflow("pr.yml"));
 const prodApproval: Check = () => /environment: production/.test(workflow("deploy.yml"));
-const albHttps = all(has(/^aws:lb\/listener:Listener$/, /"protocol":"HTTPS"|"protocol": "HTTPS"/), has(/^aws:lb\/listener:Listener$/, /HTTP_301|redirect/));
+const albHttps = all(
+    has(/^aws:lb\/listener:Listener$/, /"protocol":"HTTPS"|"protocol": "HTTPS"/),
+    has(/^aws:lb\/listener:Listener$/, /HTTP_301|redirect/),
+);
 const nginxTls = has(CONTAINER, /ssl_certificate/, /return 301 https/);
 const k8sTls = has(K8S, /"tls"|"TLS"|protocol": "HTTPS"|"certificateRefs"/);
 const regions = (p: Plan) => new Set(p.resources.filter((r) => r.type === "pulumi:providers:aws").map((r) => r.inputs.region)).size;
@@ -112,8 +116,11 @@ const CHECKS: Record<string, Partial<Record<Platform, Check>>> = {
     },
     "am-shared-files": {
         dev: (p) => {
-            const mounts = (c: PlannedResource) => (c.inputs.volumes ?? []).map((v: { containerPath: string; volumeName?: string }) => `${v.volumeName}:${v.containerPath}`);
-            const invoices = p.ofType("docker:index/container:Container").flatMap((c) => mounts(c).filter((m: string) => m.endsWith(":/app/invoices")));
+            const mounts = (c: PlannedResource) =>
+                (c.inputs.volumes ?? []).map((v: { containerPath: string; volumeName?: string }) => `${v.volumeName}:${v.containerPath}`);
+            const invoices = p
+                .ofType("docker:index/container:Container")
+                .flatMap((c) => mounts(c).filter((m: string) => m.endsWith(":/app/invoices")));
             return invoices.length >= 2 && new Set(invoices.map((m: string) => m.split(":")[0])).size === 1;
         },
         staging: all(
@@ -140,7 +147,12 @@ const CHECKS: Record<string, Partial<Record<Platform, Check>>> = {
     "mdc-cdn-ddos": { prod: has(/^aws:cloudfront\/distribution:Distribution$/, /webAclId/) },
     "mdc-redirect-headers": {
         dev: has(CONTAINER, /return 301 https/, /X-Frame-Options/, /DENY/, /nosniff/, /X-XSS-Protection/),
-        staging: all(has(K8S, /X-Frame-Options/, /DENY/), has(K8S, /nosniff/), has(K8S, /X-XSS-Protection/), has(K8S, /ssl-redirect|RequestRedirect|"scheme":\s?"https"/)),
+        staging: all(
+            has(K8S, /X-Frame-Options/, /DENY/),
+            has(K8S, /nosniff/),
+            has(K8S, /X-XSS-Protection/),
+            has(K8S, /ssl-redirect|RequestRedirect|"scheme":\s?"https"/),
+        ),
         prod: all(has(/ResponseHeadersPolicy/, /"frameOption":\s?"DENY"/, /contentTypeOptions/, /xssProtection/), albHttps),
     },
     "mdc-postgres-14": {
@@ -163,7 +175,12 @@ const CHECKS: Record<string, Partial<Record<Platform, Check>>> = {
     },
     "mdc-rolling": {
         staging: has(/Deployment/, /"maxSurge":\s?1/, /"maxUnavailable":\s?0/),
-        prod: has(ECS_SERVICE, /tts-backend|backend-service/, /"deploymentMaximumPercent":\s?(1[0-9][1-9]|1[1-9]0|200)/, /"deploymentMinimumHealthyPercent":\s?100/),
+        prod: has(
+            ECS_SERVICE,
+            /tts-backend|backend-service/,
+            /"deploymentMaximumPercent":\s?(1[0-9][1-9]|1[1-9]0|200)/,
+            /"deploymentMinimumHealthyPercent":\s?100/,
+        ),
     },
     "mdc-autoscaling": {
         prod: all(
@@ -174,7 +191,10 @@ const CHECKS: Record<string, Partial<Record<Platform, Check>>> = {
         ),
     },
     "mdc-non-root": {
-        dev: (p) => p.ofType("docker:index/container:Container").some((c) => /tts-backend/.test(text(c)) && /^[1-9]\d*(:\d+)?$/.test(String(c.inputs.user))),
+        dev: (p) =>
+            p
+                .ofType("docker:index/container:Container")
+                .some((c) => /tts-backend/.test(text(c)) && /^[1-9]\d*(:\d+)?$/.test(String(c.inputs.user))),
         staging: has(K8S_WORKLOAD, /tts-backend/, /"runAsNonRoot":\s?true/),
         prod: has(TASK, /tts-backend/, /"user":\s?"[1-9]/),
     },
@@ -192,13 +212,21 @@ const CHECKS: Record<string, Partial<Record<Platform, Check>>> = {
     },
 
     "mk-services": {
-        dev: (p) => ["order", "user", "payment", "delivery", "notification"].every((s) => has(CONTAINER, new RegExp(`mealkitz/${s}-service:`))(p)),
-        staging: (p) => ["order", "user", "payment", "delivery", "notification"].every((s) => has(/Deployment/, new RegExp(`mealkitz/${s}-service:`))(p)),
-        prod: (p) => ["order", "user", "payment", "delivery", "notification"].every((s) => has(TASK, new RegExp(`mealkitz/${s}-service:`))(p)),
+        dev: (p) =>
+            ["order", "user", "payment", "delivery", "notification"].every((s) => has(CONTAINER, new RegExp(`mealkitz/${s}-service:`))(p)),
+        staging: (p) =>
+            ["order", "user", "payment", "delivery", "notification"].every((s) =>
+                has(/Deployment/, new RegExp(`mealkitz/${s}-service:`))(p),
+            ),
+        prod: (p) =>
+            ["order", "user", "payment", "delivery", "notification"].every((s) => has(TASK, new RegExp(`mealkitz/${s}-service:`))(p)),
     },
     "mk-hpa": {
         staging: atLeast(5, HPA, /"minReplicas":\s?3/, /"maxReplicas":\s?10/, /"averageUtilization":\s?70/),
-        prod: all(atLeast(5, SCALING_TARGET, /"minCapacity":\s?3/, /"maxCapacity":\s?10/), has(SCALING_POLICY, /ECSServiceAverageCPUUtilization/, /"targetValue":\s?70/)),
+        prod: all(
+            atLeast(5, SCALING_TARGET, /"minCapacity":\s?3/, /"maxCapacity":\s?10/),
+            has(SCALING_POLICY, /ECSServiceAverageCPUUtilization/, /"targetValue":\s?70/),
+        ),
     },
     // Read the probes themselves: the order of their keys, and httpHeaders, are the platform's business.
     "mk-probes": {
@@ -232,7 +260,11 @@ const CHECKS: Record<string, Partial<Record<Platform, Check>>> = {
         prod: all(has(TASK, /asset-mgmt\/api:/, /3000/), has(TASK, /asset-mgmt\/frontend:/)),
     },
     "amg-autoscaling": {
-        prod: all(has(SCALING_POLICY, /ECSServiceAverageCPUUtilization/, /"targetValue":\s?70/), has(SCALING_POLICY, /ECSServiceAverageMemoryUtilization/, /"targetValue":\s?80/), has(SCALING_POLICY, /ALBRequestCountPerTarget|RequestCount/)),
+        prod: all(
+            has(SCALING_POLICY, /ECSServiceAverageCPUUtilization/, /"targetValue":\s?70/),
+            has(SCALING_POLICY, /ECSServiceAverageMemoryUtilization/, /"targetValue":\s?80/),
+            has(SCALING_POLICY, /ALBRequestCountPerTarget|RequestCount/),
+        ),
     },
     "amg-pg-cluster": {
         staging: has(/postgresql\.cnpg\.io\/v1:Cluster$/, /"instances":\s?([3-9]|\d\d)/),
@@ -246,7 +278,9 @@ const CHECKS: Record<string, Partial<Record<Platform, Check>>> = {
     "amg-redis-cluster": { prod: has(/^aws:elasticache\/replicationGroup:ReplicationGroup$/, /"clusterMode":\s?"enabled"/) },
     "amg-storage-tiers": { prod: has(/BucketLifecycleConfiguration/, /STANDARD_IA/, /GLACIER/) },
     "amg-dr-region": { prod: (p) => regions(p) >= 2 && has(RDS, /replicateSourceDb/)(p) },
-    "amg-subnets": { prod: all(atLeast(2, /^aws:ec2\/subnet:Subnet$/, /"mapPublicIpOnLaunch":\s?false/), has(/^aws:rds\/subnetGroup:SubnetGroup$/)) },
+    "amg-subnets": {
+        prod: all(atLeast(2, /^aws:ec2\/subnet:Subnet$/, /"mapPublicIpOnLaunch":\s?false/), has(/^aws:rds\/subnetGroup:SubnetGroup$/)),
+    },
     "amg-waf": { prod: has(/^aws:wafv2\/webAcl:WebAcl$/, /managedRuleGroupStatement/) },
     "amg-secrets": { prod: has(/^aws:secretsmanager\/secret:Secret$/) },
     "amg-alert-rules": { staging: has(/PrometheusRule$/, /HighErrorRate/, /DatabaseSlowQueries/) },
@@ -257,7 +291,11 @@ const CHECKS: Record<string, Partial<Record<Platform, Check>>> = {
 
     "hld-proxy-tls": { dev: nginxTls, staging: k8sTls, prod: albHttps },
     "hld-mongodb": { dev: has(CONTAINER, /mongo:7\.\d+/), staging: has(/StatefulSet/, /mongo:7\.\d+/) },
-    "hld-redis": { dev: has(CONTAINER, /redis:7\.\d+/), staging: has(/StatefulSet/, /redis:7/), prod: has(/^aws:elasticache\/replicationGroup:ReplicationGroup$/, /"engine":\s?"redis"|redis/) },
+    "hld-redis": {
+        dev: has(CONTAINER, /redis:7\.\d+/),
+        staging: has(/StatefulSet/, /redis:7/),
+        prod: has(/^aws:elasticache\/replicationGroup:ReplicationGroup$/, /"engine":\s?"redis"|redis/),
+    },
     "hld-config-validation": { dev: loaderRefuses, staging: loaderRefuses, prod: loaderRefuses },
     "hld-secrets": { dev: noPlaintextSecrets, staging: noPlaintextSecrets, prod: noPlaintextSecrets },
     "hld-backups": {
@@ -265,8 +303,17 @@ const CHECKS: Record<string, Partial<Record<Platform, Check>>> = {
         staging: all(has(/CronJob/, /backup/), has(/ConfigMap/, /restore/)),
         prod: has(BACKUP_PLAN, /cron\(/),
     },
-    "hld-monitoring": { staging: all(has(/ServiceMonitor$/), has(/PrometheusRule$/)), prod: all(has(/^aws:cloudwatch\/logGroup:LogGroup$/), has(/^aws:cloudwatch\/metricAlarm:MetricAlarm$/)) },
-    "hld-strategies": { prod: all(has(ECS_SERVICE, /"strategy":\s?"CANARY"/), has(ECS_SERVICE, /"strategy":\s?"BLUE_GREEN"/), has(ECS_SERVICE, /"deploymentMinimumHealthyPercent":\s?100/)) },
+    "hld-monitoring": {
+        staging: all(has(/ServiceMonitor$/), has(/PrometheusRule$/)),
+        prod: all(has(/^aws:cloudwatch\/logGroup:LogGroup$/), has(/^aws:cloudwatch\/metricAlarm:MetricAlarm$/)),
+    },
+    "hld-strategies": {
+        prod: all(
+            has(ECS_SERVICE, /"strategy":\s?"CANARY"/),
+            has(ECS_SERVICE, /"strategy":\s?"BLUE_GREEN"/),
+            has(ECS_SERVICE, /"deploymentMinimumHealthyPercent":\s?100/),
+        ),
+    },
 };
 
 const MARKS = /^(✔|~|✘) \S/;
@@ -278,9 +325,12 @@ describe("delivery: docs/seeds.md, the seeds' demands per platform", function ()
     it("has a row per demand of each of the five seeds, each cell ✔, ~ or ✘ with a reason", () => {
         const ids = rows.map((r) => r.id);
         assert.strictEqual(new Set(ids).size, ids.length, "row ids are unique");
-        for (const prefix of Object.keys(PRESET_OF)) assert.ok(ids.filter((id) => id.startsWith(`${prefix}-`)).length >= 8, `seed ${PRESET_OF[prefix]} has its demands listed`);
+        for (const prefix of Object.keys(PRESET_OF))
+            assert.ok(ids.filter((id) => id.startsWith(`${prefix}-`)).length >= 8, `seed ${PRESET_OF[prefix]} has its demands listed`);
         assert.deepStrictEqual(Object.values(PRESET_OF).sort(), presetNames());
-        for (const row of rows) for (const [platform, cell] of Object.entries(row.cells)) assert.match(cell, MARKS, `${row.id} ${platform}: ✔, ~ or ✘ and what`);
+        for (const row of rows)
+            for (const [platform, cell] of Object.entries(row.cells))
+                assert.match(cell, MARKS, `${row.id} ${platform}: ✔, ~ or ✘ and what`);
         for (const id of Object.keys(CHECKS)) assert.ok(ids.includes(id), `CHECKS has ${id}, which docs/seeds.md does not`);
     });
 
@@ -304,7 +354,13 @@ describe("delivery: docs/seeds.md, the seeds' demands per platform", function ()
         const mdc = await planStack({ stack: "dev", system: "mdc-tts" });
         const aof = CHECKS["mdc-redis-aof"].dev!;
         assert.strictEqual(aof(mdc), true);
-        const withoutAof = { ...mdc, resources: mdc.resources.map((r) => ({ ...r, inputs: JSON.parse(JSON.stringify(r.inputs).replace(/appendonly[ ",]*yes/g, "appendonly no")) })) } as unknown as Plan;
+        const withoutAof = {
+            ...mdc,
+            resources: mdc.resources.map((r) => ({
+                ...r,
+                inputs: JSON.parse(JSON.stringify(r.inputs).replace(/appendonly[ ",]*yes/g, "appendonly no")),
+            })),
+        } as unknown as Plan;
         assert.strictEqual(aof(withoutAof), false);
     });
 });

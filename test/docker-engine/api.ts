@@ -18,7 +18,12 @@ export interface ApiResponse {
 }
 
 /** One call to the Engine API; never throws on an HTTP error status (callers check `status`). */
-export function api(method: string, path: string, body?: unknown, opts: { contentType?: string; timeoutMs?: number } = {}): Promise<ApiResponse> {
+export function api(
+    method: string,
+    path: string,
+    body?: unknown,
+    opts: { contentType?: string; timeoutMs?: number } = {},
+): Promise<ApiResponse> {
     return new Promise((resolve, reject) => {
         const payload = body === undefined ? undefined : Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));
         const req = http.request(
@@ -52,7 +57,12 @@ export function api(method: string, path: string, body?: unknown, opts: { conten
 }
 
 /** `api`, failing unless the status is 2xx (or one of `accept`), with the daemon's message. */
-export async function apiOk(method: string, path: string, body?: unknown, opts: { contentType?: string; accept?: number[]; timeoutMs?: number } = {}): Promise<ApiResponse> {
+export async function apiOk(
+    method: string,
+    path: string,
+    body?: unknown,
+    opts: { contentType?: string; accept?: number[]; timeoutMs?: number } = {},
+): Promise<ApiResponse> {
     const r = await api(method, path, body, opts);
     if ((r.status < 200 || r.status >= 300) && !(opts.accept ?? []).includes(r.status)) {
         throw new Error(`${method} ${path}: HTTP ${r.status} ${r.json?.message ?? r.body.toString("utf8").slice(0, 300)}`);
@@ -124,7 +134,12 @@ export function tar(entries: TarEntry[]): Buffer {
 
 /** Run `cmd` in a running container as `user`; its exit code and output. */
 export async function exec(containerId: string, cmd: string[], user?: string): Promise<{ exitCode: number; output: string }> {
-    const created = await apiOk("POST", `/containers/${containerId}/exec`, { Cmd: cmd, User: user ?? "", AttachStdout: true, AttachStderr: true });
+    const created = await apiOk("POST", `/containers/${containerId}/exec`, {
+        Cmd: cmd,
+        User: user ?? "",
+        AttachStdout: true,
+        AttachStderr: true,
+    });
     const started = await apiOk("POST", `/exec/${created.json.Id}/start`, { Detach: false, Tty: false });
     const info = await apiOk("GET", `/exec/${created.json.Id}/json`);
     return { exitCode: info.json.ExitCode, output: demux(started.body) };

@@ -122,7 +122,12 @@ function infraStandIn(ref: string): StandIn | undefined {
             ref,
             source: "docker-library/rabbitmq alpine Dockerfile",
             users: [{ name: "rabbitmq", uid: 100, gid: 101, home: "/var/lib/rabbitmq" }],
-            dirs: ["/var/lib/rabbitmq", "/etc/rabbitmq", "/etc/rabbitmq/conf.d", "/tmp/rabbitmq-ssl", "/var/log/rabbitmq"].map((path) => ({ path, uid: 100, gid: 101, mode: 0o1777 })),
+            dirs: ["/var/lib/rabbitmq", "/etc/rabbitmq", "/etc/rabbitmq/conf.d", "/tmp/rabbitmq-ssl", "/var/log/rabbitmq"].map((path) => ({
+                path,
+                uid: 100,
+                gid: 101,
+                mode: 0o1777,
+            })),
             volumes: ["/var/lib/rabbitmq"],
             env: { RABBITMQ_DATA_DIR: "/var/lib/rabbitmq", HOME: "/var/lib/rabbitmq" },
             entrypoint: ["docker-entrypoint.sh"],
@@ -139,7 +144,10 @@ function infraStandIn(ref: string): StandIn | undefined {
             ref,
             source: "nginxinc/docker-nginx-unprivileged alpine Dockerfile",
             users: [{ name: "nginx", uid: 101, gid: 101 }],
-            dirs: [{ path: "/var/cache/nginx", uid: 101, gid: 0, mode: 0o755 }, { path: "/etc/nginx", uid: 101, gid: 0, mode: 0o755 }],
+            dirs: [
+                { path: "/var/cache/nginx", uid: 101, gid: 0, mode: 0o755 },
+                { path: "/etc/nginx", uid: 101, gid: 0, mode: 0o755 },
+            ],
             user: "101",
             entrypoint: ["/docker-entrypoint.sh"],
             cmd: ["nginx", "-g", "daemon off;"],
@@ -201,7 +209,12 @@ function appStandIn(ref: string, services: { port?: number; writes: string[]; pa
         ref,
         source: "application image (assumed: uid 10001, /app owned by root)",
         users: [{ name: "app", uid: 10001, gid: 10001, home: "/app" }],
-        dirs: [{ path: "/app", uid: 0, gid: 0, mode: 0o755 }, ...services.flatMap((s) => s.writes.filter((w) => w.startsWith("/app/")).map((path) => ({ path, uid: 0, gid: 0, mode: 0o755 })))],
+        dirs: [
+            { path: "/app", uid: 0, gid: 0, mode: 0o755 },
+            ...services.flatMap((s) =>
+                s.writes.filter((w) => w.startsWith("/app/")).map((path) => ({ path, uid: 0, gid: 0, mode: 0o755 })),
+            ),
+        ],
         user: "10001",
         workdir: "/app",
         writes: [...new Set(services.flatMap((s) => s.writes))],
@@ -212,8 +225,13 @@ function appStandIn(ref: string, services: { port?: number; writes: string[]; pa
 
 /** Every tierform object on the daemon named tft-*, removed (containers, then volumes and networks). */
 async function cleanUp(): Promise<void> {
-    const containers = (await api("GET", `/containers/json?all=1&filters=${encodeURIComponent(JSON.stringify({ name: [PREFIX] }))}`)).json ?? [];
-    await Promise.all(containers.filter((c: any) => c.Names.some((n: string) => n.startsWith(`/${PREFIX}`))).map((c: any) => api("DELETE", `/containers/${c.Id}?force=1&v=1`)));
+    const containers =
+        (await api("GET", `/containers/json?all=1&filters=${encodeURIComponent(JSON.stringify({ name: [PREFIX] }))}`)).json ?? [];
+    await Promise.all(
+        containers
+            .filter((c: any) => c.Names.some((n: string) => n.startsWith(`/${PREFIX}`)))
+            .map((c: any) => api("DELETE", `/containers/${c.Id}?force=1&v=1`)),
+    );
     const volumes = (await api("GET", `/volumes`)).json?.Volumes ?? [];
     await Promise.all(volumes.filter((v: any) => v.Name.startsWith(PREFIX)).map((v: any) => api("DELETE", `/volumes/${v.Name}?force=1`)));
     // A network whose last endpoint is still being released refuses deletion for a moment: try again.
@@ -224,16 +242,26 @@ async function cleanUp(): Promise<void> {
         await new Promise((res) => setTimeout(res, 500));
     }
     const left = ((await api("GET", `/networks`)).json ?? []).filter((n: any) => n.Name.startsWith(PREFIX)).map((n: any) => n.Name);
-    if (left.length > 0) console.warn(`      networks dockerd would not remove (a stale endpoint; restarting dockerd clears it): ${left.join(", ")}`);
+    if (left.length > 0)
+        console.warn(`      networks dockerd would not remove (a stale endpoint; restarting dockerd clears it): ${left.join(", ")}`);
 }
 
 /** Deploy one preset's dev plan: networks, volumes, then every container once what it depends on is done. */
 async function deployPreset(resources: PlannedResource[]): Promise<Map<string, { r: PlannedResource; d: Deployed }>> {
     for (const n of resources.filter((r) => r.type === "docker:index/network:Network")) {
-        await apiOk("POST", `/networks/create`, { Name: rename(n.inputs.name), Driver: n.inputs.driver ?? "bridge", Internal: n.inputs.internal ?? false, Attachable: n.inputs.attachable ?? false, CheckDuplicate: true });
+        await apiOk("POST", `/networks/create`, {
+            Name: rename(n.inputs.name),
+            Driver: n.inputs.driver ?? "bridge",
+            Internal: n.inputs.internal ?? false,
+            Attachable: n.inputs.attachable ?? false,
+            CheckDuplicate: true,
+        });
     }
     for (const v of resources.filter((r) => r.type === "docker:index/volume:Volume")) {
-        await apiOk("POST", `/volumes/create`, { Name: rename(v.inputs.name), Labels: Object.fromEntries((v.inputs.labels ?? []).map((l: any) => [l.label, l.value])) });
+        await apiOk("POST", `/volumes/create`, {
+            Name: rename(v.inputs.name),
+            Labels: Object.fromEntries((v.inputs.labels ?? []).map((l: any) => [l.label, l.value])),
+        });
     }
     const containers = resources.filter((r) => r.type === CONTAINER);
     const byUrn = new Map(containers.map((c) => [c.urn, c]));
@@ -250,9 +278,14 @@ async function deployPreset(resources: PlannedResource[]): Promise<Map<string, {
         return p;
     };
     const results = await Promise.allSettled(containers.map(deploy));
-    const failures = results.flatMap((r, i) => (r.status === "rejected" ? [`${containers[i].name}: ${String(r.reason?.message ?? r.reason)}`] : []));
+    const failures = results.flatMap((r, i) =>
+        r.status === "rejected" ? [`${containers[i].name}: ${String(r.reason?.message ?? r.reason)}`] : [],
+    );
     // Only the first cause: what waits on a failed container fails with it.
-    if (failures.length) throw new Error(`${failures.length} container(s) failed; first: ${failures.find((f) => !/failed; first/.test(f))}\n  ${failures.join("\n  ")}`);
+    if (failures.length)
+        throw new Error(
+            `${failures.length} container(s) failed; first: ${failures.find((f) => !/failed; first/.test(f))}\n  ${failures.join("\n  ")}`,
+        );
     return new Map(containers.map((c, i) => [c.urn, { r: c, d: (results[i] as PromiseFulfilledResult<Deployed>).value }]));
 }
 
@@ -261,7 +294,8 @@ async function checkContainer(preset: string, r: PlannedResource, d: Deployed): 
     const problems: string[] = [];
     const info = (await apiOk("GET", `/containers/${d.id}/json`)).json;
     if (r.inputs.attach) {
-        if (info.State.Running || info.State.ExitCode !== 0) problems.push(`${preset} ${d.name}: one-shot step ${info.State.Running ? "still running" : `exited ${info.State.ExitCode}`}`);
+        if (info.State.Running || info.State.ExitCode !== 0)
+            problems.push(`${preset} ${d.name}: one-shot step ${info.State.Running ? "still running" : `exited ${info.State.ExitCode}`}`);
         return problems;
     }
     if (!info.State.Running) return [`${preset} ${d.name}: not running (exit ${info.State.ExitCode})`];
@@ -272,7 +306,8 @@ async function checkContainer(preset: string, r: PlannedResource, d: Deployed): 
         // One probe file per container: replicas share a file-share volume and are checked at once.
         const probe = `${v.containerPath}/.tft-probe-${d.name}`;
         const w = await exec(d.id, ["/bin/sh", "-c", `echo probe >'${probe}' && rm '${probe}'`], r.inputs.user);
-        if (w.exitCode !== 0) problems.push(`${preset} ${d.name}: ${r.inputs.user} cannot write its volume at ${v.containerPath}: ${w.output.trim()}`);
+        if (w.exitCode !== 0)
+            problems.push(`${preset} ${d.name}: ${r.inputs.user} cannot write its volume at ${v.containerPath}: ${w.output.trim()}`);
     }
     // A health check `pulumi up` does not wait for (the backups, the services) passes when run now.
     const test: string[] | undefined = r.inputs.healthcheck?.tests;
@@ -293,7 +328,11 @@ describe("the dev stack on a real Docker daemon (every preset, every container, 
     let ready = false;
 
     before(async function () {
-        const problem = !(await daemonAnswers()) ? "no Docker daemon answers on /var/run/docker.sock (Debian package 'docker.io'; .ci/run starts dockerd)" : !busyboxPath() ? "busybox is not installed (Debian package 'busybox-static')" : undefined;
+        const problem = !(await daemonAnswers())
+            ? "no Docker daemon answers on /var/run/docker.sock (Debian package 'docker.io'; .ci/run starts dockerd)"
+            : !busyboxPath()
+              ? "busybox is not installed (Debian package 'busybox-static')"
+              : undefined;
         if (problem) {
             if (process.env.CI === "true") throw new Error(`${problem}: CI must have it`);
             console.warn(`      skipped: ${problem}`);
@@ -320,7 +359,14 @@ describe("the dev stack on a real Docker daemon (every preset, every container, 
                 const path = /http:\/\/127\.0\.0\.1:(\d+)(\/[^'" ]*)/.exec(probe);
                 apps.set(ref, [
                     ...(apps.get(ref) ?? []),
-                    { port: path ? Number(path[1]) : undefined, writes: [...Object.keys(c.inputs.tmpfs ?? {}), ...(c.inputs.volumes ?? []).filter((v: any) => !v.readOnly).map((v: any) => v.containerPath)], paths: path ? [path[2]] : [] },
+                    {
+                        port: path ? Number(path[1]) : undefined,
+                        writes: [
+                            ...Object.keys(c.inputs.tmpfs ?? {}),
+                            ...(c.inputs.volumes ?? []).filter((v: any) => !v.readOnly).map((v: any) => v.containerPath),
+                        ],
+                        paths: path ? [path[2]] : [],
+                    },
                 ]);
             }
         }
@@ -340,10 +386,16 @@ describe("the dev stack on a real Docker daemon (every preset, every container, 
     });
 
     it("every preset's containers come up: running, healthy where waited for, one-shot steps exit 0, volumes writable, health checks passing", async () => {
-        const settled = await Promise.allSettled(PRESETS.map(async (preset) => ({ preset, deployed: await deployPreset(plans.get(preset)!) })));
-        const failed = settled.flatMap((s, i) => (s.status === "rejected" ? [`${PRESETS[i]}: ${String(s.reason?.message ?? s.reason)}`] : []));
+        const settled = await Promise.allSettled(
+            PRESETS.map(async (preset) => ({ preset, deployed: await deployPreset(plans.get(preset)!) })),
+        );
+        const failed = settled.flatMap((s, i) =>
+            s.status === "rejected" ? [`${PRESETS[i]}: ${String(s.reason?.message ?? s.reason)}`] : [],
+        );
         assert.deepStrictEqual(failed, [], "presets whose containers did not come up");
-        const outcomes = settled.map((s) => (s as PromiseFulfilledResult<{ preset: string; deployed: Awaited<ReturnType<typeof deployPreset>> }>).value);
+        const outcomes = settled.map(
+            (s) => (s as PromiseFulfilledResult<{ preset: string; deployed: Awaited<ReturnType<typeof deployPreset>> }>).value,
+        );
         // Every container checked at once (each check is a few Engine API calls).
         const checks = outcomes.flatMap(({ preset, deployed }) => [...deployed.values()].map(({ r, d }) => checkContainer(preset, r, d)));
         const problems = (await Promise.all(checks)).flat();

@@ -32,7 +32,7 @@ import { api, apiOk, tar } from "./api";
 export function goDuration(text: unknown): number {
     if (typeof text !== "string") return 0;
     const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g;
-    const unit: Record<string, number> = { ns: 1, us: 1e3, "µs": 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
+    const unit: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
     let total = 0;
     let consumed = 0;
     for (const m of text.matchAll(re)) {
@@ -80,7 +80,15 @@ export function createBody(inputs: Record<string, any>, rename: Rename): Record<
         ...(Object.keys(exposed).length ? { ExposedPorts: exposed } : {}),
         ...(inputs.stopTimeout !== undefined ? { StopTimeout: inputs.stopTimeout } : {}),
         ...(h
-            ? { Healthcheck: { Test: h.tests, Interval: goDuration(h.interval), Timeout: goDuration(h.timeout), StartPeriod: goDuration(h.startPeriod), Retries: h.retries ?? 0 } }
+            ? {
+                  Healthcheck: {
+                      Test: h.tests,
+                      Interval: goDuration(h.interval),
+                      Timeout: goDuration(h.timeout),
+                      StartPeriod: goDuration(h.startPeriod),
+                      Retries: h.retries ?? 0,
+                  },
+              }
             : {}),
         HostConfig: {
             Privileged: inputs.privileged ?? false,
@@ -124,16 +132,34 @@ export async function deployContainer(r: PlannedResource, rename: Rename, opts: 
     const id: string = created.json.Id;
     if (inputs.networksAdvanced?.length) {
         const off = await api("POST", `/networks/bridge/disconnect`, { Container: id, Force: false });
-        if (off.status >= 300 && !/is not connected to the network bridge/.test(off.json?.message ?? "")) throw new Error(`${name}: disconnecting bridge: ${off.json?.message}`);
+        if (off.status >= 300 && !/is not connected to the network bridge/.test(off.json?.message ?? ""))
+            throw new Error(`${name}: disconnecting bridge: ${off.json?.message}`);
         for (const n of inputs.networksAdvanced) {
-            await apiOk("POST", `/networks/${encodeURIComponent(rename(n.name))}/connect`, { Container: id, EndpointConfig: { Aliases: n.aliases ?? [] } });
+            await apiOk("POST", `/networks/${encodeURIComponent(rename(n.name))}/connect`, {
+                Container: id,
+                EndpointConfig: { Aliases: n.aliases ?? [] },
+            });
         }
     }
     for (const u of inputs.uploads ?? []) {
         const mode = u.permissions ? parseInt(u.permissions, 8) : u.executable ? 0o744 : 0o644;
-        const archive = tar([{ name: u.file, type: "file", content: u.content ?? Buffer.from(u.contentBase64 ?? "", "base64"), mode, uid: Number(u.owner ?? 0), gid: Number(u.group ?? 0) }]);
-        const put = await api("PUT", `/containers/${id}/archive?path=${encodeURIComponent("/")}`, archive, { contentType: "application/x-tar" });
-        if (put.status !== 200) throw new Error(`${name}: Unable to upload volume content: HTTP ${put.status} ${put.json?.message ?? ""} (upload ${u.file} at path '/')`);
+        const archive = tar([
+            {
+                name: u.file,
+                type: "file",
+                content: u.content ?? Buffer.from(u.contentBase64 ?? "", "base64"),
+                mode,
+                uid: Number(u.owner ?? 0),
+                gid: Number(u.group ?? 0),
+            },
+        ]);
+        const put = await api("PUT", `/containers/${id}/archive?path=${encodeURIComponent("/")}`, archive, {
+            contentType: "application/x-tar",
+        });
+        if (put.status !== 200)
+            throw new Error(
+                `${name}: Unable to upload volume content: HTTP ${put.status} ${put.json?.message ?? ""} (upload ${u.file} at path '/')`,
+            );
     }
     if (inputs.start === false) return { name, id, outcome: "created" };
     if (process.env.TFT_TRACE) console.log(`      ${name}: created and filled in ${Date.now() - t0} ms`);
@@ -143,12 +169,18 @@ export async function deployContainer(r: PlannedResource, rename: Rename, opts: 
         const deadline = Date.now() + opts.healthTimeoutMs;
         for (;;) {
             const info = (await apiOk("GET", `/containers/${id}/json`)).json;
-            if (!info.State?.Health) throw new Error(`${name}: you have supplied a 'wait' argument, but the container does not have a healthcheck defined`);
+            if (!info.State?.Health)
+                throw new Error(`${name}: you have supplied a 'wait' argument, but the container does not have a healthcheck defined`);
             if (info.State.Health.Status === "healthy") return { name, id, outcome: "healthy" };
             // Beyond the provider (which polls until wait_timeout): "unhealthy" (retries used up) fails at once.
             if (Date.now() > deadline || !info.State.Running || info.State.Health.Status === "unhealthy") {
-                const log = (info.State.Health.Log ?? []).map((l: any) => `exit ${l.ExitCode}: ${String(l.Output).trim()}`).slice(-2).join(" | ");
-                throw new Error(`${name}: container failed to be in healthy state (${info.State.Running ? "running" : `exited ${info.State.ExitCode}`}, health ${info.State.Health.Status}; ${log}; logs: ${await logsOf(id)})`);
+                const log = (info.State.Health.Log ?? [])
+                    .map((l: any) => `exit ${l.ExitCode}: ${String(l.Output).trim()}`)
+                    .slice(-2)
+                    .join(" | ");
+                throw new Error(
+                    `${name}: container failed to be in healthy state (${info.State.Running ? "running" : `exited ${info.State.ExitCode}`}, health ${info.State.Health.Status}; ${log}; logs: ${await logsOf(id)})`,
+                );
             }
             await new Promise((res) => setTimeout(res, 500));
         }

@@ -163,7 +163,9 @@ function patchedBusybox(): Buffer {
 /** The rootfs archive of a stand-in. */
 function rootfs(s: StandIn): Buffer {
     if (!BUSYBOX) throw new Error("busybox-static is not installed");
-    const applets = execFileSync(BUSYBOX, ["--list"], { encoding: "utf8" }).split("\n").filter((a) => a && a !== "busybox" && a !== "wget" && a !== "date");
+    const applets = execFileSync(BUSYBOX, ["--list"], { encoding: "utf8" })
+        .split("\n")
+        .filter((a) => a && a !== "busybox" && a !== "wget" && a !== "date");
     const entries: TarEntry[] = [
         { name: "bin", type: "dir" },
         { name: "usr", type: "dir" },
@@ -183,8 +185,22 @@ function rootfs(s: StandIn): Buffer {
         { name: "usr/local/bin/curl", type: "file", content: CURL, mode: 0o755 },
         { name: "usr/local/bin/wget", type: "file", content: WGET, mode: 0o755 },
         { name: "bin/date", type: "file", content: DATE, mode: 0o755 },
-        { name: "etc/passwd", type: "file", content: ["root:x:0:0:root:/root:/bin/sh", ...s.users.map((u) => `${u.name}:x:${u.uid}:${u.gid}::${u.home ?? "/"}:/bin/sh`)].join("\n") + "\n" },
-        { name: "etc/group", type: "file", content: ["root:x:0:", ...[...new Map(s.users.map((u) => [u.gid, u.name])).entries()].map(([gid, n]) => `${n}:x:${gid}:`)].join("\n") + "\n" },
+        {
+            name: "etc/passwd",
+            type: "file",
+            content:
+                ["root:x:0:0:root:/root:/bin/sh", ...s.users.map((u) => `${u.name}:x:${u.uid}:${u.gid}::${u.home ?? "/"}:/bin/sh`)].join(
+                    "\n",
+                ) + "\n",
+        },
+        {
+            name: "etc/group",
+            type: "file",
+            content:
+                ["root:x:0:", ...[...new Map(s.users.map((u) => [u.gid, u.name])).entries()].map(([gid, n]) => `${n}:x:${gid}:`)].join(
+                    "\n",
+                ) + "\n",
+        },
     ];
     const seen = new Set(entries.map((e) => e.name));
     const addDir = (path: string, uid = 0, gid = 0, mode = 0o755) => {
@@ -214,7 +230,8 @@ function rootfs(s: StandIn): Buffer {
 async function assertReplaceable(ref: string): Promise<void> {
     const r = await api("GET", `/images/${encodeURIComponent(ref)}/json`);
     if (r.status === 404) return;
-    if (r.json?.Config?.Labels?.["tierform.test"] !== "stand-in") throw new Error(`${ref} exists on this daemon and is not a tierform stand-in: refusing to replace it`);
+    if (r.json?.Config?.Labels?.["tierform.test"] !== "stand-in")
+        throw new Error(`${ref} exists on this daemon and is not a tierform stand-in: refusing to replace it`);
 }
 
 /** Remove an earlier stand-in tagged `ref` (so a re-import leaves no dangling image). */
@@ -226,7 +243,12 @@ async function removeEarlier(ref: string): Promise<void> {
 /** Import the stand-in and tag it as `s.ref` (POST /images/create?fromSrc=-, like `docker import --change`). */
 export async function buildStandIn(s: StandIn): Promise<void> {
     await removeEarlier(s.ref);
-    const env = { ...(s.env ?? {}), PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", STANDIN_WRITES: s.writes.join(" "), ...(s.http ? { STANDIN_PORT: String(s.http.port), STANDIN_HTTP_PATHS: s.http.paths.join(" ") } : {}) };
+    const env = {
+        ...(s.env ?? {}),
+        PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        STANDIN_WRITES: s.writes.join(" "),
+        ...(s.http ? { STANDIN_PORT: String(s.http.port), STANDIN_HTTP_PATHS: s.http.paths.join(" ") } : {}),
+    };
     const changes = [
         ...Object.entries(env).map(([k, v]) => `ENV ${k}=${JSON.stringify(v)}`),
         ...(s.volumes ?? []).map((v) => `VOLUME ${v}`),
@@ -253,6 +275,7 @@ function splitRef(ref: string): [string, string] {
 export async function removeStandIns(refs: string[]): Promise<void> {
     for (const ref of refs) {
         const r = await api("GET", `/images/${encodeURIComponent(ref)}/json`);
-        if (r.status === 200 && r.json?.Config?.Labels?.["tierform.test"] === "stand-in") await api("DELETE", `/images/${encodeURIComponent(ref)}?force=1`);
+        if (r.status === 200 && r.json?.Config?.Labels?.["tierform.test"] === "stand-in")
+            await api("DELETE", `/images/${encodeURIComponent(ref)}?force=1`);
     }
 }

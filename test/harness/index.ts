@@ -29,7 +29,11 @@ export class Plan {
     one(type: string, name: string): PlannedResource {
         const found = this.ofType(type).filter((r) => r.name === name || r.name.endsWith(`-${name}`));
         if (found.length !== 1) {
-            throw new Error(`expected one ${type} named ${name}, found ${found.length}: ${this.ofType(type).map((r) => r.name).join(", ")}`);
+            throw new Error(
+                `expected one ${type} named ${name}, found ${found.length}: ${this.ofType(type)
+                    .map((r) => r.name)
+                    .join(", ")}`,
+            );
         }
         return found[0];
     }
@@ -85,6 +89,10 @@ export function planStack(opts: StackOptions = {}): Promise<Plan> {
  * Run a function that builds one component, under mocks; its return value becomes the outputs.
  * `engineRules: false` lets a test look at a registration the real engine would refuse.
  */
-export async function planComponent(build: () => unknown, config: Record<string, string> = {}, opts: { engineRules?: boolean } = {}): Promise<Plan> {
+export async function planComponent(
+    build: () => unknown,
+    config: Record<string, string> = {},
+    opts: { engineRules?: boolean } = {},
+): Promise<Plan> {
     return new Plan(await runOffline({ program: build, config, ...opts }));
 }

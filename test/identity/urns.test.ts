@@ -62,7 +62,11 @@ describe("resource identity: URNs of every preset on every stack", function () {
                 }
                 assert.ok(baseline.length > 0, `no baseline for ${stack}/${preset}: run with TIERFORM_WRITE_URNS=1 once`);
                 const lost = lostUrns(baseline, plan.resources);
-                assert.deepEqual(lost, [], `${lost.length} resource(s) of ${preset} on ${stack} would be deleted and recreated by the next update (add an alias, or retire the URN with a reason in test/identity/retired-urns.txt):\n${lost.join("\n")}`);
+                assert.deepEqual(
+                    lost,
+                    [],
+                    `${lost.length} resource(s) of ${preset} on ${stack} would be deleted and recreated by the next update (add an alias, or retire the URN with a reason in test/identity/retired-urns.txt):\n${lost.join("\n")}`,
+                );
             });
         }
     }

@@ -21,7 +21,11 @@ describe("config: Pulumi.yaml and the stack files", () => {
 
     it("ships dev on docker, staging on kubernetes and prod on aws", () => {
         assert.deepEqual(stackNames(), ["dev", "prod", "staging"]);
-        const expected: Record<string, [string, string]> = { dev: ["docker", "dev"], staging: ["kubernetes", "staging"], prod: ["aws", "prod"] };
+        const expected: Record<string, [string, string]> = {
+            dev: ["docker", "dev"],
+            staging: ["kubernetes", "staging"],
+            prod: ["aws", "prod"],
+        };
         for (const [stack, [platform, environment]] of Object.entries(expected)) {
             const { settings } = loadStack(readStackConfig(stack));
             assert.equal(settings.platform, platform, stack);

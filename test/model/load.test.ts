@@ -75,7 +75,17 @@ describe("spec: loading the stack", () => {
     it("points a spec problem in a user file at its line", () => {
         fs.writeFileSync(
             path.join(tmp, "typo.yaml"),
-            ["name: shop", "edge:", "  routes: [{path: /, service: web}]", "services:", "  web:", "    image: shop/web:1.0", "    port: 8000", "    replcas: {min: 1, max: 2}", ""].join("\n"),
+            [
+                "name: shop",
+                "edge:",
+                "  routes: [{path: /, service: web}]",
+                "services:",
+                "  web:",
+                "    image: shop/web:1.0",
+                "    port: 8000",
+                "    replcas: {min: 1, max: 2}",
+                "",
+            ].join("\n"),
         );
         const p = problemAt(problemsOf({ "tierform:system": "typo.yaml" }, tmp), "replcas");
         assert.equal(p.where, "typo.yaml:8 services.web.replcas");
@@ -89,7 +99,10 @@ describe("spec: loading the stack", () => {
     });
 
     it("refuses a probe path a health check cannot carry (Docker's shell check, ECS's CMD-SHELL), on every platform", () => {
-        const p = problemAt(problemsOf(withOverrides({ services: { backend: { health: { liveness: { path: "/health; rm -rf /" } } } } })), "services.backend.health.liveness.path");
+        const p = problemAt(
+            problemsOf(withOverrides({ services: { backend: { health: { liveness: { path: "/health; rm -rf /" } } } } })),
+            "services.backend.health.liveness.path",
+        );
         assert.match(p.message, /only URL path and query characters/);
     });
 
@@ -109,12 +122,18 @@ describe("spec: loading the stack", () => {
     });
 
     it("refuses replicas.min greater than max", () => {
-        const p = problemAt(problemsOf(withOverrides({ services: { backend: { replicas: { min: 5, max: 2 } } } })), "services.backend.replicas");
+        const p = problemAt(
+            problemsOf(withOverrides({ services: { backend: { replicas: { min: 5, max: 2 } } } })),
+            "services.backend.replicas",
+        );
         assert.match(p.message, /min \(5\) is greater than max \(2\)/);
     });
 
     it("refuses negative replicas", () => {
-        const p = problemAt(problemsOf(withOverrides({ services: { backend: { replicas: { min: -1, max: 2 } } } })), "services.backend.replicas.min");
+        const p = problemAt(
+            problemsOf(withOverrides({ services: { backend: { replicas: { min: -1, max: 2 } } } })),
+            "services.backend.replicas.min",
+        );
         assert.match(p.message, /-1.*must be 0 or more/);
     });
 
@@ -144,7 +163,10 @@ describe("spec: loading the stack", () => {
     });
 
     it("refuses a backup retention of zero days", () => {
-        const p = problemAt(problemsOf(withOverrides({ databases: { db: { backup: { retentionDays: 0 } } } })), "databases.db.backup.retentionDays");
+        const p = problemAt(
+            problemsOf(withOverrides({ databases: { db: { backup: { retentionDays: 0 } } } })),
+            "databases.db.backup.retentionDays",
+        );
         assert.match(p.message, /less than 1 day keeps nothing/);
     });
 
@@ -166,17 +188,26 @@ describe("spec: loading the stack", () => {
     });
 
     it("refuses a local build whose context or Dockerfile does not exist", () => {
-        const missing = problemAt(problemsOf(withOverrides({ services: { backend: { build: { context: "./nowhere" } } } }), tmp), "services.backend.build.context");
+        const missing = problemAt(
+            problemsOf(withOverrides({ services: { backend: { build: { context: "./nowhere" } } } }), tmp),
+            "services.backend.build.context",
+        );
         assert.match(missing.message, /'\.\/nowhere' is not a directory/);
         fs.mkdirSync(path.join(tmp, "app"), { recursive: true });
-        const noDockerfile = problemAt(problemsOf(withOverrides({ services: { backend: { build: { context: "./app" } } } }), tmp), "services.backend.build.dockerfile");
+        const noDockerfile = problemAt(
+            problemsOf(withOverrides({ services: { backend: { build: { context: "./app" } } } }), tmp),
+            "services.backend.build.dockerfile",
+        );
         assert.match(noDockerfile.message, /'Dockerfile' does not exist/);
         fs.writeFileSync(path.join(tmp, "app", "Dockerfile"), "FROM scratch\n");
         assert.doesNotThrow(() => loadStack(withOverrides({ services: { backend: { build: { context: "./app" } } } }), tmp));
     });
 
     it("refuses a bad cron expression", () => {
-        const p = problemAt(problemsOf(withOverrides({ databases: { db: { backup: { schedule: "0 25 * * *" } } } })), "databases.db.backup.schedule");
+        const p = problemAt(
+            problemsOf(withOverrides({ databases: { db: { backup: { schedule: "0 25 * * *" } } } })),
+            "databases.db.backup.schedule",
+        );
         assert.match(p.message, /cron hour: '25' is outside 0-23/);
     });
 
@@ -202,20 +233,35 @@ describe("spec: loading the stack", () => {
     });
 
     it("refuses a file share named like a datastore, and a sub-path that climbs out of its share", () => {
-        const problems = problemsOf(withOverrides({ fileShares: { db: {}, files: {} }, services: { backend: { mounts: [{ path: "/app/x", share: "files", subPath: "../etc" }] } } }));
+        const problems = problemsOf(
+            withOverrides({
+                fileShares: { db: {}, files: {} },
+                services: { backend: { mounts: [{ path: "/app/x", share: "files", subPath: "../etc" }] } },
+            }),
+        );
         assert.match(problemAt(problems, "fileShares.db").message, /already used in databases/);
-        assert.ok(problems.some((p) => p.where.includes("subPath")), problems.map((p) => p.where).join("; "));
+        assert.ok(
+            problems.some((p) => p.where.includes("subPath")),
+            problems.map((p) => p.where).join("; "),
+        );
     });
 
     it("keeps services closed to the internet unless they opt in, with 443 as the default port", () => {
         const { system } = loadStack(withOverrides({ services: { frontend: { egress: { internet: true } } } }));
         assert.deepEqual(system.services.frontend.egress, { internet: true, ports: [443] });
         assert.deepEqual(system.services.beat.egress, { internet: false, ports: [443] });
-        assert.match(problemAt(problemsOf(withOverrides({ services: { backend: { egress: { internet: true, ports: [] } } } })), "egress.ports").message, /at least one port/);
+        assert.match(
+            problemAt(problemsOf(withOverrides({ services: { backend: { egress: { internet: true, ports: [] } } } })), "egress.ports")
+                .message,
+            /at least one port/,
+        );
     });
 
     it("refuses more than one scheduler replica", () => {
-        const p = problemAt(problemsOf(withOverrides({ services: { beat: { replicas: { min: 1, max: 2 } } } })), "services.beat.replicas.max");
+        const p = problemAt(
+            problemsOf(withOverrides({ services: { beat: { replicas: { min: 1, max: 2 } } } })),
+            "services.beat.replicas.max",
+        );
         assert.match(p.message, /never runs twice/);
     });
 
@@ -227,7 +273,13 @@ describe("spec: loading the stack", () => {
             ),
         );
         const where = problems.map((p) => p.where).join("\n");
-        for (const expected of ["tierform:platform", "tierform:color", "services.backend.image", "services.backend.uses[0]", "databases.db.engine"]) {
+        for (const expected of [
+            "tierform:platform",
+            "tierform:color",
+            "services.backend.image",
+            "services.backend.uses[0]",
+            "databases.db.engine",
+        ]) {
             assert.ok(where.includes(expected), `missing ${expected} in\n${where}`);
         }
         const message = new SpecError(problems).message;
@@ -261,10 +313,14 @@ describe("spec: profiles and overrides", () => {
     it("uses the profile's retention when the spec gives none", () => {
         const over = { databases: { db: { backup: { schedule: "0 2 * * *", pointInTime: true } } } };
         const spec = (env: string) =>
-            loadStack({ "tierform:system": "mdc-tts", "tierform:environment": env, "tierform:overrides": JSON.stringify({ ...over }) }).system;
+            loadStack({ "tierform:system": "mdc-tts", "tierform:environment": env, "tierform:overrides": JSON.stringify({ ...over }) })
+                .system;
         // mdc-tts sets 30; with the override replacing only schedule/pointInTime, 30 stays (objects merge).
         assert.equal(spec("dev").databases.db.backup.retentionDays, 30);
-        const bare = loadStack({ "tierform:system": "auromart", "tierform:overrides": JSON.stringify({ databases: { db: { backup: { retentionDays: null } } } }) });
+        const bare = loadStack({
+            "tierform:system": "auromart",
+            "tierform:overrides": JSON.stringify({ databases: { db: { backup: { retentionDays: null } } } }),
+        });
         assert.equal(bare.system.databases.db.backup.retentionDays, 3, "dev profile retention");
     });
 
@@ -275,7 +331,10 @@ describe("spec: profiles and overrides", () => {
 
     it("deep-merges overrides: objects merge, arrays replace", () => {
         const { system } = loadStack(
-            withOverrides({ services: { backend: { image: "ghcr.io/mdc-sa/tts-backend:1.5.0", uses: ["db"] } }, edge: { rateLimitPerMinute: 50 } }),
+            withOverrides({
+                services: { backend: { image: "ghcr.io/mdc-sa/tts-backend:1.5.0", uses: ["db"] } },
+                edge: { rateLimitPerMinute: 50 },
+            }),
         );
         assert.equal(system.services.backend.image, "ghcr.io/mdc-sa/tts-backend:1.5.0");
         assert.deepEqual(system.services.backend.uses, ["db"]);

@@ -25,13 +25,21 @@ async function refusal(opts: StackOptions): Promise<Error> {
 
 describe("program: bad input stops index.ts before any resource", () => {
     it("fails with the clean problem list and registers nothing but the stack", async () => {
-        const error = await refusal({ stack: "dev", config: { "tierform:platform": "azure" }, overrides: { services: { backend: { image: "x:latest" } } } });
+        const error = await refusal({
+            stack: "dev",
+            config: { "tierform:platform": "azure" },
+            overrides: { services: { backend: { image: "x:latest" } } },
+        });
         assert.match(error.message, /tierform:platform: 'azure' is not allowed/);
         assert.match(error.message, /services\.backend\.image: image must be pinned/);
     });
 
     it("refuses what a platform cannot build the same way: every problem, clean, before any resource", async () => {
-        const error = await refusal({ stack: "prod", system: "mdc-tts", overrides: { edge: { domain: null }, recovery: { rpoMinutes: 2 } } });
+        const error = await refusal({
+            stack: "prod",
+            system: "mdc-tts",
+            overrides: { edge: { domain: null }, recovery: { rpoMinutes: 2 } },
+        });
         assert.match(error.message, /cannot be built on AWS \(3 problems\)/);
         assert.match(error.message, /- edge\.domain: /);
         assert.match(error.message, /- recovery\.rpoMinutes: .*5 or more/);

@@ -31,7 +31,11 @@ describe("engine rules (what the real engine refuses, offline)", () => {
                 it(`fires: ${b.why}`, () => {
                     const problems = engineProblems({ resources: b.resources }, [rule!]);
                     assert.ok(problems.length > 0, `${c.rule} stayed silent on: ${b.why}`);
-                    if (b.expect) assert.ok(problems.some((p) => b.expect!.test(p.message)), `${JSON.stringify(problems.map((p) => p.message))} do not match ${b.expect}`);
+                    if (b.expect)
+                        assert.ok(
+                            problems.some((p) => b.expect!.test(p.message)),
+                            `${JSON.stringify(problems.map((p) => p.message))} do not match ${b.expect}`,
+                        );
                 });
             }
         });
@@ -39,9 +43,17 @@ describe("engine rules (what the real engine refuses, offline)", () => {
 
     it("coverage: every rule has a good case and at least one bad case; ids are unique", () => {
         const ids = ENGINE_RULES.map((r) => r.id);
-        assert.deepStrictEqual(ids.filter((id, i) => ids.indexOf(id) !== i), [], "duplicate rule ids");
+        assert.deepStrictEqual(
+            ids.filter((id, i) => ids.indexOf(id) !== i),
+            [],
+            "duplicate rule ids",
+        );
         const covered = new Set(CASES.filter((c) => c.bad.length > 0).map((c) => c.rule));
-        assert.deepStrictEqual(ids.filter((id) => !covered.has(id)), [], "rules without cases");
+        assert.deepStrictEqual(
+            ids.filter((id) => !covered.has(id)),
+            [],
+            "rules without cases",
+        );
     });
 
     it("a run that breaks a rule fails as the real update would, naming the resource, the field, the rule and its source", async () => {
@@ -60,7 +72,10 @@ describe("engine rules (what the real engine refuses, offline)", () => {
         assert.match(error.message, /docker:index\/container:Container bad-name: name: 'shop:web' does not match/);
         assert.match(error.message, /rule docker-name-characters; source: moby daemon\/names\/names\.go/);
         // The same program with the rules off registers (the check is the rules, not the mocks).
-        const run = await runOffline({ program: () => new docker.Container("bad-name", { name: "shop:web", image: "nginx:1.27.3" }) && {}, engineRules: false });
+        const run = await runOffline({
+            program: () => new docker.Container("bad-name", { name: "shop:web", image: "nginx:1.27.3" }) && {},
+            engineRules: false,
+        });
         assert.ok(run.resources.some((r) => r.name === "bad-name"));
     });
 });

@@ -21,11 +21,14 @@ export interface ServiceFacts {
     variables: Record<string, "plain" | "secret">;
 }
 
-const label = (r: PlannedResource, name: string): string | undefined => (r.inputs.labels ?? []).find((l: { label: string }) => l.label === name)?.value;
+const label = (r: PlannedResource, name: string): string | undefined =>
+    (r.inputs.labels ?? []).find((l: { label: string }) => l.label === name)?.value;
 
 /** Docker: the replicas' containers (label tierform.service, tierform.replica), their health check, envs and credentials file. */
 export function dockerFacts(plan: Plan, service: string): ServiceFacts {
-    const containers = plan.ofType("docker:index/container:Container").filter((c) => label(c, "tierform.service") === service && label(c, "tierform.replica") !== undefined);
+    const containers = plan
+        .ofType("docker:index/container:Container")
+        .filter((c) => label(c, "tierform.service") === service && label(c, "tierform.replica") !== undefined);
     if (containers.length === 0) throw new Error(`docker: no replica containers of ${service}`);
     const c = containers[0];
     const tests: string[] | undefined = c.inputs.healthcheck?.tests;
@@ -41,13 +44,23 @@ export function dockerFacts(plan: Plan, service: string): ServiceFacts {
     for (const e of c.inputs.envs ?? []) variables[String(e).split("=")[0]] = "plain";
     const writer = plan.ofType("docker:index/container:Container").find((w) => w.name === `${c.name}-config-files`);
     const secrets = writer?.inputs.uploads?.find((u: { file: string }) => u.file.endsWith("/secrets.env"));
-    for (const line of String(secrets?.content ?? "").split("\n")) if (/^[A-Z_][A-Z0-9_]*=/.test(line)) variables[line.split("=")[0]] = "secret";
-    return { ...(c.inputs.command ? { command: c.inputs.command } : {}), replicas: { min: containers.length, max: containers.length }, scaling: {}, liveness: check, readiness: check, variables };
+    for (const line of String(secrets?.content ?? "").split("\n"))
+        if (/^[A-Z_][A-Z0-9_]*=/.test(line)) variables[line.split("=")[0]] = "secret";
+    return {
+        ...(c.inputs.command ? { command: c.inputs.command } : {}),
+        replicas: { min: containers.length, max: containers.length },
+        scaling: {},
+        liveness: check,
+        readiness: check,
+        variables,
+    };
 }
 
 /** Kubernetes: the workload's replicas or its HPA / ScaledObject, the container's probes and env. */
 export function kubernetesFacts(plan: Plan, service: string): ServiceFacts {
-    const workloads = [...plan.ofType("kubernetes:apps/v1:Deployment"), ...plan.ofType("kubernetes:apps/v1:StatefulSet")].filter((w) => w.inputs.metadata?.name === service);
+    const workloads = [...plan.ofType("kubernetes:apps/v1:Deployment"), ...plan.ofType("kubernetes:apps/v1:StatefulSet")].filter(
+        (w) => w.inputs.metadata?.name === service,
+    );
     if (workloads.length !== 1) throw new Error(`kubernetes: ${workloads.length} workloads named ${service}`);
     const w = workloads[0];
     const container = w.inputs.spec.template.spec.containers[0];
@@ -57,7 +70,8 @@ export function kubernetesFacts(plan: Plan, service: string): ServiceFacts {
     let replicas = { min: w.inputs.spec.replicas, max: w.inputs.spec.replicas };
     if (hpa) {
         replicas = { min: hpa.inputs.spec.minReplicas, max: hpa.inputs.spec.maxReplicas };
-        for (const m of hpa.inputs.spec.metrics) scaling[m.resource.name === "cpu" ? "cpuPercent" : "memoryPercent"] = m.resource.target.averageUtilization;
+        for (const m of hpa.inputs.spec.metrics)
+            scaling[m.resource.name === "cpu" ? "cpuPercent" : "memoryPercent"] = m.resource.target.averageUtilization;
     }
     if (scaled) {
         replicas = { min: scaled.inputs.spec.minReplicaCount, max: scaled.inputs.spec.maxReplicaCount };
@@ -66,11 +80,20 @@ export function kubernetesFacts(plan: Plan, service: string): ServiceFacts {
             else scaling[t.type === "cpu" ? "cpuPercent" : "memoryPercent"] = Number(t.metadata.value);
         }
     }
-    const probe = (p: any): CheckFact => (p?.httpGet ? { type: "http", path: p.httpGet.path } : p?.exec ? { type: "exec", command: p.exec.command } : undefined);
+    const probe = (p: any): CheckFact =>
+        p?.httpGet ? { type: "http", path: p.httpGet.path } : p?.exec ? { type: "exec", command: p.exec.command } : undefined;
     const variables: ServiceFacts["variables"] = {};
     for (const e of container.env ?? []) variables[e.name] = e.valueFrom?.secretKeyRef ? "secret" : "plain";
-    if (container.command) throw new Error(`kubernetes: ${service} sets command, which replaces the image's ENTRYPOINT (Docker and ECS keep it)`);
-    return { ...(container.args ? { command: container.args } : {}), replicas, scaling, liveness: probe(container.livenessProbe), readiness: probe(container.readinessProbe), variables };
+    if (container.command)
+        throw new Error(`kubernetes: ${service} sets command, which replaces the image's ENTRYPOINT (Docker and ECS keep it)`);
+    return {
+        ...(container.args ? { command: container.args } : {}),
+        replicas,
+        scaling,
+        liveness: probe(container.livenessProbe),
+        readiness: probe(container.readinessProbe),
+        variables,
+    };
 }
 
 /** AWS: the ECS service's desired count or its scalable target, the scaling policies, the container definition. */
@@ -79,7 +102,9 @@ export function awsFacts(plan: Plan, service: string): ServiceFacts {
     if (ecs.length !== 1) throw new Error(`aws: ${ecs.length} ECS services for ${service}`);
     const prefix = ecs[0].name.slice(0, -"-service".length);
     const target = plan.ofType("aws:appautoscaling/target:Target").find((t) => t.name.startsWith(`${prefix}-`));
-    const replicas = target ? { min: target.inputs.minCapacity, max: target.inputs.maxCapacity } : { min: ecs[0].inputs.desiredCount, max: ecs[0].inputs.desiredCount };
+    const replicas = target
+        ? { min: target.inputs.minCapacity, max: target.inputs.maxCapacity }
+        : { min: ecs[0].inputs.desiredCount, max: ecs[0].inputs.desiredCount };
     const scaling: ServiceFacts["scaling"] = {};
     for (const p of plan.ofType("aws:appautoscaling/policy:Policy").filter((x) => x.name.startsWith(`${prefix}-`))) {
         const cfg = p.inputs.targetTrackingScalingPolicyConfiguration;
@@ -90,7 +115,10 @@ export function awsFacts(plan: Plan, service: string): ServiceFacts {
     }
     const task = plan.ofType("aws:ecs/taskDefinition:TaskDefinition").find((t) => t.name === `${prefix}-task`);
     if (!task) throw new Error(`aws: no task definition ${prefix}-task`);
-    const defs = typeof task.inputs.containerDefinitions === "string" ? JSON.parse(task.inputs.containerDefinitions) : task.inputs.containerDefinitions;
+    const defs =
+        typeof task.inputs.containerDefinitions === "string"
+            ? JSON.parse(task.inputs.containerDefinitions)
+            : task.inputs.containerDefinitions;
     const container = defs[0];
     const variables: ServiceFacts["variables"] = {};
     for (const e of container.environment ?? []) variables[e.name] = "plain";
@@ -146,20 +174,30 @@ export function kubernetesRoutes(plan: Plan): RouteFact[] {
 export function awsRoutes(plan: Plan): RouteFact[] {
     // A target group's ARN names its logical name (the mock's ARN); the group's `service` tag says whose it is.
     const groups = plan.ofType("aws:lb/targetGroup:TargetGroup");
-    const tgService = (arn: string | undefined): string | undefined => groups.find((g) => arn?.endsWith(`targetgroup/${g.name}`))?.inputs.tags?.service;
+    const tgService = (arn: string | undefined): string | undefined =>
+        groups.find((g) => arn?.endsWith(`targetgroup/${g.name}`))?.inputs.tags?.service;
     const routes = new Map<string, RouteFact>();
     for (const l of plan.ofType("aws:lb/listener:Listener")) {
         const fwd = (l.inputs.defaultActions ?? []).find((a: { type: string }) => a.type === "forward");
-        if (fwd) routes.set("/", { path: "/", service: tgService(fwd.targetGroupArn ?? fwd.forward?.targetGroups?.[0]?.arn), private: false });
+        if (fwd)
+            routes.set("/", { path: "/", service: tgService(fwd.targetGroupArn ?? fwd.forward?.targetGroups?.[0]?.arn), private: false });
     }
     for (const r of plan.ofType("aws:lb/listenerRule:ListenerRule")) {
-        const paths: string[] = (r.inputs.conditions ?? []).flatMap((c: { pathPattern?: { values: string[] } }) => c.pathPattern?.values ?? []);
+        const paths: string[] = (r.inputs.conditions ?? []).flatMap(
+            (c: { pathPattern?: { values: string[] } }) => c.pathPattern?.values ?? [],
+        );
         if (paths.length === 0) continue;
         const path = paths.find((p) => !p.endsWith("/*")) ?? (paths[0].replace(/\/\*$/, "") || "/");
         const action = r.inputs.actions?.[0] ?? {};
         const prior = routes.get(path);
-        if (action.type === "fixed-response" && action.fixedResponse?.statusCode === "403") routes.set(path, { path, ...(prior?.service ? { service: prior.service } : {}), private: true });
-        else if (action.type === "forward") routes.set(path, { path, service: tgService(action.targetGroupArn ?? action.forward?.targetGroups?.[0]?.arn), private: prior?.private ?? false });
+        if (action.type === "fixed-response" && action.fixedResponse?.statusCode === "403")
+            routes.set(path, { path, ...(prior?.service ? { service: prior.service } : {}), private: true });
+        else if (action.type === "forward")
+            routes.set(path, {
+                path,
+                service: tgService(action.targetGroupArn ?? action.forward?.targetGroups?.[0]?.arn),
+                private: prior?.private ?? false,
+            });
     }
     return [...routes.values()];
 }
@@ -175,7 +213,10 @@ export function dockerBackups(plan: Plan): Record<string, BackupFact> {
     const out: Record<string, BackupFact> = {};
     for (const c of plan.ofType("docker:index/container:Container").filter((x) => label(x, "tierform.backup.schedule") !== undefined)) {
         const incremental = label(c, "tierform.backup.incremental-schedule");
-        out[label(c, "tierform.datastore")!] = { schedules: [label(c, "tierform.backup.schedule")!, ...(incremental ? [incremental] : [])], retentionDays: Number(label(c, "tierform.backup.retention-days")) };
+        out[label(c, "tierform.datastore")!] = {
+            schedules: [label(c, "tierform.backup.schedule")!, ...(incremental ? [incremental] : [])],
+            retentionDays: Number(label(c, "tierform.backup.retention-days")),
+        };
     }
     return out;
 }

@@ -9,18 +9,45 @@ import { loadStack, presetNames, type Platform } from "../../model";
 import { planSystem, RENDERING, type HealthCheck, type ServicePlan } from "../../plan";
 import { planStack, stackConfig, type Plan } from "../harness";
 import { toAwsCron } from "../../components/aws/backup";
-import { awsBackups, awsFacts, awsRoutes, dockerBackups, dockerFacts, dockerRoutes, kubernetesBackups, kubernetesFacts, kubernetesRoutes, type BackupFact, type CheckFact, type RouteFact, type ServiceFacts } from "./facts";
+import {
+    awsBackups,
+    awsFacts,
+    awsRoutes,
+    dockerBackups,
+    dockerFacts,
+    dockerRoutes,
+    kubernetesBackups,
+    kubernetesFacts,
+    kubernetesRoutes,
+    type BackupFact,
+    type CheckFact,
+    type RouteFact,
+    type ServiceFacts,
+} from "./facts";
 
 const STACKS: Record<string, Platform> = { dev: "docker", staging: "kubernetes", prod: "aws" };
-const FACTS: Record<Platform, (plan: Plan, service: string) => ServiceFacts> = { docker: dockerFacts, kubernetes: kubernetesFacts, aws: awsFacts };
+const FACTS: Record<Platform, (plan: Plan, service: string) => ServiceFacts> = {
+    docker: dockerFacts,
+    kubernetes: kubernetesFacts,
+    aws: awsFacts,
+};
 const ROUTES: Record<Platform, (plan: Plan) => RouteFact[]> = { docker: dockerRoutes, kubernetes: kubernetesRoutes, aws: awsRoutes };
-const BACKUPS: Record<Platform, (plan: Plan, system: string) => Record<string, BackupFact>> = { docker: dockerBackups, kubernetes: kubernetesBackups, aws: awsBackups };
+const BACKUPS: Record<Platform, (plan: Plan, system: string) => Record<string, BackupFact>> = {
+    docker: dockerBackups,
+    kubernetes: kubernetesBackups,
+    aws: awsBackups,
+};
 
-const fact = (c: HealthCheck | undefined): CheckFact => (c === undefined ? undefined : c.type === "http" ? { type: "http", path: c.path } : { type: "exec", command: c.command });
+const fact = (c: HealthCheck | undefined): CheckFact =>
+    c === undefined ? undefined : c.type === "http" ? { type: "http", path: c.path } : { type: "exec", command: c.command };
 const PROCESS_CHECK = /\/proc\/1\/status/;
 
 /** What `platform` must show for a service, from the plan and the platform's declared rendering only. */
-export function expectedFacts(platform: Platform, s: ServicePlan, usesBucket: boolean): Omit<ServiceFacts, "liveness" | "readiness"> & { liveness: CheckFact | "process"; readiness: CheckFact | "process" } {
+export function expectedFacts(
+    platform: Platform,
+    s: ServicePlan,
+    usesBucket: boolean,
+): Omit<ServiceFacts, "liveness" | "readiness"> & { liveness: CheckFact | "process"; readiness: CheckFact | "process" } {
     const r = RENDERING[platform];
     const scales = r.autoscales && Object.keys(s.scaling).length > 0;
     const min = r.minAtLeastOne ? Math.max(1, s.replicas.min) : s.replicas.min;
@@ -59,40 +86,79 @@ async function checkParity(preset: string, overrides?: Record<string, unknown>):
             assert.deepEqual(got.replicas, want.replicas, `${where}: replicas`);
             assert.deepEqual(got.scaling, want.scaling, `${where}: scaling signals`);
             for (const probe of ["liveness", "readiness"] as const) {
-                if (want[probe] === "process") assert.match(JSON.stringify(got[probe]), PROCESS_CHECK, `${where}: ${probe} (process check)`);
+                if (want[probe] === "process")
+                    assert.match(JSON.stringify(got[probe]), PROCESS_CHECK, `${where}: ${probe} (process check)`);
                 else assert.deepEqual(got[probe], want[probe], `${where}: ${probe}`);
             }
             assert.deepEqual(sorted(got.variables), sorted(want.variables), `${where}: variables (name: plain|secret)`);
         }
         const byPath = (routes: RouteFact[]) => [...routes].sort((a, b) => a.path.localeCompare(b.path));
         const wantRoutes = plan.routes.map((r) => ({ path: r.path, service: r.service, private: r.allowCidrs !== undefined }));
-        assert.deepEqual(byPath(ROUTES[platform](registered)), byPath(wantRoutes), `${stack}/${preset}: edge routes (path, service, private)`);
-        const wantBackups = Object.fromEntries(plan.backups.map((b) => [b.database, { schedules: platform === "aws" ? b.schedules.map(toAwsCron) : b.schedules, retentionDays: b.retentionDays }]));
+        assert.deepEqual(
+            byPath(ROUTES[platform](registered)),
+            byPath(wantRoutes),
+            `${stack}/${preset}: edge routes (path, service, private)`,
+        );
+        const wantBackups = Object.fromEntries(
+            plan.backups.map((b) => [
+                b.database,
+                { schedules: platform === "aws" ? b.schedules.map(toAwsCron) : b.schedules, retentionDays: b.retentionDays },
+            ]),
+        );
         const gotBackups = BACKUPS[platform](registered, system.name);
         // AWS also backs up the file shares' EFS file systems, on a plan of their own.
         const extra = Object.keys(gotBackups).filter((k) => !(k in wantBackups));
-        assert.deepEqual(extra, platform === "aws" && Object.keys(system.fileShares).length > 0 ? ["file_shares"] : [], `${stack}/${preset}: backup plans beyond the databases`);
+        assert.deepEqual(
+            extra,
+            platform === "aws" && Object.keys(system.fileShares).length > 0 ? ["file_shares"] : [],
+            `${stack}/${preset}: backup plans beyond the databases`,
+        );
         for (const k of extra) delete gotBackups[k];
         assert.deepEqual(gotBackups, wantBackups, `${stack}/${preset}: backup schedules and retention per database`);
-        assert.deepEqual(Object.keys(registered.outputs.datastores).sort(), Object.keys(plan.datastores).sort(), `${stack}/${preset}: datastores`);
+        assert.deepEqual(
+            Object.keys(registered.outputs.datastores).sort(),
+            Object.keys(plan.datastores).sort(),
+            `${stack}/${preset}: datastores`,
+        );
     }
 }
 
 describe("parity: one plan, the same facts on Docker, Kubernetes and AWS", function () {
     this.timeout(300_000);
 
-    for (const preset of presetNames()) it(`${preset}: every service as planned on dev (docker), staging (kubernetes) and prod (aws)`, () => checkParity(preset));
+    for (const preset of presetNames())
+        it(`${preset}: every service as planned on dev (docker), staging (kubernetes) and prod (aws)`, () => checkParity(preset));
 
     describe("the four divergences of issue 13", () => {
         it("1. requestsPerMinute alone scales on requests alone, on Kubernetes and AWS (Docker declares no autoscaling)", async () => {
-            await checkParity("hld-platform", { services: { api: { autoscaling: { cpuPercent: null, memoryPercent: null, requestsPerMinute: 1000 } } } });
-            const staging = await planStack({ stack: "staging", system: "hld-platform", overrides: { services: { api: { autoscaling: { cpuPercent: null, memoryPercent: null, requestsPerMinute: 1000 } } } } });
-            assert.deepEqual(kubernetesFacts(staging, "api").scaling, { requestsPerMinute: 1000 }, "no CPU 70 % added beside the request target");
+            await checkParity("hld-platform", {
+                services: { api: { autoscaling: { cpuPercent: null, memoryPercent: null, requestsPerMinute: 1000 } } },
+            });
+            const staging = await planStack({
+                stack: "staging",
+                system: "hld-platform",
+                overrides: { services: { api: { autoscaling: { cpuPercent: null, memoryPercent: null, requestsPerMinute: 1000 } } } },
+            });
+            assert.deepEqual(
+                kubernetesFacts(staging, "api").scaling,
+                { requestsPerMinute: 1000 },
+                "no CPU 70 % added beside the request target",
+            );
         });
 
         it("2. an HTTP probe together with health.command is refused, naming the spec path (no platform picks a winner)", () => {
             for (const stack of Object.keys(STACKS)) {
-                assert.throws(() => loadStack(stackConfig({ stack, system: "hld-platform", overrides: { services: { api: { health: { command: ["/bin/true"] } } } } })), /services\.api\.health\.command: give either HTTP probes/);
+                assert.throws(
+                    () =>
+                        loadStack(
+                            stackConfig({
+                                stack,
+                                system: "hld-platform",
+                                overrides: { services: { api: { health: { command: ["/bin/true"] } } } },
+                            }),
+                        ),
+                    /services\.api\.health\.command: give either HTTP probes/,
+                );
             }
         });
 
@@ -100,15 +166,37 @@ describe("parity: one plan, the same facts on Docker, Kubernetes and AWS", funct
             const overrides = { services: { beat: { replicas: { min: 0, max: 1 } } } };
             await checkParity("mdc-tts", overrides);
             const counts = await Promise.all(
-                Object.entries(STACKS).map(async ([stack, platform]) => FACTS[platform](await planStack({ stack, system: "mdc-tts", overrides }), "beat").replicas),
+                Object.entries(STACKS).map(
+                    async ([stack, platform]) => FACTS[platform](await planStack({ stack, system: "mdc-tts", overrides }), "beat").replicas,
+                ),
             );
-            assert.deepEqual(counts, [{ min: 1, max: 1 }, { min: 1, max: 1 }, { min: 1, max: 1 }]);
+            assert.deepEqual(counts, [
+                { min: 1, max: 1 },
+                { min: 1, max: 1 },
+                { min: 1, max: 1 },
+            ]);
         });
 
         it("4. a name in both env and secrets, or env/secrets and a connection variable, is refused by the loader", () => {
             for (const stack of Object.keys(STACKS)) {
-                assert.throws(() => loadStack(stackConfig({ stack, system: "mdc-tts", overrides: { services: { backend: { env: { SECRET_KEY: "plain" } } } } })), /services\.backend\.secrets\[0\]: 'SECRET_KEY' is also set in env/);
-                assert.throws(() => loadStack(stackConfig({ stack, system: "mdc-tts", overrides: { services: { backend: { env: { DATABASE_URL: "x" } } } } })), /services\.backend\.env\.DATABASE_URL: is also the connection variable DATABASE_URL of datastore 'db'/);
+                assert.throws(
+                    () =>
+                        loadStack(
+                            stackConfig({
+                                stack,
+                                system: "mdc-tts",
+                                overrides: { services: { backend: { env: { SECRET_KEY: "plain" } } } },
+                            }),
+                        ),
+                    /services\.backend\.secrets\[0\]: 'SECRET_KEY' is also set in env/,
+                );
+                assert.throws(
+                    () =>
+                        loadStack(
+                            stackConfig({ stack, system: "mdc-tts", overrides: { services: { backend: { env: { DATABASE_URL: "x" } } } } }),
+                        ),
+                    /services\.backend\.env\.DATABASE_URL: is also the connection variable DATABASE_URL of datastore 'db'/,
+                );
             }
         });
 
@@ -116,7 +204,9 @@ describe("parity: one plan, the same facts on Docker, Kubernetes and AWS", funct
             const lengths = new Set<number>();
             for (const stack of Object.keys(STACKS)) {
                 const plan = await planStack({ stack, system: "mdc-tts" });
-                const secrets = plan.ofType("random:index/randomPassword:RandomPassword").filter((r) => /-(secret|app-secret|secrets)-secret-key$/.test(r.name));
+                const secrets = plan
+                    .ofType("random:index/randomPassword:RandomPassword")
+                    .filter((r) => /-(secret|app-secret|secrets)-secret-key$/.test(r.name));
                 assert.ok(secrets.length > 0, `${stack}: no SECRET_KEY password`);
                 for (const r of secrets) lengths.add(r.inputs.length);
             }

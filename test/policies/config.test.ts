@@ -54,7 +54,10 @@ describe("policy config", () => {
     });
 
     it("rejects a non-integer, a value below the minimum and a wrong item type", () => {
-        const problems = problemsOf({ "datastore-backups": { minRetentionDays: 1.5, maxIntervalMinutes: 0 }, "docker-port-binding": { allowedHostPorts: [80, "443"] } });
+        const problems = problemsOf({
+            "datastore-backups": { minRetentionDays: 1.5, maxIntervalMinutes: 0 },
+            "docker-port-binding": { allowedHostPorts: [80, "443"] },
+        });
         assert.ok(problems.some((p) => /minRetentionDays must be integer, got number 1\.5/.test(p)));
         assert.ok(problems.some((p) => /maxIntervalMinutes must be at least 1, got 0/.test(p)));
         assert.ok(problems.some((p) => /allowedHostPorts\[1\] must be integer, got string/.test(p)));

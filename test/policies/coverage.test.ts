@@ -30,9 +30,22 @@ interface Row {
 function rows(): Row[] {
     return TEXT.split("\n").flatMap((l, i) => {
         if (!l.startsWith("| `")) return [];
-        const cells = l.replace(/^\|/, "").replace(/\|\s*$/, "").split(" | ").map((c) => c.trim());
+        const cells = l
+            .replace(/^\|/, "")
+            .replace(/\|\s*$/, "")
+            .split(" | ")
+            .map((c) => c.trim());
         const policies = [...cells[2].matchAll(/`([a-z0-9-]+)`/g)].map((m) => m[1]);
-        return [{ line: i + 1, type: cells[0].replace(/`/g, ""), rules: cells[1].split(/,\s*/), policies, verdict: cells[2], why: cells[3] ?? "" }];
+        return [
+            {
+                line: i + 1,
+                type: cells[0].replace(/`/g, ""),
+                rules: cells[1].split(/,\s*/),
+                policies,
+                verdict: cells[2],
+                why: cells[3] ?? "",
+            },
+        ];
     });
 }
 
@@ -108,14 +121,22 @@ describe("policies/COVERAGE.md", function () {
         for (const stack of ["dev", "staging", "prod"]) {
             for (const system of PRESETS) {
                 const plan = await planStack({ stack, system });
-                for (const r of plan.run.resources) if (r.custom && /^(aws|kubernetes|docker):/.test(r.type) && !typesWithRows.has(r.type)) missing.add(`${r.type} (${system} on ${stack})`);
+                for (const r of plan.run.resources)
+                    if (r.custom && /^(aws|kubernetes|docker):/.test(r.type) && !typesWithRows.has(r.type))
+                        missing.add(`${r.type} (${system} on ${stack})`);
             }
         }
         assert.deepStrictEqual([...missing], []);
     });
 
     it("leaves no cell blank: rules, a policy or N/A / not enforced, and why", () => {
-        const blank = table.filter((r) => r.rules.some((x) => x === "") || r.verdict === "" || r.why === "" || (r.policies.length === 0 && !/^(N\/A|not enforced)$/.test(r.verdict)));
+        const blank = table.filter(
+            (r) =>
+                r.rules.some((x) => x === "") ||
+                r.verdict === "" ||
+                r.why === "" ||
+                (r.policies.length === 0 && !/^(N\/A|not enforced)$/.test(r.verdict)),
+        );
         assert.deepStrictEqual(
             blank.map((r) => `line ${r.line}: ${r.type}`),
             [],
@@ -128,7 +149,8 @@ describe("policies/COVERAGE.md", function () {
             for (const p of r.policies) {
                 const meta = policyMeta[p];
                 if (!meta) wrong.push(`line ${r.line}: no policy ${p}`);
-                else if (meta.kind === "resource" && !(meta.types ?? []).includes(r.type)) wrong.push(`line ${r.line}: ${p} does not look at ${r.type}`);
+                else if (meta.kind === "resource" && !(meta.types ?? []).includes(r.type))
+                    wrong.push(`line ${r.line}: ${p} does not look at ${r.type}`);
             }
         }
         assert.deepStrictEqual(wrong, []);
@@ -139,7 +161,9 @@ describe("policies/COVERAGE.md", function () {
         for (const r of table) {
             if (r.policies.length === 0) continue;
             const cited = r.policies.flatMap((p) => policyMeta[p]?.sources ?? []).join("; ");
-            for (const rule of r.rules) if (PUBLIC.test(rule) && !cited.includes(rule)) uncited.push(`line ${r.line}: ${rule} is not among the sources of ${r.policies.join(", ")}`);
+            for (const rule of r.rules)
+                if (PUBLIC.test(rule) && !cited.includes(rule))
+                    uncited.push(`line ${r.line}: ${rule} is not among the sources of ${r.policies.join(", ")}`);
         }
         assert.deepStrictEqual(uncited, []);
     });

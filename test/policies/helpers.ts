@@ -37,7 +37,13 @@ export function checkResource(name: string, type: string, props: Record<string, 
         props,
         urn: `urn:pulumi:test::tierform::${type}::${o.name ?? "r"}`,
         name: o.name ?? "r",
-        opts: { protect: o.protect ?? false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
+        opts: {
+            protect: o.protect ?? false,
+            ignoreChanges: [],
+            aliases: [],
+            customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+            additionalSecretOutputs: [],
+        },
         provider: o.provider ? { ...o.provider, urn: "urn:provider", name: "provider" } : undefined,
         stackTags: new Map(),
         isType: () => false,
@@ -76,7 +82,13 @@ export function checkStack(name: string, resources: StackResource[], config: Rec
             props: r.props,
             urn: `urn:pulumi:test::tierform::${r.type}::${r.name}`,
             name: r.name,
-            opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
+            opts: {
+                protect: false,
+                ignoreChanges: [],
+                aliases: [],
+                customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+                additionalSecretOutputs: [],
+            },
             provider: r.provider ? { ...r.provider, urn: "urn:provider", name: "provider" } : undefined,
             dependencies: [],
             propertyDependencies: {},
@@ -119,7 +131,11 @@ export function variant<T>(good: T, edit: (copy: any) => void): T {
 }
 
 /** A bad variant of `good` for a resource case: why it is bad, its props, and what the message must say. */
-export const bad = (why: string, good: Record<string, any>, edit: (copy: any) => void, expect?: RegExp) => ({ why, props: variant(good, edit), expect });
+export const bad = (why: string, good: Record<string, any>, edit: (copy: any) => void, expect?: RegExp) => ({
+    why,
+    props: variant(good, edit),
+    expect,
+});
 
 /** One resource policy case: a good resource and one or more bad variants. */
 export interface ResourceCase {
@@ -132,4 +148,3 @@ export interface ResourceCase {
     name?: string;
     provider?: { type: string; props: Record<string, any> };
 }
-

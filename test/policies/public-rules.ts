@@ -11,6 +11,8 @@ export const PUBLIC_RULE = /^(Checkov CKV2?_|Polaris |kube-score |CIS Docker |aw
 /** The distinct public rules the named policies cite. */
 export function publicRulesOf(names: string[]): Set<string> {
     const out = new Set<string>();
-    for (const n of names) for (const s of policyMeta[n].sources) if (PUBLIC_RULE.test(s) && !/analogue|intent|\*/.test(s)) out.add(s.replace(/\s*\(.*\)$/, ""));
+    for (const n of names)
+        for (const s of policyMeta[n].sources)
+            if (PUBLIC_RULE.test(s) && !/analogue|intent|\*/.test(s)) out.add(s.replace(/\s*\(.*\)$/, ""));
     return out;
 }

@@ -44,7 +44,9 @@ describe("policies/README.md", () => {
             if (i < 0) continue; // reported above
             const levels = configs.map((c) => c.get(p.name)!.enforcementLevel).join(" / ");
             assert.strictEqual(README[i], expectedRow(p, levels), `the README row of ${p.name} (regenerate it from the policy)`);
-            const heading = README.slice(0, i).reverse().find((l) => l.startsWith("### "));
+            const heading = README.slice(0, i)
+                .reverse()
+                .find((l) => l.startsWith("### "));
             assert.strictEqual(heading, expectedHeading(p), `${p.name} sits under the wrong heading`);
         }
     });

@@ -19,7 +19,13 @@ function planned(type: string, name: string, inputs: Record<string, any>, extra:
     return recorded(type, name, inputs, { urn: `urn:pulumi:prod::tierform::${type}::${name}`, ...extra });
 }
 
-const runOf = (resources: PlannedResource[]): OfflineRun => ({ project: "tierform", stack: "prod", resources, outputs: {}, secretOutputs: [] });
+const runOf = (resources: PlannedResource[]): OfflineRun => ({
+    project: "tierform",
+    stack: "prod",
+    resources,
+    outputs: {},
+    secretOutputs: [],
+});
 
 describe("policy report", () => {
     it("counts a mandatory violation on prod and names resource, policy, level and message", () => {
@@ -43,7 +49,12 @@ describe("policy report", () => {
 
     it("skips disabled policies and passes provider, protect and dependencies through", () => {
         const provider = planned("pulumi:providers:kubernetes", "k8s", { namespace: "mdc-tts" });
-        const svc = planned("kubernetes:core/v1:Service", "svc", { metadata: { name: "svc" }, spec: { type: "ClusterIP", selector: { a: "b" } } }, { provider: `${provider.urn}::id-1` });
+        const svc = planned(
+            "kubernetes:core/v1:Service",
+            "svc",
+            { metadata: { name: "svc" }, spec: { type: "ClusterIP", selector: { a: "b" } } },
+            { provider: `${provider.urn}::id-1` },
+        );
         const cfg = resolvePolicyConfig({ all: "mandatory", "protect-stateful-resources": "disabled" });
         const vol = planned("docker:index/volume:Volume", "data", { name: "data" });
         const report = runPolicyReport(runOf([provider, svc, vol]), "prod", cfg);
@@ -62,7 +73,10 @@ describe("policy report", () => {
 
     it("throws PolicyConfigError with a clean message (no stack trace) on bad policy config", () => {
         const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "tierform-policy-")), "bad.json");
-        fs.writeFileSync(file, JSON.stringify({ all: "mandatory", "pinned-image": "advisory", "aws-log-group-retention": { minDays: "365" } }));
+        fs.writeFileSync(
+            file,
+            JSON.stringify({ all: "mandatory", "pinned-image": "advisory", "aws-log-group-retention": { minDays: "365" } }),
+        );
         assert.throws(
             () => runPolicyReport(runOf([]), file),
             (err: unknown) => {
@@ -73,11 +87,19 @@ describe("policy report", () => {
                 return true;
             },
         );
-        assert.throws(() => runPolicyReport(runOf([]), "prod", new Map()), (err: unknown) => err instanceof PolicyConfigError && /no enforcement level resolved for pinned-images/.test(err.message));
+        assert.throws(
+            () => runPolicyReport(runOf([]), "prod", new Map()),
+            (err: unknown) => err instanceof PolicyConfigError && /no enforcement level resolved for pinned-images/.test(err.message),
+        );
     });
 
     it("turns a crashing policy into a mandatory violation instead of a silent pass", () => {
-        const run = runOf([planned("aws:ecs/taskDefinition:TaskDefinition", "task", { family: "x", containerDefinitions: "[{\"name\":\"a\",\"environment\":5}]" })]);
+        const run = runOf([
+            planned("aws:ecs/taskDefinition:TaskDefinition", "task", {
+                family: "x",
+                containerDefinitions: '[{"name":"a","environment":5}]',
+            }),
+        ]);
         const report = runPolicyReport(run, "dev");
         assert.ok(report.violations.some((v) => v.level === "mandatory" && /policy failed/.test(v.message)));
     });
@@ -89,7 +111,10 @@ describe("policy report", () => {
         it("reports the WAF, DDoS protection and in-transit encryption N/A with the reason on Docker, not PASS", async () => {
             const dev = await planStack({ stack: "dev", system: "mdc-tts" });
             const text = runPolicyReport(dev.run, "dev").text;
-            assert.match(row(text, "WAF (Web Application Firewall)"), /^ {2}N\/A +WAF \(Web Application Firewall\): no WAF on the dev stack/);
+            assert.match(
+                row(text, "WAF (Web Application Firewall)"),
+                /^ {2}N\/A +WAF \(Web Application Firewall\): no WAF on the dev stack/,
+            );
             assert.match(row(text, "DDoS protection active"), /^ {2}N\/A /);
             assert.match(row(text, "TLS for all traffic, database connection encryption"), /^ {2}N\/A /);
             assert.match(row(text, "SSL certificates configured"), /^ {2}PASS /, "the edge's TLS is still checked");
@@ -99,16 +124,26 @@ describe("policy report", () => {
             const staging = await planStack({ stack: "staging", system: "mdc-tts" });
             const text = runPolicyReport(staging.run, "staging").text;
             assert.doesNotMatch(row(text, "TLS for all traffic, database connection encryption"), /^ {2}PASS /);
-            assert.doesNotMatch(row(text, "WAF (Web Application Firewall)"), /^ {2}PASS .*public-entry-tls-waf ✓/, "public-entry-tls-waf checks TLS there, not a WAF");
+            assert.doesNotMatch(
+                row(text, "WAF (Web Application Firewall)"),
+                /^ {2}PASS .*public-entry-tls-waf ✓/,
+                "public-entry-tls-waf checks TLS there, not a WAF",
+            );
         });
 
         it("passes the WAF on prod, where a web ACL association is checked", async () => {
             const prod = await planStack({ stack: "prod", system: "mdc-tts" });
-            assert.match(row(runPolicyReport(prod.run, "prod").text, "WAF (Web Application Firewall)"), /^ {2}PASS .*aws-waf-managed-rules ✓/);
+            assert.match(
+                row(runPolicyReport(prod.run, "prod").text, "WAF (Web Application Firewall)"),
+                /^ {2}PASS .*aws-waf-managed-rules ✓/,
+            );
         });
 
         it("refuses prod's edge.waf: false instead of creating web ACLs anyway", async () => {
-            await assert.rejects(planStack({ stack: "prod", system: "mdc-tts", overrides: { edge: { waf: false } } }), /edge\.waf: is false, but the AWS edge always has a web application firewall/);
+            await assert.rejects(
+                planStack({ stack: "prod", system: "mdc-tts", overrides: { edge: { waf: false } } }),
+                /edge\.waf: is false, but the AWS edge always has a web application firewall/,
+            );
         });
 
         it("marks FAIL rows whose violations are all advisory, with a legend, while nothing is mandatory", async () => {

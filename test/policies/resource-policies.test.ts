@@ -15,16 +15,30 @@ function run(platform: string, cases: ResourceCase[]) {
         for (const c of cases) {
             describe(c.policy, () => {
                 it(`passes a good ${c.type.split(":").pop()}`, () => {
-                    const out = checkResource(c.policy, c.type, c.good, { config: c.config, protect: c.protect, name: c.name, provider: c.provider });
+                    const out = checkResource(c.policy, c.type, c.good, {
+                        config: c.config,
+                        protect: c.protect,
+                        name: c.name,
+                        provider: c.provider,
+                    });
                     assert.ok(out.applicable, `${c.policy} should apply to ${c.type}`);
                     assert.deepStrictEqual(out.messages, []);
                 });
                 for (const b of c.bad) {
                     it(`fires: ${b.why}`, () => {
-                        const out = checkResource(c.policy, c.type, b.props, { config: c.config, protect: b.protect ?? c.protect, name: c.name, provider: c.provider });
+                        const out = checkResource(c.policy, c.type, b.props, {
+                            config: c.config,
+                            protect: b.protect ?? c.protect,
+                            name: c.name,
+                            provider: c.provider,
+                        });
                         assert.ok(out.applicable, `${c.policy} should apply`);
                         assert.ok(out.messages.length > 0, `${c.policy} stayed silent on: ${b.why}`);
-                        if (b.expect) assert.ok(out.messages.some((m) => b.expect!.test(m)), `messages ${JSON.stringify(out.messages)} do not match ${b.expect}`);
+                        if (b.expect)
+                            assert.ok(
+                                out.messages.some((m) => b.expect!.test(m)),
+                                `messages ${JSON.stringify(out.messages)} do not match ${b.expect}`,
+                            );
                     });
                 }
             });
@@ -43,8 +57,16 @@ describe("resource policies · permissions on IAM users", () => {
     it("fires on every user policy and user attachment: their type is the violation", () => {
         const read = { Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*" }] };
         assert.ok(checkResource("aws-iam-no-user-policies", USER_TYPES.userPolicy, { user: "alice", policy: read }).messages.length > 0);
-        assert.ok(checkResource("aws-iam-no-user-policies", USER_TYPES.userAttachment, { user: "alice", policyArn: "arn:aws:iam::123456789012:policy/read" }).messages.length > 0);
-        assert.strictEqual(checkResource("aws-iam-no-user-policies", USER_TYPES.groupPolicy, { group: "ops", policy: read }).applicable, false);
+        assert.ok(
+            checkResource("aws-iam-no-user-policies", USER_TYPES.userAttachment, {
+                user: "alice",
+                policyArn: "arn:aws:iam::123456789012:policy/read",
+            }).messages.length > 0,
+        );
+        assert.strictEqual(
+            checkResource("aws-iam-no-user-policies", USER_TYPES.groupPolicy, { group: "ops", policy: read }).applicable,
+            false,
+        );
     });
     it("reads unparseable or missing documents as granting nothing, without throwing", () => {
         assert.deepStrictEqual(checkResource("aws-iam-no-wildcard-actions", USER_TYPES.policy, { policy: "{not json" }).messages, []);
@@ -97,11 +119,24 @@ describe("resource policies · the Docker edge and its config-files step", () =>
     });
     it("judges the published HTTPS port on the edge container", () => {
         assert.deepStrictEqual(checkResource("docker-edge-tls", CONTAINER, running).messages, []);
-        const messages = checkResource("docker-edge-tls", CONTAINER, { ...running, ports: running.ports.filter((p: { internal: number }) => p.internal !== 8443) }).messages;
-        assert.ok(messages.some((m) => /HTTPS port/.test(m)), JSON.stringify(messages));
+        const messages = checkResource("docker-edge-tls", CONTAINER, {
+            ...running,
+            ports: running.ports.filter((p: { internal: number }) => p.internal !== 8443),
+        }).messages;
+        assert.ok(
+            messages.some((m) => /HTTPS port/.test(m)),
+            JSON.stringify(messages),
+        );
     });
     it("finds a plain listener without a redirect on the step", () => {
-        const conf = step.uploads[0].content.replace("return 301 https://$host$request_uri;", "location / { proxy_pass http://backend:8000; }");
-        assert.ok(checkResource("docker-edge-tls", CONTAINER, { ...step, uploads: [{ ...step.uploads[0], content: conf }] }).messages.some((m) => /redirect/.test(m)));
+        const conf = step.uploads[0].content.replace(
+            "return 301 https://$host$request_uri;",
+            "location / { proxy_pass http://backend:8000; }",
+        );
+        assert.ok(
+            checkResource("docker-edge-tls", CONTAINER, { ...step, uploads: [{ ...step.uploads[0], content: conf }] }).messages.some((m) =>
+                /redirect/.test(m),
+            ),
+        );
     });
 });

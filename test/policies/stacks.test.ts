@@ -61,7 +61,9 @@ describe("aws-required-tags covers every taggable type of the prod stacks", func
     this.timeout(120000);
     it("lists each AWS type whose SDK args take tags", async () => {
         const types = new Set<string>();
-        for (const system of PRESETS) for (const r of (await planStack({ stack: "prod", system })).resources) if (r.custom && r.type.startsWith("aws:")) types.add(r.type);
+        for (const system of PRESETS)
+            for (const r of (await planStack({ stack: "prod", system })).resources)
+                if (r.custom && r.type.startsWith("aws:")) types.add(r.type);
         const taggable = [...types].filter(sdkTakesTags);
         assert.ok(taggable.length >= 20, `only ${taggable.length} taggable types found; is the SDK lookup broken?`);
         assert.ok(!sdkTakesTags("aws:iam/rolePolicy:RolePolicy"), "RolePolicy takes no tags");
@@ -74,7 +76,10 @@ describe("aws-required-tags covers every taggable type of the prod stacks", func
 });
 
 /** Only datastore-backups, mandatory, with thresholds low enough that only what a test changes can fire. */
-const BACKUPS_ONLY = resolvePolicyConfig({ all: "disabled", "datastore-backups": { enforcementLevel: "mandatory", minRetentionDays: 1, maxIntervalMinutes: 10080 } });
+const BACKUPS_ONLY = resolvePolicyConfig({
+    all: "disabled",
+    "datastore-backups": { enforcementLevel: "mandatory", minRetentionDays: 1, maxIntervalMinutes: 10080 },
+});
 
 /** datastore-backups' messages on `run` with the resources that `match` changed by `edit` (on copies: plans are shared). */
 function backupFindings(run: OfflineRun, match: (r: PlannedResource) => boolean, edit: (inputs: any) => void = () => undefined): string[] {
@@ -84,17 +89,25 @@ function backupFindings(run: OfflineRun, match: (r: PlannedResource) => boolean,
         edit(inputs);
         return { ...r, inputs };
     });
-    assert.ok(resources.some((r, i) => r !== run.resources[i]), "the edit matched no resource");
+    assert.ok(
+        resources.some((r, i) => r !== run.resources[i]),
+        "the edit matched no resource",
+    );
     return runPolicyReport({ ...run, resources }, "test", BACKUPS_ONLY).violations.map((v) => v.message);
 }
 
 const isBackupContainer = (r: PlannedResource) =>
-    r.type === "docker:index/container:Container" && r.inputs.mustRun !== false && (r.inputs.labels ?? []).some((l: any) => l.label === "tierform.tier" && l.value === "backup");
-const isBackupScripts = (r: PlannedResource) => r.type === "kubernetes:core/v1:ConfigMap" && typeof r.inputs.data?.["backup.sh"] === "string";
-const isBackupCronJob = (r: PlannedResource) => r.type === "kubernetes:batch/v1:CronJob" && r.inputs.metadata?.labels?.["app.kubernetes.io/component"] === "backup";
+    r.type === "docker:index/container:Container" &&
+    r.inputs.mustRun !== false &&
+    (r.inputs.labels ?? []).some((l: any) => l.label === "tierform.tier" && l.value === "backup");
+const isBackupScripts = (r: PlannedResource) =>
+    r.type === "kubernetes:core/v1:ConfigMap" && typeof r.inputs.data?.["backup.sh"] === "string";
+const isBackupCronJob = (r: PlannedResource) =>
+    r.type === "kubernetes:batch/v1:CronJob" && r.inputs.metadata?.labels?.["app.kubernetes.io/component"] === "backup";
 const isCnpgCluster = (r: PlannedResource) => r.type === "kubernetes:postgresql.cnpg.io/v1:Cluster";
 const label = (key: string, value: string) => (inputs: any) => (inputs.labels = [...inputs.labels, { label: key, value }]);
-const annotate = (key: string, value: string) => (inputs: any) => (inputs.metadata.annotations = { ...(inputs.metadata.annotations ?? {}), [key]: value });
+const annotate = (key: string, value: string) => (inputs: any) =>
+    (inputs.metadata.annotations = { ...(inputs.metadata.annotations ?? {}), [key]: value });
 const pruneAfter = (days: number) => (text: string) => text.replace(/\bRETENTION_DAYS=\d+/, `RETENTION_DAYS=${days}`);
 
 describe("datastore-backups reads the platforms' real backup resources", function () {
@@ -103,16 +116,33 @@ describe("datastore-backups reads the platforms' real backup resources", functio
         const { run } = await planStack({ stack: "dev", system: "auromart" });
         assert.deepStrictEqual(backupFindings(run, isBackupContainer), []);
         const script = (inputs: any) => inputs.uploads.find((u: any) => u.file.endsWith("/backup.sh"));
-        const isBackupFiles = (r: PlannedResource) => isBackupContainer(r) || (r.type === "docker:index/container:Container" && r.inputs.labels?.some((l: any) => l.label === "tierform.role" && l.value === "config-files") && r.inputs.labels?.some((l: any) => l.label === "tierform.tier" && l.value === "backup"));
-        assert.match(backupFindings(run, isBackupFiles, (i) => i.uploads && (script(i).content = pruneAfter(1)(script(i).content))).join("\n"), /prunes backups after 1 days although it declares 30/);
-        assert.deepStrictEqual(backupFindings(run, isBackupContainer, label("tierform.backup.rpo-minutes", "360")), [], "the 6-hourly incremental meets a 6-hour RPO");
-        assert.match(backupFindings(run, isBackupContainer, label("tierform.backup.rpo-minutes", "60")).join("\n"), /every 360 min at best; the spec's RPO \(rpo-minutes\) needs every 60 min/);
+        const isBackupFiles = (r: PlannedResource) =>
+            isBackupContainer(r) ||
+            (r.type === "docker:index/container:Container" &&
+                r.inputs.labels?.some((l: any) => l.label === "tierform.role" && l.value === "config-files") &&
+                r.inputs.labels?.some((l: any) => l.label === "tierform.tier" && l.value === "backup"));
+        assert.match(
+            backupFindings(run, isBackupFiles, (i) => i.uploads && (script(i).content = pruneAfter(1)(script(i).content))).join("\n"),
+            /prunes backups after 1 days although it declares 30/,
+        );
+        assert.deepStrictEqual(
+            backupFindings(run, isBackupContainer, label("tierform.backup.rpo-minutes", "360")),
+            [],
+            "the 6-hourly incremental meets a 6-hour RPO",
+        );
+        assert.match(
+            backupFindings(run, isBackupContainer, label("tierform.backup.rpo-minutes", "60")).join("\n"),
+            /every 360 min at best; the spec's RPO \(rpo-minutes\) needs every 60 min/,
+        );
     });
 
     it("kubernetes (AuroMart): the CronJobs' schedules and annotations and the mounted script", async () => {
         const { run } = await planStack({ stack: "staging", system: "auromart" });
         assert.deepStrictEqual(backupFindings(run, isBackupCronJob), []);
-        assert.match(backupFindings(run, isBackupScripts, (i) => (i.data["backup.sh"] = pruneAfter(1)(i.data["backup.sh"]))).join("\n"), /prunes backups after 1 days although it declares 30/);
+        assert.match(
+            backupFindings(run, isBackupScripts, (i) => (i.data["backup.sh"] = pruneAfter(1)(i.data["backup.sh"]))).join("\n"),
+            /prunes backups after 1 days although it declares 30/,
+        );
         assert.deepStrictEqual(backupFindings(run, isBackupCronJob, annotate("tierform.io/rpo-minutes", "360")), []);
         assert.match(backupFindings(run, isBackupCronJob, annotate("tierform.io/rpo-minutes", "60")).join("\n"), /needs every 60 min/);
     });
@@ -121,6 +151,9 @@ describe("datastore-backups reads the platforms' real backup resources", functio
         const { run } = await planStack({ stack: "staging", system: "mealkitz" });
         assert.deepStrictEqual(backupFindings(run, isCnpgCluster, annotate("tierform.io/rpo-minutes", "60")), []);
         const noArchive = (i: any) => (annotate("tierform.io/rpo-minutes", "60")(i), delete i.spec.backup.barmanObjectStore);
-        assert.match(backupFindings(run, isCnpgCluster, noArchive).join("\n"), /every 1440 min at best; the spec's RPO \(rpo-minutes\) needs every 60 min/);
+        assert.match(
+            backupFindings(run, isCnpgCluster, noArchive).join("\n"),
+            /every 1440 min at best; the spec's RPO \(rpo-minutes\) needs every 60 min/,
+        );
     });
 });

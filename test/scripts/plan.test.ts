@@ -77,7 +77,9 @@ describe("npm run plan (the offline plan)", function () {
         const text = fs.readFileSync(file, "utf8");
         // The mock runtime's generated passwords and keys are "mock-<resource name>..." and reach
         // container env and uploads as secrets; none may appear in the file.
-        const generated = json.resources.filter((r: { type: string }) => /RandomPassword|PrivateKey/.test(r.type)).map((r: { name: string }) => r.name);
+        const generated = json.resources
+            .filter((r: { type: string }) => /RandomPassword|PrivateKey/.test(r.type))
+            .map((r: { name: string }) => r.name);
         assert.ok(generated.length > 2);
         for (const name of generated) assert.ok(!text.includes(`mock-${name}`), `the value of ${name} is in the plan file`);
         assert.ok(text.includes("[secret]"), "secret inputs are replaced, not dropped");
@@ -94,7 +96,10 @@ describe("npm run plan (the offline plan)", function () {
 
 describe("the plan's command line, in process", () => {
     it("refuses a --diagram that is not .svg and suggests the flag meant", () => {
-        assert.throws(() => parseArgs(["--stack", "dev", "--diagram", "x.png"]), /--diagram writes SVG: give a file ending in \.svg \(got 'x\.png'\)/);
+        assert.throws(
+            () => parseArgs(["--stack", "dev", "--diagram", "x.png"]),
+            /--diagram writes SVG: give a file ending in \.svg \(got 'x\.png'\)/,
+        );
         assert.throws(() => parseArgs(["--stak", "dev"]), /unknown argument '--stak'; did you mean '--stack'\?/);
         assert.throws(() => parseArgs(["--stack"]), UsageError);
     });
@@ -103,7 +108,10 @@ describe("the plan's command line, in process", () => {
         const args = parseArgs(["--stack", "dev", "--system", "specs/shop.yaml"], "/home/me/work");
         assert.equal(args.system, "/home/me/work/specs/shop.yaml");
         assert.equal(parseArgs(["--stack", "dev", "--system", "mdc-tts"]).system, "mdc-tts", "a preset stays a name");
-        assert.throws(() => loadStack({ "tierform:system": args.system! }), /the spec file '\/home\/me\/work\/specs\/shop\.yaml' does not exist \(looked for \/home\/me\/work\/specs\/shop\.yaml\)/);
+        assert.throws(
+            () => loadStack({ "tierform:system": args.system! }),
+            /the spec file '\/home\/me\/work\/specs\/shop\.yaml' does not exist \(looked for \/home\/me\/work\/specs\/shop\.yaml\)/,
+        );
     });
 
     it("names the stack file and line of a YAML error or a bad value in Pulumi.<stack>.yaml", () => {
@@ -112,7 +120,10 @@ describe("the plan's command line, in process", () => {
             fs.copyFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
             fs.writeFileSync(path.join(dir, "Pulumi.broken.yaml"), "config:\n  tierform:platform: docker\n   x: [\n");
             assert.throws(() => readStackConfig("broken", dir), /^Error: Pulumi\.broken\.yaml:2: YAML does not parse/);
-            fs.writeFileSync(path.join(dir, "Pulumi.qa.yaml"), "config:\n  tierform:platform: docker\n  tierform:edgeHttpPort: abc\n  tierform:edgeBindAddress: localhost\n");
+            fs.writeFileSync(
+                path.join(dir, "Pulumi.qa.yaml"),
+                "config:\n  tierform:platform: docker\n  tierform:edgeHttpPort: abc\n  tierform:edgeBindAddress: localhost\n",
+            );
             let message = "";
             try {
                 loadStack(readStackConfig("qa", dir));
@@ -136,11 +147,20 @@ describe("the plan's command line, in process", () => {
             }
             return "";
         };
-        assert.match(problems({ "tierform:platfrom": "docker" }), /tierform:platfrom: unknown configuration key; known keys: .*; did you mean 'tierform:platform'\?/);
+        assert.match(
+            problems({ "tierform:platfrom": "docker" }),
+            /tierform:platfrom: unknown configuration key; known keys: .*; did you mean 'tierform:platform'\?/,
+        );
         assert.match(problems({ "tierform:system": "mdc-tt" }), /'mdc-tt' is not a preset; .*; did you mean 'mdc-tts'\?/);
-        assert.match(problems({ "tierform:overrides": JSON.stringify({ services: { backend: { imag: "x:1" } } }) }), /unknown key 'imag'; allowed: .*; did you mean 'image'\?/);
+        assert.match(
+            problems({ "tierform:overrides": JSON.stringify({ services: { backend: { imag: "x:1" } } }) }),
+            /unknown key 'imag'; allowed: .*; did you mean 'image'\?/,
+        );
         assert.doesNotMatch(problems({ "tierform:system": "zzzzzzzz" }), /did you mean/, "no suggestion when nothing is close");
-        assert.match(problems({ "tierform:overrides": JSON.stringify({ services: { backend: { port: "eighty" } } }) }), /services\.backend\.port: expected a number, got "eighty"/);
+        assert.match(
+            problems({ "tierform:overrides": JSON.stringify({ services: { backend: { port: "eighty" } } }) }),
+            /services\.backend\.port: expected a number, got "eighty"/,
+        );
     });
 
     it("marks retainOnDelete next to protect in the tree", async () => {

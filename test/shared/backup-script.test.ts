@@ -26,7 +26,29 @@ const ENGINES: BackupEngine[] = ["postgres", "mysql", "mongodb"];
 const NASTY = `p@ss"w\\rd' $(touch /tmp/pwned) \`x\` ;|&*`;
 
 /** Real tools the scripts use, linked into a private bin dir so nothing else (e.g. a real mariadb-dump) is on PATH. */
-const REAL_TOOLS = ["sh", "gzip", "sha256sum", "find", "date", "mktemp", "rm", "mv", "cat", "sed", "tail", "grep", "wc", "tr", "mkdir", "dirname", "sort", "printf", "cp", "stat", "env"];
+const REAL_TOOLS = [
+    "sh",
+    "gzip",
+    "sha256sum",
+    "find",
+    "date",
+    "mktemp",
+    "rm",
+    "mv",
+    "cat",
+    "sed",
+    "tail",
+    "grep",
+    "wc",
+    "tr",
+    "mkdir",
+    "dirname",
+    "sort",
+    "printf",
+    "cp",
+    "stat",
+    "env",
+];
 
 interface Sandbox {
     dir: string;
@@ -50,7 +72,9 @@ function sandbox(): Sandbox {
 }
 
 function fake(s: Sandbox, name: string, body: string): void {
-    fs.writeFileSync(`${s.bin}/${name}`, `#!/bin/sh\nfor a in "$@"; do printf '%s\\n' "$a" >>"$FAKE_LOG/${name}.argv"; done\n${body}\n`, { mode: 0o755 });
+    fs.writeFileSync(`${s.bin}/${name}`, `#!/bin/sh\nfor a in "$@"; do printf '%s\\n' "$a" >>"$FAKE_LOG/${name}.argv"; done\n${body}\n`, {
+        mode: 0o755,
+    });
 }
 
 function runScript(s: Sandbox, text: string, args: string[] = [], env: NodeJS.ProcessEnv = {}, shell = "sh") {
@@ -67,7 +91,11 @@ const dumps = (s: Sandbox) => (fs.existsSync(s.backups) ? fs.readdirSync(s.backu
 /** Fakes standing in for each engine's dump tool: record argv, copy the credentials file, emit a dump. */
 function fakeDumpTools(s: Sandbox, engine: BackupEngine): void {
     if (engine === "postgres") {
-        fake(s, "pg_dump", `env | grep '^PG' >"$FAKE_LOG/pg_dump.env"\nfor a in "$@"; do case "$a" in --file=*) printf 'PGDMP-fake' >"\${a#--file=}" ;; esac; done`);
+        fake(
+            s,
+            "pg_dump",
+            `env | grep '^PG' >"$FAKE_LOG/pg_dump.env"\nfor a in "$@"; do case "$a" in --file=*) printf 'PGDMP-fake' >"\${a#--file=}" ;; esac; done`,
+        );
         fake(s, "pg_restore", `echo '; Archive created at fake'`);
     } else if (engine === "mysql") {
         fake(
@@ -87,7 +115,10 @@ function fakeDumpTools(s: Sandbox, engine: BackupEngine): void {
         fake(
             s,
             "mongodump",
-            [`for a in "$@"; do case "$a" in --config=*) cp "\${a#--config=}" "$FAKE_LOG/mongo.yaml"; stat -c %a "\${a#--config=}" >"$FAKE_LOG/mongo.yaml.mode" ;; esac; done`, `printf 'fake-archive'`].join("\n"),
+            [
+                `for a in "$@"; do case "$a" in --config=*) cp "\${a#--config=}" "$FAKE_LOG/mongo.yaml"; stat -c %a "\${a#--config=}" >"$FAKE_LOG/mongo.yaml.mode" ;; esac; done`,
+                `printf 'fake-archive'`,
+            ].join("\n"),
         );
     }
 }
@@ -119,13 +150,20 @@ describe("shared backup scripts", () => {
                 assert.match(text, new RegExp(`^EXT='${dumpExtension(engine).replace(".", "\\.")}'$`, "m"));
                 for (const t of [text, restore]) {
                     assert.match(t, /^set -eu$/m);
-                    const code = t.split("\n").filter((l) => !/^\s*#/.test(l)).join("\n");
+                    const code = t
+                        .split("\n")
+                        .filter((l) => !/^\s*#/.test(l))
+                        .join("\n");
                     assert.doesNotMatch(code, /--password|\s-p["$]|\s-p\S|--uri|MYSQL_PWD|\s-h\s/);
                     // The secret variable is only ever read into the private config (or left to libpq).
                     for (const v of CONNECTION_ENV[engine].secret) {
                         const uses = code.split("\n").filter((l) => new RegExp(`\\$\\{?${v}\\b`).test(l));
                         for (const line of uses) {
-                            assert.match(line, /^\s*(: "\$\{\w+:\?|printf '(password="%s|[^']*)\\n' "\$\((option|yaml)_value|if \[ -n "\$\{MONGODB_PASSWORD:-\}" \]; then printf "password)/, `unexpected use of ${v}: ${line}`);
+                            assert.match(
+                                line,
+                                /^\s*(: "\$\{\w+:\?|printf '(password="%s|[^']*)\\n' "\$\((option|yaml)_value|if \[ -n "\$\{MONGODB_PASSWORD:-\}" \]; then printf "password)/,
+                                `unexpected use of ${v}: ${line}`,
+                            );
                         }
                     }
                 }
@@ -136,7 +174,12 @@ describe("shared backup scripts", () => {
         it("uploads off-site only when asked, with --sse, and checks for the aws CLI first", () => {
             const without = renderBackupScript({ engine: "postgres", database: "shop", retentionDays: 30 });
             assert.doesNotMatch(without, /aws|s3:\/\//);
-            const withS3 = renderBackupScript({ engine: "postgres", database: "shop", retentionDays: 30, offsite: { kind: "s3", bucket: "shop-backups", sse: "aws:kms" } });
+            const withS3 = renderBackupScript({
+                engine: "postgres",
+                database: "shop",
+                retentionDays: 30,
+                offsite: { kind: "s3", bucket: "shop-backups", sse: "aws:kms" },
+            });
             assert.match(withS3, /^OFFSITE_URL='s3:\/\/shop-backups\/shop'$/m);
             assert.match(withS3, /aws s3 cp --only-show-errors --sse aws:kms "\$1" "\$2"/);
             assert.match(withS3, /^for tool in .*\baws\b.*; do$/m);
@@ -151,7 +194,10 @@ describe("shared backup scripts", () => {
             assert.throws(() => renderBackupScript({ ...base, backupDir: "/backups/$(id)" }), /backupDir/);
             assert.throws(() => renderBackupScript({ ...base, backupDir: "relative" }), /backupDir/);
             assert.throws(() => renderBackupScript({ ...base, offsite: { kind: "s3", bucket: "Bad_Bucket" } }), /bucket/);
-            assert.throws(() => renderBackupScript({ ...base, offsite: { kind: "s3", bucket: "ok-bucket", endpointEnvVar: "X;Y" } }), /environment variable/);
+            assert.throws(
+                () => renderBackupScript({ ...base, offsite: { kind: "s3", bucket: "ok-bucket", endpointEnvVar: "X;Y" } }),
+                /environment variable/,
+            );
             assert.throws(() => renderRestoreScript({ ...base, database: "a'b" }), /database name/);
         });
 
@@ -186,7 +232,8 @@ describe("shared backup scripts", () => {
                     assert.match(argv, /^--format=custom$/m);
                     assert.ok(readLog(s, "pg_dump.env").includes(`PGPASSWORD=${NASTY}`), "libpq gets the password from its environment");
                 } else if (engine === "mysql") {
-                    for (const flag of ["--single-transaction", "--routines", "--triggers", "--events", "--set-gtid-purged=OFF", "shop"]) assert.match(argv, new RegExp(`^${flag}$`, "m"));
+                    for (const flag of ["--single-transaction", "--routines", "--triggers", "--events", "--set-gtid-purged=OFF", "shop"])
+                        assert.match(argv, new RegExp(`^${flag}$`, "m"));
                     assert.match(argv, /^--defaults-extra-file=.*\/client\.cnf$/m);
                     assert.strictEqual(readLog(s, "client.cnf.mode").trim(), "600");
                     const cnf = readLog(s, "client.cnf");
@@ -209,7 +256,10 @@ describe("shared backup scripts", () => {
         it("a failed dump exits non-zero and leaves neither a dump nor a partial file", () => {
             const s = make();
             fakeDumpTools(s, "mysql");
-            const r = runScript(s, renderBackupScript({ engine: "mysql", database: "shop", retentionDays: 30, backupDir: s.backups }), [], { ...CREDENTIAL_ENV.mysql, FAIL_DUMP: "1" });
+            const r = runScript(s, renderBackupScript({ engine: "mysql", database: "shop", retentionDays: 30, backupDir: s.backups }), [], {
+                ...CREDENTIAL_ENV.mysql,
+                FAIL_DUMP: "1",
+            });
             assert.notStrictEqual(r.status, 0, r.out);
             assert.match(r.out, /ERROR: mysqldump failed/);
             assert.deepStrictEqual(dumps(s), []);
@@ -252,7 +302,17 @@ describe("shared backup scripts", () => {
                 assert.strictEqual(r.status, 0, r.out);
                 const name = dumps(s)[0];
                 const argv = readLog(s, "aws.argv").split("\n");
-                const expected = ["--endpoint-url", "http://minio:9000", "s3", "cp", "--only-show-errors", "--sse", "AES256", `${s.backups}/${name}`, `s3://shop-backups/dev/db/${name}`];
+                const expected = [
+                    "--endpoint-url",
+                    "http://minio:9000",
+                    "s3",
+                    "cp",
+                    "--only-show-errors",
+                    "--sse",
+                    "AES256",
+                    `${s.backups}/${name}`,
+                    `s3://shop-backups/dev/db/${name}`,
+                ];
                 assert.deepStrictEqual(argv.slice(0, expected.length), expected);
                 assert.ok(argv.includes(`s3://shop-backups/dev/db/${name}.sha256`), argv.join(" "));
                 fs.rmSync(`${s.log}/aws.argv`);
@@ -266,7 +326,12 @@ describe("shared backup scripts", () => {
                 const s = make();
                 fakeDumpTools(s, "postgres");
                 fake(s, "aws", "echo 'upload failed: AccessDenied' >&2; exit 1");
-                const r = runScript(s, renderBackupScript({ engine: "postgres", database: "shop", retentionDays: 30, backupDir: s.backups, offsite }), [], CREDENTIAL_ENV.postgres);
+                const r = runScript(
+                    s,
+                    renderBackupScript({ engine: "postgres", database: "shop", retentionDays: 30, backupDir: s.backups, offsite }),
+                    [],
+                    CREDENTIAL_ENV.postgres,
+                );
                 assert.notStrictEqual(r.status, 0, r.out);
                 assert.match(r.out, /ERROR: off-site upload of shop-full-.*\.dump failed/);
             });
@@ -274,7 +339,12 @@ describe("shared backup scripts", () => {
             it("fails before dumping when the aws CLI is missing", () => {
                 const s = make();
                 fakeDumpTools(s, "postgres");
-                const r = runScript(s, renderBackupScript({ engine: "postgres", database: "shop", retentionDays: 30, backupDir: s.backups, offsite }), [], CREDENTIAL_ENV.postgres);
+                const r = runScript(
+                    s,
+                    renderBackupScript({ engine: "postgres", database: "shop", retentionDays: 30, backupDir: s.backups, offsite }),
+                    [],
+                    CREDENTIAL_ENV.postgres,
+                );
                 assert.notStrictEqual(r.status, 0, r.out);
                 assert.match(r.out, /ERROR: aws is not installed/);
                 assert.strictEqual(readLog(s, "pg_dump.argv"), "", "nothing was dumped");
@@ -303,9 +373,26 @@ describe("shared backup scripts", () => {
         function reference(expr: string, [mi, h, dom, mon, dow]: number[]): boolean {
             const f = expr.split(" ");
             const w = fieldValues(f[4], 0, 7);
-            return fieldValues(f[0], 0, 59).has(mi) && fieldValues(f[1], 0, 23).has(h) && fieldValues(f[2], 1, 31).has(dom) && fieldValues(f[3], 1, 12).has(mon) && (w.has(dow) || (dow === 0 && w.has(7)));
+            return (
+                fieldValues(f[0], 0, 59).has(mi) &&
+                fieldValues(f[1], 0, 23).has(h) &&
+                fieldValues(f[2], 1, 31).has(dom) &&
+                fieldValues(f[3], 1, 12).has(mon) &&
+                (w.has(dow) || (dow === 0 && w.has(7)))
+            );
         }
-        const EXPRS = ["0 2 * * *", "0 */6 * * *", "*/15 9-17 * * 1-5", "5,35 0-23/4 1,15 * *", "30 3 * * 0", "30 3 * * 7", "0 0 1 1-12/3 *", "7-9 22 * 6 6,0", "0 12 31 12 *", "*/7 * * * *"];
+        const EXPRS = [
+            "0 2 * * *",
+            "0 */6 * * *",
+            "*/15 9-17 * * 1-5",
+            "5,35 0-23/4 1,15 * *",
+            "30 3 * * 0",
+            "30 3 * * 7",
+            "0 0 1 1-12/3 *",
+            "7-9 22 * 6 6,0",
+            "0 12 31 12 *",
+            "*/7 * * * *",
+        ];
         const shells = ["sh", ...(findTool("busybox") ? ["busybox sh"] : []), ...(findTool("bash") ? ["bash --posix"] : [])];
 
         for (const shell of shells) {
@@ -316,7 +403,16 @@ describe("shared backup scripts", () => {
                 let seed = 42;
                 const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
                 for (let i = 0; i < 300; i++) dates.push([rnd(60), rnd(24), 1 + rnd(31), 1 + rnd(12), rnd(7)]);
-                dates.push([0, 2, 1, 1, 3], [0, 6, 15, 5, 0], [30, 3, 7, 7, 0], [0, 0, 1, 10, 2], [8, 22, 9, 6, 6], [9, 22, 9, 6, 0], [0, 12, 31, 12, 4], [59, 23, 31, 12, 6]);
+                dates.push(
+                    [0, 2, 1, 1, 3],
+                    [0, 6, 15, 5, 0],
+                    [30, 3, 7, 7, 0],
+                    [0, 0, 1, 10, 2],
+                    [8, 22, 9, 6, 6],
+                    [9, 22, 9, 6, 0],
+                    [0, 12, 31, 12, 4],
+                    [59, 23, 31, 12, 6],
+                );
                 for (const expr of EXPRS) {
                     const loop = renderScheduleLoop([expr], "true");
                     const input = dates.map((d) => d.join(" ")).join("\n") + "\n";
@@ -327,7 +423,9 @@ describe("shared backup scripts", () => {
                     assert.strictEqual(r.status, 0, r.stderr);
                     const got = r.stdout.trim().split("\n");
                     assert.strictEqual(got.length, dates.length);
-                    dates.forEach((d, i) => assert.strictEqual(got[i] === "1", reference(expr, d), `${expr} at ${d.join(" ")} under ${shell}`));
+                    dates.forEach((d, i) =>
+                        assert.strictEqual(got[i] === "1", reference(expr, d), `${expr} at ${d.join(" ")} under ${shell}`),
+                    );
                 }
             });
         }
@@ -336,7 +434,10 @@ describe("shared backup scripts", () => {
             const s = make();
             const file = `${s.dir}/loop.sh`;
             fs.writeFileSync(file, renderScheduleLoop(["0 2 * * *", "0 */6 * * *"], "true"));
-            const input = ["0 2 10 3 2", "00 02 08 09 1", "0 6 10 3 2", "0 18 10 3 2", "1 2 10 3 2", "0 3 10 3 2", "0 08 1 1 1", "0 09 1 1 1"].join("\n") + "\n";
+            const input =
+                ["0 2 10 3 2", "00 02 08 09 1", "0 6 10 3 2", "0 18 10 3 2", "1 2 10 3 2", "0 3 10 3 2", "0 08 1 1 1", "0 09 1 1 1"].join(
+                    "\n",
+                ) + "\n";
             const r = spawnSync("sh", [file, "--matches"], { input, encoding: "utf8" });
             assert.deepStrictEqual(r.stdout.trim().split("\n"), ["1", "1", "1", "1", "0", "0", "0", "0"]);
         });

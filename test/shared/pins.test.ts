@@ -77,7 +77,11 @@ describe("pin table", () => {
 
     it("gives the workflows their actions, Node version and Trivy image", () => {
         const dir = path.join(ROOT, ".github", "workflows");
-        const actions = new Map(Object.values(PINS).filter((p) => p.kind === "action").map((p) => [p.packageName, p.value] as [string, string]));
+        const actions = new Map(
+            Object.values(PINS)
+                .filter((p) => p.kind === "action")
+                .map((p) => [p.packageName, p.value] as [string, string]),
+        );
         for (const file of fs.readdirSync(dir)) {
             const text = fs.readFileSync(path.join(dir, file), "utf8");
             const doc = parse(text) as { jobs: Record<string, { steps: Array<{ uses?: string; with?: Record<string, unknown> }> }> };
@@ -85,9 +89,14 @@ describe("pin table", () => {
                 for (const step of steps) {
                     if (step.uses) {
                         const [action, ref] = step.uses.split("@");
-                        assert.equal(ref, actions.get(action), `${file} ${job}: ${step.uses} is not the pin table's (${action}@${actions.get(action)})`);
+                        assert.equal(
+                            ref,
+                            actions.get(action),
+                            `${file} ${job}: ${step.uses} is not the pin table's (${action}@${actions.get(action)})`,
+                        );
                     }
-                    if (step.with?.["node-version"] !== undefined) assert.equal(String(step.with["node-version"]), PINS.nodeVersion.value, `${file} ${job}: node-version`);
+                    if (step.with?.["node-version"] !== undefined)
+                        assert.equal(String(step.with["node-version"]), PINS.nodeVersion.value, `${file} ${job}: node-version`);
                 }
             }
             for (const m of text.matchAll(/ghcr\.io\/aquasecurity\/trivy:[\w.-]+/g)) assert.equal(m[0], imageOf("trivy"), `${file}: trivy`);

@@ -109,7 +109,8 @@ function callsRegisterOutputs(body: ts.Node): boolean {
 
 function extendsComponentResource(node: ts.ClassDeclaration): boolean {
     return (node.heritageClauses ?? []).some(
-        (h) => h.token === ts.SyntaxKind.ExtendsKeyword && h.types.some((t) => /^(pulumi\.)?ComponentResource$/.test(t.expression.getText())),
+        (h) =>
+            h.token === ts.SyntaxKind.ExtendsKeyword && h.types.some((t) => /^(pulumi\.)?ComponentResource$/.test(t.expression.getText())),
     );
 }
 
@@ -162,7 +163,9 @@ function checkSource(file: string, text: string, options: CheckOptions, checked?
 
         if (options.registerOutputs && ts.isClassDeclaration(statement) && extendsComponentResource(statement)) {
             if (checked) checked.components++;
-            const ctor = statement.members.find((m): m is ts.ConstructorDeclaration => ts.isConstructorDeclaration(m) && m.body !== undefined);
+            const ctor = statement.members.find(
+                (m): m is ts.ConstructorDeclaration => ts.isConstructorDeclaration(m) && m.body !== undefined,
+            );
             if (!ctor?.body || !callsRegisterOutputs(ctor.body)) miss(statement, name, "constructor does not call this.registerOutputs(");
         }
     };
@@ -203,13 +206,17 @@ function tsFiles(rel: string): string[] {
     return fs
         .readdirSync(abs, { withFileTypes: true })
         .filter((e) => e.name !== "node_modules")
-        .flatMap((e) => (e.isDirectory() ? tsFiles(`${rel}/${e.name}`) : e.name.endsWith(".ts") && !e.name.endsWith(".d.ts") ? [`${rel}/${e.name}`] : []))
+        .flatMap((e) =>
+            e.isDirectory() ? tsFiles(`${rel}/${e.name}`) : e.name.endsWith(".ts") && !e.name.endsWith(".d.ts") ? [`${rel}/${e.name}`] : [],
+        )
         .sort();
 }
 
 function checkTree(roots: string[], options: CheckOptions): { misses: Miss[]; checked: Checked } {
     const checked: Checked = { files: 0, exports: 0, argsProperties: 0, components: 0 };
-    const misses = roots.flatMap(tsFiles).flatMap((file) => checkSource(file, fs.readFileSync(path.join(ROOT, file), "utf8"), options, checked));
+    const misses = roots
+        .flatMap(tsFiles)
+        .flatMap((file) => checkSource(file, fs.readFileSync(path.join(ROOT, file), "utf8"), options, checked));
     return { misses, checked };
 }
 
@@ -324,12 +331,18 @@ describe("standards: doc comments", () => {
 
     it("components/: every export, every *Args property (optional ones with their default), every component's registerOutputs", () => {
         const { misses, checked } = checkTree(["components"], ALL);
-        assert.ok(checked.files >= 40 && checked.components >= 30 && checked.argsProperties >= 150, `walked too little: ${JSON.stringify(checked)}`);
+        assert.ok(
+            checked.files >= 40 && checked.components >= 30 && checked.argsProperties >= 150,
+            `walked too little: ${JSON.stringify(checked)}`,
+        );
         assert.equal(misses.length, 0, `${misses.length} doc-comment misses in components/:\n${report(misses)}`);
     });
 
     it("model/, plan/, policies/rules/, policies/config.ts, scripts/offline/, scripts/plan.ts: every export", () => {
-        const { misses, checked } = checkTree(["model", "plan", "policies/rules", "policies/config.ts", "scripts/offline", "scripts/plan.ts"], EXPORTS_ONLY);
+        const { misses, checked } = checkTree(
+            ["model", "plan", "policies/rules", "policies/config.ts", "scripts/offline", "scripts/plan.ts"],
+            EXPORTS_ONLY,
+        );
         assert.ok(checked.files >= 20 && checked.exports >= 100, `walked too little: ${JSON.stringify(checked)}`);
         assert.equal(misses.length, 0, `${misses.length} doc-comment misses:\n${report(misses)}`);
     });

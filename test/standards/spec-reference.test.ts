@@ -9,7 +9,15 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { PLATFORMS } from "../../model/config";
-import { REFERENCE_FILE, ROOT, SCHEMA_FILE, renderSpecReference, schemaObjects, schemaProblems, type SchemaProblem } from "../../scripts/spec-reference";
+import {
+    REFERENCE_FILE,
+    ROOT,
+    SCHEMA_FILE,
+    renderSpecReference,
+    schemaObjects,
+    schemaProblems,
+    type SchemaProblem,
+} from "../../scripts/spec-reference";
 
 const report = (problems: SchemaProblem[]) => problems.map((p) => `${p.line} ${p.where}: ${p.problem}`).join("\n");
 
@@ -71,7 +79,11 @@ describe("standards: the spec reference (docs/spec-reference.md)", () => {
     it(`${SCHEMA_FILE}: every field documented, with its default and what each platform does with it`, () => {
         const { problems, fields } = schemaProblems(fs.readFileSync(path.join(ROOT, SCHEMA_FILE), "utf8"));
         assert.ok(fields >= 100, `walked only ${fields} fields`);
-        assert.equal(problems.length, 0, `${problems.length} spec fields not documented as model/schema.ts's header asks:\n${report(problems)}`);
+        assert.equal(
+            problems.length,
+            0,
+            `${problems.length} spec fields not documented as model/schema.ts's header asks:\n${report(problems)}`,
+        );
     });
 
     it(`${REFERENCE_FILE} is what \`npm run docs:spec\` writes (run it after changing a doc comment of the schema)`, () => {
@@ -81,7 +93,9 @@ describe("standards: the spec reference (docs/spec-reference.md)", () => {
             const a = committed.split("\n");
             const b = generated.split("\n");
             const i = a.findIndex((line, n) => line !== b[n]);
-            assert.fail(`${REFERENCE_FILE} is stale: run \`npm run docs:spec\`. First difference at line ${i + 1}:\n  committed: ${a[i]}\n  generated: ${b[i]}`);
+            assert.fail(
+                `${REFERENCE_FILE} is stale: run \`npm run docs:spec\`. First difference at line ${i + 1}:\n  committed: ${a[i]}\n  generated: ${b[i]}`,
+            );
         }
     });
 

@@ -19,10 +19,34 @@ interface Expect {
 }
 
 const PRESETS: Record<string, Expect> = {
-    "mdc-tts": { engine: "postgres", readers: 0, rules: ["continuous", "scheduled"], dr: false, alarms: ["db-cpu", "db-free-storage", "db-connections", "cache-cpu", "cache-memory", "cache-evictions"] },
-    auromart: { engine: "mysql", readers: 0, rules: ["incremental", "scheduled"], dr: false, alarms: ["db-cpu", "db-free-storage", "db-connections"] },
-    "hld-platform": { engine: "docdb", readers: 1, rules: ["scheduled"], dr: false, alarms: ["mongo-cpu", "mongo-connections", "mongo-replica-lag", "cache-cpu"] },
-    mealkitz: { engine: "postgres", readers: 2, rules: ["continuous", "scheduled"], dr: true, alarms: ["db-replica-1-replica-lag", "db-dr-replica-lag", "events-oldest-message", "events-dlq-depth"] },
+    "mdc-tts": {
+        engine: "postgres",
+        readers: 0,
+        rules: ["continuous", "scheduled"],
+        dr: false,
+        alarms: ["db-cpu", "db-free-storage", "db-connections", "cache-cpu", "cache-memory", "cache-evictions"],
+    },
+    auromart: {
+        engine: "mysql",
+        readers: 0,
+        rules: ["incremental", "scheduled"],
+        dr: false,
+        alarms: ["db-cpu", "db-free-storage", "db-connections"],
+    },
+    "hld-platform": {
+        engine: "docdb",
+        readers: 1,
+        rules: ["scheduled"],
+        dr: false,
+        alarms: ["mongo-cpu", "mongo-connections", "mongo-replica-lag", "cache-cpu"],
+    },
+    mealkitz: {
+        engine: "postgres",
+        readers: 2,
+        rules: ["continuous", "scheduled"],
+        dr: true,
+        alarms: ["db-replica-1-replica-lag", "db-dr-replica-lag", "events-oldest-message", "events-dlq-depth"],
+    },
     "asset-management": {
         engine: "postgres",
         readers: 2,
@@ -52,11 +76,22 @@ describe("aws data tier of every preset on prod", function () {
                     if (d.kind === "bucket") assert.match(d.endpoint, /^[a-z0-9.-]{3,63}$/);
                     assert.strictEqual(d.connectionString, undefined, "connection strings only under the secret output");
                 }
-                const engines = [...plan.ofType("aws:rds/instance:Instance").map((r) => r.inputs.engine), ...plan.ofType("aws:docdb/cluster:Cluster").map((r) => r.inputs.engine)];
+                const engines = [
+                    ...plan.ofType("aws:rds/instance:Instance").map((r) => r.inputs.engine),
+                    ...plan.ofType("aws:docdb/cluster:Cluster").map((r) => r.inputs.engine),
+                ];
                 assert.ok(engines.includes(expect.engine), engines.join());
-                for (const t of ["tierform:aws:Database", "tierform:aws:DocumentDb", "tierform:aws:Cache", "tierform:aws:Queue", "tierform:aws:Bucket", "tierform:aws:Backup"]) {
+                for (const t of [
+                    "tierform:aws:Database",
+                    "tierform:aws:DocumentDb",
+                    "tierform:aws:Cache",
+                    "tierform:aws:Queue",
+                    "tierform:aws:Bucket",
+                    "tierform:aws:Backup",
+                ]) {
                     // The edge's own log bucket is the edge's; every datastore is the system's.
-                    for (const c of plan.ofType(t)) assert.match(c.urn, c.name === `${preset}-edge-logs` ? /tierform:aws:Edge\$/ : /tierform:aws:System\$/, c.name);
+                    for (const c of plan.ofType(t))
+                        assert.match(c.urn, c.name === `${preset}-edge-logs` ? /tierform:aws:Edge\$/ : /tierform:aws:System\$/, c.name);
                 }
             });
 
@@ -69,9 +104,14 @@ describe("aws data tier of every preset on prod", function () {
                 for (const r of rules) assert.ok(r.lifecycle.deleteAfter >= 30, r.ruleName);
                 const vaults = plan.ofType("aws:backup/vault:Vault");
                 for (const v of vaults) assert.ok(v.inputs.kmsKeyArn, v.name);
-                assert.ok(Object.values(plan.outputs.platform).some((p: any) => p?.backupVault), "backup vault in the outputs");
+                assert.ok(
+                    Object.values(plan.outputs.platform).some((p: any) => p?.backupVault),
+                    "backup vault in the outputs",
+                );
                 const copies = rules.filter((r: any) => r.copyActions?.length);
-                const drReplicas = plan.ofType("aws:rds/instance:Instance").filter((r) => providerOf(plan, r)?.inputs.region === "us-west-2");
+                const drReplicas = plan
+                    .ofType("aws:rds/instance:Instance")
+                    .filter((r) => providerOf(plan, r)?.inputs.region === "us-west-2");
                 if (expect.dr) {
                     assert.strictEqual(vaults.length, 2);
                     assert.ok(copies.length > 0);
@@ -92,7 +132,8 @@ describe("aws data tier of every preset on prod", function () {
                     const secretNames = (container.secrets ?? []).map((s: any) => s.name);
                     const envNames = (container.environment ?? []).map((e: any) => e.name);
                     for (const n of secretNames) assert.ok(!envNames.includes(n), `${service.name} ${n}`);
-                    for (const e of container.environment ?? []) assert.ok(!/:\/\/[^/]*:[^@]*@/.test(e.value), `${service.name} ${e.name} carries credentials`);
+                    for (const e of container.environment ?? [])
+                        assert.ok(!/:\/\/[^/]*:[^@]*@/.test(e.value), `${service.name} ${e.name} carries credentials`);
                 }
                 const { system } = loadStack(stackConfig({ stack: "prod", system: preset }));
                 for (const svc of Object.values(system.services)) {
@@ -103,7 +144,10 @@ describe("aws data tier of every preset on prod", function () {
                     const [container] = JSON.parse(td.inputs.containerDefinitions);
                     for (const v of vars) {
                         const where = v.secret ? container.secrets : container.environment;
-                        assert.ok((where ?? []).some((x: any) => x.name === v.variable), `${svc.name} ${v.variable}`);
+                        assert.ok(
+                            (where ?? []).some((x: any) => x.name === v.variable),
+                            `${svc.name} ${v.variable}`,
+                        );
                     }
                 }
                 assert.ok(plan.run.secretOutputs.includes("connectionStrings"));
@@ -112,12 +156,16 @@ describe("aws data tier of every preset on prod", function () {
 
             it("has no mandatory policy violation at all (the whole stack, data tier included)", () => {
                 const violations = runPolicyReport(plan.run, "prod").violations.filter((v) => v.level === "mandatory");
-                assert.deepStrictEqual(violations.map((v) => `${v.policy} ${v.resource ?? ""}: ${v.message}`), []);
+                assert.deepStrictEqual(
+                    violations.map((v) => `${v.policy} ${v.resource ?? ""}: ${v.message}`),
+                    [],
+                );
             });
 
             it("alarms on the data tier and on backup failures, to the alarm topic", () => {
                 const names = plan.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.inputs.name);
-                for (const a of [...expect.alarms, "backup-jobs-failed", "alb-5xx-rate", "alb-p99-latency"]) assert.ok(names.includes(`${preset}-${a}`), a);
+                for (const a of [...expect.alarms, "backup-jobs-failed", "alb-5xx-rate", "alb-p99-latency"])
+                    assert.ok(names.includes(`${preset}-${a}`), a);
             });
         });
     }
@@ -134,8 +182,16 @@ describe("AuroMart's off-site backups on AWS (prod stack)", function () {
         assert.match(offsite.inputs.kmsKeyArn, /offsite/);
         const plan = p.one("aws:backup/plan:Plan", "auromart-backup-db");
         for (const rule of plan.inputs.rules) {
-            assert.deepStrictEqual(rule.copyActions?.map((c: any) => c.destinationVaultArn), [`arn:aws:backup:us-east-1:123456789012:vault/${offsite.name}`], rule.ruleName);
+            assert.deepStrictEqual(
+                rule.copyActions?.map((c: any) => c.destinationVaultArn),
+                [`arn:aws:backup:us-east-1:123456789012:vault/${offsite.name}`],
+                rule.ruleName,
+            );
         }
-        assert.strictEqual(p.ofType("aws:ec2/vpc:Vpc").filter((v) => providerOf(p, v)?.inputs.region === "us-west-2").length, 0, "no DR network: AuroMart asks for no cross-region recovery");
+        assert.strictEqual(
+            p.ofType("aws:ec2/vpc:Vpc").filter((v) => providerOf(p, v)?.inputs.region === "us-west-2").length,
+            0,
+            "no DR network: AuroMart asks for no cross-region recovery",
+        );
     });
 });

@@ -30,21 +30,35 @@ describe("file shares on AWS (AuroMart, prod)", function () {
         assert.strictEqual(fs.protect, true, "protected in prod");
         const policy = JSON.parse(p.one("aws:efs/fileSystemPolicy:FileSystemPolicy", "auromart-files-files").inputs.policy);
         assert.deepStrictEqual(policy.Statement[0].Condition, { Bool: { "aws:SecureTransport": "false" } });
-        const privateSubnets = p.ofType("aws:ec2/subnet:Subnet").filter((s) => s.inputs.tags["subnet-tier"] === "private").map((s) => `${s.name}-id`);
+        const privateSubnets = p
+            .ofType("aws:ec2/subnet:Subnet")
+            .filter((s) => s.inputs.tags["subnet-tier"] === "private")
+            .map((s) => `${s.name}-id`);
         const targets = p.ofType(MT);
         assert.deepStrictEqual(targets.map((t) => t.inputs.subnetId).sort(), privateSubnets.sort());
-        const nfs = p.ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.inputs.securityGroupId === targets[0].inputs.securityGroups[0]);
+        const nfs = p
+            .ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+            .filter((r) => r.inputs.securityGroupId === targets[0].inputs.securityGroups[0]);
         assert.deepStrictEqual(nfs.map((r) => [r.inputs.fromPort, r.inputs.toPort, r.inputs.referencedSecurityGroupId]).sort(), [
             [2049, 2049, "auromart-network-svc-admin-id"],
             [2049, 2049, "auromart-network-svc-web-id"],
         ]);
-        const out = p.ofType("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").filter((r) => r.inputs.referencedSecurityGroupId === targets[0].inputs.securityGroups[0]);
-        assert.deepStrictEqual(out.map((r) => r.inputs.securityGroupId).sort(), ["auromart-network-svc-admin-id", "auromart-network-svc-web-id"]);
+        const out = p
+            .ofType("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
+            .filter((r) => r.inputs.referencedSecurityGroupId === targets[0].inputs.securityGroups[0]);
+        assert.deepStrictEqual(out.map((r) => r.inputs.securityGroupId).sort(), [
+            "auromart-network-svc-admin-id",
+            "auromart-network-svc-web-id",
+        ]);
     });
 
     it("an access point per directory creates it owned by the services' user, and the tasks mount through it with TLS and IAM", () => {
         const aps = p.ofType(AP);
-        assert.deepStrictEqual(aps.map((a) => a.inputs.rootDirectory.path).sort(), ["/data/invoices", "/data/reports", "/data/uploads"], "one per sub-path; web and admin share them (same user)");
+        assert.deepStrictEqual(
+            aps.map((a) => a.inputs.rootDirectory.path).sort(),
+            ["/data/invoices", "/data/reports", "/data/uploads"],
+            "one per sub-path; web and admin share them (same user)",
+        );
         for (const ap of aps) {
             assert.deepStrictEqual(ap.inputs.posixUser, { uid: 10001, gid: 10001 });
             assert.deepStrictEqual(ap.inputs.rootDirectory.creationInfo, { ownerUid: 10001, ownerGid: 10001, permissions: "750" });
@@ -65,10 +79,15 @@ describe("file shares on AWS (AuroMart, prod)", function () {
                 assert.strictEqual(volume.rootDirectory, undefined);
             }
             // The task role may mount and write the file system through its own access points only.
-            const statement = JSON.parse(p.one("aws:iam/rolePolicy:RolePolicy", `auromart-${svc}-task`).inputs.policy).Statement.find((s: any) => String(s.Action).includes("elasticfilesystem"));
+            const statement = JSON.parse(p.one("aws:iam/rolePolicy:RolePolicy", `auromart-${svc}-task`).inputs.policy).Statement.find(
+                (s: any) => String(s.Action).includes("elasticfilesystem"),
+            );
             assert.deepStrictEqual(statement.Action, ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"]);
             assert.strictEqual(statement.Resource, `arn:aws:efs:us-east-1:123456789012:filesystem/${p.ofType(FS)[0].name}`);
-            assert.deepStrictEqual([...statement.Condition.StringEquals["elasticfilesystem:AccessPointArn"]].sort(), aps.map((a) => `arn:aws:efs:us-east-1:123456789012:accesspoint/${a.name}`).sort());
+            assert.deepStrictEqual(
+                [...statement.Condition.StringEquals["elasticfilesystem:AccessPointArn"]].sort(),
+                aps.map((a) => `arn:aws:efs:us-east-1:123456789012:accesspoint/${a.name}`).sort(),
+            );
             const service = p.one("aws:ecs/service:Service", `auromart-${svc}-service`);
             assert.strictEqual(service.inputs.platformVersion, "LATEST");
             for (const t of p.ofType(MT)) assert.ok(service.dependencies.includes(t.urn), `${svc} waits for mount target ${t.name}`);
@@ -78,8 +97,17 @@ describe("file shares on AWS (AuroMart, prod)", function () {
     });
 
     it("refuses a subPath an EFS access point cannot expose (more than three directories below the share's root), naming the spec path", () => {
-        const deep = loadStack(stackConfig({ stack: "prod", system: "auromart", overrides: { services: { web: { mounts: [{ path: "/app/uploads", share: "files", subPath: "a/b/c/d" }] } } } })).system;
-        assert.deepStrictEqual(fileShareProblems(deep).map((x) => x.where), ["services.web.mounts[0].subPath"]);
+        const deep = loadStack(
+            stackConfig({
+                stack: "prod",
+                system: "auromart",
+                overrides: { services: { web: { mounts: [{ path: "/app/uploads", share: "files", subPath: "a/b/c/d" }] } } },
+            }),
+        ).system;
+        assert.deepStrictEqual(
+            fileShareProblems(deep).map((x) => x.where),
+            ["services.web.mounts[0].subPath"],
+        );
         assert.match(fileShareProblems(deep)[0].message, /'a\/b\/c\/d' is 4 directories .* at most 3/);
         assert.deepStrictEqual(fileShareProblems(system), []);
     });
@@ -89,7 +117,10 @@ describe("file shares on AWS (AuroMart, prod)", function () {
         const selection = p.ofType("aws:backup/selection:Selection").find((s) => (s.inputs.resources ?? []).includes(fsArn));
         assert.ok(selection, "a backup selection names the file system");
         const plan = p.ofType("aws:backup/plan:Plan").find((x) => selection.inputs.planId === `${x.name}-id`)!;
-        assert.ok(plan.inputs.rules.length > 0 && plan.inputs.rules.every((r: any) => !r.enableContinuousBackup && r.copyActions?.length === 1), "snapshot rules, each copied off-site");
+        assert.ok(
+            plan.inputs.rules.length > 0 && plan.inputs.rules.every((r: any) => !r.enableContinuousBackup && r.copyActions?.length === 1),
+            "snapshot rules, each copied off-site",
+        );
     });
 });
 

@@ -26,7 +26,10 @@ describe("AWS limits on the prod stack (what a real preview and apply refuse)", 
         it(`${preset}: no AWS-limit problem, no mandatory violation`, async () => {
             const p = await planStack({ stack: "prod", system: preset });
             assert.deepStrictEqual(engineProblems(p.run, AWS_RULES), []);
-            assert.deepStrictEqual(runPolicyReport(p.run, "prod").violations.filter((v) => v.level === "mandatory"), []);
+            assert.deepStrictEqual(
+                runPolicyReport(p.run, "prod").violations.filter((v) => v.level === "mandatory"),
+                [],
+            );
         });
     }
 
@@ -34,16 +37,32 @@ describe("AWS limits on the prod stack (what a real preview and apply refuse)", 
         for (const preset of presetNames()) {
             const { system, settings } = loadStack(stackConfig({ stack: "prod", system: preset }));
             const warnings = awsWarnings(system, settings).join("\n");
-            assert.match(warnings, new RegExp(`edge.domain '${system.edge.domain!.replace(/\./g, "\\.")}' is a documentation placeholder.*tierform:hostedZoneId`), preset);
+            assert.match(
+                warnings,
+                new RegExp(
+                    `edge.domain '${system.edge.domain!.replace(/\./g, "\\.")}' is a documentation placeholder.*tierform:hostedZoneId`,
+                ),
+                preset,
+            );
             assert.match(warnings, /no alarm subscriber.*set tierform:alarmEmail/, preset);
             // File shares are built on AWS (EFS, files.ts): nothing about them is left to warn.
             assert.doesNotMatch(warnings, /mounts|file share/i, preset);
         }
-        const ready = loadStack(stackConfig({ stack: "prod", system: "mdc-tts", overrides: { edge: { domain: "tts.mdc.co.uk" } }, config: { "tierform:alarmEmail": "oncall@mdc.co.uk" } }));
+        const ready = loadStack(
+            stackConfig({
+                stack: "prod",
+                system: "mdc-tts",
+                overrides: { edge: { domain: "tts.mdc.co.uk" } },
+                config: { "tierform:alarmEmail": "oncall@mdc.co.uk" },
+            }),
+        );
         // What stays: services off the internet whose images come from outside the account's ECR keep 443 open, said once.
         const [egress, ...rest] = awsWarnings(ready.system, ready.settings);
         assert.deepStrictEqual(rest, []);
-        assert.match(egress, /egress.internet is false, but HTTPS \(443\) to the internet stays open for frontend \(Fargate pulls ghcr.io\/mdc-sa\/tts-frontend:1.4.2 and public.ecr.aws\/docker\/library\/busybox:1.37.0 .*\); beat \(/);
+        assert.match(
+            egress,
+            /egress.internet is false, but HTTPS \(443\) to the internet stays open for frontend \(Fargate pulls ghcr.io\/mdc-sa\/tts-frontend:1.4.2 and public.ecr.aws\/docker\/library\/busybox:1.37.0 .*\); beat \(/,
+        );
         assert.doesNotMatch(egress, /(for |; )(backend|worker) \(/, "they opt in to the internet");
     });
 
@@ -65,9 +84,22 @@ describe("AWS limits on the prod stack (what a real preview and apply refuse)", 
         assert.ok(error instanceof pulumi.RunError, `expected a RunError, got ${String(error)}`);
         assert.match(error.message, /tierform:alarmEmail: is empty: every alarm would notify an SNS topic nobody reads/);
         const registered = (error as unknown as { registered: { type: string }[] }).registered;
-        assert.deepStrictEqual(registered.map((r) => r.type).filter((t) => t !== "pulumi:pulumi:Stack"), [], "nothing registered");
-        const run = await runOffline({ program, config: { ...config, "tierform:alarmEmail": "oncall@mdc.example.com" }, stack: "prod", preview: false });
-        assert.ok(run.resources.some((r) => r.type === "aws:sns/topicSubscription:TopicSubscription" && r.inputs.endpoint === "oncall@mdc.example.com"));
+        assert.deepStrictEqual(
+            registered.map((r) => r.type).filter((t) => t !== "pulumi:pulumi:Stack"),
+            [],
+            "nothing registered",
+        );
+        const run = await runOffline({
+            program,
+            config: { ...config, "tierform:alarmEmail": "oncall@mdc.example.com" },
+            stack: "prod",
+            preview: false,
+        });
+        assert.ok(
+            run.resources.some(
+                (r) => r.type === "aws:sns/topicSubscription:TopicSubscription" && r.inputs.endpoint === "oncall@mdc.example.com",
+            ),
+        );
     });
 
     for (const preset of ["mealkitz", "asset-management", "auromart"]) {
@@ -75,9 +107,17 @@ describe("AWS limits on the prod stack (what a real preview and apply refuse)", 
             const name = longestName(preset);
             assert.strictEqual(name.length, 40);
             const p = await planStack({ stack: "prod", system: preset, overrides: { name } });
-            assert.ok(p.resources.some((r) => r.type === "aws:lb/loadBalancer:LoadBalancer"), "the plan registered the edge");
+            assert.ok(
+                p.resources.some((r) => r.type === "aws:lb/loadBalancer:LoadBalancer"),
+                "the plan registered the edge",
+            );
             assert.deepStrictEqual(engineProblems(p.run, AWS_RULES), []);
-            assert.deepStrictEqual(runPolicyReport(p.run, "prod").violations.filter((v) => v.level === "mandatory").map((v) => `${v.policy}: ${v.message}`), []);
+            assert.deepStrictEqual(
+                runPolicyReport(p.run, "prod")
+                    .violations.filter((v) => v.level === "mandatory")
+                    .map((v) => `${v.policy}: ${v.message}`),
+                [],
+            );
         });
     }
 });

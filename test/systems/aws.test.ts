@@ -45,19 +45,34 @@ describe("systems on AWS (prod stack)", function () {
             const p = await plan(preset);
             const system = systemOf(preset);
             const services = p.ofType(SERVICE);
-            assert.deepStrictEqual(services.map((s) => s.name).sort(), Object.keys(system.services).map((n) => `${preset}-${n}-service`).sort());
-            const privateSubnets = p.ofType("aws:ec2/subnet:Subnet").filter((s) => s.inputs.tags["subnet-tier"] === "private" && s.name.startsWith(`${preset}-network`));
+            assert.deepStrictEqual(
+                services.map((s) => s.name).sort(),
+                Object.keys(system.services)
+                    .map((n) => `${preset}-${n}-service`)
+                    .sort(),
+            );
+            const privateSubnets = p
+                .ofType("aws:ec2/subnet:Subnet")
+                .filter((s) => s.inputs.tags["subnet-tier"] === "private" && s.name.startsWith(`${preset}-network`));
             assert.strictEqual(privateSubnets.length, 3, "three zones in prod");
             for (const s of services) {
                 const net = s.inputs.networkConfiguration;
                 assert.strictEqual(net.assignPublicIp, false, s.name);
-                assert.deepStrictEqual(net.subnets, privateSubnets.map((x) => `${x.name}-id`), `${s.name} runs in the private subnets`);
+                assert.deepStrictEqual(
+                    net.subnets,
+                    privateSubnets.map((x) => `${x.name}-id`),
+                    `${s.name} runs in the private subnets`,
+                );
                 assert.deepStrictEqual(s.inputs.deploymentCircuitBreaker, { enable: true, rollback: true });
             }
             for (const svc of Object.values(system.services)) {
                 const target = p.ofType(TARGET).find((t) => t.name === `${preset}-${svc.name}-scaling`);
                 if (svc.replicas.max > svc.replicas.min) {
-                    assert.deepStrictEqual([target?.inputs.minCapacity, target?.inputs.maxCapacity], [svc.replicas.min, svc.replicas.max], svc.name);
+                    assert.deepStrictEqual(
+                        [target?.inputs.minCapacity, target?.inputs.maxCapacity],
+                        [svc.replicas.min, svc.replicas.max],
+                        svc.name,
+                    );
                 } else {
                     assert.strictEqual(target, undefined, `${svc.name} has a fixed count`);
                     assert.strictEqual(p.one(SERVICE, `${preset}-${svc.name}-service`).inputs.desiredCount, svc.replicas.min);
@@ -76,38 +91,61 @@ describe("systems on AWS (prod stack)", function () {
             assert.strictEqual(p.one("aws:ecs/cluster:Cluster", `${preset}-cluster`).inputs.settings[0].value, "enabled");
             assert.strictEqual(Boolean(out.platform.cloudFrontDomain), system.edge.cdn);
             assert.deepStrictEqual(Object.keys(out.services).sort(), Object.keys(system.services).sort());
-            assert.deepStrictEqual(Object.keys(out.datastores).sort(), [...Object.keys(system.databases), ...Object.keys(system.caches), ...Object.keys(system.queues), ...Object.keys(system.buckets)].sort());
+            assert.deepStrictEqual(
+                Object.keys(out.datastores).sort(),
+                [
+                    ...Object.keys(system.databases),
+                    ...Object.keys(system.caches),
+                    ...Object.keys(system.queues),
+                    ...Object.keys(system.buckets),
+                ].sort(),
+            );
         });
 
         it(`${preset}: the edge routes the spec's paths, adds its headers, and CloudFront sits in front exactly when the spec asks`, async () => {
             const p = await plan(preset);
             const system = systemOf(preset);
-            const patterns = p.ofType("aws:lb/listenerRule:ListenerRule").flatMap((r) => r.inputs.conditions.filter((c: any) => c.pathPattern).flatMap((c: any) => c.pathPattern.values));
-            for (const route of system.edge.routes.filter((r) => r.path !== "/")) assert.ok(patterns.includes(route.path) && patterns.includes(`${route.path}/*`), route.path);
+            const patterns = p
+                .ofType("aws:lb/listenerRule:ListenerRule")
+                .flatMap((r) => r.inputs.conditions.filter((c: any) => c.pathPattern).flatMap((c: any) => c.pathPattern.values));
+            for (const route of system.edge.routes.filter((r) => r.path !== "/"))
+                assert.ok(patterns.includes(route.path) && patterns.includes(`${route.path}/*`), route.path);
             const https = p.one("aws:lb/listener:Listener", `${preset}-edge-https`).inputs;
             assert.strictEqual(https.sslPolicy, "ELBSecurityPolicy-TLS13-1-2-2021-06");
             assert.strictEqual(https.routingHttpResponseStrictTransportSecurityHeaderValue, "max-age=31536000; includeSubDomains");
             assert.strictEqual(p.one("aws:lb/listener:Listener", `${preset}-edge-http`).inputs.defaultActions[0].type, "redirect");
             assert.strictEqual(p.ofType(CDN).length, system.edge.cdn ? 1 : 0);
             if (system.edge.cdn) {
-                const headers = p.one("aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy", `${preset}-edge-headers`).inputs.securityHeadersConfig;
+                const headers = p.one("aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy", `${preset}-edge-headers`).inputs
+                    .securityHeadersConfig;
                 assert.strictEqual(headers.frameOptions.frameOption, "DENY");
                 assert.strictEqual(headers.strictTransportSecurity.accessControlMaxAgeSec, 31536000);
                 assert.strictEqual(p.one(CDN, `${preset}-edge-cdn`).inputs.viewerCertificate.minimumProtocolVersion, "TLSv1.2_2021");
             }
-            const rate = p.one("aws:wafv2/webAcl:WebAcl", system.edge.cdn ? `${preset}-edge-cdn` : `${preset}-edge-alb`).inputs.rules[0].statement.rateBasedStatement;
-            assert.deepStrictEqual([rate.aggregateKeyType, rate.limit, rate.evaluationWindowSec], ["IP", system.edge.rateLimitPerMinute, 60]);
+            const rate = p.one("aws:wafv2/webAcl:WebAcl", system.edge.cdn ? `${preset}-edge-cdn` : `${preset}-edge-alb`).inputs.rules[0]
+                .statement.rateBasedStatement;
+            assert.deepStrictEqual(
+                [rate.aggregateKeyType, rate.limit, rate.evaluationWindowSec],
+                ["IP", system.edge.rateLimitPerMinute, 60],
+            );
         });
 
         it(`${preset}: every AWS resource goes through the tagged provider; no mandatory policy violation in the network, edge and app tiers`, async () => {
             const p = await plan(preset);
             const provider = p.ofType("pulumi:providers:aws").find((x) => x.name === `${preset}-aws`)!;
-            assert.deepStrictEqual(JSON.parse(provider.inputs.defaultTags), { tags: { system: preset, environment: "prod", "managed-by": "tierform" } });
+            assert.deepStrictEqual(JSON.parse(provider.inputs.defaultTags), {
+                tags: { system: preset, environment: "prod", "managed-by": "tierform" },
+            });
             for (const r of p.resources.filter((x) => x.custom && x.type.startsWith("aws:"))) {
                 assert.ok(r.provider?.includes("pulumi:providers:aws"), `${r.type} ${r.name} uses the explicit provider`);
             }
-            const mine = runPolicyReport(p.run, "prod").violations.filter((v) => v.level === "mandatory" && (!v.urn || MY_TIERS.test(v.urn)));
-            assert.deepStrictEqual(mine.map((v) => `${v.policy}: ${v.message}`), []);
+            const mine = runPolicyReport(p.run, "prod").violations.filter(
+                (v) => v.level === "mandatory" && (!v.urn || MY_TIERS.test(v.urn)),
+            );
+            assert.deepStrictEqual(
+                mine.map((v) => `${v.policy}: ${v.message}`),
+                [],
+            );
         });
     }
 
@@ -117,14 +155,22 @@ describe("systems on AWS (prod stack)", function () {
             const providers = p.ofType("pulumi:providers:aws");
             assert.ok(providers.length >= 1);
             for (const provider of providers) {
-                assert.deepStrictEqual(JSON.parse(provider.inputs.defaultTags), { tags: { system: preset, environment: "prod", "managed-by": "tierform" } }, provider.name);
+                assert.deepStrictEqual(
+                    JSON.parse(provider.inputs.defaultTags),
+                    { tags: { system: preset, environment: "prod", "managed-by": "tierform" } },
+                    provider.name,
+                );
             }
             const resources = p.resources.filter((r) => r.custom && r.type.startsWith("aws:"));
             const taggable = resources.filter((r) => takesTags(r.type));
             assert.ok(taggable.length > 50 && taggable.length < resources.length, `${taggable.length} of ${resources.length} take tags`);
             const missing = taggable.filter((r) => !TIERS.includes(r.inputs.tags?.tier)).map((r) => `${r.type} ${r.name}`);
             assert.deepStrictEqual(missing, []);
-            for (const r of taggable) assert.ok(r.provider && providers.some((x) => r.provider!.startsWith(`${x.urn}::`)), `${r.name} is tagged by a provider's defaults`);
+            for (const r of taggable)
+                assert.ok(
+                    r.provider && providers.some((x) => r.provider!.startsWith(`${x.urn}::`)),
+                    `${r.name} is tagged by a provider's defaults`,
+                );
         });
     }
 
@@ -142,15 +188,29 @@ describe("systems on AWS (prod stack)", function () {
             const svc = p.one(SERVICE, `${preset}-${service}-service`);
             assert.strictEqual(svc.inputs.deploymentConfiguration.strategy, strategy, `${preset} ${service}`);
             const advanced = svc.inputs.loadBalancers[0].advancedConfiguration;
-            const rule = p.ofType("aws:lb/listenerRule:ListenerRule").find((r) => r.inputs.actions[0].forward?.targetGroups.some((t: any) => t.arn === svc.inputs.loadBalancers[0].targetGroupArn))!;
+            const rule = p
+                .ofType("aws:lb/listenerRule:ListenerRule")
+                .find((r) =>
+                    r.inputs.actions[0].forward?.targetGroups.some((t: any) => t.arn === svc.inputs.loadBalancers[0].targetGroupArn),
+                )!;
             assert.ok(rule, `${preset} ${service}: a weighted rule forwards to its target group`);
             assert.strictEqual(advanced.productionListenerRule, `arn:aws:lb:us-east-1:123456789012:listenerrule/${rule.name}`);
-            assert.deepStrictEqual(rule.inputs.actions[0].forward.targetGroups.map((t: any) => [t.arn, t.weight]), [
-                [svc.inputs.loadBalancers[0].targetGroupArn, 100],
-                [advanced.alternateTargetGroupArn, 0],
-            ]);
-            assert.ok(svc.dependencies.some((u) => u.endsWith(`RolePolicyAttachment::${preset}-edge-traffic-shift`)), "the service waits for the role's policy");
-            assert.ok(p.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").some((a) => a.name === `${preset}-${service}-alternate-unhealthy-targets`));
+            assert.deepStrictEqual(
+                rule.inputs.actions[0].forward.targetGroups.map((t: any) => [t.arn, t.weight]),
+                [
+                    [svc.inputs.loadBalancers[0].targetGroupArn, 100],
+                    [advanced.alternateTargetGroupArn, 0],
+                ],
+            );
+            assert.ok(
+                svc.dependencies.some((u) => u.endsWith(`RolePolicyAttachment::${preset}-edge-traffic-shift`)),
+                "the service waits for the role's policy",
+            );
+            assert.ok(
+                p
+                    .ofType("aws:cloudwatch/metricAlarm:MetricAlarm")
+                    .some((a) => a.name === `${preset}-${service}-alternate-unhealthy-targets`),
+            );
         }
         // Rolling services keep ECS's default strategy.
         assert.strictEqual((await plan("mdc-tts")).one(SERVICE, "mdc-tts-backend-service").inputs.deploymentConfiguration, undefined);
@@ -160,21 +220,55 @@ describe("systems on AWS (prod stack)", function () {
     it("day two: after ECS swaps a blue/green or canary service's target groups and rule weights, the next update changes nothing ECS owns", async () => {
         /** Top-level inputs where ECS's state differs from the program's and no ignoreChanges entry covers it: what the next `up` would revert. */
         const reverted = (r: PlannedResource, state: Record<string, any>) =>
-            Object.keys(state).filter((k) => JSON.stringify(state[k]) !== JSON.stringify(r.inputs[k]) && !r.options.ignoreChanges.some((path) => path === k || k.startsWith(`${path}.`) || k.startsWith(`${path}[`)));
-        for (const [preset, service] of [["asset-management", "api"], ["asset-management", "frontend"], ["hld-platform", "api"], ["hld-platform", "web"], ["mealkitz", "payment"], ["mealkitz", "order"]]) {
+            Object.keys(state).filter(
+                (k) =>
+                    JSON.stringify(state[k]) !== JSON.stringify(r.inputs[k]) &&
+                    !r.options.ignoreChanges.some((path) => path === k || k.startsWith(`${path}.`) || k.startsWith(`${path}[`)),
+            );
+        for (const [preset, service] of [
+            ["asset-management", "api"],
+            ["asset-management", "frontend"],
+            ["hld-platform", "api"],
+            ["hld-platform", "web"],
+            ["mealkitz", "payment"],
+            ["mealkitz", "order"],
+        ]) {
             const p = await plan(preset);
             const svc = p.one(SERVICE, `${preset}-${service}-service`);
             const [lb] = svc.inputs.loadBalancers;
             const primary = lb.targetGroupArn;
             const alternate = lb.advancedConfiguration.alternateTargetGroupArn;
-            const rule = p.ofType("aws:lb/listenerRule:ListenerRule").find((r) => `arn:aws:lb:us-east-1:123456789012:listenerrule/${r.name}` === lb.advancedConfiguration.productionListenerRule)!;
+            const rule = p
+                .ofType("aws:lb/listenerRule:ListenerRule")
+                .find(
+                    (r) => `arn:aws:lb:us-east-1:123456789012:listenerrule/${r.name}` === lb.advancedConfiguration.productionListenerRule,
+                )!;
             // What ECS leaves after one successful deployment: the groups swapped on the service, all weight on the other group, a scaled count.
             const serviceAfter = {
                 ...svc.inputs,
-                loadBalancers: [{ ...lb, targetGroupArn: alternate, advancedConfiguration: { ...lb.advancedConfiguration, alternateTargetGroupArn: primary } }],
+                loadBalancers: [
+                    {
+                        ...lb,
+                        targetGroupArn: alternate,
+                        advancedConfiguration: { ...lb.advancedConfiguration, alternateTargetGroupArn: primary },
+                    },
+                ],
                 desiredCount: (svc.inputs.desiredCount ?? 2) + 3,
             };
-            const ruleAfter = { ...rule.inputs, actions: [{ type: "forward", forward: { targetGroups: [{ arn: primary, weight: 0 }, { arn: alternate, weight: 100 }] } }] };
+            const ruleAfter = {
+                ...rule.inputs,
+                actions: [
+                    {
+                        type: "forward",
+                        forward: {
+                            targetGroups: [
+                                { arn: primary, weight: 0 },
+                                { arn: alternate, weight: 100 },
+                            ],
+                        },
+                    },
+                ],
+            };
             assert.deepStrictEqual(reverted(svc, serviceAfter), [], `${preset} ${service}: the service`);
             assert.deepStrictEqual(reverted(rule, ruleAfter), [], `${preset} ${service}: the production listener rule`);
         }
@@ -189,9 +283,12 @@ describe("systems on AWS (prod stack)", function () {
         const decrypt = JSON.parse(key.inputs.policy).Statement.find((s: any) => s.Principal?.Service === "cloudfront.amazonaws.com");
         assert.deepStrictEqual(decrypt.Condition, { StringEquals: { "AWS:SourceArn": [arn] } }, preset);
         assert.ok(key.dependencies.includes(distribution.urn), "the key's policy waits for the distribution");
-        const read = JSON.parse(p.one("aws:s3/bucketPolicy:BucketPolicy", `${preset}-${bucket}`).inputs.policy).Statement.find((s: any) => s.Principal?.Service === "cloudfront.amazonaws.com");
+        const read = JSON.parse(p.one("aws:s3/bucketPolicy:BucketPolicy", `${preset}-${bucket}`).inputs.policy).Statement.find(
+            (s: any) => s.Principal?.Service === "cloudfront.amazonaws.com",
+        );
         assert.deepStrictEqual(read.Condition, { StringEquals: { "AWS:SourceArn": arn } });
-        const sse = p.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", `${preset}-${bucket}`).inputs.rules[0];
+        const sse = p.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", `${preset}-${bucket}`)
+            .inputs.rules[0];
         assert.strictEqual(sse.applyServerSideEncryptionByDefault.kmsMasterKeyId, `arn:aws:kms:us-east-1:123456789012:key/${key.name}`);
         assert.ok(!p.one("aws:kms/key:Key", `${preset}-data`).inputs.policy.includes("cloudfront"), "no CloudFront on the data key");
     });
@@ -203,7 +300,10 @@ describe("systems on AWS (prod stack)", function () {
     });
 
     it("MDC and Asset Management scale their web tiers 2-10 at CPU 70 %, memory 80 %, 1000 requests per minute", async () => {
-        for (const [preset, services] of [["mdc-tts", ["backend", "frontend"]], ["asset-management", ["api", "frontend"]]] as const) {
+        for (const [preset, services] of [
+            ["mdc-tts", ["backend", "frontend"]],
+            ["asset-management", ["api", "frontend"]],
+        ] as const) {
             const p = await plan(preset);
             for (const svc of services) {
                 assert.deepStrictEqual(scaling(p, preset, svc), { cpu: 70, memory: 80, requests: 1000 }, `${preset} ${svc}`);
@@ -221,8 +321,13 @@ describe("systems on AWS (prod stack)", function () {
 
     it("Asset Management: apps in private subnets, datastores in isolated ones, WAF and CDN in front", async () => {
         const p = await plan("asset-management");
-        const isolated = p.ofType("aws:ec2/routeTable:RouteTable").filter((t) => t.inputs.tags["subnet-tier"] === "isolated" && t.name.startsWith("asset-management-network"));
-        assert.deepStrictEqual(isolated.map((t) => t.inputs.routes), [[]]);
+        const isolated = p
+            .ofType("aws:ec2/routeTable:RouteTable")
+            .filter((t) => t.inputs.tags["subnet-tier"] === "isolated" && t.name.startsWith("asset-management-network"));
+        assert.deepStrictEqual(
+            isolated.map((t) => t.inputs.routes),
+            [[]],
+        );
         const flows = securityGroupFlows(p, "asset-management-network");
         assert.ok(flows.includes("in ds-db tcp/5432 svc-api") && flows.includes("in ds-cache tcp/6379 svc-api"));
         assert.ok(!flows.some((f) => f.includes("svc-frontend") && f.includes("ds-")), "the frontend reaches no datastore");
@@ -238,7 +343,13 @@ describe("systems on AWS (prod stack)", function () {
         const program = require("../../index");
         const overrides = {
             recovery: { rpoMinutes: 3 },
-            edge: { routes: [{ path: "/api", service: "api" }, { path: "/v2", service: "api" }, { path: "/", service: "frontend" }] },
+            edge: {
+                routes: [
+                    { path: "/api", service: "api" },
+                    { path: "/v2", service: "api" },
+                    { path: "/", service: "frontend" },
+                ],
+            },
             buckets: { files: { lifecycle: [{ afterDays: 10, tier: "warm" }] } },
             databases: { db: { backup: { schedule: "0 3 1 * 1" } } },
         };
@@ -254,21 +365,34 @@ describe("systems on AWS (prod stack)", function () {
         assert.strictEqual(lines[0], "tierform: asset-management cannot be built on AWS (4 problems):");
         assert.match(lines[1], /^ {2}- services\.api\.rollout\.strategy: is blueGreen, .* gives it 2 \(\/api, \/v2\)/);
         assert.match(lines[2], /^ {2}- databases\.db\.backup\.schedule: cron '0 3 1 \* 1' restricts both day-of-month and day-of-week/);
-        assert.match(lines[3], /^ {2}- buckets\.files\.lifecycle: bucket 'files': lifecycle to warm \(STANDARD_IA\) needs afterDays of 30 or more, got 10/);
+        assert.match(
+            lines[3],
+            /^ {2}- buckets\.files\.lifecycle: bucket 'files': lifecycle to warm \(STANDARD_IA\) needs afterDays of 30 or more, got 10/,
+        );
         assert.match(lines[4], /^ {2}- recovery\.rpoMinutes: recovery\.rpoMinutes is 3, but databases\.db cannot be recovered/);
-        assert.deepStrictEqual(error.registered?.map((r) => r.type).filter((t) => t !== "pulumi:pulumi:Stack"), []);
+        assert.deepStrictEqual(
+            error.registered?.map((r) => r.type).filter((t) => t !== "pulumi:pulumi:Stack"),
+            [],
+        );
     });
 
     it("AuroMart: the internet-facing load balancer answers /admin with an explicit 403 (private ranges never match there) instead of falling through to web", async () => {
         const p = await plan("auromart");
         const admin = p.ofType("aws:lb/listenerRule:ListenerRule").find((r) => r.name.startsWith("auromart-edge-admin"))!;
-        assert.deepStrictEqual(admin.inputs.actions, [{ type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "403", messageBody: "Forbidden" } }]);
+        assert.deepStrictEqual(admin.inputs.actions, [
+            { type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "403", messageBody: "Forbidden" } },
+        ]);
         assert.deepStrictEqual(admin.inputs.conditions, [{ pathPattern: { values: ["/admin", "/admin/*"] } }]);
         // No rule of the public load balancer forwards on a source-IP condition.
         const publicHttps = p.one("aws:lb/listener:Listener", "auromart-edge-https");
-        const onPublic = p.ofType("aws:lb/listenerRule:ListenerRule").filter((r) => r.inputs.listenerArn === `arn:aws:lb:us-east-1:123456789012:listener/${publicHttps.name}`);
+        const onPublic = p
+            .ofType("aws:lb/listenerRule:ListenerRule")
+            .filter((r) => r.inputs.listenerArn === `arn:aws:lb:us-east-1:123456789012:listener/${publicHttps.name}`);
         assert.ok(onPublic.length > 0 && !onPublic.some((r) => r.inputs.conditions.some((c: any) => c.sourceIp)));
-        assert.doesNotMatch(awsWarnings(systemOf("auromart"), loadStack(stackConfig({ stack: "prod", system: "auromart" })).settings).join("\n"), /allowCidrs|unreachable|no entry/);
+        assert.doesNotMatch(
+            awsWarnings(systemOf("auromart"), loadStack(stackConfig({ stack: "prod", system: "auromart" })).settings).join("\n"),
+            /allowCidrs|unreachable|no entry/,
+        );
     });
 
     it("AuroMart: the admin interface is served by an internal load balancer in the private subnets, reachable on 443 from the route's private ranges only", async () => {
@@ -279,25 +403,55 @@ describe("systems on AWS (prod stack)", function () {
         assert.ok(internal, "an internal load balancer");
         assert.strictEqual(lbs.filter((l) => l.inputs.internal === false).length, 1, "and the internet-facing one");
         assert.ok(internal.inputs.name.length <= 32 && !internal.inputs.name.startsWith("internal-"), internal.inputs.name);
-        const privateSubnets = p.ofType("aws:ec2/subnet:Subnet").filter((x) => x.inputs.tags["subnet-tier"] === "private").map((x) => `${x.name}-id`);
+        const privateSubnets = p
+            .ofType("aws:ec2/subnet:Subnet")
+            .filter((x) => x.inputs.tags["subnet-tier"] === "private")
+            .map((x) => `${x.name}-id`);
         assert.deepStrictEqual([...internal.inputs.subnets].sort(), privateSubnets.sort());
         // Its security group: 443 from exactly the spec's allowCidrs; out only to the admin service's port.
         const [sg] = internal.inputs.securityGroups;
-        const inRules = p.ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.inputs.securityGroupId === sg);
+        const inRules = p
+            .ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+            .filter((r) => r.inputs.securityGroupId === sg);
         assert.deepStrictEqual(inRules.map((r) => [r.inputs.cidrIpv4, r.inputs.fromPort, r.inputs.toPort]).sort(), [
             ["10.0.0.0/8", 443, 443],
             ["192.168.0.0/16", 443, 443],
         ]);
         const outRules = p.ofType("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").filter((r) => r.inputs.securityGroupId === sg);
-        assert.deepStrictEqual(outRules.map((r) => [r.inputs.referencedSecurityGroupId, r.inputs.fromPort]), [["auromart-network-svc-admin-id", 8000]]);
-        assert.ok(p.ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").some((r) => r.inputs.securityGroupId === "auromart-network-svc-admin-id" && r.inputs.referencedSecurityGroupId === sg && r.inputs.fromPort === 8000));
+        assert.deepStrictEqual(
+            outRules.map((r) => [r.inputs.referencedSecurityGroupId, r.inputs.fromPort]),
+            [["auromart-network-svc-admin-id", 8000]],
+        );
+        assert.ok(
+            p
+                .ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+                .some(
+                    (r) =>
+                        r.inputs.securityGroupId === "auromart-network-svc-admin-id" &&
+                        r.inputs.referencedSecurityGroupId === sg &&
+                        r.inputs.fromPort === 8000,
+                ),
+        );
         // HTTPS only, /admin forwarded to the admin service's own target group, with the route's source ranges.
-        const listener = p.ofType("aws:lb/listener:Listener").find((l) => l.inputs.loadBalancerArn === `arn:aws:lb:us-east-1:123456789012:loadbalancer/${internal.name}`)!;
-        assert.deepStrictEqual([listener.inputs.protocol, listener.inputs.port, listener.inputs.sslPolicy], ["HTTPS", 443, "ELBSecurityPolicy-TLS13-1-2-2021-06"]);
-        const rule = p.ofType("aws:lb/listenerRule:ListenerRule").find((r) => r.inputs.listenerArn === `arn:aws:lb:us-east-1:123456789012:listener/${listener.name}`)!;
-        assert.deepStrictEqual(rule.inputs.conditions, [{ pathPattern: { values: ["/admin", "/admin/*"] } }, { sourceIp: { values: system.edge.routes.find((r) => r.path === "/admin")!.allowCidrs } }]);
+        const listener = p
+            .ofType("aws:lb/listener:Listener")
+            .find((l) => l.inputs.loadBalancerArn === `arn:aws:lb:us-east-1:123456789012:loadbalancer/${internal.name}`)!;
+        assert.deepStrictEqual(
+            [listener.inputs.protocol, listener.inputs.port, listener.inputs.sslPolicy],
+            ["HTTPS", 443, "ELBSecurityPolicy-TLS13-1-2-2021-06"],
+        );
+        const rule = p
+            .ofType("aws:lb/listenerRule:ListenerRule")
+            .find((r) => r.inputs.listenerArn === `arn:aws:lb:us-east-1:123456789012:listener/${listener.name}`)!;
+        assert.deepStrictEqual(rule.inputs.conditions, [
+            { pathPattern: { values: ["/admin", "/admin/*"] } },
+            { sourceIp: { values: system.edge.routes.find((r) => r.path === "/admin")!.allowCidrs } },
+        ]);
         const admin = p.one(SERVICE, "auromart-admin-service");
-        assert.deepStrictEqual(admin.inputs.loadBalancers.map((l: any) => l.targetGroupArn), [rule.inputs.actions[0].targetGroupArn]);
+        assert.deepStrictEqual(
+            admin.inputs.loadBalancers.map((l: any) => l.targetGroupArn),
+            [rule.inputs.actions[0].targetGroupArn],
+        );
         assert.ok(admin.dependencies.includes(rule.urn), "the service attaches once the rule uses its target group");
         // Its name in DNS and the outputs.
         const record = p.ofType("aws:route53/record:Record").find((r) => r.inputs.name === "internal.auromart.example.com")!;
@@ -306,6 +460,7 @@ describe("systems on AWS (prod stack)", function () {
         assert.strictEqual(p.outputs.services.admin, "https://internal.auromart.example.com/admin");
         assert.strictEqual(p.outputs.services.web, "https://auromart.example.com");
         // No other preset has routes for private networks, and none gets an internal load balancer.
-        for (const other of ["mdc-tts", "mealkitz"]) assert.ok(!(await plan(other)).ofType("aws:lb/loadBalancer:LoadBalancer").some((l) => l.inputs.internal));
+        for (const other of ["mdc-tts", "mealkitz"])
+            assert.ok(!(await plan(other)).ofType("aws:lb/loadBalancer:LoadBalancer").some((l) => l.inputs.internal));
     });
 });

@@ -5,7 +5,19 @@
 import * as assert from "assert";
 import { planStack, type Plan, type PlannedResource } from "../harness";
 import { presetNames } from "../../model";
-import { appEnvOf, CONTAINER, devSystem, envOf, hardeningProblems, isSecretAt, labelsOf, networksOf, secretsFileOf, uploadOf, VOLUME } from "../components/docker/helpers";
+import {
+    appEnvOf,
+    CONTAINER,
+    devSystem,
+    envOf,
+    hardeningProblems,
+    isSecretAt,
+    labelsOf,
+    networksOf,
+    secretsFileOf,
+    uploadOf,
+    VOLUME,
+} from "../components/docker/helpers";
 
 const plans: Record<string, Plan> = {};
 async function plan(preset: string): Promise<Plan> {
@@ -14,9 +26,12 @@ async function plan(preset: string): Promise<Plan> {
 }
 
 const byLabel = (p: Plan, key: string, value: string) => p.ofType(CONTAINER).filter((c) => labelsOf(c)[key] === value);
-const replicasOf = (p: Plan, service: string) => byLabel(p, "tierform.service", service).filter((c) => labelsOf(c)["tierform.role"] === undefined);
+const replicasOf = (p: Plan, service: string) =>
+    byLabel(p, "tierform.service", service).filter((c) => labelsOf(c)["tierform.role"] === undefined);
 const datastore = (p: Plan, tier: string, name: string): PlannedResource => {
-    const found = byLabel(p, "tierform.tier", tier).filter((c) => labelsOf(c)["tierform.datastore"] === name && labelsOf(c)["tierform.role"] === undefined);
+    const found = byLabel(p, "tierform.tier", tier).filter(
+        (c) => labelsOf(c)["tierform.datastore"] === name && labelsOf(c)["tierform.role"] === undefined,
+    );
     assert.strictEqual(found.length, 1, `one ${tier} container for ${name}`);
     return found[0];
 };
@@ -38,9 +53,13 @@ describe("systems on Docker (dev stack)", function () {
                 assert.ok(containers.length > 5);
                 for (const c of containers) {
                     const tier = labelsOf(c)["tierform.tier"];
-                    assert.ok(["edge", "service", "database", "cache", "queue", "bucket", "backup"].includes(tier), `${c.name} has tier label '${tier}'`);
+                    assert.ok(
+                        ["edge", "service", "database", "cache", "queue", "bucket", "backup"].includes(tier),
+                        `${c.name} has tier label '${tier}'`,
+                    );
                     assert.notStrictEqual(c.inputs.publishAllPorts, true, c.name);
-                    if (tier !== "edge") assert.ok(!c.inputs.ports || c.inputs.ports.length === 0, `${c.name} publishes ${JSON.stringify(c.inputs.ports)}`);
+                    if (tier !== "edge")
+                        assert.ok(!c.inputs.ports || c.inputs.ports.length === 0, `${c.name} publishes ${JSON.stringify(c.inputs.ports)}`);
                     const role = labelsOf(c)["tierform.role"];
                     if (role === "config-files") {
                         // Writable root (the daemon takes uploads into no other), but non-root, no network, no capabilities, one run.
@@ -71,7 +90,9 @@ describe("systems on Docker (dev stack)", function () {
                 const p = await plan(preset);
                 const { system } = devSystem(preset);
                 let filed = 0;
-                for (const c of byLabel(p, "tierform.tier", "service").filter((x) => !["config-files", "volume-init"].includes(labelsOf(x)["tierform.role"]))) {
+                for (const c of byLabel(p, "tierform.tier", "service").filter(
+                    (x) => !["config-files", "volume-init"].includes(labelsOf(x)["tierform.role"]),
+                )) {
                     const service = system.services[labelsOf(c)["tierform.service"]];
                     const file = uploadOf(c, "/run/tierform/secrets.env");
                     const secrets = secretsFileOf(c);
@@ -82,12 +103,16 @@ describe("systems on Docker (dev stack)", function () {
                         assert.strictEqual(file.permissions, "0400");
                         assert.strictEqual(`${file.owner}:${file.group}`, c.inputs.user);
                         assert.ok(isSecretAt(c, `uploads[${file.index}].content`), `${c.name}: the file is a Pulumi secret`);
-                        assert.ok(c.inputs.volumes.some((v: any) => v.containerPath === "/run/tierform" && v.readOnly === true), `${c.name}: its config volume is read-only`);
+                        assert.ok(
+                            c.inputs.volumes.some((v: any) => v.containerPath === "/run/tierform" && v.readOnly === true),
+                            `${c.name}: its config volume is read-only`,
+                        );
                         assert.deepStrictEqual(c.inputs.entrypoints, ["/bin/sh", "/run/tierform/with-secrets.sh"]);
                         for (const s of service.secrets) assert.ok(names.includes(s), `${c.name}: ${s} in the file`);
                         for (const [k, v] of Object.entries(envOf(c))) {
                             assert.ok(!names.includes(k), `${c.name}: ${k} is in the environment too`);
-                            for (const secret of Object.values(secrets)) assert.ok(!v.includes(secret), `${c.name}: ${k} carries a credential`);
+                            for (const secret of Object.values(secrets))
+                                assert.ok(!v.includes(secret), `${c.name}: ${k} carries a credential`);
                         }
                     } else {
                         assert.strictEqual(file, undefined, `${c.name}: no command, so no wrapper to read a file`);
@@ -96,8 +121,16 @@ describe("systems on Docker (dev stack)", function () {
                 }
                 assert.ok(filed > 0, "some service delivers its credentials as a file");
                 for (const c of p.ofType(CONTAINER)) {
-                    for (const e of c.inputs.envs ?? []) assert.doesNotMatch(e, /^MC_HOST_|^MINIO_ROOT_PASSWORD=|^PGPASSWORD=|^MYSQL_(ROOT_)?PASSWORD=|^[A-Z_]+=[a-z+]+:\/\/[^@/]*:[^@/]+@/, `${c.name}: ${e.split("=")[0]}`);
-                    assert.ok(!c.secretPaths.some((x) => /^(envs|command|entrypoints)\[/.test(x)), `${c.name}: a secret in its env or argv`);
+                    for (const e of c.inputs.envs ?? [])
+                        assert.doesNotMatch(
+                            e,
+                            /^MC_HOST_|^MINIO_ROOT_PASSWORD=|^PGPASSWORD=|^MYSQL_(ROOT_)?PASSWORD=|^[A-Z_]+=[a-z+]+:\/\/[^@/]*:[^@/]+@/,
+                            `${c.name}: ${e.split("=")[0]}`,
+                        );
+                    assert.ok(
+                        !c.secretPaths.some((x) => /^(envs|command|entrypoints)\[/.test(x)),
+                        `${c.name}: a secret in its env or argv`,
+                    );
                 }
             });
         }
@@ -140,8 +173,16 @@ describe("systems on Docker (dev stack)", function () {
         assert.strictEqual(replicasOf(p, "worker").length, 2);
         assert.strictEqual(replicasOf(p, "beat").length, 1);
         assert.deepStrictEqual(replicasOf(p, "beat")[0].inputs.command.slice(0, 4), ["celery", "-A", "config", "beat"]);
-        const edge = uploadOf(byLabel(p, "tierform.tier", "edge").find((c) => c.inputs.ports)!, "/run/tierform/nginx.conf")!.content;
-        for (const [path, svc] of [["/api", "backend"], ["/static", "backend"], ["/media", "backend"]]) assert.match(edge, new RegExp(`location \\^~ ${path}/ \\{[^}]*proxy_pass \\$upstream_${svc};`));
+        const edge = uploadOf(
+            byLabel(p, "tierform.tier", "edge").find((c) => c.inputs.ports)!,
+            "/run/tierform/nginx.conf",
+        )!.content;
+        for (const [path, svc] of [
+            ["/api", "backend"],
+            ["/static", "backend"],
+            ["/media", "backend"],
+        ])
+            assert.match(edge, new RegExp(`location \\^~ ${path}/ \\{[^}]*proxy_pass \\$upstream_${svc};`));
         assert.match(edge, /location \/ \{[^}]*proxy_pass \$upstream_frontend;/);
         assert.match(edge, /add_header X-XSS-Protection "1; mode=block" always;/);
         assert.deepStrictEqual(upstreamServers(p, "backend"), ["backend:8000"]);
@@ -188,7 +229,15 @@ describe("systems on Docker (dev stack)", function () {
         const p = await plan("asset-management");
         const db = datastore(p, "database", "db");
         assert.match(db.inputs.image, /^postgres:16\./);
-        for (const s of ["max_connections=200", "shared_buffers=4GB", "effective_cache_size=12GB", "maintenance_work_mem=1GB", "checkpoint_completion_target=0.9", "wal_buffers=16MB", "default_statistics_target=100"]) {
+        for (const s of [
+            "max_connections=200",
+            "shared_buffers=4GB",
+            "effective_cache_size=12GB",
+            "maintenance_work_mem=1GB",
+            "checkpoint_completion_target=0.9",
+            "wal_buffers=16MB",
+            "default_statistics_target=100",
+        ]) {
             assert.ok(db.inputs.command.includes(s), s);
         }
         assert.strictEqual(envOf(db).POSTGRES_DB, "asset_management");
@@ -215,11 +264,17 @@ describe("systems on Docker (dev stack)", function () {
     });
 
     it("refuses, before any resource, a service that gets credentials without a command, naming services.<n>.command", async () => {
-        await assert.rejects(planStack({ stack: "dev", system: "mdc-tts", overrides: { services: { backend: { command: null } } } }), (e: Error) => {
-            assert.match(e.message, /mdc-tts cannot be built on Docker \(1 problem\)/);
-            assert.match(e.message, /services\.backend\.command: is required on Docker: the service gets credentials \(db, cache, media, static, SECRET_KEY/);
-            return true;
-        });
+        await assert.rejects(
+            planStack({ stack: "dev", system: "mdc-tts", overrides: { services: { backend: { command: null } } } }),
+            (e: Error) => {
+                assert.match(e.message, /mdc-tts cannot be built on Docker \(1 problem\)/);
+                assert.match(
+                    e.message,
+                    /services\.backend\.command: is required on Docker: the service gets credentials \(db, cache, media, static, SECRET_KEY/,
+                );
+                return true;
+            },
+        );
     });
 
     describe("file shares", () => {
@@ -232,7 +287,9 @@ describe("systems on Docker (dev stack)", function () {
                 assert.strictEqual(volumes.size, 1, `${path}: one volume for every replica, got ${[...volumes].join(", ")}`);
                 const [volume] = volumes;
                 assert.ok(volume, `${path} is mounted`);
-                const owner = p.ofType(CONTAINER).find((c) => labelsOf(c)["tierform.role"] === "volume-init" && c.inputs.volumes?.[0]?.volumeName === volume);
+                const owner = p
+                    .ofType(CONTAINER)
+                    .find((c) => labelsOf(c)["tierform.role"] === "volume-init" && c.inputs.volumes?.[0]?.volumeName === volume);
                 assert.ok(owner, `${path}: an ownership step for ${volume}`);
                 assert.match(owner.inputs.command[0], /chown 10001:10001 /);
                 for (const c of replicas) assert.ok(c.dependencies.includes(owner.urn), `${c.name} waits for ${owner.name}`);
@@ -240,7 +297,11 @@ describe("systems on Docker (dev stack)", function () {
         });
 
         it("refuses a share mounted by services of different users, naming the share", async () => {
-            const err = await planStack({ stack: "dev", system: "auromart", overrides: { services: { admin: { runAsUser: 10002 } } } }).then(
+            const err = await planStack({
+                stack: "dev",
+                system: "auromart",
+                overrides: { services: { admin: { runAsUser: 10002 } } },
+            }).then(
                 () => undefined,
                 (e: Error) => e,
             );
@@ -249,4 +310,3 @@ describe("systems on Docker (dev stack)", function () {
         });
     });
 });
-

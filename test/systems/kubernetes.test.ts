@@ -23,7 +23,18 @@ function podSpecs(plan: Plan): { owner: string; spec: any }[] {
 /** Volume sources Pod Security `restricted` allows. */
 const RESTRICTED_VOLUMES = ["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret"];
 /** Sysctls Pod Security `baseline` (and so `restricted`) allows. */
-const SAFE_SYSCTLS = ["kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range", "net.ipv4.ip_unprivileged_port_start", "net.ipv4.tcp_syncookies", "net.ipv4.ping_group_range", "net.ipv4.ip_local_reserved_ports", "net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_fin_timeout", "net.ipv4.tcp_keepalive_intvl", "net.ipv4.tcp_keepalive_probes"];
+const SAFE_SYSCTLS = [
+    "kernel.shm_rmid_forced",
+    "net.ipv4.ip_local_port_range",
+    "net.ipv4.ip_unprivileged_port_start",
+    "net.ipv4.tcp_syncookies",
+    "net.ipv4.ping_group_range",
+    "net.ipv4.ip_local_reserved_ports",
+    "net.ipv4.tcp_keepalive_time",
+    "net.ipv4.tcp_fin_timeout",
+    "net.ipv4.tcp_keepalive_intvl",
+    "net.ipv4.tcp_keepalive_probes",
+];
 
 /**
  * Why Pod Security Admission at `restricted` (latest) would reject a pod spec: every check of the
@@ -41,7 +52,9 @@ function psaRestrictedViolations(pod: any): string[] {
         if (!source || !RESTRICTED_VOLUMES.includes(source)) out.push(`volume ${v.name} is of type ${source}`);
     }
     for (const s of psc.sysctls ?? []) if (!SAFE_SYSCTLS.includes(s.name)) out.push(`unsafe sysctl ${s.name}`);
-    const seLinuxOk = (o: any) => !o || ((!o.type || ["container_t", "container_init_t", "container_kvm_t", "container_engine_t"].includes(o.type)) && !o.user && !o.role);
+    const seLinuxOk = (o: any) =>
+        !o ||
+        ((!o.type || ["container_t", "container_init_t", "container_kvm_t", "container_engine_t"].includes(o.type)) && !o.user && !o.role);
     if (!seLinuxOk(psc.seLinuxOptions)) out.push("pod seLinuxOptions");
     const appArmorOk = (a: any) => !a || ["RuntimeDefault", "Localhost"].includes(a.type);
     if (!appArmorOk(psc.appArmorProfile)) out.push("pod appArmorProfile");
@@ -59,7 +72,8 @@ function psaRestrictedViolations(pod: any): string[] {
         if (sc.allowPrivilegeEscalation !== false) out.push(`${where} may escalate privileges`);
         if ((sc.runAsNonRoot ?? psc.runAsNonRoot) !== true) out.push(`${where} is not runAsNonRoot`);
         if (sc.runAsUser === 0) out.push(`${where} runAsUser 0`);
-        if (!seccompOk(sc.seccompProfile?.type ?? psc.seccompProfile?.type)) out.push(`${where} has no RuntimeDefault/Localhost seccomp profile`);
+        if (!seccompOk(sc.seccompProfile?.type ?? psc.seccompProfile?.type))
+            out.push(`${where} has no RuntimeDefault/Localhost seccomp profile`);
         if (!(sc.capabilities?.drop ?? []).includes("ALL")) out.push(`${where} does not drop ALL capabilities`);
         for (const cap of sc.capabilities?.add ?? []) if (cap !== "NET_BIND_SERVICE") out.push(`${where} adds capability ${cap}`);
     }
@@ -88,7 +102,10 @@ describe("every preset on staging (kubernetes)", function () {
     this.timeout(120000);
 
     it("the Pod Security restricted check is live: it rejects what PSA rejects", () => {
-        const ok = { securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } }, containers: [{ name: "a", securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } } }] };
+        const ok = {
+            securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+            containers: [{ name: "a", securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } } }],
+        };
         assert.deepEqual(psaRestrictedViolations(ok), []);
         const c = ok.containers[0];
         const bad = [
@@ -96,7 +113,10 @@ describe("every preset on staging (kubernetes)", function () {
             { ...ok, volumes: [{ name: "h", hostPath: { path: "/" } }] },
             { ...ok, securityContext: { ...ok.securityContext, seccompProfile: { type: "Unconfined" } } },
             { ...ok, securityContext: { seccompProfile: { type: "RuntimeDefault" } } },
-            { ...ok, containers: [{ ...c, securityContext: { ...c.securityContext, capabilities: { drop: ["ALL"], add: ["NET_ADMIN"] } } }] },
+            {
+                ...ok,
+                containers: [{ ...c, securityContext: { ...c.securityContext, capabilities: { drop: ["ALL"], add: ["NET_ADMIN"] } } }],
+            },
             { ...ok, containers: [{ ...c, securityContext: { capabilities: { drop: ["ALL"] } } }] },
             { ...ok, containers: [{ ...c, ports: [{ containerPort: 80, hostPort: 80 }] }] },
             { ...ok, initContainers: [{ name: "i", securityContext: { allowPrivilegeEscalation: false } }] },
@@ -140,7 +160,9 @@ describe("every preset on staging (kubernetes)", function () {
             });
 
             it("references only Secrets it creates, and never inlines a credential", () => {
-                const secrets = new Map(objects(plan, "Secret").map((s: PlannedResource) => [s.inputs.metadata.name, s.inputs.stringData ?? {}]));
+                const secrets = new Map(
+                    objects(plan, "Secret").map((s: PlannedResource) => [s.inputs.metadata.name, s.inputs.stringData ?? {}]),
+                );
                 const passwords = plan.resources.filter((r) => r.type === "random:index/randomPassword:RandomPassword").length;
                 assert.ok(passwords > 0);
                 for (const { owner, spec } of podSpecs(plan)) {
@@ -149,9 +171,15 @@ describe("every preset on staging (kubernetes)", function () {
                             const ref = e.valueFrom?.secretKeyRef;
                             if (ref) {
                                 assert.ok(secrets.has(ref.name), `${owner}: ${e.name} references missing Secret ${ref.name}`);
-                                assert.ok(ref.key in secrets.get(ref.name)!, `${owner}: ${e.name} references missing key ${ref.key} of ${ref.name}`);
+                                assert.ok(
+                                    ref.key in secrets.get(ref.name)!,
+                                    `${owner}: ${e.name} references missing key ${ref.key} of ${ref.name}`,
+                                );
                             } else {
-                                assert.ok(!/mock-.*password|:\/\/[^/]*:[^@/]+@/.test(String(e.value)), `${owner}: ${e.name} inlines a credential`);
+                                assert.ok(
+                                    !/mock-.*password|:\/\/[^/]*:[^@/]+@/.test(String(e.value)),
+                                    `${owner}: ${e.name} inlines a credential`,
+                                );
                             }
                         }
                     }
@@ -166,10 +194,17 @@ describe("every preset on staging (kubernetes)", function () {
                     if (refs.length === 0) continue;
                     const conn = secretsOf(plan, `${name}-connections`);
                     for (const e of refs) {
-                        assert.match(conn[e.name], /^(postgresql|mysql|mongodb|redis|amqp):\/\/[^:]*:[^@]+@[a-z0-9-]+\.[a-z0-9-]+\.svc\.cluster\.local:\d+/, `${name} ${e.name}`);
+                        assert.match(
+                            conn[e.name],
+                            /^(postgresql|mysql|mongodb|redis|amqp):\/\/[^:]*:[^@]+@[a-z0-9-]+\.[a-z0-9-]+\.svc\.cluster\.local:\d+/,
+                            `${name} ${e.name}`,
+                        );
                         // ... and a NetworkPolicy lets it reach that host's port.
                         const port = Number(/:(\d+)(\/|$)/.exec(conn[e.name].split("@")[1])![1]);
-                        assert.ok(rules(plan, `allow-${name}`).egress.some((r) => r.ports.some((p: any) => p.port === port)), `${name} may reach port ${port} (${e.name})`);
+                        assert.ok(
+                            rules(plan, `allow-${name}`).egress.some((r) => r.ports.some((p: any) => p.port === port)),
+                            `${name} may reach port ${port} (${e.name})`,
+                        );
                     }
                 }
             });
@@ -177,7 +212,10 @@ describe("every preset on staging (kubernetes)", function () {
             it("exports the public URL, service addresses and datastore endpoints", () => {
                 assert.match(plan.outputs.publicUrl, /^https:\/\/[a-z0-9.-]+\.example\.com$/);
                 for (const [name, address] of Object.entries(plan.outputs.services)) {
-                    assert.ok(address === name || new RegExp(`^${name}\\.${preset}\\.svc\\.cluster\\.local:\\d+$`).test(address as string), `${name}: ${address}`);
+                    assert.ok(
+                        address === name || new RegExp(`^${name}\\.${preset}\\.svc\\.cluster\\.local:\\d+$`).test(address as string),
+                        `${name}: ${address}`,
+                    );
                 }
                 assert.equal(plan.outputs.platform.namespace, preset);
                 assert.ok(Object.keys(plan.outputs.connectionStrings).length > 0);
@@ -193,38 +231,67 @@ describe("every preset on staging (kubernetes)", function () {
     it("mdc-tts: rolling 1/0, HPA 2-10 at CPU 70 / memory 80, one beat, Celery health command, Redis AOF, headers, daily 02:00 pg_dump kept 30 days", async () => {
         const plan = await stagingPlan("mdc-tts");
         for (const svc of ["backend", "frontend"]) {
-            assert.deepEqual(object(plan, "Deployment", svc).inputs.spec.strategy, { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
+            assert.deepEqual(object(plan, "Deployment", svc).inputs.spec.strategy, {
+                type: "RollingUpdate",
+                rollingUpdate: { maxSurge: 1, maxUnavailable: 0 },
+            });
             // 1000 requests/minute per instance is a real signal: KEDA scales on the edge's request rate, CPU and memory.
             const so = object(plan, "ScaledObject", svc).inputs.spec;
             assert.deepEqual([so.minReplicaCount, so.maxReplicaCount], [2, 10]);
             assert.deepEqual(triggers(so), { prometheus: "1000", cpu: "70", memory: "80" });
-            assert.match(so.triggers[0].metadata.query, new RegExp(`envoy_cluster_name=~"httproute/mdc-tts/\\(edge-${svc}\\)/rule/\\[0-9\\]\\+"`));
-            assert.equal(objects(plan, "HorizontalPodAutoscaler").some((r) => r.inputs.metadata.name === svc), false, "KEDA owns the HPA");
+            assert.match(
+                so.triggers[0].metadata.query,
+                new RegExp(`envoy_cluster_name=~"httproute/mdc-tts/\\(edge-${svc}\\)/rule/\\[0-9\\]\\+"`),
+            );
+            assert.equal(
+                objects(plan, "HorizontalPodAutoscaler").some((r) => r.inputs.metadata.name === svc),
+                false,
+                "KEDA owns the HPA",
+            );
         }
         // Exactly one beat, and never two at once: a one-replica StatefulSet, not a Deployment.
         const beat = object(plan, "StatefulSet", "beat").inputs.spec;
         assert.deepEqual([beat.replicas, beat.podManagementPolicy], [1, "OrderedReady"]);
         assert.ok(!objects(plan, "Deployment").some((d) => d.inputs.metadata.name === "beat"));
-        assert.equal(objects(plan, "HorizontalPodAutoscaler").some((r) => r.inputs.metadata.name === "beat"), false);
+        assert.equal(
+            objects(plan, "HorizontalPodAutoscaler").some((r) => r.inputs.metadata.name === "beat"),
+            false,
+        );
         // The Celery worker is checked by its own health command; beat (no command) by its main process.
         const worker = object(plan, "Deployment", "worker").inputs.spec.template.spec.containers[0];
         assert.match(worker.livenessProbe.exec.command.join(" "), /celery -A config inspect ping --destination celery@\$HOSTNAME/);
         assert.match(beat.template.spec.containers[0].livenessProbe.exec.command.join(" "), /\/proc\/1\/status/);
-        assert.equal(objects(plan, "Service").some((r) => ["beat", "worker"].includes(r.inputs.metadata.name)), false);
+        assert.equal(
+            objects(plan, "Service").some((r) => ["beat", "worker"].includes(r.inputs.metadata.name)),
+            false,
+        );
         // SECRET_KEY is one shared value for backend, worker and beat.
-        for (const [kind, svc] of [["Deployment", "backend"], ["Deployment", "worker"], ["StatefulSet", "beat"]]) {
-            assert.deepEqual(envVar(object(plan, kind, svc).inputs.spec.template.spec, "SECRET_KEY").valueFrom.secretKeyRef, { name: "app-secrets", key: "SECRET_KEY" });
+        for (const [kind, svc] of [
+            ["Deployment", "backend"],
+            ["Deployment", "worker"],
+            ["StatefulSet", "beat"],
+        ]) {
+            assert.deepEqual(envVar(object(plan, kind, svc).inputs.spec.template.spec, "SECRET_KEY").valueFrom.secretKeyRef, {
+                name: "app-secrets",
+                key: "SECRET_KEY",
+            });
         }
         const backendEnv = object(plan, "Deployment", "backend").inputs.spec.template.spec;
         assert.deepEqual(envVar(backendEnv, "DATABASE_URL").valueFrom.secretKeyRef, { name: "backend-connections", key: "DATABASE_URL" });
-        assert.match(secretsOf(plan, "backend-connections").DATABASE_URL, /^postgresql:\/\/app:.+@db-rw\.mdc-tts\.svc\.cluster\.local:5432\/mdc_tts\?sslmode=require$/);
+        assert.match(
+            secretsOf(plan, "backend-connections").DATABASE_URL,
+            /^postgresql:\/\/app:.+@db-rw\.mdc-tts\.svc\.cluster\.local:5432\/mdc_tts\?sslmode=require$/,
+        );
         assert.equal(envVar(backendEnv, "MEDIA_BUCKET").value, "mdc-tts-media");
         const redis = object(plan, "StatefulSet", "cache").inputs.spec.template.spec.containers[0].args.join(" ");
         assert.match(redis, /--appendonly yes/);
         assert.doesNotMatch(redis, /requirepass/, "the password is in the config file, not argv");
         const traffic = object(plan, "BackendTrafficPolicy", "edge").inputs.spec;
         assert.equal(traffic.rateLimit.global.rules[0].limit.requests, 1000);
-        assert.deepEqual(object(plan, "HTTPRoute", "edge-redirect").inputs.spec.rules[0].filters[0].requestRedirect, { scheme: "https", statusCode: 301 });
+        assert.deepEqual(object(plan, "HTTPRoute", "edge-redirect").inputs.spec.rules[0].filters[0].requestRedirect, {
+            scheme: "https",
+            statusCode: 301,
+        });
         const headers = object(plan, "HTTPRoute", "edge-backend").inputs.spec.rules[0].filters[0].responseHeaderModifier.set;
         assert.deepEqual(Object.fromEntries(headers.map((h: any) => [h.name, h.value])), {
             "X-Frame-Options": "DENY",
@@ -234,7 +301,13 @@ describe("every preset on staging (kubernetes)", function () {
             "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
         });
         assert.deepEqual(
-            objects(plan, "HTTPRoute").flatMap((r) => (r.inputs.spec.rules as any[]).filter((x) => x.backendRefs).map((x) => `${x.matches[0].path.value}>${x.backendRefs[0].name}:${x.backendRefs[0].port}`)).sort(),
+            objects(plan, "HTTPRoute")
+                .flatMap((r) =>
+                    (r.inputs.spec.rules as any[])
+                        .filter((x) => x.backendRefs)
+                        .map((x) => `${x.matches[0].path.value}>${x.backendRefs[0].name}:${x.backendRefs[0].port}`),
+                )
+                .sort(),
             ["/api>backend:8000", "/static>backend:8000", "/media>backend:8000", "/>frontend:8080"].sort(),
         );
         assert.deepEqual(object(plan, "Certificate", "edge-tls").inputs.spec.dnsNames, ["api.mdc-tts.example.com"]);
@@ -243,9 +316,21 @@ describe("every preset on staging (kubernetes)", function () {
         assert.equal(cron.concurrencyPolicy, "Forbid");
         assert.match(object(plan, "ConfigMap", "db-backup-scripts").inputs.data["backup.sh"], /RETENTION_DAYS=30/);
         // Flows: backend → db (CloudNativePG pods) and db ← backend.
-        assert.ok(rules(plan, "allow-backend").egress.some((r) => r.to[0].podSelector?.matchLabels["cnpg.io/cluster"] === "db" && r.ports[0].port === 5432));
-        assert.ok(rules(plan, "allow-db").ingress.some((r) => r.from[0].podSelector?.matchLabels["app.kubernetes.io/instance"] === "mdc-tts-backend"));
-        assert.ok(rules(plan, "allow-frontend").ingress.some((r) => r.from[0].namespaceSelector?.matchLabels["kubernetes.io/metadata.name"] === "envoy-gateway-system"));
+        assert.ok(
+            rules(plan, "allow-backend").egress.some(
+                (r) => r.to[0].podSelector?.matchLabels["cnpg.io/cluster"] === "db" && r.ports[0].port === 5432,
+            ),
+        );
+        assert.ok(
+            rules(plan, "allow-db").ingress.some(
+                (r) => r.from[0].podSelector?.matchLabels["app.kubernetes.io/instance"] === "mdc-tts-backend",
+            ),
+        );
+        assert.ok(
+            rules(plan, "allow-frontend").ingress.some(
+                (r) => r.from[0].namespaceSelector?.matchLabels["kubernetes.io/metadata.name"] === "envoy-gateway-system",
+            ),
+        );
         assert.equal(rules(plan, "allow-frontend").egress.length, 0, "the frontend uses no datastore");
     });
 
@@ -255,8 +340,14 @@ describe("every preset on staging (kubernetes)", function () {
         assert.deepEqual(deployments.map((d) => d.inputs.metadata.name).sort(), ["delivery", "notification", "order", "payment", "user"]);
         for (const d of deployments) {
             const c = d.inputs.spec.template.spec.containers[0];
-            assert.deepEqual([c.livenessProbe.httpGet.path, c.livenessProbe.initialDelaySeconds, c.livenessProbe.periodSeconds], ["/health", 30, 10]);
-            assert.deepEqual([c.readinessProbe.httpGet.path, c.readinessProbe.initialDelaySeconds, c.readinessProbe.periodSeconds], ["/ready", 5, 5]);
+            assert.deepEqual(
+                [c.livenessProbe.httpGet.path, c.livenessProbe.initialDelaySeconds, c.livenessProbe.periodSeconds],
+                ["/health", 30, 10],
+            );
+            assert.deepEqual(
+                [c.readinessProbe.httpGet.path, c.readinessProbe.initialDelaySeconds, c.readinessProbe.periodSeconds],
+                ["/ready", 5, 5],
+            );
             const h = hpa(plan, d.inputs.metadata.name);
             assert.deepEqual([h.minReplicas, h.maxReplicas, metricTarget(h, "cpu")], [3, 10, 70]);
             assert.equal(object(plan, "ServiceMonitor", d.inputs.metadata.name).inputs.spec.endpoints[0].port, "http");
@@ -272,7 +363,10 @@ describe("every preset on staging (kubernetes)", function () {
         for (const svc of ["api", "frontend"]) {
             const so = object(plan, "ScaledObject", svc).inputs.spec;
             assert.deepEqual(triggers(so), { prometheus: "1000", cpu: "70", memory: "80" });
-            assert.equal(so.triggers[0].metadata.serverAddress, "http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090");
+            assert.equal(
+                so.triggers[0].metadata.serverAddress,
+                "http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090",
+            );
             assert.equal(so.scaleTargetRef.name, svc);
         }
         // The Envoy proxies are scraped, so the trigger's query has data.
@@ -298,7 +392,13 @@ describe("every preset on staging (kubernetes)", function () {
         const groups = object(plan, "PrometheusRule", "asset-management-alerts").inputs.spec.groups;
         const all = groups.flatMap((g: any) => g.rules);
         const high = all.find((r: any) => r.alert === "HighErrorRate");
-        assert.deepEqual(high, { alert: "HighErrorRate", expr: 'rate(http_requests_total{status=~"5.."}[5m]) > 0.05', for: "2m", labels: { severity: "critical" }, annotations: { summary: "High error rate detected" } });
+        assert.deepEqual(high, {
+            alert: "HighErrorRate",
+            expr: 'rate(http_requests_total{status=~"5.."}[5m]) > 0.05',
+            for: "2m",
+            labels: { severity: "critical" },
+            annotations: { summary: "High error rate detected" },
+        });
         const slow = all.find((r: any) => r.alert === "DatabaseSlowQueries");
         assert.deepEqual(slow, {
             alert: "DatabaseSlowQueries",
@@ -307,7 +407,11 @@ describe("every preset on staging (kubernetes)", function () {
             labels: { severity: "warning" },
             annotations: { summary: "Database experiencing slow queries" },
         });
-        for (const a of ["DeploymentReplicasUnavailable", "PodCrashLooping", "BackupJobFailed", "BackupMissing"]) assert.ok(all.some((r: any) => r.alert === a), a);
+        for (const a of ["DeploymentReplicasUnavailable", "PodCrashLooping", "BackupJobFailed", "BackupMissing"])
+            assert.ok(
+                all.some((r: any) => r.alert === a),
+                a,
+            );
     });
 
     it("auromart: MySQL 8 StatefulSet with PVC and headless Service, two backup CronJobs kept 30 days, admin only from internal CIDRs", async () => {
@@ -325,23 +429,41 @@ describe("every preset on staging (kubernetes)", function () {
             assert.equal(c.inputs.spec.concurrencyPolicy, "Forbid");
         }
         assert.match(object(plan, "ConfigMap", "db-backup-scripts").inputs.data["backup.sh"], /RETENTION_DAYS=30/);
-        assert.deepEqual(object(plan, "CronJob", "db-backup-incremental").inputs.spec.jobTemplate.spec.template.spec.containers[0].command.slice(-2), ["--label", "incremental"]);
+        assert.deepEqual(
+            object(plan, "CronJob", "db-backup-incremental").inputs.spec.jobTemplate.spec.template.spec.containers[0].command.slice(-2),
+            ["--label", "incremental"],
+        );
         const admin = object(plan, "HTTPRoute", "edge-admin-restricted").inputs;
-        assert.deepEqual(admin.spec.rules.map((r: any) => r.matches[0].path.value), ["/admin"]);
-        assert.deepEqual(object(plan, "SecurityPolicy", "edge-admin-restricted-allow").inputs.spec.authorization.rules[0].principal.clientCIDRs, ["10.0.0.0/8", "192.168.0.0/16"]);
+        assert.deepEqual(
+            admin.spec.rules.map((r: any) => r.matches[0].path.value),
+            ["/admin"],
+        );
+        assert.deepEqual(
+            object(plan, "SecurityPolicy", "edge-admin-restricted-allow").inputs.spec.authorization.rules[0].principal.clientCIDRs,
+            ["10.0.0.0/8", "192.168.0.0/16"],
+        );
         assert.ok(!object(plan, "HTTPRoute", "edge-web").inputs.spec.rules.some((r: any) => r.matches[0].path.value === "/admin"));
         // Uploads, invoices and reports on one ReadWriteMany claim, shared by web and admin (issue 11 item 5).
         const share = object(plan, "PersistentVolumeClaim", "share-files").inputs.spec;
-        assert.deepEqual([share.accessModes, share.storageClassName, share.resources.requests.storage], [["ReadWriteMany"], "nfs-csi", "20Gi"]);
+        assert.deepEqual(
+            [share.accessModes, share.storageClassName, share.resources.requests.storage],
+            [["ReadWriteMany"], "nfs-csi", "20Gi"],
+        );
         for (const svc of ["web", "admin"]) {
             const pod = object(plan, "Deployment", svc).inputs.spec.template.spec;
-            assert.deepEqual(pod.volumes.find((v: any) => v.name === "share-files"), { name: "share-files", persistentVolumeClaim: { claimName: "share-files" } });
+            assert.deepEqual(
+                pod.volumes.find((v: any) => v.name === "share-files"),
+                { name: "share-files", persistentVolumeClaim: { claimName: "share-files" } },
+            );
             assert.deepEqual(
                 pod.containers[0].volumeMounts.filter((m: any) => m.name === "share-files").map((m: any) => `${m.mountPath}:${m.subPath}`),
                 ["/app/uploads:uploads", "/app/invoices:invoices", "/app/reports:reports"],
             );
         }
-        assert.match(secretsOf(plan, "web-connections").DATABASE_URL, /^mysql:\/\/auro_user:.+@db\.auromart\.svc\.cluster\.local:3306\/auro_mart$/);
+        assert.match(
+            secretsOf(plan, "web-connections").DATABASE_URL,
+            /^mysql:\/\/auro_user:.+@db\.auromart\.svc\.cluster\.local:3306\/auro_mart$/,
+        );
     });
 
     it("hld-platform: MongoDB StatefulSet, app user created, MONGODB_URI by secretKeyRef, daily 03:00 backup", async () => {
@@ -350,8 +472,14 @@ describe("every preset on staging (kubernetes)", function () {
         assert.equal(sts.template.spec.containers[0].image, "mongo:7.0.40");
         assert.equal(sts.template.spec.securityContext.runAsUser, 999);
         assert.match(object(plan, "ConfigMap", "mongo-init").inputs.data["10-app-user.js"], /createUser/);
-        assert.deepEqual(envVar(object(plan, "Deployment", "api").inputs.spec.template.spec, "MONGODB_URI").valueFrom.secretKeyRef, { name: "api-connections", key: "MONGODB_URI" });
-        assert.match(secretsOf(plan, "api-connections").MONGODB_URI, /^mongodb:\/\/app:.+@mongo\.hld-platform\.svc\.cluster\.local:27017\/hld\?authSource=admin$/);
+        assert.deepEqual(envVar(object(plan, "Deployment", "api").inputs.spec.template.spec, "MONGODB_URI").valueFrom.secretKeyRef, {
+            name: "api-connections",
+            key: "MONGODB_URI",
+        });
+        assert.match(
+            secretsOf(plan, "api-connections").MONGODB_URI,
+            /^mongodb:\/\/app:.+@mongo\.hld-platform\.svc\.cluster\.local:27017\/hld\?authSource=admin$/,
+        );
         assert.equal(object(plan, "CronJob", "mongo-backup-full").inputs.spec.schedule, "0 3 * * *");
     });
 });

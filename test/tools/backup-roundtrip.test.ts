@@ -18,7 +18,10 @@ const IS_ROOT = process.getuid?.() === 0;
 const PASSWORD = `s3cr3t "pa$$' word`;
 const OLD_STAMP = (() => {
     const d = new Date(Date.now() - 40 * 86400_000);
-    return d.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+    return d
+        .toISOString()
+        .replace(/[-:]/g, "")
+        .replace(/\.\d+Z$/, "Z");
 })();
 /** dash, then busybox ash where installed: the scripts must run under both. */
 const ALT_SHELL = findTool("busybox") ? ["busybox", "sh"] : ["sh"];
@@ -112,8 +115,29 @@ describe("backup round trips against real servers", function () {
             if (IS_ROOT) requireTool(this, "runuser", "util-linux");
             dir = tempDirFor("postgres");
             port = await freePort();
-            runAs("postgres", `${bin}/initdb`, ["-D", `${dir}/data`, "-U", "postgres", "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--no-sync"]);
-            runAs("postgres", `${bin}/pg_ctl`, ["-D", `${dir}/data`, "-l", `${dir}/server.log`, "-w", "-t", "30", "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, "start"]);
+            runAs("postgres", `${bin}/initdb`, [
+                "-D",
+                `${dir}/data`,
+                "-U",
+                "postgres",
+                "--auth-local=trust",
+                "--auth-host=scram-sha-256",
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ]);
+            runAs("postgres", `${bin}/pg_ctl`, [
+                "-D",
+                `${dir}/data`,
+                "-l",
+                `${dir}/server.log`,
+                "-w",
+                "-t",
+                "30",
+                "-o",
+                `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+                "start",
+            ]);
             started = true;
         });
 
@@ -122,9 +146,18 @@ describe("backup round trips against real servers", function () {
             if (dir) fs.rmSync(dir, { recursive: true, force: true });
         });
 
-        const admin = (sql: string) => run(`${bin}/psql`, ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", dir, "-p", String(port), "-U", "postgres", "-d", "postgres", "-At"], { input: sql });
+        const admin = (sql: string) =>
+            run(
+                `${bin}/psql`,
+                ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", dir, "-p", String(port), "-U", "postgres", "-d", "postgres", "-At"],
+                { input: sql },
+            );
         const asApp = (sql: string) =>
-            run(`${bin}/psql`, ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", String(port), "-U", "app", "-d", "shop", "-At"], { input: sql, env: { PATH: process.env.PATH, PGPASSWORD: PASSWORD } });
+            run(
+                `${bin}/psql`,
+                ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", String(port), "-U", "app", "-d", "shop", "-At"],
+                { input: sql, env: { PATH: process.env.PATH, PGPASSWORD: PASSWORD } },
+            );
         const fingerprint = () =>
             asApp(`
                 SELECT 'customers', count(*), md5(string_agg(t::text, E'\\n' ORDER BY id)) FROM customers t;
@@ -158,7 +191,14 @@ describe("backup round trips against real servers", function () {
             fs.writeFileSync(`${dir}/backup.sh`, renderBackupScript(opts));
             fs.writeFileSync(`${dir}/restore.sh`, renderRestoreScript(opts));
             fs.mkdirSync(`${dir}/tmp`);
-            const env = { PATH: `${bin}:${process.env.PATH}`, TMPDIR: `${dir}/tmp`, PGHOST: "127.0.0.1", PGPORT: String(port), PGUSER: "app", PGPASSWORD: PASSWORD };
+            const env = {
+                PATH: `${bin}:${process.env.PATH}`,
+                TMPDIR: `${dir}/tmp`,
+                PGHOST: "127.0.0.1",
+                PGPORT: String(port),
+                PGUSER: "app",
+                PGPASSWORD: PASSWORD,
+            };
 
             // 1. First backup (dash).
             const first = runScript(["sh"], `${dir}/backup.sh`, [], env);
@@ -169,7 +209,9 @@ describe("backup round trips against real servers", function () {
 
             // 2. Age it past the retention; change the data; second backup (busybox ash when installed) prunes it.
             const oldName = ageDump(backups, firstFiles[0], "postgres");
-            asApp(`INSERT INTO orders (customer_id, amount, note, placed_at) SELECT 1 + g % 2000, 12.34, 'after the first backup', now() FROM generate_series(1, 500) g;`);
+            asApp(
+                `INSERT INTO orders (customer_id, amount, note, placed_at) SELECT 1 + g % 2000, 12.34, 'after the first backup', now() FROM generate_series(1, 500) g;`,
+            );
             const expected = fingerprint();
             assert.notStrictEqual(expected, before1);
             const second = runScript(ALT_SHELL, `${dir}/backup.sh`, ["--label", "incremental"], env);
@@ -179,7 +221,11 @@ describe("backup round trips against real servers", function () {
             const secondFiles = listDumps(backups);
             const newest = secondFiles.find((f) => /^shop-incremental-\d{8}T\d{6}Z\.dump$/.test(f));
             assert.ok(newest, secondFiles.join(", "));
-            assert.deepStrictEqual(secondFiles, [`other-full-${OLD_STAMP}.dump`, newest, `${newest}.sha256`].sort(), "only the old dump of this database was pruned");
+            assert.deepStrictEqual(
+                secondFiles,
+                [`other-full-${OLD_STAMP}.dump`, newest, `${newest}.sha256`].sort(),
+                "only the old dump of this database was pruned",
+            );
             assert.deepStrictEqual(fs.readdirSync(`${dir}/tmp`), [], "no credential files left behind");
 
             // 3. A corrupted dump is refused by its checksum, and the database is untouched.
@@ -216,12 +262,19 @@ describe("backup round trips against real servers", function () {
         let exited = false;
 
         before(async function () {
-            for (const tool of ["mariadb-install-db", "mariadb", "mariadb-dump", "mariadb-admin"]) requireTool(this, tool, tool === "mariadb-install-db" ? "mariadb-server" : "mariadb-client");
+            for (const tool of ["mariadb-install-db", "mariadb", "mariadb-dump", "mariadb-admin"])
+                requireTool(this, tool, tool === "mariadb-install-db" ? "mariadb-server" : "mariadb-client");
             requireTool(this, "mariadbd", "mariadb-server", ["/usr/sbin"]);
             dir = tempDirFor("mysql");
             port = await freePort();
             const userArgs = IS_ROOT ? ["--user=mysql"] : [];
-            run("mariadb-install-db", ["--no-defaults", ...userArgs, `--datadir=${dir}/data`, "--auth-root-authentication-method=normal", "--skip-test-db"]);
+            run("mariadb-install-db", [
+                "--no-defaults",
+                ...userArgs,
+                `--datadir=${dir}/data`,
+                "--auth-root-authentication-method=normal",
+                "--skip-test-db",
+            ]);
             const mariadbd = findTool("mariadbd", ["/usr/sbin"]) as string;
             server = spawn(
                 mariadbd,
@@ -243,9 +296,14 @@ describe("backup round trips against real servers", function () {
             server.on("exit", () => (exited = true));
             const deadline = Date.now() + 20000;
             for (;;) {
-                const ping = spawnSync("mariadb-admin", ["--no-defaults", `--socket=${dir}/mysqld.sock`, "-u", "root", "ping"], { encoding: "utf8" });
+                const ping = spawnSync("mariadb-admin", ["--no-defaults", `--socket=${dir}/mysqld.sock`, "-u", "root", "ping"], {
+                    encoding: "utf8",
+                });
                 if (ping.status === 0) break;
-                if (exited || Date.now() > deadline) throw new Error(`mariadbd did not start: ${fs.existsSync(`${dir}/error.log`) ? fs.readFileSync(`${dir}/error.log`, "utf8") : ""}`);
+                if (exited || Date.now() > deadline)
+                    throw new Error(
+                        `mariadbd did not start: ${fs.existsSync(`${dir}/error.log`) ? fs.readFileSync(`${dir}/error.log`, "utf8") : ""}`,
+                    );
                 await new Promise((r) => setTimeout(r, 100));
             }
         });
@@ -260,11 +318,16 @@ describe("backup round trips against real servers", function () {
             if (dir) fs.rmSync(dir, { recursive: true, force: true });
         });
 
-        const admin = (sql: string) => run("mariadb", ["--no-defaults", `--socket=${dir}/mysqld.sock`, "-u", "root", "-N", "-B"], { input: sql });
+        const admin = (sql: string) =>
+            run("mariadb", ["--no-defaults", `--socket=${dir}/mysqld.sock`, "-u", "root", "-N", "-B"], { input: sql });
         const asApp = (sql: string, db = "shop") => {
             // The test's own client reads the app password from a private option file too.
             const cnf = `${dir}/app-client.cnf`;
-            fs.writeFileSync(cnf, `[client]\nuser=app\npassword="${PASSWORD.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"\nhost=127.0.0.1\nport=${port}\nprotocol=tcp\n`, { mode: 0o600 });
+            fs.writeFileSync(
+                cnf,
+                `[client]\nuser=app\npassword="${PASSWORD.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"\nhost=127.0.0.1\nport=${port}\nprotocol=tcp\n`,
+                { mode: 0o600 },
+            );
             return run("mariadb", [`--defaults-file=${cnf}`, "-N", "-B", db], { input: sql });
         };
         const fingerprint = () =>
@@ -282,7 +345,9 @@ describe("backup round trips against real servers", function () {
 
         it("backs up, prunes past the retention, and restores the newest dump into a dropped database with nothing lost", function () {
             const t0 = Date.now();
-            admin(`CREATE DATABASE shop; CREATE USER 'app'@'127.0.0.1' IDENTIFIED BY '${PASSWORD.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'; GRANT ALL ON shop.* TO 'app'@'127.0.0.1';`);
+            admin(
+                `CREATE DATABASE shop; CREATE USER 'app'@'127.0.0.1' IDENTIFIED BY '${PASSWORD.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'; GRANT ALL ON shop.* TO 'app'@'127.0.0.1';`,
+            );
             asApp(`
                 CREATE TABLE customers (id INT PRIMARY KEY AUTO_INCREMENT, name VARCHAR(100) NOT NULL, email VARCHAR(200) UNIQUE, created_at DATETIME NOT NULL DEFAULT '2024-01-01 00:00:00') ENGINE=InnoDB;
                 CREATE TABLE orders (id BIGINT PRIMARY KEY AUTO_INCREMENT, customer_id INT NOT NULL, amount DECIMAL(10,2) NOT NULL, note TEXT NULL, data VARBINARY(32), placed_at DATETIME NOT NULL,
@@ -305,7 +370,14 @@ describe("backup round trips against real servers", function () {
             fs.writeFileSync(`${dir}/backup.sh`, renderBackupScript(opts));
             fs.writeFileSync(`${dir}/restore.sh`, renderRestoreScript(opts));
             fs.mkdirSync(`${dir}/tmp`);
-            const env = { PATH: process.env.PATH, TMPDIR: `${dir}/tmp`, MYSQL_HOST: "127.0.0.1", MYSQL_TCP_PORT: String(port), MYSQL_USER: "app", MYSQL_PASSWORD: PASSWORD };
+            const env = {
+                PATH: process.env.PATH,
+                TMPDIR: `${dir}/tmp`,
+                MYSQL_HOST: "127.0.0.1",
+                MYSQL_TCP_PORT: String(port),
+                MYSQL_USER: "app",
+                MYSQL_PASSWORD: PASSWORD,
+            };
 
             // 1. First backup (busybox ash when installed).
             const first = runScript(ALT_SHELL, `${dir}/backup.sh`, [], env);
@@ -316,7 +388,9 @@ describe("backup round trips against real servers", function () {
 
             // 2. Age it past the 7-day retention; change the data (the trigger fills audit); second backup prunes it.
             const oldName = ageDump(backups, firstFiles[0], "mysql");
-            asApp(`INSERT INTO orders (customer_id, amount, note, data, placed_at) SELECT 1 + seq % 2000, 12.34, 'after the first backup', NULL, '2025-06-01' FROM seq_1_to_500;`);
+            asApp(
+                `INSERT INTO orders (customer_id, amount, note, data, placed_at) SELECT 1 + seq % 2000, 12.34, 'after the first backup', NULL, '2025-06-01' FROM seq_1_to_500;`,
+            );
             const expected = fingerprint();
             assert.match(expected, /^audit\t500\t/m);
             const second = runScript(["sh"], `${dir}/backup.sh`, ["--label", "incremental"], env);
@@ -326,7 +400,11 @@ describe("backup round trips against real servers", function () {
             const secondFiles = listDumps(backups);
             const newest = secondFiles.find((f) => /^shop-incremental-\d{8}T\d{6}Z\.sql\.gz$/.test(f));
             assert.ok(newest, secondFiles.join(", "));
-            assert.deepStrictEqual(secondFiles, [`other-full-${OLD_STAMP}.sql.gz`, newest, `${newest}.sha256`].sort(), "only the old dump of this database was pruned");
+            assert.deepStrictEqual(
+                secondFiles,
+                [`other-full-${OLD_STAMP}.sql.gz`, newest, `${newest}.sha256`].sort(),
+                "only the old dump of this database was pruned",
+            );
             assert.deepStrictEqual(fs.readdirSync(`${dir}/tmp`), [], "no credential files left behind");
 
             // 3. A corrupted dump is refused by its checksum.

@@ -39,7 +39,9 @@ function dnsServer(names: Map<string, string>): Promise<dgram.Socket> {
         header.writeUInt16BE(ip ? 0x8180 : 0x8183, 2); // response, recursion available; NXDOMAIN without an answer
         header.writeUInt16BE(1, 4);
         header.writeUInt16BE(ip ? 1 : 0, 6);
-        const answer = ip ? Buffer.concat([Buffer.from([0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 1, 0, 4]), Buffer.from(ip.split(".").map(Number))]) : Buffer.alloc(0);
+        const answer = ip
+            ? Buffer.concat([Buffer.from([0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 1, 0, 4]), Buffer.from(ip.split(".").map(Number))])
+            : Buffer.alloc(0);
         sock.send(Buffer.concat([header, question, answer]), rinfo.port, rinfo.address);
     });
     return new Promise((res) => sock.bind(0, "127.0.0.1", () => res(sock)));
@@ -47,7 +49,9 @@ function dnsServer(names: Map<string, string>): Promise<dgram.Socket> {
 
 /** An HTTP backend on `ip:port` answering with its name and the Host headers it got. */
 function backend(name: string, ip: string, port: number): Promise<http.Server> {
-    const server = http.createServer((req, res) => res.end(JSON.stringify({ name, host: req.headers.host, forwardedHost: req.headers["x-forwarded-host"] })));
+    const server = http.createServer((req, res) =>
+        res.end(JSON.stringify({ name, host: req.headers.host, forwardedHost: req.headers["x-forwarded-host"] })),
+    );
     return new Promise((res) => server.listen(port, ip, () => res(server)));
 }
 

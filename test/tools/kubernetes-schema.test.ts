@@ -68,13 +68,66 @@ const CNPG_SPECS: Record<string, Shape> = {
         imageName: "string",
         primaryUpdateStrategy: ["unsupervised", "supervised"],
         enableSuperuserAccess: "boolean",
-        postgresql: { parameters: STRING_MAP, pg_hba: "array", pg_ident: "array", shared_preload_libraries: "array", syncReplicaElectionConstraint: "object", promotionTimeout: "number", enableAlterSystem: "boolean", synchronous: "object", ldap: "object" },
-        bootstrap: { initdb: { database: "string", owner: "string", secret: { "name!": "string" }, encoding: "string", localeCType: "string", localeCollate: "string", dataChecksums: "boolean", postInitSQL: "array", postInitApplicationSQL: "array", postInitTemplateSQL: "array", walSegmentSize: "number", options: "array", import: "object", locale: "string", localeProvider: "string", icuLocale: "string", icuRules: "string", builtinLocale: "string", postInitSQLRefs: "object", postInitApplicationSQLRefs: "object", postInitTemplateSQLRefs: "object" }, recovery: "object", pg_basebackup: "object" },
+        postgresql: {
+            parameters: STRING_MAP,
+            pg_hba: "array",
+            pg_ident: "array",
+            shared_preload_libraries: "array",
+            syncReplicaElectionConstraint: "object",
+            promotionTimeout: "number",
+            enableAlterSystem: "boolean",
+            synchronous: "object",
+            ldap: "object",
+        },
+        bootstrap: {
+            initdb: {
+                database: "string",
+                owner: "string",
+                secret: { "name!": "string" },
+                encoding: "string",
+                localeCType: "string",
+                localeCollate: "string",
+                dataChecksums: "boolean",
+                postInitSQL: "array",
+                postInitApplicationSQL: "array",
+                postInitTemplateSQL: "array",
+                walSegmentSize: "number",
+                options: "array",
+                import: "object",
+                locale: "string",
+                localeProvider: "string",
+                icuLocale: "string",
+                icuRules: "string",
+                builtinLocale: "string",
+                postInitSQLRefs: "object",
+                postInitApplicationSQLRefs: "object",
+                postInitTemplateSQLRefs: "object",
+            },
+            recovery: "object",
+            pg_basebackup: "object",
+        },
         "storage!": { size: "string", storageClass: "string", resizeInUseVolumes: "boolean", pvcTemplate: "object" },
         resources: "k8s:ResourceRequirements",
-        affinity: { enablePodAntiAffinity: "boolean", topologyKey: "string", podAntiAffinityType: "string", nodeSelector: STRING_MAP, nodeAffinity: "object", tolerations: "array", additionalPodAffinity: "object", additionalPodAntiAffinity: "object" },
+        affinity: {
+            enablePodAntiAffinity: "boolean",
+            topologyKey: "string",
+            podAntiAffinityType: "string",
+            nodeSelector: STRING_MAP,
+            nodeAffinity: "object",
+            tolerations: "array",
+            additionalPodAffinity: "object",
+            additionalPodAntiAffinity: "object",
+        },
         inheritedMetadata: { labels: STRING_MAP, annotations: STRING_MAP },
-        monitoring: { enablePodMonitor: "boolean", customQueriesConfigMap: "array", customQueriesSecret: "array", disableDefaultQueries: "boolean", podMonitorMetricRelabelings: "array", podMonitorRelabelings: "array", tls: "object" },
+        monitoring: {
+            enablePodMonitor: "boolean",
+            customQueriesConfigMap: "array",
+            customQueriesSecret: "array",
+            disableDefaultQueries: "boolean",
+            podMonitorMetricRelabelings: "array",
+            podMonitorRelabelings: "array",
+            tls: "object",
+        },
         backup: {
             retentionPolicy: "string",
             target: ["primary", "prefer-standby"],
@@ -84,11 +137,29 @@ const CNPG_SPECS: Record<string, Shape> = {
                 endpointURL: "string",
                 endpointCA: SECRET_KEY_SELECTOR,
                 serverName: "string",
-                s3Credentials: { accessKeyId: SECRET_KEY_SELECTOR, secretAccessKey: SECRET_KEY_SELECTOR, region: SECRET_KEY_SELECTOR, sessionToken: SECRET_KEY_SELECTOR, inheritFromIAMRole: "boolean" },
+                s3Credentials: {
+                    accessKeyId: SECRET_KEY_SELECTOR,
+                    secretAccessKey: SECRET_KEY_SELECTOR,
+                    region: SECRET_KEY_SELECTOR,
+                    sessionToken: SECRET_KEY_SELECTOR,
+                    inheritFromIAMRole: "boolean",
+                },
                 azureCredentials: "object",
                 googleCredentials: "object",
-                wal: { compression: COMPRESSION, encryption: ["AES256", "aws:kms"], maxParallel: "number", archiveAdditionalCommandArgs: "array", restoreAdditionalCommandArgs: "array" },
-                data: { compression: ["bzip2", "gzip", "lz4", "snappy"], encryption: ["AES256", "aws:kms"], immediateCheckpoint: "boolean", jobs: "number", additionalCommandArgs: "array" },
+                wal: {
+                    compression: COMPRESSION,
+                    encryption: ["AES256", "aws:kms"],
+                    maxParallel: "number",
+                    archiveAdditionalCommandArgs: "array",
+                    restoreAdditionalCommandArgs: "array",
+                },
+                data: {
+                    compression: ["bzip2", "gzip", "lz4", "snappy"],
+                    encryption: ["AES256", "aws:kms"],
+                    immediateCheckpoint: "boolean",
+                    jobs: "number",
+                    additionalCommandArgs: "array",
+                },
                 tags: STRING_MAP,
                 historyTags: STRING_MAP,
             },
@@ -128,15 +199,18 @@ function transcriptionDrift(kind: string, shape: Shape, at = ""): string[] {
         // The transcription may require more than the CRD (the operator's webhook does), never less.
         if (level.required.includes(key) && !raw.endsWith("!")) out.push(`${where} is required by the CRD`);
         const crdEnum = level.enums[key];
-        if (Array.isArray(sub) && JSON.stringify([...sub].sort()) !== JSON.stringify([...(crdEnum ?? [])].sort())) out.push(`${where}: enum ${sub.join(",")} ≠ CRD ${crdEnum?.join(",")}`);
-        if (sub && typeof sub === "object" && !Array.isArray(sub) && CNPG_CRD.kinds[kind][at ? `${at}.${key}` : key]) out.push(...transcriptionDrift(kind, sub, at ? `${at}.${key}` : key));
+        if (Array.isArray(sub) && JSON.stringify([...sub].sort()) !== JSON.stringify([...(crdEnum ?? [])].sort()))
+            out.push(`${where}: enum ${sub.join(",")} ≠ CRD ${crdEnum?.join(",")}`);
+        if (sub && typeof sub === "object" && !Array.isArray(sub) && CNPG_CRD.kinds[kind][at ? `${at}.${key}` : key])
+            out.push(...transcriptionDrift(kind, sub, at ? `${at}.${key}` : key));
     }
     return out;
 }
 
 /** Problems of `value` against `shape` at `path` (empty when it fits). */
 async function checkShape(value: unknown, shape: Shape, path: string): Promise<string[]> {
-    if (Array.isArray(shape)) return shape.includes(value as string) ? [] : [`${path}: ${JSON.stringify(value)} is not one of ${shape.join(", ")}`];
+    if (Array.isArray(shape))
+        return shape.includes(value as string) ? [] : [`${path}: ${JSON.stringify(value)} is not one of ${shape.join(", ")}`];
     if (typeof shape === "string") {
         if (shape.startsWith("k8s:")) {
             const kind = shape.slice(4);
@@ -147,7 +221,10 @@ async function checkShape(value: unknown, shape: Shape, path: string): Promise<s
                 return [`${path}: ${(err as Error).message}`];
             }
         }
-        if (shape === STRING_MAP) return value && typeof value === "object" && Object.values(value).every((v) => typeof v === "string") ? [] : [`${path} must map strings to strings`];
+        if (shape === STRING_MAP)
+            return value && typeof value === "object" && Object.values(value).every((v) => typeof v === "string")
+                ? []
+                : [`${path} must map strings to strings`];
         const type = Array.isArray(value) ? "array" : typeof value;
         return type === shape ? [] : [`${path} must be a ${shape}, is ${type}`];
     }
@@ -170,13 +247,17 @@ async function checkCnpg(m: Record<string, any>): Promise<string[]> {
     const problems = await checkShape(m.spec, shape, `${m.kind}.spec`);
     if (m.kind === "Cluster") {
         if (!(Number.isInteger(m.spec.instances) && m.spec.instances >= 1)) problems.push("Cluster.spec.instances must be an integer ≥ 1");
-        if (m.spec.backup && !/^[1-9][0-9]*[dwm]$/.test(m.spec.backup.retentionPolicy)) problems.push("Cluster.spec.backup.retentionPolicy must match ^[1-9][0-9]*[dwm]$");
+        if (m.spec.backup && !/^[1-9][0-9]*[dwm]$/.test(m.spec.backup.retentionPolicy))
+            problems.push("Cluster.spec.backup.retentionPolicy must match ^[1-9][0-9]*[dwm]$");
     } else if (m.spec.schedule.split(" ").length !== 6) problems.push("CloudNativePG schedules have six fields (seconds first)");
     return problems;
 }
 
 /** The Envoy Gateway CRD schema subset: every object level closed (unknown keys refused). */
-const ENVOY_CRDS = JSON.parse(fs.readFileSync(path.join(__dirname, "data", "envoy-gateway-crds.json"), "utf8")) as { source: string; kinds: Record<string, any> };
+const ENVOY_CRDS = JSON.parse(fs.readFileSync(path.join(__dirname, "data", "envoy-gateway-crds.json"), "utf8")) as {
+    source: string;
+    kinds: Record<string, any>;
+};
 function closed(schema: any): any {
     if (Array.isArray(schema)) return schema.map(closed);
     if (!schema || typeof schema !== "object") return schema;
@@ -196,7 +277,12 @@ const envoyValidators = Object.fromEntries(Object.entries(ENVOY_CRDS.kinds).map(
 function checkEnvoy(m: Record<string, any>): string[] {
     const validate = envoyValidators[m.kind];
     if (!validate) return [`no schema for Envoy Gateway kind ${m.kind} (add it to data/envoy-gateway-crds.json)`];
-    return validate(m.spec) ? [] : (validate.errors ?? []).map((e) => `${m.kind}.spec${e.instancePath}: ${e.message}${e.params && "additionalProperty" in e.params ? ` '${e.params.additionalProperty}'` : ""}`);
+    return validate(m.spec)
+        ? []
+        : (validate.errors ?? []).map(
+              (e) =>
+                  `${m.kind}.spec${e.instancePath}: ${e.message}${e.params && "additionalProperty" in e.params ? ` '${e.params.additionalProperty}'` : ""}`,
+          );
 }
 
 describe("kubernetes objects validate against the Kubernetes OpenAPI schema", function () {
@@ -204,33 +290,87 @@ describe("kubernetes objects validate against the Kubernetes OpenAPI schema", fu
     const ObjectMeta = importEsm("@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta");
 
     it("the CloudNativePG transcription matches the CRDs of the pinned operator", () => {
-        assert.equal(CNPG_CRD.chart, PINS.cnpgChart.value, "the chart pin moved: regenerate data/cnpg-crd-keys.json from the new operator's CRDs and re-check CNPG_SPECS");
+        assert.equal(
+            CNPG_CRD.chart,
+            PINS.cnpgChart.value,
+            "the chart pin moved: regenerate data/cnpg-crd-keys.json from the new operator's CRDs and re-check CNPG_SPECS",
+        );
         const drift = Object.entries(CNPG_SPECS).flatMap(([kind, shape]) => transcriptionDrift(kind, shape));
         assert.deepEqual(drift, []);
         // The check is live: a key the CRD lacks, and a method the CRD does not allow, are reported.
-        assert.match(transcriptionDrift("ScheduledBackup", { "schedule!": "string", methods: ["plugin"] }).join("\n"), /methods is not in the CRD/);
-        assert.match(transcriptionDrift("ScheduledBackup", { "schedule!": "string", method: ["barmanObjectStore"] }).join("\n"), /method: enum/);
+        assert.match(
+            transcriptionDrift("ScheduledBackup", { "schedule!": "string", methods: ["plugin"] }).join("\n"),
+            /methods is not in the CRD/,
+        );
+        assert.match(
+            transcriptionDrift("ScheduledBackup", { "schedule!": "string", method: ["barmanObjectStore"] }).join("\n"),
+            /method: enum/,
+        );
     });
 
     it("rejects a broken object (the validators are live)", async () => {
         const { Deployment } = await importEsm("kubernetes-models/apps/v1/Deployment");
-        const bad = new Deployment({ metadata: { name: "x" }, spec: { selector: {}, template: { spec: { containers: [{ name: "a", image: "b", ports: [{ containerPort: "http" }] }] } } } });
+        const bad = new Deployment({
+            metadata: { name: "x" },
+            spec: { selector: {}, template: { spec: { containers: [{ name: "a", image: "b", ports: [{ containerPort: "http" }] }] } } },
+        });
         assert.throws(() => bad.validate(), /containerPort/);
         const cluster = (await stagingPlan("mdc-tts")).resources.find((r) => r.inputs?.kind === "Cluster")!.inputs;
         assert.deepEqual(await checkCnpg(cluster), []);
-        const broken = { ...cluster, spec: { ...cluster.spec, instance: 2, primaryUpdateStrategy: "auto", backup: { ...cluster.spec.backup, barmanObjectStore: { ...cluster.spec.backup.barmanObjectStore, wal: { compression: "zip" } } }, resources: { limits: { cpu: [] } } } };
+        const broken = {
+            ...cluster,
+            spec: {
+                ...cluster.spec,
+                instance: 2,
+                primaryUpdateStrategy: "auto",
+                backup: {
+                    ...cluster.spec.backup,
+                    barmanObjectStore: { ...cluster.spec.backup.barmanObjectStore, wal: { compression: "zip" } },
+                },
+                resources: { limits: { cpu: [] } },
+            },
+        };
         const problems = (await checkCnpg(broken)).join("\n");
-        for (const p of [/spec\.instance is not a field/, /primaryUpdateStrategy: "auto"/, /wal\.compression: "zip"/, /spec\.resources/]) assert.match(problems, p);
+        for (const p of [/spec\.instance is not a field/, /primaryUpdateStrategy: "auto"/, /wal\.compression: "zip"/, /spec\.resources/])
+            assert.match(problems, p);
         // The Gateway API, KEDA and Envoy Gateway validators are live too.
         const plan = await stagingPlan("auromart");
         const { HTTPRoute } = await importEsm("@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute");
         const route = plan.resources.find((r) => r.inputs?.kind === "HTTPRoute" && r.inputs.metadata.name === "edge-web")!.inputs;
-        assert.throws(() => new HTTPRoute({ ...route, spec: { ...route.spec, rules: [{ matches: [{ path: { type: "Prefix", value: "/" } }] }] } }).validate(), /type/);
+        assert.throws(
+            () =>
+                new HTTPRoute({
+                    ...route,
+                    spec: { ...route.spec, rules: [{ matches: [{ path: { type: "Prefix", value: "/" } }] }] },
+                }).validate(),
+            /type/,
+        );
         const policy = plan.resources.find((r) => r.inputs?.kind === "BackendTrafficPolicy")!.inputs;
         assert.deepEqual(checkEnvoy(policy), []);
-        const badPolicy = { ...policy, spec: { ...policy.spec, rateLimit: { global: { rules: [{ clientSelectors: [{ sourceCIDR: { type: "Unique", value: "0.0.0.0/0" } }], limit: { requests: 1, unit: "Fortnight" } }] } }, bodyLimit: "1Mi" } };
+        const badPolicy = {
+            ...policy,
+            spec: {
+                ...policy.spec,
+                rateLimit: {
+                    global: {
+                        rules: [
+                            {
+                                clientSelectors: [{ sourceCIDR: { type: "Unique", value: "0.0.0.0/0" } }],
+                                limit: { requests: 1, unit: "Fortnight" },
+                            },
+                        ],
+                    },
+                },
+                bodyLimit: "1Mi",
+            },
+        };
         const envoyProblems = checkEnvoy(badPolicy).join("\n");
-        for (const p of [/additional properties 'bodyLimit'/, /sourceCIDR\/type: must be equal to one of the allowed values/, /limit\/unit: must be equal to one of the allowed values/]) assert.match(envoyProblems, p);
+        for (const p of [
+            /additional properties 'bodyLimit'/,
+            /sourceCIDR\/type: must be equal to one of the allowed values/,
+            /limit\/unit: must be equal to one of the allowed values/,
+        ])
+            assert.match(envoyProblems, p);
         const { ScaledObject } = await importEsm("@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject");
         const scaler = (await stagingPlan("mdc-tts")).resources.find((r) => r.inputs?.kind === "ScaledObject")!.inputs;
         assert.throws(() => new ScaledObject({ ...scaler, spec: { ...scaler.spec, triggers: [{ metadata: {} }] } }).validate(), /type/);
@@ -242,18 +382,29 @@ describe("kubernetes objects validate against the Kubernetes OpenAPI schema", fu
     variants["mdc-tts recovering after a destroy (archive generation 1)"] = ["mdc-tts", { "tierform:archiveGeneration": "1" }];
     variants["hld-platform without domain (HTTP only) or monitoring CRDs, operators installed, own namespace and storage class"] = [
         "hld-platform",
-        { "tierform:overrides": { edge: { domain: null, tls: false } }, "tierform:monitoringCrds": "false", "tierform:installOperators": "true", "tierform:namespace": "hld-staging", "tierform:storageClass": "fast" },
+        {
+            "tierform:overrides": { edge: { domain: null, tls: false } },
+            "tierform:monitoringCrds": "false",
+            "tierform:installOperators": "true",
+            "tierform:namespace": "hld-staging",
+            "tierform:storageClass": "fast",
+        },
     ];
     for (const [variant, [preset, config]] of Object.entries(variants)) {
         it(`${variant}: every registered Kubernetes object is valid`, async () => {
             const plan = await stagingPlan(preset, config);
-            const objects = plan.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:") && r.inputs.kind && r.type !== "kubernetes:helm.sh/v3:Release");
+            const objects = plan.resources.filter(
+                (r) => r.custom && r.type.startsWith("kubernetes:") && r.inputs.kind && r.type !== "kubernetes:helm.sh/v3:Release",
+            );
             assert.ok(objects.length > 20, `only ${objects.length} objects`);
             const problems: string[] = [];
             for (const r of objects) {
                 const m = manifest(r);
                 assert.equal(typeof m.metadata?.name, "string", `${r.type} ${r.name} has no metadata.name`);
-                assert.ok(CLUSTER_SCOPED.includes(m.kind) || typeof m.metadata?.namespace === "string", `${m.kind} ${m.metadata.name} has no namespace`);
+                assert.ok(
+                    CLUSTER_SCOPED.includes(m.kind) || typeof m.metadata?.namespace === "string",
+                    `${m.kind} ${m.metadata.name} has no namespace`,
+                );
                 const mod = modelModule(m.apiVersion, m.kind);
                 try {
                     if (!mod) {

@@ -20,7 +20,27 @@ describe("tools: nginx -t on every preset's edge config", function () {
         requireTool(this, "nginx", "nginx-light", ["/usr/sbin"]);
         requireTool(this, "openssl", "openssl");
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "tierform-nginx-"));
-        execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1", "-subj", "/CN=localhost", "-keyout", path.join(dir, "tls.key"), "-out", path.join(dir, "tls.crt")], { stdio: "pipe" });
+        execFileSync(
+            "openssl",
+            [
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-nodes",
+                "-days",
+                "1",
+                "-subj",
+                "/CN=localhost",
+                "-keyout",
+                path.join(dir, "tls.key"),
+                "-out",
+                path.join(dir, "tls.crt"),
+            ],
+            { stdio: "pipe" },
+        );
     });
     after(() => dir && fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -60,7 +80,10 @@ describe("tools: nginx -t on every preset's edge config", function () {
     it("nginx -t rejects a broken config (the check can fail)", function () {
         const nginx = requireTool(this, "nginx", "nginx-light", ["/usr/sbin"]);
         const file = path.join(dir, "broken.conf");
-        fs.writeFileSync(file, `pid ${dir}/b.pid;\nevents {}\nhttp { upstream a { } server { listen 18080; location / { proxy_pass http://a; } } }\n`);
+        fs.writeFileSync(
+            file,
+            `pid ${dir}/b.pid;\nevents {}\nhttp { upstream a { } server { listen 18080; location / { proxy_pass http://a; } } }\n`,
+        );
         assert.throws(() => execFileSync(nginx, ["-t", "-q", "-p", dir, "-e", path.join(dir, "e.log"), "-c", file], { stdio: "pipe" }));
     });
 });

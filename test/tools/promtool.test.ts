@@ -45,7 +45,10 @@ describe("promtool on the rendered alert rules", function () {
     it("promtool rejects a broken rule (the check is live)", function () {
         const promtool = requireTool(this, "promtool", "prometheus");
         const file = path.join(dir, "broken.yaml");
-        fs.writeFileSync(file, stringify({ groups: [{ name: "x", rules: [{ alert: "Broken", expr: "rate(http_requests_total[5m] > 1" }] }] }));
+        fs.writeFileSync(
+            file,
+            stringify({ groups: [{ name: "x", rules: [{ alert: "Broken", expr: "rate(http_requests_total[5m] > 1" }] }] }),
+        );
         assert.equal(run(promtool, ["check", "rules", file]).ok, false);
     });
 
@@ -64,18 +67,31 @@ describe("promtool on the rendered alert rules", function () {
                         // 0.1 errors/s on the API (above 0.05), none on the frontend.
                         { series: 'http_requests_total{status="500",service="api",namespace="asset-management"}', values: "0+6x20" },
                         { series: 'http_requests_total{status="500",service="frontend",namespace="asset-management"}', values: "0x20" },
-                        { series: 'cnpg_pg_stat_database_xact_commit{datname="asset_management",namespace="asset-management"}', values: "2000x20" },
+                        {
+                            series: 'cnpg_pg_stat_database_xact_commit{datname="asset_management",namespace="asset-management"}',
+                            values: "2000x20",
+                        },
                     ],
                     alert_rule_test: [
                         {
                             eval_time: "10m",
                             alertname: "HighErrorRate",
-                            exp_alerts: [{ exp_labels: { severity: "critical", status: "500", service: "api", namespace: "asset-management" }, exp_annotations: { summary: "High error rate detected" } }],
+                            exp_alerts: [
+                                {
+                                    exp_labels: { severity: "critical", status: "500", service: "api", namespace: "asset-management" },
+                                    exp_annotations: { summary: "High error rate detected" },
+                                },
+                            ],
                         },
                         {
                             eval_time: "10m",
                             alertname: "DatabaseSlowQueries",
-                            exp_alerts: [{ exp_labels: { severity: "warning", datname: "asset_management", namespace: "asset-management" }, exp_annotations: { summary: "Database experiencing slow queries" } }],
+                            exp_alerts: [
+                                {
+                                    exp_labels: { severity: "warning", datname: "asset_management", namespace: "asset-management" },
+                                    exp_annotations: { summary: "Database experiencing slow queries" },
+                                },
+                            ],
                         },
                         { eval_time: "1m", alertname: "DatabaseSlowQueries", exp_alerts: [] },
                     ],
@@ -92,15 +108,26 @@ describe("promtool on the rendered alert rules", function () {
         const promtool = requireTool(this, "promtool", "prometheus");
         const rules = path.join(dir, "mdc.rules.yaml");
         fs.writeFileSync(rules, renderAlertRulesYaml(stagingStack("mdc-tts").system, { namespace: "mdc-tts" }));
-        const ready = (values: string) => ({ series: 'kube_statefulset_status_replicas_ready{namespace="mdc-tts",statefulset="beat"}', values });
+        const ready = (values: string) => ({
+            series: 'kube_statefulset_status_replicas_ready{namespace="mdc-tts",statefulset="beat"}',
+            values,
+        });
         const test = (values: string, exp_alerts: unknown[]) => ({
             interval: "1m",
             input_series: [ready(values)],
             alert_rule_test: [{ eval_time: "15m", alertname: "SchedulerNotRunning", exp_alerts }],
         });
         const file = path.join(dir, "mdc.test.yaml");
-        const down = [{ exp_labels: { severity: "critical", namespace: "mdc-tts", statefulset: "beat" }, exp_annotations: { summary: "Scheduler beat is not running: periodic tasks are not being sent" } }];
-        fs.writeFileSync(file, stringify({ rule_files: [rules], evaluation_interval: "1m", tests: [test("0x20", down), test("1x20", [])] }));
+        const down = [
+            {
+                exp_labels: { severity: "critical", namespace: "mdc-tts", statefulset: "beat" },
+                exp_annotations: { summary: "Scheduler beat is not running: periodic tasks are not being sent" },
+            },
+        ];
+        fs.writeFileSync(
+            file,
+            stringify({ rule_files: [rules], evaluation_interval: "1m", tests: [test("0x20", down), test("1x20", [])] }),
+        );
         const result = run(promtool, ["test", "rules", file]);
         assert.ok(result.ok, result.output);
     });

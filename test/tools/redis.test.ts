@@ -36,11 +36,18 @@ describe("tools: redis-server with the rendered config (MDC's cache)", function 
                 s.close(() => res(p));
             });
         });
-        const conf = rendered.replace(/^bind .*$/m, "bind 127.0.0.1").replace(/^port .*$/m, `port ${port}`).replace(/^dir .*$/m, `dir ${dir}`);
+        const conf = rendered
+            .replace(/^bind .*$/m, "bind 127.0.0.1")
+            .replace(/^port .*$/m, `port ${port}`)
+            .replace(/^dir .*$/m, `dir ${dir}`);
         assert.strictEqual(conf.split("\n").length, rendered.split("\n").length, "only bind, port and dir differ");
         fs.writeFileSync(path.join(dir, "redis.conf"), conf);
         server = spawn(redisServer, [path.join(dir, "redis.conf")], { stdio: "pipe" });
-        const run = (...args: string[]) => execFileSync(cli, ["-h", "127.0.0.1", "-p", String(port), ...args], { encoding: "utf8", env: { ...process.env, REDISCLI_AUTH: "s3cretPW" } }).trim();
+        const run = (...args: string[]) =>
+            execFileSync(cli, ["-h", "127.0.0.1", "-p", String(port), ...args], {
+                encoding: "utf8",
+                env: { ...process.env, REDISCLI_AUTH: "s3cretPW" },
+            }).trim();
         let pong = "";
         for (let i = 0; i < 50 && pong !== "PONG"; i++) {
             await new Promise((res) => setTimeout(res, 100));
@@ -62,6 +69,9 @@ describe("tools: redis-server with the rendered config (MDC's cache)", function 
         // The AOF is written in the data directory.
         run("SET", "k", "v");
         await new Promise((res) => setTimeout(res, 1200));
-        assert.ok(fs.readdirSync(dir).some((f) => /appendonly/.test(f)), `no AOF in ${fs.readdirSync(dir).join(", ")}`);
+        assert.ok(
+            fs.readdirSync(dir).some((f) => /appendonly/.test(f)),
+            `no AOF in ${fs.readdirSync(dir).join(", ")}`,
+        );
     });
 });

@@ -43,7 +43,9 @@ async function shellcheck(bin: string, scripts: Record<string, string>): Promise
                     child.stdout.on("data", (d) => (out += d));
                     child.stderr.on("data", (d) => (out += d));
                     child.on("error", reject);
-                    child.on("close", (code) => (code === 0 || code === 1 ? resolve(out) : reject(new Error(`shellcheck failed to run: ${out}`))));
+                    child.on("close", (code) =>
+                        code === 0 || code === 1 ? resolve(out) : reject(new Error(`shellcheck failed to run: ${out}`)),
+                    );
                 }),
             );
         }
@@ -85,7 +87,9 @@ describe("shellcheck on every rendered shell script", function () {
         const scripts = {
             single: renderScheduleLoop(["0 2 * * *"], "sh /scripts/backup.sh"),
             auromart: renderScheduleLoop(["0 2 * * *", "0 */6 * * *"], 'sh /scripts/backup.sh --label "$BACKUP_KIND"'),
-            labelled: renderScheduleLoop(["*/15 9-17 * * 1-5", "30 3 * * 0,7"], "cd /tmp\nsh /scripts/backup.sh", { labels: ["full", "incremental"] }),
+            labelled: renderScheduleLoop(["*/15 9-17 * * 1-5", "30 3 * * 0,7"], "cd /tmp\nsh /scripts/backup.sh", {
+                labels: ["full", "incremental"],
+            }),
         };
         assert.strictEqual(await shellcheck(bin, scripts), "");
     });
@@ -98,7 +102,10 @@ describe("shellcheck on every rendered shell script", function () {
             for (const db of Object.values(system.databases)) {
                 databases++;
                 const opts: BackupScriptOptions = { engine: db.engine, database: db.databaseName, retentionDays: db.backup.retentionDays };
-                const withOffsite: BackupScriptOptions = { ...opts, offsite: { kind: "s3", bucket: `${preset}-backups`, endpointEnvVar: "S3_ENDPOINT" } };
+                const withOffsite: BackupScriptOptions = {
+                    ...opts,
+                    offsite: { kind: "s3", bucket: `${preset}-backups`, endpointEnvVar: "S3_ENDPOINT" },
+                };
                 scripts[`${preset}-${db.name}-backup`] = renderBackupScript(opts);
                 scripts[`${preset}-${db.name}-backup-offsite`] = renderBackupScript(withOffsite);
                 scripts[`${preset}-${db.name}-restore`] = renderRestoreScript(opts);

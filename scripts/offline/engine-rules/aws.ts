@@ -51,42 +51,352 @@ const ECS_NAME = /^[a-zA-Z0-9_-]+$/;
 
 /** The name limits, per resource type; each cites its API reference. */
 export const NAME_LIMITS: NameLimit[] = [
-    { type: "aws:lb/loadBalancer:LoadBalancer", field: "name", max: 32, pattern: ELB_NAME, allowed: "letters, digits and hyphens, not starting or ending with a hyphen, not starting with 'internal-'", autoNamed: true, prefixField: "namePrefix", source: "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateLoadBalancer.html" },
-    { type: "aws:lb/targetGroup:TargetGroup", field: "name", max: 32, pattern: ELB_NAME, allowed: "letters, digits and hyphens, not starting or ending with a hyphen", autoNamed: true, prefixField: "namePrefix", source: "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html" },
-    { type: "aws:iam/role:Role", field: "name", max: 64, pattern: IAM_NAME, allowed: "letters, digits and +=,.@_-", autoNamed: true, prefixField: "namePrefix", source: "https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html" },
-    { type: "aws:iam/rolePolicy:RolePolicy", field: "name", max: 128, pattern: IAM_NAME, allowed: "letters, digits and +=,.@_-", autoNamed: true, prefixField: "namePrefix", source: "https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutRolePolicy.html" },
-    { type: "aws:iam/policy:Policy", field: "name", max: 128, pattern: IAM_NAME, allowed: "letters, digits and +=,.@_-", autoNamed: true, prefixField: "namePrefix", source: "https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreatePolicy.html" },
-    { type: "aws:s3/bucket:Bucket", field: "bucket", min: 3, max: 63, pattern: /^[a-z0-9](?!.*\.\.)[a-z0-9.-]*[a-z0-9]$/, allowed: "lower-case letters, digits, '.' and '-', starting and ending with a letter or digit", autoNamed: true, prefixField: "bucketPrefix", source: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html" },
-    { type: "aws:sqs/queue:Queue", field: "name", max: 80, pattern: /^[a-zA-Z0-9_-]+(\.fifo)?$/, allowed: "letters, digits, '-' and '_' (and '.fifo' at the end of a FIFO queue)", autoNamed: true, prefixField: "namePrefix", source: "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html" },
-    { type: "aws:sns/topic:Topic", field: "name", max: 256, pattern: /^[a-zA-Z0-9_-]+(\.fifo)?$/, allowed: "letters, digits, '-' and '_' (and '.fifo' at the end of a FIFO topic)", autoNamed: true, prefixField: "namePrefix", source: "https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html" },
-    { type: "aws:elasticache/replicationGroup:ReplicationGroup", field: "replicationGroupId", max: 40, pattern: /^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$/, allowed: "a lower-case letter first, then lower-case letters, digits and single hyphens, not ending in a hyphen", autoNamed: true, source: "https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateReplicationGroup.html" },
-    { type: "aws:elasticache/parameterGroup:ParameterGroup", field: "name", max: 255, pattern: /^[a-zA-Z](?!.*--)[a-zA-Z0-9-]*[a-zA-Z0-9]$/, allowed: RDS_IDENTIFIER_WORDS, autoNamed: false, source: "https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateCacheParameterGroup.html" },
-    { type: "aws:elasticache/subnetGroup:SubnetGroup", field: "name", max: 255, pattern: /^[a-zA-Z0-9-]+$/, allowed: "letters, digits and hyphens", autoNamed: false, source: "https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateCacheSubnetGroup.html" },
-    { type: "aws:rds/instance:Instance", field: "identifier", max: 63, pattern: RDS_IDENTIFIER, allowed: RDS_IDENTIFIER_WORDS, autoNamed: true, prefixField: "identifierPrefix", source: "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html" },
-    { type: "aws:rds/parameterGroup:ParameterGroup", field: "name", max: 255, pattern: RDS_IDENTIFIER, allowed: RDS_IDENTIFIER_WORDS, autoNamed: true, prefixField: "namePrefix", source: "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBParameterGroup.html" },
-    { type: "aws:rds/subnetGroup:SubnetGroup", field: "name", max: 255, pattern: /^(?!default$)[a-z0-9._ -]+$/, allowed: "lower-case letters, digits, '.', '_', ' ' and '-', not 'default'", autoNamed: true, prefixField: "namePrefix", source: "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBSubnetGroup.html" },
-    { type: "aws:docdb/cluster:Cluster", field: "clusterIdentifier", max: 63, pattern: RDS_IDENTIFIER, allowed: RDS_IDENTIFIER_WORDS, autoNamed: true, prefixField: "clusterIdentifierPrefix", source: "https://docs.aws.amazon.com/documentdb/latest/developerguide/API_CreateDBCluster.html" },
-    { type: "aws:docdb/clusterInstance:ClusterInstance", field: "identifier", max: 63, pattern: RDS_IDENTIFIER, allowed: RDS_IDENTIFIER_WORDS, autoNamed: true, prefixField: "identifierPrefix", source: "https://docs.aws.amazon.com/documentdb/latest/developerguide/API_CreateDBInstance.html" },
-    { type: "aws:docdb/clusterParameterGroup:ClusterParameterGroup", field: "name", max: 255, pattern: RDS_IDENTIFIER, allowed: RDS_IDENTIFIER_WORDS, autoNamed: true, prefixField: "namePrefix", source: "https://docs.aws.amazon.com/documentdb/latest/developerguide/API_CreateDBClusterParameterGroup.html" },
-    { type: "aws:docdb/subnetGroup:SubnetGroup", field: "name", max: 255, pattern: /^(?!default$)[a-z0-9._ -]+$/, allowed: "lower-case letters, digits, '.', '_', ' ' and '-', not 'default'", autoNamed: true, prefixField: "namePrefix", source: "https://docs.aws.amazon.com/documentdb/latest/developerguide/API_CreateDBSubnetGroup.html" },
-    { type: "aws:ecs/cluster:Cluster", field: "name", max: 255, pattern: ECS_NAME, allowed: "letters, digits, '-' and '_'", autoNamed: true, source: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateCluster.html" },
-    { type: "aws:ecs/service:Service", field: "name", max: 255, pattern: ECS_NAME, allowed: "letters, digits, '-' and '_'", autoNamed: true, source: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html" },
-    { type: "aws:ecs/taskDefinition:TaskDefinition", field: "family", max: 255, pattern: ECS_NAME, allowed: "letters, digits, '-' and '_'", autoNamed: false, source: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RegisterTaskDefinition.html" },
-    { type: "aws:cloudwatch/logGroup:LogGroup", field: "name", max: 512, pattern: /^[.\-_/#A-Za-z0-9]+$/, allowed: "letters, digits and ._-/#", autoNamed: true, prefixField: "namePrefix", source: "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html" },
-    { type: "aws:cloudwatch/metricAlarm:MetricAlarm", field: "name", max: 255, pattern: /^[^\x00-\x1f\x7f]+$/, allowed: "printable characters", autoNamed: true, source: "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html" },
-    { type: "aws:cloudwatch/eventRule:EventRule", field: "name", max: 64, pattern: /^[.\-_A-Za-z0-9]+$/, allowed: "letters, digits and ._-", autoNamed: true, prefixField: "namePrefix", source: "https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutRule.html" },
-    { type: "aws:cloudwatch/eventTarget:EventTarget", field: "targetId", max: 64, pattern: /^[.\-_A-Za-z0-9]+$/, allowed: "letters, digits and ._-", autoNamed: false, source: "https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_Target.html" },
-    { type: "aws:kms/alias:Alias", field: "name", max: 256, pattern: /^alias\/(?!aws\/)[a-zA-Z0-9/_-]+$/, allowed: "'alias/' then letters, digits and /_- (not 'alias/aws/')", autoNamed: false, source: "https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateAlias.html" },
-    { type: "aws:secretsmanager/secret:Secret", field: "name", max: 512, pattern: /^[a-zA-Z0-9/_+=.@-]+$/, allowed: "letters, digits and /_+=.@-", autoNamed: true, prefixField: "namePrefix", source: "https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html" },
-    { type: "aws:ec2/securityGroup:SecurityGroup", field: "name", max: 255, pattern: /^(?!sg-)[a-zA-Z0-9 ._\-:/()#,@[\]+=&;{}!$*]+$/, allowed: "a-zA-Z0-9 ._-:/()#,@[]+=&;{}!$*, not starting with 'sg-'", autoNamed: true, prefixField: "namePrefix", source: "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html" },
-    { type: "aws:wafv2/webAcl:WebAcl", field: "name", max: 128, pattern: /^[\w-]+$/, allowed: "letters, digits, '_' and '-'", autoNamed: true, prefixField: "namePrefix", source: "https://docs.aws.amazon.com/waf/latest/APIReference/API_CreateWebACL.html" },
-    { type: "aws:backup/vault:Vault", field: "name", min: 2, max: 50, pattern: /^[a-zA-Z0-9_-]+$/, allowed: "letters, digits, '-' and '_'", autoNamed: true, source: "https://docs.aws.amazon.com/aws-backup/latest/devguide/API_CreateBackupVault.html" },
-    { type: "aws:backup/plan:Plan", field: "name", max: 50, pattern: /^[a-zA-Z0-9_.-]+$/, allowed: "letters, digits and -_.", autoNamed: true, source: "https://docs.aws.amazon.com/aws-backup/latest/devguide/API_BackupPlanInput.html" },
-    { type: "aws:backup/selection:Selection", field: "name", max: 50, pattern: /^[a-zA-Z0-9_.-]+$/, allowed: "letters, digits and -_.", autoNamed: true, source: "https://docs.aws.amazon.com/aws-backup/latest/devguide/API_BackupSelection.html" },
-    { type: "aws:cloudfront/originAccessControl:OriginAccessControl", field: "name", max: 64, pattern: /^[^\x00-\x1f]+$/, allowed: "printable characters", autoNamed: true, source: "https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_OriginAccessControlConfig.html" },
-    { type: "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy", field: "name", max: 128, pattern: /^[a-zA-Z0-9_-]+$/, allowed: "letters, digits, '-' and '_'", autoNamed: true, source: "https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_ResponseHeadersPolicyConfig.html" },
-    { type: "aws:cloudfront/originRequestPolicy:OriginRequestPolicy", field: "name", max: 128, pattern: /^[a-zA-Z0-9_-]+$/, allowed: "letters, digits, '-' and '_'", autoNamed: true, source: "https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_OriginRequestPolicyConfig.html" },
-    { type: "aws:appautoscaling/policy:Policy", field: "name", max: 256, pattern: /^[^:]+$/, allowed: "printable characters other than ':'", autoNamed: true, source: "https://docs.aws.amazon.com/autoscaling/application/APIReference/API_PutScalingPolicy.html" },
+    {
+        type: "aws:lb/loadBalancer:LoadBalancer",
+        field: "name",
+        max: 32,
+        pattern: ELB_NAME,
+        allowed: "letters, digits and hyphens, not starting or ending with a hyphen, not starting with 'internal-'",
+        autoNamed: true,
+        prefixField: "namePrefix",
+        source: "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateLoadBalancer.html",
+    },
+    {
+        type: "aws:lb/targetGroup:TargetGroup",
+        field: "name",
+        max: 32,
+        pattern: ELB_NAME,
+        allowed: "letters, digits and hyphens, not starting or ending with a hyphen",
+        autoNamed: true,
+        prefixField: "namePrefix",
+        source: "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html",
+    },
+    {
+        type: "aws:iam/role:Role",
+        field: "name",
+        max: 64,
+        pattern: IAM_NAME,
+        allowed: "letters, digits and +=,.@_-",
+        autoNamed: true,
+        prefixField: "namePrefix",
+        source: "https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html",
+    },
+    {
+        type: "aws:iam/rolePolicy:RolePolicy",
+        field: "name",
+        max: 128,
+        pattern: IAM_NAME,
+        allowed: "letters, digits and +=,.@_-",
+        autoNamed: true,
+        prefixField: "namePrefix",
+        source: "https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutRolePolicy.html",
+    },
+    {
+        type: "aws:iam/policy:Policy",
+        field: "name",
+        max: 128,
+        pattern: IAM_NAME,
+        allowed: "letters, digits and +=,.@_-",
+        autoNamed: true,
+        prefixField: "namePrefix",
+        source: "https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreatePolicy.html",
+    },
+    {
+        type: "aws:s3/bucket:Bucket",
+        field: "bucket",
+        min: 3,
+        max: 63,
+        pattern: /^[a-z0-9](?!.*\.\.)[a-z0-9.-]*[a-z0-9]$/,
+        allowed: "lower-case letters, digits, '.' and '-', starting and ending with a letter or digit",
+        autoNamed: true,
+        prefixField: "bucketPrefix",
+        source: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html",
+    },
+    {
+        type: "aws:sqs/queue:Queue",
+        field: "name",
+        max: 80,
+        pattern: /^[a-zA-Z0-9_-]+(\.fifo)?$/,
+        allowed: "letters, digits, '-' and '_' (and '.fifo' at the end of a FIFO queue)",
+        autoNamed: true,
+        prefixField: "namePrefix",
+        source: "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html",
+    },
+    {
+        type: "aws:sns/topic:Topic",
+        field: "name",
+        max: 256,
+        pattern: /^[a-zA-Z0-9_-]+(\.fifo)?$/,
+        allowed: "letters, digits, '-' and '_' (and '.fifo' at the end of a FIFO topic)",
+        autoNamed: true,
+        prefixField: "namePrefix",
+        source: "https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html",
+    },
+    {
+        type: "aws:elasticache/replicationGroup:ReplicationGroup",
+        field: "replicationGroupId",
+        max: 40,
+        pattern: /^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$/,
+        allowed: "a lower-case letter first, then lower-case letters, digits and single hyphens, not ending in a hyphen",
+        autoNamed: true,
+        source: "https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateReplicationGroup.html",
+    },
+    {
+        type: "aws:elasticache/parameterGroup:ParameterGroup",
+        field: "name",
+        max: 255,
+        pattern: /^[a-zA-Z](?!.*--)[a-zA-Z0-9-]*[a-zA-Z0-9]$/,
+        allowed: RDS_IDENTIFIER_WORDS,
+        autoNamed: false,
+        source: "https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateCacheParameterGroup.html",
+    },
+    {
+        type: "aws:elasticache/subnetGroup:SubnetGroup",
+        field: "name",
+        max: 255,
+        pattern: /^[a-zA-Z0-9-]+$/,
+        allowed: "letters, digits and hyphens",
+        autoNamed: false,
+        source: "https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateCacheSubnetGroup.html",
+    },
+    {
+        type: "aws:rds/instance:Instance",
+        field: "identifier",
+        max: 63,
+        pattern: RDS_IDENTIFIER,
+        allowed: RDS_IDENTIFIER_WORDS,
+        autoNamed: true,
+        prefixField: "identifierPrefix",
+        source: "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html",
+    },
+    {
+        type: "aws:rds/parameterGroup:ParameterGroup",
+        field: "name",
+        max: 255,
+        pattern: RDS_IDENTIFIER,
+        allowed: RDS_IDENTIFIER_WORDS,
+        autoNamed: true,
+        prefixField: "namePrefix",
+        source: "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBParameterGroup.html",
+    },
+    {
+        type: "aws:rds/subnetGroup:SubnetGroup",
+        field: "name",
+        max: 255,
+        pattern: /^(?!default$)[a-z0-9._ -]+$/,
+        allowed: "lower-case letters, digits, '.', '_', ' ' and '-', not 'default'",
+        autoNamed: true,
+        prefixField: "namePrefix",
+        source: "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBSubnetGroup.html",
+    },
+    {
+        type: "aws:docdb/cluster:Cluster",
+        field: "clusterIdentifier",
+        max: 63,
+        pattern: RDS_IDENTIFIER,
+        allowed: RDS_IDENTIFIER_WORDS,
+        autoNamed: true,
+        prefixField: "clusterIdentifierPrefix",
+        source: "https://docs.aws.amazon.com/documentdb/latest/developerguide/API_CreateDBCluster.html",
+    },
+    {
+        type: "aws:docdb/clusterInstance:ClusterInstance",
+        field: "identifier",
+        max: 63,
+        pattern: RDS_IDENTIFIER,
+        allowed: RDS_IDENTIFIER_WORDS,
+        autoNamed: true,
+        prefixField: "identifierPrefix",
+        source: "https://docs.aws.amazon.com/documentdb/latest/developerguide/API_CreateDBInstance.html",
+    },
+    {
+        type: "aws:docdb/clusterParameterGroup:ClusterParameterGroup",
+        field: "name",
+        max: 255,
+        pattern: RDS_IDENTIFIER,
+        allowed: RDS_IDENTIFIER_WORDS,
+        autoNamed: true,
+        prefixField: "namePrefix",
+        source: "https://docs.aws.amazon.com/documentdb/latest/developerguide/API_CreateDBClusterParameterGroup.html",
+    },
+    {
+        type: "aws:docdb/subnetGroup:SubnetGroup",
+        field: "name",
+        max: 255,
+        pattern: /^(?!default$)[a-z0-9._ -]+$/,
+        allowed: "lower-case letters, digits, '.', '_', ' ' and '-', not 'default'",
+        autoNamed: true,
+        prefixField: "namePrefix",
+        source: "https://docs.aws.amazon.com/documentdb/latest/developerguide/API_CreateDBSubnetGroup.html",
+    },
+    {
+        type: "aws:ecs/cluster:Cluster",
+        field: "name",
+        max: 255,
+        pattern: ECS_NAME,
+        allowed: "letters, digits, '-' and '_'",
+        autoNamed: true,
+        source: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateCluster.html",
+    },
+    {
+        type: "aws:ecs/service:Service",
+        field: "name",
+        max: 255,
+        pattern: ECS_NAME,
+        allowed: "letters, digits, '-' and '_'",
+        autoNamed: true,
+        source: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html",
+    },
+    {
+        type: "aws:ecs/taskDefinition:TaskDefinition",
+        field: "family",
+        max: 255,
+        pattern: ECS_NAME,
+        allowed: "letters, digits, '-' and '_'",
+        autoNamed: false,
+        source: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RegisterTaskDefinition.html",
+    },
+    {
+        type: "aws:cloudwatch/logGroup:LogGroup",
+        field: "name",
+        max: 512,
+        pattern: /^[.\-_/#A-Za-z0-9]+$/,
+        allowed: "letters, digits and ._-/#",
+        autoNamed: true,
+        prefixField: "namePrefix",
+        source: "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html",
+    },
+    {
+        type: "aws:cloudwatch/metricAlarm:MetricAlarm",
+        field: "name",
+        max: 255,
+        pattern: /^[^\x00-\x1f\x7f]+$/,
+        allowed: "printable characters",
+        autoNamed: true,
+        source: "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html",
+    },
+    {
+        type: "aws:cloudwatch/eventRule:EventRule",
+        field: "name",
+        max: 64,
+        pattern: /^[.\-_A-Za-z0-9]+$/,
+        allowed: "letters, digits and ._-",
+        autoNamed: true,
+        prefixField: "namePrefix",
+        source: "https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutRule.html",
+    },
+    {
+        type: "aws:cloudwatch/eventTarget:EventTarget",
+        field: "targetId",
+        max: 64,
+        pattern: /^[.\-_A-Za-z0-9]+$/,
+        allowed: "letters, digits and ._-",
+        autoNamed: false,
+        source: "https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_Target.html",
+    },
+    {
+        type: "aws:kms/alias:Alias",
+        field: "name",
+        max: 256,
+        pattern: /^alias\/(?!aws\/)[a-zA-Z0-9/_-]+$/,
+        allowed: "'alias/' then letters, digits and /_- (not 'alias/aws/')",
+        autoNamed: false,
+        source: "https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateAlias.html",
+    },
+    {
+        type: "aws:secretsmanager/secret:Secret",
+        field: "name",
+        max: 512,
+        pattern: /^[a-zA-Z0-9/_+=.@-]+$/,
+        allowed: "letters, digits and /_+=.@-",
+        autoNamed: true,
+        prefixField: "namePrefix",
+        source: "https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html",
+    },
+    {
+        type: "aws:ec2/securityGroup:SecurityGroup",
+        field: "name",
+        max: 255,
+        pattern: /^(?!sg-)[a-zA-Z0-9 ._\-:/()#,@[\]+=&;{}!$*]+$/,
+        allowed: "a-zA-Z0-9 ._-:/()#,@[]+=&;{}!$*, not starting with 'sg-'",
+        autoNamed: true,
+        prefixField: "namePrefix",
+        source: "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html",
+    },
+    {
+        type: "aws:wafv2/webAcl:WebAcl",
+        field: "name",
+        max: 128,
+        pattern: /^[\w-]+$/,
+        allowed: "letters, digits, '_' and '-'",
+        autoNamed: true,
+        prefixField: "namePrefix",
+        source: "https://docs.aws.amazon.com/waf/latest/APIReference/API_CreateWebACL.html",
+    },
+    {
+        type: "aws:backup/vault:Vault",
+        field: "name",
+        min: 2,
+        max: 50,
+        pattern: /^[a-zA-Z0-9_-]+$/,
+        allowed: "letters, digits, '-' and '_'",
+        autoNamed: true,
+        source: "https://docs.aws.amazon.com/aws-backup/latest/devguide/API_CreateBackupVault.html",
+    },
+    {
+        type: "aws:backup/plan:Plan",
+        field: "name",
+        max: 50,
+        pattern: /^[a-zA-Z0-9_.-]+$/,
+        allowed: "letters, digits and -_.",
+        autoNamed: true,
+        source: "https://docs.aws.amazon.com/aws-backup/latest/devguide/API_BackupPlanInput.html",
+    },
+    {
+        type: "aws:backup/selection:Selection",
+        field: "name",
+        max: 50,
+        pattern: /^[a-zA-Z0-9_.-]+$/,
+        allowed: "letters, digits and -_.",
+        autoNamed: true,
+        source: "https://docs.aws.amazon.com/aws-backup/latest/devguide/API_BackupSelection.html",
+    },
+    {
+        type: "aws:cloudfront/originAccessControl:OriginAccessControl",
+        field: "name",
+        max: 64,
+        pattern: /^[^\x00-\x1f]+$/,
+        allowed: "printable characters",
+        autoNamed: true,
+        source: "https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_OriginAccessControlConfig.html",
+    },
+    {
+        type: "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy",
+        field: "name",
+        max: 128,
+        pattern: /^[a-zA-Z0-9_-]+$/,
+        allowed: "letters, digits, '-' and '_'",
+        autoNamed: true,
+        source: "https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_ResponseHeadersPolicyConfig.html",
+    },
+    {
+        type: "aws:cloudfront/originRequestPolicy:OriginRequestPolicy",
+        field: "name",
+        max: 128,
+        pattern: /^[a-zA-Z0-9_-]+$/,
+        allowed: "letters, digits, '-' and '_'",
+        autoNamed: true,
+        source: "https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_OriginRequestPolicyConfig.html",
+    },
+    {
+        type: "aws:appautoscaling/policy:Policy",
+        field: "name",
+        max: 256,
+        pattern: /^[^:]+$/,
+        allowed: "printable characters other than ':'",
+        autoNamed: true,
+        source: "https://docs.aws.amazon.com/autoscaling/application/APIReference/API_PutScalingPolicy.html",
+    },
 ];
 
 /** The name `r` gets: the explicit one, else pulumi-aws's auto-name (undefined when a prefix or AWS names it). */
@@ -104,15 +414,19 @@ function effectiveName(r: PlannedResource, limit: NameLimit): { name: string; au
 function nameFindings(r: PlannedResource, limit: NameLimit): Finding[] {
     const eff = effectiveName(r, limit);
     if (!eff) return [];
-    const what = eff.prefix !== undefined
-        ? `${limit.prefixField} '${eff.prefix}' plus the provider's ${PREFIX_SUFFIX}-character suffix (${eff.name.length} characters)`
-        : eff.auto
-          ? `the auto-name '${r.name}-' plus 7 random characters (${eff.name.length} characters; no ${limit.field} given)` : `'${eff.name}' (${eff.name.length} characters)`;
+    const what =
+        eff.prefix !== undefined
+            ? `${limit.prefixField} '${eff.prefix}' plus the provider's ${PREFIX_SUFFIX}-character suffix (${eff.name.length} characters)`
+            : eff.auto
+              ? `the auto-name '${r.name}-' plus 7 random characters (${eff.name.length} characters; no ${limit.field} given)`
+              : `'${eff.name}' (${eff.name.length} characters)`;
     const why = ` (${limit.source})`;
     const out: Finding[] = [];
     const min = limit.min ?? 1;
-    if (eff.name.length > limit.max || eff.name.length < min) out.push({ field: limit.field, message: `${what} is not ${min}-${limit.max} characters${why}` });
-    if (!limit.pattern.test(eff.name)) out.push({ field: limit.field, message: `${what} breaks the character rule: ${limit.allowed}${why}` });
+    if (eff.name.length > limit.max || eff.name.length < min)
+        out.push({ field: limit.field, message: `${what} is not ${min}-${limit.max} characters${why}` });
+    if (!limit.pattern.test(eff.name))
+        out.push({ field: limit.field, message: `${what} breaks the character rule: ${limit.allowed}${why}` });
     return out;
 }
 
@@ -156,7 +470,12 @@ function range(from: number, to: number, step: number): number[] {
 function conditionValues(conditions: any[]): string[] {
     const out: string[] = [];
     for (const c of conditions ?? []) {
-        out.push(...(c.pathPattern?.values ?? []), ...(c.hostHeader?.values ?? []), ...(c.httpRequestMethod?.values ?? []), ...(c.sourceIp?.values ?? []));
+        out.push(
+            ...(c.pathPattern?.values ?? []),
+            ...(c.hostHeader?.values ?? []),
+            ...(c.httpRequestMethod?.values ?? []),
+            ...(c.sourceIp?.values ?? []),
+        );
         out.push(...(c.httpHeader?.values ?? []), ...(c.queryStrings ?? c.queryString ?? []).map((q: any) => `${q.key ?? ""}=${q.value}`));
     }
     return out;
@@ -210,7 +529,10 @@ export const AWS_RULES: EngineRule[] = [
             const out: Finding[] = [];
             if (!EC2_DESCRIPTION.test(d)) {
                 const bad = [...new Set([...d].filter((ch) => !EC2_DESCRIPTION.test(ch)))].join("");
-                out.push({ field, message: `'${d}' has characters EC2 refuses (${JSON.stringify(bad)}); allowed: a-zA-Z0-9 ._-:/()#,@[]+=&;{}!$*` });
+                out.push({
+                    field,
+                    message: `'${d}' has characters EC2 refuses (${JSON.stringify(bad)}); allowed: a-zA-Z0-9 ._-:/()#,@[]+=&;{}!$*`,
+                });
             }
             if (d.length > 255) out.push({ field, message: `'${d.slice(0, 40)}…' is ${d.length} characters; the limit is 255` });
             return out;
@@ -218,7 +540,30 @@ export const AWS_RULES: EngineRule[] = [
     },
     {
         id: "aws-tag-limits",
-        types: [...new Set([...NAME_LIMITS.map((l) => l.type), "aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:ec2/routeTable:RouteTable", "aws:ec2/eip:Eip", "aws:ec2/natGateway:NatGateway", "aws:ec2/internetGateway:InternetGateway", "aws:ec2/flowLog:FlowLog", "aws:ec2/vpcEndpoint:VpcEndpoint", "aws:kms/key:Key", "aws:acm/certificate:Certificate", "aws:cloudfront/distribution:Distribution", "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "aws:lb/listener:Listener", "aws:lb/listenerRule:ListenerRule", "aws:s3/bucket:Bucket", "aws:efs/fileSystem:FileSystem", "aws:efs/accessPoint:AccessPoint"])],
+        types: [
+            ...new Set([
+                ...NAME_LIMITS.map((l) => l.type),
+                "aws:ec2/vpc:Vpc",
+                "aws:ec2/subnet:Subnet",
+                "aws:ec2/routeTable:RouteTable",
+                "aws:ec2/eip:Eip",
+                "aws:ec2/natGateway:NatGateway",
+                "aws:ec2/internetGateway:InternetGateway",
+                "aws:ec2/flowLog:FlowLog",
+                "aws:ec2/vpcEndpoint:VpcEndpoint",
+                "aws:kms/key:Key",
+                "aws:acm/certificate:Certificate",
+                "aws:cloudfront/distribution:Distribution",
+                "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+                "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+                "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+                "aws:lb/listener:Listener",
+                "aws:lb/listenerRule:ListenerRule",
+                "aws:s3/bucket:Bucket",
+                "aws:efs/fileSystem:FileSystem",
+                "aws:efs/accessPoint:AccessPoint",
+            ]),
+        ],
         outcome: "refused",
         source: "https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html#tag-conventions (50 user tags per resource, key 1-128, value 0-256, no 'aws:' prefix)",
         check(r): Finding[] {
@@ -228,10 +573,12 @@ export const AWS_RULES: EngineRule[] = [
             const keys = Object.keys(tags);
             if (keys.length > TAGS_MAX) out.push({ field: "tags", message: `${keys.length} tags; the limit is ${TAGS_MAX}` });
             for (const k of keys) {
-                if (k.length > TAG_KEY_MAX || k.length === 0) out.push({ field: `tags.${k}`, message: `key is ${k.length} characters; keys are 1-${TAG_KEY_MAX}` });
+                if (k.length > TAG_KEY_MAX || k.length === 0)
+                    out.push({ field: `tags.${k}`, message: `key is ${k.length} characters; keys are 1-${TAG_KEY_MAX}` });
                 if (/^aws:/i.test(k)) out.push({ field: `tags.${k}`, message: "keys starting with 'aws:' are reserved" });
                 const v = tags[k];
-                if (typeof v === "string" && v.length > TAG_VALUE_MAX) out.push({ field: `tags.${k}`, message: `value is ${v.length} characters; the limit is ${TAG_VALUE_MAX}` });
+                if (typeof v === "string" && v.length > TAG_VALUE_MAX)
+                    out.push({ field: `tags.${k}`, message: `value is ${v.length} characters; the limit is ${TAG_VALUE_MAX}` });
             }
             return out;
         },
@@ -246,8 +593,17 @@ export const AWS_RULES: EngineRule[] = [
             const cpu = Number(r.inputs.cpu);
             const memory = Number(r.inputs.memory);
             const allowed = FARGATE_SIZES[cpu];
-            if (!allowed) return [{ field: "cpu", message: `${r.inputs.cpu} CPU units is not a Fargate size (${Object.keys(FARGATE_SIZES).join(", ")})` }];
-            if (!allowed.includes(memory)) return [{ field: "memory", message: `${r.inputs.memory} MiB does not go with ${cpu} CPU units on Fargate (${allowed[0]}-${allowed[allowed.length - 1]} in steps)` }];
+            if (!allowed)
+                return [
+                    { field: "cpu", message: `${r.inputs.cpu} CPU units is not a Fargate size (${Object.keys(FARGATE_SIZES).join(", ")})` },
+                ];
+            if (!allowed.includes(memory))
+                return [
+                    {
+                        field: "memory",
+                        message: `${r.inputs.memory} MiB does not go with ${cpu} CPU units on Fargate (${allowed[0]}-${allowed[allowed.length - 1]} in steps)`,
+                    },
+                ];
             return [];
         },
     },
@@ -259,10 +615,17 @@ export const AWS_RULES: EngineRule[] = [
         check(r): Finding[] {
             const out: Finding[] = [];
             const p = r.inputs.priority;
-            if (typeof p === "number" && (p < 1 || p > 50000 || !Number.isInteger(p))) out.push({ field: "priority", message: `${p} is not an integer 1-50000` });
+            if (typeof p === "number" && (p < 1 || p > 50000 || !Number.isInteger(p)))
+                out.push({ field: "priority", message: `${p} is not an integer 1-50000` });
             const values = conditionValues(r.inputs.conditions);
-            if (values.length > 5) out.push({ field: "conditions", message: `${values.length} condition values (${values.join(", ")}); a rule takes at most 5` });
-            for (const v of values) if (v.length > 128) out.push({ field: "conditions", message: `'${v.slice(0, 40)}…' is ${v.length} characters; the limit is 128` });
+            if (values.length > 5)
+                out.push({
+                    field: "conditions",
+                    message: `${values.length} condition values (${values.join(", ")}); a rule takes at most 5`,
+                });
+            for (const v of values)
+                if (v.length > 128)
+                    out.push({ field: "conditions", message: `'${v.slice(0, 40)}…' is ${v.length} characters; the limit is 128` });
             return out;
         },
     },
@@ -275,11 +638,16 @@ export const AWS_RULES: EngineRule[] = [
             const out: Finding[] = [];
             const metric = (path: string, m: unknown) => {
                 if (typeof m !== "string") return;
-                if (!/^[\w#:.\-/]{1,255}$/.test(m)) out.push({ field: path, message: `metric name '${m}' must be 1-255 characters of letters, digits and _#:.-/` });
+                if (!/^[\w#:.\-/]{1,255}$/.test(m))
+                    out.push({ field: path, message: `metric name '${m}' must be 1-255 characters of letters, digits and _#:.-/` });
             };
             metric("visibilityConfig.metricName", r.inputs.visibilityConfig?.metricName);
             (r.inputs.rules ?? []).forEach((rule: any, i: number) => {
-                if (typeof rule.name === "string" && !/^[\w-]{1,128}$/.test(rule.name)) out.push({ field: `rules[${i}].name`, message: `'${rule.name}' must be 1-128 characters of letters, digits, '_' and '-'` });
+                if (typeof rule.name === "string" && !/^[\w-]{1,128}$/.test(rule.name))
+                    out.push({
+                        field: `rules[${i}].name`,
+                        message: `'${rule.name}' must be 1-128 characters of letters, digits, '_' and '-'`,
+                    });
                 metric(`rules[${i}].visibilityConfig.metricName`, rule.visibilityConfig?.metricName);
             });
             return out;
@@ -293,11 +661,18 @@ export const AWS_RULES: EngineRule[] = [
         check(r): Finding[] {
             const out: Finding[] = [];
             (r.inputs.rules ?? []).forEach((rule: any, i: number) => {
-                if (typeof rule.ruleName === "string" && !/^[a-zA-Z0-9_.-]{1,50}$/.test(rule.ruleName)) out.push({ field: `rules[${i}].ruleName`, message: `'${rule.ruleName}' must be 1-50 characters of letters, digits and -_.` });
+                if (typeof rule.ruleName === "string" && !/^[a-zA-Z0-9_.-]{1,50}$/.test(rule.ruleName))
+                    out.push({
+                        field: `rules[${i}].ruleName`,
+                        message: `'${rule.ruleName}' must be 1-50 characters of letters, digits and -_.`,
+                    });
                 const lifecycles = [rule.lifecycle, ...(rule.copyActions ?? []).map((c: any) => c.lifecycle)];
                 for (const l of lifecycles) {
                     if (l?.coldStorageAfter !== undefined && l?.deleteAfter !== undefined && l.deleteAfter < l.coldStorageAfter + 90) {
-                        out.push({ field: `rules[${i}].lifecycle`, message: `deleteAfter ${l.deleteAfter} is less than 90 days after coldStorageAfter ${l.coldStorageAfter}` });
+                        out.push({
+                            field: `rules[${i}].lifecycle`,
+                            message: `deleteAfter ${l.deleteAfter} is less than 90 days after coldStorageAfter ${l.coldStorageAfter}`,
+                        });
                     }
                 }
             });
@@ -306,7 +681,17 @@ export const AWS_RULES: EngineRule[] = [
     },
     {
         id: "aws-value-ranges",
-        types: ["aws:cloudwatch/logGroup:LogGroup", "aws:sqs/queue:Queue", "aws:rds/instance:Instance", "aws:secretsmanager/secret:Secret", "aws:kms/key:Key", "aws:ec2/flowLog:FlowLog", "aws:elasticache/replicationGroup:ReplicationGroup", "aws:docdb/cluster:Cluster", "aws:cloudfront/distribution:Distribution"],
+        types: [
+            "aws:cloudwatch/logGroup:LogGroup",
+            "aws:sqs/queue:Queue",
+            "aws:rds/instance:Instance",
+            "aws:secretsmanager/secret:Secret",
+            "aws:kms/key:Key",
+            "aws:ec2/flowLog:FlowLog",
+            "aws:elasticache/replicationGroup:ReplicationGroup",
+            "aws:docdb/cluster:Cluster",
+            "aws:cloudfront/distribution:Distribution",
+        ],
         outcome: "refused",
         source: "API references: CloudWatch Logs PutRetentionPolicy, SQS SetQueueAttributes, RDS CreateDBInstance BackupRetentionPeriod, Secrets Manager DeleteSecret RecoveryWindowInDays, KMS ScheduleKeyDeletion PendingWindowInDays, EC2 CreateFlowLogs MaxAggregationInterval, ElastiCache SnapshotRetentionLimit, CloudFront DistributionConfig Comment",
         check(r): Finding[] {
@@ -315,12 +700,18 @@ export const AWS_RULES: EngineRule[] = [
                 if (typeof v === "number" && (v < lo || v > hi)) out.push({ field, message: `${v} is outside ${lo}-${hi} (${ref})` });
             };
             const oneOf = (field: string, v: unknown, allowed: number[], ref: string) => {
-                if (typeof v === "number" && !allowed.includes(v)) out.push({ field, message: `${v} is not one of ${allowed.join(", ")} (${ref})` });
+                if (typeof v === "number" && !allowed.includes(v))
+                    out.push({ field, message: `${v} is not one of ${allowed.join(", ")} (${ref})` });
             };
             const i = r.inputs;
             switch (r.type) {
                 case "aws:cloudwatch/logGroup:LogGroup":
-                    oneOf("retentionInDays", i.retentionInDays, [0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], "PutRetentionPolicy");
+                    oneOf(
+                        "retentionInDays",
+                        i.retentionInDays,
+                        [0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653],
+                        "PutRetentionPolicy",
+                    );
                     break;
                 case "aws:sqs/queue:Queue":
                     inRange("messageRetentionSeconds", i.messageRetentionSeconds, 60, 1209600, "SetQueueAttributes");
@@ -328,8 +719,10 @@ export const AWS_RULES: EngineRule[] = [
                     inRange("delaySeconds", i.delaySeconds, 0, 900, "SetQueueAttributes");
                     inRange("receiveWaitTimeSeconds", i.receiveWaitTimeSeconds, 0, 20, "SetQueueAttributes");
                     inRange("maxMessageSize", i.maxMessageSize, 1024, 1048576, "SetQueueAttributes");
-                    if (i.fifoQueue === true && typeof i.name === "string" && !i.name.endsWith(".fifo")) out.push({ field: "name", message: `a FIFO queue's name must end in '.fifo' ('${i.name}')` });
-                    if (i.fifoQueue !== true && typeof i.name === "string" && i.name.endsWith(".fifo")) out.push({ field: "name", message: `only a FIFO queue's name ends in '.fifo' ('${i.name}')` });
+                    if (i.fifoQueue === true && typeof i.name === "string" && !i.name.endsWith(".fifo"))
+                        out.push({ field: "name", message: `a FIFO queue's name must end in '.fifo' ('${i.name}')` });
+                    if (i.fifoQueue !== true && typeof i.name === "string" && i.name.endsWith(".fifo"))
+                        out.push({ field: "name", message: `only a FIFO queue's name ends in '.fifo' ('${i.name}')` });
                     break;
                 case "aws:rds/instance:Instance":
                     inRange("backupRetentionPeriod", i.backupRetentionPeriod, 0, 35, "CreateDBInstance");
@@ -341,7 +734,8 @@ export const AWS_RULES: EngineRule[] = [
                     inRange("snapshotRetentionLimit", i.snapshotRetentionLimit, 0, 35, "CreateReplicationGroup");
                     break;
                 case "aws:secretsmanager/secret:Secret":
-                    if (typeof i.recoveryWindowInDays === "number" && i.recoveryWindowInDays !== 0) inRange("recoveryWindowInDays", i.recoveryWindowInDays, 7, 30, "DeleteSecret");
+                    if (typeof i.recoveryWindowInDays === "number" && i.recoveryWindowInDays !== 0)
+                        inRange("recoveryWindowInDays", i.recoveryWindowInDays, 7, 30, "DeleteSecret");
                     break;
                 case "aws:kms/key:Key":
                     inRange("deletionWindowInDays", i.deletionWindowInDays, 7, 30, "ScheduleKeyDeletion");
@@ -350,7 +744,11 @@ export const AWS_RULES: EngineRule[] = [
                     oneOf("maxAggregationInterval", i.maxAggregationInterval, [60, 600], "CreateFlowLogs");
                     break;
                 case "aws:cloudfront/distribution:Distribution":
-                    if (typeof i.comment === "string" && i.comment.length > 128) out.push({ field: "comment", message: `${i.comment.length} characters; the limit is 128 (DistributionConfig Comment)` });
+                    if (typeof i.comment === "string" && i.comment.length > 128)
+                        out.push({
+                            field: "comment",
+                            message: `${i.comment.length} characters; the limit is 128 (DistributionConfig Comment)`,
+                        });
                     break;
             }
             return out;
@@ -367,12 +765,25 @@ export const AWS_RULES: EngineRule[] = [
                 const at = `volumes[${i}].efsVolumeConfiguration`;
                 const transit = efs.transitEncryption;
                 const auth = efs.authorizationConfig ?? {};
-                if (transit !== undefined && transit !== "ENABLED" && transit !== "DISABLED") out.push({ field: `${at}.transitEncryption`, message: `'${transit}' is not ENABLED or DISABLED` });
-                if (auth.iam !== undefined && auth.iam !== "ENABLED" && auth.iam !== "DISABLED") out.push({ field: `${at}.authorizationConfig.iam`, message: `'${auth.iam}' is not ENABLED or DISABLED` });
-                if (auth.iam === "ENABLED" && transit !== "ENABLED") out.push({ field: `${at}.transitEncryption`, message: `is ${transit ?? "omitted (DISABLED)"}, but IAM authorization (authorizationConfig.iam ENABLED) needs it ENABLED` });
-                if (auth.accessPointId !== undefined && transit !== "ENABLED") out.push({ field: `${at}.transitEncryption`, message: `is ${transit ?? "omitted (DISABLED)"}, but an access point (authorizationConfig.accessPointId) needs it ENABLED` });
+                if (transit !== undefined && transit !== "ENABLED" && transit !== "DISABLED")
+                    out.push({ field: `${at}.transitEncryption`, message: `'${transit}' is not ENABLED or DISABLED` });
+                if (auth.iam !== undefined && auth.iam !== "ENABLED" && auth.iam !== "DISABLED")
+                    out.push({ field: `${at}.authorizationConfig.iam`, message: `'${auth.iam}' is not ENABLED or DISABLED` });
+                if (auth.iam === "ENABLED" && transit !== "ENABLED")
+                    out.push({
+                        field: `${at}.transitEncryption`,
+                        message: `is ${transit ?? "omitted (DISABLED)"}, but IAM authorization (authorizationConfig.iam ENABLED) needs it ENABLED`,
+                    });
+                if (auth.accessPointId !== undefined && transit !== "ENABLED")
+                    out.push({
+                        field: `${at}.transitEncryption`,
+                        message: `is ${transit ?? "omitted (DISABLED)"}, but an access point (authorizationConfig.accessPointId) needs it ENABLED`,
+                    });
                 if (auth.accessPointId !== undefined && efs.rootDirectory !== undefined && efs.rootDirectory !== "/") {
-                    out.push({ field: `${at}.rootDirectory`, message: `'${efs.rootDirectory}' with an access point: omit it or give '/' (the access point sets the directory)` });
+                    out.push({
+                        field: `${at}.rootDirectory`,
+                        message: `'${efs.rootDirectory}' with an access point: omit it or give '/' (the access point sets the directory)`,
+                    });
                 }
             }
             return out;
@@ -385,9 +796,16 @@ export const AWS_RULES: EngineRule[] = [
         source: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/efs-volumes.html (Fargate tasks mount EFS from platform version 1.4.0; 1.3.0 and earlier have no EFS volumes)",
         check(r, run): Finding[] {
             if (r.inputs.launchType !== "FARGATE") return [];
-            const withEfs = r.dependencies.map((u) => run.byUrn(u)).filter((d): d is PlannedResource => d?.type === "aws:ecs/taskDefinition:TaskDefinition" && efsVolumes(d).length > 0);
+            const withEfs = r.dependencies
+                .map((u) => run.byUrn(u))
+                .filter((d): d is PlannedResource => d?.type === "aws:ecs/taskDefinition:TaskDefinition" && efsVolumes(d).length > 0);
             if (withEfs.length === 0 || fargateSupportsEfs(r.inputs.platformVersion)) return [];
-            return [{ field: "platformVersion", message: `'${r.inputs.platformVersion}' cannot mount the EFS volumes of task definition ${withEfs[0].name}; use LATEST or 1.4.0 and later` }];
+            return [
+                {
+                    field: "platformVersion",
+                    message: `'${r.inputs.platformVersion}' cannot mount the EFS volumes of task definition ${withEfs[0].name}; use LATEST or 1.4.0 and later`,
+                },
+            ];
         },
     },
     {
@@ -400,12 +818,17 @@ export const AWS_RULES: EngineRule[] = [
             const root = r.inputs.rootDirectory ?? {};
             const path = root.path;
             if (typeof path === "string" && (path.length < 1 || path.length > 100 || !EFS_ACCESS_POINT_PATH.test(path))) {
-                out.push({ field: "rootDirectory.path", message: `'${path}' (${path.length} characters) must be '/' or up to four components of 1-100 characters in all, none starting with '.', without $#<>;\`|&?{}^*` });
+                out.push({
+                    field: "rootDirectory.path",
+                    message: `'${path}' (${path.length} characters) must be '/' or up to four components of 1-100 characters in all, none starting with '.', without $#<>;\`|&?{}^*`,
+                });
             }
             const info = root.creationInfo;
-            if (info && typeof info.permissions === "string" && !/^[0-7]{3,4}$/.test(info.permissions)) out.push({ field: "rootDirectory.creationInfo.permissions", message: `'${info.permissions}' is not 3-4 octal digits` });
+            if (info && typeof info.permissions === "string" && !/^[0-7]{3,4}$/.test(info.permissions))
+                out.push({ field: "rootDirectory.creationInfo.permissions", message: `'${info.permissions}' is not 3-4 octal digits` });
             const id = (field: string, v: unknown) => {
-                if (typeof v === "number" && (!Number.isInteger(v) || v < 0 || v > POSIX_ID_MAX)) out.push({ field, message: `${v} is not a POSIX id 0-${POSIX_ID_MAX}` });
+                if (typeof v === "number" && (!Number.isInteger(v) || v < 0 || v > POSIX_ID_MAX))
+                    out.push({ field, message: `${v} is not a POSIX id 0-${POSIX_ID_MAX}` });
             };
             id("posixUser.uid", r.inputs.posixUser?.uid);
             id("posixUser.gid", r.inputs.posixUser?.gid);
@@ -418,11 +841,16 @@ export const AWS_RULES: EngineRule[] = [
         id: "aws-efs-access-point-creation-info",
         types: ["aws:efs/accessPoint:AccessPoint"],
         outcome: "broken",
-        source: "https://docs.aws.amazon.com/efs/latest/ug/API_RootDirectory.html (\"If you do not provide CreationInfo and the specified RootDirectory > Path does not exist, attempts to mount the file system using the access point will fail\")",
+        source: 'https://docs.aws.amazon.com/efs/latest/ug/API_RootDirectory.html ("If you do not provide CreationInfo and the specified RootDirectory > Path does not exist, attempts to mount the file system using the access point will fail")',
         check(r): Finding[] {
             const root = r.inputs.rootDirectory;
             if (!root || root.path === undefined || root.path === "/" || root.creationInfo) return [];
-            return [{ field: "rootDirectory.creationInfo", message: `is missing for '${root.path}': on a new file system the directory does not exist and every mount through the access point fails` }];
+            return [
+                {
+                    field: "rootDirectory.creationInfo",
+                    message: `is missing for '${root.path}': on a new file system the directory does not exist and every mount through the access point fails`,
+                },
+            ];
         },
     },
 ];

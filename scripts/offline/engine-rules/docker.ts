@@ -16,7 +16,8 @@ const VOLUME = "docker:index/volume:Volume";
 const NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 
 /** The provider's container create, which every rule below about uploads, wait and attach reads. */
-const PROVIDER_CREATE = "kreuzwerker/terraform-provider-docker internal/provider/resource_docker_container_funcs.go resourceDockerContainerCreate";
+const PROVIDER_CREATE =
+    "kreuzwerker/terraform-provider-docker internal/provider/resource_docker_container_funcs.go resourceDockerContainerCreate";
 
 /** A URL with a password in it, anywhere in a string (`scheme://user:pass@`, `redis://:pass@`, `mongodb+srv://u:p@`). */
 export const URL_WITH_PASSWORD = /[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:[^/\s@]+@/i;
@@ -47,7 +48,12 @@ export const DOCKER_RULES: EngineRule[] = [
         check(r): Finding[] {
             const name = r.inputs.name;
             if (typeof name !== "string" || NAME_PATTERN.test(name)) return [];
-            return [{ field: "name", message: `'${name}' does not match ${NAME_PATTERN.source} (letters, digits, '_', '.', '-', at least two, starting with a letter or digit)` }];
+            return [
+                {
+                    field: "name",
+                    message: `'${name}' does not match ${NAME_PATTERN.source} (letters, digits, '_', '.', '-', at least two, starting with a letter or digit)`,
+                },
+            ];
         },
     },
     {
@@ -79,16 +85,23 @@ export const DOCKER_RULES: EngineRule[] = [
                 if (typeof e !== "string") return;
                 const eq = e.indexOf("=");
                 const name = eq < 0 ? e : e.slice(0, eq);
-                const problem = secretAt.has(`envs[${i}]`) ? `${name} is a secret` : plaintextSecretProblem(name, eq < 0 ? "" : e.slice(eq + 1));
-                if (problem) out.push({ field: `envs[${i}]`, message: `${who}: ${problem}; \`docker inspect\` lists it (deliver it as a file)` });
+                const problem = secretAt.has(`envs[${i}]`)
+                    ? `${name} is a secret`
+                    : plaintextSecretProblem(name, eq < 0 ? "" : e.slice(eq + 1));
+                if (problem)
+                    out.push({ field: `envs[${i}]`, message: `${who}: ${problem}; \`docker inspect\` lists it (deliver it as a file)` });
             });
             for (const key of ["command", "entrypoints"]) {
                 const argv: unknown[] = Array.isArray(r.inputs[key]) ? r.inputs[key] : [];
                 argv.forEach((a, i) => {
                     if (typeof a !== "string") return;
-                    const flagValue = SECRET_FLAG.test(a) && (a.includes("=") ? a.split("=").slice(1).join("=") !== "" : typeof argv[i + 1] === "string");
+                    const flagValue =
+                        SECRET_FLAG.test(a) && (a.includes("=") ? a.split("=").slice(1).join("=") !== "" : typeof argv[i + 1] === "string");
                     if (secretAt.has(`${key}[${i}]`) || URL_WITH_PASSWORD.test(a) || flagValue) {
-                        out.push({ field: `${key}[${i}]`, message: `${who}: argument ${i} carries a credential; \`docker inspect\` and the process list show it (deliver it as a file)` });
+                        out.push({
+                            field: `${key}[${i}]`,
+                            message: `${who}: argument ${i} carries a credential; \`docker inspect\` and the process list show it (deliver it as a file)`,
+                        });
                     }
                 });
             }
@@ -99,19 +112,22 @@ export const DOCKER_RULES: EngineRule[] = [
         id: "docker-tmpfs-mount-overlap",
         types: [CONTAINER],
         outcome: "refused",
-        source: "moby daemon/volumes.go registerMountPoints: a tmpfs and a volume at the same container path fail with \"Duplicate mount point\"",
+        source: 'moby daemon/volumes.go registerMountPoints: a tmpfs and a volume at the same container path fail with "Duplicate mount point"',
         check(r): Finding[] {
             const tmpfs = Object.keys(r.inputs.tmpfs ?? {}).map(clean);
             const targets = mountTargets(r.inputs).map(clean);
             const dupes = [...tmpfs, ...targets].filter((p, i, all) => all.indexOf(p) !== i);
-            return [...new Set(dupes)].map((p) => ({ field: "tmpfs", message: `'${p}' is mounted twice (tmpfs and/or volumes); the daemon refuses a duplicate mount point` }));
+            return [...new Set(dupes)].map((p) => ({
+                field: "tmpfs",
+                message: `'${p}' is mounted twice (tmpfs and/or volumes); the daemon refuses a duplicate mount point`,
+            }));
         },
     },
     {
         id: "docker-memory-minimum",
         types: [CONTAINER],
         outcome: "refused",
-        source: "moby daemon/daemon_unix.go verifyPlatformContainerResources: \"Minimum memory limit allowed is 6MB\" (linuxMinMemory = 6291456)",
+        source: 'moby daemon/daemon_unix.go verifyPlatformContainerResources: "Minimum memory limit allowed is 6MB" (linuxMinMemory = 6291456)',
         check(r): Finding[] {
             const m = r.inputs.memory;
             if (typeof m !== "number" || m === 0 || m >= 6) return [];

@@ -129,7 +129,9 @@ export function formatEngineProblems(problems: readonly EngineProblem[]): string
     const n = problems.length;
     return [
         `tierform: the plan breaks ${n} rule${n === 1 ? "" : "s"} the real engine enforces:`,
-        ...problems.map((p) => `  - ${p.type} ${p.resource}: ${p.field}: ${p.message} (${VERB[p.outcome]}; rule ${p.rule}; source: ${p.source})`),
+        ...problems.map(
+            (p) => `  - ${p.type} ${p.resource}: ${p.field}: ${p.message} (${VERB[p.outcome]}; rule ${p.rule}; source: ${p.source})`,
+        ),
     ].join("\n");
 }
 

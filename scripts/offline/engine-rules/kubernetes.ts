@@ -93,9 +93,16 @@ export const KUBERNETES_RULES: EngineRule[] = [
             for (const cluster of run.ofType(CNPG_CLUSTER).filter((c) => c.inputs?.metadata?.namespace === ns)) {
                 const name = cluster.inputs?.metadata?.name;
                 if (!new RegExp(`\\b${name}-r[wo]\\b`).test(text)) continue;
-                if (!run.dependsOn(r, cluster.urn)) out.push({ field: "(resource)", message: `uses the CloudNativePG Cluster '${name}' (${name}-rw/-ro) but does not depend on it, so it starts before the database exists` });
+                if (!run.dependsOn(r, cluster.urn))
+                    out.push({
+                        field: "(resource)",
+                        message: `uses the CloudNativePG Cluster '${name}' (${name}-rw/-ro) but does not depend on it, so it starts before the database exists`,
+                    });
                 else if (!cluster.inputs?.metadata?.annotations?.["pulumi.com/waitFor"]) {
-                    out.push({ field: "(resource)", message: `waits for the CloudNativePG Cluster '${name}', which has no pulumi.com/waitFor annotation: Pulumi counts it ready when accepted, before initdb` });
+                    out.push({
+                        field: "(resource)",
+                        message: `waits for the CloudNativePG Cluster '${name}', which has no pulumi.com/waitFor annotation: Pulumi counts it ready when accepted, before initdb`,
+                    });
                 }
             }
             return out;
@@ -115,13 +122,18 @@ export const KUBERNETES_RULES: EngineRule[] = [
             for (const { c, path } of containers(r)) {
                 const env = (c.env ?? []).find((e: any) => e.name === "ALLOWED_HOSTS" && typeof e.value === "string");
                 if (!env) continue;
-                const allowed = String(env.value).split(",").filter((h) => h.trim() !== "");
+                const allowed = String(env.value)
+                    .split(",")
+                    .filter((h) => h.trim() !== "");
                 for (const kind of ["livenessProbe", "readinessProbe", "startupProbe"]) {
                     const get = c[kind]?.httpGet;
                     if (!get) continue;
                     const host = (get.httpHeaders ?? []).find((h: any) => String(h.name).toLowerCase() === "host")?.value ?? get.host;
                     if (host === undefined ? !allowed.includes("*") : !djangoAllows(allowed, host)) {
-                        out.push({ field: `${path}.${kind}.httpGet`, message: `sends Host '${host ?? "<pod IP>"}', which ALLOWED_HOSTS (${allowed.join(",")}) rejects with 400; set httpHeaders Host to an allowed host` });
+                        out.push({
+                            field: `${path}.${kind}.httpGet`,
+                            message: `sends Host '${host ?? "<pod IP>"}', which ALLOWED_HOSTS (${allowed.join(",")}) rejects with 400; set httpHeaders Host to an allowed host`,
+                        });
                     }
                 }
             }
@@ -146,7 +158,11 @@ export const KUBERNETES_RULES: EngineRule[] = [
                 if (limit === undefined) continue;
                 const i = argv.indexOf("--maxmemory");
                 const bound = i >= 0 ? argv[i + 1] : undefined;
-                if (!bound || /^0([kmg]b?)?$/i.test(bound)) out.push({ field: `${path}.args`, message: `runs redis-server under a ${Math.round(limit / 1048576)} MiB limit without --maxmemory; set it below the limit (75 %)` });
+                if (!bound || /^0([kmg]b?)?$/i.test(bound))
+                    out.push({
+                        field: `${path}.args`,
+                        message: `runs redis-server under a ${Math.round(limit / 1048576)} MiB limit without --maxmemory; set it below the limit (75 %)`,
+                    });
             }
             return out;
         },
@@ -163,18 +179,28 @@ export const KUBERNETES_RULES: EngineRule[] = [
         check(r): Finding[] {
             const out: Finding[] = [];
             if (r.type === PROVIDER) {
-                if (r.inputs?.kubeconfig && !isSecret(r, "kubeconfig")) out.push({ field: "kubeconfig", message: "the kubeconfig (cluster credentials) is not a Pulumi secret" });
+                if (r.inputs?.kubeconfig && !isSecret(r, "kubeconfig"))
+                    out.push({ field: "kubeconfig", message: "the kubeconfig (cluster credentials) is not a Pulumi secret" });
                 return out;
             }
             if (r.type === SECRET) {
                 for (const key of ["stringData", "data"]) {
-                    for (const k of Object.keys(r.inputs?.[key] ?? {})) if (!isSecret(r, `${key}.${k}`)) out.push({ field: `${key}.${k}`, message: "is not a Pulumi secret, so the plan's JSON and the state hold it in the clear" });
+                    for (const k of Object.keys(r.inputs?.[key] ?? {}))
+                        if (!isSecret(r, `${key}.${k}`))
+                            out.push({
+                                field: `${key}.${k}`,
+                                message: "is not a Pulumi secret, so the plan's JSON and the state hold it in the clear",
+                            });
                 }
                 return out;
             }
             for (const { c, path } of containers(r)) {
                 (c.env ?? []).forEach((e: any, i: number) => {
-                    if (typeof e.value === "string" && URL_WITH_CREDENTIALS.test(e.value)) out.push({ field: `${path}.env[${i}]`, message: `${e.name} holds a connection string with credentials in the clear; pass it by secretKeyRef` });
+                    if (typeof e.value === "string" && URL_WITH_CREDENTIALS.test(e.value))
+                        out.push({
+                            field: `${path}.env[${i}]`,
+                            message: `${e.name} holds a connection string with credentials in the clear; pass it by secretKeyRef`,
+                        });
                 });
             }
             return out;

@@ -18,21 +18,51 @@ export function awsOutputs(type: string, name: string, inputs: Record<string, an
         case "aws:docdb/cluster:Cluster": {
             // DocumentDB's `endpoint` and `readerEndpoint` are host names; the port is separate.
             const id = inputs.clusterIdentifier ?? name;
-            return { ...base, endpoint: `${id}.cluster-abc.${region}.docdb.amazonaws.com`, readerEndpoint: `${id}.cluster-ro-abc.${region}.docdb.amazonaws.com`, port: inputs.port ?? 27017, clusterIdentifier: id };
+            return {
+                ...base,
+                endpoint: `${id}.cluster-abc.${region}.docdb.amazonaws.com`,
+                readerEndpoint: `${id}.cluster-ro-abc.${region}.docdb.amazonaws.com`,
+                port: inputs.port ?? 27017,
+                clusterIdentifier: id,
+            };
         }
         case "aws:rds/instance:Instance":
         case "aws:rds/cluster:Cluster": {
             const port = inputs.port ?? (inputs.engine === "mysql" ? 3306 : inputs.engine === "docdb" ? 27017 : 5432);
-            return { ...base, address: `${name}.abc.${region}.rds.amazonaws.com`, endpoint: `${name}.abc.${region}.rds.amazonaws.com:${port}`, readerEndpoint: `${name}.ro.${region}.rds.amazonaws.com`, port, identifier: inputs.identifier ?? name, resourceId: `db-${name.toUpperCase().replace(/[^A-Z0-9]/g, "")}` };
+            return {
+                ...base,
+                address: `${name}.abc.${region}.rds.amazonaws.com`,
+                endpoint: `${name}.abc.${region}.rds.amazonaws.com:${port}`,
+                readerEndpoint: `${name}.ro.${region}.rds.amazonaws.com`,
+                port,
+                identifier: inputs.identifier ?? name,
+                resourceId: `db-${name.toUpperCase().replace(/[^A-Z0-9]/g, "")}`,
+            };
         }
         case "aws:elasticache/replicationGroup:ReplicationGroup":
-            return { ...base, primaryEndpointAddress: `${name}.abc.cache.amazonaws.com`, readerEndpointAddress: `${name}-ro.abc.cache.amazonaws.com`, configurationEndpointAddress: `${name}.cfg.cache.amazonaws.com`, port: inputs.port ?? 6379 };
+            return {
+                ...base,
+                primaryEndpointAddress: `${name}.abc.cache.amazonaws.com`,
+                readerEndpointAddress: `${name}-ro.abc.cache.amazonaws.com`,
+                configurationEndpointAddress: `${name}.cfg.cache.amazonaws.com`,
+                port: inputs.port ?? 6379,
+            };
         case "aws:sqs/queue:Queue":
-            return { ...base, arn: `arn:aws:sqs:${region}:${ACCOUNT}:${inputs.name ?? name}`, url: `https://sqs.${region}.amazonaws.com/${ACCOUNT}/${inputs.name ?? name}` };
+            return {
+                ...base,
+                arn: `arn:aws:sqs:${region}:${ACCOUNT}:${inputs.name ?? name}`,
+                url: `https://sqs.${region}.amazonaws.com/${ACCOUNT}/${inputs.name ?? name}`,
+            };
         case "aws:s3/bucket:Bucket":
         case "aws:s3/bucketV2:BucketV2": {
             const bucket = inputs.bucket ?? `${name}-abc123`;
-            return { ...base, arn: `arn:aws:s3:::${bucket}`, bucket, bucketRegionalDomainName: `${bucket}.s3.${region}.amazonaws.com`, bucketDomainName: `${bucket}.s3.amazonaws.com` };
+            return {
+                ...base,
+                arn: `arn:aws:s3:::${bucket}`,
+                bucket,
+                bucketRegionalDomainName: `${bucket}.s3.${region}.amazonaws.com`,
+                bucketDomainName: `${bucket}.s3.amazonaws.com`,
+            };
         }
         case "aws:ecs/cluster:Cluster":
             return { ...base, name: inputs.name ?? name };
@@ -62,7 +92,11 @@ export function awsOutputs(type: string, name: string, inputs: Record<string, an
 export function awsCall(token: string, inputs: Record<string, any>): Record<string, any> {
     switch (token) {
         case "aws:index/getAvailabilityZones:getAvailabilityZones":
-            return { names: ["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d"], zoneIds: ["use1-az1", "use1-az2", "use1-az4", "use1-az6"], id: "us-east-1" };
+            return {
+                names: ["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d"],
+                zoneIds: ["use1-az1", "use1-az2", "use1-az4", "use1-az6"],
+                id: "us-east-1",
+            };
         case "aws:index/getRegion:getRegion":
             return { name: "us-east-1", region: "us-east-1", id: "us-east-1" };
         case "aws:index/getCallerIdentity:getCallerIdentity":
@@ -77,7 +111,13 @@ export function awsCall(token: string, inputs: Record<string, any>): Record<stri
             return { ids: [3, 1, 2].map((i) => `subnet-${tier}-${i}`), id: "us-east-1" };
         }
         case "aws:ec2/getManagedPrefixList:getManagedPrefixList":
-            return { id: "pl-3b927c52", name: inputs.name, addressFamily: "IPv4", maxEntries: 55, arn: "arn:aws:ec2:us-east-1:aws:prefix-list/pl-3b927c52" };
+            return {
+                id: "pl-3b927c52",
+                name: inputs.name,
+                addressFamily: "IPv4",
+                maxEntries: 55,
+                arn: "arn:aws:ec2:us-east-1:aws:prefix-list/pl-3b927c52",
+            };
         case "aws:elb/getServiceAccount:getServiceAccount":
             return { arn: "arn:aws:iam::127311923021:root", id: "127311923021" };
         case "aws:route53/getZone:getZone":

@@ -47,12 +47,20 @@ describe("aws backup (AWS Backup)", function () {
         assert.strictEqual(rules.weekly.schedule, "cron(0 1 ? * 1 *)");
         assert.strictEqual(rules.weekly.lifecycle.deleteAfter, 90);
         assert.strictEqual(rules.monthly.schedule, "cron(0 1 1 * ? *)");
-        assert.deepStrictEqual(rules.monthly.lifecycle, { deleteAfter: 365, coldStorageAfter: 30, optInToArchiveForSupportedResources: true });
+        assert.deepStrictEqual(rules.monthly.lifecycle, {
+            deleteAfter: 365,
+            coldStorageAfter: 30,
+            optInToArchiveForSupportedResources: true,
+        });
         const drVault = asset.one("aws:backup/vault:Vault", "asset-management-backup-dr");
         assert.strictEqual(providerOf(asset, drVault)?.inputs.region, "us-west-2");
         assert.match(drVault.inputs.kmsKeyArn, /asset-management-dr-key$/);
         for (const name of ["scheduled", "weekly", "monthly"]) {
-            assert.strictEqual(rules[name].copyActions[0].destinationVaultArn, `arn:aws:backup:us-east-1:123456789012:vault/${drVault.name}`, name);
+            assert.strictEqual(
+                rules[name].copyActions[0].destinationVaultArn,
+                `arn:aws:backup:us-east-1:123456789012:vault/${drVault.name}`,
+                name,
+            );
             assert.strictEqual(rules[name].copyActions[0].lifecycle.deleteAfter, rules[name].lifecycle.deleteAfter, name);
         }
     });
@@ -86,10 +94,17 @@ describe("aws backup (AWS Backup)", function () {
         const pattern = JSON.parse(rule.inputs.eventPattern);
         assert.deepStrictEqual(pattern.detail.state, ["FAILED", "ABORTED", "EXPIRED"]);
         assert.ok(pattern["detail-type"].includes("Backup Job State Change"));
-        assert.strictEqual(hld.one("aws:cloudwatch/eventTarget:EventTarget", "hld-platform-backup-failures").inputs.arn, "arn:aws:sns:us-east-1:123456789012:alarms");
+        assert.strictEqual(
+            hld.one("aws:cloudwatch/eventTarget:EventTarget", "hld-platform-backup-failures").inputs.arn,
+            "arn:aws:sns:us-east-1:123456789012:alarms",
+        );
         const alarm = hld.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").find((a) => a.inputs.metricName === "NumberOfBackupJobsFailed")!;
         assert.strictEqual(alarm.inputs.threshold, 0);
         assert.deepStrictEqual(alarm.inputs.dimensions, { BackupVaultName: "hld-platform-prod" });
-        assert.ok(hld.one("aws:backup/vaultNotifications:VaultNotifications", "hld-platform-backup").inputs.backupVaultEvents.includes("COPY_JOB_FAILED"));
+        assert.ok(
+            hld
+                .one("aws:backup/vaultNotifications:VaultNotifications", "hld-platform-backup")
+                .inputs.backupVaultEvents.includes("COPY_JOB_FAILED"),
+        );
     });
 });

@@ -39,7 +39,11 @@ describe("aws cache (ElastiCache)", function () {
         assert.strictEqual(rg.inputs.finalSnapshotIdentifier, "mdc-tts-cache-final");
         assert.strictEqual(rg.protect, true);
         assert.deepStrictEqual(rg.inputs.securityGroupIds, ["sg-cache"]);
-        assert.deepStrictEqual(mdc.plan.one("aws:elasticache/subnetGroup:SubnetGroup", "mdc-tts-cache").inputs.subnetIds, ["subnet-iso-1", "subnet-iso-2", "subnet-iso-3"]);
+        assert.deepStrictEqual(mdc.plan.one("aws:elasticache/subnetGroup:SubnetGroup", "mdc-tts-cache").inputs.subnetIds, [
+            "subnet-iso-1",
+            "subnet-iso-2",
+            "subnet-iso-3",
+        ]);
         const s = staging.one(RG, "mdc-tts-cache");
         assert.strictEqual(s.inputs.numCacheClusters, 1);
         assert.strictEqual(s.inputs.multiAzEnabled, false);
@@ -54,15 +58,24 @@ describe("aws cache (ElastiCache)", function () {
         assert.strictEqual(rg.inputs.automaticFailoverEnabled, true);
         const pg = asset.one("aws:elasticache/parameterGroup:ParameterGroup", "asset-management-cache");
         assert.strictEqual(pg.inputs.family, "redis7");
-        assert.deepStrictEqual(pg.inputs.parameters.find((p: any) => p.name === "cluster-enabled"), { name: "cluster-enabled", value: "yes" });
+        assert.deepStrictEqual(
+            pg.inputs.parameters.find((p: any) => p.name === "cluster-enabled"),
+            { name: "cluster-enabled", value: "yes" },
+        );
         const json = JSON.parse(asset.one("aws:secretsmanager/secretVersion:SecretVersion", "asset-management-cache").inputs.secretString);
         assert.match(json.host, /\.cfg\./);
         assert.strictEqual(json.cluster, true);
     });
 
     it("alarms on the busiest node's CPU, memory and evictions", () => {
-        const alarms = asset.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => a.inputs.name.startsWith("asset-management-cache-"));
-        assert.deepStrictEqual(alarms.map((a) => a.inputs.name).sort(), ["asset-management-cache-cpu", "asset-management-cache-evictions", "asset-management-cache-memory"]);
+        const alarms = asset
+            .ofType("aws:cloudwatch/metricAlarm:MetricAlarm")
+            .filter((a) => a.inputs.name.startsWith("asset-management-cache-"));
+        assert.deepStrictEqual(alarms.map((a) => a.inputs.name).sort(), [
+            "asset-management-cache-cpu",
+            "asset-management-cache-evictions",
+            "asset-management-cache-memory",
+        ]);
         const cpu = alarms.find((a) => a.inputs.name.endsWith("-cpu"))!;
         const nodes = cpu.inputs.metricQueries.filter((q: any) => q.metric).map((q: any) => q.metric.dimensions.CacheClusterId);
         assert.deepStrictEqual(nodes, cacheNodeIds("asset-management-cache", true, 3, 2));

@@ -12,7 +12,12 @@ export const DISTRIBUTION = "arn:aws:cloudfront::123456789012:distribution/E2EXA
 
 /** A fake network: isolated subnets and one security group per datastore and service. */
 export function fakeNetwork(system: System) {
-    const names = [...Object.keys(system.databases), ...Object.keys(system.caches), ...Object.keys(system.queues), ...Object.keys(system.buckets)];
+    const names = [
+        ...Object.keys(system.databases),
+        ...Object.keys(system.caches),
+        ...Object.keys(system.queues),
+        ...Object.keys(system.buckets),
+    ];
     return {
         vpcId: "vpc-123",
         vpcCidr: "10.0.0.0/16",
@@ -36,7 +41,10 @@ const memo = new Map<string, Promise<DataPlan>>();
 let last: Promise<unknown> = Promise.resolve();
 
 /** Plan the data tier of a preset (prod by default) and return the plan with the resolved bindings; memoized across test files. */
-export function planData(preset: string, opts: { stack?: string; overrides?: Record<string, unknown>; config?: Record<string, unknown> } = {}): Promise<DataPlan> {
+export function planData(
+    preset: string,
+    opts: { stack?: string; overrides?: Record<string, unknown>; config?: Record<string, unknown> } = {},
+): Promise<DataPlan> {
     const key = JSON.stringify([preset, opts]);
     if (!memo.has(key)) {
         const run = last.catch(() => undefined).then(() => planDataOnce(preset, opts));
@@ -46,7 +54,10 @@ export function planData(preset: string, opts: { stack?: string; overrides?: Rec
     return memo.get(key)!;
 }
 
-async function planDataOnce(preset: string, opts: { stack?: string; overrides?: Record<string, unknown>; config?: Record<string, unknown> } = {}): Promise<DataPlan> {
+async function planDataOnce(
+    preset: string,
+    opts: { stack?: string; overrides?: Record<string, unknown>; config?: Record<string, unknown> } = {},
+): Promise<DataPlan> {
     const { system, settings } = loadSystem(preset, opts);
     const plan = await planComponent(() => {
         const cdn = system.edge.cdn ? { cdnDistributionArn: DISTRIBUTION } : {};
@@ -63,7 +74,9 @@ export function named(plan: Plan, type: string, part: string): PlannedResource[]
 
 /** The mock values of every RandomPassword in the plan (what a leak would look like). */
 export function mockPasswords(plan: Plan): string[] {
-    return plan.ofType("random:index/randomPassword:RandomPassword").map((r) => `mock-${r.name}-`.padEnd(r.inputs.length ?? 16, "x").slice(0, r.inputs.length ?? 16));
+    return plan
+        .ofType("random:index/randomPassword:RandomPassword")
+        .map((r) => `mock-${r.name}-`.padEnd(r.inputs.length ?? 16, "x").slice(0, r.inputs.length ?? 16));
 }
 
 /** Resources whose redacted (non-secret) inputs contain one of `values`. */

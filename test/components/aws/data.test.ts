@@ -18,7 +18,14 @@ async function refusal(
     // The loader already refuses most of these; a system built in code reaches createDataTier unchecked.
     const system = rpoMinutes === undefined ? loaded.system : { ...loaded.system, recovery: { ...loaded.system.recovery, rpoMinutes } };
     try {
-        await planComponent(() => createDataTier({ system, settings: { ...settings, ...settingsOver }, network: fakeNetwork(system), alarmTopicArn: TOPIC }, {}), AWS_CONFIG);
+        await planComponent(
+            () =>
+                createDataTier(
+                    { system, settings: { ...settings, ...settingsOver }, network: fakeNetwork(system), alarmTopicArn: TOPIC },
+                    {},
+                ),
+            AWS_CONFIG,
+        );
     } catch (err) {
         return err as Error;
     }
@@ -39,7 +46,10 @@ describe("aws data tier", function () {
     it("refuses an RPO under 5 minutes before creating anything, naming the setting and the datastore", async () => {
         const err = await refusal("asset-management", { recovery: { rpoMinutes: 3 } });
         assert.match(err.message, /recovery\.rpoMinutes is 3, but databases\.db cannot be recovered to less than 5 minutes/);
-        assert.deepStrictEqual((err.registered ?? []).filter((r) => r.custom), []);
+        assert.deepStrictEqual(
+            (err.registered ?? []).filter((r) => r.custom),
+            [],
+        );
     });
 
     it("refuses an RPO shorter than the backup interval of a database without point-in-time recovery", async () => {
@@ -65,15 +75,28 @@ describe("aws data tier", function () {
                     const b = bindings[v.datastore];
                     assert.ok(b, `${preset}: no binding for ${v.datastore}`);
                     if (v.secret) {
-                        assert.match(String(b.secrets[v.variable]), /^arn:aws:secretsmanager:.+:url::$/, `${preset} ${service.name} ${v.variable}`);
+                        assert.match(
+                            String(b.secrets[v.variable]),
+                            /^arn:aws:secretsmanager:.+:url::$/,
+                            `${preset} ${service.name} ${v.variable}`,
+                        );
                         assert.ok(!(v.variable in b.environment));
                     } else assert.ok(b.environment[v.variable], `${preset} ${service.name} ${v.variable}`);
                 }
             }
             for (const [name, b] of Object.entries(bindings)) {
-                if (b.outputs.connectionString !== undefined) assert.ok(plan.run.secretOutputs.some((p) => p.startsWith(`bindings.${name}.outputs.connectionString`)), `${preset} ${name}`);
-                for (const value of Object.values(b.environment)) assert.ok(!/password|mock-.*-(password|token)/.test(String(value)), `${preset} ${name}`);
-                for (const arn of b.executionSecretArns) assert.ok(Object.values(b.secrets).some((s) => String(s).startsWith(String(arn))), `${preset} ${name}: execution role reads the secret it injects`);
+                if (b.outputs.connectionString !== undefined)
+                    assert.ok(
+                        plan.run.secretOutputs.some((p) => p.startsWith(`bindings.${name}.outputs.connectionString`)),
+                        `${preset} ${name}`,
+                    );
+                for (const value of Object.values(b.environment))
+                    assert.ok(!/password|mock-.*-(password|token)/.test(String(value)), `${preset} ${name}`);
+                for (const arn of b.executionSecretArns)
+                    assert.ok(
+                        Object.values(b.secrets).some((s) => String(s).startsWith(String(arn))),
+                        `${preset} ${name}: execution role reads the secret it injects`,
+                    );
             }
         }
     });
@@ -85,7 +108,16 @@ describe("aws data tier", function () {
         for (const r of tagged) {
             for (const k of ["system", "environment", "tier", "managed-by"]) assert.ok(r.inputs.tags[k], `${r.type} ${r.name} lacks ${k}`);
         }
-        const mustBeTagged = ["aws:rds/instance:Instance", "aws:elasticache/replicationGroup:ReplicationGroup", "aws:sqs/queue:Queue", "aws:s3/bucket:Bucket", "aws:backup/vault:Vault", "aws:kms/key:Key", "aws:secretsmanager/secret:Secret", "aws:cloudwatch/metricAlarm:MetricAlarm"];
+        const mustBeTagged = [
+            "aws:rds/instance:Instance",
+            "aws:elasticache/replicationGroup:ReplicationGroup",
+            "aws:sqs/queue:Queue",
+            "aws:s3/bucket:Bucket",
+            "aws:backup/vault:Vault",
+            "aws:kms/key:Key",
+            "aws:secretsmanager/secret:Secret",
+            "aws:cloudwatch/metricAlarm:MetricAlarm",
+        ];
         for (const t of mustBeTagged) {
             assert.ok(plan.ofType(t).length > 0, t);
             for (const r of plan.ofType(t)) assert.ok(r.inputs.tags, `${t} ${r.name} has no tags`);
@@ -108,7 +140,10 @@ describe("aws data tier", function () {
             for (const r of plan.ofType(t)) assert.strictEqual(r.protect, true, `${t} ${r.name}`);
         }
         const { plan: staging } = await planData("mdc-tts", { stack: "staging" });
-        assert.deepStrictEqual(staging.resources.filter((r) => r.protect).map((r) => r.name), []);
+        assert.deepStrictEqual(
+            staging.resources.filter((r) => r.protect).map((r) => r.name),
+            [],
+        );
     });
 
     it("outputs writer and reader endpoints, the cache endpoint, queue URLs, bucket names and the backup vault", async () => {

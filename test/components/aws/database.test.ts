@@ -12,7 +12,12 @@ describe("aws database (RDS)", function () {
     let asset: Plan, auromart: Plan, mealkitz: Plan, staging: Plan;
     before(async () => {
         [asset, auromart, mealkitz, staging] = (
-            await Promise.all([planData("asset-management"), planData("auromart"), planData("mealkitz"), planData("mdc-tts", { stack: "staging" })])
+            await Promise.all([
+                planData("asset-management"),
+                planData("auromart"),
+                planData("mealkitz"),
+                planData("mdc-tts", { stack: "staging" }),
+            ])
         ).map((d) => d.plan);
     });
 
@@ -31,7 +36,10 @@ describe("aws database (RDS)", function () {
     });
 
     it("keeps automated backups for the spec's 30 days (PITR), with deletion protection, a final snapshot and protect in prod", () => {
-        for (const [plan, name] of [[asset, "asset-management"], [auromart, "auromart"]] as const) {
+        for (const [plan, name] of [
+            [asset, "asset-management"],
+            [auromart, "auromart"],
+        ] as const) {
             const db = primary(plan, name);
             assert.strictEqual(db.inputs.backupRetentionPeriod, 30, name);
             assert.strictEqual(db.inputs.deletionProtection, true, name);
@@ -62,14 +70,26 @@ describe("aws database (RDS)", function () {
         const pg = asset.one("aws:rds/parameterGroup:ParameterGroup", "asset-management-db");
         assert.strictEqual(pg.inputs.family, "postgres16");
         // rds.force_ssl is 1 by default from PostgreSQL 15: set only below, so no refresh shows a perpetual diff.
-        assert.strictEqual(pg.inputs.parameters.find((p: any) => p.name === "rds.force_ssl"), undefined);
+        assert.strictEqual(
+            pg.inputs.parameters.find((p: any) => p.name === "rds.force_ssl"),
+            undefined,
+        );
         assert.deepStrictEqual(rdsParameters("postgres", {}, 4, "14")[0], { name: "rds.force_ssl", value: "1", applyMethod: "immediate" });
         assert.deepStrictEqual(param(pg, "max_connections"), { name: "max_connections", value: "200", applyMethod: "pending-reboot" });
         // The seed's 4GB shared_buffers and 12GB effective_cache_size are floors RDS's defaults (25 %, 50 % of 32 GiB) exceed: left to RDS.
-        assert.strictEqual(pg.inputs.parameters.find((p: any) => p.name === "shared_buffers"), undefined);
-        assert.strictEqual(pg.inputs.parameters.find((p: any) => p.name === "effective_cache_size"), undefined);
+        assert.strictEqual(
+            pg.inputs.parameters.find((p: any) => p.name === "shared_buffers"),
+            undefined,
+        );
+        assert.strictEqual(
+            pg.inputs.parameters.find((p: any) => p.name === "effective_cache_size"),
+            undefined,
+        );
         // On an 8 GiB class the seed's value is above the default (2 GiB): it stays, in 8 kB pages.
-        assert.deepStrictEqual(rdsParameters("postgres", { shared_buffers: "3GB" }, 8).find((p) => p.name === "shared_buffers"), { name: "shared_buffers", value: String((3 * 1024 ** 3) / 8192), applyMethod: "pending-reboot" });
+        assert.deepStrictEqual(
+            rdsParameters("postgres", { shared_buffers: "3GB" }, 8).find((p) => p.name === "shared_buffers"),
+            { name: "shared_buffers", value: String((3 * 1024 ** 3) / 8192), applyMethod: "pending-reboot" },
+        );
         assert.strictEqual(param(pg, "maintenance_work_mem").value, String(1024 ** 2)); // 1GB in kB
         assert.strictEqual(param(pg, "wal_buffers").value, "2048");
         assert.strictEqual(param(pg, "checkpoint_completion_target").value, "0.9");
@@ -81,13 +101,20 @@ describe("aws database (RDS)", function () {
         // RDS reads require_secure_transport back as 1: ON would show a diff on every refresh.
         assert.strictEqual(param(my, "require_secure_transport").value, "1");
         // The seed's 1 GiB buffer pool is below RDS's {DBInstanceClassMemory*3/4}: the default stays (24 GiB of a 32 GiB class).
-        assert.strictEqual(my.inputs.parameters.find((p: any) => p.name === "innodb_buffer_pool_size"), undefined);
+        assert.strictEqual(
+            my.inputs.parameters.find((p: any) => p.name === "innodb_buffer_pool_size"),
+            undefined,
+        );
         assert.strictEqual(param(my, "character_set_server").value, "utf8mb4");
         assert.strictEqual(param(my, "slow_query_log").value, "1");
     });
 
     it("scales absolute memory settings that do not fit a small instance class into DBInstanceClassMemory formulas", () => {
-        const params = rdsParameters("postgres", { shared_buffers: "4GB", effective_cache_size: "12GB", work_mem: "4MB", max_connections: 200 }, 4);
+        const params = rdsParameters(
+            "postgres",
+            { shared_buffers: "4GB", effective_cache_size: "12GB", work_mem: "4MB", max_connections: 200 },
+            4,
+        );
         const v = (n: string) => params.find((p) => p.name === n)?.value;
         assert.strictEqual(v("shared_buffers"), "{DBInstanceClassMemory/20480}"); // 40 % of memory in 8 kB pages
         assert.strictEqual(v("effective_cache_size"), "{DBInstanceClassMemory/10923}"); // 75 %
@@ -97,7 +124,10 @@ describe("aws database (RDS)", function () {
         assert.strictEqual(sizeBytes("fast"), undefined);
         assert.strictEqual(parameterFamily("mysql", "8.4"), "mysql8.4");
         // The slow-query log RDS exports is on for MySQL even when the spec does not ask.
-        assert.deepStrictEqual(rdsParameters("mysql", {}, 4).map((p) => `${p.name}=${p.value}`), ["require_secure_transport=1", "slow_query_log=1", "long_query_time=2"]);
+        assert.deepStrictEqual(
+            rdsParameters("mysql", {}, 4).map((p) => `${p.name}=${p.value}`),
+            ["require_secure_transport=1", "slow_query_log=1", "long_query_time=2"],
+        );
     });
 
     it("creates the spec's read replicas (Asset Management 2, MealKitz 2) and a DR replica in the DR region with its own key", () => {
@@ -133,9 +163,16 @@ describe("aws database (RDS)", function () {
         assert.strictEqual(primary(auromart, "auromart").inputs.engineLifecycleSupport, "open-source-rds-extended-support");
         assert.strictEqual(primary(asset, "asset-management").inputs.engineLifecycleSupport, "open-source-rds-extended-support-disabled");
         const now = new Date("2026-11-30T00:00:00Z");
-        assert.match(rdsLifecycle("mysql", "8.0", now).warning ?? "", /mysql 8.0 left RDS standard support on 2026-07-31.*paid RDS Extended Support/);
-        assert.deepStrictEqual(rdsLifecycle("mysql", "8.0", new Date("2026-07-01T00:00:00Z")), { engineLifecycleSupport: "open-source-rds-extended-support-disabled" });
-        assert.deepStrictEqual(rdsLifecycle("postgres", "16", now), { engineLifecycleSupport: "open-source-rds-extended-support-disabled" });
+        assert.match(
+            rdsLifecycle("mysql", "8.0", now).warning ?? "",
+            /mysql 8.0 left RDS standard support on 2026-07-31.*paid RDS Extended Support/,
+        );
+        assert.deepStrictEqual(rdsLifecycle("mysql", "8.0", new Date("2026-07-01T00:00:00Z")), {
+            engineLifecycleSupport: "open-source-rds-extended-support-disabled",
+        });
+        assert.deepStrictEqual(rdsLifecycle("postgres", "16", now), {
+            engineLifecycleSupport: "open-source-rds-extended-support-disabled",
+        });
     });
 
     it("alarms on CPU, free storage, connections and replica lag (the DR replica's in its own region)", () => {

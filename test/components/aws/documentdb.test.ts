@@ -24,7 +24,11 @@ describe("aws document database (DocumentDB)", function () {
         assert.strictEqual(c.protect, true);
         assert.deepStrictEqual(c.inputs.enabledCloudwatchLogsExports, ["audit", "profiler"]);
         assert.deepStrictEqual(c.inputs.vpcSecurityGroupIds, ["sg-mongo"]);
-        assert.deepStrictEqual(plan.one("aws:docdb/subnetGroup:SubnetGroup", "hld-platform-mongo").inputs.subnetIds, ["subnet-iso-1", "subnet-iso-2", "subnet-iso-3"]);
+        assert.deepStrictEqual(plan.one("aws:docdb/subnetGroup:SubnetGroup", "hld-platform-mongo").inputs.subnetIds, [
+            "subnet-iso-1",
+            "subnet-iso-2",
+            "subnet-iso-3",
+        ]);
         assert.deepStrictEqual(c.secretPaths, ["masterPassword"]);
         assert.deepStrictEqual(c.inputs.tags["backup-plan"], "hld-platform-mongo");
     });
@@ -65,7 +69,10 @@ describe("aws document database (DocumentDB)", function () {
         assert.deepStrictEqual(b.outputs.readerEndpoints, ["hld-platform-mongo.cluster-ro-abc.us-east-1.docdb.amazonaws.com:27017"]);
         const json = JSON.parse(plan.one("aws:secretsmanager/secretVersion:SecretVersion", "hld-platform-mongo").inputs.secretString);
         // TLS verified against the Amazon RDS CA the images carry (DocumentDB's certificates chain to it, not to a public root).
-        assert.match(json.url, /^mongodb:\/\/app:.+@hld-platform-mongo\.cluster-abc\..+:27017\/hld\?authSource=admin&tls=true&tlsCAFile=%2Fetc%2Fssl%2Fcerts%2Frds-global-bundle\.pem&replicaSet=rs0&readPreference=secondaryPreferred&retryWrites=false$/);
+        assert.match(
+            json.url,
+            /^mongodb:\/\/app:.+@hld-platform-mongo\.cluster-abc\..+:27017\/hld\?authSource=admin&tls=true&tlsCAFile=%2Fetc%2Fssl%2Fcerts%2Frds-global-bundle\.pem&replicaSet=rs0&readPreference=secondaryPreferred&retryWrites=false$/,
+        );
         assert.deepStrictEqual(leaks(plan, mockPasswords(plan)), []);
         assert.deepStrictEqual(documentDbVersion("5.0"), { engineVersion: "5.0.0", family: "docdb5.0" });
     });

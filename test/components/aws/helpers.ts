@@ -5,8 +5,13 @@ import { loadStack, type Settings, type System } from "../../../model";
 import { stackConfig, type Plan, type PlannedResource } from "../../harness";
 
 /** A preset resolved as the prod stack (or another stack) would resolve it, with optional overrides. */
-export function loadSystem(preset: string, opts: { stack?: string; overrides?: Record<string, unknown>; config?: Record<string, unknown> } = {}): { system: System; settings: Settings } {
-    const { system, settings } = loadStack(stackConfig({ stack: opts.stack ?? "prod", system: preset, overrides: opts.overrides, config: opts.config }));
+export function loadSystem(
+    preset: string,
+    opts: { stack?: string; overrides?: Record<string, unknown>; config?: Record<string, unknown> } = {},
+): { system: System; settings: Settings } {
+    const { system, settings } = loadStack(
+        stackConfig({ stack: opts.stack ?? "prod", system: preset, overrides: opts.overrides, config: opts.config }),
+    );
     return { system, settings };
 }
 

@@ -27,7 +27,8 @@ describe("aws alarms (CloudWatch → SNS)", function () {
         const key = plan.one("aws:kms/key:Key", "alarms-key");
         assert.strictEqual(key.inputs.enableKeyRotation, true);
         assert.strictEqual(topic.inputs.kmsMasterKeyId, `arn:aws:kms:us-east-1:123456789012:key/${key.name}`);
-        const services = JSON.parse(key.inputs.policy).Statement.find((s: any) => s.Sid === "AlarmPublishersUseTheKeyForThisAccountOnly").Principal.Service;
+        const services = JSON.parse(key.inputs.policy).Statement.find((s: any) => s.Sid === "AlarmPublishersUseTheKeyForThisAccountOnly")
+            .Principal.Service;
         assert.ok(services.includes("cloudwatch.amazonaws.com") && services.includes("backup.amazonaws.com"));
         const policy = JSON.parse(plan.one("aws:sns/topicPolicy:TopicPolicy", "alarms").inputs.policy);
         assert.ok(policy.Statement.some((s: any) => s.Effect === "Deny" && s.Condition?.Bool?.["aws:SecureTransport"] === "false"));
@@ -56,7 +57,10 @@ describe("aws alarms (CloudWatch → SNS)", function () {
         for (const svc of ["backend", "frontend"]) {
             const a = alarm(`${svc}-unhealthy-targets`);
             assert.strictEqual(a.inputs.metricName, "UnHealthyHostCount");
-            assert.deepStrictEqual(a.inputs.dimensions, { LoadBalancer: "app/mdc/abc", TargetGroup: `targetgroup/${svc}/${svc === "backend" ? 1 : 2}` });
+            assert.deepStrictEqual(a.inputs.dimensions, {
+                LoadBalancer: "app/mdc/abc",
+                TargetGroup: `targetgroup/${svc}/${svc === "backend" ? 1 : 2}`,
+            });
         }
     });
 
@@ -65,7 +69,11 @@ describe("aws alarms (CloudWatch → SNS)", function () {
         assert.strictEqual(cpu.inputs.metricQueries.find((q: any) => q.returnData).expression, "IF(tasks >= 10 AND usage > 70, 1, 0)");
         const mem = alarm("backend-memory-at-ceiling");
         assert.strictEqual(mem.inputs.metricQueries.find((q: any) => q.returnData).expression, "IF(tasks >= 10 AND usage > 80, 1, 0)");
-        assert.ok(alarm("worker-cpu-at-ceiling").inputs.metricQueries.find((q: any) => q.returnData).expression.includes("tasks >= 6"));
+        assert.ok(
+            alarm("worker-cpu-at-ceiling")
+                .inputs.metricQueries.find((q: any) => q.returnData)
+                .expression.includes("tasks >= 6"),
+        );
         for (const a of plan.ofType("aws:cloudwatch/metricAlarm:MetricAlarm")) {
             assert.deepStrictEqual(a.inputs.alarmActions, ["arn:aws:sns:us-east-1:123456789012:topic/alarms"], a.name);
             assert.strictEqual(a.inputs.tags.tier, "monitoring");

@@ -6,7 +6,10 @@ import { AWS_CONFIG, byId, loadSystem, securityGroupFlows } from "./helpers";
 const SUBNET = "aws:ec2/subnet:Subnet";
 const ROUTE_TABLE = "aws:ec2/routeTable:RouteTable";
 
-async function planNetwork(preset: string, opts: { stack?: string; vpcId?: string; azCount?: number; overrides?: Record<string, unknown> } = {}): Promise<Plan> {
+async function planNetwork(
+    preset: string,
+    opts: { stack?: string; vpcId?: string; azCount?: number; overrides?: Record<string, unknown> } = {},
+): Promise<Plan> {
     const { system } = loadSystem(preset, { stack: opts.stack, overrides: opts.overrides });
     return planComponent(() => {
         new AwsNetwork("net", { system, vpcId: opts.vpcId, azCount: opts.azCount });
@@ -35,23 +38,37 @@ describe("aws network", function () {
     it("routes public subnets to the internet gateway, private ones through their zone's NAT, isolated ones nowhere", () => {
         const tables = mdc.ofType(ROUTE_TABLE);
         const assoc = mdc.ofType("aws:ec2/routeTableAssociation:RouteTableAssociation");
-        const tableOf = (subnet: string) => byId(mdc, assoc.find((a) => a.inputs.subnetId === `${subnet}-id`)!.inputs.routeTableId, ROUTE_TABLE)!;
+        const tableOf = (subnet: string) =>
+            byId(mdc, assoc.find((a) => a.inputs.subnetId === `${subnet}-id`)!.inputs.routeTableId, ROUTE_TABLE)!;
         for (let i = 1; i <= 3; i++) {
             const pub = tableOf(`net-public-${i}`);
-            assert.deepStrictEqual(pub.inputs.routes.map((r: any) => [r.cidrBlock, r.gatewayId]), [["0.0.0.0/0", "net-igw-id"]]);
+            assert.deepStrictEqual(
+                pub.inputs.routes.map((r: any) => [r.cidrBlock, r.gatewayId]),
+                [["0.0.0.0/0", "net-igw-id"]],
+            );
             const priv = tableOf(`net-private-${i}`);
-            assert.deepStrictEqual(priv.inputs.routes.map((r: any) => [r.cidrBlock, r.natGatewayId]), [["0.0.0.0/0", `net-nat-${i}-id`]]);
+            assert.deepStrictEqual(
+                priv.inputs.routes.map((r: any) => [r.cidrBlock, r.natGatewayId]),
+                [["0.0.0.0/0", `net-nat-${i}-id`]],
+            );
             const iso = tableOf(`net-isolated-${i}`);
             assert.deepStrictEqual(iso.inputs.routes, [], "an isolated subnet has no route but the local one");
         }
-        assert.strictEqual(tables.filter((t) => JSON.stringify(t.inputs.routes ?? []).includes("0.0.0.0/0") && t.inputs.tags["subnet-tier"] === "isolated").length, 0);
+        assert.strictEqual(
+            tables.filter((t) => JSON.stringify(t.inputs.routes ?? []).includes("0.0.0.0/0") && t.inputs.tags["subnet-tier"] === "isolated")
+                .length,
+            0,
+        );
         // One NAT gateway per zone in prod, each in a public subnet.
         const nats = mdc.ofType("aws:ec2/natGateway:NatGateway");
         assert.deepStrictEqual(nats.map((n) => n.inputs.subnetId).sort(), ["net-public-1-id", "net-public-2-id", "net-public-3-id"]);
         // S3 (and ECR's layers) bypass the NAT gateways through a free gateway endpoint on every private route table.
         const s3 = mdc.one("aws:ec2/vpcEndpoint:VpcEndpoint", "net-s3");
         assert.deepStrictEqual([s3.inputs.serviceName, s3.inputs.vpcEndpointType], ["com.amazonaws.us-east-1.s3", "Gateway"]);
-        assert.deepStrictEqual([...s3.inputs.routeTableIds].sort(), [1, 2, 3].map((i) => tableOf(`net-private-${i}`).urn.split("::").pop() + "-id").sort());
+        assert.deepStrictEqual(
+            [...s3.inputs.routeTableIds].sort(),
+            [1, 2, 3].map((i) => tableOf(`net-private-${i}`).urn.split("::").pop() + "-id").sort(),
+        );
     });
 
     it("locks the default security group and logs all traffic at 600 s to an encrypted, private, TLS-only S3 bucket that expires them after the retention", () => {
@@ -66,17 +83,31 @@ describe("aws network", function () {
         assert.strictEqual(bucket.protect, true, "protected in prod");
         assert.strictEqual(mdc.ofType("aws:cloudwatch/logGroup:LogGroup").length, 0, "no CloudWatch ingestion");
         const block = mdc.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "net-flow-logs-bucket").inputs;
-        assert.deepStrictEqual([block.blockPublicAcls, block.blockPublicPolicy, block.ignorePublicAcls, block.restrictPublicBuckets], [true, true, true, true]);
-        const sse = mdc.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "net-flow-logs-bucket").inputs.rules[0];
+        assert.deepStrictEqual(
+            [block.blockPublicAcls, block.blockPublicPolicy, block.ignorePublicAcls, block.restrictPublicBuckets],
+            [true, true, true, true],
+        );
+        const sse = mdc.one(
+            "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+            "net-flow-logs-bucket",
+        ).inputs.rules[0];
         assert.strictEqual(sse.applyServerSideEncryptionByDefault.sseAlgorithm, "AES256");
         const [rule] = mdc.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "net-flow-logs-bucket").inputs.rules;
         assert.strictEqual(rule.expiration.days, 365, "the retention the log group had");
         const policy = JSON.parse(mdc.one("aws:s3/bucketPolicy:BucketPolicy", "net-flow-logs-bucket").inputs.policy).Statement;
-        assert.deepStrictEqual(policy.find((x: any) => x.Sid === "DenyInsecureTransport").Condition, { Bool: { "aws:SecureTransport": "false" } });
+        assert.deepStrictEqual(policy.find((x: any) => x.Sid === "DenyInsecureTransport").Condition, {
+            Bool: { "aws:SecureTransport": "false" },
+        });
         const write = policy.find((x: any) => x.Action === "s3:PutObject");
-        assert.deepStrictEqual([write.Principal.Service, write.Condition.StringEquals["aws:SourceAccount"]], ["delivery.logs.amazonaws.com", "123456789012"]);
+        assert.deepStrictEqual(
+            [write.Principal.Service, write.Condition.StringEquals["aws:SourceAccount"]],
+            ["delivery.logs.amazonaws.com", "123456789012"],
+        );
         assert.match(write.Resource, /\/AWSLogs\/123456789012\/\*$/);
-        assert.ok(flow.dependencies.includes(mdc.one("aws:s3/bucketPolicy:BucketPolicy", "net-flow-logs-bucket").urn), "the flow log waits for the delivery service's permission");
+        assert.ok(
+            flow.dependencies.includes(mdc.one("aws:s3/bucketPolicy:BucketPolicy", "net-flow-logs-bucket").urn),
+            "the flow log waits for the delivery service's permission",
+        );
     });
 
     it("admits exactly the flows the spec implies (MDC)", () => {
@@ -108,9 +139,20 @@ describe("aws network", function () {
         ]);
         // Queues and buckets are reached over AWS APIs: no security group. Every group says what it is for.
         const groups = mdc.ofType("aws:ec2/securityGroup:SecurityGroup");
-        assert.deepStrictEqual(groups.map((g) => g.name).sort(), ["net-alb", "net-ds-cache", "net-ds-db", "net-svc-backend", "net-svc-beat", "net-svc-frontend", "net-svc-worker"]);
+        assert.deepStrictEqual(groups.map((g) => g.name).sort(), [
+            "net-alb",
+            "net-ds-cache",
+            "net-ds-db",
+            "net-svc-backend",
+            "net-svc-beat",
+            "net-svc-frontend",
+            "net-svc-worker",
+        ]);
         for (const g of groups) assert.ok(g.inputs.description?.length > 10, g.name);
-        for (const r of [...mdc.ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"), ...mdc.ofType("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")]) {
+        for (const r of [
+            ...mdc.ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"),
+            ...mdc.ofType("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"),
+        ]) {
             assert.ok(r.inputs.description, `${r.name} has a description`);
         }
     });
@@ -120,7 +162,14 @@ describe("aws network", function () {
         assert.deepStrictEqual(
             auro.filter((f) => f.startsWith("in alb")),
             // The internal load balancer of /admin admits only the route's private ranges (allowCidrs).
-            ["in alb tcp/443 0.0.0.0/0", "in alb tcp/443 ::/0", "in alb tcp/80 0.0.0.0/0", "in alb tcp/80 ::/0", "in alb-internal tcp/443 10.0.0.0/8", "in alb-internal tcp/443 192.168.0.0/16"],
+            [
+                "in alb tcp/443 0.0.0.0/0",
+                "in alb tcp/443 ::/0",
+                "in alb tcp/80 0.0.0.0/0",
+                "in alb tcp/80 ::/0",
+                "in alb-internal tcp/443 10.0.0.0/8",
+                "in alb-internal tcp/443 192.168.0.0/16",
+            ],
         );
         assert.ok(auro.includes("in ds-db tcp/3306 svc-web") && auro.includes("in ds-db tcp/3306 svc-admin"));
         const hld = securityGroupFlows(await planNetwork("hld-platform"), "net");
@@ -129,29 +178,53 @@ describe("aws network", function () {
     });
 
     it("honours the spec's egress: further internet ports only for the services that opt in (MDC's SMTP on 587)", () => {
-        const out = (svc: string) => securityGroupFlows(mdc, "net").filter((f) => f.startsWith(`out svc-${svc} `) && f.includes("0.0.0.0/0"));
-        assert.ok(out("backend").some((f) => /tcp\/587 /.test(f)), `backend reaches SMTP: ${out("backend").join("; ")}`);
+        const out = (svc: string) =>
+            securityGroupFlows(mdc, "net").filter((f) => f.startsWith(`out svc-${svc} `) && f.includes("0.0.0.0/0"));
+        assert.ok(
+            out("backend").some((f) => /tcp\/587 /.test(f)),
+            `backend reaches SMTP: ${out("backend").join("; ")}`,
+        );
         assert.ok(out("worker").some((f) => /tcp\/587 /.test(f)));
         assert.ok(!out("frontend").some((f) => /tcp\/587 /.test(f)), "the frontend did not opt in");
         assert.ok(!out("beat").some((f) => /tcp\/587 /.test(f)));
     });
 
     it("closes HTTPS to the internet for a service off the internet whose images are in the account's ECR: it reaches ECR, logs and secrets through interface endpoints, S3 through the gateway", async () => {
-        const worldHttps = (p: Plan, svc: string) => securityGroupFlows(p, "net").filter((f) => f.startsWith(`out svc-${svc} tcp/443`) && f.includes("0.0.0.0/0"));
+        const worldHttps = (p: Plan, svc: string) =>
+            securityGroupFlows(p, "net").filter((f) => f.startsWith(`out svc-${svc} tcp/443`) && f.includes("0.0.0.0/0"));
         // The preset as it is: every image is on ghcr.io, so every service keeps 443 open and no endpoint is paid for.
         assert.strictEqual(worldHttps(mdc, "frontend").length, 1);
         assert.strictEqual(mdc.ofType("aws:ec2/vpcEndpoint:VpcEndpoint").filter((e) => e.inputs.vpcEndpointType === "Interface").length, 0);
-        const ecr = await planNetwork("mdc-tts", { overrides: { services: { frontend: { image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/mdc/frontend:1.0.0", writablePaths: [] } } } });
+        const ecr = await planNetwork("mdc-tts", {
+            overrides: {
+                services: { frontend: { image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/mdc/frontend:1.0.0", writablePaths: [] } },
+            },
+        });
         assert.deepStrictEqual(worldHttps(ecr, "frontend"), [], "no 0.0.0.0/0:443 for the frontend");
         assert.strictEqual(worldHttps(ecr, "backend").length, 1, "the backend opts in to the internet");
         const endpoints = ecr.ofType("aws:ec2/vpcEndpoint:VpcEndpoint").filter((e) => e.inputs.vpcEndpointType === "Interface");
-        assert.deepStrictEqual(endpoints.map((e) => e.inputs.serviceName.replace("com.amazonaws.us-east-1.", "")).sort(), ["ecr.api", "ecr.dkr", "logs", "secretsmanager"]);
+        assert.deepStrictEqual(endpoints.map((e) => e.inputs.serviceName.replace("com.amazonaws.us-east-1.", "")).sort(), [
+            "ecr.api",
+            "ecr.dkr",
+            "logs",
+            "secretsmanager",
+        ]);
         for (const e of endpoints) assert.strictEqual(e.inputs.privateDnsEnabled, true);
         const sg = endpoints[0].inputs.securityGroupIds[0];
-        const out = ecr.ofType("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").filter((r) => r.inputs.securityGroupId === "net-svc-frontend-id" && r.inputs.fromPort === 443);
-        assert.deepStrictEqual(out.map((r) => r.inputs.referencedSecurityGroupId ?? r.inputs.prefixListId).sort(), [sg, "pl-63a5400a"].sort());
-        const admitted = ecr.ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.inputs.securityGroupId === sg);
-        assert.deepStrictEqual(admitted.map((r) => [r.inputs.referencedSecurityGroupId, r.inputs.fromPort]), [["net-svc-frontend-id", 443]]);
+        const out = ecr
+            .ofType("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
+            .filter((r) => r.inputs.securityGroupId === "net-svc-frontend-id" && r.inputs.fromPort === 443);
+        assert.deepStrictEqual(
+            out.map((r) => r.inputs.referencedSecurityGroupId ?? r.inputs.prefixListId).sort(),
+            [sg, "pl-63a5400a"].sort(),
+        );
+        const admitted = ecr
+            .ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+            .filter((r) => r.inputs.securityGroupId === sg);
+        assert.deepStrictEqual(
+            admitted.map((r) => [r.inputs.referencedSecurityGroupId, r.inputs.fromPort]),
+            [["net-svc-frontend-id", 443]],
+        );
     });
 
     it("uses one NAT gateway outside prod and honours azCount", async () => {
@@ -159,7 +232,10 @@ describe("aws network", function () {
         assert.strictEqual(staging.ofType(SUBNET).length, 6);
         assert.strictEqual(staging.ofType("aws:ec2/natGateway:NatGateway").length, 1);
         const privateTables = staging.ofType(ROUTE_TABLE).filter((t) => t.inputs.tags["subnet-tier"] === "private");
-        assert.deepStrictEqual(privateTables.map((t) => t.inputs.routes[0].natGatewayId), ["net-nat-1-id", "net-nat-1-id"]);
+        assert.deepStrictEqual(
+            privateTables.map((t) => t.inputs.routes[0].natGatewayId),
+            ["net-nat-1-id", "net-nat-1-id"],
+        );
         const two = await planNetwork("mdc-tts", { azCount: 2 });
         assert.strictEqual(two.ofType(SUBNET).length, 6);
         assert.throws(() => availabilityZoneCount(loadSystem("mdc-tts").system, 1), /at least 2/);
@@ -190,7 +266,11 @@ describe("aws network", function () {
     it("carves non-overlapping subnets for up to six zones", () => {
         const all = [0, 1, 2, 3, 4, 5].flatMap((i) => Object.values(subnetCidrs("10.0.0.0/16", i)));
         assert.strictEqual(new Set(all).size, 18);
-        assert.deepStrictEqual(subnetCidrs("10.1.0.0/16", 1), { private: "10.1.16.0/20", public: "10.1.132.0/22", isolated: "10.1.196.0/22" });
+        assert.deepStrictEqual(subnetCidrs("10.1.0.0/16", 1), {
+            private: "10.1.16.0/20",
+            public: "10.1.132.0/22",
+            isolated: "10.1.196.0/22",
+        });
         assert.throws(() => subnetCidrs("10.0.0.0/24", 0), /\/16/);
     });
 });

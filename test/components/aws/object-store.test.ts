@@ -17,20 +17,31 @@ describe("aws bucket (S3)", function () {
     it("blocks public access with all four flags, enforces bucket ownership and versions every bucket", () => {
         for (const plan of [asset, auromart, mdc.plan]) {
             for (const pab of plan.ofType("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")) {
-                for (const flag of ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"]) assert.strictEqual(pab.inputs[flag], true, `${pab.name} ${flag}`);
+                for (const flag of ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"])
+                    assert.strictEqual(pab.inputs[flag], true, `${pab.name} ${flag}`);
             }
-            assert.strictEqual(plan.ofType("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").length, plan.ofType("aws:s3/bucket:Bucket").length);
-            for (const oc of plan.ofType("aws:s3/bucketOwnershipControls:BucketOwnershipControls")) assert.strictEqual(oc.inputs.rule.objectOwnership, "BucketOwnerEnforced");
-            for (const v of plan.ofType("aws:s3/bucketVersioning:BucketVersioning")) assert.strictEqual(v.inputs.versioningConfiguration.status, "Enabled", v.name);
+            assert.strictEqual(
+                plan.ofType("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").length,
+                plan.ofType("aws:s3/bucket:Bucket").length,
+            );
+            for (const oc of plan.ofType("aws:s3/bucketOwnershipControls:BucketOwnershipControls"))
+                assert.strictEqual(oc.inputs.rule.objectOwnership, "BucketOwnerEnforced");
+            for (const v of plan.ofType("aws:s3/bucketVersioning:BucketVersioning"))
+                assert.strictEqual(v.inputs.versioningConfiguration.status, "Enabled", v.name);
         }
     });
 
     it("encrypts data buckets with the customer key (bucket keys on) and the access-log bucket with SSE-S3", () => {
-        const sse = of(asset, "bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "asset-management-files").inputs.rules[0];
+        const sse = of(asset, "bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "asset-management-files")
+            .inputs.rules[0];
         assert.strictEqual(sse.applyServerSideEncryptionByDefault.sseAlgorithm, "aws:kms");
         assert.match(sse.applyServerSideEncryptionByDefault.kmsMasterKeyId, /asset-management-data$/);
         assert.strictEqual(sse.bucketKeyEnabled, true);
-        const logs = of(asset, "bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "asset-management-access-logs").inputs.rules[0];
+        const logs = of(
+            asset,
+            "bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+            "asset-management-access-logs",
+        ).inputs.rules[0];
         assert.strictEqual(logs.applyServerSideEncryptionByDefault.sseAlgorithm, "AES256");
     });
 
@@ -49,24 +60,44 @@ describe("aws bucket (S3)", function () {
     });
 
     it("tiers Asset Management's files and backups hot → warm → cold (→ archive) as the spec says", () => {
-        const transitions = (name: string) => of(asset, "bucketLifecycleConfiguration:BucketLifecycleConfiguration", name).inputs.rules.find((r: any) => r.id === "tiers").transitions;
-        assert.deepStrictEqual(transitions("asset-management-files"), [{ days: 30, storageClass: "STANDARD_IA" }, { days: 180, storageClass: "GLACIER_IR" }]);
+        const transitions = (name: string) =>
+            of(asset, "bucketLifecycleConfiguration:BucketLifecycleConfiguration", name).inputs.rules.find((r: any) => r.id === "tiers")
+                .transitions;
+        assert.deepStrictEqual(transitions("asset-management-files"), [
+            { days: 30, storageClass: "STANDARD_IA" },
+            { days: 180, storageClass: "GLACIER_IR" },
+        ]);
         assert.deepStrictEqual(transitions("asset-management-backups"), [
             { days: 30, storageClass: "STANDARD_IA" },
             { days: 90, storageClass: "GLACIER" },
             { days: 365, storageClass: "DEEP_ARCHIVE" },
         ]);
-        const offsite = of(auromart, "bucketLifecycleConfiguration:BucketLifecycleConfiguration", "auromart-offsite").inputs.rules.find((r: any) => r.id === "tiers");
+        const offsite = of(auromart, "bucketLifecycleConfiguration:BucketLifecycleConfiguration", "auromart-offsite").inputs.rules.find(
+            (r: any) => r.id === "tiers",
+        );
         assert.deepStrictEqual(offsite.transitions, [{ days: 30, storageClass: "GLACIER" }]);
         assert.deepStrictEqual(offsite.expiration, { days: 365 });
         for (const l of asset.ofType("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")) {
-            assert.ok(l.inputs.rules.some((r: any) => r.abortIncompleteMultipartUpload?.daysAfterInitiation === 7), l.name);
+            assert.ok(
+                l.inputs.rules.some((r: any) => r.abortIncompleteMultipartUpload?.daysAfterInitiation === 7),
+                l.name,
+            );
         }
     });
 
     it("refuses transitions S3 would refuse", () => {
-        assert.throws(() => lifecycleRules({ name: "x", purpose: "media", versioned: true, lifecycle: [{ afterDays: 10, tier: "warm" }] }, 30), /afterDays of 30 or more/);
-        assert.throws(() => lifecycleRules({ name: "x", purpose: "media", versioned: true, lifecycle: [{ afterDays: 60, tier: "cold" }], expireAfterDays: 30 }, 30), /expireAfterDays/);
+        assert.throws(
+            () => lifecycleRules({ name: "x", purpose: "media", versioned: true, lifecycle: [{ afterDays: 10, tier: "warm" }] }, 30),
+            /afterDays of 30 or more/,
+        );
+        assert.throws(
+            () =>
+                lifecycleRules(
+                    { name: "x", purpose: "media", versioned: true, lifecycle: [{ afterDays: 60, tier: "cold" }], expireAfterDays: 30 },
+                    30,
+                ),
+            /expireAfterDays/,
+        );
         assert.strictEqual(storageClass("cold", "documents"), "GLACIER_IR");
     });
 
@@ -75,25 +106,37 @@ describe("aws bucket (S3)", function () {
         const oac = plan.one("aws:cloudfront/originAccessControl:OriginAccessControl", "mealkitz-assets");
         assert.strictEqual(oac.inputs.signingBehavior, "always");
         assert.strictEqual(oac.inputs.originAccessControlOriginType, "s3");
-        const cf = JSON.parse(of(plan, "bucketPolicy:BucketPolicy", "mealkitz-assets").inputs.policy).Statement.find((s: any) => s.Principal?.Service === "cloudfront.amazonaws.com");
+        const cf = JSON.parse(of(plan, "bucketPolicy:BucketPolicy", "mealkitz-assets").inputs.policy).Statement.find(
+            (s: any) => s.Principal?.Service === "cloudfront.amazonaws.com",
+        );
         assert.strictEqual(cf.Action, "s3:GetObject");
         assert.deepStrictEqual(cf.Condition, { StringEquals: { "AWS:SourceArn": DISTRIBUTION } });
         // SSE-KMS objects are readable through OAC only if the key lets that distribution decrypt: the static bucket's key does, the data key does not.
-        const sse = of(plan, "bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "mealkitz-assets").inputs.rules[0].applyServerSideEncryptionByDefault;
-        assert.deepStrictEqual([sse.sseAlgorithm, sse.kmsMasterKeyId], ["aws:kms", "arn:aws:kms:us-east-1:123456789012:key/mealkitz-static-assets"]);
+        const sse = of(plan, "bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "mealkitz-assets").inputs
+            .rules[0].applyServerSideEncryptionByDefault;
+        assert.deepStrictEqual(
+            [sse.sseAlgorithm, sse.kmsMasterKeyId],
+            ["aws:kms", "arn:aws:kms:us-east-1:123456789012:key/mealkitz-static-assets"],
+        );
         const keyPolicy = (key: string) => JSON.parse(plan.one("aws:kms/key:Key", key).inputs.policy).Statement;
         const decrypt = keyPolicy("mealkitz-static-assets").find((s: any) => s.Principal?.Service === "cloudfront.amazonaws.com");
         assert.deepStrictEqual([decrypt.Action, decrypt.Condition], ["kms:Decrypt", { StringEquals: { "AWS:SourceArn": [DISTRIBUTION] } }]);
         assert.ok(!JSON.stringify(keyPolicy("mealkitz-data")).includes("cloudfront"), "the data key admits no CloudFront distribution");
         // The services that write the bucket may use its key.
-        assert.strictEqual((bindings.assets.taskPolicyStatements as any[]).find((s) => s.Sid === "S3Kmsassets").Resource, "arn:aws:kms:us-east-1:123456789012:key/mealkitz-static-assets");
+        assert.strictEqual(
+            (bindings.assets.taskPolicyStatements as any[]).find((s) => s.Sid === "S3Kmsassets").Resource,
+            "arn:aws:kms:us-east-1:123456789012:key/mealkitz-static-assets",
+        );
         assert.ok(bindings.assets.cdnOrigin);
         assert.strictEqual(plan.ofType("aws:cloudfront/originAccessControl:OriginAccessControl").length, 1);
     });
 
     it("gives CloudFront nothing where it serves no bucket: a static bucket a route claims (MDC's /static), or no CDN", async () => {
         const plain = await planData("mealkitz", { overrides: { edge: { cdn: false } } });
-        for (const [{ plan, bindings, system }, bucket] of [[mdc, "static"], [plain, "assets"]] as const) {
+        for (const [{ plan, bindings, system }, bucket] of [
+            [mdc, "static"],
+            [plain, "assets"],
+        ] as const) {
             assert.strictEqual(plan.ofType("aws:cloudfront/originAccessControl:OriginAccessControl").length, 0);
             assert.ok(!plan.ofType("aws:kms/key:Key").some((k) => k.inputs.policy.includes("cloudfront")));
             assert.ok(!of(plan, "bucketPolicy:BucketPolicy", `${system.name}-${bucket}`).inputs.policy.includes("cloudfront"));
@@ -106,6 +149,9 @@ describe("aws bucket (S3)", function () {
         assert.deepStrictEqual(Object.keys(b.environment).sort(), ["MEDIA_BUCKET", "STORAGE_BUCKET"]);
         assert.deepStrictEqual(b.secrets, {});
         const resources = (b.taskPolicyStatements as any[]).map((s) => s.Resource);
-        assert.deepStrictEqual(resources.slice(0, 2), [`arn:aws:s3:::${b.environment.MEDIA_BUCKET}`, `arn:aws:s3:::${b.environment.MEDIA_BUCKET}/*`]);
+        assert.deepStrictEqual(resources.slice(0, 2), [
+            `arn:aws:s3:::${b.environment.MEDIA_BUCKET}`,
+            `arn:aws:s3:::${b.environment.MEDIA_BUCKET}/*`,
+        ]);
     });
 });

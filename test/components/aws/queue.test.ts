@@ -25,9 +25,15 @@ describe("aws queue (SQS)", function () {
 
     it("moves a message to the DLQ after 5 receives, and the DLQ takes redrives only from its queue", () => {
         const q = plan.one(QUEUE, "mealkitz-events");
-        assert.deepStrictEqual(JSON.parse(q.inputs.redrivePolicy), { deadLetterTargetArn: "arn:aws:sqs:us-east-1:123456789012:mealkitz-prod-events-dlq", maxReceiveCount: 5 });
+        assert.deepStrictEqual(JSON.parse(q.inputs.redrivePolicy), {
+            deadLetterTargetArn: "arn:aws:sqs:us-east-1:123456789012:mealkitz-prod-events-dlq",
+            maxReceiveCount: 5,
+        });
         const allow = plan.one("aws:sqs/redriveAllowPolicy:RedriveAllowPolicy", "mealkitz-events-dlq");
-        assert.deepStrictEqual(JSON.parse(allow.inputs.redriveAllowPolicy), { redrivePermission: "byQueue", sourceQueueArns: ["arn:aws:sqs:us-east-1:123456789012:mealkitz-prod-events"] });
+        assert.deepStrictEqual(JSON.parse(allow.inputs.redriveAllowPolicy), {
+            redrivePermission: "byQueue",
+            sourceQueueArns: ["arn:aws:sqs:us-east-1:123456789012:mealkitz-prod-events"],
+        });
     });
 
     it("has a queue policy denying non-TLS requests, other accounts, and message actions to anything but this system's services", () => {
@@ -36,8 +42,12 @@ describe("aws queue (SQS)", function () {
         assert.deepStrictEqual(sid("DenyInsecureTransport").Condition, { Bool: { "aws:SecureTransport": "false" } });
         assert.strictEqual(sid("DenyInsecureTransport").Effect, "Deny");
         assert.deepStrictEqual(sid("DenyOtherAccounts").Condition, { StringNotEquals: { "aws:PrincipalAccount": "123456789012" } });
-        assert.deepStrictEqual(sid("DenyMessagesToPrincipalsOfOtherSystems").Condition, { StringNotEquals: { "aws:PrincipalTag/system": "mealkitz" } });
-        assert.deepStrictEqual(sid("DenyMessagesToPrincipalsOtherThanServices").Condition, { StringNotEquals: { "aws:PrincipalTag/tier": "service" } });
+        assert.deepStrictEqual(sid("DenyMessagesToPrincipalsOfOtherSystems").Condition, {
+            StringNotEquals: { "aws:PrincipalTag/system": "mealkitz" },
+        });
+        assert.deepStrictEqual(sid("DenyMessagesToPrincipalsOtherThanServices").Condition, {
+            StringNotEquals: { "aws:PrincipalTag/tier": "service" },
+        });
         assert.ok(!policy.Statement.some((s: any) => s.Effect === "Allow" && s.Principal === "*"), "no public allow");
     });
 

@@ -1,7 +1,19 @@
 import * as assert from "assert";
 import type { AwsDatastoreBinding } from "../../../components/aws/contract";
 import { planService } from "../../../plan";
-import { AwsService, MIGRATE_CONTAINER, VOLUME_PERMISSIONS_CONTAINER, serviceTimeouts, serviceProblems, containerHealthCheck, containerVariables, deploymentPercents, ecrRepositoryArn, fargateSize, trafficShiftDeployment } from "../../../components/aws/service";
+import {
+    AwsService,
+    MIGRATE_CONTAINER,
+    VOLUME_PERMISSIONS_CONTAINER,
+    serviceTimeouts,
+    serviceProblems,
+    containerHealthCheck,
+    containerVariables,
+    deploymentPercents,
+    ecrRepositoryArn,
+    fargateSize,
+    trafficShiftDeployment,
+} from "../../../components/aws/service";
 import type { System } from "../../../model";
 import { planComponent, type Plan } from "../../harness";
 import { AWS_CONFIG, loadSystem } from "./helpers";
@@ -17,7 +29,17 @@ function bindings(system: System): Record<string, AwsDatastoreBinding> {
         out[name] = {
             environment: {},
             secrets: { [`${name.toUpperCase()}_URL`]: `${ARN(name)}:url::`, [alias]: `${ARN(name)}:url::` },
-            taskPolicyStatements: name in system.databases ? [{ Sid: `RdsIamConnect${name}`, Effect: "Allow", Action: "rds-db:connect", Resource: `arn:aws:rds-db:us-east-1:123456789012:dbuser:${name}/app` }] : [],
+            taskPolicyStatements:
+                name in system.databases
+                    ? [
+                          {
+                              Sid: `RdsIamConnect${name}`,
+                              Effect: "Allow",
+                              Action: "rds-db:connect",
+                              Resource: `arn:aws:rds-db:us-east-1:123456789012:dbuser:${name}/app`,
+                          },
+                      ]
+                    : [],
             executionSecretArns: [ARN(name)],
             executionKmsKeyArns: [DATA_KEY],
             outputs: { kind: name in system.databases ? "database" : "cache", endpoint: `${name}:1` },
@@ -27,7 +49,14 @@ function bindings(system: System): Record<string, AwsDatastoreBinding> {
         out[name] = {
             environment: { [`${name.toUpperCase()}_BUCKET`]: `${name}-bucket`, STORAGE_BUCKET: `${name}-bucket` },
             secrets: {},
-            taskPolicyStatements: [{ Sid: `S3Objects${name}`, Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: `arn:aws:s3:::${name}-bucket/*` }],
+            taskPolicyStatements: [
+                {
+                    Sid: `S3Objects${name}`,
+                    Effect: "Allow",
+                    Action: ["s3:GetObject", "s3:PutObject"],
+                    Resource: `arn:aws:s3:::${name}-bucket/*`,
+                },
+            ],
             executionSecretArns: [],
             executionKmsKeyArns: [],
             outputs: { kind: "bucket", endpoint: `${name}-bucket` },
@@ -40,7 +69,15 @@ function bindings(system: System): Record<string, AwsDatastoreBinding> {
 function loadBalancerOf(n: string, shifts: boolean) {
     const base = { targetGroupArn: `tg-${n}`, targetGroupArnSuffix: `targetgroup/${n}/1`, loadBalancerArnSuffix: "app/alb/2" };
     if (!shifts) return base;
-    return { ...base, trafficShift: { alternateTargetGroupArn: `tg-${n}-alt`, alternateTargetGroupArnSuffix: `targetgroup/${n}-alt/3`, productionListenerRuleArn: `rule-${n}`, roleArn: "role-shift" } };
+    return {
+        ...base,
+        trafficShift: {
+            alternateTargetGroupArn: `tg-${n}-alt`,
+            alternateTargetGroupArnSuffix: `targetgroup/${n}-alt/3`,
+            productionListenerRuleArn: `rule-${n}`,
+            roleArn: "role-shift",
+        },
+    };
 }
 
 async function planServices(preset: string, names: string[], opts: { unrouted?: string[] } = {}): Promise<Plan> {
@@ -60,13 +97,16 @@ async function planServices(preset: string, names: string[], opts: { unrouted?: 
                 appSecretArns: { SECRET_KEY: ARN("app-secret-key"), JWT_SECRET: ARN("app-jwt") },
                 appSecretsKmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/secrets",
                 bindings: b,
-                ...(svc.kind === "web" && !opts.unrouted?.includes(n) ? { loadBalancer: loadBalancerOf(n, svc.rollout.strategy !== "rolling") } : {}),
+                ...(svc.kind === "web" && !opts.unrouted?.includes(n)
+                    ? { loadBalancer: loadBalancerOf(n, svc.rollout.strategy !== "rolling") }
+                    : {}),
             });
         }
     }, AWS_CONFIG);
 }
 
-const container = (plan: Plan, n: string) => JSON.parse(plan.one("aws:ecs/taskDefinition:TaskDefinition", `${n}-task`).inputs.containerDefinitions)[0];
+const container = (plan: Plan, n: string) =>
+    JSON.parse(plan.one("aws:ecs/taskDefinition:TaskDefinition", `${n}-task`).inputs.containerDefinitions)[0];
 const policyOf = (plan: Plan, name: string) => JSON.parse(plan.one("aws:iam/rolePolicy:RolePolicy", name).inputs.policy).Statement;
 
 describe("aws service", function () {
@@ -78,7 +118,11 @@ describe("aws service", function () {
     it("runs in private subnets without public IPs, behind the ALB for web services only", () => {
         for (const n of ["backend", "frontend", "worker", "beat"]) {
             const svc = mdc.one("aws:ecs/service:Service", `${n}-service`).inputs;
-            assert.deepStrictEqual(svc.networkConfiguration, { subnets: ["private-1", "private-2", "private-3"], securityGroups: [`sg-${n}`], assignPublicIp: false });
+            assert.deepStrictEqual(svc.networkConfiguration, {
+                subnets: ["private-1", "private-2", "private-3"],
+                securityGroups: [`sg-${n}`],
+                assignPublicIp: false,
+            });
             assert.strictEqual(svc.launchType, "FARGATE");
             assert.strictEqual(svc.enableExecuteCommand, false);
             assert.strictEqual(svc.propagateTags, "SERVICE");
@@ -91,35 +135,75 @@ describe("aws service", function () {
 
     it("rolls out from the spec (maxSurge 1, maxUnavailable 0 of 2) and never runs the scheduler twice", () => {
         const backend = mdc.one("aws:ecs/service:Service", "backend-service").inputs;
-        assert.deepStrictEqual([backend.deploymentMinimumHealthyPercent, backend.deploymentMaximumPercent, backend.desiredCount], [100, 150, 2]);
+        assert.deepStrictEqual(
+            [backend.deploymentMinimumHealthyPercent, backend.deploymentMaximumPercent, backend.desiredCount],
+            [100, 150, 2],
+        );
         const beat = mdc.one("aws:ecs/service:Service", "beat-service").inputs;
         assert.deepStrictEqual([beat.deploymentMinimumHealthyPercent, beat.deploymentMaximumPercent, beat.desiredCount], [0, 100, 1]);
-        assert.strictEqual(mdc.ofType("aws:appautoscaling/target:Target").filter((t) => t.name === "beat-scaling").length, 0, "a scheduler does not scale");
+        assert.strictEqual(
+            mdc.ofType("aws:appautoscaling/target:Target").filter((t) => t.name === "beat-scaling").length,
+            0,
+            "a scheduler does not scale",
+        );
     });
 
     it("scales on CPU 70 %, memory 80 % and 1000 requests per target per minute between 2 and 10", () => {
         const target = mdc.one("aws:appautoscaling/target:Target", "backend-scaling").inputs;
-        assert.deepStrictEqual([target.minCapacity, target.maxCapacity, target.resourceId, target.scalableDimension], [2, 10, "service/c/backend-service", "ecs:service:DesiredCount"]);
+        assert.deepStrictEqual(
+            [target.minCapacity, target.maxCapacity, target.resourceId, target.scalableDimension],
+            [2, 10, "service/c/backend-service", "ecs:service:DesiredCount"],
+        );
         const policy = (n: string) => mdc.one("aws:appautoscaling/policy:Policy", n).inputs.targetTrackingScalingPolicyConfiguration;
-        assert.deepStrictEqual([policy("backend-cpu").targetValue, policy("backend-cpu").predefinedMetricSpecification.predefinedMetricType], [70, "ECSServiceAverageCPUUtilization"]);
-        assert.deepStrictEqual([policy("backend-memory").targetValue, policy("backend-memory").predefinedMetricSpecification.predefinedMetricType], [80, "ECSServiceAverageMemoryUtilization"]);
-        assert.deepStrictEqual(policy("backend-requests").predefinedMetricSpecification, { predefinedMetricType: "ALBRequestCountPerTarget", resourceLabel: "app/alb/2/targetgroup/backend/1" });
+        assert.deepStrictEqual(
+            [policy("backend-cpu").targetValue, policy("backend-cpu").predefinedMetricSpecification.predefinedMetricType],
+            [70, "ECSServiceAverageCPUUtilization"],
+        );
+        assert.deepStrictEqual(
+            [policy("backend-memory").targetValue, policy("backend-memory").predefinedMetricSpecification.predefinedMetricType],
+            [80, "ECSServiceAverageMemoryUtilization"],
+        );
+        assert.deepStrictEqual(policy("backend-requests").predefinedMetricSpecification, {
+            predefinedMetricType: "ALBRequestCountPerTarget",
+            resourceLabel: "app/alb/2/targetgroup/backend/1",
+        });
         assert.strictEqual(policy("backend-requests").targetValue, 1000);
         // The worker scales on CPU only, without a load balancer.
-        assert.deepStrictEqual(mdc.ofType("aws:appautoscaling/policy:Policy").filter((p) => p.name.startsWith("worker-")).map((p) => p.name), ["worker-cpu"]);
-        assert.deepStrictEqual([mdc.one("aws:appautoscaling/target:Target", "worker-scaling").inputs.minCapacity, mdc.one("aws:appautoscaling/target:Target", "worker-scaling").inputs.maxCapacity], [2, 6]);
+        assert.deepStrictEqual(
+            mdc
+                .ofType("aws:appautoscaling/policy:Policy")
+                .filter((p) => p.name.startsWith("worker-"))
+                .map((p) => p.name),
+            ["worker-cpu"],
+        );
+        assert.deepStrictEqual(
+            [
+                mdc.one("aws:appautoscaling/target:Target", "worker-scaling").inputs.minCapacity,
+                mdc.one("aws:appautoscaling/target:Target", "worker-scaling").inputs.maxCapacity,
+            ],
+            [2, 6],
+        );
     });
 
     it("builds a hardened container: read-only root with writable scratch, non-root, health check, awslogs", () => {
         const task = mdc.one("aws:ecs/taskDefinition:TaskDefinition", "frontend-task").inputs;
-        assert.deepStrictEqual([task.requiresCompatibilities, task.networkMode, task.cpu, task.memory], [["FARGATE"], "awsvpc", "256", "512"]);
+        assert.deepStrictEqual(
+            [task.requiresCompatibilities, task.networkMode, task.cpu, task.memory],
+            [["FARGATE"], "awsvpc", "256", "512"],
+        );
         const c = container(mdc, "frontend");
         assert.strictEqual(c.image, "ghcr.io/mdc-sa/tts-frontend:1.4.2");
         assert.strictEqual(c.readonlyRootFilesystem, true);
         assert.strictEqual(c.user, "10001:10001");
         assert.deepStrictEqual(c.linuxParameters.capabilities.drop, ["ALL"]);
-        assert.deepStrictEqual(c.mountPoints.map((m: any) => m.containerPath), ["/tmp", "/var/cache/nginx"]);
-        assert.deepStrictEqual(task.volumes.map((v: any) => v.name), c.mountPoints.map((m: any) => m.sourceVolume));
+        assert.deepStrictEqual(
+            c.mountPoints.map((m: any) => m.containerPath),
+            ["/tmp", "/var/cache/nginx"],
+        );
+        assert.deepStrictEqual(
+            task.volumes.map((v: any) => v.name),
+            c.mountPoints.map((m: any) => m.sourceVolume),
+        );
         assert.deepStrictEqual(c.portMappings, [{ containerPort: 8080, protocol: "tcp" }]);
         assert.ok(c.healthCheck.command[1].includes("http://127.0.0.1:8080/"));
         assert.strictEqual(c.logConfiguration.logDriver, "awslogs");
@@ -139,7 +223,8 @@ describe("aws service", function () {
         assert.strictEqual(secrets.DATABASE_URL, `${ARN("db")}:url::`);
         assert.strictEqual(env.DJANGO_SETTINGS_MODULE, "config.settings.production");
         assert.strictEqual(env.MEDIA_BUCKET, "media-bucket");
-        for (const e of c.environment) assert.ok(!/URL$|SECRET|PASSWORD|TOKEN/.test(e.name) || e.name === "REACT_APP_API_URL", `${e.name} is plain`);
+        for (const e of c.environment)
+            assert.ok(!/URL$|SECRET|PASSWORD|TOKEN/.test(e.name) || e.name === "REACT_APP_API_URL", `${e.name} is plain`);
         assert.ok(!JSON.stringify(c.environment).includes("secretsmanager"), "no secret reference in environment");
     });
 
@@ -152,12 +237,21 @@ describe("aws service", function () {
         assert.strictEqual(stmt("EcrAuth"), undefined, "no ECR rights for a ghcr.io image");
         for (const s of exec) assert.notStrictEqual(s.Resource, "*", s.Sid);
         // The frontend uses nothing and lists no secrets: logs only, and no task-role policy at all.
-        assert.deepStrictEqual(policyOf(mdc, "frontend-execution").map((s: any) => s.Sid), ["Logs"]);
+        assert.deepStrictEqual(
+            policyOf(mdc, "frontend-execution").map((s: any) => s.Sid),
+            ["Logs"],
+        );
         assert.strictEqual(mdc.ofType("aws:iam/rolePolicy:RolePolicy").filter((p) => p.name === "frontend-task").length, 0);
         const task = policyOf(mdc, "backend-task");
-        assert.deepStrictEqual(task.map((s: any) => s.Sid), ["RdsIamConnectdb", "S3Objectsmedia", "S3Objectsstatic"]);
+        assert.deepStrictEqual(
+            task.map((s: any) => s.Sid),
+            ["RdsIamConnectdb", "S3Objectsmedia", "S3Objectsstatic"],
+        );
         // beat uses db and cache only: no bucket rights.
-        assert.deepStrictEqual(policyOf(mdc, "beat-task").map((s: any) => s.Sid), ["RdsIamConnectdb"]);
+        assert.deepStrictEqual(
+            policyOf(mdc, "beat-task").map((s: any) => s.Sid),
+            ["RdsIamConnectdb"],
+        );
         const trust = JSON.parse(mdc.one("aws:iam/role:Role", "backend-task").inputs.assumeRolePolicy).Statement[0];
         assert.deepStrictEqual(trust.Principal, { Service: "ecs-tasks.amazonaws.com" });
         assert.deepStrictEqual(trust.Condition, { StringEquals: { "aws:SourceAccount": "123456789012" } });
@@ -171,11 +265,20 @@ describe("aws service", function () {
         assert.throws(() => fargateSize(16, 200000), /no Fargate task size/);
         const { system: mdcSystem } = loadSystem("mdc-tts");
         assert.deepStrictEqual(serviceProblems(mdcSystem.services.backend), []);
-        assert.deepStrictEqual(serviceProblems({ ...mdcSystem.services.backend, resources: { cpu: 32, memoryMb: 1024 } }).map((p) => p.where), ["services.backend.resources"]);
+        assert.deepStrictEqual(
+            serviceProblems({ ...mdcSystem.services.backend, resources: { cpu: 32, memoryMb: 1024 } }).map((p) => p.where),
+            ["services.backend.resources"],
+        );
         const { system } = loadSystem("mealkitz");
         assert.deepStrictEqual(deploymentPercents(system.services.order), { minimumHealthyPercent: 100, maximumPercent: 134 });
-        assert.deepStrictEqual(deploymentPercents({ ...system.services.order, rollout: { strategy: "rolling", maxSurge: 0, maxUnavailable: 1 } }), { minimumHealthyPercent: 66, maximumPercent: 100 });
-        assert.strictEqual(ecrRepositoryArn("123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/app:1.0"), "arn:aws:ecr:eu-west-1:123456789012:repository/team/app");
+        assert.deepStrictEqual(
+            deploymentPercents({ ...system.services.order, rollout: { strategy: "rolling", maxSurge: 0, maxUnavailable: 1 } }),
+            { minimumHealthyPercent: 66, maximumPercent: 100 },
+        );
+        assert.strictEqual(
+            ecrRepositoryArn("123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/app:1.0"),
+            "arn:aws:ecr:eu-west-1:123456789012:repository/team/app",
+        );
         assert.strictEqual(ecrRepositoryArn("ghcr.io/x/y:1"), undefined);
     });
 
@@ -191,7 +294,10 @@ describe("aws service", function () {
         assert.strictEqual(container(mdc, "beat").healthCheck, undefined, "no command and no port: ECS watches the process");
         const { system } = loadSystem("mdc-tts");
         // A web service's exec check (no HTTP probe) runs in CMD form.
-        assert.deepStrictEqual(containerHealthCheck(planService(system, { ...system.services.backend, health: { command: ["/bin/check"] } }))?.command, ["CMD", "/bin/check"]);
+        assert.deepStrictEqual(
+            containerHealthCheck(planService(system, { ...system.services.backend, health: { command: ["/bin/check"] } }))?.command,
+            ["CMD", "/bin/check"],
+        );
     });
 
     it("deploys blue/green and canary services with ECS's own strategies on the edge's two target groups", async () => {
@@ -209,11 +315,17 @@ describe("aws service", function () {
         assert.deepStrictEqual([api.deploymentMinimumHealthyPercent, api.deploymentMaximumPercent], [100, 200]);
         assert.deepStrictEqual(api.deploymentCircuitBreaker, { enable: true, rollback: true });
         const frontend = plan.one("aws:ecs/service:Service", "frontend-service").inputs;
-        assert.deepStrictEqual(frontend.deploymentConfiguration, { strategy: "CANARY", bakeTimeInMinutes: "10", canaryConfiguration: { canaryPercent: 5, canaryBakeTimeInMinutes: "10" } });
+        assert.deepStrictEqual(frontend.deploymentConfiguration, {
+            strategy: "CANARY",
+            bakeTimeInMinutes: "10",
+            canaryConfiguration: { canaryPercent: 5, canaryBakeTimeInMinutes: "10" },
+        });
         // Requests per target follow whichever target group is live.
         const requests = plan.one("aws:appautoscaling/policy:Policy", "api-requests").inputs.targetTrackingScalingPolicyConfiguration;
         assert.strictEqual(requests.predefinedMetricSpecification, undefined);
-        const groups = requests.customizedMetricSpecification.metrics.filter((m: any) => m.metricStat).map((m: any) => m.metricStat.metric.dimensions.find((d: any) => d.name === "TargetGroup").value);
+        const groups = requests.customizedMetricSpecification.metrics
+            .filter((m: any) => m.metricStat)
+            .map((m: any) => m.metricStat.metric.dimensions.find((d: any) => d.name === "TargetGroup").value);
         assert.deepStrictEqual(groups, ["targetgroup/api/1", "targetgroup/api-alt/3"]);
         assert.strictEqual(requests.targetValue, 1000);
         // Without a load balancer there is no traffic to shift: the service rolls.
@@ -233,14 +345,18 @@ describe("aws service", function () {
         ]);
         assert.deepStrictEqual(migrate.dependsOn, [{ containerName: VOLUME_PERMISSIONS_CONTAINER, condition: "SUCCESS" }]);
         // Same credentials, hardening and log group as the application; its own log stream.
-        for (const key of ["secrets", "environment", "user", "readonlyRootFilesystem", "privileged", "linuxParameters", "mountPoints"]) assert.deepStrictEqual(migrate[key], app[key], key);
+        for (const key of ["secrets", "environment", "user", "readonlyRootFilesystem", "privileged", "linuxParameters", "mountPoints"])
+            assert.deepStrictEqual(migrate[key], app[key], key);
         assert.deepStrictEqual(
             [migrate.logConfiguration.options["awslogs-group"], migrate.logConfiguration.options["awslogs-stream-prefix"]],
             [app.logConfiguration.options["awslogs-group"], "migrate"],
         );
         assert.strictEqual(migrate.portMappings, undefined);
         // Services without `migrate` run no migrate container and wait only for their volumes.
-        assert.deepStrictEqual(JSON.parse(mdc.one("aws:ecs/taskDefinition:TaskDefinition", "worker-task").inputs.containerDefinitions).map((c: any) => c.name), ["worker", VOLUME_PERMISSIONS_CONTAINER]);
+        assert.deepStrictEqual(
+            JSON.parse(mdc.one("aws:ecs/taskDefinition:TaskDefinition", "worker-task").inputs.containerDefinitions).map((c: any) => c.name),
+            ["worker", VOLUME_PERMISSIONS_CONTAINER],
+        );
         assert.deepStrictEqual(container(mdc, "worker").dependsOn, [{ containerName: VOLUME_PERMISSIONS_CONTAINER, condition: "SUCCESS" }]);
     });
 
@@ -259,10 +375,17 @@ describe("aws service", function () {
             assert.deepStrictEqual(init.mountPoints, app.mountPoints);
             assert.strictEqual(init.essential, false);
             assert.strictEqual(init.readonlyRootFilesystem, true);
-            assert.ok(!init.linuxParameters.capabilities.drop.includes("CHOWN") && init.linuxParameters.capabilities.drop.includes("DAC_OVERRIDE"), "keeps CHOWN only");
+            assert.ok(
+                !init.linuxParameters.capabilities.drop.includes("CHOWN") &&
+                    init.linuxParameters.capabilities.drop.includes("DAC_OVERRIDE"),
+                "keeps CHOWN only",
+            );
             assert.match(init.image, /^public\.ecr\.aws\/docker\/library\/busybox:\d+\.\d+\.\d+$/);
             for (const c of defs.filter((x: any) => x.name !== VOLUME_PERMISSIONS_CONTAINER)) {
-                assert.ok(c.dependsOn?.some((d: any) => d.containerName === VOLUME_PERMISSIONS_CONTAINER && d.condition === "SUCCESS"), `${n}/${c.name} waits for its volumes`);
+                assert.ok(
+                    c.dependsOn?.some((d: any) => d.containerName === VOLUME_PERMISSIONS_CONTAINER && d.condition === "SUCCESS"),
+                    `${n}/${c.name} waits for its volumes`,
+                );
             }
         }
     });
@@ -282,20 +405,41 @@ describe("aws service", function () {
             const svc = mdc.one("aws:ecs/service:Service", `${n}-service`);
             assert.strictEqual(svc.inputs.waitForSteadyState, true, n);
             assert.strictEqual(svc.options.customTimeouts.update, "30m");
-            for (const policy of mdc.ofType("aws:iam/rolePolicy:RolePolicy").filter((p) => p.name === `${n}-execution` || p.name === `${n}-task`)) {
+            for (const policy of mdc
+                .ofType("aws:iam/rolePolicy:RolePolicy")
+                .filter((p) => p.name === `${n}-execution` || p.name === `${n}-task`)) {
                 assert.ok(svc.dependencies.includes(policy.urn), `${n} waits for ${policy.name}`);
             }
         }
         const mk = loadSystem("mealkitz").system;
         assert.deepStrictEqual(serviceTimeouts(mk.services.payment), { create: "40m", update: "40m" }, "blue/green: one bake");
-        assert.deepStrictEqual(serviceTimeouts({ ...mk.services.order, rollout: { ...mk.services.order.rollout, strategy: "canary", canarySteps: [25, 50, 75, 100] } }), { create: "80m", update: "80m" }, "linear: four 10-minute steps and the bake");
+        assert.deepStrictEqual(
+            serviceTimeouts({
+                ...mk.services.order,
+                rollout: { ...mk.services.order.rollout, strategy: "canary", canarySteps: [25, 50, 75, 100] },
+            }),
+            { create: "80m", update: "80m" },
+            "linear: four 10-minute steps and the bake",
+        );
     });
 
     it("maps canary steps to ECS: the first step as a canary, evenly spaced steps as linear", () => {
         const { system } = loadSystem("mealkitz");
-        const canary = (canarySteps: number[]) => trafficShiftDeployment({ ...system.services.order, rollout: { ...system.services.order.rollout, strategy: "canary", canarySteps } }, 15);
-        assert.deepStrictEqual(canary([10, 50, 100]), { strategy: "CANARY", bakeTimeInMinutes: "15", canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: "15" } });
-        assert.deepStrictEqual(canary([25, 50, 75, 100]), { strategy: "LINEAR", bakeTimeInMinutes: "15", linearConfiguration: { stepPercent: 25, stepBakeTimeInMinutes: "15" } });
+        const canary = (canarySteps: number[]) =>
+            trafficShiftDeployment(
+                { ...system.services.order, rollout: { ...system.services.order.rollout, strategy: "canary", canarySteps } },
+                15,
+            );
+        assert.deepStrictEqual(canary([10, 50, 100]), {
+            strategy: "CANARY",
+            bakeTimeInMinutes: "15",
+            canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: "15" },
+        });
+        assert.deepStrictEqual(canary([25, 50, 75, 100]), {
+            strategy: "LINEAR",
+            bakeTimeInMinutes: "15",
+            linearConfiguration: { stepPercent: 25, stepBakeTimeInMinutes: "15" },
+        });
         assert.strictEqual(canary([5, 25, 50, 100]).strategy, "CANARY");
         assert.deepStrictEqual(trafficShiftDeployment(system.services.payment), { strategy: "BLUE_GREEN", bakeTimeInMinutes: "10" });
     });
@@ -304,6 +448,9 @@ describe("aws service", function () {
         const { system } = loadSystem("mdc-tts");
         const b = bindings(system);
         b.db = { ...b.db, secrets: {}, environment: { DB_URL: "postgresql://app:pw@db:5432/x" } };
-        assert.throws(() => containerVariables(system, system.services.backend, { SECRET_KEY: "s" }, b), /credentials never travel as plain variables/);
+        assert.throws(
+            () => containerVariables(system, system.services.backend, { SECRET_KEY: "s" }, b),
+            /credentials never travel as plain variables/,
+        );
     });
 });

@@ -6,7 +6,13 @@ import * as path from "path";
 import { planComponent, type Plan } from "../../harness";
 import { requireTool } from "../../harness/tools";
 import { renderScheduleLoop } from "../../../components/shared/backup-script";
-import { backupRunCommand, DockerBackup, LAST_FAILURE_FILE, LAST_SUCCESS_FILE, renderBackupHealthCheck } from "../../../components/docker/backup";
+import {
+    backupRunCommand,
+    DockerBackup,
+    LAST_FAILURE_FILE,
+    LAST_SUCCESS_FILE,
+    renderBackupHealthCheck,
+} from "../../../components/docker/backup";
 import { argvOf, CONTAINER, devSystem, envOf, hardeningProblems, isSecretAt, labelsOf, networksOf, uploadOf, VOLUME } from "./helpers";
 
 async function planBackup(preset: string, db: string, user: string, port: number): Promise<Plan> {
@@ -33,7 +39,10 @@ describe("docker Backup", () => {
             assert.match(loop, /full 0 2 \* \* \*/);
             assert.match(loop, /incremental 0 \*\/6 \* \* \*/);
             assert.ok(loop.includes("sh /run/tierform/backup.sh"));
-            assert.deepStrictEqual([...container().inputs.entrypoints, ...container().inputs.command], ["/bin/sh", "/run/tierform/schedule.sh"]);
+            assert.deepStrictEqual(
+                [...container().inputs.entrypoints, ...container().inputs.command],
+                ["/bin/sh", "/run/tierform/schedule.sh"],
+            );
             const labels = labelsOf(container());
             assert.strictEqual(labels["tierform.backup.schedule"], "0 2 * * *");
             assert.strictEqual(labels["tierform.backup.incremental-schedule"], "0 */6 * * *");
@@ -53,7 +62,13 @@ describe("docker Backup", () => {
         it("connects with env and a password file: no password in env or argv", () => {
             const env = envOf(container());
             assert.deepStrictEqual(
-                { host: env.MYSQL_HOST, port: env.MYSQL_TCP_PORT, user: env.MYSQL_USER, file: env.MYSQL_PASSWORD_FILE, dir: env.BACKUP_DIR },
+                {
+                    host: env.MYSQL_HOST,
+                    port: env.MYSQL_TCP_PORT,
+                    user: env.MYSQL_USER,
+                    file: env.MYSQL_PASSWORD_FILE,
+                    dir: env.BACKUP_DIR,
+                },
                 { host: "db", port: "3306", user: "auro_user", file: "/run/tierform/password", dir: "/backups" },
             );
             const pw = uploadOf(container(), "/run/tierform/password")!;

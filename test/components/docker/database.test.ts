@@ -3,7 +3,19 @@ import { planComponent, stackConfig, type Plan } from "../../harness";
 import { loadStack } from "../../../model";
 import { DockerDatabase, engineMemoryMb, sizeMb } from "../../../components/docker/database";
 import { DockerNetwork } from "../../../components/docker/network";
-import { argvOf, CONTAINER, devSystem, envOf, hardeningProblems, isSecretAt, labelsOf, networksOf, PASSWORD, uploadOf, VOLUME } from "./helpers";
+import {
+    argvOf,
+    CONTAINER,
+    devSystem,
+    envOf,
+    hardeningProblems,
+    isSecretAt,
+    labelsOf,
+    networksOf,
+    PASSWORD,
+    uploadOf,
+    VOLUME,
+} from "./helpers";
 
 async function planDatabase(preset: string, db: string): Promise<Plan> {
     const { system } = devSystem(preset);
@@ -16,9 +28,36 @@ async function planDatabase(preset: string, db: string): Promise<Plan> {
 
 describe("docker Database", () => {
     const cases = [
-        { preset: "mdc-tts", db: "db", engine: "postgres", image: /^postgres:14\.\d+-alpine@/, user: "70:70", dataPath: "/var/lib/postgresql/data", health: "pg_isready", url: /^postgresql:\/\/app:mock-[^@]+@db:5432\/mdc_tts/ },
-        { preset: "auromart", db: "db", engine: "mysql", image: /^mysql:8\.0\.\d+@/, user: "999:999", dataPath: "/var/lib/mysql", health: "mysqladmin", url: /^mysql:\/\/auro_user:mock-[^@]+@db:3306\/auro_mart$/ },
-        { preset: "hld-platform", db: "mongo", engine: "mongodb", image: /^mongo:7\.0\.\d+@/, user: "999:999", dataPath: "/data/db", health: "mongosh", url: /^mongodb:\/\/app:mock-[^@]+@mongo:27017\/hld\?authSource=admin$/ },
+        {
+            preset: "mdc-tts",
+            db: "db",
+            engine: "postgres",
+            image: /^postgres:14\.\d+-alpine@/,
+            user: "70:70",
+            dataPath: "/var/lib/postgresql/data",
+            health: "pg_isready",
+            url: /^postgresql:\/\/app:mock-[^@]+@db:5432\/mdc_tts/,
+        },
+        {
+            preset: "auromart",
+            db: "db",
+            engine: "mysql",
+            image: /^mysql:8\.0\.\d+@/,
+            user: "999:999",
+            dataPath: "/var/lib/mysql",
+            health: "mysqladmin",
+            url: /^mysql:\/\/auro_user:mock-[^@]+@db:3306\/auro_mart$/,
+        },
+        {
+            preset: "hld-platform",
+            db: "mongo",
+            engine: "mongodb",
+            image: /^mongo:7\.0\.\d+@/,
+            user: "999:999",
+            dataPath: "/data/db",
+            health: "mongosh",
+            url: /^mongodb:\/\/app:mock-[^@]+@mongo:27017\/hld\?authSource=admin$/,
+        },
     ];
     for (const c of cases) {
         describe(`${c.engine} (${c.preset})`, () => {
@@ -65,7 +104,10 @@ describe("docker Database", () => {
 
             it("has a health check that needs no password, which pulumi up waits on", () => {
                 const tests: string[] = container().inputs.healthcheck.tests;
-                assert.ok(tests.some((t) => t.includes(c.health)), tests.join(" "));
+                assert.ok(
+                    tests.some((t) => t.includes(c.health)),
+                    tests.join(" "),
+                );
                 assert.strictEqual(container().inputs.wait, true);
                 assert.strictEqual(container().inputs.waitTimeout, 300);
             });
@@ -94,12 +136,25 @@ describe("docker Database", () => {
         const assets = await planDatabase("asset-management", "db");
         const pg: string[] = assets.one(CONTAINER, "asset-management-db").inputs.command;
         assert.strictEqual(pg[0], "postgres");
-        for (const p of ["shared_buffers=4GB", "effective_cache_size=12GB", "max_connections=200", "checkpoint_completion_target=0.9", "wal_buffers=16MB"]) {
+        for (const p of [
+            "shared_buffers=4GB",
+            "effective_cache_size=12GB",
+            "max_connections=200",
+            "checkpoint_completion_target=0.9",
+            "wal_buffers=16MB",
+        ]) {
             assert.strictEqual(pg[pg.indexOf(p) - 1], "-c", `-c ${p} in ${pg.join(" ")}`);
         }
         const auro = await planDatabase("auromart", "db");
         const my: string[] = auro.one(CONTAINER, "auromart-db").inputs.command;
-        for (const p of ["--innodb-buffer-pool-size=1073741824", "--max-connections=200", "--character-set-server=utf8mb4", "--collation-server=utf8mb4_unicode_ci", "--slow-query-log=1", "--long-query-time=2"]) {
+        for (const p of [
+            "--innodb-buffer-pool-size=1073741824",
+            "--max-connections=200",
+            "--character-set-server=utf8mb4",
+            "--collation-server=utf8mb4_unicode_ci",
+            "--slow-query-log=1",
+            "--long-query-time=2",
+        ]) {
             assert.ok(my.includes(p), `${p} in ${my.join(" ")}`);
         }
         // MySQL's root password is generated too, and also a file.

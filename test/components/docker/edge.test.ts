@@ -17,7 +17,14 @@ describe("docker Edge (nginx)", () => {
     before(async () => {
         const { system } = devSystem("auromart");
         plan = await planComponent(() => {
-            const e = new DockerEdge("auromart-edge", { system, networks: { edge: "auromart-net-edge", app: "auromart-net-app" }, upstreams, bindAddress: "127.0.0.1", httpPort: 8080, httpsPort: 8443 });
+            const e = new DockerEdge("auromart-edge", {
+                system,
+                networks: { edge: "auromart-net-edge", app: "auromart-net-app" },
+                upstreams,
+                bindAddress: "127.0.0.1",
+                httpPort: 8080,
+                httpsPort: 8443,
+            });
             return { url: e.url };
         });
     });
@@ -57,7 +64,8 @@ describe("docker Edge (nginx)", () => {
         const c = conf();
         assert.match(c, /resolver 127\.0\.0\.11 valid=10s ipv6=off;/);
         assert.doesNotMatch(c, /upstream \w+ \{/, "no upstream block: those resolve once, at start");
-        for (const u of upstreams) assert.match(c, new RegExp(`set \\$upstream_${u.name} http://${u.servers[0]};\\s*proxy_pass \\$upstream_${u.name};`));
+        for (const u of upstreams)
+            assert.match(c, new RegExp(`set \\$upstream_${u.name} http://${u.servers[0]};\\s*proxy_pass \\$upstream_${u.name};`));
         assert.match(c, /proxy_set_header Host auromart\.example\.com;/);
         assert.match(c, /proxy_set_header X-Forwarded-Host \$host;/);
         assert.match(c, /listen 8080;[\s\S]*return 301 https:\/\/\$host:8443\$request_uri;/);
@@ -68,7 +76,10 @@ describe("docker Edge (nginx)", () => {
         assert.match(c, /add_header Strict-Transport-Security "max-age=31536000; includeSubDomains" always;/);
         assert.match(c, /limit_req_zone \$binary_remote_addr zone=perip:10m rate=600r\/m;/);
         assert.match(c, /client_max_body_size 20m;/);
-        assert.match(c, /location \^~ \/admin\/ \{\s*allow 10\.0\.0\.0\/8;\s*allow 192\.168\.0\.0\/16;\s*deny all;[^}]*proxy_pass \$upstream_admin;/);
+        assert.match(
+            c,
+            /location \^~ \/admin\/ \{\s*allow 10\.0\.0\.0\/8;\s*allow 192\.168\.0\.0\/16;\s*deny all;[^}]*proxy_pass \$upstream_admin;/,
+        );
         assert.match(c, /location \/ \{\s*limit_req zone=perip[^}]*proxy_pass \$upstream_web;/);
         assert.match(c, /ssl_certificate "\/run\/tierform\/tls\.crt";/);
         assert.match(c, /pid \/tmp\/nginx\.pid;/);
@@ -87,17 +98,26 @@ describe("docker Edge (nginx)", () => {
             );
         });
         const edge = p.one(CONTAINER, "auromart-edge");
-        for (const r of p.ofType(CONTAINER).filter((c) => c.name.startsWith("auromart-web-"))) assert.ok(edge.dependencies.includes(r.urn), r.name);
+        for (const r of p.ofType(CONTAINER).filter((c) => c.name.startsWith("auromart-web-")))
+            assert.ok(edge.dependencies.includes(r.urn), r.name);
         assert.strictEqual(seen["auromart-edge"].replaceWith, undefined);
         assert.strictEqual(edge.inputs.wait, true);
     });
 
     it("refuses what would not render safely", () => {
-        const base = { serverName: "x.example.com", rateLimitPerMinute: 60, upstreams: [{ name: "a", servers: ["a-0:80"] }], routes: [{ path: "/", upstream: "a" }] };
+        const base = {
+            serverName: "x.example.com",
+            rateLimitPerMinute: 60,
+            upstreams: [{ name: "a", servers: ["a-0:80"] }],
+            routes: [{ path: "/", upstream: "a" }],
+        };
         assert.doesNotThrow(() => renderNginxConf(base));
         assert.throws(() => renderNginxConf({ ...base, routes: [{ path: "/", upstream: "missing" }] }), /unknown upstream/);
         assert.throws(() => renderNginxConf({ ...base, securityHeaders: { "X-Evil": 'a"; return 200 "pwned' } }), /double quotes/);
-        assert.throws(() => renderNginxConf({ ...base, routes: [{ path: "/", upstream: "a", allowCidrs: ["all; allow 0.0.0.0/0"] }] }), /not an IP/);
+        assert.throws(
+            () => renderNginxConf({ ...base, routes: [{ path: "/", upstream: "a", allowCidrs: ["all; allow 0.0.0.0/0"] }] }),
+            /not an IP/,
+        );
         assert.throws(() => renderNginxConf({ ...base, upstreams: [{ name: "a", servers: [] }] }), /no servers/);
         // Without TLS: one plain-HTTP server with the routes, no redirect, no HSTS.
         const plain = renderNginxConf(base);

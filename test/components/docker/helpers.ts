@@ -59,7 +59,10 @@ function uploader(r: PlannedResource): PlannedResource {
 }
 
 /** The file at `path` delivered to the container (content and mode; `index` in its uploader's `uploads`), or undefined. */
-export function uploadOf(r: PlannedResource, path: string): { content: string; owner?: string; group?: string; permissions?: string; index: number } | undefined {
+export function uploadOf(
+    r: PlannedResource,
+    path: string,
+): { content: string; owner?: string; group?: string; permissions?: string; index: number } | undefined {
     const uploads: any[] = uploader(r).inputs.uploads ?? [];
     const index = uploads.findIndex((u) => u.file === path);
     return index < 0 ? undefined : { ...uploads[index], index };

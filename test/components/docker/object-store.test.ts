@@ -13,7 +13,12 @@ describe("docker Bucket (SeaweedFS)", () => {
     before(async () => {
         const { system } = devSystem("mdc-tts");
         plan = await planComponent(() => {
-            const b = new DockerBucket("mdc-tts-objects", { system, buckets: Object.values(system.buckets), network: "mdc-tts-net-data", clients: { backend: ["media", "static"], worker: ["media"] } });
+            const b = new DockerBucket("mdc-tts-objects", {
+                system,
+                buckets: Object.values(system.buckets),
+                network: "mdc-tts-net-data",
+                clients: { backend: ["media", "static"], worker: ["media"] },
+            });
             return { buckets: b.bucketNames, endpoint: b.endpointUrl, keys: Object.keys(b.keys) };
         });
     });
@@ -24,7 +29,8 @@ describe("docker Bucket (SeaweedFS)", () => {
         assert.ok(!/minio/i.test(OBJECT_STORE_IMAGE), "MinIO's community images are no longer published");
         assert.strictEqual(store().inputs.image.split("@")[0], OBJECT_STORE_IMAGE);
         assert.strictEqual(store().inputs.command[0], "mini");
-        for (const flag of ["-master.telemetry=false", "-admin.ui=false", "-s3.port=9000", "-s3.config=/run/tierform/s3.json"]) assert.ok(store().inputs.command.includes(flag), flag);
+        for (const flag of ["-master.telemetry=false", "-admin.ui=false", "-s3.port=9000", "-s3.config=/run/tierform/s3.json"])
+            assert.ok(store().inputs.command.includes(flag), flag);
         assert.deepStrictEqual(hardeningProblems(store()), []);
         assert.strictEqual(store().inputs.user, "1000:1000");
         assert.strictEqual(store().inputs.ports, undefined);
@@ -41,7 +47,10 @@ describe("docker Bucket (SeaweedFS)", () => {
         assert.deepStrictEqual(Object.keys(byName).sort(), ["provisioner", "svc-backend", "svc-worker"]);
         assert.deepStrictEqual(byName.provisioner.actions, ["Admin"]);
         assert.deepStrictEqual(byName["svc-worker"].actions, ["Read:mdc-tts-media", "List:mdc-tts-media", "Write:mdc-tts-media"]);
-        assert.deepStrictEqual(byName["svc-backend"].actions.filter((a: string) => a.startsWith("Write")), ["Write:mdc-tts-media", "Write:mdc-tts-static"]);
+        assert.deepStrictEqual(
+            byName["svc-backend"].actions.filter((a: string) => a.startsWith("Write")),
+            ["Write:mdc-tts-media", "Write:mdc-tts-static"],
+        );
         assert.notStrictEqual(byName["svc-worker"].credentials[0].secretKey, byName["svc-backend"].credentials[0].secretKey);
         assert.deepStrictEqual(plan.outputs.keys, ["backend", "worker"]);
         assert.deepStrictEqual(Object.keys(envOf(store())), []);
@@ -49,8 +58,19 @@ describe("docker Bucket (SeaweedFS)", () => {
 
     it("renders the identity file in SeaweedFS's -s3.config format and refuses unsafe names", () => {
         const text = renderS3Identities([{ name: "svc-a", accessKey: "AKIAAAAAAAAAAAAAAAAA", secretKey: "s".repeat(40), buckets: ["b1"] }]);
-        assert.deepStrictEqual(JSON.parse(text), { identities: [{ name: "svc-a", credentials: [{ accessKey: "AKIAAAAAAAAAAAAAAAAA", secretKey: "s".repeat(40) }], actions: ["Read:b1", "List:b1", "Write:b1"] }] });
-        assert.throws(() => renderS3Identities([{ name: "a b", accessKey: "x".repeat(20), secretKey: "y".repeat(40), buckets: "admin" }]), /letters, digits and '-'/);
+        assert.deepStrictEqual(JSON.parse(text), {
+            identities: [
+                {
+                    name: "svc-a",
+                    credentials: [{ accessKey: "AKIAAAAAAAAAAAAAAAAA", secretKey: "s".repeat(40) }],
+                    actions: ["Read:b1", "List:b1", "Write:b1"],
+                },
+            ],
+        });
+        assert.throws(
+            () => renderS3Identities([{ name: "a b", accessKey: "x".repeat(20), secretKey: "y".repeat(40), buckets: "admin" }]),
+            /letters, digits and '-'/,
+        );
     });
 
     it("creates every bucket, versioned, with its expiry, in a one-shot step after the store is healthy", () => {
@@ -69,8 +89,14 @@ describe("docker Bucket (SeaweedFS)", () => {
 
     it("gives the bucket step the provisioner's curl config read-only, and no credential in its env or argv", () => {
         const config = plan.one(VOLUME, "mdc-tts-objects-config");
-        assert.deepStrictEqual(setup().inputs.volumes, [{ volumeName: config.inputs.name, containerPath: "/run/tierform", readOnly: true }]);
-        assert.ok(store().inputs.volumes.some((v: any) => v.volumeName === config.inputs.name && v.containerPath === "/run/tierform" && v.readOnly === true));
+        assert.deepStrictEqual(setup().inputs.volumes, [
+            { volumeName: config.inputs.name, containerPath: "/run/tierform", readOnly: true },
+        ]);
+        assert.ok(
+            store().inputs.volumes.some(
+                (v: any) => v.volumeName === config.inputs.name && v.containerPath === "/run/tierform" && v.readOnly === true,
+            ),
+        );
         assert.ok(setup().inputs.command[0].includes("-K '/run/tierform/provisioner.curl'"));
         assert.deepStrictEqual(envOf(setup()), {});
         for (const a of argvOf(setup())) assert.ok(!a.includes("mock-mdc-tts-objects-provisioner-secret-key"));
@@ -84,17 +110,29 @@ describe("docker Bucket (SeaweedFS)", () => {
         try {
             fs.mkdirSync(path.join(dir, "bin"));
             // The stand-in records each call; HEAD (no bucket yet) and a call to $FAIL fail like curl -f on an HTTP error.
-            fs.writeFileSync(path.join(dir, "bin", "curl"), `#!/bin/sh\necho "$*" >>"${dir}/calls"\ncase "$*" in *" -I "*|*"$FAIL"*) exit 22 ;; esac\n`, { mode: 0o755 });
+            fs.writeFileSync(
+                path.join(dir, "bin", "curl"),
+                `#!/bin/sh\necho "$*" >>"${dir}/calls"\ncase "$*" in *" -I "*|*"$FAIL"*) exit 22 ;; esac\n`,
+                { mode: 0o755 },
+            );
             fs.writeFileSync(path.join(dir, "bin", "sleep"), "#!/bin/sh\n", { mode: 0o755 });
             const bucket = { name: "backups", purpose: "backups" as const, versioned: false, lifecycle: [], expireAfterDays: 7 };
-            const script = renderBucketScript([{ name: "sys-backups", bucket }], { credentialsFile: "/run/tierform/provisioner.curl", endpoint: "objects:9000" });
-            const run = (fail: string) => spawnSync("/bin/sh", ["-c", script], { encoding: "utf8", env: { PATH: `${dir}/bin:${process.env.PATH}`, FAIL: fail } });
+            const script = renderBucketScript([{ name: "sys-backups", bucket }], {
+                credentialsFile: "/run/tierform/provisioner.curl",
+                endpoint: "objects:9000",
+            });
+            const run = (fail: string) =>
+                spawnSync("/bin/sh", ["-c", script], { encoding: "utf8", env: { PATH: `${dir}/bin:${process.env.PATH}`, FAIL: fail } });
             const ok = run("never-matches");
             assert.strictEqual(ok.status, 0, ok.stderr);
             const calls = fs.readFileSync(path.join(dir, "calls"), "utf8").trim().split("\n");
             assert.strictEqual(calls[0], "-fsS -o /dev/null http://objects:9000/healthz");
-            for (const c of calls.slice(1)) assert.ok(c.startsWith("-fsS -o /dev/null -K /run/tierform/provisioner.curl --aws-sigv4 aws:amz:us-east-1:s3 "), c);
-            assert.ok(calls.some((c) => c.endsWith("-X PUT http://objects:9000/sys-backups")), "creates the bucket when HEAD fails");
+            for (const c of calls.slice(1))
+                assert.ok(c.startsWith("-fsS -o /dev/null -K /run/tierform/provisioner.curl --aws-sigv4 aws:amz:us-east-1:s3 "), c);
+            assert.ok(
+                calls.some((c) => c.endsWith("-X PUT http://objects:9000/sys-backups")),
+                "creates the bucket when HEAD fails",
+            );
             assert.ok(calls.some((c) => c.includes("<Status>Suspended</Status>") && c.endsWith("sys-backups?versioning")));
             assert.ok(calls.some((c) => c.includes("<Days>7</Days>") && c.endsWith("sys-backups?lifecycle")));
             fs.rmSync(path.join(dir, "calls"));

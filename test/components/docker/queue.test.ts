@@ -28,7 +28,9 @@ describe("docker Queue (RabbitMQ)", () => {
     it("keeps the broker's state on a named volume", () => {
         const volume = plan.one(VOLUME, "mealkitz-events-data");
         assert.strictEqual(labelsOf(volume)["tierform.tier"], "queue");
-        assert.ok(container().inputs.volumes.some((v: any) => v.containerPath === "/var/lib/rabbitmq" && v.volumeName === volume.inputs.name));
+        assert.ok(
+            container().inputs.volumes.some((v: any) => v.containerPath === "/var/lib/rabbitmq" && v.volumeName === volume.inputs.name),
+        );
     });
 
     it("creates generated credentials through a secret config file", () => {

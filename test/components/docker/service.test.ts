@@ -6,8 +6,29 @@ import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
 import { planComponent, type Plan } from "../../harness";
-import { DockerService, httpProbeCommand, serviceProblems, renderSecretsFile, renderWithSecrets, SECRETS_FILE, WITH_SECRETS } from "../../../components/docker/service";
-import { argvOf, CONTAINER, devSystem, envOf, hardeningProblems, isSecretAt, labelsOf, networksOf, REMOTE_IMAGE, secretsFileOf, uploadOf, VOLUME } from "./helpers";
+import {
+    DockerService,
+    httpProbeCommand,
+    serviceProblems,
+    renderSecretsFile,
+    renderWithSecrets,
+    SECRETS_FILE,
+    WITH_SECRETS,
+} from "../../../components/docker/service";
+import {
+    argvOf,
+    CONTAINER,
+    devSystem,
+    envOf,
+    hardeningProblems,
+    isSecretAt,
+    labelsOf,
+    networksOf,
+    REMOTE_IMAGE,
+    secretsFileOf,
+    uploadOf,
+    VOLUME,
+} from "./helpers";
 
 describe("docker Service", () => {
     describe("a web service (MDC backend)", () => {
@@ -92,14 +113,20 @@ describe("docker Service", () => {
 
         it("runs its command through the with-secrets wrapper", () => {
             for (const c of replicas()) {
-                assert.deepStrictEqual([...c.inputs.entrypoints, ...c.inputs.command], ["/bin/sh", WITH_SECRETS, "gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000"]);
+                assert.deepStrictEqual(
+                    [...c.inputs.entrypoints, ...c.inputs.command],
+                    ["/bin/sh", WITH_SECRETS, "gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000"],
+                );
                 assert.strictEqual(uploadOf(c, WITH_SECRETS)!.content, renderWithSecrets());
             }
         });
 
         it("runs the migration once, before the replicas", () => {
             const migrate = plan.one(CONTAINER, "mdc-tts-backend-migrate");
-            assert.deepStrictEqual([...migrate.inputs.entrypoints, ...migrate.inputs.command], ["/bin/sh", WITH_SECRETS, "python", "manage.py", "migrate", "--noinput"]);
+            assert.deepStrictEqual(
+                [...migrate.inputs.entrypoints, ...migrate.inputs.command],
+                ["/bin/sh", WITH_SECRETS, "python", "manage.py", "migrate", "--noinput"],
+            );
             assert.strictEqual(migrate.inputs.mustRun, false);
             assert.deepStrictEqual(hardeningProblems(migrate), []);
             for (const c of replicas()) assert.ok(c.dependencies.includes(migrate.urn));
@@ -111,14 +138,26 @@ describe("docker Service", () => {
         before(async () => {
             const { system } = devSystem("mdc-tts", { services: { beat: { replicas: { min: 1, max: 1 } } } });
             plan = await planComponent(() => {
-                new DockerService("mdc-tts-worker", { system, service: system.services.worker, networks: { app: "a", data: "d" }, secretValues: { SECRET_KEY: "shared" } });
+                new DockerService("mdc-tts-worker", {
+                    system,
+                    service: system.services.worker,
+                    networks: { app: "a", data: "d" },
+                    secretValues: { SECRET_KEY: "shared" },
+                });
                 // A scheduler is one container even if asked for more.
-                new DockerService("mdc-tts-beat", { system, service: { ...system.services.beat, replicas: { min: 3, max: 3 } }, networks: { app: "a" }, secretValues: { SECRET_KEY: "shared" } });
+                new DockerService("mdc-tts-beat", {
+                    system,
+                    service: { ...system.services.beat, replicas: { min: 3, max: 3 } },
+                    networks: { app: "a" },
+                    secretValues: { SECRET_KEY: "shared" },
+                });
             });
         });
 
         it("runs workers without a port, health-checked by the spec's command (through the wrapper), and exactly one scheduler", () => {
-            const workers = plan.ofType(CONTAINER).filter((c) => labelsOf(c)["tierform.service"] === "worker" && !labelsOf(c)["tierform.role"]);
+            const workers = plan
+                .ofType(CONTAINER)
+                .filter((c) => labelsOf(c)["tierform.service"] === "worker" && !labelsOf(c)["tierform.role"]);
             assert.strictEqual(workers.length, 2);
             for (const w of workers) {
                 assert.strictEqual(w.inputs.ports, undefined);
@@ -153,13 +192,21 @@ describe("docker Service", () => {
                 },
             });
             plan = await planComponent(() => {
-                new DockerService("hld-api", { system, service: system.services.api, networks: { app: "a" }, secretEnv: { MONGODB_URI: "mongodb://app:hunter2@mongo:27017/hld" } });
+                new DockerService("hld-api", {
+                    system,
+                    service: system.services.api,
+                    networks: { app: "a" },
+                    secretEnv: { MONGODB_URI: "mongodb://app:hunter2@mongo:27017/hld" },
+                });
                 new DockerService("hld-web", { system, service: system.services.web, networks: { app: "a" } });
             });
         });
 
         it("a web service's HTTP probe is its check; HTTP probes together with health.command are refused by the loader", () => {
-            assert.throws(() => devSystem("hld-platform", { services: { api: { health: { command: ["test", "-d", "/tmp"] } } } }), /services\.api\.health\.command: give either HTTP probes/);
+            assert.throws(
+                () => devSystem("hld-platform", { services: { api: { health: { command: ["test", "-d", "/tmp"] } } } }),
+                /services\.api\.health\.command: give either HTTP probes/,
+            );
             assert.strictEqual(plan.one(CONTAINER, "hld-api-0").inputs.healthcheck.tests[0], "CMD-SHELL");
             assert.ok(plan.one(CONTAINER, "hld-api-0").inputs.healthcheck.tests[1].includes("http://127.0.0.1:3000/api/health"));
         });
@@ -169,8 +216,15 @@ describe("docker Service", () => {
             assert.deepStrictEqual(web.inputs.healthcheck.tests, ["CMD", "test", "-d", "/tmp"]);
             assert.strictEqual(web.inputs.entrypoints, undefined);
             assert.strictEqual(uploadOf(web, SECRETS_FILE), undefined);
-            assert.strictEqual(plan.ofType(VOLUME).filter((v) => v.name.startsWith("hld-web")).length, 0, "no config volume without a secrets file");
-            assert.ok(plan.ofType(VOLUME).some((v) => v.name.startsWith("hld-api")), "api has a command, so its secrets go to a file");
+            assert.strictEqual(
+                plan.ofType(VOLUME).filter((v) => v.name.startsWith("hld-web")).length,
+                0,
+                "no config volume without a secrets file",
+            );
+            assert.ok(
+                plan.ofType(VOLUME).some((v) => v.name.startsWith("hld-api")),
+                "api has a command, so its secrets go to a file",
+            );
         });
 
         it("a service with credentials but no command is refused (serviceProblems), naming services.<n>.command", () => {
@@ -180,7 +234,10 @@ describe("docker Service", () => {
             assert.strictEqual(problems[0].where, "services.api.command");
             assert.match(problems[0].message, /credentials \(mongo, cache, JWT_SECRET\)/);
             assert.deepStrictEqual(serviceProblems(system, system.services.web), [], "web uses no datastore");
-            assert.throws(() => new DockerService("x", { system, service: system.services.api, networks: { app: "a" }, secretEnv: { A_URL: "x" } }), /credentials need a command/);
+            assert.throws(
+                () => new DockerService("x", { system, service: system.services.api, networks: { app: "a" }, secretEnv: { A_URL: "x" } }),
+                /credentials need a command/,
+            );
         });
     });
 
@@ -227,7 +284,9 @@ describe("docker Service", () => {
         try {
             fs.writeFileSync(path.join(context, "Dockerfile.dev"), "FROM python:3.12-slim\n");
             const { system } = devSystem("mealkitz", { services: { order: { build: { context, dockerfile: "Dockerfile.dev" } } } });
-            const plan = await planComponent(() => new DockerService("mealkitz-order", { system, service: system.services.order, networks: { app: "a", data: "d" } }));
+            const plan = await planComponent(
+                () => new DockerService("mealkitz-order", { system, service: system.services.order, networks: { app: "a", data: "d" } }),
+            );
             const image = plan.one("docker:index/image:Image", "mealkitz-order-image");
             assert.strictEqual(image.inputs.imageName, "ghcr.io/mealkitz/order-service:2.3.0");
             assert.deepStrictEqual(image.inputs.build, { context, dockerfile: "Dockerfile.dev" });
@@ -243,7 +302,10 @@ describe("docker Service", () => {
         const [kind, script] = httpProbeCommand(3000, "/api/health", 3);
         assert.strictEqual(kind, "CMD-SHELL");
         for (const tool of ["wget -q -T 3", "curl -fsS -m 3", "python3 -c", "node -e"]) assert.ok(script.includes(tool), tool);
-        assert.ok(script.includes("h='localhost'") && script.includes('--header "Host: $h"') && script.includes('-H "Host: $h"'), "sends the canonical Host");
+        assert.ok(
+            script.includes("h='localhost'") && script.includes('--header "Host: $h"') && script.includes('-H "Host: $h"'),
+            "sends the canonical Host",
+        );
         assert.throws(() => httpProbeCommand(80, "/ok", 3, "a b"), /not a host name/);
         assert.ok(script.includes("u='http://127.0.0.1:3000/api/health'"));
         assert.throws(() => httpProbeCommand(80, "/x'; rm -rf /", 3));
@@ -251,7 +313,9 @@ describe("docker Service", () => {
 
     it("the probe really passes on 2xx and fails on 5xx and on a closed port (run by /bin/sh)", async () => {
         // Answers 200 only to the canonical Host, as Django's ALLOWED_HOSTS would.
-        const server = http.createServer((req, res) => res.writeHead(req.url === "/ok" && req.headers.host === "api.example.com" ? 200 : req.url === "/ok" ? 400 : 503).end());
+        const server = http.createServer((req, res) =>
+            res.writeHead(req.url === "/ok" && req.headers.host === "api.example.com" ? 200 : req.url === "/ok" ? 400 : 503).end(),
+        );
         await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
         const port = (server.address() as { port: number }).port;
         const run = (path: string, p = port) =>

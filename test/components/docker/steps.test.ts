@@ -10,7 +10,12 @@ import { completedStep } from "../../../components/docker/common";
 import { planStack } from "../../harness";
 import { CONTAINER, labelsOf } from "./helpers";
 
-const step = (exitCode: number | undefined) => ({ id: pulumi.output("c0ffee"), exitCode: pulumi.output(exitCode), name: pulumi.output("shop-web-migrate") }) as unknown as docker.Container;
+const step = (exitCode: number | undefined) =>
+    ({
+        id: pulumi.output("c0ffee"),
+        exitCode: pulumi.output(exitCode),
+        name: pulumi.output("shop-web-migrate"),
+    }) as unknown as docker.Container;
 const valueOf = <T>(o: pulumi.Output<T>): Promise<T> => (o as any).promise();
 
 describe("docker one-shot steps: exit codes", () => {
@@ -19,7 +24,11 @@ describe("docker one-shot steps: exit codes", () => {
     });
 
     it("a step that exited non-zero (or reported none) fails with a RunError naming it", async () => {
-        await assert.rejects(valueOf(completedStep(step(3), "the migration of web")), (e: Error) => e instanceof pulumi.RunError && /the migration of web \(container shop-web-migrate\) exited with 3/.test(e.message));
+        await assert.rejects(
+            valueOf(completedStep(step(3), "the migration of web")),
+            (e: Error) =>
+                e instanceof pulumi.RunError && /the migration of web \(container shop-web-migrate\) exited with 3/.test(e.message),
+        );
         await assert.rejects(valueOf(completedStep(step(undefined), "the bucket setup")), /reported no exit code/);
     });
 
@@ -32,7 +41,10 @@ describe("docker one-shot steps: exit codes", () => {
             const waiting = p.ofType(CONTAINER).filter((c) => c.dependencies.includes(s.urn));
             for (const w of waiting) {
                 const role = labelsOf(s)["tierform.role"];
-                assert.ok(labelsOf(w)[`tierform.after.${role}`] !== undefined, `${w.name} waits for ${s.name} without checking its exit code`);
+                assert.ok(
+                    labelsOf(w)[`tierform.after.${role}`] !== undefined,
+                    `${w.name} waits for ${s.name} without checking its exit code`,
+                );
             }
         }
     });

@@ -9,7 +9,10 @@ describe("kubernetes backups", () => {
     it("gives the shared script its credentials by secretKeyRef only", () => {
         const ctx = context("auromart");
         const env = backupEnv(ctx, ctx.system.databases.db, creds);
-        assert.deepEqual(env.map((e) => e.name), ["MYSQL_HOST", "MYSQL_TCP_PORT", "MYSQL_USER", "MYSQL_PASSWORD"]);
+        assert.deepEqual(
+            env.map((e) => e.name),
+            ["MYSQL_HOST", "MYSQL_TCP_PORT", "MYSQL_USER", "MYSQL_PASSWORD"],
+        );
         assert.deepEqual((env[3].valueFrom as any).secretKeyRef, { name: "db-credentials", key: "root-password" });
         const hld = context("hld-platform");
         const mongo = backupEnv(hld, hld.system.databases.mongo, creds);
@@ -23,13 +26,21 @@ describe("kubernetes backups", () => {
         assert.equal(crons.length, 2);
         for (const c of crons) {
             const s = c.inputs.spec;
-            assert.deepEqual([s.concurrencyPolicy, s.startingDeadlineSeconds, s.jobTemplate.spec.activeDeadlineSeconds, s.jobTemplate.spec.backoffLimit], ["Forbid", 600, 10800, 2]);
+            assert.deepEqual(
+                [s.concurrencyPolicy, s.startingDeadlineSeconds, s.jobTemplate.spec.activeDeadlineSeconds, s.jobTemplate.spec.backoffLimit],
+                ["Forbid", 600, 10800, 2],
+            );
             const pod = s.jobTemplate.spec.template.spec;
             assert.equal(pod.containers[0].image, "mysql:8.0.46");
             assert.deepEqual(pod.containers[0].command.slice(0, 2), ["/bin/sh", "/scripts/backup.sh"]);
             assert.equal(pod.securityContext.runAsUser, 10001);
         }
-        assert.deepEqual(objects(plan, "PersistentVolumeClaim").map((p) => p.inputs.metadata.name).sort(), ["db-backups-full", "db-backups-incremental"]);
+        assert.deepEqual(
+            objects(plan, "PersistentVolumeClaim")
+                .map((p) => p.inputs.metadata.name)
+                .sort(),
+            ["db-backups-full", "db-backups-incremental"],
+        );
         const scripts = object(plan, "ConfigMap", "db-backup-scripts").inputs.data;
         assert.match(scripts["backup.sh"], /RETENTION_DAYS=30/);
         assert.match(scripts["restore.sh"], /restore/);
@@ -37,10 +48,20 @@ describe("kubernetes backups", () => {
 
     it("copies dumps off-site after the dump when an S3 endpoint is configured", async () => {
         const ctx = context("mdc-tts", { "tierform:s3Endpoint": "https://s3.example.com" });
-        const plan = await planComponent(() => new KubernetesBackup("t", { ctx, database: ctx.system.databases.db, credentials: { ...creds, secretName: "db-app", usernameKey: "username", passwordKey: "password" } }));
+        const plan = await planComponent(
+            () =>
+                new KubernetesBackup("t", {
+                    ctx,
+                    database: ctx.system.databases.db,
+                    credentials: { ...creds, secretName: "db-app", usernameKey: "username", passwordKey: "password" },
+                }),
+        );
         const pod = object(plan, "CronJob", "db-backup-full").inputs.spec.jobTemplate.spec.template.spec;
         assert.equal(pod.initContainers[0].name, "dump");
         assert.deepEqual(pod.containers[0].command.slice(-2), ["/backups/", "s3://mdc-tts-backups/db/dumps/full/"]);
-        assert.equal(pod.containers[0].env.find((e: any) => e.name === "AWS_SECRET_ACCESS_KEY").valueFrom.secretKeyRef.name, "s3-credentials");
+        assert.equal(
+            pod.containers[0].env.find((e: any) => e.name === "AWS_SECRET_ACCESS_KEY").valueFrom.secretKeyRef.name,
+            "s3-credentials",
+        );
     });
 });

@@ -6,7 +6,10 @@ import { context, object, objects } from "./fixtures";
 
 describe("kubernetes database", () => {
     it("reads PostgreSQL memory units", () => {
-        assert.deepEqual([memoryMiB("4GB"), memoryMiB("16MB"), memoryMiB("1024kB"), memoryMiB(128), memoryMiB("lots")], [4096, 16, 1, 1, undefined]);
+        assert.deepEqual(
+            [memoryMiB("4GB"), memoryMiB("16MB"), memoryMiB("1024kB"), memoryMiB(128), memoryMiB("lots")],
+            [4096, 16, 1, 1, undefined],
+        );
     });
 
     it("sizes a database pod to hold its buffers", () => {
@@ -29,7 +32,10 @@ describe("kubernetes database", () => {
         assert.equal(spec.backup.barmanObjectStore.destinationPath, "s3://mdc-tts-backups/db");
         assert.equal(spec.backup.barmanObjectStore.s3Credentials.accessKeyId.name, "object-store-backups");
         assert.equal(object(plan, "ScheduledBackup", "db-scheduled").inputs.spec.schedule, "0 0 2 * * *");
-        assert.match(plan.outputs as unknown as string, /^postgresql:\/\/app:.+@db-rw\.mdc-tts\.svc\.cluster\.local:5432\/mdc_tts\?sslmode=require$/);
+        assert.match(
+            plan.outputs as unknown as string,
+            /^postgresql:\/\/app:.+@db-rw\.mdc-tts\.svc\.cluster\.local:5432\/mdc_tts\?sslmode=require$/,
+        );
     });
 
     it("PostgreSQL with an S3 endpoint archives there with the user's s3-credentials Secret", async () => {

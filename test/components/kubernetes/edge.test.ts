@@ -22,16 +22,22 @@ describe("kubernetes edge (Gateway API, Envoy Gateway)", function () {
         assert.deepEqual([cert.secretName, cert.dnsNames, cert.issuerRef.name], ["edge-tls", ["auromart.example.com"], "edge-selfsigned"]);
         const gw = object(auro, "Gateway", "edge").inputs.spec;
         const https = gw.listeners.find((l: any) => l.name === "https");
-        assert.deepEqual([https.protocol, https.port, https.hostname, https.tls.mode, https.tls.certificateRefs], ["HTTPS", 443, "auromart.example.com", "Terminate", [{ kind: "Secret", name: "edge-tls" }]]);
+        assert.deepEqual(
+            [https.protocol, https.port, https.hostname, https.tls.mode, https.tls.certificateRefs],
+            ["HTTPS", 443, "auromart.example.com", "Terminate", [{ kind: "Secret", name: "edge-tls" }]],
+        );
         assert.equal(object(auro, "ClientTrafficPolicy", "edge").inputs.spec.tls.minVersion, "1.2");
         // Every service route attaches to the HTTPS listener only.
-        for (const r of objects(auro, "HTTPRoute").filter((x) => x.inputs.metadata.name !== "edge-redirect")) assert.deepEqual(r.inputs.spec.parentRefs, [{ name: "edge", sectionName: "https" }]);
+        for (const r of objects(auro, "HTTPRoute").filter((x) => x.inputs.metadata.name !== "edge-redirect"))
+            assert.deepEqual(r.inputs.spec.parentRefs, [{ name: "edge", sectionName: "https" }]);
     });
 
     it("HTTP → HTTPS: the HTTP listener's only route redirects with 301", () => {
         const redirect = object(auro, "HTTPRoute", "edge-redirect").inputs.spec;
         assert.deepEqual(redirect.parentRefs, [{ name: "edge", sectionName: "http" }]);
-        assert.deepEqual(redirect.rules, [{ filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }] }]);
+        assert.deepEqual(redirect.rules, [
+            { filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }] },
+        ]);
         assert.ok(!redirect.rules[0].backendRefs, "nothing is served over plain HTTP");
     });
 
@@ -50,7 +56,9 @@ describe("kubernetes edge (Gateway API, Envoy Gateway)", function () {
     it("per-client rate limit: a global rule per distinct client address, at the spec's rate", () => {
         const policy = object(auro, "BackendTrafficPolicy", "edge").inputs.spec;
         assert.deepEqual(policy.targetRefs, [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "edge" }]);
-        assert.deepEqual(policy.rateLimit.global.rules, [{ clientSelectors: [{ sourceCIDR: { type: "Distinct", value: "0.0.0.0/0" } }], limit: { requests: 600, unit: "Minute" } }]);
+        assert.deepEqual(policy.rateLimit.global.rules, [
+            { clientSelectors: [{ sourceCIDR: { type: "Distinct", value: "0.0.0.0/0" } }], limit: { requests: 600, unit: "Minute" } },
+        ]);
         assert.equal(policy.rateLimit.local, undefined, "local limits cannot count per client");
     });
 
@@ -61,7 +69,10 @@ describe("kubernetes edge (Gateway API, Envoy Gateway)", function () {
     it("path routes: one HTTPRoute per service, a PathPrefix rule per spec route, to the service's port", () => {
         const web = object(auro, "HTTPRoute", "edge-web").inputs.spec;
         assert.deepEqual(web.hostnames, ["auromart.example.com"]);
-        assert.deepEqual(web.rules.map((r: any) => [r.matches, r.backendRefs]), [[[{ path: { type: "PathPrefix", value: "/" } }], [{ name: "web", port: 8000 }]]]);
+        assert.deepEqual(
+            web.rules.map((r: any) => [r.matches, r.backendRefs]),
+            [[[{ path: { type: "PathPrefix", value: "/" } }], [{ name: "web", port: 8000 }]]],
+        );
         const admin = object(auro, "HTTPRoute", "edge-admin-restricted").inputs.spec;
         assert.deepEqual(admin.rules[0].matches, [{ path: { type: "PathPrefix", value: "/admin" } }]);
     });
@@ -72,7 +83,9 @@ describe("kubernetes edge (Gateway API, Envoy Gateway)", function () {
         const p = policies[0].inputs.spec;
         assert.deepEqual(p.targetRefs, [{ group: "gateway.networking.k8s.io", kind: "HTTPRoute", name: "edge-admin-restricted" }]);
         assert.equal(p.authorization.defaultAction, "Deny");
-        assert.deepEqual(p.authorization.rules, [{ name: "allow-listed", action: "Allow", principal: { clientCIDRs: ["10.0.0.0/8", "192.168.0.0/16"] } }]);
+        assert.deepEqual(p.authorization.rules, [
+            { name: "allow-listed", action: "Allow", principal: { clientCIDRs: ["10.0.0.0/8", "192.168.0.0/16"] } },
+        ]);
     });
 
     it("client addresses survive: externalTrafficPolicy Local on the proxy's Service, no X-Forwarded-For trusted", () => {
@@ -94,25 +107,41 @@ describe("kubernetes edge (Gateway API, Envoy Gateway)", function () {
         assert.ok(directives.includes("Include @owasp_crs/*.conf"));
         const off = context("auromart");
         off.system = { ...off.system, edge: { ...off.system.edge, waf: false } };
-        return planComponent(() => new KubernetesEdge("t", { ctx: off, servicePorts: { web: 8000, admin: 8000 } }).publicUrl).then((p) => assert.equal(objects(p, "EnvoyExtensionPolicy").length, 0));
+        return planComponent(() => new KubernetesEdge("t", { ctx: off, servicePorts: { web: 8000, admin: 8000 } }).publicUrl).then((p) =>
+            assert.equal(objects(p, "EnvoyExtensionPolicy").length, 0),
+        );
     });
 
     it("without a domain: refused while TLS is on (the spec error names edge.domain); planned over HTTP with TLS off", async () => {
         const hld = context("hld-platform");
         const noDomain = { ...hld.system, edge: { ...hld.system.edge, domain: undefined } };
-        assert.deepEqual(edgeProblems(noDomain, hld.settings).map((p) => p.where), ["edge.domain"]);
+        assert.deepEqual(
+            edgeProblems(noDomain, hld.settings).map((p) => p.where),
+            ["edge.domain"],
+        );
         assert.match(edgeProblems(noDomain, hld.settings)[0].message, /add edge.domain .* or set edge.tls: false/);
         const http = { ...noDomain, edge: { ...noDomain.edge, tls: false } };
         assert.deepEqual(edgeProblems(http, hld.settings), []);
-        const plan = await planComponent(() => new KubernetesEdge("t", { ctx: { ...hld, system: http }, servicePorts: { api: 3000, web: 8080 } }).publicUrl);
+        const plan = await planComponent(
+            () => new KubernetesEdge("t", { ctx: { ...hld, system: http }, servicePorts: { api: 3000, web: 8080 } }).publicUrl,
+        );
         assert.equal(objects(plan, "Certificate").length, 0);
         const gw = object(plan, "Gateway", "edge").inputs.spec;
-        assert.deepEqual(gw.listeners.map((l: any) => [l.name, l.hostname]), [["http", undefined]]);
-        assert.equal(objects(plan, "HTTPRoute").find((r) => r.inputs.metadata.name === "edge-redirect"), undefined);
+        assert.deepEqual(
+            gw.listeners.map((l: any) => [l.name, l.hostname]),
+            [["http", undefined]],
+        );
+        assert.equal(
+            objects(plan, "HTTPRoute").find((r) => r.inputs.metadata.name === "edge-redirect"),
+            undefined,
+        );
         assert.match(plan.outputs as unknown as string, /^http:\/\//);
     });
 
     it("the whole stack refuses TLS without a domain before registering anything", async () => {
-        await assert.rejects(stagingPlan("hld-platform", { "tierform:overrides": { edge: { domain: null } } }), /edge\.domain: is required on Kubernetes while edge\.tls is true/);
+        await assert.rejects(
+            stagingPlan("hld-platform", { "tierform:overrides": { edge: { domain: null } } }),
+            /edge\.domain: is required on Kubernetes while edge\.tls is true/,
+        );
     });
 });

@@ -36,7 +36,9 @@ export async function stagingPlan(preset: string, config: Record<string, unknown
 
 /** The Kubernetes object named `name` (metadata.name) of `kind`; throws when not exactly one. */
 export function object(plan: Plan, kind: string, name: string): PlannedResource {
-    const found = plan.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:") && r.inputs.kind === kind && r.inputs.metadata?.name === name);
+    const found = plan.resources.filter(
+        (r) => r.custom && r.type.startsWith("kubernetes:") && r.inputs.kind === kind && r.inputs.metadata?.name === name,
+    );
     if (found.length !== 1) {
         const names = plan.resources.filter((r) => r.inputs?.kind === kind).map((r) => r.inputs.metadata?.name);
         throw new Error(`expected one ${kind} named ${name}, found ${found.length} (${kind}s: ${names.join(", ")})`);

@@ -15,14 +15,19 @@ describe("kubernetes monitoring", () => {
     it("watches a scheduler as the StatefulSet it is, not as a Deployment", () => {
         const { system } = stagingStack("mdc-tts");
         const rules = renderAlertRules(system, { namespace: "mdc-tts" }).groups.flatMap((g) => g.rules);
-        assert.match(rules.find((r) => r.alert === "SchedulerNotRunning")!.expr, /kube_statefulset_status_replicas_ready\{namespace="mdc-tts",statefulset=~"beat"\} < 1/);
+        assert.match(
+            rules.find((r) => r.alert === "SchedulerNotRunning")!.expr,
+            /kube_statefulset_status_replicas_ready\{namespace="mdc-tts",statefulset=~"beat"\} < 1/,
+        );
         assert.match(rules.find((r) => r.alert === "DeploymentReplicasUnavailable")!.expr, /deployment=~"backend\|frontend\|worker"/);
         const none = renderAlertRules(stagingStack("mealkitz").system, { namespace: "m" }).groups.flatMap((g) => g.rules);
         assert.ok(!none.some((r) => r.alert === "SchedulerNotRunning"), "no scheduler, no rule");
     });
 
     it("takes thresholds from the spec", () => {
-        const { system } = stagingStack("asset-management", { "tierform:overrides": { monitoring: { errorRatePercent: 2, p99LatencyMs: 500 } } });
+        const { system } = stagingStack("asset-management", {
+            "tierform:overrides": { monitoring: { errorRatePercent: 2, p99LatencyMs: 500 } },
+        });
         const rules = renderAlertRules(system, { namespace: "x" }).groups.flatMap((g) => g.rules);
         assert.match(rules.find((r) => r.alert === "HighErrorRate")!.expr, /> 0\.02$/);
         assert.match(rules.find((r) => r.alert === "HighLatencyP99")!.expr, /> 0\.5$/);

@@ -10,7 +10,19 @@ describe("kubernetes namespace (network tier)", () => {
     it("derives one flow per real connection of mdc-tts", () => {
         const { system, settings } = stagingStack("mdc-tts");
         const flows = systemFlows(system, settings).map(key);
-        for (const f of ["envoy-proxy>backend:8000", "envoy-proxy>frontend:8080", "backend>db:5432", "backend>cache:6379", "backend>object-store:9000", "worker>db:5432", "beat>cache:6379", "db-backup>db:5432", "backend-migrate>db:5432", "prometheus>backend:8000", "db>object-store:9000"]) {
+        for (const f of [
+            "envoy-proxy>backend:8000",
+            "envoy-proxy>frontend:8080",
+            "backend>db:5432",
+            "backend>cache:6379",
+            "backend>object-store:9000",
+            "worker>db:5432",
+            "beat>cache:6379",
+            "db-backup>db:5432",
+            "backend-migrate>db:5432",
+            "prometheus>backend:8000",
+            "db>object-store:9000",
+        ]) {
             assert.ok(flows.includes(f), `missing ${f} in ${flows.join(" ")}`);
         }
         assert.ok(!flows.some((f) => f.startsWith("frontend>")), "the frontend uses nothing");
@@ -19,7 +31,10 @@ describe("kubernetes namespace (network tier)", () => {
     });
 
     it("sends object storage to the S3 endpoint and drops Prometheus when configured so", () => {
-        const { system, settings } = stagingStack("mdc-tts", { "tierform:s3Endpoint": "https://s3.example.com:8443", "tierform:monitoringCrds": "false" });
+        const { system, settings } = stagingStack("mdc-tts", {
+            "tierform:s3Endpoint": "https://s3.example.com:8443",
+            "tierform:monitoringCrds": "false",
+        });
         const flows = systemFlows(system, settings);
         const toS3 = flows.find((f) => f.from.component === "backend" && f.to.component === "s3");
         assert.equal(toS3?.ports[0].port, 8443);
@@ -35,10 +50,17 @@ describe("kubernetes namespace (network tier)", () => {
         for (const mode of ["enforce", "audit", "warn"]) assert.equal(ns.labels[`pod-security.kubernetes.io/${mode}`], "restricted");
         const policies = new Map(objects(plan, "NetworkPolicy").map((p) => [p.inputs.metadata.name, p.inputs.spec]));
         assert.deepEqual(policies.get("default-deny"), { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
-        assert.deepEqual(policies.get("allow-dns")!.egress[0].ports.map((p: any) => `${p.protocol}/${p.port}`), ["UDP/53", "TCP/53"]);
+        assert.deepEqual(
+            policies.get("allow-dns")!.egress[0].ports.map((p: any) => `${p.protocol}/${p.port}`),
+            ["UDP/53", "TCP/53"],
+        );
         const mongo = policies.get("allow-mongo")!;
         assert.deepEqual(mongo.policyTypes, ["Ingress"]);
-        assert.deepEqual(mongo.ingress.map((r: any) => r.from[0].podSelector.matchLabels["app.kubernetes.io/instance"]).sort(), ["hld-platform-api", "hld-platform-mongo-backup", "hld-platform-worker"]);
+        assert.deepEqual(mongo.ingress.map((r: any) => r.from[0].podSelector.matchLabels["app.kubernetes.io/instance"]).sort(), [
+            "hld-platform-api",
+            "hld-platform-mongo-backup",
+            "hld-platform-worker",
+        ]);
         for (const spec of policies.values()) assert.equal(spec.namespace, undefined);
         for (const p of objects(plan, "NetworkPolicy")) assert.equal(p.inputs.metadata.namespace, "hld");
     });
@@ -52,11 +74,18 @@ describe("kubernetes internet egress (issue 11 item 4)", () => {
         const internet = systemFlows(system, settings).filter((f) => f.to.component === "internet");
         assert.deepEqual(
             internet.map((f) => `${f.from.component}:${f.ports.map((p) => p.port).join(",")}`),
-            Object.values(system.services).filter((s) => s.egress.internet).map((s) => `${s.name}:${s.egress.ports.join(",")}`),
+            Object.values(system.services)
+                .filter((s) => s.egress.internet)
+                .map((s) => `${s.name}:${s.egress.ports.join(",")}`),
         );
-        assert.ok(internet.some((f) => f.from.component === "web"), "AuroMart web reaches SMTP and WhatsApp");
-        for (const f of internet) assert.deepEqual(f.to, { kind: "cidr", component: "internet", cidr: "0.0.0.0/0", except: NON_INTERNET_CIDRS });
-        for (const cidr of ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16", "100.64.0.0/10"]) assert.ok(NON_INTERNET_CIDRS.includes(cidr), cidr);
+        assert.ok(
+            internet.some((f) => f.from.component === "web"),
+            "AuroMart web reaches SMTP and WhatsApp",
+        );
+        for (const f of internet)
+            assert.deepEqual(f.to, { kind: "cidr", component: "internet", cidr: "0.0.0.0/0", except: NON_INTERNET_CIDRS });
+        for (const cidr of ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16", "100.64.0.0/10"])
+            assert.ok(NON_INTERNET_CIDRS.includes(cidr), cidr);
         assert.ok(!internet.some((f) => f.from.component === "admin"), "admin did not opt in");
     });
 

@@ -1,26 +1,42 @@
 import { strict as assert } from "assert";
 import { OBJECT_STORE_IMAGE } from "../../../components/shared/images";
 import { planComponent } from "../../harness";
-import { archiveBucket, bucketSetupScript, KubernetesObjectStore, LARGE_OBJECT_STORE_GB, needsObjectStore, objectStoreSizeGb, s3Identities } from "../../../components/kubernetes/object-store";
+import {
+    archiveBucket,
+    bucketSetupScript,
+    KubernetesObjectStore,
+    LARGE_OBJECT_STORE_GB,
+    needsObjectStore,
+    objectStoreSizeGb,
+    s3Identities,
+} from "../../../components/kubernetes/object-store";
 import { context, object, objects, stagingPlan } from "./fixtures";
 
 describe("kubernetes object storage", () => {
     it("creates every bucket, versioning and expiry, plus the archive bucket, with the provisioner's key from a file", () => {
         const ctx = context("mealkitz");
         const script = bucketSetupScript(ctx, Object.values(ctx.system.buckets));
-        assert.match(script, /s3api head-bucket --bucket mealkitz-assets 2>\/dev\/null \|\| aws --endpoint-url "\$E" s3api create-bucket --bucket mealkitz-assets/);
+        assert.match(
+            script,
+            /s3api head-bucket --bucket mealkitz-assets 2>\/dev\/null \|\| aws --endpoint-url "\$E" s3api create-bucket --bucket mealkitz-assets/,
+        );
         assert.match(script, /put-bucket-versioning --bucket mealkitz-assets --versioning-configuration Status=Enabled/);
         assert.equal(archiveBucket(ctx), "mealkitz-backups");
         assert.match(script, /create-bucket --bucket mealkitz-backups/);
         assert.match(script, /E="http:\/\/object-store\.mealkitz\.svc\.cluster\.local:9000"/);
         assert.doesNotMatch(script, /AWS_SECRET_ACCESS_KEY|mc /);
         const mdc = context("mdc-tts");
-        assert.match(bucketSetupScript(mdc, Object.values(mdc.system.buckets)), /put-bucket-lifecycle-configuration --bucket mdc-tts-backups --lifecycle-configuration '\{"Rules":\[\{"ID":"tierform-expiry","Status":"Enabled","Filter":\{"Prefix":""\},"Expiration":\{"Days":30\}/);
+        assert.match(
+            bucketSetupScript(mdc, Object.values(mdc.system.buckets)),
+            /put-bucket-lifecycle-configuration --bucket mdc-tts-backups --lifecycle-configuration '\{"Rules":\[\{"ID":"tierform-expiry","Status":"Enabled","Filter":\{"Prefix":""\},"Expiration":\{"Days":30\}/,
+        );
     });
 
     it("runs SeaweedFS (not MinIO) non-root with a claim sized from what it holds", async () => {
         const ctx = context("auromart");
-        const plan = await planComponent(() => new KubernetesObjectStore("t", { ctx, buckets: Object.values(ctx.system.buckets) }).connections.documents.url);
+        const plan = await planComponent(
+            () => new KubernetesObjectStore("t", { ctx, buckets: Object.values(ctx.system.buckets) }).connections.documents.url,
+        );
         assert.equal(plan.outputs, "auromart-documents");
         const sts = object(plan, "StatefulSet", "object-store").inputs.spec;
         const c = sts.template.spec.containers[0];
@@ -31,9 +47,18 @@ describe("kubernetes object storage", () => {
         assert.equal(c.readinessProbe.httpGet.path, "/readyz");
         assert.equal(sts.template.spec.securityContext.runAsUser, 1000);
         assert.equal(c.securityContext.readOnlyRootFilesystem, true);
-        assert.equal(sts.volumeClaimTemplates[0].spec.resources.requests.storage, "20Gi", "AuroMart has no PostgreSQL archive: buckets only");
+        assert.equal(
+            sts.volumeClaimTemplates[0].spec.resources.requests.storage,
+            "20Gi",
+            "AuroMart has no PostgreSQL archive: buckets only",
+        );
         assert.equal(objects(plan, "Job").length, 1);
-        assert.equal(object(plan, "Job", objects(plan, "Job")[0].inputs.metadata.name).inputs.spec.template.spec.containers[0].env.some((e: any) => /AWS_SECRET/.test(e.name)), false);
+        assert.equal(
+            object(plan, "Job", objects(plan, "Job")[0].inputs.metadata.name).inputs.spec.template.spec.containers[0].env.some((e: any) =>
+                /AWS_SECRET/.test(e.name),
+            ),
+            false,
+        );
     });
 
     it("sizes the claim for WAL and base backups over the retention window (issue 11 item 6)", () => {
@@ -48,22 +73,42 @@ describe("kubernetes object storage", () => {
         const ctx = context("mdc-tts");
         const ids = Object.fromEntries(s3Identities(ctx).map((i) => [i.name, i]));
         assert.deepEqual(ids.provisioner.actions, ["Admin"]);
-        assert.deepEqual(ids.backend.actions, ["Read:mdc-tts-media", "List:mdc-tts-media", "Write:mdc-tts-media", "Read:mdc-tts-static", "List:mdc-tts-static", "Write:mdc-tts-static"]);
-        assert.deepEqual(ids.worker.actions, ["Read:mdc-tts-media", "List:mdc-tts-media", "Write:mdc-tts-media"], "the worker only what it uses");
+        assert.deepEqual(ids.backend.actions, [
+            "Read:mdc-tts-media",
+            "List:mdc-tts-media",
+            "Write:mdc-tts-media",
+            "Read:mdc-tts-static",
+            "List:mdc-tts-static",
+            "Write:mdc-tts-static",
+        ]);
+        assert.deepEqual(
+            ids.worker.actions,
+            ["Read:mdc-tts-media", "List:mdc-tts-media", "Write:mdc-tts-media"],
+            "the worker only what it uses",
+        );
         assert.deepEqual(ids.backups.actions, ["Read:mdc-tts-backups", "List:mdc-tts-backups", "Write:mdc-tts-backups"]);
         assert.ok(!ids.backend.actions.some((a) => a.includes("backups")), "apps cannot touch the WAL archive");
         const plan = await stagingPlan("mdc-tts");
-        const config = JSON.parse(plan.resources.find((r) => r.inputs?.kind === "Secret" && r.inputs.metadata.name === "object-store-config")!.inputs.stringData["s3.json"]);
+        const config = JSON.parse(
+            plan.resources.find((r) => r.inputs?.kind === "Secret" && r.inputs.metadata.name === "object-store-config")!.inputs.stringData[
+                "s3.json"
+            ],
+        );
         assert.deepEqual(config.identities.map((i: any) => i.name).sort(), Object.keys(ids).sort());
         const backend = object(plan, "Deployment", "backend").inputs.spec.template.spec.containers[0].env;
         assert.equal(backend.find((e: any) => e.name === "AWS_ACCESS_KEY_ID").valueFrom.secretKeyRef.name, "backend-s3");
-        assert.equal(object(plan, "Cluster", "db").inputs.spec.backup.barmanObjectStore.s3Credentials.accessKeyId.name, "object-store-backups");
+        assert.equal(
+            object(plan, "Cluster", "db").inputs.spec.backup.barmanObjectStore.s3Credentials.accessKeyId.name,
+            "object-store-backups",
+        );
     });
 
     it("runs nothing with an S3 endpoint", async () => {
         const ctx = context("auromart", { "tierform:s3Endpoint": "https://s3.example.com" });
         assert.equal(needsObjectStore(ctx.system, ctx.settings), false);
-        const plan = await planComponent(() => new KubernetesObjectStore("t", { ctx, buckets: Object.values(ctx.system.buckets) }).connections.offsite.url);
+        const plan = await planComponent(
+            () => new KubernetesObjectStore("t", { ctx, buckets: Object.values(ctx.system.buckets) }).connections.offsite.url,
+        );
         assert.equal(plan.outputs, "auromart-offsite");
         assert.equal(plan.resources.filter((r) => r.custom).length, 0);
     });

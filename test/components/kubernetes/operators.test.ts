@@ -13,11 +13,20 @@ describe("kubernetes operators", () => {
     it("installs the operators from pinned charts behind installOperators, CRD users after them", async () => {
         const plan = await stagingPlan("mdc-tts", { "tierform:installOperators": "true" });
         const releases = plan.ofType(RELEASE);
-        assert.deepEqual(releases.map((r) => r.inputs.chart).sort(), ["cert-manager", "cloudnative-pg", "keda", "kube-prometheus-stack", "oci://docker.io/envoyproxy/gateway-helm"]);
+        assert.deepEqual(releases.map((r) => r.inputs.chart).sort(), [
+            "cert-manager",
+            "cloudnative-pg",
+            "keda",
+            "kube-prometheus-stack",
+            "oci://docker.io/envoyproxy/gateway-helm",
+        ]);
         for (const r of releases) assert.match(r.inputs.version, /^v?\d+\.\d+\.\d+$/);
         const eg = releases.find((r) => r.inputs.chart.endsWith("gateway-helm"))!;
         assert.equal(eg.inputs.version, "v1.9.0");
-        assert.equal(eg.inputs.values.config.envoyGateway.rateLimit.backend.redis.url, "ratelimit-redis.envoy-gateway-system.svc.cluster.local:6379");
+        assert.equal(
+            eg.inputs.values.config.envoyGateway.rateLimit.backend.redis.url,
+            "ratelimit-redis.envoy-gateway-system.svc.cluster.local:6379",
+        );
         assert.equal(releases.find((r) => r.inputs.chart === "keda")!.inputs.version, "2.20.2");
         const cluster = plan.resources.find((r) => r.type === "kubernetes:postgresql.cnpg.io/v1:Cluster")!;
         const cnpg = releases.find((r) => r.inputs.chart === "cloudnative-pg")!;
@@ -25,7 +34,10 @@ describe("kubernetes operators", () => {
         const gateway = plan.resources.find((r) => r.inputs?.kind === "Gateway")!;
         assert.ok(gateway.dependencies.includes(eg.urn), "the Gateway waits for Envoy Gateway");
         const gatewayClass = plan.resources.find((r) => r.inputs?.kind === "GatewayClass")!;
-        assert.deepEqual([gatewayClass.inputs.metadata.name, gatewayClass.inputs.spec.controllerName], ["envoy-gateway", "gateway.envoyproxy.io/gatewayclass-controller"]);
+        assert.deepEqual(
+            [gatewayClass.inputs.metadata.name, gatewayClass.inputs.spec.controllerName],
+            ["envoy-gateway", "gateway.envoyproxy.io/gatewayclass-controller"],
+        );
         assert.ok(gateway.dependencies.includes(gatewayClass.urn), "the Gateway waits for its class");
         assert.ok(!cluster.dependencies.includes(eg.urn), "each object waits for its own operator only");
         const scaler = plan.resources.find((r) => r.inputs?.kind === "ScaledObject")!;
@@ -48,7 +60,13 @@ describe("kubernetes operators", () => {
 
     it("leaves kube-prometheus-stack out without monitoring CRDs", async () => {
         const plan = await stagingPlan("mdc-tts", { "tierform:installOperators": "true", "tierform:monitoringCrds": "false" });
-        assert.deepEqual(plan.ofType(RELEASE).map((r) => r.inputs.chart).sort(), ["cert-manager", "cloudnative-pg", "keda", "oci://docker.io/envoyproxy/gateway-helm"]);
+        assert.deepEqual(
+            plan
+                .ofType(RELEASE)
+                .map((r) => r.inputs.chart)
+                .sort(),
+            ["cert-manager", "cloudnative-pg", "keda", "oci://docker.io/envoyproxy/gateway-helm"],
+        );
     });
 });
 
@@ -57,13 +75,23 @@ describe("kubernetes: one switch per operator", () => {
         const { operatorsToInstall } = await import("../../../components/kubernetes/operators");
         const { loadStack } = await import("../../../model");
         const { stackConfig } = await import("../../harness");
-        const { system, settings } = loadStack(stackConfig({ stack: "staging", system: "mdc-tts", config: { "tierform:installCloudNativePg": "true" } }));
+        const { system, settings } = loadStack(
+            stackConfig({ stack: "staging", system: "mdc-tts", config: { "tierform:installCloudNativePg": "true" } }),
+        );
         assert.deepEqual(operatorsToInstall(system, settings), ["cnpg"]);
         const none = loadStack(stackConfig({ stack: "staging", system: "mdc-tts" }));
         assert.deepEqual(operatorsToInstall(none.system, none.settings), []);
-        const hld = loadStack(stackConfig({ stack: "staging", system: "hld-platform", config: { "tierform:installCloudNativePg": "true" } }));
+        const hld = loadStack(
+            stackConfig({ stack: "staging", system: "hld-platform", config: { "tierform:installCloudNativePg": "true" } }),
+        );
         assert.deepEqual(operatorsToInstall(hld.system, hld.settings), [], "no PostgreSQL, no CloudNativePG");
-        const eg = loadStack(stackConfig({ stack: "staging", system: "mdc-tts", config: { "tierform:installEnvoyGateway": "true", "tierform:installKeda": "true" } }));
+        const eg = loadStack(
+            stackConfig({
+                stack: "staging",
+                system: "mdc-tts",
+                config: { "tierform:installEnvoyGateway": "true", "tierform:installKeda": "true" },
+            }),
+        );
         assert.deepEqual(operatorsToInstall(eg.system, eg.settings), ["keda", "envoyGateway"]);
     });
 });

@@ -11,7 +11,10 @@ describe("kubernetes queue", () => {
         const pod = sts.template.spec;
         assert.deepEqual([pod.securityContext.runAsUser, pod.securityContext.runAsGroup], [100, 101]);
         assert.equal(sts.volumeClaimTemplates[0].spec.resources.requests.storage, "10Gi");
-        assert.deepEqual(pod.containers[0].env.find((e: any) => e.name === "RABBITMQ_DEFAULT_PASS").valueFrom.secretKeyRef, { name: "events-credentials", key: "password" });
+        assert.deepEqual(pod.containers[0].env.find((e: any) => e.name === "RABBITMQ_DEFAULT_PASS").valueFrom.secretKeyRef, {
+            name: "events-credentials",
+            key: "password",
+        });
         assert.equal(object(plan, "Service", "events").inputs.spec.clusterIP, "None");
         assert.match(plan.outputs as unknown as string, /^amqp:\/\/app:.+@events\.mealkitz\.svc\.cluster\.local:5672\/$/);
     });

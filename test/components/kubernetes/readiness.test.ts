@@ -23,14 +23,21 @@ describe("kubernetes readiness on a real cluster", function () {
         assert.ok(job, "a migration Job");
         assert.equal(job.inputs.metadata.annotations["pulumi.com/replaceUnready"], "true");
         const init = job.inputs.spec.template.spec.initContainers;
-        assert.deepEqual(init.map((c: any) => c.name), ["wait-for-db"]);
+        assert.deepEqual(
+            init.map((c: any) => c.name),
+            ["wait-for-db"],
+        );
         assert.match(init[0].command[2], /pg_isready .* -h db-rw\.mdc-tts\.svc\.cluster\.local -p 5432/);
         const cluster = object(plan, "Cluster", "db");
         assert.ok(job.dependencies.includes(cluster.urn), "the Job depends on the awaited Cluster");
     });
 
     it("HTTP probes present the canonical host, which Django's ALLOWED_HOSTS accepts (item 2)", async () => {
-        const hosts: Record<string, string> = { "mdc-tts": "api.mdc-tts.example.com", auromart: "auromart.example.com", "hld-platform": "hld.example.com" };
+        const hosts: Record<string, string> = {
+            "mdc-tts": "api.mdc-tts.example.com",
+            auromart: "auromart.example.com",
+            "hld-platform": "hld.example.com",
+        };
         for (const preset of Object.keys(hosts)) {
             const plan = await stagingPlan(preset);
             for (const d of plan.resources.filter((r) => r.inputs?.kind === "Deployment")) {
@@ -55,11 +62,20 @@ describe("kubernetes readiness on a real cluster", function () {
 
     it("a datastore StatefulSet waits for its Secret and ConfigMap as well as its Service (item 8)", async () => {
         const plan = await stagingPlan("auromart");
-        const mysql = plan.resources.find((r) => r.inputs?.kind === "StatefulSet" && plan.resources.some((c) => c.inputs?.kind === "ConfigMap" && c.inputs.metadata.name === `${r.inputs.metadata.name}-config`))!;
+        const mysql = plan.resources.find(
+            (r) =>
+                r.inputs?.kind === "StatefulSet" &&
+                plan.resources.some((c) => c.inputs?.kind === "ConfigMap" && c.inputs.metadata.name === `${r.inputs.metadata.name}-config`),
+        )!;
         assert.ok(mysql, "a MySQL StatefulSet");
         const name = mysql.inputs.metadata.name;
         const deps = new Set(mysql.dependencies);
-        for (const [kind, n] of [["Secret", `${name}-credentials`], ["ConfigMap", `${name}-config`], ["Service", name]]) assert.ok(deps.has(object(plan, kind, n).urn), `${kind} ${n}`);
+        for (const [kind, n] of [
+            ["Secret", `${name}-credentials`],
+            ["ConfigMap", `${name}-config`],
+            ["Service", name],
+        ])
+            assert.ok(deps.has(object(plan, kind, n).urn), `${kind} ${n}`);
     });
 });
 
@@ -67,7 +83,11 @@ describe("kubernetes restore and recovery (issue 11 item 6)", function () {
     this.timeout(60000);
 
     it("a suspended restore Job runs restore.sh (not the backup) on the full dumps, not awaited by Pulumi", async () => {
-        for (const [preset, db] of [["mdc-tts", "db"], ["auromart", "db"], ["hld-platform", "mongo"]]) {
+        for (const [preset, db] of [
+            ["mdc-tts", "db"],
+            ["auromart", "db"],
+            ["hld-platform", "mongo"],
+        ]) {
             const plan = await stagingPlan(preset);
             const job = object(plan, "Job", `${db}-restore`).inputs;
             assert.equal(job.spec.suspend, true);

@@ -19,10 +19,15 @@ describe("kubernetes service (app tier)", () => {
     it("runs a scheduler as a one-replica StatefulSet (never two at once), without Service or HPA", async () => {
         const mdc = context("mdc-tts");
         const beat = { ...mdc.system.services.beat, replicas: { min: 1, max: 3 } };
-        const plan = await planComponent(() => new KubernetesService("t", { ctx: mdc, service: beat, connections: { db: "x", cache: "y" } }).address);
+        const plan = await planComponent(
+            () => new KubernetesService("t", { ctx: mdc, service: beat, connections: { db: "x", cache: "y" } }).address,
+        );
         assert.equal(objects(plan, "Deployment").length, 0, "a Deployment replaces an evicted pod before the old one is gone");
         const sts = object(plan, "StatefulSet", "beat").inputs.spec;
-        assert.deepEqual([sts.replicas, sts.podManagementPolicy, sts.updateStrategy.type, sts.volumeClaimTemplates], [1, "OrderedReady", "RollingUpdate", undefined]);
+        assert.deepEqual(
+            [sts.replicas, sts.podManagementPolicy, sts.updateStrategy.type, sts.volumeClaimTemplates],
+            [1, "OrderedReady", "RollingUpdate", undefined],
+        );
         assert.deepEqual(sts.template.spec.containers[0].args.slice(0, 4), ["celery", "-A", "config", "beat"]);
         assert.deepEqual(sts.template.spec.containers[0].args, beat.command, "args: the image keeps its ENTRYPOINT, as on Docker and ECS");
         assert.equal(sts.template.spec.containers[0].command, undefined);
@@ -32,7 +37,8 @@ describe("kubernetes service (app tier)", () => {
     });
 
     it("scales on the plan's CPU and memory targets (CPU 70 by default); the HPA never carries requests per minute", () => {
-        const metrics = (s: typeof svc.api) => hpaMetrics(planService(ctx.system, s)).map((m: any) => `${m.resource.name}=${m.resource.target.averageUtilization}`);
+        const metrics = (s: typeof svc.api) =>
+            hpaMetrics(planService(ctx.system, s)).map((m: any) => `${m.resource.name}=${m.resource.target.averageUtilization}`);
         assert.deepEqual(metrics(svc.api), ["cpu=70", "memory=80"]);
         assert.deepEqual(metrics(svc.worker), ["cpu=70"]);
         const mdc = context("mdc-tts").system;
@@ -50,9 +56,17 @@ describe("kubernetes service (app tier)", () => {
         const worker = mdc.system.services.worker;
         const ping = ["sh", "-c", "celery -A config inspect ping --destination celery@$HOSTNAME --timeout 10"];
         assert.deepEqual(worker.health.command, ping);
-        const plan = await planComponent(() => new KubernetesService("t", { ctx: mdc, service: worker, connections: { db: "x", cache: "y", media: "b" } }).address);
+        const plan = await planComponent(
+            () => new KubernetesService("t", { ctx: mdc, service: worker, connections: { db: "x", cache: "y", media: "b" } }).address,
+        );
         const c = object(plan, "Deployment", "worker").inputs.spec.template.spec.containers[0];
-        assert.deepEqual(c.livenessProbe, { exec: { command: ping }, initialDelaySeconds: 30, periodSeconds: 30, timeoutSeconds: 20, failureThreshold: 3 });
+        assert.deepEqual(c.livenessProbe, {
+            exec: { command: ping },
+            initialDelaySeconds: 30,
+            periodSeconds: 30,
+            timeoutSeconds: 20,
+            failureThreshold: 3,
+        });
         assert.deepEqual(c.readinessProbe.exec.command, ping);
         assert.ok(c.livenessProbe.timeoutSeconds > 10, "the probe outlives celery's own --timeout 10");
         // A web service with one HTTP probe uses it for both (the loader refuses HTTP probes together with a command).
@@ -62,31 +76,74 @@ describe("kubernetes service (app tier)", () => {
     });
 
     it("builds Deployment, Service, HPA, PDB and the connection Secret", async () => {
-        const plan = await planComponent(() => new KubernetesService("t", { ctx, service: svc.api, connections: { mongo: "mongodb://app:pw@mongo:27017/hld", cache: "redis://:pw@cache:6379/0" } }).address);
+        const plan = await planComponent(
+            () =>
+                new KubernetesService("t", {
+                    ctx,
+                    service: svc.api,
+                    connections: { mongo: "mongodb://app:pw@mongo:27017/hld", cache: "redis://:pw@cache:6379/0" },
+                }).address,
+        );
         const d = object(plan, "Deployment", "api").inputs.spec;
         assert.equal(d.replicas, undefined, "the HPA owns the replica count");
         const pod = d.template.spec;
-        assert.deepEqual(pod.topologySpreadConstraints.map((t: any) => t.topologyKey), ["kubernetes.io/hostname", "topology.kubernetes.io/zone"]);
+        assert.deepEqual(
+            pod.topologySpreadConstraints.map((t: any) => t.topologyKey),
+            ["kubernetes.io/hostname", "topology.kubernetes.io/zone"],
+        );
         assert.deepEqual(pod.volumes, [{ name: "writable-0", emptyDir: { sizeLimit: "1Gi" } }]);
         assert.deepEqual(pod.containers[0].volumeMounts, [{ name: "writable-0", mountPath: "/tmp" }]);
         assert.equal(pod.securityContext.runAsUser, 10001);
-        const env = Object.fromEntries(pod.containers[0].env.map((e: any) => [e.name, e.value ?? `${e.valueFrom.secretKeyRef.name}/${e.valueFrom.secretKeyRef.key}`]));
-        assert.deepEqual(env, { NODE_ENV: "production", CONFIG_VALIDATE_ON_STARTUP: "true", LOG_FORMAT: "json", MONGO_URL: "api-connections/MONGO_URL", MONGODB_URI: "api-connections/MONGODB_URI", CACHE_URL: "api-connections/CACHE_URL", REDIS_URL: "api-connections/REDIS_URL", JWT_SECRET: "app-secrets/JWT_SECRET" });
+        const env = Object.fromEntries(
+            pod.containers[0].env.map((e: any) => [e.name, e.value ?? `${e.valueFrom.secretKeyRef.name}/${e.valueFrom.secretKeyRef.key}`]),
+        );
+        assert.deepEqual(env, {
+            NODE_ENV: "production",
+            CONFIG_VALIDATE_ON_STARTUP: "true",
+            LOG_FORMAT: "json",
+            MONGO_URL: "api-connections/MONGO_URL",
+            MONGODB_URI: "api-connections/MONGODB_URI",
+            CACHE_URL: "api-connections/CACHE_URL",
+            REDIS_URL: "api-connections/REDIS_URL",
+            JWT_SECRET: "app-secrets/JWT_SECRET",
+        });
         assert.equal(object(plan, "Secret", "api-connections").inputs.stringData.REDIS_URL, "redis://:pw@cache:6379/0");
-        assert.ok(object(plan, "Secret", "api-connections").secretPaths.some((p) => p.startsWith("stringData")), "connection strings stay secret");
-        assert.deepEqual(object(plan, "Service", "api").inputs.spec.ports, [{ name: "http", port: 3000, targetPort: "http", protocol: "TCP" }]);
-        assert.deepEqual([object(plan, "HorizontalPodAutoscaler", "api").inputs.spec.minReplicas, object(plan, "HorizontalPodAutoscaler", "api").inputs.spec.maxReplicas], [2, 6]);
+        assert.ok(
+            object(plan, "Secret", "api-connections").secretPaths.some((p) => p.startsWith("stringData")),
+            "connection strings stay secret",
+        );
+        assert.deepEqual(object(plan, "Service", "api").inputs.spec.ports, [
+            { name: "http", port: 3000, targetPort: "http", protocol: "TCP" },
+        ]);
+        assert.deepEqual(
+            [
+                object(plan, "HorizontalPodAutoscaler", "api").inputs.spec.minReplicas,
+                object(plan, "HorizontalPodAutoscaler", "api").inputs.spec.maxReplicas,
+            ],
+            [2, 6],
+        );
         assert.equal(object(plan, "PodDisruptionBudget", "api").inputs.spec.maxUnavailable, 1);
         assert.equal(plan.outputs, "api.hld-platform.svc.cluster.local:3000");
     });
 
     it("runs the migration as a Job the Deployment waits for, named by version", async () => {
         const mdc = context("mdc-tts");
-        const plan = await planComponent(() => new KubernetesService("t", { ctx: mdc, service: mdc.system.services.backend, connections: { db: "x", cache: "y", media: "b1", static: "b2" } }).address);
+        const plan = await planComponent(
+            () =>
+                new KubernetesService("t", {
+                    ctx: mdc,
+                    service: mdc.system.services.backend,
+                    connections: { db: "x", cache: "y", media: "b1", static: "b2" },
+                }).address,
+        );
         const job = objects(plan, "Job")[0];
         assert.match(job.inputs.metadata.name, /^backend-migrate-[0-9a-f]{8}$/);
         assert.deepEqual(job.inputs.spec.template.spec.containers[0].args, ["python", "manage.py", "migrate", "--noinput"]);
-        assert.equal(job.inputs.spec.template.metadata.labels["app.kubernetes.io/instance"], "mdc-tts-backend-migrate", "not selected by the backend Service");
+        assert.equal(
+            job.inputs.spec.template.metadata.labels["app.kubernetes.io/instance"],
+            "mdc-tts-backend-migrate",
+            "not selected by the backend Service",
+        );
         assert.ok(object(plan, "Deployment", "backend").dependencies.includes(job.urn));
     });
 });

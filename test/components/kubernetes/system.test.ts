@@ -4,7 +4,10 @@ import { object, objects, stagingPlan } from "./fixtures";
 
 describe("kubernetes system", () => {
     it("uses an explicit provider from tierform:kubeconfig and the configured namespace", async () => {
-        const plan = await stagingPlan("hld-platform", { "tierform:kubeconfig": "/tmp/kubeconfig-staging", "tierform:namespace": "hld-staging" });
+        const plan = await stagingPlan("hld-platform", {
+            "tierform:kubeconfig": "/tmp/kubeconfig-staging",
+            "tierform:namespace": "hld-staging",
+        });
         const providers = plan.ofType("pulumi:providers:kubernetes");
         assert.equal(providers.length, 1);
         assert.equal(providers[0].inputs.kubeconfig, "/tmp/kubeconfig-staging");
@@ -35,11 +38,23 @@ describe("kubernetes data and pulumi destroy", function () {
     it("staging: the Namespace and the dump PVCs outlive a destroy; nothing is protected; the StatefulSets keep their claims", async () => {
         const plan = await stagingPlan("auromart");
         const of = flags(plan);
-        assert.deepEqual(of("Namespace", "auromart"), { protect: false, retainOnDelete: true }, "deleting the namespace would delete every PVC in it");
-        for (const pvc of ["db-backups-full", "db-backups-incremental"]) assert.deepEqual(of("PersistentVolumeClaim", pvc), { protect: false, retainOnDelete: true });
+        assert.deepEqual(
+            of("Namespace", "auromart"),
+            { protect: false, retainOnDelete: true },
+            "deleting the namespace would delete every PVC in it",
+        );
+        for (const pvc of ["db-backups-full", "db-backups-incremental"])
+            assert.deepEqual(of("PersistentVolumeClaim", pvc), { protect: false, retainOnDelete: true });
         for (const sts of ["db", "object-store"]) {
-            assert.deepEqual(of("StatefulSet", sts), { protect: false, retainOnDelete: false }, "a retained StatefulSet would keep running unfenced");
-            assert.deepEqual(object(plan, "StatefulSet", sts).inputs.spec.persistentVolumeClaimRetentionPolicy, { whenDeleted: "Retain", whenScaled: "Retain" });
+            assert.deepEqual(
+                of("StatefulSet", sts),
+                { protect: false, retainOnDelete: false },
+                "a retained StatefulSet would keep running unfenced",
+            );
+            assert.deepEqual(object(plan, "StatefulSet", sts).inputs.spec.persistentVolumeClaimRetentionPolicy, {
+                whenDeleted: "Retain",
+                whenScaled: "Retain",
+            });
         }
         assert.ok(!plan.resources.some((r) => r.protect), "staging has no deletion protection");
         assert.ok(!objects(plan, "Deployment").some((d) => d.retainOnDelete), "workloads go with a destroy");
@@ -48,10 +63,21 @@ describe("kubernetes data and pulumi destroy", function () {
     it("prod profile on Kubernetes: the Namespace, the Cluster, datastore StatefulSets and dump PVCs are protected; workloads are not", async () => {
         const plan = await stagingPlan("mdc-tts", { "tierform:environment": "prod" });
         const of = flags(plan);
-        for (const [kind, name] of [["Namespace", "mdc-tts"], ["Cluster", "db"], ["StatefulSet", "cache"], ["StatefulSet", "object-store"], ["PersistentVolumeClaim", "db-backups-full"]]) {
+        for (const [kind, name] of [
+            ["Namespace", "mdc-tts"],
+            ["Cluster", "db"],
+            ["StatefulSet", "cache"],
+            ["StatefulSet", "object-store"],
+            ["PersistentVolumeClaim", "db-backups-full"],
+        ]) {
             assert.equal(of(kind, name).protect, true, `${kind} ${name}`);
         }
-        for (const [kind, name] of [["Deployment", "backend"], ["StatefulSet", "beat"], ["CronJob", "db-backup-full"], ["Secret", "backend-connections"]]) {
+        for (const [kind, name] of [
+            ["Deployment", "backend"],
+            ["StatefulSet", "beat"],
+            ["CronJob", "db-backup-full"],
+            ["Secret", "backend-connections"],
+        ]) {
             assert.equal(of(kind, name).protect, false, `${kind} ${name}`);
         }
         assert.ok(!plan.resources.some((r) => r.retainOnDelete), "protect, not retain, where the profile protects");
@@ -67,7 +93,10 @@ describe("kubernetes data and pulumi destroy", function () {
 describe("kubernetes shared file storage (issue 11 item 5)", function () {
     this.timeout(60000);
     it("refuses a system with fileShares and no ReadWriteMany class, naming tierform:sharedStorageClass, before registering anything", async () => {
-        await assert.rejects(stagingPlan("auromart", { "tierform:sharedStorageClass": "" }), /tierform:sharedStorageClass: is empty, but fileShares \(files\) need a StorageClass that provisions ReadWriteMany volumes/);
+        await assert.rejects(
+            stagingPlan("auromart", { "tierform:sharedStorageClass": "" }),
+            /tierform:sharedStorageClass: is empty, but fileShares \(files\) need a StorageClass that provisions ReadWriteMany volumes/,
+        );
     });
 
     it("the services that mount a share wait for its claim", async () => {

@@ -22,11 +22,25 @@ const FLOW = "aws:ec2/flowLog:FlowLog";
 const SERVICE = "aws:ecs/service:Service";
 const ACCESS_POINT = "aws:efs/accessPoint:AccessPoint";
 /** An EFS volume as files.ts builds it: through an access point, TLS, IAM authorization. */
-const EFS_VOLUME = { name: "share-0", efsVolumeConfiguration: { fileSystemId: "fs-1", transitEncryption: "ENABLED", authorizationConfig: { accessPointId: "fsap-1", iam: "ENABLED" } } };
-const efsTask = (volume: Record<string, any> = EFS_VOLUME) => recorded(TASK, "t", { requiresCompatibilities: ["FARGATE"], cpu: "256", memory: "512", volumes: [{ name: "scratch-0" }, volume] });
+const EFS_VOLUME = {
+    name: "share-0",
+    efsVolumeConfiguration: {
+        fileSystemId: "fs-1",
+        transitEncryption: "ENABLED",
+        authorizationConfig: { accessPointId: "fsap-1", iam: "ENABLED" },
+    },
+};
+const efsTask = (volume: Record<string, any> = EFS_VOLUME) =>
+    recorded(TASK, "t", { requiresCompatibilities: ["FARGATE"], cpu: "256", memory: "512", volumes: [{ name: "scratch-0" }, volume] });
 const efsService = (platformVersion?: string) =>
-    recorded(SERVICE, "s", { launchType: "FARGATE", ...(platformVersion ? { platformVersion } : {}) }, { dependencies: ["urn:pulumi:test::tierform::aws:ecs/taskDefinition:TaskDefinition::t"] });
-const accessPoint = (rootDirectory: Record<string, any>, uid = 10001) => recorded(ACCESS_POINT, "ap", { fileSystemId: "fs-1", posixUser: { uid, gid: uid }, rootDirectory });
+    recorded(
+        SERVICE,
+        "s",
+        { launchType: "FARGATE", ...(platformVersion ? { platformVersion } : {}) },
+        { dependencies: ["urn:pulumi:test::tierform::aws:ecs/taskDefinition:TaskDefinition::t"] },
+    );
+const accessPoint = (rootDirectory: Record<string, any>, uid = 10001) =>
+    recorded(ACCESS_POINT, "ap", { fileSystemId: "fs-1", posixUser: { uid, gid: uid }, rootDirectory });
 const CREATION = { ownerUid: 10001, ownerGid: 10001, permissions: "750" };
 
 /** Every AWS rule's cases. */
@@ -46,15 +60,42 @@ export const awsRuleCases: EngineRuleCase[] = [
             recorded(ALIAS, "a", { name: "alias/tierform/mealkitz-prod-data" }),
         ],
         bad: [
-            { why: "a target group auto-named from a long logical name (pulumi-aws adds 7 random characters)", resources: [recorded(TG, "mealkitz-edge-notification", {})], expect: /auto-name 'mealkitz-edge-notification-' plus 7 random characters \(34 characters.*not 1-32/ },
-            { why: "a load balancer name of 33 characters", resources: [recorded(LB, "lb", { name: "a".repeat(33) })], expect: /33 characters\) is not 1-32/ },
-            { why: "a load balancer name starting with internal-", resources: [recorded(LB, "lb", { name: "internal-shop" })], expect: /character rule/ },
-            { why: "an IAM role auto-name over 64 characters", resources: [recorded(ROLE, "asset-management-xxxxxxxxxxxxxxxxxxxxxxx-network-flow-logs", {})] },
-            { why: "an IAM role prefix over 38 characters (plus the 26-character suffix)", resources: [recorded(ROLE, "r", { namePrefix: `${"a".repeat(39)}-` })], expect: /namePrefix/ },
-            { why: "an S3 bucket name with capitals", resources: [recorded(BUCKET, "b", { bucket: "Shop-Assets" })], expect: /character rule/ },
+            {
+                why: "a target group auto-named from a long logical name (pulumi-aws adds 7 random characters)",
+                resources: [recorded(TG, "mealkitz-edge-notification", {})],
+                expect: /auto-name 'mealkitz-edge-notification-' plus 7 random characters \(34 characters.*not 1-32/,
+            },
+            {
+                why: "a load balancer name of 33 characters",
+                resources: [recorded(LB, "lb", { name: "a".repeat(33) })],
+                expect: /33 characters\) is not 1-32/,
+            },
+            {
+                why: "a load balancer name starting with internal-",
+                resources: [recorded(LB, "lb", { name: "internal-shop" })],
+                expect: /character rule/,
+            },
+            {
+                why: "an IAM role auto-name over 64 characters",
+                resources: [recorded(ROLE, "asset-management-xxxxxxxxxxxxxxxxxxxxxxx-network-flow-logs", {})],
+            },
+            {
+                why: "an IAM role prefix over 38 characters (plus the 26-character suffix)",
+                resources: [recorded(ROLE, "r", { namePrefix: `${"a".repeat(39)}-` })],
+                expect: /namePrefix/,
+            },
+            {
+                why: "an S3 bucket name with capitals",
+                resources: [recorded(BUCKET, "b", { bucket: "Shop-Assets" })],
+                expect: /character rule/,
+            },
             { why: "an S3 bucket prefix of 38 characters", resources: [recorded(BUCKET, "b", { bucketPrefix: "a".repeat(38) })] },
             { why: "an SQS name with a dot that is not .fifo", resources: [recorded(QUEUE, "q", { name: "shop.events" })] },
-            { why: "an ElastiCache replication group id of 41 characters", resources: [recorded(CACHE, "c", { replicationGroupId: `a${"b".repeat(40)}` })], expect: /not 1-40/ },
+            {
+                why: "an ElastiCache replication group id of 41 characters",
+                resources: [recorded(CACHE, "c", { replicationGroupId: `a${"b".repeat(40)}` })],
+                expect: /not 1-40/,
+            },
             { why: "an RDS identifier with a double hyphen", resources: [recorded(RDS, "d", { identifier: "shop--db" })] },
             { why: "a Backup vault name of 51 characters", resources: [recorded(VAULT, "v", { name: "v".repeat(51) })] },
             { why: "a KMS alias without alias/", resources: [recorded(ALIAS, "a", { name: "tierform/shop" })] },
@@ -63,47 +104,112 @@ export const awsRuleCases: EngineRuleCase[] = [
     },
     {
         rule: "aws-ec2-description-characters",
-        good: [recorded(INGRESS, "i", { description: "HTTPS from the CloudFront origin-facing prefix list" }), recorded(SG, "g", { description: "shop service web: port 8000 (from the load balancer) only" })],
+        good: [
+            recorded(INGRESS, "i", { description: "HTTPS from the CloudFront origin-facing prefix list" }),
+            recorded(SG, "g", { description: "shop service web: port 8000 (from the load balancer) only" }),
+        ],
         bad: [
-            { why: "an apostrophe in a rule description", resources: [recorded(INGRESS, "i", { description: "HTTPS from CloudFront's origin-facing addresses" })], expect: /characters EC2 refuses \("'"\)/ },
+            {
+                why: "an apostrophe in a rule description",
+                resources: [recorded(INGRESS, "i", { description: "HTTPS from CloudFront's origin-facing addresses" })],
+                expect: /characters EC2 refuses \("'"\)/,
+            },
             { why: "a non-ASCII character in a group description", resources: [recorded(SG, "g", { description: "café service" })] },
-            { why: "a description of 256 characters", resources: [recorded(SG, "g", { description: "d".repeat(256) })], expect: /limit is 255/ },
+            {
+                why: "a description of 256 characters",
+                resources: [recorded(SG, "g", { description: "d".repeat(256) })],
+                expect: /limit is 255/,
+            },
         ],
     },
     {
         rule: "aws-tag-limits",
         good: [recorded(SG, "g", { tags: { system: "shop", tier: "network" } })],
         bad: [
-            { why: "51 tags", resources: [recorded(SG, "g", { tags: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, "v"])) })], expect: /51 tags/ },
+            {
+                why: "51 tags",
+                resources: [recorded(SG, "g", { tags: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, "v"])) })],
+                expect: /51 tags/,
+            },
             { why: "a tag value of 257 characters", resources: [recorded(BUCKET, "b", { tags: { note: "v".repeat(257) } })] },
             { why: "a tag key of 129 characters", resources: [recorded(BUCKET, "b", { tags: { ["k".repeat(129)]: "v" } })] },
-            { why: "a tag key starting with aws:", resources: [recorded(BUCKET, "b", { tags: { "aws:owner": "me" } })], expect: /reserved/ },
+            {
+                why: "a tag key starting with aws:",
+                resources: [recorded(BUCKET, "b", { tags: { "aws:owner": "me" } })],
+                expect: /reserved/,
+            },
         ],
     },
     {
         rule: "aws-fargate-task-size",
-        good: [recorded(TASK, "t", { requiresCompatibilities: ["FARGATE"], cpu: "256", memory: "512" }), recorded(TASK, "t2", { requiresCompatibilities: ["FARGATE"], cpu: "1024", memory: "2048" })],
+        good: [
+            recorded(TASK, "t", { requiresCompatibilities: ["FARGATE"], cpu: "256", memory: "512" }),
+            recorded(TASK, "t2", { requiresCompatibilities: ["FARGATE"], cpu: "1024", memory: "2048" }),
+        ],
         bad: [
-            { why: "1 vCPU with 1 GiB", resources: [recorded(TASK, "t", { requiresCompatibilities: ["FARGATE"], cpu: "1024", memory: "1024" })], expect: /1024 MiB does not go with 1024 CPU units/ },
-            { why: "768 CPU units", resources: [recorded(TASK, "t", { requiresCompatibilities: ["FARGATE"], cpu: "768", memory: "2048" })], expect: /not a Fargate size/ },
+            {
+                why: "1 vCPU with 1 GiB",
+                resources: [recorded(TASK, "t", { requiresCompatibilities: ["FARGATE"], cpu: "1024", memory: "1024" })],
+                expect: /1024 MiB does not go with 1024 CPU units/,
+            },
+            {
+                why: "768 CPU units",
+                resources: [recorded(TASK, "t", { requiresCompatibilities: ["FARGATE"], cpu: "768", memory: "2048" })],
+                expect: /not a Fargate size/,
+            },
         ],
     },
     {
         rule: "aws-listener-rule-limits",
-        good: [recorded(RULE, "r", { priority: 10, conditions: [{ pathPattern: { values: ["/api", "/api/*"] } }, { httpHeader: { httpHeaderName: "X-Origin-Verify", values: ["s"] } }] })],
+        good: [
+            recorded(RULE, "r", {
+                priority: 10,
+                conditions: [
+                    { pathPattern: { values: ["/api", "/api/*"] } },
+                    { httpHeader: { httpHeaderName: "X-Origin-Verify", values: ["s"] } },
+                ],
+            }),
+        ],
         bad: [
             { why: "priority 0", resources: [recorded(RULE, "r", { priority: 0, conditions: [] })], expect: /1-50000/ },
             { why: "priority 50001", resources: [recorded(RULE, "r", { priority: 50001, conditions: [] })] },
-            { why: "six condition values", resources: [recorded(RULE, "r", { priority: 1, conditions: [{ pathPattern: { values: ["/a", "/a/*"] } }, { sourceIp: { values: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"] } }] })], expect: /6 condition values/ },
-            { why: "a path pattern of 129 characters", resources: [recorded(RULE, "r", { priority: 1, conditions: [{ pathPattern: { values: [`/${"p".repeat(128)}`] } }] })] },
+            {
+                why: "six condition values",
+                resources: [
+                    recorded(RULE, "r", {
+                        priority: 1,
+                        conditions: [
+                            { pathPattern: { values: ["/a", "/a/*"] } },
+                            { sourceIp: { values: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"] } },
+                        ],
+                    }),
+                ],
+                expect: /6 condition values/,
+            },
+            {
+                why: "a path pattern of 129 characters",
+                resources: [recorded(RULE, "r", { priority: 1, conditions: [{ pathPattern: { values: [`/${"p".repeat(128)}`] } }] })],
+            },
         ],
     },
     {
         rule: "aws-wafv2-names",
-        good: [recorded(WAF, "w", { visibilityConfig: { metricName: "shop-alb-acl" }, rules: [{ name: "rate-limit-per-client", visibilityConfig: { metricName: "shop-alb-rate" } }] })],
+        good: [
+            recorded(WAF, "w", {
+                visibilityConfig: { metricName: "shop-alb-acl" },
+                rules: [{ name: "rate-limit-per-client", visibilityConfig: { metricName: "shop-alb-rate" } }],
+            }),
+        ],
         bad: [
-            { why: "a rule name with a space", resources: [recorded(WAF, "w", { rules: [{ name: "rate limit", visibilityConfig: { metricName: "m" } }] })] },
-            { why: "a metric name with a space", resources: [recorded(WAF, "w", { visibilityConfig: { metricName: "shop acl" } })], expect: /metric name/ },
+            {
+                why: "a rule name with a space",
+                resources: [recorded(WAF, "w", { rules: [{ name: "rate limit", visibilityConfig: { metricName: "m" } }] })],
+            },
+            {
+                why: "a metric name with a space",
+                resources: [recorded(WAF, "w", { visibilityConfig: { metricName: "shop acl" } })],
+                expect: /metric name/,
+            },
         ],
     },
     {
@@ -111,49 +217,142 @@ export const awsRuleCases: EngineRuleCase[] = [
         good: [recorded(PLAN, "p", { rules: [{ ruleName: "daily", lifecycle: { coldStorageAfter: 30, deleteAfter: 120 } }] })],
         bad: [
             { why: "a rule name with a space", resources: [recorded(PLAN, "p", { rules: [{ ruleName: "daily backup" }] })] },
-            { why: "deletion less than 90 days after cold storage", resources: [recorded(PLAN, "p", { rules: [{ ruleName: "daily", lifecycle: { coldStorageAfter: 30, deleteAfter: 60 } }] })], expect: /90 days/ },
+            {
+                why: "deletion less than 90 days after cold storage",
+                resources: [recorded(PLAN, "p", { rules: [{ ruleName: "daily", lifecycle: { coldStorageAfter: 30, deleteAfter: 60 } }] })],
+                expect: /90 days/,
+            },
         ],
     },
     {
         rule: "aws-value-ranges",
-        good: [recorded(LOGS, "l", { retentionInDays: 365 }), recorded(FLOW, "f", { maxAggregationInterval: 600 }), recorded(QUEUE, "q", { name: "q.fifo", fifoQueue: true, messageRetentionSeconds: 1209600 })],
+        good: [
+            recorded(LOGS, "l", { retentionInDays: 365 }),
+            recorded(FLOW, "f", { maxAggregationInterval: 600 }),
+            recorded(QUEUE, "q", { name: "q.fifo", fifoQueue: true, messageRetentionSeconds: 1209600 }),
+        ],
         bad: [
             { why: "a log retention of 200 days", resources: [recorded(LOGS, "l", { retentionInDays: 200 })], expect: /not one of/ },
             { why: "a flow-log interval of 300 s", resources: [recorded(FLOW, "f", { maxAggregationInterval: 300 })] },
-            { why: "a FIFO queue without .fifo", resources: [recorded(QUEUE, "q", { name: "q", fifoQueue: true })], expect: /must end in '.fifo'/ },
+            {
+                why: "a FIFO queue without .fifo",
+                resources: [recorded(QUEUE, "q", { name: "q", fifoQueue: true })],
+                expect: /must end in '.fifo'/,
+            },
             { why: "an SQS retention of 15 days", resources: [recorded(QUEUE, "q", { messageRetentionSeconds: 15 * 86400 })] },
             { why: "RDS backups kept 36 days", resources: [recorded(RDS, "d", { backupRetentionPeriod: 36 })] },
         ],
     },
     {
         rule: "aws-ecs-efs-volume",
-        good: [efsTask(), efsTask({ name: "v", efsVolumeConfiguration: { fileSystemId: "fs-1", rootDirectory: "/", transitEncryption: "ENABLED", authorizationConfig: { accessPointId: "fsap-1" } } })],
+        good: [
+            efsTask(),
+            efsTask({
+                name: "v",
+                efsVolumeConfiguration: {
+                    fileSystemId: "fs-1",
+                    rootDirectory: "/",
+                    transitEncryption: "ENABLED",
+                    authorizationConfig: { accessPointId: "fsap-1" },
+                },
+            }),
+        ],
         bad: [
-            { why: "IAM authorization without transit encryption", resources: [efsTask({ name: "v", efsVolumeConfiguration: { fileSystemId: "fs-1", authorizationConfig: { iam: "ENABLED" } } })], expect: /omitted \(DISABLED\), but IAM authorization/ },
-            { why: "an access point with transit encryption DISABLED", resources: [efsTask({ name: "v", efsVolumeConfiguration: { fileSystemId: "fs-1", transitEncryption: "DISABLED", authorizationConfig: { accessPointId: "fsap-1" } } })], expect: /an access point .* needs it ENABLED/ },
-            { why: "an access point with a root directory", resources: [efsTask({ name: "v", efsVolumeConfiguration: { fileSystemId: "fs-1", rootDirectory: "/data/uploads", transitEncryption: "ENABLED", authorizationConfig: { accessPointId: "fsap-1" } } })], expect: /omit it or give '\/'/ },
-            { why: "transit encryption 'true'", resources: [efsTask({ name: "v", efsVolumeConfiguration: { fileSystemId: "fs-1", transitEncryption: "true" } })], expect: /not ENABLED or DISABLED/ },
+            {
+                why: "IAM authorization without transit encryption",
+                resources: [
+                    efsTask({ name: "v", efsVolumeConfiguration: { fileSystemId: "fs-1", authorizationConfig: { iam: "ENABLED" } } }),
+                ],
+                expect: /omitted \(DISABLED\), but IAM authorization/,
+            },
+            {
+                why: "an access point with transit encryption DISABLED",
+                resources: [
+                    efsTask({
+                        name: "v",
+                        efsVolumeConfiguration: {
+                            fileSystemId: "fs-1",
+                            transitEncryption: "DISABLED",
+                            authorizationConfig: { accessPointId: "fsap-1" },
+                        },
+                    }),
+                ],
+                expect: /an access point .* needs it ENABLED/,
+            },
+            {
+                why: "an access point with a root directory",
+                resources: [
+                    efsTask({
+                        name: "v",
+                        efsVolumeConfiguration: {
+                            fileSystemId: "fs-1",
+                            rootDirectory: "/data/uploads",
+                            transitEncryption: "ENABLED",
+                            authorizationConfig: { accessPointId: "fsap-1" },
+                        },
+                    }),
+                ],
+                expect: /omit it or give '\/'/,
+            },
+            {
+                why: "transit encryption 'true'",
+                resources: [efsTask({ name: "v", efsVolumeConfiguration: { fileSystemId: "fs-1", transitEncryption: "true" } })],
+                expect: /not ENABLED or DISABLED/,
+            },
         ],
     },
     {
         rule: "aws-ecs-efs-platform-version",
-        good: [efsTask(), efsService("LATEST"), recorded(SERVICE, "s2", { launchType: "FARGATE", platformVersion: "1.4.0" }, { dependencies: ["urn:pulumi:test::tierform::aws:ecs/taskDefinition:TaskDefinition::t"] })],
-        bad: [{ why: "Fargate 1.3.0 with an EFS volume", resources: [efsTask(), efsService("1.3.0")], expect: /'1.3.0' cannot mount the EFS volumes of task definition t/ }],
+        good: [
+            efsTask(),
+            efsService("LATEST"),
+            recorded(
+                SERVICE,
+                "s2",
+                { launchType: "FARGATE", platformVersion: "1.4.0" },
+                { dependencies: ["urn:pulumi:test::tierform::aws:ecs/taskDefinition:TaskDefinition::t"] },
+            ),
+        ],
+        bad: [
+            {
+                why: "Fargate 1.3.0 with an EFS volume",
+                resources: [efsTask(), efsService("1.3.0")],
+                expect: /'1.3.0' cannot mount the EFS volumes of task definition t/,
+            },
+        ],
     },
     {
         rule: "aws-efs-access-point",
         good: [accessPoint({ path: "/data/uploads", creationInfo: CREATION }), accessPoint({ path: "/" })],
         bad: [
-            { why: "five path components", resources: [accessPoint({ path: "/data/a/b/c/d", creationInfo: CREATION })], expect: /rootDirectory.path|up to four components/ },
+            {
+                why: "five path components",
+                resources: [accessPoint({ path: "/data/a/b/c/d", creationInfo: CREATION })],
+                expect: /rootDirectory.path|up to four components/,
+            },
             { why: "a path component starting with a dot", resources: [accessPoint({ path: "/data/.hidden", creationInfo: CREATION })] },
-            { why: "a path of 101 characters", resources: [accessPoint({ path: `/${"p".repeat(100)}`, creationInfo: CREATION })], expect: /101 characters/ },
-            { why: "permissions in symbolic form", resources: [accessPoint({ path: "/data", creationInfo: { ...CREATION, permissions: "rwxr-x---" } })], expect: /not 3-4 octal digits/ },
+            {
+                why: "a path of 101 characters",
+                resources: [accessPoint({ path: `/${"p".repeat(100)}`, creationInfo: CREATION })],
+                expect: /101 characters/,
+            },
+            {
+                why: "permissions in symbolic form",
+                resources: [accessPoint({ path: "/data", creationInfo: { ...CREATION, permissions: "rwxr-x---" } })],
+                expect: /not 3-4 octal digits/,
+            },
             { why: "a negative uid", resources: [accessPoint({ path: "/data", creationInfo: CREATION }, -1)], expect: /not a POSIX id/ },
         ],
     },
     {
         rule: "aws-efs-access-point-creation-info",
         good: [accessPoint({ path: "/data/uploads", creationInfo: CREATION }), accessPoint({ path: "/" })],
-        bad: [{ why: "a sub-directory without creationInfo (never created, every mount fails)", resources: [accessPoint({ path: "/data/uploads" })], expect: /creationInfo|every mount/ }],
+        bad: [
+            {
+                why: "a sub-directory without creationInfo (never created, every mount fails)",
+                resources: [accessPoint({ path: "/data/uploads" })],
+                expect: /creationInfo|every mount/,
+            },
+        ],
     },
 ];

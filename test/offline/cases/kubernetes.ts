@@ -10,29 +10,58 @@ const CLUSTER = "kubernetes:postgresql.cnpg.io/v1:Cluster";
 const NS = "shop";
 
 const urn = (type: string, name: string) => `urn:pulumi:test::tierform::${type}::${name}`;
-const pod = (containers: any[], initContainers: any[] = []) => ({ spec: { template: { spec: { containers, ...(initContainers.length ? { initContainers } : {}) } } } });
+const pod = (containers: any[], initContainers: any[] = []) => ({
+    spec: { template: { spec: { containers, ...(initContainers.length ? { initContainers } : {}) } } },
+});
 const cluster = (annotations: Record<string, string> = { "pulumi.com/waitFor": "condition=Ready" }) =>
-    recorded(CLUSTER, "shop-db", { apiVersion: "postgresql.cnpg.io/v1", kind: "Cluster", metadata: { name: "db", namespace: NS, annotations }, spec: { instances: 1 } });
+    recorded(CLUSTER, "shop-db", {
+        apiVersion: "postgresql.cnpg.io/v1",
+        kind: "Cluster",
+        metadata: { name: "db", namespace: NS, annotations },
+        spec: { instances: 1 },
+    });
 const migrate = (deps: string[]) =>
     recorded(
         JOB,
         "shop-migrate",
-        { metadata: { name: "migrate-1a2b", namespace: NS }, ...pod([{ name: "migrate", image: "app:1", env: [{ name: "DATABASE_URL", valueFrom: { secretKeyRef: { name: "web-connections", key: "DATABASE_URL" } } }] }]) },
+        {
+            metadata: { name: "migrate-1a2b", namespace: NS },
+            ...pod([
+                {
+                    name: "migrate",
+                    image: "app:1",
+                    env: [{ name: "DATABASE_URL", valueFrom: { secretKeyRef: { name: "web-connections", key: "DATABASE_URL" } } }],
+                },
+            ]),
+        },
         { dependencies: deps },
     );
 const connections = recorded(
     SECRET,
     "shop-web-connections",
-    { metadata: { name: "web-connections", namespace: NS }, stringData: { DATABASE_URL: "postgresql://app:pw@db-rw.shop.svc.cluster.local:5432/shop" } },
+    {
+        metadata: { name: "web-connections", namespace: NS },
+        stringData: { DATABASE_URL: "postgresql://app:pw@db-rw.shop.svc.cluster.local:5432/shop" },
+    },
     { secretPaths: ["stringData"] },
 );
 const django = (headers?: any[]) =>
     recorded(DEPLOYMENT, "shop-backend", {
         metadata: { name: "backend", namespace: NS },
-        ...pod([{ name: "backend", image: "app:1", env: [{ name: "ALLOWED_HOSTS", value: "api.shop.example,.internal.example" }], readinessProbe: { httpGet: { path: "/ready", port: "http", ...(headers ? { httpHeaders: headers } : {}) } } }]),
+        ...pod([
+            {
+                name: "backend",
+                image: "app:1",
+                env: [{ name: "ALLOWED_HOSTS", value: "api.shop.example,.internal.example" }],
+                readinessProbe: { httpGet: { path: "/ready", port: "http", ...(headers ? { httpHeaders: headers } : {}) } },
+            },
+        ]),
     });
 const redis = (args: string[], limit = "512Mi") =>
-    recorded(STATEFULSET, "shop-cache", { metadata: { name: "cache", namespace: NS }, ...pod([{ name: "cache", image: "redis:7.4.1-alpine", command: ["redis-server"], args, resources: { limits: { memory: limit } } }]) });
+    recorded(STATEFULSET, "shop-cache", {
+        metadata: { name: "cache", namespace: NS },
+        ...pod([{ name: "cache", image: "redis:7.4.1-alpine", command: ["redis-server"], args, resources: { limits: { memory: limit } } }]),
+    });
 
 /** Every Kubernetes rule's cases. */
 export const kubernetesRuleCases: EngineRuleCase[] = [
@@ -40,23 +69,49 @@ export const kubernetesRuleCases: EngineRuleCase[] = [
         rule: "kubernetes-await-operator-datastore",
         good: [cluster(), connections, migrate([urn(CLUSTER, "shop-db"), urn(SECRET, "shop-web-connections")])],
         bad: [
-            { why: "a migration Job that does not depend on the Cluster it uses", resources: [cluster(), connections, migrate([urn(SECRET, "shop-web-connections")])], expect: /does not depend on it/ },
-            { why: "a Job that waits for a Cluster without pulumi.com/waitFor", resources: [cluster({}), connections, migrate([urn(CLUSTER, "shop-db")])], expect: /no pulumi.com\/waitFor/ },
+            {
+                why: "a migration Job that does not depend on the Cluster it uses",
+                resources: [cluster(), connections, migrate([urn(SECRET, "shop-web-connections")])],
+                expect: /does not depend on it/,
+            },
+            {
+                why: "a Job that waits for a Cluster without pulumi.com/waitFor",
+                resources: [cluster({}), connections, migrate([urn(CLUSTER, "shop-db")])],
+                expect: /no pulumi.com\/waitFor/,
+            },
         ],
     },
     {
         rule: "kubernetes-probe-host-rejected",
-        good: [django([{ name: "Host", value: "api.shop.example" }]), recorded(DEPLOYMENT, "d2", { metadata: { name: "d2", namespace: NS }, ...django([{ name: "host", value: "admin.internal.example" }]).inputs })],
+        good: [
+            django([{ name: "Host", value: "api.shop.example" }]),
+            recorded(DEPLOYMENT, "d2", {
+                metadata: { name: "d2", namespace: NS },
+                ...django([{ name: "host", value: "admin.internal.example" }]).inputs,
+            }),
+        ],
         bad: [
-            { why: "a Django probe without a Host header (the kubelet sends the pod IP)", resources: [django()], expect: /sends Host '<pod IP>'/ },
-            { why: "a Django probe with a Host outside ALLOWED_HOSTS", resources: [django([{ name: "Host", value: "localhost" }])], expect: /'localhost'.*rejects/ },
+            {
+                why: "a Django probe without a Host header (the kubelet sends the pod IP)",
+                resources: [django()],
+                expect: /sends Host '<pod IP>'/,
+            },
+            {
+                why: "a Django probe with a Host outside ALLOWED_HOSTS",
+                resources: [django([{ name: "Host", value: "localhost" }])],
+                expect: /'localhost'.*rejects/,
+            },
         ],
     },
     {
         rule: "kubernetes-redis-memory-bound",
         good: [redis(["--port", "6379", "--maxmemory", "384mb", "--maxmemory-policy", "volatile-lru"])],
         bad: [
-            { why: "redis-server under a 512 MiB limit without --maxmemory", resources: [redis(["--port", "6379", "--appendonly", "yes"])], expect: /512 MiB limit without --maxmemory/ },
+            {
+                why: "redis-server under a 512 MiB limit without --maxmemory",
+                resources: [redis(["--port", "6379", "--appendonly", "yes"])],
+                expect: /512 MiB limit without --maxmemory/,
+            },
             { why: "--maxmemory 0 (unbounded)", resources: [redis(["--maxmemory", "0"])] },
         ],
     },
@@ -65,14 +120,37 @@ export const kubernetesRuleCases: EngineRuleCase[] = [
         good: [
             connections,
             recorded(PROVIDER, "shop-k8s", { kubeconfig: "apiVersion: v1\nusers: []" }, { secretPaths: ["kubeconfig"] }),
-            recorded(DEPLOYMENT, "shop-web", { metadata: { name: "web", namespace: NS }, ...pod([{ name: "web", image: "app:1", env: [{ name: "S3_ENDPOINT_URL", value: "http://object-store:9000" }] }]) }),
+            recorded(DEPLOYMENT, "shop-web", {
+                metadata: { name: "web", namespace: NS },
+                ...pod([{ name: "web", image: "app:1", env: [{ name: "S3_ENDPOINT_URL", value: "http://object-store:9000" }] }]),
+            }),
         ],
         bad: [
-            { why: "a kubeconfig that is not a secret", resources: [recorded(PROVIDER, "shop-k8s", { kubeconfig: "apiVersion: v1\nusers: []" })], expect: /kubeconfig/ },
-            { why: "a Secret value in the clear", resources: [recorded(SECRET, "s", { metadata: { name: "s", namespace: NS }, stringData: { username: "app", password: "pw" } }, { secretPaths: ["stringData.password"] })], expect: /not a Pulumi secret/ },
+            {
+                why: "a kubeconfig that is not a secret",
+                resources: [recorded(PROVIDER, "shop-k8s", { kubeconfig: "apiVersion: v1\nusers: []" })],
+                expect: /kubeconfig/,
+            },
+            {
+                why: "a Secret value in the clear",
+                resources: [
+                    recorded(
+                        SECRET,
+                        "s",
+                        { metadata: { name: "s", namespace: NS }, stringData: { username: "app", password: "pw" } },
+                        { secretPaths: ["stringData.password"] },
+                    ),
+                ],
+                expect: /not a Pulumi secret/,
+            },
             {
                 why: "a connection string with a password in an environment variable",
-                resources: [recorded(DEPLOYMENT, "shop-web", { metadata: { name: "web", namespace: NS }, ...pod([{ name: "web", image: "app:1", env: [{ name: "REDIS_URL", value: "redis://:hunter2@cache:6379/0" }] }]) })],
+                resources: [
+                    recorded(DEPLOYMENT, "shop-web", {
+                        metadata: { name: "web", namespace: NS },
+                        ...pod([{ name: "web", image: "app:1", env: [{ name: "REDIS_URL", value: "redis://:hunter2@cache:6379/0" }] }]),
+                    }),
+                ],
                 expect: /REDIS_URL holds a connection string/,
             },
         ],
