@@ -27,6 +27,26 @@ export interface DatastoreOutputs {
     connectionString?: pulumi.Input<string>;
 }
 
+/**
+ * What a datastore gives the services that use it, the same shape on every platform (after SST's
+ * `Link`): its stack outputs, the values of its connection variables (names from
+ * plan/bindings.ts), and what a consumer waits for. A platform may add what only it needs (AWS:
+ * the IAM statements and the secret ARNs the roles read, `AwsDatastoreBinding`).
+ */
+export interface DatastoreBinding {
+    /** Stack outputs: endpoint, readers, connection string (a secret). */
+    outputs: DatastoreOutputs;
+    /** Plain variables by name: a bucket's `<NAME>_BUCKET` (and its alias). */
+    environment: Record<string, pulumi.Input<string>>;
+    /**
+     * Credential-carrying variables by name (`<NAME>_URL` and aliases): the secret value, or where
+     * the platform injects it from a reference (ECS `secrets`), that reference.
+     */
+    secrets: Record<string, pulumi.Input<string>>;
+    /** What a service waits for before it starts (a datastore container, a CloudNativePG Cluster, a bucket setup step). @default [] */
+    ready?: pulumi.Resource[];
+}
+
 /** The stack outputs every platform produces. */
 export interface SystemOutputs {
     /** The public URL of the edge. */

@@ -5,7 +5,7 @@
 import type * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import type { Settings, System } from "../../model";
-import type { DatastoreOutputs } from "../contract";
+import type { DatastoreBinding } from "../contract";
 
 /** The network as the data tier sees it. */
 export interface AwsNetworkInfo {
@@ -47,19 +47,17 @@ export interface AwsDataArgs {
     fileSystemArns?: pulumi.Input<string>[];
 }
 
-/** How one datastore is wired into the services that use it. */
-export interface AwsDatastoreBinding {
-    /** Plain (non-secret) environment variables, e.g. DB_HOST or a bucket name. */
-    environment: Record<string, pulumi.Input<string>>;
-    /** Environment variable name → Secrets Manager secret ARN (or `arn:...:key::` JSON key reference) for ECS `secrets`. */
-    secrets: Record<string, pulumi.Input<string>>;
+/**
+ * How one datastore is wired into the services that use it on AWS: the shared binding, whose
+ * `secrets` are Secrets Manager ARNs (or `arn:...:key::` JSON key references) for ECS `secrets`,
+ * plus what only AWS needs.
+ */
+export interface AwsDatastoreBinding extends DatastoreBinding {
     /** IAM statements the task role needs to use this datastore (its own ARNs only). */
     taskPolicyStatements: pulumi.Input<aws.iam.PolicyStatement>[];
     /** Secrets Manager ARNs and KMS key ARNs the execution role must read to inject `secrets`. */
     executionSecretArns: pulumi.Input<string>[];
     executionKmsKeyArns: pulumi.Input<string>[];
-    /** Stack outputs of the datastore. */
-    outputs: DatastoreOutputs;
     /** AWS-specific outputs for `SystemOutputs.platform` (backup vault and plan, DR endpoint, dead-letter queue URL). */
     platformOutputs?: Record<string, pulumi.Input<unknown>>;
     /** A `static` bucket as a CloudFront origin: its regional domain name and origin access control. */

@@ -41,7 +41,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Problem, Service, System } from "../../model";
-import { connectionVariables, planService, type ServicePlan } from "../../plan";
+import { planService, type ServicePlan } from "../../plan";
+import { connectionValues } from "../shared/binding";
 import { awsTags, resourceName } from "../shared/naming";
 import type { AwsDatastoreBinding } from "./contract";
 import type { AwsServiceMounts } from "./files";
@@ -222,53 +223,27 @@ export interface ContainerVariables {
 }
 
 /**
- * What the container receives: the spec's plain `env`, the generated secrets by ARN, and for each
- * datastore it uses the binding's variables, with the conventional aliases (DATABASE_URL,
- * REDIS_URL, ...) taken from the datastore `connectionVariables` assigns them to. A variable that
- * carries credentials is only ever a secret; the spec's `env` cannot shadow a secret.
+ * What the container receives: the spec's plain `env`, the generated secrets by ARN, and the
+ * connection variables of the plan from the datastores' bindings (components/shared/binding.ts:
+ * aliases such as DATABASE_URL take their datastore's own variable). A variable that carries
+ * credentials is only ever a secret (an ARN ECS resolves); a binding that has it only as a plain
+ * value is refused.
  */
 export function containerVariables(
     system: System,
     service: Service,
     appSecretArns: Record<string, pulumi.Input<string>>,
     bindings: Record<string, AwsDatastoreBinding>,
+    plan: ServicePlan = planService(system, service),
 ): ContainerVariables {
-    const environment: Record<string, pulumi.Input<string>> = { ...service.env };
     const secrets: Record<string, pulumi.Input<string>> = {};
-    for (const variable of service.secrets) {
+    for (const variable of plan.variables.appSecrets) {
         const arn = appSecretArns[variable];
         if (arn === undefined) throw new Error(`service ${service.name}: no secret for ${variable}`);
         secrets[variable] = arn;
     }
-    const conn = connectionVariables(system, service);
-    const aliasOwner = new Map(conn.map((v) => [v.variable, v.datastore]));
-    const upper = (n: string) => n.toUpperCase().replace(/-/g, "_");
-    for (const ds of service.uses) {
-        const b = bindings[ds];
-        if (!b) continue;
-        // Another datastore's alias (e.g. a second database's DATABASE_URL) is not this one to set.
-        const mine = (k: string) => (aliasOwner.get(k) ?? ds) === ds;
-        for (const [k, v] of Object.entries(b.environment)) if (mine(k)) environment[k] = v;
-        for (const [k, v] of Object.entries(b.secrets)) if (mine(k)) secrets[k] = v;
-    }
-    for (const v of conn) {
-        const b = bindings[v.datastore];
-        if (!b) continue;
-        if (v.secret && !(v.variable in secrets)) {
-            // An alias the binding does not spell out: the datastore's own variable under the alias name.
-            const own = b.secrets[`${upper(v.datastore)}_URL`];
-            if (own === undefined)
-                throw new Error(
-                    `service ${service.name}: the binding of ${v.datastore} gives no secret for ${v.variable} (credentials never travel as plain variables)`,
-                );
-            secrets[v.variable] = own;
-        } else if (!v.secret && !(v.variable in environment) && !(v.variable in secrets)) {
-            const own = b.environment[`${upper(v.datastore)}_BUCKET`] ?? b.secrets[`${upper(v.datastore)}_BUCKET`];
-            if (own !== undefined) environment[v.variable] = own;
-        }
-    }
-    for (const k of Object.keys(secrets)) delete environment[k];
-    return { environment, secrets };
+    const connections = connectionValues(plan, bindings);
+    return { environment: { ...plan.variables.plain, ...connections.environment }, secrets: { ...secrets, ...connections.secrets } };
 }
 
 /** The ECR repository ARN of an ECR image, or undefined for other registries. */
@@ -515,7 +490,7 @@ export class AwsService extends pulumi.ComponentResource {
             ? new aws.iam.RolePolicy(`${name}-task`, { role: taskRole.id, policy: policyJson(taskStatements) }, opt)
             : undefined;
 
-        const vars = containerVariables(system, svc, appSecretArns, bindings);
+        const vars = containerVariables(system, svc, appSecretArns, bindings, plan);
         const size = fargateSize(svc.resources.cpu, svc.resources.memoryMb);
         const volumes = svc.writablePaths.map((p, i) => ({ name: `scratch-${i}`, path: p }));
         const healthCheck = containerHealthCheck(plan);

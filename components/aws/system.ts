@@ -16,6 +16,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Problem, Settings, System } from "../../model";
 import type { PlatformSystem, PlatformSystemArgs, SystemOutputs } from "../contract";
 import type { PlatformModule } from "../index";
+import { datastoreOutputs } from "../shared/binding";
 import { MANAGED_BY, awsTags, resourceName } from "../shared/naming";
 import { AwsAlarmTopic, AwsAppAlarms } from "./monitoring";
 import type { AwsDatastoreBinding } from "./contract";
@@ -226,7 +227,7 @@ export class AwsSystem extends pulumi.ComponentResource implements PlatformSyste
                     return [k, route ? pulumi.interpolate`${base}${route.path === "/" ? "" : route.path}` : s.serviceName];
                 }),
             ),
-            datastores: Object.fromEntries(Object.entries(bindings).map(([k, b]) => [k, b.outputs])),
+            datastores: datastoreOutputs(bindings),
             platform: {
                 albDnsName: edge.albDnsName,
                 ...(edge.internalAlbDnsName ? { internalAlbDnsName: edge.internalAlbDnsName } : {}),

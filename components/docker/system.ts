@@ -13,10 +13,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Settings, System } from "../../model";
 import type { Problem } from "../../model/errors";
-import { connectionVariables } from "../../plan";
+import { variableStem, type ServicePlan } from "../../plan";
 import { imageProblems } from "../shared/images";
 import { resourceName } from "../shared/naming";
-import type { DatastoreOutputs, PlatformSystem, PlatformSystemArgs, SystemOutputs } from "../contract";
+import type { DatastoreBinding, DatastoreOutputs, PlatformSystem, PlatformSystemArgs, SystemOutputs } from "../contract";
+import { connectionValues, datastoreOutputs, readinessOf } from "../shared/binding";
 import type { PlatformModule } from "../index";
 import { DockerBackup } from "./backup";
 import { DockerBucket } from "./object-store";
@@ -41,9 +42,6 @@ export function dockerProblems(system: System, _settings?: Settings): Problem[] 
     ];
 }
 
-/** A datastore component with what services need from it. */
-type Store = DockerDatabase | DockerCache | DockerQueue;
-
 /** The system on Docker. `name` is the system's name; children are named `<name>-<part>`. */
 export class DockerSystem extends pulumi.ComponentResource implements PlatformSystem {
     readonly outputs: SystemOutputs;
@@ -56,6 +54,8 @@ export class DockerSystem extends pulumi.ComponentResource implements PlatformSy
     readonly services: Record<string, DockerService> = {};
     readonly edge: DockerEdge;
     readonly backups: Record<string, DockerBackup> = {};
+    /** What each datastore gives the services that use it (components/contract.ts). */
+    readonly bindings: Record<string, DatastoreBinding> = {};
 
     constructor(name: string, args: PlatformSystemArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tierform:docker:System", name, {}, opts);
@@ -89,6 +89,27 @@ export class DockerSystem extends pulumi.ComponentResource implements PlatformSy
         );
         if (buckets.length > 0)
             this.objects = new DockerBucket(resourceName([name, "objects"]), { system, buckets, network: data, clients }, child);
+        const stores: [string, DockerDatabase | DockerCache | DockerQueue, DatastoreOutputs["kind"]][] = [
+            ...Object.entries(this.databases).map(([n, d]) => [n, d, "database"] as [string, DockerDatabase, "database"]),
+            ...Object.entries(this.caches).map(([n, c]) => [n, c, "cache"] as [string, DockerCache, "cache"]),
+            ...Object.entries(this.queues).map(([n, q]) => [n, q, "queue"] as [string, DockerQueue, "queue"]),
+        ];
+        for (const [n, store, kind] of stores) {
+            this.bindings[n] = {
+                outputs: { kind, endpoint: store.endpoint, connectionString: store.connectionString },
+                environment: {},
+                secrets: { [`${variableStem(n)}_URL`]: store.connectionString },
+                ready: [store.container],
+            };
+        }
+        for (const [n, bucketName] of Object.entries(this.objects?.bucketNames ?? {})) {
+            this.bindings[n] = {
+                outputs: { kind: "bucket", endpoint: bucketName },
+                environment: { [`${variableStem(n)}_BUCKET`]: bucketName },
+                secrets: {},
+                ready: [this.objects!.setup],
+            };
+        }
 
         // 3. App tier. A secret name (e.g. SECRET_KEY) is one value across the system's services:
         // Django's web and Celery processes must agree on it.
@@ -103,7 +124,7 @@ export class DockerSystem extends pulumi.ComponentResource implements PlatformSy
             ? new DockerFileShares(resourceName([name, "shares"]), { system }, child)
             : undefined;
         for (const service of Object.values(system.services)) {
-            const wiring = this.wiring(system, service.name);
+            const wiring = this.wiring(system, plan.services[service.name]);
             this.services[service.name] = new DockerService(
                 resourceName([name, service.name]),
                 {
@@ -184,52 +205,38 @@ export class DockerSystem extends pulumi.ComponentResource implements PlatformSy
         this.registerOutputs({ publicUrl: this.outputs.publicUrl, services: this.outputs.services });
     }
 
-    /** What one service gets from the datastores it uses: env, secret env, network, what to wait for. */
-    private wiring(system: System, serviceName: string) {
-        const service = system.services[serviceName];
-        const env: Record<string, pulumi.Input<string>> = {};
-        const secretEnv: Record<string, pulumi.Input<string>> = {};
-        const dependsOn: pulumi.Resource[] = [];
+    /**
+     * What one service gets from the datastores it uses: the connection variables of its plan from
+     * the bindings, the object store's endpoint and the service's own keys (Docker's object-store
+     * binding), its network, and what to wait for.
+     */
+    private wiring(system: System, plan: ServicePlan) {
+        const service = system.services[plan.name];
+        const { environment: env, secrets: secretEnv } = connectionValues(plan, this.bindings);
+        const dependsOn: pulumi.Resource[] = readinessOf(plan, this.bindings);
         const after: ServiceStep[] = [];
-        const stores: Record<string, Store> = { ...this.databases, ...this.caches, ...this.queues };
-        for (const v of connectionVariables(system, service)) {
-            if (v.kind === "bucket") {
-                env[v.variable] = this.objects!.bucketNames[v.datastore];
-            } else {
-                secretEnv[v.variable] = stores[v.datastore].connectionString;
-            }
-        }
-        const used = service.uses.filter((u) => u in stores || u in system.buckets);
-        for (const u of used) if (u in stores) dependsOn.push(stores[u].container);
-        if (this.objects && service.uses.some((u) => u in system.buckets)) {
+        if (this.objects && plan.variables.connections.some((v) => v.kind === "bucket")) {
             env.S3_ENDPOINT_URL = this.objects.endpointUrl;
             // The variable the AWS SDKs and CLI read themselves (as on Kubernetes): without it an
             // SDK that ignores S3_ENDPOINT_URL would go to AWS S3.
             env.AWS_ENDPOINT_URL_S3 = this.objects.endpointUrl;
             env.AWS_REGION = "us-east-1";
             // The service's own keys: Read/List/Write on the buckets it uses, nothing else.
-            secretEnv.AWS_ACCESS_KEY_ID = this.objects.keys[serviceName].accessKey;
-            secretEnv.AWS_SECRET_ACCESS_KEY = this.objects.keys[serviceName].secretKey;
-            dependsOn.push(this.objects.setup);
+            secretEnv.AWS_ACCESS_KEY_ID = this.objects.keys[plan.name].accessKey;
+            secretEnv.AWS_SECRET_ACCESS_KEY = this.objects.keys[plan.name].secretKey;
             after.push({ role: "bucket-setup", step: this.objects.setup, what: "the bucket setup" });
         }
-        // The spec's own env wins over a platform default of the same name.
+        // The spec's own env wins over a platform default of the same name (the loader refuses a
+        // clash with a connection variable, so this is only S3_ENDPOINT_URL and the like).
         for (const k of Object.keys(service.env)) {
             delete env[k];
             delete secretEnv[k];
         }
-        return { env, secretEnv, dependsOn, after, needsData: used.length > 0 };
+        return { env, secretEnv, dependsOn, after, needsData: dependsOn.length > 0 };
     }
 
     private buildOutputs(system: System, settings: Settings): SystemOutputs {
-        const datastores: Record<string, DatastoreOutputs> = {};
-        for (const [n, d] of Object.entries(this.databases))
-            datastores[n] = { kind: "database", endpoint: d.endpoint, connectionString: d.connectionString };
-        for (const [n, c] of Object.entries(this.caches))
-            datastores[n] = { kind: "cache", endpoint: c.endpoint, connectionString: c.connectionString };
-        for (const [n, q] of Object.entries(this.queues))
-            datastores[n] = { kind: "queue", endpoint: q.endpoint, connectionString: q.connectionString };
-        if (this.objects) for (const [n, b] of Object.entries(this.objects.bucketNames)) datastores[n] = { kind: "bucket", endpoint: b };
+        const datastores = datastoreOutputs(this.bindings);
         return {
             publicUrl: this.edge.url,
             services: Object.fromEntries(Object.entries(this.services).map(([n, s]) => [n, s.address])),

@@ -41,7 +41,9 @@ import type * as k8sTypes from "@pulumi/kubernetes/types/input";
 import type { Service } from "../../model";
 import { DEFAULT_PORTS } from "../shared/connection";
 import { CNPG_POSTGRES_IMAGES } from "../shared/images";
-import { connectionVariables, planService, type HealthCheck, type ServicePlan } from "../../plan";
+import { planService, type HealthCheck, type ServicePlan } from "../../plan";
+import type { DatastoreBinding } from "../contract";
+import { connectionValues } from "../shared/binding";
 import { logicalName, meta, podLabels, selectorOf, serviceHost, type KubeContext } from "./context";
 import { execProbe, restrictedContainer, restrictedPodSpec, topologySpread, versionedJob, writableVolumes } from "./pods";
 import { componentSecret, secretEnv } from "./secrets";
@@ -192,11 +194,8 @@ export interface KubernetesServiceArgs {
     service: Service;
     /** The service's plan (replicas, scaling, probes). @default planService(ctx.system, service) */
     plan?: ServicePlan;
-    /**
-     * Connection URLs by datastore name (secrets; for buckets the bucket name), for the datastores
-     * the service `uses`.
-     */
-    connections: Record<string, pulumi.Input<string>>;
+    /** What each datastore the service `uses` gives it (URLs with credentials as secrets; bucket names plain). */
+    bindings: Record<string, DatastoreBinding>;
     /**
      * What the pods wait for before they are created (datastores, the app-secrets Secret).
      * @default []
@@ -227,31 +226,31 @@ export class KubernetesService extends pulumi.ComponentResource {
         const selector = selectorOf(ctx.system, svcName);
         const isWeb = service.kind === "web" && service.port !== undefined;
 
-        // Connection variables: secret ones by secretKeyRef, bucket names as plain values.
-        const variables = connectionVariables(ctx.system, service);
-        const secretVars = variables.filter((v) => v.secret);
+        // Connection variables from the bindings: secret ones by secretKeyRef, bucket names as plain values.
+        const values = connectionValues(plan, args.bindings);
+        const secretNames = Object.keys(values.secrets);
         const dependsOn: pulumi.Resource[] = [...(args.dependsOn ?? [])];
         const connections =
-            secretVars.length > 0
+            secretNames.length > 0
                 ? componentSecret(
                       ctx,
                       this,
                       svcName,
                       "connections",
-                      Object.fromEntries(secretVars.map((v) => [v.variable, pulumi.secret(args.connections[v.datastore])])),
+                      Object.fromEntries(secretNames.map((k) => [k, pulumi.secret(values.secrets[k])])),
                   )
                 : undefined;
         if (connections) dependsOn.push(connections.secret);
         const env: k8sTypes.core.v1.EnvVar[] = [
-            ...Object.entries(service.env).map(([k, v]) => ({ name: k, value: v })),
-            ...variables.map((v) =>
+            ...Object.entries(plan.variables.plain).map(([k, v]) => ({ name: k, value: v })),
+            ...plan.variables.connections.map((v) =>
                 v.secret
                     ? secretEnv(v.variable, connections!.name, v.variable)
-                    : { name: v.variable, value: args.connections[v.datastore] },
+                    : { name: v.variable, value: values.environment[v.variable] },
             ),
-            ...service.secrets.map((s) => secretEnv(s, APP_SECRETS, s)),
+            ...plan.variables.appSecrets.map((s) => secretEnv(s, APP_SECRETS, s)),
         ];
-        if (variables.some((v) => v.kind === "bucket")) env.push(...s3Env(ctx, svcName));
+        if (plan.variables.connections.some((v) => v.kind === "bucket")) env.push(...s3Env(ctx, svcName));
         const seen = new Set<string>();
         const uniqueEnv = env.filter((e) => (seen.has(e.name as string) ? false : (seen.add(e.name as string), true)));
 

@@ -9,7 +9,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { Settings, System } from "../../model";
 import type { Problem } from "../../model/errors";
-import type { PlatformSystem, PlatformSystemArgs, SystemOutputs, DatastoreOutputs } from "../contract";
+import type { DatastoreBinding, PlatformSystem, PlatformSystemArgs, SystemOutputs } from "../contract";
+import { datastoreOutputs, readinessOf } from "../shared/binding";
+import { variableStem } from "../../plan";
 import type { PlatformModule } from "../index";
 import { CNPG_POSTGRES_IMAGES, imageProblems } from "../shared/images";
 import { kubernetesLabels } from "../shared/naming";
@@ -68,7 +70,6 @@ export class KubernetesSystem extends pulumi.ComponentResource implements Platfo
 
         // Data tier.
         const connections: Record<string, DatastoreConnection> = {};
-        const datastores: Record<string, DatastoreOutputs> = {};
         const databases: Record<string, KubernetesDatabase> = {};
         const store = new KubernetesObjectStore(`${name}-object-store`, { ctx, buckets: Object.values(system.buckets) }, child);
         for (const db of Object.values(system.databases)) {
@@ -85,14 +86,21 @@ export class KubernetesSystem extends pulumi.ComponentResource implements Platfo
         for (const queue of Object.values(system.queues))
             connections[queue.name] = new KubernetesQueue(`${name}-queue-${queue.name}`, { ctx, queue }, child).connection;
         Object.assign(connections, store.connections);
+        // What each datastore gives the services that use it (components/contract.ts).
+        const bindings: Record<string, DatastoreBinding> = {};
         for (const [dsName, c] of Object.entries(connections)) {
-            const kind =
-                dsName in system.databases ? "database" : dsName in system.caches ? "cache" : dsName in system.queues ? "queue" : "bucket";
-            datastores[dsName] = {
-                kind,
-                endpoint: kind === "bucket" ? c.url : `${c.host}:${c.port}`,
-                ...(c.readerHosts ? { readerEndpoints: c.readerHosts.map((h) => `${h}:${c.port}`) } : {}),
-                ...(kind === "bucket" ? {} : { connectionString: c.url }),
+            const kind = plan.datastores[dsName].kind;
+            const own = `${variableStem(dsName)}_${kind === "bucket" ? "BUCKET" : "URL"}`;
+            bindings[dsName] = {
+                outputs: {
+                    kind,
+                    endpoint: kind === "bucket" ? c.url : `${c.host}:${c.port}`,
+                    ...(c.readerHosts ? { readerEndpoints: c.readerHosts.map((h) => `${h}:${c.port}`) } : {}),
+                    ...(kind === "bucket" ? {} : { connectionString: c.url }),
+                },
+                environment: kind === "bucket" ? { [own]: c.url } : {},
+                secrets: kind === "bucket" ? {} : { [own]: c.url },
+                ready: c.ready,
             };
         }
 
@@ -127,17 +135,16 @@ export class KubernetesSystem extends pulumi.ComponentResource implements Platfo
         const services: Record<string, string> = {};
         const workloads: pulumi.Resource[] = [];
         for (const service of Object.values(system.services)) {
-            const uses = service.uses.filter((u) => connections[u]);
             const s = new KubernetesService(
                 `${name}-svc-${service.name}`,
                 {
                     ctx,
                     service,
                     plan: plan.services[service.name],
-                    connections: Object.fromEntries(uses.map((u) => [u, connections[u].url])),
+                    bindings,
                     dependsOn: [
                         ...appSecretDeps,
-                        ...uses.flatMap((u) => connections[u].ready),
+                        ...readinessOf(plan.services[service.name], bindings),
                         ...service.mounts.map((m) => shares.claims[m.share]),
                     ],
                     autoscalerDependsOn: operators.releases("keda"),
@@ -180,7 +187,7 @@ export class KubernetesSystem extends pulumi.ComponentResource implements Platfo
         this.outputs = {
             publicUrl: edge.publicUrl,
             services,
-            datastores,
+            datastores: datastoreOutputs(bindings),
             platform: { namespace: ns.name, labels: kubernetesLabels(system, system.name, "network") },
         };
         this.registerOutputs({ publicUrl: this.outputs.publicUrl });

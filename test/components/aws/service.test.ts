@@ -45,6 +45,16 @@ function bindings(system: System): Record<string, AwsDatastoreBinding> {
             outputs: { kind: name in system.databases ? "database" : "cache", endpoint: `${name}:1` },
         };
     }
+    for (const name of Object.keys(system.queues)) {
+        out[name] = {
+            environment: {},
+            secrets: { [`${name.toUpperCase().replace(/-/g, "_")}_URL`]: `${ARN(name)}:url::`, BROKER_URL: `${ARN(name)}:url::` },
+            taskPolicyStatements: [],
+            executionSecretArns: [ARN(name)],
+            executionKmsKeyArns: [DATA_KEY],
+            outputs: { kind: "queue", endpoint: `https://sqs/${name}` },
+        };
+    }
     for (const name of Object.keys(system.buckets)) {
         out[name] = {
             environment: { [`${name.toUpperCase()}_BUCKET`]: `${name}-bucket`, STORAGE_BUCKET: `${name}-bucket` },

@@ -4,7 +4,9 @@
  * once per mocha process and reused by the component, system and schema tests).
  */
 import { planStack, stackConfig, type Plan, type PlannedResource } from "../../harness";
-import { loadStack, type LoadedStack } from "../../../model";
+import { loadStack, type LoadedStack, type System } from "../../../model";
+import type { DatastoreBinding } from "../../../components/contract";
+import { variableStem } from "../../../plan";
 import type { KubeContext } from "../../../components/kubernetes/context";
 
 export const PRESETS = ["mdc-tts", "mealkitz", "asset-management", "auromart", "hld-platform"] as const;
@@ -54,4 +56,20 @@ export function objects(plan: Plan, kind: string): PlannedResource[] {
 /** The env var `name` of the first container of a pod spec. */
 export function envVar(podSpec: any, name: string): any {
     return podSpec.containers[0].env.find((e: any) => e.name === name);
+}
+
+/** Bindings of `system`'s datastores from their URLs (bucket names for buckets), as the Kubernetes system builds them. */
+export function bindingsOf(system: System, urls: Record<string, string>): Record<string, DatastoreBinding> {
+    return Object.fromEntries(
+        Object.entries(urls).map(([name, url]) => {
+            const bucket = name in system.buckets;
+            const own = `${variableStem(name)}_${bucket ? "BUCKET" : "URL"}`;
+            const kind =
+                name in system.databases ? "database" : name in system.caches ? "cache" : name in system.queues ? "queue" : "bucket";
+            return [
+                name,
+                { outputs: { kind, endpoint: url }, environment: bucket ? { [own]: url } : {}, secrets: bucket ? {} : { [own]: url } },
+            ];
+        }),
+    );
 }

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { planComponent } from "../../harness";
 import { deploymentStrategy, hpaMetrics, KubernetesService, workloadProbes } from "../../../components/kubernetes/service";
 import { planService, replicasOf } from "../../../plan";
-import { context, object, objects } from "./fixtures";
+import { bindingsOf, context, object, objects } from "./fixtures";
 
 describe("kubernetes service (app tier)", () => {
     const ctx = context("hld-platform");
@@ -20,7 +20,8 @@ describe("kubernetes service (app tier)", () => {
         const mdc = context("mdc-tts");
         const beat = { ...mdc.system.services.beat, replicas: { min: 1, max: 3 } };
         const plan = await planComponent(
-            () => new KubernetesService("t", { ctx: mdc, service: beat, connections: { db: "x", cache: "y" } }).address,
+            () =>
+                new KubernetesService("t", { ctx: mdc, service: beat, bindings: bindingsOf(mdc.system, { db: "x", cache: "y" }) }).address,
         );
         assert.equal(objects(plan, "Deployment").length, 0, "a Deployment replaces an evicted pod before the old one is gone");
         const sts = object(plan, "StatefulSet", "beat").inputs.spec;
@@ -57,7 +58,12 @@ describe("kubernetes service (app tier)", () => {
         const ping = ["sh", "-c", "celery -A config inspect ping --destination celery@$HOSTNAME --timeout 10"];
         assert.deepEqual(worker.health.command, ping);
         const plan = await planComponent(
-            () => new KubernetesService("t", { ctx: mdc, service: worker, connections: { db: "x", cache: "y", media: "b" } }).address,
+            () =>
+                new KubernetesService("t", {
+                    ctx: mdc,
+                    service: worker,
+                    bindings: bindingsOf(mdc.system, { db: "x", cache: "y", media: "b" }),
+                }).address,
         );
         const c = object(plan, "Deployment", "worker").inputs.spec.template.spec.containers[0];
         assert.deepEqual(c.livenessProbe, {
@@ -81,7 +87,7 @@ describe("kubernetes service (app tier)", () => {
                 new KubernetesService("t", {
                     ctx,
                     service: svc.api,
-                    connections: { mongo: "mongodb://app:pw@mongo:27017/hld", cache: "redis://:pw@cache:6379/0" },
+                    bindings: bindingsOf(ctx.system, { mongo: "mongodb://app:pw@mongo:27017/hld", cache: "redis://:pw@cache:6379/0" }),
                 }).address,
         );
         const d = object(plan, "Deployment", "api").inputs.spec;
@@ -133,7 +139,7 @@ describe("kubernetes service (app tier)", () => {
                 new KubernetesService("t", {
                     ctx: mdc,
                     service: mdc.system.services.backend,
-                    connections: { db: "x", cache: "y", media: "b1", static: "b2" },
+                    bindings: bindingsOf(mdc.system, { db: "x", cache: "y", media: "b1", static: "b2" }),
                 }).address,
         );
         const job = objects(plan, "Job")[0];
