@@ -139,6 +139,12 @@ export const CONFIG_KEYS = {
     },
 } as const;
 
+/** The platform a key applies to (its description starts `docker:`, `kubernetes:` or `aws:`), or undefined for every platform. */
+export function platformOfKey(key: ConfigKey): Platform | undefined {
+    const prefix = /^(docker|kubernetes|aws):/.exec(CONFIG_KEYS[key].description)?.[1];
+    return prefix as Platform | undefined;
+}
+
 /** A key of {@link CONFIG_KEYS}, without its `tierform:` prefix. */
 export type ConfigKey = keyof typeof CONFIG_KEYS;
 /** The stack's settings: every key parsed, defaults applied. */

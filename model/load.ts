@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { z } from "zod";
 import { LineCounter, parseDocument, type Document } from "yaml";
-import { CONFIG_KEYS, type ConfigKey, type Settings } from "./config";
+import { CONFIG_KEYS, platformOfKey, type ConfigKey, type Settings } from "./config";
 import { maxGapMinutes } from "../conventions/cron";
 import { SpecError, type Problem } from "./errors";
 import { applyProfile, type System } from "./profiles";
@@ -453,6 +453,21 @@ function parseConfig(raw: Record<string, string>): { settings: Partial<Settings>
                     ? `'${String(value)}' is not allowed${allowed}`
                     : `${JSON.stringify(value)} is not ${expectedInWords(name) ? `${expectedInWords(name)}.` : `valid: ${issue.message}.`} ${spec.description}`;
             problems.push({ where: `tierform:${name}`, message });
+        }
+    }
+    // A key of another platform set to anything but its default has no effect here: refuse it
+    // rather than let it look applied. (Pulumi passes the defaults Pulumi.yaml declares, so a key
+    // that is present is not necessarily set.)
+    const platform = settings.platform as string | undefined;
+    for (const name of Object.keys(CONFIG_KEYS) as ConfigKey[]) {
+        const owner = platformOfKey(name);
+        const set = raw[`tierform:${name}`] !== undefined && JSON.stringify(settings[name]) !== JSON.stringify(CONFIG_KEYS[name].default);
+        if (owner && platform && owner !== platform && set) {
+            const who = owner === "aws" ? "an AWS" : `a ${owner}`;
+            problems.push({
+                where: `tierform:${name}`,
+                message: `is ${who} setting and has no effect on a ${platform} stack; remove it, or set tierform:platform: ${owner}`,
+            });
         }
     }
     return { settings: settings as Partial<Settings>, problems };

@@ -19,6 +19,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { Database } from "../../model";
+import { RDS_CA_BUNDLE_PATH, RDS_CA_BUNDLE_URL } from "./documentdb";
 import { databaseUrl, DEFAULT_PORTS } from "../shared/connection";
 import { awsTags, resourceName } from "../shared/naming";
 import { dataAlarm } from "./monitoring";
@@ -425,7 +426,7 @@ export class AwsDatabase extends pulumi.ComponentResource {
             );
         }
 
-        this.connectionString = databaseUrl(engine, {
+        const url = databaseUrl(engine, {
             host: this.instance.address,
             port: this.instance.port,
             username: db.username,
@@ -433,6 +434,24 @@ export class AwsDatabase extends pulumi.ComponentResource {
             database: db.databaseName,
             tls: true,
         });
+        // PostgreSQL: every libpq-based driver (psycopg, node-postgres' connection string, JDBC's
+        // pgjdbc) reads sslmode and sslrootcert from the URL, so the server is verified against the
+        // Amazon RDS CA (https://www.postgresql.org/docs/current/libpq-ssl.html, "verify-full";
+        // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.SSL.html), as for
+        // DocumentDB. MySQL drivers name the CA parameter each their own way (ssl-ca, ssl_ca,
+        // ssl={"ca": ...}): its URL encrypts (ssl-mode=REQUIRED) and the README says how to verify.
+        this.connectionString =
+            engine === "postgres"
+                ? url.apply((u) =>
+                      u.replace("sslmode=require", `sslmode=verify-full&sslrootcert=${encodeURIComponent(RDS_CA_BUNDLE_PATH)}`),
+                  )
+                : url;
+        if (engine === "postgres") {
+            void pulumi.log.warn(
+                `tierform: databases.${db.name} (RDS PostgreSQL): the images of the services that use it must contain the Amazon RDS CA bundle (${RDS_CA_BUNDLE_URL}) at ${RDS_CA_BUNDLE_PATH}; the connection URL verifies the server against it (sslmode=verify-full)`,
+                this,
+            );
+        }
         this.secret = databaseSecret(this, name, {
             system,
             database: db,

@@ -111,6 +111,15 @@ describe("spec: loading the stack", () => {
         assert.equal(loadStack({ "tierform:system": "mdc-tts" }).settings.awsRegion, undefined);
     });
 
+    it("refuses a setting of another platform, which would have no effect (tierform:vpcId on a docker stack)", () => {
+        const p = problemAt(
+            problemsOf({ "tierform:system": "mdc-tts", "tierform:platform": "docker", "tierform:vpcId": "vpc-0abc" }),
+            "tierform:vpcId",
+        );
+        assert.match(p.message, /is an AWS setting and has no effect on a docker stack; remove it, or set tierform:platform: aws/);
+        assert.doesNotThrow(() => loadStack({ "tierform:system": "mdc-tts", "tierform:platform": "aws", "tierform:vpcId": "vpc-0abc" }));
+    });
+
     it("refuses an unknown database engine", () => {
         const p = problemAt(problemsOf(withOverrides({ databases: { db: { engine: "oracle" } } })), "databases.db.engine");
         assert.match(p.message, /'oracle' is not allowed; allowed: postgres, mysql, mongodb/);

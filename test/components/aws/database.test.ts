@@ -197,7 +197,11 @@ describe("aws database (RDS)", function () {
         assert.ok(version.secretPaths.includes("secretString"));
         const json = JSON.parse(version.inputs.secretString);
         assert.deepStrictEqual(Object.keys(json).sort(), ["dbname", "engine", "host", "password", "port", "url", "username"]);
-        assert.match(json.url, /^postgresql:\/\/app:.+@asset-management-db\..+:5432\/asset_management\?sslmode=require$/);
+        // Verified against the Amazon RDS CA, as DocumentDB is (libpq reads sslmode and sslrootcert).
+        assert.match(
+            json.url,
+            /^postgresql:\/\/app:.+@asset-management-db\..+:5432\/asset_management\?sslmode=verify-full&sslrootcert=%2Fetc%2Fssl%2Fcerts%2Frds-global-bundle\.pem$/,
+        );
         const secret = asset.one("aws:secretsmanager/secret:Secret", "asset-management-db");
         assert.match(secret.inputs.kmsKeyId, /asset-management-data$/);
         assert.deepStrictEqual(leaks(asset, mockPasswords(asset)), []);
