@@ -48,6 +48,7 @@ import type { AwsDatastoreBinding } from "./contract";
 import type { AwsServiceMounts } from "./files";
 import { assumeRolePolicy, awsNamePrefix, awsPlace, policyJson, problemOf } from "./common";
 import { imageOf } from "../shared/pins";
+import { DEFAULT_CAPABILITIES_BUT_CHOWN } from "../../conventions/capabilities";
 
 /** Valid Fargate task sizes: CPU units → allowed memory (MiB). */
 const FARGATE: [number, number[]][] = [
@@ -113,21 +114,7 @@ export const VOLUME_PERMISSIONS_CONTAINER = "volume-permissions";
 /** The image of {@link VOLUME_PERMISSIONS_CONTAINER}: busybox from ECR Public's Docker official-images mirror (no Docker Hub pull limits). */
 export const VOLUME_PERMISSIONS_IMAGE = imageOf("busybox");
 /** Docker's default capabilities but CHOWN: what the volume-permissions container drops (Fargate adds none but SYS_PTRACE). */
-export const DROP_ALL_BUT_CHOWN = [
-    "AUDIT_WRITE",
-    "DAC_OVERRIDE",
-    "FOWNER",
-    "FSETID",
-    "KILL",
-    "MKNOD",
-    "NET_BIND_SERVICE",
-    "NET_RAW",
-    "SETFCAP",
-    "SETGID",
-    "SETPCAP",
-    "SETUID",
-    "SYS_CHROOT",
-];
+export const DROP_ALL_BUT_CHOWN = [...DEFAULT_CAPABILITIES_BUT_CHOWN];
 
 /**
  * What ECS owns on a service once it exists, so a later `pulumi up` leaves it as ECS has it:

@@ -4,6 +4,7 @@
  */
 import { checkScalingBounds, ecsContainers, isRootUser, resourcePolicy, scalingBoundsSchema, setting } from "./util";
 import { ECS_SERVICE } from "./aws-shared";
+import { DEFAULT_CAPABILITIES_BUT_CHOWN } from "../../conventions/capabilities";
 
 const ECS_TASK = "aws:ecs/taskDefinition:TaskDefinition";
 
@@ -51,27 +52,11 @@ export const awsEcsContainerHardening = resourcePolicy({
 });
 
 /**
- * Docker's default capabilities but CHOWN. On Fargate a bind-mount volume is owned by root with
- * mode 0755 (ECS developer guide, bind mounts), so a non-root application needs its scratch
- * volumes chowned first: the one root container the hardening policy admits is a non-essential
- * one that keeps no capability but CHOWN, publishes no port and is not privileged.
+ * The one root container the hardening policy admits: on Fargate a bind-mount volume is owned by
+ * root with mode 0755 (ECS developer guide, bind mounts), so a non-root application needs its
+ * scratch volumes chowned first, by a non-essential container that drops every default capability
+ * but CHOWN (conventions/capabilities.ts), publishes no port and is not privileged.
  */
-const DEFAULT_CAPABILITIES_BUT_CHOWN = [
-    "AUDIT_WRITE",
-    "DAC_OVERRIDE",
-    "FOWNER",
-    "FSETID",
-    "KILL",
-    "MKNOD",
-    "NET_BIND_SERVICE",
-    "NET_RAW",
-    "SETFCAP",
-    "SETGID",
-    "SETPCAP",
-    "SETUID",
-    "SYS_CHROOT",
-];
-
 function chownOnly(c: any): boolean {
     const caps = c.linuxParameters?.capabilities ?? {};
     const drop: string[] = (caps.drop ?? []).map((x: string) => x.toUpperCase());
@@ -150,3 +135,13 @@ export const awsAutoscalingBounds = resourcePolicy({
         );
     },
 });
+
+/** The AWS policies of ECS. */
+export const awsComputePolicies = [
+    awsLogRetention,
+    awsEcsContainerHardening,
+    awsEcsLogging,
+    awsEcsContainerInsights,
+    awsEcsCircuitBreaker,
+    awsAutoscalingBounds,
+];

@@ -228,3 +228,17 @@ export const awsTargetGroupHealth = resourcePolicy({
         else if ((props.protocol ?? "HTTP").toUpperCase().startsWith("HTTP") && !h.path) report("health check has no path");
     },
 });
+
+/** The AWS policies of the edge. */
+export const awsEdgePolicies = [
+    awsListenerHttps,
+    awsAlbHardening,
+    awsAlbDeletionProtection,
+    awsWafManagedRules,
+    awsWafRateLimit,
+    awsCloudfrontTls,
+    awsCloudfrontHeaders,
+    awsResponseHeadersPolicy,
+    awsCloudfrontWaf,
+    awsTargetGroupHealth,
+];

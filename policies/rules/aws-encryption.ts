@@ -200,3 +200,18 @@ export const awsLogEncrypted = resourcePolicy({
         if (!props.kmsKeyId) report("log group has no kmsKeyId");
     },
 });
+
+/** The AWS policies of encryption. */
+export const awsEncryptionPolicies = [
+    awsDatabaseEncrypted,
+    awsDatabaseTls,
+    awsElasticacheEncrypted,
+    awsSqsEncrypted,
+    awsSnsEncrypted,
+    awsS3PublicAccessBlock,
+    awsS3NoPublicAcl,
+    awsKmsRotation,
+    awsBackupVaultEncrypted,
+    awsSecretsKms,
+    awsLogEncrypted,
+];

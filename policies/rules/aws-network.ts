@@ -122,3 +122,13 @@ export const awsDatabaseNotPublic = resourcePolicy({
         if (props.publiclyAccessible === true) report("publiclyAccessible is true");
     },
 });
+
+/** The AWS policies of network reachability. */
+export const awsNetworkPolicies = [
+    awsSgNoWorldIngress,
+    awsDatastoreIngressFromGroups,
+    awsSgRuleDescriptions,
+    awsSubnetNoPublicIp,
+    awsEcsNoPublicIp,
+    awsDatabaseNotPublic,
+];

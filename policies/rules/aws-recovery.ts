@@ -127,3 +127,12 @@ export const awsAlarmActions = resourcePolicy({
         if (props.actionsEnabled === false) report("alarm actions are disabled");
     },
 });
+
+/** The AWS policies of recovery. */
+export const awsRecoveryPolicies = [
+    awsDatabaseBackupRetention,
+    awsDeletionProtection,
+    awsElasticacheBackup,
+    awsBackupPlan,
+    awsAlarmActions,
+];

@@ -5,48 +5,11 @@
  */
 import { resourcePolicy, S3_BUCKETS, setting } from "./util";
 import { AWS_TAG_KEYS } from "../../conventions/labels";
-import {
-    awsSgNoWorldIngress,
-    awsDatastoreIngressFromGroups,
-    awsSgRuleDescriptions,
-    awsSubnetNoPublicIp,
-    awsEcsNoPublicIp,
-    awsDatabaseNotPublic,
-} from "./aws-network";
-import {
-    awsListenerHttps,
-    awsAlbHardening,
-    awsAlbDeletionProtection,
-    awsWafManagedRules,
-    awsWafRateLimit,
-    awsCloudfrontTls,
-    awsCloudfrontHeaders,
-    awsResponseHeadersPolicy,
-    awsCloudfrontWaf,
-    awsTargetGroupHealth,
-} from "./aws-edge";
-import {
-    awsDatabaseEncrypted,
-    awsDatabaseTls,
-    awsElasticacheEncrypted,
-    awsSqsEncrypted,
-    awsSnsEncrypted,
-    awsS3PublicAccessBlock,
-    awsS3NoPublicAcl,
-    awsKmsRotation,
-    awsBackupVaultEncrypted,
-    awsSecretsKms,
-    awsLogEncrypted,
-} from "./aws-encryption";
-import {
-    awsLogRetention,
-    awsEcsContainerHardening,
-    awsEcsLogging,
-    awsEcsContainerInsights,
-    awsEcsCircuitBreaker,
-    awsAutoscalingBounds,
-} from "./aws-compute";
-import { awsDatabaseBackupRetention, awsDeletionProtection, awsElasticacheBackup, awsBackupPlan, awsAlarmActions } from "./aws-recovery";
+import { awsNetworkPolicies } from "./aws-network";
+import { awsEdgePolicies } from "./aws-edge";
+import { awsEncryptionPolicies } from "./aws-encryption";
+import { awsComputePolicies } from "./aws-compute";
+import { awsRecoveryPolicies } from "./aws-recovery";
 import { RDS_INSTANCE, RDS_CLUSTER, WEB_ACL, effectiveTags } from "./aws-shared";
 
 /**
@@ -134,44 +97,11 @@ export const awsRequiredTags = resourcePolicy({
 
 /** The AWS resource policies. */
 export const awsPolicies = [
-    awsSgNoWorldIngress,
-    awsDatastoreIngressFromGroups,
-    awsSgRuleDescriptions,
-    awsSubnetNoPublicIp,
-    awsEcsNoPublicIp,
-    awsDatabaseNotPublic,
-    awsListenerHttps,
-    awsAlbHardening,
-    awsWafManagedRules,
-    awsWafRateLimit,
-    awsCloudfrontTls,
-    awsCloudfrontHeaders,
-    awsResponseHeadersPolicy,
-    awsCloudfrontWaf,
-    awsDatabaseEncrypted,
-    awsDatabaseTls,
-    awsElasticacheEncrypted,
-    awsSqsEncrypted,
-    awsSnsEncrypted,
-    awsS3PublicAccessBlock,
-    awsS3NoPublicAcl,
-    awsKmsRotation,
-    awsBackupVaultEncrypted,
-    awsSecretsKms,
-    awsLogEncrypted,
-    awsEcsContainerHardening,
-    awsAlarmActions,
-    awsAlbDeletionProtection,
-    awsLogRetention,
-    awsEcsLogging,
-    awsEcsContainerInsights,
-    awsEcsCircuitBreaker,
-    awsTargetGroupHealth,
-    awsDatabaseBackupRetention,
-    awsDeletionProtection,
-    awsElasticacheBackup,
-    awsBackupPlan,
-    awsAutoscalingBounds,
+    ...awsNetworkPolicies,
+    ...awsEdgePolicies,
+    ...awsEncryptionPolicies,
+    ...awsComputePolicies,
+    ...awsRecoveryPolicies,
     awsRequiredTags,
 ];
 
