@@ -272,15 +272,19 @@ export const FEATURES: Feature[] = [
 ];
 
 /** The features a system uses on a platform, split by support level, with the spec paths. */
-export function supportOf(system: System, platform: Platform): { feature: Feature; paths: string[]; support: Support }[] {
-    return FEATURES.map((feature) => ({ feature, paths: feature.usedAt(system), support: feature.support[platform] })).filter(
-        (f) => f.paths.length > 0,
-    );
+export function supportOf(
+    system: System,
+    platform: Platform,
+    features: Feature[] = FEATURES,
+): { feature: Feature; paths: string[]; support: Support }[] {
+    return features
+        .map((feature) => ({ feature, paths: feature.usedAt(system), support: feature.support[platform] }))
+        .filter((f) => f.paths.length > 0);
 }
 
 /** What `platform` cannot build of `system`: one spec error per use of an unsupported feature. */
-export function unsupportedProblems(system: System, platform: Platform): Problem[] {
-    return supportOf(system, platform)
+export function unsupportedProblems(system: System, platform: Platform, features: Feature[] = FEATURES): Problem[] {
+    return supportOf(system, platform, features)
         .filter((f) => f.support.level === "unsupported")
         .flatMap((f) =>
             f.paths.map((where) => ({
@@ -291,8 +295,8 @@ export function unsupportedProblems(system: System, platform: Platform): Problem
 }
 
 /** One line per approximated feature the system uses on `platform`: what the platform builds instead. */
-export function approximations(system: System, platform: Platform): string[] {
-    return supportOf(system, platform)
+export function approximations(system: System, platform: Platform, features: Feature[] = FEATURES): string[] {
+    return supportOf(system, platform, features)
         .filter((f) => f.support.level === "approximated")
         .map((f) => `${f.feature.id} (${f.paths.join(", ")}): ${f.support.how ?? "approximated"}`);
 }
