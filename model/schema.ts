@@ -515,9 +515,9 @@ export const cache = z.strictObject({
     /**
      * `none` keeps data in memory only, `aof` logs every write (append-only file), `rdb` takes snapshots.
      * @default "none"
-     * @docker redis.conf `appendonly yes` (aof) or `save` snapshots (rdb); when memory is full a persistent cache refuses writes (`noeviction`), `none` evicts least-recently-used keys.
-     * @kubernetes The same `appendonly` and `save` settings; `none` gets no volume claim. Whatever the persistence, a full cache evicts least-recently-used keys (`allkeys-lru`).
-     * @aws Approximated: ElastiCache offers no AOF; every cache gets daily snapshots kept the profile's backup retention, and a replica in another zone in prod. A full cache evicts only keys with a TTL (`volatile-lru`).
+     * @docker redis.conf `appendonly yes` (aof) or `save` snapshots (rdb). On every platform a full cache follows one rule (plan/service.ts `evictionPolicy`): `none` evicts only keys with a TTL (`volatile-lru`), aof and rdb refuse writes (`noeviction`).
+     * @kubernetes The same `appendonly` and `save` settings; `none` gets no volume claim. The same eviction rule.
+     * @aws Approximated: ElastiCache offers no AOF; every cache gets daily snapshots kept the profile's backup retention, and a replica in another zone in prod. The same eviction rule (parameter group `maxmemory-policy`).
      * @caution On Kubernetes switching to or from `none` adds or removes the data volume, so the StatefulSet is replaced and the cached data is lost.
      */
     persistence: z.enum(["none", "aof", "rdb"]).default("none"),
