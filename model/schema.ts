@@ -200,7 +200,7 @@ export const service = z.strictObject({
      * Command (argv) to run instead of the image's default process.
      * @default the image's ENTRYPOINT and CMD
      * @docker Required when the service gets credentials (`uses` or `secrets`): the with-secrets wrapper takes the ENTRYPOINT's place and execs this argv; without credentials it replaces the image's CMD.
-     * @kubernetes The container's `command`: replaces the image's ENTRYPOINT (its CMD is then not used).
+     * @kubernetes The container's `args`: replaces the image's CMD, its ENTRYPOINT still runs first (as on AWS).
      * @aws The container definition's `command`: replaces the image's CMD; the image's ENTRYPOINT, if any, still runs first.
      */
     command: z.array(z.string()).optional(),
@@ -221,7 +221,7 @@ export const service = z.strictObject({
      * Autoscaling targets; a target left out is not used.
      * @default none: where `replicas` lets the service scale, CPU 70 %
      * @docker Ignored: Docker does not autoscale; the service runs `replicas.min` containers.
-     * @kubernetes An autoscaling/v2 HPA on CPU and memory utilisation (CPU 70 % unless only `memoryPercent` is given); with `requestsPerMinute`, a KEDA ScaledObject with a Prometheus trigger on the edge's request rate plus the CPU and memory targets.
+     * @kubernetes An autoscaling/v2 HPA on the CPU and memory targets given (CPU 70 % only when no target is given); with `requestsPerMinute`, a KEDA ScaledObject with a Prometheus trigger on the edge's request rate plus the CPU and memory targets given. A request target alone scales on requests alone, as on AWS. The loader refuses `requestsPerMinute` on a service no edge route reaches.
      * @aws Target-tracking policies on ECS CPU and memory utilisation and the load balancer's requests per target (routed services only); CPU 70 % only when no target is given.
      * @property cpuPercent Average CPU utilisation (percent of the requested CPU) to hold.
      * @default not used
@@ -238,13 +238,15 @@ export const service = z.strictObject({
         })
         .optional(),
     /**
-     * Health checks: HTTP liveness and readiness probes for web services, and `command`, an exec
+     * Health checks: HTTP liveness and readiness probes for web services, or `command`, an exec
      * check (argv run inside the container, exit 0 = healthy) for services without HTTP, such as
-     * a Celery worker.
+     * a Celery worker; the loader refuses both kinds on one service. One given HTTP probe stands
+     * for the other; an exec check serves as both with one set of timings (every 30 s, 20 s to
+     * answer, 3 failures, after 30 s) on every platform.
      * @default none: a worker or scheduler is only checked for a live main process
-     * @docker One check per container: the liveness probe, else the readiness probe (web services), else `command` (every 30 s, 20 s to answer, 3 retries, 30 s start period), else none (Docker still restarts a container that exits).
+     * @docker One check per container: the liveness probe (web services) or `command`, else none (Docker still restarts a container that exits).
      * @kubernetes The HTTP probes as liveness and readiness probes (web services); `command` as an exec liveness and readiness probe; a worker or scheduler with neither gets a check that its PID 1 is alive.
-     * @aws `command` first, else the liveness probe, becomes the container health check; the readiness probe (else liveness) is the load balancer's health check.
+     * @aws The liveness probe or `command` becomes the container health check; the readiness probe is the load balancer's health check.
      * @property liveness HTTP probe: is the process alive (see the probe's fields).
      * @default none
      * @property readiness HTTP probe: may the replica take traffic (see the probe's fields).
@@ -386,7 +388,8 @@ export const backup = z.strictObject({
      */
     incrementalSchedule: cron.optional(),
     /**
-     * Days a backup is kept.
+     * Days a backup is kept; the environment profile's retention is a floor on every platform (a
+     * seed's 14 days is kept 30 on prod).
      * @default set by the environment profile: 3 on dev, 7 on staging, 30 on prod
      * @docker Dumps older than this are pruned from the backups volume.
      * @kubernetes Dumps older than this are pruned; CloudNativePG's retention policy for base backups and WAL.
