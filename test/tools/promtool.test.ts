@@ -110,11 +110,11 @@ describe("promtool on the rendered alert rules", function () {
         fs.writeFileSync(rules, renderAlertRulesYaml(stagingStack("mdc-tts").system, { namespace: "mdc-tts" }));
         // The series holds the UNIX time of the newest base backup: stuck at 0, or the current time.
         const test = (values: string, exp_alerts: unknown[]) => ({
-            interval: "1m",
+            interval: "10m",
             input_series: [
                 { series: 'barman_cloud_cloudnative_pg_io_last_available_backup_timestamp{namespace="mdc-tts",cluster="db"}', values },
             ],
-            alert_rule_test: [{ eval_time: "30h", alertname: "PostgresBaseBackupMissing", exp_alerts }],
+            alert_rule_test: [{ eval_time: "26h30m", alertname: "PostgresBaseBackupMissing", exp_alerts }],
         });
         const missing = [
             {
@@ -125,7 +125,7 @@ describe("promtool on the rendered alert rules", function () {
         const file = path.join(dir, "mdc-backup.test.yaml");
         fs.writeFileSync(
             file,
-            stringify({ rule_files: [rules], evaluation_interval: "1m", tests: [test("0x1800", missing), test("0+60x1800", [])] }),
+            stringify({ rule_files: [rules], evaluation_interval: "10m", tests: [test("0x160", missing), test("0+600x160", [])] }),
         );
         const result = run(promtool, ["test", "rules", file]);
         assert.ok(result.ok, result.output);
