@@ -59,7 +59,7 @@ export const PINS = {
     redis7: { kind: "image", datasource: "docker", packageName: "redis", value: "7.4.11-alpine", source: OFFICIAL_IMAGES },
     // RabbitMQ's community supports only the newest minor (3.13 left it on 2024-09-17, endoflife.date products/rabbitmq.md).
     rabbitmq: { kind: "image", datasource: "docker", packageName: "rabbitmq", value: "4.3.5-alpine", source: OFFICIAL_IMAGES },
-    // ---------- CloudNativePG operand images (system images: PostgreSQL with barman-cloud; backups now run in the Barman Cloud plugin's sidecar, which needs none of it) ----------
+    // ---------- CloudNativePG operand images (system images: PostgreSQL with barman-cloud, deprecated with in-core Barman Cloud; backups now run in the plugin's sidecar, so `standard` images would do: see images.ts) ----------
     cnpgPostgres14: { kind: "image", datasource: "docker", packageName: "ghcr.io/cloudnative-pg/postgresql", value: "14.24-202608170814-system-bookworm", digest: "sha256:9cb4ce4cd22ed38aa61b616839fe726f79859b155ad8861bb2a45e32807d497f", source: CNPG_CATALOG },
     cnpgPostgres15: { kind: "image", datasource: "docker", packageName: "ghcr.io/cloudnative-pg/postgresql", value: "15.19-202608170814-system-bookworm", digest: "sha256:08eb167b35d7b67e4cf40385262a954c0412ec981ec55b9a5b3a8b9ec2f95053", source: CNPG_CATALOG },
     cnpgPostgres16: { kind: "image", datasource: "docker", packageName: "ghcr.io/cloudnative-pg/postgresql", value: "16.15-202608170814-system-bookworm", digest: "sha256:1625a452268aa8cb5149ec5a7428484e0a0402b8319598ec3d74ec212d21dbf2", source: CNPG_CATALOG },
