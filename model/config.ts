@@ -72,12 +72,13 @@ export const CONFIG_KEYS = {
     installCertManager: {
         schema: bool,
         default: false,
-        description: "kubernetes: install cert-manager (chart v1.21.1) for the edge's certificate.",
+        description: "kubernetes: install cert-manager (chart v1.21.1) for the edge's certificate and the Barman Cloud plugin's.",
     },
     installCloudNativePg: {
         schema: bool,
         default: false,
-        description: "kubernetes: install CloudNativePG (chart 0.29.0, operator 1.30) for PostgreSQL.",
+        description:
+            "kubernetes: install CloudNativePG (chart 0.29.0, operator 1.30) and its Barman Cloud plugin (chart 0.7.0) for PostgreSQL.",
     },
     installPrometheusStack: {
         schema: bool,

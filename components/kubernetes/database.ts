@@ -6,7 +6,8 @@
  *   `parameters`, `bootstrap.initdb` with the app user from a `kubernetes.io/basic-auth` Secret,
  *   storage from `storageGb` and `tierform:storageClass`, TLS on by default. It archives WAL
  *   continuously and takes base backups on the spec's schedule (`ScheduledBackup`) with the spec's
- *   retention to object storage: the `tierform:s3Endpoint` when set, else the system's SeaweedFS
+ *   retention to object storage through the Barman Cloud plugin (an `ObjectStore` per database,
+ *   {@link barmanObjectStore}): the `tierform:s3Endpoint` when set, else the system's SeaweedFS
  *   (same namespace: point-in-time recovery, not an off-site copy). The logical `pg_dump` CronJob
  *   of backup.ts runs in every case. Apps connect to `<db>-rw` (primary); `<db>-ro` load-balances the replicas.
  * - **MySQL 8** and **MongoDB** as one-replica StatefulSets (the official images, as their own
@@ -75,33 +76,77 @@ export function archiveServerName(db: string, generation: number): string {
     return generation === 0 ? db : `${db}-g${generation}`;
 }
 
-/** Where a cluster's base backups and WAL live (without the server name): the archive bucket, the S3 endpoint, the backups identity's keys. */
-function barmanStore(ctx: KubeContext, db: Database): Record<string, unknown> {
+/**
+ * The CNPG-I plugin that archives WAL and takes base backups: the Barman Cloud plugin (the
+ * in-tree `spec.backup.barmanObjectStore` is deprecated and goes in CloudNativePG 1.31.0 —
+ * cloudnative-pg docs/src/release_notes/v1.30.md @ v1.30.0 "Important changes").
+ */
+export const BARMAN_CLOUD_PLUGIN = "barman-cloud.cloudnative-pg.io";
+
+/** Name of the `ObjectStore` (`barmancloud.cnpg.io/v1`) of database `db`: `<db>-archive`. */
+export function objectStoreName(db: string): string {
+    return `${db}-archive`;
+}
+
+/** CPU and memory of the plugin's sidecar in each instance pod (`instanceSidecarConfiguration.resources`): barman-cloud's uploads and restores. */
+export const BARMAN_SIDECAR_RESOURCES = {
+    requests: { cpu: "100m", memory: "128Mi" },
+    limits: { cpu: "1", memory: "512Mi" },
+} as const;
+
+/**
+ * The spec of a database's `ObjectStore`, what the Cluster's in-tree `barmanObjectStore` held
+ * ("a direct mapping … to the `.spec.configuration` field", plugin-barman-cloud v0.14.0
+ * web/docs/migration.md): the archive bucket and path, the S3 endpoint, the backups identity's
+ * keys, gzip for WAL and base backups; the retention moves from the Cluster to the ObjectStore's
+ * `spec.retentionPolicy`. No `serverName` here: it "must always be left empty" — each Cluster
+ * names its archive in the plugin parameters (web/docs/usage.md). WAL moves 4 segments at a time
+ * (archive and restore). The sidecar runs with the Cluster's `env` (merged from the postgres
+ * container, internal/cnpgi/operator/lifecycle.go @ v0.14.0) and the limits {@link BARMAN_SIDECAR_RESOURCES}.
+ */
+export function barmanObjectStore(ctx: KubeContext, db: Database): Record<string, unknown> {
     const keys = s3SecretName(ctx, "backups");
     return {
-        destinationPath: `s3://${archiveBucket(ctx)}/${db.name}`,
-        endpointURL: s3Access(ctx).endpointUrl,
-        s3Credentials: {
-            accessKeyId: { name: keys, key: "AWS_ACCESS_KEY_ID" },
-            secretAccessKey: { name: keys, key: "AWS_SECRET_ACCESS_KEY" },
+        configuration: {
+            destinationPath: `s3://${archiveBucket(ctx)}/${db.name}`,
+            endpointURL: s3Access(ctx).endpointUrl,
+            s3Credentials: {
+                accessKeyId: { name: keys, key: "AWS_ACCESS_KEY_ID" },
+                secretAccessKey: { name: keys, key: "AWS_SECRET_ACCESS_KEY" },
+            },
+            wal: { compression: "gzip", maxParallel: 4 },
+            data: { compression: "gzip" },
         },
+        retentionPolicy: `${db.backup.retentionDays}d`,
+        instanceSidecarConfiguration: { resources: BARMAN_SIDECAR_RESOURCES },
     };
 }
 
+/** The plugin parameters naming `db`'s ObjectStore and the archive (server name) of `generation` in it. */
+function pluginParameters(db: Database, generation: number): Record<string, string> {
+    return { barmanObjectName: objectStoreName(db.name), serverName: archiveServerName(db.name, generation) };
+}
+
 /**
- * How a CloudNativePG cluster starts: `initdb` (generation 0), or — the "recover after a mistaken
- * destroy" path — `bootstrap.recovery` from the previous generation's base backups and WAL in the
- * object store (`externalClusters[].barmanObjectStore` with that generation's server name), to the
- * end of the archived WAL (https://cloudnative-pg.io/documentation/1.25/recovery/). The app user's
- * password is reset from the (new) `-app` Secret by the operator's `owner`/`secret`.
+ * How a CloudNativePG cluster starts and archives: `initdb` (generation 0), or — the "recover
+ * after a mistaken destroy" path — `bootstrap.recovery` from the previous generation's base
+ * backups and WAL (an `externalClusters[]` entry reading the same ObjectStore through the plugin
+ * with that generation's server name), to the end of the archived WAL; in both cases the plugin
+ * archives this generation's WAL (`spec.plugins`, `isWALArchiver`) under its own server name
+ * (plugin-barman-cloud v0.14.0 web/docs/usage.md "Restoring a Cluster", web/docs/migration.md
+ * step 4). The app user's password is reset from the (new) `-app` Secret by the operator's
+ * `owner`/`secret`.
  */
 export function postgresBootstrap(ctx: KubeContext, db: Database, appSecret: string): Record<string, unknown> {
     const generation = ctx.settings.archiveGeneration;
-    if (generation === 0) return { bootstrap: { initdb: { database: db.databaseName, owner: db.username, secret: { name: appSecret } } } };
+    const plugins = [{ name: BARMAN_CLOUD_PLUGIN, isWALArchiver: true, parameters: pluginParameters(db, generation) }];
+    if (generation === 0)
+        return { bootstrap: { initdb: { database: db.databaseName, owner: db.username, secret: { name: appSecret } } }, plugins };
     const source = archiveServerName(db.name, generation - 1);
     return {
         bootstrap: { recovery: { source, database: db.databaseName, owner: db.username, secret: { name: appSecret } } },
-        externalClusters: [{ name: source, barmanObjectStore: { ...barmanStore(ctx, db), serverName: source, wal: { maxParallel: 4 } } }],
+        plugins,
+        externalClusters: [{ name: source, plugin: { name: BARMAN_CLOUD_PLUGIN, parameters: pluginParameters(db, generation - 1) } }],
     };
 }
 
@@ -191,7 +236,7 @@ export interface KubernetesDatabaseArgs {
     /** The resolved database spec. */
     database: Database;
     /**
-     * Resources (operator Helm releases) the CloudNativePG `Cluster` must wait for.
+     * Resources (operator and plugin Helm releases) the CloudNativePG `Cluster` and its `ObjectStore` must wait for.
      * @default []
      */
     operators?: pulumi.Resource[];
@@ -219,7 +264,7 @@ export class KubernetesDatabase extends pulumi.ComponentResource {
         this.registerOutputs({ endpoint: this.connection.host });
     }
 
-    /** A CloudNativePG `Cluster` and its `ScheduledBackup`. */
+    /** A CloudNativePG `Cluster`, its `ObjectStore` and its `ScheduledBackup`. */
     private postgres(
         ctx: KubeContext,
         db: Database,
@@ -234,6 +279,16 @@ export class KubernetesDatabase extends pulumi.ComponentResource {
         const app = componentSecret(ctx, this, db.name, "app", { username: db.username, password }, "kubernetes.io/basic-auth");
         const resources = databaseResources(ctx, db);
         const limits = { cpu: cpuQuantity(resources.cpu), memory: `${resources.memoryMb}Mi` };
+        const store = new k8s.apiextensions.CustomResource(
+            logicalName(ctx, db.name, "object-store"),
+            {
+                apiVersion: "barmancloud.cnpg.io/v1",
+                kind: "ObjectStore",
+                metadata: meta(ctx, objectStoreName(db.name), db.name, "backup"),
+                spec: barmanObjectStore(ctx, db),
+            },
+            { parent: this, dependsOn: [...(args.operators ?? []), ...(args.objectStore ?? [])] },
+        );
         const cluster = new k8s.apiextensions.CustomResource(
             logicalName(ctx, db.name),
             {
@@ -249,7 +304,8 @@ export class KubernetesDatabase extends pulumi.ComponentResource {
                     enablePDB: db.readReplicas > 0,
                     // barman-cloud (botocore ≥ 1.36) sends CRC checksums by default, which S3 stores
                     // other than AWS may refuse; when_required sends them only where the API needs
-                    // them (barman issues #1086/#1112; research note on the object store).
+                    // them (barman issues #1086/#1112; research note on the object store). The
+                    // plugin's sidecar, which runs barman-cloud, inherits the postgres container's env.
                     env: [
                         { name: "AWS_REQUEST_CHECKSUM_CALCULATION", value: "when_required" },
                         { name: "AWS_RESPONSE_CHECKSUM_VALIDATION", value: "when_required" },
@@ -267,21 +323,12 @@ export class KubernetesDatabase extends pulumi.ComponentResource {
                     affinity: { enablePodAntiAffinity: true, topologyKey: "kubernetes.io/hostname", podAntiAffinityType: "preferred" },
                     inheritedMetadata: { labels: meta(ctx, db.name, db.name, "database").labels },
                     monitoring: { enablePodMonitor: ctx.settings.monitoringCrds },
-                    backup: {
-                        retentionPolicy: `${db.backup.retentionDays}d`,
-                        barmanObjectStore: {
-                            ...barmanStore(ctx, db),
-                            serverName: archiveServerName(db.name, ctx.settings.archiveGeneration),
-                            wal: { compression: "gzip" },
-                            data: { compression: "gzip" },
-                        },
-                    },
                 },
             },
             {
                 parent: this,
                 ...deletionSafety(ctx.system, false),
-                dependsOn: [app.secret, ...(args.operators ?? []), ...(args.objectStore ?? [])],
+                dependsOn: [app.secret, store, ...(args.operators ?? []), ...(args.objectStore ?? [])],
                 // Image pull, initdb and the first base backup take minutes on a fresh cluster.
                 customTimeouts: { create: "30m", update: "30m" },
             },
@@ -297,7 +344,9 @@ export class KubernetesDatabase extends pulumi.ComponentResource {
                     schedule: `0 ${db.backup.schedule}`,
                     immediate: true,
                     backupOwnerReference: "self",
-                    method: "barmanObjectStore",
+                    // Base backups through the plugin (plugin-barman-cloud v0.14.0 web/docs/migration.md step 3).
+                    method: "plugin",
+                    pluginConfiguration: { name: BARMAN_CLOUD_PLUGIN },
                     cluster: { name: db.name },
                 },
             },
@@ -311,7 +360,7 @@ export class KubernetesDatabase extends pulumi.ComponentResource {
                 port,
                 readerHosts: db.readReplicas > 0 ? [serviceHost(`${db.name}-ro`, ctx.namespaceName)] : undefined,
                 url: databaseUrl("postgres", { host, port, username: db.username, password, database: db.databaseName, tls: true }),
-                ready: [cluster, scheduled],
+                ready: [store, cluster, scheduled],
             },
             backupCredentials: { secretName: app.name, usernameKey: "username", passwordKey: "password", username: db.username },
         };

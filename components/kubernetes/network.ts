@@ -6,6 +6,14 @@
  * Prometheus → metrics ports, and what the CloudNativePG instances need (operator, replication, API server,
  * WAL archive). Rules are grouped into one NetworkPolicy per group of pods (`allow-<component>`).
  *
+ * The Barman Cloud plugin adds no flow of its own here: the operator reaches the plugin's
+ * `barman-cloud` Service (gRPC over mTLS, port 9090) inside `cnpg-system`, which tierform's
+ * policies do not cover; the plugin's sidecar runs in each instance pod (and the recovery Job's
+ * pod, both labelled `cnpg.io/cluster`) and serves the instance manager on a unix socket
+ * (`/plugins/barman-cloud.cloudnative-pg.io`, plugin-barman-cloud v0.14.0
+ * internal/cmd/healthcheck/main.go); it reads its ObjectStore and Secrets from the API server and
+ * uploads to the object store, through the instance pods' own rules below.
+ *
  * NetworkPolicies need a CNI that enforces them (Calico, Cilium, ...); on one that does not
  * (kindnet, flannel) they are accepted and ignored.
  */
@@ -150,7 +158,8 @@ export function systemFlows(system: System, settings: Settings): Flow[] {
                 to: { kind: "cidr", component: "kube-apiserver", cidr: "0.0.0.0/0" },
                 ports: [{ port: 443 }, { port: 6443 }],
             });
-            // WAL archive and base backups (the S3 endpoint, else the system's SeaweedFS).
+            // WAL archive and base backups (the S3 endpoint, else the system's SeaweedFS), sent by the
+            // Barman Cloud plugin's sidecar in the instance pod.
             const store = objectStorePeer(system, settings);
             flows.push({ from: cluster, to: store.peer, ports: [{ port: store.port }] });
             if (settings.monitoringCrds) flows.push({ from: prometheus, to: cluster, ports: [{ port: CNPG_METRICS_PORT }] });

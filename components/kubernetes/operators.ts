@@ -7,8 +7,9 @@
  * | operator | chart | needed for |
  * | --- | --- | --- |
  * | Envoy Gateway | oci://docker.io/envoyproxy/gateway-helm {@link CHARTS} (with the Gateway API CRDs) | the edge Gateway, HTTPRoutes and policies |
- * | cert-manager | jetstack/cert-manager | the edge Certificate/Issuer |
+ * | cert-manager | jetstack/cert-manager | the edge Certificate/Issuer; the Barman Cloud plugin's mTLS certificates |
  * | CloudNativePG | cnpg/cloudnative-pg | PostgreSQL `Cluster`/`ScheduledBackup` |
+ * | Barman Cloud plugin | cnpg/plugin-barman-cloud | the `ObjectStore` of each PostgreSQL cluster: WAL archive, base backups, recovery |
  * | KEDA | kedacore/keda | request-rate autoscaling (`ScaledObject`) |
  * | kube-prometheus-stack | prometheus-community/kube-prometheus-stack | ServiceMonitor/PrometheusRule (only with `monitoringCrds`), the request-rate signal |
  *
@@ -52,6 +53,18 @@ export const CHARTS = {
         repo: PINS.cnpgChart.registryUrl,
         namespace: OPERATOR_NAMESPACES.cnpg,
     },
+    /**
+     * CloudNativePG's Barman Cloud plugin: "must be installed in the same namespace as the
+     * CloudNativePG operator" and needs cert-manager for the operator ↔ plugin mTLS (its chart
+     * creates an Issuer and two Certificates) — plugin-barman-cloud v0.14.0 web/docs/installation.mdx,
+     * web/docs/intro.md "Requirements"; charts plugin-barman-cloud-v0.7.0 templates/*-certificate.yaml.
+     */
+    barmanCloud: {
+        chart: PINS.barmanCloudPluginChart.packageName,
+        version: PINS.barmanCloudPluginChart.value,
+        repo: PINS.barmanCloudPluginChart.registryUrl,
+        namespace: OPERATOR_NAMESPACES.cnpg,
+    },
     keda: {
         chart: PINS.kedaChart.packageName,
         version: PINS.kedaChart.value,
@@ -88,15 +101,17 @@ export function scalesOnRequests(system: System): boolean {
 
 /**
  * The operators `system` uses: Envoy Gateway (the edge), cert-manager when the edge has TLS and a
- * domain (its Certificate), CloudNativePG when a database is PostgreSQL, KEDA when a service
+ * domain (its Certificate) or a database is PostgreSQL (the Barman Cloud plugin's certificates),
+ * CloudNativePG and its Barman Cloud plugin when a database is PostgreSQL, KEDA when a service
  * scales on requests, kube-prometheus-stack when `monitoringCrds` is on (ServiceMonitor,
  * PrometheusRule, CloudNativePG's PodMonitor, the edge's request metrics).
  */
 export function neededOperators(system: System, settings: Settings): Operator[] {
     const needed: Operator[] = [];
     if (settings.monitoringCrds) needed.push("kubePrometheusStack");
-    if (system.edge.tls && system.edge.domain) needed.push("certManager");
-    if (Object.values(system.databases).some((d) => d.engine === "postgres")) needed.push("cnpg");
+    const postgres = Object.values(system.databases).some((d) => d.engine === "postgres");
+    if ((system.edge.tls && system.edge.domain) || postgres) needed.push("certManager");
+    if (postgres) needed.push("cnpg", "barmanCloud");
     if (scalesOnRequests(system)) needed.push("keda");
     needed.push("envoyGateway");
     return needed;
@@ -106,7 +121,9 @@ export function neededOperators(system: System, settings: Settings): Operator[] 
  * The operators this stack installs: the needed ones whose switch is on. `tierform:installOperators`
  * turns on all; `installEnvoyGateway`, `installCertManager`, `installCloudNativePg`, `installKeda`
  * and `installPrometheusStack` turn on one each, so a cluster that already runs Envoy Gateway and
- * cert-manager can get only CloudNativePG from tierform.
+ * cert-manager can get only CloudNativePG from tierform. `installCloudNativePg` installs the
+ * operator with its Barman Cloud plugin (the backups need both; the plugin needs cert-manager,
+ * installed by `installCertManager` or already on the cluster).
  */
 export function operatorsToInstall(system: System, settings: Settings): Operator[] {
     const all = settings.installOperators;
@@ -114,6 +131,7 @@ export function operatorsToInstall(system: System, settings: Settings): Operator
         envoyGateway: all || settings.installEnvoyGateway,
         certManager: all || settings.installCertManager,
         cnpg: all || settings.installCloudNativePg,
+        barmanCloud: all || settings.installCloudNativePg,
         keda: all || settings.installKeda,
         kubePrometheusStack: all || settings.installPrometheusStack,
     };
@@ -126,6 +144,24 @@ export function operatorsToInstall(system: System, settings: Settings): Operator
  */
 export function envoyGatewayValues(): Record<string, unknown> {
     return { config: { envoyGateway: { rateLimit: { backend: { type: "Redis", redis: { url: RATE_LIMIT_REDIS.url } } } } } };
+}
+
+/**
+ * Values of the Barman Cloud plugin release: the pinned plugin and sidecar images (the chart's
+ * `image`/`sidecarImage` registry, repository and tag — charts plugin-barman-cloud-v0.7.0
+ * values.yaml, templates/deployment.yaml and configmap.yaml `SIDECAR_IMAGE`), and limits for the
+ * plugin's container (the chart sets none; it already runs non-root with a read-only root).
+ */
+export function barmanCloudValues(): Record<string, unknown> {
+    const image = (pin: typeof PINS.barmanCloudPlugin | typeof PINS.barmanCloudSidecar) => {
+        const [registry, ...repository] = pin.packageName.split("/");
+        return { registry, repository: repository.join("/"), tag: pin.value };
+    };
+    return {
+        image: image(PINS.barmanCloudPlugin),
+        sidecarImage: image(PINS.barmanCloudSidecar),
+        resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
+    };
 }
 
 /** Arguments of {@link KubernetesOperators}. */
@@ -160,14 +196,17 @@ export class KubernetesOperators extends pulumi.ComponentResource {
             },
             certManager: { crds: { enabled: true }, prometheus: { servicemonitor: { enabled: monitoring } } },
             cnpg: { monitoring: { podMonitorEnabled: monitoring } },
+            barmanCloud: barmanCloudValues(),
             keda: { prometheus: { operator: { enabled: monitoring, serviceMonitor: { enabled: monitoring } } } },
             envoyGateway: envoyGatewayValues(),
         };
         // kube-prometheus-stack first: the others create ServiceMonitors/PodMonitors when monitoring is on.
-        for (const key of ["kubePrometheusStack", "certManager", "cnpg", "keda", "envoyGateway"] as const) {
+        // The Barman Cloud plugin after CloudNativePG and cert-manager (its Issuer and Certificates).
+        for (const key of ["kubePrometheusStack", "certManager", "cnpg", "barmanCloud", "keda", "envoyGateway"] as const) {
             if (!install.has(key)) continue;
             const c = CHARTS[key];
             const prom = key === "kubePrometheusStack" ? undefined : this.byName.kubePrometheusStack;
+            const after = key === "barmanCloud" ? [this.byName.cnpg, this.byName.certManager].filter((r) => r !== undefined) : [];
             const release = c.chart.split("/").pop()!;
             this.byName[key] = new k8s.helm.v3.Release(
                 `${name}-${release}`,
@@ -182,7 +221,7 @@ export class KubernetesOperators extends pulumi.ComponentResource {
                     timeout: 600,
                     values: values[key],
                 },
-                { parent: this, dependsOn: prom ? [prom] : [] },
+                { parent: this, dependsOn: [...(prom ? [prom] : []), ...after] },
             );
         }
         const eg = this.byName.envoyGateway;

@@ -75,7 +75,7 @@ export class KubernetesSystem extends pulumi.ComponentResource implements Platfo
         for (const db of Object.values(system.databases)) {
             const d = new KubernetesDatabase(
                 `${name}-db-${db.name}`,
-                { ctx, database: db, operators: operators.releases("cnpg"), objectStore: store.ready },
+                { ctx, database: db, operators: operators.releases("cnpg", "barmanCloud"), objectStore: store.ready },
                 child,
             );
             databases[db.name] = d;

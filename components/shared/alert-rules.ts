@@ -16,6 +16,11 @@
  *   (one-replica StatefulSet) not running, a crash-looping pod, a StatefulSet (datastore) not
  *   ready, a failed backup Job, and a backup that has not succeeded within its schedule's longest
  *   gap plus an hour.
+ * - Per PostgreSQL database, `PostgresBaseBackupMissing`: no base backup available in the WAL
+ *   archive within the schedule's longest gap plus an hour, from the Barman Cloud plugin's
+ *   `barman_cloud_cloudnative_pg_io_last_available_backup_timestamp` (exposed by the instance's
+ *   exporter; it replaces `cnpg_collector_last_available_backup_timestamp` of the in-tree
+ *   backups — plugin-barman-cloud v0.14.0 web/docs/observability.md, web/docs/migration.md step 5).
  */
 import { stringify } from "yaml";
 import { backupGapMinutes } from "../../plan";
@@ -142,6 +147,16 @@ export function renderAlertRules(system: System, opts: AlertRuleOptions): { grou
         });
     }
     for (const db of postgres) {
+        const gapSeconds = (backupGapMinutes(db) + 60) * 60;
+        availability.push({
+            alert: "PostgresBaseBackupMissing",
+            expr: `time() - max(barman_cloud_cloudnative_pg_io_last_available_backup_timestamp{namespace="${ns}",cluster="${q(db.name)}"}) > ${gapSeconds}`,
+            for: "10m",
+            labels: { severity: "critical", database: db.name },
+            annotations: {
+                summary: `No base backup of PostgreSQL ${db.name} in its WAL archive for more than ${Math.round(gapSeconds / 3600)} hours`,
+            },
+        });
         availability.push({
             alert: "PostgresClusterDegraded",
             expr: `sum(cnpg_collector_up{namespace="${ns}",cluster="${q(db.name)}"}) < ${1 + db.readReplicas}`,

@@ -20,7 +20,11 @@ export const QUEUE_IMAGE = imageOf("rabbitmq");
 
 /**
  * CloudNativePG operand images (PostgreSQL with barman-cloud, `system` images) per major version:
- * the same minors as the postgres images, so dev and staging run the same PostgreSQL.
+ * the same minors as the postgres images, so dev and staging run the same PostgreSQL. Backups no
+ * longer use their barman-cloud (the Barman Cloud plugin's sidecar brings its own); `system`
+ * images "are deprecated and will be removed once in-core support for Barman Cloud … is phased
+ * out" (cloudnative-pg/postgres-containers README.md @ a949ae5): the next pin update moves to the
+ * `standard` (or `minimal`) images, which "are designed to work with backup plugins".
  */
 export const CNPG_POSTGRES_IMAGES: Record<string, string> = Object.fromEntries(
     Object.entries(CNPG_LINES).map(([v, pin]) => [v, imageOf(pin)]),

@@ -59,12 +59,15 @@ export const PINS = {
     redis7: { kind: "image", datasource: "docker", packageName: "redis", value: "7.4.11-alpine", source: OFFICIAL_IMAGES },
     // RabbitMQ's community supports only the newest minor (3.13 left it on 2024-09-17, endoflife.date products/rabbitmq.md).
     rabbitmq: { kind: "image", datasource: "docker", packageName: "rabbitmq", value: "4.3.5-alpine", source: OFFICIAL_IMAGES },
-    // ---------- CloudNativePG operand images (system images: PostgreSQL with barman-cloud, for the in-tree barmanObjectStore) ----------
+    // ---------- CloudNativePG operand images (system images: PostgreSQL with barman-cloud, deprecated with in-core Barman Cloud; backups now run in the plugin's sidecar, so `standard` images would do: see images.ts) ----------
     cnpgPostgres14: { kind: "image", datasource: "docker", packageName: "ghcr.io/cloudnative-pg/postgresql", value: "14.24-202608170814-system-bookworm", digest: "sha256:9cb4ce4cd22ed38aa61b616839fe726f79859b155ad8861bb2a45e32807d497f", source: CNPG_CATALOG },
     cnpgPostgres15: { kind: "image", datasource: "docker", packageName: "ghcr.io/cloudnative-pg/postgresql", value: "15.19-202608170814-system-bookworm", digest: "sha256:08eb167b35d7b67e4cf40385262a954c0412ec981ec55b9a5b3a8b9ec2f95053", source: CNPG_CATALOG },
     cnpgPostgres16: { kind: "image", datasource: "docker", packageName: "ghcr.io/cloudnative-pg/postgresql", value: "16.15-202608170814-system-bookworm", digest: "sha256:1625a452268aa8cb5149ec5a7428484e0a0402b8319598ec3d74ec212d21dbf2", source: CNPG_CATALOG },
     cnpgPostgres17: { kind: "image", datasource: "docker", packageName: "ghcr.io/cloudnative-pg/postgresql", value: "17.11-202608170816-system-bookworm", digest: "sha256:d24d5a390d90b20a43ef7036981f5e6c6f78bbd3198a1e2cd99443fbbd14a9b8", source: CNPG_CATALOG },
     cnpgPostgres18: { kind: "image", datasource: "docker", packageName: "ghcr.io/cloudnative-pg/postgresql", value: "18.6-202608170814-system-bookworm", digest: "sha256:83229f82cf85a38c3b13d9edbc0667763006514b499510540d704a21c9aa725a", source: CNPG_CATALOG },
+    // The Barman Cloud plugin's images (its release workflow tags them with the git tag: Taskfile.yml PLUGIN_IMAGE_NAME/SIDECAR_IMAGE_NAME, IMAGE_VERSION).
+    barmanCloudPlugin: { kind: "image", datasource: "docker", packageName: "ghcr.io/cloudnative-pg/plugin-barman-cloud", value: "v0.14.0", source: "cloudnative-pg/plugin-barman-cloud git tag v0.14.0 (2026-07-29, CHANGELOG.md)" },
+    barmanCloudSidecar: { kind: "image", datasource: "docker", packageName: "ghcr.io/cloudnative-pg/plugin-barman-cloud-sidecar", value: "v0.14.0", source: "cloudnative-pg/plugin-barman-cloud git tag v0.14.0 (2026-07-29, web/docs/images.md)" },
     // ---------- edge, object store, helpers ----------
     // The stable line (1.30); nginx-unprivileged's update.sh: [stable]='1.30.4', [mainline]='1.31.3'.
     nginxUnprivileged: { kind: "image", datasource: "docker", packageName: "nginxinc/nginx-unprivileged", value: "1.30.4-alpine", source: "nginx/docker-nginx-unprivileged main update.sh + stable/alpine-slim/Dockerfile (2026-07-15)" },
@@ -80,6 +83,10 @@ export const PINS = {
     certManagerChart: { kind: "chart", datasource: "helm", packageName: "cert-manager", registryUrl: "https://charts.jetstack.io", value: "v1.21.1", source: "cert-manager/cert-manager git tag v1.21.1 (2026-07-29)" },
     // Chart 0.29.0 installs operator 1.30.0 (appVersion), supported until ~Dec 2026 (docs/src/supported_releases.md @ v1.30.0).
     cnpgChart: { kind: "chart", datasource: "helm", packageName: "cloudnative-pg", registryUrl: "https://cloudnative-pg.github.io/charts", value: "0.29.0", source: "cloudnative-pg/charts charts/cloudnative-pg/Chart.yaml, tag cloudnative-pg-v0.29.0 (appVersion 1.30.0)" },
+    // Barman Cloud plugin (WAL archive and base backups for CloudNativePG ≥ 1.26; the in-tree barmanObjectStore goes in 1.31). Chart 0.7.0
+    // ships appVersion v0.13.0; the plugin's v0.14.0 (2026-07-29) changes nothing the chart installs (git diff v0.13.0 v0.14.0 --
+    // config/ kubernetes/ manifest.yaml: empty), so the release runs the v0.14.0 images below through the chart's image tags.
+    barmanCloudPluginChart: { kind: "chart", datasource: "helm", packageName: "plugin-barman-cloud", registryUrl: "https://cloudnative-pg.github.io/charts", value: "0.7.0", source: "cloudnative-pg/charts charts/plugin-barman-cloud/Chart.yaml, tag plugin-barman-cloud-v0.7.0 (appVersion v0.13.0)" },
     kedaChart: { kind: "chart", datasource: "helm", packageName: "keda", registryUrl: "https://kedacore.github.io/charts", value: "2.20.2", source: "kedacore/charts keda/Chart.yaml, tag v2.20.2" },
     kubePrometheusStackChart: { kind: "chart", datasource: "helm", packageName: "kube-prometheus-stack", registryUrl: "https://prometheus-community.github.io/helm-charts", value: "88.5.3", source: "prometheus-community/helm-charts tag kube-prometheus-stack-88.5.3" },
     // ---------- engine lines the spec offers (the newest per engine; older lines are in ENGINE_LINES) ----------

@@ -358,8 +358,8 @@ export const LIFECYCLE: LifecycleRow[] = [
         platform: "operator",
         endOfLife: "2026-12-31",
         approximate: true,
-        risk: "operator 1.30 leaves support about 3 months after 1.31.0 ('~ Dec 2026'); 1.31 removes the in-tree barmanObjectStore the program uses, so moving on needs the Barman Cloud plugin",
-        moveTo: "chart for operator 1.31 with the Barman Cloud plugin (ObjectStore, spec.plugins, ScheduledBackup method plugin)",
+        risk: "operator 1.30 leaves support about 3 months after 1.31.0 ('~ Dec 2026'); 1.31 removes the in-tree barmanObjectStore, which the program no longer uses (its backups go through the Barman Cloud plugin), so the upgrade is a chart bump",
+        moveTo: "chart for operator 1.31 (keep the Barman Cloud plugin current with it)",
         source: "cloudnative-pg/cloudnative-pg docs/src/supported_releases.md and docs/src/release_notes/v1.30.md @ v1.30.0",
     },
     {

@@ -27,6 +27,8 @@ const PDB = "kubernetes:policy/v1:PodDisruptionBudget";
 const CRONJOB = "kubernetes:batch/v1:CronJob";
 /** CloudNativePG's Cluster custom resource. */
 export const CNPG_CLUSTER = "kubernetes:postgresql.cnpg.io/v1:Cluster";
+/** The Barman Cloud plugin's object store (WAL archive and base backups of the clusters that name it). */
+export const BARMAN_OBJECT_STORE = "kubernetes:barmancloud.cnpg.io/v1:ObjectStore";
 
 /** Where a container sits, for messages: "container 'api'" or "init container 'migrate'". */
 const where = (c: any, init: boolean) => `${init ? "init container" : "container"} '${c.name}'`;
@@ -458,29 +460,45 @@ const cnpgSchema = {
     },
 };
 
-/** CloudNativePG clusters back up and keep enough instances. */
+/** The Barman Cloud plugin entry of a Cluster that archives its WAL (`spec.plugins[]` with `isWALArchiver`), if any. */
+export function barmanArchiver(clusterProps: any): { name: string; parameters?: Record<string, string> } | undefined {
+    return (clusterProps?.spec?.plugins ?? []).find(
+        (p: any) => /barman/i.test(p?.name ?? "") && p?.isWALArchiver === true && p?.enabled !== false,
+    );
+}
+
+/**
+ * CloudNativePG clusters back up and keep enough instances. The backup target is the Barman Cloud
+ * plugin archiving WAL (its retention is on the `ObjectStore`, which this policy also checks: the
+ * plugin moved `retentionPolicy` there — plugin-barman-cloud web/docs/migration.md), or the
+ * in-tree `backup.barmanObjectStore` (deprecated, removed in operator 1.31) or volume snapshots
+ * with `backup.retentionPolicy`.
+ */
 export const k8sCnpgCluster = resourcePolicy({
     name: "k8s-cnpg-cluster",
     description:
-        "Every CloudNativePG Cluster has a backup target (barmanObjectStore, a backup plugin, or volume snapshots) with a retentionPolicy of at least the configured days, enough instances, and TLS left on (no ssl off in postgresql.parameters).",
+        "Every CloudNativePG Cluster has a backup target (the Barman Cloud plugin as WAL archiver, the in-tree barmanObjectStore, or volume snapshots), enough instances, and TLS left on (no ssl off in postgresql.parameters); the retentionPolicy (the plugin's ObjectStore's, else the Cluster's backup section's) keeps at least the configured days.",
     group: "reliability",
     platforms: ["kubernetes"],
     checklist: ["backups", "high-availability", "encryption-in-transit"],
-    sources: ["CloudNativePG backup docs", "seed 001/003 backup retention"],
-    types: [CNPG_CLUSTER],
+    sources: ["CloudNativePG backup docs", "plugin-barman-cloud docs (migration, usage)", "seed 001/003 backup retention"],
+    types: [CNPG_CLUSTER, BARMAN_OBJECT_STORE],
     configSchema: cnpgSchema,
     validate: (props, args, report, cfg) => {
         const s = props.spec ?? {};
+        const keep = (policy: unknown, where: string) => {
+            const days = retentionDays(policy as string | undefined);
+            if (!(days !== undefined && days >= cfg.minRetentionDays))
+                report(`${where} retentionPolicy is ${policy ?? "unset"}; keep at least ${cfg.minRetentionDays}d`);
+        };
+        if (args.type === BARMAN_OBJECT_STORE) return keep(s.retentionPolicy, "ObjectStore");
         const backup = s.backup;
-        const hasTarget = !!(
-            backup?.barmanObjectStore ||
-            backup?.volumeSnapshot ||
-            (s.plugins ?? []).some((p: any) => /barman/i.test(p.name ?? ""))
-        );
-        if (!hasTarget) report("Cluster has no backup target (spec.backup.barmanObjectStore, volumeSnapshot or a barman-cloud plugin)");
-        const days = retentionDays(backup?.retentionPolicy);
-        if (hasTarget && !(days !== undefined && days >= cfg.minRetentionDays))
-            report(`backup retentionPolicy is ${backup?.retentionPolicy ?? "unset"}; keep at least ${cfg.minRetentionDays}d`);
+        const plugin = barmanArchiver(props);
+        if (!plugin && !backup?.barmanObjectStore && !backup?.volumeSnapshot)
+            report(
+                "Cluster has no backup target (spec.plugins[] barman-cloud.cloudnative-pg.io with isWALArchiver, spec.backup.barmanObjectStore or volumeSnapshot)",
+            );
+        else if (!plugin) keep(backup?.retentionPolicy, "backup");
         if (Number(s.instances ?? 1) < cfg.minInstances) report(`instances ${s.instances ?? 1} is below ${cfg.minInstances}`);
         if (String(s.postgresql?.parameters?.ssl ?? "on").toLowerCase() === "off") report("postgresql ssl is off");
     },

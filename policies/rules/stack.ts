@@ -35,6 +35,7 @@ import {
     WORLD,
 } from "./util";
 import { DOCKER_LABEL, K8S_ANNOTATION } from "../../conventions/labels";
+import { BARMAN_OBJECT_STORE, barmanArchiver } from "./kubernetes";
 
 const ofType = (rs: PolicyResource[], ...types: string[]) => rs.filter((r) => types.includes(r.type));
 const label = (r: PolicyResource) => `${r.type.split(":").pop()} '${r.name}'`;
@@ -177,10 +178,24 @@ const k8sLabelsAndAnnotations = (r: PolicyResource): Record<string, string> => (
 });
 const CNPG = "kubernetes:postgresql.cnpg.io/v1:Cluster";
 
-/** True when a CloudNativePG cluster archives WAL continuously (an object store or the barman-cloud plugin). */
-const archivesWal = (cluster: PolicyResource) =>
-    !!cluster.props?.spec?.backup?.barmanObjectStore ||
-    (cluster.props?.spec?.plugins ?? []).some((p: any) => /barman/i.test(p?.name ?? ""));
+/**
+ * How a CloudNativePG cluster archives WAL continuously, and the retention it keeps: the Barman
+ * Cloud plugin as WAL archiver with the `ObjectStore` it names (`parameters.barmanObjectName`, same
+ * namespace) and that store's `retentionPolicy`; a plugin naming no store of the stack archives
+ * nothing. Else the in-tree `backup.barmanObjectStore` and `backup.retentionPolicy` (deprecated,
+ * removed in operator 1.31).
+ */
+function walArchive(cluster: PolicyResource, stores: PolicyResource[]): { continuous: boolean; retentionPolicy?: string } {
+    const plugin = barmanArchiver(cluster.props);
+    if (plugin) {
+        const store = stores.find(
+            (o) => namespaceOf(o) === namespaceOf(cluster) && o.props?.metadata?.name === plugin.parameters?.barmanObjectName,
+        );
+        return { continuous: !!store, retentionPolicy: store?.props?.spec?.retentionPolicy };
+    }
+    const backup = cluster.props?.spec?.backup;
+    return { continuous: !!backup?.barmanObjectStore, retentionPolicy: backup?.retentionPolicy };
+}
 
 /** The scripts a CronJob runs: its own text and the ConfigMaps its pod mounts. */
 function cronJobScripts(job: PolicyResource, configMaps: PolicyResource[]): string {
@@ -193,6 +208,7 @@ function kubernetesBackups(rs: PolicyResource[], limits: BackupLimits, report: R
     const cronJobs = ofType(rs, "kubernetes:batch/v1:CronJob");
     const configMaps = ofType(rs, "kubernetes:core/v1:ConfigMap");
     const scheduled = ofType(rs, "kubernetes:postgresql.cnpg.io/v1:ScheduledBackup");
+    const stores = ofType(rs, BARMAN_OBJECT_STORE);
     const databases = [
         ...ofType(rs, CNPG),
         ...ofType(rs, "kubernetes:apps/v1:StatefulSet").filter(
@@ -212,13 +228,14 @@ function kubernetesBackups(rs: PolicyResource[], limits: BackupLimits, report: R
         );
         if (sb.length === 0 && jobs.length === 0)
             report(`database ${label(db)} has no backup CronJob or ScheduledBackup in namespace ${ns}`, db.urn);
+        const archive = walArchive(db, stores);
         const runs: BackupRun[] = [
             ...sb.map((s) => ({
                 where: `ScheduledBackup '${s.name}'`,
                 urn: s.urn,
                 schedules: s.props?.spec?.schedule ? [s.props.spec.schedule] : [],
-                continuous: archivesWal(db),
-                retention: retentionDays(db.props?.spec?.backup?.retentionPolicy),
+                continuous: archive.continuous,
+                retention: retentionDays(archive.retentionPolicy),
             })),
             ...jobs.map((j) => {
                 const envs = containersOf(podSpecOf(j.type, j.props)).flatMap(({ c }) =>

@@ -245,7 +245,10 @@ const CHECKS: Record<string, Partial<Record<Platform, Check>>> = {
         prod: has(RDS, /replicateSourceDb/),
     },
     "mk-pitr": {
-        staging: has(/postgresql\.cnpg\.io\/v1:Cluster$/, /barmanObjectStore|"wal"/),
+        staging: all(
+            has(/postgresql\.cnpg\.io\/v1:Cluster$/, /"isWALArchiver":\s?true/),
+            has(/barmancloud\.cnpg\.io\/v1:ObjectStore$/, /"retentionPolicy"/),
+        ),
         prod: has(RDS, /"backupRetentionPeriod":\s?([1-9]|\d\d)/),
     },
     "mk-cross-region": { prod: (p) => regions(p) >= 2 },
@@ -285,7 +288,10 @@ const CHECKS: Record<string, Partial<Record<Platform, Check>>> = {
     "amg-secrets": { prod: has(/^aws:secretsmanager\/secret:Secret$/) },
     "amg-alert-rules": { staging: has(/PrometheusRule$/, /HighErrorRate/, /DatabaseSlowQueries/) },
     "amg-rpo": {
-        staging: has(/postgresql\.cnpg\.io\/v1:Cluster$/, /barmanObjectStore|"wal"/),
+        staging: all(
+            has(/postgresql\.cnpg\.io\/v1:Cluster$/, /"isWALArchiver":\s?true/),
+            has(/barmancloud\.cnpg\.io\/v1:ObjectStore$/, /"retentionPolicy"/),
+        ),
         prod: has(RDS, /"backupRetentionPeriod":\s?([1-9]|\d\d)/),
     },
 

@@ -124,11 +124,23 @@ describe("stack policies", () => {
                 ),
                 /retention/,
             ));
+        it("kubernetes: a Barman Cloud plugin naming no ObjectStore of the stack archives nothing", () =>
+            fires(
+                "datastore-backups",
+                edit(without(kubernetesStack(), "db-archive"), "db", annotate("tierform.io/rpo-minutes", "15")),
+                /every 15 min/,
+            ));
+        it("kubernetes: the ScheduledBackup keeps what the plugin's ObjectStore keeps", () =>
+            fires(
+                "datastore-backups",
+                edit(kubernetesStack(), "db-archive", (p) => (p.spec.retentionPolicy = "1d")),
+                /keeps backups 1 days/,
+            ));
         it("kubernetes: without WAL archiving a daily base backup misses the spec's RPO", () =>
             fires(
                 "datastore-backups",
                 edit(
-                    edit(kubernetesStack(), "db", (p) => delete p.spec.backup.barmanObjectStore),
+                    edit(kubernetesStack(), "db", (p) => (p.spec.plugins[0].isWALArchiver = false)),
                     "db",
                     annotate("tierform.io/rpo-minutes", "15"),
                 ),

@@ -150,7 +150,7 @@ describe("datastore-backups reads the platforms' real backup resources", functio
     it("kubernetes (MealKitz): CloudNativePG's WAL archive meets a 60-minute RPO; without it the daily base backup does not", async () => {
         const { run } = await planStack({ stack: "staging", system: "mealkitz" });
         assert.deepStrictEqual(backupFindings(run, isCnpgCluster, annotate("tierform.io/rpo-minutes", "60")), []);
-        const noArchive = (i: any) => (annotate("tierform.io/rpo-minutes", "60")(i), delete i.spec.backup.barmanObjectStore);
+        const noArchive = (i: any) => (annotate("tierform.io/rpo-minutes", "60")(i), delete i.spec.plugins);
         assert.match(
             backupFindings(run, isCnpgCluster, noArchive).join("\n"),
             /every 1440 min at best; the spec's RPO \(rpo-minutes\) needs every 60 min/,

@@ -11,9 +11,10 @@
  * subset of their published v1.9.0 CRD schemas kept in `data/envoy-gateway-crds.json` (source
  * named in the file) and their metadata as an ObjectMeta.
  *
- * CloudNativePG has no kubernetes-models package: its objects get their metadata validated as an
- * ObjectMeta and their spec checked against the parts of the `postgresql.cnpg.io/v1` CRD schemas
- * that tierform sets (keys, types, enums, required fields), see CNPG_SPECS below.
+ * CloudNativePG and its Barman Cloud plugin have no kubernetes-models package: their objects get
+ * their metadata validated as an ObjectMeta and their spec checked against the parts of the
+ * `postgresql.cnpg.io/v1` and `barmancloud.cnpg.io/v1` CRD schemas that tierform sets (keys, types,
+ * enums, required fields), see CNPG_SPECS below.
  *
  * kubernetes-models v5 is ESM-only with `import`-only exports: it loads on Node 20.19+ through a
  * real dynamic `import()` (TypeScript would compile `import()` to `require()` under CommonJS,
@@ -26,6 +27,7 @@ import Ajv from "ajv";
 import type { PlannedResource } from "../harness";
 import { PRESETS, stagingPlan } from "../components/kubernetes/fixtures";
 import { PINS } from "../../components/shared/pins";
+import { BARMAN_CLOUD_PLUGIN } from "../../components/kubernetes/database";
 
 /** Kinds without a namespace. */
 const CLUSTER_SCOPED = ["Namespace", "GatewayClass"];
@@ -36,7 +38,7 @@ function modelModule(apiVersion: string, kind: string): string | undefined {
     const [group, version] = apiVersion.includes("/") ? apiVersion.split("/") : ["", apiVersion];
     if (group === "cert-manager.io") return `@kubernetes-models/cert-manager/${group}/${version}/${kind}`;
     if (group === "monitoring.coreos.com") return `@kubernetes-models/prometheus-operator/${group}/${version}/${kind}`;
-    if (group === "postgresql.cnpg.io" || group === "gateway.envoyproxy.io") return undefined;
+    if (group === "postgresql.cnpg.io" || group === "barmancloud.cnpg.io" || group === "gateway.envoyproxy.io") return undefined;
     if (group === "gateway.networking.k8s.io") return `@kubernetes-models/gateway-api/${group}/${version}/${kind}`;
     if (group === "keda.sh") return `@kubernetes-models/keda/${group}/${version}/${kind}`;
     return group ? `kubernetes-models/${group}/${version}/${kind}` : `kubernetes-models/${version}/${kind}`;
@@ -49,22 +51,43 @@ function manifest(r: PlannedResource): Record<string, any> {
 }
 
 /**
- * The parts of the CloudNativePG `postgresql.cnpg.io/v1` CRD schemas (written against operator 1.25; every key re-checked against 1.30.0, chart 0.29.0, which still defines the deprecated in-tree `barmanObjectStore`)
- * that tierform sets, transcribed from `config/crd/bases/postgresql.cnpg.io_*.yaml`: at each level
- * the keys the CRD defines there (an unknown key is an error, as the API server's structural
- * schema pruning would drop it silently), their JSON type or enum, and the required ones (`!`).
- * `map` is a string → string map; `k8s:<Model>` validates with kubernetes-models.
+ * The parts of the CloudNativePG `postgresql.cnpg.io/v1` CRD schemas (written against operator
+ * 1.25; every key re-checked against 1.30.0, chart 0.29.0) and of the Barman Cloud plugin's
+ * `barmancloud.cnpg.io/v1` ObjectStore (plugin v0.14.0, chart 0.7.0) that tierform sets,
+ * transcribed from `config/crd/bases/*.yaml`: at each level the keys the CRD defines there (an
+ * unknown key is an error, as the API server's structural schema pruning would drop it silently),
+ * their JSON type or enum, and the required ones (`!`). `map` is a string → string map;
+ * `k8s:<Model>` validates with kubernetes-models; `{ "[]": shape }` is an array of `shape`.
+ * The Cluster has no `backup` here: the in-tree `barmanObjectStore` is deprecated and removed in
+ * operator 1.31 (docs/src/release_notes/v1.30.md @ v1.30.0), so setting it is an error.
  */
 type Shape = string | string[] | { [key: string]: Shape };
+/** The item shape of an array shape (`{ "[]": item }`), else undefined. */
+const itemsOf = (shape: Shape): Shape | undefined =>
+    shape && typeof shape === "object" && !Array.isArray(shape) && Object.keys(shape).join() === "[]" ? shape["[]"] : undefined;
 const STRING_MAP = "map";
 const SECRET_KEY_SELECTOR: Shape = { "key!": "string", "name!": "string" };
 const COMPRESSION = ["bzip2", "gzip", "lz4", "snappy", "xz", "zstd"];
+/** A CNPG-I plugin reference (`spec.plugins[]`, `externalClusters[].plugin`: PluginConfiguration). */
+const PLUGIN: Shape = { "name!": "string", enabled: "boolean", isWALArchiver: "boolean", parameters: STRING_MAP };
 const CNPG_SPECS: Record<string, Shape> = {
     Cluster: {
         "instances!": "number",
         env: "array",
         enablePDB: "boolean",
-        externalClusters: "array",
+        externalClusters: {
+            "[]": {
+                "name!": "string",
+                plugin: PLUGIN,
+                barmanObjectStore: "object",
+                connectionParameters: STRING_MAP,
+                password: "object",
+                sslCert: "object",
+                sslKey: "object",
+                sslRootCert: "object",
+            },
+        },
+        plugins: { "[]": PLUGIN },
         imageName: "string",
         primaryUpdateStrategy: ["unsupervised", "supervised"],
         enableSuperuserAccess: "boolean",
@@ -103,7 +126,15 @@ const CNPG_SPECS: Record<string, Shape> = {
                 postInitApplicationSQLRefs: "object",
                 postInitTemplateSQLRefs: "object",
             },
-            recovery: "object",
+            recovery: {
+                source: "string",
+                database: "string",
+                owner: "string",
+                secret: { "name!": "string" },
+                backup: "object",
+                recoveryTarget: "object",
+                volumeSnapshots: "object",
+            },
             pg_basebackup: "object",
         },
         "storage!": { size: "string", storageClass: "string", resizeInUseVolumes: "boolean", pvcTemplate: "object" },
@@ -128,42 +159,6 @@ const CNPG_SPECS: Record<string, Shape> = {
             podMonitorRelabelings: "array",
             tls: "object",
         },
-        backup: {
-            retentionPolicy: "string",
-            target: ["primary", "prefer-standby"],
-            volumeSnapshot: "object",
-            barmanObjectStore: {
-                "destinationPath!": "string",
-                endpointURL: "string",
-                endpointCA: SECRET_KEY_SELECTOR,
-                serverName: "string",
-                s3Credentials: {
-                    accessKeyId: SECRET_KEY_SELECTOR,
-                    secretAccessKey: SECRET_KEY_SELECTOR,
-                    region: SECRET_KEY_SELECTOR,
-                    sessionToken: SECRET_KEY_SELECTOR,
-                    inheritFromIAMRole: "boolean",
-                },
-                azureCredentials: "object",
-                googleCredentials: "object",
-                wal: {
-                    compression: COMPRESSION,
-                    encryption: ["AES256", "aws:kms"],
-                    maxParallel: "number",
-                    archiveAdditionalCommandArgs: "array",
-                    restoreAdditionalCommandArgs: "array",
-                },
-                data: {
-                    compression: ["bzip2", "gzip", "lz4", "snappy"],
-                    encryption: ["AES256", "aws:kms"],
-                    immediateCheckpoint: "boolean",
-                    jobs: "number",
-                    additionalCommandArgs: "array",
-                },
-                tags: STRING_MAP,
-                historyTags: STRING_MAP,
-            },
-        },
     },
     ScheduledBackup: {
         "schedule!": "string",
@@ -175,14 +170,58 @@ const CNPG_SPECS: Record<string, Shape> = {
         target: ["primary", "prefer-standby"],
         online: "boolean",
         onlineConfiguration: "object",
-        pluginConfiguration: "object",
+        pluginConfiguration: { "name!": "string", parameters: STRING_MAP },
+    },
+    ObjectStore: {
+        "configuration!": {
+            "destinationPath!": "string",
+            endpointURL: "string",
+            endpointCA: SECRET_KEY_SELECTOR,
+            serverName: "string",
+            s3Credentials: {
+                accessKeyId: SECRET_KEY_SELECTOR,
+                secretAccessKey: SECRET_KEY_SELECTOR,
+                region: SECRET_KEY_SELECTOR,
+                sessionToken: SECRET_KEY_SELECTOR,
+                inheritFromIAMRole: "boolean",
+            },
+            azureCredentials: "object",
+            googleCredentials: "object",
+            wal: {
+                compression: COMPRESSION,
+                encryption: ["AES256", "aws:kms"],
+                maxParallel: "number",
+                archiveAdditionalCommandArgs: "array",
+                restoreAdditionalCommandArgs: "array",
+            },
+            data: {
+                compression: ["bzip2", "gzip", "lz4", "snappy"],
+                encryption: ["AES256", "aws:kms"],
+                immediateCheckpoint: "boolean",
+                jobs: "number",
+                additionalCommandArgs: "array",
+                restoreAdditionalCommandArgs: "array",
+            },
+            tags: STRING_MAP,
+            historyTags: STRING_MAP,
+        },
+        retentionPolicy: "string",
+        instanceSidecarConfiguration: {
+            env: "array",
+            resources: "k8s:ResourceRequirements",
+            retentionPolicyIntervalSeconds: "number",
+            logLevel: ["error", "warning", "info", "debug", "trace"],
+            additionalContainerArgs: "array",
+        },
     },
 };
 
-/** The CRDs' property names, required fields and enums at each level the transcription describes, from the pinned operator's CRDs. */
+/** The CRDs' property names, required fields and enums at each level the transcription describes, from the pinned operator's and plugin's CRDs. */
 const CNPG_CRD = JSON.parse(fs.readFileSync(path.join(__dirname, "data", "cnpg-crd-keys.json"), "utf8")) as {
     chart: string;
     operator: string;
+    pluginChart: string;
+    plugin: string;
     kinds: Record<string, Record<string, { keys: string[]; required: string[]; enums: Record<string, string[]> }>>;
 };
 
@@ -201,8 +240,11 @@ function transcriptionDrift(kind: string, shape: Shape, at = ""): string[] {
         const crdEnum = level.enums[key];
         if (Array.isArray(sub) && JSON.stringify([...sub].sort()) !== JSON.stringify([...(crdEnum ?? [])].sort()))
             out.push(`${where}: enum ${sub.join(",")} ≠ CRD ${crdEnum?.join(",")}`);
-        if (sub && typeof sub === "object" && !Array.isArray(sub) && CNPG_CRD.kinds[kind][at ? `${at}.${key}` : key])
-            out.push(...transcriptionDrift(kind, sub, at ? `${at}.${key}` : key));
+        const items = itemsOf(sub);
+        const child = items ?? sub;
+        const childAt = `${at ? `${at}.` : ""}${key}${items ? "[]" : ""}`;
+        if (child && typeof child === "object" && !Array.isArray(child) && (items || CNPG_CRD.kinds[kind][childAt]))
+            out.push(...transcriptionDrift(kind, child, childAt));
     }
     return out;
 }
@@ -228,6 +270,11 @@ async function checkShape(value: unknown, shape: Shape, path: string): Promise<s
         const type = Array.isArray(value) ? "array" : typeof value;
         return type === shape ? [] : [`${path} must be a ${shape}, is ${type}`];
     }
+    const items = itemsOf(shape);
+    if (items) {
+        if (!Array.isArray(value)) return [`${path} must be an array`];
+        return (await Promise.all(value.map((v, i) => checkShape(v, items, `${path}[${i}]`)))).flat();
+    }
     if (!value || typeof value !== "object" || Array.isArray(value)) return [`${path} must be an object`];
     const problems: string[] = [];
     const fields = new Map(Object.entries(shape).map(([k, v]) => [k.replace(/!$/, ""), { shape: v, required: k.endsWith("!") }]));
@@ -240,16 +287,39 @@ async function checkShape(value: unknown, shape: Shape, path: string): Promise<s
     return problems;
 }
 
-/** A CloudNativePG object's problems: its spec against {@link CNPG_SPECS}, plus the formats the CRD enforces. */
-async function checkCnpg(m: Record<string, any>): Promise<string[]> {
+/**
+ * A CloudNativePG or Barman Cloud plugin object's problems: its spec against {@link CNPG_SPECS},
+ * plus the formats the CRDs enforce, and the plugin references resolving: a Cluster's or a
+ * ScheduledBackup's plugin is the Barman Cloud plugin, and a `barmanObjectName` names an
+ * ObjectStore of `objects` in the Cluster's namespace (a dangling name fails at reconcile).
+ */
+async function checkCnpg(m: Record<string, any>, objects: Record<string, any>[] = []): Promise<string[]> {
     const shape = CNPG_SPECS[m.kind];
     if (!shape) return [`unexpected CloudNativePG kind ${m.kind}`];
     const problems = await checkShape(m.spec, shape, `${m.kind}.spec`);
+    const plugin = (p: any, where: string) => {
+        if (p?.name !== BARMAN_CLOUD_PLUGIN) problems.push(`${where}.name is ${p?.name}, not the installed plugin ${BARMAN_CLOUD_PLUGIN}`);
+        const store = p?.parameters?.barmanObjectName;
+        if (
+            store !== undefined &&
+            !objects.some((o) => o.kind === "ObjectStore" && o.metadata.name === store && o.metadata.namespace === m.metadata.namespace)
+        )
+            problems.push(`${where}.parameters.barmanObjectName ${store} names no ObjectStore in namespace ${m.metadata.namespace}`);
+    };
     if (m.kind === "Cluster") {
         if (!(Number.isInteger(m.spec.instances) && m.spec.instances >= 1)) problems.push("Cluster.spec.instances must be an integer ≥ 1");
-        if (m.spec.backup && !/^[1-9][0-9]*[dwm]$/.test(m.spec.backup.retentionPolicy))
-            problems.push("Cluster.spec.backup.retentionPolicy must match ^[1-9][0-9]*[dwm]$");
-    } else if (m.spec.schedule.split(" ").length !== 6) problems.push("CloudNativePG schedules have six fields (seconds first)");
+        (m.spec.plugins ?? []).forEach((p: any, i: number) => plugin(p, `Cluster.spec.plugins[${i}]`));
+        (m.spec.externalClusters ?? []).forEach(
+            (e: any, i: number) => e.plugin && plugin(e.plugin, `Cluster.spec.externalClusters[${i}].plugin`),
+        );
+    } else if (m.kind === "ObjectStore") {
+        if (m.spec.retentionPolicy !== undefined && !/^[1-9][0-9]*[dwm]$/.test(m.spec.retentionPolicy))
+            problems.push("ObjectStore.spec.retentionPolicy must match ^[1-9][0-9]*[dwm]$");
+        if (m.spec.configuration?.serverName) problems.push("ObjectStore.spec.configuration.serverName must be left empty (plugin docs)");
+    } else {
+        if (m.spec.schedule.split(" ").length !== 6) problems.push("CloudNativePG schedules have six fields (seconds first)");
+        if (m.spec.method === "plugin") plugin(m.spec.pluginConfiguration, "ScheduledBackup.spec.pluginConfiguration");
+    }
     return problems;
 }
 
@@ -295,6 +365,11 @@ describe("kubernetes objects validate against the Kubernetes OpenAPI schema", fu
             PINS.cnpgChart.value,
             "the chart pin moved: regenerate data/cnpg-crd-keys.json from the new operator's CRDs and re-check CNPG_SPECS",
         );
+        assert.deepEqual(
+            [CNPG_CRD.pluginChart, CNPG_CRD.plugin],
+            [PINS.barmanCloudPluginChart.value, PINS.barmanCloudPlugin.value],
+            "the Barman Cloud plugin pin moved: regenerate the ObjectStore levels of data/cnpg-crd-keys.json from its CRD",
+        );
         const drift = Object.entries(CNPG_SPECS).flatMap(([kind, shape]) => transcriptionDrift(kind, shape));
         assert.deepEqual(drift, []);
         // The check is live: a key the CRD lacks, and a method the CRD does not allow, are reported.
@@ -306,6 +381,19 @@ describe("kubernetes objects validate against the Kubernetes OpenAPI schema", fu
             transcriptionDrift("ScheduledBackup", { "schedule!": "string", method: ["barmanObjectStore"] }).join("\n"),
             /method: enum/,
         );
+        // ... inside arrays and in the plugin's ObjectStore too.
+        assert.match(
+            transcriptionDrift("Cluster", {
+                "instances!": "number",
+                "storage!": {},
+                plugins: { "[]": { "name!": "string", barmanObjectName: "string" } },
+            }).join("\n"),
+            /Cluster\.spec\.plugins\[\]\.barmanObjectName is not in the CRD/,
+        );
+        assert.match(
+            transcriptionDrift("ObjectStore", { configuration: { "destinationPath!": "string" } }).join("\n"),
+            /configuration is required/,
+        );
     });
 
     it("rejects a broken object (the validators are live)", async () => {
@@ -315,24 +403,59 @@ describe("kubernetes objects validate against the Kubernetes OpenAPI schema", fu
             spec: { selector: {}, template: { spec: { containers: [{ name: "a", image: "b", ports: [{ containerPort: "http" }] }] } } },
         });
         assert.throws(() => bad.validate(), /containerPort/);
-        const cluster = (await stagingPlan("mdc-tts")).resources.find((r) => r.inputs?.kind === "Cluster")!.inputs;
-        assert.deepEqual(await checkCnpg(cluster), []);
+        const mdc = (await stagingPlan("mdc-tts")).resources.filter((r) => r.custom && r.inputs?.kind).map((r) => r.inputs);
+        const cluster = mdc.find((m) => m.kind === "Cluster")!;
+        const store = mdc.find((m) => m.kind === "ObjectStore")!;
+        const scheduled = mdc.find((m) => m.kind === "ScheduledBackup")!;
+        assert.deepEqual(await checkCnpg(cluster, mdc), []);
+        assert.deepEqual(await checkCnpg(store, mdc), []);
+        assert.deepEqual(await checkCnpg(scheduled, mdc), []);
         const broken = {
             ...cluster,
             spec: {
                 ...cluster.spec,
                 instance: 2,
                 primaryUpdateStrategy: "auto",
-                backup: {
-                    ...cluster.spec.backup,
-                    barmanObjectStore: { ...cluster.spec.backup.barmanObjectStore, wal: { compression: "zip" } },
-                },
+                // The deprecated in-tree store (removed in operator 1.31) is refused.
+                backup: { barmanObjectStore: { destinationPath: "s3://x/db" } },
+                plugins: [{ ...cluster.spec.plugins[0], isWalArchiver: true, parameters: { barmanObjectName: "elsewhere" } }],
                 resources: { limits: { cpu: [] } },
             },
         };
-        const problems = (await checkCnpg(broken)).join("\n");
-        for (const p of [/spec\.instance is not a field/, /primaryUpdateStrategy: "auto"/, /wal\.compression: "zip"/, /spec\.resources/])
+        const problems = (await checkCnpg(broken, mdc)).join("\n");
+        for (const p of [
+            /spec\.instance is not a field/,
+            /primaryUpdateStrategy: "auto"/,
+            /spec\.backup is not a field/,
+            /plugins\[0\]\.isWalArchiver is not a field/,
+            /barmanObjectName elsewhere names no ObjectStore/,
+            /spec\.resources/,
+        ])
             assert.match(problems, p);
+        const brokenStore = {
+            ...store,
+            spec: {
+                ...store.spec,
+                retentionPolicy: "30 days",
+                configuration: { ...store.spec.configuration, wal: { compression: "zip" }, serverName: "db" },
+                instanceSidecarConfiguration: { resources: { limits: { memory: {} } } },
+            },
+        };
+        const storeProblems = (await checkCnpg(brokenStore, mdc)).join("\n");
+        for (const p of [
+            /wal\.compression: "zip"/,
+            /retentionPolicy must match/,
+            /serverName must be left empty/,
+            /instanceSidecarConfiguration\.resources/,
+        ])
+            assert.match(storeProblems, p);
+        const brokenBackup = {
+            ...scheduled,
+            spec: { ...scheduled.spec, pluginConfiguration: { name: "barman-cloud", barmanObjectName: "x" } },
+        };
+        const backupProblems = (await checkCnpg(brokenBackup, mdc)).join("\n");
+        for (const p of [/pluginConfiguration\.barmanObjectName is not a field/, /name is barman-cloud, not the installed plugin/])
+            assert.match(backupProblems, p);
         // The Gateway API, KEDA and Envoy Gateway validators are live too.
         const plan = await stagingPlan("auromart");
         const { HTTPRoute } = await importEsm("@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute");
@@ -398,6 +521,7 @@ describe("kubernetes objects validate against the Kubernetes OpenAPI schema", fu
             );
             assert.ok(objects.length > 20, `only ${objects.length} objects`);
             const problems: string[] = [];
+            const manifests = objects.map(manifest);
             for (const r of objects) {
                 const m = manifest(r);
                 assert.equal(typeof m.metadata?.name, "string", `${r.type} ${r.name} has no metadata.name`);
@@ -409,7 +533,7 @@ describe("kubernetes objects validate against the Kubernetes OpenAPI schema", fu
                 try {
                     if (!mod) {
                         new (await ObjectMeta).ObjectMeta(m.metadata).validate();
-                        const found = m.apiVersion.startsWith("gateway.envoyproxy.io/") ? checkEnvoy(m) : await checkCnpg(m);
+                        const found = m.apiVersion.startsWith("gateway.envoyproxy.io/") ? checkEnvoy(m) : await checkCnpg(m, manifests);
                         problems.push(...found.map((p) => `${m.metadata.name}: ${p}`));
                         continue;
                     }

@@ -104,6 +104,33 @@ describe("promtool on the rendered alert rules", function () {
         assert.ok(result.ok, result.output);
     });
 
+    it("mdc-tts: PostgresBaseBackupMissing fires when the plugin's newest base backup is older than the daily gap plus an hour", function () {
+        const promtool = requireTool(this, "promtool", "prometheus");
+        const rules = path.join(dir, "mdc-backup.rules.yaml");
+        fs.writeFileSync(rules, renderAlertRulesYaml(stagingStack("mdc-tts").system, { namespace: "mdc-tts" }));
+        // The series holds the UNIX time of the newest base backup: stuck at 0, or the current time.
+        const test = (values: string, exp_alerts: unknown[]) => ({
+            interval: "10m",
+            input_series: [
+                { series: 'barman_cloud_cloudnative_pg_io_last_available_backup_timestamp{namespace="mdc-tts",cluster="db"}', values },
+            ],
+            alert_rule_test: [{ eval_time: "26h30m", alertname: "PostgresBaseBackupMissing", exp_alerts }],
+        });
+        const missing = [
+            {
+                exp_labels: { severity: "critical", database: "db" },
+                exp_annotations: { summary: "No base backup of PostgreSQL db in its WAL archive for more than 25 hours" },
+            },
+        ];
+        const file = path.join(dir, "mdc-backup.test.yaml");
+        fs.writeFileSync(
+            file,
+            stringify({ rule_files: [rules], evaluation_interval: "10m", tests: [test("0x160", missing), test("0+600x160", [])] }),
+        );
+        const result = run(promtool, ["test", "rules", file]);
+        assert.ok(result.ok, result.output);
+    });
+
     it("mdc-tts: SchedulerNotRunning fires when beat has no ready replica, and only then", function () {
         const promtool = requireTool(this, "promtool", "prometheus");
         const rules = path.join(dir, "mdc.rules.yaml");

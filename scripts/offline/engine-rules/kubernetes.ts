@@ -11,6 +11,7 @@ const STATEFULSET = "kubernetes:apps/v1:StatefulSet";
 const SECRET = "kubernetes:core/v1:Secret";
 const PROVIDER = "pulumi:providers:kubernetes";
 const CNPG_CLUSTER = "kubernetes:postgresql.cnpg.io/v1:Cluster";
+const BARMAN_OBJECT_STORE = "kubernetes:barmancloud.cnpg.io/v1:ObjectStore";
 const WORKLOADS = [JOB, DEPLOYMENT, STATEFULSET];
 
 /** The pod spec of a Job, Deployment or StatefulSet as recorded. */
@@ -74,6 +75,47 @@ function memoryLimitBytes(c: any): number | undefined {
 
 /** Every Kubernetes rule. */
 export const KUBERNETES_RULES: EngineRule[] = [
+    {
+        // The Barman Cloud plugin reads the ObjectStore a Cluster names (`parameters.barmanObjectName`
+        // of `spec.plugins[]` and `externalClusters[].plugin`) in the Cluster's own namespace
+        // (internal/cnpgi/operator/config/config.go GetBarmanObjectKey: Namespace = the Cluster's);
+        // a name with no ObjectStore there leaves WAL archiving (and a recovery) failing, and the
+        // Cluster, awaited with pulumi.com/waitFor, never Ready. The Cluster must also depend on it,
+        // or it is created first and its first archive attempts fail.
+        id: "kubernetes-cnpg-plugin-object-store",
+        types: [CNPG_CLUSTER],
+        outcome: "broken",
+        source: "cloudnative-pg/plugin-barman-cloud v0.14.0 internal/cnpgi/operator/config/config.go (GetBarmanObjectKey, GetRecoveryBarmanObjectKey: the Cluster's namespace), web/docs/usage.md",
+        check(r, run): Finding[] {
+            const ns = r.inputs?.metadata?.namespace;
+            const refs: { field: string; plugin: any }[] = [
+                ...(r.inputs?.spec?.plugins ?? []).map((plugin: any, i: number) => ({ field: `spec.plugins[${i}]`, plugin })),
+                ...(r.inputs?.spec?.externalClusters ?? []).map((e: any, i: number) => ({
+                    field: `spec.externalClusters[${i}].plugin`,
+                    plugin: e?.plugin,
+                })),
+            ];
+            const out: Finding[] = [];
+            for (const { field, plugin } of refs) {
+                const name = plugin?.parameters?.barmanObjectName;
+                if (!/barman/i.test(plugin?.name ?? "") || name === undefined) continue;
+                const store = run
+                    .ofType(BARMAN_OBJECT_STORE)
+                    .find((o) => o.inputs?.metadata?.name === name && o.inputs?.metadata?.namespace === ns);
+                if (!store)
+                    out.push({
+                        field: `${field}.parameters.barmanObjectName`,
+                        message: `names ObjectStore '${name}', which this run does not create in namespace ${ns}`,
+                    });
+                else if (!run.dependsOn(r, store.urn))
+                    out.push({
+                        field: `${field}.parameters.barmanObjectName`,
+                        message: `names ObjectStore '${name}' but the Cluster does not depend on it, so it may be created first`,
+                    });
+            }
+            return out;
+        },
+    },
     {
         // Pulumi awaits built-in kinds (a Job until it completes, a Deployment until its pods are
         // ready) but counts a custom resource as ready as soon as the API server accepts it, unless

@@ -19,7 +19,7 @@ describe("kubernetes database", () => {
         assert.deepEqual(databaseResources(mdc, mdc.system.databases.db), { cpu: 1, memoryMb: 2048 });
     });
 
-    it("PostgreSQL: a CloudNativePG Cluster archiving to the system's MinIO, with a six-field ScheduledBackup", async () => {
+    it("PostgreSQL: a CloudNativePG Cluster archiving through the Barman Cloud plugin to the system's object store, with a six-field plugin ScheduledBackup", async () => {
         const ctx = context("mdc-tts");
         const plan = await planComponent(() => new KubernetesDatabase("t", { ctx, database: ctx.system.databases.db }).connection.url);
         const spec = object(plan, "Cluster", "db").inputs.spec;
@@ -27,11 +27,29 @@ describe("kubernetes database", () => {
         assert.equal(spec.imageName, CNPG_POSTGRES_IMAGES["14"]);
         assert.deepEqual(spec.bootstrap.initdb, { database: "mdc_tts", owner: "app", secret: { name: "db-app" } });
         assert.equal(object(plan, "Secret", "db-app").inputs.type, "kubernetes.io/basic-auth");
-        assert.equal(spec.backup.retentionPolicy, "30d");
-        assert.equal(spec.backup.barmanObjectStore.endpointURL, "http://object-store.mdc-tts.svc.cluster.local:9000");
-        assert.equal(spec.backup.barmanObjectStore.destinationPath, "s3://mdc-tts-backups/db");
-        assert.equal(spec.backup.barmanObjectStore.s3Credentials.accessKeyId.name, "object-store-backups");
-        assert.equal(object(plan, "ScheduledBackup", "db-scheduled").inputs.spec.schedule, "0 0 2 * * *");
+        // No in-tree barmanObjectStore (removed in operator 1.31): the plugin archives WAL into the ObjectStore.
+        assert.equal(spec.backup, undefined);
+        assert.deepEqual(spec.plugins, [
+            {
+                name: "barman-cloud.cloudnative-pg.io",
+                isWALArchiver: true,
+                parameters: { barmanObjectName: "db-archive", serverName: "db" },
+            },
+        ]);
+        const store = object(plan, "ObjectStore", "db-archive");
+        assert.equal(store.inputs.apiVersion, "barmancloud.cnpg.io/v1");
+        const { configuration, retentionPolicy, instanceSidecarConfiguration } = store.inputs.spec;
+        assert.equal(retentionPolicy, "30d");
+        assert.equal(configuration.endpointURL, "http://object-store.mdc-tts.svc.cluster.local:9000");
+        assert.equal(configuration.destinationPath, "s3://mdc-tts-backups/db");
+        assert.equal(configuration.s3Credentials.accessKeyId.name, "object-store-backups");
+        assert.equal(configuration.serverName, undefined, "the plugin wants serverName empty on the ObjectStore");
+        assert.deepEqual([configuration.wal.compression, configuration.data.compression], ["gzip", "gzip"]);
+        assert.ok(instanceSidecarConfiguration.resources.limits.memory, "the injected sidecar has limits");
+        assert.ok(object(plan, "Cluster", "db").dependencies.includes(store.urn), "the Cluster waits for its ObjectStore");
+        const scheduled = object(plan, "ScheduledBackup", "db-scheduled").inputs.spec;
+        assert.equal(scheduled.schedule, "0 0 2 * * *");
+        assert.deepEqual([scheduled.method, scheduled.pluginConfiguration], ["plugin", { name: "barman-cloud.cloudnative-pg.io" }]);
         assert.match(
             plan.outputs as unknown as string,
             /^postgresql:\/\/app:.+@db-rw\.mdc-tts\.svc\.cluster\.local:5432\/mdc_tts\?sslmode=require$/,
@@ -42,8 +60,9 @@ describe("kubernetes database", () => {
         const ctx = context("mdc-tts", { "tierform:s3Endpoint": "https://s3.eu.example.com", "tierform:storageClass": "fast" });
         const plan = await planComponent(() => new KubernetesDatabase("t", { ctx, database: ctx.system.databases.db }).connection.host);
         const spec = object(plan, "Cluster", "db").inputs.spec;
-        assert.equal(spec.backup.barmanObjectStore.endpointURL, "https://s3.eu.example.com");
-        assert.equal(spec.backup.barmanObjectStore.s3Credentials.secretAccessKey.name, "s3-credentials");
+        const { configuration } = object(plan, "ObjectStore", "db-archive").inputs.spec;
+        assert.equal(configuration.endpointURL, "https://s3.eu.example.com");
+        assert.equal(configuration.s3Credentials.secretAccessKey.name, "s3-credentials");
         assert.deepEqual(spec.storage, { size: "50Gi", storageClass: "fast" });
     });
 

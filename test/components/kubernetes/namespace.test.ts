@@ -21,7 +21,10 @@ describe("kubernetes namespace (network tier)", () => {
             "db-backup>db:5432",
             "backend-migrate>db:5432",
             "prometheus>backend:8000",
+            // The instance pods, with the Barman Cloud plugin's sidecar: WAL and base backups, and the
+            // API server (its ObjectStore and Secrets).
             "db>object-store:9000",
+            "db>kube-apiserver:443,6443",
         ]) {
             assert.ok(flows.includes(f), `missing ${f} in ${flows.join(" ")}`);
         }

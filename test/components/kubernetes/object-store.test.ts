@@ -98,7 +98,7 @@ describe("kubernetes object storage", () => {
         const backend = object(plan, "Deployment", "backend").inputs.spec.template.spec.containers[0].env;
         assert.equal(backend.find((e: any) => e.name === "AWS_ACCESS_KEY_ID").valueFrom.secretKeyRef.name, "backend-s3");
         assert.equal(
-            object(plan, "Cluster", "db").inputs.spec.backup.barmanObjectStore.s3Credentials.accessKeyId.name,
+            object(plan, "ObjectStore", "db-archive").inputs.spec.configuration.s3Credentials.accessKeyId.name,
             "object-store-backups",
         );
     });

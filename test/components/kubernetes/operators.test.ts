@@ -19,6 +19,7 @@ describe("kubernetes operators", () => {
             "keda",
             "kube-prometheus-stack",
             "oci://docker.io/envoyproxy/gateway-helm",
+            "plugin-barman-cloud",
         ]);
         for (const r of releases) assert.match(r.inputs.version, /^v?\d+\.\d+\.\d+$/);
         const eg = releases.find((r) => r.inputs.chart.endsWith("gateway-helm"))!;
@@ -31,6 +32,22 @@ describe("kubernetes operators", () => {
         const cluster = plan.resources.find((r) => r.type === "kubernetes:postgresql.cnpg.io/v1:Cluster")!;
         const cnpg = releases.find((r) => r.inputs.chart === "cloudnative-pg")!;
         assert.ok(cluster.dependencies.includes(cnpg.urn), "the Cluster waits for the operator");
+        // The Barman Cloud plugin: in the operator's namespace, after the operator and cert-manager
+        // (its Issuer/Certificates), on the pinned images; the ObjectStore (its CRD) and the Cluster wait for it.
+        const plugin = releases.find((r) => r.inputs.chart === "plugin-barman-cloud")!;
+        assert.deepEqual([plugin.inputs.namespace, plugin.inputs.version], ["cnpg-system", "0.7.0"]);
+        assert.ok(plugin.dependencies.includes(cnpg.urn), "the plugin waits for CloudNativePG");
+        assert.ok(plugin.dependencies.includes(releases.find((r) => r.inputs.chart === "cert-manager")!.urn), "and for cert-manager");
+        assert.deepEqual(plugin.inputs.values.image, {
+            registry: "ghcr.io",
+            repository: "cloudnative-pg/plugin-barman-cloud",
+            tag: "v0.14.0",
+        });
+        assert.deepEqual(plugin.inputs.values.sidecarImage.tag, "v0.14.0");
+        assert.ok(plugin.inputs.values.resources.limits.memory);
+        const store = plan.resources.find((r) => r.inputs?.kind === "ObjectStore")!;
+        assert.ok(store.dependencies.includes(plugin.urn), "the ObjectStore waits for the plugin's CRD");
+        assert.ok(cluster.dependencies.includes(plugin.urn), "the Cluster waits for the plugin");
         const gateway = plan.resources.find((r) => r.inputs?.kind === "Gateway")!;
         assert.ok(gateway.dependencies.includes(eg.urn), "the Gateway waits for Envoy Gateway");
         const gatewayClass = plan.resources.find((r) => r.inputs?.kind === "GatewayClass")!;
@@ -47,7 +64,7 @@ describe("kubernetes operators", () => {
         assert.equal(redis.inputs.spec.template.spec.securityContext.runAsNonRoot, true);
     });
 
-    it("installs only what the system uses: no CloudNativePG without PostgreSQL, no cert-manager without a TLS domain, no KEDA without a request target", () => {
+    it("installs only what the system uses: no CloudNativePG without PostgreSQL, no cert-manager without a TLS domain or PostgreSQL, no KEDA without a request target", () => {
         const auro = stagingStack("auromart", { "tierform:installOperators": "true" });
         assert.deepEqual(neededOperators(auro.system, auro.settings), ["kubePrometheusStack", "certManager", "envoyGateway"]);
         const hld = stagingStack("hld-platform", { "tierform:installOperators": "true", "tierform:monitoringCrds": "false" });
@@ -55,7 +72,17 @@ describe("kubernetes operators", () => {
         assert.deepEqual(operatorsToInstall(noDomain, hld.settings), ["envoyGateway"]);
         const off = stagingStack("mdc-tts");
         assert.deepEqual(operatorsToInstall(off.system, off.settings), [], "prerequisites by default");
-        assert.deepEqual(neededOperators(off.system, off.settings), ["kubePrometheusStack", "certManager", "cnpg", "keda", "envoyGateway"]);
+        assert.deepEqual(neededOperators(off.system, off.settings), [
+            "kubePrometheusStack",
+            "certManager",
+            "cnpg",
+            "barmanCloud",
+            "keda",
+            "envoyGateway",
+        ]);
+        // PostgreSQL alone needs cert-manager: the Barman Cloud plugin's certificates.
+        const plain = { ...off.system, edge: { ...off.system.edge, domain: undefined, tls: false } };
+        assert.ok(neededOperators(plain, off.settings).includes("certManager"));
     });
 
     it("leaves kube-prometheus-stack out without monitoring CRDs", async () => {
@@ -65,7 +92,7 @@ describe("kubernetes operators", () => {
                 .ofType(RELEASE)
                 .map((r) => r.inputs.chart)
                 .sort(),
-            ["cert-manager", "cloudnative-pg", "keda", "oci://docker.io/envoyproxy/gateway-helm"],
+            ["cert-manager", "cloudnative-pg", "keda", "oci://docker.io/envoyproxy/gateway-helm", "plugin-barman-cloud"],
         );
     });
 });
@@ -78,7 +105,7 @@ describe("kubernetes: one switch per operator", () => {
         const { system, settings } = loadStack(
             stackConfig({ stack: "staging", system: "mdc-tts", config: { "tierform:installCloudNativePg": "true" } }),
         );
-        assert.deepEqual(operatorsToInstall(system, settings), ["cnpg"]);
+        assert.deepEqual(operatorsToInstall(system, settings), ["cnpg", "barmanCloud"], "the operator with its backup plugin");
         const none = loadStack(stackConfig({ stack: "staging", system: "mdc-tts" }));
         assert.deepEqual(operatorsToInstall(none.system, none.settings), []);
         const hld = loadStack(

@@ -104,7 +104,7 @@ describe("kubernetes restore and recovery (issue 11 item 6)", function () {
         const spec = object(await stagingPlan("mdc-tts"), "Cluster", "db").inputs.spec;
         assert.ok(spec.bootstrap.initdb);
         assert.equal(spec.externalClusters, undefined);
-        assert.equal(spec.backup.barmanObjectStore.serverName, "db");
+        assert.equal(spec.plugins[0].parameters.serverName, "db");
     });
 
     it("after a mistaken destroy, generation 1 recovers from generation 0's base backups and WAL and archives apart", async () => {
@@ -113,11 +113,15 @@ describe("kubernetes restore and recovery (issue 11 item 6)", function () {
         assert.deepEqual(spec.bootstrap.recovery, { source: "db", database: "mdc_tts", owner: "app", secret: { name: "db-app" } });
         const source = spec.externalClusters[0];
         assert.equal(source.name, "db");
-        assert.equal(source.barmanObjectStore.serverName, "db");
-        assert.equal(source.barmanObjectStore.destinationPath, spec.backup.barmanObjectStore.destinationPath, "the same archive path");
-        assert.equal(spec.backup.barmanObjectStore.serverName, "db-g1", "a new server name: barman refuses a non-empty archive");
-        assert.deepEqual(source.barmanObjectStore.s3Credentials, spec.backup.barmanObjectStore.s3Credentials);
+        assert.deepEqual(source.plugin, {
+            name: "barman-cloud.cloudnative-pg.io",
+            parameters: { barmanObjectName: "db-archive", serverName: "db" },
+        });
+        const archiver = spec.plugins[0];
+        assert.deepEqual([archiver.isWALArchiver, archiver.parameters.barmanObjectName], [true, "db-archive"], "the same ObjectStore");
+        assert.equal(archiver.parameters.serverName, "db-g1", "a new server name: barman refuses a non-empty archive");
         const g2 = object(await stagingPlan("mdc-tts", { "tierform:archiveGeneration": "2" }), "Cluster", "db").inputs.spec;
-        assert.deepEqual([g2.bootstrap.recovery.source, g2.backup.barmanObjectStore.serverName], ["db-g1", "db-g2"]);
+        assert.deepEqual([g2.bootstrap.recovery.source, g2.plugins[0].parameters.serverName], ["db-g1", "db-g2"]);
+        assert.equal(g2.externalClusters[0].plugin.parameters.serverName, "db-g1");
     });
 });

@@ -7,6 +7,7 @@ const STATEFULSET = "kubernetes:apps/v1:StatefulSet";
 const SECRET = "kubernetes:core/v1:Secret";
 const PROVIDER = "pulumi:providers:kubernetes";
 const CLUSTER = "kubernetes:postgresql.cnpg.io/v1:Cluster";
+const OBJECT_STORE = "kubernetes:barmancloud.cnpg.io/v1:ObjectStore";
 const NS = "shop";
 
 const urn = (type: string, name: string) => `urn:pulumi:test::tierform::${type}::${name}`;
@@ -63,8 +64,54 @@ const redis = (args: string[], limit = "512Mi") =>
         ...pod([{ name: "cache", image: "redis:7.4.1-alpine", command: ["redis-server"], args, resources: { limits: { memory: limit } } }]),
     });
 
+const store = (namespace = NS) =>
+    recorded(OBJECT_STORE, "shop-db-object-store", {
+        apiVersion: "barmancloud.cnpg.io/v1",
+        kind: "ObjectStore",
+        metadata: { name: "db-archive", namespace },
+        spec: { configuration: { destinationPath: "s3://backups/db" }, retentionPolicy: "30d" },
+    });
+const plugin = (barmanObjectName: string, serverName: string) => ({
+    name: "barman-cloud.cloudnative-pg.io",
+    parameters: { barmanObjectName, serverName },
+});
+const archiving = (spec: Record<string, unknown>, deps = [urn(OBJECT_STORE, "shop-db-object-store")]) =>
+    recorded(
+        CLUSTER,
+        "shop-db",
+        { apiVersion: "postgresql.cnpg.io/v1", kind: "Cluster", metadata: { name: "db", namespace: NS }, spec: { instances: 1, ...spec } },
+        { dependencies: deps },
+    );
+
 /** Every Kubernetes rule's cases. */
 export const kubernetesRuleCases: EngineRuleCase[] = [
+    {
+        rule: "kubernetes-cnpg-plugin-object-store",
+        good: [
+            store(),
+            archiving({
+                plugins: [{ ...plugin("db-archive", "db-g1"), isWALArchiver: true }],
+                externalClusters: [{ name: "db", plugin: plugin("db-archive", "db") }],
+            }),
+        ],
+        bad: [
+            {
+                why: "the WAL archiver names an ObjectStore the run does not create",
+                resources: [store(), archiving({ plugins: [{ ...plugin("db-store", "db"), isWALArchiver: true }] })],
+                expect: /names ObjectStore 'db-store', which this run does not create in namespace shop/,
+            },
+            {
+                why: "the recovery source's ObjectStore is in another namespace",
+                resources: [store("other"), archiving({ externalClusters: [{ name: "db", plugin: plugin("db-archive", "db") }] })],
+                expect: /externalClusters\[0\]\.plugin\.parameters\.barmanObjectName|does not create/,
+            },
+            {
+                why: "the Cluster does not depend on its ObjectStore",
+                resources: [store(), archiving({ plugins: [{ ...plugin("db-archive", "db"), isWALArchiver: true }] }, [])],
+                expect: /does not depend on it/,
+            },
+        ],
+    },
     {
         rule: "kubernetes-await-operator-datastore",
         good: [cluster(), connections, migrate([urn(CLUSTER, "shop-db"), urn(SECRET, "shop-web-connections")])],
