@@ -19,7 +19,6 @@ import { MANAGED_BY } from "../shared/naming";
 import { AwsBackup, backupSelectionTags } from "./backup";
 import { AwsBucket, cdnServesBucket } from "./object-store";
 import { AwsCache } from "./cache";
-import { throwProblems } from "./common";
 import type { AwsDataArgs, AwsDatastoreBinding } from "./contract";
 import { AwsDatabase } from "./database";
 import { AwsDocumentDb } from "./documentdb";
@@ -127,12 +126,12 @@ function offsiteVaultTarget(
 }
 
 /**
- * Create the data tier of `args.system` and return each datastore's binding by name. Throws
- * (before creating anything) when the spec's recovery objectives cannot be met.
+ * Create the data tier of `args.system` and return each datastore's binding by name. Recovery
+ * objectives it cannot meet (`recoveryProblems`) were refused before any resource, by the one
+ * refusal path (components/index.ts via the AWS platform's problems()).
  */
 export function createDataTier(args: AwsDataArgs, opts: pulumi.ComponentResourceOptions): Record<string, AwsDatastoreBinding> {
     const { system, settings, network } = args;
-    throwProblems(system, recoveryProblems(system, settings, settings.awsRegion));
 
     const n = (part: string) => `${system.name}-${part}`;
     const bindings: Record<string, AwsDatastoreBinding> = {};

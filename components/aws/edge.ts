@@ -24,7 +24,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { Problem, Service, System } from "../../model";
 import { awsTags, resourceName } from "../shared/naming";
-import { assumeRolePolicy, awsName, awsNamePrefix, awsPlace, managedPolicyArn, targetGroupName, throwProblems } from "./common";
+import { assumeRolePolicy, awsName, awsNamePrefix, awsPlace, managedPolicyArn, targetGroupName } from "./common";
 import { AwsBucket } from "./object-store";
 import { shiftsTraffic, type AwsServiceLoadBalancer } from "./service";
 
@@ -354,7 +354,8 @@ export class AwsEdge extends pulumi.ComponentResource {
         const originDomain = domain ? `origin.${domain}` : undefined;
         const place = awsPlace(opt);
 
-        throwProblems(system, edgeProblems(system, args.certificateArn));
+        // What this edge cannot enforce (edgeProblems) was refused before any resource, by the one
+        // refusal path (components/index.ts via the AWS platform's problems()).
         const { rules, defaultService } = routeRules(system);
 
         // ---- Certificates (validated through Route 53) -------------------------------------------------

@@ -4,6 +4,7 @@ import { cdnServesBucket } from "../../../components/aws/object-store";
 import {
     ALB_TLS_POLICY,
     AwsEdge,
+    edgeProblems,
     findHostedZone,
     hostedZoneCandidates,
     ORIGIN_SECRET_HEADER,
@@ -11,6 +12,7 @@ import {
     wafRateLimit,
 } from "../../../components/aws/edge";
 import { planComponent, type Plan } from "../../harness";
+import { formatProblems } from "../../../model";
 import { AWS_CONFIG, loadSystem } from "./helpers";
 
 const LISTENER = "aws:lb/listener:Listener";
@@ -372,10 +374,8 @@ describe("aws edge", function () {
             { path: "/v2", service: "api" },
             { path: "/", service: "web" },
         ];
-        await assert.rejects(
-            planEdge("hld-platform", { overrides: { edge: { routes } } }),
-            /services\.api\.rollout\.strategy: is blueGreen.*gives it 2 \(\/api, \/v2\)/,
-        );
+        const { system } = loadSystem("hld-platform", { overrides: { edge: { routes } } });
+        assert.match(formatProblems(edgeProblems(system)), /services\.api\.rollout\.strategy: is blueGreen.*gives it 2 \(\/api, \/v2\)/);
     });
 
     it("derives rules, rate limits and zones correctly", () => {
@@ -416,8 +416,10 @@ describe("aws edge", function () {
         for (const r of records) assert.strictEqual(r.inputs.zoneId, "Z09GIVEN", r.name);
     });
 
-    it("refuses what the AWS edge cannot enforce", async () => {
-        await assert.rejects(planEdge("auromart", { overrides: { edge: { cdn: true } } }), /allowCidrs/);
-        await assert.rejects(planEdge("auromart", { overrides: { edge: { domain: null } } }), /edge.domain/);
+    it("refuses what the AWS edge cannot enforce", () => {
+        const problems = (overrides: Record<string, unknown>) => formatProblems(edgeProblems(loadSystem("auromart", { overrides }).system));
+        assert.match(problems({ edge: { cdn: true } }), /allowCidrs/);
+        assert.match(problems({ edge: { domain: null } }), /edge.domain/);
+        assert.deepStrictEqual(edgeProblems(loadSystem("auromart").system), []);
     });
 });
