@@ -31,6 +31,11 @@ export function datastoreKind(system: System, name: string): DatastoreKind | und
 /** The variable stem of a datastore name: upper case, `-` as `_` (`media-files` → `MEDIA_FILES`). */
 export const variableStem = (name: string) => name.toUpperCase().replace(/-/g, "_");
 
+/** A datastore's own variable: `<NAME>_BUCKET` for a bucket, `<NAME>_URL` for the others (aliases such as DATABASE_URL take its value). */
+export function ownVariable(name: string, kind: DatastoreKind): string {
+    return `${variableStem(name)}_${kind === "bucket" ? "BUCKET" : "URL"}`;
+}
+
 /**
  * The connection variables of `service`: for every datastore it uses, `<NAME>_URL` (buckets:
  * `<NAME>_BUCKET`), plus the conventional alias for the first of its kind: DATABASE_URL
@@ -51,7 +56,7 @@ export function connectionVariables(system: System, service: Service): Connectio
         else if (kind === "queue") alias = "BROKER_URL";
         else alias = "STORAGE_BUCKET";
         const secret = kind !== "bucket";
-        add(kind === "bucket" ? `${variableStem(name)}_BUCKET` : `${variableStem(name)}_URL`, name, kind, secret);
+        add(ownVariable(name, kind), name, kind, secret);
         if (!aliased.has(alias)) {
             aliased.add(alias);
             add(alias, name, kind, secret);

@@ -250,7 +250,7 @@ export const FEATURES: Feature[] = [
     },
     {
         id: "recovery-time",
-        usedAt: (s) => ["recovery.rtoHours"].filter(() => s.recovery.rtoHours < 24),
+        usedAt: (s) => (s.recovery.rtoHours < 24 ? ["recovery.rtoHours"] : []),
         support: {
             docker: { level: "approximated", how: "informational: nothing is sized from it (the plan checks the RPO only)" },
             kubernetes: { level: "approximated", how: "informational: nothing is sized from it (the plan checks the RPO only)" },

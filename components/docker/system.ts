@@ -13,7 +13,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Settings, System } from "../../model";
 import type { Problem } from "../../model/errors";
-import { variableStem, type ServicePlan } from "../../plan";
+import { ownVariable, type ServicePlan } from "../../plan";
 import { imageProblems } from "../shared/images";
 import { resourceName } from "../shared/naming";
 import type { DatastoreBinding, DatastoreOutputs, PlatformSystem, PlatformSystemArgs, SystemOutputs } from "../contract";
@@ -98,14 +98,14 @@ export class DockerSystem extends pulumi.ComponentResource implements PlatformSy
             this.bindings[n] = {
                 outputs: { kind, endpoint: store.endpoint, connectionString: store.connectionString },
                 environment: {},
-                secrets: { [`${variableStem(n)}_URL`]: store.connectionString },
+                secrets: { [ownVariable(n, kind)]: store.connectionString },
                 ready: [store.container],
             };
         }
         for (const [n, bucketName] of Object.entries(this.objects?.bucketNames ?? {})) {
             this.bindings[n] = {
                 outputs: { kind: "bucket", endpoint: bucketName },
-                environment: { [`${variableStem(n)}_BUCKET`]: bucketName },
+                environment: { [ownVariable(n, "bucket")]: bucketName },
                 secrets: {},
                 ready: [this.objects!.setup],
             };
@@ -124,7 +124,7 @@ export class DockerSystem extends pulumi.ComponentResource implements PlatformSy
             ? new DockerFileShares(resourceName([name, "shares"]), { system }, child)
             : undefined;
         for (const service of Object.values(system.services)) {
-            const wiring = this.wiring(system, plan.services[service.name]);
+            const wiring = this.wiring(plan.services[service.name]);
             this.services[service.name] = new DockerService(
                 resourceName([name, service.name]),
                 {
@@ -210,8 +210,7 @@ export class DockerSystem extends pulumi.ComponentResource implements PlatformSy
      * the bindings, the object store's endpoint and the service's own keys (Docker's object-store
      * binding), its network, and what to wait for.
      */
-    private wiring(system: System, plan: ServicePlan) {
-        const service = system.services[plan.name];
+    private wiring(plan: ServicePlan) {
         const { environment: env, secrets: secretEnv } = connectionValues(plan, this.bindings);
         const dependsOn: pulumi.Resource[] = readinessOf(plan, this.bindings);
         const after: ServiceStep[] = [];
@@ -228,7 +227,7 @@ export class DockerSystem extends pulumi.ComponentResource implements PlatformSy
         }
         // The spec's own env wins over a platform default of the same name (the loader refuses a
         // clash with a connection variable, so this is only S3_ENDPOINT_URL and the like).
-        for (const k of Object.keys(service.env)) {
+        for (const k of Object.keys(plan.variables.plain)) {
             delete env[k];
             delete secretEnv[k];
         }

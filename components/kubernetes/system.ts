@@ -11,7 +11,7 @@ import type { Settings, System } from "../../model";
 import type { Problem } from "../../model/errors";
 import type { DatastoreBinding, PlatformSystem, PlatformSystemArgs, SystemOutputs } from "../contract";
 import { datastoreOutputs, readinessOf } from "../shared/binding";
-import { variableStem } from "../../plan";
+import { ownVariable } from "../../plan";
 import type { PlatformModule } from "../index";
 import { CNPG_POSTGRES_IMAGES, imageProblems } from "../shared/images";
 import { kubernetesLabels } from "../shared/naming";
@@ -90,7 +90,7 @@ export class KubernetesSystem extends pulumi.ComponentResource implements Platfo
         const bindings: Record<string, DatastoreBinding> = {};
         for (const [dsName, c] of Object.entries(connections)) {
             const kind = plan.datastores[dsName].kind;
-            const own = `${variableStem(dsName)}_${kind === "bucket" ? "BUCKET" : "URL"}`;
+            const own = ownVariable(dsName, kind);
             bindings[dsName] = {
                 outputs: {
                     kind,

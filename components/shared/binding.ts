@@ -5,7 +5,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { DatastoreBinding, DatastoreOutputs } from "../contract";
-import { variableStem, type ServicePlan } from "../../plan";
+import { ownVariable, type ServicePlan } from "../../plan";
 
 /**
  * The values of `plan`'s connection variables: secrets (credential-carrying URLs) and plain
@@ -22,7 +22,7 @@ export function connectionValues(
     for (const v of plan.variables.connections) {
         const b = bindings[v.datastore];
         if (!b) throw new Error(`service ${plan.name}: no binding for datastore ${v.datastore}`);
-        const own = `${variableStem(v.datastore)}_${v.kind === "bucket" ? "BUCKET" : "URL"}`;
+        const own = ownVariable(v.datastore, v.kind);
         const value = v.secret ? (b.secrets[v.variable] ?? b.secrets[own]) : (b.environment[v.variable] ?? b.environment[own]);
         if (value === undefined) {
             // A credential-carrying variable is read from `secrets` only, never from a plain variable.

@@ -7,6 +7,7 @@
  */
 import { isPinnedImage, plaintextSecretProblem, resourcePolicy } from "./util";
 import { DOCKER_LABEL } from "../../conventions/labels";
+import { isSensitiveHostPath, SENSITIVE_HOST_PATHS } from "./docker";
 
 const REMOTE_IMAGE = "docker:index/remoteImage:RemoteImage";
 const IMAGE = "docker:index/image:Image";
@@ -94,21 +95,8 @@ interface VolumeProps {
     driverOpts?: Record<string, string>;
 }
 
-const SENSITIVE = [
-    "/",
-    "/boot",
-    "/dev",
-    "/etc",
-    "/lib",
-    "/proc",
-    "/sys",
-    "/usr",
-    "/var/run/docker.sock",
-    "/run/docker.sock",
-    "/var/lib/docker",
-    "/var/run",
-    "/run",
-];
+/** The host paths a container must not bind, and the runtime directories a volume must not bind either. */
+const SENSITIVE = [...SENSITIVE_HOST_PATHS, "/var/run", "/run"];
 
 /** Named volumes are not bind mounts of sensitive host paths. */
 export const dockerVolumeNoHostBind = resourcePolicy({
@@ -122,9 +110,7 @@ export const dockerVolumeNoHostBind = resourcePolicy({
     validate: (props: VolumeProps, _args, report) => {
         const opts = props.driverOpts ?? {};
         if ((props.driver ?? "local") !== "local" || !/\bbind\b/.test(opts.o ?? "")) return;
-        const device = (opts.device ?? "").replace(/\/+$/, "") || "/";
-        if (SENSITIVE.some((s) => device === s || (s !== "/" && device.startsWith(`${s}/`))))
-            report(`volume binds host path ${opts.device}`);
+        if (isSensitiveHostPath(opts.device ?? "", SENSITIVE)) report(`volume binds host path ${opts.device}`);
     },
 });
 

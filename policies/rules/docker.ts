@@ -187,7 +187,8 @@ export const dockerHostIsolation = resourcePolicy({
     },
 });
 
-const SENSITIVE = [
+/** Host paths a container must never bind: the host's root, system directories, the Docker socket and state. */
+export const SENSITIVE_HOST_PATHS = [
     "/",
     "/boot",
     "/dev",
@@ -200,6 +201,12 @@ const SENSITIVE = [
     "/run/docker.sock",
     "/var/lib/docker",
 ];
+
+/** True when host path `path` (trailing slashes ignored) is one of `paths` or below one; "/" matches only itself. */
+export function isSensitiveHostPath(path: string, paths: readonly string[] = SENSITIVE_HOST_PATHS): boolean {
+    const clean = path.replace(/\/+$/, "") || "/";
+    return paths.some((s) => clean === s || (s !== "/" && clean.startsWith(`${s}/`)));
+}
 
 /** No sensitive host paths mounted. */
 export const dockerSensitiveMounts = resourcePolicy({
@@ -214,10 +221,7 @@ export const dockerSensitiveMounts = resourcePolicy({
             ...(Array.isArray(props.volumes) ? props.volumes : []).map((v: any) => v.hostPath),
             ...(Array.isArray(props.mounts) ? props.mounts : []).filter((m: any) => m.type === "bind").map((m: any) => m.source),
         ].filter((p): p is string => typeof p === "string");
-        for (const p of paths) {
-            const clean = p.replace(/\/+$/, "") || "/";
-            if (SENSITIVE.some((s) => clean === s || (s !== "/" && clean.startsWith(`${s}/`)))) report(`host path ${p} is mounted`);
-        }
+        for (const p of paths) if (isSensitiveHostPath(p)) report(`host path ${p} is mounted`);
     },
 });
 

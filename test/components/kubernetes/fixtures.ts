@@ -6,7 +6,7 @@
 import { planStack, stackConfig, type Plan, type PlannedResource } from "../../harness";
 import { loadStack, type LoadedStack, type System } from "../../../model";
 import type { DatastoreBinding } from "../../../components/contract";
-import { variableStem } from "../../../plan";
+import { datastoreKind, ownVariable } from "../../../plan";
 import type { KubeContext } from "../../../components/kubernetes/context";
 
 export const PRESETS = ["mdc-tts", "mealkitz", "asset-management", "auromart", "hld-platform"] as const;
@@ -63,9 +63,8 @@ export function bindingsOf(system: System, urls: Record<string, string>): Record
     return Object.fromEntries(
         Object.entries(urls).map(([name, url]) => {
             const bucket = name in system.buckets;
-            const own = `${variableStem(name)}_${bucket ? "BUCKET" : "URL"}`;
-            const kind =
-                name in system.databases ? "database" : name in system.caches ? "cache" : name in system.queues ? "queue" : "bucket";
+            const kind = datastoreKind(system, name)!;
+            const own = ownVariable(name, kind);
             return [
                 name,
                 { outputs: { kind, endpoint: url }, environment: bucket ? { [own]: url } : {}, secrets: bucket ? {} : { [own]: url } },
