@@ -13,7 +13,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Database, Problem, Settings, System } from "../../model";
-import { backupGapMinutes } from "../../plan";
+import { backupGapMinutes, backupSchedules } from "../../plan";
 import { connectionVariables } from "../../plan";
 import { MANAGED_BY } from "../shared/naming";
 import { AwsBackup, backupSelectionTags } from "./backup";
@@ -56,8 +56,7 @@ export function recoveryProblems(system: System, settings: Pick<Settings, "drReg
         }
         const achievable = achievableRpoMinutes(db);
         if (achievable > rpo) {
-            const schedules = [db.backup.schedule, db.backup.incrementalSchedule]
-                .filter(Boolean)
+            const schedules = backupSchedules(db)
                 .map((s) => `'${s}'`)
                 .join(" and ");
             add(
