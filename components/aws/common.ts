@@ -163,17 +163,40 @@ export function policyJson(statements: pulumi.Input<aws.iam.PolicyStatement>[]):
 }
 
 /**
- * The trust policy of a role an AWS service assumes on this account's behalf, e.g.
- * `ecs-tasks.amazonaws.com`. The `aws:SourceAccount` condition keeps another account's use of the
- * same service from assuming it (the confused-deputy guard).
+ * The confused-deputy condition AWS documents for the trust policy of each service principal that
+ * assumes a role here, with the page that documents it. A key AWS does not document for its
+ * principal is left out: if the service does not send it, the condition never matches and every
+ * assumption fails (every blue/green deployment, every backup job). `test/systems/aws-trust.test.ts`
+ * holds every policy statement the prod plans register to the documented table.
  */
-export function assumeRolePolicy(service: string, accountId: pulumi.Input<string>): pulumi.Output<string> {
+const TRUST_CONDITION: Record<string, "aws:SourceAccount" | undefined> = {
+    // "Amazon ECS task IAM role", creating the role: the trust relationship with aws:SourceArn and aws:SourceAccount
+    // to prevent the confused deputy problem. https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html
+    "ecs-tasks.amazonaws.com": "aws:SourceAccount",
+    // "Setting up and enabling Enhanced Monitoring", Protecting against the confused deputy problem (aws:SourceArn, aws:SourceAccount).
+    // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Monitoring.OS.Enabling.html#USER_Monitoring.OS.confused-deputy
+    "monitoring.rds.amazonaws.com": "aws:SourceAccount",
+    // "Amazon ECS infrastructure IAM role for load balancers": the documented trust policy has no condition.
+    // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/AmazonECSInfrastructureRolePolicyForLoadBalancers.html
+    "ecs.amazonaws.com": undefined,
+    // AWS Backup "IAM service roles" (and the AWSBackupDefaultServiceRole it creates): the trust policy has no condition.
+    // https://docs.aws.amazon.com/aws-backup/latest/devguide/iam-service-roles.html
+    "backup.amazonaws.com": undefined,
+};
+
+/**
+ * The trust policy of a role an AWS service assumes on this account's behalf, e.g.
+ * `ecs-tasks.amazonaws.com`, with the `aws:SourceAccount` condition only where AWS documents it for
+ * that principal ({@link TRUST_CONDITION}).
+ */
+export function assumeRolePolicy(service: keyof typeof TRUST_CONDITION, accountId: pulumi.Input<string>): pulumi.Output<string> {
+    const key = TRUST_CONDITION[service];
     return policyJson([
         {
             Effect: "Allow",
             Principal: { Service: service },
             Action: "sts:AssumeRole",
-            Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+            ...(key ? { Condition: { StringEquals: { [key]: accountId } } } : {}),
         },
     ]);
 }

@@ -83,13 +83,24 @@ export function keyPolicyStatements(
         });
     }
     if (services.includes("alarms")) {
+        // "Enable compatibility between event sources from AWS services and encrypted topics"
+        // (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services): CloudWatch
+        // alarms carry aws:SourceAccount; EventBridge's KMS requests do not (that page says the source keys are not
+        // supported there), and AWS Backup documents none, so those two get the key without a source condition.
         statements.push({
             Sid: "AlarmPublishersUseTheKeyForThisAccountOnly",
             Effect: "Allow",
-            Principal: { Service: ["cloudwatch.amazonaws.com", "events.amazonaws.com", "backup.amazonaws.com"] },
+            Principal: { Service: "cloudwatch.amazonaws.com" },
             Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
             Resource: "*",
             Condition: { StringEquals: { "aws:SourceAccount": place.accountId } },
+        });
+        statements.push({
+            Sid: "EventBridgeAndBackupPublishToTheEncryptedTopic",
+            Effect: "Allow",
+            Principal: { Service: ["events.amazonaws.com", "backup.amazonaws.com"] },
+            Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+            Resource: "*",
         });
     }
     if (cloudFrontDistributionArns.length > 0) {

@@ -86,13 +86,27 @@ export class AwsAlarmTopic extends pulumi.ComponentResource {
             {
                 arn: this.topic.arn,
                 policy: policyJson([
+                    // CloudWatch alarms send aws:SourceAccount with their SNS actions (CloudWatch User Guide, "Notify users on
+                    // alarm changes", Amazon SNS confused-deputy prevention:
+                    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Notify_Users_Alarm_Changes.html).
                     {
-                        Sid: "AwsMonitoringServicesOfThisAccountPublish",
+                        Sid: "CloudWatchAlarmsOfThisAccountPublish",
                         Effect: "Allow",
-                        Principal: { Service: ["cloudwatch.amazonaws.com", "events.amazonaws.com", "backup.amazonaws.com"] },
+                        Principal: { Service: "cloudwatch.amazonaws.com" },
                         Action: "sns:Publish",
                         Resource: this.topic.arn,
                         Condition: { StringEquals: { "aws:SourceAccount": place.accountId } },
+                    },
+                    // EventBridge and AWS Backup: their documented topic policies carry no source condition
+                    // (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-sns-permissions,
+                    // https://docs.aws.amazon.com/aws-backup/latest/devguide/backup-notifications.html); a key they do not
+                    // send would drop every notification silently. The topic is reachable only by its ARN from this account's rules and vaults.
+                    {
+                        Sid: "EventBridgeAndBackupPublish",
+                        Effect: "Allow",
+                        Principal: { Service: ["events.amazonaws.com", "backup.amazonaws.com"] },
+                        Action: "sns:Publish",
+                        Resource: this.topic.arn,
                     },
                     {
                         Sid: "AccountManagesTopic",

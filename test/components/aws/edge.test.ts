@@ -347,11 +347,10 @@ describe("aws edge", function () {
         // ECS owns the weights after the first deployment; a rolling service's rule stays Pulumi's.
         assert.deepStrictEqual([ignored["edge-web-20"], ignored["edge-api-10"]], [["actions"], ["actions"]]);
         assert.strictEqual(auroIgnored["edge-admin-10"], undefined, "the 403 rule keeps no options");
-        // The role ECS shifts with: assumed by ECS of this account only, with AWS's policy for it.
+        // The role ECS shifts with: AWS's documented trust policy (no source condition: ECS does not document sending one), AWS's policy for it.
         const role = hld.one("aws:iam/role:Role", "edge-traffic-shift");
-        assert.deepStrictEqual(JSON.parse(role.inputs.assumeRolePolicy).Statement[0].Condition, {
-            StringEquals: { "aws:SourceAccount": "123456789012" },
-        });
+        const trust = JSON.parse(role.inputs.assumeRolePolicy).Statement[0];
+        assert.deepStrictEqual([trust.Principal, trust.Condition], [{ Service: "ecs.amazonaws.com" }, undefined]);
         assert.strictEqual(
             hld.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "edge-traffic-shift").inputs.policyArn,
             "arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers",

@@ -27,9 +27,10 @@ describe("aws alarms (CloudWatch → SNS)", function () {
         const key = plan.one("aws:kms/key:Key", "alarms-key");
         assert.strictEqual(key.inputs.enableKeyRotation, true);
         assert.strictEqual(topic.inputs.kmsMasterKeyId, `arn:aws:kms:us-east-1:123456789012:key/${key.name}`);
-        const services = JSON.parse(key.inputs.policy).Statement.find((s: any) => s.Sid === "AlarmPublishersUseTheKeyForThisAccountOnly")
-            .Principal.Service;
-        assert.ok(services.includes("cloudwatch.amazonaws.com") && services.includes("backup.amazonaws.com"));
+        const services = JSON.parse(key.inputs.policy)
+            .Statement.filter((s: any) => s.Action.includes("kms:GenerateDataKey*"))
+            .flatMap((s: any) => [s.Principal.Service].flat());
+        assert.deepStrictEqual(services.sort(), ["backup.amazonaws.com", "cloudwatch.amazonaws.com", "events.amazonaws.com"]);
         const policy = JSON.parse(plan.one("aws:sns/topicPolicy:TopicPolicy", "alarms").inputs.policy);
         assert.ok(policy.Statement.some((s: any) => s.Effect === "Deny" && s.Condition?.Bool?.["aws:SecureTransport"] === "false"));
         const sub = plan.one("aws:sns/topicSubscription:TopicSubscription", "alarms");
