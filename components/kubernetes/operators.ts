@@ -22,7 +22,9 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type * as k8sTypes from "@pulumi/kubernetes/types/input";
 import type { Settings, System } from "../../model";
+import { K8S_ANNOTATION } from "../../conventions/labels";
 import { datastoreImage } from "../shared/images";
 import { PINS } from "../shared/pins";
 import { OPERATOR_NAMESPACES } from "./context";
@@ -239,9 +241,33 @@ export class KubernetesOperators extends pulumi.ComponentResource {
 }
 
 /**
+ * The pods of Envoy Gateway's rate-limit service, the only client of {@link RATE_LIMIT_REDIS}: the
+ * labels Envoy Gateway gives its `envoy-ratelimit` Deployment (envoyproxy/gateway
+ * internal/infrastructure/kubernetes/ratelimit/testdata/deployments/*.yaml, `rateLimitLabels()`).
+ */
+export const RATE_LIMIT_PODS = {
+    "app.kubernetes.io/name": "envoy-ratelimit",
+    "app.kubernetes.io/component": "ratelimit",
+    "app.kubernetes.io/managed-by": "envoy-gateway",
+};
+
+/**
+ * Why the rate-limit Redis runs one replica (the `tierform.io/singleton` annotation the
+ * `min-replicas` policy honours): Envoy Gateway's global rate limit is "a shared rate limit … across
+ * all the instances of Envoy proxies" (docs tasks/traffic/global-rate-limit) because every
+ * rate-limit replica counts in one Redis; two independent Redis pods behind one Service would each
+ * hold part of a client's count, so a client would get up to twice its limit. Losing the pod loses
+ * a minute of counters, and while it restarts the limit is not enforced (a BackendTrafficPolicy's
+ * `rateLimit.failClosed` defaults to false: traffic passes), so it is no outage of the edge.
+ */
+export const RATE_LIMIT_REDIS_SINGLETON_REASON =
+    "one shared counter store: two Redis replicas would split each client's count and double its limit";
+
+/**
  * Envoy Gateway's cluster-wide companions: the GatewayClass {@link GATEWAY_CLASS} of its
- * controller, and the Redis its rate-limit service counts in (one replica, no persistence: counters
- * of a minute; non-root, read-only root, restricted PSA).
+ * controller, the Redis its rate-limit service counts in (one replica by design, see
+ * {@link RATE_LIMIT_REDIS_SINGLETON_REASON}; no persistence: counters of a minute; non-root,
+ * read-only root, restricted PSA), and the namespace's NetworkPolicies ({@link envoyGatewayNetworkPolicies}).
  */
 function envoyGatewayExtras(name: string, parent: pulumi.Resource, release: k8s.helm.v3.Release): pulumi.Resource[] {
     const ns = OPERATOR_NAMESPACES.envoyGateway;
@@ -260,9 +286,16 @@ function envoyGatewayExtras(name: string, parent: pulumi.Resource, release: k8s.
     const redis = new k8s.apps.v1.Deployment(
         `${name}-${RATE_LIMIT_REDIS.name}`,
         {
-            metadata: { name: RATE_LIMIT_REDIS.name, namespace: ns, labels },
+            metadata: {
+                name: RATE_LIMIT_REDIS.name,
+                namespace: ns,
+                labels,
+                annotations: { [K8S_ANNOTATION.singleton]: "true", "tierform.io/singleton-reason": RATE_LIMIT_REDIS_SINGLETON_REASON },
+            },
             spec: {
                 replicas: 1,
+                // Never two counter stores at once, not even during a roll-out.
+                strategy: { type: "Recreate" },
                 selector: { matchLabels: labels },
                 template: {
                     metadata: { labels },
@@ -309,5 +342,48 @@ function envoyGatewayExtras(name: string, parent: pulumi.Resource, release: k8s.
         },
         opts,
     );
-    return [gatewayClass, redis, service];
+    const policies = Object.entries(envoyGatewayNetworkPolicies(labels)).map(
+        ([policyName, spec]) =>
+            new k8s.networking.v1.NetworkPolicy(
+                `${name}-${policyName}`,
+                { metadata: { name: policyName, namespace: ns, labels: { "app.kubernetes.io/managed-by": "tierform" } }, spec },
+                opts,
+            ),
+    );
+    return [gatewayClass, redis, service, ...policies];
+}
+
+/**
+ * The NetworkPolicies tierform puts in Envoy Gateway's namespace when it installs Envoy Gateway
+ * (pure; keyed by object name):
+ *
+ * - `default-deny-ingress`: nothing reaches a pod of the namespace unless a policy admits it;
+ * - `allow-ratelimit-redis`: the rate-limit Redis ({@link RATE_LIMIT_REDIS}, pods `redisLabels`)
+ *   admits only the rate-limit service ({@link RATE_LIMIT_PODS}) on its port, and sends nothing
+ *   (Egress with no rule);
+ * - `allow-envoy-gateway`: every other pod of the namespace — the ones the chart and its controller
+ *   own: the controller (xDS, Wasm cache, webhook, metrics), the rate-limit service and the Envoy
+ *   proxies that serve the Gateway to the internet — keeps the ingress it had before, from anywhere:
+ *   their ports are Envoy Gateway's to choose (a proxy listens on the Gateway's ports + 10000 when
+ *   below 1024) and change between releases, and a wrong guess here would take the edge down.
+ *   Tightening them is Envoy Gateway's own configuration, not tierform's.
+ */
+export function envoyGatewayNetworkPolicies(redisLabels: Record<string, string>): Record<string, k8sTypes.networking.v1.NetworkPolicySpec> {
+    return {
+        "default-deny-ingress": { podSelector: {}, policyTypes: ["Ingress"] },
+        "allow-ratelimit-redis": {
+            podSelector: { matchLabels: redisLabels },
+            policyTypes: ["Ingress", "Egress"],
+            ingress: [
+                { from: [{ podSelector: { matchLabels: RATE_LIMIT_PODS } }], ports: [{ port: RATE_LIMIT_REDIS.port, protocol: "TCP" }] },
+            ],
+        },
+        "allow-envoy-gateway": {
+            podSelector: {
+                matchExpressions: [{ key: "app.kubernetes.io/name", operator: "NotIn", values: [redisLabels["app.kubernetes.io/name"]] }],
+            },
+            policyTypes: ["Ingress"],
+            ingress: [{}],
+        },
+    };
 }

@@ -46,6 +46,32 @@ describe("shipped stacks pass their policy packs", function () {
     }
 });
 
+/**
+ * The README's staging path exactly: `pulumi config set tierform:installOperators true`, then
+ * `pulumi up` with policies/config/staging.json (every rule mandatory). With the operators on, the
+ * program also creates Envoy Gateway's GatewayClass, the rate-limit Redis and its namespace's
+ * NetworkPolicies: those must pass the same pack.
+ */
+describe("staging as the README deploys it (installOperators on, policies/config/staging.json)", function () {
+    this.timeout(120000);
+    for (const system of PRESETS) {
+        it(`${system}: no mandatory violation`, async () => {
+            const plan = await planStack({ stack: "staging", system, config: { "tierform:installOperators": "true" } });
+            assert.ok(
+                plan.run.resources.some((r) => r.type === "kubernetes:helm.sh/v3:Release"),
+                "the operators are installed in this configuration",
+            );
+            const report = runPolicyReport(plan.run, "staging");
+            assert.deepStrictEqual(
+                report.violations
+                    .filter((v) => v.level === "mandatory")
+                    .map((v) => `${v.policy} · ${v.type ?? "(stack)"} ${v.resource ?? ""}: ${v.message}`),
+                [],
+            );
+        });
+    }
+});
+
 const AWS_SDK = path.dirname(require.resolve("@pulumi/aws/package.json"));
 
 /** True when the AWS SDK's args of `type` (e.g. aws:rds/instance:Instance → rds/instance.d.ts, InstanceArgs) take `tags`. */

@@ -62,6 +62,41 @@ describe("kubernetes operators", () => {
         const redis = plan.resources.find((r) => r.inputs?.kind === "Deployment" && r.inputs.metadata.name === "ratelimit-redis")!;
         assert.equal(redis.inputs.metadata.namespace, "envoy-gateway-system");
         assert.equal(redis.inputs.spec.template.spec.securityContext.runAsNonRoot, true);
+        // One counter store (two would split each client's count), never two at once.
+        assert.equal(redis.inputs.spec.replicas, 1);
+        assert.equal(redis.inputs.spec.strategy.type, "Recreate");
+        assert.equal(redis.inputs.metadata.annotations["tierform.io/singleton"], "true");
+        // Envoy Gateway's namespace: default-deny ingress; the Redis admits only the rate-limit pods on 6379.
+        const policies = plan.resources.filter(
+            (r) => r.inputs?.kind === "NetworkPolicy" && r.inputs.metadata.namespace === "envoy-gateway-system",
+        );
+        const byName = Object.fromEntries(policies.map((p) => [p.inputs.metadata.name, p.inputs.spec]));
+        assert.deepEqual(byName["default-deny-ingress"], { podSelector: {}, policyTypes: ["Ingress"] });
+        const redisPolicy = byName["allow-ratelimit-redis"];
+        assert.deepEqual(redisPolicy.podSelector.matchLabels, redis.inputs.spec.selector.matchLabels);
+        assert.deepEqual(redisPolicy.ingress, [
+            {
+                from: [
+                    {
+                        podSelector: {
+                            matchLabels: {
+                                "app.kubernetes.io/name": "envoy-ratelimit",
+                                "app.kubernetes.io/component": "ratelimit",
+                                "app.kubernetes.io/managed-by": "envoy-gateway",
+                            },
+                        },
+                    },
+                ],
+                ports: [{ port: 6379, protocol: "TCP" }],
+            },
+        ]);
+        assert.deepEqual(redisPolicy.policyTypes, ["Ingress", "Egress"], "and sends nothing");
+        assert.equal(redisPolicy.egress, undefined);
+        // Only the chart's own pods keep their open ingress, never the Redis.
+        assert.deepEqual(byName["allow-envoy-gateway"].podSelector.matchExpressions, [
+            { key: "app.kubernetes.io/name", operator: "NotIn", values: ["ratelimit-redis"] },
+        ]);
+        for (const p of policies) assert.ok(p.dependencies.includes(eg.urn), "after the release creates the namespace");
     });
 
     it("installs only what the system uses: no CloudNativePG without PostgreSQL, no cert-manager without a TLS domain or PostgreSQL, no KEDA without a request target", () => {
