@@ -333,11 +333,11 @@ export const service = z.strictObject({
         })
         .default({ strategy: "rolling", maxSurge: 1, maxUnavailable: 0 }),
     /**
-     * A one-off command run before a new version takes traffic (e.g. database migrations); it must exit 0.
+     * A one-off command run before a new version takes traffic (e.g. database migrations); it must exit 0. Every other service using a database this service uses waits for it too (a Celery worker, an admin app; a service with its own `migrate` waits only for those before it in the spec).
      * @default none
-     * @docker A one-shot container with the replicas' environment and credentials, run before the replicas (re)start; a non-zero exit fails `pulumi up`.
-     * @kubernetes A Job named by a hash of image and command (so each version migrates once), which the Deployment waits for.
-     * @aws A non-essential `migrate` container in every task; the application starts after it exits 0, so it runs at every task start and must be idempotent and tolerate a concurrent run.
+     * @docker A one-shot container with the replicas' environment and credentials, run before the replicas (re)start; a non-zero exit fails `pulumi up`; the other services' containers on the same database wait for its exit 0 (label `tierform.after.migrate-<service>`).
+     * @kubernetes A Job named by a hash of image and command (so each version migrates once), which the Deployment and the workloads of the other services on the same database wait for.
+     * @aws A non-essential `migrate` container in every task; the application starts after it exits 0, so it runs at every task start and must be idempotent and tolerate a concurrent run; the ECS services of the other services on the same database are created and updated only once this one is steady.
      * @property command The argv to run, in the service's image.
      */
     migrate: z.strictObject({ command: z.array(z.string()).min(1) }).optional(),

@@ -102,6 +102,8 @@ export interface ServicePlan {
     variables: VariablePlan;
     /** Datastores and file shares it reaches. */
     reaches: string[];
+    /** Other services whose migration (`migrate`) must have succeeded before this one starts ({@link migrationGates}). */
+    afterMigrationsOf: string[];
 }
 
 /**
@@ -162,6 +164,30 @@ function timingsOf(p: ProbeSpec): CheckTimings {
     };
 }
 
+/**
+ * The other services whose `migrate` must have succeeded before `service` starts: every service
+ * with a `migrate` command that uses a database `service` also uses (a Celery worker or an admin
+ * app reads the schema the web service migrates). A service that migrates itself waits only for
+ * such services before it in the spec, so the gates never form a cycle; {@link buildOrder} puts
+ * every gate before the services it gates.
+ */
+export function migrationGates(system: System, service: Service): string[] {
+    const databases = (s: Service) => s.uses.filter((u) => u in system.databases);
+    const mine = new Set(databases(service));
+    const names = Object.keys(system.services);
+    return Object.values(system.services)
+        .filter((m) => m.name !== service.name && m.migrate !== undefined)
+        .filter((m) => service.migrate === undefined || names.indexOf(m.name) < names.indexOf(service.name))
+        .filter((m) => databases(m).some((d) => mine.has(d)))
+        .map((m) => m.name);
+}
+
+/** The services in the order a platform builds them: those with a `migrate` first (spec order), then the rest, so every {@link migrationGates} gate exists before what it gates. */
+export function buildOrder(system: System): Service[] {
+    const all = Object.values(system.services);
+    return [...all.filter((s) => s.migrate !== undefined), ...all.filter((s) => s.migrate === undefined)];
+}
+
 /** The plan of one service of `system`. */
 export function planService(system: System, service: Service): ServicePlan {
     return {
@@ -173,6 +199,7 @@ export function planService(system: System, service: Service): ServicePlan {
         health: healthOf(system, service),
         variables: { plain: { ...service.env }, connections: connectionVariables(system, service), appSecrets: [...service.secrets] },
         reaches: [...service.uses, ...service.mounts.map((m) => m.share).filter((s, i, all) => all.indexOf(s) === i)],
+        afterMigrationsOf: migrationGates(system, service),
     };
 }
 

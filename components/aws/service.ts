@@ -375,6 +375,14 @@ export interface AwsServiceArgs {
      * @default 10
      */
     bakeTimeInMinutes?: number;
+    /**
+     * The ECS services of the services whose migration this one waits for (the plan's
+     * `afterMigrationsOf`): their `migrate` container runs in each of their tasks before the
+     * application, and `waitForSteadyState` makes them complete only once their tasks are healthy,
+     * so this service is created (or updated) only after the migration has succeeded.
+     * @default []
+     */
+    afterMigrations?: pulumi.Resource[];
 }
 
 /** One ECS Fargate service with its task definition, roles, logs and autoscaling. Type token `tierform:aws:Service`. */
@@ -385,6 +393,8 @@ export class AwsService extends pulumi.ComponentResource {
     readonly executionRoleArn: pulumi.Output<string>;
     readonly taskRoleArn: pulumi.Output<string>;
     readonly logGroupName: pulumi.Output<string>;
+    /** The ECS service (what services gated by this one's migration wait for). */
+    readonly ecsService: aws.ecs.Service;
 
     constructor(name: string, args: AwsServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tierform:aws:Service", name, {}, opts);
@@ -624,7 +634,14 @@ export class AwsService extends pulumi.ComponentResource {
                 parent: this,
                 // The first tasks need their roles' policies (pull, logs, secrets; the application's own datastores).
                 // Tasks that mount a share need its mount targets (one per zone) and the NFS egress rule.
-                dependsOn: [...(lb?.ready ?? []), executionPolicy, ...(taskPolicy ? [taskPolicy] : []), ...(shares?.ready ?? [])],
+                // A service reading a database another service migrates starts after that service is steady (migrated).
+                dependsOn: [
+                    ...(lb?.ready ?? []),
+                    executionPolicy,
+                    ...(taskPolicy ? [taskPolicy] : []),
+                    ...(shares?.ready ?? []),
+                    ...(args.afterMigrations ?? []),
+                ],
                 ignoreChanges: ecsOwnedFields(scales, Boolean(shift)),
                 // Steady state takes the health-check grace, the deregistration delay and, for blue/green and canary, the bake time(s).
                 customTimeouts: serviceTimeouts(shift ? svc : undefined, args.bakeTimeInMinutes),
@@ -673,6 +690,7 @@ export class AwsService extends pulumi.ComponentResource {
             if (targets.requestsPerMinute !== undefined && lb) policy("requests", targets.requestsPerMinute, requestsPerTargetMetric(lb));
         }
 
+        this.ecsService = ecsService;
         this.serviceName = ecsService.name;
         this.serviceArn = ecsService.arn;
         this.taskDefinitionArn = taskDefinition.arn;

@@ -17,6 +17,7 @@ import type { Problem, Settings, System } from "../../model";
 import type { PlatformSystem, PlatformSystemArgs, SystemOutputs } from "../contract";
 import type { PlatformModule } from "../index";
 import { datastoreOutputs } from "../shared/binding";
+import { buildOrder } from "../../plan";
 import { MANAGED_BY, awsTags, resourceName } from "../shared/naming";
 import { AwsAlarmTopic, AwsAppAlarms } from "./monitoring";
 import type { AwsDatastoreBinding } from "./contract";
@@ -169,7 +170,8 @@ export class AwsSystem extends pulumi.ComponentResource implements PlatformSyste
         if (edge.distributionArn) resolveCdnDistributionArn(edge.distributionArn);
 
         const services: Record<string, AwsService> = {};
-        for (const svc of Object.values(system.services)) {
+        // Services that migrate first: every service using a migrated database waits for that service to be steady.
+        for (const svc of buildOrder(system)) {
             const target = edge.targets[svc.name];
             services[svc.name] = new AwsService(
                 `${name}-${svc.name}`,
@@ -187,6 +189,7 @@ export class AwsSystem extends pulumi.ComponentResource implements PlatformSyste
                     bindings,
                     ...(fileShares?.mounts[svc.name] ? { fileShares: fileShares.mounts[svc.name] } : {}),
                     ...(target ? { loadBalancer: target } : {}),
+                    afterMigrations: plan.services[svc.name].afterMigrationsOf.map((m) => services[m].ecsService),
                 },
                 child,
             );

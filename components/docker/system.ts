@@ -13,7 +13,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Settings, System } from "../../model";
 import type { Problem } from "../../model/errors";
-import { ownVariable, type ServicePlan } from "../../plan";
+import { buildOrder, ownVariable, type ServicePlan } from "../../plan";
 import { imageProblems } from "../shared/images";
 import { resourceName } from "../shared/naming";
 import type { DatastoreBinding, DatastoreOutputs, PlatformSystem, PlatformSystemArgs, SystemOutputs } from "../contract";
@@ -123,8 +123,14 @@ export class DockerSystem extends pulumi.ComponentResource implements PlatformSy
         const shares = Object.values(system.services).some((s) => s.mounts.length > 0)
             ? new DockerFileShares(resourceName([name, "shares"]), { system }, child)
             : undefined;
-        for (const service of Object.values(system.services)) {
+        // Services that migrate first: every service using a migrated database waits for that migration's exit 0.
+        for (const service of buildOrder(system)) {
             const wiring = this.wiring(plan.services[service.name]);
+            const migrations = plan.services[service.name].afterMigrationsOf.map((m) => ({
+                role: `migrate-${m}`,
+                step: this.services[m].migration!,
+                what: `the migration of ${m} (${system.services[m].migrate!.command.join(" ")}), which ${service.name} waits for`,
+            }));
             this.services[service.name] = new DockerService(
                 resourceName([name, service.name]),
                 {
@@ -142,6 +148,7 @@ export class DockerSystem extends pulumi.ComponentResource implements PlatformSy
                     dependsOn: wiring.dependsOn,
                     after: [
                         ...wiring.after,
+                        ...migrations,
                         ...service.mounts.map((m) => ({
                             role: "volume-init",
                             step: shares!.volumes[shareKey(m.share, m.subPath)].owner,

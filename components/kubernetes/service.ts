@@ -216,6 +216,8 @@ export class KubernetesService extends pulumi.ComponentResource {
     readonly service?: k8s.core.v1.Service;
     /** `name.namespace.svc.cluster.local:port` for web services, the workload's name otherwise. */
     readonly address: string;
+    /** The migration Job, when the spec has `migrate`: this workload and every service using a migrated database wait for it. */
+    readonly migration?: k8s.batch.v1.Job;
 
     constructor(name: string, args: KubernetesServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tierform:kubernetes:Service", name, {}, opts);
@@ -281,16 +283,15 @@ export class KubernetesService extends pulumi.ComponentResource {
                 { restartPolicy: "Never", initContainers: waitForDatabases(ctx, service) },
             );
             const version = JSON.stringify([service.image, service.migrate.command]);
-            dependsOn.push(
-                versionedJob(
-                    ctx,
-                    `${svcName}-migrate`,
-                    "service",
-                    version,
-                    { backoffLimit: 3, activeDeadlineSeconds: 1800, pod },
-                    { parent: this, dependsOn: [...dependsOn] },
-                ),
+            this.migration = versionedJob(
+                ctx,
+                `${svcName}-migrate`,
+                "service",
+                version,
+                { backoffLimit: 3, activeDeadlineSeconds: 1800, pod },
+                { parent: this, dependsOn: [...dependsOn] },
             );
+            dependsOn.push(this.migration);
         }
 
         const range = plan.replicas;

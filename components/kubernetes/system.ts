@@ -11,7 +11,7 @@ import type { Settings, System } from "../../model";
 import type { Problem } from "../../model/errors";
 import type { DatastoreBinding, PlatformSystem, PlatformSystemArgs, SystemOutputs } from "../contract";
 import { datastoreOutputs, readinessOf } from "../shared/binding";
-import { ownVariable } from "../../plan";
+import { buildOrder, ownVariable } from "../../plan";
 import type { PlatformModule } from "../index";
 import { CNPG_POSTGRES_IMAGES, imageProblems } from "../shared/images";
 import { kubernetesLabels } from "../shared/naming";
@@ -134,7 +134,9 @@ export class KubernetesSystem extends pulumi.ComponentResource implements Platfo
         // App tier.
         const services: Record<string, string> = {};
         const workloads: pulumi.Resource[] = [];
-        for (const service of Object.values(system.services)) {
+        const built: Record<string, KubernetesService> = {};
+        // Services that migrate first: every service using a migrated database waits for that migration Job.
+        for (const service of buildOrder(system)) {
             const s = new KubernetesService(
                 `${name}-svc-${service.name}`,
                 {
@@ -146,11 +148,13 @@ export class KubernetesSystem extends pulumi.ComponentResource implements Platfo
                         ...appSecretDeps,
                         ...readinessOf(plan.services[service.name], bindings),
                         ...service.mounts.map((m) => shares.claims[m.share]),
+                        ...plan.services[service.name].afterMigrationsOf.map((m) => built[m].migration!),
                     ],
                     autoscalerDependsOn: operators.releases("keda"),
                 },
                 child,
             );
+            built[service.name] = s;
             services[service.name] = s.address;
             if (s.service) workloads.push(s.service);
         }

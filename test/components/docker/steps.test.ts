@@ -41,8 +41,10 @@ describe("docker one-shot steps: exit codes", () => {
             const waiting = p.ofType(CONTAINER).filter((c) => c.dependencies.includes(s.urn));
             for (const w of waiting) {
                 const role = labelsOf(s)["tierform.role"];
+                // Another service's migration is waited for as `tierform.after.migrate-<service>`.
+                const service = labelsOf(s)["tierform.service"];
                 assert.ok(
-                    labelsOf(w)[`tierform.after.${role}`] !== undefined,
+                    labelsOf(w)[`tierform.after.${role}`] !== undefined || labelsOf(w)[`tierform.after.${role}-${service}`] !== undefined,
                     `${w.name} waits for ${s.name} without checking its exit code`,
                 );
             }
