@@ -118,6 +118,12 @@ export const CONFIG_KEYS = {
         description: "aws: an existing VPC to deploy into; empty creates one.",
     },
     azCount: { schema: int(0, 6), default: 0, description: "aws: availability zones to span (0 = 3 in prod, 2 elsewhere)." },
+    singleNatGateway: {
+        schema: bool,
+        default: false,
+        description:
+            "aws: one NAT gateway (and Elastic IP) for the whole VPC instead of one per zone, the prod profile's default: saves about $36 a month per zone beyond the first (us-east-1: $0.045 an hour per gateway, $0.005 an hour per public IPv4 address), but when that zone fails every private subnet loses its internet egress (image pulls from outside ECR, AWS APIs without VPC endpoints) and other zones' traffic pays cross-zone transfer; for a non-critical stack.",
+    },
     drRegion: {
         schema: z.string().regex(/^([a-z]{2}(-[a-z]+)+-\d)?$/),
         default: "",

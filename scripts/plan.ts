@@ -11,6 +11,7 @@ import { REDACTED, runOffline, type OfflineRun, type PlannedResource } from "./o
 import { readStackConfig, stackNames, withStackFileLines } from "./offline/stack-config";
 import { PolicyConfigError, runPolicyReport } from "./offline/policy-report";
 import { writeDiagrams } from "./offline/diagram";
+import { awsPrerequisites, renderAwsPrerequisites } from "./offline/prerequisites-aws";
 import { didYouMean, loadStack, type System } from "../model";
 import { connectionVariables } from "../plan";
 
@@ -219,6 +220,10 @@ async function main() {
     console.log("");
     console.log(renderServices(loadStack(config).system));
     console.log("");
+    if (config["tierform:platform"] === "aws") {
+        console.log(renderAwsPrerequisites(awsPrerequisites(run, config["aws:region"])));
+        console.log("");
+    }
     console.log(renderOutputs(run));
     console.log("");
     let report: ReturnType<typeof runPolicyReport>;

@@ -222,7 +222,7 @@ export const secretRecoveryDays = (deletionProtection: boolean) => (deletionProt
 
 /**
  * The Secrets Manager secret a datastore's users read through ECS `secrets`: named
- * `tierform/<system>/<environment>/<datastore>`, encrypted with `kmsKeyArn`, protected in prod, its
+ * `tierform/<system>/<environment>/<datastore>-<suffix>`, encrypted with `kmsKeyArn`, protected in prod, its
  * value the JSON of `value` (which always carries a `url` key, the connection variables' source).
  */
 export function connectionSecret(
@@ -240,13 +240,18 @@ export function connectionSecret(
     const secret = new aws.secretsmanager.Secret(
         name,
         {
-            name: `tierform/${system.name}/${system.environment}/${args.datastore}`,
+            // A prefix, not a fixed name: a deleted secret keeps its name for the recovery window (30 days in prod),
+            // so a fixed name would refuse re-creating the stack within it ("a secret with this name is already
+            // scheduled for deletion", https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_DeleteSecret.html).
+            namePrefix: `tierform/${system.name}/${system.environment}/${args.datastore}-`,
             description: `${system.name} ${args.datastore}: ${args.description}`,
             kmsKeyId: args.kmsKeyArn,
             recoveryWindowInDays: secretRecoveryDays(system.profile.deletionProtection),
             tags: awsTags(system, "secrets"),
         },
-        { parent, protect: system.profile.deletionProtection },
+        // A stack created with the earlier fixed name keeps it: the name is immutable, and changing it would replace a
+        // protected secret (the update would fail on protect). Only new stacks get the prefix.
+        { parent, protect: system.profile.deletionProtection, ignoreChanges: ["name", "namePrefix"] },
     );
     new aws.secretsmanager.SecretVersion(
         name,

@@ -347,7 +347,16 @@ export class AwsDatabase extends pulumi.ComponentResource {
                 ...observability,
                 tags: { ...tags, ...(args.extraTags ?? {}) },
             },
-            { ...stateful, dependsOn: [monitoringPolicy] },
+            {
+                ...stateful,
+                dependsOn: [monitoringPolicy],
+                // With point-in-time recovery AWS Backup's continuous rule manages the instance's automated backups: it sets
+                // the retention to the rule's (the same min(retention, 35) as here) and the backup window to the plan's start
+                // window, and RDS reports those (https://docs.aws.amazon.com/aws-backup/latest/devguide/point-in-time-recovery.html,
+                // point-in-time-recovery-retention-period.html). Pulumi leaves them as AWS Backup has them instead of
+                // resetting them on every update.
+                ...(db.backup.pointInTime ? { ignoreChanges: ["backupWindow", "backupRetentionPeriod"] } : {}),
+            },
         );
         const hostPort = (i: aws.rds.Instance) => pulumi.interpolate`${i.address}:${i.port}`;
         this.endpoint = hostPort(this.instance);

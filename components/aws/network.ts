@@ -231,6 +231,12 @@ export interface AwsNetworkArgs {
      */
     azCount?: number;
     /**
+     * One NAT gateway for the whole VPC instead of one per zone (`tierform:singleNatGateway`; its
+     * cost and risk are in its description). Outside prod (no Multi-AZ) there is always one.
+     * @default false
+     */
+    singleNatGateway?: boolean;
+    /**
      * CIDR block of a new VPC (a /16).
      * @default "10.0.0.0/16"
      */
@@ -337,7 +343,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
                 opt,
             );
 
-            const natCount = system.profile.multiAz ? azCount : 1;
+            const natCount = system.profile.multiAz && !args.singleNatGateway ? azCount : 1;
             const subnets: Record<SubnetTier, aws.ec2.Subnet[]> = { public: [], private: [], isolated: [] };
             const nats: aws.ec2.NatGateway[] = [];
             for (let i = 0; i < azCount; i++) {

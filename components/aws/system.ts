@@ -57,7 +57,7 @@ export function awsWarnings(system: System, settings: Settings): string[] {
     const domain = system.edge.domain;
     if (domain && isPlaceholderDomain(domain) && !settings.certificateArn) {
         out.push(
-            `tierform: edge.domain '${domain}' is a documentation placeholder: before a real 'pulumi up', set edge.domain (tierform:overrides) to a domain you own with a public Route 53 hosted zone (or tierform:hostedZoneId), or give tierform:certificateArn`,
+            `tierform: edge.domain '${domain}' is a documentation placeholder: before a real 'pulumi up', set edge.domain (tierform:overrides) to a domain you own with a public Route 53 hosted zone (or tierform:hostedZoneId), or give tierform:certificateArn (a real 'pulumi up' refuses it)`,
         );
     }
     const stillOpen = Object.values(system.services).flatMap((svc) => {
@@ -77,17 +77,28 @@ export function awsWarnings(system: System, settings: Settings): string[] {
     return out;
 }
 
-/** What only a real update (not a preview) refuses: alarms without a subscriber. */
-export function realUpdateProblems(settings: Settings): Problem[] {
-    return settings.alarmEmail
-        ? []
-        : [
-              {
-                  where: "tierform:alarmEmail",
-                  message:
-                      "is empty: every alarm would notify an SNS topic nobody reads; set an address (the recipient confirms the subscription)",
-              },
-          ];
+/**
+ * What only a real update (not a preview) refuses, before anything is registered: the
+ * prerequisites a deployment cannot do without and the plan cannot supply — alarms without a
+ * subscriber, and a documentation-placeholder domain without a certificate (no hosted zone can be
+ * found for it and no certificate validated: the update would fail half-way, after the network and
+ * the datastores exist).
+ */
+export function realUpdateProblems(system: System, settings: Settings): Problem[] {
+    const out: Problem[] = [];
+    if (!settings.alarmEmail)
+        out.push({
+            where: "tierform:alarmEmail",
+            message:
+                "is empty: every alarm would notify an SNS topic nobody reads; set an address (the recipient confirms the subscription)",
+        });
+    const domain = system.edge.domain;
+    if (domain && isPlaceholderDomain(domain) && !settings.certificateArn)
+        out.push({
+            where: "edge.domain",
+            message: `'${domain}' is a documentation placeholder: set it (in the spec or tierform:overrides) to a domain you own with a public Route 53 hosted zone (or tierform:hostedZoneId), or give tierform:certificateArn`,
+        });
+    return out;
 }
 
 /** Every spec service, datastore, edge and monitoring tier on AWS. Type token `tierform:aws:System`. */
@@ -110,7 +121,11 @@ export class AwsSystem extends pulumi.ComponentResource implements PlatformSyste
 
         const logsKey = new AwsKms(`${name}-logs-key`, { system, purpose: "logs", services: ["logs"] }, child);
         const secretsKey = new AwsKms(`${name}-secrets-key`, { system, purpose: "secrets" }, child);
-        const network = new AwsNetwork(`${name}-network`, { system, vpcId: settings.vpcId || undefined, azCount: settings.azCount }, child);
+        const network = new AwsNetwork(
+            `${name}-network`,
+            { system, vpcId: settings.vpcId || undefined, azCount: settings.azCount, singleNatGateway: settings.singleNatGateway },
+            child,
+        );
         const alarmTopic = new AwsAlarmTopic(`${name}-alarms`, { system, settings }, child);
         const fileShares = Object.values(system.services).some((s) => s.mounts.length > 0)
             ? new AwsFileShares(
@@ -253,7 +268,7 @@ export const platform: PlatformModule = {
     System: AwsSystem,
     problems: (system, settings) => [
         ...awsProblems(system, settings, settings.awsRegion),
-        ...(pulumi.runtime.isDryRun() || process.env.TIERFORM_OFFLINE_PREVIEW === "1" ? [] : realUpdateProblems(settings)),
+        ...(pulumi.runtime.isDryRun() || process.env.TIERFORM_OFFLINE_PREVIEW === "1" ? [] : realUpdateProblems(system, settings)),
     ],
     warnings: awsWarnings,
 };

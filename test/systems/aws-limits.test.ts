@@ -83,6 +83,7 @@ describe("AWS limits on the prod stack (what a real preview and apply refuse)", 
         }
         assert.ok(error instanceof pulumi.RunError, `expected a RunError, got ${String(error)}`);
         assert.match(error.message, /tierform:alarmEmail: is empty: every alarm would notify an SNS topic nobody reads/);
+        assert.match(error.message, /edge\.domain: 'api\.mdc-tts\.example\.com' is a documentation placeholder/);
         const registered = (error as unknown as { registered: { type: string }[] }).registered;
         assert.deepStrictEqual(
             registered.map((r) => r.type).filter((t) => t !== "pulumi:pulumi:Stack"),
@@ -91,7 +92,11 @@ describe("AWS limits on the prod stack (what a real preview and apply refuse)", 
         );
         const run = await runOffline({
             program,
-            config: { ...config, "tierform:alarmEmail": "oncall@mdc.example.com" },
+            config: {
+                ...config,
+                "tierform:alarmEmail": "oncall@mdc.example.com",
+                "tierform:overrides": JSON.stringify({ edge: { domain: "tts.mdc.co.uk" } }),
+            },
             stack: "prod",
             preview: false,
         });
