@@ -61,7 +61,7 @@ export const CONFIG_KEYS = {
         schema: bool,
         default: false,
         description:
-            "kubernetes: install every operator the system needs (Envoy Gateway, cert-manager, CloudNativePG, KEDA, kube-prometheus-stack) from their pinned Helm charts.",
+            "kubernetes: install every operator the system needs (Envoy Gateway, cert-manager, CloudNativePG, KEDA, kube-prometheus-stack, metrics-server) from their pinned Helm charts.",
     },
     installEnvoyGateway: {
         schema: bool,
@@ -79,6 +79,18 @@ export const CONFIG_KEYS = {
         default: false,
         description:
             "kubernetes: install CloudNativePG (chart 0.29.0, operator 1.30) and its Barman Cloud plugin (chart 0.7.0) for PostgreSQL.",
+    },
+    installMetricsServer: {
+        schema: bool,
+        default: false,
+        description:
+            "kubernetes: install metrics-server (chart 3.13.1) into kube-system; CPU/memory HPAs and KEDA cpu/memory triggers read it. Leave off where the cluster has one (k3s, minikube's addon, the EKS add-on).",
+    },
+    cni: {
+        schema: z.enum(["other", "cilium", "calico", "aws-vpc-cni"]),
+        default: "other",
+        description:
+            "kubernetes: the cluster's CNI, for the PostgreSQL instances' API-server egress: cilium renders a CiliumNetworkPolicy toEntities kube-apiserver (Cilium's CIDR rules never match the API server); calico, aws-vpc-cni and other an ipBlock on 443/6443.",
     },
     installPrometheusStack: {
         schema: bool,

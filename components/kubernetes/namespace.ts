@@ -11,7 +11,7 @@ import type * as k8sTypes from "@pulumi/kubernetes/types/input";
 import type { Settings, System } from "../../model";
 import { kubernetesLabels, resourceName } from "../shared/naming";
 import { deletionSafety, type KubeContext } from "./context";
-import { peerRule, systemFlows, type Flow, type Peer } from "./network";
+import { apiServerEgress, peerRule, systemFlows, type Flow, type Peer } from "./network";
 /** Arguments of {@link KubernetesNamespace}. */
 export interface KubernetesNamespaceArgs {
     /** The resolved system. */
@@ -33,6 +33,8 @@ export class KubernetesNamespace extends pulumi.ComponentResource {
     readonly name: pulumi.Output<string>;
     /** The NetworkPolicies, by name. */
     readonly policies: k8s.networking.v1.NetworkPolicy[] = [];
+    /** The CiliumNetworkPolicies (API-server egress on `tierform:cni: cilium`). */
+    readonly ciliumPolicies: k8s.apiextensions.CustomResource[] = [];
 
     constructor(name: string, args: KubernetesNamespaceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tierform:kubernetes:Namespace", name, {}, opts);
@@ -100,7 +102,13 @@ export class KubernetesNamespace extends pulumi.ComponentResource {
             if (!g) groups.set(peer.component, (g = { selector: peer.selector, ingress: [], egress: [] }));
             return g;
         };
+        // On Cilium the API server is no ipBlock: a CiliumNetworkPolicy per group names its entity.
+        const apiServer = new Map<string, { selector: Record<string, string>; ports: number[] }>();
         for (const flow of args.flows ?? systemFlows(system, settings)) {
+            if (flow.to.kind === "apiServer" && flow.from.kind === "pods" && settings.cni === "cilium") {
+                apiServer.set(flow.from.component, { selector: flow.from.selector, ports: flow.ports.map((p) => p.port) });
+                continue;
+            }
             const ports = flow.ports.map((p) => ({ port: p.port, protocol: p.protocol ?? "TCP" }));
             if (flow.to.kind === "pods") group(flow.to).ingress.push({ from: [peerRule(flow.from)], ports });
             if (flow.from.kind === "pods") group(flow.from).egress.push({ to: [peerRule(flow.to)], ports });
@@ -112,6 +120,21 @@ export class KubernetesNamespace extends pulumi.ComponentResource {
                 ...(g.ingress.length > 0 ? { ingress: g.ingress } : {}),
                 ...(g.egress.length > 0 ? { egress: g.egress } : {}),
             });
+        }
+        for (const [component, a] of apiServer) {
+            const policyName = resourceName(["allow", component, "kube-apiserver"]);
+            this.ciliumPolicies.push(
+                new k8s.apiextensions.CustomResource(
+                    resourceName([name, policyName]),
+                    {
+                        apiVersion: "cilium.io/v2",
+                        kind: "CiliumNetworkPolicy",
+                        metadata: { name: policyName, namespace: ctx.namespace, labels: kubernetesLabels(system, policyName, "network") },
+                        spec: apiServerEgress(a.selector, a.ports),
+                    },
+                    { parent: this },
+                ),
+            );
         }
         this.registerOutputs({ name: this.name });
     }

@@ -29,8 +29,10 @@ export type Peer =
     | { kind: "pods"; component: string; selector: Record<string, string> }
     /** Pods of another namespace (an operator, the ingress controller, Prometheus). */
     | { kind: "namespace"; component: string; namespace: string; podSelector?: Record<string, string> }
-    /** Addresses outside the cluster (an S3 endpoint, the API server). */
-    | { kind: "cidr"; component: string; cidr: string; except?: string[] };
+    /** Addresses outside the cluster (an S3 endpoint, the internet). */
+    | { kind: "cidr"; component: string; cidr: string; except?: string[] }
+    /** The Kubernetes API server, rendered per CNI ({@link API_SERVER}). */
+    | { kind: "apiServer"; component: "kube-apiserver" };
 
 /**
  * One allowed connection. The Namespace component makes an Ingress policy on `to` (when it is pods of the
@@ -85,6 +87,35 @@ export function objectStorePeer(system: System, settings: Settings): { peer: Pee
     if (s3) return { peer: { kind: "cidr", component: "s3", cidr: "0.0.0.0/0" }, port: s3.port };
     return { peer: { kind: "pods", component: OBJECT_STORE, selector: selectorOf(system, OBJECT_STORE) }, port: DEFAULT_PORTS.s3 };
 }
+
+/**
+ * The Kubernetes API server, which CloudNativePG's instance manager (and the Barman Cloud plugin's
+ * sidecar beside it) calls on 443 (the `kubernetes` Service; managed control planes) or 6443 (the
+ * endpoint behind it on kubeadm, kind, k3s). Its address is the cluster's; how a policy names it
+ * depends on the CNI (`tierform:cni`, {@link apiServerEgress}):
+ *
+ * - **Cilium**: a CiliumNetworkPolicy `toEntities: [kube-apiserver]`. Cilium's CIDR rules (and so a
+ *   NetworkPolicy `ipBlock`, even 0.0.0.0/0) "do not apply to traffic where both sides of the
+ *   connection are either managed by Cilium or use an IP belonging to a node in the cluster"
+ *   (cilium Documentation/policy/language.rst, "IP/CIDR based"); the API server's addresses carry
+ *   the reserved `kube-apiserver` identity, selectable as the `kube-apiserver` entity "within the
+ *   cluster and outside of the cluster" (same file, "Entities Based"; cilium PR #17714, #18396).
+ *   `policy-cidr-match-mode: nodes` (cilium PR #28421) would make node addresses CIDR-selectable,
+ *   but it is off by default and cluster-wide; the entity needs no agent setting.
+ * - **Calico**: an `ipBlock` 0.0.0.0/0 on 443 and 6443. Calico applies policy after kube-proxy's
+ *   DNAT, so the packet it sees goes to an API server endpoint (the `default/kubernetes`
+ *   Endpoints, port 6443 on kubeadm), which the block matches; a narrower block would need those
+ *   addresses, which change with the control plane.
+ * - **EKS VPC CNI** (network policy agent): the same `ipBlock`: the API server's endpoints are
+ *   cross-account ENIs with addresses of the cluster's VPC, which 0.0.0.0/0 contains.
+ *
+ * Only the PostgreSQL instances (and the recovery Job, labelled `cnpg.io/cluster` like them) talk
+ * to the API server: every pod tierform defines itself has `automountServiceAccountToken: false`
+ * (pods.ts) and no reason to.
+ */
+export const API_SERVER: Peer = { kind: "apiServer", component: "kube-apiserver" };
+/** The API server's ports: the `kubernetes` Service (443) and the endpoint behind it (6443 on kubeadm, kind, k3s). */
+export const API_SERVER_PORTS = [443, 6443];
 
 /** The edge's Envoy proxies (Envoy Gateway runs them in its own namespace). */
 const ingressController: Peer = { kind: "namespace", component: "envoy-proxy", ...ENVOY_PROXY_PEER };
@@ -152,12 +183,8 @@ export function systemFlows(system: System, settings: Settings): Flow[] {
                 ports: [{ port: CNPG_STATUS_PORT }, { port: DEFAULT_PORTS.postgres }],
             });
             flows.push({ from: cluster, to: cluster, ports: [{ port: DEFAULT_PORTS.postgres }, { port: CNPG_STATUS_PORT }] });
-            // The instance manager talks to the Kubernetes API server; its address is cluster-specific.
-            flows.push({
-                from: cluster,
-                to: { kind: "cidr", component: "kube-apiserver", cidr: "0.0.0.0/0" },
-                ports: [{ port: 443 }, { port: 6443 }],
-            });
+            // The instance manager talks to the Kubernetes API server (rendered per CNI, see API_SERVER).
+            flows.push({ from: cluster, to: API_SERVER, ports: API_SERVER_PORTS.map((port) => ({ port })) });
             // WAL archive and base backups (the S3 endpoint, else the system's SeaweedFS), sent by the
             // Barman Cloud plugin's sidecar in the instance pod.
             const store = objectStorePeer(system, settings);
@@ -192,5 +219,20 @@ export function peerRule(peer: Peer): k8sTypes.networking.v1.NetworkPolicyPeer {
             ...(peer.podSelector ? { podSelector: { matchLabels: peer.podSelector } } : {}),
         };
     }
+    // The API server on a CNI whose ipBlock matches it (Calico, the EKS VPC CNI): see API_SERVER.
+    if (peer.kind === "apiServer") return { ipBlock: { cidr: "0.0.0.0/0" } };
     return { ipBlock: { cidr: peer.cidr, ...(peer.except ? { except: peer.except } : {}) } };
+}
+
+/**
+ * The CiliumNetworkPolicy spec that lets the pods of `selector` reach the API server on Cilium
+ * (`cilium.io/v2`, endpointSelector + egress `toEntities`/`toPorts`; ports are strings in its
+ * schema). Cilium adds it to the namespace's NetworkPolicies (a union of allows): the default deny
+ * stays.
+ */
+export function apiServerEgress(selector: Record<string, string>, ports: number[]): Record<string, unknown> {
+    return {
+        endpointSelector: { matchLabels: selector },
+        egress: [{ toEntities: ["kube-apiserver"], toPorts: [{ ports: ports.map((port) => ({ port: String(port), protocol: "TCP" })) }] }],
+    };
 }

@@ -12,6 +12,7 @@
  * | Barman Cloud plugin | cnpg/plugin-barman-cloud | the `ObjectStore` of each PostgreSQL cluster: WAL archive, base backups, recovery |
  * | KEDA | kedacore/keda | request-rate autoscaling (`ScaledObject`) |
  * | kube-prometheus-stack | prometheus-community/kube-prometheus-stack | ServiceMonitor/PrometheusRule (only with `monitoringCrds`), the request-rate signal |
+ * | metrics-server | metrics-server/metrics-server (kube-system) | the `metrics.k8s.io` API every CPU/memory HPA and KEDA cpu/memory trigger reads |
  *
  * With Envoy Gateway, tierform also creates the GatewayClass {@link GATEWAY_CLASS} and the Redis
  * its rate-limit service counts in (per-client limits are global rate limits in Envoy Gateway);
@@ -25,6 +26,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type * as k8sTypes from "@pulumi/kubernetes/types/input";
 import type { Settings, System } from "../../model";
 import { K8S_ANNOTATION } from "../../conventions/labels";
+import { planService } from "../../plan";
 import { datastoreImage } from "../shared/images";
 import { PINS } from "../shared/pins";
 import { OPERATOR_NAMESPACES } from "./context";
@@ -79,6 +81,17 @@ export const CHARTS = {
         repo: PINS.kubePrometheusStackChart.registryUrl,
         namespace: OPERATOR_NAMESPACES.monitoring,
     },
+    /**
+     * metrics-server serves `metrics.k8s.io`, which every CPU/memory HPA and KEDA's cpu/memory
+     * triggers read; neither kind nor EKS ships it (k3s and minikube's addon do: leave
+     * `installMetricsServer` off there, a second one would fight over the APIService).
+     */
+    metricsServer: {
+        chart: PINS.metricsServerChart.packageName,
+        version: PINS.metricsServerChart.value,
+        repo: PINS.metricsServerChart.registryUrl,
+        namespace: "kube-system",
+    },
 } as const;
 
 /** An operator tierform can install. */
@@ -102,11 +115,26 @@ export function scalesOnRequests(system: System): boolean {
 }
 
 /**
+ * True when a service of `system` scales on CPU or memory: an HPA (always on a resource metric:
+ * CPU 70 % when the spec gives no target) or a KEDA ScaledObject with a cpu/memory trigger. Both
+ * read the `metrics.k8s.io` API of metrics-server; without it the HPA reports
+ * `FailedGetResourceMetric` and never scales (keda.sh/docs/2.16/scalers/cpu "Prerequisites": "KEDA uses standard cpu and memory metrics from the Kubernetes Metrics Server, which is not installed by default on … EKS").
+ */
+export function scalesOnResources(system: System): boolean {
+    return Object.values(system.services).some((s) => {
+        const signals = planService(system, s).scaling;
+        if (Object.keys(signals).length === 0) return false;
+        return signals.cpuPercent !== undefined || signals.memoryPercent !== undefined;
+    });
+}
+
+/**
  * The operators `system` uses: Envoy Gateway (the edge), cert-manager when the edge has TLS and a
  * domain (its Certificate) or a database is PostgreSQL (the Barman Cloud plugin's certificates),
  * CloudNativePG and its Barman Cloud plugin when a database is PostgreSQL, KEDA when a service
  * scales on requests, kube-prometheus-stack when `monitoringCrds` is on (ServiceMonitor,
- * PrometheusRule, CloudNativePG's PodMonitor, the edge's request metrics).
+ * PrometheusRule, CloudNativePG's PodMonitor, the edge's request metrics), metrics-server when a
+ * service scales on CPU or memory ({@link scalesOnResources}).
  */
 export function neededOperators(system: System, settings: Settings): Operator[] {
     const needed: Operator[] = [];
@@ -115,6 +143,7 @@ export function neededOperators(system: System, settings: Settings): Operator[] 
     if ((system.edge.tls && system.edge.domain) || postgres) needed.push("certManager");
     if (postgres) needed.push("cnpg", "barmanCloud");
     if (scalesOnRequests(system)) needed.push("keda");
+    if (scalesOnResources(system)) needed.push("metricsServer");
     needed.push("envoyGateway");
     return needed;
 }
@@ -122,7 +151,7 @@ export function neededOperators(system: System, settings: Settings): Operator[] 
 /**
  * The operators this stack installs: the needed ones whose switch is on. `tierform:installOperators`
  * turns on all; `installEnvoyGateway`, `installCertManager`, `installCloudNativePg`, `installKeda`
- * and `installPrometheusStack` turn on one each, so a cluster that already runs Envoy Gateway and
+ * `installPrometheusStack` and `installMetricsServer` turn on one each, so a cluster that already runs Envoy Gateway and
  * cert-manager can get only CloudNativePG from tierform. `installCloudNativePg` installs the
  * operator with its Barman Cloud plugin (the backups need both; the plugin needs cert-manager,
  * installed by `installCertManager` or already on the cluster).
@@ -136,6 +165,7 @@ export function operatorsToInstall(system: System, settings: Settings): Operator
         barmanCloud: all || settings.installCloudNativePg,
         keda: all || settings.installKeda,
         kubePrometheusStack: all || settings.installPrometheusStack,
+        metricsServer: all || settings.installMetricsServer,
     };
     return neededOperators(system, settings).filter((o) => switches[o]);
 }
@@ -164,6 +194,15 @@ export function barmanCloudValues(): Record<string, unknown> {
         sidecarImage: image(PINS.barmanCloudSidecar),
         resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
     };
+}
+
+/**
+ * Values of the metrics-server release: the chart's defaults (non-root, read-only root, requests
+ * 100m/200Mi — charts/metrics-server/values.yaml) plus a memory limit. Kubelet TLS stays verified: a cluster whose kubelets serve
+ * self-signed certificates (kind) needs `--kubelet-insecure-tls`, which tierform never sets for it.
+ */
+export function metricsServerValues(): Record<string, unknown> {
+    return { resources: { requests: { cpu: "100m", memory: "200Mi" }, limits: { memory: "400Mi" } } };
 }
 
 /** Arguments of {@link KubernetesOperators}. */
@@ -201,10 +240,11 @@ export class KubernetesOperators extends pulumi.ComponentResource {
             barmanCloud: barmanCloudValues(),
             keda: { prometheus: { operator: { enabled: monitoring, serviceMonitor: { enabled: monitoring } } } },
             envoyGateway: envoyGatewayValues(),
+            metricsServer: metricsServerValues(),
         };
         // kube-prometheus-stack first: the others create ServiceMonitors/PodMonitors when monitoring is on.
         // The Barman Cloud plugin after CloudNativePG and cert-manager (its Issuer and Certificates).
-        for (const key of ["kubePrometheusStack", "certManager", "cnpg", "barmanCloud", "keda", "envoyGateway"] as const) {
+        for (const key of ["kubePrometheusStack", "certManager", "cnpg", "barmanCloud", "keda", "envoyGateway", "metricsServer"] as const) {
             if (!install.has(key)) continue;
             const c = CHARTS[key];
             const prom = key === "kubePrometheusStack" ? undefined : this.byName.kubePrometheusStack;
@@ -226,6 +266,11 @@ export class KubernetesOperators extends pulumi.ComponentResource {
                 { parent: this, dependsOn: [...(prom ? [prom] : []), ...after] },
             );
         }
+        if (neededOperators(system, settings).includes("metricsServer") && !install.has("metricsServer"))
+            pulumi.log.info(
+                `${system.name}: CPU/memory autoscaling (HPAs, KEDA cpu/memory triggers) needs metrics-server on the cluster; ` +
+                    "set tierform:installMetricsServer (or installOperators) unless it has one (k3s, minikube's addon, the EKS add-on)",
+            );
         const eg = this.byName.envoyGateway;
         if (eg) this.extras.push(...envoyGatewayExtras(name, this, eg));
         this.registerOutputs({});

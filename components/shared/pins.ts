@@ -89,6 +89,9 @@ export const PINS = {
     barmanCloudPluginChart: { kind: "chart", datasource: "helm", packageName: "plugin-barman-cloud", registryUrl: "https://cloudnative-pg.github.io/charts", value: "0.7.0", source: "cloudnative-pg/charts charts/plugin-barman-cloud/Chart.yaml, tag plugin-barman-cloud-v0.7.0 (appVersion v0.13.0)" },
     kedaChart: { kind: "chart", datasource: "helm", packageName: "keda", registryUrl: "https://kedacore.github.io/charts", value: "2.20.2", source: "kedacore/charts keda/Chart.yaml, tag v2.20.2" },
     kubePrometheusStackChart: { kind: "chart", datasource: "helm", packageName: "kube-prometheus-stack", registryUrl: "https://prometheus-community.github.io/helm-charts", value: "88.5.3", source: "prometheus-community/helm-charts tag kube-prometheus-stack-88.5.3" },
+    // metrics-server: chart 3.13.1 ships appVersion 0.8.1 (charts/metrics-server/Chart.yaml at kubernetes-sigs/metrics-server
+    // 5ed5d3a, 2026-08-04, tag metrics-server-helm-chart-3.13.1). The app's v0.9.0 tag exists, with no chart release for it yet.
+    metricsServerChart: { kind: "chart", datasource: "helm", packageName: "metrics-server", registryUrl: "https://kubernetes-sigs.github.io/metrics-server", value: "3.13.1", source: "kubernetes-sigs/metrics-server charts/metrics-server/Chart.yaml, tag metrics-server-helm-chart-3.13.1 (appVersion 0.8.1)" },
     // ---------- engine lines the spec offers (the newest per engine; older lines are in ENGINE_LINES) ----------
     postgresNewest: { kind: "engine", datasource: "endoflife-date", packageName: "postgresql", value: "18", source: "endoflife-date/endoflife.date products/postgresql.md (18 until 2030-11-14)" },
     mysqlNewest: { kind: "engine", datasource: "endoflife-date", packageName: "mysql", value: "8.4", source: "endoflife-date/endoflife.date products/mysql.md (8.4 LTS until 2032-04-30), products/amazon-rds-mysql.md (RDS 8.4 until 2029-07-31)" },

@@ -102,3 +102,63 @@ describe("kubernetes internet egress (issue 11 item 4)", () => {
         assert.equal(rule.to[0].ipBlock.cidr, "0.0.0.0/0");
     });
 });
+
+describe("kubernetes API-server egress per CNI (tierform:cni)", () => {
+    const instanceEgress = (plan: Awaited<ReturnType<typeof planComponent>>) =>
+        objects(plan, "NetworkPolicy").find((p) => p.inputs.metadata.name === "allow-db")!.inputs.spec.egress as any[];
+
+    it("cilium: a CiliumNetworkPolicy toEntities kube-apiserver on 443/6443 for the PostgreSQL pods, and no ipBlock 0.0.0.0/0 for it", async () => {
+        const { system, settings } = stagingStack("mdc-tts", { "tierform:cni": "cilium" });
+        const plan = await planComponent(() => new KubernetesNamespace("t", { system, settings, name: "mdc" }));
+        const cilium = objects(plan, "CiliumNetworkPolicy");
+        assert.deepEqual(
+            cilium.map((p) => [p.inputs.apiVersion, p.inputs.metadata.name, p.inputs.metadata.namespace]),
+            [["cilium.io/v2", "allow-db-kube-apiserver", "mdc"]],
+        );
+        assert.deepEqual(cilium[0].inputs.spec, {
+            endpointSelector: { matchLabels: { "cnpg.io/cluster": "db" } },
+            egress: [
+                {
+                    toEntities: ["kube-apiserver"],
+                    toPorts: [
+                        {
+                            ports: [
+                                { port: "443", protocol: "TCP" },
+                                { port: "6443", protocol: "TCP" },
+                            ],
+                        },
+                    ],
+                },
+            ],
+        });
+        // Cilium never matches the API server by CIDR: no such rule may stand in for the entity.
+        assert.ok(
+            !instanceEgress(plan).some((r) => r.to.some((t: any) => t.ipBlock?.cidr === "0.0.0.0/0" && !t.ipBlock.except)),
+            "no bare 0.0.0.0/0 egress on the instances",
+        );
+        // The object store stays a NetworkPolicy rule (pods of the namespace: Cilium matches those by labels).
+        assert.ok(instanceEgress(plan).some((r) => r.ports.some((p: any) => p.port === 9000)));
+    });
+
+    for (const cni of ["calico", "aws-vpc-cni", "other"]) {
+        it(`${cni}: an ipBlock 0.0.0.0/0 on 443/6443 (matched after kube-proxy's DNAT), and no CiliumNetworkPolicy`, async () => {
+            const { system, settings } = stagingStack("mdc-tts", { "tierform:cni": cni });
+            const plan = await planComponent(() => new KubernetesNamespace("t", { system, settings, name: "mdc" }));
+            assert.equal(objects(plan, "CiliumNetworkPolicy").length, 0);
+            const rule = instanceEgress(plan).find((r) => r.to[0].ipBlock?.cidr === "0.0.0.0/0" && !r.to[0].ipBlock.except)!;
+            assert.deepEqual(
+                rule.ports.map((p: any) => p.port),
+                [443, 6443],
+            );
+        });
+    }
+
+    it("a system without PostgreSQL gets no API-server egress at all (no other pod of tierform's talks to it)", async () => {
+        const { system, settings } = stagingStack("hld-platform", { "tierform:cni": "cilium" });
+        const plan = await planComponent(() => new KubernetesNamespace("t", { system, settings, name: "hld" }));
+        assert.equal(objects(plan, "CiliumNetworkPolicy").length, 0);
+        for (const p of objects(plan, "NetworkPolicy"))
+            for (const r of p.inputs.spec.egress ?? [])
+                assert.ok(!r.ports?.some((x: any) => x.port === 6443), `${p.inputs.metadata.name} opens 6443`);
+    });
+});

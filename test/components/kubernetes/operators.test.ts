@@ -1,6 +1,8 @@
 import { strict as assert } from "assert";
 import { neededOperators, operatorsToInstall } from "../../../components/kubernetes/operators";
 import { stagingPlan, stagingStack } from "./fixtures";
+import { loadStack } from "../../../model";
+import { stackConfig } from "../../harness";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 
@@ -18,9 +20,17 @@ describe("kubernetes operators", () => {
             "cloudnative-pg",
             "keda",
             "kube-prometheus-stack",
+            "metrics-server",
             "oci://docker.io/envoyproxy/gateway-helm",
             "plugin-barman-cloud",
         ]);
+        // metrics-server serves metrics.k8s.io (the HPAs' CPU/memory) from kube-system, on the pinned chart.
+        const metrics = releases.find((r) => r.inputs.chart === "metrics-server")!;
+        assert.deepEqual(
+            [metrics.inputs.namespace, metrics.inputs.version, metrics.inputs.repositoryOpts.repo],
+            ["kube-system", "3.13.1", "https://kubernetes-sigs.github.io/metrics-server"],
+        );
+        assert.ok(metrics.inputs.values.resources.limits.memory);
         for (const r of releases) assert.match(r.inputs.version, /^v?\d+\.\d+\.\d+$/);
         const eg = releases.find((r) => r.inputs.chart.endsWith("gateway-helm"))!;
         assert.equal(eg.inputs.version, "v1.9.0");
@@ -101,10 +111,15 @@ describe("kubernetes operators", () => {
 
     it("installs only what the system uses: no CloudNativePG without PostgreSQL, no cert-manager without a TLS domain or PostgreSQL, no KEDA without a request target", () => {
         const auro = stagingStack("auromart", { "tierform:installOperators": "true" });
-        assert.deepEqual(neededOperators(auro.system, auro.settings), ["kubePrometheusStack", "certManager", "envoyGateway"]);
+        assert.deepEqual(neededOperators(auro.system, auro.settings), [
+            "kubePrometheusStack",
+            "certManager",
+            "metricsServer",
+            "envoyGateway",
+        ]);
         const hld = stagingStack("hld-platform", { "tierform:installOperators": "true", "tierform:monitoringCrds": "false" });
         const noDomain = { ...hld.system, edge: { ...hld.system.edge, domain: undefined, tls: false } };
-        assert.deepEqual(operatorsToInstall(noDomain, hld.settings), ["envoyGateway"]);
+        assert.deepEqual(operatorsToInstall(noDomain, hld.settings), ["metricsServer", "envoyGateway"]);
         const off = stagingStack("mdc-tts");
         assert.deepEqual(operatorsToInstall(off.system, off.settings), [], "prerequisites by default");
         assert.deepEqual(neededOperators(off.system, off.settings), [
@@ -113,11 +128,33 @@ describe("kubernetes operators", () => {
             "cnpg",
             "barmanCloud",
             "keda",
+            "metricsServer",
             "envoyGateway",
         ]);
         // PostgreSQL alone needs cert-manager: the Barman Cloud plugin's certificates.
         const plain = { ...off.system, edge: { ...off.system.edge, domain: undefined, tls: false } };
         assert.ok(neededOperators(plain, off.settings).includes("certManager"));
+    });
+
+    it("needs metrics-server exactly when a service scales on CPU or memory (an HPA, or KEDA's cpu/memory triggers)", () => {
+        const mdc = stagingStack("mdc-tts");
+        assert.ok(neededOperators(mdc.system, mdc.settings).includes("metricsServer"));
+        const fixed = Object.fromEntries(
+            Object.entries(mdc.system.services).map(([n, s]) => [n, { ...s, replicas: { min: 2, max: 2 }, autoscaling: undefined }]),
+        );
+        assert.ok(!neededOperators({ ...mdc.system, services: fixed }, mdc.settings).includes("metricsServer"), "fixed replicas: none");
+        // A request target alone scales on requests alone (KEDA's Prometheus trigger): no metrics.k8s.io.
+        const requestsOnly = Object.fromEntries(
+            Object.entries(mdc.system.services).map(([n, s]) => [
+                n,
+                s.autoscaling?.requestsPerMinute
+                    ? { ...s, autoscaling: { requestsPerMinute: s.autoscaling.requestsPerMinute } }
+                    : { ...s, replicas: { min: 2, max: 2 }, autoscaling: undefined },
+            ]),
+        );
+        assert.ok(!neededOperators({ ...mdc.system, services: requestsOnly }, mdc.settings).includes("metricsServer"));
+        const one = loadStack(stackConfig({ stack: "staging", system: "mdc-tts", config: { "tierform:installMetricsServer": "true" } }));
+        assert.deepEqual(operatorsToInstall(one.system, one.settings), ["metricsServer"]);
     });
 
     it("leaves kube-prometheus-stack out without monitoring CRDs", async () => {
@@ -127,7 +164,7 @@ describe("kubernetes operators", () => {
                 .ofType(RELEASE)
                 .map((r) => r.inputs.chart)
                 .sort(),
-            ["cert-manager", "cloudnative-pg", "keda", "oci://docker.io/envoyproxy/gateway-helm", "plugin-barman-cloud"],
+            ["cert-manager", "cloudnative-pg", "keda", "metrics-server", "oci://docker.io/envoyproxy/gateway-helm", "plugin-barman-cloud"],
         );
     });
 });
