@@ -26,7 +26,7 @@ import { type DatastoreConnection } from "./context";
 import { DATASTORE_SIZES, cpuQuantity, execProbe } from "./pods";
 import { componentSecret, generatedPassword, secretEnvs } from "./secrets";
 import type { BackupCredentials } from "./backup";
-import { archiveBucket, s3Access, s3SecretName } from "./object-store";
+import { s3Access, s3SecretName, walArchiveBucket } from "./object-store";
 import { statefulWorkload, type StatefulWorkloadArgs } from "./stateful";
 import { K8S_ANNOTATION } from "../../conventions/labels";
 
@@ -97,7 +97,7 @@ export const BARMAN_SIDECAR_RESOURCES = {
 /**
  * The spec of a database's `ObjectStore`, what the Cluster's in-tree `barmanObjectStore` held
  * ("a direct mapping … to the `.spec.configuration` field", plugin-barman-cloud v0.14.0
- * web/docs/migration.md): the archive bucket and path, the S3 endpoint, the backups identity's
+ * web/docs/migration.md): the WAL archive bucket ({@link walArchiveBucket}: no lifecycle rule) and path, the S3 endpoint, the backups identity's
  * keys, gzip for WAL and base backups; the retention moves from the Cluster to the ObjectStore's
  * `spec.retentionPolicy`. No `serverName` here: it "must always be left empty" — each Cluster
  * names its archive in the plugin parameters (web/docs/usage.md). WAL moves 4 segments at a time
@@ -108,7 +108,7 @@ export function barmanObjectStore(ctx: KubeContext, db: Database): Record<string
     const keys = s3SecretName(ctx, "backups");
     return {
         configuration: {
-            destinationPath: `s3://${archiveBucket(ctx)}/${db.name}`,
+            destinationPath: `s3://${walArchiveBucket(ctx)}/${db.name}`,
             endpointURL: s3Access(ctx).endpointUrl,
             s3Credentials: {
                 accessKeyId: { name: keys, key: "AWS_ACCESS_KEY_ID" },

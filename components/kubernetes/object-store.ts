@@ -2,14 +2,14 @@
  * Object storage on Kubernetes. Without `tierform:s3Endpoint`, one SeaweedFS StatefulSet per
  * system ({@link OBJECT_STORE_IMAGE}, `weed mini`: S3 API on port 9000, lifecycle worker on; the
  * image's own non-root uid 1000, read-only root, PVC at `/data`) serves every bucket of the spec
- * and the PostgreSQL WAL archive ({@link archiveBucket}). MinIO's community edition stopped
+ * and the PostgreSQL WAL archive ({@link walArchiveBucket}, no expiry rule). MinIO's community edition stopped
  * publishing images in October 2025; SeaweedFS is the maintained store the dev stack uses too
  * (research note: versioning, lifecycle expiry, per-bucket keys, Apache-2.0, weekly releases).
  *
  * **Keys per identity, limited to what each uses** ({@link s3Identities}): every service that
  * `uses` buckets gets its own key (`<service>-s3` Secret) allowed Read/List/Write on exactly
  * those buckets; the backups identity (`object-store-backups`: CloudNativePG's WAL archive and base
- * backups, the dump CronJobs' off-site copy) only on the archive bucket; the provisioner (Admin)
+ * backups, the dump CronJobs' off-site copy) only on the WAL archive and dump buckets; the provisioner (Admin)
  * only in the bucket Job, as a credentials *file*. The identities live in the static `s3.json`
  * (`-s3.config`, a Secret mounted at `/etc/tierform`): no root key in any environment.
  * SeaweedFS matches `Read:<bucket>`, `List:<bucket>`, `Write:<bucket>` exactly
@@ -83,10 +83,29 @@ export function s3Env(ctx: KubeContext, service: string): k8sTypes.core.v1.EnvVa
     ];
 }
 
-/** Name of the bucket databases archive to (WAL, base backups, off-site dumps): the spec's `backups` bucket, else `<system>-backups`. */
+/** Name of the bucket the dump CronJobs copy their dumps to (off-site): the spec's `backups` bucket (with its expiry), else `<system>-backups`. */
 export function archiveBucket(ctx: KubeContext): string {
     const backups = Object.values(ctx.system.buckets).find((b) => b.purpose === "backups");
     return logicalName(ctx, backups?.name ?? "backups");
+}
+
+/**
+ * Name of the bucket of the PostgreSQL WAL archive and base backups: `<system>-pg-archive`, a
+ * bucket of its own with **no lifecycle rule**. Barman's `retentionPolicy` (`<retentionDays>d`)
+ * keeps the newest base backup older than the window and every WAL file after it — a base backup
+ * up to `retentionDays` + one schedule gap old — so an expiry rule of `retentionDays` (MDC's
+ * `backups` bucket expires after 30 days, its database keeps 30) deletes the base backup the window
+ * starts from, and a recovery to the oldest point fails. Only Barman prunes this bucket
+ * (CloudNativePG docs, backup.md "Retention policies": "the base backup and WAL files needed to
+ * recover to any point in time within the window" are kept).
+ */
+export function walArchiveBucket(ctx: KubeContext): string {
+    return logicalName(ctx, "pg-archive");
+}
+
+/** True when a database of `system` is PostgreSQL (CloudNativePG: a WAL archive). */
+function hasPostgres(system: System): boolean {
+    return Object.values(system.databases).some((d) => d.engine === "postgres");
 }
 
 /** True when the system runs its own object store: no S3 endpoint, and buckets or a PostgreSQL WAL archive to hold. */
@@ -121,7 +140,11 @@ export function s3Identities(ctx: KubeContext): { name: string; secret: string; 
     return [
         { name: "provisioner", secret: `${OBJECT_STORE}-provisioner`, actions: ["Admin"] },
         ...services.map((s) => ({ name: s.name, secret: s3SecretName(ctx, { service: s.name }), actions: on(s.buckets) })),
-        { name: "backups", secret: s3SecretName(ctx, "backups"), actions: on([archiveBucket(ctx)]) },
+        {
+            name: "backups",
+            secret: s3SecretName(ctx, "backups"),
+            actions: on([archiveBucket(ctx), ...(hasPostgres(ctx.system) ? [walArchiveBucket(ctx)] : [])]),
+        },
     ];
 }
 
@@ -136,6 +159,8 @@ export function bucketSetupScript(ctx: KubeContext, buckets: Bucket[]): string {
         expireAfterDays: b.expireAfterDays,
     }));
     if (!names.has(archive)) all.push({ name: archive, versioned: false });
+    // The WAL archive: never an expiry rule (see walArchiveBucket).
+    if (hasPostgres(ctx.system)) all.push({ name: walArchiveBucket(ctx), versioned: false });
     const lines = [
         "set -eu",
         `E="${s3.endpointUrl}"`,

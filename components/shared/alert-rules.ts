@@ -20,11 +20,79 @@
  *   archive within the schedule's longest gap plus an hour, from the Barman Cloud plugin's
  *   `barman_cloud_cloudnative_pg_io_last_available_backup_timestamp` (exposed by the instance's
  *   exporter; it replaces `cnpg_collector_last_available_backup_timestamp` of the in-tree
- *   backups — plugin-barman-cloud v0.14.0 web/docs/observability.md, web/docs/migration.md step 5).
+ *   backups — plugin-barman-cloud v0.14.0 web/docs/observability.md, web/docs/migration.md step 5),
+ *   selected by the Cluster's instance pods: the metric carries no `cluster` label.
+ * - {@link METRIC_LABELS}: the labels each selected metric really carries, with its source.
  */
 import { stringify } from "yaml";
 import { backupGapMinutes } from "../../plan";
 import type { System } from "../../model";
+
+/** Labels Prometheus adds to every series of a prometheus-operator `ServiceMonitor` target (pkg/prometheus/promcfg.go, generateServiceMonitorConfig: relabelings to namespace, service, pod, container, endpoint; job; instance). */
+const SERVICE_MONITOR_TARGET = ["namespace", "service", "pod", "container", "endpoint", "job", "instance"];
+/** Labels Prometheus adds to every series of a `PodMonitor` target (promcfg.go generatePodMonitorConfig: namespace, pod, container, endpoint; job; instance). */
+const POD_MONITOR_TARGET = ["namespace", "pod", "container", "endpoint", "job", "instance"];
+/**
+ * kube-state-metrics is scraped with `honorLabels: true` by kube-prometheus-stack, so its own
+ * `namespace`/`pod`/`container` labels (the object's) win over the target's.
+ */
+const KSM_TARGET = ["service", "endpoint", "job", "instance"];
+
+/**
+ * Every metric a rule of {@link renderAlertRules} selects, with the labels its series really
+ * carry (the exporter's own plus its scrape target's) and where that is written. A rule may only
+ * filter, group or template on these (test/shared/alert-labels.test.ts holds every rule to it).
+ */
+export const METRIC_LABELS: Record<string, { labels: string[]; source: string }> = {
+    http_requests_total: {
+        labels: ["status", ...SERVICE_MONITOR_TARGET],
+        source: "the service's own /metrics (the application contract: the seed's rule counts by `status`), scraped by tierform's ServiceMonitor",
+    },
+    http_request_duration_seconds_bucket: {
+        labels: ["le", "status", ...SERVICE_MONITOR_TARGET],
+        source: "the service's own /metrics (a Prometheus histogram: `le`), scraped by tierform's ServiceMonitor",
+    },
+    cnpg_pg_stat_database_xact_commit: {
+        labels: ["datname", ...POD_MONITOR_TARGET],
+        source: "CloudNativePG config/manager/default-monitoring.yaml query pg_stat_database (datname: LABEL, xact_commit: COUNTER), prefix cnpg_; CloudNativePG's PodMonitor",
+    },
+    pg_stat_database_xact_commit: {
+        labels: ["datname", ...POD_MONITOR_TARGET],
+        source: "this file's recording rule over cnpg_pg_stat_database_xact_commit (keeps its labels)",
+    },
+    cnpg_collector_up: {
+        labels: ["cluster", ...POD_MONITOR_TARGET],
+        source: "CloudNativePG pkg/management/postgres/webserver/metricserver/pg_collector.go PostgreSQLUp: GaugeVec{cluster} = the Cluster's name; CloudNativePG's PodMonitor",
+    },
+    barman_cloud_cloudnative_pg_io_last_available_backup_timestamp: {
+        labels: [...POD_MONITOR_TARGET],
+        source: "plugin-barman-cloud v0.14.0 internal/cnpgi/instance/metrics.go: Define/Collect give FqName and Value only (no labels; 0 before the first backup), exposed by the instance's exporter; CloudNativePG's PodMonitor. No `cluster` label: select the Cluster's pods (`<cluster>-<n>`, CloudNativePG pkg/specs GetInstanceName)",
+    },
+    kube_deployment_status_replicas_unavailable: {
+        labels: ["deployment", "namespace", ...KSM_TARGET],
+        source: "kube-state-metrics docs/metrics/workload/deployment-metrics.md (v2.20)",
+    },
+    kube_statefulset_status_replicas_ready: {
+        labels: ["statefulset", "namespace", ...KSM_TARGET],
+        source: "kube-state-metrics docs/metrics/workload/statefulset-metrics.md (v2.20)",
+    },
+    kube_statefulset_replicas: {
+        labels: ["statefulset", "namespace", ...KSM_TARGET],
+        source: "kube-state-metrics docs/metrics/workload/statefulset-metrics.md (v2.20)",
+    },
+    kube_pod_container_status_waiting_reason: {
+        labels: ["container", "pod", "namespace", "reason", "uid", ...KSM_TARGET],
+        source: "kube-state-metrics docs/metrics/workload/pod-metrics.md (v2.20)",
+    },
+    kube_job_status_failed: {
+        labels: ["job_name", "namespace", "reason", ...KSM_TARGET],
+        source: "kube-state-metrics docs/metrics/workload/job-metrics.md (v2.20)",
+    },
+    kube_cronjob_status_last_successful_time: {
+        labels: ["cronjob", "namespace", ...KSM_TARGET],
+        source: "kube-state-metrics docs/metrics/workload/cronjob-metrics.md (v2.20)",
+    },
+};
 
 /** One Prometheus rule: an alert or a recording rule. */
 export interface AlertRule {
@@ -150,7 +218,8 @@ export function renderAlertRules(system: System, opts: AlertRuleOptions): { grou
         const gapSeconds = (backupGapMinutes(db) + 60) * 60;
         availability.push({
             alert: "PostgresBaseBackupMissing",
-            expr: `time() - max(barman_cloud_cloudnative_pg_io_last_available_backup_timestamp{namespace="${ns}",cluster="${q(db.name)}"}) > ${gapSeconds}`,
+            // The plugin's metric has no cluster label (METRIC_LABELS): the Cluster's instance pods are <db>-<n>.
+            expr: `time() - max(barman_cloud_cloudnative_pg_io_last_available_backup_timestamp{namespace="${ns}",pod=~"${alternation([db.name])}-[0-9]+"}) > ${gapSeconds}`,
             for: "10m",
             labels: { severity: "critical", database: db.name },
             annotations: {

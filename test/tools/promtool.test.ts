@@ -112,7 +112,11 @@ describe("promtool on the rendered alert rules", function () {
         const test = (values: string, exp_alerts: unknown[]) => ({
             interval: "10m",
             input_series: [
-                { series: 'barman_cloud_cloudnative_pg_io_last_available_backup_timestamp{namespace="mdc-tts",cluster="db"}', values },
+                // Exactly the labels the series carries (METRIC_LABELS): the plugin's none, the PodMonitor target's.
+                {
+                    series: 'barman_cloud_cloudnative_pg_io_last_available_backup_timestamp{namespace="mdc-tts",pod="db-1",container="postgres",endpoint="metrics",job="mdc-tts/db",instance="10.244.1.7:9187"}',
+                    values,
+                },
             ],
             alert_rule_test: [{ eval_time: "26h30m", alertname: "PostgresBaseBackupMissing", exp_alerts }],
         });

@@ -41,7 +41,7 @@ describe("kubernetes database", () => {
         const { configuration, retentionPolicy, instanceSidecarConfiguration } = store.inputs.spec;
         assert.equal(retentionPolicy, "30d");
         assert.equal(configuration.endpointURL, "http://object-store.mdc-tts.svc.cluster.local:9000");
-        assert.equal(configuration.destinationPath, "s3://mdc-tts-backups/db");
+        assert.equal(configuration.destinationPath, "s3://mdc-tts-pg-archive/db", "a bucket no lifecycle rule prunes");
         assert.equal(configuration.s3Credentials.accessKeyId.name, "object-store-backups");
         assert.equal(configuration.serverName, undefined, "the plugin wants serverName empty on the ObjectStore");
         assert.deepEqual([configuration.wal.compression, configuration.data.compression], ["gzip", "gzip"]);

@@ -10,7 +10,7 @@ import {
     objectStoreSizeGb,
     s3Identities,
 } from "../../../components/kubernetes/object-store";
-import { context, object, objects, stagingPlan } from "./fixtures";
+import { context, object, objects, PRESETS, stagingPlan } from "./fixtures";
 
 describe("kubernetes object storage", () => {
     it("creates every bucket, versioning and expiry, plus the archive bucket, with the provisioner's key from a file", () => {
@@ -86,8 +86,15 @@ describe("kubernetes object storage", () => {
             ["Read:mdc-tts-media", "List:mdc-tts-media", "Write:mdc-tts-media"],
             "the worker only what it uses",
         );
-        assert.deepEqual(ids.backups.actions, ["Read:mdc-tts-backups", "List:mdc-tts-backups", "Write:mdc-tts-backups"]);
-        assert.ok(!ids.backend.actions.some((a) => a.includes("backups")), "apps cannot touch the WAL archive");
+        assert.deepEqual(ids.backups.actions, [
+            "Read:mdc-tts-backups",
+            "List:mdc-tts-backups",
+            "Write:mdc-tts-backups",
+            "Read:mdc-tts-pg-archive",
+            "List:mdc-tts-pg-archive",
+            "Write:mdc-tts-pg-archive",
+        ]);
+        assert.ok(!ids.backend.actions.some((a) => a.includes("backups") || a.includes("pg-archive")), "apps cannot touch the WAL archive");
         const plan = await stagingPlan("mdc-tts");
         const config = JSON.parse(
             plan.resources.find((r) => r.inputs?.kind === "Secret" && r.inputs.metadata.name === "object-store-config")!.inputs.stringData[
@@ -112,4 +119,28 @@ describe("kubernetes object storage", () => {
         assert.equal(plan.outputs, "auromart-offsite");
         assert.equal(plan.resources.filter((r) => r.custom).length, 0);
     });
+});
+
+describe("kubernetes: no lifecycle rule can delete what Barman's retention still needs (issue 25 item 7)", () => {
+    for (const preset of PRESETS) {
+        it(`${preset}: the bucket of every ObjectStore's destinationPath gets no expiry rule from the bucket Job`, async () => {
+            const plan = await stagingPlan(preset);
+            const stores = plan.resources.filter((r) => r.inputs?.kind === "ObjectStore");
+            const script = plan.resources
+                .filter((r) => r.inputs?.kind === "Job" || r.inputs?.kind === "ConfigMap" || r.inputs?.kind === "Secret")
+                .map((r) => JSON.stringify(r.inputs))
+                .find((text) => text.includes("put-bucket-lifecycle-configuration") || text.includes("create-bucket"));
+            if (stores.length === 0) return; // no PostgreSQL: no WAL archive
+            assert.ok(script, "the bucket Job's script is in the plan");
+            for (const store of stores) {
+                const bucket = /^s3:\/\/([^/]+)\//.exec(store.inputs.spec.configuration.destinationPath)![1];
+                assert.match(script!, new RegExp(`create-bucket --bucket ${bucket}\\b`), `${bucket} is created`);
+                assert.doesNotMatch(
+                    script!,
+                    new RegExp(`put-bucket-lifecycle-configuration --bucket ${bucket}\\b`),
+                    `${bucket} holds ${store.inputs.metadata.name}'s WAL and base backups: Barman's ${store.inputs.spec.retentionPolicy} alone prunes it`,
+                );
+            }
+        });
+    }
 });
