@@ -1,0 +1,333 @@
+/**
+ * What a second `pulumi up` would do to what the first one created: two offline runs (before and
+ * after a change) compared registration by registration (URN, or a URN an alias names), each
+ * resource created, deleted, updated in place or replaced. A resource is replaced when an input
+ * the provider cannot change in place changes ({@link FORCE_NEW}: the providers' `ForceNew` /
+ * immutable fields of the stateful types the program creates) or one of its `replaceOnChanges`
+ * paths does; an input under `ignoreChanges` is left as the cloud has it.
+ *
+ * Only the provider knows the previous state under a real `pulumi up`: what the program itself can
+ * do is protect stateful prod resources (an update that would replace or delete one then fails,
+ * naming it) and keep them on delete where the data outlives the stack. This module is how the
+ * tests (test/offline/updates.test.ts) show that routine spec changes replace no stored data.
+ */
+import type { OfflineRun, PlannedResource } from "./engine";
+
+/** One input path (dotted; `[]` stands for any element) whose change replaces a resource, with where it is documented. */
+interface ForceNewTable {
+    /** Input paths (Pulumi's camelCase names) whose change forces a replacement. */
+    paths: string[];
+    /** The provider schema or API reference that says so. */
+    source: string;
+    /** The type holds stored data (a database, volume, bucket, file system, key, secret): replacing or deleting it loses data. */
+    holdsData: boolean;
+}
+
+const TF_AWS = "hashicorp/terraform-provider-aws internal/service";
+
+/** Per resource type: the inputs whose change replaces it (see the module comment). */
+export const FORCE_NEW: Record<string, ForceNewTable> = {
+    "aws:rds/instance:Instance": {
+        paths: [
+            "availabilityZone",
+            "characterSetName",
+            "customIamInstanceProfile",
+            "dbName",
+            "engine",
+            "identifier",
+            "identifierPrefix",
+            "kmsKeyId",
+            "ncharCharacterSetName",
+            "restoreToPointInTime",
+            "snapshotIdentifier",
+            "storageEncrypted",
+            "timezone",
+            "username",
+        ],
+        source: `${TF_AWS}/rds/instance.go (ForceNew)`,
+        holdsData: true,
+    },
+    "aws:rds/cluster:Cluster": {
+        paths: [
+            "availabilityZones",
+            "clusterIdentifier",
+            "clusterIdentifierPrefix",
+            "databaseName",
+            "dbSubnetGroupName",
+            "engine",
+            "engineMode",
+            "kmsKeyId",
+            "masterUsername",
+            "snapshotIdentifier",
+            "storageEncrypted",
+        ],
+        source: `${TF_AWS}/rds/cluster.go (ForceNew)`,
+        holdsData: true,
+    },
+    "aws:docdb/cluster:Cluster": {
+        paths: [
+            "availabilityZones",
+            "clusterIdentifier",
+            "clusterIdentifierPrefix",
+            "dbSubnetGroupName",
+            "engine",
+            "kmsKeyId",
+            "masterUsername",
+            "snapshotIdentifier",
+            "storageEncrypted",
+        ],
+        source: `${TF_AWS}/docdb/cluster.go (ForceNew)`,
+        holdsData: true,
+    },
+    "aws:docdb/clusterInstance:ClusterInstance": {
+        paths: ["availabilityZone", "clusterIdentifier", "engine", "identifier", "identifierPrefix"],
+        source: `${TF_AWS}/docdb/cluster_instance.go (ForceNew)`,
+        holdsData: false,
+    },
+    "aws:elasticache/replicationGroup:ReplicationGroup": {
+        paths: [
+            "atRestEncryptionEnabled",
+            "dataTieringEnabled",
+            "kmsKeyId",
+            "port",
+            "preferredCacheClusterAzs",
+            "replicationGroupId",
+            "snapshotArns",
+            "snapshotName",
+            "subnetGroupName",
+        ],
+        source: `${TF_AWS}/elasticache/replication_group.go (ForceNew)`,
+        holdsData: true,
+    },
+    "aws:efs/fileSystem:FileSystem": {
+        paths: ["availabilityZoneName", "creationToken", "encrypted", "kmsKeyId", "performanceMode"],
+        source: `${TF_AWS}/efs/file_system.go (ForceNew)`,
+        holdsData: true,
+    },
+    "aws:s3/bucket:Bucket": {
+        paths: ["bucket", "bucketPrefix", "objectLockEnabled"],
+        source: `${TF_AWS}/s3/bucket.go (ForceNew)`,
+        holdsData: true,
+    },
+    "aws:kms/key:Key": {
+        paths: ["customKeyStoreId", "customerMasterKeySpec", "keyUsage", "multiRegion", "xksKeyId"],
+        source: `${TF_AWS}/kms/key.go (ForceNew)`,
+        holdsData: true,
+    },
+    "aws:backup/vault:Vault": {
+        paths: ["kmsKeyArn", "name"],
+        source: `${TF_AWS}/backup/vault.go (ForceNew)`,
+        holdsData: true,
+    },
+    "aws:secretsmanager/secret:Secret": {
+        paths: ["name", "namePrefix"],
+        source: `${TF_AWS}/secretsmanager/secret.go (ForceNew)`,
+        holdsData: true,
+    },
+    "aws:sqs/queue:Queue": {
+        paths: ["fifoQueue", "name", "namePrefix"],
+        source: `${TF_AWS}/sqs/queue.go (ForceNew)`,
+        holdsData: true,
+    },
+    // terraform-provider-docker (which @pulumi/docker bridges) internal/provider/resource_docker_volume.go: every attribute ForceNew.
+    "docker:index/volume:Volume": {
+        paths: ["driver", "driverOpts", "labels", "name"],
+        source: "kreuzwerker/terraform-provider-docker internal/provider/resource_docker_volume.go (every attribute ForceNew)",
+        holdsData: true,
+    },
+    // A container is replaced on almost any change (resource_docker_container.go marks nearly every attribute ForceNew);
+    // it holds no data of its own (the volumes do), so its replacement is routine: listed so the diff says "replace".
+    "docker:index/container:Container": {
+        paths: ["*"],
+        source: "kreuzwerker/terraform-provider-docker internal/provider/resource_docker_container.go (ForceNew but for a few limits)",
+        holdsData: false,
+    },
+    // Kubernetes API validation: a StatefulSet's spec may change only in replicas, ordinals, template, updateStrategy,
+    // persistentVolumeClaimRetentionPolicy and minReadySeconds (apps/validation ValidateStatefulSetUpdate).
+    "kubernetes:apps/v1:StatefulSet": {
+        paths: ["spec.volumeClaimTemplates", "spec.selector", "spec.serviceName", "spec.podManagementPolicy"],
+        source: "kubernetes pkg/apis/apps/validation/validation.go ValidateStatefulSetUpdate (forbidden spec updates)",
+        holdsData: false,
+    },
+    // A Job's pod template is immutable (batch/validation ValidateJobSpecUpdate): a changed Job is replaced.
+    "kubernetes:batch/v1:Job": {
+        paths: ["spec.template", "spec.selector", "spec.completions"],
+        source: "kubernetes pkg/apis/batch/validation/validation.go ValidateJobSpecUpdate (template immutable)",
+        holdsData: false,
+    },
+    // A claim's spec is immutable but for a larger resources.requests.storage (core/validation ValidatePersistentVolumeClaimUpdate).
+    "kubernetes:core/v1:PersistentVolumeClaim": {
+        paths: ["spec.accessModes", "spec.storageClassName", "spec.volumeName", "spec.selector", "spec.volumeMode", "metadata.name"],
+        source: "kubernetes pkg/apis/core/validation/validation.go ValidatePersistentVolumeClaimUpdate",
+        holdsData: true,
+    },
+    // CloudNativePG resizes a cluster's volumes in place when the size grows (resizeInUseVolumes); the name identifies it.
+    "kubernetes:postgresql.cnpg.io/v1:Cluster": {
+        paths: ["metadata.name", "metadata.namespace"],
+        source: "cloudnative-pg docs/src/storage.md (volume expansion in place)",
+        holdsData: true,
+    },
+};
+
+/** What an update does to one resource. */
+export type UpdateKind = "create" | "delete" | "update" | "replace";
+
+/** One resource an update touches. */
+export interface UpdateStep {
+    urn: string;
+    type: string;
+    kind: UpdateKind;
+    /** The changed input paths (not ignored), for update and replace. */
+    changed: string[];
+    /** The paths that force the replacement. */
+    replacedBy: string[];
+    /** Whether the resource holds data ({@link FORCE_NEW}). */
+    holdsData: boolean;
+    /** Protected: a real update fails on its replacement or deletion instead of carrying it out. */
+    protect: boolean;
+}
+
+/** The dotted paths at which two input values differ (arrays compared whole). */
+export function changedPaths(a: unknown, b: unknown, path = ""): string[] {
+    if (JSON.stringify(a) === JSON.stringify(b)) return [];
+    const isObject = (v: unknown) => v !== null && typeof v === "object" && !Array.isArray(v);
+    if (isObject(a) && isObject(b)) {
+        const keys = new Set([...Object.keys(a as object), ...Object.keys(b as object)]);
+        return [...keys].flatMap((k) =>
+            changedPaths((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], path ? `${path}.${k}` : k),
+        );
+    }
+    return [path || "(root)"];
+}
+
+/** Whether `path` lies under `prefix` (or is it). */
+const under = (path: string, prefix: string) =>
+    prefix === "*" || path === prefix || path.startsWith(`${prefix}.`) || path.startsWith(`${prefix}[`);
+
+/**
+ * The steps that take the resources of `before` to those of `after`: each URN of `after` matched
+ * to `before` by URN or by one of its aliases. Components are skipped (they hold nothing).
+ */
+export function updateSteps(before: OfflineRun, after: OfflineRun): UpdateStep[] {
+    const old = new Map(before.resources.filter((r) => r.custom).map((r) => [r.urn, r]));
+    const matched = new Set<string>();
+    const steps: UpdateStep[] = [];
+    const table = (r: PlannedResource) => FORCE_NEW[r.type];
+    for (const r of after.resources.filter((x) => x.custom)) {
+        const prev = old.get(r.urn) ?? (r.options.aliasUrns ?? []).map((u) => old.get(u)).find(Boolean);
+        const holdsData = table(r)?.holdsData ?? false;
+        if (!prev) {
+            steps.push({ urn: r.urn, type: r.type, kind: "create", changed: [], replacedBy: [], holdsData, protect: r.protect });
+            continue;
+        }
+        matched.add(prev.urn);
+        const ignored = r.options.ignoreChanges;
+        const changed = changedPaths(prev.inputs, r.inputs).filter((p) => !ignored.some((i) => under(p, i)));
+        if (changed.length === 0) continue;
+        const forcing = [...(table(r)?.paths ?? []), ...r.options.replaceOnChanges];
+        const replacedBy = changed.filter((p) => forcing.some((f) => under(p, f)));
+        steps.push({
+            urn: r.urn,
+            type: r.type,
+            kind: replacedBy.length > 0 ? "replace" : "update",
+            changed,
+            replacedBy,
+            holdsData,
+            protect: prev.protect,
+        });
+    }
+    for (const r of old.values())
+        if (!matched.has(r.urn))
+            steps.push({
+                urn: r.urn,
+                type: r.type,
+                kind: "delete",
+                changed: [],
+                replacedBy: [],
+                holdsData: table(r)?.holdsData ?? false,
+                protect: r.protect,
+            });
+    return steps;
+}
+
+/** The steps that would lose stored data: a data-holding resource replaced or deleted. */
+export function dataLosingSteps(steps: UpdateStep[]): UpdateStep[] {
+    return steps.filter((s) => s.holdsData && (s.kind === "replace" || s.kind === "delete"));
+}
+
+/** A field a service rewrites after the first up, on the resources it applies to, with why. */
+interface Rewrite {
+    type: string;
+    /** The input path the service rewrites. */
+    path: string;
+    /** Whether the service rewrites it on this resource of the run. */
+    applies: (r: PlannedResource, run: OfflineRun) => boolean;
+    /** Who rewrites it, and where that is documented. */
+    reason: string;
+}
+
+/** The backup-plan tag values whose AWS Backup plan has a continuous (point-in-time) rule. */
+function continuousBackupTags(run: OfflineRun): Set<string> {
+    const plans = new Set(
+        run.resources
+            .filter((p) => p.type === "aws:backup/plan:Plan" && (p.inputs.rules ?? []).some((x: any) => x.enableContinuousBackup))
+            .map((p) => `${p.name}-id`),
+    );
+    return new Set(
+        run.resources
+            .filter((s) => s.type === "aws:backup/selection:Selection" && plans.has(s.inputs.planId))
+            .flatMap((s) => (s.inputs.selectionTags ?? []).map((t: any) => t.value)),
+    );
+}
+
+/**
+ * The fields AWS (or ECS, or Application Auto Scaling) rewrites after the first up: the program must
+ * either set them to what they become or ignore them, or every later update resets them.
+ */
+export const REWRITES: Rewrite[] = [
+    ...["backupWindow", "backupRetentionPeriod"].map((path): Rewrite => ({
+        type: "aws:rds/instance:Instance",
+        path,
+        applies: (r, run) => continuousBackupTags(run).has(r.inputs.tags?.["backup-plan"]),
+        reason: "AWS Backup's continuous rule manages the instance's automated backups (aws-backup devguide point-in-time-recovery.html)",
+    })),
+    {
+        type: "aws:ecs/service:Service",
+        path: "desiredCount",
+        applies: (r, run) =>
+            run.resources.some(
+                (t) =>
+                    t.type === "aws:appautoscaling/target:Target" &&
+                    String(t.inputs.resourceId ?? "").endsWith(`/${r.inputs.name ?? r.name}`),
+            ),
+        reason: "Application Auto Scaling sets the service's desired count (AmazonECS developerguide service-auto-scaling.html)",
+    },
+    {
+        type: "aws:ecs/service:Service",
+        path: "loadBalancers",
+        applies: (r) => ["BLUE_GREEN", "CANARY", "LINEAR"].includes(r.inputs.deploymentConfiguration?.strategy),
+        reason: "ECS swaps the primary and alternate target groups at each blue/green or canary deployment (deployment-type-blue-green.html)",
+    },
+    {
+        type: "aws:lb/listenerRule:ListenerRule",
+        path: "actions",
+        applies: (r) => (r.inputs.actions ?? []).some((a: any) => (a.forward?.targetGroups ?? []).length > 1),
+        reason: "ECS shifts the forward weights of a blue/green or canary service's rule (deployment-type-blue-green.html)",
+    },
+];
+
+/**
+ * The inputs of a run's resources that a later update would reset after AWS rewrote them: for each
+ * {@link REWRITES} entry that applies, the path unless the resource ignores it. Empty when no
+ * update after the first would show a change for unchanged input.
+ */
+export function perpetualDiffs(run: OfflineRun): string[] {
+    const out: string[] = [];
+    for (const r of run.resources) {
+        for (const w of REWRITES) {
+            if (w.type !== r.type || !w.applies(r, run)) continue;
+            if (!r.options.ignoreChanges.some((i) => under(w.path, i))) out.push(`${r.type} ${r.name}: ${w.path} (${w.reason})`);
+        }
+    }
+    return out;
+}
