@@ -518,6 +518,16 @@ export const CHECKS: Record<string, RowChecks> = {
         prod: N(lacks(CLOUDFRONT)),
     },
     "am-caching": { dev: N(noCache.dev), staging: N(noCache.staging), prod: N(noCache.prod) },
+    "am-static": {
+        dev: N(lacks(CONTAINER, /location \^~ \/static\//)),
+        staging: N(lacks(/^kubernetes:gateway\.networking\.k8s\.io\/v1:HTTPRoute$/, /"value":"\/static"/)),
+        prod: N(all(lacks(CLOUDFRONT), lacks(S3_BUCKET, /static/))),
+    },
+    "am-access-control": {
+        dev: A(all(has(DOCKER_NET, /"internal":true/), dockerSecretsFile)),
+        staging: Y(all(has(K8S_SECRET, /"name":"web-s3"/), has(K8S_SECRET, /"name":"admin-s3"/), k8sFirewall)),
+        prod: Y(all(has(/^aws:iam\/rolePolicy:RolePolicy$/, /web-task/), has(/^aws:iam\/rolePolicy:RolePolicy$/, /admin-task/))),
+    },
     "am-ci-tests": every(A(testsInfrastructureOnly)),
     "am-ci-scans": every(A(scansThirdPartyOnly)),
     "am-cd-build": every(A(all(noImageBuild, has(/./, /ghcr\.io\/auromart\/web:1\.0\.0/)))),
@@ -579,6 +589,25 @@ Object.assign(CHECKS, {
         dev: A(has(CONTAINER, /location \^~ \/media\//, /location \^~ \/static\//, /location \^~ \/api\//)),
         staging: A(has(/^kubernetes:gateway\.networking\.k8s\.io\/v1:HTTPRoute$/, /"value":"\/media"/, /"value":"\/static"/)),
         prod: A(all(has(/^aws:lb\/listenerRule:ListenerRule$/, /"\/media"/), has(/^aws:lb\/listenerRule:ListenerRule$/, /"\/static"/))),
+    },
+    "mdc-http2": {
+        dev: Y(has(CONTAINER, /listen 8443 ssl http2;/)),
+        staging: A(
+            all(has(/^kubernetes:gateway\.networking\.k8s\.io\/v1:Gateway$/, /"protocol":"HTTPS"/), lacks(K8S, /"http2"|"alpnProtocols"/)),
+        ),
+        prod: Y(has(CLOUDFRONT, /"httpVersion":"http2(and3)?"/)),
+    },
+    "mdc-proxy-headers": {
+        dev: Y(
+            has(
+                CONTAINER,
+                /proxy_set_header X-Real-IP \$remote_addr;/,
+                /proxy_set_header X-Forwarded-For/,
+                /proxy_set_header X-Forwarded-Proto/,
+            ),
+        ),
+        staging: A(lacks(K8S, /X-Real-IP/)),
+        prod: A(all(has(ALB), lacks(/./, /X-Real-IP/))),
     },
     "mdc-backend": {
         dev: Y(has(CONTAINER, /tts-backend/, /config\.wsgi:application/, /0\.0\.0\.0:8000/)),
@@ -687,6 +716,11 @@ Object.assign(CHECKS, {
         dev: N(dockerBackupLocalOnly),
         staging: A(all(k8sBackupInCluster, has(OBJECT_STORE, /"destinationPath":"s3:\/\//))),
         prod: Y(drCopies),
+    },
+    "mdc-backup-compress": {
+        dev: Y(has(CONTAINER, /"tierform\.engine","value":"postgres"/, /"tierform\.tier","value":"backup"/)),
+        staging: Y(has(CONFIGMAP, /pg_dump/, /-Fc|--format=custom/)),
+        prod: A(all(has(BACKUP_PLAN), lacks(/./, /pg_dump/))),
     },
     "mdc-media-backup": {
         dev: A(has(CONTAINER, /VersioningConfiguration/)),
@@ -1240,6 +1274,7 @@ Object.assign(CHECKS, {
     "amg-compliance": every(A(policyReportEverywhere)),
     "amg-predeploy": every(A(all(stagedDeploy, notInPipeline(/backup before|start-backup-job/i)))),
     "amg-smoke-tests": every(N(noSmokeTests)),
+    "amg-perf-testing": every(N(noLoadTests)),
     "amg-dr-testing": every(N(noRestoreTesting)),
 } satisfies Record<string, RowChecks>);
 
