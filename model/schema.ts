@@ -434,7 +434,7 @@ export const database = z.strictObject({
      */
     engine: z.enum(["postgres", "mysql", "mongodb"]),
     /**
-     * Major (or major.minor) engine version with a pinned image: postgres 14-17, mysql 8.0 or 8.4, mongodb 6.0, 7.0 or 8.0.
+     * Major (or major.minor) engine version with a pinned image: postgres 14, 15, 16, 17 or 18, mysql 8.0 or 8.4, mongodb 7.0 or 8.0 (the lines of `components/shared/pins.ts` ENGINE_LINES).
      * @docker Selects the pinned image.
      * @kubernetes Selects the CloudNativePG operand image (postgres) or the pinned image.
      * @aws RDS `engineVersion`; for DocumentDB the nearest DocumentDB version that implements at least that MongoDB API.

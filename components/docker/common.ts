@@ -219,6 +219,12 @@ export const OWNED_MARKER = ".tierform-owner";
  * read-only root filesystem, and runs once (the `volumePermissions` init step of the bitnami
  * charts; Kubernetes does the same with `fsGroup`). Labelled `tierform.role=volume-init`; what
  * mounts the volume waits for its exit code ({@link completedStep}).
+ *
+ * Idempotent: anything that re-creates the step (a new utility image pin, `docker container
+ * prune` then `up`, an edited command) runs it again over a volume it already handed over, whose
+ * root and marker then belong to `owner` — and root with CAP_CHOWN alone has no
+ * CAP_DAC_OVERRIDE/CAP_FOWNER, so it can neither write into that directory nor `touch` that
+ * marker (EACCES). See {@link volumeOwnershipScript}.
  */
 export function volumeOwnership(
     name: string,
@@ -242,10 +248,7 @@ export function volumeOwnership(
             image: opts.image,
             user: "0:0",
             entrypoints: ["/bin/sh", "-c"],
-            // The marker is written as root, then handed over with the directory.
-            command: [
-                `set -e; touch /volume/${OWNED_MARKER}; chown ${opts.owner} /volume /volume/${OWNED_MARKER}; echo "volume owned by ${opts.owner}"`,
-            ],
+            command: [volumeOwnershipScript(opts.owner)],
             volumes: [{ volumeName: opts.volume.name, containerPath: "/volume" }],
             networkMode: "none",
             readOnly: true,
@@ -255,6 +258,26 @@ export function volumeOwnership(
         },
         { parent },
     );
+}
+
+/**
+ * The ownership step's script (busybox sh, as root with CAP_CHOWN only): nothing to do when the
+ * volume's root already belongs to `owner` and is not an empty directory Docker would copy over
+ * (it holds the marker, or it is not even listable by root without CAP_DAC_READ_SEARCH, as a
+ * server's 0700 data directory is); otherwise the root is taken back to root:root (CAP_CHOWN
+ * allows it whatever the current owner and mode, and makes the directory root's to write), the
+ * marker is left unless it is there, and both are handed to `owner`. Pure, for tests.
+ */
+export function volumeOwnershipScript(owner: string): string {
+    const m = `/volume/${OWNED_MARKER}`;
+    return [
+        "set -e",
+        `if [ "$(stat -c %u:%g /volume)" = "${owner}" ] && { [ -e ${m} ] || ! ls /volume >/dev/null 2>&1; }; then echo "volume already owned by ${owner}"; exit 0; fi`,
+        "chown 0:0 /volume",
+        `[ -e ${m} ] || touch ${m}`,
+        `chown ${owner} /volume ${m}`,
+        `echo "volume owned by ${owner}"`,
+    ].join("\n");
 }
 
 /** The busybox-based image the volume-ownership step runs (`/bin/chown`): the edge's pinned alpine image. */

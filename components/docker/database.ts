@@ -23,7 +23,8 @@ interface EngineProfile {
     /** The image's own non-root user (uid:gid), the owner of its data directory. */
     user: string;
     port: number;
-    dataPath: string;
+    /** Where the named data volume is mounted: the image's own VOLUME for that version. */
+    dataPath: (db: Database) => string;
     /** Paths the server writes outside its data volume (tmpfs under the read-only root). */
     writable: string[];
     /** Server argv: the spec's parameters as flags. */
@@ -34,6 +35,25 @@ interface EngineProfile {
 }
 
 const PASSWORD_FILE = `${CONFIG_DIR}/password`;
+
+/**
+ * Where the official postgres image of a major version keeps its data: the VOLUME to mount the
+ * named volume on, and PGDATA. 14–17: `VOLUME /var/lib/postgresql/data` (PGDATA a subdirectory of
+ * it, so initdb never meets a non-empty mount point). 18 and later: docker-library/postgres
+ * 18/alpine3.23/Dockerfile (commit ec0cb67): "in 18+, PGDATA has changed to match the
+ * pg_ctlcluster standard directory structure, and the VOLUME has moved from
+ * /var/lib/postgresql/data to /var/lib/postgresql" — `ENV PGDATA /var/lib/postgresql/18/docker`,
+ * `VOLUME /var/lib/postgresql` (created 1777, owned by postgres). Mounting the old path there
+ * leaves a root-owned empty volume (the image has no such directory to copy its owner from), the
+ * entrypoint's `mkdir` as uid 70 is refused, and the image's own VOLUME becomes an unlabelled
+ * anonymous volume.
+ */
+export function postgresLayout(version: string): { volume: string; pgdata: string } {
+    const major = Number(version.split(".")[0]);
+    return major >= 18
+        ? { volume: "/var/lib/postgresql", pgdata: `/var/lib/postgresql/${major}/docker` }
+        : { volume: "/var/lib/postgresql/data", pgdata: "/var/lib/postgresql/data/pgdata" };
+}
 const ROOT_PASSWORD_FILE = `${CONFIG_DIR}/root-password`;
 
 /**
@@ -45,7 +65,7 @@ export const ENGINES: Record<Database["engine"], EngineProfile> = {
     postgres: {
         user: "70:70",
         port: DEFAULT_PORTS.postgres,
-        dataPath: "/var/lib/postgresql/data",
+        dataPath: (db) => postgresLayout(db.version).volume,
         writable: ["/tmp", "/var/run/postgresql"],
         command: (db) => [
             "postgres",
@@ -58,8 +78,7 @@ export const ENGINES: Record<Database["engine"], EngineProfile> = {
             POSTGRES_DB: db.databaseName,
             POSTGRES_PASSWORD_FILE: PASSWORD_FILE,
             POSTGRES_INITDB_ARGS: "--auth-host=scram-sha-256",
-            // A subdirectory of the volume, so initdb never meets a non-empty mount point.
-            PGDATA: "/var/lib/postgresql/data/pgdata",
+            PGDATA: postgresLayout(db.version).pgdata,
         }),
         healthcheck: (db) => [
             "CMD",
@@ -77,7 +96,7 @@ export const ENGINES: Record<Database["engine"], EngineProfile> = {
     mysql: {
         user: "999:999",
         port: DEFAULT_PORTS.mysql,
-        dataPath: "/var/lib/mysql",
+        dataPath: () => "/var/lib/mysql",
         writable: ["/tmp", "/var/run/mysqld"],
         command: (db) => ["mysqld", ...Object.entries(db.parameters).map(([k, v]) => `--${k.replace(/_/g, "-")}=${v}`)],
         env: (db) => ({
@@ -92,7 +111,7 @@ export const ENGINES: Record<Database["engine"], EngineProfile> = {
     mongodb: {
         user: "999:999",
         port: DEFAULT_PORTS.mongodb,
-        dataPath: "/data/db",
+        dataPath: () => "/data/db",
         // /data/configdb is a VOLUME of the image; a tmpfs there avoids an unlabelled anonymous volume.
         writable: ["/tmp", "/data/configdb"],
         command: (db) => {
@@ -104,8 +123,25 @@ export const ENGINES: Record<Database["engine"], EngineProfile> = {
             MONGO_INITDB_ROOT_PASSWORD_FILE: PASSWORD_FILE,
             MONGO_INITDB_DATABASE: db.databaseName,
         }),
-        // `ping` needs no authentication.
-        healthcheck: () => ["CMD", "mongosh", "--quiet", "--norc", "--eval", "quit(db.adminCommand({ ping: 1 }).ok ? 0 : 1)"],
+        // Passes only on the real server with its root user: on a first start the image's
+        // docker-entrypoint.sh (docker-library/mongo 7.0 and 8.0, mainline) first runs a temporary
+        // `mongod --bind_ip 127.0.0.1 --fork` WITHOUT --auth, creates the root user in it
+        // (`db.createUser`), shuts it down and only then execs the real `mongod --auth
+        // --bind_ip_all`. A `ping` on localhost (no authentication needed) passes against that
+        // temporary server, so dependents started before the user existed. This check connects to
+        // the container's own host name (its network address: the temporary server is not
+        // listening there) and authenticates as the root user, the password read by mongosh from
+        // the 0400 file (never on argv; the username is [a-z0-9_], model/schema.ts).
+        healthcheck: (db) => [
+            "CMD",
+            "mongosh",
+            "--quiet",
+            "--norc",
+            "--host",
+            db.name,
+            "--eval",
+            `db.getSiblingDB('admin').auth('${db.username}', fs.readFileSync('${PASSWORD_FILE}', 'utf8').trim()); quit(db.adminCommand({ ping: 1 }).ok ? 0 : 1)`,
+        ],
     },
 };
 
@@ -198,7 +234,7 @@ export class DockerDatabase extends pulumi.ComponentResource {
                 command: engine.command(db),
                 env: engine.env(db),
                 files,
-                data: { path: engine.dataPath },
+                data: { path: engine.dataPath(db) },
                 writablePaths: engine.writable,
                 shmSizeMb: db.engine === "postgres" ? 256 : undefined,
                 healthcheck: { tests: engine.healthcheck(db), interval: "10s", timeout: "5s", retries: 5, startPeriod: "30s" },

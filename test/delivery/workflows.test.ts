@@ -331,20 +331,59 @@ describe("delivery: the GitHub workflows", () => {
         assert.strictEqual(upload?.with?.["if-no-files-found"], "error");
     });
 
-    it("runs the tests through .ci/run (real tools from Debian, then npm ci and npm test) in a Debian container", () => {
+    it("runs the tests through .ci/run (real tools from Debian, then npm ci and npm test) in a Debian container, on the runner's own Docker Engine", () => {
         const ciRun = fs.readFileSync(path.join(PROJECT_ROOT, ".ci", "run"), "utf8");
         assert.match(ciRun, /apt-get install[\s\S]*nginx-light[\s\S]*shellcheck/, ".ci/run installs the real tools from Debian");
         assert.match(ciRun, /^npm ci\b/m);
         assert.match(ciRun, /^npm test\b/m);
         assert.ok((fs.statSync(path.join(PROJECT_ROOT, ".ci", "run")).mode & 0o111) !== 0, ".ci/run is executable");
         for (const file of FILES) {
-            const job = load(file).jobs.test as Job & { container?: string };
-            assert.match(String(job.container), /^node:24(\.\d+)*-(bookworm|trixie)$/, `${file}: Debian with Node 24, as root (apt-get)`);
+            const job = load(file).jobs.test as Job & {
+                "runs-on"?: string;
+                container?: { image?: string; volumes?: string[]; options?: string };
+            };
+            assert.match(
+                String(job.container?.image),
+                /^node:24(\.\d+)*-(bookworm|trixie)$/,
+                `${file}: Debian with Node 24, as root (apt-get)`,
+            );
+            // A job container has no Docker socket and cannot start dockerd (unprivileged): the
+            // hosted runner's engine is mounted in, and nothing makes the container privileged.
+            assert.match(String(job["runs-on"]), /^ubuntu-/, `${file}: a GitHub-hosted Ubuntu runner, which has a Docker Engine`);
+            assert.deepStrictEqual(
+                job.container?.volumes,
+                ["/var/run/docker.sock:/var/run/docker.sock"],
+                `${file}: the runner's Docker socket`,
+            );
+            assert.doesNotMatch(String(job.container?.options ?? ""), /--privileged/, `${file}: not privileged`);
             assert.ok(
                 job.steps.some((s) => s.run === ".ci/run"),
                 `${file}: the test job runs .ci/run`,
             );
         }
+        // .ci/run starts a dockerd only when none answers, so on the runner it uses the runner's.
+        assert.match(ciRun, /if ! docker version >\/dev\/null 2>&1; then\s+start_dockerd/, ".ci/run uses a daemon that already answers");
+    });
+
+    it("runs every preset's dev containers from the REAL pinned images on the runner's Docker, twice, with the stand-in test's driver", () => {
+        const wf = load("pr.yml");
+        const job = wf.jobs["dev-stack-real-images"] as Job & { "runs-on"?: string; container?: unknown };
+        assert.ok(job, "pr.yml has the dev-stack-real-images job");
+        assert.match(String(job["runs-on"]), /^ubuntu-/, "a hosted runner with its own Docker Engine");
+        assert.strictEqual(job.container, undefined, "on the runner itself (a job container has no Docker socket)");
+        const presets = job.strategy?.matrix?.preset as string[];
+        assert.deepStrictEqual(presets.filter((p) => !p.includes("@")).sort(), presetNames(), "one job per preset");
+        assert.ok(presets.includes("mdc-tts@postgres18"), "PostgreSQL 18's layout on its real image");
+        const step = job.steps.find((s) => s.env?.TFT_REAL_IMAGES !== undefined);
+        assert.strictEqual(step?.env?.TFT_REAL_IMAGES, "1", "switched to the real images");
+        assert.strictEqual(step?.env?.TFT_PRESETS, "${{ matrix.preset }}");
+        assert.strictEqual(step?.run, "npm run test:dev-stack", "the same driver as the stand-in test");
+        const pkg = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8"));
+        assert.match(pkg.scripts["test:dev-stack"], /test\/docker-engine/);
+        // The driver really switches: it pulls instead of building stand-ins.
+        const driver = fs.readFileSync(path.join(PROJECT_ROOT, "test", "docker-engine", "dev-stack.test.ts"), "utf8");
+        assert.match(driver, /const REAL_IMAGES = process\.env\.TFT_REAL_IMAGES === "1"/);
+        assert.match(driver, /REAL_IMAGES \? \[\.\.\.infra\.keys\(\), BUMPED_UTILITY\]\.map\(pull\)/);
     });
 
     it("deploys dev, then staging, then prod behind the production environment, policy packs enforced", () => {

@@ -124,7 +124,15 @@ export interface Deployed {
  * Throws with the daemon's message where `pulumi up` would fail, and (beyond the provider) when an
  * attached one-shot container exits non-zero.
  */
-export async function deployContainer(r: PlannedResource, rename: Rename, opts: { healthTimeoutMs: number }): Promise<Deployed> {
+export async function deployContainer(
+    r: PlannedResource,
+    rename: Rename,
+    opts: {
+        healthTimeoutMs: number;
+        /** Beyond the provider: asked the moment a waited-for container turns healthy; a message fails the deployment (what depends on it would start now). */
+        atHealthy?: (id: string, name: string) => Promise<string | undefined>;
+    },
+): Promise<Deployed> {
     const inputs = r.inputs;
     const name = rename(inputs.name);
     const t0 = Date.now();
@@ -171,7 +179,11 @@ export async function deployContainer(r: PlannedResource, rename: Rename, opts: 
             const info = (await apiOk("GET", `/containers/${id}/json`)).json;
             if (!info.State?.Health)
                 throw new Error(`${name}: you have supplied a 'wait' argument, but the container does not have a healthcheck defined`);
-            if (info.State.Health.Status === "healthy") return { name, id, outcome: "healthy" };
+            if (info.State.Health.Status === "healthy") {
+                const early = opts.atHealthy ? await opts.atHealthy(id, name) : undefined;
+                if (early) throw new Error(`${name}: healthy too early: ${early}`);
+                return { name, id, outcome: "healthy" };
+            }
             // Beyond the provider (which polls until wait_timeout): "unhealthy" (retries used up) fails at once.
             if (Date.now() > deadline || !info.State.Running || info.State.Health.Status === "unhealthy") {
                 const log = (info.State.Health.Log ?? [])

@@ -57,9 +57,25 @@ const RUN = `#!/bin/sh
 me="$(id -u):$(id -g)"
 name=$(basename "$0")
 case "$name $*" in
-  *"inspect ping"*|pg_isready*|mysqladmin*|mongosh*|rabbitmq-diagnostics*) test -f /tmp/.standin-ready; exit $? ;;
+  mongosh*)
+    # The real server (after the entrypoint's init) listens on every address and knows the root
+    # user; the entrypoint's temporary init server listens on 127.0.0.1 only, without users.
+    host=127.0.0.1; prev=""
+    for a in "$@"; do [ "$prev" = "--host" ] && host=$a; prev=$a; done
+    [ -f /tmp/.standin-ready ] && exit 0
+    case "$host" in 127.0.0.1|localhost) case "$*" in *".auth("*) exit 1 ;; esac; test -f /tmp/.standin-init; exit $? ;; esac
+    exit 1 ;;
+  *"inspect ping"*|pg_isready*|mysqladmin*|rabbitmq-diagnostics*) test -f /tmp/.standin-ready; exit $? ;;
   redis-cli*) test -f /tmp/.standin-ready && echo PONG; exit $? ;;
 esac
+# The image entrypoint's first-start initialisation (STANDIN_INIT_FOR: the server command that
+# has one; STANDIN_DATA: where it leaves its mark): a temporary server for STANDIN_INIT_SECONDS.
+if [ -n "\${STANDIN_INIT_FOR:-}" ] && [ "\${1:-}" = "$STANDIN_INIT_FOR" ] && [ ! -e "$STANDIN_DATA/.standin-initialised" ]; then
+  touch /tmp/.standin-init
+  sleep "\${STANDIN_INIT_SECONDS:-15}"
+  touch "$STANDIN_DATA/.standin-initialised" || { echo "stand-in $name: cannot initialise $STANDIN_DATA as $me" >&2; exit 1; }
+  rm -f /tmp/.standin-init
+fi
 ok=1
 for d in $STANDIN_WRITES \${PGDATA:-}; do
   mkdir -p "$d" 2>/dev/null
@@ -81,12 +97,13 @@ for a in "$@"; do
   [ "\${prev:-}" = "--port" ] && port=$a
   prev=$a
 done
+# Ready before the HTTP server answers, so whatever sees it answer also sees the mark.
+touch /tmp/.standin-ready
 if [ -n "$port" ]; then
   mkdir -p /tmp/www
   for p in $STANDIN_HTTP_PATHS; do case "$p" in */) f="/tmp/www\${p}index.html" ;; *) f="/tmp/www$p" ;; esac; mkdir -p "$(dirname "$f")"; echo ok >"$f"; done
   httpd -p "$port" -h /tmp/www
 fi
-touch /tmp/.standin-ready
 echo "stand-in $name: ready as $me"
 trap 'exit 0' TERM INT
 while :; do sleep 3600 & wait $!; done

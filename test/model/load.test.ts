@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { loadStack, presetNames, SpecError, type Problem } from "../../model";
+import { loadStack, presetNames, SpecError, SUPPORTED_VERSIONS, type Problem } from "../../model";
 
 /** The problems loadStack reports for this config, or fails the test when it accepts it. */
 function problemsOf(config: Record<string, string>, cwd?: string): Problem[] {
@@ -127,7 +127,19 @@ describe("spec: loading the stack", () => {
 
     it("refuses an engine version without a pinned image and managed equivalent", () => {
         const p = problemAt(problemsOf(withOverrides({ databases: { db: { version: "9" } } })), "databases.db.version");
-        assert.match(p.message, /postgres '9' is not supported; supported: 14, 15, 16, 17/);
+        assert.match(p.message, /postgres '9' is not supported; supported: 14, 15, 16, 17, 18$/);
+    });
+
+    it("documents exactly the engine versions the pin table pins (the spec offers what runs)", () => {
+        // model/schema.ts's doc comments feed docs/spec-reference.md; ENGINE_LINES decides what loads.
+        const source = fs.readFileSync(path.join(__dirname, "../../model/schema.ts"), "utf8");
+        const db = /engine version with a pinned image: (.*)\./.exec(source)?.[1] ?? "";
+        const redis = /Redis version with a pinned image: (.*)\./.exec(source)?.[1] ?? "";
+        const listed = (text: string, engine: string) =>
+            (new RegExp(`${engine} ([0-9., or]+?)(?:,\\s[a-z]|\\s\\(|$)`).exec(text)?.[1] ?? "").match(/\d+(\.\d+)?/g) ?? [];
+        for (const engine of ["postgres", "mysql", "mongodb"] as const)
+            assert.deepEqual(listed(db, engine), SUPPORTED_VERSIONS[engine], `databases.*.version's doc for ${engine}: "${db}"`);
+        assert.deepEqual(redis.match(/\d+(\.\d+)?/g), SUPPORTED_VERSIONS.redis, `caches.*.version's doc: "${redis}"`);
     });
 
     it("refuses replicas.min greater than max", () => {

@@ -100,7 +100,8 @@ describe("pin table", () => {
                 }
             }
             for (const m of text.matchAll(/ghcr\.io\/aquasecurity\/trivy:[\w.-]+/g)) assert.equal(m[0], imageOf("trivy"), `${file}: trivy`);
-            for (const m of text.matchAll(/container: (\S+)/g)) assert.equal(m[1], imageOf("ciNodeImage"), `${file}: the CI container`);
+            for (const m of text.matchAll(/container:(?:\s*\n\s+image:)? (\S+)/g))
+                assert.equal(m[1], imageOf("ciNodeImage"), `${file}: the CI container`);
         }
     });
 });

@@ -102,8 +102,10 @@ describe("docker Database", () => {
                 for (const arg of argvOf(container())) assert.ok(!arg.includes(file.content), `argv carries the password: ${arg}`);
             });
 
-            it("has a health check that needs no password, which pulumi up waits on", () => {
+            it("has a health check with no password in it, which pulumi up waits on", () => {
                 const tests: string[] = container().inputs.healthcheck.tests;
+                const password = uploadOf(container(), "/run/tierform/password")!.content;
+                for (const t of tests) assert.ok(!t.includes(password), `the health check carries the password: ${t}`);
                 assert.ok(
                     tests.some((t) => t.includes(c.health)),
                     tests.join(" "),
@@ -130,6 +132,37 @@ describe("docker Database", () => {
         const plan = await planComponent(() => new DockerDatabase("mdc-tts-db", { system, database: system.databases.db, network: "d" }));
         assert.strictEqual(plan.one(VOLUME, "mdc-tts-db-data").protect, true);
         assert.strictEqual(plan.one(VOLUME, "mdc-tts-db-config").protect, false);
+    });
+
+    it("mounts PostgreSQL's data where each major's image keeps it: 14–17 /var/lib/postgresql/data, 18 /var/lib/postgresql (PGDATA 18/docker)", async () => {
+        for (const [version, volume, pgdata] of [
+            ["17", "/var/lib/postgresql/data", "/var/lib/postgresql/data/pgdata"],
+            ["18", "/var/lib/postgresql", "/var/lib/postgresql/18/docker"],
+        ]) {
+            const { system } = loadStack(stackConfig({ stack: "dev", system: "mdc-tts", overrides: { databases: { db: { version } } } }));
+            const plan = await planComponent(
+                () => new DockerDatabase("mdc-tts-db", { system, database: system.databases.db, network: "d" }),
+            );
+            const c = plan.one(CONTAINER, "mdc-tts-db");
+            assert.match(c.inputs.image, new RegExp(`^postgres:${version}\\.\\d+-alpine@`));
+            assert.deepStrictEqual(
+                c.inputs.volumes.filter((v: any) => !v.readOnly).map((v: any) => v.containerPath),
+                [volume],
+                `postgres ${version}: the data volume on the image's VOLUME`,
+            );
+            assert.strictEqual(envOf(c).PGDATA, pgdata, `postgres ${version}: PGDATA inside the volume`);
+        }
+    });
+
+    it("checks MongoDB's real server, not the entrypoint's temporary one: its network address, authenticated as the root user, the password read from its file", async () => {
+        const plan = await planDatabase("hld-platform", "mongo");
+        const c = plan.one(CONTAINER, "hld-platform-mongo");
+        const tests: string[] = c.inputs.healthcheck.tests;
+        // docker-entrypoint.sh's init server: `--bind_ip 127.0.0.1`, no --auth, no user yet.
+        assert.strictEqual(tests[tests.indexOf("--host") + 1], c.inputs.hostname, "the container's own address, not 127.0.0.1");
+        const js = tests[tests.indexOf("--eval") + 1];
+        assert.match(js, /db\.getSiblingDB\('admin'\)\.auth\('app', fs\.readFileSync\('\/run\/tierform\/password', 'utf8'\)\.trim\(\)\)/);
+        assert.strictEqual(envOf(c).MONGO_INITDB_ROOT_USERNAME, "app", "the user the check authenticates as is the root user");
     });
 
     it("passes the spec's parameters as server flags: postgres -c, mysql --key=value", async () => {
