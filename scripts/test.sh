@@ -4,8 +4,10 @@
 # not on the CPU, so it runs beside the rest instead of after it, and the rest runs at a lower CPU
 # priority so the daemon is not starved; its output follows theirs, and the run fails if either
 # part fails. Here it takes two presets (mdc-tts and auromart: PostgreSQL, MySQL, Redis, the object
-# store and its bucket step, migrations, Celery): every container of all five takes dockerd about
-# 2.5 minutes on its own, so `npm run test:dev-stack` runs them all, and .ci/run runs it too.
+# store and its bucket step, migrations, Celery), each deployed twice (the second pass re-creates
+# every container over the same volumes): about 4 minutes of dockerd's time on a busy 2-CPU host
+# (mdc-tts 108+140 s, auromart 103+141 s, side by side), so `npm run test:dev-stack` runs all five
+# and mdc-tts on PostgreSQL 18, and .ci/run runs it too.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 bin=node_modules/.bin
