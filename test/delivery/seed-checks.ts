@@ -252,7 +252,8 @@ const k8sProbe =
                 DEPLOYMENT.test(r.type) &&
                 (r.inputs.spec?.template?.spec?.containers ?? []).some((c: Record<string, any>) => c[kind]?.httpGet?.path === path),
         );
-const k8sProbes = has(DEPLOYMENT, /"readinessProbe"/, /"livenessProbe"/);
+/** Deployments with probes that `pulumi up` awaits (no skipAwait annotation). */
+const k8sProbes = all(has(DEPLOYMENT, /"readinessProbe"/, /"livenessProbe"/), lacks(DEPLOYMENT, /pulumi\.com\/skipAwait/));
 /** `pulumi up` waits for the datastores' and the edge's health checks, not for the application containers'. */
 const dockerDeployWait = all(has(CONTAINER, /"wait":true/), lacks(CONTAINER, /"tierform\.tier","value":"service"/, /"wait":true/));
 const accessLogs = {
