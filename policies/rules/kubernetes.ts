@@ -480,7 +480,7 @@ export const k8sCnpgCluster = resourcePolicy({
         "Every CloudNativePG Cluster has a backup target (the Barman Cloud plugin as WAL archiver, the in-tree barmanObjectStore, or volume snapshots), enough instances, and TLS left on (no ssl off in postgresql.parameters); the retentionPolicy (the plugin's ObjectStore's, else the Cluster's backup section's) keeps at least the configured days.",
     group: "reliability",
     platforms: ["kubernetes"],
-    checklist: ["backups", "high-availability", "encryption-in-transit"],
+    checklist: ["backups", "encryption-in-transit"],
     sources: ["CloudNativePG backup docs", "plugin-barman-cloud docs (migration, usage)", "seed 001/003 backup retention"],
     types: [CNPG_CLUSTER, BARMAN_OBJECT_STORE],
     configSchema: cnpgSchema,
@@ -501,6 +501,64 @@ export const k8sCnpgCluster = resourcePolicy({
         else if (!plugin) keep(backup?.retentionPolicy, "backup");
         if (Number(s.instances ?? 1) < cfg.minInstances) report(`instances ${s.instances ?? 1} is below ${cfg.minInstances}`);
         if (String(s.postgresql?.parameters?.ssl ?? "on").toLowerCase() === "off") report("postgresql ssl is off");
+    },
+});
+
+/** The node label whose values are availability zones (Kubernetes well-known labels). */
+const ZONE_KEY = "topology.kubernetes.io/zone";
+
+/** Whether a pod spec spreads its replicas over zones: a topology spread constraint or a pod anti-affinity term on the zone label. */
+function spreadsOverZones(pod: any): boolean {
+    const spread = (pod?.topologySpreadConstraints ?? []).some((t: any) => t?.topologyKey === ZONE_KEY);
+    const anti = pod?.affinity?.podAntiAffinity ?? {};
+    const terms = [
+        ...(anti.requiredDuringSchedulingIgnoredDuringExecution ?? []),
+        ...(anti.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((t: any) => t?.podAffinityTerm),
+    ];
+    return spread || terms.some((t: any) => t?.topologyKey === ZONE_KEY);
+}
+
+const failoverSchema = { properties: { minInstances: setting.integer(2, "Fewest instances of a datastore (2 for a failover).", 1) } };
+
+/**
+ * Datastores fail over across zones: what the report's "Multi-AZ datastores and failover" row reads
+ * on Kubernetes. A StatefulSet whose pods are not an application's (`app.kubernetes.io/component`
+ * other than `service`) holds data; so does every CloudNativePG Cluster.
+ */
+export const k8sDatastoreFailover = resourcePolicy({
+    name: "k8s-datastore-failover",
+    description:
+        "Every datastore survives the loss of a zone: a StatefulSet that is not an application's (pod label app.kubernetes.io/component other than service) runs at least two replicas spread over topology.kubernetes.io/zone (a topology spread constraint or a pod anti-affinity term); a CloudNativePG Cluster runs at least two instances with affinity.topologyKey topology.kubernetes.io/zone (CloudNativePG's default, kubernetes.io/hostname, spreads over nodes only). Staging's self-run MySQL, MongoDB, Redis, RabbitMQ and object store run one replica, so the report's 'Multi-AZ datastores' row is FAIL (advisory) there.",
+    group: "reliability",
+    platforms: ["kubernetes"],
+    checklist: ["high-availability"],
+    sources: [
+        "seed 002/003 'Multi-AZ datastores and failover'",
+        "kube-score statefulset-has-host-podantiaffinity",
+        "CloudNativePG docs: Scheduling (affinity.topologyKey) and Replication",
+        "Kubernetes well-known label topology.kubernetes.io/zone",
+    ],
+    types: ["kubernetes:apps/v1:StatefulSet", CNPG_CLUSTER],
+    configSchema: failoverSchema,
+    validate: (props, args, report, { minInstances }) => {
+        const s = props.spec ?? {};
+        if (args.type === CNPG_CLUSTER) {
+            const n = Number(s.instances ?? 1);
+            if (n < minInstances) report(`Cluster runs ${n} instance(s); a failover needs ${minInstances}`);
+            const zoned = (s.affinity?.enablePodAntiAffinity !== false && s.affinity?.topologyKey === ZONE_KEY) || spreadsOverZones(s);
+            if (!zoned)
+                report(
+                    `instances are not spread over zones (affinity.topologyKey is ${s.affinity?.topologyKey ?? "kubernetes.io/hostname (default)"})`,
+                );
+            return;
+        }
+        const pod = podSpecOf(args.type, props) ?? {};
+        const component = s.template?.metadata?.labels?.["app.kubernetes.io/component"];
+        if (component === "service") args.notApplicable("an application's StatefulSet, not a datastore");
+        const n = Number(s.replicas ?? 1);
+        if (n < minInstances) report(`StatefulSet runs ${n} replica(s); a failover needs ${minInstances}`);
+        if (!spreadsOverZones(pod))
+            report("replicas are not spread over zones (no topologySpreadConstraints or podAntiAffinity on topology.kubernetes.io/zone)");
     },
 });
 
@@ -564,5 +622,6 @@ export const kubernetesPolicies = [
     k8sPdbAllowsEviction,
     k8sCronJobSafe,
     k8sCnpgCluster,
+    k8sDatastoreFailover,
     k8sDatastoreTls,
 ];

@@ -555,7 +555,7 @@ export const minReplicas = stackPolicy({
         "Every service that receives traffic keeps at least two replicas (counting its autoscaler's minimum, an HPA's or a KEDA ScaledObject's): Kubernetes Deployments selected by a Service, ECS services behind a load balancer. Singletons (Recreate strategy with one replica, or deploymentMaximumPercent ≤ 100 on ECS) are exempt.",
     group: "reliability",
     platforms: ["kubernetes", "aws"],
-    checklist: ["replicas-and-probes", "high-availability"],
+    checklist: ["replicas-and-probes"],
     sources: ["seed 001 'Minimum instances: 2'", "Polaris deploymentMissingReplicas"],
     configSchema: replicasSchema,
     validate: (args, report, { minReplicas: floor }) =>
@@ -651,7 +651,7 @@ function awsOnly(args: StackValidationArgs, ...types: string[]): PolicyResource[
 export const awsMultiAz = stackPolicy({
     name: "aws-multi-az",
     description:
-        "Datastores survive the loss of an availability zone: RDS instances are Multi-AZ, Aurora and DocumentDB clusters have at least two instances, ElastiCache replication groups fail over automatically across AZs.",
+        "Datastores survive the loss of an availability zone: RDS instances are Multi-AZ, Aurora and DocumentDB clusters have at least two instances, ElastiCache replication groups fail over automatically across AZs (a cache cluster outside one is a single node), Amazon MQ brokers are not SINGLE_INSTANCE, EFS file systems are Regional (not One Zone).",
     group: "reliability",
     platforms: ["aws"],
     checklist: ["high-availability"],
@@ -663,6 +663,9 @@ export const awsMultiAz = stackPolicy({
             "aws:rds/cluster:Cluster",
             "aws:docdb/cluster:Cluster",
             "aws:elasticache/replicationGroup:ReplicationGroup",
+            "aws:elasticache/cluster:Cluster",
+            "aws:mq/broker:Broker",
+            "aws:efs/fileSystem:FileSystem",
         );
         const members = ofType(args.resources, "aws:rds/clusterInstance:ClusterInstance", "aws:docdb/clusterInstance:ClusterInstance");
         for (const r of rs) {
@@ -684,6 +687,14 @@ export const awsMultiAz = stackPolicy({
                 const replicas = p.numCacheClusters !== undefined ? Number(p.numCacheClusters) - 1 : Number(p.replicasPerNodeGroup ?? 0);
                 if (replicas < 1) report(`replication group '${r.name}' has no replica`, r.urn);
             }
+            // A cache cluster outside a replication group is one node (Checkov CKV_AWS_191 asks for a replication group).
+            if (r.type === "aws:elasticache/cluster:Cluster" && !p.replicationGroupId)
+                report(`cache cluster '${r.name}' is a single node outside a replication group`, r.urn);
+            if (r.type === "aws:mq/broker:Broker" && String(p.deploymentMode ?? "SINGLE_INSTANCE") === "SINGLE_INSTANCE")
+                report(`broker '${r.name}' is SINGLE_INSTANCE; use ACTIVE_STANDBY_MULTI_AZ or CLUSTER_MULTI_AZ`, r.urn);
+            // EFS One Zone: availabilityZoneName set (aws_efs_file_system availability_zone_name).
+            if (r.type === "aws:efs/fileSystem:FileSystem" && p.availabilityZoneName)
+                report(`file system '${r.name}' is One Zone (${p.availabilityZoneName})`, r.urn);
         }
     },
 });

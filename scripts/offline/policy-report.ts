@@ -188,9 +188,10 @@ export interface ChecklistRow {
 }
 
 /**
- * The compliance summary: an item PASSes only when a policy that proves it on this platform ran
- * on at least one resource and found nothing; FAIL when any of its policies found something;
- * otherwise N/A with the reason.
+ * The compliance summary: an item FAILs when any policy that lists it found something; it PASSes
+ * only when every check its `evidence` names for this platform (any one policy of each entry) ran
+ * on at least one resource and found nothing; otherwise N/A with the reason (the platform has no
+ * evidence for it, or a check of it did not apply to this stack's resources).
  */
 export function checklistRows(
     violations: Violation[],
@@ -198,23 +199,28 @@ export function checklistRows(
     platform: ChecklistPlatform | undefined,
 ): ChecklistRow[] {
     const count = (p: string) => violations.filter((v) => v.policy === p).length;
+    const ran = (p: string) => (checked[p] ?? 0) > 0;
     return Object.entries(CHECKLIST).map(([id, item]) => {
+        const checks = (platform && item.evidence[platform]) ?? [];
+        const evidence = new Set(checks.flat().map((p) => p.name));
         const policies = Object.entries(policyMeta)
             .filter(([, m]) => m.checklist.includes(id))
             .map(([n]) => n);
-        const active = policies.filter((p) => (checked[p] ?? 0) > 0);
+        const active = [...new Set([...policies, ...evidence])].filter(ran);
         const failing = active.filter((p) => count(p) > 0);
-        const notEvidence = (platform && item.notEvidenceOn?.[platform]) ?? [];
-        const evidence = active.filter((p) => !notEvidence.includes(p));
         const listed = active
-            .map((p) => `${p}${count(p) > 0 ? ` ✗${count(p)}` : notEvidence.includes(p) ? " (not evidence here)" : " ✓"}`)
+            .map((p) => `${p}${count(p) > 0 ? ` ✗${count(p)}` : evidence.has(p) ? " ✓" : " (not evidence here)"}`)
             .join(", ");
         if (failing.length > 0) {
             const advisory = failing.every((p) => violations.filter((v) => v.policy === p).every((v) => v.level === "advisory"));
             return { id, status: "FAIL", advisory, text: item.text, detail: listed };
         }
-        if (evidence.length > 0) return { id, status: "PASS", advisory: false, text: item.text, detail: listed };
-        const reason = (platform && item.notApplicableOn?.[platform]) ?? "no check of this item applies to the resources of this stack";
+        const unmet = checks.filter((alternatives) => !alternatives.some((p) => ran(p.name)));
+        if (checks.length > 0 && unmet.length === 0) return { id, status: "PASS", advisory: false, text: item.text, detail: listed };
+        const reason =
+            checks.length === 0
+                ? ((platform && item.notApplicableOn?.[platform]) ?? "no check of this item applies to the resources of this stack")
+                : `not checked here: ${unmet.map((a) => a.map((p) => p.name).join(" or ")).join(", ")} did not apply to this stack's resources`;
         return { id, status: "N/A", advisory: false, text: item.text, detail: reason + (active.length ? ` (ran: ${listed})` : "") };
     });
 }
@@ -244,7 +250,7 @@ function render(
     }
     lines.push("");
     lines.push(
-        "  PASS: a check that could fail ran on this stack and passed. FAIL: a check found violations; (advisory): only advisory ones,",
+        "  PASS: every check that reads what provides the item ran on this stack and passed. FAIL: a check found violations; (advisory): only advisory ones,",
     );
     lines.push(
         "  which this stack's policy config does not enforce, so the plan still exits 0. N/A: nothing on this stack is checked for it, and why.",
