@@ -309,6 +309,41 @@ export interface AwsIsolatedDatastoreArgs {
     kmsKeyArn: pulumi.Input<string>;
     /** SNS topic the datastore's alarms notify. */
     alarmTopicArn: pulumi.Input<string>;
+    /**
+     * KMS key of the log groups of the datastore's log exports (RDS, DocumentDB).
+     * @default none: the log groups are encrypted with CloudWatch Logs' own key
+     */
+    logsKmsKeyArn?: pulumi.Input<string>;
+}
+
+/**
+ * The CloudWatch log groups RDS or DocumentDB writes its log exports to, created before the
+ * database so they are the program's: encrypted with the logs key, kept the profile's log retention,
+ * deleted with the stack. Left to the service, it creates them itself on the first export,
+ * unencrypted and never expiring, and the program neither manages nor deletes them. Named as AWS
+ * names them: `/aws/rds/instance/<instance>/<log>` (RDS User Guide, "Publishing database logs to
+ * Amazon CloudWatch Logs", USER_LogAccess.Procedural.UploadtoCloudWatch.html) and
+ * `/aws/docdb/<cluster>/<log>` (DocumentDB Developer Guide, "Publishing Amazon DocumentDB logs to
+ * Amazon CloudWatch Logs", cloudwatch-logs.html).
+ */
+export function logExportGroups(
+    parent: pulumi.Resource,
+    name: string,
+    args: { system: System; group: string; logs: string[]; kmsKeyArn?: pulumi.Input<string>; provider?: pulumi.ProviderResource },
+): aws.cloudwatch.LogGroup[] {
+    return args.logs.map(
+        (log) =>
+            new aws.cloudwatch.LogGroup(
+                `${name}-log-${log}`,
+                {
+                    name: `${args.group}/${log}`,
+                    retentionInDays: args.system.profile.logRetentionDays,
+                    ...(args.kmsKeyArn ? { kmsKeyId: args.kmsKeyArn } : {}),
+                    tags: awsTags(args.system, "database"),
+                },
+                { parent, ...(args.provider ? { provider: args.provider } : {}) },
+            ),
+    );
 }
 
 /** The arguments RDS, DocumentDB and ElastiCache subnet groups share. */

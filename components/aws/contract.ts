@@ -33,6 +33,8 @@ export interface AwsDataArgs {
     network: AwsNetworkInfo;
     /** SNS topic every alarm notifies. */
     alarmTopicArn: pulumi.Input<string>;
+    /** KMS key of the log groups the databases' log exports write to (the stack's logs key). */
+    logsKmsKeyArn: pulumi.Input<string>;
     /**
      * ARN of the CloudFront distribution that serves the `static` buckets. The edge creates it
      * after the data tier (it needs the buckets), so the system passes a `pulumi.deferredOutput`

@@ -198,6 +198,7 @@ export function createDataTier(args: AwsDataArgs, opts: pulumi.ComponentResource
             securityGroupIds: sgOf(db.name),
             kmsKeyArn: kms.arn,
             alarmTopicArn: args.alarmTopicArn,
+            logsKmsKeyArn: args.logsKmsKeyArn,
             extraTags: backupSelectionTags(system, db.name),
         };
         const b = base();

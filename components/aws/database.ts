@@ -24,6 +24,7 @@ import { databaseUrl, DEFAULT_PORTS } from "../shared/connection";
 import { awsTags, resourceName } from "../shared/naming";
 import { dataAlarm } from "./monitoring";
 import {
+    logExportGroups,
     assumeRolePolicy,
     awsNamePrefix,
     awsPlace,
@@ -313,6 +314,14 @@ export class AwsDatabase extends pulumi.ComponentResource {
             copyTagsToSnapshot: true,
         };
         const backupWindow = dailyWindow(db.backup.schedule);
+        const logsOf = (instanceId: string, dr?: AwsDrTarget) =>
+            logExportGroups(this, `${name}${instanceId.slice(identifier.length)}`, {
+                system,
+                group: `/aws/rds/instance/${instanceId}`,
+                logs: logExports,
+                kmsKeyArn: dr ? dr.kmsKeyArn : args.logsKmsKeyArn,
+                provider: dr?.provider,
+            });
         this.instance = new aws.rds.Instance(
             name,
             {
@@ -349,7 +358,7 @@ export class AwsDatabase extends pulumi.ComponentResource {
             },
             {
                 ...stateful,
-                dependsOn: [monitoringPolicy],
+                dependsOn: [monitoringPolicy, ...logsOf(identifier)],
                 // With point-in-time recovery AWS Backup's continuous rule manages the instance's automated backups: it sets
                 // the retention to the rule's (the same min(retention, 35) as here) and the backup window to the plan's start
                 // window, and RDS reports those (https://docs.aws.amazon.com/aws-backup/latest/devguide/point-in-time-recovery.html,
@@ -381,7 +390,7 @@ export class AwsDatabase extends pulumi.ComponentResource {
                         ...observability,
                         tags: { ...tags, role: `read-replica-${i}` },
                     },
-                    { parent: this, protect: prod, dependsOn: [monitoringPolicy] },
+                    { parent: this, protect: prod, dependsOn: [monitoringPolicy, ...logsOf(`${identifier}-replica-${i}`)] },
                 ),
             );
         }
@@ -426,7 +435,7 @@ export class AwsDatabase extends pulumi.ComponentResource {
                     monitoringRoleArn: drMonitoringRole.arn,
                     tags: { ...tags, role: "dr-replica", [MULTI_AZ_WAIVER_TAG]: DR_REPLICA_WAIVER },
                 },
-                { parent: this, provider: dr.provider, protect: prod, dependsOn: [monitoringPolicy] },
+                { parent: this, provider: dr.provider, protect: prod, dependsOn: [monitoringPolicy, ...logsOf(`${identifier}-dr`, dr)] },
             );
             this.drEndpoint = hostPort(this.drReplica);
             void pulumi.log.warn(

@@ -15,7 +15,7 @@ import type { Database } from "../../model";
 import { databaseUrl, DEFAULT_PORTS } from "../shared/connection";
 import { awsTags, resourceName } from "../shared/naming";
 import { dataAlarm } from "./monitoring";
-import { dailyWindow, databaseSecret, DOCDB_CLASSES, isolatedSubnetGroup, type AwsIsolatedDatastoreArgs } from "./common";
+import { dailyWindow, databaseSecret, DOCDB_CLASSES, isolatedSubnetGroup, logExportGroups, type AwsIsolatedDatastoreArgs } from "./common";
 
 /**
  * Where the services' images must carry the Amazon RDS CA bundle that signs DocumentDB's
@@ -99,6 +99,13 @@ export class AwsDocumentDb extends pulumi.ComponentResource {
         // DocumentDB forbids '/', '"' and '@' in passwords: alphanumerics only.
         const password = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, { parent: this });
         const backupWindow = dailyWindow(db.backup.schedule);
+        const logExports = ["audit", "profiler"];
+        const logGroups = logExportGroups(this, name, {
+            system,
+            group: `/aws/docdb/${identifier}`,
+            logs: logExports,
+            kmsKeyArn: args.logsKmsKeyArn,
+        });
         this.cluster = new aws.docdb.Cluster(
             name,
             {
@@ -116,13 +123,13 @@ export class AwsDocumentDb extends pulumi.ComponentResource {
                 backupRetentionPeriod: Math.min(db.backup.retentionDays, 35),
                 preferredBackupWindow: backupWindow,
                 preferredMaintenanceWindow: backupWindow ? dailyWindow(db.backup.schedule, 2, "sun:") : undefined,
-                enabledCloudwatchLogsExports: ["audit", "profiler"],
+                enabledCloudwatchLogsExports: logExports,
                 deletionProtection: prod,
                 skipFinalSnapshot: !prod,
                 finalSnapshotIdentifier: prod ? `${identifier}-final` : undefined,
                 tags: { ...tags, ...(args.extraTags ?? {}) },
             },
-            { parent: this, protect: prod },
+            { parent: this, protect: prod, dependsOn: logGroups },
         );
         // One writer plus a replica in another AZ where the profile is Multi-AZ, plus the spec's read replicas.
         const count = 1 + (profile.multiAz ? 1 : 0) + db.readReplicas;

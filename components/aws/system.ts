@@ -147,6 +147,7 @@ export class AwsSystem extends pulumi.ComponentResource implements PlatformSyste
                 settings,
                 network: network.info,
                 alarmTopicArn: alarmTopic.topicArn,
+                logsKmsKeyArn: logsKey.arn,
                 fileSystemArns: Object.values(fileShares?.fileSystems ?? {}).map((fs) => fs.arn),
                 ...(system.edge.cdn ? { cdnDistributionArn } : {}),
             },

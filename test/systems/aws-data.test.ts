@@ -194,4 +194,26 @@ describe("AuroMart's off-site backups on AWS (prod stack)", function () {
             "no DR network: AuroMart asks for no cross-region recovery",
         );
     });
+    for (const preset of Object.keys(PRESETS)) {
+        it(`${preset}: every database log export has its log group created first, named as AWS names it, encrypted, with retention`, async () => {
+            const plan = await planStack({ stack: "prod", system: preset });
+            const groups = new Map(plan.ofType("aws:cloudwatch/logGroup:LogGroup").map((g) => [g.inputs.name, g]));
+            const exporters = [
+                ...plan.ofType("aws:rds/instance:Instance").map((r) => ({ r, group: `/aws/rds/instance/${r.inputs.identifier}` })),
+                ...plan.ofType("aws:docdb/cluster:Cluster").map((r) => ({ r, group: `/aws/docdb/${r.inputs.clusterIdentifier}` })),
+            ];
+            assert.ok(exporters.length > 0);
+            for (const { r, group } of exporters) {
+                assert.ok(r.inputs.enabledCloudwatchLogsExports.length > 0, r.name);
+                for (const log of r.inputs.enabledCloudwatchLogsExports) {
+                    const g = groups.get(`${group}/${log}`);
+                    assert.ok(g, `${r.name}: no log group ${group}/${log}`);
+                    assert.ok(r.dependencies.includes(g.urn), `${r.name} is created after ${g.inputs.name}`);
+                    assert.match(String(g.inputs.kmsKeyId), /^arn:aws:kms:/, `${g.inputs.name} is encrypted`);
+                    assert.strictEqual(g.inputs.retentionInDays, 365, g.inputs.name);
+                    assert.strictEqual(g.provider, r.provider, `${g.inputs.name} is in the database's region`);
+                }
+            }
+        });
+    }
 });

@@ -6,6 +6,8 @@ import { planComponent, type Plan, type PlannedResource } from "../../harness";
 import { AWS_CONFIG, loadSystem } from "./helpers";
 
 export const TOPIC = "arn:aws:sns:us-east-1:123456789012:alarms";
+/** The stack's logs key, which encrypts the databases' export log groups. */
+export const LOGS_KEY = "arn:aws:kms:us-east-1:123456789012:key/logs";
 export const KEY = "arn:aws:kms:us-east-1:123456789012:key/data";
 /** The CloudFront distribution a CDN preset's static buckets are served by. */
 export const DISTRIBUTION = "arn:aws:cloudfront::123456789012:distribution/E2EXAMPLE";
@@ -61,7 +63,10 @@ async function planDataOnce(
     const { system, settings } = loadSystem(preset, opts);
     const plan = await planComponent(() => {
         const cdn = system.edge.cdn ? { cdnDistributionArn: DISTRIBUTION } : {};
-        const bindings = createDataTier({ system, settings, network: fakeNetwork(system), alarmTopicArn: TOPIC, ...cdn }, {});
+        const bindings = createDataTier(
+            { system, settings, network: fakeNetwork(system), alarmTopicArn: TOPIC, logsKmsKeyArn: LOGS_KEY, ...cdn },
+            {},
+        );
         return { bindings };
     }, AWS_CONFIG);
     return { plan, system, settings, bindings: plan.outputs.bindings };
