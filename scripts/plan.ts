@@ -11,6 +11,7 @@ import { REDACTED, runOffline, type OfflineRun, type PlannedResource } from "./o
 import { readStackConfig, stackNames, withStackFileLines } from "./offline/stack-config";
 import { PolicyConfigError, runPolicyReport } from "./offline/policy-report";
 import { writeDiagrams } from "./offline/diagram";
+import { renderPrerequisites } from "./offline/prerequisites";
 import { awsPrerequisites, renderAwsPrerequisites } from "./offline/prerequisites-aws";
 import { didYouMean, loadStack, type System } from "../model";
 import { connectionVariables } from "../plan";
@@ -226,6 +227,8 @@ async function main() {
     }
     console.log(renderOutputs(run));
     console.log("");
+    const prerequisites = renderPrerequisites(run, config);
+    if (prerequisites) console.log(prerequisites + "\n");
     let report: ReturnType<typeof runPolicyReport>;
     try {
         report = runPolicyReport(run, args.stack);
