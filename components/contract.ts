@@ -4,7 +4,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { Settings, System } from "../model";
-import type { SystemPlan } from "../plan";
+import type { Client, SystemPlan } from "../plan";
 
 /** Arguments of every platform's `System` component. */
 export interface PlatformSystemArgs {
@@ -43,8 +43,35 @@ export interface DatastoreBinding {
      * the platform injects it from a reference (ECS `secrets`), that reference.
      */
     secrets: Record<string, pulumi.Input<string>>;
+    /**
+     * A database's or cache's connection, from which every service's URL (in its client's dialect)
+     * and discrete parts are taken (plan/bindings.ts names them); absent for queues and buckets.
+     */
+    connection?: ConnectionValues;
     /** What a service waits for before it starts (a datastore container, a CloudNativePG Cluster, a bucket setup step). @default [] */
     ready?: pulumi.Resource[];
+}
+
+/**
+ * The values behind a database's or cache's connection variables. Credential-carrying values
+ * (`urls`, `password`) are secret Outputs, or where the platform injects them from a reference
+ * (ECS `secrets`), that reference; the rest are plain.
+ */
+export interface ConnectionValues {
+    /** The URL per client (components/shared/connection.ts `renderUrl`): every client of the engine. */
+    urls: Partial<Record<Client, pulumi.Input<string>>>;
+    /** Host name the server's certificate is checked against. */
+    host: pulumi.Input<string>;
+    /** Port, as text. */
+    port: pulumi.Input<string>;
+    /** User name (databases). */
+    user?: pulumi.Input<string>;
+    /** The password or AUTH token: a secret, or a reference to one. */
+    password: pulumi.Input<string>;
+    /** Database name (databases). */
+    database?: pulumi.Input<string>;
+    /** The CA bundle path inside the container, where the plan's transport verifies against a file. */
+    caFile?: string;
 }
 
 /** The stack outputs every platform produces. */

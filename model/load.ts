@@ -11,7 +11,7 @@ import { CONFIG_KEYS, platformOfKey, type ConfigKey, type Settings } from "./con
 import { maxGapMinutes } from "../conventions/cron";
 import { SpecError, type Problem } from "./errors";
 import { applyProfile, type System } from "./profiles";
-import { systemSpec } from "./schema";
+import { CLIENTS, systemSpec, type ClientEngine } from "./schema";
 import { SUPPORTED_VERSIONS } from "./versions";
 import { connectionVariables } from "../plan/bindings";
 
@@ -274,6 +274,31 @@ export function crossCheck(raw: unknown): { path: Path; message: string }[] {
                 }
             });
         }
+        const clients = isPlainObject(svc.clients) ? svc.clients : {};
+        const uses = Array.isArray(svc.uses) ? svc.uses : [];
+        for (const [store, client] of Object.entries(clients)) {
+            const engine = datastoreEngine(raw, store);
+            if (!uses.includes(store)) {
+                out.push({
+                    path: ["services", name, "clients", store],
+                    message: `'${store}' is not in services.${name}.uses (${uses.join(", ") || "none"}); name a client only for a datastore the service uses`,
+                });
+            } else if (engine === undefined) {
+                out.push({
+                    path: ["services", name, "clients", store],
+                    message: `'${store}' is a queue or bucket: clients are chosen for databases and caches only`,
+                });
+            } else if (
+                typeof client === "string" &&
+                Object.values(CLIENTS).some((names) => (names as readonly string[]).includes(client)) && // an unknown name: the schema says so
+                !(CLIENTS[engine] as readonly string[]).includes(client)
+            ) {
+                out.push({
+                    path: ["services", name, "clients", store],
+                    message: `'${client}' does not speak ${engine}; for '${store}' use one of: ${CLIENTS[engine].join(", ")}`,
+                });
+            }
+        }
     }
     const edge = isPlainObject(raw.edge) ? raw.edge : {};
     const seen = new Map<string, number>();
@@ -338,6 +363,15 @@ export function crossCheck(raw: unknown): { path: Path; message: string }[] {
         }
     }
     return out;
+}
+
+/** The client engine of datastore `name` in a raw spec: a database's engine, `redis` for a cache, else undefined. */
+function datastoreEngine(raw: Record<string, unknown>, name: string): ClientEngine | undefined {
+    const dbs = isPlainObject(raw.databases) ? raw.databases : {};
+    const db = dbs[name];
+    if (isPlainObject(db) && typeof db.engine === "string" && db.engine in CLIENTS) return db.engine as ClientEngine;
+    if (isPlainObject(raw.caches) && name in raw.caches) return "redis";
+    return undefined;
 }
 
 /**

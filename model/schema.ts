@@ -151,6 +151,40 @@ export const probe = z.strictObject({
     failureThreshold: z.number().int().min(1).default(3),
 });
 
+/**
+ * The client libraries tierform spells a connection URL for, by the engine they talk to. Each reads
+ * its URL differently (the parsers are cited in components/shared/connection.ts), so one URL cannot
+ * serve them all:
+ * - postgres `libpq`: libpq's URI (psycopg2, psycopg 3, Django, node-postgres `pg`, `asyncpg.connect(dsn)`, SQLAlchemy's default psycopg2 dialect);
+ *   `sqlalchemy-asyncpg`: SQLAlchemy with asyncpg (`postgresql+asyncpg://`, which rejects `sslmode`); `prisma`: Prisma's schema engine and its runtime.
+ * - mysql `sqlalchemy-mysqldb`: SQLAlchemy with mysqlclient (`mysql://`, its default MySQL driver); `sqlalchemy-pymysql`: SQLAlchemy with PyMySQL;
+ *   `mysql2`: Node's mysql2; `prisma`: Prisma.
+ * - mongodb `mongodb`: the official drivers' connection string (pymongo, the Node driver).
+ * - redis (caches) `redis-py`: redis-py, Celery's broker and result backend; `ioredis`: Node's ioredis.
+ */
+export const CLIENTS = {
+    postgres: ["libpq", "sqlalchemy-asyncpg", "prisma"],
+    mysql: ["sqlalchemy-mysqldb", "sqlalchemy-pymysql", "mysql2", "prisma"],
+    mongodb: ["mongodb"],
+    redis: ["redis-py", "ioredis"],
+} as const;
+
+/** An engine a client is chosen for. */
+export type ClientEngine = keyof typeof CLIENTS;
+
+/** A client library whose URL dialect tierform spells. */
+export type Client = (typeof CLIENTS)[ClientEngine][number];
+
+/** The client assumed where a service names none: libpq for PostgreSQL, SQLAlchemy with mysqlclient for MySQL, the MongoDB drivers, redis-py. */
+export const DEFAULT_CLIENT: Record<ClientEngine, Client> = {
+    postgres: "libpq",
+    mysql: "sqlalchemy-mysqldb",
+    mongodb: "mongodb",
+    redis: "redis-py",
+};
+
+const clientNames = [...new Set(Object.values(CLIENTS).flat())] as [Client, ...Client[]];
+
 /** An application service: an HTTP server (`web`), a background `worker`, or a `scheduler` that must never run twice. */
 export const service = z.strictObject({
     /**
@@ -276,6 +310,18 @@ export const service = z.strictObject({
      * @aws The variables through ECS `secrets` (Secrets Manager); security-group rules to each datastore's port; the task role may use exactly these queues and buckets.
      */
     uses: z.array(identifier).default([]),
+    /**
+     * The client library the service reaches each datastore with, by datastore name (only names in `uses`; a database's or cache's engine must fit the client):
+     * `<NAME>_URL` and its alias (DATABASE_URL, REDIS_URL, ...) are spelled in that client's dialect, with TLS and server verification the way it reads them.
+     * PostgreSQL: `libpq` (psycopg2, psycopg 3, Django, node-postgres, asyncpg), `sqlalchemy-asyncpg`, `prisma`; MySQL: `sqlalchemy-mysqldb`, `sqlalchemy-pymysql`,
+     * `mysql2`, `prisma`; MongoDB: `mongodb`; Redis: `redis-py` (also Celery), `ioredis`.
+     * Every client also gets the discrete parts `<NAME>_HOST`, `<NAME>_PORT`, `<NAME>_USER`, `<NAME>_PASSWORD`, `<NAME>_NAME` (a cache: host, port, password) and, where the server is verified against a CA bundle, `<NAME>_CA_FILE`.
+     * @default per engine: `libpq` (PostgreSQL), `sqlalchemy-mysqldb` (MySQL), `mongodb`, `redis-py` (caches)
+     * @docker Plain text on the private data network (no TLS parameters beyond each client's default).
+     * @kubernetes PostgreSQL encrypted without verifying the server (CloudNativePG's CA is not in the pods); the other datastores in plain text.
+     * @aws Encrypted and verified: RDS and DocumentDB against the Amazon RDS CA bundle the image must carry at /etc/ssl/certs/rds-global-bundle.pem (`<NAME>_CA_FILE`; PGSSLROOTCERT for `sqlalchemy-asyncpg`, NODE_EXTRA_CA_CERTS for Node clients), ElastiCache against the system trust store.
+     */
+    clients: z.record(identifier, z.enum(clientNames)).default({}),
     /**
      * Plain, non-secret environment variables; never a credential (see `secrets`).
      * @default {}

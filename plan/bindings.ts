@@ -1,12 +1,25 @@
 /**
  * What a datastore gives the services that use it, by name: the environment variables of the
- * binding (DATABASE_URL, REDIS_URL, BROKER_URL, STORAGE_BUCKET, `<NAME>_URL`, ...), the same on
- * every platform, and which of them carry credentials. Platforms fill in the values.
+ * binding (DATABASE_URL, REDIS_URL, BROKER_URL, STORAGE_BUCKET, `<NAME>_URL`, the discrete parts
+ * `<NAME>_HOST` ... `<NAME>_CA_FILE`), which of them carry credentials, and — decided here once —
+ * which client dialect each URL is spelled in and how the connection is secured on each platform.
+ * Platforms fill in the values (components/shared/binding.ts); components/shared/connection.ts
+ * spells the URLs.
  */
-import type { Service, System } from "../model";
+import { PLATFORMS, type Platform, type Service, type System } from "../model";
+import { CLIENTS, DEFAULT_CLIENT, type Client, type ClientEngine } from "../model";
+
+export { CLIENTS, DEFAULT_CLIENT, type Client, type ClientEngine };
 
 /** The four kinds of datastore a spec declares. */
 export type DatastoreKind = "database" | "cache" | "queue" | "bucket";
+
+/**
+ * What one connection variable holds: the URL in its client's dialect, one discrete part of the
+ * connection, the CA bundle path under a name a client library reads itself (PGSSLROOTCERT,
+ * NODE_EXTRA_CA_CERTS), or a bucket's name.
+ */
+export type ConnectionPart = "url" | "host" | "port" | "user" | "password" | "database" | "caFile" | "bucket";
 
 /** One environment variable a service receives for a datastore. */
 export interface ConnectionVariable {
@@ -15,9 +28,37 @@ export interface ConnectionVariable {
     /** The datastore's name in the spec. */
     datastore: string;
     kind: DatastoreKind;
+    /** What it holds. */
+    part: ConnectionPart;
+    /** The client whose dialect a `url` is spelled in (`services.<n>.clients`). */
+    client?: Client;
     /** Carries credentials: must come from the platform's secret mechanism. */
     secret: boolean;
 }
+
+/**
+ * How the connection to a datastore is secured on a platform: `tls` encrypts; `verify` says how
+ * the client checks the server's certificate and name — against `caFile` (a CA bundle the image
+ * carries or the platform mounts), against the system trust store, or not at all.
+ */
+export interface Transport {
+    /** Encrypted on the wire. */
+    tls: boolean;
+    /** How the server is verified: "file" (against `caFile`), "system" (the image's trust store) or "none". */
+    verify: "file" | "system" | "none";
+    /** The CA bundle path inside the container, with `verify: "file"`. */
+    caFile?: string;
+}
+
+/**
+ * Where the images of services that use an RDS or DocumentDB database must carry the Amazon RDS CA
+ * bundle (https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem): the URLs and
+ * `<NAME>_CA_FILE` name this path.
+ */
+export const RDS_CA_FILE = "/etc/ssl/certs/rds-global-bundle.pem";
+
+/** Where the Amazon RDS CA bundle is published. */
+export const RDS_CA_URL = "https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem";
 
 /** Which kind of datastore `name` is in `system`, or undefined. */
 export function datastoreKind(system: System, name: string): DatastoreKind | undefined {
@@ -28,6 +69,40 @@ export function datastoreKind(system: System, name: string): DatastoreKind | und
     return undefined;
 }
 
+/** The engine a client is chosen for: a database's engine, `redis` for a cache; none for queues and buckets. */
+export function clientEngine(system: System, name: string): ClientEngine | undefined {
+    if (name in system.databases) return system.databases[name].engine;
+    if (name in system.caches) return "redis";
+    return undefined;
+}
+
+/** The client `service` names for datastore `name` (`services.<n>.clients`), else its engine's default. */
+export function clientOf(system: System, service: Service, name: string): Client | undefined {
+    const engine = clientEngine(system, name);
+    if (!engine) return undefined;
+    return service.clients[name] ?? DEFAULT_CLIENT[engine];
+}
+
+/**
+ * How `platform` secures the connection to datastore `name`, one table for every platform:
+ * Docker (dev) runs every datastore in plain text on its private data network; Kubernetes encrypts
+ * PostgreSQL (CloudNativePG's own CA, which the pods do not carry: no verification) and runs the
+ * others in plain text; AWS encrypts everything — RDS and DocumentDB verified against the Amazon RDS
+ * CA bundle at {@link RDS_CA_FILE}, ElastiCache against the system trust store (its certificates
+ * chain to Amazon's public roots), SQS through the SDK's HTTPS.
+ */
+export function transportOf(system: System, name: string, platform: Platform): Transport {
+    const kind = datastoreKind(system, name);
+    if (platform === "docker" || kind === "bucket") return { tls: false, verify: "none" };
+    if (platform === "kubernetes") {
+        return kind === "database" && system.databases[name].engine === "postgres"
+            ? { tls: true, verify: "none" }
+            : { tls: false, verify: "none" };
+    }
+    if (kind === "database") return { tls: true, verify: "file", caFile: RDS_CA_FILE };
+    return { tls: true, verify: "system" };
+}
+
 /** The variable stem of a datastore name: upper case, `-` as `_` (`media-files` → `MEDIA_FILES`). */
 export const variableStem = (name: string) => name.toUpperCase().replace(/-/g, "_");
 
@@ -36,17 +111,33 @@ export function ownVariable(name: string, kind: DatastoreKind): string {
     return `${variableStem(name)}_${kind === "bucket" ? "BUCKET" : "URL"}`;
 }
 
+/** Clients that run on Node.js: they verify against Node's trust store, which NODE_EXTRA_CA_CERTS extends (their URLs cannot name a CA file). */
+const NODE_CLIENTS: readonly Client[] = ["prisma", "mysql2", "ioredis"];
+
 /**
- * The connection variables of `service`: for every datastore it uses, `<NAME>_URL` (buckets:
- * `<NAME>_BUCKET`), plus the conventional alias for the first of its kind: DATABASE_URL
- * (postgres/mysql), MONGODB_URI, REDIS_URL, BROKER_URL, STORAGE_BUCKET.
+ * The connection variables of `service` on `platform`: for every datastore it uses, `<NAME>_URL`
+ * (buckets: `<NAME>_BUCKET`) in the dialect of its client, the conventional alias for the first of
+ * its kind (DATABASE_URL for postgres/mysql, MONGODB_URI, REDIS_URL, BROKER_URL, STORAGE_BUCKET),
+ * and for databases and caches the discrete parts `<NAME>_HOST`, `<NAME>_PORT`, `<NAME>_PASSWORD`
+ * (databases also `<NAME>_USER`, `<NAME>_NAME`) and, where the server is verified against a CA
+ * file, `<NAME>_CA_FILE`. A client that reads its CA only from the environment gets it there too:
+ * SQLAlchemy's asyncpg dialect passes every URL parameter to `asyncpg.connect()`, which has no
+ * `sslrootcert` argument but reads PGSSLROOTCERT (asyncpg connect_utils.py `_parse_connect_dsn_and_args`);
+ * Node clients (`prisma`'s runtime, `mysql2`, `ioredis`) verify against Node's trust store, which
+ * NODE_EXTRA_CA_CERTS extends. Without `platform`: every variable any platform gives (the loader's
+ * collision check).
  */
-export function connectionVariables(system: System, service: Service): ConnectionVariable[] {
+export function connectionVariables(system: System, service: Service, platform?: Platform): ConnectionVariable[] {
+    if (platform === undefined) {
+        const all = PLATFORMS.flatMap((p) => connectionVariables(system, service, p));
+        return all.filter((v, i) => all.findIndex((w) => w.variable === v.variable) === i);
+    }
     const out: ConnectionVariable[] = [];
     const aliased = new Set<string>();
-    const add = (variable: string, datastore: string, kind: DatastoreKind, secret: boolean) => {
-        if (!out.some((v) => v.variable === variable)) out.push({ variable, datastore, kind, secret });
+    const add = (v: ConnectionVariable) => {
+        if (!out.some((o) => o.variable === v.variable)) out.push(v);
     };
+    const envCa: ConnectionVariable[] = [];
     for (const name of service.uses) {
         const kind = datastoreKind(system, name);
         if (!kind) continue;
@@ -55,12 +146,35 @@ export function connectionVariables(system: System, service: Service): Connectio
         else if (kind === "cache") alias = "REDIS_URL";
         else if (kind === "queue") alias = "BROKER_URL";
         else alias = "STORAGE_BUCKET";
-        const secret = kind !== "bucket";
-        add(ownVariable(name, kind), name, kind, secret);
+        const client = clientOf(system, service, name);
+        const main = (variable: string): ConnectionVariable =>
+            kind === "bucket"
+                ? { variable, datastore: name, kind, part: "bucket", secret: false }
+                : { variable, datastore: name, kind, part: "url", ...(client ? { client } : {}), secret: true };
+        add(main(ownVariable(name, kind)));
         if (!aliased.has(alias)) {
             aliased.add(alias);
-            add(alias, name, kind, secret);
+            add(main(alias));
         }
+        if (kind !== "database" && kind !== "cache") continue;
+        const stem = variableStem(name);
+        const part = (suffix: string, p: ConnectionPart, secret = false) =>
+            add({ variable: `${stem}_${suffix}`, datastore: name, kind, part: p, secret });
+        part("HOST", "host");
+        part("PORT", "port");
+        if (kind === "database") part("USER", "user");
+        part("PASSWORD", "password", true);
+        if (kind === "database") part("NAME", "database");
+        const transport = transportOf(system, name, platform);
+        if (transport.verify !== "file") continue;
+        part("CA_FILE", "caFile");
+        if (client === "sqlalchemy-asyncpg")
+            envCa.push({ variable: "PGSSLROOTCERT", datastore: name, kind, part: "caFile", secret: false });
+        if (client && NODE_CLIENTS.includes(client))
+            envCa.push({ variable: "NODE_EXTRA_CA_CERTS", datastore: name, kind, part: "caFile", secret: false });
     }
+    // One PGSSLROOTCERT / NODE_EXTRA_CA_CERTS per process: the first datastore's (every verified
+    // datastore of a platform shares one bundle: AWS's RDS CA).
+    for (const v of envCa) add(v);
     return out;
 }

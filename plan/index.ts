@@ -90,7 +90,7 @@ export interface SystemPlan {
 
 /** Plan `system` for `platform`: pure, no resources, the same answer every time. */
 export function planSystem(system: System, platform: Platform): SystemPlan {
-    const services = Object.fromEntries(Object.values(system.services).map((s) => [s.name, planService(system, s)]));
+    const services = Object.fromEntries(Object.values(system.services).map((s) => [s.name, planService(system, s, platform)]));
     const datastores: Record<string, DatastorePlan> = {};
     for (const name of [
         ...Object.keys(system.databases),

@@ -3,7 +3,7 @@
  * scaling signals, the health checks and the variables the service receives — computed once, from
  * the resolved service, without Pulumi. Platforms render these; they do not revisit them.
  */
-import type { Cache, ProbeSpec, Service, System } from "../model";
+import type { Cache, Platform, ProbeSpec, Service, System } from "../model";
 import { connectionVariables, type ConnectionVariable } from "./bindings";
 import { canonicalHost } from "./hosts";
 
@@ -78,7 +78,7 @@ export interface HealthPlan {
 export interface VariablePlan {
     /** The spec's plain `env`, as given. */
     plain: Record<string, string>;
-    /** One variable per datastore binding (`<NAME>_URL`, the conventional aliases); secret unless a bucket name. */
+    /** The datastores' variables (`<NAME>_URL` in the client's dialect, the conventional aliases, the discrete parts); secret when they carry credentials. */
     connections: ConnectionVariable[];
     /** Generated application secrets (`secrets`), shared by name across the system's services. */
     appSecrets: string[];
@@ -188,8 +188,8 @@ export function buildOrder(system: System): Service[] {
     return [...all.filter((s) => s.migrate !== undefined), ...all.filter((s) => s.migrate === undefined)];
 }
 
-/** The plan of one service of `system`. */
-export function planService(system: System, service: Service): ServicePlan {
+/** The plan of one service of `system` on `platform` (which decides how its connections are secured: plan/bindings.ts `transportOf`). */
+export function planService(system: System, service: Service, platform: Platform): ServicePlan {
     return {
         name: service.name,
         kind: service.kind,
@@ -197,7 +197,11 @@ export function planService(system: System, service: Service): ServicePlan {
         replicas: replicasOf(service),
         scaling: scalingOf(service),
         health: healthOf(system, service),
-        variables: { plain: { ...service.env }, connections: connectionVariables(system, service), appSecrets: [...service.secrets] },
+        variables: {
+            plain: { ...service.env },
+            connections: connectionVariables(system, service, platform),
+            appSecrets: [...service.secrets],
+        },
         reaches: [...service.uses, ...service.mounts.map((m) => m.share).filter((s, i, all) => all.indexOf(s) === i)],
         afterMigrationsOf: migrationGates(system, service),
     };

@@ -156,6 +156,27 @@ export const FEATURES: Feature[] = [
         },
     },
     {
+        id: "datastore-tls",
+        usedAt: (s) =>
+            services(s)
+                .filter((v) => v.uses.some((u) => u in s.databases || u in s.caches))
+                .map((v) => `services.${v.name}.uses`),
+        support: {
+            docker: {
+                level: "approximated",
+                how: "databases and caches are reached in plain text on the private data network (dev): no TLS, no server verification",
+            },
+            kubernetes: {
+                level: "approximated",
+                how: "PostgreSQL is encrypted (CloudNativePG) but the client does not verify the server (its CA is not in the pods: sslmode=require); MySQL, MongoDB and Redis in plain text",
+            },
+            aws: {
+                level: "full",
+                how: "every client's URL encrypts and verifies the server in its own dialect: RDS and DocumentDB against the Amazon RDS CA bundle the image carries, ElastiCache against the system trust store",
+            },
+        },
+    },
+    {
         id: "image-build",
         usedAt: (s) =>
             services(s)

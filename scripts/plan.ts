@@ -13,7 +13,7 @@ import { PolicyConfigError, runPolicyReport } from "./offline/policy-report";
 import { writeDiagrams } from "./offline/diagram";
 import { renderPrerequisites } from "./offline/prerequisites";
 import { awsPrerequisites, renderAwsPrerequisites } from "./offline/prerequisites-aws";
-import { didYouMean, loadStack, type System } from "../model";
+import { didYouMean, loadStack, type Platform, type System } from "../model";
 import { connectionVariables } from "../plan";
 
 /** The command line, parsed. */
@@ -150,7 +150,7 @@ export function renderOutputs(run: OfflineRun): string {
 }
 
 /** Per service: port, replicas and scaling, routes, the variables and secrets it receives (names only), the datastores it reaches. */
-export function renderServices(system: System): string {
+export function renderServices(system: System, platform?: Platform): string {
     const lines = ["Services:"];
     const routes = system.edge?.routes ?? [];
     for (const svc of Object.values(system.services)) {
@@ -159,7 +159,7 @@ export function renderServices(system: System): string {
                   .map(([k, v]) => `${k} ${v}`)
                   .join(", ")}`
             : "";
-        const connection = connectionVariables(system, svc);
+        const connection = connectionVariables(system, svc, platform);
         const variables = [...Object.keys(svc.env ?? {}), ...connection.filter((c) => !c.secret).map((c) => c.variable)];
         const secrets = [...(svc.secrets ?? []), ...connection.filter((c) => c.secret).map((c) => c.variable)];
         const mine = routes
@@ -219,7 +219,8 @@ async function main() {
     console.log(`Resources: ${custom.length} (+${run.resources.length - custom.length} components), planned in ${Date.now() - started} ms`);
     console.log(countsByType(run));
     console.log("");
-    console.log(renderServices(loadStack(config).system));
+    const loaded = loadStack(config);
+    console.log(renderServices(loaded.system, loaded.settings.platform));
     console.log("");
     if (config["tierform:platform"] === "aws") {
         console.log(renderAwsPrerequisites(awsPrerequisites(run, config["aws:region"])));

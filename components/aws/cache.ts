@@ -14,10 +14,12 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { Cache } from "../../model";
-import { DEFAULT_PORTS, redisUrl } from "../shared/connection";
+import { clientUrls, DEFAULT_PORTS } from "../shared/connection";
+import { DEFAULT_CLIENT, transportOf } from "../../plan";
+import type { ConnectionValues } from "../contract";
 import { awsTags, resourceName } from "../shared/naming";
 import { dataAlarm } from "./monitoring";
-import { CACHE_NODES, connectionSecret, isolatedSubnetGroup, type AwsIsolatedDatastoreArgs } from "./common";
+import { CACHE_NODES, clientUrlKeys, connectionSecret, isolatedSubnetGroup, type AwsIsolatedDatastoreArgs } from "./common";
 
 /** Arguments of {@link AwsCache}. */
 export interface AwsCacheArgs extends AwsIsolatedDatastoreArgs {
@@ -55,6 +57,8 @@ export class AwsCache extends pulumi.ComponentResource {
     /** Reader endpoint host:port (not in cluster mode, where the configuration endpoint routes reads). */
     readonly readerEndpoint?: pulumi.Output<string>;
     readonly connectionString: pulumi.Output<string>;
+    /** Every client's URL (secrets) and the discrete parts (TLS verified against the system trust store). */
+    readonly connection: ConnectionValues;
 
     constructor(name: string, args: AwsCacheArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("tierform:aws:Cache", name, {}, opts);
@@ -125,15 +129,17 @@ export class AwsCache extends pulumi.ComponentResource {
         const host = cache.cluster ? rg.configurationEndpointAddress : rg.primaryEndpointAddress;
         this.endpoint = pulumi.interpolate`${host}:${port}`;
         if (!cache.cluster) this.readerEndpoint = pulumi.interpolate`${rg.readerEndpointAddress}:${port}`;
-        this.connectionString = redisUrl({ host, port, password: token.result, tls: true });
+        const urls = clientUrls("redis", { host, port, password: token.result, database: "0" }, transportOf(system, cache.name, "aws"));
+        this.connectionString = urls[DEFAULT_CLIENT.redis]!;
+        this.connection = { urls, host, port: String(port), password: token.result };
         this.secret = connectionSecret(this, name, {
             system,
             datastore: cache.name,
-            description: "AUTH token and connection URL (keys host, port, authToken, url)",
+            description: "AUTH token and connection URLs (keys host, port, authToken, url, url_<client>)",
             kmsKeyArn: args.kmsKeyArn,
             value: pulumi
-                .all([host, token.result, this.connectionString])
-                .apply(([h, t, url]) => ({ host: h, port, authToken: t, url, cluster: cache.cluster })),
+                .all([host, token.result, this.connectionString, clientUrlKeys(urls)])
+                .apply(([h, t, url, byClient]) => ({ host: h, port, authToken: t, url, ...byClient, cluster: cache.cluster })),
         });
 
         // Alarms over every node: the busiest node decides (MAX over the nodes' metrics).

@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import { formatProblems, type Database, type Problem, type Size, type System } from "../../model";
 import { awsTags, resourceName, type Tier } from "../shared/naming";
+import type { Client } from "../../plan";
 
 /**
  * The longest name AWS accepts, by the kind of thing tierform names explicitly (the API references
@@ -276,6 +277,8 @@ export function databaseSecret(
         port: pulumi.Input<number>;
         password: pulumi.Input<string>;
         url: pulumi.Input<string>;
+        /** The URL of every client of the engine, stored as `url_<client>` (components/shared/connection.ts). */
+        urls: Partial<Record<Client, pulumi.Input<string>>>;
         kmsKeyArn: pulumi.Input<string>;
     },
 ): aws.secretsmanager.Secret {
@@ -283,18 +286,31 @@ export function databaseSecret(
     return connectionSecret(parent, name, {
         system: args.system,
         datastore: db.name,
-        description: "credentials and connection URL (keys engine, host, port, username, password, dbname, url)",
+        description: "credentials and connection URLs (keys engine, host, port, username, password, dbname, url, url_<client>)",
         kmsKeyArn: args.kmsKeyArn,
-        value: pulumi.all([args.host, args.port, args.password, args.url]).apply(([host, port, password, url]) => ({
-            engine: args.engine,
-            host,
-            port,
-            username: db.username,
-            password,
-            dbname: db.databaseName,
-            url,
-        })),
+        value: pulumi
+            .all([args.host, args.port, args.password, args.url, clientUrlKeys(args.urls)])
+            .apply(([host, port, password, url, urls]) => ({
+                engine: args.engine,
+                host,
+                port,
+                username: db.username,
+                password,
+                dbname: db.databaseName,
+                url,
+                ...urls,
+            })),
     });
+}
+
+/** The secret's JSON key holding `client`'s URL (an ECS `valueFrom` names it: `<arn>:url_<client>::`). */
+export const clientUrlKey = (client: Client) => `url_${client}`;
+
+/** Every client's URL under its {@link clientUrlKey}. */
+export function clientUrlKeys(urls: Partial<Record<Client, pulumi.Input<string>>>): pulumi.Output<Record<string, string>> {
+    return pulumi.all(Object.fromEntries(Object.entries(urls).map(([c, u]) => [clientUrlKey(c as Client), u]))) as pulumi.Output<
+        Record<string, string>
+    >;
 }
 
 /** What every datastore in the isolated subnets takes (RDS, DocumentDB, ElastiCache). */

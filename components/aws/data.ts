@@ -13,13 +13,15 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Database, Problem, Settings, System } from "../../model";
-import { backupGapMinutes, backupSchedules } from "../../plan";
+import { backupGapMinutes, backupSchedules, type Client } from "../../plan";
 import { connectionVariables } from "../../plan";
 import { MANAGED_BY } from "../shared/naming";
 import { AwsBackup, backupSelectionTags } from "./backup";
 import { AwsBucket, cdnServesBucket } from "./object-store";
 import { AwsCache } from "./cache";
 import type { AwsDataArgs, AwsDatastoreBinding } from "./contract";
+import type { ConnectionValues } from "../contract";
+import { clientUrlKey } from "./common";
 import { AwsDatabase } from "./database";
 import { AwsDocumentDb } from "./documentdb";
 import { AwsDrSite } from "./dr";
@@ -97,6 +99,18 @@ function variablesOf(system: System, datastore: string): string[] {
 
 /** ECS `valueFrom` of one JSON key of a Secrets Manager secret. */
 const jsonKey = (secretArn: pulumi.Input<string>, key: string) => pulumi.interpolate`${secretArn}:${key}::`;
+
+/**
+ * A datastore's connection as ECS injects it: every client's URL and the password as references to
+ * their keys in the datastore's secret (`url_<client>`, `passwordKey`), the other parts plain.
+ */
+function secretRefs(c: ConnectionValues, secretArn: pulumi.Input<string>, passwordKey: string): ConnectionValues {
+    return {
+        ...c,
+        urls: Object.fromEntries(Object.keys(c.urls).map((client) => [client, jsonKey(secretArn, clientUrlKey(client as Client))])),
+        password: jsonKey(secretArn, passwordKey),
+    };
+}
 
 /**
  * Where off-site backup copies go without a DR site: a provider for `region` and a customer key
@@ -204,9 +218,9 @@ export function createDataTier(args: AwsDataArgs, opts: pulumi.ComponentResource
         const b = base();
         if (db.engine === "mongodb") {
             const doc = new AwsDocumentDb(n(db.name), common, opts);
-            for (const v of variablesOf(system, db.name)) b.secrets[v] = jsonKey(doc.secret.arn, "url");
             bindings[db.name] = {
                 ...b,
+                connection: secretRefs(doc.connection, doc.secret.arn, "password"),
                 executionSecretArns: [doc.secret.arn],
                 executionKmsKeyArns: [kms.arn],
                 outputs: {
@@ -236,9 +250,9 @@ export function createDataTier(args: AwsDataArgs, opts: pulumi.ComponentResource
             },
             opts,
         );
-        for (const v of variablesOf(system, db.name)) b.secrets[v] = jsonKey(rds.secret.arn, "url");
         bindings[db.name] = {
             ...b,
+            connection: secretRefs(rds.connection, rds.secret.arn, "password"),
             // IAM database authentication as the application user (tokens instead of the password).
             taskPolicyStatements: [
                 {
@@ -277,9 +291,9 @@ export function createDataTier(args: AwsDataArgs, opts: pulumi.ComponentResource
             opts,
         );
         const b = base();
-        for (const v of variablesOf(system, cache.name)) b.secrets[v] = jsonKey(c.secret.arn, "url");
         bindings[cache.name] = {
             ...b,
+            connection: secretRefs(c.connection, c.secret.arn, "authToken"),
             executionSecretArns: [c.secret.arn],
             executionKmsKeyArns: [kms.arn],
             outputs: {

@@ -20,7 +20,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { Database } from "../../model";
 import { RDS_CA_BUNDLE_PATH, RDS_CA_BUNDLE_URL } from "./documentdb";
-import { databaseUrl, DEFAULT_PORTS } from "../shared/connection";
+import { clientUrls, DEFAULT_PORTS } from "../shared/connection";
+import { DEFAULT_CLIENT, transportOf } from "../../plan";
+import type { ConnectionValues } from "../contract";
 import { awsTags, resourceName } from "../shared/naming";
 import { dataAlarm } from "./monitoring";
 import {
@@ -246,6 +248,8 @@ export class AwsDatabase extends pulumi.ComponentResource {
     readonly drEndpoint?: pulumi.Output<string>;
     /** Connection URL with credentials (a secret). */
     readonly connectionString: pulumi.Output<string>;
+    /** Every client's URL (secrets) and the discrete parts, verified against the RDS CA bundle. */
+    readonly connection: ConnectionValues;
     /** The IAM `rds-db:connect` resource of the application user. */
     readonly iamConnectArn: pulumi.Output<string>;
 
@@ -444,32 +448,35 @@ export class AwsDatabase extends pulumi.ComponentResource {
             );
         }
 
-        const url = databaseUrl(engine, {
+        // Every client's URL verifies the server against the Amazon RDS CA bundle the images carry
+        // (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.SSL.html), each in
+        // its own dialect (components/shared/connection.ts `renderUrl`; plan/bindings.ts `transportOf`).
+        const transport = transportOf(system, db.name, "aws");
+        const urls = clientUrls(
+            engine,
+            {
+                host: this.instance.address,
+                port: this.instance.port,
+                username: db.username,
+                password: password.result,
+                database: db.databaseName,
+            },
+            transport,
+        );
+        this.connectionString = urls[DEFAULT_CLIENT[engine]]!;
+        this.connection = {
+            urls,
             host: this.instance.address,
-            port: this.instance.port,
-            username: db.username,
+            port: this.instance.port.apply(String),
+            user: db.username,
             password: password.result,
             database: db.databaseName,
-            tls: true,
-        });
-        // PostgreSQL: every libpq-based driver (psycopg, node-postgres' connection string, JDBC's
-        // pgjdbc) reads sslmode and sslrootcert from the URL, so the server is verified against the
-        // Amazon RDS CA (https://www.postgresql.org/docs/current/libpq-ssl.html, "verify-full";
-        // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.SSL.html), as for
-        // DocumentDB. MySQL drivers name the CA parameter each their own way (ssl-ca, ssl_ca,
-        // ssl={"ca": ...}): its URL encrypts (ssl-mode=REQUIRED) and the README says how to verify.
-        this.connectionString =
-            engine === "postgres"
-                ? url.apply((u) =>
-                      u.replace("sslmode=require", `sslmode=verify-full&sslrootcert=${encodeURIComponent(RDS_CA_BUNDLE_PATH)}`),
-                  )
-                : url;
-        if (engine === "postgres") {
-            void pulumi.log.warn(
-                `tierform: databases.${db.name} (RDS PostgreSQL): the images of the services that use it must contain the Amazon RDS CA bundle (${RDS_CA_BUNDLE_URL}) at ${RDS_CA_BUNDLE_PATH}; the connection URL verifies the server against it (sslmode=verify-full)`,
-                this,
-            );
-        }
+            caFile: transport.caFile,
+        };
+        void pulumi.log.warn(
+            `tierform: databases.${db.name} (RDS ${engine === "postgres" ? "PostgreSQL" : "MySQL"}): the images of the services that use it must contain the Amazon RDS CA bundle (${RDS_CA_BUNDLE_URL}) at ${RDS_CA_BUNDLE_PATH}; every client's URL verifies the server against it`,
+            this,
+        );
         this.secret = databaseSecret(this, name, {
             system,
             database: db,
@@ -478,6 +485,7 @@ export class AwsDatabase extends pulumi.ComponentResource {
             port: this.instance.port,
             password: password.result,
             url: this.connectionString,
+            urls,
             kmsKeyArn: args.kmsKeyArn,
         });
         this.iamConnectArn = pulumi.interpolate`arn:${place.partition}:rds-db:${place.region}:${place.accountId}:dbuser:${this.instance.resourceId}/${db.username}`;

@@ -12,7 +12,9 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { Database } from "../../model";
-import { databaseUrl, DEFAULT_PORTS } from "../shared/connection";
+import { clientUrls, DEFAULT_PORTS } from "../shared/connection";
+import { RDS_CA_FILE, RDS_CA_URL, transportOf } from "../../plan";
+import type { ConnectionValues } from "../contract";
 import { awsTags, resourceName } from "../shared/naming";
 import { dataAlarm } from "./monitoring";
 import { dailyWindow, databaseSecret, DOCDB_CLASSES, isolatedSubnetGroup, logExportGroups, type AwsIsolatedDatastoreArgs } from "./common";
@@ -24,9 +26,9 @@ import { dailyWindow, databaseSecret, DOCDB_CLASSES, isolatedSubnetGroup, logExp
  * driver) fails without it; the URL names the path so a missing bundle fails the task's start
  * (and `pulumi up`, which waits for steady services) instead of connecting unverified.
  */
-export const RDS_CA_BUNDLE_PATH = "/etc/ssl/certs/rds-global-bundle.pem";
+export const RDS_CA_BUNDLE_PATH = RDS_CA_FILE;
 /** The Amazon RDS global CA bundle. */
-export const RDS_CA_BUNDLE_URL = "https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem";
+export const RDS_CA_BUNDLE_URL = RDS_CA_URL;
 
 /** Arguments of {@link AwsDocumentDb}. */
 export interface AwsDocumentDbArgs extends AwsIsolatedDatastoreArgs {
@@ -61,6 +63,8 @@ export class AwsDocumentDb extends pulumi.ComponentResource {
     /** Reader endpoint host:port (load-balanced over the replicas). */
     readonly readerEndpoint: pulumi.Output<string>;
     readonly connectionString: pulumi.Output<string>;
+    /** The driver's URL (a secret) and the discrete parts, verified against the RDS CA bundle. */
+    readonly connection: ConnectionValues;
 
     constructor(name: string, args: AwsDocumentDbArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("tierform:aws:DocumentDb", name, {}, opts);
@@ -154,17 +158,25 @@ export class AwsDocumentDb extends pulumi.ComponentResource {
         }
         this.endpoint = pulumi.interpolate`${this.cluster.endpoint}:${this.cluster.port}`;
         this.readerEndpoint = pulumi.interpolate`${this.cluster.readerEndpoint}:${this.cluster.port}`;
-        this.connectionString = databaseUrl("mongodb", {
+        const transport = transportOf(args.system, db.name, "aws");
+        const clusterPort = this.cluster.port.apply((p) => p ?? port);
+        const urls = clientUrls(
+            "mongodb",
+            { host: this.cluster.endpoint, port: clusterPort, username: db.username, password: password.result, database: db.databaseName },
+            transport,
+            // DocumentDB: a replica set named rs0, reads from replicas, no retryable writes (DocumentDB developer guide, "Connecting as a replica set").
+            { replicaSet: "rs0", readPreference: "secondaryPreferred", retryWrites: "false" },
+        );
+        this.connectionString = urls.mongodb!;
+        this.connection = {
+            urls,
             host: this.cluster.endpoint,
-            port: this.cluster.port.apply((p) => p ?? port),
-            username: db.username,
+            port: clusterPort.apply(String),
+            user: db.username,
             password: password.result,
             database: db.databaseName,
-            tls: true,
-        }).apply(
-            (url) =>
-                `${url}&tlsCAFile=${encodeURIComponent(RDS_CA_BUNDLE_PATH)}&replicaSet=rs0&readPreference=secondaryPreferred&retryWrites=false`,
-        );
+            caFile: transport.caFile,
+        };
         // Drivers verify DocumentDB's certificate against the Amazon RDS CA, which no base image trusts: the images must carry it.
         void pulumi.log.warn(
             `tierform: databases.${db.name} (DocumentDB): the images of the services that use it must contain the Amazon RDS CA bundle (${RDS_CA_BUNDLE_URL}) at ${RDS_CA_BUNDLE_PATH}; the connection URL names it as tlsCAFile`,
@@ -178,6 +190,7 @@ export class AwsDocumentDb extends pulumi.ComponentResource {
             port: this.cluster.port.apply((p) => p ?? port),
             password: password.result,
             url: this.connectionString,
+            urls,
             kmsKeyArn: args.kmsKeyArn,
         });
 

@@ -221,7 +221,7 @@ export function containerVariables(
     service: Service,
     appSecretArns: Record<string, pulumi.Input<string>>,
     bindings: Record<string, AwsDatastoreBinding>,
-    plan: ServicePlan = planService(system, service),
+    plan: ServicePlan = planService(system, service, "aws"),
 ): ContainerVariables {
     const secrets: Record<string, pulumi.Input<string>> = {};
     for (const variable of plan.variables.appSecrets) {
@@ -327,7 +327,7 @@ export interface AwsServiceArgs {
     system: System;
     /** The service to run. */
     service: Service;
-    /** The service's plan (replicas, scaling signals, health check). @default planService(system, service) */
+    /** The service's plan (replicas, scaling signals, health check). @default planService(system, service, "aws") */
     plan?: ServicePlan;
     /** ECS cluster the service runs in. */
     clusterArn: pulumi.Input<string>;
@@ -404,7 +404,7 @@ export class AwsService extends pulumi.ComponentResource {
         const place = awsPlace(opt);
         const bindings = Object.fromEntries(Object.entries(args.bindings ?? {}).filter(([ds]) => svc.uses.includes(ds)));
         if (svc.kind === "web" && !svc.port) throw new Error(`service ${svc.name}: a web service needs a port`);
-        const plan = args.plan ?? planService(system, svc);
+        const plan = args.plan ?? planService(system, svc, "aws");
         const replicas = plan.replicas;
 
         const logGroup = new aws.cloudwatch.LogGroup(

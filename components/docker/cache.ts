@@ -6,11 +6,12 @@
  *
  * A spec's `cluster: true` / `shards` is a staging/prod concern: dev runs one node.
  */
-import { evictionPolicy } from "../../plan";
+import { DEFAULT_CLIENT, evictionPolicy, transportOf } from "../../plan";
 import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { Cache } from "../../model";
-import { DEFAULT_PORTS, redisUrl } from "../shared/connection";
+import { clientUrls, DEFAULT_PORTS } from "../shared/connection";
+import type { ConnectionValues } from "../contract";
 import { datastoreImage } from "../shared/images";
 import { resourceName } from "../shared/naming";
 import { CONFIG_DIR, type DatastoreArgs, generatePassword, secretOf, tierContainer } from "./common";
@@ -60,6 +61,8 @@ export class DockerCache extends pulumi.ComponentResource {
     readonly endpoint: string;
     /** redis://:password@host:6379/0 (secret). */
     readonly connectionString: pulumi.Output<string>;
+    /** The URL of every client and the discrete parts (plain text on the data network: plan/bindings.ts `transportOf`). */
+    readonly connection: ConnectionValues;
 
     constructor(name: string, args: DockerCacheArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tierform:docker:Cache", name, {}, opts);
@@ -100,7 +103,13 @@ export class DockerCache extends pulumi.ComponentResource {
         );
         this.container = server.container;
         this.volume = server.volume!;
-        this.connectionString = redisUrl({ host: this.host, port: this.port, password: this.password, database: "0" });
+        const urls = clientUrls(
+            "redis",
+            { host: this.host, port: this.port, password: this.password, database: "0" },
+            transportOf(system, cache.name, "docker"),
+        );
+        this.connectionString = urls[DEFAULT_CLIENT.redis]!;
+        this.connection = { urls, host: this.host, port: String(this.port), password: this.password };
         this.registerOutputs({ endpoint: this.endpoint, connectionString: this.connectionString, container: this.container.name });
     }
 }

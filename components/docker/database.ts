@@ -12,7 +12,9 @@
 import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { Database } from "../../model";
-import { databaseUrl, DEFAULT_PORTS } from "../shared/connection";
+import { clientUrls, DEFAULT_PORTS } from "../shared/connection";
+import type { ConnectionValues } from "../contract";
+import { DEFAULT_CLIENT, transportOf } from "../../plan";
 import { datastoreImage } from "../shared/images";
 import { resourceName } from "../shared/naming";
 import { CONFIG_DIR, datastoreResources, type DatastoreArgs, generatePassword, secretOf, tierContainer, type ConfigFile } from "./common";
@@ -196,8 +198,10 @@ export class DockerDatabase extends pulumi.ComponentResource {
     readonly password: pulumi.Output<string>;
     /** `host:port` on the data network. */
     readonly endpoint: string;
-    /** Full connection URL with credentials (secret). */
+    /** Full connection URL with credentials (secret), in the engine's default client dialect. */
     readonly connectionString: pulumi.Output<string>;
+    /** The URL of every client and the discrete parts (plain text on the data network: plan/bindings.ts `transportOf`). */
+    readonly connection: ConnectionValues;
 
     constructor(name: string, args: DockerDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tierform:docker:Database", name, {}, opts);
@@ -249,13 +253,17 @@ export class DockerDatabase extends pulumi.ComponentResource {
         );
         this.container = server.container;
         this.volume = server.volume!;
-        this.connectionString = databaseUrl(db.engine, {
+        const endpoint = { host: this.host, port: this.port, username: db.username, password: this.password, database: db.databaseName };
+        const urls = clientUrls(db.engine, endpoint, transportOf(system, db.name, "docker"));
+        this.connectionString = urls[DEFAULT_CLIENT[db.engine]]!;
+        this.connection = {
+            urls,
             host: this.host,
-            port: this.port,
-            username: db.username,
+            port: String(this.port),
+            user: db.username,
             password: this.password,
             database: db.databaseName,
-        });
+        };
         this.registerOutputs({ endpoint: this.endpoint, connectionString: this.connectionString, container: this.container.name });
     }
 }

@@ -154,7 +154,7 @@ export interface DockerServiceArgs {
     system: System;
     /** The resolved service spec. */
     service: Service;
-    /** The service's plan (replicas, health checks). @default planService(system, service) */
+    /** The service's plan (replicas, health checks). @default planService(system, service, "docker") */
     plan?: ServicePlan;
     /** Networks: `app` always (the edge; internal); `data` when the service uses a datastore; `egress` when its spec opts into the internet. */
     networks: { app: pulumi.Input<string>; data?: pulumi.Input<string>; egress?: pulumi.Input<string> };
@@ -302,7 +302,7 @@ export class DockerService extends pulumi.ComponentResource {
             });
         }
 
-        const servicePlan = args.plan ?? planService(system, service);
+        const servicePlan = args.plan ?? planService(system, service, "docker");
         const healthcheck = this.healthcheck(servicePlan, withSecrets);
 
         // No autoscaler on one engine: replicas.min containers, at least one (plan/support.ts).

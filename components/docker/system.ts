@@ -99,6 +99,7 @@ export class DockerSystem extends pulumi.ComponentResource implements PlatformSy
                 outputs: { kind, endpoint: store.endpoint, connectionString: store.connectionString },
                 environment: {},
                 secrets: { [ownVariable(n, kind)]: store.connectionString },
+                ...("connection" in store ? { connection: store.connection } : {}),
                 ready: [store.container],
             };
         }

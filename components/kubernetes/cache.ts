@@ -15,10 +15,10 @@
  * bootstrap (`redis-cli --cluster create`) best left to an operator; the app's `REDIS_URL` works
  * against either. Documented as a staging simplification.
  */
-import { evictionPolicy } from "../../plan";
+import { DEFAULT_CLIENT, evictionPolicy, transportOf } from "../../plan";
 import * as pulumi from "@pulumi/pulumi";
 import type { Cache } from "../../model";
-import { DEFAULT_PORTS, redisUrl } from "../shared/connection";
+import { clientUrls, DEFAULT_PORTS } from "../shared/connection";
 import { datastoreImage } from "../shared/images";
 import { type KubeContext } from "./context";
 import { type DatastoreConnection } from "./context";
@@ -100,7 +100,15 @@ export class KubernetesCache extends pulumi.ComponentResource {
             { parent: this, dependsOn: [auth.secret] },
         );
         const { host, ready } = workload;
-        this.connection = { host, port: DEFAULT_PORTS.redis, url: redisUrl({ host, port: DEFAULT_PORTS.redis, password }), ready };
+        const port = DEFAULT_PORTS.redis;
+        const urls = clientUrls("redis", { host, port, password, database: "0" }, transportOf(ctx.system, cache.name, "kubernetes"));
+        this.connection = {
+            host,
+            port,
+            url: urls[DEFAULT_CLIENT.redis]!,
+            values: { urls, host, port: String(port), password },
+            ready,
+        };
         this.registerOutputs({ endpoint: host });
     }
 }

@@ -6,6 +6,7 @@
  * Every object tierform creates on Kubernetes has an explicit `metadata.name` and
  * `metadata.namespace` (predictable DNS, no auto-naming) and carries `kubernetesLabels(...)`.
  */
+import type { ConnectionValues } from "../contract";
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8sTypes from "@pulumi/kubernetes/types/input";
 import type { Settings, System } from "../../model";
@@ -103,6 +104,8 @@ export interface DatastoreConnection {
     readerHosts?: string[];
     /** Connection URL with credentials (secret), or the bucket name for buckets (plain). */
     url: pulumi.Output<string>;
+    /** A database's or cache's URL per client and discrete parts (components/contract.ts). */
+    values?: ConnectionValues;
     /** The objects apps should wait for (so pods do not crash-loop while the datastore starts). */
     ready: pulumi.Resource[];
 }

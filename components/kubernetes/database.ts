@@ -19,7 +19,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import type { Database } from "../../model";
-import { databaseUrl, DEFAULT_PORTS } from "../shared/connection";
+import { clientUrls, DEFAULT_PORTS } from "../shared/connection";
+import { DEFAULT_CLIENT, transportOf } from "../../plan";
 import { CNPG_POSTGRES_IMAGES, datastoreImage } from "../shared/images";
 import { deletionSafety, logicalName, meta, serviceHost, type KubeContext } from "./context";
 import { type DatastoreConnection } from "./context";
@@ -359,7 +360,7 @@ export class KubernetesDatabase extends pulumi.ComponentResource {
                 host,
                 port,
                 readerHosts: db.readReplicas > 0 ? [serviceHost(`${db.name}-ro`, ctx.namespaceName)] : undefined,
-                url: databaseUrl("postgres", { host, port, username: db.username, password, database: db.databaseName, tls: true }),
+                ...connectionOf(ctx, db, { host, port, username: db.username, password, database: db.databaseName }),
                 ready: [store, cluster, scheduled],
             },
             backupCredentials: { secretName: app.name, usernameKey: "username", passwordKey: "password", username: db.username },
@@ -412,7 +413,7 @@ export class KubernetesDatabase extends pulumi.ComponentResource {
             connection: {
                 host: workload.host,
                 port,
-                url: databaseUrl(db.engine, { host: workload.host, port, username: db.username, password, database: db.databaseName }),
+                ...connectionOf(ctx, db, { host: workload.host, port, username: db.username, password, database: db.databaseName }),
                 ready: workload.ready,
             },
             backupCredentials: {
@@ -423,4 +424,21 @@ export class KubernetesDatabase extends pulumi.ComponentResource {
             },
         };
     }
+}
+
+/**
+ * A database's URL per client (secured as plan/bindings.ts `transportOf` says for Kubernetes:
+ * PostgreSQL encrypted by CloudNativePG, unverified; MySQL and MongoDB in plain text) and its
+ * discrete parts; `url` is the engine's default client's.
+ */
+function connectionOf(
+    ctx: KubeContext,
+    db: Database,
+    e: { host: string; port: number; username: string; password: pulumi.Output<string>; database: string },
+): Pick<DatastoreConnection, "url" | "values"> {
+    const urls = clientUrls(db.engine, e, transportOf(ctx.system, db.name, "kubernetes"));
+    return {
+        url: urls[DEFAULT_CLIENT[db.engine]]!,
+        values: { urls, host: e.host, port: String(e.port), user: e.username, password: e.password, database: e.database },
+    };
 }

@@ -122,7 +122,7 @@ export function scalesOnRequests(system: System): boolean {
  */
 export function scalesOnResources(system: System): boolean {
     return Object.values(system.services).some((s) => {
-        const signals = planService(system, s).scaling;
+        const signals = planService(system, s, "kubernetes").scaling;
         if (Object.keys(signals).length === 0) return false;
         return signals.cpuPercent !== undefined || signals.memoryPercent !== undefined;
     });

@@ -192,7 +192,7 @@ export interface KubernetesServiceArgs {
     ctx: KubeContext;
     /** The resolved service spec. */
     service: Service;
-    /** The service's plan (replicas, scaling, probes). @default planService(ctx.system, service) */
+    /** The service's plan (replicas, scaling, probes). @default planService(ctx.system, service, "kubernetes") */
     plan?: ServicePlan;
     /** What each datastore the service `uses` gives it (URLs with credentials as secrets; bucket names plain). */
     bindings: Record<string, DatastoreBinding>;
@@ -222,7 +222,7 @@ export class KubernetesService extends pulumi.ComponentResource {
     constructor(name: string, args: KubernetesServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tierform:kubernetes:Service", name, {}, opts);
         const { ctx, service } = args;
-        const plan = args.plan ?? planService(ctx.system, service);
+        const plan = args.plan ?? planService(ctx.system, service, "kubernetes");
         const child = { parent: this };
         const svcName = service.name;
         const selector = selectorOf(ctx.system, svcName);

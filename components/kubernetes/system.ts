@@ -100,6 +100,7 @@ export class KubernetesSystem extends pulumi.ComponentResource implements Platfo
                 },
                 environment: kind === "bucket" ? { [own]: c.url } : {},
                 secrets: kind === "bucket" ? {} : { [own]: c.url },
+                ...(c.values ? { connection: c.values } : {}),
                 ready: c.ready,
             };
         }

@@ -5,12 +5,12 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { DatastoreBinding, DatastoreOutputs } from "../contract";
-import { ownVariable, type ServicePlan } from "../../plan";
+import { ownVariable, type ConnectionPart, type ConnectionVariable, type ServicePlan } from "../../plan";
 
 /**
- * The values of `plan`'s connection variables: secrets (credential-carrying URLs) and plain
- * variables (bucket names). An alias (DATABASE_URL, REDIS_URL, ...) takes the value of its
- * datastore's own variable (`<NAME>_URL`, `<NAME>_BUCKET`) unless the binding spells it out.
+ * The values of `plan`'s connection variables: secrets (credential-carrying URLs, passwords) and
+ * plain variables (host, port, user, database name, CA file, bucket names). A database's or cache's
+ * URL is its binding's URL for the variable's client (plan/bindings.ts decides the client once).
  * Throws on a binding that lacks a variable: a platform bug, never a spec problem.
  */
 export function connectionValues(
@@ -22,8 +22,7 @@ export function connectionValues(
     for (const v of plan.variables.connections) {
         const b = bindings[v.datastore];
         if (!b) throw new Error(`service ${plan.name}: no binding for datastore ${v.datastore}`);
-        const own = ownVariable(v.datastore, v.kind);
-        const value = v.secret ? (b.secrets[v.variable] ?? b.secrets[own]) : (b.environment[v.variable] ?? b.environment[own]);
+        const value = valueOf(v, b);
         if (value === undefined) {
             // A credential-carrying variable is read from `secrets` only, never from a plain variable.
             throw new Error(
@@ -33,6 +32,29 @@ export function connectionValues(
         (v.secret ? secrets : environment)[v.variable] = value;
     }
     return { environment, secrets };
+}
+
+/**
+ * The value of one connection variable from its datastore's binding: a database's or cache's URL
+ * in the variable's client dialect and its discrete parts from `connection`; a queue's URL and a
+ * bucket's name from `secrets` / `environment` (an alias takes its datastore's own variable).
+ */
+function valueOf(v: ConnectionVariable, b: DatastoreBinding): pulumi.Input<string> | undefined {
+    const own = ownVariable(v.datastore, v.kind);
+    const c = b.connection;
+    if (c && v.client) return c.urls[v.client];
+    if (c && v.part !== "url" && v.part !== "bucket") {
+        const parts: Record<Exclude<ConnectionPart, "url" | "bucket">, pulumi.Input<string> | undefined> = {
+            host: c.host,
+            port: c.port,
+            user: c.user,
+            password: c.password,
+            database: c.database,
+            caFile: c.caFile,
+        };
+        return parts[v.part];
+    }
+    return v.secret ? (b.secrets[v.variable] ?? b.secrets[own]) : (b.environment[v.variable] ?? b.environment[own]);
 }
 
 /** What a service of `plan` waits for: the readiness of every datastore it uses. */

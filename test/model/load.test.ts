@@ -163,6 +163,29 @@ describe("spec: loading the stack", () => {
         assert.match(p.message, /'mongo' is not a declared datastore; declared: db, cache, media, static, backups/);
     });
 
+    it("refuses a client that does not speak the datastore's engine, or one for a datastore the service does not use", () => {
+        const wrongEngine = problemAt(
+            problemsOf(withOverrides({ services: { backend: { clients: { db: "mysql2" } } } })),
+            "services.backend.clients.db",
+        );
+        assert.match(wrongEngine.message, /'mysql2' does not speak postgres; for 'db' use one of: libpq, sqlalchemy-asyncpg, prisma/);
+        const unused = problemAt(
+            problemsOf(withOverrides({ services: { frontend: { clients: { db: "libpq" } } } })),
+            "services.frontend.clients.db",
+        );
+        assert.match(unused.message, /'db' is not in services\.frontend\.uses/);
+        const bucket = problemAt(
+            problemsOf(withOverrides({ services: { backend: { clients: { media: "libpq" } } } })),
+            "services.backend.clients.media",
+        );
+        assert.match(bucket.message, /'media' is a queue or bucket/);
+        const unknown = problemAt(
+            problemsOf(withOverrides({ services: { backend: { clients: { db: "jdbc" } } } })),
+            "services.backend.clients.db",
+        );
+        assert.match(unknown.message, /libpq/);
+    });
+
     it("refuses a route to a service that does not exist", () => {
         const p = problemAt(problemsOf(withOverrides({ edge: { routes: [{ path: "/", service: "web" }] } })), "edge.routes[0].service");
         assert.match(p.message, /'web' is not a service; services: backend, frontend, worker, beat/);

@@ -193,10 +193,21 @@ describe("every preset on staging (kubernetes)", function () {
                     const refs = spec.containers[0].env.filter((x: any) => x.valueFrom?.secretKeyRef?.name === `${name}-connections`);
                     if (refs.length === 0) continue;
                     const conn = secretsOf(plan, `${name}-connections`);
-                    for (const e of refs) {
+                    const urls = refs.filter((e: any) => /_UR[LI]$/.test(e.name));
+                    // Every credential in the Secret is a URL or the password inside those URLs.
+                    for (const e of refs.filter((x: any) => !urls.includes(x))) {
+                        assert.match(e.name, /_PASSWORD$/, `${name} ${e.name}`);
+                        const url = conn[e.name.replace(/_PASSWORD$/, "_URL")];
+                        assert.strictEqual(
+                            decodeURIComponent(new URL(url.replace(/^[a-z0-9+]+:/, "http:")).password),
+                            conn[e.name],
+                            `${name} ${e.name}`,
+                        );
+                    }
+                    for (const e of urls) {
                         assert.match(
                             conn[e.name],
-                            /^(postgresql|mysql|mongodb|redis|amqp):\/\/[^:]*:[^@]+@[a-z0-9-]+\.[a-z0-9-]+\.svc\.cluster\.local:\d+/,
+                            /^(postgresql(\+asyncpg)?|mysql(\+pymysql)?|mongodb|rediss?|amqp):\/\/[^:]*:[^@]+@[a-z0-9-]+\.[a-z0-9-]+\.svc\.cluster\.local:\d+/,
                             `${name} ${e.name}`,
                         );
                         // ... and a NetworkPolicy lets it reach that host's port.

@@ -22,9 +22,12 @@ describe("aws cache (ElastiCache)", function () {
         assert.strictEqual(rg.inputs.authToken.length, 64);
         assert.deepStrictEqual(leaks(mdc.plan, mockPasswords(mdc.plan)), []);
         const json = JSON.parse(mdc.plan.one("aws:secretsmanager/secretVersion:SecretVersion", "mdc-tts-cache").inputs.secretString);
-        // ssl_cert_reqs=required: what redis-py reads and Celery demands of a rediss:// URL; ElastiCache's certificates chain to a public root.
-        assert.match(json.url, /^rediss:\/\/:.{64}@mdc-tts-cache\..+:6379\/0\?ssl_cert_reqs=required$/);
-        assert.match(String(mdc.bindings.cache.secrets.REDIS_URL), /:url::$/);
+        // ssl_cert_reqs=required: what redis-py reads and Celery demands of a rediss:// URL, with the host name checked
+        // (redis-py before 6 does not by default); ElastiCache's certificates chain to a public root.
+        assert.match(json.url, /^rediss:\/\/:.{64}@mdc-tts-cache\..+:6379\/0\?ssl_cert_reqs=required&ssl_check_hostname=true$/);
+        assert.strictEqual(json["url_redis-py"], json.url);
+        assert.match(json.url_ioredis, /^rediss:\/\/:.{64}@mdc-tts-cache\..+:6379\/0$/);
+        assert.match(String(mdc.bindings.cache.connection?.urls["redis-py"]), /:url_redis-py::$/);
     });
 
     it("fails over automatically across AZs in prod, keeps 30 days of snapshots, runs the spec's Redis 7", () => {

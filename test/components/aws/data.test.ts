@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { achievableRpoMinutes, recoveryProblems } from "../../../components/aws/data";
-import { connectionVariables } from "../../../plan";
+import { planService } from "../../../plan";
+import { connectionValues } from "../../../components/shared/binding";
 import { formatProblems, presetNames } from "../../../model";
 import { stackConfig } from "../../harness";
 import { runOffline } from "../../../scripts/offline/engine";
@@ -71,18 +72,19 @@ describe("aws data tier", function () {
         for (const preset of presetNames()) {
             const { system, bindings, plan } = await planData(preset);
             for (const service of Object.values(system.services)) {
-                for (const v of connectionVariables(system, service)) {
-                    const b = bindings[v.datastore];
-                    assert.ok(b, `${preset}: no binding for ${v.datastore}`);
+                const servicePlan = planService(system, service, "aws");
+                const { environment, secrets } = connectionValues(servicePlan, bindings);
+                for (const v of servicePlan.variables.connections) {
+                    const where = `${preset} ${service.name} ${v.variable}`;
                     if (v.secret) {
-                        assert.match(
-                            String(b.secrets[v.variable]),
-                            /^arn:aws:secretsmanager:.+:url::$/,
-                            `${preset} ${service.name} ${v.variable}`,
-                        );
-                        assert.ok(!(v.variable in b.environment));
-                    } else assert.ok(b.environment[v.variable], `${preset} ${service.name} ${v.variable}`);
+                        // A URL in the dialect of the service's client, or the password: a reference into the datastore's secret.
+                        const key = v.client ? `url_${v.client}` : v.part === "password" ? "(password|authToken)" : "url";
+                        assert.match(String(secrets[v.variable]), new RegExp(`^arn:aws:secretsmanager:.+:${key}::$`), where);
+                        assert.ok(!(v.variable in environment), where);
+                    } else assert.ok(environment[v.variable], where);
                 }
+                for (const value of Object.values(environment))
+                    assert.ok(!/mock-.*-(password|token)/.test(String(value)), `${preset} ${service.name}`);
             }
             for (const [name, b] of Object.entries(bindings)) {
                 if (b.outputs.connectionString !== undefined)
@@ -92,9 +94,14 @@ describe("aws data tier", function () {
                     );
                 for (const value of Object.values(b.environment))
                     assert.ok(!/password|mock-.*-(password|token)/.test(String(value)), `${preset} ${name}`);
+                const injected = [
+                    ...Object.values(b.secrets),
+                    ...Object.values(b.connection?.urls ?? {}),
+                    ...(b.connection ? [b.connection.password] : []),
+                ];
                 for (const arn of b.executionSecretArns)
                     assert.ok(
-                        Object.values(b.secrets).some((s) => String(s).startsWith(String(arn))),
+                        injected.some((s) => String(s).startsWith(String(arn))),
                         `${preset} ${name}: execution role reads the secret it injects`,
                     );
             }

@@ -196,12 +196,27 @@ describe("aws database (RDS)", function () {
         const version = asset.one("aws:secretsmanager/secretVersion:SecretVersion", "asset-management-db");
         assert.ok(version.secretPaths.includes("secretString"));
         const json = JSON.parse(version.inputs.secretString);
-        assert.deepStrictEqual(Object.keys(json).sort(), ["dbname", "engine", "host", "password", "port", "url", "username"]);
-        // Verified against the Amazon RDS CA, as DocumentDB is (libpq reads sslmode and sslrootcert).
+        assert.deepStrictEqual(Object.keys(json).sort(), [
+            "dbname",
+            "engine",
+            "host",
+            "password",
+            "port",
+            "url",
+            "url_libpq",
+            "url_prisma",
+            "url_sqlalchemy-asyncpg",
+            "username",
+        ]);
+        // Verified against the Amazon RDS CA, as DocumentDB is, in each client's dialect (libpq reads sslmode and sslrootcert;
+        // Prisma's engines only sslmode=require, sslcert as the root certificate and sslaccept=strict).
+        assert.strictEqual(json.url, json.url_libpq);
         assert.match(
-            json.url,
+            json.url_libpq,
             /^postgresql:\/\/app:.+@asset-management-db\..+:5432\/asset_management\?sslmode=verify-full&sslrootcert=%2Fetc%2Fssl%2Fcerts%2Frds-global-bundle\.pem$/,
         );
+        assert.match(json.url_prisma, /\?sslmode=require&sslcert=%2Fetc%2Fssl%2Fcerts%2Frds-global-bundle\.pem&sslaccept=strict$/);
+        assert.match(json["url_sqlalchemy-asyncpg"], /^postgresql\+asyncpg:\/\/.+\?ssl=verify-full$/);
         const secret = asset.one("aws:secretsmanager/secret:Secret", "asset-management-db");
         assert.match(secret.inputs.kmsKeyId, /asset-management-data$/);
         assert.deepStrictEqual(leaks(asset, mockPasswords(asset)), []);

@@ -62,15 +62,17 @@ describe("aws document database (DocumentDB)", function () {
 
     it("hands services a TLS mongodb:// URL only through Secrets Manager, with writer and reader endpoints in the outputs", () => {
         const b = hld.bindings.mongo;
-        assert.deepStrictEqual(Object.keys(b.secrets).sort(), ["MONGODB_URI", "MONGO_URL"]);
-        assert.match(String(b.secrets.MONGODB_URI), /^arn:aws:secretsmanager:.*:url::$/);
+        assert.deepStrictEqual(b.secrets, {});
+        assert.match(String(b.connection?.urls.mongodb), /^arn:aws:secretsmanager:.*:url_mongodb::$/);
+        assert.match(String(b.connection?.password), /^arn:aws:secretsmanager:.*:password::$/);
+        assert.strictEqual(b.connection?.caFile, "/etc/ssl/certs/rds-global-bundle.pem");
         assert.deepStrictEqual(b.environment, {});
         assert.strictEqual(b.outputs.endpoint, "hld-platform-mongo.cluster-abc.us-east-1.docdb.amazonaws.com:27017");
         assert.deepStrictEqual(b.outputs.readerEndpoints, ["hld-platform-mongo.cluster-ro-abc.us-east-1.docdb.amazonaws.com:27017"]);
         const json = JSON.parse(plan.one("aws:secretsmanager/secretVersion:SecretVersion", "hld-platform-mongo").inputs.secretString);
         // TLS verified against the Amazon RDS CA the images carry (DocumentDB's certificates chain to it, not to a public root).
         assert.match(
-            json.url,
+            json.url_mongodb,
             /^mongodb:\/\/app:.+@hld-platform-mongo\.cluster-abc\..+:27017\/hld\?authSource=admin&tls=true&tlsCAFile=%2Fetc%2Fssl%2Fcerts%2Frds-global-bundle\.pem&replicaSet=rs0&readPreference=secondaryPreferred&retryWrites=false$/,
         );
         assert.deepStrictEqual(leaks(plan, mockPasswords(plan)), []);

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import type { AwsDatastoreBinding } from "../../../components/aws/contract";
-import { planService } from "../../../plan";
+import { CLIENTS, clientEngine, planService, RDS_CA_FILE } from "../../../plan";
 import {
     AwsService,
     MIGRATE_CONTAINER,
@@ -25,10 +25,19 @@ const DATA_KEY = "arn:aws:kms:us-east-1:123456789012:key/data";
 function bindings(system: System): Record<string, AwsDatastoreBinding> {
     const out: Record<string, AwsDatastoreBinding> = {};
     for (const name of [...Object.keys(system.databases), ...Object.keys(system.caches)]) {
-        const alias = name in system.databases ? "DATABASE_URL" : "REDIS_URL";
+        const engine = clientEngine(system, name)!;
         out[name] = {
             environment: {},
-            secrets: { [`${name.toUpperCase()}_URL`]: `${ARN(name)}:url::`, [alias]: `${ARN(name)}:url::` },
+            secrets: {},
+            connection: {
+                urls: Object.fromEntries(CLIENTS[engine].map((c) => [c, `${ARN(name)}:url_${c}::`])),
+                host: `${name}.internal`,
+                port: "5432",
+                user: "app",
+                password: `${ARN(name)}:password::`,
+                database: "app",
+                ...(name in system.databases ? { caFile: RDS_CA_FILE } : {}),
+            },
             taskPolicyStatements:
                 name in system.databases
                     ? [
@@ -228,9 +237,25 @@ describe("aws service", function () {
         const c = container(mdc, "backend");
         const env = Object.fromEntries(c.environment.map((e: any) => [e.name, e.value]));
         const secrets = Object.fromEntries(c.secrets.map((e: any) => [e.name, e.valueFrom]));
-        assert.deepStrictEqual(Object.keys(secrets).sort(), ["CACHE_URL", "DATABASE_URL", "DB_URL", "REDIS_URL", "SECRET_KEY"]);
+        assert.deepStrictEqual(Object.keys(secrets).sort(), [
+            "CACHE_PASSWORD",
+            "CACHE_URL",
+            "DATABASE_URL",
+            "DB_PASSWORD",
+            "DB_URL",
+            "REDIS_URL",
+            "SECRET_KEY",
+        ]);
         assert.strictEqual(secrets.SECRET_KEY, ARN("app-secret-key"));
-        assert.strictEqual(secrets.DATABASE_URL, `${ARN("db")}:url::`);
+        // Each URL is the one in the dialect of the service's client (MDC's Django: libpq; Celery: redis-py).
+        assert.strictEqual(secrets.DATABASE_URL, `${ARN("db")}:url_libpq::`);
+        assert.strictEqual(secrets.REDIS_URL, `${ARN("cache")}:url_redis-py::`);
+        assert.strictEqual(secrets.DB_PASSWORD, `${ARN("db")}:password::`);
+        // The discrete parts that carry no credential are plain; the CA bundle path where RDS is verified.
+        assert.deepStrictEqual(
+            [env.DB_HOST, env.DB_PORT, env.DB_USER, env.DB_NAME, env.DB_CA_FILE],
+            ["db.internal", "5432", "app", "app", RDS_CA_FILE],
+        );
         assert.strictEqual(env.DJANGO_SETTINGS_MODULE, "config.settings.production");
         assert.strictEqual(env.MEDIA_BUCKET, "media-bucket");
         for (const e of c.environment)
@@ -305,7 +330,7 @@ describe("aws service", function () {
         const { system } = loadSystem("mdc-tts");
         // A web service's exec check (no HTTP probe) runs in CMD form.
         assert.deepStrictEqual(
-            containerHealthCheck(planService(system, { ...system.services.backend, health: { command: ["/bin/check"] } }))?.command,
+            containerHealthCheck(planService(system, { ...system.services.backend, health: { command: ["/bin/check"] } }, "aws"))?.command,
             ["CMD", "/bin/check"],
         );
     });
@@ -457,7 +482,7 @@ describe("aws service", function () {
     it("refuses a binding that hands credentials over as a plain variable", () => {
         const { system } = loadSystem("mdc-tts");
         const b = bindings(system);
-        b.db = { ...b.db, secrets: {}, environment: { DB_URL: "postgresql://app:pw@db:5432/x" } };
+        b.db = { ...b.db, connection: undefined, secrets: {}, environment: { DB_URL: "postgresql://app:pw@db:5432/x" } };
         assert.throws(
             () => containerVariables(system, system.services.backend, { SECRET_KEY: "s" }, b),
             /credentials never travel as plain variables/,

@@ -6,7 +6,7 @@
 import { planStack, stackConfig, type Plan, type PlannedResource } from "../../harness";
 import { loadStack, type LoadedStack, type System } from "../../../model";
 import type { DatastoreBinding } from "../../../components/contract";
-import { datastoreKind, ownVariable } from "../../../plan";
+import { CLIENTS, clientEngine, datastoreKind, ownVariable } from "../../../plan";
 import type { KubeContext } from "../../../components/kubernetes/context";
 
 export const PRESETS = ["mdc-tts", "mealkitz", "asset-management", "auromart", "hld-platform"] as const;
@@ -65,9 +65,26 @@ export function bindingsOf(system: System, urls: Record<string, string>): Record
             const bucket = name in system.buckets;
             const kind = datastoreKind(system, name)!;
             const own = ownVariable(name, kind);
+            const engine = clientEngine(system, name);
+            // A database or cache: the one URL for every client, and its discrete parts.
+            const connection = engine
+                ? {
+                      urls: Object.fromEntries(CLIENTS[engine].map((c) => [c, url])),
+                      host: `${name}-host`,
+                      port: "1",
+                      user: "app",
+                      password: "pw",
+                      database: "app",
+                  }
+                : undefined;
             return [
                 name,
-                { outputs: { kind, endpoint: url }, environment: bucket ? { [own]: url } : {}, secrets: bucket ? {} : { [own]: url } },
+                {
+                    outputs: { kind, endpoint: url },
+                    environment: bucket ? { [own]: url } : {},
+                    secrets: bucket ? {} : { [own]: url },
+                    ...(connection ? { connection } : {}),
+                },
             ];
         }),
     );

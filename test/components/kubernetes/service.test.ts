@@ -39,16 +39,18 @@ describe("kubernetes service (app tier)", () => {
 
     it("scales on the plan's CPU and memory targets (CPU 70 by default); the HPA never carries requests per minute", () => {
         const metrics = (s: typeof svc.api) =>
-            hpaMetrics(planService(ctx.system, s)).map((m: any) => `${m.resource.name}=${m.resource.target.averageUtilization}`);
+            hpaMetrics(planService(ctx.system, s, "kubernetes")).map(
+                (m: any) => `${m.resource.name}=${m.resource.target.averageUtilization}`,
+            );
         assert.deepEqual(metrics(svc.api), ["cpu=70", "memory=80"]);
         assert.deepEqual(metrics(svc.worker), ["cpu=70"]);
         const mdc = context("mdc-tts").system;
-        assert.ok(hpaMetrics(planService(mdc, mdc.services.backend)).every((m: any) => m.type === "Resource"));
+        assert.ok(hpaMetrics(planService(mdc, mdc.services.backend, "kubernetes")).every((m: any) => m.type === "Resource"));
     });
 
     it("probes web services over HTTP and workers by their main process", () => {
-        assert.equal((workloadProbes(planService(ctx.system, svc.api)).readinessProbe as any).httpGet.path, "/api/ready");
-        const w = workloadProbes(planService(ctx.system, svc.worker));
+        assert.equal((workloadProbes(planService(ctx.system, svc.api, "kubernetes")).readinessProbe as any).httpGet.path, "/api/ready");
+        const w = workloadProbes(planService(ctx.system, svc.worker, "kubernetes"));
         assert.match(((w.livenessProbe as any).exec.command as string[]).join(" "), /\/proc\/1\/status/);
     });
 
@@ -77,7 +79,7 @@ describe("kubernetes service (app tier)", () => {
         assert.ok(c.livenessProbe.timeoutSeconds > 10, "the probe outlives celery's own --timeout 10");
         // A web service with one HTTP probe uses it for both (the loader refuses HTTP probes together with a command).
         const api = { ...svc.api, health: { readiness: svc.api.health.readiness } };
-        const probes = workloadProbes(planService(ctx.system, api)) as any;
+        const probes = workloadProbes(planService(ctx.system, api, "kubernetes")) as any;
         assert.deepEqual([probes.livenessProbe.httpGet.path, probes.readinessProbe.httpGet.path], ["/api/ready", "/api/ready"]);
     });
 
@@ -109,8 +111,16 @@ describe("kubernetes service (app tier)", () => {
             LOG_FORMAT: "json",
             MONGO_URL: "api-connections/MONGO_URL",
             MONGODB_URI: "api-connections/MONGODB_URI",
+            MONGO_HOST: "mongo-host",
+            MONGO_PORT: "1",
+            MONGO_USER: "app",
+            MONGO_PASSWORD: "api-connections/MONGO_PASSWORD",
+            MONGO_NAME: "app",
             CACHE_URL: "api-connections/CACHE_URL",
             REDIS_URL: "api-connections/REDIS_URL",
+            CACHE_HOST: "cache-host",
+            CACHE_PORT: "1",
+            CACHE_PASSWORD: "api-connections/CACHE_PASSWORD",
             JWT_SECRET: "app-secrets/JWT_SECRET",
         });
         assert.equal(object(plan, "Secret", "api-connections").inputs.stringData.REDIS_URL, "redis://:pw@cache:6379/0");
