@@ -442,9 +442,35 @@ export const CHECKS: Record<string, RowChecks> = {
         prod: Y(all(env("FLASK_APP", /app\.py/).prod, secretEnv("SECRET_KEY").prod, secretEnv("WTF_CSRF_SECRET_KEY").prod)),
     },
     "am-env-db": {
-        dev: A(all(has(CONTAINER, /DATABASE_URL/), noEnv("DB_HOST"))),
-        staging: A(all(secretEnv("DATABASE_URL").staging, noEnv("DB_HOST"))),
-        prod: A(all(secretEnv("DATABASE_URL").prod, noEnv("DB_HOST"))),
+        dev: Y(
+            all(
+                has(CONTAINER, /DATABASE_URL/, /DB_PASSWORD/),
+                env("DB_HOST", /db/).dev,
+                env("DB_PORT", /3306/).dev,
+                env("DB_NAME", /auro_mart/).dev,
+                env("DB_USER").dev,
+            ),
+        ),
+        staging: Y(
+            all(
+                secretEnv("DATABASE_URL").staging,
+                secretEnv("DB_PASSWORD").staging,
+                env("DB_HOST").staging,
+                env("DB_PORT", /3306/).staging,
+                env("DB_NAME", /auro_mart/).staging,
+                env("DB_USER").staging,
+            ),
+        ),
+        prod: Y(
+            all(
+                secretEnv("DATABASE_URL").prod,
+                secretEnv("DB_PASSWORD").prod,
+                env("DB_HOST").prod,
+                env("DB_PORT").prod,
+                env("DB_NAME", /auro_mart/).prod,
+                env("DB_USER").prod,
+            ),
+        ),
     },
     "am-env-mail": {
         dev: A(all(env("MAIL_SERVER", /smtp\.gmail\.com/).dev, env("MAIL_PORT", /587/).dev, noEnv("MAIL_PASSWORD"))),
