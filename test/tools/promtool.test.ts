@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
-import { renderAlertRulesYaml } from "../../components/shared/alert-rules";
+import { METRIC_LABELS, renderAlertRulesYaml } from "../../components/shared/alert-rules";
 import { requireTool } from "../harness/tools";
 import { PRESETS, stagingStack } from "../components/kubernetes/fixtures";
 
@@ -158,6 +158,77 @@ describe("promtool on the rendered alert rules", function () {
         fs.writeFileSync(
             file,
             stringify({ rule_files: [rules], evaluation_interval: "1m", tests: [test("0x20", down), test("1x20", [])] }),
+        );
+        const result = run(promtool, ["test", "rules", file]);
+        assert.ok(result.ok, result.output);
+    });
+
+    it("mdc-tts: PostgresClusterDegraded and BackupMissing fire on series that carry exactly their exporters' labels (METRIC_LABELS)", function () {
+        const promtool = requireTool(this, "promtool", "prometheus");
+        const { system } = stagingStack("mdc-tts");
+        const rules = path.join(dir, "mdc-real.rules.yaml");
+        fs.writeFileSync(rules, renderAlertRulesYaml(system, { namespace: "mdc-tts" }));
+        // A series with every label the table says its metric carries, and no other.
+        const series = (metric: string, labels: Record<string, string>) => {
+            assert.deepEqual(Object.keys(labels).sort(), [...METRIC_LABELS[metric].labels].sort(), `${metric}: exactly its labels`);
+            return `${metric}{${Object.entries(labels)
+                .map(([k, v]) => `${k}="${v}"`)
+                .join(",")}}`;
+        };
+        const instances = 1 + system.databases.db.readReplicas;
+        const podMonitor = (pod: string) => ({
+            namespace: "mdc-tts",
+            pod,
+            container: "postgres",
+            endpoint: "metrics",
+            job: "mdc-tts/db",
+            instance: `10.244.1.${pod.slice(-1)}:9187`,
+        });
+        const up = (pod: string, values: string) => ({
+            series: series("cnpg_collector_up", { cluster: "db", ...podMonitor(pod) }),
+            values,
+        });
+        const ksm = { service: "kube-state-metrics", endpoint: "http", job: "kube-state-metrics", instance: "10.244.0.9:8080" };
+        const cron = (values: string) => ({
+            series: series("kube_cronjob_status_last_successful_time", { cronjob: "db-backup-full", namespace: "mdc-tts", ...ksm }),
+            values,
+        });
+        const pods = Array.from({ length: instances }, (_, i) => `db-${i + 1}`);
+        const test = (input_series: unknown[], alertname: string, eval_time: string, exp_alerts: unknown[]) => ({
+            interval: "10m",
+            input_series,
+            alert_rule_test: [{ eval_time, alertname, exp_alerts }],
+        });
+        const degraded = [
+            {
+                exp_labels: { severity: "critical" },
+                exp_annotations: { summary: `PostgreSQL cluster db has fewer than ${instances} healthy instances` },
+            },
+        ];
+        const missing = [
+            {
+                exp_labels: { severity: "critical", database: "db" },
+                exp_annotations: { summary: "No successful backup of db for more than 25 hours" },
+            },
+        ];
+        const file = path.join(dir, "mdc-real.test.yaml");
+        fs.writeFileSync(
+            file,
+            stringify({
+                rule_files: [rules],
+                evaluation_interval: "10m",
+                tests: [
+                    test([up(pods[0], "0x10"), ...pods.slice(1).map((p) => up(p, "1x10"))], "PostgresClusterDegraded", "1h", degraded),
+                    test(
+                        pods.map((p) => up(p, "1x10")),
+                        "PostgresClusterDegraded",
+                        "1h",
+                        [],
+                    ),
+                    test([cron("0x160")], "BackupMissing", "26h30m", missing),
+                    test([cron("0+600x160")], "BackupMissing", "26h30m", []),
+                ],
+            }),
         );
         const result = run(promtool, ["test", "rules", file]);
         assert.ok(result.ok, result.output);
