@@ -4,8 +4,11 @@
  * every stack.
  */
 import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import {
     buildDiagram,
+    diagramOfRun,
     loadGraphviz,
     matchEntity,
     renderSvg,
@@ -219,4 +222,27 @@ describe("delivery: the picture of every preset on every stack", () => {
             });
         }
     }
+});
+
+describe("delivery: the committed pictures (docs/diagrams/) are a fresh plan's", () => {
+    // The README shows these; regenerate with
+    // `npm run plan -- --stack <stack> --system mdc-tts --diagram docs/diagrams/mdc-tts-<stack>.svg --mermaid docs/diagrams/mdc-tts-<stack>.mmd`.
+    const dir = path.join(__dirname, "..", "..", "docs", "diagrams");
+    const committed = fs.readdirSync(dir).filter((f) => /\.(svg|mmd)$/.test(f));
+    it("holds a picture of mdc-tts on every stack, and nothing else", () => {
+        assert.deepStrictEqual(
+            committed.sort(),
+            stackNames()
+                .flatMap((s) => [`mdc-tts-${s}.mmd`, `mdc-tts-${s}.svg`])
+                .sort(),
+        );
+    });
+    for (const stack of stackNames())
+        it(`mdc-tts on ${stack}: the committed Mermaid and SVG equal the plan's`, async function () {
+            const plan = await planStack({ stack, system: "mdc-tts" });
+            const d = diagramOfRun(plan.run, stackConfig({ stack, system: "mdc-tts" }), stack);
+            const regenerate = `regenerate docs/diagrams/mdc-tts-${stack}.* with npm run plan -- --stack ${stack} --system mdc-tts --diagram … --mermaid …`;
+            assert.strictEqual(fs.readFileSync(path.join(dir, `mdc-tts-${stack}.mmd`), "utf8"), toMermaid(d), regenerate);
+            assert.strictEqual(fs.readFileSync(path.join(dir, `mdc-tts-${stack}.svg`), "utf8"), renderSvg(d, graphviz), regenerate);
+        });
 });

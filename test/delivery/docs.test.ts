@@ -56,4 +56,60 @@ describe("delivery: the docs are the repository's own", () => {
             "no claim the pull_request subject contradicts",
         );
     });
+
+    it("the README's layout names every test folder, and only folders that exist", () => {
+        const layout = /^test\/ +mocha: ([\s\S]*?)\n(?=\S)/m.exec(read("README.md"));
+        assert.ok(layout, "the Layout block has a test/ line");
+        const named = [...layout[1].matchAll(/([a-z-]+)\//g)].map((m) => m[1]);
+        const folders = fs
+            .readdirSync(path.join(PROJECT_ROOT, "test"), { withFileTypes: true })
+            .filter((d) => d.isDirectory())
+            .map((d) => d.name);
+        assert.deepStrictEqual(
+            named.filter((n) => !folders.includes(n)),
+            [],
+            "named but missing",
+        );
+        assert.deepStrictEqual(
+            folders.filter((f) => !named.includes(f)),
+            [],
+            "present but not named",
+        );
+    });
+
+    it("every npm command the README and docs/ show is a script of package.json", () => {
+        const scripts = Object.keys(JSON.parse(read("package.json")).scripts);
+        const builtin = ["ci", "install", "test", "audit"];
+        const missing: string[] = [];
+        for (const doc of DOCS)
+            for (const m of read(doc).matchAll(/`npm (run )?([a-z][\w:-]*)/g)) {
+                const name = m[2];
+                if (m[1] ? !scripts.includes(name) : !builtin.includes(name) && !scripts.includes(name))
+                    missing.push(`${doc}: npm ${m[1] ?? ""}${name}`);
+            }
+        for (const m of read("README.md").matchAll(/^npm (run )?([a-z][\w:-]*)/gm))
+            if (!(m[1] ? scripts : [...scripts, ...builtin]).includes(m[2])) missing.push(`README.md: npm ${m[1] ?? ""}${m[2]}`);
+        assert.deepStrictEqual(missing, []);
+    });
+
+    it("the README says which presets npm test brings up on a real daemon, as scripts/test.sh does", () => {
+        const presets = /TFT_PRESETS:-([\w,-]+)\}/.exec(read("scripts/test.sh"))?.[1].split(",");
+        assert.ok(presets, "scripts/test.sh sets its default TFT_PRESETS");
+        const readme = read("README.md").replace(/\s+/g, " ");
+        assert.doesNotMatch(readme, /`npm test` brings every preset/, "npm test does not bring up every preset");
+        const claims = [...readme.matchAll(/`npm test` brings the ([\w-]+) and ([\w-]+) dev containers/g)];
+        assert.ok(claims.length > 0, "the README says which presets npm test brings up");
+        for (const c of claims) assert.deepStrictEqual([c[1], c[2]].sort(), [...presets].sort());
+        assert.match(readme, new RegExp(`every container of the ${presets.join(" and ")} dev plans`));
+    });
+
+    it("the README creates the staging and prod stacks with a secrets provider", () => {
+        const readme = read("README.md");
+        for (const stack of ["staging", "prod"])
+            assert.match(
+                readme,
+                new RegExp(`^pulumi stack init ${stack} --secrets-provider \\S+`, "m"),
+                `${stack}: stack init with a secrets provider`,
+            );
+    });
 });
