@@ -107,9 +107,9 @@ export const mount = z.strictObject({
 export const probe = z.strictObject({
     /**
      * Path requested on the service's port; a 2xx or 3xx answer is healthy.
-     * @docker The container's one health check probes the liveness path, else the readiness path, from inside the container (wget, curl, python3 or node, whichever the image has), with the system's canonical Host.
+     * @docker The container's one health check probes the liveness path, else the readiness path, from inside the container by the service's `healthTool`, with the system's canonical Host.
      * @kubernetes An `httpGet` liveness or readiness probe on the `http` port with the canonical Host header.
-     * @aws Liveness: an in-container health check (wget or curl). Readiness (else liveness, else `/`): the load balancer's target-group health check, which cannot set a Host header.
+     * @aws Liveness: the ECS container health check by the service's `healthTool`, with the canonical Host. Readiness (else liveness, else `/`): the load balancer's target-group health check, which cannot set a Host header.
      */
     path: z
         .string()
@@ -291,6 +291,14 @@ export const service = z.strictObject({
     health: z
         .strictObject({ liveness: probe.optional(), readiness: probe.optional(), command: z.array(z.string()).min(1).optional() })
         .optional(),
+    /**
+     * What runs the HTTP health check inside the container (see docs/image-contract.md): `provided`, a static busybox `wget` tierform mounts read-only at /run/tierform-tools/busybox (the image needs nothing, not even a shell); `wget`, `curl`, `python3` or `node`, a tool the image has on its PATH; `none`, no check inside the container. Every check sends the system's canonical Host (`edge.domain`).
+     * @default "provided"
+     * @docker The container's HEALTHCHECK runs the tool (CMD form, no shell); `provided` copies busybox from the pinned busybox image into a `health-tools` volume once per system; `none` leaves the container without a health check (Docker still restarts it when it exits).
+     * @kubernetes Ignored: the kubelet's own HTTP probe sends the request, with the Host header, and needs no tool in the image.
+     * @aws The container health check runs the tool (CMD form); `provided` adds a non-essential `health-tools` container that copies busybox into a task volume before the application starts; `none` leaves only the load balancer's target check (routed services) and ECS's watch of the main process.
+     */
+    healthTool: z.enum(["provided", "wget", "curl", "python3", "node", "none"]).default("provided"),
     /**
      * CPU (cores) and memory (MiB) of each replica.
      * @default set by the environment profile: 0.25 CPU / 256 MiB on dev, 0.5 / 512 on staging, 1 / 2048 on prod (a prod scheduler 0.25 / 512)
@@ -945,3 +953,5 @@ export type BucketSpec = SystemSpec["buckets"][string];
 export type FileShareSpec = SystemSpec["fileShares"][string];
 /** An HTTP health probe of a parsed spec. */
 export type ProbeSpec = z.output<typeof probe>;
+/** What runs a service's HTTP health check inside its container (`services.<n>.healthTool`). */
+export type HealthTool = ServiceSpec["healthTool"];

@@ -3,7 +3,7 @@
  * scaling signals, the health checks and the variables the service receives — computed once, from
  * the resolved service, without Pulumi. Platforms render these; they do not revisit them.
  */
-import type { Cache, Platform, ProbeSpec, Service, System } from "../model";
+import type { Cache, HealthTool, Platform, ProbeSpec, Service, System } from "../model";
 import { connectionVariables, type ConnectionVariable } from "./bindings";
 import { canonicalHost } from "./hosts";
 
@@ -46,6 +46,12 @@ export interface HttpCheck extends CheckTimings {
     port: number;
     /** Host header (the system's canonical host, so host checks such as Django's ALLOWED_HOSTS accept it). */
     host: string;
+    /**
+     * What sends the request where the platform checks from inside the container (Docker's
+     * HEALTHCHECK, the ECS container health check): the spec's `healthTool`. The kubelet sends its
+     * own request and needs none.
+     */
+    tool: HealthTool;
 }
 
 /** An exec check: argv run inside the container, exit 0 = healthy. */
@@ -144,6 +150,7 @@ export function healthOf(system: System, service: Service): HealthPlan {
             path: p.path,
             port: service.port!,
             host: canonicalHost(system),
+            tool: service.healthTool,
             ...timingsOf(p),
         });
         return { liveness: http(liveness ?? readiness!), readiness: http(readiness ?? liveness!) };

@@ -14,7 +14,7 @@ import { writeDiagrams } from "./offline/diagram";
 import { renderPrerequisites } from "./offline/prerequisites";
 import { awsPrerequisites, renderAwsPrerequisites } from "./offline/prerequisites-aws";
 import { didYouMean, loadStack, type Platform, type System } from "../model";
-import { connectionVariables } from "../plan";
+import { connectionVariables, planService } from "../plan";
 
 /** The command line, parsed. */
 export interface Args {
@@ -174,8 +174,30 @@ export function renderServices(system: System, platform?: Platform): string {
         lines.push(
             `      reaches: ${svc.uses.length ? svc.uses.join(", ") : "no datastore"}${svc.egress?.internet ? "; the internet" : ""}`,
         );
+        lines.push(`      health: ${healthLine(system, svc, mine.length > 0)}`);
     }
+    lines.push(`  The image contract (user, HOME and writable paths, health tool, Host checks, signals): ${IMAGE_CONTRACT}`);
     return lines.join("\n");
+}
+
+/** Where the image contract is documented (the plan output links it). */
+export const IMAGE_CONTRACT = "docs/image-contract.md";
+
+/** What checks a service, in words: the request and its Host, what runs it in the container, and what the AWS load balancer sends. */
+function healthLine(system: System, svc: System["services"][string], routed: boolean): string {
+    const { liveness: check, readiness } = planService(system, svc).health;
+    if (!check) return "its main process only";
+    if (check.type === "exec") return `exec ${check.command.join(" ")} (the spec's command, in the container)`;
+    const tool =
+        check.tool === "provided"
+            ? "the busybox wget tierform mounts (the image needs no tool)"
+            : check.tool === "none"
+              ? "nothing in the container (healthTool none: Kubernetes' kubelet and the AWS load balancer still check)"
+              : `the image's ${check.tool}`;
+    const alb = routed
+        ? `; the AWS load balancer's check sends the task's IP as Host, so ${readiness?.type === "http" ? readiness.path : check.path} must answer 200 to any Host (${IMAGE_CONTRACT}#host-checks)`
+        : "";
+    return `GET ${check.path} with Host ${check.host}, in the container by ${tool}${alb}`;
 }
 
 async function main() {

@@ -80,9 +80,13 @@ export const FLOW_LOG_INTERVAL_SECONDS = 600;
  */
 export const TASK_ENDPOINT_SERVICES = ["ecr.api", "ecr.dkr", "logs", "secretsmanager"] as const;
 
-/** The images Fargate pulls for a service's task: its own and, with writablePaths, the volume-permissions step's. */
+/** The images Fargate pulls for a service's task: its own and busybox (the volume-permissions and health-tools steps). */
 export function taskImages(service: Service): string[] {
-    return [service.image, ...(service.writablePaths.length > 0 ? [VOLUME_PERMISSIONS_IMAGE] : [])];
+    // busybox: the volume-permissions step (writablePaths) and the `provided` health tool of an HTTP-checked web service (plan/service.ts healthOf).
+    const httpChecked =
+        service.kind === "web" && service.port !== undefined && Boolean(service.health.liveness ?? service.health.readiness);
+    const busybox = service.writablePaths.length > 0 || (httpChecked && service.healthTool === "provided");
+    return [service.image, ...(busybox ? [VOLUME_PERMISSIONS_IMAGE] : [])];
 }
 
 /**

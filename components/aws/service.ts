@@ -8,7 +8,9 @@
  *
  * Health: a spec `health.command` (an exec check, e.g. the MDC Celery worker's `celery inspect
  * ping`) becomes the container's health check in CMD form; otherwise a web service's liveness path
- * is probed over HTTP from inside the container. The load balancer checks readiness (edge.ts).
+ * is probed over HTTP from inside the container by its `healthTool`, with the canonical Host
+ * (`provided`: busybox copied in by the {@link HEALTH_TOOLS_CONTAINER}). The load balancer checks
+ * readiness (edge.ts), with the task's IP as Host (docs/image-contract.md#host-checks).
  *
  * Roll-outs use ECS's own deployment strategies (`deploymentConfiguration.strategy`):
  * - `rolling` → ROLLING, batch sizes from maxSurge/maxUnavailable;
@@ -49,6 +51,7 @@ import type { AwsServiceMounts } from "./files";
 import { assumeRolePolicy, awsNamePrefix, awsPlace, policyJson, problemOf } from "./common";
 import { imageOf } from "../shared/pins";
 import { DEFAULT_CAPABILITIES_BUT_CHOWN } from "../../conventions/capabilities";
+import { HEALTH_TOOLS_DIR, httpCheckArgv } from "../shared/health";
 
 /** Valid Fargate task sizes: CPU units → allowed memory (MiB). */
 const FARGATE: [number, number[]][] = [
@@ -172,8 +175,19 @@ export function trafficShiftDeployment(
 }
 
 /**
+ * The non-essential container that copies the static busybox of {@link VOLUME_PERMISSIONS_IMAGE}
+ * (the musl build, CONFIG_STATIC=y) into a task volume mounted read-only at
+ * {@link HEALTH_TOOLS_DIR} in the application container, for a service whose HTTP check uses the
+ * `provided` tool (services.<n>.healthTool): the check then needs nothing in the image. It runs
+ * as root (a Fargate bind-mount volume is root's, mode 0755) with every capability dropped, and
+ * the application starts after it exited 0.
+ */
+export const HEALTH_TOOLS_CONTAINER = "health-tools";
+
+/**
  * The container health check, the plan's liveness check: an exec check in CMD form, or an HTTP
- * check of the liveness path through the image's wget or curl (CMD-SHELL), with the plan's
+ * check of the liveness path by the spec's `healthTool` with the canonical Host header
+ * (components/shared/health.ts; CMD form, no shell), none for `none`, with the plan's
  * timings held to ECS's ranges (interval 5-300 s, timeout 2-60 s, retries 1-10, start period
  * 0-300 s: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_HealthCheck.html).
  * None: ECS watches the main process only.
@@ -189,8 +203,8 @@ export function containerHealthCheck(plan: ServicePlan): Record<string, unknown>
         startPeriod: clamp(check.initialDelaySeconds, 0, 300),
     };
     if (check.type === "exec") return { command: ["CMD", ...check.command], ...timings };
-    const url = `http://127.0.0.1:${check.port}${check.path}`;
-    return { command: ["CMD-SHELL", `wget -q -O /dev/null ${url} || curl -fsS -o /dev/null ${url} || exit 1`], ...timings };
+    const argv = httpCheckArgv(check);
+    return argv ? { command: ["CMD", ...argv], ...timings } : undefined;
 }
 
 /** What ECS cannot run for a service: a web service without a port, or resources no Fargate task size has. */
@@ -508,6 +522,32 @@ export class AwsService extends pulumi.ComponentResource {
             },
         });
         const scratchMounts = volumes.map((v) => ({ sourceVolume: v.name, containerPath: v.path, readOnly: false }));
+        // The `provided` health tool: busybox copied into a task volume before the application starts.
+        const liveness = plan.health.liveness;
+        const providedTool = liveness?.type === "http" && liveness.tool === "provided";
+        const healthTools = providedTool
+            ? {
+                  name: HEALTH_TOOLS_CONTAINER,
+                  image: VOLUME_PERMISSIONS_IMAGE,
+                  essential: false,
+                  user: "0",
+                  readonlyRootFilesystem: true,
+                  privileged: false,
+                  linuxParameters: { capabilities: { drop: ["ALL"] } },
+                  command: ["cp", "/bin/busybox", `${HEALTH_TOOLS_DIR}/busybox`],
+                  mountPoints: [{ sourceVolume: HEALTH_TOOLS_CONTAINER, containerPath: HEALTH_TOOLS_DIR, readOnly: false }],
+                  cpu: 0,
+                  memoryReservation: 16,
+                  logConfiguration: {
+                      logDriver: "awslogs",
+                      options: {
+                          "awslogs-group": logGroup.name,
+                          "awslogs-region": place.region,
+                          "awslogs-stream-prefix": HEALTH_TOOLS_CONTAINER,
+                      },
+                  },
+              }
+            : undefined;
         // Scratch space and the file shares (whose access points already make them the service user's).
         const mountPoints = [...scratchMounts, ...(shares?.mountPoints ?? [])];
         const volumePermissions = volumes.length
@@ -542,15 +582,30 @@ export class AwsService extends pulumi.ComponentResource {
                   ...(afterVolumes.length ? { dependsOn: afterVolumes } : {}),
               }
             : undefined;
+        const app = hardened(svc.name);
         const container = {
-            ...hardened(svc.name),
+            ...app,
+            ...(healthTools
+                ? {
+                      mountPoints: [
+                          ...mountPoints,
+                          { sourceVolume: HEALTH_TOOLS_CONTAINER, containerPath: HEALTH_TOOLS_DIR, readOnly: true },
+                      ],
+                  }
+                : {}),
             essential: true,
             ...(svc.command ? { command: svc.command } : {}),
             portMappings: svc.port ? [{ containerPort: svc.port, protocol: "tcp" }] : [],
             ...(healthCheck ? { healthCheck } : {}),
             // The application starts only once its volumes are its own and the migration has exited 0.
-            ...(migrate || volumePermissions
-                ? { dependsOn: [...afterVolumes, ...(migrate ? [{ containerName: MIGRATE_CONTAINER, condition: "SUCCESS" }] : [])] }
+            ...(migrate || volumePermissions || healthTools
+                ? {
+                      dependsOn: [
+                          ...afterVolumes,
+                          ...(migrate ? [{ containerName: MIGRATE_CONTAINER, condition: "SUCCESS" }] : []),
+                          ...(healthTools ? [{ containerName: HEALTH_TOOLS_CONTAINER, condition: "SUCCESS" }] : []),
+                      ],
+                  }
                 : {}),
             stopTimeout: 30,
         };
@@ -569,8 +624,13 @@ export class AwsService extends pulumi.ComponentResource {
                     container,
                     ...(migrate ? [migrate] : []),
                     ...(volumePermissions ? [volumePermissions] : []),
+                    ...(healthTools ? [healthTools] : []),
                 ]),
-                volumes: [...volumes.map((v) => ({ name: v.name })), ...(shares?.volumes ?? [])],
+                volumes: [
+                    ...volumes.map((v) => ({ name: v.name })),
+                    ...(healthTools ? [{ name: HEALTH_TOOLS_CONTAINER }] : []),
+                    ...(shares?.volumes ?? []),
+                ],
                 tags,
             },
             opt,

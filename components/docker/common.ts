@@ -136,7 +136,7 @@ export function stepLabels(steps: { role: string; step: docker.Container; what: 
 }
 
 /** The hardening of every one-shot step: one run, no restart, no capabilities, limits, waited for to its end. */
-function oneShot(memoryMb = 32) {
+export function oneShot(memoryMb = 32) {
     return {
         capabilities: { drops: ["ALL"] },
         securityOpts: ["no-new-privileges:true"],

@@ -6,7 +6,9 @@
  * and the generated secrets. No container publishes a port: web services are reached through the
  * edge on the app network, where every replica answers to the service's name.
  *
- * Health: a web service's HTTP probe (`health.liveness`, else `readiness`) wins; otherwise the
+ * Health: a web service's HTTP probe (`health.liveness`, else `readiness`) wins, run by its
+ * `healthTool` with the canonical Host (components/shared/health.ts; `provided`: the system's
+ * health-tools volume, {@link healthTools}); otherwise the
  * spec's `health.command` runs as an exec check (a Celery worker's `inspect ping`); a service
  * with neither has none (Docker still restarts it when it exits).
  *
@@ -37,6 +39,9 @@ import {
     generatePassword,
     hardened,
     labelList,
+    labelsFor,
+    namedVolume,
+    oneShot,
     pullImage,
     secretOf,
     stepLabels,
@@ -44,6 +49,8 @@ import {
 } from "./common";
 import { dockerLabels } from "../shared/naming";
 import { DOCKER_LABEL } from "../../conventions/labels";
+import { HEALTH_TOOLS_DIR, httpCheckArgv } from "../shared/health";
+import { imageOf } from "../shared/pins";
 
 /**
  * What Docker cannot run of a service, before anything is registered: a service that receives
@@ -79,29 +86,45 @@ export interface ServiceStep {
     what: string;
 }
 
+/** `tierform.role` of the one-shot step that fills the system's health-tools volume. */
+export const HEALTH_TOOLS_ROLE = "health-tools";
+
+/** The system's health-tools volume and the step that filled it (see {@link healthTools}). */
+export interface HealthTools {
+    /** The volume holding `busybox`, mounted read-only at {@link HEALTH_TOOLS_DIR}. */
+    volume: docker.Volume;
+    /** The one-shot step that copied busybox into it. */
+    step: docker.Container;
+}
+
 /**
- * The health check command for `http://127.0.0.1:<port><path>`, run by `/bin/sh` in the app's
- * own image. Application images ship different tools, so it uses the first it finds of wget
- * (busybox/alpine), curl (most Debian-based images), python3 (Flask/Django/FastAPI images) and
- * node (NestJS/React images); an image with none of them (or no /bin/sh, e.g. distroless) is
- * reported unhealthy and needs its own HEALTHCHECK. Non-2xx/3xx answers fail with every tool.
+ * The volume the `provided` health tool comes from (services.<n>.healthTool): one per system,
+ * filled once by a one-shot step that copies the static busybox of the pinned busybox image into
+ * it (the musl build: CONFIG_STATIC=y, docker-library/busybox musl/Dockerfile.builder, so it runs
+ * in any image, glibc, musl or distroless). The step runs as nobody (65534), with no network, no
+ * capabilities and a read-only root: the fresh volume is mounted over the image's /tmp (mode
+ * 1777), and Docker gives an empty volume the owner and mode of the image directory it is mounted
+ * over (see {@link volumeOwnership}), so nobody may write it. Services mount it read-only.
  */
-export function httpProbeCommand(port: number, path: string, timeoutSeconds: number, host = "localhost"): string[] {
-    if (!/^\/[A-Za-z0-9._~\-/?=&%]*$/.test(path)) throw new Error(`health path '${path}' has characters a shell check cannot carry`);
-    if (!/^[A-Za-z0-9.-]+$/.test(host)) throw new Error(`health check host '${host}' is not a host name`);
-    const url = `http://127.0.0.1:${port}${path}`;
-    const t = String(timeoutSeconds);
-    // Every tool sends the system's canonical Host, so a host check (Django's ALLOWED_HOSTS) accepts the probe.
-    const script = [
-        `u='${url}'`,
-        `h='${host}'`,
-        `if command -v wget >/dev/null 2>&1; then exec wget -q -T ${t} --header "Host: $h" -O /dev/null "$u"`,
-        `elif command -v curl >/dev/null 2>&1; then exec curl -fsS -m ${t} -H "Host: $h" -o /dev/null "$u"`,
-        `elif command -v python3 >/dev/null 2>&1; then exec python3 -c 'import sys, urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1], headers={"Host": sys.argv[2]}), timeout=${t})' "$u" "$h"`,
-        `elif command -v node >/dev/null 2>&1; then exec node -e 'fetch(process.argv[1], { headers: { Host: process.argv[2] }, signal: AbortSignal.timeout(${t}000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "$u" "$h"`,
-        `else echo "no wget, curl, python3 or node for the health check" >&2; exit 1; fi`,
-    ].join("; ");
-    return ["CMD-SHELL", script];
+export function healthTools(name: string, system: System, parent: pulumi.Resource): HealthTools {
+    const volume = namedVolume(name, system, "service", parent, undefined, { [DOCKER_LABEL.role]: HEALTH_TOOLS_ROLE });
+    const image = pullImage(resourceName([name, "image"]), imageOf("busybox"), parent);
+    const step = new docker.Container(
+        name,
+        {
+            name,
+            image: image.imageId,
+            user: "65534:65534",
+            command: ["cp", "/bin/busybox", "/tmp/busybox"],
+            volumes: [{ volumeName: volume.name, containerPath: "/tmp" }],
+            networkMode: "none",
+            readOnly: true,
+            ...oneShot(),
+            labels: labelsFor(system, "service", undefined, { [DOCKER_LABEL.role]: HEALTH_TOOLS_ROLE }),
+        },
+        { parent },
+    );
+    return { volume, step };
 }
 
 /** The credentials file of a service that has a `command` (NAME=value lines, mode 0400). */
@@ -173,6 +196,8 @@ export interface DockerServiceArgs {
     after?: ServiceStep[];
     /** File-share volumes mounted read-write into every container (the spec's `mounts`). @default [] */
     mounts?: { volumeName: pulumi.Input<string>; containerPath: string }[];
+    /** The system's health-tools volume, for a service whose HTTP check uses the `provided` tool. @default one of the service's own ({@link healthTools}) */
+    healthTools?: HealthTools;
 }
 
 /** The replicas of one service. */
@@ -304,6 +329,16 @@ export class DockerService extends pulumi.ComponentResource {
 
         const servicePlan = args.plan ?? planService(system, service, "docker");
         const healthcheck = this.healthcheck(servicePlan, withSecrets);
+        // The `provided` health tool: the system's busybox volume, read-only, once its step has exited 0.
+        const check = servicePlan.health.liveness;
+        const tools =
+            check?.type === "http" && check.tool === "provided"
+                ? (args.healthTools ?? healthTools(resourceName([name, "health-tools"]), system, this))
+                : undefined;
+        const toolMounts = tools ? [{ volumeName: tools.volume.name, containerPath: HEALTH_TOOLS_DIR, readOnly: true }] : [];
+        const toolSteps: ServiceStep[] = tools
+            ? [{ role: HEALTH_TOOLS_ROLE, step: tools.step, what: "copying busybox into the health-tools volume" }]
+            : [];
 
         // No autoscaler on one engine: replicas.min containers, at least one (plan/support.ts).
         const count = Math.max(1, servicePlan.replicas.min);
@@ -313,7 +348,8 @@ export class DockerService extends pulumi.ComponentResource {
             const containerName = resourceName([name, String(i)]);
             this.containerNames.push(containerName);
             const files = credentialFiles(containerName);
-            const steps = [...after, ...files.steps];
+            const steps = [...after, ...files.steps, ...toolSteps];
+            const volumes = [...((files.inputs.volumes ?? base.volumes ?? []) as docker.types.input.ContainerVolume[]), ...toolMounts];
             this.containers.push(
                 new docker.Container(
                     containerName,
@@ -322,6 +358,7 @@ export class DockerService extends pulumi.ComponentResource {
                         hostname: containerName,
                         ...base,
                         ...files.inputs,
+                        ...(volumes.length > 0 ? { volumes } : {}),
                         command: service.command,
                         healthcheck,
                         stopTimeout: 30,
@@ -336,7 +373,7 @@ export class DockerService extends pulumi.ComponentResource {
 
     /**
      * The replicas' health check, the plan's liveness check: HTTP on the very port the edge sends
-     * traffic to, or the exec check (CMD form: no shell unless the argv asks for one), through the
+     * traffic to, by the spec's `healthTool` with the canonical Host (components/shared/health.ts), or the exec check (CMD form: no shell unless the argv asks for one), through the
      * with-secrets wrapper when the credentials are a file, so it sees what the app sees. A
      * service with neither has no health check: Docker still restarts it when it exits.
      */
@@ -348,13 +385,11 @@ export class DockerService extends pulumi.ComponentResource {
             retries: check.failureThreshold,
             startPeriod: `${check.initialDelaySeconds}s`,
         };
-        // Docker's timeout covers the whole test; the HTTP tools inside give up a second earlier.
-        if (check.type === "http")
-            return {
-                tests: httpProbeCommand(check.port, check.path, check.timeoutSeconds, check.host),
-                timeout: `${check.timeoutSeconds + 1}s`,
-                ...timings,
-            };
+        if (check.type === "http") {
+            // The spec's healthTool, CMD form (no shell); `none`: no check inside the container.
+            const argv = httpCheckArgv(check);
+            return argv ? { tests: ["CMD", ...argv], timeout: `${check.timeoutSeconds}s`, ...timings } : undefined;
+        }
         return { tests: ["CMD", ...withSecrets, ...check.command], timeout: `${check.timeoutSeconds}s`, ...timings };
     }
 

@@ -28,7 +28,7 @@ import { DockerEdge } from "./edge";
 import { DockerNetwork } from "./network";
 import { DockerQueue } from "./queue";
 import { DockerFileShares, fileShareProblems, shareKey } from "./files";
-import { DockerService, serviceProblems, type ServiceStep } from "./service";
+import { DockerService, healthTools, serviceProblems, type ServiceStep } from "./service";
 
 /**
  * Everything the Docker platform cannot build from a valid spec, one problem per spec path:
@@ -124,6 +124,11 @@ export class DockerSystem extends pulumi.ComponentResource implements PlatformSy
         const shares = Object.values(system.services).some((s) => s.mounts.length > 0)
             ? new DockerFileShares(resourceName([name, "shares"]), { system }, child)
             : undefined;
+        // The `provided` health tool: one busybox volume for the system, when a service's HTTP check uses it.
+        const usesProvidedTool = Object.values(plan.services).some(
+            (p) => p.health.liveness?.type === "http" && p.health.liveness.tool === "provided",
+        );
+        const tools = usesProvidedTool ? healthTools(resourceName([name, "health-tools"]), system, this) : undefined;
         // Services that migrate first: every service using a migrated database waits for that migration's exit 0.
         for (const service of buildOrder(system)) {
             const wiring = this.wiring(plan.services[service.name]);
@@ -156,6 +161,7 @@ export class DockerSystem extends pulumi.ComponentResource implements PlatformSy
                             what: `handing the ${shareKey(m.share, m.subPath)} share to ${service.name}'s user`,
                         })),
                     ],
+                    ...(tools ? { healthTools: tools } : {}),
                     mounts: service.mounts.map((m) => ({
                         volumeName: shares!.volumes[shareKey(m.share, m.subPath)].volumeName,
                         containerPath: m.path,

@@ -73,8 +73,9 @@ export const PINS = {
     nginxUnprivileged: { kind: "image", datasource: "docker", packageName: "nginxinc/nginx-unprivileged", value: "1.30.4-alpine", source: "nginx/docker-nginx-unprivileged main update.sh + stable/alpine-slim/Dockerfile (2026-07-15)" },
     // Newest tag in the snapshot (git tag 4.44, 2026-08-22); newer weekly releases exist: Renovate proposes them.
     seaweedfs: { kind: "image", datasource: "docker", packageName: "chrislusf/seaweedfs", value: "4.44", source: "seaweedfs/seaweedfs git tag 4.44 (2026-08-22)" },
-    // 1.38 is tagged `unstable` by official-images; 1.37.0 is the stable line.
-    busybox: { kind: "image", datasource: "docker", packageName: "public.ecr.aws/docker/library/busybox", value: "1.37.0", source: "docker-library/official-images library/busybox @ 37079fb (1.38.0 = unstable, 1.37.0 stable)" },
+    // 1.38 is tagged `unstable` by official-images; 1.37.0 is the stable line. The musl build: its busybox is static
+    // (docker-library/busybox musl/Dockerfile.builder CONFIG_STATIC=y), so the health-tools steps can copy it into any image.
+    busybox: { kind: "image", datasource: "docker", packageName: "public.ecr.aws/docker/library/busybox", value: "1.37.0-musl", source: "docker-library/official-images library/busybox @ 37079fb (1.38.0 = unstable, 1.37.0 stable; -musl variant)" },
     awsCli: { kind: "image", datasource: "docker", packageName: "amazon/aws-cli", value: "2.36.7", source: "aws/aws-cli git tag 2.36.7 (2026-07-23)" },
     // Newest release (0.5.0, 2025-05); no release since: the lifecycle table tracks it as a risk.
     corazaWasm: { kind: "image", datasource: "docker", packageName: "ghcr.io/corazawaf/coraza-proxy-wasm", value: "0.5.0", source: "corazawaf/coraza-proxy-wasm git tag 0.5.0 (newest, last commit 2025-05-29)" },

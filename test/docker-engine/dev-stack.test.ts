@@ -176,6 +176,21 @@ function infraStandIn(ref: string): StandIn | undefined {
             commands: ["docker-entrypoint.sh", "rabbitmq-server", "rabbitmq-diagnostics"],
         };
     }
+    if (ref.startsWith("public.ecr.aws/docker/library/busybox:")) {
+        // docker-library/busybox musl/Dockerfile.builder: a static busybox, buildroot's skeleton
+        // (/tmp 1777, nobody 65534), no ENTRYPOINT; the health-tools step copies /bin/busybox.
+        return {
+            ref,
+            source: "docker-library/busybox musl Dockerfile.builder",
+            users: [{ name: "nobody", uid: 65534, gid: 65534 }],
+            dirs: [{ path: "/tmp", mode: 0o1777 }],
+            entrypoint: [],
+            cmd: ["sh"],
+            writes: [],
+            commands: [],
+            realBusybox: true,
+        };
+    }
     if (ref.startsWith("nginxinc/nginx-unprivileged:")) {
         // nginxinc/docker-nginx-unprivileged stable/alpine/Dockerfile: ARG UID=101, GID=101
         // (nginx user), USER $UID; listens on 8080; pid and temp files under /tmp in tierform's config.

@@ -41,6 +41,8 @@ export interface StandIn {
     commands: string[];
     /** Serve these HTTP paths on STANDIN_PORT (web apps, the edge's /healthz, the store's /healthz). */
     http?: { port: number; paths: string[] };
+    /** Debian's busybox as it is, applets not renamed (the busybox image itself, whose binary the health-tools step copies). @default false */
+    realBusybox?: boolean;
 }
 
 const BUSYBOX = ["/usr/bin/busybox", "/bin/busybox"].find((p) => fs.existsSync(p));
@@ -195,7 +197,7 @@ function rootfs(s: StandIn): Buffer {
         { name: "var", type: "dir" },
         { name: "var/run", type: "dir" },
         { name: "standin", type: "dir" },
-        { name: "bin/busybox", type: "file", content: patchedBusybox(), mode: 0o755 },
+        { name: "bin/busybox", type: "file", content: s.realBusybox ? fs.readFileSync(BUSYBOX) : patchedBusybox(), mode: 0o755 },
         ...applets.map((a) => ({ name: `bin/${a}`, type: "symlink" as const, target: "/bin/busybox" })),
         { name: "usr/bin/env", type: "symlink", target: "/bin/busybox" },
         { name: "standin/run", type: "file", content: RUN, mode: 0o755 },

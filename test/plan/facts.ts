@@ -33,12 +33,12 @@ export function dockerFacts(plan: Plan, service: string): ServiceFacts {
     const c = containers[0];
     const tests: string[] | undefined = c.inputs.healthcheck?.tests;
     let check: CheckFact;
-    if (tests?.[0] === "CMD") {
+    // An HTTP check (any healthTool) requests http://127.0.0.1:<port><path>; anything else is the spec's exec command.
+    const url = tests ? /http:\/\/127\.0\.0\.1:\d+(\/[^\s'"]*)/.exec(tests.join(" ")) : null;
+    if (url) check = { type: "http", path: url[1] };
+    else if (tests?.[0] === "CMD") {
         const argv = tests.slice(1);
         check = { type: "exec", command: argv[1]?.endsWith("with-secrets.sh") ? argv.slice(2) : argv };
-    } else if (tests) {
-        const m = /http:\/\/127\.0\.0\.1:\d+(\/[^\s'"]*)/.exec(tests.join(" "));
-        check = { type: "http", path: m ? m[1] : "?" };
     }
     const variables: ServiceFacts["variables"] = {};
     for (const e of c.inputs.envs ?? []) variables[String(e).split("=")[0]] = "plain";
@@ -125,8 +125,9 @@ export function awsFacts(plan: Plan, service: string): ServiceFacts {
     for (const e of container.secrets ?? []) variables[e.name] = "secret";
     const hc: string[] | undefined = container.healthCheck?.command;
     let liveness: CheckFact;
-    if (hc?.[0] === "CMD") liveness = { type: "exec", command: hc.slice(1) };
-    else if (hc) liveness = { type: "http", path: /http:\/\/127\.0\.0\.1:\d+(\/\S*)/.exec(hc.join(" "))?.[1] ?? "?" };
+    const url = hc ? /http:\/\/127\.0\.0\.1:\d+(\/\S*)/.exec(hc.join(" ")) : null;
+    if (url) liveness = { type: "http", path: url[1] };
+    else if (hc?.[0] === "CMD") liveness = { type: "exec", command: hc.slice(1) };
     // The target group the ECS service registers with (its input, so among its dependencies): the load balancer's readiness check.
     const tg = plan.ofType("aws:lb/targetGroup:TargetGroup").find((t) => ecs[0].dependencies.includes(t.urn));
     const readiness: CheckFact = tg?.inputs.healthCheck?.path ? { type: "http", path: tg.inputs.healthCheck.path } : liveness;

@@ -91,7 +91,7 @@ describe("systems on Docker (dev stack)", function () {
                 const { system } = devSystem(preset);
                 let filed = 0;
                 for (const c of byLabel(p, "tierform.tier", "service").filter(
-                    (x) => !["config-files", "volume-init"].includes(labelsOf(x)["tierform.role"]),
+                    (x) => !["config-files", "volume-init", "health-tools"].includes(labelsOf(x)["tierform.role"]),
                 )) {
                     const service = system.services[labelsOf(c)["tierform.service"]];
                     const file = uploadOf(c, "/run/tierform/secrets.env");
@@ -212,7 +212,7 @@ describe("systems on Docker (dev stack)", function () {
         for (const s of ["order", "user", "payment", "delivery", "notification"]) {
             const replicas = replicasOf(p, s);
             assert.strictEqual(replicas.length, 2, s);
-            assert.ok(replicas[0].inputs.healthcheck.tests[1].includes("http://127.0.0.1:8000/health"), s);
+            assert.ok(replicas[0].inputs.healthcheck.tests.includes("http://127.0.0.1:8000/health"), s);
             assert.deepStrictEqual(upstreamServers(p, s), [`${s}:8000`]);
         }
         assert.match(datastore(p, "database", "db").inputs.image, /^postgres:15\./);

@@ -3,6 +3,7 @@ import type { AwsDatastoreBinding } from "../../../components/aws/contract";
 import { CLIENTS, clientEngine, planService, RDS_CA_FILE } from "../../../plan";
 import {
     AwsService,
+    HEALTH_TOOLS_CONTAINER,
     MIGRATE_CONTAINER,
     VOLUME_PERMISSIONS_CONTAINER,
     serviceTimeouts,
@@ -17,6 +18,7 @@ import {
 import type { System } from "../../../model";
 import { planComponent, type Plan } from "../../harness";
 import { AWS_CONFIG, loadSystem } from "./helpers";
+import { HEALTH_TOOLS_DIR, PROVIDED_BUSYBOX } from "../../../components/shared/health";
 
 const ARN = (s: string) => `arn:aws:secretsmanager:us-east-1:123456789012:secret:${s}`;
 const DATA_KEY = "arn:aws:kms:us-east-1:123456789012:key/data";
@@ -217,14 +219,14 @@ describe("aws service", function () {
         assert.deepStrictEqual(c.linuxParameters.capabilities.drop, ["ALL"]);
         assert.deepStrictEqual(
             c.mountPoints.map((m: any) => m.containerPath),
-            ["/tmp", "/var/cache/nginx"],
+            ["/tmp", "/var/cache/nginx", HEALTH_TOOLS_DIR],
         );
         assert.deepStrictEqual(
             task.volumes.map((v: any) => v.name),
             c.mountPoints.map((m: any) => m.sourceVolume),
         );
         assert.deepStrictEqual(c.portMappings, [{ containerPort: 8080, protocol: "tcp" }]);
-        assert.ok(c.healthCheck.command[1].includes("http://127.0.0.1:8080/"));
+        assert.ok(c.healthCheck.command.includes("http://127.0.0.1:8080/"));
         assert.strictEqual(c.logConfiguration.logDriver, "awslogs");
         assert.strictEqual(c.logConfiguration.options["awslogs-group"], "/tierform/mdc-tts-prod/frontend");
         const backend = container(mdc, "backend");
@@ -325,7 +327,7 @@ describe("aws service", function () {
             retries: 3,
             startPeriod: 30,
         });
-        assert.strictEqual(container(mdc, "backend").healthCheck.command[0], "CMD-SHELL");
+        assert.deepStrictEqual(container(mdc, "backend").healthCheck.command.slice(0, 2), ["CMD", PROVIDED_BUSYBOX]);
         assert.strictEqual(container(mdc, "beat").healthCheck, undefined, "no command and no port: ECS watches the process");
         const { system } = loadSystem("mdc-tts");
         // A web service's exec check (no HTTP probe) runs in CMD form.
@@ -377,11 +379,17 @@ describe("aws service", function () {
         assert.deepStrictEqual(app.dependsOn, [
             { containerName: VOLUME_PERMISSIONS_CONTAINER, condition: "SUCCESS" },
             { containerName: MIGRATE_CONTAINER, condition: "SUCCESS" },
+            { containerName: HEALTH_TOOLS_CONTAINER, condition: "SUCCESS" },
         ]);
         assert.deepStrictEqual(migrate.dependsOn, [{ containerName: VOLUME_PERMISSIONS_CONTAINER, condition: "SUCCESS" }]);
         // Same credentials, hardening and log group as the application; its own log stream.
-        for (const key of ["secrets", "environment", "user", "readonlyRootFilesystem", "privileged", "linuxParameters", "mountPoints"])
+        for (const key of ["secrets", "environment", "user", "readonlyRootFilesystem", "privileged", "linuxParameters"])
             assert.deepStrictEqual(migrate[key], app[key], key);
+        // The same mounts but the health tool, which only the application's check runs.
+        assert.deepStrictEqual(
+            migrate.mountPoints,
+            app.mountPoints.filter((m: any) => m.containerPath !== HEALTH_TOOLS_DIR),
+        );
         assert.deepStrictEqual(
             [migrate.logConfiguration.options["awslogs-group"], migrate.logConfiguration.options["awslogs-stream-prefix"]],
             [app.logConfiguration.options["awslogs-group"], "migrate"],
@@ -403,11 +411,12 @@ describe("aws service", function () {
             assert.ok(init, `${n}: a volume-permissions container`);
             const uid = app.user.split(":")[0];
             assert.notStrictEqual(uid, "0");
-            const paths = app.mountPoints.map((m: any) => m.containerPath);
+            const scratch = app.mountPoints.filter((m: any) => m.containerPath !== HEALTH_TOOLS_DIR);
+            const paths = scratch.map((m: any) => m.containerPath);
             assert.ok(paths.length > 0, `${n} has writable paths`);
             // It chowns exactly the application's mount points to the application's uid, and nothing else.
             assert.deepStrictEqual(init.command, ["chown", `${uid}:${uid}`, ...paths]);
-            assert.deepStrictEqual(init.mountPoints, app.mountPoints);
+            assert.deepStrictEqual(init.mountPoints, scratch);
             assert.strictEqual(init.essential, false);
             assert.strictEqual(init.readonlyRootFilesystem, true);
             assert.ok(
@@ -415,8 +424,8 @@ describe("aws service", function () {
                     init.linuxParameters.capabilities.drop.includes("DAC_OVERRIDE"),
                 "keeps CHOWN only",
             );
-            assert.match(init.image, /^public\.ecr\.aws\/docker\/library\/busybox:\d+\.\d+\.\d+$/);
-            for (const c of defs.filter((x: any) => x.name !== VOLUME_PERMISSIONS_CONTAINER)) {
+            assert.match(init.image, /^public\.ecr\.aws\/docker\/library\/busybox:\d+\.\d+\.\d+-musl$/);
+            for (const c of defs.filter((x: any) => x.name !== VOLUME_PERMISSIONS_CONTAINER && x.name !== HEALTH_TOOLS_CONTAINER)) {
                 assert.ok(
                     c.dependsOn?.some((d: any) => d.containerName === VOLUME_PERMISSIONS_CONTAINER && d.condition === "SUCCESS"),
                     `${n}/${c.name} waits for its volumes`,
