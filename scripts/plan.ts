@@ -185,7 +185,8 @@ export const IMAGE_CONTRACT = "docs/image-contract.md";
 
 /** What checks a service, in words: the request and its Host, what runs it in the container, and what the AWS load balancer sends. */
 function healthLine(system: System, svc: System["services"][string], routed: boolean): string {
-    const { liveness: check, readiness } = planService(system, svc).health;
+    // The checks do not depend on the platform; any stands in when the caller names none.
+    const { liveness: check, readiness } = planService(system, svc, "docker").health;
     if (!check) return "its main process only";
     if (check.type === "exec") return `exec ${check.command.join(" ")} (the spec's command, in the container)`;
     const tool =
