@@ -19,7 +19,14 @@ import { DEFAULT_CLIENT, transportOf } from "../../plan";
 import type { ConnectionValues } from "../contract";
 import { awsTags, resourceName } from "../shared/naming";
 import { dataAlarm } from "./monitoring";
-import { CACHE_NODES, clientUrlKeys, connectionSecret, isolatedSubnetGroup, type AwsIsolatedDatastoreArgs } from "./common";
+import {
+    CACHE_NODES,
+    clientUrlKeys,
+    connectionSecret,
+    finalSnapshotName,
+    isolatedSubnetGroup,
+    type AwsIsolatedDatastoreArgs,
+} from "./common";
 
 /** Arguments of {@link AwsCache}. */
 export interface AwsCacheArgs extends AwsIsolatedDatastoreArgs {
@@ -120,7 +127,7 @@ export class AwsCache extends pulumi.ComponentResource {
                 snapshotRetentionLimit: snapshotRetention,
                 snapshotWindow: "03:00-04:00",
                 maintenanceWindow: "sun:05:00-sun:06:00",
-                finalSnapshotIdentifier: profile.deletionProtection ? `${groupId}-final` : undefined,
+                finalSnapshotIdentifier: profile.deletionProtection ? finalSnapshotName(this, name, groupId) : undefined,
                 tags,
             },
             { parent: this, protect: profile.deletionProtection },

@@ -5,6 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { createHash } from "crypto";
 import { formatProblems, type Database, type Problem, type Size, type System } from "../../model";
 import { awsTags, resourceName, type Tier } from "../shared/naming";
@@ -311,6 +312,17 @@ export function clientUrlKeys(urls: Partial<Record<Client, pulumi.Input<string>>
     return pulumi.all(Object.fromEntries(Object.entries(urls).map(([c, u]) => [clientUrlKey(c as Client), u]))) as pulumi.Output<
         Record<string, string>
     >;
+}
+
+/**
+ * The name of the snapshot RDS, DocumentDB or ElastiCache takes when the datastore is deleted:
+ * `<id>-final-<8 hex>`, the suffix random per stack instance (a `random.RandomId`, stable across
+ * updates). A fixed `<id>-final` would make the second deletion of a re-created stack fail, the
+ * snapshot of the first still holding the name (snapshot names are unique per account and region).
+ */
+export function finalSnapshotName(parent: pulumi.Resource, name: string, id: string): pulumi.Output<string> {
+    const suffix = new random.RandomId(`${name}-final-snapshot`, { byteLength: 4 }, { parent });
+    return pulumi.interpolate`${id}-final-${suffix.hex}`;
 }
 
 /** What every datastore in the isolated subnets takes (RDS, DocumentDB, ElastiCache). */

@@ -26,6 +26,7 @@ import type { ConnectionValues } from "../contract";
 import { awsTags, resourceName } from "../shared/naming";
 import { dataAlarm } from "./monitoring";
 import {
+    finalSnapshotName,
     logExportGroups,
     assumeRolePolicy,
     awsNamePrefix,
@@ -355,7 +356,7 @@ export class AwsDatabase extends pulumi.ComponentResource {
                 deleteAutomatedBackups: !prod,
                 deletionProtection: prod,
                 skipFinalSnapshot: !prod,
-                finalSnapshotIdentifier: prod ? `${identifier}-final` : undefined,
+                finalSnapshotIdentifier: prod ? finalSnapshotName(this, name, identifier) : undefined,
                 caCertIdentifier: "rds-ca-rsa2048-g1",
                 ...observability,
                 tags: { ...tags, ...(args.extraTags ?? {}) },

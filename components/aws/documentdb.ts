@@ -17,7 +17,15 @@ import { RDS_CA_FILE, RDS_CA_URL, transportOf } from "../../plan";
 import type { ConnectionValues } from "../contract";
 import { awsTags, resourceName } from "../shared/naming";
 import { dataAlarm } from "./monitoring";
-import { dailyWindow, databaseSecret, DOCDB_CLASSES, isolatedSubnetGroup, logExportGroups, type AwsIsolatedDatastoreArgs } from "./common";
+import {
+    dailyWindow,
+    databaseSecret,
+    DOCDB_CLASSES,
+    finalSnapshotName,
+    isolatedSubnetGroup,
+    logExportGroups,
+    type AwsIsolatedDatastoreArgs,
+} from "./common";
 
 /**
  * Where the services' images must carry the Amazon RDS CA bundle that signs DocumentDB's
@@ -130,7 +138,7 @@ export class AwsDocumentDb extends pulumi.ComponentResource {
                 enabledCloudwatchLogsExports: logExports,
                 deletionProtection: prod,
                 skipFinalSnapshot: !prod,
-                finalSnapshotIdentifier: prod ? `${identifier}-final` : undefined,
+                finalSnapshotIdentifier: prod ? finalSnapshotName(this, name, identifier) : undefined,
                 tags: { ...tags, ...(args.extraTags ?? {}) },
             },
             { parent: this, protect: prod, dependsOn: logGroups },

@@ -39,7 +39,8 @@ describe("aws cache (ElastiCache)", function () {
         assert.strictEqual(rg.inputs.automaticFailoverEnabled, true);
         assert.strictEqual(rg.inputs.multiAzEnabled, true);
         assert.strictEqual(rg.inputs.snapshotRetentionLimit, 30);
-        assert.strictEqual(rg.inputs.finalSnapshotIdentifier, "mdc-tts-cache-final");
+        // A per-stack random suffix (random.RandomId): a re-created stack's deletion does not collide with the first one's snapshot.
+        assert.strictEqual(rg.inputs.finalSnapshotIdentifier, "mdc-tts-cache-final-0a1b2c3d");
         assert.strictEqual(rg.protect, true);
         assert.deepStrictEqual(rg.inputs.securityGroupIds, ["sg-cache"]);
         assert.deepStrictEqual(mdc.plan.one("aws:elasticache/subnetGroup:SubnetGroup", "mdc-tts-cache").inputs.subnetIds, [

@@ -44,7 +44,7 @@ describe("aws database (RDS)", function () {
             assert.strictEqual(db.inputs.backupRetentionPeriod, 30, name);
             assert.strictEqual(db.inputs.deletionProtection, true, name);
             assert.strictEqual(db.inputs.skipFinalSnapshot, false, name);
-            assert.strictEqual(db.inputs.finalSnapshotIdentifier, `${name}-db-final`);
+            assert.strictEqual(db.inputs.finalSnapshotIdentifier, `${name}-db-final-0a1b2c3d`);
             assert.strictEqual(db.protect, true, name);
             assert.strictEqual(db.inputs.copyTagsToSnapshot, true);
         }

@@ -20,7 +20,7 @@ describe("aws document database (DocumentDB)", function () {
         assert.strictEqual(c.inputs.preferredBackupWindow, "03:00-04:00");
         assert.strictEqual(c.inputs.deletionProtection, true);
         assert.strictEqual(c.inputs.skipFinalSnapshot, false);
-        assert.strictEqual(c.inputs.finalSnapshotIdentifier, "hld-platform-mongo-final");
+        assert.strictEqual(c.inputs.finalSnapshotIdentifier, "hld-platform-mongo-final-0a1b2c3d");
         assert.strictEqual(c.protect, true);
         assert.deepStrictEqual(c.inputs.enabledCloudwatchLogsExports, ["audit", "profiler"]);
         assert.deepStrictEqual(c.inputs.vpcSecurityGroupIds, ["sg-mongo"]);
