@@ -55,7 +55,7 @@ export const egress = z.strictObject({
      * @default false
      * @docker The service's containers join the system's non-internal `egress` network; without it they sit on internal networks only.
      * @kubernetes A NetworkPolicy egress rule to 0.0.0.0/0 except private, link-local and cluster ranges, on `ports` only.
-     * @aws Approximated: every service keeps TCP 443 out to 0.0.0.0/0 (AWS APIs and image pulls, no interface endpoints), so `false` still reaches the internet on 443; `true` adds `ports` other than 443.
+     * @aws Approximated: Fargate pulls images and fetches secrets through the task's own interface, so a service keeps TCP 443 out to 0.0.0.0/0 unless all its images are in ECR in the stack's region and it has no `writablePaths`; then it reaches ECR, CloudWatch Logs, Secrets Manager (and SQS) through interface endpoints and S3 through the gateway endpoint, and nothing on the internet (the plan warns which images keep 443 open). `true` adds `ports` other than 443.
      */
     internet: z.boolean().default(false),
     /**
@@ -74,7 +74,7 @@ export const mount = z.strictObject({
      * Absolute path inside the container, e.g. /app/invoices.
      * @docker The share's named volume (one per share and sub-path) mounted read-write at the path.
      * @kubernetes The share's ReadWriteMany claim mounted at the path.
-     * @aws Not mounted yet (EFS is open work): the plan warns once per mount, naming the path.
+     * @aws The share's EFS file system mounted over TLS through an access point per directory, created owned by the service's `runAsUser`; NFS is open only from the services that mount the share.
      */
     path: z.string().regex(/^\/[A-Za-z0-9._/-]*[A-Za-z0-9._-]$/, "must be an absolute path such as '/app/invoices'"),
     /**
@@ -690,7 +690,7 @@ export const fileShare = z.strictObject({
      * @default 10
      * @docker Ignored: volumes grow on the host's disk.
      * @kubernetes The ReadWriteMany claim's requested size (`tierform:sharedStorageClass`).
-     * @aws Ignored: file shares are not built on AWS yet (the plan warns per mount).
+     * @aws Ignored: an EFS file system (encrypted with its own key, protected, in AWS Backup) grows elastically.
      */
     sizeGb: z.number().int().min(1).max(65536).default(10),
 });
@@ -716,7 +716,7 @@ const route = z.strictObject({
      * @default everyone
      * @docker nginx `allow` lines and `deny all`.
      * @kubernetes An HTTPRoute of its own with a SecurityPolicy allowing only these client addresses.
-     * @aws Approximated: the internet-facing load balancer answers the route 403, so it is unreachable until an internal load balancer is built (the plan warns); refused together with `edge.cdn`.
+     * @aws Approximated: served by an internal load balancer in the private subnets at `internal.<domain>` (HTTPS on 443 from these ranges only, reached over a VPN, Direct Connect or peering); the internet-facing load balancer answers the path 403. Refused together with `edge.cdn`.
      */
     allowCidrs: z.array(z.string()).optional(),
 });
@@ -866,7 +866,7 @@ export const monitoring = z.strictObject({
 
 /**
  * The schema of a system spec (a systems/*.yaml file): unknown keys rejected, schema defaults applied.
- * @cost On prod (AWS) the network spans 3 availability zones with a NAT gateway in each (the profile is Multi-AZ): $0.045 an hour (about $33 a month) per gateway plus $0.045 per GB processed in us-east-1, about $99 a month before traffic. S3 traffic takes a free gateway endpoint; no interface endpoints are built (about $7.30 a month per zone each), so other AWS API calls pass the NAT gateways.
+ * @cost On prod (AWS) the network spans 3 availability zones with a NAT gateway in each (the profile is Multi-AZ): $0.045 an hour (about $33 a month) per gateway plus $0.045 per GB processed in us-east-1, about $99 a month before traffic. S3 traffic takes a free gateway endpoint; interface endpoints (ECR, CloudWatch Logs, Secrets Manager, SQS: about $7.30 a month per endpoint and zone) are built only for services with `egress.internet: false` whose images are all in ECR in the stack's region; other AWS API calls pass the NAT gateways.
  * @cost Multi-AZ in prod: every RDS instance runs a standby in a second zone, which AWS prices at about twice a single-AZ instance; every ElastiCache shard gets a replica node; DocumentDB gets one more instance.
  */
 export const systemSpec = z.strictObject({
