@@ -326,7 +326,7 @@ export const service = z.strictObject({
      * Every client also gets the discrete parts `<NAME>_HOST`, `<NAME>_PORT`, `<NAME>_USER`, `<NAME>_PASSWORD`, `<NAME>_NAME` (a cache: host, port, password) and, where the server is verified against a CA bundle, `<NAME>_CA_FILE`.
      * @default per engine: `libpq` (PostgreSQL), `sqlalchemy-mysqldb` (MySQL), `mongodb`, `redis-py` (caches)
      * @docker Plain text on the private data network (no TLS parameters beyond each client's default).
-     * @kubernetes PostgreSQL encrypted without verifying the server (CloudNativePG's CA is not in the pods); the other datastores in plain text.
+     * @kubernetes PostgreSQL encrypted and verified against CloudNativePG's CA, projected from its `<db>-ca` Secret into the pods at /etc/tierform/ca/<db>/ca.crt (`<NAME>_CA_FILE`); the other datastores in plain text.
      * @aws Encrypted and verified: RDS and DocumentDB against the Amazon RDS CA bundle the image must carry at /etc/ssl/certs/rds-global-bundle.pem (`<NAME>_CA_FILE`; PGSSLROOTCERT for `sqlalchemy-asyncpg`, NODE_EXTRA_CA_CERTS for Node clients), ElastiCache against the system trust store.
      */
     clients: z.record(identifier, z.enum(clientNames)).default({}),

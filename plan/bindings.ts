@@ -57,6 +57,13 @@ export interface Transport {
  */
 export const RDS_CA_FILE = "/etc/ssl/certs/rds-global-bundle.pem";
 
+/**
+ * Where a Kubernetes pod finds the CA of the CloudNativePG cluster of database `<db>`:
+ * `<dir>/<db>/ca.crt`, projected from the operator's `<db>-ca` Secret (key `ca.crt` only; the
+ * Secret's `ca.key` is never mounted).
+ */
+export const KUBERNETES_CA_DIR = "/etc/tierform/ca";
+
 /** Where the Amazon RDS CA bundle is published. */
 export const RDS_CA_URL = "https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem";
 
@@ -86,8 +93,10 @@ export function clientOf(system: System, service: Service, name: string): Client
 /**
  * How `platform` secures the connection to datastore `name`, one table for every platform:
  * Docker (dev) runs every datastore in plain text on its private data network; Kubernetes encrypts
- * PostgreSQL (CloudNativePG's own CA, which the pods do not carry: no verification) and runs the
- * others in plain text; AWS encrypts everything — RDS and DocumentDB verified against the Amazon RDS
+ * PostgreSQL and verifies it against CloudNativePG's CA, mounted into the pods at
+ * {@link KUBERNETES_CA_DIR} (the operator's server certificate names `<db>-rw.<ns>.svc` and
+ * `.svc.cluster.local`: cloudnative-pg api/v1 cluster_funcs.go `GetClusterAltDNSNames`), and runs
+ * the others in plain text; AWS encrypts everything — RDS and DocumentDB verified against the Amazon RDS
  * CA bundle at {@link RDS_CA_FILE}, ElastiCache against the system trust store (its certificates
  * chain to Amazon's public roots), SQS through the SDK's HTTPS.
  */
@@ -96,7 +105,7 @@ export function transportOf(system: System, name: string, platform: Platform): T
     if (platform === "docker" || kind === "bucket") return { tls: false, verify: "none" };
     if (platform === "kubernetes") {
         return kind === "database" && system.databases[name].engine === "postgres"
-            ? { tls: true, verify: "none" }
+            ? { tls: true, verify: "file", caFile: `${KUBERNETES_CA_DIR}/${name}/ca.crt` }
             : { tls: false, verify: "none" };
     }
     if (kind === "database") return { tls: true, verify: "file", caFile: RDS_CA_FILE };
@@ -173,8 +182,9 @@ export function connectionVariables(system: System, service: Service, platform?:
         if (client && NODE_CLIENTS.includes(client))
             envCa.push({ variable: "NODE_EXTRA_CA_CERTS", datastore: name, kind, part: "caFile", secret: false });
     }
-    // One PGSSLROOTCERT / NODE_EXTRA_CA_CERTS per process: the first datastore's (every verified
-    // datastore of a platform shares one bundle: AWS's RDS CA).
+    // One PGSSLROOTCERT / NODE_EXTRA_CA_CERTS per process: the first datastore's (on AWS every
+    // verified datastore shares the RDS CA; on Kubernetes a service using two PostgreSQL databases
+    // gets the first one's CA there, and each in its <NAME>_CA_FILE).
     for (const v of envCa) add(v);
     return out;
 }

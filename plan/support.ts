@@ -168,7 +168,7 @@ export const FEATURES: Feature[] = [
             },
             kubernetes: {
                 level: "approximated",
-                how: "PostgreSQL is encrypted (CloudNativePG) but the client does not verify the server (its CA is not in the pods: sslmode=require); MySQL, MongoDB and Redis in plain text",
+                how: "PostgreSQL is encrypted and verified against CloudNativePG's CA (its <db>-ca Secret's ca.crt mounted into the pods); MySQL, MongoDB and Redis in plain text",
             },
             aws: {
                 level: "full",

@@ -428,17 +428,27 @@ export class KubernetesDatabase extends pulumi.ComponentResource {
 
 /**
  * A database's URL per client (secured as plan/bindings.ts `transportOf` says for Kubernetes:
- * PostgreSQL encrypted by CloudNativePG, unverified; MySQL and MongoDB in plain text) and its
- * discrete parts; `url` is the engine's default client's.
+ * PostgreSQL encrypted by CloudNativePG and verified against its CA, which the services' pods
+ * mount; MySQL and MongoDB in plain text) and its discrete parts; `url` is the engine's default
+ * client's.
  */
 function connectionOf(
     ctx: KubeContext,
     db: Database,
     e: { host: string; port: number; username: string; password: pulumi.Output<string>; database: string },
 ): Pick<DatastoreConnection, "url" | "values"> {
-    const urls = clientUrls(db.engine, e, transportOf(ctx.system, db.name, "kubernetes"));
+    const transport = transportOf(ctx.system, db.name, "kubernetes");
+    const urls = clientUrls(db.engine, e, transport);
     return {
         url: urls[DEFAULT_CLIENT[db.engine]]!,
-        values: { urls, host: e.host, port: String(e.port), user: e.username, password: e.password, database: e.database },
+        values: {
+            urls,
+            host: e.host,
+            port: String(e.port),
+            user: e.username,
+            password: e.password,
+            database: e.database,
+            ...(transport.caFile ? { caFile: transport.caFile } : {}),
+        },
     };
 }

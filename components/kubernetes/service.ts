@@ -41,7 +41,7 @@ import type * as k8sTypes from "@pulumi/kubernetes/types/input";
 import type { Service } from "../../model";
 import { DEFAULT_PORTS } from "../shared/connection";
 import { CNPG_POSTGRES_IMAGES } from "../shared/images";
-import { planService, type HealthCheck, type ServicePlan } from "../../plan";
+import { KUBERNETES_CA_DIR, planService, type HealthCheck, type ServicePlan } from "../../plan";
 import type { DatastoreBinding } from "../contract";
 import { connectionValues } from "../shared/binding";
 import { logicalName, meta, podLabels, selectorOf, serviceHost, type KubeContext } from "./context";
@@ -258,6 +258,7 @@ export class KubernetesService extends pulumi.ComponentResource {
 
         const writable = writableVolumes(service.writablePaths);
         const shared = shareMounts(service);
+        const cas = caVolume(plan);
         const uid = service.runAsUser;
         const podSpec = (
             container: Pick<k8sTypes.core.v1.Container, "name" | "args" | "livenessProbe" | "readinessProbe">,
@@ -271,10 +272,10 @@ export class KubernetesService extends pulumi.ComponentResource {
                         ...container,
                         env: uniqueEnv,
                         ...(isWeb ? { ports: [{ name: "http", containerPort: service.port!, protocol: "TCP" }] } : {}),
-                        volumeMounts: [...writable.mounts, ...shared.mounts],
+                        volumeMounts: [...writable.mounts, ...shared.mounts, ...cas.mounts],
                     }),
                 ],
-                volumes: [...writable.volumes, ...shared.volumes],
+                volumes: [...writable.volumes, ...shared.volumes, ...cas.volumes],
             });
 
         if (service.migrate) {
@@ -395,4 +396,26 @@ export class KubernetesService extends pulumi.ComponentResource {
         );
         this.registerOutputs({ address: this.address });
     }
+}
+
+/**
+ * The CAs the service verifies its PostgreSQL databases against: one projected volume at
+ * {@link KUBERNETES_CA_DIR} holding `<db>/ca.crt` from CloudNativePG's `<db>-ca` Secret for every
+ * database whose variables include a CA file (plan/bindings.ts `transportOf`); only the
+ * certificate is projected, never the Secret's `ca.key`.
+ */
+export function caVolume(plan: ServicePlan): { volumes: k8sTypes.core.v1.Volume[]; mounts: k8sTypes.core.v1.VolumeMount[] } {
+    const databases = [...new Set(plan.variables.connections.filter((v) => v.part === "caFile").map((v) => v.datastore))];
+    if (databases.length === 0) return { volumes: [], mounts: [] };
+    return {
+        volumes: [
+            {
+                name: "datastore-ca",
+                projected: {
+                    sources: databases.map((d) => ({ secret: { name: `${d}-ca`, items: [{ key: "ca.crt", path: `${d}/ca.crt` }] } })),
+                },
+            },
+        ],
+        mounts: [{ name: "datastore-ca", mountPath: KUBERNETES_CA_DIR, readOnly: true }],
+    };
 }

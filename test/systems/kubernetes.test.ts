@@ -291,7 +291,7 @@ describe("every preset on staging (kubernetes)", function () {
         assert.deepEqual(envVar(backendEnv, "DATABASE_URL").valueFrom.secretKeyRef, { name: "backend-connections", key: "DATABASE_URL" });
         assert.match(
             secretsOf(plan, "backend-connections").DATABASE_URL,
-            /^postgresql:\/\/app:.+@db-rw\.mdc-tts\.svc\.cluster\.local:5432\/mdc_tts\?sslmode=require$/,
+            /^postgresql:\/\/app:.+@db-rw\.mdc-tts\.svc\.cluster\.local:5432\/mdc_tts\?sslmode=verify-full&sslrootcert=%2Fetc%2Ftierform%2Fca%2Fdb%2Fca\.crt$/,
         );
         assert.equal(envVar(backendEnv, "MEDIA_BUCKET").value, "mdc-tts-media");
         const redis = object(plan, "StatefulSet", "cache").inputs.spec.template.spec.containers[0].args.join(" ");
@@ -343,6 +343,45 @@ describe("every preset on staging (kubernetes)", function () {
             ),
         );
         assert.equal(rules(plan, "allow-frontend").egress.length, 0, "the frontend uses no datastore");
+    });
+
+    it("PostgreSQL users verify the server against CloudNativePG's CA: only ca.crt of <db>-ca projected, read-only, named by the URL of each client", async () => {
+        for (const [preset, service, client] of [
+            ["mdc-tts", "backend", /^postgresql:\/\/.+\?sslmode=verify-full&sslrootcert=%2Fetc%2Ftierform%2Fca%2Fdb%2Fca\.crt$/],
+            ["asset-management", "api", /\?sslmode=require&sslcert=%2Fetc%2Ftierform%2Fca%2Fdb%2Fca\.crt&sslaccept=strict$/],
+            ["mealkitz", "order", /^postgresql\+asyncpg:\/\/.+\?ssl=verify-full$/],
+        ] as const) {
+            const plan = await stagingPlan(preset);
+            // The operator names its CA Secret after the Cluster: the Cluster must be `db`.
+            assert.ok(object(plan, "Cluster", "db"), preset);
+            const pods = [object(plan, "Deployment", service).inputs.spec.template.spec];
+            const migrate = plan.resources.find(
+                (r) => r.inputs?.kind === "Job" && String(r.inputs?.metadata?.name).startsWith(`${service}-migrate`),
+            );
+            if (migrate) pods.push(migrate.inputs.spec.template.spec);
+            for (const pod of pods) {
+                assert.deepEqual(
+                    pod.volumes.find((v: any) => v.name === "datastore-ca"),
+                    {
+                        name: "datastore-ca",
+                        projected: { sources: [{ secret: { name: "db-ca", items: [{ key: "ca.crt", path: "db/ca.crt" }] } }] },
+                    },
+                    preset,
+                );
+                assert.deepEqual(
+                    pod.containers[0].volumeMounts.find((m: any) => m.name === "datastore-ca"),
+                    { name: "datastore-ca", mountPath: "/etc/tierform/ca", readOnly: true },
+                    preset,
+                );
+                assert.equal(envVar(pod, "DB_CA_FILE").value, "/etc/tierform/ca/db/ca.crt", preset);
+            }
+            assert.match(secretsOf(plan, `${service}-connections`).DATABASE_URL, client, preset);
+        }
+        // MySQL and MongoDB run in plain text on staging: no CA volume, no CA variable.
+        const auromart = await stagingPlan("auromart");
+        const web = object(auromart, "Deployment", "web").inputs.spec.template.spec;
+        assert.ok(!web.volumes.some((v: any) => v.name === "datastore-ca"));
+        assert.equal(envVar(web, "DB_CA_FILE"), undefined);
     });
 
     it("mealkitz: five Deployments with /health 30s/10s and /ready 5s/5s, HPA 3-10 at CPU 70, ServiceMonitors, RabbitMQ, 3 Postgres instances", async () => {

@@ -52,7 +52,7 @@ describe("kubernetes database", () => {
         assert.deepEqual([scheduled.method, scheduled.pluginConfiguration], ["plugin", { name: "barman-cloud.cloudnative-pg.io" }]);
         assert.match(
             plan.outputs as unknown as string,
-            /^postgresql:\/\/app:.+@db-rw\.mdc-tts\.svc\.cluster\.local:5432\/mdc_tts\?sslmode=require$/,
+            /^postgresql:\/\/app:.+@db-rw\.mdc-tts\.svc\.cluster\.local:5432\/mdc_tts\?sslmode=verify-full&sslrootcert=%2Fetc%2Ftierform%2Fca%2Fdb%2Fca\.crt$/,
         );
     });
 

@@ -6,7 +6,7 @@
 import { planStack, stackConfig, type Plan, type PlannedResource } from "../../harness";
 import { loadStack, type LoadedStack, type System } from "../../../model";
 import type { DatastoreBinding } from "../../../components/contract";
-import { CLIENTS, clientEngine, datastoreKind, ownVariable } from "../../../plan";
+import { CLIENTS, clientEngine, datastoreKind, ownVariable, transportOf } from "../../../plan";
 import type { KubeContext } from "../../../components/kubernetes/context";
 
 export const PRESETS = ["mdc-tts", "mealkitz", "asset-management", "auromart", "hld-platform"] as const;
@@ -75,6 +75,7 @@ export function bindingsOf(system: System, urls: Record<string, string>): Record
                       user: "app",
                       password: "pw",
                       database: "app",
+                      caFile: transportOf(system, name, "kubernetes").caFile,
                   }
                 : undefined;
             return [
