@@ -563,9 +563,11 @@ export const k8sDatastoreFailover = resourcePolicy({
 });
 
 /**
- * Connection URLs a Secret hands to apps: which scheme or parameter encrypts them. Redis (`rediss`),
- * AMQP (`amqps`), MongoDB (`tls=true`/`ssl=true`), MySQL (`ssl-mode=REQUIRED` or stricter) and
- * PostgreSQL (`sslmode` require or stricter).
+ * Connection URLs a Secret hands to apps: which scheme or parameter encrypts them, in every client
+ * dialect components/shared/connection.ts spells. Redis (`rediss`), AMQP (`amqps`), MongoDB
+ * (`tls=true`/`ssl=true`), MySQL (`ssl-mode`/`ssl_mode` REQUIRED or stricter, a CA `ssl_ca`,
+ * mysql2's `ssl={...}`, Prisma's `sslcert`/`sslaccept`) and PostgreSQL (`sslmode`, or asyncpg's
+ * `ssl`, require or stricter).
  */
 function unencryptedConnection(url: string): string | undefined {
     const m = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url);
@@ -574,9 +576,12 @@ function unencryptedConnection(url: string): string | undefined {
     const query = url.includes("?") ? url.slice(url.indexOf("?") + 1).toLowerCase() : "";
     if (scheme === "redis" || scheme === "amqp") return `${scheme}:// (use ${scheme === "redis" ? "rediss" : "amqps"}://)`;
     if (scheme.startsWith("mongodb") && !/(^|&)(tls|ssl)=true/.test(query)) return "mongodb:// without tls=true";
-    if (scheme === "mysql" && !/(^|&)ssl-?mode=(required|verify_ca|verify_identity)/.test(query))
+    if (
+        scheme.startsWith("mysql") &&
+        !/(^|&)(ssl[-_]?mode=(required|verify_ca|verify_identity)|ssl_ca=|ssl=|sslcert=|sslaccept=)/.test(query)
+    )
         return "mysql:// without ssl-mode=REQUIRED";
-    if (scheme.startsWith("postgres") && !/(^|&)sslmode=(require|verify-ca|verify-full)/.test(query))
+    if (scheme.startsWith("postgres") && !/(^|&)(sslmode|ssl)=(require|verify-ca|verify-full)/.test(query))
         return "postgresql:// without sslmode=require";
     return undefined;
 }

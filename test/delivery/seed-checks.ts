@@ -1187,7 +1187,12 @@ Object.assign(CHECKS, {
     },
     "amg-db-tls": {
         dev: N(lacks(CONTAINER, /postgres:16/, /ssl=on/)),
-        staging: A(has(CNPG, /postgresql:16/)),
+        staging: Y(
+            all(
+                has(CNPG, /postgresql:16/),
+                has(WORKLOAD, /"name":"DB_CA_FILE","value":"\/etc\/tierform\/ca\/db\/ca\.crt"/, /"db-ca"/, /"ca\.crt"/, /"db\/ca\.crt"/),
+            ),
+        ),
         prod: Y(has(SECRET_VERSION, /sslmode=verify-full/)),
     },
     "amg-secrets": {
