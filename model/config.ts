@@ -2,6 +2,7 @@
  * The stack's `tierform:*` configuration keys: their types, defaults and descriptions.
  * Pulumi.yaml declares the same keys; `test/model/config.test.ts` holds the two in step.
  */
+import * as fs from "fs";
 import { z } from "zod";
 import { ENVIRONMENTS } from "./profiles";
 
@@ -171,3 +172,28 @@ export type Settings = { [K in ConfigKey]: z.output<(typeof CONFIG_KEYS)[K]["sch
     /** `aws:region`, the AWS provider's own key, read by the loader so components never read config themselves. @default unset: the provider's default (AWS_REGION) */
     awsRegion?: string;
 };
+
+/** The providers this program uses: a config key in one of their namespaces (`aws:region`) is that provider's setting. */
+export const PROVIDER_NAMESPACES = ["aws", "kubernetes", "docker", "random", "tls"] as const;
+
+const providerKeys = new Map<string, string[] | undefined>();
+
+/**
+ * The configuration keys the installed provider SDK `@pulumi/<namespace>` accepts: the inputs its
+ * `Provider` resource passes on (`resourceInputs["region"]` in the SDK's generated provider.js),
+ * which are the provider's schema `config.variables` (pulumi/pkg codegen/nodejs gen.go). Read from
+ * the installed SDK, so a provider upgrade brings its new keys with it; undefined when the SDK is
+ * not installed.
+ */
+export function providerConfigKeys(namespace: string): string[] | undefined {
+    if (providerKeys.has(namespace)) return providerKeys.get(namespace);
+    let keys: string[] | undefined;
+    try {
+        const text = fs.readFileSync(require.resolve(`@pulumi/${namespace}/provider.js`), "utf8");
+        keys = [...new Set([...text.matchAll(/resourceInputs\["([A-Za-z0-9_]+)"\]/g)].map((m) => m[1]))].sort();
+    } catch {
+        // Not installed: nothing to check against.
+    }
+    providerKeys.set(namespace, keys);
+    return keys;
+}

@@ -13,9 +13,10 @@ export class SpecError extends Error {
     }
 }
 
-/** One line per problem, under a heading that counts them. */
+/** One problem is one line (`<where>: <message>`); several are one line each, under a heading that counts them. */
 export function formatProblems(problems: Problem[]): string {
     const n = problems.length;
+    if (n === 1) return `${problems[0].where}: ${problems[0].message}`;
     const lines = problems.map((p) => `  - ${p.where}: ${p.message}`);
     return [`tierform: the stack's configuration is invalid (${n} problem${n === 1 ? "" : "s"}):`, ...lines].join("\n");
 }

@@ -7,13 +7,15 @@ import * as fs from "fs";
 import * as path from "path";
 import { z } from "zod";
 import { LineCounter, parseDocument, type Document } from "yaml";
-import { CONFIG_KEYS, platformOfKey, type ConfigKey, type Settings } from "./config";
+import { CONFIG_KEYS, platformOfKey, PROVIDER_NAMESPACES, providerConfigKeys, type ConfigKey, type Settings } from "./config";
 import { maxGapMinutes } from "../conventions/cron";
 import { SpecError, type Problem } from "./errors";
 import { applyProfile, type System } from "./profiles";
 import { CLIENTS, systemSpec, type ClientEngine } from "./schema";
 import { SUPPORTED_VERSIONS } from "./versions";
 import { connectionVariables } from "../plan/bindings";
+import { plaintextSecretProblem } from "../conventions/secrets";
+import { policyFloorProblems } from "./floors";
 
 /** The project root (where Pulumi.yaml and systems/ live). */
 export const PROJECT_ROOT = path.resolve(__dirname, "..");
@@ -40,7 +42,9 @@ export interface LoadedStack {
 type Path = ReadonlyArray<PropertyKey>;
 const dotted = (p: Path) =>
     p
-        .map((k) => (typeof k === "number" ? `[${k}]` : `.${String(k)}`))
+        .map((k) =>
+            typeof k === "number" ? `[${k}]` : /^[A-Za-z0-9_-]+$/.test(String(k)) ? `.${String(k)}` : `[${JSON.stringify(String(k))}]`,
+        )
         .join("")
         .replace(/^\./, "") || "(root)";
 
@@ -166,6 +170,9 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown, schema: z.ZodTyp
                             : `expected ${inWords(issue.expected)}, got ${JSON.stringify(received)}`,
                 },
             ];
+        case "invalid_key":
+            // A record's key failed its own check: say what the key must be.
+            return [{ path: issue.path, message: issue.issues.map((i) => i.message).join("; ") }];
         case "too_small":
         case "too_big":
             return [{ path: issue.path, message: `${JSON.stringify(received)}: ${issue.message.replace(/^Too (small|big): /, "")}` }];
@@ -375,6 +382,70 @@ function datastoreEngine(raw: Record<string, unknown>, name: string): ClientEngi
 }
 
 /**
+ * What the managed services refuse of a datastore's names and size, checked on every stack (a spec
+ * that plans on dev must not first fail on prod): RDS CreateDBInstance `MasterUsername` (PostgreSQL
+ * 1-63, MySQL 1-16 letters, digits or '_', starting with a letter), `DBName` (PostgreSQL 1-63, MySQL
+ * 1-64, starting with a letter), `AllocatedStorage` (gp3: 20-65536 GiB for MySQL and PostgreSQL);
+ * DocumentDB CreateDBCluster `MasterUsername` (1-63 letters or digits, starting with a letter).
+ */
+export function providerLimitProblems(raw: unknown): { path: Path; message: string }[] {
+    const out: { path: Path; message: string }[] = [];
+    const databases = isPlainObject(raw) && isPlainObject(raw.databases) ? raw.databases : {};
+    const limits: Record<string, { user: RegExp; userRule: string; dbMax: number; service: string }> = {
+        postgres: { user: /^[a-z][a-z0-9_]{0,62}$/, userRule: "1-63 of a-z, 0-9 and '_'", dbMax: 63, service: "RDS for PostgreSQL" },
+        mysql: { user: /^[a-z][a-z0-9_]{0,15}$/, userRule: "1-16 of a-z, 0-9 and '_'", dbMax: 64, service: "RDS for MySQL" },
+        mongodb: { user: /^[a-z][a-z0-9]{0,62}$/, userRule: "1-63 of a-z and 0-9 (no '_')", dbMax: 63, service: "Amazon DocumentDB" },
+    };
+    for (const [name, db] of Object.entries(databases)) {
+        if (!isPlainObject(db) || typeof db.engine !== "string" || !(db.engine in limits)) continue;
+        const limit = limits[db.engine];
+        if (typeof db.username === "string" && !limit.user.test(db.username))
+            out.push({
+                path: ["databases", name, "username"],
+                message: `'${db.username}' is refused by ${limit.service} (the prod stack): a master user name is ${limit.userRule}, starting with a letter`,
+            });
+        if (
+            db.engine !== "mongodb" &&
+            typeof db.databaseName === "string" &&
+            !(/^[a-z]/.test(db.databaseName) && db.databaseName.length <= limit.dbMax)
+        )
+            out.push({
+                path: ["databases", name, "databaseName"],
+                message: `'${db.databaseName}' is refused by ${limit.service} (the prod stack): a database name is 1-${limit.dbMax} characters starting with a letter`,
+            });
+        if (db.engine !== "mongodb" && typeof db.storageGb === "number" && db.storageGb < 20)
+            out.push({
+                path: ["databases", name, "storageGb"],
+                message: `${db.storageGb} is refused by ${limit.service} (the prod stack): gp3 storage is 20-65536 GiB; give 20 or more`,
+            });
+    }
+    return out;
+}
+
+/**
+ * A credential written into a service's plain `env` (a name like DB_PASSWORD, or a URL with a
+ * password): refused on every stack, before anything is planned or written, with the one fix.
+ * The same reading as the `no-plaintext-secrets` policy (conventions/secrets.ts), which stays as
+ * a second line of defence over what the platforms render.
+ */
+export function plainCredentialProblems(raw: unknown): { path: Path; message: string }[] {
+    const out: { path: Path; message: string }[] = [];
+    const services = isPlainObject(raw) && isPlainObject(raw.services) ? raw.services : {};
+    for (const [name, svc] of Object.entries(services)) {
+        const env = isPlainObject(svc) && isPlainObject(svc.env) ? svc.env : {};
+        for (const [variable, value] of Object.entries(env)) {
+            const problem = plaintextSecretProblem(variable, value);
+            if (!problem) continue;
+            const fix = /inside a URL/.test(problem)
+                ? `name the datastore in services.${name}.uses (its URL comes with a generated password), or move ${variable} to services.${name}.secrets`
+                : `move ${variable} to services.${name}.secrets (a generated value, kept secret on every platform)`;
+            out.push({ path: ["services", name, "env", variable], message: `${problem.replace(`${variable} `, "")}; ${fix}` });
+        }
+    }
+    return out;
+}
+
+/**
  * Variables a service would receive twice: a name in `env` or `secrets` that is also one of the
  * connection variables of the datastores it uses (DATABASE_URL, `<NAME>_URL`, ...). Refused, so no
  * platform has to pick a winner (they used to pick differently).
@@ -420,21 +491,81 @@ function buildContextProblems(raw: unknown, cwd: string): { path: Path; message:
     return out;
 }
 
-/** Parse a YAML file, reporting a missing file or a syntax error with its line. */
-function readYaml(file: string, label: string): { doc?: Document; lines?: LineCounter; problems: Problem[] } {
+/**
+ * The largest spec file read: 1 MiB, about 270 times the largest preset (mdc-tts, 3.9 KB). A spec
+ * of 60 MB used to take 31 s and 2.3 GB of memory before any check ran; nothing a system needs
+ * comes near the limit, so a file over it is not a spec (a log, a dump, a wrong path).
+ */
+export const MAX_SPEC_BYTES = 1024 * 1024;
+
+/**
+ * The most aliases (`*name`) a spec may resolve. The yaml library's own guard (`maxAliasCount`,
+ * default 100) throws a bare "Excessive alias count" without the file; the presets use none.
+ */
+const MAX_ALIASES = 100;
+
+/** Why `bytes` are not YAML text, or undefined: NUL bytes (binary, images) or invalid UTF-8. */
+function notText(bytes: Buffer): string | undefined {
+    if (bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return "a PNG image";
+    if (bytes.includes(0)) return "a binary file (it holds NUL bytes)";
+    try {
+        new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    } catch {
+        return "not UTF-8 text";
+    }
+    return undefined;
+}
+
+/**
+ * Parse a YAML file into its plain value, reporting (one line each, naming the file) a missing
+ * file, a directory, a file over {@link MAX_SPEC_BYTES}, binary content, a syntax error with its
+ * line, an alias bomb and a document that is not a mapping.
+ */
+function readYaml(file: string, label: string): { doc?: Document; lines?: LineCounter; value?: unknown; problems: Problem[] } {
+    const refuse = (message: string) => ({ problems: [{ where: label, message }] });
     if (!fs.existsSync(file))
         return { problems: [{ where: "tierform:system", message: `the spec file '${label}' does not exist (looked for ${file})` }] };
+    const stat = fs.statSync(file);
+    if (stat.isDirectory()) return refuse(`is a directory; give a spec file (.yaml) or a preset name`);
+    if (!stat.isFile()) return refuse(`is not a regular file; give a spec file (.yaml) or a preset name`);
+    if (stat.size > MAX_SPEC_BYTES)
+        return refuse(`is ${(stat.size / 1024 / 1024).toFixed(1)} MiB; a spec file is at most 1 MiB (the presets are under 4 KB)`);
+    let bytes: Buffer;
+    try {
+        bytes = fs.readFileSync(file);
+    } catch (err) {
+        return refuse(`cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
+    const binary = notText(bytes);
+    if (binary) return refuse(`is ${binary}, not a YAML spec`);
     const lines = new LineCounter();
-    const doc = parseDocument(fs.readFileSync(file, "utf8"), { lineCounter: lines, prettyErrors: true });
+    const doc = parseDocument(bytes.toString("utf8"), { lineCounter: lines, prettyErrors: true });
     if (doc.errors.length > 0) {
+        const e = doc.errors[0];
+        const more =
+            doc.errors.length > 1 ? ` (and ${doc.errors.length - 1} more YAML error${doc.errors.length > 2 ? "s" : ""} after it)` : "";
         return {
-            problems: doc.errors.map((e) => ({
-                where: `${label}:${e.linePos?.[0].line ?? "?"}`,
-                message: `YAML does not parse: ${e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`,
-            })),
+            problems: [
+                {
+                    where: `${label}:${e.linePos?.[0].line ?? "?"}`,
+                    message: `YAML does not parse: ${e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}${more}`,
+                },
+            ],
         };
     }
-    return { doc, lines, problems: [] };
+    let value: unknown;
+    try {
+        value = doc.toJS({ maxAliasCount: MAX_ALIASES });
+    } catch (err) {
+        return refuse(
+            `expands its YAML aliases (*name) more than ${MAX_ALIASES} times, a resource-exhaustion pattern; write the values out (${(err as Error).message})`,
+        );
+    }
+    if (!isPlainObject(value))
+        return refuse(
+            `is not a spec: its YAML is ${value === null || value === undefined ? "empty" : Array.isArray(value) ? "a list" : `a ${typeof value}`}, a spec is a mapping with name, edge and services`,
+        );
+    return { doc, lines, value, problems: [] };
 }
 
 /** Where a spec path points: the overrides, or a line of the spec file. */
@@ -457,6 +588,16 @@ function parseConfig(raw: Record<string, string>): { settings: Partial<Settings>
             problems.push({
                 where: key,
                 message: `unknown configuration key; known keys: ${known.map((k) => `tierform:${k}`).join(", ")}${didYouMean(name ?? "", known).replace(/'([^']+)'/, "'tierform:$1'")}`,
+            });
+        }
+        // A typo in a provider's key (aws:regoin) is otherwise ignored by the provider, which then
+        // falls back to its default (us-east-1, the current kubeconfig context).
+        const providerKeys = (PROVIDER_NAMESPACES as readonly string[]).includes(ns) ? providerConfigKeys(ns) : undefined;
+        if (providerKeys && name !== undefined && !providerKeys.includes(name)) {
+            const hint = didYouMean(name, providerKeys).replace(/'([^']+)'/, `'${ns}:$1'`);
+            problems.push({
+                where: key,
+                message: `not a configuration key of the ${ns} provider${hint || `; its keys: ${providerKeys.map((k) => `${ns}:${k}`).join(", ") || "(none)"}`}`,
             });
         }
     }
@@ -533,18 +674,22 @@ export function loadStack(rawConfig: Record<string, string>, cwd: string = PROJE
         file = path.join(PRESET_DIR, `${systemRef}.yaml`);
         label = `systems/${systemRef}.yaml`;
     }
-    const { doc, lines, problems: yamlProblems } = readYaml(file, label);
+    const { doc, lines, value, problems: yamlProblems } = readYaml(file, label);
     problems.push(...yamlProblems);
-    if (!doc) throw new SpecError(problems);
+    if (!doc || yamlProblems.length > 0) throw new SpecError(problems);
 
     const overrides = settings.overrides ?? {};
-    const merged = deepMerge(doc.toJS(), overrides);
+    const merged = deepMerge(value, overrides);
     const parsed = systemSpec.safeParse(merged);
     const specProblems = [
         ...(parsed.success ? [] : parsed.error.issues.flatMap((i) => describeIssue(i, merged, systemSpec))),
         ...crossCheck(merged),
+        ...providerLimitProblems(merged),
+        ...plainCredentialProblems(merged),
         ...buildContextProblems(merged, cwd),
     ];
+    // The spec file must plan on every stack; the overrides belong to this stack alone.
+    if (parsed.success) specProblems.push(...policyFloorProblems(value));
     for (const p of specProblems) problems.push({ where: locate(p.path, label, doc, lines, overrides), message: p.message });
     if (problems.length > 0 || !parsed.success) throw new SpecError(problems);
 

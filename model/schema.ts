@@ -24,6 +24,7 @@
 import { z } from "zod";
 import { cronProblem } from "../conventions/cron";
 import { isPinnedImage } from "../conventions/images";
+import { cidrProblem, dnsNameProblem } from "../conventions/network";
 
 /** DNS-label-safe identifier: lower-case letters, digits and dashes, starting with a letter. */
 export const identifier = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, "must be 1-40 characters of a-z, 0-9 and '-', starting with a letter");
@@ -43,6 +44,19 @@ const cron = z.string().superRefine((value, ctx) => {
 
 const percent = z.number().int().min(1).max(100);
 const tcpPort = z.number().int().min(1).max(65535);
+
+/** A string checked by a convention that says why a value is refused (conventions/network.ts). */
+const checked = (problem: (value: string) => string | undefined) =>
+    z.string().superRefine((value, ctx) => {
+        const message = problem(value);
+        if (message) ctx.addIssue({ code: "custom", message });
+    });
+
+/** An IPv4 or IPv6 range in CIDR notation with its host bits zero (what nginx, Envoy Gateway and AWS all accept). */
+const cidr = checked(cidrProblem);
+
+/** An absolute path inside a container, not `/` itself: what Docker, Kubernetes `mountPath` and ECS `containerPath` all accept. */
+const containerPath = z.string().regex(/^\/[A-Za-z0-9._/-]*[A-Za-z0-9._-]$/, "must be an absolute path such as '/app/invoices' (not '/')");
 
 /**
  * Outbound access of a service beyond the system's own datastores. Closed by default: a service
@@ -76,7 +90,7 @@ export const mount = z.strictObject({
      * @kubernetes The share's ReadWriteMany claim mounted at the path.
      * @aws The share's EFS file system mounted over TLS through an access point per directory, created owned by the service's `runAsUser`; NFS is open only from the services that mount the share.
      */
-    path: z.string().regex(/^\/[A-Za-z0-9._/-]*[A-Za-z0-9._-]$/, "must be an absolute path such as '/app/invoices'"),
+    path: containerPath,
     /**
      * The file share to mount, a key of `fileShares`.
      * @docker The share's volume, handed to the service's `runAsUser` by a one-shot ownership step; every service mounting one share must run as the same user (refused otherwise).
@@ -245,8 +259,8 @@ export const service = z.strictObject({
      * @kubernetes `min` replicas, with a HorizontalPodAutoscaler (or KEDA ScaledObject) from max(1, `min`) to `max` when `max` > `min`; a scheduler is always one.
      * @aws The ECS service's desired count is `min`; application autoscaling between `min` and `max` when `max` > `min`.
      * @cost Every AWS task bills its Fargate size for as long as it runs (see `resources`), so `min` sets the floor of the monthly bill.
-     * @property min Replicas that always run (0 or more).
-     * @property max Most replicas autoscaling may run (1 or more, at least `min`; exactly 1 for a scheduler).
+     * @property min Replicas that always run (0 or more). The spec file is checked against every stack's policies at load: an autoscaled service (`max` > `min`) needs `min` of at least the `k8s-hpa-bounds` / `aws-autoscaling-bounds` floor, and a web service at least the `min-replicas` floor, where those policies are mandatory (2 on staging and prod, `policies/config/`).
+     * @property max Most replicas autoscaling may run (1 or more, at least `min`; exactly 1 for a scheduler; at most the autoscaling policies' `maxRatio`, 10, times `min`).
      */
     replicas: z
         .strictObject({ min: z.number().int().min(0, "must be 0 or more"), max: z.number().int().min(1, "must be 1 or more") })
@@ -402,7 +416,7 @@ export const service = z.strictObject({
      * @kubernetes An emptyDir per path (1 GiB limit).
      * @aws A task volume per path, handed to `runAsUser` by a short-lived `volume-permissions` container before the application starts.
      */
-    writablePaths: z.array(z.string().startsWith("/")).default(["/tmp"]),
+    writablePaths: z.array(containerPath).default(["/tmp"]),
     /**
      * File shares mounted into every replica (shared between replicas and services, kept across restarts); see the mount's fields.
      * @default []
@@ -545,7 +559,12 @@ export const database = z.strictObject({
      * @kubernetes CloudNativePG `postgresql.parameters` or a MySQL `conf.d` file; memory settings raise the pod's memory. Ignored for mongodb.
      * @aws An RDS parameter group (memory sizes checked against the instance class); DocumentDB ignores them.
      */
-    parameters: z.record(z.string(), z.union([z.string(), z.number()])).default({}),
+    parameters: z
+        .record(
+            z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, "a parameter name is letters, digits, '_', '.' and '-', starting with a letter"),
+            z.union([z.string().regex(/^[\x20-\x7e]*$/, "a parameter value is printable ASCII on one line"), z.number()]),
+        )
+        .default({}),
     /**
      * The database's backup policy; see the backup fields.
      * @default daily at 02:00, no point-in-time recovery
@@ -712,13 +731,13 @@ const route = z.strictObject({
      */
     service: identifier,
     /**
-     * Only these CIDRs may reach the route (e.g. an admin interface).
+     * Only these CIDRs may reach the route (e.g. an admin interface): IPv4 or IPv6 ranges with their host bits zero (`10.0.0.0/8`, `203.0.113.7/32`), the form nginx, Envoy Gateway and AWS all accept; at least one.
      * @default everyone
      * @docker nginx `allow` lines and `deny all`.
      * @kubernetes An HTTPRoute of its own with a SecurityPolicy allowing only these client addresses.
      * @aws Approximated: served by an internal load balancer in the private subnets at `internal.<domain>` (HTTPS on 443 from these ranges only, reached over a VPN, Direct Connect or peering); the internet-facing load balancer answers the path 403. Refused together with `edge.cdn`.
      */
-    allowCidrs: z.array(z.string()).optional(),
+    allowCidrs: z.array(cidr).min(1, "list at least one CIDR, or leave allowCidrs out to let everyone reach the route").optional(),
 });
 
 /** Security headers the edge adds to every response (the seeds' headers). */
@@ -732,17 +751,14 @@ export const DEFAULT_SECURITY_HEADERS: Record<string, string> = {
 /** The single public entry point. */
 export const edge = z.strictObject({
     /**
-     * Public DNS name of the system.
+     * Public DNS name of the system, in lower case: labels of 1-63 characters of a-z, 0-9 and '-' (not at either end), 253 characters in all (RFC 1123, ACM).
      * @default none: the platform's own address (localhost, the load balancer's DNS name)
      * @docker The nginx server name and the self-signed certificate's name; the Host every health check presents.
      * @kubernetes The HTTPS listener's host name and the cert-manager certificate's name; required while `tls` is on.
      * @aws Required (or `tierform:certificateArn`): the ACM certificate, the Route 53 alias records and CloudFront's alias; the hosted zone must exist.
      * @caution On AWS a new domain requests new certificates and records; clients of the old name stop reaching the system.
      */
-    domain: z
-        .string()
-        .regex(/^[a-z0-9.-]+\.[a-z]{2,}$/, "must be a DNS name such as 'api.example.com'")
-        .optional(),
+    domain: checked(dnsNameProblem).optional(),
     /**
      * Terminate TLS at the edge and redirect HTTP to HTTPS.
      * @default true
@@ -776,7 +792,17 @@ export const edge = z.strictObject({
      * @kubernetes A ResponseHeaderModifier filter on every route rule.
      * @aws With `cdn`: CloudFront's response headers policy (every header). Without: only what the load balancer can set (X-Frame-Options, X-Content-Type-Options, Content-Security-Policy); the others are not sent.
      */
-    securityHeaders: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9-]*$/), z.string()).default(DEFAULT_SECURITY_HEADERS),
+    securityHeaders: z
+        .record(
+            z.string().regex(/^[A-Za-z][A-Za-z0-9-]*$/, "a header name is letters, digits and '-', starting with a letter"),
+            z
+                .string()
+                .regex(/^[\x20-\x7e]*$/, "a header value is printable ASCII on one line")
+                .refine((v) => !/["\\$]/.test(v), {
+                    message: "a header value may not contain double quotes, backslashes or '$' (nginx's add_header takes it quoted)",
+                }),
+        )
+        .default(DEFAULT_SECURITY_HEADERS),
     /**
      * HTTP Strict Transport Security max-age in seconds; 0 turns the header off.
      * @default 31536000 (one year)

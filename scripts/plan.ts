@@ -10,10 +10,11 @@ import * as path from "path";
 import { REDACTED, runOffline, type OfflineRun, type PlannedResource } from "./offline/engine";
 import { readStackConfig, stackNames, withStackFileLines } from "./offline/stack-config";
 import { PolicyConfigError, runPolicyReport } from "./offline/policy-report";
+import { loadPolicyConfig } from "../policies/config";
 import { writeDiagrams } from "./offline/diagram";
 import { renderPrerequisites } from "./offline/prerequisites";
 import { awsPrerequisites, renderAwsPrerequisites } from "./offline/prerequisites-aws";
-import { didYouMean, loadStack, type Platform, type System } from "../model";
+import { didYouMean, loadStack, SpecError, type Platform, type System } from "../model";
 import { connectionVariables, planService } from "../plan";
 
 /** The command line, parsed. */
@@ -30,7 +31,7 @@ export interface Args {
 export const USAGE = `usage: npm run plan -- --stack <dev|staging|prod> [options]
 
   --stack <name>         the stack: a Pulumi.<name>.yaml of this project (dev, staging, prod)
-  --system <preset|file> a preset (systems/<name>.yaml) or a spec file, relative to the current directory
+  --system <preset|file> a preset (systems/<name>.yaml) or a spec file, relative to the directory you run npm in
   --json <file.json>     write every resource with its inputs (secret values redacted) and the violations
   --diagram <file.svg>   draw the deployed system as SVG
   --mermaid <file.mmd>   the same picture as Mermaid text
@@ -43,8 +44,30 @@ export class UsageError extends Error {}
 
 const FLAGS = ["stack", "system", "json", "diagram", "mermaid"] as const;
 
+/**
+ * The directory the user ran the command in: `npm run` runs scripts in the package's root and
+ * keeps the caller's directory in INIT_CWD (npm docs, "scripts": "INIT_CWD"); a direct run has it
+ * as the process's own.
+ */
+export function callerDirectory(env: NodeJS.ProcessEnv = process.env): string {
+    return env.INIT_CWD || process.cwd();
+}
+
+/** Why the plan could not write `file` (an output flag's value), or undefined: checked before anything is planned. */
+function unwritable(file: string): string | undefined {
+    const dir = path.dirname(file);
+    if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) return `the directory ${dir} does not exist`;
+    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) return "is a directory; give a file name";
+    try {
+        fs.accessSync(fs.existsSync(file) ? file : dir, fs.constants.W_OK);
+    } catch (err) {
+        return `cannot be written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`;
+    }
+    return undefined;
+}
+
 /** Parse the command line; throws {@link UsageError} with one clear line on anything wrong. */
-export function parseArgs(argv: string[], cwd = process.cwd()): Args {
+export function parseArgs(argv: string[], cwd = callerDirectory()): Args {
     const args: Partial<Args> = {};
     for (let i = 0; i < argv.length; i++) {
         const flag = argv[i];
@@ -68,9 +91,8 @@ export function parseArgs(argv: string[], cwd = process.cwd()): Args {
     for (const flag of ["json", "diagram", "mermaid"] as const) {
         const file = args[flag];
         if (!file) continue;
-        const dir = path.dirname(path.resolve(cwd, file));
-        if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
-            throw new UsageError(`--${flag} ${file}: the directory ${dir} does not exist`);
+        const problem = unwritable(path.resolve(cwd, file));
+        if (problem) throw new UsageError(`--${flag} ${file}: ${problem}`);
         args[flag] = path.resolve(cwd, file);
     }
     // A spec file is relative to where the user runs the command, not to the project.
@@ -220,6 +242,28 @@ async function main() {
         fail((err as Error).message);
     }
     if (args.system) config["tierform:system"] = args.system;
+    // Everything that can fail before planning fails before planning: the stack's policy config too.
+    let policyConfig: ReturnType<typeof loadPolicyConfig>;
+    try {
+        policyConfig = loadPolicyConfig(args.stack);
+    } catch (err) {
+        if (err instanceof PolicyConfigError) fail(`policy report: ${err.message.replace(/:\n\s+- /, ": ")}`);
+        throw err;
+    }
+    function refuse(err: unknown): never {
+        const message = (err as Error).message ?? String(err);
+        const located = withStackFileLines(message.replace(/^Error: /, ""), args.stack);
+        // --system replaces the stack file's tierform:system: its problems are not on that line.
+        fail(args.system ? located.replace(/tierform:system \(Pulumi\.[^)]+\)/g, "tierform:system (--system)") : located);
+    }
+    // The spec and the config first, before the program is even loaded: a bad input costs a second, not a plan.
+    let loaded: ReturnType<typeof loadStack>;
+    try {
+        loaded = loadStack(config);
+    } catch (err) {
+        if (err instanceof SpecError) refuse(err);
+        throw err;
+    }
     const started = Date.now();
     let run: OfflineRun;
     try {
@@ -227,10 +271,7 @@ async function main() {
         const program = require("../index");
         run = await runOffline({ program, config, stack: args.stack });
     } catch (err) {
-        const message = (err as Error).message ?? String(err);
-        const located = withStackFileLines(message.replace(/^Error: /, ""), args.stack);
-        // --system replaces the stack file's tierform:system: its problems are not on that line.
-        fail(args.system ? located.replace(/tierform:system \(Pulumi\.[^)]+\)/g, "tierform:system (--system)") : located);
+        refuse(err);
     }
     const custom = run.resources.filter((r) => r.custom);
     console.log(
@@ -242,7 +283,6 @@ async function main() {
     console.log(`Resources: ${custom.length} (+${run.resources.length - custom.length} components), planned in ${Date.now() - started} ms`);
     console.log(countsByType(run));
     console.log("");
-    const loaded = loadStack(config);
     console.log(renderServices(loaded.system, loaded.settings.platform));
     console.log("");
     if (config["tierform:platform"] === "aws") {
@@ -255,7 +295,7 @@ async function main() {
     if (prerequisites) console.log(prerequisites + "\n");
     let report: ReturnType<typeof runPolicyReport>;
     try {
-        report = runPolicyReport(run, args.stack);
+        report = runPolicyReport(run, args.stack, policyConfig);
     } catch (err) {
         // A bad policy config (unknown policy, wrong type) is the user's input: its message, no trace.
         if (err instanceof PolicyConfigError) fail(`policy report: ${err.message}`);

@@ -63,10 +63,10 @@ export function stackConfigLines(stack: string, root: string = PROJECT_ROOT): Ma
     return out;
 }
 
-/** Add `(Pulumi.<stack>.yaml:<line>)` to each problem line about a `tierform:` key set in that file. */
+/** Add `(Pulumi.<stack>.yaml:<line>)` to each problem line about a config key (`tierform:system`, `aws:region`) set in that file. */
 export function withStackFileLines(message: string, stack: string, root: string = PROJECT_ROOT): string {
     const lines = stackConfigLines(stack, root);
-    return message.replace(/^(\s+- )(tierform:[A-Za-z]+)(\s|:)/gm, (all, lead: string, key: string, after: string) =>
+    return message.replace(/^(\s+- |)([a-z]+:[A-Za-z0-9_]+)(\s|:)/gm, (all, lead: string, key: string, after: string) =>
         lines.has(key) ? `${lead}${key} (Pulumi.${stack}.yaml:${lines.get(key)})${after}` : all,
     );
 }

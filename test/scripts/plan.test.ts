@@ -1,10 +1,10 @@
 import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { loadStack, PROJECT_ROOT } from "../../model";
-import { parseArgs, renderTree, UsageError } from "../../scripts/plan";
+import { callerDirectory, parseArgs, renderTree, UsageError } from "../../scripts/plan";
 import { readStackConfig, withStackFileLines } from "../../scripts/offline/stack-config";
 import { planStack } from "../harness";
 
@@ -16,6 +16,25 @@ function plan(...args: string[]) {
         timeout: 60000,
     });
     return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** The same, without waiting: several plans that fail early run side by side. `env` adds to the environment. */
+function planAsync(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    return new Promise((resolve) => {
+        const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/plan.ts", ...args], {
+            cwd: PROJECT_ROOT,
+            env: { ...process.env, ...env },
+        });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d) => (stdout += d));
+        child.stderr.on("data", (d) => (stderr += d));
+        const timer = setTimeout(() => child.kill(), 120000);
+        child.on("close", (code) => {
+            clearTimeout(timer);
+            resolve({ code, stdout, stderr });
+        });
+    });
 }
 
 describe("npm run plan (the offline plan)", function () {
@@ -53,6 +72,75 @@ describe("npm run plan (the offline plan)", function () {
         assert.equal(stderr.trim().split("\n").length, 1, stderr);
         assert.match(stderr, /--json \/no\/such\/dir\/plan\.json: the directory \/no\/such\/dir does not exist/);
     });
+    it("refuses each input that is not a valid spec with one line naming the file (and spec path), before planning or writing anything", async function () {
+        this.timeout(300000);
+        const spec = (edit: (text: string) => string) => edit(fs.readFileSync(path.join(PROJECT_ROOT, "systems/auromart.yaml"), "utf8"));
+        const files: Record<string, string | Buffer> = {
+            "cidr.yaml": spec((t) => t.replace("allowCidrs: [10.0.0.0/8, 192.168.0.0/16]", "allowCidrs: [not-a-cidr]")),
+            "host-bits.yaml": spec((t) => t.replace("allowCidrs: [10.0.0.0/8, 192.168.0.0/16]", "allowCidrs: [10.20.0.1/16]")),
+            "credential.yaml": spec((t) => t.replace("      FLASK_APP: app.py\n", "      FLASK_APP: app.py\n      DB_PASSWORD: hunter2\n")),
+            "binary.yaml": Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 0, 0]),
+            "bomb.yaml": [
+                "a: &a [x, x, x, x, x, x, x, x, x]",
+                ..."bcdefghi".split("").map((n, i) => `${n}: &${n} [${Array(9).fill(`*${"abcdefgh"[i]}`).join(", ")}]`),
+            ].join("\n"),
+        };
+        fs.mkdirSync(path.join(tmp, "a-directory.yaml"));
+        for (const [name, content] of Object.entries(files)) fs.writeFileSync(path.join(tmp, name), content);
+        assert.match(String(files["credential.yaml"]), /DB_PASSWORD: hunter2/, "the fixture has the credential");
+        const cases: [string, string, RegExp][] = [
+            ["prod", "cidr.yaml", /^.*cidr\.yaml:17 edge\.routes\[0\]\.allowCidrs\[0\]: 'not-a-cidr' is not a CIDR/],
+            ["staging", "host-bits.yaml", /^.*host-bits\.yaml:17 edge\.routes\[0\]\.allowCidrs\[0\]: '10\.20\.0\.1\/16' has host bits set/],
+            [
+                "staging",
+                "credential.yaml",
+                /^.*credential\.yaml:\d+ services\.web\.env\.DB_PASSWORD: .*move DB_PASSWORD to services\.web\.secrets/,
+            ],
+            ["dev", "a-directory.yaml", /^.*a-directory\.yaml: is a directory/],
+            ["dev", "binary.yaml", /^.*binary\.yaml: is a binary file/],
+            ["dev", "bomb.yaml", /^.*bomb\.yaml: expands its YAML aliases/],
+        ];
+        const results = await Promise.all(
+            cases.map(([stack, file]) =>
+                planAsync(["--stack", stack, "--system", path.join(tmp, file), "--json", path.join(tmp, `${file}.json`)]),
+            ),
+        );
+        results.forEach((r, i) => {
+            const [stack, file, message] = cases[i];
+            assert.equal(r.code, 1, `${stack} ${file}: ${r.stdout}${r.stderr}`);
+            assert.equal(r.stdout, "", `${file}: nothing of the plan is printed`);
+            assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+            assert.match(r.stderr.trim(), message);
+            assert.doesNotMatch(r.stderr, /hunter2/);
+            assert.ok(!fs.existsSync(path.join(tmp, `${file}.json`)), `${file}: no --json written`);
+        });
+    });
+
+    it("refuses a stack without a policy config before planning", async () => {
+        const stackFile = path.join(PROJECT_ROOT, `Pulumi.fdqa${process.pid}.yaml`);
+        fs.writeFileSync(stackFile, "config:\n  tierform:platform: docker\n");
+        try {
+            const noPolicy = await planAsync(["--stack", `fdqa${process.pid}`]);
+            assert.equal(noPolicy.code, 1);
+            assert.equal(noPolicy.stdout, "", "nothing planned");
+            assert.match(
+                noPolicy.stderr.trim(),
+                new RegExp(
+                    `^policy report: invalid policy config .*fdqa${process.pid}\\.json: no policy config for 'fdqa${process.pid}'; shipped configs: dev, prod, staging$`,
+                ),
+            );
+        } finally {
+            fs.rmSync(stackFile, { force: true });
+        }
+    });
+
+    it("resolves --system against the directory npm was run in (INIT_CWD), not the project root", async () => {
+        fs.writeFileSync(path.join(tmp, "mine.yaml"), "name: [\n");
+        const r = await planAsync(["--stack", "dev", "--system", "mine.yaml"], { INIT_CWD: tmp });
+        assert.equal(r.code, 1);
+        assert.match(r.stderr.trim(), new RegExp(`^${tmp.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}/mine\\.yaml:\\d+: YAML does not parse`));
+    });
+
     it("prints the tree and the policy report, and writes every resource as JSON with secrets redacted", () => {
         const file = path.join(tmp, "dev.json");
         const { code, stdout } = plan("--stack", "dev", "--system", "mdc-tts", "--json", file);
@@ -104,6 +192,24 @@ describe("the plan's command line, in process", () => {
         assert.throws(() => parseArgs(["--stack"]), UsageError);
     });
 
+    it("takes the caller's directory from INIT_CWD (npm run changes directory), else the process's", () => {
+        assert.equal(callerDirectory({ INIT_CWD: "/home/me/work" }), "/home/me/work");
+        assert.equal(callerDirectory({}), process.cwd());
+    });
+
+    it("refuses an output path that is a directory or cannot be written, before planning", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tierform-out-"));
+        try {
+            assert.throws(
+                () => parseArgs(["--stack", "dev", "--json", dir]),
+                new RegExp(`--json ${dir}: is a directory; give a file name`),
+            );
+            assert.throws(() => parseArgs(["--stack", "dev", "--mermaid", `${dir}/x.mmd/`]), UsageError);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
     it("resolves a relative spec path against the current directory, and says where it looked", () => {
         const args = parseArgs(["--stack", "dev", "--system", "specs/shop.yaml"], "/home/me/work");
         assert.equal(args.system, "/home/me/work/specs/shop.yaml");
@@ -133,6 +239,17 @@ describe("the plan's command line, in process", () => {
             assert.match(message, /tierform:edgeHttpPort \(Pulumi\.qa\.yaml:3\): "abc" is not a whole number from 1 to 65535\./);
             assert.match(message, /tierform:edgeBindAddress \(Pulumi\.qa\.yaml:4\): "localhost" is not an IPv4 or IPv6 address/);
             assert.doesNotMatch(message, /Invalid input|NaN/);
+            // A provider key's typo: named with its file and line, before anything is planned.
+            fs.writeFileSync(path.join(dir, "Pulumi.typo.yaml"), "config:\n  tierform:platform: aws\n  aws:regoin: eu-west-1\n");
+            try {
+                loadStack(readStackConfig("typo", dir));
+                assert.fail("aws:regoin was accepted");
+            } catch (err) {
+                assert.equal(
+                    withStackFileLines((err as Error).message, "typo", dir),
+                    "aws:regoin (Pulumi.typo.yaml:3): not a configuration key of the aws provider; did you mean 'aws:region'?",
+                );
+            }
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
