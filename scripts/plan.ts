@@ -295,7 +295,7 @@ async function main() {
     if (prerequisites) console.log(prerequisites + "\n");
     let report: ReturnType<typeof runPolicyReport>;
     try {
-        report = runPolicyReport(run, args.stack, policyConfig);
+        report = runPolicyReport(run, args.stack, policyConfig, loaded.system);
     } catch (err) {
         // A bad policy config (unknown policy, wrong type) is the user's input: its message, no trace.
         if (err instanceof PolicyConfigError) fail(`policy report: ${err.message}`);

@@ -24,6 +24,47 @@ export interface Violation {
     policy: string;
     level: "advisory" | "mandatory";
     message: string;
+    /** The spec element the resource was built for (`services.worker`, `databases.db.backup`, `edge`), when one is known. */
+    spec?: string;
+}
+
+/** The spec's element names by group, to name a violation's spec path (a loaded System serves). */
+export type SpecElements = Partial<
+    Record<"services" | "databases" | "caches" | "queues" | "buckets" | "fileShares", Record<string, unknown>>
+>;
+
+/** The component types (`tierform:<platform>:<Kind>`) built for one spec element, and the group of that element. */
+const ELEMENT_OF_COMPONENT: Record<string, keyof SpecElements | "edge"> = {
+    Service: "services",
+    Database: "databases",
+    DocumentDb: "databases",
+    Backup: "databases",
+    Cache: "caches",
+    Queue: "queues",
+    Bucket: "buckets",
+    FileShares: "fileShares",
+    Edge: "edge",
+};
+
+/**
+ * The spec path a resource stems from: the nearest component above it that the platform builds for
+ * one spec element (every platform names those components `<system>-[<kind>-]<element>`), matched
+ * to the spec's own names; `<database>.backup` under a backup component. Undefined for what no one
+ * element decides (the network, keys, the system's own alarms).
+ */
+export function specPathOf(r: PlannedResource, byUrn: Map<string, PlannedResource>, spec: SpecElements): string | undefined {
+    for (let cur: PlannedResource | undefined = r; cur; cur = cur.parent ? byUrn.get(cur.parent) : undefined) {
+        const kind = /^tierform:[a-z]+:([A-Za-z]+)$/.exec(cur.type)?.[1];
+        const group = kind ? ELEMENT_OF_COMPONENT[kind] : undefined;
+        if (!group) continue;
+        if (group === "edge") return "edge";
+        const name = cur.name;
+        const key = Object.keys(spec[group] ?? {})
+            .filter((k) => name === k || name.endsWith(`-${k}`))
+            .sort((a, b) => b.length - a.length)[0];
+        if (key) return kind === "Backup" ? `${group}.${key}.backup` : `${group}.${key}`;
+    }
+    return undefined;
 }
 
 /** The outcome of running the packs over one run. */
@@ -97,7 +138,12 @@ const effective = (level: EnforcementLevel): "advisory" | "mandatory" | undefine
  * setting, a wrong type) throws {@link PolicyConfigError}, whose message is all a caller needs to
  * print; any other error is a bug and keeps its stack.
  */
-export function runPolicyReport(run: OfflineRun, stack: string, configs?: Map<string, ResolvedPolicyConfig>): PolicyReport {
+export function runPolicyReport(
+    run: OfflineRun,
+    stack: string,
+    configs?: Map<string, ResolvedPolicyConfig>,
+    spec?: SpecElements,
+): PolicyReport {
     const resolved = configs ?? loadPolicyConfig(stack);
     const unresolved = allPolicies.map((p) => p.name).filter((n) => !resolved.has(n));
     if (unresolved.length > 0) throw new PolicyConfigError(stack, [`no enforcement level resolved for ${unresolved.join(", ")}`]);
@@ -165,6 +211,12 @@ export function runPolicyReport(run: OfflineRun, stack: string, configs?: Map<st
         }
     }
 
+    if (spec)
+        for (const v of violations) {
+            const r = v.urn ? byUrn.get(v.urn) : undefined;
+            const path = r && specPathOf(r, byUrn, spec);
+            if (path) v.spec = path;
+        }
     const mandatoryCount = violations.filter((v) => v.level === "mandatory").length;
     return { text: render(stack, violations, checked, disabled, platformOf(run)), violations, mandatoryCount, checked };
 }
@@ -239,7 +291,9 @@ function render(
         a.level === b.level ? a.policy.localeCompare(b.policy) : a.level === "mandatory" ? -1 : 1,
     );
     for (const v of sorted) {
-        const where = v.resource ? `${v.type} ${v.resource}` : "(stack)";
+        const resource = v.resource ? `${v.type} ${v.resource}` : "(stack)";
+        // A violation that stems from a spec value names the spec element first, then the resource built from it.
+        const where = v.spec ? `${v.spec} (${resource})` : resource;
         lines.push(`  [${v.level}] ${v.policy} · ${where}: ${v.message}`);
     }
     lines.push("");
