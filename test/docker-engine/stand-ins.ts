@@ -6,7 +6,9 @@
  * container's user, to every path the real process writes (`STANDIN_WRITES`), reads every file in
  * /run/tierform, and only then marks itself ready; the health-check tools (`pg_isready`,
  * `mysqladmin`, `mongosh`, `redis-cli`, `rabbitmq-diagnostics`, `wget`, `curl`) answer from that
- * mark, so a container is healthy only when its writes succeeded.
+ * mark, so a container is healthy only when its writes succeeded. An image whose entrypoint first
+ * runs a temporary server to initialise a fresh data directory (MongoDB's) has it imitated
+ * (`STANDIN_INIT_FOR`): for `STANDIN_INIT_SECONDS` only a loopback, user-less `mongosh` answers.
  *
  * Images are tagged with the exact refs the plan pins (so the recorded image ids resolve), and
  * labelled `tierform.test=stand-in`; {@link removeStandIns} untags them after the test and
