@@ -223,6 +223,32 @@ function healthLine(system: System, svc: System["services"][string], routed: boo
     return `GET ${check.path} with Host ${check.host}, in the container by ${tool}${alb}`;
 }
 
+/**
+ * One resource as `--json` writes it: identity, options, redacted inputs, the provider that
+ * manages it (an explicit provider's URN, else the default one) with that provider's region where
+ * it has one (an explicit AWS provider's `region`, else the stack's `aws:region`), and the URNs it
+ * depends on.
+ */
+export function jsonRecord(r: PlannedResource, byUrn: Map<string, PlannedResource>, stackRegion?: string): Record<string, unknown> {
+    const providerUrn = r.provider ? r.provider.split("::").slice(0, -1).join("::") : undefined;
+    const provider = providerUrn ? byUrn.get(providerUrn) : undefined;
+    const pkg = r.type.split(":")[0];
+    const region = typeof provider?.inputs.region === "string" ? provider.inputs.region : pkg === "aws" ? (stackRegion ?? null) : null;
+    return {
+        urn: r.urn,
+        type: r.type,
+        name: r.name,
+        parent: r.parent ?? null,
+        custom: r.custom,
+        protect: r.protect,
+        retainOnDelete: r.retainOnDelete,
+        provider: r.custom ? (providerUrn ?? `default ${pkg} provider`) : null,
+        region: r.custom ? region : null,
+        dependencies: r.dependencies,
+        inputs: r.redacted,
+    };
+}
+
 async function main() {
     let args: Args;
     try {
@@ -303,20 +329,12 @@ async function main() {
     }
     console.log(report.text);
     if (args.json) {
+        const byUrn = new Map(run.resources.map((r) => [r.urn, r]));
         const json = {
             stack: args.stack,
             config,
             outputs: redactOutputs(run.outputs, run.secretOutputs),
-            resources: run.resources.map((r) => ({
-                urn: r.urn,
-                type: r.type,
-                name: r.name,
-                parent: r.parent ?? null,
-                custom: r.custom,
-                protect: r.protect,
-                retainOnDelete: r.retainOnDelete,
-                inputs: r.redacted,
-            })),
+            resources: run.resources.map((r) => jsonRecord(r, byUrn, config["aws:region"])),
             violations: report.violations,
         };
         try {

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { loadStack, PROJECT_ROOT } from "../../model";
-import { callerDirectory, parseArgs, renderTree, UsageError } from "../../scripts/plan";
+import { callerDirectory, jsonRecord, parseArgs, renderTree, UsageError } from "../../scripts/plan";
 import { readStackConfig, withStackFileLines } from "../../scripts/offline/stack-config";
 import { runPolicyReport } from "../../scripts/offline/policy-report";
 import { planStack, stackConfig } from "../harness";
@@ -301,6 +301,22 @@ describe("the plan's command line, in process", () => {
         );
         for (const v of plain.violations)
             if (v.spec) assert.match(v.spec, /^(services|databases|caches|queues|buckets|fileShares)\.[a-z0-9-]+(\.backup)?$|^edge$/);
+    });
+
+    it("gives each --json resource its provider, region and dependencies (the DR vault: the DR region)", async () => {
+        const prod = await planStack({ stack: "prod", system: "mealkitz" });
+        const byUrn = new Map(prod.resources.map((r) => [r.urn, r]));
+        const records = prod.resources.map((r) => jsonRecord(r, byUrn, "us-east-1"));
+        const vaults = records.filter((r) => r.type === "aws:backup/vault:Vault");
+        assert.ok(vaults.length >= 2, "a vault in the region and one in the DR region");
+        assert.deepEqual([...new Set(vaults.map((v) => v.region))].sort(), ["us-east-1", "us-west-2"]);
+        const dr = vaults.find((v) => v.region === "us-west-2")!;
+        assert.match(String(dr.provider), /pulumi:providers:aws::/);
+        assert.ok(
+            records.some((r) => (r.dependencies as string[]).length > 0),
+            "dependencies are listed",
+        );
+        for (const r of records.filter((x) => x.custom)) assert.ok(r.provider, `${r.urn} has a provider`);
     });
 
     it("marks retainOnDelete next to protect in the tree", async () => {
