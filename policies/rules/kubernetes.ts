@@ -217,16 +217,20 @@ const serviceTypeSchema = {
 export const k8sServiceType = resourcePolicy({
     name: "k8s-service-type",
     description:
-        "Services are ClusterIP: NodePort and LoadBalancer services would open a public entry that bypasses the Gateway's TLS, headers and rate limit.",
+        "Services are ClusterIP: NodePort and LoadBalancer services would open a public entry that bypasses the Gateway's TLS, headers and rate limit; no Service sets spec.externalIPs, which makes every node accept (and can intercept) traffic for those addresses (CVE-2020-8554).",
     group: "security",
     platforms: ["kubernetes"],
     checklist: ["mdc-firewall-rules", "port-restrictions"],
-    sources: ["kube-score service-type"],
+    sources: ["kube-score service-type", "Kubernetes CVE-2020-8554 (DenyServiceExternalIPs)"],
     types: [SERVICE],
     configSchema: serviceTypeSchema,
     validate: (props, args, report, { allowedTypes }) => {
         const t = props.spec?.type ?? "ClusterIP";
         if (!allowedTypes.includes(t)) report(`Service type is ${t}`);
+        // Kubernetes advises denying externalIPs (CVE-2020-8554, kubernetes/kubernetes#97076); the DenyServiceExternalIPs admission plugin does it.
+        const external: string[] = props.spec?.externalIPs ?? [];
+        if (external.length > 0)
+            report(`Service sets externalIPs ${external.join(", ")}; nodes would accept traffic for them outside the Gateway`);
     },
 });
 
