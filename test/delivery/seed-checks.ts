@@ -1043,7 +1043,9 @@ Object.assign(CHECKS, {
         prod: Y(has(ECS_SERVICE, /"rollback":true/)),
     },
     "mk-probes": {
-        dev: A(has(CONTAINER, /mealkitz\/order-service/, /"interval":"10s"/, /"startPeriod":"30s"/, /127\.0\.0\.1:8000\/health'/)),
+        dev: A(
+            has(CONTAINER, /mealkitz\/order-service/, /"interval":"10s"/, /"startPeriod":"30s"/, /"http:\/\/127\.0\.0\.1:8000\/health"/),
+        ),
         staging: Y(
             (p) =>
                 p.resources.filter(
