@@ -3,7 +3,7 @@
  * stack never loads the AWS or Kubernetes SDKs.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { formatProblems, type LoadedStack, type Platform, type Problem, type Settings, type System } from "../model";
+import { problemLines, type LoadedStack, type Platform, type Problem, type Settings, type System } from "../model";
 import { planSystem, unsupportedProblems } from "../plan";
 import type { PlatformSystem, PlatformSystemArgs, SystemOutputs } from "./contract";
 
@@ -42,7 +42,7 @@ export function platformProblems(stack: Pick<LoadedStack, "system" | "settings">
 export function throwPlatformProblems(system: System, platform: Platform, problems: Problem[]): void {
     if (problems.length === 0) return;
     const n = problems.length;
-    const lines = formatProblems(problems).split("\n").slice(1);
+    const lines = problemLines(problems);
     throw new pulumi.RunError(
         [`tierform: ${system.name} cannot be built on ${PLATFORM_TITLES[platform]} (${n} problem${n === 1 ? "" : "s"}):`, ...lines].join(
             "\n",

@@ -13,10 +13,15 @@ export class SpecError extends Error {
     }
 }
 
+/** Each problem as one indented line, `  - <where>: <message>`, for a heading of the caller's own. */
+export function problemLines(problems: Problem[]): string[] {
+    return problems.map((p) => `  - ${p.where}: ${p.message}`);
+}
+
 /** One problem is one line (`<where>: <message>`); several are one line each, under a heading that counts them. */
 export function formatProblems(problems: Problem[]): string {
     const n = problems.length;
     if (n === 1) return `${problems[0].where}: ${problems[0].message}`;
-    const lines = problems.map((p) => `  - ${p.where}: ${p.message}`);
+    const lines = problemLines(problems);
     return [`tierform: the stack's configuration is invalid (${n} problem${n === 1 ? "" : "s"}):`, ...lines].join("\n");
 }

@@ -7,7 +7,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { createHash } from "crypto";
-import { formatProblems, type Database, type Problem, type Size, type System } from "../../model";
+import { problemLines, type Database, type Problem, type Size, type System } from "../../model";
 import { awsTags, resourceName, type Tier } from "../shared/naming";
 import type { Client } from "../../plan";
 
@@ -143,7 +143,7 @@ export function awsPlace(opts: pulumi.InvokeOutputOptions = {}): AwsPlace {
 export function throwProblems(system: System, problems: Problem[]): void {
     if (problems.length === 0) return;
     const n = problems.length;
-    const lines = formatProblems(problems).split("\n").slice(1);
+    const lines = problemLines(problems);
     throw new pulumi.RunError(
         [`tierform: ${system.name} cannot be built on AWS (${n} problem${n === 1 ? "" : "s"}):`, ...lines].join("\n"),
     );
