@@ -14,6 +14,7 @@ import { applyProfile, type System } from "./profiles";
 import { CLIENTS, systemSpec, type ClientEngine } from "./schema";
 import { SUPPORTED_VERSIONS } from "./versions";
 import { connectionVariables } from "../plan/bindings";
+import { templateProblems } from "../plan/templates";
 import { plaintextSecretProblem } from "../conventions/secrets";
 import { policyFloorProblems } from "./floors";
 
@@ -695,7 +696,7 @@ export function loadStack(rawConfig: Record<string, string>, cwd: string = PROJE
 
     const full: Settings = { ...(settings as Settings), ...(rawConfig["aws:region"] ? { awsRegion: rawConfig["aws:region"] } : {}) };
     const system = applyProfile(parsed.data, full.environment, full.maxReplicas);
-    const collisions = variableCollisions(system);
+    const collisions = [...variableCollisions(system), ...templateProblems(system)];
     if (collisions.length > 0)
         throw new SpecError(collisions.map((p) => ({ where: locate(p.path, label, doc, lines, overrides), message: p.message })));
     return { settings: full, system, source: label };

@@ -6,6 +6,7 @@
 import type { Cache, HealthTool, Platform, ProbeSpec, Service, System } from "../model";
 import { connectionVariables, type ConnectionVariable } from "./bindings";
 import { canonicalHost } from "./hosts";
+import { resolveTemplate, templateValues } from "./templates";
 
 /** A replica range, min ≤ max. */
 export interface ReplicaRange {
@@ -82,7 +83,7 @@ export interface HealthPlan {
 
 /** Every variable a service receives, by where its value comes from. */
 export interface VariablePlan {
-    /** The spec's plain `env`, as given. */
+    /** The spec's plain `env`, its references (`${edge.domain}`, ...: plan/templates.ts) resolved. */
     plain: Record<string, string>;
     /** The datastores' variables (`<NAME>_URL` in the client's dialect, the conventional aliases, the discrete parts); secret when they carry credentials. */
     connections: ConnectionVariable[];
@@ -197,6 +198,7 @@ export function buildOrder(system: System): Service[] {
 
 /** The plan of one service of `system` on `platform` (which decides how its connections are secured: plan/bindings.ts `transportOf`). */
 export function planService(system: System, service: Service, platform: Platform): ServicePlan {
+    const templates = templateValues(system);
     return {
         name: service.name,
         kind: service.kind,
@@ -205,7 +207,7 @@ export function planService(system: System, service: Service, platform: Platform
         scaling: scalingOf(service),
         health: healthOf(system, service),
         variables: {
-            plain: { ...service.env },
+            plain: Object.fromEntries(Object.entries(service.env).map(([k, v]) => [k, resolveTemplate(v, templates)])),
             connections: connectionVariables(system, service, platform),
             appSecrets: [...service.secrets],
         },

@@ -223,7 +223,9 @@ export class DockerService extends pulumi.ComponentResource {
         this.address = this.port !== undefined ? `${service.name}:${this.port}` : service.name;
 
         const imageRef = this.image(name, service);
-        const plain = { ...service.env, ...(args.env ?? {}) };
+        const servicePlan = args.plan ?? planService(system, service, "docker");
+        // The spec's env with its references resolved (plan/templates.ts), then the platform's own.
+        const plain = { ...servicePlan.variables.plain, ...(args.env ?? {}) };
         const secretEnv: Record<string, pulumi.Input<string>> = { ...(args.secretEnv ?? {}) };
         for (const secretName of service.secrets) {
             secretEnv[secretName] =
@@ -327,7 +329,6 @@ export class DockerService extends pulumi.ComponentResource {
             });
         }
 
-        const servicePlan = args.plan ?? planService(system, service, "docker");
         const healthcheck = this.healthcheck(servicePlan, withSecrets);
         // The `provided` health tool: the system's busybox volume, read-only, once its step has exited 0.
         const check = servicePlan.health.liveness;
