@@ -7,7 +7,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { REDACTED, runOffline, type OfflineRun, type PlannedResource } from "./offline/engine";
+import { formatRuntimeMessage, REDACTED, runOffline, type OfflineRun, type PlannedResource, type RuntimeMessage } from "./offline/engine";
 import { readStackConfig, stackNames, withStackFileLines } from "./offline/stack-config";
 import { PolicyConfigError, runPolicyReport } from "./offline/policy-report";
 import { loadPolicyConfig } from "../policies/config";
@@ -249,6 +249,17 @@ export function jsonRecord(r: PlannedResource, byUrn: Map<string, PlannedResourc
     };
 }
 
+/**
+ * What the program logged (approximations, warnings), where Pulumi itself would print it: info to
+ * stdout, warnings to stderr (errors were printed as they happened, by the engine).
+ */
+function printRuntimeMessages(messages: RuntimeMessage[]): void {
+    for (const m of messages) {
+        if (m.severity === "info") console.log(formatRuntimeMessage(m));
+        else if (m.severity === "warning") console.warn(formatRuntimeMessage(m));
+    }
+}
+
 async function main() {
     let args: Args;
     try {
@@ -297,8 +308,10 @@ async function main() {
         const program = require("../index");
         run = await runOffline({ program, config, stack: args.stack });
     } catch (err) {
+        printRuntimeMessages((err as { messages?: RuntimeMessage[] })?.messages ?? []);
         refuse(err);
     }
+    printRuntimeMessages(run.messages);
     const custom = run.resources.filter((r) => r.custom);
     console.log(
         `tierform offline plan · stack ${args.stack} · ${config["tierform:platform"]} · ${config["tierform:environment"]} · system ${config["tierform:system"]}`,

@@ -62,7 +62,29 @@ export interface OfflineRun {
     outputs: Record<string, any>;
     /** Paths of outputs that are secrets. */
     secretOutputs: string[];
+    /**
+     * What the program logged (`pulumi.log.info/warn/error`) during the run, in order: kept here
+     * rather than printed, so a test run stays quiet and `npm run plan` prints them itself
+     * ({@link formatRuntimeMessage}).
+     */
+    messages: RuntimeMessage[];
 }
+
+/** One message the program logged through `pulumi.log` during an offline run. */
+export interface RuntimeMessage {
+    severity: "info" | "warning" | "error";
+    message: string;
+    /** The URN of the resource the message was logged against, if any. */
+    urn?: string;
+}
+
+/** A runtime message as Pulumi's own mock runtime prints it (`info: [runtime] …`). */
+export function formatRuntimeMessage(m: RuntimeMessage): string {
+    return `${m.severity}: [runtime] ${m.message}`;
+}
+
+/** LogSeverity values of Pulumi's engine protocol (proto/engine.proto): DEBUG 0, INFO 1, WARNING 2, ERROR 3. */
+const SEVERITIES: Record<number, RuntimeMessage["severity"] | undefined> = { 1: "info", 2: "warning", 3: "error" };
 
 function isSecret(v: unknown): v is { value: unknown } {
     return typeof v === "object" && v !== null && (v as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
@@ -231,6 +253,10 @@ async function runOnce(opts: RunOptions): Promise<OfflineRun> {
     /** URN → the URNs its aliases stand for, for the children that inherit them. */
     const parentAliases = new Map<string, string[]>();
     const pending: PlannedResource[] = [];
+    const messages: RuntimeMessage[] = [];
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const runtimeSettings = require("@pulumi/pulumi/runtime/settings");
+    const getEngine = runtimeSettings.getEngine;
     // Pulumi records each resource's source position from a full stack trace (Resource.callsites),
     // and ts-node maps every frame through source maps: most of an offline run's time. The mock
     // run needs no source positions, so skip them (TIERFORM_STACK_TRACES=1 keeps them, for debugging).
@@ -260,6 +286,21 @@ async function runOnce(opts: RunOptions): Promise<OfflineRun> {
         process.env[OFFLINE_PREVIEW_ENV] = opts.preview === false ? "0" : "1";
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const settings = require("@pulumi/pulumi/runtime/settings");
+        // Without an engine, Pulumi's log functions (@pulumi/pulumi log/index.ts) print straight to the
+        // console (`info: [runtime] …`). Give them an engine that only records: the messages land on
+        // the run, and the caller decides whether to print them. Only `log/` asks for the engine through
+        // the module's export; the runtime's own calls (root resource, version check) still see none.
+        runtimeSettings.getEngine = () => ({
+            log: (req: any, callback: () => void) => {
+                const severity = SEVERITIES[req.getSeverity()];
+                if (severity) {
+                    messages.push({ severity, message: req.getMessage(), ...(req.getUrn() ? { urn: req.getUrn() } : {}) });
+                    // An error still fails loudly where it happens, as without the engine.
+                    if (severity === "error") console.error(formatRuntimeMessage(messages[messages.length - 1]));
+                }
+                callback();
+            },
+        });
         const monitor = settings.getMonitor();
         const register = monitor.registerResource.bind(monitor);
         monitor.registerResource = (req: any, callback: (err: any, res: any) => void) => {
@@ -315,12 +356,13 @@ async function runOnce(opts: RunOptions): Promise<OfflineRun> {
             const problems = engineProblems({ resources });
             if (problems.length > 0) throw new EngineRefusal(problems);
         }
-        return { project, stack, resources, outputs, secretOutputs };
+        return { project, stack, resources, outputs, secretOutputs, messages };
     } catch (err) {
-        // Let callers check that a failed run registered nothing but the stack itself.
-        if (err && typeof err === "object") (err as { registered?: PlannedResource[] }).registered = pending;
+        // Let callers check that a failed run registered nothing but the stack itself, and still print what it logged.
+        if (err && typeof err === "object") Object.assign(err, { registered: pending, messages });
         throw err;
     } finally {
+        runtimeSettings.getEngine = getEngine;
         delete process.env[OFFLINE_PREVIEW_ENV];
         resourceClass.callsites = callsites;
         Error.stackTraceLimit = stackTraceLimit;

@@ -39,7 +39,7 @@ export class FixtureRun {
         return r;
     }
     run(): OfflineRun {
-        return { project: "tierform", stack: this.stack, resources: this.resources, outputs: {}, secretOutputs: [] };
+        return { project: "tierform", stack: this.stack, resources: this.resources, outputs: {}, secretOutputs: [], messages: [] };
     }
 }
 

@@ -25,6 +25,7 @@ const runOf = (resources: PlannedResource[]): OfflineRun => ({
     resources,
     outputs: {},
     secretOutputs: [],
+    messages: [],
 });
 
 describe("policy report", () => {

@@ -141,6 +141,8 @@ describe("npm run plan (the offline plan)", function () {
         const { code, stdout } = plan("--stack", "dev", "--system", "mdc-tts", "--json", file);
         assert.equal(code, 0, stdout);
         assert.match(stdout, /docker:System mdc-tts/);
+        // What the program logs (the offline engine records it; a test run stays quiet) is still printed here.
+        assert.match(stdout, /^info: \[runtime\] tierform: on docker, /m);
         assert.match(stdout, /Resources: \d+ \(\+\d+ components\)/);
         assert.match(stdout, /Compliance with the seeds' checklists/);
         // The per-service summary and the outputs pulumi up would export, secrets redacted.

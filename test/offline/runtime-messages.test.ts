@@ -1,0 +1,41 @@
+import { strict as assert } from "assert";
+import { runOffline, type OfflineRun } from "../../scripts/offline/engine";
+import { stackConfig } from "../harness";
+
+/** Run `fn` with process.stdout/stderr captured; returns what it wrote. */
+async function captured<T>(fn: () => Promise<T>): Promise<{ value: T; written: string }> {
+    const out = process.stdout.write;
+    const err = process.stderr.write;
+    let written = "";
+    const capture = (chunk: unknown): boolean => {
+        written += String(chunk);
+        return true;
+    };
+    process.stdout.write = capture as typeof process.stdout.write;
+    process.stderr.write = capture as typeof process.stderr.write;
+    try {
+        return { value: await fn(), written };
+    } finally {
+        process.stdout.write = out;
+        process.stderr.write = err;
+    }
+}
+
+describe("offline engine: what the program logs", function () {
+    this.timeout(600_000);
+
+    it("records what the program logs (pulumi.log) on the run and writes nothing to stdout or stderr while planning a preset", async () => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const program: () => Promise<unknown> = require("../../index");
+        const { value: run, written } = await captured<OfflineRun>(() =>
+            runOffline({ program, config: stackConfig({ stack: "dev", system: "mealkitz" }), stack: "dev" }),
+        );
+        assert.equal(written, "");
+        // MealKitz's read replicas are approximated on Docker (plan/support.ts): components/index.ts logs it.
+        const info = run.messages.filter((m) => m.severity === "info").map((m) => m.message);
+        assert.ok(
+            info.some((m) => m.startsWith("tierform: on docker, read-replicas (databases.")),
+            info.join("\n"),
+        );
+    });
+});
