@@ -349,7 +349,7 @@ export const service = z.strictObject({
      * A value may refer to the system's own names instead of copying them (resolved once by the plan, the same on every platform; an unknown reference is refused):
      * `${edge.domain}` (the canonical host: `edge.domain`, else `localhost`), `${edge.url}` (`https://<edge.domain>`, `http://` when `edge.tls` is false),
      * `${routes.<path>.url}` (a route's public URL, e.g. `${routes./api.url}`), `${services.<name>.url}` (a routed service's public URL: its first route's);
-     * the URLs need `edge.domain`; `$${` is a literal `${`. There is no internal address of a service: the Kubernetes NetworkPolicies and the AWS security groups admit no traffic from one service to another, so services call each other through the edge.
+     * the URLs need `edge.domain` and name it on dev too, where the Docker edge listens on the stack's `publicUrl` output (e.g. https://localhost:8443), so a browser there reaches them only through a hosts-file entry and that port; `$${` is a literal `${`. There is no internal address of a service: the Kubernetes NetworkPolicies and the AWS security groups admit no traffic from one service to another, so services call each other through the edge.
      * @default {}
      * @docker The container's environment (visible in `docker inspect`); a name the platform also sets (e.g. S3_ENDPOINT_URL) takes the spec's value.
      * @kubernetes Plain `env` values of the container.
