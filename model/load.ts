@@ -17,6 +17,7 @@ import { connectionVariables } from "../plan/bindings";
 import { templateProblems } from "../plan/templates";
 import { plaintextSecretProblem } from "../conventions/secrets";
 import { policyFloorProblems } from "./floors";
+import { HOME_VARIABLES, writablePathsOf } from "../plan/service";
 
 /** The project root (where Pulumi.yaml and systems/ live). */
 export const PROJECT_ROOT = path.resolve(__dirname, "..");
@@ -264,6 +265,16 @@ export function crossCheck(raw: unknown): { path: Path; message: string }[] {
                 });
             }
         });
+        // The spec may move HOME and the caches (its env wins over plan/service.ts homeVariables), but only to a writable path.
+        const paths = writablePathsOf({ writablePaths: Array.isArray(svc.writablePaths) ? svc.writablePaths.map(String) : ["/tmp"] });
+        for (const v of HOME_VARIABLES) {
+            const value = env[v];
+            if (typeof value === "string" && !paths.some((p) => value === p || value.startsWith(`${p.replace(/\/$/, "")}/`)))
+                out.push({
+                    path: ["services", name, "env", v],
+                    message: `'${value}' is not on a writable path (the root filesystem is read-only); writable: ${paths.join(", ") || "(none: writablePaths is [])"}; leave ${v} out (it is ${v === "HOME" || v === "TMPDIR" ? "/tmp" : "under /tmp/.cache"}) or add the path to writablePaths`,
+                });
+        }
         const autoscaling = isPlainObject(svc.autoscaling) ? svc.autoscaling : {};
         const routes = isPlainObject(raw.edge) && Array.isArray(raw.edge.routes) ? raw.edge.routes : [];
         if (autoscaling.requestsPerMinute !== undefined && !routes.some((r) => isPlainObject(r) && r.service === name)) {

@@ -414,7 +414,7 @@ export const service = z.strictObject({
      */
     migrate: z.strictObject({ command: z.array(z.string()).min(1) }).optional(),
     /**
-     * Paths that must stay writable under the read-only root filesystem, private to each replica and lost on restart.
+     * Paths that must stay writable under the read-only root filesystem, private to each replica and lost on restart. `/tmp` is always added (HOME, TMPDIR and the caches live there: docs/image-contract.md), unless the list is empty: `[]` makes a container with nothing writable and no HOME.
      * @default ["/tmp"]
      * @docker A tmpfs per path.
      * @kubernetes An emptyDir per path (1 GiB limit).

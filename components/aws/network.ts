@@ -10,7 +10,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Problem, Service, Settings, System } from "../../model";
-import { datastoreKind } from "../../plan";
+import { datastoreKind, writablePathsOf } from "../../plan";
 import { DEFAULT_PORTS } from "../shared/connection";
 import { awsTags, resourceName } from "../shared/naming";
 import type { AwsNetworkInfo } from "./contract";
@@ -82,10 +82,10 @@ export const TASK_ENDPOINT_SERVICES = ["ecr.api", "ecr.dkr", "logs", "secretsman
 
 /** The images Fargate pulls for a service's task: its own and busybox (the volume-permissions and health-tools steps). */
 export function taskImages(service: Service): string[] {
-    // busybox: the volume-permissions step (writablePaths) and the `provided` health tool of an HTTP-checked web service (plan/service.ts healthOf).
+    // busybox: the volume-permissions step (the plan's writable paths: writablePaths and /tmp) and the `provided` health tool of an HTTP-checked web service (plan/service.ts healthOf).
     const httpChecked =
         service.kind === "web" && service.port !== undefined && Boolean(service.health.liveness ?? service.health.readiness);
-    const busybox = service.writablePaths.length > 0 || (httpChecked && service.healthTool === "provided");
+    const busybox = writablePathsOf(service).length > 0 || (httpChecked && service.healthTool === "provided");
     return [service.image, ...(busybox ? [VOLUME_PERMISSIONS_IMAGE] : [])];
 }
 

@@ -104,7 +104,8 @@ export const shiftsTraffic = (service: Service) => service.kind === "web" && ser
 export const MIGRATE_CONTAINER = "migrate";
 
 /**
- * The non-essential container that makes a service's `writablePaths` writable for its user. On
+ * The non-essential container that makes a service's writable paths (`writablePaths` and /tmp, where
+ * HOME is: plan/service.ts writablePathsOf) writable for its user. On
  * Fargate every bind-mount volume starts empty, owned by root with mode 0755 ("By default, the
  * volume permissions are set to 0755 and the owner as root", ECS developer guide, bind mounts:
  * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/bind-mounts.html; the only other
@@ -503,7 +504,7 @@ export class AwsService extends pulumi.ComponentResource {
 
         const vars = containerVariables(system, svc, appSecretArns, bindings, plan);
         const size = fargateSize(svc.resources.cpu, svc.resources.memoryMb);
-        const volumes = svc.writablePaths.map((p, i) => ({ name: `scratch-${i}`, path: p }));
+        const volumes = plan.writablePaths.map((p, i) => ({ name: `scratch-${i}`, path: p }));
         const healthCheck = containerHealthCheck(plan);
         // What the application and its migration container share: image, hardening, variables, logs.
         const hardened = (containerName: string) => ({

@@ -1,7 +1,7 @@
 /**
  * An application service on Docker: N identical containers (N = `replicas.min`; a scheduler is
  * always exactly one), each hardened (the spec's `runAsUser`, read-only root filesystem with tmpfs
- * on `writablePaths`, all capabilities dropped, no-new-privileges, memory and CPU limits from
+ * on the plan's writable paths (`writablePaths` and /tmp, where HOME is), all capabilities dropped, no-new-privileges, memory and CPU limits from
  * `resources`, restart `unless-stopped`), with the spec's env, the datastore connection variables
  * and the generated secrets. No container publishes a port: web services are reached through the
  * edge on the app network, where every replica answers to the service's name.
@@ -224,7 +224,8 @@ export class DockerService extends pulumi.ComponentResource {
 
         const imageRef = this.image(name, service);
         const servicePlan = args.plan ?? planService(system, service, "docker");
-        // The spec's env with its references resolved (plan/templates.ts), then the platform's own.
+        // The plan's plain variables (HOME and the caches on /tmp: plan/service.ts homeVariables; the spec's env, references
+        // resolved: plan/templates.ts), then the platform's own.
         const plain = { ...servicePlan.variables.plain, ...(args.env ?? {}) };
         const secretEnv: Record<string, pulumi.Input<string>> = { ...(args.secretEnv ?? {}) };
         for (const secretName of service.secrets) {
@@ -294,7 +295,7 @@ export class DockerService extends pulumi.ComponentResource {
             ...hardened({ user, memoryMb: service.resources.memoryMb, cpus: service.resources.cpu }),
             // tini as PID 1: signals reach the app, zombies are reaped.
             init: true,
-            tmpfs: tmpfsMounts(service.writablePaths),
+            tmpfs: tmpfsMounts(servicePlan.writablePaths),
             networksAdvanced: networks,
             ...(shareMounts.length > 0 ? { volumes: shareMounts } : {}),
         };

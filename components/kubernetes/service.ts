@@ -4,8 +4,9 @@
  * ScaledObject when the service also scales on requests); a
  * PodDisruptionBudget; the spec's liveness/readiness probes; requests = limits; a restricted-PSA
  * security context (non-root uid from the spec, no privilege escalation, read-only root with an
- * emptyDir per `writablePaths`, all capabilities dropped, seccomp RuntimeDefault); topology spread
- * over nodes and zones; the spec's rolling update; no service-account token.
+ * emptyDir per writable path — `writablePaths` and /tmp, where HOME is (plan/service.ts
+ * writablePathsOf) — all capabilities dropped, seccomp RuntimeDefault); topology spread over nodes
+ * and zones; the spec's rolling update; no service-account token.
  *
  * - **Workers** are Deployments without a Service. **Schedulers** (Celery beat) are one-replica
  *   StatefulSets without a Service: a Deployment, even with `Recreate`, starts a replacement as
@@ -256,7 +257,7 @@ export class KubernetesService extends pulumi.ComponentResource {
         const seen = new Set<string>();
         const uniqueEnv = env.filter((e) => (seen.has(e.name as string) ? false : (seen.add(e.name as string), true)));
 
-        const writable = writableVolumes(service.writablePaths);
+        const writable = writableVolumes(plan.writablePaths);
         const shared = shareMounts(service);
         const cas = caVolume(plan);
         const uid = service.runAsUser;

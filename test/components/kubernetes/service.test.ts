@@ -106,6 +106,10 @@ describe("kubernetes service (app tier)", () => {
             pod.containers[0].env.map((e: any) => [e.name, e.value ?? `${e.valueFrom.secretKeyRef.name}/${e.valueFrom.secretKeyRef.key}`]),
         );
         assert.deepEqual(env, {
+            HOME: "/tmp",
+            TMPDIR: "/tmp",
+            XDG_CACHE_HOME: "/tmp/.cache",
+            PYTHONPYCACHEPREFIX: "/tmp/.cache/pycache",
             NODE_ENV: "production",
             CONFIG_VALIDATE_ON_STARTUP: "true",
             LOG_FORMAT: "json",
