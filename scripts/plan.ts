@@ -13,6 +13,7 @@ import { PolicyConfigError, runPolicyReport } from "./offline/policy-report";
 import { loadPolicyConfig } from "../policies/config";
 import { writeDiagrams } from "./offline/diagram";
 import { renderPrerequisites } from "./offline/prerequisites";
+import { renderSizing } from "./offline/sizing";
 import { awsPrerequisites, renderAwsPrerequisites } from "./offline/prerequisites-aws";
 import { didYouMean, loadStack, SpecError, type Platform, type System } from "../model";
 import { connectionVariables, planService } from "../plan";
@@ -324,6 +325,8 @@ async function main() {
     console.log("");
     console.log(renderServices(loaded.system, loaded.settings.platform));
     console.log("");
+    const sizing = renderSizing(run);
+    if (sizing) console.log(sizing + "\n");
     if (config["tierform:platform"] === "aws") {
         console.log(renderAwsPrerequisites(awsPrerequisites(run, config["aws:region"])));
         console.log("");
