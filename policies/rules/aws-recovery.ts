@@ -128,6 +128,36 @@ export const awsAlarmActions = resourcePolicy({
     },
 });
 
+/** EFS automatic backups, a separate resource from the file system, stay on. */
+export const awsEfsBackupPolicy = resourcePolicy({
+    name: "aws-efs-backup-policy",
+    description:
+        "An EFS BackupPolicy keeps automatic backups on (status ENABLED): a user's policy set to DISABLED turns off the daily AWS Backup of the file system.",
+    group: "reliability",
+    platforms: ["aws"],
+    checklist: ["backups"],
+    sources: ["AWS EFS automatic backups (BackupPolicy status)", "Checkov CKV2_AWS_18 (intent: EFS in a backup plan)"],
+    types: ["aws:efs/backupPolicy:BackupPolicy"],
+    validate: (props, _args, report) => {
+        const status = props.backupPolicy?.status;
+        if (status !== "ENABLED" && status !== "ENABLING") report(`backupPolicy.status is ${status ?? "unset"}; automatic backups are off`);
+    },
+});
+
+/** DynamoDB point-in-time recovery. */
+export const awsDynamodbPitr = resourcePolicy({
+    name: "aws-dynamodb-pitr",
+    description: "DynamoDB tables (no tier maps to one; this judges a table a user adds) keep point-in-time recovery on.",
+    group: "reliability",
+    platforms: ["aws"],
+    checklist: ["backups"],
+    sources: ["Checkov CKV_AWS_28"],
+    types: ["aws:dynamodb/table:Table"],
+    validate: (props, _args, report) => {
+        if (props.pointInTimeRecovery?.enabled !== true) report("pointInTimeRecovery is not enabled");
+    },
+});
+
 /** The AWS policies of recovery. */
 export const awsRecoveryPolicies = [
     awsDatabaseBackupRetention,
@@ -135,4 +165,6 @@ export const awsRecoveryPolicies = [
     awsElasticacheBackup,
     awsBackupPlan,
     awsAlarmActions,
+    awsEfsBackupPolicy,
+    awsDynamodbPitr,
 ];

@@ -609,6 +609,107 @@ export const k8sDatastoreTls = resourcePolicy({
     },
 });
 
+const INGRESS = "kubernetes:networking.k8s.io/v1:Ingress";
+const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
+
+/** Inputs of a networking.k8s.io/v1 Ingress that the Ingress policies read. */
+interface IngressProps {
+    metadata?: { annotations?: Record<string, string> };
+    spec?: { tls?: { hosts?: string[]; secretName?: string }[]; rules?: { host?: string }[] };
+}
+
+/** An Ingress a user adds beside the Gateway terminates TLS for every host it serves. */
+export const k8sIngressTls = resourcePolicy({
+    name: "k8s-ingress-tls",
+    description:
+        "Every Ingress (the program's edge is a Gateway; this judges one a user adds) has spec.tls with a certificate Secret, and every host its rules serve is listed in a tls entry.",
+    group: "security",
+    platforms: ["kubernetes"],
+    checklist: ["https-enforcement", "encryption-in-transit"],
+    sources: ["Polaris tlsSettingsMissing"],
+    types: [INGRESS],
+    validate: (props: IngressProps, _args, report) => {
+        const tls = props.spec?.tls ?? [];
+        if (tls.length === 0) return report("Ingress has no spec.tls; it serves plain HTTP");
+        for (const [i, t] of tls.entries()) if (!t.secretName) report(`spec.tls[${i}] names no secretName`);
+        const covered = new Set(tls.flatMap((t) => t.hosts ?? []));
+        for (const host of (props.spec?.rules ?? []).map((r) => r.host).filter((h): h is string => !!h))
+            if (!covered.has(host)) report(`host ${host} is not in any spec.tls[].hosts; it is served without TLS`);
+    },
+});
+
+/**
+ * ingress-nginx snippet annotations splice raw nginx configuration into the controller, whose
+ * service account reads every Secret (CVE-2021-25742, kubernetes/ingress-nginx#7837; CVE-2023-5043
+ * for configuration-snippet). Checkov CKV_K8S_153 flags snippets; this refuses any `*-snippet`.
+ */
+export const k8sIngressNoSnippets = resourcePolicy({
+    name: "k8s-ingress-no-snippets",
+    description:
+        "No Ingress carries an ingress-nginx snippet annotation (nginx.ingress.kubernetes.io/configuration-snippet, server-snippet, auth-snippet or any *-snippet): they inject raw nginx configuration into a controller that can read every Secret (CVE-2021-25742).",
+    group: "security",
+    platforms: ["kubernetes"],
+    checklist: [],
+    sources: ["Checkov CKV_K8S_153", "ingress-nginx CVE-2021-25742"],
+    types: [INGRESS],
+    validate: (props: IngressProps, _args, report) => {
+        for (const key of Object.keys(props.metadata?.annotations ?? {}))
+            if (/^nginx\.ingress\.kubernetes\.io\/[a-z-]*snippet$/.test(key)) report(`annotation ${key} injects raw nginx configuration`);
+    },
+});
+
+/** A NetworkPolicy rule (ingress or egress) as the policies read it. */
+interface NetworkPolicyRule {
+    from?: Record<string, unknown>[];
+    to?: Record<string, unknown>[];
+    ports?: unknown[];
+}
+
+/**
+ * A NetworkPolicy rule without peers (`{}`, or only ports) admits every source or destination, in
+ * and outside the cluster, and policies are additive: one such rule undoes the namespace's
+ * default-deny for the pods it selects. So does a peer `{}` or `namespaceSelector: {}` alone.
+ */
+const allowAllSchema = {
+    properties: {
+        publicEntryNamespaces: setting.strings(
+            ["envoy-gateway-system"],
+            "Namespaces whose pods take traffic from anywhere (the Gateway's proxies; the program's OPERATOR_NAMESPACES.envoyGateway): ingress rules there may name no peers.",
+        ),
+    },
+};
+
+export const k8sNetworkPolicyNoAllowAll = resourcePolicy({
+    name: "k8s-network-policy-no-allow-all",
+    description:
+        "No NetworkPolicy rule allows every peer: each ingress rule names `from` and each egress rule names `to` peers, none of them an empty peer or a bare `namespaceSelector: {}`; an allow-all rule would undo the default-deny for the pods it selects. Ingress in the Gateway's own namespace (the public entry) is exempt.",
+    group: "security",
+    platforms: ["kubernetes"],
+    checklist: ["network-segmentation"],
+    sources: ["NSA/CISA Kubernetes Hardening Guidance (default-deny, no allow-all policy)", "Kubernetes NetworkPolicy 'allow all' example"],
+    types: [NETWORK_POLICY],
+    configSchema: allowAllSchema,
+    validate: (props, args, report, { publicEntryNamespaces }) => {
+        const ns: string | undefined = props.metadata?.namespace ?? args.provider?.props?.namespace;
+        const check = (dir: "ingress" | "egress", key: "from" | "to") => {
+            for (const [i, rule] of ((props.spec?.[dir] ?? []) as NetworkPolicyRule[]).entries()) {
+                const peers = rule[key] ?? [];
+                const where = `spec.${dir}[${i}]`;
+                if (peers.length === 0)
+                    report(`${where} has no ${key} peers: it allows every ${dir === "ingress" ? "source" : "destination"}`);
+                for (const [j, peer] of peers.entries()) {
+                    const keys = Object.keys(peer ?? {});
+                    const nsAll =
+                        keys.length === 1 && keys[0] === "namespaceSelector" && Object.keys(peer.namespaceSelector ?? {}).length === 0;
+                    if (keys.length === 0 || nsAll) report(`${where}.${key}[${j}] selects every pod of every namespace`);
+                }
+            }
+        };
+        if (!ns || !publicEntryNamespaces.includes(ns)) check("ingress", "from");
+        check("egress", "to");
+    },
+});
+
 /** The Kubernetes resource policies. */
 export const kubernetesPolicies = [
     k8sRunAsNonRoot,
@@ -633,4 +734,7 @@ export const kubernetesPolicies = [
     k8sCnpgCluster,
     k8sDatastoreFailover,
     k8sDatastoreTls,
+    k8sIngressTls,
+    k8sIngressNoSnippets,
+    k8sNetworkPolicyNoAllowAll,
 ];
