@@ -1,0 +1,83 @@
+/**
+ * A writable HOME on a real Docker daemon (issue 20 item 4): a stand-in image (Debian's static
+ * busybox, nothing else, no /etc/passwd) runs with exactly what the dev plan gives mdc-tts's
+ * backend container — its uid, read-only root, capabilities, tmpfs mounts and variables — and
+ * writes to $HOME, $TMPDIR, $XDG_CACHE_HOME and $PYTHONPYCACHEPREFIX. The same run without the
+ * plan's tmpfs (or without HOME) must fail, so the check can fail. Everything is named tft-home-*.
+ */
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import { api, apiOk, daemonAnswers, tar } from "./api";
+import { busyboxPath } from "./stand-ins";
+import { planStack } from "../harness";
+
+const IMAGE = "tft-home-standin:1";
+const WRITE = 'touch "$HOME/x" && mkdir -p "$XDG_CACHE_HOME/y" "$PYTHONPYCACHEPREFIX/z" && touch "$TMPDIR/t"';
+
+/** Run `cmd` as the planned container would run, minus what `drop` removes; the exit code. */
+async function run(name: string, planned: any, drop: { tmpfs?: boolean; home?: boolean } = {}): Promise<number> {
+    await api("DELETE", `/containers/${name}?force=1`);
+    const env = (planned.envs as string[]).filter((e) => !(drop.home && /^(HOME|TMPDIR|XDG_CACHE_HOME|PYTHONPYCACHEPREFIX)=/.test(e)));
+    await apiOk("POST", `/containers/create?name=${name}`, {
+        Image: IMAGE,
+        Entrypoint: ["/bin/busybox", "sh", "-c", WRITE],
+        User: planned.user,
+        Env: env,
+        HostConfig: {
+            ReadonlyRootfs: planned.readOnly,
+            CapDrop: planned.capabilities.drops,
+            SecurityOpt: planned.securityOpts,
+            ...(drop.tmpfs ? {} : { Tmpfs: planned.tmpfs }),
+        },
+    });
+    try {
+        await apiOk("POST", `/containers/${name}/start`);
+        const waited = await apiOk("POST", `/containers/${name}/wait`, undefined, { timeoutMs: 60_000 });
+        return waited.json.StatusCode;
+    } finally {
+        await api("DELETE", `/containers/${name}?force=1`);
+    }
+}
+
+describe("a writable HOME on a real Docker daemon (issue 20 item 4)", function () {
+    this.timeout(180_000);
+
+    before(async function () {
+        const problem = !(await daemonAnswers())
+            ? "no Docker daemon answers on /var/run/docker.sock (Debian package 'docker.io'; .ci/run starts dockerd)"
+            : !busyboxPath()
+              ? "busybox is not installed (Debian package 'busybox-static')"
+              : undefined;
+        if (problem) {
+            if (process.env.CI === "true") throw new Error(`${problem}: CI must have it`);
+            this.skip();
+        }
+        const rootfs = tar([
+            { name: "bin", type: "dir" },
+            { name: "bin/busybox", type: "file", content: fs.readFileSync(busyboxPath()!), mode: 0o755 },
+        ]);
+        const q = new URLSearchParams({ fromSrc: "-", repo: "tft-home-standin", tag: "1" });
+        q.append("changes", "LABEL tierform.test=stand-in");
+        await apiOk("POST", `/images/create?${q.toString()}`, rootfs, { contentType: "application/x-tar" });
+    });
+
+    after(async () => {
+        await api("DELETE", `/images/${IMAGE}?force=1`);
+    });
+
+    it("the dev plan's backend container (uid 10001, no passwd entry, read-only root) writes its HOME and caches; without the tmpfs or HOME it cannot", async () => {
+        const plan = await planStack({ stack: "dev", system: "mdc-tts" });
+        const planned = plan.ofType("docker:index/container:Container").find((c) => {
+            const labels = c.inputs.labels ?? [];
+            return (
+                labels.some((l: any) => l.label === "tierform.service" && l.value === "backend") &&
+                labels.some((l: any) => l.label === "tierform.replica")
+            );
+        })!.inputs;
+        assert.equal(planned.readOnly, true);
+        assert.match(planned.user, /^10001:/);
+        assert.equal(await run("tft-home-planned", planned), 0, "as planned: HOME and the caches are writable");
+        assert.notEqual(await run("tft-home-no-tmpfs", planned, { tmpfs: true }), 0, "without the tmpfs the read-only root refuses");
+        assert.notEqual(await run("tft-home-no-home", planned, { home: true }), 0, "without HOME (= /) the write fails");
+    });
+});
