@@ -254,6 +254,16 @@ async function runOnce(opts: RunOptions): Promise<OfflineRun> {
     const parentAliases = new Map<string, string[]>();
     const pending: PlannedResource[] = [];
     const messages: RuntimeMessage[] = [];
+    /**
+     * The region a resource is created in: its provider's `region` input (an explicit provider, or
+     * the default one, whose inputs are the stack's aws: config), else the stack's `aws:region`.
+     * `provider` is the reference the runtime passes, "<provider URN>::<id>".
+     */
+    const regionOf = (provider: string | undefined): string => {
+        const urn = provider?.slice(0, provider.lastIndexOf("::"));
+        const region = urn ? records.get(urn)?.inputs.region : undefined;
+        return typeof region === "string" ? region : (opts.config?.["aws:region"] ?? "us-east-1");
+    };
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const runtimeSettings = require("@pulumi/pulumi/runtime/settings");
     const getEngine = runtimeSettings.getEngine;
@@ -272,7 +282,7 @@ async function runOnce(opts: RunOptions): Promise<OfflineRun> {
             {
                 newResource: (args) => {
                     const inputs = split(args.inputs, "", []).plain;
-                    const state = { ...inputs, ...mockOutputs(args.type, args.name, inputs) };
+                    const state = { ...inputs, ...mockOutputs(args.type, args.name, inputs, regionOf(args.provider)) };
                     for (const key of SECRET_OUTPUTS[args.type] ?? []) if (typeof state[key] === "string") knownSecrets.add(state[key]);
                     return { id: state.id ?? `${args.name}-id`, state };
                 },

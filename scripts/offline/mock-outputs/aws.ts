@@ -1,10 +1,12 @@
 /** Outputs of @pulumi/aws resources and data sources under the mock runtime. */
 const ACCOUNT = "123456789012";
 
-/** What AWS would compute for a resource of `type`: ARN and id, plus endpoints, DNS names and the like per type; undefined outside `aws:`. */
-export function awsOutputs(type: string, name: string, inputs: Record<string, any>): Record<string, any> | undefined {
+/**
+ * What AWS would compute for a resource of `type` in `region` (its provider's): ARN and id, plus
+ * endpoints, DNS names and the like per type; undefined outside `aws:`.
+ */
+export function awsOutputs(type: string, name: string, inputs: Record<string, any>, region: string): Record<string, any> | undefined {
     const [, mod, kind] = type.split(/[:/]/);
-    const region = "us-east-1";
     // IAM and CloudFront are global: their ARNs carry no region.
     const arnRegion = mod === "iam" || mod === "cloudfront" ? "" : region;
     const base = { arn: `arn:aws:${mod}:${arnRegion}:${ACCOUNT}:${kind.toLowerCase()}/${name}`, id: `${name}-id` };

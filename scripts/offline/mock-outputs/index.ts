@@ -8,8 +8,8 @@ import { commonOutputs } from "./common";
 import { dockerOutputs } from "./docker";
 import { kubernetesOutputs } from "./kubernetes";
 
-/** A platform's outputs for one resource, or undefined when it adds none. */
-export type OutputsFn = (type: string, name: string, inputs: Record<string, any>) => Record<string, any> | undefined;
+/** A platform's outputs for one resource in `region` (AWS's; the others ignore it), or undefined when it adds none. */
+export type OutputsFn = (type: string, name: string, inputs: Record<string, any>, region: string) => Record<string, any> | undefined;
 
 const byPackage: Record<string, OutputsFn> = {
     aws: awsOutputs,
@@ -17,10 +17,13 @@ const byPackage: Record<string, OutputsFn> = {
     kubernetes: kubernetesOutputs,
 };
 
-/** Outputs for a resource of `type` named `name`, merged over its inputs by the engine. */
-export function mockOutputs(type: string, name: string, inputs: Record<string, any>): Record<string, any> {
+/**
+ * Outputs for a resource of `type` named `name`, merged over its inputs by the engine; `region` is
+ * its provider's (ARNs, endpoints and DNS names name it). @default region "us-east-1"
+ */
+export function mockOutputs(type: string, name: string, inputs: Record<string, any>, region = "us-east-1"): Record<string, any> {
     const pkg = type.split(":")[0];
-    return { ...commonOutputs(type, name, inputs), ...(byPackage[pkg]?.(type, name, inputs) ?? {}) };
+    return { ...commonOutputs(type, name, inputs), ...(byPackage[pkg]?.(type, name, inputs, region) ?? {}) };
 }
 
 /** Results of provider functions (data sources), e.g. aws.getAvailabilityZones. */

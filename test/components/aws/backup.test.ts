@@ -58,7 +58,8 @@ describe("aws backup (AWS Backup)", function () {
         for (const name of ["scheduled", "weekly", "monthly"]) {
             assert.strictEqual(
                 rules[name].copyActions[0].destinationVaultArn,
-                `arn:aws:backup:us-east-1:123456789012:vault/${drVault.name}`,
+                // The DR vault's ARN names the DR region: the mock engine takes it from the vault's provider.
+                `arn:aws:backup:us-west-2:123456789012:vault/${drVault.name}`,
                 name,
             );
             assert.strictEqual(rules[name].copyActions[0].lifecycle.deleteAfter, rules[name].lifecycle.deleteAfter, name);
