@@ -679,6 +679,7 @@ const allowAllSchema = {
     },
 };
 
+/** No NetworkPolicy rule allows every peer (an empty peer, no `from`/`to`, or a bare `namespaceSelector: {}`); ingress in the public entry namespaces is exempt. */
 export const k8sNetworkPolicyNoAllowAll = resourcePolicy({
     name: "k8s-network-policy-no-allow-all",
     description:

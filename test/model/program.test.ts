@@ -38,7 +38,12 @@ describe("program: bad input stops index.ts before any resource", () => {
         const error = await refusal({
             stack: "prod",
             system: "mdc-tts",
-            overrides: { edge: { domain: null }, recovery: { rpoMinutes: 2 } },
+            // Without a domain the frontend's ${services.backend.url} has nothing to name: give it a path.
+            overrides: {
+                edge: { domain: null },
+                recovery: { rpoMinutes: 2 },
+                services: { frontend: { env: { REACT_APP_API_URL: "/api" } } },
+            },
         });
         assert.match(error.message, /cannot be built on AWS \(3 problems\)/);
         assert.match(error.message, /- edge\.domain: /);

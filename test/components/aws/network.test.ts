@@ -197,7 +197,13 @@ describe("aws network", function () {
         assert.strictEqual(mdc.ofType("aws:ec2/vpcEndpoint:VpcEndpoint").filter((e) => e.inputs.vpcEndpointType === "Interface").length, 0);
         const ecr = await planNetwork("mdc-tts", {
             overrides: {
-                services: { frontend: { image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/mdc/frontend:1.0.0", writablePaths: [] } },
+                services: {
+                    frontend: {
+                        image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/mdc/frontend:1.0.0",
+                        writablePaths: [],
+                        healthTool: "wget",
+                    },
+                },
             },
         });
         assert.deepStrictEqual(worldHttps(ecr, "frontend"), [], "no 0.0.0.0/0:443 for the frontend");
