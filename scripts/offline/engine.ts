@@ -286,7 +286,7 @@ async function runOnce(opts: RunOptions): Promise<OfflineRun> {
                     for (const key of SECRET_OUTPUTS[args.type] ?? []) if (typeof state[key] === "string") knownSecrets.add(state[key]);
                     return { id: state.id ?? `${args.name}-id`, state };
                 },
-                call: (args) => mockCall(args.token, split(args.inputs, "", []).plain),
+                call: (args) => mockCall(args.token, split(args.inputs, "", []).plain, regionOf(args.provider)),
             },
             project,
             stack,

@@ -90,27 +90,55 @@ export function awsOutputs(type: string, name: string, inputs: Record<string, an
     }
 }
 
-/** Results of the AWS data sources the components call (region us-east-1, account 123456789012); `{ id: "mock" }` for any other. */
-export function awsCall(token: string, inputs: Record<string, any>): Record<string, any> {
+/** The partition of `region` (China and GovCloud regions have their own). */
+function partitionOf(region: string): { partition: string; dnsSuffix: string } {
+    if (region.startsWith("cn-")) return { partition: "aws-cn", dnsSuffix: "amazonaws.com.cn" };
+    if (region.startsWith("us-gov-")) return { partition: "aws-us-gov", dnsSuffix: "amazonaws.com" };
+    return { partition: "aws", dnsSuffix: "amazonaws.com" };
+}
+
+/**
+ * The zone-ID prefix AWS gives a region's availability zones: `use1` for us-east-1, `usw2` for
+ * us-west-2, `euc1` for eu-central-1, `apse2` for ap-southeast-2 (the geography, the initials of
+ * the direction, the number).
+ */
+export function zoneIdPrefix(region: string): string {
+    const [geo, direction = "", n = ""] = region.split("-");
+    const initials = direction
+        .replace(/north/g, "n")
+        .replace(/south/g, "s")
+        .replace(/east/g, "e")
+        .replace(/west/g, "w")
+        .replace(/central/g, "c");
+    return `${geo}${initials}${n}`;
+}
+
+/**
+ * Results of the AWS data sources the components call (account 123456789012), in `region`: the
+ * region of the provider the call is made with (the DR provider's for the DR site), as a real
+ * provider answers; `{ id: "mock" }` for any other. @default region "us-east-1"
+ */
+export function awsCall(token: string, inputs: Record<string, any>, region = "us-east-1"): Record<string, any> {
+    const { partition, dnsSuffix } = partitionOf(region);
     switch (token) {
         case "aws:index/getAvailabilityZones:getAvailabilityZones":
             return {
-                names: ["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d"],
-                zoneIds: ["use1-az1", "use1-az2", "use1-az4", "use1-az6"],
-                id: "us-east-1",
+                names: ["a", "b", "c", "d"].map((z) => `${region}${z}`),
+                zoneIds: [1, 2, 4, 6].map((n) => `${zoneIdPrefix(region)}-az${n}`),
+                id: region,
             };
         case "aws:index/getRegion:getRegion":
-            return { name: "us-east-1", region: "us-east-1", id: "us-east-1" };
+            return { name: region, region, id: region };
         case "aws:index/getCallerIdentity:getCallerIdentity":
-            return { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/mock`, userId: "mock", id: ACCOUNT };
+            return { accountId: ACCOUNT, arn: `arn:${partition}:iam::${ACCOUNT}:user/mock`, userId: "mock", id: ACCOUNT };
         case "aws:index/getPartition:getPartition":
-            return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+            return { partition, dnsSuffix, id: partition };
         case "aws:ec2/getVpc:getVpc":
-            return { id: inputs.id, cidrBlock: "10.20.0.0/16", arn: `arn:aws:ec2:us-east-1:${ACCOUNT}:vpc/${inputs.id}` };
+            return { id: inputs.id, cidrBlock: "10.20.0.0/16", arn: `arn:${partition}:ec2:${region}:${ACCOUNT}:vpc/${inputs.id}` };
         case "aws:ec2/getSubnets:getSubnets": {
             // Three subnets per `subnet-tier` tag value of the filter.
             const tier = (inputs.filters ?? []).find((f: any) => f.name === "tag:subnet-tier")?.values?.[0] ?? "any";
-            return { ids: [3, 1, 2].map((i) => `subnet-${tier}-${i}`), id: "us-east-1" };
+            return { ids: [3, 1, 2].map((i) => `subnet-${tier}-${i}`), id: region };
         }
         case "aws:ec2/getManagedPrefixList:getManagedPrefixList":
             return {
@@ -118,10 +146,11 @@ export function awsCall(token: string, inputs: Record<string, any>): Record<stri
                 name: inputs.name,
                 addressFamily: "IPv4",
                 maxEntries: 55,
-                arn: "arn:aws:ec2:us-east-1:aws:prefix-list/pl-3b927c52",
+                arn: `arn:${partition}:ec2:${region}:aws:prefix-list/pl-3b927c52`,
             };
         case "aws:elb/getServiceAccount:getServiceAccount":
-            return { arn: "arn:aws:iam::127311923021:root", id: "127311923021" };
+            // us-east-1's Elastic Load Balancing account; each region has its own (ELB access-log docs).
+            return { arn: `arn:${partition}:iam::127311923021:root`, id: "127311923021" };
         case "aws:route53/getZone:getZone":
             return { zoneId: "Z0MOCKZONE", name: inputs.name, id: "Z0MOCKZONE" };
         default:

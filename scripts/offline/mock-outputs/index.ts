@@ -26,8 +26,11 @@ export function mockOutputs(type: string, name: string, inputs: Record<string, a
     return { ...commonOutputs(type, name, inputs), ...(byPackage[pkg]?.(type, name, inputs, region) ?? {}) };
 }
 
-/** Results of provider functions (data sources), e.g. aws.getAvailabilityZones. */
-export function mockCall(token: string, inputs: Record<string, any>): Record<string, any> {
-    if (token.startsWith("aws:")) return awsCall(token, inputs);
+/**
+ * Results of provider functions (data sources), e.g. aws.getAvailabilityZones, as the provider the
+ * call is made with answers in its `region`. @default region "us-east-1"
+ */
+export function mockCall(token: string, inputs: Record<string, any>, region = "us-east-1"): Record<string, any> {
+    if (token.startsWith("aws:")) return awsCall(token, inputs, region);
     return {};
 }
