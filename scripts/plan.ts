@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { formatRuntimeMessage, REDACTED, runOffline, type OfflineRun, type PlannedResource, type RuntimeMessage } from "./offline/engine";
 import { readStackConfig, stackNames, withStackFileLines } from "./offline/stack-config";
-import { PolicyConfigError, runPolicyReport } from "./offline/policy-report";
+import { PolicyConfigError, runPolicyReport, specPathOf, type SpecElements } from "./offline/policy-report";
 import { loadPolicyConfig } from "../policies/config";
 import { writeDiagrams } from "./offline/diagram";
 import { renderPrerequisites } from "./offline/prerequisites";
@@ -33,7 +33,7 @@ export const USAGE = `usage: npm run plan -- --stack <dev|staging|prod> [options
 
   --stack <name>         the stack: a Pulumi.<name>.yaml of this project (dev, staging, prod)
   --system <preset|file> a preset (systems/<name>.yaml) or a spec file, relative to the directory you run npm in
-  --json <file.json>     write every resource with its inputs (secret values redacted) and the violations
+  --json <file.json>     write every resource with its inputs (secret values redacted), provider, region, dependencies and spec path, and the violations
   --diagram <file.svg>   draw the deployed system as SVG
   --mermaid <file.mmd>   the same picture as Mermaid text
   -h, --help             print this help
@@ -227,10 +227,16 @@ function healthLine(system: System, svc: System["services"][string], routed: boo
 /**
  * One resource as `--json` writes it: identity, options, redacted inputs, the provider that
  * manages it (an explicit provider's URN, else the default one) with that provider's region where
- * it has one (an explicit AWS provider's `region`, else the stack's `aws:region`), and the URNs it
- * depends on.
+ * it has one (an explicit AWS provider's `region`, else the stack's `aws:region`), the URNs it
+ * depends on, and the spec path it stems from (`spec`, as the policy report names it; null where
+ * no one spec element decides it).
  */
-export function jsonRecord(r: PlannedResource, byUrn: Map<string, PlannedResource>, stackRegion?: string): Record<string, unknown> {
+export function jsonRecord(
+    r: PlannedResource,
+    byUrn: Map<string, PlannedResource>,
+    stackRegion?: string,
+    spec?: SpecElements,
+): Record<string, unknown> {
     const providerUrn = r.provider ? r.provider.split("::").slice(0, -1).join("::") : undefined;
     const provider = providerUrn ? byUrn.get(providerUrn) : undefined;
     const pkg = r.type.split(":")[0];
@@ -246,6 +252,7 @@ export function jsonRecord(r: PlannedResource, byUrn: Map<string, PlannedResourc
         provider: r.custom ? (providerUrn ?? `default ${pkg} provider`) : null,
         region: r.custom ? region : null,
         dependencies: r.dependencies,
+        spec: (spec && specPathOf(r, byUrn, spec)) ?? null,
         inputs: r.redacted,
     };
 }
@@ -350,7 +357,7 @@ async function main() {
             stack: args.stack,
             config,
             outputs: redactOutputs(run.outputs, run.secretOutputs),
-            resources: run.resources.map((r) => jsonRecord(r, byUrn, config["aws:region"])),
+            resources: run.resources.map((r) => jsonRecord(r, byUrn, config["aws:region"], loaded.system)),
             violations: report.violations,
         };
         try {

@@ -28,9 +28,11 @@ export interface Violation {
     spec?: string;
 }
 
-/** The spec's element names by group, to name a violation's spec path (a loaded System serves). */
+/** The spec's element names by group, and its recovery objectives, to name a violation's spec path (a loaded System serves). */
 export type SpecElements = Partial<
-    Record<"services" | "databases" | "caches" | "queues" | "buckets" | "fileShares", Record<string, unknown>>
+    Record<"services" | "databases" | "caches" | "queues" | "buckets" | "fileShares", Record<string, unknown>> & {
+        recovery: { crossRegion?: boolean };
+    }
 >;
 
 /** The component types (`tierform:<platform>:<Kind>`) built for one spec element, and the group of that element. */
@@ -44,13 +46,38 @@ const ELEMENT_OF_COMPONENT: Record<string, keyof SpecElements | "edge"> = {
     Bucket: "buckets",
     FileShares: "fileShares",
     Edge: "edge",
+    DrSite: "recovery",
 };
+
+/** The longest of `names` that `name` is or ends with (`-<name>`). */
+const nameIn = (name: string, names: string[]) =>
+    names.filter((k) => name === k || name.endsWith(`-${k}`)).sort((a, b) => b.length - a.length)[0] as string | undefined;
+
+/** The suffix AWS's backup component gives the file shares' plan and selection (components/aws/backup.ts FILE_SHARES_PLAN). */
+const FILE_SHARES_PLAN = "file_shares";
+
+/**
+ * What puts a resource in the DR region: `recovery.crossRegion`, or, without it, the stack's
+ * `tierform:drRegion` alone (prod then still copies backups there).
+ */
+const drPath = (spec: SpecElements) => (spec.recovery?.crossRegion ? "recovery.crossRegion" : "tierform:drRegion");
+
+/** Whether `r` (a resource's provider) is built by the DR site component. */
+function underDrSite(r: PlannedResource | undefined, byUrn: Map<string, PlannedResource>): boolean {
+    for (let cur = r; cur; cur = cur.parent ? byUrn.get(cur.parent) : undefined) if (/^tierform:[a-z]+:DrSite$/.test(cur.type)) return true;
+    return false;
+}
 
 /**
  * The spec path a resource stems from: the nearest component above it that the platform builds for
  * one spec element (every platform names those components `<system>-[<kind>-]<element>`), matched
- * to the spec's own names; `<database>.backup` under a backup component. Undefined for what no one
- * element decides (the network, keys, the system's own alarms).
+ * to the spec's own names; `<database>.backup` under a backup component. A system-wide backup
+ * component (AWS's: one vault, a plan and selection per database) names each plan and selection by
+ * its database (`-file_shares`: `fileShares`), what it builds with the DR site's provider (the DR
+ * vault) by what asks for the DR region, and its vault, role and failure alarms by every database's
+ * backup (`databases.*.backup`). The DR site's resources
+ * stem from `recovery.crossRegion` (or `tierform:drRegion`). Undefined for what no one element
+ * decides (the network, keys, the system's own alarms).
  */
 export function specPathOf(r: PlannedResource, byUrn: Map<string, PlannedResource>, spec: SpecElements): string | undefined {
     for (let cur: PlannedResource | undefined = r; cur; cur = cur.parent ? byUrn.get(cur.parent) : undefined) {
@@ -58,11 +85,18 @@ export function specPathOf(r: PlannedResource, byUrn: Map<string, PlannedResourc
         const group = kind ? ELEMENT_OF_COMPONENT[kind] : undefined;
         if (!group) continue;
         if (group === "edge") return "edge";
-        const name = cur.name;
-        const key = Object.keys(spec[group] ?? {})
-            .filter((k) => name === k || name.endsWith(`-${k}`))
-            .sort((a, b) => b.length - a.length)[0];
+        if (group === "recovery") return drPath(spec);
+        const names = Object.keys(spec[group] ?? {});
+        const key = nameIn(cur.name, names);
         if (key) return kind === "Backup" ? `${group}.${key}.backup` : `${group}.${key}`;
+        if (kind !== "Backup") continue;
+        // One backup component for the whole system: the resource's own name says which element.
+        if (cur === r) return undefined; // the component itself
+        const database = nameIn(r.name, names);
+        if (database) return `databases.${database}.backup`;
+        if (r.name.endsWith(`-${FILE_SHARES_PLAN}`)) return "fileShares";
+        if (r.provider && underDrSite(byUrn.get(r.provider.slice(0, r.provider.lastIndexOf("::"))), byUrn)) return drPath(spec);
+        return names.length ? "databases.*.backup" : "fileShares";
     }
     return undefined;
 }

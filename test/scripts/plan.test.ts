@@ -305,6 +305,36 @@ describe("the plan's command line, in process", () => {
             if (v.spec) assert.match(v.spec, /^(services|databases|caches|queues|buckets|fileShares)\.[a-z0-9-]+(\.backup)?$|^edge$/);
     });
 
+    it("names the spec path of AWS's system-wide backup resources and of the DR site, in --json and in violations", async () => {
+        const prod = await planStack({ stack: "prod", system: "mealkitz" });
+        const system = loadStack(stackConfig({ stack: "prod", system: "mealkitz" })).system;
+        const byUrn = new Map(prod.resources.map((r) => [r.urn, r]));
+        const specOf = (type: string, name: string) => jsonRecord(prod.one(type, name), byUrn, "us-east-1", system).spec;
+        assert.equal(specOf("aws:backup/plan:Plan", "backup-db"), "databases.db.backup");
+        assert.equal(specOf("aws:backup/selection:Selection", "backup-db"), "databases.db.backup");
+        assert.equal(specOf("aws:backup/vault:Vault", "backup"), "databases.*.backup");
+        assert.equal(specOf("aws:backup/vault:Vault", "backup-dr"), "recovery.crossRegion", "the DR vault (copy actions' destination)");
+        assert.equal(specOf("aws:ec2/subnet:Subnet", "dr-isolated-1"), "recovery.crossRegion");
+        assert.equal(specOf("aws:kms/key:Key", "dr-key"), "recovery.crossRegion");
+        // Without recovery.crossRegion, the DR vault is there for tierform:drRegion alone.
+        assert.equal(
+            jsonRecord(prod.one("aws:backup/vault:Vault", "backup-dr"), byUrn, "us-east-1", {
+                ...system,
+                recovery: { ...system.recovery, crossRegion: false },
+            }).spec,
+            "tierform:drRegion",
+        );
+        // A violation on a backup plan carries the same path: the report maps violations with specPathOf.
+        const plan = prod.one("aws:backup/plan:Plan", "backup-db");
+        const broken = {
+            ...prod.run,
+            resources: prod.resources.map((r) => (r === plan ? { ...r, inputs: { ...r.inputs, rules: [] } } : r)),
+        };
+        const violations = runPolicyReport(broken, "prod", undefined, system).violations.filter((v) => v.urn === plan.urn);
+        assert.ok(violations.length > 0, "a plan without rules is refused");
+        for (const v of violations) assert.equal(v.spec, "databases.db.backup", `${v.policy}: ${v.message}`);
+    });
+
     it("gives each --json resource its provider, region and dependencies (the DR vault: the DR region)", async () => {
         const prod = await planStack({ stack: "prod", system: "mealkitz" });
         const byUrn = new Map(prod.resources.map((r) => [r.urn, r]));
