@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { problemLines, type LoadedStack, type Platform, type Problem, type Settings, type System } from "../model";
-import { planSystem, unsupportedProblems } from "../plan";
+import { KNOWLEDGE, planSystem, unsupportedProblems } from "../plan";
 import type { PlatformSystem, PlatformSystemArgs, SystemOutputs } from "./contract";
 
 type SystemClass = new (name: string, args: PlatformSystemArgs, opts?: pulumi.ComponentResourceOptions) => PlatformSystem;
@@ -27,8 +27,6 @@ const PLATFORMS: Record<Platform, () => PlatformModule> = {
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
-const PLATFORM_TITLES: Record<Platform, string> = { docker: "Docker", kubernetes: "Kubernetes", aws: "AWS" };
-
 /**
  * Every reason the stack's platform cannot build the system: the features it does not support
  * (plan/support.ts), then the platform's own checks. Empty when it can.
@@ -44,7 +42,7 @@ export function throwPlatformProblems(system: System, platform: Platform, proble
     const n = problems.length;
     const lines = problemLines(problems);
     throw new pulumi.RunError(
-        [`tierform: ${system.name} cannot be built on ${PLATFORM_TITLES[platform]} (${n} problem${n === 1 ? "" : "s"}):`, ...lines].join(
+        [`tierform: ${system.name} cannot be built on ${KNOWLEDGE[platform].title} (${n} problem${n === 1 ? "" : "s"}):`, ...lines].join(
             "\n",
         ),
     );

@@ -11,15 +11,16 @@
  * one sentence, then these tags —
  * - `@default <value>`: what an optional or defaulted field is when the spec leaves it out
  *   ("set by the environment profile" where `profiles.ts` fills it);
- * - `@docker`, `@kubernetes`, `@aws` (one per platform of `PLATFORMS`): what that platform does
- *   with the field, including "ignored" where it does nothing;
  * - `@caution`: where a change replaces a resource or loses data;
  * - `@cost`: what an expensive prod choice costs;
  * - `@property <key> <sentence>`: documents a key of an inline object written on one line; the
  *   tags after it, up to the next `@property`, belong to that key, and it shares the field's
  *   platform notes.
- * A field whose value is another documented object (e.g. `edge`, `backup`) leaves the platform
- * notes to that object's fields.
+ * What each platform does with a field is not written here but by the platform itself, in
+ * `plan/support/<platform>.ts` (`fields`, keyed `<object>.<field>`, e.g. `egress.internet`), beside
+ * its support of each feature; the test checks every field has a note per platform and that the
+ * notes agree with the features. A field whose value is another documented object (e.g. `edge`,
+ * `backup`) leaves the platform notes to that object's fields.
  */
 import { z } from "zod";
 import { cronProblem } from "../conventions/cron";
@@ -67,17 +68,11 @@ export const egress = z.strictObject({
      * Open connections to the public internet (payment gateways, SMTP, webhooks) on `ports`; never
      * to private, link-local or cluster address ranges.
      * @default false
-     * @docker The service's containers join the system's non-internal `egress` network; without it they sit on internal networks only.
-     * @kubernetes A NetworkPolicy egress rule to 0.0.0.0/0 except private, link-local and cluster ranges, on `ports` only.
-     * @aws Approximated: Fargate pulls images and fetches secrets through the task's own interface, so a service keeps TCP 443 out to 0.0.0.0/0 unless all its images are in ECR in the stack's region and it has no `writablePaths`; then it reaches ECR, CloudWatch Logs, Secrets Manager (and SQS) through interface endpoints and S3 through the gateway endpoint, and nothing on the internet (the plan warns which images keep 443 open). `true` adds `ports` other than 443.
      */
     internet: z.boolean().default(false),
     /**
      * TCP ports the service may reach on the internet while `internet` is on.
      * @default [443]
-     * @docker Not filtered: plain Docker cannot restrict outbound ports, so an opted-in service reaches any port (label `tierform.egress` says so).
-     * @kubernetes The ports of the NetworkPolicy's internet egress rule.
-     * @aws One security-group egress rule to 0.0.0.0/0 per port other than 443 (443 is always open, see `internet`).
      */
     ports: z.array(tcpPort).min(1, "list at least one port, e.g. [443]").default([443]),
 });
@@ -86,25 +81,16 @@ export const egress = z.strictObject({
 export const mount = z.strictObject({
     /**
      * Absolute path inside the container, e.g. /app/invoices.
-     * @docker The share's named volume (one per share and sub-path) mounted read-write at the path.
-     * @kubernetes The share's ReadWriteMany claim mounted at the path.
-     * @aws The share's EFS file system mounted over TLS through an access point per directory, created owned by the service's `runAsUser`; NFS is open only from the services that mount the share.
      */
     path: containerPath,
     /**
      * The file share to mount, a key of `fileShares`.
-     * @docker The share's volume, handed to the service's `runAsUser` by a one-shot ownership step; every service mounting one share must run as the same user (refused otherwise).
-     * @kubernetes The share's ReadWriteMany claim `share-<share>` of `tierform:sharedStorageClass`.
-     * @aws Not mounted yet (warned, see `path`).
      * @caution Pointing a mount at another share shows the containers that share's files; the old share's files stay where they were.
      */
     share: identifier,
     /**
      * A directory inside the share to mount instead of its root.
      * @default the share's root
-     * @docker A volume of its own per sub-path (Docker 20.10 volumes have no sub-paths), so two services see the same files only through the same `share` and `subPath`.
-     * @kubernetes The volume mount's `subPath` inside the one claim.
-     * @aws Not mounted yet (warned, see `path`).
      * @caution On Docker a new sub-path is a new, empty volume: files written under the old one stay in the old volume.
      */
     subPath: z
@@ -121,9 +107,6 @@ export const mount = z.strictObject({
 export const probe = z.strictObject({
     /**
      * Path requested on the service's port; a 2xx or 3xx answer is healthy.
-     * @docker The container's one health check probes the liveness path, else the readiness path, from inside the container by the service's `healthTool`, with the system's canonical Host.
-     * @kubernetes An `httpGet` liveness or readiness probe on the `http` port with the canonical Host header.
-     * @aws Liveness: the ECS container health check by the service's `healthTool`, with the canonical Host. Readiness (else liveness, else `/`): the load balancer's target-group health check, which cannot set a Host header.
      */
     path: z
         .string()
@@ -134,33 +117,21 @@ export const probe = z.strictObject({
     /**
      * Seconds after the container starts before the first probe.
      * @default 10
-     * @docker The health check's `startPeriod`.
-     * @kubernetes The probe's `initialDelaySeconds`.
-     * @aws The container health check's `startPeriod` (at most 300); the ECS service's health-check grace period is the larger of the two probes' delays plus 30 s (routed services).
      */
     initialDelaySeconds: z.number().int().min(0).default(10),
     /**
      * Seconds between probes.
      * @default 10
-     * @docker The health check's `interval`.
-     * @kubernetes The probe's `periodSeconds`.
-     * @aws The container health check's and the target group's interval, clamped to 5-300.
      */
     periodSeconds: z.number().int().min(1).default(10),
     /**
      * Seconds a probe may take before it counts as failed.
      * @default 3
-     * @docker The probe command's own timeout; the health check's `timeout` is one second more.
-     * @kubernetes The probe's `timeoutSeconds`.
-     * @aws The container health check's timeout (2-60) and the target group's (2-120, below the interval).
      */
     timeoutSeconds: z.number().int().min(1).default(3),
     /**
      * Consecutive failures before the container counts as unhealthy (liveness: restarted; readiness: taken out of traffic).
      * @default 3
-     * @docker The health check's `retries`.
-     * @kubernetes The probe's `failureThreshold`.
-     * @aws The container health check's retries (1-10) and the target group's unhealthy threshold (2-10).
      */
     failureThreshold: z.number().int().min(1).default(3),
 });
@@ -203,17 +174,11 @@ const clientNames = [...new Set(Object.values(CLIENTS).flat())] as [Client, ...C
 export const service = z.strictObject({
     /**
      * Pinned container image (a tag other than `latest`, or a digest).
-     * @docker Pulled by its pinned reference, or the tag given to the image built from `build`.
-     * @kubernetes The container image of the Deployment (StatefulSet for a scheduler).
-     * @aws The task definition's image; ECS must be able to pull it (public, or in the account's ECR).
      */
     image,
     /**
      * Build the image from a local Dockerfile instead of pulling it; `image` is then the tag given to the build.
      * @default none: the image is pulled
-     * @docker Built by the Docker provider on `pulumi up` (not on preview), never pushed.
-     * @kubernetes Ignored: the cluster pulls `image`, so build and push it yourself.
-     * @aws Ignored: ECS pulls `image`, so build and push it yourself.
      * @property context Directory sent to the build, relative to where Pulumi runs; checked to exist when the spec is loaded.
      * @property dockerfile The Dockerfile inside `context`.
      * @default "Dockerfile"
@@ -222,42 +187,27 @@ export const service = z.strictObject({
     /**
      * What the service is: `web` receives HTTP traffic on `port`, `worker` has no port, `scheduler` has no port and never runs twice.
      * @default "web"
-     * @docker A scheduler is exactly one container; web services answer on the app network under their name, for the edge.
-     * @kubernetes web: a Deployment and a ClusterIP Service; worker: a Deployment; scheduler: a one-replica StatefulSet (never two pods at once).
-     * @aws An ECS Fargate service each; a routed web service gets a target group; a scheduler deploys 0 %/100 % (the old task stops before the new one starts).
      * @caution On Kubernetes, turning a service into a scheduler or back replaces its Deployment by a StatefulSet (or the reverse): its pods are re-created.
      */
     kind: z.enum(["web", "worker", "scheduler"]).default("web"),
     /**
      * A note for people reading the spec.
      * @default none
-     * @docker Ignored (documentation only).
-     * @kubernetes Ignored (documentation only).
-     * @aws Ignored (documentation only).
      */
     description: z.string().optional(),
     /**
      * Container port the service listens on; required for `web` services.
      * @default none (a web service without one is refused)
-     * @docker The port the edge proxies to on the app network; never published on the host.
-     * @kubernetes The container port `http` and the ClusterIP Service's port.
-     * @aws The container port, the target group's port and the one port the load balancer's security group may reach.
      */
     port: z.number().int().min(1).max(65535).optional(),
     /**
      * Command (argv) to run instead of the image's default process.
      * @default the image's ENTRYPOINT and CMD
-     * @docker Required when the service gets credentials (`uses` or `secrets`): the with-secrets wrapper takes the ENTRYPOINT's place and execs this argv; without credentials it replaces the image's CMD.
-     * @kubernetes The container's `args`: replaces the image's CMD, its ENTRYPOINT still runs first (as on AWS).
-     * @aws The container definition's `command`: replaces the image's CMD; the image's ENTRYPOINT, if any, still runs first.
      */
     command: z.array(z.string()).optional(),
     /**
      * Replica range: `min` replicas always run; autoscaling may add replicas up to `max`.
      * @default set by the environment profile: a web service 1-2 on dev (the dev stack also caps every range at 2, `tierform:maxReplicas`), 2-4 on staging, 2-6 on prod; a worker or scheduler 1-1
-     * @docker `min` containers (at least one; a scheduler exactly one); `max` is ignored, Docker does not autoscale.
-     * @kubernetes `min` replicas, with a HorizontalPodAutoscaler (or KEDA ScaledObject) from max(1, `min`) to `max` when `max` > `min`; a scheduler is always one.
-     * @aws The ECS service's desired count is `min`; application autoscaling between `min` and `max` when `max` > `min`.
      * @cost Every AWS task bills its Fargate size for as long as it runs (see `resources`), so `min` sets the floor of the monthly bill.
      * @property min Replicas that always run (0 or more). The spec file is checked against every stack's policies at load: an autoscaled service (`max` > `min`) needs `min` of at least the `k8s-hpa-bounds` / `aws-autoscaling-bounds` floor, and a web service at least the `min-replicas` floor, where those policies are mandatory (2 on staging and prod, `policies/config/`).
      * @property max Most replicas autoscaling may run (1 or more, at least `min`; exactly 1 for a scheduler; at most the autoscaling policies' `maxRatio`, 10, times `min`).
@@ -268,9 +218,6 @@ export const service = z.strictObject({
     /**
      * Autoscaling targets; a target left out is not used.
      * @default none: where `replicas` lets the service scale, CPU 70 %
-     * @docker Ignored: Docker does not autoscale; the service runs `replicas.min` containers.
-     * @kubernetes An autoscaling/v2 HPA on the CPU and memory targets given (CPU 70 % only when no target is given); with `requestsPerMinute`, a KEDA ScaledObject with a Prometheus trigger on the edge's request rate plus the CPU and memory targets given. A request target alone scales on requests alone, as on AWS. The loader refuses `requestsPerMinute` on a service no edge route reaches.
-     * @aws Target-tracking policies on ECS CPU and memory utilisation and the load balancer's requests per target (routed services only); CPU 70 % only when no target is given.
      * @property cpuPercent Average CPU utilisation (percent of the requested CPU) to hold.
      * @default not used
      * @property memoryPercent Average memory utilisation (percent of the memory limit) to hold.
@@ -292,9 +239,6 @@ export const service = z.strictObject({
      * for the other; an exec check serves as both with one set of timings (every 30 s, 20 s to
      * answer, 3 failures, after 30 s) on every platform.
      * @default none: a worker or scheduler is only checked for a live main process
-     * @docker One check per container: the liveness probe (web services) or `command`, else none (Docker still restarts a container that exits).
-     * @kubernetes The HTTP probes as liveness and readiness probes (web services); `command` as an exec liveness and readiness probe; a worker or scheduler with neither gets a check that its PID 1 is alive.
-     * @aws The liveness probe or `command` becomes the container health check; the readiness probe is the load balancer's health check.
      * @property liveness HTTP probe: is the process alive (see the probe's fields).
      * @default none
      * @property readiness HTTP probe: may the replica take traffic (see the probe's fields).
@@ -308,17 +252,11 @@ export const service = z.strictObject({
     /**
      * What runs the HTTP health check inside the container (see docs/image-contract.md): `provided`, a static busybox `wget` tierform mounts read-only at /run/tierform-tools/busybox (the image needs nothing, not even a shell); `wget`, `curl`, `python3` or `node`, a tool the image has on its PATH; `none`, no check inside the container. Every check sends the system's canonical Host (`edge.domain`).
      * @default "provided"
-     * @docker The container's HEALTHCHECK runs the tool (CMD form, no shell); `provided` copies busybox from the pinned busybox image into a `health-tools` volume once per system; `none` leaves the container without a health check (Docker still restarts it when it exits).
-     * @kubernetes Ignored: the kubelet's own HTTP probe sends the request, with the Host header, and needs no tool in the image.
-     * @aws The container health check runs the tool (CMD form); `provided` adds a non-essential `health-tools` container that copies busybox into a task volume before the application starts; `none` leaves only the load balancer's target check (routed services) and ECS's watch of the main process.
      */
     healthTool: z.enum(["provided", "wget", "curl", "python3", "node", "none"]).default("provided"),
     /**
      * CPU (cores) and memory (MiB) of each replica.
      * @default set by the environment profile: 0.25 CPU / 256 MiB on dev, 0.5 / 512 on staging, 1 / 2048 on prod (a prod scheduler 0.25 / 512)
-     * @docker The container's CPU and memory limits.
-     * @kubernetes Requests equal to limits.
-     * @aws The smallest Fargate task size that fits; a size no Fargate task has is refused before anything is built.
      * @cost On AWS each task bills its Fargate size: $0.04048 per vCPU-hour and $0.004445 per GB-hour (us-east-1, x86), about $36 a month for 1 vCPU / 2 GiB and $9 for 0.25 vCPU / 512 MiB.
      * @property cpu CPU cores (up to 16).
      * @property memoryMb Memory in MiB (64-122880).
@@ -327,9 +265,6 @@ export const service = z.strictObject({
     /**
      * Datastores (databases, caches, queues, buckets) this service connects to, by name; it gets `<NAME>_URL` (buckets: `<NAME>_BUCKET`) and DATABASE_URL, MONGODB_URI, REDIS_URL, BROKER_URL or STORAGE_BUCKET for the first of each kind.
      * @default []
-     * @docker The connection strings in the container's secrets file; the container joins the data network and starts once those datastores are healthy (and the bucket setup has run, with keys limited to its buckets).
-     * @kubernetes The variables by `secretKeyRef` to the service's `<service>-connections` Secret; NetworkPolicies admit exactly these flows.
-     * @aws The variables through ECS `secrets` (Secrets Manager); security-group rules to each datastore's port; the task role may use exactly these queues and buckets.
      */
     uses: z.array(identifier).default([]),
     /**
@@ -339,9 +274,6 @@ export const service = z.strictObject({
      * `mysql2`, `prisma`; MongoDB: `mongodb`; Redis: `redis-py` (also Celery), `ioredis`.
      * Every client also gets the discrete parts `<NAME>_HOST`, `<NAME>_PORT`, `<NAME>_USER`, `<NAME>_PASSWORD`, `<NAME>_NAME` (a cache: host, port, password) and, where the server is verified against a CA bundle, `<NAME>_CA_FILE`.
      * @default per engine: `libpq` (PostgreSQL), `sqlalchemy-mysqldb` (MySQL), `mongodb`, `redis-py` (caches)
-     * @docker Plain text on the private data network (no TLS parameters beyond each client's default).
-     * @kubernetes PostgreSQL encrypted and verified against CloudNativePG's CA, projected from its `<db>-ca` Secret into the pods at /etc/tierform/ca/<db>/ca.crt (`<NAME>_CA_FILE`); the other datastores in plain text.
-     * @aws Encrypted and verified: RDS and DocumentDB against the Amazon RDS CA bundle the image must carry at /etc/ssl/certs/rds-global-bundle.pem (`<NAME>_CA_FILE`; PGSSLROOTCERT for `sqlalchemy-asyncpg`, NODE_EXTRA_CA_CERTS for Node clients), ElastiCache against the system trust store.
      */
     clients: z.record(identifier, z.enum(clientNames)).default({}),
     /**
@@ -351,17 +283,11 @@ export const service = z.strictObject({
      * `${routes.<path>.url}` (a route's public URL, e.g. `${routes./api.url}`), `${services.<name>.url}` (a routed service's public URL: its first route's);
      * the URLs need `edge.domain` and name it on dev too, where the Docker edge listens on the stack's `publicUrl` output (e.g. https://localhost:8443), so a browser there reaches them only through a hosts-file entry and that port; `$${` is a literal `${`. There is no internal address of a service: the Kubernetes NetworkPolicies and the AWS security groups admit no traffic from one service to another, so services call each other through the edge.
      * @default {}
-     * @docker The container's environment (visible in `docker inspect`); a name the platform also sets (e.g. S3_ENDPOINT_URL) takes the spec's value.
-     * @kubernetes Plain `env` values of the container.
-     * @aws The container definition's `environment`.
      */
     env: z.record(z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "environment variable names are A-Z, 0-9 and '_'"), z.string()).default({}),
     /**
      * Names of environment variables whose values are generated secrets (random.RandomPassword), e.g. SECRET_KEY; one value per name, shared by every service listing it.
      * @default []
-     * @docker In the container's secrets file (mode 0400), exported by the with-secrets wrapper: never in `docker inspect`.
-     * @kubernetes In the system's `app-secrets` Secret, by `secretKeyRef`.
-     * @aws In Secrets Manager (KMS-encrypted), injected through the container's ECS `secrets`.
      */
     secrets: z.array(z.string().regex(/^[A-Z_][A-Z0-9_]*$/)).default([]),
     /**
@@ -373,33 +299,21 @@ export const service = z.strictObject({
             /**
              * `rolling` replaces replicas a few at a time; `blueGreen` starts a full new set and switches all traffic at once; `canary` sends a share of traffic to the new set first.
              * @default "rolling"
-             * @docker Ignored: Docker re-creates the containers on an update, there is no rolling controller.
-             * @kubernetes A RollingUpdate in every case (annotation `tierform.io/rollout`): blueGreen surges 100 %, canary surges the first step's percentage, both with nothing unavailable; no traffic weights.
-             * @aws ECS ROLLING, BLUE_GREEN or CANARY/LINEAR deployments; blueGreen and canary need a routed web service with exactly one route (others roll), and keep the old set for a 10-minute bake.
              */
             strategy: z.enum(["rolling", "blueGreen", "canary"]).default("rolling"),
             /**
              * Replicas started above the desired count during a rolling update.
              * @default 1
-             * @docker Ignored (see `strategy`).
-             * @kubernetes The Deployment's `rollingUpdate.maxSurge` (rolling only).
-             * @aws The ECS deployment's maximum percent, (min + maxSurge) / min (rolling only).
              */
             maxSurge: z.number().int().min(0).default(1),
             /**
              * Replicas that may be unavailable during a rolling update.
              * @default 0
-             * @docker Ignored (see `strategy`).
-             * @kubernetes The Deployment's `rollingUpdate.maxUnavailable` (rolling only).
-             * @aws The ECS deployment's minimum healthy percent, (min - maxUnavailable) / min (rolling only).
              */
             maxUnavailable: z.number().int().min(0).default(0),
             /**
              * Canary traffic steps in percent, e.g. [5, 25, 50, 100].
              * @default [10, 100]
-             * @docker Ignored (see `strategy`).
-             * @kubernetes Only the first step, as the surge percentage.
-             * @aws Evenly spaced steps (25, 50, 75, 100) become a LINEAR deployment; any other list a CANARY deployment at its first step, then 100 %.
              */
             canarySteps: z.array(percent).optional(),
         })
@@ -407,18 +321,12 @@ export const service = z.strictObject({
     /**
      * A one-off command run before a new version takes traffic (e.g. database migrations); it must exit 0. Every other service using a database this service uses waits for it too (a Celery worker, an admin app; a service with its own `migrate` waits only for those before it in the spec).
      * @default none
-     * @docker A one-shot container with the replicas' environment and credentials, run before the replicas (re)start; a non-zero exit fails `pulumi up`; the other services' containers on the same database wait for its exit 0 (label `tierform.after.migrate-<service>`).
-     * @kubernetes A Job named by a hash of image and command (so each version migrates once), which the Deployment and the workloads of the other services on the same database wait for.
-     * @aws A non-essential `migrate` container in every task; the application starts after it exits 0, so it runs at every task start and must be idempotent and tolerate a concurrent run; the ECS services of the other services on the same database are created and updated only once this one is steady.
      * @property command The argv to run, in the service's image.
      */
     migrate: z.strictObject({ command: z.array(z.string()).min(1) }).optional(),
     /**
      * Paths that must stay writable under the read-only root filesystem, private to each replica and lost on restart. `/tmp` is always added (HOME, TMPDIR and the caches live there: docs/image-contract.md), unless the list is empty: `[]` makes a container with nothing writable and no HOME.
      * @default ["/tmp"]
-     * @docker A tmpfs per path.
-     * @kubernetes An emptyDir per path (1 GiB limit).
-     * @aws A task volume per path, handed to `runAsUser` by a short-lived `volume-permissions` container before the application starts.
      */
     writablePaths: z.array(containerPath).default(["/tmp"]),
     /**
@@ -434,9 +342,6 @@ export const service = z.strictObject({
     /**
      * Numeric user (and group) the container runs as; never 0.
      * @default 10001
-     * @docker The container's `user` (uid:gid); a file share's volume is owned by it.
-     * @kubernetes The pod's `runAsUser` and `runAsGroup`, with `runAsNonRoot`.
-     * @aws The container definition's `user` (uid:gid).
      */
     runAsUser: z.number().int().min(1, "containers never run as root (uid 0)").default(10001),
 });
@@ -446,42 +351,27 @@ export const backup = z.strictObject({
     /**
      * When full backups run: a five-field cron expression in UTC.
      * @default "0 2 * * *"
-     * @docker The backup container's schedule loop runs a logical dump (pg_dump, mysqldump, mongodump) at these times into its backups volume.
-     * @kubernetes A backup CronJob running the same dump; for PostgreSQL also a CloudNativePG ScheduledBackup (base backup to object storage).
-     * @aws An AWS Backup plan rule (`scheduled`); a daily schedule also sets the RDS/DocumentDB backup window.
      */
     schedule: cron.default("0 2 * * *"),
     /**
      * A second, more frequent schedule (e.g. AuroMart's 6-hourly incrementals).
      * @default none
-     * @docker A second schedule in the loop: a full dump labelled `incremental` (logical dumps have no incremental mode).
-     * @kubernetes A second CronJob, with its own backups volume: a full dump labelled `incremental`.
-     * @aws A second AWS Backup rule (`incremental`); RDS snapshots after the first are incremental.
      */
     incrementalSchedule: cron.optional(),
     /**
      * Days a backup is kept; the environment profile's retention is a floor on every platform (a
      * seed's 14 days is kept 30 on prod).
      * @default set by the environment profile: 3 on dev, 7 on staging, 30 on prod
-     * @docker Dumps older than this are pruned from the backups volume.
-     * @kubernetes Dumps older than this are pruned; CloudNativePG's retention policy for base backups and WAL.
-     * @aws The backup rules' `deleteAfter`; RDS and DocumentDB automated backups keep at most 35 days of it.
      */
     retentionDays: z.number().int().min(1, "a backup retention of less than 1 day keeps nothing").max(36500).optional(),
     /**
      * Point-in-time recovery: restore to any moment within the retention, not only to a backup.
      * @default false
-     * @docker Ignored: dumps only, so data since the last dump is lost (the loader's RPO check accepts `pointInTime: true` in place of frequent dumps, which Docker does not honour).
-     * @kubernetes Ignored as a switch: CloudNativePG archives PostgreSQL WAL continuously whatever it says; MySQL and MongoDB have dumps only, as on Docker.
-     * @aws An AWS Backup `continuous` rule (at most 35 days) beside RDS's own automated backups.
      */
     pointInTime: z.boolean().default(false),
     /**
      * Long-term archival copies, e.g. Asset Management's weekly and monthly backups.
      * @default none
-     * @docker Ignored: no archival copies.
-     * @kubernetes Ignored: no archival copies.
-     * @aws Weekly and monthly AWS Backup rules; monthly copies move to cold storage after 30 days where the resource type supports it.
      * @property weeklyRetentionDays Days a weekly copy is kept (7 or more).
      * @default no weekly copies
      * @property monthlyRetentionDays Days a monthly copy is kept (30 or more).
@@ -499,17 +389,11 @@ export const backup = z.strictObject({
 export const database = z.strictObject({
     /**
      * The database engine.
-     * @docker The engine's official image, pinned per version (`components/shared/images.ts`).
-     * @kubernetes postgres: a CloudNativePG `Cluster`; mysql and mongodb: a one-replica StatefulSet of the official image.
-     * @aws postgres and mysql: Amazon RDS; mongodb: Amazon DocumentDB (MongoDB-compatible).
      * @caution Changing it replaces the database with an empty one on every platform (RDS's `engine` forces a new instance): migrate the data yourself.
      */
     engine: z.enum(["postgres", "mysql", "mongodb"]),
     /**
      * Major (or major.minor) engine version with a pinned image: postgres 14, 15, 16, 17 or 18, mysql 8.0 or 8.4, mongodb 7.0 or 8.0 (the lines of `components/shared/pins.ts` ENGINE_LINES).
-     * @docker Selects the pinned image.
-     * @kubernetes Selects the CloudNativePG operand image (postgres) or the pinned image.
-     * @aws RDS `engineVersion`; for DocumentDB the nearest DocumentDB version that implements at least that MongoDB API.
      * @caution A new major version is refused by RDS and DocumentDB unless major upgrades are allowed (`AllowMajorVersionUpgrade`, which this program does not set), and a version change waits for the maintenance window (no `applyImmediately`). On Docker (and MySQL or MongoDB on Kubernetes) it is a new server image on the old data directory, and PostgreSQL refuses to start on a data directory of another major version; for PostgreSQL on Kubernetes follow CloudNativePG's major-upgrade methods (https://cloudnative-pg.io/documentation/current/postgres_upgrades). Otherwise dump and restore; never go back down.
      * @cost An RDS version past its standard support runs on paid RDS Extended Support, billed per vCPU-hour (the plan warns).
      */
@@ -517,9 +401,6 @@ export const database = z.strictObject({
     /**
      * Name of the database created for the application.
      * @default the datastore's key with '-' replaced by '_'
-     * @docker Created by the image's first start only (POSTGRES_DB, MYSQL_DATABASE, MONGO_INITDB_DATABASE).
-     * @kubernetes CloudNativePG's `bootstrap.initdb` database; the image's first start for mysql and mongodb.
-     * @aws The RDS instance's `dbName` (DocumentDB creates it on first write).
      * @caution Changing it replaces the RDS instance (`db_name` forces a new resource) and, on Docker and Kubernetes, points the services at a database the first start never created.
      */
     databaseName: z
@@ -529,9 +410,6 @@ export const database = z.strictObject({
     /**
      * The application user, who owns the database.
      * @default "app"
-     * @docker Created by the image's first start only, with a generated password handed over as a file.
-     * @kubernetes The CloudNativePG app user (basic-auth Secret); the image's first start for mysql and mongodb.
-     * @aws The RDS master username (DocumentDB master user); the password is generated and kept in Secrets Manager.
      * @caution Changing it replaces the RDS instance (`username` forces a new resource) and, on Docker and Kubernetes, leaves the services with a user the first start never created.
      */
     username: z
@@ -541,27 +419,18 @@ export const database = z.strictObject({
     /**
      * Storage in GiB.
      * @default 20
-     * @docker Ignored: the data volume grows on the host's disk.
-     * @kubernetes The size of the PersistentVolumeClaim (CloudNativePG storage) in `tierform:storageClass`.
-     * @aws RDS `allocatedStorage`, autoscaling up to twice as much; an alarm below 10 % free. DocumentDB ignores it (its storage grows by itself).
      * @caution Storage can grow but never shrink in place: RDS refuses a smaller size, and a claim cannot shrink.
      */
     storageGb: z.number().int().min(1).max(65536).default(20),
     /**
      * Read-only replicas of the database, for read scaling and failover.
      * @default 0
-     * @docker Ignored: one server container.
-     * @kubernetes postgres: CloudNativePG instances (1 + readReplicas, a `-ro` Service, automatic failover, a PodDisruptionBudget); mysql and mongodb: ignored, one replica.
-     * @aws RDS read replicas of the same class (Multi-AZ where the profile is); DocumentDB instances in the cluster.
      * @cost Each AWS replica is another instance of the primary's class, Multi-AZ in prod: every replica costs about as much as the primary.
      */
     readReplicas: z.number().int().min(0).max(5).default(0),
     /**
      * Engine parameters, e.g. PostgreSQL's shared_buffers or MySQL's innodb_buffer_pool_size.
      * @default {}
-     * @docker Server flags (`-c key=value`, `--key=value`); memory settings also raise the container's memory limit.
-     * @kubernetes CloudNativePG `postgresql.parameters` or a MySQL `conf.d` file; memory settings raise the pod's memory. Ignored for mongodb.
-     * @aws An RDS parameter group (memory sizes checked against the instance class); DocumentDB ignores them.
      */
     parameters: z
         .record(
@@ -580,50 +449,32 @@ export const database = z.strictObject({
 export const cache = z.strictObject({
     /**
      * The cache engine.
-     * @docker The official Redis image.
-     * @kubernetes A one-replica StatefulSet of the official Redis image.
-     * @aws An ElastiCache replication group.
      */
     engine: z.enum(["redis"]),
     /**
      * Major (or major.minor) Redis version with a pinned image: 6 or 7.
-     * @docker Selects the pinned image.
-     * @kubernetes Selects the pinned image.
-     * @aws The replication group's engine version and parameter-group family.
      */
     version: z.string().regex(/^\d+(\.\d+)?$/, "must be a version number such as '7'"),
     /**
      * `none` keeps data in memory only, `aof` logs every write (append-only file), `rdb` takes snapshots.
      * @default "none"
-     * @docker redis.conf `appendonly yes` (aof) or `save` snapshots (rdb). On every platform a full cache follows one rule (plan/service.ts `evictionPolicy`): `none` evicts only keys with a TTL (`volatile-lru`), aof and rdb refuse writes (`noeviction`).
-     * @kubernetes The same `appendonly` and `save` settings; `none` gets no volume claim. The same eviction rule.
-     * @aws Approximated: ElastiCache offers no AOF; every cache gets daily snapshots kept the profile's backup retention, and a replica in another zone in prod. The same eviction rule (parameter group `maxmemory-policy`).
      * @caution On Kubernetes switching to or from `none` adds or removes the data volume, so the StatefulSet is replaced and the cached data is lost.
      */
     persistence: z.enum(["none", "aof", "rdb"]).default("none"),
     /**
      * A sharded Redis Cluster (cluster mode); clients then need a cluster-aware Redis client.
      * @default false
-     * @docker Ignored: one Redis node.
-     * @kubernetes Ignored: one Redis node (a Redis Cluster needs an operator).
-     * @aws Cluster mode enabled with `shards` node groups, the configuration endpoint as REDIS_URL.
      */
     cluster: z.boolean().default(false),
     /**
      * Shards (node groups) of a cluster.
      * @default 1
-     * @docker Ignored.
-     * @kubernetes Ignored.
-     * @aws The number of node groups when `cluster` is on; ignored otherwise.
      * @cost Each shard is a primary node plus, in prod (Multi-AZ), a replica: 2 nodes per shard.
      */
     shards: z.number().int().min(1).max(500).default(1),
     /**
      * Memory Redis may use for data, in MiB.
      * @default 75 % of the container's memory limit
-     * @docker Redis `maxmemory`.
-     * @kubernetes Redis `maxmemory`.
-     * @aws Ignored: the node type (by the profile's data size) sets the memory.
      */
     maxMemoryMb: z.number().int().min(16).optional(),
 });
@@ -633,34 +484,22 @@ export const queue = z.strictObject({
     /**
      * First-in-first-out delivery with deduplication instead of a standard queue.
      * @default false
-     * @docker Ignored: a RabbitMQ broker, where the application declares its queues.
-     * @kubernetes Ignored: a RabbitMQ broker, where the application declares its queues.
-     * @aws An SQS FIFO queue (and dead-letter queue) with content-based deduplication.
      * @caution On AWS the queue's name gains `.fifo`, so a new queue replaces the old one: messages still in it are lost.
      */
     fifo: z.boolean().default(false),
     /**
      * Seconds a received message stays hidden from other consumers before it is delivered again.
      * @default 30
-     * @docker Recorded as a label only; the application sets it on its queues.
-     * @kubernetes Ignored: the application sets it on its queues.
-     * @aws The SQS queue's visibility timeout.
      */
     visibilityTimeoutSeconds: z.number().int().min(0).max(43200).default(30),
     /**
      * Receives after which a message moves to the dead-letter queue.
      * @default 5
-     * @docker Recorded as a label only; the application sets it on its queues.
-     * @kubernetes Ignored: the application sets it on its queues.
-     * @aws The redrive policy's `maxReceiveCount` to the queue's dead-letter queue.
      */
     maxReceiveCount: z.number().int().min(1).max(1000).default(5),
     /**
      * Days an unconsumed message is kept.
      * @default 4
-     * @docker Recorded as a label only; the application sets it on its queues.
-     * @kubernetes Ignored: the application sets it on its queues.
-     * @aws The SQS queue's message retention (the dead-letter queue keeps 14 days).
      */
     retentionDays: z.number().int().min(1).max(14).default(4),
 });
@@ -669,25 +508,16 @@ export const queue = z.strictObject({
 export const bucket = z.strictObject({
     /**
      * What the bucket holds: `media`, `static`, `documents`, `backups` or `archive`.
-     * @docker Ignored: every bucket is the same in the local object store.
-     * @kubernetes A `backups` bucket also receives the databases' WAL archive, base backups and off-site dumps.
-     * @aws `static` buckets are served by CloudFront when `edge.cdn` is on; `backups` buckets are always versioned; cold tiers of `backups` and `archive` go to GLACIER, others to GLACIER_IR.
      */
     purpose: z.enum(["media", "static", "documents", "backups", "archive"]),
     /**
      * Keep every version of an object, so an overwrite or delete can be undone.
      * @default true
-     * @docker S3 versioning on the SeaweedFS bucket.
-     * @kubernetes S3 versioning on the SeaweedFS bucket (set by the bucket Job; with `tierform:s3Endpoint` the bucket is yours to configure).
-     * @aws S3 versioning; old versions expire after 30 days (or the profile's backup retention, if longer).
      */
     versioned: z.boolean().default(true),
     /**
      * Move objects to cheaper storage tiers as they age (hot → warm → cold → archive).
      * @default []
-     * @docker Ignored: the local store has one tier.
-     * @kubernetes Ignored: the object store has one tier.
-     * @aws S3 lifecycle transitions: warm to STANDARD_IA (30 days or more), cold to GLACIER_IR or GLACIER (see `purpose`), archive to DEEP_ARCHIVE.
      * @property afterDays Days after an object's creation when it moves.
      * @property tier `warm`, `cold` or `archive`.
      */
@@ -695,9 +525,6 @@ export const bucket = z.strictObject({
     /**
      * Days after which objects (and their old versions) are deleted.
      * @default never
-     * @docker An S3 lifecycle expiry rule, enforced by SeaweedFS's lifecycle worker.
-     * @kubernetes An S3 lifecycle expiry rule, enforced by SeaweedFS's lifecycle worker.
-     * @aws An S3 lifecycle expiry rule, after the last transition.
      * @caution Lowering it deletes every object older than the new value at the next lifecycle run, on every platform.
      */
     expireAfterDays: z.number().int().min(1).optional(),
@@ -711,9 +538,6 @@ export const fileShare = z.strictObject({
     /**
      * Capacity in GiB, where the platform provisions a size.
      * @default 10
-     * @docker Ignored: volumes grow on the host's disk.
-     * @kubernetes The ReadWriteMany claim's requested size (`tierform:sharedStorageClass`).
-     * @aws Ignored: an EFS file system (encrypted with its own key, protected, in AWS Backup) grows elastically.
      */
     sizeGb: z.number().int().min(1).max(65536).default(10),
 });
@@ -722,24 +546,15 @@ export const fileShare = z.strictObject({
 const route = z.strictObject({
     /**
      * URL path prefix, e.g. /api; `/` catches everything no longer path matches.
-     * @docker An nginx `location`, longest prefix first.
-     * @kubernetes A PathPrefix rule of the service's HTTPRoute.
-     * @aws A load-balancer listener rule (path and path/*), longest path first; `/` is the default action.
      */
     path: z.string().regex(/^\/[A-Za-z0-9._~\-/]*$/, "must start with '/' and hold only URL path characters"),
     /**
      * The web service (with a port) that serves the path.
-     * @docker The upstream: every replica answering to the service's name on the app network.
-     * @kubernetes The HTTPRoute's backend, the service's ClusterIP Service.
-     * @aws The service's target group; a blue/green or canary service must have exactly one route.
      */
     service: identifier,
     /**
      * Only these CIDRs may reach the route (e.g. an admin interface): IPv4 or IPv6 ranges with their host bits zero (`10.0.0.0/8`, `203.0.113.7/32`), the form nginx, Envoy Gateway and AWS all accept; at least one.
      * @default everyone
-     * @docker nginx `allow` lines and `deny all`.
-     * @kubernetes An HTTPRoute of its own with a SecurityPolicy allowing only these client addresses.
-     * @aws Approximated: served by an internal load balancer in the private subnets at `internal.<domain>` (HTTPS on 443 from these ranges only, reached over a VPN, Direct Connect or peering); the internet-facing load balancer answers the path 403. Refused together with `edge.cdn`.
      */
     allowCidrs: z.array(cidr).min(1, "list at least one CIDR, or leave allowCidrs out to let everyone reach the route").optional(),
 });
@@ -757,44 +572,29 @@ export const edge = z.strictObject({
     /**
      * Public DNS name of the system, in lower case: labels of 1-63 characters of a-z, 0-9 and '-' (not at either end), 253 characters in all (RFC 1123, ACM).
      * @default none: the platform's own address (localhost, the load balancer's DNS name)
-     * @docker The nginx server name and the self-signed certificate's name; the Host every health check presents.
-     * @kubernetes The HTTPS listener's host name and the cert-manager certificate's name; required while `tls` is on.
-     * @aws Required (or `tierform:certificateArn`): the ACM certificate, the Route 53 alias records and CloudFront's alias; the hosted zone must exist.
      * @caution On AWS a new domain requests new certificates and records; clients of the old name stop reaching the system.
      */
     domain: checked(dnsNameProblem).optional(),
     /**
      * Terminate TLS at the edge and redirect HTTP to HTTPS.
      * @default true
-     * @docker A self-signed certificate; HTTP answers 301 to HTTPS.
-     * @kubernetes An HTTPS listener with a cert-manager certificate (self-signed issuer), TLS 1.2 or newer; HTTP redirects.
-     * @aws Must stay true (false is refused): an HTTPS listener with TLS 1.2+; HTTP redirects.
      */
     tls: z.boolean().default(true),
     /**
      * A CDN in front of the load balancer where the platform has one.
      * @default false
-     * @docker Ignored: no CDN on a local stack.
-     * @kubernetes Ignored: a CDN in front of the cluster is outside the program.
-     * @aws A CloudFront distribution with its own WAF web ACL and the security headers; the load balancer then accepts only CloudFront (origin secret header, prefix list). Needs `domain`.
      * @cost Adds a second WAF web ACL (us-east-1, CLOUDFRONT scope) beside the regional one: each is $5 a month plus $1 per rule (4 rules here) and $0.60 per million requests, and a request through CloudFront is inspected by both; CloudFront bills its data transfer and requests on top.
      */
     cdn: z.boolean().default(false),
     /**
      * A web application firewall where the platform has one.
      * @default true
-     * @docker Ignored: nginx has no WAF here.
-     * @kubernetes Coraza with the OWASP Core Rule Set as an Envoy Wasm extension, blocking (`SecRuleEngine On`).
-     * @aws Must stay true (false is refused): a regional WAFv2 web ACL on the load balancer with the per-client rate rule and three AWS managed rule groups, logged to CloudWatch.
      * @cost A web ACL is $5 a month plus $1 per rule (4 here) plus $0.60 per million requests (AWS WAF pricing, the same in every region); see `cdn` for the second one.
      */
     waf: z.boolean().default(true),
     /**
      * Headers added to every response.
      * @default the seeds' headers: X-Frame-Options DENY, X-Content-Type-Options nosniff, X-XSS-Protection "1; mode=block", Referrer-Policy strict-origin-when-cross-origin
-     * @docker nginx `add_header ... always`.
-     * @kubernetes A ResponseHeaderModifier filter on every route rule.
-     * @aws With `cdn`: CloudFront's response headers policy (every header). Without: only what the load balancer can set (X-Frame-Options, X-Content-Type-Options, Content-Security-Policy); the others are not sent.
      */
     securityHeaders: z
         .record(
@@ -810,25 +610,16 @@ export const edge = z.strictObject({
     /**
      * HTTP Strict Transport Security max-age in seconds; 0 turns the header off.
      * @default 31536000 (one year)
-     * @docker nginx's Strict-Transport-Security header (includeSubDomains) on HTTPS responses.
-     * @kubernetes A Strict-Transport-Security response header while `tls` is on.
-     * @aws The load balancer's HSTS header, and CloudFront's with `cdn`.
      */
     hstsMaxAgeSeconds: z.number().int().min(0).default(31536000),
     /**
      * Requests per minute allowed per client IP address; more are refused (Docker 503, Kubernetes 429, AWS 403).
      * @default 600
-     * @docker nginx `limit_req` per client address, with a burst of a tenth.
-     * @kubernetes An Envoy Gateway global rate limit per distinct client address, counted in the rate-limit Redis.
-     * @aws A WAF rate-based rule per client IP over 60 s (at least 10); behind CloudFront, CloudFront's ACL counts the client address.
      */
     rateLimitPerMinute: z.number().int().min(1).default(600),
     /**
      * Largest request body in MiB; larger requests get 413.
      * @default 10
-     * @docker nginx `client_max_body_size`.
-     * @kubernetes The BackendTrafficPolicy's `requestBuffer.limit`.
-     * @aws Ignored: the load balancer has no body limit, and the WAF's body-size rule is set to count only.
      */
     maxBodyMb: z.number().int().min(1).max(1024).default(10),
     /**
@@ -842,25 +633,16 @@ export const recovery = z.strictObject({
     /**
      * Recovery point objective: the most data, in minutes before a failure, the system may lose.
      * @default 1440 (24 hours)
-     * @docker A label on the backup container; backups further apart than this are refused when the spec is loaded (unless `pointInTime`).
-     * @kubernetes An annotation on the backup CronJobs and the CloudNativePG cluster.
-     * @aws Checked against what the backups achieve (point-in-time recovery reaches 5 minutes); the DR replica's lag alarm fires at half of it (at most 300 s).
      */
     rpoMinutes: z.number().int().min(1).default(1440),
     /**
      * Recovery time objective: how long, in hours, restoring the system may take.
      * @default 24
-     * @docker Ignored: no platform reads it yet.
-     * @kubernetes Ignored: no platform reads it yet.
-     * @aws Ignored: no platform reads it yet.
      */
     rtoHours: z.number().min(0.25).default(24),
     /**
      * Keep a copy of the data in a second region.
      * @default false
-     * @docker Ignored: one host.
-     * @kubernetes Ignored: one cluster.
-     * @aws A DR site in `tierform:drRegion` (required): a KMS key, an isolated VPC, an alarm topic, a cross-region RDS read replica per PostgreSQL/MySQL database and backup copies into a vault there; DocumentDB gets backup copies only; caches, queues and buckets are not copied. Without it, prod still copies backups to a vault in `tierform:drRegion` when that is set.
      * @cost A second region: one more single-AZ instance of each RDS database's class, a VPC with flow logs, a KMS key, a second backup vault's storage, and the cross-region transfer of the replication stream and backup copies.
      */
     crossRegion: z.boolean().default(false),
@@ -871,25 +653,16 @@ export const monitoring = z.strictObject({
     /**
      * Percent of requests answered 5xx above which HighErrorRate fires.
      * @default 5
-     * @docker Ignored: no alerting on dev.
-     * @kubernetes The PrometheusRule's HighErrorRate and HighErrorRatio alerts (with `tierform:monitoringCrds`).
-     * @aws A CloudWatch alarm on the load balancer's 5xx rate.
      */
     errorRatePercent: z.number().min(0.1).max(100).default(5),
     /**
      * p99 response time, in milliseconds, above which an alert fires.
      * @default 1000
-     * @docker Ignored: no alerting on dev.
-     * @kubernetes The PrometheusRule's HighLatencyP99 alert.
-     * @aws A CloudWatch alarm on the load balancer's p99 target response time (15 minutes).
      */
     p99LatencyMs: z.number().int().min(1).default(1000),
     /**
      * Commits per second of a PostgreSQL database above which DatabaseSlowQueries fires (the Asset Management seed's rule).
      * @default 1000
-     * @docker Ignored: no alerting on dev.
-     * @kubernetes The PrometheusRule's DatabaseSlowQueries alert per PostgreSQL database.
-     * @aws Ignored: no CloudWatch alarm uses it (RDS has Performance Insights and its own alarms).
      */
     slowQueryCommitsPerSecond: z.number().int().min(1).default(1000),
 });
@@ -902,18 +675,12 @@ export const monitoring = z.strictObject({
 export const systemSpec = z.strictObject({
     /**
      * The system's name: the prefix of every resource name, the Kubernetes namespace and AWS identifiers.
-     * @docker Prefix of container, network and volume names (`<name>-<part>`).
-     * @kubernetes The namespace (unless `tierform:namespace`) and the prefix of bucket names.
-     * @aws Prefix of every name and identifier (RDS, ElastiCache, SQS, S3, IAM) and the `system` tag.
      * @caution Renaming a system renames every resource: data volumes, databases, caches, queues and buckets are replaced by new, empty ones.
      */
     name: identifier,
     /**
      * A note for people reading the spec.
      * @default none
-     * @docker Ignored (documentation only).
-     * @kubernetes Ignored (documentation only).
-     * @aws Ignored (documentation only).
      */
     description: z.string().optional(),
     /** The single public entry point; see the edge fields. */

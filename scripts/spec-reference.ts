@@ -5,11 +5,13 @@
  * The structure comes from the source: the TypeScript compiler API walks the zod objects
  * (`z.strictObject({...})`, through `z.array`, `z.record`, `.optional()`, `.default()` and the
  * consts they name) from `systemSpec` down, and reads each key's JSDoc (the tags are described in
- * model/schema.ts's header: `@default`, one tag per platform, `@caution`, `@cost`, `@property`).
+ * model/schema.ts's header: `@default`, `@caution`, `@cost`, `@property`). What each platform does
+ * with a field comes from the platform's own module, plan/support/<platform>.ts (`fields`), beside
+ * its support of each feature, and {@link notesProblems} holds the two in agreement.
  * Types, allowed values and ranges come from zod's own `z.toJSONSchema(systemSpec)`, so they
  * cannot drift from the validation. The output is deterministic (source order, no dates):
  * test/standards/spec-reference.test.ts compares it with the committed file and checks every
- * field's comment ({@link schemaProblems}).
+ * field's comment ({@link schemaProblems}) and every platform's notes ({@link notesProblems}).
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -17,6 +19,7 @@ import * as ts from "typescript";
 import { z } from "zod";
 import { PLATFORMS } from "../model/config";
 import { systemSpec } from "../model/schema";
+import { FEATURES, KNOWLEDGE, fieldNote, type Feature, type FieldEntry, type FieldNote, type PlatformKnowledge } from "../plan/support";
 
 /** The schema source, project-relative. */
 export const SCHEMA_FILE = "model/schema.ts";
@@ -25,10 +28,8 @@ export const REFERENCE_FILE = "docs/spec-reference.md";
 /** The project root. */
 export const ROOT = path.resolve(__dirname, "..");
 
-/** Tags a field's doc comment may carry besides the platforms' (see model/schema.ts's header). */
+/** Tags a field's doc comment may carry (see model/schema.ts's header). */
 export const FIELD_TAGS = ["default", "caution", "cost", "property"] as const;
-/** How each platform of `PLATFORMS` is written in the reference. */
-const PLATFORM_TITLES: Record<string, string> = { docker: "Docker", kubernetes: "Kubernetes", aws: "AWS" };
 
 /** One tag of a doc comment, in source order. */
 export interface DocTag {
@@ -249,15 +250,15 @@ export function schemaObjects(text: string, file = SCHEMA_FILE): SchemaObject[] 
 
 /**
  * What the schema's documentation misses, each with its line: a key without a doc comment, an
- * optional or defaulted key without `@default`, a tag that is not one of {@link FIELD_TAGS} or a
- * platform of `PLATFORMS` (e.g. `@k8s`, `@gcp`), a field holding no documented object without a
- * note for every platform, and a documented object const without a doc comment.
+ * optional or defaulted key without `@default`, a tag that is not one of {@link FIELD_TAGS} (a
+ * platform's tag, `@aws`, included: platform notes live in plan/support/<platform>.ts), and a
+ * documented object const without a doc comment.
  */
 export function schemaProblems(text: string, file = SCHEMA_FILE): { problems: SchemaProblem[]; fields: number } {
     const schema = new SchemaSource(text, file);
     const problems: SchemaProblem[] = [];
     let fields = 0;
-    const known = new Set<string>([...FIELD_TAGS, ...PLATFORMS]);
+    const known = new Set<string>(FIELD_TAGS);
     for (const object of schema.objects()) {
         if (!object.doc)
             problems.push({ line: schema.line(schema.consts.get(object.name)!.statement), where: object.name, problem: "no doc comment" });
@@ -269,7 +270,6 @@ export function schemaProblems(text: string, file = SCHEMA_FILE): { problems: Sc
                     problem: unknownTag(tag.name),
                 });
         }
-        const parents = new Map(object.fields.map((f) => [f.key, f]));
         for (const field of object.fields) {
             fields++;
             const where = `${object.name}.${field.key}`;
@@ -282,24 +282,127 @@ export function schemaProblems(text: string, file = SCHEMA_FILE): { problems: Sc
             for (const tag of tags) if (!known.has(tag.name)) add(unknownTag(tag.name));
             if (field.optional && !tags.some((t) => t.name === "default" && t.text !== ""))
                 add("optional or defaulted, but its doc comment has no @default");
-            if (field.object !== undefined) continue;
-            // An inline object whose keys all have comments of their own (rollout) leaves the platform notes to them.
-            const below = object.fields.filter((f) => f.key.startsWith(`${field.key}.`) || f.key.startsWith(`${field.key}[].`));
-            if (field.inline && below.every((f) => !f.viaProperty)) continue;
-            // An @property key shares its parent field's platform notes.
-            const parent = field.viaProperty ? parents.get(field.key.replace(/(\[\])?\.[^.]+$/, "")) : undefined;
-            const platformTags = parent?.doc ? ownTags(parent.doc) : tags;
-            for (const platform of PLATFORMS) {
-                if (!platformTags.some((t) => t.name === platform && t.text !== ""))
-                    add(`says nothing of platform ${platform} (add @${platform} ...: what it does with the field, or "Ignored")`);
-            }
         }
     }
     return { problems: problems.sort((a, b) => a.line - b.line), fields };
 }
 
 function unknownTag(name: string): string {
-    return `unknown tag @${name}; a field's tags are @${FIELD_TAGS.join(", @")} and one per platform: @${PLATFORMS.join(", @")}`;
+    return (PLATFORMS as readonly string[]).includes(name)
+        ? `@${name} belongs in plan/support/${name}.ts (its \`fields\`), not in the schema`
+        : `unknown tag @${name}; a field's tags are @${FIELD_TAGS.join(", @")}`;
+}
+
+/**
+ * The fields that take a note per platform, keyed `<object>.<field>` as the platforms' `fields`
+ * are: every field except one holding another documented object (its fields take the notes), a
+ * key documented through its parent's `@property` (it shares the parent's notes), and an inline
+ * object whose keys all have comments of their own (`rollout`: its keys take the notes).
+ */
+export function notedFields(objects: SchemaObject[]): string[] {
+    const out: string[] = [];
+    for (const object of objects) {
+        for (const field of object.fields) {
+            if (field.object !== undefined || field.viaProperty) continue;
+            const below = object.fields.filter((f) => f.key.startsWith(`${field.key}.`) || f.key.startsWith(`${field.key}[].`));
+            if (field.inline && below.every((f) => !f.viaProperty)) continue;
+            out.push(`${object.name}.${field.key}`);
+        }
+    }
+    return out;
+}
+
+/** Words that say a thing is not built (or not yet): such a field is `unsupported`, refused through a feature, never prose. */
+const NOT_BUILT = /\b(not (yet )?(built|mounted|supported|implemented)|no [\w-]+( [\w-]+)? (is|are) built|unreachable|open work|todo)\b/i;
+/** Words that say a thing is built differently or not at all: a `full` note must not use them (give the note its level). */
+const NOT_FULL = /\b(approximated|ignored|not filtered)\b/i;
+
+/**
+ * Where the platforms' field notes disagree with the schema or with their own feature support, one
+ * line each (`plan/support/<platform>.ts <field>: what`):
+ * - every field of {@link notedFields} has a note on every platform, and no note names another key;
+ * - a note's prose never says "not built", "not yet", "unreachable" (a thing not built is an
+ *   `unsupported` note with a feature that refuses it), and a `full` note never says "approximated"
+ *   or "ignored";
+ * - each feature's fields exist, and on each platform the notes agree with the feature's level:
+ *   full → every field full; unsupported → every field unsupported; approximated → none
+ *   unsupported, at least one approximated or ignored;
+ * - an `unsupported` note is refused by a feature unsupported on that platform;
+ * - a platform whose private routes go to an internal load balancer approximates `route.allowCidrs`, the others build it.
+ */
+export function notesProblems(
+    fields: string[],
+    knowledge: Record<string, PlatformKnowledge> = KNOWLEDGE,
+    features: (Feature & { fields: string[] })[] = FEATURES,
+): string[] {
+    const problems: string[] = [];
+    const known = new Set(fields);
+    for (const [platform, k] of Object.entries(knowledge)) {
+        const at = `plan/support/${platform}.ts`;
+        const note = (key: string): FieldNote | undefined => (k.fields[key] === undefined ? undefined : fieldNote(k.fields[key]));
+        for (const key of fields)
+            if (note(key) === undefined) problems.push(`${at} ${key}: no note (what ${k.title} does with the field, or ignored(...))`);
+        for (const [key, entry] of Object.entries(k.fields)) {
+            if (!known.has(key)) {
+                problems.push(`${at} ${key}: not a spec field that takes a note (fields are keyed <object>.<field>, e.g. egress.internet)`);
+                continue;
+            }
+            const n = fieldNote(entry);
+            if (n.level !== "ignored" && n.text.trim() === "") problems.push(`${at} ${key}: empty note`);
+            if (NOT_BUILT.test(n.text))
+                problems.push(
+                    `${at} ${key}: says "${NOT_BUILT.exec(n.text)![0]}": a field not built is unsupported(...) with a feature that refuses it; otherwise say what is built`,
+                );
+            if (n.level === "full" && NOT_FULL.test(n.text))
+                problems.push(
+                    `${at} ${key}: a full note says "${NOT_FULL.exec(n.text)![0]}": give it its level, approximated(...) or ignored(...)`,
+                );
+            if (
+                n.level === "unsupported" &&
+                !features.some((f) => f.fields.includes(key) && f.support[platform as keyof Feature["support"]]?.level === "unsupported")
+            )
+                problems.push(
+                    `${at} ${key}: unsupported, but no feature refuses it on ${platform} (plan/support.ts): a spec using it would plan`,
+                );
+        }
+        for (const f of features) {
+            const level = f.support[platform as keyof Feature["support"]]?.level;
+            const notes = f.fields.map((key) => ({ key, n: note(key) }));
+            for (const { key } of notes)
+                if (!known.has(key)) problems.push(`plan/support.ts ${f.id}: field ${key} is not a spec field that takes a note`);
+            const levels = notes.filter((x) => x.n).map((x) => ({ key: x.key, level: x.n!.level }));
+            const wrong =
+                level === "full"
+                    ? levels.filter((x) => x.level !== "full")
+                    : level === "unsupported"
+                      ? levels.filter((x) => x.level !== "unsupported")
+                      : levels.filter((x) => x.level === "unsupported");
+            for (const x of wrong) problems.push(`${at} ${x.key}: ${x.level}, but feature ${f.id} is ${level} on ${platform}`);
+            if (level === "approximated" && levels.length > 0 && levels.every((x) => x.level === "full"))
+                problems.push(`${at} ${f.fields.join(", ")}: every note full, but feature ${f.id} is approximated on ${platform}`);
+        }
+        const cidrs = note("route.allowCidrs");
+        if (cidrs && (k.rendering.privateRoutes === "internal-load-balancer") !== (cidrs.level === "approximated"))
+            problems.push(
+                `${at} route.allowCidrs: ${cidrs.level}, but its rendering serves private routes by ${k.rendering.privateRoutes} (an internal load balancer is an approximation)`,
+            );
+    }
+    return problems;
+}
+
+/** A field note as the reference shows it: its level in words, then what the platform does. */
+export function noteText(entry: FieldEntry): string {
+    const n = fieldNote(entry);
+    switch (n.level) {
+        case "full":
+            return n.text;
+        case "approximated":
+            return `Approximated: ${n.text}`;
+        case "ignored":
+            return n.text ? `Ignored: ${n.text}` : "Ignored.";
+        case "unsupported":
+            return `Not built (refused): ${n.text}`;
+    }
 }
 
 // ---- rendering ----------------------------------------------------------------------------------
@@ -373,7 +476,10 @@ function fieldNode(objectNode: JsonNode | undefined, key: string): JsonNode | un
 }
 
 /** docs/spec-reference.md for the schema source `text` (default: model/schema.ts as it is on disk). */
-export function renderSpecReference(text = fs.readFileSync(path.join(ROOT, SCHEMA_FILE), "utf8")): string {
+export function renderSpecReference(
+    text = fs.readFileSync(path.join(ROOT, SCHEMA_FILE), "utf8"),
+    knowledge: Record<string, PlatformKnowledge> = KNOWLEDGE,
+): string {
     const schema = new SchemaSource(text);
     const objects = new Map(schema.objects().map((o) => [o.name, o]));
     const json = z.toJSONSchema(systemSpec, { io: "input", unrepresentable: "any" }) as JsonNode;
@@ -397,18 +503,20 @@ export function renderSpecReference(text = fs.readFileSync(path.join(ROOT, SCHEM
     };
     visit("systemSpec", "", json);
 
-    const platforms = PLATFORMS.map((p) => PLATFORM_TITLES[p] ?? p);
+    const platforms = PLATFORMS.map((p) => knowledge[p].title);
     const out: string[] = [
         "# Spec reference",
         "",
-        `<!-- Generated by \`npm run docs:spec\` (scripts/spec-reference.ts) from the doc comments of ${SCHEMA_FILE}; edit those, not this file. -->`,
+        `<!-- Generated by \`npm run docs:spec\` (scripts/spec-reference.ts) from the doc comments of ${SCHEMA_FILE} and each platform's plan/support/<platform>.ts; edit those, not this file. -->`,
         "",
         "Every field of a system spec (`systems/*.yaml`, or your own file given as `tierform:system`): what it is, its",
         "default, what each platform does with it, where a change replaces a resource or loses data, and what the",
         'expensive prod choices cost. A field left out takes its default; "set by the environment profile" means',
         "`model/profiles.ts` fills it per environment (dev, staging, prod). Unknown keys are refused.",
         "",
-        `Platforms: ${PLATFORMS.map((p) => `**${PLATFORM_TITLES[p] ?? p}**`).join(", ")} (the \`dev\`, \`staging\` and \`prod\` stacks).`,
+        `Platforms: ${platforms.map((t) => `**${t}**`).join(", ")} (the \`dev\`, \`staging\` and \`prod\` stacks).`,
+        "What each platform does with a field comes from the platform's plan/support/<platform>.ts and starts with its level where it does",
+        'not build the field as asked: "Approximated" (built differently), "Ignored" (nothing is built from it), "Not built" (refused).',
         "Costs are AWS on-demand list prices in us-east-1 where a number is given; check the AWS pricing pages for your region.",
         "",
         "Objects:",
@@ -446,7 +554,8 @@ export function renderSpecReference(text = fs.readFileSync(path.join(ROOT, SCHEM
             out.push(`| \`${f.key}\` | ${cell(type)} | ${cell(def)} | ${cell(doc.summary)} |`);
         }
 
-        const noted = object.fields.filter((f) => !f.viaProperty && f.doc && PLATFORMS.some((p) => tagText(ownTags(f.doc!), p).length > 0));
+        const noteOf = (p: string, f: SchemaField) => knowledge[p].fields[`${name}.${f.key}`];
+        const noted = object.fields.filter((f) => PLATFORMS.some((p) => noteOf(p, f) !== undefined));
         if (noted.length > 0) {
             out.push(
                 "",
@@ -456,7 +565,9 @@ export function renderSpecReference(text = fs.readFileSync(path.join(ROOT, SCHEM
                 `| --- | ${platforms.map(() => "---").join(" | ")} |`,
             );
             for (const f of noted)
-                out.push(`| \`${f.key}\` | ${PLATFORMS.map((p) => cell(tagText(ownTags(f.doc!), p).join(" ") || "—")).join(" | ")} |`);
+                out.push(
+                    `| \`${f.key}\` | ${PLATFORMS.map((p) => cell(noteOf(p, f) === undefined ? "—" : noteText(noteOf(p, f)))).join(" | ")} |`,
+                );
         }
         for (const [tag, title] of [
             ["caution", "Cautions"],

@@ -1,0 +1,173 @@
+/**
+ * What AWS (the `prod` stack) builds of a spec, in one place: its column of every feature
+ * whose support differs between platforms (composed into `FEATURES` by plan/support.ts: printed as
+ * approximations, refused where unsupported, held to the plan by the parity test), how it renders a
+ * service plan, and what it does with each spec field — its column of docs/spec-reference.md
+ * (`npm run docs:spec`), checked against the features by test/standards/spec-reference.test.ts.
+ */
+import { approximated, ignored, type PlatformKnowledge } from "./types";
+
+/** AWS's support, rendering and spec-field notes. */
+export const aws: PlatformKnowledge = {
+    title: "AWS",
+    features: {
+        autoscaling: { level: "full", how: "Application Auto Scaling target tracking over the range" },
+        "scale-to-zero": { level: "full", how: "desiredCount 0 until a target tracking policy scales out" },
+        "read-replicas": { level: "full", how: "RDS read replicas (PostgreSQL, MySQL); DocumentDB replica instances" },
+        "cache-cluster": { level: "full", how: "ElastiCache cluster mode with the spec's shards" },
+        "bucket-tiers": { level: "full", how: "S3 lifecycle transitions (Standard-IA, Glacier Flexible Retrieval, Deep Archive)" },
+        cdn: { level: "full", how: "CloudFront in front of the load balancer" },
+        waf: { level: "full", how: "AWS WAF managed rule groups on the load balancer (and CloudFront)" },
+        "egress-ports": { level: "full", how: "security-group egress on the listed ports only" },
+        "point-in-time": { level: "full", how: "RDS automated backups / AWS Backup continuous backups" },
+        "cross-region": { level: "full", how: "cross-region replica or backup copies in tierform:drRegion" },
+        "datastore-tls": {
+            level: "full",
+            how: "every client's URL encrypts and verifies the server in its own dialect: RDS and DocumentDB against the Amazon RDS CA bundle the image carries, ElastiCache against the system trust store",
+        },
+        "image-build": { level: "approximated", how: "deploys `image` from its registry: build and push it first" },
+        "entrypoint-with-credentials": {
+            level: "full",
+            how: "container command (the image's ENTRYPOINT stays); credentials as ECS secrets",
+        },
+        "traffic-shifting": { level: "full", how: "ECS blue/green, canary or linear deployments on two target groups" },
+        "storage-size": { level: "approximated", how: "RDS allocated storage; DocumentDB and EFS grow elastically" },
+        "backup-archive": { level: "full", how: "AWS Backup weekly and monthly rules with cold storage" },
+        "queue-semantics": { level: "full", how: "SQS with a dead-letter queue" },
+        alerting: {
+            level: "approximated",
+            how: "CloudWatch alarms on error rate and p99 latency; slowQueryCommitsPerSecond has no CloudWatch metric and is not alarmed",
+        },
+        "recovery-time": { level: "approximated", how: "informational: nothing is sized from it (the plan checks the RPO only)" },
+        "body-size-limit": {
+            level: "approximated",
+            how: "an ALB has no body limit; the WAF's 8 KB body rule only counts, so larger bodies pass to the app",
+        },
+    },
+    rendering: {
+        minAtLeastOne: false,
+        autoscales: true,
+        separateReadiness: true,
+        processCheckFallback: false,
+        bucketVariables: { plain: [], secret: [] },
+        // Every client of an internet-facing ALB arrives from a public address, so an allow-list of
+        // private ranges never matches there: the public ALB answers 403, an internal ALB serves the route.
+        privateRoutes: "internal-load-balancer",
+    },
+    fields: {
+        "egress.internet": approximated(
+            "Fargate pulls images and fetches secrets through the task's own interface, so a service keeps TCP 443 out to 0.0.0.0/0 unless all its images are in ECR in the stack's region and it has no `writablePaths`; then it reaches ECR, CloudWatch Logs, Secrets Manager (and SQS) through interface endpoints and S3 through the gateway endpoint, and nothing on the internet (the plan warns which images keep 443 open). `true` adds `ports` other than 443.",
+        ),
+        "egress.ports": "One security-group egress rule to 0.0.0.0/0 per port other than 443 (443 is always open, see `internet`).",
+        "mount.path":
+            "The share's EFS file system mounted over TLS through an access point per directory, created owned by the service's `runAsUser`; NFS is open only from the services that mount the share.",
+        "mount.share": "The share's EFS file system, reached through an access point owned by the service's `runAsUser` (see `path`).",
+        "mount.subPath":
+            "The access point's directory, `/data/<subPath>` on the file system, created owned by the service's `runAsUser`; deeper than 3 directories or over 100 characters in all is refused (EFS's access-point path limits).",
+        "probe.path":
+            "Liveness: the ECS container health check by the service's `healthTool`, with the canonical Host. Readiness (else liveness, else `/`): the load balancer's target-group health check, which cannot set a Host header.",
+        "probe.initialDelaySeconds":
+            "The container health check's `startPeriod` (at most 300); the ECS service's health-check grace period is the larger of the two probes' delays plus 30 s (routed services).",
+        "probe.periodSeconds": "The container health check's and the target group's interval, clamped to 5-300.",
+        "probe.timeoutSeconds": "The container health check's timeout (2-60) and the target group's (2-120, below the interval).",
+        "probe.failureThreshold": "The container health check's retries (1-10) and the target group's unhealthy threshold (2-10).",
+        "service.image": "The task definition's image; ECS must be able to pull it (public, or in the account's ECR).",
+        "service.build": ignored("ECS pulls `image`, so build and push it yourself."),
+        "service.kind":
+            "An ECS Fargate service each; a routed web service gets a target group; a scheduler deploys 0 %/100 % (the old task stops before the new one starts).",
+        "service.description": ignored("documentation only."),
+        "service.port": "The container port, the target group's port and the one port the load balancer's security group may reach.",
+        "service.command":
+            "The container definition's `command`: replaces the image's CMD; the image's ENTRYPOINT, if any, still runs first.",
+        "service.replicas": "The ECS service's desired count is `min`; application autoscaling between `min` and `max` when `max` > `min`.",
+        "service.autoscaling":
+            "Target-tracking policies on ECS CPU and memory utilisation and the load balancer's requests per target (routed services only); CPU 70 % only when no target is given.",
+        "service.health":
+            "The liveness probe or `command` becomes the container health check; the readiness probe is the load balancer's health check.",
+        "service.healthTool":
+            "The container health check runs the tool (CMD form); `provided` adds a non-essential `health-tools` container that copies busybox into a task volume before the application starts; `none` leaves only the load balancer's target check (routed services) and ECS's watch of the main process.",
+        "service.resources": "The smallest Fargate task size that fits; a size no Fargate task has is refused before anything is built.",
+        "service.uses":
+            "The variables through ECS `secrets` (Secrets Manager); security-group rules to each datastore's port; the task role may use exactly these queues and buckets.",
+        "service.clients":
+            "Encrypted and verified: RDS and DocumentDB against the Amazon RDS CA bundle the image must carry at /etc/ssl/certs/rds-global-bundle.pem (`<NAME>_CA_FILE`; PGSSLROOTCERT for `sqlalchemy-asyncpg`, NODE_EXTRA_CA_CERTS for Node clients), ElastiCache against the system trust store.",
+        "service.env": "The container definition's `environment`.",
+        "service.secrets": "In Secrets Manager (KMS-encrypted), injected through the container's ECS `secrets`.",
+        "service.rollout.strategy":
+            "ECS ROLLING, BLUE_GREEN or CANARY/LINEAR deployments; blueGreen and canary need a routed web service with exactly one route (others roll), and keep the old set for a 10-minute bake.",
+        "service.rollout.maxSurge": "The ECS deployment's maximum percent, (min + maxSurge) / min (rolling only).",
+        "service.rollout.maxUnavailable": "The ECS deployment's minimum healthy percent, (min - maxUnavailable) / min (rolling only).",
+        "service.rollout.canarySteps":
+            "Evenly spaced steps (25, 50, 75, 100) become a LINEAR deployment; any other list a CANARY deployment at its first step, then 100 %.",
+        "service.migrate":
+            "A non-essential `migrate` container in every task; the application starts after it exits 0, so it runs at every task start and must be idempotent and tolerate a concurrent run; the ECS services of the other services on the same database are created and updated only once this one is steady.",
+        "service.writablePaths":
+            "A task volume per path, handed to `runAsUser` by a short-lived `volume-permissions` container before the application starts.",
+        "service.runAsUser": "The container definition's `user` (uid:gid).",
+        "backup.schedule": "An AWS Backup plan rule (`scheduled`); a daily schedule also sets the RDS/DocumentDB backup window.",
+        "backup.incrementalSchedule": "A second AWS Backup rule (`incremental`); RDS snapshots after the first are incremental.",
+        "backup.retentionDays": "The backup rules' `deleteAfter`; RDS and DocumentDB automated backups keep at most 35 days of it.",
+        "backup.pointInTime": "An AWS Backup `continuous` rule (at most 35 days) beside RDS's own automated backups.",
+        "backup.archive":
+            "Weekly and monthly AWS Backup rules; monthly copies move to cold storage after 30 days where the resource type supports it.",
+        "database.engine": "postgres and mysql: Amazon RDS; mongodb: Amazon DocumentDB (MongoDB-compatible).",
+        "database.version": "RDS `engineVersion`; for DocumentDB the nearest DocumentDB version that implements at least that MongoDB API.",
+        "database.databaseName": "The RDS instance's `dbName` (DocumentDB creates it on first write).",
+        "database.username": "The RDS master username (DocumentDB master user); the password is generated and kept in Secrets Manager.",
+        "database.storageGb": approximated(
+            "RDS `allocatedStorage`, autoscaling up to twice as much; an alarm below 10 % free. DocumentDB ignores it (its storage grows by itself).",
+        ),
+        "database.readReplicas":
+            "RDS read replicas of the same class (Multi-AZ where the profile is); DocumentDB instances in the cluster.",
+        "database.parameters": approximated(
+            "An RDS parameter group (memory sizes checked against the instance class); DocumentDB ignores them.",
+        ),
+        "cache.engine": "An ElastiCache replication group.",
+        "cache.version": "The replication group's engine version and parameter-group family.",
+        "cache.persistence": approximated(
+            "ElastiCache offers no AOF; every cache gets daily snapshots kept the profile's backup retention, and a replica in another zone in prod. The same eviction rule (parameter group `maxmemory-policy`).",
+        ),
+        "cache.cluster": "Cluster mode enabled with `shards` node groups, the configuration endpoint as REDIS_URL.",
+        "cache.shards": "The number of node groups when `cluster` is on; unused without it.",
+        "cache.maxMemoryMb": ignored("the node type (by the profile's data size) sets the memory."),
+        "queue.fifo": "An SQS FIFO queue (and dead-letter queue) with content-based deduplication.",
+        "queue.visibilityTimeoutSeconds": "The SQS queue's visibility timeout.",
+        "queue.maxReceiveCount": "The redrive policy's `maxReceiveCount` to the queue's dead-letter queue.",
+        "queue.retentionDays": "The SQS queue's message retention (the dead-letter queue keeps 14 days).",
+        "bucket.purpose":
+            "`static` buckets are served by CloudFront when `edge.cdn` is on; `backups` buckets are always versioned; cold tiers of `backups` and `archive` go to GLACIER, others to GLACIER_IR.",
+        "bucket.versioned": "S3 versioning; old versions expire after 30 days (or the profile's backup retention, if longer).",
+        "bucket.lifecycle":
+            "S3 lifecycle transitions: warm to STANDARD_IA (30 days or more), cold to GLACIER_IR or GLACIER (see `purpose`), archive to DEEP_ARCHIVE.",
+        "bucket.expireAfterDays": "An S3 lifecycle expiry rule, after the last transition.",
+        "fileShare.sizeGb": ignored("an EFS file system (encrypted with its own key, protected, in AWS Backup) grows elastically."),
+        "route.path": "A load-balancer listener rule (path and path/*), longest path first; `/` is the default action.",
+        "route.service": "The service's target group; a blue/green or canary service must have exactly one route.",
+        "route.allowCidrs": approximated(
+            "served by an internal load balancer in the private subnets at `internal.<domain>` (HTTPS on 443 from these ranges only, reached over a VPN, Direct Connect or peering); the internet-facing load balancer answers the path 403. Refused together with `edge.cdn`.",
+        ),
+        "edge.domain":
+            "Required (or `tierform:certificateArn`): the ACM certificate, the Route 53 alias records and CloudFront's alias; the hosted zone must exist.",
+        "edge.tls": "Must stay true (false is refused): an HTTPS listener with TLS 1.2+; HTTP redirects.",
+        "edge.cdn":
+            "A CloudFront distribution with its own WAF web ACL and the security headers; the load balancer then accepts only CloudFront (origin secret header, prefix list). Needs `domain`.",
+        "edge.waf":
+            "Must stay true (false is refused): a regional WAFv2 web ACL on the load balancer with the per-client rate rule and three AWS managed rule groups, logged to CloudWatch.",
+        "edge.securityHeaders":
+            "With `cdn`: CloudFront's response headers policy (every header). Without: only what the load balancer can set (X-Frame-Options, X-Content-Type-Options, Content-Security-Policy); the others are not sent.",
+        "edge.hstsMaxAgeSeconds": "The load balancer's HSTS header, and CloudFront's with `cdn`.",
+        "edge.rateLimitPerMinute":
+            "A WAF rate-based rule per client IP over 60 s (at least 10); behind CloudFront, CloudFront's ACL counts the client address.",
+        "edge.maxBodyMb": ignored("the load balancer has no body limit, and the WAF's body-size rule is set to count only."),
+        "recovery.rpoMinutes":
+            "Checked against what the backups achieve (point-in-time recovery reaches 5 minutes); the DR replica's lag alarm fires at half of it (at most 300 s).",
+        "recovery.rtoHours": ignored("nothing is sized from it (the plan checks the RPO only)."),
+        "recovery.crossRegion":
+            "A DR site in `tierform:drRegion` (required): a KMS key, an isolated VPC, an alarm topic, a cross-region RDS read replica per PostgreSQL/MySQL database and backup copies into a vault there; DocumentDB gets backup copies only; caches, queues and buckets are not copied. Without it, prod still copies backups to a vault in `tierform:drRegion` when that is set.",
+        "monitoring.errorRatePercent": "A CloudWatch alarm on the load balancer's 5xx rate.",
+        "monitoring.p99LatencyMs": "A CloudWatch alarm on the load balancer's p99 target response time (15 minutes).",
+        "monitoring.slowQueryCommitsPerSecond": ignored("no CloudWatch alarm uses it (RDS has Performance Insights and its own alarms)."),
+        "systemSpec.name": "Prefix of every name and identifier (RDS, ElastiCache, SQS, S3, IAM) and the `system` tag.",
+        "systemSpec.description": ignored("documentation only."),
+    },
+};

@@ -1,0 +1,162 @@
+/**
+ * What Kubernetes (the `staging` stack) builds of a spec, in one place: its column of every feature
+ * whose support differs between platforms (composed into `FEATURES` by plan/support.ts: printed as
+ * approximations, refused where unsupported, held to the plan by the parity test), how it renders a
+ * service plan, and what it does with each spec field — its column of docs/spec-reference.md
+ * (`npm run docs:spec`), checked against the features by test/standards/spec-reference.test.ts.
+ */
+import { approximated, ignored, type PlatformKnowledge } from "./types";
+
+/** Kubernetes's support, rendering and spec-field notes. */
+export const kubernetes: PlatformKnowledge = {
+    title: "Kubernetes",
+    features: {
+        autoscaling: { level: "full", how: "HorizontalPodAutoscaler (CPU/memory) or a KEDA ScaledObject (requests) over the range" },
+        "scale-to-zero": { level: "approximated", how: "keeps one replica (HPA minReplicas is at least 1)" },
+        "read-replicas": {
+            level: "approximated",
+            how: "PostgreSQL: CloudNativePG replicas behind <db>-ro; MySQL and MongoDB run one instance (their replicas need an operator)",
+        },
+        "cache-cluster": { level: "approximated", how: "one Redis node (a sharded cluster needs an operator's bootstrap)" },
+        "bucket-tiers": { level: "approximated", how: "SeaweedFS keeps every object in one tier; expireAfterDays still applies" },
+        cdn: { level: "approximated", how: "no CDN: the Gateway serves every request itself" },
+        waf: { level: "full", how: "Coraza with the OWASP Core Rule Set in Envoy Gateway, blocking" },
+        "egress-ports": { level: "full", how: "NetworkPolicy egress to the internet on the listed ports only" },
+        "point-in-time": {
+            level: "approximated",
+            how: "PostgreSQL: continuous WAL archiving (CloudNativePG); MySQL and MongoDB: scheduled dumps only",
+        },
+        "cross-region": { level: "approximated", how: "backups go to tierform:s3Endpoint (off the cluster when set); no second region" },
+        "datastore-tls": {
+            level: "approximated",
+            how: "PostgreSQL is encrypted and verified against CloudNativePG's CA (its <db>-ca Secret's ca.crt mounted into the pods); MySQL, MongoDB and Redis in plain text",
+        },
+        "image-build": { level: "approximated", how: "deploys `image` from its registry: build and push it first" },
+        "entrypoint-with-credentials": { level: "full", how: "container args (the image's ENTRYPOINT stays); credentials by secretKeyRef" },
+        "traffic-shifting": {
+            level: "approximated",
+            how: "a surge of new pods before any old one goes (blue/green: maxSurge 100 %; canary: the first step); traffic-weighted steps need Argo Rollouts or Flagger",
+        },
+        "storage-size": { level: "full", how: "PersistentVolumeClaim requests of that size" },
+        "backup-archive": { level: "approximated", how: "no weekly or monthly copies: dumps are kept retentionDays" },
+        "queue-semantics": {
+            level: "approximated",
+            how: "a RabbitMQ broker: fifo, visibilityTimeoutSeconds, maxReceiveCount and retentionDays are not enforced by it",
+        },
+        alerting: { level: "full", how: "PrometheusRules (needs the prometheus-operator CRDs)" },
+        "recovery-time": { level: "approximated", how: "informational: nothing is sized from it (the plan checks the RPO only)" },
+        "body-size-limit": { level: "full", how: "Envoy Gateway's request buffer limit" },
+    },
+    rendering: {
+        minAtLeastOne: true,
+        autoscales: true,
+        separateReadiness: true,
+        processCheckFallback: true,
+        bucketVariables: {
+            plain: ["S3_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_REGION"],
+            secret: ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"],
+        },
+        privateRoutes: "public-edge-allow-list",
+    },
+    fields: {
+        "egress.internet": "A NetworkPolicy egress rule to 0.0.0.0/0 except private, link-local and cluster ranges, on `ports` only.",
+        "egress.ports": "The ports of the NetworkPolicy's internet egress rule.",
+        "mount.path": "The share's ReadWriteMany claim mounted at the path.",
+        "mount.share": "The share's ReadWriteMany claim `share-<share>` of `tierform:sharedStorageClass`.",
+        "mount.subPath": "The volume mount's `subPath` inside the one claim.",
+        "probe.path": "An `httpGet` liveness or readiness probe on the `http` port with the canonical Host header.",
+        "probe.initialDelaySeconds": "The probe's `initialDelaySeconds`.",
+        "probe.periodSeconds": "The probe's `periodSeconds`.",
+        "probe.timeoutSeconds": "The probe's `timeoutSeconds`.",
+        "probe.failureThreshold": "The probe's `failureThreshold`.",
+        "service.image": "The container image of the Deployment (StatefulSet for a scheduler).",
+        "service.build": ignored("the cluster pulls `image`, so build and push it yourself."),
+        "service.kind":
+            "web: a Deployment and a ClusterIP Service; worker: a Deployment; scheduler: a one-replica StatefulSet (never two pods at once).",
+        "service.description": ignored("documentation only."),
+        "service.port": "The container port `http` and the ClusterIP Service's port.",
+        "service.command": "The container's `args`: replaces the image's CMD, its ENTRYPOINT still runs first (as on AWS).",
+        "service.replicas": approximated(
+            "`min` replicas, with a HorizontalPodAutoscaler (or KEDA ScaledObject) from max(1, `min`) to `max` when `max` > `min`; a scheduler is always one.",
+        ),
+        "service.autoscaling":
+            "An autoscaling/v2 HPA on the CPU and memory targets given (CPU 70 % only when no target is given); with `requestsPerMinute`, a KEDA ScaledObject with a Prometheus trigger on the edge's request rate plus the CPU and memory targets given. A request target alone scales on requests alone, as on AWS. The loader refuses `requestsPerMinute` on a service no edge route reaches.",
+        "service.health":
+            "The HTTP probes as liveness and readiness probes (web services); `command` as an exec liveness and readiness probe; a worker or scheduler with neither gets a check that its PID 1 is alive.",
+        "service.healthTool": ignored(
+            "the kubelet's own HTTP probe sends the request, with the Host header, and needs no tool in the image.",
+        ),
+        "service.resources": "Requests equal to limits.",
+        "service.uses":
+            "The variables by `secretKeyRef` to the service's `<service>-connections` Secret; NetworkPolicies admit exactly these flows.",
+        "service.clients": approximated(
+            "PostgreSQL encrypted and verified against CloudNativePG's CA, projected from its `<db>-ca` Secret into the pods at /etc/tierform/ca/<db>/ca.crt (`<NAME>_CA_FILE`); the other datastores in plain text.",
+        ),
+        "service.env": "Plain `env` values of the container.",
+        "service.secrets": "In the system's `app-secrets` Secret, by `secretKeyRef`.",
+        "service.rollout.strategy": approximated(
+            "A RollingUpdate in every case (annotation `tierform.io/rollout`): blueGreen surges 100 %, canary surges the first step's percentage, both with nothing unavailable; no traffic weights.",
+        ),
+        "service.rollout.maxSurge": "The Deployment's `rollingUpdate.maxSurge` (rolling only).",
+        "service.rollout.maxUnavailable": "The Deployment's `rollingUpdate.maxUnavailable` (rolling only).",
+        "service.rollout.canarySteps": "Only the first step, as the surge percentage.",
+        "service.migrate":
+            "A Job named by a hash of image and command (so each version migrates once), which the Deployment and the workloads of the other services on the same database wait for.",
+        "service.writablePaths": "An emptyDir per path (1 GiB limit).",
+        "service.runAsUser": "The pod's `runAsUser` and `runAsGroup`, with `runAsNonRoot`.",
+        "backup.schedule":
+            "A backup CronJob running the same dump; for PostgreSQL also a CloudNativePG ScheduledBackup (base backup to object storage).",
+        "backup.incrementalSchedule": "A second CronJob, with its own backups volume: a full dump labelled `incremental`.",
+        "backup.retentionDays": "Dumps older than this are pruned; CloudNativePG's retention policy for base backups and WAL.",
+        "backup.pointInTime": approximated(
+            "CloudNativePG archives PostgreSQL WAL continuously whatever it says; MySQL and MongoDB have dumps only, as on Docker.",
+        ),
+        "backup.archive": ignored("no archival copies."),
+        "database.engine": "postgres: a CloudNativePG `Cluster`; mysql and mongodb: a one-replica StatefulSet of the official image.",
+        "database.version": "Selects the CloudNativePG operand image (postgres) or the pinned image.",
+        "database.databaseName": "CloudNativePG's `bootstrap.initdb` database; the image's first start for mysql and mongodb.",
+        "database.username": "The CloudNativePG app user (basic-auth Secret); the image's first start for mysql and mongodb.",
+        "database.storageGb": "The size of the PersistentVolumeClaim (CloudNativePG storage) in `tierform:storageClass`.",
+        "database.readReplicas": approximated(
+            "postgres: CloudNativePG instances (1 + readReplicas, a `-ro` Service, automatic failover, a PodDisruptionBudget); mysql and mongodb: ignored, one replica.",
+        ),
+        "database.parameters": approximated(
+            "CloudNativePG `postgresql.parameters` or a MySQL `conf.d` file; memory settings raise the pod's memory. Ignored for mongodb.",
+        ),
+        "cache.engine": "A one-replica StatefulSet of the official Redis image.",
+        "cache.version": "Selects the pinned image.",
+        "cache.persistence": "The same `appendonly` and `save` settings; `none` gets no volume claim. The same eviction rule.",
+        "cache.cluster": ignored("one Redis node (a Redis Cluster needs an operator)."),
+        "cache.shards": ignored(),
+        "cache.maxMemoryMb": "Redis `maxmemory`.",
+        "queue.fifo": ignored("a RabbitMQ broker, where the application declares its queues."),
+        "queue.visibilityTimeoutSeconds": ignored("the application sets it on its queues."),
+        "queue.maxReceiveCount": ignored("the application sets it on its queues."),
+        "queue.retentionDays": ignored("the application sets it on its queues."),
+        "bucket.purpose": "A `backups` bucket also receives the databases' WAL archive, base backups and off-site dumps.",
+        "bucket.versioned":
+            "S3 versioning on the SeaweedFS bucket (set by the bucket Job; with `tierform:s3Endpoint` the bucket is yours to configure).",
+        "bucket.lifecycle": ignored("the object store has one tier."),
+        "bucket.expireAfterDays": "An S3 lifecycle expiry rule, enforced by SeaweedFS's lifecycle worker.",
+        "fileShare.sizeGb": "The ReadWriteMany claim's requested size (`tierform:sharedStorageClass`).",
+        "route.path": "A PathPrefix rule of the service's HTTPRoute.",
+        "route.service": "The HTTPRoute's backend, the service's ClusterIP Service.",
+        "route.allowCidrs": "An HTTPRoute of its own with a SecurityPolicy allowing only these client addresses.",
+        "edge.domain": "The HTTPS listener's host name and the cert-manager certificate's name; required while `tls` is on.",
+        "edge.tls": "An HTTPS listener with a cert-manager certificate (self-signed issuer), TLS 1.2 or newer; HTTP redirects.",
+        "edge.cdn": ignored("a CDN in front of the cluster is outside the program."),
+        "edge.waf": "Coraza with the OWASP Core Rule Set as an Envoy Wasm extension, blocking (`SecRuleEngine On`).",
+        "edge.securityHeaders": "A ResponseHeaderModifier filter on every route rule.",
+        "edge.hstsMaxAgeSeconds": "A Strict-Transport-Security response header while `tls` is on.",
+        "edge.rateLimitPerMinute": "An Envoy Gateway global rate limit per distinct client address, counted in the rate-limit Redis.",
+        "edge.maxBodyMb": "The BackendTrafficPolicy's `requestBuffer.limit`.",
+        "recovery.rpoMinutes": "An annotation on the backup CronJobs and the CloudNativePG cluster.",
+        "recovery.rtoHours": ignored("nothing is sized from it (the plan checks the RPO only)."),
+        "recovery.crossRegion": approximated("Backups go to `tierform:s3Endpoint` (off the cluster when set); no second region."),
+        "monitoring.errorRatePercent": "The PrometheusRule's HighErrorRate and HighErrorRatio alerts (with `tierform:monitoringCrds`).",
+        "monitoring.p99LatencyMs": "The PrometheusRule's HighLatencyP99 alert.",
+        "monitoring.slowQueryCommitsPerSecond": "The PrometheusRule's DatabaseSlowQueries alert per PostgreSQL database.",
+        "systemSpec.name": "The namespace (unless `tierform:namespace`) and the prefix of bucket names.",
+        "systemSpec.description": ignored("documentation only."),
+    },
+};

@@ -1,0 +1,102 @@
+/**
+ * The shape of a platform's knowledge (plan/support/<platform>.ts): what it honours of each feature
+ * whose support differs between platforms, how it renders a service plan, and what it does with
+ * each spec field. plan/support.ts composes the platforms' modules; nothing here names a platform.
+ */
+
+/** How well a platform honours a feature. */
+export type SupportLevel = "full" | "approximated" | "unsupported";
+
+/** One platform's support of one feature. */
+export interface Support {
+    /** full, approximated or unsupported. */
+    level: SupportLevel;
+    /** What the platform builds instead, or why it cannot (shown with approximations and refusals). */
+    how?: string;
+}
+
+/** The features whose support differs between platforms; each platform module must declare every one (the compiler checks). */
+export const FEATURE_IDS = [
+    "autoscaling",
+    "scale-to-zero",
+    "read-replicas",
+    "cache-cluster",
+    "bucket-tiers",
+    "cdn",
+    "waf",
+    "egress-ports",
+    "point-in-time",
+    "cross-region",
+    "datastore-tls",
+    "image-build",
+    "entrypoint-with-credentials",
+    "traffic-shifting",
+    "storage-size",
+    "backup-archive",
+    "queue-semantics",
+    "alerting",
+    "recovery-time",
+    "body-size-limit",
+] as const;
+
+/** One of {@link FEATURE_IDS}. */
+export type FeatureId = (typeof FEATURE_IDS)[number];
+
+/**
+ * How a platform renders a service plan where it cannot follow it to the letter: the differences
+ * the parity test (test/plan/parity.test.ts) allows, and no others.
+ */
+export interface ServiceRendering {
+    /** Runs at least one replica even where the plan's minimum is 0. */
+    minAtLeastOne: boolean;
+    /** Scales between min and max; false: runs the minimum, fixed. */
+    autoscales: boolean;
+    /** Has a readiness check apart from the liveness check; false: one check serves both. */
+    separateReadiness: boolean;
+    /** A worker or scheduler without a check gets a check that its main process is alive. */
+    processCheckFallback: boolean;
+    /** Variables the platform's object-store binding adds for a service that uses a bucket: plain and secret names. */
+    bucketVariables: { plain: string[]; secret: string[] };
+    /** Where a private route (`allowCidrs`) reaches its service: the public edge's allow-list, or an internal load balancer (the public edge refuses it). */
+    privateRoutes: "public-edge-allow-list" | "internal-load-balancer";
+}
+
+/** How far a platform builds what a spec field asks: a feature's levels, plus `ignored` (the platform does nothing with it). */
+export type NoteLevel = SupportLevel | "ignored";
+
+/** What a platform does with a spec field, at a level the reference shows ("Approximated: ...", "Ignored: ...", "Not built: ..."). */
+export interface FieldNote {
+    /** How far the platform builds it. */
+    level: NoteLevel;
+    /** What it builds (or, where ignored, why nothing); empty for a bare "Ignored.". */
+    text: string;
+}
+
+/** A field the platform builds as asked: its note as a plain sentence. */
+export type FieldEntry = string | FieldNote;
+
+/** The platform builds the field differently: `text` says how. */
+export const approximated = (text: string): FieldNote => ({ level: "approximated", text });
+/** The platform does nothing with the field: `text` says why, or what happens instead. */
+export const ignored = (text = ""): FieldNote => ({ level: "ignored", text });
+/** The platform cannot build the field: a spec that uses it is refused (a feature of FEATURE_IDS must say so). */
+export const unsupported = (text: string): FieldNote => ({ level: "unsupported", text });
+
+/** The level and text of a field entry. */
+export const fieldNote = (entry: FieldEntry): FieldNote => (typeof entry === "string" ? { level: "full", text: entry } : entry);
+
+/** What one platform knows of itself: everything a new platform declares in its own module. */
+export interface PlatformKnowledge {
+    /** How the platform is written in docs ("Kubernetes"). */
+    title: string;
+    /** Its support of every feature whose support differs between platforms. */
+    features: Record<FeatureId, Support>;
+    /** How it renders a service plan where it cannot follow it to the letter. */
+    rendering: ServiceRendering;
+    /**
+     * What it does with each spec field, keyed `<schema object>.<field>` as in model/schema.ts
+     * (`service.replicas`, `service.rollout.strategy`, `systemSpec.name`): its column of
+     * docs/spec-reference.md. A field holding another documented object has no entry (its fields do).
+     */
+    fields: Record<string, FieldEntry>;
+}
