@@ -8,11 +8,11 @@
  */
 import { PLATFORMS, type Platform, type Service, type System } from "../model";
 import { CLIENTS, DEFAULT_CLIENT, type Client, type ClientEngine } from "../model";
+import { aliasOf, DATASTORE_KINDS, datastoreOf, type DatastoreKind } from "./datastores";
 
 export { CLIENTS, DEFAULT_CLIENT, type Client, type ClientEngine };
 
-/** The four kinds of datastore a spec declares. */
-export type DatastoreKind = "database" | "cache" | "queue" | "bucket";
+export type { DatastoreKind };
 
 /**
  * What one connection variable holds: the URL in its client's dialect, one discrete part of the
@@ -69,11 +69,7 @@ export const RDS_CA_URL = "https://truststore.pki.rds.amazonaws.com/global/globa
 
 /** Which kind of datastore `name` is in `system`, or undefined. */
 export function datastoreKind(system: System, name: string): DatastoreKind | undefined {
-    if (name in system.databases) return "database";
-    if (name in system.caches) return "cache";
-    if (name in system.queues) return "queue";
-    if (name in system.buckets) return "bucket";
-    return undefined;
+    return datastoreOf(system, name)?.kind;
 }
 
 /** The engine a client is chosen for: a database's engine, `redis` for a cache; none for queues and buckets. */
@@ -117,8 +113,11 @@ export const variableStem = (name: string) => name.toUpperCase().replace(/-/g, "
 
 /** A datastore's own variable: `<NAME>_BUCKET` for a bucket, `<NAME>_URL` for the others (aliases such as DATABASE_URL take its value). */
 export function ownVariable(name: string, kind: DatastoreKind): string {
-    return `${variableStem(name)}_${kind === "bucket" ? "BUCKET" : "URL"}`;
+    return `${variableStem(name)}_${DATASTORE_KINDS[kind].ownSuffix}`;
 }
+
+/** What each discrete variable suffix of a kind's contract holds. */
+const PART_OF = { HOST: "host", PORT: "port", USER: "user", PASSWORD: "password", NAME: "database" } as const;
 
 /** Clients that run on Node.js: they verify against Node's trust store, which NODE_EXTRA_CA_CERTS extends (their URLs cannot name a CA file). */
 const NODE_CLIENTS: readonly Client[] = ["prisma", "mysql2", "ioredis"];
@@ -148,16 +147,14 @@ export function connectionVariables(system: System, service: Service, platform?:
     };
     const envCa: ConnectionVariable[] = [];
     for (const name of service.uses) {
-        const kind = datastoreKind(system, name);
-        if (!kind) continue;
-        let alias: string;
-        if (kind === "database") alias = system.databases[name].engine === "mongodb" ? "MONGODB_URI" : "DATABASE_URL";
-        else if (kind === "cache") alias = "REDIS_URL";
-        else if (kind === "queue") alias = "BROKER_URL";
-        else alias = "STORAGE_BUCKET";
+        const store = datastoreOf(system, name);
+        if (!store) continue;
+        const kind = store.kind;
+        const contract = DATASTORE_KINDS[kind];
+        const alias = aliasOf(store);
         const client = clientOf(system, service, name);
         const main = (variable: string): ConnectionVariable =>
-            kind === "bucket"
+            contract.ownSuffix === "BUCKET"
                 ? { variable, datastore: name, kind, part: "bucket", secret: false }
                 : { variable, datastore: name, kind, part: "url", ...(client ? { client } : {}), secret: true };
         add(main(ownVariable(name, kind)));
@@ -165,15 +162,11 @@ export function connectionVariables(system: System, service: Service, platform?:
             aliased.add(alias);
             add(main(alias));
         }
-        if (kind !== "database" && kind !== "cache") continue;
+        if (contract.parts.length === 0) continue;
         const stem = variableStem(name);
         const part = (suffix: string, p: ConnectionPart, secret = false) =>
             add({ variable: `${stem}_${suffix}`, datastore: name, kind, part: p, secret });
-        part("HOST", "host");
-        part("PORT", "port");
-        if (kind === "database") part("USER", "user");
-        part("PASSWORD", "password", true);
-        if (kind === "database") part("NAME", "database");
+        for (const p of contract.parts) part(p, PART_OF[p], p === "PASSWORD");
         const transport = transportOf(system, name, platform);
         if (transport.verify !== "file") continue;
         part("CA_FILE", "caFile");

@@ -11,11 +11,12 @@
  */
 import type { Database, Platform, System } from "../model";
 import { maxGapMinutes } from "../conventions/cron";
-import { datastoreKind, type DatastoreKind } from "./bindings";
+import { planDatastores, type DatastorePlan } from "./datastores";
 import { planService, type ServicePlan } from "./service";
 import { approximations } from "./support";
 
 export * from "./bindings";
+export * from "./datastores";
 export * from "./hosts";
 export * from "./service";
 export * from "./support";
@@ -34,16 +35,6 @@ export interface RoutePlan {
     service: string;
     /** Only these CIDRs may use it (an admin interface); absent: everyone. */
     allowCidrs?: string[];
-}
-
-/** One datastore. */
-export interface DatastorePlan {
-    /** Its name in the spec. */
-    name: string;
-    /** database, cache, queue or bucket. */
-    kind: DatastoreKind;
-    /** The services that use it. */
-    usedBy: string[];
 }
 
 /** One database's backups. */
@@ -80,7 +71,7 @@ export interface SystemPlan {
     appSecrets: { names: string[]; length: number };
     /** The edge's routes, in spec order. */
     routes: RoutePlan[];
-    /** Every datastore, by name. */
+    /** Every datastore, by name, in creation order (databases, caches, queues, buckets): its contract (datastores.ts). */
     datastores: Record<string, DatastorePlan>;
     /** Backups per database. */
     backups: BackupPlan[];
@@ -91,21 +82,7 @@ export interface SystemPlan {
 /** Plan `system` for `platform`: pure, no resources, the same answer every time. */
 export function planSystem(system: System, platform: Platform): SystemPlan {
     const services = Object.fromEntries(Object.values(system.services).map((s) => [s.name, planService(system, s, platform)]));
-    const datastores: Record<string, DatastorePlan> = {};
-    for (const name of [
-        ...Object.keys(system.databases),
-        ...Object.keys(system.caches),
-        ...Object.keys(system.queues),
-        ...Object.keys(system.buckets),
-    ]) {
-        datastores[name] = {
-            name,
-            kind: datastoreKind(system, name)!,
-            usedBy: Object.values(system.services)
-                .filter((s) => s.uses.includes(name))
-                .map((s) => s.name),
-        };
-    }
+    const datastores = planDatastores(system, platform, services);
     return {
         name: system.name,
         platform,

@@ -10,8 +10,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Problem, Service, Settings, System } from "../../model";
-import { datastoreKind, writablePathsOf } from "../../plan";
-import { DEFAULT_PORTS } from "../shared/connection";
+import { datastoreKind, datastoreOf, datastoresOf, portOf, writablePathsOf } from "../../plan";
 import { awsTags, resourceName } from "../shared/naming";
 import type { AwsNetworkInfo } from "./contract";
 import { awsNamePrefix, awsPlace, denyInsecureTransport, ec2Description, policyJson, problemOf } from "./common";
@@ -43,12 +42,10 @@ export function subnetCidrs(vpcCidr: string, index: number): Record<SubnetTier, 
     };
 }
 
-/** The port a datastore listens on, or undefined for those reached over AWS APIs (queues, buckets). */
+/** The port a datastore listens on, or undefined for those reached over AWS APIs (queues, buckets): the plan's table (plan/datastores.ts). */
 export function datastorePort(system: System, name: string): number | undefined {
-    const kind = datastoreKind(system, name);
-    if (kind === "database") return DEFAULT_PORTS[system.databases[name].engine];
-    if (kind === "cache") return DEFAULT_PORTS.redis;
-    return undefined;
+    const d = datastoreOf(system, name);
+    return d && portOf(d, "aws");
 }
 
 /** Availability zones a system spans: `azCount` when given, else 3 in prod and 2 elsewhere. */
@@ -651,7 +648,10 @@ export class AwsNetwork extends pulumi.ComponentResource {
         }
 
         const datastores: Record<string, aws.ec2.SecurityGroup> = {};
-        for (const ds of [...Object.keys(system.databases), ...Object.keys(system.caches)]) {
+        // Every datastore with a port gets a group (queues and buckets are reached over AWS's HTTPS APIs).
+        for (const ds of datastoresOf(system)
+            .map((d) => d.spec.name)
+            .filter((n) => datastorePort(system, n) !== undefined)) {
             const port = datastorePort(system, ds)!;
             const users = Object.values(system.services).filter((s) => s.uses.includes(ds));
             datastores[ds] = group(

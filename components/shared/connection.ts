@@ -7,10 +7,10 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { Client, ClientEngine, Transport } from "../../plan";
-import { CLIENTS } from "../../plan";
+import { CLIENTS, ENGINE_PORTS } from "../../plan";
 
-/** Default ports of the engines tierform runs. */
-export const DEFAULT_PORTS = { postgres: 5432, mysql: 3306, mongodb: 27017, redis: 6379, amqp: 5672, s3: 9000 } as const;
+/** Default ports of the engines tierform runs: the plan's one table (plan/datastores.ts). */
+export const DEFAULT_PORTS = ENGINE_PORTS;
 
 /** Where and as whom to connect. */
 export interface Endpoint {

@@ -5,9 +5,10 @@
  */
 import { ingressRulesOf, isAllProtocols, resourcePolicy, setting, SG_RULE_TYPES, WORLD } from "./util";
 import { RDS_INSTANCE, ECS_SERVICE, covers } from "./aws-shared";
+import { ENGINE_PORTS } from "../../conventions/ports";
 
-/** Ports of the datastores (PostgreSQL, MySQL, MongoDB/DocumentDB, Redis, Memcached). */
-export const AWS_DATASTORE_PORTS = [5432, 3306, 27017, 6379, 11211];
+/** Ports of the datastores (PostgreSQL, MySQL, MongoDB/DocumentDB, Redis: conventions/ports.ts; and Memcached's 11211). */
+export const AWS_DATASTORE_PORTS = [ENGINE_PORTS.postgres, ENGINE_PORTS.mysql, ENGINE_PORTS.mongodb, ENGINE_PORTS.redis, 11211];
 
 const sgWorldSchema = {
     properties: {

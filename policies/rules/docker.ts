@@ -5,11 +5,12 @@
  */
 import { DATA_TIERS, dockerTier, isOneShot, isRootUser, resourcePolicy, setting } from "./util";
 import { DOCKER_LABEL, afterLabel } from "../../conventions/labels";
+import { ENGINE_PORTS } from "../../conventions/ports";
 
 const CONTAINER = "docker:index/container:Container";
 
-/** Well-known datastore ports: PostgreSQL, MySQL, MongoDB, Redis, RabbitMQ (AMQP and management), MinIO. */
-export const DATASTORE_PORTS = [5432, 3306, 27017, 6379, 5672, 15672, 9000];
+/** Datastore ports: every engine's of conventions/ports.ts (PostgreSQL, MySQL, MongoDB, Redis, RabbitMQ's AMQP, the S3 gateway) and RabbitMQ's management 15672. */
+export const DATASTORE_PORTS = [...Object.values(ENGINE_PORTS), 15672];
 
 /** No privileged containers. */
 export const dockerNoPrivileged = resourcePolicy({
