@@ -15,6 +15,7 @@ import { writeDiagrams } from "./offline/diagram";
 import { renderPrerequisites } from "./offline/prerequisites";
 import { renderSizing } from "./offline/sizing";
 import { awsPrerequisites, renderAwsPrerequisites } from "./offline/prerequisites-aws";
+import { againstPlanFile, type PlanFile } from "./offline/updates";
 import { didYouMean, loadStack, SpecError, type Platform, type System } from "../model";
 import { connectionVariables, planService } from "../plan";
 
@@ -25,6 +26,8 @@ export interface Args {
     json?: string;
     diagram?: string;
     mermaid?: string;
+    /** A plan file of the deployment this plan would update (`--json` of an earlier run): replacements and deletions are compared with it. */
+    against?: string;
     help?: boolean;
 }
 
@@ -36,6 +39,8 @@ export const USAGE = `usage: npm run plan -- --stack <dev|staging|prod> [options
   --json <file.json>     write every resource with its inputs (secret values redacted), provider, region, dependencies and spec path, and the violations
   --diagram <file.svg>   draw the deployed system as SVG
   --mermaid <file.mmd>   the same picture as Mermaid text
+  --against <file.json>  compare with the --json file of the deployment this would update: print every resource
+                         replaced or deleted with its spec path, and refuse (exit 1) one that would lose stored data
   -h, --help             print this help
 
 Exits 0 when the plan has no mandatory policy violation, 1 otherwise or on invalid input.`;
@@ -43,7 +48,7 @@ Exits 0 when the plan has no mandatory policy violation, 1 otherwise or on inval
 /** A problem with the command line or the user's input: printed as one line, no stack trace. */
 export class UsageError extends Error {}
 
-const FLAGS = ["stack", "system", "json", "diagram", "mermaid"] as const;
+const FLAGS = ["stack", "system", "json", "diagram", "mermaid", "against"] as const;
 
 /**
  * The directory the user ran the command in: `npm run` runs scripts in the package's root and
@@ -95,6 +100,11 @@ export function parseArgs(argv: string[], cwd = callerDirectory()): Args {
         const problem = unwritable(path.resolve(cwd, file));
         if (problem) throw new UsageError(`--${flag} ${file}: ${problem}`);
         args[flag] = path.resolve(cwd, file);
+    }
+    if (args.against) {
+        args.against = path.resolve(cwd, args.against);
+        if (!fs.existsSync(args.against) || !fs.statSync(args.against).isFile())
+            throw new UsageError(`--against ${args.against}: no such file; write one first with --json`);
     }
     // A spec file is relative to where the user runs the command, not to the project.
     if (args.system && (/\.ya?ml$/.test(args.system) || args.system.includes("/"))) args.system = path.resolve(cwd, args.system);
@@ -258,6 +268,21 @@ export function jsonRecord(
 }
 
 /**
+ * What `--json` writes: the stack, its config, the outputs and every
+ * resource (secrets redacted), and the violations; a later `--against` reads it back.
+ */
+export function planFile(run: OfflineRun, stack: string, config: Record<string, string>, system: System, violations: unknown[]) {
+    const byUrn = new Map(run.resources.map((r) => [r.urn, r]));
+    return {
+        stack,
+        config,
+        outputs: redactOutputs(run.outputs, run.secretOutputs),
+        resources: run.resources.map((r) => jsonRecord(r, byUrn, config["aws:region"], system)),
+        violations,
+    };
+}
+
+/**
  * What the program logged (approximations, warnings), where Pulumi itself would print it: info to
  * stdout, warnings to stderr (errors were printed as they happened, by the engine).
  */
@@ -300,6 +325,16 @@ async function main() {
         const located = withStackFileLines(message.replace(/^Error: /, ""), args.stack);
         // --system replaces the stack file's tierform:system: its problems are not on that line.
         fail(args.system ? located.replace(/tierform:system \(Pulumi\.[^)]+\)/g, "tierform:system (--system)") : located);
+    }
+    let against: PlanFile | undefined;
+    if (args.against) {
+        try {
+            against = JSON.parse(fs.readFileSync(args.against, "utf8")) as PlanFile;
+        } catch (err) {
+            fail(`--against ${args.against}: not a plan file (${(err as Error).message.split("\n")[0]}); write one with --json`);
+        }
+        if (!Array.isArray(against?.resources)) fail(`--against ${args.against}: not a plan file (no resources); write one with --json`);
+        if (against.stack !== args.stack) fail(`--against ${args.against}: a plan of stack ${against.stack}, not ${args.stack}`);
     }
     // The spec and the config first, before the program is even loaded: a bad input costs a second, not a plan.
     let loaded: ReturnType<typeof loadStack>;
@@ -352,14 +387,7 @@ async function main() {
     }
     console.log(report.text);
     if (args.json) {
-        const byUrn = new Map(run.resources.map((r) => [r.urn, r]));
-        const json = {
-            stack: args.stack,
-            config,
-            outputs: redactOutputs(run.outputs, run.secretOutputs),
-            resources: run.resources.map((r) => jsonRecord(r, byUrn, config["aws:region"], loaded.system)),
-            violations: report.violations,
-        };
+        const json = planFile(run, args.stack, config, loaded.system, report.violations);
         try {
             fs.writeFileSync(args.json, JSON.stringify(json, null, 2));
         } catch (err) {
@@ -372,7 +400,14 @@ async function main() {
     } catch (err) {
         fail(`--diagram/--mermaid: ${(err as Error).message.split("\n")[0]}`);
     }
-    process.exit(report.mandatoryCount > 0 ? 1 : 0);
+    let refused = 0;
+    if (against) {
+        const compared = againstPlanFile(against, run, loaded.system);
+        console.log("\n" + compared.lines.join("\n"));
+        for (const line of compared.refused) console.error(`refused: ${line}`);
+        refused = compared.refused.length;
+    }
+    process.exit(report.mandatoryCount > 0 || refused > 0 ? 1 : 0);
 }
 
 if (require.main === module)

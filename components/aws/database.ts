@@ -56,6 +56,22 @@ export interface AwsDrTarget {
     alarmTopicArn: pulumi.Input<string>;
 }
 
+/**
+ * The largest gp3 volume RDS gives MariaDB, MySQL and PostgreSQL: 64 TiB (Amazon RDS User Guide,
+ * "Amazon RDS DB instance storage", CHAP_Storage.html, storage limits of General Purpose SSD gp3;
+ * the storage autoscaling threshold cannot exceed it, USER_PIOPS.Autoscaling.html).
+ */
+export const RDS_MAX_STORAGE_GIB = 65536;
+
+/**
+ * The storage autoscaling ceiling of an RDS instance of `storageGb`: twice the allocated storage,
+ * capped at {@link RDS_MAX_STORAGE_GIB}; none (autoscaling off) when the allocation already is the
+ * maximum, since the ceiling must lie above the allocation.
+ */
+export function rdsMaxAllocatedStorage(storageGb: number): number | undefined {
+    return storageGb < RDS_MAX_STORAGE_GIB ? Math.min(storageGb * 2, RDS_MAX_STORAGE_GIB) : undefined;
+}
+
 /** Arguments of {@link AwsDatabase}; the customer key also encrypts Performance Insights. */
 export interface AwsDatabaseArgs extends AwsIsolatedDatastoreArgs {
     /** The resolved database spec; engine postgres or mysql. */
@@ -333,10 +349,14 @@ export class AwsDatabase extends pulumi.ComponentResource {
                 identifier,
                 engine,
                 engineVersion: db.version,
+                // A new major version in the spec is an in-place upgrade: RDS refuses a major EngineVersion unless this is set
+                // (ModifyDBInstance AllowMajorVersionUpgrade, https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyDBInstance.html),
+                // and takes a snapshot before it (USER_UpgradeDBInstance.PostgreSQL.MajorVersion.html). Replacing the instance is never the way.
+                allowMajorVersionUpgrade: true,
                 engineLifecycleSupport: lifecycle.engineLifecycleSupport,
                 instanceClass,
                 allocatedStorage: db.storageGb,
-                maxAllocatedStorage: db.storageGb * 2,
+                maxAllocatedStorage: rdsMaxAllocatedStorage(db.storageGb),
                 storageType: "gp3",
                 storageEncrypted: true,
                 kmsKeyId: args.kmsKeyArn,

@@ -12,6 +12,7 @@
  * tests (test/offline/updates.test.ts) show that routine spec changes replace no stored data.
  */
 import type { OfflineRun, PlannedResource } from "./engine";
+import { specPathOf, type SpecElements } from "./policy-report";
 
 /** One input path (dotted; `[]` stands for any element) whose change replaces a resource, with where it is documented. */
 interface ForceNewTable {
@@ -21,7 +22,15 @@ interface ForceNewTable {
     source: string;
     /** The type holds stored data (a database, volume, bucket, file system, key, secret): replacing or deleting it loses data. */
     holdsData: boolean;
+    /** For a type that holds data: what to do instead of a change that would replace it (printed with the refusal). */
+    instead?: string;
+    /** Inputs that one spec field decides, by input path: the field under the element (`engine` of `databases.db`). */
+    specFields?: Record<string, string>;
 }
+
+/** What to do instead of replacing a database: the same for RDS, DocumentDB and ElastiCache. */
+const INSTEAD_DATABASE =
+    "keep the field as it was; to move the data, add a second element with the new setting, restore a snapshot or dump into it, point the services' uses at it, and remove the old element in a later update";
 
 const TF_AWS = "hashicorp/terraform-provider-aws internal/service";
 
@@ -44,8 +53,11 @@ export const FORCE_NEW: Record<string, ForceNewTable> = {
             "timezone",
             "username",
         ],
+        // db_subnet_group_name, storage_type and engine_version are modified in place (no ForceNew; read at 00e4b238).
         source: `${TF_AWS}/rds/instance.go (ForceNew)`,
         holdsData: true,
+        instead: INSTEAD_DATABASE,
+        specFields: { engine: "engine", dbName: "databaseName", username: "username", identifier: "(its name, or the system's)" },
     },
     "aws:rds/cluster:Cluster": {
         paths: [
@@ -63,6 +75,7 @@ export const FORCE_NEW: Record<string, ForceNewTable> = {
         ],
         source: `${TF_AWS}/rds/cluster.go (ForceNew)`,
         holdsData: true,
+        instead: INSTEAD_DATABASE,
     },
     "aws:docdb/cluster:Cluster": {
         paths: [
@@ -73,11 +86,16 @@ export const FORCE_NEW: Record<string, ForceNewTable> = {
             "engine",
             "kmsKeyId",
             "masterUsername",
+            "port",
+            "restoreToPointInTime",
             "snapshotIdentifier",
             "storageEncrypted",
         ],
+        // Read at 010e0435: port and restore_to_point_in_time are ForceNew too (they were missing here).
         source: `${TF_AWS}/docdb/cluster.go (ForceNew)`,
         holdsData: true,
+        instead: INSTEAD_DATABASE,
+        specFields: { masterUsername: "username", clusterIdentifier: "(its name, or the system's)" },
     },
     "aws:docdb/clusterInstance:ClusterInstance": {
         paths: ["availabilityZone", "clusterIdentifier", "engine", "identifier", "identifierPrefix"],
@@ -88,26 +106,38 @@ export const FORCE_NEW: Record<string, ForceNewTable> = {
         paths: [
             "atRestEncryptionEnabled",
             "dataTieringEnabled",
+            "globalReplicationGroupId",
             "kmsKeyId",
+            "networkType",
             "port",
-            "preferredCacheClusterAzs",
             "replicationGroupId",
+            "securityGroupNames",
             "snapshotArns",
             "snapshotName",
             "subnetGroupName",
         ],
-        source: `${TF_AWS}/elasticache/replication_group.go (ForceNew)`,
+        // Read at 001b6364: preferred_cache_cluster_azs is not ForceNew (it was listed here); network_type, security_group_names and
+        // global_replication_group_id are. CustomizeDiff also replaces on an engine or engine_version downgrade, and on
+        // transit_encryption_enabled below Redis 7.0.5 (the program sets it true from creation).
+        source: `${TF_AWS}/elasticache/replication_group.go (ForceNew, CustomizeDiff)`,
         holdsData: true,
+        instead: INSTEAD_DATABASE,
+        specFields: { replicationGroupId: "(its name, or the system's)" },
     },
     "aws:efs/fileSystem:FileSystem": {
         paths: ["availabilityZoneName", "creationToken", "encrypted", "kmsKeyId", "performanceMode"],
         source: `${TF_AWS}/efs/file_system.go (ForceNew)`,
         holdsData: true,
+        instead:
+            "keep the field as it was; to move the files, add a second share, copy the files across (AWS DataSync or a task mounting both), then remove the old one",
     },
     "aws:s3/bucket:Bucket": {
         paths: ["bucket", "bucketPrefix", "objectLockEnabled"],
         source: `${TF_AWS}/s3/bucket.go (ForceNew)`,
         holdsData: true,
+        instead:
+            "keep the bucket's name; to move the objects, add a second bucket, copy them across (aws s3 sync, S3 Batch Replication), then remove the old one",
+        specFields: { bucket: "(its name, or the system's)", bucketPrefix: "(its name, or the system's)" },
     },
     "aws:kms/key:Key": {
         paths: ["customKeyStoreId", "customerMasterKeySpec", "keyUsage", "multiRegion", "xksKeyId"],
@@ -134,6 +164,9 @@ export const FORCE_NEW: Record<string, ForceNewTable> = {
         paths: ["driver", "driverOpts", "labels", "name"],
         source: "kreuzwerker/terraform-provider-docker internal/provider/resource_docker_volume.go (every attribute ForceNew)",
         holdsData: true,
+        instead:
+            "keep the element's name and labels; to move the data, dump it from the running container first (docs/runbooks.md) and restore it after",
+        specFields: { name: "(its name, or the system's)" },
     },
     // A container is replaced on almost any change (resource_docker_container.go marks nearly every attribute ForceNew);
     // it holds no data of its own (the volumes do), so its replacement is routine: listed so the diff says "replace".
@@ -160,12 +193,15 @@ export const FORCE_NEW: Record<string, ForceNewTable> = {
         paths: ["spec.accessModes", "spec.storageClassName", "spec.volumeName", "spec.selector", "spec.volumeMode", "metadata.name"],
         source: "kubernetes pkg/apis/core/validation/validation.go ValidatePersistentVolumeClaimUpdate",
         holdsData: true,
+        instead: "keep the claim's name, class and access modes; only a larger size is applied in place",
     },
     // CloudNativePG resizes a cluster's volumes in place when the size grows (resizeInUseVolumes); the name identifies it.
     "kubernetes:postgresql.cnpg.io/v1:Cluster": {
         paths: ["metadata.name", "metadata.namespace"],
         source: "cloudnative-pg docs/src/storage.md (volume expansion in place)",
         holdsData: true,
+        instead:
+            "keep the database's name; to move the data, add a second database bootstrapped from the first (recovery from its backup), point the services at it, then remove the old one",
     },
 };
 
@@ -330,4 +366,106 @@ export function perpetualDiffs(run: OfflineRun): string[] {
         }
     }
     return out;
+}
+
+/** One resource of a plan file (`npm run plan -- --json`): what a later comparison reads back. */
+export interface PlanFileResource {
+    urn: string;
+    type: string;
+    name: string;
+    parent: string | null;
+    custom: boolean;
+    protect: boolean;
+    retainOnDelete: boolean;
+    /** The spec element the resource was built for, where one is known (`databases.db`). */
+    spec?: string | null;
+    /** Inputs with secret values redacted. */
+    inputs: Record<string, any>;
+}
+
+/** A plan file as `npm run plan -- --json` writes it: the fields a later `--against` reads. */
+export interface PlanFile {
+    stack: string;
+    resources: PlanFileResource[];
+}
+
+/** A plan file as a run (inputs as redacted as the file has them), to compare with {@link updateSteps}. */
+export function runOfPlanFile(file: PlanFile): OfflineRun {
+    const resources: PlannedResource[] = file.resources.map((r) => ({
+        urn: r.urn,
+        type: r.type,
+        name: r.name,
+        parent: r.parent ?? undefined,
+        custom: r.custom,
+        protect: r.protect,
+        retainOnDelete: r.retainOnDelete,
+        dependencies: [],
+        options: { ignoreChanges: [], replaceOnChanges: [], deleteBeforeReplace: false, replaceWith: [], customTimeouts: {}, aliases: 0 },
+        inputs: r.inputs ?? {},
+        redacted: r.inputs ?? {},
+        secretPaths: [],
+    }));
+    return { project: "", stack: file.stack, resources, outputs: {}, secretOutputs: [], messages: [] };
+}
+
+/** A run with the inputs a plan file would hold: secret values redacted, so both sides of a comparison read alike. */
+function asPlanFile(run: OfflineRun): OfflineRun {
+    return { ...run, resources: run.resources.map((r) => ({ ...r, inputs: r.redacted })) };
+}
+
+/** The value at a dotted path of `changedPaths` (`a.b[2]` is not produced: arrays compare whole). */
+function valueAt(obj: unknown, path: string): unknown {
+    return path.split(".").reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined), obj);
+}
+
+const shown = (v: unknown) => (v === undefined ? "(unset)" : JSON.stringify(v).slice(0, 80));
+
+/** What a comparison of a deployment's plan file with the current plan found. */
+export interface AgainstReport {
+    /** One line per resource replaced or deleted, and a count of the rest. */
+    lines: string[];
+    /** One line per change that would replace or delete stored data: the spec path, what changes, what to do instead. */
+    refused: string[];
+}
+
+/**
+ * The current plan (`after`) compared with the plan file of the deployment it would update: every
+ * replacement and deletion named by the spec path it stems from and the inputs that force it, and a
+ * refusal for each that would replace or delete a resource holding data ({@link FORCE_NEW}).
+ */
+export function againstPlanFile(file: PlanFile, after: OfflineRun, spec: SpecElements): AgainstReport {
+    const before = runOfPlanFile(file);
+    const steps = updateSteps(before, asPlanFile(after));
+    const beforeByUrn = new Map(before.resources.map((r) => [r.urn, r]));
+    const recorded = new Map(file.resources.map((r) => [r.urn, r.spec ?? undefined]));
+    const afterByUrn = new Map(after.resources.map((r) => [r.urn, r]));
+    const lines: string[] = [];
+    const refused: string[] = [];
+    for (const s of steps.filter((x) => x.kind === "replace" || x.kind === "delete")) {
+        const r = s.kind === "delete" ? beforeByUrn.get(s.urn)! : afterByUrn.get(s.urn)!;
+        // A deleted resource's spec path is the one the plan file recorded (the later spec may no longer have the element).
+        const element = s.kind === "delete" ? recorded.get(s.urn) : specPathOf(r, afterByUrn, spec);
+        const prev = s.kind === "delete" ? r : (before.resources.find((b) => b.urn === s.urn) ?? r);
+        const table = FORCE_NEW[s.type];
+        const what = `${s.type} ${r.name}`;
+        const fields = s.replacedBy.map((p) => {
+            const field = table?.specFields?.[p];
+            const at = element && field ? (field.startsWith("(") ? `${element} ${field}` : `${element}.${field}`) : p;
+            return `${at}: ${shown(valueAt(prev.inputs, p))} → ${shown(valueAt(r.redacted, p))}`;
+        });
+        const where = element ?? "(no one spec element)";
+        const why =
+            s.kind === "delete"
+                ? "no longer in the plan (removed or renamed)"
+                : `replaced for ${fields.join("; ")} (${table?.source ?? "replaceOnChanges"})`;
+        lines.push(`  ${s.kind.padEnd(7)} ${where}: ${what}, ${why}${s.protect ? " [protected]" : ""}`);
+        if (s.holdsData)
+            refused.push(
+                `${where}: ${what} holds data and would be ${s.kind === "delete" ? "deleted" : "replaced by an empty one"}: ${why}. ` +
+                    `Instead: ${s.kind === "delete" ? "keep the element (and its name), or back it up and remove it knowingly with pulumi destroy --target" : (table?.instead ?? "keep the field as it was")}.`,
+            );
+    }
+    const counts = (["create", "update"] as const).map((k) => `${steps.filter((x) => x.kind === k).length} to ${k}`).join(", ");
+    lines.unshift(`Changes against the deployment's plan file: ${counts}, ${lines.length} to replace or delete${lines.length ? ":" : "."}`);
+    return { lines, refused };
 }

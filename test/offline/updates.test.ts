@@ -9,8 +9,13 @@
  * the real update fail on it instead of carrying it out.
  */
 import * as assert from "assert";
-import { loadStack, presetNames, type System } from "../../model";
-import { dataLosingSteps, FORCE_NEW, updateSteps, type UpdateStep } from "../../scripts/offline/updates";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { loadStack, presetNames, PROJECT_ROOT, type System } from "../../model";
+import type { OfflineRun } from "../../scripts/offline/engine";
+import { againstPlanFile, dataLosingSteps, FORCE_NEW, updateSteps, type PlanFile, type UpdateStep } from "../../scripts/offline/updates";
+import { planFile } from "../../scripts/plan";
 import { planStack, stackConfig } from "../harness";
 
 const STACKS = ["dev", "staging", "prod"] as const;
@@ -108,5 +113,86 @@ describe("updates: routine spec changes replace no stored data", function () {
             replaced.some((s) => s.kind === "replace" && s.replacedBy.includes("engine") && s.protect),
             `the protected RDS instance is replaced for its engine: ${replaced.map(brief).join("; ")}`,
         );
+    });
+});
+
+/** A preset's spec file with `edit` applied, written beside the others' temporary files; its path. */
+function editedSpec(dir: string, preset: string, name: string, edit: (text: string) => string): string {
+    const file = path.join(dir, `${name}.yaml`);
+    const text = fs.readFileSync(path.join(PROJECT_ROOT, "systems", `${preset}.yaml`), "utf8");
+    const edited = edit(text);
+    assert.notEqual(edited, text, `the edit ${name} changed nothing`);
+    fs.writeFileSync(file, edited);
+    return file;
+}
+
+/** The plan file `npm run plan -- --json` writes for a planned stack (violations left out). */
+function planFileOf(stack: string, run: OfflineRun, config: Record<string, string>): PlanFile {
+    const { system } = loadStack(config);
+    return planFile(run, stack, config, system, []) as unknown as PlanFile;
+}
+
+describe("--against: a change that would replace stored data is refused with its spec path", function () {
+    this.timeout(600000);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tierform-against-"));
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    /** The plan of `stack` for the preset, then for the edited spec, compared as `npm run plan -- --against` compares them. */
+    async function against(stack: string, preset: string, name: string, edit: (text: string) => string) {
+        const before = await planStack({ stack, system: preset });
+        const file = editedSpec(dir, preset, name, edit);
+        const after = await planStack({ stack, system: file });
+        const { system } = loadStack(stackConfig({ stack, system: file }));
+        return againstPlanFile(planFileOf(stack, before.run, stackConfig({ stack, system: preset })), after.run, system);
+    }
+
+    it("prod: another engine replaces the RDS instance: refused at databases.db.engine; a major version is an in-place upgrade", async () => {
+        const engine = await against("prod", "mdc-tts", "engine", (t) =>
+            t.replace("engine: postgres", "engine: mysql").replace('version: "14"', 'version: "8.0"'),
+        );
+        assert.equal(engine.refused.length, 1, engine.refused.join("\n"));
+        assert.match(
+            engine.refused[0],
+            /^databases\.db: aws:rds\/instance:Instance mdc-tts-db holds data .*databases\.db\.engine: "postgres" → "mysql".* Instead: /,
+        );
+        const major = await against("prod", "mdc-tts", "major", (t) => t.replace('version: "14"', 'version: "16"'));
+        assert.deepStrictEqual(major.refused, []);
+        assert.doesNotMatch(major.lines.join("\n"), /rds\/instance/, "the instance is updated, not replaced");
+    });
+
+    it("prod: a renamed bucket deletes the S3 bucket and its objects: refused at buckets.media", async () => {
+        const renamed = await against("prod", "mdc-tts", "bucket", (t) =>
+            t.replace(/^  media:$/m, "  uploads:").replace(/\[db, cache, media/g, "[db, cache, uploads"),
+        );
+        assert.ok(
+            renamed.refused.some((l) => /^buckets\.media: aws:s3\/bucket:Bucket \S+ holds data and would be deleted/.test(l)),
+            renamed.refused.join("\n"),
+        );
+        // Every refusal names a spec path and says what to do instead; the protected bucket is marked in the list.
+        for (const l of renamed.refused) assert.match(l, /^buckets\.media: .* Instead: /);
+        assert.match(renamed.lines.join("\n"), /delete +buckets\.media: aws:s3\/bucket:Bucket .*\[protected\]/);
+    });
+
+    it("dev: a renamed database deletes its Docker volume: refused at databases.db", async () => {
+        const renamed = await against("dev", "mdc-tts", "dbname", (t) => t.replace(/^  db:$/m, "  main:").replace(/\[db, /g, "[main, "));
+        assert.ok(
+            renamed.refused.some((l) => /^databases\.db: docker:index\/volume:Volume \S+ holds data and would be deleted/.test(l)),
+            renamed.refused.join("\n"),
+        );
+    });
+
+    it("the routine changes are not refused on any stack (AuroMart)", async () => {
+        for (const stack of STACKS) {
+            const { system } = loadStack(stackConfig({ stack, system: "auromart" }));
+            const before = await planStack({ stack, system: "auromart" });
+            const after = await planStack({ stack, system: "auromart", overrides: routineOverrides(system) });
+            const afterSystem = loadStack(stackConfig({ stack, system: "auromart", overrides: routineOverrides(system) })).system;
+            const report = againstPlanFile(
+                planFileOf(stack, before.run, stackConfig({ stack, system: "auromart" })),
+                after.run,
+                afterSystem,
+            );
+            assert.deepStrictEqual(report.refused, [], `${stack}: ${report.refused.join("\n")}`);
+        }
     });
 });

@@ -177,6 +177,21 @@ describe("npm run plan (the offline plan)", function () {
         assert.equal(json.outputs.connectionStrings.db, "[secret]", "secret stack outputs are redacted");
         assert.ok(Array.isArray(json.violations));
     });
+
+    it("--against the --json of the deployment refuses, with the spec path, an edit that would delete stored data", () => {
+        // The file the test above wrote is the deployed plan; the user renames the database in their spec file.
+        const spec = path.join(tmp, "renamed.yaml");
+        const text = fs.readFileSync(path.join(PROJECT_ROOT, "systems/mdc-tts.yaml"), "utf8");
+        fs.writeFileSync(spec, text.replace(/^  db:$/m, "  main:").replace(/\[db, /g, "[main, "));
+        const { code, stdout, stderr } = plan("--stack", "dev", "--system", spec, "--against", path.join(tmp, "dev.json"));
+        assert.equal(code, 1, stdout + stderr);
+        assert.match(stdout, /^Changes against the deployment's plan file: \d+ to create, \d+ to update, \d+ to replace or delete:$/m);
+        assert.match(
+            stderr,
+            /^refused: databases\.db: docker:index\/volume:Volume mdc-tts-db-data holds data and would be deleted: .* Instead: /m,
+        );
+        assert.doesNotMatch(stderr, /at .*\.ts:\d+/, "no stack trace");
+    });
 });
 
 describe("the plan's command line, in process", () => {

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { rdsLifecycle, rdsParameters, sizeBytes, parameterFamily } from "../../../components/aws/database";
+import { rdsLifecycle, rdsMaxAllocatedStorage, rdsParameters, sizeBytes, parameterFamily } from "../../../components/aws/database";
 import type { Plan, PlannedResource } from "../../harness";
 import { leaks, mockPasswords, named, planData, providerOf } from "./data-helpers";
 
@@ -230,5 +230,16 @@ describe("aws database (RDS)", function () {
         assert.strictEqual(db.inputs.finalSnapshotIdentifier, undefined);
         assert.strictEqual(db.protect, false);
         assert.strictEqual(db.inputs.instanceClass, "db.m6g.large");
+    });
+
+    it("caps storage autoscaling at RDS's 64 TiB gp3 maximum, and upgrades a major version in place", async () => {
+        assert.strictEqual(rdsMaxAllocatedStorage(200), 400);
+        assert.strictEqual(rdsMaxAllocatedStorage(40000), 65536, "twice 40000 GiB is past the 65536 GiB RDS allows");
+        assert.strictEqual(rdsMaxAllocatedStorage(65536), undefined, "at the maximum there is nothing to grow into");
+        const big = (await planData("mdc-tts", { overrides: { databases: { db: { storageGb: 40000 } } } })).plan;
+        const db = primary(big, "mdc-tts");
+        assert.strictEqual(db.inputs.allocatedStorage, 40000);
+        assert.strictEqual(db.inputs.maxAllocatedStorage, 65536);
+        assert.strictEqual(db.inputs.allowMajorVersionUpgrade, true);
     });
 });
