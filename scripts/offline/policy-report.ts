@@ -112,8 +112,16 @@ export interface PolicyReport {
 
 class NotApplicable extends Error {}
 
+/**
+ * A policy's "does not apply here", thrown without a stack trace: a report throws it thousands of
+ * times, and capturing a trace each time (mapped through ts-node's source maps) was most of its cost.
+ */
 const notApplicable = (reason?: string): never => {
-    throw new NotApplicable(reason ?? "not applicable");
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    const err = new NotApplicable(reason ?? "not applicable");
+    Error.stackTraceLimit = limit;
+    throw err;
 };
 
 const opts = (r: PlannedResource) => ({
@@ -151,10 +159,9 @@ function resourceView(r: PlannedResource, byUrn: Map<string, PlannedResource>) {
 }
 
 /** Build the stack's PolicyResources with parent and dependency links, as the engine does for stack analysis. */
-function policyResources(run: OfflineRun, byUrn: Map<string, PlannedResource>): PolicyResource[] {
-    const custom = run.resources.filter((r) => r.custom);
+function policyResources(custom: PlannedResource[], views: Map<PlannedResource, ReturnType<typeof resourceView>>): PolicyResource[] {
     const out = new Map<string, PolicyResource>();
-    for (const r of custom) out.set(r.urn, { ...resourceView(r, byUrn), dependencies: [], propertyDependencies: {} });
+    for (const r of custom) out.set(r.urn, { ...views.get(r)!, dependencies: [], propertyDependencies: {} });
     for (const r of custom) {
         const pr = out.get(r.urn)!;
         pr.parent = r.parent ? out.get(r.parent) : undefined;
@@ -186,6 +193,9 @@ export function runPolicyReport(
     const checked: Record<string, number> = {};
     const disabled: string[] = [];
     const custom = run.resources.filter((r) => r.custom);
+    // What the engine tells a policy about each resource, computed once per report, not once per policy.
+    const views = new Map(custom.map((r) => [r, resourceView(r, byUrn)]));
+    let stackResources: PolicyResource[] | undefined;
 
     for (const policy of allPolicies) {
         const { enforcementLevel, config } = resolved.get(policy.name)!;
@@ -202,8 +212,13 @@ export function runPolicyReport(
                 : policy.validateResource
                   ? [policy.validateResource]
                   : [];
+            // A policy declared for some types (policies/rules/util.ts `resourcePolicy`) calls notApplicable
+            // for every other type first thing; skip those resources without calling it, as the SDK's
+            // analyzer does for a validation that carries its one type (@pulumi/policy server.js).
+            const types = policyMeta[policy.name]?.types;
             for (const r of custom) {
-                const args: ResourceValidationArgs = { ...resourceView(r, byUrn), stackTags: new Map(), getConfig, notApplicable };
+                if (types && !types.includes(r.type)) continue;
+                const args: ResourceValidationArgs = { ...views.get(r)!, stackTags: new Map(), getConfig, notApplicable };
                 let applied = false;
                 for (const validate of validations) {
                     try {
@@ -228,7 +243,9 @@ export function runPolicyReport(
                 if (applied) checked[policy.name]++;
             }
         } else if (isStackPolicy(policy)) {
-            const args: StackValidationArgs = { resources: policyResources(run, byUrn), stackTags: new Map(), getConfig, notApplicable };
+            // One list for every stack policy of the report (the policies only read it).
+            stackResources ??= policyResources(custom, views);
+            const args: StackValidationArgs = { resources: stackResources, stackTags: new Map(), getConfig, notApplicable };
             try {
                 const result = policy.validateStack(args, (message, urn) => {
                     const r = urn ? byUrn.get(urn) : undefined;
