@@ -3,21 +3,10 @@
  * stack never loads the AWS or Kubernetes SDKs.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { problemLines, type LoadedStack, type Platform, type Problem, type Settings, type System } from "../model";
+import { problemLines, type LoadedStack, type Platform, type Problem, type System } from "../model";
 import { KNOWLEDGE, planSystem, unsupportedProblems } from "../plan";
-import type { PlatformSystem, PlatformSystemArgs, SystemOutputs } from "./contract";
-
-type SystemClass = new (name: string, args: PlatformSystemArgs, opts?: pulumi.ComponentResourceOptions) => PlatformSystem;
-
-/** What a platform module gives: its system component, what it refuses, what it warns about. */
-export interface PlatformModule {
-    /** The platform's system component. */
-    System: SystemClass;
-    /** Everything the platform cannot build from a valid spec and settings, one problem per spec path or config key. */
-    problems(system: System, settings: Settings): Problem[];
-    /** What a real deployment needs that the plan cannot check, one line each. @default none */
-    warnings?(system: System, settings: Settings): string[];
-}
+import type { PlatformSystem, SystemOutputs } from "./contract";
+import type { PlatformModule } from "./platform";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const PLATFORMS: Record<Platform, () => PlatformModule> = {

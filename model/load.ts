@@ -13,11 +13,9 @@ import { SpecError, type Problem } from "./errors";
 import { applyProfile, type System } from "./profiles";
 import { CLIENTS, systemSpec, type ClientEngine } from "./schema";
 import { SUPPORTED_VERSIONS } from "./versions";
-import { connectionVariables } from "../plan/bindings";
-import { templateProblems } from "../plan/templates";
 import { plaintextSecretProblem } from "../conventions/secrets";
 import { policyFloorProblems } from "./floors";
-import { HOME_VARIABLES, writablePathsOf } from "../plan/service";
+import { HOME_VARIABLES, writablePathsOf } from "../conventions/writable";
 
 /** The project root (where Pulumi.yaml and systems/ live). */
 export const PROJECT_ROOT = path.resolve(__dirname, "..");
@@ -39,9 +37,16 @@ export interface LoadedStack {
     system: System;
     /** Where the spec came from (preset file or user file). */
     source: string;
+    /**
+     * Where spec path `p` is, as a {@link Problem}'s `where`: `tierform:overrides <path>`, or
+     * `<file>:<line> <path>`. For checks the loader's caller runs on the resolved system (plan/validate.ts).
+     */
+    locate(p: SpecPath): string;
 }
 
-type Path = ReadonlyArray<PropertyKey>;
+/** A path into the spec, e.g. `["services", "backend", "env", "HOME"]`. */
+export type SpecPath = ReadonlyArray<PropertyKey>;
+type Path = SpecPath;
 const dotted = (p: Path) =>
     p
         .map((k) =>
@@ -265,7 +270,7 @@ export function crossCheck(raw: unknown): { path: Path; message: string }[] {
                 });
             }
         });
-        // The spec may move HOME and the caches (its env wins over plan/service.ts homeVariables), but only to a writable path.
+        // The spec may move HOME and the caches (its env wins over conventions/writable.ts homeVariables), but only to a writable path.
         const paths = writablePathsOf({ writablePaths: Array.isArray(svc.writablePaths) ? svc.writablePaths.map(String) : ["/tmp"] });
         for (const v of HOME_VARIABLES) {
             const value = env[v];
@@ -457,29 +462,6 @@ export function plainCredentialProblems(raw: unknown): { path: Path; message: st
     return out;
 }
 
-/**
- * Variables a service would receive twice: a name in `env` or `secrets` that is also one of the
- * connection variables of the datastores it uses (DATABASE_URL, `<NAME>_URL`, ...). Refused, so no
- * platform has to pick a winner (they used to pick differently).
- */
-export function variableCollisions(system: System): { path: Path; message: string }[] {
-    const out: { path: Path; message: string }[] = [];
-    for (const service of Object.values(system.services)) {
-        for (const v of connectionVariables(system, service)) {
-            const what = `the connection variable ${v.variable} of datastore '${v.datastore}' (services.${service.name}.uses)`;
-            if (v.variable in service.env)
-                out.push({
-                    path: ["services", service.name, "env", v.variable],
-                    message: `is also ${what}; drop it from env or rename it`,
-                });
-            const i = service.secrets.indexOf(v.variable);
-            if (i >= 0)
-                out.push({ path: ["services", service.name, "secrets", i], message: `'${v.variable}' is also ${what}; rename the secret` });
-        }
-    }
-    return out;
-}
-
 /** A service's local `build` must point at a directory (and Dockerfile) that exist, relative to `cwd`. */
 function buildContextProblems(raw: unknown, cwd: string): { path: Path; message: string }[] {
     const services = isPlainObject(raw) && isPlainObject(raw.services) ? raw.services : {};
@@ -663,7 +645,8 @@ function parseConfig(raw: Record<string, string>): { settings: Partial<Settings>
 /**
  * Load and validate the stack: config keys, the system spec (preset or file), the overrides,
  * the cross-field checks, then the environment profile. Throws {@link SpecError} listing every
- * problem; returns only a fully valid stack.
+ * problem; returns a valid spec. What only the plan can tell (a variable set twice, an unknown
+ * `${...}` reference) its caller checks next, before any resource: plan/validate.ts `checkPlan`.
  */
 export function loadStack(rawConfig: Record<string, string>, cwd: string = PROJECT_ROOT): LoadedStack {
     const { settings, problems } = parseConfig(rawConfig);
@@ -707,8 +690,5 @@ export function loadStack(rawConfig: Record<string, string>, cwd: string = PROJE
 
     const full: Settings = { ...(settings as Settings), ...(rawConfig["aws:region"] ? { awsRegion: rawConfig["aws:region"] } : {}) };
     const system = applyProfile(parsed.data, full.environment, full.maxReplicas);
-    const collisions = [...variableCollisions(system), ...templateProblems(system)];
-    if (collisions.length > 0)
-        throw new SpecError(collisions.map((p) => ({ where: locate(p.path, label, doc, lines, overrides), message: p.message })));
-    return { settings: full, system, source: label };
+    return { settings: full, system, source: label, locate: (p) => locate(p, label, doc, lines, overrides) };
 }

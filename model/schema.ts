@@ -393,7 +393,7 @@ export const database = z.strictObject({
      */
     engine: z.enum(["postgres", "mysql", "mongodb"]),
     /**
-     * Major (or major.minor) engine version with a pinned image: postgres 14, 15, 16, 17 or 18, mysql 8.0 or 8.4, mongodb 7.0 or 8.0 (the lines of `components/shared/pins.ts` ENGINE_LINES).
+     * Major (or major.minor) engine version with a pinned image: postgres 14, 15, 16, 17 or 18, mysql 8.0 or 8.4, mongodb 7.0 or 8.0 (the lines of `conventions/pins.ts` ENGINE_LINES).
      * @caution A new major version is refused by RDS and DocumentDB unless major upgrades are allowed (`AllowMajorVersionUpgrade`, which this program does not set), and a version change waits for the maintenance window (no `applyImmediately`). On Docker (and MySQL or MongoDB on Kubernetes) it is a new server image on the old data directory, and PostgreSQL refuses to start on a data directory of another major version; for PostgreSQL on Kubernetes follow CloudNativePG's major-upgrade methods (https://cloudnative-pg.io/documentation/current/postgres_upgrades). Otherwise dump and restore; never go back down.
      * @cost An RDS version past its standard support runs on paid RDS Extended Support, billed per vCPU-hour (the plan warns).
      */

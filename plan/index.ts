@@ -20,6 +20,7 @@ export * from "./datastores";
 export * from "./hosts";
 export * from "./service";
 export * from "./support";
+export * from "./validate";
 
 /**
  * Length of every generated application secret (`services.<n>.secrets`, e.g. Django's SECRET_KEY):

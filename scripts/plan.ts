@@ -17,7 +17,7 @@ import { renderSizing } from "./offline/sizing";
 import { awsPrerequisites, renderAwsPrerequisites } from "./offline/prerequisites-aws";
 import { againstPlanFile, type PlanFile } from "./offline/updates";
 import { didYouMean, loadStack, SpecError, type Platform, type System } from "../model";
-import { connectionVariables, planService } from "../plan";
+import { checkPlan, connectionVariables, planService } from "../plan";
 
 /** The command line, parsed. */
 export interface Args {
@@ -340,6 +340,7 @@ async function main() {
     let loaded: ReturnType<typeof loadStack>;
     try {
         loaded = loadStack(config);
+        checkPlan(loaded);
     } catch (err) {
         if (err instanceof SpecError) refuse(err);
         throw err;

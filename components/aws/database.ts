@@ -38,7 +38,7 @@ import {
     RDS_CLASSES,
     type AwsIsolatedDatastoreArgs,
 } from "./common";
-import { rdsStandardSupportEnd } from "../../policies/lifecycle/dates";
+import { rdsStandardSupportEnd } from "../../conventions/lifecycle";
 
 /** A database in the DR region: where the cross-region replica goes. */
 export interface AwsDrTarget {
@@ -127,7 +127,7 @@ const RDS_MEMORY_DEFAULTS: Record<"postgres" | "mysql", Record<string, number>> 
 /**
  * When each engine version leaves RDS standard support ("mysql 8.0" → 2026-07-31, "postgres 14" →
  * 2027-02-28, …); after it, RDS bills Extended Support unless `engineLifecycleSupport` disables it.
- * The rds rows of the lifecycle table (policies/lifecycle/dates.ts, with their sources), which the
+ * The rds rows of the lifecycle table (conventions/lifecycle.ts, with their sources), which the
  * lifecycle policies read too.
  */
 export const RDS_STANDARD_SUPPORT_END: Record<string, string> = rdsStandardSupportEnd();

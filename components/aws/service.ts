@@ -49,7 +49,7 @@ import { awsTags, resourceName } from "../shared/naming";
 import type { AwsDatastoreBinding } from "./contract";
 import type { AwsServiceMounts } from "./files";
 import { assumeRolePolicy, awsNamePrefix, awsPlace, policyJson, problemOf } from "./common";
-import { imageOf } from "../shared/pins";
+import { imageOf } from "../../conventions/pins";
 import { DEFAULT_CAPABILITIES_BUT_CHOWN } from "../../conventions/capabilities";
 import { HEALTH_TOOLS_DIR, httpCheckArgv } from "../shared/health";
 

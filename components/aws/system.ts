@@ -15,7 +15,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Problem, Settings, System } from "../../model";
 import type { PlatformSystem, PlatformSystemArgs, SystemOutputs } from "../contract";
-import type { PlatformModule } from "../index";
+import type { PlatformModule } from "../platform";
 import { datastoreOutputs } from "../shared/binding";
 import { buildOrder } from "../../plan";
 import { MANAGED_BY, awsTags, resourceName } from "../shared/naming";

@@ -50,7 +50,7 @@ import {
 import { dockerLabels } from "../shared/naming";
 import { DOCKER_LABEL } from "../../conventions/labels";
 import { HEALTH_TOOLS_DIR, httpCheckArgv } from "../shared/health";
-import { imageOf } from "../shared/pins";
+import { imageOf } from "../../conventions/pins";
 
 /**
  * What Docker cannot run of a service, before anything is registered: a service that receives

@@ -18,7 +18,7 @@ import { imageProblems } from "../shared/images";
 import { resourceName } from "../shared/naming";
 import type { DatastoreBinding, DatastoreOutputs, PlatformSystem, PlatformSystemArgs, SystemOutputs } from "../contract";
 import { connectionValues, datastoreOutputs, readinessOf } from "../shared/binding";
-import type { PlatformModule } from "../index";
+import type { PlatformModule } from "../platform";
 import { DockerBackup } from "./backup";
 import { DockerBucket } from "./object-store";
 import { DockerCache } from "./cache";

@@ -38,7 +38,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Settings, System } from "../../model";
 import type { Problem } from "../../model/errors";
 import { logicalName, meta, OPERATOR_NAMESPACES, type KubeContext } from "./context";
-import { imageOf } from "../shared/pins";
+import { imageOf } from "../../conventions/pins";
 
 /** The GatewayClass of Envoy Gateway the edge's Gateway uses (operators.ts creates it with the chart). */
 export const GATEWAY_CLASS = "envoy-gateway";

@@ -37,7 +37,7 @@ import { restrictedContainer, restrictedPodSpec, versionedJob } from "./pods";
 import { EXTERNAL_S3_SECRET, componentSecret, generatedPassword, secretEnvs } from "./secrets";
 import { OBJECT_STORE, s3EndpointAddress } from "./network";
 import { statefulWorkload } from "./stateful";
-import { imageOf } from "../shared/pins";
+import { imageOf } from "../../conventions/pins";
 
 /** The AWS CLI of the bucket Job and the off-site copy (pinned). */
 export const AWS_CLI_IMAGE = imageOf("awsCli");

@@ -28,7 +28,7 @@ import type { Settings, System } from "../../model";
 import { K8S_ANNOTATION } from "../../conventions/labels";
 import { planService } from "../../plan";
 import { datastoreImage } from "../shared/images";
-import { PINS } from "../shared/pins";
+import { PINS } from "../../conventions/pins";
 import { OPERATOR_NAMESPACES } from "./context";
 import { restrictedContainer, restrictedPodSpec } from "./pods";
 import { ENVOY_GATEWAY_CONTROLLER, GATEWAY_CLASS } from "./edge";

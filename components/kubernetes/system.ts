@@ -12,7 +12,7 @@ import type { Problem } from "../../model/errors";
 import type { DatastoreBinding, PlatformSystem, PlatformSystemArgs, SystemOutputs } from "../contract";
 import { datastoreOutputs, readinessOf } from "../shared/binding";
 import { buildOrder, ownVariable } from "../../plan";
-import type { PlatformModule } from "../index";
+import type { PlatformModule } from "../platform";
 import { CNPG_POSTGRES_IMAGES, imageProblems } from "../shared/images";
 import { kubernetesLabels } from "../shared/naming";
 import { logicalName, meta, namespaceOf, type KubeContext } from "./context";

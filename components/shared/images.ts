@@ -1,10 +1,10 @@
 /**
  * The images of the infrastructure containers tierform runs itself (datastores, edge, object
  * storage, queue) on Docker and Kubernetes, as references built from the pin table
- * ({@link PINS} in `pins.ts`, the one place versions are written). Never a floating tag.
+ * ({@link PINS} in `conventions/pins.ts`, the one place versions are written). Never a floating tag.
  */
 import type { Problem, System } from "../../model";
-import { CNPG_LINES, ENGINE_LINES, imageOf, type PinName } from "./pins";
+import { CNPG_LINES, ENGINE_LINES, imageOf, type PinName } from "../../conventions/pins";
 
 /** The unprivileged nginx used as the edge (listens on 8080/8443, runs as uid 101). */
 export const EDGE_IMAGE = imageOf("nginxUnprivileged");

@@ -1,5 +1,5 @@
 /**
- * Lifecycle policies: what a stack deploys, read against the dates of policies/lifecycle/dates.ts
+ * Lifecycle policies: what a stack deploys, read against the dates of conventions/lifecycle.ts
  * (database engines per platform, the queue broker, the edge, the operators' charts, the object
  * store). Two policies, because their findings call for different enforcement:
  *
@@ -20,7 +20,7 @@
  * Both take `today` (YYYY-MM-DD, empty = the clock) so tests pin the date.
  */
 import type { PolicyResource, ReportViolation, StackValidationArgs } from "@pulumi/policy";
-import { LIFECYCLE_AS_OF, type LifecycleRow, lifecycleRow } from "../lifecycle/dates";
+import { LIFECYCLE_AS_OF, type LifecycleRow, lifecycleRow } from "../../conventions/lifecycle";
 import { imagesOf } from "./common";
 import { platformOf, setting, stackPolicy } from "./util";
 
@@ -180,7 +180,7 @@ export function lifecycleFindings(
     if (age > maxTableAgeDays) {
         out.push({
             policy: "lifecycle-support-window",
-            message: `the lifecycle dates table (policies/lifecycle/dates.ts) was last checked on ${asOf}, ${age} days ago (more than ${maxTableAgeDays}): re-check its rows against their sources and update LIFECYCLE_AS_OF`,
+            message: `the lifecycle dates table (conventions/lifecycle.ts) was last checked on ${asOf}, ${age} days ago (more than ${maxTableAgeDays}): re-check its rows against their sources and update LIFECYCLE_AS_OF`,
         });
     }
     return out;
@@ -202,10 +202,10 @@ function emit(findings: LifecycleFinding[], policy: LifecycleFinding["policy"], 
 export const lifecycleEndOfLife = stackPolicy({
     name: "lifecycle-end-of-life",
     description:
-        "No deployed version is past its end of life (policies/lifecycle/dates.ts): a self-run engine, broker, edge, object store or operator chart past its last release, an RDS engine past RDS Extended Support, or past standard support with Extended Support disabled (RDS would upgrade it on its own). Each finding names the date, the risk and the version to move to.",
+        "No deployed version is past its end of life (conventions/lifecycle.ts): a self-run engine, broker, edge, object store or operator chart past its last release, an RDS engine past RDS Extended Support, or past standard support with Extended Support disabled (RDS would upgrade it on its own). Each finding names the date, the risk and the version to move to.",
     group: "reliability",
     platforms: ["docker", "kubernetes", "aws"],
-    sources: ["policies/lifecycle/dates.ts (vendors' lifecycle pages via endoflife.date, release notes)"],
+    sources: ["conventions/lifecycle.ts (vendors' lifecycle pages via endoflife.date, release notes)"],
     configSchema: { properties: { today: clockSetting } },
     validate: (args, report, { today }) =>
         onTierformStack(args) &&
@@ -219,7 +219,7 @@ export const lifecycleSupportWindow = stackPolicy({
         "Reports deployed versions past end of standard support on paid extended support (RDS Extended Support, chosen through engineLifecycleSupport) or within warnDays of a lifecycle date, with the date, the cost or risk and the version to move to; and the lifecycle dates table itself when it is older than maxTableAgeDays.",
     group: "reliability",
     platforms: ["docker", "kubernetes", "aws"],
-    sources: ["policies/lifecycle/dates.ts (vendors' lifecycle pages via endoflife.date, release notes)"],
+    sources: ["conventions/lifecycle.ts (vendors' lifecycle pages via endoflife.date, release notes)"],
     configSchema: {
         properties: {
             today: clockSetting,

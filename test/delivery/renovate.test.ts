@@ -11,7 +11,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import Ajv from "ajv";
-import { type Pin, PINS } from "../../components/shared/pins";
+import { type Pin, PINS } from "../../conventions/pins";
 
 const ROOT = path.join(__dirname, "..", "..");
 const CONFIG = JSON.parse(fs.readFileSync(path.join(ROOT, "renovate.json"), "utf8")) as {
@@ -91,7 +91,7 @@ export function uncovered(pins: Record<string, Pin>, deps: Dep[]): string[] {
         .map(([name]) => name);
 }
 
-const PIN_FILE = "components/shared/pins.ts";
+const PIN_FILE = "conventions/pins.ts";
 const read = (f: string) => fs.readFileSync(path.join(ROOT, f), "utf8");
 
 describe("renovate.json", () => {

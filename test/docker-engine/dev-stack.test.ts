@@ -25,7 +25,7 @@
 import * as assert from "assert";
 import { planStack, type PlannedResource } from "../harness";
 import { presetNames } from "../../model";
-import { imageOf } from "../../components/shared/pins";
+import { imageOf } from "../../conventions/pins";
 import { api, apiOk, daemonAnswers, exec } from "./api";
 import { deployContainer, imageRef, logsOf, type Deployed } from "./provider";
 import { buildStandIn, busyboxPath, removeStandIns, type StandIn } from "./stand-ins";

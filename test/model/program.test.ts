@@ -49,4 +49,21 @@ describe("program: bad input stops index.ts before any resource", () => {
         assert.match(error.message, /- edge\.domain: /);
         assert.match(error.message, /- recovery\.rpoMinutes: .*5 or more/);
     });
+
+    it("refuses what only the plan can tell (a variable set twice, an unknown reference) the same way, one line each", async () => {
+        const error = await refusal({
+            stack: "dev",
+            system: "mdc-tts",
+            overrides: { services: { backend: { env: { DATABASE_URL: "x", ALLOWED_HOSTS: "${edge.domian}" } } } },
+        });
+        assert.match(error.message, /\(2 problems\)/);
+        assert.match(
+            error.message,
+            /^ {2}- tierform:overrides services\.backend\.env\.DATABASE_URL: is also the connection variable DATABASE_URL/m,
+        );
+        assert.match(
+            error.message,
+            /^ {2}- tierform:overrides services\.backend\.env\.ALLOWED_HOSTS: unknown reference \$\{edge\.domian\}/m,
+        );
+    });
 });

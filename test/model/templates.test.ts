@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { loadStack, presetNames, SpecError, type Platform } from "../../model";
+import { checkPlan } from "../../plan";
 import { planService } from "../../plan/service";
 import { planStack } from "../harness";
 
@@ -13,10 +14,10 @@ function domainOf(preset: string): string {
     return parse(fs.readFileSync(path.join(PRESETS, `${preset}.yaml`), "utf8")).edge.domain;
 }
 
-/** loadStack's one problem for mdc-tts with `overrides`, as its one line. */
+/** The one problem of loading mdc-tts with `overrides` and checking its plan (what index.ts does), as its one line. */
 function refusal(overrides: unknown): string {
     try {
-        loadStack({ "tierform:system": "mdc-tts", "tierform:overrides": JSON.stringify(overrides) });
+        checkPlan(loadStack({ "tierform:system": "mdc-tts", "tierform:overrides": JSON.stringify(overrides) }));
     } catch (err) {
         assert.ok(err instanceof SpecError, `expected a SpecError, got ${String(err)}`);
         assert.equal(err.problems.length, 1, err.message);

@@ -6,7 +6,7 @@
  */
 import * as assert from "node:assert/strict";
 import { loadStack, presetNames, type Platform } from "../../model";
-import { planSystem, RENDERING, type HealthCheck, type ServicePlan } from "../../plan";
+import { checkPlan, planSystem, RENDERING, type HealthCheck, type ServicePlan } from "../../plan";
 import { planStack, stackConfig, type Plan } from "../harness";
 import { toAwsCron } from "../../components/aws/backup";
 import {
@@ -177,7 +177,7 @@ describe("parity: one plan, the same facts on Docker, Kubernetes and AWS", funct
             ]);
         });
 
-        it("4. a name in both env and secrets, or env/secrets and a connection variable, is refused by the loader", () => {
+        it("4. a name in both env and secrets, or env/secrets and a connection variable, is refused before any resource (the loader, then the plan check)", () => {
             for (const stack of Object.keys(STACKS)) {
                 assert.throws(
                     () =>
@@ -190,10 +190,17 @@ describe("parity: one plan, the same facts on Docker, Kubernetes and AWS", funct
                         ),
                     /services\.backend\.secrets\[0\]: 'SECRET_KEY' is also set in env/,
                 );
+                // A connection variable is the plan's: plan/validate.ts refuses it, right after the loader (index.ts).
                 assert.throws(
                     () =>
-                        loadStack(
-                            stackConfig({ stack, system: "mdc-tts", overrides: { services: { backend: { env: { DATABASE_URL: "x" } } } } }),
+                        checkPlan(
+                            loadStack(
+                                stackConfig({
+                                    stack,
+                                    system: "mdc-tts",
+                                    overrides: { services: { backend: { env: { DATABASE_URL: "x" } } } },
+                                }),
+                            ),
                         ),
                     /services\.backend\.env\.DATABASE_URL: is also the connection variable DATABASE_URL of datastore 'db'/,
                 );

@@ -5,7 +5,7 @@
  * 8.0) and MDC (PostgreSQL 14) show the finding without failing.
  */
 import { strict as assert } from "assert";
-import { LIFECYCLE, LIFECYCLE_AS_OF, lifecycleRow } from "../../policies/lifecycle/dates";
+import { LIFECYCLE, LIFECYCLE_AS_OF, lifecycleRow } from "../../conventions/lifecycle";
 import { imageLine } from "../../policies/rules/lifecycle";
 import { datastoreImage } from "../../components/shared/images";
 import { SUPPORTED_VERSIONS } from "../../model";

@@ -1,5 +1,5 @@
 /**
- * The pin table (components/shared/pins.ts) is the one place versions are written: no image
+ * The pin table (conventions/pins.ts) is the one place versions are written: no image
  * reference with a tag and no chart version literal elsewhere under components/; every image the
  * presets' plans pull comes from the table; the workflows use the table's actions, Node and Trivy;
  * every entry says where it was confirmed.
@@ -8,13 +8,13 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { imageOf, type Pin, PINS, PINS_AS_OF } from "../../components/shared/pins";
+import { imageOf, type Pin, PINS, PINS_AS_OF } from "../../conventions/pins";
 import { loadStack, presetNames } from "../../model";
 import { imagesOf } from "../../scripts/images";
 import { planStack, stackConfig } from "../harness";
 
 const ROOT = path.join(__dirname, "..", "..");
-const PIN_FILE = path.join("components", "shared", "pins.ts");
+const PIN_FILE = path.join("conventions", "pins.ts");
 
 function tsFiles(dir: string): string[] {
     return fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((e) => {

@@ -26,7 +26,7 @@ import * as path from "path";
 import Ajv from "ajv";
 import type { PlannedResource } from "../harness";
 import { PRESETS, stagingPlan } from "../components/kubernetes/fixtures";
-import { PINS } from "../../components/shared/pins";
+import { PINS } from "../../conventions/pins";
 import { BARMAN_CLOUD_PLUGIN } from "../../components/kubernetes/database";
 
 /** Kinds without a namespace. */

@@ -9,8 +9,8 @@
  * random chars is longer than maximum length 32"). So a name rule judges the explicit name where
  * one is given, else the auto-name the provider would generate, against the API's own limit.
  */
-import type { PlannedResource } from "../engine";
-import type { EngineRule, Finding } from "./index";
+import type { PlannedResource } from "../records";
+import type { EngineRule, Finding } from "./rule";
 
 /** How pulumi-aws auto-names: logical name, "-", 7 random characters (provider/resources.go). */
 export const AUTO_NAME_SUFFIX = 8;

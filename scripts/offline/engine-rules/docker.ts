@@ -3,7 +3,7 @@
  * kreuzwerker/terraform-provider-docker) refuse or break, checked offline. See `index.ts`.
  */
 import { plaintextSecretProblem } from "../../../policies/rules/util";
-import type { EngineRule, Finding } from "./index";
+import type { EngineRule, Finding } from "./rule";
 
 const CONTAINER = "docker:index/container:Container";
 const VOLUME = "docker:index/volume:Volume";

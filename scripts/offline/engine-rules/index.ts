@@ -11,55 +11,13 @@
  * `aws.ts`); {@link ENGINE_RULES} is all of them, and `test/offline/engine-rules.test.ts` holds
  * every rule to a case that makes it fire.
  */
-import type { OfflineRun, PlannedResource } from "../engine";
+import type { OfflineRun, PlannedResource } from "../records";
 import { AWS_RULES } from "./aws";
 import { DOCKER_RULES } from "./docker";
 import { KUBERNETES_RULES } from "./kubernetes";
+import type { EngineRule, Finding, Outcome, RunIndex } from "./rule";
 
-/** What the real engine does with a resource that breaks a rule. */
-export type Outcome =
-    /** The provider or API refuses it: preview or update fails. */
-    | "refused"
-    /** It is created, but does not work (never healthy, never ready, fails at its first use). */
-    | "broken"
-    /** It works, but leaks a credential where it must not be (an environment listing, argv, a plan file). */
-    | "leaks";
-
-/** One problem a rule found: which input field, and what is wrong with it in words. */
-export interface Finding {
-    /** Dotted input path, e.g. `uploads[0].file` or `name`; "(resource)" for the resource as a whole. */
-    field: string;
-    /** What the field holds and what the engine allows, e.g. "'x' is 40 characters; the limit is 32". */
-    message: string;
-}
-
-/** Lookups over the whole run, for rules that cross resources. */
-export interface RunIndex {
-    /** Every registered resource. */
-    readonly resources: readonly PlannedResource[];
-    /** The resource with `urn`, if registered. */
-    byUrn(urn: string): PlannedResource | undefined;
-    /** Every resource of a type token. */
-    ofType(type: string): PlannedResource[];
-    /** Direct children of the resource with `urn`. */
-    children(urn: string): PlannedResource[];
-    /** Whether `resource` waits for `urn`, directly or through what it depends on. */
-    dependsOn(resource: PlannedResource, urn: string): boolean;
-}
-
-/** One fact the real engine enforces. */
-export interface EngineRule {
-    /** Stable id, `<platform>-<what>`, e.g. `docker-upload-read-only-rootfs`. */
-    id: string;
-    /** The resource type tokens it judges, e.g. `docker:index/container:Container`. */
-    types: readonly string[];
-    /** What the real engine does when the rule is broken. */
-    outcome: Outcome;
-    /** Where the fact comes from: provider source file (and function), API reference, daemon code. */
-    source: string;
-    /** The rule's findings on one resource of one of its types; none when it holds. */
-    check(resource: PlannedResource, run: RunIndex): Finding[];
-}
+export type { EngineRule, Finding, Outcome, RunIndex } from "./rule";
 
 /** Every rule of every platform. */
 export const ENGINE_RULES: readonly EngineRule[] = [...DOCKER_RULES, ...KUBERNETES_RULES, ...AWS_RULES];

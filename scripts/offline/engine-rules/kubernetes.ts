@@ -2,8 +2,8 @@
  * What the Kubernetes API server, the Pulumi Kubernetes provider's await logic and the operators
  * refuse or break, checked offline. See `index.ts`.
  */
-import type { PlannedResource } from "../engine";
-import type { EngineRule, Finding, RunIndex } from "./index";
+import type { PlannedResource } from "../records";
+import type { EngineRule, Finding, RunIndex } from "./rule";
 
 const JOB = "kubernetes:batch/v1:Job";
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";

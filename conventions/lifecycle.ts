@@ -3,8 +3,8 @@
  * platform, the queue broker, the edge, the operators and the object store. One row per product
  * line, each with what passing the date costs or risks, the version to move to and its source.
  * The lifecycle policies (policies/rules/lifecycle.ts) read it; the AWS database component reads
- * the RDS rows to choose `engineLifecycleSupport`. Self-contained (no imports): the policy pack
- * loads it on its own.
+ * the RDS rows to choose `engineLifecycleSupport`: a convention both read, so it lives here, below
+ * both. Self-contained (no imports): the policy pack loads it on its own.
  *
  * Most rows were read from endoflife-date/endoflife.date `products/<name>.md` (snapshot of
  * 2026-08-22), which cites the vendors' pages given in `source`; the rest from the projects' own

@@ -1,0 +1,22 @@
+/**
+ * What a platform module gives the program: its system component, what it refuses, what it warns
+ * about. Its own file, below both components/index.ts (which loads the stack's platform module)
+ * and each components/<platform>/system.ts (which exports one), so neither imports the other's
+ * types back.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type { Problem, Settings, System } from "../model";
+import type { PlatformSystem, PlatformSystemArgs } from "./contract";
+
+/** A platform's system component class. */
+export type SystemClass = new (name: string, args: PlatformSystemArgs, opts?: pulumi.ComponentResourceOptions) => PlatformSystem;
+
+/** What a platform module gives: its system component, what it refuses, what it warns about. */
+export interface PlatformModule {
+    /** The platform's system component. */
+    System: SystemClass;
+    /** Everything the platform cannot build from a valid spec and settings, one problem per spec path or config key. */
+    problems(system: System, settings: Settings): Problem[];
+    /** What a real deployment needs that the plan cannot check, one line each. @default none */
+    warnings?(system: System, settings: Settings): string[];
+}
