@@ -8,33 +8,11 @@
  */
 import { PLATFORMS, type Platform, type Service, type System } from "../model";
 import { CLIENTS, DEFAULT_CLIENT, type Client, type ClientEngine } from "../model";
-import { aliasOf, DATASTORE_KINDS, datastoreOf, type DatastoreKind } from "./datastores";
+import { aliasOf, DATASTORE_KINDS, datastoreOf, type ConnectionPart, type ConnectionVariable, type DatastoreKind } from "./datastores";
 
 export { CLIENTS, DEFAULT_CLIENT, type Client, type ClientEngine };
 
-export type { DatastoreKind };
-
-/**
- * What one connection variable holds: the URL in its client's dialect, one discrete part of the
- * connection, the CA bundle path under a name a client library reads itself (PGSSLROOTCERT,
- * NODE_EXTRA_CA_CERTS), or a bucket's name.
- */
-export type ConnectionPart = "url" | "host" | "port" | "user" | "password" | "database" | "caFile" | "bucket";
-
-/** One environment variable a service receives for a datastore. */
-export interface ConnectionVariable {
-    /** Environment variable name, e.g. DATABASE_URL or DB_URL. */
-    variable: string;
-    /** The datastore's name in the spec. */
-    datastore: string;
-    kind: DatastoreKind;
-    /** What it holds. */
-    part: ConnectionPart;
-    /** The client whose dialect a `url` is spelled in (`services.<n>.clients`). */
-    client?: Client;
-    /** Carries credentials: must come from the platform's secret mechanism. */
-    secret: boolean;
-}
+export type { ConnectionPart, ConnectionVariable, DatastoreKind };
 
 /**
  * How the connection to a datastore is secured on a platform: `tls` encrypts; `verify` says how

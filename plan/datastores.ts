@@ -7,13 +7,33 @@
  * MongoDB's port, no security-group port). The platforms' provisioners
  * (components/<platform>/provisioners.ts) create each datastore from its entry here.
  */
-import type { Bucket, Cache, Database, Platform, Queue, System } from "../model";
-import type { ConnectionVariable } from "./bindings";
-import type { ServicePlan } from "./service";
+import type { Bucket, Cache, Client, Database, Platform, Queue, System } from "../model";
 import { ENGINE_PORTS } from "../conventions/ports";
 
 /** The four kinds of datastore a spec declares. */
 export type DatastoreKind = "database" | "cache" | "queue" | "bucket";
+
+/**
+ * What one connection variable holds: the URL in its client's dialect, one discrete part of the
+ * connection, the CA bundle path under a name a client library reads itself (PGSSLROOTCERT,
+ * NODE_EXTRA_CA_CERTS), or a bucket's name.
+ */
+export type ConnectionPart = "url" | "host" | "port" | "user" | "password" | "database" | "caFile" | "bucket";
+
+/** One environment variable a service receives for a datastore (named by plan/bindings.ts `connectionVariables`). */
+export interface ConnectionVariable {
+    /** Environment variable name, e.g. DATABASE_URL or DB_URL. */
+    variable: string;
+    /** The datastore's name in the spec. */
+    datastore: string;
+    kind: DatastoreKind;
+    /** What it holds. */
+    part: ConnectionPart;
+    /** The client whose dialect a `url` is spelled in (`services.<n>.clients`). */
+    client?: Client;
+    /** Carries credentials: must come from the platform's secret mechanism. */
+    secret: boolean;
+}
 
 /** The spec entry of each kind, with every default resolved. */
 export interface DatastoreSpecs {
@@ -172,10 +192,18 @@ export interface DatastorePlanOf<K extends DatastoreKind> {
 /** One datastore of any kind, narrowed by `kind`. */
 export type DatastorePlan = { [K in DatastoreKind]: DatastorePlanOf<K> }[DatastoreKind];
 
+/** What {@link planDatastores} reads of a service's plan (plan/service.ts `ServicePlan`): its name and connection variables. */
+export interface ServiceConnections {
+    /** The service's name. */
+    name: string;
+    /** Its variables; only the connection variables are read. */
+    variables: { connections: ConnectionVariable[] };
+}
+
 function planOne<K extends DatastoreKind>(
     d: DatastoreOf<K>,
     platform: Platform,
-    services: Record<string, Pick<ServicePlan, "name" | "variables">>,
+    services: Record<string, ServiceConnections>,
 ): DatastorePlanOf<K> {
     const contract: KindContract<K> = DATASTORE_KINDS[d.kind];
     const users = Object.values(services).filter((s) => s.variables.connections.some((v) => v.datastore === d.spec.name));
@@ -205,7 +233,7 @@ function planOne<K extends DatastoreKind>(
 export function planDatastores(
     system: System,
     platform: Platform,
-    services: Record<string, Pick<ServicePlan, "name" | "variables">>,
+    services: Record<string, ServiceConnections>,
 ): Record<string, DatastorePlan> {
     return Object.fromEntries(datastoresOf(system).map((d) => [d.spec.name, planOne(d, platform, services) as DatastorePlan]));
 }
