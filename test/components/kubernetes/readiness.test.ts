@@ -5,6 +5,8 @@
  * the StatefulSets keep the caller's dependencies.
  */
 import { strict as assert } from "assert";
+import { planStack } from "../../harness";
+import { spec as inline } from "../../harness/spec";
 import { object, stagingPlan } from "./fixtures";
 
 describe("kubernetes readiness on a real cluster", function () {
@@ -108,7 +110,18 @@ describe("kubernetes restore and recovery (issue 11 item 6)", function () {
     });
 
     it("after a mistaken destroy, generation 1 recovers from generation 0's base backups and WAL and archives apart", async () => {
-        const spec = object(await stagingPlan("mdc-tts", { "tierform:archiveGeneration": "1" }), "Cluster", "db").inputs.spec;
+        // A small inline spec (test/harness/spec.ts): one PostgreSQL database and its user, whatever the presets hold.
+        const file = inline("mdc-tts")
+            .service("api", { uses: ["db"] })
+            .postgres("db", { databaseName: "mdc_tts" })
+            .build();
+        const generation = async (n: number) =>
+            object(
+                await planStack({ stack: "staging", system: file, config: { "tierform:archiveGeneration": String(n) } }),
+                "Cluster",
+                "db",
+            ).inputs.spec;
+        const spec = await generation(1);
         assert.equal(spec.bootstrap.initdb, undefined);
         assert.deepEqual(spec.bootstrap.recovery, { source: "db", database: "mdc_tts", owner: "app", secret: { name: "db-app" } });
         const source = spec.externalClusters[0];
@@ -120,7 +133,7 @@ describe("kubernetes restore and recovery (issue 11 item 6)", function () {
         const archiver = spec.plugins[0];
         assert.deepEqual([archiver.isWALArchiver, archiver.parameters.barmanObjectName], [true, "db-archive"], "the same ObjectStore");
         assert.equal(archiver.parameters.serverName, "db-g1", "a new server name: barman refuses a non-empty archive");
-        const g2 = object(await stagingPlan("mdc-tts", { "tierform:archiveGeneration": "2" }), "Cluster", "db").inputs.spec;
+        const g2 = await generation(2);
         assert.deepEqual([g2.bootstrap.recovery.source, g2.plugins[0].parameters.serverName], ["db-g1", "db-g2"]);
         assert.equal(g2.externalClusters[0].plugin.parameters.serverName, "db-g1");
     });

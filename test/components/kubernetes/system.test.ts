@@ -1,10 +1,14 @@
 import { strict as assert } from "assert";
-import type { Plan } from "../../harness";
+import { planStack, type Plan } from "../../harness";
+import { spec } from "../../harness/spec";
 import { object, objects, stagingPlan } from "./fixtures";
+
+/** The staging plan of a small inline spec (test/harness/spec.ts), with config over Pulumi.staging.yaml. */
+const stagingOf = (file: string, config: Record<string, unknown> = {}) => planStack({ stack: "staging", system: file, config });
 
 describe("kubernetes system", () => {
     it("uses an explicit provider from tierform:kubeconfig and the configured namespace", async () => {
-        const plan = await stagingPlan("hld-platform", {
+        const plan = await stagingOf(spec("hld-platform").service("api", { port: 3000 }).build(), {
             "tierform:kubeconfig": "/tmp/kubeconfig-staging",
             "tierform:namespace": "hld-staging",
         });
@@ -23,7 +27,7 @@ describe("kubernetes system", () => {
     });
 
     it("uses the default provider (current kubeconfig context) otherwise", async () => {
-        const plan = await stagingPlan("hld-platform");
+        const plan = await stagingOf(spec("hld-platform").service("api", { port: 3000 }).build());
         assert.equal(plan.ofType("pulumi:providers:kubernetes").length, 0);
     });
 });
@@ -61,7 +65,13 @@ describe("kubernetes data and pulumi destroy", function () {
     });
 
     it("prod profile on Kubernetes: the Namespace, the Cluster, datastore StatefulSets and dump PVCs are protected; workloads are not", async () => {
-        const plan = await stagingPlan("mdc-tts", { "tierform:environment": "prod" });
+        const mdc = spec("mdc-tts")
+            .service("backend", { uses: ["db", "cache", "media"] })
+            .service("beat", { kind: "scheduler", command: ["beat"], replicas: { min: 1, max: 1 }, uses: ["db"] })
+            .postgres("db")
+            .redis("cache", { persistence: "aof" })
+            .bucket("media", "media");
+        const plan = await stagingOf(mdc.build(), { "tierform:environment": "prod" });
         const of = flags(plan);
         for (const [kind, name] of [
             ["Namespace", "mdc-tts"],
@@ -84,7 +94,11 @@ describe("kubernetes data and pulumi destroy", function () {
     });
 
     it("a cache without persistence has nothing to keep", async () => {
-        const plan = await stagingPlan("mealkitz", { "tierform:environment": "prod" });
+        const meal = spec("mealkitz")
+            .service("api", { uses: ["cache", "events"] })
+            .redis("cache", { persistence: "none" })
+            .redis("events", { persistence: "aof" });
+        const plan = await stagingOf(meal.build(), { "tierform:environment": "prod" });
         assert.equal(object(plan, "StatefulSet", "cache").protect, false);
         assert.equal(object(plan, "StatefulSet", "events").protect, true);
     });
@@ -93,8 +107,12 @@ describe("kubernetes data and pulumi destroy", function () {
 describe("kubernetes shared file storage (issue 11 item 5)", function () {
     this.timeout(60000);
     it("refuses a system with fileShares and no ReadWriteMany class, naming tierform:sharedStorageClass, before registering anything", async () => {
+        const shared = spec("auromart")
+            .service("web", { mounts: [{ path: "/app/uploads", share: "files" }] })
+            .fileShare("files")
+            .build();
         await assert.rejects(
-            stagingPlan("auromart", { "tierform:sharedStorageClass": "" }),
+            stagingOf(shared, { "tierform:sharedStorageClass": "" }),
             /tierform:sharedStorageClass: is empty, but fileShares \(files\) need a StorageClass that provisions ReadWriteMany volumes/,
         );
     });
