@@ -194,7 +194,7 @@ export function mysqlWorkload(db: Database, secretName: string): EngineWorkload 
     };
 }
 
-/** MongoDB: root user from the credentials Secret, an init script creating the app user, `mongosh` ping probes. */
+/** MongoDB: root user from the credentials Secret, an init script creating the app user, authenticated `mongosh` probes on the pod's own address. */
 export function mongoWorkload(db: Database, secretName: string): EngineWorkload {
     const init = [
         "// Creates the application user in the admin database (authSource=admin), readWrite on its database.",
@@ -205,7 +205,23 @@ export function mongoWorkload(db: Database, secretName: string): EngineWorkload 
         "});",
         "",
     ].join("\n");
-    const ping = ["mongosh", "--quiet", "--norc", "--eval", "db.adminCommand('ping').ok"];
+    // Passes only on the real server, with its users: on a first start the image's docker-entrypoint.sh
+    // (docker-library/mongo, 7.0 and 8.0) runs a temporary `mongod --bind_ip 127.0.0.1 --fork` without --auth,
+    // creates the root user in it, runs the init scripts (our app user) and shuts it down before exec'ing
+    // the real `mongod --auth --bind_ip_all`. A ping on localhost passed against that temporary server (the
+    // defect the Docker check had, components/docker/database.ts). This one connects to the pod's own host
+    // name (kubelet's /etc/hosts maps it to the pod IP, where the temporary server does not listen),
+    // authenticates as root and requires the app user to exist (a variant of the entrypoint binds the
+    // temporary server to `hostname -i`; the app user is created last). The credentials are read from the
+    // container's environment inside mongosh (process.env, filled from the Secret): never on a command
+    // line (`ps`) or in the pod spec.
+    const script = [
+        "const e = process.env;",
+        `const d = connect('mongodb://' + require('os').hostname() + ':${DEFAULT_PORTS.mongodb}/admin');`,
+        "d.auth(e.MONGO_INITDB_ROOT_USERNAME, e.MONGO_INITDB_ROOT_PASSWORD);",
+        "quit(d.runCommand({ ping: 1 }).ok === 1 && d.getUser(e.MONGO_APP_USERNAME) ? 0 : 1);",
+    ].join(" ");
+    const ping = ["mongosh", "--quiet", "--norc", "--nodb", "--eval", script];
     return {
         config: { volume: "init", file: "10-app-user.js", content: init, mountPath: "/docker-entrypoint-initdb.d" },
         rollOnConfigChange: false,

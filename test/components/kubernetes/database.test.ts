@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import * as vm from "vm";
 import { planComponent } from "../../harness";
 import { databaseResources, KubernetesDatabase, memoryMiB } from "../../../components/kubernetes/database";
 import { CNPG_POSTGRES_IMAGES } from "../../../components/shared/images";
@@ -73,7 +74,22 @@ describe("kubernetes database", () => {
         assert.deepEqual([pod.securityContext.runAsUser, pod.securityContext.fsGroup], [999, 999]);
         const env = pod.containers[0].env;
         assert.ok(env.filter((e: any) => /PASSWORD/.test(e.name)).every((e: any) => e.valueFrom.secretKeyRef.name === "mongo-credentials"));
-        assert.deepEqual(pod.containers[0].readinessProbe.exec.command.slice(0, 1), ["mongosh"]);
+        // The probes connect to the pod's own address (the entrypoint's temporary init server listens on 127.0.0.1 only),
+        // authenticate as root and require the app user: credentials from the environment, never on the command line.
+        for (const probe of ["startupProbe", "readinessProbe", "livenessProbe"]) {
+            const command: string[] = pod.containers[0][probe].exec.command;
+            assert.deepEqual(command.slice(0, 5), ["mongosh", "--quiet", "--norc", "--nodb", "--eval"], probe);
+            const script = command[5];
+            assert.match(script, /connect\('mongodb:\/\/' \+ require\('os'\)\.hostname\(\) \+ ':27017\/admin'\)/, probe);
+            assert.match(script, /\.auth\(e\.MONGO_INITDB_ROOT_USERNAME, e\.MONGO_INITDB_ROOT_PASSWORD\)/, probe);
+            assert.match(script, /getUser\(e\.MONGO_APP_USERNAME\)/, probe);
+            assert.doesNotMatch(script, /localhost|127\.0\.0\.1|mock-/, probe);
+            assert.doesNotThrow(() => new vm.Script(script), `${probe}: the --eval is JavaScript`);
+            assert.ok(
+                env.some((e: any) => e.name === "MONGO_APP_USERNAME" && e.valueFrom?.secretKeyRef),
+                "the app user's name from the Secret",
+            );
+        }
         assert.equal(objects(plan, "Cluster").length, 0);
     });
 });
