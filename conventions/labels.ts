@@ -48,7 +48,12 @@ export const K8S_ANNOTATION = {
     /** A workload that must never run twice (a scheduler). */
     singleton: "tierform.io/singleton",
     backupKind: "tierform.io/backup-kind",
+    /** The spec database a backup CronJob dumps. */
+    datastore: "tierform.io/datastore",
 } as const;
+
+/** AWS tag keys beyond {@link AWS_TAG_KEYS}: the spec database an AWS Backup plan backs up (`file_shares` for the file shares' plan). */
+export const AWS_TAG = { backupOf: "backup-of" } as const;
 
 /** Tag keys every taggable AWS resource carries (the provider's default tags plus `tier`). */
 export const AWS_TAG_KEYS = ["system", "environment", "tier", "managed-by"] as const;

@@ -8,6 +8,7 @@
  * (components/<platform>/provisioners.ts) create each datastore from its entry here.
  */
 import type { Bucket, Cache, Client, Database, Platform, Queue, System } from "../model";
+import { planBackup, type BackupPlan } from "./backup";
 import { ENGINE_PORTS } from "../conventions/ports";
 
 /** The four kinds of datastore a spec declares. */
@@ -187,6 +188,8 @@ export interface DatastorePlanOf<K extends DatastoreKind> {
     readiness: Readiness;
     /** Its spec entry, every default resolved. */
     spec: DatastoreSpecs[K];
+    /** A database's backups (plan/backup.ts); absent for the other kinds. */
+    backup: K extends "database" ? BackupPlan : undefined;
 }
 
 /** One datastore of any kind, narrowed by `kind`. */
@@ -223,6 +226,7 @@ function planOne<K extends DatastoreKind>(
         variables,
         readiness: contract.readiness(platform),
         spec: d.spec,
+        backup: (d.kind === "database" ? planBackup(d.spec as Database) : undefined) as DatastorePlanOf<K>["backup"],
     };
 }
 

@@ -9,12 +9,13 @@
  * checks, the variables a service receives, app secrets, routes, backups). Where a platform cannot
  * honour a feature in full it says so in `support.ts`, and the plan lists the approximation.
  */
-import type { Database, Platform, System } from "../model";
-import { maxGapMinutes } from "../conventions/cron";
+import type { Platform, System } from "../model";
+import type { BackupPlan } from "./backup";
 import { planDatastores, type DatastorePlan } from "./datastores";
 import { planService, type ServicePlan } from "./service";
 import { approximations } from "./support";
 
+export * from "./backup";
 export * from "./bindings";
 export * from "./datastores";
 export * from "./hosts";
@@ -36,28 +37,6 @@ export interface RoutePlan {
     service: string;
     /** Only these CIDRs may use it (an admin interface); absent: everyone. */
     allowCidrs?: string[];
-}
-
-/** One database's backups. */
-export interface BackupPlan {
-    /** The database's name. */
-    database: string;
-    /** Cron expressions (UTC): the full schedule, then the incremental one where given. */
-    schedules: string[];
-    /** Days a backup is kept. */
-    retentionDays: number;
-    /** Continuous (point-in-time) recovery asked for. */
-    pointInTime: boolean;
-}
-
-/** A database's backup schedules: the full one, then the incremental one where given. */
-export function backupSchedules(db: Pick<Database, "backup">): string[] {
-    return [db.backup.schedule, ...(db.backup.incrementalSchedule ? [db.backup.incrementalSchedule] : [])];
-}
-
-/** The longest gap in minutes between two of a database's scheduled backups (its worst-case RPO without point-in-time recovery). */
-export function backupGapMinutes(db: Pick<Database, "backup">): number {
-    return maxGapMinutes(...backupSchedules(db)) ?? Infinity;
 }
 
 /** The plan of a whole system on one platform. */
@@ -95,12 +74,7 @@ export function planSystem(system: System, platform: Platform): SystemPlan {
             ...(r.allowCidrs ? { allowCidrs: [...r.allowCidrs] } : {}),
         })),
         datastores,
-        backups: Object.values(system.databases).map((d) => ({
-            database: d.name,
-            schedules: backupSchedules(d),
-            retentionDays: d.backup.retentionDays,
-            pointInTime: d.backup.pointInTime,
-        })),
+        backups: Object.values(datastores).flatMap((d) => (d.kind === "database" ? [d.backup] : [])),
         approximations: approximations(system, platform),
     };
 }

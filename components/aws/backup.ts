@@ -21,6 +21,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Database, Problem, System } from "../../model";
 import { awsTags, resourceName } from "../shared/naming";
+import { AWS_TAG } from "../../conventions/labels";
 import { dataAlarm } from "./monitoring";
 import { assumeRolePolicy, awsName, awsNamePrefix, awsPlace, managedPolicyArn, policyJson, problemOf } from "./common";
 
@@ -264,7 +265,7 @@ export class AwsBackup extends pulumi.ComponentResource {
                 {
                     name: awsName("backup", [system.name, system.environment, db.name]),
                     rules: backupRules(db, this.vault.name, this.drVault?.arn),
-                    tags,
+                    tags: { ...tags, [AWS_TAG.backupOf]: db.name },
                 },
                 { parent: this },
             );

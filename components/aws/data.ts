@@ -12,8 +12,9 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { Database, Problem, Settings, System } from "../../model";
-import { backupGapMinutes, backupSchedules, type Client } from "../../plan";
+import type { Problem, Settings, System } from "../../model";
+import { planBackup, type Client } from "../../plan";
+import { CONTINUOUS_BACKUP_MINUTES } from "../../conventions/cron";
 import { connectionVariables } from "../../plan";
 import { MANAGED_BY } from "../shared/naming";
 import { AwsBackup, backupSelectionTags } from "./backup";
@@ -29,13 +30,7 @@ import { AwsKms } from "./kms";
 import { AwsQueue, QUEUE_MESSAGE_ACTIONS } from "./queue";
 
 /** The shortest RPO AWS guarantees: RDS and DocumentDB restore to at most 5 minutes before the latest restorable time. */
-export const MIN_RPO_MINUTES = 5;
-
-/** The RPO a database's backups achieve in its own region, in minutes. */
-export function achievableRpoMinutes(db: Database): number {
-    if (db.backup.pointInTime) return MIN_RPO_MINUTES;
-    return backupGapMinutes(db);
-}
+export const MIN_RPO_MINUTES = CONTINUOUS_BACKUP_MINUTES;
 
 /**
  * Why AWS cannot meet the spec's recovery objectives, one message per problem (empty when it can):
@@ -56,18 +51,17 @@ export function recoveryProblems(system: System, settings: Pick<Settings, "drReg
             );
             continue;
         }
-        const achievable = achievableRpoMinutes(db);
+        const backup = planBackup(db);
+        const achievable = backup.achievableRpoMinutes;
         if (achievable > rpo) {
-            const schedules = backupSchedules(db)
-                .map((s) => `'${s}'`)
-                .join(" and ");
+            const schedules = backup.schedules.map((s) => `'${s}'`).join(" and ");
             add(
                 `databases.${db.name}.backup`,
                 `recovery.rpoMinutes is ${rpo}, but databases.${db.name} is backed up only every ${achievable} minutes at worst (${schedules}) and has no point-in-time recovery; set databases.${db.name}.backup.pointInTime: true, or a backup.incrementalSchedule at least every ${rpo} minutes`,
             );
         }
         if (system.recovery.crossRegion && db.engine === "mongodb") {
-            const copies = backupGapMinutes(db);
+            const copies = backup.worstGapMinutes;
             if (copies > rpo) {
                 add(
                     `databases.${db.name}.backup`,

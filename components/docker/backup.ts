@@ -18,7 +18,7 @@
 import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { Database, System } from "../../model";
-import { backupGapMinutes, backupSchedules } from "../../plan";
+import { planBackup } from "../../plan";
 import { backupImage, renderBackupScript, renderRestoreScript, renderScheduleLoop } from "../shared/backup-script";
 import { resourceName } from "../shared/naming";
 import { CONFIG_DIR, tierContainer } from "./common";
@@ -159,9 +159,10 @@ export class DockerBackup extends pulumi.ComponentResource {
     constructor(name: string, args: DockerBackupArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tierform:docker:Backup", name, {}, opts);
         const { system, database: db, target } = args;
-        this.retentionDays = db.backup.retentionDays;
-        this.schedules = backupSchedules(db);
-        this.maxAgeSeconds = (backupGapMinutes(db) + 60) * 60;
+        const plan = planBackup(db);
+        this.retentionDays = plan.retentionDays;
+        this.schedules = plan.schedules;
+        this.maxAgeSeconds = plan.maxAgeSeconds;
         const scriptOpts = { engine: db.engine, database: db.databaseName, retentionDays: this.retentionDays, backupDir: BACKUP_DIR };
         this.scripts = {
             backup: renderBackupScript(scriptOpts),

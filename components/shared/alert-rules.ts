@@ -25,7 +25,7 @@
  * - {@link METRIC_LABELS}: the labels each selected metric really carries, with its source.
  */
 import { stringify } from "yaml";
-import { backupGapMinutes } from "../../plan";
+import { planBackup } from "../../plan";
 import type { System } from "../../model";
 
 /** Labels Prometheus adds to every series of a prometheus-operator `ServiceMonitor` target (pkg/prometheus/promcfg.go, generateServiceMonitorConfig: relabelings to namespace, service, pod, container, endpoint; job; instance). */
@@ -215,7 +215,7 @@ export function renderAlertRules(system: System, opts: AlertRuleOptions): { grou
         });
     }
     for (const db of postgres) {
-        const gapSeconds = (backupGapMinutes(db) + 60) * 60;
+        const gapSeconds = planBackup(db).maxAgeSeconds;
         availability.push({
             alert: "PostgresBaseBackupMissing",
             // The plugin's metric has no cluster label (METRIC_LABELS): the Cluster's instance pods are <db>-<n>.
@@ -244,7 +244,7 @@ export function renderAlertRules(system: System, opts: AlertRuleOptions): { grou
             annotations: { summary: "Backup job {{ $labels.job_name }} failed" },
         });
         for (const db of databases) {
-            const gapSeconds = (backupGapMinutes(db) + 60) * 60;
+            const gapSeconds = planBackup(db).maxAgeSeconds;
             availability.push({
                 alert: "BackupMissing",
                 expr: `time() - max(kube_cronjob_status_last_successful_time{namespace="${ns}",cronjob=~"${alternation([db.name])}-backup-.*"}) > ${gapSeconds}`,

@@ -5,6 +5,7 @@
  */
 import type { PlannedResource } from "../../scripts/offline/engine";
 import type { Plan } from "../harness";
+import { AWS_TAG, K8S_ANNOTATION } from "../../conventions/labels";
 
 /** A health check as a platform renders it: HTTP with its path, or exec with its argv. */
 export type CheckFact = { type: "http"; path: string } | { type: "exec"; command: string[] } | undefined;
@@ -222,24 +223,25 @@ export function dockerBackups(plan: Plan): Record<string, BackupFact> {
     return out;
 }
 
-/** Kubernetes: the dump CronJobs (`<db>-backup-full`, `-incremental`) and their retention annotation. */
+/** Kubernetes: the dump CronJobs by their annotations (database, run kind, retention) and their schedules. */
 export function kubernetesBackups(plan: Plan): Record<string, BackupFact> {
     const out: Record<string, BackupFact> = {};
     for (const c of plan.ofType("kubernetes:batch/v1:CronJob")) {
-        const m = /^(.+)-backup-(full|incremental)$/.exec(c.inputs.metadata.name);
-        if (!m) continue;
-        const b = (out[m[1]] ??= { schedules: [], retentionDays: Number(c.inputs.metadata.annotations?.["tierform.io/retention-days"]) });
-        if (m[2] === "full") b.schedules.unshift(c.inputs.spec.schedule);
+        const annotations: Record<string, string> = c.inputs.metadata.annotations ?? {};
+        const db = annotations[K8S_ANNOTATION.datastore];
+        if (!db) continue;
+        const b = (out[db] ??= { schedules: [], retentionDays: Number(annotations[K8S_ANNOTATION.retentionDays]) });
+        if (annotations[K8S_ANNOTATION.backupKind] === "full") b.schedules.unshift(c.inputs.spec.schedule);
         else b.schedules.push(c.inputs.spec.schedule);
     }
     return out;
 }
 
-/** AWS: the backup plan of each database (`<system>-backup-<db>`): its scheduled and incremental rules. */
-export function awsBackups(plan: Plan, system: string): Record<string, BackupFact> {
+/** AWS: the backup plan of each database (tag `backup-of`): its scheduled and incremental rules. */
+export function awsBackups(plan: Plan, _system?: string): Record<string, BackupFact> {
     const out: Record<string, BackupFact> = {};
     for (const p of plan.ofType("aws:backup/plan:Plan")) {
-        const db = p.name.startsWith(`${system}-backup-`) ? p.name.slice(`${system}-backup-`.length) : undefined;
+        const db: string | undefined = p.inputs.tags?.[AWS_TAG.backupOf];
         if (!db) continue;
         const rules = p.inputs.rules.filter((r: { ruleName: string }) => r.ruleName === "scheduled" || r.ruleName === "incremental");
         out[db] = { schedules: rules.map((r: { schedule: string }) => r.schedule), retentionDays: rules[0]?.lifecycle?.deleteAfter };

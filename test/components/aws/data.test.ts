@@ -1,6 +1,6 @@
 import * as assert from "assert";
-import { achievableRpoMinutes, recoveryProblems } from "../../../components/aws/data";
-import { planService } from "../../../plan";
+import { recoveryProblems } from "../../../components/aws/data";
+import { planBackup, planService } from "../../../plan";
 import { connectionValues } from "../../../components/shared/binding";
 import { formatProblems, presetNames } from "../../../model";
 import { stackConfig } from "../../harness";
@@ -30,8 +30,8 @@ describe("aws data tier", function () {
             assert.deepStrictEqual(recoveryProblems(system, settings, "us-east-1"), [], preset);
         }
         const { system } = loadSystem("auromart");
-        assert.strictEqual(achievableRpoMinutes(system.databases.db), 360, "daily at 02:00 plus every 6 hours");
-        assert.strictEqual(achievableRpoMinutes(loadSystem("asset-management").system.databases.db), 5);
+        assert.strictEqual(planBackup(system.databases.db).achievableRpoMinutes, 360, "daily at 02:00 plus every 6 hours");
+        assert.strictEqual(planBackup(loadSystem("asset-management").system.databases.db).achievableRpoMinutes, 5);
     });
 
     it("refuses an RPO under 5 minutes before creating anything, naming the setting and the datastore", async () => {

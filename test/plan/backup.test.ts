@@ -1,0 +1,45 @@
+/**
+ * One BackupPlan per database (plan/backup.ts), computed once: its worst gap, the RPO it achieves
+ * and the age after which the backup alerts fire, from the spec's schedules and point-in-time
+ * recovery; and every platform's plan lists the same backups as the databases' entries.
+ */
+import * as assert from "node:assert/strict";
+import { loadStack, PLATFORMS, presetNames } from "../../model";
+import { planBackup, planSystem } from "../../plan";
+import { stackConfig } from "../harness";
+
+const systemOf = (preset: string) => loadStack(stackConfig({ stack: "prod", system: preset })).system;
+
+describe("plan: one backup plan per database", () => {
+    it("AuroMart: daily at 02:00 plus every 6 hours, no point-in-time recovery: 6 h worst gap and RPO, alerts after 7 h", () => {
+        const b = planBackup(systemOf("auromart").databases.db);
+        assert.deepEqual(
+            { gap: b.worstGapMinutes, rpo: b.achievableRpoMinutes, maxAge: b.maxAgeSeconds },
+            { gap: 360, rpo: 360, maxAge: 7 * 3600 },
+        );
+        assert.equal(b.schedules.length, 2, "the full schedule, then the incremental one");
+    });
+
+    it("asset-management: point-in-time recovery achieves 5 minutes whatever the schedule; the alert still follows the schedule", () => {
+        const b = planBackup(systemOf("asset-management").databases.db);
+        assert.equal(b.pointInTime, true);
+        assert.equal(b.achievableRpoMinutes, 5);
+        assert.equal(b.maxAgeSeconds, (b.worstGapMinutes + 60) * 60);
+        assert.ok(b.worstGapMinutes > 5);
+    });
+
+    it("every preset on every platform: the plan's backups are its databases' entries, in spec order", () => {
+        for (const preset of presetNames()) {
+            const system = systemOf(preset);
+            for (const platform of PLATFORMS) {
+                const plan = planSystem(system, platform);
+                assert.deepEqual(
+                    plan.backups.map((b) => b.database),
+                    Object.keys(system.databases),
+                );
+                for (const b of plan.backups)
+                    assert.deepEqual(b, planBackup(system.databases[b.database]), `${preset} ${platform} ${b.database}`);
+            }
+        }
+    });
+});
