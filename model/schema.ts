@@ -325,7 +325,7 @@ export const service = z.strictObject({
      */
     migrate: z.strictObject({ command: z.array(z.string()).min(1) }).optional(),
     /**
-     * Paths that must stay writable under the read-only root filesystem, private to each replica and lost on restart. `/tmp` is always added (HOME, TMPDIR and the caches live there: docs/image-contract.md), unless the list is empty: `[]` makes a container with nothing writable and no HOME.
+     * Paths that must stay writable under the read-only root filesystem, private to each replica and lost on restart (stock `nginx:alpine` needs `/run` and `/var/cache/nginx`: docs/image-contract.md). `/tmp` is always added (HOME, TMPDIR and the caches live there: docs/image-contract.md), unless the list is empty: `[]` makes a container with nothing writable and no HOME.
      * @default ["/tmp"]
      */
     writablePaths: z.array(containerPath).default(["/tmp"]),

@@ -4,10 +4,15 @@
  * Kubernetes stacks, so an image added to any platform is scanned without a list to keep in step;
  * the presets' own application images (their spec's `image`) are left out: they belong to the
  * teams that build them.
+ *
+ * `npm run images -- --check [--stack dev|staging|prod] [--system <preset|file.yaml>] [--service <name>]
+ * [--timeout <seconds>]` checks the services' own images against the image contract on the local
+ * Docker daemon instead (scripts/image-check.ts): one line per broken contract item, exit 1 if any.
  */
 import { runOffline, type OfflineRun } from "./offline/engine";
 import { readStackConfig } from "./offline/stack-config";
 import { loadStack, presetNames } from "../model";
+import { checkImages, type CheckStack } from "./image-check";
 
 /** Every image a run pulls: Docker RemoteImages and the containers of Kubernetes workloads. */
 export function imagesOf(run: OfflineRun): string[] {
@@ -30,7 +35,42 @@ export function thirdPartyImages(runs: OfflineRun[], ownImages: string[]): strin
     return [...new Set(runs.flatMap(imagesOf))].filter((i) => !own.has(i)).sort();
 }
 
+/** `--check`: the image contract check; the exit code. */
+async function check(args: string[]): Promise<number> {
+    const opt = (name: string) => {
+        const i = args.indexOf(`--${name}`);
+        if (i >= 0 && (i + 1 >= args.length || args[i + 1].startsWith("--"))) throw new Error(`--${name} needs a value`);
+        return i >= 0 ? args[i + 1] : undefined;
+    };
+    const known = new Set(["--check", "--stack", "--system", "--service", "--timeout"]);
+    const unknown = args.filter((a, i) => a.startsWith("--") && !known.has(a) && !(i > 0 && known.has(args[i - 1])));
+    if (unknown.length > 0) throw new Error(`unknown option ${unknown[0]} (options: ${[...known].join(", ")})`);
+    const timeout = opt("timeout");
+    if (timeout !== undefined && !/^[1-9]\d*$/.test(timeout))
+        throw new Error(`--timeout must be a whole number of seconds, not '${timeout}'`);
+    const results = await checkImages({
+        stack: (opt("stack") ?? "dev") as CheckStack,
+        system: opt("system"),
+        service: opt("service"),
+        ...(timeout ? { timeoutSeconds: Number(timeout) } : {}),
+    });
+    let broken = 0;
+    for (const r of results) {
+        for (const b of r.broken) console.log(`${b.where}: ${b.message}`);
+        broken += r.broken.length;
+        console.error(
+            `services.${r.service}: ${r.broken.length === 0 ? "meets the contract" : `${r.broken.length} broken`}${r.notes.length ? ` (${r.notes.join("; ")})` : ""}`,
+        );
+    }
+    return broken > 0 ? 1 : 0;
+}
+
 async function main() {
+    const args = process.argv.slice(2);
+    if (args.includes("--check")) {
+        process.exitCode = await check(args);
+        return;
+    }
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const program = require("../index");
     const runs: OfflineRun[] = [];

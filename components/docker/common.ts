@@ -31,10 +31,16 @@ export function labelsFor(system: System, tier: Tier, datastore?: string, extra:
 
 /**
  * `tmpfs` mounts for `paths`: private to the container, not executable, no setuid/devices,
- * world-writable with the sticky bit (like /tmp) so a non-root user can write.
+ * world-writable with the sticky bit (like /tmp) so a non-root user can write — where the image
+ * lacks the directory. Where the image has it, runc gives the tmpfs that directory's mode
+ * (libcontainer rootfs_linux.go, mountToRootfs "tmpfs": `os.Chmod(dest, stat.Mode())` after the
+ * mount), so stock nginx:alpine's root-owned 0755 /run stays closed to a non-root user: `owner`
+ * (`uid:gid`) makes the tmpfs that user's, writable whatever mode it takes.
  */
-export function tmpfsMounts(paths: string[], sizeMb = 64): Record<string, string> {
-    return Object.fromEntries(paths.map((p) => [p, `rw,noexec,nosuid,nodev,size=${sizeMb}m,mode=1777`]));
+export function tmpfsMounts(paths: string[], sizeMb = 64, owner?: string): Record<string, string> {
+    const [uid, gid] = owner?.split(":") ?? [];
+    const own = uid ? `,uid=${uid},gid=${gid ?? uid}` : "";
+    return Object.fromEntries(paths.map((p) => [p, `rw,noexec,nosuid,nodev,size=${sizeMb}m,mode=1777${own}`]));
 }
 
 /**

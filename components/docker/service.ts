@@ -295,7 +295,8 @@ export class DockerService extends pulumi.ComponentResource {
             ...hardened({ user, memoryMb: service.resources.memoryMb, cpus: service.resources.cpu }),
             // tini as PID 1: signals reach the app, zombies are reaped.
             init: true,
-            tmpfs: tmpfsMounts(servicePlan.writablePaths),
+            // Owned by the service's user: a path the image has keeps the image's mode (see tmpfsMounts).
+            tmpfs: tmpfsMounts(servicePlan.writablePaths, undefined, user),
             networksAdvanced: networks,
             ...(shareMounts.length > 0 ? { volumes: shareMounts } : {}),
         };
