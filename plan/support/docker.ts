@@ -104,7 +104,8 @@ export const docker: PlatformKnowledge = {
         "service.rollout.canarySteps": ignored("see `strategy`."),
         "service.migrate":
             "A one-shot container with the replicas' environment and credentials, run before the replicas (re)start; a non-zero exit fails `pulumi up`; the other services' containers on the same database wait for its exit 0 (label `tierform.after.migrate-<service>`).",
-        "service.writablePaths": "A tmpfs per path, owned by `runAsUser` (over a directory the image has, the tmpfs takes that directory's mode: a root-owned 0755 `/run` is writable because the uid owns it).",
+        "service.writablePaths":
+            "A tmpfs per path, owned by `runAsUser` (over a directory the image has, the tmpfs takes that directory's mode: a root-owned 0755 `/run` is writable because the uid owns it).",
         "service.runAsUser": "The container's `user` (uid:gid); a file share's volume is owned by it.",
         "backup.schedule":
             "The backup container's schedule loop runs a logical dump (pg_dump, mysqldump, mongodump) at these times into its backups volume.",
