@@ -15,9 +15,10 @@
  * - Availability, from kube-state-metrics: a Deployment with unavailable replicas, a scheduler
  *   (one-replica StatefulSet) not running, a crash-looping pod, a StatefulSet (datastore) not
  *   ready, a failed backup Job, and a backup that has not succeeded within its schedule's longest
- *   gap plus an hour.
+ *   gap plus an hour (counted from the CronJob's creation until its first success).
  * - Per PostgreSQL database, `PostgresBaseBackupMissing`: no base backup available in the WAL
- *   archive within the schedule's longest gap plus an hour, from the Barman Cloud plugin's
+ *   archive within the schedule's longest gap plus an hour (counted from the oldest instance pod's
+ *   creation until the first base backup), from the Barman Cloud plugin's
  *   `barman_cloud_cloudnative_pg_io_last_available_backup_timestamp` (exposed by the instance's
  *   exporter; it replaces `cnpg_collector_last_available_backup_timestamp` of the in-tree
  *   backups — plugin-barman-cloud v0.14.0 web/docs/observability.md, web/docs/migration.md step 5),
@@ -90,7 +91,15 @@ export const METRIC_LABELS: Record<string, { labels: string[]; source: string }>
     },
     kube_cronjob_status_last_successful_time: {
         labels: ["cronjob", "namespace", ...KSM_TARGET],
-        source: "kube-state-metrics docs/metrics/workload/cronjob-metrics.md (v2.20)",
+        source: "kube-state-metrics docs/metrics/workload/cronjob-metrics.md (v2.20); internal/store/cronjob.go emits it only once status.lastSuccessfulTime is set",
+    },
+    kube_cronjob_created: {
+        labels: ["cronjob", "namespace", ...KSM_TARGET],
+        source: "kube-state-metrics docs/metrics/workload/cronjob-metrics.md (v2.20): the CronJob's creation time",
+    },
+    kube_pod_created: {
+        labels: ["namespace", "pod", "uid", ...KSM_TARGET],
+        source: "kube-state-metrics docs/metrics/workload/pod-metrics.md (v2.20): the pod's creation time",
     },
 };
 
@@ -216,10 +225,13 @@ export function renderAlertRules(system: System, opts: AlertRuleOptions): { grou
     }
     for (const db of postgres) {
         const gapSeconds = planBackup(db).maxAgeSeconds;
+        const instances = `namespace="${ns}",pod=~"${alternation([db.name])}-[0-9]+"`;
         availability.push({
             alert: "PostgresBaseBackupMissing",
-            // The plugin's metric has no cluster label (METRIC_LABELS): the Cluster's instance pods are <db>-<n>.
-            expr: `time() - max(barman_cloud_cloudnative_pg_io_last_available_backup_timestamp{namespace="${ns}",pod=~"${alternation([db.name])}-[0-9]+"}) > ${gapSeconds}`,
+            // The plugin's metric has no cluster label (METRIC_LABELS): the Cluster's instance pods are <db>-<n>. It is 0 until
+            // the first base backup; until then the age counts from the oldest instance pod's creation, so a fresh cluster is quiet
+            // until its first scheduled backup was due (the gap) plus the hour, and one whose first backup never comes alerts.
+            expr: `time() - (max(barman_cloud_cloudnative_pg_io_last_available_backup_timestamp{${instances}} > 0) or min(kube_pod_created{${instances}})) > ${gapSeconds}`,
             for: "10m",
             labels: { severity: "critical", database: db.name },
             annotations: {
@@ -245,9 +257,13 @@ export function renderAlertRules(system: System, opts: AlertRuleOptions): { grou
         });
         for (const db of databases) {
             const gapSeconds = planBackup(db).maxAgeSeconds;
+            const cronJobs = `namespace="${ns}",cronjob=~"${alternation([db.name])}-backup-.*"`;
             availability.push({
                 alert: "BackupMissing",
-                expr: `time() - max(kube_cronjob_status_last_successful_time{namespace="${ns}",cronjob=~"${alternation([db.name])}-backup-.*"}) > ${gapSeconds}`,
+                // kube-state-metrics has no last-successful series before a CronJob's first success: the age then counts from
+                // the CronJob's creation, so a fresh deployment is quiet until its first backup was due plus the hour, and a
+                // first backup that never succeeds alerts.
+                expr: `time() - (max(kube_cronjob_status_last_successful_time{${cronJobs}}) or max(kube_cronjob_created{${cronJobs}})) > ${gapSeconds}`,
                 for: "10m",
                 labels: { severity: "critical", database: db.name },
                 annotations: { summary: `No successful backup of ${db.name} for more than ${Math.round(gapSeconds / 3600)} hours` },

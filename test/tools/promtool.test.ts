@@ -104,19 +104,20 @@ describe("promtool on the rendered alert rules", function () {
         assert.ok(result.ok, result.output);
     });
 
-    it("mdc-tts: PostgresBaseBackupMissing fires when the plugin's newest base backup is older than the daily gap plus an hour", function () {
+    it("mdc-tts: PostgresBaseBackupMissing is quiet on a fresh cluster until its first base backup was due, then fires when none is newer than the gap plus an hour", function () {
         const promtool = requireTool(this, "promtool", "prometheus");
         const rules = path.join(dir, "mdc-backup.rules.yaml");
         fs.writeFileSync(rules, renderAlertRulesYaml(stagingStack("mdc-tts").system, { namespace: "mdc-tts" }));
-        // The series holds the UNIX time of the newest base backup: stuck at 0, or the current time.
-        const test = (values: string, exp_alerts: unknown[]) => ({
+        // The plugin's series holds the UNIX time of the newest base backup (0 before the first); kube-state-metrics' kube_pod_created
+        // the instance pod's creation time. Both with exactly the labels they carry (METRIC_LABELS). Evaluated at 26h30m; the gap is 25 h.
+        const podMonitor =
+            'namespace="mdc-tts",pod="db-1",container="postgres",endpoint="metrics",job="mdc-tts/db",instance="10.244.1.7:9187"';
+        const ksm = 'service="kube-state-metrics",endpoint="http",job="kube-state-metrics",instance="10.244.0.9:8080"';
+        const test = (backup: string, createdAt: number, exp_alerts: unknown[]) => ({
             interval: "10m",
             input_series: [
-                // Exactly the labels the series carries (METRIC_LABELS): the plugin's none, the PodMonitor target's.
-                {
-                    series: 'barman_cloud_cloudnative_pg_io_last_available_backup_timestamp{namespace="mdc-tts",pod="db-1",container="postgres",endpoint="metrics",job="mdc-tts/db",instance="10.244.1.7:9187"}',
-                    values,
-                },
+                { series: `barman_cloud_cloudnative_pg_io_last_available_backup_timestamp{${podMonitor}}`, values: backup },
+                { series: `kube_pod_created{namespace="mdc-tts",pod="db-1",uid="0f4c",${ksm}}`, values: `${createdAt}x160` },
             ],
             alert_rule_test: [{ eval_time: "26h30m", alertname: "PostgresBaseBackupMissing", exp_alerts }],
         });
@@ -129,7 +130,20 @@ describe("promtool on the rendered alert rules", function () {
         const file = path.join(dir, "mdc-backup.test.yaml");
         fs.writeFileSync(
             file,
-            stringify({ rule_files: [rules], evaluation_interval: "10m", tests: [test("0x160", missing), test("0+600x160", [])] }),
+            stringify({
+                rule_files: [rules],
+                evaluation_interval: "10m",
+                tests: [
+                    // A fresh cluster, created 6.5 h before: no backup yet, and none was due yet.
+                    test("0x160", 20 * 3600, []),
+                    // Created at the start: its first backup was due within 24 h and never came.
+                    test("0x160", 60, missing),
+                    // One base backup at 1 h, none after: 25.5 h old.
+                    test("0x5 3600x155", 60, missing),
+                    // A base backup every 10 minutes.
+                    test("0+600x160", 60, []),
+                ],
+            }),
         );
         const result = run(promtool, ["test", "rules", file]);
         assert.ok(result.ok, result.output);
@@ -193,6 +207,11 @@ describe("promtool on the rendered alert rules", function () {
             series: series("kube_cronjob_status_last_successful_time", { cronjob: "db-backup-full", namespace: "mdc-tts", ...ksm }),
             values,
         });
+        // The CronJob's creation time: the age before its first success (kube-state-metrics has no last-successful series then).
+        const created = (at: number) => ({
+            series: series("kube_cronjob_created", { cronjob: "db-backup-full", namespace: "mdc-tts", ...ksm }),
+            values: `${at}x160`,
+        });
         const pods = Array.from({ length: instances }, (_, i) => `db-${i + 1}`);
         const test = (input_series: unknown[], alertname: string, eval_time: string, exp_alerts: unknown[]) => ({
             interval: "10m",
@@ -225,8 +244,12 @@ describe("promtool on the rendered alert rules", function () {
                         "1h",
                         [],
                     ),
-                    test([cron("0x160")], "BackupMissing", "26h30m", missing),
-                    test([cron("0+600x160")], "BackupMissing", "26h30m", []),
+                    test([created(60), cron("0x160")], "BackupMissing", "26h30m", missing),
+                    test([created(60), cron("0+600x160")], "BackupMissing", "26h30m", []),
+                    // A fresh deployment (created 6.5 h before the evaluation): no success yet, none due yet.
+                    test([created(20 * 3600)], "BackupMissing", "26h30m", []),
+                    // Created at the start and never succeeded: the first backup was due within 24 h.
+                    test([created(60)], "BackupMissing", "26h30m", missing),
                 ],
             }),
         );
