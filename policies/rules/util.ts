@@ -1,7 +1,8 @@
 /**
  * Building blocks shared by every rule module: how a policy is declared (with its group, checklist
- * items and public sources), type filtering by token, config defaults, and readers for the
- * provider-shaped inputs (Docker labels, Kubernetes pod specs, ECS container definitions).
+ * items and public sources), type filtering by token, config defaults; and, re-exported from
+ * policies/readers/<platform>.ts, the readers of each platform's provider-shaped inputs (Docker
+ * labels, Kubernetes pod specs, ECS container definitions).
  * Nothing here constructs a PolicyPack.
  */
 import type {
@@ -15,7 +16,12 @@ import type {
     StackValidationArgs,
     StackValidationPolicy,
 } from "@pulumi/policy";
-import { DOCKER_LABEL } from "../../conventions/labels";
+
+// The readers of each platform's provider-shaped inputs live in that platform's module under
+// policies/readers/ (shared with test/plan/facts.ts); the rule modules import them from here.
+export * from "../readers/aws";
+export * from "../readers/docker";
+export * from "../readers/kubernetes";
 
 /** The two groups of the pack. */
 export type Group = "security" | "reliability";
@@ -211,17 +217,6 @@ export function dependsOn(r: PolicyResource, target: PolicyResource): boolean {
     );
 }
 
-/** A value given as a literal or in the JSON string form some providers take (ECS container definitions, SQS redrive policies). */
-export function parseJsonish<T>(value: unknown): T | undefined {
-    if (value === undefined || value === null) return undefined;
-    if (typeof value !== "string") return value as T;
-    try {
-        return JSON.parse(value) as T;
-    } catch {
-        return undefined;
-    }
-}
-
 // ---------- images, env, secrets ----------
 
 export { isPinnedImage } from "../../conventions/images";
@@ -244,214 +239,8 @@ export const DEFAULT_DEBUG_SETTINGS: Record<string, string[]> = {
     RAILS_ENV: ["development"],
 };
 
-/** `KEY=VALUE` strings (Docker `envs`) as pairs. */
-export function splitEnvs(envs: unknown): Array<[string, string]> {
-    if (!Array.isArray(envs)) return [];
-    return envs
-        .filter((e): e is string => typeof e === "string")
-        .map((e) => {
-            const i = e.indexOf("=");
-            return (i < 0 ? [e, ""] : [e.slice(0, i), e.slice(i + 1)]) as [string, string];
-        });
-}
-
-// ---------- Docker ----------
-
-/** A Docker container's labels as a record (the provider takes `[{label, value}]`). */
-export function dockerLabels(props: any): Record<string, string> {
-    const out: Record<string, string> = {};
-    for (const l of Array.isArray(props?.labels) ? props.labels : [])
-        if (l && typeof l.label === "string") out[l.label] = String(l.value ?? "");
-    return out;
-}
-
-/** The tier a Docker container declares with its `tierform.tier` label. */
-export function dockerTier(props: any): string | undefined {
-    return dockerLabels(props)[DOCKER_LABEL.tier];
-}
-
-/** A one-shot container (a migration, a volume chown, a bucket setup): the provider does not keep it running (`mustRun: false`). */
-export function isOneShot(props: any): boolean {
-    return props?.mustRun === false;
-}
-
-/** Tiers that hold data. */
-export const DATA_TIERS = ["database", "cache", "queue", "bucket"];
-
-// ---------- Kubernetes ----------
-
-/** Workload kinds that carry a pod template. */
-export const K8S_WORKLOADS = [
-    "kubernetes:apps/v1:Deployment",
-    "kubernetes:apps/v1:StatefulSet",
-    "kubernetes:apps/v1:DaemonSet",
-    "kubernetes:apps/v1:ReplicaSet",
-    "kubernetes:batch/v1:Job",
-    "kubernetes:batch/v1:CronJob",
-    "kubernetes:core/v1:Pod",
-];
-/** Workloads that run continuously (probes, replicas, PDBs make sense). */
-export const K8S_LONG_RUNNING = ["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", "kubernetes:apps/v1:DaemonSet"];
-
-/** The pod spec of a workload, wherever its kind keeps it. */
-export function podSpecOf(type: string, props: any): any {
-    if (type === "kubernetes:core/v1:Pod") return props?.spec;
-    if (type === "kubernetes:batch/v1:CronJob") return props?.spec?.jobTemplate?.spec?.template?.spec;
-    return props?.spec?.template?.spec;
-}
-
-/** Labels of a workload's pod template (what Services, NetworkPolicies and PDBs select). */
-export function podLabelsOf(type: string, props: any): Record<string, string> {
-    if (type === "kubernetes:core/v1:Pod") return props?.metadata?.labels ?? {};
-    if (type === "kubernetes:batch/v1:CronJob") return props?.spec?.jobTemplate?.spec?.template?.metadata?.labels ?? {};
-    return props?.spec?.template?.metadata?.labels ?? {};
-}
-
-/** Every container of a pod spec, init containers included, with its kind. */
-export function containersOf(pod: any): Array<{ c: any; init: boolean }> {
-    return [
-        ...(Array.isArray(pod?.initContainers) ? pod.initContainers : []).map((c: any) => ({ c, init: true })),
-        ...(Array.isArray(pod?.containers) ? pod.containers : []).map((c: any) => ({ c, init: false })),
-    ];
-}
-
-/** True when a label selector (`matchLabels` and simple `matchExpressions`) selects `labels`; an empty selector selects all. */
-export function selects(selector: any, labels: Record<string, string>): boolean {
-    if (!selector) return false;
-    const match = selector.matchLabels ?? {};
-    if (!Object.entries(match).every(([k, v]) => labels[k] === v)) return false;
-    for (const e of Array.isArray(selector.matchExpressions) ? selector.matchExpressions : []) {
-        const has = e.key in labels;
-        const values: string[] = e.values ?? [];
-        if (e.operator === "In" && !(has && values.includes(labels[e.key]))) return false;
-        if (e.operator === "NotIn" && has && values.includes(labels[e.key])) return false;
-        if (e.operator === "Exists" && !has) return false;
-        if (e.operator === "DoesNotExist" && has) return false;
-    }
-    return true;
-}
-
-/** The namespace of a Kubernetes object: its metadata, else its provider's default, else "default". */
-export function namespaceOf(r: { props: any; provider?: { props: any } }): string {
-    return r.props?.metadata?.namespace ?? r.provider?.props?.namespace ?? "default";
-}
-
-// ---------- AWS ----------
-
-/** One ECS container definition, as much as the policies read. */
-export interface EcsContainer {
-    name?: string;
-    image?: string;
-    user?: string;
-    privileged?: boolean;
-    readonlyRootFilesystem?: boolean;
-    environment?: Array<{ name: string; value?: string }>;
-    secrets?: Array<{ name: string; valueFrom: string }>;
-    logConfiguration?: { logDriver?: string };
-    healthCheck?: unknown;
-    essential?: boolean;
-}
-
-/** The container definitions of an ECS task definition (a JSON string input); undefined when unreadable. */
-export function ecsContainers(props: any): EcsContainer[] | undefined {
-    const defs = parseJsonish<EcsContainer[]>(props?.containerDefinitions);
-    return Array.isArray(defs) ? defs : undefined;
-}
-
 /** World-open CIDRs. */
 export const WORLD = ["0.0.0.0/0", "::/0"];
-
-/** An ingress rule in one shape, whichever resource declares it. */
-export interface IngressRule {
-    fromPort: number;
-    toPort: number;
-    protocol: string;
-    cidrs: string[];
-    /** Source is another security group or a prefix list (not an address range). */
-    fromGroup: boolean;
-    description?: string;
-}
-
-const num = (v: unknown, d: number) => (typeof v === "number" ? v : typeof v === "string" && v !== "" && !isNaN(Number(v)) ? Number(v) : d);
-
-/** True for the "all protocols" spelling of a rule's protocol ("-1" or "all"). */
-export const isAllProtocols = (protocol: unknown) => String(protocol ?? "") === "-1" || String(protocol ?? "").toLowerCase() === "all";
-
-/** One rule's fields, named as the rule's resource names them, in the common shape. */
-function ingressRule(
-    protocol: unknown,
-    fromPort: unknown,
-    toPort: unknown,
-    cidrs: unknown[],
-    fromGroup: boolean,
-    description: unknown,
-): IngressRule {
-    const all = isAllProtocols(protocol);
-    return {
-        fromPort: all ? 0 : num(fromPort, 0),
-        toPort: all ? 65535 : num(toPort, 65535),
-        protocol: String(protocol ?? "tcp"),
-        cidrs: cidrs.filter((c): c is string => typeof c === "string"),
-        fromGroup,
-        description: description as string | undefined,
-    };
-}
-
-const some = (list: unknown) => Array.isArray(list) && list.length > 0;
-
-/** The ingress rules a security-group-ish resource declares (inline SG rules, SecurityGroupRule, vpc.SecurityGroupIngressRule). */
-export function ingressRulesOf(type: string, props: any): IngressRule[] {
-    if (type === "aws:ec2/securityGroup:SecurityGroup") {
-        return (Array.isArray(props?.ingress) ? props.ingress : []).map((r: any) =>
-            ingressRule(
-                r.protocol,
-                r.fromPort,
-                r.toPort,
-                [...(r.cidrBlocks ?? []), ...(r.ipv6CidrBlocks ?? [])],
-                some(r.securityGroups) || r.self === true || some(r.prefixListIds),
-                r.description,
-            ),
-        );
-    }
-    if (type === "aws:ec2/securityGroupRule:SecurityGroupRule") {
-        if (props?.type !== "ingress") return [];
-        const fromGroup = !!props.sourceSecurityGroupId || props.self === true || some(props.prefixListIds);
-        return [
-            ingressRule(
-                props.protocol,
-                props.fromPort,
-                props.toPort,
-                [...(props.cidrBlocks ?? []), ...(props.ipv6CidrBlocks ?? [])],
-                fromGroup,
-                props.description,
-            ),
-        ];
-    }
-    if (type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule") {
-        const fromGroup = !!props?.referencedSecurityGroupId || !!props?.prefixListId;
-        return [
-            ingressRule(
-                props?.ipProtocol,
-                props?.fromPort,
-                props?.toPort,
-                [props?.cidrIpv4, props?.cidrIpv6],
-                fromGroup,
-                props?.description,
-            ),
-        ];
-    }
-    return [];
-}
-
-/** Types that declare security group ingress. */
-export const SG_RULE_TYPES = [
-    "aws:ec2/securityGroup:SecurityGroup",
-    "aws:ec2/securityGroupRule:SecurityGroupRule",
-    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
-];
-
-/** S3 bucket types (v7 `Bucket`, and the deprecated `BucketV2` alias). */
-export const S3_BUCKETS = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
 
 /** Parse a retention such as "30d", "4w", "1m", "12h" (CloudNativePG, AWS Backup) into days. */
 export function retentionDays(value: unknown): number | undefined {

@@ -3,6 +3,9 @@
  * the plan): per service the replica range, the scaling signals, the health checks and the
  * variables it receives (plain or secret). The parity test compares them with the plan.
  */
+import { ecsContainers } from "../../policies/readers/aws";
+import { dockerLabels, splitEnvs } from "../../policies/readers/docker";
+import { podSpecOf } from "../../policies/readers/kubernetes";
 import type { PlannedResource } from "../../scripts/offline/engine";
 import type { Plan } from "../harness";
 import { AWS_TAG, K8S_ANNOTATION } from "../../conventions/labels";
@@ -22,8 +25,8 @@ export interface ServiceFacts {
     variables: Record<string, "plain" | "secret">;
 }
 
-const label = (r: PlannedResource, name: string): string | undefined =>
-    (r.inputs.labels ?? []).find((l: { label: string }) => l.label === name)?.value;
+/** A Docker container's label, read as the policies read it (policies/readers/docker.ts). */
+const label = (r: PlannedResource, name: string): string | undefined => dockerLabels(r.inputs)[name];
 
 /** Docker: the replicas' containers (label tierform.service, tierform.replica), their health check, envs and credentials file. */
 export function dockerFacts(plan: Plan, service: string): ServiceFacts {
@@ -42,7 +45,7 @@ export function dockerFacts(plan: Plan, service: string): ServiceFacts {
         check = { type: "exec", command: argv[1]?.endsWith("with-secrets.sh") ? argv.slice(2) : argv };
     }
     const variables: ServiceFacts["variables"] = {};
-    for (const e of c.inputs.envs ?? []) variables[String(e).split("=")[0]] = "plain";
+    for (const [name] of splitEnvs(c.inputs.envs)) variables[name] = "plain";
     const writer = plan.ofType("docker:index/container:Container").find((w) => w.name === `${c.name}-config-files`);
     const secrets = writer?.inputs.uploads?.find((u: { file: string }) => u.file.endsWith("/secrets.env"));
     for (const line of String(secrets?.content ?? "").split("\n"))
@@ -64,7 +67,7 @@ export function kubernetesFacts(plan: Plan, service: string): ServiceFacts {
     );
     if (workloads.length !== 1) throw new Error(`kubernetes: ${workloads.length} workloads named ${service}`);
     const w = workloads[0];
-    const container = w.inputs.spec.template.spec.containers[0];
+    const container = podSpecOf(w.type, w.inputs).containers[0];
     const hpa = plan.ofType("kubernetes:autoscaling/v2:HorizontalPodAutoscaler").find((h) => h.inputs.spec.scaleTargetRef.name === service);
     const scaled = plan.ofType("kubernetes:keda.sh/v1alpha1:ScaledObject").find((s) => s.inputs.spec.scaleTargetRef.name === service);
     const scaling: ServiceFacts["scaling"] = {};
@@ -116,11 +119,8 @@ export function awsFacts(plan: Plan, service: string): ServiceFacts {
     }
     const task = plan.ofType("aws:ecs/taskDefinition:TaskDefinition").find((t) => t.name === `${prefix}-task`);
     if (!task) throw new Error(`aws: no task definition ${prefix}-task`);
-    const defs =
-        typeof task.inputs.containerDefinitions === "string"
-            ? JSON.parse(task.inputs.containerDefinitions)
-            : task.inputs.containerDefinitions;
-    const container = defs[0];
+    const container = ecsContainers(task.inputs)?.[0];
+    if (!container) throw new Error(`aws: unreadable container definitions in ${prefix}-task`);
     const variables: ServiceFacts["variables"] = {};
     for (const e of container.environment ?? []) variables[e.name] = "plain";
     for (const e of container.secrets ?? []) variables[e.name] = "secret";
