@@ -1,30 +1,34 @@
 #!/usr/bin/env bash
-# npm test: format check (prettier), type-check, lint and every mocha test. The real-daemon test of the dev stack
-# (test/docker-engine/) spends its time waiting on dockerd (container creation, health checks),
-# not on the CPU, so it runs beside the rest instead of after it, and the rest runs at a lower CPU
-# priority so the daemon is not starved; its output follows theirs, and the run fails if either
-# part fails. Here it takes two presets (mdc-tts and auromart: PostgreSQL, MySQL, Redis, the object
-# store and its bucket step, migrations, Celery), each deployed twice (the second pass re-creates
-# every container over the same volumes): about 4 minutes of dockerd's time on a busy 2-CPU host
-# (mdc-tts 108+140 s, auromart 103+141 s, side by side), so `npm run test:dev-stack` runs all five
-# and mdc-tts on PostgreSQL 18, and .ci/run runs it too.
+# npm test: format check (prettier), type-check (tsc), lint (eslint) and every mocha test but the
+# dev stack's deployment on a real Docker daemon. The three static checks run one after another
+# beside mocha (each uses one core; mocha mostly one), their output after mocha's; the run fails if
+# either part fails. On a real daemon npm test runs test/docker-engine/home.test.ts (a stand-in
+# image writing its HOME and caches with the dev plan's user, read-only root and tmpfs mounts, a
+# few seconds); the deployment of every container of all five presets, twice over the same volumes
+# (about 4 minutes of dockerd's time on a 2-CPU host), is `npm run test:dev-stack`, which .ci/run
+# runs after npm test. tsc and eslint keep caches in node_modules/.cache/tierform/ (eslint's rules
+# here read no types, so a file's findings depend on its text and the config only): a second run
+# checks only what changed; CI starts without them.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 bin=node_modules/.bin
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
-TFT_PRESETS=${TFT_PRESETS:-mdc-tts,auromart} "$bin/mocha" --exit 'test/docker-engine/**/*.test.ts' >"$log" 2>&1 &
-engine=$!
+(
+    s=0
+    "$bin/prettier" --check --log-level warn "**/*.ts" || s=1
+    "$bin/tsc" --noEmit --incremental --tsBuildInfoFile node_modules/.cache/tierform/tsc.tsbuildinfo || s=1
+    "$bin/eslint" --cache --cache-location node_modules/.cache/tierform/eslint/ . || s=1
+    exit "$s"
+) >"$log" 2>&1 &
+checks=$!
 
 status=0
-nice -n 10 "$bin/prettier" --check --log-level warn "**/*.ts" || status=1
-nice -n 10 "$bin/tsc" --noEmit || status=1
-nice -n 10 "$bin/eslint" . || status=1
-nice -n 10 "$bin/mocha" --recursive 'test/**/*.test.ts' --ignore 'test/docker-engine/**' || status=1
+"$bin/mocha" --recursive 'test/**/*.test.ts' --ignore 'test/docker-engine/dev-stack.test.ts' || status=1
 
-wait "$engine" || status=1
+wait "$checks" || status=1
 echo
-echo "test/docker-engine (ran beside the rest):"
-cat "$log"
+echo "prettier --check, tsc --noEmit, eslint (ran beside mocha):"
+if [ -s "$log" ]; then cat "$log"; else echo "  no findings"; fi
 exit "$status"

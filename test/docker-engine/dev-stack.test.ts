@@ -34,8 +34,8 @@ import { buildStandIn, busyboxPath, removeStandIns, type StandIn } from "./stand
  * What runs: every preset, plus `mdc-tts@postgres18` (PostgreSQL 18's image keeps its data
  * elsewhere than 14–17's) — `npm run test:dev-stack`, which .ci/run runs. TFT_PRESETS=a,b narrows
  * a run, and `<preset>@<engine><version>` runs a preset with each database of that engine at that
- * version; `npm test` takes mdc-tts and auromart (PostgreSQL, MySQL, Redis, the object store and
- * its bucket step, migrations, Celery) to stay within its time, as scripts/test.sh says.
+ * version. `npm test` does not run this file (about 4 minutes of dockerd's time): it runs
+ * home.test.ts beside it on the daemon, as scripts/test.sh says.
  */
 const RUNS = process.env.TFT_PRESETS ? process.env.TFT_PRESETS.split(",") : [...presetNames(), "mdc-tts@postgres18"];
 /** TFT_REAL_IMAGES=1: pull the real pinned images instead of building stand-ins (CI's real-images job). */
