@@ -81,9 +81,30 @@ export function datastorePeer(system: System, settings: Settings, name: string):
     return undefined;
 }
 
-/** Where buckets live: the in-namespace SeaweedFS, or the configured S3 endpoint (any address: its IPs are not known at plan time). */
+/**
+ * The namespace of an S3 endpoint that is a Service of the cluster (`<service>.<namespace>.svc`,
+ * optionally followed by the cluster domain, e.g. `minio.storage.svc.cluster.local`), or undefined.
+ */
+export function inClusterNamespace(host: string): string | undefined {
+    return /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.svc(\..+)?$/.exec(host)?.[2];
+}
+
+/**
+ * Where buckets live: the in-namespace SeaweedFS; the configured S3 endpoint's namespace when it is a
+ * Service of the cluster; else the endpoint at any address (its IPs are not known at plan time).
+ *
+ * An in-cluster endpoint is a namespace peer, not an `ipBlock`: Cilium's CIDR rules "do not apply to
+ * traffic where both sides of the connection are either managed by Cilium or use an IP belonging to a
+ * node in the cluster" (cilium Documentation/policy/language.rst, "IP/CIDR based"), so an ipBlock
+ * 0.0.0.0/0 never matched a MinIO pod on `tierform:cni: cilium` and the WAL archive and backups were
+ * dropped; a namespace selector matches it on every CNI. The rule is written on the endpoint's port:
+ * NetworkPolicies match the pod's port after the Service's translation, so the Service must expose
+ * the pod's own port (as MinIO's and SeaweedFS's charts do).
+ */
 export function objectStorePeer(system: System, settings: Settings): { peer: Peer; port: number } {
     const s3 = s3EndpointAddress(settings);
+    const namespace = s3 && inClusterNamespace(s3.host);
+    if (s3 && namespace) return { peer: { kind: "namespace", component: "s3", namespace }, port: s3.port };
     if (s3) return { peer: { kind: "cidr", component: "s3", cidr: "0.0.0.0/0" }, port: s3.port };
     return { peer: { kind: "pods", component: OBJECT_STORE, selector: selectorOf(system, OBJECT_STORE) }, port: DEFAULT_PORTS.s3 };
 }

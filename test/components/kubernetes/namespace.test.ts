@@ -162,3 +162,31 @@ describe("kubernetes API-server egress per CNI (tierform:cni)", () => {
                 assert.ok(!r.ports?.some((x: any) => x.port === 6443), `${p.inputs.metadata.name} opens 6443`);
     });
 });
+
+describe("kubernetes object store in the cluster through tierform:s3Endpoint (a Service of another namespace)", () => {
+    it("cilium: the WAL archive, base backups, dumps and services reach it by namespace (Cilium matches no pod by ipBlock), on its port", async () => {
+        for (const cni of ["cilium", "calico"]) {
+            const { system, settings } = stagingStack("mdc-tts", {
+                "tierform:cni": cni,
+                "tierform:s3Endpoint": "http://minio.storage.svc.cluster.local:9000",
+            });
+            const plan = await planComponent(() => new KubernetesNamespace("t", { system, settings, name: "mdc" }));
+            const policies = new Map(objects(plan, "NetworkPolicy").map((p) => [p.inputs.metadata.name, p.inputs.spec]));
+            for (const group of ["allow-db", "allow-db-backup", "allow-backend", "allow-worker"]) {
+                const rules: any[] = policies.get(group)?.egress ?? [];
+                const toStore = rules.filter((r) => r.ports.some((p: any) => p.port === 9000));
+                assert.deepEqual(
+                    toStore.map((r) => r.to),
+                    [[{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "storage" } } }]],
+                    `${cni} ${group}: ${JSON.stringify(rules)}`,
+                );
+            }
+        }
+        // An endpoint outside the cluster stays an address rule; so does a name that is not a Service's.
+        for (const endpoint of ["https://s3.eu-west-1.amazonaws.com", "http://minio.storage:9000"]) {
+            const { system, settings } = stagingStack("mdc-tts", { "tierform:cni": "cilium", "tierform:s3Endpoint": endpoint });
+            const store = systemFlows(system, settings).find((f) => f.from.component === "db" && f.to.component === "s3")!;
+            assert.equal(store.to.kind, "cidr", endpoint);
+        }
+    });
+});
