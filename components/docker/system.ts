@@ -13,10 +13,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Settings, System } from "../../model";
 import type { Problem } from "../../model/errors";
-import { buildOrder, ownVariable, type ServicePlan } from "../../plan";
+import { buildOrder, type ServicePlan } from "../../plan";
 import { imageProblems } from "../shared/images";
 import { resourceName } from "../shared/naming";
-import type { DatastoreBinding, DatastoreOutputs, PlatformSystem, PlatformSystemArgs, SystemOutputs } from "../contract";
+import type { DatastoreBinding, PlatformSystem, PlatformSystemArgs, SystemOutputs } from "../contract";
 import { connectionValues, datastoreOutputs, readinessOf } from "../shared/binding";
 import type { PlatformModule } from "../platform";
 import { DockerBackup } from "./backup";
@@ -27,6 +27,7 @@ import { DockerDatabase } from "./database";
 import { DockerEdge } from "./edge";
 import { DockerNetwork } from "./network";
 import { DockerQueue } from "./queue";
+import { provisionDocker, type DockerProvisionContext } from "./provisioners";
 import { DockerFileShares, fileShareProblems, shareKey } from "./files";
 import { DockerService, healthTools, serviceProblems, type ServiceStep } from "./service";
 
@@ -70,47 +71,16 @@ export class DockerSystem extends pulumi.ComponentResource implements PlatformSy
         );
         const data = this.network.data.name;
 
-        // 2. Data tier.
-        for (const db of Object.values(system.databases)) {
-            this.databases[db.name] = new DockerDatabase(resourceName([name, db.name]), { system, database: db, network: data }, child);
+        // 2. Data tier: each datastore of the plan by its kind's provisioner, which returns its binding.
+        const provisioning: DockerProvisionContext = { name, system, plan, network: data, opts: child };
+        for (const d of Object.values(plan.datastores)) {
+            const made = provisionDocker(d, provisioning);
+            this.bindings[d.name] = made.binding;
+            if (made.component instanceof DockerDatabase) this.databases[d.name] = made.component;
+            else if (made.component instanceof DockerCache) this.caches[d.name] = made.component;
+            else if (made.component instanceof DockerQueue) this.queues[d.name] = made.component;
         }
-        for (const cache of Object.values(system.caches)) {
-            this.caches[cache.name] = new DockerCache(resourceName([name, cache.name]), { system, cache, network: data }, child);
-        }
-        for (const queue of Object.values(system.queues)) {
-            this.queues[queue.name] = new DockerQueue(resourceName([name, queue.name]), { system, queue, network: data }, child);
-        }
-        const buckets = Object.values(system.buckets);
-        // Each service that uses buckets gets its own identity, limited to those buckets.
-        const clients = Object.fromEntries(
-            Object.values(system.services)
-                .map((s) => [s.name, s.uses.filter((u) => u in system.buckets)] as const)
-                .filter(([, b]) => b.length > 0),
-        );
-        if (buckets.length > 0)
-            this.objects = new DockerBucket(resourceName([name, "objects"]), { system, buckets, network: data, clients }, child);
-        const stores: [string, DockerDatabase | DockerCache | DockerQueue, DatastoreOutputs["kind"]][] = [
-            ...Object.entries(this.databases).map(([n, d]) => [n, d, "database"] as [string, DockerDatabase, "database"]),
-            ...Object.entries(this.caches).map(([n, c]) => [n, c, "cache"] as [string, DockerCache, "cache"]),
-            ...Object.entries(this.queues).map(([n, q]) => [n, q, "queue"] as [string, DockerQueue, "queue"]),
-        ];
-        for (const [n, store, kind] of stores) {
-            this.bindings[n] = {
-                outputs: { kind, endpoint: store.endpoint, connectionString: store.connectionString },
-                environment: {},
-                secrets: { [ownVariable(n, kind)]: store.connectionString },
-                ...("connection" in store ? { connection: store.connection } : {}),
-                ready: [store.container],
-            };
-        }
-        for (const [n, bucketName] of Object.entries(this.objects?.bucketNames ?? {})) {
-            this.bindings[n] = {
-                outputs: { kind: "bucket", endpoint: bucketName },
-                environment: { [ownVariable(n, "bucket")]: bucketName },
-                secrets: {},
-                ready: [this.objects!.setup],
-            };
-        }
+        this.objects = provisioning.objects;
 
         // 3. App tier. A secret name (e.g. SECRET_KEY) is one value across the system's services:
         // Django's web and Celery processes must agree on it.
@@ -193,9 +163,10 @@ export class DockerSystem extends pulumi.ComponentResource implements PlatformSy
             child,
         );
 
-        // 5. Backups, one container per database.
-        for (const db of Object.values(system.databases)) {
-            const server = this.databases[db.name];
+        // 5. Backups, one container per database, as the plan's backups say.
+        for (const backup of plan.backups) {
+            const server = this.databases[backup.database];
+            const db = system.databases[backup.database];
             this.backups[db.name] = new DockerBackup(
                 resourceName([name, "backup", db.name]),
                 {

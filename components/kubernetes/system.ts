@@ -11,22 +11,20 @@ import type { Settings, System } from "../../model";
 import type { Problem } from "../../model/errors";
 import type { DatastoreBinding, PlatformSystem, PlatformSystemArgs, SystemOutputs } from "../contract";
 import { datastoreOutputs, readinessOf } from "../shared/binding";
-import { buildOrder, ownVariable } from "../../plan";
+import { buildOrder } from "../../plan";
 import type { PlatformModule } from "../platform";
 import { CNPG_POSTGRES_IMAGES, imageProblems } from "../shared/images";
 import { kubernetesLabels } from "../shared/naming";
 import { logicalName, meta, namespaceOf, type KubeContext } from "./context";
-import { type DatastoreConnection } from "./context";
 import { KubernetesBackup } from "./backup";
 import { KubernetesObjectStore } from "./object-store";
-import { KubernetesCache } from "./cache";
 import { KubernetesDatabase } from "./database";
 import { edgeProblems, KubernetesEdge } from "./edge";
 import { KubernetesFileShares, sharedStorageProblems } from "./files";
 import { KubernetesMonitoring } from "./monitoring";
 import { KubernetesNamespace } from "./namespace";
 import { KubernetesOperators } from "./operators";
-import { KubernetesQueue } from "./queue";
+import { provisionKubernetes, type KubernetesProvisionContext } from "./provisioners";
 import { APP_SECRETS, KubernetesService } from "./service";
 
 /** Everything the Kubernetes platform cannot build from a valid spec, one problem per spec path or config key. */
@@ -68,41 +66,26 @@ export class KubernetesSystem extends pulumi.ComponentResource implements Platfo
         const ns = new KubernetesNamespace(`${name}-namespace`, { system, settings, name: namespaceName }, child);
         const ctx: KubeContext = { system, settings, namespaceName, namespace: ns.name };
 
-        // Data tier.
-        const connections: Record<string, DatastoreConnection> = {};
+        // Data tier: each datastore of the plan by its kind's provisioner, which returns its binding
+        // (components/contract.ts). The object store comes first: the buckets and the databases' WAL archive live in it.
+        const store = new KubernetesObjectStore(
+            `${name}-object-store`,
+            { ctx, buckets: Object.values(plan.datastores).flatMap((d) => (d.kind === "bucket" ? [d.spec] : [])) },
+            child,
+        );
+        const provisioning: KubernetesProvisionContext = {
+            name,
+            ctx,
+            store,
+            operators: operators.releases("cnpg", "barmanCloud"),
+            opts: child,
+        };
         const databases: Record<string, KubernetesDatabase> = {};
-        const store = new KubernetesObjectStore(`${name}-object-store`, { ctx, buckets: Object.values(system.buckets) }, child);
-        for (const db of Object.values(system.databases)) {
-            const d = new KubernetesDatabase(
-                `${name}-db-${db.name}`,
-                { ctx, database: db, operators: operators.releases("cnpg", "barmanCloud"), objectStore: store.ready },
-                child,
-            );
-            databases[db.name] = d;
-            connections[db.name] = d.connection;
-        }
-        for (const cache of Object.values(system.caches))
-            connections[cache.name] = new KubernetesCache(`${name}-cache-${cache.name}`, { ctx, cache }, child).connection;
-        for (const queue of Object.values(system.queues))
-            connections[queue.name] = new KubernetesQueue(`${name}-queue-${queue.name}`, { ctx, queue }, child).connection;
-        Object.assign(connections, store.connections);
-        // What each datastore gives the services that use it (components/contract.ts).
         const bindings: Record<string, DatastoreBinding> = {};
-        for (const [dsName, c] of Object.entries(connections)) {
-            const kind = plan.datastores[dsName].kind;
-            const own = ownVariable(dsName, kind);
-            bindings[dsName] = {
-                outputs: {
-                    kind,
-                    endpoint: kind === "bucket" ? c.url : `${c.host}:${c.port}`,
-                    ...(c.readerHosts ? { readerEndpoints: c.readerHosts.map((h) => `${h}:${c.port}`) } : {}),
-                    ...(kind === "bucket" ? {} : { connectionString: c.url }),
-                },
-                environment: kind === "bucket" ? { [own]: c.url } : {},
-                secrets: kind === "bucket" ? {} : { [own]: c.url },
-                ...(c.values ? { connection: c.values } : {}),
-                ready: c.ready,
-            };
+        for (const d of Object.values(plan.datastores)) {
+            const made = provisionKubernetes(d, provisioning);
+            bindings[d.name] = made.binding;
+            if (made.component instanceof KubernetesDatabase) databases[d.name] = made.component;
         }
 
         // Generated application secrets: one value per name, shared by every service listing it
@@ -172,8 +155,9 @@ export class KubernetesSystem extends pulumi.ComponentResource implements Platfo
             child,
         );
 
-        // Backups.
-        for (const db of Object.values(system.databases)) {
+        // Backups, as the plan's backups say.
+        for (const { database } of plan.backups) {
+            const db = system.databases[database];
             new KubernetesBackup(
                 `${name}-backup-${db.name}`,
                 { ctx, database: db, credentials: databases[db.name].backupCredentials, dependsOn: databases[db.name].connection.ready },
