@@ -1,16 +1,10 @@
 import * as assert from "assert";
 import type * as pulumi from "@pulumi/pulumi";
 import { cdnServesBucket } from "../../../components/aws/object-store";
-import {
-    ALB_TLS_POLICY,
-    AwsEdge,
-    edgeProblems,
-    findHostedZone,
-    hostedZoneCandidates,
-    ORIGIN_SECRET_HEADER,
-    routeRules,
-    wafRateLimit,
-} from "../../../components/aws/edge";
+import { AwsEdge, edgeProblems } from "../../../components/aws/edge";
+import { findHostedZone, hostedZoneCandidates } from "../../../components/aws/edge/dns";
+import { ALB_TLS_POLICY, ORIGIN_SECRET_HEADER, routeRules } from "../../../components/aws/edge/load-balancer";
+import { wafRateLimit } from "../../../components/aws/edge/waf";
 import { planComponent, type Plan } from "../../harness";
 import { formatProblems } from "../../../model";
 import { AWS_CONFIG, loadSystem } from "./helpers";
