@@ -81,12 +81,8 @@ function readSchedule(schedule: string): { fields: string[] } | { everyMinutes: 
     return fields.length === 5 ? { fields } : undefined;
 }
 
-/**
- * The longest gap, in minutes, between two runs of any of `schedules` together, over four weeks
- * from a Monday (so weekly schedules repeat within it); Infinity when none runs, undefined when a
- * schedule cannot be read.
- */
-export function maxGapMinutes(...schedules: string[]): number | undefined {
+/** The minutes of four weeks from a Monday (so weekly schedules repeat within them) at which any of `schedules` runs; undefined when one cannot be read. */
+function runMinutes(schedules: string[]): number[] | undefined {
     const matchers: ((t: number) => boolean)[] = [];
     for (const schedule of schedules) {
         const read = readSchedule(schedule);
@@ -115,14 +111,52 @@ export function maxGapMinutes(...schedules: string[]): number | undefined {
             return domAny && dowAny ? true : domAny ? dowOk : dowAny ? domOk : domOk || dowOk;
         });
     }
-    const window = 28 * 1440;
     const runs: number[] = [];
-    for (let t = 0; t < window; t++) if (matchers.some((m) => m(t))) runs.push(t);
-    if (runs.length === 0) return Infinity;
-    let gap = runs[0] + window - runs[runs.length - 1];
-    for (let i = 1; i < runs.length; i++) gap = Math.max(gap, runs[i] - runs[i - 1]);
-    return gap;
+    for (let t = 0; t < RUN_WINDOW; t++) if (matchers.some((m) => m(t))) runs.push(t);
+    return runs;
 }
+
+const RUN_WINDOW = 28 * 1440;
+
+/** The gaps between consecutive runs, the last one wrapping round the window. */
+function gaps(runs: number[]): number[] {
+    return runs.map((t, i) => (i === 0 ? t + RUN_WINDOW - runs[runs.length - 1] : t - runs[i - 1]));
+}
+
+/**
+ * The longest gap, in minutes, between two runs of any of `schedules` together, over four weeks
+ * from a Monday (so weekly schedules repeat within it); Infinity when none runs, undefined when a
+ * schedule cannot be read.
+ */
+export function maxGapMinutes(...schedules: string[]): number | undefined {
+    const runs = runMinutes(schedules);
+    if (!runs) return undefined;
+    return runs.length === 0 ? Infinity : Math.max(...gaps(runs));
+}
+
+/** The shortest gap, in minutes, between two runs of `schedule` (how often it runs at most); Infinity when it never runs, undefined when it cannot be read. */
+export function minGapMinutes(schedule: string): number | undefined {
+    const runs = runMinutes([schedule]);
+    if (!runs) return undefined;
+    return runs.length === 0 ? Infinity : Math.min(...gaps(runs));
+}
+
+/**
+ * Whether a five-field cron restricts both day-of-month and day-of-week: cron then runs on either
+ * day (crontab(5)), while AWS schedule expressions (EventBridge, AWS Backup) take only one of them
+ * and need `?` in the other.
+ */
+export function restrictsBothDays(expr: string): boolean {
+    const parts = expr.trim().split(/\s+/);
+    return parts.length === 5 && parts[2] !== "*" && parts[4] !== "*";
+}
+
+/**
+ * The least interval between two backups of one AWS Backup rule: CreateBackupPlan refuses a
+ * schedule whose jobs would run closer ("The interval between backup jobs shouldn't be less than 60
+ * minutes", quoted on AWS re:Post, "Error scheduling backup every ten minutes in AWS Backup").
+ */
+export const AWS_BACKUP_MIN_INTERVAL_MINUTES = 60;
 
 /** The worst-case gap of a continuous backup (PostgreSQL WAL archiving, AWS Backup continuous backup, RDS point-in-time recovery): the usual archive timeout. */
 export const CONTINUOUS_BACKUP_MINUTES = 5;

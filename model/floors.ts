@@ -7,6 +7,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { maxGapMinutes } from "../conventions/cron";
+import { DEFAULT_DEBUG_SETTINGS, isDebugSwitch } from "../conventions/debug";
 
 type Path = ReadonlyArray<PropertyKey>;
 
@@ -44,6 +46,13 @@ function stackConfigs(dir: string): { stack: string; config: Record<string, unkn
         });
 }
 
+/** The level of `policy` in one stack's config: its own entry's, else the config's `all`. */
+function levelOf(config: Record<string, unknown>, policy: string): unknown {
+    const all = isObject(config.all) ? config.all.enforcementLevel : config.all;
+    const entry = config[policy];
+    return typeof entry === "string" ? entry : isObject(entry) ? (entry.enforcementLevel ?? all) : all;
+}
+
 /**
  * The strictest `setting` of the `policies` (policy name → its setting's name) over every stack
  * where the policy is mandatory; `higher` says whether a larger value is stricter.
@@ -51,12 +60,10 @@ function stackConfigs(dir: string): { stack: string; config: Record<string, unkn
 export function strictest(policies: Record<string, string>, higher: boolean, dir: string = POLICY_CONFIG_DIR): Floor | undefined {
     let best: Floor | undefined;
     for (const { stack, config } of stackConfigs(dir)) {
-        const all = isObject(config.all) ? config.all.enforcementLevel : config.all;
         for (const [policy, setting] of Object.entries(policies)) {
             const entry = config[policy];
-            const level = typeof entry === "string" ? entry : isObject(entry) ? (entry.enforcementLevel ?? all) : all;
             const value = isObject(entry) ? entry[setting] : undefined;
-            if (level !== "mandatory" || typeof value !== "number") continue;
+            if (levelOf(config, policy) !== "mandatory" || typeof value !== "number") continue;
             if (!best || (higher ? value > best.value : value < best.value)) best = { value, stacks: [stack], policies: [policy] };
             else if (value === best.value) {
                 if (!best.stacks.includes(stack)) best.stacks.push(stack);
@@ -104,6 +111,70 @@ export function policyFloorProblems(spec: unknown, dir: string = POLICY_CONFIG_D
                 message: `${max} is more than ${ratio.value}× min ${min}, the widest autoscaling range ${where(ratio)}; lower max to ${ratio.value * Math.max(min, 1)} or raise min`,
             });
         }
+    }
+    return out;
+}
+
+/**
+ * Debug switches in a service's `env` (DEBUG=true, FLASK_DEBUG=1, NODE_ENV=development, ...: the
+ * `debug-disabled` policy's `settings`, else its defaults) that a stack refuses: the spec file's
+ * env reaches every stack, so a switch is refused wherever the policy is mandatory (staging, prod).
+ * A stack's own `tierform:overrides` are checked against that stack's config alone (`stack`): the
+ * dev stack may turn debugging on.
+ */
+export function debugSwitchProblems(spec: unknown, stack?: string, dir: string = POLICY_CONFIG_DIR): { path: Path; message: string }[] {
+    const out: { path: Path; message: string }[] = [];
+    const services = isObject(spec) && isObject(spec.services) ? spec.services : {};
+    const enforcing = stackConfigs(dir).filter(
+        (c) => (stack === undefined || c.stack === stack) && levelOf(c.config, "debug-disabled") === "mandatory",
+    );
+    if (enforcing.length === 0) return out;
+    for (const [name, svc] of Object.entries(services)) {
+        const env = isObject(svc) && isObject(svc.env) ? svc.env : {};
+        for (const [variable, value] of Object.entries(env)) {
+            const stacks = enforcing
+                .filter(({ config }) => {
+                    const entry = config["debug-disabled"];
+                    const settings = isObject(entry) && isObject(entry.settings) ? (entry.settings as Record<string, string[]>) : undefined;
+                    return isDebugSwitch(variable, value, settings ?? DEFAULT_DEBUG_SETTINGS);
+                })
+                .map((c) => c.stack);
+            if (stacks.length === 0) continue;
+            out.push({
+                path: ["services", name, "env", variable],
+                message: `${variable}=${String(value)} switches debugging on, which ${stacks.join(", ")} refuse${stacks.length > 1 ? "" : "s"} (policy debug-disabled: debug pages leak settings and stack traces); remove it${stack === undefined ? ", or set it for the dev stack alone in its tierform:overrides" : ""}`,
+            });
+        }
+    }
+    return out;
+}
+
+/**
+ * Databases whose backups run further apart than the backup policies allow on some stack
+ * (`datastore-backups`, `aws-backup-plan`: `maxIntervalMinutes` where mandatory), whatever the
+ * RPO: the dumps' longest gap, unless the backup is continuous on every stack (`pointInTime` on
+ * PostgreSQL: AWS Backup's continuous rule, CloudNativePG's WAL archive). A gap over the RPO is the
+ * loader's own message (model/load.ts), so it is not said twice.
+ */
+export function backupIntervalProblems(spec: unknown, dir: string = POLICY_CONFIG_DIR): { path: Path; message: string }[] {
+    const out: { path: Path; message: string }[] = [];
+    const floor = strictest({ "datastore-backups": "maxIntervalMinutes", "aws-backup-plan": "maxIntervalMinutes" }, false, dir);
+    if (!floor || !isObject(spec)) return out;
+    const recovery = isObject(spec.recovery) ? spec.recovery : {};
+    const rpo = typeof recovery.rpoMinutes === "number" ? recovery.rpoMinutes : 1440;
+    const databases = isObject(spec.databases) ? spec.databases : {};
+    for (const [name, db] of Object.entries(databases)) {
+        if (!isObject(db)) continue;
+        const b = isObject(db.backup) ? db.backup : {};
+        if (b.pointInTime === true && db.engine === "postgres") continue;
+        const schedules = [typeof b.schedule === "string" ? b.schedule : "0 2 * * *"];
+        if (typeof b.incrementalSchedule === "string") schedules.push(b.incrementalSchedule);
+        const gap = maxGapMinutes(...schedules);
+        if (gap === undefined || gap <= floor.value || gap > rpo) continue;
+        out.push({
+            path: ["databases", name, "backup"],
+            message: `backups run up to ${gap} minutes apart, more than ${floor.value}, the longest interval ${where(floor)}; schedule them at least every ${floor.value} minutes (an incrementalSchedule)${db.engine === "postgres" ? ", or set pointInTime: true" : ""}`,
+        });
     }
     return out;
 }

@@ -8,13 +8,20 @@ import * as path from "path";
 import { z } from "zod";
 import { LineCounter, parseDocument, type Document } from "yaml";
 import { CONFIG_KEYS, platformOfKey, PROVIDER_NAMESPACES, providerConfigKeys, type ConfigKey, type Settings } from "./config";
-import { maxGapMinutes } from "../conventions/cron";
+import {
+    AWS_BACKUP_MIN_INTERVAL_MINUTES,
+    CONTINUOUS_BACKUP_MINUTES,
+    cronProblem,
+    maxGapMinutes,
+    minGapMinutes,
+    restrictsBothDays,
+} from "../conventions/cron";
 import { SpecError, type Problem } from "./errors";
 import { applyProfile, type System } from "./profiles";
 import { CLIENTS, systemSpec, type ClientEngine } from "./schema";
 import { SUPPORTED_VERSIONS } from "./versions";
 import { plaintextSecretProblem } from "../conventions/secrets";
-import { policyFloorProblems } from "./floors";
+import { backupIntervalProblems, debugSwitchProblems, policyFloorProblems } from "./floors";
 import { HOME_VARIABLES, writablePathsOf } from "../conventions/writable";
 
 /** The project root (where Pulumi.yaml and systems/ live). */
@@ -366,26 +373,76 @@ export function crossCheck(raw: unknown): { path: Path; message: string }[] {
             }
         }
     }
+    out.push(...backupScheduleProblems(raw));
+    return out;
+}
+
+/**
+ * Backup schedules and recovery objectives that some platform cannot honour, checked on every stack
+ * (a spec that plans on dev must not first fail on prod or staging):
+ * - a schedule restricting both day-of-month and day-of-week (cron runs it on either day; AWS
+ *   Backup's cron(...) takes one of them, the other '?');
+ * - a schedule that runs more often than hourly: AWS Backup refuses a rule whose jobs are less
+ *   than {@link AWS_BACKUP_MIN_INTERVAL_MINUTES} minutes apart;
+ * - an RPO under {@link CONTINUOUS_BACKUP_MINUTES} minutes with point-in-time recovery, the best a
+ *   continuous backup reaches (WAL archive timeout, AWS's point-in-time granularity);
+ * - backups further apart than the RPO. `pointInTime` stands in for frequent dumps only on
+ *   PostgreSQL: on Kubernetes (and Docker) MySQL and MongoDB have dumps only, so their dumps must
+ *   meet the RPO themselves (DocumentDB also reaches the DR region only through them).
+ */
+export function backupScheduleProblems(raw: Record<string, unknown>): { path: Path; message: string }[] {
+    const out: { path: Path; message: string }[] = [];
     const recovery = isPlainObject(raw.recovery) ? raw.recovery : {};
     const rpo = typeof recovery.rpoMinutes === "number" ? recovery.rpoMinutes : 1440;
     const databases = isPlainObject(raw.databases) ? raw.databases : {};
+    let pointInTimeRpo = false;
     for (const [name, db] of Object.entries(databases)) {
         if (!isPlainObject(db)) continue;
         const b = isPlainObject(db.backup) ? db.backup : {};
-        if (b.pointInTime === true) continue;
-        const schedules = [
-            typeof b.schedule === "string" ? b.schedule : "0 2 * * *",
-            ...(typeof b.incrementalSchedule === "string" ? [b.incrementalSchedule] : []),
+        const given: [string, unknown][] = [
+            ["schedule", b.schedule ?? "0 2 * * *"],
+            ["incrementalSchedule", b.incrementalSchedule],
         ];
-        const gap = maxGapMinutes(...schedules);
-        if (gap === undefined) continue; // an invalid cron expression is reported by the schema
-        if (gap > rpo) {
-            out.push({
-                path: ["databases", name, "backup"],
-                message: `backups run up to ${gap} minutes apart but recovery.rpoMinutes is ${rpo}; schedule them more often or set pointInTime: true`,
-            });
+        for (const [key, expr] of given) {
+            if (typeof expr !== "string" || cronProblem(expr)) continue; // an invalid cron expression is reported by the schema
+            const at: Path = ["databases", name, "backup", key];
+            if (restrictsBothDays(expr))
+                out.push({
+                    path: at,
+                    message: `'${expr}' restricts both day-of-month and day-of-week, which cron reads as either day and AWS Backup refuses (its schedules take one of them); restrict one and leave the other '*'`,
+                });
+            const every = minGapMinutes(expr);
+            if (every !== undefined && every < AWS_BACKUP_MIN_INTERVAL_MINUTES)
+                out.push({
+                    path: at,
+                    message: `'${expr}' runs every ${every} minutes; AWS Backup refuses backup jobs less than ${AWS_BACKUP_MIN_INTERVAL_MINUTES} minutes apart; run it at most hourly${db.engine === "postgres" ? ", and set pointInTime: true for a tighter recovery point" : ""}`,
+                });
         }
+        if (b.pointInTime === true && rpo < CONTINUOUS_BACKUP_MINUTES) pointInTimeRpo = true;
+        if (b.pointInTime === true && db.engine === "postgres") continue;
+        const schedules = given.map(([, e]) => e).filter((e): e is string => typeof e === "string");
+        const gap = maxGapMinutes(...schedules);
+        if (gap === undefined || gap <= rpo) continue;
+        const dumpsOnly =
+            b.pointInTime === true
+                ? `pointInTime does not stand in for them (${String(db.engine)} has dumps only on Kubernetes and Docker); `
+                : "";
+        const fix =
+            db.engine === "postgres"
+                ? "schedule them more often or set pointInTime: true"
+                : rpo < AWS_BACKUP_MIN_INTERVAL_MINUTES
+                  ? `${dumpsOnly}no backup of ${String(db.engine)} runs more often than every ${AWS_BACKUP_MIN_INTERVAL_MINUTES} minutes (AWS Backup's least interval): raise recovery.rpoMinutes to ${AWS_BACKUP_MIN_INTERVAL_MINUTES} or more`
+                  : `${dumpsOnly}schedule them at least every ${rpo} minutes (an incrementalSchedule)`;
+        out.push({
+            path: ["databases", name, "backup"],
+            message: `backups run up to ${gap} minutes apart but recovery.rpoMinutes is ${rpo}; ${fix}`,
+        });
     }
+    if (pointInTimeRpo)
+        out.push({
+            path: ["recovery", "rpoMinutes"],
+            message: `${rpo} is below ${CONTINUOUS_BACKUP_MINUTES}, the least point-in-time recovery reaches (PostgreSQL's WAL archive timeout; AWS's point-in-time granularity); set ${CONTINUOUS_BACKUP_MINUTES} or more`,
+        });
     return out;
 }
 
@@ -684,7 +741,13 @@ export function loadStack(rawConfig: Record<string, string>, cwd: string = PROJE
         ...buildContextProblems(merged, cwd),
     ];
     // The spec file must plan on every stack; the overrides belong to this stack alone.
-    if (parsed.success) specProblems.push(...policyFloorProblems(value));
+    if (parsed.success)
+        specProblems.push(
+            ...policyFloorProblems(value),
+            ...debugSwitchProblems(value),
+            ...backupIntervalProblems(value),
+            ...debugSwitchProblems(overrides, settings.environment),
+        );
     for (const p of specProblems) problems.push({ where: locate(p.path, label, doc, lines, overrides), message: p.message });
     if (problems.length > 0 || !parsed.success) throw new SpecError(problems);
 

@@ -277,7 +277,7 @@ export const service = z.strictObject({
      */
     clients: z.record(identifier, z.enum(clientNames)).default({}),
     /**
-     * Plain, non-secret environment variables; never a credential (see `secrets`).
+     * Plain, non-secret environment variables; never a credential (see `secrets`), never a debug switch (DEBUG=true, FLASK_DEBUG=1, NODE_ENV=development, ...: staging and prod refuse it, policy `debug-disabled`; the dev stack may set one in its `tierform:overrides`).
      * A value may refer to the system's own names instead of copying them (resolved once by the plan, the same on every platform; an unknown reference is refused):
      * `${edge.domain}` (the canonical host: `edge.domain`, else `localhost`), `${edge.url}` (`https://<edge.domain>`, `http://` when `edge.tls` is false),
      * `${routes.<path>.url}` (a route's public URL, e.g. `${routes./api.url}`), `${services.<name>.url}` (a routed service's public URL: its first route's);
@@ -349,12 +349,12 @@ export const service = z.strictObject({
 /** Backup policy of a database. */
 export const backup = z.strictObject({
     /**
-     * When full backups run: a five-field cron expression in UTC.
+     * When full backups run: a five-field cron expression in UTC, at most hourly (AWS Backup refuses jobs less than 60 minutes apart), restricting day-of-month or day-of-week but not both (AWS schedules take one of them).
      * @default "0 2 * * *"
      */
     schedule: cron.default("0 2 * * *"),
     /**
-     * A second, more frequent schedule (e.g. AuroMart's 6-hourly incrementals).
+     * A second, more frequent schedule (e.g. AuroMart's 6-hourly incrementals), held to the same rules as `schedule`.
      * @default none
      */
     incrementalSchedule: cron.optional(),
@@ -365,7 +365,7 @@ export const backup = z.strictObject({
      */
     retentionDays: z.number().int().min(1, "a backup retention of less than 1 day keeps nothing").max(36500).optional(),
     /**
-     * Point-in-time recovery: restore to any moment within the retention, not only to a backup.
+     * Point-in-time recovery: restore to any moment within the retention, not only to a backup. For PostgreSQL it stands in for frequent dumps in the RPO check (continuous on Kubernetes and AWS); MySQL and MongoDB dumps must meet the RPO themselves (dumps only on Kubernetes and Docker).
      * @default false
      */
     pointInTime: z.boolean().default(false),
@@ -631,7 +631,7 @@ export const edge = z.strictObject({
 /** Recovery objectives. */
 export const recovery = z.strictObject({
     /**
-     * Recovery point objective: the most data, in minutes before a failure, the system may lose.
+     * Recovery point objective: the most data, in minutes before a failure, the system may lose; 5 or more with `pointInTime` (what a continuous backup reaches). Backups must also run at least daily, unless `pointInTime` on PostgreSQL: staging and prod refuse a longer interval (policies `datastore-backups`, `aws-backup-plan`).
      * @default 1440 (24 hours)
      */
     rpoMinutes: z.number().int().min(1).default(1440),

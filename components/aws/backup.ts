@@ -20,6 +20,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Database, Problem, System } from "../../model";
+import { restrictsBothDays } from "../../conventions/cron";
 import { awsTags, resourceName } from "../shared/naming";
 import { AWS_TAG } from "../../conventions/labels";
 import { dataAlarm } from "./monitoring";
@@ -53,7 +54,7 @@ export function toAwsCron(expr: string): string {
     const parts = expr.trim().split(/\s+/);
     if (parts.length !== 5) throw new Error(`'${expr}' is not a five-field cron expression`);
     const [minute, hour, dom, month] = parts.map((p, i) => p.replace(/^\*\//, i < 2 ? "0/" : "1/"));
-    if (parts[2] !== "*" && parts[4] !== "*") {
+    if (restrictsBothDays(expr)) {
         throw new Error(`cron '${expr}' restricts both day-of-month and day-of-week; AWS schedules take one of them (the other is '?')`);
     }
     if (parts[4] === "*") return `cron(${minute} ${hour} ${dom} ${month} ? *)`;

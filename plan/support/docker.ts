@@ -113,7 +113,7 @@ export const docker: PlatformKnowledge = {
             "A second schedule in the loop: a full dump labelled `incremental` (logical dumps have no incremental mode).",
         "backup.retentionDays": "Dumps older than this are pruned from the backups volume.",
         "backup.pointInTime": ignored(
-            "dumps only, so data since the last dump is lost (the loader's RPO check accepts `pointInTime: true` in place of frequent dumps, which Docker does not honour).",
+            "dumps only, so data since the last dump is lost (for PostgreSQL the loader's RPO check accepts `pointInTime: true` in place of frequent dumps, which Docker does not honour).",
         ),
         "backup.archive": ignored("no archival copies."),
         "database.engine": "The engine's official image, pinned per version (`components/shared/images.ts`).",
@@ -151,7 +151,7 @@ export const docker: PlatformKnowledge = {
         "edge.rateLimitPerMinute": "nginx `limit_req` per client address, with a burst of a tenth.",
         "edge.maxBodyMb": "nginx `client_max_body_size`.",
         "recovery.rpoMinutes":
-            "A label on the backup container; backups further apart than this are refused when the spec is loaded (unless `pointInTime`).",
+            "A label on the backup container; backups further apart than this are refused when the spec is loaded (unless `pointInTime` on PostgreSQL).",
         "recovery.rtoHours": ignored("nothing is sized from it (the plan checks the RPO only)."),
         "recovery.crossRegion": ignored("one host."),
         "monitoring.errorRatePercent": ignored("no alerting on dev."),

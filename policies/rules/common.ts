@@ -6,6 +6,7 @@ import {
     containersOf,
     DEFAULT_DEBUG_SETTINGS,
     ecsContainers,
+    isDebugSwitch,
     isPinnedImage,
     K8S_WORKLOADS,
     plaintextSecretProblem,
@@ -123,9 +124,7 @@ export const debugDisabled = resourcePolicy({
     configSchema: debugSchema,
     validate: (props, args, report, { settings }) => {
         for (const e of envEntries(args.type, props)) {
-            const on = settings[e.name.toUpperCase()];
-            if (on && typeof e.value === "string" && on.includes(e.value.trim().toLowerCase()))
-                report(`container '${e.container}' sets ${e.name}=${e.value}`);
+            if (isDebugSwitch(e.name, e.value, settings)) report(`container '${e.container}' sets ${e.name}=${e.value}`);
         }
     },
 });

@@ -228,16 +228,7 @@ export function isRootUser(user: unknown): boolean {
     return typeof user !== "string" || user.trim() === "" || /^(root|0)(:.*)?$/.test(user.trim());
 }
 
-/** Debug switches that must be off outside development: name → values that turn debugging on. */
-export const DEFAULT_DEBUG_SETTINGS: Record<string, string[]> = {
-    DEBUG: ["true", "1", "yes", "on"],
-    DJANGO_DEBUG: ["true", "1", "yes", "on"],
-    FLASK_DEBUG: ["true", "1", "yes", "on"],
-    FLASK_ENV: ["development"],
-    NODE_ENV: ["development"],
-    APP_DEBUG: ["true", "1", "yes", "on"],
-    RAILS_ENV: ["development"],
-};
+export { DEFAULT_DEBUG_SETTINGS, isDebugSwitch } from "../../conventions/debug";
 
 /** World-open CIDRs. */
 export const WORLD = ["0.0.0.0/0", "::/0"];

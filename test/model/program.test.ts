@@ -40,14 +40,13 @@ describe("program: bad input stops index.ts before any resource", () => {
             system: "mdc-tts",
             // Without a domain the frontend's ${services.backend.url} has nothing to name: give it a path.
             overrides: {
-                edge: { domain: null },
-                recovery: { rpoMinutes: 2 },
+                edge: { domain: null, waf: false },
                 services: { frontend: { env: { REACT_APP_API_URL: "/api" } } },
             },
         });
         assert.match(error.message, /cannot be built on AWS \(3 problems\)/);
         assert.match(error.message, /- edge\.domain: /);
-        assert.match(error.message, /- recovery\.rpoMinutes: .*5 or more/);
+        assert.match(error.message, /- edge\.waf: is false, but the AWS edge always has a web application firewall/);
     });
 
     it("refuses what only the plan can tell (a variable set twice, an unknown reference) the same way, one line each", async () => {

@@ -35,9 +35,9 @@ describe("aws data tier", function () {
     });
 
     it("refuses an RPO under 5 minutes before creating anything, naming the setting and the datastore", async () => {
-        const err = refusal("asset-management", { recovery: { rpoMinutes: 3 } });
+        const err = refusal("asset-management", {}, {}, 3);
         assert.match(err.message, /recovery\.rpoMinutes is 3, but databases\.db cannot be recovered to less than 5 minutes/);
-        // Through the program: the one refusal path stops it before any resource is registered.
+        // Through the program: the loader refuses it first (on every stack), before any resource is registered.
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const program: () => Promise<unknown> = require("../../../index");
         const config = stackConfig({ stack: "prod", system: "asset-management", overrides: { recovery: { rpoMinutes: 3 } } });
@@ -46,7 +46,7 @@ describe("aws data tier", function () {
             () => assert.fail("not refused"),
             (e: unknown) => e,
         )) as Error & { registered?: { custom: boolean }[] };
-        assert.match(failure.message, /cannot be built on AWS .*\n.*recovery\.rpoMinutes is 3/s);
+        assert.match(failure.message, /tierform:overrides recovery\.rpoMinutes: 3 is below 5, the least point-in-time recovery reaches/);
         assert.deepStrictEqual(
             (failure.registered ?? []).filter((r) => r.custom),
             [],
