@@ -125,7 +125,8 @@ export class SpecBuilder {
 
     /** The spec as a plain object (what `build()` writes). */
     toSpec(): SystemSpecInput {
-        const spec = structuredClone(this.value);
+        // A JSON copy: a field set to undefined (`edge({ domain: undefined })`) is left out.
+        const spec = JSON.parse(JSON.stringify(this.value)) as SystemSpecInput;
         if (spec.edge.routes.length === 0) {
             const web = Object.entries(spec.services).find(([, s]) => (s.kind ?? "web") === "web");
             if (web) spec.edge.routes.push({ path: "/", service: web[0] });

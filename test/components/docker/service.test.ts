@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { planComponent, type Plan } from "../../harness";
+import { spec } from "../../harness/spec";
 import {
     DockerService,
     serviceProblems,
@@ -193,15 +194,24 @@ describe("docker Service", () => {
     });
 
     describe("which health check wins, and services without a command", () => {
+        // A small inline spec (test/harness/spec.ts): an API with a command, credentials and an HTTP
+        // probe, and a web service with only a check command and no credentials.
+        const hld = (api: { command?: string[] } = { command: ["node", "server.js"] }) =>
+            spec("hld-platform")
+                .service("api", {
+                    port: 3000,
+                    ...api,
+                    health: { liveness: { path: "/api/health" } },
+                    uses: ["mongo", "cache"],
+                    secrets: ["JWT_SECRET"],
+                })
+                .service("web", { port: 8080, health: { command: ["test", "-d", "/tmp"] } })
+                .mongodb("mongo")
+                .redis("cache")
+                .build();
         let plan: Plan;
         before(async () => {
-            const check = ["test", "-d", "/tmp"];
-            const { system } = devSystem("hld-platform", {
-                services: {
-                    // A web service with only a command.
-                    web: { health: { liveness: null, readiness: null, command: check } },
-                },
-            });
+            const { system } = devSystem(hld());
             plan = await planComponent(() => {
                 new DockerService("hld-api", {
                     system,
@@ -215,7 +225,7 @@ describe("docker Service", () => {
 
         it("a web service's HTTP probe is its check; HTTP probes together with health.command are refused by the loader", () => {
             assert.throws(
-                () => devSystem("hld-platform", { services: { api: { health: { command: ["test", "-d", "/tmp"] } } } }),
+                () => devSystem(hld(), { services: { api: { health: { command: ["test", "-d", "/tmp"] } } } }),
                 /services\.api\.health\.command: give either HTTP probes/,
             );
             assert.strictEqual(plan.one(CONTAINER, "hld-api-0").inputs.healthcheck.tests[0], "CMD");
@@ -239,7 +249,7 @@ describe("docker Service", () => {
         });
 
         it("a service with credentials but no command is refused (serviceProblems), naming services.<n>.command", () => {
-            const { system } = devSystem("hld-platform", { services: { api: { command: null } } });
+            const { system } = devSystem(hld({}));
             const problems = serviceProblems(system, system.services.api);
             assert.strictEqual(problems.length, 1);
             assert.strictEqual(problems[0].where, "services.api.command");

@@ -3,9 +3,10 @@
  * had, and what it lacked (a blocking WAF, client addresses), one test each.
  */
 import { strict as assert } from "assert";
-import { planComponent, type Plan } from "../../harness";
+import { planComponent, planStack, type Plan } from "../../harness";
+import { spec } from "../../harness/spec";
 import { CORAZA_WASM_IMAGE, edgeHeaders, edgeProblems, KubernetesEdge } from "../../../components/kubernetes/edge";
-import { context, object, objects, stagingPlan } from "./fixtures";
+import { context, object, objects } from "./fixtures";
 
 describe("kubernetes edge (Gateway API, Envoy Gateway)", function () {
     this.timeout(60000);
@@ -139,8 +140,9 @@ describe("kubernetes edge (Gateway API, Envoy Gateway)", function () {
     });
 
     it("the whole stack refuses TLS without a domain before registering anything", async () => {
+        const noDomain = spec().service("api").edge({ domain: undefined }).build();
         await assert.rejects(
-            stagingPlan("hld-platform", { "tierform:overrides": { edge: { domain: null } } }),
+            planStack({ stack: "staging", system: noDomain }),
             /edge\.domain: is required on Kubernetes while edge\.tls is true/,
         );
     });

@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
-import { planComponent } from "../../harness";
+import { planComponent, planStack } from "../../harness";
+import { spec } from "../../harness/spec";
 import { KubernetesNamespace } from "../../../components/kubernetes/namespace";
 import { systemFlows } from "../../../components/kubernetes/network";
 import { objects, stagingStack } from "./fixtures";
@@ -93,8 +94,11 @@ describe("kubernetes internet egress (issue 11 item 4)", () => {
     });
 
     it("writes the egress into the service's NetworkPolicy", async () => {
-        const { object, stagingPlan } = await import("./fixtures");
-        const plan = await stagingPlan("mealkitz");
+        const { object } = await import("./fixtures");
+        const payment = spec("mealkitz")
+            .service("payment", { egress: { internet: true } })
+            .build();
+        const plan = await planStack({ stack: "staging", system: payment });
         const egress = object(plan, "NetworkPolicy", "allow-payment").inputs.spec.egress;
         const rule = egress.find((e: any) => e.to[0].ipBlock?.except);
         assert.ok(rule, "an ipBlock rule with exceptions");
