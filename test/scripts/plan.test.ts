@@ -9,9 +9,12 @@ import { readStackConfig, withStackFileLines } from "../../scripts/offline/stack
 import { runPolicyReport } from "../../scripts/offline/policy-report";
 import { planStack, stackConfig } from "../harness";
 
+/** ts-node as `npm run plan` runs it, with the tests' cache of compiled files (test/harness/register.js). */
+const REGISTER = path.join(PROJECT_ROOT, "test", "harness", "register.js");
+
 /** Run the offline plan the way `npm run plan -- ...` does, as a separate process. */
 function plan(...args: string[]) {
-    const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/plan.ts", ...args], {
+    const result = spawnSync(process.execPath, ["-r", REGISTER, "scripts/plan.ts", ...args], {
         cwd: PROJECT_ROOT,
         encoding: "utf8",
         timeout: 60000,
@@ -22,7 +25,7 @@ function plan(...args: string[]) {
 /** The same, without waiting: several plans that fail early run side by side. `env` adds to the environment. */
 function planAsync(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
-        const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/plan.ts", ...args], {
+        const child = spawn(process.execPath, ["-r", REGISTER, "scripts/plan.ts", ...args], {
             cwd: PROJECT_ROOT,
             env: { ...process.env, ...env },
         });
