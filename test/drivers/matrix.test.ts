@@ -44,9 +44,13 @@ import {
 
 const ROOT = path.resolve(__dirname, "../..");
 
+/** Each preset's prod system, loaded once: every row renders three environments from it. Read-only. */
+const prodSystems = new Map<string, System>();
+
 /** A preset service that uses `datastore`, with `client` chosen for it, on prod (AWS). */
 function prodService(preset: string, serviceName: string, datastore: string, client: Client): { system: System; service: Service } {
-    const { system } = loadStack(stackConfig({ stack: "prod", system: preset }));
+    let system = prodSystems.get(preset);
+    if (!system) prodSystems.set(preset, (system = loadStack(stackConfig({ stack: "prod", system: preset })).system));
     const service = { ...system.services[serviceName], clients: { ...system.services[serviceName].clients, [datastore]: client } };
     return { system, service };
 }
