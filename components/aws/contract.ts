@@ -6,6 +6,7 @@ import type * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import type { Settings, System } from "../../model";
 import type { DatastoreBinding } from "../contract";
+import type { DatastorePlan } from "../../plan";
 
 /** The network as the data tier sees it. */
 export interface AwsNetworkInfo {
@@ -31,6 +32,8 @@ export interface AwsDataArgs {
     settings: Settings;
     /** The network's isolated subnets and datastore security groups. */
     network: AwsNetworkInfo;
+    /** Every datastore of the plan by name, in the plan's order: what the provisioners create (plan/datastores.ts). */
+    datastores: Record<string, DatastorePlan>;
     /** SNS topic every alarm notifies. */
     alarmTopicArn: pulumi.Input<string>;
     /** KMS key of the log groups the databases' log exports write to (the stack's logs key). */

@@ -13,21 +13,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Problem, Settings, System } from "../../model";
-import { planBackup, type Client } from "../../plan";
+import { planBackup } from "../../plan";
 import { CONTINUOUS_BACKUP_MINUTES } from "../../conventions/cron";
-import { connectionVariables } from "../../plan";
 import { MANAGED_BY } from "../shared/naming";
-import { AwsBackup, backupSelectionTags } from "./backup";
-import { AwsBucket, cdnServesBucket } from "./object-store";
-import { AwsCache } from "./cache";
+import { AwsBackup } from "./backup";
 import type { AwsDataArgs, AwsDatastoreBinding } from "./contract";
-import type { ConnectionValues } from "../contract";
-import { clientUrlKey } from "./common";
-import { AwsDatabase } from "./database";
-import { AwsDocumentDb } from "./documentdb";
 import { AwsDrSite } from "./dr";
 import { AwsKms } from "./kms";
-import { AwsQueue, QUEUE_MESSAGE_ACTIONS } from "./queue";
+import { provisionAws, type AwsProvisionContext } from "./provisioners";
 
 /** The shortest RPO AWS guarantees: RDS and DocumentDB restore to at most 5 minutes before the latest restorable time. */
 export const MIN_RPO_MINUTES = CONTINUOUS_BACKUP_MINUTES;
@@ -82,30 +75,6 @@ export function recoveryProblems(system: System, settings: Pick<Settings, "drReg
     return problems;
 }
 
-/** The environment variable names of every service that uses `datastore`, as connection.ts spells them. */
-function variablesOf(system: System, datastore: string): string[] {
-    const names = new Set<string>();
-    for (const service of Object.values(system.services)) {
-        for (const v of connectionVariables(system, service)) if (v.datastore === datastore) names.add(v.variable);
-    }
-    return [...names];
-}
-
-/** ECS `valueFrom` of one JSON key of a Secrets Manager secret. */
-const jsonKey = (secretArn: pulumi.Input<string>, key: string) => pulumi.interpolate`${secretArn}:${key}::`;
-
-/**
- * A datastore's connection as ECS injects it: every client's URL and the password as references to
- * their keys in the datastore's secret (`url_<client>`, `passwordKey`), the other parts plain.
- */
-function secretRefs(c: ConnectionValues, secretArn: pulumi.Input<string>, passwordKey: string): ConnectionValues {
-    return {
-        ...c,
-        urls: Object.fromEntries(Object.keys(c.urls).map((client) => [client, jsonKey(secretArn, clientUrlKey(client as Client))])),
-        password: jsonKey(secretArn, passwordKey),
-    };
-}
-
 /**
  * Where off-site backup copies go without a DR site: a provider for `region` and a customer key
  * there (the vault itself is the backup component's `drVault`).
@@ -132,254 +101,74 @@ function offsiteVaultTarget(
     return { provider, kmsKeyArn: kms.arn };
 }
 
+/** Whether anything of the system is backed up by AWS Backup: a database or a file share. */
+const backsUp = (args: AwsDataArgs) => Object.keys(args.system.databases).length + (args.fileSystemArns ?? []).length > 0;
+
+/** The DR site, where `recovery.crossRegion` asks for one (and tierform:drRegion names its region). */
+function createDrSite(args: AwsDataArgs, opts: pulumi.ComponentResourceOptions): AwsDrSite | undefined {
+    const { system, settings } = args;
+    return system.recovery.crossRegion && settings.drRegion ? new AwsDrSite(`${system.name}-dr`, { system, settings }, opts) : undefined;
+}
+
 /**
- * Create the data tier of `args.system` and return each datastore's binding by name. Recovery
- * objectives it cannot meet (`recoveryProblems`) were refused before any resource, by the one
- * refusal path (components/index.ts via the AWS platform's problems()).
+ * The system's AWS Backup (vault, plans per database and for the file shares, notifications), with
+ * copies to the DR site's vault, or, in prod without a DR site, to an off-site vault in
+ * tierform:drRegion (AuroMart's "encrypted, off-site" backups): a region apart from the data,
+ * under its own key.
+ */
+function createBackup(
+    args: AwsDataArgs,
+    kmsKeyArn: pulumi.Input<string>,
+    drSite: AwsDrSite | undefined,
+    opts: pulumi.ComponentResourceOptions,
+): AwsBackup | undefined {
+    const { system, settings } = args;
+    if (!backsUp(args)) return undefined;
+    const offsite =
+        !drSite && system.profile.deletionProtection && settings.drRegion
+            ? offsiteVaultTarget(`${system.name}-offsite`, system, settings.drRegion, opts)
+            : undefined;
+    return new AwsBackup(
+        `${system.name}-backup`,
+        {
+            system,
+            databases: Object.values(args.datastores).flatMap((d) => (d.kind === "database" ? [d.spec] : [])),
+            fileSystemArns: args.fileSystemArns ?? [],
+            kmsKeyArn,
+            alarmTopicArn: args.alarmTopicArn,
+            dr: drSite ? { provider: drSite.provider, kmsKeyArn: drSite.kms.arn } : offsite,
+        },
+        opts,
+    );
+}
+
+/**
+ * Create the data tier of `args.system` and return each datastore's binding by name: the data key,
+ * the DR site, the backups, then each datastore of the plan by its kind's provisioner
+ * (provisioners.ts), in the plan's order. Recovery objectives it cannot meet (`recoveryProblems`)
+ * were refused before any resource, by the one refusal path (components/index.ts via the AWS
+ * platform's problems()).
  */
 export function createDataTier(args: AwsDataArgs, opts: pulumi.ComponentResourceOptions): Record<string, AwsDatastoreBinding> {
-    const { system, settings, network } = args;
-
-    const n = (part: string) => `${system.name}-${part}`;
+    const { system } = args;
     const bindings: Record<string, AwsDatastoreBinding> = {};
-    const databases = Object.values(system.databases);
-    const fileSystemArns = args.fileSystemArns ?? [];
-    const backedUp = databases.length + fileSystemArns.length > 0;
-    const hasData =
-        databases.length +
-            fileSystemArns.length +
-            Object.keys(system.caches).length +
-            Object.keys(system.queues).length +
-            Object.keys(system.buckets).length >
-        0;
-    if (!hasData) return bindings;
+    if (Object.keys(args.datastores).length === 0 && !backsUp(args)) return bindings;
 
-    const kms = new AwsKms(n("data"), { system, purpose: "data" }, opts);
-    const sgOf = (name: string): pulumi.Input<string>[] => {
-        const sg = network.datastoreSecurityGroupIds[name];
-        if (sg === undefined) throw new Error(`datastore '${name}': the network gives it no security group (datastoreSecurityGroupIds)`);
-        return [sg];
+    const kms = new AwsKms(`${system.name}-data`, { system, purpose: "data" }, opts);
+    const drSite = createDrSite(args, opts);
+    const backup = createBackup(args, kms.arn, drSite, opts);
+    const ctx: AwsProvisionContext = {
+        system,
+        network: args.network,
+        kmsKeyArn: kms.arn,
+        alarmTopicArn: args.alarmTopicArn,
+        logsKmsKeyArn: args.logsKmsKeyArn,
+        ...(drSite ? { drSite } : {}),
+        ...(backup ? { backup } : {}),
+        ...(args.cdnDistributionArn ? { cdnDistributionArn: args.cdnDistributionArn } : {}),
+        opts,
+        shared: {},
     };
-    const drSite = system.recovery.crossRegion && settings.drRegion ? new AwsDrSite(n("dr"), { system, settings }, opts) : undefined;
-    // Off-site backups: in prod every backup is copied to a vault in tierform:drRegion, also without a DR site (AuroMart's
-    // "encrypted, off-site" backups): a region apart from the data, under its own key.
-    const offsite =
-        !drSite && system.profile.deletionProtection && settings.drRegion && backedUp
-            ? offsiteVaultTarget(n("offsite"), system, settings.drRegion, opts)
-            : undefined;
-    const base = (): Omit<AwsDatastoreBinding, "outputs"> => ({
-        environment: {},
-        secrets: {},
-        taskPolicyStatements: [],
-        executionSecretArns: [],
-        executionKmsKeyArns: [],
-    });
-
-    const backup = backedUp
-        ? new AwsBackup(
-              n("backup"),
-              {
-                  system,
-                  databases,
-                  fileSystemArns,
-                  kmsKeyArn: kms.arn,
-                  alarmTopicArn: args.alarmTopicArn,
-                  dr: drSite ? { provider: drSite.provider, kmsKeyArn: drSite.kms.arn } : offsite,
-              },
-              opts,
-          )
-        : undefined;
-    const backupOutputs = (db: string) =>
-        backup
-            ? {
-                  backupVault: backup.vault.name,
-                  backupPlanId: backup.plans[db].id,
-                  ...(backup.drVault ? { drBackupVault: backup.drVault.arn } : {}),
-              }
-            : {};
-
-    for (const db of databases) {
-        const common = {
-            system,
-            database: db,
-            subnetIds: network.isolatedSubnetIds,
-            securityGroupIds: sgOf(db.name),
-            kmsKeyArn: kms.arn,
-            alarmTopicArn: args.alarmTopicArn,
-            logsKmsKeyArn: args.logsKmsKeyArn,
-            extraTags: backupSelectionTags(system, db.name),
-        };
-        const b = base();
-        if (db.engine === "mongodb") {
-            const doc = new AwsDocumentDb(n(db.name), common, opts);
-            bindings[db.name] = {
-                ...b,
-                connection: secretRefs(doc.connection, doc.secret.arn, "password"),
-                executionSecretArns: [doc.secret.arn],
-                executionKmsKeyArns: [kms.arn],
-                outputs: {
-                    kind: "database",
-                    endpoint: doc.endpoint,
-                    readerEndpoints: [doc.readerEndpoint],
-                    connectionString: doc.connectionString,
-                },
-                platformOutputs: backupOutputs(db.name),
-            };
-            continue;
-        }
-        const rds = new AwsDatabase(
-            n(db.name),
-            {
-                ...common,
-                dr: drSite
-                    ? {
-                          provider: drSite.provider,
-                          region: drSite.region,
-                          kmsKeyArn: drSite.kms.arn,
-                          dbSubnetGroupName: drSite.dbSubnetGroup.name,
-                          securityGroupIds: [drSite.securityGroup.id],
-                          alarmTopicArn: drSite.alarmTopic.topicArn,
-                      }
-                    : undefined,
-            },
-            opts,
-        );
-        bindings[db.name] = {
-            ...b,
-            connection: secretRefs(rds.connection, rds.secret.arn, "password"),
-            // IAM database authentication as the application user (tokens instead of the password).
-            taskPolicyStatements: [
-                {
-                    Sid: `RdsIamConnect${db.name.replace(/[^A-Za-z0-9]/g, "")}`,
-                    Effect: "Allow",
-                    Action: "rds-db:connect",
-                    Resource: rds.iamConnectArn,
-                },
-            ],
-            executionSecretArns: [rds.secret.arn],
-            executionKmsKeyArns: [kms.arn],
-            outputs: {
-                kind: "database",
-                endpoint: rds.endpoint,
-                readerEndpoints: rds.readerEndpoints,
-                connectionString: rds.connectionString,
-            },
-            platformOutputs: {
-                ...backupOutputs(db.name),
-                ...(rds.drEndpoint && drSite ? { drEndpoint: rds.drEndpoint, drRegion: drSite.region } : {}),
-            },
-        };
-    }
-
-    for (const cache of Object.values(system.caches)) {
-        const c = new AwsCache(
-            n(cache.name),
-            {
-                system,
-                cache,
-                subnetIds: network.isolatedSubnetIds,
-                securityGroupIds: sgOf(cache.name),
-                kmsKeyArn: kms.arn,
-                alarmTopicArn: args.alarmTopicArn,
-            },
-            opts,
-        );
-        const b = base();
-        bindings[cache.name] = {
-            ...b,
-            connection: secretRefs(c.connection, c.secret.arn, "authToken"),
-            executionSecretArns: [c.secret.arn],
-            executionKmsKeyArns: [kms.arn],
-            outputs: {
-                kind: "cache",
-                endpoint: c.endpoint,
-                ...(c.readerEndpoint ? { readerEndpoints: [c.readerEndpoint] } : {}),
-                connectionString: c.connectionString,
-            },
-        };
-    }
-
-    for (const queue of Object.values(system.queues)) {
-        const q = new AwsQueue(n(queue.name), { system, queue, kmsKeyArn: kms.arn, alarmTopicArn: args.alarmTopicArn }, opts);
-        const b = base();
-        for (const v of variablesOf(system, queue.name)) b.secrets[v] = jsonKey(q.secret.arn, "url");
-        const id = queue.name.replace(/[^A-Za-z0-9]/g, "");
-        bindings[queue.name] = {
-            ...b,
-            taskPolicyStatements: [
-                { Sid: `SqsMessages${id}`, Effect: "Allow", Action: QUEUE_MESSAGE_ACTIONS, Resource: q.arn },
-                { Sid: `SqsKms${id}`, Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: kms.arn },
-            ],
-            executionSecretArns: [q.secret.arn],
-            executionKmsKeyArns: [kms.arn],
-            outputs: { kind: "queue", endpoint: q.url },
-            platformOutputs: { deadLetterQueueUrl: q.deadLetterQueue.url },
-        };
-    }
-
-    const buckets = Object.values(system.buckets);
-    const accessLogs =
-        buckets.length > 0
-            ? new AwsBucket(
-                  n("access-logs"),
-                  {
-                      system,
-                      bucket: {
-                          name: "access-logs",
-                          purpose: "archive",
-                          versioned: true,
-                          lifecycle: [],
-                          expireAfterDays: system.profile.logRetentionDays,
-                      },
-                      accessLogTarget: true,
-                  },
-                  opts,
-              )
-            : undefined;
-    // Buckets CloudFront serves get their own key, whose policy names the distribution (see object-store.ts).
-    const served = buckets.filter((b) => cdnServesBucket(system, b) && args.cdnDistributionArn);
-    const staticKms =
-        served.length > 0
-            ? new AwsKms(
-                  n("static-assets"),
-                  { system, purpose: "static-assets", cloudFrontDistributionArns: [args.cdnDistributionArn!] },
-                  opts,
-              )
-            : undefined;
-    for (const bucket of buckets) {
-        const cdn = served.includes(bucket) && staticKms ? { kmsArn: staticKms.arn, distributionArn: args.cdnDistributionArn! } : undefined;
-        const bucketKey = cdn?.kmsArn ?? kms.arn;
-        const s3 = new AwsBucket(
-            n(bucket.name),
-            {
-                system,
-                bucket,
-                kmsKeyArn: bucketKey,
-                accessLogBucket: accessLogs?.name,
-                ...(cdn ? { cdnDistributionArn: cdn.distributionArn } : {}),
-            },
-            opts,
-        );
-        const b = base();
-        for (const v of variablesOf(system, bucket.name)) b.environment[v] = s3.name;
-        const id = bucket.name.replace(/[^A-Za-z0-9]/g, "");
-        bindings[bucket.name] = {
-            ...b,
-            taskPolicyStatements: [
-                { Sid: `S3List${id}`, Effect: "Allow", Action: "s3:ListBucket", Resource: s3.arn },
-                {
-                    Sid: `S3Objects${id}`,
-                    Effect: "Allow",
-                    Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-                    Resource: pulumi.interpolate`${s3.arn}/*`,
-                },
-                { Sid: `S3Kms${id}`, Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: bucketKey },
-            ],
-            outputs: { kind: "bucket", endpoint: s3.name },
-            ...(s3.originAccessControl
-                ? { cdnOrigin: { domainName: s3.regionalDomainName, originAccessControlId: s3.originAccessControl.id } }
-                : {}),
-        };
-    }
+    for (const d of Object.values(args.datastores)) bindings[d.name] = provisionAws(d, ctx);
     return bindings;
 }

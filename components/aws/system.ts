@@ -147,6 +147,7 @@ export class AwsSystem extends pulumi.ComponentResource implements PlatformSyste
                 system,
                 settings,
                 network: network.info,
+                datastores: plan.datastores,
                 alarmTopicArn: alarmTopic.topicArn,
                 logsKmsKeyArn: logsKey.arn,
                 fileSystemArns: Object.values(fileShares?.fileSystems ?? {}).map((fs) => fs.arn),

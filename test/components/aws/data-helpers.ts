@@ -1,5 +1,6 @@
 /** Shared by the AWS data-tier tests: plan `createDataTier` for a preset with fake network ids. */
 import { createDataTier } from "../../../components/aws/data";
+import { planSystem } from "../../../plan";
 import type { AwsDatastoreBinding } from "../../../components/aws/contract";
 import type { Settings, System } from "../../../model";
 import { planComponent, type Plan, type PlannedResource } from "../../harness";
@@ -64,7 +65,15 @@ async function planDataOnce(
     const plan = await planComponent(() => {
         const cdn = system.edge.cdn ? { cdnDistributionArn: DISTRIBUTION } : {};
         const bindings = createDataTier(
-            { system, settings, network: fakeNetwork(system), alarmTopicArn: TOPIC, logsKmsKeyArn: LOGS_KEY, ...cdn },
+            {
+                system,
+                settings,
+                network: fakeNetwork(system),
+                datastores: planSystem(system, "aws").datastores,
+                alarmTopicArn: TOPIC,
+                logsKmsKeyArn: LOGS_KEY,
+                ...cdn,
+            },
             {},
         );
         return { bindings };
