@@ -12,7 +12,7 @@ import type { Settings, System } from "../../model";
 import { awsTags, MANAGED_BY, resourceName } from "../shared/naming";
 import { AwsAlarmTopic } from "./monitoring";
 import { AwsKms } from "./kms";
-import { vpcFlowLogs } from "./network";
+import { vpcFlowLogs } from "./network/flow-logs";
 
 /** Arguments of {@link AwsDrSite}. */
 export interface AwsDrSiteArgs {

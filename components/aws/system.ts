@@ -28,7 +28,8 @@ import { AwsEdge, edgeProblems } from "./edge";
 import { isPlaceholderDomain } from "./edge/dns";
 import { AwsFileShares, fileShareProblems } from "./files";
 import { AwsKms } from "./kms";
-import { AwsNetwork, internetHttpsReason, networkProblems } from "./network";
+import { AwsNetwork, networkProblems } from "./network";
+import { internetHttpsReason } from "./network/endpoints";
 import { AwsAppSecrets } from "./secrets";
 import { AwsService, serviceProblems } from "./service";
 

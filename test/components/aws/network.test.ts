@@ -1,5 +1,6 @@
 import * as assert from "assert";
-import { AwsNetwork, availabilityZoneCount, networkProblems, subnetCidrs } from "../../../components/aws/network";
+import { AwsNetwork, networkProblems } from "../../../components/aws/network";
+import { availabilityZoneCount, subnetCidrs } from "../../../components/aws/network/subnets";
 import { planComponent, type Plan } from "../../harness";
 import { AWS_CONFIG, byId, loadSystem, securityGroupFlows } from "./helpers";
 

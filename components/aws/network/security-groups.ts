@@ -1,0 +1,214 @@
+/**
+ * One security group per load balancer, service and datastore, admitting exactly the flows the
+ * system spec implies. The load balancer takes 80/443 from the internet or, when CloudFront is in
+ * front (`edge.cdn`), 443 from CloudFront's origin-facing prefix list only; the internal load
+ * balancer 443 from the private routes' ranges; a service its port from the load balancers, HTTPS
+ * out where it needs it (endpoints.ts) and its spec's egress; a datastore its port from its users.
+ */
+import * as aws from "@pulumi/aws";
+import type { System } from "../../../model";
+import { datastoreOf, datastoresOf, portOf } from "../../../plan";
+import { internetHttpsReason } from "./endpoints";
+import type { NetworkPart, SecurityGroupKit } from "./part";
+
+/** The AWS-managed prefix list of CloudFront's addresses that connect to origins. */
+export const CLOUDFRONT_ORIGIN_PREFIX_LIST = "com.amazonaws.global.cloudfront.origin-facing";
+
+/** The port a datastore listens on, or undefined for those reached over AWS APIs (queues, buckets): the plan's table (plan/datastores.ts). */
+export function datastorePort(system: System, name: string): number | undefined {
+    const d = datastoreOf(system, name);
+    return d && portOf(d, "aws");
+}
+
+/** The load balancers' groups: the internet-facing one's, and the internal one's when routes are for private networks only. */
+export interface LoadBalancerGroups {
+    alb: aws.ec2.SecurityGroup;
+    /** @default none (no route with allowCidrs) */
+    internalAlb?: aws.ec2.SecurityGroup;
+}
+
+/** The load balancers' groups and their ingress (their egress follows the services: {@link createServiceGroups}). */
+export function createLoadBalancerGroups(part: NetworkPart, kit: SecurityGroupKit): LoadBalancerGroups {
+    const { system } = part;
+    const opt = { parent: part.parent };
+    const alb = kit.group(
+        "alb",
+        system.edge.cdn
+            ? `${system.name} load balancer: HTTPS from CloudFront only, out only to the web services`
+            : `${system.name} load balancer: HTTP/HTTPS from the internet, out only to the web services`,
+    );
+    if (system.edge.cdn) {
+        // Behind CloudFront the internet's edge is CloudFront: the load balancer admits only its origin-facing addresses, on HTTPS
+        // (CloudFront reaches the origin https-only). A prefix-list rule weighs ~55 of a group's 60 rules, so there is no port 80 rule.
+        const cloudFront = aws.ec2.getManagedPrefixListOutput({ name: CLOUDFRONT_ORIGIN_PREFIX_LIST }, opt);
+        kit.ingress("alb-in-https-cloudfront", {
+            securityGroupId: alb.id,
+            fromPort: 443,
+            toPort: 443,
+            prefixListId: cloudFront.id,
+            description: "HTTPS from the CloudFront origin-facing prefix list",
+        });
+    } else {
+        for (const [port, proto] of [
+            [80, "http"],
+            [443, "https"],
+        ] as const) {
+            kit.ingress(`alb-in-${proto}-v4`, {
+                securityGroupId: alb.id,
+                fromPort: port,
+                toPort: port,
+                cidrIpv4: "0.0.0.0/0",
+                description: `${proto.toUpperCase()} from the internet (IPv4)`,
+            });
+            kit.ingress(`alb-in-${proto}-v6`, {
+                securityGroupId: alb.id,
+                fromPort: port,
+                toPort: port,
+                cidrIpv6: "::/0",
+                description: `${proto.toUpperCase()} from the internet (IPv6)`,
+            });
+        }
+    }
+
+    // The internal load balancer of the routes for private networks only (allowCidrs, e.g. AuroMart's /admin): HTTPS from
+    // exactly those ranges (reached over a VPN, Direct Connect or peering), out only to the services it routes to.
+    const privateRoutes = system.edge.routes.filter((r) => r.allowCidrs?.length);
+    const privateServices = new Set(privateRoutes.map((r) => r.service));
+    const internalAlb = privateRoutes.length
+        ? kit.group(
+              "alb-internal",
+              `${system.name} internal load balancer: HTTPS from the private ranges of its routes only, out only to ${[...privateServices].join(", ")}`,
+          )
+        : undefined;
+    if (internalAlb) {
+        for (const cidr of [...new Set(privateRoutes.flatMap((r) => r.allowCidrs!))]) {
+            const family = cidr.includes(":") ? { cidrIpv6: cidr } : { cidrIpv4: cidr };
+            kit.ingress(`alb-internal-in-${cidr.replace(/[^0-9a-fA-F]+/g, "-")}`, {
+                securityGroupId: internalAlb.id,
+                fromPort: 443,
+                toPort: 443,
+                ...family,
+                description: `HTTPS from ${cidr} (edge.routes allowCidrs)`,
+            });
+        }
+    }
+    return { alb, ...(internalAlb ? { internalAlb } : {}) };
+}
+
+/**
+ * Each service's group: its port from the load balancers that route to it (and their egress to
+ * it), HTTPS out when it may reach the internet ({@link internetHttpsReason}), its spec's further
+ * internet ports.
+ */
+export function createServiceGroups(
+    part: NetworkPart,
+    kit: SecurityGroupKit,
+    lbs: LoadBalancerGroups,
+    existingVpc: boolean,
+): Record<string, aws.ec2.SecurityGroup> {
+    const { system } = part;
+    const { alb, internalAlb } = lbs;
+    const privateServices = new Set(system.edge.routes.filter((r) => r.allowCidrs?.length).map((r) => r.service));
+    const services: Record<string, aws.ec2.SecurityGroup> = {};
+    for (const svc of Object.values(system.services)) {
+        services[svc.name] = kit.group(
+            `svc-${svc.name}`,
+            `${system.name} service ${svc.name}: ${svc.kind === "web" ? `port ${svc.port} from the load balancer only` : "no inbound traffic"}`,
+        );
+        if (svc.kind === "web" && svc.port) {
+            kit.ingress(`svc-${svc.name}-in-alb`, {
+                securityGroupId: services[svc.name].id,
+                referencedSecurityGroupId: alb.id,
+                fromPort: svc.port,
+                toPort: svc.port,
+                description: `port ${svc.port} from the load balancer`,
+            });
+            kit.egress(`alb-out-${svc.name}`, {
+                securityGroupId: alb.id,
+                referencedSecurityGroupId: services[svc.name].id,
+                fromPort: svc.port,
+                toPort: svc.port,
+                description: `to service ${svc.name} on ${svc.port}`,
+            });
+        }
+        if (internalAlb && privateServices.has(svc.name) && svc.port) {
+            kit.ingress(`svc-${svc.name}-in-alb-internal`, {
+                securityGroupId: services[svc.name].id,
+                referencedSecurityGroupId: internalAlb.id,
+                fromPort: svc.port,
+                toPort: svc.port,
+                description: `port ${svc.port} from the internal load balancer`,
+            });
+            kit.egress(`alb-internal-out-${svc.name}`, {
+                securityGroupId: internalAlb.id,
+                referencedSecurityGroupId: services[svc.name].id,
+                fromPort: svc.port,
+                toPort: svc.port,
+                description: `to service ${svc.name} on ${svc.port}`,
+            });
+        }
+        // HTTPS out: image pulls, Secrets Manager, CloudWatch Logs, S3, SQS. A service whose spec keeps it off the internet and
+        // whose images are all in this account's ECR reaches them through the VPC endpoints only (below); any other keeps 443 to
+        // the internet (internetHttpsReason says why, and the plan warns for a service whose spec says egress.internet false).
+        if (internetHttpsReason(svc, existingVpc)) {
+            kit.egress(`svc-${svc.name}-out-https`, {
+                securityGroupId: services[svc.name].id,
+                cidrIpv4: "0.0.0.0/0",
+                fromPort: 443,
+                toPort: 443,
+                description: "HTTPS to AWS APIs and the image registry",
+            });
+        }
+        // The spec's egress: further internet ports (SMTP 587, ...) only for a service that opts in.
+        if (svc.egress.internet) {
+            for (const port of svc.egress.ports.filter((p) => p !== 443)) {
+                kit.egress(`svc-${svc.name}-out-internet-${port}`, {
+                    securityGroupId: services[svc.name].id,
+                    cidrIpv4: "0.0.0.0/0",
+                    fromPort: port,
+                    toPort: port,
+                    description: `internet port ${port} (spec egress)`,
+                });
+            }
+        }
+    }
+    return services;
+}
+
+/** Each datastore's group (those with a port: queues and buckets are reached over AWS's HTTPS APIs): its port from the services that use it. */
+export function createDatastoreGroups(
+    part: NetworkPart,
+    kit: SecurityGroupKit,
+    services: Record<string, aws.ec2.SecurityGroup>,
+): Record<string, aws.ec2.SecurityGroup> {
+    const { system } = part;
+    const datastores: Record<string, aws.ec2.SecurityGroup> = {};
+    // Every datastore with a port gets a group (queues and buckets are reached over AWS's HTTPS APIs).
+    for (const ds of datastoresOf(system)
+        .map((d) => d.spec.name)
+        .filter((n) => datastorePort(system, n) !== undefined)) {
+        const port = datastorePort(system, ds)!;
+        const users = Object.values(system.services).filter((s) => s.uses.includes(ds));
+        datastores[ds] = kit.group(
+            `ds-${ds}`,
+            `${system.name} datastore ${ds}: port ${port} from ${users.map((u) => u.name).join(", ") || "no service"} only`,
+        );
+        for (const svc of users) {
+            kit.ingress(`ds-${ds}-in-${svc.name}`, {
+                securityGroupId: datastores[ds].id,
+                referencedSecurityGroupId: services[svc.name].id,
+                fromPort: port,
+                toPort: port,
+                description: `port ${port} from service ${svc.name}`,
+            });
+            kit.egress(`svc-${svc.name}-out-${ds}`, {
+                securityGroupId: services[svc.name].id,
+                referencedSecurityGroupId: datastores[ds].id,
+                fromPort: port,
+                toPort: port,
+                description: `to datastore ${ds} on ${port}`,
+            });
+        }
+    }
+    return datastores;
+}
