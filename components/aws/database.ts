@@ -250,6 +250,47 @@ function defaultMaxConnections(engine: "postgres" | "mysql", memoryGiB: number):
     return Math.min(engine === "postgres" ? Math.floor(bytes / 9531392) : Math.floor(bytes / 12582880), 5000);
 }
 
+/** An instance's endpoint, host:port. */
+const hostPort = (i: aws.rds.Instance) => pulumi.interpolate`${i.address}:${i.port}`;
+
+/** What the create-steps of {@link AwsDatabase} share (see `AwsDatabase.setup`). */
+interface RdsSetup {
+    name: string;
+    args: AwsDatabaseArgs;
+    system: AwsDatabaseArgs["system"];
+    db: Database;
+    engine: "postgres" | "mysql";
+    /** Deletion protection (prod). */
+    prod: boolean;
+    tags: Record<string, string>;
+    /** The instance class's memory, GiB (parameters and max_connections derive from it). */
+    memoryGiB: number;
+    instanceClass: string;
+    /** The primary's identifier; the replicas' add a suffix. */
+    identifier: string;
+    place: ReturnType<typeof awsPlace>;
+    subnetGroup: aws.rds.SubnetGroup;
+    parameterGroup: aws.rds.ParameterGroup;
+    lifecycle: ReturnType<typeof rdsLifecycle>;
+    monitoringRole: aws.iam.Role;
+    monitoringPolicy: aws.iam.RolePolicyAttachment;
+    password: random.RandomPassword;
+    logExports: string[];
+    /** Settings every instance shares: Performance Insights, enhanced monitoring, log exports, IAM authentication, private. */
+    observability: {
+        performanceInsightsEnabled: boolean;
+        performanceInsightsKmsKeyId: pulumi.Input<string>;
+        performanceInsightsRetentionPeriod: number;
+        monitoringInterval: number;
+        monitoringRoleArn: pulumi.Input<string>;
+        enabledCloudwatchLogsExports: string[];
+        autoMinorVersionUpgrade: boolean;
+        iamDatabaseAuthenticationEnabled: boolean;
+        publiclyAccessible: boolean;
+        copyTagsToSnapshot: boolean;
+    };
+}
+
 /** An RDS PostgreSQL or MySQL database with its replicas, credentials secret and alarms. */
 export class AwsDatabase extends pulumi.ComponentResource {
     readonly instance: aws.rds.Instance;
@@ -272,18 +313,41 @@ export class AwsDatabase extends pulumi.ComponentResource {
 
     constructor(name: string, args: AwsDatabaseArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("tierform:aws:Database", name, {}, opts);
-        const { system, database: db } = args;
+        const { database: db } = args;
         if (db.engine === "mongodb") throw new Error(`database '${db.name}': engine mongodb runs on DocumentDB (AwsDocumentDb), not RDS`);
-        const engine = db.engine;
+        const setup = this.setup(name, args, db.engine);
+        this.instance = this.createPrimary(setup);
+        this.endpoint = hostPort(this.instance);
+        this.replicas.push(...this.createReadReplicas(setup));
+        this.readerEndpoints = this.replicas.map(hostPort);
+        if (args.dr) {
+            this.drReplica = this.createDrReplica(setup, args.dr);
+            this.drEndpoint = hostPort(this.drReplica);
+        }
+        const credentials = this.createCredentials(setup);
+        this.connectionString = credentials.connectionString;
+        this.connection = credentials.connection;
+        this.secret = credentials.secret;
+        this.iamConnectArn = credentials.iamConnectArn;
+        this.createAlarms(setup);
+        this.registerOutputs({
+            endpoint: this.endpoint,
+            readerEndpoints: this.readerEndpoints,
+            drEndpoint: this.drEndpoint,
+            secretArn: this.secret.arn,
+        });
+    }
+
+    /**
+     * What every instance of the database shares: its names and size, the subnet and parameter
+     * groups, the enhanced-monitoring role, the master password and the observability settings.
+     */
+    private setup(name: string, args: AwsDatabaseArgs, engine: "postgres" | "mysql"): RdsSetup {
+        const { system, database: db } = args;
         const profile = system.profile;
-        const prod = profile.deletionProtection;
         const tags = awsTags(system, "database");
         const size = RDS_CLASSES[profile.dataSize];
-        const instanceClass = args.instanceClass ?? size.instanceClass;
-        const port = DEFAULT_PORTS[engine];
         const identifier = resourceName([system.name, db.name], 55);
-        const stateful: pulumi.CustomResourceOptions = { parent: this, protect: prod };
-
         const place = awsPlace({ parent: this });
         const subnetGroup = isolatedSubnetGroup(aws.rds.SubnetGroup, this, name, {
             system,
@@ -292,17 +356,7 @@ export class AwsDatabase extends pulumi.ComponentResource {
             subnetIds: args.subnetIds,
             tier: "database",
         });
-        const parameterGroup = new aws.rds.ParameterGroup(
-            name,
-            {
-                name: resourceName([identifier, parameterFamily(engine, db.version).replace(/\./g, "-")]),
-                family: parameterFamily(engine, db.version),
-                description: `${system.name} ${db.name}: TLS required, spec parameters`,
-                parameters: rdsParameters(engine, db.parameters, size.memoryGiB, db.version),
-                tags,
-            },
-            { parent: this },
-        );
+        const parameterGroup = this.createParameterGroup(name, args, engine, identifier, tags, size.memoryGiB);
         const lifecycle = rdsLifecycle(engine, db.version);
         if (lifecycle.warning) void pulumi.log.warn(`tierform: databases.${db.name}.version: ${lifecycle.warning}`, this);
         const monitoringRole = new aws.iam.Role(
@@ -322,28 +376,88 @@ export class AwsDatabase extends pulumi.ComponentResource {
         );
         const password = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, { parent: this });
         const logExports = engine === "postgres" ? ["postgresql", "upgrade"] : ["error", "slowquery"];
-        const observability = {
-            performanceInsightsEnabled: true,
-            performanceInsightsKmsKeyId: args.kmsKeyArn,
-            performanceInsightsRetentionPeriod: 7,
-            monitoringInterval: 60,
-            monitoringRoleArn: monitoringRole.arn,
-            enabledCloudwatchLogsExports: logExports,
-            autoMinorVersionUpgrade: true,
-            iamDatabaseAuthenticationEnabled: true,
-            publiclyAccessible: false,
-            copyTagsToSnapshot: true,
+        return {
+            name,
+            args,
+            system,
+            db,
+            engine,
+            prod: profile.deletionProtection,
+            tags,
+            memoryGiB: size.memoryGiB,
+            instanceClass: args.instanceClass ?? size.instanceClass,
+            identifier,
+            place,
+            subnetGroup,
+            parameterGroup,
+            lifecycle,
+            monitoringRole,
+            monitoringPolicy,
+            password,
+            logExports,
+            observability: {
+                performanceInsightsEnabled: true,
+                performanceInsightsKmsKeyId: args.kmsKeyArn,
+                performanceInsightsRetentionPeriod: 7,
+                monitoringInterval: 60,
+                monitoringRoleArn: monitoringRole.arn,
+                enabledCloudwatchLogsExports: logExports,
+                autoMinorVersionUpgrade: true,
+                iamDatabaseAuthenticationEnabled: true,
+                publiclyAccessible: false,
+                copyTagsToSnapshot: true,
+            },
         };
+    }
+
+    /** The parameter group of the primary and its read replicas, or of the DR replica in its region: TLS required, the spec's parameters. */
+    private createParameterGroup(
+        name: string,
+        args: AwsDatabaseArgs,
+        engine: "postgres" | "mysql",
+        identifier: string,
+        tags: Record<string, string>,
+        memoryGiB: number,
+        dr?: AwsDrTarget,
+    ): aws.rds.ParameterGroup {
+        const { system, database: db } = args;
+        const family = parameterFamily(engine, db.version);
+        return new aws.rds.ParameterGroup(
+            dr ? `${name}-dr` : name,
+            {
+                name: resourceName([identifier, ...(dr ? ["dr"] : []), family.replace(/\./g, "-")]),
+                family,
+                description: `${system.name} ${db.name}${dr ? " DR replica" : ""}: TLS required, spec parameters`,
+                parameters: rdsParameters(engine, db.parameters, memoryGiB, db.version),
+                tags,
+            },
+            { parent: this, ...(dr ? { provider: dr.provider } : {}) },
+        );
+    }
+
+    /** The log groups of one instance's log exports (in the DR region for the DR replica). */
+    private logsOf(s: RdsSetup, instanceId: string, dr?: AwsDrTarget) {
+        return logExportGroups(this, `${s.name}${instanceId.slice(s.identifier.length)}`, {
+            system: s.system,
+            group: `/aws/rds/instance/${instanceId}`,
+            logs: s.logExports,
+            kmsKeyArn: dr ? dr.kmsKeyArn : s.args.logsKmsKeyArn,
+            provider: dr?.provider,
+        });
+    }
+
+    /** The primary instance: encrypted gp3 storage, Multi-AZ where the profile asks, automated backups in the spec's window, protected in prod. */
+    private createPrimary(s: RdsSetup): aws.rds.Instance {
+        const { name, args, system, db, engine, prod, tags, identifier, observability, lifecycle } = s;
         const backupWindow = dailyWindow(db.backup.schedule);
-        const logsOf = (instanceId: string, dr?: AwsDrTarget) =>
-            logExportGroups(this, `${name}${instanceId.slice(identifier.length)}`, {
-                system,
-                group: `/aws/rds/instance/${instanceId}`,
-                logs: logExports,
-                kmsKeyArn: dr ? dr.kmsKeyArn : args.logsKmsKeyArn,
-                provider: dr?.provider,
-            });
-        this.instance = new aws.rds.Instance(
+        const instanceClass = s.instanceClass;
+        const port = DEFAULT_PORTS[engine];
+        const password = s.password;
+        const subnetGroup = s.subnetGroup;
+        const parameterGroup = s.parameterGroup;
+        const profile = system.profile;
+        const stateful: pulumi.CustomResourceOptions = { parent: this, protect: prod };
+        return new aws.rds.Instance(
             name,
             {
                 identifier,
@@ -383,7 +497,7 @@ export class AwsDatabase extends pulumi.ComponentResource {
             },
             {
                 ...stateful,
-                dependsOn: [monitoringPolicy, ...logsOf(identifier)],
+                dependsOn: [s.monitoringPolicy, ...this.logsOf(s, identifier)],
                 // With point-in-time recovery AWS Backup's continuous rule manages the instance's automated backups: it sets
                 // the retention to the rule's (the same min(retention, 35) as here) and the backup window to the plan's start
                 // window, and RDS reports those (https://docs.aws.amazon.com/aws-backup/latest/devguide/point-in-time-recovery.html,
@@ -392,22 +506,27 @@ export class AwsDatabase extends pulumi.ComponentResource {
                 ...(db.backup.pointInTime ? { ignoreChanges: ["backupWindow", "backupRetentionPeriod"] } : {}),
             },
         );
-        const hostPort = (i: aws.rds.Instance) => pulumi.interpolate`${i.address}:${i.port}`;
-        this.endpoint = hostPort(this.instance);
+    }
 
+    /** The read replicas in the primary's region, each Multi-AZ where the profile asks. */
+    private createReadReplicas(s: RdsSetup): aws.rds.Instance[] {
+        const { name, args, db, prod, tags, identifier, instanceClass, observability } = s;
+        const profile = s.system.profile;
+        const primary = this.instance;
+        const replicas: aws.rds.Instance[] = [];
         for (let i = 1; i <= db.readReplicas; i++) {
-            this.replicas.push(
+            replicas.push(
                 new aws.rds.Instance(
                     `${name}-replica-${i}`,
                     {
                         identifier: `${identifier}-replica-${i}`,
-                        replicateSourceDb: this.instance.identifier,
+                        replicateSourceDb: primary.identifier,
                         instanceClass,
                         storageType: "gp3",
                         storageEncrypted: true,
                         kmsKeyId: args.kmsKeyArn,
                         vpcSecurityGroupIds: args.securityGroupIds,
-                        parameterGroupName: parameterGroup.name,
+                        parameterGroupName: s.parameterGroup.name,
                         // A replica serves reads in prod: it survives the loss of a zone like its primary (awsguard rds-instance-multi-az-enabled).
                         multiAz: profile.multiAz,
                         deletionProtection: prod,
@@ -415,60 +534,60 @@ export class AwsDatabase extends pulumi.ComponentResource {
                         ...observability,
                         tags: { ...tags, role: `read-replica-${i}` },
                     },
-                    { parent: this, protect: prod, dependsOn: [monitoringPolicy, ...logsOf(`${identifier}-replica-${i}`)] },
+                    { parent: this, protect: prod, dependsOn: [s.monitoringPolicy, ...this.logsOf(s, `${identifier}-replica-${i}`)] },
                 ),
             );
         }
-        this.readerEndpoints = this.replicas.map(hostPort);
+        return replicas;
+    }
 
-        if (args.dr) {
-            const dr = args.dr;
-            const drParameters = new aws.rds.ParameterGroup(
-                `${name}-dr`,
-                {
-                    name: resourceName([identifier, "dr", parameterFamily(engine, db.version).replace(/\./g, "-")]),
-                    family: parameterFamily(engine, db.version),
-                    description: `${system.name} ${db.name} DR replica: TLS required, spec parameters`,
-                    parameters: rdsParameters(engine, db.parameters, size.memoryGiB, db.version),
-                    tags,
-                },
-                { parent: this, provider: dr.provider },
-            );
-            const drMonitoringRole = monitoringRole; // IAM is global: the same role serves the DR region.
-            this.drReplica = new aws.rds.Instance(
-                `${name}-dr`,
-                {
-                    identifier: `${identifier}-dr`,
-                    // A cross-region source must be named by ARN.
-                    replicateSourceDb: this.instance.arn,
-                    instanceClass,
-                    storageType: "gp3",
-                    storageEncrypted: true,
-                    kmsKeyId: dr.kmsKeyArn,
-                    dbSubnetGroupName: dr.dbSubnetGroupName,
-                    vpcSecurityGroupIds: dr.securityGroupIds,
-                    parameterGroupName: drParameters.name,
-                    // Single-AZ while it only stands by (cost: a Multi-AZ standby doubles its instance hours); made Multi-AZ
-                    // when promoted in a regional disaster. The waiver tag says so to the Multi-AZ policy and the plan.
-                    multiAz: false,
-                    backupRetentionPeriod: Math.min(db.backup.retentionDays, 35),
-                    deletionProtection: prod,
-                    // RDS takes no final snapshot of a replica; the primary's and the copied backups cover it.
-                    skipFinalSnapshot: true,
-                    ...observability,
-                    performanceInsightsKmsKeyId: dr.kmsKeyArn,
-                    monitoringRoleArn: drMonitoringRole.arn,
-                    tags: { ...tags, role: "dr-replica", [MULTI_AZ_WAIVER_TAG]: DR_REPLICA_WAIVER },
-                },
-                { parent: this, provider: dr.provider, protect: prod, dependsOn: [monitoringPolicy, ...logsOf(`${identifier}-dr`, dr)] },
-            );
-            this.drEndpoint = hostPort(this.drReplica);
-            void pulumi.log.warn(
-                `tierform: databases.${db.name}: the DR replica in ${dr.region} is single-AZ (waiver: ${DR_REPLICA_WAIVER})`,
-                this,
-            );
-        }
+    /** The cross-region replica in the DR site's region: single-AZ while it stands by (waived, see below). */
+    private createDrReplica(s: RdsSetup, dr: AwsDrTarget): aws.rds.Instance {
+        const { name, db, prod, tags, identifier, instanceClass, observability } = s;
+        const drParameters = this.createParameterGroup(name, s.args, s.engine, identifier, tags, s.memoryGiB, dr);
+        const drMonitoringRole = s.monitoringRole; // IAM is global: the same role serves the DR region.
+        const replica = new aws.rds.Instance(
+            `${name}-dr`,
+            {
+                identifier: `${identifier}-dr`,
+                // A cross-region source must be named by ARN.
+                replicateSourceDb: this.instance.arn,
+                instanceClass,
+                storageType: "gp3",
+                storageEncrypted: true,
+                kmsKeyId: dr.kmsKeyArn,
+                dbSubnetGroupName: dr.dbSubnetGroupName,
+                vpcSecurityGroupIds: dr.securityGroupIds,
+                parameterGroupName: drParameters.name,
+                // Single-AZ while it only stands by (cost: a Multi-AZ standby doubles its instance hours); made Multi-AZ
+                // when promoted in a regional disaster. The waiver tag says so to the Multi-AZ policy and the plan.
+                multiAz: false,
+                backupRetentionPeriod: Math.min(db.backup.retentionDays, 35),
+                deletionProtection: prod,
+                // RDS takes no final snapshot of a replica; the primary's and the copied backups cover it.
+                skipFinalSnapshot: true,
+                ...observability,
+                performanceInsightsKmsKeyId: dr.kmsKeyArn,
+                monitoringRoleArn: drMonitoringRole.arn,
+                tags: { ...tags, role: "dr-replica", [MULTI_AZ_WAIVER_TAG]: DR_REPLICA_WAIVER },
+            },
+            {
+                parent: this,
+                provider: dr.provider,
+                protect: prod,
+                dependsOn: [s.monitoringPolicy, ...this.logsOf(s, `${identifier}-dr`, dr)],
+            },
+        );
+        void pulumi.log.warn(
+            `tierform: databases.${db.name}: the DR replica in ${dr.region} is single-AZ (waiver: ${DR_REPLICA_WAIVER})`,
+            this,
+        );
+        return replica;
+    }
 
+    /** The application's connection: every client's URL, the credentials secret, and the IAM `rds-db:connect` resource of the application user. */
+    private createCredentials(s: RdsSetup) {
+        const { name, args, system, db, engine, place } = s;
         // Every client's URL verifies the server against the Amazon RDS CA bundle the images carry
         // (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.SSL.html), each in
         // its own dialect (components/shared/connection.ts `renderUrl`; plan/bindings.ts `transportOf`).
@@ -479,18 +598,18 @@ export class AwsDatabase extends pulumi.ComponentResource {
                 host: this.instance.address,
                 port: this.instance.port,
                 username: db.username,
-                password: password.result,
+                password: s.password.result,
                 database: db.databaseName,
             },
             transport,
         );
-        this.connectionString = urls[DEFAULT_CLIENT[engine]]!;
-        this.connection = {
+        const connectionString = urls[DEFAULT_CLIENT[engine]]!;
+        const connection: ConnectionValues = {
             urls,
             host: this.instance.address,
             port: this.instance.port.apply(String),
             user: db.username,
-            password: password.result,
+            password: s.password.result,
             database: db.databaseName,
             caFile: transport.caFile,
         };
@@ -498,22 +617,28 @@ export class AwsDatabase extends pulumi.ComponentResource {
             `tierform: databases.${db.name} (RDS ${engine === "postgres" ? "PostgreSQL" : "MySQL"}): the images of the services that use it must contain the Amazon RDS CA bundle (${RDS_CA_BUNDLE_URL}) at ${RDS_CA_BUNDLE_PATH}; every client's URL verifies the server against it`,
             this,
         );
-        this.secret = databaseSecret(this, name, {
+        const secret = databaseSecret(this, name, {
             system,
             database: db,
             engine,
             host: this.instance.address,
             port: this.instance.port,
-            password: password.result,
-            url: this.connectionString,
+            password: s.password.result,
+            url: connectionString,
             urls,
             kmsKeyArn: args.kmsKeyArn,
         });
-        this.iamConnectArn = pulumi.interpolate`arn:${place.partition}:rds-db:${place.region}:${place.accountId}:dbuser:${this.instance.resourceId}/${db.username}`;
+        const iamConnectArn = pulumi.interpolate`arn:${place.partition}:rds-db:${place.region}:${place.accountId}:dbuser:${this.instance.resourceId}/${db.username}`;
 
+        return { connectionString, connection, secret, iamConnectArn };
+    }
+
+    /** The alarms of every instance: CPU, free storage, connections, and each replica's lag against the RPO. */
+    private createAlarms(s: RdsSetup): void {
+        const { args, system, db, engine } = s;
         // Alarms: CPU, free storage, connections, replica lag.
         const topic = args.alarmTopicArn;
-        const maxConnections = Number(db.parameters.max_connections ?? defaultMaxConnections(engine, size.memoryGiB));
+        const maxConnections = Number(db.parameters.max_connections ?? defaultMaxConnections(engine, s.memoryGiB));
         const instances: [string, aws.rds.Instance][] = [
             [db.name, this.instance],
             ...this.replicas.map((r, i): [string, aws.rds.Instance] => [`${db.name}-replica-${i + 1}`, r]),
@@ -579,12 +704,5 @@ export class AwsDatabase extends pulumi.ComponentResource {
         };
         this.replicas.forEach((r, i) => replicaLag(`${db.name}-replica-${i + 1}`, r));
         if (this.drReplica && args.dr) replicaLag(`${db.name}-dr`, this.drReplica, args.dr.provider);
-
-        this.registerOutputs({
-            endpoint: this.endpoint,
-            readerEndpoints: this.readerEndpoints,
-            drEndpoint: this.drEndpoint,
-            secretArn: this.secret.arn,
-        });
     }
 }
