@@ -73,7 +73,7 @@ const DEFINITIONS: Record<FeatureId, FeatureDefinition> = {
                 .map((c) => `caches.${c.name}.cluster`),
     },
     "bucket-tiers": {
-        fields: ["bucket.lifecycle"],
+        fields: ["bucket.lifecycle", "bucket.purpose"],
         usedAt: (s) =>
             Object.values(s.buckets)
                 .filter((b) => b.lifecycle.length > 0)
@@ -127,7 +127,7 @@ const DEFINITIONS: Record<FeatureId, FeatureDefinition> = {
                 .map((v) => `services.${v.name}.command`),
     },
     "traffic-shifting": {
-        fields: ["service.rollout.strategy"],
+        fields: ["service.rollout.strategy", "service.rollout.maxSurge", "service.rollout.maxUnavailable", "service.rollout.canarySteps"],
         usedAt: (s) =>
             services(s)
                 .filter((v) => v.rollout.strategy !== "rolling")
@@ -162,6 +162,38 @@ const DEFINITIONS: Record<FeatureId, FeatureDefinition> = {
     "body-size-limit": {
         fields: ["edge.maxBodyMb"],
         usedAt: () => ["edge.maxBodyMb"],
+    },
+    "private-routes": {
+        fields: ["route.allowCidrs"],
+        usedAt: (s) => s.edge.routes.flatMap((r, i) => (r.allowCidrs ? [`edge.routes[${i}].allowCidrs`] : [])),
+    },
+    "egress-closed": {
+        fields: ["egress.internet"],
+        usedAt: (s) =>
+            services(s)
+                .filter((v) => !v.egress.internet)
+                .map((v) => `services.${v.name}.egress.internet`),
+    },
+    "cache-persistence": {
+        fields: ["cache.persistence"],
+        usedAt: (s) =>
+            Object.values(s.caches)
+                .filter((c) => c.persistence === "aof")
+                .map((c) => `caches.${c.name}.persistence`),
+    },
+    "cache-memory": {
+        fields: ["cache.maxMemoryMb"],
+        usedAt: (s) =>
+            Object.values(s.caches)
+                .filter((c) => c.maxMemoryMb !== undefined)
+                .map((c) => `caches.${c.name}.maxMemoryMb`),
+    },
+    "database-parameters": {
+        fields: ["database.parameters"],
+        usedAt: (s) =>
+            Object.values(s.databases)
+                .filter((d) => d.engine === "mongodb" && Object.keys(d.parameters).length > 0)
+                .map((d) => `databases.${d.name}.parameters`),
     },
 };
 

@@ -327,7 +327,9 @@ const NOT_FULL = /\b(approximated|ignored|not filtered)\b/i;
  * - each feature's fields exist, and on each platform the notes agree with the feature's level:
  *   full → every field full; unsupported → every field unsupported; approximated → none
  *   unsupported, at least one approximated or ignored;
- * - an `unsupported` note is refused by a feature unsupported on that platform;
+ * - an `unsupported` note is refused by a feature unsupported on that platform, and an
+ *   approximated or ignored one is named by a feature approximated there (so the plan prints it
+ *   when a spec uses the field), unless every platform ignores the field (documentation only);
  * - a platform whose private routes go to an internal load balancer approximates `route.allowCidrs`, the others build it.
  */
 export function notesProblems(
@@ -363,6 +365,17 @@ export function notesProblems(
             )
                 problems.push(
                     `${at} ${key}: unsupported, but no feature refuses it on ${platform} (plan/support.ts): a spec using it would plan`,
+                );
+            const allIgnored = Object.values(knowledge).every(
+                (o) => o.fields[key] !== undefined && fieldNote(o.fields[key]).level === "ignored",
+            );
+            if (
+                (n.level === "approximated" || n.level === "ignored") &&
+                !allIgnored &&
+                !features.some((f) => f.fields.includes(key) && f.support[platform as keyof Feature["support"]]?.level === "approximated")
+            )
+                problems.push(
+                    `${at} ${key}: ${n.level}, but no feature approximated on ${platform} names it (plan/support.ts): the plan would not say so when a spec uses it`,
                 );
         }
         for (const f of features) {

@@ -43,6 +43,23 @@ export const aws: PlatformKnowledge = {
             level: "approximated",
             how: "an ALB has no body limit; the WAF's 8 KB body rule only counts, so larger bodies pass to the app",
         },
+        "private-routes": {
+            level: "approximated",
+            how: "served by an internal load balancer at internal.<domain>, reached over a VPN, Direct Connect or peering; the internet-facing load balancer answers 403",
+        },
+        "egress-closed": {
+            level: "approximated",
+            how: "Fargate pulls images and fetches secrets through the task's own interface: TCP 443 out stays open unless all the service's images are in ECR in the stack's region and it has no writablePaths (then VPC endpoints)",
+        },
+        "cache-persistence": {
+            level: "approximated",
+            how: "ElastiCache has no AOF: daily snapshots kept the backup retention, and a replica in another zone in prod",
+        },
+        "cache-memory": {
+            level: "approximated",
+            how: "the node type (by the profile's data size) sets the memory; maxMemoryMb is not applied",
+        },
+        "database-parameters": { level: "approximated", how: "an RDS parameter group; DocumentDB ignores them" },
     },
     rendering: {
         minAtLeastOne: false,

@@ -46,6 +46,11 @@ export const docker: PlatformKnowledge = {
         alerting: { level: "approximated", how: "no alerts on dev: health checks and logs only" },
         "recovery-time": { level: "approximated", how: "informational: nothing is sized from it (the plan checks the RPO only)" },
         "body-size-limit": { level: "full", how: "nginx client_max_body_size" },
+        "private-routes": { level: "full", how: "nginx allow lines and deny all at the edge" },
+        "egress-closed": { level: "full", how: "the service's containers sit on internal networks only" },
+        "cache-persistence": { level: "full", how: "redis.conf appendonly or save snapshots" },
+        "cache-memory": { level: "full", how: "Redis maxmemory" },
+        "database-parameters": { level: "full", how: "server flags on the database container" },
     },
     rendering: {
         minAtLeastOne: true,

@@ -46,6 +46,14 @@ export const kubernetes: PlatformKnowledge = {
         alerting: { level: "full", how: "PrometheusRules (needs the prometheus-operator CRDs)" },
         "recovery-time": { level: "approximated", how: "informational: nothing is sized from it (the plan checks the RPO only)" },
         "body-size-limit": { level: "full", how: "Envoy Gateway's request buffer limit" },
+        "private-routes": { level: "full", how: "an HTTPRoute of its own with a SecurityPolicy allowing only these client addresses" },
+        "egress-closed": { level: "full", how: "NetworkPolicies admit only the service's own datastores" },
+        "cache-persistence": { level: "full", how: "redis.conf appendonly or save snapshots on a volume claim" },
+        "cache-memory": { level: "full", how: "Redis maxmemory" },
+        "database-parameters": {
+            level: "approximated",
+            how: "CloudNativePG postgresql.parameters or a MySQL conf.d file; MongoDB's parameters are ignored",
+        },
     },
     rendering: {
         minAtLeastOne: true,
@@ -83,9 +91,8 @@ export const kubernetes: PlatformKnowledge = {
             "An autoscaling/v2 HPA on the CPU and memory targets given (CPU 70 % only when no target is given); with `requestsPerMinute`, a KEDA ScaledObject with a Prometheus trigger on the edge's request rate plus the CPU and memory targets given. A request target alone scales on requests alone, as on AWS. The loader refuses `requestsPerMinute` on a service no edge route reaches.",
         "service.health":
             "The HTTP probes as liveness and readiness probes (web services); `command` as an exec liveness and readiness probe; a worker or scheduler with neither gets a check that its PID 1 is alive.",
-        "service.healthTool": ignored(
-            "the kubelet's own HTTP probe sends the request, with the Host header, and needs no tool in the image.",
-        ),
+        "service.healthTool":
+            "Not needed: the kubelet's own HTTP probe sends the request, with the Host header, and needs no tool in the image.",
         "service.resources": "Requests equal to limits.",
         "service.uses":
             "The variables by `secretKeyRef` to the service's `<service>-connections` Secret; NetworkPolicies admit exactly these flows.",

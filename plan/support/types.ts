@@ -37,6 +37,11 @@ export const FEATURE_IDS = [
     "alerting",
     "recovery-time",
     "body-size-limit",
+    "private-routes",
+    "egress-closed",
+    "cache-persistence",
+    "cache-memory",
+    "database-parameters",
 ] as const;
 
 /** One of {@link FEATURE_IDS}. */

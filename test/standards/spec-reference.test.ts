@@ -110,11 +110,14 @@ describe("standards: the spec reference (docs/spec-reference.md)", () => {
             "plan/support/aws.ts database.engine: unsupported, but no feature refuses it on aws (plan/support.ts): a spec using it would plan",
             "plan/support/aws.ts edge.maxBodyMb: every note full, but feature body-size-limit is approximated on aws",
             'plan/support/aws.ts egress.internet: says "no interface endpoints are built": a field not built is unsupported(...) with a feature that refuses it; otherwise say what is built',
+            "plan/support/aws.ts mount.share: ignored, but no feature approximated on aws names it (plan/support.ts): the plan would not say so when a spec uses it",
             'plan/support/aws.ts mount.share: says "Not mounted": a field not built is unsupported(...) with a feature that refuses it; otherwise say what is built',
+            "plan/support/aws.ts route.allowCidrs: every note full, but feature private-routes is approximated on aws",
             "plan/support/aws.ts route.allowCidrs: full, but its rendering serves private routes by internal-load-balancer (an internal load balancer is an approximation)",
             'plan/support/aws.ts route.allowCidrs: says "Unreachable": a field not built is unsupported(...) with a feature that refuses it; otherwise say what is built',
             "plan/support/aws.ts service.nmae: not a spec field that takes a note (fields are keyed <object>.<field>, e.g. egress.internet)",
             "plan/support/docker.ts edge.maxBodyMb: ignored, but feature body-size-limit is full on docker",
+            "plan/support/docker.ts edge.maxBodyMb: ignored, but no feature approximated on docker names it (plan/support.ts): the plan would not say so when a spec uses it",
             "plan/support/docker.ts service.port: no note (what Docker does with the field, or ignored(...))",
         ]);
         assert.ok(
