@@ -97,8 +97,8 @@ export function ownVariable(name: string, kind: DatastoreKind): string {
 /** What each discrete variable suffix of a kind's contract holds. */
 const PART_OF = { HOST: "host", PORT: "port", USER: "user", PASSWORD: "password", NAME: "database" } as const;
 
-/** Clients that run on Node.js: they verify against Node's trust store, which NODE_EXTRA_CA_CERTS extends (their URLs cannot name a CA file). */
-const NODE_CLIENTS: readonly Client[] = ["prisma", "mysql2", "ioredis"];
+/** Node.js clients whose URL cannot name a CA file: they verify against Node's trust store, which NODE_EXTRA_CA_CERTS extends. */
+const NODE_CLIENTS: readonly Client[] = ["mysql2", "ioredis"];
 
 /**
  * The connection variables of `service` on `platform`: for every datastore it uses, `<NAME>_URL`
@@ -106,11 +106,12 @@ const NODE_CLIENTS: readonly Client[] = ["prisma", "mysql2", "ioredis"];
  * its kind (DATABASE_URL for postgres/mysql, MONGODB_URI, REDIS_URL, BROKER_URL, STORAGE_BUCKET),
  * and for databases and caches the discrete parts `<NAME>_HOST`, `<NAME>_PORT`, `<NAME>_PASSWORD`
  * (databases also `<NAME>_USER`, `<NAME>_NAME`) and, where the server is verified against a CA
- * file, `<NAME>_CA_FILE`. A client that reads its CA only from the environment gets it there too:
- * SQLAlchemy's asyncpg dialect passes every URL parameter to `asyncpg.connect()`, which has no
- * `sslrootcert` argument but reads PGSSLROOTCERT (asyncpg connect_utils.py `_parse_connect_dsn_and_args`);
- * Node clients (`prisma`'s runtime, `mysql2`, `ioredis`) verify against Node's trust store, which
- * NODE_EXTRA_CA_CERTS extends. Without `platform`: every variable any platform gives (the loader's
+ * file, `<NAME>_CA_FILE`. Every PostgreSQL URL names its own CA (components/shared/connection.ts),
+ * so a service using two PostgreSQL servers with different CAs (two CloudNativePG clusters)
+ * verifies each against its own; no process-wide PGSSLROOTCERT, which could name only one. The
+ * Node clients whose URL cannot name a CA file (`mysql2`, `ioredis`) get it as NODE_EXTRA_CA_CERTS,
+ * one per process: the first such datastore's (on AWS every verified MySQL server shares the RDS
+ * CA; Kubernetes runs MySQL and Redis in plain text). Without `platform`: every variable any platform gives (the loader's
  * collision check).
  */
 export function connectionVariables(system: System, service: Service, platform?: Platform): ConnectionVariable[] {
@@ -148,14 +149,10 @@ export function connectionVariables(system: System, service: Service, platform?:
         const transport = transportOf(system, name, platform);
         if (transport.verify !== "file") continue;
         part("CA_FILE", "caFile");
-        if (client === "sqlalchemy-asyncpg")
-            envCa.push({ variable: "PGSSLROOTCERT", datastore: name, kind, part: "caFile", secret: false });
         if (client && NODE_CLIENTS.includes(client))
             envCa.push({ variable: "NODE_EXTRA_CA_CERTS", datastore: name, kind, part: "caFile", secret: false });
     }
-    // One PGSSLROOTCERT / NODE_EXTRA_CA_CERTS per process: the first datastore's (on AWS every
-    // verified datastore shares the RDS CA; on Kubernetes a service using two PostgreSQL databases
-    // gets the first one's CA there, and each in its <NAME>_CA_FILE).
+    // One NODE_EXTRA_CA_CERTS per process: the first datastore's.
     for (const v of envCa) add(v);
     return out;
 }

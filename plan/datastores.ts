@@ -16,8 +16,8 @@ export type DatastoreKind = "database" | "cache" | "queue" | "bucket";
 
 /**
  * What one connection variable holds: the URL in its client's dialect, one discrete part of the
- * connection, the CA bundle path under a name a client library reads itself (PGSSLROOTCERT,
- * NODE_EXTRA_CA_CERTS), or a bucket's name.
+ * connection, the CA bundle path under a name a client library reads itself (NODE_EXTRA_CA_CERTS
+ * for mysql2 and ioredis), or a bucket's name.
  */
 export type ConnectionPart = "url" | "host" | "port" | "user" | "password" | "database" | "caFile" | "bucket";
 

@@ -59,16 +59,21 @@ function unsupported(engine: ClientEngine, client: Client, t: Transport): never 
  * - postgres `sqlalchemy-asyncpg`: `postgresql+asyncpg://…?ssl=verify-full`. SQLAlchemy's asyncpg
  *   dialect passes every query parameter to `asyncpg.connect()` as a keyword
  *   (dialects/postgresql/asyncpg.py `create_connect_args`: `opts.update(url.query)`), and
- *   `connect()` has `ssl` but neither `sslmode` nor `sslrootcert` (TypeError); with a mode string
- *   asyncpg reads the CA from PGSSLROOTCERT, which the plan sets (plan/bindings.ts).
+ *   `connect()` has `ssl` but neither `sslmode` nor `sslrootcert` (TypeError). It has `dsn`, though,
+ *   whose query it reads `sslrootcert` from while the keywords keep host, port, user, password and
+ *   database (asyncpg connect_utils.py `_parse_connect_dsn_and_args`), so
+ *   `&dsn=postgresql://?sslrootcert=<ca>` names this URL's own CA: a service using two PostgreSQL
+ *   servers with different CAs verifies each against its own (PGSSLROOTCERT, one per process,
+ *   could name only one).
  * - postgres `prisma`: `?sslmode=require&sslcert=<ca>&sslaccept=strict`. Prisma's engines
  *   (prisma-engines quaint/src/connector/postgres/url.rs `parse_query_params`) accept only
  *   sslmode=disable|prefer|require (anything else silently becomes prefer), read `sslcert` as the
  *   root certificate to trust, and accept invalid certificates unless `sslaccept=strict`
  *   (native/mod.rs: `danger_accept_invalid_certs(mode == AcceptInvalidCerts)`; host names are
- *   checked by native-tls). Prisma 7's runtime (`@prisma/adapter-pg`) hands the same URL to
- *   node-postgres, which verifies against Node's trust store plus NODE_EXTRA_CA_CERTS (the plan
- *   sets it) and reads `sslcert` as a client certificate it presents only when asked.
+ *   checked by native-tls) and discard parameters they do not know (`sslrootcert`: url.rs
+ *   "Discarding connection string param"). Prisma 7's runtime (`@prisma/adapter-pg`) hands the
+ *   same URL to node-postgres, which verifies against `sslrootcert` (read into `ssl.ca`), so each
+ *   URL names its own CA, and reads `sslcert` as a client certificate it presents only when asked.
  * - mysql `sqlalchemy-mysqldb`: `mysql://…?ssl_mode=VERIFY_IDENTITY&ssl_ca=<ca>`. SQLAlchemy's
  *   MySQL dialects pass every query parameter to the driver as a keyword, gathering `ssl_ca`,
  *   `ssl_cert`, `ssl_key`, `ssl_capath`, `ssl_cipher`, `ssl_check_hostname` into `ssl={...}`
@@ -96,7 +101,21 @@ function unsupported(engine: ClientEngine, client: Client, t: Transport): never 
  * - redis `ioredis`: `rediss://:<password>@…/0` — ioredis's `parseURL` turns `rediss:` into `tls`
  *   with Node's defaults (chain and host name checked; NODE_EXTRA_CA_CERTS adds a private CA).
  *
- * Without TLS each client gets its engine's plain URL (libpq and Prisma with `sslmode=prefer`).
+ * Without TLS (Docker's private data network) each client gets its engine's plain URL, PostgreSQL's
+ * with `sslmode=disable` (`ssl=disable`): node-postgres reads every other mode, `prefer` included,
+ * as TLS required and verified (pg-connection-string 2.x `parse`: any `sslmode` makes `ssl` an
+ * object, and only `disable` turns it off), so against a plain-text server node-postgres and
+ * Prisma 7's `@prisma/adapter-pg` failed to connect ("The server does not support SSL
+ * connections") where libpq fell back.
+ *
+ * node-postgres 9 (pg-connection-string 3) is announced to read `sslmode` as libpq does (the
+ * deprecation warning of pg-connection-string 2.9+, brianc/node-postgres#3473: "In the next major
+ * version (v3.0.0), these modes will adopt standard libpq semantics"; today `uselibpqcompat=true`
+ * in the URL): `require` then checks nothing without `sslrootcert` and only the chain with it
+ * (verify-ca), `verify-full` stays verify-full. So the `libpq` URL (`verify-full` and
+ * `sslrootcert`) verifies chain and host name with pg 8 and pg 9 alike; the `prisma` URL, whose
+ * engines accept no mode beyond `require`, gives node-postgres its CA (`sslrootcert`) so pg 8
+ * verifies chain and name and pg 9 the chain only (README, "Connection variables").
  */
 export function renderUrl(engine: ClientEngine, client: Client, parts: UrlParts, transport: Transport): string {
     if (!(CLIENTS[engine] as readonly string[]).includes(client)) throw new Error(`connection: client ${client} does not speak ${engine}`);
@@ -109,20 +128,25 @@ export function renderUrl(engine: ClientEngine, client: Client, parts: UrlParts,
     let scheme: string = engine === "postgres" ? "postgresql" : engine;
     if (engine === "postgres") {
         if (client === "libpq") {
-            if (!t.tls) params.push(["sslmode", "prefer"]);
+            if (!t.tls) params.push(["sslmode", "disable"]);
             else if (t.verify === "none") params.push(["sslmode", "require"]);
             else if (ca) params.push(["sslmode", "verify-full"], ["sslrootcert", ca]);
             else unsupported(engine, client, t);
         } else if (client === "sqlalchemy-asyncpg") {
             scheme = "postgresql+asyncpg";
-            if (!t.tls) params.push(["ssl", "prefer"]);
+            if (!t.tls) params.push(["ssl", "disable"]);
             else if (t.verify === "none") params.push(["ssl", "require"]);
-            else if (ca) params.push(["ssl", "verify-full"]);
+            else if (ca) params.push(["ssl", "verify-full"], ["dsn", `postgresql://?sslrootcert=${ca}`]);
             else unsupported(engine, client, t);
         } else {
-            if (!t.tls) params.push(["sslmode", "prefer"]);
+            if (!t.tls) params.push(["sslmode", "disable"]);
             else if (t.verify === "none") params.push(["sslmode", "require"], ["sslaccept", "accept_invalid_certs"]);
-            else params.push(["sslmode", "require"], ...(ca ? [["sslcert", ca] as [string, string]] : []), ["sslaccept", "strict"]);
+            else
+                params.push(
+                    ["sslmode", "require"],
+                    ...(ca ? [["sslcert", ca] as [string, string], ["sslrootcert", ca] as [string, string]] : []),
+                    ["sslaccept", "strict"],
+                );
         }
     } else if (engine === "mysql") {
         if (client === "sqlalchemy-pymysql") scheme = "mysql+pymysql";

@@ -107,7 +107,7 @@ export const aws: PlatformKnowledge = {
         "service.uses":
             "The variables through ECS `secrets` (Secrets Manager); security-group rules to each datastore's port; the task role may use exactly these queues and buckets.",
         "service.clients":
-            "Encrypted and verified: RDS and DocumentDB against the Amazon RDS CA bundle the image must carry at /etc/ssl/certs/rds-global-bundle.pem (`<NAME>_CA_FILE`; PGSSLROOTCERT for `sqlalchemy-asyncpg`, NODE_EXTRA_CA_CERTS for Node clients), ElastiCache against the system trust store.",
+            "Encrypted and verified: RDS and DocumentDB against the Amazon RDS CA bundle the image must carry at /etc/ssl/certs/rds-global-bundle.pem (`<NAME>_CA_FILE`, named in every PostgreSQL URL; NODE_EXTRA_CA_CERTS for mysql2), ElastiCache against the system trust store.",
         "service.env": "The container definition's `environment`.",
         "service.secrets": "In Secrets Manager (KMS-encrypted), injected through the container's ECS `secrets`.",
         "service.rollout.strategy":

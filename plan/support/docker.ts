@@ -99,7 +99,9 @@ export const docker: PlatformKnowledge = {
         "service.resources": "The container's CPU and memory limits.",
         "service.uses":
             "The connection strings in the container's secrets file; the container joins the data network and starts once those datastores are healthy (and the bucket setup has run, with keys limited to its buckets).",
-        "service.clients": approximated("Plain text on the private data network (no TLS parameters beyond each client's default)."),
+        "service.clients": approximated(
+            "Plain text on the private data network: PostgreSQL URLs say `sslmode=disable` (`ssl=disable`), which node-postgres needs to connect without TLS; the others carry no TLS parameters.",
+        ),
         "service.env":
             "The container's environment (visible in `docker inspect`); a name the platform also sets (e.g. S3_ENDPOINT_URL) takes the spec's value.",
         "service.secrets": "In the container's secrets file (mode 0400), exported by the with-secrets wrapper: never in `docker inspect`.",

@@ -97,7 +97,7 @@ export const kubernetes: PlatformKnowledge = {
         "service.uses":
             "The variables by `secretKeyRef` to the service's `<service>-connections` Secret; NetworkPolicies admit exactly these flows.",
         "service.clients": approximated(
-            "PostgreSQL encrypted and verified against CloudNativePG's CA, projected from its `<db>-ca` Secret into the pods at /etc/tierform/ca/<db>/ca.crt (`<NAME>_CA_FILE`); the other datastores in plain text.",
+            "PostgreSQL encrypted and verified against CloudNativePG's CA, projected from its `<db>-ca` Secret into the pods at /etc/tierform/ca/<db>/ca.crt (`<NAME>_CA_FILE`), each URL naming its own cluster's CA; the other datastores in plain text.",
         ),
         "service.env": "Plain `env` values of the container.",
         "service.secrets": "In the system's `app-secrets` Secret, by `secretKeyRef`.",

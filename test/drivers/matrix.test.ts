@@ -39,6 +39,7 @@ import {
     startPostgres,
     startRedis,
     type Pki,
+    PLAIN_ROLE,
     type Server,
 } from "./servers";
 
@@ -55,10 +56,59 @@ function prodService(preset: string, serviceName: string, datastore: string, cli
     return { system, service };
 }
 
+/** A test server standing in for a datastore: where it listens, the CA to verify it with, who logs in. */
+interface StandInServer {
+    host: string;
+    port: number;
+    caFile: string;
+    user?: string;
+    database?: string;
+}
+
+/**
+ * The variables the program gives `service` of `system` on `platform` for the datastores of
+ * `servers` (each of `engine`), with each test server's host, port and CA in place of the
+ * platform's (the other datastores' variables are left out).
+ */
+function envOn(
+    system: System,
+    service: Service,
+    platform: "docker" | "kubernetes" | "aws",
+    engine: ClientEngine,
+    servers: Record<string, StandInServer>,
+): Record<string, string> {
+    const plan = planService(system, service, platform);
+    const bindings: Record<string, DatastoreBinding> = {};
+    for (const [name, server] of Object.entries(servers)) {
+        const planned = transportOf(system, name, platform);
+        const transport: Transport = planned.verify === "file" ? { ...planned, caFile: server.caFile } : planned;
+        const parts = { host: server.host, port: server.port, username: server.user, password: PASSWORD, database: server.database };
+        bindings[name] = {
+            outputs: { kind: "database", endpoint: `${server.host}:${server.port}` },
+            environment: {},
+            secrets: {},
+            connection: {
+                urls: Object.fromEntries(CLIENTS[engine].map((c) => [c, renderUrl(engine, c, parts, transport)])),
+                host: server.host,
+                port: String(server.port),
+                user: server.user,
+                password: PASSWORD,
+                database: server.database,
+                caFile: transport.caFile,
+            },
+        };
+    }
+    const mine = {
+        ...plan,
+        variables: { ...plan.variables, connections: plan.variables.connections.filter((v) => v.datastore in servers) },
+    };
+    const { environment, secrets } = connectionValues(mine, bindings);
+    return { ...(environment as Record<string, string>), ...(secrets as Record<string, string>) };
+}
+
 /**
  * The environment the program gives `serviceName` of `preset` for `datastore` when it reaches it with
- * `client` on prod, with the test server's host, port and CA in place of RDS's (the other
- * datastores' variables are left out).
+ * `client` on prod, with the test server's host, port and CA in place of RDS's.
  */
 function renderedEnv(
     preset: string,
@@ -66,33 +116,10 @@ function renderedEnv(
     datastore: string,
     engine: ClientEngine,
     client: Client,
-    server: { host: string; port: number; caFile: string; user?: string; database?: string },
+    server: StandInServer,
 ): Record<string, string> {
     const { system, service } = prodService(preset, serviceName, datastore, client);
-    const plan = planService(system, service, "aws");
-    const prod = transportOf(system, datastore, "aws");
-    const transport: Transport = prod.verify === "file" ? { ...prod, caFile: server.caFile } : prod;
-    const parts = { host: server.host, port: server.port, username: server.user, password: PASSWORD, database: server.database };
-    const binding: DatastoreBinding = {
-        outputs: { kind: "database", endpoint: `${server.host}:${server.port}` },
-        environment: {},
-        secrets: {},
-        connection: {
-            urls: Object.fromEntries(CLIENTS[engine].map((c) => [c, renderUrl(engine, c, parts, transport)])),
-            host: server.host,
-            port: String(server.port),
-            user: server.user,
-            password: PASSWORD,
-            database: server.database,
-            caFile: transport.caFile,
-        },
-    };
-    const mine = {
-        ...plan,
-        variables: { ...plan.variables, connections: plan.variables.connections.filter((v) => v.datastore === datastore) },
-    };
-    const { environment, secrets } = connectionValues(mine, { [datastore]: binding });
-    return { ...(environment as Record<string, string>), ...(secrets as Record<string, string>) };
+    return envOn(system, service, "aws", engine, { [datastore]: server });
 }
 
 /** Run `cmd args` with exactly `env` (and PATH); resolves with its exit status and output. */
@@ -182,7 +209,7 @@ const POSTGRES: Record<string, { client: Client; row: Row }> = {
             /^ok true$/m,
         ),
     },
-    "SQLAlchemy + asyncpg (sqlalchemy-asyncpg URL, PGSSLROOTCERT)": {
+    "SQLAlchemy + asyncpg (sqlalchemy-asyncpg URL: ssl=verify-full, its CA in dsn=)": {
         client: "sqlalchemy-asyncpg",
         row: py(
             "python3-sqlalchemy",
@@ -216,7 +243,15 @@ const POSTGRES: Record<string, { client: Client; row: Row }> = {
             /^ok true$/m,
         ),
     },
-    "Prisma 7 runtime: @prisma/adapter-pg (prisma URL, NODE_EXTRA_CA_CERTS)": {
+    "node-postgres with libpq's sslmode semantics, as pg 9 / pg-connection-string 3 will read it (libpq URL + uselibpqcompat=true)": {
+        client: "libpq",
+        row: node(
+            "pg",
+            `const { Client } = require("pg"); const c = new Client({ connectionString: process.env.DATABASE_URL + "&uselibpqcompat=true" }); await c.connect(); const r = await c.query("${PY_PG_SSL}"); console.log("ok", r.rows[0].s); await c.end();`,
+            /^ok true$/m,
+        ),
+    },
+    "Prisma 7 runtime: @prisma/adapter-pg (prisma URL, its CA in sslrootcert=)": {
         client: "prisma",
         row: node(
             "@prisma/adapter-pg",
@@ -381,6 +416,82 @@ describe("drivers: real clients through the rendered variables, against real ser
                 await checkRow(this, row, render, () => ({}), pki);
             });
         }
+
+        it("dev (plain text on the private data network): every client connects without TLS through the rendered variables", async function () {
+            const { system } = loadStack(stackConfig({ stack: "dev", system: "mdc-tts" }));
+            const rows = Object.entries(POSTGRES).filter(([name]) => !name.startsWith("Django"));
+            const results = await Promise.all(
+                rows.map(async ([name, { client, row }]) => {
+                    const service = { ...system.services.backend, clients: { ...system.services.backend.clients, db: client } };
+                    const env = envOn(system, service, "docker", "postgres", {
+                        db: { host: "127.0.0.1", port: server!.port, caFile: "", user: PLAIN_ROLE, database: "shop" },
+                    });
+                    const interpreter = await requireRow(this, row);
+                    return { name, env, ...(await runWith(interpreter, [row.runtime === "python" ? "-c" : "-e", row.code], env)) };
+                }),
+            );
+            const failed = results.filter((r) => r.status !== 0 || !/^ok false$/m.test(r.out));
+            assert.deepEqual(
+                failed.map(
+                    (r) => `${r.name} with ${r.env.DATABASE_URL.replace(/:[^:@]*@/, ":***@")}: ${r.out.trim().split("\n").slice(-1)[0]}`,
+                ),
+                [],
+                "every client connects, in plain text",
+            );
+        });
+
+        it("a service using two PostgreSQL servers with different CAs (staging: one CloudNativePG CA per cluster) verifies each against its own", async function () {
+            const loaded = loadStack(stackConfig({ stack: "staging", system: "mdc-tts" }));
+            const system: System = {
+                ...loaded.system,
+                databases: { ...loaded.system.databases, reports: { ...loaded.system.databases.db, name: "reports" } },
+            };
+            const base = system.services.backend;
+            const results = await Promise.all(
+                Object.entries(POSTGRES).map(async ([name, { client, row }]) => {
+                    const service = { ...base, uses: [...base.uses, "reports"], clients: { ...base.clients, db: client, reports: client } };
+                    // db, the first, is another cluster (its CA is not the test server's); reports is the test server.
+                    const env = envOn(system, service, "kubernetes", "postgres", {
+                        db: { host: SERVER_NAME, port: server!.port, caFile: pki.wrongCa, user: "app", database: "shop" },
+                        reports: { host: SERVER_NAME, port: server!.port, caFile: pki.ca, user: "app", database: "shop" },
+                    });
+                    assert.equal(env.REPORTS_CA_FILE, pki.ca);
+                    assert.equal(env.DB_CA_FILE, pki.wrongCa);
+                    const code = row.code.replace(/DATABASE_URL/g, "REPORTS_URL").replace(/"DB_/g, '"REPORTS_');
+                    const interpreter = await requireRow(this, row);
+                    return { name, env, ...(await runWith(interpreter, [row.runtime === "python" ? "-c" : "-e", code], env)) };
+                }),
+            );
+            const failed = results.filter((r) => r.status !== 0 || !/^ok true$/m.test(r.out));
+            assert.deepEqual(
+                failed.map((r) => `${r.name} with ${Object.keys(r.env).sort().join(", ")}: ${r.out.trim().split("\n").slice(-1)[0]}`),
+                [],
+                "every client reaches reports, verified against its CA",
+            );
+        });
+
+        it("the prisma URL under libpq semantics (pg 9) checks the chain against its CA but not the host name, as docs/image-contract.md says", async function () {
+            const row = POSTGRES["Prisma 7 runtime: @prisma/adapter-pg (prisma URL, its CA in sslrootcert=)"].row;
+            const interpreter = await requireRow(this, row);
+            const code = row.code.replace("process.env.DATABASE_URL", 'process.env.DATABASE_URL + "&uselibpqcompat=true"');
+            const render = (host: string, caFile: string) =>
+                renderedEnv("mdc-tts", "backend", "db", "postgres", "prisma", {
+                    host,
+                    port: server!.port,
+                    caFile,
+                    user: "app",
+                    database: "shop",
+                });
+            const [ok, wrongCa, wrongName] = await Promise.all([
+                runWith(interpreter, ["-e", code], render(SERVER_NAME, pki.ca)),
+                runWith(interpreter, ["-e", code], render(SERVER_NAME, pki.wrongCa)),
+                runWith(interpreter, ["-e", code], render("127.0.0.1", pki.ca)),
+            ]);
+            assert.equal(ok.status, 0, ok.out);
+            assert.notEqual(wrongCa.status, 0, wrongCa.out);
+            assert.match(wrongCa.out, CERT_FAILURE);
+            assert.equal(wrongName.status, 0, `verify-ca: a certificate for another name passes:\n${wrongName.out}`);
+        });
     });
 
     describe("MariaDB (MySQL protocol)", function () {

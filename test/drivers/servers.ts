@@ -144,6 +144,9 @@ function serverKeyPair(pki: Pki, dir: string, user: string): { cert: string; key
     return { cert, key };
 }
 
+/** The PostgreSQL role that connects without TLS only (the dev stack's plain-text data network). */
+export const PLAIN_ROLE = "plain";
+
 /** A running server: its port and how to stop it. */
 export interface Server {
     port: number;
@@ -152,7 +155,9 @@ export interface Server {
 
 /**
  * PostgreSQL (the newest in /usr/lib/postgresql) with `ssl=on` and only `hostssl` entries in
- * pg_hba.conf, a database `shop` owned by the role `app` whose password is {@link PASSWORD}.
+ * pg_hba.conf, a database `shop` owned by the role `app` whose password is {@link PASSWORD} — but
+ * for the role {@link PLAIN_ROLE} (same password), which may connect to `shop` only without TLS, as
+ * the dev stack's plain-text servers are reached.
  */
 export async function startPostgres(ctx: Mocha.Context, pki: Pki): Promise<Server> {
     const pgDirs = fs.existsSync("/usr/lib/postgresql")
@@ -170,10 +175,10 @@ export async function startPostgres(ctx: Mocha.Context, pki: Pki): Promise<Serve
     fs.writeFileSync(pwfile, "unused-superuser-password\n", { mode: 0o644 });
     runAs("postgres", `${bin}/initdb`, ["-D", `${dir}/data`, "-U", "postgres", "--auth-local=trust", "-E", "UTF8", "--no-sync"]);
     const { cert, key } = serverKeyPair(pki, dir, "postgres");
-    // TLS only: no `host` line, so a client that does not encrypt is refused.
+    // TLS only: no `host` line, so a client that does not encrypt is refused (but PLAIN_ROLE, which only connects in plain text).
     fs.writeFileSync(
         `${dir}/data/pg_hba.conf`,
-        "local all all trust\nhostssl all all 127.0.0.1/32 scram-sha-256\nhostnossl all all 0.0.0.0/0 reject\n",
+        `local all all trust\nhostnossl shop ${PLAIN_ROLE} 127.0.0.1/32 scram-sha-256\nhostssl all all 127.0.0.1/32 scram-sha-256\nhostnossl all all 0.0.0.0/0 reject\n`,
     );
     runAs("postgres", `${bin}/pg_ctl`, [
         "-D",
@@ -192,7 +197,7 @@ export async function startPostgres(ctx: Mocha.Context, pki: Pki): Promise<Serve
         `${bin}/psql`,
         ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", dir, "-p", String(port), "-U", "postgres", "-d", "postgres"],
         {
-            input: `CREATE ROLE app LOGIN PASSWORD '${PASSWORD.replace(/'/g, "''")}';\nCREATE DATABASE shop OWNER app;\n`,
+            input: `CREATE ROLE app LOGIN PASSWORD '${PASSWORD.replace(/'/g, "''")}';\nCREATE ROLE ${PLAIN_ROLE} LOGIN PASSWORD '${PASSWORD.replace(/'/g, "''")}';\nCREATE DATABASE shop OWNER app;\n`,
         },
     );
     return {

@@ -348,8 +348,16 @@ describe("every preset on staging (kubernetes)", function () {
     it("PostgreSQL users verify the server against CloudNativePG's CA: only ca.crt of <db>-ca projected, read-only, named by the URL of each client", async () => {
         for (const [preset, service, client] of [
             ["mdc-tts", "backend", /^postgresql:\/\/.+\?sslmode=verify-full&sslrootcert=%2Fetc%2Ftierform%2Fca%2Fdb%2Fca\.crt$/],
-            ["asset-management", "api", /\?sslmode=require&sslcert=%2Fetc%2Ftierform%2Fca%2Fdb%2Fca\.crt&sslaccept=strict$/],
-            ["mealkitz", "order", /^postgresql\+asyncpg:\/\/.+\?ssl=verify-full$/],
+            [
+                "asset-management",
+                "api",
+                /\?sslmode=require&sslcert=%2Fetc%2Ftierform%2Fca%2Fdb%2Fca\.crt&sslrootcert=%2Fetc%2Ftierform%2Fca%2Fdb%2Fca\.crt&sslaccept=strict$/,
+            ],
+            [
+                "mealkitz",
+                "order",
+                /^postgresql\+asyncpg:\/\/.+\?ssl=verify-full&dsn=postgresql%3A%2F%2F%3Fsslrootcert%3D%2Fetc%2Ftierform%2Fca%2Fdb%2Fca\.crt$/,
+            ],
         ] as const) {
             const plan = await stagingPlan(preset);
             // The operator names its CA Secret after the Cluster: the Cluster must be `db`.

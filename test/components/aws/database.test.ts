@@ -209,14 +209,20 @@ describe("aws database (RDS)", function () {
             "username",
         ]);
         // Verified against the Amazon RDS CA, as DocumentDB is, in each client's dialect (libpq reads sslmode and sslrootcert;
-        // Prisma's engines only sslmode=require, sslcert as the root certificate and sslaccept=strict).
+        // Prisma's engines only sslmode=require, sslcert as the root certificate and sslaccept=strict; node-postgres sslrootcert).
         assert.strictEqual(json.url, json.url_libpq);
         assert.match(
             json.url_libpq,
             /^postgresql:\/\/app:.+@asset-management-db\..+:5432\/asset_management\?sslmode=verify-full&sslrootcert=%2Fetc%2Fssl%2Fcerts%2Frds-global-bundle\.pem$/,
         );
-        assert.match(json.url_prisma, /\?sslmode=require&sslcert=%2Fetc%2Fssl%2Fcerts%2Frds-global-bundle\.pem&sslaccept=strict$/);
-        assert.match(json["url_sqlalchemy-asyncpg"], /^postgresql\+asyncpg:\/\/.+\?ssl=verify-full$/);
+        assert.match(
+            json.url_prisma,
+            /\?sslmode=require&sslcert=%2Fetc%2Fssl%2Fcerts%2Frds-global-bundle\.pem&sslrootcert=%2Fetc%2Fssl%2Fcerts%2Frds-global-bundle\.pem&sslaccept=strict$/,
+        );
+        assert.match(
+            json["url_sqlalchemy-asyncpg"],
+            /^postgresql\+asyncpg:\/\/.+\?ssl=verify-full&dsn=postgresql%3A%2F%2F%3Fsslrootcert%3D%2Fetc%2Fssl%2Fcerts%2Frds-global-bundle\.pem$/,
+        );
         const secret = asset.one("aws:secretsmanager/secret:Secret", "asset-management-db");
         assert.match(secret.inputs.kmsKeyId, /asset-management-data$/);
         assert.deepStrictEqual(leaks(asset, mockPasswords(asset)), []);
