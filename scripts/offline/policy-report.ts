@@ -283,7 +283,7 @@ function platformOf(run: OfflineRun): ChecklistPlatform | undefined {
 /** One row of the compliance summary. */
 export interface ChecklistRow {
     id: string;
-    status: "PASS" | "FAIL" | "N/A";
+    status: "PASS" | "~" | "FAIL" | "N/A";
     /** FAIL from advisory violations only: the plan still exits 0. */
     advisory: boolean;
     text: string;
@@ -293,8 +293,9 @@ export interface ChecklistRow {
 /**
  * The compliance summary: an item FAILs when any policy that lists it found something; it PASSes
  * only when every check its `evidence` names for this platform (any one policy of each entry) ran
- * on at least one resource and found nothing; otherwise N/A with the reason (the platform has no
- * evidence for it, or a check of it did not apply to this stack's resources).
+ * on at least one resource and found nothing, "~" instead where the platform provides only part of
+ * the item (`partlyOn`, what it lacks); otherwise N/A with the reason (the platform has no evidence
+ * for it, or a check of it did not apply to this stack's resources).
  */
 export function checklistRows(
     violations: Violation[],
@@ -319,7 +320,11 @@ export function checklistRows(
             return { id, status: "FAIL", advisory, text: item.text, detail: listed };
         }
         const unmet = checks.filter((alternatives) => !alternatives.some((p) => ran(p.name)));
-        if (checks.length > 0 && unmet.length === 0) return { id, status: "PASS", advisory: false, text: item.text, detail: listed };
+        const lacks = platform && item.partlyOn?.[platform];
+        if (checks.length > 0 && unmet.length === 0)
+            return lacks
+                ? { id, status: "~", advisory: false, text: item.text, detail: `${lacks} (checked: ${listed})` }
+                : { id, status: "PASS", advisory: false, text: item.text, detail: listed };
         const reason =
             checks.length === 0
                 ? ((platform && item.notApplicableOn?.[platform]) ?? "no check of this item applies to the resources of this stack")
@@ -355,8 +360,9 @@ function render(
     }
     lines.push("");
     lines.push(
-        "  PASS: every check that reads what provides the item ran on this stack and passed. FAIL: a check found violations; (advisory): only advisory ones,",
+        "  PASS: every check that reads what provides the item ran on this stack and passed. ~: they passed, but the platform provides only part of the item,",
     );
+    lines.push("  and what it lacks. FAIL: a check found violations; (advisory): only advisory ones,");
     lines.push(
         "  which this stack's policy config does not enforce, so the plan still exits 0. N/A: nothing on this stack is checked for it, and why.",
     );
