@@ -21,7 +21,7 @@ import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
 import type { z } from "zod";
-import type { bucket, cache, database, edge, fileShare, queue, recovery, service, SystemSpecInput } from "../../model/schema";
+import type { bucket, cache, database, edge, fileShare, monitoring, queue, recovery, service, SystemSpecInput } from "../../model/schema";
 import type { Plan, PlannedResource } from "./index";
 
 type Fields<T extends z.ZodType> = Partial<z.input<T>>;
@@ -120,6 +120,12 @@ export class SpecBuilder {
     /** Recovery objectives. */
     recovery(fields: Fields<typeof recovery>): this {
         this.value.recovery = { ...(this.value.recovery as object), ...fields };
+        return this;
+    }
+
+    /** Alert thresholds. */
+    monitoring(fields: Fields<typeof monitoring>): this {
+        this.value.monitoring = { ...(this.value.monitoring as object), ...fields };
         return this;
     }
 

@@ -1,12 +1,19 @@
 import * as assert from "assert";
 import { AwsAlarmTopic, AwsAppAlarms } from "../../../components/aws/monitoring";
 import { planComponent, type Plan } from "../../harness";
+import { hasResource, spec } from "../../harness/spec";
 import { AWS_CONFIG, loadSystem } from "./helpers";
 
 describe("aws alarms (CloudWatch → SNS)", function () {
     let plan: Plan, quiet: Plan;
     before(async () => {
-        const { system, settings } = loadSystem("mdc-tts");
+        // A small inline spec (test/harness/spec.ts) holding every value the alarms are checked against.
+        const mdc = spec("mdc-tts")
+            .service("backend", { replicas: { min: 2, max: 10 }, autoscaling: { cpuPercent: 70, memoryPercent: 80 } })
+            .service("frontend", { port: 8080 })
+            .service("worker", { kind: "worker", command: ["work"], replicas: { min: 2, max: 6 }, autoscaling: { cpuPercent: 70 } })
+            .monitoring({ errorRatePercent: 5, p99LatencyMs: 1000 });
+        const { system, settings } = loadSystem(mdc.build());
         plan = await planComponent(() => {
             const topic = new AwsAlarmTopic("alarms", { system, settings: { ...settings, alarmEmail: "ops@example.com" } });
             new AwsAppAlarms("app", {
@@ -39,9 +46,11 @@ describe("aws alarms (CloudWatch → SNS)", function () {
     });
 
     it("HighErrorRate: 5xx responses over requests above the spec's 5 % for 5 minutes", () => {
-        const a = alarm("alb-5xx-rate");
-        assert.strictEqual(a.inputs.threshold, 5);
-        assert.strictEqual(a.inputs.comparisonOperator, "GreaterThanThreshold");
+        const a = hasResource(plan, "aws:cloudwatch/metricAlarm:MetricAlarm", {
+            name: "mdc-tts-alb-5xx-rate",
+            threshold: 5,
+            comparisonOperator: "GreaterThanThreshold",
+        });
         const expr = a.inputs.metricQueries.find((q: any) => q.returnData).expression;
         assert.strictEqual(expr, "100 * (FILL(target5xx, 0) + FILL(elb5xx, 0)) / requests");
         const metrics = Object.fromEntries(a.inputs.metricQueries.filter((q: any) => q.metric).map((q: any) => [q.id, q.metric]));
