@@ -4,7 +4,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { Settings, System } from "../model";
-import type { Client, SystemPlan } from "../plan";
+import type { Client, DatastoreKind, SystemPlan } from "../plan";
 
 /** Arguments of every platform's `System` component. */
 export interface PlatformSystemArgs {
@@ -18,7 +18,8 @@ export interface PlatformSystemArgs {
 
 /** Where a datastore can be reached. Connection strings carry credentials and are always secrets. */
 export interface DatastoreOutputs {
-    kind: "database" | "cache" | "queue" | "bucket";
+    /** Its kind (plan/datastores.ts). */
+    kind: DatastoreKind;
     /** Writer endpoint: host:port, queue URL or bucket name. */
     endpoint: pulumi.Input<string>;
     /** Read-replica endpoints, where there are any. */

@@ -20,6 +20,7 @@
 import type * as k8sTypes from "@pulumi/kubernetes/types/input";
 import type { Settings, System } from "../../model";
 import { DEFAULT_PORTS } from "../shared/connection";
+import { datastoreOf, portOf } from "../../plan";
 import { OPERATOR_NAMESPACES, selectorOf } from "./context";
 import { ENVOY_PROXY_PEER } from "./edge";
 
@@ -62,23 +63,19 @@ export function s3EndpointAddress(settings: Settings): { host: string; port: num
     return { host: url.hostname, port, url: url.toString().replace(/\/$/, "") };
 }
 
-/** The pods of datastore `name` and the port clients use. Postgres pods are CloudNativePG's. */
+/**
+ * The pods of datastore `name` and the port clients use (the plan's table, plan/datastores.ts).
+ * Postgres pods are CloudNativePG's; buckets live in the object store.
+ */
 export function datastorePeer(system: System, settings: Settings, name: string): { peer: Peer; port: number } | undefined {
-    const db = system.databases[name];
-    if (db) {
-        if (db.engine === "postgres")
-            return { peer: { kind: "pods", component: name, selector: { "cnpg.io/cluster": name } }, port: DEFAULT_PORTS.postgres };
-        return {
-            peer: { kind: "pods", component: name, selector: selectorOf(system, name) },
-            port: db.engine === "mysql" ? DEFAULT_PORTS.mysql : DEFAULT_PORTS.mongodb,
-        };
-    }
-    if (system.caches[name])
-        return { peer: { kind: "pods", component: name, selector: selectorOf(system, name) }, port: DEFAULT_PORTS.redis };
-    if (system.queues[name])
-        return { peer: { kind: "pods", component: name, selector: selectorOf(system, name) }, port: DEFAULT_PORTS.amqp };
-    if (system.buckets[name]) return objectStorePeer(system, settings);
-    return undefined;
+    const d = datastoreOf(system, name);
+    if (!d) return undefined;
+    if (d.kind === "bucket") return objectStorePeer(system, settings);
+    const port = portOf(d, "kubernetes");
+    if (port === undefined) throw new Error(`datastore '${name}' (${d.kind}): the plan gives it no port on Kubernetes`);
+    if (d.kind === "database" && d.spec.engine === "postgres")
+        return { peer: { kind: "pods", component: name, selector: { "cnpg.io/cluster": name } }, port };
+    return { peer: { kind: "pods", component: name, selector: selectorOf(system, name) }, port };
 }
 
 /**
