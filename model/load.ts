@@ -497,6 +497,36 @@ export function providerLimitProblems(raw: unknown): { path: Path; message: stri
 }
 
 /**
+ * Bucket lifecycles S3 refuses (PutBucketLifecycleConfiguration), checked on every stack: a
+ * transition to STANDARD_IA (`warm`) before 30 days, and an expiry on or before the last
+ * transition (S3: "'Days' in the Expiration action ... must be greater than 'Days' in the
+ * Transition action"). The AWS platform's own check (components/aws/object-store.ts) stays behind it.
+ */
+export function bucketLifecycleProblems(raw: unknown): { path: Path; message: string }[] {
+    const out: { path: Path; message: string }[] = [];
+    const buckets = isPlainObject(raw) && isPlainObject(raw.buckets) ? raw.buckets : {};
+    for (const [name, bucket] of Object.entries(buckets)) {
+        if (!isPlainObject(bucket) || !Array.isArray(bucket.lifecycle)) continue;
+        let last: number | undefined;
+        bucket.lifecycle.forEach((t, i) => {
+            if (!isPlainObject(t) || typeof t.afterDays !== "number") return;
+            last = Math.max(last ?? 0, t.afterDays);
+            if (t.tier === "warm" && t.afterDays < 30)
+                out.push({
+                    path: ["buckets", name, "lifecycle", i, "afterDays"],
+                    message: `${t.afterDays}: S3 moves objects to warm storage (STANDARD_IA) after 30 days at the earliest (prod refuses less); give 30 or more`,
+                });
+        });
+        if (typeof bucket.expireAfterDays === "number" && last !== undefined && bucket.expireAfterDays <= last)
+            out.push({
+                path: ["buckets", name, "expireAfterDays"],
+                message: `${bucket.expireAfterDays} is not after the last lifecycle transition (${last} days), which S3 refuses on prod; expire after more than ${last} days`,
+            });
+    }
+    return out;
+}
+
+/**
  * A credential written into a service's plain `env` (a name like DB_PASSWORD, or a URL with a
  * password): refused on every stack, before anything is planned or written, with the one fix.
  * The same reading as the `no-plaintext-secrets` policy (conventions/secrets.ts), which stays as
@@ -737,6 +767,7 @@ export function loadStack(rawConfig: Record<string, string>, cwd: string = PROJE
         ...(parsed.success ? [] : parsed.error.issues.flatMap((i) => describeIssue(i, merged, systemSpec))),
         ...crossCheck(merged),
         ...providerLimitProblems(merged),
+        ...bucketLifecycleProblems(merged),
         ...plainCredentialProblems(merged),
         ...buildContextProblems(merged, cwd),
     ];

@@ -130,4 +130,17 @@ describe("loader: what a platform, AWS or a policy would refuse later is refused
             /^rpo-2\.yaml:\d+ recovery\.rpoMinutes: 2 is below 5, the least point-in-time recovery reaches .*; set 5 or more$/,
         );
     });
+
+    it("a bucket lifecycle S3 refuses: warm before 30 days, expiry not after the last transition", () => {
+        const early = specFile("auromart", "warm-early", (s) => (s.buckets.offsite.lifecycle = [{ afterDays: 10, tier: "warm" }]));
+        assert.match(
+            oneLine(early),
+            /^warm-early\.yaml:\d+ buckets\.offsite\.lifecycle\[0\]\.afterDays: 10: S3 moves objects to warm storage \(STANDARD_IA\) after 30 days at the earliest .*; give 30 or more$/,
+        );
+        const expiry = specFile("auromart", "expire-early", (s) => (s.buckets.offsite.expireAfterDays = 30));
+        assert.match(
+            oneLine(expiry),
+            /^expire-early\.yaml:\d+ buckets\.offsite\.expireAfterDays: 30 is not after the last lifecycle transition \(30 days\), .*; expire after more than 30 days$/,
+        );
+    });
 });

@@ -343,6 +343,7 @@ describe("systems on AWS (prod stack)", function () {
         const program = require("../../index");
         const overrides = {
             edge: {
+                tls: false,
                 waf: false,
                 routes: [
                     { path: "/api", service: "api" },
@@ -350,7 +351,6 @@ describe("systems on AWS (prod stack)", function () {
                     { path: "/", service: "frontend" },
                 ],
             },
-            buckets: { files: { lifecycle: [{ afterDays: 10, tier: "warm" }] } },
         };
         let error: (Error & { registered?: PlannedResource[] }) | undefined;
         try {
@@ -362,12 +362,9 @@ describe("systems on AWS (prod stack)", function () {
         assert.strictEqual(error.constructor.name, "RunError", "Pulumi prints a RunError without a stack trace");
         const lines = error.message.split("\n");
         assert.strictEqual(lines[0], "tierform: asset-management cannot be built on AWS (3 problems):", error.message);
-        assert.match(lines[1], /^ {2}- edge\.waf: is false, but the AWS edge always has a web application firewall/);
-        assert.match(lines[2], /^ {2}- services\.api\.rollout\.strategy: is blueGreen, .* gives it 2 \(\/api, \/v2\)/);
-        assert.match(
-            lines[3],
-            /^ {2}- buckets\.files\.lifecycle: bucket 'files': lifecycle to warm \(STANDARD_IA\) needs afterDays of 30 or more, got 10/,
-        );
+        assert.match(lines[1], /^ {2}- edge\.tls: is false, but the AWS platform serves HTTPS only/);
+        assert.match(lines[2], /^ {2}- edge\.waf: is false, but the AWS edge always has a web application firewall/);
+        assert.match(lines[3], /^ {2}- services\.api\.rollout\.strategy: is blueGreen, .* gives it 2 \(\/api, \/v2\)/);
         assert.deepStrictEqual(
             error.registered?.map((r) => r.type).filter((t) => t !== "pulumi:pulumi:Stack"),
             [],
