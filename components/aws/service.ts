@@ -32,6 +32,10 @@
  * scheduler (one process that only enqueues) 0.25 vCPU / 512 MiB; a static frontend says its size
  * in the spec (MDC's React app: 0.25 / 512). The task size is the smallest Fargate size that fits.
  *
+ * The constructor is a table of contents; the parts are files of service/ — roles.ts (execution
+ * and task roles), task-definition.ts (containers, volumes, size), scaling.ts — whose functions
+ * register their resources under this component with the names they always had (no URN changed).
+ *
  * Migrations: a spec `migrate` command runs in a non-essential `migrate` container of every task,
  * with the application's image, variables and hardening, and the application container starts
  * only after it exits 0 (`dependsOn: SUCCESS`), so no new version takes traffic on an old schema
@@ -48,10 +52,20 @@ import { connectionValues } from "../shared/binding";
 import { awsTags, resourceName } from "../shared/naming";
 import type { AwsDatastoreBinding } from "./contract";
 import type { AwsServiceMounts } from "./files";
-import { assumeRolePolicy, awsNamePrefix, awsPlace, policyJson, problemOf } from "./common";
-import { imageOf } from "../../conventions/pins";
-import { DEFAULT_CAPABILITIES_BUT_CHOWN } from "../../conventions/capabilities";
-import { HEALTH_TOOLS_DIR, httpCheckArgv } from "../shared/health";
+import { awsPlace, problemOf } from "./common";
+import { httpCheckArgv } from "../shared/health";
+import type { ServicePart } from "./service/part";
+import { createExecutionRole, createTaskRole } from "./service/roles";
+import { createAutoscaling } from "./service/scaling";
+import { createTaskDefinition } from "./service/task-definition";
+
+export {
+    DROP_ALL_BUT_CHOWN,
+    HEALTH_TOOLS_CONTAINER,
+    MIGRATE_CONTAINER,
+    VOLUME_PERMISSIONS_CONTAINER,
+    VOLUME_PERMISSIONS_IMAGE,
+} from "./service/task-definition";
 
 /** Valid Fargate task sizes: CPU units → allowed memory (MiB). */
 const FARGATE: [number, number[]][] = [
@@ -99,26 +113,6 @@ export function deploymentPercents(service: Service): { minimumHealthyPercent: n
 
 /** Whether a service's rollout shifts traffic between two target groups (blue/green or canary), when it is routed. */
 export const shiftsTraffic = (service: Service) => service.kind === "web" && service.rollout.strategy !== "rolling";
-
-/** Name of the container that runs a service's `migrate` command before the application starts. */
-export const MIGRATE_CONTAINER = "migrate";
-
-/**
- * The non-essential container that makes a service's writable paths (`writablePaths` and /tmp, where
- * HOME is: plan/service.ts writablePathsOf) writable for its user. On
- * Fargate every bind-mount volume starts empty, owned by root with mode 0755 ("By default, the
- * volume permissions are set to 0755 and the owner as root", ECS developer guide, bind mounts:
- * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/bind-mounts.html; the only other
- * documented way, a `VOLUME` in the image's Dockerfile, depends on the image), while the
- * application runs as a non-root uid on a read-only root. So this container starts first, as root
- * but with every default capability dropped except CHOWN, chowns the mount points to the service's
- * uid, and exits; the application (and `migrate`) start only after it exited 0.
- */
-export const VOLUME_PERMISSIONS_CONTAINER = "volume-permissions";
-/** The image of {@link VOLUME_PERMISSIONS_CONTAINER}: busybox from ECR Public's Docker official-images mirror (no Docker Hub pull limits). */
-export const VOLUME_PERMISSIONS_IMAGE = imageOf("busybox");
-/** Docker's default capabilities but CHOWN: what the volume-permissions container drops (Fargate adds none but SYS_PTRACE). */
-export const DROP_ALL_BUT_CHOWN = [...DEFAULT_CAPABILITIES_BUT_CHOWN];
 
 /**
  * What ECS owns on a service once it exists, so a later `pulumi up` leaves it as ECS has it:
@@ -174,16 +168,6 @@ export function trafficShiftDeployment(
         canaryConfiguration: { canaryPercent: first === 100 ? 10 : first, canaryBakeTimeInMinutes: bake },
     };
 }
-
-/**
- * The non-essential container that copies the static busybox of {@link VOLUME_PERMISSIONS_IMAGE}
- * (the musl build, CONFIG_STATIC=y) into a task volume mounted read-only at
- * {@link HEALTH_TOOLS_DIR} in the application container, for a service whose HTTP check uses the
- * `provided` tool (services.<n>.healthTool): the check then needs nothing in the image. It runs
- * as root (a Fargate bind-mount volume is root's, mode 0755) with every capability dropped, and
- * the application starts after it exited 0.
- */
-export const HEALTH_TOOLS_CONTAINER = "health-tools";
 
 /**
  * The container health check, the plan's liveness check: an exec check in CMD form, or an HTTP
@@ -415,6 +399,7 @@ export class AwsService extends pulumi.ComponentResource {
         super("tierform:aws:Service", name, {}, opts);
         const { system, service: svc } = args;
         const tags = { ...awsTags(system, "service"), service: svc.name };
+        const part: ServicePart = { name, system, service: svc, tags, parent: this };
         const opt = { parent: this };
         const place = awsPlace(opt);
         const bindings = Object.fromEntries(Object.entries(args.bindings ?? {}).filter(([ds]) => svc.uses.includes(ds)));
@@ -432,210 +417,39 @@ export class AwsService extends pulumi.ComponentResource {
             },
             opt,
         );
-
-        const assume = assumeRolePolicy("ecs-tasks.amazonaws.com", place.accountId);
-
-        // Execution role: what ECS itself needs to start the task — pull, write logs, inject this service's secrets.
-        const executionRole = new aws.iam.Role(
-            `${name}-execution`,
-            {
-                namePrefix: awsNamePrefix("iamRole", [system.name, svc.name, "execution"]),
-                description: `ECS agent of ${system.name}/${svc.name}: pull, logs, secrets`,
-                assumeRolePolicy: assume,
-                tags,
-            },
-            opt,
-        );
         const appSecretArns = Object.fromEntries(
             svc.secrets.map((s) => [s, args.appSecretArns?.[s]]).filter((e): e is [string, pulumi.Input<string>] => e[1] !== undefined),
         );
-        const secretArns = [
-            ...new Set([...Object.values(appSecretArns), ...Object.values(bindings).flatMap((b) => b.executionSecretArns)]),
-        ];
-        const kmsArns = [
-            ...new Set([
-                ...(Object.keys(appSecretArns).length && args.appSecretsKmsKeyArn ? [args.appSecretsKmsKeyArn] : []),
-                ...Object.values(bindings).flatMap((b) => b.executionKmsKeyArns),
-            ]),
-        ];
         const repository = ecrRepositoryArn(svc.image);
-        const executionStatements: pulumi.Input<aws.iam.PolicyStatement>[] = [
-            {
-                Sid: "Logs",
-                Effect: "Allow",
-                Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-                Resource: pulumi.interpolate`${logGroup.arn}:log-stream:*`,
-            },
-        ];
-        if (repository) {
-            executionStatements.push({ Sid: "EcrAuth", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" });
-            executionStatements.push({
-                Sid: "EcrPull",
-                Effect: "Allow",
-                Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
-                Resource: repository,
-            });
-        }
-        if (secretArns.length)
-            executionStatements.push({ Sid: "OwnSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: secretArns });
-        if (kmsArns.length) executionStatements.push({ Sid: "OwnSecretKeys", Effect: "Allow", Action: "kms:Decrypt", Resource: kmsArns });
-        const executionPolicy = new aws.iam.RolePolicy(
-            `${name}-execution`,
-            { role: executionRole.id, policy: policyJson(executionStatements) },
-            opt,
-        );
-
-        // Task role: what the application may do — only the bindings' statements (its own buckets, queues, ...).
-        const taskRole = new aws.iam.Role(
-            `${name}-task`,
-            {
-                namePrefix: awsNamePrefix("iamRole", [system.name, svc.name, "task"]),
-                description: `Application ${system.name}/${svc.name}: its own datastores only`,
-                assumeRolePolicy: assume,
-                tags,
-            },
-            opt,
-        );
-        const shares = args.fileShares;
-        const taskStatements = [...Object.values(bindings).flatMap((b) => b.taskPolicyStatements), ...(shares?.taskPolicyStatements ?? [])];
-        const taskPolicy = taskStatements.length
-            ? new aws.iam.RolePolicy(`${name}-task`, { role: taskRole.id, policy: policyJson(taskStatements) }, opt)
-            : undefined;
-
-        const vars = containerVariables(system, svc, appSecretArns, bindings, plan);
-        const size = fargateSize(svc.resources.cpu, svc.resources.memoryMb);
-        const volumes = plan.writablePaths.map((p, i) => ({ name: `scratch-${i}`, path: p }));
-        const healthCheck = containerHealthCheck(plan);
-        // What the application and its migration container share: image, hardening, variables, logs.
-        const hardened = (containerName: string) => ({
-            name: containerName,
-            image: svc.image,
-            user: `${svc.runAsUser}:${svc.runAsUser}`,
-            readonlyRootFilesystem: true,
-            privileged: false,
-            linuxParameters: { initProcessEnabled: true, capabilities: { drop: ["ALL"] } },
-            mountPoints,
-            environment: Object.entries(vars.environment).map(([k, value]) => ({ name: k, value })),
-            secrets: Object.entries(vars.secrets).map(([k, valueFrom]) => ({ name: k, valueFrom })),
-            logConfiguration: {
-                logDriver: "awslogs",
-                options: { "awslogs-group": logGroup.name, "awslogs-region": place.region, "awslogs-stream-prefix": containerName },
-            },
-        });
-        const scratchMounts = volumes.map((v) => ({ sourceVolume: v.name, containerPath: v.path, readOnly: false }));
-        // The `provided` health tool: busybox copied into a task volume before the application starts.
-        const liveness = plan.health.liveness;
-        const providedTool = liveness?.type === "http" && liveness.tool === "provided";
-        const healthTools = providedTool
-            ? {
-                  name: HEALTH_TOOLS_CONTAINER,
-                  image: VOLUME_PERMISSIONS_IMAGE,
-                  essential: false,
-                  user: "0",
-                  readonlyRootFilesystem: true,
-                  privileged: false,
-                  linuxParameters: { capabilities: { drop: ["ALL"] } },
-                  command: ["cp", "/bin/busybox", `${HEALTH_TOOLS_DIR}/busybox`],
-                  mountPoints: [{ sourceVolume: HEALTH_TOOLS_CONTAINER, containerPath: HEALTH_TOOLS_DIR, readOnly: false }],
-                  cpu: 0,
-                  memoryReservation: 16,
-                  logConfiguration: {
-                      logDriver: "awslogs",
-                      options: {
-                          "awslogs-group": logGroup.name,
-                          "awslogs-region": place.region,
-                          "awslogs-stream-prefix": HEALTH_TOOLS_CONTAINER,
-                      },
-                  },
-              }
-            : undefined;
-        // Scratch space and the file shares (whose access points already make them the service user's).
-        const mountPoints = [...scratchMounts, ...(shares?.mountPoints ?? [])];
-        const volumePermissions = volumes.length
-            ? {
-                  name: VOLUME_PERMISSIONS_CONTAINER,
-                  image: VOLUME_PERMISSIONS_IMAGE,
-                  essential: false,
-                  user: "0",
-                  readonlyRootFilesystem: true,
-                  privileged: false,
-                  linuxParameters: { capabilities: { drop: DROP_ALL_BUT_CHOWN } },
-                  command: ["chown", `${svc.runAsUser}:${svc.runAsUser}`, ...volumes.map((v) => v.path)],
-                  mountPoints: scratchMounts,
-                  cpu: 0,
-                  memoryReservation: 16,
-                  logConfiguration: {
-                      logDriver: "awslogs",
-                      options: {
-                          "awslogs-group": logGroup.name,
-                          "awslogs-region": place.region,
-                          "awslogs-stream-prefix": VOLUME_PERMISSIONS_CONTAINER,
-                      },
-                  },
-              }
-            : undefined;
-        const afterVolumes = volumePermissions ? [{ containerName: VOLUME_PERMISSIONS_CONTAINER, condition: "SUCCESS" }] : [];
-        const migrate = svc.migrate
-            ? {
-                  ...hardened(MIGRATE_CONTAINER),
-                  essential: false,
-                  command: svc.migrate.command,
-                  ...(afterVolumes.length ? { dependsOn: afterVolumes } : {}),
-              }
-            : undefined;
-        const app = hardened(svc.name);
-        const container = {
-            ...app,
-            ...(healthTools
-                ? {
-                      mountPoints: [
-                          ...mountPoints,
-                          { sourceVolume: HEALTH_TOOLS_CONTAINER, containerPath: HEALTH_TOOLS_DIR, readOnly: true },
-                      ],
-                  }
-                : {}),
-            essential: true,
-            ...(svc.command ? { command: svc.command } : {}),
-            portMappings: svc.port ? [{ containerPort: svc.port, protocol: "tcp" }] : [],
-            ...(healthCheck ? { healthCheck } : {}),
-            // The application starts only once its volumes are its own and the migration has exited 0.
-            ...(migrate || volumePermissions || healthTools
-                ? {
-                      dependsOn: [
-                          ...afterVolumes,
-                          ...(migrate ? [{ containerName: MIGRATE_CONTAINER, condition: "SUCCESS" }] : []),
-                          ...(healthTools ? [{ containerName: HEALTH_TOOLS_CONTAINER, condition: "SUCCESS" }] : []),
-                      ],
-                  }
-                : {}),
-            stopTimeout: 30,
-        };
-        const taskDefinition = new aws.ecs.TaskDefinition(
-            `${name}-task`,
-            {
-                family: resourceName([system.name, system.environment, svc.name], 255),
-                requiresCompatibilities: ["FARGATE"],
-                networkMode: "awsvpc",
-                cpu: String(size.cpu),
-                memory: String(size.memory),
-                runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
-                executionRoleArn: executionRole.arn,
-                taskRoleArn: taskRole.arn,
-                containerDefinitions: pulumi.jsonStringify([
-                    container,
-                    ...(migrate ? [migrate] : []),
-                    ...(volumePermissions ? [volumePermissions] : []),
-                    ...(healthTools ? [healthTools] : []),
+        const execution = createExecutionRole(part, {
+            accountId: place.accountId,
+            logGroupArn: logGroup.arn,
+            ...(repository ? { repository } : {}),
+            secretArns: [...new Set([...Object.values(appSecretArns), ...Object.values(bindings).flatMap((b) => b.executionSecretArns)])],
+            kmsArns: [
+                ...new Set([
+                    ...(Object.keys(appSecretArns).length && args.appSecretsKmsKeyArn ? [args.appSecretsKmsKeyArn] : []),
+                    ...Object.values(bindings).flatMap((b) => b.executionKmsKeyArns),
                 ]),
-                volumes: [
-                    ...volumes.map((v) => ({ name: v.name })),
-                    ...(healthTools ? [{ name: HEALTH_TOOLS_CONTAINER }] : []),
-                    ...(shares?.volumes ?? []),
-                ],
-                tags,
-            },
-            opt,
-        );
+            ],
+        });
+        const shares = args.fileShares;
+        const task = createTaskRole(part, place.accountId, [
+            ...Object.values(bindings).flatMap((b) => b.taskPolicyStatements),
+            ...(shares?.taskPolicyStatements ?? []),
+        ]);
+        const healthCheck = containerHealthCheck(plan);
+        const taskDefinition = createTaskDefinition(part, {
+            plan,
+            vars: containerVariables(system, svc, appSecretArns, bindings, plan),
+            size: fargateSize(svc.resources.cpu, svc.resources.memoryMb),
+            ...(healthCheck ? { healthCheck } : {}),
+            logGroupName: logGroup.name,
+            region: place.region,
+            executionRoleArn: execution.role.arn,
+            taskRoleArn: task.role.arn,
+            ...(shares ? { shares } : {}),
+        });
 
         const targets = plan.scaling;
         const scales = Object.keys(targets).length > 0;
@@ -698,8 +512,8 @@ export class AwsService extends pulumi.ComponentResource {
                 // A service reading a database another service migrates starts after that service is steady (migrated).
                 dependsOn: [
                     ...(lb?.ready ?? []),
-                    executionPolicy,
-                    ...(taskPolicy ? [taskPolicy] : []),
+                    execution.policy,
+                    ...(task.policy ? [task.policy] : []),
                     ...(shares?.ready ?? []),
                     ...(args.afterMigrations ?? []),
                 ],
@@ -709,54 +523,21 @@ export class AwsService extends pulumi.ComponentResource {
             },
         );
 
-        if (scales) {
-            const resourceId = pulumi.interpolate`service/${args.clusterName}/${ecsService.name}`;
-            const target = new aws.appautoscaling.Target(
-                `${name}-scaling`,
-                {
-                    serviceNamespace: "ecs",
-                    scalableDimension: "ecs:service:DesiredCount",
-                    resourceId,
-                    minCapacity: replicas.min,
-                    maxCapacity: replicas.max,
-                    tags,
-                },
-                opt,
-            );
-            type MetricSpec = Pick<
-                aws.types.input.appautoscaling.PolicyTargetTrackingScalingPolicyConfiguration,
-                "predefinedMetricSpecification" | "customizedMetricSpecification"
-            >;
-            const policy = (key: string, targetValue: number, metric: MetricSpec) =>
-                new aws.appautoscaling.Policy(
-                    `${name}-${key}`,
-                    {
-                        policyType: "TargetTrackingScaling",
-                        serviceNamespace: target.serviceNamespace,
-                        scalableDimension: target.scalableDimension,
-                        resourceId: target.resourceId,
-                        targetTrackingScalingPolicyConfiguration: { targetValue, ...metric, scaleInCooldown: 300, scaleOutCooldown: 60 },
-                    },
-                    opt,
-                );
-            if (targets.cpuPercent !== undefined)
-                policy("cpu", targets.cpuPercent, {
-                    predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" },
-                });
-            if (targets.memoryPercent !== undefined)
-                policy("memory", targets.memoryPercent, {
-                    predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageMemoryUtilization" },
-                });
-            // Requests per target per minute (a per-minute sum, so the spec's number is the target as is).
-            if (targets.requestsPerMinute !== undefined && lb) policy("requests", targets.requestsPerMinute, requestsPerTargetMetric(lb));
-        }
+        if (scales)
+            createAutoscaling(part, {
+                clusterName: args.clusterName,
+                serviceName: ecsService.name,
+                replicas,
+                targets,
+                ...(lb ? { requestsMetric: requestsPerTargetMetric(lb) } : {}),
+            });
 
         this.ecsService = ecsService;
         this.serviceName = ecsService.name;
         this.serviceArn = ecsService.arn;
         this.taskDefinitionArn = taskDefinition.arn;
-        this.executionRoleArn = executionRole.arn;
-        this.taskRoleArn = taskRole.arn;
+        this.executionRoleArn = execution.role.arn;
+        this.taskRoleArn = task.role.arn;
         this.logGroupName = logGroup.name;
         this.registerOutputs({ serviceName: this.serviceName, taskDefinitionArn: this.taskDefinitionArn, logGroupName: this.logGroupName });
     }
