@@ -47,7 +47,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Problem, Service, System } from "../../model";
-import { planService, type ServicePlan } from "../../plan";
+import type { ReplicaRange, ServicePlan } from "../../plan";
 import { connectionValues } from "../shared/binding";
 import { awsTags, resourceName } from "../shared/naming";
 import type { AwsDatastoreBinding } from "./contract";
@@ -95,13 +95,16 @@ export function fargateSize(cpu: number, memoryMb: number): { cpu: number; memor
 }
 
 /**
- * ECS deployment percentages from the spec's rollout over the service's minimum replicas N:
+ * ECS deployment percentages from the spec's rollout over the plan's minimum replicas N:
  * minimumHealthyPercent = (N - maxUnavailable) / N, maximumPercent = (N + maxSurge) / N. A
  * scheduler never runs twice: 0 % / 100 % (the old task stops before the new one starts).
  */
-export function deploymentPercents(service: Service): { minimumHealthyPercent: number; maximumPercent: number } {
+export function deploymentPercents(
+    service: Pick<Service, "kind" | "rollout">,
+    replicas: ReplicaRange,
+): { minimumHealthyPercent: number; maximumPercent: number } {
     if (service.kind === "scheduler") return { minimumHealthyPercent: 0, maximumPercent: 100 };
-    const n = Math.max(1, service.replicas.min);
+    const n = Math.max(1, replicas.min);
     const unavailable = Math.min(service.rollout.maxUnavailable, n);
     // Neither surge nor unavailability would deadlock a deployment: allow one extra task.
     const surge = service.rollout.maxSurge === 0 && unavailable === 0 ? 1 : service.rollout.maxSurge;
@@ -220,7 +223,7 @@ export function containerVariables(
     service: Service,
     appSecretArns: Record<string, pulumi.Input<string>>,
     bindings: Record<string, AwsDatastoreBinding>,
-    plan: ServicePlan = planService(system, service, "aws"),
+    plan: ServicePlan,
 ): ContainerVariables {
     const secrets: Record<string, pulumi.Input<string>> = {};
     for (const variable of plan.variables.appSecrets) {
@@ -326,8 +329,8 @@ export interface AwsServiceArgs {
     system: System;
     /** The service to run. */
     service: Service;
-    /** The service's plan (replicas, scaling signals, health check). @default planService(system, service, "aws") */
-    plan?: ServicePlan;
+    /** The service's plan on AWS (replicas, scaling signals, health check, variables, writable paths): what the service renders. */
+    plan: ServicePlan;
     /** ECS cluster the service runs in. */
     clusterArn: pulumi.Input<string>;
     /** The cluster's name (part of the autoscaling resource id). */
@@ -404,7 +407,7 @@ export class AwsService extends pulumi.ComponentResource {
         const place = awsPlace(opt);
         const bindings = Object.fromEntries(Object.entries(args.bindings ?? {}).filter(([ds]) => svc.uses.includes(ds)));
         if (svc.kind === "web" && !svc.port) throw new Error(`service ${svc.name}: a web service needs a port`);
-        const plan = args.plan ?? planService(system, svc, "aws");
+        const plan = args.plan;
         const replicas = plan.replicas;
 
         const logGroup = new aws.cloudwatch.LogGroup(
@@ -456,7 +459,7 @@ export class AwsService extends pulumi.ComponentResource {
         const lb = args.loadBalancer;
         const shift = lb?.trafficShift;
         // A blue/green or canary deployment starts the whole new set beside the old one.
-        const percents = shift ? { minimumHealthyPercent: 100, maximumPercent: 200 } : deploymentPercents(svc);
+        const percents = shift ? { minimumHealthyPercent: 100, maximumPercent: 200 } : deploymentPercents(svc, replicas);
         const maxDelay = Math.max(svc.health.readiness?.initialDelaySeconds ?? 0, svc.health.liveness?.initialDelaySeconds ?? 0);
         const ecsService = new aws.ecs.Service(
             `${name}-service`,
