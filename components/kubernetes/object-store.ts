@@ -303,6 +303,9 @@ export class KubernetesObjectStore extends pulumi.ComponentResource {
                     env: [{ name: "HOME", value: "/tmp" }],
                     dataPath: "/data",
                     storageGb,
+                    // Computed from the databases' sizes and retention: a routine change may lower it, and a claim cannot
+                    // shrink, so the claim keeps the size it was created with (grow it by hand: docs/runbooks.md).
+                    resizeClaim: false,
                     writablePaths: ["/tmp"],
                     extraVolumes: [
                         {

@@ -49,6 +49,13 @@ export interface StatefulWorkloadArgs {
      * @default undefined: data in an emptyDir (a cache without persistence)
      */
     storageGb?: number;
+    /**
+     * Whether a later `storageGb` resizes the claim in place ({@link claimSizePatch}). Off where the
+     * size is computed rather than given (the object store, from the databases' sizes and retention):
+     * a routine change may lower it, and a claim cannot shrink; the claim then keeps its first size.
+     * @default true
+     */
+    resizeClaim?: boolean;
     /** Paths the engine writes besides its data (emptyDirs). */
     writablePaths: string[];
     /**
@@ -161,7 +168,47 @@ export function statefulWorkload(ctx: KubeContext, args: StatefulWorkloadArgs, o
         },
         // Add the Service to the caller's dependsOn (never replace it: the caller's Secret and
         // ConfigMap must exist before the pods that mount them).
-        { ...opts, ...(persistent ? deletionSafety(ctx.system, false) : {}), dependsOn: mergeDependsOn(opts.dependsOn, service) },
+        {
+            ...opts,
+            ...(persistent ? deletionSafety(ctx.system, false) : {}),
+            dependsOn: mergeDependsOn(opts.dependsOn, service),
+            // A StatefulSet's volumeClaimTemplates cannot be updated (apps/validation ValidateStatefulSetUpdate), so a new
+            // size there would replace the StatefulSet and still leave its existing claim at the old size: the size is
+            // the claim's own, grown in place by the patch below.
+            ...(persistent ? { ignoreChanges: [CLAIM_SIZE_PATH] } : {}),
+        },
     );
+    if (persistent && args.resizeClaim !== false) claimSizePatch(ctx, args, statefulSet, opts);
     return { statefulSet, service, host: serviceHost(args.component, ctx.namespaceName), ready: [statefulSet, service] };
+}
+
+/** The StatefulSet input that holds its claim's size (left as created: {@link claimSizePatch} sizes the claim itself). */
+export const CLAIM_SIZE_PATH = "spec.volumeClaimTemplates[0].spec.resources.requests.storage";
+
+/**
+ * The size of the one claim (`data-<component>-0`, the StatefulSet controller's `<template>-<set>-<ordinal>`)
+ * of a one-replica StatefulSet, set by server-side apply: a larger `storageGb` grows the claim in place
+ * (Kubernetes allows a claim's spec to change only in a larger `resources.requests.storage`,
+ * core/validation ValidatePersistentVolumeClaimUpdate; the StorageClass must have
+ * `allowVolumeExpansion: true`, which the staging plan says). A smaller one is refused by the API
+ * server ("field can not be less than previous value"), and by `npm run plan -- --against` before.
+ * `pulumi.com/patchForce` takes the field over from the StatefulSet controller, which created the
+ * claim; {@link deletionSafety} (protect in prod, else retainOnDelete) leaves the claim as it is when the patch is removed.
+ */
+function claimSizePatch(
+    ctx: KubeContext,
+    args: Pick<StatefulWorkloadArgs, "component" | "tier" | "storageGb">,
+    statefulSet: k8s.apps.v1.StatefulSet,
+    opts: pulumi.CustomResourceOptions,
+) {
+    return new k8s.core.v1.PersistentVolumeClaimPatch(
+        logicalName(ctx, `${args.component}-data-0`),
+        {
+            metadata: meta(ctx, `data-${args.component}-0`, args.component, args.tier, {
+                annotations: { "pulumi.com/patchForce": "true" },
+            }),
+            spec: { resources: { requests: { storage: `${args.storageGb}Gi` } } },
+        },
+        { parent: opts.parent, provider: opts.provider, dependsOn: [statefulSet], ...deletionSafety(ctx.system, true) },
+    );
 }

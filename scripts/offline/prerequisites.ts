@@ -9,9 +9,11 @@ import { CHARTS, neededOperators, operatorsToInstall } from "../../components/ku
 import { loadStack } from "../../model";
 import type { OfflineRun } from "./engine";
 
-/** The registered Kubernetes objects of `run`, as manifests. */
+/** The registered Kubernetes objects of `run`, as manifests (not the Patch resources: they change an object counted already). */
 export function kubernetesObjects(run: OfflineRun): KubeObject[] {
-    return run.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:") && r.inputs?.kind).map((r) => r.inputs as KubeObject);
+    return run.resources
+        .filter((r) => r.custom && r.type.startsWith("kubernetes:") && !r.type.endsWith("Patch") && r.inputs?.kind)
+        .map((r) => r.inputs as KubeObject);
 }
 
 const cores = (millis: number) => `${(millis / 1000).toFixed(1)} vCPU`;
@@ -52,6 +54,10 @@ export function renderPrerequisites(run: OfflineRun, config: Record<string, stri
     const missing = neededOperators(system, settings).filter((o) => !installed.has(o));
     const lines = ["Prerequisites (what the cluster must have before `pulumi up`):", ...capacityLines(capacity)];
     lines.push("  plus the pods of the operators this stack installs (not counted)");
+    lines.push(
+        `  volume growth: a larger storageGb resizes the claims in place, which needs allowVolumeExpansion: true on the StorageClass ` +
+            `(${settings.storageClass ? `tierform:storageClass ${settings.storageClass}` : "the cluster's default"}; kind's local-path has not; docs/runbooks.md)`,
+    );
     if (missing.length)
         lines.push(
             `  operators expected on the cluster: ${missing.map((o) => CHARTS[o].chart.split("/").pop()).join(", ")} (or set tierform:installOperators)` +

@@ -223,7 +223,10 @@ export interface UpdateStep {
     protect: boolean;
 }
 
-/** The dotted paths at which two input values differ (arrays compared whole). */
+/**
+ * The paths (Pulumi's property paths: `a.b[0].c`) at which two input values differ; arrays of the
+ * same length element by element (so an `ignoreChanges` path into one element applies), others whole.
+ */
 export function changedPaths(a: unknown, b: unknown, path = ""): string[] {
     if (JSON.stringify(a) === JSON.stringify(b)) return [];
     const isObject = (v: unknown) => v !== null && typeof v === "object" && !Array.isArray(v);
@@ -233,7 +236,55 @@ export function changedPaths(a: unknown, b: unknown, path = ""): string[] {
             changedPaths((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], path ? `${path}.${k}` : k),
         );
     }
+    if (Array.isArray(a) && Array.isArray(b) && a.length === b.length && path)
+        return a.flatMap((x, i) => changedPaths(x, b[i], `${path}[${i}]`));
     return [path || "(root)"];
+}
+
+/** A size that can only grow: the input path, the spec field it comes from, and who refuses a smaller one. */
+interface GrowOnly {
+    path: string;
+    /** The field under the resource's spec element (`storageGb` of `databases.db`), where one decides it. */
+    specField?: string;
+    source: string;
+}
+
+/** Per resource type: the sizes a later update may only increase (a volume cannot shrink in place). */
+export const GROW_ONLY: Record<string, GrowOnly[]> = {
+    "kubernetes:core/v1:PersistentVolumeClaimPatch": [
+        {
+            path: "spec.resources.requests.storage",
+            specField: "storageGb",
+            source: "kubernetes core/validation ValidatePersistentVolumeClaimUpdate: 'field can not be less than previous value'",
+        },
+    ],
+    "kubernetes:core/v1:PersistentVolumeClaim": [
+        {
+            path: "spec.resources.requests.storage",
+            source: "kubernetes core/validation ValidatePersistentVolumeClaimUpdate: 'field can not be less than previous value'",
+        },
+    ],
+    "kubernetes:postgresql.cnpg.io/v1:Cluster": [
+        {
+            path: "spec.storage.size",
+            specField: "storageGb",
+            source: "cloudnative-pg docs/src/storage.md: volumes are expanded, never shrunk",
+        },
+    ],
+    "aws:rds/instance:Instance": [
+        {
+            path: "allocatedStorage",
+            specField: "storageGb",
+            source: "Amazon RDS User Guide USER_PIOPS.ModifyingExisting.html: the allocated storage cannot be reduced",
+        },
+    ],
+};
+
+/** A size in GiB from a Kubernetes quantity (`50Gi`, `1Ti`) or a number; undefined when unreadable. */
+export function sizeGiB(value: unknown): number | undefined {
+    if (typeof value === "number") return value;
+    const m = typeof value === "string" ? /^(\d+(?:\.\d+)?)(Mi|Gi|Ti)?$/.exec(value) : null;
+    return m ? Number(m[1]) * { Mi: 1 / 1024, Gi: 1, Ti: 1024 }[m[2] ?? "Gi"]! : undefined;
 }
 
 /** Whether `path` lies under `prefix` (or is it). */
@@ -415,7 +466,10 @@ function asPlanFile(run: OfflineRun): OfflineRun {
 
 /** The value at a dotted path of `changedPaths` (`a.b[2]` is not produced: arrays compare whole). */
 function valueAt(obj: unknown, path: string): unknown {
-    return path.split(".").reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined), obj);
+    return path
+        .replace(/\[(\d+)\]/g, ".$1")
+        .split(".")
+        .reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined), obj);
 }
 
 const shown = (v: unknown) => (v === undefined ? "(unset)" : JSON.stringify(v).slice(0, 80));
@@ -464,6 +518,23 @@ export function againstPlanFile(file: PlanFile, after: OfflineRun, spec: SpecEle
                 `${where}: ${what} holds data and would be ${s.kind === "delete" ? "deleted" : "replaced by an empty one"}: ${why}. ` +
                     `Instead: ${s.kind === "delete" ? "keep the element (and its name), or back it up and remove it knowingly with pulumi destroy --target" : (table?.instead ?? "keep the field as it was")}.`,
             );
+    }
+    // A size that would shrink: the provider or the API server refuses it mid-update; say so now.
+    for (const s of steps.filter((x) => x.kind === "update" || x.kind === "replace")) {
+        const r = afterByUrn.get(s.urn)!;
+        const prev = beforeByUrn.get(s.urn);
+        for (const g of GROW_ONLY[s.type] ?? []) {
+            if (!prev || !s.changed.includes(g.path)) continue;
+            const [was, now] = [valueAt(prev.inputs, g.path), valueAt(r.redacted, g.path)];
+            const [a, b] = [sizeGiB(was), sizeGiB(now)];
+            if (a === undefined || b === undefined || b >= a) continue;
+            const element = specPathOf(r, afterByUrn, spec);
+            const where = element && g.specField ? `${element}.${g.specField}` : (element ?? "(no one spec element)");
+            refused.push(
+                `${where}: ${shown(was)} → ${shown(now)} would shrink ${s.type} ${r.name} (${g.path}), which cannot be made smaller (${g.source}). ` +
+                    "Instead: keep the size; to use less, move the data to a new, smaller element and remove the old one.",
+            );
+        }
     }
     const counts = (["create", "update"] as const).map((k) => `${steps.filter((x) => x.kind === k).length} to ${k}`).join(", ");
     lines.unshift(`Changes against the deployment's plan file: ${counts}, ${lines.length} to replace or delete${lines.length ? ":" : "."}`);

@@ -84,6 +84,12 @@ describe("updates: routine spec changes replace no stored data", function () {
                     steps.some((s) => s.kind === "update" || s.kind === "replace"),
                     "the changes update resources",
                 );
+                // A larger volume grows the claims in place: no StatefulSet is replaced for its volumeClaimTemplates.
+                if (stack === "staging")
+                    assert.deepStrictEqual(
+                        steps.filter((s) => s.type === "kubernetes:apps/v1:StatefulSet" && s.kind === "replace").map(brief),
+                        [],
+                    );
                 // What must be replaced is: a Job whose pod template changed (the migration of the bumped image) on staging.
                 if (stack === "staging" && Object.values(system.services)[0].migrate)
                     assert.ok(
@@ -193,6 +199,55 @@ describe("--against: a change that would replace stored data is refused with its
                 afterSystem,
             );
             assert.deepStrictEqual(report.refused, [], `${stack}: ${report.refused.join("\n")}`);
+        }
+    });
+
+    it("staging: a larger storageGb grows the claim in place (no StatefulSet replaced); a smaller one is refused on every stack", async () => {
+        const size = (gb: number) => ({ databases: { db: { storageGb: gb } } });
+        const before = await planStack({ stack: "staging", system: "auromart" });
+        const grown = await planStack({ stack: "staging", system: "auromart", overrides: size(60) });
+        const steps = updateSteps(before.run, grown.run);
+        const mysql = (s: UpdateStep) => /::auromart-db(-data-0)?$/.test(s.urn);
+        assert.deepStrictEqual(
+            steps.filter((s) => mysql(s) && s.kind !== "update").map(brief),
+            [],
+            "the StatefulSet and its claim are updated, nothing replaced",
+        );
+        const patch = steps.find((s) => s.type === "kubernetes:core/v1:PersistentVolumeClaimPatch" && mysql(s));
+        assert.deepStrictEqual(patch?.changed, ["spec.resources.requests.storage"]);
+        assert.equal(grown.one("kubernetes:core/v1:PersistentVolumeClaimPatch", "auromart-db-data-0").inputs.metadata.name, "data-db-0");
+        const system = (stack: string, preset: string, gb: number) =>
+            loadStack(stackConfig({ stack, system: preset, overrides: size(gb) })).system;
+        assert.deepStrictEqual(
+            againstPlanFile(
+                planFileOf("staging", before.run, stackConfig({ stack: "staging", system: "auromart" })),
+                grown.run,
+                system("staging", "auromart", 60),
+            ).refused,
+            [],
+        );
+
+        // Smaller: the claim (staging MySQL), CloudNativePG's storage (staging PostgreSQL) and RDS's allocation (prod) cannot shrink.
+        for (const [stack, preset] of [
+            ["staging", "auromart"],
+            ["staging", "mdc-tts"],
+            ["prod", "mdc-tts"],
+        ] as const) {
+            const was = (await planStack({ stack, system: preset })).run;
+            const { system: spec } = loadStack(stackConfig({ stack, system: preset }));
+            const smaller = spec.databases.db.storageGb - 5;
+            const after = await planStack({ stack, system: preset, overrides: size(smaller) });
+            const report = againstPlanFile(
+                planFileOf(stack, was, stackConfig({ stack, system: preset })),
+                after.run,
+                system(stack, preset, smaller),
+            );
+            // The data volume, named by the spec field; on staging the dump claims sized from it too.
+            assert.ok(
+                report.refused.some((l) => /^databases\.db\.storageGb: .* would shrink .*cannot be made smaller.* Instead: /.test(l)),
+                `${stack} ${preset}: ${report.refused.join("\n")}`,
+            );
+            for (const line of report.refused) assert.match(line, /^databases\.db[.a-zA-Z]*: .* would shrink /);
         }
     });
 });

@@ -69,6 +69,9 @@ describe("kubernetes capacity (issue 25 item 8)", function () {
         assert.match(text, /the largest StatefulSet\/object-store data 3\.3 TiB/);
         assert.match(text, /largest pod: Cluster\/db — 1\.1 vCPU, 8\.1 GiB/);
         assert.match(text, /operators expected on the cluster: .*metrics-server/);
+        assert.match(text, /volume growth: .*allowVolumeExpansion: true on the StorageClass/);
+        // The claims' size patches change claims the StatefulSets' templates already count.
+        assert.ok(!kubernetesObjects(asset.run).some((o: any) => o.metadata?.annotations?.["pulumi.com/patchForce"]), "no patch counted");
         const auro = await stagingPlan("auromart");
         assert.match(
             renderPrerequisites(auro.run, stackConfig({ stack: "staging", system: "auromart" }))!,
