@@ -209,22 +209,35 @@ export async function startPostgres(ctx: Mocha.Context, pki: Pki): Promise<Serve
     };
 }
 
-/** MariaDB with TLS required of every connection, a database `shop` and the user `app` (password {@link PASSWORD}). */
-export async function startMariadb(ctx: Mocha.Context, pki: Pki): Promise<Server> {
+/** A running `mariadbd` on 127.0.0.1: its directory, TCP port and unix socket; `root` connects over the socket without a password. */
+export interface Mariadbd extends Server {
+    dir: string;
+    socket: string;
+    /** Runs SQL as root over the socket; returns the tab-separated rows. */
+    admin: (sql: string) => string;
+}
+
+/**
+ * A fresh MariaDB server in a temporary directory (`mariadb-install-db`, then `mariadbd --no-defaults`
+ * on 127.0.0.1 and a socket, binary log off), `args(dir)` added to its command line (files it names
+ * may go in the server's directory); resolves once it answers. Skips the test when the Debian packages are missing. The driver tests and the backup
+ * round trip both start theirs here.
+ */
+export async function startMariadbd(ctx: Mocha.Context, args: (dir: string) => string[] = () => []): Promise<Mariadbd> {
     requireTool(ctx, "mariadb-install-db", "mariadb-server");
     requireTool(ctx, "mariadb", "mariadb-client");
     const mariadbd = requireTool(ctx, "mariadbd", "mariadb-server", ["/usr/sbin"]);
     const dir = tempDirFor("mysql");
+    const socket = `${dir}/mysqld.sock`;
     const port = await freePort();
     const userArgs = IS_ROOT ? ["--user=mysql"] : [];
     run("mariadb-install-db", [
         "--no-defaults",
         ...userArgs,
         `--datadir=${dir}/data`,
-        "--auth-root-authentication-method=socket",
+        "--auth-root-authentication-method=normal",
         "--skip-test-db",
     ]);
-    const { cert, key } = serverKeyPair(pki, dir, "mysql");
     let exited = false;
     const server: ChildProcess = spawn(
         mariadbd,
@@ -232,23 +245,19 @@ export async function startMariadb(ctx: Mocha.Context, pki: Pki): Promise<Server
             "--no-defaults",
             ...userArgs,
             `--datadir=${dir}/data`,
-            `--socket=${dir}/mysqld.sock`,
+            `--socket=${socket}`,
             `--port=${port}`,
             "--bind-address=127.0.0.1",
             `--pid-file=${dir}/mysqld.pid`,
             `--log-error=${dir}/error.log`,
             "--skip-log-bin",
             "--skip-name-resolve",
-            "--innodb-buffer-pool-size=16M",
-            `--ssl-cert=${cert}`,
-            `--ssl-key=${key}`,
-            "--require-secure-transport=ON",
+            ...args(dir),
         ],
         { stdio: "ignore" },
     );
     server.on("exit", () => (exited = true));
-    const admin = (sql: string) =>
-        run("mariadb", ["--no-defaults", `--socket=${dir}/mysqld.sock`, "-u", "root", "-N", "-B"], { input: sql });
+    const admin = (sql: string) => run("mariadb", ["--no-defaults", `--socket=${socket}`, "-u", "root", "-N", "-B"], { input: sql });
     const deadline = Date.now() + 20000;
     for (;;) {
         try {
@@ -262,13 +271,14 @@ export async function startMariadb(ctx: Mocha.Context, pki: Pki): Promise<Server
             await new Promise((r) => setTimeout(r, 100));
         }
     }
-    const quoted = PASSWORD.replace(/\\/g, "\\\\").replace(/'/g, "\\'");
-    admin(`CREATE DATABASE shop; CREATE USER 'app'@'%' IDENTIFIED BY '${quoted}' REQUIRE SSL; GRANT ALL ON shop.* TO 'app'@'%';`);
     return {
+        dir,
+        socket,
         port,
+        admin,
         stop: async () => {
             if (!exited) {
-                spawnSync("mariadb-admin", ["--no-defaults", `--socket=${dir}/mysqld.sock`, "-u", "root", "shutdown"], { timeout: 10000 });
+                spawnSync("mariadb-admin", ["--no-defaults", `--socket=${socket}`, "-u", "root", "shutdown"], { timeout: 10000 });
                 const until = Date.now() + 10000;
                 while (!exited && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
                 if (!exited) server.kill("SIGKILL");
@@ -276,6 +286,17 @@ export async function startMariadb(ctx: Mocha.Context, pki: Pki): Promise<Server
             fs.rmSync(dir, { recursive: true, force: true });
         },
     };
+}
+
+/** MariaDB with TLS required of every connection, a database `shop` and the user `app` (password {@link PASSWORD}). */
+export async function startMariadb(ctx: Mocha.Context, pki: Pki): Promise<Server> {
+    const server = await startMariadbd(ctx, (dir) => {
+        const { cert, key } = serverKeyPair(pki, dir, "mysql");
+        return ["--innodb-buffer-pool-size=16M", `--ssl-cert=${cert}`, `--ssl-key=${key}`, "--require-secure-transport=ON"];
+    });
+    const quoted = PASSWORD.replace(/\\/g, "\\\\").replace(/'/g, "\\'");
+    server.admin(`CREATE DATABASE shop; CREATE USER 'app'@'%' IDENTIFIED BY '${quoted}' REQUIRE SSL; GRANT ALL ON shop.* TO 'app'@'%';`);
+    return server;
 }
 
 /** Redis with a TLS port only (no plain port), clients not asked for certificates, AUTH {@link PASSWORD}. */

@@ -4,6 +4,8 @@
  */
 import { runOffline, type OfflineRun, type PlannedResource } from "../../scripts/offline/engine";
 import { readStackConfig } from "../../scripts/offline/stack-config";
+import { strict as assert } from "assert";
+import { loadStack, SpecError, type Problem } from "../../model";
 
 export type { PlannedResource };
 
@@ -95,4 +97,15 @@ export async function planComponent(
     opts: { engineRules?: boolean } = {},
 ): Promise<Plan> {
     return new Plan(await runOffline({ program: build, config, ...opts }));
+}
+
+/** The problems `loadStack` reports for this config (spec files relative to `cwd`), or fails the test when it accepts it. */
+export function problemsOf(config: Record<string, string>, cwd?: string): Problem[] {
+    try {
+        loadStack(config, cwd);
+    } catch (err) {
+        assert.ok(err instanceof SpecError, `expected a SpecError, got ${String(err)}`);
+        return err.problems;
+    }
+    assert.fail("expected the configuration to be refused");
 }

@@ -3,20 +3,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as zlib from "zlib";
-import { formatProblems, loadStack, MAX_SPEC_BYTES, SpecError, type Problem } from "../../model";
+import { formatProblems, loadStack, MAX_SPEC_BYTES } from "../../model";
+import { problemsOf } from "../harness";
 import { policyFloorProblems, strictest } from "../../model/floors";
 import { cidrProblem, dnsNameProblem } from "../../conventions/network";
-
-/** The problems loadStack reports for this config (cwd `cwd`), or fails the test when it accepts it. */
-function problemsOf(config: Record<string, string>, cwd?: string): Problem[] {
-    try {
-        loadStack(config, cwd);
-    } catch (err) {
-        assert.ok(err instanceof SpecError, `expected a SpecError, got ${String(err)}`);
-        return err.problems;
-    }
-    assert.fail("expected the configuration to be refused");
-}
 
 /** The one problem of this config, as the plan prints it (one line). */
 function oneLine(config: Record<string, string>, cwd?: string): string {

@@ -3,17 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { loadStack, presetNames, SpecError, SUPPORTED_VERSIONS, type Problem } from "../../model";
-
-/** The problems loadStack reports for this config, or fails the test when it accepts it. */
-function problemsOf(config: Record<string, string>, cwd?: string): Problem[] {
-    try {
-        loadStack(config, cwd);
-    } catch (err) {
-        assert.ok(err instanceof SpecError, `expected a SpecError, got ${String(err)}`);
-        return err.problems;
-    }
-    assert.fail("expected the configuration to be refused");
-}
+import { problemsOf } from "../harness";
 
 /** The one problem whose `where` contains `where`. */
 function problemAt(problems: Problem[], where: string): Problem {

@@ -8,18 +8,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
-import { formatProblems, loadStack, PROJECT_ROOT, SpecError, type Problem } from "../../model";
-
-/** The problems loadStack reports for this config, or fails the test when it accepts it. */
-function problemsOf(config: Record<string, string>, cwd: string): Problem[] {
-    try {
-        loadStack(config, cwd);
-    } catch (err) {
-        assert.ok(err instanceof SpecError, `expected a SpecError, got ${String(err)}`);
-        return err.problems;
-    }
-    assert.fail("expected the configuration to be refused");
-}
+import { formatProblems, loadStack, PROJECT_ROOT } from "../../model";
+import { problemsOf } from "../harness";
 
 describe("loader: what a platform, AWS or a policy would refuse later is refused at load, on every stack", () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "tierform-refusals-"));

@@ -6,15 +6,13 @@
  * only and run under dash and, when installed, busybox ash.
  */
 import * as assert from "assert";
-import { spawn, spawnSync, type ChildProcess, type SpawnSyncOptions } from "child_process";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as net from "net";
-import * as os from "os";
 import * as path from "path";
 import { renderBackupScript, renderRestoreScript, type BackupEngine } from "../../components/shared/backup-script";
 import { findTool, requireTool } from "../harness/tools";
+import { freePort, IS_ROOT, run, runAs, startMariadbd, tempDirFor, type Mariadbd } from "../drivers/servers";
 
-const IS_ROOT = process.getuid?.() === 0;
 const PASSWORD = `s3cr3t "pa$$' word`;
 const OLD_STAMP = (() => {
     const d = new Date(Date.now() - 40 * 86400_000);
@@ -25,38 +23,6 @@ const OLD_STAMP = (() => {
 })();
 /** dash, then busybox ash where installed: the scripts must run under both. */
 const ALT_SHELL = findTool("busybox") ? ["busybox", "sh"] : ["sh"];
-
-function run(cmd: string, args: string[], opts: SpawnSyncOptions = {}): string {
-    const r = spawnSync(cmd, args, { encoding: "utf8", timeout: 30000, ...opts });
-    if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} exited ${r.status}: ${r.stdout}${r.stderr}${r.error ?? ""}`);
-    return String(r.stdout);
-}
-
-/** Run as `user` when we are root (servers refuse to run as root), else as ourselves. */
-function runAs(user: string, cmd: string, args: string[], opts: SpawnSyncOptions = {}): string {
-    return IS_ROOT ? run("runuser", ["-u", user, "--", cmd, ...args], opts) : run(cmd, args, opts);
-}
-
-function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const srv = net.createServer();
-        srv.once("error", reject);
-        srv.listen(0, "127.0.0.1", () => {
-            const { port } = srv.address() as net.AddressInfo;
-            srv.close(() => resolve(port));
-        });
-    });
-}
-
-function tempDirFor(user: string): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `tierform-rt-${user}-`));
-    if (IS_ROOT) {
-        const uid = Number(run("id", ["-u", user]).trim());
-        const gid = Number(run("id", ["-g", user]).trim());
-        fs.chownSync(dir, uid, gid);
-    }
-    return dir;
-}
 
 /** Run a rendered script file with `shell` and exactly `env` (no inherited variables). */
 function runScript(shell: string[], file: string, args: string[], env: NodeJS.ProcessEnv) {
@@ -256,70 +222,19 @@ describe("backup round trips against real servers", function () {
     });
 
     describe("MariaDB", function () {
+        let server: Mariadbd | undefined;
         let dir = "";
         let port = 0;
-        let server: ChildProcess | undefined;
-        let exited = false;
 
         before(async function () {
-            for (const tool of ["mariadb-install-db", "mariadb", "mariadb-dump", "mariadb-admin"])
-                requireTool(this, tool, tool === "mariadb-install-db" ? "mariadb-server" : "mariadb-client");
-            requireTool(this, "mariadbd", "mariadb-server", ["/usr/sbin"]);
-            dir = tempDirFor("mysql");
-            port = await freePort();
-            const userArgs = IS_ROOT ? ["--user=mysql"] : [];
-            run("mariadb-install-db", [
-                "--no-defaults",
-                ...userArgs,
-                `--datadir=${dir}/data`,
-                "--auth-root-authentication-method=normal",
-                "--skip-test-db",
-            ]);
-            const mariadbd = findTool("mariadbd", ["/usr/sbin"]) as string;
-            server = spawn(
-                mariadbd,
-                [
-                    "--no-defaults",
-                    ...userArgs,
-                    `--datadir=${dir}/data`,
-                    `--socket=${dir}/mysqld.sock`,
-                    `--port=${port}`,
-                    "--bind-address=127.0.0.1",
-                    `--pid-file=${dir}/mysqld.pid`,
-                    `--log-error=${dir}/error.log`,
-                    "--skip-log-bin",
-                    "--skip-name-resolve",
-                    "--innodb-buffer-pool-size=64M",
-                ],
-                { stdio: "ignore" },
-            );
-            server.on("exit", () => (exited = true));
-            const deadline = Date.now() + 20000;
-            for (;;) {
-                const ping = spawnSync("mariadb-admin", ["--no-defaults", `--socket=${dir}/mysqld.sock`, "-u", "root", "ping"], {
-                    encoding: "utf8",
-                });
-                if (ping.status === 0) break;
-                if (exited || Date.now() > deadline)
-                    throw new Error(
-                        `mariadbd did not start: ${fs.existsSync(`${dir}/error.log`) ? fs.readFileSync(`${dir}/error.log`, "utf8") : ""}`,
-                    );
-                await new Promise((r) => setTimeout(r, 100));
-            }
+            for (const tool of ["mariadb-dump", "mariadb-admin"]) requireTool(this, tool, "mariadb-client");
+            server = await startMariadbd(this, () => ["--innodb-buffer-pool-size=64M"]);
+            ({ dir, port } = server);
         });
 
-        after(async function () {
-            if (server && !exited) {
-                spawnSync("mariadb-admin", ["--no-defaults", `--socket=${dir}/mysqld.sock`, "-u", "root", "shutdown"], { timeout: 10000 });
-                const deadline = Date.now() + 10000;
-                while (!exited && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-                if (!exited) server.kill("SIGKILL");
-            }
-            if (dir) fs.rmSync(dir, { recursive: true, force: true });
-        });
+        after(async () => server?.stop());
 
-        const admin = (sql: string) =>
-            run("mariadb", ["--no-defaults", `--socket=${dir}/mysqld.sock`, "-u", "root", "-N", "-B"], { input: sql });
+        const admin = (sql: string) => server!.admin(sql);
         const asApp = (sql: string, db = "shop") => {
             // The test's own client reads the app password from a private option file too.
             const cnf = `${dir}/app-client.cnf`;
