@@ -536,7 +536,45 @@ export function againstPlanFile(file: PlanFile, after: OfflineRun, spec: SpecEle
             );
         }
     }
+    refused.push(...majorUpgradesOverKeptData(steps, beforeByUrn, afterByUrn, spec));
     const counts = (["create", "update"] as const).map((k) => `${steps.filter((x) => x.kind === k).length} to ${k}`).join(", ");
     lines.unshift(`Changes against the deployment's plan file: ${counts}, ${lines.length} to replace or delete${lines.length ? ":" : "."}`);
     return { lines, refused };
+}
+
+/** The major version of an image reference's tag (`postgres:16.15-alpine@sha256:…` → 16); undefined without one. */
+export function imageMajor(image: unknown): number | undefined {
+    const tag = typeof image === "string" ? /:(\d+)[.\d]*[^:@/]*(?:@sha256:[0-9a-f]+)?$/.exec(image) : null;
+    return tag ? Number(tag[1]) : undefined;
+}
+
+/**
+ * A PostgreSQL server container re-created on another major version over the volume it keeps: the
+ * Docker volume holds data written by the old major, which the new server refuses to start on
+ * ("database files are incompatible with server"; postgresql.org docs/current/upgrading.html: a
+ * major upgrade is a dump and restore or pg_upgrade, never a new binary over the old directory).
+ * The container holds no data and its replacement is routine, so only its image says this.
+ */
+function majorUpgradesOverKeptData(
+    steps: UpdateStep[],
+    beforeByUrn: Map<string, PlannedResource>,
+    afterByUrn: Map<string, PlannedResource>,
+    spec: SpecElements,
+): string[] {
+    const label = (r: PlannedResource, name: string) => (r.inputs.labels ?? []).find((l: any) => l.label === name)?.value;
+    const refused: string[] = [];
+    for (const s of steps.filter((x) => x.type === "docker:index/container:Container" && (x.kind === "update" || x.kind === "replace"))) {
+        const [prev, r] = [beforeByUrn.get(s.urn), afterByUrn.get(s.urn)];
+        if (!prev || !r || label(r, "tierform.tier") !== "database" || label(r, "tierform.engine") !== "postgres") continue;
+        const [was, now] = [imageMajor(prev.inputs.image), imageMajor(r.redacted.image)];
+        if (was === undefined || now === undefined || was === now) continue;
+        const element = specPathOf(r, afterByUrn, spec) ?? `databases.${label(r, "tierform.datastore")}`;
+        refused.push(
+            `${element}.version: ${was} → ${now} re-creates ${r.name} on PostgreSQL ${now} over the volume PostgreSQL ${was} wrote, ` +
+                "which the new server refuses to start on (postgresql.org docs/current/upgrading.html). " +
+                "Instead: keep the version; to upgrade, restore a backup into a new database element on the new version, " +
+                "move the services' uses to it, then remove the old one.",
+        );
+    }
+    return refused;
 }

@@ -14,7 +14,15 @@ import * as os from "os";
 import * as path from "path";
 import { loadStack, presetNames, PROJECT_ROOT, type System } from "../../model";
 import type { OfflineRun } from "../../scripts/offline/engine";
-import { againstPlanFile, dataLosingSteps, FORCE_NEW, updateSteps, type PlanFile, type UpdateStep } from "../../scripts/offline/updates";
+import {
+    againstPlanFile,
+    dataLosingSteps,
+    FORCE_NEW,
+    imageMajor,
+    updateSteps,
+    type PlanFile,
+    type UpdateStep,
+} from "../../scripts/offline/updates";
 import { planFile } from "../../scripts/plan";
 import { planStack, stackConfig } from "../harness";
 
@@ -185,6 +193,18 @@ describe("--against: a change that would replace stored data is refused with its
             renamed.refused.some((l) => /^databases\.db: docker:index\/volume:Volume \S+ holds data and would be deleted/.test(l)),
             renamed.refused.join("\n"),
         );
+    });
+
+    it("dev: PostgreSQL 14 → 16 over the kept volume is refused at databases.db.version (the server would not start on it)", async () => {
+        const major = await against("dev", "mdc-tts", "pgmajor", (t) => t.replace('version: "14"', 'version: "16"'));
+        assert.deepStrictEqual(
+            major.refused.filter((l) => l.startsWith("databases.db.version: ")).map((l) => l.split(" re-creates")[0]),
+            ["databases.db.version: 14 → 16"],
+            major.refused.join("\n"),
+        );
+        assert.match(major.refused[0], /re-creates mdc-tts-db on PostgreSQL 16 over the volume PostgreSQL 14 wrote.* Instead: /);
+        assert.strictEqual(imageMajor("postgres:16.15-alpine@sha256:" + "0".repeat(64)), 16);
+        assert.strictEqual(imageMajor("ghcr.io/cloudnative-pg/postgresql:14.24-202608170814-system-bookworm"), 14);
     });
 
     it("the routine changes are not refused on any stack (AuroMart)", async () => {
