@@ -26,9 +26,9 @@ import * as assert from "assert";
 import { planStack, type PlannedResource } from "../harness";
 import { presetNames } from "../../model";
 import { imageOf } from "../../conventions/pins";
-import { api, apiOk, daemonAnswers, exec } from "./api";
+import { api, apiOk, exec } from "./api";
 import { deployContainer, imageRef, logsOf, type Deployed } from "./provider";
-import { buildStandIn, busyboxPath, removeStandIns, type StandIn } from "./stand-ins";
+import { buildStandIn, removeStandIns, requireDaemon, type StandIn } from "./stand-ins";
 
 /**
  * What runs: every preset, plus `mdc-tts@postgres18` (PostgreSQL 18's image keeps its data
@@ -576,16 +576,7 @@ describe("the dev stack on a real Docker daemon (every preset, every container, 
     let ready = false;
 
     before(async function () {
-        const problem = !(await daemonAnswers())
-            ? "no Docker daemon answers on /var/run/docker.sock (Debian package 'docker.io'; .ci/run starts dockerd)"
-            : !busyboxPath()
-              ? "busybox is not installed (Debian package 'busybox-static')"
-              : undefined;
-        if (problem) {
-            if (process.env.CI === "true") throw new Error(`${problem}: CI must have it`);
-            console.warn(`      skipped: ${problem}`);
-            this.skip();
-        }
+        await requireDaemon(this);
         for (const [i, label] of RUNS.entries()) runs.push({ label, resources: await planRun(label), rename: renamer(i) });
         // One stand-in (or pull) per pinned image of every plan.
         const apps = new Map<string, { port?: number; writes: string[]; paths: string[] }[]>();

@@ -7,8 +7,8 @@
  */
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
-import { api, apiOk, daemonAnswers, tar } from "./api";
-import { busyboxPath } from "./stand-ins";
+import { api, apiOk, tar } from "./api";
+import { busyboxPath, requireDaemon } from "./stand-ins";
 import { planStack } from "../harness";
 
 const IMAGE = "tft-home-standin:1";
@@ -43,15 +43,7 @@ describe("a writable HOME on a real Docker daemon (issue 20 item 4)", function (
     this.timeout(180_000);
 
     before(async function () {
-        const problem = !(await daemonAnswers())
-            ? "no Docker daemon answers on /var/run/docker.sock (Debian package 'docker.io'; .ci/run starts dockerd)"
-            : !busyboxPath()
-              ? "busybox is not installed (Debian package 'busybox-static')"
-              : undefined;
-        if (problem) {
-            if (process.env.CI === "true") throw new Error(`${problem}: CI must have it`);
-            this.skip();
-        }
+        await requireDaemon(this);
         const rootfs = tar([
             { name: "bin", type: "dir" },
             { name: "bin/busybox", type: "file", content: fs.readFileSync(busyboxPath()!), mode: 0o755 },

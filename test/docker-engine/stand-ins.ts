@@ -16,7 +16,7 @@
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
-import { api, apiOk, tar, type TarEntry } from "./api";
+import { api, apiOk, daemonAnswers, tar, type TarEntry } from "./api";
 
 /** One stand-in image: what the real image declares. */
 export interface StandIn {
@@ -52,6 +52,23 @@ const BUSYBOX = ["/usr/bin/busybox", "/bin/busybox"].find((p) => fs.existsSync(p
 /** Whether Debian's busybox-static is installed. */
 export function busyboxPath(): string | undefined {
     return BUSYBOX;
+}
+
+/**
+ * For a real-daemon suite's `before` hook: skips the suite, with one line saying what is missing,
+ * where no Docker daemon answers or busybox-static is not installed; in CI (CI=true) fails instead,
+ * since .ci/run installs both and starts dockerd.
+ */
+export async function requireDaemon(context: Mocha.Context): Promise<void> {
+    const problem = !(await daemonAnswers())
+        ? "no Docker daemon answers on /var/run/docker.sock (Debian package 'docker.io'; .ci/run starts dockerd)"
+        : !busyboxPath()
+          ? "busybox is not installed (Debian package 'busybox-static')"
+          : undefined;
+    if (!problem) return;
+    if (process.env.CI === "true") throw new Error(`${problem}: CI must have it`);
+    console.warn(`      skipped: ${problem}`);
+    context.skip();
 }
 
 /** The stand-in process: writes, reads, marks ready, serves or finishes. */

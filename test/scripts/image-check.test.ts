@@ -18,8 +18,8 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { api, apiOk, daemonAnswers, tar, type TarEntry } from "../docker-engine/api";
-import { busyboxPath } from "../docker-engine/stand-ins";
+import { api, apiOk, tar, type TarEntry } from "../docker-engine/api";
+import { busyboxPath, requireDaemon } from "../docker-engine/stand-ins";
 import { checkImages, type ServiceResult } from "../../scripts/image-check";
 
 /** A stand-in: busybox applets, and a start script that writes `writes` (shell words, expanded at start) then serves /healthz on 8080. */
@@ -99,16 +99,7 @@ describe("npm run images -- --check: the image contract on a real Docker daemon"
     let spec: string;
 
     before(async function () {
-        const problem = !(await daemonAnswers())
-            ? "no Docker daemon answers on /var/run/docker.sock (Debian package 'docker.io'; .ci/run starts dockerd)"
-            : !busyboxPath()
-              ? "busybox is not installed (Debian package 'busybox-static')"
-              : undefined;
-        if (problem) {
-            if (process.env.CI === "true") throw new Error(`${problem}: CI must have it`);
-            console.warn(`      skipped: ${problem}`);
-            this.skip();
-        }
+        await requireDaemon(this);
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "tft-contract-"));
         spec = path.join(dir, "tftc.yaml");
         fs.writeFileSync(spec, SPEC);

@@ -71,6 +71,11 @@ export function createTaskDefinition(part: ServicePart, args: TaskDefinitionArgs
     const { name, system, service: svc, tags } = part;
     const { plan, vars, size, healthCheck, shares } = args;
     const volumes = plan.writablePaths.map((p, i) => ({ name: `scratch-${i}`, path: p }));
+    // Every container's logs go to the service's group, under its own name.
+    const logsOf = (containerName: string) => ({
+        logDriver: "awslogs",
+        options: { "awslogs-group": args.logGroupName, "awslogs-region": args.region, "awslogs-stream-prefix": containerName },
+    });
     // What the application and its migration container share: image, hardening, variables, logs.
     const hardened = (containerName: string) => ({
         name: containerName,
@@ -82,63 +87,46 @@ export function createTaskDefinition(part: ServicePart, args: TaskDefinitionArgs
         mountPoints,
         environment: Object.entries(vars.environment).map(([k, value]) => ({ name: k, value })),
         secrets: Object.entries(vars.secrets).map(([k, valueFrom]) => ({ name: k, valueFrom })),
-        logConfiguration: {
-            logDriver: "awslogs",
-            options: { "awslogs-group": args.logGroupName, "awslogs-region": args.region, "awslogs-stream-prefix": containerName },
-        },
+        logConfiguration: logsOf(containerName),
+    });
+    // A step that runs once as root before the application (essential: false), from the utility image, with only the capabilities it needs.
+    const oneShot = (containerName: string, drop: string[], command: string[], stepMounts: object[]) => ({
+        name: containerName,
+        image: VOLUME_PERMISSIONS_IMAGE,
+        essential: false,
+        user: "0",
+        readonlyRootFilesystem: true,
+        privileged: false,
+        linuxParameters: { capabilities: { drop } },
+        command,
+        mountPoints: stepMounts,
+        cpu: 0,
+        memoryReservation: 16,
+        logConfiguration: logsOf(containerName),
     });
     const scratchMounts = volumes.map((v) => ({ sourceVolume: v.name, containerPath: v.path, readOnly: false }));
     // The `provided` health tool: busybox copied into a task volume before the application starts.
     const liveness = plan.health.liveness;
     const providedTool = liveness?.type === "http" && liveness.tool === "provided";
     const healthTools = providedTool
-        ? {
-              name: HEALTH_TOOLS_CONTAINER,
-              image: VOLUME_PERMISSIONS_IMAGE,
-              essential: false,
-              user: "0",
-              readonlyRootFilesystem: true,
-              privileged: false,
-              linuxParameters: { capabilities: { drop: ["ALL"] } },
-              command: ["cp", "/bin/busybox", `${HEALTH_TOOLS_DIR}/busybox`],
-              mountPoints: [{ sourceVolume: HEALTH_TOOLS_CONTAINER, containerPath: HEALTH_TOOLS_DIR, readOnly: false }],
-              cpu: 0,
-              memoryReservation: 16,
-              logConfiguration: {
-                  logDriver: "awslogs",
-                  options: {
-                      "awslogs-group": args.logGroupName,
-                      "awslogs-region": args.region,
-                      "awslogs-stream-prefix": HEALTH_TOOLS_CONTAINER,
-                  },
-              },
-          }
+        ? oneShot(
+              HEALTH_TOOLS_CONTAINER,
+              ["ALL"],
+              ["cp", "/bin/busybox", `${HEALTH_TOOLS_DIR}/busybox`],
+              [{ sourceVolume: HEALTH_TOOLS_CONTAINER, containerPath: HEALTH_TOOLS_DIR, readOnly: false }],
+          )
         : undefined;
     // Scratch space and the file shares (whose access points already make them the service user's).
     const mountPoints = [...scratchMounts, ...(shares?.mountPoints ?? [])];
     const volumePermissions = volumes.length
-        ? {
-              name: VOLUME_PERMISSIONS_CONTAINER,
-              image: VOLUME_PERMISSIONS_IMAGE,
-              essential: false,
-              user: "0",
-              readonlyRootFilesystem: true,
-              privileged: false,
-              linuxParameters: { capabilities: { drop: DROP_ALL_BUT_CHOWN } },
-              command: ["chown", `${svc.runAsUser}:${svc.runAsUser}`, ...volumes.map((v) => v.path)],
-              mountPoints: scratchMounts,
-              cpu: 0,
-              memoryReservation: 16,
-              logConfiguration: {
-                  logDriver: "awslogs",
-                  options: {
-                      "awslogs-group": args.logGroupName,
-                      "awslogs-region": args.region,
-                      "awslogs-stream-prefix": VOLUME_PERMISSIONS_CONTAINER,
-                  },
-              },
-          }
+        ? oneShot(
+              VOLUME_PERMISSIONS_CONTAINER,
+              DROP_ALL_BUT_CHOWN,
+              ["chown", `${svc.runAsUser}:${svc.runAsUser}`, ...volumes.map((v) => v.path)],
+              scratchMounts,
+          )
         : undefined;
+
     const afterVolumes = volumePermissions ? [{ containerName: VOLUME_PERMISSIONS_CONTAINER, condition: "SUCCESS" }] : [];
     const migrate = svc.migrate
         ? {
