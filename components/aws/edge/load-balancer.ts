@@ -143,6 +143,29 @@ export interface PublicLoadBalancer {
 }
 
 /**
+ * What both application load balancers are: named explicitly (pulumi-aws's auto-name,
+ * `<logical name>-<7 random>`, passes ELB's 32 characters for long system names), in the given
+ * subnets and group, dropping invalid headers, strictest desync mitigation, deletion protection per
+ * profile, and access logs under one prefix of the log bucket (which admits log delivery there; the
+ * file names carry each load balancer's id).
+ */
+function albInputs(part: EdgePart, args: Omit<LoadBalancerArgs, "originSecret">, internal: boolean) {
+    const { system } = part;
+    return {
+        name: awsName("loadBalancer", [system.name, system.environment, ...(internal ? ["internal"] : [])]),
+        loadBalancerType: "application",
+        internal,
+        subnets: args.subnetIds,
+        securityGroups: [args.securityGroupId],
+        dropInvalidHeaderFields: true,
+        desyncMitigationMode: "strictest",
+        enableDeletionProtection: system.profile.deletionProtection,
+        idleTimeout: 60,
+        accessLogs: { bucket: args.logs.name, prefix: ALB_LOG_PREFIX, enabled: true },
+    };
+}
+
+/**
  * The internet-facing load balancer: HTTP redirecting to HTTPS; HTTPS forwarding by the spec's
  * routes (behind CloudFront only requests carrying the origin secret; `/` the default unless a
  * rule must catch it); a route for private networks only answered 403 (every client reaches this
@@ -156,20 +179,7 @@ export function createLoadBalancer(part: EdgePart, args: LoadBalancerArgs): Publ
     const { rules, defaultService } = routeRules(system);
     const alb = new aws.lb.LoadBalancer(
         `${name}-alb`,
-        {
-            // Named explicitly: pulumi-aws's auto-name (`<logical name>-<7 random>`) passes ELB's 32 characters for long system names.
-            name: awsName("loadBalancer", [system.name, system.environment]),
-            loadBalancerType: "application",
-            internal: false,
-            subnets: args.subnetIds,
-            securityGroups: [args.securityGroupId],
-            dropInvalidHeaderFields: true,
-            desyncMitigationMode: "strictest",
-            enableDeletionProtection: system.profile.deletionProtection,
-            idleTimeout: 60,
-            accessLogs: { bucket: args.logs.name, prefix: ALB_LOG_PREFIX, enabled: true },
-            tags,
-        },
+        { ...albInputs(part, args, false), tags },
         // The bucket's policy must admit log delivery before the load balancer is created.
         { parent: part.parent, dependsOn: [args.logs] },
     );
@@ -296,20 +306,7 @@ export function createInternalLoadBalancer(part: EdgePart, args: Omit<LoadBalanc
     const privateRules = routeRules(system).rules.filter((r) => r.allowCidrs);
     const alb = new aws.lb.LoadBalancer(
         `${name}-internal`,
-        {
-            name: awsName("loadBalancer", [system.name, system.environment, "internal"]),
-            loadBalancerType: "application",
-            internal: true,
-            subnets: args.subnetIds,
-            securityGroups: [args.securityGroupId],
-            dropInvalidHeaderFields: true,
-            desyncMitigationMode: "strictest",
-            enableDeletionProtection: system.profile.deletionProtection,
-            idleTimeout: 60,
-            // The same prefix as the public load balancer (the bucket admits log delivery there); file names carry each one's id.
-            accessLogs: { bucket: args.logs.name, prefix: ALB_LOG_PREFIX, enabled: true },
-            tags: { ...tags, access: "private-networks-only" },
-        },
+        { ...albInputs(part, args, true), tags: { ...tags, access: "private-networks-only" } },
         { parent: part.parent, dependsOn: [args.logs] },
     );
     const targetGroups: Record<string, aws.lb.TargetGroup> = {};
