@@ -12,10 +12,12 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { httpCheckArgv, PROVIDED_BUSYBOX } from "../../components/shared/health";
 import type { HealthTool } from "../../model";
+import { requireTool } from "../harness/tools";
 
 const HOST = "api.shop.example.com";
 const BUSYBOX = ["/bin/busybox", "/usr/bin/busybox"].find((p) => fs.existsSync(p));
-const onPath = (tool: string) => (process.env.PATH ?? "").split(":").some((d) => fs.existsSync(`${d}/${tool}`));
+/** The Debian package of each tool the checks run (the `provided` one is busybox-static's busybox). */
+const PACKAGES = { provided: "busybox-static", wget: "wget", curl: "curl", python3: "python3", node: "nodejs" } as const;
 
 /** Exit code of argv (127 when it cannot start). */
 function run(argv: string[]): Promise<number> {
@@ -46,10 +48,7 @@ describe("the in-container HTTP check of each healthTool, run by the real tool",
 
     for (const tool of ["provided", "wget", "curl", "python3", "node"] as const) {
         it(`${tool}: passes with the canonical Host, fails on a 5xx and on a closed port`, async function () {
-            if (tool === "provided" ? !BUSYBOX : !onPath(tool)) {
-                if (process.env.CI === "true") throw new Error(`${tool} is not installed: CI must have it`);
-                this.skip();
-            }
+            requireTool(this, tool === "provided" ? "busybox" : tool, PACKAGES[tool]);
             assert.equal(await run(argv(tool, "/ok")), 0);
             assert.notEqual(await run(argv(tool, "/broken")), 0);
             const closed = http.createServer();
@@ -61,7 +60,7 @@ describe("the in-container HTTP check of each healthTool, run by the real tool",
     }
 
     it("a check without the Host header (AWS's former wget/curl check) fails against the same application", async function () {
-        if (!onPath("curl")) this.skip();
+        requireTool(this, "curl", PACKAGES.curl);
         assert.notEqual(await run(["curl", "-fsS", "-o", "/dev/null", `http://127.0.0.1:${port}/ok`]), 0);
     });
 
