@@ -24,7 +24,11 @@
  *   hook (a Lambda) to hold each weight, which this program does not deploy.
  * Both need the edge's alternate target group and listener rule, so they apply to routed web
  * services; a worker or unrouted service with `blueGreen` or `canary` rolls (there is no traffic
- * to shift). The circuit breaker rolls back a deployment whose tasks never turn healthy.
+ * to shift). The circuit breaker rolls back a deployment whose tasks never turn healthy; two
+ * CloudWatch alarms per blue/green or canary service (service/rollout.ts: 5xx rate and p99
+ * latency of each of its target groups, from the system's `monitoring` thresholds), named in the
+ * service's deployment `alarms` with rollback on, shift all traffic back when either fires during
+ * the steps or the bake.
  *
  * Cost (us-east-1 Fargate, x86: $0.04048 per vCPU-hour, $0.004445 per GB-hour): a task of
  * 1 vCPU / 2 GiB costs about $36 a month, 0.25 vCPU / 512 MiB about $9. The spec's resources are
@@ -57,6 +61,7 @@ import { httpCheckArgv } from "../shared/health";
 import type { ServicePart } from "./service/part";
 import { createExecutionRole, createTaskRole } from "./service/roles";
 import { createAutoscaling } from "./service/scaling";
+import { createDeploymentAlarms, type DeploymentAnalysis } from "./service/rollout";
 import { createTaskDefinition } from "./service/task-definition";
 
 export {
@@ -385,6 +390,27 @@ export interface AwsServiceArgs {
      * @default []
      */
     afterMigrations?: pulumi.Resource[];
+    /**
+     * The alarm topic: a blue/green or canary service's rollback alarms (service/rollout.ts) notify it.
+     * Without it such a service gets no rollback alarms (the circuit breaker still rolls back tasks that never turn healthy).
+     * @default none
+     */
+    alarmTopicArn?: pulumi.Input<string>;
+}
+
+/**
+ * What judges a blue/green or canary deployment on AWS: the system's HighErrorRate share
+ * (`monitoring.errorRatePercent`) and p99 latency (`monitoring.p99LatencyMs`), per target group,
+ * 2 breaching minutes of 3.
+ */
+export function deploymentAnalysis(system: System): DeploymentAnalysis {
+    return {
+        maxErrorRatePercent: system.monitoring.errorRatePercent,
+        maxLatencyMs: system.monitoring.p99LatencyMs,
+        latencyPercentile: 99,
+        evaluationPeriods: 3,
+        failureLimit: 2,
+    };
 }
 
 /** One ECS Fargate service with its task definition, roles, logs and autoscaling. Type token `tierform:aws:Service`. */
@@ -460,6 +486,19 @@ export class AwsService extends pulumi.ComponentResource {
         const shift = lb?.trafficShift;
         // A blue/green or canary deployment starts the whole new set beside the old one.
         const percents = shift ? { minimumHealthyPercent: 100, maximumPercent: 200 } : deploymentPercents(svc, replicas);
+        const rollbackAlarms =
+            lb && shift && args.alarmTopicArn
+                ? createDeploymentAlarms(
+                      part,
+                      {
+                          loadBalancerArnSuffix: lb.loadBalancerArnSuffix,
+                          primaryTargetGroupArnSuffix: lb.targetGroupArnSuffix,
+                          alternateTargetGroupArnSuffix: shift.alternateTargetGroupArnSuffix,
+                      },
+                      deploymentAnalysis(system),
+                      args.alarmTopicArn,
+                  )
+                : undefined;
         const maxDelay = Math.max(svc.health.readiness?.initialDelaySeconds ?? 0, svc.health.liveness?.initialDelaySeconds ?? 0);
         const ecsService = new aws.ecs.Service(
             `${name}-service`,
@@ -498,6 +537,7 @@ export class AwsService extends pulumi.ComponentResource {
                     : {}),
                 ...(shift ? { deploymentConfiguration: trafficShiftDeployment(svc, args.bakeTimeInMinutes) } : {}),
                 deploymentCircuitBreaker: { enable: true, rollback: true },
+                ...(rollbackAlarms ? { alarms: rollbackAlarms.serviceAlarms } : {}),
                 deploymentMinimumHealthyPercent: percents.minimumHealthyPercent,
                 deploymentMaximumPercent: percents.maximumPercent,
                 enableExecuteCommand: false,

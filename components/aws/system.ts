@@ -209,6 +209,7 @@ export class AwsSystem extends pulumi.ComponentResource implements PlatformSyste
                     ...(fileShares?.mounts[svc.name] ? { fileShares: fileShares.mounts[svc.name] } : {}),
                     ...(target ? { loadBalancer: target } : {}),
                     afterMigrations: plan.services[svc.name].afterMigrationsOf.map((m) => services[m].ecsService),
+                    alarmTopicArn: alarmTopic.topicArn,
                 },
                 child,
             );

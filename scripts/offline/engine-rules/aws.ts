@@ -790,6 +790,48 @@ export const AWS_RULES: EngineRule[] = [
         },
     },
     {
+        id: "aws-ecs-deployment-strategy",
+        types: ["aws:ecs/service:Service"],
+        outcome: "refused",
+        source: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentConfiguration.html (bakeTimeInMinutes 0-1440), API_CanaryConfiguration.html (canaryPercent multiples of 0.1 from 0.1 to 100.0; canaryBakeTimeInMinutes 0-1440), API_LinearConfiguration.html (stepPercent multiples of 0.1 from 3.0 to 100.0; stepBakeTimeInMinutes 0-1440), API_DeploymentAlarms.html (alarmNames required), and developerguide/blue-green-deployment-implementation.html (a BLUE_GREEN, CANARY or LINEAR service behind a load balancer needs each target group's advancedConfiguration: the alternate target group, the production listener rule and the role ECS shifts traffic with)",
+        check(r): Finding[] {
+            const out: Finding[] = [];
+            const d = r.inputs.deploymentConfiguration ?? {};
+            const minutes = (field: string, v: unknown) => {
+                if (v === undefined) return;
+                const n = Number(v);
+                if (!Number.isInteger(n) || n < 0 || n > 1440) out.push({ field, message: `'${String(v)}' is not 0-1440 minutes` });
+            };
+            const tenths = (field: string, v: unknown, min: number) => {
+                if (v === undefined) return;
+                const n = Number(v);
+                if (!(n >= min && n <= 100) || Math.abs(n * 10 - Math.round(n * 10)) > 1e-9)
+                    out.push({ field, message: `${String(v)} is not a multiple of 0.1 from ${min.toFixed(1)} to 100.0` });
+            };
+            minutes("deploymentConfiguration.bakeTimeInMinutes", d.bakeTimeInMinutes);
+            minutes("deploymentConfiguration.canaryConfiguration.canaryBakeTimeInMinutes", d.canaryConfiguration?.canaryBakeTimeInMinutes);
+            minutes("deploymentConfiguration.linearConfiguration.stepBakeTimeInMinutes", d.linearConfiguration?.stepBakeTimeInMinutes);
+            tenths("deploymentConfiguration.canaryConfiguration.canaryPercent", d.canaryConfiguration?.canaryPercent, 0.1);
+            tenths("deploymentConfiguration.linearConfiguration.stepPercent", d.linearConfiguration?.stepPercent, 3);
+            if (d.strategy === "CANARY" && !d.canaryConfiguration)
+                out.push({ field: "deploymentConfiguration.canaryConfiguration", message: "is required with strategy CANARY" });
+            if (d.strategy === "LINEAR" && !d.linearConfiguration)
+                out.push({ field: "deploymentConfiguration.linearConfiguration", message: "is required with strategy LINEAR" });
+            const balanced = (r.inputs.loadBalancers ?? []).filter((lb: any) => lb.targetGroupArn !== undefined);
+            const complete = (lb: any) =>
+                ["alternateTargetGroupArn", "productionListenerRule", "roleArn"].every((k) => lb.advancedConfiguration?.[k] !== undefined);
+            if (["BLUE_GREEN", "CANARY", "LINEAR"].includes(d.strategy) && balanced.length > 0 && !balanced.some(complete))
+                out.push({
+                    field: "loadBalancers[0].advancedConfiguration",
+                    message: `is missing or incomplete: a ${d.strategy} deployment behind a load balancer shifts traffic between the target group and an alternate one (alternateTargetGroupArn) through a listener rule (productionListenerRule), with a role (roleArn)`,
+                });
+            const alarms = r.inputs.alarms;
+            if (alarms && (alarms.alarmNames ?? []).length === 0)
+                out.push({ field: "alarms.alarmNames", message: "is empty: deployment alarms name at least one CloudWatch alarm" });
+            return out;
+        },
+    },
+    {
         id: "aws-ecs-efs-platform-version",
         types: ["aws:ecs/service:Service"],
         outcome: "refused",

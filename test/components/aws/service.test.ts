@@ -22,6 +22,7 @@ import { HEALTH_TOOLS_DIR, PROVIDED_BUSYBOX } from "../../../components/shared/h
 
 const ARN = (s: string) => `arn:aws:secretsmanager:us-east-1:123456789012:secret:${s}`;
 const DATA_KEY = "arn:aws:kms:us-east-1:123456789012:key/data";
+const ALARM_TOPIC = "arn:aws:sns:us-east-1:123456789012:alarms";
 
 /** Bindings shaped like the data tier's: URLs as JSON-key references into each datastore's secret. */
 function bindings(system: System): Record<string, AwsDatastoreBinding> {
@@ -119,6 +120,7 @@ async function planServices(preset: string, names: string[], opts: { unrouted?: 
                 appSecretArns: { SECRET_KEY: ARN("app-secret-key"), JWT_SECRET: ARN("app-jwt") },
                 appSecretsKmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/secrets",
                 bindings: b,
+                alarmTopicArn: ALARM_TOPIC,
                 ...(svc.kind === "web" && !opts.unrouted?.includes(n)
                     ? { loadBalancer: loadBalancerOf(n, svc.rollout.strategy !== "rolling") }
                     : {}),
@@ -509,6 +511,54 @@ describe("aws service", function () {
                     planService(system, system.services.backend, "aws"),
                 ),
             /credentials never travel as plain variables/,
+        );
+    });
+
+    it("rolls a blue/green or canary deployment back when a target group's 5xx rate or p99 latency breaches the system's thresholds", async () => {
+        const { system } = loadSystem("hld-platform");
+        const hld = await planServices("hld-platform", ["api", "web", "worker"]);
+        for (const [n, strategy] of [
+            ["api", "BLUE_GREEN"],
+            ["web", "CANARY"],
+        ]) {
+            const svc = hld.one("aws:ecs/service:Service", `${n}-service`).inputs;
+            assert.strictEqual(svc.deploymentConfiguration.strategy, strategy, n);
+            const errors = hld.one("aws:cloudwatch/metricAlarm:MetricAlarm", `${n}-rollout-5xx`).inputs;
+            const latency = hld.one("aws:cloudwatch/metricAlarm:MetricAlarm", `${n}-rollout-latency`).inputs;
+            assert.deepStrictEqual(svc.alarms, { alarmNames: [errors.name, latency.name], enable: true, rollback: true }, n);
+            assert.deepStrictEqual(svc.deploymentCircuitBreaker, { enable: true, rollback: true }, n);
+            assert.strictEqual(errors.threshold, system.monitoring.errorRatePercent, `${n}: the HighErrorRate share`);
+            assert.strictEqual(latency.threshold, system.monitoring.p99LatencyMs / 1000, `${n}: p99 in seconds`);
+            for (const alarm of [errors, latency]) {
+                assert.strictEqual(alarm.comparisonOperator, "GreaterThanThreshold");
+                assert.deepStrictEqual([alarm.evaluationPeriods, alarm.datapointsToAlarm], [3, 2], "2 breaching minutes of 3");
+                assert.strictEqual(alarm.treatMissingData, "notBreaching", "no traffic is no failure");
+                assert.deepStrictEqual(alarm.alarmActions, [ALARM_TOPIC]);
+                // Both target groups, each on its own: ECS swaps them at every deployment.
+                const groups = alarm.metricQueries.filter((q: any) => q.metric).map((q: any) => q.metric.dimensions.TargetGroup);
+                assert.deepStrictEqual(new Set(groups), new Set([`targetgroup/${n}/1`, `targetgroup/${n}-alt/3`]), n);
+                assert.ok(alarm.metricQueries.every((q: any) => !q.metric || q.metric.period === 60));
+                assert.deepStrictEqual(
+                    alarm.metricQueries.filter((q: any) => q.returnData).map((q: any) => q.id),
+                    ["worst"],
+                    "one series judged",
+                );
+            }
+            const worst = errors.metricQueries.find((q: any) => q.id === "worst").expression;
+            assert.strictEqual(worst, "MAX([rateprimary, ratealternate])");
+            assert.ok(
+                latency.metricQueries.filter((q: any) => q.metric).every((q: any) => q.metric.stat === "p99"),
+                "the percentile statistic",
+            );
+        }
+        assert.strictEqual(hld.one("aws:ecs/service:Service", "worker-service").inputs.alarms, undefined, "a worker rolls");
+        assert.deepStrictEqual(
+            hld
+                .ofType("aws:cloudwatch/metricAlarm:MetricAlarm")
+                .map((a) => a.name)
+                .sort(),
+            ["api-rollout-5xx", "api-rollout-latency", "web-rollout-5xx", "web-rollout-latency"],
+            "no alarm for a rolling service",
         );
     });
 });

@@ -42,6 +42,17 @@ const efsService = (platformVersion?: string) =>
 const accessPoint = (rootDirectory: Record<string, any>, uid = 10001) =>
     recorded(ACCESS_POINT, "ap", { fileSystemId: "fs-1", posixUser: { uid, gid: uid }, rootDirectory });
 const CREATION = { ownerUid: 10001, ownerGid: 10001, permissions: "750" };
+/** A blue/green or canary ECS service as service.ts builds it: both target groups, the rule, the role, rollback alarms. */
+const shifting = (deploymentConfiguration: Record<string, any>, advanced: Record<string, any> | null = ADVANCED, alarmNames = ["a-5xx"]) =>
+    recorded(SERVICE, "s", {
+        launchType: "FARGATE",
+        deploymentConfiguration,
+        loadBalancers: [
+            { targetGroupArn: "tg", containerName: "web", containerPort: 80, ...(advanced ? { advancedConfiguration: advanced } : {}) },
+        ],
+        alarms: { alarmNames, enable: true, rollback: true },
+    });
+const ADVANCED = { alternateTargetGroupArn: "tg-alt", productionListenerRule: "rule", roleArn: "role" };
 
 /** Every AWS rule's cases. */
 export const awsRuleCases: EngineRuleCase[] = [
@@ -298,6 +309,65 @@ export const awsRuleCases: EngineRuleCase[] = [
                 why: "transit encryption 'true'",
                 resources: [efsTask({ name: "v", efsVolumeConfiguration: { fileSystemId: "fs-1", transitEncryption: "true" } })],
                 expect: /not ENABLED or DISABLED/,
+            },
+        ],
+    },
+    {
+        rule: "aws-ecs-deployment-strategy",
+        good: [
+            shifting({ strategy: "BLUE_GREEN", bakeTimeInMinutes: "10" }),
+            shifting({
+                strategy: "CANARY",
+                bakeTimeInMinutes: "0",
+                canaryConfiguration: { canaryPercent: 0.1, canaryBakeTimeInMinutes: "1440" },
+            }),
+            shifting({
+                strategy: "LINEAR",
+                bakeTimeInMinutes: "10",
+                linearConfiguration: { stepPercent: 33.3, stepBakeTimeInMinutes: "5" },
+            }),
+            recorded(SERVICE, "rolling", { launchType: "FARGATE", loadBalancers: [{ targetGroupArn: "tg" }] }),
+        ],
+        bad: [
+            {
+                why: "BLUE_GREEN behind a load balancer without an alternate target group",
+                resources: [shifting({ strategy: "BLUE_GREEN" }, null)],
+                expect: /alternateTargetGroupArn/,
+            },
+            {
+                why: "CANARY with a rule but no role",
+                resources: [
+                    shifting(
+                        { strategy: "CANARY", canaryConfiguration: {} },
+                        { alternateTargetGroupArn: "tg-alt", productionListenerRule: "r" },
+                    ),
+                ],
+                expect: /roleArn/,
+            },
+            {
+                why: "a bake of 25 hours",
+                resources: [shifting({ strategy: "BLUE_GREEN", bakeTimeInMinutes: "1500" })],
+                expect: /0-1440 minutes/,
+            },
+            {
+                why: "a canary of 0.05 %",
+                resources: [shifting({ strategy: "CANARY", canaryConfiguration: { canaryPercent: 0.05 } })],
+                expect: /multiple of 0.1 from 0.1/,
+            },
+            {
+                why: "linear steps of 2 %",
+                resources: [shifting({ strategy: "LINEAR", linearConfiguration: { stepPercent: 2 } })],
+                expect: /multiple of 0.1 from 3.0/,
+            },
+            {
+                why: "CANARY without its configuration",
+                resources: [shifting({ strategy: "CANARY" })],
+                expect: /required with strategy CANARY/,
+            },
+            {
+                why: "deployment alarms naming none",
+                resources: [shifting({ strategy: "BLUE_GREEN" }, ADVANCED, [])],
+                expect: /name at least one CloudWatch alarm/,
             },
         ],
     },
