@@ -3,15 +3,16 @@
  * docker, kubernetes and aws alike.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { Settings, System } from "../model";
+import type { System } from "../model";
 import type { Client, DatastoreKind, SystemPlan } from "../plan";
+import type { PlatformSettings } from "../plan";
 
 /** Arguments of every platform's `System` component. */
 export interface PlatformSystemArgs {
     /** The validated system, with the environment profile applied. */
     system: System;
     /** The stack's `tierform:*` settings. */
-    settings: Settings;
+    settings: PlatformSettings;
     /** The platform-neutral plan of the system (plan/): what every platform renders. */
     plan: SystemPlan;
 }

@@ -3,10 +3,12 @@
  * stack never loads the AWS or Kubernetes SDKs.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { problemLines, type LoadedStack, type Platform, type Problem, type System } from "../model";
+import { type LoadedStack, type System } from "../model";
 import { KNOWLEDGE, planSystem, unsupportedProblems } from "../plan";
 import type { PlatformSystem, SystemOutputs } from "./contract";
 import type { PlatformModule } from "./platform";
+import { type Problem, problemLines } from "../conventions/problems";
+import type { Platform } from "../conventions/platforms";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const PLATFORMS: Record<Platform, () => PlatformModule> = {

@@ -5,8 +5,10 @@
  * types back.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { Problem, Settings, System } from "../model";
+import type { System } from "../model";
 import type { PlatformSystem, PlatformSystemArgs } from "./contract";
+import type { Problem } from "../conventions/problems";
+import type { PlatformSettings } from "../plan";
 
 /** A platform's system component class. */
 export type SystemClass = new (name: string, args: PlatformSystemArgs, opts?: pulumi.ComponentResourceOptions) => PlatformSystem;
@@ -16,7 +18,7 @@ export interface PlatformModule {
     /** The platform's system component. */
     System: SystemClass;
     /** Everything the platform cannot build from a valid spec and settings, one problem per spec path or config key. */
-    problems(system: System, settings: Settings): Problem[];
+    problems(system: System, settings: PlatformSettings): Problem[];
     /** What a real deployment needs that the plan cannot check, one line each. @default none */
-    warnings?(system: System, settings: Settings): string[];
+    warnings?(system: System, settings: PlatformSettings): string[];
 }

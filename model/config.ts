@@ -5,11 +5,9 @@
 import * as fs from "fs";
 import { z } from "zod";
 import { ENVIRONMENTS } from "./profiles";
+import { PLATFORMS, type Platform } from "../conventions/platforms";
 
-/** The platforms a stack can deploy to (`tierform:platform`). */
-export const PLATFORMS = ["docker", "kubernetes", "aws"] as const;
-/** One of {@link PLATFORMS}. */
-export type Platform = (typeof PLATFORMS)[number];
+export { PLATFORMS, type Platform } from "../conventions/platforms";
 
 const bool = z.union([z.boolean(), z.enum(["true", "false"]).transform((v) => v === "true")]);
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);

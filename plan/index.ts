@@ -20,6 +20,7 @@ export * from "./bindings";
 export * from "./datastores";
 export * from "./hosts";
 export * from "./service";
+export * from "./settings";
 export * from "./support";
 export * from "./validate";
 

@@ -19,12 +19,13 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { Database, Problem, System } from "../../model";
+import type { Database, System } from "../../model";
 import { restrictsBothDays } from "../../conventions/cron";
 import { awsTags, resourceName } from "../shared/naming";
 import { AWS_TAG } from "../../conventions/labels";
 import { dataAlarm } from "./monitoring";
 import { assumeRolePolicy, awsName, awsNamePrefix, awsPlace, managedPolicyArn, policyJson, problemOf } from "./common";
+import type { Problem } from "../../conventions/problems";
 
 /** The values of a numeric cron field part list (`1-5`, `0,6`, `*\/2`), for day-of-week conversion. */
 function expand(field: string, min: number, max: number): number[] {

@@ -7,9 +7,10 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { createHash } from "crypto";
-import { problemLines, type Database, type Problem, type Size, type System } from "../../model";
+import { type Database, type Size, type System } from "../../model";
 import { awsTags, resourceName, type Tier } from "../shared/naming";
 import type { Client } from "../../plan";
+import { type Problem, problemLines } from "../../conventions/problems";
 
 /**
  * The longest name AWS accepts, by the kind of thing tierform names explicitly (the API references

@@ -4,9 +4,10 @@
  */
 import type * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
-import type { Settings, System } from "../../model";
+import type { System } from "../../model";
 import type { DatastoreBinding } from "../contract";
 import type { DatastorePlan } from "../../plan";
+import type { PlatformSettings } from "../../plan";
 
 /** The network as the data tier sees it. */
 export interface AwsNetworkInfo {
@@ -29,7 +30,7 @@ export interface AwsDataArgs {
     /** The resolved system: its datastores, recovery and environment profile. */
     system: System;
     /** The stack's settings (`drRegion`, `alarmEmail` for the DR site). */
-    settings: Settings;
+    settings: PlatformSettings;
     /** The network's isolated subnets and datastore security groups. */
     network: AwsNetworkInfo;
     /** Every datastore of the plan by name, in the plan's order: what the provisioners create (plan/datastores.ts). */

@@ -12,7 +12,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { Problem, Settings, System } from "../../model";
+import type { System } from "../../model";
 import { planBackup } from "../../plan";
 import { CONTINUOUS_BACKUP_MINUTES } from "../../conventions/cron";
 import { MANAGED_BY } from "../shared/naming";
@@ -21,6 +21,8 @@ import type { AwsDataArgs, AwsDatastoreBinding } from "./contract";
 import { AwsDrSite } from "./dr";
 import { AwsKms } from "./kms";
 import { provisionAws, type AwsProvisionContext } from "./provisioners";
+import type { Problem } from "../../conventions/problems";
+import type { PlatformSettings } from "../../plan";
 
 /** The shortest RPO AWS guarantees: RDS and DocumentDB restore to at most 5 minutes before the latest restorable time. */
 export const MIN_RPO_MINUTES = CONTINUOUS_BACKUP_MINUTES;
@@ -32,7 +34,7 @@ export const MIN_RPO_MINUTES = CONTINUOUS_BACKUP_MINUTES;
  * being the primary one); a DocumentDB database under `crossRegion`, whose regional RPO is the
  * interval of its cross-region backup copies.
  */
-export function recoveryProblems(system: System, settings: Pick<Settings, "drRegion">, primaryRegion?: string): Problem[] {
+export function recoveryProblems(system: System, settings: Pick<PlatformSettings, "drRegion">, primaryRegion?: string): Problem[] {
     const problems: Problem[] = [];
     const add = (where: string, message: string) => problems.push({ where, message });
     const rpo = system.recovery.rpoMinutes;

@@ -8,18 +8,19 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { Settings, System } from "../../model";
+import type { System } from "../../model";
 import { awsTags, MANAGED_BY, resourceName } from "../shared/naming";
 import { AwsAlarmTopic } from "./monitoring";
 import { AwsKms } from "./kms";
 import { vpcFlowLogs } from "./network/flow-logs";
+import type { PlatformSettings } from "../../plan";
 
 /** Arguments of {@link AwsDrSite}. */
 export interface AwsDrSiteArgs {
     /** The resolved system (names, tags, `profile.multiAz`, log retention). */
     system: System;
     /** `drRegion` names the region; `alarmEmail` subscribes to the DR alarm topic. */
-    settings: Settings;
+    settings: PlatformSettings;
     /**
      * Availability zones the isolated subnets span.
      * @default 3 where the profile is Multi-AZ, 2 otherwise

@@ -26,7 +26,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { Problem, System } from "../../model";
+import type { System } from "../../model";
 import { awsTags } from "../shared/naming";
 import { awsPlace } from "./common";
 import { shiftsTraffic, type AwsServiceLoadBalancer } from "./service";
@@ -37,6 +37,7 @@ import { createInternalLoadBalancer, createLoadBalancer, createTrafficShiftRole,
 import { createLogBucket } from "./edge/logs";
 import type { EdgePart } from "./edge/part";
 import { createWebAcl } from "./edge/waf";
+import type { Problem } from "../../conventions/problems";
 
 /**
  * What the AWS edge cannot build from the spec, one problem per spec path (empty when it can):

@@ -30,10 +30,11 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { Problem, Service, System } from "../../model";
+import type { Service, System } from "../../model";
 import { awsTags, resourceName } from "../shared/naming";
 import { denyInsecureTransport, ec2Description, policyJson } from "./common";
 import { AwsKms } from "./kms";
+import type { Problem } from "../../conventions/problems";
 
 /** NFS, the port EFS mount targets listen on. */
 export const NFS_PORT = 2049;

@@ -7,10 +7,11 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { Settings, System } from "../../model";
+import type { System } from "../../model";
 import { awsTags, resourceName, type Tier } from "../shared/naming";
 import { awsPlace, denyInsecureTransport, policyJson } from "./common";
 import { AwsKms } from "./kms";
+import type { PlatformSettings } from "../../plan";
 
 /** One CloudWatch alarm, without the parts `dataAlarm` fills (name, actions, tags). */
 export type AlarmSpec = Omit<aws.cloudwatch.MetricAlarmArgs, "name" | "alarmActions" | "okActions" | "tags">;
@@ -48,7 +49,7 @@ export interface AwsAlarmTopicArgs {
     /** The resolved system (names and tags of the topic and its default key). */
     system: System;
     /** `alarmEmail` subscribes an e-mail address (confirmed by the recipient); empty: no subscription. */
-    settings: Settings;
+    settings: PlatformSettings;
     /**
      * KMS key that encrypts the topic. Its policy must let cloudwatch.amazonaws.com,
      * events.amazonaws.com and backup.amazonaws.com use it (an `AwsKms` key with `services: ["alarms"]` does).

@@ -13,7 +13,7 @@
  */
 import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { Problem, Settings, System } from "../../model";
+import type { System } from "../../model";
 import { awsTags } from "../shared/naming";
 import type { AwsNetworkInfo } from "./contract";
 import { problemOf } from "./common";
@@ -23,9 +23,11 @@ import { createNatGateways, natGatewayCount } from "./network/nat";
 import { securityGroupKit, type NetworkPart } from "./network/part";
 import { createDatastoreGroups, createLoadBalancerGroups, createServiceGroups } from "./network/security-groups";
 import { availabilityZoneCount, createVpc, DEFAULT_VPC_CIDR, findSubnets, type VpcSubnets } from "./network/subnets";
+import type { Problem } from "../../conventions/problems";
+import type { PlatformSettings } from "../../plan";
 
 /** What the AWS network cannot build: fewer than two or more than six availability zones. */
-export function networkProblems(system: System, settings: Pick<Settings, "azCount">): Problem[] {
+export function networkProblems(system: System, settings: Pick<PlatformSettings, "azCount">): Problem[] {
     return problemOf("tierform:azCount", () => {
         const n = availabilityZoneCount(system, settings.azCount);
         if (n > 6) throw new Error(`tierform:azCount asks for ${n} availability zones; at most 6 are supported`);

@@ -19,9 +19,10 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { Bucket, Problem, System } from "../../model";
+import type { Bucket, System } from "../../model";
 import { awsTags, resourceName, type Tier } from "../shared/naming";
 import { awsNamePrefix, awsPlace, denyInsecureTransport, policyJson, problemOf } from "./common";
+import type { Problem } from "../../conventions/problems";
 
 /** Arguments of {@link AwsBucket}. */
 export interface AwsBucketArgs {

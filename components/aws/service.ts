@@ -50,7 +50,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { Problem, Service, System } from "../../model";
+import type { Service, System } from "../../model";
 import type { ReplicaRange, ServicePlan } from "../../plan";
 import { connectionValues } from "../shared/binding";
 import { awsTags, resourceName } from "../shared/naming";
@@ -63,6 +63,7 @@ import { createExecutionRole, createTaskRole } from "./service/roles";
 import { createAutoscaling } from "./service/scaling";
 import { createDeploymentAlarms, type DeploymentAnalysis } from "./service/rollout";
 import { createTaskDefinition } from "./service/task-definition";
+import type { Problem } from "../../conventions/problems";
 
 export {
     DROP_ALL_BUT_CHOWN,

@@ -13,7 +13,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { Problem, Settings, System } from "../../model";
+import type { System } from "../../model";
 import type { PlatformSystem, PlatformSystemArgs, SystemOutputs } from "../contract";
 import type { PlatformModule } from "../platform";
 import { datastoreOutputs } from "../shared/binding";
@@ -32,12 +32,14 @@ import { AwsNetwork, networkProblems } from "./network";
 import { internetHttpsReason } from "./network/endpoints";
 import { AwsAppSecrets } from "./secrets";
 import { AwsService, serviceProblems } from "./service";
+import type { Problem } from "../../conventions/problems";
+import type { PlatformSettings } from "../../plan";
 
 /**
  * Everything the AWS platform cannot build from a valid spec, one problem per spec path or config
  * key: network, edge, services, backup schedules, bucket lifecycles and recovery objectives.
  */
-export function awsProblems(system: System, settings: Settings, region?: string): Problem[] {
+export function awsProblems(system: System, settings: PlatformSettings, region?: string): Problem[] {
     return [
         ...networkProblems(system, settings),
         ...edgeProblems(system, settings.certificateArn || undefined),
@@ -54,7 +56,7 @@ export function awsProblems(system: System, settings: Settings, region?: string)
  * the setting to give: a documentation-placeholder domain (no hosted zone, no certificate can be
  * validated for it) and alarms that reach nobody. Printed as warnings by every plan and preview.
  */
-export function awsWarnings(system: System, settings: Settings): string[] {
+export function awsWarnings(system: System, settings: PlatformSettings): string[] {
     const out: string[] = [];
     const domain = system.edge.domain;
     if (domain && isPlaceholderDomain(domain) && !settings.certificateArn) {
@@ -86,7 +88,7 @@ export function awsWarnings(system: System, settings: Settings): string[] {
  * found for it and no certificate validated: the update would fail half-way, after the network and
  * the datastores exist).
  */
-export function realUpdateProblems(system: System, settings: Settings): Problem[] {
+export function realUpdateProblems(system: System, settings: PlatformSettings): Problem[] {
     const out: Problem[] = [];
     if (!settings.alarmEmail)
         out.push({

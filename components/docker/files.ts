@@ -9,9 +9,10 @@
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { Problem, System } from "../../model";
+import type { System } from "../../model";
 import { resourceName } from "../shared/naming";
 import { labelsFor, pullImage, UTILITY_IMAGE, volumeOwnership } from "./common";
+import type { Problem } from "../../conventions/problems";
 
 /** One share directory as a volume, what mounts it and the step that owns it. */
 export interface ShareVolume {

@@ -28,7 +28,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { Service, System } from "../../model";
-import type { Problem } from "../../model/errors";
 import { APP_SECRET_LENGTH, connectionVariables, planService, type ServicePlan } from "../../plan";
 import { resourceName } from "../shared/naming";
 import {
@@ -51,6 +50,7 @@ import { dockerLabels } from "../shared/naming";
 import { DOCKER_LABEL } from "../../conventions/labels";
 import { HEALTH_TOOLS_DIR, httpCheckArgv } from "../shared/health";
 import { imageOf } from "../../conventions/pins";
+import type { Problem } from "../../conventions/problems";
 
 /**
  * What Docker cannot run of a service, before anything is registered: a service that receives

@@ -11,8 +11,7 @@
  * the services start; data volumes are `protect`ed where the profile asks (prod).
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { Settings, System } from "../../model";
-import type { Problem } from "../../model/errors";
+import type { System } from "../../model";
 import { buildOrder, type ServicePlan } from "../../plan";
 import { imageProblems } from "../shared/images";
 import { resourceName } from "../shared/naming";
@@ -30,12 +29,14 @@ import { DockerQueue } from "./queue";
 import { provisionDocker, type DockerProvisionContext } from "./provisioners";
 import { DockerFileShares, fileShareProblems, shareKey } from "./files";
 import { DockerService, healthTools, serviceProblems, type ServiceStep } from "./service";
+import type { PlatformSettings } from "../../plan";
+import type { Problem } from "../../conventions/problems";
 
 /**
  * Everything the Docker platform cannot build from a valid spec, one problem per spec path:
  * a service that gets credentials without a `command` (see `serviceProblems`).
  */
-export function dockerProblems(system: System, _settings?: Settings): Problem[] {
+export function dockerProblems(system: System, _settings?: PlatformSettings): Problem[] {
     return [
         ...Object.values(system.services).flatMap((s) => serviceProblems(system, s)),
         ...fileShareProblems(system),
@@ -219,7 +220,7 @@ export class DockerSystem extends pulumi.ComponentResource implements PlatformSy
         return { env, secretEnv, dependsOn, after, needsData: dependsOn.length > 0 };
     }
 
-    private buildOutputs(system: System, settings: Settings): SystemOutputs {
+    private buildOutputs(system: System, settings: PlatformSettings): SystemOutputs {
         const datastores = datastoreOutputs(this.bindings);
         return {
             publicUrl: this.edge.url,

@@ -9,8 +9,9 @@
 import type { ConnectionValues } from "../contract";
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8sTypes from "@pulumi/kubernetes/types/input";
-import type { Settings, System } from "../../model";
+import type { System } from "../../model";
 import { kubernetesLabels, resourceName, type Tier } from "../shared/naming";
+import type { PlatformSettings } from "../../plan";
 
 /** Namespaces where tierform installs (or expects) the cluster operators; see operators.ts. */
 export const OPERATOR_NAMESPACES = {
@@ -26,7 +27,7 @@ export interface KubeContext {
     /** The resolved system. */
     system: System;
     /** The stack's settings (namespace, storageClass, s3Endpoint, monitoringCrds, ...). */
-    settings: Settings;
+    settings: PlatformSettings;
     /** Namespace name as a string (for DNS names computed at plan time). */
     namespaceName: string;
     /**
@@ -37,7 +38,7 @@ export interface KubeContext {
 }
 
 /** The namespace tierform deploys `system` into: `settings.namespace`, else the system name. */
-export function namespaceOf(system: System, settings: Settings): string {
+export function namespaceOf(system: System, settings: PlatformSettings): string {
     return settings.namespace || system.name;
 }
 

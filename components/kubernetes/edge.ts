@@ -35,10 +35,11 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { Settings, System } from "../../model";
-import type { Problem } from "../../model/errors";
+import type { System } from "../../model";
 import { logicalName, meta, OPERATOR_NAMESPACES, type KubeContext } from "./context";
 import { imageOf } from "../../conventions/pins";
+import type { PlatformSettings } from "../../plan";
+import type { Problem } from "../../conventions/problems";
 
 /** The GatewayClass of Envoy Gateway the edge's Gateway uses (operators.ts creates it with the chart). */
 export const GATEWAY_CLASS = "envoy-gateway";
@@ -66,7 +67,7 @@ export function edgeHeaders(system: System): Record<string, string> {
 }
 
 /** What the Kubernetes edge cannot build: TLS without a domain (nothing to name in the certificate). */
-export function edgeProblems(system: System, _settings: Settings): Problem[] {
+export function edgeProblems(system: System, _settings: PlatformSettings): Problem[] {
     const e = system.edge;
     if (e.tls && !e.domain) {
         return [

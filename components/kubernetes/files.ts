@@ -15,9 +15,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8sTypes from "@pulumi/kubernetes/types/input";
-import type { Service, Settings, System } from "../../model";
-import type { Problem } from "../../model/errors";
+import type { Service, System } from "../../model";
 import { deletionSafety, logicalName, meta, type KubeContext } from "./context";
+import type { PlatformSettings } from "../../plan";
+import type { Problem } from "../../conventions/problems";
 
 /** The claim (and pod volume) name of share `share`. */
 export function shareClaim(share: string): string {
@@ -25,7 +26,7 @@ export function shareClaim(share: string): string {
 }
 
 /** A system with file shares needs `tierform:sharedStorageClass`. */
-export function sharedStorageProblems(system: System, settings: Settings): Problem[] {
+export function sharedStorageProblems(system: System, settings: PlatformSettings): Problem[] {
     const shares = Object.keys(system.fileShares);
     if (shares.length === 0 || settings.sharedStorageClass) return [];
     return [

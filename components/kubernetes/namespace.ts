@@ -8,16 +8,17 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8sTypes from "@pulumi/kubernetes/types/input";
-import type { Settings, System } from "../../model";
+import type { System } from "../../model";
 import { kubernetesLabels, resourceName } from "../shared/naming";
 import { deletionSafety, type KubeContext } from "./context";
 import { apiServerEgress, peerRule, systemFlows, type Flow, type Peer } from "./network";
+import type { PlatformSettings } from "../../plan";
 /** Arguments of {@link KubernetesNamespace}. */
 export interface KubernetesNamespaceArgs {
     /** The resolved system. */
     system: System;
     /** The stack's settings. */
-    settings: Settings;
+    settings: PlatformSettings;
     /** The namespace to create. */
     name: string;
     /**

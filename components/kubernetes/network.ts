@@ -18,11 +18,12 @@
  * (kindnet, flannel) they are accepted and ignored.
  */
 import type * as k8sTypes from "@pulumi/kubernetes/types/input";
-import type { Settings, System } from "../../model";
+import type { System } from "../../model";
 import { DEFAULT_PORTS } from "../shared/connection";
 import { datastoreOf, portOf } from "../../plan";
 import { OPERATOR_NAMESPACES, selectorOf } from "./context";
 import { ENVOY_PROXY_PEER } from "./edge";
+import type { PlatformSettings } from "../../plan";
 
 /** One end of a network flow. */
 export type Peer =
@@ -56,7 +57,7 @@ export const CNPG_STATUS_PORT = 8000;
 export const CNPG_METRICS_PORT = 9187;
 
 /** Host and port of the configured S3 endpoint (`https://s3.example.com:9000`), or undefined. */
-export function s3EndpointAddress(settings: Settings): { host: string; port: number; url: string } | undefined {
+export function s3EndpointAddress(settings: PlatformSettings): { host: string; port: number; url: string } | undefined {
     if (!settings.s3Endpoint) return undefined;
     const url = new URL(settings.s3Endpoint.includes("://") ? settings.s3Endpoint : `https://${settings.s3Endpoint}`);
     const port = url.port ? Number(url.port) : url.protocol === "http:" ? 80 : 443;
@@ -67,7 +68,7 @@ export function s3EndpointAddress(settings: Settings): { host: string; port: num
  * The pods of datastore `name` and the port clients use (the plan's table, plan/datastores.ts).
  * Postgres pods are CloudNativePG's; buckets live in the object store.
  */
-export function datastorePeer(system: System, settings: Settings, name: string): { peer: Peer; port: number } | undefined {
+export function datastorePeer(system: System, settings: PlatformSettings, name: string): { peer: Peer; port: number } | undefined {
     const d = datastoreOf(system, name);
     if (!d) return undefined;
     if (d.kind === "bucket") return objectStorePeer(system, settings);
@@ -98,7 +99,7 @@ export function inClusterNamespace(host: string): string | undefined {
  * NetworkPolicies match the pod's port after the Service's translation, so the Service must expose
  * the pod's own port (as MinIO's and SeaweedFS's charts do).
  */
-export function objectStorePeer(system: System, settings: Settings): { peer: Peer; port: number } {
+export function objectStorePeer(system: System, settings: PlatformSettings): { peer: Peer; port: number } {
     const s3 = s3EndpointAddress(settings);
     const namespace = s3 && inClusterNamespace(s3.host);
     if (s3 && namespace) return { peer: { kind: "namespace", component: "s3", namespace }, port: s3.port };
@@ -165,7 +166,7 @@ export const NON_INTERNET_CIDRS = [
 export const INTERNET: Peer = { kind: "cidr", component: "internet", cidr: "0.0.0.0/0", except: NON_INTERNET_CIDRS };
 
 /** Every connection the system makes, derived from the spec alone (pure: no Pulumi). */
-export function systemFlows(system: System, settings: Settings): Flow[] {
+export function systemFlows(system: System, settings: PlatformSettings): Flow[] {
     const flows: Flow[] = [];
     const pods = (component: string): Peer => ({ kind: "pods", component, selector: selectorOf(system, component) });
     const routed = new Set(system.edge.routes.map((r) => r.service));

@@ -29,7 +29,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8sTypes from "@pulumi/kubernetes/types/input";
-import type { Bucket, Settings, System } from "../../model";
+import type { Bucket, System } from "../../model";
 import { DEFAULT_PORTS } from "../shared/connection";
 import { logicalName, meta, serviceHost, type KubeContext } from "./context";
 import { type DatastoreConnection } from "./context";
@@ -38,6 +38,7 @@ import { EXTERNAL_S3_SECRET, componentSecret, generatedPassword, secretEnvs } fr
 import { OBJECT_STORE, s3EndpointAddress } from "./network";
 import { statefulWorkload } from "./stateful";
 import { imageOf } from "../../conventions/pins";
+import type { PlatformSettings } from "../../plan";
 
 /** The AWS CLI of the bucket Job and the off-site copy (pinned). */
 export const AWS_CLI_IMAGE = imageOf("awsCli");
@@ -109,7 +110,7 @@ function hasPostgres(system: System): boolean {
 }
 
 /** True when the system runs its own object store: no S3 endpoint, and buckets or a PostgreSQL WAL archive to hold. */
-export function needsObjectStore(system: System, settings: Settings): boolean {
+export function needsObjectStore(system: System, settings: PlatformSettings): boolean {
     if (s3EndpointAddress(settings)) return false;
     return Object.keys(system.buckets).length > 0 || Object.values(system.databases).some((d) => d.engine === "postgres");
 }

@@ -24,7 +24,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8sTypes from "@pulumi/kubernetes/types/input";
-import type { Settings, System } from "../../model";
+import type { System } from "../../model";
 import { K8S_ANNOTATION } from "../../conventions/labels";
 import { planService } from "../../plan";
 import { datastoreImage } from "../shared/images";
@@ -32,6 +32,7 @@ import { PINS } from "../../conventions/pins";
 import { OPERATOR_NAMESPACES } from "./context";
 import { restrictedContainer, restrictedPodSpec } from "./pods";
 import { ENVOY_GATEWAY_CONTROLLER, GATEWAY_CLASS } from "./edge";
+import type { PlatformSettings } from "../../plan";
 
 /**
  * Pinned charts (versions from the pin table, {@link PINS}) and the namespace each is installed
@@ -136,7 +137,7 @@ export function scalesOnResources(system: System): boolean {
  * PrometheusRule, CloudNativePG's PodMonitor, the edge's request metrics), metrics-server when a
  * service scales on CPU or memory ({@link scalesOnResources}).
  */
-export function neededOperators(system: System, settings: Settings): Operator[] {
+export function neededOperators(system: System, settings: PlatformSettings): Operator[] {
     const needed: Operator[] = [];
     if (settings.monitoringCrds) needed.push("kubePrometheusStack");
     const postgres = Object.values(system.databases).some((d) => d.engine === "postgres");
@@ -156,7 +157,7 @@ export function neededOperators(system: System, settings: Settings): Operator[] 
  * operator with its Barman Cloud plugin (the backups need both; the plugin needs cert-manager,
  * installed by `installCertManager` or already on the cluster).
  */
-export function operatorsToInstall(system: System, settings: Settings): Operator[] {
+export function operatorsToInstall(system: System, settings: PlatformSettings): Operator[] {
     const all = settings.installOperators;
     const switches: Record<Operator, boolean> = {
         envoyGateway: all || settings.installEnvoyGateway,
@@ -210,7 +211,7 @@ export interface KubernetesOperatorsArgs {
     /** The resolved system. */
     system: System;
     /** The stack's settings. */
-    settings: Settings;
+    settings: PlatformSettings;
 }
 
 /** Helm releases of the operators to install (none by default: they are prerequisites). */

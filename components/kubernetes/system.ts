@@ -7,8 +7,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { Settings, System } from "../../model";
-import type { Problem } from "../../model/errors";
+import type { System } from "../../model";
 import type { DatastoreBinding, PlatformSystem, PlatformSystemArgs, SystemOutputs } from "../contract";
 import { datastoreOutputs, readinessOf } from "../shared/binding";
 import { buildOrder } from "../../plan";
@@ -26,9 +25,11 @@ import { KubernetesNamespace } from "./namespace";
 import { KubernetesOperators } from "./operators";
 import { provisionKubernetes, type KubernetesProvisionContext } from "./provisioners";
 import { APP_SECRETS, KubernetesService } from "./service";
+import type { PlatformSettings } from "../../plan";
+import type { Problem } from "../../conventions/problems";
 
 /** Everything the Kubernetes platform cannot build from a valid spec, one problem per spec path or config key. */
-export function kubernetesProblems(system: System, settings: Settings): Problem[] {
+export function kubernetesProblems(system: System, settings: PlatformSettings): Problem[] {
     return [
         ...edgeProblems(system, settings),
         ...sharedStorageProblems(system, settings),

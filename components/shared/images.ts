@@ -3,8 +3,9 @@
  * storage, queue) on Docker and Kubernetes, as references built from the pin table
  * ({@link PINS} in `conventions/pins.ts`, the one place versions are written). Never a floating tag.
  */
-import type { Problem, System } from "../../model";
+import type { System } from "../../model";
 import { CNPG_LINES, ENGINE_LINES, imageOf, type PinName } from "../../conventions/pins";
+import type { Problem } from "../../conventions/problems";
 
 /** The unprivileged nginx used as the edge (listens on 8080/8443, runs as uid 101). */
 export const EDGE_IMAGE = imageOf("nginxUnprivileged");
