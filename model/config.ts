@@ -44,6 +44,12 @@ export const CONFIG_KEYS = {
         default: "127.0.0.1",
         description: "docker: host address the edge publishes on. Only the edge is ever published.",
     },
+    observability: {
+        schema: bool,
+        default: false,
+        description:
+            "docker: run the observability profile beside the system: an OpenTelemetry Collector that every container's logs and every service's traces reach, Loki (logs), Tempo (traces) and Grafana with the system's dashboards, published on 127.0.0.1:3000 only.",
+    },
     edgeHttpPort: { schema: int(1, 65535), default: 8080, description: "docker: host port for HTTP (redirects to HTTPS)." },
     edgeHttpsPort: { schema: int(1, 65535), default: 8443, description: "docker: host port for HTTPS." },
     kubeconfig: {

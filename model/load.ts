@@ -783,6 +783,6 @@ export function loadStack(rawConfig: Record<string, string>, cwd: string = PROJE
     if (problems.length > 0 || !parsed.success) throw new SpecError(problems);
 
     const full: Settings = { ...(settings as Settings), ...(rawConfig["aws:region"] ? { awsRegion: rawConfig["aws:region"] } : {}) };
-    const system = applyProfile(parsed.data, full.environment, full.maxReplicas);
+    const system = applyProfile(parsed.data, full.environment, full.maxReplicas, full.platform !== "docker" || full.observability);
     return { settings: full, system, source: label, locate: (p) => locate(p, label, doc, lines, overrides) };
 }

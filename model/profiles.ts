@@ -2,6 +2,7 @@
  * Environment profiles: what dev, staging and prod fill in where a spec is silent, and the
  * environment-wide switches (multi-AZ, deletion protection, sizes) every platform reads.
  */
+import { resolveObservability, type Observability } from "./observability";
 import type { BucketSpec, CacheSpec, DatabaseSpec, FileShareSpec, ProbeSpec, QueueSpec, ServiceSpec, SystemSpec } from "./schema";
 
 /** The environment profiles (`tierform:environment`). */
@@ -26,8 +27,10 @@ export interface Profile {
     schedulerResources?: { cpu: number; memoryMb: number };
     /** Backup retention where a spec gives none. */
     backupRetentionDays: number;
-    /** Log retention of the platform's log store. */
+    /** Log retention of the platform's log store where the spec gives none (`observability.logRetentionDays`). */
     logRetentionDays: number;
+    /** Share of new traces sampled where the spec gives none (`observability.traces.sampleRatio`). */
+    traceSampleRatio: number;
     /** Datastores span availability zones / nodes. */
     multiAz: boolean;
     /** Stateful resources refuse deletion and are `protect`ed in Pulumi. */
@@ -46,6 +49,7 @@ export const PROFILES: Record<Environment, Profile> = {
         serviceResources: { cpu: 0.25, memoryMb: 256 },
         backupRetentionDays: 3,
         logRetentionDays: 7,
+        traceSampleRatio: 1,
         multiAz: false,
         deletionProtection: false,
         dataSize: "small",
@@ -57,6 +61,7 @@ export const PROFILES: Record<Environment, Profile> = {
         serviceResources: { cpu: 0.5, memoryMb: 512 },
         backupRetentionDays: 7,
         logRetentionDays: 30,
+        traceSampleRatio: 1,
         multiAz: false,
         deletionProtection: false,
         dataSize: "medium",
@@ -70,6 +75,7 @@ export const PROFILES: Record<Environment, Profile> = {
         schedulerResources: { cpu: 0.25, memoryMb: 512 },
         backupRetentionDays: 30,
         logRetentionDays: 365,
+        traceSampleRatio: 0.1,
         multiAz: true,
         deletionProtection: true,
         dataSize: "large",
@@ -110,8 +116,12 @@ export interface FileShare extends FileShareSpec {
 }
 
 /** The fully resolved system every platform builds from. */
-export interface System extends Omit<SystemSpec, "services" | "databases" | "caches" | "queues" | "buckets" | "fileShares"> {
+export interface System extends Omit<
+    SystemSpec,
+    "services" | "databases" | "caches" | "queues" | "buckets" | "fileShares" | "observability"
+> {
     environment: Environment;
+    observability: Observability;
     profile: Profile;
     services: Record<string, Service>;
     databases: Record<string, Database>;
@@ -124,8 +134,9 @@ export interface System extends Omit<SystemSpec, "services" | "databases" | "cac
 /**
  * Fill what the spec leaves out from the environment's profile. `maxReplicas` (from
  * `tierform:maxReplicas`, 0 = none) caps every replica range, e.g. to keep a laptop responsive.
+ * `pipeline`: the platform runs the telemetry pipeline ({@link Observability.pipeline}).
  */
-export function applyProfile(spec: SystemSpec, environment: Environment, maxReplicas = 0): System {
+export function applyProfile(spec: SystemSpec, environment: Environment, maxReplicas = 0, pipeline = true): System {
     const profile = PROFILES[environment];
     const cap = (n: number) => (maxReplicas > 0 ? Math.min(n, maxReplicas) : n);
     const mapValues = <T, R>(record: Record<string, T>, fn: (value: T, name: string) => R): Record<string, R> =>
@@ -158,6 +169,7 @@ export function applyProfile(spec: SystemSpec, environment: Environment, maxRepl
         ...spec,
         environment,
         profile,
+        observability: resolveObservability(spec.observability, profile, pipeline),
         services,
         databases,
         caches: mapValues(spec.caches, (c, name) => ({ ...c, name })),

@@ -26,6 +26,7 @@ import { z } from "zod";
 import { cronProblem } from "../conventions/cron";
 import { isPinnedImage } from "../conventions/images";
 import { cidrProblem, dnsNameProblem } from "../conventions/network";
+import { observability } from "./observability";
 
 /** DNS-label-safe identifier: lower-case letters, digits and dashes, starting with a letter. */
 export const identifier = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, "must be 1-40 characters of a-z, 0-9 and '-', starting with a letter");
@@ -730,6 +731,11 @@ export const systemSpec = z.strictObject({
      * @default 5 % errors (the seeds' HighErrorRate), p99 1000 ms, 1000 commits per second
      */
     monitoring: monitoring.default({ errorRatePercent: 5, p99LatencyMs: 1000, slowQueryCommitsPerSecond: 1000 }),
+    /**
+     * Log retention and traces; see the observability fields.
+     * @default the profile's log retention, traces on at the profile's sampling ratio
+     */
+    observability: observability.default({ traces: { enabled: true } }),
 });
 
 /** A spec as written in YAML (input). */

@@ -12,6 +12,7 @@
 import type { Platform, System } from "../model";
 import type { BackupPlan } from "./backup";
 import { planDatastores, type DatastorePlan } from "./datastores";
+import { planObservability, type ObservabilityPlan } from "./observability";
 import { planService, type ServicePlan } from "./service";
 import { approximations } from "./support";
 
@@ -19,6 +20,7 @@ export * from "./backup";
 export * from "./bindings";
 export * from "./datastores";
 export * from "./hosts";
+export * from "./observability";
 export * from "./service";
 export * from "./settings";
 export * from "./support";
@@ -56,6 +58,8 @@ export interface SystemPlan {
     datastores: Record<string, DatastorePlan>;
     /** Backups per database. */
     backups: BackupPlan[];
+    /** Logs, traces, the dashboard's rows and the alerts (observability.ts). */
+    observability: ObservabilityPlan;
     /** What the platform builds differently from the spec (see support.ts), one line each. */
     approximations: string[];
 }
@@ -76,6 +80,7 @@ export function planSystem(system: System, platform: Platform): SystemPlan {
         })),
         datastores,
         backups: Object.values(datastores).flatMap((d) => (d.kind === "database" ? [d.backup] : [])),
+        observability: planObservability(system, platform),
         approximations: approximations(system, platform),
     };
 }

@@ -5,6 +5,7 @@
  */
 import type { Cache, HealthTool, Platform, ProbeSpec, Service, System } from "../model";
 import { connectionVariables, type ConnectionVariable } from "./bindings";
+import { otelVariables } from "./observability";
 import { canonicalHost } from "./hosts";
 import { resolveTemplate, templateValues } from "./templates";
 import { homeVariables, writablePathsOf } from "../conventions/writable";
@@ -86,7 +87,7 @@ export interface HealthPlan {
 
 /** Every variable a service receives, by where its value comes from. */
 export interface VariablePlan {
-    /** The home, temp and cache locations ({@link homeVariables}), then the spec's plain `env` (which wins for a name it gives), its references (`${edge.domain}`, ...: plan/templates.ts) resolved. */
+    /** The home, temp and cache locations ({@link homeVariables}), the `OTEL_*` variables (plan/observability.ts), then the spec's plain `env` (which wins for a name it gives), its references (`${edge.domain}`, ...: plan/templates.ts) resolved. */
     plain: Record<string, string>;
     /** The datastores' variables (`<NAME>_URL` in the client's dialect, the conventional aliases, the discrete parts); secret when they carry credentials. */
     connections: ConnectionVariable[];
@@ -214,6 +215,7 @@ export function planService(system: System, service: Service, platform: Platform
         variables: {
             plain: {
                 ...homeVariables(service),
+                ...otelVariables(system, service, platform),
                 ...Object.fromEntries(Object.entries(service.env).map(([k, v]) => [k, resolveTemplate(v, templates)])),
             },
             connections: connectionVariables(system, service, platform),

@@ -23,6 +23,17 @@ import { FEATURES, KNOWLEDGE, fieldNote, type Feature, type FieldEntry, type Fie
 
 /** The schema source, project-relative. */
 export const SCHEMA_FILE = "model/schema.ts";
+
+/**
+ * The schema's source as one text: model/schema.ts followed by every model file it imports a spec
+ * object from (`import { observability } from "./observability"`), so a feature's spec may live in
+ * its own file and still be documented, noted and checked here.
+ */
+export function schemaSource(): string {
+    const main = fs.readFileSync(path.join(ROOT, SCHEMA_FILE), "utf8");
+    const own = [...main.matchAll(/^import [^;]* from "\.\/([a-z-]+)";$/gm)].map((m) => path.join(ROOT, "model", `${m[1]}.ts`));
+    return [main, ...own.filter((f) => fs.existsSync(f)).map((f) => fs.readFileSync(f, "utf8"))].join("\n");
+}
 /** The generated reference, project-relative. */
 export const REFERENCE_FILE = "docs/spec-reference.md";
 /** The project root. */
@@ -489,10 +500,7 @@ function fieldNode(objectNode: JsonNode | undefined, key: string): JsonNode | un
 }
 
 /** docs/spec-reference.md for the schema source `text` (default: model/schema.ts as it is on disk). */
-export function renderSpecReference(
-    text = fs.readFileSync(path.join(ROOT, SCHEMA_FILE), "utf8"),
-    knowledge: Record<string, PlatformKnowledge> = KNOWLEDGE,
-): string {
+export function renderSpecReference(text = schemaSource(), knowledge: Record<string, PlatformKnowledge> = KNOWLEDGE): string {
     const schema = new SchemaSource(text);
     const objects = new Map(schema.objects().map((o) => [o.name, o]));
     const json = z.toJSONSchema(systemSpec, { io: "input", unrepresentable: "any" }) as JsonNode;

@@ -71,7 +71,28 @@ export const aws: PlatformKnowledge = {
         // private ranges never matches there: the public ALB answers 403, an internal ALB serves the route.
         privateRoutes: "internal-load-balancer",
     },
+    telemetry: {
+        // The ADOT collector beside each task's application container (issue 23, prod part).
+        otlpEndpoint: "http://localhost:4318",
+        unrendered: Object.fromEntries(
+            [
+                "HighErrorRatio",
+                "HighLatencyP99",
+                "ReplicasUnavailable",
+                "SchedulerNotRunning",
+                "DatastoreNotReady",
+                "DatabaseSlowQueries",
+                "BackupMissing",
+            ].map((id) => [
+                id,
+                "no CloudWatch alarm carries this alert's name yet (the alarms of components/aws/monitoring.ts and the datastores' have their own)",
+            ]),
+        ),
+    },
     fields: {
+        "observability.logRetentionDays": "The CloudWatch Logs groups' `retentionInDays`.",
+        "traces.enabled": "`OTEL_TRACES_EXPORTER=otlp` (false: `none`) for every service, exporting to the task's ADOT collector.",
+        "traces.sampleRatio": "`OTEL_TRACES_SAMPLER_ARG` with `OTEL_TRACES_SAMPLER=parentbased_traceidratio` for every service.",
         "egress.internet": approximated(
             "Fargate pulls images and fetches secrets through the task's own interface, so a service keeps TCP 443 out to 0.0.0.0/0 unless all its images are in ECR in the stack's region and it has no `writablePaths`; then it reaches ECR, CloudWatch Logs, Secrets Manager (and SQS) through interface endpoints and S3 through the gateway endpoint, and nothing on the internet (the plan warns which images keep 443 open). `true` adds `ports` other than 443.",
         ),

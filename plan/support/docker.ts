@@ -63,7 +63,29 @@ export const docker: PlatformKnowledge = {
         },
         privateRoutes: "public-edge-allow-list",
     },
+    telemetry: {
+        // The collector container of the observability profile (tierform:observability), by its alias on the telemetry network.
+        otlpEndpoint: "http://otel-collector:4318",
+        unrendered: Object.fromEntries(
+            [
+                "HighErrorRate",
+                "HighErrorRatio",
+                "HighLatencyP99",
+                "ReplicasUnavailable",
+                "SchedulerNotRunning",
+                "DatastoreNotReady",
+                "DatabaseSlowQueries",
+                "BackupMissing",
+            ].map((id) => [id, "the dev stack evaluates no alerts (feature alerting): its dashboards show the signals"]),
+        ),
+    },
     fields: {
+        "observability.logRetentionDays":
+            "Loki's `retention_period` in the observability profile (`tierform:observability`); without it the containers' json-file logs rotate by size.",
+        "traces.enabled":
+            "`OTEL_TRACES_EXPORTER=otlp` (false: `none`) for every service with the observability profile (`tierform:observability`); without it `OTEL_SDK_DISABLED=true`.",
+        "traces.sampleRatio":
+            "`OTEL_TRACES_SAMPLER_ARG` with `OTEL_TRACES_SAMPLER=parentbased_traceidratio`, with the observability profile.",
         "egress.internet":
             "The service's containers join the system's non-internal `egress` network; without it they sit on internal networks only.",
         "egress.ports": approximated(

@@ -66,6 +66,14 @@ export interface ServiceRendering {
     privateRoutes: "public-edge-allow-list" | "internal-load-balancer";
 }
 
+/** How a platform carries the observability plan (plan/observability.ts). */
+export interface TelemetryRendering {
+    /** Where a service's OpenTelemetry SDK exports (OTLP over HTTP): the platform's collector as the service reaches it. */
+    otlpEndpoint: string;
+    /** Alerts of the catalogue (plan/observability.ts `AlertId`) the platform does not render, each with why: the only ones the parity test lets it leave out. */
+    unrendered: Record<string, string>;
+}
+
 /** How far a platform builds what a spec field asks: a feature's levels, plus `ignored` (the platform does nothing with it). */
 export type NoteLevel = SupportLevel | "ignored";
 
@@ -98,6 +106,8 @@ export interface PlatformKnowledge {
     features: Record<FeatureId, Support>;
     /** How it renders a service plan where it cannot follow it to the letter. */
     rendering: ServiceRendering;
+    /** How it carries the observability plan: the collector's address, the alerts it cannot render. */
+    telemetry: TelemetryRendering;
     /**
      * What it does with each spec field, keyed `<schema object>.<field>` as in model/schema.ts
      * (`service.replicas`, `service.rollout.strategy`, `systemSpec.name`): its column of

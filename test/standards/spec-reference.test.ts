@@ -15,6 +15,7 @@ import {
     REFERENCE_FILE,
     ROOT,
     SCHEMA_FILE,
+    schemaSource,
     notedFields,
     notesProblems,
     renderSpecReference,
@@ -89,7 +90,7 @@ describe("standards: the spec reference (docs/spec-reference.md)", () => {
     });
 
     it("the notes checker reports each way a platform's notes can disagree with the schema, its features or its rendering", () => {
-        const fields = notedFields(schemaObjects(fs.readFileSync(path.join(ROOT, SCHEMA_FILE), "utf8")));
+        const fields = notedFields(schemaObjects(schemaSource()));
         // Last turn's three defects, each as it was written, plus one of each other kind of disagreement.
         const aws: PlatformKnowledge = {
             ...KNOWLEDGE.aws,
@@ -127,14 +128,14 @@ describe("standards: the spec reference (docs/spec-reference.md)", () => {
     });
 
     it("plan/support/<platform>.ts: every spec field has a note on every platform, agreeing with the features and the rendering", () => {
-        const fields = notedFields(schemaObjects(fs.readFileSync(path.join(ROOT, SCHEMA_FILE), "utf8")));
+        const fields = notedFields(schemaObjects(schemaSource()));
         assert.ok(fields.length >= 70, `only ${fields.length} fields take notes`);
         const problems = notesProblems(fields);
         assert.equal(problems.length, 0, `${problems.length} platform notes disagree:\n${problems.join("\n")}`);
     });
 
     it(`${SCHEMA_FILE}: every field documented, with its default`, () => {
-        const { problems, fields } = schemaProblems(fs.readFileSync(path.join(ROOT, SCHEMA_FILE), "utf8"));
+        const { problems, fields } = schemaProblems(schemaSource());
         assert.ok(fields >= 100, `walked only ${fields} fields`);
         assert.equal(
             problems.length,
@@ -161,7 +162,7 @@ describe("standards: the spec reference (docs/spec-reference.md)", () => {
         // Each platform's column is its module's notes, its level in words where the field is not built as asked.
         assert.ok(reference.includes(`| \`allowCidrs\` | nginx \`allow\` lines and \`deny all\`. |`), "Docker's allowCidrs note");
         assert.match(reference, /\| `allowCidrs` \|[^\n]*\| Approximated: served by an internal load balancer[^|]*\|\n/);
-        const objects = schemaObjects(fs.readFileSync(path.join(ROOT, SCHEMA_FILE), "utf8"));
+        const objects = schemaObjects(schemaSource());
         assert.ok(objects.length >= 15, `only ${objects.length} objects`);
         for (const object of objects) {
             const start = reference.indexOf(`<a id="${object.name.toLowerCase()}"></a>`);

@@ -1,0 +1,101 @@
+/**
+ * The observability plan (plan/observability.ts): log retention from the profile or the spec, the
+ * OTEL_* variables every service receives on each platform, the dashboard rows and the alert
+ * catalogue. Loaded through the real loader with small inline specs (test/harness/spec.ts).
+ */
+import { strict as assert } from "assert";
+import { loadStack, type Platform } from "../../model";
+import { KNOWLEDGE, planSystem } from "../../plan";
+import { problemsOf, stackConfig } from "../harness";
+import { spec } from "../harness/spec";
+
+const STACKS: Record<string, Platform> = { dev: "docker", staging: "kubernetes", prod: "aws" };
+
+const small = () =>
+    spec("obs")
+        .service("web", { env: { OTEL_SERVICE_NAME: "storefront" } })
+        .service("worker", { kind: "worker" })
+        .postgres("db")
+        .build();
+
+function planOf(stack: string, system: string, config: Record<string, unknown> = {}, overrides?: Record<string, unknown>) {
+    const loaded = loadStack(stackConfig({ stack, system, config, overrides }));
+    return planSystem(loaded.system, STACKS[stack]);
+}
+
+describe("plan: observability", () => {
+    it("keeps logs for the profile's days (7, 30, 365) unless the spec says, and samples 1, 1, 0.1 of new traces", () => {
+        const file = small();
+        const days = Object.keys(STACKS).map((stack) => planOf(stack, file).observability.logRetentionDays);
+        assert.deepEqual(days, [7, 30, 365]);
+        const ratios = Object.keys(STACKS).map((stack) => planOf(stack, file).observability.traces.sampleRatio);
+        assert.deepEqual(ratios, [1, 1, 0.1]);
+        const set = planOf("prod", file, {}, { observability: { logRetentionDays: 731, traces: { sampleRatio: 0.25 } } }).observability;
+        assert.equal(set.logRetentionDays, 731);
+        assert.equal(set.traces.sampleRatio, 0.25);
+    });
+
+    it("refuses a retention CloudWatch Logs would refuse, in one line naming the spec path", () => {
+        const problems = problemsOf(stackConfig({ stack: "dev", system: small(), overrides: { observability: { logRetentionDays: 10 } } }));
+        assert.equal(problems.length, 1);
+        assert.match(problems[0].where, /observability\.logRetentionDays/);
+        assert.match(problems[0].message, /must be one of the periods CloudWatch Logs accepts: 1, 3, 5, 7, 14, 30/);
+    });
+
+    it("gives every service the OTEL_* variables pointing at its platform's collector; the spec's env wins for a name it gives", () => {
+        for (const stack of ["staging", "prod"]) {
+            const plan = planOf(stack, small());
+            const v = plan.services.worker.variables.plain;
+            assert.equal(v.OTEL_SERVICE_NAME, "worker");
+            assert.equal(v.OTEL_EXPORTER_OTLP_ENDPOINT, KNOWLEDGE[STACKS[stack]].telemetry.otlpEndpoint);
+            assert.equal(v.OTEL_EXPORTER_OTLP_PROTOCOL, "http/protobuf");
+            assert.equal(v.OTEL_RESOURCE_ATTRIBUTES, `service.namespace=obs,deployment.environment.name=${stack}`);
+            assert.equal(v.OTEL_TRACES_SAMPLER, "parentbased_traceidratio");
+            assert.equal(v.OTEL_TRACES_SAMPLER_ARG, stack === "prod" ? "0.1" : "1");
+            assert.equal(v.OTEL_TRACES_EXPORTER, "otlp");
+            assert.equal(plan.services.web.variables.plain.OTEL_SERVICE_NAME, "storefront");
+            assert.deepEqual(
+                plan.observability.variables.worker,
+                Object.fromEntries(Object.entries(v).filter(([k]) => k.startsWith("OTEL_"))),
+            );
+        }
+        const off = planOf("prod", small(), {}, { observability: { traces: { enabled: false } } });
+        assert.equal(off.services.worker.variables.plain.OTEL_TRACES_EXPORTER, "none");
+        assert.equal(off.services.worker.variables.plain.OTEL_TRACES_SAMPLER, undefined);
+    });
+
+    it("on dev, without tierform:observability no collector runs: the SDK is switched off; with it the collector's alias", () => {
+        assert.deepEqual(planOf("dev", small()).observability.variables.worker, { OTEL_SDK_DISABLED: "true" });
+        const on = planOf("dev", small(), { "tierform:observability": true });
+        assert.equal(on.observability.pipeline, true);
+        assert.equal(on.services.worker.variables.plain.OTEL_EXPORTER_OTLP_ENDPOINT, "http://otel-collector:4318");
+        assert.equal(on.services.worker.variables.plain.OTEL_SDK_DISABLED, undefined);
+    });
+
+    it("a row per service and datastore; the edge's signals only for a routed service; one alert list", () => {
+        const plan = planOf("staging", small());
+        assert.deepEqual(
+            plan.observability.rows.map((r) => [r.title, r.signals.map((s) => s.id).join(",")]),
+            [
+                ["service web (web)", "requests,error-ratio,latency,cpu,memory,replicas,restarts"],
+                ["service worker (worker)", "cpu,memory,replicas,restarts"],
+                ["database db (postgres)", "up,connections,commits,backup-age,cpu,memory"],
+            ],
+        );
+        assert.deepEqual(
+            plan.observability.alerts.map(
+                (a) => `${a.id} ${a.subject.kind} ${a.subject.name} ${a.comparison} ${a.threshold} for ${a.forMinutes}m`,
+            ),
+            [
+                "HighErrorRate system obs > 0.05 for 2m",
+                "HighErrorRatio service web > 0.05 for 5m",
+                "HighLatencyP99 service web > 1 for 15m",
+                "ReplicasUnavailable service web < 2 for 10m",
+                "ReplicasUnavailable service worker < 1 for 10m",
+                "DatastoreNotReady database db < 1 for 5m",
+                "DatabaseSlowQueries database db > 1000 for 5m",
+                "BackupMissing database db > 90000 for 10m",
+            ],
+        );
+    });
+});
