@@ -21,6 +21,7 @@
  */
 import { cronProblem } from "../../conventions/cron";
 import { datastoreImage } from "./images";
+import { MANIFEST_SUFFIX, writeMarkerAndManifest } from "./backup-marker";
 
 /** The database engines the scripts back up and restore. */
 export type BackupEngine = "postgres" | "mysql" | "mongodb";
@@ -57,6 +58,13 @@ export interface BackupScriptOptions {
      * fails the run loudly (non-zero exit), never a silent skip. Default: none (local dumps only).
      */
     offsite?: OffsiteTarget;
+    /**
+     * Before each dump, write the restore test's marker row into the database and the dump's
+     * manifest next to it (components/shared/backup-marker.ts). PostgreSQL and MySQL only; the
+     * database user needs CREATE on the database once (the table `tierform_backup_marker`).
+     * @default false
+     */
+    marker?: boolean;
 }
 
 /** Options of the restore script: the same as the backup's, so both agree on names and credentials. */
@@ -107,6 +115,8 @@ function shq(s: string): string {
 }
 
 function validate(opts: BackupScriptOptions): Required<Omit<BackupScriptOptions, "offsite">> & { offsite?: OffsiteTarget } {
+    if (opts.marker && opts.engine === "mongodb")
+        throw new Error(`backup: the restore test's marker is written for PostgreSQL and MySQL only`);
     if (!["postgres", "mysql", "mongodb"].includes(opts.engine)) throw new Error(`backup: unknown engine '${opts.engine}'`);
     if (!DB_NAME.test(opts.database)) throw new Error(`backup: database name '${opts.database}' must match ${DB_NAME}`);
     if (!Number.isInteger(opts.retentionDays) || opts.retentionDays < 1 || opts.retentionDays > 36500) {
@@ -132,6 +142,7 @@ function validate(opts: BackupScriptOptions): Required<Omit<BackupScriptOptions,
         backupDir,
         checksum: opts.checksum ?? true,
         offsite: o,
+        marker: opts.marker ?? false,
     };
 }
 
@@ -147,6 +158,7 @@ function prelude(kind: "backup" | "restore", o: ReturnType<typeof validate>): st
         o.checksum ? "sha256sum" : "",
         kind === "backup" ? "find" : "sort",
         kind === "backup" && o.offsite ? "aws" : "",
+        kind === "backup" && o.marker ? `od tr${o.engine === "postgres" ? " psql" : ""}` : "",
     ]
         .filter(Boolean)
         .join(" ");
@@ -178,7 +190,7 @@ function prelude(kind: "backup" | "restore", o: ReturnType<typeof validate>): st
         `PARTIAL=""`,
         `cleanup() {`,
         `    rm -rf "$WORK_DIR"`,
-        `    if [ -n "$PARTIAL" ]; then rm -f "$PARTIAL" "$PARTIAL.sha256"; fi`,
+        `    if [ -n "$PARTIAL" ]; then rm -f "$PARTIAL" "$PARTIAL.sha256" "$PARTIAL${MANIFEST_SUFFIX}"; fi`,
         `}`,
         `trap cleanup EXIT`,
         `trap 'exit 129' HUP`,
@@ -186,11 +198,11 @@ function prelude(kind: "backup" | "restore", o: ReturnType<typeof validate>): st
         `trap 'exit 143' TERM`,
         ``,
     ];
-    return lines.join("\n") + "\n" + credentials(o.engine, kind) + "\n";
+    return lines.join("\n") + "\n" + credentials(o.engine, kind, o.marker) + "\n";
 }
 
 /** Shell lines turning the engine's environment variables into a private client config. */
-function credentials(engine: BackupEngine, kind: "backup" | "restore"): string {
+function credentials(engine: BackupEngine, kind: "backup" | "restore", marker: boolean): string {
     if (engine === "postgres") {
         return [
             `# libpq reads PGHOST, PGPORT, PGUSER, PGPASSWORD / PGPASSFILE from the environment.`,
@@ -224,9 +236,17 @@ function credentials(engine: BackupEngine, kind: "backup" | "restore"): string {
             `    printf 'password="%s"\\n' "$(option_value "$MYSQL_PASSWORD")"`,
             `} >"$MY_CNF"`,
             `unset MYSQL_PASSWORD`,
-            kind === "backup"
-                ? `if command -v mariadb-dump >/dev/null 2>&1; then MYSQLDUMP=mariadb-dump; else MYSQLDUMP=mysqldump; fi\ncommand -v "$MYSQLDUMP" >/dev/null 2>&1 || fail "mysqldump is not installed in this image"`
-                : `if command -v mariadb >/dev/null 2>&1; then MYSQL=mariadb; else MYSQL=mysql; fi\ncommand -v "$MYSQL" >/dev/null 2>&1 || fail "the mysql client is not installed in this image"`,
+            ...(kind === "backup"
+                ? [
+                      `if command -v mariadb-dump >/dev/null 2>&1; then MYSQLDUMP=mariadb-dump; else MYSQLDUMP=mysqldump; fi\ncommand -v "$MYSQLDUMP" >/dev/null 2>&1 || fail "mysqldump is not installed in this image"`,
+                  ]
+                : []),
+            ...(kind === "restore" || marker
+                ? [
+                      `if command -v mariadb >/dev/null 2>&1; then MYSQL=mariadb; else MYSQL=mysql; fi\ncommand -v "$MYSQL" >/dev/null 2>&1 || fail "the mysql client is not installed in this image"`,
+                  ]
+                : []),
+            ...(marker ? [`MY_OPTS="--defaults-extra-file=$MY_CNF"`] : []),
             ``,
         ].join("\n");
     }
@@ -358,6 +378,7 @@ export function renderBackupScript(opts: BackupScriptOptions): string {
         `[ ! -e "$FINAL" ] || fail "$FINAL already exists"`,
         `PARTIAL="$BACKUP_DIR/.partial-$NAME"`,
         `log "starting $KIND backup into $FINAL"`,
+        o.marker && o.engine !== "mongodb" ? writeMarkerAndManifest(o.engine) : `# no restore-test marker`,
         dumpAndVerify(o.engine),
         o.checksum
             ? [
@@ -366,6 +387,7 @@ export function renderBackupScript(opts: BackupScriptOptions): string {
                   `mv "$PARTIAL.sha256" "$FINAL.sha256"`,
               ].join("\n")
             : `# checksums disabled`,
+        o.marker ? `mv "$PARTIAL${MANIFEST_SUFFIX}" "$FINAL${MANIFEST_SUFFIX}"` : `# no manifest`,
         `mv "$PARTIAL" "$FINAL"`,
         `PARTIAL=""`,
         `log "wrote $NAME ($(wc -c <"$FINAL" | tr -d ' ') bytes)${o.checksum ? " and its sha256" : ""}"`,
@@ -419,6 +441,27 @@ function restoreCommands(engine: BackupEngine): string {
 }
 
 /**
+ * Shell lines (indented by `indent`) setting `FILE` to the newest dump of `$DB_NAME` in
+ * `$BACKUP_DIR`, newest by the time stamp in its name (full or incremental), or failing when there
+ * is none. The restore and the restore test scripts share them.
+ */
+export function newestDump(indent = ""): string {
+    return [
+        `for f in "$BACKUP_DIR/$DB_NAME"-*."$EXT"; do`,
+        `    [ -f "$f" ] || continue`,
+        `    base=\${f##*/}`,
+        `    stamp=\${base%."$EXT"}`,
+        `    printf '%s %s\\n' "\${stamp##*-}" "$base"`,
+        `done | sort >"$WORK_DIR/dumps"`,
+        `newest=$(tail -n 1 "$WORK_DIR/dumps")`,
+        `[ -n "$newest" ] || fail "no $DB_NAME-*.$EXT dump in $BACKUP_DIR"`,
+        `FILE="$BACKUP_DIR/\${newest#* }"`,
+    ]
+        .map((l) => indent + l)
+        .join("\n");
+}
+
+/**
  * The restore script. `sh restore.sh [<dump file name or path>]` (or env `RESTORE_FILE`); without
  * one it restores the newest dump of this database in the backup directory (newest by the
  * timestamp in the name, full or incremental). It verifies the sha256 (when checksums are on, a
@@ -433,15 +476,7 @@ export function renderRestoreScript(opts: RestoreScriptOptions): string {
         prelude("restore", o),
         `FILE="\${1:-\${RESTORE_FILE:-}}"`,
         `if [ -z "$FILE" ]; then`,
-        `    for f in "$BACKUP_DIR/$DB_NAME"-*."$EXT"; do`,
-        `        [ -f "$f" ] || continue`,
-        `        base=\${f##*/}`,
-        `        stamp=\${base%."$EXT"}`,
-        `        printf '%s %s\\n' "\${stamp##*-}" "$base"`,
-        `    done | sort >"$WORK_DIR/dumps"`,
-        `    newest=$(tail -n 1 "$WORK_DIR/dumps")`,
-        `    [ -n "$newest" ] || fail "no $DB_NAME-*.$EXT dump in $BACKUP_DIR"`,
-        `    FILE="$BACKUP_DIR/\${newest#* }"`,
+        newestDump("    "),
         `else`,
         `    case "$FILE" in`,
         `        */*) ;;`,

@@ -9,7 +9,9 @@ import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import * as zlib from "zlib";
 import { renderBackupScript, renderRestoreScript, type BackupEngine } from "../../components/shared/backup-script";
+import { renderRestoreTestScript, RESTORE_TEST_METRICS } from "../../components/shared/restore-test-script";
 import { findTool, requireTool } from "../harness/tools";
 import { freePort, IS_ROOT, run, runAs, startMariadbd, tempDirFor, type Mariadbd } from "../drivers/servers";
 
@@ -32,6 +34,93 @@ function runScript(shell: string[], file: string, args: string[], env: NodeJS.Pr
 }
 
 const listDumps = (dir: string) => fs.readdirSync(dir).sort();
+
+/** Run a rendered script with `sh` as `user` when we are root (a database server refuses root), with exactly `env`. */
+function runScriptAs(user: string, file: string, args: string[], env: NodeJS.ProcessEnv) {
+    const r = IS_ROOT
+        ? spawnSync("runuser", ["-u", user, "--", "sh", file, ...args], { env, encoding: "utf8", timeout: 60000 })
+        : spawnSync("sh", [file, ...args], { env, encoding: "utf8", timeout: 60000 });
+    return { status: r.status, out: `${r.stdout}${r.stderr}` };
+}
+
+/** Hand `paths` (recursively) to `user` when we are root, so the restore test running as that user can read them. */
+function giveTo(user: string, ...paths: string[]) {
+    if (IS_ROOT) run("chown", ["-R", `${user}:`, ...paths]);
+}
+
+/** The value of the restore test's success metric for `database` in its output, or undefined. */
+function successMetric(out: string, database: string): string | undefined {
+    return new RegExp(`^${RESTORE_TEST_METRICS.success}\\{database="${database}"\\} (\\d)$`, "m").exec(out)?.[1];
+}
+
+/**
+ * A copy of dump `name` cut to half its content (a gzip'd dump: half its SQL, gzip'd again), under
+ * a newer stamp, with a checksum and manifest that match it: a dump broken before it was checksummed.
+ */
+function truncatedCopy(backups: string, name: string): string {
+    const cut = name.replace(/\d{8}T\d{6}Z/, "29991231T235959Z");
+    const whole = fs.readFileSync(`${backups}/${name}`);
+    const content = name.endsWith(".gz") ? zlib.gunzipSync(whole) : whole;
+    const half = content.subarray(0, Math.floor(content.length / 2));
+    fs.writeFileSync(`${backups}/${cut}`, name.endsWith(".gz") ? zlib.gzipSync(half) : half);
+    const sum = spawnSync("sha256sum", [`${backups}/${cut}`], { encoding: "utf8" }).stdout.split(" ")[0];
+    fs.writeFileSync(`${backups}/${cut}.sha256`, `${sum}  ${cut}\n`);
+    fs.copyFileSync(`${backups}/${name}.manifest`, `${backups}/${cut}.manifest`);
+    return cut;
+}
+
+/**
+ * The restore test against the newest dump in `backups`, run as `user` with `env`, then against the
+ * broken copies: a truncated dump (checksum and manifest matching it), a byte flipped after the
+ * checksum, and a manifest whose marker and tables the restored copy does not have. Each must fail
+ * and report success 0. Returns the passing run's output.
+ */
+function restoreTestRounds(o: {
+    user: string;
+    dir: string;
+    backups: string;
+    newest: string;
+    script: string;
+    env: NodeJS.ProcessEnv;
+    /** What the truncated dump fails with. */
+    truncated: RegExp;
+}) {
+    const metricsFile = `${o.dir}/rt-tmp/restore-test.prom`;
+    const env = { ...o.env, BACKUP_DIR: o.backups, TMPDIR: `${o.dir}/rt-tmp`, RESTORE_TEST_METRICS: metricsFile };
+    giveTo(o.user, o.backups, `${o.dir}/rt-tmp`);
+    const pass = runScriptAs(o.user, o.script, [], env);
+    assert.strictEqual(pass.status, 0, pass.out);
+    assert.strictEqual(successMetric(pass.out, "shop"), "1", pass.out);
+    assert.strictEqual(successMetric(fs.readFileSync(metricsFile, "utf8"), "shop"), "1");
+    assert.ok(pass.out.includes(`testing ${o.backups}/${o.newest}`), pass.out);
+
+    const cut = truncatedCopy(o.backups, o.newest);
+    const bad = tamperedCopy(o.backups, o.newest);
+    giveTo(o.user, o.backups);
+    const truncated = runScriptAs(o.user, o.script, [], env);
+    assert.notStrictEqual(truncated.status, 0, truncated.out);
+    assert.strictEqual(successMetric(truncated.out, "shop"), "0", truncated.out);
+    assert.match(truncated.out, o.truncated);
+    assert.strictEqual(successMetric(fs.readFileSync(metricsFile, "utf8"), "shop"), "0");
+    fs.rmSync(`${o.backups}/${cut}`);
+
+    const garbled = runScriptAs(o.user, o.script, [bad], env);
+    assert.notStrictEqual(garbled.status, 0, garbled.out);
+    assert.match(garbled.out, /checksum mismatch/);
+    assert.strictEqual(successMetric(garbled.out, "shop"), "0", garbled.out);
+
+    const manifest = `${o.backups}/${o.newest}.manifest`;
+    const original = fs.readFileSync(manifest, "utf8");
+    fs.writeFileSync(manifest, original.replace(/^marker\t[0-9a-f]{32}$/m, `marker\t${"0".repeat(32)}`) + "table\tvanished\t5\n");
+    const wrong = runScriptAs(o.user, o.script, [], env);
+    fs.writeFileSync(manifest, original);
+    assert.notStrictEqual(wrong.status, 0, wrong.out);
+    assert.match(wrong.out, /CHECK FAILED: table vanished is missing from the restored copy/);
+    assert.match(wrong.out, /CHECK FAILED: the marker row's checksum is '[0-9a-f]{32}', the manifest's 0{32}/);
+    assert.strictEqual(successMetric(wrong.out, "shop"), "0", wrong.out);
+    assert.deepStrictEqual(fs.readdirSync(`${o.dir}/rt-tmp`), ["restore-test.prom"], "the scratch server's files are removed");
+    return pass.out;
+}
 
 /** The old dump: renamed to a stamp 40 days back, its checksum rewritten, both aged 40 days. */
 function ageDump(backups: string, name: string, engine: BackupEngine): string {
@@ -219,6 +308,43 @@ describe("backup round trips against real servers", function () {
             assert.strictEqual(fingerprint(), expected);
             console.log(`      postgres round trip: ${expected.split("\n").slice(0, 3).join("; ")} (${Date.now() - t0} ms)`);
         });
+
+        it("restore test: the newest dump restores into a scratch server and passes; a truncated, a garbled and a mismatched one fail with success 0", function () {
+            const backups = `${dir}/rt-backups`;
+            fs.mkdirSync(`${dir}/rt-tmp`, { recursive: true });
+            fs.writeFileSync(
+                `${dir}/rt-backup.sh`,
+                renderBackupScript({ engine: "postgres", database: "shop", retentionDays: 30, backupDir: backups, marker: true }),
+            );
+            fs.writeFileSync(
+                `${dir}/restore-test.sh`,
+                renderRestoreTestScript({ engine: "postgres", database: "shop", backupDir: backups }),
+            );
+            const env = {
+                PATH: `${bin}:${process.env.PATH}`,
+                TMPDIR: `${dir}/tmp`,
+                PGHOST: "127.0.0.1",
+                PGPORT: String(port),
+                PGUSER: "app",
+                PGPASSWORD: PASSWORD,
+            };
+            const backup = runScript(["sh"], `${dir}/rt-backup.sh`, [], env);
+            assert.strictEqual(backup.status, 0, backup.out);
+            assert.match(backup.out, /marker row written \([0-9a-f]{32}\); manifest lists 4 tables/);
+            const newest = listDumps(backups).find((f) => f.endsWith(".dump"))!;
+            assert.match(fs.readFileSync(`${backups}/${newest}.manifest`, "utf8"), /^table\tpublic\.orders\t10500$/m);
+            const out = restoreTestRounds({
+                user: "postgres",
+                dir,
+                backups,
+                newest,
+                script: `${dir}/restore-test.sh`,
+                env: { PATH: env.PATH },
+                truncated: /ERROR: pg_restore failed/,
+            });
+            assert.match(out, /^tierform_restore_test_rows\{database="shop",table="public\.orders"\} 10500$/m);
+            assert.match(out, /^tierform_restore_test_rows\{database="shop",table="public\.tierform_backup_marker"\} 1$/m);
+        });
     });
 
     describe("MariaDB", function () {
@@ -343,6 +469,41 @@ describe("backup round trips against real servers", function () {
             assert.match(after, /^triggers\t1$/m);
             assert.match(after, /^events\t1$/m);
             console.log(`      mariadb round trip: ${after.split("\n").slice(0, 3).join("; ")} (${Date.now() - t0} ms)`);
+        });
+
+        it("restore test: the newest dump restores into a scratch server and passes; a truncated, a garbled and a mismatched one fail with success 0", function () {
+            const backups = `${dir}/rt-backups`;
+            fs.mkdirSync(`${dir}/rt-tmp`, { recursive: true });
+            fs.mkdirSync(`${dir}/tmp`, { recursive: true });
+            fs.writeFileSync(
+                `${dir}/rt-backup.sh`,
+                renderBackupScript({ engine: "mysql", database: "shop", retentionDays: 7, backupDir: backups, marker: true }),
+            );
+            fs.writeFileSync(`${dir}/restore-test.sh`, renderRestoreTestScript({ engine: "mysql", database: "shop", backupDir: backups }));
+            const env = {
+                PATH: process.env.PATH,
+                TMPDIR: `${dir}/tmp`,
+                MYSQL_HOST: "127.0.0.1",
+                MYSQL_TCP_PORT: String(port),
+                MYSQL_USER: "app",
+                MYSQL_PASSWORD: PASSWORD,
+            };
+            const backup = runScript(["sh"], `${dir}/rt-backup.sh`, [], env);
+            assert.strictEqual(backup.status, 0, backup.out);
+            assert.match(backup.out, /marker row written \([0-9a-f]{32}\); manifest lists 4 tables/);
+            const newest = listDumps(backups).find((f) => f.endsWith(".sql.gz"))!;
+            assert.match(fs.readFileSync(`${backups}/${newest}.manifest`, "utf8"), /^table\torders\t10500$/m);
+            const out = restoreTestRounds({
+                user: "mysql",
+                dir,
+                backups,
+                newest,
+                script: `${dir}/restore-test.sh`,
+                env: { PATH: `/usr/sbin:${process.env.PATH}` },
+                truncated: /ERROR: .* is incomplete \(no 'Dump completed' trailer\)/,
+            });
+            assert.match(out, /^tierform_restore_test_rows\{database="shop",table="orders"\} 10500$/m);
+            assert.match(out, /^tierform_restore_test_rows\{database="shop",table="audit"\} 500$/m);
         });
     });
 });

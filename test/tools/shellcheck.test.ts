@@ -16,6 +16,7 @@ import {
     type BackupScriptOptions,
     type OffsiteTarget,
 } from "../../components/shared/backup-script";
+import { renderRestoreTestScript } from "../../components/shared/restore-test-script";
 import { loadStack, presetNames } from "../../model";
 import { requireTool } from "../harness/tools";
 
@@ -80,6 +81,23 @@ describe("shellcheck on every rendered shell script", function () {
                         scripts[`restore-${key}`] = renderRestoreScript(opts);
                     }
         assert.strictEqual(Object.keys(scripts).length, 72);
+        assert.strictEqual(await shellcheck(bin, scripts), "");
+    });
+
+    it("restore test scripts and the backup scripts that write their marker: PostgreSQL and MySQL, with and without off-site copies", async function () {
+        const scripts: Record<string, string> = {};
+        for (const engine of ["postgres", "mysql"] as const) {
+            scripts[`restore-test-${engine}`] = renderRestoreTestScript({ engine, database: "app_db" });
+            scripts[`restore-test-${engine}-dir`] = renderRestoreTestScript({ engine, database: "app_db", backupDir: "/var/backups/x" });
+            for (const offsite of [undefined, { kind: "s3" as const, bucket: "tierform-backups" }])
+                scripts[`backup-marker-${engine}-${offsite ? "offsite" : "local"}`] = renderBackupScript({
+                    engine,
+                    database: "app_db",
+                    retentionDays: 30,
+                    marker: true,
+                    offsite,
+                });
+        }
         assert.strictEqual(await shellcheck(bin, scripts), "");
     });
 
