@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { type LoadedStack, type System } from "../model";
-import { KNOWLEDGE, planSystem, unsupportedProblems } from "../plan";
+import { KNOWLEDGE, planSystem, scheduleLines, unsupportedProblems } from "../plan";
 import type { PlatformSystem, SystemOutputs } from "./contract";
 import type { PlatformModule } from "./platform";
 import { type Problem, problemLines } from "../conventions/problems";
@@ -49,6 +49,8 @@ export function deploySystem(stack: LoadedStack): PlatformSystem {
     throwPlatformProblems(system, settings.platform, platformProblems(stack));
     const plan = planSystem(system, settings.platform);
     for (const line of plan.approximations) void pulumi.log.info(`tierform: on ${settings.platform}, ${line}`);
+    for (const s of Object.values(plan.services).filter((s) => s.rollout.strategy !== "rolling"))
+        void pulumi.log.info(`tierform: on ${settings.platform}, ${scheduleLines(s.rollout).join("\n")}`);
     for (const warning of platform.warnings?.(system, settings) ?? []) void pulumi.log.warn(warning);
     return new platform.System(system.name, { system, settings, plan });
 }

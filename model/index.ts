@@ -4,5 +4,6 @@ export * from "./profiles";
 export * from "./config";
 export * from "./errors";
 export * from "./load";
+export { canaryStepsOf, durationSeconds, DEFAULT_STEP_PAUSE, type RolloutSpec } from "./rollout";
 export { cronProblem, maxGapMinutes } from "../conventions/cron";
 export { SUPPORTED_VERSIONS } from "./versions";

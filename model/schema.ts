@@ -27,6 +27,7 @@ import { cronProblem } from "../conventions/cron";
 import { isPinnedImage } from "../conventions/images";
 import { cidrProblem, dnsNameProblem } from "../conventions/network";
 import { observability } from "./observability";
+import { rollout } from "./rollout";
 
 /** DNS-label-safe identifier: lower-case letters, digits and dashes, starting with a letter. */
 export const identifier = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, "must be 1-40 characters of a-z, 0-9 and '-', starting with a letter");
@@ -292,33 +293,10 @@ export const service = z.strictObject({
      */
     secrets: z.array(z.string().regex(/^[A-Z_][A-Z0-9_]*$/)).default([]),
     /**
-     * How new versions roll out.
+     * How new versions roll out: rolling, canary steps or blue-green, the analysis that judges them and what a failure does; see the rollout fields (model/rollout.ts).
      * @default rolling, maxSurge 1, maxUnavailable 0
      */
-    rollout: z
-        .strictObject({
-            /**
-             * `rolling` replaces replicas a few at a time; `blueGreen` starts a full new set and switches all traffic at once; `canary` sends a share of traffic to the new set first.
-             * @default "rolling"
-             */
-            strategy: z.enum(["rolling", "blueGreen", "canary"]).default("rolling"),
-            /**
-             * Replicas started above the desired count during a rolling update.
-             * @default 1
-             */
-            maxSurge: z.number().int().min(0).default(1),
-            /**
-             * Replicas that may be unavailable during a rolling update.
-             * @default 0
-             */
-            maxUnavailable: z.number().int().min(0).default(0),
-            /**
-             * Canary traffic steps in percent, e.g. [5, 25, 50, 100].
-             * @default [10, 100]
-             */
-            canarySteps: z.array(percent).optional(),
-        })
-        .default({ strategy: "rolling", maxSurge: 1, maxUnavailable: 0 }),
+    rollout: rollout.prefault({}),
     /**
      * A one-off command run before a new version takes traffic (e.g. database migrations); it must exit 0. Every other service using a database this service uses waits for it too (a Celery worker, an admin app; a service with its own `migrate` waits only for those before it in the spec).
      * @default none

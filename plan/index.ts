@@ -21,6 +21,7 @@ export * from "./bindings";
 export * from "./datastores";
 export * from "./hosts";
 export * from "./observability";
+export * from "./rollout";
 export * from "./service";
 export * from "./settings";
 export * from "./support";
@@ -81,6 +82,9 @@ export function planSystem(system: System, platform: Platform): SystemPlan {
         datastores,
         backups: Object.values(datastores).flatMap((d) => (d.kind === "database" ? [d.backup] : [])),
         observability: planObservability(system, platform),
-        approximations: approximations(system, platform),
+        approximations: [
+            ...approximations(system, platform),
+            ...Object.values(services).flatMap((s) => s.rollout.schedule.approximations.map((a) => `services.${s.name}.rollout: ${a}`)),
+        ],
     };
 }

@@ -6,6 +6,7 @@
 import type { Cache, HealthTool, Platform, ProbeSpec, Service, System } from "../model";
 import { connectionVariables, type ConnectionVariable } from "./bindings";
 import { otelVariables } from "./observability";
+import { planRollout, type RolloutPlan } from "./rollout";
 import { canonicalHost } from "./hosts";
 import { resolveTemplate, templateValues } from "./templates";
 import { homeVariables, writablePathsOf } from "../conventions/writable";
@@ -117,6 +118,8 @@ export interface ServicePlan {
     afterMigrationsOf: string[];
     /** The paths writable under the read-only root, each private to a replica ({@link writablePathsOf}). */
     writablePaths: string[];
+    /** How new versions roll out, and the schedule the platform runs (plan/rollout.ts). */
+    rollout: RolloutPlan;
 }
 
 /**
@@ -224,6 +227,7 @@ export function planService(system: System, service: Service, platform: Platform
         reaches: [...service.uses, ...service.mounts.map((m) => m.share).filter((s, i, all) => all.indexOf(s) === i)],
         afterMigrationsOf: migrationGates(system, service),
         writablePaths: writablePathsOf(service),
+        rollout: planRollout(system, service, platform),
     };
 }
 

@@ -127,7 +127,23 @@ const DEFINITIONS: Record<FeatureId, FeatureDefinition> = {
                 .map((v) => `services.${v.name}.command`),
     },
     "traffic-shifting": {
-        fields: ["service.rollout.strategy", "service.rollout.maxSurge", "service.rollout.maxUnavailable", "service.rollout.canarySteps"],
+        fields: [
+            "rollout.strategy",
+            "rollout.maxSurge",
+            "rollout.maxUnavailable",
+            "rollout.canarySteps",
+            "canaryStep.weight",
+            "canaryStep.pause",
+            "rolloutHook.command",
+            "rollout.bake",
+            "rollout.onFailure",
+            "rolloutAnalysis.errorRatePercent",
+            "rolloutAnalysis.latencyMs",
+            "rolloutAnalysis.latencyPercentile",
+            "rolloutAnalysis.interval",
+            "rolloutAnalysis.failuresToAbort",
+            "rolloutAnalysis.query",
+        ],
         usedAt: (s) =>
             services(s)
                 .filter((v) => v.rollout.strategy !== "rolling")

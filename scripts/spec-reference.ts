@@ -141,7 +141,19 @@ export function ownTags(doc: ParsedDoc): DocTag[] {
     return i < 0 ? doc.tags : doc.tags.slice(0, i);
 }
 
-const MODIFIERS = new Set(["optional", "default", "refine", "superRefine", "min", "max", "regex", "startsWith", "int", "positive"]);
+const MODIFIERS = new Set([
+    "optional",
+    "default",
+    "prefault",
+    "refine",
+    "superRefine",
+    "min",
+    "max",
+    "regex",
+    "startsWith",
+    "int",
+    "positive",
+]);
 
 /** What a zod expression is: an inline object, a named const's object, a list or map of one, or anything else. */
 type Target = { kind: "inline"; literal: ts.ObjectLiteralExpression } | { kind: "named"; name: string } | { kind: "leaf" };
@@ -187,7 +199,7 @@ class SchemaSource {
     /** What `expr` holds, through lists and maps: `via` is `""`, `"[]"` or `".<name>"`. Optional when its chain (or its const's) is. */
     resolve(expr: ts.Expression): { target: Target; via: string; optional: boolean } {
         const { methods, base } = this.chain(expr);
-        const optional = methods.includes("optional") || methods.includes("default");
+        const optional = methods.includes("optional") || methods.includes("default") || methods.includes("prefault");
         const object = this.zodCall(base, "strictObject");
         if (object && object[0] && ts.isObjectLiteralExpression(object[0]))
             return { target: { kind: "inline", literal: object[0] }, via: "", optional };

@@ -50,7 +50,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { Service, System } from "../../model";
+import { canaryStepsOf, type Service, type System } from "../../model";
 import type { ReplicaRange, ServicePlan } from "../../plan";
 import { connectionValues } from "../shared/binding";
 import { awsTags, resourceName } from "../shared/naming";
@@ -165,7 +165,7 @@ export function trafficShiftDeployment(
 ): aws.types.input.ecs.ServiceDeploymentConfiguration {
     const bake = String(bakeMinutes);
     if (service.rollout.strategy === "blueGreen") return { strategy: "BLUE_GREEN", bakeTimeInMinutes: bake };
-    const steps = [...(service.rollout.canarySteps ?? [10, 100])].sort((a, b) => a - b);
+    const steps = canaryStepsOf(service.rollout).map((s) => s.weight);
     const first = steps[0];
     const linear =
         steps.length > 2 && first >= 3 && steps.every((p, i) => p === Math.min(100, first * (i + 1))) && steps[steps.length - 1] === 100;

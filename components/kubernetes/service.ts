@@ -39,7 +39,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8sTypes from "@pulumi/kubernetes/types/input";
-import type { Service } from "../../model";
+import { canaryStepsOf, type Service } from "../../model";
 import { DEFAULT_PORTS } from "../shared/connection";
 import { CNPG_POSTGRES_IMAGES } from "../shared/images";
 import { KUBERNETES_CA_DIR, planService, type HealthCheck, type ServicePlan } from "../../plan";
@@ -61,7 +61,7 @@ export function deploymentStrategy(service: Service): k8sTypes.apps.v1.Deploymen
     const r = service.rollout;
     if (r.strategy === "blueGreen") return { type: "RollingUpdate", rollingUpdate: { maxSurge: "100%", maxUnavailable: 0 } };
     if (r.strategy === "canary")
-        return { type: "RollingUpdate", rollingUpdate: { maxSurge: `${r.canarySteps?.[0] ?? 10}%`, maxUnavailable: 0 } };
+        return { type: "RollingUpdate", rollingUpdate: { maxSurge: `${canaryStepsOf(r)[0].weight}%`, maxUnavailable: 0 } };
     return { type: "RollingUpdate", rollingUpdate: { maxSurge: r.maxSurge, maxUnavailable: r.maxUnavailable } };
 }
 

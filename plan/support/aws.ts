@@ -5,7 +5,8 @@
  * service plan, and what it does with each spec field — its column of docs/spec-reference.md
  * (`npm run docs:spec`), checked against the features by test/standards/spec-reference.test.ts.
  */
-import { approximated, ignored, type PlatformKnowledge } from "./types";
+import { formatSeconds, rollingSteps } from "./rollout-text";
+import { approximated, ignored, type PlatformKnowledge, type RolloutIntent, type RolloutSchedule } from "./types";
 
 /** AWS's support, rendering and spec-field notes. */
 export const aws: PlatformKnowledge = {
@@ -30,7 +31,10 @@ export const aws: PlatformKnowledge = {
             level: "full",
             how: "container command (the image's ENTRYPOINT stays); credentials as ECS secrets",
         },
-        "traffic-shifting": { level: "full", how: "ECS blue/green, canary or linear deployments on two target groups" },
+        "traffic-shifting": {
+            level: "approximated",
+            how: "ECS blue/green, canary or linear deployments on two target groups, rolled back by CloudWatch alarms at the system's monitoring thresholds",
+        },
         "storage-size": { level: "approximated", how: "RDS allocated storage; DocumentDB and EFS grow elastically" },
         "backup-archive": { level: "full", how: "AWS Backup weekly and monthly rules with cold storage" },
         "queue-semantics": { level: "full", how: "SQS with a dead-letter queue" },
@@ -131,12 +135,27 @@ export const aws: PlatformKnowledge = {
             "Encrypted and verified: RDS and DocumentDB against the Amazon RDS CA bundle the image must carry at /etc/ssl/certs/rds-global-bundle.pem (`<NAME>_CA_FILE`, named in every PostgreSQL URL; NODE_EXTRA_CA_CERTS for mysql2), ElastiCache against the system trust store.",
         "service.env": "The container definition's `environment`.",
         "service.secrets": "In Secrets Manager (KMS-encrypted), injected through the container's ECS `secrets`.",
-        "service.rollout.strategy":
+        "rollout.strategy":
             "ECS ROLLING, BLUE_GREEN or CANARY/LINEAR deployments; blueGreen and canary need a routed web service with exactly one route (others roll), and keep the old set for a 10-minute bake.",
-        "service.rollout.maxSurge": "The ECS deployment's maximum percent, (min + maxSurge) / min (rolling only).",
-        "service.rollout.maxUnavailable": "The ECS deployment's minimum healthy percent, (min - maxUnavailable) / min (rolling only).",
-        "service.rollout.canarySteps":
+        "rollout.maxSurge": "The ECS deployment's maximum percent, (min + maxSurge) / min (rolling only).",
+        "rollout.maxUnavailable": "The ECS deployment's minimum healthy percent, (min - maxUnavailable) / min (rolling only).",
+        "rollout.canarySteps": approximated(
             "Evenly spaced steps (25, 50, 75, 100) become a LINEAR deployment; any other list a CANARY deployment at its first step, then 100 %.",
+        ),
+        "canaryStep.weight": approximated(
+            "Evenly spaced weights (25, 50, 75, 100) become a LINEAR deployment; any other list a CANARY deployment at its first weight, then 100 %.",
+        ),
+        "canaryStep.pause": ignored("every step bakes 10 minutes."),
+        "rolloutHook.command": ignored("ECS runs lifecycle hooks as Lambda functions, which this program does not deploy."),
+        "rollout.bake": ignored("ECS keeps the old set 10 minutes."),
+        "rollout.onFailure":
+            "ECS rolls back (all traffic to the old task set) when a rollback alarm fires or the tasks never turn healthy (circuit breaker).",
+        "rolloutAnalysis.errorRatePercent": ignored("the rollback alarms take the system's `monitoring.errorRatePercent`."),
+        "rolloutAnalysis.latencyMs": ignored("the rollback alarms take the system's `monitoring.p99LatencyMs`."),
+        "rolloutAnalysis.latencyPercentile": ignored("see `errorRatePercent`."),
+        "rolloutAnalysis.interval": ignored("see `errorRatePercent`."),
+        "rolloutAnalysis.failuresToAbort": ignored("see `errorRatePercent`."),
+        "rolloutAnalysis.query": ignored("see `errorRatePercent`."),
         "service.migrate":
             "A non-essential `migrate` container in every task; the application starts after it exits 0, so it runs at every task start and must be idempotent and tolerate a concurrent run; the ECS services of the other services on the same database are created and updated only once this one is steady.",
         "service.writablePaths":
@@ -208,4 +227,76 @@ export const aws: PlatformKnowledge = {
         "systemSpec.name": "Prefix of every name and identifier (RDS, ElastiCache, SQS, S3, IAM) and the `system` tag.",
         "systemSpec.description": ignored("documentation only."),
     },
+    rolloutSchedule: ecsSchedule,
 };
+
+/** Minutes ECS keeps the old set after the switch, and holds each canary or linear step. */
+const ECS_BAKE_MINUTES = 10;
+
+/**
+ * The ECS deployment that runs a rollout (components/aws/service.ts `trafficShiftDeployment`):
+ * BLUE_GREEN; LINEAR for evenly spaced canary weights; CANARY at the first weight, then 100 %.
+ */
+function ecsSchedule(intent: RolloutIntent): RolloutSchedule {
+    const bake = ECS_BAKE_MINUTES * 60;
+    const gate = "task health (circuit breaker) and the rollback alarms (5xx share, p99 per target group)";
+    const migrate = intent.migration
+        ? [{ what: "migrate (a container in every task, before the application)", weight: 0, holdSeconds: 0, gate: "exit 0" }]
+        : [];
+    const common = [
+        ...(intent.prePromotion.length + intent.postPromotion.length > 0
+            ? ["the promotion checks are not run (ECS runs hooks as Lambda functions)"]
+            : []),
+        ...(intent.analysis
+            ? [
+                  "the analysis is two CloudWatch alarms per target group (5xx share, p99) at the system's monitoring thresholds, 2 breaching minutes of 3, not the rollout's own analysis",
+              ]
+            : []),
+    ];
+    const onFailure = "ECS shifts all traffic back to the old task set (an alarm or the circuit breaker)";
+    if (!intent.routed || intent.strategy === "rolling")
+        return {
+            runner: "an ECS ROLLING deployment",
+            steps: rollingSteps(intent, gate),
+            onFailure,
+            approximations:
+                intent.strategy === "rolling"
+                    ? []
+                    : [`${intent.strategy} rolls: the edge does not route the service, so there is no traffic to shift`],
+        };
+    if (intent.strategy === "blueGreen")
+        return {
+            runner: "an ECS BLUE_GREEN deployment",
+            steps: [
+                ...migrate,
+                { what: "green set in the alternate target group", weight: 0, holdSeconds: 0, gate },
+                { what: "switch, blue kept", weight: 100, holdSeconds: bake, gate },
+            ],
+            onFailure,
+            approximations: [
+                ...(intent.bakeSeconds !== bake ? [`the bake is ${formatSeconds(bake)}, not ${formatSeconds(intent.bakeSeconds)}`] : []),
+                ...common,
+            ],
+        };
+    const weights = intent.steps.map((s) => s.weight);
+    const first = weights[0];
+    const linear = weights.length > 2 && first >= 3 && weights.every((p, i) => p === Math.min(100, first * (i + 1)));
+    const shown = linear ? weights : [first === 100 ? 10 : first, 100];
+    return {
+        runner: linear ? `an ECS LINEAR deployment, ${first} % a step` : "an ECS CANARY deployment",
+        steps: [
+            ...migrate,
+            ...shown.map((w) => ({ what: w === 100 ? "all traffic, old set kept" : "canary", weight: w, holdSeconds: bake, gate })),
+        ],
+        onFailure,
+        approximations: [
+            ...(shown.join() !== weights.join()
+                ? [`steps ${weights.join(" → ")} run as ${shown.join(" → ")} (an ECS canary has one step)`]
+                : []),
+            ...(intent.steps.some((s, i) => i < intent.steps.length - 1 && s.pauseSeconds !== bake)
+                ? [`every step bakes ${formatSeconds(bake)}`]
+                : []),
+            ...common,
+        ],
+    };
+}

@@ -5,6 +5,7 @@
  * service plan, and what it does with each spec field — its column of docs/spec-reference.md
  * (`npm run docs:spec`), checked against the features by test/standards/spec-reference.test.ts.
  */
+import { rollingSteps } from "./rollout-text";
 import { approximated, ignored, type PlatformKnowledge } from "./types";
 
 /** Docker's support, rendering and spec-field notes. */
@@ -127,10 +128,21 @@ export const docker: PlatformKnowledge = {
         "service.env":
             "The container's environment (visible in `docker inspect`); a name the platform also sets (e.g. S3_ENDPOINT_URL) takes the spec's value.",
         "service.secrets": "In the container's secrets file (mode 0400), exported by the with-secrets wrapper: never in `docker inspect`.",
-        "service.rollout.strategy": ignored("Docker re-creates the containers on an update, there is no rolling controller."),
-        "service.rollout.maxSurge": ignored("see `strategy`."),
-        "service.rollout.maxUnavailable": ignored("see `strategy`."),
-        "service.rollout.canarySteps": ignored("see `strategy`."),
+        "rollout.strategy": ignored("Docker re-creates the containers on an update, there is no rolling controller."),
+        "rollout.maxSurge": ignored("see `strategy`."),
+        "rollout.maxUnavailable": ignored("see `strategy`."),
+        "rollout.canarySteps": ignored("see `strategy`."),
+        "canaryStep.weight": ignored("see `rollout.strategy`."),
+        "canaryStep.pause": ignored("see `rollout.strategy`."),
+        "rolloutHook.command": ignored("see `rollout.strategy`."),
+        "rollout.bake": ignored("see `strategy`."),
+        "rollout.onFailure": ignored("see `strategy`: a failed update leaves what Pulumi created."),
+        "rolloutAnalysis.errorRatePercent": ignored("see `rollout.strategy`."),
+        "rolloutAnalysis.latencyMs": ignored("see `rollout.strategy`."),
+        "rolloutAnalysis.latencyPercentile": ignored("see `rollout.strategy`."),
+        "rolloutAnalysis.interval": ignored("see `rollout.strategy`."),
+        "rolloutAnalysis.failuresToAbort": ignored("see `rollout.strategy`."),
+        "rolloutAnalysis.query": ignored("see `rollout.strategy`."),
         "service.migrate":
             "A one-shot container with the replicas' environment and credentials, run before the replicas (re)start; a non-zero exit fails `pulumi up`; the other services' containers on the same database wait for its exit 0 (label `tierform.after.migrate-<service>`).",
         "service.writablePaths":
@@ -189,4 +201,15 @@ export const docker: PlatformKnowledge = {
         "systemSpec.name": "Prefix of container, network and volume names (`<name>-<part>`).",
         "systemSpec.description": ignored("documentation only."),
     },
+    rolloutSchedule: (intent) => ({
+        runner: "Pulumi re-creates the containers",
+        steps: rollingSteps(intent, "the container health check").map((s) =>
+            s.what.startsWith("replace") ? { ...s, what: "re-create the containers" } : s,
+        ),
+        onFailure: "`pulumi up` fails; nothing shifts back",
+        approximations:
+            intent.strategy === "rolling"
+                ? []
+                : [`${intent.strategy} becomes a re-creation of the containers: no second set, no traffic split`],
+    }),
 };

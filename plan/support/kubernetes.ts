@@ -5,6 +5,7 @@
  * service plan, and what it does with each spec field — its column of docs/spec-reference.md
  * (`npm run docs:spec`), checked against the features by test/standards/spec-reference.test.ts.
  */
+import { rollingSteps } from "./rollout-text";
 import { approximated, ignored, type PlatformKnowledge } from "./types";
 
 /** Kubernetes's support, rendering and spec-field notes. */
@@ -111,12 +112,25 @@ export const kubernetes: PlatformKnowledge = {
         ),
         "service.env": "Plain `env` values of the container.",
         "service.secrets": "In the system's `app-secrets` Secret, by `secretKeyRef`.",
-        "service.rollout.strategy": approximated(
+        "rollout.strategy": approximated(
             "A RollingUpdate in every case (annotation `tierform.io/rollout`): blueGreen surges 100 %, canary surges the first step's percentage, both with nothing unavailable; no traffic weights.",
         ),
-        "service.rollout.maxSurge": "The Deployment's `rollingUpdate.maxSurge` (rolling only).",
-        "service.rollout.maxUnavailable": "The Deployment's `rollingUpdate.maxUnavailable` (rolling only).",
-        "service.rollout.canarySteps": "Only the first step, as the surge percentage.",
+        "rollout.maxSurge": "The Deployment's `rollingUpdate.maxSurge` (rolling only).",
+        "rollout.maxUnavailable": "The Deployment's `rollingUpdate.maxUnavailable` (rolling only).",
+        "rollout.canarySteps": approximated("Only the first step, as the surge percentage."),
+        "canaryStep.weight": approximated("Only the first step's, as the surge percentage."),
+        "canaryStep.pause": ignored("the Deployment controller holds no step."),
+        "rolloutHook.command": ignored("a rolling update has no promotion to hold."),
+        "rollout.bake": ignored("the old pods go as the new ones turn ready."),
+        "rollout.onFailure": approximated(
+            "A rollout whose new pods never turn ready stops with the old pods serving (nothing unavailable); nothing shifts back.",
+        ),
+        "rolloutAnalysis.errorRatePercent": ignored("no metric gates a rolling update."),
+        "rolloutAnalysis.latencyMs": ignored("see `errorRatePercent`."),
+        "rolloutAnalysis.latencyPercentile": ignored("see `errorRatePercent`."),
+        "rolloutAnalysis.interval": ignored("see `errorRatePercent`."),
+        "rolloutAnalysis.failuresToAbort": ignored("see `errorRatePercent`."),
+        "rolloutAnalysis.query": ignored("see `errorRatePercent`."),
         "service.migrate":
             "A Job named by a hash of image and command (so each version migrates once), which the Deployment and the workloads of the other services on the same database wait for.",
         "service.writablePaths": "An emptyDir per path (1 GiB limit).",
@@ -175,5 +189,24 @@ export const kubernetes: PlatformKnowledge = {
         "monitoring.slowQueryCommitsPerSecond": "The PrometheusRule's DatabaseSlowQueries alert per PostgreSQL database.",
         "systemSpec.name": "The namespace (unless `tierform:namespace`) and the prefix of bucket names.",
         "systemSpec.description": ignored("documentation only."),
+    },
+    rolloutSchedule: (intent) => {
+        const first = intent.steps[0]?.weight ?? 10;
+        const surge = intent.strategy === "blueGreen" ? "100%" : intent.strategy === "canary" ? `${first}%` : undefined;
+        const steps = rollingSteps(
+            surge ? { ...intent, rolling: { maxSurge: Number.parseInt(surge, 10), maxUnavailable: 0 } } : intent,
+            "readiness probes",
+        );
+        return {
+            runner: "a Deployment rolling update",
+            steps: surge
+                ? steps.map((s) => (s.what.startsWith("replace") ? { ...s, what: `replace replicas (surge ${surge}, unavailable 0)` } : s))
+                : steps,
+            onFailure: "the rollout stops with the old pods serving; nothing shifts back",
+            approximations:
+                intent.strategy === "rolling"
+                    ? []
+                    : [`${intent.strategy} becomes a rolling update with a ${surge} surge: no traffic weights, no pauses, no analysis`],
+        };
     },
 };

@@ -114,4 +114,85 @@ export interface PlatformKnowledge {
      * docs/spec-reference.md. A field holding another documented object has no entry (its fields do).
      */
     fields: Record<string, FieldEntry>;
+    /** The rollout this platform really runs for a service's rollout intent (plan/rollout.ts calls it once per service). */
+    rolloutSchedule: (intent: RolloutIntent) => RolloutSchedule;
+}
+
+/** A command run once in a rollout, in the service's image with its variables; it must exit 0. */
+export interface RolloutHookPlan {
+    /** The step's name (`smoke-1`, `verify-1`). */
+    name: string;
+    /** argv. */
+    command: string[];
+    /** The spec path it comes from (`services.api.rollout.prePromotion[0]`). */
+    from: string;
+}
+
+/** What judges a rollout's steps: bounds on the edge's own metrics of the new version, and optionally a query of the user's. */
+export interface RolloutAnalysisPlan {
+    /** Most percent of the new version's requests answered 5xx in one measurement. */
+    errorRatePercent: number;
+    /** The percentile whose response time is bounded. */
+    latencyPercentile: 50 | 90 | 95 | 99;
+    /** Most milliseconds at that percentile. */
+    latencyMs: number;
+    /** Seconds between measurements, and the window each covers. */
+    intervalSeconds: number;
+    /** Failed measurements that abort the rollout. */
+    failuresToAbort: number;
+    /** The user's own check: a query per platform whose value must stay at or below `max`. */
+    query?: { prometheus?: string; cloudwatch?: string; max: number };
+}
+
+/**
+ * What a service's rollout asks, platform-neutral (plan/rollout.ts computes it once from the spec):
+ * each platform's {@link PlatformKnowledge.rolloutSchedule} turns it into what really runs.
+ */
+export interface RolloutIntent {
+    /** The service's name. */
+    service: string;
+    /** The spec's strategy. */
+    strategy: "rolling" | "blueGreen" | "canary";
+    /** Whether there is traffic to shift: a web service the edge routes. A canary or blue-green of any other service rolls. */
+    routed: boolean;
+    /** The rolling update's batch: replicas above the desired count, and replicas that may be missing. */
+    rolling: { maxSurge: number; maxUnavailable: number };
+    /** A canary's steps (weights rising to 100; the last holds 0 s); empty for the other strategies. */
+    steps: { weight: number; pauseSeconds: number }[];
+    /** The service's `migrate` command, run before the new version starts (every strategy). */
+    migration?: string[];
+    /** Blue-green: checks of the new set before it takes traffic (after the migration). */
+    prePromotion: RolloutHookPlan[];
+    /** Blue-green: checks once the new set has all the traffic, while the old set is kept. */
+    postPromotion: RolloutHookPlan[];
+    /** Blue-green: seconds the old set is kept after the switch. */
+    bakeSeconds: number;
+    /** The analysis of each step (canary) or of the preview and the bake (blue-green); absent for a rolling update or an unrouted service. */
+    analysis?: RolloutAnalysisPlan;
+    /** What a failed analysis or check does: abort, all traffic back to the old version. */
+    onFailure: "abort";
+}
+
+/** One step of the schedule a platform really runs. */
+export interface ScheduleStep {
+    /** What happens ("migrate", "canary", "preview", "switch", "bake"). */
+    what: string;
+    /** Percent of the traffic the new version takes during the step. */
+    weight: number;
+    /** Seconds the step holds at least; 0: it moves on as soon as its gate passes. */
+    holdSeconds: number;
+    /** What must pass before the next step ("analysis", "exit 0", "health checks"). */
+    gate: string;
+}
+
+/** The rollout a platform really runs for a service: its runner, its steps and gates, what a failure does, and where it departs from the spec. */
+export interface RolloutSchedule {
+    /** What runs it ("Argo Rollouts canary", "ECS CANARY deployment", "Pulumi re-creates the containers"). */
+    runner: string;
+    /** The steps, in order. */
+    steps: ScheduleStep[];
+    /** What a failed gate does. */
+    onFailure: string;
+    /** Where the schedule departs from the spec's rollout, one line each (printed with the plan's approximations). */
+    approximations: string[];
 }

@@ -37,5 +37,16 @@ describe("offline engine: what the program logs", function () {
             info.some((m) => m.startsWith("tierform: on docker, read-replicas (databases.")),
             info.join("\n"),
         );
+        // The schedule each rollout really runs (plan/rollout.ts), printed with the approximations.
+        assert.ok(
+            info.includes(
+                [
+                    "tierform: on docker, services.order.rollout (canary): Pulumi re-creates the containers",
+                    "  1. re-create the containers: 100 % of traffic; gate: the container health check",
+                    "  on failure: `pulumi up` fails; nothing shifts back",
+                ].join("\n"),
+            ),
+            info.join("\n"),
+        );
     });
 });

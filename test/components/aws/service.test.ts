@@ -316,7 +316,10 @@ describe("aws service", function () {
         });
         assert.deepStrictEqual(
             deploymentPercents(
-                { ...system.services.order, rollout: { strategy: "rolling", maxSurge: 0, maxUnavailable: 1 } },
+                {
+                    ...system.services.order,
+                    rollout: { ...system.services.order.rollout, strategy: "rolling", maxSurge: 0, maxUnavailable: 1 },
+                },
                 system.services.order.replicas,
             ),
             { minimumHealthyPercent: 66, maximumPercent: 100 },
@@ -469,7 +472,7 @@ describe("aws service", function () {
         assert.deepStrictEqual(
             serviceTimeouts({
                 ...mk.services.order,
-                rollout: { ...mk.services.order.rollout, strategy: "canary", canarySteps: [25, 50, 75, 100] },
+                rollout: { ...mk.services.order.rollout, strategy: "canary", steps: undefined, canarySteps: [25, 50, 75, 100] },
             }),
             { create: "80m", update: "80m" },
             "linear: four 10-minute steps and the bake",
@@ -480,7 +483,10 @@ describe("aws service", function () {
         const { system } = loadSystem("mealkitz");
         const canary = (canarySteps: number[]) =>
             trafficShiftDeployment(
-                { ...system.services.order, rollout: { ...system.services.order.rollout, strategy: "canary", canarySteps } },
+                {
+                    ...system.services.order,
+                    rollout: { ...system.services.order.rollout, strategy: "canary", steps: undefined, canarySteps },
+                },
                 15,
             );
         assert.deepStrictEqual(canary([10, 50, 100]), {

@@ -1,0 +1,127 @@
+/**
+ * The rollout model (model/rollout.ts) and its plan (plan/rollout.ts): the loader refuses a
+ * rollout no platform could run, one line naming the spec path; the plan resolves the defaults
+ * once (steps, pauses, the analysis from the system's monitoring thresholds) and carries, per
+ * platform, the schedule that really runs, whose departures from the spec join the plan's
+ * approximations.
+ */
+import { strict as assert } from "assert";
+import { formatProblems, loadStack } from "../../model";
+import { planSystem, scheduleLines } from "../../plan";
+import { problemsOf, stackConfig } from "../harness";
+import { spec } from "../harness/spec";
+
+const system = (preset: string, stack = "staging") => loadStack(stackConfig({ stack, system: preset })).system;
+
+describe("rollout model and plan", () => {
+    it("refuses a rollout no platform can run with one line naming the spec path", () => {
+        const refused = (rollout: Record<string, unknown>): string => {
+            const file = spec("rollouts")
+                .service("web", { rollout: rollout as never })
+                .build();
+            const problems = problemsOf({ "tierform:system": file });
+            assert.equal(problems.length, 1, formatProblems(problems));
+            return formatProblems(problems);
+        };
+        assert.match(
+            refused({ strategy: "blueGreen", steps: [{ weight: 100 }] }),
+            /services\.web\.rollout\.steps: only a canary has steps/,
+        );
+        assert.match(
+            refused({ strategy: "canary", steps: [{ weight: 25 }, { weight: 5 }, { weight: 100 }] }),
+            /services\.web\.rollout\.steps\[1\]: weights must rise: 5 follows 25/,
+        );
+        assert.match(
+            refused({ strategy: "canary", canarySteps: [5, 50] }),
+            /rollout\.canarySteps: the last step must send all traffic \(100\)/,
+        );
+        assert.match(
+            refused({
+                strategy: "canary",
+                steps: [
+                    { weight: 50, pause: "5m" },
+                    { weight: 100, pause: "5m" },
+                ],
+            }),
+            /rollout\.steps\[1\]\.pause: the last step \(100\) ends the rollout/,
+        );
+        assert.match(refused({ strategy: "canary", prePromotion: [{ command: ["true"] }] }), /rollout\.prePromotion: only a blueGreen/);
+        assert.match(
+            refused({ strategy: "rolling", analysis: { errorRatePercent: 1 } }),
+            /rollout\.analysis: a rolling update has no steps/,
+        );
+        assert.match(
+            refused({ strategy: "canary", steps: [{ weight: 10, pause: "5 minutes" }, { weight: 100 }] }),
+            /pause.*duration such as/,
+        );
+        assert.match(
+            refused({ strategy: "canary", canarySteps: [10, 100], steps: [{ weight: 100 }] }),
+            /rollout\.canarySteps: give steps or canarySteps, not both/,
+        );
+    });
+
+    it("resolves Asset Management's canary 5 → 25 → 50 → 100 with its pauses and analysis, and the blue-green's migration and smoke test", () => {
+        const plan = planSystem(system("asset-management"), "kubernetes");
+        const canary = plan.services.frontend.rollout;
+        assert.deepEqual(canary.steps, [
+            { weight: 5, pauseSeconds: 300 },
+            { weight: 25, pauseSeconds: 300 },
+            { weight: 50, pauseSeconds: 600 },
+            { weight: 100, pauseSeconds: 0 },
+        ]);
+        assert.deepEqual(canary.analysis, {
+            errorRatePercent: 1,
+            latencyPercentile: 99,
+            latencyMs: 1000,
+            intervalSeconds: 60,
+            failuresToAbort: 2,
+        });
+        const blueGreen = plan.services.api.rollout;
+        assert.deepEqual(blueGreen.migration, ["npx", "prisma", "migrate", "deploy"]);
+        assert.equal(blueGreen.prePromotion.length, 1);
+        assert.equal(blueGreen.prePromotion[0].from, "services.api.rollout.prePromotion[0]");
+        assert.equal(blueGreen.bakeSeconds, 600);
+        assert.deepEqual(blueGreen.steps, []);
+    });
+
+    it("takes the analysis bounds from the system's monitoring thresholds when the spec gives none, and keeps canarySteps working", () => {
+        const file = spec("defaults")
+            .service("web", { rollout: { strategy: "canary", canarySteps: [20, 100] } })
+            .monitoring({ errorRatePercent: 3, p99LatencyMs: 800 })
+            .build();
+        const r = planSystem(loadStack(stackConfig({ stack: "staging", system: file })).system, "kubernetes").services.web.rollout;
+        assert.deepEqual(r.steps, [
+            { weight: 20, pauseSeconds: 300 },
+            { weight: 100, pauseSeconds: 0 },
+        ]);
+        assert.equal(r.analysis?.errorRatePercent, 3);
+        assert.equal(r.analysis?.latencyMs, 800);
+    });
+
+    it("gives an unrouted service no analysis: there is no traffic to shift", () => {
+        const file = spec("unrouted")
+            .service("web")
+            .service("jobs", { kind: "worker", port: undefined, rollout: { strategy: "canary", canarySteps: [10, 100] } })
+            .build();
+        const r = planSystem(loadStack(stackConfig({ stack: "prod", system: file })).system, "aws").services.jobs.rollout;
+        assert.equal(r.routed, false);
+        assert.equal(r.analysis, undefined);
+        assert.equal(r.schedule.runner, "an ECS ROLLING deployment");
+        assert.match(r.schedule.approximations.join("\n"), /canary rolls: the edge does not route the service/);
+    });
+
+    it("prints each platform's schedule and lists where it departs from the spec among the plan's approximations", () => {
+        const prod = planSystem(system("asset-management", "prod"), "aws");
+        assert.deepEqual(scheduleLines(prod.services.frontend.rollout), [
+            "services.frontend.rollout (canary): an ECS CANARY deployment",
+            "  1. canary: 5 % of traffic, 10m; gate: task health (circuit breaker) and the rollback alarms (5xx share, p99 per target group)",
+            "  2. all traffic, old set kept: 100 % of traffic, 10m; gate: task health (circuit breaker) and the rollback alarms (5xx share, p99 per target group)",
+            "  on failure: ECS shifts all traffic back to the old task set (an alarm or the circuit breaker)",
+        ]);
+        assert.ok(
+            prod.approximations.includes("services.frontend.rollout: steps 5 → 25 → 50 → 100 run as 5 → 100 (an ECS canary has one step)"),
+        );
+        const dev = planSystem(system("asset-management", "dev"), "docker");
+        assert.match(dev.approximations.join("\n"), /services\.api\.rollout: blueGreen becomes a re-creation of the containers/);
+    });
+});
