@@ -7,12 +7,11 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { formatRuntimeMessage, REDACTED, runOffline, type OfflineRun, type PlannedResource, type RuntimeMessage } from "./offline/engine";
+import { formatRuntimeMessage, REDACTED, type OfflineRun, type PlannedResource, type RuntimeMessage } from "./offline/records";
 import { readStackConfig, stackNames, withStackFileLines } from "./offline/stack-config";
 import { PolicyConfigError, runPolicyReport, specPathOf, type SpecElements } from "./offline/policy-report";
 import { loadPolicyConfig } from "../policies/config";
 import { writeDiagrams } from "./offline/diagram";
-import { renderPrerequisites } from "./offline/prerequisites";
 import { renderSizing } from "./offline/sizing";
 import { awsPrerequisites, renderAwsPrerequisites } from "./offline/prerequisites-aws";
 import { againstPlanFile, type PlanFile } from "./offline/updates";
@@ -345,6 +344,10 @@ async function main() {
         if (err instanceof SpecError) refuse(err);
         throw err;
     }
+    // Pulumi's runtime (the engine, and the operator charts the prerequisites read) loads only now,
+    // once the input is known to be good: a refusal above costs no Pulumi load (about 0.8 s of CPU).
+    const { runOffline } = await import("./offline/engine");
+    const { renderPrerequisites } = await import("./offline/prerequisites");
     const started = Date.now();
     let run: OfflineRun;
     try {

@@ -6,20 +6,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import { EngineRefusal, engineProblems } from "./engine-rules";
 import { mockCall, mockOutputs } from "./mock-outputs";
-import type { OfflineRun, PlannedResource, RuntimeMessage } from "./records";
+import { formatRuntimeMessage, REDACTED, type OfflineRun, type PlannedResource, type RuntimeMessage } from "./records";
 
 export type { OfflineRun, PlannedResource, RuntimeMessage } from "./records";
+export { formatRuntimeMessage, REDACTED } from "./records";
 
 const SIG_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-/** What a secret value is replaced with in redacted inputs and in `--json`. */
-export const REDACTED = "[secret]";
-
-/** A runtime message as Pulumi's own mock runtime prints it (`info: [runtime] …`). */
-export function formatRuntimeMessage(m: RuntimeMessage): string {
-    return `${m.severity}: [runtime] ${m.message}`;
-}
-
 /** LogSeverity values of Pulumi's engine protocol (proto/engine.proto): DEBUG 0, INFO 1, WARNING 2, ERROR 3. */
 const SEVERITIES: Record<number, RuntimeMessage["severity"] | undefined> = { 1: "info", 2: "warning", 3: "error" };
 

@@ -1,8 +1,17 @@
 /**
  * What an offline run records: the resources the program registered and what it logged. Types
- * only, in a file of their own below both the engine (engine.ts), which fills them, and the engine
- * rules (engine-rules/), which judge them.
+ * (and how a record prints), in a file of their own below both the engine (engine.ts), which fills
+ * them, and the engine rules (engine-rules/), which judge them; it loads no Pulumi, so the plan's
+ * command line can refuse bad input without loading the runtime.
  */
+
+/** What a secret value is replaced with in redacted inputs and in `--json`. */
+export const REDACTED = "[secret]";
+
+/** A runtime message as Pulumi's own mock runtime prints it (`info: [runtime] …`). */
+export function formatRuntimeMessage(m: RuntimeMessage): string {
+    return `${m.severity}: [runtime] ${m.message}`;
+}
 
 /** One resource the program registered. */
 export interface PlannedResource {
