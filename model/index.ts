@@ -1,5 +1,6 @@
 /** The system model: schema, profiles, configuration keys, loader and errors. */
 export * from "./schema";
+export { RETRY_CONDITIONS, type RetryCondition, type TrafficSpec } from "./traffic";
 export * from "./profiles";
 export * from "./config";
 export * from "./errors";

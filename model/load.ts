@@ -295,6 +295,13 @@ export function crossCheck(raw: unknown): { path: Path; message: string }[] {
                 message: `requests are counted at the edge and no edge.routes entry goes to '${name}'; route it, or scale on cpuPercent/memoryPercent`,
             });
         }
+        // The traffic policy is applied where the service is reached: at the edge (model/traffic.ts).
+        if (svc.traffic !== undefined && !routes.some((r) => isPlainObject(r) && r.service === name)) {
+            out.push({
+                path: ["services", name, "traffic"],
+                message: `is applied where the edge reaches the service and no edge.routes entry goes to '${name}'; route it, or leave traffic out`,
+            });
+        }
         if (Array.isArray(svc.uses)) {
             svc.uses.forEach((u, i) => {
                 if (typeof u === "string" && !owner.has(u)) {

@@ -28,6 +28,7 @@ import { isPinnedImage } from "../conventions/images";
 import { cidrProblem, dnsNameProblem } from "../conventions/network";
 import { observability } from "./observability";
 import { rollout } from "./rollout";
+import { traffic } from "./traffic";
 
 /** DNS-label-safe identifier: lower-case letters, digits and dashes, starting with a letter. */
 export const identifier = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, "must be 1-40 characters of a-z, 0-9 and '-', starting with a letter");
@@ -323,6 +324,11 @@ export const service = z.strictObject({
      * @default 10001
      */
     runAsUser: z.number().int().min(1, "containers never run as root (uid 0)").default(10001),
+    /**
+     * The web service's traffic policy (request timeout, retries, outlier detection, circuit breaker, rate limit); see the traffic fields. Only for a web service an edge route reaches.
+     * @default none: the platform's own timeouts and no retries, ejection, circuit breaker or service rate limit
+     */
+    traffic: traffic.optional(),
 });
 
 /** Backup policy of a database. */

@@ -15,6 +15,7 @@ import { planDatastores, type DatastorePlan } from "./datastores";
 import { planObservability, type ObservabilityPlan } from "./observability";
 import { planService, type ServicePlan } from "./service";
 import { approximations } from "./support";
+import { planTraffic, type TrafficPlan } from "./traffic";
 
 export * from "./backup";
 export * from "./bindings";
@@ -25,6 +26,7 @@ export * from "./rollout";
 export * from "./service";
 export * from "./settings";
 export * from "./support";
+export * from "./traffic";
 export * from "./validate";
 
 /**
@@ -61,6 +63,8 @@ export interface SystemPlan {
     backups: BackupPlan[];
     /** Logs, traces, the dashboard's rows and the alerts (observability.ts). */
     observability: ObservabilityPlan;
+    /** The traffic policy of each web service that sets one, by service name (traffic.ts). */
+    traffic: Record<string, TrafficPlan>;
     /** What the platform builds differently from the spec (see support.ts), one line each. */
     approximations: string[];
 }
@@ -82,6 +86,7 @@ export function planSystem(system: System, platform: Platform): SystemPlan {
         datastores,
         backups: Object.values(datastores).flatMap((d) => (d.kind === "database" ? [d.backup] : [])),
         observability: planObservability(system, platform),
+        traffic: planTraffic(system),
         approximations: [
             ...approximations(system, platform),
             ...Object.values(services).flatMap((s) => s.rollout.schedule.approximations.map((a) => `services.${s.name}.rollout: ${a}`)),

@@ -211,7 +211,34 @@ const DEFINITIONS: Record<FeatureId, FeatureDefinition> = {
                 .filter((d) => d.engine === "mongodb" && Object.keys(d.parameters).length > 0)
                 .map((d) => `databases.${d.name}.parameters`),
     },
+    "request-timeout": {
+        fields: ["traffic.timeoutSeconds"],
+        usedAt: (s) => trafficAt(s, "timeoutSeconds"),
+    },
+    retries: {
+        fields: ["retries.attempts", "retries.on", "retries.budgetPercent"],
+        usedAt: (s) => trafficAt(s, "retries", (v) => v.traffic!.retries.attempts > 0),
+    },
+    "outlier-detection": {
+        fields: ["outlierDetection.consecutiveFailures", "outlierDetection.ejectSeconds", "outlierDetection.maxEjectedPercent"],
+        usedAt: (s) => trafficAt(s, "outlierDetection"),
+    },
+    "circuit-breaking": {
+        fields: ["traffic.maxConcurrentRequests"],
+        usedAt: (s) => trafficAt(s, "maxConcurrentRequests"),
+    },
+    "service-rate-limit": {
+        fields: ["traffic.rateLimitPerMinute"],
+        usedAt: (s) => trafficAt(s, "rateLimitPerMinute", (v) => v.traffic!.rateLimitPerMinute !== undefined),
+    },
 };
+
+/** The spec paths `services.<n>.traffic.<field>` of the services with a traffic policy (that `when` accepts). */
+function trafficAt(s: System, field: string, when: (v: System["services"][string]) => boolean = () => true): string[] {
+    return services(s)
+        .filter((v) => v.traffic !== undefined && when(v))
+        .map((v) => `services.${v.name}.traffic.${field}`);
+}
 
 /** Every feature whose support differs between platforms, each platform's column from its own module. */
 export const FEATURES: (Feature & { fields: string[] })[] = FEATURE_IDS.map((id) => ({

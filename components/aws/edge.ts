@@ -27,6 +27,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { System } from "../../model";
+import type { TrafficPlan } from "../../plan";
 import { awsTags } from "../shared/naming";
 import { awsPlace } from "./common";
 import { shiftsTraffic, type AwsServiceLoadBalancer } from "./service";
@@ -98,6 +99,11 @@ export function edgeProblems(system: System, certificateArn?: string): Problem[]
 export interface AwsEdgeArgs {
     /** The resolved system: its edge (domain, routes, headers, rate limit, CDN) and services. */
     system: System;
+    /**
+     * The plan's traffic policies, by service (plan/traffic.ts): the idle timeout, anomaly mitigation, WAF rate rules.
+     * @default {}
+     */
+    traffic?: Record<string, TrafficPlan>;
     /** VPC of the target groups. */
     vpcId: pulumi.Input<string>;
     /** Public subnets the load balancer lives in (two or more zones). */
@@ -166,7 +172,7 @@ export class AwsEdge extends pulumi.ComponentResource {
         const { system } = args;
         const { edge } = system;
         const domain = edge.domain;
-        const part: EdgePart = { name, system, tags: awsTags(system, "edge"), parent: this };
+        const part: EdgePart = { name, system, tags: awsTags(system, "edge"), parent: this, traffic: args.traffic ?? {} };
         const place = awsPlace({ parent: this });
         const inUsEast1 = (args.region ?? CLOUDFRONT_REGION) === CLOUDFRONT_REGION;
         // What this edge cannot enforce (edgeProblems) was refused before any resource, by the one

@@ -174,6 +174,7 @@ export class AwsSystem extends pulumi.ComponentResource implements PlatformSyste
             `${name}-edge`,
             {
                 system,
+                traffic: plan.traffic,
                 vpcId: network.vpcId,
                 publicSubnetIds: network.publicSubnetIds,
                 securityGroupId: network.albSecurityGroupId,

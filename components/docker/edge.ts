@@ -16,11 +16,12 @@ import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import type { System } from "../../model";
-import { canonicalHost } from "../../plan";
+import { canonicalHost, type TrafficPlan } from "../../plan";
 import { EDGE_IMAGE } from "../shared/images";
 import { renderNginxConf, type NginxConfOptions, type NginxUpstream } from "../shared/nginx";
 import { resourceName } from "../shared/naming";
 import { CONFIG_DIR, tierContainer, type ConfigFile } from "./common";
+import { nginxTraffic } from "./traffic";
 
 /** The nginx-unprivileged image's user. */
 export const EDGE_USER = "101:101";
@@ -36,7 +37,12 @@ export const EDGE_HEALTH_PATH = "/healthz";
  * `name:port`s), and the HTTPS port clients see (for the redirect). File paths point into the
  * container's config directory; tests override them to run the same rendering under `nginx -t`.
  */
-export function edgeNginxOptions(system: System, upstreams: NginxUpstream[], publicHttpsPort: number): NginxConfOptions {
+export function edgeNginxOptions(
+    system: System,
+    upstreams: NginxUpstream[],
+    publicHttpsPort: number,
+    traffic: Record<string, TrafficPlan> = {},
+): NginxConfOptions {
     const routed = new Set(system.edge.routes.map((r) => r.service));
     return {
         serverName: system.edge.domain ?? "localhost",
@@ -48,7 +54,9 @@ export function edgeNginxOptions(system: System, upstreams: NginxUpstream[], pub
         hstsMaxAgeSeconds: system.edge.hstsMaxAgeSeconds,
         rateLimitPerMinute: system.edge.rateLimitPerMinute,
         maxBodyMb: system.edge.maxBodyMb,
-        upstreams: upstreams.filter((u) => routed.has(u.name)),
+        upstreams: upstreams
+            .filter((u) => routed.has(u.name))
+            .map((u) => (traffic[u.name] ? { ...u, traffic: nginxTraffic(traffic[u.name]) } : u)),
         routes: system.edge.routes.map((r) => ({
             path: r.path,
             upstream: r.service,
@@ -70,6 +78,8 @@ export interface DockerEdgeArgs {
     networks: { edge: pulumi.Input<string>; app: pulumi.Input<string> };
     /** Each routed service and the one `name:port` every replica answers to on the app network. */
     upstreams: NginxUpstream[];
+    /** The plan's traffic policies, by service (plan/traffic.ts). @default {} */
+    traffic?: Record<string, TrafficPlan>;
     /** Host address the ports are published on. @default "127.0.0.1" */
     bindAddress?: string;
     /** Host port for HTTP (redirects to HTTPS). @default 8080 */
@@ -102,7 +112,7 @@ export class DockerEdge extends pulumi.ComponentResource {
             bindAddress === "0.0.0.0" || bindAddress === "::" ? "localhost" : bindAddress.includes(":") ? `[${bindAddress}]` : bindAddress;
         this.url = useTls ? `https://${host}:${httpsPort}` : `http://${host}:${httpPort}`;
 
-        this.nginxConf = renderNginxConf(edgeNginxOptions(system, args.upstreams, httpsPort));
+        this.nginxConf = renderNginxConf(edgeNginxOptions(system, args.upstreams, httpsPort, args.traffic));
         const files: ConfigFile[] = [{ name: "nginx.conf", content: this.nginxConf, permissions: "0444" }];
         if (useTls) {
             const key = new tls.PrivateKey(resourceName([name, "tls-key"]), { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent: this });

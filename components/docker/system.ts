@@ -156,6 +156,7 @@ export class DockerSystem extends pulumi.ComponentResource implements PlatformSy
                 system,
                 networks: { edge: this.network.edge.name, app: this.network.app.name },
                 upstreams,
+                traffic: plan.traffic,
                 bindAddress: settings.edgeBindAddress,
                 httpPort: settings.edgeHttpPort,
                 httpsPort: settings.edgeHttpsPort,

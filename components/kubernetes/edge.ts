@@ -38,8 +38,9 @@ import * as pulumi from "@pulumi/pulumi";
 import type { System } from "../../model";
 import { logicalName, meta, OPERATOR_NAMESPACES, type KubeContext } from "./context";
 import { imageOf } from "../../conventions/pins";
-import type { PlatformSettings } from "../../plan";
+import type { PlatformSettings, TrafficPlan } from "../../plan";
 import type { Problem } from "../../conventions/problems";
+import { backendTrafficPolicySpec, perClientRule } from "./traffic";
 
 /** The GatewayClass of Envoy Gateway the edge's Gateway uses (operators.ts creates it with the chart). */
 export const GATEWAY_CLASS = "envoy-gateway";
@@ -137,6 +138,11 @@ export interface KubernetesEdgeArgs {
      * @default []
      */
     dependsOn?: pulumi.Resource[];
+    /**
+     * The plan's traffic policies, by service (plan/traffic.ts): a BackendTrafficPolicy each on the service's HTTPRoutes.
+     * @default {}
+     */
+    traffic?: Record<string, TrafficPlan>;
 }
 
 /** Gateway, HTTPRoutes, Envoy Gateway policies, Issuer and Certificate. */
@@ -243,8 +249,9 @@ export class KubernetesEdge extends pulumi.ComponentResource {
             responseHeaderModifier: { set: Object.entries(edgeHeaders(ctx.system)).map(([n, value]) => ({ name: n, value })) },
         };
         const ported = e.routes.map((r) => ({ ...r, port: args.servicePorts[r.service] }));
-        for (const [routeName, routes] of httpRouteGroups(ported)) {
-            const service = routes[0].service;
+        const routes: pulumi.Resource[] = [];
+        for (const [routeName, group] of httpRouteGroups(ported)) {
+            const service = group[0].service;
             this.routeNames[service] = [...(this.routeNames[service] ?? []), routeName];
             const route = custom(
                 routeName,
@@ -253,7 +260,7 @@ export class KubernetesEdge extends pulumi.ComponentResource {
                 {
                     parentRefs: [{ name: "edge", sectionName: listener }],
                     ...hostnames,
-                    rules: routes.map((r) => ({
+                    rules: group.map((r) => ({
                         matches: [{ path: { type: "PathPrefix", value: r.path } }],
                         filters: [headerFilter],
                         backendRefs: [{ name: r.service, port: r.port }],
@@ -262,7 +269,8 @@ export class KubernetesEdge extends pulumi.ComponentResource {
                 GATEWAY_API,
                 onGateway,
             );
-            const cidrs = routes[0].allowCidrs;
+            routes.push(route);
+            const cidrs = group[0].allowCidrs;
             if (cidrs) {
                 custom(
                     `${routeName}-allow`,
@@ -280,27 +288,30 @@ export class KubernetesEdge extends pulumi.ComponentResource {
                 );
             }
         }
+        const edgeDefaults = { rateRule: perClientRule(e.rateLimitPerMinute), requestBuffer: { limit: `${e.maxBodyMb}Mi` } };
         custom(
             "edge-traffic",
             "BackendTrafficPolicy",
             "edge",
             {
                 targetRefs: [gatewayRef],
-                rateLimit: {
-                    global: {
-                        rules: [
-                            {
-                                clientSelectors: [{ sourceCIDR: { type: "Distinct", value: "0.0.0.0/0" } }],
-                                limit: { requests: e.rateLimitPerMinute, unit: "Minute" },
-                            },
-                        ],
-                    },
-                },
-                requestBuffer: { limit: `${e.maxBodyMb}Mi` },
+                rateLimit: { global: { rules: [edgeDefaults.rateRule] } },
+                requestBuffer: edgeDefaults.requestBuffer,
             },
             ENVOY_API,
             onGateway,
         );
+        for (const [service, plan] of Object.entries(args.traffic ?? {})) {
+            const name = `edge-${service}-traffic`;
+            custom(
+                name,
+                "BackendTrafficPolicy",
+                name,
+                backendTrafficPolicySpec(plan, this.routeNames[service], edgeDefaults),
+                ENVOY_API,
+                routes,
+            );
+        }
         custom(
             "edge-clients",
             "ClientTrafficPolicy",

@@ -152,7 +152,7 @@ export class KubernetesSystem extends pulumi.ComponentResource implements Platfo
         );
         const edge = new KubernetesEdge(
             `${name}-edge`,
-            { ctx, servicePorts, dependsOn: [...operators.releases("envoyGateway", "certManager"), ...workloads] },
+            { ctx, servicePorts, dependsOn: [...operators.releases("envoyGateway", "certManager"), ...workloads], traffic: plan.traffic },
             child,
         );
 

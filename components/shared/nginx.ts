@@ -16,7 +16,33 @@ export interface NginxUpstream {
     name: string;
     /** `host:port` of every replica, e.g. `["shop-web-0:8000", "shop-web-1:8000"]`. */
     servers: string[];
+    /** The service's traffic policy in every location that proxies to it. @default nginx's own (read timeout 60 s, retries on `error timeout`, no limits) */
+    traffic?: NginxTraffic;
 }
+
+/**
+ * A service's traffic policy as nginx directives (the Docker adapter maps the plan to them,
+ * components/docker/traffic.ts). nginx docs, ngx_http_proxy_module: `proxy_read_timeout` "is set
+ * only between two successive read operations", `proxy_next_upstream_timeout` "limits the time
+ * during which a request can be passed to the next server", `proxy_next_upstream_tries` counts the
+ * first try; ngx_http_limit_conn_module: "In HTTP/2 and HTTP/3, each concurrent request is
+ * considered a separate connection", refused with 503 (`limit_conn_status`).
+ */
+export interface NginxTraffic {
+    /** `proxy_read_timeout` and `proxy_next_upstream_timeout`, seconds. */
+    timeoutSeconds: number;
+    /** `proxy_next_upstream` conditions (`error`, `http_502`, ...); empty: `off` (no retries). */
+    nextUpstream: string[];
+    /** `proxy_next_upstream_tries`: tries in all, the first included. */
+    tries: number;
+    /** `limit_conn` on a zone of its own: requests in flight to the service at once. */
+    maxConcurrent: number;
+    /** `limit_req` on a zone of its own per client address, requests per minute. @default none */
+    ratePerMinute?: number;
+}
+
+/** The `proxy_next_upstream` conditions nginx accepts (ngx_http_proxy_module). */
+const NEXT_UPSTREAM = /^(error|timeout|invalid_header|http_(500|502|503|504|403|404|429)|non_idempotent)$/;
 
 /** One route: a path prefix proxied to an upstream. */
 export interface NginxRoute {
@@ -126,6 +152,18 @@ export function renderNginxConf(opts: NginxConfOptions): string {
                 u.servers.length === 1,
                 `upstream '${u.name}': with a resolver, give one server name that resolves to every replica, not ${u.servers.length}`,
             );
+        if (u.traffic) {
+            const t = u.traffic;
+            for (const [what, n] of Object.entries({ timeoutSeconds: t.timeoutSeconds, tries: t.tries, maxConcurrent: t.maxConcurrent }))
+                check(Number.isInteger(n) && n > 0, `upstream '${u.name}': ${what} must be a positive integer`);
+            for (const c of t.nextUpstream)
+                check(NEXT_UPSTREAM.test(c), `upstream '${u.name}': '${c}' is not a proxy_next_upstream condition`);
+            if (t.ratePerMinute !== undefined)
+                check(
+                    Number.isInteger(t.ratePerMinute) && t.ratePerMinute > 0,
+                    `upstream '${u.name}': ratePerMinute must be a positive integer`,
+                );
+        }
         upstreamNames.add(u.name);
     }
     const paths = new Set<string>();
@@ -167,10 +205,33 @@ export function renderNginxConf(opts: NginxConfOptions): string {
               `}`,
           ]);
     const serverOf = new Map(opts.upstreams.map((u) => [u.name, u.servers[0]]));
+    const trafficOf = new Map(opts.upstreams.flatMap((u) => (u.traffic ? [[u.name, u.traffic] as const] : [])));
+    const zone = (kind: "conn" | "rate", name: string) => `${kind}_${name.replace(/-/g, "_")}`;
+    // Per service: a concurrency zone counted under one constant key (all clients together), a rate zone per client.
+    const trafficZones = [...trafficOf].flatMap(([name, t]) => [
+        `# services.${name}.traffic: at most ${t.maxConcurrent} requests in flight${t.ratePerMinute ? `, ${t.ratePerMinute} a minute per client` : ""}.`,
+        `limit_conn_zone "${name}" zone=${zone("conn", name)}:1m;`,
+        ...(t.ratePerMinute ? [`limit_req_zone $binary_remote_addr zone=${zone("rate", name)}:10m rate=${t.ratePerMinute}r/m;`] : []),
+    ]);
+    const trafficBody = (name: string): string[] => {
+        const t = trafficOf.get(name);
+        if (!t) return [];
+        return [
+            ...(t.ratePerMinute
+                ? [`limit_req zone=${zone("rate", name)} burst=${Math.max(10, Math.ceil(t.ratePerMinute / 10))} nodelay;`]
+                : []),
+            `limit_conn ${zone("conn", name)} ${t.maxConcurrent};`,
+            `proxy_read_timeout ${t.timeoutSeconds}s;`,
+            `proxy_next_upstream ${t.nextUpstream.length > 0 ? t.nextUpstream.join(" ") : "off"};`,
+            `proxy_next_upstream_tries ${t.tries};`,
+            `proxy_next_upstream_timeout ${t.timeoutSeconds}s;`,
+        ];
+    };
 
     const proxyBody = (r: NginxRoute): string[] => [
         ...(r.allowCidrs ? [...r.allowCidrs.map((c) => `allow ${c};`), "deny all;"] : []),
         `limit_req zone=perip burst=${burst} nodelay;`,
+        ...trafficBody(r.upstream),
         ...(opts.resolver
             ? [`set ${upstreamVar(r.upstream)} http://${serverOf.get(r.upstream)};`, `proxy_pass ${upstreamVar(r.upstream)};`]
             : [`proxy_pass http://${r.upstream};`]),
@@ -243,6 +304,7 @@ export function renderNginxConf(opts: NginxConfOptions): string {
         `# Rate limit per client IP: ${opts.rateLimitPerMinute} requests per minute.`,
         `limit_req_zone $binary_remote_addr zone=perip:10m rate=${opts.rateLimitPerMinute}r/m;`,
         `limit_req_status 429;`,
+        ...trafficZones,
         ``,
         `# Proxy headers for every route.`,
         `proxy_http_version 1.1;`,

@@ -64,6 +64,23 @@ export const aws: PlatformKnowledge = {
             how: "the node type (by the profile's data size) sets the memory; maxMemoryMb is not applied",
         },
         "database-parameters": { level: "approximated", how: "an RDS parameter group; DocumentDB ignores them" },
+        "request-timeout": {
+            level: "approximated",
+            how: "the ALB's idle timeout (the longest wait for data on a connection, one per load balancer): the longest timeoutSeconds of the services, at least 60 s",
+        },
+        retries: { level: "approximated", how: "none: an ALB does not retry a request (it answers 502 or 504); clients retry" },
+        "outlier-detection": {
+            level: "approximated",
+            how: "the target group's automatic target weights (anomaly mitigation on weighted_random): the ALB sends less traffic to a target whose errors stand out, by its own thresholds, not the spec's",
+        },
+        "circuit-breaking": {
+            level: "approximated",
+            how: "none: an ALB has no limit on requests in flight; the WAF's rate rules and autoscaling bound the load",
+        },
+        "service-rate-limit": {
+            level: "approximated",
+            how: "a WAF rate-based rule per client address scoped to the service's route prefixes (starts-with, so `/api` also counts `/apix`; a `/` route counts every request), at least 10 a minute",
+        },
     },
     rendering: {
         minAtLeastOne: false,
@@ -74,6 +91,14 @@ export const aws: PlatformKnowledge = {
         // Every client of an internet-facing ALB arrives from a public address, so an allow-list of
         // private ranges never matches there: the public ALB answers 403, an internal ALB serves the route.
         privateRoutes: "internal-load-balancer",
+        traffic: {
+            timeout: "load-balancer-idle",
+            retries: "none",
+            retryBudget: false,
+            outlierDetection: "anomaly-mitigation",
+            circuitBreaker: false,
+            rateLimit: "path-prefix",
+        },
     },
     telemetry: {
         // The ADOT collector beside each task's application container (issue 23, prod part).
@@ -226,6 +251,21 @@ export const aws: PlatformKnowledge = {
         "monitoring.slowQueryCommitsPerSecond": ignored("no CloudWatch alarm uses it (RDS has Performance Insights and its own alarms)."),
         "systemSpec.name": "Prefix of every name and identifier (RDS, ElastiCache, SQS, S3, IAM) and the `system` tag.",
         "systemSpec.description": ignored("documentation only."),
+        "traffic.timeoutSeconds": approximated(
+            "The load balancer's `idle_timeout` (the longest wait for data on a connection, one for every service): the longest `timeoutSeconds`, at least 60.",
+        ),
+        "traffic.maxConcurrentRequests": ignored("an ALB has no limit on requests in flight."),
+        "traffic.rateLimitPerMinute": approximated(
+            "A WAF rate-based rule per client address (at least 10) scoped to the service's route path prefixes, on each web ACL.",
+        ),
+        "retries.attempts": ignored("an ALB does not retry."),
+        "retries.on": ignored(),
+        "retries.budgetPercent": ignored(),
+        "outlierDetection.consecutiveFailures": approximated(
+            "The target group's anomaly mitigation (automatic target weights, `weighted_random`), with the ALB's own thresholds.",
+        ),
+        "outlierDetection.ejectSeconds": ignored(),
+        "outlierDetection.maxEjectedPercent": ignored(),
     },
     rolloutSchedule: ecsSchedule,
 };

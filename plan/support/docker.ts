@@ -52,6 +52,20 @@ export const docker: PlatformKnowledge = {
         "cache-persistence": { level: "full", how: "redis.conf appendonly or save snapshots" },
         "cache-memory": { level: "full", how: "Redis maxmemory" },
         "database-parameters": { level: "full", how: "server flags on the database container" },
+        "request-timeout": {
+            level: "approximated",
+            how: "nginx proxy_read_timeout (the longest wait between two reads from the replica, not a deadline for the whole request) and proxy_next_upstream_timeout (the window retries must start in), both timeoutSeconds",
+        },
+        retries: {
+            level: "approximated",
+            how: "nginx proxy_next_upstream (connect-failure and reset: `error`; gateway-error: http_502, http_503, http_504; 5xx: also http_500, not 501 or 505 and above) with proxy_next_upstream_tries; a request already sent is retried only if idempotent (not POST, PATCH); no budget across requests",
+        },
+        "outlier-detection": {
+            level: "approximated",
+            how: "a failed request moves on to the next replica, but none is ejected: the edge resolves the service's name per request through Docker's DNS, and nginx keeps no failure state (max_fails) for such names",
+        },
+        "circuit-breaking": { level: "full", how: "nginx limit_conn on a zone per service: requests in flight above the limit get 503" },
+        "service-rate-limit": { level: "full", how: "nginx limit_req on a zone per service and client address" },
     },
     rendering: {
         minAtLeastOne: true,
@@ -63,6 +77,14 @@ export const docker: PlatformKnowledge = {
             secret: ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"],
         },
         privateRoutes: "public-edge-allow-list",
+        traffic: {
+            timeout: "read-and-retry-window",
+            retries: "conditions",
+            retryBudget: false,
+            outlierDetection: "next-replica",
+            circuitBreaker: true,
+            rateLimit: "per-route",
+        },
     },
     telemetry: {
         // The collector container of the observability profile (tierform:observability), by its alias on the telemetry network.
@@ -200,6 +222,25 @@ export const docker: PlatformKnowledge = {
         "monitoring.slowQueryCommitsPerSecond": ignored("no alerting on dev."),
         "systemSpec.name": "Prefix of container, network and volume names (`<name>-<part>`).",
         "systemSpec.description": ignored("documentation only."),
+        "traffic.timeoutSeconds": approximated(
+            "nginx `proxy_read_timeout` (the longest wait between two reads from a replica) and `proxy_next_upstream_timeout` (the window retries must start in) in the service's locations.",
+        ),
+        "traffic.maxConcurrentRequests":
+            "nginx `limit_conn` on the service's own zone in its locations: requests in flight above it get 503.",
+        "traffic.rateLimitPerMinute":
+            "nginx `limit_req` on the service's own zone (per client address) in its locations, beside the edge's.",
+        "retries.attempts": "nginx `proxy_next_upstream_tries` (attempts + 1).",
+        "retries.on": approximated(
+            "nginx `proxy_next_upstream`: connect-failure and reset are `error`, gateway-error `http_502 http_503 http_504`, 5xx also `http_500`; a request already sent is retried only if idempotent.",
+        ),
+        "retries.budgetPercent": ignored(
+            "nginx has no retry budget across requests; the tries and the timeout bound each request's retries.",
+        ),
+        "outlierDetection.consecutiveFailures": ignored(
+            "the edge resolves service names per request (Docker's DNS), and nginx keeps no failure state for them: a failed request moves on to the next replica, none is ejected.",
+        ),
+        "outlierDetection.ejectSeconds": ignored(),
+        "outlierDetection.maxEjectedPercent": ignored(),
     },
     rolloutSchedule: (intent) => ({
         runner: "Pulumi re-creates the containers",

@@ -55,6 +55,26 @@ export const kubernetes: PlatformKnowledge = {
             level: "approximated",
             how: "CloudNativePG postgresql.parameters or a MySQL conf.d file; MongoDB's parameters are ignored",
         },
+        "request-timeout": {
+            level: "full",
+            how: "Envoy Gateway BackendTrafficPolicy timeout.http.requestTimeout on the service's HTTPRoutes",
+        },
+        retries: {
+            level: "full",
+            how: "Envoy Gateway BackendTrafficPolicy retry (numRetries, retryOn triggers) with circuitBreaker.retryBudget",
+        },
+        "outlier-detection": {
+            level: "full",
+            how: "Envoy Gateway BackendTrafficPolicy healthCheck.passive (consecutive 5xx and connection failures, baseEjectionTime, maxEjectionPercent)",
+        },
+        "circuit-breaking": {
+            level: "full",
+            how: "Envoy Gateway BackendTrafficPolicy circuitBreaker (maxParallelRequests, maxPendingRequests, maxConnections) of the edge's one Envoy proxy",
+        },
+        "service-rate-limit": {
+            level: "full",
+            how: "a second global rate-limit rule per distinct client address in the service's BackendTrafficPolicy",
+        },
     },
     rendering: {
         minAtLeastOne: true,
@@ -66,6 +86,14 @@ export const kubernetes: PlatformKnowledge = {
             secret: ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"],
         },
         privateRoutes: "public-edge-allow-list",
+        traffic: {
+            timeout: "request",
+            retries: "conditions",
+            retryBudget: true,
+            outlierDetection: "thresholds",
+            circuitBreaker: true,
+            rateLimit: "per-route",
+        },
     },
     telemetry: {
         // The OpenTelemetry Collector (gateway) in the monitoring namespace: components/kubernetes/observability.ts.
@@ -189,6 +217,17 @@ export const kubernetes: PlatformKnowledge = {
         "monitoring.slowQueryCommitsPerSecond": "The PrometheusRule's DatabaseSlowQueries alert per PostgreSQL database.",
         "systemSpec.name": "The namespace (unless `tierform:namespace`) and the prefix of bucket names.",
         "systemSpec.description": ignored("documentation only."),
+        "traffic.timeoutSeconds": "The service's BackendTrafficPolicy (on its HTTPRoutes) `timeout.http.requestTimeout`.",
+        "traffic.maxConcurrentRequests":
+            "The BackendTrafficPolicy's `circuitBreaker` `maxParallelRequests`, `maxPendingRequests` and `maxConnections`.",
+        "traffic.rateLimitPerMinute": "A second global rule of the BackendTrafficPolicy, per distinct client address, beside the edge's.",
+        "retries.attempts": "The BackendTrafficPolicy's `retry.numRetries`.",
+        "retries.on": "The BackendTrafficPolicy's `retry.retryOn.triggers` (Envoy's triggers of the same names).",
+        "retries.budgetPercent": "The BackendTrafficPolicy's `circuitBreaker.retryBudget` (percent, at least 3 retries).",
+        "outlierDetection.consecutiveFailures":
+            "The BackendTrafficPolicy's `healthCheck.passive` `consecutive5XxErrors` and `consecutiveLocalOriginFailures`.",
+        "outlierDetection.ejectSeconds": "The passive health check's `baseEjectionTime`.",
+        "outlierDetection.maxEjectedPercent": "The passive health check's `maxEjectionPercent`.",
     },
     rolloutSchedule: (intent) => {
         const first = intent.steps[0]?.weight ?? 10;

@@ -42,6 +42,11 @@ export const FEATURE_IDS = [
     "cache-persistence",
     "cache-memory",
     "database-parameters",
+    "request-timeout",
+    "retries",
+    "outlier-detection",
+    "circuit-breaking",
+    "service-rate-limit",
 ] as const;
 
 /** One of {@link FEATURE_IDS}. */
@@ -64,6 +69,28 @@ export interface ServiceRendering {
     bucketVariables: { plain: string[]; secret: string[] };
     /** Where a private route (`allowCidrs`) reaches its service: the public edge's allow-list, or an internal load balancer (the public edge refuses it). */
     privateRoutes: "public-edge-allow-list" | "internal-load-balancer";
+    /** How the edge renders a service's traffic plan (plan/traffic.ts): what test/plan/traffic-parity.test.ts reads back. */
+    traffic: TrafficRendering;
+}
+
+/** How a platform's edge renders the parts of a traffic plan (each named in its features' `how`). */
+export interface TrafficRendering {
+    /**
+     * `request`: a deadline for the whole request, retries included; `read-and-retry-window`: the
+     * longest wait between two reads from the replica, and the window retries must start in;
+     * `load-balancer-idle`: one idle timeout for the whole load balancer, the longest of its services'.
+     */
+    timeout: "request" | "read-and-retry-window" | "load-balancer-idle";
+    /** `conditions`: the attempts on the plan's conditions; `none`: no retries at the edge. */
+    retries: "conditions" | "none";
+    /** The retry budget across requests is rendered (else only each request's attempts and deadline bound retries). */
+    retryBudget: boolean;
+    /** `thresholds`: ejection after the plan's failures, for its time, up to its share; `next-replica`: a failed request moves on, nothing is ejected; `anomaly-mitigation`: the load balancer's own outlier weighting. */
+    outlierDetection: "thresholds" | "next-replica" | "anomaly-mitigation";
+    /** The concurrency limit (circuit breaker) is rendered. */
+    circuitBreaker: boolean;
+    /** `per-route`: the service's limit on its routes; `path-prefix`: a rule counting requests whose path starts with a route's prefix. */
+    rateLimit: "per-route" | "path-prefix";
 }
 
 /** How a platform carries the observability plan (plan/observability.ts). */

@@ -146,11 +146,6 @@ const noTrafficSplit = all(
     nowhere(/argoproj\.io|flagger/i),
     lacks(/^kubernetes:gateway\.networking\.k8s\.io\/v1:HTTPRoute$/, /"weight":\s?([1-9]|[1-9]\d)\b(?!\d)/),
 );
-/** Per-route circuit breaking or retries at the edge or between services. */
-const noCircuitBreaker = all(
-    lacks(/^kubernetes:gateway\.envoyproxy\.io\/v1alpha1:BackendTrafficPolicy$/, /circuitBreaker|"retry"/),
-    nowhere(/proxy_next_upstream_tries|outlierDetection/),
-);
 
 // The delivery pipeline (GitHub workflows of this repository).
 const workflow = (file: string) => fs.readFileSync(path.join(PROJECT_ROOT, ".github", "workflows", file), "utf8");
@@ -1015,14 +1010,49 @@ Object.assign(CHECKS, {
         prod: N(all(has(CLOUDFRONT), nowhere(/create-invalidation|CreateInvalidation/), notInPipeline(/create-invalidation/))),
     },
     "mk-rate-limit": {
-        dev: Y(has(CONTAINER, /limit_req_zone \$binary_remote_addr zone=perip:10m rate=1200r\/m/)),
-        staging: Y(has(/^kubernetes:gateway\.envoyproxy\.io\/v1alpha1:BackendTrafficPolicy$/, /"requests":1200,"unit":"Minute"/)),
-        prod: Y(has(WAF, /rateBasedStatement/)),
+        dev: Y(has(CONTAINER, /limit_req_zone \$binary_remote_addr zone=perip:10m rate=1200r\/m/, /zone=rate_payment:10m rate=60r\/m/)),
+        staging: Y(
+            has(
+                /^kubernetes:gateway\.envoyproxy\.io\/v1alpha1:BackendTrafficPolicy$/,
+                /"requests":1200,"unit":"Minute"/,
+                /"requests":60,"unit":"Minute"/,
+            ),
+        ),
+        prod: Y(has(WAF, /rateBasedStatement/, /"name":"rate-limit-payment".*"searchString":"\/payments"/)),
     },
-    "mk-circuit-breakers": every(N(noCircuitBreaker)),
+    "mk-circuit-breakers": {
+        dev: A(
+            all(
+                has(
+                    CONTAINER,
+                    /limit_conn conn_order 512;/,
+                    /proxy_next_upstream error http_502 http_503 http_504;/,
+                    /proxy_next_upstream_tries 3;/,
+                ),
+                nowhere(/max_fails/),
+            ),
+        ),
+        staging: Y(
+            has(
+                /^kubernetes:gateway\.envoyproxy\.io\/v1alpha1:BackendTrafficPolicy$/,
+                /"maxParallelRequests":512/,
+                /"retryBudget":\{"minRetryConcurrency":3,"percent":\{"denominator":100,"numerator":20\}\}/,
+                /"consecutive5XxErrors":5/,
+                /"baseEjectionTime":"30s"/,
+                /"maxEjectionPercent":50/,
+                /"numRetries":2/,
+            ),
+        ),
+        prod: A(all(has(TARGET_GROUP, /"loadBalancingAnomalyMitigation":"on"/), has(WAF, /"name":"rate-limit-payment"/))),
+    },
     "mk-timeouts": {
-        dev: Y(has(CONTAINER, /proxy_connect_timeout 5s/, /proxy_read_timeout 60s/)),
-        staging: N(lacks(/^kubernetes:gateway\.envoyproxy\.io\/v1alpha1:BackendTrafficPolicy$/, /"timeout"/)),
+        dev: A(has(CONTAINER, /proxy_read_timeout 15s;/, /proxy_next_upstream_timeout 15s;/, /proxy_read_timeout 30s;/)),
+        staging: Y(
+            all(
+                has(/^kubernetes:gateway\.envoyproxy\.io\/v1alpha1:BackendTrafficPolicy$/, /"requestTimeout":"15s"/),
+                has(/^kubernetes:gateway\.envoyproxy\.io\/v1alpha1:BackendTrafficPolicy$/, /"requestTimeout":"30s"/),
+            ),
+        ),
         prod: A(has(ALB, /"idleTimeout":60/)),
     },
     "mk-canary-bluegreen": {

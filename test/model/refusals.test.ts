@@ -133,4 +133,12 @@ describe("loader: what a platform, AWS or a policy would refuse later is refused
             /^expire-early\.yaml:\d+ buckets\.offsite\.expireAfterDays: 30 is not after the last lifecycle transition \(30 days\), .*; expire after more than 30 days$/,
         );
     });
+
+    it("a traffic policy on a service no edge route reaches (it is applied where the edge reaches the service)", () => {
+        const file = specFile("mdc-tts", "traffic-unrouted", (s) => (s.services.beat.traffic = { timeoutSeconds: 10 }));
+        assert.match(
+            oneLine(file),
+            /^traffic-unrouted\.yaml:\d+ services\.beat\.traffic: is applied where the edge reaches the service and no edge\.routes entry goes to 'beat'; route it, or leave traffic out$/,
+        );
+    });
 });

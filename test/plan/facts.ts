@@ -248,3 +248,150 @@ export function awsBackups(plan: Plan, _system?: string): Record<string, BackupF
     }
     return out;
 }
+
+/** A service's traffic policy as a platform renders it at its edge (plan/traffic.ts), in the platform's own terms. */
+export interface TrafficFact {
+    /** Docker: proxy_read_timeout (= proxy_next_upstream_timeout); Kubernetes: requestTimeout; AWS: the ALB's idle timeout. */
+    timeoutSeconds?: number;
+    /** Attempts after the first and the platform's own retry conditions. */
+    retries?: { attempts: number; on: string[] };
+    /** The retry budget's percent. */
+    retryBudgetPercent?: number;
+    /** Ejection thresholds, or what the platform does instead. */
+    outlier?: { consecutiveFailures: number; ejectSeconds: number; maxEjectedPercent: number } | "anomaly-mitigation" | "next-replica";
+    /** The concurrency limit. */
+    maxConcurrentRequests?: number;
+    /** The service's own rate limit per client, and (AWS) the path prefixes its rule counts. */
+    rateLimit?: { perMinute: number; paths?: string[] };
+}
+
+/** Docker: each routed service's locations in nginx.conf (they must agree with each other) and the zones they use. */
+export function dockerTraffic(plan: Plan): Record<string, TrafficFact> {
+    const writer = plan.ofType("docker:index/container:Container").find((c) => c.name.endsWith("-edge-config-files"));
+    const conf = String(writer?.inputs.uploads?.find((u: { file: string }) => u.file.endsWith("nginx.conf"))?.content ?? "");
+    const out: Record<string, TrafficFact> = {};
+    for (const block of conf.split(/\n\s*location /).slice(1)) {
+        const body = block.split(/\n\s*}/)[0];
+        const upstream = /proxy_pass \$upstream_([a-z0-9_]+)/.exec(body);
+        if (!upstream) continue;
+        const service = upstream[1].replace(/_/g, "-");
+        const directive = (name: string) => new RegExp(`\\n\\s*${name} ([^;]+);`).exec(body)?.[1];
+        const fact: TrafficFact = {};
+        const read = directive("proxy_read_timeout");
+        if (read) {
+            if (directive("proxy_next_upstream_timeout") !== read)
+                throw new Error(`docker ${service}: the retry window differs from the read timeout`);
+            fact.timeoutSeconds = Number(read.replace(/s$/, ""));
+        }
+        const next = directive("proxy_next_upstream");
+        if (next && next !== "off") fact.retries = { attempts: Number(directive("proxy_next_upstream_tries")) - 1, on: next.split(" ") };
+        // A variable proxy_pass is resolved per request: nginx keeps no failure state, the next replica is tried.
+        if (next && next !== "off" && /proxy_pass \$/.test(body) && !/max_fails/.test(conf)) fact.outlier = "next-replica";
+        const conn = /\n\s*limit_conn (\S+) (\d+);/.exec(body);
+        if (conn) {
+            if (!new RegExp(`limit_conn_zone "${service}" zone=${conn[1]}:`).test(conf))
+                throw new Error(`docker ${service}: no zone ${conn[1]} counting all its requests`);
+            fact.maxConcurrentRequests = Number(conn[2]);
+        }
+        for (const m of body.matchAll(/\n\s*limit_req zone=(\S+) /g)) {
+            if (m[1] === "perip") continue;
+            const rate = new RegExp(`limit_req_zone \\$binary_remote_addr zone=${m[1]}:\\S+ rate=(\\d+)r/m;`).exec(conf);
+            if (!rate) throw new Error(`docker ${service}: zone ${m[1]} is not per client`);
+            fact.rateLimit = { perMinute: Number(rate[1]) };
+        }
+        if (out[service] && JSON.stringify(out[service]) !== JSON.stringify(fact))
+            throw new Error(`docker ${service}: its locations differ`);
+        out[service] = fact;
+    }
+    return out;
+}
+
+/** Kubernetes: each service's BackendTrafficPolicy on its HTTPRoutes (it must cover all of them and repeat the edge's rate rule and buffer). */
+export function kubernetesTraffic(plan: Plan): Record<string, TrafficFact> {
+    const policies = plan.resources.filter((r) => r.inputs?.kind === "BackendTrafficPolicy");
+    const edge = policies.find((p) => p.inputs.spec.targetRefs.some((t: { kind: string }) => t.kind === "Gateway"))!.inputs.spec;
+    const routes = plan.resources.filter((r) => r.inputs?.kind === "HTTPRoute");
+    const out: Record<string, TrafficFact> = {};
+    for (const route of routes) {
+        const service = route.inputs.spec.rules?.[0]?.backendRefs?.[0]?.name;
+        if (!service) continue;
+        const on = policies.filter((p) =>
+            p.inputs.spec.targetRefs.some(
+                (t: { kind: string; name: string }) => t.kind === "HTTPRoute" && t.name === route.inputs.metadata.name,
+            ),
+        );
+        if (on.length > 1) throw new Error(`kubernetes ${service}: ${on.length} policies on one route`);
+        const p = on[0]?.inputs.spec;
+        const fact: TrafficFact = {};
+        if (p) {
+            // Without merging, the route's policy replaces the Gateway's: the edge's limit and buffer must be repeated.
+            if (JSON.stringify(p.rateLimit.global.rules[0]) !== JSON.stringify(edge.rateLimit.global.rules[0]))
+                throw new Error(`kubernetes ${service}: the route policy drops the edge's per-client rate limit`);
+            if (JSON.stringify(p.requestBuffer) !== JSON.stringify(edge.requestBuffer))
+                throw new Error(`kubernetes ${service}: the route policy drops the request buffer`);
+            const seconds = (d: string) => Number(/^(\d+)s$/.exec(d)![1]);
+            fact.timeoutSeconds = seconds(p.timeout.http.requestTimeout);
+            if (p.retry) fact.retries = { attempts: p.retry.numRetries, on: p.retry.retryOn.triggers };
+            if (p.circuitBreaker.retryBudget)
+                fact.retryBudgetPercent =
+                    (100 * p.circuitBreaker.retryBudget.percent.numerator) / p.circuitBreaker.retryBudget.percent.denominator;
+            const passive = p.healthCheck.passive;
+            if (passive.consecutiveLocalOriginFailures !== passive.consecutive5XxErrors)
+                throw new Error(`kubernetes ${service}: connection failures and 5xx count differently`);
+            fact.outlier = {
+                consecutiveFailures: passive.consecutive5XxErrors,
+                ejectSeconds: seconds(passive.baseEjectionTime),
+                maxEjectedPercent: passive.maxEjectionPercent,
+            };
+            const cb = p.circuitBreaker;
+            if (cb.maxPendingRequests !== cb.maxParallelRequests || cb.maxConnections !== cb.maxParallelRequests)
+                throw new Error(`kubernetes ${service}: the circuit breaker's limits differ`);
+            fact.maxConcurrentRequests = cb.maxParallelRequests;
+            const own = p.rateLimit.global.rules[1];
+            if (own) fact.rateLimit = { perMinute: own.limit.requests };
+        }
+        if (out[service] && JSON.stringify(out[service]) !== JSON.stringify(fact))
+            throw new Error(`kubernetes ${service}: its routes' policies differ`);
+        out[service] = fact;
+    }
+    return out;
+}
+
+/** AWS: the load balancer's idle timeout, each routed service's target group and its WAF rate rule (the same on every web ACL). */
+export function awsTraffic(plan: Plan): Record<string, TrafficFact> {
+    const albs = plan.ofType("aws:lb/loadBalancer:LoadBalancer");
+    const idle = new Set(albs.map((a) => a.inputs.idleTimeout));
+    if (idle.size !== 1) throw new Error(`aws: the load balancers' idle timeouts differ: ${[...idle].join(", ")}`);
+    const acls = plan.ofType("aws:wafv2/webAcl:WebAcl");
+    const out: Record<string, TrafficFact> = {};
+    for (const g of plan.ofType("aws:lb/targetGroup:TargetGroup")) {
+        const service = g.inputs.tags?.service;
+        if (!service || g.inputs.tags?.role !== "primary") continue;
+        const fact: TrafficFact = { timeoutSeconds: [...idle][0] };
+        if (g.inputs.loadBalancingAnomalyMitigation === "on" && g.inputs.loadBalancingAlgorithmType === "weighted_random")
+            fact.outlier = "anomaly-mitigation";
+        const rules = acls.map((a) => (a.inputs.rules ?? []).find((r: { name: string }) => r.name === `rate-limit-${service}`));
+        if (
+            rules.some(
+                (r) =>
+                    JSON.stringify(r?.statement?.rateBasedStatement?.scopeDownStatement) !==
+                    JSON.stringify(rules[0]?.statement?.rateBasedStatement?.scopeDownStatement),
+            )
+        )
+            throw new Error(`aws ${service}: the web ACLs count different paths`);
+        const rate = rules[0]?.statement?.rateBasedStatement;
+        if (rate) {
+            const scope = rate.scopeDownStatement;
+            const statements = scope ? (scope.orStatement?.statements ?? [scope]) : [];
+            fact.rateLimit = {
+                perMinute: rate.limit * (60 / rate.evaluationWindowSec),
+                paths: statements.map((s: { byteMatchStatement: { searchString: string; positionalConstraint: string } }) => {
+                    if (s.byteMatchStatement.positionalConstraint !== "STARTS_WITH") throw new Error(`aws ${service}: not a prefix match`);
+                    return s.byteMatchStatement.searchString;
+                }),
+            };
+        }
+        out[service] = fact;
+    }
+    return out;
+}

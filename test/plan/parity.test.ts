@@ -6,23 +6,37 @@
  */
 import * as assert from "node:assert/strict";
 import { loadStack, presetNames, type Platform } from "../../model";
-import { checkPlan, planSystem, RENDERING, type HealthCheck, type ServicePlan } from "../../plan";
+import {
+    checkPlan,
+    loadBalancerIdleTimeout,
+    planSystem,
+    RENDERING,
+    type HealthCheck,
+    type RetryCondition,
+    type ServicePlan,
+    type SystemPlan,
+} from "../../plan";
 import { planStack, stackConfig, type Plan } from "../harness";
+import { spec } from "../harness/spec";
 import { toAwsCron } from "../../components/aws/backup";
 import {
     awsBackups,
     awsFacts,
     awsRoutes,
+    awsTraffic,
     dockerBackups,
     dockerFacts,
     dockerRoutes,
+    dockerTraffic,
     kubernetesBackups,
     kubernetesFacts,
     kubernetesRoutes,
+    kubernetesTraffic,
     type BackupFact,
     type CheckFact,
     type RouteFact,
     type ServiceFacts,
+    type TrafficFact,
 } from "./facts";
 
 const STACKS: Record<string, Platform> = { dev: "docker", staging: "kubernetes", prod: "aws" };
@@ -37,6 +51,57 @@ const BACKUPS: Record<Platform, (plan: Plan, system: string) => Record<string, B
     kubernetes: kubernetesBackups,
     aws: awsBackups,
 };
+
+const TRAFFIC: Record<Platform, (plan: Plan) => Record<string, TrafficFact>> = {
+    docker: dockerTraffic,
+    kubernetes: kubernetesTraffic,
+    aws: awsTraffic,
+};
+
+/**
+ * nginx's `proxy_next_upstream` conditions for each retry condition, from the nginx docs
+ * (ngx_http_proxy_module): `error` covers a failed connection and a reset while passing the request
+ * or reading the header; nginx has no condition for 5xx codes other than 500, 502, 503 and 504.
+ */
+const NGINX_CONDITIONS: Record<RetryCondition, string[]> = {
+    "connect-failure": ["error"],
+    reset: ["error"],
+    "gateway-error": ["http_502", "http_503", "http_504"],
+    "5xx": ["http_500", "http_502", "http_503", "http_504"],
+};
+
+/** What `platform`'s edge must show of each routed service's traffic plan, from the plan and its declared rendering only. */
+export function expectedTraffic(platform: Platform, plan: SystemPlan): Record<string, TrafficFact> {
+    const r = RENDERING[platform].traffic;
+    // On AWS a service reached only by private routes sits behind the internal load balancer alone.
+    const routes = platform === "aws" ? plan.routes.filter((x) => !x.allowCidrs) : plan.routes;
+    const out: Record<string, TrafficFact> = {};
+    for (const service of new Set(routes.map((x) => x.service))) {
+        const t = plan.traffic[service];
+        const fact: TrafficFact = {};
+        if (r.timeout === "load-balancer-idle") fact.timeoutSeconds = loadBalancerIdleTimeout(plan.traffic);
+        if (t) {
+            const retrying = r.retries === "conditions" && t.retries.attempts > 0;
+            if (r.timeout !== "load-balancer-idle") fact.timeoutSeconds = t.timeoutSeconds;
+            if (retrying)
+                fact.retries = {
+                    attempts: t.retries.attempts,
+                    on: platform === "docker" ? [...new Set(t.retries.on.flatMap((c) => NGINX_CONDITIONS[c]))] : t.retries.on,
+                };
+            if (retrying && r.retryBudget) fact.retryBudgetPercent = t.retries.budgetPercent;
+            if (r.outlierDetection === "thresholds") fact.outlier = t.outlierDetection;
+            else if (r.outlierDetection === "anomaly-mitigation" || retrying) fact.outlier = r.outlierDetection;
+            if (r.circuitBreaker) fact.maxConcurrentRequests = t.maxConcurrentRequests;
+            if (t.rateLimitPerMinute !== undefined)
+                fact.rateLimit =
+                    r.rateLimit === "path-prefix"
+                        ? { perMinute: Math.max(10, t.rateLimitPerMinute), paths: t.paths.includes("/") ? [] : t.paths }
+                        : { perMinute: t.rateLimitPerMinute };
+        }
+        out[service] = fact;
+    }
+    return out;
+}
 
 const fact = (c: HealthCheck | undefined): CheckFact =>
     c === undefined ? undefined : c.type === "http" ? { type: "http", path: c.path } : { type: "exec", command: c.command };
@@ -98,6 +163,11 @@ async function checkParity(preset: string, overrides?: Record<string, unknown>):
             byPath(ROUTES[platform](registered)),
             byPath(wantRoutes),
             `${stack}/${preset}: edge routes (path, service, private)`,
+        );
+        assert.deepEqual(
+            TRAFFIC[platform](registered),
+            expectedTraffic(platform, plan),
+            `${stack}/${preset}: traffic policy per routed service`,
         );
         const wantBackups = Object.fromEntries(
             plan.backups.map((b) => [
@@ -205,6 +275,17 @@ describe("parity: one plan, the same facts on Docker, Kubernetes and AWS", funct
                     /services\.backend\.env\.DATABASE_URL: is also the connection variable DATABASE_URL of datastore 'db'/,
                 );
             }
+        });
+
+        it("a traffic policy with retries off, a long timeout and a rate limit below WAF's least, on a `/` route, as planned everywhere", async () => {
+            // The ALB's idle timeout follows the longest timeout (120 > its default 60); WAF counts at least 10 and, for `/`, every path.
+            const file = spec("tp")
+                .service("web", { traffic: { timeoutSeconds: 120, retries: { attempts: 0 }, rateLimitPerMinute: 5 } })
+                .service("api")
+                .route("/", "web")
+                .route("/api", "api")
+                .build();
+            await checkParity(file);
         });
 
         it("generated app secrets have one length on every platform", async () => {

@@ -494,6 +494,28 @@ describe("kubernetes objects validate against the Kubernetes OpenAPI schema", fu
             /limit\/unit: must be equal to one of the allowed values/,
         ])
             assert.match(envoyProblems, p);
+        // The traffic policy's parts (timeout, retry, circuit breaker, passive health check) against the CRD too.
+        const traffic = (await stagingPlan("mealkitz")).resources.find(
+            (r) => r.inputs?.kind === "BackendTrafficPolicy" && r.inputs.metadata.name === "edge-order-traffic",
+        )!.inputs;
+        assert.deepEqual(checkEnvoy(traffic), []);
+        const trafficProblems = checkEnvoy({
+            ...traffic,
+            spec: {
+                ...traffic.spec,
+                timeout: { http: { requestTimeout: "15 s" } },
+                retry: { numRetries: 2, retryOn: { triggers: ["timeout"] } },
+                circuitBreaker: { ...traffic.spec.circuitBreaker, maxRequests: 10 },
+                healthCheck: { passive: { ...traffic.spec.healthCheck.passive, maxEjectionPercent: 150 } },
+            },
+        }).join("\n");
+        for (const p of [
+            /requestTimeout: must match pattern/,
+            /triggers\/0: must be equal to one of the allowed values/,
+            /additional properties 'maxRequests'/,
+            /maxEjectionPercent: must be <= 100/,
+        ])
+            assert.match(trafficProblems, p);
         const { ScaledObject } = await importEsm("@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject");
         const scaler = (await stagingPlan("mdc-tts")).resources.find((r) => r.inputs?.kind === "ScaledObject")!.inputs;
         assert.throws(() => new ScaledObject({ ...scaler, spec: { ...scaler.spec, triggers: [{ metadata: {} }] } }).validate(), /type/);

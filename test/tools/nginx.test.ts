@@ -11,6 +11,7 @@ import * as path from "path";
 import { edgeNginxOptions } from "../../components/docker/edge";
 import { renderNginxConf } from "../../components/shared/nginx";
 import { presetNames } from "../../model";
+import { planTraffic } from "../../plan";
 import { devSystem } from "../components/docker/helpers";
 import { requireTool } from "../harness/tools";
 
@@ -53,7 +54,7 @@ describe("tools: nginx -t on every preset's edge config", function () {
                 name: s,
                 servers: [`127.0.0.1:${20000 + i * 10}`],
             }));
-            const base = edgeNginxOptions(system, upstreams, settings.edgeHttpsPort);
+            const base = edgeNginxOptions(system, upstreams, settings.edgeHttpsPort, planTraffic(system));
             const work = fs.mkdtempSync(path.join(dir, `${preset}-`));
             const conf = renderNginxConf({
                 ...base,

@@ -12,6 +12,8 @@ import type { Service, System } from "../../../model";
 import { assumeRolePolicy, awsName, awsNamePrefix, managedPolicyArn, targetGroupName, type AwsPlace } from "../common";
 import type { AwsBucket } from "../object-store";
 import { shiftsTraffic, type AwsServiceLoadBalancer } from "../service";
+import { loadBalancerIdleTimeout } from "../../../plan";
+import { targetGroupTraffic } from "../traffic";
 import { ALB_LOG_PREFIX } from "./logs";
 import type { EdgePart } from "./part";
 
@@ -106,6 +108,7 @@ function createTargetGroup(part: EdgePart, vpcId: pulumi.Input<string>, key: str
             vpcId,
             deregistrationDelay: 30,
             healthCheck: targetHealthCheck(svc),
+            ...targetGroupTraffic(part.traffic[svc.name]),
             tags: { ...part.tags, service: svc.name, role },
         },
         { parent: part.parent },
@@ -160,7 +163,7 @@ function albInputs(part: EdgePart, args: Omit<LoadBalancerArgs, "originSecret">,
         dropInvalidHeaderFields: true,
         desyncMitigationMode: "strictest",
         enableDeletionProtection: system.profile.deletionProtection,
-        idleTimeout: 60,
+        idleTimeout: loadBalancerIdleTimeout(part.traffic),
         accessLogs: { bucket: args.logs.name, prefix: ALB_LOG_PREFIX, enabled: true },
     };
 }

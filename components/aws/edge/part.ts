@@ -6,6 +6,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { System } from "../../../model";
+import type { TrafficPlan } from "../../../plan";
 
 /** The edge a part belongs to. */
 export interface EdgePart {
@@ -17,4 +18,6 @@ export interface EdgePart {
     tags: Record<string, string>;
     /** The `AwsEdge` component: every resource's parent. */
     parent: pulumi.ComponentResource;
+    /** The plan's traffic policies, by service (plan/traffic.ts). */
+    traffic: Record<string, TrafficPlan>;
 }

@@ -6,6 +6,7 @@
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import { resourceName } from "../../shared/naming";
+import { serviceRateRules } from "../traffic";
 import type { EdgePart } from "./part";
 
 /** AWS managed WAF rule groups on every web ACL, in priority order after the rate rule. */
@@ -61,6 +62,7 @@ export function createWebAcl(part: EdgePart, args: WebAclArgs): aws.wafv2.WebAcl
         },
         visibilityConfig: visibility("rate"),
     });
+    wafRules.push(...serviceRateRules(part.traffic, rateKey, visibility));
     MANAGED_RULE_GROUPS.forEach((group, i) =>
         wafRules.push({
             name: group,
