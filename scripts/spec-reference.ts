@@ -165,31 +165,15 @@ class SchemaSource {
 
     constructor(text: string, file = SCHEMA_FILE) {
         this.source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
-        // A spec object may live in a file of its own beside the schema (model/traffic.ts), imported
-        // with a relative path: its consts are read first, as the import puts them in scope.
         for (const statement of this.source.statements) {
-            if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier)) continue;
-            const spec = statement.moduleSpecifier.text;
-            const imported = path.join(ROOT, path.dirname(file), `${spec}.ts`);
-            if (!spec.startsWith("./") || !fs.existsSync(imported)) continue;
-            const source = ts.createSourceFile(imported, fs.readFileSync(imported, "utf8"), ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
-            this.addConsts(source);
-        }
-        this.addConsts(this.source);
-    }
-
-    private addConsts(source: ts.SourceFile): void {
-        for (const statement of source.statements) {
             if (!ts.isVariableStatement(statement)) continue;
             for (const d of statement.declarationList.declarations)
                 if (ts.isIdentifier(d.name) && d.initializer) this.consts.set(d.name.text, { init: d.initializer, statement });
         }
     }
 
-    /** The line of `node` in its own file (the schema, or a spec file it imports). */
     line(node: ts.Node): number {
-        const source = node.getSourceFile();
-        return source.getLineAndCharacterOfPosition(node.getStart(source, false)).line + 1;
+        return this.source.getLineAndCharacterOfPosition(node.getStart(this.source, false)).line + 1;
     }
 
     /** The modifier chain of an expression (`x.min(1).default(2)` → min, default) and its base (`x`). */
@@ -251,7 +235,7 @@ class SchemaSource {
         for (const p of literal.properties) {
             const key = this.keyOf(p);
             if (key === undefined) continue;
-            const own = jsDocBody(p.getSourceFile(), p);
+            const own = jsDocBody(this.source, p);
             const doc = own !== undefined ? parseDoc(own) : fromParent.get(key);
             const init = ts.isShorthandPropertyAssignment(p) ? p.name : (p as ts.PropertyAssignment).initializer;
             const { target, via, optional } = this.resolve(init);
@@ -275,7 +259,7 @@ class SchemaSource {
         for (const [name, { init, statement }] of this.consts) {
             const { target, via } = this.resolve(init);
             if (target.kind !== "inline" || via !== "") continue;
-            const body = jsDocBody(statement.getSourceFile(), statement);
+            const body = jsDocBody(this.source, statement);
             out.push({ name, ...(body ? { doc: parseDoc(body) } : {}), fields: this.fields(target.literal), named: true });
         }
         return out;
