@@ -24,7 +24,7 @@ import { securityGroupKit, type NetworkPart } from "./network/part";
 import { createDatastoreGroups, createLoadBalancerGroups, createServiceGroups } from "./network/security-groups";
 import { availabilityZoneCount, createVpc, DEFAULT_VPC_CIDR, findSubnets, type VpcSubnets } from "./network/subnets";
 import type { Problem } from "../../conventions/problems";
-import type { PlatformSettings } from "../../plan";
+import type { DatastorePlan, PlatformSettings } from "../../plan";
 
 /** What the AWS network cannot build: fewer than two or more than six availability zones. */
 export function networkProblems(system: System, settings: Pick<PlatformSettings, "azCount">): Problem[] {
@@ -38,6 +38,8 @@ export function networkProblems(system: System, settings: Pick<PlatformSettings,
 export interface AwsNetworkArgs {
     /** The resolved system: its services and datastores decide the security groups. */
     system: System;
+    /** The plan's datastores, in creation order: each one's group admits its provisioner's port from its users. */
+    datastores: DatastorePlan[];
     /**
      * An existing VPC to deploy into. Its subnets are found by the tag `subnet-tier` =
      * `public` | `private` | `isolated`; each tier needs at least `azCount` subnets, one per zone,
@@ -141,7 +143,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
                 serviceGroups: services,
                 s3Endpoint,
             });
-        const datastores = createDatastoreGroups(part, kit, services);
+        const datastores = createDatastoreGroups(part, kit, services, args.datastores);
 
         this.albSecurityGroupId = lbs.alb.id;
         this.internalAlbSecurityGroupId = lbs.internalAlb?.id;

@@ -4,9 +4,12 @@
  * DocumentDB, ElastiCache, SQS, S3 — and returns its own binding: the values of its connection
  * variables as ECS injects them (references into its Secrets Manager secret), its stack outputs,
  * the task role's IAM statements for its own ARNs, and the secrets and keys the execution role
- * reads. The registry is keyed by {@link DatastoreKind}, so a kind without an AWS provisioner does
- * not compile; its security group and port come from the plan's table before it (network.ts).
- * `createDataTier` (data.ts) runs them in one loop over `plan.datastores`.
+ * reads. It also says which port, if any, the datastore's security group admits from the services
+ * that use it (`securityGroupPort`): the network creates that group before the datastore exists
+ * (network/security-groups.ts), from this answer, so a new kind must give one (or say it has none,
+ * as SQS and S3, reached over AWS's HTTPS APIs). The registry is keyed by {@link DatastoreKind}, so
+ * a kind without an AWS provisioner does not compile. `createDataTier` (data.ts) runs them in one
+ * loop over `plan.datastores`.
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { System } from "../../model";
@@ -48,8 +51,13 @@ export interface AwsProvisionContext {
     shared: { accessLogs?: AwsBucket; staticKms?: AwsKms };
 }
 
-/** Creates one datastore of kind `K` from its plan entry and returns its binding. */
-export type AwsProvisioner<K extends DatastoreKind> = (d: DatastorePlanOf<K>, ctx: AwsProvisionContext) => AwsDatastoreBinding;
+/** One kind's AWS provisioner. */
+export interface AwsProvisioner<K extends DatastoreKind> {
+    /** The port its security group admits from the services that use it; undefined for a datastore reached over AWS's HTTPS APIs (no group). */
+    securityGroupPort(d: DatastorePlanOf<K>): number | undefined;
+    /** Creates the datastore from its plan entry (in the group the network made from {@link securityGroupPort}) and returns its binding. */
+    create(d: DatastorePlanOf<K>, ctx: AwsProvisionContext): AwsDatastoreBinding;
+}
 
 /** `<system>-<part>`: the names of the data tier's children. */
 const childName = (ctx: AwsProvisionContext, part: string) => `${ctx.system.name}-${part}`;
@@ -282,14 +290,21 @@ function provisionBucket(d: DatastorePlanOf<"bucket">, ctx: AwsProvisionContext)
 
 /** Every kind's AWS provisioner (see the module doc). */
 export const AWS_PROVISIONERS: { readonly [K in DatastoreKind]: AwsProvisioner<K> } = {
-    database: provisionDatabase,
-    cache: provisionCache,
-    queue: provisionQueue,
-    bucket: provisionBucket,
+    // RDS and DocumentDB listen on the engine's port (the plan's), as ElastiCache on Redis's.
+    database: { securityGroupPort: (d) => d.port, create: provisionDatabase },
+    cache: { securityGroupPort: (d) => d.port, create: provisionCache },
+    queue: { securityGroupPort: () => undefined, create: provisionQueue },
+    bucket: { securityGroupPort: () => undefined, create: provisionBucket },
 };
 
 /** Provision datastore `d` with its kind's AWS provisioner. */
 export function provisionAws<K extends DatastoreKind>(d: DatastorePlanOf<K>, ctx: AwsProvisionContext): AwsDatastoreBinding {
     const provisioner: AwsProvisioner<K> = AWS_PROVISIONERS[d.kind];
-    return provisioner(d, ctx);
+    return provisioner.create(d, ctx);
+}
+
+/** The port datastore `d`'s security group admits, as its kind's AWS provisioner says; undefined: it has no group. */
+export function securityGroupPort<K extends DatastoreKind>(d: DatastorePlanOf<K>): number | undefined {
+    const provisioner: AwsProvisioner<K> = AWS_PROVISIONERS[d.kind];
+    return provisioner.securityGroupPort(d);
 }

@@ -127,7 +127,13 @@ export class AwsSystem extends pulumi.ComponentResource implements PlatformSyste
         const secretsKey = new AwsKms(`${name}-secrets-key`, { system, purpose: "secrets" }, child);
         const network = new AwsNetwork(
             `${name}-network`,
-            { system, vpcId: settings.vpcId || undefined, azCount: settings.azCount, singleNatGateway: settings.singleNatGateway },
+            {
+                system,
+                datastores: Object.values(plan.datastores),
+                vpcId: settings.vpcId || undefined,
+                azCount: settings.azCount,
+                singleNatGateway: settings.singleNatGateway,
+            },
             child,
         );
         const alarmTopic = new AwsAlarmTopic(`${name}-alarms`, { system, settings }, child);

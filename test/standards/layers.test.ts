@@ -56,7 +56,6 @@ export const MODEL_READERS: ReadonlySet<string> = new Set([
     "components/aws/network/endpoints.ts",
     "components/aws/network/flow-logs.ts",
     "components/aws/network/part.ts",
-    "components/aws/network/security-groups.ts",
     "components/aws/network/subnets.ts",
     "components/aws/object-store.ts",
     "components/aws/provisioners.ts",

@@ -6,19 +6,13 @@
  * out where it needs it (endpoints.ts) and its spec's egress; a datastore its port from its users.
  */
 import * as aws from "@pulumi/aws";
-import type { System } from "../../../model";
-import { datastoreOf, datastoresOf, portOf } from "../../../plan";
+import type { DatastorePlan } from "../../../plan";
+import { securityGroupPort } from "../provisioners";
 import { internetHttpsReason } from "./endpoints";
 import type { NetworkPart, SecurityGroupKit } from "./part";
 
 /** The AWS-managed prefix list of CloudFront's addresses that connect to origins. */
 export const CLOUDFRONT_ORIGIN_PREFIX_LIST = "com.amazonaws.global.cloudfront.origin-facing";
-
-/** The port a datastore listens on, or undefined for those reached over AWS APIs (queues, buckets): the plan's table (plan/datastores.ts). */
-export function datastorePort(system: System, name: string): number | undefined {
-    const d = datastoreOf(system, name);
-    return d && portOf(d, "aws");
-}
 
 /** The load balancers' groups: the internet-facing one's, and the internal one's when routes are for private networks only. */
 export interface LoadBalancerGroups {
@@ -175,34 +169,37 @@ export function createServiceGroups(
     return services;
 }
 
-/** Each datastore's group (those with a port: queues and buckets are reached over AWS's HTTPS APIs): its port from the services that use it. */
+/**
+ * Each datastore's group, for those whose AWS provisioner gives a port (components/aws/provisioners.ts
+ * `securityGroupPort`; queues and buckets are reached over AWS's HTTPS APIs): that port from the
+ * services that use it (the plan's `usedBy`).
+ */
 export function createDatastoreGroups(
     part: NetworkPart,
     kit: SecurityGroupKit,
     services: Record<string, aws.ec2.SecurityGroup>,
+    plans: DatastorePlan[],
 ): Record<string, aws.ec2.SecurityGroup> {
     const { system } = part;
     const datastores: Record<string, aws.ec2.SecurityGroup> = {};
-    // Every datastore with a port gets a group (queues and buckets are reached over AWS's HTTPS APIs).
-    for (const ds of datastoresOf(system)
-        .map((d) => d.spec.name)
-        .filter((n) => datastorePort(system, n) !== undefined)) {
-        const port = datastorePort(system, ds)!;
-        const users = Object.values(system.services).filter((s) => s.uses.includes(ds));
+    for (const d of plans) {
+        const port = securityGroupPort(d);
+        if (port === undefined) continue;
+        const ds = d.name;
         datastores[ds] = kit.group(
             `ds-${ds}`,
-            `${system.name} datastore ${ds}: port ${port} from ${users.map((u) => u.name).join(", ") || "no service"} only`,
+            `${system.name} datastore ${ds}: port ${port} from ${d.usedBy.join(", ") || "no service"} only`,
         );
-        for (const svc of users) {
-            kit.ingress(`ds-${ds}-in-${svc.name}`, {
+        for (const user of d.usedBy) {
+            kit.ingress(`ds-${ds}-in-${user}`, {
                 securityGroupId: datastores[ds].id,
-                referencedSecurityGroupId: services[svc.name].id,
+                referencedSecurityGroupId: services[user].id,
                 fromPort: port,
                 toPort: port,
-                description: `port ${port} from service ${svc.name}`,
+                description: `port ${port} from service ${user}`,
             });
-            kit.egress(`svc-${svc.name}-out-${ds}`, {
-                securityGroupId: services[svc.name].id,
+            kit.egress(`svc-${user}-out-${ds}`, {
+                securityGroupId: services[user].id,
                 referencedSecurityGroupId: datastores[ds].id,
                 fromPort: port,
                 toPort: port,
