@@ -31,6 +31,8 @@ export const DOCKER_LABEL = {
     backupIncrementalSchedule: "tierform.backup.incremental-schedule",
     backupRetentionDays: "tierform.backup.retention-days",
     backupRpoMinutes: "tierform.backup.rpo-minutes",
+    /** The days after which the backup script deletes a dump: the value the renderer wrote into it (policies read this, never the script). */
+    backupPruneDays: "tierform.backup.prune-days",
     /** Why a network is attachable (the policy asks for a reason). */
     attachableReason: "tierform.attachable-reason",
 } as const;
@@ -45,6 +47,8 @@ export const K8S_ANNOTATION = {
     environment: "tierform.io/environment",
     retentionDays: "tierform.io/retention-days",
     rpoMinutes: "tierform.io/rpo-minutes",
+    /** The days after which a backup CronJob's script deletes a dump: the value the renderer wrote into it (policies read this, never the script). */
+    pruneDays: "tierform.io/prune-days",
     /** A workload that must never run twice (a scheduler). */
     singleton: "tierform.io/singleton",
     backupKind: "tierform.io/backup-kind",

@@ -215,6 +215,7 @@ export class DockerBackup extends pulumi.ComponentResource {
                     ...(db.backup.incrementalSchedule ? { [DOCKER_LABEL.backupIncrementalSchedule]: db.backup.incrementalSchedule } : {}),
                     [DOCKER_LABEL.backupRetentionDays]: String(this.retentionDays),
                     [DOCKER_LABEL.backupRpoMinutes]: String(args.system.recovery.rpoMinutes),
+                    [DOCKER_LABEL.backupPruneDays]: String(scriptOpts.retentionDays),
                 },
                 dependsOn: args.dependsOn,
             },

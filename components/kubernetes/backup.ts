@@ -206,6 +206,7 @@ export class KubernetesBackup extends pulumi.ComponentResource {
                         annotations: {
                             [K8S_ANNOTATION.retentionDays]: String(db.backup.retentionDays),
                             [K8S_ANNOTATION.rpoMinutes]: String(ctx.system.recovery.rpoMinutes),
+                            [K8S_ANNOTATION.pruneDays]: String(scriptOptions.retentionDays),
                             [K8S_ANNOTATION.datastore]: db.name,
                             [K8S_ANNOTATION.backupKind]: run.kind,
                         },

@@ -26,7 +26,6 @@ import {
     containersOf,
     retentionDays,
     S3_BUCKETS,
-    scriptRetentionDays,
     selects,
     SG_RULE_TYPES,
     setting,
@@ -76,7 +75,7 @@ interface BackupRun {
     continuous?: boolean;
     /** The retention in days it declares (label, annotation, env or the resource's own setting). */
     retention?: number;
-    /** The retention its script enforces (`RETENTION_DAYS=N`, `find -mtime +N`), when the script is readable. */
+    /** The days after which its script deletes a dump, as the renderer that wrote the script labels it (`tierform.backup.prune-days`, `tierform.io/prune-days`). */
     prunes?: number;
 }
 
@@ -109,10 +108,7 @@ function checkBackupRuns(
     for (const run of runs) {
         const retention = run.retention ?? run.prunes;
         if (retention === undefined)
-            report(
-                `${run.where} declares no retention (a retention label or annotation, env RETENTION_DAYS, or RETENTION_DAYS=N in its script)`,
-                run.urn,
-            );
+            report(`${run.where} declares no retention (a retention label or annotation, or env RETENTION_DAYS)`, run.urn);
         else if (retention < limits.minRetentionDays)
             report(`${run.where} keeps backups ${retention} days (at least ${limits.minRetentionDays})`, run.urn);
         if (run.prunes !== undefined && retention !== undefined && run.prunes < retention)
@@ -131,9 +127,11 @@ function checkBackupRuns(
         report(`${label(db)} is backed up ${describeInterval(best)} at best; ${source} needs every ${limit} min`, db.urn);
 }
 
-/** The text of a Docker container's uploaded files (scripts, configs). */
-const uploadedText = (props: any): string =>
-    (Array.isArray(props?.uploads) ? props.uploads : []).map((u: any) => (typeof u?.content === "string" ? u.content : "")).join("\n");
+/** A positive whole number of days a label or annotation states, else undefined. */
+function labelledDays(value: string | undefined): number | undefined {
+    const n = Number(value);
+    return value !== undefined && Number.isInteger(n) && n > 0 ? n : undefined;
+}
 
 function dockerBackups(rs: PolicyResource[], limits: BackupLimits, report: ReportViolation) {
     const containers = ofType(rs, "docker:index/container:Container");
@@ -147,23 +145,15 @@ function dockerBackups(rs: PolicyResource[], limits: BackupLimits, report: Repor
         const mine = backups.filter((b) => dockerLabels(b.props)[DOCKER_LABEL.datastore] === name);
         if (mine.length === 0)
             report(`database '${name}' has no backup container (tierform.tier=backup, tierform.datastore=${name})`, db.urn);
-        // The scripts may reach the backup container through its one-shot config-files step.
-        const delivered = containers.filter(
-            (c) =>
-                dockerTier(c.props) === "backup" &&
-                dockerLabels(c.props)[DOCKER_LABEL.datastore] === name &&
-                dockerLabels(c.props)[DOCKER_LABEL.role] === "config-files",
-        );
         const runs = mine.map((b) => {
             const envs = splitEnvs(b.props.envs);
             const labels = dockerLabels(b.props);
-            const text = [uploadedText(b.props), ...delivered.map((d) => uploadedText(d.props))].join("\n");
             return {
                 where: `backup container '${b.name}'`,
                 urn: b.urn,
                 schedules: declaredSchedules(envs, labels),
                 retention: declaredRetention(envs, labels),
-                prunes: scriptRetentionDays(text),
+                prunes: labelledDays(labels[DOCKER_LABEL.backupPruneDays]),
             };
         });
         const { rpoMinutes } = declaredRecovery(dockerLabels(db.props), ...mine.map((b) => dockerLabels(b.props)));
@@ -197,16 +187,8 @@ function walArchive(cluster: PolicyResource, stores: PolicyResource[]): { contin
     return { continuous: !!backup?.barmanObjectStore, retentionPolicy: backup?.retentionPolicy };
 }
 
-/** The scripts a CronJob runs: its own text and the ConfigMaps its pod mounts. */
-function cronJobScripts(job: PolicyResource, configMaps: PolicyResource[]): string {
-    const mounted = (podSpecOf(job.type, job.props)?.volumes ?? []).map((v: any) => v?.configMap?.name).filter(Boolean);
-    const maps = configMaps.filter((m) => namespaceOf(m) === namespaceOf(job) && mounted.includes(m.props?.metadata?.name));
-    return [JSON.stringify(job.props ?? {}), ...maps.flatMap((m) => Object.values(m.props?.data ?? {}).map(String))].join("\n");
-}
-
 function kubernetesBackups(rs: PolicyResource[], limits: BackupLimits, report: ReportViolation) {
     const cronJobs = ofType(rs, "kubernetes:batch/v1:CronJob");
-    const configMaps = ofType(rs, "kubernetes:core/v1:ConfigMap");
     const scheduled = ofType(rs, "kubernetes:postgresql.cnpg.io/v1:ScheduledBackup");
     const stores = ofType(rs, BARMAN_OBJECT_STORE);
     const databases = [
@@ -247,7 +229,7 @@ function kubernetesBackups(rs: PolicyResource[], limits: BackupLimits, report: R
                     urn: j.urn,
                     schedules,
                     retention: declaredRetention(envs, k8sLabelsAndAnnotations(j)),
-                    prunes: scriptRetentionDays(cronJobScripts(j, configMaps)),
+                    prunes: labelledDays(k8sLabelsAndAnnotations(j)[K8S_ANNOTATION.pruneDays]),
                 };
             }),
         ];

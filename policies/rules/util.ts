@@ -269,9 +269,3 @@ export function declaredRecovery(...records: Array<Record<string, unknown> | und
         ...(retention.length ? { retentionDays: Math.max(...retention) } : {}),
     };
 }
-
-/** The days a backup script keeps dumps: its `RETENTION_DAYS=N` assignment, or `find -mtime +N`; undefined when it says neither. */
-export function scriptRetentionDays(script: string): number | undefined {
-    const m = /\bRETENTION_DAYS=["']?(\d+)/.exec(script) ?? /-mtime\s+\+(\d+)/.exec(script);
-    return m ? Number(m[1]) : undefined;
-}

@@ -4,8 +4,8 @@
  */
 import * as assert from "assert";
 import { checkStack, type StackResource } from "./helpers";
-import { backup as backupFixture, BACKUP_SCRIPT, dockerStack, CONTAINER } from "./fixtures/docker";
-import { kubernetesStack, NS } from "./fixtures/kubernetes";
+import { backup as backupFixture, dockerStack, CONTAINER } from "./fixtures/docker";
+import { kubernetesStack } from "./fixtures/kubernetes";
 import { awsStack } from "./fixtures/aws";
 import { policyMeta } from "../../policies/rules";
 
@@ -33,13 +33,6 @@ const setLabel = (label: string, value: string) => (p: any, _r?: StackResource) 
 const annotate = (key: string, value: string) => (p: any) => {
     p.metadata.annotations = { ...(p.metadata.annotations ?? {}), [key]: value };
 };
-/** The backup scripts ConfigMap a CronJob mounts, with `script` as its backup.sh. */
-const scriptsConfigMap = (script: string): StackResource => ({
-    type: "kubernetes:core/v1:ConfigMap",
-    name: "db-backup-scripts",
-    props: { metadata: { name: "db-backup-scripts", namespace: NS }, data: { "backup.sh": `#!/bin/sh\n${script}\n` } },
-});
-const scriptsVolume = { name: "scripts", configMap: { name: "db-backup-scripts", defaultMode: 0o555 } };
 
 const fired = new Set<string>();
 const fires = (policy: string, stack: StackResource[], expect?: RegExp, config?: Record<string, unknown>) => {
@@ -81,14 +74,10 @@ describe("stack policies", () => {
                 edit(dockerStack(), "db-backup", setLabel("tierform.backup.rpo-minutes", "60")),
                 /spec's RPO \(rpo-minutes\) needs every 60 min/,
             ));
-        it("docker: the script prunes sooner than the declared retention", () =>
+        it("docker: the script prunes sooner than the declared retention (its prune-days label)", () =>
             fires(
                 "datastore-backups",
-                edit(
-                    dockerStack(),
-                    "db-backup",
-                    (p) => (p.uploads[0].content = BACKUP_SCRIPT.replace("RETENTION_DAYS=30", "RETENTION_DAYS=7")),
-                ),
+                edit(dockerStack(), "db-backup", setLabel("tierform.backup.prune-days", "7")),
                 /prunes backups after 7 days although it declares 30/,
             ));
         it("docker: a backup that declares no schedule", () =>
@@ -146,13 +135,10 @@ describe("stack policies", () => {
                 ),
                 /every 15 min/,
             ));
-        it("kubernetes: the mounted script prunes sooner than the CronJob declares", () =>
+        it("kubernetes: the mounted script prunes sooner than the CronJob declares (its prune-days annotation)", () =>
             fires(
                 "datastore-backups",
-                [
-                    ...edit(kubernetesStack(), "db-backup", (p) => p.spec.jobTemplate.spec.template.spec.volumes.push(scriptsVolume)),
-                    scriptsConfigMap("RETENTION_DAYS=3"),
-                ],
+                edit(kubernetesStack(), "db-backup", annotate("tierform.io/prune-days", "3")),
                 /prunes backups after 3 days although it declares 7/,
             ));
         it("aws: RDS without automated backups or a selection", () =>
@@ -191,10 +177,7 @@ describe("stack policies", () => {
         it("kubernetes: WAL archiving meets a 15-minute RPO whatever the base backup schedule", () =>
             silent(edit(kubernetesStack(), "db", annotate("tierform.io/rpo-minutes", "15"))));
         it("kubernetes: a mounted script that keeps what the CronJob declares", () =>
-            silent([
-                ...edit(kubernetesStack(), "db-backup", (p) => p.spec.jobTemplate.spec.template.spec.volumes.push(scriptsVolume)),
-                scriptsConfigMap("RETENTION_DAYS=7"),
-            ]));
+            silent(edit(kubernetesStack(), "db-backup", annotate("tierform.io/prune-days", "7"))));
     });
 
     describe("public-entry-tls-waf fires", () => {

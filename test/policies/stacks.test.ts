@@ -134,21 +134,30 @@ const isCnpgCluster = (r: PlannedResource) => r.type === "kubernetes:postgresql.
 const label = (key: string, value: string) => (inputs: any) => (inputs.labels = [...inputs.labels, { label: key, value }]);
 const annotate = (key: string, value: string) => (inputs: any) =>
     (inputs.metadata.annotations = { ...(inputs.metadata.annotations ?? {}), [key]: value });
-const pruneAfter = (days: number) => (text: string) => text.replace(/\bRETENTION_DAYS=\d+/, `RETENTION_DAYS=${days}`);
+const relabel = (key: string, value: string) => (inputs: any) =>
+    (inputs.labels = [...inputs.labels.filter((l: any) => l.label !== key), { label: key, value }]);
+/** The days a rendered backup script keeps dumps (its RETENTION_DAYS=N): what the renderer's prune-days label must say. */
+const scriptRetention = (text: string) => Number(/\bRETENTION_DAYS=(\d+)/.exec(text)?.[1]);
 
 describe("datastore-backups reads the platforms' real backup resources", function () {
     this.timeout(120000);
-    it("docker (AuroMart): the uploaded script, the retention label and the full + incremental schedules", async () => {
+    it("docker (AuroMart): the prune-days label says what the uploaded script prunes, the retention label and the full + incremental schedules", async () => {
         const { run } = await planStack({ stack: "dev", system: "auromart" });
         assert.deepStrictEqual(backupFindings(run, isBackupContainer), []);
-        const script = (inputs: any) => inputs.uploads.find((u: any) => u.file.endsWith("/backup.sh"));
-        const isBackupFiles = (r: PlannedResource) =>
-            isBackupContainer(r) ||
-            (r.type === "docker:index/container:Container" &&
-                r.inputs.labels?.some((l: any) => l.label === "tierform.role" && l.value === "config-files") &&
-                r.inputs.labels?.some((l: any) => l.label === "tierform.tier" && l.value === "backup"));
+        const labelOf = (r: PlannedResource, key: string) => r.inputs.labels?.find((l: any) => l.label === key)?.value;
+        const backups = run.resources.filter(isBackupContainer);
+        assert.ok(backups.length > 0);
+        for (const b of backups) {
+            const datastore = labelOf(b, "tierform.datastore");
+            const scripts = run.resources
+                .filter((r) => r.type === "docker:index/container:Container" && labelOf(r, "tierform.datastore") === datastore)
+                .filter((r) => labelOf(r, "tierform.tier") === "backup")
+                .flatMap((r) => (r.inputs.uploads ?? []).filter((u: any) => u.file.endsWith("/backup.sh")));
+            assert.equal(scripts.length, 1, `${b.name}: one backup.sh`);
+            assert.equal(labelOf(b, "tierform.backup.prune-days"), String(scriptRetention(scripts[0].content)), b.name);
+        }
         assert.match(
-            backupFindings(run, isBackupFiles, (i) => i.uploads && (script(i).content = pruneAfter(1)(script(i).content))).join("\n"),
+            backupFindings(run, isBackupContainer, relabel("tierform.backup.prune-days", "1")).join("\n"),
             /prunes backups after 1 days although it declares 30/,
         );
         assert.deepStrictEqual(
@@ -162,11 +171,23 @@ describe("datastore-backups reads the platforms' real backup resources", functio
         );
     });
 
-    it("kubernetes (AuroMart): the CronJobs' schedules and annotations and the mounted script", async () => {
+    it("kubernetes (AuroMart): the CronJobs' schedules and annotations, prune-days saying what the mounted script prunes", async () => {
         const { run } = await planStack({ stack: "staging", system: "auromart" });
         assert.deepStrictEqual(backupFindings(run, isBackupCronJob), []);
+        const jobs = run.resources.filter(isBackupCronJob);
+        assert.ok(jobs.length > 0);
+        for (const j of jobs) {
+            const mounted = j.inputs.spec.jobTemplate.spec.template.spec.volumes.map((v: any) => v.configMap?.name).filter(Boolean);
+            const scripts = run.resources.filter((r) => isBackupScripts(r) && mounted.includes(r.inputs.metadata.name));
+            assert.equal(scripts.length, 1, `${j.name}: one mounted backup.sh`);
+            assert.equal(
+                j.inputs.metadata.annotations["tierform.io/prune-days"],
+                String(scriptRetention(scripts[0].inputs.data["backup.sh"])),
+                j.name,
+            );
+        }
         assert.match(
-            backupFindings(run, isBackupScripts, (i) => (i.data["backup.sh"] = pruneAfter(1)(i.data["backup.sh"]))).join("\n"),
+            backupFindings(run, isBackupCronJob, annotate("tierform.io/prune-days", "1")).join("\n"),
             /prunes backups after 1 days although it declares 30/,
         );
         assert.deepStrictEqual(backupFindings(run, isBackupCronJob, annotate("tierform.io/rpo-minutes", "360")), []);
