@@ -12,6 +12,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { SystemPlan } from "../../plan";
 import { renderAlertRules } from "../shared/alert-rules";
 import { logicalName, meta, selectorOf, type KubeContext } from "./context";
 
@@ -19,6 +20,8 @@ import { logicalName, meta, selectorOf, type KubeContext } from "./context";
 export interface KubernetesMonitoringArgs {
     /** Where the tier is built: the system, the stack settings, the namespace. */
     ctx: KubeContext;
+    /** The system's plan: the alert catalogue and what it needs (routes, services, datastores). */
+    plan: SystemPlan;
     /**
      * Path the services expose metrics on.
      * @default "/metrics"
@@ -68,7 +71,7 @@ export class KubernetesMonitoring extends pulumi.ComponentResource {
                 apiVersion: "monitoring.coreos.com/v1",
                 kind: "PrometheusRule",
                 metadata: meta(ctx, rulesName, "alerts", "monitoring"),
-                spec: renderAlertRules(ctx.system, { namespace: ctx.namespaceName }),
+                spec: renderAlertRules(args.plan, { namespace: ctx.namespaceName }),
             },
             child,
         );

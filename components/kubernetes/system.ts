@@ -170,7 +170,7 @@ export class KubernetesSystem extends pulumi.ComponentResource implements Platfo
         if (settings.monitoringCrds)
             new KubernetesMonitoring(
                 `${name}-monitoring`,
-                { ctx, dependsOn: [...operators.releases("kubePrometheusStack"), ...workloads] },
+                { ctx, plan, dependsOn: [...operators.releases("kubePrometheusStack"), ...workloads] },
                 child,
             );
 

@@ -26,8 +26,8 @@
  * - {@link METRIC_LABELS}: the labels each selected metric really carries, with its source.
  */
 import { stringify } from "yaml";
-import { planBackup } from "../../plan";
-import type { System } from "../../model";
+import { KNOWLEDGE, type AlertPlan, type SystemPlan } from "../../plan";
+import { alternation, quoted, signalQueries, type PromContext } from "./promql";
 
 /** Labels Prometheus adds to every series of a prometheus-operator `ServiceMonitor` target (pkg/prometheus/promcfg.go, generateServiceMonitorConfig: relabelings to namespace, service, pod, container, endpoint; job; instance). */
 const SERVICE_MONITOR_TARGET = ["namespace", "service", "pod", "container", "endpoint", "job", "instance"];
@@ -38,6 +38,8 @@ const POD_MONITOR_TARGET = ["namespace", "pod", "container", "endpoint", "job", 
  * `namespace`/`pod`/`container` labels (the object's) win over the target's.
  */
 const KSM_TARGET = ["service", "endpoint", "job", "instance"];
+/** The kubelet's cAdvisor endpoint is scraped with `honorLabels: true` by kube-prometheus-stack (its kubelet ServiceMonitor), plus the target's service, endpoint, job, instance, node and metrics_path. */
+const KUBELET_TARGET = ["service", "endpoint", "job", "instance", "node", "metrics_path"];
 
 /**
  * Every metric a rule of {@link renderAlertRules} selects, with the labels its series really
@@ -68,6 +70,42 @@ export const METRIC_LABELS: Record<string, { labels: string[]; source: string }>
     barman_cloud_cloudnative_pg_io_last_available_backup_timestamp: {
         labels: [...POD_MONITOR_TARGET],
         source: "plugin-barman-cloud v0.14.0 internal/cnpgi/instance/metrics.go: Define/Collect give FqName and Value only (no labels; 0 before the first backup), exposed by the instance's exporter; CloudNativePG's PodMonitor. No `cluster` label: select the Cluster's pods (`<cluster>-<n>`, CloudNativePG pkg/specs GetInstanceName)",
+    },
+    envoy_cluster_upstream_rq_total: {
+        labels: ["envoy_cluster_name", ...POD_MONITOR_TARGET],
+        source: "Envoy's cluster statistic upstream_rq_total (envoyproxy.io docs: configuration/upstream/cluster_manager/cluster_stats), the cluster name extracted as envoy_cluster_name (Envoy's default tag extractors, source/common/config/well_known_names.cc); the edge's PodMonitor on /stats/prometheus",
+    },
+    envoy_cluster_upstream_rq_xx: {
+        labels: ["envoy_cluster_name", "envoy_response_code_class", ...POD_MONITOR_TARGET],
+        source: "Envoy's upstream_rq_<N>xx, the class extracted as envoy_response_code_class (well_known_names.cc RESPONSE_CODE_CLASS); the edge's PodMonitor",
+    },
+    envoy_cluster_upstream_rq_time_bucket: {
+        labels: ["envoy_cluster_name", "le", ...POD_MONITOR_TARGET],
+        source: "Envoy's upstream_rq_time histogram, milliseconds (cluster_stats); the edge's PodMonitor",
+    },
+    container_cpu_usage_seconds_total: {
+        labels: ["container", "pod", "namespace", "id", "image", "name", "cpu", ...KUBELET_TARGET],
+        source: "cAdvisor via the kubelet's /metrics/cadvisor (google/cadvisor docs/storage/prometheus.md: container_cpu_usage_seconds_total), scraped by kube-prometheus-stack's kubelet ServiceMonitor (honorLabels: its own namespace/pod/container win)",
+    },
+    container_memory_working_set_bytes: {
+        labels: ["container", "pod", "namespace", "id", "image", "name", ...KUBELET_TARGET],
+        source: "cAdvisor docs/storage/prometheus.md: container_memory_working_set_bytes; kube-prometheus-stack's kubelet ServiceMonitor",
+    },
+    kube_deployment_status_replicas_available: {
+        labels: ["deployment", "namespace", ...KSM_TARGET],
+        source: "kube-state-metrics docs/metrics/workload/deployment-metrics.md (v2.20)",
+    },
+    kube_deployment_spec_replicas: {
+        labels: ["deployment", "namespace", ...KSM_TARGET],
+        source: "kube-state-metrics docs/metrics/workload/deployment-metrics.md (v2.20)",
+    },
+    kube_pod_container_status_restarts_total: {
+        labels: ["container", "pod", "namespace", "uid", ...KSM_TARGET],
+        source: "kube-state-metrics docs/metrics/workload/pod-metrics.md (v2.20)",
+    },
+    cnpg_backends_total: {
+        labels: ["datname", "usename", "application_name", "state", ...POD_MONITOR_TARGET],
+        source: "CloudNativePG config/manager/default-monitoring.yaml query backends (datname, usename, application_name, state: LABEL; total: GAUGE), prefix cnpg_; CloudNativePG's PodMonitor",
     },
     kube_deployment_status_replicas_unavailable: {
         labels: ["deployment", "namespace", ...KSM_TARGET],
@@ -131,102 +169,86 @@ export interface RuleGroup {
 
 /** How rules are rendered for one deployment of the system. */
 export interface AlertRuleOptions {
-    /** The namespace the system runs in; availability rules are scoped to it. */
+    /** The namespace the system runs in; every rule is scoped to it. */
     namespace: string;
 }
 
-const q = (s: string) => s.replace(/\\/g, "\\\\").replace(/"/g, '\\"');
-const alternation = (names: string[]) => names.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|");
+/** The queries' context of `plan` in `namespace` (promql.ts). */
+export function promContext(plan: SystemPlan, namespace: string): PromContext {
+    const databases = Object.values(plan.datastores).flatMap((d) => (d.kind === "database" ? [d] : []));
+    return {
+        namespace,
+        routes: plan.routes,
+        kinds: Object.fromEntries(Object.values(plan.services).map((s) => [s.name, s.kind])),
+        engines: Object.fromEntries(Object.values(plan.datastores).map((d) => [d.name, d.engine])),
+        databaseNames: Object.fromEntries(databases.filter((d) => d.engine === "postgres").map((d) => [d.name, d.spec.databaseName])),
+    };
+}
 
-/** The rule groups of `system` (see the module doc). */
-export function renderAlertRules(system: System, opts: AlertRuleOptions): { groups: RuleGroup[] } {
-    const m = system.monitoring;
-    const ns = q(opts.namespace);
-    const postgres = Object.values(system.databases).filter((d) => d.engine === "postgres");
-    const seed: AlertRule[] = [
-        {
-            alert: "HighErrorRate",
-            expr: `rate(http_requests_total{status=~"5.."}[5m]) > ${m.errorRatePercent / 100}`,
-            for: "2m",
-            labels: { severity: "critical" },
-            annotations: { summary: "High error rate detected" },
-        },
-        ...postgres.map((db): AlertRule => ({
-            alert: "DatabaseSlowQueries",
-            expr: `pg_stat_database_xact_commit{datname="${q(db.databaseName)}"} > ${m.slowQueryCommitsPerSecond}`,
-            for: "5m",
-            labels: { severity: "warning" },
-            annotations: { summary: "Database experiencing slow queries" },
-        })),
-        {
-            alert: "HighErrorRatio",
-            expr: `sum by (service) (rate(http_requests_total{namespace="${ns}",status=~"5.."}[5m])) / sum by (service) (rate(http_requests_total{namespace="${ns}"}[5m])) > ${m.errorRatePercent / 100}`,
-            for: "5m",
-            labels: { severity: "critical" },
-            annotations: { summary: `More than ${m.errorRatePercent}% of requests to {{ $labels.service }} fail` },
-        },
-        {
-            alert: "HighLatencyP99",
-            expr: `histogram_quantile(0.99, sum by (service, le) (rate(http_request_duration_seconds_bucket{namespace="${ns}"}[5m]))) > ${m.p99LatencyMs / 1000}`,
-            for: "10m",
-            labels: { severity: "warning" },
-            annotations: { summary: `p99 latency of {{ $labels.service }} above ${m.p99LatencyMs} ms` },
-        },
-    ];
+/** One alert of the plan's catalogue as a Prometheus rule: its signal's query (promql.ts), compared to the threshold. */
+function catalogueRule(ctx: PromContext, a: AlertPlan): AlertRule {
+    const labels: Record<string, string> = {
+        severity: a.severity,
+        ...(a.subject.kind === "system" ? {} : { [a.subject.kind]: a.subject.name }),
+    };
+    const base = { alert: a.id, for: `${a.forMinutes}m`, labels, annotations: { summary: a.summary } };
+    switch (a.id) {
+        case "HighErrorRate":
+            // The seed's expression verbatim: a per-second rate of 5xx responses of the services' own counters, not a share.
+            return {
+                ...base,
+                expr: `rate(http_requests_total{status=~"5.."}[${a.windowMinutes}m]) > ${a.threshold}`,
+                labels: { severity: a.severity },
+            };
+        case "DatabaseSlowQueries":
+            // The seed's expression verbatim (its counter against a number), on this file's recording rule.
+            return {
+                ...base,
+                expr: `pg_stat_database_xact_commit{datname="${quoted(ctx.databaseNames[a.subject.name])}"} > ${a.threshold}`,
+                labels: { severity: a.severity },
+            };
+        case "HighLatencyP99": {
+            const p99 = signalQueries(ctx, "latency", a.subject, a.windowMinutes).find((q) => q.legend === "p99")!;
+            return { ...base, expr: `${p99.expr} > ${a.threshold}` };
+        }
+        default: {
+            const [first] = signalQueries(ctx, a.signal, a.subject, a.windowMinutes);
+            return { ...base, expr: `${first.expr} ${a.comparison} ${a.threshold}` };
+        }
+    }
+}
+
+/**
+ * The rule groups of `plan` (see the module doc): the recording rule, the plan's alert catalogue
+ * (`<system>.seed` holds the seed's two rules, `<system>.catalogue` the others), and the alerts only
+ * Kubernetes has (`<system>.kubernetes`: crash loops, failed backup Jobs, a missing base backup in
+ * the WAL archive).
+ */
+export function renderAlertRules(plan: SystemPlan, opts: AlertRuleOptions): { groups: RuleGroup[] } {
+    const ctx = promContext(plan, opts.namespace);
+    const ns = quoted(opts.namespace);
+    const alerts = plan.observability.alerts.filter((a) => !(a.id in KNOWLEDGE.kubernetes.telemetry.unrendered));
+    const isSeed = (a: AlertPlan) => a.id === "HighErrorRate" || a.id === "DatabaseSlowQueries";
+    const postgres = Object.values(plan.datastores).filter((d) => d.kind === "database" && d.engine === "postgres");
+    const databases = Object.values(plan.datastores).filter((d) => d.kind === "database");
     const recording: AlertRule[] =
         postgres.length > 0
             ? [{ record: "pg_stat_database_xact_commit", expr: `cnpg_pg_stat_database_xact_commit{namespace="${ns}"}` }]
             : [];
 
-    const services = Object.values(system.services);
-    const deployments = services.filter((s) => s.kind !== "scheduler").map((s) => s.name);
-    const schedulers = services.filter((s) => s.kind === "scheduler").map((s) => s.name);
-    const statefulSets = [
-        ...Object.values(system.databases)
-            .filter((d) => d.engine !== "postgres")
-            .map((d) => d.name),
-        ...Object.keys(system.caches),
-        ...Object.keys(system.queues),
+    const kubernetes: AlertRule[] = [
+        {
+            alert: "PodCrashLooping",
+            expr: `max_over_time(kube_pod_container_status_waiting_reason{namespace="${ns}",reason="CrashLoopBackOff"}[5m]) >= 1`,
+            for: "15m",
+            labels: { severity: "critical" },
+            annotations: { summary: "Pod {{ $labels.pod }} ({{ $labels.container }}) is crash looping" },
+        },
     ];
-    const availability: AlertRule[] = [];
-    if (deployments.length > 0) {
-        availability.push({
-            alert: "DeploymentReplicasUnavailable",
-            expr: `kube_deployment_status_replicas_unavailable{namespace="${ns}",deployment=~"${alternation(deployments)}"} > 0`,
-            for: "10m",
-            labels: { severity: "warning" },
-            annotations: { summary: "Deployment {{ $labels.deployment }} has {{ $value }} unavailable replicas" },
-        });
-    }
-    if (schedulers.length > 0) {
-        availability.push({
-            alert: "SchedulerNotRunning",
-            expr: `kube_statefulset_status_replicas_ready{namespace="${ns}",statefulset=~"${alternation(schedulers)}"} < 1`,
-            for: "10m",
-            labels: { severity: "critical" },
-            annotations: { summary: "Scheduler {{ $labels.statefulset }} is not running: periodic tasks are not being sent" },
-        });
-    }
-    availability.push({
-        alert: "PodCrashLooping",
-        expr: `max_over_time(kube_pod_container_status_waiting_reason{namespace="${ns}",reason="CrashLoopBackOff"}[5m]) >= 1`,
-        for: "15m",
-        labels: { severity: "critical" },
-        annotations: { summary: "Pod {{ $labels.pod }} ({{ $labels.container }}) is crash looping" },
-    });
-    if (statefulSets.length > 0) {
-        availability.push({
-            alert: "DatastoreNotReady",
-            expr: `kube_statefulset_status_replicas_ready{namespace="${ns}",statefulset=~"${alternation(statefulSets)}"} < kube_statefulset_replicas{namespace="${ns}",statefulset=~"${alternation(statefulSets)}"}`,
-            for: "5m",
-            labels: { severity: "critical" },
-            annotations: { summary: "Datastore {{ $labels.statefulset }} is not ready" },
-        });
-    }
     for (const db of postgres) {
-        const gapSeconds = planBackup(db).maxAgeSeconds;
+        const gapSeconds = db.backup!.maxAgeSeconds;
         const instances = `namespace="${ns}",pod=~"${alternation([db.name])}-[0-9]+"`;
-        availability.push({
+        kubernetes.push({
             alert: "PostgresBaseBackupMissing",
             // The plugin's metric has no cluster label (METRIC_LABELS): the Cluster's instance pods are <db>-<n>. It is 0 until
             // the first base backup; until then the age counts from the oldest instance pod's creation, so a fresh cluster is quiet
@@ -238,45 +260,25 @@ export function renderAlertRules(system: System, opts: AlertRuleOptions): { grou
                 summary: `No base backup of PostgreSQL ${db.name} in its WAL archive for more than ${Math.round(gapSeconds / 3600)} hours`,
             },
         });
-        availability.push({
-            alert: "PostgresClusterDegraded",
-            expr: `sum(cnpg_collector_up{namespace="${ns}",cluster="${q(db.name)}"}) < ${1 + db.readReplicas}`,
-            for: "5m",
-            labels: { severity: "critical" },
-            annotations: { summary: `PostgreSQL cluster ${db.name} has fewer than ${1 + db.readReplicas} healthy instances` },
-        });
     }
-    const databases = Object.values(system.databases);
-    if (databases.length > 0) {
-        availability.push({
+    if (databases.length > 0)
+        kubernetes.push({
             alert: "BackupJobFailed",
             expr: `kube_job_status_failed{namespace="${ns}",job_name=~"(${alternation(databases.map((d) => d.name))})-backup-.*"} > 0`,
             for: "1m",
             labels: { severity: "critical" },
             annotations: { summary: "Backup job {{ $labels.job_name }} failed" },
         });
-        for (const db of databases) {
-            const gapSeconds = planBackup(db).maxAgeSeconds;
-            const cronJobs = `namespace="${ns}",cronjob=~"${alternation([db.name])}-backup-.*"`;
-            availability.push({
-                alert: "BackupMissing",
-                // kube-state-metrics has no last-successful series before a CronJob's first success: the age then counts from
-                // the CronJob's creation, so a fresh deployment is quiet until its first backup was due plus the hour, and a
-                // first backup that never succeeds alerts.
-                expr: `time() - (max(kube_cronjob_status_last_successful_time{${cronJobs}}) or max(kube_cronjob_created{${cronJobs}})) > ${gapSeconds}`,
-                for: "10m",
-                labels: { severity: "critical", database: db.name },
-                annotations: { summary: `No successful backup of ${db.name} for more than ${Math.round(gapSeconds / 3600)} hours` },
-            });
-        }
-    }
-    const groups: RuleGroup[] = [{ name: `${system.name}.seed`, rules: seed }];
-    if (recording.length > 0) groups.unshift({ name: `${system.name}.recording`, rules: recording });
-    groups.push({ name: `${system.name}.availability`, rules: availability });
+    const groups: RuleGroup[] = [
+        { name: `${plan.name}.seed`, rules: alerts.filter(isSeed).map((a) => catalogueRule(ctx, a)) },
+        { name: `${plan.name}.catalogue`, rules: alerts.filter((a) => !isSeed(a)).map((a) => catalogueRule(ctx, a)) },
+        { name: `${plan.name}.kubernetes`, rules: kubernetes },
+    ];
+    if (recording.length > 0) groups.unshift({ name: `${plan.name}.recording`, rules: recording });
     return { groups };
 }
 
 /** The rules as a Prometheus rule file (YAML), e.g. for `promtool check rules`. */
-export function renderAlertRulesYaml(system: System, opts: AlertRuleOptions): string {
-    return stringify(renderAlertRules(system, opts), { lineWidth: 0 });
+export function renderAlertRulesYaml(plan: SystemPlan, opts: AlertRuleOptions): string {
+    return stringify(renderAlertRules(plan, opts), { lineWidth: 0 });
 }

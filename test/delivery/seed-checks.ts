@@ -127,8 +127,6 @@ const noLogStack = all(
 );
 /** A dashboard (Grafana, CloudWatch dashboards). */
 const noDashboard = all(lacks(/^aws:cloudwatch\/dashboard:Dashboard$/), nowhere(/grafana/i));
-/** Distributed tracing (Jaeger, Zipkin, X-Ray, OpenTelemetry collectors). */
-const noTracing = nowhere(/jaeger|zipkin|xray|x-ray|opentelemetry|otel-collector/i);
 /** An APM agent or service (New Relic, Datadog). */
 const noApm = nowhere(/newrelic|new-relic|datadog|dd-agent/i);
 /** A scheduled restore test (AWS Backup restore testing, a restore CronJob, a restore on the backup loop's schedule). */
@@ -513,7 +511,7 @@ export const CHECKS: Record<string, RowChecks> = {
     },
     "am-uptime": {
         dev: N(all(noUptimeProbe, dockerHealth(/health/))),
-        staging: N(all(noUptimeProbe, k8sAlert("DeploymentReplicasUnavailable"))),
+        staging: N(all(noUptimeProbe, k8sAlert("ReplicasUnavailable"))),
         prod: A(all(noUptimeProbe, has(ALARM, /UnHealthyHostCount/))),
     },
     "am-central-logging": {
@@ -1264,7 +1262,11 @@ Object.assign(CHECKS, {
         staging: N(all(noLogStack, k8sNoLogConfig)),
         prod: A(all(noLogStack, awsLogGroups(365))),
     },
-    "amg-tracing": every(N(noTracing)),
+    "amg-tracing": {
+        dev: N(has(CONTAINER, /OTEL_SDK_DISABLED=true/)),
+        staging: A(has(DEPLOYMENT, /"OTEL_EXPORTER_OTLP_ENDPOINT","value":"http:\/\/otel-collector\.monitoring\.svc\.cluster\.local:4318"/)),
+        prod: N(has(TASK, /"OTEL_EXPORTER_OTLP_ENDPOINT","value":"http:\/\/localhost:4318"/)),
+    },
     "amg-apm": every(N(noApm)),
     "amg-alert-rules": {
         dev: N(dockerNoAlerts),

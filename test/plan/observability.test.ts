@@ -6,7 +6,7 @@
 import { strict as assert } from "assert";
 import { loadStack, type Platform } from "../../model";
 import { KNOWLEDGE, planSystem } from "../../plan";
-import { problemsOf, stackConfig } from "../harness";
+import { planStack, problemsOf, stackConfig } from "../harness";
 import { spec } from "../harness/spec";
 
 const STACKS: Record<string, Platform> = { dev: "docker", staging: "kubernetes", prod: "aws" };
@@ -97,5 +97,61 @@ describe("plan: observability", () => {
                 "BackupMissing database db > 90000 for 10m",
             ],
         );
+    });
+});
+
+/**
+ * Alert parity: each platform renders the plan's catalogue — every alert, by its name, subject and
+ * threshold — except those its plan/support/<platform>.ts `telemetry.unrendered` declares, read back
+ * from what the program registered (the PrometheusRule on staging, the CloudWatch alarms on prod).
+ */
+describe("plan: the alert catalogue on every platform", () => {
+    const file = () => spec("alerts").service("web").service("beat", { kind: "scheduler" }).postgres("db").build();
+
+    it("staging: the PrometheusRule holds exactly the catalogue's alerts, each with its subject's label and the plan's threshold and duration", async () => {
+        const system = file();
+        const plan = planOf("staging", system);
+        const registered = await planStack({ stack: "staging", system });
+        const rule = registered.resources.find((r) => r.type === "kubernetes:monitoring.coreos.com/v1:PrometheusRule")!;
+        const rules: { alert?: string; expr: string; for?: string; labels?: Record<string, string> }[] = rule.inputs.spec.groups
+            .filter((g: { name: string }) => !g.name.endsWith(".kubernetes") && !g.name.endsWith(".recording"))
+            .flatMap((g: { rules: unknown[] }) => g.rules);
+        const expected = plan.observability.alerts.filter((a) => !(a.id in KNOWLEDGE.kubernetes.telemetry.unrendered));
+        assert.deepEqual(
+            rules
+                .map((r) => {
+                    const { severity, ...subject } = r.labels ?? {};
+                    const named = Object.entries(subject).map(([k, v]) => ` ${k}=${v}`);
+                    return `${r.alert} ${severity}${named.join("")} for ${r.for} ${/[<>] (\S+)$/.exec(r.expr)?.[1]}`;
+                })
+                .sort(),
+            expected
+                .map((a) => {
+                    const subject =
+                        a.subject.kind === "system" || a.id === "DatabaseSlowQueries" ? "" : ` ${a.subject.kind}=${a.subject.name}`;
+                    return `${a.id} ${a.severity}${subject} for ${a.forMinutes}m ${a.threshold}`;
+                })
+                .sort(),
+        );
+    });
+
+    it("prod: every alert AWS renders is a CloudWatch alarm whose description starts with its name, at the plan's threshold", async () => {
+        const system = file();
+        const plan = planOf("prod", system);
+        const registered = await planStack({ stack: "prod", system });
+        const alarms = registered.resources.filter((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm");
+        const rendered = plan.observability.alerts.filter((a) => !(a.id in KNOWLEDGE.aws.telemetry.unrendered));
+        assert.ok(rendered.length > 0);
+        for (const a of rendered) {
+            const alarm = alarms.find((r) => String(r.inputs.alarmDescription ?? "").startsWith(`${a.id}:`));
+            assert.ok(alarm, `no alarm for ${a.id}`);
+            // CloudWatch's error rate is in percent (100 * 5xx / requests), the plan's a share.
+            assert.equal(alarm.inputs.threshold, a.signal === "error-ratio" ? a.threshold * 100 : a.threshold, a.id);
+        }
+        for (const id of Object.keys(KNOWLEDGE.aws.telemetry.unrendered))
+            assert.ok(
+                !alarms.some((r) => String(r.inputs.alarmDescription ?? "").startsWith(`${id}:`)),
+                `${id} is rendered: drop it from unrendered`,
+            );
     });
 });

@@ -6,6 +6,7 @@
 import { strict as assert } from "assert";
 import { METRIC_LABELS, renderAlertRules } from "../../components/shared/alert-rules";
 import { PRESETS, stagingStack } from "../components/kubernetes/fixtures";
+import { planSystem } from "../../plan";
 
 /** The metric selectors of a PromQL expression: name → label names matched. */
 function selectors(expr: string): { metric: string; labels: string[] }[] {
@@ -30,7 +31,7 @@ describe("alert rules use labels their metrics carry", () => {
             const { system } = stagingStack(preset);
             const problems: string[] = [];
             let checked = 0;
-            for (const group of renderAlertRules(system, { namespace: system.name }).groups) {
+            for (const group of renderAlertRules(planSystem(system, "kubernetes"), { namespace: system.name }).groups) {
                 for (const rule of group.rules) {
                     const name = rule.alert ?? rule.record;
                     const used = selectors(rule.expr);

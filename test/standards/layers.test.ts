@@ -93,7 +93,6 @@ export const MODEL_READERS: ReadonlySet<string> = new Set([
     "components/kubernetes/service.ts",
     "components/kubernetes/system.ts",
     "components/platform.ts",
-    "components/shared/alert-rules.ts",
     "components/shared/images.ts",
     "components/shared/naming.ts",
 ]);

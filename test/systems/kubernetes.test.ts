@@ -465,7 +465,7 @@ describe("every preset on staging (kubernetes)", function () {
             labels: { severity: "warning" },
             annotations: { summary: "Database experiencing slow queries" },
         });
-        for (const a of ["DeploymentReplicasUnavailable", "PodCrashLooping", "BackupJobFailed", "BackupMissing"])
+        for (const a of ["ReplicasUnavailable", "PodCrashLooping", "BackupJobFailed", "BackupMissing"])
             assert.ok(
                 all.some((r: any) => r.alert === a),
                 a,

@@ -11,7 +11,8 @@ import * as path from "path";
 import { stringify } from "yaml";
 import { METRIC_LABELS, renderAlertRulesYaml } from "../../components/shared/alert-rules";
 import { requireTool } from "../harness/tools";
-import { PRESETS, stagingStack } from "../components/kubernetes/fixtures";
+import { PRESETS, stagingStack, stagingSystemPlan } from "../components/kubernetes/fixtures";
+import { planSystem } from "../../plan";
 
 function run(promtool: string, args: string[]): { ok: boolean; output: string } {
     try {
@@ -35,7 +36,7 @@ describe("promtool on the rendered alert rules", function () {
             const promtool = requireTool(this, "promtool", "prometheus");
             const { system } = stagingStack(preset);
             const file = path.join(dir, `${preset}.rules.yaml`);
-            fs.writeFileSync(file, renderAlertRulesYaml(system, { namespace: system.name }));
+            fs.writeFileSync(file, renderAlertRulesYaml(planSystem(system, "kubernetes"), { namespace: system.name }));
             const result = run(promtool, ["check", "rules", file]);
             assert.ok(result.ok, result.output);
             assert.match(result.output, /SUCCESS: \d+ rules found/);
@@ -56,7 +57,7 @@ describe("promtool on the rendered alert rules", function () {
         const promtool = requireTool(this, "promtool", "prometheus");
         const { system } = stagingStack("asset-management");
         const rules = path.join(dir, "asset.rules.yaml");
-        fs.writeFileSync(rules, renderAlertRulesYaml(system, { namespace: "asset-management" }));
+        fs.writeFileSync(rules, renderAlertRulesYaml(planSystem(system, "kubernetes"), { namespace: "asset-management" }));
         const test = {
             rule_files: [rules],
             evaluation_interval: "1m",
@@ -107,7 +108,7 @@ describe("promtool on the rendered alert rules", function () {
     it("mdc-tts: PostgresBaseBackupMissing is quiet on a fresh cluster until its first base backup was due, then fires when none is newer than the gap plus an hour", function () {
         const promtool = requireTool(this, "promtool", "prometheus");
         const rules = path.join(dir, "mdc-backup.rules.yaml");
-        fs.writeFileSync(rules, renderAlertRulesYaml(stagingStack("mdc-tts").system, { namespace: "mdc-tts" }));
+        fs.writeFileSync(rules, renderAlertRulesYaml(stagingSystemPlan("mdc-tts"), { namespace: "mdc-tts" }));
         // The plugin's series holds the UNIX time of the newest base backup (0 before the first); kube-state-metrics' kube_pod_created
         // the instance pod's creation time. Both with exactly the labels they carry (METRIC_LABELS). Evaluated at 26h30m; the gap is 25 h.
         const podMonitor =
@@ -152,7 +153,7 @@ describe("promtool on the rendered alert rules", function () {
     it("mdc-tts: SchedulerNotRunning fires when beat has no ready replica, and only then", function () {
         const promtool = requireTool(this, "promtool", "prometheus");
         const rules = path.join(dir, "mdc.rules.yaml");
-        fs.writeFileSync(rules, renderAlertRulesYaml(stagingStack("mdc-tts").system, { namespace: "mdc-tts" }));
+        fs.writeFileSync(rules, renderAlertRulesYaml(stagingSystemPlan("mdc-tts"), { namespace: "mdc-tts" }));
         const ready = (values: string) => ({
             series: 'kube_statefulset_status_replicas_ready{namespace="mdc-tts",statefulset="beat"}',
             values,
@@ -165,7 +166,7 @@ describe("promtool on the rendered alert rules", function () {
         const file = path.join(dir, "mdc.test.yaml");
         const down = [
             {
-                exp_labels: { severity: "critical", namespace: "mdc-tts", statefulset: "beat" },
+                exp_labels: { severity: "critical", service: "beat" },
                 exp_annotations: { summary: "Scheduler beat is not running: periodic tasks are not being sent" },
             },
         ];
@@ -177,11 +178,11 @@ describe("promtool on the rendered alert rules", function () {
         assert.ok(result.ok, result.output);
     });
 
-    it("mdc-tts: PostgresClusterDegraded and BackupMissing fire on series that carry exactly their exporters' labels (METRIC_LABELS)", function () {
+    it("mdc-tts: DatastoreNotReady (PostgreSQL) and BackupMissing fire on series that carry exactly their exporters' labels (METRIC_LABELS)", function () {
         const promtool = requireTool(this, "promtool", "prometheus");
         const { system } = stagingStack("mdc-tts");
         const rules = path.join(dir, "mdc-real.rules.yaml");
-        fs.writeFileSync(rules, renderAlertRulesYaml(system, { namespace: "mdc-tts" }));
+        fs.writeFileSync(rules, renderAlertRulesYaml(planSystem(system, "kubernetes"), { namespace: "mdc-tts" }));
         // A series with every label the table says its metric carries, and no other.
         const series = (metric: string, labels: Record<string, string>) => {
             assert.deepEqual(Object.keys(labels).sort(), [...METRIC_LABELS[metric].labels].sort(), `${metric}: exactly its labels`);
@@ -220,8 +221,8 @@ describe("promtool on the rendered alert rules", function () {
         });
         const degraded = [
             {
-                exp_labels: { severity: "critical" },
-                exp_annotations: { summary: `PostgreSQL cluster db has fewer than ${instances} healthy instances` },
+                exp_labels: { severity: "critical", database: "db" },
+                exp_annotations: { summary: `database db has fewer than ${instances} ready instance${instances > 1 ? "s" : ""}` },
             },
         ];
         const missing = [
@@ -237,10 +238,10 @@ describe("promtool on the rendered alert rules", function () {
                 rule_files: [rules],
                 evaluation_interval: "10m",
                 tests: [
-                    test([up(pods[0], "0x10"), ...pods.slice(1).map((p) => up(p, "1x10"))], "PostgresClusterDegraded", "1h", degraded),
+                    test([up(pods[0], "0x10"), ...pods.slice(1).map((p) => up(p, "1x10"))], "DatastoreNotReady", "1h", degraded),
                     test(
                         pods.map((p) => up(p, "1x10")),
-                        "PostgresClusterDegraded",
+                        "DatastoreNotReady",
                         "1h",
                         [],
                     ),

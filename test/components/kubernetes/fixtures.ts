@@ -6,7 +6,7 @@
 import { planStack, stackConfig, type Plan, type PlannedResource } from "../../harness";
 import { loadStack, type LoadedStack, type System } from "../../../model";
 import type { DatastoreBinding } from "../../../components/contract";
-import { CLIENTS, clientEngine, datastoreKind, ownVariable, transportOf } from "../../../plan";
+import { CLIENTS, clientEngine, datastoreKind, ownVariable, planSystem, transportOf, type SystemPlan } from "../../../plan";
 import type { KubeContext } from "../../../components/kubernetes/context";
 
 export const PRESETS = ["mdc-tts", "mealkitz", "asset-management", "auromart", "hld-platform"] as const;
@@ -14,6 +14,11 @@ export const PRESETS = ["mdc-tts", "mealkitz", "asset-management", "auromart", "
 /** The staging stack of `preset` (system + settings), with optional config over it. */
 export function stagingStack(preset: string, config: Record<string, unknown> = {}): LoadedStack {
     return loadStack(stackConfig({ stack: "staging", system: preset, config }));
+}
+
+/** The Kubernetes plan of `preset`'s staging stack, with optional config over it. */
+export function stagingSystemPlan(preset: string, config: Record<string, unknown> = {}): SystemPlan {
+    return planSystem(stagingStack(preset, config).system, "kubernetes");
 }
 
 /** A context for building one component directly (namespace as a plain string). */
