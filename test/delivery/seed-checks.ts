@@ -1264,7 +1264,9 @@ Object.assign(CHECKS, {
     },
     "amg-tracing": {
         dev: N(has(CONTAINER, /OTEL_SDK_DISABLED=true/)),
-        staging: A(has(DEPLOYMENT, /"OTEL_EXPORTER_OTLP_ENDPOINT","value":"http:\/\/otel-collector\.monitoring\.svc\.cluster\.local:4318"/)),
+        staging: A(
+            has(DEPLOYMENT, /"OTEL_EXPORTER_OTLP_ENDPOINT","value":"http:\/\/otel-collector\.monitoring\.svc\.cluster\.local:4318"/),
+        ),
         prod: N(has(TASK, /"OTEL_EXPORTER_OTLP_ENDPOINT","value":"http:\/\/localhost:4318"/)),
     },
     "amg-apm": every(N(noApm)),
