@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { type LoadedStack, type System } from "../model";
-import { KNOWLEDGE, planSystem, scheduleLines, unsupportedProblems } from "../plan";
+import { KNOWLEDGE, PLACEMENTS, planSystem, scheduleLines, unsupportedProblems, type Placement } from "../plan";
 import type { PlatformSystem, SystemOutputs } from "./contract";
 import type { PlatformModule } from "./platform";
 import { type Problem, problemLines } from "../conventions/problems";
@@ -16,26 +16,41 @@ const PLATFORMS: Record<Platform, () => PlatformModule> = {
     kubernetes: () => require("./kubernetes/system").platform,
     aws: () => require("./aws/system").platform,
 };
+/** The modules of the placements that mix platforms (`tierform:placement`), loaded as lazily. */
+const PLACEMENT_MODULES: Record<Placement, () => PlatformModule> = {
+    eks: () => require("./eks/system").platform,
+};
 /* eslint-enable @typescript-eslint/no-require-imports */
+
+/** The stack's placement, when it sets one. */
+const placementOf = (settings: LoadedStack["settings"]): Placement | undefined => settings.placement || undefined;
+
+/** The module that builds the stack: its placement's, else its platform's. */
+function moduleOf(settings: LoadedStack["settings"]): PlatformModule {
+    const placement = placementOf(settings);
+    return placement ? PLACEMENT_MODULES[placement]() : PLATFORMS[settings.platform]();
+}
 
 /**
  * Every reason the stack's platform cannot build the system: the features it does not support
  * (plan/support.ts), then the platform's own checks. Empty when it can.
  */
 export function platformProblems(stack: Pick<LoadedStack, "system" | "settings">): Problem[] {
-    const platform = stack.settings.platform;
-    return [...unsupportedProblems(stack.system, platform), ...PLATFORMS[platform]().problems(stack.system, stack.settings)];
+    const { platform } = stack.settings;
+    return [
+        ...unsupportedProblems(stack.system, platform, undefined, placementOf(stack.settings)),
+        ...moduleOf(stack.settings).problems(stack.system, stack.settings),
+    ];
 }
 
 /** The one refusal path: a `pulumi.RunError` naming every problem, thrown before any resource is registered. */
-export function throwPlatformProblems(system: System, platform: Platform, problems: Problem[]): void {
+export function throwPlatformProblems(system: System, platform: Platform, problems: Problem[], placement?: Placement): void {
     if (problems.length === 0) return;
     const n = problems.length;
     const lines = problemLines(problems);
+    const title = placement ? PLACEMENTS[placement].title : KNOWLEDGE[platform].title;
     throw new pulumi.RunError(
-        [`tierform: ${system.name} cannot be built on ${KNOWLEDGE[platform].title} (${n} problem${n === 1 ? "" : "s"}):`, ...lines].join(
-            "\n",
-        ),
+        [`tierform: ${system.name} cannot be built on ${title} (${n} problem${n === 1 ? "" : "s"}):`, ...lines].join("\n"),
     );
 }
 
@@ -45,12 +60,14 @@ export function throwPlatformProblems(system: System, platform: Platform, proble
  */
 export function deploySystem(stack: LoadedStack): PlatformSystem {
     const { system, settings } = stack;
-    const platform = PLATFORMS[settings.platform]();
-    throwPlatformProblems(system, settings.platform, platformProblems(stack));
-    const plan = planSystem(system, settings.platform);
-    for (const line of plan.approximations) void pulumi.log.info(`tierform: on ${settings.platform}, ${line}`);
+    const platform = moduleOf(settings);
+    const placement = placementOf(settings);
+    throwPlatformProblems(system, settings.platform, platformProblems(stack), placement);
+    const plan = planSystem(system, settings.platform, placement);
+    const on = placement ?? settings.platform;
+    for (const line of plan.approximations) void pulumi.log.info(`tierform: on ${on}, ${line}`);
     for (const s of Object.values(plan.services).filter((s) => s.rollout.strategy !== "rolling"))
-        void pulumi.log.info(`tierform: on ${settings.platform}, ${scheduleLines(s.rollout).join("\n")}`);
+        void pulumi.log.info(`tierform: on ${on}, ${scheduleLines(s.rollout).join("\n")}`);
     for (const warning of platform.warnings?.(system, settings) ?? []) void pulumi.log.warn(warning);
     return new platform.System(system.name, { system, settings, plan });
 }

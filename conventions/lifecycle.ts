@@ -16,7 +16,7 @@
 export const LIFECYCLE_AS_OF = "2026-11-30";
 
 /** Where a product line runs, which decides what its dates mean. */
-export type LifecyclePlatform = "container" | "rds" | "documentdb" | "elasticache" | "operator";
+export type LifecyclePlatform = "container" | "rds" | "documentdb" | "elasticache" | "operator" | "eks";
 
 /** One product line's dates. */
 export interface LifecycleRow {
@@ -396,7 +396,32 @@ export const LIFECYCLE: LifecycleRow[] = [
         moveTo: "—",
         source: EOL_DATE("keda"),
     },
+    // ---------- EKS (the Kubernetes version of the EKS placement's cluster, EKS_KUBERNETES_VERSION) ----------
+    {
+        // EKS 1.36 was released on 2026-06-02 (awsdocs kubernetes-versions-standard, "Kubernetes 1.36 is now available in
+        // Amazon EKS"); a minor version has 14 months of standard support, then 12 of extended support, after which EKS
+        // upgrades the cluster itself (docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html). The calendar's
+        // exact days are not in the sources held: the months are counted from the release.
+        product: "eks",
+        line: "1.36",
+        platform: "eks",
+        standardSupportEnds: "2027-08-31",
+        endOfLife: "2028-08-31",
+        approximate: true,
+        risk: "after standard support EKS bills extended support per cluster hour; after extended support it upgrades the control plane itself",
+        moveTo: "the next EKS minor version (one minor at a time)",
+        source: `https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html; https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions-standard.html#kubernetes-1-36; ${EOL_DATE("amazon-eks")}`,
+    },
 ];
+
+/**
+ * The Kubernetes version of the EKS placement's cluster (components/eks/cluster.ts): the newest
+ * minor EKS offers today (1.36; 1.37 is announced for Auto Mode's node pools but not yet a
+ * version one can create, https://docs.aws.amazon.com/eks/latest/userguide/auto-change.html),
+ * which is also the first on which Auto Mode assigns security groups to single pods
+ * (https://docs.aws.amazon.com/eks/latest/userguide/auto-sgp.html). Its dates are the `eks` row above.
+ */
+export const EKS_KUBERNETES_VERSION = "1.36";
 
 /** The row of `product` at `line` (or its `*` row). */
 export function lifecycleRow(product: string, line: string): LifecycleRow | undefined {

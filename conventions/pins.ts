@@ -93,6 +93,8 @@ export const PINS = {
     // metrics-server: chart 3.13.1 ships appVersion 0.8.1 (charts/metrics-server/Chart.yaml at kubernetes-sigs/metrics-server
     // 5ed5d3a, 2026-08-04, tag metrics-server-helm-chart-3.13.1). The app's v0.9.0 tag exists, with no chart release for it yet.
     metricsServerChart: { kind: "chart", datasource: "helm", packageName: "metrics-server", registryUrl: "https://kubernetes-sigs.github.io/metrics-server", value: "3.13.1", source: "kubernetes-sigs/metrics-server charts/metrics-server/Chart.yaml, tag metrics-server-helm-chart-3.13.1 (appVersion 0.8.1)" },
+    // External Secrets Operator (the EKS placement's Secrets Manager → Secret sync): chart 2.10.0, released 2026-08-28 (tag helm-chart-2.10.0).
+    externalSecretsChart: { kind: "chart", datasource: "helm", packageName: "external-secrets", registryUrl: "https://charts.external-secrets.io", value: "2.10.0", source: "external-secrets/external-secrets release v2.10.0 / tag helm-chart-2.10.0 (2026-08-28)" },
     // ---------- engine lines the spec offers (the newest per engine; older lines are in ENGINE_LINES) ----------
     postgresNewest: { kind: "engine", datasource: "endoflife-date", packageName: "postgresql", value: "18", source: "endoflife-date/endoflife.date products/postgresql.md (18 until 2030-11-14)" },
     mysqlNewest: { kind: "engine", datasource: "endoflife-date", packageName: "mysql", value: "8.4", source: "endoflife-date/endoflife.date products/mysql.md (8.4 LTS until 2032-04-30), products/amazon-rds-mysql.md (RDS 8.4 until 2029-07-31)" },

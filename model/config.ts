@@ -129,6 +129,18 @@ export const CONFIG_KEYS = {
         default: "",
         description: "kubernetes: S3-compatible endpoint for buckets and backups; empty runs MinIO in the namespace.",
     },
+    placement: {
+        schema: z.enum(["", "eks"]),
+        default: "",
+        description:
+            "aws: where the services run: empty on ECS Fargate; eks on an EKS cluster (Auto Mode) the program creates, through the Kubernetes adapter, with the datastores, edge, CDN and WAF still on AWS's managed services.",
+    },
+    clusterApiCidrs: {
+        schema: z.array(z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/)),
+        default: [],
+        description:
+            "aws: with placement eks, the address ranges (CIDR) that may reach the cluster's Kubernetes API over the internet, e.g. your CI runners' and VPN's; empty keeps the API private to the VPC (run pulumi from inside it).",
+    },
     vpcId: {
         schema: z.string().regex(/^(vpc-[0-9a-f]+)?$/),
         default: "",

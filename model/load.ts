@@ -704,6 +704,14 @@ function parseConfig(raw: Record<string, string>): { settings: Partial<Settings>
                     });
                     continue;
                 }
+            } else if (Array.isArray(spec.default)) {
+                // A list key: Pulumi stores a YAML list as its JSON text; a comma-separated string is accepted too.
+                value = text.trim().startsWith("[")
+                    ? tryJson(text)
+                    : text
+                          .split(",")
+                          .map((v) => v.trim())
+                          .filter(Boolean);
             }
         }
         const result = (spec.schema as z.ZodType).safeParse(value);
@@ -734,6 +742,15 @@ function parseConfig(raw: Record<string, string>): { settings: Partial<Settings>
         }
     }
     return { settings: settings as Partial<Settings>, problems };
+}
+
+/** `text` parsed as JSON, or `text` itself where it does not parse (the schema then names what is wrong). */
+function tryJson(text: string): unknown {
+    try {
+        return JSON.parse(text);
+    } catch {
+        return text;
+    }
 }
 
 /**

@@ -14,7 +14,7 @@ import type { BackupPlan } from "./backup";
 import { planDatastores, type DatastorePlan } from "./datastores";
 import { planObservability, type ObservabilityPlan } from "./observability";
 import { planService, type ServicePlan } from "./service";
-import { approximations } from "./support";
+import { approximations, type Placement } from "./support";
 import { planTraffic, type TrafficPlan } from "./traffic";
 
 export * from "./backup";
@@ -51,6 +51,8 @@ export interface SystemPlan {
     name: string;
     /** The platform it is built on. */
     platform: Platform;
+    /** The placement that mixes platforms, when the stack sets one (`tierform:placement`). @default none */
+    placement?: Placement;
     /** Every service, by name. */
     services: Record<string, ServicePlan>;
     /** The generated application secrets: one value per name, shared by every service listing it. */
@@ -69,13 +71,17 @@ export interface SystemPlan {
     approximations: string[];
 }
 
-/** Plan `system` for `platform`: pure, no resources, the same answer every time. */
-export function planSystem(system: System, platform: Platform): SystemPlan {
+/**
+ * Plan `system` for `platform`: pure, no resources, the same answer every time. A `placement`
+ * (plan/support/eks.ts) renders the platform's plan and prints its own approximations.
+ */
+export function planSystem(system: System, platform: Platform, placement?: Placement): SystemPlan {
     const services = Object.fromEntries(Object.values(system.services).map((s) => [s.name, planService(system, s, platform)]));
     const datastores = planDatastores(system, platform, services);
     return {
         name: system.name,
         platform,
+        ...(placement ? { placement } : {}),
         services,
         appSecrets: { names: [...new Set(Object.values(system.services).flatMap((s) => s.secrets))].sort(), length: APP_SECRET_LENGTH },
         routes: system.edge.routes.map((r) => ({
@@ -88,7 +94,7 @@ export function planSystem(system: System, platform: Platform): SystemPlan {
         observability: planObservability(system, platform),
         traffic: planTraffic(system),
         approximations: [
-            ...approximations(system, platform),
+            ...approximations(system, platform, undefined, placement),
             ...Object.values(services).flatMap((s) => s.rollout.schedule.approximations.map((a) => `services.${s.name}.rollout: ${a}`)),
         ],
     };

@@ -10,6 +10,7 @@
 import { PLATFORMS, type Platform, type Problem, type System } from "../model";
 import { aws } from "./support/aws";
 import { docker } from "./support/docker";
+import { eksFeatures } from "./support/eks";
 import { kubernetes } from "./support/kubernetes";
 import { FEATURE_IDS, type FeatureId, type PlatformKnowledge, type ServiceRendering, type Support } from "./support/types";
 
@@ -17,6 +18,27 @@ export * from "./support/types";
 
 /** Every platform's knowledge of itself, by platform: a new platform adds its module here (the compiler asks for it). */
 export const KNOWLEDGE: Record<Platform, PlatformKnowledge> = { docker, kubernetes, aws };
+
+/**
+ * A placement that mixes platforms (`tierform:placement`): its title, the platform whose plan it
+ * renders (datastores, engines, connection transport) and its own column of every feature.
+ */
+export interface PlacementKnowledge {
+    /** How the placement is written in messages ("EKS with AWS managed data"). */
+    title: string;
+    /** The platform whose plan the placement renders. */
+    platform: Platform;
+    /** Its support of every feature (plan/support/eks.ts composes it from the platforms' columns). */
+    features: Record<FeatureId, Support>;
+}
+
+/** One of the placements ({@link PLACEMENTS}). */
+export type Placement = "eks";
+
+/** Every placement that mixes platforms, by its `tierform:placement` value. */
+export const PLACEMENTS: Record<Placement, PlacementKnowledge> = {
+    eks: { title: "EKS with AWS managed data", platform: "aws", features: eksFeatures },
+};
 
 /** A spec feature some platform does not honour in full. */
 export interface Feature {
@@ -252,15 +274,20 @@ export function supportOf(
     system: System,
     platform: Platform,
     features: Feature[] = FEATURES,
+    placement?: Placement,
 ): { feature: Feature; paths: string[]; support: Support }[] {
     return features
-        .map((feature) => ({ feature, paths: feature.usedAt(system), support: feature.support[platform] }))
+        .map((feature) => ({
+            feature,
+            paths: feature.usedAt(system),
+            support: placement ? PLACEMENTS[placement].features[feature.id as FeatureId] : feature.support[platform],
+        }))
         .filter((f) => f.paths.length > 0);
 }
 
-/** What `platform` cannot build of `system`: one spec error per use of an unsupported feature. */
-export function unsupportedProblems(system: System, platform: Platform, features: Feature[] = FEATURES): Problem[] {
-    return supportOf(system, platform, features)
+/** What `platform` (or `placement`) cannot build of `system`: one spec error per use of an unsupported feature. */
+export function unsupportedProblems(system: System, platform: Platform, features: Feature[] = FEATURES, placement?: Placement): Problem[] {
+    return supportOf(system, platform, features, placement)
         .filter((f) => f.support.level === "unsupported")
         .flatMap((f) =>
             f.paths.map((where) => ({
@@ -270,9 +297,9 @@ export function unsupportedProblems(system: System, platform: Platform, features
         );
 }
 
-/** One line per approximated feature the system uses on `platform`: what the platform builds instead. */
-export function approximations(system: System, platform: Platform, features: Feature[] = FEATURES): string[] {
-    return supportOf(system, platform, features)
+/** One line per approximated feature the system uses on `platform` (or `placement`): what it builds instead. */
+export function approximations(system: System, platform: Platform, features: Feature[] = FEATURES, placement?: Placement): string[] {
+    return supportOf(system, platform, features, placement)
         .filter((f) => f.support.level === "approximated")
         .map((f) => `${f.feature.id} (${f.paths.join(", ")}): ${f.support.how ?? "approximated"}`);
 }

@@ -18,6 +18,7 @@
  * (kindnet, flannel) they are accepted and ignored.
  */
 import type * as k8sTypes from "@pulumi/kubernetes/types/input";
+import type * as pulumi from "@pulumi/pulumi";
 import type { System } from "../../model";
 import { DEFAULT_PORTS } from "../shared/connection";
 import { datastoreOf, portOf } from "../../plan";
@@ -32,7 +33,7 @@ export type Peer =
     /** Pods of another namespace (an operator, the ingress controller, Prometheus). */
     | { kind: "namespace"; component: string; namespace: string; podSelector?: Record<string, string> }
     /** Addresses outside the cluster (an S3 endpoint, the internet). */
-    | { kind: "cidr"; component: string; cidr: string; except?: string[] }
+    | { kind: "cidr"; component: string; cidr: pulumi.Input<string>; except?: string[] }
     /** The Kubernetes API server, rendered per CNI ({@link API_SERVER}). */
     | { kind: "apiServer"; component: "kube-apiserver" };
 

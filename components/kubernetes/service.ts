@@ -127,26 +127,34 @@ export function workloadProbes(plan: ServicePlan): Pick<k8sTypes.core.v1.Contain
  * The Cluster's `pulumi.com/waitFor` already holds the Job back until the operator reports Ready;
  * this covers a primary restarting or failing over between that and the migration.
  */
-export function waitForDatabases(ctx: KubeContext, service: Service): k8sTypes.core.v1.Container[] {
-    return service.uses
-        .map((u) => ctx.system.databases[u])
-        .filter((db) => db?.engine === "postgres")
-        .map((db) =>
-            restrictedContainer(
-                service.runAsUser,
-                service.runAsUser,
-                { cpu: 0.1, memoryMb: 64 },
-                {
-                    name: `wait-for-${db.name}`,
-                    image: CNPG_POSTGRES_IMAGES[db.version.split(".")[0]],
-                    command: [
-                        "sh",
-                        "-c",
-                        `for i in $(seq 1 450); do pg_isready -q -t 5 -h ${serviceHost(`${db.name}-rw`, ctx.namespaceName)} -p ${DEFAULT_PORTS.postgres} -U ${db.username} -d ${db.databaseName} && exit 0; sleep 2; done; echo '${db.name} not ready'; exit 1`,
-                    ],
-                },
-            ),
-        );
+export function waitForDatabases(
+    ctx: KubeContext,
+    service: Service,
+    bindings?: Record<string, DatastoreBinding>,
+): k8sTypes.core.v1.Container[] {
+    return (
+        service.uses
+            .map((u) => ctx.system.databases[u])
+            .filter((db) => db?.engine === "postgres")
+            // A database whose binding has nothing to wait for is a managed service that exists once created (RDS on the EKS placement).
+            .filter((db) => !bindings || (bindings[db.name]?.ready ?? []).length > 0)
+            .map((db) =>
+                restrictedContainer(
+                    service.runAsUser,
+                    service.runAsUser,
+                    { cpu: 0.1, memoryMb: 64 },
+                    {
+                        name: `wait-for-${db.name}`,
+                        image: CNPG_POSTGRES_IMAGES[db.version.split(".")[0]],
+                        command: [
+                            "sh",
+                            "-c",
+                            `for i in $(seq 1 450); do pg_isready -q -t 5 -h ${serviceHost(`${db.name}-rw`, ctx.namespaceName)} -p ${DEFAULT_PORTS.postgres} -U ${db.username} -d ${db.databaseName} && exit 0; sleep 2; done; echo '${db.name} not ready'; exit 1`,
+                        ],
+                    },
+                ),
+            )
+    );
 }
 
 /**
@@ -207,6 +215,21 @@ export interface KubernetesServiceArgs {
      * @default []
      */
     autoscalerDependsOn?: pulumi.Resource[];
+    /**
+     * Pods that reach AWS itself (the EKS placement, components/eks/): its region as `AWS_REGION`,
+     * buckets on S3 (no endpoint, no keys), and where the service has a role, the ServiceAccount
+     * EKS Pod Identity gives it to (identity.ts).
+     * @default none: buckets on the namespace's object store, with keys by secretKeyRef; the namespace's default ServiceAccount, its token unmounted
+     */
+    aws?: { region: pulumi.Input<string>; serviceAccountName?: string };
+    /**
+     * Where the `<service>-connections` Secret comes from when a controller syncs it instead of the
+     * program writing the bindings' values (the EKS placement's External Secrets,
+     * components/eks/secrets.ts): given its name and the bindings' values (references), it
+     * returns what the pods wait for.
+     * @default a Secret holding the bindings' values
+     */
+    syncedConnections?: (parent: pulumi.Resource, secretName: string, values: Record<string, pulumi.Input<string>>) => pulumi.Resource;
 }
 
 /** One application service: Deployment (+ Service, HPA, PDB, connection Secret, migration Job). */
@@ -233,16 +256,19 @@ export class KubernetesService extends pulumi.ComponentResource {
         const values = connectionValues(plan, args.bindings);
         const secretNames = Object.keys(values.secrets);
         const dependsOn: pulumi.Resource[] = [...(args.dependsOn ?? [])];
+        const synced = args.syncedConnections;
         const connections =
-            secretNames.length > 0
-                ? componentSecret(
-                      ctx,
-                      this,
-                      svcName,
-                      "connections",
-                      Object.fromEntries(secretNames.map((k) => [k, pulumi.secret(values.secrets[k])])),
-                  )
-                : undefined;
+            secretNames.length > 0 && synced
+                ? { name: `${svcName}-connections`, secret: synced(this, `${svcName}-connections`, values.secrets) }
+                : secretNames.length > 0
+                  ? componentSecret(
+                        ctx,
+                        this,
+                        svcName,
+                        "connections",
+                        Object.fromEntries(secretNames.map((k) => [k, pulumi.secret(values.secrets[k])])),
+                    )
+                  : undefined;
         if (connections) dependsOn.push(connections.secret);
         const env: k8sTypes.core.v1.EnvVar[] = [
             ...Object.entries(plan.variables.plain).map(([k, v]) => ({ name: k, value: v })),
@@ -253,13 +279,14 @@ export class KubernetesService extends pulumi.ComponentResource {
             ),
             ...plan.variables.appSecrets.map((s) => secretEnv(s, APP_SECRETS, s)),
         ];
-        if (plan.variables.connections.some((v) => v.kind === "bucket")) env.push(...s3Env(ctx, svcName));
+        if (args.aws) env.push({ name: "AWS_REGION", value: args.aws.region });
+        else if (plan.variables.connections.some((v) => v.kind === "bucket")) env.push(...s3Env(ctx, svcName));
         const seen = new Set<string>();
         const uniqueEnv = env.filter((e) => (seen.has(e.name as string) ? false : (seen.add(e.name as string), true)));
 
         const writable = writableVolumes(plan.writablePaths);
         const shared = shareMounts(service);
-        const cas = caVolume(plan);
+        const cas = caVolume(plan, args.bindings);
         const uid = service.runAsUser;
         const podSpec = (
             container: Pick<k8sTypes.core.v1.Container, "name" | "args" | "livenessProbe" | "readinessProbe">,
@@ -282,7 +309,11 @@ export class KubernetesService extends pulumi.ComponentResource {
         if (service.migrate) {
             const pod = podSpec(
                 { name: "migrate", args: service.migrate.command },
-                { restartPolicy: "Never", initContainers: waitForDatabases(ctx, service) },
+                {
+                    restartPolicy: "Never",
+                    initContainers: waitForDatabases(ctx, service, args.bindings),
+                    ...(args.aws?.serviceAccountName ? { serviceAccountName: args.aws.serviceAccountName } : {}),
+                },
             );
             const version = JSON.stringify([service.image, service.migrate.command]);
             this.migration = versionedJob(
@@ -305,7 +336,11 @@ export class KubernetesService extends pulumi.ComponentResource {
             metadata: { labels: podLabels(ctx, svcName, "service") },
             spec: podSpec(
                 { name: svcName, ...(service.command ? { args: service.command } : {}), ...workloadProbes(plan) },
-                { terminationGracePeriodSeconds: 30, topologySpreadConstraints: topologySpread(selector) },
+                {
+                    terminationGracePeriodSeconds: 30,
+                    topologySpreadConstraints: topologySpread(selector),
+                    ...(args.aws?.serviceAccountName ? { serviceAccountName: args.aws.serviceAccountName } : {}),
+                },
             ),
         };
         this.workload =
@@ -400,13 +435,19 @@ export class KubernetesService extends pulumi.ComponentResource {
 }
 
 /**
- * The CAs the service verifies its PostgreSQL databases against: one projected volume at
+ * The CAs the service verifies its in-cluster PostgreSQL databases against: one projected volume at
  * {@link KUBERNETES_CA_DIR} holding `<db>/ca.crt` from CloudNativePG's `<db>-ca` Secret for every
  * database whose variables include a CA file (plan/bindings.ts `transportOf`); only the
  * certificate is projected, never the Secret's `ca.key`.
  */
-export function caVolume(plan: ServicePlan): { volumes: k8sTypes.core.v1.Volume[]; mounts: k8sTypes.core.v1.VolumeMount[] } {
-    const databases = [...new Set(plan.variables.connections.filter((v) => v.part === "caFile").map((v) => v.datastore))];
+export function caVolume(
+    plan: ServicePlan,
+    bindings?: Record<string, DatastoreBinding>,
+): { volumes: k8sTypes.core.v1.Volume[]; mounts: k8sTypes.core.v1.VolumeMount[] } {
+    // Only CAs the cluster holds: a database whose binding names a CA file elsewhere (the Amazon RDS bundle in the image, on
+    // the EKS placement) gets none.
+    const inCluster = (d: string) => !bindings || String(bindings[d]?.connection?.caFile ?? "").startsWith(KUBERNETES_CA_DIR);
+    const databases = [...new Set(plan.variables.connections.filter((v) => v.part === "caFile").map((v) => v.datastore))].filter(inCluster);
     if (databases.length === 0) return { volumes: [], mounts: [] };
     return {
         volumes: [

@@ -43,6 +43,8 @@ export const TAGGABLE_AWS_TYPES = [
     "aws:ecs/cluster:Cluster",
     "aws:ecs/service:Service",
     "aws:ecs/taskDefinition:TaskDefinition",
+    "aws:eks/cluster:Cluster",
+    "aws:eks/podIdentityAssociation:PodIdentityAssociation",
     "aws:efs/accessPoint:AccessPoint",
     "aws:efs/fileSystem:FileSystem",
     "aws:elasticache/parameterGroup:ParameterGroup",

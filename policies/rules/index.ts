@@ -6,6 +6,8 @@ import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/po
 import { awsPolicies } from "./aws";
 import { awsIamPolicies } from "./aws-iam";
 import { awsStoragePolicies } from "./aws-storage";
+import { awsEksPolicies } from "./aws-eks";
+import { k8sSecretStoreNoStaticKeys } from "./kubernetes-external-secrets";
 import { commonPolicies } from "./common";
 import { dockerPolicies } from "./docker";
 import { dockerResourcePolicies } from "./docker-resources";
@@ -24,6 +26,9 @@ export const allPolicies: AnyPolicy[] = [
     ...dockerPolicies,
     ...kubernetesPolicies,
     ...awsPolicies,
+    // issue 24: the EKS placement's cluster, identities and secret stores
+    ...awsEksPolicies,
+    k8sSecretStoreNoStaticKeys,
     // issue 16: what users add beside the program's resources
     ...dockerResourcePolicies,
     ...kubernetesRbacPolicies,

@@ -95,6 +95,9 @@ export function deployedLines(resources: PolicyResource[]): Deployed[] {
         } else if (r.type === "aws:elasticache/replicationGroup:ReplicationGroup" && (p.engine ?? "redis") === "redis" && p.engineVersion) {
             const line = String(p.engineVersion).split(".")[0];
             add({ product: "elasticache-redis", line, what: `${describe(r)} (ElastiCache Redis OSS ${line})`, urn: r.urn });
+        } else if (r.type === "aws:eks/cluster:Cluster" && p.version) {
+            const line = majorMinor(String(p.version));
+            add({ product: "eks", line, what: `${describe(r)} (EKS Kubernetes ${line})`, urn: r.urn });
         } else if (r.type === "kubernetes:helm.sh/v3:Release" && p.chart && p.version) {
             const product = String(p.chart).split("/").pop()!;
             const line = majorMinor(String(p.version));
@@ -205,7 +208,7 @@ export const lifecycleEndOfLife = stackPolicy({
         "No deployed version is past its end of life (conventions/lifecycle.ts): a self-run engine, broker, edge, object store or operator chart past its last release, an RDS engine past RDS Extended Support, or past standard support with Extended Support disabled (RDS would upgrade it on its own). Each finding names the date, the risk and the version to move to.",
     group: "reliability",
     platforms: ["docker", "kubernetes", "aws"],
-    sources: ["conventions/lifecycle.ts (vendors' lifecycle pages via endoflife.date, release notes)"],
+    sources: ["conventions/lifecycle.ts (vendors' lifecycle pages via endoflife.date, release notes)", "Checkov CKV_AWS_339"],
     configSchema: { properties: { today: clockSetting } },
     validate: (args, report, { today }) =>
         onTierformStack(args) &&
@@ -219,7 +222,7 @@ export const lifecycleSupportWindow = stackPolicy({
         "Reports deployed versions past end of standard support on paid extended support (RDS Extended Support, chosen through engineLifecycleSupport) or within warnDays of a lifecycle date, with the date, the cost or risk and the version to move to; and the lifecycle dates table itself when it is older than maxTableAgeDays.",
     group: "reliability",
     platforms: ["docker", "kubernetes", "aws"],
-    sources: ["conventions/lifecycle.ts (vendors' lifecycle pages via endoflife.date, release notes)"],
+    sources: ["conventions/lifecycle.ts (vendors' lifecycle pages via endoflife.date, release notes)", "Checkov CKV_AWS_339"],
     configSchema: {
         properties: {
             today: clockSetting,

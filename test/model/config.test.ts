@@ -19,17 +19,19 @@ describe("config: Pulumi.yaml and the stack files", () => {
         }
     });
 
-    it("ships dev on docker, staging on kubernetes and prod on aws", () => {
-        assert.deepEqual(stackNames(), ["dev", "prod", "staging"]);
-        const expected: Record<string, [string, string]> = {
-            dev: ["docker", "dev"],
-            staging: ["kubernetes", "staging"],
-            prod: ["aws", "prod"],
+    it("ships dev on docker, staging on kubernetes, prod on aws and prod-eks on aws with the EKS placement", () => {
+        assert.deepEqual(stackNames(), ["dev", "prod", "prod-eks", "staging"]);
+        const expected: Record<string, [string, string, string]> = {
+            dev: ["docker", "dev", ""],
+            staging: ["kubernetes", "staging", ""],
+            prod: ["aws", "prod", ""],
+            "prod-eks": ["aws", "prod", "eks"],
         };
-        for (const [stack, [platform, environment]] of Object.entries(expected)) {
+        for (const [stack, [platform, environment, placement]] of Object.entries(expected)) {
             const { settings } = loadStack(readStackConfig(stack));
             assert.equal(settings.platform, platform, stack);
             assert.equal(settings.environment, environment, stack);
+            assert.equal(settings.placement, placement, stack);
         }
     });
 

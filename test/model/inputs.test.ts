@@ -223,7 +223,7 @@ describe("spec: what a policy refuses on any stack is refused at load, for every
     it("reads the floors from policies/config: mandatory on staging and prod, advisory on dev", () => {
         assert.deepEqual(strictest({ "k8s-hpa-bounds": "minReplicas", "aws-autoscaling-bounds": "minCapacity" }, true), {
             value: 2,
-            stacks: ["prod", "staging"],
+            stacks: ["prod-eks", "prod", "staging"],
             policies: ["k8s-hpa-bounds", "aws-autoscaling-bounds"],
         });
         assert.equal(strictest({ "min-replicas": "minReplicas" }, true)?.value, 2);
@@ -235,7 +235,7 @@ describe("spec: what a policy refuses on any stack is refused at load, for every
             const line = oneLine({ "tierform:system": "worker.yaml", "tierform:environment": environment }, tmp);
             assert.equal(
                 line,
-                "worker.yaml:12 services.worker.replicas.min: 1 is below 2, the least an autoscaled service (max > min) keeps on prod, staging (policies k8s-hpa-bounds, aws-autoscaling-bounds); raise min to 2, or set max to min for a fixed count",
+                "worker.yaml:12 services.worker.replicas.min: 1 is below 2, the least an autoscaled service (max > min) keeps on prod-eks, prod, staging (policies k8s-hpa-bounds, aws-autoscaling-bounds); raise min to 2, or set max to min for a fixed count",
             );
         }
         // A fixed count of one is no autoscaler: it plans everywhere.

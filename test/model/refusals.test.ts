@@ -49,7 +49,7 @@ describe("loader: what a platform, AWS or a policy would refuse later is refused
             assert.match(
                 oneLine(file),
                 new RegExp(
-                    `^${file}:\\d+ services\\.web\\.env\\.${variable}: ${variable}=${value} switches debugging on, which prod, staging refuse \\(policy debug-disabled: .*\\); remove it, or set it for the dev stack alone in its tierform:overrides$`,
+                    `^${file}:\\d+ services\\.web\\.env\\.${variable}: ${variable}=${value} switches debugging on, which prod-eks, prod, staging refuse \\(policy debug-disabled: .*\\); remove it, or set it for the dev stack alone in its tierform:overrides$`,
                 ),
             );
         }
@@ -96,7 +96,7 @@ describe("loader: what a platform, AWS or a policy would refuse later is refused
         });
         assert.match(
             oneLine(file),
-            /^weekly\.yaml:\d+ databases\.db\.backup: backups run up to 10080 minutes apart, more than 1440, the longest interval on prod, staging \(policies datastore-backups, aws-backup-plan\); schedule them at least every 1440 minutes/,
+            /^weekly\.yaml:\d+ databases\.db\.backup: backups run up to 10080 minutes apart, more than 1440, the longest interval on prod-eks, prod, staging \(policies datastore-backups, aws-backup-plan\); schedule them at least every 1440 minutes/,
         );
     });
 

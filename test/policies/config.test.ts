@@ -81,7 +81,7 @@ describe("policy config", () => {
     });
 
     it("fails clearly on a missing stack config and on invalid JSON", () => {
-        assert.throws(() => loadPolicyConfig("qa"), /no policy config for 'qa'; shipped configs: dev, prod, staging/);
+        assert.throws(() => loadPolicyConfig("qa"), /no policy config for 'qa'; shipped configs: dev, prod-eks, prod, staging/);
         const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "tf-policy-")), "bad.json");
         fs.writeFileSync(file, "{ all: mandatory }");
         assert.throws(() => loadPolicyConfig(file), /not valid JSON/);

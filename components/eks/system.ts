@@ -1,0 +1,314 @@
+/**
+ * The EKS placement (`tierform:placement: eks` on an aws stack): a composition of the two
+ * platforms' parts, not a fork of either. In order of need:
+ *
+ * - the AWS parts as the aws platform builds them: provider with default tags, KMS keys, network
+ *   (VPC, subnets, the load balancers' and datastores' security groups), alarm topic, and the data
+ *   tier through the AWS provisioners (RDS or DocumentDB, ElastiCache, SQS, S3: components/aws/provisioners.ts);
+ * - the EKS Auto Mode cluster (cluster.ts) and a Kubernetes provider from it;
+ * - the security group rules and NetworkPolicy flows between its pods and the AWS parts (network.ts);
+ * - the Kubernetes adapter's namespace (restricted Pod Security, default-deny NetworkPolicies) and
+ *   services (Deployments, HPAs, PDBs, migration Jobs) from the plan, their credentials from
+ *   Secrets Manager through External Secrets (secrets.ts) and their AWS access through EKS Pod
+ *   Identity (identity.ts);
+ * - the AWS edge (ALB with ACM TLS, WAF, CloudFront where the spec asks), its target groups filled
+ *   with the routed services' pods by TargetGroupBindings of Auto Mode's load balancer controller (edge.ts).
+ */
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import type { Problem, Settings, System } from "../../model";
+import { buildOrder, type ServicePlan } from "../../plan";
+import type { PlatformSystem, PlatformSystemArgs, SystemOutputs } from "../contract";
+import type { PlatformModule } from "../platform";
+import { datastoreOutputs } from "../shared/binding";
+import { MANAGED_BY } from "../shared/naming";
+import { awsProblems, awsWarnings } from "../aws/system";
+import { AwsAlarmTopic, AwsAppAlarms } from "../aws/monitoring";
+import { createDataTier } from "../aws/data";
+import { AwsEdge } from "../aws/edge";
+import { AwsKms } from "../aws/kms";
+import { AwsNetwork } from "../aws/network";
+import { logicalName, meta, type KubeContext } from "../kubernetes/context";
+import { KubernetesMonitoring } from "../kubernetes/monitoring";
+import { KubernetesNamespace } from "../kubernetes/namespace";
+import { KubernetesOperators } from "../kubernetes/operators";
+import { APP_SECRETS, KubernetesService } from "../kubernetes/service";
+import { imageProblems } from "../shared/images";
+import { EksCluster } from "./cluster";
+import { bindTargetGroups } from "./edge";
+import { EksPodIdentity } from "./identity";
+import { createClusterRules, eksFlows } from "./network";
+import { EksExternalSecrets } from "./secrets";
+
+/**
+ * What the EKS placement cannot build, one problem per spec path: what AWS refuses of the spec
+ * (its network, edge, data and recovery checks), the images' problems, and file shares (EFS on EKS
+ * needs the EFS CSI driver, which Auto Mode does not include and this placement does not install yet).
+ */
+export function eksProblems(system: System, settings: Settings): Problem[] {
+    const shares = Object.values(system.services).flatMap((s) =>
+        s.mounts.length ? [{ service: s.name, share: s.mounts.map((m) => m.share).join(", ") }] : [],
+    );
+    return [
+        ...awsProblems(system, settings, settings.awsRegion),
+        ...imageProblems(system),
+        ...shares.map(({ service, share }) => ({
+            where: `services.${service}.mounts (${share})`,
+            message:
+                "file shares are not built on the EKS placement yet (EFS needs the EFS CSI driver, which EKS Auto Mode does not include); use tierform:placement '' (ECS, EFS access points) or drop the mount",
+        })),
+    ];
+}
+
+/**
+ * A service's plan as the EKS placement renders it: without the requests-per-minute signal, which
+ * the Kubernetes adapter reads from Envoy Gateway's metrics (a KEDA ScaledObject) and the AWS load
+ * balancer does not produce; CPU and memory drive an HPA (plan/support/eks.ts says so).
+ */
+export function eksServicePlan(plan: ServicePlan): ServicePlan {
+    if (plan.scaling.requestsPerMinute === undefined) return plan;
+    const { requestsPerMinute: _dropped, ...scaling } = plan.scaling;
+    return { ...plan, scaling };
+}
+
+/**
+ * What a real deployment of the EKS placement needs that the plan cannot check: AWS's warnings
+ * (a placeholder domain, no alarm subscriber) but the one about Fargate's task network interface,
+ * which no pod has (its egress is the namespace's NetworkPolicies, network.ts).
+ */
+export function eksWarnings(system: System, settings: Settings): string[] {
+    return awsWarnings(system, settings).filter((w) => !w.startsWith(FARGATE_EGRESS_WARNING));
+}
+/** How AWS's warning about Fargate's open HTTPS egress begins (components/aws/system.ts awsWarnings). */
+const FARGATE_EGRESS_WARNING = "tierform: egress.internet is false, but HTTPS (443) to the internet stays open";
+
+/** Every service on an EKS cluster, every datastore on AWS. Type token `tierform:eks:System`. */
+export class EksSystem extends pulumi.ComponentResource implements PlatformSystem {
+    readonly outputs: SystemOutputs;
+
+    constructor(name: string, args: PlatformSystemArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("tierform:eks:System", name, {}, opts);
+        const { system, settings, plan } = args;
+        const region = settings.awsRegion;
+        const provider = new aws.Provider(
+            `${name}-aws`,
+            {
+                ...(region ? { region } : {}),
+                defaultTags: { tags: { system: system.name, environment: system.environment, "managed-by": MANAGED_BY } },
+            },
+            { parent: this },
+        );
+        const child = { parent: this, providers: [provider] };
+
+        // ---------- AWS: keys, network, alarms, data tier (the aws platform's own parts) ----------
+        const logsKey = new AwsKms(`${name}-logs-key`, { system, purpose: "logs", services: ["logs"] }, child);
+        const network = new AwsNetwork(
+            `${name}-network`,
+            { system, vpcId: settings.vpcId || undefined, azCount: settings.azCount, singleNatGateway: settings.singleNatGateway },
+            child,
+        );
+        const alarmTopic = new AwsAlarmTopic(`${name}-alarms`, { system, settings }, child);
+        const [cdnDistributionArn, resolveCdnDistributionArn] = pulumi.deferredOutput<string>();
+        const bindings = createDataTier(
+            {
+                system,
+                settings,
+                network: network.info,
+                datastores: plan.datastores,
+                alarmTopicArn: alarmTopic.topicArn,
+                logsKmsKeyArn: logsKey.arn,
+                ...(system.edge.cdn ? { cdnDistributionArn } : {}),
+            },
+            child,
+        );
+
+        // ---------- the cluster ----------
+        const eks = new EksCluster(
+            `${name}-eks`,
+            { system, subnetIds: network.privateSubnetIds, logsKmsKeyArn: logsKey.arn, publicAccessCidrs: settings.clusterApiCidrs },
+            child,
+        );
+        const cluster = { name: eks.name, arn: eks.cluster.arn };
+        const kube = { parent: this, providers: [provider, eks.provider] };
+        const regionName = aws.getRegionOutput({}, { parent: this, provider }).region;
+
+        // ---------- between the pods and AWS ----------
+        createClusterRules(
+            `${name}-pods`,
+            {
+                system,
+                plan,
+                clusterSecurityGroupId: eks.clusterSecurityGroupId,
+                datastoreSecurityGroupIds: network.datastoreSecurityGroupIds,
+                loadBalancerSecurityGroupIds: [
+                    network.albSecurityGroupId,
+                    ...(network.internalAlbSecurityGroupId ? [network.internalAlbSecurityGroupId] : []),
+                ],
+            },
+            { parent: this, provider },
+        );
+        // Auto Mode enforces NetworkPolicies once this ConfigMap enables its controller (https://docs.aws.amazon.com/eks/latest/userguide/auto-net-pol.html).
+        const policyEngine = new k8s.core.v1.ConfigMap(
+            `${name}-network-policy-engine`,
+            {
+                metadata: { name: "amazon-vpc-cni", namespace: "kube-system" },
+                data: { "enable-network-policy-controller": "true" },
+            },
+            { parent: this, provider: eks.provider },
+        );
+
+        // ---------- identities: a role per service that reaches AWS APIs ----------
+        const namespaceName = settings.namespace || system.name;
+        const identities: Record<string, EksPodIdentity> = {};
+        for (const svc of Object.values(system.services)) {
+            const statements = [...new Set(svc.uses)].flatMap((u) => bindings[u]?.taskPolicyStatements ?? []);
+            if (statements.length === 0) continue;
+            identities[svc.name] = new EksPodIdentity(
+                `${name}-${svc.name}-identity`,
+                { system, cluster, namespace: namespaceName, serviceAccount: svc.name, statements },
+                kube,
+            );
+        }
+
+        // ---------- the Kubernetes adapter's namespace and services ----------
+        const ns = new KubernetesNamespace(
+            `${name}-namespace`,
+            { system, settings, name: namespaceName, flows: eksFlows(system, plan, network.vpcCidr, new Set(Object.keys(identities))) },
+            { ...kube, dependsOn: [policyEngine] },
+        );
+        const ctx: KubeContext = { system, settings, namespaceName, namespace: ns.name };
+        // The cluster's own parts the adapter's pods need (Auto Mode has none of them): metrics-server for the HPAs and
+        // kube-prometheus-stack for the ServiceMonitors and PrometheusRule, from the adapter's pinned charts.
+        const operators = new KubernetesOperators(
+            `${name}-operators`,
+            { system, settings: { ...settings, installPrometheusStack: true, installMetricsServer: true } },
+            kube,
+        );
+        const secrets = new EksExternalSecrets(
+            `${name}-external-secrets`,
+            { system, cluster, namespace: ns.name, region: regionName, bindings },
+            kube,
+        );
+
+        const appSecretDeps: pulumi.Resource[] = [];
+        if (plan.appSecrets.names.length > 0) {
+            const values = Object.fromEntries(
+                plan.appSecrets.names.map((s) => [
+                    s,
+                    new random.RandomPassword(
+                        logicalName(ctx, "app-secret", s.toLowerCase()),
+                        { length: plan.appSecrets.length, special: false },
+                        { parent: this },
+                    ).result,
+                ]),
+            );
+            // Encrypted at rest by the cluster's KMS key (envelope encryption, cluster.ts).
+            appSecretDeps.push(
+                new k8s.core.v1.Secret(
+                    logicalName(ctx, APP_SECRETS),
+                    { metadata: meta(ctx, APP_SECRETS, APP_SECRETS, "secrets"), type: "Opaque", stringData: values },
+                    { parent: this, provider: eks.provider },
+                ),
+            );
+        }
+
+        const services: Record<string, string> = {};
+        const built: Record<string, KubernetesService> = {};
+        for (const service of buildOrder(system)) {
+            const identity = identities[service.name];
+            const s = new KubernetesService(
+                `${name}-svc-${service.name}`,
+                {
+                    ctx,
+                    service,
+                    plan: eksServicePlan(plan.services[service.name]),
+                    bindings,
+                    aws: { region: regionName, ...(identity ? { serviceAccountName: service.name } : {}) },
+                    syncedConnections: (parent, secretName, refs) => secrets.connections(parent, secretName, refs),
+                    dependsOn: [
+                        ...appSecretDeps,
+                        ...(identity ? [identity.association, ...(identity.serviceAccount ? [identity.serviceAccount] : [])] : []),
+                        ...plan.services[service.name].afterMigrationsOf.map((m) => built[m].migration!),
+                    ],
+                },
+                kube,
+            );
+            built[service.name] = s;
+            services[service.name] = s.address;
+        }
+
+        // ---------- the edge: the AWS load balancer, WAF and CDN; the pods as its targets ----------
+        const edge = new AwsEdge(
+            `${name}-edge`,
+            {
+                system,
+                vpcId: network.vpcId,
+                publicSubnetIds: network.publicSubnetIds,
+                securityGroupId: network.albSecurityGroupId,
+                ...(network.internalAlbSecurityGroupId
+                    ? { internal: { subnetIds: network.privateSubnetIds, securityGroupId: network.internalAlbSecurityGroupId } }
+                    : {}),
+                logsKmsKeyArn: logsKey.arn,
+                certificateArn: settings.certificateArn || undefined,
+                hostedZoneId: settings.hostedZoneId || undefined,
+                staticOrigins: Object.fromEntries(Object.entries(bindings).flatMap(([k, b]) => (b.cdnOrigin ? [[k, b.cdnOrigin]] : []))),
+                region,
+            },
+            child,
+        );
+        if (edge.distributionArn) resolveCdnDistributionArn(edge.distributionArn);
+        bindTargetGroups(`${name}-edge`, { ctx, targets: edge.targets, services: built }, { parent: this, provider: eks.provider });
+
+        // ---------- alarms and alerts ----------
+        // CloudWatch: the load balancer's 5XX rate and p99, each target group's health (the datastores alarm in their provisioners).
+        new AwsAppAlarms(
+            `${name}-app-alarms`,
+            {
+                system,
+                alarmTopicArn: alarmTopic.topicArn,
+                loadBalancerArnSuffix: edge.loadBalancerArnSuffix,
+                targetGroupArnSuffixes: Object.fromEntries(Object.entries(edge.targets).map(([k, t]) => [k, t.targetGroupArnSuffix])),
+                targetGroupLoadBalancers: Object.fromEntries(
+                    Object.entries(edge.targets).flatMap(([k, t]) =>
+                        t.loadBalancerArnSuffix === edge.loadBalancerArnSuffix ? [] : [[k, t.loadBalancerArnSuffix]],
+                    ),
+                ),
+                clusterName: eks.name,
+            },
+            child,
+        );
+        // Prometheus: the services' metrics and the pods' availability. The datastores are AWS's, not the cluster's: the
+        // adapter's rules see a system without them (their alarms are CloudWatch's, above).
+        new KubernetesMonitoring(
+            `${name}-monitoring`,
+            {
+                ctx: { ...ctx, system: { ...system, databases: {}, caches: {}, queues: {} } },
+                dependsOn: [
+                    ...operators.releases("kubePrometheusStack"),
+                    ...Object.values(built).flatMap((b) => (b.service ? [b.service] : [])),
+                ],
+            },
+            kube,
+        );
+
+        this.outputs = {
+            publicUrl: edge.publicUrl,
+            services,
+            datastores: datastoreOutputs(bindings),
+            platform: {
+                albDnsName: edge.albDnsName,
+                ...(edge.cloudFrontDomain ? { cloudFrontDomain: edge.cloudFrontDomain } : {}),
+                clusterName: eks.name,
+                namespace: ns.name,
+                vpcId: network.vpcId,
+                alarmTopicArn: alarmTopic.topicArn,
+            },
+        };
+        this.registerOutputs({ publicUrl: this.outputs.publicUrl, platform: this.outputs.platform });
+    }
+}
+
+/** The EKS placement: its system component, what it refuses and warns about (see components/index.ts). */
+export const platform: PlatformModule = { System: EksSystem, problems: eksProblems, warnings: eksWarnings };

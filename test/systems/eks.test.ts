@@ -1,0 +1,150 @@
+/**
+ * The EKS placement (`tierform:placement: eks`, Pulumi.prod-eks.yaml): every preset plans on it —
+ * one whole-program run each, which the offline engine refuses on any engine rule it breaks — with
+ * no mandatory violation of policies/config/prod-eks.json, its services as Deployments on an EKS
+ * Auto Mode cluster and its datastores on AWS's managed services; no static AWS key anywhere; every
+ * credential a pod reads comes from a Secrets Manager secret the plan creates (External Secrets), every
+ * AWS permission through a Pod Identity role scoped to the pod's own ServiceAccount; the load
+ * balancer's target groups hold the routed services' pods; and every type it plans has a row in
+ * policies/COVERAGE.md.
+ */
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { presetNames } from "../../model";
+import { runPolicyReport } from "../../scripts/offline/policy-report";
+import { engineProblems } from "../../scripts/offline/engine-rules";
+import { awsOutputs } from "../../scripts/offline/mock-outputs/aws";
+import { planStack, type Plan, type PlannedResource } from "../harness";
+
+const ROOT = path.join(__dirname, "..", "..");
+const COVERED = new Set(
+    [...fs.readFileSync(path.join(ROOT, "policies", "COVERAGE.md"), "utf8").matchAll(/^\| `([^`]+)`/gm)].map((m) => m[1]),
+);
+
+const json = (v: unknown) => (typeof v === "string" ? JSON.parse(v) : v);
+/** The ARN the offline run gave `r` (its mock outputs, in the stack's region). */
+const arnOf = (r: PlannedResource): string => awsOutputs(r.type, r.name, r.inputs, "us-east-1")!.arn;
+
+/** The plan of `preset` on prod-eks, or the refusal's message. */
+async function planEks(preset: string): Promise<Plan | string> {
+    try {
+        return await planStack({ stack: "prod-eks", system: preset });
+    } catch (e) {
+        return String((e as Error).message ?? e);
+    }
+}
+
+describe("the EKS placement (prod-eks): every preset on an EKS cluster with AWS managed data", function () {
+    this.timeout(120000);
+
+    for (const preset of presetNames()) {
+        it(`${preset}: plans with no engine problem, no mandatory violation, every type covered`, async function () {
+            const plan = await planEks(preset);
+            if (typeof plan === "string") {
+                // File shares are the one thing the placement refuses (not built yet); the refusal names each service.
+                assert.match(plan, /cannot be built on EKS with AWS managed data/, preset);
+                assert.match(plan, /services\.[a-z-]+\.mounts .*file shares are not built on the EKS placement yet/, preset);
+                assert.doesNotMatch(plan, /^\s+at /m, "a refusal, not a stack trace");
+                return this.skip();
+            }
+            assert.deepStrictEqual(engineProblems(plan.run), []);
+            const report = runPolicyReport(plan.run, "prod-eks");
+            assert.deepStrictEqual(
+                report.violations
+                    .filter((v) => v.level === "mandatory")
+                    .map((v) => `${v.policy} · ${v.resource ?? "(stack)"}: ${v.message}`),
+                [],
+            );
+            const uncovered = [
+                ...new Set(plan.resources.filter((r) => r.custom && /^(aws|kubernetes):/.test(r.type)).map((r) => r.type)),
+            ].filter((t) => !COVERED.has(t));
+            assert.deepStrictEqual(uncovered, [], "types without a row in policies/COVERAGE.md");
+            // Compute on the cluster, never on ECS.
+            assert.strictEqual(plan.ofType("aws:eks/cluster:Cluster").length, 1);
+            assert.deepStrictEqual(plan.ofType("aws:ecs/service:Service"), []);
+            assert.ok(plan.ofType("kubernetes:apps/v1:Deployment").length + plan.ofType("kubernetes:apps/v1:StatefulSet").length > 0);
+        });
+    }
+
+    it("mealkitz keeps its data on RDS, ElastiCache, SQS and S3, none of it in the cluster", async () => {
+        const plan = (await planEks("mealkitz")) as Plan;
+        for (const t of [
+            "aws:rds/instance:Instance",
+            "aws:elasticache/replicationGroup:ReplicationGroup",
+            "aws:sqs/queue:Queue",
+            "aws:s3/bucket:Bucket",
+            "aws:cloudfront/distribution:Distribution",
+            "aws:wafv2/webAcl:WebAcl",
+        ])
+            assert.ok(plan.ofType(t).length > 0, `no ${t}`);
+        assert.deepStrictEqual(plan.ofType("kubernetes:postgresql.cnpg.io/v1:Cluster"), []);
+        assert.deepStrictEqual(plan.ofType("kubernetes:apps/v1:StatefulSet"), [], "no datastore (or anything else) as a StatefulSet");
+    });
+
+    it("no static AWS key: no IAM access key, no key variable, every pod credential from a Secrets Manager secret of the plan", async () => {
+        const plan = (await planEks("mealkitz")) as Plan;
+        assert.deepStrictEqual(plan.ofType("aws:iam/accessKey:AccessKey"), []);
+        for (const r of plan.resources)
+            assert.doesNotMatch(JSON.stringify(r.inputs), /AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|aws_access_key/i, `${r.type} ${r.name}`);
+        const secretArns = new Set(plan.ofType("aws:secretsmanager/secret:Secret").map(arnOf));
+        const externals = plan.ofType("kubernetes:external-secrets.io/v1:ExternalSecret");
+        assert.ok(externals.length > 0);
+        for (const e of externals) {
+            const spec = e.inputs.spec;
+            assert.strictEqual(spec.target.name, e.inputs.metadata.name);
+            for (const d of spec.data) {
+                assert.ok(secretArns.has(d.remoteRef.key), `${e.name}: ${d.secretKey} reads ${d.remoteRef.key}, not a secret of the plan`);
+                assert.match(d.remoteRef.property, /^(url(_[a-z0-9_-]+)?|password|authToken)$/, `${e.name}: ${d.secretKey}`);
+            }
+        }
+        // The controller reads exactly those secrets.
+        const eso = plan.ofType("aws:iam/rolePolicy:RolePolicy").find((p) => p.name.includes("external-secrets"))!;
+        const read = json(eso.inputs.policy).Statement.find((s: any) => s.Sid === "ReadThisSystemsConnectionSecrets");
+        assert.deepStrictEqual(
+            new Set(read.Resource),
+            new Set(externals.flatMap((e) => e.inputs.spec.data.map((d: any) => d.remoteRef.key))),
+        );
+    });
+
+    it("Pod Identity: each role is taken only by its association's ServiceAccount, which the service's pods run as", async () => {
+        const plan = (await planEks("mealkitz")) as Plan;
+        const associations = plan.ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation");
+        assert.ok(associations.length > 1);
+        const roles = plan.ofType("aws:iam/role:Role");
+        const deployments = plan.ofType("kubernetes:apps/v1:Deployment");
+        for (const a of associations) {
+            const role = roles.find((r) => arnOf(r) === a.inputs.roleArn)!;
+            assert.ok(role, `${a.name}: its role`);
+            const [statement] = json(role.inputs.assumeRolePolicy).Statement;
+            assert.deepStrictEqual(statement.Principal, { Service: "pods.eks.amazonaws.com" });
+            assert.strictEqual(statement.Condition.StringEquals["aws:RequestTag/kubernetes-namespace"], a.inputs.namespace);
+            assert.strictEqual(statement.Condition.StringEquals["aws:RequestTag/kubernetes-service-account"], a.inputs.serviceAccount);
+            if (a.inputs.namespace === "external-secrets") continue;
+            const d = deployments.find((x) => x.inputs.metadata.name === a.inputs.serviceAccount)!;
+            assert.strictEqual(d.inputs.spec.template.spec.serviceAccountName, a.inputs.serviceAccount);
+        }
+    });
+
+    it("the load balancer's target groups hold the routed services' pods (one TargetGroupBinding per group, ip targets)", async () => {
+        const plan = (await planEks("mealkitz")) as Plan;
+        const bindings = plan.ofType("kubernetes:eks.amazonaws.com/v1:TargetGroupBinding");
+        const groups = new Map(plan.ofType("aws:lb/targetGroup:TargetGroup").map((g) => [arnOf(g), g]));
+        // Every route's service is bound: mealkitz routes five services.
+        assert.deepStrictEqual(
+            new Set(bindings.map((b) => b.inputs.spec.serviceRef.name)),
+            new Set(["order", "user", "payment", "delivery", "notification"]),
+        );
+        const services = plan.ofType("kubernetes:core/v1:Service");
+        for (const b of bindings) {
+            assert.strictEqual(b.inputs.spec.targetType, "ip");
+            const group = groups.get(b.inputs.spec.targetGroupARN)!;
+            assert.ok(group, `${b.name}: a target group of the plan`);
+            assert.strictEqual(group.inputs.targetType, "ip");
+            assert.strictEqual(group.inputs.port, b.inputs.spec.serviceRef.port);
+            const svc = services.find((s) => s.inputs.metadata.name === b.inputs.spec.serviceRef.name)!;
+            assert.ok(svc, b.name);
+            assert.strictEqual(svc.inputs.spec.ports[0].port, b.inputs.spec.serviceRef.port);
+        }
+    });
+});
