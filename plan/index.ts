@@ -14,7 +14,8 @@ import type { BackupPlan } from "./backup";
 import { planDatastores, type DatastorePlan } from "./datastores";
 import { planObservability, type ObservabilityPlan } from "./observability";
 import { planService, type ServicePlan } from "./service";
-import { approximations, type Placement } from "./support";
+import { planRollout } from "./rollout";
+import { approximations, PLACEMENTS, type Placement } from "./support";
 import { planTraffic, type TrafficPlan } from "./traffic";
 
 export * from "./backup";
@@ -76,7 +77,14 @@ export interface SystemPlan {
  * (plan/support/eks.ts) renders the platform's plan and prints its own approximations.
  */
 export function planSystem(system: System, platform: Platform, placement?: Placement): SystemPlan {
-    const services = Object.fromEntries(Object.values(system.services).map((s) => [s.name, planService(system, s, platform)]));
+    // A placement's services roll out as its compute platform runs them (EKS: Deployments, not ECS deployments).
+    const compute = placement ? PLACEMENTS[placement].compute : platform;
+    const services = Object.fromEntries(
+        Object.values(system.services).map((s) => {
+            const p = planService(system, s, platform);
+            return [s.name, compute === platform ? p : { ...p, rollout: planRollout(system, s, compute) }];
+        }),
+    );
     const datastores = planDatastores(system, platform, services);
     return {
         name: system.name,

@@ -28,6 +28,8 @@ export interface PlacementKnowledge {
     title: string;
     /** The platform whose plan the placement renders. */
     platform: Platform;
+    /** The platform whose adapter runs the services there: their rollout schedule is its own. */
+    compute: Platform;
     /** Its support of every feature (plan/support/eks.ts composes it from the platforms' columns). */
     features: Record<FeatureId, Support>;
 }
@@ -37,7 +39,7 @@ export type Placement = "eks";
 
 /** Every placement that mixes platforms, by its `tierform:placement` value. */
 export const PLACEMENTS: Record<Placement, PlacementKnowledge> = {
-    eks: { title: "EKS with AWS managed data", platform: "aws", features: eksFeatures },
+    eks: { title: "EKS with AWS managed data", platform: "aws", compute: "kubernetes", features: eksFeatures },
 };
 
 /** A spec feature some platform does not honour in full. */

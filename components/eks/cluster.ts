@@ -25,11 +25,14 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { System } from "../../model";
+import type { PlatformSystemArgs } from "../contract";
 import { EKS_KUBERNETES_VERSION } from "../../conventions/lifecycle";
 import { awsTags, resourceName } from "../shared/naming";
 import { awsPlace, managedPolicyArn, policyJson } from "../aws/common";
 import { AwsKms } from "../aws/kms";
+
+/** The resolved system, as the platform contract hands it to the placement (the AWS parts it composes still read it). */
+type System = PlatformSystemArgs["system"];
 
 /** Every control-plane log type EKS can export (https://docs.aws.amazon.com/eks/latest/userguide/control-plane-logs.html). */
 export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"];

@@ -16,9 +16,12 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { System } from "../../model";
+import type { PlatformSystemArgs } from "../contract";
 import { awsTags, kubernetesLabels, resourceName } from "../shared/naming";
 import { policyJson } from "../aws/common";
+
+/** The resolved system, as the platform contract hands it to the placement (the AWS parts it composes still read it). */
+type System = PlatformSystemArgs["system"];
 
 /** The service principal of EKS Pod Identity. */
 export const POD_IDENTITY_PRINCIPAL = "pods.eks.amazonaws.com";

@@ -16,11 +16,14 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { System } from "../../model";
+import type { PlatformSystemArgs } from "../contract";
 import { awsTags } from "../shared/naming";
 import type { SystemPlan } from "../../plan";
 import { OPERATOR_NAMESPACES, selectorOf } from "../kubernetes/context";
 import { INTERNET, type Flow, type Peer } from "../kubernetes/network";
+
+/** The resolved system, as the platform contract hands it to the placement (the AWS parts it composes still read it). */
+type System = PlatformSystemArgs["system"];
 
 /** Where EKS Pod Identity's agent answers pods for credentials: 169.254.170.23 port 80 (https://docs.aws.amazon.com/eks/latest/userguide/pod-id-how-it-works.html). */
 export const POD_IDENTITY_AGENT: Peer = { kind: "cidr", component: "eks-pod-identity-agent", cidr: "169.254.170.23/32" };

@@ -16,11 +16,14 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { System } from "../../model";
+import type { PlatformSystemArgs } from "../contract";
 import { PINS } from "../../conventions/pins";
 import { kubernetesLabels, resourceName } from "../shared/naming";
 import type { AwsDatastoreBinding } from "../aws/contract";
 import { EksPodIdentity } from "./identity";
+
+/** The resolved system, as the platform contract hands it to the placement (the AWS parts it composes still read it). */
+type System = PlatformSystemArgs["system"];
 
 /** Namespace and ServiceAccount of the External Secrets controller (the chart's defaults for a release named external-secrets). */
 export const EXTERNAL_SECRETS = { namespace: "external-secrets", serviceAccount: "external-secrets" } as const;

@@ -18,9 +18,13 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { Problem, Settings, System } from "../../model";
+import type { Problem } from "../../conventions/problems";
+import type { PlatformSettings } from "../../plan";
 import { buildOrder, type ServicePlan } from "../../plan";
 import type { PlatformSystem, PlatformSystemArgs, SystemOutputs } from "../contract";
+
+/** The resolved system, as the platform contract hands it to the placement (the AWS parts it composes still read it). */
+type System = PlatformSystemArgs["system"];
 import type { PlatformModule } from "../platform";
 import { datastoreOutputs } from "../shared/binding";
 import { MANAGED_BY } from "../shared/naming";
@@ -47,7 +51,7 @@ import { EksExternalSecrets } from "./secrets";
  * (its network, edge, data and recovery checks), the images' problems, and file shares (EFS on EKS
  * needs the EFS CSI driver, which Auto Mode does not include and this placement does not install yet).
  */
-export function eksProblems(system: System, settings: Settings): Problem[] {
+export function eksProblems(system: System, settings: PlatformSettings): Problem[] {
     const shares = Object.values(system.services).flatMap((s) =>
         s.mounts.length ? [{ service: s.name, share: s.mounts.map((m) => m.share).join(", ") }] : [],
     );
@@ -78,7 +82,7 @@ export function eksServicePlan(plan: ServicePlan): ServicePlan {
  * (a placeholder domain, no alarm subscriber) but the one about Fargate's task network interface,
  * which no pod has (its egress is the namespace's NetworkPolicies, network.ts).
  */
-export function eksWarnings(system: System, settings: Settings): string[] {
+export function eksWarnings(system: System, settings: PlatformSettings): string[] {
     return awsWarnings(system, settings).filter((w) => !w.startsWith(FARGATE_EGRESS_WARNING));
 }
 /** How AWS's warning about Fargate's open HTTPS egress begins (components/aws/system.ts awsWarnings). */
