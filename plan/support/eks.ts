@@ -39,6 +39,12 @@ export const EKS_FEATURE_SOURCE: Record<FeatureId, "kubernetes" | "aws" | "own">
     "cache-persistence": "aws",
     "cache-memory": "aws",
     "database-parameters": "aws",
+    // The traffic policy is rendered at the edge, which is the AWS load balancer and WAF here.
+    "request-timeout": "aws",
+    retries: "aws",
+    "outlier-detection": "aws",
+    "circuit-breaking": "aws",
+    "service-rate-limit": "aws",
 };
 
 /** What the mix builds where neither platform's column holds. */
