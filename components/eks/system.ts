@@ -20,7 +20,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { Problem } from "../../conventions/problems";
 import type { PlatformSettings } from "../../plan";
-import { buildOrder, type ServicePlan } from "../../plan";
+import { buildOrder, type ServicePlan, type SystemPlan } from "../../plan";
 import type { PlatformSystem, PlatformSystemArgs, SystemOutputs } from "../contract";
 
 /** The resolved system, as the platform contract hands it to the placement (the AWS parts it composes still read it). */
@@ -77,6 +77,24 @@ export function eksServicePlan(plan: ServicePlan): ServicePlan {
     return { ...plan, scaling };
 }
 
+/** The alerts of the catalogue Prometheus evaluates on the cluster: the pods' own availability. */
+const CLUSTER_ALERTS: ReadonlySet<string> = new Set(["ReplicasUnavailable", "SchedulerNotRunning"]);
+
+/**
+ * The plan the Kubernetes adapter's monitoring renders on EKS: the pods' availability alerts only.
+ * The datastores are AWS's and alarm in CloudWatch (their provisioners), and so do the edge's error
+ * and latency alerts (the load balancer's metrics, AwsAppAlarms); the adapter's rules for them read
+ * Envoy Gateway's and CloudNativePG's series, which nothing produces there.
+ */
+export function clusterAlertsPlan(plan: SystemPlan): SystemPlan {
+    return {
+        ...plan,
+        datastores: {},
+        backups: [],
+        observability: { ...plan.observability, alerts: plan.observability.alerts.filter((a) => CLUSTER_ALERTS.has(a.id)) },
+    };
+}
+
 /**
  * What a real deployment of the EKS placement needs that the plan cannot check: AWS's warnings
  * (a placeholder domain, no alarm subscriber) but the one about Fargate's task network interface,
@@ -110,7 +128,13 @@ export class EksSystem extends pulumi.ComponentResource implements PlatformSyste
         const logsKey = new AwsKms(`${name}-logs-key`, { system, purpose: "logs", services: ["logs"] }, child);
         const network = new AwsNetwork(
             `${name}-network`,
-            { system, vpcId: settings.vpcId || undefined, azCount: settings.azCount, singleNatGateway: settings.singleNatGateway },
+            {
+                system,
+                datastores: Object.values(plan.datastores),
+                vpcId: settings.vpcId || undefined,
+                azCount: settings.azCount,
+                singleNatGateway: settings.singleNatGateway,
+            },
             child,
         );
         const alarmTopic = new AwsAlarmTopic(`${name}-alarms`, { system, settings }, child);
@@ -288,7 +312,8 @@ export class EksSystem extends pulumi.ComponentResource implements PlatformSyste
         new KubernetesMonitoring(
             `${name}-monitoring`,
             {
-                ctx: { ...ctx, system: { ...system, databases: {}, caches: {}, queues: {} } },
+                ctx,
+                plan: clusterAlertsPlan(plan),
                 dependsOn: [
                     ...operators.releases("kubePrometheusStack"),
                     ...Object.values(built).flatMap((b) => (b.service ? [b.service] : [])),
