@@ -18,7 +18,7 @@ import {
 } from "../conventions/cron";
 import { SpecError, type Problem } from "./errors";
 import { applyProfile, type System } from "./profiles";
-import { CLIENTS, systemSpec, type ClientEngine } from "./schema";
+import { CLIENTS, DATASTORE_GROUPS, systemSpec, type ClientEngine } from "./schema";
 import { SUPPORTED_VERSIONS } from "./versions";
 import { plaintextSecretProblem } from "../conventions/secrets";
 import { backupIntervalProblems, debugSwitchProblems, policyFloorProblems } from "./floors";
@@ -200,7 +200,7 @@ export function crossCheck(raw: unknown): { path: Path; message: string }[] {
     const out: { path: Path; message: string }[] = [];
     if (!isPlainObject(raw)) return out;
     const services = isPlainObject(raw.services) ? raw.services : {};
-    const kinds = ["databases", "caches", "queues", "buckets"] as const;
+    const kinds = Object.values(DATASTORE_GROUPS);
     const owner = new Map<string, string>();
     for (const kind of kinds) {
         const group = isPlainObject(raw[kind]) ? (raw[kind] as Record<string, unknown>) : {};

@@ -3,7 +3,18 @@
  * environment-wide switches (multi-AZ, deletion protection, sizes) every platform reads.
  */
 import { resolveObservability, type Observability } from "./observability";
-import type { BucketSpec, CacheSpec, DatabaseSpec, FileShareSpec, ProbeSpec, QueueSpec, ServiceSpec, SystemSpec } from "./schema";
+import { DATASTORE_GROUPS } from "./schema";
+import type {
+    BucketSpec,
+    CacheSpec,
+    DatabaseSpec,
+    DatastoreGroup,
+    FileShareSpec,
+    ProbeSpec,
+    QueueSpec,
+    ServiceSpec,
+    SystemSpec,
+} from "./schema";
 
 /** The environment profiles (`tierform:environment`). */
 export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
@@ -115,19 +126,17 @@ export interface FileShare extends FileShareSpec {
     name: string;
 }
 
-/** The fully resolved system every platform builds from. */
-export interface System extends Omit<
-    SystemSpec,
-    "services" | "databases" | "caches" | "queues" | "buckets" | "fileShares" | "observability"
-> {
+/** Every datastore group of the spec ({@link DATASTORE_GROUPS}), each entry with its name. */
+type NamedDatastores = { [G in DatastoreGroup]: Record<string, SystemSpec[G][string] & { name: string }> };
+
+/** The fully resolved system every platform builds from: a datastore group the profile does not resolve further is its entries named. */
+export interface System
+    extends Omit<SystemSpec, "services" | DatastoreGroup | "fileShares" | "observability">, Omit<NamedDatastores, "databases"> {
     environment: Environment;
     observability: Observability;
     profile: Profile;
     services: Record<string, Service>;
     databases: Record<string, Database>;
-    caches: Record<string, Cache>;
-    queues: Record<string, Queue>;
-    buckets: Record<string, Bucket>;
     fileShares: Record<string, FileShare>;
 }
 
@@ -165,16 +174,21 @@ export function applyProfile(spec: SystemSpec, environment: Environment, maxRepl
             retentionDays: Math.max(d.backup.retentionDays ?? profile.backupRetentionDays, profile.backupRetentionDays),
         },
     }));
+    // Every datastore group named, the databases then resolved further (above).
+    const named = Object.fromEntries(
+        Object.values(DATASTORE_GROUPS).map((g) => [
+            g,
+            mapValues(spec[g] as Record<string, object>, (entry, name) => ({ ...entry, name })),
+        ]),
+    ) as NamedDatastores;
     return {
         ...spec,
         environment,
         profile,
         observability: resolveObservability(spec.observability, profile, pipeline),
         services,
+        ...named,
         databases,
-        caches: mapValues(spec.caches, (c, name) => ({ ...c, name })),
-        queues: mapValues(spec.queues, (q, name) => ({ ...q, name })),
-        buckets: mapValues(spec.buckets, (b, name) => ({ ...b, name })),
         fileShares: mapValues(spec.fileShares, (f, name) => ({ ...f, name })),
     };
 }

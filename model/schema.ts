@@ -726,6 +726,18 @@ export const systemSpec = z.strictObject({
 export type SystemSpecInput = z.input<typeof systemSpec>;
 /** A spec after parsing: schema defaults applied, profile defaults not yet. */
 export type SystemSpec = z.output<typeof systemSpec>;
+/**
+ * The spec's group of each datastore kind: the one list of them the model keeps. The loader's
+ * cross-checks (datastore names unique across groups) and the profile (each entry named) walk it;
+ * plan/datastores.ts `DATASTORE_KINDS` gives each kind its contract and fails to compile unless its
+ * kinds are exactly these.
+ */
+export const DATASTORE_GROUPS = { database: "databases", cache: "caches", queue: "queues", bucket: "buckets" } as const satisfies Record<
+    string,
+    keyof SystemSpec
+>;
+/** The spec group of datastore kind `K` (`databases`, `caches`, ...). */
+export type DatastoreGroup<K extends keyof typeof DATASTORE_GROUPS = keyof typeof DATASTORE_GROUPS> = (typeof DATASTORE_GROUPS)[K];
 /** A service of a parsed spec. */
 export type ServiceSpec = SystemSpec["services"][string];
 /** A database of a parsed spec. */

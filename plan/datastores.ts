@@ -7,12 +7,18 @@
  * MongoDB's port, no security-group port). The platforms' provisioners
  * (components/<platform>/provisioners.ts) create each datastore from its entry here.
  */
-import type { Bucket, Cache, Client, Database, Platform, Queue, System } from "../model";
+import type { Bucket, Cache, Client, Database, DATASTORE_GROUPS, DatastoreGroup, Platform, Queue, System } from "../model";
 import { planBackup, type BackupPlan } from "./backup";
 import { ENGINE_PORTS } from "../conventions/ports";
 
 /** The four kinds of datastore a spec declares. */
 export type DatastoreKind = "database" | "cache" | "queue" | "bucket";
+
+/** True when `A` and `B` are the same union. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+/** The model's datastore groups (model/schema.ts `DATASTORE_GROUPS`, which the loader and profile walk) are exactly these kinds': a kind missing there, or one there without a contract here, does not compile. */
+const GROUPS_ARE_THE_KINDS: Same<DatastoreKind, keyof typeof DATASTORE_GROUPS> = true;
+void GROUPS_ARE_THE_KINDS;
 
 /**
  * What one connection variable holds: the URL in its client's dialect, one discrete part of the
@@ -52,7 +58,7 @@ export type Readiness = "server" | "setup" | "none";
 /** What every datastore of one kind has in common, per platform where it differs. */
 export interface KindContract<K extends DatastoreKind> {
     /** The spec's group of this kind (`databases`, `caches`, ...): the first part of its spec paths. */
-    group: "databases" | "caches" | "queues" | "buckets";
+    group: DatastoreGroup<K>;
     /** The datastores of this kind in `system`, by name. */
     specs(system: System): Record<string, DatastoreSpecs[K]>;
     /** The engine that serves it on `platform`: `postgres`, `redis`, `rabbitmq`, `sqs`, `seaweedfs`, `s3`, ... */
