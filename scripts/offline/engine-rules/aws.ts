@@ -895,4 +895,91 @@ export const AWS_RULES: EngineRule[] = [
             ];
         },
     },
+    {
+        // EKS Auto Mode is one switch in three places: "When using EKS Auto Mode compute_config.enabled,
+        // kubernetes_network_config.elastic_load_balancing.enabled, and storage_config.block_storage.enabled
+        // must *ALL be set to true ... Enabling EKS Auto Mode also requires that bootstrapSelfManagedAddons
+        // is set to false" (@pulumi/aws 7.48 eks/cluster.d.ts, from the provider's aws_eks_cluster docs); the
+        // EKS API refuses the CreateCluster otherwise.
+        id: "aws-eks-auto-mode-switches",
+        types: ["aws:eks/cluster:Cluster"],
+        outcome: "refused",
+        source: "@pulumi/aws 7.48 eks/cluster.d.ts (EKS Auto Mode note); https://docs.aws.amazon.com/eks/latest/userguide/create-auto.html",
+        check(r): Finding[] {
+            const i = r.inputs;
+            const switches: Record<string, unknown> = {
+                "computeConfig.enabled": i.computeConfig?.enabled,
+                "kubernetesNetworkConfig.elasticLoadBalancing.enabled": i.kubernetesNetworkConfig?.elasticLoadBalancing?.enabled,
+                "storageConfig.blockStorage.enabled": i.storageConfig?.blockStorage?.enabled,
+            };
+            const on = Object.entries(switches).filter(([, v]) => v === true);
+            if (on.length === 0) return [];
+            const out: Finding[] = Object.entries(switches)
+                .filter(([, v]) => v !== true)
+                .map(([field]) => ({ field, message: `is not true while ${on.map(([f]) => f).join(", ")} is: Auto Mode takes all three` }));
+            if (i.bootstrapSelfManagedAddons !== false)
+                out.push({ field: "bootstrapSelfManagedAddons", message: "must be false on an Auto Mode cluster (it defaults to true)" });
+            return out;
+        },
+    },
+    {
+        // CreateCluster: name "Length Constraints: Minimum length of 1. Maximum length of 100. Pattern:
+        // ^[0-9A-Za-z][A-Za-z0-9\-_]*"; resourcesVpcConfig: at least one of the private and the public
+        // endpoint must be enabled.
+        id: "aws-eks-cluster-name-and-endpoint",
+        types: ["aws:eks/cluster:Cluster"],
+        outcome: "refused",
+        source: "https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateCluster.html (name); https://docs.aws.amazon.com/eks/latest/APIReference/API_VpcConfigRequest.html (endpointPublicAccess, endpointPrivateAccess)",
+        check(r): Finding[] {
+            const out: Finding[] = [];
+            const name = r.inputs.name;
+            if (typeof name === "string" && (name.length > 100 || !/^[0-9A-Za-z][A-Za-z0-9\-_]*$/.test(name)))
+                out.push({ field: "name", message: `'${name}' is not 1-100 letters, digits, '-' and '_' starting with a letter or digit` });
+            const vpc = r.inputs.vpcConfig ?? {};
+            if (vpc.endpointPrivateAccess === false && vpc.endpointPublicAccess === false)
+                out.push({
+                    field: "vpcConfig",
+                    message: "disables both the private and the public API endpoint: nothing could reach the cluster",
+                });
+            return out;
+        },
+    },
+    {
+        // EKS Pod Identity: the agent calls AssumeRoleForPodIdentity, which takes the association's role
+        // only if its trust lets pods.eks.amazonaws.com call sts:AssumeRole and sts:TagSession ("Create
+        // the role ... trust policy", https://docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html):
+        // otherwise the pods get no credentials and every AWS call they make fails.
+        id: "aws-eks-pod-identity-role-trust",
+        types: ["aws:eks/podIdentityAssociation:PodIdentityAssociation"],
+        outcome: "broken",
+        source: "https://docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html (trust policy: pods.eks.amazonaws.com, sts:AssumeRole and sts:TagSession)",
+        check(r, run): Finding[] {
+            const roles = r.dependencies.map((u) => run.byUrn(u)).filter((d): d is PlannedResource => d?.type === "aws:iam/role:Role");
+            if (roles.length === 0) return [];
+            const trusts = (role: PlannedResource) => {
+                let doc: any = role.inputs.assumeRolePolicy;
+                try {
+                    if (typeof doc === "string") doc = JSON.parse(doc);
+                } catch {
+                    return false;
+                }
+                return [doc?.Statement ?? []].flat().some((st: any) => {
+                    const principals = [st?.Principal?.Service ?? []].flat();
+                    const actions = [st?.Action ?? []].flat();
+                    return (
+                        st?.Effect === "Allow" &&
+                        principals.includes("pods.eks.amazonaws.com") &&
+                        actions.includes("sts:AssumeRole") &&
+                        actions.includes("sts:TagSession")
+                    );
+                });
+            };
+            return roles
+                .filter((role) => !trusts(role))
+                .map((role) => ({
+                    field: "roleArn",
+                    message: `role '${role.name}' does not let pods.eks.amazonaws.com call sts:AssumeRole and sts:TagSession: the pods get no credentials`,
+                }));
+        },
+    },
 ];

@@ -13,6 +13,8 @@ const PROVIDER = "pulumi:providers:kubernetes";
 const CNPG_CLUSTER = "kubernetes:postgresql.cnpg.io/v1:Cluster";
 const BARMAN_OBJECT_STORE = "kubernetes:barmancloud.cnpg.io/v1:ObjectStore";
 const WORKLOADS = [JOB, DEPLOYMENT, STATEFULSET];
+/** TargetGroupBinding of the AWS Load Balancer Controller and of EKS Auto Mode's. */
+const TARGET_GROUP_BINDINGS = ["kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding", "kubernetes:eks.amazonaws.com/v1:TargetGroupBinding"];
 
 /** The pod spec of a Job, Deployment or StatefulSet as recorded. */
 function podSpec(r: PlannedResource): any {
@@ -245,6 +247,50 @@ export const KUBERNETES_RULES: EngineRule[] = [
                         });
                 });
             }
+            return out;
+        },
+    },
+    {
+        // The AWS Load Balancer Controller (and EKS Auto Mode's, which serves the same CRD under
+        // eks.amazonaws.com) admits one TargetGroupBinding per target group ("TargetGroup %v is
+        // already bound to TargetGroupBinding %v") and a nodeSelector only with instance targets
+        // (webhooks/elbv2/targetgroupbinding_validator.go checkExistingTargetGroups, checkNodeSelector);
+        // it registers pod IPs in an ip target group, which RegisterTargets refuses in an instance one
+        // (API_TargetDescription: Id is an instance ID for the instance type), and it resolves the pods
+        // through the Service and port the binding names (pkg/backend/endpoint_resolver.go).
+        id: "kubernetes-lbc-target-group-binding",
+        types: TARGET_GROUP_BINDINGS,
+        outcome: "refused",
+        source: "kubernetes-sigs/aws-load-balancer-controller webhooks/elbv2/targetgroupbinding_validator.go (checkExistingTargetGroups, checkNodeSelector), pkg/backend/endpoint_resolver.go; https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_TargetDescription.html",
+        check(r, run): Finding[] {
+            const spec = r.inputs?.spec ?? {};
+            const ns = r.inputs?.metadata?.namespace;
+            const out: Finding[] = [];
+            const twin = run
+                .ofType(r.type)
+                .concat(TARGET_GROUP_BINDINGS.filter((t) => t !== r.type).flatMap((t) => run.ofType(t)))
+                .find((o) => o.urn !== r.urn && o.inputs?.spec?.targetGroupARN === spec.targetGroupARN);
+            if (twin && spec.targetGroupARN !== undefined)
+                out.push({ field: "spec.targetGroupARN", message: `is already bound by TargetGroupBinding '${twin.name}'` });
+            if (spec.targetType === "ip" && spec.nodeSelector)
+                out.push({ field: "spec.nodeSelector", message: "is set with targetType ip (only instance targets select nodes)" });
+            const group = r.dependencies.map((u) => run.byUrn(u)).find((d) => d?.type === "aws:lb/targetGroup:TargetGroup");
+            if (group && spec.targetType && group.inputs?.targetType && group.inputs.targetType !== spec.targetType)
+                out.push({
+                    field: "spec.targetType",
+                    message: `is ${spec.targetType}, but target group '${group.name}' takes ${group.inputs.targetType} targets`,
+                });
+            const ref = spec.serviceRef ?? {};
+            const service = run
+                .ofType("kubernetes:core/v1:Service")
+                .find((s) => s.inputs?.metadata?.name === ref.name && s.inputs?.metadata?.namespace === ns);
+            if (!service)
+                out.push({
+                    field: "spec.serviceRef.name",
+                    message: `names Service '${ref.name}', which this run does not create in ${ns}`,
+                });
+            else if (!(service.inputs?.spec?.ports ?? []).some((p: any) => p.port === ref.port || p.name === ref.port))
+                out.push({ field: "spec.serviceRef.port", message: `${ref.port} is not a port of Service '${ref.name}'` });
             return out;
         },
     },

@@ -55,6 +55,41 @@ const shifting = (deploymentConfiguration: Record<string, any>, advanced: Record
 const ADVANCED = { alternateTargetGroupArn: "tg-alt", productionListenerRule: "rule", roleArn: "role" };
 
 /** Every AWS rule's cases. */
+const EKS = "aws:eks/cluster:Cluster";
+/** An EKS Auto Mode cluster as components/eks/cluster.ts registers it, with `edit` over it. */
+const eksCluster = (edit: Record<string, unknown> = {}) => ({
+    name: "shop-prod",
+    vpcConfig: { subnetIds: ["s-1", "s-2"], endpointPrivateAccess: true, endpointPublicAccess: false },
+    bootstrapSelfManagedAddons: false,
+    computeConfig: { enabled: true, nodePools: ["general-purpose", "system"] },
+    kubernetesNetworkConfig: { elasticLoadBalancing: { enabled: true } },
+    storageConfig: { blockStorage: { enabled: true } },
+    ...edit,
+});
+/** A Pod Identity association and the role it names, trusting `service` for `actions`. */
+const podIdentity = (actions: string[], service = "pods.eks.amazonaws.com") => {
+    const role = recorded(ROLE, "shop-order-role", {
+        assumeRolePolicy: JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: actions }],
+        }),
+    });
+    return [
+        role,
+        recorded(
+            "aws:eks/podIdentityAssociation:PodIdentityAssociation",
+            "shop-order-association",
+            {
+                clusterName: "shop-prod",
+                namespace: "shop",
+                serviceAccount: "order",
+                roleArn: "arn:aws:iam::123456789012:role/shop-order-role",
+            },
+            { dependencies: [role.urn] },
+        ),
+    ];
+};
+
 export const awsRuleCases: EngineRuleCase[] = [
     {
         rule: "aws-name-limits",
@@ -422,6 +457,59 @@ export const awsRuleCases: EngineRuleCase[] = [
                 why: "a sub-directory without creationInfo (never created, every mount fails)",
                 resources: [accessPoint({ path: "/data/uploads" })],
                 expect: /creationInfo|every mount/,
+            },
+        ],
+    },
+    // ---------- EKS (the EKS placement, components/eks/) ----------
+    {
+        rule: "aws-eks-auto-mode-switches",
+        good: [recorded(EKS, "shop-eks", eksCluster())],
+        bad: [
+            {
+                why: "compute on, load balancing off",
+                resources: [
+                    recorded(EKS, "shop-eks", eksCluster({ kubernetesNetworkConfig: { elasticLoadBalancing: { enabled: false } } })),
+                ],
+                expect: /is not true while computeConfig.enabled.*Auto Mode takes all three/,
+            },
+            {
+                why: "Auto Mode with the self-managed add-ons bootstrapped (the provider's default)",
+                resources: [recorded(EKS, "shop-eks", eksCluster({ bootstrapSelfManagedAddons: undefined }))],
+                expect: /must be false/,
+            },
+        ],
+    },
+    {
+        rule: "aws-eks-cluster-name-and-endpoint",
+        good: [recorded(EKS, "shop-eks", eksCluster())],
+        bad: [
+            { why: "a dot in the name", resources: [recorded(EKS, "shop-eks", eksCluster({ name: "shop.prod" }))], expect: /shop\.prod/ },
+            {
+                why: "both endpoints off",
+                resources: [
+                    recorded(
+                        EKS,
+                        "shop-eks",
+                        eksCluster({ vpcConfig: { subnetIds: ["s-1", "s-2"], endpointPrivateAccess: false, endpointPublicAccess: false } }),
+                    ),
+                ],
+                expect: /both the private and the public/,
+            },
+        ],
+    },
+    {
+        rule: "aws-eks-pod-identity-role-trust",
+        good: podIdentity(["sts:AssumeRole", "sts:TagSession"]),
+        bad: [
+            {
+                why: "no sts:TagSession (Pod Identity tags every session)",
+                resources: podIdentity(["sts:AssumeRole"]),
+                expect: /TagSession/,
+            },
+            {
+                why: "trusts ECS tasks, not pods",
+                resources: podIdentity(["sts:AssumeRole", "sts:TagSession"], "ecs-tasks.amazonaws.com"),
+                expect: /no credentials/,
             },
         ],
     },

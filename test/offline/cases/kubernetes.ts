@@ -84,6 +84,29 @@ const archiving = (spec: Record<string, unknown>, deps = [urn(OBJECT_STORE, "sho
     );
 
 /** Every Kubernetes rule's cases. */
+const TGB = "kubernetes:eks.amazonaws.com/v1:TargetGroupBinding";
+const tgUrn = urn("aws:lb/targetGroup:TargetGroup", "shop-web-tg");
+const tgbInputs = (service: string, port: number, nodeSelector = false) => ({
+    apiVersion: "eks.amazonaws.com/v1",
+    kind: "TargetGroupBinding",
+    metadata: { name: "web", namespace: NS },
+    spec: {
+        targetGroupARN: "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/shop-web/abc",
+        targetType: "ip",
+        serviceRef: { name: service, port },
+        ...(nodeSelector ? { nodeSelector: { matchLabels: { pool: "web" } } } : {}),
+    },
+});
+/** The AWS edge's target group, the web Service, and the TargetGroupBinding between them (components/eks/edge.ts). */
+const binding = (o: { port?: number; service?: string; groupType?: string; nodeSelector?: boolean } = {}) => [
+    recorded("aws:lb/targetGroup:TargetGroup", "shop-web-tg", { port: 8000, protocol: "HTTP", targetType: o.groupType ?? "ip" }),
+    recorded("kubernetes:core/v1:Service", "shop-web", {
+        metadata: { name: "web", namespace: NS },
+        spec: { type: "ClusterIP", ports: [{ name: "http", port: 8000, targetPort: "http" }] },
+    }),
+    recorded(TGB, "shop-web-targets", tgbInputs(o.service ?? "web", o.port ?? 8000, o.nodeSelector), { dependencies: [tgUrn] }),
+];
+
 export const kubernetesRuleCases: EngineRuleCase[] = [
     {
         rule: "kubernetes-cnpg-plugin-object-store",
@@ -199,6 +222,29 @@ export const kubernetesRuleCases: EngineRuleCase[] = [
                     }),
                 ],
                 expect: /REDIS_URL holds a connection string/,
+            },
+        ],
+    },
+    {
+        rule: "kubernetes-lbc-target-group-binding",
+        good: binding(),
+        bad: [
+            {
+                why: "a second binding of the same target group",
+                resources: [...binding(), recorded(TGB, "shop-web-targets-2", tgbInputs("web", 8000), { dependencies: [tgUrn] })],
+                expect: /already bound/,
+            },
+            { why: "a port the Service does not have", resources: binding({ port: 80 }), expect: /80 is not a port/ },
+            { why: "a Service the run does not create", resources: binding({ service: "api" }), expect: /names Service 'api'/ },
+            {
+                why: "ip targets into an instance target group",
+                resources: binding({ groupType: "instance" }),
+                expect: /takes instance targets/,
+            },
+            {
+                why: "a nodeSelector with ip targets",
+                resources: binding({ nodeSelector: true }),
+                expect: /only instance targets select nodes/,
             },
         ],
     },
