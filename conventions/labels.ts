@@ -56,6 +56,13 @@ export const K8S_ANNOTATION = {
     datastore: "tierform.io/datastore",
 } as const;
 
+/**
+ * The `backupKind` of a restore test (a Kubernetes CronJob that restores a dump into a scratch
+ * server, components/kubernetes/restore-test.ts): it reads the backups, it is none of them, so the
+ * backup policies leave it out.
+ */
+export const RESTORE_TEST_KIND = "restore-test";
+
 /** AWS tag keys beyond {@link AWS_TAG_KEYS}: the spec database an AWS Backup plan backs up (`file_shares` for the file shares' plan). */
 export const AWS_TAG = { backupOf: "backup-of" } as const;
 

@@ -31,6 +31,74 @@ export interface BackupPlan {
      * plus an hour, the time a dump of a large database may take.
      */
     maxAgeSeconds: number;
+    /** What restore test runs for it in the running system, per platform. */
+    restoreTest: RestoreTestPlan;
+}
+
+/**
+ * When the restore tests run (UTC): daily at 05:30, after the presets' nightly full backups
+ * (01:00-03:00), so each test restores the night's dump (on Kubernetes the newest full dump; on
+ * Docker the newest of any kind; on AWS the newest recovery point).
+ */
+export const RESTORE_TEST_SCHEDULE = "30 5 * * *";
+
+/** Hours a restore test may take from its scheduled start to its verdict: Kubernetes' Job deadline, AWS Backup's start window. */
+export const RESTORE_TEST_WINDOW_HOURS = 3;
+
+/** The checks of the scratch restore on Docker and Kubernetes (components/shared/restore-test-script.ts), in order. */
+export const SCRATCH_RESTORE_CHECKS = [
+    "the dump's sha256",
+    "the archive is whole",
+    "it restores into a scratch server",
+    "every table of the manifest is present",
+    "every table with rows at backup time has rows",
+    "the marker row's checksum is the manifest's",
+];
+
+/** The restore test of one database in the running system (README "Restore tests"). */
+export interface RestoreTestPlan {
+    /** Cron (UTC) it runs on: {@link RESTORE_TEST_SCHEDULE}. */
+    schedule: string;
+    /** Hours from its scheduled start to its verdict: {@link RESTORE_TEST_WINDOW_HOURS}. */
+    windowHours: number;
+    /** Seconds without a passed restore test after which `RestoreTestFailed` fires: a day plus the window. */
+    maxAgeSeconds: number;
+    /**
+     * Docker and Kubernetes: the newest dump restored into a scratch server in the test's own
+     * container, and the checks made ({@link SCRATCH_RESTORE_CHECKS}); or why none runs (MongoDB:
+     * its dumps carry no marker row).
+     */
+    scratch: { checks: string[] } | { none: string };
+    /**
+     * AWS: an AWS Backup restore testing plan restoring the newest recovery point of the last
+     * `selectionWindowDays` as a `resourceType` resource, then the validation function's checks.
+     */
+    aws: { resourceType: "RDS" | "DocumentDB"; selectionWindowDays: number; checks: string[] };
+}
+
+/** Plan the restore test of a database whose backups have `worstGapMinutes` between them. */
+export function planRestoreTest(db: Pick<Database, "engine" | "backup">, worstGapMinutes: number): RestoreTestPlan {
+    // The newest recovery point is at most the worst gap (plus the hour a backup takes) old; AWS Backup takes 1-365 days.
+    const windowDays = Math.min(365, db.backup.retentionDays, Math.max(1, Math.ceil((worstGapMinutes + 60) / 1440)));
+    return {
+        schedule: RESTORE_TEST_SCHEDULE,
+        windowHours: RESTORE_TEST_WINDOW_HOURS,
+        maxAgeSeconds: (24 + RESTORE_TEST_WINDOW_HOURS) * 3600,
+        scratch:
+            db.engine === "mongodb"
+                ? {
+                      none: "a mongodump archive carries no marker row: the dump is checked (gzip -t) when written, never restored on a schedule",
+                  }
+                : { checks: SCRATCH_RESTORE_CHECKS },
+        aws: {
+            resourceType: db.engine === "mongodb" ? "DocumentDB" : "RDS",
+            selectionWindowDays: windowDays,
+            checks: [
+                "the restore job completed",
+                "the restored instance or cluster is available, encrypted and of the source's engine (the validation function, PutRestoreValidationResult)",
+            ],
+        },
+    };
 }
 
 /** A database's backup schedules: the full one, then the incremental one where given. */
@@ -55,5 +123,6 @@ export function planBackup(db: Pick<Database, "name" | "engine" | "backup">): Ba
         worstGapMinutes,
         achievableRpoMinutes: db.backup.pointInTime ? CONTINUOUS_BACKUP_MINUTES : worstGapMinutes,
         maxAgeSeconds: (worstGapMinutes + 60) * 60,
+        restoreTest: planRestoreTest(db, worstGapMinutes),
     };
 }

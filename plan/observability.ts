@@ -16,7 +16,7 @@
  *   says so in its `telemetry.unrendered` (the parity test, test/plan/observability.test.ts, allows
  *   only those).
  */
-import type { Platform, Service, System } from "../model";
+import type { Database, Platform, Service, System } from "../model";
 import { planBackup } from "./backup";
 import { KNOWLEDGE } from "./support";
 
@@ -47,7 +47,9 @@ export type SignalId =
     /** Messages waiting in a queue. */
     | "queue-depth"
     /** Seconds since the database's last successful backup. */
-    | "backup-age";
+    | "backup-age"
+    /** The database's last restore test: 1 passed, 0 failed (plan/backup.ts `RestoreTestPlan`); none within the window counts as failed. */
+    | "restore-test";
 
 /** Where a signal comes from. */
 export type SignalSource = "edge" | "platform" | "tier";
@@ -91,7 +93,8 @@ export type AlertId =
     | "SchedulerNotRunning"
     | "DatastoreNotReady"
     | "DatabaseSlowQueries"
-    | "BackupMissing";
+    | "BackupMissing"
+    | "RestoreTestFailed";
 
 /** One alert: fires when `signal` of `subject`, over `windowMinutes`, compares true to `threshold` for `forMinutes`. */
 export interface AlertPlan {
@@ -150,6 +153,7 @@ const SIGNALS: Record<SignalId, Omit<SignalPlan, "id">> = {
     "cache-memory": { title: "Memory used", unit: "bytes", source: "tier" },
     "queue-depth": { title: "Messages waiting", unit: "short", source: "tier" },
     "backup-age": { title: "Since last backup", unit: "s", source: "tier" },
+    "restore-test": { title: "Restore test (1 passed, 0 failed)", unit: "short", source: "tier" },
 };
 
 const signal = (id: SignalId): SignalPlan => ({ id, ...SIGNALS[id] });
@@ -177,7 +181,15 @@ export function otelVariables(system: System, service: Service, platform: Platfo
     };
 }
 
-function rowsOf(system: System): RowPlan[] {
+/**
+ * Whether `platform` runs a restore test of `db` that reports a series: AWS's restore testing plans for every database;
+ * Kubernetes' CronJob where the plan has a scratch restore (not MongoDB); Docker's shows in the backup container's health only.
+ */
+function restoreTested(db: Database, platform: Platform): boolean {
+    return platform === "aws" || (platform === "kubernetes" && "checks" in planBackup(db).restoreTest.scratch);
+}
+
+function rowsOf(system: System, platform: Platform): RowPlan[] {
     const rows: RowPlan[] = [];
     for (const s of Object.values(system.services)) {
         const edge = isRouted(system, s.name) ? (["requests", "error-ratio", "latency"] as SignalId[]) : [];
@@ -192,7 +204,9 @@ function rowsOf(system: System): RowPlan[] {
         rows.push({
             title: `database ${d.name} (${d.engine})`,
             subject: { kind: "database", name: d.name },
-            signals: (["up", ...own, "backup-age", "cpu", "memory"] as SignalId[]).map(signal),
+            signals: (
+                ["up", ...own, "backup-age", ...(restoreTested(d, platform) ? ["restore-test"] : []), "cpu", "memory"] as SignalId[]
+            ).map(signal),
         });
     }
     for (const c of Object.values(system.caches))
@@ -210,7 +224,7 @@ function rowsOf(system: System): RowPlan[] {
     return rows;
 }
 
-function alertsOf(system: System): AlertPlan[] {
+function alertsOf(system: System, platform: Platform): AlertPlan[] {
     const m = system.monitoring;
     const out: AlertPlan[] = [
         {
@@ -308,7 +322,8 @@ function alertsOf(system: System): AlertPlan[] {
                 severity: "warning",
                 summary: "Database experiencing slow queries",
             });
-        const gap = planBackup(d).maxAgeSeconds;
+        const backup = planBackup(d);
+        const gap = backup.maxAgeSeconds;
         out.push({
             id: "BackupMissing",
             subject: { kind: "database", name: d.name },
@@ -320,6 +335,21 @@ function alertsOf(system: System): AlertPlan[] {
             severity: "critical",
             summary: `No successful backup of ${d.name} for more than ${Math.round(gap / 3600)} hours`,
         });
+        // The restore test (plan/backup.ts): its last result failed, or none passed within a day and its window. Docker and
+        // Kubernetes run none for MongoDB (its dumps carry no marker row); AWS tests every database's recovery points.
+        const restore = backup.restoreTest;
+        if (platform === "aws" || "checks" in restore.scratch)
+            out.push({
+                id: "RestoreTestFailed",
+                subject: { kind: "database", name: d.name },
+                signal: "restore-test",
+                comparison: "<",
+                threshold: 1,
+                windowMinutes: restore.maxAgeSeconds / 60,
+                forMinutes: 0,
+                severity: "critical",
+                summary: `The restore test of ${d.name} failed, or none passed for ${restore.maxAgeSeconds / 3600} hours`,
+            });
     }
     return out;
 }
@@ -333,7 +363,7 @@ export function planObservability(system: System, platform: Platform): Observabi
         traces: { enabled: o.traces.enabled, sampler: "parentbased_traceidratio", sampleRatio: o.traces.sampleRatio },
         otlpEndpoint: KNOWLEDGE[platform].telemetry.otlpEndpoint,
         variables: Object.fromEntries(Object.values(system.services).map((s) => [s.name, otelVariables(system, s, platform)])),
-        rows: rowsOf(system),
-        alerts: alertsOf(system),
+        rows: rowsOf(system, platform),
+        alerts: alertsOf(system, platform),
     };
 }

@@ -12,14 +12,22 @@
  * the container turns unhealthy when the last run failed or no backup has succeeded within the
  * schedules' longest gap plus an hour (see {@link renderBackupHealthCheck}).
  *
+ * Restore test (issue 23): for PostgreSQL and MySQL the same loop runs restore-test.sh on the
+ * plan's `restoreTest.schedule` (label `restore-test`): the newest dump restored into a scratch
+ * server inside this container (the image has the server; it runs as the image's own user) and
+ * checked against its manifest (components/shared/restore-test-script.ts). The metrics go to
+ * `$BACKUP_DIR/.restore-test.prom`; a failed test marks {@link RESTORE_TEST_FAILURE_FILE} and the
+ * container unhealthy until a test passes.
+ *
  * Off-site copies need the `aws` CLI, which the database images lack: on dev the dumps stay on
  * the backups volume; staging and prod copy them off-site.
  */
 import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { Database, System } from "../../model";
-import { planBackup } from "../../plan";
+import type { BackupPlan } from "../../plan";
 import { backupImage, renderBackupScript, renderRestoreScript, renderScheduleLoop } from "../shared/backup-script";
+import { renderRestoreTestScript } from "../shared/restore-test-script";
 import { resourceName } from "../shared/naming";
 import { CONFIG_DIR, tierContainer } from "./common";
 import { DOCKER_LABEL } from "../../conventions/labels";
@@ -67,6 +75,25 @@ export const LAST_SUCCESS_FILE = ".last-success";
 /** File in the backups directory with the time (epoch seconds) of the last failed run; the next success removes it. */
 export const LAST_FAILURE_FILE = ".last-failure";
 
+/** File in the backups directory with the time (epoch seconds) of the last failed restore test; the next pass removes it. */
+export const RESTORE_TEST_FAILURE_FILE = ".restore-test-failure";
+
+/**
+ * What the schedule loop runs for the `restore-test` label: restore-test.sh, its metrics in
+ * `$BACKUP_DIR/.restore-test.prom`, a failure recorded for the health check (exit status kept).
+ */
+export function restoreTestRunCommand(script = `${CONFIG_DIR}/restore-test.sh`): string {
+    return [
+        `if RESTORE_TEST_METRICS="$BACKUP_DIR/.restore-test.prom" sh ${script}; then`,
+        `    rm -f "$BACKUP_DIR/${RESTORE_TEST_FAILURE_FILE}"`,
+        `else`,
+        `    status=$?`,
+        `    date +%s >"$BACKUP_DIR/${RESTORE_TEST_FAILURE_FILE}"`,
+        `    exit "$status"`,
+        `fi`,
+    ].join("\n");
+}
+
 /**
  * What the schedule loop runs: `backupScript` (@default the uploaded backup.sh), then the
  * outcome recorded in `$BACKUP_DIR` for the health check; a failure keeps its exit status.
@@ -102,6 +129,10 @@ export function renderBackupHealthCheck(maxAgeSeconds: number): string {
         `DIR="\${BACKUP_DIR:-${BACKUP_DIR}}"`,
         `SINCE_FILE="\${TMPDIR:-/tmp}/.backup-health-since"`,
         `now=$(date +%s)`,
+        `if [ -f "$DIR/${RESTORE_TEST_FAILURE_FILE}" ]; then`,
+        `    echo "the last restore test failed (at epoch $(cat "$DIR/${RESTORE_TEST_FAILURE_FILE}")); see the container log"`,
+        `    exit 1`,
+        `fi`,
         `if [ -f "$DIR/${LAST_FAILURE_FILE}" ]; then`,
         `    echo "the last backup run failed (at epoch $(cat "$DIR/${LAST_FAILURE_FILE}")); see the container log"`,
         `    exit 1`,
@@ -136,6 +167,8 @@ export interface DockerBackupArgs {
     system: System;
     /** The database to back up (engine, version, name, backup policy). */
     database: Database;
+    /** Its backup plan (plan/backup.ts): schedules, retention, allowed age, restore test. */
+    plan: BackupPlan;
     /** The database server to dump, as whom. */
     target: BackupTarget;
     /** Name of the internal data network. */
@@ -154,21 +187,39 @@ export class DockerBackup extends pulumi.ComponentResource {
     /** Seconds without a successful backup after which the container turns unhealthy: the schedules' longest gap plus an hour. */
     readonly maxAgeSeconds: number;
     /** The rendered scripts (no credentials in them). */
-    readonly scripts: { backup: string; restore: string; schedule: string; health: string };
+    readonly scripts: { backup: string; restore: string; schedule: string; health: string; restoreTest?: string };
 
     constructor(name: string, args: DockerBackupArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tierform:docker:Backup", name, {}, opts);
         const { system, database: db, target } = args;
-        const plan = planBackup(db);
+        const plan = args.plan;
         this.retentionDays = plan.retentionDays;
         this.schedules = plan.schedules;
         this.maxAgeSeconds = plan.maxAgeSeconds;
-        const scriptOpts = { engine: db.engine, database: db.databaseName, retentionDays: this.retentionDays, backupDir: BACKUP_DIR };
+        const scratch = "checks" in plan.restoreTest.scratch && db.engine !== "mongodb" ? db.engine : undefined;
+        const scriptOpts = {
+            engine: db.engine,
+            database: db.databaseName,
+            retentionDays: this.retentionDays,
+            backupDir: BACKUP_DIR,
+            marker: scratch !== undefined,
+        };
+        const labels = this.schedules.map((_, i) => (i === 0 ? "full" : "incremental"));
+        const loop = scratch
+            ? renderScheduleLoop(
+                  [...this.schedules, plan.restoreTest.schedule],
+                  `if [ "$BACKUP_KIND" = restore-test ]; then\n${restoreTestRunCommand()}\nelse\n${backupRunCommand()}\nfi`,
+                  { labels: [...labels, "restore-test"] },
+              )
+            : renderScheduleLoop(this.schedules, backupRunCommand());
         this.scripts = {
             backup: renderBackupScript(scriptOpts),
             restore: renderRestoreScript(scriptOpts),
-            schedule: renderScheduleLoop(this.schedules, backupRunCommand()),
+            schedule: loop,
             health: renderBackupHealthCheck(this.maxAgeSeconds),
+            ...(scratch
+                ? { restoreTest: renderRestoreTestScript({ engine: scratch, database: db.databaseName, backupDir: BACKUP_DIR }) }
+                : {}),
         };
 
         const env = backupEnvironment(db, target);
@@ -180,7 +231,8 @@ export class DockerBackup extends pulumi.ComponentResource {
                 datastore: db.name,
                 image: backupImage(db.engine, db.version),
                 user: target.user,
-                resources: { memoryMb: 256, cpus: 0.5 },
+                // The restore test's scratch server runs in here too.
+                resources: { memoryMb: scratch ? 768 : 256, cpus: 0.5 },
                 networks: [{ name: args.network }],
                 entrypoints: ["/bin/sh"],
                 command: [`${CONFIG_DIR}/schedule.sh`],
@@ -194,6 +246,9 @@ export class DockerBackup extends pulumi.ComponentResource {
                     { name: "restore.sh", content: this.scripts.restore, permissions: "0500" },
                     { name: "schedule.sh", content: this.scripts.schedule, permissions: "0500" },
                     { name: "health.sh", content: this.scripts.health, permissions: "0500" },
+                    ...(this.scripts.restoreTest
+                        ? [{ name: "restore-test.sh", content: this.scripts.restoreTest, permissions: "0500" }]
+                        : []),
                     { name: "password", content: pulumi.secret(target.password) },
                 ],
                 // The database images have no directory of the backups' owner: a one-shot step hands it over.

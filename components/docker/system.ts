@@ -174,6 +174,7 @@ export class DockerSystem extends pulumi.ComponentResource implements PlatformSy
                 {
                     system,
                     database: db,
+                    plan: backup,
                     target: {
                         host: server.host,
                         port: server.port,

@@ -109,6 +109,12 @@ export interface KubernetesBackupArgs {
      */
     storageGb?: number;
     /**
+     * Write the restore test's marker row and manifest before each dump (the plan's
+     * `restoreTest.scratch` has checks; components/kubernetes/restore-test.ts reads them).
+     * @default false
+     */
+    marker?: boolean;
+    /**
      * Resources the CronJobs wait for (the database).
      * @default []
      */
@@ -131,6 +137,7 @@ export class KubernetesBackup extends pulumi.ComponentResource {
             database: db.databaseName,
             retentionDays: db.backup.retentionDays,
             backupDir: BACKUP_DIR,
+            marker: args.marker ?? false,
         };
         const scriptsName = `${db.name}-backup-scripts`;
         const scripts = new k8s.core.v1.ConfigMap(

@@ -16,6 +16,7 @@ import { CNPG_POSTGRES_IMAGES, imageProblems } from "../shared/images";
 import { kubernetesLabels } from "../shared/naming";
 import { logicalName, meta, namespaceOf, type KubeContext } from "./context";
 import { KubernetesBackup } from "./backup";
+import { KubernetesRestoreTest } from "./restore-test";
 import { KubernetesObjectStore } from "./object-store";
 import { KubernetesDatabase } from "./database";
 import { edgeProblems, KubernetesEdge } from "./edge";
@@ -157,13 +158,23 @@ export class KubernetesSystem extends pulumi.ComponentResource implements Platfo
         );
 
         // Backups, as the plan's backups say.
-        for (const { database } of plan.backups) {
-            const db = system.databases[database];
-            new KubernetesBackup(
+        for (const backup of plan.backups) {
+            const db = system.databases[backup.database];
+            const scratch = "checks" in backup.restoreTest.scratch;
+            const dumps = new KubernetesBackup(
                 `${name}-backup-${db.name}`,
-                { ctx, database: db, credentials: databases[db.name].backupCredentials, dependsOn: databases[db.name].connection.ready },
+                {
+                    ctx,
+                    database: db,
+                    credentials: databases[db.name].backupCredentials,
+                    marker: scratch,
+                    dependsOn: databases[db.name].connection.ready,
+                },
                 child,
             );
+            const datastore = plan.datastores[backup.database];
+            if (scratch && datastore.kind === "database")
+                new KubernetesRestoreTest(`${name}-restore-test-${db.name}`, { ctx, backup, datastore, dependsOn: [dumps] }, child);
         }
 
         // Monitoring.

@@ -127,6 +127,10 @@ export const METRIC_LABELS: Record<string, { labels: string[]; source: string }>
         labels: ["job_name", "namespace", "reason", ...KSM_TARGET],
         source: "kube-state-metrics docs/metrics/workload/job-metrics.md (v2.20)",
     },
+    kube_job_created: {
+        labels: ["job_name", "namespace", ...KSM_TARGET],
+        source: "kube-state-metrics docs/metrics/workload/job-metrics.md (v2.20): the Job's creation time (internal/store/job.go)",
+    },
     kube_cronjob_status_last_successful_time: {
         labels: ["cronjob", "namespace", ...KSM_TARGET],
         source: "kube-state-metrics docs/metrics/workload/cronjob-metrics.md (v2.20); internal/store/cronjob.go emits it only once status.lastSuccessfulTime is set",
@@ -182,6 +186,7 @@ export function promContext(plan: SystemPlan, namespace: string): PromContext {
         kinds: Object.fromEntries(Object.values(plan.services).map((s) => [s.name, s.kind])),
         engines: Object.fromEntries(Object.values(plan.datastores).map((d) => [d.name, d.engine])),
         databaseNames: Object.fromEntries(databases.filter((d) => d.engine === "postgres").map((d) => [d.name, d.spec.databaseName])),
+        restoreTestSeconds: Object.fromEntries(plan.backups.map((b) => [b.database, b.restoreTest.maxAgeSeconds])),
     };
 }
 

@@ -31,6 +31,8 @@ export interface PromContext {
     engines: Record<string, string>;
     /** Each PostgreSQL database's database name (`datname`), by datastore name. */
     databaseNames: Record<string, string>;
+    /** Seconds without a passed restore test after which a database's restore test counts as failed, by datastore name (plan/backup.ts). */
+    restoreTestSeconds: Record<string, number>;
 }
 
 /** A string as a PromQL double-quoted literal's content. */
@@ -136,6 +138,16 @@ export function signalQueries(ctx: PromContext, signal: SignalId, subject: Alert
                     legend: "since the last dump",
                 },
             ];
+        }
+        case "restore-test": {
+            // The restore test CronJob (components/kubernetes/restore-test.ts): 0 when a run failed since the last pass, or none
+            // passed within its window (counted from the CronJob's creation before the first), else 1.
+            const cron = `${ns},cronjob="${name}-restore-test"`;
+            const jobs = `${ns},job_name=~"${alternation([subject.name])}-restore-test-.*"`;
+            const lastPass = `max(kube_cronjob_status_last_successful_time{${cron}})`;
+            const failedSincePass = `max(kube_job_status_failed{${jobs}} > 0 and on(namespace, job_name) (kube_job_created{${jobs}} > scalar(${lastPass} or vector(0))))`;
+            const stale = `time() - (${lastPass} or max(kube_cronjob_created{${cron}})) > bool ${ctx.restoreTestSeconds[subject.name]}`;
+            return [{ expr: `1 - ((${failedSincePass} > bool 0) or (${stale}))`, legend: "passed" }];
         }
         case "cache-memory":
         case "queue-depth":

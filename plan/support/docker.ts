@@ -99,6 +99,7 @@ export const docker: PlatformKnowledge = {
                 "DatastoreNotReady",
                 "DatabaseSlowQueries",
                 "BackupMissing",
+                "RestoreTestFailed",
             ].map((id) => [id, "the dev stack evaluates no alerts (feature alerting): its dashboards show the signals"]),
         ),
     },

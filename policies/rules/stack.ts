@@ -33,7 +33,7 @@ import {
     stackPolicy,
     WORLD,
 } from "./util";
-import { DOCKER_LABEL, K8S_ANNOTATION } from "../../conventions/labels";
+import { DOCKER_LABEL, K8S_ANNOTATION, RESTORE_TEST_KIND } from "../../conventions/labels";
 import { BARMAN_OBJECT_STORE, barmanArchiver } from "./kubernetes";
 
 const ofType = (rs: PolicyResource[], ...types: string[]) => rs.filter((r) => types.includes(r.type));
@@ -206,6 +206,7 @@ function kubernetesBackups(rs: PolicyResource[], limits: BackupLimits, report: R
             (j) =>
                 namespaceOf(j) === ns &&
                 k8sLabels(j)["app.kubernetes.io/component"] !== "database" &&
+                k8sLabelsAndAnnotations(j)[K8S_ANNOTATION.backupKind] !== RESTORE_TEST_KIND &&
                 names.some((n) => JSON.stringify(j.props ?? {}).includes(n)),
         );
         if (sb.length === 0 && jobs.length === 0)

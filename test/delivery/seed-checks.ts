@@ -130,7 +130,21 @@ const noDashboard = all(lacks(/^aws:cloudwatch\/dashboard:Dashboard$/), nowhere(
 /** An APM agent or service (New Relic, Datadog). */
 const noApm = nowhere(/newrelic|new-relic|datadog|dd-agent/i);
 /** A scheduled restore test (AWS Backup restore testing, a restore CronJob, a restore on the backup loop's schedule). */
-const noRestoreTesting = all(lacks(/^aws:backup\/restoreTestingPlan:RestoreTestingPlan$/), lacks(CRONJOB, /restore\.sh/));
+const noRestoreTesting = all(
+    lacks(/^aws:backup\/restoreTestingPlan:RestoreTestingPlan$/),
+    lacks(CRONJOB, /restore\.sh/),
+    lacks(CRONJOB, /restore-test\.sh/),
+    lacks(CONTAINER, /restore-test\.sh/),
+);
+/** The scheduled scratch restore (components/shared/restore-test-script.ts): Docker's backup loop, Kubernetes' CronJob, and the marker the backup writes for it. */
+const dockerRestoreTest = has(CONTAINER, /restore-test 30 5/, /restore-test\.sh/, /tierform_backup_marker/);
+const k8sRestoreTest = all(has(CRONJOB, /restore-test\.sh/, /"schedule":"30 5 \* \* \*"/), has(CONFIGMAP, /tierform_backup_marker/));
+/** Restore testing on Docker and Kubernetes; none yet on AWS. */
+const scratchRestoreTesting: RowChecks = {
+    dev: Y(dockerRestoreTest),
+    staging: Y(k8sRestoreTest),
+    prod: N(lacks(/^aws:backup\/restoreTestingPlan:RestoreTestingPlan$/)),
+};
 /** A service mesh (Istio, Linkerd, App Mesh, ECS Service Connect). */
 const noMesh = all(nowhere(/istio|linkerd|appmesh|serviceConnectConfiguration/i), lacks(/^aws:appmesh\//));
 /** A feature-flag service (AWS AppConfig, Unleash, Flagsmith, flagd). */
@@ -374,7 +388,7 @@ export const CHECKS: Record<string, RowChecks> = {
         prod: Y(has(BACKUP_PLAN, /cron\(0 (0|\*)\/6/)),
     },
     "am-rto": every(A(rtoNowhere)),
-    "am-dr-testing": every(N(noRestoreTesting)),
+    "am-dr-testing": scratchRestoreTesting,
     "am-admin-internal": {
         dev: Y(has(CONTAINER, /allow 10\.0\.0\.0\/8;/, /deny all;/)),
         staging: Y(has(K8S, /10\.0\.0\.0\/8/, /192\.168\.0\.0\/16/)),
@@ -981,7 +995,7 @@ Object.assign(CHECKS, {
         staging: Y(has(CNPG, /"instances":3/)),
         prod: Y(all(rdsMultiAz, has(RDS, /"replicateSourceDb":"arn:aws:rds:/))),
     },
-    "mk-recovery-testing": every(N(noRestoreTesting)),
+    "mk-recovery-testing": scratchRestoreTesting,
     "mk-cicd": every(A(all(noImageBuild, inPipeline(/pulumi\/actions/), notInPipeline(/kubectl apply/)))),
     "mk-env": {
         dev: Y(all(env("AWS_REGION", /us-east-1/).dev, env("LOG_LEVEL", /info/).dev, env("ENABLE_METRICS", /true/).dev)),
@@ -1343,7 +1357,7 @@ Object.assign(CHECKS, {
     "amg-predeploy": every(A(all(stagedDeploy, notInPipeline(/backup before|start-backup-job/i)))),
     "amg-smoke-tests": every(N(noSmokeTests)),
     "amg-perf-testing": every(N(noLoadTests)),
-    "amg-dr-testing": every(N(noRestoreTesting)),
+    "amg-dr-testing": scratchRestoreTesting,
 } satisfies Record<string, RowChecks>);
 
 /** The loader refuses a bad value with its spec path before anything is planned. */

@@ -79,7 +79,7 @@ describe("plan: observability", () => {
             [
                 ["service web (web)", "requests,error-ratio,latency,cpu,memory,replicas,restarts"],
                 ["service worker (worker)", "cpu,memory,replicas,restarts"],
-                ["database db (postgres)", "up,connections,commits,backup-age,cpu,memory"],
+                ["database db (postgres)", "up,connections,commits,backup-age,restore-test,cpu,memory"],
             ],
         );
         assert.deepEqual(
@@ -95,6 +95,7 @@ describe("plan: observability", () => {
                 "DatastoreNotReady database db < 1 for 5m",
                 "DatabaseSlowQueries database db > 1000 for 5m",
                 "BackupMissing database db > 90000 for 10m",
+                "RestoreTestFailed database db < 1 for 0m",
             ],
         );
     });

@@ -135,6 +135,12 @@ function syntheticSeries(plan: SystemPlan, ctx: PromContext, broken: boolean): {
             add("kube_cronjob_created", cron, "0x60");
             // The last success a minute ago (healthy); a broken system's last success is 30 days old.
             add("kube_cronjob_status_last_successful_time", cron, broken ? "-2592000x60" : "0+60x60");
+            if (ctx.restoreTestSeconds[name] !== undefined && ctx.engines[name] !== "mongodb") {
+                // The restore test CronJob (components/kubernetes/restore-test.ts): passed a minute ago, or 30 days ago.
+                const restore = { ...KSM, namespace: ctx.namespace, cronjob: `${name}-restore-test` };
+                add("kube_cronjob_created", restore, "0x60");
+                add("kube_cronjob_status_last_successful_time", restore, broken ? "-2592000x60" : "0+60x60");
+            }
         }
     }
     return out;

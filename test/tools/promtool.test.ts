@@ -257,4 +257,66 @@ describe("promtool on the rendered alert rules", function () {
         const result = run(promtool, ["test", "rules", file]);
         assert.ok(result.ok, result.output);
     });
+
+    it("mdc-tts: RestoreTestFailed fires on a restore test failed since the last pass, or none passed in 27 hours, and only then", function () {
+        const promtool = requireTool(this, "promtool", "prometheus");
+        const rules = path.join(dir, "mdc-restore.rules.yaml");
+        fs.writeFileSync(rules, renderAlertRulesYaml(stagingSystemPlan("mdc-tts"), { namespace: "mdc-tts" }));
+        const ksm = { service: "kube-state-metrics", endpoint: "http", job: "kube-state-metrics", instance: "10.244.0.9:8080" };
+        const series = (metric: string, labels: Record<string, string>, values: string) => {
+            assert.deepEqual(
+                Object.keys({ ...labels, ...ksm }).sort(),
+                [...METRIC_LABELS[metric].labels].sort(),
+                `${metric}: exactly its labels`,
+            );
+            const all = { ...labels, ...ksm } as Record<string, string>;
+            return {
+                series: `${metric}{${Object.keys(all)
+                    .map((k) => `${k}="${all[k]}"`)
+                    .join(",")}}`,
+                values,
+            };
+        };
+        const ns = { namespace: "mdc-tts" };
+        const created = series("kube_cronjob_created", { ...ns, cronjob: "db-restore-test" }, "60x200");
+        // The CronJob's last pass at 2 h (7200 s), in every sample from then on.
+        const passed = series("kube_cronjob_status_last_successful_time", { ...ns, cronjob: "db-restore-test" }, "_x12 7200x188");
+        const job = (name: string, at: number, failed: number) => [
+            series("kube_job_created", { ...ns, job_name: name }, `${at}x200`),
+            series("kube_job_status_failed", { ...ns, job_name: name, reason: "BackoffLimitExceeded" }, `${failed}x200`),
+        ];
+        const firing = [
+            {
+                exp_labels: { severity: "critical", database: "db" },
+                exp_annotations: { summary: "The restore test of db failed, or none passed for 27 hours" },
+            },
+        ];
+        const test = (input_series: unknown[], eval_time: string, exp_alerts: unknown[]) => ({
+            interval: "10m",
+            input_series,
+            alert_rule_test: [{ eval_time, alertname: "RestoreTestFailed", exp_alerts }],
+        });
+        const file = path.join(dir, "mdc-restore.test.yaml");
+        fs.writeFileSync(
+            file,
+            stringify({
+                rule_files: [rules],
+                evaluation_interval: "10m",
+                tests: [
+                    // A run failed at 3 h, after the pass at 2 h: fires.
+                    test([created, passed, ...job("db-restore-test-1", 10800, 1)], "4h", firing),
+                    // The failed run was before the pass: quiet.
+                    test([created, passed, ...job("db-restore-test-1", 3600, 1)], "4h", []),
+                    // No failure, the last pass 2 h ago at most 25 h ago: quiet; 28 h after it: fires.
+                    test([created, passed], "26h", []),
+                    test([created, passed], "30h", firing),
+                    // Never passed: quiet until 27 h after the CronJob's creation, then fires.
+                    test([created], "20h", []),
+                    test([created], "28h", firing),
+                ],
+            }),
+        );
+        const result = run(promtool, ["test", "rules", file]);
+        assert.ok(result.ok, result.output);
+    });
 });

@@ -17,6 +17,7 @@ import {
     type OffsiteTarget,
 } from "../../components/shared/backup-script";
 import { renderRestoreTestScript } from "../../components/shared/restore-test-script";
+import { backupRunCommand, restoreTestRunCommand } from "../../components/docker/backup";
 import { loadStack, presetNames } from "../../model";
 import { requireTool } from "../harness/tools";
 
@@ -105,6 +106,12 @@ describe("shellcheck on every rendered shell script", function () {
         const scripts = {
             single: renderScheduleLoop(["0 2 * * *"], "sh /scripts/backup.sh"),
             auromart: renderScheduleLoop(["0 2 * * *", "0 */6 * * *"], 'sh /scripts/backup.sh --label "$BACKUP_KIND"'),
+            // Docker's backup container: the backups and the restore test in one loop (components/docker/backup.ts).
+            withRestoreTest: renderScheduleLoop(
+                ["0 2 * * *", "30 5 * * *"],
+                `if [ "$BACKUP_KIND" = restore-test ]; then\n${restoreTestRunCommand()}\nelse\n${backupRunCommand()}\nfi`,
+                { labels: ["full", "restore-test"] },
+            ),
             labelled: renderScheduleLoop(["*/15 9-17 * * 1-5", "30 3 * * 0,7"], "cd /tmp\nsh /scripts/backup.sh", {
                 labels: ["full", "incremental"],
             }),

@@ -6,6 +6,7 @@ import * as path from "path";
 import { planComponent, type Plan } from "../../harness";
 import { requireTool } from "../../harness/tools";
 import { renderScheduleLoop } from "../../../components/shared/backup-script";
+import { planBackup as backupPlanOf } from "../../../plan";
 import {
     backupRunCommand,
     DockerBackup,
@@ -22,6 +23,7 @@ async function planBackup(preset: string, db: string, user: string, port: number
         new DockerBackup(`${preset}-backup-${db}`, {
             system,
             database,
+            plan: backupPlanOf(database),
             target: { host: db, port, username: database.username, password: "s3cret-db-password", user },
             network: `${preset}-net-data`,
         });
@@ -49,6 +51,18 @@ describe("docker Backup", () => {
             assert.strictEqual(labels["tierform.backup.retention-days"], "30");
             assert.strictEqual(labels["tierform.tier"], "backup");
             assert.strictEqual(labels["tierform.datastore"], "db");
+        });
+
+        it("runs the restore test on the plan's schedule in the same loop, writes the marker, and turns unhealthy when a test failed", () => {
+            const loop = uploadOf(container(), "/run/tierform/schedule.sh")!.content;
+            assert.match(loop, /^restore-test 30 5 \* \* \*'$/m);
+            assert.ok(loop.includes('if [ "$BACKUP_KIND" = restore-test ]; then'));
+            assert.match(
+                uploadOf(container(), "/run/tierform/restore-test.sh")!.content,
+                /tierform restore test for the mysql database 'auro_mart'/,
+            );
+            assert.match(uploadOf(container(), "/run/tierform/backup.sh")!.content, /tierform_backup_marker/);
+            assert.match(uploadOf(container(), "/run/tierform/health.sh")!.content, /\.restore-test-failure/);
         });
 
         it("dumps auro_mart with the mysql image's client and prunes after 30 days", () => {
