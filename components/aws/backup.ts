@@ -15,12 +15,14 @@
  * Databases join their plan by tag (`backup-plan=<system>-<database>`, see `backupSelectionTags`).
  * Failures reach the alarm topic through an EventBridge rule (backup and copy jobs FAILED,
  * ABORTED or EXPIRED), an alarm on `NumberOfBackupJobsFailed`, and the vault's notifications
- * (copy failures, changed recovery points).
+ * (copy failures, changed recovery points). A backup that never starts (a deleted or edited plan
+ * or selection, a schedule that stopped) sends no event: {@link neverStartedAlarm} watches for the
+ * jobs that should have been created.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Database, System } from "../../model";
-import { restrictsBothDays } from "../../conventions/cron";
+import { maxGapMinutes, restrictsBothDays } from "../../conventions/cron";
 import { awsTags, resourceName } from "../shared/naming";
 import { AWS_TAG } from "../../conventions/labels";
 import { dataAlarm } from "./monitoring";
@@ -193,6 +195,20 @@ export function fileShareBackup(system: System, databases: Database[]): Database
     return { ...(first ?? {}), name: FILE_SHARES_PLAN, backup } as Database;
 }
 
+/**
+ * Hourly periods without a backup job created in the vault after which the never-started alarm
+ * fires: the shortest of the plans' longest gaps between two scheduled backups, plus an hour for
+ * AWS Backup's start window (the rules' default 60 minutes), capped at 168 (PutMetricAlarm:
+ * Period x EvaluationPeriods at most 604,800 s for periods of an hour or more).
+ */
+export function neverStartedPeriods(databases: Pick<Database, "backup">[]): number {
+    const gaps = databases.map((db) =>
+        maxGapMinutes(db.backup.schedule, ...(db.backup.incrementalSchedule ? [db.backup.incrementalSchedule] : [])),
+    );
+    const shortest = Math.min(...gaps.map((g) => g ?? Infinity));
+    return Math.min(168, Math.ceil(shortest / 60) + 1);
+}
+
 /** The AWS Backup vault(s), role, plans, selections and failure notifications of a system. */
 export class AwsBackup extends pulumi.ComponentResource {
     readonly vault: aws.backup.Vault;
@@ -320,6 +336,25 @@ export class AwsBackup extends pulumi.ComponentResource {
             comparisonOperator: "GreaterThanThreshold",
             threshold: 0,
         });
+        // No backup job created in the vault for longer than the shortest schedule's gap plus AWS Backup's start window: the
+        // metric is absent in an hour without jobs, so missing data breaches (AWS Backup Developer Guide, "Monitoring AWS Backup
+        // metrics with CloudWatch": NumberOfBackupJobsCreated, dimension BackupVaultName).
+        if (planned.length > 0) {
+            const periods = neverStartedPeriods(planned);
+            dataAlarm(this, system, "backup", "backup-jobs-not-started", args.alarmTopicArn, {
+                alarmDescription: `${system.name}: no AWS Backup job started in ${periods} hours (a plan's schedule stopped, or a plan or selection is gone)`,
+                namespace: "AWS/Backup",
+                metricName: "NumberOfBackupJobsCreated",
+                dimensions: { BackupVaultName: this.vault.name },
+                statistic: "Sum",
+                period: 3600,
+                evaluationPeriods: periods,
+                datapointsToAlarm: periods,
+                comparisonOperator: "LessThanThreshold",
+                threshold: 1,
+                treatMissingData: "breaching",
+            });
+        }
         new aws.backup.VaultNotifications(
             name,
             {

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { toAwsCron } from "../../../components/aws/backup";
+import { neverStartedPeriods, toAwsCron } from "../../../components/aws/backup";
 import type { Plan, PlannedResource } from "../../harness";
 import { planData, providerOf } from "./data-helpers";
 
@@ -102,6 +102,20 @@ describe("aws backup (AWS Backup)", function () {
         const alarm = hld.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").find((a) => a.inputs.metricName === "NumberOfBackupJobsFailed")!;
         assert.strictEqual(alarm.inputs.threshold, 0);
         assert.deepStrictEqual(alarm.inputs.dimensions, { BackupVaultName: "hld-platform-prod" });
+        // A backup that never starts: no job created in the vault for the daily gap (24 h) plus the start window's hour.
+        const silent = hld
+            .ofType("aws:cloudwatch/metricAlarm:MetricAlarm")
+            .find((a) => a.inputs.metricName === "NumberOfBackupJobsCreated")!;
+        assert.deepStrictEqual(
+            [silent.inputs.comparisonOperator, silent.inputs.threshold, silent.inputs.period, silent.inputs.evaluationPeriods],
+            ["LessThanThreshold", 1, 3600, 25],
+        );
+        assert.strictEqual(silent.inputs.datapointsToAlarm, 25);
+        assert.strictEqual(silent.inputs.treatMissingData, "breaching");
+        assert.deepStrictEqual(silent.inputs.dimensions, { BackupVaultName: "hld-platform-prod" });
+        // AuroMart's 6-hourly incremental: 7 hours; a weekly schedule is capped at CloudWatch's 7 days.
+        assert.strictEqual(neverStartedPeriods([{ backup: { schedule: "0 2 * * *", incrementalSchedule: "0 */6 * * *" } } as never]), 7);
+        assert.strictEqual(neverStartedPeriods([{ backup: { schedule: "0 2 * * 0" } } as never]), 168);
         assert.ok(
             hld
                 .one("aws:backup/vaultNotifications:VaultNotifications", "hld-platform-backup")
