@@ -46,10 +46,16 @@ export interface RoutePlan {
     allowCidrs?: string[];
 }
 
+/**
+ * What an adapter reads of the system as a whole, passed through from the resolved spec as it is:
+ * its name, the environment and that environment's profile (sizes, Multi-AZ, deletion protection),
+ * the recovery objectives and the alert thresholds. A component that needs no more of the system
+ * takes this instead of the model's `System`.
+ */
+export type SystemFacts = Pick<System, "name" | "environment" | "profile" | "recovery" | "monitoring">;
+
 /** The plan of a whole system on one platform. */
-export interface SystemPlan {
-    /** The system's name. */
-    name: string;
+export interface SystemPlan extends SystemFacts {
     /** The platform it is built on. */
     platform: Platform;
     /** The placement that mixes platforms, when the stack sets one (`tierform:placement`). @default none */
@@ -88,6 +94,10 @@ export function planSystem(system: System, platform: Platform, placement?: Place
     const datastores = planDatastores(system, platform, services);
     return {
         name: system.name,
+        environment: system.environment,
+        profile: system.profile,
+        recovery: system.recovery,
+        monitoring: system.monitoring,
         platform,
         ...(placement ? { placement } : {}),
         services,

@@ -16,9 +16,9 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { System } from "../../model";
 import { awsTags, resourceName } from "../shared/naming";
 import { awsPlace, policyJson } from "./common";
+import type { SystemFacts } from "../../plan";
 
 /** AWS services that may use a key for their own encryption (see the module comment). */
 export type KmsServiceUse = "logs" | "alarms";
@@ -26,7 +26,7 @@ export type KmsServiceUse = "logs" | "alarms";
 /** Arguments of {@link AwsKms}. */
 export interface AwsKmsArgs {
     /** The system the key belongs to (tags, alias, protection). */
-    system: System;
+    system: SystemFacts;
     /** What the key protects, e.g. "data", "logs", "dr"; used in its alias and description. */
     purpose: string;
     /**

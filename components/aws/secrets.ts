@@ -7,13 +7,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { System } from "../../model";
 import { awsTags, resourceName } from "../shared/naming";
+import type { SystemFacts } from "../../plan";
 
 /** Arguments of {@link AwsAppSecrets}. */
 export interface AwsAppSecretsArgs {
     /** The resolved system (names, tags, deletion protection). */
-    system: System;
+    system: SystemFacts;
     /** KMS key the secrets are encrypted with. */
     kmsKeyArn: pulumi.Input<string>;
     /** The plan's application secrets: their names and the length of each generated value. */

@@ -7,9 +7,12 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import type * as k8sTypes from "@pulumi/kubernetes/types/input";
-import type { Size, System } from "../../model";
 import { type Tier } from "../shared/naming";
 import { KubeContext, logicalName, meta, podLabels } from "./context";
+import type { SystemFacts } from "../../plan";
+
+/** A datastore size of the environment profile (`profile.dataSize`). */
+type DataSize = SystemFacts["profile"]["dataSize"];
 
 /** The non-root identity and seccomp profile both security contexts carry. */
 function identity(uid: number, gid: number) {
@@ -74,14 +77,14 @@ export function resourceRequirements(cpu: number, memoryMb: number): k8sTypes.co
 }
 
 /** CPU and memory of a datastore of a profile size. */
-export const DATASTORE_SIZES: Record<Size, { cpu: number; memoryMb: number }> = {
+export const DATASTORE_SIZES: Record<DataSize, { cpu: number; memoryMb: number }> = {
     small: { cpu: 0.25, memoryMb: 512 },
     medium: { cpu: 1, memoryMb: 2048 },
     large: { cpu: 2, memoryMb: 8192 },
 };
 
 /** CPU and memory of a cache or queue: one size below the databases', at most medium. */
-export function brokerSize(system: System): { cpu: number; memoryMb: number } {
+export function brokerSize(system: SystemFacts): { cpu: number; memoryMb: number } {
     return DATASTORE_SIZES[system.profile.dataSize === "large" ? "medium" : "small"];
 }
 

@@ -3,8 +3,8 @@
  * people can tell what a resource is: which system, which tier, which environment.
  */
 import { createHash } from "crypto";
-import type { System } from "../../model";
 import { DOCKER_LABEL, K8S_ANNOTATION, MANAGED_BY, type Tier } from "../../conventions/labels";
+import type { SystemFacts } from "../../plan";
 
 export { MANAGED_BY, type Tier };
 
@@ -25,7 +25,7 @@ export function resourceName(parts: string[], maxLength = 63): string {
 }
 
 /** Kubernetes recommended labels (`app.kubernetes.io/*`) for a component of a tier. */
-export function kubernetesLabels(system: System, component: string, tier: Tier): Record<string, string> {
+export function kubernetesLabels(system: SystemFacts, component: string, tier: Tier): Record<string, string> {
     return {
         "app.kubernetes.io/name": component,
         "app.kubernetes.io/instance": resourceName([system.name, component]),
@@ -37,12 +37,12 @@ export function kubernetesLabels(system: System, component: string, tier: Tier):
 }
 
 /** AWS tags of a tier: `system`, `environment`, `tier`, `managed-by`. */
-export function awsTags(system: System, tier: Tier): Record<string, string> {
+export function awsTags(system: SystemFacts, tier: Tier): Record<string, string> {
     return { system: system.name, environment: system.environment, tier, "managed-by": MANAGED_BY };
 }
 
 /** Docker labels: `tierform.system`, `.environment`, `.tier`, and `.datastore` for what belongs to one. */
-export function dockerLabels(system: System, tier: Tier, datastore?: string): Record<string, string> {
+export function dockerLabels(system: SystemFacts, tier: Tier, datastore?: string): Record<string, string> {
     return {
         [DOCKER_LABEL.system]: system.name,
         [DOCKER_LABEL.environment]: system.environment,

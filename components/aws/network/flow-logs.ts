@@ -3,9 +3,9 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { System } from "../../../model";
 import { awsTags } from "../../shared/naming";
 import { awsNamePrefix, awsPlace, denyInsecureTransport, policyJson } from "../common";
+import type { SystemFacts } from "../../../plan";
 
 /**
  * Flow-log aggregation interval: 600 s, the coarser of the two EC2 allows (60 or 600; CreateFlowLogs
@@ -28,7 +28,7 @@ export const FLOW_LOG_INTERVAL_SECONDS = 600;
  */
 export function vpcFlowLogs(
     name: string,
-    args: { system: System; vpcId: pulumi.Input<string>; bucketPrefixParts: string[]; retentionInDays: number },
+    args: { system: SystemFacts; vpcId: pulumi.Input<string>; bucketPrefixParts: string[]; retentionInDays: number },
     opts: pulumi.CustomResourceOptions,
 ): aws.ec2.FlowLog {
     const { system } = args;

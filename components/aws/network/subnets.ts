@@ -6,8 +6,8 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { System } from "../../../model";
 import { nameTag, type NetworkPart } from "./part";
+import type { SystemFacts } from "../../../plan";
 
 /** Subnet tiers, as the `subnet-tier` tag names them (also how an existing VPC's subnets are found). */
 export type SubnetTier = "public" | "private" | "isolated";
@@ -34,7 +34,7 @@ export function subnetCidrs(vpcCidr: string, index: number): Record<SubnetTier, 
 }
 
 /** Availability zones a system spans: `azCount` when given, else 3 in prod and 2 elsewhere. */
-export function availabilityZoneCount(system: System, azCount = 0): number {
+export function availabilityZoneCount(system: SystemFacts, azCount = 0): number {
     const n = azCount > 0 ? azCount : system.environment === "prod" ? 3 : 2;
     if (n < 2)
         throw new Error(`tierform:azCount must be at least 2 on AWS (a load balancer and Multi-AZ datastores need two zones), got ${n}`);
