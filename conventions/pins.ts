@@ -92,6 +92,10 @@ export const PINS = {
     kubePrometheusStackChart: { kind: "chart", datasource: "helm", packageName: "kube-prometheus-stack", registryUrl: "https://prometheus-community.github.io/helm-charts", value: "88.5.3", source: "prometheus-community/helm-charts tag kube-prometheus-stack-88.5.3" },
     // metrics-server: chart 3.13.1 ships appVersion 0.8.1 (charts/metrics-server/Chart.yaml at kubernetes-sigs/metrics-server
     // 5ed5d3a, 2026-08-04, tag metrics-server-helm-chart-3.13.1). The app's v0.9.0 tag exists, with no chart release for it yet.
+    // Argo Rollouts: chart 2.41.0 ships controller v1.9.0 (argoproj/argo-helm charts/argo-rollouts/Chart.yaml, 2026-06-05); its
+    // Gateway API traffic-router plugin v0.15.0 (argoproj-labs/rollouts-plugin-trafficrouter-gatewayapi tag v0.15.0, 2026-06-26).
+    argoRolloutsChart: { kind: "chart", datasource: "helm", packageName: "argo-rollouts", registryUrl: "https://argoproj.github.io/argo-helm", value: "2.41.0", source: "argoproj/argo-helm charts/argo-rollouts/Chart.yaml (appVersion v1.9.0, 2026-06-05)" },
+    argoRolloutsGatewayApiPlugin: { kind: "image", datasource: "docker", packageName: "ghcr.io/argoproj-labs/rollouts-plugin-trafficrouter-gatewayapi", value: "v0.15.0", source: "argoproj-labs/rollouts-plugin-trafficrouter-gatewayapi git tag v0.15.0 (2026-06-26; Dockerfile: alpine, USER 999, /bin/rollouts-plugin-trafficrouter-gatewayapi)" },
     metricsServerChart: { kind: "chart", datasource: "helm", packageName: "metrics-server", registryUrl: "https://kubernetes-sigs.github.io/metrics-server", value: "3.13.1", source: "kubernetes-sigs/metrics-server charts/metrics-server/Chart.yaml, tag metrics-server-helm-chart-3.13.1 (appVersion 0.8.1)" },
     // External Secrets Operator (the EKS placement's Secrets Manager → Secret sync): chart 2.10.0, released 2026-08-28 (tag helm-chart-2.10.0).
     externalSecretsChart: { kind: "chart", datasource: "helm", packageName: "external-secrets", registryUrl: "https://charts.external-secrets.io", value: "2.10.0", source: "external-secrets/external-secrets release v2.10.0 / tag helm-chart-2.10.0 (2026-08-28)" },

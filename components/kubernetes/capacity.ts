@@ -4,7 +4,9 @@
  *
  * - **CPU and memory requests** of the long-running pods: each Deployment × its floor (`replicas`,
  *   else its HPA's `minReplicas` or its KEDA ScaledObject's `minReplicaCount`), each StatefulSet ×
- *   `replicas`, each CloudNativePG Cluster × `instances` (the postgres container plus the Barman
+ *   `replicas`, each Argo Rollouts Rollout × its floor with its Deployment's pod template (the
+ *   Deployment itself at 0; a blue-green runs a second full set while it rolls out, a canary its
+ *   step's share, not counted here), each CloudNativePG Cluster × `instances` (the postgres container plus the Barman
  *   Cloud plugin's sidecar, `instanceSidecarConfiguration` of its ObjectStore). A pod requests the
  *   larger of its containers' sum and its largest init container (Kubernetes "Resource sharing
  *   within containers": the effective init request). The scheduler places a pod only on a node with
@@ -131,7 +133,13 @@ export function kubernetesCapacity(objects: KubeObject[]): Capacity {
     for (const o of objects) {
         const owner = `${o.kind}/${o.metadata?.name}`;
         const s = o.spec ?? {};
-        if (o.kind === "Deployment" || o.kind === "StatefulSet") {
+        if (o.kind === "Rollout" && s.workloadRef?.kind === "Deployment") {
+            // Argo Rollouts (rollout.ts): the Rollout runs the referenced Deployment's template, which itself stays at 0.
+            const workload = objects.find(
+                (d) => d.kind === "Deployment" && key(d) === `${o.metadata?.namespace ?? ""}/${s.workloadRef.name}`,
+            );
+            pods.push({ owner, copies: s.replicas ?? scalers.get(key(o)) ?? 1, ...podRequests(workload?.spec?.template?.spec) });
+        } else if ((o.kind === "Deployment" && s.replicas !== 0) || o.kind === "StatefulSet") {
             const copies = s.replicas ?? scalers.get(key(o)) ?? 1;
             pods.push({ owner, copies, ...podRequests(s.template?.spec) });
             for (const t of s.volumeClaimTemplates ?? [])

@@ -20,6 +20,7 @@ export const OPERATOR_NAMESPACES = {
     certManager: "cert-manager",
     cnpg: "cnpg-system",
     monitoring: "monitoring",
+    argoRollouts: "argo-rollouts",
 } as const;
 
 /** Everything a tier component needs to know about where it is built. */

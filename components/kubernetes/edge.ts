@@ -143,6 +143,25 @@ export interface KubernetesEdgeArgs {
      * @default {}
      */
     traffic?: Record<string, TrafficPlan>;
+    /**
+     * The canary Service of each service an Argo Rollouts canary shifts traffic for (rollout.ts), by service name.
+     * @default {}
+     */
+    canaryServices?: Record<string, string>;
+}
+
+/**
+ * The backends of a route rule: the service, and for a canary (rollout.ts) its canary Service at
+ * weight 0 beside it at 100, the weights Argo Rollouts' Gateway API plugin then moves step by step
+ * (plugin docs/quick-start.md: the HTTPRoute names both Services). Pulumi applies the route only when
+ * its own inputs change, so it does not undo a weight mid-rollout unless the edge itself changes then.
+ */
+export function backendRefs(service: string, port: number, canary?: string): Record<string, unknown>[] {
+    if (!canary) return [{ name: service, port }];
+    return [
+        { name: service, port, weight: 100 },
+        { name: canary, port, weight: 0 },
+    ];
 }
 
 /** Gateway, HTTPRoutes, Envoy Gateway policies, Issuer and Certificate. */
@@ -263,7 +282,7 @@ export class KubernetesEdge extends pulumi.ComponentResource {
                     rules: group.map((r) => ({
                         matches: [{ path: { type: "PathPrefix", value: r.path } }],
                         filters: [headerFilter],
-                        backendRefs: [{ name: r.service, port: r.port }],
+                        backendRefs: backendRefs(r.service, r.port, args.canaryServices?.[r.service]),
                     })),
                 },
                 GATEWAY_API,

@@ -24,6 +24,7 @@ import { DEFAULT_PORTS } from "../shared/connection";
 import { datastoreOf, portOf } from "../../plan";
 import { OPERATOR_NAMESPACES, selectorOf } from "./context";
 import { ENVOY_PROXY_PEER } from "./edge";
+import { rolloutCheckComponent } from "./rollout";
 import type { PlatformSettings } from "../../plan";
 
 /** One end of a network flow. */
@@ -182,6 +183,10 @@ export function systemFlows(system: System, settings: PlatformSettings): Flow[] 
         // spec opts in, only on its ports, never to private, link-local or cluster ranges.
         if (service.egress.internet)
             flows.push({ from: pods(service.name), to: INTERNET, ports: service.egress.ports.map((port) => ({ port })) });
+        // A blue-green's promotion checks (rollout.ts) call the new pods through the preview Service.
+        const r = service.rollout;
+        if (service.port && routed.has(service.name) && r.strategy === "blueGreen" && r.prePromotion.length + r.postPromotion.length > 0)
+            flows.push({ from: pods(rolloutCheckComponent(service.name)), to: pods(service.name), ports: [{ port: service.port }] });
         const clients = [service.name, ...(service.migrate ? [`${service.name}-migrate`] : [])];
         for (const use of service.uses) {
             const target = datastorePeer(system, settings, use);

@@ -13,6 +13,7 @@
  * | KEDA | kedacore/keda | request-rate autoscaling (`ScaledObject`) |
  * | kube-prometheus-stack | prometheus-community/kube-prometheus-stack | ServiceMonitor/PrometheusRule (only with `monitoringCrds`), the request-rate signal |
  * | metrics-server | metrics-server/metrics-server (kube-system) | the `metrics.k8s.io` API every CPU/memory HPA and KEDA cpu/memory trigger reads |
+ * | Argo Rollouts | argo/argo-rollouts with the Gateway API traffic-router plugin | canary and blue-green rollouts (rollout.ts) |
  *
  * With Envoy Gateway, tierform also creates the GatewayClass {@link GATEWAY_CLASS} and the Redis
  * its rate-limit service counts in (per-client limits are global rate limits in Envoy Gateway);
@@ -26,7 +27,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type * as k8sTypes from "@pulumi/kubernetes/types/input";
 import type { System } from "../../model";
 import { K8S_ANNOTATION } from "../../conventions/labels";
-import { planService } from "../../plan";
+import { planService, rolloutIntent } from "../../plan";
 import { datastoreImage } from "../shared/images";
 import { PINS } from "../../conventions/pins";
 import { OPERATOR_NAMESPACES } from "./context";
@@ -87,6 +88,17 @@ export const CHARTS = {
      * triggers read; neither kind nor EKS ships it (k3s and minikube's addon do: leave
      * `installMetricsServer` off there, a second one would fight over the APIService).
      */
+    /**
+     * Argo Rollouts, with its Gateway API traffic-router plugin copied in by an init container from
+     * the plugin's pinned image (plugin docs/installation.md "Installing the plugin via init
+     * containers"); {@link argoRolloutsValues}.
+     */
+    argoRollouts: {
+        chart: PINS.argoRolloutsChart.packageName,
+        version: PINS.argoRolloutsChart.value,
+        repo: PINS.argoRolloutsChart.registryUrl,
+        namespace: OPERATOR_NAMESPACES.argoRollouts,
+    },
     metricsServer: {
         chart: PINS.metricsServerChart.packageName,
         version: PINS.metricsServerChart.value,
@@ -145,6 +157,7 @@ export function neededOperators(system: System, settings: PlatformSettings): Ope
     if (postgres) needed.push("cnpg", "barmanCloud");
     if (scalesOnRequests(system)) needed.push("keda");
     if (scalesOnResources(system)) needed.push("metricsServer");
+    if (rollsOut(system)) needed.push("argoRollouts");
     needed.push("envoyGateway");
     return needed;
 }
@@ -167,6 +180,7 @@ export function operatorsToInstall(system: System, settings: PlatformSettings): 
         keda: all || settings.installKeda,
         kubePrometheusStack: all || settings.installPrometheusStack,
         metricsServer: all || settings.installMetricsServer,
+        argoRollouts: all,
     };
     return neededOperators(system, settings).filter((o) => switches[o]);
 }
@@ -206,6 +220,59 @@ export function metricsServerValues(): Record<string, unknown> {
     return { resources: { requests: { cpu: "100m", memory: "200Mi" }, limits: { memory: "400Mi" } } };
 }
 
+/** True when a routed service of `system` rolls out as a canary or blue-green, which Argo Rollouts runs (rollout.ts). */
+export function rollsOut(system: System): boolean {
+    return Object.values(system.services).some((s) => {
+        const r = rolloutIntent(system, s);
+        return r.routed && r.strategy !== "rolling";
+    });
+}
+
+/** The name Argo Rollouts knows the Gateway API traffic-router plugin by (plugin docs/installation.md). */
+export const GATEWAY_API_PLUGIN = "argoproj-labs/gatewayAPI";
+
+/** Where the controller finds the Gateway API plugin: an emptyDir the init container fills. */
+const PLUGIN_DIR = "/plugins";
+
+/**
+ * Values of the Argo Rollouts release: the Gateway API traffic-router plugin
+ * ({@link GATEWAY_API_PLUGIN}) copied from its pinned image into an emptyDir by an init container
+ * running as the image's user 999 under the restricted profile, and loaded from there
+ * (`file://`, so the controller downloads nothing at start; argo-helm charts/argo-rollouts
+ * values.yaml `controller.trafficRouterPlugins`, `initContainers`, `volumes`); the chart's
+ * Gateway API RBAC (`providerRBAC.providers.gatewayAPI`, on by default) lets the plugin update
+ * HTTPRoutes; limits for the controller (the chart sets none); the chart's pod and container
+ * security contexts already meet the restricted profile (runAsNonRoot, no privilege escalation,
+ * all capabilities dropped, read-only root, seccomp RuntimeDefault). The dashboard stays off.
+ */
+export function argoRolloutsValues(): Record<string, unknown> {
+    const plugin = PINS.argoRolloutsGatewayApiPlugin;
+    const binary = "rollouts-plugin-trafficrouter-gatewayapi";
+    return {
+        controller: {
+            initContainers: [
+                restrictedContainer(
+                    999,
+                    999,
+                    { cpu: 0.1, memoryMb: 64 },
+                    {
+                        name: "copy-gateway-api-plugin",
+                        image: `${plugin.packageName}:${plugin.value}`,
+                        command: ["cp", `/bin/${binary}`, `${PLUGIN_DIR}/`],
+                        volumeMounts: [{ name: "gateway-api-plugin", mountPath: PLUGIN_DIR }],
+                    },
+                ),
+            ],
+            trafficRouterPlugins: [{ name: GATEWAY_API_PLUGIN, location: `file://${PLUGIN_DIR}/${binary}` }],
+            volumes: [{ name: "gateway-api-plugin", emptyDir: { sizeLimit: "100Mi" } }],
+            volumeMounts: [{ name: "gateway-api-plugin", mountPath: PLUGIN_DIR }],
+            resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+        },
+        providerRBAC: { enabled: true, providers: { gatewayAPI: true } },
+        dashboard: { enabled: false },
+    };
+}
+
 /** Arguments of {@link KubernetesOperators}. */
 export interface KubernetesOperatorsArgs {
     /** The resolved system. */
@@ -242,10 +309,20 @@ export class KubernetesOperators extends pulumi.ComponentResource {
             keda: { prometheus: { operator: { enabled: monitoring, serviceMonitor: { enabled: monitoring } } } },
             envoyGateway: envoyGatewayValues(),
             metricsServer: metricsServerValues(),
+            argoRollouts: argoRolloutsValues(),
         };
         // kube-prometheus-stack first: the others create ServiceMonitors/PodMonitors when monitoring is on.
         // The Barman Cloud plugin after CloudNativePG and cert-manager (its Issuer and Certificates).
-        for (const key of ["kubePrometheusStack", "certManager", "cnpg", "barmanCloud", "keda", "envoyGateway", "metricsServer"] as const) {
+        for (const key of [
+            "kubePrometheusStack",
+            "certManager",
+            "cnpg",
+            "barmanCloud",
+            "keda",
+            "envoyGateway",
+            "metricsServer",
+            "argoRollouts",
+        ] as const) {
             if (!install.has(key)) continue;
             const c = CHARTS[key];
             const prom = key === "kubePrometheusStack" ? undefined : this.byName.kubePrometheusStack;

@@ -23,9 +23,11 @@
  *   with `requestsPerMinute` (MDC's backend, Asset Management's api) a KEDA `ScaledObject`
  *   ({@link scaledObjectSpec}) with a Prometheus trigger on the edge's request rate and the CPU and
  *   memory targets the spec gives, instead of a plain HPA; KEDA owns the HPA it creates.
- * - **blueGreen/canary**: a Deployment cannot split traffic; they roll out as a surge of new pods
- *   before any old one goes (blue/green: `maxSurge: 100%`; canary: the first step's percentage),
- *   with `maxUnavailable: 0`. Traffic-weighted steps need Argo Rollouts or Flagger.
+ * - **blueGreen/canary** of a routed web service: an Argo Rollouts `Rollout` (rollout.ts) runs the
+ *   plan's schedule with the Deployment as its `workloadRef`; the Deployment holds the pod template
+ *   at 0 replicas and the HPA or ScaledObject scales the Rollout. An unrouted one (no traffic to
+ *   shift) rolls: a surge of new pods before any old one goes (blue/green: `maxSurge: 100%`; canary:
+ *   the first step's percentage), with `maxUnavailable: 0`.
  * - **Shared files** (`mounts`): the share's ReadWriteMany claim (files.ts) at each mount's path and `subPath`.
  * - **command**: the spec's `command` (and `migrate.command`) become the container's `args`, which
  *   replace the image's CMD and keep its ENTRYPOINT, as `command` does on Docker and on ECS
@@ -50,7 +52,8 @@ import { execProbe, restrictedContainer, restrictedPodSpec, topologySpread, vers
 import { componentSecret, secretEnv } from "./secrets";
 import { s3Env } from "./object-store";
 import { shareMounts } from "./files";
-import { requestRateQuery } from "./edge";
+import { httpRouteName, requestRateQuery } from "./edge";
+import { createRollout, rolloutCheckComponent, ROLLOUTS_API, runsOnArgo } from "./rollout";
 import { PROMETHEUS_URL } from "./operators";
 
 /** Name of the system-wide Secret holding the generated app secrets (one value per name, shared by every service that lists it). */
@@ -178,7 +181,7 @@ export function scaledObjectSpec(ctx: KubeContext, plan: ServicePlan, requestsPe
         metadata: { value: String(t.percent) },
     }));
     return {
-        scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: plan.name },
+        scaleTargetRef: scaleTarget(plan),
         minReplicaCount: Math.max(1, range.min),
         maxReplicaCount: range.max,
         pollingInterval: 30,
@@ -193,6 +196,13 @@ export function scaledObjectSpec(ctx: KubeContext, plan: ServicePlan, requestsPe
             ...resources,
         ],
     };
+}
+
+/** What the autoscaler scales: the Rollout where Argo Rollouts runs the service's rollout, else the Deployment. */
+export function scaleTarget(plan: ServicePlan): { apiVersion: string; kind: string; name: string } {
+    return plan.kind === "web" && runsOnArgo(plan.rollout)
+        ? { apiVersion: ROLLOUTS_API, kind: "Rollout", name: plan.name }
+        : { apiVersion: "apps/v1", kind: "Deployment", name: plan.name };
 }
 
 /** Arguments of {@link KubernetesService}. */
@@ -230,6 +240,11 @@ export interface KubernetesServiceArgs {
      * @default a Secret holding the bindings' values
      */
     syncedConnections?: (parent: pulumi.Resource, secretName: string, values: Record<string, pulumi.Input<string>>) => pulumi.Resource;
+    /**
+     * What a Rollout waits for (the Argo Rollouts release).
+     * @default []
+     */
+    rolloutDependsOn?: pulumi.Resource[];
 }
 
 /** One application service: Deployment (+ Service, HPA, PDB, connection Secret, migration Job). */
@@ -242,6 +257,8 @@ export class KubernetesService extends pulumi.ComponentResource {
     readonly address: string;
     /** The migration Job, when the spec has `migrate`: this workload and every service using a migrated database wait for it. */
     readonly migration?: k8s.batch.v1.Job;
+    /** The Argo Rollouts `Rollout` of a routed canary or blue-green service (rollout.ts). */
+    readonly rollout?: k8s.apiextensions.CustomResource;
 
     constructor(name: string, args: KubernetesServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tierform:kubernetes:Service", name, {}, opts);
@@ -329,6 +346,7 @@ export class KubernetesService extends pulumi.ComponentResource {
 
         const range = plan.replicas;
         const autoscaled = Object.keys(plan.scaling).length > 0;
+        const argo = isWeb && runsOnArgo(plan.rollout);
         const metadata = meta(ctx, svcName, svcName, "service", {
             annotations: { "tierform.io/service-kind": service.kind, "tierform.io/rollout": service.rollout.strategy },
         });
@@ -367,7 +385,8 @@ export class KubernetesService extends pulumi.ComponentResource {
                       {
                           metadata,
                           spec: {
-                              ...(autoscaled ? {} : { replicas: range.min }),
+                              // Under a Rollout the Deployment only holds the template (workloadRef, scaleDown never).
+                              ...(argo ? { replicas: 0 } : autoscaled ? {} : { replicas: range.min }),
                               revisionHistoryLimit: 5,
                               selector: { matchLabels: selector },
                               strategy: deploymentStrategy(service),
@@ -392,6 +411,20 @@ export class KubernetesService extends pulumi.ComponentResource {
             );
         }
         this.address = isWeb ? `${svcName}.${ctx.namespaceName}.svc.cluster.local:${service.port}` : svcName;
+        if (argo)
+            this.rollout = createRollout(this, {
+                ctx,
+                plan: plan.rollout,
+                port: service.port!,
+                ...(autoscaled ? {} : { replicas: range.min }),
+                selector,
+                routes: [...new Set(ctx.system.edge.routes.filter((r) => r.service === svcName).map(httpRouteName))],
+                pod: template.spec as k8sTypes.core.v1.PodSpec,
+                hookLabels: podLabels(ctx, rolloutCheckComponent(svcName), "service"),
+                metrics: ctx.settings.monitoringCrds,
+                dependsOn: [this.workload, this.service!, ...(args.rolloutDependsOn ?? [])],
+            });
+        const scaled = this.rollout ?? this.workload;
 
         const rpm = plan.scaling.requestsPerMinute;
         if (rpm !== undefined) {
@@ -403,7 +436,7 @@ export class KubernetesService extends pulumi.ComponentResource {
                     metadata: meta(ctx, svcName, svcName, "service"),
                     spec: scaledObjectSpec(ctx, plan, rpm),
                 },
-                { parent: this, dependsOn: [this.workload, ...(args.autoscalerDependsOn ?? [])] },
+                { parent: this, dependsOn: [scaled, ...(args.autoscalerDependsOn ?? [])] },
             );
         } else if (autoscaled) {
             new k8s.autoscaling.v2.HorizontalPodAutoscaler(
@@ -411,14 +444,14 @@ export class KubernetesService extends pulumi.ComponentResource {
                 {
                     metadata: meta(ctx, svcName, svcName, "service"),
                     spec: {
-                        scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: svcName },
+                        scaleTargetRef: scaleTarget(plan),
                         minReplicas: Math.max(1, range.min),
                         maxReplicas: range.max,
                         metrics: hpaMetrics(plan),
                         behavior: { scaleDown: { stabilizationWindowSeconds: 300 } },
                     },
                 },
-                { parent: this, dependsOn: [this.workload] },
+                { parent: this, dependsOn: [scaled] },
             );
         }
         new k8s.policy.v1.PodDisruptionBudget(

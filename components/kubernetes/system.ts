@@ -26,6 +26,7 @@ import { KubernetesNamespace } from "./namespace";
 import { KubernetesOperators } from "./operators";
 import { provisionKubernetes, type KubernetesProvisionContext } from "./provisioners";
 import { APP_SECRETS, KubernetesService } from "./service";
+import { runsOnArgo, secondService } from "./rollout";
 import type { PlatformSettings } from "../../plan";
 import type { Problem } from "../../conventions/problems";
 
@@ -137,6 +138,7 @@ export class KubernetesSystem extends pulumi.ComponentResource implements Platfo
                         ...plan.services[service.name].afterMigrationsOf.map((m) => built[m].migration!),
                     ],
                     autoscalerDependsOn: operators.releases("keda"),
+                    rolloutDependsOn: operators.releases("argoRollouts"),
                 },
                 child,
             );
@@ -153,7 +155,17 @@ export class KubernetesSystem extends pulumi.ComponentResource implements Platfo
         );
         const edge = new KubernetesEdge(
             `${name}-edge`,
-            { ctx, servicePorts, dependsOn: [...operators.releases("envoyGateway", "certManager"), ...workloads], traffic: plan.traffic },
+            {
+                ctx,
+                servicePorts,
+                canaryServices: Object.fromEntries(
+                    Object.values(plan.services)
+                        .filter((s) => runsOnArgo(s.rollout) && s.rollout.strategy === "canary")
+                        .map((s) => [s.name, secondService(s.rollout)]),
+                ),
+                dependsOn: [...operators.releases("envoyGateway", "certManager"), ...workloads],
+                traffic: plan.traffic,
+            },
             child,
         );
 

@@ -5,8 +5,8 @@
  * service plan, and what it does with each spec field — its column of docs/spec-reference.md
  * (`npm run docs:spec`), checked against the features by test/standards/spec-reference.test.ts.
  */
-import { rollingSteps } from "./rollout-text";
-import { approximated, ignored, type PlatformKnowledge } from "./types";
+import { analysisText, rollingSteps } from "./rollout-text";
+import { approximated, ignored, type PlatformKnowledge, type RolloutIntent, type RolloutSchedule } from "./types";
 
 /** Kubernetes's support, rendering and spec-field notes. */
 export const kubernetes: PlatformKnowledge = {
@@ -36,7 +36,7 @@ export const kubernetes: PlatformKnowledge = {
         "entrypoint-with-credentials": { level: "full", how: "container args (the image's ENTRYPOINT stays); credentials by secretKeyRef" },
         "traffic-shifting": {
             level: "approximated",
-            how: "a surge of new pods before any old one goes (blue/green: maxSurge 100 %; canary: the first step); traffic-weighted steps need Argo Rollouts or Flagger",
+            how: "Argo Rollouts runs a routed service's canary (HTTPRoute weights) or blue-green (preview and active Services); the analysis sees each route's stable and canary traffic together, and the preview is reached in the cluster only",
         },
         "storage-size": { level: "full", how: "PersistentVolumeClaim requests of that size" },
         "backup-archive": { level: "approximated", how: "no weekly or monthly copies: dumps are kept retentionDays" },
@@ -141,24 +141,27 @@ export const kubernetes: PlatformKnowledge = {
         "service.env": "Plain `env` values of the container.",
         "service.secrets": "In the system's `app-secrets` Secret, by `secretKeyRef`.",
         "rollout.strategy": approximated(
-            "A RollingUpdate in every case (annotation `tierform.io/rollout`): blueGreen surges 100 %, canary surges the first step's percentage, both with nothing unavailable; no traffic weights.",
+            "A routed service's canary or blueGreen runs as an Argo Rollouts `Rollout` (workloadRef to the Deployment; HTTPRoute weights through the Gateway API plugin for a canary, the active/preview Services for a blue-green); an unrouted one rolls as a RollingUpdate surge (no traffic to shift).",
         ),
         "rollout.maxSurge": "The Deployment's `rollingUpdate.maxSurge` (rolling only).",
         "rollout.maxUnavailable": "The Deployment's `rollingUpdate.maxUnavailable` (rolling only).",
-        "rollout.canarySteps": approximated("Only the first step, as the surge percentage."),
-        "canaryStep.weight": approximated("Only the first step's, as the surge percentage."),
-        "canaryStep.pause": ignored("the Deployment controller holds no step."),
-        "rolloutHook.command": ignored("a rolling update has no promotion to hold."),
-        "rollout.bake": ignored("the old pods go as the new ones turn ready."),
-        "rollout.onFailure": approximated(
-            "A rollout whose new pods never turn ready stops with the old pods serving (nothing unavailable); nothing shifts back.",
+        "rollout.canarySteps": "`setWeight` steps of the Rollout, each followed by a 5-minute `pause`.",
+        "canaryStep.weight": "A `setWeight` step: the Gateway API plugin sets the HTTPRoutes' canary backend to that weight.",
+        "canaryStep.pause": "A `pause` step of that duration, the background analysis running.",
+        "rolloutHook.command":
+            "A Job (an AnalysisTemplate with the `job` provider) in the service's image and environment plus `PREVIEW_URL`, the preview Service; the NetworkPolicy lets it reach the service's port.",
+        "rollout.bake": "The Rollout's `scaleDownDelaySeconds`: the old pods stay while the post-promotion analysis runs.",
+        "rollout.onFailure":
+            "Argo Rollouts aborts: all traffic back to the stable pods (canary weight 0, or the active Service back to the old pods), the new ones scaled down.",
+        "rolloutAnalysis.errorRatePercent": approximated(
+            "An AnalysisTemplate metric on Envoy's 5xx share of the service's HTTPRoute rules (Prometheus); the rule's stable and canary requests are counted together.",
         ),
-        "rolloutAnalysis.errorRatePercent": ignored("no metric gates a rolling update."),
-        "rolloutAnalysis.latencyMs": ignored("see `errorRatePercent`."),
-        "rolloutAnalysis.latencyPercentile": ignored("see `errorRatePercent`."),
-        "rolloutAnalysis.interval": ignored("see `errorRatePercent`."),
-        "rolloutAnalysis.failuresToAbort": ignored("see `errorRatePercent`."),
-        "rolloutAnalysis.query": ignored("see `errorRatePercent`."),
+        "rolloutAnalysis.latencyMs": approximated("The same, on Envoy's `upstream_rq_time` histogram at the percentile."),
+        "rolloutAnalysis.latencyPercentile": "The `histogram_quantile` of the latency metric.",
+        "rolloutAnalysis.interval": "Each metric's `interval`, and the rate window (at least 60 s).",
+        "rolloutAnalysis.failuresToAbort": "Each metric's `failureLimit` (one less: Argo fails the run when failures exceed it).",
+        "rolloutAnalysis.query":
+            "A third metric with the `prometheus` query (`{{service}}`, `{{namespace}}` replaced); `cloudwatch` is AWS's.",
         "service.migrate":
             "A Job named by a hash of image and command (so each version migrates once), which the Deployment and the workloads of the other services on the same database wait for.",
         "service.writablePaths": "An emptyDir per path (1 GiB limit).",
@@ -229,23 +232,84 @@ export const kubernetes: PlatformKnowledge = {
         "outlierDetection.ejectSeconds": "The passive health check's `baseEjectionTime`.",
         "outlierDetection.maxEjectedPercent": "The passive health check's `maxEjectionPercent`.",
     },
-    rolloutSchedule: (intent) => {
+    rolloutSchedule: argoSchedule,
+};
+
+/**
+ * The schedule Argo Rollouts runs (components/kubernetes/rollout.ts): a canary's setWeight/pause
+ * steps under a background analysis, or a blue-green's preview, pre-promotion checks, switch and
+ * bake; a rolling update (or a canary or blue-green of an unrouted service) as a RollingUpdate.
+ */
+function argoSchedule(intent: RolloutIntent): RolloutSchedule {
+    const migrate = intent.migration
+        ? [{ what: "migrate (a Job, before the new pods start)", weight: 0, holdSeconds: 0, gate: "exit 0" }]
+        : [];
+    if (!intent.routed || intent.strategy === "rolling") {
         const first = intent.steps[0]?.weight ?? 10;
-        const surge = intent.strategy === "blueGreen" ? "100%" : intent.strategy === "canary" ? `${first}%` : undefined;
+        const surge = intent.strategy === "blueGreen" ? 100 : intent.strategy === "canary" ? first : undefined;
         const steps = rollingSteps(
-            surge ? { ...intent, rolling: { maxSurge: Number.parseInt(surge, 10), maxUnavailable: 0 } } : intent,
+            surge !== undefined ? { ...intent, rolling: { maxSurge: surge, maxUnavailable: 0 } } : intent,
             "readiness probes",
         );
         return {
             runner: "a Deployment rolling update",
-            steps: surge
-                ? steps.map((s) => (s.what.startsWith("replace") ? { ...s, what: `replace replicas (surge ${surge}, unavailable 0)` } : s))
-                : steps,
+            steps:
+                surge !== undefined
+                    ? steps.map((s) =>
+                          s.what.startsWith("replace") ? { ...s, what: `replace replicas (surge ${surge}%, unavailable 0)` } : s,
+                      )
+                    : steps,
             onFailure: "the rollout stops with the old pods serving; nothing shifts back",
             approximations:
                 intent.strategy === "rolling"
                     ? []
-                    : [`${intent.strategy} becomes a rolling update with a ${surge} surge: no traffic weights, no pauses, no analysis`],
+                    : [
+                          `${intent.strategy} rolls with a ${surge}% surge: the edge does not route the service, so there is no traffic to shift`,
+                      ],
         };
-    },
-};
+    }
+    const gate = analysisText(intent);
+    if (intent.strategy === "canary") {
+        const first = intent.steps[0].weight;
+        const caught = intent.analysis ? Math.min(100, Math.round((intent.analysis.errorRatePercent / first) * 1000) / 10) : undefined;
+        return {
+            runner: "Argo Rollouts canary, HTTPRoute weights through the Gateway API plugin",
+            steps: [
+                ...migrate,
+                ...intent.steps.map((s) => ({
+                    what: s.weight === 100 ? "promote: all traffic, the old pods scaled down" : "canary",
+                    weight: s.weight,
+                    holdSeconds: s.pauseSeconds,
+                    gate: s.weight === 100 ? "readiness probes" : `readiness probes and the analysis: ${gate}`,
+                })),
+            ],
+            onFailure: "abort: all traffic back to the stable pods, the canary scaled down",
+            approximations: caught
+                ? [
+                      `each step is judged on the route's whole traffic (Envoy Gateway counts a rule's backends as one cluster): at ${first} % a canary is caught once more than ${caught} % of its own requests fail`,
+                  ]
+                : [],
+        };
+    }
+    const checks = (hooks: { name: string }[]) => (hooks.length > 0 ? ` and ${hooks.map((h) => h.name).join(", ")} exit 0` : "");
+    return {
+        runner: "Argo Rollouts blue-green, the active and preview Services",
+        steps: [
+            ...migrate,
+            {
+                what: "preview: the new pods beside the old, through the preview Service",
+                weight: 0,
+                holdSeconds: 0,
+                gate: `readiness probes${checks(intent.prePromotion)}`,
+            },
+            {
+                what: "switch: the active Service to the new pods, the old kept",
+                weight: 100,
+                holdSeconds: intent.bakeSeconds,
+                gate: `the analysis: ${gate}${checks(intent.postPromotion)}`,
+            },
+        ],
+        onFailure: "abort: the active Service back to the old pods (kept for the bake)",
+        approximations: ["the preview is reached in the cluster only (the preview Service), not through the edge"],
+    };
+}

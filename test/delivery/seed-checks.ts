@@ -71,6 +71,16 @@ const STATEFULSET = /^kubernetes:apps\/v1:StatefulSet$/;
 const WORKLOAD = /^kubernetes:(apps\/v1:(Deployment|StatefulSet)|batch\/v1:(CronJob|Job))$/;
 const CRONJOB = /^kubernetes:batch\/v1:CronJob$/;
 const JOB = /^kubernetes:batch\/v1:Job$/;
+const ROLLOUT = /^kubernetes:argoproj\.io\/v1alpha1:Rollout$/;
+const ANALYSIS = /^kubernetes:argoproj\.io\/v1alpha1:AnalysisTemplate$/;
+/** An Argo Rollouts canary on HTTPRoute weights with these steps' weights, under an analysis of Envoy's 5xx share. */
+const argoCanary = (...weights: number[]): Check =>
+    all(
+        has(ROLLOUT, /"canary":\{/, /"argoproj-labs\/gatewayAPI"/, ...weights.map((w) => new RegExp(`"setWeight":${w}\\b`))),
+        has(ANALYSIS, /envoy_cluster_upstream_rq_xx/, /envoy_cluster_upstream_rq_time_bucket/),
+    );
+/** An Argo Rollouts blue-green with a preview Service, a pre-promotion check and a post-promotion analysis. */
+const argoBlueGreen = has(ROLLOUT, /"blueGreen":\{/, /"previewService"/, /"prePromotionAnalysis"/, /"postPromotionAnalysis"/);
 const CONFIGMAP = /^kubernetes:core\/v1:ConfigMap$/;
 const PVC = /^kubernetes:core\/v1:PersistentVolumeClaim$/;
 const NETPOL = /^kubernetes:networking\.k8s\.io\/v1:NetworkPolicy$/;
@@ -1069,19 +1079,13 @@ Object.assign(CHECKS, {
     },
     "mk-canary-bluegreen": {
         dev: N(all(lacks(/./, /"strategy":"(CANARY|BLUE_GREEN)"/), noTrafficSplit)),
-        staging: A(
-            all(
-                has(DEPLOYMENT, /"tierform\.io\/rollout":"canary"/),
-                has(DEPLOYMENT, /"tierform\.io\/rollout":"blueGreen"/),
-                noTrafficSplit,
-            ),
-        ),
+        staging: Y(all(argoCanary(10, 50, 100), argoBlueGreen)),
         prod: Y(all(has(ECS_SERVICE, /"strategy":\s?"CANARY"/), has(ECS_SERVICE, /"strategy":\s?"BLUE_GREEN"/))),
     },
     "mk-feature-flags": every(N(noFeatureFlags)),
     "mk-rollback": {
         dev: N(lacks(/./, /rollback/i)),
-        staging: A(all(has(DEPLOYMENT, /"strategy":\{"rollingUpdate"/), lacks(DEPLOYMENT, /"revisionHistoryLimit":0/))),
+        staging: Y(all(has(ROLLOUT), has(ANALYSIS), lacks(DEPLOYMENT, /"revisionHistoryLimit":0/))),
         prod: Y(has(ECS_SERVICE, /"rollback":true/)),
     },
     "mk-probes": {
@@ -1257,13 +1261,13 @@ Object.assign(CHECKS, {
     "amg-waf": { dev: N(wafDev), staging: Y(wafK8s), prod: Y(wafAws) },
     "amg-blue-green": {
         dev: N(lacks(/./, /"strategy":"BLUE_GREEN"/)),
-        staging: A(all(has(DEPLOYMENT, /"tierform\.io\/rollout":"blueGreen"/), noTrafficSplit)),
+        staging: Y(all(argoBlueGreen, has(ROLLOUT, /"scaleDownDelaySeconds":600/), migrateStep.staging)),
         prod: Y(all(has(ECS_SERVICE, /"strategy":"BLUE_GREEN"/), migrateStep.prod)),
     },
     "amg-pre-migration-backup": every(N(nowhere(/backup-before-migrate|pre-migration/i))),
     "amg-canary": {
         dev: N(lacks(/./, /"strategy":"CANARY"/)),
-        staging: A(all(has(DEPLOYMENT, /"tierform\.io\/rollout":"canary"/), noTrafficSplit)),
+        staging: A(argoCanary(5, 25, 50, 100)),
         prod: A(all(has(ECS_SERVICE, /"strategy":"CANARY"/, /"canaryPercent":5\b/), lacks(ECS_SERVICE, /"canaryPercent":25/))),
     },
     "amg-kpis": {
@@ -1474,12 +1478,12 @@ Object.assign(CHECKS, {
     },
     "hld-blue-green": {
         dev: N(lacks(/./, /"strategy":"BLUE_GREEN"/)),
-        staging: A(all(has(DEPLOYMENT, /"tierform\.io\/rollout":"blueGreen"/), noTrafficSplit)),
+        staging: Y(argoBlueGreen),
         prod: Y(has(ECS_SERVICE, /"strategy":"BLUE_GREEN"/)),
     },
     "hld-canary": {
         dev: N(lacks(/./, /"strategy":"CANARY"/)),
-        staging: A(all(has(DEPLOYMENT, /"tierform\.io\/rollout":"canary"/), noTrafficSplit)),
+        staging: Y(argoCanary(10, 50, 100)),
         prod: A(all(has(ECS_SERVICE, /"strategy":"CANARY"/, /"canaryPercent":10\b/), lacks(ECS_SERVICE, /"canaryPercent":50/))),
     },
     "hld-rolling": {
@@ -1495,7 +1499,7 @@ Object.assign(CHECKS, {
     "hld-ci": every(A(all(testsInfrastructureOnly, scansThirdPartyOnly))),
     "hld-cd": {
         dev: A(all(stagedDeploy, prodApproval, lacks(/./, /"rollback":true/))),
-        staging: A(all(stagedDeploy, prodApproval, lacks(/./, /"rollback":true/))),
+        staging: A(all(stagedDeploy, prodApproval, has(ROLLOUT), has(ANALYSIS))),
         prod: Y(all(stagedDeploy, prodApproval, has(ECS_SERVICE, /"rollback":true/))),
     },
     "hld-backups": {

@@ -5,7 +5,7 @@
  * `@kubernetes-models/prometheus-operator`).
  *
  * The Gateway API objects validate with `@kubernetes-models/gateway-api`, KEDA's ScaledObject with
- * `@kubernetes-models/keda`. Envoy Gateway's own policies (EnvoyProxy, BackendTrafficPolicy,
+ * `@kubernetes-models/keda`, Argo Rollouts' Rollout and AnalysisTemplate with `@kubernetes-models/argo-rollouts`. Envoy Gateway's own policies (EnvoyProxy, BackendTrafficPolicy,
  * ClientTrafficPolicy, SecurityPolicy, EnvoyExtensionPolicy) have no models package: their spec is
  * validated (Ajv, unknown keys refused as the API server's pruning would drop them) against the
  * subset of their published v1.9.0 CRD schemas kept in `data/envoy-gateway-crds.json` (source
@@ -41,6 +41,7 @@ function modelModule(apiVersion: string, kind: string): string | undefined {
     if (group === "postgresql.cnpg.io" || group === "barmancloud.cnpg.io" || group === "gateway.envoyproxy.io") return undefined;
     if (group === "gateway.networking.k8s.io") return `@kubernetes-models/gateway-api/${group}/${version}/${kind}`;
     if (group === "keda.sh") return `@kubernetes-models/keda/${group}/${version}/${kind}`;
+    if (group === "argoproj.io") return `@kubernetes-models/argo-rollouts/${group}/${version}/${kind}`;
     return group ? `kubernetes-models/${group}/${version}/${kind}` : `kubernetes-models/${version}/${kind}`;
 }
 

@@ -78,6 +78,68 @@ function memoryLimitBytes(c: any): number | undefined {
 /** Every Kubernetes rule. */
 export const KUBERNETES_RULES: EngineRule[] = [
     {
+        // Argo Rollouts validates a Rollout's strategy in its controller, not at admission: the API
+        // server accepts the object, the controller marks it InvalidSpec and never rolls it out
+        // (pkg/apis/rollouts/validation/validation.go v1.9.1: ValidateRolloutStrategy "Multiple
+        // Strategies can not be listed"; ValidateRolloutStrategyBlueGreen, DuplicatedServicesBlueGreenMessage;
+        // ValidateRolloutStrategyCanary: DuplicatedServicesCanaryMessage, InvalidTrafficRoutingMessage,
+        // InvalidStepMessage, InvalidSetWeightMessage "between 0 and 100", InvalidDurationMessage).
+        id: "kubernetes-argo-rollout-strategy",
+        types: ["kubernetes:argoproj.io/v1alpha1:Rollout"],
+        outcome: "broken",
+        source: "argoproj/argo-rollouts v1.9.1 pkg/apis/rollouts/validation/validation.go (ValidateRolloutStrategy, ValidateRolloutStrategyBlueGreen, ValidateRolloutStrategyCanary)",
+        check(r): Finding[] {
+            const strategy = r.inputs?.spec?.strategy ?? {};
+            const out: Finding[] = [];
+            const { canary, blueGreen } = strategy;
+            if (canary && blueGreen)
+                out.push({ field: "spec.strategy", message: "lists canary and blueGreen: multiple strategies can not be listed" });
+            if (blueGreen && blueGreen.activeService === blueGreen.previewService)
+                out.push({
+                    field: "spec.strategy.blueGreen.previewService",
+                    message: `'${blueGreen.previewService}' is also the active service; two different services are required`,
+                });
+            if (canary) {
+                if (canary.stableService !== undefined && canary.stableService === canary.canaryService)
+                    out.push({
+                        field: "spec.strategy.canary.canaryService",
+                        message: `'${canary.canaryService}' is also the stable service; two different services are required`,
+                    });
+                if (canary.trafficRouting && (!canary.stableService || !canary.canaryService))
+                    out.push({ field: "spec.strategy.canary.trafficRouting", message: "needs both canaryService and stableService" });
+                (canary.steps ?? []).forEach((step: Record<string, any>, i: number) => {
+                    const kinds = [
+                        "experiment",
+                        "setWeight",
+                        "setCanaryScale",
+                        "plugin",
+                        "pause",
+                        "analysis",
+                        "setHeaderRoute",
+                        "setMirrorRoute",
+                    ].filter((k) => step[k] !== undefined);
+                    if (kinds.length !== 1)
+                        out.push({
+                            field: `spec.strategy.canary.steps[${i}]`,
+                            message: `sets ${kinds.join(", ") || "nothing"}: a step sets exactly one of experiment, setWeight, setCanaryScale, plugin, pause`,
+                        });
+                    if (step.setWeight !== undefined && (step.setWeight < 0 || step.setWeight > 100))
+                        out.push({
+                            field: `spec.strategy.canary.steps[${i}].setWeight`,
+                            message: `${step.setWeight}: a weight is between 0 and 100`,
+                        });
+                    const d = step.pause?.duration;
+                    if (d !== undefined && !/^[1-9][0-9]*(s|m|h)?$/.test(String(d)))
+                        out.push({
+                            field: `spec.strategy.canary.steps[${i}].pause.duration`,
+                            message: `'${d}': a pause lasts more than 0 (e.g. 300s, 5m)`,
+                        });
+                });
+            }
+            return out;
+        },
+    },
+    {
         // The Barman Cloud plugin reads the ObjectStore a Cluster names (`parameters.barmanObjectName`
         // of `spec.plugins[]` and `externalClusters[].plugin`) in the Cluster's own namespace
         // (internal/cnpgi/operator/config/config.go GetBarmanObjectKey: Namespace = the Cluster's);

@@ -32,7 +32,10 @@ describe("kubernetes capacity (issue 25 item 8)", function () {
             // Coverage: any registered object with a pod template, and every CloudNativePG Cluster.
             for (const o of objects) {
                 const makesPods = o.spec?.template?.spec?.containers || o.spec?.jobTemplate || (o.kind === "Cluster" && o.spec?.instances);
-                if (makesPods) assert.ok(owners.has(`${o.kind}/${o.metadata?.name}`), `${o.kind}/${o.metadata?.name} is not counted`);
+                // A Deployment under an Argo Rollouts Rollout (workloadRef) is counted as the Rollout's pods.
+                const counted =
+                    owners.has(`${o.kind}/${o.metadata?.name}`) || (o.kind === "Deployment" && owners.has(`Rollout/${o.metadata?.name}`));
+                if (makesPods) assert.ok(counted, `${o.kind}/${o.metadata?.name} is not counted`);
                 if (o.kind === "PersistentVolumeClaim")
                     assert.ok(
                         capacity.claims.some((c) => c.owner === `PersistentVolumeClaim/${o.metadata?.name}`),

@@ -119,7 +119,8 @@ describe("kubernetes operators", () => {
         ]);
         const hld = stagingStack("hld-platform", { "tierform:installOperators": "true", "tierform:monitoringCrds": "false" });
         const noDomain = { ...hld.system, edge: { ...hld.system.edge, domain: undefined, tls: false } };
-        assert.deepEqual(operatorsToInstall(noDomain, hld.settings), ["metricsServer", "envoyGateway"]);
+        // HLD's api (blue-green) and web (canary) are routed: Argo Rollouts runs them (rollout.ts).
+        assert.deepEqual(operatorsToInstall(noDomain, hld.settings), ["metricsServer", "argoRollouts", "envoyGateway"]);
         const off = stagingStack("mdc-tts");
         assert.deepEqual(operatorsToInstall(off.system, off.settings), [], "prerequisites by default");
         assert.deepEqual(neededOperators(off.system, off.settings), [

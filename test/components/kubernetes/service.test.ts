@@ -84,11 +84,13 @@ describe("kubernetes service (app tier)", () => {
     });
 
     it("builds Deployment, Service, HPA, PDB and the connection Secret", async () => {
+        // Rolling: a blue-green or canary hands the pods to an Argo Rollouts Rollout (rollout.test.ts).
+        const api = { ...svc.api, rollout: { ...svc.api.rollout, strategy: "rolling" as const, prePromotion: [] } };
         const plan = await planComponent(
             () =>
                 new KubernetesService("t", {
                     ctx,
-                    service: svc.api,
+                    service: api,
                     bindings: bindingsOf(ctx.system, { mongo: "mongodb://app:pw@mongo:27017/hld", cache: "redis://:pw@cache:6379/0" }),
                 }).address,
         );

@@ -106,8 +106,61 @@ const binding = (o: { port?: number; service?: string; groupType?: string; nodeS
     }),
     recorded(TGB, "shop-web-targets", tgbInputs(o.service ?? "web", o.port ?? 8000, o.nodeSelector), { dependencies: [tgUrn] }),
 ];
+const ROLLOUT = "kubernetes:argoproj.io/v1alpha1:Rollout";
+const rollout = (strategy: Record<string, unknown>) =>
+    recorded(ROLLOUT, "shop-web-rollout", {
+        apiVersion: "argoproj.io/v1alpha1",
+        kind: "Rollout",
+        metadata: { name: "web", namespace: NS },
+        spec: { workloadRef: { apiVersion: "apps/v1", kind: "Deployment", name: "web" }, strategy },
+    });
+const canaryOf = (steps: unknown[], services = { stableService: "web", canaryService: "web-canary" }) => ({
+    canary: { ...services, trafficRouting: { plugins: { "argoproj-labs/gatewayAPI": { httpRoutes: [{ name: "edge-web" }] } } }, steps },
+});
 
 export const kubernetesRuleCases: EngineRuleCase[] = [
+    {
+        rule: "kubernetes-argo-rollout-strategy",
+        good: [
+            rollout(canaryOf([{ setWeight: 5 }, { pause: { duration: "300s" } }, { setWeight: 100 }])),
+            rollout({ blueGreen: { activeService: "web", previewService: "web-preview" } }),
+        ],
+        bad: [
+            {
+                why: "a weight above 100",
+                resources: [rollout(canaryOf([{ setWeight: 150 }]))],
+                expect: /150: a weight is between 0 and 100/,
+            },
+            { why: "a pause of 0", resources: [rollout(canaryOf([{ pause: { duration: "0s" } }]))], expect: /a pause lasts more than 0/ },
+            {
+                why: "a step that sets two things",
+                resources: [rollout(canaryOf([{ setWeight: 5, pause: {} }]))],
+                expect: /a step sets exactly one/,
+            },
+            {
+                why: "the canary and stable Services are one",
+                resources: [rollout(canaryOf([{ setWeight: 5 }], { stableService: "web", canaryService: "web" }))],
+                expect: /also the stable service/,
+            },
+            {
+                why: "traffic routing without a canary Service",
+                resources: [rollout(canaryOf([{ setWeight: 5 }], { stableService: "web", canaryService: undefined as never }))],
+                expect: /needs both canaryService and stableService/,
+            },
+            {
+                why: "the preview is the active Service",
+                resources: [rollout({ blueGreen: { activeService: "web", previewService: "web" } })],
+                expect: /also the active service/,
+            },
+            {
+                why: "two strategies",
+                resources: [
+                    rollout({ ...canaryOf([{ setWeight: 5 }]), blueGreen: { activeService: "web", previewService: "web-preview" } }),
+                ],
+                expect: /multiple strategies/,
+            },
+        ],
+    },
     {
         rule: "kubernetes-cnpg-plugin-object-store",
         good: [
