@@ -83,7 +83,6 @@ const archiving = (spec: Record<string, unknown>, deps = [urn(OBJECT_STORE, "sho
         { dependencies: deps },
     );
 
-/** Every Kubernetes rule's cases. */
 const TGB = "kubernetes:eks.amazonaws.com/v1:TargetGroupBinding";
 const tgUrn = urn("aws:lb/targetGroup:TargetGroup", "shop-web-tg");
 const tgbInputs = (service: string, port: number, nodeSelector = false) => ({
@@ -118,6 +117,7 @@ const canaryOf = (steps: unknown[], services = { stableService: "web", canarySer
     canary: { ...services, trafficRouting: { plugins: { "argoproj-labs/gatewayAPI": { httpRoutes: [{ name: "edge-web" }] } } }, steps },
 });
 
+/** Every Kubernetes rule's cases. */
 export const kubernetesRuleCases: EngineRuleCase[] = [
     {
         rule: "kubernetes-argo-rollout-strategy",
