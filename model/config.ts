@@ -91,6 +91,18 @@ export const CONFIG_KEYS = {
         description:
             "kubernetes: install metrics-server (chart 3.13.1) into kube-system; CPU/memory HPAs and KEDA cpu/memory triggers read it. Leave off where the cluster has one (k3s, minikube's addon, the EKS add-on).",
     },
+    mesh: {
+        schema: bool,
+        default: true,
+        description:
+            "kubernetes: the services and the edge's proxies in an Istio ambient mesh (ztunnel, no sidecars): mutual TLS, each service admitting only its callers (the edge; Prometheus), L4 telemetry; needs Istio 1.31 in ambient mode (installIstio).",
+    },
+    installIstio: {
+        schema: bool,
+        default: false,
+        description:
+            "kubernetes: install Istio 1.31.1 in ambient mode (charts base, istiod, cni, ztunnel) into istio-system, for the mesh.",
+    },
     cni: {
         schema: z.enum(["other", "cilium", "calico", "aws-vpc-cni"]),
         default: "other",

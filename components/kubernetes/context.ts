@@ -21,6 +21,7 @@ export const OPERATOR_NAMESPACES = {
     cnpg: "cnpg-system",
     monitoring: "monitoring",
     argoRollouts: "argo-rollouts",
+    istio: "istio-system",
 } as const;
 
 /** Everything a tier component needs to know about where it is built. */

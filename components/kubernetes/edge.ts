@@ -40,6 +40,7 @@ import { logicalName, meta, OPERATOR_NAMESPACES, type KubeContext } from "./cont
 import { imageOf } from "../../conventions/pins";
 import type { PlatformSettings, TrafficPlan } from "../../plan";
 import type { Problem } from "../../conventions/problems";
+import { AMBIENT_LABEL } from "./mesh";
 import { backendTrafficPolicySpec, perClientRule } from "./traffic";
 
 /** The GatewayClass of Envoy Gateway the edge's Gateway uses (operators.ts creates it with the chart). */
@@ -215,7 +216,14 @@ export class KubernetesEdge extends pulumi.ComponentResource {
             );
         }
         const proxy = custom("edge-proxy", "EnvoyProxy", "edge-proxy", {
-            provider: { type: "Kubernetes", kubernetes: { envoyService: { type: "LoadBalancer", externalTrafficPolicy: "Local" } } },
+            provider: {
+                type: "Kubernetes",
+                kubernetes: {
+                    envoyService: { type: "LoadBalancer", externalTrafficPolicy: "Local" },
+                    // The proxies join the ambient mesh (mesh.ts): they reach the services over mutual TLS, as the edge's identity.
+                    ...(ctx.settings.mesh ? { envoyDeployment: { pod: { labels: AMBIENT_LABEL } } } : {}),
+                },
+            },
         });
         gatewayDeps.push(proxy);
         const host = e.domain ? { hostname: e.domain } : {};

@@ -25,6 +25,7 @@ import { datastoreOf, portOf } from "../../plan";
 import { OPERATOR_NAMESPACES, selectorOf } from "./context";
 import { ENVOY_PROXY_PEER } from "./edge";
 import { rolloutCheckComponent } from "./rollout";
+import { HBONE_PORT, KUBELET_PROBE_SOURCE } from "./mesh";
 import type { PlatformSettings } from "../../plan";
 
 /** One end of a network flow. */
@@ -164,6 +165,9 @@ export const NON_INTERNET_CIDRS = [
     "192.168.0.0/16",
 ];
 
+/** The kubelet's probes to an ambient pod (mesh.ts). */
+const KUBELET_PROBES: Peer = { kind: "cidr", component: "kubelet-probes", cidr: KUBELET_PROBE_SOURCE };
+
 /** The internet peer of a service's egress: 0.0.0.0/0 except {@link NON_INTERNET_CIDRS}. */
 export const INTERNET: Peer = { kind: "cidr", component: "internet", cidr: "0.0.0.0/0", except: NON_INTERNET_CIDRS };
 
@@ -173,11 +177,17 @@ export function systemFlows(system: System, settings: PlatformSettings): Flow[] 
     const pods = (component: string): Peer => ({ kind: "pods", component, selector: selectorOf(system, component) });
     const routed = new Set(system.edge.routes.map((r) => r.service));
     for (const service of Object.values(system.services)) {
+        // In the ambient mesh the edge's and Prometheus's connections arrive tunnelled on HBONE's port,
+        // and the kubelet's probes from 169.254.7.127 (istio.io docs ambient/usage/networkpolicy; mesh.ts).
+        const ports = (port: number) => [{ port }, ...(settings.mesh ? [{ port: HBONE_PORT }] : [])];
         if (service.kind === "web" && service.port && routed.has(service.name)) {
-            flows.push({ from: ingressController, to: pods(service.name), ports: [{ port: service.port }] });
+            flows.push({ from: ingressController, to: pods(service.name), ports: ports(service.port) });
         }
         if (service.kind === "web" && service.port && settings.monitoringCrds) {
-            flows.push({ from: prometheus, to: pods(service.name), ports: [{ port: service.port }] });
+            flows.push({ from: prometheus, to: pods(service.name), ports: ports(service.port) });
+        }
+        if (service.kind === "web" && service.port && settings.mesh) {
+            flows.push({ from: KUBELET_PROBES, to: pods(service.name), ports: [{ port: service.port }] });
         }
         // Issue 11 item 4: outbound calls to external APIs (payment, SMTP, webhooks) only where the
         // spec opts in, only on its ports, never to private, link-local or cluster ranges.

@@ -14,6 +14,7 @@
  * | kube-prometheus-stack | prometheus-community/kube-prometheus-stack | ServiceMonitor/PrometheusRule (only with `monitoringCrds`), the request-rate signal |
  * | metrics-server | metrics-server/metrics-server (kube-system) | the `metrics.k8s.io` API every CPU/memory HPA and KEDA cpu/memory trigger reads |
  * | Argo Rollouts | argo/argo-rollouts with the Gateway API traffic-router plugin | canary and blue-green rollouts (rollout.ts) |
+ * | Istio (ambient) | istio/base, istiod, cni, ztunnel (istio-system) | the mesh (`tierform:mesh`): mutual TLS, authorization, L4 telemetry (mesh.ts) |
  *
  * With Envoy Gateway, tierform also creates the GatewayClass {@link GATEWAY_CLASS} and the Redis
  * its rate-limit service counts in (per-client limits are global rate limits in Envoy Gateway);
@@ -33,6 +34,7 @@ import { PINS } from "../../conventions/pins";
 import { OPERATOR_NAMESPACES } from "./context";
 import { restrictedContainer, restrictedPodSpec } from "./pods";
 import { ENVOY_GATEWAY_CONTROLLER, GATEWAY_CLASS } from "./edge";
+import { AMBIENT_LABEL } from "./mesh";
 import type { PlatformSettings } from "../../plan";
 
 /**
@@ -105,7 +107,40 @@ export const CHARTS = {
         repo: PINS.metricsServerChart.registryUrl,
         namespace: "kube-system",
     },
+    /**
+     * Istio in ambient mode, four charts of one release installed in order (istio.io docs
+     * ambient/install/helm): `base` (CRDs), `istiod` and `cni` with `profile: ambient`, `ztunnel`
+     * (the per-node L4 proxy that carries the mesh's mutual TLS). The node agents are privileged and
+     * live in istio-system; the application pods get no sidecar and no init container.
+     */
+    istioBase: {
+        chart: PINS.istioBaseChart.packageName,
+        version: PINS.istioBaseChart.value,
+        repo: PINS.istioBaseChart.registryUrl,
+        namespace: OPERATOR_NAMESPACES.istio,
+    },
+    istiod: {
+        chart: PINS.istiodChart.packageName,
+        version: PINS.istiodChart.value,
+        repo: PINS.istiodChart.registryUrl,
+        namespace: OPERATOR_NAMESPACES.istio,
+    },
+    istioCni: {
+        chart: PINS.istioCniChart.packageName,
+        version: PINS.istioCniChart.value,
+        repo: PINS.istioCniChart.registryUrl,
+        namespace: OPERATOR_NAMESPACES.istio,
+    },
+    ztunnel: {
+        chart: PINS.ztunnelChart.packageName,
+        version: PINS.ztunnelChart.value,
+        repo: PINS.ztunnelChart.registryUrl,
+        namespace: OPERATOR_NAMESPACES.istio,
+    },
 } as const;
+
+/** The Istio charts, in install order. */
+export const ISTIO_CHARTS = ["istioBase", "istiod", "istioCni", "ztunnel"] as const;
 
 /** An operator tierform can install. */
 export type Operator = keyof typeof CHARTS;
@@ -159,6 +194,7 @@ export function neededOperators(system: System, settings: PlatformSettings): Ope
     if (scalesOnResources(system)) needed.push("metricsServer");
     if (rollsOut(system)) needed.push("argoRollouts");
     needed.push("envoyGateway");
+    if (settings.mesh) needed.push(...ISTIO_CHARTS);
     return needed;
 }
 
@@ -181,6 +217,10 @@ export function operatorsToInstall(system: System, settings: PlatformSettings): 
         kubePrometheusStack: all || settings.installPrometheusStack,
         metricsServer: all || settings.installMetricsServer,
         argoRollouts: all,
+        istioBase: all || settings.installIstio,
+        istiod: all || settings.installIstio,
+        istioCni: all || settings.installIstio,
+        ztunnel: all || settings.installIstio,
     };
     return neededOperators(system, settings).filter((o) => switches[o]);
 }
@@ -300,6 +340,8 @@ export class KubernetesOperators extends pulumi.ComponentResource {
                         serviceMonitorSelectorNilUsesHelmValues: false,
                         podMonitorSelectorNilUsesHelmValues: false,
                         ruleSelectorNilUsesHelmValues: false,
+                        // In the mesh, so its scrapes reach the services over mutual TLS (their peer authentication is STRICT).
+                        ...(settings.mesh ? { podMetadata: { labels: AMBIENT_LABEL } } : {}),
                     },
                 },
             },
@@ -310,10 +352,16 @@ export class KubernetesOperators extends pulumi.ComponentResource {
             envoyGateway: envoyGatewayValues(),
             metricsServer: metricsServerValues(),
             argoRollouts: argoRolloutsValues(),
+            istioBase: {},
+            istiod: { profile: "ambient" },
+            istioCni: { profile: "ambient" },
+            ztunnel: {},
         };
         // kube-prometheus-stack first: the others create ServiceMonitors/PodMonitors when monitoring is on.
         // The Barman Cloud plugin after CloudNativePG and cert-manager (its Issuer and Certificates).
-        for (const key of [
+        // Istio's charts in their order (base's CRDs, istiod, the CNI node agent, ztunnel), before the workloads they carry.
+        const order = [
+            ...ISTIO_CHARTS,
             "kubePrometheusStack",
             "certManager",
             "cnpg",
@@ -322,12 +370,21 @@ export class KubernetesOperators extends pulumi.ComponentResource {
             "envoyGateway",
             "metricsServer",
             "argoRollouts",
-        ] as const) {
+        ] as const;
+        for (const key of order) {
             if (!install.has(key)) continue;
             const c = CHARTS[key];
-            const prom = key === "kubePrometheusStack" ? undefined : this.byName.kubePrometheusStack;
-            const after = key === "barmanCloud" ? [this.byName.cnpg, this.byName.certManager].filter((r) => r !== undefined) : [];
-            const release = c.chart.split("/").pop()!;
+            const istio = (ISTIO_CHARTS as readonly string[]).includes(key);
+            const prom = key === "kubePrometheusStack" || istio ? undefined : this.byName.kubePrometheusStack;
+            const previous = istio ? ISTIO_CHARTS[ISTIO_CHARTS.indexOf(key as (typeof ISTIO_CHARTS)[number]) - 1] : undefined;
+            const after =
+                key === "barmanCloud"
+                    ? [this.byName.cnpg, this.byName.certManager].filter((r) => r !== undefined)
+                    : previous && this.byName[previous]
+                      ? [this.byName[previous]]
+                      : [];
+            // Istio's charts are released under the names its docs use (istio-base, istiod, istio-cni, ztunnel).
+            const release = istio && !c.chart.startsWith("istio") && c.chart !== "ztunnel" ? `istio-${c.chart}` : c.chart.split("/").pop()!;
             this.byName[key] = new k8s.helm.v3.Release(
                 `${name}-${release}`,
                 {

@@ -48,6 +48,7 @@ import { KUBERNETES_CA_DIR, planService, type HealthCheck, type ServicePlan } fr
 import type { DatastoreBinding } from "../contract";
 import { connectionValues } from "../shared/binding";
 import { logicalName, meta, podLabels, selectorOf, serviceHost, type KubeContext } from "./context";
+import { AMBIENT_LABEL } from "./mesh";
 import { execProbe, restrictedContainer, restrictedPodSpec, topologySpread, versionedJob, writableVolumes } from "./pods";
 import { componentSecret, secretEnv } from "./secrets";
 import { s3Env } from "./object-store";
@@ -351,7 +352,8 @@ export class KubernetesService extends pulumi.ComponentResource {
             annotations: { "tierform.io/service-kind": service.kind, "tierform.io/rollout": service.rollout.strategy },
         });
         const template: k8sTypes.core.v1.PodTemplateSpec = {
-            metadata: { labels: podLabels(ctx, svcName, "service") },
+            // In the ambient mesh (mesh.ts): ztunnel carries its traffic, no sidecar joins the pod.
+            metadata: { labels: podLabels(ctx, svcName, "service", ctx.settings.mesh ? AMBIENT_LABEL : {}) },
             spec: podSpec(
                 { name: svcName, ...(service.command ? { args: service.command } : {}), ...workloadProbes(plan) },
                 {

@@ -96,6 +96,8 @@ const ECS_SERVICE = /^aws:ecs\/service:Service$/;
 const ECS_CLUSTER = /^aws:ecs\/cluster:Cluster$/;
 const RDS = /^aws:rds\/instance:Instance$/;
 const DOCDB = /^aws:docdb\/cluster:Cluster$/;
+const PEER_AUTHENTICATION = /^kubernetes:security\.istio\.io\/v1beta1:PeerAuthentication$/;
+const AUTHORIZATION_POLICY = /^kubernetes:security\.istio\.io\/v1:AuthorizationPolicy$/;
 const ALB = /^aws:lb\/loadBalancer:LoadBalancer$/;
 const LISTENER = /^aws:lb\/listener:Listener$/;
 const TARGET_GROUP = /^aws:lb\/targetGroup:TargetGroup$/;
@@ -435,7 +437,7 @@ export const CHECKS: Record<string, RowChecks> = {
     "am-ssl-lb": { dev: Y(nginxTls), staging: Y(k8sTls), prod: Y(albHttps) },
     "am-service-tls": {
         dev: A(all(has(DOCKER_NET, /"internal":true/), lacks(CONTAINER, /proxy_pass https:/))),
-        staging: A(all(k8sFirewall, noMesh)),
+        staging: A(all(k8sFirewall, has(PEER_AUTHENTICATION, /"mode":"STRICT"/))),
         prod: A(
             all(
                 has(TARGET_GROUP, /"protocol":"HTTP"/),
@@ -927,7 +929,19 @@ Object.assign(CHECKS, {
         staging: A(all(lacks(/^kubernetes:core\/v1:Node$/), has(/^kubernetes:core\/v1:Namespace$/))),
         prod: N(lacks(/^aws:eks\//)),
     },
-    "mk-mesh": every(N(noMesh)),
+    "mk-mesh": {
+        dev: N(noMesh),
+        staging: A(
+            all(
+                has(PEER_AUTHENTICATION, /"mode":"STRICT"/),
+                has(AUTHORIZATION_POLICY, /"name":"mesh-order"/, /"namespaces":\["envoy-gateway-system","monitoring"\]/),
+                has(DEPLOYMENT, /"istio\.io\/dataplane-mode":"ambient"/),
+                has(/^kubernetes:monitoring\.coreos\.com\/v1:PodMonitor$/, /"app":"ztunnel"/),
+                nowhere(/VirtualService|DestinationRule|istio-waypoint/),
+            ),
+        ),
+        prod: N(noMesh),
+    },
     "mk-service-discovery": {
         dev: Y(has(CONTAINER, /"aliases":\["order"\]/)),
         staging: Y(has(/^kubernetes:core\/v1:Service$/, /"type":"ClusterIP"/)),
@@ -1230,7 +1244,7 @@ Object.assign(CHECKS, {
     },
     "amg-tls-all": {
         dev: A(all(nginxTls, lacks(CONTAINER, /proxy_pass https:/))),
-        staging: A(all(k8sTls, noMesh)),
+        staging: A(all(k8sTls, has(PEER_AUTHENTICATION, /"mode":"STRICT"/))),
         prod: A(all(albHttps, has(TARGET_GROUP, /"protocol":"HTTP"/))),
     },
     "amg-db-tls": {

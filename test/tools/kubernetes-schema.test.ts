@@ -42,6 +42,7 @@ function modelModule(apiVersion: string, kind: string): string | undefined {
     if (group === "gateway.networking.k8s.io") return `@kubernetes-models/gateway-api/${group}/${version}/${kind}`;
     if (group === "keda.sh") return `@kubernetes-models/keda/${group}/${version}/${kind}`;
     if (group === "argoproj.io") return `@kubernetes-models/argo-rollouts/${group}/${version}/${kind}`;
+    if (group === "security.istio.io") return `@kubernetes-models/istio/${group}/${version}/${kind}`;
     return group ? `kubernetes-models/${group}/${version}/${kind}` : `kubernetes-models/${version}/${kind}`;
 }
 

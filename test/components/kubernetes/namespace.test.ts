@@ -12,8 +12,10 @@ describe("kubernetes namespace (network tier)", () => {
         const { system, settings } = stagingStack("mdc-tts");
         const flows = systemFlows(system, settings).map(key);
         for (const f of [
-            "envoy-proxy>backend:8000",
-            "envoy-proxy>frontend:8080",
+            // In the ambient mesh a connection arrives tunnelled (HBONE, 15008); the kubelet's probes from 169.254.7.127.
+            "envoy-proxy>backend:8000,15008",
+            "envoy-proxy>frontend:8080,15008",
+            "kubelet-probes>backend:8000",
             "backend>db:5432",
             "backend>cache:6379",
             "backend>object-store:9000",
@@ -21,7 +23,7 @@ describe("kubernetes namespace (network tier)", () => {
             "beat>cache:6379",
             "db-backup>db:5432",
             "backend-migrate>db:5432",
-            "prometheus>backend:8000",
+            "prometheus>backend:8000,15008",
             // The instance pods, with the Barman Cloud plugin's sidecar: WAL and base backups, and the
             // API server (its ObjectStore and Secrets).
             "db>object-store:9000",

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { neededOperators, operatorsToInstall } from "../../../components/kubernetes/operators";
+import { ISTIO_CHARTS, neededOperators, operatorsToInstall } from "../../../components/kubernetes/operators";
 import { stagingPlan, stagingStack } from "./fixtures";
 import { loadStack } from "../../../model";
 import { stackConfig } from "../../harness";
@@ -16,14 +16,32 @@ describe("kubernetes operators", () => {
         const plan = await stagingPlan("mdc-tts", { "tierform:installOperators": "true" });
         const releases = plan.ofType(RELEASE);
         assert.deepEqual(releases.map((r) => r.inputs.chart).sort(), [
+            "base",
             "cert-manager",
             "cloudnative-pg",
+            "cni",
+            "istiod",
             "keda",
             "kube-prometheus-stack",
             "metrics-server",
             "oci://docker.io/envoyproxy/gateway-helm",
             "plugin-barman-cloud",
+            "ztunnel",
         ]);
+        // Istio's four charts of one release, in order (base's CRDs first), into istio-system, istiod and the CNI agent in ambient mode.
+        const istio = ["base", "istiod", "cni", "ztunnel"].map((c) => releases.find((r) => r.inputs.chart === c)!);
+        assert.deepEqual(
+            istio.map((r) => [r.inputs.name, r.inputs.namespace, r.inputs.version]),
+            [
+                ["istio-base", "istio-system", "1.31.1"],
+                ["istiod", "istio-system", "1.31.1"],
+                ["istio-cni", "istio-system", "1.31.1"],
+                ["ztunnel", "istio-system", "1.31.1"],
+            ],
+        );
+        for (let i = 1; i < istio.length; i++)
+            assert.ok(istio[i].dependencies.includes(istio[i - 1].urn), `${istio[i].inputs.chart} after ${istio[i - 1].inputs.chart}`);
+        assert.deepEqual([istio[1].inputs.values.profile, istio[2].inputs.values.profile], ["ambient", "ambient"]);
         // metrics-server serves metrics.k8s.io (the HPAs' CPU/memory) from kube-system, on the pinned chart.
         const metrics = releases.find((r) => r.inputs.chart === "metrics-server")!;
         assert.deepEqual(
@@ -116,11 +134,12 @@ describe("kubernetes operators", () => {
             "certManager",
             "metricsServer",
             "envoyGateway",
+            ...ISTIO_CHARTS,
         ]);
         const hld = stagingStack("hld-platform", { "tierform:installOperators": "true", "tierform:monitoringCrds": "false" });
         const noDomain = { ...hld.system, edge: { ...hld.system.edge, domain: undefined, tls: false } };
         // HLD's api (blue-green) and web (canary) are routed: Argo Rollouts runs them (rollout.ts).
-        assert.deepEqual(operatorsToInstall(noDomain, hld.settings), ["metricsServer", "argoRollouts", "envoyGateway"]);
+        assert.deepEqual(operatorsToInstall(noDomain, hld.settings), ["metricsServer", "argoRollouts", "envoyGateway", ...ISTIO_CHARTS]);
         const off = stagingStack("mdc-tts");
         assert.deepEqual(operatorsToInstall(off.system, off.settings), [], "prerequisites by default");
         assert.deepEqual(neededOperators(off.system, off.settings), [
@@ -131,6 +150,7 @@ describe("kubernetes operators", () => {
             "keda",
             "metricsServer",
             "envoyGateway",
+            ...ISTIO_CHARTS,
         ]);
         // PostgreSQL alone needs cert-manager: the Barman Cloud plugin's certificates.
         const plain = { ...off.system, edge: { ...off.system.edge, domain: undefined, tls: false } };
@@ -165,7 +185,18 @@ describe("kubernetes operators", () => {
                 .ofType(RELEASE)
                 .map((r) => r.inputs.chart)
                 .sort(),
-            ["cert-manager", "cloudnative-pg", "keda", "metrics-server", "oci://docker.io/envoyproxy/gateway-helm", "plugin-barman-cloud"],
+            [
+                "base",
+                "cert-manager",
+                "cloudnative-pg",
+                "cni",
+                "istiod",
+                "keda",
+                "metrics-server",
+                "oci://docker.io/envoyproxy/gateway-helm",
+                "plugin-barman-cloud",
+                "ztunnel",
+            ],
         );
     });
 });

@@ -1,0 +1,93 @@
+/**
+ * The service mesh on Kubernetes (`tierform:mesh`, on by default): Istio in **ambient mode**.
+ *
+ * Why Istio ambient (compared in December 2026 with the research tools):
+ * - **Istio ambient** is maintained with monthly patches (1.31.1, 2026-09-21, istio/istio.io
+ *   content/en/news/releases/1.31.x) and is the mode the project recommends to new users ("In
+ *   general, we recommend that new users start with ambient mode", istio.io docs/overview/quickstart).
+ *   Its node proxy, ztunnel, gives every enrolled pod mutual TLS, L4 authorization and L4 telemetry
+ *   with no sidecar and no init container in the pod: the privileged parts (the istio-cni node agent
+ *   and ztunnel) live in istio-system, so the application namespace keeps the **restricted** Pod
+ *   Security profile (a sidecar's `istio-init` needs NET_ADMIN and NET_RAW, which restricted refuses).
+ * - **Linkerd**'s open-source project has published only edge releases since 2.15 (February 2024):
+ *   "In open source, we publish edge releases … For BEL, we publish stable releases"
+ *   (docs.buoyant.io buoyant-enterprise-linkerd FAQ; buoyant.io blog, 2024-02-23), and Buoyant
+ *   Enterprise for Linkerd is licensed per cluster for companies over 50 people; its proxy is a
+ *   sidecar with an init container or the linkerd-cni plugin.
+ * - **Cilium**'s mesh needs Cilium as the cluster's CNI (tierform supports Calico and the VPC CNI
+ *   too), and its mutual authentication is a SPIFFE/SPIRE handshake beside the datapath, whose
+ *   encryption comes separately from WireGuard or IPsec (docs.cilium.io
+ *   network/servicemesh/mutual-authentication).
+ *
+ * What this file builds, from the plan only:
+ * - the label {@link AMBIENT_LABEL} on every service's pods (service.ts) and on the edge's Envoy
+ *   proxies (edge.ts, EnvoyProxy `envoyDeployment.pod.labels`), which enrols exactly those pods —
+ *   not the namespace, whose datastores are reached by operators outside the mesh (CloudNativePG);
+ * - a PeerAuthentication `default` with mTLS `STRICT`: an enrolled pod accepts only mutual TLS;
+ * - an AuthorizationPolicy per service (`mesh-<service>`): a routed web service admits the edge's
+ *   proxies (their namespace, as their mTLS identity says) and, with the monitoring CRDs,
+ *   Prometheus (enrolled through kube-prometheus-stack's `podMetadata`), on its port; any other
+ *   service admits nobody (an ALLOW policy without rules). Services call each other only through
+ *   the edge (schema.ts `env`), so no service admits another; the NetworkPolicies say the same;
+ * - with the monitoring CRDs, a PodMonitor for ztunnel's L4 metrics (`istio_tcp_*`, connections
+ *   and bytes per source and destination identity) in istio-system.
+ * Ambient tunnels traffic to a pod on port 15008 (HBONE) and the kubelet's probes arrive from
+ * 169.254.7.127: the NetworkPolicies admit both (network.ts), as istio.io docs
+ * ambient/usage/networkpolicy ask.
+ */
+import { OPERATOR_NAMESPACES } from "./context";
+
+/** The label that enrols a pod in the ambient mesh (istio.io docs ambient/usage/add-workloads). */
+export const AMBIENT_LABEL = { "istio.io/dataplane-mode": "ambient" } as const;
+
+/** The port ztunnel receives tunnelled (HBONE) traffic on, in the destination pod. */
+export const HBONE_PORT = 15008;
+
+/** The address the kubelet's probes come from to an ambient pod (SNAT by istio-cni). */
+export const KUBELET_PROBE_SOURCE = "169.254.7.127/32";
+
+/** A service as the mesh sees it. */
+export interface MeshService {
+    /** The service's name. */
+    name: string;
+    /** Its pods' selector. */
+    selector: Record<string, string>;
+    /** Its port, when it is a web service an edge route reaches; else it admits nobody. */
+    routedPort?: number;
+}
+
+/** One mesh object: kind, apiVersion, name and spec. */
+export interface MeshObject {
+    apiVersion: string;
+    kind: string;
+    name: string;
+    spec: Record<string, unknown>;
+}
+
+/** The mesh's objects of a system's namespace: STRICT peer authentication and one authorization policy per service. */
+export function meshObjects(services: MeshService[], scrapedByPrometheus: boolean): MeshObject[] {
+    const callers = [OPERATOR_NAMESPACES.envoyGateway, ...(scrapedByPrometheus ? [OPERATOR_NAMESPACES.monitoring] : [])];
+    return [
+        { apiVersion: "security.istio.io/v1beta1", kind: "PeerAuthentication", name: "default", spec: { mtls: { mode: "STRICT" } } },
+        ...services.map((s) => ({
+            apiVersion: "security.istio.io/v1",
+            kind: "AuthorizationPolicy",
+            name: `mesh-${s.name}`,
+            spec: {
+                selector: { matchLabels: s.selector },
+                action: "ALLOW",
+                ...(s.routedPort !== undefined
+                    ? { rules: [{ from: [{ source: { namespaces: callers } }], to: [{ operation: { ports: [String(s.routedPort)] } }] }] }
+                    : {}),
+            },
+        })),
+    ];
+}
+
+/** ztunnel's pods and metrics port (istio/istio manifests/charts/ztunnel templates/daemonset.yaml: `app: ztunnel`, port 15020 `ztunnel-stats`). */
+export const ZTUNNEL_METRICS = {
+    namespace: OPERATOR_NAMESPACES.istio,
+    selector: { app: "ztunnel" },
+    port: "ztunnel-stats",
+    path: "/stats/prometheus",
+};
