@@ -206,12 +206,15 @@ export class EksSystem extends pulumi.ComponentResource implements PlatformSyste
             { system, settings, name: namespaceName, flows: eksFlows(system, plan, network.vpcCidr, new Set(Object.keys(identities))) },
             { ...kube, dependsOn: [policyEngine] },
         );
-        const ctx: KubeContext = { system, settings, namespaceName, namespace: ns.name };
+        // No mesh on EKS yet: its NetworkPolicies (eksFlows) do not admit ambient's tunnel port or probe source, and the
+        // mesh's objects are the Kubernetes system's; so no pod is enrolled here (components/kubernetes/mesh.ts).
+        const eksSettings = { ...settings, mesh: false };
+        const ctx: KubeContext = { system, settings: eksSettings, namespaceName, namespace: ns.name };
         // The cluster's own parts the adapter's pods need (Auto Mode has none of them): metrics-server for the HPAs and
         // kube-prometheus-stack for the ServiceMonitors and PrometheusRule, from the adapter's pinned charts.
         const operators = new KubernetesOperators(
             `${name}-operators`,
-            { system, settings: { ...settings, installPrometheusStack: true, installMetricsServer: true } },
+            { system, settings: { ...eksSettings, installPrometheusStack: true, installMetricsServer: true } },
             kube,
         );
         const secrets = new EksExternalSecrets(
