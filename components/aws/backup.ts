@@ -22,6 +22,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Database, System } from "../../model";
+import type { RestoreTestPlan } from "../../plan";
 import { maxGapMinutes, restrictsBothDays } from "../../conventions/cron";
 import { awsTags, resourceName } from "../shared/naming";
 import { AWS_TAG } from "../../conventions/labels";
@@ -177,6 +178,12 @@ export interface AwsBackupArgs {
     /** SNS topic for failures. */
     alarmTopicArn: pulumi.Input<string>;
     /**
+     * The restore test of each database, by name (plan/backup.ts): an AWS Backup restore testing
+     * plan and selection each, and the RestoreTestFailed alarm.
+     * @default none
+     */
+    restoreTests?: Record<string, RestoreTestPlan>;
+    /**
      * The DR region's provider and key: a vault there receives a copy of every recovery point.
      * @default no cross-region copy
      */
@@ -207,6 +214,88 @@ export function neverStartedPeriods(databases: Pick<Database, "backup">[]): numb
     );
     const shortest = Math.min(...gaps.map((g) => g ?? Infinity));
     return Math.min(168, Math.ceil(shortest / 60) + 1);
+}
+
+/** A restore testing plan or selection name: letters, digits and underscores, at most 50 (CreateRestoreTestingPlan). */
+export function restoreTestingName(parts: string[]): string {
+    return resourceName(parts, 50).replace(/[^A-Za-z0-9_]/g, "_");
+}
+
+/**
+ * The restore test of one database on AWS (issue 23): an AWS Backup restore testing plan on the
+ * plan's schedule restoring the newest snapshot recovery point of the vault from the last
+ * `selectionWindowDays` (LATEST_WITHIN_WINDOW), a selection of the database by its backup tag as
+ * an `RDS` or `DocumentDB` resource (metadata inferred from the recovery point: AWS Backup
+ * Developer Guide, restore-testing.html and restore-testing-inferred-metadata.html), and the
+ * RestoreTestFailed alarm: no restore job of that resource type completed in the vault within the
+ * plan's window (AWS/Backup NumberOfRestoreJobsCompleted, dimensions BackupVaultName and
+ * ResourceType; missing data breaches). What this does not do yet: validate the restored data. AWS
+ * offers an EventBridge rule on the restore job's COMPLETED event to a function that reports
+ * through PutRestoreValidationResult (restore-testing-validation.html); none is deployed, so AWS
+ * deletes the restored instance when the job completes, and the alarm counts every completed
+ * restore job of the type in the vault (a manual restore too), per vault and type, not per database.
+ */
+function restoreTesting(
+    parent: pulumi.Resource,
+    name: string,
+    args: {
+        system: System;
+        database: string;
+        test: RestoreTestPlan;
+        vault: aws.backup.Vault;
+        roleArn: pulumi.Input<string>;
+        alarmTopicArn: pulumi.Input<string>;
+    },
+): void {
+    const { system, test } = args;
+    const tags = awsTags(system, "backup");
+    const plan = new aws.backup.RestoreTestingPlan(
+        `${name}-restore-test`,
+        {
+            name: restoreTestingName([system.name, system.environment, args.database, "restore_test"]),
+            scheduleExpression: toAwsCron(test.schedule),
+            scheduleExpressionTimezone: "Etc/UTC",
+            startWindowHours: test.windowHours,
+            recoveryPointSelection: {
+                algorithm: "LATEST_WITHIN_WINDOW",
+                includeVaults: [args.vault.arn],
+                recoveryPointTypes: ["SNAPSHOT"],
+                selectionWindowDays: test.aws.selectionWindowDays,
+            },
+            tags,
+        },
+        { parent },
+    );
+    new aws.backup.RestoreTestingSelection(
+        `${name}-restore-test`,
+        {
+            name: restoreTestingName([args.database, "restore_test"]),
+            restoreTestingPlanName: plan.name,
+            iamRoleArn: args.roleArn,
+            protectedResourceType: test.aws.resourceType,
+            protectedResourceConditions: {
+                stringEquals: Object.entries(backupSelectionTags(system, args.database)).map(([key, value]) => ({
+                    key: `aws:ResourceTag/${key}`,
+                    value,
+                })),
+            },
+        },
+        { parent },
+    );
+    const hours = test.maxAgeSeconds / 3600;
+    dataAlarm(parent, system, "backup", `${args.database}-restore-test`, args.alarmTopicArn, {
+        alarmDescription: `RestoreTestFailed: no ${test.aws.resourceType} restore test of ${args.database} completed in ${hours} hours (AWS Backup restore testing, counted per vault and resource type)`,
+        namespace: "AWS/Backup",
+        metricName: "NumberOfRestoreJobsCompleted",
+        dimensions: { BackupVaultName: args.vault.name, ResourceType: test.aws.resourceType },
+        statistic: "Sum",
+        period: 3600,
+        evaluationPeriods: hours,
+        datapointsToAlarm: hours,
+        comparisonOperator: "LessThanThreshold",
+        threshold: 1,
+        treatMissingData: "breaching",
+    });
 }
 
 /** The AWS Backup vault(s), role, plans, selections and failure notifications of a system. */
@@ -355,6 +444,15 @@ export class AwsBackup extends pulumi.ComponentResource {
                 treatMissingData: "breaching",
             });
         }
+        for (const [db, test] of Object.entries(args.restoreTests ?? {}))
+            restoreTesting(this, `${name}-${db}`, {
+                system,
+                database: db,
+                test,
+                vault: this.vault,
+                roleArn: role.arn,
+                alarmTopicArn: args.alarmTopicArn,
+            });
         new aws.backup.VaultNotifications(
             name,
             {

@@ -135,6 +135,9 @@ function createBackup(
         {
             system,
             databases: Object.values(args.datastores).flatMap((d) => (d.kind === "database" ? [d.spec] : [])),
+            restoreTests: Object.fromEntries(
+                Object.values(args.datastores).flatMap((d) => (d.kind === "database" && d.backup ? [[d.name, d.backup.restoreTest]] : [])),
+            ),
             fileSystemArns: args.fileSystemArns ?? [],
             kmsKeyArn,
             alarmTopicArn: args.alarmTopicArn,

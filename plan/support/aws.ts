@@ -112,7 +112,6 @@ export const aws: PlatformKnowledge = {
                 "DatastoreNotReady",
                 "DatabaseSlowQueries",
                 "BackupMissing",
-                "RestoreTestFailed",
             ].map((id) => [
                 id,
                 "no CloudWatch alarm carries this alert's name yet (the alarms of components/aws/monitoring.ts and the datastores' have their own)",

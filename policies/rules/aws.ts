@@ -21,6 +21,7 @@ export const TAGGABLE_AWS_TYPES = [
     "aws:acm/certificate:Certificate",
     "aws:appautoscaling/target:Target",
     "aws:backup/plan:Plan",
+    "aws:backup/restoreTestingPlan:RestoreTestingPlan",
     "aws:backup/vault:Vault",
     "aws:cloudfront/distribution:Distribution",
     "aws:cloudwatch/eventRule:EventRule",

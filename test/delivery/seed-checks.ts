@@ -151,11 +151,18 @@ const noRestoreTesting = all(
 /** The scheduled scratch restore (components/shared/restore-test-script.ts): Docker's backup loop, Kubernetes' CronJob, and the marker the backup writes for it. */
 const dockerRestoreTest = has(CONTAINER, /restore-test 30 5/, /restore-test\.sh/, /tierform_backup_marker/);
 const k8sRestoreTest = all(has(CRONJOB, /restore-test\.sh/, /"schedule":"30 5 \* \* \*"/), has(CONFIGMAP, /tierform_backup_marker/));
-/** Restore testing on Docker and Kubernetes; none yet on AWS. */
+/** AWS Backup restore testing: a plan, a selection and the RestoreTestFailed alarm; no validation function (approximated). */
+const awsRestoreTesting = all(
+    has(/^aws:backup\/restoreTestingPlan:RestoreTestingPlan$/, /LATEST_WITHIN_WINDOW/, /cron\(30 5 \* \* \? \*\)/),
+    has(/^aws:backup\/restoreTestingSelection:RestoreTestingSelection$/, /aws:ResourceTag\/backup-plan/),
+    has(/^aws:cloudwatch\/metricAlarm:MetricAlarm$/, /RestoreTestFailed:/, /NumberOfRestoreJobsCompleted/),
+    lacks(/^aws:lambda\/function:Function$/, /PutRestoreValidationResult/),
+);
+/** Restore testing on Docker and Kubernetes (the scratch restore), and AWS Backup's on prod. */
 const scratchRestoreTesting: RowChecks = {
     dev: Y(dockerRestoreTest),
     staging: Y(k8sRestoreTest),
-    prod: N(lacks(/^aws:backup\/restoreTestingPlan:RestoreTestingPlan$/)),
+    prod: A(awsRestoreTesting),
 };
 /** A service mesh (Istio, Linkerd, App Mesh, ECS Service Connect). */
 const noMesh = all(nowhere(/istio|linkerd|appmesh|serviceConnectConfiguration/i), lacks(/^aws:appmesh\//));
@@ -367,12 +374,12 @@ export const CHECKS: Record<string, RowChecks> = {
     "am-restore": {
         dev: Y(dockerRestoreScript),
         staging: Y(has(JOB, /restore\.sh/, /"suspend":true/)),
-        prod: A(all(has(RDS, /"backupRetentionPeriod":\s?([1-9]|\d\d)/), has(BACKUP_VAULT), lacks(/^aws:backup\/restoreTestingPlan/))),
+        prod: A(all(has(RDS, /"backupRetentionPeriod":\s?([1-9]|\d\d)/), has(BACKUP_VAULT), awsRestoreTesting)),
     },
     "am-backup-verify": {
         dev: Y(has(CONTAINER, /sha256sum/, /Dump completed/)),
         staging: Y(has(CONFIGMAP, /sha256sum/, /Dump completed/)),
-        prod: N(lacks(/^aws:backup\/restoreTestingPlan:RestoreTestingPlan$/)),
+        prod: A(awsRestoreTesting),
     },
     "am-offsite": {
         dev: N(dockerBackupLocalOnly),
@@ -1001,7 +1008,7 @@ Object.assign(CHECKS, {
     "mk-backup-verify": {
         dev: Y(has(CONTAINER, /pg_restore --list|sha256sum/)),
         staging: Y(has(CONFIGMAP, /pg_restore --list/, /sha256sum/)),
-        prod: N(lacks(/^aws:backup\/restoreTestingPlan:RestoreTestingPlan$/)),
+        prod: A(awsRestoreTesting),
     },
     "mk-multi-region": {
         dev: N((p) => regions(p) === 0),
@@ -1342,7 +1349,7 @@ Object.assign(CHECKS, {
     "amg-recovery-procedures": {
         dev: Y(dockerRestoreScript),
         staging: Y(has(CNPG, /"externalClusters"|"bootstrap"/)),
-        prod: A(all(has(RDS, /"backupRetentionPeriod"/), lacks(/^aws:backup\/restoreTestingPlan/))),
+        prod: A(all(has(RDS, /"backupRetentionPeriod"/), awsRestoreTesting)),
     },
     "amg-vertical": {
         dev: Y(resourceLimits.dev),
@@ -1525,7 +1532,7 @@ Object.assign(CHECKS, {
     "hld-restore-testing": {
         dev: N(all(noRestoreTesting, dockerRestoreScript)),
         staging: N(all(noRestoreTesting, has(JOB, /restore\.sh/, /"suspend":true/))),
-        prod: N(noRestoreTesting),
+        prod: A(awsRestoreTesting),
     },
     "hld-backup-retention": {
         dev: Y(has(CONTAINER, /"tierform\.backup\.retention-days","value":"14"/)),
@@ -1537,7 +1544,7 @@ Object.assign(CHECKS, {
         staging: Y(() => /^## Kubernetes/m.test(runbooks())),
         prod: A(all(has(BACKUP_VAULT), () => !/^## AWS/m.test(runbooks()))),
     },
-    "hld-dr-testing": every(N(noRestoreTesting)),
+    "hld-dr-testing": { dev: N(noRestoreTesting), staging: N(noRestoreTesting), prod: A(awsRestoreTesting) },
     "hld-rpo": {
         dev: Y(has(CONTAINER, /"tierform\.backup\.rpo-minutes","value":"1440"/)),
         staging: Y(has(CRONJOB, /"tierform\.io\/rpo-minutes":"1440"/)),

@@ -90,6 +90,42 @@ describe("aws backup (AWS Backup)", function () {
         assert.ok(attached.includes("arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup"));
     });
 
+    it("tests restores with AWS Backup restore testing: the newest snapshot daily, the database by its tag, an alarm when none completed", () => {
+        // The newest snapshot is at most the worst gap plus an hour old: AuroMart's 6-hourly within 1 day, a daily one within 2.
+        for (const [plan, system, db, type, days] of [
+            [auromart, "auromart", "db", "RDS", 1],
+            [hld, "hld-platform", "mongo", "DocumentDB", 2],
+        ] as const) {
+            const testing = plan.one("aws:backup/restoreTestingPlan:RestoreTestingPlan", `${system}-backup-${db}-restore-test`).inputs;
+            assert.match(testing.name, /^[A-Za-z0-9_]{1,50}$/, "CreateRestoreTestingPlan: letters, digits and underscores");
+            assert.strictEqual(testing.scheduleExpression, "cron(30 5 * * ? *)");
+            assert.strictEqual(testing.startWindowHours, 3);
+            assert.deepStrictEqual(testing.recoveryPointSelection.algorithm, "LATEST_WITHIN_WINDOW");
+            assert.deepStrictEqual(testing.recoveryPointSelection.recoveryPointTypes, ["SNAPSHOT"]);
+            assert.strictEqual(testing.recoveryPointSelection.selectionWindowDays, days);
+            const selection = plan.one(
+                "aws:backup/restoreTestingSelection:RestoreTestingSelection",
+                `${system}-backup-${db}-restore-test`,
+            ).inputs;
+            assert.strictEqual(selection.protectedResourceType, type);
+            assert.deepStrictEqual(selection.protectedResourceConditions.stringEquals, [
+                { key: "aws:ResourceTag/backup-plan", value: `${system}-${db}` },
+            ]);
+            const alarm = plan
+                .ofType("aws:cloudwatch/metricAlarm:MetricAlarm")
+                .find((a) => String(a.inputs.alarmDescription).startsWith("RestoreTestFailed:"))!;
+            assert.deepStrictEqual(
+                [
+                    alarm.inputs.metricName,
+                    alarm.inputs.dimensions.ResourceType,
+                    alarm.inputs.evaluationPeriods,
+                    alarm.inputs.treatMissingData,
+                ],
+                ["NumberOfRestoreJobsCompleted", type, 27, "breaching"],
+            );
+        }
+    });
+
     it("reports failed, aborted or expired backup and copy jobs to the alarm topic", () => {
         const rule = hld.one("aws:cloudwatch/eventRule:EventRule", "hld-platform-backup-failures");
         const pattern = JSON.parse(rule.inputs.eventPattern);
