@@ -50,8 +50,9 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { canaryStepsOf, type Service, type System } from "../../model";
-import type { ReplicaRange, ServicePlan } from "../../plan";
+import type { Service, System } from "../../model";
+import type { ReplicaRange, RolloutAnalysisPlan, ServicePlan } from "../../plan";
+import { ecsDeployment, type EcsDeployment } from "../../plan/support/aws";
 import { connectionValues } from "../shared/binding";
 import { awsTags, resourceName } from "../shared/naming";
 import type { AwsDatastoreBinding } from "./contract";
@@ -136,45 +137,34 @@ export function ecsOwnedFields(scales: boolean, shiftsTrafficNow: boolean): stri
 
 /**
  * How long `pulumi up` waits for a service to turn steady (`waitForSteadyState`): 30 minutes,
- * plus for a blue/green or canary service every bake its deployment holds (the canary step, each
- * linear step, the final bake). The provider's default is 20 minutes (terraform-provider-aws
+ * plus for a blue/green or canary service every hold of its ECS deployment (the canary step, each
+ * linear step, the bake). The provider's default is 20 minutes (terraform-provider-aws
  * `aws_ecs_service` timeouts), too short for a canary.
  */
-export function serviceTimeouts(shifting: Service | undefined, bakeMinutes = DEFAULT_BAKE_MINUTES): { create: string; update: string } {
+export function serviceTimeouts(d: EcsDeployment | undefined): { create: string; update: string } {
     let minutes = 30;
-    if (shifting) {
-        const d = trafficShiftDeployment(shifting, bakeMinutes);
-        minutes += bakeMinutes;
-        if (d.strategy === "CANARY") minutes += bakeMinutes;
-        if (d.strategy === "LINEAR")
-            minutes += Math.ceil(100 / Number((d.linearConfiguration as { stepPercent: number }).stepPercent)) * bakeMinutes;
+    if (d) {
+        minutes += d.bakeMinutes;
+        if (d.strategy === "CANARY") minutes += d.stepMinutes!;
+        if (d.strategy === "LINEAR") minutes += Math.ceil(100 / d.percent!) * d.stepMinutes!;
     }
     return { create: `${minutes}m`, update: `${minutes}m` };
 }
 
-/** Minutes ECS keeps the old set after the new one takes all traffic, and holds a canary step. */
-export const DEFAULT_BAKE_MINUTES = 10;
-
-/**
- * The ECS deployment configuration of a routed service that shifts traffic (see the module
- * comment): BLUE_GREEN, LINEAR for evenly spaced canary steps, CANARY otherwise.
- */
-export function trafficShiftDeployment(
-    service: Service,
-    bakeMinutes = DEFAULT_BAKE_MINUTES,
-): aws.types.input.ecs.ServiceDeploymentConfiguration {
-    const bake = String(bakeMinutes);
-    if (service.rollout.strategy === "blueGreen") return { strategy: "BLUE_GREEN", bakeTimeInMinutes: bake };
-    const steps = canaryStepsOf(service.rollout).map((s) => s.weight);
-    const first = steps[0];
-    const linear =
-        steps.length > 2 && first >= 3 && steps.every((p, i) => p === Math.min(100, first * (i + 1))) && steps[steps.length - 1] === 100;
-    if (linear)
-        return { strategy: "LINEAR", bakeTimeInMinutes: bake, linearConfiguration: { stepPercent: first, stepBakeTimeInMinutes: bake } };
+/** The ECS `deploymentConfiguration` of the plan's ECS deployment (plan/support/aws.ts `ecsDeployment`: BLUE_GREEN, LINEAR or CANARY). */
+export function trafficShiftDeployment(d: EcsDeployment): aws.types.input.ecs.ServiceDeploymentConfiguration {
+    const bakeTimeInMinutes = String(d.bakeMinutes);
+    if (d.strategy === "BLUE_GREEN") return { strategy: "BLUE_GREEN", bakeTimeInMinutes };
+    if (d.strategy === "LINEAR")
+        return {
+            strategy: "LINEAR",
+            bakeTimeInMinutes,
+            linearConfiguration: { stepPercent: d.percent!, stepBakeTimeInMinutes: String(d.stepMinutes!) },
+        };
     return {
         strategy: "CANARY",
-        bakeTimeInMinutes: bake,
-        canaryConfiguration: { canaryPercent: first === 100 ? 10 : first, canaryBakeTimeInMinutes: bake },
+        bakeTimeInMinutes,
+        canaryConfiguration: { canaryPercent: d.percent!, canaryBakeTimeInMinutes: String(d.stepMinutes!) },
     };
 }
 
@@ -378,12 +368,6 @@ export interface AwsServiceArgs {
      */
     platformVersion?: string;
     /**
-     * Blue/green and canary: minutes the old set stays after the new one takes all traffic, and
-     * minutes each canary or linear step holds.
-     * @default 10
-     */
-    bakeTimeInMinutes?: number;
-    /**
      * The ECS services of the services whose migration this one waits for (the plan's
      * `afterMigrationsOf`): their `migrate` container runs in each of their tasks before the
      * application, and `waitForSteadyState` makes them complete only once their tasks are healthy,
@@ -400,17 +384,19 @@ export interface AwsServiceArgs {
 }
 
 /**
- * What judges a blue/green or canary deployment on AWS: the system's HighErrorRate share
- * (`monitoring.errorRatePercent`) and p99 latency (`monitoring.p99LatencyMs`), per target group,
- * 2 breaching minutes of 3.
+ * What judges a blue/green or canary deployment on AWS: the plan's analysis (plan/rollout.ts: the
+ * rollout's own bounds, else the system's `monitoring` thresholds), measured over one-minute
+ * periods or whole minutes of the interval, aborting after its failures among one more period.
  */
-export function deploymentAnalysis(system: System): DeploymentAnalysis {
+export function deploymentAnalysis(a: RolloutAnalysisPlan): DeploymentAnalysis {
     return {
-        maxErrorRatePercent: system.monitoring.errorRatePercent,
-        maxLatencyMs: system.monitoring.p99LatencyMs,
-        latencyPercentile: 99,
-        evaluationPeriods: 3,
-        failureLimit: 2,
+        maxErrorRatePercent: a.errorRatePercent,
+        maxLatencyMs: a.latencyMs,
+        latencyPercentile: a.latencyPercentile,
+        periodSeconds: Math.max(60, Math.ceil(a.intervalSeconds / 60) * 60),
+        evaluationPeriods: a.failuresToAbort + 1,
+        failureLimit: a.failuresToAbort,
+        ...(a.query?.cloudwatch ? { query: { expression: a.query.cloudwatch, max: a.query.max } } : {}),
     };
 }
 
@@ -487,8 +473,10 @@ export class AwsService extends pulumi.ComponentResource {
         const shift = lb?.trafficShift;
         // A blue/green or canary deployment starts the whole new set beside the old one.
         const percents = shift ? { minimumHealthyPercent: 100, maximumPercent: 200 } : deploymentPercents(svc, replicas);
+        // The plan's ECS deployment (plan/support/aws.ts): what runs, as `npm run plan` prints it.
+        const deployment = ecsDeployment(plan.rollout);
         const rollbackAlarms =
-            lb && shift && args.alarmTopicArn
+            lb && shift && deployment && plan.rollout.analysis && args.alarmTopicArn
                 ? createDeploymentAlarms(
                       part,
                       {
@@ -496,7 +484,7 @@ export class AwsService extends pulumi.ComponentResource {
                           primaryTargetGroupArnSuffix: lb.targetGroupArnSuffix,
                           alternateTargetGroupArnSuffix: shift.alternateTargetGroupArnSuffix,
                       },
-                      deploymentAnalysis(system),
+                      deploymentAnalysis(plan.rollout.analysis!),
                       args.alarmTopicArn,
                   )
                 : undefined;
@@ -536,7 +524,7 @@ export class AwsService extends pulumi.ComponentResource {
                           healthCheckGracePeriodSeconds: Math.max(30, maxDelay + 30),
                       }
                     : {}),
-                ...(shift ? { deploymentConfiguration: trafficShiftDeployment(svc, args.bakeTimeInMinutes) } : {}),
+                ...(shift && deployment ? { deploymentConfiguration: trafficShiftDeployment(deployment) } : {}),
                 deploymentCircuitBreaker: { enable: true, rollback: true },
                 ...(rollbackAlarms ? { alarms: rollbackAlarms.serviceAlarms } : {}),
                 deploymentMinimumHealthyPercent: percents.minimumHealthyPercent,
@@ -563,7 +551,7 @@ export class AwsService extends pulumi.ComponentResource {
                 ],
                 ignoreChanges: ecsOwnedFields(scales, Boolean(shift)),
                 // Steady state takes the health-check grace, the deregistration delay and, for blue/green and canary, the bake time(s).
-                customTimeouts: serviceTimeouts(shift ? svc : undefined, args.bakeTimeInMinutes),
+                customTimeouts: serviceTimeouts(shift ? deployment : undefined),
             },
         );
 

@@ -361,6 +361,8 @@ export interface TierContainerArgs {
     labels?: Record<string, pulumi.Input<string>>;
     /** Resources the container waits for. @default [] */
     dependsOn?: pulumi.Resource[];
+    /** Further volumes mounted into the container (e.g. the edge's routing volume, read-only). @default [] */
+    volumes?: docker.types.input.ContainerVolume[];
 }
 
 /** What {@link tierContainer} created. */
@@ -439,6 +441,7 @@ export function tierContainer(name: string, args: TierContainerArgs, parent: pul
             volumes: [
                 ...(volume && args.data ? [{ volumeName: volume.name, containerPath: args.data.path }] : []),
                 ...(config ? [{ volumeName: config.name, containerPath: CONFIG_DIR, readOnly: true }] : []),
+                ...(args.volumes ?? []),
             ],
             ports: args.ports,
             networksAdvanced: args.networks,

@@ -51,6 +51,7 @@ import { DOCKER_LABEL } from "../../conventions/labels";
 import { HEALTH_TOOLS_DIR, httpCheckArgv } from "../shared/health";
 import { imageOf } from "../../conventions/pins";
 import type { Problem } from "../../conventions/problems";
+import { replicaColour } from "./rollout";
 
 /**
  * What Docker cannot run of a service, before anything is registered: a service that receives
@@ -198,6 +199,12 @@ export interface DockerServiceArgs {
     mounts?: { volumeName: pulumi.Input<string>; containerPath: string }[];
     /** The system's health-tools volume, for a service whose HTTP check uses the `provided` tool. @default one of the service's own ({@link healthTools}) */
     healthTools?: HealthTools;
+    /**
+     * The edge switches between sets of this service's replicas (a routed blue/green or canary
+     * service, rollout.ts): the replicas carry a colour in their names and network alias, and
+     * `pulumi up` waits for their health check. @default false (replicas named `<name>-<i>`, replaced in place)
+     */
+    colours?: boolean;
 }
 
 /** The replicas of one service. */
@@ -210,6 +217,10 @@ export class DockerService extends pulumi.ComponentResource {
     readonly port?: number;
     /** `service:port` on the app network for web services, the service name otherwise. */
     readonly address: string;
+    /** The colour of the replicas (`colours`), a hash of what they run. */
+    readonly colour?: string;
+    /** What the edge proxies to: `<service>-<colour>:port` for coloured replicas, else {@link address}. */
+    readonly upstream: string;
     /** The one-shot migration container, when the spec has `migrate`. */
     readonly migration?: docker.Container;
     /** Whether the containers get credentials, as {@link SECRETS_FILE}. */
@@ -221,6 +232,9 @@ export class DockerService extends pulumi.ComponentResource {
         if (service.kind === "web" && service.port === undefined) throw new Error(`service ${service.name}: a web service needs a port`);
         this.port = service.kind === "web" ? service.port : undefined;
         this.address = this.port !== undefined ? `${service.name}:${this.port}` : service.name;
+        // A colour: what the replicas run, as far as it is known before anything is created.
+        this.colour = args.colours && this.port !== undefined ? replicaColour({ service, plan: args.plan ?? null }) : undefined;
+        this.upstream = this.colour ? `${service.name}-${this.colour}:${this.port}` : this.address;
 
         const imageRef = this.image(name, service);
         const servicePlan = args.plan ?? planService(system, service, "docker");
@@ -281,7 +295,7 @@ export class DockerService extends pulumi.ComponentResource {
             });
 
         const networks = [
-            { name: args.networks.app, aliases: [service.name] },
+            { name: args.networks.app, aliases: [this.colour ? `${service.name}-${this.colour}` : service.name] },
             ...(args.networks.data !== undefined ? [{ name: args.networks.data }] : []),
             ...(args.networks.egress !== undefined ? [{ name: args.networks.egress }] : []),
         ];
@@ -348,7 +362,7 @@ export class DockerService extends pulumi.ComponentResource {
         this.containers = [];
         this.containerNames = [];
         for (let i = 0; i < count; i++) {
-            const containerName = resourceName([name, String(i)]);
+            const containerName = resourceName([name, ...(this.colour ? [this.colour] : []), String(i)]);
             this.containerNames.push(containerName);
             const files = credentialFiles(containerName);
             const steps = [...after, ...files.steps, ...toolSteps];
@@ -365,6 +379,8 @@ export class DockerService extends pulumi.ComponentResource {
                         command: service.command,
                         healthcheck,
                         stopTimeout: 30,
+                        // A new colour takes traffic only once healthy: the edge's switch step waits for this.
+                        ...(this.colour && healthcheck ? { wait: true, waitTimeout: 120 } : {}),
                         labels: labels({ "tierform.kind": service.kind, "tierform.replica": String(i) }, steps),
                     },
                     { parent: this, dependsOn: [...dependsOn, ...steps.map((s) => s.step)] },

@@ -31,6 +31,7 @@ import { DockerFileShares, fileShareProblems, shareKey } from "./files";
 import { DockerService, healthTools, serviceProblems, type ServiceStep } from "./service";
 import type { PlatformSettings } from "../../plan";
 import type { Problem } from "../../conventions/problems";
+import { shiftsAtEdge } from "./rollout";
 
 /**
  * Everything the Docker platform cannot build from a valid spec, one problem per spec path:
@@ -133,6 +134,7 @@ export class DockerSystem extends pulumi.ComponentResource implements PlatformSy
                         })),
                     ],
                     ...(tools ? { healthTools: tools } : {}),
+                    colours: shiftsAtEdge(plan.services[service.name].rollout),
                     mounts: service.mounts.map((m) => ({
                         volumeName: shares!.volumes[shareKey(m.share, m.subPath)].volumeName,
                         containerPath: m.path,
@@ -147,9 +149,17 @@ export class DockerSystem extends pulumi.ComponentResource implements PlatformSy
         const upstreams = routed.map((s) => {
             const svc = this.services[s];
             if (svc.port === undefined) throw new Error(`route to ${s}: only web services (with a port) can be routed`);
-            // The service's name on the app network answers with every running replica.
-            return { name: s, servers: [`${s}:${svc.port}`] };
+            // The service's name (or its colour's) on the app network answers with every running replica.
+            return { name: s, servers: [svc.upstream] };
         });
+        const rollouts = Object.fromEntries(
+            routed.flatMap((s) => {
+                const colour = this.services[s].colour;
+                const rollout = plan.services[s].rollout;
+                if (!colour) return [];
+                return [[s, { colour, ...(rollout.strategy === "canary" ? { canarySteps: rollout.steps } : {}) }]];
+            }),
+        );
         this.edge = new DockerEdge(
             resourceName([name, "edge"]),
             {
@@ -161,6 +171,7 @@ export class DockerSystem extends pulumi.ComponentResource implements PlatformSy
                 httpPort: settings.edgeHttpPort,
                 httpsPort: settings.edgeHttpsPort,
                 upstreamContainers: routed.flatMap((s) => this.services[s].containers),
+                rollouts,
             },
             child,
         );

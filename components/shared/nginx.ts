@@ -18,6 +18,13 @@ export interface NginxUpstream {
     servers: string[];
     /** The service's traffic policy in every location that proxies to it. @default nginx's own (read timeout 60 s, retries on `error timeout`, no limits) */
     traffic?: NginxTraffic;
+    /**
+     * A weighted canary (with a resolver only): this share of requests, in percent (0 < p < 100), goes
+     * to `servers[0]` and the rest to `server`, split per request by `split_clients` on `$request_id`
+     * (nginx docs, ngx_http_split_clients_module), so one client's requests may land on either.
+     * @default none: every request to `servers`
+     */
+    canary?: { percent: number; server: string };
 }
 
 /**
@@ -111,6 +118,12 @@ export interface NginxConfOptions {
      * goes in X-Forwarded-Host. @default the client's ($host)
      */
     upstreamHost?: string;
+    /**
+     * A token the health path answers after "ok" (`ok <generation>`): which configuration the
+     * running nginx has loaded, for a step that waits for a reload to take effect. Letters, digits, '.', '_' and '-'.
+     * @default none: the health path answers "ok"
+     */
+    generation?: string;
 }
 
 const NAME = /^[A-Za-z0-9_-]+$/;
@@ -182,6 +195,16 @@ export function renderNginxConf(opts: NginxConfOptions): string {
             /^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:]+\])(:\d{1,5})?$/.test(opts.resolver.address),
             `resolver '${opts.resolver.address}' is not an IP address`,
         );
+    for (const u of opts.upstreams) {
+        if (!u.canary) continue;
+        check(opts.resolver !== undefined, `upstream '${u.name}': a weighted canary needs a resolver (it splits between two names)`);
+        check(
+            u.canary.percent > 0 && u.canary.percent < 100,
+            `upstream '${u.name}': canary share ${u.canary.percent}% is not between 0 and 100`,
+        );
+        check(HOST_PORT.test(u.canary.server), `upstream '${u.name}' server '${u.canary.server}' is not host:port`);
+    }
+    if (opts.generation !== undefined) check(/^[A-Za-z0-9._-]+$/.test(opts.generation), `generation '${opts.generation}' is not a token`);
     if (opts.upstreamHost !== undefined)
         check(/^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(opts.upstreamHost), `upstream host '${opts.upstreamHost}' is not a host name`);
 
@@ -197,6 +220,17 @@ export function renderNginxConf(opts: NginxConfOptions): string {
               `# Upstream names are resolved at request time (Docker's DNS knows only running containers).`,
               `resolver ${opts.resolver.address} valid=${opts.resolver.validSeconds ?? 10}s ipv6=off;`,
               `resolver_timeout 5s;`,
+              ...opts.upstreams.flatMap((u) =>
+                  u.canary
+                      ? [
+                            `# Canary of ${u.name}: ${u.canary.percent}% of requests to the new replicas; nothing advances it but the next configuration.`,
+                            `split_clients "\${request_id}" ${upstreamVar(u.name)} {`,
+                            `    ${u.canary.percent}% http://${u.servers[0]};`,
+                            `    * http://${u.canary.server};`,
+                            `}`,
+                        ]
+                      : [],
+              ),
           ]
         : opts.upstreams.flatMap((u) => [
               `upstream ${u.name} {`,
@@ -227,13 +261,17 @@ export function renderNginxConf(opts: NginxConfOptions): string {
             `proxy_next_upstream_timeout ${t.timeoutSeconds}s;`,
         ];
     };
+    const canaries = new Set(opts.upstreams.filter((u) => u.canary).map((u) => u.name));
 
     const proxyBody = (r: NginxRoute): string[] => [
         ...(r.allowCidrs ? [...r.allowCidrs.map((c) => `allow ${c};`), "deny all;"] : []),
         `limit_req zone=perip burst=${burst} nodelay;`,
         ...trafficBody(r.upstream),
         ...(opts.resolver
-            ? [`set ${upstreamVar(r.upstream)} http://${serverOf.get(r.upstream)};`, `proxy_pass ${upstreamVar(r.upstream)};`]
+            ? [
+                  ...(canaries.has(r.upstream) ? [] : [`set ${upstreamVar(r.upstream)} http://${serverOf.get(r.upstream)};`]),
+                  `proxy_pass ${upstreamVar(r.upstream)};`,
+              ]
             : [`proxy_pass http://${r.upstream};`]),
     ];
     // Longest prefix first reads best; nginx picks the longest match regardless.
@@ -244,7 +282,13 @@ export function renderNginxConf(opts: NginxConfOptions): string {
         const base = r.path.replace(/\/+$/, "");
         return [`location = ${base} {`, ...body, `}`, `location ^~ ${base}/ {`, ...body, `}`];
     });
-    const health = [`location = ${healthPath} {`, `    access_log off;`, `    default_type text/plain;`, `    return 200 "ok\\n";`, `}`];
+    const health = [
+        `location = ${healthPath} {`,
+        `    access_log off;`,
+        `    default_type text/plain;`,
+        `    return 200 "ok${opts.generation ? ` ${opts.generation}` : ""}\\n";`,
+        `}`,
+    ];
 
     const redirectTarget = publicHttpsPort === 443 ? "https://$host$request_uri" : `https://$host:${publicHttpsPort}$request_uri`;
     const servers: string[][] = [];

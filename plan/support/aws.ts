@@ -270,71 +270,123 @@ export const aws: PlatformKnowledge = {
     rolloutSchedule: ecsSchedule,
 };
 
-/** Minutes ECS keeps the old set after the switch, and holds each canary or linear step. */
+/** Minutes ECS keeps the old set after a canary's or linear deployment's last shift when the spec gives no pause to use. */
 const ECS_BAKE_MINUTES = 10;
 
 /**
- * The ECS deployment that runs a rollout (components/aws/service.ts `trafficShiftDeployment`):
- * BLUE_GREEN; LINEAR for evenly spaced canary weights; CANARY at the first weight, then 100 %.
+ * The ECS deployment that runs a routed blue/green or canary rollout (components/aws/service.ts
+ * renders it into `deploymentConfiguration`), computed once for the component and the printed
+ * schedule. ECS shifts traffic in one canary step or in equal linear steps
+ * (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CanaryConfiguration.html,
+ * API_LinearConfiguration.html), so:
+ * - blue/green → BLUE_GREEN, the old set kept for the spec's `bake`;
+ * - evenly spaced canary weights (25 → 50 → 75 → 100) → LINEAR, each step held for the longest of their pauses;
+ * - any other canary (5 → 25 → 50 → 100) → CANARY at the first weight for its pause, then all
+ *   traffic, the old set kept for the sum of the later pauses — the same time under the alarms'
+ *   watch as the spec's schedule, one weight instead of three.
+ * Times are whole minutes (ECS takes minutes), rounded up.
  */
+export interface EcsDeployment {
+    strategy: "BLUE_GREEN" | "CANARY" | "LINEAR";
+    /** CANARY: the canary's share; LINEAR: each step's share. */
+    percent?: number;
+    /** CANARY: minutes the canary holds; LINEAR: minutes each step holds. */
+    stepMinutes?: number;
+    /** Minutes ECS keeps the old set once the new one has all the traffic (alarms still watched). */
+    bakeMinutes: number;
+}
+
+const minutesOf = (seconds: number) => Math.max(0, Math.ceil(seconds / 60));
+
+/** The ECS deployment of a routed blue/green or canary rollout (see {@link EcsDeployment}); undefined for a rolling or unrouted one. */
+export function ecsDeployment(intent: RolloutIntent): EcsDeployment | undefined {
+    if (!intent.routed || intent.strategy === "rolling") return undefined;
+    if (intent.strategy === "blueGreen") return { strategy: "BLUE_GREEN", bakeMinutes: minutesOf(intent.bakeSeconds) };
+    const weights = intent.steps.map((s) => s.weight);
+    const pauses = intent.steps.slice(0, -1).map((s) => s.pauseSeconds);
+    const first = weights[0];
+    const linear = weights.length > 2 && first >= 3 && weights.every((p, i) => p === Math.min(100, first * (i + 1)));
+    if (linear) {
+        const step = minutesOf(Math.max(...pauses));
+        return { strategy: "LINEAR", percent: first, stepMinutes: step, bakeMinutes: step };
+    }
+    if (weights.length === 1) return { strategy: "CANARY", percent: 10, stepMinutes: ECS_BAKE_MINUTES, bakeMinutes: ECS_BAKE_MINUTES };
+    const later = pauses.slice(1).reduce((a, b) => a + b, 0);
+    return {
+        strategy: "CANARY",
+        percent: first,
+        stepMinutes: minutesOf(pauses[0]),
+        bakeMinutes: later > 0 ? minutesOf(later) : ECS_BAKE_MINUTES,
+    };
+}
+
+/** The ECS deployment as the schedule that runs (see {@link ecsDeployment}), with where it departs from the spec. */
 function ecsSchedule(intent: RolloutIntent): RolloutSchedule {
-    const bake = ECS_BAKE_MINUTES * 60;
-    const gate = "task health (circuit breaker) and the rollback alarms (5xx share, p99 per target group)";
+    const gate = "task health (circuit breaker) and the rollback alarms (5xx share, latency per target group)";
     const migrate = intent.migration
         ? [{ what: "migrate (a container in every task, before the application)", weight: 0, holdSeconds: 0, gate: "exit 0" }]
         : [];
-    const common = [
-        ...(intent.prePromotion.length + intent.postPromotion.length > 0
-            ? ["the promotion checks are not run (ECS runs hooks as Lambda functions)"]
-            : []),
-        ...(intent.analysis
-            ? [
-                  "the analysis is two CloudWatch alarms per target group (5xx share, p99) at the system's monitoring thresholds, 2 breaching minutes of 3, not the rollout's own analysis",
-              ]
-            : []),
-    ];
     const onFailure = "ECS shifts all traffic back to the old task set (an alarm or the circuit breaker)";
-    if (!intent.routed || intent.strategy === "rolling")
+    const d = ecsDeployment(intent);
+    if (!d)
         return {
             runner: "an ECS ROLLING deployment",
-            steps: rollingSteps(intent, gate),
-            onFailure,
+            steps: rollingSteps(intent, "task health (circuit breaker)"),
+            onFailure: "the circuit breaker rolls back to the last completed deployment",
             approximations:
                 intent.strategy === "rolling"
                     ? []
                     : [`${intent.strategy} rolls: the edge does not route the service, so there is no traffic to shift`],
         };
-    if (intent.strategy === "blueGreen")
+    const a = intent.analysis!;
+    const period = Math.max(60, Math.ceil(a.intervalSeconds / 60) * 60);
+    const common = [
+        ...(intent.prePromotion.length + intent.postPromotion.length > 0
+            ? ["the promotion checks are not run (ECS runs hooks as Lambda functions, which this program does not deploy)"]
+            : []),
+        ...(period !== a.intervalSeconds
+            ? [
+                  `the analysis measures every ${formatSeconds(period)} (ALB metrics have one-minute periods), not ${formatSeconds(a.intervalSeconds)}`,
+              ]
+            : []),
+        ...(a.query && !a.query.cloudwatch ? ["the analysis query has no `cloudwatch` expression: only the edge's metrics judge it"] : []),
+    ];
+    const bake = d.bakeMinutes * 60;
+    if (d.strategy === "BLUE_GREEN")
         return {
             runner: "an ECS BLUE_GREEN deployment",
             steps: [
                 ...migrate,
-                { what: "green set in the alternate target group", weight: 0, holdSeconds: 0, gate },
+                { what: "green set in the alternate target group", weight: 0, holdSeconds: 0, gate: "task health" },
                 { what: "switch, blue kept", weight: 100, holdSeconds: bake, gate },
             ],
             onFailure,
-            approximations: [
-                ...(intent.bakeSeconds !== bake ? [`the bake is ${formatSeconds(bake)}, not ${formatSeconds(intent.bakeSeconds)}`] : []),
-                ...common,
-            ],
+            approximations: [...(bake !== intent.bakeSeconds ? [`the bake is ${formatSeconds(bake)} (whole minutes)`] : []), ...common],
         };
     const weights = intent.steps.map((s) => s.weight);
-    const first = weights[0];
-    const linear = weights.length > 2 && first >= 3 && weights.every((p, i) => p === Math.min(100, first * (i + 1)));
-    const shown = linear ? weights : [first === 100 ? 10 : first, 100];
+    const shown =
+        d.strategy === "LINEAR"
+            ? weights.map((w) => ({
+                  what: w === 100 ? "all traffic, old set kept" : "linear step",
+                  weight: w,
+                  holdSeconds: w === 100 ? bake : d.stepMinutes! * 60,
+              }))
+            : [
+                  { what: "canary", weight: d.percent!, holdSeconds: d.stepMinutes! * 60 },
+                  { what: "all traffic, old set kept", weight: 100, holdSeconds: bake },
+              ];
     return {
-        runner: linear ? `an ECS LINEAR deployment, ${first} % a step` : "an ECS CANARY deployment",
-        steps: [
-            ...migrate,
-            ...shown.map((w) => ({ what: w === 100 ? "all traffic, old set kept" : "canary", weight: w, holdSeconds: bake, gate })),
-        ],
+        runner: d.strategy === "LINEAR" ? `an ECS LINEAR deployment, ${d.percent} % a step` : "an ECS CANARY deployment",
+        steps: [...migrate, ...shown.map((s) => ({ ...s, gate }))],
         onFailure,
         approximations: [
-            ...(shown.join() !== weights.join()
-                ? [`steps ${weights.join(" → ")} run as ${shown.join(" → ")} (an ECS canary has one step)`]
+            ...(d.strategy === "CANARY" && weights.length > 2
+                ? [
+                      `steps ${weights.join(" → ")} run as ${d.percent} → 100 (an ECS canary has one step); the later steps' pauses become the bake after the shift, ${formatSeconds(bake)}`,
+                  ]
                 : []),
-            ...(intent.steps.some((s, i) => i < intent.steps.length - 1 && s.pauseSeconds !== bake)
-                ? [`every step bakes ${formatSeconds(bake)}`]
+            ...(d.strategy === "LINEAR" && new Set(intent.steps.slice(0, -1).map((s) => s.pauseSeconds)).size > 1
+                ? [`every linear step holds ${formatSeconds(d.stepMinutes! * 60)} (ECS has one step time), the longest of the pauses`]
                 : []),
             ...common,
         ],

@@ -5,8 +5,8 @@
  * service plan, and what it does with each spec field — its column of docs/spec-reference.md
  * (`npm run docs:spec`), checked against the features by test/standards/spec-reference.test.ts.
  */
-import { rollingSteps } from "./rollout-text";
-import { approximated, ignored, type PlatformKnowledge } from "./types";
+import { formatSeconds, rollingSteps } from "./rollout-text";
+import { approximated, ignored, type PlatformKnowledge, type RolloutIntent, type RolloutSchedule } from "./types";
 
 /** Docker's support, rendering and spec-field notes. */
 export const docker: PlatformKnowledge = {
@@ -243,15 +243,66 @@ export const docker: PlatformKnowledge = {
         "outlierDetection.ejectSeconds": ignored(),
         "outlierDetection.maxEjectedPercent": ignored(),
     },
-    rolloutSchedule: (intent) => ({
-        runner: "Pulumi re-creates the containers",
-        steps: rollingSteps(intent, "the container health check").map((s) =>
-            s.what.startsWith("replace") ? { ...s, what: "re-create the containers" } : s,
-        ),
-        onFailure: "`pulumi up` fails; nothing shifts back",
-        approximations:
-            intent.strategy === "rolling"
-                ? []
-                : [`${intent.strategy} becomes a re-creation of the containers: no second set, no traffic split`],
-    }),
+    rolloutSchedule: dockerSchedule,
 };
+
+/**
+ * What runs a rollout on Docker (components/docker/rollout.ts): a routed blue/green or canary
+ * service's new version is a new set of containers (a new colour) beside the old one, and the
+ * edge's switch step moves the traffic by reloading nginx; `pulumi up` deletes the old set last.
+ * Everything else re-creates the containers.
+ */
+function dockerSchedule(intent: RolloutIntent): RolloutSchedule {
+    const onFailure =
+        "`pulumi up` fails before the old set is deleted; the edge keeps the configuration it serves (no automatic switch back)";
+    if (!intent.routed || intent.strategy === "rolling")
+        return {
+            runner: "Pulumi re-creates the containers",
+            steps: rollingSteps(intent, "the container health check").map((s) =>
+                s.what.startsWith("replace") ? { ...s, what: "re-create the containers, each deleted before its successor starts" } : s,
+            ),
+            onFailure: "`pulumi up` fails; nothing shifts back",
+            approximations:
+                intent.strategy === "rolling"
+                    ? []
+                    : [`${intent.strategy} becomes a re-creation of the containers: the edge does not route the service`],
+        };
+    const migrate = intent.migration ? [{ what: "migrate (one-shot container)", weight: 0, holdSeconds: 0, gate: "exit 0" }] : [];
+    const start = { what: "new set beside the old one", weight: 0, holdSeconds: 0, gate: "the new containers' health checks (`wait`)" };
+    const reload = "nginx -t, then the edge serves the new configuration (reload)";
+    const remove = { what: "old set deleted", weight: 100, holdSeconds: 0, gate: "end of the update" };
+    const common = [
+        ...(intent.analysis ? ["no analysis: no controller judges the steps on Docker (health checks and nginx -t only)"] : []),
+        ...(intent.prePromotion.length + intent.postPromotion.length > 0 ? ["the promotion checks are not run on Docker"] : []),
+    ];
+    if (intent.strategy === "blueGreen")
+        return {
+            runner: "new containers beside the old ones, then an nginx reload of the edge (the edge's switch step)",
+            steps: [...migrate, start, { what: "switch", weight: 100, holdSeconds: 0, gate: reload }, remove],
+            onFailure,
+            approximations: [
+                ...(intent.bakeSeconds > 0 ? [`no bake: the old set is deleted as soon as the edge has switched`] : []),
+                ...common,
+            ],
+        };
+    return {
+        runner: "new containers beside the old ones; the edge's switch step walks the weights with nginx split_clients and reloads",
+        steps: [
+            ...migrate,
+            start,
+            ...intent.steps.map((s) => ({
+                what: s.weight === 100 ? "switch" : "canary",
+                weight: s.weight,
+                holdSeconds: s.pauseSeconds,
+                gate: reload,
+            })),
+            remove,
+        ],
+        onFailure,
+        approximations: [
+            `each weight is held for its pause inside \`pulumi up\` (${intent.steps.map((s) => `${s.weight} %${s.pauseSeconds ? ` ${formatSeconds(s.pauseSeconds)}` : ""}`).join(" → ")}); nothing but the step advances it`,
+            "the first deployment of a canary has no old set to split with: it switches at once",
+            ...common,
+        ],
+    };
+}

@@ -299,7 +299,12 @@ export function updateSteps(before: OfflineRun, after: OfflineRun): UpdateStep[]
     const old = new Map(before.resources.filter((r) => r.custom).map((r) => [r.urn, r]));
     const matched = new Set<string>();
     const steps: UpdateStep[] = [];
-    const table = (r: PlannedResource) => FORCE_NEW[r.type];
+    // A Docker config volume (`tierform.role=config`) holds only what its config-files step delivers again whenever the
+    // container is created (a blue/green colour's replicas each have one, deleted with the old colour): no stored data.
+    const deliveredOnly = (r: PlannedResource) =>
+        r.type === "docker:index/volume:Volume" &&
+        (r.inputs.labels ?? []).some((l: { label: string; value: string }) => l.label === "tierform.role" && l.value === "config");
+    const table = (r: PlannedResource) => (deliveredOnly(r) ? { ...FORCE_NEW[r.type], holdsData: false } : FORCE_NEW[r.type]);
     for (const r of after.resources.filter((x) => x.custom)) {
         const prev = old.get(r.urn) ?? (r.options.aliasUrns ?? []).map((u) => old.get(u)).find(Boolean);
         const holdsData = table(r)?.holdsData ?? false;

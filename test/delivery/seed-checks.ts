@@ -177,6 +177,8 @@ const noTrafficSplit = all(
     nowhere(/argoproj\.io|flagger/i),
     lacks(/^kubernetes:gateway\.networking\.k8s\.io\/v1:HTTPRoute$/, /"weight":\s?([1-9]|[1-9]\d)\b(?!\d)/),
 );
+/** The dev edge's switch step (components/docker/rollout.ts) installs a configuration matching `pattern`. */
+const edgeSwitch = (pattern: RegExp): Check => has(CONTAINER, /"label":"tierform\.role","value":"edge-switch"/, pattern);
 
 // The delivery pipeline (GitHub workflows of this repository).
 const workflow = (file: string) => fs.readFileSync(path.join(PROJECT_ROOT, ".github", "workflows", file), "utf8");
@@ -950,7 +952,7 @@ Object.assign(CHECKS, {
         prod: N(noMesh),
     },
     "mk-service-discovery": {
-        dev: Y(has(CONTAINER, /"aliases":\["order"\]/)),
+        dev: Y(all(has(CONTAINER, /"aliases":\["user"\]/), has(CONTAINER, /"aliases":\["order-[a-f0-9]{6}"\]/))),
         staging: Y(has(/^kubernetes:core\/v1:Service$/, /"type":"ClusterIP"/)),
         prod: N(all(lacks(/^aws:servicediscovery\//), nowhere(/serviceConnectConfiguration|serviceRegistries/))),
     },
@@ -1099,9 +1101,14 @@ Object.assign(CHECKS, {
         prod: A(has(ALB, /"idleTimeout":60/)),
     },
     "mk-canary-bluegreen": {
-        dev: N(all(lacks(/./, /"strategy":"(CANARY|BLUE_GREEN)"/), noTrafficSplit)),
+        dev: A(all(edgeSwitch(/split_clients "\$\{request_id\}" \$upstream_order/), edgeSwitch(/# tierform-colour payment [a-f0-9]{6}/))),
         staging: Y(all(argoCanary(10, 50, 100), argoBlueGreen)),
-        prod: Y(all(has(ECS_SERVICE, /"strategy":\s?"CANARY"/), has(ECS_SERVICE, /"strategy":\s?"BLUE_GREEN"/))),
+        prod: Y(
+            all(
+                has(ECS_SERVICE, /"strategy":\s?"CANARY"/, /"alarmNames"/, /"rollback":true/),
+                has(ECS_SERVICE, /"strategy":\s?"BLUE_GREEN"/, /"alarmNames"/),
+            ),
+        ),
     },
     "mk-feature-flags": every(N(noFeatureFlags)),
     "mk-rollback": {
@@ -1281,15 +1288,27 @@ Object.assign(CHECKS, {
     },
     "amg-waf": { dev: N(wafDev), staging: Y(wafK8s), prod: Y(wafAws) },
     "amg-blue-green": {
-        dev: N(lacks(/./, /"strategy":"BLUE_GREEN"/)),
+        dev: A(all(edgeSwitch(/# tierform-colour api [a-f0-9]{6}/), has(CONTAINER, /asset-management-api-migrate/))),
         staging: Y(all(argoBlueGreen, has(ROLLOUT, /"scaleDownDelaySeconds":600/), migrateStep.staging)),
         prod: Y(all(has(ECS_SERVICE, /"strategy":"BLUE_GREEN"/), migrateStep.prod)),
     },
     "amg-pre-migration-backup": every(N(nowhere(/backup-before-migrate|pre-migration/i))),
     "amg-canary": {
-        dev: N(lacks(/./, /"strategy":"CANARY"/)),
+        dev: A(all(edgeSwitch(/5% http:\/\/frontend-[a-f0-9]{6}/), edgeSwitch(/25% http:/), edgeSwitch(/50% http:/))),
         staging: A(argoCanary(5, 25, 50, 100)),
-        prod: A(all(has(ECS_SERVICE, /"strategy":"CANARY"/, /"canaryPercent":5\b/), lacks(ECS_SERVICE, /"canaryPercent":25/))),
+        prod: A(
+            all(
+                has(
+                    ECS_SERVICE,
+                    /"strategy":"CANARY"/,
+                    /"canaryPercent":5\b/,
+                    /"canaryBakeTimeInMinutes":"5"/,
+                    /"bakeTimeInMinutes":"15"/,
+                    /"alarmNames"/,
+                ),
+                lacks(ECS_SERVICE, /"canaryPercent":25/),
+            ),
+        ),
     },
     "amg-kpis": {
         dev: N(dockerNoMetrics),
@@ -1498,12 +1517,12 @@ Object.assign(CHECKS, {
         prod: A(all(has(LOG_GROUP), lacks(/^aws:cloudwatch\/queryDefinition:QueryDefinition$/))),
     },
     "hld-blue-green": {
-        dev: N(lacks(/./, /"strategy":"BLUE_GREEN"/)),
+        dev: A(edgeSwitch(/# tierform-colour api [a-f0-9]{6}/)),
         staging: Y(argoBlueGreen),
         prod: Y(has(ECS_SERVICE, /"strategy":"BLUE_GREEN"/)),
     },
     "hld-canary": {
-        dev: N(lacks(/./, /"strategy":"CANARY"/)),
+        dev: Y(all(edgeSwitch(/10% http:\/\/web-[a-f0-9]{6}/), edgeSwitch(/50% http:\/\/web-/))),
         staging: Y(argoCanary(10, 50, 100)),
         prod: A(all(has(ECS_SERVICE, /"strategy":"CANARY"/, /"canaryPercent":10\b/), lacks(ECS_SERVICE, /"canaryPercent":50/))),
     },

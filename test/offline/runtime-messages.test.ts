@@ -41,9 +41,13 @@ describe("offline engine: what the program logs", function () {
         assert.ok(
             info.includes(
                 [
-                    "tierform: on docker, services.order.rollout (canary): Pulumi re-creates the containers",
-                    "  1. re-create the containers: 100 % of traffic; gate: the container health check",
-                    "  on failure: `pulumi up` fails; nothing shifts back",
+                    "tierform: on docker, services.order.rollout (canary): new containers beside the old ones; the edge's switch step walks the weights with nginx split_clients and reloads",
+                    "  1. new set beside the old one: 0 % of traffic; gate: the new containers' health checks (`wait`)",
+                    "  2. canary: 10 % of traffic, 5m; gate: nginx -t, then the edge serves the new configuration (reload)",
+                    "  3. canary: 50 % of traffic, 10m; gate: nginx -t, then the edge serves the new configuration (reload)",
+                    "  4. switch: 100 % of traffic; gate: nginx -t, then the edge serves the new configuration (reload)",
+                    "  5. old set deleted: 100 % of traffic; gate: end of the update",
+                    "  on failure: `pulumi up` fails before the old set is deleted; the edge keeps the configuration it serves (no automatic switch back)",
                 ].join("\n"),
             ),
             info.join("\n"),

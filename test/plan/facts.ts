@@ -142,10 +142,15 @@ export interface RouteFact {
     private: boolean;
 }
 
-/** Docker: the edge's nginx.conf locations (`location = /p`, `^~ /p/`, `/`) and their `proxy_pass $upstream_<service>`. */
+/** Docker: the nginx.conf the edge serves once its switch step has installed the last configuration (components/docker/edge.ts). */
+function dockerEdgeConf(plan: Plan): string {
+    const writer = plan.ofType("docker:index/container:Container").find((c) => c.name.endsWith("-edge-switch"));
+    return String(writer?.inputs.uploads?.find((u: { file: string }) => u.file.endsWith("/edge.conf"))?.content ?? "");
+}
+
+/** Docker: the edge's nginx.conf locations (`location = /p`, `^~ /p/`, `/`) and their `proxy_pass $upstream_<service>` (the configuration its switch step installs last). */
 export function dockerRoutes(plan: Plan): RouteFact[] {
-    const writer = plan.ofType("docker:index/container:Container").find((c) => c.name.endsWith("-edge-config-files"));
-    const conf = String(writer?.inputs.uploads?.find((u: { file: string }) => u.file.endsWith("nginx.conf"))?.content ?? "");
+    const conf = dockerEdgeConf(plan);
     const routes = new Map<string, RouteFact>();
     const blocks = conf.split(/\n\s*location /).slice(1);
     for (const block of blocks) {
@@ -267,8 +272,7 @@ export interface TrafficFact {
 
 /** Docker: each routed service's locations in nginx.conf (they must agree with each other) and the zones they use. */
 export function dockerTraffic(plan: Plan): Record<string, TrafficFact> {
-    const writer = plan.ofType("docker:index/container:Container").find((c) => c.name.endsWith("-edge-config-files"));
-    const conf = String(writer?.inputs.uploads?.find((u: { file: string }) => u.file.endsWith("nginx.conf"))?.content ?? "");
+    const conf = dockerEdgeConf(plan);
     const out: Record<string, TrafficFact> = {};
     for (const block of conf.split(/\n\s*location /).slice(1)) {
         const body = block.split(/\n\s*}/)[0];

@@ -114,14 +114,25 @@ describe("rollout model and plan", () => {
         const prod = planSystem(system("asset-management", "prod"), "aws");
         assert.deepEqual(scheduleLines(prod.services.frontend.rollout), [
             "services.frontend.rollout (canary): an ECS CANARY deployment",
-            "  1. canary: 5 % of traffic, 10m; gate: task health (circuit breaker) and the rollback alarms (5xx share, p99 per target group)",
-            "  2. all traffic, old set kept: 100 % of traffic, 10m; gate: task health (circuit breaker) and the rollback alarms (5xx share, p99 per target group)",
+            "  1. canary: 5 % of traffic, 5m; gate: task health (circuit breaker) and the rollback alarms (5xx share, latency per target group)",
+            "  2. all traffic, old set kept: 100 % of traffic, 15m; gate: task health (circuit breaker) and the rollback alarms (5xx share, latency per target group)",
             "  on failure: ECS shifts all traffic back to the old task set (an alarm or the circuit breaker)",
         ]);
         assert.ok(
-            prod.approximations.includes("services.frontend.rollout: steps 5 → 25 → 50 → 100 run as 5 → 100 (an ECS canary has one step)"),
+            prod.approximations.includes(
+                "services.frontend.rollout: steps 5 → 25 → 50 → 100 run as 5 → 100 (an ECS canary has one step); the later steps' pauses become the bake after the shift, 15m",
+            ),
         );
         const dev = planSystem(system("asset-management", "dev"), "docker");
-        assert.match(dev.approximations.join("\n"), /services\.api\.rollout: blueGreen becomes a re-creation of the containers/);
+        assert.deepEqual(scheduleLines(dev.services.frontend.rollout).slice(0, 3), [
+            "services.frontend.rollout (canary): new containers beside the old ones; the edge's switch step walks the weights with nginx split_clients and reloads",
+            "  1. new set beside the old one: 0 % of traffic; gate: the new containers' health checks (`wait`)",
+            "  2. canary: 5 % of traffic, 5m; gate: nginx -t, then the edge serves the new configuration (reload)",
+        ]);
+        assert.match(
+            dev.approximations.join("\n"),
+            /services\.api\.rollout: no bake: the old set is deleted as soon as the edge has switched/,
+        );
+        assert.match(dev.approximations.join("\n"), /services\.frontend\.rollout: no analysis: no controller judges the steps on Docker/);
     });
 });

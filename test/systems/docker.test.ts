@@ -35,10 +35,11 @@ const datastore = (p: Plan, tier: string, name: string): PlannedResource => {
     assert.strictEqual(found.length, 1, `one ${tier} container for ${name}`);
     return found[0];
 };
+/** The nginx.conf the edge serves once the switch step has run (edge.ts). */
+const edgeConf = (p: Plan): string => uploadOf(byLabel(p, "tierform.role", "edge-switch")[0], "/run/tierform-next/edge.conf")!.content;
 /** The host:port the edge sends `upstream`'s requests to (resolved at request time). */
 const upstreamServers = (p: Plan, upstream: string): string[] => {
-    const edge = byLabel(p, "tierform.tier", "edge").filter((c) => labelsOf(c)["tierform.role"] === undefined)[0];
-    const conf = uploadOf(edge, "/run/tierform/nginx.conf")!.content;
+    const conf = edgeConf(p);
     return [...new Set([...conf.matchAll(new RegExp(`set \\$upstream_${upstream} http://(\\S+);`, "g"))].map((m) => m[1]))];
 };
 
@@ -65,6 +66,11 @@ describe("systems on Docker (dev stack)", function () {
                         // Writable root (the daemon takes uploads into no other), but non-root, no network, no capabilities, one run.
                         assert.deepStrictEqual(hardeningProblems(c), [`${c.name}: root filesystem not read-only`]);
                         assert.strictEqual(c.inputs.networkMode, "none");
+                        assert.strictEqual(c.inputs.mustRun, false);
+                    } else if (role === "edge-switch") {
+                        // Writable root for its uploads, non-root, one run; on the edge network only, to ask the edge what it serves.
+                        assert.deepStrictEqual(hardeningProblems(c), [`${c.name}: root filesystem not read-only`]);
+                        assert.deepStrictEqual(networksOf(c), [`${preset}-net-edge`]);
                         assert.strictEqual(c.inputs.mustRun, false);
                     } else if (role !== "volume-init") {
                         assert.deepStrictEqual(hardeningProblems(c), []);
@@ -173,10 +179,7 @@ describe("systems on Docker (dev stack)", function () {
         assert.strictEqual(replicasOf(p, "worker").length, 2);
         assert.strictEqual(replicasOf(p, "beat").length, 1);
         assert.deepStrictEqual(replicasOf(p, "beat")[0].inputs.command.slice(0, 4), ["celery", "-A", "config", "beat"]);
-        const edge = uploadOf(
-            byLabel(p, "tierform.tier", "edge").find((c) => c.inputs.ports)!,
-            "/run/tierform/nginx.conf",
-        )!.content;
+        const edge = edgeConf(p);
         for (const [path, svc] of [
             ["/api", "backend"],
             ["/static", "backend"],
@@ -213,7 +216,18 @@ describe("systems on Docker (dev stack)", function () {
             const replicas = replicasOf(p, s);
             assert.strictEqual(replicas.length, 2, s);
             assert.ok(replicas[0].inputs.healthcheck.tests.includes("http://127.0.0.1:8000/health"), s);
-            assert.deepStrictEqual(upstreamServers(p, s), [`${s}:8000`]);
+            // order (canary) and payment (blue/green): the edge names the replicas' colour, which is in their names and alias.
+            const [server] = upstreamServers(p, s);
+            if (s === "order" || s === "payment") {
+                const colour = /^[a-z]+-([a-f0-9]{6}):8000$/.exec(server)?.[1];
+                assert.ok(colour, `${s}: ${server}`);
+                assert.deepStrictEqual(
+                    replicas.map((r) => r.inputs.name),
+                    [0, 1].map((i) => `mealkitz-${s}-${colour}-${i}`),
+                );
+                assert.deepStrictEqual(replicas[0].inputs.networksAdvanced[0].aliases, [`${s}-${colour}`]);
+                assert.strictEqual(replicas[0].inputs.wait, true, "the switch waits for the new colour's health");
+            } else assert.strictEqual(server, `${s}:8000`);
         }
         assert.match(datastore(p, "database", "db").inputs.image, /^postgres:15\./);
         datastore(p, "cache", "cache");

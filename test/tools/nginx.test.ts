@@ -8,7 +8,9 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { edgeNginxOptions } from "../../components/docker/edge";
+import { edgeConfigurations, edgeNginxOptions } from "../../components/docker/edge";
+import { previousColourHost, shiftsAtEdge } from "../../components/docker/rollout";
+import { planSystem } from "../../plan";
 import { renderNginxConf } from "../../components/shared/nginx";
 import { presetNames } from "../../model";
 import { planTraffic } from "../../plan";
@@ -75,6 +77,49 @@ describe("tools: nginx -t on every preset's edge config", function () {
                 assert.fail(`nginx -t rejected ${preset}'s config:\n${e.stderr?.toString()}\n${conf}`);
             }
             assert.match(conf, new RegExp(`rate=${system.edge.rateLimitPerMinute}r/m`));
+        });
+    }
+
+    for (const preset of presetNames()) {
+        it(`${preset}: every configuration the edge's switch step installs passes nginx -t (each canary weight, the previous colour filled in)`, function () {
+            const nginx = requireTool(this, "nginx", "nginx-light", ["/usr/sbin"]);
+            const { system, settings } = devSystem(preset);
+            const plan = planSystem(system, "docker");
+            const routed = [...new Set(system.edge.routes.map((r) => r.service))];
+            const rollouts = Object.fromEntries(
+                routed
+                    .filter((s) => shiftsAtEdge(plan.services[s].rollout))
+                    .map((s) => [
+                        s,
+                        {
+                            colour: "abc123",
+                            ...(plan.services[s].rollout.strategy === "canary" ? { canarySteps: plan.services[s].rollout.steps } : {}),
+                        },
+                    ]),
+            );
+            const upstreams = routed.map((s) => ({ name: s, servers: [`${s}${rollouts[s] ? "-abc123" : ""}:8000`] }));
+            const { phases, final } = edgeConfigurations(system, upstreams, rollouts, settings.edgeHttpsPort);
+            if (Object.values(rollouts).some((r) => "canarySteps" in r)) assert.ok(phases.length > 0, "a canary has weights below 100");
+            const work = fs.mkdtempSync(path.join(dir, `${preset}-switch-`));
+            for (const c of [...phases, final]) {
+                // As the switch step does: the previous colour in place of its placeholder; then the paths of this machine.
+                let conf = c.content;
+                for (const s of c.previousOf ?? []) conf = conf.replaceAll(previousColourHost(s), `${s}-def456`);
+                conf = conf
+                    .replaceAll("/tmp/", `${work}/`)
+                    .replaceAll("/run/tierform/", `${dir}/`)
+                    .replaceAll("/dev/stderr", path.join(work, "error.log"))
+                    .replaceAll("/dev/stdout", path.join(work, "access.log"));
+                assert.match(conf, new RegExp(`return 200 "ok ${c.generation}\\\\n"`), "the health path answers the generation");
+                if (c !== final) assert.match(conf, /split_clients "\$\{request_id\}"/);
+                const file = path.join(work, c.file);
+                fs.writeFileSync(file, conf);
+                try {
+                    execFileSync(nginx, ["-t", "-q", "-p", work, "-e", path.join(work, "error.log"), "-c", file], { stdio: "pipe" });
+                } catch (err) {
+                    assert.fail(`nginx -t rejected ${preset}'s ${c.file}:\n${(err as { stderr?: Buffer }).stderr?.toString()}\n${conf}`);
+                }
+            }
         });
     }
 

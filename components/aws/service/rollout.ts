@@ -19,8 +19,9 @@
  *   counting 0 — so the canary's 5 % of traffic is judged on its own requests, not diluted by the 95 %;
  * - `<service>-rollout-latency`: the target response time at the analysis percentile
  *   (`TargetResponseTime`, extended statistic `p99` by default), per target group.
- * Both over one-minute periods, firing after `failureLimit` breaching minutes out of
- * `evaluationPeriods`; missing data (no traffic) does not breach. A 502/504 the load balancer
+ * Both over the analysis interval (whole minutes), firing after the analysis's failures among one
+ * more period; missing data (no traffic) does not breach. A rollout's own `analysis.query.cloudwatch`
+ * (metric math) is a third alarm, above its `max`. A 502/504 the load balancer
  * itself answers (a target that resets or times out) is `HTTPCode_ELB_5XX_Count`, which has no
  * `TargetGroup` dimension (ALB docs, CloudWatch metrics: "TargetGroup" is not a dimension of it),
  * so it cannot be told apart per revision: the system-wide `alb-5xx-rate` alarm notifies of it,
@@ -39,10 +40,14 @@ export interface DeploymentAnalysis {
     maxLatencyMs: number;
     /** The percentile of the latency alarm (an ALB extended statistic), e.g. 99. */
     latencyPercentile: number;
-    /** Periods (one minute each) an alarm looks at. */
+    /** Seconds of one period (a multiple of 60: ALB metrics have one-minute periods). */
+    periodSeconds: number;
+    /** Periods an alarm looks at. */
     evaluationPeriods: number;
     /** Breaching periods among them that fire it. */
     failureLimit: number;
+    /** The rollout's own CloudWatch metric math expression and the largest value that passes: a third alarm. @default none */
+    query?: { expression: string; max: number };
 }
 
 /** Where a shifting service's tasks take traffic: the load balancer and its two target groups. */
@@ -83,7 +88,7 @@ export function createDeploymentAlarms(
                     LoadBalancer: targets.loadBalancerArnSuffix,
                     TargetGroup: which === "primary" ? targets.primaryTargetGroupArnSuffix : targets.alternateTargetGroupArnSuffix,
                 },
-                period: 60,
+                period: analysis.periodSeconds,
                 stat,
             },
             returnData: false,
@@ -111,7 +116,7 @@ export function createDeploymentAlarms(
         returnData: false,
     });
     const errors = alarm("5xx", {
-        alarmDescription: `${service.name}: rolls back a deployment when more than ${analysis.maxErrorRatePercent}% of a target group's requests are answered 5xx in ${analysis.failureLimit} of ${analysis.evaluationPeriods} minutes`,
+        alarmDescription: `${service.name}: rolls back a deployment when more than ${analysis.maxErrorRatePercent}% of a target group's requests are answered 5xx in ${analysis.failureLimit} of ${analysis.evaluationPeriods} periods of ${analysis.periodSeconds} s`,
         threshold: analysis.maxErrorRatePercent,
         metricQueries: [
             errorsPrimary,
@@ -132,7 +137,7 @@ export function createDeploymentAlarms(
     const percentile = `p${analysis.latencyPercentile}`;
     const [latencyPrimary, latencyAlternate] = perTargetGroup("TargetResponseTime", percentile);
     const latency = alarm("latency", {
-        alarmDescription: `${service.name}: rolls back a deployment when a target group's ${percentile} response time is above ${analysis.maxLatencyMs} ms in ${analysis.failureLimit} of ${analysis.evaluationPeriods} minutes`,
+        alarmDescription: `${service.name}: rolls back a deployment when a target group's ${percentile} response time is above ${analysis.maxLatencyMs} ms in ${analysis.failureLimit} of ${analysis.evaluationPeriods} periods of ${analysis.periodSeconds} s`,
         threshold: analysis.maxLatencyMs / 1000,
         metricQueries: [
             latencyPrimary,
@@ -146,8 +151,22 @@ export function createDeploymentAlarms(
         ],
         ...window,
     });
-    return {
-        alarms: [errors, latency],
-        serviceAlarms: { alarmNames: [errors.name, latency.name], enable: true, rollback: true },
-    };
+    const query = analysis.query
+        ? alarm("query", {
+              alarmDescription: `${service.name}: rolls back a deployment when the rollout's own query is above ${analysis.query.max} in ${analysis.failureLimit} of ${analysis.evaluationPeriods} periods`,
+              threshold: analysis.query.max,
+              metricQueries: [
+                  {
+                      id: "query",
+                      expression: analysis.query.expression,
+                      period: analysis.periodSeconds,
+                      label: "the rollout's query",
+                      returnData: true,
+                  },
+              ],
+              ...window,
+          })
+        : undefined;
+    const alarms = [errors, latency, ...(query ? [query] : [])];
+    return { alarms, serviceAlarms: { alarmNames: alarms.map((a) => a.name), enable: true, rollback: true } };
 }

@@ -16,6 +16,8 @@ import {
     trafficShiftDeployment,
 } from "../../../components/aws/service";
 import type { System } from "../../../model";
+import { rollout as rolloutSpec } from "../../../model/rollout";
+import { ecsDeployment, type EcsDeployment } from "../../../plan/support/aws";
 import { planComponent, type Plan } from "../../harness";
 import { AWS_CONFIG, loadSystem } from "./helpers";
 import { HEALTH_TOOLS_DIR, PROVIDED_BUSYBOX } from "../../../components/shared/health";
@@ -127,6 +129,13 @@ async function planServices(preset: string, names: string[], opts: { unrouted?: 
             });
         }
     }, AWS_CONFIG);
+}
+
+/** The plan's ECS deployment of service `n` with its spec's rollout replaced by `rollout` (when given). */
+function deploymentOf(system: System, n: string, rollout?: Record<string, unknown>): EcsDeployment {
+    const svc = system.services[n];
+    const service = rollout ? { ...svc, rollout: rolloutSpec.parse(rollout) } : svc;
+    return ecsDeployment(planService(system, service, "aws").rollout)!;
 }
 
 const container = (plan: Plan, n: string) =>
@@ -364,10 +373,11 @@ describe("aws service", function () {
         assert.deepStrictEqual([api.deploymentMinimumHealthyPercent, api.deploymentMaximumPercent], [100, 200]);
         assert.deepStrictEqual(api.deploymentCircuitBreaker, { enable: true, rollback: true });
         const frontend = plan.one("aws:ecs/service:Service", "frontend-service").inputs;
+        // The seed's 5 → 25 → 50 → 100 (5m, 5m, 10m): 5 % for 5 minutes, then all traffic, the old set kept 15 minutes.
         assert.deepStrictEqual(frontend.deploymentConfiguration, {
             strategy: "CANARY",
-            bakeTimeInMinutes: "10",
-            canaryConfiguration: { canaryPercent: 5, canaryBakeTimeInMinutes: "10" },
+            bakeTimeInMinutes: "15",
+            canaryConfiguration: { canaryPercent: 5, canaryBakeTimeInMinutes: "5" },
         });
         // Requests per target follow whichever target group is live.
         const requests = plan.one("aws:appautoscaling/policy:Policy", "api-requests").inputs.targetTrackingScalingPolicyConfiguration;
@@ -468,39 +478,41 @@ describe("aws service", function () {
             }
         }
         const mk = loadSystem("mealkitz").system;
-        assert.deepStrictEqual(serviceTimeouts(mk.services.payment), { create: "40m", update: "40m" }, "blue/green: one bake");
+        assert.deepStrictEqual(serviceTimeouts(deploymentOf(mk, "payment")), { create: "40m", update: "40m" }, "blue/green: the 10m bake");
         assert.deepStrictEqual(
-            serviceTimeouts({
-                ...mk.services.order,
-                rollout: { ...mk.services.order.rollout, strategy: "canary", steps: undefined, canarySteps: [25, 50, 75, 100] },
-            }),
-            { create: "80m", update: "80m" },
-            "linear: four 10-minute steps and the bake",
+            serviceTimeouts(deploymentOf(mk, "order", { strategy: "canary", canarySteps: [25, 50, 75, 100] })),
+            { create: "55m", update: "55m" },
+            "linear: four 5-minute steps and the 5-minute bake",
         );
     });
 
-    it("maps canary steps to ECS: the first step as a canary, evenly spaced steps as linear", () => {
+    it("runs the plan's ECS deployment: blue/green with its bake, a canary's first step for its pause, evenly spaced steps as linear", () => {
         const { system } = loadSystem("mealkitz");
-        const canary = (canarySteps: number[]) =>
-            trafficShiftDeployment(
-                {
-                    ...system.services.order,
-                    rollout: { ...system.services.order.rollout, strategy: "canary", steps: undefined, canarySteps },
-                },
-                15,
-            );
-        assert.deepStrictEqual(canary([10, 50, 100]), {
+        const canary = (rollout: Record<string, unknown>) =>
+            trafficShiftDeployment(deploymentOf(system, "order", { strategy: "canary", ...rollout }));
+        assert.deepStrictEqual(canary({ canarySteps: [10, 50, 100] }), {
             strategy: "CANARY",
-            bakeTimeInMinutes: "15",
-            canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: "15" },
+            bakeTimeInMinutes: "5",
+            canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: "5" },
         });
-        assert.deepStrictEqual(canary([25, 50, 75, 100]), {
+        assert.deepStrictEqual(canary({ canarySteps: [25, 50, 75, 100] }), {
             strategy: "LINEAR",
-            bakeTimeInMinutes: "15",
-            linearConfiguration: { stepPercent: 25, stepBakeTimeInMinutes: "15" },
+            bakeTimeInMinutes: "5",
+            linearConfiguration: { stepPercent: 25, stepBakeTimeInMinutes: "5" },
         });
-        assert.strictEqual(canary([5, 25, 50, 100]).strategy, "CANARY");
-        assert.deepStrictEqual(trafficShiftDeployment(system.services.payment), { strategy: "BLUE_GREEN", bakeTimeInMinutes: "10" });
+        // 5 → 25 → 50 → 100 with 5m, 5m, 10m: 5 % for 5 minutes, then all traffic with the old set kept the later 15 minutes.
+        assert.deepStrictEqual(
+            canary({ steps: [{ weight: 5, pause: "5m" }, { weight: 25, pause: "5m" }, { weight: 50, pause: "10m" }, { weight: 100 }] }),
+            {
+                strategy: "CANARY",
+                bakeTimeInMinutes: "15",
+                canaryConfiguration: { canaryPercent: 5, canaryBakeTimeInMinutes: "5" },
+            },
+        );
+        assert.deepStrictEqual(trafficShiftDeployment(deploymentOf(system, "payment", { strategy: "blueGreen", bake: "90s" })), {
+            strategy: "BLUE_GREEN",
+            bakeTimeInMinutes: "2",
+        });
     });
 
     it("refuses a binding that hands credentials over as a plain variable", () => {
@@ -523,6 +535,7 @@ describe("aws service", function () {
     it("rolls a blue/green or canary deployment back when a target group's 5xx rate or p99 latency breaches the system's thresholds", async () => {
         const { system } = loadSystem("hld-platform");
         const hld = await planServices("hld-platform", ["api", "web", "worker"]);
+        const analysisOf = (n: string) => planService(system, system.services[n], "aws").rollout.analysis!;
         for (const [n, strategy] of [
             ["api", "BLUE_GREEN"],
             ["web", "CANARY"],
@@ -533,8 +546,10 @@ describe("aws service", function () {
             const latency = hld.one("aws:cloudwatch/metricAlarm:MetricAlarm", `${n}-rollout-latency`).inputs;
             assert.deepStrictEqual(svc.alarms, { alarmNames: [errors.name, latency.name], enable: true, rollback: true }, n);
             assert.deepStrictEqual(svc.deploymentCircuitBreaker, { enable: true, rollback: true }, n);
-            assert.strictEqual(errors.threshold, system.monitoring.errorRatePercent, `${n}: the HighErrorRate share`);
-            assert.strictEqual(latency.threshold, system.monitoring.p99LatencyMs / 1000, `${n}: p99 in seconds`);
+            // The rollout's analysis: web's own 1 %, api the system's monitoring thresholds (plan/rollout.ts).
+            assert.strictEqual(errors.threshold, analysisOf(n).errorRatePercent, `${n}: the analysis's 5xx share`);
+            assert.strictEqual(errors.threshold, n === "web" ? 1 : system.monitoring.errorRatePercent, n);
+            assert.strictEqual(latency.threshold, analysisOf(n).latencyMs / 1000, `${n}: the latency bound in seconds`);
             for (const alarm of [errors, latency]) {
                 assert.strictEqual(alarm.comparisonOperator, "GreaterThanThreshold");
                 assert.deepStrictEqual([alarm.evaluationPeriods, alarm.datapointsToAlarm], [3, 2], "2 breaching minutes of 3");

@@ -5,6 +5,7 @@ import { planComponent, type Plan } from "../../harness";
 import { DockerEdge } from "../../../components/docker/edge";
 import { renderNginxConf } from "../../../components/shared/nginx";
 import { EDGE_IMAGE } from "../../../components/shared/images";
+import { edgeWatcherScript, LIVE_CONF } from "../../../components/docker/rollout";
 import { CONTAINER, devSystem, hardeningProblems, isSecretAt, labelsOf, networksOf, uploadOf } from "./helpers";
 
 const upstreams = [
@@ -29,13 +30,15 @@ describe("docker Edge (nginx)", () => {
         });
     });
     const container = () => plan.one(CONTAINER, "auromart-edge");
-    const conf = () => uploadOf(container(), "/run/tierform/nginx.conf")!.content;
+    const step = () => plan.one(CONTAINER, "auromart-edge-switch");
+    const conf = () => uploadOf(step(), "/run/tierform-next/edge.conf")!.content;
 
     it("runs the pinned unprivileged nginx as uid 101, hardened", () => {
         assert.ok(container().inputs.image.startsWith(`${EDGE_IMAGE}@`));
         assert.strictEqual(container().inputs.user, "101:101");
         assert.deepStrictEqual(hardeningProblems(container()), []);
-        assert.deepStrictEqual(container().inputs.command, ["-c", "/run/tierform/nginx.conf", "-g", "daemon off;"]);
+        assert.deepStrictEqual(container().inputs.entrypoints, ["/bin/sh", "-c"]);
+        assert.deepStrictEqual(container().inputs.command, [edgeWatcherScript(LIVE_CONF)], "nginx under the watcher that reloads it");
         assert.strictEqual(labelsOf(container())["tierform.tier"], "edge");
     });
 
@@ -85,7 +88,7 @@ describe("docker Edge (nginx)", () => {
         assert.match(c, /pid \/tmp\/nginx\.pid;/);
     });
 
-    it("starts after its upstream replicas and is not replaced with them (it resolves their addresses at request time)", async () => {
+    it("takes its configuration from the switch step, which starts after the upstream replicas; nothing of the step is an input of the edge (no re-creation on a switch)", async () => {
         const { system } = devSystem("auromart");
         const seen: Record<string, pulumi.ResourceOptions> = {};
         let replicas: docker.Container[] = [];
@@ -98,8 +101,24 @@ describe("docker Edge (nginx)", () => {
             );
         });
         const edge = p.one(CONTAINER, "auromart-edge");
-        for (const r of p.ofType(CONTAINER).filter((c) => c.name.startsWith("auromart-web-")))
-            assert.ok(edge.dependencies.includes(r.urn), r.name);
+        const step = p.one(CONTAINER, "auromart-edge-switch");
+        for (const r of p.ofType(CONTAINER).filter((c) => c.name.startsWith("auromart-web-"))) {
+            assert.ok(step.dependencies.includes(r.urn), r.name);
+            assert.ok(!edge.dependencies.includes(r.urn), `${r.name}: the edge no longer waits for replicas itself`);
+        }
+        assert.ok(edge.dependencies.includes(step.urn), "the edge starts once its first configuration is there");
+        assert.doesNotMatch(JSON.stringify(edge.inputs), /switch|tierform-next/, "no input of the edge names the step");
+        assert.deepStrictEqual(
+            edge.inputs.volumes.find((v: any) => v.containerPath === "/run/tierform-routing"),
+            { volumeName: "auromart-edge-routing", containerPath: "/run/tierform-routing", readOnly: true },
+        );
+        assert.deepStrictEqual(
+            step.inputs.volumes,
+            [{ volumeName: "auromart-edge-routing", containerPath: "/run/tierform-routing" }],
+            "only the step writes the routing volume",
+        );
+        assert.strictEqual(step.inputs.user, "101:101");
+        assert.strictEqual(p.one(CONTAINER, "auromart-edge-routing-owner").inputs.command[0].includes("chown 101:101"), true);
         assert.strictEqual(seen["auromart-edge"].replaceWith, undefined);
         assert.strictEqual(edge.inputs.wait, true);
     });
