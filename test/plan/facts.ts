@@ -8,7 +8,7 @@ import { dockerLabels, splitEnvs } from "../../policies/readers/docker";
 import { podSpecOf } from "../../policies/readers/kubernetes";
 import type { PlannedResource } from "../../scripts/offline/engine";
 import type { Plan } from "../harness";
-import { AWS_TAG, K8S_ANNOTATION } from "../../conventions/labels";
+import { AWS_TAG, K8S_ANNOTATION, RESTORE_TEST_KIND } from "../../conventions/labels";
 
 /** A health check as a platform renders it: HTTP with its path, or exec with its argv. */
 export type CheckFact = { type: "http"; path: string } | { type: "exec"; command: string[] } | undefined;
@@ -228,13 +228,13 @@ export function dockerBackups(plan: Plan): Record<string, BackupFact> {
     return out;
 }
 
-/** Kubernetes: the dump CronJobs by their annotations (database, run kind, retention) and their schedules. */
+/** Kubernetes: the dump CronJobs by their annotations (database, run kind, retention) and their schedules; a restore test reads the dumps and is none of them. */
 export function kubernetesBackups(plan: Plan): Record<string, BackupFact> {
     const out: Record<string, BackupFact> = {};
     for (const c of plan.ofType("kubernetes:batch/v1:CronJob")) {
         const annotations: Record<string, string> = c.inputs.metadata.annotations ?? {};
         const db = annotations[K8S_ANNOTATION.datastore];
-        if (!db) continue;
+        if (!db || annotations[K8S_ANNOTATION.backupKind] === RESTORE_TEST_KIND) continue;
         const b = (out[db] ??= { schedules: [], retentionDays: Number(annotations[K8S_ANNOTATION.retentionDays]) });
         if (annotations[K8S_ANNOTATION.backupKind] === "full") b.schedules.unshift(c.inputs.spec.schedule);
         else b.schedules.push(c.inputs.spec.schedule);
