@@ -54,6 +54,11 @@ export const K8S_ANNOTATION = {
     backupKind: "tierform.io/backup-kind",
     /** The spec database a backup CronJob dumps. */
     datastore: "tierform.io/datastore",
+    /**
+     * Why a namespace enforces a Pod Security level below restricted (the node log collector's
+     * hostPath): the k8s-namespace-pod-security policy accepts the lower level only with this reason.
+     */
+    podSecurityException: "tierform.io/pod-security-exception",
 } as const;
 
 /**

@@ -90,6 +90,12 @@ export const PINS = {
     barmanCloudPluginChart: { kind: "chart", datasource: "helm", packageName: "plugin-barman-cloud", registryUrl: "https://cloudnative-pg.github.io/charts", value: "0.7.0", source: "cloudnative-pg/charts charts/plugin-barman-cloud/Chart.yaml, tag plugin-barman-cloud-v0.7.0 (appVersion v0.13.0)" },
     kedaChart: { kind: "chart", datasource: "helm", packageName: "keda", registryUrl: "https://kedacore.github.io/charts", value: "2.20.2", source: "kedacore/charts keda/Chart.yaml, tag v2.20.2" },
     kubePrometheusStackChart: { kind: "chart", datasource: "helm", packageName: "kube-prometheus-stack", registryUrl: "https://prometheus-community.github.io/helm-charts", value: "88.5.3", source: "prometheus-community/helm-charts tag kube-prometheus-stack-88.5.3" },
+    // Observability (issue 23): the OpenTelemetry Collector chart 0.158.3 ships collector 0.153.0 (open-telemetry/opentelemetry-helm-charts
+    // charts/opentelemetry-collector/Chart.yaml at 0028bf0); Loki's chart lives in grafana/loki production/helm/loki (6.29.0, Loki 3.4.2, the
+    // newest the sources hold at 009c6be); Tempo's single-binary chart moved to grafana-community/helm-charts (charts/tempo 1.26.2, Tempo 2.10.0, at 2843a2b).
+    otelCollectorChart: { kind: "chart", datasource: "helm", packageName: "opentelemetry-collector", registryUrl: "https://open-telemetry.github.io/opentelemetry-helm-charts", value: "0.158.3", source: "open-telemetry/opentelemetry-helm-charts charts/opentelemetry-collector/Chart.yaml (appVersion 0.153.0)" },
+    lokiChart: { kind: "chart", datasource: "helm", packageName: "loki", registryUrl: "https://grafana.github.io/helm-charts", value: "6.29.0", source: "grafana/loki production/helm/loki/Chart.yaml (appVersion 3.4.2)" },
+    tempoChart: { kind: "chart", datasource: "helm", packageName: "tempo", registryUrl: "https://grafana-community.github.io/helm-charts", value: "1.26.2", source: "grafana-community/helm-charts charts/tempo/Chart.yaml (appVersion 2.10.0)" },
     // metrics-server: chart 3.13.1 ships appVersion 0.8.1 (charts/metrics-server/Chart.yaml at kubernetes-sigs/metrics-server
     // 5ed5d3a, 2026-08-04, tag metrics-server-helm-chart-3.13.1). The app's v0.9.0 tag exists, with no chart release for it yet.
     // Argo Rollouts: chart 2.41.0 ships controller v1.9.0 (argoproj/argo-helm charts/argo-rollouts/Chart.yaml, 2026-06-05); its

@@ -48,7 +48,7 @@ export const CONFIG_KEYS = {
         schema: bool,
         default: false,
         description:
-            "docker: run the observability profile beside the system: an OpenTelemetry Collector that every container's logs and every service's traces reach, Loki (logs), Tempo (traces) and Grafana with the system's dashboards, published on 127.0.0.1:3000 only.",
+            "docker: the observability profile (an OpenTelemetry Collector, Loki, Tempo and Grafana with the system's dashboard beside the system); refused until its containers are built (issue 23). Off, every service gets OTEL_SDK_DISABLED=true.",
     },
     edgeHttpPort: { schema: int(1, 65535), default: 8080, description: "docker: host port for HTTP (redirects to HTTPS)." },
     edgeHttpsPort: { schema: int(1, 65535), default: 8443, description: "docker: host port for HTTPS." },
@@ -84,6 +84,12 @@ export const CONFIG_KEYS = {
         default: false,
         description:
             "kubernetes: install CloudNativePG (chart 0.29.0, operator 1.30) and its Barman Cloud plugin (chart 0.7.0) for PostgreSQL.",
+    },
+    installObservability: {
+        schema: bool,
+        default: false,
+        description:
+            "kubernetes: install the observability parts into monitoring (Loki for logs, Tempo for traces, an OpenTelemetry Collector gateway for the services' OTLP) and log-collector (an OpenTelemetry Collector DaemonSet reading every node's pod logs); needs monitoringCrds (Grafana comes with kube-prometheus-stack).",
     },
     installMetricsServer: {
         schema: bool,

@@ -4,7 +4,7 @@
  * per real flow of the system ({@link systemFlows}): ingress controller → each routed service
  * (Envoy Gateway's proxies), service → each datastore it `uses`, backup job → its database,
  * Prometheus → metrics ports, and what the CloudNativePG instances need (operator, replication, API server,
- * WAL archive). Rules are grouped into one NetworkPolicy per group of pods (`allow-<component>`).
+ * WAL archive), service → the OpenTelemetry Collector gateway (OTLP). Rules are grouped into one NetworkPolicy per group of pods (`allow-<component>`).
  *
  * The Barman Cloud plugin adds no flow of its own here: the operator reaches the plugin's
  * `barman-cloud` Service (gRPC over mTLS, port 9090) inside `cnpg-system`, which tierform's
@@ -17,6 +17,7 @@
  * NetworkPolicies need a CNI that enforces them (Calico, Cilium, ...); on one that does not
  * (kindnet, flannel) they are accepted and ignored.
  */
+import { OTEL_GATEWAY_PODS, OTLP_HTTP_PORT } from "./observability";
 import type * as k8sTypes from "@pulumi/kubernetes/types/input";
 import type * as pulumi from "@pulumi/pulumi";
 import type { System } from "../../model";
@@ -148,6 +149,14 @@ const prometheus: Peer = {
     podSelector: { "app.kubernetes.io/name": "prometheus" },
 };
 
+/** The OpenTelemetry Collector gateway every service exports its spans to (observability.ts). */
+const otelGateway: Peer = {
+    kind: "namespace",
+    component: "otel-collector",
+    namespace: OPERATOR_NAMESPACES.monitoring,
+    podSelector: OTEL_GATEWAY_PODS,
+};
+
 /**
  * Address ranges a service's internet egress never reaches (`services.<n>.egress`): private
  * networks (RFC 1918: 10/8, 172.16/12, 192.168/16), link-local (169.254/16, where cloud metadata
@@ -197,6 +206,9 @@ export function systemFlows(system: System, settings: PlatformSettings): Flow[] 
         const r = service.rollout;
         if (service.port && routed.has(service.name) && r.strategy === "blueGreen" && r.prePromotion.length + r.postPromotion.length > 0)
             flows.push({ from: pods(rolloutCheckComponent(service.name)), to: pods(service.name), ports: [{ port: service.port }] });
+        // Spans over OTLP/HTTP to the collector (plan/observability.ts: OTEL_EXPORTER_OTLP_ENDPOINT), while traces are on.
+        if (system.observability.pipeline && system.observability.traces.enabled)
+            flows.push({ from: pods(service.name), to: otelGateway, ports: [{ port: OTLP_HTTP_PORT }] });
         const clients = [service.name, ...(service.migrate ? [`${service.name}-migrate`] : [])];
         for (const use of service.uses) {
             const target = datastorePeer(system, settings, use);

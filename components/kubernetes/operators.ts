@@ -14,6 +14,7 @@
  * | kube-prometheus-stack | prometheus-community/kube-prometheus-stack | ServiceMonitor/PrometheusRule (only with `monitoringCrds`), the request-rate signal |
  * | metrics-server | metrics-server/metrics-server (kube-system) | the `metrics.k8s.io` API every CPU/memory HPA and KEDA cpu/memory trigger reads |
  * | Argo Rollouts | argo/argo-rollouts with the Gateway API traffic-router plugin | canary and blue-green rollouts (rollout.ts) |
+ * | Loki, Tempo, OpenTelemetry Collector (gateway; DaemonSet in log-collector) | grafana/loki, grafana-community/tempo, open-telemetry/opentelemetry-collector | logs, traces and the services' OTLP, with `monitoringCrds` (observability.ts) |
  * | Istio (ambient) | istio/base, istiod, cni, ztunnel (istio-system) | the mesh (`tierform:mesh`): mutual TLS, authorization, L4 telemetry (mesh.ts) |
  *
  * With Envoy Gateway, tierform also creates the GatewayClass {@link GATEWAY_CLASS} and the Redis
@@ -31,6 +32,15 @@ import { K8S_ANNOTATION } from "../../conventions/labels";
 import { planService, rolloutIntent } from "../../plan";
 import { datastoreImage } from "../shared/images";
 import { PINS } from "../../conventions/pins";
+import {
+    grafanaValues,
+    LOG_COLLECTOR_NAMESPACE,
+    logCollectorNamespace,
+    lokiValues,
+    otelGatewayValues,
+    otelLogsValues,
+    tempoValues,
+} from "./observability";
 import { OPERATOR_NAMESPACES } from "./context";
 import { restrictedContainer, restrictedPodSpec } from "./pods";
 import { ENVOY_GATEWAY_CONTROLLER, GATEWAY_CLASS } from "./edge";
@@ -137,7 +147,36 @@ export const CHARTS = {
         repo: PINS.ztunnelChart.registryUrl,
         namespace: OPERATOR_NAMESPACES.istio,
     },
+    loki: {
+        chart: PINS.lokiChart.packageName,
+        version: PINS.lokiChart.value,
+        repo: PINS.lokiChart.registryUrl,
+        namespace: OPERATOR_NAMESPACES.monitoring,
+    },
+    tempo: {
+        chart: PINS.tempoChart.packageName,
+        version: PINS.tempoChart.value,
+        repo: PINS.tempoChart.registryUrl,
+        namespace: OPERATOR_NAMESPACES.monitoring,
+    },
+    /** The OpenTelemetry Collector gateway (release `otel-collector`) the services export to. */
+    otelCollector: {
+        chart: PINS.otelCollectorChart.packageName,
+        version: PINS.otelCollectorChart.value,
+        repo: PINS.otelCollectorChart.registryUrl,
+        namespace: OPERATOR_NAMESPACES.monitoring,
+    },
+    /** The node log collector (release `otel-logs`), a DaemonSet in its own privileged namespace. */
+    otelLogs: {
+        chart: PINS.otelCollectorChart.packageName,
+        version: PINS.otelCollectorChart.value,
+        repo: PINS.otelCollectorChart.registryUrl,
+        namespace: LOG_COLLECTOR_NAMESPACE,
+    },
 } as const;
+
+/** The release name of each operator whose chart name is not its release's (two collectors from one chart). */
+const RELEASE_NAMES: Partial<Record<keyof typeof CHARTS, string>> = { otelCollector: "otel-collector", otelLogs: "otel-logs" };
 
 /** The Istio charts, in install order. */
 export const ISTIO_CHARTS = ["istioBase", "istiod", "istioCni", "ztunnel"] as const;
@@ -193,6 +232,7 @@ export function neededOperators(system: System, settings: PlatformSettings): Ope
     if (scalesOnRequests(system)) needed.push("keda");
     if (scalesOnResources(system)) needed.push("metricsServer");
     if (rollsOut(system)) needed.push("argoRollouts");
+    if (settings.monitoringCrds) needed.push("loki", "tempo", "otelCollector", "otelLogs");
     needed.push("envoyGateway");
     if (settings.mesh) needed.push(...ISTIO_CHARTS);
     return needed;
@@ -221,6 +261,10 @@ export function operatorsToInstall(system: System, settings: PlatformSettings): 
         istiod: all || settings.installIstio,
         istioCni: all || settings.installIstio,
         ztunnel: all || settings.installIstio,
+        loki: all || settings.installObservability,
+        tempo: all || settings.installObservability,
+        otelCollector: all || settings.installObservability,
+        otelLogs: all || settings.installObservability,
     };
     return neededOperators(system, settings).filter((o) => switches[o]);
 }
@@ -344,6 +388,7 @@ export class KubernetesOperators extends pulumi.ComponentResource {
                         ...(settings.mesh ? { podMetadata: { labels: AMBIENT_LABEL } } : {}),
                     },
                 },
+                grafana: grafanaValues(),
             },
             certManager: { crds: { enabled: true }, prometheus: { servicemonitor: { enabled: monitoring } } },
             cnpg: { monitoring: { podMonitorEnabled: monitoring } },
@@ -356,7 +401,12 @@ export class KubernetesOperators extends pulumi.ComponentResource {
             istiod: { profile: "ambient" },
             istioCni: { profile: "ambient" },
             ztunnel: {},
+            loki: lokiValues(system.observability.logRetentionDays),
+            tempo: tempoValues(system.observability.logRetentionDays),
+            otelCollector: otelGatewayValues(),
+            otelLogs: otelLogsValues(),
         };
+        const logNamespace = install.has("otelLogs") ? logCollectorNamespace(`${name}-log-collector`, { parent: this }) : undefined;
         // kube-prometheus-stack first: the others create ServiceMonitors/PodMonitors when monitoring is on.
         // The Barman Cloud plugin after CloudNativePG and cert-manager (its Issuer and Certificates).
         // Istio's charts in their order (base's CRDs, istiod, the CNI node agent, ztunnel), before the workloads they carry.
@@ -370,6 +420,10 @@ export class KubernetesOperators extends pulumi.ComponentResource {
             "envoyGateway",
             "metricsServer",
             "argoRollouts",
+            "loki",
+            "tempo",
+            "otelCollector",
+            "otelLogs",
         ] as const;
         for (const key of order) {
             if (!install.has(key)) continue;
@@ -377,14 +431,18 @@ export class KubernetesOperators extends pulumi.ComponentResource {
             const istio = (ISTIO_CHARTS as readonly string[]).includes(key);
             const prom = key === "kubePrometheusStack" || istio ? undefined : this.byName.kubePrometheusStack;
             const previous = istio ? ISTIO_CHARTS[ISTIO_CHARTS.indexOf(key as (typeof ISTIO_CHARTS)[number]) - 1] : undefined;
-            const after =
+            const after: pulumi.Resource[] =
                 key === "barmanCloud"
                     ? [this.byName.cnpg, this.byName.certManager].filter((r) => r !== undefined)
                     : previous && this.byName[previous]
                       ? [this.byName[previous]]
                       : [];
+            if (key === "otelLogs") after.push(logNamespace!, ...[this.byName.loki].filter((r) => r !== undefined));
+            if (key === "otelCollector") after.push(...[this.byName.tempo].filter((r) => r !== undefined));
             // Istio's charts are released under the names its docs use (istio-base, istiod, istio-cni, ztunnel).
-            const release = istio && !c.chart.startsWith("istio") && c.chart !== "ztunnel" ? `istio-${c.chart}` : c.chart.split("/").pop()!;
+            const release =
+                RELEASE_NAMES[key] ??
+                (istio && !c.chart.startsWith("istio") && c.chart !== "ztunnel" ? `istio-${c.chart}` : c.chart.split("/").pop()!);
             this.byName[key] = new k8s.helm.v3.Release(
                 `${name}-${release}`,
                 {
@@ -393,7 +451,7 @@ export class KubernetesOperators extends pulumi.ComponentResource {
                     version: c.version,
                     ...(c.repo ? { repositoryOpts: { repo: c.repo } } : {}),
                     namespace: c.namespace,
-                    createNamespace: true,
+                    createNamespace: key !== "otelLogs",
                     atomic: true,
                     timeout: 600,
                     values: values[key],

@@ -22,6 +22,7 @@ import { KubernetesDatabase } from "./database";
 import { edgeProblems, KubernetesEdge } from "./edge";
 import { KubernetesFileShares, sharedStorageProblems } from "./files";
 import { KubernetesMonitoring } from "./monitoring";
+import { KubernetesDashboards } from "./observability";
 import { KubernetesNamespace } from "./namespace";
 import { meshObjects, ZTUNNEL_METRICS } from "./mesh";
 import { ISTIO_CHARTS, KubernetesOperators } from "./operators";
@@ -223,7 +224,12 @@ export class KubernetesSystem extends pulumi.ComponentResource implements Platfo
                 new KubernetesRestoreTest(`${name}-restore-test-${db.name}`, { ctx, backup, datastore, dependsOn: [dumps] }, child);
         }
 
-        // Monitoring.
+        // The dashboard (Grafana's sidecar provisions it), then monitoring.
+        new KubernetesDashboards(
+            `${name}-dashboards`,
+            { plan, namespace: ns.name, namespaceName, labels: kubernetesLabels(system, "dashboard", "monitoring") },
+            child,
+        );
         if (settings.monitoringCrds)
             new KubernetesMonitoring(
                 `${name}-monitoring`,

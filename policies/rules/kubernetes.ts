@@ -15,6 +15,7 @@ import {
     setting,
 } from "./util";
 import type { ReportViolation } from "@pulumi/policy";
+import { K8S_ANNOTATION } from "../../conventions/labels";
 
 /** The edge's Gateway API objects (Envoy Gateway implements them). */
 const GATEWAY = "kubernetes:gateway.networking.k8s.io/v1:Gateway";
@@ -332,7 +333,7 @@ const pssSchema = {
 export const k8sPodSecurity = resourcePolicy({
     name: "k8s-namespace-pod-security",
     description:
-        "Every Namespace the program creates enforces the restricted Pod Security Standard (label pod-security.kubernetes.io/enforce).",
+        "Every Namespace the program creates enforces the restricted Pod Security Standard (label pod-security.kubernetes.io/enforce), unless its tierform.io/pod-security-exception annotation says why not (the node log collector's hostPath).",
     group: "security",
     platforms: ["kubernetes"],
     checklist: ["non-root"],
@@ -341,6 +342,9 @@ export const k8sPodSecurity = resourcePolicy({
     configSchema: pssSchema,
     validate: (props, args, report, { levels }) => {
         const level = props.metadata?.labels?.["pod-security.kubernetes.io/enforce"];
+        const why = props.metadata?.annotations?.[K8S_ANNOTATION.podSecurityException];
+        // An exception names its reason in a sentence; a lower level without one is refused.
+        if (typeof why === "string" && why.trim().length >= 30 && level !== undefined) return;
         if (!levels.includes(level)) report(`Namespace enforces Pod Security '${level ?? "(none)"}'; expected ${levels.join(" or ")}`);
     },
 });

@@ -114,6 +114,8 @@ const SECRET = /^aws:secretsmanager\/secret:Secret$/;
 const SQS = /^aws:sqs\/queue:Queue$/;
 const S3_BUCKET = /^aws:s3\/bucket(V2)?:Bucket(V2)?$/;
 const SUBNET = /^aws:ec2\/subnet:Subnet$/;
+/** Every type but the ConfigMap that holds the Grafana dashboard (its panels name Loki and Tempo as data sources). */
+const NOT_DASHBOARD = /^(?!kubernetes:core\/v1:ConfigMap$)/;
 const SECURITY_GROUP_RULE = /^aws:vpc\/securityGroup(Ingress|Egress)Rule:SecurityGroup(Ingress|Egress)Rule$/;
 
 // Things no platform builds yet: their absence is what a ✘ asserts.
@@ -134,7 +136,7 @@ const noUptimeProbe = all(
 );
 /** A log store that collects and searches every service's logs (Loki, Elasticsearch/OpenSearch, Fluent Bit shipping). */
 const noLogStack = all(
-    nowhere(/loki|elasticsearch|opensearch|logstash|kibana|fluent-?bit|fluentd|vector\.dev/i),
+    lacks(NOT_DASHBOARD, /loki|elasticsearch|opensearch|logstash|kibana|fluent-?bit|fluentd|vector\.dev/i),
     lacks(/^aws:opensearch\//),
 );
 /** A dashboard (Grafana, CloudWatch dashboards). */
@@ -224,7 +226,9 @@ const k8sTls = has(K8S, /"certificateRefs"/);
 const albHttps = all(has(LISTENER, /"protocol":\s?"HTTPS"/), has(LISTENER, /HTTP_301/));
 const dockerHealth = (path: RegExp) => has(CONTAINER, /"healthcheck"/, path);
 const dockerLogRotation = has(CONTAINER, /"max-size":"10m"/, /"max-file":"3"/);
-const k8sNoLogConfig = nowhere(/fluent-?bit|loki|logrotate|containerLogMaxSize/i);
+const k8sNoLogConfig = lacks(NOT_DASHBOARD, /fluent-?bit|loki|logrotate|containerLogMaxSize/i);
+/** The system's Grafana dashboard, a ConfigMap the Grafana sidecar provisions. */
+const k8sDashboard = has(CONFIGMAP, /"grafana_dashboard":"1"/);
 const awsLogGroups = (days: number) => all(has(LOG_GROUP, new RegExp(`"retentionInDays":${days}\\b`)), has(TASK, /"logDriver":"awslogs"/));
 const dockerNoAutoscale = (p: PlanLike) => p.resources.every((r) => !/autoscal/i.test(r.type)) && lacks(/./, /"replicas":\s?\{/)(p);
 const k8sAlert = (name: string) => has(PROM_RULE, new RegExp(`"alert":"${name}"`));
@@ -737,7 +741,7 @@ Object.assign(CHECKS, {
     },
     "mdc-prometheus-grafana": {
         dev: N(all(dockerNoMetrics, noDashboard)),
-        staging: A(all(has(SERVICE_MONITOR), has(PROM_RULE), noDashboard)),
+        staging: A(all(has(SERVICE_MONITOR), has(PROM_RULE), k8sDashboard)),
         prod: A(all(containerInsights, has(ALARM), noDashboard)),
     },
     "mdc-elk": {
@@ -1175,7 +1179,7 @@ Object.assign(CHECKS, {
     },
     "amg-monitoring-stack": {
         dev: N(all(dockerNoMetrics, noDashboard)),
-        staging: A(all(has(SERVICE_MONITOR), has(PROM_RULE), noDashboard)),
+        staging: A(all(has(SERVICE_MONITOR), has(PROM_RULE), k8sDashboard)),
         prod: A(all(containerInsights, has(ALARM), noDashboard)),
     },
     "amg-dev-env": {

@@ -6,6 +6,7 @@
 import { strict as assert } from "assert";
 import { loadStack, type Platform } from "../../model";
 import { KNOWLEDGE, planSystem } from "../../plan";
+import { platformProblems } from "../../components";
 import { planStack, problemsOf, stackConfig } from "../harness";
 import { spec } from "../harness/spec";
 
@@ -70,6 +71,12 @@ describe("plan: observability", () => {
         assert.equal(on.observability.pipeline, true);
         assert.equal(on.services.worker.variables.plain.OTEL_EXPORTER_OTLP_ENDPOINT, "http://otel-collector:4318");
         assert.equal(on.services.worker.variables.plain.OTEL_SDK_DISABLED, undefined);
+        // No container of the profile is built yet: the Docker platform refuses the switch rather than point the services at nothing.
+        const stack = loadStack(stackConfig({ stack: "dev", system: small(), config: { "tierform:observability": true } }));
+        assert.deepEqual(
+            platformProblems(stack).map((p) => p.where),
+            ["tierform:observability"],
+        );
     });
 
     it("a row per service and datastore; the edge's signals only for a routed service; one alert list", () => {

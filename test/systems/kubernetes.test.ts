@@ -342,7 +342,14 @@ describe("every preset on staging (kubernetes)", function () {
                 (r) => r.from[0].namespaceSelector?.matchLabels["kubernetes.io/metadata.name"] === "envoy-gateway-system",
             ),
         );
-        assert.equal(rules(plan, "allow-frontend").egress.length, 0, "the frontend uses no datastore");
+        assert.deepEqual(
+            rules(plan, "allow-frontend").egress.map((r) => [
+                r.to[0].namespaceSelector?.matchLabels["kubernetes.io/metadata.name"],
+                r.ports[0].port,
+            ]),
+            [["monitoring", 4318]],
+            "the frontend uses no datastore: it reaches only the OpenTelemetry Collector",
+        );
     });
 
     it("PostgreSQL users verify the server against CloudNativePG's CA: only ca.crt of <db>-ca projected, read-only, named by the URL of each client", async () => {

@@ -31,7 +31,11 @@ describe("kubernetes namespace (network tier)", () => {
         ]) {
             assert.ok(flows.includes(f), `missing ${f} in ${flows.join(" ")}`);
         }
-        assert.ok(!flows.some((f) => f.startsWith("frontend>")), "the frontend uses nothing");
+        assert.deepEqual(
+            flows.filter((f) => f.startsWith("frontend>")),
+            ["frontend>otel-collector:4318"],
+            "the frontend uses nothing: it reaches only the collector (its spans)",
+        );
         assert.ok(!flows.some((f) => f.startsWith("envoy-proxy>worker") || f.startsWith("envoy-proxy>beat")), "workers are not routed");
         assert.equal(new Set(flows).size, flows.length, "no duplicate flows");
     });

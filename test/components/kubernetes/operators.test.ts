@@ -23,11 +23,24 @@ describe("kubernetes operators", () => {
             "istiod",
             "keda",
             "kube-prometheus-stack",
+            "loki",
             "metrics-server",
             "oci://docker.io/envoyproxy/gateway-helm",
+            "opentelemetry-collector",
+            "opentelemetry-collector",
             "plugin-barman-cloud",
+            "tempo",
             "ztunnel",
         ]);
+        // The observability parts: the node log collector alone in its privileged namespace (hostPath), with its reason.
+        const logs = releases.find((r) => r.inputs.name === "otel-logs")!;
+        assert.equal(logs.inputs.namespace, "log-collector");
+        assert.equal(logs.inputs.values.mode, "daemonset");
+        const ns = plan.resources.find((r) => r.type === "kubernetes:core/v1:Namespace" && r.inputs.metadata.name === "log-collector")!;
+        assert.equal(ns.inputs.metadata.labels["pod-security.kubernetes.io/enforce"], "privileged");
+        assert.ok(logs.dependencies.includes(ns.urn));
+        assert.equal(releases.find((r) => r.inputs.name === "loki")!.inputs.values.loki.limits_config.retention_period, "720h");
+        assert.equal(releases.find((r) => r.inputs.name === "otel-collector")!.inputs.namespace, "monitoring");
         // Istio's four charts of one release, in order (base's CRDs first), into istio-system, istiod and the CNI agent in ambient mode.
         const istio = ["base", "istiod", "cni", "ztunnel"].map((c) => releases.find((r) => r.inputs.chart === c)!);
         assert.deepEqual(
@@ -133,6 +146,10 @@ describe("kubernetes operators", () => {
             "kubePrometheusStack",
             "certManager",
             "metricsServer",
+            "loki",
+            "tempo",
+            "otelCollector",
+            "otelLogs",
             "envoyGateway",
             ...ISTIO_CHARTS,
         ]);
@@ -149,6 +166,10 @@ describe("kubernetes operators", () => {
             "barmanCloud",
             "keda",
             "metricsServer",
+            "loki",
+            "tempo",
+            "otelCollector",
+            "otelLogs",
             "envoyGateway",
             ...ISTIO_CHARTS,
         ]);
