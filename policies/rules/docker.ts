@@ -261,18 +261,26 @@ function edgePolicy(def: {
             // The edge's files reach its config volume through a one-shot config-files step (the
             // daemon takes no upload into a read-only container): the configuration is judged on
             // that step, which carries the uploads, and the edge itself waits for it.
+            // Since the blue/green edge (5a61804) the served nginx.conf is written by the edge-switch
+            // step into a routing volume; the config-files step carries only the certificate, and a
+            // volume-init step owns the volume. A step is judged by the configuration it carries, never
+            // by ports it does not publish; a step that carries none is not the edge.
             const labels = Object.fromEntries((Array.isArray(props.labels) ? props.labels : []).map((l: any) => [l?.label, l?.value]));
-            if (!props.uploads && labels[afterLabel("config-files")] !== undefined) {
-                if (!def.checkContainer) args.notApplicable("its nginx configuration is delivered and judged on its config-files step");
+            const role: string | undefined = labels[DOCKER_LABEL.role];
+            const conf = edgeConfig(props);
+            if (role !== undefined) {
+                if (!conf) args.notApplicable(`a one-shot step of the edge (${role}) that carries no nginx configuration`);
+                return def.check(conf!, undefined, report);
+            }
+            if (!props.uploads && (labels[afterLabel("config-files")] !== undefined || labels[afterLabel("volume-init")] !== undefined)) {
+                if (!def.checkContainer) args.notApplicable("its nginx configuration is delivered and judged on its edge-switch step");
                 return def.checkContainer!(props, report);
             }
-            const conf = edgeConfig(props);
             if (!conf)
                 return report(
                     "the edge container has no nginx configuration in `uploads`, so TLS, headers and rate limits cannot be verified",
                 );
-            // The config-files step publishes nothing: what belongs to the running edge is judged there.
-            def.check(conf, labels[DOCKER_LABEL.role] === "config-files" ? undefined : props, report);
+            def.check(conf, props, report);
         },
     });
 }

@@ -12,6 +12,7 @@ import type { OfflineRun, PlannedResource } from "../../scripts/offline/engine";
 import { runPolicyReport } from "../../scripts/offline/policy-report";
 import { resolvePolicyConfig } from "../../policies/config";
 import { TAGGABLE_AWS_TYPES } from "../../policies/rules/aws";
+import { K8S_ANNOTATION, RESTORE_TEST_KIND } from "../../conventions/labels";
 
 const ROOT = path.join(__dirname, "..", "..");
 const PRESETS = fs
@@ -128,8 +129,11 @@ const isBackupContainer = (r: PlannedResource) =>
     (r.inputs.labels ?? []).some((l: any) => l.label === "tierform.tier" && l.value === "backup");
 const isBackupScripts = (r: PlannedResource) =>
     r.type === "kubernetes:core/v1:ConfigMap" && typeof r.inputs.data?.["backup.sh"] === "string";
+/** A dump CronJob: a backup's, not the restore test's (annotation backupKind restore-test), which reads the dumps. */
 const isBackupCronJob = (r: PlannedResource) =>
-    r.type === "kubernetes:batch/v1:CronJob" && r.inputs.metadata?.labels?.["app.kubernetes.io/component"] === "backup";
+    r.type === "kubernetes:batch/v1:CronJob" &&
+    r.inputs.metadata?.labels?.["app.kubernetes.io/component"] === "backup" &&
+    r.inputs.metadata?.annotations?.[K8S_ANNOTATION.backupKind] !== RESTORE_TEST_KIND;
 const isCnpgCluster = (r: PlannedResource) => r.type === "kubernetes:postgresql.cnpg.io/v1:Cluster";
 const label = (key: string, value: string) => (inputs: any) => (inputs.labels = [...inputs.labels, { label: key, value }]);
 const annotate = (key: string, value: string) => (inputs: any) =>

@@ -56,7 +56,7 @@ describe("npm run plan (the offline plan)", function () {
     it("exits 1 on an unknown stack or flag, naming what exists", () => {
         const unknownStack = plan("--stack", "qa");
         assert.equal(unknownStack.code, 1);
-        assert.match(unknownStack.stderr, /no stack file Pulumi\.qa\.yaml; stacks: dev, prod, staging/);
+        assert.match(unknownStack.stderr, /no stack file Pulumi\.qa\.yaml; stacks: dev, prod, prod-eks, staging/);
         const unknownFlag = plan("--stack", "dev", "--verbose", "1");
         assert.equal(unknownFlag.code, 1);
         assert.match(unknownFlag.stderr, /unknown argument '--verbose'/);
@@ -123,7 +123,7 @@ describe("npm run plan (the offline plan)", function () {
             assert.match(
                 noPolicy.stderr.trim(),
                 new RegExp(
-                    `^policy report: invalid policy config .*fdqa${process.pid}\\.json: no policy config for 'fdqa${process.pid}'; shipped configs: dev, prod, staging$`,
+                    `^policy report: invalid policy config .*fdqa${process.pid}\\.json: no policy config for 'fdqa${process.pid}'; shipped configs: dev, prod-eks, prod, staging$`,
                 ),
             );
         } finally {
