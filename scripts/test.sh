@@ -5,8 +5,9 @@
 # either part fails. On a real daemon npm test runs test/docker-engine/home.test.ts (a stand-in
 # image writing its HOME and caches with the dev plan's user, read-only root and tmpfs mounts, a
 # few seconds); the deployment of every container of all five presets, twice over the same volumes
-# (about 4 minutes of dockerd's time on a 2-CPU host), is `npm run test:dev-stack`, which .ci/run
-# runs after npm test. prettier, tsc and eslint keep caches in node_modules/.cache/tierform/
+# (about 4 minutes of dockerd's time on a 2-CPU host), and the blue/green and canary switches through
+# the real nginx edge under load (test/docker-engine/bluegreen.test.ts, about 2 minutes each), are
+# `npm run test:dev-stack`, which .ci/run runs after npm test. prettier, tsc and eslint keep caches in node_modules/.cache/tierform/
 # (prettier's keyed by each file's content and its options; eslint's rules here read no types, so a
 # file's findings depend on its text and the config only): a second run checks only what changed;
 # CI starts without them. (prettier --check over every file costs about 15 s of CPU; from its
@@ -32,7 +33,7 @@ checks=$!
 # slower: 118 s against 91 s for mocha alone, since the costly whole-program runs sit in hooks.)
 jobs=$(nproc 2>/dev/null || echo 2)
 status=0
-"$bin/mocha" --parallel --jobs "$jobs" --recursive 'test/**/*.test.ts' --ignore 'test/docker-engine/dev-stack.test.ts' || status=1
+"$bin/mocha" --parallel --jobs "$jobs" --recursive 'test/**/*.test.ts' --ignore 'test/docker-engine/dev-stack.test.ts' --ignore 'test/docker-engine/bluegreen.test.ts' || status=1
 
 wait "$checks" || status=1
 echo

@@ -174,11 +174,6 @@ const noFeatureFlags = all(lacks(/^aws:appconfig\//), nowhere(/unleash|flagsmith
 const noCostTracking = all(lacks(/^aws:budgets\//), lacks(/^aws:costexplorer\//), nowhere(/kubecost|opencost/i));
 /** An audit trail the system owns: CloudTrail trails, Kubernetes audit sinks, immutable (object-locked) log buckets. */
 const noAuditTrail = all(lacks(/^aws:cloudtrail\//), lacks(/^aws:s3\/bucketObjectLockConfiguration/), nowhere(/auditSink|audit-policy/i));
-/** Traffic weights between two versions: Argo Rollouts, Flagger, Gateway API backendRefs with weights below 100. */
-const noTrafficSplit = all(
-    nowhere(/argoproj\.io|flagger/i),
-    lacks(/^kubernetes:gateway\.networking\.k8s\.io\/v1:HTTPRoute$/, /"weight":\s?([1-9]|[1-9]\d)\b(?!\d)/),
-);
 /** The dev edge's switch step (components/docker/rollout.ts) installs a configuration matching `pattern`. */
 const edgeSwitch = (pattern: RegExp): Check => has(CONTAINER, /"label":"tierform\.role","value":"edge-switch"/, pattern);
 

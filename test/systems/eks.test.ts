@@ -46,7 +46,7 @@ describe("the EKS placement (prod-eks): every preset on an EKS cluster with AWS 
                 assert.match(plan, /cannot be built on EKS with AWS managed data/, preset);
                 assert.match(plan, /services\.[a-z-]+\.mounts .*file shares are not built on the EKS placement yet/, preset);
                 assert.doesNotMatch(plan, /^\s+at /m, "a refusal, not a stack trace");
-                return this.skip();
+                return; // the refusal is what this preset's test asserts: a pass, not a pending test
             }
             assert.deepStrictEqual(engineProblems(plan.run), []);
             const report = runPolicyReport(plan.run, "prod-eks");
