@@ -43,7 +43,9 @@ import {
 import {
     colourLine,
     edgeSwitchScript,
+    EDGE_HEALTH_FILE,
     edgeWatcherScript,
+    generationLine,
     LIVE_CONF,
     NEXT_DIR,
     previousColourHost,
@@ -97,6 +99,7 @@ export function edgeNginxOptions(
         tempDir: "/tmp",
         healthPath: EDGE_HEALTH_PATH,
         resolver: { address: DOCKER_DNS, validSeconds: 10 },
+        healthFile: EDGE_HEALTH_FILE,
         upstreamHost: canonicalHost(system),
         ...(generation ? { generation } : {}),
     };
@@ -112,7 +115,7 @@ export interface EdgeRollout {
 
 /** One configuration the switch step installs, with its file name, generation and content. */
 export interface EdgeConfiguration extends SwitchPhase {
-    /** The rendered nginx.conf (with the colour lines). */
+    /** The rendered nginx.conf (with its generation and colour lines). */
     content: string;
 }
 
@@ -120,7 +123,8 @@ export interface EdgeConfiguration extends SwitchPhase {
  * The edge's configurations: one per canary weight below 100 (each canary service at its i-th
  * weight between its previous colour, a placeholder the switch step fills in, and its new one;
  * blue/green services already on their new colour), and the final one, every upstream on its new
- * colour. Each names its colours in comment lines and answers its own generation on the health path.
+ * colour. Each names its generation and colours in comment lines (the edge's watcher and the
+ * switch step read them back) and answers its generation on the health path once loaded.
  */
 export function edgeConfigurations(
     system: System,
@@ -131,7 +135,9 @@ export function edgeConfigurations(
 ): { phases: EdgeConfiguration[]; final: EdgeConfiguration } {
     const colours = Object.entries(rollouts).map(([svc, r]) => colourLine(svc, r.colour));
     const render = (ups: NginxUpstream[], generation: string) =>
-        [...colours, renderNginxConf(edgeNginxOptions(system, ups, publicHttpsPort, traffic, generation))].join("\n");
+        [generationLine(generation), ...colours, renderNginxConf(edgeNginxOptions(system, ups, publicHttpsPort, traffic, generation))].join(
+            "\n",
+        );
     const id = `g${replicaColour(render(upstreams, "g"))}`;
     const final = { file: "edge.conf", generation: id, content: render(upstreams, id) };
     const canaries = Object.entries(rollouts).filter(([, r]) => r.canarySteps);

@@ -8,8 +8,9 @@
  * version is a new colour, so `pulumi up` CREATES its replicas beside the running ones (other
  * names, so no replacement) and waits until their health checks pass (`wait`); then the edge's
  * switch step ({@link edgeSwitchScript}, a one-shot container re-created whenever the edge's
- * configuration changes) hands the edge its new nginx.conf and waits until the running nginx
- * answers its health path with the new configuration's generation; and only at the end of the
+ * configuration changes) hands the edge its new nginx.conf and waits until the edge answers its
+ * health path with the new configuration's generation, which its watcher writes only once no
+ * worker of the previous configuration takes requests ({@link edgeWatcherScript}); and only at the end of the
  * update does Pulumi delete the old colour's containers, which are no longer in the program
  * (Pulumi deletes resources the program no longer registers after every create and update of
  * the deployment: pulumi/pulumi pkg/resource/deploy/step_generator.go, `GenerateDeletes`, run
@@ -62,28 +63,73 @@ export function previousColourHost(service: string): string {
     return `tierform-previous-${service}`;
 }
 
+/** Where the edge's watcher writes `ok <generation>` once only that configuration takes requests; the health path answers it. */
+export const EDGE_HEALTH_FILE = "/tmp/tierform-edge-health";
+
+/** The comment line a configuration names its generation in (the edge's watcher reads it back). */
+export function generationLine(generation: string): string {
+    if (!/^[A-Za-z0-9._-]+$/.test(generation)) throw new Error(`generation line: '${generation}'`);
+    return `# tierform-generation ${generation}`;
+}
+
 /**
  * The edge container's process (POSIX sh, busybox): waits for the first configuration, runs nginx
  * in the foreground as its child, and polls the configuration's checksum every second; a changed
  * file that passes `nginx -t` is loaded with SIGHUP, one that fails is logged and left unloaded.
  * SIGTERM (docker stop) becomes nginx's graceful SIGQUIT; when nginx exits, so does the container.
+ *
+ * The health path answers the loaded generation ({@link EDGE_HEALTH_FILE}) only once no worker of
+ * the previous configuration takes requests: on SIGHUP nginx's master starts the new workers,
+ * sleeps 100 ms ("allow new processes to start"), and only then signals the old ones to shut down
+ * (nginx src/os/unix/ngx_process_cycle.c, `ngx_master_process_cycle`, `ngx_reconfigure`); an old
+ * worker closes its listening sockets as it renames itself "worker process is shutting down"
+ * (`ngx_worker_process_cycle`, `ngx_quit`). In that window a new worker already answers while the
+ * old ones still accept requests for the old colour: a switch step that trusted the first new
+ * answer let the old colour be deleted under them (3 to 4 requests of 1,300 hung 10 s and ended in
+ * 504 on every run of test/docker-engine/bluegreen.test.ts). So the watcher notes the workers that
+ * accept before the reload and writes the new generation once each has gone or is shutting down.
  */
-export function edgeWatcherScript(conf: string = LIVE_CONF): string {
-    if (!/^\/[A-Za-z0-9._/-]+$/.test(conf)) throw new Error(`edge watcher: '${conf}' is not an absolute path`);
+export function edgeWatcherScript(conf: string = LIVE_CONF, healthFile: string = EDGE_HEALTH_FILE): string {
+    for (const p of [conf, healthFile])
+        if (!/^\/[A-Za-z0-9._/-]+$/.test(p)) throw new Error(`edge watcher: '${p}' is not an absolute path`);
     return [
         `conf=${conf}`,
+        `health=${healthFile}`,
+        `generation() { sed -n 's/^# tierform-generation \\([A-Za-z0-9._-]*\\)$/\\1/p' "$conf" | head -n 1; }`,
+        // A worker that takes requests: its title is nginx's worker title, not yet "... is shutting down".
+        `accepts() { case "$(cat "/proc/$1/cmdline" 2>/dev/null)" in *"shutting down"*) return 1 ;; "nginx: worker process"*) return 0 ;; *) return 1 ;; esac; }`,
+        // nginx's own workers (their parent is $pid), that take requests; /proc/<pid>/stat's 4th field is the parent.
+        `workers() { for p in /proc/[0-9]*; do read -r _ _ _ pp _ 2>/dev/null <"$p/stat" && [ "$pp" = "$pid" ] && accepts "\${p#/proc/}" && echo "\${p#/proc/}"; done; }`,
+        // $1: the workers of the previous configuration; $2: the loaded generation.
+        `serving() {`,
+        `    n=0`,
+        `    for w in $1; do`,
+        `        while accepts "$w"; do`,
+        `            n=$((n + 1)); [ "$n" -le ${SWITCH_TIMEOUT_SECONDS * 10} ] || { echo "edge: worker $w of the previous configuration still takes requests" >&2; return 1; }`,
+        `            sleep 0.1`,
+        `        done`,
+        `    done`,
+        `    echo "ok $2" >"$health.tmp" && mv -f "$health.tmp" "$health"`,
+        `}`,
         `i=0`,
         `while [ ! -s "$conf" ]; do i=$((i + 1)); [ "$i" -le ${SWITCH_TIMEOUT_SECONDS} ] || { echo "edge: no $conf after ${SWITCH_TIMEOUT_SECONDS} s" >&2; exit 1; }; sleep 1; done`,
         `loaded=$(sha256sum <"$conf")`,
+        `gen=$(generation)`,
         `nginx -c "$conf" -g 'daemon off;' &`,
         `pid=$!`,
         `trap 'kill -QUIT "$pid" 2>/dev/null; wait "$pid"; exit 0' TERM INT`,
+        `serving "" "$gen"`,
         `while kill -0 "$pid" 2>/dev/null; do`,
         `    sleep 1 & wait $!`,
         `    now=$(sha256sum <"$conf")`,
         `    [ "$now" = "$loaded" ] && continue`,
         `    loaded=$now`,
-        `    if nginx -t -q -c "$conf"; then kill -HUP "$pid"; echo "edge: configuration changed, reloading"; else echo "edge: the new configuration fails nginx -t; still serving the previous one" >&2; fi`,
+        `    gen=$(generation)`,
+        `    if nginx -t -q -c "$conf"; then`,
+        `        old=$(workers)`,
+        `        kill -HUP "$pid"; echo "edge: configuration changed, reloading"`,
+        `        serving "$old" "$gen" && echo "edge: $gen serving, the previous workers take no requests"`,
+        `    else echo "edge: the new configuration fails nginx -t; still serving the previous one" >&2; fi`,
         `done`,
         `wait "$pid"`,
         ``,

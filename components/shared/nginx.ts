@@ -124,6 +124,34 @@ export interface NginxConfOptions {
      * @default none: the health path answers "ok"
      */
     generation?: string;
+    /**
+     * An absolute file the health path answers with, when it exists, in place of the generation:
+     * what a process beside nginx writes once a reload has fully taken effect (the Docker edge's
+     * watcher, components/docker/rollout.ts). Without the file the health path answers as without
+     * this option. @default none
+     */
+    healthFile?: string;
+}
+
+/**
+ * The health path's location: `ok` (and the generation), or, with `file`, that file when it exists
+ * (nginx docs, ngx_http_core_module `try_files`) and the constant answer when it does not.
+ */
+function healthLocation(healthPath: string, generation: string | undefined, file: string | undefined): string[] {
+    const head = [`access_log off;`, `default_type text/plain;`];
+    const answer = `return 200 "ok${generation ? ` ${generation}` : ""}\\n";`;
+    if (!file) return [`location = ${healthPath} {`, ...head.map((l) => `    ${l}`), `    ${answer}`, `}`];
+    return [
+        `location = ${healthPath} {`,
+        ...head.map((l) => `    ${l}`),
+        `    root ${file.replace(/\/[^/]+$/, "") || "/"};`,
+        `    try_files /${file.split("/").pop()} @health_constant;`,
+        `}`,
+        `location @health_constant {`,
+        ...head.map((l) => `    ${l}`),
+        `    ${answer}`,
+        `}`,
+    ];
 }
 
 const NAME = /^[A-Za-z0-9_-]+$/;
@@ -205,6 +233,8 @@ export function renderNginxConf(opts: NginxConfOptions): string {
         check(HOST_PORT.test(u.canary.server), `upstream '${u.name}' server '${u.canary.server}' is not host:port`);
     }
     if (opts.generation !== undefined) check(/^[A-Za-z0-9._-]+$/.test(opts.generation), `generation '${opts.generation}' is not a token`);
+    if (opts.healthFile !== undefined)
+        check(/^(\/[A-Za-z0-9._-]+)+$/.test(opts.healthFile), `health file '${opts.healthFile}' is not an absolute path`);
     if (opts.upstreamHost !== undefined)
         check(/^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(opts.upstreamHost), `upstream host '${opts.upstreamHost}' is not a host name`);
 
@@ -282,13 +312,7 @@ export function renderNginxConf(opts: NginxConfOptions): string {
         const base = r.path.replace(/\/+$/, "");
         return [`location = ${base} {`, ...body, `}`, `location ^~ ${base}/ {`, ...body, `}`];
     });
-    const health = [
-        `location = ${healthPath} {`,
-        `    access_log off;`,
-        `    default_type text/plain;`,
-        `    return 200 "ok${opts.generation ? ` ${opts.generation}` : ""}\\n";`,
-        `}`,
-    ];
+    const health = healthLocation(healthPath, opts.generation, opts.healthFile);
 
     const redirectTarget = publicHttpsPort === 443 ? "https://$host$request_uri" : `https://$host:${publicHttpsPort}$request_uri`;
     const servers: string[][] = [];

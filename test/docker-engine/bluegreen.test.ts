@@ -187,7 +187,7 @@ function difference(before: PlannedResource[], after: PlannedResource[]) {
 }
 
 /** The update, in the engine's order; new volumes first. */
-async function update(before: PlannedResource[], after: PlannedResource[]): Promise<void> {
+async function update(before: PlannedResource[], after: PlannedResource[], mark: (what: string) => void = () => {}): Promise<void> {
     const volumes = new Set(before.filter((r) => r.type === "docker:index/volume:Volume").map((r) => r.urn));
     for (const v of after.filter((r) => r.type === "docker:index/volume:Volume" && !volumes.has(r.urn)))
         await apiOk("POST", `/volumes/create`, { Name: rename(v.inputs.name) });
@@ -196,8 +196,12 @@ async function update(before: PlannedResource[], after: PlannedResource[]): Prom
     for (const c of ordered(after).filter((r) => changing.has(r.urn))) {
         await remove(c.urn);
         await create(c);
+        mark(`${c.name} ${d.created.includes(c) ? "created" : "replaced"}`);
     }
-    for (const urn of d.deleted) await remove(urn);
+    for (const urn of d.deleted) {
+        await remove(urn);
+        mark(`${urn.split("::").pop()} deleted`);
+    }
 }
 
 /** A client sending requests through the edge until stopped, several at a time; every answer and failure counted. */
@@ -218,7 +222,10 @@ function load(port: number, parallel = 4) {
                     if (process.env.TFT_TRACE && Date.now() - start > 2000)
                         console.log(`      slow: ${Date.now() - start} ms at ${start - t0} ms`);
                     if (res.statusCode === 200) answers.push(body.trim());
-                    else failures.push(`HTTP ${res.statusCode} ${body.trim().slice(0, 80)}`);
+                    else
+                        failures.push(
+                            `HTTP ${res.statusCode} after ${Date.now() - start} ms, at ${start - t0} ms: ${body.trim().slice(0, 60)}`,
+                        );
                     resolve();
                 });
             });
@@ -304,20 +311,28 @@ describe("dev edge: blue/green and canary switches on a real Docker daemon lose 
             const edgeId = deployed.get(edge.urn)!.id;
             const client = load(await publishedPort(edge));
             const started = Date.now();
+            const marks: string[] = [];
+            const mark = (what: string) => marks.push(`${what} at ${Date.now() - started} ms`);
             await new Promise((res) => setTimeout(res, 1000));
             assert.ok(client.answers.length > 0 && !client.answers.some((a) => a !== "v1"), `before: ${client.answers.slice(0, 3)}`);
 
             if (process.env.TFT_TRACE) console.log(`      update starts at ${Date.now() - started} ms`);
-            await update(v1, v2);
+            await update(v1, v2, mark);
             if (process.env.TFT_TRACE) console.log(`      update done at ${Date.now() - started} ms`);
             await new Promise((res) => setTimeout(res, 1000));
             await client.stop();
 
             assert.equal(deployed.get(edge.urn)!.id, edgeId, "the edge container is the same one");
+            const log = demux((await apiOk("GET", `/containers/${edgeId}/logs?stdout=1&stderr=1`)).body);
+            // A failure names when it happened against the update's steps, and the edge's own account of it.
+            const edgeErrors = log.split("\n").filter((l) => /\[(error|warn|crit)\]| 50[0-9] \d+ /.test(l));
             assert.deepEqual(
                 client.failures,
                 [],
-                `${client.failures.length} of ${client.answers.length + client.failures.length} requests failed`,
+                `${client.failures.length} of ${client.answers.length + client.failures.length} requests failed; steps: ${marks.join(", ")}; edge: ${edgeErrors
+                    .filter((l) => !/Connection refused|temporarily disabled/.test(l))
+                    .slice(-16)
+                    .join(" | ")}`,
             );
             const firstV2 = client.answers.indexOf("v2");
             assert.ok(firstV2 > 0, "v2 answered");
@@ -337,7 +352,6 @@ describe("dev edge: blue/green and canary switches on a real Docker daemon lose 
                 const late = client.answers.slice(firstV2).filter((a) => a === "v1").length;
                 assert.ok(late <= 8, `blue/green: ${late} v1 answers after the first v2`);
             }
-            const log = demux((await apiOk("GET", `/containers/${edgeId}/logs?stdout=1&stderr=1`)).body);
             assert.match(log, /edge: configuration changed, reloading/);
             if (process.env.TFT_TRACE)
                 console.log(
