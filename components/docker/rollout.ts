@@ -46,6 +46,8 @@ export const LIVE_CONF = `${ROUTING_DIR}/nginx.conf`;
 export const NEXT_DIR = "/run/tierform-next";
 /** How long the switch step waits for the running edge to load a configuration. */
 export const SWITCH_TIMEOUT_SECONDS = 60;
+/** How many times, a second apart, the switch step asks an edge that has loaded a configuration before it goes on without it (a removed edge). */
+export const EDGE_PROBE_TRIES = 15;
 
 /** The colour of a set of replicas: 6 hex characters of the SHA-256 of what they run. */
 export function replicaColour(definition: unknown): string {
@@ -127,8 +129,8 @@ export function edgeWatcherScript(conf: string = LIVE_CONF, healthFile: string =
         `    gen=$(generation)`,
         `    if nginx -t -q -c "$conf"; then`,
         `        old=$(workers)`,
-        `        kill -HUP "$pid"; echo "edge: configuration changed, reloading"`,
-        `        serving "$old" "$gen" && echo "edge: $gen serving, the previous workers take no requests"`,
+        `        kill -HUP "$pid"; echo "edge: configuration changed, reloading (workers of the previous one:" $old")"`,
+        `        serving "$old" "$gen" && echo "edge: $gen serving; workers" $old "take no requests"`,
         `    else echo "edge: the new configuration fails nginx -t; still serving the previous one" >&2; fi`,
         `done`,
         `wait "$pid"`,
@@ -156,9 +158,14 @@ export interface SwitchPhase {
  * where the certificate files are.) Each install is a copy and an atomic rename into the routing volume,
  * and when an edge is running (its health path answers `ok <generation>`) the step waits, up to
  * {@link SWITCH_TIMEOUT_SECONDS}, until it answers the new generation: so the old colour is
- * deleted only after the edge no longer sends it new requests. No edge answering (the first `up`:
- * the edge starts after this step), or an edge that reports no generation (one from before
- * tierform had this step, replaced in the same update): install and go on.
+ * deleted only after the edge no longer sends it new requests. Whether an edge is running is read
+ * from the volume: once a configuration is there, an edge has loaded it and is asked up to
+ * {@link EDGE_PROBE_TRIES} times, a second apart, before the step goes on without it (a removed
+ * edge); with none (the first `up`: the edge starts after this step), or an edge that reports no
+ * generation (one from before tierform had this step, replaced in the same update): install and go
+ * on. (A single probe decided this before; under load it missed a running edge, the step installed
+ * without waiting, and the old colour was deleted before the reload: 4 requests of ~1,700 hung
+ * 10 s and ended in 504, in about one run of two of test/docker-engine/bluegreen.test.ts in CI.)
  */
 export function edgeSwitchScript(opts: {
     healthUrl: string;
@@ -190,8 +197,21 @@ export function edgeSwitchScript(opts: {
         `set -eu`,
         `live=${LIVE_CONF}`,
         `answer() { wget -q -T 3 -O - ${opts.healthUrl} 2>/dev/null || true; }`,
+        // An edge that has loaded a configuration from this volume is asked until it answers (a busy
+        // daemon's DNS or a throttled edge can miss one 3 s probe; taking that for "no edge" let the old
+        // colour go before the reload); none has on the first \`up\`, and one from before generations answers "ok".
         `running=0`,
-        `case "$(answer)" in "ok "*) running=1 ;; esac`,
+        `if [ -s "$live" ]; then`,
+        `    i=0`,
+        `    while :; do`,
+        `        case "$(answer)" in "ok "*) running=1; break ;; ok) break ;; esac`,
+        `        i=$((i + 1)); [ "$i" -lt ${EDGE_PROBE_TRIES} ] || { echo "switch: no edge answers after ${EDGE_PROBE_TRIES} tries: installing without waiting"; break; }`,
+        `        sleep 1`,
+        `    done`,
+        `    [ "$running" = 0 ] || [ "$i" = 0 ] || echo "switch: the edge answered on try $((i + 1))"`,
+        `else`,
+        `    echo "switch: no configuration loaded yet (the first up): installing without waiting"`,
+        `fi`,
         `install() {`,
         `    cp "$1" "$live.tmp" && mv -f "$live.tmp" "$live"`,
         `    [ "$running" = 1 ] || return 0`,

@@ -135,7 +135,7 @@ describe("tools: the edge's watcher answers a new generation only when the old w
 
         assert.deepEqual(failures, [], `${failures.length} of ${failures.length + answers.length} requests failed; watcher: ${output}`);
         assert.ok(answers.includes("blue") && answers.at(-1) === "green", "both colours answered, the new one last");
-        assert.match(output, /edge: ggreen serving, the previous workers take no requests/);
+        assert.match(output, /edge: ggreen serving; workers( \d+)+ take no requests/, "the old workers were found and waited for");
 
         // Without the file the health path answers the configuration's own generation (an edge whose watcher writes none).
         fs.rmSync(healthFile);
