@@ -129,12 +129,21 @@ export interface FileShare extends FileShareSpec {
 /** Every datastore group of the spec ({@link DATASTORE_GROUPS}), each entry with its name. */
 type NamedDatastores = { [G in DatastoreGroup]: Record<string, SystemSpec[G][string] & { name: string }> };
 
+/**
+ * The profile as a resolved system carries it: its log retention and trace sampling are only
+ * defaults, resolved with the spec's values into {@link System.observability}, so nothing can read
+ * the default where the spec set its own (prod's CloudWatch log groups did: 365 days whatever
+ * `observability.logRetentionDays` said).
+ */
+export type SystemProfile = Omit<Profile, "logRetentionDays" | "traceSampleRatio">;
+
 /** The fully resolved system every platform builds from: a datastore group the profile does not resolve further is its entries named. */
 export interface System
     extends Omit<SystemSpec, "services" | DatastoreGroup | "fileShares" | "observability">, Omit<NamedDatastores, "databases"> {
     environment: Environment;
+    /** Log retention and tracing: the spec's values, else the profile's. */
     observability: Observability;
-    profile: Profile;
+    profile: SystemProfile;
     services: Record<string, Service>;
     databases: Record<string, Database>;
     fileShares: Record<string, FileShare>;
@@ -181,10 +190,11 @@ export function applyProfile(spec: SystemSpec, environment: Environment, maxRepl
             mapValues(spec[g] as Record<string, object>, (entry, name) => ({ ...entry, name })),
         ]),
     ) as NamedDatastores;
+    const { logRetentionDays: _logs, traceSampleRatio: _traces, ...systemProfile } = profile;
     return {
         ...spec,
         environment,
-        profile,
+        profile: systemProfile,
         observability: resolveObservability(spec.observability, profile, pipeline),
         services,
         ...named,

@@ -52,7 +52,7 @@ export interface RoutePlan {
  * the recovery objectives and the alert thresholds. A component that needs no more of the system
  * takes this instead of the model's `System`.
  */
-export type SystemFacts = Pick<System, "name" | "environment" | "profile" | "recovery" | "monitoring">;
+export type SystemFacts = Pick<System, "name" | "environment" | "profile" | "recovery" | "monitoring" | "observability">;
 
 /** The plan of a whole system on one platform. */
 export interface SystemPlan extends SystemFacts {

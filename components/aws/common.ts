@@ -366,7 +366,7 @@ export function logExportGroups(
                 `${name}-log-${log}`,
                 {
                     name: `${args.group}/${log}`,
-                    retentionInDays: args.system.profile.logRetentionDays,
+                    retentionInDays: args.system.observability.logRetentionDays,
                     ...(args.kmsKeyArn ? { kmsKeyId: args.kmsKeyArn } : {}),
                     tags: awsTags(args.system, "database"),
                 },

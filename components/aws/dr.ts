@@ -132,7 +132,7 @@ export class AwsDrSite extends pulumi.ComponentResource {
                 system,
                 vpcId: this.vpc.id,
                 bucketPrefixParts: [system.name, system.environment, "dr-flow-logs"],
-                retentionInDays: system.profile.logRetentionDays,
+                retentionInDays: system.observability.logRetentionDays,
             },
             inDr,
         );

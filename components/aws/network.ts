@@ -110,7 +110,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
                     system,
                     vpcId: vpc.vpc.id,
                     bucketPrefixParts: [system.name, system.environment, "flow-logs"],
-                    retentionInDays: args.logRetentionDays ?? system.profile.logRetentionDays,
+                    retentionInDays: args.logRetentionDays ?? system.observability.logRetentionDays,
                 },
                 { parent: this },
             );

@@ -226,7 +226,7 @@ function accessLogBucket(ctx: AwsProvisionContext): AwsBucket {
                 purpose: "archive",
                 versioned: true,
                 lifecycle: [],
-                expireAfterDays: ctx.system.profile.logRetentionDays,
+                expireAfterDays: ctx.system.observability.logRetentionDays,
             },
             accessLogTarget: true,
         },

@@ -427,7 +427,7 @@ export class AwsService extends pulumi.ComponentResource {
             `${name}-logs`,
             {
                 name: `/tierform/${resourceName([system.name, system.environment])}/${svc.name}`,
-                retentionInDays: system.profile.logRetentionDays,
+                retentionInDays: system.observability.logRetentionDays,
                 kmsKeyId: args.logsKmsKeyArn,
                 tags,
             },

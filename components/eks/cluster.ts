@@ -136,7 +136,7 @@ export class EksCluster extends pulumi.ComponentResource {
             `${name}-control-plane-logs`,
             {
                 name: `/aws/eks/${clusterName}/cluster`,
-                retentionInDays: system.profile.logRetentionDays,
+                retentionInDays: system.observability.logRetentionDays,
                 kmsKeyId: args.logsKmsKeyArn,
                 tags: awsTags(system, "monitoring"),
             },

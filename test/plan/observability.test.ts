@@ -36,6 +36,14 @@ describe("plan: observability", () => {
         assert.equal(set.traces.sampleRatio, 0.25);
     });
 
+    it("prod keeps every CloudWatch log group for the spec's days, not the profile's (the resources, not only the plan)", async () => {
+        const plan = await planStack({ stack: "prod", system: small(), overrides: { observability: { logRetentionDays: 731 } } });
+        const groups = plan.ofType("aws:cloudwatch/logGroup:LogGroup");
+        assert.ok(groups.length >= 3, `log groups: ${groups.map((g) => g.name)}`);
+        const wrong = groups.filter((g) => g.inputs.retentionInDays !== 731).map((g) => `${g.name}: ${g.inputs.retentionInDays}`);
+        assert.deepEqual(wrong, [], "every log group keeps 731 days");
+    });
+
     it("refuses a retention CloudWatch Logs would refuse, in one line naming the spec path", () => {
         const problems = problemsOf(stackConfig({ stack: "dev", system: small(), overrides: { observability: { logRetentionDays: 10 } } }));
         assert.equal(problems.length, 1);

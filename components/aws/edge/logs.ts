@@ -26,7 +26,7 @@ export function createLogBucket(part: EdgePart, place: AwsPlace): AwsBucket {
                 purpose: "archive",
                 versioned: true,
                 lifecycle: [],
-                expireAfterDays: system.profile.logRetentionDays,
+                expireAfterDays: system.observability.logRetentionDays,
             },
             accessLogTarget: true,
             tier: "edge",

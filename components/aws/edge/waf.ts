@@ -99,7 +99,7 @@ export function createWebAcl(part: EdgePart, args: WebAclArgs): aws.wafv2.WebAcl
         {
             // WAF only logs to groups whose name starts with aws-waf-logs-.
             name: `aws-waf-logs-${resourceName([system.name, system.environment, key], 100)}`,
-            retentionInDays: system.profile.logRetentionDays,
+            retentionInDays: system.observability.logRetentionDays,
             ...(region && !args.inUsEast1 ? { region } : { kmsKeyId: args.logsKmsKeyArn }),
             tags,
         },
