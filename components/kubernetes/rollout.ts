@@ -254,6 +254,12 @@ export function createRollout(parent: pulumi.Resource, args: RolloutArgs): k8s.a
             ],
         };
     };
+    // Said, not silently dropped: the printed schedule names the analysis, and without Prometheus nothing judges the steps.
+    if (r.analysis && !args.metrics)
+        void pulumi.log.warn(
+            `tierform: services.${name}.rollout.analysis does not run on this stack: tierform:monitoringCrds is false, so no Prometheus scrapes the edge; the ${r.strategy === "canary" ? "canary advances on its pauses" : "blue-green promotes on its checks"} alone and nothing rolls it back on errors or latency`,
+            parent,
+        );
     // A blue-green's post-promotion analysis measures through the bake, so a failure still finds the old pods.
     const count =
         r.strategy === "blueGreen" && r.analysis ? Math.max(1, Math.floor(r.bakeSeconds / r.analysis.intervalSeconds)) : undefined;

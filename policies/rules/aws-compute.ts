@@ -110,6 +110,35 @@ export const awsEcsCircuitBreaker = resourcePolicy({
     },
 });
 
+/** The ECS deployment strategies that shift traffic between two revisions. */
+const TRAFFIC_SHIFTS = ["BLUE_GREEN", "CANARY", "LINEAR"];
+
+/** ECS blue/green, canary and linear deployments roll back on alarms. */
+export const awsEcsRollbackAlarms = resourcePolicy({
+    name: "aws-ecs-rollback-alarms",
+    description:
+        "ECS services deployed BLUE_GREEN, CANARY or LINEAR name CloudWatch alarms in their deployment `alarms`, enabled with rollback, so a step or the bake that breaches shifts traffic back.",
+    group: "reliability",
+    platforms: ["aws"],
+    checklist: ["replicas-and-probes"],
+    sources: [
+        "seed 003 canary with automated rollback",
+        "ECS developer guide, deployment-alarm-failure.html (alarms are watched through the steps and the bake)",
+    ],
+    types: [ECS_SERVICE],
+    validate: (props, args, report) => {
+        const strategy = props.deploymentConfiguration?.strategy;
+        if (!TRAFFIC_SHIFTS.includes(strategy)) return args.notApplicable(`deployment strategy ${strategy ?? "ROLLING"} shifts no traffic`);
+        const a = props.alarms;
+        if (!a)
+            return report(
+                `a ${strategy} deployment without alarms: nothing but the circuit breaker (tasks that never turn healthy) rolls it back`,
+            );
+        if (a.enable !== true || a.rollback !== true) report(`${strategy} deployment alarms are not enabled with rollback`);
+        if (!Array.isArray(a.alarmNames) || a.alarmNames.length === 0) report(`${strategy} deployment alarms name no alarm`);
+    },
+});
+
 const scalingSchema = scalingBoundsSchema("minCapacity", "maxCapacity");
 
 /** Autoscaling bounds. */
@@ -143,5 +172,6 @@ export const awsComputePolicies = [
     awsEcsLogging,
     awsEcsContainerInsights,
     awsEcsCircuitBreaker,
+    awsEcsRollbackAlarms,
     awsAutoscalingBounds,
 ];

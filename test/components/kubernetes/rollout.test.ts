@@ -18,15 +18,28 @@ import { bindingsOf, context, object, objects } from "./fixtures";
 describe("kubernetes rollouts (Argo Rollouts)", function () {
     this.timeout(120000);
     const ctx = context("asset-management");
-    const build = (name: "frontend" | "api") => {
-        const service = ctx.system.services[name];
+    const build = (name: "frontend" | "api", c = ctx) => {
+        const service = c.system.services[name];
         const urls = Object.fromEntries(service.uses.map((u) => [u, "x"]));
-        return planComponent(() => new KubernetesService("t", { ctx, service, bindings: bindingsOf(ctx.system, urls) }).address);
+        return planComponent(() => new KubernetesService("t", { ctx: c, service, bindings: bindingsOf(c.system, urls) }).address);
     };
     const manifest = (r: { inputs: Record<string, any> }) => {
         const { apiVersion, kind, metadata, spec } = r.inputs;
         return { apiVersion, kind, metadata, spec };
     };
+
+    it("says so, as a warning of the run, when a rollout's analysis cannot run (tierform:monitoringCrds false), and not otherwise", async () => {
+        const warningsOf = (plan: Awaited<ReturnType<typeof build>>) =>
+            plan.run.messages.filter((m) => m.severity === "warning" && /rollout\.analysis does not run/.test(m.message));
+        const off = await build("frontend", context("asset-management", { "tierform:monitoringCrds": false }));
+        assert.equal(off.resources.filter((r) => r.inputs?.kind === "AnalysisTemplate").length, 0, "no analysis without Prometheus");
+        const [warning] = warningsOf(off);
+        assert.match(
+            warning?.message ?? "",
+            /services\.frontend\.rollout\.analysis .*monitoringCrds is false.*canary advances on its pauses/,
+        );
+        assert.deepEqual(warningsOf(await build("frontend")), []);
+    });
 
     it("runs the frontend's canary 5 → 25 → 50 → 100 on HTTPRoute weights, judged by the analysis from the first step", async () => {
         const plan = await build("frontend");
