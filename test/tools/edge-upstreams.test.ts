@@ -9,7 +9,6 @@
  */
 import * as assert from "assert";
 import { spawn, spawnSync, type ChildProcess } from "child_process";
-import * as dgram from "dgram";
 import * as fs from "fs";
 import * as http from "http";
 import type { AddressInfo } from "net";
@@ -20,32 +19,7 @@ import { canonicalHost } from "../../plan";
 import { renderNginxConf } from "../../components/shared/nginx";
 import { devSystem } from "../components/docker/helpers";
 import { requireTool } from "../harness/tools";
-
-/** A DNS server answering A queries for `names` (name → IPv4), NXDOMAIN for the rest. */
-function dnsServer(names: Map<string, string>): Promise<dgram.Socket> {
-    const sock = dgram.createSocket("udp4");
-    sock.on("message", (q, rinfo) => {
-        let i = 12;
-        const labels: string[] = [];
-        while (q[i] !== 0) {
-            labels.push(q.subarray(i + 1, i + 1 + q[i]).toString("ascii"));
-            i += q[i] + 1;
-        }
-        const question = q.subarray(12, i + 5);
-        const name = labels.join(".").toLowerCase();
-        const ip = names.get(name);
-        const header = Buffer.alloc(12);
-        q.copy(header, 0, 0, 2);
-        header.writeUInt16BE(ip ? 0x8180 : 0x8183, 2); // response, recursion available; NXDOMAIN without an answer
-        header.writeUInt16BE(1, 4);
-        header.writeUInt16BE(ip ? 1 : 0, 6);
-        const answer = ip
-            ? Buffer.concat([Buffer.from([0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 1, 0, 4]), Buffer.from(ip.split(".").map(Number))])
-            : Buffer.alloc(0);
-        sock.send(Buffer.concat([header, question, answer]), rinfo.port, rinfo.address);
-    });
-    return new Promise((res) => sock.bind(0, "127.0.0.1", () => res(sock)));
-}
+import { dnsServer } from "./dns";
 
 /** An HTTP backend on `ip:port` answering with its name and the Host headers it got. */
 function backend(name: string, ip: string, port: number): Promise<http.Server> {
