@@ -129,8 +129,8 @@ export interface ObservabilityPlan {
     logRetentionDays: number;
     /** Traces: on or off, the sampler and its ratio. */
     traces: { enabled: boolean; sampler: "parentbased_traceidratio"; sampleRatio: number };
-    /** Where the services' OpenTelemetry SDKs export (OTLP over HTTP). */
-    otlpEndpoint: string;
+    /** Where the services' OpenTelemetry SDKs export (OTLP over HTTP). @default none: no collector, the SDKs are disabled */
+    otlpEndpoint?: string;
     /** Each service's `OTEL_*` variables, by service name. */
     variables: Record<string, OtelVariables>;
     /** The dashboard's rows: each service, then each database, cache and queue, in spec order. */
@@ -166,12 +166,14 @@ export function isRouted(system: System, service: string): boolean {
 /** The `OTEL_*` variables of `service`: its name, the system and environment as resource attributes, the exporter and the sampler. */
 export function otelVariables(system: System, service: Service, platform: Platform): OtelVariables {
     const o = system.observability;
-    if (!o.pipeline) return { OTEL_SDK_DISABLED: "true" };
+    const endpoint = KNOWLEDGE[platform].telemetry.otlpEndpoint;
+    // No collector to export to (Docker without tierform:observability; AWS, which runs none yet): the SDK is off.
+    if (!o.pipeline || !endpoint) return { OTEL_SDK_DISABLED: "true" };
     const traces = o.traces.enabled;
     return {
         OTEL_SERVICE_NAME: service.name,
         OTEL_RESOURCE_ATTRIBUTES: `service.namespace=${system.name},deployment.environment.name=${system.environment}`,
-        OTEL_EXPORTER_OTLP_ENDPOINT: KNOWLEDGE[platform].telemetry.otlpEndpoint,
+        OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
         OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf",
         OTEL_TRACES_EXPORTER: traces ? "otlp" : "none",
         ...(traces ? { OTEL_TRACES_SAMPLER: "parentbased_traceidratio", OTEL_TRACES_SAMPLER_ARG: String(o.traces.sampleRatio) } : {}),
@@ -361,7 +363,7 @@ export function planObservability(system: System, platform: Platform): Observabi
         pipeline: o.pipeline,
         logRetentionDays: o.logRetentionDays,
         traces: { enabled: o.traces.enabled, sampler: "parentbased_traceidratio", sampleRatio: o.traces.sampleRatio },
-        otlpEndpoint: KNOWLEDGE[platform].telemetry.otlpEndpoint,
+        ...(KNOWLEDGE[platform].telemetry.otlpEndpoint ? { otlpEndpoint: KNOWLEDGE[platform].telemetry.otlpEndpoint } : {}),
         variables: Object.fromEntries(Object.values(system.services).map((s) => [s.name, otelVariables(system, s, platform)])),
         rows: rowsOf(system, platform),
         alerts: alertsOf(system, platform),

@@ -255,6 +255,11 @@ const DEFINITIONS: Record<FeatureId, FeatureDefinition> = {
         fields: ["traffic.rateLimitPerMinute"],
         usedAt: (s) => trafficAt(s, "rateLimitPerMinute", (v) => v.traffic!.rateLimitPerMinute !== undefined),
     },
+    tracing: {
+        fields: ["traces.enabled", "traces.sampleRatio"],
+        // On unless the spec turns it off: the services' SDKs export spans wherever the platform runs a collector.
+        usedAt: (s) => (s.observability.traces.enabled ? ["observability.traces"] : []),
+    },
 };
 
 /** The spec paths `services.<n>.traffic.<field>` of the services with a traffic policy (that `when` accepts). */

@@ -12,6 +12,10 @@ import { approximated, ignored, type PlatformKnowledge, type RolloutIntent, type
 export const aws: PlatformKnowledge = {
     title: "AWS",
     features: {
+        tracing: {
+            level: "approximated",
+            how: "none yet: no collector runs on ECS (no ADOT sidecar, no X-Ray), so every service gets OTEL_SDK_DISABLED=true and no trace is kept",
+        },
         autoscaling: { level: "full", how: "Application Auto Scaling target tracking over the range" },
         "scale-to-zero": { level: "full", how: "desiredCount 0 until a target tracking policy scales out" },
         "read-replicas": { level: "full", how: "RDS read replicas (PostgreSQL, MySQL); DocumentDB replica instances" },
@@ -101,8 +105,8 @@ export const aws: PlatformKnowledge = {
         },
     },
     telemetry: {
-        // The ADOT collector beside each task's application container (issue 23, prod part).
-        otlpEndpoint: "http://localhost:4318",
+        // No otlpEndpoint: no collector runs on ECS yet (the ADOT collector beside each task is issue 23's prod gap), so the
+        // services' SDKs are disabled rather than told to export to a localhost port where nothing listens.
         unrendered: Object.fromEntries(
             [
                 "HighErrorRatio",
@@ -120,8 +124,10 @@ export const aws: PlatformKnowledge = {
     },
     fields: {
         "observability.logRetentionDays": "The CloudWatch Logs groups' `retentionInDays`.",
-        "traces.enabled": "`OTEL_TRACES_EXPORTER=otlp` (false: `none`) for every service, exporting to the task's ADOT collector.",
-        "traces.sampleRatio": "`OTEL_TRACES_SAMPLER_ARG` with `OTEL_TRACES_SAMPLER=parentbased_traceidratio` for every service.",
+        "traces.enabled": ignored(
+            "no collector runs on ECS yet (no ADOT sidecar, no X-Ray): every service gets `OTEL_SDK_DISABLED=true`, and no trace is kept.",
+        ),
+        "traces.sampleRatio": ignored("no collector runs on ECS yet: the services' SDKs are disabled."),
         "egress.internet": approximated(
             "Fargate pulls images and fetches secrets through the task's own interface, so a service keeps TCP 443 out to 0.0.0.0/0 unless all its images are in ECR in the stack's region and it has no `writablePaths`; then it reaches ECR, CloudWatch Logs, Secrets Manager (and SQS) through interface endpoints and S3 through the gateway endpoint, and nothing on the internet (the plan warns which images keep 443 open). `true` adds `ports` other than 443.",
         ),

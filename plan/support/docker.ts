@@ -12,6 +12,10 @@ import { approximated, ignored, type PlatformKnowledge, type RolloutIntent, type
 export const docker: PlatformKnowledge = {
     title: "Docker",
     features: {
+        tracing: {
+            level: "full",
+            how: "the OpenTelemetry Collector container of the observability profile (tierform:observability); without it the SDKs are disabled",
+        },
         autoscaling: {
             level: "approximated",
             how: "runs replicas.min containers (at least one) and never scales; no autoscaler on a single Docker engine",

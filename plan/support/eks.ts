@@ -45,6 +45,8 @@ export const EKS_FEATURE_SOURCE: Record<FeatureId, "kubernetes" | "aws" | "own">
     "outlier-detection": "aws",
     "circuit-breaking": "aws",
     "service-rate-limit": "aws",
+    // The services' variables are planned for aws (no collector endpoint): their SDKs are disabled on EKS too.
+    tracing: "aws",
 };
 
 /** What the mix builds where neither platform's column holds. */

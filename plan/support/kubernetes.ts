@@ -12,6 +12,7 @@ import { approximated, ignored, type PlatformKnowledge, type RolloutIntent, type
 export const kubernetes: PlatformKnowledge = {
     title: "Kubernetes",
     features: {
+        tracing: { level: "full", how: "OTLP/HTTP to the OpenTelemetry Collector gateway in monitoring, on to Tempo" },
         autoscaling: { level: "full", how: "HorizontalPodAutoscaler (CPU/memory) or a KEDA ScaledObject (requests) over the range" },
         "scale-to-zero": { level: "approximated", how: "keeps one replica (HPA minReplicas is at least 1)" },
         "read-replicas": {

@@ -47,6 +47,7 @@ export const FEATURE_IDS = [
     "outlier-detection",
     "circuit-breaking",
     "service-rate-limit",
+    "tracing",
 ] as const;
 
 /** One of {@link FEATURE_IDS}. */
@@ -95,8 +96,12 @@ export interface TrafficRendering {
 
 /** How a platform carries the observability plan (plan/observability.ts). */
 export interface TelemetryRendering {
-    /** Where a service's OpenTelemetry SDK exports (OTLP over HTTP): the platform's collector as the service reaches it. */
-    otlpEndpoint: string;
+    /**
+     * Where a service's OpenTelemetry SDK exports (OTLP over HTTP): the platform's collector as the
+     * service reaches it. @default none: the platform runs no collector, and every service gets
+     * `OTEL_SDK_DISABLED=true` (an SDK exporting to nothing retries, logs errors and drops every span)
+     */
+    otlpEndpoint?: string;
     /** Alerts of the catalogue (plan/observability.ts `AlertId`) the platform does not render, each with why: the only ones the parity test lets it leave out. */
     unrendered: Record<string, string>;
 }

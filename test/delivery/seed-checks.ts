@@ -1324,7 +1324,7 @@ Object.assign(CHECKS, {
         staging: A(
             has(DEPLOYMENT, /"OTEL_EXPORTER_OTLP_ENDPOINT","value":"http:\/\/otel-collector\.monitoring\.svc\.cluster\.local:4318"/),
         ),
-        prod: N(has(TASK, /"OTEL_EXPORTER_OTLP_ENDPOINT","value":"http:\/\/localhost:4318"/)),
+        prod: N(all(has(TASK, /"OTEL_SDK_DISABLED","value":"true"/), lacks(TASK, /OTEL_EXPORTER_OTLP_ENDPOINT/))),
     },
     "amg-apm": every(N(noApm)),
     "amg-alert-rules": {

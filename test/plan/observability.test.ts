@@ -52,7 +52,7 @@ describe("plan: observability", () => {
     });
 
     it("gives every service the OTEL_* variables pointing at its platform's collector; the spec's env wins for a name it gives", () => {
-        for (const stack of ["staging", "prod"]) {
+        for (const stack of ["staging"]) {
             const plan = planOf(stack, small());
             const v = plan.services.worker.variables.plain;
             assert.equal(v.OTEL_SERVICE_NAME, "worker");
@@ -68,7 +68,11 @@ describe("plan: observability", () => {
                 Object.fromEntries(Object.entries(v).filter(([k]) => k.startsWith("OTEL_"))),
             );
         }
-        const off = planOf("prod", small(), {}, { observability: { traces: { enabled: false } } });
+        // Prod runs no collector yet: no service is told to export to one.
+        for (const s of Object.values(planOf("prod", small()).services))
+            assert.deepEqual(s.variables.plain.OTEL_SDK_DISABLED, "true", s.name);
+        assert.equal(planOf("prod", small()).services.worker.variables.plain.OTEL_EXPORTER_OTLP_ENDPOINT, undefined);
+        const off = planOf("staging", small(), {}, { observability: { traces: { enabled: false } } });
         assert.equal(off.services.worker.variables.plain.OTEL_TRACES_EXPORTER, "none");
         assert.equal(off.services.worker.variables.plain.OTEL_TRACES_SAMPLER, undefined);
     });
