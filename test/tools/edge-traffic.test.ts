@@ -18,7 +18,9 @@ import { nginxTraffic } from "../../components/docker/traffic";
 import { renderNginxConf } from "../../components/shared/nginx";
 import type { TrafficPlan } from "../../plan";
 import { requireTool } from "../harness/tools";
+import { freePort } from "../drivers/servers";
 import { dnsServer } from "./dns";
+import { httpGet } from "./http";
 
 /** A replica on `ip:port`: answers `status` after `delayMs`, and counts what it was asked. */
 async function replica(ip: string, port: number, status: number, delayMs = 0) {
@@ -34,24 +36,7 @@ async function replica(ip: string, port: number, status: number, delayMs = 0) {
     return { seen, close: () => server.close() };
 }
 
-function get(port: number): Promise<{ status: number; body: string; ms: number }> {
-    const start = Date.now();
-    return new Promise((resolve, reject) => {
-        http.get({ host: "127.0.0.1", port, path: "/", agent: false }, (res) => {
-            let body = "";
-            res.on("data", (c) => (body += c));
-            res.on("end", () => resolve({ status: res.statusCode ?? 0, body, ms: Date.now() - start }));
-        }).on("error", reject);
-    });
-}
-
-const freePort = (): Promise<number> =>
-    new Promise((res) => {
-        const s = http.createServer().listen(0, "127.0.0.1", () => {
-            const p = (s.address() as AddressInfo).port;
-            s.close(() => res(p));
-        });
-    });
+const get = (port: number) => httpGet(port, "/");
 
 /** A plan's traffic policy: the spec's defaults but what a case sets. */
 function policy(p: Partial<TrafficPlan> & { attempts?: number; on?: TrafficPlan["retries"]["on"] }): TrafficPlan {
@@ -113,12 +98,7 @@ describe("tools: the real nginx enforces a service's traffic policy as the dev p
         nginx.stderr?.on("data", (c) => (stderr += c));
         for (let i = 0; i < 50; i++) {
             assert.equal(nginx.exitCode, null, `nginx exited: ${stderr}`);
-            const up = await new Promise<boolean>((res) =>
-                http
-                    .get({ host: "127.0.0.1", port, path: "/healthz", agent: false }, (r) => res(r.resume() && true))
-                    .on("error", () => res(false)),
-            );
-            if (up) return port;
+            if ((await httpGet(port, "/healthz")).status !== 0) return port;
             await new Promise((res) => setTimeout(res, 100));
         }
         assert.fail(`nginx did not answer: ${stderr}`);

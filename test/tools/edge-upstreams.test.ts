@@ -19,7 +19,9 @@ import { canonicalHost } from "../../plan";
 import { renderNginxConf } from "../../components/shared/nginx";
 import { devSystem } from "../components/docker/helpers";
 import { requireTool } from "../harness/tools";
+import { freePort } from "../drivers/servers";
 import { dnsServer } from "./dns";
+import { httpGet, type Answer } from "./http";
 
 /** An HTTP backend on `ip:port` answering with its name and the Host headers it got. */
 function backend(name: string, ip: string, port: number): Promise<http.Server> {
@@ -28,25 +30,6 @@ function backend(name: string, ip: string, port: number): Promise<http.Server> {
     );
     return new Promise((res) => server.listen(port, ip, () => res(server)));
 }
-
-/** GET `path` from nginx with `host`; status and body. */
-function get(port: number, urlPath: string, host: string): Promise<{ status: number; body: string }> {
-    return new Promise((resolve, reject) => {
-        http.get({ host: "127.0.0.1", port, path: urlPath, headers: { Host: host } }, (res) => {
-            let body = "";
-            res.on("data", (c) => (body += c));
-            res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-        }).on("error", reject);
-    });
-}
-
-const freePort = (): Promise<number> =>
-    new Promise((res) => {
-        const s = http.createServer().listen(0, "127.0.0.1", () => {
-            const p = (s.address() as AddressInfo).port;
-            s.close(() => res(p));
-        });
-    });
 
 describe("tools: the real nginx with the edge config, one upstream down at start (MealKitz)", function () {
     this.timeout(60_000);
@@ -98,17 +81,18 @@ describe("tools: the real nginx with the edge config, one upstream down at start
         nginx.stderr?.on("data", (c) => (stderr += c));
         const orderPath = system.edge.routes.find((r) => r.service === "order")!.path;
         const userPath = system.edge.routes.find((r) => r.service === "user")!.path;
-        let first: { status: number; body: string } | undefined;
+        let first: Answer | undefined;
         for (let i = 0; i < 50 && !first; i++) {
             await new Promise((res) => setTimeout(res, 100));
             assert.strictEqual(nginx.exitCode, null, `nginx exited: ${stderr}`);
-            first = await get(httpPort, `${orderPath}/1`, "client.example.org").catch(() => undefined);
+            const answer = await httpGet(httpPort, `${orderPath}/1`, { host: "client.example.org" });
+            if (answer.status !== 0) first = answer;
         }
         assert.ok(first, `nginx did not answer: ${stderr}`);
         assert.strictEqual(first.status, 200, first.body);
         assert.deepStrictEqual(JSON.parse(first.body), { name: "order", host: canonicalHost(system), forwardedHost: "client.example.org" });
         // The down service: 502 while it is not there, and nginx keeps running.
-        assert.strictEqual((await get(httpPort, userPath, "x")).status, 502);
+        assert.strictEqual((await httpGet(httpPort, userPath, { host: "x" })).status, 502);
         assert.strictEqual(nginx.exitCode, null);
         // It comes up (a new container answering to its name): picked up once the answer expires.
         await backend("user", "127.0.0.3", system.services.user.port!).then((s) => servers.push(s));
@@ -116,7 +100,7 @@ describe("tools: the real nginx with the edge config, one upstream down at start
         let status = 0;
         for (let i = 0; i < 40 && status !== 200; i++) {
             await new Promise((res) => setTimeout(res, 250));
-            status = (await get(httpPort, userPath, "x")).status;
+            status = (await httpGet(httpPort, userPath, { host: "x" })).status;
         }
         assert.strictEqual(status, 200, "the replica that appeared after the edge started is served");
     });

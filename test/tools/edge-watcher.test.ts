@@ -17,7 +17,9 @@ import * as path from "node:path";
 import { edgeWatcherScript, generationLine } from "../../components/docker/rollout";
 import { renderNginxConf } from "../../components/shared/nginx";
 import { busyboxPath } from "../docker-engine/stand-ins";
+import { freePort } from "../drivers/servers";
 import { requireTool } from "../harness/tools";
+import { httpGet } from "./http";
 
 /** An upstream answering its name; `close` stops it taking connections (those in flight finish). */
 async function upstream(name: string): Promise<{ port: number; close: () => void }> {
@@ -26,23 +28,7 @@ async function upstream(name: string): Promise<{ port: number; close: () => void
     return { port: (server.address() as AddressInfo).port, close: () => server.close() };
 }
 
-function get(port: number, p: string): Promise<{ status: number; body: string }> {
-    return new Promise((resolve) => {
-        const req = http.get({ host: "127.0.0.1", port, path: p, agent: false, timeout: 5000 }, (res) => {
-            let body = "";
-            res.on("data", (c) => (body += c));
-            res.on("end", () => resolve({ status: res.statusCode ?? 0, body: body.trim() }));
-        });
-        req.on("timeout", () => req.destroy(new Error("timeout")));
-        req.on("error", (e) => resolve({ status: 0, body: e.message }));
-    });
-}
-
-async function freePort(): Promise<number> {
-    const u = await upstream("probe");
-    u.close();
-    return u.port;
-}
+const get = (port: number, urlPath: string) => httpGet(port, urlPath);
 
 describe("tools: the edge's watcher answers a new generation only when the old workers take no requests", function () {
     this.timeout(60_000);
