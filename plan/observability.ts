@@ -4,10 +4,11 @@
  *
  * - **Signals**, one dashboard row per service and per datastore: request rate, 5xx ratio and
  *   latency percentiles from the edge (routed web services); CPU, memory, ready replicas and
- *   restarts from the platform (every service); health, and per kind connections, commits, memory
- *   or queue depth from the tier. Each platform renders a signal with the metrics it has (the
+ *   restarts from the platform and error lines from its log (every service); health, and per kind
+ *   connections, commits, memory or queue depth from the tier. Each platform renders a signal with the metrics it has (the
  *   PromQL of components/shared/promql.ts on Kubernetes, CloudWatch metrics on AWS).
- * - **Logs**: the retention of the platform's log store.
+ * - **Logs**: the retention of the platform's log store, and what counts as an error line
+ *   ({@link ERROR_LINES}: the platforms count them, AWS with a metric filter per log group).
  * - **Traces**: the `OTEL_*` variables each service receives (plan/service.ts puts them among its
  *   plain variables; the spec's own `env` wins for a name it gives), pointing its OpenTelemetry SDK
  *   at the platform's collector ({@link TelemetryRendering.otlpEndpoint}, plan/support/<platform>.ts).
@@ -36,6 +37,8 @@ export type SignalId =
     | "replicas"
     /** Container restarts. */
     | "restarts"
+    /** Error lines the service logs ({@link ERROR_LINES}), per window. */
+    | "error-logs"
     /** The datastore answers: ready instances against its instance count. */
     | "up"
     /** Client connections to a database. */
@@ -52,7 +55,7 @@ export type SignalId =
     | "restore-test";
 
 /** Where a signal comes from. */
-export type SignalSource = "edge" | "platform" | "tier";
+export type SignalSource = "edge" | "platform" | "tier" | "logs";
 
 /** One signal of a row: a panel of the dashboard. */
 export interface SignalPlan {
@@ -87,6 +90,7 @@ export interface AlertSubject {
 /** The alerts of the catalogue; each is defined once, here. */
 export type AlertId =
     | "HighErrorRate"
+    | "ErrorLogs"
     | "HighErrorRatio"
     | "HighLatencyP99"
     | "ReplicasUnavailable"
@@ -118,6 +122,32 @@ export interface AlertPlan {
     summary: string;
 }
 
+/**
+ * What counts as an error line in a service's log: a JSON line whose `level` field (any key ending
+ * in `level`: `level`, `levelname`, `log.level`) names one of `levels` in any case, or any line
+ * containing one of `words` as written (ERROR, Python's `Traceback`, a Java or Python `...Exception`,
+ * the `TypeError:` or `Error:` line an uncaught Node.js or Python exception ends with).
+ * Each platform spells it in its own pattern language (AWS: a CloudWatch Logs filter pattern regex).
+ */
+export interface ErrorLinePlan {
+    /** Level names, lower case. */
+    levels: string[];
+    /** Words, case-sensitive. */
+    words: string[];
+}
+
+/** The error lines every platform counts (see {@link ErrorLinePlan}). */
+export const ERROR_LINES: ErrorLinePlan = {
+    levels: ["error", "fatal", "critical"],
+    words: ["ERROR", "FATAL", "CRITICAL", "Exception", "Traceback", "Error:"],
+};
+
+/**
+ * Error lines in 5 minutes across the services' logs above which `ErrorLogs` fires: a fixed bound (no spec field), high enough
+ * that one failed request's traceback (a few lines, each a log event when the runtime writes them separately) does not page.
+ */
+export const ERROR_LOG_LINES_THRESHOLD = 20;
+
 /** The standard OpenTelemetry SDK variables of one service (opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/). */
 export type OtelVariables = Record<string, string>;
 
@@ -133,6 +163,8 @@ export interface ObservabilityPlan {
     otlpEndpoint?: string;
     /** Each service's `OTEL_*` variables, by service name. */
     variables: Record<string, OtelVariables>;
+    /** What counts as an error line in a service's log. */
+    errorLines: ErrorLinePlan;
     /** The dashboard's rows: each service, then each database, cache and queue, in spec order. */
     rows: RowPlan[];
     /** The alert catalogue, in row order. */
@@ -147,6 +179,7 @@ const SIGNALS: Record<SignalId, Omit<SignalPlan, "id">> = {
     memory: { title: "Memory (working set)", unit: "bytes", source: "platform" },
     replicas: { title: "Ready replicas / desired", unit: "short", source: "platform" },
     restarts: { title: "Restarts", unit: "short", source: "platform" },
+    "error-logs": { title: "Error log lines", unit: "short", source: "logs" },
     up: { title: "Ready instances", unit: "short", source: "tier" },
     connections: { title: "Connections", unit: "short", source: "tier" },
     commits: { title: "Commits per second", unit: "short", source: "tier" },
@@ -198,7 +231,7 @@ function rowsOf(system: System, platform: Platform): RowPlan[] {
         rows.push({
             title: `service ${s.name} (${s.kind})`,
             subject: { kind: "service", name: s.name },
-            signals: [...edge, "cpu", "memory", "replicas", "restarts"].map((id) => signal(id as SignalId)),
+            signals: [...edge, "cpu", "memory", "replicas", "restarts", "error-logs"].map((id) => signal(id as SignalId)),
         });
     }
     for (const d of Object.values(system.databases)) {
@@ -240,6 +273,17 @@ function alertsOf(system: System, platform: Platform): AlertPlan[] {
             forMinutes: 2,
             severity: "critical",
             summary: "High error rate detected",
+        },
+        {
+            id: "ErrorLogs",
+            subject: { kind: "system", name: system.name },
+            signal: "error-logs",
+            comparison: ">",
+            threshold: ERROR_LOG_LINES_THRESHOLD,
+            windowMinutes: 5,
+            forMinutes: 5,
+            severity: "warning",
+            summary: `More than ${ERROR_LOG_LINES_THRESHOLD} error lines in 5 minutes in the services' logs`,
         },
     ];
     for (const s of Object.values(system.services)) {
@@ -364,6 +408,7 @@ export function planObservability(system: System, platform: Platform): Observabi
         logRetentionDays: o.logRetentionDays,
         traces: { enabled: o.traces.enabled, sampler: "parentbased_traceidratio", sampleRatio: o.traces.sampleRatio },
         ...(KNOWLEDGE[platform].telemetry.otlpEndpoint ? { otlpEndpoint: KNOWLEDGE[platform].telemetry.otlpEndpoint } : {}),
+        errorLines: ERROR_LINES,
         variables: Object.fromEntries(Object.values(system.services).map((s) => [s.name, otelVariables(system, s, platform)])),
         rows: rowsOf(system, platform),
         alerts: alertsOf(system, platform),

@@ -11,7 +11,7 @@ import type { System } from "../../model";
 import { awsTags, resourceName, type Tier } from "../shared/naming";
 import { awsPlace, denyInsecureTransport, policyJson } from "./common";
 import { AwsKms } from "./kms";
-import type { PlatformSettings } from "../../plan";
+import type { PlatformSettings, SystemFacts } from "../../plan";
 
 /** One CloudWatch alarm, without the parts `dataAlarm` fills (name, actions, tags). */
 export type AlarmSpec = Omit<aws.cloudwatch.MetricAlarmArgs, "name" | "alarmActions" | "okActions" | "tags">;
@@ -23,7 +23,7 @@ export type AlarmSpec = Omit<aws.cloudwatch.MetricAlarmArgs, "name" | "alarmActi
  */
 export function dataAlarm(
     parent: pulumi.Resource,
-    system: System,
+    system: SystemFacts,
     tier: Tier,
     id: string,
     topicArn: pulumi.Input<string>,

@@ -4,7 +4,7 @@
  * resource (`system`, `environment`, `managed-by`; each resource adds its `tier`), and, in order
  * of need: KMS keys (logs, secrets) → network → alarm topic → file shares (EFS) → data tier → application secrets →
  * ECS cluster → edge (load balancer, target groups and listener rules must exist before a
- * service attaches to them) → services → application alarms.
+ * service attaches to them) → services → application alarms → observability (error-line filters, saved queries).
  *
  * One loop is broken with a deferred output: CloudFront serves the data tier's `static` buckets, so
  * the distribution comes after them, yet their key and bucket policies must name the distribution.
@@ -20,6 +20,7 @@ import { datastoreOutputs } from "../shared/binding";
 import { buildOrder } from "../../plan";
 import { MANAGED_BY, awsTags, resourceName } from "../shared/naming";
 import { AwsAlarmTopic, AwsAppAlarms } from "./monitoring";
+import { AwsObservability } from "./observability";
 import type { AwsDatastoreBinding } from "./contract";
 import { backupProblems } from "./backup";
 import { bucketProblems } from "./object-store";
@@ -243,6 +244,16 @@ export class AwsSystem extends pulumi.ComponentResource implements PlatformSyste
                 ),
                 clusterName: cluster.name,
                 serviceNames: Object.fromEntries(Object.entries(services).map(([k, s]) => [k, s.serviceName])),
+            },
+            child,
+        );
+
+        new AwsObservability(
+            `${name}-observability`,
+            {
+                plan,
+                logGroups: Object.fromEntries(Object.entries(services).map(([k, s]) => [k, s.logGroupName])),
+                alarmTopicArn: alarmTopic.topicArn,
             },
             child,
         );

@@ -151,6 +151,8 @@ export function signalQueries(ctx: PromContext, signal: SignalId, subject: Alert
         }
         case "cache-memory":
         case "queue-depth":
+        // Logs are Loki's on staging (LogQL, not PromQL): the row's Logs panel shows the lines.
+        case "error-logs":
             return [];
     }
 }

@@ -96,6 +96,7 @@ export const docker: PlatformKnowledge = {
         unrendered: Object.fromEntries(
             [
                 "HighErrorRate",
+                "ErrorLogs",
                 "HighErrorRatio",
                 "HighLatencyP99",
                 "ReplicasUnavailable",

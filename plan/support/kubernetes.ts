@@ -99,7 +99,10 @@ export const kubernetes: PlatformKnowledge = {
     telemetry: {
         // The OpenTelemetry Collector (gateway) in the monitoring namespace: components/kubernetes/observability.ts.
         otlpEndpoint: "http://otel-collector.monitoring.svc.cluster.local:4318",
-        unrendered: {},
+        unrendered: {
+            ErrorLogs:
+                "the services' logs are in Loki, and a PrometheusRule cannot count log lines (that is a Loki ruler rule in LogQL, which the program does not configure): the dashboard's Logs panel shows them",
+        },
     },
     fields: {
         "observability.logRetentionDays":

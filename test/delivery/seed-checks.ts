@@ -107,6 +107,8 @@ const BACKUP_PLAN = /^aws:backup\/plan:Plan$/;
 const BACKUP_VAULT = /^aws:backup\/vault:Vault$/;
 const LOG_GROUP = /^aws:cloudwatch\/logGroup:LogGroup$/;
 const ALARM = /^aws:cloudwatch\/metricAlarm:MetricAlarm$/;
+const METRIC_FILTER = /^aws:cloudwatch\/logMetricFilter:LogMetricFilter$/;
+const QUERY_DEF = /^aws:cloudwatch\/queryDefinition:QueryDefinition$/;
 const CLOUDFRONT = /^aws:cloudfront\/distribution:Distribution$/;
 const WAF = /^aws:wafv2\/webAcl:WebAcl$/;
 const ELASTICACHE = /^aws:elasticache\/replicationGroup:ReplicationGroup$/;
@@ -541,7 +543,15 @@ export const CHECKS: Record<string, RowChecks> = {
     "am-error-tracking": {
         dev: N(all(noErrorTracker, dockerNoAlerts)),
         staging: A(all(noErrorTracker, k8sAlert("HighErrorRate"))),
-        prod: A(all(noErrorTracker, has(ALARM, /HighErrorRate/))),
+        prod: A(
+            all(
+                noErrorTracker,
+                has(ALARM, /HighErrorRate/),
+                has(ALARM, /ErrorLogs:/),
+                has(METRIC_FILTER),
+                has(QUERY_DEF, /errors-by-service/),
+            ),
+        ),
     },
     "am-uptime": {
         dev: N(all(noUptimeProbe, dockerHealth(/health/))),
@@ -1507,13 +1517,21 @@ Object.assign(CHECKS, {
     "hld-error-tracking": {
         dev: N(all(noErrorTracker, dockerNoAlerts)),
         staging: A(all(noErrorTracker, k8sAlert("HighErrorRate"))),
-        prod: A(all(noErrorTracker, has(ALARM, /HighErrorRate/))),
+        prod: A(
+            all(
+                noErrorTracker,
+                has(ALARM, /HighErrorRate/),
+                has(ALARM, /ErrorLogs:/),
+                has(METRIC_FILTER),
+                has(QUERY_DEF, /errors-by-service/),
+            ),
+        ),
     },
     "hld-log-retention": { dev: A(dockerLogRotation), staging: N(k8sNoLogConfig), prod: Y(has(LOG_GROUP, /"retentionInDays":365/)) },
     "hld-log-search": {
         dev: A(has(CONTAINER, /"logDriver":"json-file"/)),
         staging: N(all(noLogStack, k8sNoLogConfig)),
-        prod: A(all(has(LOG_GROUP), lacks(/^aws:cloudwatch\/queryDefinition:QueryDefinition$/))),
+        prod: Y(all(has(LOG_GROUP), has(QUERY_DEF, /errors-by-service/), has(QUERY_DEF, /slowest-requests/), has(QUERY_DEF, /tail/))),
     },
     "hld-blue-green": {
         dev: A(edgeSwitch(/# tierform-colour api [a-f0-9]{6}/)),

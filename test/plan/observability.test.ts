@@ -96,8 +96,8 @@ describe("plan: observability", () => {
         assert.deepEqual(
             plan.observability.rows.map((r) => [r.title, r.signals.map((s) => s.id).join(",")]),
             [
-                ["service web (web)", "requests,error-ratio,latency,cpu,memory,replicas,restarts"],
-                ["service worker (worker)", "cpu,memory,replicas,restarts"],
+                ["service web (web)", "requests,error-ratio,latency,cpu,memory,replicas,restarts,error-logs"],
+                ["service worker (worker)", "cpu,memory,replicas,restarts,error-logs"],
                 ["database db (postgres)", "up,connections,commits,backup-age,restore-test,cpu,memory"],
             ],
         );
@@ -107,6 +107,7 @@ describe("plan: observability", () => {
             ),
             [
                 "HighErrorRate system obs > 0.05 for 2m",
+                "ErrorLogs system obs > 20 for 5m",
                 "HighErrorRatio service web > 0.05 for 5m",
                 "HighLatencyP99 service web > 1 for 15m",
                 "ReplicasUnavailable service web < 2 for 10m",
