@@ -59,6 +59,11 @@ export const K8S_ANNOTATION = {
      * hostPath): the k8s-namespace-pod-security policy accepts the lower level only with this reason.
      */
     podSecurityException: "tierform.io/pod-security-exception",
+    /**
+     * Why a PeerAuthentication admits plain text on a port of a meshed workload (the EKS load balancer, outside the
+     * mesh, reaching a routed service): the mesh policy accepts a PERMISSIVE port only with this reason.
+     */
+    meshPlaintextReason: "tierform.io/mesh-plaintext-reason",
 } as const;
 
 /**

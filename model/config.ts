@@ -101,7 +101,7 @@ export const CONFIG_KEYS = {
         schema: bool,
         default: true,
         description:
-            "kubernetes: the services and the edge's proxies in an Istio ambient mesh (ztunnel, no sidecars): mutual TLS, each service admitting only its callers (the edge; Prometheus), L4 telemetry; needs Istio 1.31 in ambient mode (installIstio).",
+            "kubernetes: the services and the edge's proxies in an Istio ambient mesh (ztunnel, no sidecars): mutual TLS, each service admitting only its callers (the edge; Prometheus), L4 telemetry; needs Istio 1.31 in ambient mode (installIstio). aws with placement eks: the same mesh, Istio installed by the placement; the load balancer, outside the mesh, reaches each routed port over HTTP from the VPC.",
     },
     installIstio: {
         schema: bool,

@@ -21,6 +21,7 @@ import { awsTags } from "../shared/naming";
 import type { SystemPlan } from "../../plan";
 import { OPERATOR_NAMESPACES, selectorOf } from "../kubernetes/context";
 import { INTERNET, type Flow, type Peer } from "../kubernetes/network";
+import { HBONE_PORT, KUBELET_PROBE_SOURCE } from "../kubernetes/mesh";
 
 /** The resolved system, as the platform contract hands it to the placement (the AWS parts it composes still read it). */
 type System = PlatformSystemArgs["system"];
@@ -36,6 +37,9 @@ const PROMETHEUS: Peer = {
     podSelector: { "app.kubernetes.io/name": "prometheus" },
 };
 
+/** The kubelet's probes to an ambient pod, SNATed by istio-cni (components/kubernetes/mesh.ts). */
+const KUBELET_PROBES: Peer = { kind: "cidr", component: "kubelet-probes", cidr: KUBELET_PROBE_SOURCE };
+
 /** HTTPS to AWS's regional APIs (SQS, S3, STS), which resolve to public addresses. */
 const AWS_APIS: Peer = { kind: "cidr", component: "aws-apis", cidr: "0.0.0.0/0" };
 
@@ -43,9 +47,11 @@ const AWS_APIS: Peer = { kind: "cidr", component: "aws-apis", cidr: "0.0.0.0/0" 
  * The flows of the EKS placement (pure): the load balancers (in the VPC) → each routed service;
  * each service (and its migration Job) → the ports of its datastores in the VPC, HTTPS to AWS's
  * APIs where it uses a queue or bucket, and the Pod Identity agent where it has a role
- * (`identities`); Prometheus → each web service; the spec's internet egress.
+ * (`identities`); Prometheus → each web service; the spec's internet egress. In the ambient mesh (`mesh`),
+ * Prometheus's scrapes arrive tunnelled on HBONE's port and the kubelet's probes from 169.254.7.127, as on staging
+ * (istio.io docs ambient/usage/networkpolicy); the load balancer, outside the mesh, keeps the service's port.
  */
-export function eksFlows(system: System, plan: SystemPlan, vpcCidr: pulumi.Input<string>, identities: Set<string>): Flow[] {
+export function eksFlows(system: System, plan: SystemPlan, vpcCidr: pulumi.Input<string>, identities: Set<string>, mesh = false): Flow[] {
     const flows: Flow[] = [];
     const vpc = (component: string): Peer => ({ kind: "cidr", component, cidr: vpcCidr });
     const pods = (component: string): Peer => ({ kind: "pods", component, selector: selectorOf(system, component) });
@@ -54,7 +60,13 @@ export function eksFlows(system: System, plan: SystemPlan, vpcCidr: pulumi.Input
         if (service.kind === "web" && service.port && routed.has(service.name))
             flows.push({ from: vpc("load-balancer"), to: pods(service.name), ports: [{ port: service.port }] });
         if (service.kind === "web" && service.port)
-            flows.push({ from: PROMETHEUS, to: pods(service.name), ports: [{ port: service.port }] });
+            flows.push({
+                from: PROMETHEUS,
+                to: pods(service.name),
+                ports: [{ port: service.port }, ...(mesh ? [{ port: HBONE_PORT }] : [])],
+            });
+        if (service.kind === "web" && service.port && mesh)
+            flows.push({ from: KUBELET_PROBES, to: pods(service.name), ports: [{ port: service.port }] });
         if (service.egress.internet)
             flows.push({ from: pods(service.name), to: INTERNET, ports: service.egress.ports.map((port) => ({ port })) });
         const clients = [service.name, ...(service.migrate ? [`${service.name}-migrate`] : [])];

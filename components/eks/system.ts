@@ -34,10 +34,11 @@ import { createDataTier } from "../aws/data";
 import { AwsEdge } from "../aws/edge";
 import { AwsKms } from "../aws/kms";
 import { AwsNetwork } from "../aws/network";
-import { logicalName, meta, type KubeContext } from "../kubernetes/context";
+import { logicalName, meta, selectorOf, type KubeContext } from "../kubernetes/context";
+import { createMesh } from "../kubernetes/mesh";
 import { KubernetesMonitoring } from "../kubernetes/monitoring";
 import { KubernetesNamespace } from "../kubernetes/namespace";
-import { KubernetesOperators } from "../kubernetes/operators";
+import { ISTIO_CHARTS, KubernetesOperators } from "../kubernetes/operators";
 import { APP_SECRETS, KubernetesService } from "../kubernetes/service";
 import { imageProblems } from "../shared/images";
 import { EksCluster } from "./cluster";
@@ -77,6 +78,14 @@ export function eksServicePlan(plan: ServicePlan): ServicePlan {
     return { ...plan, scaling };
 }
 
+/**
+ * Why a routed service's port admits plain text in the mesh on EKS (its workload PeerAuthentication, mesh.ts): the AWS
+ * load balancer is the edge and is outside the mesh; its target groups reach the pods' addresses over HTTP from inside
+ * the VPC, and the service's AuthorizationPolicy admits that port from the VPC's range only.
+ */
+export const EKS_EDGE_PLAINTEXT =
+    "the AWS load balancer (outside the mesh) reaches this port over HTTP from the VPC; every other port of the pod accepts only mutual TLS";
+
 /** The alerts of the catalogue Prometheus evaluates on the cluster: the pods' own availability. */
 const CLUSTER_ALERTS: ReadonlySet<string> = new Set(["ReplicasUnavailable", "SchedulerNotRunning"]);
 
@@ -105,6 +114,36 @@ export function eksWarnings(system: System, settings: PlatformSettings): string[
 }
 /** How AWS's warning about Fargate's open HTTPS egress begins (components/aws/system.ts awsWarnings). */
 const FARGATE_EGRESS_WARNING = "tierform: egress.internet is false, but HTTPS (443) to the internet stays open";
+
+/**
+ * The staging mesh (components/kubernetes/mesh.ts) on the cluster: the same objects, with the load balancer as an edge
+ * outside the mesh that reaches each routed service's port over HTTP from the VPC ({@link EKS_EDGE_PLAINTEXT}).
+ */
+function createEksMesh(
+    ctx: KubeContext,
+    args: { plan: SystemPlan; vpcCidr: pulumi.Input<string>; operators: KubernetesOperators; built: Record<string, KubernetesService> },
+    opts: { parent: pulumi.Resource; provider: k8s.Provider },
+): void {
+    const { system } = ctx;
+    const routed = new Set(args.plan.routes.map((r) => r.service));
+    createMesh(
+        ctx,
+        {
+            services: Object.values(args.plan.services).map((s) => {
+                const port = system.services[s.name].port;
+                return { name: s.name, selector: selectorOf(system, s.name), ...(routed.has(s.name) && port ? { routedPort: port } : {}) };
+            }),
+            scrapedByPrometheus: ctx.settings.monitoringCrds,
+            edge: { kind: "outside", cidr: args.vpcCidr, reason: EKS_EDGE_PLAINTEXT },
+            dependsOn: [
+                ...args.operators.releases(...ISTIO_CHARTS),
+                ...Object.values(args.built).flatMap((b) => (b.service ? [b.service] : [])),
+            ],
+            monitorDependsOn: args.operators.releases("kubePrometheusStack", ...ISTIO_CHARTS),
+        },
+        opts,
+    );
+}
 
 /** Every service on an EKS cluster, every datastore on AWS. Type token `tierform:eks:System`. */
 export class EksSystem extends pulumi.ComponentResource implements PlatformSystem {
@@ -203,18 +242,21 @@ export class EksSystem extends pulumi.ComponentResource implements PlatformSyste
         // ---------- the Kubernetes adapter's namespace and services ----------
         const ns = new KubernetesNamespace(
             `${name}-namespace`,
-            { system, settings, name: namespaceName, flows: eksFlows(system, plan, network.vpcCidr, new Set(Object.keys(identities))) },
+            {
+                system,
+                settings,
+                name: namespaceName,
+                flows: eksFlows(system, plan, network.vpcCidr, new Set(Object.keys(identities)), settings.mesh),
+            },
             { ...kube, dependsOn: [policyEngine] },
         );
-        // No mesh on EKS yet: its NetworkPolicies (eksFlows) do not admit ambient's tunnel port or probe source, and the
-        // mesh's objects are the Kubernetes system's; so no pod is enrolled here (components/kubernetes/mesh.ts).
-        const eksSettings = { ...settings, mesh: false };
-        const ctx: KubeContext = { system, settings: eksSettings, namespaceName, namespace: ns.name };
-        // The cluster's own parts the adapter's pods need (Auto Mode has none of them): metrics-server for the HPAs and
-        // kube-prometheus-stack for the ServiceMonitors and PrometheusRule, from the adapter's pinned charts.
+        const ctx: KubeContext = { system, settings, namespaceName, namespace: ns.name };
+        // The cluster's own parts the adapter's pods need (Auto Mode has none of them): metrics-server for the HPAs,
+        // kube-prometheus-stack for the ServiceMonitors and PrometheusRule and, with tierform:mesh, Istio in ambient mode
+        // (mesh.ts), from the adapter's pinned charts.
         const operators = new KubernetesOperators(
             `${name}-operators`,
-            { system, settings: { ...eksSettings, installPrometheusStack: true, installMetricsServer: true } },
+            { system, settings: { ...settings, installPrometheusStack: true, installMetricsServer: true, installIstio: settings.mesh } },
             kube,
         );
         const secrets = new EksExternalSecrets(
@@ -269,6 +311,10 @@ export class EksSystem extends pulumi.ComponentResource implements PlatformSyste
             built[service.name] = s;
             services[service.name] = s.address;
         }
+
+        // ---------- the mesh: Istio ambient, as on staging, with the load balancer outside it ----------
+        if (settings.mesh)
+            createEksMesh(ctx, { plan, vpcCidr: network.vpcCidr, operators, built }, { parent: this, provider: eks.provider });
 
         // ---------- the edge: the AWS load balancer, WAF and CDN; the pods as its targets ----------
         const edge = new AwsEdge(

@@ -35,7 +35,10 @@
  * 169.254.7.127: the NetworkPolicies admit both (network.ts), as istio.io docs
  * ambient/usage/networkpolicy ask.
  */
-import { OPERATOR_NAMESPACES } from "./context";
+import * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
+import { K8S_ANNOTATION } from "../../conventions/labels";
+import { logicalName, meta, OPERATOR_NAMESPACES, type KubeContext } from "./context";
 
 /** The label that enrols a pod in the ambient mesh (istio.io docs ambient/usage/add-workloads). */
 export const AMBIENT_LABEL = { "istio.io/dataplane-mode": "ambient" } as const;
@@ -56,17 +59,40 @@ export interface MeshService {
     routedPort?: number;
 }
 
-/** One mesh object: kind, apiVersion, name and spec. */
+/** One mesh object: kind, apiVersion, name, spec and (where a reason is owed) annotations. */
 export interface MeshObject {
     apiVersion: string;
     kind: string;
     name: string;
     spec: Record<string, unknown>;
+    annotations?: Record<string, string>;
 }
 
-/** The mesh's objects of a system's namespace: STRICT peer authentication and one authorization policy per service. */
-export function meshObjects(services: MeshService[], scrapedByPrometheus: boolean): MeshObject[] {
-    const callers = [OPERATOR_NAMESPACES.envoyGateway, ...(scrapedByPrometheus ? [OPERATOR_NAMESPACES.monitoring] : [])];
+/**
+ * Where the edge's connections to a routed service come from.
+ * - `meshed`: an edge inside the mesh (staging's Envoy proxies), admitted by its namespace, which its mTLS identity names.
+ * - `outside`: a load balancer outside the mesh that connects to the pods' addresses in plain text (the EKS placement's
+ *   ALB, whose target groups hold the pods): admitted from its address range (`ipBlocks`, which ztunnel matches at L4),
+ *   on the service's port only, which a workload PeerAuthentication leaves PERMISSIVE (`portLevelMtls`, honoured by
+ *   ambient for a workload policy with a selector: istio/istio pilot/pkg/serviceregistry/kube/controller/ambient,
+ *   convertPeerAuthentication) with `reason` in {@link K8S_ANNOTATION.meshPlaintextReason}; every other port of the
+ *   pod stays STRICT.
+ */
+export type MeshEdge = { kind: "meshed"; namespace: string } | { kind: "outside"; cidr: pulumi.Input<string>; reason: string };
+
+/** Staging's edge: Envoy Gateway's proxies, enrolled in the mesh (edge.ts). */
+export const MESHED_EDGE: MeshEdge = { kind: "meshed", namespace: OPERATOR_NAMESPACES.envoyGateway };
+
+/**
+ * The mesh's objects of a system's namespace: STRICT peer authentication, one authorization policy per service and,
+ * for an edge outside the mesh, the routed port's plain-text exception per routed service.
+ */
+export function meshObjects(services: MeshService[], scrapedByPrometheus: boolean, edge: MeshEdge = MESHED_EDGE): MeshObject[] {
+    const prometheus = scrapedByPrometheus ? [OPERATOR_NAMESPACES.monitoring] : [];
+    const sources =
+        edge.kind === "meshed"
+            ? [{ source: { namespaces: [edge.namespace, ...prometheus] } }]
+            : [...(prometheus.length ? [{ source: { namespaces: prometheus } }] : []), { source: { ipBlocks: [edge.cidr] } }];
     return [
         { apiVersion: "security.istio.io/v1beta1", kind: "PeerAuthentication", name: "default", spec: { mtls: { mode: "STRICT" } } },
         ...services.map((s) => ({
@@ -77,10 +103,29 @@ export function meshObjects(services: MeshService[], scrapedByPrometheus: boolea
                 selector: { matchLabels: s.selector },
                 action: "ALLOW",
                 ...(s.routedPort !== undefined
-                    ? { rules: [{ from: [{ source: { namespaces: callers } }], to: [{ operation: { ports: [String(s.routedPort)] } }] }] }
+                    ? { rules: [{ from: sources, to: [{ operation: { ports: [String(s.routedPort)] } }] }] }
                     : {}),
             },
         })),
+        ...(edge.kind === "outside"
+            ? services.flatMap((s) =>
+                  s.routedPort === undefined
+                      ? []
+                      : [
+                            {
+                                apiVersion: "security.istio.io/v1beta1",
+                                kind: "PeerAuthentication",
+                                name: `mesh-${s.name}-edge`,
+                                spec: {
+                                    selector: { matchLabels: s.selector },
+                                    mtls: { mode: "STRICT" },
+                                    portLevelMtls: { [String(s.routedPort)]: { mode: "PERMISSIVE" } },
+                                },
+                                annotations: { [K8S_ANNOTATION.meshPlaintextReason]: edge.reason },
+                            },
+                        ],
+              )
+            : []),
     ];
 }
 
@@ -91,3 +136,51 @@ export const ZTUNNEL_METRICS = {
     port: "ztunnel-stats",
     path: "/stats/prometheus",
 };
+
+/** Arguments of {@link createMesh}. */
+export interface MeshArgs {
+    /** The system's services as the mesh sees them. */
+    services: MeshService[];
+    /** Prometheus scrapes the services (and ztunnel): the monitoring CRDs are there. */
+    scrapedByPrometheus: boolean;
+    /**
+     * Where the edge's connections come from.
+     * @default MESHED_EDGE (staging's Envoy proxies)
+     */
+    edge?: MeshEdge;
+    /** What the mesh's objects wait for: Istio's charts (their CRDs) and the workloads. */
+    dependsOn: pulumi.Resource[];
+    /** What ztunnel's PodMonitor waits for: kube-prometheus-stack's and Istio's charts. */
+    monitorDependsOn: pulumi.Resource[];
+}
+
+/** Registers the mesh's objects ({@link meshObjects}) and, with the monitoring CRDs, ztunnel's PodMonitor, in the system's namespace. */
+export function createMesh(ctx: KubeContext, args: MeshArgs, opts: { parent: pulumi.Resource; provider?: k8s.Provider }): void {
+    for (const o of meshObjects(args.services, args.scrapedByPrometheus, args.edge))
+        new k8s.apiextensions.CustomResource(
+            logicalName(ctx, "mesh", o.kind.toLowerCase(), o.name),
+            {
+                apiVersion: o.apiVersion,
+                kind: o.kind,
+                metadata: meta(ctx, o.name, "mesh", "network", o.annotations ? { annotations: o.annotations } : {}),
+                spec: o.spec,
+            },
+            { ...opts, dependsOn: args.dependsOn },
+        );
+    // The mesh's telemetry: ztunnel's L4 metrics per source and destination identity.
+    if (args.scrapedByPrometheus)
+        new k8s.apiextensions.CustomResource(
+            logicalName(ctx, "mesh", "ztunnel-monitor"),
+            {
+                apiVersion: "monitoring.coreos.com/v1",
+                kind: "PodMonitor",
+                metadata: meta(ctx, `${ctx.system.name}-ztunnel`, "mesh", "network"),
+                spec: {
+                    namespaceSelector: { matchNames: [ZTUNNEL_METRICS.namespace] },
+                    selector: { matchLabels: ZTUNNEL_METRICS.selector },
+                    podMetricsEndpoints: [{ port: ZTUNNEL_METRICS.port, path: ZTUNNEL_METRICS.path, interval: "30s" }],
+                },
+            },
+            { ...opts, dependsOn: args.monitorDependsOn },
+        );
+}

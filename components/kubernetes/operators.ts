@@ -407,6 +407,7 @@ export class KubernetesOperators extends pulumi.ComponentResource {
             otelLogs: otelLogsValues(),
         };
         const logNamespace = install.has("otelLogs") ? logCollectorNamespace(`${name}-log-collector`, { parent: this }) : undefined;
+        const meshNamespace = install.has("istioCni") ? istioNamespace(`${name}-istio-system`, { parent: this }) : undefined;
         // kube-prometheus-stack first: the others create ServiceMonitors/PodMonitors when monitoring is on.
         // The Barman Cloud plugin after CloudNativePG and cert-manager (its Issuer and Certificates).
         // Istio's charts in their order (base's CRDs, istiod, the CNI node agent, ztunnel), before the workloads they carry.
@@ -438,6 +439,7 @@ export class KubernetesOperators extends pulumi.ComponentResource {
                       ? [this.byName[previous]]
                       : [];
             if (key === "otelLogs") after.push(logNamespace!, ...[this.byName.loki].filter((r) => r !== undefined));
+            if (istio && meshNamespace) after.push(meshNamespace);
             if (key === "otelCollector") after.push(...[this.byName.tempo].filter((r) => r !== undefined));
             // Istio's charts are released under the names its docs use (istio-base, istiod, istio-cni, ztunnel).
             const release =
@@ -451,7 +453,7 @@ export class KubernetesOperators extends pulumi.ComponentResource {
                     version: c.version,
                     ...(c.repo ? { repositoryOpts: { repo: c.repo } } : {}),
                     namespace: c.namespace,
-                    createNamespace: key !== "otelLogs",
+                    createNamespace: key !== "otelLogs" && !(istio && meshNamespace),
                     atomic: true,
                     timeout: 600,
                     values: values[key],
@@ -476,6 +478,32 @@ export class KubernetesOperators extends pulumi.ComponentResource {
             ...(operators.includes("envoyGateway") ? this.extras : []),
         ];
     }
+}
+
+/**
+ * Why istio-system enforces Pod Security `privileged`: the istio-cni node agent mounts the node's CNI directories
+ * (hostPath), which baseline forbids, so "the namespace where the CNI DaemonSet will be deployed needs to enforce the
+ * privileged policy" (istio.io docs setup/additional-setup/pod-security-admission); ambient's ztunnel beside it adds
+ * Linux capabilities (NET_ADMIN among them: the ztunnel chart's templates/daemonset.yaml) to open its sockets inside
+ * each pod's network namespace, which restricted forbids. The application namespaces keep restricted: ambient injects
+ * nothing into their pods.
+ */
+export const ISTIO_POD_SECURITY_EXCEPTION =
+    "Istio's CNI node agent mounts the node's CNI directories (hostPath) and ztunnel adds capabilities (NET_ADMIN) to redirect each ambient pod's traffic, which baseline and restricted forbid; only Istio runs here.";
+
+/** istio-system, created before Istio's charts when tierform installs them, enforcing `privileged` with its reason ({@link ISTIO_POD_SECURITY_EXCEPTION}). */
+export function istioNamespace(name: string, opts: pulumi.CustomResourceOptions): k8s.core.v1.Namespace {
+    return new k8s.core.v1.Namespace(
+        name,
+        {
+            metadata: {
+                name: OPERATOR_NAMESPACES.istio,
+                labels: { "pod-security.kubernetes.io/enforce": "privileged", "pod-security.kubernetes.io/enforce-version": "latest" },
+                annotations: { [K8S_ANNOTATION.podSecurityException]: ISTIO_POD_SECURITY_EXCEPTION },
+            },
+        },
+        opts,
+    );
 }
 
 /**

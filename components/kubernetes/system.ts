@@ -24,7 +24,7 @@ import { KubernetesFileShares, sharedStorageProblems } from "./files";
 import { KubernetesMonitoring } from "./monitoring";
 import { KubernetesDashboards } from "./observability";
 import { KubernetesNamespace } from "./namespace";
-import { meshObjects, ZTUNNEL_METRICS } from "./mesh";
+import { createMesh } from "./mesh";
 import { ISTIO_CHARTS, KubernetesOperators } from "./operators";
 import { provisionKubernetes, type KubernetesProvisionContext } from "./provisioners";
 import { APP_SECRETS, KubernetesService } from "./service";
@@ -174,34 +174,20 @@ export class KubernetesSystem extends pulumi.ComponentResource implements Platfo
         // The mesh (mesh.ts): STRICT mutual TLS and who may call each service, from the plan's routes.
         if (settings.mesh) {
             const routed = new Set(plan.routes.map((r) => r.service));
-            const meshServices = Object.values(plan.services).map((s) => ({
-                name: s.name,
-                selector: selectorOf(system, s.name),
-                ...(routed.has(s.name) && servicePorts[s.name] !== undefined ? { routedPort: servicePorts[s.name] } : {}),
-            }));
-            const meshDeps = [...operators.releases(...ISTIO_CHARTS), ...workloads];
-            for (const o of meshObjects(meshServices, settings.monitoringCrds))
-                new k8s.apiextensions.CustomResource(
-                    logicalName(ctx, "mesh", o.kind.toLowerCase(), o.name),
-                    { apiVersion: o.apiVersion, kind: o.kind, metadata: meta(ctx, o.name, "mesh", "network"), spec: o.spec },
-                    { parent: this, provider, dependsOn: meshDeps },
-                );
-            // The mesh's telemetry: ztunnel's L4 metrics per source and destination identity.
-            if (settings.monitoringCrds)
-                new k8s.apiextensions.CustomResource(
-                    logicalName(ctx, "mesh", "ztunnel-monitor"),
-                    {
-                        apiVersion: "monitoring.coreos.com/v1",
-                        kind: "PodMonitor",
-                        metadata: meta(ctx, `${system.name}-ztunnel`, "mesh", "network"),
-                        spec: {
-                            namespaceSelector: { matchNames: [ZTUNNEL_METRICS.namespace] },
-                            selector: { matchLabels: ZTUNNEL_METRICS.selector },
-                            podMetricsEndpoints: [{ port: ZTUNNEL_METRICS.port, path: ZTUNNEL_METRICS.path, interval: "30s" }],
-                        },
-                    },
-                    { parent: this, provider, dependsOn: [...operators.releases("kubePrometheusStack", ...ISTIO_CHARTS)] },
-                );
+            createMesh(
+                ctx,
+                {
+                    services: Object.values(plan.services).map((s) => ({
+                        name: s.name,
+                        selector: selectorOf(system, s.name),
+                        ...(routed.has(s.name) && servicePorts[s.name] !== undefined ? { routedPort: servicePorts[s.name] } : {}),
+                    })),
+                    scrapedByPrometheus: settings.monitoringCrds,
+                    dependsOn: [...operators.releases(...ISTIO_CHARTS), ...workloads],
+                    monitorDependsOn: operators.releases("kubePrometheusStack", ...ISTIO_CHARTS),
+                },
+                { parent: this, provider },
+            );
         }
 
         // Backups, as the plan's backups say.

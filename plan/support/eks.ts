@@ -65,7 +65,7 @@ const EKS_OWN: Partial<Record<FeatureId, Support>> = {
     },
     "egress-closed": {
         level: "approximated",
-        how: "NetworkPolicies admit each service's datastore ports in the VPC (not one datastore's address), HTTPS for AWS APIs where it uses a queue or bucket, and the Pod Identity agent; the datastores' security groups admit the cluster's pods",
+        how: "NetworkPolicies admit each service's datastore ports in the VPC (not one datastore's address), HTTPS for AWS APIs where it uses a queue or bucket, and the Pod Identity agent; the datastores' security groups admit the cluster's pods. With tierform:mesh (Istio ambient, as on staging) the pods accept only mutual TLS, except each routed service's port, which the load balancer (outside the mesh) reaches over HTTP from the VPC",
     },
 };
 

@@ -5,8 +5,9 @@
  * Auto Mode cluster and its datastores on AWS's managed services; no static AWS key anywhere; every
  * credential a pod reads comes from a Secrets Manager secret the plan creates (External Secrets), every
  * AWS permission through a Pod Identity role scoped to the pod's own ServiceAccount; the load
- * balancer's target groups hold the routed services' pods; and every type it plans has a row in
- * policies/COVERAGE.md.
+ * balancer's target groups hold the routed services' pods; every type it plans has a row in
+ * policies/COVERAGE.md; and the services are in Istio's ambient mesh as on staging, with the load
+ * balancer (outside the mesh) admitted in plain text on exactly the ports its target groups reach.
  */
 import * as assert from "assert";
 import * as fs from "fs";
@@ -16,12 +17,16 @@ import { runPolicyReport } from "../../scripts/offline/policy-report";
 import { engineProblems } from "../../scripts/offline/engine-rules";
 import { awsOutputs } from "../../scripts/offline/mock-outputs/aws";
 import { planStack, type Plan, type PlannedResource } from "../harness";
+import { podSpecOf } from "../../policies/readers/kubernetes";
+import { AMBIENT_LABEL, HBONE_PORT, KUBELET_PROBE_SOURCE } from "../../components/kubernetes/mesh";
+import { K8S_ANNOTATION } from "../../conventions/labels";
 
 const ROOT = path.join(__dirname, "..", "..");
 const COVERED = new Set(
     [...fs.readFileSync(path.join(ROOT, "policies", "COVERAGE.md"), "utf8").matchAll(/^\| `([^`]+)`/gm)].map((m) => m[1]),
 );
 
+const importEsm = new Function("specifier", "return import(specifier)") as (specifier: string) => Promise<any>;
 const json = (v: unknown) => (typeof v === "string" ? JSON.parse(v) : v);
 /** The ARN the offline run gave `r` (its mock outputs, in the stack's region). */
 const arnOf = (r: PlannedResource): string => awsOutputs(r.type, r.name, r.inputs, "us-east-1")!.arn;
@@ -145,6 +150,84 @@ describe("the EKS placement (prod-eks): every preset on an EKS cluster with AWS 
             const svc = services.find((s) => s.inputs.metadata.name === b.inputs.spec.serviceRef.name)!;
             assert.ok(svc, b.name);
             assert.strictEqual(svc.inputs.spec.ports[0].port, b.inputs.spec.serviceRef.port);
+        }
+    });
+
+    it("the ambient mesh: pods enrolled, STRICT mTLS but on each routed port the load balancer reaches, Istio's agents apart, the restricted profile kept", async () => {
+        const plan = (await planEks("mealkitz")) as Plan;
+        const kind = (k: string) => plan.resources.filter((r) => r.custom && r.inputs?.kind === k);
+        const named = (k: string, n: string) => kind(k).find((r) => r.inputs.metadata.name === n)!;
+        const vpcCidr = plan.ofType("aws:ec2/vpc:Vpc")[0].inputs.cidrBlock;
+        // Every Istio object validates against its CRD schema (@kubernetes-models/istio, as on staging).
+        for (const r of [...kind("PeerAuthentication"), ...kind("AuthorizationPolicy")]) {
+            const { apiVersion, kind: k, metadata, spec } = r.inputs;
+            const Model = (await importEsm(`@kubernetes-models/istio/${apiVersion}/${k}`))[k];
+            new Model({ apiVersion, kind: k, metadata, spec }).validate();
+        }
+        assert.deepStrictEqual(named("PeerAuthentication", "default").inputs.spec, { mtls: { mode: "STRICT" } });
+        // The load balancer's targets: each routed service's port, which alone admits plain text, from the VPC only.
+        const bindings = plan.ofType("kubernetes:eks.amazonaws.com/v1:TargetGroupBinding");
+        const deployments = plan.ofType("kubernetes:apps/v1:Deployment");
+        for (const b of bindings) {
+            const service: string = b.inputs.spec.serviceRef.name;
+            const port = String(b.inputs.spec.serviceRef.port);
+            const labels = deployments.find((d) => d.inputs.metadata.name === service)!.inputs.spec.template.metadata.labels;
+            assert.ok(
+                Object.entries(AMBIENT_LABEL).every(([k, v]) => labels[k] === v),
+                `${service}: its pods are in the mesh`,
+            );
+            const exception = named("PeerAuthentication", `mesh-${service}-edge`).inputs;
+            assert.deepStrictEqual(exception.spec.mtls, { mode: "STRICT" });
+            assert.deepStrictEqual(
+                exception.spec.portLevelMtls,
+                { [port]: { mode: "PERMISSIVE" } },
+                `${service}: plain text on its target port only`,
+            );
+            assert.ok(
+                Object.entries(exception.spec.selector.matchLabels).every(([k, v]) => labels[k] === v),
+                `${service}: selects its pods`,
+            );
+            assert.match(exception.metadata.annotations[K8S_ANNOTATION.meshPlaintextReason], /load balancer/);
+            const policy = named("AuthorizationPolicy", `mesh-${service}`).inputs.spec;
+            assert.deepStrictEqual(policy.rules, [
+                {
+                    from: [{ source: { namespaces: ["monitoring"] } }, { source: { ipBlocks: [vpcCidr] } }],
+                    to: [{ operation: { ports: [port] } }],
+                },
+            ]);
+            // The NetworkPolicy admits Prometheus's tunnel (HBONE) and the kubelet's probes, SNATed by istio-cni.
+            const ingress = named("NetworkPolicy", `allow-${service}`).inputs.spec.ingress as any[];
+            const prometheus = ingress.find(
+                (r) => r.from[0].namespaceSelector?.matchLabels["kubernetes.io/metadata.name"] === "monitoring",
+            );
+            assert.ok(
+                prometheus.ports.some((p: any) => p.port === HBONE_PORT),
+                `${service}: Prometheus's tunnelled scrapes`,
+            );
+            assert.ok(
+                ingress.some((r) => r.from[0].ipBlock?.cidr === KUBELET_PROBE_SOURCE && r.ports.some((p: any) => String(p.port) === port)),
+                `${service}: the kubelet's probes`,
+            );
+        }
+        assert.strictEqual(kind("PeerAuthentication").length, 1 + bindings.length, "one exception per routed service, none else");
+        // Istio's node agents run privileged in istio-system, which says why; the system's namespace stays restricted.
+        const istio = named("Namespace", "istio-system").inputs.metadata;
+        assert.strictEqual(istio.labels["pod-security.kubernetes.io/enforce"], "privileged");
+        assert.match(istio.annotations[K8S_ANNOTATION.podSecurityException], /CNI/);
+        assert.strictEqual(named("Namespace", "mealkitz").inputs.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
+        const releases = plan.ofType("kubernetes:helm.sh/v3:Release").filter((r) => r.inputs.namespace === "istio-system");
+        assert.deepStrictEqual(releases.map((r) => r.inputs.name).sort(), ["istio-base", "istio-cni", "istiod", "ztunnel"]);
+        for (const r of releases) assert.strictEqual(r.inputs.createNamespace, false, `${r.inputs.name}: into the namespace above`);
+        for (const w of [...deployments, ...plan.ofType("kubernetes:batch/v1:Job")]) {
+            const pod = podSpecOf(w.type, w.inputs);
+            for (const c of [...(pod.initContainers ?? []), ...pod.containers]) {
+                assert.notStrictEqual(c.name, "istio-init", `${w.inputs.metadata.name}: a sidecar's init container`);
+                assert.deepStrictEqual(
+                    c.securityContext?.capabilities?.add ?? [],
+                    [],
+                    `${w.inputs.metadata.name}/${c.name} adds capabilities`,
+                );
+            }
         }
     });
 });

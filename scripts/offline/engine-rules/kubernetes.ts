@@ -16,6 +16,12 @@ const WORKLOADS = [JOB, DEPLOYMENT, STATEFULSET];
 /** TargetGroupBinding of the AWS Load Balancer Controller and of EKS Auto Mode's. */
 const TARGET_GROUP_BINDINGS = ["kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding", "kubernetes:eks.amazonaws.com/v1:TargetGroupBinding"];
 
+/** Istio's PeerAuthentication, as the mesh registers it (components/kubernetes/mesh.ts). */
+const PEER_AUTHENTICATIONS = [
+    "kubernetes:security.istio.io/v1beta1:PeerAuthentication",
+    "kubernetes:security.istio.io/v1:PeerAuthentication",
+];
+
 /** The pod spec of a Job, Deployment or StatefulSet as recorded. */
 function podSpec(r: PlannedResource): any {
     return r.inputs?.spec?.template?.spec ?? {};
@@ -353,6 +359,32 @@ export const KUBERNETES_RULES: EngineRule[] = [
                 });
             else if (!(service.inputs?.spec?.ports ?? []).some((p: any) => p.port === ref.port || p.name === ref.port))
                 out.push({ field: "spec.serviceRef.port", message: `${ref.port} is not a port of Service '${ref.name}'` });
+            return out;
+        },
+    },
+    {
+        // istiod's validating webhook (istio/istio pkg/config/validation/validation.go, ValidatePeerAuthentication):
+        // port-level mTLS only on a workload policy (a selector with labels: "mesh/namespace peer authentication cannot
+        // have port level mTLS"), at least one port when the map is there, every port in 1..65535.
+        id: "kubernetes-istio-peer-authentication",
+        types: PEER_AUTHENTICATIONS,
+        outcome: "refused",
+        source: "istio/istio pkg/config/validation/validation.go (ValidatePeerAuthentication), served by istiod's validating webhook",
+        check(r): Finding[] {
+            const spec = r.inputs?.spec ?? {};
+            const ports = spec.portLevelMtls;
+            if (ports === undefined) return [];
+            const out: Finding[] = [];
+            if (Object.keys(spec.selector?.matchLabels ?? {}).length === 0)
+                out.push({
+                    field: "spec.portLevelMtls",
+                    message: "is set on a mesh/namespace policy (no selector labels): port-level mTLS needs a workload selector",
+                });
+            if (Object.keys(ports).length === 0)
+                out.push({ field: "spec.portLevelMtls", message: "is empty: if defined, it must name at least one port" });
+            for (const port of Object.keys(ports))
+                if (!/^\d+$/.test(port) || Number(port) < 1 || Number(port) > 65535)
+                    out.push({ field: `spec.portLevelMtls.${port}`, message: `port ${port} is not in 1..65535` });
             return out;
         },
     },

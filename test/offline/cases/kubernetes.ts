@@ -10,6 +10,13 @@ const CLUSTER = "kubernetes:postgresql.cnpg.io/v1:Cluster";
 const OBJECT_STORE = "kubernetes:barmancloud.cnpg.io/v1:ObjectStore";
 const NS = "shop";
 
+const peerAuthentication = (spec: Record<string, unknown>) =>
+    recorded("kubernetes:security.istio.io/v1beta1:PeerAuthentication", "shop-mesh-web", {
+        apiVersion: "security.istio.io/v1beta1",
+        kind: "PeerAuthentication",
+        metadata: { name: "mesh-web-edge", namespace: NS },
+        spec,
+    });
 const urn = (type: string, name: string) => `urn:pulumi:test::tierform::${type}::${name}`;
 const pod = (containers: any[], initContainers: any[] = []) => ({
     spec: { template: { spec: { containers, ...(initContainers.length ? { initContainers } : {}) } } },
@@ -298,6 +305,35 @@ export const kubernetesRuleCases: EngineRuleCase[] = [
                 why: "a nodeSelector with ip targets",
                 resources: binding({ nodeSelector: true }),
                 expect: /only instance targets select nodes/,
+            },
+        ],
+    },
+    {
+        rule: "kubernetes-istio-peer-authentication",
+        good: [
+            peerAuthentication({
+                selector: { matchLabels: { app: "web" } },
+                mtls: { mode: "STRICT" },
+                portLevelMtls: { "8000": { mode: "PERMISSIVE" } },
+            }),
+        ],
+        bad: [
+            {
+                why: "port-level mTLS on the namespace's policy",
+                resources: [peerAuthentication({ mtls: { mode: "STRICT" }, portLevelMtls: { "8000": { mode: "PERMISSIVE" } } })],
+                expect: /needs a workload selector/,
+            },
+            {
+                why: "an empty port map",
+                resources: [peerAuthentication({ selector: { matchLabels: { app: "web" } }, portLevelMtls: {} })],
+                expect: /at least one port/,
+            },
+            {
+                why: "port 0",
+                resources: [
+                    peerAuthentication({ selector: { matchLabels: { app: "web" } }, portLevelMtls: { "0": { mode: "PERMISSIVE" } } }),
+                ],
+                expect: /port 0 is not in 1\.\.65535/,
             },
         ],
     },
