@@ -106,6 +106,12 @@ export interface AwsEdgeArgs {
     traffic?: Record<string, TrafficPlan>;
     /** VPC of the target groups. */
     vpcId: pulumi.Input<string>;
+    /**
+     * Alternate target groups and the traffic-shift role for ECS's blue/green and canary deployments (load-balancer.ts).
+     * False on the EKS placement, whose pods sit in one target group per service.
+     * @default true
+     */
+    shiftTraffic?: boolean;
     /** Public subnets the load balancer lives in (two or more zones). */
     publicSubnetIds: pulumi.Input<string>[];
     /** The load balancer's security group (from {@link AwsNetwork}). */
@@ -194,6 +200,7 @@ export class AwsEdge extends pulumi.ComponentResource {
             logs,
             certificateArn: certificates.alb,
             ...(originSecret ? { originSecret } : {}),
+            ...(args.shiftTraffic === false ? { shiftTraffic: false } : {}),
         });
         const internal = internalNeeded
             ? createInternalLoadBalancer(part, {

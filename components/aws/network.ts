@@ -64,6 +64,13 @@ export interface AwsNetworkArgs {
      */
     cidrBlock?: string;
     /**
+     * A security group per service (ECS tasks carry their own): the load balancer's, datastores' and VPC endpoints'
+     * rules name them. False on the EKS placement, whose pods carry the cluster's security group and are admitted by
+     * its rules (components/eks/network.ts); no interface endpoints then (its pods reach AWS's APIs through the NAT).
+     * @default true
+     */
+    taskSecurityGroups?: boolean;
+    /**
      * Days flow logs are kept.
      * @default the environment profile's logRetentionDays
      */
@@ -133,8 +140,8 @@ export class AwsNetwork extends pulumi.ComponentResource {
         // Security groups: one per load balancer, service and port-bearing datastore; rules as separate resources.
         const kit = securityGroupKit(part, this.vpcId);
         const lbs = createLoadBalancerGroups(part, kit);
-        const services = createServiceGroups(part, kit, lbs, existingVpc);
-        const closed = Object.values(system.services).filter((svc) => !internetHttpsReason(svc, existingVpc));
+        const services = args.taskSecurityGroups === false ? {} : createServiceGroups(part, kit, lbs, existingVpc);
+        const closed = Object.values(system.services).filter((svc) => services[svc.name] && !internetHttpsReason(svc, existingVpc));
         if (closed.length > 0 && s3Endpoint)
             createInterfaceEndpoints(part, kit, {
                 vpcId: this.vpcId,

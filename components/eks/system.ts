@@ -173,6 +173,8 @@ export class EksSystem extends pulumi.ComponentResource implements PlatformSyste
                 vpcId: settings.vpcId || undefined,
                 azCount: settings.azCount,
                 singleNatGateway: settings.singleNatGateway,
+                // The pods carry the cluster's security group (network.ts), not a task group per service.
+                taskSecurityGroups: false,
             },
             child,
         );
@@ -322,6 +324,8 @@ export class EksSystem extends pulumi.ComponentResource implements PlatformSyste
             {
                 system,
                 vpcId: network.vpcId,
+                // One target group per routed service: its TargetGroupBinding follows the pods (no ECS traffic shifting).
+                shiftTraffic: false,
                 publicSubnetIds: network.publicSubnetIds,
                 securityGroupId: network.albSecurityGroupId,
                 ...(network.internalAlbSecurityGroupId

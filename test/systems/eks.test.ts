@@ -153,6 +153,30 @@ describe("the EKS placement (prod-eks): every preset on an EKS cluster with AWS 
         }
     });
 
+    it("no ECS leftovers: no task security group, no alternate target group, no traffic-shift role", async () => {
+        const plan = (await planEks("mealkitz")) as Plan;
+        const leftovers = (p: Plan) => ({
+            taskGroups: p.ofType("aws:ec2/securityGroup:SecurityGroup").filter((g) => /-network-svc-/.test(g.name)).length,
+            alternates: p.ofType("aws:lb/targetGroup:TargetGroup").filter((g) => g.inputs.tags?.role === "alternate").length,
+            shiftRoles: p.ofType("aws:iam/role:Role").filter((r) => r.name.endsWith("-traffic-shift")).length,
+            rulesNamingTaskGroups: [
+                ...p.ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"),
+                ...p.ofType("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"),
+            ].filter((r) => /-svc-/.test(r.name)).length,
+        });
+        assert.deepStrictEqual(leftovers(plan), { taskGroups: 0, alternates: 0, shiftRoles: 0, rulesNamingTaskGroups: 0 });
+        // One target group per routed service, each bound to its pods; every forwarding rule sends to one group.
+        assert.strictEqual(
+            plan.ofType("aws:lb/targetGroup:TargetGroup").length,
+            plan.ofType("kubernetes:eks.amazonaws.com/v1:TargetGroupBinding").length,
+        );
+        for (const r of plan.ofType("aws:lb/listenerRule:ListenerRule"))
+            assert.ok(
+                r.inputs.actions.every((a: any) => a.type !== "forward" || a.targetGroupArn),
+                `${r.name}: weighted forward`,
+            );
+    });
+
     it("the ambient mesh: pods enrolled, STRICT mTLS but on each routed port the load balancer reaches, Istio's agents apart, the restricted profile kept", async () => {
         const plan = (await planEks("mealkitz")) as Plan;
         const kind = (k: string) => plan.resources.filter((r) => r.custom && r.inputs?.kind === k);

@@ -129,6 +129,12 @@ export interface LoadBalancerArgs {
     certificateArn: pulumi.Input<string>;
     /** The secret CloudFront sends in {@link ORIGIN_SECRET_HEADER}: every forwarding rule requires it. @default none (no CDN) */
     originSecret?: pulumi.Input<string>;
+    /**
+     * An alternate target group (and the rule's weights) for each blue/green or canary service, which ECS's native
+     * deployments shift traffic between. False on the EKS placement: its pods sit in one target group.
+     * @default true
+     */
+    shiftTraffic?: boolean;
 }
 
 /** The internet-facing load balancer and what the services attach to. */
@@ -190,7 +196,8 @@ export function createLoadBalancer(part: EdgePart, args: LoadBalancerArgs): Publ
     // A service routed only for private networks has no target group here.
     const publicRules = rules.filter((r) => !r.allowCidrs);
     const routed = [...new Set([...publicRules.map((r) => r.service), ...(defaultService ? [defaultService] : [])])];
-    const shifting = routed.filter((svcName) => system.services[svcName] && shiftsTraffic(system.services[svcName]));
+    const shifting =
+        args.shiftTraffic === false ? [] : routed.filter((svcName) => system.services[svcName] && shiftsTraffic(system.services[svcName]));
     // A traffic-shifting default service needs a rule of its own (ECS shifts a rule's weights, never a listener's default action).
     const catchAll = defaultService !== undefined && (edge.cdn || shifting.includes(defaultService));
     const allRules = catchAll

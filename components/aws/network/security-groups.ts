@@ -190,7 +190,8 @@ export function createDatastoreGroups(
             `ds-${ds}`,
             `${system.name} datastore ${ds}: port ${port} from ${d.usedBy.join(", ") || "no service"} only`,
         );
-        for (const user of d.usedBy) {
+        // Each user's task group (none on the EKS placement: the cluster's rules admit its pods, components/eks/network.ts).
+        for (const user of d.usedBy.filter((u) => services[u] !== undefined)) {
             kit.ingress(`ds-${ds}-in-${user}`, {
                 securityGroupId: datastores[ds].id,
                 referencedSecurityGroupId: services[user].id,
