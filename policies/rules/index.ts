@@ -13,6 +13,7 @@ import { dockerPolicies } from "./docker";
 import { dockerResourcePolicies } from "./docker-resources";
 import { kubernetesPolicies } from "./kubernetes";
 import { kubernetesRbacPolicies } from "./kubernetes-rbac";
+import { kubernetesMeshPolicies } from "./kubernetes-mesh";
 import { lifecyclePolicies } from "./lifecycle";
 import { stackPolicies } from "./stack";
 import { type AnyPolicy, policyMeta } from "./util";
@@ -29,6 +30,8 @@ export const allPolicies: AnyPolicy[] = [
     // issue 24: the EKS placement's cluster, identities and secret stores
     ...awsEksPolicies,
     k8sSecretStoreNoStaticKeys,
+    // issue 24: the ambient mesh's PeerAuthentication and AuthorizationPolicies
+    ...kubernetesMeshPolicies,
     // issue 16: what users add beside the program's resources
     ...dockerResourcePolicies,
     ...kubernetesRbacPolicies,
