@@ -254,7 +254,7 @@ function rowsOf(system: System, platform: Platform): RowPlan[] {
         rows.push({
             title: `queue ${q.name}`,
             subject: { kind: "queue", name: q.name },
-            signals: (["up", "cpu", "memory"] as SignalId[]).map(signal),
+            signals: (["up", "queue-depth", "cpu", "memory"] as SignalId[]).map(signal),
         });
     return rows;
 }

@@ -66,6 +66,8 @@ export class AwsCache extends pulumi.ComponentResource {
     readonly connectionString: pulumi.Output<string>;
     /** Every client's URL (secrets) and the discrete parts (TLS verified against the system trust store). */
     readonly connection: ConnectionValues;
+    /** The members' node ids (`CacheClusterId` of their metrics), which the alarms watch. */
+    readonly nodeIds: string[];
 
     constructor(name: string, args: AwsCacheArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("tierform:aws:Cache", name, {}, opts);
@@ -151,6 +153,7 @@ export class AwsCache extends pulumi.ComponentResource {
 
         // Alarms over every node: the busiest node decides (MAX over the nodes' metrics).
         const nodes = cacheNodeIds(groupId, cache.cluster, cache.cluster ? cache.shards : 1, 1 + replicasPerShard);
+        this.nodeIds = nodes;
         const overNodes = (id: string, metricName: string, stat: string, threshold: number, description: string) => {
             for (let chunk = 0; chunk * 9 < nodes.length; chunk++) {
                 const part = nodes.slice(chunk * 9, chunk * 9 + 9);

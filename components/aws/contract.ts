@@ -9,6 +9,14 @@ import type { DatastoreBinding } from "../contract";
 import type { DatastorePlan } from "../../plan";
 import type { PlatformSettings } from "../../plan";
 
+/** A datastore's CloudWatch metrics: the namespace and one dimension set per instance, node or queue. */
+export interface AwsDatastoreMetrics {
+    /** `AWS/RDS`, `AWS/DocDB`, `AWS/ElastiCache`, `AWS/SQS`. */
+    namespace: string;
+    /** Each instance's, node's or queue's dimensions (RDS: the primary then its replicas; SQS: the queue then its dead-letter queue). */
+    dimensions: Record<string, pulumi.Input<string>>[];
+}
+
 /** The network as the data tier sees it. */
 export interface AwsNetworkInfo {
     vpcId: pulumi.Input<string>;
@@ -66,6 +74,12 @@ export interface AwsDatastoreBinding extends DatastoreBinding {
     executionKmsKeyArns: pulumi.Input<string>[];
     /** AWS-specific outputs for `SystemOutputs.platform` (backup vault and plan, DR endpoint, dead-letter queue URL). */
     platformOutputs?: Record<string, pulumi.Input<unknown>>;
+    /**
+     * Where CloudWatch has the datastore's metrics: their namespace and the dimensions of each
+     * instance, node or queue, as the datastore's own alarms name them (the dashboard reads them,
+     * observability.ts). @default none (no metrics: a bucket)
+     */
+    cloudWatch?: AwsDatastoreMetrics;
     /** A `static` bucket as a CloudFront origin: its regional domain name and origin access control. */
     cdnOrigin?: { domainName: pulumi.Input<string>; originAccessControlId: pulumi.Input<string> };
 }

@@ -12,13 +12,21 @@
  *   every service's log group. The load balancers' access logs are in S3 (edge/logs.ts), which Logs
  *   Insights does not read, so the slowest requests are read from the services' own JSON lines.
  *
- * Query definitions carry no key: CloudWatch Logs keeps the query text itself (PutQueryDefinition
- * has no KMS parameter); the log groups they read are encrypted with the stack's logs key.
+ * - **The dashboard** (`<system>-<environment>`), one per system: a row per row of the plan, a
+ *   graph per signal CloudWatch has a metric for ({@link dashboardBody}), each metric's dimensions the
+ *   resource identifiers the alarms already use, handed in resolved (the load balancer's and target
+ *   groups' ARN suffixes, the ECS cluster and service names, each datastore's own `cloudWatch`
+ *   binding); the row names the signals CloudWatch has none for.
+ *
+ * Query definitions and dashboards carry no key: CloudWatch Logs keeps the query text itself (PutQueryDefinition
+ * and PutDashboard have no KMS parameter); the log groups they read are encrypted with the stack's logs key.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { AlertPlan, ErrorLinePlan, SystemPlan } from "../../plan";
+import type { AlertPlan, ErrorLinePlan, RowPlan, SignalId, SystemPlan } from "../../plan";
 import { resourceName } from "../shared/naming";
+import { awsPlace } from "./common";
+import type { AwsDatastoreMetrics } from "./contract";
 import { dataAlarm } from "./monitoring";
 
 /** `[Ee][Rr][Rr][Oo][Rr]`: a word in any case, as a character class per letter (the filter-pattern regex has no case flag). */
@@ -90,6 +98,36 @@ export interface AwsObservabilityArgs {
     logGroups: Record<string, pulumi.Input<string>>;
     /** SNS topic every alarm notifies. */
     alarmTopicArn: pulumi.Input<string>;
+    /** The ECS cluster's name (the ECS and Container Insights metrics' `ClusterName`). */
+    clusterName: pulumi.Input<string>;
+    /** Each service's ECS service name (`ServiceName`), by service name. */
+    serviceNames: Record<string, pulumi.Input<string>>;
+    /** Each routed service's load balancer and target groups (ARN suffixes, as the alarms name them), by service name. @default {} */
+    targets?: Record<string, ServiceTargets<pulumi.Input<string>>>;
+    /** Each datastore's CloudWatch metrics (its binding's `cloudWatch`), by datastore name. @default {} */
+    datastores?: Record<string, AwsDatastoreMetrics>;
+}
+
+/** Where a routed service's requests pass: its load balancer and target groups (a blue/green service's two), as ARN suffixes. */
+export interface ServiceTargets<T = string> {
+    /** `app/<name>/<id>`. */
+    loadBalancer: T;
+    /** `targetgroup/<name>/<id>` of each. */
+    targetGroups: T[];
+}
+
+/** The dashboard's resource identifiers, resolved. */
+export interface DashboardSources {
+    /** The region of every metric. */
+    region: string;
+    /** The ECS cluster's name. */
+    clusterName: string;
+    /** ECS service names by service. */
+    serviceNames: Record<string, string>;
+    /** Load balancer and target groups by routed service. */
+    targets: Record<string, ServiceTargets>;
+    /** Namespace and dimension sets by datastore. */
+    datastores: Record<string, { namespace: string; dimensions: Record<string, string>[] }>;
 }
 
 /** At most this many metrics in one alarm's metric math, with the expression the tenth item (as cache.ts does). */
@@ -99,6 +137,8 @@ const METRICS_PER_ALARM = 9;
 export class AwsObservability extends pulumi.ComponentResource {
     /** The metric filters, by service name. */
     readonly errorFilters: Record<string, aws.cloudwatch.LogMetricFilter> = {};
+    /** The system's dashboard. */
+    readonly dashboard: aws.cloudwatch.Dashboard;
 
     constructor(name: string, args: AwsObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tierform:aws:Observability", name, {}, opts);
@@ -132,7 +172,21 @@ export class AwsObservability extends pulumi.ComponentResource {
                 },
                 { parent: this },
             );
-        this.registerOutputs({});
+
+        const sources = pulumi.output({
+            region: awsPlace({ parent: this }).region,
+            clusterName: args.clusterName,
+            serviceNames: args.serviceNames,
+            targets: args.targets ?? {},
+            datastores: args.datastores ?? {},
+        }) as pulumi.Output<DashboardSources>;
+        const dashboardName = resourceName([plan.name, plan.environment], 255);
+        this.dashboard = new aws.cloudwatch.Dashboard(
+            `${name}-dashboard`,
+            { dashboardName, dashboardBody: sources.apply((s) => JSON.stringify(dashboardBody(plan, s))) },
+            { parent: this },
+        );
+        this.registerOutputs({ dashboardName });
     }
 }
 
@@ -163,4 +217,217 @@ function errorLogsAlarms(
             ],
         });
     }
+}
+
+/** One metric of a graph: namespace, name, dimension name/value pairs, then its rendering options; or `[{ expression }]`. */
+export type MetricLine = (string | MetricOptions)[];
+
+/** A metric's or an expression's rendering options in a graph (Dashboard Body Structure and Syntax: "Metric Widget: Format for Each Metric in the Array"). */
+export interface MetricOptions {
+    /** Metric math: an expression over the graph's other metrics' ids. */
+    expression?: string;
+    /** Id an expression refers to (starts with a lower-case letter). */
+    id?: string;
+    /** Legend. */
+    label?: string;
+    /** Statistic (`Sum`, `Average`, `Maximum`, `Minimum`, `p99`). */
+    stat?: string;
+    /** false: fetched for an expression, not drawn. */
+    visible?: boolean;
+}
+
+/** One widget of a dashboard body. */
+export interface DashboardWidget {
+    /** `metric` or `text`. */
+    type: "metric" | "text";
+    /** Column, 0-23. */
+    x: number;
+    /** Row, from 0. */
+    y: number;
+    /** Columns, 1-24. */
+    width: number;
+    /** Rows. */
+    height: number;
+    /** A metric widget's graph, or a text widget's `markdown`. */
+    properties: Record<string, unknown>;
+}
+
+/** A dashboard body (`PutDashboard` DashboardBody, parsed). */
+export interface DashboardBody {
+    /** Time range shown first. */
+    start: string;
+    /** `auto`: each graph's period follows the time range. */
+    periodOverride: "auto" | "inherit";
+    /** Every widget, top to bottom. */
+    widgets: DashboardWidget[];
+}
+
+/** One graph before layout. */
+interface Graph {
+    title: string;
+    metrics: MetricLine[];
+}
+
+const ELB = "AWS/ApplicationELB";
+
+/** A metric line: namespace, name, each dimension's name and value, and its options if any. */
+const line = (namespace: string, metricName: string, dimensions: Record<string, string>, options: MetricOptions = {}): MetricLine => [
+    namespace,
+    metricName,
+    ...Object.entries(dimensions).flat(),
+    ...(Object.keys(options).length > 0 ? [options] : []),
+];
+
+/** `targetgroup/<name>/<id>` → `<name>`, a graph's legend. */
+const groupName = (suffix: string) => suffix.split("/")[1] ?? suffix;
+
+/** The graphs of a service's row: the edge's metrics per target group, ECS's and Container Insights', its error lines. */
+function serviceGraph(plan: SystemPlan, s: DashboardSources, service: string, signal: SignalId): Graph | undefined {
+    const t = s.targets[service];
+    const groups = t ? t.targetGroups.map((tg) => ({ LoadBalancer: t.loadBalancer, TargetGroup: tg })) : [];
+    const ecs = { ClusterName: s.clusterName, ServiceName: s.serviceNames[service] ?? service };
+    const graph = (title: string, metrics: MetricLine[]) => (metrics.length > 0 ? { title, metrics } : undefined);
+    switch (signal) {
+        case "requests":
+            return graph(
+                "Requests (per period)",
+                groups.map((d) => line(ELB, "RequestCount", d, { stat: "Sum", label: groupName(d.TargetGroup) })),
+            );
+        case "error-ratio":
+            return graph(
+                "Target 5xx (% of requests)",
+                groups.flatMap((d, i) => [
+                    line(ELB, "HTTPCode_Target_5XX_Count", d, { id: `x${i}`, stat: "Sum", visible: false }),
+                    line(ELB, "RequestCount", d, { id: `r${i}`, stat: "Sum", visible: false }),
+                    [{ expression: `100 * FILL(x${i}, 0) / r${i}`, id: `e${i}`, label: `5xx % ${groupName(d.TargetGroup)}` }],
+                ]),
+            );
+        case "latency":
+            return graph(
+                "Target response time (s)",
+                groups.flatMap((d) =>
+                    ["p50", "p95", "p99"].map((p) =>
+                        line(ELB, "TargetResponseTime", d, { stat: p, label: `${p} ${groupName(d.TargetGroup)}` }),
+                    ),
+                ),
+            );
+        case "cpu":
+            return graph("CPU (% of the tasks' reservation)", [line("AWS/ECS", "CPUUtilization", ecs, { stat: "Average" })]);
+        case "memory":
+            return graph("Memory (% of the tasks' reservation)", [line("AWS/ECS", "MemoryUtilization", ecs, { stat: "Average" })]);
+        case "replicas":
+            return graph("Running / desired tasks", [
+                line("ECS/ContainerInsights", "RunningTaskCount", ecs, { stat: "Average", label: "running" }),
+                line("ECS/ContainerInsights", "DesiredTaskCount", ecs, { stat: "Average", label: "desired" }),
+            ]);
+        case "error-logs":
+            return graph("Error log lines", [line(metricNamespace(plan), errorLinesMetric(service), {}, { stat: "Sum" })]);
+        default:
+            return undefined;
+    }
+}
+
+/**
+ * A datastore's metrics per signal, by namespace: what AWS publishes for the plan's signal (the
+ * metric name and statistic), over each of the datastore's dimension sets.
+ */
+const DATASTORE_METRICS: Record<string, Partial<Record<SignalId, { title: string; metric: string; stat: string }>>> = {
+    "AWS/RDS": {
+        connections: { title: "Connections", metric: "DatabaseConnections", stat: "Maximum" },
+        cpu: { title: "CPU (%)", metric: "CPUUtilization", stat: "Average" },
+        memory: { title: "Freeable memory (bytes)", metric: "FreeableMemory", stat: "Minimum" },
+    },
+    "AWS/DocDB": {
+        connections: { title: "Connections", metric: "DatabaseConnections", stat: "Maximum" },
+        cpu: { title: "CPU (%)", metric: "CPUUtilization", stat: "Average" },
+        memory: { title: "Freeable memory (bytes)", metric: "FreeableMemory", stat: "Minimum" },
+    },
+    "AWS/ElastiCache": {
+        cpu: { title: "Engine CPU (%)", metric: "EngineCPUUtilization", stat: "Average" },
+        memory: { title: "Memory used (% of maxmemory)", metric: "DatabaseMemoryUsagePercentage", stat: "Average" },
+    },
+    "AWS/SQS": {
+        "queue-depth": {
+            title: "Messages waiting (queue, dead-letter queue)",
+            metric: "ApproximateNumberOfMessagesVisible",
+            stat: "Maximum",
+        },
+    },
+};
+
+/** What a kind shows beyond the plan's signals, where the managed service's own limit is the one to watch. */
+const DATASTORE_EXTRAS: Record<string, { title: string; metric: string; stat: string; first?: boolean }[]> = {
+    "AWS/RDS": [{ title: "Free storage (bytes)", metric: "FreeStorageSpace", stat: "Minimum" }],
+    "AWS/ElastiCache": [{ title: "Evictions", metric: "Evictions", stat: "Sum" }],
+    // The queue's own oldest message (not the dead-letter queue's).
+    "AWS/SQS": [{ title: "Oldest message (s)", metric: "ApproximateAgeOfOldestMessage", stat: "Maximum", first: true }],
+};
+
+/** The graphs of a row, and the titles of its signals CloudWatch has no metric for. */
+function rowGraphs(plan: SystemPlan, s: DashboardSources, row: RowPlan): { graphs: Graph[]; missing: string[] } {
+    const graphs: Graph[] = [];
+    const missing: string[] = [];
+    const ds = row.subject.kind === "service" ? undefined : s.datastores[row.subject.name];
+    for (const signal of row.signals) {
+        let g: Graph | undefined;
+        if (row.subject.kind === "service") g = serviceGraph(plan, s, row.subject.name, signal.id);
+        else if (ds) {
+            const m = DATASTORE_METRICS[ds.namespace]?.[signal.id];
+            if (m) g = { title: m.title, metrics: ds.dimensions.map((d) => line(ds.namespace, m.metric, d, { stat: m.stat })) };
+        }
+        if (g) graphs.push(g);
+        else missing.push(signal.title);
+    }
+    for (const e of (ds && DATASTORE_EXTRAS[ds.namespace]) || [])
+        graphs.push({
+            title: e.title,
+            metrics: (e.first ? ds!.dimensions.slice(0, 1) : ds!.dimensions).map((d) => line(ds!.namespace, e.metric, d, { stat: e.stat })),
+        });
+    return { graphs, missing };
+}
+
+/** Graphs per line of the dashboard's 24 columns. */
+const GRAPH_WIDTH = 6;
+const GRAPH_HEIGHT = 6;
+
+/**
+ * The dashboard body of `plan` with its resources' identifiers `s` (Dashboard Body Structure and
+ * Syntax: https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/CloudWatch-Dashboard-Body-Structure.html):
+ * a title, then per row of the plan a text header naming the row (and the signals CloudWatch has no
+ * metric for) and its graphs, four to a line.
+ */
+export function dashboardBody(plan: SystemPlan, s: DashboardSources): DashboardBody {
+    const widgets: DashboardWidget[] = [
+        {
+            type: "text",
+            x: 0,
+            y: 0,
+            width: 24,
+            height: 2,
+            properties: {
+                markdown: `# ${plan.name} (${plan.environment})\nGenerated by tierform from the system's plan; a change made here is overwritten by the next update.`,
+            },
+        },
+    ];
+    let y = 2;
+    for (const row of plan.observability.rows) {
+        const { graphs, missing } = rowGraphs(plan, s, row);
+        const note = missing.length > 0 ? `\nNo CloudWatch metric for: ${missing.join(", ")}.` : "";
+        widgets.push({ type: "text", x: 0, y, width: 24, height: 2, properties: { markdown: `## ${row.title}${note}` } });
+        y += 2;
+        graphs.forEach((g, i) => {
+            const x = (i % (24 / GRAPH_WIDTH)) * GRAPH_WIDTH;
+            if (i > 0 && x === 0) y += GRAPH_HEIGHT;
+            widgets.push({
+                type: "metric",
+                x,
+                y,
+                width: GRAPH_WIDTH,
+                height: GRAPH_HEIGHT,
+                properties: { title: g.title, view: "timeSeries", stacked: false, region: s.region, period: 300, metrics: g.metrics },
+            });
+        });
+        if (graphs.length > 0) y += GRAPH_HEIGHT;
+    }
+    return { start: "-PT6H", periodOverride: "auto", widgets };
 }

@@ -139,6 +139,7 @@ function provisionDatabase(d: DatastorePlanOf<"database">, ctx: AwsProvisionCont
                 connectionString: doc.connectionString,
             },
             platformOutputs: backupOutputs(ctx, d.name),
+            cloudWatch: { namespace: "AWS/DocDB", dimensions: [{ DBClusterIdentifier: doc.cluster.clusterIdentifier }] },
         };
     }
     const rds = new AwsDatabase(childName(ctx, d.name), { ...common, dr: ctx.drSite ? drTarget(ctx.drSite) : undefined }, ctx.opts);
@@ -160,6 +161,11 @@ function provisionDatabase(d: DatastorePlanOf<"database">, ctx: AwsProvisionCont
         platformOutputs: {
             ...backupOutputs(ctx, d.name),
             ...(rds.drEndpoint && ctx.drSite ? { drEndpoint: rds.drEndpoint, drRegion: ctx.drSite.region } : {}),
+        },
+        // The DR replica's metrics are in the DR region, not on the system's dashboard.
+        cloudWatch: {
+            namespace: "AWS/RDS",
+            dimensions: [rds.instance, ...rds.replicas].map((i) => ({ DBInstanceIdentifier: i.identifier })),
         },
     };
 }
@@ -189,6 +195,7 @@ function provisionCache(d: DatastorePlanOf<"cache">, ctx: AwsProvisionContext): 
             ...(c.readerEndpoint ? { readerEndpoints: [c.readerEndpoint] } : {}),
             connectionString: c.connectionString,
         },
+        cloudWatch: { namespace: "AWS/ElastiCache", dimensions: c.nodeIds.map((node) => ({ CacheClusterId: node })) },
     };
 }
 
@@ -212,6 +219,7 @@ function provisionQueue(d: DatastorePlanOf<"queue">, ctx: AwsProvisionContext): 
         executionKmsKeyArns: [ctx.kmsKeyArn],
         outputs: { kind: "queue", endpoint: q.url },
         platformOutputs: { deadLetterQueueUrl: q.deadLetterQueue.url },
+        cloudWatch: { namespace: "AWS/SQS", dimensions: [{ QueueName: q.queue.name }, { QueueName: q.deadLetterQueue.name }] },
     };
 }
 

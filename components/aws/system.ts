@@ -254,6 +254,21 @@ export class AwsSystem extends pulumi.ComponentResource implements PlatformSyste
                 plan,
                 logGroups: Object.fromEntries(Object.entries(services).map(([k, s]) => [k, s.logGroupName])),
                 alarmTopicArn: alarmTopic.topicArn,
+                clusterName: cluster.name,
+                serviceNames: Object.fromEntries(Object.entries(services).map(([k, s]) => [k, s.serviceName])),
+                targets: Object.fromEntries(
+                    Object.entries(edge.targets).map(([k, t]) => [
+                        k,
+                        {
+                            loadBalancer: t.loadBalancerArnSuffix,
+                            targetGroups: [
+                                t.targetGroupArnSuffix,
+                                ...(t.trafficShift ? [t.trafficShift.alternateTargetGroupArnSuffix] : []),
+                            ],
+                        },
+                    ]),
+                ),
+                datastores: Object.fromEntries(Object.entries(bindings).flatMap(([k, b]) => (b.cloudWatch ? [[k, b.cloudWatch]] : []))),
             },
             child,
         );

@@ -109,6 +109,7 @@ const LOG_GROUP = /^aws:cloudwatch\/logGroup:LogGroup$/;
 const ALARM = /^aws:cloudwatch\/metricAlarm:MetricAlarm$/;
 const METRIC_FILTER = /^aws:cloudwatch\/logMetricFilter:LogMetricFilter$/;
 const QUERY_DEF = /^aws:cloudwatch\/queryDefinition:QueryDefinition$/;
+const DASHBOARD = /^aws:cloudwatch\/dashboard:Dashboard$/;
 const CLOUDFRONT = /^aws:cloudfront\/distribution:Distribution$/;
 const WAF = /^aws:wafv2\/webAcl:WebAcl$/;
 const ELASTICACHE = /^aws:elasticache\/replicationGroup:ReplicationGroup$/;
@@ -747,7 +748,7 @@ Object.assign(CHECKS, {
     "mdc-prometheus-grafana": {
         dev: N(all(dockerNoMetrics, noDashboard)),
         staging: A(all(has(SERVICE_MONITOR), has(PROM_RULE), k8sDashboard)),
-        prod: A(all(containerInsights, has(ALARM), noDashboard)),
+        prod: A(all(containerInsights, has(ALARM), has(DASHBOARD, /"## service /))),
     },
     "mdc-elk": {
         dev: A(all(noLogStack, has(CONTAINER, /"logDriver":"json-file"/))),
@@ -1185,7 +1186,7 @@ Object.assign(CHECKS, {
     "amg-monitoring-stack": {
         dev: N(all(dockerNoMetrics, noDashboard)),
         staging: A(all(has(SERVICE_MONITOR), has(PROM_RULE), k8sDashboard)),
-        prod: A(all(containerInsights, has(ALARM), noDashboard)),
+        prod: A(all(containerInsights, has(ALARM), has(DASHBOARD, /"## service /))),
     },
     "amg-dev-env": {
         dev: A(all(has(CONTAINER, /postgres:16/), nowhere(/pgadmin|prisma studio|"prisma","studio"/i))),

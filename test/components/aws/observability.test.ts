@@ -2,12 +2,13 @@
  * CloudWatch from the observability plan (components/aws/observability.ts), read from MealKitz's
  * real prod plan (the cached whole-program run other tests share): an error-line metric filter on
  * every service's log group, the ErrorLogs alarm over exactly what the filters publish, and the
- * saved Logs Insights queries over every service's log group.
+ * saved Logs Insights queries over every service's log group; and every preset's dashboard body
+ * held to AWS's published body structure, metrics and limits, its dimensions to the alarms' own.
  */
 import { strict as assert } from "assert";
 import { errorLinePattern, errorLineRegex, LOG_QUERIES } from "../../../components/aws/observability";
 import { ERROR_LINES } from "../../../plan";
-import { planStack, type Plan } from "../../harness";
+import { planStack, type Plan, type PlannedResource } from "../../harness";
 
 const FILTER = "aws:cloudwatch/logMetricFilter:LogMetricFilter";
 const QUERY = "aws:cloudwatch/queryDefinition:QueryDefinition";
@@ -123,5 +124,187 @@ describe("aws observability: error-line filters, their alarm, saved queries", fu
                 .filter((l) => !l.startsWith("#"));
             assert.ok(!lines[0].startsWith("|") && lines.slice(1).every((l) => l.startsWith("| ")), d.inputs.queryString);
         }
+    });
+});
+
+/**
+ * The metrics AWS publishes that the dashboard may graph, per namespace: each metric's dimension
+ * sets, from the service's metrics page (read 2026-12-07):
+ * - AWS/ApplicationELB: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html
+ *   (RequestCount, HTTPCode_Target_5XX_Count, TargetResponseTime by LoadBalancer, or TargetGroup with LoadBalancer)
+ * - AWS/ECS: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/available-metrics.html (CPUUtilization,
+ *   MemoryUtilization by ClusterName, or ClusterName with ServiceName)
+ * - ECS/ContainerInsights: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Container-Insights-metrics-ECS.html
+ *   (RunningTaskCount, DesiredTaskCount by ClusterName with ServiceName)
+ * - AWS/RDS: https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-metrics.html (CPUUtilization, DatabaseConnections,
+ *   FreeableMemory, FreeStorageSpace by DBInstanceIdentifier)
+ * - AWS/DocDB: https://docs.aws.amazon.com/documentdb/latest/developerguide/cloud_watch.html (CPUUtilization,
+ *   DatabaseConnections, FreeableMemory by DBClusterIdentifier or DBInstanceIdentifier)
+ * - AWS/ElastiCache: https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/CacheMetrics.Redis.html and CacheMetrics.HostLevel.html
+ *   (EngineCPUUtilization, DatabaseMemoryUsagePercentage, Evictions by CacheClusterId, or with CacheNodeId)
+ * - AWS/SQS: https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html
+ *   (ApproximateNumberOfMessagesVisible, ApproximateAgeOfOldestMessage by QueueName)
+ */
+const PUBLISHED: Record<string, Record<string, string[][]>> = {
+    "AWS/ApplicationELB": Object.fromEntries(
+        ["RequestCount", "HTTPCode_Target_5XX_Count", "TargetResponseTime"].map((m) => [
+            m,
+            [["LoadBalancer"], ["LoadBalancer", "TargetGroup"]],
+        ]),
+    ),
+    "AWS/ECS": Object.fromEntries(
+        ["CPUUtilization", "MemoryUtilization"].map((m) => [m, [["ClusterName"], ["ClusterName", "ServiceName"]]]),
+    ),
+    "ECS/ContainerInsights": Object.fromEntries(["RunningTaskCount", "DesiredTaskCount"].map((m) => [m, [["ClusterName", "ServiceName"]]])),
+    "AWS/RDS": Object.fromEntries(
+        ["CPUUtilization", "DatabaseConnections", "FreeableMemory", "FreeStorageSpace"].map((m) => [m, [["DBInstanceIdentifier"]]]),
+    ),
+    "AWS/DocDB": Object.fromEntries(
+        ["CPUUtilization", "DatabaseConnections", "FreeableMemory"].map((m) => [m, [["DBClusterIdentifier"], ["DBInstanceIdentifier"]]]),
+    ),
+    "AWS/ElastiCache": Object.fromEntries(
+        ["EngineCPUUtilization", "DatabaseMemoryUsagePercentage", "Evictions"].map((m) => [
+            m,
+            [["CacheClusterId"], ["CacheClusterId", "CacheNodeId"]],
+        ]),
+    ),
+    "AWS/SQS": Object.fromEntries(["ApproximateNumberOfMessagesVisible", "ApproximateAgeOfOldestMessage"].map((m) => [m, [["QueueName"]]])),
+};
+
+/**
+ * Dashboard Body Structure and Syntax (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/CloudWatch-Dashboard-Body-Structure.html):
+ * a `widgets` array of 0 to 500 widgets; each widget's `type` and `properties` required, `x` 0-23, `width` 1-24, `height`
+ * 1-1000; a text widget's `markdown` and a metric widget's `metrics` and `region` required; each metric
+ * `[Namespace, MetricName, DimensionName, DimensionValue, ..., {rendering properties}]` or `[{ expression, id, ... }]`, an id
+ * starting with a lower-case letter. PutDashboard: the name at most 255 characters of A-Z, a-z, 0-9, - and _
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutDashboard.html).
+ */
+function bodyProblems(body: any): string[] {
+    const out: string[] = [];
+    if (!Array.isArray(body.widgets)) return ["no widgets array"];
+    if (body.widgets.length > 500) out.push(`${body.widgets.length} widgets, more than 500`);
+    const cells = new Set<string>();
+    body.widgets.forEach((w: any, i: number): void => {
+        const at = `widget ${i} (${w.properties?.title ?? w.properties?.markdown?.split("\n")[0]})`;
+        const int = (v: unknown, lo: number, hi: number) => Number.isInteger(v) && (v as number) >= lo && (v as number) <= hi;
+        if (!["metric", "text"].includes(w.type)) out.push(`${at}: type ${w.type}`);
+        if (typeof w.properties !== "object") out.push(`${at}: no properties`);
+        if (!int(w.x, 0, 23) || !int(w.y, 0, 1e6) || !int(w.width, 1, 24) || !int(w.height, 1, 1000) || w.x + w.width > 24)
+            out.push(`${at}: outside the grid (${w.x},${w.y} ${w.width}x${w.height})`);
+        for (let x = w.x; x < w.x + w.width; x++)
+            for (let y = w.y; y < w.y + w.height; y++) {
+                if (cells.has(`${x},${y}`)) out.push(`${at}: overlaps another widget at ${x},${y}`);
+                cells.add(`${x},${y}`);
+            }
+        if (w.type === "text" && typeof w.properties.markdown !== "string") out.push(`${at}: no markdown`);
+        if (w.type !== "metric") return;
+        if (typeof w.properties.region !== "string" || !w.properties.region) out.push(`${at}: no region`);
+        const metrics = w.properties.metrics;
+        if (!Array.isArray(metrics) || metrics.length === 0) {
+            out.push(`${at}: no metrics`);
+            return;
+        }
+        const ids = new Set<string>();
+        for (const m of metrics) {
+            const last = m[m.length - 1];
+            const options = typeof last === "object" ? last : {};
+            if (options.id !== undefined) {
+                if (!/^[a-z][A-Za-z0-9_]*$/.test(options.id) || ids.has(options.id)) out.push(`${at}: id ${options.id}`);
+                ids.add(options.id);
+            }
+        }
+        for (const m of metrics) {
+            const last = m[m.length - 1];
+            if (m.length === 1 && typeof last === "object" && typeof last.expression === "string") {
+                const refs: string[] = last.expression.match(/\b[a-z][A-Za-z0-9_]*\b/g) ?? [];
+                const unknown = refs.filter((r) => !ids.has(r) && !/^[A-Z]/.test(r));
+                if (unknown.length > 0) out.push(`${at}: expression ${last.expression} names ${unknown}`);
+                continue;
+            }
+            const strings = typeof last === "object" ? m.slice(0, -1) : m;
+            if (strings.length < 2 || strings.length % 2 !== 0 || strings.some((x: unknown) => typeof x !== "string" || x === ""))
+                out.push(`${at}: metric ${JSON.stringify(m)} is not namespace, name and dimension pairs`);
+        }
+    });
+    return out;
+}
+
+/** [namespace, metric, {dimension: value}] of every metric a dashboard graphs. */
+function graphed(body: any): [string, string, Record<string, string>][] {
+    return body.widgets
+        .filter((w: any) => w.type === "metric")
+        .flatMap((w: any) => w.properties.metrics)
+        .filter((m: any[]) => typeof m[0] === "string")
+        .map((m: any[]) => {
+            const strings = typeof m[m.length - 1] === "object" ? m.slice(0, -1) : m;
+            const dims: Record<string, string> = {};
+            for (let i = 2; i < strings.length; i += 2) dims[strings[i]] = strings[i + 1];
+            return [strings[0], strings[1], dims];
+        });
+}
+
+/** `namespace key=value` of every dimension the plan's alarms name (the resources' identifiers as the program resolves them). */
+function alarmDimensions(alarms: PlannedResource[]): Set<string> {
+    const out = new Set<string>();
+    const add = (ns: string, dims: Record<string, string> = {}) => Object.entries(dims).forEach(([k, v]) => out.add(`${ns} ${k}=${v}`));
+    for (const a of alarms) {
+        add(a.inputs.namespace, a.inputs.dimensions);
+        for (const q of a.inputs.metricQueries ?? []) if (q.metric) add(q.metric.namespace, q.metric.dimensions);
+    }
+    return out;
+}
+
+describe("aws observability: each preset's CloudWatch dashboard", function () {
+    for (const preset of ["asset-management", "auromart", "hld-platform", "mdc-tts", "mealkitz"]) {
+        it(`${preset}: one dashboard whose body is valid, under the limits, graphs only published metrics, each dimension an alarm's`, async () => {
+            const plan = await planStack({ stack: "prod", system: preset });
+            const dashboards = plan.ofType("aws:cloudwatch/dashboard:Dashboard");
+            assert.equal(dashboards.length, 1);
+            const { dashboardName, dashboardBody } = dashboards[0].inputs;
+            assert.match(dashboardName, /^[A-Za-z0-9_-]{1,255}$/);
+            // The 1 MB bound is the one the brief names (no AWS page stating the body's size limit was found); this body is about 23 kB.
+            assert.ok(Buffer.byteLength(dashboardBody) < 1_000_000, `${Buffer.byteLength(dashboardBody)} bytes`);
+            const body = JSON.parse(dashboardBody);
+            assert.deepEqual(bodyProblems(body), []);
+            const custom = new Set(
+                plan.ofType(FILTER).map((f) => `${f.inputs.metricTransformation.namespace} ${f.inputs.metricTransformation.name}`),
+            );
+            const dims = alarmDimensions(plan.ofType("aws:cloudwatch/metricAlarm:MetricAlarm"));
+            const wrong: string[] = [];
+            for (const [ns, metric, d] of graphed(body)) {
+                if (custom.has(`${ns} ${metric}`)) {
+                    if (Object.keys(d).length > 0) wrong.push(`${ns} ${metric}: dimensions on a filter's metric`);
+                    continue;
+                }
+                const sets = PUBLISHED[ns]?.[metric];
+                if (!sets) wrong.push(`${ns} ${metric}: not a published metric`);
+                else if (!sets.some((keys) => keys.join() === Object.keys(d).sort().join()))
+                    wrong.push(`${ns} ${metric}: dimensions ${Object.keys(d)} not one of ${sets.map((k) => k.join("+")).join(", ")}`);
+                for (const [k, v] of Object.entries(d))
+                    if (!dims.has(`${ns} ${k}=${v}`)) wrong.push(`${ns} ${metric}: ${k}=${v} is no alarm's`);
+            }
+            assert.deepEqual(wrong, []);
+        });
+    }
+
+    it("a row per row of the plan, in order, with the graphs of its signals; each routed service's target groups, each ECS service", async () => {
+        const plan = await planStack({ stack: "prod", system: "mealkitz" });
+        const body = JSON.parse(plan.ofType("aws:cloudwatch/dashboard:Dashboard")[0].inputs.dashboardBody);
+        const headers = body.widgets.filter((w: any) => w.type === "text").map((w: any) => w.properties.markdown.split("\n")[0]);
+        assert.deepEqual(headers.slice(1), [
+            ...["order", "user", "payment", "delivery", "notification"].map((s) => `## service ${s} (web)`),
+            "## database db (postgres)",
+            "## cache cache (redis)",
+            "## queue events",
+        ]);
+        const metrics = graphed(body);
+        const groups = new Set(metrics.filter(([ns]) => ns === "AWS/ApplicationELB").map(([, , d]) => d.TargetGroup));
+        const unhealthy = plan
+            .ofType("aws:cloudwatch/metricAlarm:MetricAlarm")
+            .filter((a) => a.inputs.metricName === "UnHealthyHostCount")
+            .map((a) => a.inputs.dimensions.TargetGroup);
+        assert.deepEqual([...groups].sort(), [...new Set(unhealthy)].sort(), "every target group, the alternates included");
+        const ecs = new Set(metrics.filter(([ns]) => ns === "AWS/ECS").map(([, , d]) => d.ServiceName));
+        assert.equal(ecs.size, plan.ofType("aws:ecs/service:Service").length, "one ECS service per service");
     });
 });
