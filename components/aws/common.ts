@@ -185,6 +185,9 @@ const TRUST_CONDITION: Record<string, "aws:SourceAccount" | undefined> = {
     // AWS Backup "IAM service roles" (and the AWSBackupDefaultServiceRole it creates): the trust policy has no condition.
     // https://docs.aws.amazon.com/aws-backup/latest/devguide/iam-service-roles.html
     "backup.amazonaws.com": undefined,
+    // "Defining Lambda function permissions with an execution role": the documented trust policy has no condition.
+    // https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html
+    "lambda.amazonaws.com": undefined,
 };
 
 /**

@@ -243,7 +243,13 @@ export class AwsEdge extends pulumi.ComponentResource {
         this.loadBalancerArn = lb.alb.arn;
         this.loadBalancerArnSuffix = lb.alb.arnSuffix;
         this.albDnsName = lb.alb.dnsName;
-        this.ready = [lb.https, ...lb.listenerRules, ...(trafficShift ? [trafficShift.ready] : []), ...(internal?.ready ?? [])];
+        this.ready = [
+            lb.https,
+            ...lb.listenerRules,
+            ...Object.values(lb.tests).map((t) => t.rule),
+            ...(trafficShift ? [trafficShift.ready] : []),
+            ...(internal?.ready ?? []),
+        ];
         this.targets = serviceTargets(lb, internal, trafficShift, this.ready);
         this.internalAlbDnsName = internal?.alb.dnsName;
         this.internalUrl = internal

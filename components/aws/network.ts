@@ -94,6 +94,8 @@ export class AwsNetwork extends pulumi.ComponentResource {
     readonly datastoreSecurityGroupIds: Record<string, pulumi.Output<string>>;
     /** What the data tier needs (see contract.ts). */
     readonly info: AwsNetworkInfo;
+    /** The NAT gateways' public addresses (none in an existing VPC, whose gateways the program does not know). */
+    readonly natPublicIps: pulumi.Output<string>[] = [];
 
     constructor(name: string, args: AwsNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tierform:aws:Network", name, {}, opts);
@@ -109,8 +111,9 @@ export class AwsNetwork extends pulumi.ComponentResource {
             network = findSubnets(part, args.vpcId, azCount);
         } else {
             const vpc = createVpc(part, azCount, args.cidrBlock ?? DEFAULT_VPC_CIDR);
-            const privateRouteTables = createNatGateways(part, vpc, natGatewayCount(part, azCount, args.singleNatGateway));
-            s3Endpoint = createS3GatewayEndpoint(part, vpc.vpc.id, privateRouteTables);
+            const nat = createNatGateways(part, vpc, natGatewayCount(part, azCount, args.singleNatGateway));
+            this.natPublicIps = nat.publicIps;
+            s3Endpoint = createS3GatewayEndpoint(part, vpc.vpc.id, nat.routeTables);
             vpcFlowLogs(
                 `${name}-flow-logs`,
                 {

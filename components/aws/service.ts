@@ -20,8 +20,7 @@
  * - `canary` → CANARY: the first of `canarySteps` percent of traffic goes to the new set for the
  *   bake time, then the rest. ECS shifts traffic in one canary step (or in equal LINEAR steps), so
  *   evenly spaced steps (25, 50, 75, 100) become LINEAR and any other schedule (5, 25, 50, 100)
- *   is honoured for its first, riskiest step only; the steps in between would need a lifecycle
- *   hook (a Lambda) to hold each weight, which this program does not deploy.
+ *   is honoured for its first, riskiest step only (ECS has no step list to hold).
  * Both need the edge's alternate target group and listener rule, so they apply to routed web
  * services; a worker or unrouted service with `blueGreen` or `canary` rolls (there is no traffic
  * to shift). The circuit breaker rolls back a deployment whose tasks never turn healthy; two
@@ -46,7 +45,10 @@
  * and a failing migration fails the deployment (the circuit breaker rolls it back). It runs at
  * every task start, scale-outs included, so the command must be idempotent and tolerate a
  * concurrent run (Prisma's `migrate deploy` takes a lock; Django's `migrate` has one task lose a
- * race and be replaced). A one-off task per deployment would need a lifecycle hook (a Lambda).
+ * race and be replaced). A blue/green or canary deployment also runs it once, before any new task,
+ * as a one-off task of the new revision from the system's lifecycle hook (rollout-hook.ts, at
+ * PRE_SCALE_UP), which also checks the new set through its test listener before production
+ * shifts (POST_TEST_TRAFFIC_SHIFT) and runs a blue-green's postPromotion commands after it.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -266,6 +268,10 @@ export interface AwsServiceLoadBalancer {
         alternateTargetGroupArnSuffix: pulumi.Input<string>;
         productionListenerRuleArn: pulumi.Input<string>;
         roleArn: pulumi.Input<string>;
+        /** The rule of the service's test listener (edge/load-balancer.ts `TEST_LISTENER_BASE_PORT`), which ECS sends the new set's test traffic through. @default none */
+        testListenerRuleArn?: pulumi.Input<string>;
+        /** That listener's port. @default none */
+        testListenerPort?: number;
     };
 }
 
@@ -381,6 +387,16 @@ export interface AwsServiceArgs {
      * @default none
      */
     alarmTopicArn?: pulumi.Input<string>;
+    /**
+     * A blue/green or canary service's lifecycle hooks (components/aws/rollout-hook.ts: the system's
+     * hook function at the plan's stages, plan/support/aws.ts `ecsHooks`) and what they need first
+     * (the function, the role ECS invokes it with).
+     * @default none
+     */
+    rolloutHook?: {
+        lifecycleHooks: pulumi.Input<aws.types.input.ecs.ServiceDeploymentConfigurationLifecycleHook>[];
+        ready: pulumi.Resource[];
+    };
 }
 
 /**
@@ -511,6 +527,7 @@ export class AwsService extends pulumi.ComponentResource {
                                                 alternateTargetGroupArn: shift.alternateTargetGroupArn,
                                                 productionListenerRule: shift.productionListenerRuleArn,
                                                 roleArn: shift.roleArn,
+                                                ...(shift.testListenerRuleArn ? { testListenerRule: shift.testListenerRuleArn } : {}),
                                             },
                                         }
                                       : {}),
@@ -524,7 +541,14 @@ export class AwsService extends pulumi.ComponentResource {
                           healthCheckGracePeriodSeconds: Math.max(30, maxDelay + 30),
                       }
                     : {}),
-                ...(shift && deployment ? { deploymentConfiguration: trafficShiftDeployment(deployment) } : {}),
+                ...(shift && deployment
+                    ? {
+                          deploymentConfiguration: {
+                              ...trafficShiftDeployment(deployment),
+                              ...(args.rolloutHook ? { lifecycleHooks: args.rolloutHook.lifecycleHooks } : {}),
+                          },
+                      }
+                    : {}),
                 deploymentCircuitBreaker: { enable: true, rollback: true },
                 ...(rollbackAlarms ? { alarms: rollbackAlarms.serviceAlarms } : {}),
                 deploymentMinimumHealthyPercent: percents.minimumHealthyPercent,
@@ -548,6 +572,7 @@ export class AwsService extends pulumi.ComponentResource {
                     ...(task.policy ? [task.policy] : []),
                     ...(shares?.ready ?? []),
                     ...(args.afterMigrations ?? []),
+                    ...(args.rolloutHook?.ready ?? []),
                 ],
                 ignoreChanges: ecsOwnedFields(scales, Boolean(shift)),
                 // Steady state takes the health-check grace, the deregistration delay and, for blue/green and canary, the bake time(s).

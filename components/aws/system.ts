@@ -33,6 +33,8 @@ import { AwsNetwork, networkProblems } from "./network";
 import { internetHttpsReason } from "./network/endpoints";
 import { AwsAppSecrets } from "./secrets";
 import { AwsService, serviceProblems } from "./service";
+import { AwsRolloutHook } from "./rollout-hook";
+import { ecsHooks } from "../../plan/support/aws";
 import type { Problem } from "../../conventions/problems";
 import type { PlatformSettings } from "../../plan";
 
@@ -198,6 +200,47 @@ export class AwsSystem extends pulumi.ComponentResource implements PlatformSyste
         );
         if (edge.distributionArn) resolveCdnDistributionArn(edge.distributionArn);
 
+        // One lifecycle-hook function for every blue/green or canary service: migration, preview check, post-promotion commands.
+        // In an existing VPC the NAT addresses are unknown, so the test listeners admit nobody and the preview check is left out.
+        const hooked = Object.values(plan.services).flatMap((sp) => {
+            const port = edge.targets[sp.name]?.trafficShift?.testListenerPort;
+            const hooks = ecsHooks(sp.rollout).filter((h) => !h.preview || network.natPublicIps.length > 0);
+            const check = sp.health.readiness ?? sp.health.liveness;
+            return port !== undefined && hooks.length > 0
+                ? [
+                      [
+                          sp.name,
+                          {
+                              hooks,
+                              container: sp.name,
+                              healthPath: check?.type === "http" ? check.path : "/",
+                              testListenerPort: port,
+                              taskTimeoutSeconds: 3600,
+                          },
+                      ] as const,
+                  ]
+                : [];
+        });
+        const rolloutHook =
+            hooked.length > 0
+                ? new AwsRolloutHook(
+                      `${name}-rollout-hook`,
+                      {
+                          facts: plan,
+                          clusterName: resourceName([system.name, system.environment]),
+                          vpcId: network.vpcId,
+                          privateSubnetIds: network.privateSubnetIds,
+                          albSecurityGroupId: network.albSecurityGroupId,
+                          natPublicIps: network.natPublicIps,
+                          albDnsName: edge.albDnsName,
+                          ...(system.edge.domain ? { host: system.edge.domain } : {}),
+                          logsKmsKeyArn: logsKey.arn,
+                          services: Object.fromEntries(hooked),
+                      },
+                      child,
+                  )
+                : undefined;
+
         const services: Record<string, AwsService> = {};
         // Services that migrate first: every service using a migrated database waits for that service to be steady.
         for (const svc of buildOrder(system)) {
@@ -220,6 +263,9 @@ export class AwsSystem extends pulumi.ComponentResource implements PlatformSyste
                     ...(target ? { loadBalancer: target } : {}),
                     afterMigrations: plan.services[svc.name].afterMigrationsOf.map((m) => services[m].ecsService),
                     alarmTopicArn: alarmTopic.topicArn,
+                    ...(rolloutHook?.lifecycleHooks[svc.name]
+                        ? { rolloutHook: { lifecycleHooks: rolloutHook.lifecycleHooks[svc.name], ready: rolloutHook.ready } }
+                        : {}),
                 },
                 child,
             );

@@ -167,7 +167,7 @@ export const aws: PlatformKnowledge = {
         "service.env": "The container definition's `environment`.",
         "service.secrets": "In Secrets Manager (KMS-encrypted), injected through the container's ECS `secrets`.",
         "rollout.strategy":
-            "ECS ROLLING, BLUE_GREEN or CANARY/LINEAR deployments; blueGreen and canary need a routed web service with exactly one route (others roll), and keep the old set for a 10-minute bake.",
+            "ECS ROLLING, BLUE_GREEN or CANARY/LINEAR deployments; blueGreen and canary need a routed web service with exactly one route (others roll), and keep the old set for a 10-minute bake. The new set first takes the traffic of a test listener of its own (a port of the load balancer that only the VPC's NAT addresses reach), where the system's lifecycle-hook Lambda GETs its health path before production shifts.",
         "rollout.maxSurge": "The ECS deployment's maximum percent, (min + maxSurge) / min (rolling only).",
         "rollout.maxUnavailable": "The ECS deployment's minimum healthy percent, (min - maxUnavailable) / min (rolling only).",
         "rollout.canarySteps": approximated(
@@ -177,7 +177,9 @@ export const aws: PlatformKnowledge = {
             "Evenly spaced weights (25, 50, 75, 100) become a LINEAR deployment; any other list a CANARY deployment at its first weight, then 100 %.",
         ),
         "canaryStep.pause": ignored("every step bakes 10 minutes."),
-        "rolloutHook.command": ignored("ECS runs lifecycle hooks as Lambda functions, which this program does not deploy."),
+        "rolloutHook.command": approximated(
+            "postPromotion commands run one after another as one-off tasks of the new revision (the application container, its command replaced) from the system's lifecycle-hook Lambda at POST_PRODUCTION_TRAFFIC_SHIFT, a failure rolling back; prePromotion commands are not run (a task cannot reach the test listener): the hook GETs the health path through the test listener at POST_TEST_TRAFFIC_SHIFT instead.",
+        ),
         "rollout.bake": ignored("ECS keeps the old set 10 minutes."),
         "rollout.onFailure":
             "ECS rolls back (all traffic to the old task set) when a rollback alarm fires or the tasks never turn healthy (circuit breaker).",
@@ -188,7 +190,7 @@ export const aws: PlatformKnowledge = {
         "rolloutAnalysis.failuresToAbort": ignored("see `errorRatePercent`."),
         "rolloutAnalysis.query": ignored("see `errorRatePercent`."),
         "service.migrate":
-            "A non-essential `migrate` container in every task; the application starts after it exits 0, so it runs at every task start and must be idempotent and tolerate a concurrent run; the ECS services of the other services on the same database are created and updated only once this one is steady.",
+            "A non-essential `migrate` container in every task; the application starts after it exits 0, so it runs at every task start and must be idempotent and tolerate a concurrent run; the ECS services of the other services on the same database are created and updated only once this one is steady. A blue/green or canary deployment also runs it once, as a one-off task of the new revision, from the lifecycle-hook Lambda at PRE_SCALE_UP, before any new task starts; a failure rolls back.",
         "service.writablePaths":
             "A task volume per path, handed to `runAsUser` by a short-lived `volume-permissions` container before the application starts.",
         "service.runAsUser": "The container definition's `user` (uid:gid).",
@@ -326,14 +328,80 @@ export function ecsDeployment(intent: RolloutIntent): EcsDeployment | undefined 
     };
 }
 
+/** Where an ECS lifecycle hook runs in a shifting deployment (components/aws/rollout-hook.ts: one Lambda function per system). */
+export type EcsHookStage = "PRE_SCALE_UP" | "POST_TEST_TRAFFIC_SHIFT" | "POST_PRODUCTION_TRAFFIC_SHIFT";
+
+/**
+ * One lifecycle hook of a shifting service's ECS deployment (ECS developer guide, "Lambda hooks
+ * for Amazon ECS service deployments": the stages, and IN_PROGRESS / SUCCEEDED / FAILED, FAILED
+ * rolling back): the tasks it runs, one after another, as the new revision's task definition with the
+ * application container's command replaced — or the preview check through the test listener.
+ */
+export interface EcsHook {
+    /** The deployment stage: PRE_SCALE_UP (no new task yet), POST_TEST_TRAFFIC_SHIFT (the new set takes the test listener's traffic), POST_PRODUCTION_TRAFFIC_SHIFT (it takes all traffic, the old set still kept). */
+    stage: EcsHookStage;
+    /** Commands run as one-off tasks of the new revision, in order; each must exit 0. @default none */
+    tasks?: { name: string; command: string[] }[];
+    /** Whether the hook GETs the service's health path through the test listener and needs 2xx. @default false */
+    preview?: boolean;
+}
+
+/**
+ * The lifecycle hooks of a shifting service's deployment (none for a rolling or unrouted one): the
+ * migration at PRE_SCALE_UP, before any task of the new revision starts; the preview check at
+ * POST_TEST_TRAFFIC_SHIFT, when the test listener sends the new set its test traffic and production
+ * still goes to the old; a blue-green's postPromotion commands at POST_PRODUCTION_TRAFFIC_SHIFT,
+ * before the bake.
+ */
+export function ecsHooks(intent: RolloutIntent): EcsHook[] {
+    if (!ecsDeployment(intent)) return [];
+    return [
+        ...(intent.migration ? [{ stage: "PRE_SCALE_UP" as const, tasks: [{ name: "migrate", command: [...intent.migration] }] }] : []),
+        { stage: "POST_TEST_TRAFFIC_SHIFT", preview: true },
+        ...(intent.postPromotion.length > 0
+            ? [
+                  {
+                      stage: "POST_PRODUCTION_TRAFFIC_SHIFT" as const,
+                      tasks: intent.postPromotion.map((h) => ({ name: h.name, command: [...h.command] })),
+                  },
+              ]
+            : []),
+    ];
+}
+
+/** Tries of the preview check before it fails the deployment, and the seconds between them (rollout-hook/handler.js). */
+export const ECS_PREVIEW_ATTEMPTS = 3;
+
 /** The ECS deployment as the schedule that runs (see {@link ecsDeployment}), with where it departs from the spec. */
 function ecsSchedule(intent: RolloutIntent): RolloutSchedule {
     const gate = "task health (circuit breaker) and the rollback alarms (5xx share, latency per target group)";
-    const migrate = intent.migration
-        ? [{ what: "migrate (a container in every task, before the application)", weight: 0, holdSeconds: 0, gate: "exit 0" }]
-        : [];
-    const onFailure = "ECS shifts all traffic back to the old task set (an alarm or the circuit breaker)";
     const d = ecsDeployment(intent);
+    const migrateContainer = {
+        what: "migrate (a container in every task, before the application)",
+        weight: 0,
+        holdSeconds: 0,
+        gate: "exit 0",
+    };
+    const hookGate = "its containers exit 0, else ECS rolls back";
+    const migrate = !intent.migration
+        ? []
+        : d
+          ? [
+                {
+                    what: "migrate: one task of the new revision (lifecycle hook at PRE_SCALE_UP), before any new task",
+                    weight: 0,
+                    holdSeconds: 0,
+                    gate: hookGate,
+                },
+            ]
+          : [migrateContainer];
+    const preview = {
+        what: "preview: the new set takes the test listener's traffic, production stays on the old",
+        weight: 0,
+        holdSeconds: 0,
+        gate: `a GET of the health path through the test listener answers 2xx (lifecycle hook at POST_TEST_TRAFFIC_SHIFT, ${ECS_PREVIEW_ATTEMPTS} tries)`,
+    };
+    const onFailure = "ECS shifts all traffic back to the old task set (an alarm, a failed hook or the circuit breaker)";
     if (!d)
         return {
             runner: "an ECS ROLLING deployment",
@@ -347,8 +415,15 @@ function ecsSchedule(intent: RolloutIntent): RolloutSchedule {
     const a = intent.analysis!;
     const period = Math.max(60, Math.ceil(a.intervalSeconds / 60) * 60);
     const common = [
-        ...(intent.prePromotion.length + intent.postPromotion.length > 0
-            ? ["the promotion checks are not run (ECS runs hooks as Lambda functions, which this program does not deploy)"]
+        ...(intent.migration
+            ? [
+                  "the migrate container also stays in every task, so each new task runs the (idempotent) migration again before the application",
+              ]
+            : []),
+        ...(intent.prePromotion.length > 0
+            ? [
+                  `prePromotion (${intent.prePromotion.map((h) => h.name).join(", ")}) is not run: a one-off task in the service's security group cannot reach the test listener; the hook's GET of the health path through it checks the preview instead`,
+              ]
             : []),
         ...(period !== a.intervalSeconds
             ? [
@@ -358,13 +433,26 @@ function ecsSchedule(intent: RolloutIntent): RolloutSchedule {
         ...(a.query && !a.query.cloudwatch ? ["the analysis query has no `cloudwatch` expression: only the edge's metrics judge it"] : []),
     ];
     const bake = d.bakeMinutes * 60;
+    const post = intent.postPromotion;
     if (d.strategy === "BLUE_GREEN")
         return {
             runner: "an ECS BLUE_GREEN deployment",
             steps: [
                 ...migrate,
                 { what: "green set in the alternate target group", weight: 0, holdSeconds: 0, gate: "task health" },
-                { what: "switch, blue kept", weight: 100, holdSeconds: bake, gate },
+                preview,
+                ...(post.length > 0
+                    ? [
+                          { what: "switch", weight: 100, holdSeconds: 0, gate },
+                          {
+                              what: `postPromotion: ${post.map((h) => h.name).join(", ")}, each one task of the new revision (lifecycle hook at POST_PRODUCTION_TRAFFIC_SHIFT)`,
+                              weight: 100,
+                              holdSeconds: 0,
+                              gate: hookGate,
+                          },
+                          { what: "bake, blue kept", weight: 100, holdSeconds: bake, gate },
+                      ]
+                    : [{ what: "switch, blue kept", weight: 100, holdSeconds: bake, gate }]),
             ],
             onFailure,
             approximations: [...(bake !== intent.bakeSeconds ? [`the bake is ${formatSeconds(bake)} (whole minutes)`] : []), ...common],
@@ -383,7 +471,12 @@ function ecsSchedule(intent: RolloutIntent): RolloutSchedule {
               ];
     return {
         runner: d.strategy === "LINEAR" ? `an ECS LINEAR deployment, ${d.percent} % a step` : "an ECS CANARY deployment",
-        steps: [...migrate, ...shown.map((s) => ({ ...s, gate }))],
+        steps: [
+            ...migrate,
+            { what: "new set started", weight: 0, holdSeconds: 0, gate: "task health" },
+            preview,
+            ...shown.map((s) => ({ ...s, gate })),
+        ],
         onFailure,
         approximations: [
             ...(d.strategy === "CANARY" && weights.length > 2

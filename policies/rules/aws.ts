@@ -53,6 +53,7 @@ export const TAGGABLE_AWS_TYPES = [
     "aws:elasticache/subnetGroup:SubnetGroup",
     "aws:iam/role:Role",
     "aws:kms/key:Key",
+    "aws:lambda/function:Function",
     "aws:lb/listener:Listener",
     "aws:lb/listenerRule:ListenerRule",
     "aws:lb/loadBalancer:LoadBalancer",

@@ -177,7 +177,7 @@ export function kubernetesRoutes(plan: Plan): RouteFact[] {
     return out;
 }
 
-/** AWS: the listeners' default forward ("/") and path rules; a fixed 403 on a path (the public ALB) makes it private, served by a forward rule elsewhere (the internal ALB). */
+/** AWS: the listeners' default forward ("/") and path rules (not the test listeners' previews); a fixed 403 on a path (the public ALB) makes it private, served by a forward rule elsewhere (the internal ALB). */
 export function awsRoutes(plan: Plan): RouteFact[] {
     // A target group's ARN names its logical name (the mock's ARN); the group's `service` tag says whose it is.
     const groups = plan.ofType("aws:lb/targetGroup:TargetGroup");
@@ -190,6 +190,8 @@ export function awsRoutes(plan: Plan): RouteFact[] {
             routes.set("/", { path: "/", service: tgService(fwd.targetGroupArn ?? fwd.forward?.targetGroups?.[0]?.arn), private: false });
     }
     for (const r of plan.ofType("aws:lb/listenerRule:ListenerRule")) {
+        // A test listener's rule (the preview of a blue/green or canary service) is no route of the edge.
+        if (r.inputs.tags?.access === "preview") continue;
         const paths: string[] = (r.inputs.conditions ?? []).flatMap(
             (c: { pathPattern?: { values: string[] } }) => c.pathPattern?.values ?? [],
         );

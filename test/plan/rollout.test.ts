@@ -8,6 +8,7 @@
 import { strict as assert } from "assert";
 import { formatProblems, loadStack } from "../../model";
 import { planSystem, scheduleLines } from "../../plan";
+import { ecsHooks } from "../../plan/support/aws";
 import { problemsOf, stackConfig } from "../harness";
 import { spec } from "../harness/spec";
 
@@ -112,12 +113,31 @@ describe("rollout model and plan", () => {
 
     it("prints each platform's schedule and lists where it departs from the spec among the plan's approximations", () => {
         const prod = planSystem(system("asset-management", "prod"), "aws");
+        const preview =
+            "preview: the new set takes the test listener's traffic, production stays on the old: 0 % of traffic; gate: a GET of the health path through the test listener answers 2xx (lifecycle hook at POST_TEST_TRAFFIC_SHIFT, 3 tries)";
         assert.deepEqual(scheduleLines(prod.services.frontend.rollout), [
             "services.frontend.rollout (canary): an ECS CANARY deployment",
-            "  1. canary: 5 % of traffic, 5m; gate: task health (circuit breaker) and the rollback alarms (5xx share, latency per target group)",
-            "  2. all traffic, old set kept: 100 % of traffic, 15m; gate: task health (circuit breaker) and the rollback alarms (5xx share, latency per target group)",
-            "  on failure: ECS shifts all traffic back to the old task set (an alarm or the circuit breaker)",
+            "  1. new set started: 0 % of traffic; gate: task health",
+            `  2. ${preview}`,
+            "  3. canary: 5 % of traffic, 5m; gate: task health (circuit breaker) and the rollback alarms (5xx share, latency per target group)",
+            "  4. all traffic, old set kept: 100 % of traffic, 15m; gate: task health (circuit breaker) and the rollback alarms (5xx share, latency per target group)",
+            "  on failure: ECS shifts all traffic back to the old task set (an alarm, a failed hook or the circuit breaker)",
         ]);
+        // The blue/green api: the migration as the lifecycle hook's one-off task before any new task, the preview check, the switch.
+        assert.deepEqual(scheduleLines(prod.services.api.rollout), [
+            "services.api.rollout (blueGreen): an ECS BLUE_GREEN deployment",
+            "  1. migrate: one task of the new revision (lifecycle hook at PRE_SCALE_UP), before any new task: 0 % of traffic; gate: its containers exit 0, else ECS rolls back",
+            "  2. green set in the alternate target group: 0 % of traffic; gate: task health",
+            `  3. ${preview}`,
+            "  4. switch, blue kept: 100 % of traffic, 10m; gate: task health (circuit breaker) and the rollback alarms (5xx share, latency per target group)",
+            "  on failure: ECS shifts all traffic back to the old task set (an alarm, a failed hook or the circuit breaker)",
+        ]);
+        const approximations = prod.approximations.join("\n");
+        assert.doesNotMatch(approximations, /promotion checks are not run|does not deploy/);
+        assert.match(
+            approximations,
+            /services\.api\.rollout: prePromotion \(smoke-1\) is not run: a one-off task in the service's security group cannot reach the test listener/,
+        );
         assert.ok(
             prod.approximations.includes(
                 "services.frontend.rollout: steps 5 → 25 → 50 → 100 run as 5 → 100 (an ECS canary has one step); the later steps' pauses become the bake after the shift, 15m",
@@ -134,5 +154,44 @@ describe("rollout model and plan", () => {
             /services\.api\.rollout: no bake: the old set is deleted as soon as the edge has switched/,
         );
         assert.match(dev.approximations.join("\n"), /services\.frontend\.rollout: no analysis: no controller judges the steps on Docker/);
+    });
+
+    it("on prod a blue-green's postPromotion commands run as lifecycle-hook tasks after the switch, before the bake; a rolling service has no hook", () => {
+        const file = spec("verified")
+            .service("web", {
+                migrate: { command: ["./migrate"] },
+                rollout: {
+                    strategy: "blueGreen",
+                    bake: "20m",
+                    postPromotion: [{ command: ["./verify", "orders"] }, { command: ["./verify", "pay"] }],
+                },
+            } as never)
+            .service("plain")
+            .build();
+        const prod = planSystem(loadStack(stackConfig({ stack: "prod", system: file })).system, "aws");
+        const web = prod.services.web.rollout;
+        assert.deepEqual(ecsHooks(web), [
+            { stage: "PRE_SCALE_UP", tasks: [{ name: "migrate", command: ["./migrate"] }] },
+            { stage: "POST_TEST_TRAFFIC_SHIFT", preview: true },
+            {
+                stage: "POST_PRODUCTION_TRAFFIC_SHIFT",
+                tasks: [
+                    { name: "verify-1", command: ["./verify", "orders"] },
+                    { name: "verify-2", command: ["./verify", "pay"] },
+                ],
+            },
+        ]);
+        assert.deepEqual(
+            web.schedule.steps.map((s) => [s.what.split(":")[0].split(",")[0], s.weight, s.holdSeconds]),
+            [
+                ["migrate", 0, 0],
+                ["green set in the alternate target group", 0, 0],
+                ["preview", 0, 0],
+                ["switch", 100, 0],
+                ["postPromotion", 100, 0],
+                ["bake", 100, 1200],
+            ],
+        );
+        assert.deepEqual(ecsHooks(prod.services.plain.rollout), []);
     });
 });

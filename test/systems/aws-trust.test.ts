@@ -52,6 +52,10 @@ const DOCUMENTED: Record<string, { keys: string[]; page: string }> = {
         keys: [],
         page: "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html (no condition used)",
     },
+    "lambda.amazonaws.com": {
+        keys: [],
+        page: "https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html (the execution role's trust policy, no condition)",
+    },
     "logs.*.amazonaws.com": {
         keys: [],
         page: "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html (kms:EncryptionContext, no source key used)",

@@ -4,7 +4,8 @@
  * redirecting, invalid headers dropped, access logs) with one target group per routed service and
  * path rules from the spec's routes; the internal one in the private subnets for the routes for
  * private networks only (`allowCidrs`); and the role ECS assumes to shift a blue/green or canary
- * service's traffic between its two target groups.
+ * service's traffic between its two target groups, and each such service's test listener (the
+ * preview: {@link TEST_LISTENER_BASE_PORT}).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -21,6 +22,26 @@ import type { EdgePart } from "./part";
 export const ALB_TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 /** Header CloudFront adds to every origin request; the ALB forwards only requests carrying its secret value. */
 export const ORIGIN_SECRET_HEADER = "X-Origin-Verify";
+
+/**
+ * The port of the first test listener. Each blue/green or canary service gets a listener of its own
+ * on the internet-facing load balancer, ports from this one up in the order of their names, whose
+ * one rule (`/*`, both target groups) ECS names `testListenerRule`: during a deployment ECS sends
+ * that rule's traffic to the new set first (TEST_TRAFFIC_SHIFT), before production's (ECS API
+ * reference, AdvancedConfiguration: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_AdvancedConfiguration.html;
+ * developer guide, "Lambda hooks for Amazon ECS service deployments", the stages). Its own
+ * listener, not a header rule on the production one: the port is closed to the internet — the load
+ * balancer's security group admits it only from the VPC's NAT addresses, where the lifecycle hook's
+ * checks come from (components/aws/rollout-hook.ts) — and a target group belongs to one load
+ * balancer, so the preview cannot live on the internal one. The regional WAF judges it as it
+ * judges the production listener; CloudFront never forwards to it.
+ */
+export const TEST_LISTENER_BASE_PORT = 8443;
+
+/** The test listener port of each traffic-shifting service ({@link TEST_LISTENER_BASE_PORT}). */
+export function testListenerPorts(shifting: string[]): Record<string, number> {
+    return Object.fromEntries([...shifting].sort().map((svc, i) => [svc, TEST_LISTENER_BASE_PORT + i]));
+}
 
 /** One listener rule: the service behind a route, its path patterns and its priority (lower wins). */
 export interface RouteRule {
@@ -149,6 +170,8 @@ export interface PublicLoadBalancer {
     listenerRules: aws.lb.ListenerRule[];
     /** The one rule of each traffic-shifting service, whose weights ECS moves. */
     productionRules: Record<string, aws.lb.ListenerRule>;
+    /** The test listener of each traffic-shifting service, its port and its one rule ({@link TEST_LISTENER_BASE_PORT}). */
+    tests: Record<string, { port: number; listener: aws.lb.Listener; rule: aws.lb.ListenerRule }>;
 }
 
 /**
@@ -293,7 +316,38 @@ export function createLoadBalancer(part: EdgePart, args: LoadBalancerArgs): Publ
         listenerRules.push(rule);
         if (alternates[r.service]) productionRules[r.service] = rule;
     }
-    return { alb, https, targetGroups, alternates, listenerRules, productionRules };
+    const tests = Object.fromEntries(
+        Object.entries(testListenerPorts(Object.keys(alternates))).map(([svcName, port]) => {
+            const listener = new aws.lb.Listener(
+                `${name}-${svcName}-test`,
+                {
+                    loadBalancerArn: alb.arn,
+                    port,
+                    protocol: "HTTPS",
+                    sslPolicy: ALB_TLS_POLICY,
+                    certificateArn: args.certificateArn,
+                    defaultActions: [fixed("404", "Not Found")],
+                    ...albResponseHeaders(system),
+                    tags: { ...tags, service: svcName, access: "preview" },
+                },
+                opt,
+            );
+            const rule = new aws.lb.ListenerRule(
+                `${name}-${svcName}-test`,
+                {
+                    listenerArn: listener.arn,
+                    priority: 10,
+                    actions: [forward(svcName)],
+                    conditions: [{ pathPattern: { values: ["/*"] } }],
+                    tags: { ...tags, service: svcName, access: "preview" },
+                },
+                // ECS moves the test rule's weights too (TEST_TRAFFIC_SHIFT).
+                { parent: part.parent, ignoreChanges: ["actions"] },
+            );
+            return [svcName, { port, listener, rule }];
+        }),
+    );
+    return { alb, https, targetGroups, alternates, listenerRules, productionRules, tests };
 }
 
 /** The internal load balancer, its target groups and what the services wait for on it. */
@@ -399,6 +453,7 @@ export function serviceTargets(
     const targets = Object.fromEntries(
         Object.entries(lb.targetGroups).map(([k, tg]): [string, AwsServiceLoadBalancer] => {
             const alternate = lb.alternates[k];
+            const test = lb.tests[k];
             const shift =
                 alternate && trafficShift
                     ? {
@@ -406,6 +461,7 @@ export function serviceTargets(
                           alternateTargetGroupArnSuffix: alternate.arnSuffix,
                           productionListenerRuleArn: lb.productionRules[k].arn,
                           roleArn: trafficShift.roleArn,
+                          ...(test ? { testListenerRuleArn: test.rule.arn, testListenerPort: test.port } : {}),
                       }
                     : undefined;
             const extra = internalTargets[k] ? { additionalTargetGroupArns: [internalTargets[k].arn] } : {};

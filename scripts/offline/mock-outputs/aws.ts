@@ -85,6 +85,9 @@ export function awsOutputs(type: string, name: string, inputs: Record<string, an
             return { ...base, ...(inputs.vpcEndpointType === "Gateway" ? { prefixListId: "pl-63a5400a" } : {}) };
         case "aws:ec2/vpc:Vpc":
             return { ...base, cidrBlock: inputs.cidrBlock, defaultSecurityGroupId: `${name}-default-sg` };
+        case "aws:ec2/eip:Eip":
+            // An address of TEST-NET-3 (RFC 5737), one per name.
+            return { ...base, publicIp: `203.0.113.${([...name].reduce((h, c) => (h * 31 + c.charCodeAt(0)) % 251, 7) % 250) + 1}` };
         default:
             return type.startsWith("aws:") ? { ...base, name: inputs.name ?? name } : undefined;
     }

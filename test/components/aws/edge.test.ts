@@ -53,6 +53,7 @@ async function planEdge(
 function rules(plan: Plan): string[] {
     return plan
         .ofType(RULE)
+        .filter((r) => r.inputs.tags?.access !== "preview") // the test listeners' rules: the previews, asserted on their own
         .sort((a, b) => a.inputs.priority - b.inputs.priority)
         .map((r) => {
             // Mock ARNs end in the target group's logical name.
@@ -355,7 +356,32 @@ describe("aws edge", function () {
             alternateTargetGroupArnSuffix: "targetgroup/edge-api-alt/abc",
             productionListenerRuleArn: "arn:aws:lb:us-east-1:123456789012:listenerrule/edge-api-10",
             roleArn: "arn:aws:iam::123456789012:role/edge-traffic-shift",
+            testListenerRuleArn: "arn:aws:lb:us-east-1:123456789012:listenerrule/edge-api-test",
+            testListenerPort: 8443,
         });
+        // Each shifting service's preview: an HTTPS listener of its own (8443, 8444 by name), one `/*` rule on both target groups.
+        assert.deepStrictEqual(
+            hld
+                .ofType(LISTENER)
+                .filter((l) => l.inputs.tags.access === "preview")
+                .map((l) => [
+                    l.name,
+                    l.inputs.port,
+                    l.inputs.protocol,
+                    l.inputs.sslPolicy,
+                    l.inputs.defaultActions[0].fixedResponse.statusCode,
+                ]),
+            [
+                ["edge-api-test", 8443, "HTTPS", "ELBSecurityPolicy-TLS13-1-2-2021-06", "404"],
+                ["edge-web-test", 8444, "HTTPS", "ELBSecurityPolicy-TLS13-1-2-2021-06", "404"],
+            ],
+        );
+        assert.deepStrictEqual(
+            hld.one(RULE, "edge-web-test").inputs.actions,
+            web.inputs.actions,
+            "the test rule shifts the same two target groups",
+        );
+        assert.deepStrictEqual(ignored["edge-web-test"], ["actions"]);
         // AuroMart rolls everywhere: one target group per service, plain forwards, no role.
         assert.strictEqual(auro.ofType("aws:iam/role:Role").length, 0);
         assert.strictEqual(auro.outputs.targets.web.trafficShift, undefined);
