@@ -76,6 +76,10 @@ export const PINS = {
     // 1.38 is tagged `unstable` by official-images; 1.37.0 is the stable line. The musl build: its busybox is static
     // (docker-library/busybox musl/Dockerfile.builder CONFIG_STATIC=y), so the health-tools steps can copy it into any image.
     busybox: { kind: "image", datasource: "docker", packageName: "public.ecr.aws/docker/library/busybox", value: "1.37.0-musl", source: "docker-library/official-images library/busybox @ 37079fb (1.38.0 = unstable, 1.37.0 stable; -musl variant)" },
+    // The AWS Distro for OpenTelemetry collector, the trace sidecar of every traced ECS task (components/aws/service/tracing.ts). v0.49.0 is the
+    // newest release (tag 2026-07-13, merged 2026-07-15; ADOT supports each release until the next minor); the digest (the multi-arch index) is the
+    // one three public repositories pin for this tag, on ECR Public and Docker Hub (amazon/aws-otel-collector) alike.
+    adotCollector: { kind: "image", datasource: "docker", packageName: "public.ecr.aws/aws-observability/aws-otel-collector", value: "v0.49.0", digest: "sha256:d2bdfff2c377c3d71d78bd5d9ce9862fd535b12134a5739d87a07801297cf9fd", source: "aws-observability/aws-otel-collector git tag v0.49.0 (VERSION, cmd/awscollector/Dockerfile); digest as pinned by public repositories" },
     awsCli: { kind: "image", datasource: "docker", packageName: "amazon/aws-cli", value: "2.36.7", source: "aws/aws-cli git tag 2.36.7 (2026-07-23)" },
     // Newest release (0.5.0, 2025-05); no release since: the lifecycle table tracks it as a risk.
     corazaWasm: { kind: "image", datasource: "docker", packageName: "ghcr.io/corazawaf/coraza-proxy-wasm", value: "0.5.0", source: "corazawaf/coraza-proxy-wasm git tag 0.5.0 (newest, last commit 2025-05-29)" },

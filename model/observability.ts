@@ -18,7 +18,7 @@ export const LOG_RETENTION_DAYS = [
 /** Traces: every service exports spans over OTLP to the platform's collector. */
 export const traces = z.strictObject({
     /**
-     * Give every service the `OTEL_*` variables that make an OpenTelemetry SDK export its spans; false sets `OTEL_TRACES_EXPORTER=none`.
+     * Give every service the `OTEL_*` variables that make an OpenTelemetry SDK export its spans; false sets `OTEL_SDK_DISABLED=true` (the SDK exports nothing else).
      * @default true
      */
     enabled: z.boolean().default(true),

@@ -87,7 +87,7 @@ export function planSystem(system: System, platform: Platform, placement?: Place
     const compute = placement ? PLACEMENTS[placement].compute : platform;
     const services = Object.fromEntries(
         Object.values(system.services).map((s) => {
-            const p = planService(system, s, platform);
+            const p = planService(system, s, platform, compute);
             return [s.name, compute === platform ? p : { ...p, rollout: planRollout(system, s, compute) }];
         }),
     );
@@ -109,7 +109,7 @@ export function planSystem(system: System, platform: Platform, placement?: Place
         })),
         datastores,
         backups: Object.values(datastores).flatMap((d) => (d.kind === "database" ? [d.backup] : [])),
-        observability: planObservability(system, platform),
+        observability: planObservability(system, platform, compute),
         traffic: planTraffic(system),
         approximations: [
             ...approximations(system, platform, undefined, placement),

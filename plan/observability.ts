@@ -196,20 +196,34 @@ export function isRouted(system: System, service: string): boolean {
     return system.edge.routes.some((r) => r.service === service);
 }
 
-/** The `OTEL_*` variables of `service`: its name, the system and environment as resource attributes, the exporter and the sampler. */
-export function otelVariables(system: System, service: Service, platform: Platform): OtelVariables {
+/**
+ * Whether the services of `system` export spans from containers on `compute`: the platform runs a collector for them
+ * (Docker: with `tierform:observability`) and traces are on. On AWS this is also whether each task runs its collector sidecar.
+ */
+export function exportsTraces(system: Pick<System, "observability">, compute: Platform): boolean {
     const o = system.observability;
-    const endpoint = KNOWLEDGE[platform].telemetry.otlpEndpoint;
-    // No collector to export to (Docker without tierform:observability; AWS, which runs none yet): the SDK is off.
-    if (!o.pipeline || !endpoint) return { OTEL_SDK_DISABLED: "true" };
-    const traces = o.traces.enabled;
+    return o.pipeline && o.traces.enabled && KNOWLEDGE[compute].telemetry.otlpEndpoint !== undefined;
+}
+
+/**
+ * The `OTEL_*` variables of `service`: its name, the system and environment as resource attributes, the exporter and the sampler.
+ * `compute` is the platform its containers run on, whose collector they reach (the EKS placement plans for aws and runs its
+ * services on Kubernetes, beside the cluster's collector). @default platform
+ */
+export function otelVariables(system: System, service: Service, platform: Platform, compute: Platform = platform): OtelVariables {
+    const o = system.observability;
+    const endpoint = KNOWLEDGE[compute].telemetry.otlpEndpoint;
+    // No collector to export to (Docker without tierform:observability), or no spans to send it (traces off: the SDK exports
+    // neither metrics nor logs, and AWS runs its collector only while traces are on): the SDK is off.
+    if (!exportsTraces(system, compute) || !endpoint) return { OTEL_SDK_DISABLED: "true" };
     return {
         OTEL_SERVICE_NAME: service.name,
         OTEL_RESOURCE_ATTRIBUTES: `service.namespace=${system.name},deployment.environment.name=${system.environment}`,
         OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
         OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf",
-        OTEL_TRACES_EXPORTER: traces ? "otlp" : "none",
-        ...(traces ? { OTEL_TRACES_SAMPLER: "parentbased_traceidratio", OTEL_TRACES_SAMPLER_ARG: String(o.traces.sampleRatio) } : {}),
+        OTEL_TRACES_EXPORTER: "otlp",
+        OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
+        OTEL_TRACES_SAMPLER_ARG: String(o.traces.sampleRatio),
         // Metrics are scraped from the service's /metrics and logs read from its stdout by the platform: the SDK exports neither, so nothing arrives twice.
         OTEL_METRICS_EXPORTER: "none",
         OTEL_LOGS_EXPORTER: "none",
@@ -400,16 +414,17 @@ function alertsOf(system: System, platform: Platform): AlertPlan[] {
     return out;
 }
 
-/** The observability plan of `system` on `platform`: pure, the same answer every time. */
-export function planObservability(system: System, platform: Platform): ObservabilityPlan {
+/** The observability plan of `system` on `platform`, its services running on `compute` (see {@link otelVariables}): pure, the same answer every time. */
+export function planObservability(system: System, platform: Platform, compute: Platform = platform): ObservabilityPlan {
     const o = system.observability;
+    const endpoint = KNOWLEDGE[compute].telemetry.otlpEndpoint;
     return {
         pipeline: o.pipeline,
         logRetentionDays: o.logRetentionDays,
         traces: { enabled: o.traces.enabled, sampler: "parentbased_traceidratio", sampleRatio: o.traces.sampleRatio },
-        ...(KNOWLEDGE[platform].telemetry.otlpEndpoint ? { otlpEndpoint: KNOWLEDGE[platform].telemetry.otlpEndpoint } : {}),
+        ...(endpoint ? { otlpEndpoint: endpoint } : {}),
         errorLines: ERROR_LINES,
-        variables: Object.fromEntries(Object.values(system.services).map((s) => [s.name, otelVariables(system, s, platform)])),
+        variables: Object.fromEntries(Object.values(system.services).map((s) => [s.name, otelVariables(system, s, platform, compute)])),
         rows: rowsOf(system, platform),
         alerts: alertsOf(system, platform),
     };

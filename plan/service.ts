@@ -205,8 +205,11 @@ export function buildOrder(system: System): Service[] {
     return [...all.filter((s) => s.migrate !== undefined), ...all.filter((s) => s.migrate === undefined)];
 }
 
-/** The plan of one service of `system` on `platform` (which decides how its connections are secured: plan/bindings.ts `transportOf`). */
-export function planService(system: System, service: Service, platform: Platform): ServicePlan {
+/**
+ * The plan of one service of `system` on `platform` (which decides how its connections are secured: plan/bindings.ts
+ * `transportOf`), its containers running on `compute` (whose collector its `OTEL_*` variables name). @default compute: platform
+ */
+export function planService(system: System, service: Service, platform: Platform, compute: Platform = platform): ServicePlan {
     const templates = templateValues(system);
     return {
         name: service.name,
@@ -218,7 +221,7 @@ export function planService(system: System, service: Service, platform: Platform
         variables: {
             plain: {
                 ...homeVariables(service),
-                ...otelVariables(system, service, platform),
+                ...otelVariables(system, service, platform, compute),
                 ...Object.fromEntries(Object.entries(service.env).map(([k, v]) => [k, resolveTemplate(v, templates)])),
             },
             connections: connectionVariables(system, service, platform),

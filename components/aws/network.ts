@@ -75,6 +75,12 @@ export interface AwsNetworkArgs {
      * @default the environment profile's logRetentionDays
      */
     logRetentionDays?: number;
+    /**
+     * The services' ECS tasks run the ADOT trace collector, pulled from ECR Public and sending to X-Ray (service/tracing.ts), so
+     * they keep HTTPS out (network/endpoints.ts internetHttpsReason).
+     * @default false
+     */
+    tracedTasks?: boolean;
 }
 
 /** VPC, subnets, routes, flow logs and security groups. Type token `tierform:aws:Network`. */
@@ -143,8 +149,9 @@ export class AwsNetwork extends pulumi.ComponentResource {
         // Security groups: one per load balancer, service and port-bearing datastore; rules as separate resources.
         const kit = securityGroupKit(part, this.vpcId);
         const lbs = createLoadBalancerGroups(part, kit);
-        const services = args.taskSecurityGroups === false ? {} : createServiceGroups(part, kit, lbs, existingVpc);
-        const closed = Object.values(system.services).filter((svc) => services[svc.name] && !internetHttpsReason(svc, existingVpc));
+        const traced = args.tracedTasks ?? false;
+        const services = args.taskSecurityGroups === false ? {} : createServiceGroups(part, kit, lbs, existingVpc, traced);
+        const closed = Object.values(system.services).filter((svc) => services[svc.name] && !internetHttpsReason(svc, existingVpc, traced));
         if (closed.length > 0 && s3Endpoint)
             createInterfaceEndpoints(part, kit, {
                 vpcId: this.vpcId,

@@ -53,7 +53,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Service, System } from "../../model";
-import type { ReplicaRange, RolloutAnalysisPlan, ServicePlan } from "../../plan";
+import { exportsTraces, type ReplicaRange, type RolloutAnalysisPlan, type ServicePlan } from "../../plan";
 import { ecsDeployment, type EcsDeployment } from "../../plan/support/aws";
 import { connectionValues } from "../shared/binding";
 import { awsTags, resourceName } from "../shared/naming";
@@ -66,6 +66,7 @@ import { createExecutionRole, createTaskRole } from "./service/roles";
 import { createAutoscaling } from "./service/scaling";
 import { createDeploymentAlarms, type DeploymentAnalysis } from "./service/rollout";
 import { createTaskDefinition } from "./service/task-definition";
+import { ADOT_RESOURCES, XRAY_WRITE_STATEMENT } from "./service/tracing";
 import type { Problem } from "../../conventions/problems";
 
 export {
@@ -193,13 +194,36 @@ export function containerHealthCheck(plan: ServicePlan): Record<string, unknown>
     return argv ? { command: ["CMD", ...argv], ...timings } : undefined;
 }
 
-/** What ECS cannot run for a service: a web service without a port, or resources no Fargate task size has. */
-export function serviceProblems(service: Service): Problem[] {
+/**
+ * The Fargate size of a service's task: the smallest with the service's CPU and its memory plus, where it is traced, the ADOT
+ * collector's hard memory limit (its CPU units are a share of the task's: service/tracing.ts ADOT_RESOURCES).
+ */
+export function taskSize(service: Pick<Service, "resources">, traced: boolean): { cpu: number; memory: number } {
+    return fargateSize(service.resources.cpu, service.resources.memoryMb + (traced ? ADOT_RESOURCES.memoryMb : 0));
+}
+
+/** The ports the ADOT collector listens on in a traced task (OTLP gRPC and HTTP, its health check), which the application shares. */
+export const ADOT_PORTS = [4317, 4318, 13133];
+
+/**
+ * What ECS cannot run for a service: a web service without a port, resources no Fargate task size has (with the collector's
+ * memory where it is traced), or, where it is traced, a port the collector beside it already listens on (the task's
+ * containers share one network namespace in awsvpc mode, so one of the two would fail to bind).
+ */
+export function serviceProblems(service: Service, traced = false): Problem[] {
     return [
         ...(service.kind === "web" && !service.port
             ? [{ where: `services.${service.name}.port`, message: "a web service needs a port" }]
             : []),
-        ...problemOf(`services.${service.name}.resources`, () => fargateSize(service.resources.cpu, service.resources.memoryMb)),
+        ...(traced && service.port !== undefined && ADOT_PORTS.includes(service.port)
+            ? [
+                  {
+                      where: `services.${service.name}.port`,
+                      message: `${service.port} is a port of the ADOT trace collector in the same ECS task (${ADOT_PORTS.join(", ")}); choose another, or set observability.traces.enabled false`,
+                  },
+              ]
+            : []),
+        ...problemOf(`services.${service.name}.resources`, () => taskSize(service, traced)),
     ];
 }
 
@@ -466,21 +490,25 @@ export class AwsService extends pulumi.ComponentResource {
             ],
         });
         const shares = args.fileShares;
+        // A traced service runs the ADOT collector in its task (service/tracing.ts), which sends spans to X-Ray as the task role.
+        const traced = exportsTraces(system, "aws");
         const task = createTaskRole(part, place.accountId, [
             ...Object.values(bindings).flatMap((b) => b.taskPolicyStatements),
             ...(shares?.taskPolicyStatements ?? []),
+            ...(traced ? [XRAY_WRITE_STATEMENT] : []),
         ]);
         const healthCheck = containerHealthCheck(plan);
         const taskDefinition = createTaskDefinition(part, {
             plan,
             vars: containerVariables(system, svc, appSecretArns, bindings, plan),
-            size: fargateSize(svc.resources.cpu, svc.resources.memoryMb),
+            size: taskSize(svc, traced),
             ...(healthCheck ? { healthCheck } : {}),
             logGroupName: logGroup.name,
             region: place.region,
             executionRoleArn: execution.role.arn,
             taskRoleArn: task.role.arn,
             ...(shares ? { shares } : {}),
+            tracing: traced,
         });
 
         const targets = plan.scaling;

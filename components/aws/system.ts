@@ -17,7 +17,7 @@ import type { System } from "../../model";
 import type { PlatformSystem, PlatformSystemArgs, SystemOutputs } from "../contract";
 import type { PlatformModule } from "../platform";
 import { datastoreOutputs } from "../shared/binding";
-import { buildOrder } from "../../plan";
+import { buildOrder, exportsTraces } from "../../plan";
 import { MANAGED_BY, awsTags, resourceName } from "../shared/naming";
 import { AwsAlarmTopic, AwsAppAlarms } from "./monitoring";
 import { AwsObservability } from "./observability";
@@ -41,12 +41,14 @@ import type { PlatformSettings } from "../../plan";
 /**
  * Everything the AWS platform cannot build from a valid spec, one problem per spec path or config
  * key: network, edge, services, backup schedules, bucket lifecycles and recovery objectives.
+ * `ecs`: the services run as ECS tasks, traced ones with the ADOT collector beside them (false on the EKS placement).
  */
-export function awsProblems(system: System, settings: PlatformSettings, region?: string): Problem[] {
+export function awsProblems(system: System, settings: PlatformSettings, region?: string, ecs = true): Problem[] {
+    const traced = ecs && exportsTraces(system, "aws");
     return [
         ...networkProblems(system, settings),
         ...edgeProblems(system, settings.certificateArn || undefined),
-        ...Object.values(system.services).flatMap(serviceProblems),
+        ...Object.values(system.services).flatMap((s) => serviceProblems(s, traced)),
         ...Object.values(system.databases).flatMap(backupProblems),
         ...Object.values(system.buckets).flatMap(bucketProblems),
         ...recoveryProblems(system, settings, region),
@@ -68,7 +70,7 @@ export function awsWarnings(system: System, settings: PlatformSettings): string[
         );
     }
     const stillOpen = Object.values(system.services).flatMap((svc) => {
-        const reason = svc.egress.internet ? undefined : internetHttpsReason(svc, Boolean(settings.vpcId));
+        const reason = svc.egress.internet ? undefined : internetHttpsReason(svc, Boolean(settings.vpcId), exportsTraces(system, "aws"));
         return reason ? [`${svc.name} (${reason})`] : [];
     });
     if (stillOpen.length > 0) {
@@ -136,6 +138,7 @@ export class AwsSystem extends pulumi.ComponentResource implements PlatformSyste
                 vpcId: settings.vpcId || undefined,
                 azCount: settings.azCount,
                 singleNatGateway: settings.singleNatGateway,
+                tracedTasks: exportsTraces(system, "aws"),
             },
             child,
         );

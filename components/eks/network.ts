@@ -20,8 +20,10 @@ import type { PlatformSystemArgs } from "../contract";
 import { awsTags } from "../shared/naming";
 import type { SystemPlan } from "../../plan";
 import { OPERATOR_NAMESPACES, selectorOf } from "../kubernetes/context";
-import { INTERNET, type Flow, type Peer } from "../kubernetes/network";
+import { INTERNET, OTEL_GATEWAY, type Flow, type Peer } from "../kubernetes/network";
 import { HBONE_PORT, KUBELET_PROBE_SOURCE } from "../kubernetes/mesh";
+import { OTLP_HTTP_PORT } from "../kubernetes/observability";
+import { exportsTraces } from "../../plan";
 
 /** The resolved system, as the platform contract hands it to the placement (the AWS parts it composes still read it). */
 type System = PlatformSystemArgs["system"];
@@ -47,7 +49,8 @@ const AWS_APIS: Peer = { kind: "cidr", component: "aws-apis", cidr: "0.0.0.0/0" 
  * The flows of the EKS placement (pure): the load balancers (in the VPC) → each routed service;
  * each service (and its migration Job) → the ports of its datastores in the VPC, HTTPS to AWS's
  * APIs where it uses a queue or bucket, and the Pod Identity agent where it has a role
- * (`identities`); Prometheus → each web service; the spec's internet egress. In the ambient mesh (`mesh`),
+ * (`identities`); Prometheus → each web service; each service → the trace collector while traces are on; the spec's
+ * internet egress. In the ambient mesh (`mesh`),
  * Prometheus's scrapes arrive tunnelled on HBONE's port and the kubelet's probes from 169.254.7.127, as on staging
  * (istio.io docs ambient/usage/networkpolicy); the load balancer, outside the mesh, keeps the service's port.
  */
@@ -69,6 +72,9 @@ export function eksFlows(system: System, plan: SystemPlan, vpcCidr: pulumi.Input
             flows.push({ from: KUBELET_PROBES, to: pods(service.name), ports: [{ port: service.port }] });
         if (service.egress.internet)
             flows.push({ from: pods(service.name), to: INTERNET, ports: service.egress.ports.map((port) => ({ port })) });
+        // Spans over OTLP/HTTP to the cluster's collector gateway (traces.ts), while traces are on: the flow staging admits.
+        if (exportsTraces(system, "kubernetes"))
+            flows.push({ from: pods(service.name), to: OTEL_GATEWAY, ports: [{ port: OTLP_HTTP_PORT }] });
         const clients = [service.name, ...(service.migrate ? [`${service.name}-migrate`] : [])];
         const used = service.uses.map((u) => plan.datastores[u]).filter((d) => d !== undefined);
         const ports = [...new Set(used.flatMap((d) => (d.port !== undefined ? [d.port] : [])))];

@@ -11,6 +11,7 @@
  *   services (Deployments, HPAs, PDBs, migration Jobs) from the plan, their credentials from
  *   Secrets Manager through External Secrets (secrets.ts) and their AWS access through EKS Pod
  *   Identity (identity.ts);
+ * - the services' trace collector: the Kubernetes adapter's OpenTelemetry Collector gateway, exporting to X-Ray (traces.ts);
  * - the AWS edge (ALB with ACM TLS, WAF, CloudFront where the spec asks), its target groups filled
  *   with the routed services' pods by TargetGroupBindings of Auto Mode's load balancer controller (edge.ts).
  */
@@ -20,7 +21,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { Problem } from "../../conventions/problems";
 import type { PlatformSettings } from "../../plan";
-import { buildOrder, type ServicePlan, type SystemPlan } from "../../plan";
+import { buildOrder, exportsTraces, type ServicePlan, type SystemPlan } from "../../plan";
 import type { PlatformSystem, PlatformSystemArgs, SystemOutputs } from "../contract";
 
 /** The resolved system, as the platform contract hands it to the placement (the AWS parts it composes still read it). */
@@ -46,6 +47,7 @@ import { bindTargetGroups } from "./edge";
 import { EksPodIdentity } from "./identity";
 import { createClusterRules, eksFlows } from "./network";
 import { EksExternalSecrets } from "./secrets";
+import { EksTraceCollector } from "./traces";
 
 /**
  * What the EKS placement cannot build, one problem per spec path: what AWS refuses of the spec
@@ -57,7 +59,7 @@ export function eksProblems(system: System, settings: PlatformSettings): Problem
         s.mounts.length ? [{ service: s.name, share: s.mounts.map((m) => m.share).join(", ") }] : [],
     );
     return [
-        ...awsProblems(system, settings, settings.awsRegion),
+        ...awsProblems(system, settings, settings.awsRegion, false),
         ...imageProblems(system),
         ...shares.map(({ service, share }) => ({
             where: `services.${service}.mounts (${share})`,
@@ -261,6 +263,13 @@ export class EksSystem extends pulumi.ComponentResource implements PlatformSyste
             { system, settings: { ...settings, installPrometheusStack: true, installMetricsServer: true, installIstio: settings.mesh } },
             kube,
         );
+        // The services' traces: the cluster's collector gateway, on to X-Ray (traces.ts), while traces are on.
+        if (exportsTraces(system, "kubernetes"))
+            new EksTraceCollector(
+                `${name}-traces`,
+                { system, cluster, region: regionName, dependsOn: operators.releases("kubePrometheusStack") },
+                kube,
+            );
         const secrets = new EksExternalSecrets(
             `${name}-external-secrets`,
             { system, cluster, namespace: ns.name, region: regionName, bindings },

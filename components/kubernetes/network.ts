@@ -150,7 +150,7 @@ const prometheus: Peer = {
 };
 
 /** The OpenTelemetry Collector gateway every service exports its spans to (observability.ts). */
-const otelGateway: Peer = {
+export const OTEL_GATEWAY: Peer = {
     kind: "namespace",
     component: "otel-collector",
     namespace: OPERATOR_NAMESPACES.monitoring,
@@ -208,7 +208,7 @@ export function systemFlows(system: System, settings: PlatformSettings): Flow[] 
             flows.push({ from: pods(rolloutCheckComponent(service.name)), to: pods(service.name), ports: [{ port: service.port }] });
         // Spans over OTLP/HTTP to the collector (plan/observability.ts: OTEL_EXPORTER_OTLP_ENDPOINT), while traces are on.
         if (system.observability.pipeline && system.observability.traces.enabled)
-            flows.push({ from: pods(service.name), to: otelGateway, ports: [{ port: OTLP_HTTP_PORT }] });
+            flows.push({ from: pods(service.name), to: OTEL_GATEWAY, ports: [{ port: OTLP_HTTP_PORT }] });
         const clients = [service.name, ...(service.migrate ? [`${service.name}-migrate`] : [])];
         for (const use of service.uses) {
             const target = datastorePeer(system, settings, use);

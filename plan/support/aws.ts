@@ -13,8 +13,8 @@ export const aws: PlatformKnowledge = {
     title: "AWS",
     features: {
         tracing: {
-            level: "approximated",
-            how: "none yet: no collector runs on ECS (no ADOT sidecar, no X-Ray), so every service gets OTEL_SDK_DISABLED=true and no trace is kept",
+            level: "full",
+            how: "OTLP/HTTP to an AWS Distro for OpenTelemetry collector beside the application in each task (a non-essential sidecar, localhost:4318), on to AWS X-Ray",
         },
         autoscaling: { level: "full", how: "Application Auto Scaling target tracking over the range" },
         "scale-to-zero": { level: "full", how: "desiredCount 0 until a target tracking policy scales out" },
@@ -105,8 +105,9 @@ export const aws: PlatformKnowledge = {
         },
     },
     telemetry: {
-        // No otlpEndpoint: no collector runs on ECS yet (the ADOT collector beside each task is issue 23's prod gap), so the
-        // services' SDKs are disabled rather than told to export to a localhost port where nothing listens.
+        // The ADOT collector sidecar of each task (components/aws/service/tracing.ts): the task's containers share its network
+        // namespace (awsvpc), so the application reaches it on localhost.
+        otlpEndpoint: "http://localhost:4318",
         unrendered: Object.fromEntries(
             [
                 "HighErrorRatio",
@@ -124,10 +125,9 @@ export const aws: PlatformKnowledge = {
     },
     fields: {
         "observability.logRetentionDays": "The CloudWatch Logs groups' `retentionInDays`.",
-        "traces.enabled": ignored(
-            "no collector runs on ECS yet (no ADOT sidecar, no X-Ray): every service gets `OTEL_SDK_DISABLED=true`, and no trace is kept.",
-        ),
-        "traces.sampleRatio": ignored("no collector runs on ECS yet: the services' SDKs are disabled."),
+        "traces.enabled":
+            "`OTEL_TRACES_EXPORTER=otlp` to `http://localhost:4318` for every service, where an AWS Distro for OpenTelemetry collector runs in each task (a non-essential sidecar; the task grows by its 256 MiB) and sends the spans to X-Ray with the task role's X-Ray write actions; false: no sidecar and `OTEL_SDK_DISABLED=true`.",
+        "traces.sampleRatio": "`OTEL_TRACES_SAMPLER_ARG` with `OTEL_TRACES_SAMPLER=parentbased_traceidratio` for every service.",
         "egress.internet": approximated(
             "Fargate pulls images and fetches secrets through the task's own interface, so a service keeps TCP 443 out to 0.0.0.0/0 unless all its images are in ECR in the stack's region and it has no `writablePaths`; then it reaches ECR, CloudWatch Logs, Secrets Manager (and SQS) through interface endpoints and S3 through the gateway endpoint, and nothing on the internet (the plan warns which images keep 443 open). `true` adds `ports` other than 443.",
         ),

@@ -112,7 +112,7 @@ export const docker: PlatformKnowledge = {
         "observability.logRetentionDays":
             "Loki's `retention_period` in the observability profile (`tierform:observability`); without it the containers' json-file logs rotate by size.",
         "traces.enabled":
-            "`OTEL_TRACES_EXPORTER=otlp` (false: `none`) for every service with the observability profile (`tierform:observability`); without it `OTEL_SDK_DISABLED=true`.",
+            "`OTEL_TRACES_EXPORTER=otlp` (false: `OTEL_SDK_DISABLED=true`) for every service with the observability profile (`tierform:observability`); without it `OTEL_SDK_DISABLED=true`.",
         "traces.sampleRatio":
             "`OTEL_TRACES_SAMPLER_ARG` with `OTEL_TRACES_SAMPLER=parentbased_traceidratio`, with the observability profile.",
         "egress.internet":

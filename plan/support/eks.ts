@@ -45,8 +45,8 @@ export const EKS_FEATURE_SOURCE: Record<FeatureId, "kubernetes" | "aws" | "own">
     "outlier-detection": "aws",
     "circuit-breaking": "aws",
     "service-rate-limit": "aws",
-    // The services' variables are planned for aws (no collector endpoint): their SDKs are disabled on EKS too.
-    tracing: "aws",
+    // The pods export to the cluster's collector (the staging endpoint), which the placement installs with an X-Ray exporter.
+    tracing: "own",
 };
 
 /** What the mix builds where neither platform's column holds. */
@@ -62,6 +62,10 @@ const EKS_OWN: Partial<Record<FeatureId, Support>> = {
     alerting: {
         level: "approximated",
         how: "CloudWatch alarms on the datastores, the load balancer and its target groups; PrometheusRules (the kube-prometheus-stack the placement installs) on the pods' availability and the services' own metrics; slowQueryCommitsPerSecond is not alarmed (RDS has no such metric)",
+    },
+    tracing: {
+        level: "full",
+        how: "OTLP/HTTP to the OpenTelemetry Collector gateway the placement installs in monitoring (otel-collector.monitoring.svc.cluster.local:4318, as on staging), on to AWS X-Ray (its awsxray exporter, credentials from EKS Pod Identity)",
     },
     "egress-closed": {
         level: "approximated",

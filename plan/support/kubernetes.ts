@@ -108,7 +108,7 @@ export const kubernetes: PlatformKnowledge = {
         "observability.logRetentionDays":
             "Loki's `limits_config.retention_period` (the compactor deletes older chunks) for the system's namespace.",
         "traces.enabled":
-            "`OTEL_TRACES_EXPORTER=otlp` (false: `none`) for every service; spans reach Tempo through the OpenTelemetry Collector.",
+            "`OTEL_TRACES_EXPORTER=otlp` (false: `OTEL_SDK_DISABLED=true`) for every service; spans reach Tempo through the OpenTelemetry Collector.",
         "traces.sampleRatio": "`OTEL_TRACES_SAMPLER_ARG` with `OTEL_TRACES_SAMPLER=parentbased_traceidratio` for every service.",
         "egress.internet": "A NetworkPolicy egress rule to 0.0.0.0/0 except private, link-local and cluster ranges, on `ports` only.",
         "egress.ports": "The ports of the NetworkPolicy's internet egress rule.",

@@ -1335,7 +1335,14 @@ Object.assign(CHECKS, {
         staging: A(
             has(DEPLOYMENT, /"OTEL_EXPORTER_OTLP_ENDPOINT","value":"http:\/\/otel-collector\.monitoring\.svc\.cluster\.local:4318"/),
         ),
-        prod: N(all(has(TASK, /"OTEL_SDK_DISABLED","value":"true"/), lacks(TASK, /OTEL_EXPORTER_OTLP_ENDPOINT/))),
+        // X-Ray, not Jaeger or Zipkin: every task's ADOT collector (pinned by digest) takes the app's OTLP on localhost.
+        prod: A(
+            all(
+                has(TASK, /"OTEL_EXPORTER_OTLP_ENDPOINT","value":"http:\/\/localhost:4318"/, /aws-otel-collector:v[\d.]+@sha256:/),
+                lacks(TASK, /OTEL_SDK_DISABLED/),
+                has(/^aws:iam\/rolePolicy:RolePolicy$/, /xray:PutTraceSegments/),
+            ),
+        ),
     },
     "amg-apm": every(N(noApm)),
     "amg-alert-rules": {

@@ -12,6 +12,9 @@ import { spec } from "../harness/spec";
 
 const STACKS: Record<string, Platform> = { dev: "docker", staging: "kubernetes", prod: "aws" };
 
+/** The overrides of the one small prod run: the spec's retention, and traces off (the untraced tasks' test reads it too). */
+const PROD_UNTRACED = { observability: { logRetentionDays: 731, traces: { enabled: false } } };
+
 const small = () =>
     spec("obs")
         .service("web", { env: { OTEL_SERVICE_NAME: "storefront" } })
@@ -37,11 +40,30 @@ describe("plan: observability", () => {
     });
 
     it("prod keeps every CloudWatch log group for the spec's days, not the profile's (the resources, not only the plan)", async () => {
-        const plan = await planStack({ stack: "prod", system: small(), overrides: { observability: { logRetentionDays: 731 } } });
+        const plan = await planStack({ stack: "prod", system: small(), overrides: PROD_UNTRACED });
         const groups = plan.ofType("aws:cloudwatch/logGroup:LogGroup");
         assert.ok(groups.length >= 3, `log groups: ${groups.map((g) => g.name)}`);
         const wrong = groups.filter((g) => g.inputs.retentionInDays !== 731).map((g) => `${g.name}: ${g.inputs.retentionInDays}`);
         assert.deepEqual(wrong, [], "every log group keeps 731 days");
+    });
+
+    it("prod with traces off: no task runs the ADOT collector, no task role may write to X-Ray, every SDK is disabled (the resources)", async () => {
+        const plan = await planStack({ stack: "prod", system: small(), overrides: PROD_UNTRACED });
+        const tasks = plan.ofType("aws:ecs/taskDefinition:TaskDefinition");
+        assert.equal(tasks.length, 2);
+        for (const t of tasks) {
+            const defs = JSON.parse(t.inputs.containerDefinitions);
+            assert.ok(!defs.some((c: { image: string }) => c.image.includes("aws-otel-collector")), t.name);
+            const env = Object.fromEntries(defs[0].environment.map((e: { name: string; value: string }) => [e.name, e.value]));
+            assert.equal(env.OTEL_SDK_DISABLED, "true", t.name);
+            assert.equal(env.OTEL_EXPORTER_OTLP_ENDPOINT, undefined, t.name);
+        }
+        // The sizes of the spec (prod's default 1 vCPU / 2 GiB), not grown by a collector's memory.
+        assert.deepEqual(
+            tasks.map((t) => `${t.inputs.cpu}/${t.inputs.memory}`),
+            ["1024/2048", "1024/2048"],
+        );
+        assert.ok(!JSON.stringify(plan.ofType("aws:iam/rolePolicy:RolePolicy").map((p) => p.inputs.policy)).includes("xray:"));
     });
 
     it("refuses a retention CloudWatch Logs would refuse, in one line naming the spec path", () => {
@@ -52,7 +74,7 @@ describe("plan: observability", () => {
     });
 
     it("gives every service the OTEL_* variables pointing at its platform's collector; the spec's env wins for a name it gives", () => {
-        for (const stack of ["staging"]) {
+        for (const stack of ["staging", "prod"]) {
             const plan = planOf(stack, small());
             const v = plan.services.worker.variables.plain;
             assert.equal(v.OTEL_SERVICE_NAME, "worker");
@@ -68,13 +90,44 @@ describe("plan: observability", () => {
                 Object.fromEntries(Object.entries(v).filter(([k]) => k.startsWith("OTEL_"))),
             );
         }
-        // Prod runs no collector yet: no service is told to export to one.
-        for (const s of Object.values(planOf("prod", small()).services))
-            assert.deepEqual(s.variables.plain.OTEL_SDK_DISABLED, "true", s.name);
-        assert.equal(planOf("prod", small()).services.worker.variables.plain.OTEL_EXPORTER_OTLP_ENDPOINT, undefined);
-        const off = planOf("staging", small(), {}, { observability: { traces: { enabled: false } } });
-        assert.equal(off.services.worker.variables.plain.OTEL_TRACES_EXPORTER, "none");
-        assert.equal(off.services.worker.variables.plain.OTEL_TRACES_SAMPLER, undefined);
+        // Prod: the ADOT collector beside the application in its task; no service has the SDK disabled.
+        for (const s of Object.values(planOf("prod", small()).services)) {
+            assert.equal(s.variables.plain.OTEL_EXPORTER_OTLP_ENDPOINT, "http://localhost:4318", s.name);
+            assert.equal(s.variables.plain.OTEL_SDK_DISABLED, undefined, s.name);
+        }
+        // Traces off: nothing to export (no collector on prod at all), so the SDK is off on every platform.
+        for (const stack of ["staging", "prod"]) {
+            const off = planOf(stack, small(), {}, { observability: { traces: { enabled: false } } });
+            assert.deepEqual(off.observability.variables.worker, { OTEL_SDK_DISABLED: "true" }, stack);
+            assert.equal(off.services.worker.variables.plain.OTEL_EXPORTER_OTLP_ENDPOINT, undefined, stack);
+        }
+    });
+
+    it("prod refuses a traced service on a port of the ADOT collector beside it, in one line naming the spec path; traces off or EKS accept it", () => {
+        const file = spec("obs").service("web", { port: 4318 }).build();
+        const problems = (stack: string, overrides?: Record<string, unknown>) =>
+            // Only the services' (a spec file on prod also lacks an alarm subscriber and a real domain).
+            platformProblems(loadStack(stackConfig({ stack, system: file, ...(overrides ? { overrides } : {}) }))).filter((p) =>
+                p.where.startsWith("services."),
+            );
+        const refused = problems("prod");
+        assert.deepEqual(
+            refused.map((p) => p.where),
+            ["services.web.port"],
+        );
+        assert.match(refused[0].message, /4318 is a port of the ADOT trace collector in the same ECS task/);
+        assert.deepEqual(problems("prod", { observability: { traces: { enabled: false } } }), []);
+        assert.deepEqual(problems("prod-eks"), []);
+    });
+
+    it("the EKS placement plans for aws but its pods export to the cluster's collector, the address staging's pods use", () => {
+        const loaded = loadStack(stackConfig({ stack: "prod-eks", system: small() }));
+        const plan = planSystem(loaded.system, "aws", "eks");
+        assert.equal(plan.observability.otlpEndpoint, KNOWLEDGE.kubernetes.telemetry.otlpEndpoint);
+        for (const s of Object.values(plan.services))
+            assert.equal(s.variables.plain.OTEL_EXPORTER_OTLP_ENDPOINT, "http://otel-collector.monitoring.svc.cluster.local:4318", s.name);
+        // Its printed approximations no longer claim the SDKs are disabled: tracing is full on the placement.
+        assert.ok(!plan.approximations.some((a) => a.startsWith("tracing")), plan.approximations.join("\n"));
     });
 
     it("on dev, without tierform:observability no collector runs: the SDK is switched off; with it the collector's alias", () => {

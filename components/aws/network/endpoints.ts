@@ -9,6 +9,7 @@ import type { Service } from "../../../model";
 import { datastoreKind, writablePathsOf } from "../../../plan";
 import { awsPlace } from "../common";
 import { ecrRepositoryArn, VOLUME_PERMISSIONS_IMAGE } from "../service";
+import { ADOT_IMAGE } from "../service/tracing";
 import { nameTag, type NetworkPart, type SecurityGroupKit } from "./part";
 
 /**
@@ -24,18 +25,18 @@ import { nameTag, type NetworkPart, type SecurityGroupKit } from "./part";
  */
 export const TASK_ENDPOINT_SERVICES = ["ecr.api", "ecr.dkr", "logs", "secretsmanager"] as const;
 
-/** The images Fargate pulls for a service's task: its own and busybox (the volume-permissions and health-tools steps). */
-export function taskImages(service: Service): string[] {
+/** The images Fargate pulls for a service's task: its own, busybox (the volume-permissions and health-tools steps) and, where `traced`, the ADOT collector (service/tracing.ts). */
+export function taskImages(service: Service, traced = false): string[] {
     // busybox: the volume-permissions step (the plan's writable paths: writablePaths and /tmp) and the `provided` health tool of an HTTP-checked web service (plan/service.ts healthOf).
     const httpChecked =
         service.kind === "web" && service.port !== undefined && Boolean(service.health.liveness ?? service.health.readiness);
     const busybox = writablePathsOf(service).length > 0 || (httpChecked && service.healthTool === "provided");
-    return [service.image, ...(busybox ? [VOLUME_PERMISSIONS_IMAGE] : [])];
+    return [service.image, ...(busybox ? [VOLUME_PERMISSIONS_IMAGE] : []), ...(traced ? [ADOT_IMAGE] : [])];
 }
 
 /**
  * Why a service keeps HTTPS to the internet (0.0.0.0/0:443), or undefined when it need not: its
- * spec opts in (`egress.internet` with 443), or Fargate pulls one of its images from a registry
+ * spec opts in (`egress.internet` with 443), or Fargate pulls one of its images (`traced`: the ADOT collector's too) from a registry
  * outside ECR in the stack's region (ghcr.io, Docker Hub, ECR Public: CDN-fronted, with no
  * address ranges to name and no VPC endpoint; another region's ECR), or the VPC is an existing one whose endpoints the program
  * does not know.
@@ -43,13 +44,14 @@ export function taskImages(service: Service): string[] {
 export function internetHttpsReason(
     service: Service,
     existingVpc: boolean,
+    traced = false,
     region = new pulumi.Config("aws").get("region"),
 ): string | undefined {
     if (service.egress.internet && service.egress.ports.includes(443)) return "its spec opts in (egress.internet)";
     // An ECR image of the stack's region (the interface endpoints are regional).
     const inRegionalEcr = (image: string) =>
         Boolean(ecrRepositoryArn(image)) && (!region || ecrRepositoryArn(image)!.split(":")[3] === region);
-    const outside = taskImages(service).filter((image) => !inRegionalEcr(image));
+    const outside = taskImages(service, traced).filter((image) => !inRegionalEcr(image));
     if (outside.length > 0)
         return `Fargate pulls ${outside.join(" and ")} through the task's network interface, from outside ECR in the stack's region`;
     if (existingVpc) return "the VPC is an existing one (tierform:vpcId), whose interface endpoints the program does not manage";

@@ -99,6 +99,7 @@ export function createServiceGroups(
     kit: SecurityGroupKit,
     lbs: LoadBalancerGroups,
     existingVpc: boolean,
+    traced = false,
 ): Record<string, aws.ec2.SecurityGroup> {
     const { system } = part;
     const { alb, internalAlb } = lbs;
@@ -144,7 +145,7 @@ export function createServiceGroups(
         // HTTPS out: image pulls, Secrets Manager, CloudWatch Logs, S3, SQS. A service whose spec keeps it off the internet and
         // whose images are all in this account's ECR reaches them through the VPC endpoints only (below); any other keeps 443 to
         // the internet (internetHttpsReason says why, and the plan warns for a service whose spec says egress.internet false).
-        if (internetHttpsReason(svc, existingVpc)) {
+        if (internetHttpsReason(svc, existingVpc, traced)) {
             kit.egress(`svc-${svc.name}-out-https`, {
                 securityGroupId: services[svc.name].id,
                 cidrIpv4: "0.0.0.0/0",

@@ -1,8 +1,9 @@
 /**
  * A service's task definition: the application container (the spec's image, command, port, health
  * check, read-only root, non-root user, no capabilities) and its non-essential helpers — the
- * volume-permissions step, the `migrate` step and the health-tools copy — which the application
- * waits for; scratch volumes for its writable paths; the Fargate size that fits its resources.
+ * volume-permissions step, the `migrate` step, the health-tools copy and, where traces are on, the
+ * ADOT trace collector (tracing.ts) — which the application waits for; scratch volumes for its
+ * writable paths; the Fargate size that fits its resources.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -13,6 +14,7 @@ import { resourceName } from "../../shared/naming";
 import { HEALTH_TOOLS_DIR } from "../../shared/health";
 import type { AwsServiceMounts } from "../files";
 import type { ServicePart } from "./part";
+import { ADOT_CONTAINER, adotContainer } from "./tracing";
 
 /** Name of the container that runs a service's `migrate` command before the application starts. */
 export const MIGRATE_CONTAINER = "migrate";
@@ -64,6 +66,8 @@ export interface TaskDefinitionArgs {
     taskRoleArn: pulumi.Input<string>;
     /** The file-share mounts (files.ts). @default none */
     shares?: AwsServiceMounts;
+    /** Run the ADOT collector beside the application (tracing.ts), which then starts after it. @default false */
+    tracing?: boolean;
 }
 
 /** The task definition (see the module comment). */
@@ -127,6 +131,7 @@ export function createTaskDefinition(part: ServicePart, args: TaskDefinitionArgs
           )
         : undefined;
 
+    const collector = args.tracing ? adotContainer(args.region, logsOf) : undefined;
     const afterVolumes = volumePermissions ? [{ containerName: VOLUME_PERMISSIONS_CONTAINER, condition: "SUCCESS" }] : [];
     const migrate = svc.migrate
         ? {
@@ -149,12 +154,14 @@ export function createTaskDefinition(part: ServicePart, args: TaskDefinitionArgs
         portMappings: svc.port ? [{ containerPort: svc.port, protocol: "tcp" }] : [],
         ...(healthCheck ? { healthCheck } : {}),
         // The application starts only once its volumes are its own and the migration has exited 0.
-        ...(migrate || volumePermissions || healthTools
+        ...(migrate || volumePermissions || healthTools || collector
             ? {
                   dependsOn: [
                       ...afterVolumes,
                       ...(migrate ? [{ containerName: MIGRATE_CONTAINER, condition: "SUCCESS" }] : []),
                       ...(healthTools ? [{ containerName: HEALTH_TOOLS_CONTAINER, condition: "SUCCESS" }] : []),
+                      // The collector is up before the first span and stops after the last (ECS stops in reverse dependency order).
+                      ...(collector ? [{ containerName: ADOT_CONTAINER, condition: "START" }] : []),
                   ],
               }
             : {}),
@@ -176,6 +183,7 @@ export function createTaskDefinition(part: ServicePart, args: TaskDefinitionArgs
                 ...(migrate ? [migrate] : []),
                 ...(volumePermissions ? [volumePermissions] : []),
                 ...(healthTools ? [healthTools] : []),
+                ...(collector ? [collector] : []),
             ]),
             volumes: [
                 ...volumes.map((v) => ({ name: v.name })),

@@ -608,6 +608,56 @@ export const AWS_RULES: EngineRule[] = [
         },
     },
     {
+        id: "aws-ecs-container-definitions",
+        types: ["aws:ecs/taskDefinition:TaskDefinition"],
+        outcome: "refused",
+        source: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html (cpu: the total CPU reserved for all containers of a Fargate task no more than the task-level cpu; memory: the total memory reserved for all containers lower than the task memory, memory greater than memoryReservation where both are given, at least 6 MiB; essential: a task has at least one essential container) and https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDependency.html (COMPLETE and SUCCESS can't be set on an essential container; HEALTHY requires the dependency's health check)",
+        check(r): Finding[] {
+            const raw = r.inputs.containerDefinitions;
+            const defs: any[] | undefined = typeof raw === "string" ? JSON.parse(raw) : Array.isArray(raw) ? raw : undefined;
+            if (!defs) return [];
+            const out: Finding[] = [];
+            const byName = new Map(defs.map((c) => [c.name, c]));
+            if (!defs.some((c) => c.essential !== false))
+                out.push({ field: "containerDefinitions", message: "no container is essential; a task needs at least one" });
+            const cpu = defs.reduce((sum, c) => sum + (Number(c.cpu) || 0), 0);
+            if (r.inputs.cpu !== undefined && cpu > Number(r.inputs.cpu))
+                out.push({
+                    field: "containerDefinitions",
+                    message: `the containers reserve ${cpu} CPU units; the task has ${r.inputs.cpu}`,
+                });
+            const memory = defs.reduce((sum, c) => sum + (Number(c.memory ?? c.memoryReservation) || 0), 0);
+            if (r.inputs.memory !== undefined && memory > Number(r.inputs.memory))
+                out.push({
+                    field: "containerDefinitions",
+                    message: `the containers reserve ${memory} MiB; the task has ${r.inputs.memory}`,
+                });
+            defs.forEach((c, i) => {
+                if (c.memory !== undefined && c.memoryReservation !== undefined && !(c.memory > c.memoryReservation))
+                    out.push({
+                        field: `containerDefinitions[${i}].memory`,
+                        message: `'${c.name}': memory ${c.memory} is not above memoryReservation ${c.memoryReservation}`,
+                    });
+                if (c.memory !== undefined && c.memory < 6)
+                    out.push({ field: `containerDefinitions[${i}].memory`, message: `'${c.name}': ${c.memory} MiB is below 6 MiB` });
+                (c.dependsOn ?? []).forEach((d: { containerName: string; condition: string }, j: number) => {
+                    const at = `containerDefinitions[${i}].dependsOn[${j}]`;
+                    const target = byName.get(d.containerName);
+                    if (!target)
+                        out.push({
+                            field: at,
+                            message: `'${c.name}' depends on '${d.containerName}', which is not a container of the task`,
+                        });
+                    else if ((d.condition === "COMPLETE" || d.condition === "SUCCESS") && target.essential !== false)
+                        out.push({ field: at, message: `${d.condition} on '${d.containerName}', an essential container` });
+                    else if (d.condition === "HEALTHY" && !target.healthCheck)
+                        out.push({ field: at, message: `HEALTHY on '${d.containerName}', which has no health check` });
+                });
+            });
+            return out;
+        },
+    },
+    {
         id: "aws-listener-rule-limits",
         types: ["aws:lb/listenerRule:ListenerRule"],
         outcome: "refused",

@@ -14,7 +14,9 @@ import {
     ecrRepositoryArn,
     fargateSize,
     trafficShiftDeployment,
+    taskSize,
 } from "../../../components/aws/service";
+import { ADOT_CONTAINER, XRAY_WRITE_STATEMENT } from "../../../components/aws/service/tracing";
 import type { System } from "../../../model";
 import { rollout as rolloutSpec } from "../../../model/rollout";
 import { ecsDeployment, type EcsDeployment } from "../../../plan/support/aws";
@@ -222,7 +224,8 @@ describe("aws service", function () {
         const task = mdc.one("aws:ecs/taskDefinition:TaskDefinition", "frontend-task").inputs;
         assert.deepStrictEqual(
             [task.requiresCompatibilities, task.networkMode, task.cpu, task.memory],
-            [["FARGATE"], "awsvpc", "256", "512"],
+            // The SPA's 0.25 vCPU / 512 MiB plus the trace collector's 256 MiB: the smallest Fargate size is 256/1024.
+            [["FARGATE"], "awsvpc", "256", "1024"],
         );
         const c = container(mdc, "frontend");
         assert.strictEqual(c.image, "ghcr.io/mdc-sa/tts-frontend:1.4.2");
@@ -285,21 +288,21 @@ describe("aws service", function () {
         assert.strictEqual(stmt("Logs").Resource, "arn:aws:cloudwatch:us-east-1:123456789012:loggroup/backend-logs:log-stream:*");
         assert.strictEqual(stmt("EcrAuth"), undefined, "no ECR rights for a ghcr.io image");
         for (const s of exec) assert.notStrictEqual(s.Resource, "*", s.Sid);
-        // The frontend uses nothing and lists no secrets: logs only, and no task-role policy at all.
+        // The frontend uses nothing and lists no secrets: logs only, and its task role only the trace collector's X-Ray writes.
         assert.deepStrictEqual(
             policyOf(mdc, "frontend-execution").map((s: any) => s.Sid),
             ["Logs"],
         );
-        assert.strictEqual(mdc.ofType("aws:iam/rolePolicy:RolePolicy").filter((p) => p.name === "frontend-task").length, 0);
+        assert.deepStrictEqual(policyOf(mdc, "frontend-task"), [XRAY_WRITE_STATEMENT]);
         const task = policyOf(mdc, "backend-task");
         assert.deepStrictEqual(
             task.map((s: any) => s.Sid),
-            ["RdsIamConnectdb", "S3Objectsmedia", "S3Objectsstatic"],
+            ["RdsIamConnectdb", "S3Objectsmedia", "S3Objectsstatic", "XRayWrite"],
         );
         // beat uses db and cache only: no bucket rights.
         assert.deepStrictEqual(
             policyOf(mdc, "beat-task").map((s: any) => s.Sid),
-            ["RdsIamConnectdb"],
+            ["RdsIamConnectdb", "XRayWrite"],
         );
         const trust = JSON.parse(mdc.one("aws:iam/role:Role", "backend-task").inputs.assumeRolePolicy).Statement[0];
         assert.deepStrictEqual(trust.Principal, { Service: "ecs-tasks.amazonaws.com" });
@@ -402,6 +405,7 @@ describe("aws service", function () {
             { containerName: VOLUME_PERMISSIONS_CONTAINER, condition: "SUCCESS" },
             { containerName: MIGRATE_CONTAINER, condition: "SUCCESS" },
             { containerName: HEALTH_TOOLS_CONTAINER, condition: "SUCCESS" },
+            { containerName: ADOT_CONTAINER, condition: "START" },
         ]);
         assert.deepStrictEqual(migrate.dependsOn, [{ containerName: VOLUME_PERMISSIONS_CONTAINER, condition: "SUCCESS" }]);
         // Same credentials, hardening and log group as the application; its own log stream.
@@ -420,9 +424,12 @@ describe("aws service", function () {
         // Services without `migrate` run no migrate container and wait only for their volumes.
         assert.deepStrictEqual(
             JSON.parse(mdc.one("aws:ecs/taskDefinition:TaskDefinition", "worker-task").inputs.containerDefinitions).map((c: any) => c.name),
-            ["worker", VOLUME_PERMISSIONS_CONTAINER],
+            ["worker", VOLUME_PERMISSIONS_CONTAINER, ADOT_CONTAINER],
         );
-        assert.deepStrictEqual(container(mdc, "worker").dependsOn, [{ containerName: VOLUME_PERMISSIONS_CONTAINER, condition: "SUCCESS" }]);
+        assert.deepStrictEqual(container(mdc, "worker").dependsOn, [
+            { containerName: VOLUME_PERMISSIONS_CONTAINER, condition: "SUCCESS" },
+            { containerName: ADOT_CONTAINER, condition: "START" },
+        ]);
     });
 
     it("makes every writable path the task user's before anything starts: Fargate bind mounts are root:0755", () => {
@@ -447,7 +454,9 @@ describe("aws service", function () {
                 "keeps CHOWN only",
             );
             assert.match(init.image, /^public\.ecr\.aws\/docker\/library\/busybox:\d+\.\d+\.\d+-musl$/);
-            for (const c of defs.filter((x: any) => x.name !== VOLUME_PERMISSIONS_CONTAINER && x.name !== HEALTH_TOOLS_CONTAINER)) {
+            // The trace collector mounts no writable path: it need not wait.
+            const waiting = [VOLUME_PERMISSIONS_CONTAINER, HEALTH_TOOLS_CONTAINER, ADOT_CONTAINER];
+            for (const c of defs.filter((x: any) => !waiting.includes(x.name))) {
                 assert.ok(
                     c.dependsOn?.some((d: any) => d.containerName === VOLUME_PERMISSIONS_CONTAINER && d.condition === "SUCCESS"),
                     `${n}/${c.name} waits for its volumes`,
@@ -461,9 +470,12 @@ describe("aws service", function () {
             const t = mdc.one("aws:ecs/taskDefinition:TaskDefinition", `${n}-task`).inputs;
             return `${t.cpu}/${t.memory}`;
         };
-        assert.strictEqual(size("backend"), "1024/2048", "the prod default");
-        assert.strictEqual(size("frontend"), "256/512", "the SPA's spec resources");
-        assert.strictEqual(size("beat"), "256/512", "Celery beat: the prod scheduler default");
+        // Each with the trace collector's 256 MiB on top (prod traces are on), rounded up to a Fargate size.
+        assert.strictEqual(size("backend"), "1024/3072", "the prod default, 1 vCPU / 2 GiB");
+        assert.strictEqual(size("frontend"), "256/1024", "the SPA's spec resources, 0.25 vCPU / 512 MiB");
+        assert.strictEqual(size("beat"), "256/1024", "Celery beat: the prod scheduler default, 0.25 vCPU / 512 MiB");
+        assert.deepStrictEqual(taskSize({ resources: { cpu: 1, memoryMb: 2048 } }, false), { cpu: 1024, memory: 2048 });
+        assert.deepStrictEqual(taskSize({ resources: { cpu: 1, memoryMb: 2048 } }, true), { cpu: 1024, memory: 3072 });
     });
 
     it("waits for steady state (a broken deployment fails `pulumi up`) with room for the bake times, after its role policies", () => {

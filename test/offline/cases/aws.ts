@@ -206,6 +206,110 @@ export const awsRuleCases: EngineRuleCase[] = [
         ],
     },
     {
+        rule: "aws-ecs-container-definitions",
+        good: [
+            // The shape of a traced task (components/aws/service): the application, a one-shot step and the ADOT collector.
+            recorded(TASK, "t", {
+                requiresCompatibilities: ["FARGATE"],
+                cpu: "256",
+                memory: "1024",
+                containerDefinitions: JSON.stringify([
+                    {
+                        name: "app",
+                        dependsOn: [
+                            { containerName: "volume-permissions", condition: "SUCCESS" },
+                            { containerName: "adot-collector", condition: "START" },
+                        ],
+                    },
+                    { name: "volume-permissions", essential: false, cpu: 0, memoryReservation: 16 },
+                    { name: "adot-collector", essential: false, cpu: 64, memory: 256, healthCheck: { command: ["CMD", "/healthcheck"] } },
+                ]),
+            }),
+        ],
+        bad: [
+            {
+                why: "containers reserving more memory than the task has",
+                resources: [
+                    recorded(TASK, "t", {
+                        requiresCompatibilities: ["FARGATE"],
+                        cpu: "256",
+                        memory: "512",
+                        containerDefinitions: JSON.stringify([
+                            { name: "app", memory: 384 },
+                            { name: "adot-collector", essential: false, memory: 256 },
+                        ]),
+                    }),
+                ],
+                expect: /reserve 640 MiB; the task has 512/,
+            },
+            {
+                why: "containers reserving more CPU units than the task has",
+                resources: [
+                    recorded(TASK, "t", {
+                        requiresCompatibilities: ["FARGATE"],
+                        cpu: "256",
+                        memory: "512",
+                        containerDefinitions: JSON.stringify([
+                            { name: "app", cpu: 256 },
+                            { name: "adot-collector", essential: false, cpu: 64 },
+                        ]),
+                    }),
+                ],
+                expect: /reserve 320 CPU units; the task has 256/,
+            },
+            {
+                why: "SUCCESS on an essential container",
+                resources: [
+                    recorded(TASK, "t", {
+                        cpu: "256",
+                        memory: "512",
+                        containerDefinitions: JSON.stringify([
+                            { name: "app", dependsOn: [{ containerName: "migrate", condition: "SUCCESS" }] },
+                            { name: "migrate" },
+                        ]),
+                    }),
+                ],
+                expect: /SUCCESS on 'migrate', an essential container/,
+            },
+            {
+                why: "HEALTHY on a container without a health check",
+                resources: [
+                    recorded(TASK, "t", {
+                        cpu: "256",
+                        memory: "512",
+                        containerDefinitions: JSON.stringify([
+                            { name: "app", dependsOn: [{ containerName: "adot-collector", condition: "HEALTHY" }] },
+                            { name: "adot-collector", essential: false },
+                        ]),
+                    }),
+                ],
+                expect: /HEALTHY on 'adot-collector', which has no health check/,
+            },
+            {
+                why: "a dependency on no container of the task",
+                resources: [
+                    recorded(TASK, "t", {
+                        cpu: "256",
+                        memory: "512",
+                        containerDefinitions: JSON.stringify([{ name: "app", dependsOn: [{ containerName: "gone", condition: "START" }] }]),
+                    }),
+                ],
+                expect: /'app' depends on 'gone', which is not a container of the task/,
+            },
+            {
+                why: "no essential container",
+                resources: [
+                    recorded(TASK, "t", {
+                        cpu: "256",
+                        memory: "512",
+                        containerDefinitions: JSON.stringify([{ name: "app", essential: false }]),
+                    }),
+                ],
+                expect: /no container is essential/,
+            },
+        ],
+    },
+    {
         rule: "aws-listener-rule-limits",
         good: [
             recorded(RULE, "r", {
