@@ -17,7 +17,10 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 bin=node_modules/.bin
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+# The mocha workers share their whole-program runs through this directory, for this run only
+# (test/harness/index.ts, TIERFORM_TEST_RUNS).
+runs=$(mktemp -d)
+trap 'rm -f "$log"; rm -rf "$runs"' EXIT
 
 (
     s=0
@@ -33,7 +36,7 @@ checks=$!
 # slower: 118 s against 91 s for mocha alone, since the costly whole-program runs sit in hooks.)
 jobs=$(nproc 2>/dev/null || echo 2)
 status=0
-"$bin/mocha" --parallel --jobs "$jobs" --recursive 'test/**/*.test.ts' --ignore 'test/docker-engine/dev-stack.test.ts' --ignore 'test/docker-engine/bluegreen.test.ts' || status=1
+TIERFORM_TEST_RUNS=$runs "$bin/mocha" --parallel --jobs "$jobs" --recursive 'test/**/*.test.ts' --ignore 'test/docker-engine/dev-stack.test.ts' --ignore 'test/docker-engine/bluegreen.test.ts' || status=1
 
 wait "$checks" || status=1
 echo

@@ -337,6 +337,9 @@ const REDIS: Record<string, { client: Client; row: Row }> = {
 /** What a certificate failure looks like in each runtime's messages. */
 const CERT_FAILURE = /certificate|verify failed|self[- ]signed|unable to get|hostname|Hostname|altnames|SSL|TLS/i;
 
+/** Whether /usr/bin/python3 imports a module, asked once per module: every row and test of that driver shares the answer. */
+const importProbes = new Map<string, Promise<{ status: number | null; out: string }>>();
+
 /** Skip (outside CI) or fail when a row's module is missing; the interpreter's path. */
 async function requireRow(ctx: Mocha.Context, row: Row): Promise<string> {
     if (row.runtime === "node") {
@@ -351,8 +354,9 @@ async function requireRow(ctx: Mocha.Context, row: Row): Promise<string> {
         return process.execPath;
     }
     const python = requireTool(ctx, "python3", "python3", ["/usr/bin"]);
-    const probe = await runWith(python, ["-c", `import ${row.module}`], {});
-    if (probe.status !== 0) {
+    let probe = importProbes.get(row.module);
+    if (!probe) importProbes.set(row.module, (probe = runWith(python, ["-c", `import ${row.module}`], {})));
+    if ((await probe).status !== 0) {
         const message = `${python} cannot import ${row.module} (Debian package '${row.from}'; .ci/run installs it)`;
         if (process.env.CI === "true") throw new Error(message);
         console.warn(`      skipped: ${message}`);

@@ -2,6 +2,9 @@
  * Test harness: run the whole program, or one component, under Pulumi's mock runtime and query
  * what it registered. See scripts/offline/engine.ts for how resources are recorded.
  */
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as path from "path";
 import { runOffline, type OfflineRun, type PlannedResource } from "../../scripts/offline/engine";
 import { readStackConfig } from "../../scripts/offline/stack-config";
 import { strict as assert } from "assert";
@@ -68,9 +71,53 @@ export function stackConfig(opts: StackOptions = {}): Record<string, string> {
 const planCache = new Map<string, Promise<Plan>>();
 
 /**
+ * A directory where the mocha workers of one `npm test` share their whole-program runs
+ * (scripts/test.sh creates it for the run and removes it after): the first worker to need a
+ * configuration runs it and writes the record there; a worker that needs it meanwhile waits for
+ * that file instead of running the same program again. Unset (a single mocha process), every run
+ * is this process's own. Nothing outlives the test run: no result is reused across runs.
+ */
+const SHARE_DIR = process.env.TIERFORM_TEST_RUNS;
+
+/** How long a worker waits for another's run of the same configuration before running it itself. */
+const SHARE_WAIT_MS = 120000;
+
+/** Run the program for `config`, or take the record another worker of this test run wrote for it. */
+async function sharedRun(key: string, run: () => Promise<OfflineRun>): Promise<OfflineRun> {
+    if (!SHARE_DIR) return run();
+    const base = path.join(SHARE_DIR, crypto.createHash("sha256").update(key).digest("hex"));
+    let mine = false;
+    try {
+        fs.writeFileSync(`${base}.claim`, String(process.pid), { flag: "wx" });
+        mine = true;
+    } catch {
+        // another worker claimed it: wait for its record below
+    }
+    if (mine) {
+        try {
+            const result = await run();
+            fs.writeFileSync(`${base}.tmp${process.pid}`, JSON.stringify(result));
+            fs.renameSync(`${base}.tmp${process.pid}`, `${base}.json`);
+            return result;
+        } catch (err) {
+            fs.writeFileSync(`${base}.failed`, "");
+            throw err;
+        }
+    }
+    const until = Date.now() + SHARE_WAIT_MS;
+    while (Date.now() < until) {
+        if (fs.existsSync(`${base}.json`)) return JSON.parse(fs.readFileSync(`${base}.json`, "utf8")) as OfflineRun;
+        if (fs.existsSync(`${base}.failed`)) break; // its failure is ours to see, with our own stack
+        await new Promise((r) => setTimeout(r, 20));
+    }
+    return run();
+}
+
+/**
  * Run index.ts for a stack, as `pulumi preview` would, under mocks. Runs are memoized by their
  * exact configuration: the systems, policy, schema and diagram tests share one run per
- * preset × stack instead of planning it four times. Treat the returned plan as read-only.
+ * preset × stack instead of planning it four times (and, under `npm test`, across its workers:
+ * {@link SHARE_DIR}). Treat the returned plan as read-only.
  */
 export function planStack(opts: StackOptions = {}): Promise<Plan> {
     const stack = opts.stack ?? "dev";
@@ -80,7 +127,7 @@ export function planStack(opts: StackOptions = {}): Promise<Plan> {
     if (!plan) {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const program: () => Promise<unknown> = require("../../index");
-        plan = runOffline({ program, config, stack }).then((run) => new Plan(run));
+        plan = sharedRun(key, () => runOffline({ program, config, stack })).then((run) => new Plan(run));
         planCache.set(key, plan);
         plan.catch(() => planCache.delete(key));
     }
