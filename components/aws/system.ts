@@ -32,7 +32,7 @@ import { AwsKms } from "./kms";
 import { AwsNetwork, networkProblems } from "./network";
 import { internetHttpsReason } from "./network/endpoints";
 import { AwsAppSecrets } from "./secrets";
-import { AwsService, serviceProblems } from "./service";
+import { AwsService, serviceProblems, shiftsTraffic } from "./service";
 import { AwsRolloutHook } from "./rollout-hook";
 import { ecsHooks } from "../../plan/support/aws";
 import type { Problem } from "../../conventions/problems";
@@ -76,6 +76,14 @@ export function awsWarnings(system: System, settings: PlatformSettings): string[
     if (stillOpen.length > 0) {
         out.push(
             `tierform: egress.internet is false, but HTTPS (443) to the internet stays open for ${stillOpen.join("; ")}: only a service whose images are all in ECR in the stack's region (no writablePaths and no 'provided' health tool, whose steps pull busybox from ECR Public) reaches AWS through VPC endpoints alone`,
+        );
+    }
+    const shifting = Object.values(system.services).filter(
+        (svc) => shiftsTraffic(svc) && system.edge.routes.some((r) => r.service === svc.name),
+    );
+    if (settings.vpcId && shifting.length > 0) {
+        out.push(
+            `tierform: tierform:vpcId is an existing VPC, whose NAT addresses the program does not know: no test listener admits anyone, and the lifecycle hook does not check the preview of ${shifting.map((s) => s.name).join(", ")} before production shifts (the migration and post-promotion tasks still run)`,
         );
     }
     if (!settings.alarmEmail) {

@@ -93,6 +93,7 @@ const SERVICE_MONITOR = /^kubernetes:monitoring\.coreos\.com\/v1:(ServiceMonitor
 const K8S_SECRET = /^kubernetes:core\/v1:Secret$/;
 const TASK = /^aws:ecs\/taskDefinition:TaskDefinition$/;
 const ECS_SERVICE = /^aws:ecs\/service:Service$/;
+const LAMBDA_FUNCTION = /^aws:lambda\/function:Function$/;
 const ECS_CLUSTER = /^aws:ecs\/cluster:Cluster$/;
 const RDS = /^aws:rds\/instance:Instance$/;
 const DOCDB = /^aws:docdb\/cluster:Cluster$/;
@@ -272,6 +273,18 @@ const migrateStep = {
     staging: has(JOB, /-migrate"/),
     prod: has(TASK, /"containerName":"migrate","condition":"SUCCESS"/),
 };
+/** An ECS service whose new set takes its test listener's traffic and is checked there by the system's lifecycle hook before production shifts (components/aws/rollout-hook.ts). */
+const ecsPreviewChecked = (strategy: string): Check =>
+    all(
+        has(
+            ECS_SERVICE,
+            new RegExp(`"strategy":"${strategy}"`),
+            /"testListenerRule":"arn:/,
+            /"lifecycleStages":\["POST_TEST_TRAFFIC_SHIFT"\]/,
+            /"preview":\{"url":"https:/,
+        ),
+        has(LAMBDA_FUNCTION, /"runtime":"nodejs24\.x"/, /"subnetIds"/),
+    );
 const awsDeployWaits = has(ECS_SERVICE, /"waitForSteadyState":\s?true/, /"deploymentCircuitBreaker":\{"enable":true,"rollback":true\}/);
 /** Some Deployment container whose probe of `kind` requests `path`. */
 const k8sProbe =
@@ -1117,6 +1130,8 @@ Object.assign(CHECKS, {
             all(
                 has(ECS_SERVICE, /"strategy":\s?"CANARY"/, /"alarmNames"/, /"rollback":true/),
                 has(ECS_SERVICE, /"strategy":\s?"BLUE_GREEN"/, /"alarmNames"/),
+                ecsPreviewChecked("CANARY"),
+                ecsPreviewChecked("BLUE_GREEN"),
             ),
         ),
     },
@@ -1300,7 +1315,13 @@ Object.assign(CHECKS, {
     "amg-blue-green": {
         dev: A(all(edgeSwitch(/# tierform-colour api [a-f0-9]{6}/), has(CONTAINER, /asset-management-api-migrate/))),
         staging: Y(all(argoBlueGreen, has(ROLLOUT, /"scaleDownDelaySeconds":600/), migrateStep.staging)),
-        prod: Y(all(has(ECS_SERVICE, /"strategy":"BLUE_GREEN"/), migrateStep.prod)),
+        prod: Y(
+            all(
+                ecsPreviewChecked("BLUE_GREEN"),
+                has(ECS_SERVICE, /"strategy":"BLUE_GREEN"/, /"lifecycleStages":\["PRE_SCALE_UP"\]/, /"tasks":\[\{"name":"migrate"/),
+                migrateStep.prod,
+            ),
+        ),
     },
     "amg-pre-migration-backup": every(N(nowhere(/backup-before-migrate|pre-migration/i))),
     "amg-canary": {
@@ -1317,6 +1338,7 @@ Object.assign(CHECKS, {
                     /"alarmNames"/,
                 ),
                 lacks(ECS_SERVICE, /"canaryPercent":25/),
+                ecsPreviewChecked("CANARY"),
             ),
         ),
     },
@@ -1544,12 +1566,18 @@ Object.assign(CHECKS, {
     "hld-blue-green": {
         dev: A(edgeSwitch(/# tierform-colour api [a-f0-9]{6}/)),
         staging: Y(argoBlueGreen),
-        prod: Y(has(ECS_SERVICE, /"strategy":"BLUE_GREEN"/)),
+        prod: Y(ecsPreviewChecked("BLUE_GREEN")),
     },
     "hld-canary": {
         dev: Y(all(edgeSwitch(/10% http:\/\/web-[a-f0-9]{6}/), edgeSwitch(/50% http:\/\/web-/))),
         staging: Y(argoCanary(10, 50, 100)),
-        prod: A(all(has(ECS_SERVICE, /"strategy":"CANARY"/, /"canaryPercent":10\b/), lacks(ECS_SERVICE, /"canaryPercent":50/))),
+        prod: A(
+            all(
+                has(ECS_SERVICE, /"strategy":"CANARY"/, /"canaryPercent":10\b/),
+                lacks(ECS_SERVICE, /"canaryPercent":50/),
+                ecsPreviewChecked("CANARY"),
+            ),
+        ),
     },
     "hld-rolling": {
         dev: A(lacks(/./, /maxSurge/)),

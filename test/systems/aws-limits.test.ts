@@ -66,6 +66,18 @@ describe("AWS limits on the prod stack (what a real preview and apply refuse)", 
         assert.doesNotMatch(egress, /(for |; )(backend|worker) \(/, "they opt in to the internet");
     });
 
+    it("warns that in an existing VPC the lifecycle hook does not check a blue/green or canary service's preview", () => {
+        const warnings = (config: Record<string, string>) => {
+            const stack = loadStack(stackConfig({ stack: "prod", system: "asset-management", config }));
+            return awsWarnings(stack.system, stack.settings).join("\n");
+        };
+        assert.match(
+            warnings({ "tierform:vpcId": "vpc-0abc" }),
+            /existing VPC, .*does not check the preview of api, frontend before production shifts/,
+        );
+        assert.doesNotMatch(warnings({}), /does not check the preview/);
+    });
+
     it("a real update (not a preview) without tierform:alarmEmail is refused before anything is registered; with it, it proceeds", async function () {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const program = require("../../index");
