@@ -7,7 +7,11 @@
  *   metric per service (`<service>-error-log-lines`: a metric filter's dimensions are fields of the
  *   log event, not constants — PutMetricFilter, MetricTransformation `dimensions` — so the service is
  *   in the metric's name); 0 for every other line that arrives.
- * - **ErrorLogs**, the catalogue's alarm on them: the sum over the services above its threshold.
+ * - **The catalogue's alarms** (plan/observability.ts `alerts`) no other AWS component renders, each
+ *   named by its alert in its description's first word, at the plan's threshold, window and duration
+ *   ({@link catalogueAlarms}): ErrorLogs (the services' error lines summed), HighErrorRatio and
+ *   HighLatencyP99 per routed service (its target groups' 5xx share, the worst p99), and
+ *   ReplicasUnavailable or SchedulerNotRunning per service (Container Insights' running tasks).
  * - **Saved Logs Insights queries** ({@link LOG_QUERIES}), one per kind for the whole system, over
  *   every service's log group. The load balancers' access logs are in S3 (edge/logs.ts), which Logs
  *   Insights does not read, so the slowest requests are read from the services' own JSON lines.
@@ -27,7 +31,7 @@ import type { AlertPlan, ErrorLinePlan, RowPlan, SignalId, SystemPlan } from "..
 import { resourceName } from "../shared/naming";
 import { awsPlace } from "./common";
 import type { AwsDatastoreMetrics } from "./contract";
-import { dataAlarm } from "./monitoring";
+import { dataAlarm, type AlarmSpec } from "./monitoring";
 
 /** `[Ee][Rr][Rr][Oo][Rr]`: a word in any case, as a character class per letter (the filter-pattern regex has no case flag). */
 const anyCase = (word: string) => [...word].map((c) => (/[a-z]/i.test(c) ? `[${c.toUpperCase()}${c.toLowerCase()}]` : c)).join("");
@@ -130,6 +134,9 @@ export interface DashboardSources {
     datastores: Record<string, { namespace: string; dimensions: Record<string, string>[] }>;
 }
 
+/** The load balancers' namespace. */
+const ELB = "AWS/ApplicationELB";
+
 /** At most this many metrics in one alarm's metric math, with the expression the tenth item (as cache.ts does). */
 const METRICS_PER_ALARM = 9;
 
@@ -158,8 +165,7 @@ export class AwsObservability extends pulumi.ComponentResource {
                 { parent: this },
             );
         }
-        const alert = o.alerts.find((a) => a.id === "ErrorLogs");
-        if (alert) errorLogsAlarms(this, plan, alert, namespace, services, args.alarmTopicArn);
+        catalogueAlarms(this, args, namespace);
 
         const logGroupNames = services.map((s) => args.logGroups[s]);
         for (const [kind, query] of Object.entries(LOG_QUERIES))
@@ -190,23 +196,96 @@ export class AwsObservability extends pulumi.ComponentResource {
     }
 }
 
-/** The catalogue's ErrorLogs: the error lines of every service summed over the alert's window (one alarm per 9 services). */
-function errorLogsAlarms(
-    parent: pulumi.Resource,
-    plan: SystemPlan,
-    alert: AlertPlan,
-    namespace: string,
-    services: string[],
-    topic: pulumi.Input<string>,
-): void {
+/** The alarm's comparison, threshold and periods of a catalogue alert: its window is the period, its duration the periods to breach. */
+function alarmOf(a: AlertPlan): Pick<AlarmSpec, "alarmDescription" | "comparisonOperator" | "threshold" | "evaluationPeriods"> {
+    return {
+        alarmDescription: `${a.id}: ${a.summary}`,
+        comparisonOperator: a.comparison === ">" ? "GreaterThanThreshold" : "LessThanThreshold",
+        threshold: a.threshold,
+        evaluationPeriods: Math.max(1, Math.round(a.forMinutes / a.windowMinutes)),
+    };
+}
+
+/**
+ * The catalogue's alerts this file renders (the others: HighErrorRate in monitoring.ts, RestoreTestFailed in backup.ts; the
+ * rest are plan/support/aws.ts `telemetry.unrendered`). Each alarm's metrics are the ones the dashboard graphs for its signal.
+ */
+function catalogueAlarms(parent: pulumi.Resource, args: AwsObservabilityArgs, namespace: string): void {
+    const { plan, alarmTopicArn: topic } = args;
+    const alarm = (id: string, spec: AlarmSpec) => dataAlarm(parent, plan, "monitoring", id, topic, spec);
+    for (const a of plan.observability.alerts) {
+        const service = a.subject.name;
+        const period = a.windowMinutes * 60;
+        const t = args.targets?.[service];
+        const groups = t ? t.targetGroups.map((tg) => ({ LoadBalancer: t.loadBalancer, TargetGroup: tg })) : [];
+        switch (a.id) {
+            case "ErrorLogs":
+                errorLogsAlarms(a, Object.keys(args.logGroups), (id, spec) => alarm(id, spec), namespace);
+                break;
+            case "HighErrorRatio": {
+                if (groups.length === 0) break;
+                const sum = (p: string) => `SUM([${groups.map((_, i) => `FILL(${p}${i}, 0)`).join(", ")}])`;
+                alarm(`${service}-error-ratio`, {
+                    ...alarmOf(a),
+                    // CloudWatch's share is in percent, as the system's alb-5xx-rate alarm (monitoring.ts).
+                    threshold: a.threshold * 100,
+                    metricQueries: [
+                        ...groups.flatMap((d, i) => [
+                            {
+                                id: `x${i}`,
+                                metric: { namespace: ELB, metricName: "HTTPCode_Target_5XX_Count", dimensions: d, period, stat: "Sum" },
+                                returnData: false,
+                            },
+                            {
+                                id: `r${i}`,
+                                metric: { namespace: ELB, metricName: "RequestCount", dimensions: d, period, stat: "Sum" },
+                                returnData: false,
+                            },
+                        ]),
+                        { id: "ratio", expression: `100 * ${sum("x")} / ${sum("r")}`, label: "target 5xx (%)", returnData: true },
+                    ],
+                });
+                break;
+            }
+            case "HighLatencyP99":
+                if (groups.length === 0) break;
+                alarm(`${service}-p99-latency`, {
+                    ...alarmOf(a),
+                    metricQueries: [
+                        ...groups.map((d, i) => ({
+                            id: `p${i}`,
+                            metric: { namespace: ELB, metricName: "TargetResponseTime", dimensions: d, period, stat: "p99" },
+                            returnData: false,
+                        })),
+                        { id: "worst", expression: "MAX(METRICS())", label: "p99 (worst target group)", returnData: true },
+                    ],
+                });
+                break;
+            case "ReplicasUnavailable":
+            case "SchedulerNotRunning":
+                alarm(`${service}-running-tasks`, {
+                    ...alarmOf(a),
+                    namespace: "ECS/ContainerInsights",
+                    metricName: "RunningTaskCount",
+                    dimensions: { ClusterName: args.clusterName, ServiceName: args.serviceNames[service] },
+                    statistic: "Minimum",
+                    period,
+                    // Container Insights reports every service each minute while the cluster has it on (system.ts): no report is no task.
+                    treatMissingData: "breaching",
+                });
+                break;
+        }
+    }
+}
+
+/** ErrorLogs: the error lines of every service summed over the alert's window (one alarm per 9 services). */
+function errorLogsAlarms(alert: AlertPlan, services: string[], alarm: (id: string, spec: AlarmSpec) => void, namespace: string): void {
     for (let chunk = 0; chunk * METRICS_PER_ALARM < services.length; chunk++) {
         const part = services.slice(chunk * METRICS_PER_ALARM, (chunk + 1) * METRICS_PER_ALARM);
         const suffix = services.length > METRICS_PER_ALARM ? `-${chunk + 1}` : "";
-        dataAlarm(parent, plan, "monitoring", `error-logs${suffix}`, topic, {
+        alarm(`error-logs${suffix}`, {
+            ...alarmOf(alert),
             alarmDescription: `${alert.id}: ${alert.summary}${suffix ? ` (${part.join(", ")})` : ""}`,
-            comparisonOperator: alert.comparison === ">" ? "GreaterThanThreshold" : "LessThanThreshold",
-            threshold: alert.threshold,
-            evaluationPeriods: Math.max(1, Math.round(alert.forMinutes / alert.windowMinutes)),
             metricQueries: [
                 ...part.map((service, i) => ({
                     id: `s${i}`,
@@ -267,8 +346,6 @@ interface Graph {
     title: string;
     metrics: MetricLine[];
 }
-
-const ELB = "AWS/ApplicationELB";
 
 /** A metric line: namespace, name, each dimension's name and value, and its options if any. */
 const line = (namespace: string, metricName: string, dimensions: Record<string, string>, options: MetricOptions = {}): MetricLine => [

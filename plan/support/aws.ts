@@ -108,20 +108,14 @@ export const aws: PlatformKnowledge = {
         // The ADOT collector sidecar of each task (components/aws/service/tracing.ts): the task's containers share its network
         // namespace (awsvpc), so the application reaches it on localhost.
         otlpEndpoint: "http://localhost:4318",
-        unrendered: Object.fromEntries(
-            [
-                "HighErrorRatio",
-                "HighLatencyP99",
-                "ReplicasUnavailable",
-                "SchedulerNotRunning",
-                "DatastoreNotReady",
-                "DatabaseSlowQueries",
-                "BackupMissing",
-            ].map((id) => [
-                id,
-                "no CloudWatch alarm carries this alert's name yet (the alarms of components/aws/monitoring.ts and the datastores' have their own)",
-            ]),
-        ),
+        unrendered: {
+            DatastoreNotReady:
+                "CloudWatch has no readiness metric for RDS, DocumentDB, ElastiCache or SQS; the datastores' own alarms (CPU, storage, connections, replica lag, memory, message age) and the services' target health stand in",
+            DatabaseSlowQueries:
+                "RDS publishes no commit counter to CloudWatch (the seed's rule counts pg_stat_database.xact_commit, which Performance Insights shows but CloudWatch cannot alarm on)",
+            BackupMissing:
+                "no CloudWatch metric holds a recovery point's age; AWS Backup's own alarms stand in (components/aws/backup.ts: a job that failed, and no job started within the plans' longest gap plus an hour)",
+        },
     },
     fields: {
         "observability.logRetentionDays": "The CloudWatch Logs groups' `retentionInDays`.",

@@ -217,11 +217,23 @@ describe("plan: the alert catalogue on every platform", () => {
         const rendered = plan.observability.alerts.filter((a) => !(a.id in KNOWLEDGE.aws.telemetry.unrendered));
         assert.ok(rendered.length > 0);
         for (const a of rendered) {
-            const alarm = alarms.find((r) => String(r.inputs.alarmDescription ?? "").startsWith(`${a.id}:`));
-            assert.ok(alarm, `no alarm for ${a.id}`);
+            // One alarm per alert, named by the alert, about its subject (a service's or datastore's name in its description).
+            const named = alarms.filter((r) => String(r.inputs.alarmDescription ?? "").startsWith(`${a.id}:`));
+            const mine =
+                a.subject.kind === "system"
+                    ? named
+                    : named.filter((r) => new RegExp(`\\b${a.subject.name}\\b`).test(r.inputs.alarmDescription));
+            assert.equal(mine.length, 1, `${a.id} ${a.subject.kind} ${a.subject.name}: ${mine.length} alarms`);
             // CloudWatch's error rate is in percent (100 * 5xx / requests), the plan's a share.
-            assert.equal(alarm.inputs.threshold, a.signal === "error-ratio" ? a.threshold * 100 : a.threshold, a.id);
+            assert.equal(mine[0].inputs.threshold, a.signal === "error-ratio" ? a.threshold * 100 : a.threshold, a.id);
         }
+        const ids = new Set(rendered.map((a) => a.id));
+        for (const id of ids)
+            assert.equal(
+                alarms.filter((r) => String(r.inputs.alarmDescription ?? "").startsWith(`${id}:`)).length,
+                rendered.filter((a) => a.id === id).length,
+                `${id}: as many alarms as alerts`,
+            );
         for (const id of Object.keys(KNOWLEDGE.aws.telemetry.unrendered))
             assert.ok(
                 !alarms.some((r) => String(r.inputs.alarmDescription ?? "").startsWith(`${id}:`)),

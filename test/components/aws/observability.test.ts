@@ -103,6 +103,39 @@ describe("aws observability: error-line filters, their alarm, saved queries", fu
         assert.match(String(alarms[0].inputs.alarmActions), /^arn:aws:sns:/);
     });
 
+    it("HighErrorRatio and HighLatencyP99 read each routed service's target groups, ReplicasUnavailable its ECS service, at the plan's periods", () => {
+        const alarms = plan.ofType("aws:cloudwatch/metricAlarm:MetricAlarm");
+        const desc = (id: string, service: string) =>
+            alarms.filter(
+                (a) =>
+                    String(a.inputs.alarmDescription).startsWith(`${id}:`) &&
+                    new RegExp(`\\b${service}\\b`).test(a.inputs.alarmDescription),
+            );
+        const groupsOf = (a: PlannedResource) =>
+            (a.inputs.metricQueries ?? []).flatMap((q: any) => (q.metric ? [q.metric.dimensions.TargetGroup] : []));
+        for (const service of ["order", "user", "payment", "delivery", "notification"]) {
+            // The edge's own alarms name each target group of the service: `<service>-unhealthy-targets` and `<service>-alternate-...`.
+            const unhealthy = alarms
+                .filter(
+                    (a) =>
+                        a.inputs.metricName === "UnHealthyHostCount" &&
+                        new RegExp(`-${service}(-alternate)?-unhealthy-targets$`).test(a.inputs.name),
+                )
+                .map((a) => a.inputs.dimensions.TargetGroup)
+                .sort();
+            const [ratio] = desc("HighErrorRatio", service);
+            const [p99] = desc("HighLatencyP99", service);
+            assert.deepEqual([...new Set(groupsOf(ratio))].sort(), unhealthy, `${service}: 5xx share`);
+            assert.deepEqual(groupsOf(p99).sort(), unhealthy, `${service}: p99`);
+            assert.deepEqual([ratio.inputs.evaluationPeriods, p99.inputs.evaluationPeriods], [1, 3]);
+            const [tasks] = desc("ReplicasUnavailable", service);
+            const ceiling = alarms.find((a) => a.inputs.name === `mealkitz-${service}-cpu-at-ceiling`)!;
+            const ecs = ceiling.inputs.metricQueries.find((q: any) => q.id === "tasks").metric.dimensions;
+            assert.deepEqual(tasks.inputs.dimensions, ecs, `${service}: the ECS service's running tasks`);
+            assert.deepEqual([tasks.inputs.period, tasks.inputs.evaluationPeriods, tasks.inputs.treatMissingData], [60, 10, "breaching"]);
+        }
+    });
+
     it("saves one Logs Insights query per kind over every service's log group, the errors query on the same error lines", () => {
         const defs = plan.ofType(QUERY);
         assert.deepEqual(
@@ -269,7 +302,11 @@ describe("aws observability: each preset's CloudWatch dashboard", function () {
             const custom = new Set(
                 plan.ofType(FILTER).map((f) => `${f.inputs.metricTransformation.namespace} ${f.inputs.metricTransformation.name}`),
             );
-            const dims = alarmDimensions(plan.ofType("aws:cloudwatch/metricAlarm:MetricAlarm"));
+            // The other components' alarms: this file's own read the same arguments as its dashboard, and would agree with a wrong one.
+            const others = plan
+                .ofType("aws:cloudwatch/metricAlarm:MetricAlarm")
+                .filter((a) => !a.parent?.includes("tierform:aws:Observability"));
+            const dims = alarmDimensions(others);
             const wrong: string[] = [];
             for (const [ns, metric, d] of graphed(body)) {
                 if (custom.has(`${ns} ${metric}`)) {
