@@ -75,7 +75,7 @@ export function awsWarnings(system: System, settings: PlatformSettings): string[
     });
     if (stillOpen.length > 0) {
         out.push(
-            `tierform: egress.internet is false, but HTTPS (443) to the internet stays open for ${stillOpen.join("; ")}: only a service whose images are all in ECR in the stack's region (no writablePaths and no 'provided' health tool, whose steps pull busybox from ECR Public) reaches AWS through VPC endpoints alone`,
+            `tierform: egress.internet is false, but HTTPS (443) to the internet stays open for ${stillOpen.join("; ")}: only a service whose images are all in ECR in the stack's region (no writablePaths and no 'provided' health tool, whose steps pull busybox from ECR Public, and traces off, whose ADOT collector comes from ECR Public too) reaches AWS through VPC endpoints alone`,
         );
     }
     const shifting = Object.values(system.services).filter(
