@@ -92,14 +92,23 @@ export interface AwsFileSharesArgs {
     privateSubnetIds: pulumi.Input<string>[];
     /** Security group of each service by spec name (from {@link AwsNetwork}). */
     serviceSecurityGroupIds: Record<string, pulumi.Input<string>>;
+    /**
+     * The EKS placement's cluster security group, which its nodes carry: the mount targets admit NFS from it, and the
+     * EFS CSI driver mounts on the node through access points it creates itself (components/eks/files.ts), so no
+     * per-service rule, access point or task mount is made.
+     * @default none (ECS: each mounting service's group, its access points and task mounts)
+     */
+    clusterSecurityGroupId?: pulumi.Input<string>;
 }
 
 /** One EFS file system per share with its mount targets, security group and access points. Type token `tierform:aws:FileShares`. */
 export class AwsFileShares extends pulumi.ComponentResource {
     /** Each share's file system, by share name. */
     readonly fileSystems: Record<string, aws.efs.FileSystem> = {};
-    /** What each mounting service needs, by service name. */
+    /** What each mounting service needs, by service name (none on EKS). */
     readonly mounts: Record<string, AwsServiceMounts> = {};
+    /** The mount targets of every share (what a claim waits for before a node can mount it). */
+    readonly mountTargets: aws.efs.MountTarget[] = [];
 
     constructor(name: string, args: AwsFileSharesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tierform:aws:FileShares", name, {}, opts);
@@ -107,8 +116,11 @@ export class AwsFileShares extends pulumi.ComponentResource {
         const tags = awsTags(system, "service");
         const opt = { parent: this };
         const prod = system.profile.deletionProtection;
-        const services = Object.values(system.services).filter((s) => s.mounts.length > 0);
-        const shares = [...new Set(services.flatMap((s) => s.mounts.map((m) => m.share)))];
+        const cluster = args.clusterSecurityGroupId;
+        const mounting = Object.values(system.services).filter((s) => s.mounts.length > 0);
+        // On EKS the nodes mount (the CSI driver), admitted through the cluster's group below: no task of a service mounts.
+        const services = cluster === undefined ? mounting : [];
+        const shares = [...new Set(mounting.flatMap((s) => s.mounts.map((m) => m.share)))];
         const label = (...parts: string[]) => resourceName([system.name, ...parts]);
         const key = new AwsKms(`${name}-key`, { system, purpose: "files" }, opt);
 
@@ -118,13 +130,29 @@ export class AwsFileShares extends pulumi.ComponentResource {
             {
                 vpcId: args.vpcId,
                 description: ec2Description(
-                    `${system.name} file shares: NFS ${NFS_PORT} from ${services.map((s) => s.name).join(", ")} only`,
+                    cluster === undefined
+                        ? `${system.name} file shares: NFS ${NFS_PORT} from ${services.map((s) => s.name).join(", ")} only`
+                        : `${system.name} file shares: NFS ${NFS_PORT} from the EKS cluster's nodes only`,
                 ),
                 revokeRulesOnDelete: true,
                 tags: { ...tags, Name: label("file-shares") },
             },
             opt,
         );
+        if (cluster !== undefined)
+            new aws.vpc.SecurityGroupIngressRule(
+                `${name}-in-cluster`,
+                {
+                    securityGroupId: group.id,
+                    referencedSecurityGroupId: cluster,
+                    ipProtocol: "tcp",
+                    fromPort: NFS_PORT,
+                    toPort: NFS_PORT,
+                    description: ec2Description("NFS from the EKS cluster's nodes (the EFS CSI driver mounts there)"),
+                    tags,
+                },
+                opt,
+            );
         const egressRules: Record<string, aws.vpc.SecurityGroupEgressRule> = {};
         for (const svc of services) {
             const sg = args.serviceSecurityGroupIds[svc.name];
@@ -186,6 +214,7 @@ export class AwsFileShares extends pulumi.ComponentResource {
                         opt,
                     ),
             );
+            this.mountTargets.push(...targets[share]);
         }
 
         const accessPoints = new Map<string, aws.efs.AccessPoint>();

@@ -35,6 +35,9 @@ import { createDataTier } from "../aws/data";
 import { AwsEdge } from "../aws/edge";
 import { AwsKms } from "../aws/kms";
 import { AwsNetwork } from "../aws/network";
+import { AwsFileShares } from "../aws/files";
+import { KubernetesFileShares } from "../kubernetes/files";
+import { EksFileShares } from "./files";
 import { logicalName, meta, selectorOf, type KubeContext } from "../kubernetes/context";
 import { createMesh } from "../kubernetes/mesh";
 import { KubernetesMonitoring } from "../kubernetes/monitoring";
@@ -50,23 +53,11 @@ import { EksExternalSecrets } from "./secrets";
 import { EksTraceCollector } from "./traces";
 
 /**
- * What the EKS placement cannot build, one problem per spec path: what AWS refuses of the spec
- * (its network, edge, data and recovery checks), the images' problems, and file shares (EFS on EKS
- * needs the EFS CSI driver, which Auto Mode does not include and this placement does not install yet).
+ * What the EKS placement cannot build, one problem per spec path: what AWS refuses of the spec (its network, edge,
+ * data, file-share and recovery checks) and the images' problems. File shares are EFS through the EFS CSI add-on (files.ts).
  */
 export function eksProblems(system: System, settings: PlatformSettings): Problem[] {
-    const shares = Object.values(system.services).flatMap((s) =>
-        s.mounts.length ? [{ service: s.name, share: s.mounts.map((m) => m.share).join(", ") }] : [],
-    );
-    return [
-        ...awsProblems(system, settings, settings.awsRegion, false),
-        ...imageProblems(system),
-        ...shares.map(({ service, share }) => ({
-            where: `services.${service}.mounts (${share})`,
-            message:
-                "file shares are not built on the EKS placement yet (EFS needs the EFS CSI driver, which EKS Auto Mode does not include); use tierform:placement '' (ECS, EFS access points) or drop the mount",
-        })),
-    ];
+    return [...awsProblems(system, settings, settings.awsRegion, false), ...imageProblems(system)];
 }
 
 /**
@@ -116,6 +107,44 @@ export function eksWarnings(system: System, settings: PlatformSettings): string[
 }
 /** How AWS's warning about Fargate's open HTTPS egress begins (components/aws/system.ts awsWarnings). */
 const FARGATE_EGRESS_WARNING = "tierform: egress.internet is false, but HTTPS (443) to the internet stays open";
+
+/** The AWS file shares (components/aws/files.ts) with the cluster's nodes as their only clients; none without a mount. */
+function shareFileSystems(
+    name: string,
+    system: System,
+    network: AwsNetwork,
+    clusterSecurityGroupId: pulumi.Input<string>,
+    opts: pulumi.ComponentResourceOptions,
+): AwsFileShares | undefined {
+    if (!Object.values(system.services).some((s) => s.mounts.length > 0)) return undefined;
+    const { vpcId, privateSubnetIds } = network;
+    return new AwsFileShares(name, { system, vpcId, privateSubnetIds, serviceSecurityGroupIds: {}, clusterSecurityGroupId }, opts);
+}
+
+/**
+ * The shares' claims on EKS: the EFS CSI add-on and a StorageClass per share on the AWS file systems (files.ts), and
+ * the Kubernetes adapter's ReadWriteMany claims naming them (components/kubernetes/files.ts).
+ */
+function mountShares(
+    name: string,
+    ctx: KubeContext,
+    efs: AwsFileShares,
+    cluster: { name: pulumi.Input<string>; arn: pulumi.Input<string> },
+    opts: pulumi.ComponentResourceOptions,
+): Record<string, k8s.core.v1.PersistentVolumeClaim> {
+    const drivers = new EksFileShares(
+        `${name}-efs`,
+        {
+            system: ctx.system,
+            cluster,
+            fileSystemIds: Object.fromEntries(Object.entries(efs.fileSystems).map(([share, fs]) => [share, fs.id])),
+            dependsOn: efs.mountTargets,
+        },
+        opts,
+    );
+    return new KubernetesFileShares(`${name}-claims`, { ctx, storageClasses: drivers.storageClasses }, { ...opts, dependsOn: [drivers] })
+        .claims;
+}
 
 /**
  * The staging mesh (components/kubernetes/mesh.ts) on the cluster: the same objects, with the load balancer as an edge
@@ -175,12 +204,19 @@ export class EksSystem extends pulumi.ComponentResource implements PlatformSyste
                 vpcId: settings.vpcId || undefined,
                 azCount: settings.azCount,
                 singleNatGateway: settings.singleNatGateway,
-                // The pods carry the cluster's security group (network.ts), not a task group per service.
-                taskSecurityGroups: false,
+                taskSecurityGroups: false, // the pods carry the cluster's security group (network.ts)
             },
             child,
         );
         const alarmTopic = new AwsAlarmTopic(`${name}-alarms`, { system, settings }, child);
+        // ---------- the cluster ----------
+        const eks = new EksCluster(
+            `${name}-eks`,
+            { system, subnetIds: network.privateSubnetIds, logsKmsKeyArn: logsKey.arn, publicAccessCidrs: settings.clusterApiCidrs },
+            child,
+        );
+        // File shares: the AWS provisioner's EFS file systems, mounted by the cluster's nodes (files.ts).
+        const efs = shareFileSystems(`${name}-files`, system, network, eks.clusterSecurityGroupId, child);
         const [cdnDistributionArn, resolveCdnDistributionArn] = pulumi.deferredOutput<string>();
         const bindings = createDataTier(
             {
@@ -191,16 +227,11 @@ export class EksSystem extends pulumi.ComponentResource implements PlatformSyste
                 alarmTopicArn: alarmTopic.topicArn,
                 logsKmsKeyArn: logsKey.arn,
                 ...(system.edge.cdn ? { cdnDistributionArn } : {}),
+                fileSystemArns: Object.values(efs?.fileSystems ?? {}).map((fs) => fs.arn),
             },
             child,
         );
 
-        // ---------- the cluster ----------
-        const eks = new EksCluster(
-            `${name}-eks`,
-            { system, subnetIds: network.privateSubnetIds, logsKmsKeyArn: logsKey.arn, publicAccessCidrs: settings.clusterApiCidrs },
-            child,
-        );
         const cluster = { name: eks.name, arn: eks.cluster.arn };
         const kube = { parent: this, providers: [provider, eks.provider] };
         const regionName = aws.getRegionOutput({}, { parent: this, provider }).region;
@@ -244,20 +275,15 @@ export class EksSystem extends pulumi.ComponentResource implements PlatformSyste
         }
 
         // ---------- the Kubernetes adapter's namespace and services ----------
+        const flows = eksFlows(system, plan, network.vpcCidr, new Set(Object.keys(identities)), settings.mesh);
         const ns = new KubernetesNamespace(
             `${name}-namespace`,
-            {
-                system,
-                settings,
-                name: namespaceName,
-                flows: eksFlows(system, plan, network.vpcCidr, new Set(Object.keys(identities)), settings.mesh),
-            },
+            { system, settings, name: namespaceName, flows },
             { ...kube, dependsOn: [policyEngine] },
         );
         const ctx: KubeContext = { system, settings, namespaceName, namespace: ns.name };
-        // The cluster's own parts the adapter's pods need (Auto Mode has none of them): metrics-server for the HPAs,
-        // kube-prometheus-stack for the ServiceMonitors and PrometheusRule and, with tierform:mesh, Istio in ambient mode
-        // (mesh.ts), from the adapter's pinned charts.
+        // The cluster's own parts the adapter's pods need (Auto Mode has none of them), from the adapter's pinned charts: metrics-server
+        // for the HPAs, kube-prometheus-stack for the ServiceMonitors and PrometheusRule, Istio ambient with tierform:mesh (mesh.ts).
         const operators = new KubernetesOperators(
             `${name}-operators`,
             { system, settings: { ...settings, installPrometheusStack: true, installMetricsServer: true, installIstio: settings.mesh } },
@@ -270,6 +296,7 @@ export class EksSystem extends pulumi.ComponentResource implements PlatformSyste
                 { system, cluster, region: regionName, dependsOn: operators.releases("kubePrometheusStack") },
                 kube,
             );
+        const claims = efs ? mountShares(name, ctx, efs, cluster, kube) : {};
         const secrets = new EksExternalSecrets(
             `${name}-external-secrets`,
             { system, cluster, namespace: ns.name, region: regionName, bindings },
@@ -315,6 +342,7 @@ export class EksSystem extends pulumi.ComponentResource implements PlatformSyste
                         ...appSecretDeps,
                         ...(identity ? [identity.association, ...(identity.serviceAccount ? [identity.serviceAccount] : [])] : []),
                         ...plan.services[service.name].afterMigrationsOf.map((m) => built[m].migration!),
+                        ...service.mounts.map((m) => claims[m.share]),
                     ],
                 },
                 kube,
@@ -333,8 +361,7 @@ export class EksSystem extends pulumi.ComponentResource implements PlatformSyste
             {
                 system,
                 vpcId: network.vpcId,
-                // One target group per routed service: its TargetGroupBinding follows the pods (no ECS traffic shifting).
-                shiftTraffic: false,
+                shiftTraffic: false, // one target group per routed service, which its TargetGroupBinding fills
                 publicSubnetIds: network.publicSubnetIds,
                 securityGroupId: network.albSecurityGroupId,
                 ...(network.internalAlbSecurityGroupId

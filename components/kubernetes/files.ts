@@ -50,6 +50,11 @@ export function shareMounts(service: Service): { volumes: k8sTypes.core.v1.Volum
 export interface KubernetesFileSharesArgs {
     /** Where the tier is built: the system, the stack settings, the namespace. */
     ctx: KubeContext;
+    /**
+     * The StorageClass of each share, where a placement makes one per share (EKS: one EFS file system each).
+     * @default tierform:sharedStorageClass for every share
+     */
+    storageClasses?: Record<string, pulumi.Input<string>>;
 }
 
 /** One ReadWriteMany claim per file share. */
@@ -68,7 +73,7 @@ export class KubernetesFileShares extends pulumi.ComponentResource {
                     metadata: meta(ctx, claim, claim, "service"),
                     spec: {
                         accessModes: ["ReadWriteMany"],
-                        storageClassName: ctx.settings.sharedStorageClass,
+                        storageClassName: args.storageClasses?.[share] ?? ctx.settings.sharedStorageClass,
                         resources: { requests: { storage: `${spec.sizeGb}Gi` } },
                     },
                 },

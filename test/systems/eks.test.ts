@@ -46,13 +46,7 @@ describe("the EKS placement (prod-eks): every preset on an EKS cluster with AWS 
     for (const preset of presetNames()) {
         it(`${preset}: plans with no engine problem, no mandatory violation, every type covered`, async function () {
             const plan = await planEks(preset);
-            if (typeof plan === "string") {
-                // File shares are the one thing the placement refuses (not built yet); the refusal names each service.
-                assert.match(plan, /cannot be built on EKS with AWS managed data/, preset);
-                assert.match(plan, /services\.[a-z-]+\.mounts .*file shares are not built on the EKS placement yet/, preset);
-                assert.doesNotMatch(plan, /^\s+at /m, "a refusal, not a stack trace");
-                return; // the refusal is what this preset's test asserts: a pass, not a pending test
-            }
+            if (typeof plan === "string") assert.fail(`${preset} is refused on the EKS placement: ${plan}`);
             assert.deepStrictEqual(engineProblems(plan.run), []);
             const report = runPolicyReport(plan.run, "prod-eks");
             assert.deepStrictEqual(
@@ -254,5 +248,58 @@ describe("the EKS placement (prod-eks): every preset on an EKS cluster with AWS 
                 );
             }
         }
+    });
+
+    it("auromart: its file share on EFS through the EFS CSI add-on (Pod Identity), a StorageClass on the share's file system, the pods' claim of that class", async () => {
+        const plan = (await planEks("auromart")) as Plan;
+        const [fs] = plan.ofType("aws:efs/fileSystem:FileSystem");
+        assert.ok(fs, "the share's file system");
+        const fsId = awsOutputs(fs.type, fs.name, fs.inputs, "us-east-1")!.id;
+        // The add-on, its controller's role trusted by that one ServiceAccount, with the driver's managed policy.
+        const [addon] = plan.ofType("aws:eks/addon:Addon");
+        assert.strictEqual(addon.inputs.addonName, "aws-efs-csi-driver");
+        assert.match(addon.inputs.addonVersion, /^v\d+\.\d+\.\d+-eksbuild\.\d+$/);
+        const [association] = addon.inputs.podIdentityAssociations;
+        assert.strictEqual(association.serviceAccount, "efs-csi-controller-sa");
+        const role = plan.ofType("aws:iam/role:Role").find((r) => arnOf(r) === association.roleArn)!;
+        const tags = json(role.inputs.assumeRolePolicy).Statement[0].Condition.StringEquals;
+        assert.strictEqual(tags["aws:RequestTag/kubernetes-namespace"], "kube-system");
+        assert.strictEqual(tags["aws:RequestTag/kubernetes-service-account"], "efs-csi-controller-sa");
+        const attached = plan.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.name.includes("efs-csi"));
+        assert.deepStrictEqual(
+            attached.map((a) => a.inputs.policyArn.replace(/^arn:[^:]+/, "arn")),
+            ["arn:iam::aws:policy/service-role/AmazonEFSCSIDriverPolicy"],
+            "the driver's managed policy",
+        );
+        // The StorageClass provisions access points on that file system; the claim names it; the web pods mount the claim.
+        const [sc] = plan.ofType("kubernetes:storage.k8s.io/v1:StorageClass");
+        assert.strictEqual(sc.inputs.provisioner, "efs.csi.aws.com");
+        assert.strictEqual(sc.inputs.parameters.provisioningMode, "efs-ap");
+        assert.strictEqual(sc.inputs.parameters.fileSystemId, fsId);
+        const [claim] = plan.ofType("kubernetes:core/v1:PersistentVolumeClaim");
+        assert.deepStrictEqual(claim.inputs.spec.accessModes, ["ReadWriteMany"]);
+        assert.strictEqual(claim.inputs.spec.storageClassName, sc.inputs.metadata.name);
+        const mounting = plan
+            .ofType("kubernetes:apps/v1:Deployment")
+            .filter((d) =>
+                (d.inputs.spec.template.spec.volumes ?? []).some(
+                    (v: any) => v.persistentVolumeClaim?.claimName === claim.inputs.metadata.name,
+                ),
+            );
+        assert.deepStrictEqual(mounting.map((d) => d.inputs.metadata.name).sort(), ["admin", "web"]);
+        // The mount targets admit NFS from the cluster's nodes, where the driver mounts.
+        const nfs = plan.ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.inputs.fromPort === 2049);
+        const [eksCluster] = plan.ofType("aws:eks/cluster:Cluster");
+        assert.strictEqual(nfs.length, 1);
+        assert.strictEqual(
+            nfs[0].inputs.referencedSecurityGroupId,
+            awsOutputs(eksCluster.type, eksCluster.name, eksCluster.inputs, "us-east-1")!.vpcConfig.clusterSecurityGroupId,
+        );
+        // AWS Backup takes the file system.
+        const selections = plan.ofType("aws:backup/selection:Selection");
+        assert.ok(
+            selections.some((sel) => (sel.inputs.resources ?? []).includes(awsOutputs(fs.type, fs.name, fs.inputs, "us-east-1")!.arn)),
+            "the file system in a backup selection",
+        );
     });
 });

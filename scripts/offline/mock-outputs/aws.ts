@@ -68,6 +68,9 @@ export function awsOutputs(type: string, name: string, inputs: Record<string, an
         }
         case "aws:ecs/cluster:Cluster":
             return { ...base, name: inputs.name ?? name };
+        // The security group EKS creates for the control plane and the nodes (Auto Mode's pods carry it): the rules that name it.
+        case "aws:eks/cluster:Cluster":
+            return { ...base, name: inputs.name ?? name, vpcConfig: { ...inputs.vpcConfig, clusterSecurityGroupId: `sg-${name}-cluster` } };
         case "aws:acm/certificate:Certificate":
             return {
                 ...base,
