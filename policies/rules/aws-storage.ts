@@ -170,6 +170,57 @@ export const awsLambdaEnvSecrets = resourcePolicy({
     },
 });
 
+/**
+ * Lambda runtimes and the day Lambda deprecates each (no more patches; creating functions is
+ * blocked soon after), from the Lambda developer guide's runtime table
+ * (https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html, as endoflife.date/aws-lambda
+ * lists it on 2026-12-07). A runtime not listed is deprecated already or unknown here.
+ */
+export const LAMBDA_RUNTIME_DEPRECATION: Record<string, string> = {
+    "nodejs24.x": "2028-04-30",
+    "nodejs22.x": "2027-04-30",
+    "python3.14": "2029-06-30",
+    "python3.13": "2029-06-30",
+    java25: "2029-06-30",
+    "ruby3.4": "2028-03-31",
+    dotnet10: "2028-11-14",
+};
+
+/** Inputs of `lambda.Function` the hardening policy reads. */
+interface LambdaHardeningProps {
+    runtime?: string;
+    packageType?: string;
+    vpcConfig?: { subnetIds?: string[]; securityGroupIds?: string[] };
+    loggingConfig?: { logGroup?: string };
+}
+
+/** Lambda functions on a supported runtime, inside the VPC, logging to a group of their own. */
+export const awsLambdaHardened = resourcePolicy({
+    name: "aws-lambda-hardened",
+    description:
+        "Lambda functions run a runtime Lambda has not deprecated, inside the VPC (subnets and a security group of their own), and log to a named log group (which the log-group policies hold to encryption and retention).",
+    group: "security",
+    platforms: ["aws"],
+    checklist: ["port-restrictions"],
+    sources: ["Checkov CKV_AWS_117", "Checkov CKV_AWS_363", "Lambda developer guide, lambda-runtimes.html (deprecation dates)"],
+    types: [LAMBDA],
+    validate: (props: LambdaHardeningProps, _args, report) => {
+        if (props.packageType !== "Image") {
+            const until = props.runtime ? LAMBDA_RUNTIME_DEPRECATION[props.runtime] : undefined;
+            if (!until)
+                report(
+                    `runtime ${props.runtime ?? "unset"} is deprecated or unknown: use one of ${Object.keys(LAMBDA_RUNTIME_DEPRECATION).join(", ")}`,
+                );
+            else if (Date.parse(until) <= Date.now()) report(`runtime ${props.runtime} was deprecated on ${until}`);
+        }
+        const vpc = props.vpcConfig;
+        if (!vpc?.subnetIds?.length || !vpc.securityGroupIds?.length)
+            report("runs outside the VPC: give vpcConfig subnets and a security group, so its network reach is the program's to say");
+        if (!props.loggingConfig?.logGroup)
+            report("logs to a group Lambda names itself: give loggingConfig.logGroup, a group created encrypted with its retention");
+    },
+});
+
 /** Inputs of `secretsmanager.SecretRotation`. */
 interface RotationProps {
     rotationRules?: { automaticallyAfterDays?: number; scheduleExpression?: string };
@@ -204,5 +255,6 @@ export const awsStoragePolicies = [
     awsCloudTrail,
     awsLambdaNotPublic,
     awsLambdaEnvSecrets,
+    awsLambdaHardened,
     awsSecretsRotation,
 ];

@@ -508,6 +508,53 @@ export function fargateSupportsEfs(version: unknown): boolean {
     return major > 1 || (major === 1 && minor >= 4);
 }
 
+/** The stages an ECS deployment lifecycle hook may name (API_DeploymentLifecycleHook.html, lifecycleStages). */
+export const ECS_HOOK_STAGES = [
+    "RECONCILE_SERVICE",
+    "PRE_SCALE_UP",
+    "POST_SCALE_UP",
+    "TEST_TRAFFIC_SHIFT",
+    "POST_TEST_TRAFFIC_SHIFT",
+    "PRE_PRODUCTION_TRAFFIC_SHIFT",
+    "PRODUCTION_TRAFFIC_SHIFT",
+    "POST_PRODUCTION_TRAFFIC_SHIFT",
+];
+
+/** What ECS refuses of one deployment lifecycle hook (see the aws-ecs-deployment-strategy rule's source). */
+function lifecycleHookFindings(h: any, field: string): Finding[] {
+    const out: Finding[] = [];
+    const stages: unknown[] = h.lifecycleStages ?? [];
+    if (stages.length === 0) out.push({ field: `${field}.lifecycleStages`, message: "is empty: a hook runs at one stage or more" });
+    for (const st of stages.filter((x) => !ECS_HOOK_STAGES.includes(String(x))))
+        out.push({
+            field: `${field}.lifecycleStages`,
+            message: `'${String(st)}' is not a lifecycle stage (${ECS_HOOK_STAGES.join(", ")})`,
+        });
+    const type = h.targetType ?? "AWS_LAMBDA";
+    if (type === "AWS_LAMBDA") {
+        for (const k of ["hookTargetArn", "roleArn"])
+            if (!h[k])
+                out.push({
+                    field: `${field}.${k}`,
+                    message: "is required for an AWS_LAMBDA hook (the function, and the role ECS invokes it with)",
+                });
+    } else if (type === "PAUSE") {
+        for (const st of stages.filter((x) => x === "TEST_TRAFFIC_SHIFT" || x === "PRODUCTION_TRAFFIC_SHIFT"))
+            out.push({ field: `${field}.lifecycleStages`, message: `a PAUSE hook cannot run at ${String(st)}` });
+    } else out.push({ field: `${field}.targetType`, message: `'${String(type)}' is not AWS_LAMBDA or PAUSE` });
+    if (h.hookDetails !== undefined) {
+        let parsed: unknown;
+        try {
+            parsed = JSON.parse(String(h.hookDetails));
+        } catch {
+            parsed = undefined;
+        }
+        if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed))
+            out.push({ field: `${field}.hookDetails`, message: "must be a JSON object as a string" });
+    }
+    return out;
+}
+
 /** Every AWS rule. */
 export const AWS_RULES: EngineRule[] = [
     {
@@ -843,7 +890,7 @@ export const AWS_RULES: EngineRule[] = [
         id: "aws-ecs-deployment-strategy",
         types: ["aws:ecs/service:Service"],
         outcome: "refused",
-        source: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentConfiguration.html (bakeTimeInMinutes 0-1440), API_CanaryConfiguration.html (canaryPercent multiples of 0.1 from 0.1 to 100.0; canaryBakeTimeInMinutes 0-1440), API_LinearConfiguration.html (stepPercent multiples of 0.1 from 3.0 to 100.0; stepBakeTimeInMinutes 0-1440), API_DeploymentAlarms.html (alarmNames required), and developerguide/blue-green-deployment-implementation.html (a BLUE_GREEN, CANARY or LINEAR service behind a load balancer needs each target group's advancedConfiguration: the alternate target group, the production listener rule and the role ECS shifts traffic with)",
+        source: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentConfiguration.html (bakeTimeInMinutes 0-1440), API_CanaryConfiguration.html (canaryPercent multiples of 0.1 from 0.1 to 100.0; canaryBakeTimeInMinutes 0-1440), API_LinearConfiguration.html (stepPercent multiples of 0.1 from 3.0 to 100.0; stepBakeTimeInMinutes 0-1440), API_DeploymentAlarms.html (alarmNames required), API_DeploymentLifecycleHook.html (lifecycleStages from RECONCILE_SERVICE, PRE_SCALE_UP, POST_SCALE_UP, TEST_TRAFFIC_SHIFT, POST_TEST_TRAFFIC_SHIFT, PRE_PRODUCTION_TRAFFIC_SHIFT, PRODUCTION_TRAFFIC_SHIFT, POST_PRODUCTION_TRAFFIC_SHIFT; an AWS_LAMBDA hook needs hookTargetArn and roleArn; PAUSE hooks not at TEST_TRAFFIC_SHIFT or PRODUCTION_TRAFFIC_SHIFT), CloudFormation AWS::ECS::Service DeploymentLifecycleHook (HookDetails must be a JSON object as a string), and developerguide/blue-green-deployment-implementation.html (a BLUE_GREEN, CANARY or LINEAR service behind a load balancer needs each target group's advancedConfiguration: the alternate target group, the production listener rule and the role ECS shifts traffic with)",
         check(r): Finding[] {
             const out: Finding[] = [];
             const d = r.inputs.deploymentConfiguration ?? {};
@@ -878,6 +925,9 @@ export const AWS_RULES: EngineRule[] = [
             const alarms = r.inputs.alarms;
             if (alarms && (alarms.alarmNames ?? []).length === 0)
                 out.push({ field: "alarms.alarmNames", message: "is empty: deployment alarms name at least one CloudWatch alarm" });
+            (d.lifecycleHooks ?? []).forEach((h: any, i: number) =>
+                out.push(...lifecycleHookFindings(h, `deploymentConfiguration.lifecycleHooks[${i}]`)),
+            );
             return out;
         },
     },

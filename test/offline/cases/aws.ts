@@ -53,6 +53,12 @@ const shifting = (deploymentConfiguration: Record<string, any>, advanced: Record
         alarms: { alarmNames, enable: true, rollback: true },
     });
 const ADVANCED = { alternateTargetGroupArn: "tg-alt", productionListenerRule: "rule", roleArn: "role" };
+const HOOK = {
+    hookTargetArn: "arn:aws:lambda:us-east-1:123456789012:function:hook",
+    roleArn: "role-hook",
+    lifecycleStages: ["PRE_SCALE_UP"],
+    hookDetails: '{"service":"web"}',
+};
 
 /** Every AWS rule's cases. */
 const EKS = "aws:eks/cluster:Cluster";
@@ -466,8 +472,40 @@ export const awsRuleCases: EngineRuleCase[] = [
                 linearConfiguration: { stepPercent: 33.3, stepBakeTimeInMinutes: "5" },
             }),
             recorded(SERVICE, "rolling", { launchType: "FARGATE", loadBalancers: [{ targetGroupArn: "tg" }] }),
+            shifting(
+                { strategy: "BLUE_GREEN", lifecycleHooks: [HOOK, { ...HOOK, lifecycleStages: ["POST_TEST_TRAFFIC_SHIFT"] }] },
+                {
+                    ...ADVANCED,
+                    testListenerRule: "test-rule",
+                },
+            ),
         ],
         bad: [
+            {
+                why: "a Lambda hook without the role ECS invokes it with",
+                resources: [shifting({ strategy: "BLUE_GREEN", lifecycleHooks: [{ ...HOOK, roleArn: undefined }] })],
+                expect: /required for an AWS_LAMBDA hook/,
+            },
+            {
+                why: "a hook at a stage ECS does not have",
+                resources: [shifting({ strategy: "BLUE_GREEN", lifecycleHooks: [{ ...HOOK, lifecycleStages: ["POST_BAKE"] }] })],
+                expect: /'POST_BAKE' is not a lifecycle stage/,
+            },
+            {
+                why: "a PAUSE hook at TEST_TRAFFIC_SHIFT",
+                resources: [
+                    shifting({
+                        strategy: "BLUE_GREEN",
+                        lifecycleHooks: [{ targetType: "PAUSE", lifecycleStages: ["TEST_TRAFFIC_SHIFT"] }],
+                    }),
+                ],
+                expect: /a PAUSE hook cannot run at TEST_TRAFFIC_SHIFT/,
+            },
+            {
+                why: "hookDetails that is no JSON object",
+                resources: [shifting({ strategy: "BLUE_GREEN", lifecycleHooks: [{ ...HOOK, hookDetails: '["migrate"]' }] })],
+                expect: /must be a JSON object as a string/,
+            },
             {
                 why: "BLUE_GREEN behind a load balancer without an alternate target group",
                 resources: [shifting({ strategy: "BLUE_GREEN" }, null)],
