@@ -1,7 +1,8 @@
 /**
  * The third-party container images the program pins: `npm run images` prints them, one a line,
- * for CI's image scan (Trivy). Read from the offline plans of every preset on the Docker and
- * Kubernetes stacks, so an image added to any platform is scanned without a list to keep in step;
+ * for CI's image scan (Trivy). Read from the offline plans of every preset on the Docker, Kubernetes
+ * and AWS stacks (the ECS tasks' helpers: busybox, the ADOT trace collector), so an image added to any
+ * platform is scanned without a list to keep in step;
  * the presets' own application images (their spec's `image`) are left out: they belong to the
  * teams that build them.
  *
@@ -14,7 +15,7 @@ import { readStackConfig } from "./offline/stack-config";
 import { loadStack, presetNames } from "../model";
 import { checkImages, type CheckStack } from "./image-check";
 
-/** Every image a run pulls: Docker RemoteImages and the containers of Kubernetes workloads. */
+/** Every image a run pulls: Docker RemoteImages, the containers of Kubernetes workloads and of ECS task definitions. */
 export function imagesOf(run: OfflineRun): string[] {
     const out = new Set<string>();
     const walk = (v: unknown, key: string) => {
@@ -25,6 +26,8 @@ export function imagesOf(run: OfflineRun): string[] {
     for (const r of run.resources) {
         if (r.type === "docker:index/remoteImage:RemoteImage" && typeof r.inputs.name === "string") out.add(r.inputs.name);
         else if (r.type.startsWith("kubernetes:")) walk(r.inputs, "");
+        else if (r.type === "aws:ecs/taskDefinition:TaskDefinition" && typeof r.inputs.containerDefinitions === "string")
+            walk(JSON.parse(r.inputs.containerDefinitions), "");
     }
     return [...out];
 }
@@ -75,7 +78,7 @@ async function main() {
     const program = require("../index");
     const runs: OfflineRun[] = [];
     const own: string[] = [];
-    for (const stack of ["dev", "staging"]) {
+    for (const stack of ["dev", "staging", "prod"]) {
         for (const preset of presetNames()) {
             const config = { ...readStackConfig(stack), "tierform:system": preset };
             own.push(...Object.values(loadStack(config).system.services).map((s) => s.image ?? ""));

@@ -63,9 +63,9 @@ describe("pin table", () => {
         }
     });
 
-    it("supplies every third-party image the presets pull on dev and staging", async () => {
+    it("supplies every third-party image the presets pull on dev, staging and prod (the ECS tasks' helpers)", async () => {
         const known = new Set((Object.keys(PINS) as Array<keyof typeof PINS>).filter((n) => PINS[n].kind === "image").map(imageOf));
-        for (const stack of ["dev", "staging"]) {
+        for (const stack of ["dev", "staging", "prod"]) {
             for (const preset of presetNames()) {
                 const own = new Set(Object.values(loadStack(stackConfig({ stack, system: preset })).system.services).map((s) => s.image));
                 const plan = await planStack({ stack, system: preset });

@@ -7,8 +7,12 @@
  * prod: test/plan/observability.test.ts.
  */
 import { strict as assert } from "assert";
+import { eksFlows } from "../../components/eks/network";
+import { OTEL_GATEWAY } from "../../components/kubernetes/network";
+import { loadStack } from "../../model";
+import { planSystem } from "../../plan";
 import { engineProblems } from "../../scripts/offline/engine-rules";
-import { planStack, type Plan, type PlannedResource } from "../harness";
+import { planStack, stackConfig, type Plan, type PlannedResource } from "../harness";
 
 /** AWSXrayWriteOnlyAccess (v2), https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSXrayWriteOnlyAccess.html, Resource "*". */
 const XRAY_WRITE_ACTIONS = [
@@ -134,5 +138,20 @@ describe("traces on prod (MealKitz): ECS with the ADOT sidecar, EKS through the 
             [[[...XRAY_WRITE_ACTIONS].sort(), "*"]],
         );
         assert.deepEqual(engineProblems(plan.run), []);
+    });
+
+    it("EKS with traces off: no flow to the collector, and every pod's SDK disabled (exportsTraces also decides the release: components/eks/system.ts)", () => {
+        const flows = (enabled: boolean) => {
+            const { system } = loadStack(
+                stackConfig({ stack: "prod-eks", system: "mealkitz", overrides: { observability: { traces: { enabled } } } }),
+            );
+            const plan = planSystem(system, "aws", "eks");
+            return { plan, toCollector: eksFlows(system, plan, "10.0.0.0/16", new Set()).filter((f) => f.to === OTEL_GATEWAY) };
+        };
+        const on = flows(true);
+        assert.deepEqual(on.toCollector.map((f) => f.from.component).sort(), Object.keys(on.plan.services).sort());
+        const off = flows(false);
+        assert.deepEqual(off.toCollector, []);
+        for (const s of Object.values(off.plan.services)) assert.equal(s.variables.plain.OTEL_SDK_DISABLED, "true", s.name);
     });
 });
