@@ -1,21 +1,49 @@
 /**
- * ts-node for the tests, with the compiled output of every file kept on disk: mocha (.mocharc.yml)
- * and the processes the tests start (`node -r ./test/harness/register.js`) use it. The same
- * transpiler as `ts-node --transpile-only` with tsconfig's `"swc": true` (ts-node's swc transpiler
- * over @swc/wasm), given an swc whose transformSync first looks in
- * node_modules/.cache/tierform/swc/ for the output of exactly this input, options and swc version;
- * only on a miss is @swc/wasm loaded (compiling its WebAssembly costs about half a second) and run.
- * ts-node still maps stack traces through each file's source map.
+ * TypeScript for the tests: mocha (.mocharc.yml) and the processes the tests start
+ * (`node -r ./test/harness/register.js`) load every `.ts` file through this hook. It compiles as
+ * `ts-node --transpile-only` does with tsconfig's `"swc": true` — the same swc (@swc/wasm) with
+ * the same options, {@link SWC_OPTIONS}, which test/harness/register.test.ts holds equal to what
+ * ts-node derives from tsconfig.json — without loading ts-node, which loads the TypeScript compiler
+ * to read tsconfig.json (about 0.6 s of CPU in every process: the plan's command-line tests start
+ * eleven). The output of each input is kept in node_modules/.cache/tierform/swc/, keyed by input,
+ * options and swc version; only on a miss is @swc/wasm loaded (compiling its WebAssembly costs
+ * about half a second) and run. Stack traces are mapped through each file's inline source map by
+ * Node itself (process.setSourceMapsEnabled), as ts-node maps them with source-map-support.
  */
 "use strict";
 /* eslint-disable @typescript-eslint/no-require-imports -- a require hook is loaded before TypeScript can be: plain CommonJS */
 const crypto = require("crypto");
 const fs = require("fs");
+const Module = require("module");
 const path = require("path");
 
 const dir = path.join(__dirname, "..", "..", "node_modules", ".cache", "tierform", "swc");
 const version = require("@swc/wasm/package.json").version;
 let wasm;
+
+/**
+ * What ts-node (10.9, dist/transpilers/swc.js `createSwcOptions`) passes to swc for this
+ * project's tsconfig.json (target ES2022, module commonjs, esModuleInterop, strict, no decorators),
+ * with `sourceMaps` on as ts-node always sets it. register.test.ts compares the two.
+ */
+const SWC_OPTIONS = {
+    sourceMaps: true,
+    module: { type: "commonjs", noInterop: false, strictMode: true, ignoreDynamic: false },
+    swcrc: false,
+    jsc: {
+        externalHelpers: false,
+        parser: { syntax: "typescript", tsx: false, decorators: false, dynamicImport: true, importAssertions: true },
+        target: "es2022",
+        transform: {
+            decoratorMetadata: false,
+            legacyDecorator: true,
+            react: { throwIfNamespace: false, useBuiltins: false },
+            useDefineForClassFields: true,
+        },
+        keepClassNames: true,
+        experimental: { keepImportAttributes: true, emitAssertForImportAttributes: true },
+    },
+};
 
 /** @swc/wasm's transformSync, answered from the cache when it has run on this input before. */
 function transformSync(input, options) {
@@ -43,4 +71,17 @@ function transformSync(input, options) {
     return result;
 }
 
-require("ts-node").register({ swc: false, transpileOnly: true, transpiler: ["ts-node/transpilers/swc", { swc: { transformSync } }] });
+/** The JavaScript for a `.ts` file: swc's output with its source map inline. */
+function compile(source, filename) {
+    const { code, map } = transformSync(source, { ...SWC_OPTIONS, filename });
+    return `${code}\n//# sourceMappingURL=data:application/json;charset=utf-8;base64,${Buffer.from(map).toString("base64")}\n`;
+}
+
+if (!Module._extensions[".ts"]) {
+    process.setSourceMapsEnabled(true);
+    Module._extensions[".ts"] = function (module, filename) {
+        module._compile(compile(fs.readFileSync(filename, "utf8"), filename), filename);
+    };
+}
+
+module.exports = { SWC_OPTIONS, compile };

@@ -1,0 +1,45 @@
+/**
+ * The tests' TypeScript hook (test/harness/register.js) compiles as ts-node does: the same swc
+ * options ts-node derives from tsconfig.json, and stack traces that name the .ts line.
+ */
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { spawnSync } from "node:child_process";
+import { create } from "ts-node";
+import * as swc from "@swc/wasm";
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const hook = require("./register.js") as { SWC_OPTIONS: unknown; compile: (source: string, filename: string) => string };
+
+describe("the tests' TypeScript hook", function () {
+    this.timeout(30000);
+
+    it("gives swc exactly the options ts-node derives from tsconfig.json (ts-node's createSwcOptions)", function () {
+        const service = create({ transpileOnly: true, project: path.join(__dirname, "..", "..", "tsconfig.json") });
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { createSwcOptions } = require("ts-node/transpilers/swc") as {
+            createSwcOptions: (options: unknown, kind: unknown, swc: unknown, name: string) => { nonTsxOptions: unknown };
+        };
+        const derived = createSwcOptions(service.config.options, undefined, swc, "@swc/wasm").nonTsxOptions;
+        assert.deepEqual(JSON.parse(JSON.stringify(hook.SWC_OPTIONS)), JSON.parse(JSON.stringify(derived)));
+    });
+
+    it("maps a stack trace to the TypeScript source line (line 9 of fixtures/stack-probe.ts)", function () {
+        const probe = path.join(__dirname, "fixtures", "stack-probe.ts");
+        const js = hook.compile(fs.readFileSync(probe, "utf8"), probe).split("\n");
+        assert.notEqual(js.findIndex((l) => l.includes("new Error")) + 1, 9, "the JavaScript has the error on another line");
+        const r = spawnSync(
+            process.execPath,
+            [
+                "-r",
+                path.join(__dirname, "register.js"),
+                "-e",
+                `process.stdout.write(require(${JSON.stringify(probe)}).probeStack({ kind: "probe" }))`,
+            ],
+            { encoding: "utf8" },
+        );
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(r.stdout, /stack-probe\.ts:9:\d+/, r.stdout);
+    });
+});
