@@ -882,6 +882,32 @@ export const awsWafLogging = stackPolicy({
         ),
 });
 
+/** Each service's errors are counted from its log. */
+export const awsLogErrorMetrics = stackPolicy({
+    name: "aws-log-error-metrics",
+    description:
+        "Every ECS service's CloudWatch log group (tags tier=service and service) has a metric filter, so its error lines become a metric an alarm can watch; without one an application's errors that answer no 5xx (a worker's, a scheduler's) reach nobody.",
+    group: "reliability",
+    platforms: ["aws"],
+    enforcementLevel: "advisory",
+    checklist: [],
+    sources: ["seed 000 'error log aggregation'", "seed 004 'error tracking and alerting'"],
+    validate: (args, report) => {
+        const groups = awsOnly(args, "aws:cloudwatch/logGroup:LogGroup").filter(
+            (g) => g.props?.tags?.tier === "service" && g.props?.tags?.service,
+        );
+        if (groups.length === 0) return args.notApplicable("no service log group in this stack");
+        const filtered = new Set(
+            ofType(args.resources, "aws:cloudwatch/logMetricFilter:LogMetricFilter").map((f) => f.props?.logGroupName),
+        );
+        for (const g of groups)
+            if (!filtered.has(g.props?.name))
+                report(
+                    `log group ${g.props?.name ?? g.name} (service ${g.props.tags.service}) has no metric filter: nothing counts its error lines`,
+                );
+    },
+});
+
 /** The stack policies. */
 export const stackPolicies = [
     datastoreBackups,
@@ -899,4 +925,5 @@ export const stackPolicies = [
     awsPrivateSubnets,
     awsVpcFlowLogs,
     awsWafLogging,
+    awsLogErrorMetrics,
 ];

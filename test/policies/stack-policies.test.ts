@@ -238,6 +238,21 @@ describe("stack policies", () => {
             ));
     });
 
+    describe("aws-log-error-metrics fires", () => {
+        it("a service's log group without a metric filter", () =>
+            fires(
+                "aws-log-error-metrics",
+                without(awsStack(), "backend-error-lines"),
+                /mdc-tts-prod\/backend \(service backend\) has no metric filter/,
+            ));
+        it("a filter on another log group", () =>
+            fires(
+                "aws-log-error-metrics",
+                edit(awsStack(), "backend-error-lines", (p) => (p.logGroupName = "/tierform/mdc-tts-prod/frontend")),
+                /no metric filter/,
+            ));
+    });
+
     describe("monitoring-alerts fires", () => {
         it("is not applicable on Docker", () => assert.strictEqual(checkStack("monitoring-alerts", dockerStack()).applicable, false));
         it("kubernetes: no PrometheusRule", () => fires("monitoring-alerts", without(kubernetesStack(), "alerts"), /PrometheusRule/));

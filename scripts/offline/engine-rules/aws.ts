@@ -276,6 +276,24 @@ export const NAME_LIMITS: NameLimit[] = [
         source: "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html",
     },
     {
+        type: "aws:cloudwatch/dashboard:Dashboard",
+        field: "dashboardName",
+        max: 255,
+        pattern: /^[A-Za-z0-9_-]+$/,
+        allowed: "letters, digits, '-' and '_'",
+        autoNamed: false,
+        source: "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutDashboard.html",
+    },
+    {
+        type: "aws:cloudwatch/logMetricFilter:LogMetricFilter",
+        field: "name",
+        max: 512,
+        pattern: /^[^:*]+$/,
+        allowed: "any characters but ':' and '*'",
+        autoNamed: false,
+        source: "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutMetricFilter.html",
+    },
+    {
         type: "aws:cloudwatch/eventRule:EventRule",
         field: "name",
         max: 64,
@@ -557,6 +575,29 @@ function lifecycleHookFindings(h: any, field: string): Finding[] {
 
 /** Every AWS rule. */
 export const AWS_RULES: EngineRule[] = [
+    {
+        id: "aws-metric-filter-pattern",
+        types: ["aws:cloudwatch/logMetricFilter:LogMetricFilter"],
+        outcome: "refused",
+        source: "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutMetricFilter.html (filterPattern at most 1024 characters) and https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html (a regex pattern between %: letters, digits, :_#=@/;,- and the operators ^$?[]{}|\\*+.; the () operator is not supported)",
+        check(r): Finding[] {
+            const p = r.inputs.pattern;
+            if (typeof p !== "string") return [];
+            const out: Finding[] = [];
+            if (p.length > 1024) out.push({ field: "pattern", message: `${p.length} characters; the limit is 1024` });
+            const regex = /^%(.*)%$/s.exec(p)?.[1];
+            const bad =
+                regex === undefined
+                    ? ""
+                    : [...new Set([...regex].filter((ch) => !/[A-Za-z0-9:_#=@/;,\-^$?[\]{}|\\*+.]/.test(ch)))].join("");
+            if (bad)
+                out.push({
+                    field: "pattern",
+                    message: `the regex pattern has characters a filter pattern refuses (${JSON.stringify(bad)})`,
+                });
+            return out;
+        },
+    },
     {
         id: "aws-name-limits",
         types: NAME_LIMITS.map((l) => l.type),

@@ -96,7 +96,29 @@ const podIdentity = (actions: string[], service = "pods.eks.amazonaws.com") => {
     ];
 };
 
+const FILTER = "aws:cloudwatch/logMetricFilter:LogMetricFilter";
+
 export const awsRuleCases: EngineRuleCase[] = [
+    {
+        rule: "aws-metric-filter-pattern",
+        good: [
+            recorded(FILTER, "f", { name: "web-error-lines", pattern: "%[Ll]evel.{1,4}[Ee][Rr][Rr][Oo][Rr]|ERROR|Traceback%" }),
+            recorded(FILTER, "g", { name: "json", pattern: '{ $.level = "error" }' }),
+        ],
+        bad: [
+            {
+                why: "a regex with a group",
+                resources: [recorded(FILTER, "f", { pattern: "%(ERROR|FATAL)%" })],
+                expect: /refuses \("\(\)"\)/,
+            },
+            { why: "a regex with a space", resources: [recorded(FILTER, "f", { pattern: "%level error%" })], expect: /refuses \(" "\)/ },
+            {
+                why: "a pattern over 1024 characters",
+                resources: [recorded(FILTER, "f", { pattern: `%${"a".repeat(1030)}%` })],
+                expect: /the limit is 1024/,
+            },
+        ],
+    },
     {
         rule: "aws-name-limits",
         good: [
@@ -110,12 +132,18 @@ export const awsRuleCases: EngineRuleCase[] = [
             recorded(RDS, "d", { identifier: "mealkitz-db-replica-1" }),
             recorded(VAULT, "v", { name: "mealkitz-prod-dr" }),
             recorded(ALIAS, "a", { name: "alias/tierform/mealkitz-prod-data" }),
+            recorded("aws:cloudwatch/dashboard:Dashboard", "d", { dashboardName: "mealkitz-prod" }),
         ],
         bad: [
             {
                 why: "a target group auto-named from a long logical name (pulumi-aws adds 7 random characters)",
                 resources: [recorded(TG, "mealkitz-edge-notification", {})],
                 expect: /auto-name 'mealkitz-edge-notification-' plus 7 random characters \(34 characters.*not 1-32/,
+            },
+            {
+                why: "a dashboard name with a dot (PutDashboard: letters, digits, - and _)",
+                resources: [recorded("aws:cloudwatch/dashboard:Dashboard", "d", { dashboardName: "mealkitz.prod" })],
+                expect: /character rule/,
             },
             {
                 why: "a load balancer name of 33 characters",
