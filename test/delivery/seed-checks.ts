@@ -547,7 +547,13 @@ export const CHECKS: Record<string, RowChecks> = {
     "am-perf-metrics": {
         dev: N(dockerNoMetrics),
         staging: Y(all(has(SERVICE_MONITOR), k8sAlert("HighLatencyP99"))),
-        prod: Y(has(ALARM, /"extendedStatistic":"p99"/, /TargetResponseTime/)),
+        prod: Y(
+            all(
+                has(ALARM, /"extendedStatistic":"p99"/, /TargetResponseTime/),
+                has(ALARM, /HighLatencyP99:/),
+                has(DASHBOARD, /"TargetResponseTime"/, /"stat":"p95"/),
+            ),
+        ),
     },
     "am-db-query-perf": {
         dev: A(has(CONTAINER, /"--slow-query-log=1"/)),
@@ -1345,7 +1351,15 @@ Object.assign(CHECKS, {
     "amg-kpis": {
         dev: N(dockerNoMetrics),
         staging: Y(all(k8sAlert("HighLatencyP99"), k8sAlert("HighErrorRate"))),
-        prod: Y(all(has(ALARM, /"extendedStatistic":"p99"/), has(ALARM, /HighErrorRate/))),
+        prod: Y(
+            all(
+                has(ALARM, /"extendedStatistic":"p99"/),
+                has(ALARM, /HighErrorRate/),
+                has(ALARM, /HighLatencyP99:/),
+                has(ALARM, /HighErrorRatio:/),
+                has(DASHBOARD, /"TargetResponseTime"/, /"stat":"p50"/, /"stat":"p95"/, /"stat":"p99"/),
+            ),
+        ),
     },
     "amg-elk": {
         dev: A(all(noLogStack, has(CONTAINER, /"logDriver":"json-file"/))),
