@@ -4,8 +4,9 @@
  * service), its code the plain JavaScript of rollout-hook/handler.js, told by each service's hook
  * `hookDetails` what to do at which stage (plan/support/aws.ts `ecsHooks`): the migration as a
  * one-off task of the new revision at PRE_SCALE_UP, a GET of the health path through the service's
- * test listener at POST_TEST_TRAFFIC_SHIFT, a blue-green's postPromotion commands as one-off tasks
- * at POST_PRODUCTION_TRAFFIC_SHIFT. FAILED rolls the deployment back (ECS developer guide,
+ * test listener at POST_TEST_TRAFFIC_SHIFT and then a blue-green's prePromotion commands against it
+ * (one-off tasks in the hook's own security group, `PREVIEW_URL`), its postPromotion commands as
+ * one-off tasks at POST_PRODUCTION_TRAFFIC_SHIFT. FAILED rolls the deployment back (ECS developer guide,
  * "Lambda hooks for Amazon ECS service deployments":
  * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/lambda-lifecycle-hooks.html; the
  * service side is `deploymentConfiguration.lifecycleHooks` — hookTargetArn, roleArn,
@@ -78,6 +79,13 @@ export interface AwsRolloutHookArgs {
     albDnsName: pulumi.Input<string>;
     /** Host and TLS server name of the preview check: the edge's domain, which the listener's certificate names. @default the load balancer's name */
     host?: string;
+    /**
+     * The name prePromotion commands reach the test listener at (their `PREVIEW_URL`): the edge's
+     * domain, or `origin.<domain>` behind a CDN (the domain itself is CloudFront's), both named by
+     * the load balancer's certificate and its DNS records.
+     * @default the load balancer's name
+     */
+    previewHost?: string;
     /** KMS key of the log group. */
     logsKmsKeyArn: pulumi.Input<string>;
     /** Each traffic-shifting service, by spec name. */
@@ -285,11 +293,27 @@ export class AwsRolloutHook extends pulumi.ComponentResource {
                     hookTargetArn: fn.arn,
                     roleArn: invokeRole.arn,
                     lifecycleStages: [h.stage],
-                    hookDetails: pulumi.output(args.albDnsName).apply((dns) =>
+                    hookDetails: pulumi.all([args.albDnsName, group.id]).apply(([dns, groupId]) =>
                         JSON.stringify({
                             service: svc,
                             ...(h.tasks
-                                ? { tasks: h.tasks.map((t) => ({ ...t, container: s.container, timeoutSeconds: s.taskTimeoutSeconds })) }
+                                ? {
+                                      tasks: h.tasks.map((t) => ({
+                                          ...t,
+                                          container: s.container,
+                                          timeoutSeconds: s.taskTimeoutSeconds,
+                                          // Against the preview: from the hook's group (the test listener admits the NAT addresses), not the service's.
+                                          ...(h.preview
+                                              ? {
+                                                    securityGroups: [groupId],
+                                                    environment: {
+                                                        PREVIEW_URL: `https://${args.previewHost ?? dns}:${s.testListenerPort}`,
+                                                        ...(args.host ? { PREVIEW_HOST: args.host } : {}),
+                                                    },
+                                                }
+                                              : {}),
+                                      })),
+                                  }
                                 : {}),
                             ...(h.preview
                                 ? {

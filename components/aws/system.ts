@@ -244,7 +244,12 @@ export class AwsSystem extends pulumi.ComponentResource implements PlatformSyste
                           albSecurityGroupId: network.albSecurityGroupId,
                           natPublicIps: network.natPublicIps,
                           albDnsName: edge.albDnsName,
-                          ...(system.edge.domain ? { host: system.edge.domain } : {}),
+                          ...(system.edge.domain
+                              ? {
+                                    host: system.edge.domain,
+                                    previewHost: system.edge.cdn ? `origin.${system.edge.domain}` : system.edge.domain,
+                                }
+                              : {}),
                           logsKmsKeyArn: logsKey.arn,
                           services: Object.fromEntries(hooked),
                       },

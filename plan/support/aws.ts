@@ -172,7 +172,7 @@ export const aws: PlatformKnowledge = {
         ),
         "canaryStep.pause": ignored("every step bakes 10 minutes."),
         "rolloutHook.command": approximated(
-            "postPromotion commands run one after another as one-off tasks of the new revision (the application container, its command replaced) from the system's lifecycle-hook Lambda at POST_PRODUCTION_TRAFFIC_SHIFT, a failure rolling back; prePromotion commands are not run (a task cannot reach the test listener): the hook GETs the health path through the test listener at POST_TEST_TRAFFIC_SHIFT instead.",
+            "One-off tasks of the new revision (the application container, its command replaced), one after another, from the system's lifecycle-hook Lambda, a failure rolling back: prePromotion at POST_TEST_TRAFFIC_SHIFT, after the hook's GET of the health path through the test listener, with PREVIEW_URL (the test listener: https://<domain>:<port>, origin.<domain> behind a CDN) and PREVIEW_HOST, in the hook's security group (the test listener and the internet through NAT, no datastore); postPromotion at POST_PRODUCTION_TRAFFIC_SHIFT in the service's own.",
         ),
         "rollout.bake": ignored("ECS keeps the old set 10 minutes."),
         "rollout.onFailure":
@@ -344,14 +344,20 @@ export interface EcsHook {
  * The lifecycle hooks of a shifting service's deployment (none for a rolling or unrouted one): the
  * migration at PRE_SCALE_UP, before any task of the new revision starts; the preview check at
  * POST_TEST_TRAFFIC_SHIFT, when the test listener sends the new set its test traffic and production
- * still goes to the old; a blue-green's postPromotion commands at POST_PRODUCTION_TRAFFIC_SHIFT,
- * before the bake.
+ * still goes to the old, then a blue-green's prePromotion commands against it (`PREVIEW_URL`); its
+ * postPromotion commands at POST_PRODUCTION_TRAFFIC_SHIFT, before the bake.
  */
 export function ecsHooks(intent: RolloutIntent): EcsHook[] {
     if (!ecsDeployment(intent)) return [];
     return [
         ...(intent.migration ? [{ stage: "PRE_SCALE_UP" as const, tasks: [{ name: "migrate", command: [...intent.migration] }] }] : []),
-        { stage: "POST_TEST_TRAFFIC_SHIFT", preview: true },
+        {
+            stage: "POST_TEST_TRAFFIC_SHIFT",
+            preview: true,
+            ...(intent.prePromotion.length > 0
+                ? { tasks: intent.prePromotion.map((h) => ({ name: h.name, command: [...h.command] })) }
+                : {}),
+        },
         ...(intent.postPromotion.length > 0
             ? [
                   {
@@ -416,7 +422,7 @@ function ecsSchedule(intent: RolloutIntent): RolloutSchedule {
             : []),
         ...(intent.prePromotion.length > 0
             ? [
-                  `prePromotion (${intent.prePromotion.map((h) => h.name).join(", ")}) is not run: a one-off task in the service's security group cannot reach the test listener; the hook's GET of the health path through it checks the preview instead`,
+                  `prePromotion (${intent.prePromotion.map((h) => h.name).join(", ")}) runs in the lifecycle hook's security group, not the service's: PREVIEW_URL (the test listener) and the internet through NAT, no datastore`,
               ]
             : []),
         ...(period !== a.intervalSeconds
@@ -435,6 +441,16 @@ function ecsSchedule(intent: RolloutIntent): RolloutSchedule {
                 ...migrate,
                 { what: "green set in the alternate target group", weight: 0, holdSeconds: 0, gate: "task health" },
                 preview,
+                ...(intent.prePromotion.length > 0
+                    ? [
+                          {
+                              what: `prePromotion: ${intent.prePromotion.map((h) => h.name).join(", ")}, each one task of the new revision against PREVIEW_URL (the same hook)`,
+                              weight: 0,
+                              holdSeconds: 0,
+                              gate: hookGate,
+                          },
+                      ]
+                    : []),
                 ...(post.length > 0
                     ? [
                           { what: "switch", weight: 100, holdSeconds: 0, gate },

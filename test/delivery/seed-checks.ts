@@ -1325,6 +1325,7 @@ Object.assign(CHECKS, {
             all(
                 ecsPreviewChecked("BLUE_GREEN"),
                 has(ECS_SERVICE, /"strategy":"BLUE_GREEN"/, /"lifecycleStages":\["PRE_SCALE_UP"\]/, /"tasks":\[\{"name":"migrate"/),
+                has(ECS_SERVICE, /"strategy":"BLUE_GREEN"/, /"tasks":\[\{"name":"smoke-1"/, /"PREVIEW_URL":"https:\/\/origin\.[^"]+:8443"/),
                 migrateStep.prod,
             ),
         ),

@@ -129,14 +129,15 @@ describe("rollout model and plan", () => {
             "  1. migrate: one task of the new revision (lifecycle hook at PRE_SCALE_UP), before any new task: 0 % of traffic; gate: its containers exit 0, else ECS rolls back",
             "  2. green set in the alternate target group: 0 % of traffic; gate: task health",
             `  3. ${preview}`,
-            "  4. switch, blue kept: 100 % of traffic, 10m; gate: task health (circuit breaker) and the rollback alarms (5xx share, latency per target group)",
+            "  4. prePromotion: smoke-1, each one task of the new revision against PREVIEW_URL (the same hook): 0 % of traffic; gate: its containers exit 0, else ECS rolls back",
+            "  5. switch, blue kept: 100 % of traffic, 10m; gate: task health (circuit breaker) and the rollback alarms (5xx share, latency per target group)",
             "  on failure: ECS shifts all traffic back to the old task set (an alarm, a failed hook or the circuit breaker)",
         ]);
         const approximations = prod.approximations.join("\n");
         assert.doesNotMatch(approximations, /promotion checks are not run|does not deploy/);
         assert.match(
             approximations,
-            /services\.api\.rollout: prePromotion \(smoke-1\) is not run: a one-off task in the service's security group cannot reach the test listener/,
+            /services\.api\.rollout: prePromotion \(smoke-1\) runs in the lifecycle hook's security group, not the service's/,
         );
         assert.ok(
             prod.approximations.includes(

@@ -23,7 +23,10 @@
  *   did not.
  * - `hookDetails.preview` — at `POST_TEST_TRAFFIC_SHIFT` (green takes all the test listener's
  *   traffic): a GET of each path through the test listener; SUCCEEDED when every answer is 2xx,
- *   FAILED when one is not (or times out) `attempts` times in a row.
+ *   FAILED when one is not (or times out) `attempts` times in a row. Its `tasks` (a blue-green's
+ *   prePromotion commands) then run as above, in the hook's own security group (`securityGroups`:
+ *   the one the test listener admits, through the NAT gateways) with `PREVIEW_URL` and
+ *   `PREVIEW_HOST` in their environment.
  */
 "use strict";
 
@@ -95,8 +98,20 @@ async function startTask(ecs, sdk, event, step, index, now) {
             count: 1,
             launchType: revision.launchType ?? "FARGATE",
             ...(revision.platformVersion ? { platformVersion: revision.platformVersion } : {}),
-            networkConfiguration: revision.networkConfiguration,
-            overrides: { containerOverrides: [{ name: step.container, command: step.command }] },
+            networkConfiguration: step.securityGroups
+                ? { awsvpcConfiguration: { ...revision.networkConfiguration.awsvpcConfiguration, securityGroups: step.securityGroups } }
+                : revision.networkConfiguration,
+            overrides: {
+                containerOverrides: [
+                    {
+                        name: step.container,
+                        command: step.command,
+                        ...(step.environment
+                            ? { environment: Object.entries(step.environment).map(([name, value]) => ({ name, value: String(value) })) }
+                            : {}),
+                    },
+                ],
+            },
             startedBy: `tierform-${step.name}`.slice(0, 128),
         }),
     );
@@ -153,10 +168,19 @@ function createHandler(deps) {
         const now = deps.now ? deps.now() : Date.now();
         let answer;
         try {
-            if (Array.isArray(details.tasks) && details.tasks.length > 0) {
-                answer = await runTasks(deps.ecs(), deps.sdk, event, details, now);
-            } else if (details.preview) {
+            const tasks = Array.isArray(details.tasks) && details.tasks.length > 0;
+            if (details.preview && !details.previewPassed) {
                 answer = await checkPreview(details.preview, details);
+                // The preview answers: the stage's tasks (the prePromotion commands) follow, the check not repeated.
+                if (answer.hookStatus === "SUCCEEDED" && tasks) {
+                    const next = await runTasks(deps.ecs(), deps.sdk, event, details, now);
+                    answer = {
+                        ...next,
+                        ...(next.hookStatus === "IN_PROGRESS" ? { hookDetails: { ...next.hookDetails, previewPassed: true } } : {}),
+                    };
+                }
+            } else if (tasks) {
+                answer = await runTasks(deps.ecs(), deps.sdk, event, details, now);
             } else {
                 answer = { hookStatus: "FAILED", reason: `nothing to do at ${event.lifecycleStage} for these hookDetails` };
             }

@@ -171,12 +171,17 @@ describe("the ECS lifecycle hook (rollout-hook/handler.js)", () => {
         const migrate = { service: "api", tasks: [{ name: "migrate", container: "api", command, timeoutSeconds: 600 }] };
 
         /** Runs the hook the way ECS does: again while IN_PROGRESS, the returned hookDetails merged into the next event. */
-        async function runHook(client: ecsSdk.ECSClient, clock = () => 1_000_000, start: Record<string, unknown> = migrate) {
+        async function runHook(
+            client: ecsSdk.ECSClient,
+            clock = () => 1_000_000,
+            start: Record<string, unknown> = migrate,
+            stage = "PRE_SCALE_UP",
+        ) {
             const handler = createHandler({ sdk: ecsSdk, ecs: () => client, now: clock, log: quiet });
             const answers: any[] = [];
             let details: Record<string, unknown> = { ...start };
             for (let i = 0; i < 6; i++) {
-                const a = await handler(event("PRE_SCALE_UP", details));
+                const a = await handler(event(stage, details));
                 answers.push(a);
                 if (a.hookStatus !== "IN_PROGRESS") break;
                 details = { ...details, ...(a.hookDetails ?? {}) };
@@ -228,6 +233,51 @@ describe("the ECS lifecycle hook (rollout-hook/handler.js)", () => {
                     ["tierform-verify-2", ["./verify", "payments"]],
                 ],
             );
+        });
+
+        it("POST_TEST_TRAFFIC_SHIFT: the prePromotion commands follow a passing preview check, in the hook's group with PREVIEW_URL; none after a failing one", async () => {
+            const { srv, port } = await server((req, res) => res.writeHead(req.url === "/healthz" ? 200 : 404).end());
+            servers.push(srv);
+            const smoke = (status: string) => ({
+                service: "api",
+                preview: { url: `http://127.0.0.1:${port}`, host: "shop.example.com", paths: [status], timeoutMs: 300, attempts: 1 },
+                tasks: [
+                    {
+                        name: "smoke-1",
+                        container: "api",
+                        command: ["./smoke"],
+                        securityGroups: ["sg-hook"],
+                        environment: { PREVIEW_URL: "https://shop.example.com:8443", PREVIEW_HOST: "shop.example.com" },
+                    },
+                ],
+            });
+            const { calls, client } = await ecs({ api: 0 });
+            const answers = await runHook(client, undefined, smoke("/healthz"), "POST_TEST_TRAFFIC_SHIFT");
+            assert.deepStrictEqual(
+                answers.map((a) => a.hookStatus),
+                ["IN_PROGRESS", "IN_PROGRESS", "SUCCEEDED"],
+            );
+            const run = calls.find((c) => c.op === "RunTask")!.body;
+            assert.deepStrictEqual(run.networkConfiguration, {
+                awsvpcConfiguration: { ...NETWORK.awsvpcConfiguration, securityGroups: ["sg-hook"] },
+            });
+            assert.deepStrictEqual(run.overrides.containerOverrides, [
+                {
+                    name: "api",
+                    command: ["./smoke"],
+                    environment: [
+                        { name: "PREVIEW_URL", value: "https://shop.example.com:8443" },
+                        { name: "PREVIEW_HOST", value: "shop.example.com" },
+                    ],
+                },
+            ]);
+            calls.length = 0;
+            const failed = await runHook(client, undefined, smoke("/missing"), "POST_TEST_TRAFFIC_SHIFT");
+            assert.deepStrictEqual(
+                failed.map((a) => a.hookStatus),
+                ["FAILED"],
+            );
+            assert.deepStrictEqual(calls, [], "no task against a preview that failed its check");
         });
 
         it("FAILED when a container of the migration task exits non-zero (ECS rolls back before any green task starts)", async () => {
@@ -324,6 +374,21 @@ describe("the ECS lifecycle hook in Asset Management's prod plan (the cached who
             timeoutMs: 5000,
             attempts: 3,
         });
+        // Then the spec's prePromotion smoke test, a task of the new revision in the hook's own group, against the test listener
+        // at origin.<domain> (Asset Management is behind CloudFront, which serves the domain itself).
+        const hookGroup = out(p.one("aws:ec2/securityGroup:SecurityGroup", "asset-management-rollout-hook-sg")).id;
+        assert.deepStrictEqual(
+            preview.tasks.map((t: any) => [t.name, t.command[0], t.container, t.securityGroups, t.environment]),
+            [
+                [
+                    "smoke-1",
+                    "node",
+                    "api",
+                    [hookGroup],
+                    { PREVIEW_URL: `https://origin.assets.example.com:${listener.port}`, PREVIEW_HOST: "assets.example.com" },
+                ],
+            ],
+        );
         // Its rule forwards to both of the api's target groups, as the production rule does (ECS moves both rules' weights).
         assert.deepStrictEqual(
             rule.inputs.actions[0].forward.targetGroups.map((t: any) => t.arn),
