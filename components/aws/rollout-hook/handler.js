@@ -19,8 +19,8 @@
  *   takes all traffic, blue is kept): each as one ECS task of the NEW revision — its task definition
  *   and network configuration from DescribeServiceRevisions of `targetServiceRevisionArn` — with the
  *   application container's command replaced by the step's; IN_PROGRESS while a task runs,
- *   SUCCEEDED once every task stopped with every container's exit code 0, FAILED at the first that
- *   did not.
+ *   SUCCEEDED once every task stopped with the step's container's exit code 0, FAILED at the first
+ *   that did not.
  * - `hookDetails.preview` — at `POST_TEST_TRAFFIC_SHIFT` (green takes all the test listener's
  *   traffic): a GET of each path through the test listener; SUCCEEDED when every answer is 2xx,
  *   FAILED when one is not (or times out) `attempts` times in a row. Its `tasks` (a blue-green's
@@ -130,7 +130,7 @@ async function startTask(ecs, sdk, event, step, index, now) {
 /**
  * The stage's tasks, one after another (`hookDetails.tasks`: the migration, or the post-promotion
  * commands): IN_PROGRESS while one runs or the next is started, SUCCEEDED once the last stopped with
- * every container's exit code 0, FAILED at the first that did not (or outlived `timeoutSeconds`).
+ * its own container's exit code 0, FAILED at the first that did not (or outlived `timeoutSeconds`).
  */
 async function runTasks(ecs, sdk, event, details, now) {
     const tasks = details.tasks;
@@ -146,10 +146,12 @@ async function runTasks(ecs, sdk, event, details, now) {
                 return { hookStatus: "FAILED", reason: `${step.name} task still ${task.lastStatus} after ${limit} s` };
             return { hookStatus: "IN_PROGRESS", callBackDelay: TASK_POLL_SECONDS };
         }
+        // The step's own container decides: a sidecar (the ADOT collector) stopped with the task may exit 143, and when a step
+        // before it fails (the migrate container, a volume step) it never starts and has no exit code.
         const containers = task.containers ?? [];
-        const bad = containers.filter((c) => c.exitCode !== 0);
-        if (containers.length === 0 || bad.length > 0) {
-            const why = bad.map((c) => `${c.name} exit ${c.exitCode ?? "none"}${c.reason ? ` (${c.reason})` : ""}`).join("; ");
+        const own = containers.find((c) => c.name === step.container);
+        if (!own || own.exitCode !== 0) {
+            const why = containers.map((c) => `${c.name} exit ${c.exitCode ?? "none"}${c.reason ? ` (${c.reason})` : ""}`).join("; ");
             return { hookStatus: "FAILED", reason: `${step.name} task stopped: ${why || task.stoppedReason || "no container"}` };
         }
         index += 1;

@@ -286,6 +286,12 @@ describe("the ECS lifecycle hook (rollout-hook/handler.js)", () => {
             assert.strictEqual(answers[answers.length - 1].hookStatus, "FAILED");
         });
 
+        it("SUCCEEDED on the step's own container: a sidecar stopped with the task (the ADOT collector, 143) does not fail it", async () => {
+            const { client } = await ecs({ migrate: 0, api: 0, "adot-collector": 143 });
+            const answers = await runHook(client);
+            assert.strictEqual(answers[answers.length - 1].hookStatus, "SUCCEEDED");
+        });
+
         it("FAILED when a container stopped without an exit code (never started: image pull, dependency failed)", async () => {
             const { client } = await ecs({ migrate: 3, api: undefined }, 0);
             const answers = await runHook(client);
