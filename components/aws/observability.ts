@@ -132,6 +132,8 @@ export interface DashboardSources {
     targets: Record<string, ServiceTargets>;
     /** Namespace and dimension sets by datastore. */
     datastores: Record<string, { namespace: string; dimensions: Record<string, string>[] }>;
+    /** Log group names by service. */
+    logGroups: Record<string, string>;
 }
 
 /** The load balancers' namespace. */
@@ -185,6 +187,7 @@ export class AwsObservability extends pulumi.ComponentResource {
             serviceNames: args.serviceNames,
             targets: args.targets ?? {},
             datastores: args.datastores ?? {},
+            logGroups: args.logGroups,
         }) as pulumi.Output<DashboardSources>;
         const dashboardName = resourceName([plan.name, plan.environment], 255);
         this.dashboard = new aws.cloudwatch.Dashboard(
@@ -318,7 +321,7 @@ export interface MetricOptions {
 /** One widget of a dashboard body. */
 export interface DashboardWidget {
     /** `metric` or `text`. */
-    type: "metric" | "text";
+    type: "metric" | "text" | "log";
     /** Column, 0-23. */
     x: number;
     /** Row, from 0. */
@@ -327,7 +330,7 @@ export interface DashboardWidget {
     width: number;
     /** Rows. */
     height: number;
-    /** A metric widget's graph, or a text widget's `markdown`. */
+    /** A metric widget's graph, a text widget's `markdown`, a log widget's Logs Insights `query`. */
     properties: Record<string, unknown>;
 }
 
@@ -470,8 +473,9 @@ const GRAPH_HEIGHT = 6;
 /**
  * The dashboard body of `plan` with its resources' identifiers `s` (Dashboard Body Structure and
  * Syntax: https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/CloudWatch-Dashboard-Body-Structure.html):
- * a title, then per row of the plan a text header naming the row (and the signals CloudWatch has no
- * metric for) and its graphs, four to a line.
+ * a title, the saved errors-by-service query over every service's log group as a table (a log widget:
+ * `SOURCE '<group>' | ...`), then per row of the plan a text header naming the row (and the signals
+ * CloudWatch has no metric for) and its graphs, four to a line.
  */
 export function dashboardBody(plan: SystemPlan, s: DashboardSources): DashboardBody {
     const widgets: DashboardWidget[] = [
@@ -486,7 +490,22 @@ export function dashboardBody(plan: SystemPlan, s: DashboardSources): DashboardB
             },
         },
     ];
-    let y = 2;
+    const groups = Object.values(s.logGroups);
+    if (groups.length > 0)
+        widgets.push({
+            type: "log",
+            x: 0,
+            y: 2,
+            width: 24,
+            height: 6,
+            properties: {
+                title: "Error log lines by service (the dashboard's time range)",
+                region: s.region,
+                view: "table",
+                query: [...groups.map((g) => `SOURCE '${g}'`), LOG_QUERIES["errors-by-service"](plan.observability.errorLines)].join(" | "),
+            },
+        });
+    let y = groups.length > 0 ? 8 : 2;
     for (const row of plan.observability.rows) {
         const { graphs, missing } = rowGraphs(plan, s, row);
         const note = missing.length > 0 ? `\nNo CloudWatch metric for: ${missing.join(", ")}.` : "";

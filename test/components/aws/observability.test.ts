@@ -220,7 +220,7 @@ function bodyProblems(body: any): string[] {
     body.widgets.forEach((w: any, i: number): void => {
         const at = `widget ${i} (${w.properties?.title ?? w.properties?.markdown?.split("\n")[0]})`;
         const int = (v: unknown, lo: number, hi: number) => Number.isInteger(v) && (v as number) >= lo && (v as number) <= hi;
-        if (!["metric", "text"].includes(w.type)) out.push(`${at}: type ${w.type}`);
+        if (!["metric", "text", "log"].includes(w.type)) out.push(`${at}: type ${w.type}`);
         if (typeof w.properties !== "object") out.push(`${at}: no properties`);
         if (!int(w.x, 0, 23) || !int(w.y, 0, 1e6) || !int(w.width, 1, 24) || !int(w.height, 1, 1000) || w.x + w.width > 24)
             out.push(`${at}: outside the grid (${w.x},${w.y} ${w.width}x${w.height})`);
@@ -230,6 +230,8 @@ function bodyProblems(body: any): string[] {
                 cells.add(`${x},${y}`);
             }
         if (w.type === "text" && typeof w.properties.markdown !== "string") out.push(`${at}: no markdown`);
+        if (w.type === "log" && (typeof w.properties.region !== "string" || !/^SOURCE '[^']+'/.test(w.properties.query)))
+            out.push(`${at}: a log widget needs a region and a query starting SOURCE '<log group>'`);
         if (w.type !== "metric") return;
         if (typeof w.properties.region !== "string" || !w.properties.region) out.push(`${at}: no region`);
         const metrics = w.properties.metrics;
@@ -321,6 +323,16 @@ describe("aws observability: each preset's CloudWatch dashboard", function () {
                     if (!dims.has(`${ns} ${k}=${v}`)) wrong.push(`${ns} ${metric}: ${k}=${v} is no alarm's`);
             }
             assert.deepEqual(wrong, []);
+            // The log widget reads exactly the services' log groups, with the saved errors-by-service query.
+            const log = body.widgets.find((w: any) => w.type === "log");
+            const sources = [...log.properties.query.matchAll(/SOURCE '([^']+)'/g)].map((m) => m[1]).sort();
+            const groups = plan
+                .ofType("aws:cloudwatch/logGroup:LogGroup")
+                .filter((g) => g.inputs.tags?.tier === "service" && g.inputs.tags?.service)
+                .map((g) => g.inputs.name)
+                .sort();
+            assert.deepEqual(sources, groups);
+            assert.ok(log.properties.query.endsWith(LOG_QUERIES["errors-by-service"](ERROR_LINES)));
         });
     }
 
