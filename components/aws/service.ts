@@ -129,13 +129,18 @@ export const shiftsTraffic = (service: Service) => service.kind === "web" && ser
 
 /**
  * What ECS owns on a service once it exists, so a later `pulumi up` leaves it as ECS has it:
- * `desiredCount` when autoscaling sets it; for blue/green and canary, `loadBalancers` (each
- * deployment swaps the production and alternate target groups, ECS developer guide "Amazon ECS
- * blue/green deployments": https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-blue-green.html).
- * The production listener rule's `actions` (weights and target groups) are the edge's to ignore.
+ * `desiredCount` when autoscaling sets it; for blue/green and canary, the two target groups of its
+ * load balancer entry (each deployment swaps the production and alternate target groups, ECS
+ * developer guide "Amazon ECS blue/green deployments":
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-blue-green.html) —
+ * only those two, so the rest of the entry (a test listener rule, the role) still reaches a
+ * service that exists. The listener rules' `actions` (weights and target groups) are the edge's to ignore.
  */
 export function ecsOwnedFields(scales: boolean, shiftsTrafficNow: boolean): string[] {
-    return [...(scales ? ["desiredCount"] : []), ...(shiftsTrafficNow ? ["loadBalancers"] : [])];
+    return [
+        ...(scales ? ["desiredCount"] : []),
+        ...(shiftsTrafficNow ? ["loadBalancers[0].targetGroupArn", "loadBalancers[0].advancedConfiguration.alternateTargetGroupArn"] : []),
+    ];
 }
 
 /**

@@ -394,12 +394,12 @@ export const REWRITES: Rewrite[] = [
             ),
         reason: "Application Auto Scaling sets the service's desired count (AmazonECS developerguide service-auto-scaling.html)",
     },
-    {
+    ...["loadBalancers[0].targetGroupArn", "loadBalancers[0].advancedConfiguration.alternateTargetGroupArn"].map((path) => ({
         type: "aws:ecs/service:Service",
-        path: "loadBalancers",
-        applies: (r) => ["BLUE_GREEN", "CANARY", "LINEAR"].includes(r.inputs.deploymentConfiguration?.strategy),
+        path,
+        applies: (r: PlannedResource) => ["BLUE_GREEN", "CANARY", "LINEAR"].includes(r.inputs.deploymentConfiguration?.strategy),
         reason: "ECS swaps the primary and alternate target groups at each blue/green or canary deployment (deployment-type-blue-green.html)",
-    },
+    })),
     {
         type: "aws:lb/listenerRule:ListenerRule",
         path: "actions",

@@ -218,13 +218,26 @@ describe("systems on AWS (prod stack)", function () {
     });
 
     it("day two: after ECS swaps a blue/green or canary service's target groups and rule weights, the next update changes nothing ECS owns", async () => {
-        /** Top-level inputs where ECS's state differs from the program's and no ignoreChanges entry covers it: what the next `up` would revert. */
+        /** `value` without what the ignoreChanges paths under it name (`loadBalancers[0].targetGroupArn` → [0].targetGroupArn). */
+        const without = (value: any, paths: string[][]): any => {
+            if (value === null || typeof value !== "object") return value;
+            const copy: any = Array.isArray(value) ? [...value] : { ...value };
+            for (const [head, ...rest] of paths) {
+                if (!(head in copy)) continue;
+                if (rest.length === 0) delete copy[head];
+                else copy[head] = without(copy[head], [rest]);
+            }
+            return copy;
+        };
+        const parts = (path: string) => path.replace(/\[(\d+)\]/g, ".$1").split(".");
+        /** Top-level inputs where ECS's state differs from the program's beyond its ignoreChanges paths: what the next `up` would revert. */
         const reverted = (r: PlannedResource, state: Record<string, any>) =>
-            Object.keys(state).filter(
-                (k) =>
-                    JSON.stringify(state[k]) !== JSON.stringify(r.inputs[k]) &&
-                    !r.options.ignoreChanges.some((path) => path === k || k.startsWith(`${path}.`) || k.startsWith(`${path}[`)),
-            );
+            Object.keys(state).filter((k) => {
+                const under = r.options.ignoreChanges.map(parts).filter(([head]) => head === k);
+                if (under.some((p) => p.length === 1)) return false;
+                const rest = under.map((p) => p.slice(1));
+                return JSON.stringify(without(state[k], rest)) !== JSON.stringify(without(r.inputs[k], rest));
+            });
         for (const [preset, service] of [
             ["asset-management", "api"],
             ["asset-management", "frontend"],
@@ -270,6 +283,19 @@ describe("systems on AWS (prod stack)", function () {
                 ],
             };
             assert.deepStrictEqual(reverted(svc, serviceAfter), [], `${preset} ${service}: the service`);
+            // What the program adds later still reaches the service: a test listener rule it did not have.
+            const withoutTestRule = {
+                ...serviceAfter,
+                loadBalancers: [
+                    { ...serviceAfter.loadBalancers[0], advancedConfiguration: { ...serviceAfter.loadBalancers[0].advancedConfiguration } },
+                ],
+            };
+            delete withoutTestRule.loadBalancers[0].advancedConfiguration.testListenerRule;
+            assert.deepStrictEqual(
+                reverted(svc, withoutTestRule),
+                ["loadBalancers"],
+                `${preset} ${service}: the test listener rule is applied`,
+            );
             assert.deepStrictEqual(reverted(rule, ruleAfter), [], `${preset} ${service}: the production listener rule`);
         }
     });
