@@ -382,7 +382,7 @@ function ecsSchedule(intent: RolloutIntent): RolloutSchedule {
         holdSeconds: 0,
         gate: "exit 0",
     };
-    const hookGate = "its containers exit 0, else ECS rolls back";
+    const hookGate = "the task's command exits 0, else ECS rolls back";
     const migrate = !intent.migration
         ? []
         : d

@@ -126,10 +126,10 @@ describe("rollout model and plan", () => {
         // The blue/green api: the migration as the lifecycle hook's one-off task before any new task, the preview check, the switch.
         assert.deepEqual(scheduleLines(prod.services.api.rollout), [
             "services.api.rollout (blueGreen): an ECS BLUE_GREEN deployment",
-            "  1. migrate: one task of the new revision (lifecycle hook at PRE_SCALE_UP), before any new task: 0 % of traffic; gate: its containers exit 0, else ECS rolls back",
+            "  1. migrate: one task of the new revision (lifecycle hook at PRE_SCALE_UP), before any new task: 0 % of traffic; gate: the task's command exits 0, else ECS rolls back",
             "  2. green set in the alternate target group: 0 % of traffic; gate: task health",
             `  3. ${preview}`,
-            "  4. prePromotion: smoke-1, each one task of the new revision against PREVIEW_URL (the same hook): 0 % of traffic; gate: its containers exit 0, else ECS rolls back",
+            "  4. prePromotion: smoke-1, each one task of the new revision against PREVIEW_URL (the same hook): 0 % of traffic; gate: the task's command exits 0, else ECS rolls back",
             "  5. switch, blue kept: 100 % of traffic, 10m; gate: task health (circuit breaker) and the rollback alarms (5xx share, latency per target group)",
             "  on failure: ECS shifts all traffic back to the old task set (an alarm, a failed hook or the circuit breaker)",
         ]);
