@@ -3,7 +3,7 @@
  * busybox, nothing else, no /etc/passwd) runs with exactly what the dev plan gives mdc-tts's
  * backend container — its uid, read-only root, capabilities, tmpfs mounts and variables — and
  * writes to $HOME, $TMPDIR, $XDG_CACHE_HOME and $PYTHONPYCACHEPREFIX. The same run without the
- * plan's tmpfs (or without HOME) must fail, so the check can fail. Everything is named tft-home-*.
+ * plan's tmpfs (or without HOME) must fail, so the check can fail. Everything is named tft-home-<run>-*.
  */
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -11,7 +11,9 @@ import { api, apiOk, tar } from "./api";
 import { busyboxPath, requireDaemon } from "./stand-ins";
 import { planStack } from "../harness";
 
-const IMAGE = "tft-home-standin:1";
+/** This run's own names: two test runs on one daemon never meet. */
+const RUN = `tft-home-${process.pid.toString(36)}-`;
+const IMAGE = `${RUN}standin:1`;
 const WRITE = 'touch "$HOME/x" && mkdir -p "$XDG_CACHE_HOME/y" "$PYTHONPYCACHEPREFIX/z" && touch "$TMPDIR/t"';
 
 /** Run `cmd` as the planned container would run, minus what `drop` removes; the exit code. */
@@ -48,7 +50,7 @@ describe("a writable HOME on a real Docker daemon (issue 20 item 4)", function (
             { name: "bin", type: "dir" },
             { name: "bin/busybox", type: "file", content: fs.readFileSync(busyboxPath()!), mode: 0o755 },
         ]);
-        const q = new URLSearchParams({ fromSrc: "-", repo: "tft-home-standin", tag: "1" });
+        const q = new URLSearchParams({ fromSrc: "-", repo: `${RUN}standin`, tag: "1" });
         q.append("changes", "LABEL tierform.test=stand-in");
         await apiOk("POST", `/images/create?${q.toString()}`, rootfs, { contentType: "application/x-tar" });
     });
@@ -68,8 +70,8 @@ describe("a writable HOME on a real Docker daemon (issue 20 item 4)", function (
         })!.inputs;
         assert.equal(planned.readOnly, true);
         assert.match(planned.user, /^10001:/);
-        assert.equal(await run("tft-home-planned", planned), 0, "as planned: HOME and the caches are writable");
-        assert.notEqual(await run("tft-home-no-tmpfs", planned, { tmpfs: true }), 0, "without the tmpfs the read-only root refuses");
-        assert.notEqual(await run("tft-home-no-home", planned, { home: true }), 0, "without HOME (= /) the write fails");
+        assert.equal(await run(`${RUN}planned`, planned), 0, "as planned: HOME and the caches are writable");
+        assert.notEqual(await run(`${RUN}no-tmpfs`, planned, { tmpfs: true }), 0, "without the tmpfs the read-only root refuses");
+        assert.notEqual(await run(`${RUN}no-home`, planned, { home: true }), 0, "without HOME (= /) the write fails");
     });
 });

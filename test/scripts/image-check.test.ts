@@ -12,7 +12,7 @@
  * - `lowport` listens on port 80: Docker lets a non-root process bind it, Kubernetes and ECS do not
  *   (no sysctl in the plan), which the check says on staging and prod.
  *
- * Everything is named tft-contract-* and removed afterwards.
+ * Everything is named tft-contract-<pid>-* (two test runs on one daemon do not meet) and removed afterwards.
  */
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -55,6 +55,9 @@ const IMAGES: Record<string, { writes: string; applets: string[] }> = {
     home: { writes: '"$HOME/.config/app/settings"', applets: APPLETS },
 };
 
+/** What this run names its images and containers: its own, so that two runs on one daemon never meet. */
+const PREFIX = `tft-contract-${process.pid}-`;
+
 const SPEC = `name: tftc
 edge:
   domain: shop.example.com
@@ -63,31 +66,31 @@ edge:
       service: pass
 services:
   pass:
-    image: tft-contract-pass:1
+    image: ${PREFIX}pass:1
     port: 8080
     health: { readiness: { path: /healthz, initialDelaySeconds: 0 } }
     writablePaths: [/run]
   outside:
-    image: tft-contract-outside:1
+    image: ${PREFIX}outside:1
     port: 8080
     health: { readiness: { path: /healthz, initialDelaySeconds: 0 } }
   notool:
-    image: tft-contract-notool:1
+    image: ${PREFIX}notool:1
     port: 8080
     healthTool: wget
     health: { readiness: { path: /healthz, initialDelaySeconds: 0 } }
   home:
-    image: tft-contract-home:1
+    image: ${PREFIX}home:1
     port: 8080
     health: { readiness: { path: /healthz, initialDelaySeconds: 0 } }
   lowport:
-    image: tft-contract-pass:1
+    image: ${PREFIX}pass:1
     port: 80
     env: { PORT: "80" }
     health: { readiness: { path: /healthz, initialDelaySeconds: 0 } }
     writablePaths: [/run]
   homeless:
-    image: tft-contract-home:1
+    image: ${PREFIX}home:1
     port: 8080
     health: { readiness: { path: /healthz, initialDelaySeconds: 0 } }
     writablePaths: []
@@ -105,7 +108,7 @@ describe("npm run images -- --check: the image contract on a real Docker daemon"
         fs.writeFileSync(spec, SPEC);
         await Promise.all(
             Object.entries(IMAGES).map(([name, s]) => {
-                const q = new URLSearchParams({ fromSrc: "-", repo: `tft-contract-${name}`, tag: "1" });
+                const q = new URLSearchParams({ fromSrc: "-", repo: `${PREFIX}${name}`, tag: "1" });
                 for (const c of ["ENV PATH=/bin", 'ENTRYPOINT ["/app/start"]', "EXPOSE 8080", "LABEL tierform.test=stand-in"])
                     q.append("changes", c);
                 return apiOk("POST", `/images/create?${q.toString()}`, standIn(s.writes, s.applets), { contentType: "application/x-tar" });
@@ -114,7 +117,7 @@ describe("npm run images -- --check: the image contract on a real Docker daemon"
     });
 
     after(async () => {
-        for (const name of Object.keys(IMAGES)) await api("DELETE", `/images/tft-contract-${name}:1?force=1`);
+        for (const name of Object.keys(IMAGES)) await api("DELETE", `/images/${PREFIX}${name}:1?force=1`);
         if (dir) fs.rmSync(dir, { recursive: true, force: true });
     });
 
@@ -123,7 +126,7 @@ describe("npm run images -- --check: the image contract on a real Docker daemon"
 
     /** What the check must say on `stack`, service by service. */
     async function expectOn(stack: "dev" | "staging" | "prod") {
-        const results = byService(await checkImages({ stack, system: spec, namePrefix: "tft-contract-", timeoutSeconds: 20 }));
+        const results = byService(await checkImages({ stack, system: spec, namePrefix: PREFIX, timeoutSeconds: 20 }));
         const file = path.relative(process.cwd(), spec);
         assert.deepEqual(lines(results.pass), [], "pass");
         assert.ok(results.pass.notes.includes("healthy with the plan's settings"), results.pass.notes.join("; "));
@@ -165,10 +168,7 @@ describe("npm run images -- --check: the image contract on a real Docker daemon"
         );
 
         // Nothing left behind.
-        const left = await apiOk(
-            "GET",
-            `/containers/json?all=1&filters=${encodeURIComponent(JSON.stringify({ name: ["tft-contract-"] }))}`,
-        );
+        const left = await apiOk("GET", `/containers/json?all=1&filters=${encodeURIComponent(JSON.stringify({ name: [PREFIX] }))}`);
         assert.deepEqual(left.json, []);
     }
 
