@@ -72,10 +72,11 @@ export function eksFlows(system: System, plan: SystemPlan, vpcCidr: pulumi.Input
             flows.push({ from: KUBELET_PROBES, to: pods(service.name), ports: [{ port: service.port }] });
         if (service.egress.internet)
             flows.push({ from: pods(service.name), to: INTERNET, ports: service.egress.ports.map((port) => ({ port })) });
-        // Spans over OTLP/HTTP to the cluster's collector gateway (traces.ts), while traces are on: the flow staging admits.
-        if (exportsTraces(system, "kubernetes"))
-            flows.push({ from: pods(service.name), to: OTEL_GATEWAY, ports: [{ port: OTLP_HTTP_PORT }] });
         const clients = [service.name, ...(service.migrate ? [`${service.name}-migrate`] : [])];
+        // Spans over OTLP/HTTP to the cluster's collector gateway (traces.ts), while traces are on: the flows staging admits,
+        // from the service and from its migration Job, which runs with the same variables.
+        if (exportsTraces(system, "kubernetes"))
+            for (const client of clients) flows.push({ from: pods(client), to: OTEL_GATEWAY, ports: [{ port: OTLP_HTTP_PORT }] });
         const used = service.uses.map((u) => plan.datastores[u]).filter((d) => d !== undefined);
         const ports = [...new Set(used.flatMap((d) => (d.port !== undefined ? [d.port] : [])))];
         const apis = used.some((d) => d.port === undefined);

@@ -206,10 +206,11 @@ export function systemFlows(system: System, settings: PlatformSettings): Flow[] 
         const r = service.rollout;
         if (service.port && routed.has(service.name) && r.strategy === "blueGreen" && r.prePromotion.length + r.postPromotion.length > 0)
             flows.push({ from: pods(rolloutCheckComponent(service.name)), to: pods(service.name), ports: [{ port: service.port }] });
-        // Spans over OTLP/HTTP to the collector (plan/observability.ts: OTEL_EXPORTER_OTLP_ENDPOINT), while traces are on.
-        if (system.observability.pipeline && system.observability.traces.enabled)
-            flows.push({ from: pods(service.name), to: OTEL_GATEWAY, ports: [{ port: OTLP_HTTP_PORT }] });
         const clients = [service.name, ...(service.migrate ? [`${service.name}-migrate`] : [])];
+        // Spans over OTLP/HTTP to the collector (plan/observability.ts: OTEL_EXPORTER_OTLP_ENDPOINT), while traces are on:
+        // from the service and from its migration Job, which runs with the same variables.
+        if (system.observability.pipeline && system.observability.traces.enabled)
+            for (const client of clients) flows.push({ from: pods(client), to: OTEL_GATEWAY, ports: [{ port: OTLP_HTTP_PORT }] });
         for (const use of service.uses) {
             const target = datastorePeer(system, settings, use);
             if (!target) continue;

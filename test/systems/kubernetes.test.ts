@@ -351,6 +351,12 @@ describe("every preset on staging (kubernetes)", function () {
             [["monitoring", 4318]],
             "the frontend uses no datastore: it reaches only the OpenTelemetry Collector",
         );
+        assert.ok(
+            rules(plan, "allow-backend-migrate").egress.some(
+                (r) => r.to[0].namespaceSelector?.matchLabels["kubernetes.io/metadata.name"] === "monitoring" && r.ports[0].port === 4318,
+            ),
+            "the migration Job runs with the backend's variables (its SDK exports spans), so it reaches the collector too",
+        );
     });
 
     it("PostgreSQL users verify the server against CloudNativePG's CA: only ca.crt of <db>-ca projected, read-only, named by the URL of each client", async () => {

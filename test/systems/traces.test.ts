@@ -140,16 +140,24 @@ describe("traces on prod (MealKitz): ECS with the ADOT sidecar, EKS through the 
         assert.deepEqual(engineProblems(plan.run), []);
     });
 
-    it("EKS with traces off: no flow to the collector, and every pod's SDK disabled (exportsTraces also decides the release: components/eks/system.ts)", () => {
+    it("EKS (Asset Management, whose api migrates) with traces off: no flow to the collector, and every pod's SDK disabled (exportsTraces also decides the release: components/eks/system.ts)", () => {
         const flows = (enabled: boolean) => {
             const { system } = loadStack(
-                stackConfig({ stack: "prod-eks", system: "mealkitz", overrides: { observability: { traces: { enabled } } } }),
+                stackConfig({ stack: "prod-eks", system: "asset-management", overrides: { observability: { traces: { enabled } } } }),
             );
             const plan = planSystem(system, "aws", "eks");
             return { plan, toCollector: eksFlows(system, plan, "10.0.0.0/16", new Set()).filter((f) => f.to === OTEL_GATEWAY) };
         };
         const on = flows(true);
-        assert.deepEqual(on.toCollector.map((f) => f.from.component).sort(), Object.keys(on.plan.services).sort());
+        // Every service, and every migration Job: it runs with the service's variables, so its SDK exports too.
+        const migrating = Object.values(loadStack(stackConfig({ stack: "prod-eks", system: "asset-management" })).system.services).filter(
+            (s) => s.migrate,
+        );
+        assert.ok(migrating.length > 0, "Asset Management's api migrates");
+        assert.deepEqual(
+            on.toCollector.map((f) => f.from.component).sort(),
+            [...Object.keys(on.plan.services), ...migrating.map((s) => `${s.name}-migrate`)].sort(),
+        );
         const off = flows(false);
         assert.deepEqual(off.toCollector, []);
         for (const s of Object.values(off.plan.services)) assert.equal(s.variables.plain.OTEL_SDK_DISABLED, "true", s.name);
