@@ -204,13 +204,16 @@ export function systemFlows(system: System, settings: PlatformSettings): Flow[] 
             flows.push({ from: pods(service.name), to: INTERNET, ports: service.egress.ports.map((port) => ({ port })) });
         // A blue-green's promotion checks (rollout.ts) call the new pods through the preview Service.
         const r = service.rollout;
-        if (service.port && routed.has(service.name) && r.strategy === "blueGreen" && r.prePromotion.length + r.postPromotion.length > 0)
-            flows.push({ from: pods(rolloutCheckComponent(service.name)), to: pods(service.name), ports: [{ port: service.port }] });
+        const checks =
+            service.port && routed.has(service.name) && r.strategy === "blueGreen" && r.prePromotion.length + r.postPromotion.length > 0;
+        if (checks)
+            flows.push({ from: pods(rolloutCheckComponent(service.name)), to: pods(service.name), ports: [{ port: service.port! }] });
         const clients = [service.name, ...(service.migrate ? [`${service.name}-migrate`] : [])];
         // Spans over OTLP/HTTP to the collector (plan/observability.ts: OTEL_EXPORTER_OTLP_ENDPOINT), while traces are on:
-        // from the service and from its migration Job, which runs with the same variables.
+        // from the service, its migration Job and its promotion checks, which all run with the service's variables.
         if (system.observability.pipeline && system.observability.traces.enabled)
-            for (const client of clients) flows.push({ from: pods(client), to: OTEL_GATEWAY, ports: [{ port: OTLP_HTTP_PORT }] });
+            for (const client of [...clients, ...(checks ? [rolloutCheckComponent(service.name)] : [])])
+                flows.push({ from: pods(client), to: OTEL_GATEWAY, ports: [{ port: OTLP_HTTP_PORT }] });
         for (const use of service.uses) {
             const target = datastorePeer(system, settings, use);
             if (!target) continue;

@@ -133,11 +133,19 @@ describe("kubernetes rollouts (Argo Rollouts)", function () {
             ["Never", true, false, undefined],
         );
         assert.equal(job.metadata.labels["app.kubernetes.io/instance"], "asset-management-api-rollout-check");
-        // The NetworkPolicy admits the check to the api's port, and nothing else of it.
+        // The NetworkPolicy admits the check to the api's port and, since it runs with the api's variables
+        // (its SDK exports spans while traces are on), to the collector; nothing else of it.
+        assert.ok(
+            container.env.some((e: any) => e.name === "OTEL_EXPORTER_OTLP_ENDPOINT"),
+            "the check exports spans",
+        );
         const flows = systemFlows(ctx.system, ctx.settings).filter((f) => f.from.component === "api-rollout-check");
         assert.deepEqual(
             flows.map((f) => [f.to.component, f.ports]),
-            [["api", [{ port: 3000 }]]],
+            [
+                ["api", [{ port: 3000 }]],
+                ["otel-collector", [{ port: 4318 }]],
+            ],
         );
     });
 
