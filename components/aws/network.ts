@@ -22,7 +22,7 @@ import { vpcFlowLogs } from "./network/flow-logs";
 import { createNatGateways, natGatewayCount } from "./network/nat";
 import { securityGroupKit, type NetworkPart } from "./network/part";
 import { createDatastoreGroups, createLoadBalancerGroups, createServiceGroups } from "./network/security-groups";
-import { availabilityZoneCount, createVpc, DEFAULT_VPC_CIDR, findSubnets, type VpcSubnets } from "./network/subnets";
+import { availabilityZoneCount, createVpc, DEFAULT_VPC_CIDR, findSubnets, type SubnetTier, type VpcSubnets } from "./network/subnets";
 import type { Problem } from "../../conventions/problems";
 import type { DatastorePlan, PlatformSettings } from "../../plan";
 
@@ -98,6 +98,11 @@ export class AwsNetwork extends pulumi.ComponentResource {
     readonly serviceSecurityGroupIds: Record<string, pulumi.Output<string>>;
     /** Security group of each database and cache by spec name (queues and buckets have none). */
     readonly datastoreSecurityGroupIds: Record<string, pulumi.Output<string>>;
+    /**
+     * The CIDR blocks of one tier's subnets, one per zone: where that tier's network interfaces take their addresses from
+     * (the load balancers' in the public subnets, the internal one's in the private: components/eks/network.ts admits them).
+     */
+    readonly subnetCidrs: (tier: SubnetTier) => pulumi.Output<string>[];
     /** What the data tier needs (see contract.ts). */
     readonly info: AwsNetworkInfo;
     /** The NAT gateways' public addresses (none in an existing VPC, whose gateways the program does not know). */
@@ -138,6 +143,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
                     private: vpc.subnets.private.map((s) => s.id),
                     isolated: vpc.subnets.isolated.map((s) => s.id),
                 },
+                subnetCidrs: (tier) => vpc.subnets[tier].map((s) => s.cidrBlock),
             };
         }
         this.vpcId = network.vpcId;
@@ -145,6 +151,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
         this.publicSubnetIds = network.subnetIds.public;
         this.privateSubnetIds = network.subnetIds.private;
         this.isolatedSubnetIds = network.subnetIds.isolated;
+        this.subnetCidrs = network.subnetCidrs;
 
         // Security groups: one per load balancer, service and port-bearing datastore; rules as separate resources.
         const kit = securityGroupKit(part, this.vpcId);

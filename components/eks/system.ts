@@ -48,7 +48,7 @@ import { imageProblems } from "../shared/images";
 import { EksCluster } from "./cluster";
 import { bindTargetGroups } from "./edge";
 import { EksPodIdentity } from "./identity";
-import { createClusterRules, eksFlows } from "./network";
+import { createClusterRules, eksFlows, loadBalancerCidrs } from "./network";
 import { EksExternalSecrets } from "./secrets";
 import { EksTraceCollector } from "./traces";
 
@@ -73,11 +73,12 @@ export function eksServicePlan(plan: ServicePlan): ServicePlan {
 
 /**
  * Why a routed service's port admits plain text in the mesh on EKS (its workload PeerAuthentication, mesh.ts): the AWS
- * load balancer is the edge and is outside the mesh; its target groups reach the pods' addresses over HTTP from inside
- * the VPC, and the service's AuthorizationPolicy admits that port from the VPC's range only.
+ * load balancer is the edge and is outside the mesh; its target groups reach the pods' addresses over HTTP from its
+ * nodes in its subnets, and the service's AuthorizationPolicy and NetworkPolicy admit that port from those subnets' blocks
+ * only (network.ts loadBalancerSources, which says what else lives there).
  */
 export const EKS_EDGE_PLAINTEXT =
-    "the AWS load balancer (outside the mesh) reaches this port over HTTP from the VPC; every other port of the pod accepts only mutual TLS";
+    "the AWS load balancer (outside the mesh) reaches this port over HTTP from its subnets (the public ones; the private ones too for a route with allowCidrs, whose internal load balancer lives there); every other port of the pod accepts only mutual TLS";
 
 /** The alerts of the catalogue Prometheus evaluates on the cluster: the pods' own availability. */
 const CLUSTER_ALERTS: ReadonlySet<string> = new Set(["ReplicasUnavailable", "SchedulerNotRunning"]);
@@ -148,11 +149,16 @@ function mountShares(
 
 /**
  * The staging mesh (components/kubernetes/mesh.ts) on the cluster: the same objects, with the load balancer as an edge
- * outside the mesh that reaches each routed service's port over HTTP from the VPC ({@link EKS_EDGE_PLAINTEXT}).
+ * outside the mesh that reaches each routed service's port over HTTP from its subnets ({@link EKS_EDGE_PLAINTEXT}).
  */
 function createEksMesh(
     ctx: KubeContext,
-    args: { plan: SystemPlan; vpcCidr: pulumi.Input<string>; operators: KubernetesOperators; built: Record<string, KubernetesService> },
+    args: {
+        plan: SystemPlan;
+        edgeCidrs: Record<string, pulumi.Input<string>[]>;
+        operators: KubernetesOperators;
+        built: Record<string, KubernetesService>;
+    },
     opts: { parent: pulumi.Resource; provider: k8s.Provider },
 ): void {
     const { system } = ctx;
@@ -165,7 +171,7 @@ function createEksMesh(
                 return { name: s.name, selector: selectorOf(system, s.name), ...(routed.has(s.name) && port ? { routedPort: port } : {}) };
             }),
             scrapedByPrometheus: ctx.settings.monitoringCrds,
-            edge: { kind: "outside", cidr: args.vpcCidr, reason: EKS_EDGE_PLAINTEXT },
+            edge: { kind: "outside", cidrs: args.edgeCidrs, reason: EKS_EDGE_PLAINTEXT },
             dependsOn: [
                 ...args.operators.releases(...ISTIO_CHARTS),
                 ...Object.values(args.built).flatMap((b) => (b.service ? [b.service] : [])),
@@ -244,10 +250,7 @@ export class EksSystem extends pulumi.ComponentResource implements PlatformSyste
                 plan,
                 clusterSecurityGroupId: eks.clusterSecurityGroupId,
                 datastoreSecurityGroupIds: network.datastoreSecurityGroupIds,
-                loadBalancerSecurityGroupIds: [
-                    network.albSecurityGroupId,
-                    ...(network.internalAlbSecurityGroupId ? [network.internalAlbSecurityGroupId] : []),
-                ],
+                loadBalancerSecurityGroupIds: { public: network.albSecurityGroupId, internal: network.internalAlbSecurityGroupId },
             },
             { parent: this, provider },
         );
@@ -275,7 +278,9 @@ export class EksSystem extends pulumi.ComponentResource implements PlatformSyste
         }
 
         // ---------- the Kubernetes adapter's namespace and services ----------
-        const flows = eksFlows(system, plan, network.vpcCidr, new Set(Object.keys(identities)), settings.mesh);
+        // The load balancers' nodes: the internet-facing one's in the public subnets, the internal one's in the private ones.
+        const lbSubnets = { public: network.subnetCidrs("public"), private: network.subnetCidrs("private") };
+        const flows = eksFlows(system, plan, network.vpcCidr, lbSubnets, new Set(Object.keys(identities)), settings.mesh);
         const ns = new KubernetesNamespace(
             `${name}-namespace`,
             { system, settings, name: namespaceName, flows },
@@ -353,7 +358,11 @@ export class EksSystem extends pulumi.ComponentResource implements PlatformSyste
 
         // ---------- the mesh: Istio ambient, as on staging, with the load balancer outside it ----------
         if (settings.mesh)
-            createEksMesh(ctx, { plan, vpcCidr: network.vpcCidr, operators, built }, { parent: this, provider: eks.provider });
+            createEksMesh(
+                ctx,
+                { plan, edgeCidrs: loadBalancerCidrs(plan, lbSubnets), operators, built },
+                { parent: this, provider: eks.provider },
+            );
 
         // ---------- the edge: the AWS load balancer, WAF and CDN; the pods as its targets ----------
         const edge = new AwsEdge(

@@ -72,13 +72,14 @@ export interface MeshObject {
  * Where the edge's connections to a routed service come from.
  * - `meshed`: an edge inside the mesh (staging's Envoy proxies), admitted by its namespace, which its mTLS identity names.
  * - `outside`: a load balancer outside the mesh that connects to the pods' addresses in plain text (the EKS placement's
- *   ALB, whose target groups hold the pods): admitted from its address range (`ipBlocks`, which ztunnel matches at L4),
- *   on the service's port only, which a workload PeerAuthentication leaves PERMISSIVE (`portLevelMtls`, honoured by
+ *   ALB, whose target groups hold the pods): admitted from the address ranges its nodes take their addresses from, per
+ *   routed service (`cidrs`, by service name: `ipBlocks`, which ztunnel matches at L4), on the service's port only, which a workload PeerAuthentication leaves PERMISSIVE (`portLevelMtls`, honoured by
  *   ambient for a workload policy with a selector: istio/istio pilot/pkg/serviceregistry/kube/controller/ambient,
  *   convertPeerAuthentication) with `reason` in {@link K8S_ANNOTATION.meshPlaintextReason}; every other port of the
  *   pod stays STRICT.
  */
-export type MeshEdge = { kind: "meshed"; namespace: string } | { kind: "outside"; cidr: pulumi.Input<string>; reason: string };
+export type MeshEdge =
+    { kind: "meshed"; namespace: string } | { kind: "outside"; cidrs: Record<string, pulumi.Input<string>[]>; reason: string };
 
 /** Staging's edge: Envoy Gateway's proxies, enrolled in the mesh (edge.ts). */
 export const MESHED_EDGE: MeshEdge = { kind: "meshed", namespace: OPERATOR_NAMESPACES.envoyGateway };
@@ -89,10 +90,13 @@ export const MESHED_EDGE: MeshEdge = { kind: "meshed", namespace: OPERATOR_NAMES
  */
 export function meshObjects(services: MeshService[], scrapedByPrometheus: boolean, edge: MeshEdge = MESHED_EDGE): MeshObject[] {
     const prometheus = scrapedByPrometheus ? [OPERATOR_NAMESPACES.monitoring] : [];
-    const sources =
-        edge.kind === "meshed"
-            ? [{ source: { namespaces: [edge.namespace, ...prometheus] } }]
-            : [...(prometheus.length ? [{ source: { namespaces: prometheus } }] : []), { source: { ipBlocks: [edge.cidr] } }];
+    const sources = (service: string) => {
+        if (edge.kind === "meshed") return [{ source: { namespaces: [edge.namespace, ...prometheus] } }];
+        // A rule whose `from` had no source would admit every source: a routed service without the edge's ranges is a bug.
+        const cidrs = edge.cidrs[service];
+        if (!cidrs?.length) throw new Error(`mesh: routed service '${service}' has no address range of the edge outside the mesh`);
+        return [...(prometheus.length ? [{ source: { namespaces: prometheus } }] : []), { source: { ipBlocks: cidrs } }];
+    };
     return [
         { apiVersion: "security.istio.io/v1beta1", kind: "PeerAuthentication", name: "default", spec: { mtls: { mode: "STRICT" } } },
         ...services.map((s) => ({
@@ -103,7 +107,7 @@ export function meshObjects(services: MeshService[], scrapedByPrometheus: boolea
                 selector: { matchLabels: s.selector },
                 action: "ALLOW",
                 ...(s.routedPort !== undefined
-                    ? { rules: [{ from: sources, to: [{ operation: { ports: [String(s.routedPort)] } }] }] }
+                    ? { rules: [{ from: sources(s.name), to: [{ operation: { ports: [String(s.routedPort)] } }] }] }
                     : {}),
             },
         })),

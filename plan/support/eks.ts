@@ -69,7 +69,7 @@ const EKS_OWN: Partial<Record<FeatureId, Support>> = {
     },
     "egress-closed": {
         level: "approximated",
-        how: "NetworkPolicies admit each service's datastore ports in the VPC (not one datastore's address), HTTPS for AWS APIs where it uses a queue or bucket, and the Pod Identity agent; the datastores' security groups admit the cluster's pods. With tierform:mesh (Istio ambient, as on staging) the pods accept only mutual TLS, except each routed service's port, which the load balancer (outside the mesh) reaches over HTTP from the VPC",
+        how: "NetworkPolicies admit each service's datastore ports in the VPC (not one datastore's address), HTTPS for AWS APIs where it uses a queue or bucket, and the Pod Identity agent; the datastores' security groups admit the cluster's pods. With tierform:mesh (Istio ambient, as on staging) the pods accept only mutual TLS, except each routed service's port, which the load balancer (outside the mesh) reaches over HTTP: admitted from the load balancers' security groups (the cluster security group also admits itself: every node and pod) and, in the cluster, from the CIDR blocks of the load balancers' subnets only (the public subnets; the private ones too for a private route's service, which the nodes and the pods of other namespaces then reach in plain text)",
     },
 };
 

@@ -31,6 +31,14 @@ const json = (v: unknown) => (typeof v === "string" ? JSON.parse(v) : v);
 /** The ARN the offline run gave `r` (its mock outputs, in the stack's region). */
 const arnOf = (r: PlannedResource): string => awsOutputs(r.type, r.name, r.inputs, "us-east-1")!.arn;
 
+/** The CIDR blocks of the plan's subnets of one tier (`subnet-tier` tag), in zone order. */
+const subnetCidrs = (plan: Plan, tier: string): string[] =>
+    plan
+        .ofType("aws:ec2/subnet:Subnet")
+        .filter((s) => s.inputs.tags["subnet-tier"] === tier)
+        .sort((a, b) => a.name.localeCompare(b.name))
+        .map((s) => s.inputs.cidrBlock);
+
 /** The plan of `preset` on prod-eks, or the refusal's message. */
 async function planEks(preset: string): Promise<Plan | string> {
     try {
@@ -176,7 +184,7 @@ describe("the EKS placement (prod-eks): every preset on an EKS cluster with AWS 
         const plan = (await planEks("mealkitz")) as Plan;
         const kind = (k: string) => plan.resources.filter((r) => r.custom && r.inputs?.kind === k);
         const named = (k: string, n: string) => kind(k).find((r) => r.inputs.metadata.name === n)!;
-        const vpcCidr = plan.ofType("aws:ec2/vpc:Vpc")[0].inputs.cidrBlock;
+        const publicSubnets = subnetCidrs(plan, "public");
         // Every Istio object validates against its CRD schema (@kubernetes-models/istio, as on staging).
         for (const r of [...kind("PeerAuthentication"), ...kind("AuthorizationPolicy")]) {
             const { apiVersion, kind: k, metadata, spec } = r.inputs;
@@ -184,7 +192,7 @@ describe("the EKS placement (prod-eks): every preset on an EKS cluster with AWS 
             new Model({ apiVersion, kind: k, metadata, spec }).validate();
         }
         assert.deepStrictEqual(named("PeerAuthentication", "default").inputs.spec, { mtls: { mode: "STRICT" } });
-        // The load balancer's targets: each routed service's port, which alone admits plain text, from the VPC only.
+        // The load balancer's targets: each routed service's port, which alone admits plain text, from the public subnets only.
         const bindings = plan.ofType("kubernetes:eks.amazonaws.com/v1:TargetGroupBinding");
         const deployments = plan.ofType("kubernetes:apps/v1:Deployment");
         for (const b of bindings) {
@@ -210,7 +218,7 @@ describe("the EKS placement (prod-eks): every preset on an EKS cluster with AWS 
             const policy = named("AuthorizationPolicy", `mesh-${service}`).inputs.spec;
             assert.deepStrictEqual(policy.rules, [
                 {
-                    from: [{ source: { namespaces: ["monitoring"] } }, { source: { ipBlocks: [vpcCidr] } }],
+                    from: [{ source: { namespaces: ["monitoring"] } }, { source: { ipBlocks: publicSubnets } }],
                     to: [{ operation: { ports: [port] } }],
                 },
             ]);
@@ -248,6 +256,66 @@ describe("the EKS placement (prod-eks): every preset on an EKS cluster with AWS 
                 );
             }
         }
+    });
+
+    it("the plain-text path to a routed port: from the load balancers' subnets only (public; private for a private route), never the VPC", async () => {
+        const plan = (await planEks("auromart")) as Plan;
+        const vpcCidr: string = plan.ofType("aws:ec2/vpc:Vpc")[0].inputs.cidrBlock;
+        const [publicSubnets, privateSubnets] = [subnetCidrs(plan, "public"), subnetCidrs(plan, "private")];
+        assert.strictEqual(publicSubnets.length, 3, "one public subnet per zone");
+        const named = (k: string, n: string) =>
+            plan.resources.find((r) => r.custom && r.inputs?.kind === k && r.inputs.metadata.name === n)!;
+        // auromart: web behind the internet-facing load balancer (/), admin behind the internal one only (/admin with allowCidrs).
+        const expected: Record<string, string[]> = { web: publicSubnets, admin: privateSubnets };
+        for (const [service, cidrs] of Object.entries(expected)) {
+            const port = 8000;
+            // The mesh: the routed port's AuthorizationPolicy admits plain text from those blocks (and Prometheus's namespace).
+            const policy = named("AuthorizationPolicy", `mesh-${service}`).inputs.spec;
+            assert.deepStrictEqual(
+                policy.rules,
+                [
+                    {
+                        from: [{ source: { namespaces: ["monitoring"] } }, { source: { ipBlocks: cidrs } }],
+                        to: [{ operation: { ports: [String(port)] } }],
+                    },
+                ],
+                `${service}: the mesh's plain-text sources`,
+            );
+            // The NetworkPolicy: every ipBlock admitted on the port is one of those blocks, or the kubelet's probes.
+            const ingress = named("NetworkPolicy", `allow-${service}`).inputs.spec.ingress as any[];
+            const fromBlocks = ingress
+                .filter((r) => r.ports.some((p: any) => p.port === port))
+                .flatMap((r) => r.from.map((f: any) => f.ipBlock?.cidr))
+                .filter((c) => c !== undefined);
+            assert.deepStrictEqual(
+                fromBlocks.sort(),
+                [...cidrs, KUBELET_PROBE_SOURCE].sort(),
+                `${service}: the NetworkPolicy's address sources`,
+            );
+            assert.ok(!fromBlocks.includes(vpcCidr), `${service}: not from the whole VPC`);
+        }
+        // The VPC layer: the cluster security group admits the port from the load balancers' groups only, by reference.
+        const [eksCluster] = plan.ofType("aws:eks/cluster:Cluster");
+        const clusterGroup = awsOutputs(eksCluster.type, eksCluster.name, eksCluster.inputs, "us-east-1")!.vpcConfig.clusterSecurityGroupId;
+        const intoPods = plan
+            .ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+            .filter((r) => r.inputs.securityGroupId === clusterGroup);
+        const groups = new Map(
+            plan.ofType("aws:ec2/securityGroup:SecurityGroup").map((g) => [awsOutputs(g.type, g.name, g.inputs, "us-east-1")!.id, g]),
+        );
+        assert.deepStrictEqual(
+            intoPods
+                .map((r) => [
+                    groups.get(r.inputs.referencedSecurityGroupId)?.name.replace(/^.*-network-/, ""),
+                    r.inputs.fromPort,
+                    r.inputs.cidrIpv4,
+                ])
+                .sort(),
+            [
+                ["alb", 8000, undefined],
+                ["alb-internal", 8000, undefined],
+            ],
+        );
     });
 
     it("auromart: its file share on EFS through the EFS CSI add-on (Pod Identity), a StorageClass on the share's file system, the pods' claim of that class", async () => {

@@ -146,7 +146,12 @@ describe("traces on prod (MealKitz): ECS with the ADOT sidecar, EKS through the 
                 stackConfig({ stack: "prod-eks", system: "asset-management", overrides: { observability: { traces: { enabled } } } }),
             );
             const plan = planSystem(system, "aws", "eks");
-            return { plan, toCollector: eksFlows(system, plan, "10.0.0.0/16", new Set()).filter((f) => f.to === OTEL_GATEWAY) };
+            return {
+                plan,
+                toCollector: eksFlows(system, plan, "10.0.0.0/16", { public: [], private: [] }, new Set()).filter(
+                    (f) => f.to === OTEL_GATEWAY,
+                ),
+            };
         };
         const on = flows(true);
         // Every service, and every migration Job: it runs with the service's variables, so its SDK exports too.

@@ -46,6 +46,8 @@ export interface VpcSubnets {
     vpcId: pulumi.Output<string>;
     vpcCidr: pulumi.Output<string>;
     subnetIds: Record<SubnetTier, pulumi.Output<string>[]>;
+    /** Each subnet's CIDR block, by tier in the order of `subnetIds` (an existing VPC's looked up when first asked for). */
+    subnetCidrs: (tier: SubnetTier) => pulumi.Output<string>[];
 }
 
 /** An existing VPC's subnets, found by the tag {@link SUBNET_TIER_TAG}: `azCount` per tier, the first by id. */
@@ -74,10 +76,12 @@ export function findSubnets(part: NetworkPart, vpcId: string, azCount: number): 
             }),
         );
     };
+    const subnetIds = { public: lookup("public"), private: lookup("private"), isolated: lookup("isolated") };
     return {
         vpcId: pulumi.output(vpcId),
         vpcCidr: vpc.cidrBlock,
-        subnetIds: { public: lookup("public"), private: lookup("private"), isolated: lookup("isolated") },
+        subnetIds,
+        subnetCidrs: (tier) => subnetIds[tier].map((id) => aws.ec2.getSubnetOutput({ id }, opt).cidrBlock),
     };
 }
 

@@ -146,6 +146,13 @@ export function awsCall(token: string, inputs: Record<string, any>, region = "us
             const tier = (inputs.filters ?? []).find((f: any) => f.name === "tag:subnet-tier")?.values?.[0] ?? "any";
             return { ids: [3, 1, 2].map((i) => `subnet-${tier}-${i}`), id: region };
         }
+        case "aws:ec2/getSubnet:getSubnet": {
+            // One of getSubnets' ids above (`subnet-<tier>-<n>`): its block in getVpc's 10.20.0.0/16, laid out as a new VPC's.
+            const [, tier, n] = /^subnet-(public|private|isolated)-(\d)$/.exec(String(inputs.id)) ?? [];
+            const i = Number(n ?? 1) - 1;
+            const third = tier === "public" ? 128 + i * 4 : tier === "isolated" ? 192 + i * 4 : i * 16;
+            return { id: inputs.id, cidrBlock: `10.20.${third}.0/${tier === "private" ? 20 : 22}`, vpcId: "vpc-existing" };
+        }
         case "aws:ec2/getManagedPrefixList:getManagedPrefixList":
             return {
                 id: "pl-3b927c52",
