@@ -66,7 +66,8 @@ export interface AwsNetworkArgs {
     /**
      * A security group per service (ECS tasks carry their own): the load balancer's, datastores' and VPC endpoints'
      * rules name them. False on the EKS placement, whose pods carry the cluster's security group and are admitted by
-     * its rules (components/eks/network.ts); no interface endpoints then (its pods reach AWS's APIs through the NAT).
+     * its rules (components/eks/network.ts); no interface endpoints here then: the placement builds its own, admitting
+     * the cluster's security group, which exists only after this network (components/eks/endpoints.ts).
      * @default true
      */
     taskSecurityGroups?: boolean;

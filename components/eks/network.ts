@@ -57,7 +57,10 @@ const PROMETHEUS: Peer = {
 /** The kubelet's probes to an ambient pod, SNATed by istio-cni (components/kubernetes/mesh.ts). */
 const KUBELET_PROBES: Peer = { kind: "cidr", component: "kubelet-probes", cidr: KUBELET_PROBE_SOURCE };
 
-/** HTTPS to AWS's regional APIs (SQS, S3, STS), which resolve to public addresses. */
+/**
+ * HTTPS to AWS's regional APIs (SQS, S3): SQS's name resolves to its interface endpoint's private addresses in a new VPC
+ * (endpoints.ts), S3's to public addresses routed to the gateway endpoint; 0.0.0.0/0 admits both.
+ */
 const AWS_APIS: Peer = { kind: "cidr", component: "aws-apis", cidr: "0.0.0.0/0" };
 
 /** The subnets the load balancers' nodes take their addresses from, as CIDR blocks (components/aws/network.ts `subnetCidrs`). */

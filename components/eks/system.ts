@@ -46,9 +46,10 @@ import { ISTIO_CHARTS, KubernetesOperators } from "../kubernetes/operators";
 import { APP_SECRETS, KubernetesService } from "../kubernetes/service";
 import { imageProblems } from "../shared/images";
 import { EksCluster } from "./cluster";
+import { createEksEndpoints } from "./endpoints";
 import { bindTargetGroups } from "./edge";
 import { EksPodIdentity } from "./identity";
-import { createClusterRules, eksFlows, loadBalancerCidrs } from "./network";
+import { createClusterRules, eksFlows, loadBalancerCidrs, type LoadBalancerSubnets } from "./network";
 import { EksExternalSecrets } from "./secrets";
 import { EksTraceCollector } from "./traces";
 
@@ -153,12 +154,7 @@ function mountShares(
  */
 function createEksMesh(
     ctx: KubeContext,
-    args: {
-        plan: SystemPlan;
-        edgeCidrs: Record<string, pulumi.Input<string>[]>;
-        operators: KubernetesOperators;
-        built: Record<string, KubernetesService>;
-    },
+    args: { plan: SystemPlan; lbSubnets: LoadBalancerSubnets; operators: KubernetesOperators; built: Record<string, KubernetesService> },
     opts: { parent: pulumi.Resource; provider: k8s.Provider },
 ): void {
     const { system } = ctx;
@@ -171,7 +167,7 @@ function createEksMesh(
                 return { name: s.name, selector: selectorOf(system, s.name), ...(routed.has(s.name) && port ? { routedPort: port } : {}) };
             }),
             scrapedByPrometheus: ctx.settings.monitoringCrds,
-            edge: { kind: "outside", cidrs: args.edgeCidrs, reason: EKS_EDGE_PLAINTEXT },
+            edge: { kind: "outside", cidrs: loadBalancerCidrs(args.plan, args.lbSubnets), reason: EKS_EDGE_PLAINTEXT },
             dependsOn: [
                 ...args.operators.releases(...ISTIO_CHARTS),
                 ...Object.values(args.built).flatMap((b) => (b.service ? [b.service] : [])),
@@ -221,6 +217,8 @@ export class EksSystem extends pulumi.ComponentResource implements PlatformSyste
             { system, subnetIds: network.privateSubnetIds, logsKmsKeyArn: logsKey.arn, publicAccessCidrs: settings.clusterApiCidrs },
             child,
         );
+        // AWS's APIs inside the VPC: an interface endpoint for each the nodes and pods call (endpoints.ts).
+        createEksEndpoints(`${name}-endpoints`, { system, settings, network, clusterSecurityGroupId: eks.clusterSecurityGroupId }, child);
         // File shares: the AWS provisioner's EFS file systems, mounted by the cluster's nodes (files.ts).
         const efs = shareFileSystems(`${name}-files`, system, network, eks.clusterSecurityGroupId, child);
         const [cdnDistributionArn, resolveCdnDistributionArn] = pulumi.deferredOutput<string>();
@@ -357,12 +355,7 @@ export class EksSystem extends pulumi.ComponentResource implements PlatformSyste
         }
 
         // ---------- the mesh: Istio ambient, as on staging, with the load balancer outside it ----------
-        if (settings.mesh)
-            createEksMesh(
-                ctx,
-                { plan, edgeCidrs: loadBalancerCidrs(plan, lbSubnets), operators, built },
-                { parent: this, provider: eks.provider },
-            );
+        if (settings.mesh) createEksMesh(ctx, { plan, lbSubnets, operators, built }, { parent: this, provider: eks.provider });
 
         // ---------- the edge: the AWS load balancer, WAF and CDN; the pods as its targets ----------
         const edge = new AwsEdge(

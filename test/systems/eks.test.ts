@@ -318,6 +318,63 @@ describe("the EKS placement (prod-eks): every preset on an EKS cluster with AWS 
         );
     });
 
+    it("AWS's APIs inside the VPC: an interface endpoint per API the nodes and pods call, private DNS, admitting only the cluster security group", async () => {
+        // What each preset's traffic calls: Pod Identity (eks-auth) and External Secrets (secretsmanager) always; X-Ray while
+        // traces are on (every preset); SQS with a queue (asset-management, mealkitz); EFS and ECR (the EFS CSI add-on's images) with a share (auromart).
+        const expected: Record<string, string[]> = {
+            "asset-management": ["eks-auth", "secretsmanager", "sqs", "xray"],
+            auromart: ["ecr.api", "ecr.dkr", "eks-auth", "elasticfilesystem", "secretsmanager", "xray"],
+            "hld-platform": ["eks-auth", "secretsmanager", "xray"],
+            "mdc-tts": ["eks-auth", "secretsmanager", "xray"],
+            mealkitz: ["eks-auth", "secretsmanager", "sqs", "xray"],
+        };
+        assert.deepStrictEqual(Object.keys(expected).sort(), [...presetNames()].sort(), "every preset");
+        for (const [preset, services] of Object.entries(expected)) {
+            const plan = (await planEks(preset)) as Plan;
+            const out = (r: PlannedResource) => awsOutputs(r.type, r.name, r.inputs, "us-east-1")!;
+            const [vpc] = plan.ofType("aws:ec2/vpc:Vpc");
+            const [eksCluster] = plan.ofType("aws:eks/cluster:Cluster");
+            const privateSubnets = new Set(
+                plan
+                    .ofType("aws:ec2/subnet:Subnet")
+                    .filter((s) => s.inputs.tags["subnet-tier"] === "private")
+                    .map((s) => out(s).id),
+            );
+            const endpoints = plan.ofType("aws:ec2/vpcEndpoint:VpcEndpoint").filter((e) => e.inputs.vpcEndpointType === "Interface");
+            assert.deepStrictEqual(
+                endpoints.map((e) => String(e.inputs.serviceName).replace(/^com\.amazonaws\.us-east-1\./, "")).sort(),
+                services,
+                `${preset}: the interface endpoints`,
+            );
+            const groups = new Set(endpoints.flatMap((e) => e.inputs.securityGroupIds as string[]));
+            assert.strictEqual(groups.size, 1, `${preset}: one security group for the endpoints`);
+            for (const e of endpoints) {
+                assert.strictEqual(e.inputs.privateDnsEnabled, true, `${e.name}: the service's own name resolves to it`);
+                assert.strictEqual(e.inputs.vpcId, out(vpc).id);
+                assert.deepStrictEqual(new Set(e.inputs.subnetIds), privateSubnets, `${e.name}: in the private subnets, beside the nodes`);
+            }
+            // Private DNS needs both VPC attributes (the engine rule aws-vpc-endpoint-private-dns refuses it otherwise).
+            assert.strictEqual(vpc.inputs.enableDnsHostnames, true);
+            assert.strictEqual(vpc.inputs.enableDnsSupport, true);
+            // The endpoints' group admits HTTPS from the cluster security group (nodes and pods), and nothing else.
+            const [group] = groups;
+            const ingress = plan
+                .ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+                .filter((r) => r.inputs.securityGroupId === group);
+            assert.deepStrictEqual(
+                ingress.map((r) => [r.inputs.referencedSecurityGroupId, r.inputs.fromPort, r.inputs.toPort, r.inputs.cidrIpv4]),
+                [[out(eksCluster).vpcConfig.clusterSecurityGroupId, 443, 443, undefined]],
+                `${preset}: HTTPS from the cluster security group only`,
+            );
+            // S3 stays on the gateway endpoint; the NAT gateways stay for what has no endpoint (images outside ECR, spec egress).
+            assert.strictEqual(
+                plan.ofType("aws:ec2/vpcEndpoint:VpcEndpoint").filter((e) => e.inputs.vpcEndpointType === "Gateway").length,
+                1,
+            );
+            assert.ok(plan.ofType("aws:ec2/natGateway:NatGateway").length > 0);
+        }
+    });
+
     it("auromart: its file share on EFS through the EFS CSI add-on (Pod Identity), a StorageClass on the share's file system, the pods' claim of that class", async () => {
         const plan = (await planEks("auromart")) as Plan;
         const [fs] = plan.ofType("aws:efs/fileSystem:FileSystem");

@@ -1123,4 +1123,25 @@ export const AWS_RULES: EngineRule[] = [
                 }));
         },
     },
+    {
+        // An interface endpoint's private DNS is a private hosted zone for the service's own name, associated with the VPC:
+        // "To use a private hosted zone, you must set the following VPC attributes to true: enableDnsHostnames and
+        // enableDnsSupport" (EC2 API CreateVpcEndpoint, PrivateDnsEnabled). A VPC of the run is judged by its inputs
+        // (the provider's defaults: enableDnsSupport true, enableDnsHostnames false); an existing VPC's attributes are unknown here.
+        id: "aws-vpc-endpoint-private-dns",
+        types: ["aws:ec2/vpcEndpoint:VpcEndpoint"],
+        outcome: "refused",
+        source: "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVpcEndpoint.html (PrivateDnsEnabled: the VPC needs enableDnsHostnames and enableDnsSupport true)",
+        check(r, run): Finding[] {
+            if (r.inputs.vpcEndpointType !== "Interface" || r.inputs.privateDnsEnabled !== true) return [];
+            return r.dependencies
+                .map((u) => run.byUrn(u))
+                .filter((d): d is PlannedResource => d?.type === "aws:ec2/vpc:Vpc")
+                .filter((vpc) => vpc.inputs.enableDnsHostnames !== true || vpc.inputs.enableDnsSupport === false)
+                .map((vpc) => ({
+                    field: "privateDnsEnabled",
+                    message: `private DNS needs VPC '${vpc.name}' to have enableDnsHostnames and enableDnsSupport true (it has ${vpc.inputs.enableDnsHostnames ?? false} and ${vpc.inputs.enableDnsSupport ?? true})`,
+                }));
+        },
+    },
 ];

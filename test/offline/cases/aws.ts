@@ -683,4 +683,38 @@ export const awsRuleCases: EngineRuleCase[] = [
             },
         ],
     },
+    {
+        rule: "aws-vpc-endpoint-private-dns",
+        good: [
+            ...endpointInVpc({ enableDnsHostnames: true, enableDnsSupport: true }),
+            // No private DNS: nothing to ask of the VPC.
+            ...endpointInVpc({}, { privateDnsEnabled: false }, "plain"),
+        ],
+        bad: [
+            { why: "the VPC without DNS hostnames (the provider's default)", resources: endpointInVpc({}), expect: /enableDnsHostnames/ },
+            {
+                why: "the VPC without DNS resolution",
+                resources: endpointInVpc({ enableDnsHostnames: true, enableDnsSupport: false }),
+                expect: /private DNS needs VPC/,
+            },
+        ],
+    },
 ];
+
+/** A VPC `<name>-vpc` with `vpc` inputs and an interface endpoint with private DNS in it (its `vpcId` depending on the VPC), `endpoint` overriding. */
+function endpointInVpc(vpc: Record<string, unknown>, endpoint: Record<string, unknown> = {}, name = "net") {
+    const v = recorded("aws:ec2/vpc:Vpc", `${name}-vpc`, { cidrBlock: "10.0.0.0/16", ...vpc });
+    const e = recorded(
+        "aws:ec2/vpcEndpoint:VpcEndpoint",
+        "net-eks-auth",
+        {
+            vpcId: "vpc-1",
+            vpcEndpointType: "Interface",
+            serviceName: "com.amazonaws.us-east-1.eks-auth",
+            privateDnsEnabled: true,
+            ...endpoint,
+        },
+        { dependencies: [v.urn] },
+    );
+    return [v, e];
+}
