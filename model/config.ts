@@ -97,6 +97,12 @@ export const CONFIG_KEYS = {
         description:
             "kubernetes: install metrics-server (chart 3.13.1) into kube-system; CPU/memory HPAs and KEDA cpu/memory triggers read it. Leave off where the cluster has one (k3s, minikube's addon, the EKS add-on).",
     },
+    installArgoRollouts: {
+        schema: bool,
+        default: false,
+        description:
+            "kubernetes: install Argo Rollouts (chart 2.41.0, controller v1.9.0) into argo-rollouts, with its Gateway API traffic-router plugin, for the canary and blue-green rollouts of routed services. aws with placement eks: the placement installs it (without the plugin) whenever a routed service rolls out as a canary or blue-green.",
+    },
     mesh: {
         schema: bool,
         default: true,

@@ -83,12 +83,12 @@ export interface SystemPlan extends SystemFacts {
  * (plan/support/eks.ts) renders the platform's plan and prints its own approximations.
  */
 export function planSystem(system: System, platform: Platform, placement?: Placement): SystemPlan {
-    // A placement's services roll out as its compute platform runs them (EKS: Deployments, not ECS deployments).
+    // A placement's services roll out as its compute platform runs them, through the placement's edge (EKS: Argo Rollouts behind the load balancer).
     const compute = placement ? PLACEMENTS[placement].compute : platform;
     const services = Object.fromEntries(
         Object.values(system.services).map((s) => {
             const p = planService(system, s, platform, compute);
-            return [s.name, compute === platform ? p : { ...p, rollout: planRollout(system, s, compute) }];
+            return [s.name, placement ? { ...p, rollout: planRollout(system, s, compute, placement) } : p];
         }),
     );
     const datastores = planDatastores(system, platform, services);

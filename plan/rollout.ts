@@ -13,7 +13,7 @@
  * traffic to shift: its intent says `routed: false`, and each platform rolls it.
  */
 import { canaryStepsOf, durationSeconds, type Platform, type Service, type System } from "../model";
-import { KNOWLEDGE } from "./support";
+import { KNOWLEDGE, PLACEMENTS, type Placement } from "./support";
 import { formatSeconds } from "./support/rollout-text";
 import type { RolloutHookPlan, RolloutIntent, RolloutSchedule } from "./support/types";
 
@@ -68,10 +68,10 @@ export function rolloutIntent(system: System, service: Service): RolloutIntent {
     };
 }
 
-/** The rollout plan of `service` on `platform`: its intent and the schedule the platform runs. */
-export function planRollout(system: System, service: Service, platform: Platform): RolloutPlan {
+/** The rollout plan of `service` on `platform` (or `placement`): its intent and the schedule the platform runs. */
+export function planRollout(system: System, service: Service, platform: Platform, placement?: Placement): RolloutPlan {
     const intent = rolloutIntent(system, service);
-    return { ...intent, schedule: KNOWLEDGE[platform].rolloutSchedule(intent) };
+    return { ...intent, schedule: (placement ? PLACEMENTS[placement] : KNOWLEDGE[platform]).rolloutSchedule(intent) };
 }
 
 /**

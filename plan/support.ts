@@ -10,7 +10,7 @@
 import { PLATFORMS, type Platform, type Problem, type System } from "../model";
 import { aws } from "./support/aws";
 import { docker } from "./support/docker";
-import { eksFeatures } from "./support/eks";
+import { eksFeatures, eksRolloutSchedule } from "./support/eks";
 import { kubernetes } from "./support/kubernetes";
 import { FEATURE_IDS, type FeatureId, type PlatformKnowledge, type ServiceRendering, type Support } from "./support/types";
 
@@ -32,6 +32,8 @@ export interface PlacementKnowledge {
     compute: Platform;
     /** Its support of every feature (plan/support/eks.ts composes it from the platforms' columns). */
     features: Record<FeatureId, Support>;
+    /** The rollout schedule its services run (the compute platform's, as the placement's edge changes it). */
+    rolloutSchedule: PlatformKnowledge["rolloutSchedule"];
 }
 
 /** One of the placements ({@link PLACEMENTS}). */
@@ -39,7 +41,13 @@ export type Placement = "eks";
 
 /** Every placement that mixes platforms, by its `tierform:placement` value. */
 export const PLACEMENTS: Record<Placement, PlacementKnowledge> = {
-    eks: { title: "EKS with AWS managed data", platform: "aws", compute: "kubernetes", features: eksFeatures },
+    eks: {
+        title: "EKS with AWS managed data",
+        platform: "aws",
+        compute: "kubernetes",
+        features: eksFeatures,
+        rolloutSchedule: eksRolloutSchedule,
+    },
 };
 
 /** A spec feature some platform does not honour in full. */

@@ -38,6 +38,7 @@ import { OPERATOR_NAMESPACES, selectorOf } from "../kubernetes/context";
 import { INTERNET, OTEL_GATEWAY, type Flow, type Peer } from "../kubernetes/network";
 import { HBONE_PORT, KUBELET_PROBE_SOURCE } from "../kubernetes/mesh";
 import { OTLP_HTTP_PORT } from "../kubernetes/observability";
+import { rolloutCheckComponent, runsOnArgo } from "../kubernetes/rollout";
 import { exportsTraces } from "../../plan";
 
 /** The resolved system, as the platform contract hands it to the placement (the AWS parts it composes still read it). */
@@ -143,10 +144,21 @@ export function eksFlows(
         if (service.egress.internet)
             flows.push({ from: pods(service.name), to: INTERNET, ports: service.egress.ports.map((port) => ({ port })) });
         const clients = [service.name, ...(service.migrate ? [`${service.name}-migrate`] : [])];
+        // A blue-green's promotion checks (Jobs Argo Rollouts starts, components/kubernetes/rollout.ts) call the new pods
+        // through the preview Service, and run with the service's variables.
+        const r = plan.services[service.name].rollout;
+        const checks = runsOnArgo(r) && r.prePromotion.length + r.postPromotion.length > 0 ? [rolloutCheckComponent(service.name)] : [];
+        for (const check of checks)
+            flows.push({
+                from: pods(check),
+                to: pods(service.name),
+                ports: [{ port: service.port! }, ...(mesh ? [{ port: HBONE_PORT }] : [])],
+            });
         // Spans over OTLP/HTTP to the cluster's collector gateway (traces.ts), while traces are on: the flows staging admits,
-        // from the service and from its migration Job, which runs with the same variables.
+        // from the service, its migration Job and its promotion checks.
         if (exportsTraces(system, "kubernetes"))
-            for (const client of clients) flows.push({ from: pods(client), to: OTEL_GATEWAY, ports: [{ port: OTLP_HTTP_PORT }] });
+            for (const client of [...clients, ...checks])
+                flows.push({ from: pods(client), to: OTEL_GATEWAY, ports: [{ port: OTLP_HTTP_PORT }] });
         const used = service.uses.map((u) => plan.datastores[u]).filter((d) => d !== undefined);
         const ports = [...new Set(used.flatMap((d) => (d.port !== undefined ? [d.port] : [])))];
         const apis = used.some((d) => d.port === undefined);

@@ -18,7 +18,6 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import type { Problem } from "../../conventions/problems";
 import type { PlatformSettings } from "../../plan";
 import { buildOrder, exportsTraces, type ServicePlan, type SystemPlan } from "../../plan";
@@ -32,23 +31,27 @@ import { MANAGED_BY } from "../shared/naming";
 import { awsProblems, awsWarnings } from "../aws/system";
 import { AwsAlarmTopic, AwsAppAlarms } from "../aws/monitoring";
 import { createDataTier } from "../aws/data";
+import type { AwsDatastoreBinding } from "../aws/contract";
 import { AwsEdge } from "../aws/edge";
 import { AwsKms } from "../aws/kms";
 import { AwsNetwork } from "../aws/network";
 import { AwsFileShares } from "../aws/files";
 import { KubernetesFileShares } from "../kubernetes/files";
 import { EksFileShares } from "./files";
-import { logicalName, meta, selectorOf, type KubeContext } from "../kubernetes/context";
+import { selectorOf, type KubeContext } from "../kubernetes/context";
 import { createMesh } from "../kubernetes/mesh";
 import { KubernetesMonitoring } from "../kubernetes/monitoring";
 import { KubernetesNamespace } from "../kubernetes/namespace";
 import { ISTIO_CHARTS, KubernetesOperators } from "../kubernetes/operators";
-import { APP_SECRETS, KubernetesService } from "../kubernetes/service";
+import { checkedBy, runsOnArgo } from "../kubernetes/rollout";
+import { createAppSecrets } from "../kubernetes/secrets";
+import { KubernetesService } from "../kubernetes/service";
 import { imageProblems } from "../shared/images";
 import { EksCluster } from "./cluster";
 import { createEksEndpoints } from "./endpoints";
 import { bindTargetGroups } from "./edge";
-import { EksPodIdentity } from "./identity";
+import { EksPodIdentity, type EksPodIdentityArgs } from "./identity";
+import { EksRollouts } from "./rollouts";
 import { createClusterRules, eksFlows, loadBalancerCidrs, type LoadBalancerSubnets } from "./network";
 import { EksExternalSecrets } from "./secrets";
 import { EksTraceCollector } from "./traces";
@@ -164,7 +167,12 @@ function createEksMesh(
         {
             services: Object.values(args.plan.services).map((s) => {
                 const port = system.services[s.name].port;
-                return { name: s.name, selector: selectorOf(system, s.name), ...(routed.has(s.name) && port ? { routedPort: port } : {}) };
+                return {
+                    name: s.name,
+                    selector: selectorOf(system, s.name),
+                    ...(routed.has(s.name) && port ? { routedPort: port } : {}),
+                    ...checkedBy(ctx, s.rollout),
+                };
             }),
             scrapedByPrometheus: ctx.settings.monitoringCrds,
             edge: { kind: "outside", cidrs: loadBalancerCidrs(args.plan, args.lbSubnets), reason: EKS_EDGE_PLAINTEXT },
@@ -176,6 +184,30 @@ function createEksMesh(
         },
         opts,
     );
+}
+
+/** A Pod Identity per service whose datastores give it IAM statements (the ECS task role's), by service name (identity.ts). */
+function serviceIdentities(
+    name: string,
+    args: {
+        system: System;
+        cluster: EksPodIdentityArgs["cluster"];
+        namespace: string;
+        bindings: Record<string, AwsDatastoreBinding>;
+    },
+    opts: pulumi.ComponentResourceOptions,
+): Record<string, EksPodIdentity> {
+    const identities: Record<string, EksPodIdentity> = {};
+    for (const svc of Object.values(args.system.services)) {
+        const statements = [...new Set(svc.uses)].flatMap((u) => args.bindings[u]?.taskPolicyStatements ?? []);
+        if (statements.length === 0) continue;
+        identities[svc.name] = new EksPodIdentity(
+            `${name}-${svc.name}-identity`,
+            { system: args.system, cluster: args.cluster, namespace: args.namespace, serviceAccount: svc.name, statements },
+            opts,
+        );
+    }
+    return identities;
 }
 
 /** Every service on an EKS cluster, every datastore on AWS. Type token `tierform:eks:System`. */
@@ -264,16 +296,7 @@ export class EksSystem extends pulumi.ComponentResource implements PlatformSyste
 
         // ---------- identities: a role per service that reaches AWS APIs ----------
         const namespaceName = settings.namespace || system.name;
-        const identities: Record<string, EksPodIdentity> = {};
-        for (const svc of Object.values(system.services)) {
-            const statements = [...new Set(svc.uses)].flatMap((u) => bindings[u]?.taskPolicyStatements ?? []);
-            if (statements.length === 0) continue;
-            identities[svc.name] = new EksPodIdentity(
-                `${name}-${svc.name}-identity`,
-                { system, cluster, namespace: namespaceName, serviceAccount: svc.name, statements },
-                kube,
-            );
-        }
+        const identities = serviceIdentities(name, { system, cluster, namespace: namespaceName, bindings }, kube);
 
         // ---------- the Kubernetes adapter's namespace and services ----------
         // The load balancers' nodes: the internet-facing one's in the public subnets, the internal one's in the private ones.
@@ -289,9 +312,23 @@ export class EksSystem extends pulumi.ComponentResource implements PlatformSyste
         // for the HPAs, kube-prometheus-stack for the ServiceMonitors and PrometheusRule, Istio ambient with tierform:mesh (mesh.ts).
         const operators = new KubernetesOperators(
             `${name}-operators`,
-            { system, settings: { ...settings, installPrometheusStack: true, installMetricsServer: true, installIstio: settings.mesh } },
+            {
+                system,
+                // Argo Rollouts is the placement's own (rollouts.ts), without the staging plugin.
+                settings: {
+                    ...settings,
+                    installPrometheusStack: true,
+                    installMetricsServer: true,
+                    installIstio: settings.mesh,
+                    installArgoRollouts: false,
+                },
+            },
             kube,
         );
+        // Canaries and blue-greens: Argo Rollouts with a CloudWatch reader's Pod Identity, where the plan runs any on it.
+        const rollouts = Object.values(plan.services).some((s) => runsOnArgo(s.rollout))
+            ? new EksRollouts(`${name}-rollouts`, { system, cluster, region: regionName }, kube)
+            : undefined;
         // The services' traces: the cluster's collector gateway, on to X-Ray (traces.ts), while traces are on.
         if (exportsTraces(system, "kubernetes"))
             new EksTraceCollector(
@@ -306,58 +343,10 @@ export class EksSystem extends pulumi.ComponentResource implements PlatformSyste
             kube,
         );
 
-        const appSecretDeps: pulumi.Resource[] = [];
-        if (plan.appSecrets.names.length > 0) {
-            const values = Object.fromEntries(
-                plan.appSecrets.names.map((s) => [
-                    s,
-                    new random.RandomPassword(
-                        logicalName(ctx, "app-secret", s.toLowerCase()),
-                        { length: plan.appSecrets.length, special: false },
-                        { parent: this },
-                    ).result,
-                ]),
-            );
-            // Encrypted at rest by the cluster's KMS key (envelope encryption, cluster.ts).
-            appSecretDeps.push(
-                new k8s.core.v1.Secret(
-                    logicalName(ctx, APP_SECRETS),
-                    { metadata: meta(ctx, APP_SECRETS, APP_SECRETS, "secrets"), type: "Opaque", stringData: values },
-                    { parent: this, provider: eks.provider },
-                ),
-            );
-        }
+        // Encrypted at rest by the cluster's KMS key (envelope encryption, cluster.ts).
+        const appSecretDeps = createAppSecrets(ctx, plan.appSecrets, { parent: this, provider: eks.provider });
 
-        const services: Record<string, string> = {};
-        const built: Record<string, KubernetesService> = {};
-        for (const service of buildOrder(system)) {
-            const identity = identities[service.name];
-            const s = new KubernetesService(
-                `${name}-svc-${service.name}`,
-                {
-                    ctx,
-                    service,
-                    plan: eksServicePlan(plan.services[service.name]),
-                    bindings,
-                    aws: { region: regionName, ...(identity ? { serviceAccountName: service.name } : {}) },
-                    syncedConnections: (parent, secretName, refs) => secrets.connections(parent, secretName, refs),
-                    dependsOn: [
-                        ...appSecretDeps,
-                        ...(identity ? [identity.association, ...(identity.serviceAccount ? [identity.serviceAccount] : [])] : []),
-                        ...plan.services[service.name].afterMigrationsOf.map((m) => built[m].migration!),
-                        ...service.mounts.map((m) => claims[m.share]),
-                    ],
-                },
-                kube,
-            );
-            built[service.name] = s;
-            services[service.name] = s.address;
-        }
-
-        // ---------- the mesh: Istio ambient, as on staging, with the load balancer outside it ----------
-        if (settings.mesh) createEksMesh(ctx, { plan, lbSubnets, operators, built }, { parent: this, provider: eks.provider });
-
-        // ---------- the edge: the AWS load balancer, WAF and CDN; the pods as its targets ----------
+        // ---------- the edge: the AWS load balancer, WAF and CDN (before the services: their rollouts' analysis reads its target groups) ----------
         const edge = new AwsEdge(
             `${name}-edge`,
             {
@@ -378,6 +367,45 @@ export class EksSystem extends pulumi.ComponentResource implements PlatformSyste
             child,
         );
         if (edge.distributionArn) resolveCdnDistributionArn(edge.distributionArn);
+        const services: Record<string, string> = {};
+        const built: Record<string, KubernetesService> = {};
+        for (const service of buildOrder(system)) {
+            const identity = identities[service.name];
+            const s = new KubernetesService(
+                `${name}-svc-${service.name}`,
+                {
+                    ctx,
+                    service,
+                    plan: eksServicePlan(plan.services[service.name]),
+                    bindings,
+                    aws: { region: regionName, ...(identity ? { serviceAccountName: service.name } : {}) },
+                    syncedConnections: (parent, secretName, refs) => secrets.connections(parent, secretName, refs),
+                    ...(rollouts ? { rolloutDependsOn: [rollouts.release] } : {}),
+                    ...(edge.targets[service.name]
+                        ? {
+                              targetGroup: {
+                                  targetGroup: edge.targets[service.name].targetGroupArnSuffix,
+                                  loadBalancer: edge.targets[service.name].loadBalancerArnSuffix,
+                              },
+                          }
+                        : {}),
+                    dependsOn: [
+                        ...appSecretDeps,
+                        ...(identity ? [identity.association, ...(identity.serviceAccount ? [identity.serviceAccount] : [])] : []),
+                        ...plan.services[service.name].afterMigrationsOf.map((m) => built[m].migration!),
+                        ...service.mounts.map((m) => claims[m.share]),
+                    ],
+                },
+                kube,
+            );
+            built[service.name] = s;
+            services[service.name] = s.address;
+        }
+
+        // ---------- the mesh: Istio ambient, as on staging, with the load balancer outside it ----------
+        if (settings.mesh) createEksMesh(ctx, { plan, lbSubnets, operators, built }, { parent: this, provider: eks.provider });
+
+        // ---------- the pods as the load balancer's targets ----------
         bindTargetGroups(`${name}-edge`, { ctx, targets: edge.targets, services: built }, { parent: this, provider: eks.provider });
 
         // ---------- alarms and alerts ----------

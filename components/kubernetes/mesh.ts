@@ -57,7 +57,16 @@ export interface MeshService {
     selector: Record<string, string>;
     /** Its port, when it is a web service an edge route reaches; else it admits nobody. */
     routedPort?: number;
+    /**
+     * The mTLS identity of the Jobs that check its new pods around a blue-green's switch (rollout.ts
+     * `rolloutCheckAccount`), admitted to its routed port ({@link meshPrincipal}).
+     * @default none
+     */
+    checkedBy?: string;
 }
+
+/** The mTLS identity of a ServiceAccount as an AuthorizationPolicy names it (istio.io docs reference/config/security/authorization-policy, `principals`; the default trust domain). */
+export const meshPrincipal = (namespace: string, serviceAccount: string): string => `cluster.local/ns/${namespace}/sa/${serviceAccount}`;
 
 /** One mesh object: kind, apiVersion, name, spec and (where a reason is owed) annotations. */
 export interface MeshObject {
@@ -107,7 +116,19 @@ export function meshObjects(services: MeshService[], scrapedByPrometheus: boolea
                 selector: { matchLabels: s.selector },
                 action: "ALLOW",
                 ...(s.routedPort !== undefined
-                    ? { rules: [{ from: sources(s.name), to: [{ operation: { ports: [String(s.routedPort)] } }] }] }
+                    ? {
+                          rules: [
+                              { from: sources(s.name), to: [{ operation: { ports: [String(s.routedPort)] } }] },
+                              ...(s.checkedBy
+                                  ? [
+                                        {
+                                            from: [{ source: { principals: [s.checkedBy] } }],
+                                            to: [{ operation: { ports: [String(s.routedPort)] } }],
+                                        },
+                                    ]
+                                  : []),
+                          ],
+                      }
                     : {}),
             },
         })),

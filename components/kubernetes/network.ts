@@ -202,12 +202,12 @@ export function systemFlows(system: System, settings: PlatformSettings): Flow[] 
         // spec opts in, only on its ports, never to private, link-local or cluster ranges.
         if (service.egress.internet)
             flows.push({ from: pods(service.name), to: INTERNET, ports: service.egress.ports.map((port) => ({ port })) });
-        // A blue-green's promotion checks (rollout.ts) call the new pods through the preview Service.
+        // A blue-green's promotion checks (rollout.ts) call the new pods through the preview Service; in the mesh, tunnelled
+        // (their pods are enrolled, so the service's AuthorizationPolicy sees their identity).
         const r = service.rollout;
         const checks =
             service.port && routed.has(service.name) && r.strategy === "blueGreen" && r.prePromotion.length + r.postPromotion.length > 0;
-        if (checks)
-            flows.push({ from: pods(rolloutCheckComponent(service.name)), to: pods(service.name), ports: [{ port: service.port! }] });
+        if (checks) flows.push({ from: pods(rolloutCheckComponent(service.name)), to: pods(service.name), ports: ports(service.port!) });
         const clients = [service.name, ...(service.migrate ? [`${service.name}-migrate`] : [])];
         // Spans over OTLP/HTTP to the collector (plan/observability.ts: OTEL_EXPORTER_OTLP_ENDPOINT), while traces are on:
         // from the service, its migration Job and its promotion checks, which all run with the service's variables.

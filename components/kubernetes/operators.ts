@@ -241,7 +241,7 @@ export function neededOperators(system: System, settings: PlatformSettings): Ope
 /**
  * The operators this stack installs: the needed ones whose switch is on. `tierform:installOperators`
  * turns on all; `installEnvoyGateway`, `installCertManager`, `installCloudNativePg`, `installKeda`
- * `installPrometheusStack` and `installMetricsServer` turn on one each, so a cluster that already runs Envoy Gateway and
+ * `installPrometheusStack`, `installMetricsServer` and `installArgoRollouts` turn on one each, so a cluster that already runs Envoy Gateway and
  * cert-manager can get only CloudNativePG from tierform. `installCloudNativePg` installs the
  * operator with its Barman Cloud plugin (the backups need both; the plugin needs cert-manager,
  * installed by `installCertManager` or already on the cluster).
@@ -256,7 +256,7 @@ export function operatorsToInstall(system: System, settings: PlatformSettings): 
         keda: all || settings.installKeda,
         kubePrometheusStack: all || settings.installPrometheusStack,
         metricsServer: all || settings.installMetricsServer,
-        argoRollouts: all,
+        argoRollouts: all || settings.installArgoRollouts,
         istioBase: all || settings.installIstio,
         istiod: all || settings.installIstio,
         istioCni: all || settings.installIstio,
@@ -329,7 +329,15 @@ const PLUGIN_DIR = "/plugins";
  * security contexts already meet the restricted profile (runAsNonRoot, no privilege escalation,
  * all capabilities dropped, read-only root, seccomp RuntimeDefault). The dashboard stays off.
  */
-export function argoRolloutsValues(): Record<string, unknown> {
+export function argoRolloutsValues(gatewayApi = true): Record<string, unknown> {
+    const resources = { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } };
+    // Without HTTPRoutes to weight (the EKS placement, whose edge is the AWS load balancer) the controller needs no plugin.
+    if (!gatewayApi)
+        return {
+            controller: { resources },
+            providerRBAC: { enabled: true, providers: { gatewayAPI: false } },
+            dashboard: { enabled: false },
+        };
     const plugin = PINS.argoRolloutsGatewayApiPlugin;
     const binary = "rollouts-plugin-trafficrouter-gatewayapi";
     return {
@@ -350,7 +358,7 @@ export function argoRolloutsValues(): Record<string, unknown> {
             trafficRouterPlugins: [{ name: GATEWAY_API_PLUGIN, location: `file://${PLUGIN_DIR}/${binary}` }],
             volumes: [{ name: "gateway-api-plugin", emptyDir: { sizeLimit: "100Mi" } }],
             volumeMounts: [{ name: "gateway-api-plugin", mountPath: PLUGIN_DIR }],
-            resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+            resources,
         },
         providerRBAC: { enabled: true, providers: { gatewayAPI: true } },
         dashboard: { enabled: false },

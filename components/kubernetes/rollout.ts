@@ -26,6 +26,10 @@
  *   route's whole traffic, and the schedule says what share of failing canary requests that
  *   catches (plan/support/kubernetes.ts). No metrics at all (Prometheus not scraping) is an error
  *   the analysis counts, so it aborts rather than passes ({@link errorRateQuery}).
+ * - **On the EKS placement** (the plan's `schedule.argo`: `podShare`, `albCloudWatch`; components/eks/rollouts.ts
+ *   installs the controller): no HTTPRoutes and no plugin. A canary has no stable or canary Service, so the Service
+ *   the load balancer's target group is bound to keeps both sets of pods and a step's weight is the new pods' share;
+ *   a blue-green switches that Service; the analysis reads the target group's CloudWatch metrics ({@link targetGroupMetrics}).
  * - **Network**: in the system's namespace the one new flow is a promotion check's Job → the
  *   service's port (network.ts); the controller (namespace `argo-rollouts`) talks to the API server
  *   and to Prometheus (`monitoring`), and Prometheus scrapes the proxies in `envoy-gateway-system`,
@@ -37,6 +41,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type * as k8sTypes from "@pulumi/kubernetes/types/input";
 import type { RolloutAnalysisPlan, RolloutHookPlan, RolloutPlan } from "../../plan";
 import { logicalName, meta, type KubeContext } from "./context";
+import { meshPrincipal } from "./mesh";
 import { GATEWAY_API_PLUGIN, PROMETHEUS_URL } from "./operators";
 
 /** Argo Rollouts' API group and version. */
@@ -45,11 +50,33 @@ export const ROLLOUTS_API = "argoproj.io/v1alpha1";
 /** The variable a rollout hook finds the new pods' preview address in. */
 export const PREVIEW_URL = "PREVIEW_URL";
 
-/** Whether the plan's rollout runs on Argo Rollouts: a routed service with a canary or blue-green. */
-export const runsOnArgo = (r: Pick<RolloutPlan, "routed" | "strategy">): boolean => r.routed && r.strategy !== "rolling";
+/** Whether the plan's rollout runs on Argo Rollouts (the plan says how: `schedule.argo`; a routed canary or blue-green). */
+export const runsOnArgo = (r: Pick<RolloutPlan, "schedule">): boolean => r.schedule.argo !== undefined;
+
+/** A service's target group of the AWS load balancer, as CloudWatch names it (the dimensions of `AWS/ApplicationELB`). */
+export interface AlbTargetGroup {
+    /** The `TargetGroup` dimension: the target group ARN's suffix, `targetgroup/<name>/<id>`. */
+    targetGroup: pulumi.Input<string>;
+    /** The `LoadBalancer` dimension: the load balancer ARN's suffix, `app/<name>/<id>`. */
+    loadBalancer: pulumi.Input<string>;
+}
 
 /** The component (and pod labels) of a rollout hook's Job: the NetworkPolicy admits it to the service's port (network.ts). */
 export const rolloutCheckComponent = (service: string): string => `${service}-rollout-check`;
+
+/**
+ * The ServiceAccount a service's promotion checks run as, where it has any (a blue-green with hooks on Argo Rollouts):
+ * an identity of their own, which the mesh admits to the service's port (mesh.ts) and nothing else trusts.
+ */
+export function rolloutCheckAccount(r: RolloutPlan): string | undefined {
+    return runsOnArgo(r) && r.prePromotion.length + r.postPromotion.length > 0 ? rolloutCheckComponent(r.service) : undefined;
+}
+
+/** The mesh's view of a service's promotion checks: their identity, which its AuthorizationPolicy admits (mesh.ts `checkedBy`). */
+export function checkedBy(ctx: KubeContext, r: RolloutPlan): { checkedBy?: string } {
+    const account = rolloutCheckAccount(r);
+    return account ? { checkedBy: meshPrincipal(ctx.namespaceName, account) } : {};
+}
 
 /** The Service the new pods are reached through besides the stable one: `<service>-canary` or `<service>-preview`. */
 export const secondService = (r: RolloutPlan): string => `${r.service}-${r.strategy === "canary" ? "canary" : "preview"}`;
@@ -126,6 +153,62 @@ export function analysisMetrics(
     return metrics;
 }
 
+/**
+ * The metrics of an analysis read from the AWS load balancer's target group in CloudWatch (the EKS placement; Argo
+ * Rollouts' CloudWatch provider, docs/analysis/cloudwatch.md, which passes the queries to GetMetricData and evaluates
+ * `result[i].Values`, metricproviders/cloudwatch/cloudwatch.go): the 5xx share, `HTTPCode_Target_5XX_Count` over
+ * `RequestCount` (a minute without 5xx has no data point, so FILL makes it 0), and the response time at the percentile,
+ * `TargetResponseTime` in seconds (AWS/ApplicationELB, dimensions TargetGroup and LoadBalancer: docs
+ * load-balancer-cloudwatch-metrics.html). Each measurement covers the last `window` as one period; no request in it
+ * leaves no data point, which passes (`all` of nothing is true). A `cloudwatch` query of the user's runs as its own metric.
+ */
+export function targetGroupMetrics(analysis: RolloutAnalysisPlan, target: AlbTargetGroup, count?: number): Record<string, unknown>[] {
+    // ALB metrics have one-minute periods and arrive a minute or so late: at least two minutes per measurement.
+    const period = Math.max(120, Math.ceil(analysis.intervalSeconds / 60) * 60);
+    const common = {
+        interval: `${analysis.intervalSeconds}s`,
+        failureLimit: analysis.failuresToAbort - 1,
+        ...(count !== undefined ? { count } : {}),
+    };
+    const dimensions = [
+        { name: "TargetGroup", value: target.targetGroup },
+        { name: "LoadBalancer", value: target.loadBalancer },
+    ];
+    const stat = (id: string, metricName: string, statistic: string) => ({
+        id,
+        metricStat: { metric: { namespace: "AWS/ApplicationELB", metricName, dimensions }, period, stat: statistic },
+        returnData: false,
+    });
+    const cloudWatch = (metricDataQueries: Record<string, unknown>[]) => ({ cloudWatch: { interval: `${period}s`, metricDataQueries } });
+    const atMost = (max: number) => `all(result[0].Values, {# <= ${max}})`;
+    const metrics: Record<string, unknown>[] = [
+        {
+            name: "error-rate",
+            ...common,
+            successCondition: atMost(analysis.errorRatePercent / 100),
+            provider: cloudWatch([
+                { id: "rate", expression: "FILL(errors, 0) / requests", returnData: true },
+                stat("errors", "HTTPCode_Target_5XX_Count", "Sum"),
+                stat("requests", "RequestCount", "Sum"),
+            ]),
+        },
+        {
+            name: `latency-p${analysis.latencyPercentile}`,
+            ...common,
+            successCondition: atMost(analysis.latencyMs / 1000),
+            provider: cloudWatch([{ ...stat("latency", "TargetResponseTime", `p${analysis.latencyPercentile}`), returnData: true }]),
+        },
+    ];
+    if (analysis.query?.cloudwatch)
+        metrics.push({
+            name: "your-cloudwatch-query",
+            ...common,
+            successCondition: atMost(analysis.query.max),
+            provider: cloudWatch([{ id: "yours", expression: analysis.query.cloudwatch, period, returnData: true }]),
+        });
+    return metrics;
+}
+
 /** The metrics of a blue-green's hooks: one Job each (Argo's `job` provider), passing when it exits 0. */
 export function hookMetrics(
     hooks: RolloutHookPlan[],
@@ -160,9 +243,17 @@ export function rolloutStrategy(
         ]);
         return {
             canary: {
-                stableService: r.service,
-                canaryService: secondService(r),
-                trafficRouting: { plugins: { [GATEWAY_API_PLUGIN]: { httpRoutes: routes.map((name) => ({ name })), namespace } } },
+                // By pod share (EKS) the one Service keeps both sets of pods: a stableService would narrow it (and the load
+                // balancer's target group behind it) to the old pods, and the canary would get no request at all.
+                ...(r.schedule.argo?.traffic === "httpRouteWeights"
+                    ? {
+                          stableService: r.service,
+                          canaryService: secondService(r),
+                          trafficRouting: {
+                              plugins: { [GATEWAY_API_PLUGIN]: { httpRoutes: routes.map((name) => ({ name })), namespace } },
+                          },
+                      }
+                    : {}),
                 steps,
                 ...(templates.analysis ? { analysis: { templates: [{ templateName: templates.analysis }], startingStep: 1 } } : {}),
             },
@@ -200,10 +291,15 @@ export interface RolloutArgs {
     routes: string[];
     /** The service's container, as the Deployment runs it (a hook runs its command in a copy). */
     pod: k8sTypes.core.v1.PodSpec;
-    /** Labels of a hook Job's pods (the NetworkPolicy admits them to the service's port, network.ts). */
+    /** Labels of a hook Job's pods (the NetworkPolicy admits them to the service's port, network.ts; in the mesh, its label too). */
     hookLabels: Record<string, string>;
-    /** Whether Prometheus scrapes the edge (`monitoringCrds`): without it there is no metric analysis. */
+    /** Whether Prometheus runs and scrapes the edge (`monitoringCrds`): the Envoy analysis and a `prometheus` query need it. */
     metrics: boolean;
+    /**
+     * The service's target group of the AWS load balancer, which the analysis reads where the plan says `albCloudWatch`.
+     * @default none: no target-group analysis
+     */
+    targetGroup?: AlbTargetGroup;
     /** What the Rollout waits for (the Deployment, the operators' releases). */
     dependsOn: pulumi.Resource[];
 }
@@ -216,14 +312,17 @@ export function createRollout(parent: pulumi.Resource, args: RolloutArgs): k8s.a
     const { ctx, plan: r, port } = args;
     const child = { parent };
     const name = r.service;
-    new k8s.core.v1.Service(
-        logicalName(ctx, secondService(r)),
-        {
-            metadata: meta(ctx, secondService(r), name, "service"),
-            spec: { type: "ClusterIP", selector: args.selector, ports: [{ name: "http", port, targetPort: "http", protocol: "TCP" }] },
-        },
-        child,
-    );
+    const source = r.schedule.argo?.metrics;
+    // A canary by pod share has no second Service: nothing routes to the canary's pods alone.
+    if (r.strategy === "blueGreen" || r.schedule.argo?.traffic === "httpRouteWeights")
+        new k8s.core.v1.Service(
+            logicalName(ctx, secondService(r)),
+            {
+                metadata: meta(ctx, secondService(r), name, "service"),
+                spec: { type: "ClusterIP", selector: args.selector, ports: [{ name: "http", port, targetPort: "http", protocol: "TCP" }] },
+            },
+            child,
+        );
     const template = (suffix: string, metrics: Record<string, unknown>[]) => {
         new k8s.apiextensions.CustomResource(
             logicalName(ctx, name, suffix),
@@ -238,11 +337,20 @@ export function createRollout(parent: pulumi.Resource, args: RolloutArgs): k8s.a
         return `${name}-${suffix}`;
     };
     const previewUrl = `http://${secondService(r)}.${ctx.namespaceName}.svc.cluster.local:${port}`;
+    // The checks' own ServiceAccount (no token, no cloud role): the identity the mesh admits to the service's port.
+    const checkAccount = rolloutCheckAccount(r);
+    if (checkAccount)
+        new k8s.core.v1.ServiceAccount(
+            logicalName(ctx, checkAccount),
+            { metadata: meta(ctx, checkAccount, name, "service"), automountServiceAccountToken: false },
+            child,
+        );
     const hookPod = (hook: RolloutHookPlan): k8sTypes.core.v1.PodSpec => {
         const [main] = args.pod.containers as k8sTypes.core.v1.Container[];
         const { livenessProbe: _l, readinessProbe: _r, ports: _p, ...container } = main;
         return {
             ...args.pod,
+            serviceAccountName: checkAccount,
             restartPolicy: "Never",
             containers: [
                 {
@@ -254,19 +362,26 @@ export function createRollout(parent: pulumi.Resource, args: RolloutArgs): k8s.a
             ],
         };
     };
-    // Said, not silently dropped: the printed schedule names the analysis, and without Prometheus nothing judges the steps.
-    if (r.analysis && !args.metrics)
+    const measured = source === "albCloudWatch" ? args.targetGroup !== undefined : args.metrics;
+    // Said, not silently dropped: the printed schedule names the analysis, and without its metrics nothing judges the steps.
+    if (r.analysis && !measured)
         void pulumi.log.warn(
-            `tierform: services.${name}.rollout.analysis does not run on this stack: tierform:monitoringCrds is false, so no Prometheus scrapes the edge; the ${r.strategy === "canary" ? "canary advances on its pauses" : "blue-green promotes on its checks"} alone and nothing rolls it back on errors or latency`,
+            `tierform: services.${name}.rollout.analysis does not run on this stack: ${source === "albCloudWatch" ? "the service has no target group of the load balancer" : "tierform:monitoringCrds is false, so no Prometheus scrapes the edge"}; the ${r.strategy === "canary" ? "canary advances on its pauses" : "blue-green promotes on its checks"} alone and nothing rolls it back on errors or latency`,
             parent,
         );
     // A blue-green's post-promotion analysis measures through the bake, so a failure still finds the old pods.
     const count =
         r.strategy === "blueGreen" && r.analysis ? Math.max(1, Math.floor(r.bakeSeconds / r.analysis.intervalSeconds)) : undefined;
+    const analysis = (a: RolloutAnalysisPlan) =>
+        source === "albCloudWatch"
+            ? [
+                  ...targetGroupMetrics(a, args.targetGroup!, count),
+                  // Prometheus runs on the cluster too: a `prometheus` query of the user's still runs there.
+                  ...(args.metrics ? analysisMetrics(a, name, ctx.namespaceName, [], count).filter((m) => m.name === "your-query") : []),
+              ]
+            : analysisMetrics(a, name, ctx.namespaceName, args.routes, count);
     const templates = {
-        ...(r.analysis && args.metrics
-            ? { analysis: template("analysis", analysisMetrics(r.analysis, name, ctx.namespaceName, args.routes, count)) }
-            : {}),
+        ...(r.analysis && measured ? { analysis: template("analysis", analysis(r.analysis)) } : {}),
         ...(r.prePromotion.length > 0 ? { pre: template("pre-promotion", hookMetrics(r.prePromotion, hookPod, args.hookLabels)) } : {}),
         ...(r.postPromotion.length > 0 ? { post: template("post-promotion", hookMetrics(r.postPromotion, hookPod, args.hookLabels)) } : {}),
     };

@@ -8,6 +8,38 @@ import * as random from "@pulumi/random";
 import type * as k8sTypes from "@pulumi/kubernetes/types/input";
 import { KubeContext, logicalName, meta } from "./context";
 
+/** Name of the system-wide Secret holding the generated app secrets (one value per name, shared by every service that lists it). */
+export const APP_SECRETS = "app-secrets";
+
+/**
+ * The system's generated app secrets (the plan's `appSecrets`): one RandomPassword per name and the {@link APP_SECRETS}
+ * Secret holding them, under `parent` (the system). Returns what a service reading them waits for: the Secret, if any.
+ */
+export function createAppSecrets(
+    ctx: KubeContext,
+    appSecrets: { names: string[]; length: number },
+    opts: { parent: pulumi.Resource; provider?: pulumi.ProviderResource },
+): pulumi.Resource[] {
+    if (appSecrets.names.length === 0) return [];
+    const values = Object.fromEntries(
+        appSecrets.names.map((s) => [
+            s,
+            new random.RandomPassword(
+                logicalName(ctx, "app-secret", s.toLowerCase()),
+                { length: appSecrets.length, special: false },
+                { parent: opts.parent },
+            ).result,
+        ]),
+    );
+    return [
+        new k8s.core.v1.Secret(
+            logicalName(ctx, APP_SECRETS),
+            { metadata: meta(ctx, APP_SECRETS, APP_SECRETS, "secrets"), type: "Opaque", stringData: values },
+            opts,
+        ),
+    ];
+}
+
 /** A generated password (alphanumeric, so it is safe in URLs and shells), named `<system>-<component>-<suffix>`. */
 export function generatedPassword(
     ctx: KubeContext,

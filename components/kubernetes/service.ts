@@ -50,15 +50,14 @@ import { connectionValues } from "../shared/binding";
 import { logicalName, meta, podLabels, selectorOf, serviceHost, type KubeContext } from "./context";
 import { AMBIENT_LABEL } from "./mesh";
 import { execProbe, restrictedContainer, restrictedPodSpec, topologySpread, versionedJob, writableVolumes } from "./pods";
-import { componentSecret, secretEnv } from "./secrets";
+import { APP_SECRETS, componentSecret, secretEnv } from "./secrets";
 import { s3Env } from "./object-store";
 import { shareMounts } from "./files";
 import { httpRouteName, requestRateQuery } from "./edge";
-import { createRollout, rolloutCheckComponent, ROLLOUTS_API, runsOnArgo } from "./rollout";
+import { createRollout, rolloutCheckComponent, ROLLOUTS_API, runsOnArgo, type AlbTargetGroup } from "./rollout";
 import { PROMETHEUS_URL } from "./operators";
 
-/** Name of the system-wide Secret holding the generated app secrets (one value per name, shared by every service that lists it). */
-export const APP_SECRETS = "app-secrets";
+export { APP_SECRETS } from "./secrets";
 
 /** The Deployment strategy of a service (see the module doc for blueGreen and canary). */
 export function deploymentStrategy(service: Service): k8sTypes.apps.v1.DeploymentStrategy {
@@ -246,6 +245,12 @@ export interface KubernetesServiceArgs {
      * @default []
      */
     rolloutDependsOn?: pulumi.Resource[];
+    /**
+     * The service's target group of the AWS load balancer (the EKS placement), which its rollout's analysis reads where
+     * the plan's `schedule.argo.metrics` is `albCloudWatch`.
+     * @default none
+     */
+    targetGroup?: AlbTargetGroup;
 }
 
 /** One application service: Deployment (+ Service, HPA, PDB, connection Secret, migration Job). */
@@ -422,8 +427,10 @@ export class KubernetesService extends pulumi.ComponentResource {
                 selector,
                 routes: [...new Set(ctx.system.edge.routes.filter((r) => r.service === svcName).map(httpRouteName))],
                 pod: template.spec as k8sTypes.core.v1.PodSpec,
-                hookLabels: podLabels(ctx, rolloutCheckComponent(svcName), "service"),
+                // In the mesh like the service, so their calls carry the identity its AuthorizationPolicy admits (mesh.ts).
+                hookLabels: podLabels(ctx, rolloutCheckComponent(svcName), "service", ctx.settings.mesh ? AMBIENT_LABEL : {}),
                 metrics: ctx.settings.monitoringCrds,
+                ...(args.targetGroup ? { targetGroup: args.targetGroup } : {}),
                 dependsOn: [this.workload, this.service!, ...(args.rolloutDependsOn ?? [])],
             });
         const scaled = this.rollout ?? this.workload;

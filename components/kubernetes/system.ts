@@ -6,7 +6,6 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import type { System } from "../../model";
 import type { DatastoreBinding, PlatformSystem, PlatformSystemArgs, SystemOutputs } from "../contract";
 import { datastoreOutputs, readinessOf } from "../shared/binding";
@@ -14,7 +13,7 @@ import { buildOrder } from "../../plan";
 import type { PlatformModule } from "../platform";
 import { CNPG_POSTGRES_IMAGES, imageProblems } from "../shared/images";
 import { kubernetesLabels } from "../shared/naming";
-import { logicalName, meta, namespaceOf, selectorOf, type KubeContext } from "./context";
+import { namespaceOf, selectorOf, type KubeContext } from "./context";
 import { KubernetesBackup } from "./backup";
 import { KubernetesRestoreTest } from "./restore-test";
 import { KubernetesObjectStore } from "./object-store";
@@ -27,8 +26,9 @@ import { KubernetesNamespace } from "./namespace";
 import { createMesh } from "./mesh";
 import { ISTIO_CHARTS, KubernetesOperators } from "./operators";
 import { provisionKubernetes, type KubernetesProvisionContext } from "./provisioners";
-import { APP_SECRETS, KubernetesService } from "./service";
-import { runsOnArgo, secondService } from "./rollout";
+import { createAppSecrets } from "./secrets";
+import { KubernetesService } from "./service";
+import { checkedBy, runsOnArgo, secondService } from "./rollout";
 import type { PlatformSettings } from "../../plan";
 import type { Problem } from "../../conventions/problems";
 
@@ -95,27 +95,7 @@ export class KubernetesSystem extends pulumi.ComponentResource implements Platfo
 
         // Generated application secrets: one value per name, shared by every service listing it
         // (MDC's backend, worker and beat must agree on SECRET_KEY).
-        const secretNames = plan.appSecrets.names;
-        const appSecretDeps: pulumi.Resource[] = [];
-        if (secretNames.length > 0) {
-            const values = Object.fromEntries(
-                secretNames.map((s) => [
-                    s,
-                    new random.RandomPassword(
-                        logicalName(ctx, "app-secret", s.toLowerCase()),
-                        { length: plan.appSecrets.length, special: false },
-                        { parent: this },
-                    ).result,
-                ]),
-            );
-            appSecretDeps.push(
-                new k8s.core.v1.Secret(
-                    logicalName(ctx, APP_SECRETS),
-                    { metadata: meta(ctx, APP_SECRETS, APP_SECRETS, "secrets"), type: "Opaque", stringData: values },
-                    { parent: this, provider },
-                ),
-            );
-        }
+        const appSecretDeps = createAppSecrets(ctx, plan.appSecrets, { parent: this, provider });
 
         // Shared files (before the services that mount them).
         const shares = new KubernetesFileShares(`${name}-files`, { ctx }, child);
@@ -181,6 +161,7 @@ export class KubernetesSystem extends pulumi.ComponentResource implements Platfo
                         name: s.name,
                         selector: selectorOf(system, s.name),
                         ...(routed.has(s.name) && servicePorts[s.name] !== undefined ? { routedPort: servicePorts[s.name] } : {}),
+                        ...checkedBy(ctx, s.rollout),
                     })),
                     scrapedByPrometheus: settings.monitoringCrds,
                     dependsOn: [...operators.releases(...ISTIO_CHARTS), ...workloads],

@@ -10,7 +10,8 @@
  */
 import { aws } from "./aws";
 import { kubernetes } from "./kubernetes";
-import type { FeatureId, Support } from "./types";
+import { analysisText } from "./rollout-text";
+import type { FeatureId, RolloutIntent, RolloutSchedule, Support } from "./types";
 
 /** Which platform's column a feature takes on the EKS placement: the platform that builds it there. */
 export const EKS_FEATURE_SOURCE: Record<FeatureId, "kubernetes" | "aws" | "own"> = {
@@ -57,7 +58,7 @@ const EKS_OWN: Partial<Record<FeatureId, Support>> = {
     },
     "traffic-shifting": {
         level: "approximated",
-        how: "a surge of new pods before any old one goes (blue/green: maxSurge 100 %; canary: the first step); the load balancer's target group follows the pods, without weighted steps",
+        how: "Argo Rollouts, which the placement installs: a blue/green switches the active Service, whose pods the load balancer's target group follows; a canary's weight is the new pods' share of the replicas (no traffic router: the target group holds every ready pod); the analysis reads the target group's CloudWatch metrics",
     },
     alerting: {
         level: "approximated",
@@ -82,3 +83,48 @@ export const eksFeatures: Record<FeatureId, Support> = Object.fromEntries(
         return [id, support];
     }),
 ) as Record<FeatureId, Support>;
+
+/** The CloudWatch metrics of the load balancer's target group an EKS rollout's analysis reads (components/kubernetes/rollout.ts). */
+const ALB_ANALYSIS = "HTTPCode_Target_5XX_Count over RequestCount and TargetResponseTime, per minute";
+
+/**
+ * The schedule Argo Rollouts runs on the EKS placement, which installs it (components/eks/system.ts): the staging
+ * schedule (plan/support/kubernetes.ts), except that the edge is the AWS load balancer, not HTTPRoutes. A blue-green
+ * switches the active Service, and the TargetGroupBinding moves the target group to its pods; a canary has no traffic
+ * router, so Argo Rollouts sets each step's weight as the new pods' share of the replicas, rounded up to whole pods
+ * (argo-rollouts docs/features/canary.md, "Mimicking Rolling Update"; utils/replicaset/canary.go), and the stable
+ * Service is left alone so the target group keeps both sets of pods. The analysis reads the target group's metrics in
+ * CloudWatch (Argo Rollouts' CloudWatch provider, docs/analysis/cloudwatch.md).
+ */
+export function eksRolloutSchedule(intent: RolloutIntent): RolloutSchedule {
+    const staging = kubernetes.rolloutSchedule(intent);
+    if (!staging.argo) return staging;
+    const measured = intent.analysis
+        ? [
+              `the analysis reads the target group's CloudWatch metrics (${ALB_ANALYSIS}): it judges all of the service's requests, and a minute without requests has no data point and passes`,
+          ]
+        : [];
+    if (intent.strategy === "canary") {
+        const first = intent.steps[0].weight;
+        return {
+            ...staging,
+            runner: "Argo Rollouts canary by pod share (no traffic router: the load balancer's target group holds every ready pod)",
+            argo: { traffic: "podShare", metrics: "albCloudWatch" },
+            steps: staging.steps.map((s) => (s.what === "canary" ? { ...s, what: "canary: the new pods' share of the replicas" } : s)),
+            onFailure: "abort: the canary's pods scaled down, the stable pods scaled back up",
+            approximations: [
+                `a step's weight is the new pods' share of the replicas, rounded up to whole pods: at ${first} % a service of n replicas runs ⌈${first}·n/100⌉ new pods, which take their share of the requests`,
+                ...measured,
+            ],
+        };
+    }
+    return {
+        ...staging,
+        runner: "Argo Rollouts blue-green, the active and preview Services; the load balancer's target group follows the active one",
+        argo: { traffic: "podShare", metrics: "albCloudWatch" },
+        steps: staging.steps.map((s) =>
+            s.what.startsWith("switch") ? { ...s, gate: s.gate.replace(analysisText(intent), `${analysisText(intent)} (CloudWatch)`) } : s,
+        ),
+        approximations: [...staging.approximations, ...measured],
+    };
+}

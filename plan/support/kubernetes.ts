@@ -278,6 +278,7 @@ function argoSchedule(intent: RolloutIntent): RolloutSchedule {
         const caught = intent.analysis ? Math.min(100, Math.round((intent.analysis.errorRatePercent / first) * 1000) / 10) : undefined;
         return {
             runner: "Argo Rollouts canary, HTTPRoute weights through the Gateway API plugin",
+            argo: { traffic: "httpRouteWeights", metrics: "envoyPrometheus" },
             steps: [
                 ...migrate,
                 ...intent.steps.map((s) => ({
@@ -298,6 +299,7 @@ function argoSchedule(intent: RolloutIntent): RolloutSchedule {
     const checks = (hooks: { name: string }[]) => (hooks.length > 0 ? ` and ${hooks.map((h) => h.name).join(", ")} exit 0` : "");
     return {
         runner: "Argo Rollouts blue-green, the active and preview Services",
+        argo: { traffic: "httpRouteWeights", metrics: "envoyPrometheus" },
         steps: [
             ...migrate,
             {

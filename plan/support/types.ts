@@ -227,4 +227,24 @@ export interface RolloutSchedule {
     onFailure: string;
     /** Where the schedule departs from the spec's rollout, one line each (printed with the plan's approximations). */
     approximations: string[];
+    /**
+     * How Argo Rollouts runs it, where it does (components/kubernetes/rollout.ts renders this, nothing else decides it).
+     * @default absent: no Argo Rollouts (a Deployment's rolling update, ECS, Docker)
+     */
+    argo?: ArgoRunner;
+}
+
+/** How Argo Rollouts moves traffic and measures a rollout on a cluster. */
+export interface ArgoRunner {
+    /**
+     * How a canary's weight reaches the requests: `httpRouteWeights`, the edge's HTTPRoutes weighted by the Gateway API
+     * traffic-router plugin (staging); `podShare`, no router: the new pods' share of the replicas behind the one Service the
+     * load balancer targets (EKS, whose edge is the AWS load balancer). A blue-green switches Services either way.
+     */
+    traffic: "httpRouteWeights" | "podShare";
+    /**
+     * Where the analysis reads the service's requests: `envoyPrometheus`, the edge's Envoy statistics in Prometheus
+     * (staging); `albCloudWatch`, the target group's metrics of the AWS load balancer in CloudWatch (EKS).
+     */
+    metrics: "envoyPrometheus" | "albCloudWatch";
 }

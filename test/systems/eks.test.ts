@@ -20,6 +20,9 @@ import { planStack, type Plan, type PlannedResource } from "../harness";
 import { podSpecOf } from "../../policies/readers/kubernetes";
 import { AMBIENT_LABEL, HBONE_PORT, KUBELET_PROBE_SOURCE } from "../../components/kubernetes/mesh";
 import { K8S_ANNOTATION } from "../../conventions/labels";
+import { indexRun } from "../../scripts/offline/engine-rules";
+import { Rollout } from "@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/Rollout";
+import { AnalysisTemplate } from "@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/AnalysisTemplate";
 
 const ROOT = path.join(__dirname, "..", "..");
 const COVERED = new Set(
@@ -128,7 +131,7 @@ describe("the EKS placement (prod-eks): every preset on an EKS cluster with AWS 
             assert.strictEqual(statement.Condition.StringEquals["aws:RequestTag/kubernetes-namespace"], a.inputs.namespace);
             assert.strictEqual(statement.Condition.StringEquals["aws:RequestTag/kubernetes-service-account"], a.inputs.serviceAccount);
             // The External Secrets controller's and the trace collector's pods come from their charts (components/eks/secrets.ts, traces.ts).
-            if (a.inputs.namespace === "external-secrets" || a.inputs.namespace === "monitoring") continue;
+            if (["external-secrets", "monitoring", "argo-rollouts"].includes(a.inputs.namespace)) continue;
             const d = deployments.find((x) => x.inputs.metadata.name === a.inputs.serviceAccount)!;
             assert.strictEqual(d.inputs.spec.template.spec.serviceAccountName, a.inputs.serviceAccount);
         }
@@ -154,6 +157,100 @@ describe("the EKS placement (prod-eks): every preset on an EKS cluster with AWS 
             assert.ok(svc, b.name);
             assert.strictEqual(svc.inputs.spec.ports[0].port, b.inputs.spec.serviceRef.port);
         }
+    });
+
+    it("progressive delivery: the placement installs Argo Rollouts before any Rollout; canary by pod share, blue-green by the bound Service, judged by the target group's CloudWatch metrics", async () => {
+        const plan = (await planEks("mealkitz")) as Plan;
+        const index = indexRun(plan.resources);
+        const named = (kind: string, name: string) =>
+            plan.resources.find((r) => r.inputs?.kind === kind && r.inputs.metadata?.name === name)!;
+        const manifest = (r: PlannedResource) => ({ ...r.inputs, metadata: r.inputs.metadata, spec: r.inputs.spec });
+        // The controller: one release, without the staging plugin, its ServiceAccount the one Pod Identity lets read CloudWatch.
+        const [release] = plan.ofType("kubernetes:helm.sh/v3:Release").filter((r) => r.inputs.chart === "argo-rollouts");
+        assert.ok(release, "an Argo Rollouts release");
+        assert.strictEqual(plan.ofType("kubernetes:helm.sh/v3:Release").filter((r) => r.inputs.chart === "argo-rollouts").length, 1);
+        const values = release.inputs.values;
+        assert.strictEqual(values.controller.trafficRouterPlugins, undefined, "no traffic-router plugin");
+        assert.deepStrictEqual(values.controller.extraEnv, [{ name: "AWS_REGION", value: "us-east-1" }]);
+        const association = plan
+            .ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation")
+            .find((a) => a.inputs.namespace === release.inputs.namespace)!;
+        assert.strictEqual(association.inputs.serviceAccount, values.serviceAccount.name);
+        assert.ok(index.dependsOn(release, association.urn), "the controller starts once its credentials exist");
+        const role = plan.ofType("aws:iam/role:Role").find((r) => arnOf(r) === association.inputs.roleArn)!;
+        const policy = plan
+            .ofType("aws:iam/rolePolicy:RolePolicy")
+            .find((p) => p.inputs.role === role.inputs.name || p.parent === role.parent)!;
+        assert.deepStrictEqual(
+            json(policy.inputs.policy).Statement.flatMap((st: any) => st.Action),
+            ["cloudwatch:GetMetricData"],
+        );
+        // Every Argo Rollouts object waits for the release that brings its CRDs, and is valid against them.
+        const argo = plan.resources.filter((r) => r.type.startsWith("kubernetes:argoproj.io/"));
+        assert.ok(argo.length >= 5);
+        for (const r of argo) {
+            assert.ok(index.dependsOn(r, release.urn) || r.inputs.kind === "AnalysisTemplate", `${r.name} waits for the CRDs`);
+            (r.inputs.kind === "Rollout" ? new Rollout(manifest(r) as never) : new AnalysisTemplate(manifest(r) as never)).validate();
+        }
+        const targets = new Map(
+            plan.ofType("kubernetes:eks.amazonaws.com/v1:TargetGroupBinding").map((b) => [b.inputs.spec.serviceRef.name, b]),
+        );
+        const groups = new Map(plan.ofType("aws:lb/targetGroup:TargetGroup").map((g) => [arnOf(g), g]));
+        // What CloudWatch names each: the ARN suffix AWS computes (the offline run's mock outputs).
+        const suffix = (r: PlannedResource) => awsOutputs(r.type, r.name, r.inputs, "us-east-1")!.arnSuffix;
+        // order: a canary with no router and no stable Service, so the bound Service keeps both sets of pods.
+        const order = named("Rollout", "order").inputs.spec.strategy.canary;
+        assert.strictEqual(order.trafficRouting, undefined);
+        assert.strictEqual(order.stableService, undefined, "a stableService would narrow the bound Service to the old pods");
+        assert.strictEqual(order.canaryService, undefined);
+        assert.strictEqual(named("Service", "order-canary"), undefined);
+        // payment: a blue-green whose active Service is the one its target group is bound to.
+        const payment = named("Rollout", "payment").inputs.spec.strategy.blueGreen;
+        assert.strictEqual(payment.activeService, targets.get("payment")!.inputs.spec.serviceRef.name);
+        assert.ok(named("Service", payment.previewService));
+        const [alb] = plan.ofType("aws:lb/loadBalancer:LoadBalancer").filter((l) => !l.inputs.internal);
+        for (const service of ["order", "payment"]) {
+            const template = named("AnalysisTemplate", `${service}-analysis`).inputs.spec;
+            const group = groups.get(targets.get(service)!.inputs.spec.targetGroupARN)!;
+            for (const metric of template.metrics) {
+                const queries = metric.provider.cloudWatch.metricDataQueries;
+                assert.deepStrictEqual(queries.filter((q: any) => q.returnData).length, 1, `${service}/${metric.name}: one result`);
+                for (const q of queries.filter((x: any) => x.metricStat)) {
+                    const dims = Object.fromEntries(q.metricStat.metric.dimensions.map((d: any) => [d.name, d.value]));
+                    assert.strictEqual(dims.TargetGroup, suffix(group), `${service}/${metric.name}: its own target group`);
+                    assert.strictEqual(dims.LoadBalancer, suffix(alb), `${service}/${metric.name}: the load balancer`);
+                }
+            }
+        }
+        // The promotion checks reach the preview: the Jobs' pods, enrolled in the mesh as their own ServiceAccount (which
+        // payment's AuthorizationPolicy admits: the mesh test below), match a NetworkPolicy rule to payment's port and HBONE's.
+        const job = named("AnalysisTemplate", "payment-pre-promotion").inputs.spec.metrics[0].provider.job.spec.template;
+        assert.strictEqual(job.spec.serviceAccountName, "payment-rollout-check");
+        assert.ok(named("ServiceAccount", "payment-rollout-check"));
+        const check = job.metadata.labels;
+        assert.strictEqual(check["istio.io/dataplane-mode"], "ambient");
+        const ingress = named("NetworkPolicy", "allow-payment").inputs.spec.ingress as any[];
+        assert.ok(
+            ingress.some((r) =>
+                r.from.some(
+                    (f: any) =>
+                        f.podSelector &&
+                        !f.namespaceSelector &&
+                        Object.entries(f.podSelector.matchLabels).every(([k, v]) => check[k] === v),
+                ),
+            ),
+            "the promotion checks reach payment",
+        );
+        assert.ok(
+            ingress.some(
+                (r) =>
+                    r.ports.some((p: any) => p.port === HBONE_PORT) &&
+                    r.from.some(
+                        (f: any) => f.podSelector?.matchLabels?.["app.kubernetes.io/instance"] === check["app.kubernetes.io/instance"],
+                    ),
+            ),
+            "tunnelled, on HBONE's port",
+        );
     });
 
     it("no ECS leftovers: no task security group, no alternate target group, no traffic-shift role", async () => {
@@ -216,11 +313,21 @@ describe("the EKS placement (prod-eks): every preset on an EKS cluster with AWS 
             );
             assert.match(exception.metadata.annotations[K8S_ANNOTATION.meshPlaintextReason], /load balancer/);
             const policy = named("AuthorizationPolicy", `mesh-${service}`).inputs.spec;
+            // A blue-green's promotion checks (enrolled Jobs, their own ServiceAccount) by their mTLS identity.
+            const checks = named("ServiceAccount", `${service}-rollout-check`);
             assert.deepStrictEqual(policy.rules, [
                 {
                     from: [{ source: { namespaces: ["monitoring"] } }, { source: { ipBlocks: publicSubnets } }],
                     to: [{ operation: { ports: [port] } }],
                 },
+                ...(checks
+                    ? [
+                          {
+                              from: [{ source: { principals: [`cluster.local/ns/mealkitz/sa/${service}-rollout-check`] } }],
+                              to: [{ operation: { ports: [port] } }],
+                          },
+                      ]
+                    : []),
             ]);
             // The NetworkPolicy admits Prometheus's tunnel (HBONE) and the kubelet's probes, SNATed by istio-cni.
             const ingress = named("NetworkPolicy", `allow-${service}`).inputs.spec.ingress as any[];

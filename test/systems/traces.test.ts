@@ -6,6 +6,7 @@
  * flow, and the gateway sends to X-Ray under a Pod Identity role with the same actions. Traces off on
  * prod: test/plan/observability.test.ts.
  */
+import { rolloutCheckAccount } from "../../components/kubernetes/rollout";
 import { strict as assert } from "assert";
 import { eksFlows } from "../../components/eks/network";
 import { OTEL_GATEWAY } from "../../components/kubernetes/network";
@@ -154,14 +155,18 @@ describe("traces on prod (MealKitz): ECS with the ADOT sidecar, EKS through the 
             };
         };
         const on = flows(true);
-        // Every service, and every migration Job: it runs with the service's variables, so its SDK exports too.
+        // Every service, every migration Job and every blue-green's promotion checks: they run with the service's variables, so their SDK exports too.
         const migrating = Object.values(loadStack(stackConfig({ stack: "prod-eks", system: "asset-management" })).system.services).filter(
             (s) => s.migrate,
         );
         assert.ok(migrating.length > 0, "Asset Management's api migrates");
         assert.deepEqual(
             on.toCollector.map((f) => f.from.component).sort(),
-            [...Object.keys(on.plan.services), ...migrating.map((s) => `${s.name}-migrate`)].sort(),
+            [
+                ...Object.keys(on.plan.services),
+                ...migrating.map((s) => `${s.name}-migrate`),
+                ...Object.values(on.plan.services).flatMap((s) => rolloutCheckAccount(s.rollout) ?? []),
+            ].sort(),
         );
         const off = flows(false);
         assert.deepEqual(off.toCollector, []);

@@ -139,11 +139,18 @@ describe("kubernetes rollouts (Argo Rollouts)", function () {
             container.env.some((e: any) => e.name === "OTEL_EXPORTER_OTLP_ENDPOINT"),
             "the check exports spans",
         );
+        // In the mesh (tierform:mesh, on by default) the check is enrolled and runs as its own ServiceAccount, the identity
+        // the api's AuthorizationPolicy admits (mesh.ts); its call arrives tunnelled, on HBONE's port too.
+        assert.ok(ctx.settings.mesh);
+        assert.equal(job.metadata.labels["istio.io/dataplane-mode"], "ambient");
+        assert.equal(job.spec.serviceAccountName, "api-rollout-check");
+        const account = object(plan, "ServiceAccount", "api-rollout-check");
+        assert.equal(account.inputs.automountServiceAccountToken, false);
         const flows = systemFlows(ctx.system, ctx.settings).filter((f) => f.from.component === "api-rollout-check");
         assert.deepEqual(
             flows.map((f) => [f.to.component, f.ports]),
             [
-                ["api", [{ port: 3000 }]],
+                ["api", [{ port: 3000 }, { port: 15008 }]],
                 ["otel-collector", [{ port: 4318 }]],
             ],
         );
