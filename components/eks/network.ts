@@ -20,7 +20,11 @@
  *   subnets for a service of a public route, where no node or pod lives (only the load balancer and the NAT gateways, which
  *   open no connection into the VPC); the private subnets too for a service of a private route, whose internal load balancer
  *   lives there beside the nodes and pods — so those services' ports stay reachable in plain text from the cluster's nodes
- *   and from pods of other namespaces (this namespace's pods have no egress to them: its default deny).
+ *   and from pods of other namespaces (this namespace's pods have egress only to their flows' ports). Either way a pod's
+ *   own node reaches it: no NetworkPolicy blocks a pod's resident node (Kubernetes docs, network-policies, "What you can't
+ *   do"), the VPC CNI's policy agent admits the node's address (aws/aws-network-policy-agent PR #65), and in the ambient
+ *   mesh the kubelet's probes arrive SNATed to 169.254.7.127, which the NetworkPolicy admits on the port (istio.io docs
+ *   ambient/usage/networkpolicy).
  *
  * Which pod reaches which datastore is then held by NetworkPolicies,
  * enforced by Auto Mode's network policy engine once its ConfigMap enables it
