@@ -12,11 +12,14 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { presetNames } from "../../model";
+import { loadStack, presetNames } from "../../model";
 import { runPolicyReport } from "../../scripts/offline/policy-report";
 import { engineProblems } from "../../scripts/offline/engine-rules";
 import { awsOutputs } from "../../scripts/offline/mock-outputs/aws";
-import { planStack, type Plan, type PlannedResource } from "../harness";
+import { planComponent, planStack, stackConfig, type Plan, type PlannedResource } from "../harness";
+import { spec } from "../harness/spec";
+import { planSystem } from "../../plan";
+import { createClusterRules } from "../../components/eks/network";
 import { podSpecOf } from "../../policies/readers/kubernetes";
 import { AMBIENT_LABEL, HBONE_PORT, KUBELET_PROBE_SOURCE } from "../../components/kubernetes/mesh";
 import { K8S_ANNOTATION } from "../../conventions/labels";
@@ -423,6 +426,51 @@ describe("the EKS placement (prod-eks): every preset on an EKS cluster with AWS 
                 ["alb-internal", 8000, undefined],
             ],
         );
+    });
+
+    it("the cluster security group admits each load balancer on the ports of the services its routes reach, by reference, and no other", async () => {
+        // web behind the internet-facing load balancer on 8080, admin behind the internal one only on 9000.
+        const file = spec("lbports")
+            .service("web", { port: 8080 })
+            .service("admin", { port: 9000 })
+            .route("/", "web")
+            .route("/admin", "admin", { allowCidrs: ["10.8.0.0/16"] })
+            .build();
+        const { system } = loadStack(stackConfig({ stack: "prod-eks", system: file }));
+        const plan = planSystem(system, "aws", "eks");
+        const rules = await planComponent(() =>
+            createClusterRules(
+                "pods",
+                {
+                    system,
+                    plan,
+                    clusterSecurityGroupId: "sg-cluster",
+                    datastoreSecurityGroupIds: {},
+                    loadBalancerSecurityGroupIds: { public: "sg-alb", internal: "sg-alb-internal" },
+                },
+                {},
+            ),
+        );
+        const seen = (type: string, lb: (r: PlannedResource) => string) =>
+            rules
+                .ofType(type)
+                .map((r) => `${lb(r)} ${r.inputs.fromPort}-${r.inputs.toPort}`)
+                .sort();
+        const into = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
+        const out = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule";
+        assert.deepStrictEqual(
+            rules.ofType(into).map((r) => r.inputs.securityGroupId),
+            ["sg-cluster", "sg-cluster"],
+        );
+        assert.deepStrictEqual(
+            seen(into, (r) => r.inputs.referencedSecurityGroupId),
+            ["sg-alb 8080-8080", "sg-alb-internal 9000-9000"],
+        );
+        assert.deepStrictEqual(
+            seen(out, (r) => r.inputs.securityGroupId),
+            ["sg-alb 8080-8080", "sg-alb-internal 9000-9000"],
+        );
+        assert.ok(rules.ofType(out).every((r) => r.inputs.referencedSecurityGroupId === "sg-cluster"));
     });
 
     it("AWS's APIs inside the VPC: an interface endpoint per API the nodes and pods call, private DNS, admitting only the cluster security group", async () => {
