@@ -270,6 +270,15 @@ export function operatorsToInstall(system: System, settings: PlatformSettings): 
 }
 
 /**
+ * The operators `system` needs that this stack does not install: prerequisites the cluster must
+ * already run (printed by the offline plan, scripts/offline/prerequisites.ts).
+ */
+export function prerequisiteOperators(system: System, settings: PlatformSettings): Operator[] {
+    const installed = new Set(operatorsToInstall(system, settings));
+    return neededOperators(system, settings).filter((o) => !installed.has(o));
+}
+
+/**
  * Values of the Envoy Gateway release: the rate-limit service counts in {@link RATE_LIMIT_REDIS}
  * (docs: tasks/traffic/global-rate-limit, `config.envoyGateway.rateLimit.backend`).
  */
@@ -381,7 +390,14 @@ export class KubernetesOperators extends pulumi.ComponentResource {
     readonly extras: pulumi.Resource[] = [];
 
     constructor(name: string, args: KubernetesOperatorsArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("tierform:kubernetes:Operators", name, {}, opts);
+        // The prerequisites with their charts, as the component's inputs: the offline engine's rule
+        // kubernetes-custom-resource-crd-installed accepts their CRDs on a cluster the run does not create.
+        const prerequisites = prerequisiteOperators(args.system, args.settings).map((o) => ({
+            operator: o,
+            chart: CHARTS[o].chart,
+            repo: CHARTS[o].repo,
+        }));
+        super("tierform:kubernetes:Operators", name, { prerequisites }, opts);
         const { system, settings } = args;
         const install = new Set(operatorsToInstall(system, settings));
         const monitoring = settings.monitoringCrds;

@@ -332,7 +332,8 @@ export function createRollout(parent: pulumi.Resource, args: RolloutArgs): k8s.a
                 metadata: meta(ctx, `${name}-${suffix}`, name, "service"),
                 spec: { metrics },
             },
-            child,
+            // After the Argo Rollouts release, as the Rollout: its CRD comes with the chart (engine rule kubernetes-custom-resource-crd-installed).
+            { parent, dependsOn: args.dependsOn },
         );
         return `${name}-${suffix}`;
     };

@@ -5,7 +5,7 @@
  * (components/kubernetes/capacity.ts computes the numbers from the registered objects).
  */
 import { kubernetesCapacity, type Capacity, type KubeObject } from "../../components/kubernetes/capacity";
-import { CHARTS, neededOperators, operatorsToInstall } from "../../components/kubernetes/operators";
+import { CHARTS, prerequisiteOperators } from "../../components/kubernetes/operators";
 import { loadStack } from "../../model";
 import type { OfflineRun } from "./engine";
 
@@ -50,8 +50,7 @@ export function renderPrerequisites(run: OfflineRun, config: Record<string, stri
     if (config["tierform:platform"] !== "kubernetes") return undefined;
     const capacity = kubernetesCapacity(kubernetesObjects(run));
     const { system, settings } = loadStack(config);
-    const installed = new Set(operatorsToInstall(system, settings));
-    const missing = neededOperators(system, settings).filter((o) => !installed.has(o));
+    const missing = prerequisiteOperators(system, settings);
     const lines = ["Prerequisites (what the cluster must have before `pulumi up`):", ...capacityLines(capacity)];
     lines.push("  plus the pods of the operators this stack installs (not counted)");
     lines.push(

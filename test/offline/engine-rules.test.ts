@@ -9,6 +9,9 @@ import * as docker from "@pulumi/docker";
 import { runOffline } from "../../scripts/offline/engine";
 import { ENGINE_RULES, EngineRefusal, engineProblems } from "../../scripts/offline/engine-rules";
 import type { EngineRuleCase } from "./helpers";
+import { PINS } from "../../conventions/pins";
+import { CHARTS } from "../../components/kubernetes/operators";
+import { CHART_CRDS, chartPinOf, type ChartPin } from "../../scripts/offline/engine-rules/chart-crds";
 import { awsRuleCases } from "./cases/aws";
 import { dockerRuleCases } from "./cases/docker";
 import { kubernetesRuleCases } from "./cases/kubernetes";
@@ -54,6 +57,17 @@ describe("engine rules (what the real engine refuses, offline)", () => {
             [],
             "rules without cases",
         );
+    });
+
+    it("the chart → CRD table of kubernetes-custom-resource-crd-installed is read at each chart's pinned version", () => {
+        const charts = Object.entries(PINS).filter(([, pin]) => pin.kind === "chart");
+        assert.deepStrictEqual(
+            charts.filter(([key, pin]) => CHART_CRDS[key as ChartPin]?.version !== pin.value).map(([key, pin]) => `${key} ${pin.value}`),
+            [],
+            "chart pins whose CRDs were not read at the pinned version (scripts/offline/engine-rules/chart-crds.ts)",
+        );
+        // Every release the operators install is recognised by its chart and repository.
+        for (const c of Object.values(CHARTS)) assert.ok(chartPinOf(c.chart, c.repo), `no table entry for ${c.chart}`);
     });
 
     it("a run that breaks a rule fails as the real update would, naming the resource, the field, the rule and its source", async () => {

@@ -64,10 +64,15 @@ export function indexRun(resources: readonly PlannedResource[]): RunIndex {
 export function engineProblems(run: Pick<OfflineRun, "resources">, rules: readonly EngineRule[] = ENGINE_RULES): EngineProblem[] {
     const index = indexRun(run.resources);
     const byType = new Map<string, EngineRule[]>();
-    for (const rule of rules) for (const t of rule.types) byType.set(t, [...(byType.get(t) ?? []), rule]);
+    const byTest: EngineRule[] = [];
+    for (const rule of rules) {
+        if (typeof rule.types === "function") byTest.push(rule);
+        else for (const t of rule.types) byType.set(t, [...(byType.get(t) ?? []), rule]);
+    }
     const out: EngineProblem[] = [];
     for (const r of run.resources) {
-        for (const rule of byType.get(r.type) ?? []) {
+        const judging = [...(byType.get(r.type) ?? []), ...byTest.filter((rule) => (rule.types as (type: string) => boolean)(r.type))];
+        for (const rule of judging) {
             for (const f of rule.check(r, index)) {
                 out.push({ ...f, rule: rule.id, outcome: rule.outcome, source: rule.source, resource: r.name, type: r.type, urn: r.urn });
             }

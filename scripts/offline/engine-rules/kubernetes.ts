@@ -2,7 +2,9 @@
  * What the Kubernetes API server, the Pulumi Kubernetes provider's await logic and the operators
  * refuse or break, checked offline. See `index.ts`.
  */
+import { PINS } from "../../../conventions/pins";
 import type { PlannedResource } from "../records";
+import { CHART_CRDS, chartPinOf, chartsShipping, releaseCrds } from "./chart-crds";
 import type { EngineRule, Finding, RunIndex } from "./rule";
 
 const JOB = "kubernetes:batch/v1:Job";
@@ -21,6 +23,86 @@ const PEER_AUTHENTICATIONS = [
     "kubernetes:security.istio.io/v1beta1:PeerAuthentication",
     "kubernetes:security.istio.io/v1:PeerAuthentication",
 ];
+
+/**
+ * The API groups Kubernetes itself serves ("core" is the legacy group of `v1`): the table of
+ * https://kubernetes.io/docs/reference/kubernetes-api/group-versions/ (Kubernetes v1.34). Every
+ * other group is served by a CustomResourceDefinition (or an aggregated APIService).
+ */
+export const BUILT_IN_API_GROUPS: ReadonlySet<string> = new Set([
+    "core",
+    "admissionregistration.k8s.io",
+    "apiextensions.k8s.io",
+    "apiregistration.k8s.io",
+    "apps",
+    "authentication.k8s.io",
+    "authorization.k8s.io",
+    "autoscaling",
+    "batch",
+    "certificates.k8s.io",
+    "coordination.k8s.io",
+    "discovery.k8s.io",
+    "events.k8s.io",
+    "flowcontrol.apiserver.k8s.io",
+    "internal.apiserver.k8s.io",
+    "networking.k8s.io",
+    "node.k8s.io",
+    "policy",
+    "rbac.authorization.k8s.io",
+    "resource.k8s.io",
+    "scheduling.k8s.io",
+    "storage.k8s.io",
+    "storagemigration.k8s.io",
+]);
+
+/** Type-token groups of the Kubernetes provider that are no API objects: Helm releases and charts, YAML and kustomize components. */
+const PROVIDER_GROUPS = new Set(["helm.sh", "yaml", "kustomize"]);
+
+/** The API group of a `kubernetes:<group>/<version>:<Kind>` token, if it is one. */
+function tokenGroup(type: string): string | undefined {
+    return /^kubernetes:([^/:]+)\/[^:]+:[A-Za-z]+$/.exec(type)?.[1];
+}
+
+/** True for the type token of a Kubernetes object whose group is neither built in nor the provider's own. */
+export function isCustomResourceType(type: string): boolean {
+    const g = tokenGroup(type);
+    return g !== undefined && !BUILT_IN_API_GROUPS.has(g) && !PROVIDER_GROUPS.has(g);
+}
+
+const CRD = "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition";
+const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
+const EKS_CLUSTER = "aws:eks/cluster:Cluster";
+/** The component that installs the operators and declares the rest prerequisites (components/kubernetes/operators.ts). */
+const OPERATORS = "tierform:kubernetes:Operators";
+
+/**
+ * The CRDs EKS Auto Mode serves on every cluster it runs (`<group>/<Kind>`): its load balancer
+ * controller's TargetGroupBinding (https://docs.aws.amazon.com/eks/latest/userguide/auto-multi-cluster-target-groups.html:
+ * "in the eks.amazonaws.com/v1 API group instead of elbv2.k8s.aws/v1beta1") and IngressClassParams
+ * (https://docs.aws.amazon.com/eks/latest/userguide/auto-configure-alb.html), its NodeClass
+ * (https://docs.aws.amazon.com/eks/latest/userguide/create-node-class.html) and Karpenter's NodePool
+ * (https://docs.aws.amazon.com/eks/latest/userguide/create-node-pool.html, `karpenter.sh/v1`).
+ */
+export const EKS_AUTO_MODE_CRDS: readonly string[] = [
+    "eks.amazonaws.com/TargetGroupBinding",
+    "eks.amazonaws.com/IngressClassParams",
+    "eks.amazonaws.com/NodeClass",
+    "karpenter.sh/NodePool",
+];
+
+/** The URN of the provider a resource is registered with ("<urn>::<id>"), if an explicit one. */
+function providerUrn(r: PlannedResource): string | undefined {
+    return r.provider ? r.provider.slice(0, r.provider.lastIndexOf("::")) : undefined;
+}
+
+/** The EKS cluster this run creates that `r`'s provider reaches (its kubeconfig), if any: a cluster with nothing on it before the run. */
+function createdCluster(r: PlannedResource, run: RunIndex): PlannedResource | undefined {
+    const provider = providerUrn(r) ? run.byUrn(providerUrn(r)!) : undefined;
+    return provider ? run.ofType(EKS_CLUSTER).find((c) => run.dependsOn(provider, c.urn)) : undefined;
+}
+
+/** A chart as a finding names it: its package and pinned version. */
+const chartName = (pin: keyof typeof CHART_CRDS) => `${PINS[pin].packageName} ${PINS[pin].value}`;
 
 /** The pod spec of a Job, Deployment or StatefulSet as recorded. */
 function podSpec(r: PlannedResource): any {
@@ -386,6 +468,73 @@ export const KUBERNETES_RULES: EngineRule[] = [
                 if (!/^\d+$/.test(port) || Number(port) < 1 || Number(port) > 65535)
                     out.push({ field: `spec.portLevelMtls.${port}`, message: `port ${port} is not in 1..65535` });
             return out;
+        },
+    },
+    {
+        // The API server serves a custom resource only once its CustomResourceDefinition is
+        // established; until then the RESTMapper answers "no matches for kind ... ensure CRDs are
+        // installed first" (k8s.io/apimachinery pkg/api/meta NoKindMatchError). The Pulumi provider
+        // skips the dry run of a kind it does not find at preview (pulumi-kubernetes v4.32.0
+        // provider/pkg/provider/provider.go Create: `skipPreview := ... !k.gvkExists(newInputs)`),
+        // so a preview passes, and refuses it at `up` after retrying the create 5 times, 1 s
+        // doubling, about half a minute (provider/pkg/await/await.go Creation, retry.SleepingRetry
+        // ... WithMaxRetries(5).WithBackoffFactor(2)): "Verify that any required CRDs have been
+        // created". So every custom resource needs its CRD from a Helm release of this run that it
+        // waits for (chart-crds.ts), a CustomResourceDefinition of this run it waits for, EKS Auto
+        // Mode (on the Auto Mode cluster this run creates), or, on a cluster this run does not
+        // create, an operator the stack declares a prerequisite (KubernetesOperators' inputs; a run
+        // without that component, one component built alone, declares nothing about such a cluster).
+        id: "kubernetes-custom-resource-crd-installed",
+        types: isCustomResourceType,
+        outcome: "refused",
+        source: "k8s.io/apimachinery pkg/api/meta NoKindMatchError; pulumi-kubernetes v4.32.0 provider/pkg/provider/provider.go Create (gvkExists skips the preview; 'Verify that any required CRDs have been created'), provider/pkg/await/await.go Creation (5 retries, 1 s doubling); https://kubernetes.io/docs/reference/kubernetes-api/group-versions/",
+        check(r, run): Finding[] {
+            const apiVersion = String(r.inputs?.apiVersion ?? r.type.split(":")[1]);
+            const kind = String(r.inputs?.kind ?? r.type.split(":")[2]);
+            const group = apiVersion.includes("/") ? apiVersion.slice(0, apiVersion.indexOf("/")) : "core";
+            if (BUILT_IN_API_GROUPS.has(group)) return [];
+            const crdKind = `${group}/${kind}`;
+            const onCluster = (o: PlannedResource) => providerUrn(o) === providerUrn(r);
+            // What this run installs the CRD with (on the object's cluster): the object must wait for one of them.
+            const installers = [
+                ...run.ofType(CRD).filter((c) => onCluster(c) && c.inputs?.spec?.group === group && c.inputs?.spec?.names?.kind === kind),
+                ...run.ofType(HELM_RELEASE).filter((h) => onCluster(h) && releaseCrds(h.inputs ?? {}).includes(crdKind)),
+            ];
+            if (installers.length > 0) {
+                if (installers.some((i) => run.dependsOn(r, i.urn))) return [];
+                const first = installers[0];
+                const what =
+                    first.type === CRD
+                        ? `CustomResourceDefinition '${first.name}'`
+                        : `Helm release '${first.name}' (${first.inputs?.chart} ${first.inputs?.version})`;
+                return [
+                    {
+                        field: "kind",
+                        message: `${apiVersion} ${kind}: its CRD comes from ${what}, which this object does not depend on: at the first \`pulumi up\` on an empty cluster it is created before its CRD and refused`,
+                    },
+                ];
+            }
+            const cluster = createdCluster(r, run);
+            if (cluster && cluster.inputs?.computeConfig?.enabled === true && EKS_AUTO_MODE_CRDS.includes(crdKind)) return [];
+            const declared = run
+                .ofType(OPERATORS)
+                .flatMap((o) => (o.inputs?.prerequisites ?? []) as { operator: string; chart: string; repo?: string }[])
+                .filter((p) => {
+                    const pin = chartPinOf(p.chart, p.repo);
+                    return pin !== undefined && CHART_CRDS[pin].kinds.includes(crdKind);
+                });
+            // A cluster this run does not create holds what the stack declares (its operators' prerequisites);
+            // a run that declares nothing (one component, built alone) says nothing of it, so only its own releases and CRDs are judged.
+            if (!cluster && (declared.length > 0 || run.ofType(OPERATORS).length === 0)) return [];
+            const charts = chartsShipping(crdKind);
+            const provide = charts.length
+                ? `install the chart that ships it (${charts.map(chartName).join(" or ")}) as a Helm release this object depends on`
+                : "register its CustomResourceDefinition (no pinned chart ships it)";
+            const why = cluster
+                ? `this run creates the cluster (${cluster.type} '${cluster.name}'), so nothing is installed on it before \`pulumi up\`` +
+                  (declared.length ? `: the prerequisite ${declared.map((p) => p.operator).join(", ")} cannot be there` : "")
+                : "no Helm release or CustomResourceDefinition of this run installs it and no operator the stack declares a prerequisite ships it";
+            return [{ field: "kind", message: `${apiVersion} ${kind}: no CRD ${crdKind} on the cluster: ${why}; ${provide}` }];
         },
     },
 ];

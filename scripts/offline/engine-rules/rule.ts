@@ -40,8 +40,11 @@ export interface RunIndex {
 export interface EngineRule {
     /** Stable id, `<platform>-<what>`, e.g. `docker-upload-read-only-rootfs`. */
     id: string;
-    /** The resource type tokens it judges, e.g. `docker:index/container:Container`. */
-    types: readonly string[];
+    /**
+     * The resource type tokens it judges, e.g. `docker:index/container:Container`, or a test on the
+     * token for a family no list can name (every Kubernetes custom resource kind).
+     */
+    types: readonly string[] | ((type: string) => boolean);
     /** What the real engine does when the rule is broken. */
     outcome: Outcome;
     /** Where the fact comes from: provider source file (and function), API reference, daemon code. */

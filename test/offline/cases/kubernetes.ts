@@ -1,4 +1,6 @@
 /** Engine-rule cases of the Kubernetes rules (scripts/offline/engine-rules/kubernetes.ts). */
+import { PINS } from "../../../conventions/pins";
+import type { PlannedResource } from "../../../scripts/offline/engine";
 import { recorded, type EngineRuleCase } from "../helpers";
 
 const JOB = "kubernetes:batch/v1:Job";
@@ -124,8 +126,129 @@ const canaryOf = (steps: unknown[], services = { stableService: "web", canarySer
     canary: { ...services, trafficRouting: { plugins: { "argoproj-labs/gatewayAPI": { httpRoutes: [{ name: "edge-web" }] } } }, steps },
 });
 
+/**
+ * Custom resources and what provides their CRDs: the stack's operators component (with its
+ * declared prerequisites), a Helm release of a pinned chart, a CustomResourceDefinition, and an EKS
+ * Auto Mode cluster the run creates with the Kubernetes provider on it.
+ */
+const RELEASE = "kubernetes:helm.sh/v3:Release";
+const operators = (...prerequisites: { operator: string; chart: string; repo?: string }[]) =>
+    recorded("tierform:kubernetes:Operators", "shop-operators", { prerequisites }, { custom: false });
+const CERT_MANAGER = { operator: "certManager", chart: PINS.certManagerChart.packageName, repo: PINS.certManagerChart.registryUrl };
+const ARGO = { operator: "argoRollouts", chart: PINS.argoRolloutsChart.packageName, repo: PINS.argoRolloutsChart.registryUrl };
+const argoRelease = (values: Record<string, unknown> = {}, extra: Partial<PlannedResource> = {}) =>
+    recorded(
+        RELEASE,
+        "shop-operators-argo-rollouts",
+        {
+            name: "argo-rollouts",
+            chart: PINS.argoRolloutsChart.packageName,
+            version: PINS.argoRolloutsChart.value,
+            repositoryOpts: { repo: PINS.argoRolloutsChart.registryUrl },
+            values,
+        },
+        extra,
+    );
+const argoRollout = (deps: string[] = [urn(RELEASE, "shop-operators-argo-rollouts")], extra: Partial<PlannedResource> = {}) =>
+    recorded(
+        ROLLOUT,
+        "shop-web-rollout",
+        { apiVersion: "argoproj.io/v1alpha1", kind: "Rollout", metadata: { name: "web", namespace: NS }, spec: {} },
+        { dependencies: deps, ...extra },
+    );
+const certificate = recorded("kubernetes:cert-manager.io/v1:Certificate", "shop-edge-certificate", {
+    apiVersion: "cert-manager.io/v1",
+    kind: "Certificate",
+    metadata: { name: "edge", namespace: NS },
+    spec: { secretName: "edge-tls" },
+});
+const CRD_TYPE = "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition";
+const crontabCrd = recorded(CRD_TYPE, "shop-crontabs", {
+    apiVersion: "apiextensions.k8s.io/v1",
+    kind: "CustomResourceDefinition",
+    metadata: { name: "crontabs.stable.example.com" },
+    spec: { group: "stable.example.com", names: { kind: "CronTab", plural: "crontabs" }, scope: "Namespaced" },
+});
+const crontab = (deps: string[]) =>
+    recorded(
+        "kubernetes:stable.example.com/v1:CronTab",
+        "shop-crontab",
+        { apiVersion: "stable.example.com/v1", kind: "CronTab", metadata: { name: "nightly", namespace: NS }, spec: {} },
+        { dependencies: deps },
+    );
+/** An EKS cluster this run creates (Auto Mode or not) and the Kubernetes provider whose kubeconfig comes from it. */
+const EKS = "aws:eks/cluster:Cluster";
+const eks = (autoMode = true) => [
+    recorded(EKS, "shop-eks", { computeConfig: { enabled: autoMode } }),
+    recorded("pulumi:providers:kubernetes", "shop-eks-k8s", { kubeconfig: "{}" }, { custom: true, dependencies: [urn(EKS, "shop-eks")] }),
+];
+const ON_EKS = { provider: `${urn("pulumi:providers:kubernetes", "shop-eks-k8s")}::shop-eks-k8s-id` };
+const eksBinding = recorded(
+    TGB,
+    "shop-eks-web-targets",
+    { apiVersion: "eks.amazonaws.com/v1", kind: "TargetGroupBinding", metadata: { name: "web", namespace: NS }, spec: {} },
+    ON_EKS,
+);
+
 /** Every Kubernetes rule's cases. */
 export const kubernetesRuleCases: EngineRuleCase[] = [
+    {
+        rule: "kubernetes-custom-resource-crd-installed",
+        good: [
+            // The existing cluster: a declared prerequisite, a release the Rollout waits for, a CRD the CronTab waits for.
+            operators(CERT_MANAGER),
+            certificate,
+            argoRelease(),
+            argoRollout(),
+            crontabCrd,
+            crontab([urn(CRD_TYPE, "shop-crontabs")]),
+            // The EKS Auto Mode cluster the run creates: Auto Mode's own TargetGroupBinding.
+            ...eks(),
+            eksBinding,
+        ],
+        bad: [
+            {
+                why: "a Rollout whose CRD nothing provides: no release, no CRD, not a declared prerequisite",
+                resources: [operators(CERT_MANAGER), argoRollout([])],
+                expect: /argoproj\.io\/v1alpha1 Rollout: no CRD argoproj\.io\/Rollout on the cluster: .*argo-rollouts 2\.41\.0/,
+            },
+            {
+                why: "a Rollout on the EKS cluster this run creates, where its declared prerequisite cannot be (the prod-eks defect)",
+                resources: [operators(ARGO), ...eks(), argoRollout([], ON_EKS)],
+                expect: /this run creates the cluster \(aws:eks\/cluster:Cluster 'shop-eks'\).*prerequisite argoRollouts cannot be there/,
+            },
+            {
+                why: "the release installs the CRD but the Rollout does not wait for it",
+                resources: [operators(), argoRelease(), argoRollout([])],
+                expect: /from Helm release 'shop-operators-argo-rollouts' \(argo-rollouts 2\.41\.0\), which this object does not depend on/,
+            },
+            {
+                why: "the release turns the chart's CRDs off (installCRDs: false)",
+                resources: [operators(), argoRelease({ installCRDs: false }), argoRollout()],
+                expect: /no CRD argoproj\.io\/Rollout/,
+            },
+            {
+                why: "the release is on another cluster",
+                resources: [operators(), ...eks(), argoRelease({}, ON_EKS), argoRollout()],
+                expect: /no CRD argoproj\.io\/Rollout/,
+            },
+            {
+                why: "a CronTab created before the CRD this run registers",
+                resources: [operators(), crontabCrd, crontab([])],
+                expect: /from CustomResourceDefinition 'shop-crontabs', which this object does not depend on/,
+            },
+            {
+                why: "a kind no pinned chart ships, with no CRD",
+                resources: [operators(), crontab([])],
+                expect: /register its CustomResourceDefinition/,
+            },
+            {
+                why: "Auto Mode's TargetGroupBinding on a created cluster without Auto Mode",
+                resources: [operators(), ...eks(false), eksBinding],
+                expect: /no CRD eks\.amazonaws\.com\/TargetGroupBinding/,
+            },
+        ],
+    },
     {
         rule: "kubernetes-argo-rollout-strategy",
         good: [
