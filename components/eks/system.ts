@@ -8,7 +8,7 @@
  * - the EKS Auto Mode cluster (cluster.ts) and a Kubernetes provider from it;
  * - the security group rules and NetworkPolicy flows between its pods and the AWS parts (network.ts);
  * - the Kubernetes adapter's namespace (restricted Pod Security, default-deny NetworkPolicies) and
- *   services (Deployments, HPAs, PDBs, migration Jobs) from the plan, their credentials from
+ *   services (Deployments, HPAs or KEDA ScaledObjects on the target group's requests (scaling.ts), PDBs, migration Jobs) from the plan, their credentials from
  *   Secrets Manager through External Secrets (secrets.ts) and their AWS access through EKS Pod
  *   Identity (identity.ts);
  * - the services' trace collector: the Kubernetes adapter's OpenTelemetry Collector gateway, exporting to X-Ray (traces.ts);
@@ -20,7 +20,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Problem } from "../../conventions/problems";
 import type { PlatformSettings } from "../../plan";
-import { buildOrder, exportsTraces, type ServicePlan, type SystemPlan } from "../../plan";
+import { buildOrder, exportsTraces, type SystemPlan } from "../../plan";
 import type { PlatformSystem, PlatformSystemArgs, SystemOutputs } from "../contract";
 
 /** The resolved system, as the platform contract hands it to the placement (the AWS parts it composes still read it). */
@@ -52,6 +52,7 @@ import { createEksEndpoints } from "./endpoints";
 import { bindTargetGroups } from "./edge";
 import { EksPodIdentity, type EksPodIdentityArgs } from "./identity";
 import { EksRollouts } from "./rollouts";
+import { EksKeda } from "./scaling";
 import { createClusterRules, eksFlows, loadBalancerCidrs, type LoadBalancerSubnets } from "./network";
 import { EksExternalSecrets } from "./secrets";
 import { EksTraceCollector } from "./traces";
@@ -62,17 +63,6 @@ import { EksTraceCollector } from "./traces";
  */
 export function eksProblems(system: System, settings: PlatformSettings): Problem[] {
     return [...awsProblems(system, settings, settings.awsRegion, false), ...imageProblems(system)];
-}
-
-/**
- * A service's plan as the EKS placement renders it: without the requests-per-minute signal, which
- * the Kubernetes adapter reads from Envoy Gateway's metrics (a KEDA ScaledObject) and the AWS load
- * balancer does not produce; CPU and memory drive an HPA (plan/support/eks.ts says so).
- */
-export function eksServicePlan(plan: ServicePlan): ServicePlan {
-    if (plan.scaling.requestsPerMinute === undefined) return plan;
-    const { requestsPerMinute: _dropped, ...scaling } = plan.scaling;
-    return { ...plan, scaling };
 }
 
 /**
@@ -321,6 +311,7 @@ export class EksSystem extends pulumi.ComponentResource implements PlatformSyste
                     installMetricsServer: true,
                     installIstio: settings.mesh,
                     installArgoRollouts: false,
+                    installKeda: false, // the placement's own too (scaling.ts), with its operator's Pod Identity
                 },
             },
             kube,
@@ -328,6 +319,10 @@ export class EksSystem extends pulumi.ComponentResource implements PlatformSyste
         // Canaries and blue-greens: Argo Rollouts with a CloudWatch reader's Pod Identity, where the plan runs any on it.
         const rollouts = Object.values(plan.services).some((s) => runsOnArgo(s.rollout))
             ? new EksRollouts(`${name}-rollouts`, { system, cluster, region: regionName }, kube)
+            : undefined;
+        // Request-rate autoscaling: KEDA with a CloudWatch reader's Pod Identity, where a service scales on requests (scaling.ts).
+        const keda = Object.values(plan.services).some((s) => s.scaling.requestsPerMinute !== undefined)
+            ? new EksKeda(`${name}-keda`, { ctx, cluster, region: regionName }, kube)
             : undefined;
         // The services' traces: the cluster's collector gateway, on to X-Ray (traces.ts), while traces are on.
         if (exportsTraces(system, "kubernetes"))
@@ -376,11 +371,12 @@ export class EksSystem extends pulumi.ComponentResource implements PlatformSyste
                 {
                     ctx,
                     service,
-                    plan: eksServicePlan(plan.services[service.name]),
+                    plan: plan.services[service.name],
                     bindings,
                     aws: { region: regionName, ...(identity ? { serviceAccountName: service.name } : {}) },
                     syncedConnections: (parent, secretName, refs) => secrets.connections(parent, secretName, refs),
                     ...(rollouts ? { rolloutDependsOn: [rollouts.release] } : {}),
+                    ...keda?.serviceArgs(plan.services[service.name], edge.targets[service.name]?.targetGroupArnSuffix),
                     ...(edge.targets[service.name]
                         ? {
                               targetGroup: {

@@ -269,6 +269,11 @@ export function operatorsToInstall(system: System, settings: PlatformSettings): 
     return neededOperators(system, settings).filter((o) => switches[o]);
 }
 
+/** Values of the KEDA release: the operator's metrics scraped by kube-prometheus-stack where `monitoringCrds` installs it. */
+export function kedaValues(monitoring: boolean): Record<string, unknown> {
+    return { prometheus: { operator: { enabled: monitoring, serviceMonitor: { enabled: monitoring } } } };
+}
+
 /**
  * The operators `system` needs that this stack does not install: prerequisites the cluster must
  * already run (printed by the offline plan, scripts/offline/prerequisites.ts).
@@ -417,7 +422,7 @@ export class KubernetesOperators extends pulumi.ComponentResource {
             certManager: { crds: { enabled: true }, prometheus: { servicemonitor: { enabled: monitoring } } },
             cnpg: { monitoring: { podMonitorEnabled: monitoring } },
             barmanCloud: barmanCloudValues(),
-            keda: { prometheus: { operator: { enabled: monitoring, serviceMonitor: { enabled: monitoring } } } },
+            keda: kedaValues(monitoring),
             envoyGateway: envoyGatewayValues(),
             metricsServer: metricsServerValues(),
             argoRollouts: argoRolloutsValues(),

@@ -166,14 +166,25 @@ export function waitForDatabases(
  *
  * - `prometheus`: the edge's requests per minute to the service ({@link requestRateQuery}) with
  *   `threshold` = the spec's target *per replica* (KEDA's default `AverageValue` metric type divides
- *   the query's value by the replica count; https://keda.sh/docs/latest/scalers/prometheus/);
+ *   the query's value by the replica count; https://keda.sh/docs/latest/scalers/prometheus/), or
+ *   `requestTrigger`'s where the edge is not Envoy Gateway (the EKS placement's target group in
+ *   CloudWatch, components/eks/scaling.ts);
  * - `cpu` and `memory` utilisation targets from the spec ({@link resourceTargets}; KEDA's cpu/memory
  *   scalers, `metricType: Utilization`).
  *
  * A failing query (Prometheus down) does not scale to zero: `minReplicaCount` stays the spec's
  * minimum, and `fallback` holds the spec's minimum replicas after 3 failed reads.
  */
-export function scaledObjectSpec(ctx: KubeContext, plan: ServicePlan, requestsPerMinute: number): Record<string, unknown> {
+export function scaledObjectSpec(
+    ctx: KubeContext,
+    plan: ServicePlan,
+    requestsPerMinute: number,
+    requestTrigger: (requestsPerMinute: number) => Record<string, unknown> = (rpm) => ({
+        type: "prometheus",
+        name: "requests-per-minute",
+        metadata: { serverAddress: PROMETHEUS_URL, query: requestRateQuery(ctx, plan.name), threshold: String(rpm) },
+    }),
+): Record<string, unknown> {
     const range = plan.replicas;
     const resources = resourceTargets(plan).map((t) => ({
         type: t.name,
@@ -187,14 +198,7 @@ export function scaledObjectSpec(ctx: KubeContext, plan: ServicePlan, requestsPe
         pollingInterval: 30,
         fallback: { failureThreshold: 3, replicas: Math.max(1, range.min) },
         advanced: { horizontalPodAutoscalerConfig: { behavior: { scaleDown: { stabilizationWindowSeconds: 300 } } } },
-        triggers: [
-            {
-                type: "prometheus",
-                name: "requests-per-minute",
-                metadata: { serverAddress: PROMETHEUS_URL, query: requestRateQuery(ctx, plan.name), threshold: String(requestsPerMinute) },
-            },
-            ...resources,
-        ],
+        triggers: [requestTrigger(requestsPerMinute), ...resources],
     };
 }
 
@@ -225,6 +229,12 @@ export interface KubernetesServiceArgs {
      * @default []
      */
     autoscalerDependsOn?: pulumi.Resource[];
+    /**
+     * The request-rate trigger of the service's ScaledObject, given the spec's requests per minute per replica (the EKS
+     * placement's reads the service's target group in CloudWatch, components/eks/scaling.ts).
+     * @default a Prometheus trigger on Envoy Gateway's request rate to the service ({@link scaledObjectSpec})
+     */
+    requestTrigger?: (requestsPerMinute: number) => Record<string, unknown>;
     /**
      * Pods that reach AWS itself (the EKS placement, components/eks/): its region as `AWS_REGION`,
      * buckets on S3 (no endpoint, no keys), and where the service has a role, the ServiceAccount
@@ -443,7 +453,7 @@ export class KubernetesService extends pulumi.ComponentResource {
                     apiVersion: "keda.sh/v1alpha1",
                     kind: "ScaledObject",
                     metadata: meta(ctx, svcName, svcName, "service"),
-                    spec: scaledObjectSpec(ctx, plan, rpm),
+                    spec: scaledObjectSpec(ctx, plan, rpm, args.requestTrigger),
                 },
                 { parent: this, dependsOn: [scaled, ...(args.autoscalerDependsOn ?? [])] },
             );

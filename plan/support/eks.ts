@@ -15,7 +15,8 @@ import type { FeatureId, RolloutIntent, RolloutSchedule, Support } from "./types
 
 /** Which platform's column a feature takes on the EKS placement: the platform that builds it there. */
 export const EKS_FEATURE_SOURCE: Record<FeatureId, "kubernetes" | "aws" | "own"> = {
-    autoscaling: "kubernetes",
+    // The HPA is the Kubernetes adapter's; the request signal is the load balancer's (components/eks/scaling.ts).
+    autoscaling: "own",
     "scale-to-zero": "kubernetes",
     "read-replicas": "aws",
     "cache-cluster": "aws",
@@ -52,6 +53,10 @@ export const EKS_FEATURE_SOURCE: Record<FeatureId, "kubernetes" | "aws" | "own">
 
 /** What the mix builds where neither platform's column holds. */
 const EKS_OWN: Partial<Record<FeatureId, Support>> = {
+    autoscaling: {
+        level: "full",
+        how: "HorizontalPodAutoscaler (CPU/memory) over the range; with requestsPerMinute a KEDA ScaledObject (KEDA installed by the placement, its operator reading CloudWatch through EKS Pod Identity) whose aws-cloudwatch trigger reads the service's target group's RequestCountPerTarget (Sum per minute: the requests each target took, the metric ECS's target tracking reads) beside the CPU and memory targets given",
+    },
     "entrypoint-with-credentials": {
         level: "full",
         how: "container args (the image's ENTRYPOINT stays); credentials by secretKeyRef from Secrets Manager through External Secrets",

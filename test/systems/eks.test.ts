@@ -26,6 +26,8 @@ import { K8S_ANNOTATION } from "../../conventions/labels";
 import { indexRun } from "../../scripts/offline/engine-rules";
 import { Rollout } from "@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/Rollout";
 import { AnalysisTemplate } from "@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/AnalysisTemplate";
+import { ScaledObject } from "@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject";
+import { TriggerAuthentication } from "@kubernetes-models/keda/keda.sh/v1alpha1/TriggerAuthentication";
 
 const ROOT = path.join(__dirname, "..", "..");
 const COVERED = new Set(
@@ -36,6 +38,8 @@ const importEsm = new Function("specifier", "return import(specifier)") as (spec
 const json = (v: unknown) => (typeof v === "string" ? JSON.parse(v) : v);
 /** The ARN the offline run gave `r` (its mock outputs, in the stack's region). */
 const arnOf = (r: PlannedResource): string => awsOutputs(r.type, r.name, r.inputs, "us-east-1")!.arn;
+/** The object as the API server would receive it, from the recorded inputs. */
+const manifest = (r: PlannedResource) => ({ ...r.inputs, metadata: r.inputs.metadata, spec: r.inputs.spec });
 
 /** The CIDR blocks of the plan's subnets of one tier (`subnet-tier` tag), in zone order. */
 const subnetCidrs = (plan: Plan, tier: string): string[] =>
@@ -167,7 +171,6 @@ describe("the EKS placement (prod-eks): every preset on an EKS cluster with AWS 
         const index = indexRun(plan.resources);
         const named = (kind: string, name: string) =>
             plan.resources.find((r) => r.inputs?.kind === kind && r.inputs.metadata?.name === name)!;
-        const manifest = (r: PlannedResource) => ({ ...r.inputs, metadata: r.inputs.metadata, spec: r.inputs.spec });
         // The controller: one release, without the staging plugin, its ServiceAccount the one Pod Identity lets read CloudWatch.
         const [release] = plan.ofType("kubernetes:helm.sh/v3:Release").filter((r) => r.inputs.chart === "argo-rollouts");
         assert.ok(release, "an Argo Rollouts release");
@@ -254,6 +257,122 @@ describe("the EKS placement (prod-eks): every preset on an EKS cluster with AWS 
             ),
             "tunnelled, on HBONE's port",
         );
+    });
+
+    it("request-rate autoscaling: KEDA installed by the placement, each ScaledObject reads its own target group's requests per target in CloudWatch", async () => {
+        // The scaler's metadata keys and which it requires, as KEDA 2.20.2 (the pinned chart's app) parses them:
+        // kedacore/keda v2.20.2 pkg/scalers/aws_cloudwatch_scaler.go, awsCloudwatchMetadata (no `optional`/`default`: required).
+        const SCALER_KEYS = [
+            ...["namespace", "metricName", "dimensionName", "dimensionValue", "expression", "targetMetricValue"],
+            ...["activationTargetMetricValue", "minMetricValue", "ignoreNullValues", "metricCollectionTime", "metricStat"],
+            ...["metricUnit", "metricStatPeriod", "metricEndTimeOffset", "awsAccountId", "awsRegion", "awsEndpoint", "identityOwner"],
+        ];
+        const REQUIRED = ["targetMetricValue", "minMetricValue", "awsRegion"];
+        const mealkitz = (await planEks("mealkitz")) as Plan;
+        assert.deepStrictEqual(
+            mealkitz.ofType("kubernetes:helm.sh/v3:Release").filter((r) => r.inputs.chart === "keda"),
+            [],
+            "no KEDA where no service scales on requests",
+        );
+        // mdc-tts's backend and frontend roll as Deployments; Asset Management's api and frontend run on Argo Rollouts.
+        for (const [preset, kind] of [
+            ["mdc-tts", "Deployment"],
+            ["asset-management", "Rollout"],
+        ]) {
+            const plan = (await planEks(preset)) as Plan;
+            const index = indexRun(plan.resources);
+            const { system } = loadStack(stackConfig({ stack: "prod-eks", system: preset }));
+            const scaled = Object.values(system.services)
+                .filter((s) => s.autoscaling?.requestsPerMinute)
+                .map((s) => s.name)
+                .sort();
+            assert.ok(scaled.length >= 2, `${preset}: its services that scale on requests`);
+            // KEDA: one release, its operator's ServiceAccount the one Pod Identity gives a CloudWatch reader's role.
+            const releases = plan.ofType("kubernetes:helm.sh/v3:Release").filter((r) => r.inputs.chart === "keda");
+            assert.strictEqual(releases.length, 1, `${preset}: a KEDA release`);
+            const [release] = releases;
+            assert.strictEqual(release.inputs.version, "2.20.2");
+            const association = plan
+                .ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation")
+                .find((a) => a.inputs.namespace === release.inputs.namespace)!;
+            assert.ok(association, `${preset}: a Pod Identity association in KEDA's namespace`);
+            assert.strictEqual(association.inputs.serviceAccount, release.inputs.values.serviceAccount.operator.name);
+            assert.ok(index.dependsOn(release, association.urn), "the operator starts once its credentials exist");
+            const role = plan.ofType("aws:iam/role:Role").find((r) => arnOf(r) === association.inputs.roleArn)!;
+            const policies = plan.ofType("aws:iam/rolePolicy:RolePolicy").filter((p) => p.parent === role.parent);
+            assert.deepStrictEqual(
+                policies.flatMap((p) => json(p.inputs.policy).Statement.flatMap((st: any) => st.Action)),
+                ["cloudwatch:GetMetricData"],
+                "the scaler's one call, nothing more",
+            );
+            assert.deepStrictEqual(
+                plan.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.parent === role.parent),
+                [],
+            );
+            // The TriggerAuthentication: the operator's own identity (KEDA 2.20 CRD: provider aws, identityOwner keda|workload).
+            const [auth] = plan.ofType("kubernetes:keda.sh/v1alpha1:TriggerAuthentication");
+            new TriggerAuthentication(manifest(auth) as never).validate();
+            assert.deepStrictEqual(auth.inputs.spec, { podIdentity: { provider: "aws", identityOwner: "keda" } });
+            assert.ok(index.dependsOn(auth, release.urn), "the TriggerAuthentication waits for KEDA's CRDs");
+            // One ScaledObject per such service, on its workload, and no HPA of tierform's beside it (KEDA makes its own).
+            const objects = plan.ofType("kubernetes:keda.sh/v1alpha1:ScaledObject");
+            assert.deepStrictEqual(objects.map((o) => o.inputs.metadata.name).sort(), scaled);
+            const hpaTargets = plan
+                .ofType("kubernetes:autoscaling/v2:HorizontalPodAutoscaler")
+                .map((h) => `${h.inputs.spec.scaleTargetRef.kind}/${h.inputs.spec.scaleTargetRef.name}`);
+            const groups = new Map(plan.ofType("aws:lb/targetGroup:TargetGroup").map((g) => [arnOf(g), g]));
+            const bindings = plan.ofType("kubernetes:eks.amazonaws.com/v1:TargetGroupBinding");
+            for (const o of objects) {
+                const name = o.inputs.metadata.name;
+                new ScaledObject(manifest(o) as never).validate();
+                const spec = o.inputs.spec;
+                assert.strictEqual(spec.scaleTargetRef.kind, kind, `${preset}/${name}: scales its ${kind}`);
+                assert.ok(
+                    plan.resources.some((r) => r.inputs?.kind === kind && r.inputs.metadata?.name === spec.scaleTargetRef.name),
+                    `${preset}/${name}: its target exists`,
+                );
+                assert.ok(!hpaTargets.includes(`${kind}/${spec.scaleTargetRef.name}`), `${preset}/${name}: no second HPA on it`);
+                assert.ok(index.dependsOn(o, release.urn) && index.dependsOn(o, auth.urn), `${preset}/${name}: waits for KEDA`);
+                const [trigger, ...rest] = spec.triggers;
+                assert.deepStrictEqual(
+                    rest.map((t: any) => [t.type, t.metricType, t.metadata.value]),
+                    [
+                        ["cpu", "Utilization", "70"],
+                        ["memory", "Utilization", "80"],
+                    ],
+                );
+                assert.strictEqual(trigger.type, "aws-cloudwatch");
+                // Per target already: a Value target (an AverageValue one would divide by the replicas again).
+                assert.strictEqual(trigger.metricType, "Value");
+                assert.strictEqual(trigger.authenticationRef.name, auth.inputs.metadata.name);
+                const m = trigger.metadata;
+                assert.deepStrictEqual(
+                    Object.keys(m).filter((k) => !SCALER_KEYS.includes(k)),
+                    [],
+                    `${preset}/${name}: keys the scaler reads`,
+                );
+                assert.deepStrictEqual(
+                    REQUIRED.filter((k) => m[k] === undefined),
+                    [],
+                    `${preset}/${name}: the keys the scaler requires`,
+                );
+                // RequestCountPerTarget's only statistic is Sum, "the average not the sum": per 60 s, requests per target per minute.
+                assert.deepStrictEqual(
+                    [m.namespace, m.metricName, m.metricStat, m.metricStatPeriod, m.targetMetricValue, m.awsRegion],
+                    ["AWS/ApplicationELB", "RequestCountPerTarget", "Sum", "60", "1000", "us-east-1"],
+                );
+                assert.strictEqual(
+                    Number(m.metricCollectionTime) % Number(m.metricStatPeriod),
+                    0,
+                    "collection time a multiple of the period",
+                );
+                // Its own target group: the one bound to its Service, as CloudWatch names it (the mock run's ARN suffix).
+                const binding = bindings.find((b) => b.inputs.spec.serviceRef.name === name)!;
+                const group = groups.get(binding.inputs.spec.targetGroupARN)!;
+                assert.strictEqual(m.dimensionName, "TargetGroup");
+                assert.strictEqual(m.dimensionValue, awsOutputs(group.type, group.name, group.inputs, "us-east-1")!.arnSuffix);
+            }
+        }
     });
 
     it("no ECS leftovers: no task security group, no alternate target group, no traffic-shift role", async () => {
