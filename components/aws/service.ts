@@ -68,6 +68,7 @@ import { createDeploymentAlarms, type DeploymentAnalysis } from "./service/rollo
 import { createTaskDefinition } from "./service/task-definition";
 import { ADOT_RESOURCES, XRAY_WRITE_STATEMENT } from "./service/tracing";
 import type { Problem } from "../../conventions/problems";
+import type { AwsImageCacheRef } from "./image-cache";
 
 export {
     DROP_ALL_BUT_CHOWN,
@@ -426,6 +427,12 @@ export interface AwsServiceArgs {
         lifecycleHooks: pulumi.Input<aws.types.input.ecs.ServiceDeploymentConfigurationLifecycleHook>[];
         ready: pulumi.Resource[];
     };
+    /**
+     * The system's pull-through cache for ECR Public (image-cache.ts): the task pulls its ECR Public images (busybox, the
+     * trace collector, an ECR Public service image) from the account's registry through it, and the execution role may import them.
+     * @default none (every image pulled as it is named)
+     */
+    imageCache?: AwsImageCacheRef;
 }
 
 /**
@@ -482,10 +489,12 @@ export class AwsService extends pulumi.ComponentResource {
             svc.secrets.map((s) => [s, args.appSecretArns?.[s]]).filter((e): e is [string, pulumi.Input<string>] => e[1] !== undefined),
         );
         const repository = ecrRepositoryArn(svc.image);
+        const cache = args.imageCache;
         const execution = createExecutionRole(part, {
             accountId: place.accountId,
             logGroupArn: logGroup.arn,
             ...(repository ? { repository } : {}),
+            ...(cache ? { cacheStatements: cache.statements } : {}),
             secretArns: [...new Set([...Object.values(appSecretArns), ...Object.values(bindings).flatMap((b) => b.executionSecretArns)])],
             kmsArns: [
                 ...new Set([
@@ -514,6 +523,7 @@ export class AwsService extends pulumi.ComponentResource {
             taskRoleArn: task.role.arn,
             ...(shares ? { shares } : {}),
             tracing: traced,
+            ...(cache ? { image: cache.image } : {}),
         });
 
         const targets = plan.scaling;
@@ -606,6 +616,7 @@ export class AwsService extends pulumi.ComponentResource {
                     ...(shares?.ready ?? []),
                     ...(args.afterMigrations ?? []),
                     ...(args.rolloutHook?.ready ?? []),
+                    ...(cache ? [cache.rule] : []),
                 ],
                 ignoreChanges: ecsOwnedFields(scales, Boolean(shift)),
                 // Steady state takes the health-check grace, the deregistration delay and, for blue/green and canary, the bake time(s).

@@ -29,8 +29,10 @@ import { AwsEdge, edgeProblems } from "./edge";
 import { isPlaceholderDomain } from "./edge/dns";
 import { AwsFileShares, fileShareProblems } from "./files";
 import { AwsKms } from "./kms";
+import { awsPlace } from "./common";
 import { AwsNetwork, networkProblems } from "./network";
-import { internetHttpsReason } from "./network/endpoints";
+import { internetHttpsReason, taskImages } from "./network/endpoints";
+import { createImageCache, fromEcrPublic } from "./image-cache";
 import { AwsAppSecrets } from "./secrets";
 import { AwsService, serviceProblems, shiftsTraffic } from "./service";
 import { AwsRolloutHook } from "./rollout-hook";
@@ -75,7 +77,7 @@ export function awsWarnings(system: System, settings: PlatformSettings): string[
     });
     if (stillOpen.length > 0) {
         out.push(
-            `tierform: egress.internet is false, but HTTPS (443) to the internet stays open for ${stillOpen.join("; ")}: only a service whose images are all in ECR in the stack's region (no writablePaths and no 'provided' health tool, whose steps pull busybox from ECR Public, and traces off, whose ADOT collector comes from ECR Public too) reaches AWS through VPC endpoints alone`,
+            `tierform: egress.internet is false, but HTTPS (443) to the internet stays open for ${stillOpen.join("; ")}: only a service whose images are all in the account's ECR in the stack's region and none through the pull-through cache for ECR Public (no writablePaths and no 'provided' health tool, whose steps pull busybox, and traces off, whose ADOT collector comes from ECR Public too: the first pull of a cached image downloads it from ECR Public over the internet) reaches AWS through VPC endpoints alone`,
         );
     }
     const shifting = Object.values(system.services).filter(
@@ -257,6 +259,13 @@ export class AwsSystem extends pulumi.ComponentResource implements PlatformSyste
                   )
                 : undefined;
 
+        // ECR Public images (busybox, the trace collector) come through the account's pull-through cache (image-cache.ts).
+        const traced = exportsTraces(system, "aws");
+        const pullsPublic = (svc: (typeof system.services)[string]) => taskImages(svc, traced).some(fromEcrPublic);
+        const imageCache = Object.values(system.services).some(pullsPublic)
+            ? createImageCache(name, plan, awsPlace({ parent: this, provider }), { parent: this, provider })
+            : undefined;
+
         const services: Record<string, AwsService> = {};
         // Services that migrate first: every service using a migrated database waits for that service to be steady.
         for (const svc of buildOrder(system)) {
@@ -282,6 +291,7 @@ export class AwsSystem extends pulumi.ComponentResource implements PlatformSyste
                     ...(rolloutHook?.lifecycleHooks[svc.name]
                         ? { rolloutHook: { lifecycleHooks: rolloutHook.lifecycleHooks[svc.name], ready: rolloutHook.ready } }
                         : {}),
+                    ...(imageCache && pullsPublic(svc) ? { imageCache } : {}),
                 },
                 child,
             );

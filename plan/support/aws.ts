@@ -57,7 +57,7 @@ export const aws: PlatformKnowledge = {
         },
         "egress-closed": {
             level: "approximated",
-            how: "Fargate pulls images and fetches secrets through the task's own interface: TCP 443 out stays open unless all the service's images are in ECR in the stack's region, it has no writablePaths and traces are off (the ADOT collector comes from ECR Public and sends to X-Ray over the internet); then VPC endpoints",
+            how: "Fargate pulls images and fetches secrets through the task's own interface: TCP 443 out stays open unless all the service's images are in the account's ECR in the stack's region, it has no writablePaths and traces are off (busybox and the ADOT collector come from ECR Public through the account's pull-through cache, whose first pull of an image downloads it from ECR Public over the internet); then VPC endpoints",
         },
         "cache-persistence": {
             level: "approximated",
@@ -123,7 +123,7 @@ export const aws: PlatformKnowledge = {
             "`OTEL_TRACES_EXPORTER=otlp` to `http://localhost:4318` for every service, where an AWS Distro for OpenTelemetry collector runs in each task (a non-essential sidecar; the task grows by its 256 MiB) and sends the spans to X-Ray with the task role's X-Ray write actions; false: no sidecar and `OTEL_SDK_DISABLED=true`.",
         "traces.sampleRatio": "`OTEL_TRACES_SAMPLER_ARG` with `OTEL_TRACES_SAMPLER=parentbased_traceidratio` for every service.",
         "egress.internet": approximated(
-            "Fargate pulls images and fetches secrets through the task's own interface, so a service keeps TCP 443 out to 0.0.0.0/0 unless all its images are in ECR in the stack's region, it has no `writablePaths` and traces are off (`observability.traces.enabled`: the ADOT collector beside it comes from ECR Public and sends to X-Ray); then it reaches ECR, CloudWatch Logs, Secrets Manager (and SQS) through interface endpoints and S3 through the gateway endpoint, and nothing on the internet (the plan warns which images keep 443 open). `true` adds `ports` other than 443.",
+            "Fargate pulls images and fetches secrets through the task's own interface, so a service keeps TCP 443 out to 0.0.0.0/0 unless all its images are in the account's ECR in the stack's region, it has no `writablePaths` and traces are off (`observability.traces.enabled`): busybox (the writable paths' ownership step, the `provided` health tool) and the ADOT collector come from ECR Public through the account's pull-through cache, whose first pull of an image downloads its layers from ECR Public over the internet (later pulls stay on the endpoints); then it reaches ECR, CloudWatch Logs, Secrets Manager (and SQS) through interface endpoints and S3 through the gateway endpoint, and nothing on the internet (the plan warns which images keep 443 open). `true` adds `ports` other than 443.",
         ),
         "egress.ports": "One security-group egress rule to 0.0.0.0/0 per port other than 443 (443 is always open, see `internet`).",
         "mount.path":

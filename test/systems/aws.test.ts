@@ -6,6 +6,13 @@
 import * as assert from "assert";
 import { runPolicyReport } from "../../scripts/offline/policy-report";
 import { awsWarnings } from "../../components/aws/system";
+import { imageCachePrefix } from "../../components/aws/image-cache";
+import { internetHttpsReason } from "../../components/aws/network/endpoints";
+import { HEALTH_TOOLS_CONTAINER, VOLUME_PERMISSIONS_CONTAINER } from "../../components/aws/service";
+import { ADOT_CONTAINER } from "../../components/aws/service/tracing";
+import { imageOf } from "../../conventions/pins";
+import { exportsTraces } from "../../plan";
+import { AWS_RULES } from "../../scripts/offline/engine-rules/aws";
 import { loadStack, presetNames, type System } from "../../model";
 import { runOffline, type PlannedResource } from "../../scripts/offline/engine";
 import { planStack, stackConfig, type Plan } from "../harness";
@@ -483,5 +490,87 @@ describe("systems on AWS (prod stack)", function () {
         // No other preset has routes for private networks, and none gets an internal load balancer.
         for (const other of ["mdc-tts", "mealkitz"])
             assert.ok(!(await plan(other)).ofType("aws:lb/loadBalancer:LoadBalancer").some((l) => l.inputs.internal));
+    });
+
+    describe("ECR Public images through the account's pull-through cache", () => {
+        const ACCOUNT_REGISTRY = "123456789012.dkr.ecr.us-east-1.amazonaws.com";
+        for (const preset of presetNames()) {
+            it(`${preset}: every task pulls busybox and the trace collector from the cache's private path, with the pinned tag and digest, by a rule ECR accepts`, async () => {
+                const p = await plan(preset);
+                const system = systemOf(preset);
+                const prefix = imageCachePrefix(system);
+                const rules = p.ofType("aws:ecr/pullThroughCacheRule:PullThroughCacheRule");
+                assert.deepStrictEqual(
+                    rules.map((r) => [r.name, r.inputs.ecrRepositoryPrefix, r.inputs.upstreamRegistryUrl, r.inputs.credentialArn]),
+                    [[`${preset}-ecr-public-cache`, prefix, "public.ecr.aws", undefined]],
+                );
+                const engineRule = AWS_RULES.find((r) => r.id === "aws-ecr-pull-through-cache-rule")!;
+                assert.deepStrictEqual(engineRule.check(rules[0], undefined as never), []);
+                const cached = (pin: "adotCollector" | "busybox") =>
+                    `${ACCOUNT_REGISTRY}/${prefix}/${imageOf(pin).slice("public.ecr.aws/".length)}`;
+                assert.match(cached("adotCollector"), /aws-otel-collector:v\d+\.\d+\.\d+@sha256:[0-9a-f]{64}$/);
+                const traced = exportsTraces(system, "aws");
+                for (const td of p.ofType("aws:ecs/taskDefinition:TaskDefinition")) {
+                    const defs = JSON.parse(td.inputs.containerDefinitions);
+                    for (const c of defs)
+                        assert.ok(!c.image.startsWith("public.ecr.aws/"), `${td.name}/${c.name} pulls ${c.image} from ECR Public`);
+                    const collector = defs.find((c: any) => c.name === ADOT_CONTAINER);
+                    assert.strictEqual(collector?.image, traced ? cached("adotCollector") : undefined, td.name);
+                    for (const step of defs.filter(
+                        (c: any) => c.name === VOLUME_PERMISSIONS_CONTAINER || c.name === HEALTH_TOOLS_CONTAINER,
+                    ))
+                        assert.strictEqual(step.image, cached("busybox"), `${td.name}/${step.name}`);
+                }
+            });
+
+            it(`${preset}: the execution roles may import through the cache into the prefix's repositories and nowhere else`, async () => {
+                const p = await plan(preset);
+                const prefix = imageCachePrefix(systemOf(preset));
+                const IMPORT = ["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"];
+                const roles = p.ofType("aws:iam/rolePolicy:RolePolicy");
+                const importing = roles.filter((r) => IMPORT.some((a) => r.inputs.policy.includes(a)));
+                // Every service whose task pulls a cached image (all of them here: each has writable paths or traces).
+                assert.deepStrictEqual(
+                    importing.map((r) => r.name).sort(),
+                    Object.keys(systemOf(preset).services)
+                        .map((n) => `${preset}-${n}-execution`)
+                        .sort(),
+                );
+                for (const r of importing) {
+                    const statements = JSON.parse(r.inputs.policy).Statement;
+                    const grants = statements.filter((st: any) => [st.Action].flat().some((a: string) => IMPORT.includes(a)));
+                    assert.deepStrictEqual(
+                        grants.map((st: any) => [st.Effect, st.Resource]),
+                        [["Allow", `arn:aws:ecr:us-east-1:123456789012:repository/${prefix}/*`]],
+                        r.name,
+                    );
+                    assert.deepStrictEqual(
+                        [grants[0].Action]
+                            .flat()
+                            .filter((a: string) => IMPORT.includes(a))
+                            .sort(),
+                        IMPORT,
+                    );
+                }
+            });
+        }
+
+        it("a task whose only reason for HTTPS out is a cached ECR Public image says so: the cache's first pull comes from ECR Public", () => {
+            const system = loadStack(
+                stackConfig({
+                    stack: "prod",
+                    system: "mdc-tts",
+                    overrides: {
+                        services: { frontend: { image: `${ACCOUNT_REGISTRY}/mdc/frontend:1.0.0`, writablePaths: [], healthTool: "wget" } },
+                    },
+                }),
+            ).system;
+            const frontend = system.services.frontend;
+            assert.strictEqual(internetHttpsReason(frontend, false, false, "us-east-1"), undefined, "all in ECR, untraced: endpoints only");
+            assert.match(
+                internetHttpsReason(frontend, false, true, "us-east-1")!,
+                /aws-otel-collector.*pull-through cache, whose first pull/,
+            );
+        });
     });
 });

@@ -10,6 +10,7 @@ import { datastoreKind, writablePathsOf } from "../../../plan";
 import { awsPlace } from "../common";
 import { ecrRepositoryArn, VOLUME_PERMISSIONS_IMAGE } from "../service";
 import { ADOT_IMAGE } from "../service/tracing";
+import { fromEcrPublic } from "../image-cache";
 import { nameTag, type NetworkPart, type SecurityGroupKit } from "./part";
 
 /**
@@ -37,9 +38,10 @@ export function taskImages(service: Service, traced = false): string[] {
 /**
  * Why a service keeps HTTPS to the internet (0.0.0.0/0:443), or undefined when it need not: its
  * spec opts in (`egress.internet` with 443), or Fargate pulls one of its images (`traced`: the ADOT collector's too) from a registry
- * outside ECR in the stack's region (ghcr.io, Docker Hub, ECR Public: CDN-fronted, with no
- * address ranges to name and no VPC endpoint; another region's ECR), or the VPC is an existing one whose endpoints the program
- * does not know.
+ * outside ECR in the stack's region (ghcr.io, Docker Hub: CDN-fronted, with no address ranges to name and no VPC endpoint;
+ * another region's ECR), or through the system's pull-through cache for ECR Public (image-cache.ts), whose first pull of
+ * an image needs the internet (the layers come from ECR Public's CDN; only later pulls stay on the VPC endpoints), or the
+ * VPC is an existing one whose endpoints the program does not know.
  */
 export function internetHttpsReason(
     service: Service,
@@ -51,9 +53,13 @@ export function internetHttpsReason(
     // An ECR image of the stack's region (the interface endpoints are regional).
     const inRegionalEcr = (image: string) =>
         Boolean(ecrRepositoryArn(image)) && (!region || ecrRepositoryArn(image)!.split(":")[3] === region);
-    const outside = taskImages(service, traced).filter((image) => !inRegionalEcr(image));
+    const images = taskImages(service, traced);
+    const outside = images.filter((image) => !inRegionalEcr(image) && !fromEcrPublic(image));
+    const cached = images.filter(fromEcrPublic);
+    const throughCache = `${cached.join(" and ")} through the account's ECR pull-through cache, whose first pull of an image downloads its layers from ECR Public over the internet`;
     if (outside.length > 0)
-        return `Fargate pulls ${outside.join(" and ")} through the task's network interface, from outside ECR in the stack's region`;
+        return `Fargate pulls ${outside.join(" and ")} through the task's network interface, from outside ECR in the stack's region${cached.length > 0 ? `, and ${throughCache}` : ""}`;
+    if (cached.length > 0) return `Fargate pulls ${throughCache}`;
     if (existingVpc) return "the VPC is an existing one (tierform:vpcId), whose interface endpoints the program does not manage";
     return undefined;
 }

@@ -20,6 +20,8 @@ export interface ExecutionAccess {
     secretArns: pulumi.Input<string>[];
     /** The keys those secrets are encrypted with. */
     kmsArns: pulumi.Input<string>[];
+    /** Pulling through the system's ECR pull-through cache (image-cache.ts `cacheStatements`), when the task pulls an image from ECR Public. @default none */
+    cacheStatements?: pulumi.Input<aws.iam.PolicyStatement>[];
 }
 
 /** A role and its inline policy (what the ECS service waits for). */
@@ -60,6 +62,7 @@ export function createExecutionRole(part: ServicePart, access: ExecutionAccess):
             Resource: access.repository,
         });
     }
+    statements.push(...(access.cacheStatements ?? []));
     if (access.secretArns.length)
         statements.push({ Sid: "OwnSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: access.secretArns });
     if (access.kmsArns.length) statements.push({ Sid: "OwnSecretKeys", Effect: "Allow", Action: "kms:Decrypt", Resource: access.kmsArns });

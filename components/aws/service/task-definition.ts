@@ -14,7 +14,7 @@ import { resourceName } from "../../shared/naming";
 import { HEALTH_TOOLS_DIR } from "../../shared/health";
 import type { AwsServiceMounts } from "../files";
 import type { ServicePart } from "./part";
-import { ADOT_CONTAINER, adotContainer } from "./tracing";
+import { ADOT_CONTAINER, ADOT_IMAGE, adotContainer } from "./tracing";
 
 /** Name of the container that runs a service's `migrate` command before the application starts. */
 export const MIGRATE_CONTAINER = "migrate";
@@ -68,12 +68,15 @@ export interface TaskDefinitionArgs {
     shares?: AwsServiceMounts;
     /** Run the ADOT collector beside the application (tracing.ts), which then starts after it. @default false */
     tracing?: boolean;
+    /** Where each image is pulled from: ECR Public ones through the system's pull-through cache (image-cache.ts). @default every image as it is named */
+    image?: (upstream: string) => pulumi.Input<string>;
 }
 
 /** The task definition (see the module comment). */
 export function createTaskDefinition(part: ServicePart, args: TaskDefinitionArgs): aws.ecs.TaskDefinition {
     const { name, system, service: svc, tags } = part;
     const { plan, vars, size, healthCheck, shares } = args;
+    const pulled = (image: string): pulumi.Input<string> => args.image?.(image) ?? image;
     const volumes = plan.writablePaths.map((p, i) => ({ name: `scratch-${i}`, path: p }));
     // Every container's logs go to the service's group, under its own name.
     const logsOf = (containerName: string) => ({
@@ -83,7 +86,7 @@ export function createTaskDefinition(part: ServicePart, args: TaskDefinitionArgs
     // What the application and its migration container share: image, hardening, variables, logs.
     const hardened = (containerName: string) => ({
         name: containerName,
-        image: svc.image,
+        image: pulled(svc.image),
         user: `${svc.runAsUser}:${svc.runAsUser}`,
         readonlyRootFilesystem: true,
         privileged: false,
@@ -96,7 +99,7 @@ export function createTaskDefinition(part: ServicePart, args: TaskDefinitionArgs
     // A step that runs once as root before the application (essential: false), from the utility image, with only the capabilities it needs.
     const oneShot = (containerName: string, drop: string[], command: string[], stepMounts: object[]) => ({
         name: containerName,
-        image: VOLUME_PERMISSIONS_IMAGE,
+        image: pulled(VOLUME_PERMISSIONS_IMAGE),
         essential: false,
         user: "0",
         readonlyRootFilesystem: true,
@@ -131,7 +134,7 @@ export function createTaskDefinition(part: ServicePart, args: TaskDefinitionArgs
           )
         : undefined;
 
-    const collector = args.tracing ? adotContainer(args.region, logsOf) : undefined;
+    const collector = args.tracing ? adotContainer(args.region, logsOf, pulled(ADOT_IMAGE)) : undefined;
     const afterVolumes = volumePermissions ? [{ containerName: VOLUME_PERMISSIONS_CONTAINER, condition: "SUCCESS" }] : [];
     const migrate = svc.migrate
         ? {

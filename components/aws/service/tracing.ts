@@ -80,11 +80,18 @@ export const XRAY_WRITE_STATEMENT: aws.iam.PolicyStatement = {
     Resource: "*",
 };
 
-/** The collector's container definition; `logs` is the service's log configuration for a container name (its own stream prefix). */
-export function adotContainer(region: pulumi.Input<string>, logs: (containerName: string) => object): Record<string, unknown> {
+/**
+ * The collector's container definition; `logs` is the service's log configuration for a container name (its own stream prefix),
+ * `image` where the task pulls {@link ADOT_IMAGE} from (the system's pull-through cache, image-cache.ts).
+ */
+export function adotContainer(
+    region: pulumi.Input<string>,
+    logs: (containerName: string) => object,
+    image: pulumi.Input<string> = ADOT_IMAGE,
+): Record<string, unknown> {
     return {
         name: ADOT_CONTAINER,
-        image: ADOT_IMAGE,
+        image,
         essential: false,
         command: [`--config=${ADOT_CONFIG}`],
         user: ADOT_USER,

@@ -573,6 +573,31 @@ function lifecycleHookFindings(h: any, field: string): Finding[] {
     return out;
 }
 
+/**
+ * What CreatePullThroughCacheRule accepts as `ecrRepositoryPrefix`: 2 to 30 characters, lower-case path components of letters
+ * and digits joined by one `.`, `_` or `-`, separated by `/` (an optional trailing `/`), or the word `ROOT`
+ * (AWS CLI reference, create-pull-through-cache-rule, --ecr-repository-prefix constraints).
+ */
+export const ECR_CACHE_PREFIX = /^((?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*\/?|ROOT)$/;
+
+/**
+ * The upstream registries a pull-through cache rule takes, by the `upstreamRegistryUrl` syntax the API reference lists
+ * (CreatePullThroughCacheRule), and whether ECR needs a Secrets Manager `credentialArn` for them ("Amazon ECR Public,
+ * Kubernetes container image registry, and Quay (doesn't require authentication)"; "Docker Hub, Microsoft Azure Container
+ * Registry, GitHub Container Registry, GitLab Container Registry and Chainguard Registry (requires authentication with AWS
+ * Secrets Manager secret)": ECR user guide, pull-through-cache.html). Another account's ECR (an IAM role) is left out.
+ */
+export const ECR_CACHE_UPSTREAMS: { url: RegExp; name: string; credentials: boolean }[] = [
+    { url: /^public\.ecr\.aws$/, name: "Amazon ECR Public (public.ecr.aws)", credentials: false },
+    { url: /^registry\.k8s\.io$/, name: "Kubernetes (registry.k8s.io)", credentials: false },
+    { url: /^quay\.io$/, name: "Quay (quay.io)", credentials: false },
+    { url: /^registry-1\.docker\.io$/, name: "Docker Hub (registry-1.docker.io)", credentials: true },
+    { url: /^ghcr\.io$/, name: "GitHub Container Registry (ghcr.io)", credentials: true },
+    { url: /^registry\.gitlab\.com$/, name: "GitLab Container Registry (registry.gitlab.com)", credentials: true },
+    { url: /^[a-z0-9]+\.azurecr\.io$/, name: "Azure Container Registry (<name>.azurecr.io)", credentials: true },
+    { url: /^cgr\.dev$/, name: "Chainguard (cgr.dev)", credentials: true },
+];
+
 /** Every AWS rule. */
 export const AWS_RULES: EngineRule[] = [
     {
@@ -1142,6 +1167,37 @@ export const AWS_RULES: EngineRule[] = [
                     field: "privateDnsEnabled",
                     message: `private DNS needs VPC '${vpc.name}' to have enableDnsHostnames and enableDnsSupport true (it has ${vpc.inputs.enableDnsHostnames ?? false} and ${vpc.inputs.enableDnsSupport ?? true})`,
                 }));
+        },
+    },
+    {
+        // A pull-through cache rule's prefix and upstream, as CreatePullThroughCacheRule takes them (see ECR_CACHE_PREFIX and
+        // ECR_CACHE_UPSTREAMS): the prefix's length and shape, an upstream from the documented list, and the Secrets Manager
+        // credentials an authenticated upstream needs.
+        id: "aws-ecr-pull-through-cache-rule",
+        types: ["aws:ecr/pullThroughCacheRule:PullThroughCacheRule"],
+        outcome: "refused",
+        source: "https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreatePullThroughCacheRule.html (ecrRepositoryPrefix 2-30 characters and its pattern; upstreamRegistryUrl per registry); https://docs.aws.amazon.com/AmazonECR/latest/userguide/pull-through-cache.html (which upstreams need a Secrets Manager secret)",
+        check(r): Finding[] {
+            const out: Finding[] = [];
+            const prefix = r.inputs.ecrRepositoryPrefix;
+            if (typeof prefix !== "string" || prefix.length < 2 || prefix.length > 30 || !ECR_CACHE_PREFIX.test(prefix))
+                out.push({
+                    field: "ecrRepositoryPrefix",
+                    message: `'${prefix}' is not a repository prefix ECR accepts: 2-30 characters, lower-case letters and digits joined by single '.', '_' or '-', components separated by '/', or ROOT`,
+                });
+            const url = r.inputs.upstreamRegistryUrl;
+            const upstream = ECR_CACHE_UPSTREAMS.find((u) => typeof url === "string" && u.url.test(url));
+            if (!upstream)
+                out.push({
+                    field: "upstreamRegistryUrl",
+                    message: `'${url}' is not an upstream registry ECR caches (${ECR_CACHE_UPSTREAMS.map((u) => u.name).join(", ")}; the host only, no scheme)`,
+                });
+            else if (upstream.credentials && !r.inputs.credentialArn)
+                out.push({
+                    field: "credentialArn",
+                    message: `${upstream.name} needs a Secrets Manager secret (ecr-pullthroughcache/...) as credentialArn`,
+                });
+            return out;
         },
     },
 ];

@@ -1,5 +1,6 @@
 /** Engine-rule cases of the AWS rules (scripts/offline/engine-rules/aws.ts). */
 import { recorded, type EngineRuleCase } from "../helpers";
+import { imageCachePrefix } from "../../../components/aws/image-cache";
 
 const LB = "aws:lb/loadBalancer:LoadBalancer";
 const TG = "aws:lb/targetGroup:TargetGroup";
@@ -20,6 +21,7 @@ const PLAN = "aws:backup/plan:Plan";
 const LOGS = "aws:cloudwatch/logGroup:LogGroup";
 const FLOW = "aws:ec2/flowLog:FlowLog";
 const SERVICE = "aws:ecs/service:Service";
+const PTC = "aws:ecr/pullThroughCacheRule:PullThroughCacheRule";
 const ACCESS_POINT = "aws:efs/accessPoint:AccessPoint";
 /** An EFS volume as files.ts builds it: through an access point, TLS, IAM authorization. */
 const EFS_VOLUME = {
@@ -696,6 +698,62 @@ export const awsRuleCases: EngineRuleCase[] = [
                 why: "the VPC without DNS resolution",
                 resources: endpointInVpc({ enableDnsHostnames: true, enableDnsSupport: false }),
                 expect: /private DNS needs VPC/,
+            },
+        ],
+    },
+    {
+        rule: "aws-ecr-pull-through-cache-rule",
+        good: [
+            // The program's own prefix for a system name at the spec's longest (cut to 30 with a hash) and a short one.
+            recorded(PTC, "long-ecr-public-cache", {
+                ecrRepositoryPrefix: imageCachePrefix({ name: "a".repeat(63), environment: "prod" }),
+                upstreamRegistryUrl: "public.ecr.aws",
+            }),
+            recorded(PTC, "shop-ecr-public-cache", {
+                ecrRepositoryPrefix: imageCachePrefix({ name: "shop", environment: "prod" }),
+                upstreamRegistryUrl: "public.ecr.aws",
+            }),
+            recorded(PTC, "ghcr", {
+                ecrRepositoryPrefix: "team/ghcr",
+                upstreamRegistryUrl: "ghcr.io",
+                credentialArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/ghcr-AbCdEf",
+            }),
+        ],
+        bad: [
+            {
+                why: "31 characters",
+                resources: [recorded(PTC, "c", { ecrRepositoryPrefix: "a".repeat(31), upstreamRegistryUrl: "public.ecr.aws" })],
+                expect: /not a repository prefix/,
+            },
+            {
+                why: "upper case",
+                resources: [recorded(PTC, "c", { ecrRepositoryPrefix: "Shop-ecr", upstreamRegistryUrl: "public.ecr.aws" })],
+                expect: /Shop-ecr/,
+            },
+            {
+                why: "a doubled separator",
+                resources: [recorded(PTC, "c", { ecrRepositoryPrefix: "shop--ecr", upstreamRegistryUrl: "public.ecr.aws" })],
+                expect: /shop--ecr/,
+            },
+            {
+                why: "one character",
+                resources: [recorded(PTC, "c", { ecrRepositoryPrefix: "a", upstreamRegistryUrl: "public.ecr.aws" })],
+                expect: /2-30/,
+            },
+            {
+                why: "a scheme in the upstream",
+                resources: [recorded(PTC, "c", { ecrRepositoryPrefix: "shop", upstreamRegistryUrl: "https://public.ecr.aws" })],
+                expect: /not an upstream registry/,
+            },
+            {
+                why: "Docker Hub by its short name",
+                resources: [recorded(PTC, "c", { ecrRepositoryPrefix: "shop", upstreamRegistryUrl: "docker.io" })],
+                expect: /not an upstream registry/,
+            },
+            {
+                why: "GitHub's registry without credentials",
+                resources: [recorded(PTC, "c", { ecrRepositoryPrefix: "shop", upstreamRegistryUrl: "ghcr.io" })],
+                expect: /needs a Secrets Manager secret/,
             },
         ],
     },
