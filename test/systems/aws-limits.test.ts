@@ -61,7 +61,7 @@ describe("AWS limits on the prod stack (what a real preview and apply refuse)", 
         assert.deepStrictEqual(rest, []);
         assert.match(
             egress,
-            /egress.internet is false, but HTTPS \(443\) to the internet stays open for frontend \(Fargate pulls ghcr.io\/mdc-sa\/tts-frontend:1.4.2 and public.ecr.aws\/docker\/library\/busybox:1.37.0-musl .*\); beat \(/,
+            /egress.internet is false, but HTTPS \(443\) to the internet stays open for frontend \(Fargate pulls ghcr.io\/mdc-sa\/tts-frontend:1.4.2 through the task's network interface, from outside ECR in the stack's region, and public.ecr.aws\/docker\/library\/busybox:1.37.0-musl and .* through the account's ECR pull-through cache, whose first pull .*\); beat \(/,
         );
         assert.doesNotMatch(egress, /(for |; )(backend|worker) \(/, "they opt in to the internet");
     });

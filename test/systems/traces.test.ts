@@ -49,7 +49,11 @@ describe("traces on prod (MealKitz): ECS with the ADOT sidecar, EKS through the 
             const collectors = helpers.filter((c: { image: string }) => c.image.includes("aws-otel-collector"));
             assert.equal(collectors.length, 1, task.name);
             const adot = collectors[0];
-            assert.match(adot.image, /^public\.ecr\.aws\/aws-observability\/aws-otel-collector:v\d+\.\d+\.\d+@sha256:[0-9a-f]{64}$/);
+            // Through the account's pull-through cache for ECR Public (components/aws/image-cache.ts), tag and digest as pinned.
+            assert.match(
+                adot.image,
+                /^123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com\/mealkitz-prod-ecr-public\/aws-observability\/aws-otel-collector:v\d+\.\d+\.\d+@sha256:[0-9a-f]{64}$/,
+            );
             assert.equal(adot.essential, false, "a dead collector must not stop the application's task");
             assert.deepEqual(adot.command, ["--config=/etc/ecs/ecs-xray.yaml"]);
             assert.equal(adot.user, "4317:4317");
