@@ -269,15 +269,21 @@ export function runPolicyReport(
             if (path) v.spec = path;
         }
     const mandatoryCount = violations.filter((v) => v.level === "mandatory").length;
-    return { text: render(stack, violations, checked, disabled, platformOf(run)), violations, mandatoryCount, checked };
+    return { text: render(stack, violations, checked, disabled, platformsOf(run)), violations, mandatoryCount, checked };
 }
 
-/** The platform of a run: the package prefix most of its custom resources share. */
-function platformOf(run: OfflineRun): ChecklistPlatform | undefined {
+/**
+ * The platforms of a run: the package prefixes of its custom resources, the most common first. One on dev, staging
+ * and prod; two on the EKS placement (AWS's datastores and edge, Kubernetes's pods), whose rows each platform's
+ * checks can evidence.
+ */
+export function platformsOf(run: OfflineRun): ChecklistPlatform[] {
     const counts = new Map<string, number>();
     for (const r of run.resources) if (r.custom) counts.set(r.type.split(":")[0], (counts.get(r.type.split(":")[0]) ?? 0) + 1);
-    const best = [...counts].filter(([p]) => ["docker", "kubernetes", "aws"].includes(p)).sort((a, b) => b[1] - a[1])[0];
-    return best?.[0] as ChecklistPlatform | undefined;
+    return [...counts]
+        .filter(([p]) => ["docker", "kubernetes", "aws"].includes(p))
+        .sort((a, b) => b[1] - a[1])
+        .map(([p]) => p as ChecklistPlatform);
 }
 
 /** One row of the compliance summary. */
@@ -292,19 +298,27 @@ export interface ChecklistRow {
 
 /**
  * The compliance summary: an item FAILs when any policy that lists it found something; it PASSes
- * only when every check its `evidence` names for this platform (any one policy of each entry) ran
- * on at least one resource and found nothing, "~" instead where the platform provides only part of
- * the item (`partlyOn`, what it lacks); otherwise N/A with the reason (the platform has no evidence
- * for it, or a check of it did not apply to this stack's resources).
+ * only when every check its `evidence` names for one platform of the stack (any one policy of each
+ * entry) ran on at least one resource and found nothing, "~" instead where that platform provides
+ * only part of the item (`partlyOn`, what it lacks); otherwise N/A with the reason (the platform has
+ * no evidence for it, or a check of it did not apply to this stack's resources). A stack of two
+ * platforms (the EKS placement) takes the first platform, in `platforms`' order, whose evidence all
+ * ran: its pods' rows from Kubernetes's checks, its datastores' from AWS's; never a mix of the two.
  */
 export function checklistRows(
     violations: Violation[],
     checked: Record<string, number>,
-    platform: ChecklistPlatform | undefined,
+    platforms: ChecklistPlatform | ChecklistPlatform[] | undefined,
 ): ChecklistRow[] {
     const count = (p: string) => violations.filter((v) => v.policy === p).length;
     const ran = (p: string) => (checked[p] ?? 0) > 0;
+    const list = platforms === undefined ? [] : Array.isArray(platforms) ? platforms : [platforms];
     return Object.entries(CHECKLIST).map(([id, item]) => {
+        const ranAll = (p: ChecklistPlatform) => {
+            const c = item.evidence[p] ?? [];
+            return c.length > 0 && c.every((alternatives) => alternatives.some((x) => ran(x.name)));
+        };
+        const platform = list.find(ranAll) ?? list.find((p) => item.evidence[p]) ?? list[0];
         const checks = (platform && item.evidence[platform]) ?? [];
         const evidence = new Set(checks.flat().map((p) => p.name));
         const policies = Object.entries(policyMeta)
@@ -338,7 +352,7 @@ function render(
     violations: Violation[],
     checked: Record<string, number>,
     disabled: string[],
-    platform: ChecklistPlatform | undefined,
+    platform: ChecklistPlatform[],
 ): string {
     const lines: string[] = [];
     lines.push(`Policies: pack tierform, ${allPolicies.length} policies, config policies/config/${stack}.json`);
@@ -353,7 +367,9 @@ function render(
         lines.push(`  [${v.level}] ${v.policy} · ${where}: ${v.message}`);
     }
     lines.push("");
-    lines.push(`Compliance with the seeds' checklists${platform ? ` on ${platform}` : ""} (each item's source: docs/checklists.md):`);
+    lines.push(
+        `Compliance with the seeds' checklists${platform.length ? ` on ${platform.join(" and ")}` : ""} (each item's source: docs/checklists.md):`,
+    );
     for (const row of checklistRows(violations, checked, platform)) {
         const status = row.status === "FAIL" && row.advisory ? "FAIL (advisory)" : row.status;
         lines.push(`  ${status.padEnd(15)} ${row.text}: ${row.detail}`);

@@ -7,7 +7,7 @@
  */
 import * as assert from "assert";
 import type { OfflineRun, PlannedResource } from "../../scripts/offline/engine";
-import { checklistRows, runPolicyReport, type ChecklistRow } from "../../scripts/offline/policy-report";
+import { checklistRows, platformsOf, runPolicyReport, type ChecklistRow } from "../../scripts/offline/policy-report";
 import { CHECKLIST } from "../../policies/rules";
 import type { ChecklistPlatform } from "../../policies/rules/checklist";
 import { planStack, type StackOptions } from "../harness";
@@ -361,7 +361,8 @@ async function rowsOf(
         change(run.resources);
     }
     const report = runPolicyReport(run, stack);
-    const platform = (Object.keys(STACK) as ChecklistPlatform[]).find((k) => STACK[k] === stack);
+    // A stack of two platforms (prod-eks) is judged as the report judges it: by either platform's evidence, never a mix.
+    const platform = (Object.keys(STACK) as ChecklistPlatform[]).find((k) => STACK[k] === stack) ?? platformsOf(run);
     const rows = checklistRows(report.violations, report.checked, platform);
     if (!change) rowCache.set(key, rows);
     return rows;
@@ -394,6 +395,32 @@ describe("report rows read what provides their property", function () {
                 assert.strictEqual(havingRow.status, expected, `${id} with the property: ${havingRow.detail}`);
             });
         }
+
+    // The EKS placement: its pods are Kubernetes objects, so the rows about them PASS on Kubernetes's checks (they were
+    // N/A while the report read AWS's column alone), and each is not PASS when the pods lack the property. Changes of the
+    // one plan (no new whole-program run): staging's pod as root, and a probe and an autoscaler's floor taken away.
+    const EKS_LACKING: Record<string, Lacking> = {
+        "non-root": LACKING["non-root"].kubernetes!,
+        "replicas-and-probes": {
+            why: "a container without its readiness probe",
+            change: set(DEPLOYMENT, (i) => i.spec.template.spec.containers.forEach((c: any) => delete c.readinessProbe), /backend$/),
+        },
+        "autoscaling-bounds": {
+            why: "an autoscaler (KEDA's, on the load balancer's requests) with a floor of 1",
+            change: set("kubernetes:keda.sh/v1alpha1:ScaledObject", (i) => (i.spec.minReplicaCount = 1), /backend-scaler$/),
+        },
+    };
+    for (const [id, lacking] of Object.entries(EKS_LACKING))
+        it(`prod-eks: "${CHECKLIST[id].text}" PASSes on the pods' own checks, and not with ${lacking.why}`, async () => {
+            const row = (await rowsOf("prod-eks")).find((r) => r.id === id)!;
+            assert.strictEqual(row.status, "PASS", row.detail);
+            assert.ok(
+                (CHECKLIST[id].evidence.kubernetes ?? []).flat().some((p) => row.detail.includes(`${p.name} ✓`)),
+                row.detail,
+            );
+            const lackingRow = (await rowsOf("prod-eks", {}, lacking.change)).find((r) => r.id === id)!;
+            assert.ok(!["PASS", "~"].includes(lackingRow.status), `${id}: ${lackingRow.status} ${lackingRow.detail}`);
+        });
 
     it("kubernetes: a CloudNativePG cluster with instances: 1 is not PASS, even when every other datastore fails over", async () => {
         const rows = await rowsOf("staging", { system: "mdc-tts" }, (rs) => {
