@@ -69,6 +69,11 @@ export function isCustomResourceType(type: string): boolean {
     return g !== undefined && !BUILT_IN_API_GROUPS.has(g) && !PROVIDER_GROUPS.has(g);
 }
 
+const SCALED_OBJECT = "kubernetes:keda.sh/v1alpha1:ScaledObject";
+const HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";
+/** The HPA annotation that makes KEDA's webhook ignore it, and the ScaledObject annotation that takes an HPA over (scaledobject_types.go). */
+const KEDA_HPA_OWNERSHIP = "validations.keda.sh/hpa-ownership";
+const KEDA_TRANSFER_HPA = "scaledobject.keda.sh/transfer-hpa-ownership";
 const CRD = "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition";
 const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
 const EKS_CLUSTER = "aws:eks/cluster:Cluster";
@@ -467,6 +472,57 @@ export const KUBERNETES_RULES: EngineRule[] = [
             for (const port of Object.keys(ports))
                 if (!/^\d+$/.test(port) || Number(port) < 1 || Number(port) > 65535)
                     out.push({ field: `spec.portLevelMtls.${port}`, message: `port ${port} is not in 1..65535` });
+            return out;
+        },
+    },
+    {
+        // KEDA's validating webhook (kedacore/keda v2.20.2 apis/keda/v1alpha1/scaledobject_webhook.go, validateWorkload)
+        // refuses a ScaledObject whose workload something else scales: another ScaledObject on the same kind and name
+        // ("is already managed by the ScaledObject", verifyScaledObjects) or an HPA in its namespace on it that the
+        // ScaledObject does not own ("is already managed by the hpa", verifyHpas) unless the HPA carries
+        // `validations.keda.sh/hpa-ownership: "false"` or the ScaledObject takes it over by name
+        // (`scaledobject.keda.sh/transfer-hpa-ownership` with `advanced.horizontalPodAutoscalerConfig.name`); and a name,
+        // or the name of the HPA it makes (`keda-hpa-<name>` unless configured, getHpaName), longer than 63 characters
+        // (verifyName: both are label values). An HPA of the run is one KEDA's webhook finds if the ScaledObject is
+        // created after it, and one the HPA controller fights KEDA's over otherwise.
+        id: "kubernetes-keda-scaled-object",
+        types: [SCALED_OBJECT],
+        outcome: "refused",
+        source: "kedacore/keda v2.20.2 apis/keda/v1alpha1/scaledobject_webhook.go (verifyScaledObjects, verifyHpas, verifyName, getHpaName)",
+        check(r, run): Finding[] {
+            const spec = r.inputs?.spec ?? {};
+            const meta = r.inputs?.metadata ?? {};
+            const out: Finding[] = [];
+            const hpaName = spec.advanced?.horizontalPodAutoscalerConfig?.name || `keda-hpa-${meta.name}`;
+            if (String(meta.name).length > 63)
+                out.push({ field: "metadata.name", message: `'${meta.name}' is ${String(meta.name).length} characters; the limit is 63` });
+            else if (hpaName.length > 63)
+                out.push({ field: "spec.advanced", message: `the HPA name '${hpaName}' is ${hpaName.length} characters; the limit is 63` });
+            const group = (apiVersion: unknown) => (String(apiVersion).includes("/") ? String(apiVersion).split("/")[0] : "");
+            const target = spec.scaleTargetRef ?? {};
+            const sameTarget = (o: PlannedResource) => {
+                const ref = o.inputs?.spec?.scaleTargetRef ?? {};
+                return (
+                    o.urn !== r.urn &&
+                    providerUrn(o) === providerUrn(r) &&
+                    o.inputs?.metadata?.namespace === meta.namespace &&
+                    group(ref.apiVersion) === group(target.apiVersion) &&
+                    ref.kind === target.kind &&
+                    ref.name === target.name
+                );
+            };
+            const workload = `${target.kind} '${target.name}'`;
+            for (const o of run.ofType(SCALED_OBJECT).filter(sameTarget))
+                out.push({
+                    field: "spec.scaleTargetRef",
+                    message: `${workload} is already managed by the ScaledObject '${o.inputs.metadata.name}'`,
+                });
+            const transfers = meta.annotations?.[KEDA_TRANSFER_HPA] === "true";
+            for (const h of run.ofType(HPA).filter(sameTarget)) {
+                const name = h.inputs?.metadata?.name;
+                if (h.inputs?.metadata?.annotations?.[KEDA_HPA_OWNERSHIP] === "false" || (transfers && name === hpaName)) continue;
+                out.push({ field: "spec.scaleTargetRef", message: `${workload} is already managed by the hpa '${name}'` });
+            }
             return out;
         },
     },

@@ -19,6 +19,27 @@ const peerAuthentication = (spec: Record<string, unknown>) =>
         metadata: { name: "mesh-web-edge", namespace: NS },
         spec,
     });
+const SCALED_OBJECT = "kubernetes:keda.sh/v1alpha1:ScaledObject";
+const HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";
+const deploymentRef = (name: string) => ({ apiVersion: "apps/v1", kind: "Deployment", name });
+const scaledObject = (name: string, target: string, extra: { annotations?: Record<string, string>; hpaName?: string } = {}) =>
+    recorded(SCALED_OBJECT, `shop-${name}-scaler`, {
+        apiVersion: "keda.sh/v1alpha1",
+        kind: "ScaledObject",
+        metadata: { name, namespace: NS, ...(extra.annotations ? { annotations: extra.annotations } : {}) },
+        spec: {
+            scaleTargetRef: deploymentRef(target),
+            minReplicaCount: 2,
+            maxReplicaCount: 10,
+            ...(extra.hpaName ? { advanced: { horizontalPodAutoscalerConfig: { name: extra.hpaName } } } : {}),
+            triggers: [{ type: "cpu", metricType: "Utilization", metadata: { value: "70" } }],
+        },
+    });
+const hpa = (name: string, target: string, annotations?: Record<string, string>) =>
+    recorded(HPA, `shop-${name}-hpa`, {
+        metadata: { name, namespace: NS, ...(annotations ? { annotations } : {}) },
+        spec: { scaleTargetRef: deploymentRef(target), minReplicas: 2, maxReplicas: 10 },
+    });
 const urn = (type: string, name: string) => `urn:pulumi:test::tierform::${type}::${name}`;
 const pod = (containers: any[], initContainers: any[] = []) => ({
     spec: { template: { spec: { containers, ...(initContainers.length ? { initContainers } : {}) } } },
@@ -428,6 +449,34 @@ export const kubernetesRuleCases: EngineRuleCase[] = [
                 why: "a nodeSelector with ip targets",
                 resources: binding({ nodeSelector: true }),
                 expect: /only instance targets select nodes/,
+            },
+        ],
+    },
+    {
+        rule: "kubernetes-keda-scaled-object",
+        good: [
+            scaledObject("web", "web"),
+            hpa("worker", "worker"),
+            // An HPA KEDA's webhook is told to ignore, and one a ScaledObject takes over by name.
+            hpa("web-legacy", "web", { "validations.keda.sh/hpa-ownership": "false" }),
+            scaledObject("api", "api", { annotations: { "scaledobject.keda.sh/transfer-hpa-ownership": "true" }, hpaName: "api" }),
+            hpa("api", "api"),
+        ],
+        bad: [
+            {
+                why: "an HPA of the run on the ScaledObject's workload",
+                resources: [scaledObject("api", "api"), hpa("api", "api")],
+                expect: /Deployment 'api' is already managed by the hpa 'api'/,
+            },
+            {
+                why: "two ScaledObjects on one workload",
+                resources: [scaledObject("api", "api"), scaledObject("api-requests", "api")],
+                expect: /already managed by the ScaledObject 'api-requests'/,
+            },
+            {
+                why: "a name the HPA label cannot hold",
+                resources: [scaledObject("a".repeat(60), "api")],
+                expect: /the HPA name 'keda-hpa-a+' is 69 characters; the limit is 63/,
             },
         ],
     },
