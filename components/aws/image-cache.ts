@@ -19,10 +19,12 @@
  *   `docker pull <account>.dkr.ecr.<region>.amazonaws.com/ecr-public/<repository_name/image_name>:<tag>` (pull-through-cache-working-pulling.html);
  *   a reference by digest names the same manifest in the cached repository ("you can pull the image using the image digest",
  *   the page's note on multi-architecture images).
- * - Who may pull: the task execution role (ECS pulls with it) gets, besides the pull actions, `ecr:BatchImportUpstreamImage`
- *   ("permission to retrieve the external image and import it to your private registry") and `ecr:CreateRepository`
- *   ("required if the repository storing the cached images doesn't already exist"), both as an identity-based policy, which
- *   the page allows for each (pull-through-cache-iam.html), on the repositories under the prefix only ({@link cacheStatements}).
+ * - Who may pull: the task execution role (on Fargate ECS pulls from a private repository with it: ECR user guide,
+ *   ECR_on_ECS.html) gets, besides the pull actions, `ecr:BatchImportUpstreamImage` ("permission to retrieve the external
+ *   image and import it to your private registry") and `ecr:CreateRepository` ("required if the repository storing the
+ *   cached images doesn't already exist"), both as an identity-based policy, which the page allows for each
+ *   (pull-through-cache-iam.html), on the repositories under the prefix only ({@link cacheStatements}) — the scope of the
+ *   guide's own example, which grants exactly these two actions on `arn:aws:ecr:<region>:<account>:repository/ecr-public/*`.
  * - The repositories ECR creates get its defaults (a repository creation template would change them): AES-256 encryption,
  *   mutable tags, no lifecycle policy ("These default settings include turning off tag immutability, using AES-256
  *   encryption, and not applying any repository or lifecycle policies", repository-creation-templates.html). Kept on
