@@ -20,7 +20,10 @@
  *   `metricStatPeriod`, as the scaler's Validate requires) and skips the current minute (`metricEndTimeOffset` 60), which
  *   CloudWatch may still be filling. A minute without requests has no data point: the scaler then reports
  *   `minMetricValue` 0 (`ignoreNullValues` defaults to true), and CPU, memory and the range decide. The signal is one to
- *   two minutes old, as ECS's target tracking's is.
+ *   two minutes old, as ECS's target tracking's is. `useCachedMetrics`: the HPA's reads (every 15 s, the controller
+ *   manager's sync period) take the value KEDA read at its last poll (`pollingInterval` 30 s) instead of each calling
+ *   GetMetricData (KEDA docs 2.20 reference/scaledobject-spec.md "useCachedMetrics", "pollingInterval"): half the
+ *   calls for a value that changes once a minute.
  *
  * Metadata keys as KEDA 2.20.2's scaler parses them (kedacore/keda pkg/scalers/aws_cloudwatch_scaler.go,
  * `awsCloudwatchMetadata`: `targetMetricValue` and `minMetricValue` are required, `awsRegion` too; the docs,
@@ -75,6 +78,7 @@ export function targetGroupRequestsTrigger(
         type: "aws-cloudwatch",
         name: "requests-per-minute",
         metricType: "Value",
+        useCachedMetrics: true,
         authenticationRef: { name: EKS_KEDA.triggerAuthentication },
         metadata: {
             namespace: "AWS/ApplicationELB",

@@ -312,6 +312,21 @@ describe("the EKS placement (prod-eks): every preset on an EKS cluster with AWS 
             // The TriggerAuthentication: the operator's own identity (KEDA 2.20 CRD: provider aws, identityOwner keda|workload).
             const [auth] = plan.ofType("kubernetes:keda.sh/v1alpha1:TriggerAuthentication");
             new TriggerAuthentication(manifest(auth) as never).validate();
+            // @kubernetes-models/keda 0.4.2 predates identityOwner; the pinned 2.20.2 CRD (config/crd/bases/
+            // keda.sh_triggerauthentications.yaml, podIdentity) has it, so the API server keeps it rather than pruning it.
+            const CRD_POD_IDENTITY = [
+                "externalID",
+                "identityAuthorityHost",
+                "identityId",
+                "identityOwner",
+                "identityTenantId",
+                "provider",
+                "roleArn",
+            ];
+            assert.deepStrictEqual(
+                Object.keys(auth.inputs.spec.podIdentity).filter((k) => !CRD_POD_IDENTITY.includes(k)),
+                [],
+            );
             assert.deepStrictEqual(auth.inputs.spec, { podIdentity: { provider: "aws", identityOwner: "keda" } });
             assert.ok(index.dependsOn(auth, release.urn), "the TriggerAuthentication waits for KEDA's CRDs");
             // One ScaledObject per such service, on its workload, and no HPA of tierform's beside it (KEDA makes its own).
@@ -344,6 +359,7 @@ describe("the EKS placement (prod-eks): every preset on an EKS cluster with AWS 
                 assert.strictEqual(trigger.type, "aws-cloudwatch");
                 // Per target already: a Value target (an AverageValue one would divide by the replicas again).
                 assert.strictEqual(trigger.metricType, "Value");
+                assert.strictEqual(trigger.useCachedMetrics, true, "read at KEDA's poll, not at every HPA sync");
                 assert.strictEqual(trigger.authenticationRef.name, auth.inputs.metadata.name);
                 const m = trigger.metadata;
                 assert.deepStrictEqual(
