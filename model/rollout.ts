@@ -11,6 +11,7 @@
  * hooks only on a blue-green, ...) are refined here, so a bad rollout is one line naming its path.
  */
 import { z } from "zod";
+import { cidrProblem } from "../conventions/network";
 
 const percent = z.number().int().min(1).max(100);
 
@@ -45,6 +46,26 @@ export const rolloutHook = z.strictObject({
      * The argv to run (e.g. a smoke test against the preview, `PREVIEW_URL`).
      */
     command: z.array(z.string()).min(1),
+});
+
+/**
+ * Who may see a blue-green's new version through the edge before the switch. Staging (Kubernetes) only: there the
+ * preview is otherwise reached inside the cluster only; prod's test listener admits the NAT addresses only, and dev's
+ * nginx edge has its own preview port.
+ */
+export const rolloutPreview = z.strictObject({
+    /**
+     * The client address ranges (CIDR) allowed to reach the new version through the edge, by the request header
+     * `x-tierform-preview: 1` on the service's own routes; every other client with that header gets 403.
+     */
+    allowCidrs: z
+        .array(
+            z.string().superRefine((value, ctx) => {
+                const message = cidrProblem(value);
+                if (message) ctx.addIssue({ code: "custom", message });
+            }),
+        )
+        .min(1, "list at least one CIDR, or leave preview out to keep the preview inside the cluster"),
 });
 
 /** What judges each step of a canary and a blue-green's preview and promotion. */
@@ -127,6 +148,11 @@ export const rollout = z
          */
         postPromotion: z.array(rolloutHook).default([]),
         /**
+         * Blue-green: a route to the new set at the edge before the switch, for the clients it allows (staging); see the preview fields.
+         * @default none: the preview is reached inside the cluster only (the `<service>-preview` Service)
+         */
+        preview: rolloutPreview.optional(),
+        /**
          * Blue-green: how long the old set is kept after the switch (analysis still running), so rolling back is one switch.
          * @default "10m"
          */
@@ -153,6 +179,7 @@ export const rollout = z
                 issue(["prePromotion"], `only a blueGreen rollout has promotion steps; strategy is ${r.strategy}`);
             if (r.postPromotion.length > 0)
                 issue(["postPromotion"], `only a blueGreen rollout has promotion steps; strategy is ${r.strategy}`);
+            if (r.preview) issue(["preview"], `only a blueGreen rollout has a preview; strategy is ${r.strategy}`);
         }
         if (r.strategy === "rolling" && r.analysis)
             issue(["analysis"], "a rolling update has no steps to analyse; use canary or blueGreen");

@@ -19,7 +19,7 @@ import type { RolloutHookPlan, RolloutIntent, RolloutSchedule } from "./support/
 
 export { analysisText, formatSeconds } from "./support/rollout-text";
 
-export type { RolloutAnalysisPlan, RolloutHookPlan, RolloutIntent, RolloutSchedule, ScheduleStep } from "./support/types";
+export type { EdgePreviewPlan, RolloutAnalysisPlan, RolloutHookPlan, RolloutIntent, RolloutSchedule, ScheduleStep } from "./support/types";
 
 /** A service's rollout: the intent, and the schedule its platform runs. */
 export interface RolloutPlan extends RolloutIntent {
@@ -33,6 +33,10 @@ export function rolloutIntent(system: System, service: Service): RolloutIntent {
     const routed =
         service.kind === "web" && service.port !== undefined && system.edge.routes.some((route) => route.service === service.name);
     const shifts = routed && r.strategy !== "rolling";
+    // The edge routes a preview may take: the service's own, except the allow-listed ones (their list is not the preview's).
+    const previewPaths = system.edge.routes
+        .filter((route) => route.service === service.name && !route.allowCidrs)
+        .map((route) => route.path);
     const hooks = (list: { command: string[] }[], key: string, prefix: string): RolloutHookPlan[] =>
         r.strategy === "blueGreen"
             ? list.map((h, i) => ({
@@ -65,6 +69,9 @@ export function rolloutIntent(system: System, service: Service): RolloutIntent {
               }
             : {}),
         onFailure: r.onFailure,
+        ...(routed && r.strategy === "blueGreen" && r.preview && previewPaths.length > 0
+            ? { preview: { allowCidrs: [...r.preview.allowCidrs], paths: previewPaths } }
+            : {}),
     };
 }
 

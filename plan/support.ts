@@ -168,6 +168,7 @@ const DEFINITIONS: Record<FeatureId, FeatureDefinition> = {
             "canaryStep.pause",
             "rolloutHook.command",
             "rollout.bake",
+            "rolloutPreview.allowCidrs",
             "rollout.onFailure",
             "rolloutAnalysis.errorRatePercent",
             "rolloutAnalysis.latencyMs",

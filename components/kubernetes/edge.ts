@@ -29,6 +29,8 @@
  * - **Allow-lists** (`allowCidrs`, AuroMart's `/admin`): those routes get their own HTTPRoute
  *   (`edge-<service>-restricted`) and a **SecurityPolicy** that denies by default and allows only
  *   the CIDRs, by the client's address as Envoy sees it (preserved, see above).
+ * - **Blue-green previews** (`rollout.preview`): an HTTPRoute `edge-<service>-preview` by header to the preview Service,
+ *   restricted by a SecurityPolicy to the spec's client ranges (preview.ts).
  * - **WAF that blocks** (`waf: true`): an **EnvoyExtensionPolicy** running Coraza (the OWASP
  *   ModSecurity successor) as a Wasm filter with the OWASP Core Rule Set and `SecRuleEngine On`
  *   (blocking, not DetectionOnly), `failOpen: false`.
@@ -42,6 +44,7 @@ import type { PlatformSettings, TrafficPlan } from "../../plan";
 import type { Problem } from "../../conventions/problems";
 import { AMBIENT_LABEL } from "./mesh";
 import { backendTrafficPolicySpec, perClientRule } from "./traffic";
+import { previewRouteSpecs, type EdgePreview } from "./preview";
 
 /** The GatewayClass of Envoy Gateway the edge's Gateway uses (operators.ts creates it with the chart). */
 export const GATEWAY_CLASS = "envoy-gateway";
@@ -149,6 +152,11 @@ export interface KubernetesEdgeArgs {
      * @default {}
      */
     canaryServices?: Record<string, string>;
+    /**
+     * The blue-green previews the plan opens at the edge (preview.ts), one HTTPRoute and SecurityPolicy each.
+     * @default []
+     */
+    previews?: EdgePreview[];
 }
 
 /**
@@ -314,6 +322,11 @@ export class KubernetesEdge extends pulumi.ComponentResource {
                     [route],
                 );
             }
+        }
+        for (const p of args.previews ?? []) {
+            const spec = previewRouteSpecs(p, { listener, ...(e.domain ? { hostnames: [e.domain] } : {}), filters: [headerFilter] });
+            const route = custom(spec.name, "HTTPRoute", spec.name, spec.route, GATEWAY_API, onGateway);
+            custom(`${spec.name}-allow`, "SecurityPolicy", `${spec.name}-allow`, spec.policy, ENVOY_API, [route]);
         }
         const edgeDefaults = { rateRule: perClientRule(e.rateLimitPerMinute), requestBuffer: { limit: `${e.maxBodyMb}Mi` } };
         custom(

@@ -145,6 +145,18 @@ export class KubernetesSystem extends pulumi.ComponentResource implements Platfo
                         .filter((s) => runsOnArgo(s.rollout) && s.rollout.strategy === "canary")
                         .map((s) => [s.name, secondService(s.rollout)]),
                 ),
+                previews: Object.values(plan.services).flatMap((s) =>
+                    s.rollout.schedule.argo?.preview && servicePorts[s.name] !== undefined
+                        ? [
+                              {
+                                  service: s.name,
+                                  previewService: secondService(s.rollout),
+                                  port: servicePorts[s.name],
+                                  plan: s.rollout.schedule.argo.preview,
+                              },
+                          ]
+                        : [],
+                ),
                 dependsOn: [...operators.releases("envoyGateway", "certManager"), ...workloads],
                 traffic: plan.traffic,
             },

@@ -175,6 +175,7 @@ export const aws: PlatformKnowledge = {
             "One-off tasks of the new revision (the application container, its command replaced), one after another, from the system's lifecycle-hook Lambda, a failure rolling back: prePromotion at POST_TEST_TRAFFIC_SHIFT, after the hook's GET of the health path through the test listener, with PREVIEW_URL (the test listener: https://<domain>:<port>, origin.<domain> behind a CDN) and PREVIEW_HOST, in the hook's security group (the test listener and the internet through NAT, no datastore); postPromotion at POST_PRODUCTION_TRAFFIC_SHIFT in the service's own.",
         ),
         "rollout.bake": ignored("ECS keeps the old set 10 minutes."),
+        "rolloutPreview.allowCidrs": ignored("the preview is the test listener, which admits the VPC's NAT addresses only."),
         "rollout.onFailure":
             "ECS rolls back (all traffic to the old task set) when a rollback alarm fires or the tasks never turn healthy (circuit breaker).",
         "rolloutAnalysis.errorRatePercent": ignored("the rollback alarms take the system's `monitoring.errorRatePercent`."),
@@ -415,6 +416,11 @@ function ecsSchedule(intent: RolloutIntent): RolloutSchedule {
     const a = intent.analysis!;
     const period = Math.max(60, Math.ceil(a.intervalSeconds / 60) * 60);
     const common = [
+        ...(intent.preview
+            ? [
+                  "rollout.preview is not used: the test listener, the preview on ECS, admits the VPC's NAT addresses only (the lifecycle hook's checks)",
+              ]
+            : []),
         ...(intent.migration
             ? [
                   "the migrate container also stays in every task, so each new task runs the (idempotent) migration again before the application",

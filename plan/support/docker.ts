@@ -164,6 +164,7 @@ export const docker: PlatformKnowledge = {
         "canaryStep.pause": ignored("see `rollout.strategy`."),
         "rolloutHook.command": ignored("see `rollout.strategy`."),
         "rollout.bake": ignored("see `strategy`."),
+        "rolloutPreview.allowCidrs": ignored("the edge sends nothing to the new set before the switch."),
         "rollout.onFailure": ignored("see `strategy`: a failed update leaves what Pulumi created."),
         "rolloutAnalysis.errorRatePercent": ignored("see `rollout.strategy`."),
         "rolloutAnalysis.latencyMs": ignored("see `rollout.strategy`."),
@@ -279,6 +280,7 @@ function dockerSchedule(intent: RolloutIntent): RolloutSchedule {
     const common = [
         ...(intent.analysis ? ["no analysis: no controller judges the steps on Docker (health checks and nginx -t only)"] : []),
         ...(intent.prePromotion.length + intent.postPromotion.length > 0 ? ["the promotion checks are not run on Docker"] : []),
+        ...(intent.preview ? ["rollout.preview is not used: the edge sends nothing to the new set before the switch"] : []),
     ];
     if (intent.strategy === "blueGreen")
         return {

@@ -9,7 +9,7 @@
  * connection transport are AWS's); only the approximations it prints come from this column.
  */
 import { aws } from "./aws";
-import { kubernetes } from "./kubernetes";
+import { kubernetes, previewApproximation } from "./kubernetes";
 import { analysisText } from "./rollout-text";
 import type { FeatureId, RolloutIntent, RolloutSchedule, Support } from "./types";
 
@@ -130,6 +130,7 @@ export function eksRolloutSchedule(intent: RolloutIntent): RolloutSchedule {
         steps: staging.steps.map((s) =>
             s.what.startsWith("switch") ? { ...s, gate: s.gate.replace(analysisText(intent), `${analysisText(intent)} (CloudWatch)`) } : s,
         ),
-        approximations: [...staging.approximations, ...measured],
+        // No HTTPRoutes here: the preview stays in the cluster whatever rollout.preview says.
+        approximations: [previewApproximation(intent, false), ...measured],
     };
 }

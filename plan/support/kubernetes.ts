@@ -37,7 +37,7 @@ export const kubernetes: PlatformKnowledge = {
         "entrypoint-with-credentials": { level: "full", how: "container args (the image's ENTRYPOINT stays); credentials by secretKeyRef" },
         "traffic-shifting": {
             level: "approximated",
-            how: "Argo Rollouts runs a routed service's canary (HTTPRoute weights) or blue-green (preview and active Services); the analysis sees each route's stable and canary traffic together, and the preview is reached in the cluster only",
+            how: "Argo Rollouts runs a routed service's canary (HTTPRoute weights) or blue-green (preview and active Services); the analysis sees each route's stable and canary traffic together, and the preview is reached in the cluster only unless rollout.preview opens it at the edge (by header, to listed client ranges)",
         },
         "storage-size": { level: "full", how: "PersistentVolumeClaim requests of that size" },
         "backup-archive": { level: "approximated", how: "no weekly or monthly copies: dumps are kept retentionDays" },
@@ -155,6 +155,8 @@ export const kubernetes: PlatformKnowledge = {
         "rolloutHook.command":
             "A Job (an AnalysisTemplate with the `job` provider) in the service's image and environment plus `PREVIEW_URL`, the preview Service; the NetworkPolicy lets it reach the service's port.",
         "rollout.bake": "The Rollout's `scaleDownDelaySeconds`: the old pods stay while the post-promotion analysis runs.",
+        "rolloutPreview.allowCidrs":
+            "An HTTPRoute `edge-<service>-preview` on the service's own paths (not those with their own allow-list) for requests with the header `x-tierform-preview: 1`, to the preview Service, and a SecurityPolicy that denies every other client address.",
         "rollout.onFailure":
             "Argo Rollouts aborts: all traffic back to the stable pods (canary weight 0, or the active Service back to the old pods), the new ones scaled down.",
         "rolloutAnalysis.errorRatePercent": approximated(
@@ -297,13 +299,18 @@ function argoSchedule(intent: RolloutIntent): RolloutSchedule {
         };
     }
     const checks = (hooks: { name: string }[]) => (hooks.length > 0 ? ` and ${hooks.map((h) => h.name).join(", ")} exit 0` : "");
+    const preview = intent.preview
+        ? { ...PREVIEW_HEADER, allowCidrs: [...intent.preview.allowCidrs], paths: [...intent.preview.paths] }
+        : undefined;
     return {
         runner: "Argo Rollouts blue-green, the active and preview Services",
-        argo: { traffic: "httpRouteWeights", metrics: "envoyPrometheus" },
+        argo: { traffic: "httpRouteWeights", metrics: "envoyPrometheus", ...(preview ? { preview } : {}) },
         steps: [
             ...migrate,
             {
-                what: "preview: the new pods beside the old, through the preview Service",
+                what: preview
+                    ? `preview: the new pods beside the old, through the preview Service and the edge (header ${PREVIEW_HEADER.header}: ${PREVIEW_HEADER.value}, from ${preview.allowCidrs.join(", ")})`
+                    : "preview: the new pods beside the old, through the preview Service",
                 weight: 0,
                 holdSeconds: 0,
                 gate: `readiness probes${checks(intent.prePromotion)}`,
@@ -316,6 +323,23 @@ function argoSchedule(intent: RolloutIntent): RolloutSchedule {
             },
         ],
         onFailure: "abort: the active Service back to the old pods (kept for the bake)",
-        approximations: ["the preview is reached in the cluster only (the preview Service), not through the edge"],
+        approximations: [previewApproximation(intent, preview !== undefined)],
     };
+}
+
+/**
+ * The request header that selects a blue-green's preview at the edge (components/kubernetes/preview.ts): a header on the
+ * service's own routes, not a hostname of its own, because it needs no DNS record and no certificate name (a route whose
+ * hostname no listener of the Gateway covers is not attached: Gateway API `HTTPRoute.spec.hostnames`), and it works on an
+ * edge without a domain too.
+ */
+export const PREVIEW_HEADER = { header: "x-tierform-preview", value: "1" } as const;
+
+/** Where a blue-green's preview is reached: through the edge (`atEdge`, with `rollout.preview`) or in the cluster only. */
+export function previewApproximation(intent: RolloutIntent, atEdge: boolean): string {
+    if (atEdge && intent.preview)
+        return `the preview is reached through the edge with the header ${PREVIEW_HEADER.header}: ${PREVIEW_HEADER.value}, on ${intent.preview.paths.join(", ")} only, from rollout.preview.allowCidrs (other clients sending it get 403; routes with their own allowCidrs are not previewed)`;
+    return intent.preview
+        ? "the preview is reached in the cluster only (the preview Service), not through the edge: rollout.preview is not used here"
+        : "the preview is reached in the cluster only (the preview Service), not through the edge (rollout.preview.allowCidrs opens it at the edge, by header)";
 }

@@ -203,6 +203,12 @@ export interface RolloutIntent {
     analysis?: RolloutAnalysisPlan;
     /** What a failed analysis or check does: abort, all traffic back to the old version. */
     onFailure: "abort";
+    /**
+     * A routed blue-green's preview for clients outside the cluster: who may reach it through the edge (`rollout.preview`), on
+     * which of the service's route paths (those without an allow-list of their own; none: no preview at the edge).
+     * @default absent: no preview through the edge
+     */
+    preview?: { allowCidrs: string[]; paths: string[] };
 }
 
 /** One step of the schedule a platform really runs. */
@@ -247,4 +253,22 @@ export interface ArgoRunner {
      * (staging); `albCloudWatch`, the target group's metrics of the AWS load balancer in CloudWatch (EKS).
      */
     metrics: "envoyPrometheus" | "albCloudWatch";
+    /**
+     * A blue-green's preview at the edge (staging): an HTTPRoute on the edge's Gateway to the preview Service for requests
+     * with the header, restricted to the client ranges (components/kubernetes/preview.ts renders it).
+     * @default absent: the preview is reached inside the cluster only
+     */
+    preview?: EdgePreviewPlan;
+}
+
+/** How a blue-green's new version is reached through the edge before the switch, and by whom. */
+export interface EdgePreviewPlan {
+    /** The request header (lower case) that selects the preview on the service's own routes. */
+    header: string;
+    /** Its value. */
+    value: string;
+    /** The client address ranges allowed; every other client with the header is refused (403). */
+    allowCidrs: string[];
+    /** The path prefixes previewed: the service's edge routes without an allow-list of their own. */
+    paths: string[];
 }

@@ -25,7 +25,7 @@ import * as fs from "fs";
 import * as path from "path";
 import Ajv from "ajv";
 import type { PlannedResource } from "../harness";
-import { PRESETS, stagingPlan } from "../components/kubernetes/fixtures";
+import { PRESETS, PREVIEW_CONFIG, stagingPlan } from "../components/kubernetes/fixtures";
 import { PINS } from "../../conventions/pins";
 import { BARMAN_CLOUD_PLUGIN } from "../../components/kubernetes/database";
 
@@ -527,6 +527,7 @@ describe("kubernetes objects validate against the Kubernetes OpenAPI schema", fu
     const variants: Record<string, [string, Record<string, unknown>]> = Object.fromEntries(PRESETS.map((p) => [p, [p, {}]]));
     variants["mdc-tts with an S3 endpoint"] = ["mdc-tts", { "tierform:s3Endpoint": "https://s3.example.com" }];
     variants["mdc-tts recovering after a destroy (archive generation 1)"] = ["mdc-tts", { "tierform:archiveGeneration": "1" }];
+    variants["asset-management with its api's preview at the edge (rollout.preview)"] = ["asset-management", PREVIEW_CONFIG];
     variants["hld-platform without domain (HTTP only) or monitoring CRDs, operators installed, own namespace and storage class"] = [
         "hld-platform",
         {

@@ -28,6 +28,11 @@ export function context(preset: string, config: Record<string, unknown> = {}): K
     return { system, settings, namespaceName, namespace: namespaceName };
 }
 
+/** Asset Management with its api's blue-green preview opened at the edge to two ranges (preview.test.ts, the schema test's variant). */
+export const PREVIEW_CONFIG = {
+    "tierform:overrides": { services: { api: { rollout: { preview: { allowCidrs: ["203.0.113.0/24", "2001:db8::/48"] } } } } },
+};
+
 const plans = new Map<string, Plan>();
 
 /** The staging plan of `preset` (memoized per config). */
