@@ -200,7 +200,7 @@ export class AwsObservability extends pulumi.ComponentResource {
 }
 
 /** The alarm's comparison, threshold and periods of a catalogue alert: its window is the period, its duration the periods to breach. */
-function alarmOf(a: AlertPlan): Pick<AlarmSpec, "alarmDescription" | "comparisonOperator" | "threshold" | "evaluationPeriods"> {
+export function alarmOf(a: AlertPlan): Pick<AlarmSpec, "alarmDescription" | "comparisonOperator" | "threshold" | "evaluationPeriods"> {
     return {
         alarmDescription: `${a.id}: ${a.summary}`,
         comparisonOperator: a.comparison === ">" ? "GreaterThanThreshold" : "LessThanThreshold",

@@ -13,15 +13,15 @@
  * - `secretsmanager`: External Secrets reads the connection secrets (secrets.ts). Always.
  * - `sqs`: a service that uses a queue.
  * - `xray`: the trace collector's awsxray exporter (traces.ts), while traces are on ("required for tracing sent to X-Ray").
+ * - `logs`: the node log collector's awscloudwatchlogs exporter (logs.ts), which ships the pods' logs to CloudWatch Logs. Always.
  * - `elasticfilesystem`: the EFS CSI controller creates an access point per claim (files.ts), where a share is mounted.
  * - `ecr.api` and `ecr.dkr`: image pulls from ECR in the stack's region — the EFS CSI add-on's images (EKS's regional
  *   registry: "your nodes can pull the image over AWS's network if you created an interface VPC endpoint for Amazon ECR",
  *   https://docs.aws.amazon.com/eks/latest/userguide/add-ons-images.html) and a service image in this region's ECR;
  *   their layers come from S3 through the network's gateway endpoint.
  *
- * Not built, and why: `sts` (IRSA only; Pod Identity's credentials come from eks-auth), `logs` (nothing in the cluster
- * writes to CloudWatch Logs; EKS itself delivers the control-plane logs), `ec2`, `elasticloadbalancing` and `eks` (Auto
- * Mode's node provisioning, networking and load balancing are AWS-managed capabilities, not pods of the cluster: "ENI
+ * Not built, and why: `sts` (IRSA only; Pod Identity's credentials come from eks-auth), `ec2`, `elasticloadbalancing`
+ * and `eks` (Auto Mode's node provisioning, networking and load balancing are AWS-managed capabilities, not pods of the cluster: "ENI
  * management is performed by a networking capability that is managed by AWS and hosted on AWS infrastructure", Security
  * Overview of Amazon EKS Auto Mode, eks-auto-mode-data-plane.html; no Karpenter or load balancer controller pods to run,
  * EKS best practices, automode.html — read from the docs, not seen on a real cluster), `kms` (Secrets Manager decrypts on its side).
@@ -33,7 +33,7 @@
  * aws-vpc-endpoint-private-dns): the network's new VPC has both. In an existing VPC (`tierform:vpcId`) none is built, as on
  * ECS: its endpoints are its owner's. Its security group admits HTTPS from the cluster security group only, which the
  * nodes (image pulls, the Pod Identity agent) and the pods carry. Cost: about $7.30 a month per endpoint per zone
- * (us-east-1, $0.01/hour) plus $0.01/GB — two endpoints in three zones, about $44 a month, for the smallest system.
+ * (us-east-1, $0.01/hour) plus $0.01/GB — three endpoints in three zones, about $66 a month, for the smallest system.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -64,6 +64,7 @@ export function eksEndpoints(system: System, region: string | undefined): string
     return [
         "eks-auth", // the Pod Identity agent on every node
         "secretsmanager", // External Secrets
+        "logs", // the node log collector (logs.ts)
         ...(queues ? ["sqs"] : []), // the services that use a queue
         ...(exportsTraces(system, "kubernetes") ? ["xray"] : []), // the trace collector
         ...(shares ? ["elasticfilesystem"] : []), // the EFS CSI controller

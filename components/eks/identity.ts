@@ -16,12 +16,9 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { PlatformSystemArgs } from "../contract";
+import type { SystemFacts } from "../../plan";
 import { awsTags, kubernetesLabels, resourceName } from "../shared/naming";
 import { policyJson } from "../aws/common";
-
-/** The resolved system, as the platform contract hands it to the placement (the AWS parts it composes still read it). */
-type System = PlatformSystemArgs["system"];
 
 /** The service principal of EKS Pod Identity. */
 export const POD_IDENTITY_PRINCIPAL = "pods.eks.amazonaws.com";
@@ -50,8 +47,8 @@ export function podIdentityTrust(clusterArn: pulumi.Input<string>, namespace: st
 
 /** Arguments of {@link EksPodIdentity}. */
 export interface EksPodIdentityArgs {
-    /** The resolved system (names, tags). */
-    system: System;
+    /** The system's names (the role's tags, the ServiceAccount's labels): the resolved system or its plan. */
+    system: SystemFacts;
     /** The cluster's name and ARN. */
     cluster: { name: pulumi.Input<string>; arn: pulumi.Input<string> };
     /** The namespace of the ServiceAccount. */

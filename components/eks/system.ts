@@ -12,6 +12,8 @@
  *   Secrets Manager through External Secrets (secrets.ts) and their AWS access through EKS Pod
  *   Identity (identity.ts);
  * - the services' trace collector: the Kubernetes adapter's OpenTelemetry Collector gateway, exporting to X-Ray (traces.ts);
+ * - the pods' logs: the Kubernetes adapter's node log collector, shipping the namespace's pod logs to a CloudWatch Logs group
+ *   with the plan's retention and the logs key, its error lines counted for the ErrorLogs alarm (logs.ts);
  * - the AWS edge (ALB with ACM TLS, WAF, CloudFront where the spec asks), its target groups filled
  *   with the routed services' pods by TargetGroupBindings of Auto Mode's load balancer controller (edge.ts).
  */
@@ -56,6 +58,7 @@ import { EksKeda } from "./scaling";
 import { createClusterRules, eksFlows, loadBalancerCidrs, type LoadBalancerSubnets } from "./network";
 import { EksExternalSecrets } from "./secrets";
 import { EksTraceCollector } from "./traces";
+import { EksPodLogs } from "./logs";
 
 /**
  * What the EKS placement cannot build, one problem per spec path: what AWS refuses of the spec (its network, edge,
@@ -331,6 +334,7 @@ export class EksSystem extends pulumi.ComponentResource implements PlatformSyste
                 { system, cluster, region: regionName, dependsOn: operators.releases("kubePrometheusStack") },
                 kube,
             );
+        new EksPodLogs(`${name}-logs`, { plan, namespace: namespaceName, cluster, region: regionName, logsKey, alarmTopic }, kube);
         const claims = efs ? mountShares(name, ctx, efs, cluster, kube) : {};
         const secrets = new EksExternalSecrets(
             `${name}-external-secrets`,

@@ -67,7 +67,7 @@ const EKS_OWN: Partial<Record<FeatureId, Support>> = {
     },
     alerting: {
         level: "approximated",
-        how: "CloudWatch alarms on the datastores, the load balancer and its target groups; PrometheusRules (the kube-prometheus-stack the placement installs) on the pods' availability and the services' own metrics; slowQueryCommitsPerSecond is not alarmed (RDS has no such metric)",
+        how: "CloudWatch alarms on the datastores, the load balancer and its target groups, and ErrorLogs on the error lines a metric filter counts in the pods' log group (the pods' stdout and stderr, shipped by an OpenTelemetry Collector DaemonSet the placement installs to the CloudWatch Logs group /tierform/<system>-<environment>/eks-pods, kept observability.logRetentionDays under the stack's logs key, a stream per pod; one count for the whole system, where ECS counts per service); PrometheusRules (the kube-prometheus-stack the placement installs) on the pods' availability and the services' own metrics; slowQueryCommitsPerSecond is not alarmed (RDS has no such metric)",
     },
     tracing: {
         level: "full",
@@ -75,7 +75,7 @@ const EKS_OWN: Partial<Record<FeatureId, Support>> = {
     },
     "egress-closed": {
         level: "approximated",
-        how: "NetworkPolicies admit each service's datastore ports in the VPC (not one datastore's address), HTTPS for AWS APIs where it uses a queue or bucket (SQS through a VPC interface endpoint, S3 through the gateway endpoint; the cluster's own AWS calls, EKS Auth, Secrets Manager and, where used, X-Ray, EFS and ECR, take interface endpoints too; images from other registries and the spec's internet egress take NAT), and the Pod Identity agent; the datastores' security groups admit the cluster's pods. With tierform:mesh (Istio ambient, as on staging) the pods accept only mutual TLS, except each routed service's port, which the load balancer (outside the mesh) reaches over HTTP: admitted from the load balancers' security groups (the cluster security group also admits itself: every node and pod) and, in the cluster, from the CIDR blocks of the load balancers' subnets only (the public subnets; the private ones too for a private route's service, which the nodes and the pods of other namespaces then reach in plain text); a pod's own node always reaches it",
+        how: "NetworkPolicies admit each service's datastore ports in the VPC (not one datastore's address), HTTPS for AWS APIs where it uses a queue or bucket (SQS through a VPC interface endpoint, S3 through the gateway endpoint; the cluster's own AWS calls, EKS Auth, Secrets Manager, CloudWatch Logs and, where used, X-Ray, EFS and ECR, take interface endpoints too; images from other registries and the spec's internet egress take NAT), and the Pod Identity agent; the datastores' security groups admit the cluster's pods. With tierform:mesh (Istio ambient, as on staging) the pods accept only mutual TLS, except each routed service's port, which the load balancer (outside the mesh) reaches over HTTP: admitted from the load balancers' security groups (the cluster security group also admits itself: every node and pod) and, in the cluster, from the CIDR blocks of the load balancers' subnets only (the public subnets; the private ones too for a private route's service, which the nodes and the pods of other namespaces then reach in plain text); a pod's own node always reaches it",
     },
 };
 

@@ -137,8 +137,8 @@ describe("the EKS placement (prod-eks): every preset on an EKS cluster with AWS 
             assert.deepStrictEqual(statement.Principal, { Service: "pods.eks.amazonaws.com" });
             assert.strictEqual(statement.Condition.StringEquals["aws:RequestTag/kubernetes-namespace"], a.inputs.namespace);
             assert.strictEqual(statement.Condition.StringEquals["aws:RequestTag/kubernetes-service-account"], a.inputs.serviceAccount);
-            // The External Secrets controller's and the trace collector's pods come from their charts (components/eks/secrets.ts, traces.ts).
-            if (["external-secrets", "monitoring", "argo-rollouts"].includes(a.inputs.namespace)) continue;
+            // The External Secrets controller's and the collectors' pods come from their charts (components/eks/secrets.ts, traces.ts, logs.ts).
+            if (["external-secrets", "monitoring", "argo-rollouts", "log-collector"].includes(a.inputs.namespace)) continue;
             const d = deployments.find((x) => x.inputs.metadata.name === a.inputs.serviceAccount)!;
             assert.strictEqual(d.inputs.spec.template.spec.serviceAccountName, a.inputs.serviceAccount);
         }
@@ -609,14 +609,15 @@ describe("the EKS placement (prod-eks): every preset on an EKS cluster with AWS 
     });
 
     it("AWS's APIs inside the VPC: an interface endpoint per API the nodes and pods call, private DNS, admitting only the cluster security group", async () => {
-        // What each preset's traffic calls: Pod Identity (eks-auth) and External Secrets (secretsmanager) always; X-Ray while
-        // traces are on (every preset); SQS with a queue (asset-management, mealkitz); EFS and ECR (the EFS CSI add-on's images) with a share (auromart).
+        // What each preset's traffic calls: Pod Identity (eks-auth), External Secrets (secretsmanager) and the node log collector
+        // (logs) always; X-Ray while traces are on (every preset); SQS with a queue (asset-management, mealkitz); EFS and ECR (the
+        // EFS CSI add-on's images) with a share (auromart).
         const expected: Record<string, string[]> = {
-            "asset-management": ["eks-auth", "secretsmanager", "sqs", "xray"],
-            auromart: ["ecr.api", "ecr.dkr", "eks-auth", "elasticfilesystem", "secretsmanager", "xray"],
-            "hld-platform": ["eks-auth", "secretsmanager", "xray"],
-            "mdc-tts": ["eks-auth", "secretsmanager", "xray"],
-            mealkitz: ["eks-auth", "secretsmanager", "sqs", "xray"],
+            "asset-management": ["eks-auth", "logs", "secretsmanager", "sqs", "xray"],
+            auromart: ["ecr.api", "ecr.dkr", "eks-auth", "elasticfilesystem", "logs", "secretsmanager", "xray"],
+            "hld-platform": ["eks-auth", "logs", "secretsmanager", "xray"],
+            "mdc-tts": ["eks-auth", "logs", "secretsmanager", "xray"],
+            mealkitz: ["eks-auth", "logs", "secretsmanager", "sqs", "xray"],
         };
         assert.deepStrictEqual(Object.keys(expected).sort(), [...presetNames()].sort(), "every preset");
         for (const [preset, services] of Object.entries(expected)) {

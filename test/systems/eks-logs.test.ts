@@ -1,0 +1,206 @@
+/**
+ * The pods' logs on the EKS placement (components/eks/logs.ts): the system namespace's pod logs shipped by staging's node
+ * log collector to a CloudWatch Logs group the program creates, with the plan's retention and the placement's logs key;
+ * the collector's role writes to that group only; the error lines counted by a metric filter behind the ErrorLogs alarm.
+ * One whole-program run (MealKitz on prod-eks, the run test/systems/eks.test.ts and traces.test.ts share).
+ *
+ * The real collector (`otelcol-contrib validate`) cannot be installed here and the project validates no collector
+ * configuration against it, so the exporter's settings are checked against its Config struct as its source declares it
+ * (opentelemetry-collector-contrib exporter/awscloudwatchlogsexporter config.go and config.schema.yaml: the mapstructure
+ * keys; internal/aws/awsutil AWSSessionSettings, squashed into it: `region`; util.go `patternKeyToAttributeMap`: the
+ * placeholders `isPatternValid` admits and the resource attributes each reads).
+ */
+import * as assert from "assert";
+import { loadStack } from "../../model";
+import { planSystem } from "../../plan";
+import { engineProblems } from "../../scripts/offline/engine-rules";
+import { awsOutputs } from "../../scripts/offline/mock-outputs/aws";
+import { errorLinePattern, metricNamespace } from "../../components/aws/observability";
+import { LOG_COLLECTOR_NAMESPACE, otelLogsValues } from "../../components/kubernetes/observability";
+import { planStack, stackConfig, type Plan, type PlannedResource } from "../harness";
+
+const json = (v: unknown) => (typeof v === "string" ? JSON.parse(v) : v);
+const list = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
+const arnOf = (r: PlannedResource): string => awsOutputs(r.type, r.name, r.inputs, "us-east-1")!.arn;
+
+/** The exporter's configuration keys (config.go / config.schema.yaml, and AWSSessionSettings squashed in). */
+const EXPORTER_KEYS = new Set([
+    "log_group_name",
+    "log_stream_name",
+    "endpoint",
+    "log_retention",
+    "tags",
+    "raw_log",
+    "sending_queue",
+    "retry_on_failure",
+    "num_workers",
+    "request_timeout_seconds",
+    "max_retries",
+    "no_verify_ssl",
+    "proxy_address",
+    "region",
+    "local_mode",
+    "resource_arn",
+    "role_arn",
+]);
+
+/** The exporter's placeholders and the resource attribute each falls back to (util.go `patternKeyToAttributeMap`); the key itself is looked up first. */
+const PLACEHOLDERS: Record<string, string> = {
+    ClusterName: "aws.ecs.cluster.name",
+    TaskId: "aws.ecs.task.id",
+    NodeName: "k8s.node.name",
+    PodName: "pod",
+    ServiceName: "service.name",
+    ContainerInstanceId: "aws.ecs.container.instance.id",
+    TaskDefinitionFamily: "aws.ecs.task.family",
+    InstanceId: "service.instance.id",
+    FaasName: "faas.name",
+    FaasVersion: "faas.version",
+};
+
+describe("the EKS placement's pod logs (MealKitz on prod-eks): CloudWatch Logs through the node log collector", function () {
+    this.timeout(120_000);
+    let plan: Plan;
+    let group: PlannedResource;
+    let release: PlannedResource;
+    const expected = planSystem(loadStack(stackConfig({ stack: "prod-eks", system: "mealkitz" })).system, "aws", "eks");
+
+    before(async () => {
+        plan = await planStack({ stack: "prod-eks", system: "mealkitz" });
+        const groups = plan.ofType("aws:cloudwatch/logGroup:LogGroup").filter((g) => g.inputs.name === "/tierform/mealkitz-prod/eks-pods");
+        assert.equal(groups.length, 1, "one log group for the system's pods");
+        group = groups[0];
+        const releases = plan
+            .ofType("kubernetes:helm.sh/v3:Release")
+            .filter((r) => r.inputs.name === "otel-logs" && r.inputs.namespace === LOG_COLLECTOR_NAMESPACE);
+        assert.equal(releases.length, 1, "the node log collector's release");
+        release = releases[0];
+    });
+
+    it("the group keeps the plan's logRetentionDays and is encrypted with the placement's logs key, whose policy admits CloudWatch Logs for it", () => {
+        assert.equal(group.inputs.retentionInDays, expected.observability.logRetentionDays);
+        const [key] = plan.ofType("aws:kms/key:Key").filter((k) => / logs$/.test(k.inputs.description));
+        assert.ok(key, "the logs key");
+        assert.equal(group.inputs.kmsKeyId, arnOf(key));
+        const statement = json(key.inputs.policy).Statement.find((s: any) => s.Principal?.Service === "logs.us-east-1.amazonaws.com");
+        assert.ok(statement, "CloudWatch Logs may use the key");
+        const like = String(statement.Condition.ArnLike["kms:EncryptionContext:aws:logs:arn"]);
+        const glob = new RegExp(`^${like.replace(/[.*+?^${}()|[\]\\]/g, (c) => (c === "*" ? ".*" : `\\${c}`))}$`);
+        assert.ok(glob.test(`arn:aws:logs:us-east-1:123456789012:log-group:${group.inputs.name}`), like);
+    });
+
+    it("the collector is staging's DaemonSet in its privileged namespace, reading only the system namespace's pod logs, to awscloudwatchlogs", () => {
+        const values = release.inputs.values;
+        const staging = otelLogsValues() as Record<string, any>;
+        // Everything but the configuration and the ServiceAccount's name is staging's: mode, presets, image, limits, name.
+        for (const k of Object.keys(staging).filter((k) => k !== "config")) assert.deepEqual(values[k], staging[k], k);
+        assert.deepEqual(values.config.processors.k8sattributes, staging.config.processors.k8sattributes);
+        assert.equal(release.inputs.createNamespace, false);
+        const [ns] = plan.ofType("kubernetes:core/v1:Namespace").filter((n) => n.inputs.metadata.name === LOG_COLLECTOR_NAMESPACE);
+        assert.equal(ns.inputs.metadata.labels["pod-security.kubernetes.io/enforce"], "privileged");
+        assert.match(ns.inputs.metadata.annotations["tierform.io/pod-security-exception"], /hostPath/);
+
+        const namespace = plan.ofType("kubernetes:apps/v1:Deployment")[0].inputs.metadata.namespace;
+        assert.ok(namespace);
+        assert.deepEqual(values.config.receivers.filelog.include, [`/var/log/pods/${namespace}_*/*/*.log`]);
+        const logs = values.config.service.pipelines.logs;
+        assert.deepEqual(logs.receivers, ["filelog"], "no OTLP receiver feeds the group");
+        assert.deepEqual(logs.exporters, ["awscloudwatchlogs"]);
+
+        const exporter = values.config.exporters.awscloudwatchlogs;
+        assert.deepEqual(exporter, {
+            region: "us-east-1",
+            log_group_name: group.inputs.name,
+            log_stream_name: "{ServiceName}/{PodName}",
+            raw_log: true,
+        });
+        assert.deepEqual(Object.keys(values.config.exporters), ["awscloudwatchlogs"], "Loki's exporter is gone");
+        for (const k of Object.keys(exporter)) assert.ok(EXPORTER_KEYS.has(k), `${k}: a key of the exporter's Config`);
+        // Each placeholder is one the exporter admits, and the pipeline's resource processor sets the key it reads first.
+        const set = new Set(
+            logs.processors.flatMap((p: string) =>
+                (values.config.processors[p]?.attributes ?? []).map((a: { key: string; from_attribute: string }) => a.key),
+            ),
+        );
+        for (const [, placeholder] of exporter.log_stream_name.matchAll(/\{([^{}]*)\}/g)) {
+            assert.ok(placeholder in PLACEHOLDERS, `{${placeholder}}: a placeholder of the exporter`);
+            assert.ok(set.has(placeholder), `{${placeholder}}: set on every record by the pipeline`);
+        }
+        const copies = values.config.processors["resource/cloudwatch"].attributes;
+        assert.deepEqual(
+            copies.map((a: Record<string, string>) => [a.key, a.from_attribute]),
+            [
+                ["ServiceName", "component"], // k8sattributes: the pod's app.kubernetes.io/name (staging's extraction)
+                ["PodName", "k8s.pod.name"], // the filelog receiver's container parser, from the log's path
+            ],
+        );
+        assert.ok(
+            staging.config.processors.k8sattributes.extract.labels.some(
+                (l: Record<string, string>) => l.tag_name === "component" && l.key === "app.kubernetes.io/name",
+            ),
+        );
+    });
+
+    it("the collector's ServiceAccount takes a Pod Identity role that may only create streams in and put events to that group; the release waits for the association", () => {
+        assert.deepEqual(release.inputs.values.serviceAccount, { create: true, name: "otel-logs" });
+        const associations = plan
+            .ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation")
+            .filter((a) => a.inputs.namespace === LOG_COLLECTOR_NAMESPACE && a.inputs.serviceAccount === "otel-logs");
+        assert.equal(associations.length, 1);
+        const [association] = associations;
+        const role = plan.ofType("aws:iam/role:Role").find((r) => arnOf(r) === association.inputs.roleArn);
+        assert.ok(role, "the association's role");
+        const trust = json(role.inputs.assumeRolePolicy).Statement;
+        assert.equal(trust.length, 1);
+        assert.equal(trust[0].Condition.StringEquals["aws:RequestTag/kubernetes-namespace"], LOG_COLLECTOR_NAMESPACE);
+        assert.equal(trust[0].Condition.StringEquals["aws:RequestTag/kubernetes-service-account"], "otel-logs");
+        const policies = plan
+            .ofType("aws:iam/rolePolicy:RolePolicy")
+            .filter((p) => p.name === association.name.replace(/-association$/, "-role-access"));
+        assert.equal(policies.length, 1, "one inline policy");
+        const groupArn = arnOf(group);
+        assert.deepEqual(
+            json(policies[0].inputs.policy).Statement.map((s: { Effect: string; Action: string[]; Resource: string[] }) => [
+                s.Effect,
+                [...list(s.Action)].sort(),
+                [...list(s.Resource)].sort(),
+            ]),
+            [["Allow", ["logs:CreateLogStream", "logs:PutLogEvents"], [groupArn, `${groupArn}:log-stream:*`].sort()]],
+        );
+        assert.ok(release.dependencies.includes(association.urn), "the release waits for the association (the pods' credentials)");
+        assert.ok(release.dependencies.includes(group.urn), "and for the group (the role cannot create it)");
+    });
+
+    it("ErrorLogs: a metric filter counts the plan's error lines in the group, and the alarm on their sum notifies the alarm topic", () => {
+        const filters = plan
+            .ofType("aws:cloudwatch/logMetricFilter:LogMetricFilter")
+            .filter((f) => f.inputs.logGroupName === group.inputs.name);
+        assert.equal(filters.length, 1);
+        const [filter] = filters;
+        assert.equal(filter.inputs.pattern, errorLinePattern(expected.observability.errorLines));
+        const namespace = metricNamespace(expected);
+        assert.deepEqual(filter.inputs.metricTransformation, {
+            namespace,
+            name: "error-log-lines",
+            value: "1",
+            defaultValue: "0",
+            unit: "Count",
+        });
+        const alert = expected.observability.alerts.find((a) => a.id === "ErrorLogs")!;
+        const alarms = plan
+            .ofType("aws:cloudwatch/metricAlarm:MetricAlarm")
+            .filter((a) => a.inputs.namespace === namespace && a.inputs.metricName === "error-log-lines");
+        assert.equal(alarms.length, 1);
+        const [alarm] = alarms;
+        assert.match(alarm.inputs.alarmDescription, /^ErrorLogs: /);
+        assert.equal(alarm.inputs.threshold, alert.threshold);
+        assert.equal(alarm.inputs.comparisonOperator, "GreaterThanThreshold");
+        assert.equal(alarm.inputs.period, alert.windowMinutes * 60);
+        assert.equal(alarm.inputs.evaluationPeriods, alert.forMinutes / alert.windowMinutes);
+        assert.equal(alarm.inputs.statistic, "Sum");
+        const [topic] = plan.ofType("aws:sns/topic:Topic").filter((t) => arnOf(t) === alarm.inputs.alarmActions[0]);
+        assert.ok(topic, "the alarm notifies the system's alarm topic");
+        // The engine's rules (aws-metric-filter-pattern among them) refuse nothing in the run.
+        assert.deepEqual(engineProblems(plan.run), []);
+    });
+});
