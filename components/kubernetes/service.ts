@@ -202,6 +202,10 @@ export function scaledObjectSpec(
     };
 }
 
+/** The type tokens of a service's two kinds of autoscaler (see the swap in {@link KubernetesService}). */
+const HPA_TYPE = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";
+const SCALED_OBJECT_TYPE = "kubernetes:keda.sh/v1alpha1:ScaledObject";
+
 /** What the autoscaler scales: the Rollout where Argo Rollouts runs the service's rollout, else the Deployment. */
 export function scaleTarget(plan: ServicePlan): { apiVersion: string; kind: string; name: string } {
     return plan.kind === "web" && runsOnArgo(plan.rollout)
@@ -446,6 +450,15 @@ export class KubernetesService extends pulumi.ComponentResource {
         const scaled = this.rollout ?? this.workload;
 
         const rpm = plan.scaling.requestsPerMinute;
+        // A service that starts (or stops) scaling on requests trades its HPA for KEDA's ScaledObject. KEDA's admission
+        // webhook refuses a ScaledObject on a workload another HPA scales (the offline engine's kubernetes-keda-scaled-object),
+        // and Pulumi creates new resources before it deletes removed ones. So each is the other's alias, one logical
+        // resource whose kind changes: replaced, the old deleted first (scripts/offline/updates.ts autoscalerSwapRefusals).
+        const swap = (name: string, type: string): pulumi.CustomResourceOptions => ({
+            aliases: [{ name, type }],
+            replaceOnChanges: ["kind", "apiVersion"],
+            deleteBeforeReplace: true,
+        });
         if (rpm !== undefined) {
             new k8s.apiextensions.CustomResource(
                 logicalName(ctx, svcName, "scaler"),
@@ -455,7 +468,7 @@ export class KubernetesService extends pulumi.ComponentResource {
                     metadata: meta(ctx, svcName, svcName, "service"),
                     spec: scaledObjectSpec(ctx, plan, rpm, args.requestTrigger),
                 },
-                { parent: this, dependsOn: [scaled, ...(args.autoscalerDependsOn ?? [])] },
+                { parent: this, dependsOn: [scaled, ...(args.autoscalerDependsOn ?? [])], ...swap(logicalName(ctx, svcName), HPA_TYPE) },
             );
         } else if (autoscaled) {
             new k8s.autoscaling.v2.HorizontalPodAutoscaler(
@@ -470,7 +483,7 @@ export class KubernetesService extends pulumi.ComponentResource {
                         behavior: { scaleDown: { stabilizationWindowSeconds: 300 } },
                     },
                 },
-                { parent: this, dependsOn: [scaled] },
+                { parent: this, dependsOn: [scaled], ...swap(logicalName(ctx, svcName, "scaler"), SCALED_OBJECT_TYPE) },
             );
         }
         new k8s.policy.v1.PodDisruptionBudget(

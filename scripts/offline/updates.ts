@@ -342,6 +342,39 @@ export function updateSteps(before: OfflineRun, after: OfflineRun): UpdateStep[]
     return steps;
 }
 
+/** The autoscalers of a workload: a HorizontalPodAutoscaler, or KEDA's ScaledObject (which owns an HPA of its own). */
+const HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";
+const SCALED_OBJECT = "kubernetes:keda.sh/v1alpha1:ScaledObject";
+
+/** The workload an autoscaler scales, as `<namespace>/<kind>/<name>` (KEDA's default kind is Deployment). */
+const scaledWorkload = (r: PlannedResource): string =>
+    `${r.inputs.metadata?.namespace ?? ""}/${r.inputs.spec?.scaleTargetRef?.kind ?? "Deployment"}/${r.inputs.spec?.scaleTargetRef?.name}`;
+
+/**
+ * What KEDA's admission webhook refuses during the update from `before` to `after`: a ScaledObject created while an HPA
+ * it does not own still scales the same workload (kedacore/keda v2.20.2 apis/keda/v1alpha1/scaledobject_webhook.go,
+ * verifyHpas; the offline engine's kubernetes-keda-scaled-object judges one run). Pulumi registers creations, and the
+ * new half of a create-before-delete replacement, before it deletes what the program dropped (pulumi/pulumi
+ * pkg/resource/deploy/step_generator.go: GenerateDeletes runs once the program has registered everything). A service that starts scaling on requests
+ * takes its workload over from its HPA, so that only works as one logical resource, the ScaledObject aliasing the HPA,
+ * replaced with deleteBeforeReplace. One line per refusal, naming both.
+ */
+export function autoscalerSwapRefusals(before: OfflineRun, after: OfflineRun): string[] {
+    const kept = new Set(after.resources.map((r) => r.urn));
+    const hpas = before.resources.filter((r) => r.type === HPA && !kept.has(r.urn));
+    return after.resources
+        .filter((r) => r.type === SCALED_OBJECT && !before.resources.some((b) => b.urn === r.urn))
+        .flatMap((so) =>
+            hpas
+                .filter((hpa) => scaledWorkload(hpa) === scaledWorkload(so))
+                .filter((hpa) => !((so.options.aliasUrns ?? []).includes(hpa.urn) && so.options.deleteBeforeReplace))
+                .map(
+                    (hpa) =>
+                        `${so.urn}: KEDA refuses the ScaledObject: the HPA ${hpa.inputs.metadata?.name} (${hpa.urn}) still scales ${scaledWorkload(so)} when it is created, and is deleted only after`,
+                ),
+        );
+}
+
 /** The steps that would lose stored data: a data-holding resource replaced or deleted. */
 export function dataLosingSteps(steps: UpdateStep[]): UpdateStep[] {
     return steps.filter((s) => s.holdsData && (s.kind === "replace" || s.kind === "delete"));

@@ -16,6 +16,7 @@ import { loadStack, presetNames, PROJECT_ROOT, type System } from "../../model";
 import type { OfflineRun } from "../../scripts/offline/engine";
 import {
     againstPlanFile,
+    autoscalerSwapRefusals,
     dataLosingSteps,
     FORCE_NEW,
     imageMajor,
@@ -219,6 +220,31 @@ describe("--against: a change that would replace stored data is refused with its
                 afterSystem,
             );
             assert.deepStrictEqual(report.refused, [], `${stack}: ${report.refused.join("\n")}`);
+        }
+    });
+
+    it("staging: a service that starts or stops scaling on requests trades its HPA for KEDA's ScaledObject as one resource, the old deleted first (KEDA's webhook refuses two)", async () => {
+        const onCpu = { services: { backend: { autoscaling: { requestsPerMinute: null } } } };
+        const hpaOnly = await planStack({ stack: "staging", system: "mdc-tts", overrides: onCpu });
+        const keda = await planStack({ stack: "staging", system: "mdc-tts" });
+        const autoscalers = (p: typeof keda) =>
+            p.resources.filter((r) => /HorizontalPodAutoscaler|ScaledObject/.test(r.type) && /backend/.test(r.name)).map((r) => r.type);
+        assert.deepStrictEqual(autoscalers(hpaOnly), ["kubernetes:autoscaling/v2:HorizontalPodAutoscaler"]);
+        assert.deepStrictEqual(autoscalers(keda), ["kubernetes:keda.sh/v1alpha1:ScaledObject"]);
+        for (const [from, to] of [
+            [hpaOnly, keda],
+            [keda, hpaOnly],
+        ]) {
+            assert.deepStrictEqual(autoscalerSwapRefusals(from.run, to.run), []);
+            // One logical resource replaced (its kind changed), the old one deleted before the new one is created.
+            const swap = updateSteps(from.run, to.run).filter(
+                (s) => /backend/.test(s.urn) && /HorizontalPodAutoscaler|ScaledObject/.test(s.type),
+            );
+            assert.deepStrictEqual(
+                swap.map((s) => [s.kind, s.replacedBy.includes("kind")]),
+                [["replace", true]],
+            );
+            assert.ok(to.resources.find((r) => r.urn === swap[0].urn)!.options.deleteBeforeReplace);
         }
     });
 
