@@ -63,34 +63,39 @@ export const errorLinesMetric = (service: string) => `${service}-error-log-lines
 /** `@log` is `<account>:<log group>`, and a service's group ends in its name (service.ts): its last segment. */
 const SERVICE_OF_LOG = "parse @log /(?<service>[^\\/]+)$/";
 
+/** A saved query's text, from the plan's error lines and the `parse` command that names each event's service. */
+type LogQuery = (lines: ErrorLinePlan, serviceOf?: string) => string;
+
 /**
  * The saved Logs Insights queries of a system, by kind, over every service's log group (the console
  * asks for the time range: the last hour is its default). Logs Insights query syntax:
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax.html (`parse` with a
- * named-group regex, `stats ... by`, `coalesce`, `ispresent`, `#` comments).
+ * named-group regex, `stats ... by`, `coalesce`, `ispresent`, `#` comments). `serviceOf` is the `parse` command that
+ * names each event's service (@default {@link SERVICE_OF_LOG}: a group per service; the EKS placement's one group reads it
+ * from the stream's name, components/eks/logs.ts).
  */
-export const LOG_QUERIES: Record<"errors-by-service" | "slowest-requests" | "tail", (lines: ErrorLinePlan) => string> = {
-    "errors-by-service": (lines) =>
+export const LOG_QUERIES: Record<"errors-by-service" | "slowest-requests" | "tail", LogQuery> = {
+    "errors-by-service": (lines, serviceOf = SERVICE_OF_LOG) =>
         [
             "fields @timestamp, @log, @message",
             `filter @message like /${errorLineRegex(lines)}/`,
-            SERVICE_OF_LOG,
+            serviceOf,
             "stats count(*) as errors, latest(@message) as last by service",
             "sort errors desc",
         ].join("\n| "),
     // The services' JSON lines with a duration field (Logs Insights discovers JSON fields): the access logs are in S3.
-    "slowest-requests": () =>
+    "slowest-requests": (_, serviceOf = SERVICE_OF_LOG) =>
         [
             "fields @timestamp, @log, coalesce(duration_ms, response_time_ms, latency_ms) as ms, @message",
             "filter ispresent(ms)",
-            SERVICE_OF_LOG,
+            serviceOf,
             "sort ms desc",
             "limit 50",
         ].join("\n| "),
-    tail: () =>
+    tail: (_, serviceOf = SERVICE_OF_LOG) =>
         [
             '# one service: add | filter service = "<name>"',
-            ["fields @timestamp, @log, @message", SERVICE_OF_LOG, "sort @timestamp desc", "limit 200"].join("\n| "),
+            ["fields @timestamp, @log, @message", serviceOf, "sort @timestamp desc", "limit 200"].join("\n| "),
         ].join("\n"),
 };
 

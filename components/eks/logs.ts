@@ -12,12 +12,17 @@
  * - `log_group_name`: the group this file creates ({@link eksPodLogGroupName});
  * - `log_stream_name`: {@link EKS_LOG_STREAM}, one stream per pod named after its service. The exporter resolves the
  *   placeholders `{ServiceName}` and `{PodName}` from the record's resource attributes `ServiceName` (or `service.name`)
- *   and `PodName` (or `pod`) (util.go `patternKeyToAttributeMap`, `replacePatternWithAttrValue`; config validation
- *   refuses an unknown placeholder, `isPatternValid`); an unresolved one becomes `undefined`. The filelog receiver's
- *   container parser sets `k8s.pod.name` from the log's path and the k8sattributes processor sets `component` from the
- *   pod's `app.kubernetes.io/name` label (staging's extraction), so a `resource` processor copies them to those keys;
+ *   and `PodName` (or `pod`) (util.go `patternKeyToAttributeMap`, `replacePatternWithAttrValue`, `isPatternValid`: no
+ *   other placeholder; added by open-telemetry/opentelemetry-collector-contrib#37297, merged 2025); an unresolved one
+ *   becomes `undefined`. The chart writes the value through `toYaml`, which quotes a string starting with `{` (unquoted
+ *   in a hand-written file it would be a YAML map, contrib issue #46202). The filelog receiver's container parser sets
+ *   `k8s.pod.name` from the log's path and the k8sattributes processor sets `component` from the pod's
+ *   `app.kubernetes.io/name` label (staging's extraction), so a `resource` processor copies them to those keys;
  * - `raw_log: true`: the event is the log line alone (exporter.go `logToCWLog`: the body as a string), not the JSON
- *   wrapper of body, attributes and resource, so a filter pattern and Logs Insights read the service's own line;
+ *   wrapper of body, attributes and resource, so a filter pattern and Logs Insights read the service's own line. With
+ *   it the exporter (logToCWLog, in the versions read) also honours an embedded-metric-format line's own
+ *   `_aws.LogGroupName` (or `log_group_name`): a pod writing one names another group, which the role below cannot write
+ *   to, so that event is refused, not misfiled;
  * - `region`: the stack's (the exporter takes it from the config when the credential chain gives none).
  * Only the system namespace's files are read: the filelog receiver's `include` names `/var/log/pods/<namespace>_*`
  * (kubelet's `<namespace>_<pod>_<uid>` directories), and the logs pipeline has no other receiver.
@@ -28,6 +33,9 @@
  * streams in it: a deleted group is an error in the collector's log, never a new group without the key and the retention.
  * Nothing calls DescribeLogStreams, so it is not granted.
  *
+ * The group also gets the ECS services' saved Logs Insights queries (errors by service, slowest requests, tail), each
+ * event's service read from its stream's name ({@link SERVICE_OF_STREAM}).
+ *
  * The key: the placement's logs key admits CloudWatch Logs for every log group of the account in its region
  * (components/aws/kms.ts, `kms:EncryptionContext:aws:logs:arn` like `log-group:*`), this one included.
  */
@@ -36,7 +44,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PINS } from "../../conventions/pins";
 import type { AlertPlan, SystemPlan } from "../../plan";
-import { alarmOf, errorLinePattern, metricNamespace } from "../aws/observability";
+import { alarmOf, errorLinePattern, LOG_QUERIES, metricNamespace } from "../aws/observability";
 import { dataAlarm } from "../aws/monitoring";
 import { LOG_COLLECTOR_NAMESPACE, logCollectorNamespace, otelLogsValues } from "../kubernetes/observability";
 import { LOG_LABELS } from "../shared/dashboards";
@@ -52,6 +60,9 @@ export const eksPodLogGroupName = (plan: Pick<SystemPlan, "name" | "environment"
 
 /** One stream per pod, under its service's name (the exporter's placeholders; see the module doc). */
 export const EKS_LOG_STREAM = "{ServiceName}/{PodName}";
+
+/** The service of an event in Logs Insights: its stream is `<service>/<pod>` ({@link EKS_LOG_STREAM}), so the first segment. */
+export const SERVICE_OF_STREAM = "parse @logStream /^(?<service>[^\\/]+)\\//";
 
 /** The metric of the system's error lines (all its services: one group), in the system's namespace (components/aws/observability.ts). */
 export const EKS_ERROR_LINES_METRIC = "error-log-lines";
@@ -117,7 +128,8 @@ export interface EksPodLogsArgs {
 
 /**
  * The system's pod logs in CloudWatch Logs: the group, the node log collector shipping to it with its Pod Identity, and the
- * ErrorLogs metric filter and alarm. Type token `tierform:eks:PodLogs`.
+ * ErrorLogs metric filter and alarm, and the ECS services' saved Logs Insights queries over the group (components/aws/observability.ts
+ * `LOG_QUERIES`, each event's service read from its stream's name). Type token `tierform:eks:PodLogs`.
  */
 export class EksPodLogs extends pulumi.ComponentResource {
     /** The pods' log group. */
@@ -176,6 +188,16 @@ export class EksPodLogs extends pulumi.ComponentResource {
             { parent: this, dependsOn: [namespace, identity.association, this.logGroup] },
         );
         errorLines(this, name, plan, this.logGroup, args.alarmTopic.topicArn);
+        for (const [kind, query] of Object.entries(LOG_QUERIES))
+            new aws.cloudwatch.QueryDefinition(
+                `${name}-${kind}`,
+                {
+                    name: `tierform/${resourceName([plan.name, plan.environment])}/${kind}`,
+                    queryString: query(o.errorLines, SERVICE_OF_STREAM),
+                    logGroupNames: [this.logGroup.name],
+                },
+                child,
+            );
         this.registerOutputs({ logGroupName: this.logGroup.name });
     }
 }

@@ -15,7 +15,7 @@ import { loadStack } from "../../model";
 import { planSystem } from "../../plan";
 import { engineProblems } from "../../scripts/offline/engine-rules";
 import { awsOutputs } from "../../scripts/offline/mock-outputs/aws";
-import { errorLinePattern, metricNamespace } from "../../components/aws/observability";
+import { errorLinePattern, errorLineRegex, LOG_QUERIES, metricNamespace } from "../../components/aws/observability";
 import { LOG_COLLECTOR_NAMESPACE, otelLogsValues } from "../../components/kubernetes/observability";
 import { planStack, stackConfig, type Plan, type PlannedResource } from "../harness";
 
@@ -171,7 +171,7 @@ describe("the EKS placement's pod logs (MealKitz on prod-eks): CloudWatch Logs t
         assert.ok(release.dependencies.includes(group.urn), "and for the group (the role cannot create it)");
     });
 
-    it("ErrorLogs: a metric filter counts the plan's error lines in the group, and the alarm on their sum notifies the alarm topic", () => {
+    it("ErrorLogs: a metric filter counts the plan's error lines in the group, the alarm on their sum notifies the alarm topic; the saved queries read the group", () => {
         const filters = plan
             .ofType("aws:cloudwatch/logMetricFilter:LogMetricFilter")
             .filter((f) => f.inputs.logGroupName === group.inputs.name);
@@ -200,6 +200,23 @@ describe("the EKS placement's pod logs (MealKitz on prod-eks): CloudWatch Logs t
         assert.equal(alarm.inputs.statistic, "Sum");
         const [topic] = plan.ofType("aws:sns/topic:Topic").filter((t) => arnOf(t) === alarm.inputs.alarmActions[0]);
         assert.ok(topic, "the alarm notifies the system's alarm topic");
+        // The ECS services' saved queries, over the pods' group, each event's service the first segment of its stream.
+        const defs = plan.ofType("aws:cloudwatch/queryDefinition:QueryDefinition");
+        assert.deepEqual(
+            defs.map((d) => d.inputs.name).sort(),
+            Object.keys(LOG_QUERIES)
+                .map((k) => `tierform/mealkitz-prod/${k}`)
+                .sort(),
+        );
+        for (const d of defs) {
+            assert.deepEqual(d.inputs.logGroupNames, [group.inputs.name], d.inputs.name);
+            const parse = /^\| parse @logStream \/(.*)\/$/m.exec(d.inputs.queryString);
+            assert.ok(parse, `${d.inputs.name}: names the service from the stream`);
+            const service = new RegExp(parse[1]).exec("order/order-7c9d8f6b5-x2x4z")?.groups?.service;
+            assert.equal(service, "order", `${d.inputs.name}: a stream {ServiceName}/{PodName} gives its service`);
+        }
+        const errors = defs.find((d) => d.inputs.name.endsWith("/errors-by-service"))!;
+        assert.ok(errors.inputs.queryString.includes(`like /${errorLineRegex(expected.observability.errorLines)}/`));
         // The engine's rules (aws-metric-filter-pattern among them) refuse nothing in the run.
         assert.deepEqual(engineProblems(plan.run), []);
     });
