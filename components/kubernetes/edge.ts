@@ -177,7 +177,7 @@ export function backendRefs(service: string, port: number, canary?: string): Rec
 export class KubernetesEdge extends pulumi.ComponentResource {
     /** `https://<domain>` (or http without TLS); without a domain the load balancer's address. */
     readonly publicUrl: pulumi.Output<string>;
-    /** The HTTPRoute names, by service (the autoscaler reads their request rate). */
+    /** The HTTPRoute names, by service, its preview's included (its traffic policy targets them). */
     readonly routeNames: Record<string, string[]> = {};
 
     constructor(name: string, args: KubernetesEdgeArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -327,6 +327,9 @@ export class KubernetesEdge extends pulumi.ComponentResource {
             const spec = previewRouteSpecs(p, { listener, ...(e.domain ? { hostnames: [e.domain] } : {}), filters: [headerFilter] });
             const route = custom(spec.name, "HTTPRoute", spec.name, spec.route, GATEWAY_API, onGateway);
             custom(`${spec.name}-allow`, "SecurityPolicy", `${spec.name}-allow`, spec.policy, ENVOY_API, [route]);
+            // The service's traffic policy (timeouts, retries, limits) covers its preview too: it answers as it will after the switch.
+            this.routeNames[p.service] = [...(this.routeNames[p.service] ?? []), spec.name];
+            routes.push(route);
         }
         const edgeDefaults = { rateRule: perClientRule(e.rateLimitPerMinute), requestBuffer: { limit: `${e.maxBodyMb}Mi` } };
         custom(

@@ -16,6 +16,8 @@
  *   address is the TCP peer Envoy sees (`externalTrafficPolicy: Local`, no trusted X-Forwarded-For hop), so a client
  *   outside the ranges that sends the header gets 403. The routes with an allow-list of their own are not previewed (the
  *   plan leaves them out): their list is not the preview's.
+ * - **The same answers as after the switch**: the service's BackendTrafficPolicy (`traffic`: timeouts, retries, circuit
+ *   breaker, its per-client limit) targets the preview route too (edge.ts), and its rules carry the edge's security headers.
  * - **Behind the edge nothing new is opened**: the preview Service selects the same pods as the active one (plus Argo's
  *   pod-template hash), so the mesh's AuthorizationPolicy of the service (admitting the edge's proxies by namespace on its
  *   port, mesh.ts) and the NetworkPolicy flow from the edge to its port (network.ts) already cover the preview pods.

@@ -168,8 +168,95 @@ function memoryLimitBytes(c: any): number | undefined {
     return Number(m[1]) * (m[2] ? f[m[2]] : 1);
 }
 
+/** Envoy Gateway's SecurityPolicy and the Gateway API objects it targets. */
+const SECURITY_POLICY = "kubernetes:gateway.envoyproxy.io/v1alpha1:SecurityPolicy";
+const POLICY_TARGETS: Record<string, string> = {
+    HTTPRoute: "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute",
+    Gateway: "kubernetes:gateway.networking.k8s.io/v1:Gateway",
+};
+
 /** Every Kubernetes rule. */
 export const KUBERNETES_RULES: EngineRule[] = [
+    {
+        // Envoy Gateway resolves a SecurityPolicy's targetRefs in the policy's own namespace (a targetRef has no namespace:
+        // LocalPolicyTargetReferenceWithSectionName; a `namespace` key is pruned by the API server's structural schema). A
+        // target it does not find is skipped without an error ("Route not found ... It's not an error", return nil, nil),
+        // so the route the policy was to restrict (an allow-list, a blue-green's preview) stays open to every client; and a
+        // second SecurityPolicy on a route another already targets is Conflicted ("another SecurityPolicy has already
+        // attached to it") and not applied.
+        id: "kubernetes-envoy-security-policy-target",
+        types: [SECURITY_POLICY],
+        outcome: "broken",
+        source: "envoyproxy/gateway v1.9.0 internal/gatewayapi/securitypolicy.go (resolveSecurityPolicyRouteTargetRef, resolveSecurityPolicyGatewayTargetRef); api/v1alpha1/securitypolicy_types.go PolicyTargetReferences (gwapiv1.LocalPolicyTargetReferenceWithSectionName)",
+        check(r, run): Finding[] {
+            const ns = r.inputs?.metadata?.namespace;
+            const out: Finding[] = [];
+            (r.inputs?.spec?.targetRefs ?? []).forEach((t: Record<string, any>, i: number) => {
+                const field = `spec.targetRefs[${i}]`;
+                if (t.namespace !== undefined)
+                    out.push({
+                        field: `${field}.namespace`,
+                        message: `'${t.namespace}' is not a field of a policy target (the API server prunes it): Envoy Gateway looks in the policy's namespace ${ns}`,
+                    });
+                const type = POLICY_TARGETS[t.kind];
+                if (!type) return;
+                const found = run.ofType(type).some((o) => o.inputs?.metadata?.name === t.name && o.inputs?.metadata?.namespace === ns);
+                if (!found)
+                    out.push({
+                        field: `${field}.name`,
+                        message: `names ${t.kind} '${t.name}', which this run does not create in ${ns}: Envoy Gateway skips the policy, and what it was to restrict stays open`,
+                    });
+                const rival = run
+                    .ofType(SECURITY_POLICY)
+                    .find(
+                        (o) =>
+                            o.urn !== r.urn &&
+                            o.inputs?.metadata?.namespace === ns &&
+                            (o.inputs?.spec?.targetRefs ?? []).some((u: any) => u.kind === t.kind && u.name === t.name && !u.sectionName),
+                    );
+                if (rival && !t.sectionName)
+                    out.push({
+                        field: `${field}.name`,
+                        message: `${t.kind} '${t.name}' is also the target of SecurityPolicy '${rival.inputs?.metadata?.name}': Envoy Gateway applies one (Conflicted)`,
+                    });
+            });
+            return out;
+        },
+    },
+    {
+        // A backendRef to a Service that does not exist is invalid, and the requests the rule would send there get 500
+        // (Gateway API HTTPRouteRule.BackendRefs: "When a HTTPBackendRef is invalid, 500 status codes MUST be returned");
+        // the Service is looked up in the route's namespace when the ref names none. A run that creates no Service in that
+        // namespace built the edge alone (a component test) and is not judged.
+        id: "kubernetes-httproute-backend-service",
+        types: [POLICY_TARGETS.HTTPRoute],
+        outcome: "broken",
+        source: "kubernetes-sigs/gateway-api apis/v1/httproute_types.go (HTTPRouteRule.BackendRefs, HTTPBackendRef); envoyproxy/gateway internal/gatewayapi/route.go (ResolvedRefs BackendNotFound)",
+        check(r, run): Finding[] {
+            const ns = r.inputs?.metadata?.namespace;
+            const services = run.ofType("kubernetes:core/v1:Service").filter((s) => s.inputs?.metadata?.namespace === ns);
+            if (services.length === 0) return [];
+            const out: Finding[] = [];
+            (r.inputs?.spec?.rules ?? []).forEach((rule: Record<string, any>, i: number) =>
+                (rule.backendRefs ?? []).forEach((b: Record<string, any>, j: number) => {
+                    if ((b.kind ?? "Service") !== "Service" || (b.group ?? "") !== "" || (b.namespace ?? ns) !== ns) return;
+                    const service = services.find((s) => s.inputs?.metadata?.name === b.name);
+                    const field = `spec.rules[${i}].backendRefs[${j}]`;
+                    if (!service)
+                        out.push({
+                            field: `${field}.name`,
+                            message: `names Service '${b.name}', which this run does not create in ${ns}: its requests get 500`,
+                        });
+                    else if (!(service.inputs?.spec?.ports ?? []).some((p: any) => p.port === b.port))
+                        out.push({
+                            field: `${field}.port`,
+                            message: `${b.port} is not a port of Service '${b.name}': its requests get 500`,
+                        });
+                }),
+            );
+            return out;
+        },
+    },
     {
         // Argo Rollouts validates a Rollout's strategy in its controller, not at admission: the API
         // server accepts the object, the controller marks it InvalidSpec and never rolls it out

@@ -143,6 +143,29 @@ describe("kubernetes blue-green preview at the edge (rollout.preview)", function
             assert.equal(object(edge, "ClientTrafficPolicy", "edge").inputs.spec.clientIPDetection.xForwardedFor.numTrustedHops, 0);
         });
 
+        it("the service's traffic policy (timeouts, retries, limits) covers its preview route too (MealKitz's payment)", async () => {
+            const mk = context("mealkitz");
+            const plan = stagingSystemPlan("mealkitz");
+            const paymentPreview = { header: "x-tierform-preview", value: "1", allowCidrs: ["198.51.100.0/24"], paths: ["/payments"] };
+            const withPreview = await planComponent(
+                () =>
+                    new KubernetesEdge("t", {
+                        ctx: mk,
+                        servicePorts: Object.fromEntries(
+                            Object.values(mk.system.services).flatMap((s) => (s.port ? [[s.name, s.port]] : [])),
+                        ),
+                        traffic: plan.traffic,
+                        previews: [{ service: "payment", previewService: "payment-preview", port: 8000, plan: paymentPreview }],
+                    }).publicUrl,
+            );
+            const policy = object(withPreview, "BackendTrafficPolicy", "edge-payment-traffic").inputs.spec;
+            assert.ok(
+                policy.targetRefs.some((t: any) => t.kind === "HTTPRoute" && t.name === "edge-payment-preview"),
+                JSON.stringify(policy.targetRefs),
+            );
+            assert.equal(policy.timeout.http.requestTimeout, "30s");
+        });
+
         it("the route validates against the Gateway API model (an unknown header-match type is refused: the validator is live)", async () => {
             const { HTTPRoute } = await importEsm("@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute");
             const r = object(edge, "HTTPRoute", "edge-api-preview").inputs;

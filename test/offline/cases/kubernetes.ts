@@ -147,6 +147,42 @@ const canaryOf = (steps: unknown[], services = { stableService: "web", canarySer
     canary: { ...services, trafficRouting: { plugins: { "argoproj-labs/gatewayAPI": { httpRoutes: [{ name: "edge-web" }] } } }, steps },
 });
 
+/** The edge's preview route of `web` and its SecurityPolicy (components/kubernetes/preview.ts), namespace and names overridable. */
+const HTTPROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
+const SECURITY_POLICY = "kubernetes:gateway.envoyproxy.io/v1alpha1:SecurityPolicy";
+const previewRoute = (backend = "web-preview", port = 8000, namespace = NS) =>
+    recorded(HTTPROUTE, `shop-edge-web-preview-${namespace}`, {
+        apiVersion: "gateway.networking.k8s.io/v1",
+        kind: "HTTPRoute",
+        metadata: { name: "edge-web-preview", namespace },
+        spec: {
+            parentRefs: [{ name: "edge", sectionName: "https" }],
+            rules: [
+                {
+                    matches: [
+                        { path: { type: "PathPrefix", value: "/" }, headers: [{ type: "Exact", name: "x-tierform-preview", value: "1" }] },
+                    ],
+                    backendRefs: [{ name: backend, port }],
+                },
+            ],
+        },
+    });
+const securityPolicy = (name: string, target: Record<string, unknown>) =>
+    recorded(SECURITY_POLICY, `shop-${name}`, {
+        apiVersion: "gateway.envoyproxy.io/v1alpha1",
+        kind: "SecurityPolicy",
+        metadata: { name, namespace: NS },
+        spec: {
+            targetRefs: [{ group: "gateway.networking.k8s.io", kind: "HTTPRoute", ...target }],
+            authorization: { defaultAction: "Deny", rules: [{ action: "Allow", principal: { clientCIDRs: ["203.0.113.0/24"] } }] },
+        },
+    });
+const previewService = (name = "web-preview") =>
+    recorded("kubernetes:core/v1:Service", `shop-${name}`, {
+        metadata: { name, namespace: NS },
+        spec: { type: "ClusterIP", ports: [{ name: "http", port: 8000, targetPort: "http" }] },
+    });
+
 /**
  * Custom resources and what provides their CRDs: the stack's operators component (with its
  * declared prerequisites), a Helm release of a pinned chart, a CustomResourceDefinition, and an EKS
@@ -213,6 +249,59 @@ const eksBinding = recorded(
 
 /** Every Kubernetes rule's cases. */
 export const kubernetesRuleCases: EngineRuleCase[] = [
+    {
+        rule: "kubernetes-envoy-security-policy-target",
+        good: [previewRoute(), securityPolicy("edge-web-preview-allow", { name: "edge-web-preview" })],
+        bad: [
+            {
+                why: "a target route the run does not create (the route would stay open)",
+                resources: [previewRoute(), securityPolicy("edge-web-preview-allow", { name: "edge-web-previw" })],
+                expect: /names HTTPRoute 'edge-web-previw', which this run does not create in shop: Envoy Gateway skips the policy/,
+            },
+            {
+                why: "a target route in another namespace",
+                resources: [
+                    previewRoute("web-preview", 8000, "other"),
+                    securityPolicy("edge-web-preview-allow", { name: "edge-web-preview" }),
+                ],
+                expect: /does not create in shop/,
+            },
+            {
+                why: "a namespace on the target (pruned: a policy targets only its own namespace)",
+                resources: [previewRoute(), securityPolicy("edge-web-preview-allow", { name: "edge-web-preview", namespace: "other" })],
+                expect: /'other' is not a field of a policy target/,
+            },
+            {
+                why: "two SecurityPolicies on one route (the second is Conflicted)",
+                resources: [
+                    previewRoute(),
+                    securityPolicy("edge-web-preview-allow", { name: "edge-web-preview" }),
+                    securityPolicy("edge-web-preview-allow-2", { name: "edge-web-preview" }),
+                ],
+                expect: /is also the target of SecurityPolicy/,
+            },
+        ],
+    },
+    {
+        rule: "kubernetes-httproute-backend-service",
+        good: [
+            previewRoute(),
+            previewService(),
+            recorded(HTTPROUTE, "shop-edge-alone", previewRoute("api-preview", 8000, "edge-only").inputs),
+        ],
+        bad: [
+            {
+                why: "a backend Service the run does not create (its requests get 500)",
+                resources: [previewRoute(), previewService("web")],
+                expect: /names Service 'web-preview', which this run does not create in shop: its requests get 500/,
+            },
+            {
+                why: "a port the backend Service does not have",
+                resources: [previewRoute("web-preview", 3000), previewService()],
+                expect: /3000 is not a port of Service 'web-preview'/,
+            },
+        ],
+    },
     {
         rule: "kubernetes-custom-resource-crd-installed",
         good: [
