@@ -44,9 +44,9 @@ import type { Problem } from "../../conventions/problems";
  * What the AWS edge cannot build from the spec, one problem per spec path (empty when it can):
  * HTTP without TLS, no domain (and no certificate), a CDN without a domain, source-IP routes
  * behind CloudFront, more than five conditions on a rule, a route to something that is not a web
- * service with a port, and a blue/green or canary service with more than one route.
+ * service with a port, and (where ECS shifts the traffic: `ecs`) a blue/green or canary service with more than one route.
  */
-export function edgeProblems(system: System, certificateArn?: string): Problem[] {
+export function edgeProblems(system: System, certificateArn?: string, ecs = true): Problem[] {
     const { edge } = system;
     const problems: Problem[] = [];
     const add = (where: string, message: string) => problems.push({ where, message });
@@ -85,7 +85,8 @@ export function edgeProblems(system: System, certificateArn?: string): Problem[]
             continue;
         }
         const paths = edge.routes.filter((r) => r.service === name).map((r) => r.path);
-        if (shiftsTraffic(svc) && paths.length !== 1) {
+        // ECS's own shift (not the EKS placement's Argo Rollouts, which moves pods behind the target group, not rules).
+        if (ecs && shiftsTraffic(svc) && paths.length !== 1) {
             add(
                 `services.${name}.rollout.strategy`,
                 `is ${svc.rollout.strategy}, so ECS shifts its traffic on one listener rule, but edge.routes gives it ${paths.length} (${paths.join(", ")}); route it by one path or use strategy rolling`,

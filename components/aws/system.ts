@@ -49,7 +49,7 @@ export function awsProblems(system: System, settings: PlatformSettings, region?:
     const traced = ecs && exportsTraces(system, "aws");
     return [
         ...networkProblems(system, settings),
-        ...edgeProblems(system, settings.certificateArn || undefined),
+        ...edgeProblems(system, settings.certificateArn || undefined, ecs),
         ...Object.values(system.services).flatMap((s) => serviceProblems(s, traced)),
         ...Object.values(system.databases).flatMap(backupProblems),
         ...Object.values(system.buckets).flatMap(bucketProblems),

@@ -5,7 +5,7 @@
  * - **CPU and memory requests** of the long-running pods: each Deployment × its floor (`replicas`,
  *   else its HPA's `minReplicas` or its KEDA ScaledObject's `minReplicaCount`), each StatefulSet ×
  *   `replicas`, each Argo Rollouts Rollout × its floor with its Deployment's pod template (the
- *   Deployment itself at 0; a blue-green runs a second full set while it rolls out, a canary its
+ *   Deployment itself at 0 once Argo scales it down; a blue-green runs a second full set while it rolls out, a canary its
  *   step's share, not counted here), each CloudNativePG Cluster × `instances` (the postgres container plus the Barman
  *   Cloud plugin's sidecar, `instanceSidecarConfiguration` of its ObjectStore). A pod requests the
  *   larger of its containers' sum and its largest init container (Kubernetes "Resource sharing
@@ -127,6 +127,12 @@ export function kubernetesCapacity(objects: KubeObject[]): Capacity {
         scalers.set(`${o.metadata?.namespace ?? ""}/${target}`, floor);
     }
     const stores = new Map(objects.filter((o) => o.kind === "ObjectStore").map((o) => [key(o), o]));
+    // A Deployment a Rollout runs: Argo Rollouts scales it to 0 once the Rollout is healthy (workloadRef scaleDown).
+    const underRollout = new Set(
+        objects
+            .filter((o) => o.kind === "Rollout" && o.spec?.workloadRef?.kind === "Deployment")
+            .map((o) => `${o.metadata?.namespace ?? ""}/${o.spec.workloadRef.name}`),
+    );
     const pods: PodDemand[] = [];
     const jobs: PodDemand[] = [];
     const claims: ClaimDemand[] = [];
@@ -134,12 +140,12 @@ export function kubernetesCapacity(objects: KubeObject[]): Capacity {
         const owner = `${o.kind}/${o.metadata?.name}`;
         const s = o.spec ?? {};
         if (o.kind === "Rollout" && s.workloadRef?.kind === "Deployment") {
-            // Argo Rollouts (rollout.ts): the Rollout runs the referenced Deployment's template, which itself stays at 0.
+            // Argo Rollouts (rollout.ts): the Rollout runs the referenced Deployment's template; the Deployment is scaled to 0.
             const workload = objects.find(
                 (d) => d.kind === "Deployment" && key(d) === `${o.metadata?.namespace ?? ""}/${s.workloadRef.name}`,
             );
             pods.push({ owner, copies: s.replicas ?? scalers.get(key(o)) ?? 1, ...podRequests(workload?.spec?.template?.spec) });
-        } else if ((o.kind === "Deployment" && s.replicas !== 0) || o.kind === "StatefulSet") {
+        } else if ((o.kind === "Deployment" && s.replicas !== 0 && !underRollout.has(key(o))) || o.kind === "StatefulSet") {
             const copies = s.replicas ?? scalers.get(key(o)) ?? 1;
             pods.push({ owner, copies, ...podRequests(s.template?.spec) });
             for (const t of s.volumeClaimTemplates ?? [])

@@ -4,9 +4,11 @@
  * `blueGreen`. This file reads only the plan and the pod template service.ts built.
  *
  * - **The workload**: a `Rollout` whose `workloadRef` names the service's Deployment, which keeps
- *   its name and URN and holds the pod template at 0 replicas (scaleDown `never`: Pulumi sets the
- *   0); the HPA or KEDA ScaledObject scales the Rollout instead
- *   (argo-rollouts docs/features/specification.md `workloadRef`; docs/features/hpa-support.md).
+ *   its name and URN and holds the pod template; Argo Rollouts scales it to 0 once the Rollout is
+ *   healthy (scaleDown `onsuccess`), and Pulumi leaves its replicas alone, so a service moved onto a
+ *   Rollout by an update keeps its pods serving until the Rollout's are ready (argo-rollouts
+ *   docs/migrating.md warns of the downtime otherwise); the HPA or KEDA ScaledObject scales the
+ *   Rollout instead (docs/features/specification.md `workloadRef`; docs/features/hpa-support.md).
  * - **Canary**: the steps become `setWeight`/`pause` steps; the Gateway API traffic-router plugin
  *   (argoproj-labs/gatewayAPI) sets the weights of the service's HTTPRoutes (edge.ts gives each
  *   route of a canary service a second backendRef, `<service>-canary`, at weight 0), and a
@@ -396,7 +398,7 @@ export function createRollout(parent: pulumi.Resource, args: RolloutArgs): k8s.a
                 ...(args.replicas !== undefined ? { replicas: args.replicas } : {}),
                 revisionHistoryLimit: 5,
                 selector: { matchLabels: args.selector },
-                workloadRef: { apiVersion: "apps/v1", kind: "Deployment", name, scaleDown: "never" },
+                workloadRef: { apiVersion: "apps/v1", kind: "Deployment", name, scaleDown: "onsuccess" },
                 strategy: rolloutStrategy(r, args.routes, ctx.namespaceName, templates),
             },
         },

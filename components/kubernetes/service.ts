@@ -406,8 +406,9 @@ export class KubernetesService extends pulumi.ComponentResource {
                       {
                           metadata,
                           spec: {
-                              // Under a Rollout the Deployment only holds the template (workloadRef, scaleDown never).
-                              ...(argo ? { replicas: 0 } : autoscaled ? {} : { replicas: range.min }),
+                              // Under a Rollout the Deployment holds the template; Argo scales it to 0 once the Rollout is
+                              // healthy (workloadRef scaleDown onsuccess, rollout.ts), so Pulumi never sets its replicas to 0.
+                              ...(argo || autoscaled ? {} : { replicas: range.min }),
                               revisionHistoryLimit: 5,
                               selector: { matchLabels: selector },
                               strategy: deploymentStrategy(service),

@@ -248,6 +248,29 @@ describe("--against: a change that would replace stored data is refused with its
         }
     });
 
+    it("staging and prod-eks: a service moved onto Argo Rollouts keeps serving: the update never scales its Deployment to 0; Argo does, once the Rollout is healthy", async () => {
+        // mdc-tts's backend: a routed service rolling out in place; a canary moves it onto a Rollout.
+        const canary = { services: { backend: { rollout: { strategy: "canary" } } } };
+        for (const stack of ["staging", "prod-eks"]) {
+            const rolling = await planStack({ stack, system: "mdc-tts" });
+            const moved = await planStack({ stack, system: "mdc-tts", overrides: canary });
+            const deployment = (p: typeof moved) =>
+                p.resources.find((r) => r.type === "kubernetes:apps/v1:Deployment" && r.inputs.metadata.name === "backend")!;
+            const rollout = moved.resources.find((r) => r.inputs?.kind === "Rollout" && r.inputs.metadata.name === "backend");
+            assert.ok(rollout, `${stack}: the backend runs on a Rollout after the change`);
+            assert.ok(!rolling.resources.some((r) => r.inputs?.kind === "Rollout" && r.inputs.metadata.name === "backend"));
+            // The Deployment is updated in place (same URN), and its replicas are not set to 0 by Pulumi.
+            const step = updateSteps(rolling.run, moved.run).find((s) => s.urn === deployment(moved).urn)!;
+            assert.notStrictEqual(step?.kind, "replace", `${stack}: the Deployment is not replaced`);
+            assert.notStrictEqual(deployment(moved).inputs.spec.replicas, 0, `${stack}: the update scales the serving Deployment to 0`);
+            assert.strictEqual(
+                rollout.inputs.spec.workloadRef.scaleDown,
+                "onsuccess",
+                `${stack}: Argo scales the Deployment down once the Rollout is healthy`,
+            );
+        }
+    });
+
     it("staging: a larger storageGb grows the claim in place (no StatefulSet replaced); a smaller one is refused on every stack", async () => {
         const size = (gb: number) => ({ databases: { db: { storageGb: gb } } });
         const before = await planStack({ stack: "staging", system: "auromart" });

@@ -65,7 +65,7 @@ describe("kubernetes rollouts (Argo Rollouts)", function () {
             apiVersion: "apps/v1",
             kind: "Deployment",
             name: "frontend",
-            scaleDown: "never",
+            scaleDown: "onsuccess",
         });
         const template = object(plan, "AnalysisTemplate", "frontend-analysis");
         new AnalysisTemplate(manifest(template) as never).validate();
@@ -76,8 +76,9 @@ describe("kubernetes rollouts (Argo Rollouts)", function () {
                 ["latency-p99", "60s", 1, "result[0] <= 1000", undefined],
             ],
         );
-        // The Deployment only holds the template; KEDA scales the Rollout.
-        assert.equal(object(plan, "Deployment", "frontend").inputs.spec.replicas, 0);
+        // The Deployment holds the template and Pulumi leaves its replicas alone (Argo scales it to 0 once the Rollout is
+        // healthy); KEDA scales the Rollout.
+        assert.equal(object(plan, "Deployment", "frontend").inputs.spec.replicas, undefined);
         assert.deepEqual(object(plan, "ScaledObject", "frontend").inputs.spec.scaleTargetRef, {
             apiVersion: "argoproj.io/v1alpha1",
             kind: "Rollout",
