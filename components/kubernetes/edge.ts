@@ -71,7 +71,11 @@ export function edgeHeaders(system: System): Record<string, string> {
     return headers;
 }
 
-/** What the Kubernetes edge cannot build: TLS without a domain (nothing to name in the certificate). */
+/**
+ * What the Kubernetes edge cannot build: TLS without a domain (nothing to name in the certificate), and two allow-listed
+ * routes of one service with different lists (they share the HTTPRoute `edge-<service>-restricted` and its one
+ * SecurityPolicy, {@link httpRouteName}: the second route would take the first one's list).
+ */
 export function edgeProblems(system: System, _settings: PlatformSettings): Problem[] {
     const e = system.edge;
     if (e.tls && !e.domain) {
@@ -83,7 +87,20 @@ export function edgeProblems(system: System, _settings: PlatformSettings): Probl
             },
         ];
     }
-    return [];
+    const first = new Map<string, number>();
+    const key = (cidrs: string[]) => JSON.stringify([...cidrs].sort());
+    return e.routes.flatMap((r, i) => {
+        if (!r.allowCidrs) return [];
+        const j = first.get(r.service);
+        if (j === undefined) first.set(r.service, i);
+        if (j === undefined || key(e.routes[j].allowCidrs!) === key(r.allowCidrs)) return [];
+        return [
+            {
+                where: `edge.routes[${i}].allowCidrs`,
+                message: `differs from edge.routes[${j}].allowCidrs of the same service '${r.service}': on Kubernetes a service's allow-listed routes share one SecurityPolicy; give them the same list`,
+            },
+        ];
+    });
 }
 
 /** The Coraza directives: the OWASP CRS, blocking (`SecRuleEngine On`), request bodies inspected. */

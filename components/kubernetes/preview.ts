@@ -11,6 +11,9 @@
  *   to the active Service, and a longer prefix of another route keeps its own backend. A header rather than a hostname of
  *   its own: `preview.<domain>` would need a DNS record, a certificate name and a listener covering it (a route whose
  *   hostnames no listener covers is not attached), and an edge without a domain has no hostname at all.
+ * - **Between rollouts** the preview Service points at the active pods ("Beginning at a fully promoted, steady-state, a
+ *   revision 1 ReplicaSet is pointed to by both the activeService and previewService", argoproj/argo-rollouts
+ *   docs/features/bluegreen.md), so the header then reaches the version that serves everyone.
  * - **The restriction**: a SecurityPolicy on that route alone, `defaultAction: Deny`, allowing only the plan's client
  *   ranges (`authorization.rules[].principal.clientCIDRs`), the mechanism of the `/admin` allow-lists (edge.ts): the client
  *   address is the TCP peer Envoy sees (`externalTrafficPolicy: Local`, no trusted X-Forwarded-For hop), so a client

@@ -139,6 +139,21 @@ describe("kubernetes edge (Gateway API, Envoy Gateway)", function () {
         assert.match(plan.outputs as unknown as string, /^http:\/\//);
     });
 
+    it("refuses two allow-listed routes of one service with different lists (they share one SecurityPolicy), not the same list", () => {
+        const auromart = context("auromart");
+        const withRoute = (allowCidrs: string[]) => ({
+            ...auromart.system,
+            edge: { ...auromart.system.edge, routes: [...auromart.system.edge.routes, { path: "/ops", service: "admin", allowCidrs }] },
+        });
+        const problems = edgeProblems(withRoute(["10.0.0.0/8"]), auromart.settings);
+        assert.deepEqual(
+            problems.map((p) => p.where),
+            ["edge.routes[2].allowCidrs"],
+        );
+        assert.match(problems[0].message, /differs from edge\.routes\[0\]\.allowCidrs of the same service 'admin'/);
+        assert.deepEqual(edgeProblems(withRoute(["192.168.0.0/16", "10.0.0.0/8"]), auromart.settings), []);
+    });
+
     it("the whole stack refuses TLS without a domain before registering anything", async () => {
         const noDomain = spec().service("api").edge({ domain: undefined }).build();
         await assert.rejects(

@@ -143,6 +143,26 @@ describe("kubernetes blue-green preview at the edge (rollout.preview)", function
             assert.equal(object(edge, "ClientTrafficPolicy", "edge").inputs.spec.clientIPDetection.xForwardedFor.numTrustedHops, 0);
         });
 
+        it("on an edge without a domain (HTTP only): the HTTP listener, no hostnames, the same header rule", async () => {
+            const bare = context("asset-management", {
+                ...PREVIEW_CONFIG,
+                "tierform:overrides": { ...PREVIEW_CONFIG["tierform:overrides"], edge: { domain: null, tls: false } },
+            });
+            const plan = await planComponent(
+                () =>
+                    new KubernetesEdge("t", {
+                        ctx: bare,
+                        servicePorts: { api: 3000, frontend: 3000 },
+                        previews: [{ service: "api", previewService: "api-preview", port: 3000, plan: preview }],
+                    }).publicUrl,
+            );
+            const route = object(plan, "HTTPRoute", "edge-api-preview").inputs.spec;
+            assert.deepEqual(route.parentRefs, [{ name: "edge", sectionName: "http" }]);
+            assert.equal(route.hostnames, undefined);
+            assert.deepEqual(route.rules[0].matches[0].headers, [{ type: "Exact", name: "x-tierform-preview", value: "1" }]);
+            assert.equal(object(plan, "SecurityPolicy", "edge-api-preview-allow").inputs.spec.targetRefs[0].name, "edge-api-preview");
+        });
+
         it("the service's traffic policy (timeouts, retries, limits) covers its preview route too (MealKitz's payment)", async () => {
             const mk = context("mealkitz");
             const plan = stagingSystemPlan("mealkitz");
