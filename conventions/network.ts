@@ -75,6 +75,36 @@ function ipv6Text(n: bigint): string {
     return `${groups.slice(0, best.at).join(":")}::${groups.slice(best.at + best.length).join(":")}`;
 }
 
+/** A valid CIDR (see {@link cidrProblem}) as its family, network bits and prefix length. */
+function cidrRange(value: string): { v4: boolean; bits: bigint; prefix: number } {
+    const [address, prefix] = value.split("/");
+    const v4 = isIPv4(address);
+    return { v4, bits: v4 ? ipv4Bits(address) : ipv6Bits(address), prefix: Number(prefix) };
+}
+
+/** Whether the range `outer` holds every address of `inner` (both valid CIDRs). */
+function cidrHolds(outer: string, inner: string): boolean {
+    const o = cidrRange(outer);
+    const i = cidrRange(inner);
+    if (o.v4 !== i.v4 || o.prefix > i.prefix) return false;
+    const width = o.v4 ? 32 : 128;
+    return i.bits >> BigInt(width - o.prefix) === o.bits >> BigInt(width - o.prefix);
+}
+
+/**
+ * The addresses in both lists of valid CIDRs, as CIDRs: two ranges are either disjoint or one holds the other, so each
+ * pair contributes nothing or the smaller range. In the order of `b`, without a range another one of the result holds.
+ */
+export function cidrIntersection(a: string[], b: string[]): string[] {
+    const found: string[] = [];
+    for (const y of b)
+        for (const x of a) {
+            const both = cidrHolds(x, y) ? y : cidrHolds(y, x) ? x : undefined;
+            if (both && !found.includes(both)) found.push(both);
+        }
+    return found.filter((c, i) => !found.some((d, j) => j !== i && cidrHolds(d, c) && (!cidrHolds(c, d) || j < i)));
+}
+
 /** Why `value` is not a DNS name ACM, Route 53 and the edges accept, or undefined when it is one. */
 export function dnsNameProblem(value: string): string | undefined {
     const example = "e.g. 'shop.example.com'";

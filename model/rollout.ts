@@ -56,7 +56,8 @@ export const rolloutHook = z.strictObject({
 export const rolloutPreview = z.strictObject({
     /**
      * The client address ranges (CIDR) allowed to reach the new version through the edge, by the request header
-     * `x-tierform-preview: 1` on the service's own routes; every other client with that header gets 403.
+     * `x-tierform-preview: 1` on the service's own routes (a route with its own `allowCidrs` only to the addresses in both
+     * lists); every other client with that header gets 403.
      */
     allowCidrs: z
         .array(

@@ -13,6 +13,7 @@
  * traffic to shift: its intent says `routed: false`, and each platform rolls it.
  */
 import { canaryStepsOf, durationSeconds, type Platform, type Service, type System } from "../model";
+import { cidrIntersection } from "../conventions/network";
 import { KNOWLEDGE, PLACEMENTS, type Placement } from "./support";
 import { formatSeconds } from "./support/rollout-text";
 import type { RolloutHookPlan, RolloutIntent, RolloutSchedule } from "./support/types";
@@ -33,10 +34,8 @@ export function rolloutIntent(system: System, service: Service): RolloutIntent {
     const routed =
         service.kind === "web" && service.port !== undefined && system.edge.routes.some((route) => route.service === service.name);
     const shifts = routed && r.strategy !== "rolling";
-    // The edge routes a preview may take: the service's own, except the allow-listed ones (their list is not the preview's).
-    const previewPaths = system.edge.routes
-        .filter((route) => route.service === service.name && !route.allowCidrs)
-        .map((route) => route.path);
+    const preview =
+        r.strategy === "blueGreen" && routed && r.preview ? previewIntent(system, service.name, r.preview.allowCidrs) : undefined;
     const hooks = (list: { command: string[] }[], key: string, prefix: string): RolloutHookPlan[] =>
         r.strategy === "blueGreen"
             ? list.map((h, i) => ({
@@ -69,10 +68,23 @@ export function rolloutIntent(system: System, service: Service): RolloutIntent {
               }
             : {}),
         onFailure: r.onFailure,
-        ...(routed && r.strategy === "blueGreen" && r.preview && previewPaths.length > 0
-            ? { preview: { allowCidrs: [...r.preview.allowCidrs], paths: previewPaths } }
-            : {}),
+        ...(preview ? { preview } : {}),
     };
+}
+
+/**
+ * Where a blue-green's preview is opened at the edge, for the ranges `allowCidrs`: the service's routes without an
+ * allow-list, to those ranges; its allow-listed routes only to the addresses in both lists (every one of the routes'
+ * lists). None when neither is left.
+ */
+function previewIntent(system: System, service: string, allowCidrs: string[]): RolloutIntent["preview"] {
+    const own = system.edge.routes.filter((route) => route.service === service);
+    const paths = own.filter((route) => !route.allowCidrs).map((route) => route.path);
+    const listed = own.filter((route) => route.allowCidrs);
+    const both = listed.reduce((ranges, route) => cidrIntersection(route.allowCidrs!, ranges), allowCidrs);
+    const restricted = listed.length > 0 && both.length > 0 ? { paths: listed.map((route) => route.path), allowCidrs: both } : undefined;
+    if (paths.length === 0 && !restricted) return undefined;
+    return { allowCidrs: [...allowCidrs], paths, ...(restricted ? { restricted } : {}) };
 }
 
 /** The rollout plan of `service` on `platform` (or `placement`): its intent and the schedule the platform runs. */

@@ -340,14 +340,18 @@ export class KubernetesEdge extends pulumi.ComponentResource {
                 );
             }
         }
-        for (const p of args.previews ?? []) {
-            const spec = previewRouteSpecs(p, { listener, ...(e.domain ? { hostnames: [e.domain] } : {}), filters: [headerFilter] });
-            const route = custom(spec.name, "HTTPRoute", spec.name, spec.route, GATEWAY_API, onGateway);
-            custom(`${spec.name}-allow`, "SecurityPolicy", `${spec.name}-allow`, spec.policy, ENVOY_API, [route]);
-            // The service's traffic policy (timeouts, retries, limits) covers its preview too: it answers as it will after the switch.
-            this.routeNames[p.service] = [...(this.routeNames[p.service] ?? []), spec.name];
-            routes.push(route);
-        }
+        for (const p of args.previews ?? [])
+            for (const spec of previewRouteSpecs(p, {
+                listener,
+                ...(e.domain ? { hostnames: [e.domain] } : {}),
+                filters: [headerFilter],
+            })) {
+                const route = custom(spec.name, "HTTPRoute", spec.name, spec.route, GATEWAY_API, onGateway);
+                custom(`${spec.name}-allow`, "SecurityPolicy", `${spec.name}-allow`, spec.policy, ENVOY_API, [route]);
+                // The service's traffic policy (timeouts, retries, limits) covers its preview too: it answers as it will after the switch.
+                this.routeNames[p.service] = [...(this.routeNames[p.service] ?? []), spec.name];
+                routes.push(route);
+            }
         const edgeDefaults = { rateRule: perClientRule(e.rateLimitPerMinute), requestBuffer: { limit: `${e.maxBodyMb}Mi` } };
         custom(
             "edge-traffic",

@@ -17,8 +17,9 @@
  * - **The restriction**: a SecurityPolicy on that route alone, `defaultAction: Deny`, allowing only the plan's client
  *   ranges (`authorization.rules[].principal.clientCIDRs`), the mechanism of the `/admin` allow-lists (edge.ts): the client
  *   address is the TCP peer Envoy sees (`externalTrafficPolicy: Local`, no trusted X-Forwarded-For hop), so a client
- *   outside the ranges that sends the header gets 403. The routes with an allow-list of their own are not previewed (the
- *   plan leaves them out): their list is not the preview's.
+ *   outside the ranges that sends the header gets 403. The service's allow-listed routes (AuroMart's `/admin`) get a
+ *   route of their own, `edge-<service>-preview-restricted`, allowing only the addresses in both lists (the plan's
+ *   `restricted`; none in both: not previewed), so the preview never widens an allow-list.
  * - **The same answers as after the switch**: the service's BackendTrafficPolicy (`traffic`: timeouts, retries, circuit
  *   breaker, its per-client limit) targets the preview route too (edge.ts), and its rules carry the edge's security headers.
  * - **Behind the edge nothing new is opened**: the preview Service selects the same pods as the active one (plus Argo's
@@ -55,18 +56,26 @@ export interface PreviewParent {
     filters: Record<string, unknown>[];
 }
 
-/** The preview's HTTPRoute and SecurityPolicy specs (see the module doc). */
+/** The preview's HTTPRoutes and their SecurityPolicies (see the module doc): the open paths', the allow-listed paths'. */
 export function previewRouteSpecs(
     p: EdgePreview,
     parent: PreviewParent,
-): { name: string; route: Record<string, unknown>; policy: Record<string, unknown> } {
-    const name = previewRouteName(p.service);
+): { name: string; route: Record<string, unknown>; policy: Record<string, unknown> }[] {
+    const { restricted } = p.plan;
+    return [
+        ...(p.plan.paths.length > 0 ? [routeSpec(p, parent, previewRouteName(p.service), p.plan.paths, p.plan.allowCidrs)] : []),
+        ...(restricted ? [routeSpec(p, parent, `${previewRouteName(p.service)}-restricted`, restricted.paths, restricted.allowCidrs)] : []),
+    ];
+}
+
+/** One preview HTTPRoute `name` on `paths`, and its SecurityPolicy allowing only `allowCidrs`. */
+function routeSpec(p: EdgePreview, parent: PreviewParent, name: string, paths: string[], allowCidrs: string[]) {
     return {
         name,
         route: {
             parentRefs: [{ name: "edge", sectionName: parent.listener }],
             ...(parent.hostnames ? { hostnames: parent.hostnames } : {}),
-            rules: p.plan.paths.map((path) => ({
+            rules: paths.map((path) => ({
                 matches: [
                     { path: { type: "PathPrefix", value: path }, headers: [{ type: "Exact", name: p.plan.header, value: p.plan.value }] },
                 ],
@@ -78,7 +87,7 @@ export function previewRouteSpecs(
             targetRefs: [{ group: "gateway.networking.k8s.io", kind: "HTTPRoute", name }],
             authorization: {
                 defaultAction: "Deny",
-                rules: [{ name: "preview-allowed", action: "Allow", principal: { clientCIDRs: [...p.plan.allowCidrs] } }],
+                rules: [{ name: "preview-allowed", action: "Allow", principal: { clientCIDRs: [...allowCidrs] } }],
             },
         },
     };

@@ -156,7 +156,7 @@ export const kubernetes: PlatformKnowledge = {
             "A Job (an AnalysisTemplate with the `job` provider) in the service's image and environment plus `PREVIEW_URL`, the preview Service; the NetworkPolicy lets it reach the service's port.",
         "rollout.bake": "The Rollout's `scaleDownDelaySeconds`: the old pods stay while the post-promotion analysis runs.",
         "rolloutPreview.allowCidrs":
-            "An HTTPRoute `edge-<service>-preview` on the service's own paths (not those with their own allow-list) for requests with the header `x-tierform-preview: 1`, to the preview Service, and a SecurityPolicy that denies every other client address.",
+            "An HTTPRoute `edge-<service>-preview` on the service's own paths for requests with the header `x-tierform-preview: 1`, to the preview Service, and a SecurityPolicy that denies every other client address; its allow-listed paths in `edge-<service>-preview-restricted`, to the addresses in both lists.",
         "rollout.onFailure":
             "Argo Rollouts aborts: all traffic back to the stable pods (canary weight 0, or the active Service back to the old pods), the new ones scaled down.",
         "rolloutAnalysis.errorRatePercent": approximated(
@@ -299,8 +299,14 @@ function argoSchedule(intent: RolloutIntent): RolloutSchedule {
         };
     }
     const checks = (hooks: { name: string }[]) => (hooks.length > 0 ? ` and ${hooks.map((h) => h.name).join(", ")} exit 0` : "");
-    const preview = intent.preview
-        ? { ...PREVIEW_HEADER, allowCidrs: [...intent.preview.allowCidrs], paths: [...intent.preview.paths] }
+    const p = intent.preview;
+    const preview = p
+        ? {
+              ...PREVIEW_HEADER,
+              allowCidrs: [...p.allowCidrs],
+              paths: [...p.paths],
+              ...(p.restricted ? { restricted: { paths: [...p.restricted.paths], allowCidrs: [...p.restricted.allowCidrs] } } : {}),
+          }
         : undefined;
     return {
         runner: "Argo Rollouts blue-green, the active and preview Services",
@@ -337,8 +343,16 @@ export const PREVIEW_HEADER = { header: "x-tierform-preview", value: "1" } as co
 
 /** Where a blue-green's preview is reached: through the edge (`atEdge`, with `rollout.preview`) or in the cluster only. */
 export function previewApproximation(intent: RolloutIntent, atEdge: boolean): string {
-    if (atEdge && intent.preview)
-        return `the preview is reached through the edge with the header ${PREVIEW_HEADER.header}: ${PREVIEW_HEADER.value}, on ${intent.preview.paths.join(", ")} only, from rollout.preview.allowCidrs (other clients sending it get 403; routes with their own allowCidrs are not previewed)`;
+    const p = intent.preview;
+    if (atEdge && p) {
+        const where = [
+            ...(p.paths.length > 0 ? [`on ${p.paths.join(", ")} from rollout.preview.allowCidrs`] : []),
+            ...(p.restricted
+                ? [`on the allow-listed ${p.restricted.paths.join(", ")} only from ${p.restricted.allowCidrs.join(", ")} (in both lists)`]
+                : []),
+        ];
+        return `the preview is reached through the edge with the header ${PREVIEW_HEADER.header}: ${PREVIEW_HEADER.value}, ${where.join(", and ")}; other clients sending it get 403, and an allow-listed route is previewed only to addresses in both lists`;
+    }
     return intent.preview
         ? "the preview is reached in the cluster only (the preview Service), not through the edge: rollout.preview is not used here"
         : "the preview is reached in the cluster only (the preview Service), not through the edge (rollout.preview.allowCidrs opens it at the edge, by header)";

@@ -205,10 +205,10 @@ export interface RolloutIntent {
     onFailure: "abort";
     /**
      * A routed blue-green's preview for clients outside the cluster: who may reach it through the edge (`rollout.preview`), on
-     * which of the service's route paths (those without an allow-list of their own; none: no preview at the edge).
+     * which of the service's route paths (those without an allow-list; the allow-listed ones to the ranges in both lists).
      * @default absent: no preview through the edge
      */
-    preview?: { allowCidrs: string[]; paths: string[] };
+    preview?: { allowCidrs: string[]; paths: string[]; restricted?: RestrictedPreview };
 }
 
 /** One step of the schedule a platform really runs. */
@@ -269,6 +269,19 @@ export interface EdgePreviewPlan {
     value: string;
     /** The client address ranges allowed; every other client with the header is refused (403). */
     allowCidrs: string[];
-    /** The path prefixes previewed: the service's edge routes without an allow-list of their own. */
+    /** The path prefixes previewed to `allowCidrs`: the service's edge routes without an allow-list of their own (may be none). */
     paths: string[];
+    /**
+     * The service's allow-listed routes, previewed only to the addresses both in `allowCidrs` and in their lists.
+     * @default absent: no allow-listed route, or no address in both lists
+     */
+    restricted?: RestrictedPreview;
+}
+
+/** A blue-green's allow-listed routes as its preview takes them: their paths, and the ranges in both lists. */
+export interface RestrictedPreview {
+    /** The path prefixes of the service's allow-listed routes. */
+    paths: string[];
+    /** The ranges in both `rollout.preview.allowCidrs` and the routes' `allowCidrs`. */
+    allowCidrs: string[];
 }

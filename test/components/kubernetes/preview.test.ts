@@ -62,7 +62,10 @@ describe("kubernetes blue-green preview at the edge (rollout.preview)", function
             lines,
             /preview: .*through the preview Service and the edge \(header x-tierform-preview: 1, from 203\.0\.113\.0\/24, 2001:db8::\/48\)/,
         );
-        assert.match(opened.schedule.approximations.join("\n"), /through the edge with the header x-tierform-preview: 1, on \/api only/);
+        assert.match(
+            opened.schedule.approximations.join("\n"),
+            /through the edge with the header x-tierform-preview: 1, on \/api from rollout\.preview\.allowCidrs; other clients sending it get 403/,
+        );
 
         const closed = stagingSystemPlan("asset-management").services.api.rollout;
         assert.equal(closed.schedule.argo?.preview, undefined);
@@ -77,17 +80,59 @@ describe("kubernetes blue-green preview at the edge (rollout.preview)", function
         assert.match(eks.approximations.join("\n"), /in the cluster only .*rollout\.preview is not used here/);
     });
 
-    it("the plan leaves out a route with its own allow-list (AuroMart's /admin): its list is not the preview's", () => {
-        const plan = stagingSystemPlan("auromart", {
-            "tierform:overrides": {
-                services: { admin: { rollout: { strategy: "blueGreen", preview: { allowCidrs: ["198.51.100.0/24"] } } } },
-            },
-        });
-        const admin = plan.routes.filter((r) => r.service === "admin");
-        assert.ok(admin.length > 0 && admin.every((r) => r.allowCidrs), "AuroMart's admin is reached only through allow-listed routes");
-        assert.equal(plan.services.admin.rollout.schedule.argo?.preview, undefined);
-    });
+    describe("an allow-listed route (AuroMart's /admin, 10.0.0.0/8 and 192.168.0.0/16): previewed only to the addresses in both lists", () => {
+        const adminPreview = (allowCidrs: string[]) =>
+            stagingSystemPlan("auromart", {
+                "tierform:overrides": { services: { admin: { rollout: { strategy: "blueGreen", preview: { allowCidrs } } } } },
+            }).services.admin.rollout.schedule;
 
+        it("the plan: the ranges in both lists, the paths, and no open route (admin has none); none in both: no preview", () => {
+            const s = adminPreview(["10.20.0.0/16", "203.0.113.0/24", "192.0.0.0/8"]);
+            assert.deepEqual(s.argo?.preview, {
+                header: "x-tierform-preview",
+                value: "1",
+                allowCidrs: ["10.20.0.0/16", "203.0.113.0/24", "192.0.0.0/8"],
+                paths: [],
+                restricted: { paths: ["/admin"], allowCidrs: ["10.20.0.0/16", "192.168.0.0/16"] },
+            });
+            assert.match(
+                s.approximations.join("\n"),
+                /on the allow-listed \/admin only from 10\.20\.0\.0\/16, 192\.168\.0\.0\/16 \(in both lists\)/,
+            );
+            assert.equal(adminPreview(["198.51.100.0/24"]).argo?.preview, undefined);
+        });
+
+        it("the edge: one route edge-admin-preview-restricted and a policy of exactly the ranges in both lists", async () => {
+            const auro = context("auromart");
+            const plan = await planComponent(
+                () =>
+                    new KubernetesEdge("t", {
+                        ctx: auro,
+                        servicePorts: { web: 8000, admin: 8000 },
+                        previews: [
+                            {
+                                service: "admin",
+                                previewService: "admin-preview",
+                                port: 8000,
+                                plan: adminPreview(["10.20.0.0/16", "203.0.113.0/24", "192.0.0.0/8"]).argo!.preview!,
+                            },
+                        ],
+                    }).publicUrl,
+            );
+            assert.deepEqual(
+                objects(plan, "HTTPRoute")
+                    .map((r) => r.inputs.metadata.name)
+                    .filter((n) => n.includes("preview")),
+                ["edge-admin-preview-restricted"],
+            );
+            const route = object(plan, "HTTPRoute", "edge-admin-preview-restricted").inputs.spec;
+            assert.deepEqual(route.rules[0].matches[0].path, { type: "PathPrefix", value: "/admin" });
+            assert.deepEqual(route.rules[0].backendRefs, [{ name: "admin-preview", port: 8000 }]);
+            const policy = object(plan, "SecurityPolicy", "edge-admin-preview-restricted-allow").inputs.spec;
+            assert.equal(policy.targetRefs[0].name, "edge-admin-preview-restricted");
+            assert.deepEqual(policy.authorization.rules[0].principal.clientCIDRs, ["10.20.0.0/16", "192.168.0.0/16"]);
+        });
+    });
     describe("the edge's objects", () => {
         const ctx = context("asset-management", PREVIEW_CONFIG);
         const preview = stagingSystemPlan("asset-management", PREVIEW_CONFIG).services.api.rollout.schedule.argo!.preview!;
