@@ -342,6 +342,67 @@ export const publicEntryPoints = stackPolicy({
         }),
 });
 
+/**
+ * A blue-green's new version is not open to the internet before the switch: an HTTPRoute that sends to a Rollout's
+ * previewService (tierform's `edge-<service>-preview`, components/kubernetes/preview.ts, or one a user adds) must be the
+ * target of a SecurityPolicy that denies by default and allows only named client ranges.
+ */
+export const k8sPreviewRouteRestricted = stackPolicy({
+    name: "k8s-preview-route-restricted",
+    description:
+        "Every HTTPRoute that sends requests to a blue-green's preview Service (an Argo Rollouts Rollout's previewService in its namespace) is the target of an Envoy Gateway SecurityPolicy whose authorization denies by default and whose every Allow rule names client ranges (clientCIDRs), none 0.0.0.0/0 or ::/0: the new version is not open to the internet before the switch.",
+    group: "security",
+    platforms: ["kubernetes"],
+    sources: ["Envoy Gateway SecurityPolicy authorization (defaultAction, clientCIDRs)", "Argo Rollouts blue-green previewService"],
+    validate: (args, report) =>
+        perPlatform(args, {
+            kubernetes: (rs) => {
+                const nsName = (r: PolicyResource) => `${r.props?.metadata?.namespace}/${r.props?.metadata?.name}`;
+                const previews = new Set(
+                    ofType(rs, "kubernetes:argoproj.io/v1alpha1:Rollout").flatMap((r) => {
+                        const service = r.props?.spec?.strategy?.blueGreen?.previewService;
+                        return service ? [`${r.props?.metadata?.namespace}/${service}`] : [];
+                    }),
+                );
+                const policies = ofType(rs, "kubernetes:gateway.envoyproxy.io/v1alpha1:SecurityPolicy");
+                for (const route of ofType(rs, "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute")) {
+                    const ns = route.props?.metadata?.namespace;
+                    const name = route.props?.metadata?.name;
+                    const preview = (route.props?.spec?.rules ?? [])
+                        .flatMap((rule: any) => rule.backendRefs ?? [])
+                        .map((b: any) => String(b.name))
+                        .find((b: string) => previews.has(`${ns}/${b}`));
+                    if (!preview) continue;
+                    const guards = policies.filter(
+                        (p) =>
+                            p.props?.metadata?.namespace === ns &&
+                            (p.props?.spec?.targetRefs ?? []).some((t: any) => t.kind === "HTTPRoute" && t.name === name),
+                    );
+                    if (guards.length === 0)
+                        report(
+                            `HTTPRoute '${nsName(route)}' sends to the preview Service '${preview}' and no SecurityPolicy restricts it: the new version is open before the switch`,
+                            route.urn,
+                        );
+                    for (const p of guards) {
+                        const a = p.props?.spec?.authorization;
+                        // Envoy Gateway's Authorization.defaultAction: "If not specified, the default action is Deny".
+                        if (!a || (a.defaultAction ?? "Deny") !== "Deny")
+                            report(`SecurityPolicy '${nsName(p)}' on preview route '${name}' does not deny by default`, p.urn);
+                        (a?.rules ?? []).forEach((rule: any, i: number) => {
+                            if (rule.action !== "Allow") return;
+                            const cidrs: string[] = rule.principal?.clientCIDRs ?? [];
+                            if (cidrs.length === 0)
+                                report(`SecurityPolicy '${nsName(p)}' rule ${i} allows clients by no address range`, p.urn);
+                            const world = cidrs.filter((c) => WORLD.includes(c));
+                            if (world.length > 0)
+                                report(`SecurityPolicy '${nsName(p)}' rule ${i} allows ${world.join(", ")} to the preview`, p.urn);
+                        });
+                    }
+                }
+            },
+        }),
+});
+
 /** On AWS without CloudFront, the ALB's HTTPS listeners add the security headers. */
 export const awsAlbSecurityHeaders = stackPolicy({
     name: "aws-alb-security-headers",
@@ -926,4 +987,6 @@ export const stackPolicies = [
     awsVpcFlowLogs,
     awsWafLogging,
     awsLogErrorMetrics,
+    // issue 22: a blue-green's preview at the edge
+    k8sPreviewRouteRestricted,
 ];

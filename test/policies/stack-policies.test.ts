@@ -195,6 +195,37 @@ describe("stack policies", () => {
         it("aws: ALB without HTTPS listener", () => fires("public-entry-tls-waf", without(awsStack(), "https"), /HTTPS listener/));
     });
 
+    describe("k8s-preview-route-restricted fires", () => {
+        it("a preview route without its SecurityPolicy", () =>
+            fires(
+                "k8s-preview-route-restricted",
+                without(kubernetesStack(), "edge-backend-preview-allow"),
+                /no SecurityPolicy restricts it/,
+            ));
+        it("a policy that allows by default", () =>
+            fires(
+                "k8s-preview-route-restricted",
+                edit(kubernetesStack(), "edge-backend-preview-allow", (p) => (p.spec.authorization.defaultAction = "Allow")),
+                /does not deny by default/,
+            ));
+        it("a policy that allows the internet", () =>
+            fires(
+                "k8s-preview-route-restricted",
+                edit(
+                    kubernetesStack(),
+                    "edge-backend-preview-allow",
+                    (p) => (p.spec.authorization.rules[0].principal.clientCIDRs = ["::/0"]),
+                ),
+                /allows ::\/0 to the preview/,
+            ));
+        it("a policy that targets another route", () =>
+            fires(
+                "k8s-preview-route-restricted",
+                edit(kubernetesStack(), "edge-backend-preview-allow", (p) => (p.spec.targetRefs[0].name = "edge-backend")),
+                /no SecurityPolicy restricts it/,
+            ));
+    });
+
     it("aws-alb-security-headers fires without CloudFront and without listener headers", () =>
         fires(
             "aws-alb-security-headers",

@@ -11,6 +11,7 @@ import { planComponent, problemsOf, type Plan } from "../../harness";
 import { spec } from "../../harness/spec";
 import { KubernetesEdge } from "../../../components/kubernetes/edge";
 import { ENVOY_PROXY_PEER } from "../../../components/kubernetes/edge";
+import { runPolicyReport } from "../../../scripts/offline/policy-report";
 import { context, object, objects, PREVIEW_CONFIG, stagingPlan, stagingStack, stagingSystemPlan } from "./fixtures";
 
 const importEsm = new Function("specifier", "return import(specifier)") as (specifier: string) => Promise<any>;
@@ -269,6 +270,32 @@ describe("kubernetes blue-green preview at the edge (rollout.preview)", function
                     preset,
                 );
             }
+        });
+
+        it("passes the staging policy pack, and k8s-preview-route-restricted (mandatory) fires on the route without its SecurityPolicy", () => {
+            const report = runPolicyReport(opened.run, "staging");
+            const mandatory = report.violations.filter((v) => v.level === "mandatory");
+            assert.deepEqual(
+                mandatory.map((v) => `${v.policy}: ${v.message}`),
+                [],
+            );
+            assert.ok(report.checked["k8s-preview-route-restricted"] > 0, "the policy ran on the stack");
+            const open = {
+                ...opened.run,
+                resources: opened.run.resources.filter(
+                    (r) => r.inputs?.kind !== "SecurityPolicy" || r.inputs.metadata?.name !== "edge-api-preview-allow",
+                ),
+            };
+            const broken = runPolicyReport(open, "staging").violations.filter((v) => v.policy === "k8s-preview-route-restricted");
+            assert.deepEqual(
+                broken.map((v) => [v.level, v.message]),
+                [
+                    [
+                        "mandatory",
+                        "HTTPRoute 'asset-management/edge-api-preview' sends to the preview Service 'api-preview' and no SecurityPolicy restricts it: the new version is open before the switch",
+                    ],
+                ],
+            );
         });
 
         it("the mesh admits the edge's proxies to the preview pods, and the NetworkPolicy flow from the edge to the port covers them", () => {
