@@ -75,7 +75,7 @@ export function rolloutIntent(system: System, service: Service): RolloutIntent {
 /**
  * Where a blue-green's preview is opened at the edge, for the ranges `allowCidrs`: the service's routes without an
  * allow-list, to those ranges; its allow-listed routes only to the addresses in both lists (every one of the routes'
- * lists). None when neither is left.
+ * lists). Both may be empty (every route allow-listed, no range in both lists): the platforms then say it opens nothing.
  */
 function previewIntent(system: System, service: string, allowCidrs: string[]): RolloutIntent["preview"] {
     const own = system.edge.routes.filter((route) => route.service === service);
@@ -83,7 +83,6 @@ function previewIntent(system: System, service: string, allowCidrs: string[]): R
     const listed = own.filter((route) => route.allowCidrs);
     const both = listed.reduce((ranges, route) => cidrIntersection(route.allowCidrs!, ranges), allowCidrs);
     const restricted = listed.length > 0 && both.length > 0 ? { paths: listed.map((route) => route.path), allowCidrs: both } : undefined;
-    if (paths.length === 0 && !restricted) return undefined;
     return { allowCidrs: [...allowCidrs], paths, ...(restricted ? { restricted } : {}) };
 }
 

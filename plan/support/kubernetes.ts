@@ -300,14 +300,15 @@ function argoSchedule(intent: RolloutIntent): RolloutSchedule {
     }
     const checks = (hooks: { name: string }[]) => (hooks.length > 0 ? ` and ${hooks.map((h) => h.name).join(", ")} exit 0` : "");
     const p = intent.preview;
-    const preview = p
-        ? {
-              ...PREVIEW_HEADER,
-              allowCidrs: [...p.allowCidrs],
-              paths: [...p.paths],
-              ...(p.restricted ? { restricted: { paths: [...p.restricted.paths], allowCidrs: [...p.restricted.allowCidrs] } } : {}),
-          }
-        : undefined;
+    const preview =
+        p && (p.paths.length > 0 || p.restricted)
+            ? {
+                  ...PREVIEW_HEADER,
+                  allowCidrs: [...p.allowCidrs],
+                  paths: [...p.paths],
+                  ...(p.restricted ? { restricted: { paths: [...p.restricted.paths], allowCidrs: [...p.restricted.allowCidrs] } } : {}),
+              }
+            : undefined;
     return {
         runner: "Argo Rollouts blue-green, the active and preview Services",
         argo: { traffic: "httpRouteWeights", metrics: "envoyPrometheus", ...(preview ? { preview } : {}) },
@@ -353,7 +354,9 @@ export function previewApproximation(intent: RolloutIntent, atEdge: boolean): st
         ];
         return `the preview is reached through the edge with the header ${PREVIEW_HEADER.header}: ${PREVIEW_HEADER.value}, ${where.join(", and ")}; other clients sending it get 403, and an allow-listed route is previewed only to addresses in both lists`;
     }
-    return intent.preview
+    if (p && p.paths.length === 0 && !p.restricted)
+        return "the preview is reached in the cluster only (the preview Service): rollout.preview opens nothing, every route of the service has its own allowCidrs and none of its ranges is in both lists";
+    return p
         ? "the preview is reached in the cluster only (the preview Service), not through the edge: rollout.preview is not used here"
         : "the preview is reached in the cluster only (the preview Service), not through the edge (rollout.preview.allowCidrs opens it at the edge, by header)";
 }

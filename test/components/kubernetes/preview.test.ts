@@ -100,7 +100,12 @@ describe("kubernetes blue-green preview at the edge (rollout.preview)", function
                 s.approximations.join("\n"),
                 /on the allow-listed \/admin only from 10\.20\.0\.0\/16, 192\.168\.0\.0\/16 \(in both lists\)/,
             );
-            assert.equal(adminPreview(["198.51.100.0/24"]).argo?.preview, undefined);
+            const none = adminPreview(["198.51.100.0/24"]);
+            assert.equal(none.argo?.preview, undefined);
+            assert.match(
+                none.approximations.join("\n"),
+                /rollout\.preview opens nothing, every route of the service has its own allowCidrs/,
+            );
         });
 
         it("the edge: one route edge-admin-preview-restricted and a policy of exactly the ranges in both lists", async () => {
