@@ -27,7 +27,7 @@ import {
 import { planFile } from "../../scripts/plan";
 import { planStack, stackConfig } from "../harness";
 
-const STACKS = ["dev", "staging", "prod"] as const;
+const STACKS = ["dev", "staging", "prod", "prod-eks"] as const;
 
 /** The next patch version of an image tag (`1.4.2` → `1.4.3`), or the tag with `-2` appended. */
 function bumped(image: string): string {
@@ -79,7 +79,7 @@ describe("updates: routine spec changes replace no stored data", function () {
                 assert.deepStrictEqual(dataLosingSteps(steps).map(brief), []);
                 // What the program can refuse without the previous state: on prod every resource holding data is protected,
                 // so a real update that would replace or delete one fails on it, naming it, instead of carrying it out.
-                if (stack === "prod")
+                if (stack === "prod" || stack === "prod-eks")
                     assert.deepStrictEqual(
                         after.resources.filter((r) => FORCE_NEW[r.type]?.holdsData && !r.protect).map((r) => `${r.type} ${r.name}`),
                         [],
