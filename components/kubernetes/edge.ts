@@ -74,7 +74,9 @@ export function edgeHeaders(system: System): Record<string, string> {
 /**
  * What the Kubernetes edge cannot build: TLS without a domain (nothing to name in the certificate), and two allow-listed
  * routes of one service with different lists (they share the HTTPRoute `edge-<service>-restricted` and its one
- * SecurityPolicy, {@link httpRouteName}: the second route would take the first one's list).
+ * SecurityPolicy, {@link httpRouteName}: the second route would take the first one's list), and a service named as the
+ * second Service of a routed canary or blue-green (`<service>-canary`, `<service>-preview`, rollout.ts), whose Service and
+ * HTTPRoute would be the same objects as that rollout's.
  */
 export function edgeProblems(system: System, _settings: PlatformSettings): Problem[] {
     const e = system.edge;
@@ -87,6 +89,21 @@ export function edgeProblems(system: System, _settings: PlatformSettings): Probl
             },
         ];
     }
+    const routed = new Set(e.routes.map((r) => r.service));
+    const taken = Object.values(system.services).flatMap((s) => {
+        const strategy = s.rollout.strategy;
+        if (strategy === "rolling" || s.kind !== "web" || s.port === undefined || !routed.has(s.name)) return [];
+        const second = `${s.name}-${strategy === "canary" ? "canary" : "preview"}`;
+        return system.services[second]
+            ? [
+                  {
+                      where: `services.${second}`,
+                      message: `is the name of the ${strategy === "canary" ? "canary" : "preview"} Service (and its HTTPRoute) of services.${s.name}'s ${strategy} rollout on Kubernetes; rename the service`,
+                  },
+              ]
+            : [];
+    });
+    if (taken.length > 0) return taken;
     const first = new Map<string, number>();
     const key = (cidrs: string[]) => JSON.stringify([...cidrs].sort());
     return e.routes.flatMap((r, i) => {

@@ -178,6 +178,43 @@ const POLICY_TARGETS: Record<string, string> = {
 /** Every Kubernetes rule. */
 export const KUBERNETES_RULES: EngineRule[] = [
     {
+        // An object's name is unique per kind in its namespace ("Each object in your cluster has a Name that is unique for
+        // that type of resource", kubernetes.io docs concepts/overview/working-with-objects/names): the API server answers
+        // a second create 409 AlreadyExists, and the provider's Create fails with it. Two resources of one run on one cluster
+        // with the same kind, namespace and name (a service named `api-preview` beside blue-green `api`'s preview Service
+        // and route) are one object: the second is refused; with one logical name too, Pulumi refuses the duplicate URN
+        // first (pkg/resource/deploy "Duplicate resource URN").
+        id: "kubernetes-object-name-unique",
+        types: (t) => t.startsWith("kubernetes:") && !t.endsWith("Patch") && t !== HELM_RELEASE && !t.startsWith("kubernetes:yaml"),
+        outcome: "refused",
+        source: "https://kubernetes.io/docs/concepts/overview/working-with-objects/names/; k8s.io/apimachinery pkg/api/errors NewAlreadyExists (409); pulumi-kubernetes provider/pkg/await/await.go Creation",
+        check(r, run): Finding[] {
+            const name = r.inputs?.metadata?.name;
+            if (typeof name !== "string") return [];
+            const ns = r.inputs?.metadata?.namespace;
+            const twin = run
+                .ofType(r.type)
+                .find(
+                    (o) =>
+                        o !== r &&
+                        o.inputs?.metadata?.name === name &&
+                        o.inputs?.metadata?.namespace === ns &&
+                        providerUrn(o) === providerUrn(r),
+                );
+            return twin
+                ? [
+                      {
+                          field: "metadata.name",
+                          message:
+                              twin.urn === r.urn
+                                  ? `'${name}' is registered twice with one URN: Pulumi refuses the duplicate URN (and the API server a second object of that name)`
+                                  : `'${name}' is also the name of ${twin.name} (same kind${ns ? ` in namespace ${ns}` : ""}): the API server refuses the second (AlreadyExists)`,
+                      },
+                  ]
+                : [];
+        },
+    },
+    {
         // Envoy Gateway resolves a SecurityPolicy's targetRefs in the policy's own namespace (a targetRef has no namespace:
         // LocalPolicyTargetReferenceWithSectionName; a `namespace` key is pruned by the API server's structural schema). A
         // target it does not find is skipped without an error ("Route not found ... It's not an error", return nil, nil),

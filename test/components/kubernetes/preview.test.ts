@@ -7,7 +7,7 @@
 import { strict as assert } from "assert";
 import { formatProblems } from "../../../model";
 import { planSystem, scheduleLines } from "../../../plan";
-import { planComponent, problemsOf, type Plan } from "../../harness";
+import { planComponent, planStack, problemsOf, type Plan } from "../../harness";
 import { spec } from "../../harness/spec";
 import { KubernetesEdge } from "../../../components/kubernetes/edge";
 import { ENVOY_PROXY_PEER } from "../../../components/kubernetes/edge";
@@ -48,6 +48,26 @@ describe("kubernetes blue-green preview at the edge (rollout.preview)", function
             refused({ strategy: "blueGreen", preview: { allowCidrs: [] } }),
             /rollout\.preview\.allowCidrs: \[\]: list at least one CIDR/,
         );
+    });
+
+    it("refuses a service named as a blue-green's preview Service (its Service and route would be the same objects) before registering anything", async () => {
+        const file = spec("clash")
+            .service("api", { rollout: { strategy: "blueGreen", preview: { allowCidrs: ["10.0.0.0/8"] } } as never })
+            .service("api-preview")
+            .edge({
+                routes: [
+                    { path: "/api", service: "api" },
+                    { path: "/", service: "api-preview" },
+                ],
+            } as never)
+            .build();
+        await assert.rejects(planStack({ stack: "staging", system: file }), (err: Error & { registered?: unknown[] }) => {
+            assert.match(
+                err.message,
+                /services\.api-preview: is the name of the preview Service \(and its HTTPRoute\) of services\.api's blueGreen rollout/,
+            );
+            return true;
+        });
     });
 
     it("the plan: a preview at the edge only with ranges given, on the service's own paths, and the printed schedule says where", () => {

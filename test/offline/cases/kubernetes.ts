@@ -250,6 +250,28 @@ const eksBinding = recorded(
 /** Every Kubernetes rule's cases. */
 export const kubernetesRuleCases: EngineRuleCase[] = [
     {
+        rule: "kubernetes-object-name-unique",
+        // One name in two namespaces, or for two kinds, is two objects.
+        good: [
+            previewService(),
+            recorded("kubernetes:core/v1:Service", "other-web-preview", { metadata: { name: "web-preview", namespace: "other" } }),
+            previewRoute(),
+            recorded(HTTPROUTE, "shop-edge-web-preview-2", { metadata: { name: "edge-web-preview", namespace: "other" } }),
+        ],
+        bad: [
+            {
+                why: "a service named web-preview beside blue-green web's preview Service",
+                resources: [previewService(), recorded("kubernetes:core/v1:Service", "shop-svc-web-preview", previewService().inputs)],
+                expect: /'web-preview' is also the name of shop-web-preview .*AlreadyExists/,
+            },
+            {
+                why: "the same object registered twice under one logical name (one URN)",
+                resources: [previewRoute(), previewRoute()],
+                expect: /registered twice with one URN/,
+            },
+        ],
+    },
+    {
         rule: "kubernetes-envoy-security-policy-target",
         good: [previewRoute(), securityPolicy("edge-web-preview-allow", { name: "edge-web-preview" })],
         bad: [
