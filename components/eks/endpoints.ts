@@ -13,6 +13,8 @@
  * - `secretsmanager`: External Secrets reads the connection secrets (secrets.ts). Always.
  * - `sqs`: a service that uses a queue.
  * - `xray`: the trace collector's awsxray exporter (traces.ts), while traces are on ("required for tracing sent to X-Ray").
+ * - `monitoring`: CloudWatch's GetMetricData, which the Argo Rollouts controller's analysis (rollouts.ts) and the KEDA
+ *   operator's request trigger (scaling.ts) call, where a service rolls out on Argo or scales on requests.
  * - `logs`: the node log collector's awscloudwatchlogs exporter (logs.ts), which ships the pods' logs to CloudWatch Logs. Always.
  * - `elasticfilesystem`: the EFS CSI controller creates an access point per claim (files.ts), where a share is mounted.
  * - `ecr.api` and `ecr.dkr`: image pulls from ECR in the stack's region — the EFS CSI add-on's images (EKS's regional
@@ -44,6 +46,7 @@ import type { AwsNetwork } from "../aws/network";
 import { ecrRepositoryArn } from "../aws/service";
 import { securityGroupKit } from "../aws/network/part";
 import { awsTags, resourceName } from "../shared/naming";
+import { rollsOut, scalesOnRequests } from "../kubernetes/operators";
 
 /** The resolved system, as the platform contract hands it to the placement (the AWS parts it composes still read it). */
 type System = PlatformSystemArgs["system"];
@@ -67,6 +70,7 @@ export function eksEndpoints(system: System, region: string | undefined): string
         "logs", // the node log collector (logs.ts)
         ...(queues ? ["sqs"] : []), // the services that use a queue
         ...(exportsTraces(system, "kubernetes") ? ["xray"] : []), // the trace collector
+        ...(rollsOut(system) || scalesOnRequests(system) ? ["monitoring"] : []), // CloudWatch metrics: Argo's analysis, KEDA's trigger
         ...(shares ? ["elasticfilesystem"] : []), // the EFS CSI controller
         ...(ecr ? ["ecr.api", "ecr.dkr"] : []), // the EFS CSI add-on's images, a service image in this region's ECR
     ];

@@ -610,14 +610,15 @@ describe("the EKS placement (prod-eks): every preset on an EKS cluster with AWS 
 
     it("AWS's APIs inside the VPC: an interface endpoint per API the nodes and pods call, private DNS, admitting only the cluster security group", async () => {
         // What each preset's traffic calls: Pod Identity (eks-auth), External Secrets (secretsmanager) and the node log collector
-        // (logs) always; X-Ray while traces are on (every preset); SQS with a queue (asset-management, mealkitz); EFS and ECR (the
+        // (logs) always; X-Ray while traces are on (every preset); CloudWatch metrics (monitoring) where Argo Rollouts or KEDA reads
+        // them (all but auromart); SQS with a queue (asset-management, mealkitz); EFS and ECR (the
         // EFS CSI add-on's images) with a share (auromart).
         const expected: Record<string, string[]> = {
-            "asset-management": ["eks-auth", "logs", "secretsmanager", "sqs", "xray"],
+            "asset-management": ["eks-auth", "logs", "monitoring", "secretsmanager", "sqs", "xray"],
             auromart: ["ecr.api", "ecr.dkr", "eks-auth", "elasticfilesystem", "logs", "secretsmanager", "xray"],
-            "hld-platform": ["eks-auth", "logs", "secretsmanager", "xray"],
-            "mdc-tts": ["eks-auth", "logs", "secretsmanager", "xray"],
-            mealkitz: ["eks-auth", "logs", "secretsmanager", "sqs", "xray"],
+            "hld-platform": ["eks-auth", "logs", "monitoring", "secretsmanager", "xray"],
+            "mdc-tts": ["eks-auth", "logs", "monitoring", "secretsmanager", "xray"],
+            mealkitz: ["eks-auth", "logs", "monitoring", "secretsmanager", "sqs", "xray"],
         };
         assert.deepStrictEqual(Object.keys(expected).sort(), [...presetNames()].sort(), "every preset");
         for (const [preset, services] of Object.entries(expected)) {
