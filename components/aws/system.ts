@@ -25,7 +25,7 @@ import type { AwsDatastoreBinding } from "./contract";
 import { backupProblems } from "./backup";
 import { bucketProblems } from "./object-store";
 import { createDataTier, recoveryProblems } from "./data";
-import { AwsEdge, edgeProblems } from "./edge";
+import { AwsEdge, edgeProblems, type AwsEdgeArgs } from "./edge";
 import { isPlaceholderDomain } from "./edge/dns";
 import { AwsFileShares, fileShareProblems } from "./files";
 import { AwsKms } from "./kms";
@@ -38,7 +38,7 @@ import { AwsService, serviceProblems, shiftsTraffic } from "./service";
 import { AwsRolloutHook } from "./rollout-hook";
 import { ecsHooks } from "../../plan/support/aws";
 import type { Problem } from "../../conventions/problems";
-import type { PlatformSettings } from "../../plan";
+import type { PlatformSettings, SystemPlan } from "../../plan";
 
 /**
  * Everything the AWS platform cannot build from a valid spec, one problem per spec path or config
@@ -56,6 +56,45 @@ export function awsProblems(system: System, settings: PlatformSettings, region?:
         ...recoveryProblems(system, settings, region),
         ...fileShareProblems(system),
     ];
+}
+
+/** What the AWS edge is built from: the system, its plan and settings, the network, the logs key and the data tier's bindings. */
+export interface AwsEdgeSources {
+    /** The resolved system. */
+    system: System;
+    /** Its plan: the services' traffic policies (plan/traffic.ts), which the edge renders. */
+    plan: Pick<SystemPlan, "traffic">;
+    /** The stack's settings: certificate, hosted zone, region. */
+    settings: PlatformSettings;
+    /** The network: the VPC, the subnets and the load balancers' security groups. */
+    network: AwsNetwork;
+    /** The key of the edge's log groups. */
+    logsKmsKeyArn: pulumi.Input<string>;
+    /** The data tier's bindings: the buckets CloudFront serves. */
+    bindings: Record<string, AwsDatastoreBinding>;
+}
+
+/**
+ * The AWS edge's arguments, for the aws platform and the EKS placement alike (components/eks/system.ts adds only that no
+ * ECS deployment shifts its traffic): the same load balancer, WAF, CDN and the plan's traffic policies at them.
+ */
+export function awsEdgeArgs(from: AwsEdgeSources): AwsEdgeArgs {
+    const { system, settings, network, bindings } = from;
+    return {
+        system,
+        traffic: from.plan.traffic,
+        vpcId: network.vpcId,
+        publicSubnetIds: network.publicSubnetIds,
+        securityGroupId: network.albSecurityGroupId,
+        ...(network.internalAlbSecurityGroupId
+            ? { internal: { subnetIds: network.privateSubnetIds, securityGroupId: network.internalAlbSecurityGroupId } }
+            : {}),
+        logsKmsKeyArn: from.logsKmsKeyArn,
+        certificateArn: settings.certificateArn || undefined,
+        hostedZoneId: settings.hostedZoneId || undefined,
+        staticOrigins: Object.fromEntries(Object.entries(bindings).flatMap(([k, b]) => (b.cdnOrigin ? [[k, b.cdnOrigin]] : []))),
+        region: settings.awsRegion,
+    };
 }
 
 /**
@@ -194,21 +233,7 @@ export class AwsSystem extends pulumi.ComponentResource implements PlatformSyste
 
         const edge = new AwsEdge(
             `${name}-edge`,
-            {
-                system,
-                traffic: plan.traffic,
-                vpcId: network.vpcId,
-                publicSubnetIds: network.publicSubnetIds,
-                securityGroupId: network.albSecurityGroupId,
-                ...(network.internalAlbSecurityGroupId
-                    ? { internal: { subnetIds: network.privateSubnetIds, securityGroupId: network.internalAlbSecurityGroupId } }
-                    : {}),
-                logsKmsKeyArn: logsKey.arn,
-                certificateArn: settings.certificateArn || undefined,
-                hostedZoneId: settings.hostedZoneId || undefined,
-                staticOrigins: Object.fromEntries(Object.entries(bindings).flatMap(([k, b]) => (b.cdnOrigin ? [[k, b.cdnOrigin]] : []))),
-                region,
-            },
+            awsEdgeArgs({ system, plan, settings, network, logsKmsKeyArn: logsKey.arn, bindings }),
             child,
         );
         if (edge.distributionArn) resolveCdnDistributionArn(edge.distributionArn);

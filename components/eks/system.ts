@@ -30,7 +30,7 @@ type System = PlatformSystemArgs["system"];
 import type { PlatformModule } from "../platform";
 import { datastoreOutputs } from "../shared/binding";
 import { MANAGED_BY } from "../shared/naming";
-import { awsProblems, awsWarnings } from "../aws/system";
+import { awsEdgeArgs, awsProblems, awsWarnings } from "../aws/system";
 import { AwsAlarmTopic, AwsAppAlarms } from "../aws/monitoring";
 import { createDataTier } from "../aws/data";
 import type { AwsDatastoreBinding } from "../aws/contract";
@@ -348,21 +348,8 @@ export class EksSystem extends pulumi.ComponentResource implements PlatformSyste
         // ---------- the edge: the AWS load balancer, WAF and CDN (before the services: their rollouts' analysis reads its target groups) ----------
         const edge = new AwsEdge(
             `${name}-edge`,
-            {
-                system,
-                vpcId: network.vpcId,
-                shiftTraffic: false, // one target group per routed service, which its TargetGroupBinding fills
-                publicSubnetIds: network.publicSubnetIds,
-                securityGroupId: network.albSecurityGroupId,
-                ...(network.internalAlbSecurityGroupId
-                    ? { internal: { subnetIds: network.privateSubnetIds, securityGroupId: network.internalAlbSecurityGroupId } }
-                    : {}),
-                logsKmsKeyArn: logsKey.arn,
-                certificateArn: settings.certificateArn || undefined,
-                hostedZoneId: settings.hostedZoneId || undefined,
-                staticOrigins: Object.fromEntries(Object.entries(bindings).flatMap(([k, b]) => (b.cdnOrigin ? [[k, b.cdnOrigin]] : []))),
-                region,
-            },
+            // One target group per routed service, which its TargetGroupBinding fills: no ECS deployment shifts traffic.
+            { ...awsEdgeArgs({ system, plan, settings, network, logsKmsKeyArn: logsKey.arn, bindings }), shiftTraffic: false },
             child,
         );
         if (edge.distributionArn) resolveCdnDistributionArn(edge.distributionArn);

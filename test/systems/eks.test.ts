@@ -391,6 +391,24 @@ describe("the EKS placement (prod-eks): every preset on an EKS cluster with AWS 
         }
     });
 
+    it("the services' traffic policy at the edge, as on ECS: the load balancer's idle timeout, each target group's anomaly mitigation, the WAF's per-service rate rules", async () => {
+        // plan/support/eks.ts takes these features from the aws column: the AWS edge renders them on both placements.
+        const eks = (await planEks("mealkitz")) as Plan;
+        const ecs = await planStack({ stack: "prod", system: "mealkitz" });
+        const edge = (p: Plan) => ({
+            idleTimeout: p.ofType("aws:lb/loadBalancer:LoadBalancer").map((l) => l.inputs.idleTimeout),
+            wafRules: p.ofType("aws:wafv2/webAcl:WebAcl").map((a) => (a.inputs.rules ?? []).map((r: any) => r.name)),
+            algorithms: Object.fromEntries(
+                p
+                    .ofType("aws:lb/targetGroup:TargetGroup")
+                    .filter((g) => g.inputs.tags?.role !== "alternate")
+                    .map((g) => [g.inputs.tags?.service ?? g.name, g.inputs.loadBalancingAlgorithmType]),
+            ),
+        });
+        assert.ok(edge(ecs).wafRules.flat().includes("rate-limit-payment"), "payment's own rate rule on ECS");
+        assert.deepStrictEqual(edge(eks), edge(ecs));
+    });
+
     it("no ECS leftovers: no task security group, no alternate target group, no traffic-shift role", async () => {
         const plan = (await planEks("mealkitz")) as Plan;
         const leftovers = (p: Plan) => ({
