@@ -19,6 +19,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { SystemFacts } from "../../plan";
 import { awsTags, kubernetesLabels, resourceName } from "../shared/naming";
 import { policyJson } from "../aws/common";
+import type { Pin } from "../../conventions/pins";
 
 /** The service principal of EKS Pod Identity. */
 export const POD_IDENTITY_PRINCIPAL = "pods.eks.amazonaws.com";
@@ -112,4 +113,75 @@ export class EksPodIdentity extends pulumi.ComponentResource {
         );
         this.registerOutputs({});
     }
+}
+
+/** Arguments of {@link podIdentityRelease}. */
+export interface PodIdentityReleaseArgs {
+    /** The resolved system (names, tags). */
+    system: EksPodIdentityArgs["system"];
+    /** The cluster's name and ARN. */
+    cluster: EksPodIdentityArgs["cluster"];
+    /** The release's name. */
+    release: string;
+    /** The pinned chart (conventions/pins.ts). */
+    chart: Pin;
+    /** The namespace of the release and of the ServiceAccount its chart creates. */
+    namespace: string;
+    /** The ServiceAccount the chart creates (its values name it), which the role is associated with. */
+    serviceAccount: string;
+    /** The role's permissions. */
+    statements: pulumi.Input<aws.iam.PolicyStatement>[];
+    /** The chart's values. */
+    values: pulumi.Input<Record<string, unknown>>;
+    /**
+     * Whether the release creates its namespace.
+     * @default true
+     */
+    createNamespace?: boolean;
+    /**
+     * What the release waits for besides the association.
+     * @default []
+     */
+    dependsOn?: pulumi.Resource[];
+}
+
+/**
+ * A pinned chart whose pods reach AWS through EKS Pod Identity, under `parent`: `<name>-identity`, the role for the
+ * ServiceAccount the chart creates, and `<name>-release`, which waits for the association (the pods' credentials exist
+ * only once it does). The placement's controllers are installed this way: External Secrets, the trace and log collectors,
+ * Argo Rollouts, KEDA.
+ */
+export function podIdentityRelease(
+    parent: pulumi.Resource,
+    name: string,
+    args: PodIdentityReleaseArgs,
+): { identity: EksPodIdentity; release: k8s.helm.v3.Release } {
+    const identity = new EksPodIdentity(
+        `${name}-identity`,
+        {
+            system: args.system,
+            cluster: args.cluster,
+            namespace: args.namespace,
+            serviceAccount: args.serviceAccount,
+            createServiceAccount: false,
+            statements: args.statements,
+        },
+        { parent },
+    );
+    const release = new k8s.helm.v3.Release(
+        `${name}-release`,
+        {
+            name: args.release,
+            chart: args.chart.packageName,
+            version: args.chart.value,
+            repositoryOpts: { repo: args.chart.registryUrl },
+            namespace: args.namespace,
+            createNamespace: args.createNamespace ?? true,
+            atomic: true,
+            timeout: 600,
+            values: args.values,
+        },
+        { parent, dependsOn: [identity.association, ...(args.dependsOn ?? [])] },
+    );
+    return { identity, release };
 }

@@ -49,7 +49,7 @@ import { dataAlarm } from "../aws/monitoring";
 import { LOG_COLLECTOR_NAMESPACE, logCollectorNamespace, otelLogsValues } from "../kubernetes/observability";
 import { LOG_LABELS } from "../shared/dashboards";
 import { awsTags, resourceName } from "../shared/naming";
-import { EksPodIdentity } from "./identity";
+import { podIdentityRelease } from "./identity";
 
 /** The node log collector's release and ServiceAccount (the chart's fullname, `fullnameOverride` of otelLogsValues), in its namespace. */
 export const EKS_LOG_COLLECTOR = { release: "otel-logs", serviceAccount: "otel-logs", namespace: LOG_COLLECTOR_NAMESPACE } as const;
@@ -152,41 +152,26 @@ export class EksPodLogs extends pulumi.ComponentResource {
             },
             child,
         );
-        const identity = new EksPodIdentity(
-            `${name}-identity`,
-            {
-                system: plan,
-                cluster: args.cluster,
-                namespace: EKS_LOG_COLLECTOR.namespace,
-                serviceAccount: EKS_LOG_COLLECTOR.serviceAccount,
-                createServiceAccount: false,
-                statements: [
-                    {
-                        Sid: "PodLogsToTheSystemsGroup",
-                        Effect: "Allow",
-                        Action: LOG_WRITE_ACTIONS,
-                        Resource: [this.logGroup.arn, pulumi.interpolate`${this.logGroup.arn}:log-stream:*`],
-                    },
-                ],
-            },
-            child,
-        );
         const namespace = logCollectorNamespace(`${name}-namespace`, child);
-        this.release = new k8s.helm.v3.Release(
-            `${name}-release`,
-            {
-                name: EKS_LOG_COLLECTOR.release,
-                chart: PINS.otelCollectorChart.packageName,
-                version: PINS.otelCollectorChart.value,
-                repositoryOpts: { repo: PINS.otelCollectorChart.registryUrl },
-                namespace: EKS_LOG_COLLECTOR.namespace,
-                createNamespace: false,
-                atomic: true,
-                timeout: 600,
-                values: eksLogsValues({ namespace: args.namespace, logGroupName: eksPodLogGroupName(plan), region: args.region }),
-            },
-            { parent: this, dependsOn: [namespace, identity.association, this.logGroup] },
-        );
+        this.release = podIdentityRelease(this, name, {
+            system: plan,
+            cluster: args.cluster,
+            release: EKS_LOG_COLLECTOR.release,
+            chart: PINS.otelCollectorChart,
+            namespace: EKS_LOG_COLLECTOR.namespace,
+            serviceAccount: EKS_LOG_COLLECTOR.serviceAccount,
+            statements: [
+                {
+                    Sid: "PodLogsToTheSystemsGroup",
+                    Effect: "Allow",
+                    Action: LOG_WRITE_ACTIONS,
+                    Resource: [this.logGroup.arn, pulumi.interpolate`${this.logGroup.arn}:log-stream:*`],
+                },
+            ],
+            values: eksLogsValues({ namespace: args.namespace, logGroupName: eksPodLogGroupName(plan), region: args.region }),
+            createNamespace: false,
+            dependsOn: [namespace, this.logGroup],
+        }).release;
         errorLines(this, name, plan, this.logGroup, args.alarmTopic.topicArn);
         for (const [kind, query] of Object.entries(LOG_QUERIES))
             new aws.cloudwatch.QueryDefinition(

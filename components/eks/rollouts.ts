@@ -20,7 +20,7 @@ import { PINS } from "../../conventions/pins";
 import type { PlatformSystemArgs } from "../contract";
 import { OPERATOR_NAMESPACES } from "../kubernetes/context";
 import { argoRolloutsValues } from "../kubernetes/operators";
-import { EksPodIdentity } from "./identity";
+import { podIdentityRelease } from "./identity";
 
 /** The resolved system, as the platform contract hands it to the placement. */
 type System = PlatformSystemArgs["system"];
@@ -66,34 +66,16 @@ export class EksRollouts extends pulumi.ComponentResource {
 
     constructor(name: string, args: EksRolloutsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tierform:eks:Rollouts", name, {}, opts);
-        const identity = new EksPodIdentity(
-            `${name}-identity`,
-            {
-                system: args.system,
-                cluster: args.cluster,
-                namespace: EKS_ROLLOUTS.namespace,
-                serviceAccount: EKS_ROLLOUTS.serviceAccount,
-                createServiceAccount: false,
-                statements: [GET_METRIC_DATA_STATEMENT],
-            },
-            { parent: this },
-        );
-        this.release = new k8s.helm.v3.Release(
-            `${name}-release`,
-            {
-                name: EKS_ROLLOUTS.release,
-                chart: PINS.argoRolloutsChart.packageName,
-                version: PINS.argoRolloutsChart.value,
-                repositoryOpts: { repo: PINS.argoRolloutsChart.registryUrl },
-                namespace: EKS_ROLLOUTS.namespace,
-                createNamespace: true,
-                atomic: true,
-                timeout: 600,
-                values: eksRolloutsValues(args.region),
-            },
-            // Its credentials exist only once the association does.
-            { parent: this, dependsOn: [identity.association] },
-        );
+        this.release = podIdentityRelease(this, name, {
+            system: args.system,
+            cluster: args.cluster,
+            release: EKS_ROLLOUTS.release,
+            chart: PINS.argoRolloutsChart,
+            namespace: EKS_ROLLOUTS.namespace,
+            serviceAccount: EKS_ROLLOUTS.serviceAccount,
+            statements: [GET_METRIC_DATA_STATEMENT],
+            values: eksRolloutsValues(args.region),
+        }).release;
         this.registerOutputs({});
     }
 }

@@ -47,7 +47,7 @@ import type { ServicePlan } from "../../plan";
 import { meta, OPERATOR_NAMESPACES, type KubeContext } from "../kubernetes/context";
 import { kedaValues } from "../kubernetes/operators";
 import type { KubernetesServiceArgs } from "../kubernetes/service";
-import { EksPodIdentity } from "./identity";
+import { podIdentityRelease } from "./identity";
 
 /** KEDA's release and operator ServiceAccount (set in its values, so the association names it exactly), and the TriggerAuthentication. */
 export const EKS_KEDA = {
@@ -118,34 +118,16 @@ export class EksKeda extends pulumi.ComponentResource {
         super("tierform:eks:Keda", name, {}, opts);
         const { ctx } = args;
         this.region = args.region;
-        const identity = new EksPodIdentity(
-            `${name}-identity`,
-            {
-                system: ctx.system,
-                cluster: args.cluster,
-                namespace: EKS_KEDA.namespace,
-                serviceAccount: EKS_KEDA.operatorServiceAccount,
-                createServiceAccount: false,
-                statements: [KEDA_CLOUDWATCH_STATEMENT],
-            },
-            { parent: this },
-        );
-        this.release = new k8s.helm.v3.Release(
-            `${name}-release`,
-            {
-                name: EKS_KEDA.release,
-                chart: PINS.kedaChart.packageName,
-                version: PINS.kedaChart.value,
-                repositoryOpts: { repo: PINS.kedaChart.registryUrl },
-                namespace: EKS_KEDA.namespace,
-                createNamespace: true,
-                atomic: true,
-                timeout: 600,
-                values: eksKedaValues(ctx.settings.monitoringCrds),
-            },
-            // The operator's credentials exist only once the association does.
-            { parent: this, dependsOn: [identity.association] },
-        );
+        this.release = podIdentityRelease(this, name, {
+            system: ctx.system,
+            cluster: args.cluster,
+            release: EKS_KEDA.release,
+            chart: PINS.kedaChart,
+            namespace: EKS_KEDA.namespace,
+            serviceAccount: EKS_KEDA.operatorServiceAccount,
+            statements: [KEDA_CLOUDWATCH_STATEMENT],
+            values: eksKedaValues(ctx.settings.monitoringCrds),
+        }).release;
         this.authentication = new k8s.apiextensions.CustomResource(
             `${name}-trigger-auth`,
             {

@@ -20,7 +20,7 @@ import type { PlatformSystemArgs } from "../contract";
 import { PINS } from "../../conventions/pins";
 import { kubernetesLabels, resourceName } from "../shared/naming";
 import type { AwsDatastoreBinding } from "../aws/contract";
-import { EksPodIdentity } from "./identity";
+import { podIdentityRelease } from "./identity";
 
 /** The resolved system, as the platform contract hands it to the placement (the AWS parts it composes still read it). */
 type System = PlatformSystemArgs["system"];
@@ -69,49 +69,32 @@ export class EksExternalSecrets extends pulumi.ComponentResource {
         const { system } = args;
         this.system = system;
         this.namespace = args.namespace;
-        const child = { parent: this };
         const bindings = Object.values(args.bindings);
         const secretArns = bindings.flatMap((b) => b.executionSecretArns);
         const keyArns = bindings.flatMap((b) => b.executionKmsKeyArns);
-        const identity = new EksPodIdentity(
-            `${name}-identity`,
-            {
-                system,
-                cluster: args.cluster,
-                namespace: EXTERNAL_SECRETS.namespace,
-                serviceAccount: EXTERNAL_SECRETS.serviceAccount,
-                createServiceAccount: false,
-                statements: [
-                    ...(secretArns.length
-                        ? [
-                              {
-                                  Sid: "ReadThisSystemsConnectionSecrets",
-                                  Effect: "Allow" as const,
-                                  Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
-                                  Resource: secretArns,
-                              },
-                          ]
-                        : []),
-                    ...(keyArns.length ? [{ Sid: "DecryptThem", Effect: "Allow" as const, Action: "kms:Decrypt", Resource: keyArns }] : []),
-                ],
-            },
-            child,
-        );
-        const release = new k8s.helm.v3.Release(
-            `${name}-release`,
-            {
-                name: "external-secrets",
-                chart: PINS.externalSecretsChart.packageName,
-                version: PINS.externalSecretsChart.value,
-                repositoryOpts: { repo: PINS.externalSecretsChart.registryUrl },
-                namespace: EXTERNAL_SECRETS.namespace,
-                createNamespace: true,
-                atomic: true,
-                timeout: 600,
-                values: { installCRDs: true, serviceAccount: { name: EXTERNAL_SECRETS.serviceAccount } },
-            },
-            { parent: this, dependsOn: [identity.association, ...(args.dependsOn ?? [])] },
-        );
+        const { release } = podIdentityRelease(this, name, {
+            system,
+            cluster: args.cluster,
+            release: "external-secrets",
+            chart: PINS.externalSecretsChart,
+            namespace: EXTERNAL_SECRETS.namespace,
+            serviceAccount: EXTERNAL_SECRETS.serviceAccount,
+            statements: [
+                ...(secretArns.length
+                    ? [
+                          {
+                              Sid: "ReadThisSystemsConnectionSecrets",
+                              Effect: "Allow" as const,
+                              Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+                              Resource: secretArns,
+                          },
+                      ]
+                    : []),
+                ...(keyArns.length ? [{ Sid: "DecryptThem", Effect: "Allow" as const, Action: "kms:Decrypt", Resource: keyArns }] : []),
+            ],
+            values: { installCRDs: true, serviceAccount: { name: EXTERNAL_SECRETS.serviceAccount } },
+            dependsOn: args.dependsOn,
+        });
         const store = new k8s.apiextensions.CustomResource(
             resourceName([name, "store"]),
             {

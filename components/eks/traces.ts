@@ -24,7 +24,7 @@ import type { PlatformSystemArgs } from "../contract";
 import { XRAY_WRITE_STATEMENT } from "../aws/service/tracing";
 import { OPERATOR_NAMESPACES } from "../kubernetes/context";
 import { otelGatewayValues } from "../kubernetes/observability";
-import { EksPodIdentity } from "./identity";
+import { podIdentityRelease } from "./identity";
 
 /** The resolved system, as the platform contract hands it to the placement. */
 type System = PlatformSystemArgs["system"];
@@ -67,33 +67,17 @@ export class EksTraceCollector extends pulumi.ComponentResource {
 
     constructor(name: string, args: EksTraceCollectorArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tierform:eks:TraceCollector", name, {}, opts);
-        const identity = new EksPodIdentity(
-            `${name}-identity`,
-            {
-                system: args.system,
-                cluster: args.cluster,
-                namespace: EKS_COLLECTOR.namespace,
-                serviceAccount: EKS_COLLECTOR.serviceAccount,
-                createServiceAccount: false,
-                statements: [XRAY_WRITE_STATEMENT],
-            },
-            { parent: this },
-        );
-        this.release = new k8s.helm.v3.Release(
-            `${name}-release`,
-            {
-                name: EKS_COLLECTOR.release,
-                chart: PINS.otelCollectorChart.packageName,
-                version: PINS.otelCollectorChart.value,
-                repositoryOpts: { repo: PINS.otelCollectorChart.registryUrl },
-                namespace: EKS_COLLECTOR.namespace,
-                createNamespace: true,
-                atomic: true,
-                timeout: 600,
-                values: eksCollectorValues(args.region),
-            },
-            { parent: this, dependsOn: [identity.association, ...(args.dependsOn ?? [])] },
-        );
+        this.release = podIdentityRelease(this, name, {
+            system: args.system,
+            cluster: args.cluster,
+            release: EKS_COLLECTOR.release,
+            chart: PINS.otelCollectorChart,
+            namespace: EKS_COLLECTOR.namespace,
+            serviceAccount: EKS_COLLECTOR.serviceAccount,
+            statements: [XRAY_WRITE_STATEMENT],
+            values: eksCollectorValues(args.region),
+            dependsOn: args.dependsOn,
+        }).release;
         this.registerOutputs({});
     }
 }
