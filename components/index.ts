@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { type LoadedStack, type System } from "../model";
-import { KNOWLEDGE, PLACEMENTS, planSystem, scheduleLines, unsupportedProblems, type Placement } from "../plan";
+import { KNOWLEDGE, PLACEMENTS, planSystem, scheduleLines, unsupportedProblems, type Placement, type SystemPlan } from "../plan";
 import type { PlatformSystem, SystemOutputs } from "./contract";
 import type { PlatformModule } from "./platform";
 import { type Problem, problemLines } from "../conventions/problems";
@@ -31,16 +31,33 @@ function moduleOf(settings: LoadedStack["settings"]): PlatformModule {
     return placement ? PLACEMENT_MODULES[placement]() : PLATFORMS[settings.platform]();
 }
 
+/** The stack's plan on its platform (and placement): pure, no resources. */
+export function planOf(stack: Pick<LoadedStack, "system" | "settings">): SystemPlan {
+    return planSystem(stack.system, stack.settings.platform, placementOf(stack.settings));
+}
+
 /**
  * Every reason the stack's platform cannot build the system: the features it does not support
- * (plan/support.ts), then the platform's own checks. Empty when it can.
+ * (plan/support.ts), then the platform's own checks of the plan. Empty when it can.
  */
 export function platformProblems(stack: Pick<LoadedStack, "system" | "settings">): Problem[] {
-    const { platform } = stack.settings;
-    return [
-        ...unsupportedProblems(stack.system, platform, undefined, placementOf(stack.settings)),
-        ...moduleOf(stack.settings).problems(stack.system, stack.settings),
-    ];
+    return checked(stack).problems;
+}
+
+/**
+ * The stack's problems and, when it can be planned, its plan. Where a feature is unsupported and the
+ * system cannot even be planned, the unsupported features are the whole answer.
+ */
+function checked(stack: Pick<LoadedStack, "system" | "settings">): { problems: Problem[]; plan?: SystemPlan } {
+    const unsupported = unsupportedProblems(stack.system, stack.settings.platform, undefined, placementOf(stack.settings));
+    let plan: SystemPlan;
+    try {
+        plan = planOf(stack);
+    } catch (e) {
+        if (unsupported.length > 0) return { problems: unsupported };
+        throw e;
+    }
+    return { problems: [...unsupported, ...moduleOf(stack.settings).problems(plan, stack.settings, stack.system)], plan };
 }
 
 /** The one refusal path: a `pulumi.RunError` naming every problem, thrown before any resource is registered. */
@@ -62,13 +79,14 @@ export function deploySystem(stack: LoadedStack): PlatformSystem {
     const { system, settings } = stack;
     const platform = moduleOf(settings);
     const placement = placementOf(settings);
-    throwPlatformProblems(system, settings.platform, platformProblems(stack), placement);
-    const plan = planSystem(system, settings.platform, placement);
+    const { problems, plan } = checked(stack);
+    throwPlatformProblems(system, settings.platform, problems, placement);
+    if (!plan) throw new Error("unreachable: a system without problems has a plan");
     const on = placement ?? settings.platform;
     for (const line of plan.approximations) void pulumi.log.info(`tierform: on ${on}, ${line}`);
     for (const s of Object.values(plan.services).filter((s) => s.rollout.strategy !== "rolling"))
         void pulumi.log.info(`tierform: on ${on}, ${scheduleLines(s.rollout).join("\n")}`);
-    for (const warning of platform.warnings?.(system, settings) ?? []) void pulumi.log.warn(warning);
+    for (const warning of platform.warnings?.(plan, settings, system) ?? []) void pulumi.log.warn(warning);
     return new platform.System(system.name, { system, settings, plan });
 }
 

@@ -8,7 +8,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { System } from "../model";
 import type { PlatformSystem, PlatformSystemArgs } from "./contract";
 import type { Problem } from "../conventions/problems";
-import type { PlatformSettings } from "../plan";
+import type { PlatformSettings, SystemPlan } from "../plan";
 
 /** A platform's system component class. */
 export type SystemClass = new (name: string, args: PlatformSystemArgs, opts?: pulumi.ComponentResourceOptions) => PlatformSystem;
@@ -17,8 +17,11 @@ export type SystemClass = new (name: string, args: PlatformSystemArgs, opts?: pu
 export interface PlatformModule {
     /** The platform's system component. */
     System: SystemClass;
-    /** Everything the platform cannot build from a valid spec and settings, one problem per spec path or config key. */
-    problems(system: System, settings: PlatformSettings): Problem[];
+    /**
+     * Everything the platform cannot build from a valid spec and settings, one problem per spec path
+     * or config key, judged from the plan. (`system` is passed only while adapters still read it; issue 26.)
+     */
+    problems(plan: SystemPlan, settings: PlatformSettings, system: System): Problem[];
     /** What a real deployment needs that the plan cannot check, one line each. @default none */
-    warnings?(system: System, settings: PlatformSettings): string[];
+    warnings?(plan: SystemPlan, settings: PlatformSettings, system: System): string[];
 }

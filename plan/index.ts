@@ -9,7 +9,7 @@
  * checks, the variables a service receives, app secrets, routes, backups). Where a platform cannot
  * honour a feature in full it says so in `support.ts`, and the plan lists the approximation.
  */
-import type { Platform, System } from "../model";
+import type { FileShare, Platform, System } from "../model";
 import type { BackupPlan } from "./backup";
 import { planDatastores, type DatastorePlan } from "./datastores";
 import { planObservability, type ObservabilityPlan } from "./observability";
@@ -54,6 +54,15 @@ export interface RoutePlan {
  */
 export type SystemFacts = Pick<System, "name" | "environment" | "profile" | "recovery" | "monitoring" | "observability">;
 
+/**
+ * The edge as the spec resolves it, every default applied: its domain, TLS, CDN, WAF, the security
+ * headers, HSTS, the rate limit and the body size. Its routes are {@link SystemPlan.routes}.
+ */
+export type EdgePlan = Omit<System["edge"], "routes">;
+
+/** A shared file share as the spec resolves it (`fileShares.<name>`), with its name. */
+export type FileSharePlan = FileShare;
+
 /** The plan of a whole system on one platform. */
 export interface SystemPlan extends SystemFacts {
     /** The platform it is built on. */
@@ -64,8 +73,12 @@ export interface SystemPlan extends SystemFacts {
     services: Record<string, ServicePlan>;
     /** The generated application secrets: one value per name, shared by every service listing it. */
     appSecrets: { names: string[]; length: number };
+    /** The edge's settings (domain, TLS, CDN, headers, limits). */
+    edge: EdgePlan;
     /** The edge's routes, in spec order. */
     routes: RoutePlan[];
+    /** The shared file shares, by name, in spec order. */
+    fileShares: Record<string, FileSharePlan>;
     /** Every datastore, by name, in creation order (databases, caches, queues, buckets): its contract (datastores.ts). */
     datastores: Record<string, DatastorePlan>;
     /** Backups per database. */
@@ -102,11 +115,13 @@ export function planSystem(system: System, platform: Platform, placement?: Place
         ...(placement ? { placement } : {}),
         services,
         appSecrets: { names: [...new Set(Object.values(system.services).flatMap((s) => s.secrets))].sort(), length: APP_SECRET_LENGTH },
+        edge: edgePlanOf(system.edge),
         routes: system.edge.routes.map((r) => ({
             path: r.path,
             service: r.service,
             ...(r.allowCidrs ? { allowCidrs: [...r.allowCidrs] } : {}),
         })),
+        fileShares: Object.fromEntries(Object.entries(system.fileShares).map(([n, f]) => [n, { ...f }])),
         datastores,
         backups: Object.values(datastores).flatMap((d) => (d.kind === "database" ? [d.backup] : [])),
         observability: planObservability(system, platform, compute),
@@ -116,4 +131,11 @@ export function planSystem(system: System, platform: Platform, placement?: Place
             ...Object.values(services).flatMap((s) => s.rollout.schedule.approximations.map((a) => `services.${s.name}.rollout: ${a}`)),
         ],
     };
+}
+
+/** The edge's settings without its routes, copied. */
+function edgePlanOf(edge: System["edge"]): EdgePlan {
+    const { routes, ...settings } = edge;
+    void routes;
+    return { ...settings, securityHeaders: { ...settings.securityHeaders } };
 }

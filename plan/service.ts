@@ -96,8 +96,19 @@ export interface VariablePlan {
     appSecrets: string[];
 }
 
+/**
+ * The spec's fields a platform renders as given, passed through so that an adapter reads only the
+ * plan: the image (or its build), the port, the container's size and user, the datastores it
+ * `uses`, its migration, mounts and egress. No decision hides here: the plan's decisions are the
+ * other fields of {@link ServicePlan}.
+ */
+export type ServiceContainer = Pick<
+    Service,
+    "image" | "build" | "description" | "port" | "healthTool" | "resources" | "uses" | "migrate" | "mounts" | "egress" | "runAsUser"
+>;
+
 /** The plan of one service. */
-export interface ServicePlan {
+export interface ServicePlan extends ServiceContainer {
     /** The service's name in the spec. */
     name: string;
     /** web, worker or scheduler. */
@@ -200,7 +211,7 @@ export function migrationGates(system: System, service: Service): string[] {
 }
 
 /** The services in the order a platform builds them: those with a `migrate` first (spec order), then the rest, so every {@link migrationGates} gate exists before what it gates. */
-export function buildOrder(system: System): Service[] {
+export function buildOrder<S extends Pick<Service, "migrate">>(system: { services: Record<string, S> }): S[] {
     const all = Object.values(system.services);
     return [...all.filter((s) => s.migrate !== undefined), ...all.filter((s) => s.migrate === undefined)];
 }
@@ -214,6 +225,7 @@ export function planService(system: System, service: Service, platform: Platform
     return {
         name: service.name,
         kind: service.kind,
+        ...containerOf(service),
         ...(service.command ? { command: [...service.command] } : {}),
         replicas: replicasOf(service),
         scaling: scalingOf(service),
@@ -231,6 +243,23 @@ export function planService(system: System, service: Service, platform: Platform
         afterMigrationsOf: migrationGates(system, service),
         writablePaths: writablePathsOf(service),
         rollout: planRollout(system, service, platform),
+    };
+}
+
+/** The {@link ServiceContainer} fields of `service`, copied (absent optional fields stay absent). */
+function containerOf(service: Service): ServiceContainer {
+    return {
+        image: service.image,
+        ...(service.build ? { build: { ...service.build } } : {}),
+        ...(service.description !== undefined ? { description: service.description } : {}),
+        ...(service.port !== undefined ? { port: service.port } : {}),
+        healthTool: service.healthTool,
+        resources: { ...service.resources },
+        uses: [...service.uses],
+        ...(service.migrate ? { migrate: { command: [...service.migrate.command] } } : {}),
+        mounts: service.mounts.map((m) => ({ ...m })),
+        egress: { ...service.egress, ports: [...service.egress.ports] },
+        runAsUser: service.runAsUser,
     };
 }
 

@@ -403,9 +403,9 @@ export class AwsSystem extends pulumi.ComponentResource implements PlatformSyste
  */
 export const platform: PlatformModule = {
     System: AwsSystem,
-    problems: (system, settings) => [
+    problems: (_plan, settings, system) => [
         ...awsProblems(system, settings, settings.awsRegion),
         ...(pulumi.runtime.isDryRun() || process.env.TIERFORM_OFFLINE_PREVIEW === "1" ? [] : realUpdateProblems(system, settings)),
     ],
-    warnings: awsWarnings,
+    warnings: (_plan, settings, system) => awsWarnings(system, settings),
 };

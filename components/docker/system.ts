@@ -265,4 +265,4 @@ export class DockerSystem extends pulumi.ComponentResource implements PlatformSy
 }
 
 /** The Docker platform: its system component and what it refuses (see components/index.ts). */
-export const platform: PlatformModule = { System: DockerSystem, problems: dockerProblems };
+export const platform: PlatformModule = { System: DockerSystem, problems: (_plan, settings, system) => dockerProblems(system, settings) };

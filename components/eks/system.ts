@@ -446,4 +446,8 @@ export class EksSystem extends pulumi.ComponentResource implements PlatformSyste
 }
 
 /** The EKS placement: its system component, what it refuses and warns about (see components/index.ts). */
-export const platform: PlatformModule = { System: EksSystem, problems: eksProblems, warnings: eksWarnings };
+export const platform: PlatformModule = {
+    System: EksSystem,
+    problems: (_plan, settings, system) => eksProblems(system, settings),
+    warnings: (_plan, settings, system) => eksWarnings(system, settings),
+};

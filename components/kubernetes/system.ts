@@ -227,4 +227,7 @@ export class KubernetesSystem extends pulumi.ComponentResource implements Platfo
 }
 
 /** The Kubernetes platform: its system component and what it refuses (see components/index.ts). */
-export const platform: PlatformModule = { System: KubernetesSystem, problems: kubernetesProblems };
+export const platform: PlatformModule = {
+    System: KubernetesSystem,
+    problems: (_plan, settings, system) => kubernetesProblems(system, settings),
+};
