@@ -414,6 +414,15 @@ function alertsOf(system: System, platform: Platform): AlertPlan[] {
     return out;
 }
 
+/**
+ * Why `platform` does not render alert `a` (plan/support/<platform>.ts `telemetry.unrendered`, keyed by the alert's id, or by
+ * `<id>:<subject kind>` for one kind's alerts), or undefined when it renders it.
+ */
+export function unrenderedWhy(platform: Platform, a: Pick<AlertPlan, "id" | "subject">): string | undefined {
+    const unrendered = KNOWLEDGE[platform].telemetry.unrendered;
+    return unrendered[a.id] ?? unrendered[`${a.id}:${a.subject.kind}`];
+}
+
 /** The observability plan of `system` on `platform`, its services running on `compute` (see {@link otelVariables}): pure, the same answer every time. */
 export function planObservability(system: System, platform: Platform, compute: Platform = platform): ObservabilityPlan {
     const o = system.observability;

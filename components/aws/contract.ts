@@ -15,6 +15,15 @@ export interface AwsDatastoreMetrics {
     namespace: string;
     /** Each instance's, node's or queue's dimensions (RDS: the primary then its replicas; SQS: the queue then its dead-letter queue). */
     dimensions: Record<string, pulumi.Input<string>>[];
+    /**
+     * Each instance's dimensions where `dimensions` names the cluster (DocumentDB: `DBInstanceIdentifier` of each instance),
+     * which the DatastoreNotReady alarm counts (monitoring.ts). @default `dimensions`
+     */
+    instances?: Record<string, pulumi.Input<string>>[];
+    /** The primary's `DbiResourceId` (RDS with Performance Insights), which CloudWatch's `DB_PERF_INSIGHTS` names. @default none */
+    perfInsightsResourceId?: pulumi.Input<string>;
+    /** The AWS Backup vault the database's recovery points go to (its `AWS/Backup` metrics' `BackupVaultName`). @default none: no AWS Backup */
+    backupVaultName?: pulumi.Input<string>;
 }
 
 /** The network as the data tier sees it. */

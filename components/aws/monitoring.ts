@@ -2,8 +2,9 @@
  * Monitoring on AWS: the alarm topic every alarm notifies (SNS, KMS-encrypted, TLS-only, e-mail
  * subscription from `tierform:alarmEmail`), the application alarms (ALB error rate and p99
  * latency — the seeds' HighErrorRate —, target health, ECS services pinned at their autoscaling
- * ceiling), and `dataAlarm`, which the datastore components use for their own alarms (RDS,
- * ElastiCache, SQS, AWS Backup).
+ * ceiling), the catalogue's datastore alerts (DatastoreNotReady, DatabaseSlowQueries, BackupMissing:
+ * {@link AwsDatastoreAlarms}, from the plan), and `dataAlarm`, which the datastore components use for
+ * their own alarms (RDS, ElastiCache, SQS, AWS Backup).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -11,7 +12,8 @@ import type { System } from "../../model";
 import { awsTags, resourceName, type Tier } from "../shared/naming";
 import { awsPlace, denyInsecureTransport, policyJson } from "./common";
 import { AwsKms } from "./kms";
-import type { PlatformSettings, SystemFacts } from "../../plan";
+import type { AlertPlan, PlatformSettings, SystemFacts, SystemPlan } from "../../plan";
+import type { AwsDatastoreMetrics } from "./contract";
 
 /** One CloudWatch alarm, without the parts `dataAlarm` fills (name, actions, tags). */
 export type AlarmSpec = Omit<aws.cloudwatch.MetricAlarmArgs, "name" | "alarmActions" | "okActions" | "tags">;
@@ -275,6 +277,188 @@ export class AwsAppAlarms extends pulumi.ComponentResource {
                     ],
                 });
             }
+        }
+        this.registerOutputs({ alarmCount: this.alarms.length });
+    }
+}
+
+/** Arguments of {@link AwsDatastoreAlarms}. */
+export interface AwsDatastoreAlarmsArgs {
+    /** The system's plan: its name and environment, the alert catalogue (`observability.alerts`) and each database's backups. */
+    plan: SystemPlan;
+    /** SNS topic every alarm notifies. */
+    alarmTopicArn: pulumi.Input<string>;
+    /** Each datastore's CloudWatch metrics (its binding's `cloudWatch`, provisioners.ts), by datastore name. */
+    datastores: Record<string, AwsDatastoreMetrics>;
+}
+
+/** Each datastore's CloudWatch metrics (its binding's `cloudWatch`), by datastore name: what the alarms and the dashboard read. */
+export function datastoreMetrics(bindings: Record<string, { cloudWatch?: AwsDatastoreMetrics }>): Record<string, AwsDatastoreMetrics> {
+    return Object.fromEntries(Object.entries(bindings).flatMap(([k, b]) => (b.cloudWatch ? [[k, b.cloudWatch]] : [])));
+}
+
+/** At most this many metrics in one alarm's metric math, with the expression the tenth (as cache.ts and observability.ts do). */
+const METRICS_PER_ALARM = 9;
+
+/**
+ * Per namespace, the per-instance metric whose data points stop when an instance stops serving, read as a SampleCount:
+ * RDS and DocumentDB report each instance's `DatabaseConnections` every minute (RDS User Guide, "Amazon CloudWatch
+ * metrics for Amazon RDS": metrics are sent every minute; DocumentDB Developer Guide, "Monitoring Amazon DocumentDB
+ * with CloudWatch": instance-level DatabaseConnections, dimension DBInstanceIdentifier); ElastiCache's `CurrConnections`
+ * is an engine metric, derived from the `connected_clients` line of the node's Redis `INFO` (ElastiCache User Guide,
+ * "Metrics for Redis OSS"), so a node whose engine does not answer reports none. CloudWatch's guide on missing data
+ * names this case ("Configuring how CloudWatch alarms treat missing data": a metric stops reporting when a server goes
+ * down; for a metric that reports continuously, treat missing data as breaching).
+ */
+export const READINESS_METRICS: Record<string, string> = {
+    "AWS/RDS": "DatabaseConnections",
+    "AWS/DocDB": "DatabaseConnections",
+    "AWS/ElastiCache": "CurrConnections",
+};
+
+/** The Performance Insights counter of PostgreSQL's committed transactions per second (`pg_stat_database.xact_commit`), averaged over the period. */
+export const XACT_COMMIT_COUNTER = "db.Transactions.xact_commit.avg";
+
+/** CloudWatch's longest evaluation range for periods of an hour or more (PutMetricAlarm: Period x EvaluationPeriods at most 604,800 s). */
+const MAX_HOURLY_PERIODS = 168;
+
+/** One alarm of a datastore: its id (`<system>-<id>`), its tier's tag, and the alarm. */
+interface DatastoreAlarm {
+    id: string;
+    tier: Tier;
+    spec: AlarmSpec;
+}
+
+/** `how`, after the alert's subject where its summary does not name it (DatabaseSlowQueries keeps the seed's words). */
+const subjectAnd = (a: AlertPlan, how: string) =>
+    new RegExp(`\\b${a.subject.name}\\b`).test(a.summary) ? how : `${a.subject.kind} ${a.subject.name}: ${how}`;
+
+/** The alarm's comparison and description of a catalogue alert, as observability.ts `alarmOf` writes them (the name first). */
+const described = (a: AlertPlan, how: string) => ({
+    alarmDescription: `${a.id}: ${a.summary} (${subjectAnd(a, how)})`,
+    comparisonOperator: a.comparison === ">" ? "GreaterThanThreshold" : "LessThanThreshold",
+    threshold: a.threshold,
+});
+
+/**
+ * DatastoreNotReady: fewer than the plan's ready instances, each instance counted ready in a minute when it reported its
+ * {@link READINESS_METRICS} metric (SampleCount above 0), for the alert's duration; no data at all breaches. At most
+ * {@link METRICS_PER_ALARM} instances (an ElastiCache cluster of more nodes is watched on its first nine).
+ */
+function notReadyAlarm(a: AlertPlan, m: AwsDatastoreMetrics): DatastoreAlarm | undefined {
+    const metricName = READINESS_METRICS[m.namespace];
+    if (!metricName) return undefined;
+    const instances = (m.instances ?? m.dimensions).slice(0, METRICS_PER_ALARM);
+    const period = a.windowMinutes * 60;
+    return {
+        id: `${a.subject.name}-not-ready`,
+        tier: a.subject.kind === "cache" ? "cache" : "database",
+        spec: {
+            ...described(a, `instances reporting ${metricName} to ${m.namespace} each minute`),
+            evaluationPeriods: Math.max(1, Math.round(a.forMinutes / a.windowMinutes)),
+            treatMissingData: "breaching",
+            metricQueries: [
+                ...instances.map((dimensions, i) => ({
+                    id: `i${i}`,
+                    metric: { namespace: m.namespace, metricName, dimensions, period, stat: "SampleCount" },
+                    returnData: false,
+                })),
+                {
+                    id: "ready",
+                    expression: instances.map((_, i) => `IF(FILL(i${i}, 0) > 0, 1, 0)`).join(" + "),
+                    label: "ready instances",
+                    returnData: true,
+                },
+            ],
+        },
+    };
+}
+
+/**
+ * DatabaseSlowQueries on RDS PostgreSQL: the primary's committed transactions per second, Performance Insights' counter
+ * `db.Transactions.xact_commit` (RDS User Guide, "Performance Insights counters for Amazon RDS for PostgreSQL": commits per
+ * second, pg_stat_database's xact_commit), read by CloudWatch's `DB_PERF_INSIGHTS` metric math function with the instance's
+ * DbiResourceId (CloudWatch User Guide, "Create an alarm on Performance Insights counter metrics from an AWS database"; RDS
+ * User Guide, "Creating CloudWatch alarms to monitor Amazon RDS"), averaged over the alert's window. No data (Performance
+ * Insights not collecting) does not page: DatastoreNotReady watches the instance.
+ */
+function slowQueriesAlarm(a: AlertPlan, m: AwsDatastoreMetrics): DatastoreAlarm | undefined {
+    if (m.namespace !== "AWS/RDS" || m.perfInsightsResourceId === undefined) return undefined;
+    return {
+        id: `${a.subject.name}-slow-queries`,
+        tier: "database",
+        spec: {
+            ...described(a, "the primary's commits per second, Performance Insights' db.Transactions.xact_commit"),
+            evaluationPeriods: Math.max(1, Math.round(a.forMinutes / a.windowMinutes)),
+            treatMissingData: "notBreaching",
+            metricQueries: [
+                {
+                    id: "commits",
+                    expression: pulumi.interpolate`DB_PERF_INSIGHTS('RDS', '${m.perfInsightsResourceId}', '${XACT_COMMIT_COUNTER}')`,
+                    period: a.windowMinutes * 60,
+                    label: "commits per second",
+                    returnData: true,
+                },
+            ],
+        },
+    };
+}
+
+/**
+ * BackupMissing: no AWS Backup job of the database's resource type completed in its vault within the plan's age, in hourly
+ * periods (AWS Backup Developer Guide, "Monitoring AWS Backup metrics with CloudWatch": NumberOfBackupJobsCompleted,
+ * dimensions BackupVaultName and ResourceType; absent in an hour without such jobs, so missing data breaches), at most
+ * {@link MAX_HOURLY_PERIODS} hours. Counted per vault and resource type, not per database.
+ */
+function backupMissingAlarm(a: AlertPlan, m: AwsDatastoreMetrics, plan: SystemPlan): DatastoreAlarm | undefined {
+    const backup = plan.backups.find((b) => b.database === a.subject.name);
+    if (m.backupVaultName === undefined || !backup) return undefined;
+    const resourceType = backup.restoreTest.aws.resourceType;
+    const hours = Math.min(MAX_HOURLY_PERIODS, Math.ceil(a.threshold / 3600));
+    return {
+        id: `${a.subject.name}-backup-missing`,
+        tier: "backup",
+        spec: {
+            alarmDescription: `${a.id}: ${a.summary} (${subjectAnd(a, `no ${resourceType} backup job completed in the vault in ${hours} hours, counted per vault and resource type`)})`,
+            namespace: "AWS/Backup",
+            metricName: "NumberOfBackupJobsCompleted",
+            dimensions: { BackupVaultName: m.backupVaultName, ResourceType: resourceType },
+            statistic: "Sum",
+            period: 3600,
+            evaluationPeriods: hours,
+            datapointsToAlarm: hours,
+            comparisonOperator: "LessThanThreshold",
+            threshold: 1,
+            treatMissingData: "breaching",
+        },
+    };
+}
+
+/**
+ * The catalogue's datastore alerts on AWS, from the plan (plan/observability.ts `alerts`), each named by its alert in its
+ * description's first word: DatastoreNotReady per database and cache ({@link notReadyAlarm}; a queue has no instances,
+ * plan/support/aws.ts), DatabaseSlowQueries per RDS PostgreSQL database ({@link slowQueriesAlarm}) and BackupMissing per
+ * database backed up by AWS Backup ({@link backupMissingAlarm}). Both the ECS system and the EKS placement create it.
+ * Type token `tierform:aws:DatastoreAlarms`.
+ */
+export class AwsDatastoreAlarms extends pulumi.ComponentResource {
+    readonly alarms: aws.cloudwatch.MetricAlarm[] = [];
+
+    constructor(name: string, args: AwsDatastoreAlarmsArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("tierform:aws:DatastoreAlarms", name, {}, opts);
+        const { plan } = args;
+        for (const a of plan.observability.alerts) {
+            const m = args.datastores[a.subject.name];
+            if (a.subject.kind === "system" || a.subject.kind === "service" || !m) continue;
+            const alarm =
+                a.id === "DatastoreNotReady"
+                    ? notReadyAlarm(a, m)
+                    : a.id === "DatabaseSlowQueries"
+                      ? slowQueriesAlarm(a, m)
+                      : a.id === "BackupMissing"
+                        ? backupMissingAlarm(a, m, plan)
+                        : undefined;
+            if (alarm) this.alarms.push(dataAlarm(this, plan, alarm.tier, alarm.id, args.alarmTopicArn, alarm.spec));
         }
         this.registerOutputs({ alarmCount: this.alarms.length });
     }

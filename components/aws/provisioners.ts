@@ -139,7 +139,12 @@ function provisionDatabase(d: DatastorePlanOf<"database">, ctx: AwsProvisionCont
                 connectionString: doc.connectionString,
             },
             platformOutputs: backupOutputs(ctx, d.name),
-            cloudWatch: { namespace: "AWS/DocDB", dimensions: [{ DBClusterIdentifier: doc.cluster.clusterIdentifier }] },
+            cloudWatch: {
+                namespace: "AWS/DocDB",
+                dimensions: [{ DBClusterIdentifier: doc.cluster.clusterIdentifier }],
+                instances: doc.instances.map((i) => ({ DBInstanceIdentifier: i.identifier })),
+                ...(ctx.backup ? { backupVaultName: ctx.backup.vault.name } : {}),
+            },
         };
     }
     const rds = new AwsDatabase(childName(ctx, d.name), { ...common, dr: ctx.drSite ? drTarget(ctx.drSite) : undefined }, ctx.opts);
@@ -166,6 +171,8 @@ function provisionDatabase(d: DatastorePlanOf<"database">, ctx: AwsProvisionCont
         cloudWatch: {
             namespace: "AWS/RDS",
             dimensions: [rds.instance, ...rds.replicas].map((i) => ({ DBInstanceIdentifier: i.identifier })),
+            perfInsightsResourceId: rds.instance.resourceId,
+            ...(ctx.backup ? { backupVaultName: ctx.backup.vault.name } : {}),
         },
     };
 }

@@ -19,7 +19,7 @@ import type { PlatformModule } from "../platform";
 import { datastoreOutputs } from "../shared/binding";
 import { buildOrder, exportsTraces } from "../../plan";
 import { MANAGED_BY, awsTags, resourceName } from "../shared/naming";
-import { AwsAlarmTopic, AwsAppAlarms } from "./monitoring";
+import { AwsAlarmTopic, AwsAppAlarms, AwsDatastoreAlarms, datastoreMetrics } from "./monitoring";
 import { AwsObservability } from "./observability";
 import type { AwsDatastoreBinding } from "./contract";
 import { backupProblems } from "./backup";
@@ -345,6 +345,12 @@ export class AwsSystem extends pulumi.ComponentResource implements PlatformSyste
             child,
         );
 
+        new AwsDatastoreAlarms(
+            `${name}-datastore-alarms`,
+            { plan, alarmTopicArn: alarmTopic.topicArn, datastores: datastoreMetrics(bindings) },
+            child,
+        );
+
         new AwsObservability(
             `${name}-observability`,
             {
@@ -365,7 +371,7 @@ export class AwsSystem extends pulumi.ComponentResource implements PlatformSyste
                         },
                     ]),
                 ),
-                datastores: Object.fromEntries(Object.entries(bindings).flatMap(([k, b]) => (b.cloudWatch ? [[k, b.cloudWatch]] : []))),
+                datastores: datastoreMetrics(bindings),
             },
             child,
         );

@@ -31,7 +31,7 @@ import type { PlatformModule } from "../platform";
 import { datastoreOutputs } from "../shared/binding";
 import { MANAGED_BY } from "../shared/naming";
 import { awsEdgeArgs, awsProblems, awsWarnings } from "../aws/system";
-import { AwsAlarmTopic, AwsAppAlarms } from "../aws/monitoring";
+import { AwsAlarmTopic, AwsAppAlarms, AwsDatastoreAlarms, datastoreMetrics } from "../aws/monitoring";
 import { createDataTier } from "../aws/data";
 import type { AwsDatastoreBinding } from "../aws/contract";
 import { AwsEdge } from "../aws/edge";
@@ -411,6 +411,12 @@ export class EksSystem extends pulumi.ComponentResource implements PlatformSyste
                 ),
                 clusterName: eks.name,
             },
+            child,
+        );
+        // CloudWatch: the catalogue's datastore alerts (readiness, commits, backups) on the AWS datastores, as on ECS.
+        new AwsDatastoreAlarms(
+            `${name}-datastore-alarms`,
+            { plan, alarmTopicArn: alarmTopic.topicArn, datastores: datastoreMetrics(bindings) },
             child,
         );
         // Prometheus: the services' metrics and the pods' availability. The datastores are AWS's, not the cluster's: the

@@ -44,7 +44,7 @@ export const aws: PlatformKnowledge = {
         "queue-semantics": { level: "full", how: "SQS with a dead-letter queue" },
         alerting: {
             level: "approximated",
-            how: "CloudWatch alarms on error rate and p99 latency; slowQueryCommitsPerSecond has no CloudWatch metric and is not alarmed",
+            how: "CloudWatch alarms from the plan's alert catalogue: the error rate and p99 latency of the load balancer and of each routed service's target groups, running tasks, error log lines, failed restore tests; a database or cache not ready (its RDS or DocumentDB instances, its ElastiCache nodes, each counted ready in a minute it reported its connections; an ElastiCache cluster of more than 9 nodes is watched on its first 9; a queue has no instances and no such alarm); slowQueryCommitsPerSecond against each RDS PostgreSQL primary's commits per second (Performance Insights' db.Transactions.xact_commit through CloudWatch's DB_PERF_INSIGHTS: a rate, where the seed's rule reads the counter; replicas' commits are not counted); no AWS Backup job completed within a database's backup age (counted per vault and resource type, at most 7 days, and firing on a new stack until its first backup completes)",
         },
         "recovery-time": { level: "approximated", how: "informational: nothing is sized from it (the plan checks the RPO only)" },
         "body-size-limit": {
@@ -109,12 +109,8 @@ export const aws: PlatformKnowledge = {
         // namespace (awsvpc), so the application reaches it on localhost.
         otlpEndpoint: "http://localhost:4318",
         unrendered: {
-            DatastoreNotReady:
-                "CloudWatch has no readiness metric for RDS, DocumentDB, ElastiCache or SQS; the datastores' own alarms (CPU, storage, connections, replica lag, memory, message age) and the services' target health stand in",
-            DatabaseSlowQueries:
-                "RDS publishes no commit counter to CloudWatch (the seed's rule counts pg_stat_database.xact_commit, which Performance Insights shows but CloudWatch cannot alarm on)",
-            BackupMissing:
-                "no CloudWatch metric holds a recovery point's age; AWS Backup's own alarms stand in (components/aws/backup.ts: a job that failed, and no job started within the plans' longest gap plus an hour)",
+            "DatastoreNotReady:queue":
+                "SQS has no instances to be ready: AWS runs the queue and publishes no availability metric for it; the queue's own alarms (its oldest message's age, the dead-letter queue's depth, components/aws/queue.ts) stand in",
         },
     },
     fields: {
@@ -251,7 +247,9 @@ export const aws: PlatformKnowledge = {
             "A DR site in `tierform:drRegion` (required): a KMS key, an isolated VPC, an alarm topic, a cross-region RDS read replica per PostgreSQL/MySQL database and backup copies into a vault there; DocumentDB gets backup copies only; caches, queues and buckets are not copied. Without it, prod still copies backups to a vault in `tierform:drRegion` when that is set.",
         "monitoring.errorRatePercent": "A CloudWatch alarm on the load balancer's 5xx rate.",
         "monitoring.p99LatencyMs": "A CloudWatch alarm on the load balancer's p99 target response time (15 minutes).",
-        "monitoring.slowQueryCommitsPerSecond": ignored("no CloudWatch alarm uses it (RDS has Performance Insights and its own alarms)."),
+        "monitoring.slowQueryCommitsPerSecond": approximated(
+            "The DatabaseSlowQueries CloudWatch alarm of each RDS PostgreSQL database: its primary's committed transactions per second (Performance Insights' counter `db.Transactions.xact_commit`, which CloudWatch reads with `DB_PERF_INSIGHTS`), averaged over 5 minutes, above this value. A rate, where the Kubernetes rule compares the seed's counter as written; the read replicas' commits are not counted.",
+        ),
         "systemSpec.name": "Prefix of every name and identifier (RDS, ElastiCache, SQS, S3, IAM) and the `system` tag.",
         "systemSpec.description": ignored("documentation only."),
         "traffic.timeoutSeconds": approximated(

@@ -67,7 +67,7 @@ const EKS_OWN: Partial<Record<FeatureId, Support>> = {
     },
     alerting: {
         level: "approximated",
-        how: "CloudWatch alarms on the datastores, the load balancer and its target groups, and ErrorLogs on the error lines a metric filter counts in the pods' log group (the pods' stdout and stderr, shipped by an OpenTelemetry Collector DaemonSet the placement installs to the CloudWatch Logs group /tierform/<system>-<environment>/eks-pods, kept observability.logRetentionDays under the stack's logs key, a stream per pod, the saved Logs Insights queries over it; one count for the whole system, where ECS counts per service); PrometheusRules (the kube-prometheus-stack the placement installs) on the pods' availability and the services' own metrics; slowQueryCommitsPerSecond is not alarmed (RDS has no such metric)",
+        how: "CloudWatch alarms on the datastores, the load balancer and its target groups, and ErrorLogs on the error lines a metric filter counts in the pods' log group (the pods' stdout and stderr, shipped by an OpenTelemetry Collector DaemonSet the placement installs to the CloudWatch Logs group /tierform/<system>-<environment>/eks-pods, kept observability.logRetentionDays under the stack's logs key, a stream per pod, the saved Logs Insights queries over it; one count for the whole system, where ECS counts per service); PrometheusRules (the kube-prometheus-stack the placement installs) on the pods' availability and the services' own metrics; the datastores' catalogue alarms as on ECS (not ready, commits per second of an RDS PostgreSQL primary, no AWS Backup job completed within the backup age)",
     },
     tracing: {
         level: "full",

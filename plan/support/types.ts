@@ -102,7 +102,11 @@ export interface TelemetryRendering {
      * `OTEL_SDK_DISABLED=true` (an SDK exporting to nothing retries, logs errors and drops every span)
      */
     otlpEndpoint?: string;
-    /** Alerts of the catalogue (plan/observability.ts `AlertId`) the platform does not render, each with why: the only ones the parity test lets it leave out. */
+    /**
+     * Alerts of the catalogue (plan/observability.ts `AlertId`) the platform does not render, each with why: the only ones the
+     * parity test lets it leave out. Keyed by the alert's id, or by `<id>:<subject kind>` (e.g. `DatastoreNotReady:queue`) for
+     * one kind's alerts (plan/observability.ts `unrenderedWhy`).
+     */
     unrendered: Record<string, string>;
 }
 

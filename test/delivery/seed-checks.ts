@@ -1385,7 +1385,7 @@ Object.assign(CHECKS, {
     "amg-alert-rules": {
         dev: N(dockerNoAlerts),
         staging: Y(all(k8sAlert("HighErrorRate"), k8sAlert("DatabaseSlowQueries"))),
-        prod: A(all(has(ALARM, /HighErrorRate/), lacks(ALARM, /DatabaseSlowQueries|xact_commit/))),
+        prod: A(all(has(ALARM, /HighErrorRate/), has(ALARM, /DatabaseSlowQueries:/, /DB_PERF_INSIGHTS.*db\.Transactions\.xact_commit/))),
     },
     "amg-wal": {
         dev: N(lacks(CONTAINER, /archive_command|wal-g|pgbackrest/)),

@@ -843,6 +843,43 @@ export const AWS_RULES: EngineRule[] = [
         },
     },
     {
+        id: "aws-metric-alarm-evaluation",
+        types: ["aws:cloudwatch/metricAlarm:MetricAlarm"],
+        outcome: "refused",
+        source: "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html (Period: 10, 20, 30 or a multiple of 60; Period multiplied by EvaluationPeriods at most 604,800 s, and at most 86,400 s for a period under one hour; DatapointsToAlarm, the M of an M out of N alarm, at most EvaluationPeriods; Metrics: one MetricDataQuery, the alarm's, with ReturnData true and every other false) and API_MetricDataQuery.html (Period, ReturnData)",
+        check(r): Finding[] {
+            const out: Finding[] = [];
+            const i = r.inputs;
+            const validPeriod = (field: string, p: unknown) => {
+                if (typeof p === "number" && !(p === 10 || p === 20 || p === 30 || (p > 0 && p % 60 === 0)))
+                    out.push({ field, message: `${p} s is not 10, 20, 30 or a multiple of 60` });
+            };
+            validPeriod("period", i.period);
+            const queries: any[] = i.metricQueries ?? [];
+            queries.forEach((q, n) => {
+                validPeriod(`metricQueries[${n}].period`, q.period);
+                validPeriod(`metricQueries[${n}].metric.period`, q.metric?.period);
+            });
+            const returned = queries.filter((q) => q.returnData !== false);
+            if (queries.length > 0 && returned.length !== 1)
+                out.push({ field: "metricQueries", message: `${returned.length} queries return data; exactly one, the alarm's, must` });
+            // The alarm's period: its own, or that of the query it alarms on (an expression's, else its metric's).
+            const period = i.period ?? (returned.length === 1 ? (returned[0].period ?? returned[0].metric?.period) : undefined);
+            const periods = i.evaluationPeriods;
+            if (typeof period === "number" && typeof periods === "number") {
+                const limit = period < 3600 ? 86400 : 604800;
+                if (period * periods > limit)
+                    out.push({
+                        field: "evaluationPeriods",
+                        message: `${periods} periods of ${period} s evaluate ${period * periods} s; the limit is ${limit} s${period < 3600 ? " for periods under an hour" : ""}`,
+                    });
+            }
+            if (typeof i.datapointsToAlarm === "number" && typeof periods === "number" && i.datapointsToAlarm > periods)
+                out.push({ field: "datapointsToAlarm", message: `${i.datapointsToAlarm} is more than evaluationPeriods ${periods}` });
+            return out;
+        },
+    },
+    {
         id: "aws-value-ranges",
         types: [
             "aws:cloudwatch/logGroup:LogGroup",

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { AwsAlarmTopic, AwsAppAlarms } from "../../../components/aws/monitoring";
-import { planComponent, type Plan } from "../../harness";
+import { planComponent, planStack, type Plan } from "../../harness";
 import { hasResource, spec } from "../../harness/spec";
 import { AWS_CONFIG, loadSystem } from "./helpers";
 
@@ -88,5 +88,124 @@ describe("aws alarms (CloudWatch → SNS)", function () {
             assert.deepStrictEqual(a.inputs.alarmActions, ["arn:aws:sns:us-east-1:123456789012:topic/alarms"], a.name);
             assert.strictEqual(a.inputs.tags.tier, "monitoring");
         }
+    });
+});
+
+/**
+ * The catalogue's datastore alerts on AWS (monitoring.ts AwsDatastoreAlarms), read from the whole program's run of a small
+ * inline spec on prod and on the EKS placement: each alarm's metric, dimensions (the registered instances', nodes', Performance
+ * Insights resource's and vault's own values), statistic, threshold and missing-data treatment.
+ */
+describe("aws datastore alarms from the plan: DatastoreNotReady, DatabaseSlowQueries, BackupMissing", function () {
+    const system = spec("dsa")
+        .service("web")
+        .postgres("orders", { readReplicas: 1 })
+        .mongodb("docs")
+        .redis("sessions")
+        .queue("jobs")
+        .build();
+    let prod: Plan, eks: Plan;
+    before(async () => {
+        [prod, eks] = await Promise.all([planStack({ stack: "prod", system }), planStack({ stack: "prod-eks", system })]);
+    });
+    const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
+    const alarmsOf = (plan: Plan, id: string) => plan.ofType(ALARM).filter((a) => String(a.inputs.alarmDescription).startsWith(`${id}:`));
+    const about = (plan: Plan, id: string, subject: string) => {
+        const mine = alarmsOf(plan, id).filter((a) => new RegExp(`\\b${subject}\\b`).test(a.inputs.alarmDescription));
+        assert.strictEqual(mine.length, 1, `${id} ${subject}: ${mine.length} alarms`);
+        return mine[0].inputs;
+    };
+    const metricsOf = (a: any) => (a.metricQueries ?? []).filter((q: any) => q.metric).map((q: any) => q.metric);
+    const returned = (a: any) => a.metricQueries.filter((q: any) => q.returnData !== false);
+
+    it("DatastoreNotReady: each RDS instance counted ready in a minute it reported DatabaseConnections, fewer than 1 + readReplicas for 5 minutes", () => {
+        const a = about(prod, "DatastoreNotReady", "orders");
+        const instances = prod.ofType("aws:rds/instance:Instance").filter((r) => String(r.inputs.identifier).startsWith("dsa-orders"));
+        assert.strictEqual(instances.length, 2);
+        assert.deepStrictEqual(
+            metricsOf(a).map((m: any) => [m.namespace, m.metricName, m.stat, m.period, m.dimensions.DBInstanceIdentifier]),
+            instances.map((r) => ["AWS/RDS", "DatabaseConnections", "SampleCount", 60, r.inputs.identifier]),
+        );
+        assert.deepStrictEqual(
+            returned(a).map((q: any) => q.expression),
+            ["IF(FILL(i0, 0) > 0, 1, 0) + IF(FILL(i1, 0) > 0, 1, 0)"],
+        );
+        assert.deepStrictEqual(
+            [a.comparisonOperator, a.threshold, a.evaluationPeriods, a.treatMissingData],
+            ["LessThanThreshold", 2, 5, "breaching"],
+        );
+    });
+
+    it("DatastoreNotReady: DocumentDB per instance (not the cluster), ElastiCache per node by CurrConnections; none for the queue", () => {
+        const docs = about(prod, "DatastoreNotReady", "docs");
+        const instances = prod.ofType("aws:docdb/clusterInstance:ClusterInstance");
+        assert.ok(instances.length >= 1);
+        assert.deepStrictEqual(
+            metricsOf(docs).map((m: any) => [m.namespace, m.metricName, m.stat, m.dimensions]),
+            instances.map((r) => ["AWS/DocDB", "DatabaseConnections", "SampleCount", { DBInstanceIdentifier: r.inputs.identifier }]),
+        );
+        assert.deepStrictEqual([docs.threshold, docs.treatMissingData], [1, "breaching"]);
+        const cache = about(prod, "DatastoreNotReady", "sessions");
+        const [group] = prod.ofType("aws:elasticache/replicationGroup:ReplicationGroup");
+        assert.deepStrictEqual(
+            metricsOf(cache).map((m: any) => [m.namespace, m.metricName, m.stat]),
+            metricsOf(cache).map(() => ["AWS/ElastiCache", "CurrConnections", "SampleCount"]),
+        );
+        const nodes = metricsOf(cache).map((m: any) => m.dimensions.CacheClusterId);
+        assert.strictEqual(nodes.length, group.inputs.numCacheClusters, nodes.join(", "));
+        for (const n of nodes) assert.ok(n.startsWith(`${group.inputs.replicationGroupId}-`), n);
+        assert.deepStrictEqual([cache.threshold, cache.treatMissingData], [1, "breaching"]);
+        assert.strictEqual(alarmsOf(prod, "DatastoreNotReady").filter((x) => /\bjobs\b/.test(x.inputs.alarmDescription)).length, 0);
+    });
+
+    it("DatabaseSlowQueries: the PostgreSQL primary's Performance Insights commits per second above the spec's number, by its DbiResourceId", () => {
+        const a = about(prod, "DatabaseSlowQueries", "orders");
+        const primary = prod.ofType("aws:rds/instance:Instance").find((r) => r.inputs.identifier === "dsa-orders")!;
+        assert.strictEqual(primary.inputs.performanceInsightsEnabled, true);
+        // The mock's DbiResourceId of that instance (scripts/offline/mock-outputs/aws.ts): the primary's, not a replica's.
+        const id = `db-${primary.name.toUpperCase().replace(/[^A-Z0-9]/g, "")}`;
+        assert.deepStrictEqual(
+            a.metricQueries.map((q: any) => [q.expression, q.period, q.returnData]),
+            [[`DB_PERF_INSIGHTS('RDS', '${id}', 'db.Transactions.xact_commit.avg')`, 300, true]],
+        );
+        assert.deepStrictEqual(
+            [a.comparisonOperator, a.threshold, a.evaluationPeriods, a.treatMissingData],
+            ["GreaterThanThreshold", 1000, 1, "notBreaching"],
+        );
+        // MongoDB has no commit counter: the alert is PostgreSQL's only.
+        assert.strictEqual(alarmsOf(prod, "DatabaseSlowQueries").length, 1);
+    });
+
+    it("BackupMissing: no AWS Backup job of the database's resource type completed in its vault for the plan's hours", () => {
+        const vault = prod.ofType("aws:backup/vault:Vault").find((v) => !v.name.endsWith("-dr"))!.inputs.name;
+        for (const [db, type] of [
+            ["orders", "RDS"],
+            ["docs", "DocumentDB"],
+        ]) {
+            const a = about(prod, "BackupMissing", db);
+            assert.deepStrictEqual(
+                [a.namespace, a.metricName, a.dimensions, a.statistic, a.period],
+                ["AWS/Backup", "NumberOfBackupJobsCompleted", { BackupVaultName: vault, ResourceType: type }, "Sum", 3600],
+            );
+            // The presets' daily schedule: a day's gap plus the hour a dump may take.
+            assert.deepStrictEqual(
+                [a.comparisonOperator, a.threshold, a.evaluationPeriods, a.datapointsToAlarm, a.treatMissingData],
+                ["LessThanThreshold", 1, 25, 25, "breaching"],
+            );
+        }
+    });
+
+    it("the EKS placement renders the same datastore alarms as ECS", () => {
+        const ids = ["DatastoreNotReady", "DatabaseSlowQueries", "BackupMissing"];
+        const described = (plan: Plan) =>
+            ids
+                .flatMap((id) => alarmsOf(plan, id))
+                .map(
+                    (a) =>
+                        `${a.inputs.alarmDescription} ${JSON.stringify(a.inputs.dimensions ?? metricsOf(a).map((m: any) => m.dimensions))}`,
+                )
+                .sort();
+        assert.strictEqual(described(eks).length, 6);
+        assert.deepStrictEqual(described(eks), described(prod));
     });
 });

@@ -23,6 +23,19 @@ const FLOW = "aws:ec2/flowLog:FlowLog";
 const SERVICE = "aws:ecs/service:Service";
 const PTC = "aws:ecr/pullThroughCacheRule:PullThroughCacheRule";
 const ACCESS_POINT = "aws:efs/accessPoint:AccessPoint";
+const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
+/** A metric of an alarm's metric math. */
+const alarmMetric = (id: string, period = 60) => ({
+    id,
+    metric: {
+        namespace: "AWS/RDS",
+        metricName: "DatabaseConnections",
+        dimensions: { DBInstanceIdentifier: "db" },
+        period,
+        stat: "SampleCount",
+    },
+    returnData: false,
+});
 /** An EFS volume as files.ts builds it: through an access point, TLS, IAM authorization. */
 const EFS_VOLUME = {
     name: "share-0",
@@ -407,6 +420,53 @@ export const awsRuleCases: EngineRuleCase[] = [
                 why: "deletion less than 90 days after cold storage",
                 resources: [recorded(PLAN, "p", { rules: [{ ruleName: "daily", lifecycle: { coldStorageAfter: 30, deleteAfter: 60 } }] })],
                 expect: /90 days/,
+            },
+        ],
+    },
+    {
+        rule: "aws-metric-alarm-evaluation",
+        good: [
+            recorded(ALARM, "a", { period: 3600, evaluationPeriods: 168, datapointsToAlarm: 168 }),
+            recorded(ALARM, "m", {
+                evaluationPeriods: 5,
+                metricQueries: [alarmMetric("i0"), { id: "ready", expression: "IF(FILL(i0, 0) > 0, 1, 0)", returnData: true }],
+            }),
+            recorded(ALARM, "pi", {
+                evaluationPeriods: 1,
+                metricQueries: [{ id: "c", expression: "DB_PERF_INSIGHTS('RDS', 'db-X', 'x.avg')", period: 300, returnData: true }],
+            }),
+        ],
+        bad: [
+            { why: "a period of 90 s", resources: [recorded(ALARM, "a", { period: 90, evaluationPeriods: 1 })], expect: /multiple of 60/ },
+            {
+                why: "8 days of hourly periods",
+                resources: [recorded(ALARM, "a", { period: 3600, evaluationPeriods: 192 })],
+                expect: /limit is 604800/,
+            },
+            {
+                why: "more than a day of minutes",
+                resources: [recorded(ALARM, "a", { period: 60, evaluationPeriods: 1441 })],
+                expect: /limit is 86400 s for periods under an hour/,
+            },
+            {
+                why: "more than a day of a metric's minutes in metric math",
+                resources: [recorded(ALARM, "m", { evaluationPeriods: 1500, metricQueries: [{ ...alarmMetric("i0"), returnData: true }] })],
+                expect: /86400/,
+            },
+            {
+                why: "M above N",
+                resources: [recorded(ALARM, "a", { period: 3600, evaluationPeriods: 2, datapointsToAlarm: 3 })],
+                expect: /more than evaluationPeriods/,
+            },
+            {
+                why: "two queries returning data",
+                resources: [
+                    recorded(ALARM, "m", {
+                        evaluationPeriods: 1,
+                        metricQueries: [alarmMetric("a"), { ...alarmMetric("b"), returnData: true }, { id: "e", expression: "a + b" }],
+                    }),
+                ],
+                expect: /2 queries return data/,
             },
         ],
     },
