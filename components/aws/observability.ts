@@ -20,7 +20,8 @@
  *   graph per signal CloudWatch has a metric for ({@link dashboardBody}), each metric's dimensions the
  *   resource identifiers the alarms already use, handed in resolved (the load balancer's and target
  *   groups' ARN suffixes, the ECS cluster and service names, each datastore's own `cloudWatch`
- *   binding); the row names the signals CloudWatch has none for.
+ *   binding), and for a datastore what its catalogue alarms read ({@link alertedGraph}); the row names the signals
+ *   CloudWatch has none for.
  *
  * Query definitions and dashboards carry no key: CloudWatch Logs keeps the query text itself (PutQueryDefinition
  * and PutDashboard have no KMS parameter); the log groups they read are encrypted with the stack's logs key.
@@ -31,7 +32,7 @@ import type { AlertPlan, ErrorLinePlan, RowPlan, SignalId, SystemPlan } from "..
 import { resourceName } from "../shared/naming";
 import { awsPlace } from "./common";
 import type { AwsDatastoreMetrics } from "./contract";
-import { dataAlarm, type AlarmSpec } from "./monitoring";
+import { dataAlarm, READINESS_METRICS, XACT_COMMIT_COUNTER, type AlarmSpec } from "./monitoring";
 
 /** `[Ee][Rr][Rr][Oo][Rr]`: a word in any case, as a character class per letter (the filter-pattern regex has no case flag). */
 const anyCase = (word: string) => [...word].map((c) => (/[a-z]/i.test(c) ? `[${c.toUpperCase()}${c.toLowerCase()}]` : c)).join("");
@@ -136,9 +137,23 @@ export interface DashboardSources {
     /** Load balancer and target groups by routed service. */
     targets: Record<string, ServiceTargets>;
     /** Namespace and dimension sets by datastore. */
-    datastores: Record<string, { namespace: string; dimensions: Record<string, string>[] }>;
+    datastores: Record<string, DatastoreSources>;
     /** Log group names by service. */
     logGroups: Record<string, string>;
+}
+
+/** A datastore's metrics, resolved (contract.ts `AwsDatastoreMetrics`): namespace and dimension sets, its instances, Performance Insights resource and backup vault. */
+export interface DatastoreSources {
+    /** `AWS/RDS`, `AWS/DocDB`, `AWS/ElastiCache`, `AWS/SQS`. */
+    namespace: string;
+    /** Each instance's, node's or queue's dimensions. */
+    dimensions: Record<string, string>[];
+    /** Each instance's dimensions where `dimensions` names the cluster. @default `dimensions` */
+    instances?: Record<string, string>[];
+    /** The primary's DbiResourceId. @default none */
+    perfInsightsResourceId?: string;
+    /** The AWS Backup vault of its recovery points. @default none */
+    backupVaultName?: string;
 }
 
 /** The load balancers' namespace. */
@@ -321,6 +336,8 @@ export interface MetricOptions {
     stat?: string;
     /** false: fetched for an expression, not drawn. */
     visible?: boolean;
+    /** Seconds per data point, where the graph's would split a metric published hourly. @default the graph's */
+    period?: number;
 }
 
 /** One widget of a dashboard body. */
@@ -448,6 +465,56 @@ const DATASTORE_EXTRAS: Record<string, { title: string; metric: string; stat: st
     "AWS/SQS": [{ title: "Oldest message (s)", metric: "ApproximateAgeOfOldestMessage", stat: "Maximum", first: true }],
 };
 
+/**
+ * The graphs of a datastore's signals that the catalogue's alarms read (monitoring.ts AwsDatastoreAlarms, backup.ts): the
+ * instances reporting their readiness metric each minute, a PostgreSQL primary's commits per second (Performance
+ * Insights), and the AWS Backup and restore-test jobs completed per hour in its vault for its resource type. CloudWatch
+ * has no metric of a recovery point's age: the backup graph shows the completed jobs whose absence BackupMissing counts.
+ */
+function alertedGraph(plan: SystemPlan, ds: DatastoreSources, name: string, signal: SignalId): Graph | undefined {
+    const type = plan.backups.find((b) => b.database === name)?.restoreTest.aws.resourceType;
+    const backup = (metric: string) =>
+        ds.backupVaultName && type
+            ? [line("AWS/Backup", metric, { BackupVaultName: ds.backupVaultName, ResourceType: type }, { stat: "Sum", period: 3600 })]
+            : [];
+    switch (signal) {
+        case "up": {
+            const metric = READINESS_METRICS[ds.namespace];
+            if (!metric) return undefined;
+            const instances = ds.instances ?? ds.dimensions;
+            return {
+                title: `Instances reporting ${metric} (samples per minute)`,
+                metrics: instances.map((d) => line(ds.namespace, metric, d, { stat: "SampleCount", period: 60 })),
+            };
+        }
+        case "commits":
+            return ds.perfInsightsResourceId
+                ? {
+                      title: "Commits per second (primary, Performance Insights)",
+                      metrics: [
+                          [
+                              {
+                                  expression: `DB_PERF_INSIGHTS('RDS', '${ds.perfInsightsResourceId}', '${XACT_COMMIT_COUNTER}')`,
+                                  id: "commits",
+                                  label: "xact_commit per second",
+                              },
+                          ],
+                      ],
+                  }
+                : undefined;
+        case "backup-age": {
+            const metrics = backup("NumberOfBackupJobsCompleted");
+            return metrics.length > 0 ? { title: `AWS Backup jobs completed per hour (${type}, the vault)`, metrics } : undefined;
+        }
+        case "restore-test": {
+            const metrics = backup("NumberOfRestoreJobsCompleted");
+            return metrics.length > 0 ? { title: `Restore tests completed per hour (${type}, the vault)`, metrics } : undefined;
+        }
+        default:
+            return undefined;
+    }
+}
+
 /** The graphs of a row, and the titles of its signals CloudWatch has no metric for. */
 function rowGraphs(plan: SystemPlan, s: DashboardSources, row: RowPlan): { graphs: Graph[]; missing: string[] } {
     const graphs: Graph[] = [];
@@ -459,6 +526,7 @@ function rowGraphs(plan: SystemPlan, s: DashboardSources, row: RowPlan): { graph
         else if (ds) {
             const m = DATASTORE_METRICS[ds.namespace]?.[signal.id];
             if (m) g = { title: m.title, metrics: ds.dimensions.map((d) => line(ds.namespace, m.metric, d, { stat: m.stat })) };
+            else g = alertedGraph(plan, ds, row.subject.name, signal.id);
         }
         if (g) graphs.push(g);
         else missing.push(signal.title);

@@ -177,6 +177,9 @@ describe("aws observability: error-line filters, their alarm, saved queries", fu
  *   (EngineCPUUtilization, DatabaseMemoryUsagePercentage, Evictions by CacheClusterId, or with CacheNodeId)
  * - AWS/SQS: https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html
  *   (ApproximateNumberOfMessagesVisible, ApproximateAgeOfOldestMessage by QueueName)
+ * - ElastiCache's CurrConnections (CacheMetrics.Redis.html, from INFO's connected_clients, by CacheClusterId)
+ * - AWS/Backup: https://docs.aws.amazon.com/aws-backup/latest/devguide/cloudwatch.html ("Monitoring AWS Backup metrics with
+ *   CloudWatch": NumberOfBackupJobsCompleted, NumberOfRestoreJobsCompleted by BackupVaultName with ResourceType)
  */
 const PUBLISHED: Record<string, Record<string, string[][]>> = {
     "AWS/ApplicationELB": Object.fromEntries(
@@ -196,12 +199,15 @@ const PUBLISHED: Record<string, Record<string, string[][]>> = {
         ["CPUUtilization", "DatabaseConnections", "FreeableMemory"].map((m) => [m, [["DBClusterIdentifier"], ["DBInstanceIdentifier"]]]),
     ),
     "AWS/ElastiCache": Object.fromEntries(
-        ["EngineCPUUtilization", "DatabaseMemoryUsagePercentage", "Evictions"].map((m) => [
+        ["EngineCPUUtilization", "DatabaseMemoryUsagePercentage", "Evictions", "CurrConnections"].map((m) => [
             m,
             [["CacheClusterId"], ["CacheClusterId", "CacheNodeId"]],
         ]),
     ),
     "AWS/SQS": Object.fromEntries(["ApproximateNumberOfMessagesVisible", "ApproximateAgeOfOldestMessage"].map((m) => [m, [["QueueName"]]])),
+    "AWS/Backup": Object.fromEntries(
+        ["NumberOfBackupJobsCompleted", "NumberOfRestoreJobsCompleted"].map((m) => [m, [["BackupVaultName", "ResourceType"]]]),
+    ),
 };
 
 /**
@@ -251,7 +257,8 @@ function bodyProblems(body: any): string[] {
         for (const m of metrics) {
             const last = m[m.length - 1];
             if (m.length === 1 && typeof last === "object" && typeof last.expression === "string") {
-                const refs: string[] = last.expression.match(/\b[a-z][A-Za-z0-9_]*\b/g) ?? [];
+                // Ids outside string literals (DB_PERF_INSIGHTS names its resource and counter in quotes).
+                const refs: string[] = last.expression.replace(/'[^']*'/g, "").match(/\b[a-z][A-Za-z0-9_]*\b/g) ?? [];
                 const unknown = refs.filter((r) => !ids.has(r) && !/^[A-Z]/.test(r));
                 if (unknown.length > 0) out.push(`${at}: expression ${last.expression} names ${unknown}`);
                 continue;
@@ -355,5 +362,40 @@ describe("aws observability: each preset's CloudWatch dashboard", function () {
         assert.deepEqual([...groups].sort(), [...new Set(unhealthy)].sort(), "every target group, the alternates included");
         const ecs = new Set(metrics.filter(([ns]) => ns === "AWS/ECS").map(([, , d]) => d.ServiceName));
         assert.equal(ecs.size, plan.ofType("aws:ecs/service:Service").length, "one ECS service per service");
+    });
+
+    it("the database row graphs what its alarms read: instances reporting, the primary's commits, backups and restore tests completed", async () => {
+        const plan = await planStack({ stack: "prod", system: "mealkitz" });
+        const body = JSON.parse(plan.ofType("aws:cloudwatch/dashboard:Dashboard")[0].inputs.dashboardBody);
+        const header = body.widgets.findIndex((w: any) => w.type === "text" && w.properties.markdown.startsWith("## database db "));
+        const next = body.widgets.findIndex((w: any, i: number) => i > header && w.type === "text");
+        const row = body.widgets.slice(header + 1, next);
+        assert.doesNotMatch(body.widgets[header].properties.markdown, /Ready instances|Commits|Since last backup|Restore test/);
+        const alarm = (id: string) =>
+            plan
+                .ofType("aws:cloudwatch/metricAlarm:MetricAlarm")
+                .find((a) => String(a.inputs.alarmDescription).startsWith(`${id}:`) && /\bdb\b/.test(a.inputs.alarmDescription))!.inputs;
+        const lines = (title: RegExp) => row.find((w: any) => title.test(w.properties.title))!.properties.metrics;
+        // The same instances, metric and statistic as DatastoreNotReady's.
+        const ready = alarm("DatastoreNotReady")
+            .metricQueries.filter((q: any) => q.metric)
+            .map((q: any) => q.metric);
+        assert.deepEqual(
+            lines(/^Instances reporting/),
+            ready.map((m: any) => [m.namespace, m.metricName, ...Object.entries(m.dimensions).flat(), { stat: "SampleCount", period: 60 }]),
+        );
+        // The same expression as DatabaseSlowQueries'.
+        const commits = alarm("DatabaseSlowQueries").metricQueries[0].expression;
+        assert.deepEqual(lines(/^Commits per second/), [[{ expression: commits, id: "commits", label: "xact_commit per second" }]]);
+        // BackupMissing's and RestoreTestFailed's metrics, hourly.
+        for (const [title, id] of [
+            [/^AWS Backup jobs completed/, "BackupMissing"],
+            [/^Restore tests completed/, "RestoreTestFailed"],
+        ] as const) {
+            const a = alarm(id);
+            assert.deepEqual(lines(title), [
+                [a.namespace, a.metricName, ...Object.entries(a.dimensions).flat(), { stat: "Sum", period: 3600 }],
+            ]);
+        }
     });
 });
