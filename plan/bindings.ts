@@ -8,42 +8,14 @@
  */
 import { PLATFORMS, type Platform, type Service, type System } from "../model";
 import { CLIENTS, DEFAULT_CLIENT, type Client, type ClientEngine } from "../model";
+import { transportFor, type Transport } from "./transport";
 import { aliasOf, DATASTORE_KINDS, datastoreOf, type ConnectionPart, type ConnectionVariable, type DatastoreKind } from "./datastores";
 
 export { CLIENTS, DEFAULT_CLIENT, type Client, type ClientEngine };
 
 export type { ConnectionPart, ConnectionVariable, DatastoreKind };
 
-/**
- * How the connection to a datastore is secured on a platform: `tls` encrypts; `verify` says how
- * the client checks the server's certificate and name — against `caFile` (a CA bundle the image
- * carries or the platform mounts), against the system trust store, or not at all.
- */
-export interface Transport {
-    /** Encrypted on the wire. */
-    tls: boolean;
-    /** How the server is verified: "file" (against `caFile`), "system" (the image's trust store) or "none". */
-    verify: "file" | "system" | "none";
-    /** The CA bundle path inside the container, with `verify: "file"`. */
-    caFile?: string;
-}
-
-/**
- * Where the images of services that use an RDS or DocumentDB database must carry the Amazon RDS CA
- * bundle (https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem): the URLs and
- * `<NAME>_CA_FILE` name this path.
- */
-export const RDS_CA_FILE = "/etc/ssl/certs/rds-global-bundle.pem";
-
-/**
- * Where a Kubernetes pod finds the CA of the CloudNativePG cluster of database `<db>`:
- * `<dir>/<db>/ca.crt`, projected from the operator's `<db>-ca` Secret (key `ca.crt` only; the
- * Secret's `ca.key` is never mounted).
- */
-export const KUBERNETES_CA_DIR = "/etc/tierform/ca";
-
-/** Where the Amazon RDS CA bundle is published. */
-export const RDS_CA_URL = "https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem";
+export { KUBERNETES_CA_DIR, RDS_CA_FILE, RDS_CA_URL, type Transport } from "./transport";
 
 /** Which kind of datastore `name` is in `system`, or undefined. */
 export function datastoreKind(system: System, name: string): DatastoreKind | undefined {
@@ -64,26 +36,13 @@ export function clientOf(system: System, service: Service, name: string): Client
     return service.clients[name] ?? DEFAULT_CLIENT[engine];
 }
 
-/**
- * How `platform` secures the connection to datastore `name`, one table for every platform:
- * Docker (dev) runs every datastore in plain text on its private data network; Kubernetes encrypts
- * PostgreSQL and verifies it against CloudNativePG's CA, mounted into the pods at
- * {@link KUBERNETES_CA_DIR} (the operator's server certificate names `<db>-rw.<ns>.svc` and
- * `.svc.cluster.local`: cloudnative-pg api/v1 cluster_funcs.go `GetClusterAltDNSNames`), and runs
- * the others in plain text; AWS encrypts everything — RDS and DocumentDB verified against the Amazon RDS
- * CA bundle at {@link RDS_CA_FILE}, ElastiCache against the system trust store (its certificates
- * chain to Amazon's public roots), SQS through the SDK's HTTPS.
- */
+/** How `platform` secures the connection to datastore `name` of `system` (plan/transport.ts `transportFor`). */
 export function transportOf(system: System, name: string, platform: Platform): Transport {
     const kind = datastoreKind(system, name);
-    if (platform === "docker" || kind === "bucket") return { tls: false, verify: "none" };
-    if (platform === "kubernetes") {
-        return kind === "database" && system.databases[name].engine === "postgres"
-            ? { tls: true, verify: "file", caFile: `${KUBERNETES_CA_DIR}/${name}/ca.crt` }
-            : { tls: false, verify: "none" };
-    }
-    if (kind === "database") return { tls: true, verify: "file", caFile: RDS_CA_FILE };
-    return { tls: true, verify: "system" };
+    return transportFor(
+        kind ? { kind, name, ...(kind === "database" ? { engine: system.databases[name].engine } : {}) } : undefined,
+        platform,
+    );
 }
 
 /** The variable stem of a datastore name: upper case, `-` as `_` (`media-files` → `MEDIA_FILES`). */

@@ -10,6 +10,7 @@
 import type { Bucket, Cache, Client, Database, DATASTORE_GROUPS, DatastoreGroup, Platform, Queue, System } from "../model";
 import { planBackup, type BackupPlan } from "./backup";
 import { ENGINE_PORTS } from "../conventions/ports";
+import { transportFor, type Transport } from "./transport";
 
 /** The four kinds of datastore a spec declares. */
 export type DatastoreKind = "database" | "cache" | "queue" | "bucket";
@@ -192,6 +193,8 @@ export interface DatastorePlanOf<K extends DatastoreKind> {
     variables: ConnectionVariable[];
     /** What a consumer waits for. */
     readiness: Readiness;
+    /** How the connection to it is secured on the plan's platform (plan/transport.ts): the URLs its platform spells say so. */
+    transport: Transport;
     /** Its spec entry, every default resolved. */
     spec: DatastoreSpecs[K];
     /** A database's backups (plan/backup.ts); absent for the other kinds. */
@@ -221,16 +224,18 @@ function planOne<K extends DatastoreKind>(
         .filter((v, i, all) => v.datastore === d.spec.name && all.findIndex((w) => w.variable === v.variable) === i);
     const version = contract.version(d.spec);
     const port = portOf(d, platform);
+    const engine = contract.engine(d.spec, platform);
     return {
         name: d.spec.name,
         kind: d.kind,
         usedBy: users.map((s) => s.name),
-        engine: contract.engine(d.spec, platform),
+        engine,
         ...(version !== undefined ? { version } : {}),
         ...(port !== undefined ? { port } : {}),
         size: contract.size(d.spec),
         variables,
         readiness: contract.readiness(platform),
+        transport: transportFor({ kind: d.kind, engine, name: d.spec.name }, platform),
         spec: d.spec,
         backup: (d.kind === "database" ? planBackup(d.spec as Database) : undefined) as DatastorePlanOf<K>["backup"],
     };

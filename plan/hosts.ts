@@ -8,6 +8,6 @@
 import type { System } from "../model";
 
 /** The canonical Host header of `system`'s services: `edge.domain`, else "localhost". */
-export function canonicalHost(system: Pick<System, "edge">): string {
+export function canonicalHost(system: { edge: Pick<System["edge"], "domain"> }): string {
     return system.edge.domain ?? "localhost";
 }

@@ -13,7 +13,7 @@ import type { FileShare, Platform, System } from "../model";
 import type { BackupPlan } from "./backup";
 import { planDatastores, type DatastorePlan } from "./datastores";
 import { planObservability, type ObservabilityPlan } from "./observability";
-import { planService, type ServicePlan } from "./service";
+import { planService, revised, type ServicePlan } from "./service";
 import { planRollout } from "./rollout";
 import { approximations, PLACEMENTS, type Placement } from "./support";
 import { planTraffic, type TrafficPlan } from "./traffic";
@@ -101,7 +101,7 @@ export function planSystem(system: System, platform: Platform, placement?: Place
     const services = Object.fromEntries(
         Object.values(system.services).map((s) => {
             const p = planService(system, s, platform, compute);
-            return [s.name, placement ? { ...p, rollout: planRollout(system, s, compute, placement) } : p];
+            return [s.name, placement ? revised(s, { ...p, rollout: planRollout(system, s, compute, placement) }) : p];
         }),
     );
     const datastores = planDatastores(system, platform, services);

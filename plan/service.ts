@@ -3,6 +3,7 @@
  * scaling signals, the health checks and the variables the service receives — computed once, from
  * the resolved service, without Pulumi. Platforms render these; they do not revisit them.
  */
+import { createHash } from "crypto";
 import type { Cache, HealthTool, Platform, ProbeSpec, Service, System } from "../model";
 import { connectionVariables, type ConnectionVariable } from "./bindings";
 import { otelVariables } from "./observability";
@@ -131,6 +132,28 @@ export interface ServicePlan extends ServiceContainer {
     writablePaths: string[];
     /** How new versions roll out, and the schedule the platform runs (plan/rollout.ts). */
     rollout: RolloutPlan;
+    /**
+     * What the replicas run, as 6 hex characters: {@link revisionOf} the resolved service and the
+     * rest of this plan. A platform that tells two versions apart by name uses it (Docker's colours
+     * of a routed blue/green or canary service, components/docker/rollout.ts).
+     */
+    revision: string;
+}
+
+/**
+ * The revision of `plan` (a service's plan without its `revision`) for `service`: the first 6 hex
+ * characters of the SHA-256 of both as JSON, so anything either says (image, command, variables,
+ * health checks, size, rollout) gives a new one.
+ */
+export function revisionOf(service: Service, plan: Omit<ServicePlan, "revision">): string {
+    return createHash("sha256").update(JSON.stringify({ service, plan })).digest("hex").slice(0, 6);
+}
+
+/** `plan` with its {@link ServicePlan.revision} (re)computed, e.g. after a placement replaced its rollout. */
+export function revised(service: Service, plan: Omit<ServicePlan, "revision"> & { revision?: string }): ServicePlan {
+    const { revision, ...rest } = plan;
+    void revision;
+    return { ...rest, revision: revisionOf(service, rest) };
 }
 
 /**
@@ -222,7 +245,7 @@ export function buildOrder<S extends Pick<Service, "migrate">>(system: { service
  */
 export function planService(system: System, service: Service, platform: Platform, compute: Platform = platform): ServicePlan {
     const templates = templateValues(system);
-    return {
+    return revised(service, {
         name: service.name,
         kind: service.kind,
         ...containerOf(service),
@@ -243,7 +266,7 @@ export function planService(system: System, service: Service, platform: Platform
         afterMigrationsOf: migrationGates(system, service),
         writablePaths: writablePathsOf(service),
         rollout: planRollout(system, service, platform),
-    };
+    });
 }
 
 /** The {@link ServiceContainer} fields of `service`, copied (absent optional fields stay absent). */

@@ -24,8 +24,7 @@
  */
 import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { Database, System } from "../../model";
-import type { BackupPlan } from "../../plan";
+import type { DatastorePlanOf, DatastoreSpecs, SystemFacts } from "../../plan";
 import { backupImage, renderBackupScript, renderRestoreScript, renderScheduleLoop } from "../shared/backup-script";
 import { renderRestoreTestScript } from "../shared/restore-test-script";
 import { resourceName } from "../shared/naming";
@@ -51,7 +50,7 @@ export interface BackupTarget {
 }
 
 /** The client environment of the backup scripts for `engine` (no password: that is a file). */
-export function backupEnvironment(db: Database, target: BackupTarget): Record<string, string> {
+export function backupEnvironment(db: Pick<DatastoreSpecs["database"], "engine">, target: BackupTarget): Record<string, string> {
     const common = { BACKUP_DIR, TZ: "UTC", HOME: "/tmp" };
     if (db.engine === "postgres")
         return { ...common, PGHOST: target.host, PGPORT: String(target.port), PGUSER: target.username, PGPASSWORD_FILE: PASSWORD_FILE };
@@ -163,12 +162,10 @@ export function renderBackupHealthCheck(maxAgeSeconds: number): string {
 
 /** Arguments of {@link DockerBackup}. */
 export interface DockerBackupArgs {
-    /** The resolved system (labels, deletion protection). */
-    system: System;
-    /** The database to back up (engine, version, name, backup policy). */
-    database: Database;
-    /** Its backup plan (plan/backup.ts): schedules, retention, allowed age, restore test. */
-    plan: BackupPlan;
+    /** The system's facts (labels, deletion protection, the RPO). */
+    system: SystemFacts;
+    /** The database to back up, as the plan has it: its spec (engine, version, name, backup policy) and its backup plan (plan/backup.ts: schedules, retention, allowed age, restore test). */
+    database: DatastorePlanOf<"database">;
     /** The database server to dump, as whom. */
     target: BackupTarget;
     /** Name of the internal data network. */
@@ -191,8 +188,9 @@ export class DockerBackup extends pulumi.ComponentResource {
 
     constructor(name: string, args: DockerBackupArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tierform:docker:Backup", name, {}, opts);
-        const { system, database: db, target } = args;
-        const plan = args.plan;
+        const { system, target } = args;
+        const db = args.database.spec;
+        const plan = args.database.backup;
         this.retentionDays = plan.retentionDays;
         this.schedules = plan.schedules;
         this.maxAgeSeconds = plan.maxAgeSeconds;

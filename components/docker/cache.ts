@@ -6,10 +6,9 @@
  *
  * A spec's `cluster: true` / `shards` is a staging/prod concern: dev runs one node.
  */
-import { DEFAULT_CLIENT, evictionPolicy, transportOf } from "../../plan";
+import { DEFAULT_CLIENT, evictionPolicy, type DatastorePlanOf, type DatastoreSpecs } from "../../plan";
 import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { Cache } from "../../model";
 import { clientUrls, DEFAULT_PORTS } from "../shared/connection";
 import type { ConnectionValues } from "../contract";
 import { datastoreImage } from "../shared/images";
@@ -21,7 +20,7 @@ import { DOCKER_LABEL } from "../../conventions/labels";
 export const REDIS_USER = "999:1000";
 
 /** redis.conf for `cache` with `password`. Pure, for tests and reuse. */
-export function renderRedisConf(cache: Cache, password: string, memoryMb: number): string {
+export function renderRedisConf(cache: DatastoreSpecs["cache"], password: string, memoryMb: number): string {
     const persistence =
         cache.persistence === "aof"
             ? ["appendonly yes", "appendfsync everysec", 'save ""']
@@ -46,8 +45,8 @@ export function renderRedisConf(cache: Cache, password: string, memoryMb: number
 
 /** Arguments of {@link DockerCache}; `resources` @default 256 MiB / 0.5 CPU. */
 export interface DockerCacheArgs extends DatastoreArgs {
-    /** The cache spec (version, persistence, memory). */
-    cache: Cache;
+    /** The cache's plan entry: its spec (version, persistence, memory) and transport. */
+    cache: DatastorePlanOf<"cache">;
 }
 
 /** One Redis container with its volume and generated password. */
@@ -61,12 +60,13 @@ export class DockerCache extends pulumi.ComponentResource {
     readonly endpoint: string;
     /** redis://:password@host:6379/0 (secret). */
     readonly connectionString: pulumi.Output<string>;
-    /** The URL of every client and the discrete parts (plain text on the data network: plan/bindings.ts `transportOf`). */
+    /** The URL of every client and the discrete parts (plain text on the data network: the plan's `transport`, plan/transport.ts). */
     readonly connection: ConnectionValues;
 
     constructor(name: string, args: DockerCacheArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tierform:docker:Cache", name, {}, opts);
-        const { system, cache } = args;
+        const { system } = args;
+        const cache = args.cache.spec;
         const size = args.resources ?? { memoryMb: 256, cpus: 0.5 };
         this.image = datastoreImage("redis", cache.version);
         this.host = cache.name;
@@ -106,7 +106,7 @@ export class DockerCache extends pulumi.ComponentResource {
         const urls = clientUrls(
             "redis",
             { host: this.host, port: this.port, password: this.password, database: "0" },
-            transportOf(system, cache.name, "docker"),
+            args.cache.transport,
         );
         this.connectionString = urls[DEFAULT_CLIENT.redis]!;
         this.connection = { urls, host: this.host, port: String(this.port), password: this.password };

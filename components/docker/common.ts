@@ -7,7 +7,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { System } from "../../model";
+import type { SystemFacts } from "../../plan";
 import { EDGE_IMAGE } from "../shared/images";
 import { dockerLabels, resourceName, type Tier } from "../shared/naming";
 import { DOCKER_LABEL } from "../../conventions/labels";
@@ -25,7 +25,7 @@ export function labelList<T extends pulumi.Input<string>>(labels: Record<string,
 }
 
 /** Labels of a resource of `tier` (and `datastore`), plus any extras. */
-export function labelsFor(system: System, tier: Tier, datastore?: string, extra: Record<string, string> = {}) {
+export function labelsFor(system: SystemFacts, tier: Tier, datastore?: string, extra: Record<string, string> = {}) {
     return labelList({ ...dockerLabels(system, tier, datastore), ...extra });
 }
 
@@ -84,7 +84,7 @@ export function secretOf(p: random.RandomPassword): pulumi.Output<string> {
 /** A named volume of `tier` (and `datastore`), labelled. */
 export function namedVolume(
     name: string,
-    system: System,
+    system: SystemFacts,
     tier: Tier,
     parent: pulumi.Resource,
     datastore?: string,
@@ -96,7 +96,7 @@ export function namedVolume(
 /** The small volume a read-only container's files are delivered to, mounted at {@link CONFIG_DIR}. */
 export function configVolume(
     name: string,
-    system: System,
+    system: SystemFacts,
     tier: Tier,
     parent: pulumi.Resource,
     datastore?: string,
@@ -175,7 +175,7 @@ export function oneShot(memoryMb = 32) {
 export function configFiles(
     name: string,
     opts: {
-        system: System;
+        system: SystemFacts;
         tier: Tier;
         datastore?: string;
         volume: docker.Volume;
@@ -235,7 +235,7 @@ export const OWNED_MARKER = ".tierform-owner";
 export function volumeOwnership(
     name: string,
     opts: {
-        system: System;
+        system: SystemFacts;
         tier: Tier;
         datastore?: string;
         volume: docker.Volume;
@@ -302,7 +302,7 @@ export interface ConfigFile {
 /** Arguments of {@link tierContainer}. */
 export interface TierContainerArgs {
     /** The resolved system: labels, and `profile.deletionProtection`, which `protect`s the data volume. */
-    system: System;
+    system: SystemFacts;
     /** The tier the container belongs to (labels). */
     tier: Tier;
     /** The datastore it serves (labels). @default none */
@@ -458,7 +458,7 @@ export function tierContainer(name: string, args: TierContainerArgs, parent: pul
 /** Arguments every datastore component (database, cache, queue, object storage) takes. */
 export interface DatastoreArgs {
     /** The resolved system: labels, sizes, deletion protection. */
-    system: System;
+    system: SystemFacts;
     /** Name of the internal data network; the datastore joins no other. */
     network: pulumi.Input<string>;
     /** Memory (MiB) and CPUs of the server container. @default each component's own (see there) */
@@ -466,7 +466,7 @@ export interface DatastoreArgs {
 }
 
 /** Memory (MiB) and CPUs of a datastore container by the profile's abstract size. */
-export function datastoreResources(system: System): { memoryMb: number; cpus: number } {
+export function datastoreResources(system: SystemFacts): { memoryMb: number; cpus: number } {
     return { small: { memoryMb: 1024, cpus: 1 }, medium: { memoryMb: 2048, cpus: 2 }, large: { memoryMb: 4096, cpus: 2 } }[
         system.profile.dataSize
     ];

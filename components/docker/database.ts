@@ -11,14 +11,16 @@
  */
 import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { Database } from "../../model";
 import { clientUrls, DEFAULT_PORTS } from "../shared/connection";
 import type { ConnectionValues } from "../contract";
-import { DEFAULT_CLIENT, transportOf } from "../../plan";
+import { DEFAULT_CLIENT, type DatastorePlanOf, type DatastoreSpecs } from "../../plan";
 import { datastoreImage } from "../shared/images";
 import { resourceName } from "../shared/naming";
 import { CONFIG_DIR, datastoreResources, type DatastoreArgs, generatePassword, secretOf, tierContainer, type ConfigFile } from "./common";
 import { DOCKER_LABEL } from "../../conventions/labels";
+
+/** A database's spec entry, every default resolved. */
+type Database = DatastoreSpecs["database"];
 
 /** How tierform runs each engine's official image. */
 interface EngineProfile {
@@ -178,8 +180,8 @@ export function engineMemoryMb(db: Pick<Database, "engine" | "parameters">): num
 
 /** Arguments of {@link DockerDatabase}; `resources` @default by the profile's dataSize (small: 1024 MiB / 1 CPU), raised to {@link engineMemoryMb}. */
 export interface DockerDatabaseArgs extends DatastoreArgs {
-    /** The database spec (engine, version, names, parameters). */
-    database: Database;
+    /** The database's plan entry: its spec (engine, version, names, parameters) and transport. */
+    database: DatastorePlanOf<"database">;
 }
 
 /** One database container with its volume and generated credentials. */
@@ -200,12 +202,13 @@ export class DockerDatabase extends pulumi.ComponentResource {
     readonly endpoint: string;
     /** Full connection URL with credentials (secret), in the engine's default client dialect. */
     readonly connectionString: pulumi.Output<string>;
-    /** The URL of every client and the discrete parts (plain text on the data network: plan/bindings.ts `transportOf`). */
+    /** The URL of every client and the discrete parts (plain text on the data network: the plan's `transport`, plan/transport.ts). */
     readonly connection: ConnectionValues;
 
     constructor(name: string, args: DockerDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tierform:docker:Database", name, {}, opts);
-        const { system, database: db } = args;
+        const { system } = args;
+        const db = args.database.spec;
         const engine = ENGINES[db.engine];
         this.image = datastoreImage(db.engine, db.version);
         this.user = engine.user;
@@ -254,7 +257,7 @@ export class DockerDatabase extends pulumi.ComponentResource {
         this.container = server.container;
         this.volume = server.volume!;
         const endpoint = { host: this.host, port: this.port, username: db.username, password: this.password, database: db.databaseName };
-        const urls = clientUrls(db.engine, endpoint, transportOf(system, db.name, "docker"));
+        const urls = clientUrls(db.engine, endpoint, args.database.transport);
         this.connectionString = urls[DEFAULT_CLIENT[db.engine]]!;
         this.connection = {
             urls,

@@ -21,8 +21,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import type { System } from "../../model";
-import { canonicalHost, type TrafficPlan } from "../../plan";
+import { canonicalHost, type SystemPlan, type TrafficPlan } from "../../plan";
 import { EDGE_IMAGE } from "../shared/images";
 import { renderNginxConf, type NginxConfOptions, type NginxUpstream } from "../shared/nginx";
 import { resourceName } from "../shared/naming";
@@ -70,13 +69,13 @@ export const EDGE_HEALTH_PATH = "/healthz";
  * container's config directory; tests override them to run the same rendering under `nginx -t`.
  */
 export function edgeNginxOptions(
-    system: System,
+    system: Pick<SystemPlan, "edge" | "routes">,
     upstreams: NginxUpstream[],
     publicHttpsPort: number,
     traffic: Record<string, TrafficPlan> = {},
     generation?: string,
 ): NginxConfOptions {
-    const routed = new Set(system.edge.routes.map((r) => r.service));
+    const routed = new Set(system.routes.map((r) => r.service));
     return {
         serverName: system.edge.domain ?? "localhost",
         httpPort: EDGE_CONTAINER_PORTS.http,
@@ -90,7 +89,7 @@ export function edgeNginxOptions(
         upstreams: upstreams
             .filter((u) => routed.has(u.name))
             .map((u) => (traffic[u.name] ? { ...u, traffic: nginxTraffic(traffic[u.name]) } : u)),
-        routes: system.edge.routes.map((r) => ({
+        routes: system.routes.map((r) => ({
             path: r.path,
             upstream: r.service,
             ...(r.allowCidrs ? { allowCidrs: r.allowCidrs } : {}),
@@ -127,7 +126,7 @@ export interface EdgeConfiguration extends SwitchPhase {
  * switch step read them back) and answers its generation on the health path once loaded.
  */
 export function edgeConfigurations(
-    system: System,
+    system: Pick<SystemPlan, "edge" | "routes">,
     upstreams: NginxUpstream[],
     rollouts: Record<string, EdgeRollout>,
     publicHttpsPort: number,
@@ -169,8 +168,8 @@ export function edgeConfigurations(
 
 /** Arguments of {@link DockerEdge}. */
 export interface DockerEdgeArgs {
-    /** The resolved system: edge spec (domain, TLS, headers, rate limit, routes), labels. */
-    system: System;
+    /** The system's plan: the edge's settings (domain, TLS, headers, rate limit) and routes, labels. */
+    system: SystemPlan;
     /** `edge` carries the published ports; `app` reaches the services. */
     networks: { edge: pulumi.Input<string>; app: pulumi.Input<string> };
     /** Each routed service and the one `name:port` every replica answers to on the app network. */

@@ -9,7 +9,7 @@
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { System } from "../../model";
+import type { SystemPlan } from "../../plan";
 import { resourceName } from "../shared/naming";
 import { labelsFor, pullImage, UTILITY_IMAGE, volumeOwnership } from "./common";
 import type { Problem } from "../../conventions/problems";
@@ -26,7 +26,7 @@ export interface ShareVolume {
 export const shareKey = (share: string, subPath?: string) => (subPath ? `${share}/${subPath}` : share);
 
 /** Shares whose mounting services run as different users: one volume has one owner on Docker. */
-export function fileShareProblems(system: System): Problem[] {
+export function fileShareProblems(system: Pick<SystemPlan, "services">): Problem[] {
     const users = new Map<string, Set<number>>();
     for (const s of Object.values(system.services))
         for (const m of s.mounts) users.set(m.share, new Set([...(users.get(m.share) ?? []), s.runAsUser]));
@@ -44,8 +44,8 @@ export function fileShareProblems(system: System): Problem[] {
 
 /** Arguments of {@link DockerFileShares}. */
 export interface DockerFileSharesArgs {
-    /** The resolved system: its shares and the services' mounts, labels, deletion protection. */
-    system: System;
+    /** The system's plan: the services' mounts, labels, deletion protection. */
+    system: SystemPlan;
 }
 
 /** The volumes of a system's file shares, by {@link shareKey}. */

@@ -12,14 +12,14 @@
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { System } from "../../model";
+import type { SystemFacts } from "../../plan";
 import { resourceName } from "../shared/naming";
 import { labelsFor } from "./common";
 
 /** Arguments of {@link DockerNetwork}. */
 export interface DockerNetworkArgs {
     /** The resolved system (names and labels). */
-    system: System;
+    system: SystemFacts;
     /** Make the app network internal, cutting the services' outbound access. @default true */
     internalApp?: boolean;
     /** Create the `egress` network for services that opt into the internet. @default false */

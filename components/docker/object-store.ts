@@ -20,7 +20,7 @@
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { Bucket } from "../../model";
+import type { DatastoreSpecs } from "../../plan";
 import { DEFAULT_PORTS } from "../shared/connection";
 import { OBJECT_STORE_IMAGE } from "../shared/images";
 import { resourceName } from "../shared/naming";
@@ -81,7 +81,7 @@ export interface BucketScriptOptions {
 /** One bucket the step configures: its name and spec. */
 export interface BucketToCreate {
     name: string;
-    bucket: Bucket;
+    bucket: DatastoreSpecs["bucket"];
 }
 
 /**
@@ -129,8 +129,8 @@ export function renderBucketScript(buckets: BucketToCreate[], opts: BucketScript
 
 /** Arguments of {@link DockerBucket}; `resources` @default 512 MiB / 0.5 CPU. */
 export interface DockerBucketArgs extends DatastoreArgs {
-    /** The system's buckets; all live in one store. */
-    buckets: Bucket[];
+    /** The system's buckets (their spec entries); all live in one store. */
+    buckets: DatastoreSpecs["bucket"][];
     /** Each service that uses buckets, and which (spec names): each gets its own identity. @default {} */
     clients?: Record<string, string[]>;
 }

@@ -6,7 +6,6 @@
  * does not compile. `DockerSystem` runs them in one loop over `plan.datastores`.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { System } from "../../model";
 import { ownVariable, type DatastoreKind, type DatastorePlan, type DatastorePlanOf, type SystemPlan } from "../../plan";
 import type { DatastoreBinding } from "../contract";
 import { resourceName } from "../shared/naming";
@@ -19,9 +18,7 @@ import { DockerQueue } from "./queue";
 export interface DockerProvisionContext {
     /** The system component's name: children are named `<name>-<datastore>`. */
     name: string;
-    /** The resolved system (labels, profile). */
-    system: System;
-    /** The plan: every datastore's entry, and which services use which bucket. */
+    /** The plan: labels and profile, every datastore's entry, and which services use which bucket. */
     plan: SystemPlan;
     /** The internal data network's name. */
     network: pulumi.Input<string>;
@@ -85,7 +82,7 @@ function objectStore(ctx: DockerProvisionContext): DockerBucket {
     );
     ctx.objects = new DockerBucket(
         resourceName([ctx.name, "objects"]),
-        { system: ctx.system, buckets, network: ctx.network, clients },
+        { system: ctx.plan, buckets, network: ctx.network, clients },
         ctx.opts,
     );
     return ctx.objects;
@@ -94,27 +91,15 @@ function objectStore(ctx: DockerProvisionContext): DockerBucket {
 /** Every kind's Docker provisioner (see the module doc). */
 export const DOCKER_PROVISIONERS: { readonly [K in DatastoreKind]: DockerProvisioner<K> } = {
     database: (d, ctx) => {
-        const db = new DockerDatabase(
-            resourceName([ctx.name, d.name]),
-            { system: ctx.system, database: d.spec, network: ctx.network },
-            ctx.opts,
-        );
+        const db = new DockerDatabase(resourceName([ctx.name, d.name]), { system: ctx.plan, database: d, network: ctx.network }, ctx.opts);
         return { component: db, binding: serverBinding(d, db, db.connection) };
     },
     cache: (d, ctx) => {
-        const cache = new DockerCache(
-            resourceName([ctx.name, d.name]),
-            { system: ctx.system, cache: d.spec, network: ctx.network },
-            ctx.opts,
-        );
+        const cache = new DockerCache(resourceName([ctx.name, d.name]), { system: ctx.plan, cache: d, network: ctx.network }, ctx.opts);
         return { component: cache, binding: serverBinding(d, cache, cache.connection) };
     },
     queue: (d, ctx) => {
-        const queue = new DockerQueue(
-            resourceName([ctx.name, d.name]),
-            { system: ctx.system, queue: d.spec, network: ctx.network },
-            ctx.opts,
-        );
+        const queue = new DockerQueue(resourceName([ctx.name, d.name]), { system: ctx.plan, queue: d, network: ctx.network }, ctx.opts);
         return { component: queue, binding: serverBinding(d, queue) };
     },
     bucket: (d, ctx) => {

@@ -9,7 +9,7 @@
  */
 import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { Queue } from "../../model";
+import type { DatastorePlanOf } from "../../plan";
 import { amqpUrl, DEFAULT_PORTS } from "../shared/connection";
 import { QUEUE_IMAGE } from "../shared/images";
 import { resourceName } from "../shared/naming";
@@ -40,8 +40,8 @@ export function renderRabbitConf(password: string): string {
 
 /** Arguments of {@link DockerQueue}; `resources` @default 512 MiB / 0.5 CPU. */
 export interface DockerQueueArgs extends DatastoreArgs {
-    /** The queue spec (its settings become labels). */
-    queue: Queue;
+    /** The queue's plan entry: its spec's settings become labels. */
+    queue: DatastorePlanOf<"queue">;
 }
 
 /** One RabbitMQ container with its volume and generated credentials. */
@@ -58,7 +58,8 @@ export class DockerQueue extends pulumi.ComponentResource {
 
     constructor(name: string, args: DockerQueueArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tierform:docker:Queue", name, {}, opts);
-        const { system, queue } = args;
+        const { system } = args;
+        const queue = args.queue.spec;
         const size = args.resources ?? { memoryMb: 512, cpus: 0.5 };
         this.host = queue.name;
         this.port = DEFAULT_PORTS.amqp;

@@ -3,7 +3,7 @@
  * instead of the replicas being replaced under it.
  *
  * A routed web service whose rollout is `blueGreen` or `canary` names its replicas after a colour,
- * a short hash of what they run ({@link replicaColour}: image, command, variables, health, size):
+ * the plan's revision of the service, a short hash of what they run (plan/service.ts `revisionOf`: image, command, variables, health, size):
  * `<system>-<service>-<colour>-<i>`, reachable on the app network as `<service>-<colour>`. A new
  * version is a new colour, so `pulumi up` CREATES its replicas beside the running ones (other
  * names, so no replacement) and waits until their health checks pass (`wait`); then the edge's
@@ -49,7 +49,7 @@ export const SWITCH_TIMEOUT_SECONDS = 60;
 /** How many times, a second apart, the switch step asks an edge that has loaded a configuration before it goes on without it (a removed edge). */
 export const EDGE_PROBE_TRIES = 15;
 
-/** The colour of a set of replicas: 6 hex characters of the SHA-256 of what they run. */
+/** 6 hex characters of the SHA-256 of `definition` as JSON (the edge's generation of a configuration). */
 export function replicaColour(definition: unknown): string {
     return createHash("sha256").update(JSON.stringify(definition)).digest("hex").slice(0, 6);
 }

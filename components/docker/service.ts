@@ -27,8 +27,7 @@
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { Service, System } from "../../model";
-import { APP_SECRET_LENGTH, connectionVariables, planService, type ServicePlan } from "../../plan";
+import { APP_SECRET_LENGTH, type ServicePlan, type SystemFacts } from "../../plan";
 import { resourceName } from "../shared/naming";
 import {
     CONFIG_DIR,
@@ -51,7 +50,6 @@ import { DOCKER_LABEL } from "../../conventions/labels";
 import { HEALTH_TOOLS_DIR, httpCheckArgv } from "../shared/health";
 import { imageOf } from "../../conventions/pins";
 import type { Problem } from "../../conventions/problems";
-import { replicaColour } from "./rollout";
 
 /**
  * What Docker cannot run of a service, before anything is registered: a service that receives
@@ -60,13 +58,11 @@ import { replicaColour } from "./rollout";
  * image's ENTRYPOINT is unknown, and the only other way in would be plain environment variables,
  * which `docker inspect` lists.
  */
-export function serviceProblems(system: System, service: Service): Problem[] {
+export function serviceProblems(service: ServicePlan): Problem[] {
     if (service.command !== undefined) return [];
     const credentials = [
-        ...connectionVariables(system, service)
-            .filter((v) => v.secret || v.kind === "bucket")
-            .map((v) => v.datastore),
-        ...service.secrets,
+        ...service.variables.connections.filter((v) => v.secret || v.kind === "bucket").map((v) => v.datastore),
+        ...service.variables.appSecrets,
     ];
     if (credentials.length === 0) return [];
     return [
@@ -107,7 +103,7 @@ export interface HealthTools {
  * 1777), and Docker gives an empty volume the owner and mode of the image directory it is mounted
  * over (see {@link volumeOwnership}), so nobody may write it. Services mount it read-only.
  */
-export function healthTools(name: string, system: System, parent: pulumi.Resource): HealthTools {
+export function healthTools(name: string, system: SystemFacts, parent: pulumi.Resource): HealthTools {
     const volume = namedVolume(name, system, "service", parent, undefined, { [DOCKER_LABEL.role]: HEALTH_TOOLS_ROLE });
     const image = pullImage(resourceName([name, "image"]), imageOf("busybox"), parent);
     const step = new docker.Container(
@@ -174,12 +170,10 @@ export function renderSecretsFile(values: Record<string, string>): string {
 
 /** Arguments of {@link DockerService}. */
 export interface DockerServiceArgs {
-    /** The resolved system (labels). */
-    system: System;
-    /** The resolved service spec. */
-    service: Service;
-    /** The service's plan (replicas, health checks). @default planService(system, service, "docker") */
-    plan?: ServicePlan;
+    /** The system's facts (labels). */
+    system: SystemFacts;
+    /** The service's plan: its container (image, port, size, user, migration, egress), replicas, health checks, variables and revision. */
+    service: ServicePlan;
     /** Networks: `app` always (the edge; internal); `data` when the service uses a datastore; `egress` when its spec opts into the internet. */
     networks: { app: pulumi.Input<string>; data?: pulumi.Input<string>; egress?: pulumi.Input<string> };
     /** Extra plain environment variables (e.g. bucket names, endpoints). @default {} */
@@ -217,7 +211,7 @@ export class DockerService extends pulumi.ComponentResource {
     readonly port?: number;
     /** `service:port` on the app network for web services, the service name otherwise. */
     readonly address: string;
-    /** The colour of the replicas (`colours`), a hash of what they run. */
+    /** The colour of the replicas (`colours`): the plan's revision, a hash of what they run. */
     readonly colour?: string;
     /** What the edge proxies to: `<service>-<colour>:port` for coloured replicas, else {@link address}. */
     readonly upstream: string;
@@ -233,16 +227,15 @@ export class DockerService extends pulumi.ComponentResource {
         this.port = service.kind === "web" ? service.port : undefined;
         this.address = this.port !== undefined ? `${service.name}:${this.port}` : service.name;
         // A colour: what the replicas run, as far as it is known before anything is created.
-        this.colour = args.colours && this.port !== undefined ? replicaColour({ service, plan: args.plan ?? null }) : undefined;
+        this.colour = args.colours && this.port !== undefined ? service.revision : undefined;
         this.upstream = this.colour ? `${service.name}-${this.colour}:${this.port}` : this.address;
 
         const imageRef = this.image(name, service);
-        const servicePlan = args.plan ?? planService(system, service, "docker");
         // The plan's plain variables (HOME and the caches on /tmp: plan/service.ts homeVariables; the spec's env, references
         // resolved: plan/templates.ts), then the platform's own.
-        const plain = { ...servicePlan.variables.plain, ...(args.env ?? {}) };
+        const plain = { ...service.variables.plain, ...(args.env ?? {}) };
         const secretEnv: Record<string, pulumi.Input<string>> = { ...(args.secretEnv ?? {}) };
-        for (const secretName of service.secrets) {
+        for (const secretName of service.variables.appSecrets) {
             secretEnv[secretName] =
                 args.secretValues?.[secretName] ??
                 secretOf(generatePassword(resourceName([name, secretName.toLowerCase().replace(/_/g, "-")]), this, APP_SECRET_LENGTH));
@@ -310,7 +303,7 @@ export class DockerService extends pulumi.ComponentResource {
             // tini as PID 1: signals reach the app, zombies are reaped.
             init: true,
             // Owned by the service's user: a path the image has keeps the image's mode (see tmpfsMounts).
-            tmpfs: tmpfsMounts(servicePlan.writablePaths, undefined, user),
+            tmpfs: tmpfsMounts(service.writablePaths, undefined, user),
             networksAdvanced: networks,
             ...(shareMounts.length > 0 ? { volumes: shareMounts } : {}),
         };
@@ -345,9 +338,9 @@ export class DockerService extends pulumi.ComponentResource {
             });
         }
 
-        const healthcheck = this.healthcheck(servicePlan, withSecrets);
+        const healthcheck = this.healthcheck(service, withSecrets);
         // The `provided` health tool: the system's busybox volume, read-only, once its step has exited 0.
-        const check = servicePlan.health.liveness;
+        const check = service.health.liveness;
         const tools =
             check?.type === "http" && check.tool === "provided"
                 ? (args.healthTools ?? healthTools(resourceName([name, "health-tools"]), system, this))
@@ -358,7 +351,7 @@ export class DockerService extends pulumi.ComponentResource {
             : [];
 
         // No autoscaler on one engine: replicas.min containers, at least one (plan/support.ts).
-        const count = Math.max(1, servicePlan.replicas.min);
+        const count = Math.max(1, service.replicas.min);
         this.containers = [];
         this.containerNames = [];
         for (let i = 0; i < count; i++) {
@@ -413,7 +406,7 @@ export class DockerService extends pulumi.ComponentResource {
     }
 
     /** The container image: pulled pinned, or built from the spec's `build` context. */
-    private image(name: string, service: Service): pulumi.Input<string> {
+    private image(name: string, service: ServicePlan): pulumi.Input<string> {
         if (service.build) {
             const built = new docker.Image(
                 resourceName([name, "image"]),

@@ -11,8 +11,7 @@
  * the services start; data volumes are `protect`ed where the profile asks (prod).
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { System } from "../../model";
-import { buildOrder, type ServicePlan } from "../../plan";
+import { buildOrder, type ServicePlan, type SystemPlan } from "../../plan";
 import { imageProblems } from "../shared/images";
 import { resourceName } from "../shared/naming";
 import type { DatastoreBinding, PlatformSystem, PlatformSystemArgs, SystemOutputs } from "../contract";
@@ -37,11 +36,11 @@ import { shiftsAtEdge } from "./rollout";
  * Everything the Docker platform cannot build from a valid spec, one problem per spec path:
  * a service that gets credentials without a `command` (see `serviceProblems`).
  */
-export function dockerProblems(system: System, settings?: PlatformSettings): Problem[] {
+export function dockerProblems(plan: SystemPlan, settings?: PlatformSettings): Problem[] {
     return [
-        ...Object.values(system.services).flatMap((s) => serviceProblems(system, s)),
-        ...fileShareProblems(system),
-        ...imageProblems(system),
+        ...Object.values(plan.services).flatMap((s) => serviceProblems(s)),
+        ...fileShareProblems(plan),
+        ...imageProblems(plan),
         // The plan would point every service's OTEL_* variables at a collector no container runs yet.
         ...(settings?.observability
             ? [
@@ -71,19 +70,19 @@ export class DockerSystem extends pulumi.ComponentResource implements PlatformSy
 
     constructor(name: string, args: PlatformSystemArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tierform:docker:System", name, {}, opts);
-        const { system, settings, plan } = args;
+        const { settings, plan } = args;
         const child = { parent: this };
 
         // 1. Networks.
         this.network = new DockerNetwork(
             resourceName([name, "net"]),
-            { system, egress: Object.values(system.services).some((s) => s.egress.internet) },
+            { system: plan, egress: Object.values(plan.services).some((s) => s.egress.internet) },
             child,
         );
         const data = this.network.data.name;
 
         // 2. Data tier: each datastore of the plan by its kind's provisioner, which returns its binding.
-        const provisioning: DockerProvisionContext = { name, system, plan, network: data, opts: child };
+        const provisioning: DockerProvisionContext = { name, plan, network: data, opts: child };
         for (const d of Object.values(plan.datastores)) {
             const made = provisionDocker(d, provisioning);
             this.bindings[d.name] = made.binding;
@@ -102,28 +101,27 @@ export class DockerSystem extends pulumi.ComponentResource implements PlatformSy
             );
         }
         // Shared file storage, one volume per share directory, owned before anything mounts it.
-        const shares = Object.values(system.services).some((s) => s.mounts.length > 0)
-            ? new DockerFileShares(resourceName([name, "shares"]), { system }, child)
+        const shares = Object.values(plan.services).some((s) => s.mounts.length > 0)
+            ? new DockerFileShares(resourceName([name, "shares"]), { system: plan }, child)
             : undefined;
         // The `provided` health tool: one busybox volume for the system, when a service's HTTP check uses it.
         const usesProvidedTool = Object.values(plan.services).some(
             (p) => p.health.liveness?.type === "http" && p.health.liveness.tool === "provided",
         );
-        const tools = usesProvidedTool ? healthTools(resourceName([name, "health-tools"]), system, this) : undefined;
+        const tools = usesProvidedTool ? healthTools(resourceName([name, "health-tools"]), plan, this) : undefined;
         // Services that migrate first: every service using a migrated database waits for that migration's exit 0.
-        for (const service of buildOrder(system)) {
-            const wiring = this.wiring(plan.services[service.name]);
-            const migrations = plan.services[service.name].afterMigrationsOf.map((m) => ({
+        for (const service of buildOrder(plan)) {
+            const wiring = this.wiring(service);
+            const migrations = service.afterMigrationsOf.map((m) => ({
                 role: `migrate-${m}`,
                 step: this.services[m].migration!,
-                what: `the migration of ${m} (${system.services[m].migrate!.command.join(" ")}), which ${service.name} waits for`,
+                what: `the migration of ${m} (${plan.services[m].migrate!.command.join(" ")}), which ${service.name} waits for`,
             }));
             this.services[service.name] = new DockerService(
                 resourceName([name, service.name]),
                 {
-                    system,
+                    system: plan,
                     service,
-                    plan: plan.services[service.name],
                     networks: {
                         app: this.network.app.name,
                         ...(wiring.needsData ? { data } : {}),
@@ -143,7 +141,7 @@ export class DockerSystem extends pulumi.ComponentResource implements PlatformSy
                         })),
                     ],
                     ...(tools ? { healthTools: tools } : {}),
-                    colours: shiftsAtEdge(plan.services[service.name].rollout),
+                    colours: shiftsAtEdge(service.rollout),
                     mounts: service.mounts.map((m) => ({
                         volumeName: shares!.volumes[shareKey(m.share, m.subPath)].volumeName,
                         containerPath: m.path,
@@ -154,7 +152,7 @@ export class DockerSystem extends pulumi.ComponentResource implements PlatformSy
         }
 
         // 4. Edge: one upstream per routed service, resolved at request time.
-        const routed = [...new Set(system.edge.routes.map((r) => r.service))];
+        const routed = [...new Set(plan.routes.map((r) => r.service))];
         const upstreams = routed.map((s) => {
             const svc = this.services[s];
             if (svc.port === undefined) throw new Error(`route to ${s}: only web services (with a port) can be routed`);
@@ -172,7 +170,7 @@ export class DockerSystem extends pulumi.ComponentResource implements PlatformSy
         this.edge = new DockerEdge(
             resourceName([name, "edge"]),
             {
-                system,
+                system: plan,
                 networks: { edge: this.network.edge.name, app: this.network.app.name },
                 upstreams,
                 traffic: plan.traffic,
@@ -185,16 +183,15 @@ export class DockerSystem extends pulumi.ComponentResource implements PlatformSy
             child,
         );
 
-        // 5. Backups, one container per database, as the plan's backups say.
-        for (const backup of plan.backups) {
-            const server = this.databases[backup.database];
-            const db = system.databases[backup.database];
+        // 5. Backups, one container per database, as its plan's `backup` says.
+        for (const db of Object.values(plan.datastores)) {
+            if (db.kind !== "database") continue;
+            const server = this.databases[db.name];
             this.backups[db.name] = new DockerBackup(
                 resourceName([name, "backup", db.name]),
                 {
-                    system,
+                    system: plan,
                     database: db,
-                    plan: backup,
                     target: {
                         host: server.host,
                         port: server.port,
@@ -209,7 +206,7 @@ export class DockerSystem extends pulumi.ComponentResource implements PlatformSy
             );
         }
 
-        this.outputs = this.buildOutputs(system, settings);
+        this.outputs = this.buildOutputs(plan, settings);
         this.registerOutputs({ publicUrl: this.outputs.publicUrl, services: this.outputs.services });
     }
 
@@ -242,14 +239,14 @@ export class DockerSystem extends pulumi.ComponentResource implements PlatformSy
         return { env, secretEnv, dependsOn, after, needsData: dependsOn.length > 0 };
     }
 
-    private buildOutputs(system: System, settings: PlatformSettings): SystemOutputs {
+    private buildOutputs(plan: SystemPlan, settings: PlatformSettings): SystemOutputs {
         const datastores = datastoreOutputs(this.bindings);
         return {
             publicUrl: this.edge.url,
             services: Object.fromEntries(Object.entries(this.services).map(([n, s]) => [n, s.address])),
             datastores,
             platform: {
-                serverName: system.edge.domain ?? "localhost",
+                serverName: plan.edge.domain ?? "localhost",
                 edgeBindAddress: settings.edgeBindAddress,
                 networks: { edge: this.network.edge.name, app: this.network.app.name, data: this.network.data.name },
                 ...(this.objects ? { objectStoreEndpoint: this.objects.endpointUrl } : {}),
@@ -265,4 +262,4 @@ export class DockerSystem extends pulumi.ComponentResource implements PlatformSy
 }
 
 /** The Docker platform: its system component and what it refuses (see components/index.ts). */
-export const platform: PlatformModule = { System: DockerSystem, problems: (_plan, settings, system) => dockerProblems(system, settings) };
+export const platform: PlatformModule = { System: DockerSystem, problems: (plan, settings) => dockerProblems(plan, settings) };

@@ -7,7 +7,7 @@
  */
 import * as assert from "node:assert/strict";
 import { loadStack, presetNames, type Platform } from "../../model";
-import { aliasOf, planSystem, type AnyDatastore, type DatastorePlan } from "../../plan";
+import { aliasOf, planSystem, transportOf, type AnyDatastore, type DatastorePlan } from "../../plan";
 import { planStack, stackConfig } from "../harness";
 import { awsFacts, dockerFacts, kubernetesFacts, type ServiceFacts } from "./facts";
 import type { Plan } from "../harness";
@@ -61,6 +61,7 @@ describe("plan: each datastore's contract, as the platforms register it", functi
                 const registered = await planStack({ stack, system: preset });
                 for (const d of Object.values(plan.datastores) as DatastorePlan[]) {
                     const where = `${stack}/${preset} ${d.name}`;
+                    assert.deepEqual(d.transport, transportOf(system, d.name, platform), `${where}: secured as plan/transport.ts says`);
                     const own = d.variables.map((v) => v.variable);
                     assert.ok(own.length > 0 || d.usedBy.length === 0, `${where}: variables for its users`);
                     for (const service of d.usedBy) {

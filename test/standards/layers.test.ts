@@ -61,18 +61,6 @@ export const MODEL_READERS: ReadonlySet<string> = new Set([
     "components/aws/service/part.ts",
     "components/aws/system.ts",
     "components/contract.ts",
-    "components/docker/backup.ts",
-    "components/docker/cache.ts",
-    "components/docker/common.ts",
-    "components/docker/database.ts",
-    "components/docker/edge.ts",
-    "components/docker/files.ts",
-    "components/docker/network.ts",
-    "components/docker/object-store.ts",
-    "components/docker/provisioners.ts",
-    "components/docker/queue.ts",
-    "components/docker/service.ts",
-    "components/docker/system.ts",
     "components/index.ts",
     "components/kubernetes/backup.ts",
     "components/kubernetes/cache.ts",
@@ -88,7 +76,6 @@ export const MODEL_READERS: ReadonlySet<string> = new Set([
     "components/kubernetes/service.ts",
     "components/kubernetes/system.ts",
     "components/platform.ts",
-    "components/shared/images.ts",
 ]);
 
 /** The layer of a repository-relative file, or undefined for a file outside every layer. */

@@ -15,7 +15,7 @@ import type { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
 import { edgeNginxOptions } from "../../components/docker/edge";
-import { canonicalHost } from "../../plan";
+import { canonicalHost, planSystem } from "../../plan";
 import { renderNginxConf } from "../../components/shared/nginx";
 import { devSystem } from "../components/docker/helpers";
 import { requireTool } from "../harness/tools";
@@ -55,7 +55,7 @@ describe("tools: the real nginx with the edge config, one upstream down at start
         const httpPort = await freePort();
         const render = (resolver: boolean) =>
             renderNginxConf({
-                ...edgeNginxOptions(system, upstreams, 8443),
+                ...edgeNginxOptions(planSystem(system, "docker"), upstreams, 8443),
                 tls: undefined,
                 httpPort,
                 resolver: resolver ? { address: `127.0.0.1:${dnsPort}`, validSeconds: 1 } : undefined,

@@ -56,7 +56,7 @@ describe("tools: nginx -t on every preset's edge config", function () {
                 name: s,
                 servers: [`127.0.0.1:${20000 + i * 10}`],
             }));
-            const base = edgeNginxOptions(system, upstreams, settings.edgeHttpsPort, planTraffic(system));
+            const base = edgeNginxOptions(planSystem(system, "docker"), upstreams, settings.edgeHttpsPort, planTraffic(system));
             const work = fs.mkdtempSync(path.join(dir, `${preset}-`));
             const conf = renderNginxConf({
                 ...base,
@@ -98,7 +98,7 @@ describe("tools: nginx -t on every preset's edge config", function () {
                     ]),
             );
             const upstreams = routed.map((s) => ({ name: s, servers: [`${s}${rollouts[s] ? "-abc123" : ""}:8000`] }));
-            const { phases, final } = edgeConfigurations(system, upstreams, rollouts, settings.edgeHttpsPort);
+            const { phases, final } = edgeConfigurations(plan, upstreams, rollouts, settings.edgeHttpsPort);
             if (Object.values(rollouts).some((r) => "canarySteps" in r)) assert.ok(phases.length > 0, "a canary has weights below 100");
             const work = fs.mkdtempSync(path.join(dir, `${preset}-switch-`));
             for (const c of [...phases, final]) {

@@ -6,7 +6,6 @@ import * as path from "path";
 import { planComponent, type Plan } from "../../harness";
 import { requireTool } from "../../harness/tools";
 import { renderScheduleLoop } from "../../../components/shared/backup-script";
-import { planBackup as backupPlanOf } from "../../../plan";
 import {
     backupRunCommand,
     DockerBackup,
@@ -14,17 +13,28 @@ import {
     LAST_SUCCESS_FILE,
     renderBackupHealthCheck,
 } from "../../../components/docker/backup";
-import { argvOf, CONTAINER, devSystem, envOf, hardeningProblems, isSecretAt, labelsOf, networksOf, uploadOf, VOLUME } from "./helpers";
+import {
+    argvOf,
+    CONTAINER,
+    devPlan,
+    envOf,
+    hardeningProblems,
+    isSecretAt,
+    labelsOf,
+    networksOf,
+    storeOf,
+    uploadOf,
+    VOLUME,
+} from "./helpers";
 
 async function planBackup(preset: string, db: string, user: string, port: number): Promise<Plan> {
-    const { system } = devSystem(preset);
-    const database = system.databases[db];
+    const { plan: system } = devPlan(preset);
+    const database = storeOf(system, "database", db);
     return planComponent(() => {
         new DockerBackup(`${preset}-backup-${db}`, {
             system,
             database,
-            plan: backupPlanOf(database),
-            target: { host: db, port, username: database.username, password: "s3cret-db-password", user },
+            target: { host: db, port, username: database.spec.username, password: "s3cret-db-password", user },
             network: `${preset}-net-data`,
         });
     });

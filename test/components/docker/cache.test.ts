@@ -1,14 +1,26 @@
 import * as assert from "assert";
 import { planComponent, type Plan } from "../../harness";
 import { DockerCache, renderRedisConf } from "../../../components/docker/cache";
-import { argvOf, CONTAINER, devSystem, envOf, hardeningProblems, isSecretAt, labelsOf, networksOf, uploadOf, VOLUME } from "./helpers";
+import {
+    argvOf,
+    CONTAINER,
+    devPlan,
+    envOf,
+    hardeningProblems,
+    isSecretAt,
+    labelsOf,
+    networksOf,
+    storeOf,
+    uploadOf,
+    VOLUME,
+} from "./helpers";
 
 describe("docker Cache (redis)", () => {
     let plan: Plan;
     before(async () => {
-        const { system } = devSystem("mdc-tts");
+        const { plan: system } = devPlan("mdc-tts");
         plan = await planComponent(() => {
-            const c = new DockerCache("mdc-tts-cache", { system, cache: system.caches.cache, network: "mdc-tts-net-data" });
+            const c = new DockerCache("mdc-tts-cache", { system, cache: storeOf(system, "cache", "cache"), network: "mdc-tts-net-data" });
             return { url: c.connectionString };
         });
     });

@@ -1,11 +1,13 @@
 import * as assert from "assert";
 import { planComponent, stackConfig, type Plan } from "../../harness";
 import { loadStack } from "../../../model";
+import { planSystem } from "../../../plan";
 import { DockerDatabase, engineMemoryMb, sizeMb } from "../../../components/docker/database";
 import { DockerNetwork } from "../../../components/docker/network";
 import {
     argvOf,
     CONTAINER,
+    devPlan,
     devSystem,
     envOf,
     hardeningProblems,
@@ -13,15 +15,16 @@ import {
     labelsOf,
     networksOf,
     PASSWORD,
+    storeOf,
     uploadOf,
     VOLUME,
 } from "./helpers";
 
 async function planDatabase(preset: string, db: string): Promise<Plan> {
-    const { system } = devSystem(preset);
+    const { plan: system } = devPlan(preset);
     return planComponent(() => {
         const net = new DockerNetwork(`${preset}-net`, { system });
-        const d = new DockerDatabase(`${preset}-${db}`, { system, database: system.databases[db], network: net.data.name });
+        const d = new DockerDatabase(`${preset}-${db}`, { system, database: storeOf(system, "database", db), network: net.data.name });
         return { connectionString: d.connectionString, endpoint: d.endpoint };
     });
 }
@@ -129,7 +132,10 @@ describe("docker Database", () => {
     it("protects the data volume, not the config volume, where the profile asks for deletion protection (prod)", async () => {
         const { system } = loadStack(stackConfig({ stack: "dev", system: "mdc-tts", config: { "tierform:environment": "prod" } }));
         assert.strictEqual(system.profile.deletionProtection, true);
-        const plan = await planComponent(() => new DockerDatabase("mdc-tts-db", { system, database: system.databases.db, network: "d" }));
+        const prod = planSystem(system, "docker");
+        const plan = await planComponent(
+            () => new DockerDatabase("mdc-tts-db", { system: prod, database: storeOf(prod, "database", "db"), network: "d" }),
+        );
         assert.strictEqual(plan.one(VOLUME, "mdc-tts-db-data").protect, true);
         assert.strictEqual(plan.one(VOLUME, "mdc-tts-db-config").protect, false);
     });
@@ -140,8 +146,9 @@ describe("docker Database", () => {
             ["18", "/var/lib/postgresql", "/var/lib/postgresql/18/docker"],
         ]) {
             const { system } = loadStack(stackConfig({ stack: "dev", system: "mdc-tts", overrides: { databases: { db: { version } } } }));
+            const planned = planSystem(system, "docker");
             const plan = await planComponent(
-                () => new DockerDatabase("mdc-tts-db", { system, database: system.databases.db, network: "d" }),
+                () => new DockerDatabase("mdc-tts-db", { system: planned, database: storeOf(planned, "database", "db"), network: "d" }),
             );
             const c = plan.one(CONTAINER, "mdc-tts-db");
             assert.match(c.inputs.image, new RegExp(`^postgres:${version}\\.\\d+-alpine@`));

@@ -6,7 +6,7 @@ import { DockerEdge } from "../../../components/docker/edge";
 import { renderNginxConf } from "../../../components/shared/nginx";
 import { EDGE_IMAGE } from "../../../components/shared/images";
 import { edgeWatcherScript, LIVE_CONF } from "../../../components/docker/rollout";
-import { CONTAINER, devSystem, hardeningProblems, isSecretAt, labelsOf, networksOf, uploadOf } from "./helpers";
+import { CONTAINER, devPlan, hardeningProblems, isSecretAt, labelsOf, networksOf, uploadOf } from "./helpers";
 
 const upstreams = [
     { name: "web", servers: ["web:8000"] },
@@ -16,7 +16,7 @@ const upstreams = [
 describe("docker Edge (nginx)", () => {
     let plan: Plan;
     before(async () => {
-        const { system } = devSystem("auromart");
+        const { plan: system } = devPlan("auromart");
         plan = await planComponent(() => {
             const e = new DockerEdge("auromart-edge", {
                 system,
@@ -89,7 +89,7 @@ describe("docker Edge (nginx)", () => {
     });
 
     it("takes its configuration from the switch step, which starts after the upstream replicas; nothing of the step is an input of the edge (no re-creation on a switch)", async () => {
-        const { system } = devSystem("auromart");
+        const { plan: system } = devPlan("auromart");
         const seen: Record<string, pulumi.ResourceOptions> = {};
         let replicas: docker.Container[] = [];
         const p = await planComponent(() => {

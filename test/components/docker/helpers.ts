@@ -1,6 +1,7 @@
 /** Shared lookups for the Docker component and system tests. */
 import { plannedRuns, stackConfig, type PlannedResource } from "../../harness";
 import { loadStack, type Settings, type System } from "../../../model";
+import { planSystem, type DatastoreKind, type DatastorePlanOf, type SystemPlan } from "../../../plan";
 
 export const CONTAINER = "docker:index/container:Container";
 export const VOLUME = "docker:index/volume:Volume";
@@ -12,6 +13,19 @@ export const PASSWORD = "random:index/randomPassword:RandomPassword";
 export function devSystem(preset: string, overrides?: Record<string, unknown>): { system: System; settings: Settings } {
     const { system, settings } = loadStack(stackConfig({ stack: "dev", system: preset, overrides }));
     return { system, settings };
+}
+
+/** A preset's Docker plan for the dev stack (what the Docker components read), with its settings. */
+export function devPlan(preset: string, overrides?: Record<string, unknown>): { plan: SystemPlan; settings: Settings } {
+    const { system, settings } = devSystem(preset, overrides);
+    return { plan: planSystem(system, "docker"), settings };
+}
+
+/** Datastore `name` of `plan`, which must be of `kind`. */
+export function storeOf<K extends DatastoreKind>(plan: SystemPlan, kind: K, name: string): DatastorePlanOf<K> {
+    const d = plan.datastores[name];
+    if (d?.kind !== kind) throw new Error(`${plan.name}: no ${kind} ${name}`);
+    return d as DatastorePlanOf<K>;
 }
 
 /** A container's environment as a map. */

@@ -2,14 +2,30 @@ import * as assert from "assert";
 import { planComponent, type Plan } from "../../harness";
 import { DockerQueue } from "../../../components/docker/queue";
 import { QUEUE_IMAGE } from "../../../components/shared/images";
-import { argvOf, CONTAINER, devSystem, envOf, hardeningProblems, isSecretAt, labelsOf, networksOf, uploadOf, VOLUME } from "./helpers";
+import {
+    argvOf,
+    CONTAINER,
+    devPlan,
+    envOf,
+    hardeningProblems,
+    isSecretAt,
+    labelsOf,
+    networksOf,
+    storeOf,
+    uploadOf,
+    VOLUME,
+} from "./helpers";
 
 describe("docker Queue (RabbitMQ)", () => {
     let plan: Plan;
     before(async () => {
-        const { system } = devSystem("mealkitz");
+        const { plan: system } = devPlan("mealkitz");
         plan = await planComponent(() => {
-            const q = new DockerQueue("mealkitz-events", { system, queue: system.queues.events, network: "mealkitz-net-data" });
+            const q = new DockerQueue("mealkitz-events", {
+                system,
+                queue: storeOf(system, "queue", "events"),
+                network: "mealkitz-net-data",
+            });
             return { url: q.connectionString, endpoint: q.endpoint };
         });
     });

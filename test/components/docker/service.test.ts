@@ -5,6 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { planComponent, type Plan } from "../../harness";
 import { spec } from "../../harness/spec";
+import { planService, planSystem } from "../../../plan";
 import {
     DockerService,
     serviceProblems,
@@ -16,6 +17,7 @@ import {
 import {
     argvOf,
     CONTAINER,
+    devPlan,
     devSystem,
     envOf,
     hardeningProblems,
@@ -32,7 +34,7 @@ describe("docker Service", () => {
     describe("a web service (MDC backend)", () => {
         let plan: Plan;
         before(async () => {
-            const { system } = devSystem("mdc-tts");
+            const { plan: system } = devPlan("mdc-tts");
             plan = await planComponent(() => {
                 const s = new DockerService("mdc-tts-backend", {
                     system,
@@ -148,7 +150,8 @@ describe("docker Service", () => {
     describe("workers and schedulers (MDC celery)", () => {
         let plan: Plan;
         before(async () => {
-            const { system } = devSystem("mdc-tts", { services: { beat: { replicas: { min: 1, max: 1 } } } });
+            const { system: resolved } = devSystem("mdc-tts", { services: { beat: { replicas: { min: 1, max: 1 } } } });
+            const system = planSystem(resolved, "docker");
             plan = await planComponent(() => {
                 new DockerService("mdc-tts-worker", {
                     system,
@@ -159,7 +162,7 @@ describe("docker Service", () => {
                 // A scheduler is one container even if asked for more.
                 new DockerService("mdc-tts-beat", {
                     system,
-                    service: { ...system.services.beat, replicas: { min: 3, max: 3 } },
+                    service: planService(resolved, { ...resolved.services.beat, replicas: { min: 3, max: 3 } }, "docker"),
                     networks: { app: "a" },
                     secretValues: { SECRET_KEY: "shared" },
                 });
@@ -211,7 +214,7 @@ describe("docker Service", () => {
                 .build();
         let plan: Plan;
         before(async () => {
-            const { system } = devSystem(hld());
+            const { plan: system } = devPlan(hld());
             plan = await planComponent(() => {
                 new DockerService("hld-api", {
                     system,
@@ -249,12 +252,12 @@ describe("docker Service", () => {
         });
 
         it("a service with credentials but no command is refused (serviceProblems), naming services.<n>.command", () => {
-            const { system } = devSystem(hld({}));
-            const problems = serviceProblems(system, system.services.api);
+            const { plan: system } = devPlan(hld({}));
+            const problems = serviceProblems(system.services.api);
             assert.strictEqual(problems.length, 1);
             assert.strictEqual(problems[0].where, "services.api.command");
             assert.match(problems[0].message, /credentials \(mongo, cache, JWT_SECRET\)/);
-            assert.deepStrictEqual(serviceProblems(system, system.services.web), [], "web uses no datastore");
+            assert.deepStrictEqual(serviceProblems(system.services.web), [], "web uses no datastore");
             assert.throws(
                 () => new DockerService("x", { system, service: system.services.api, networks: { app: "a" }, secretEnv: { A_URL: "x" } }),
                 /credentials need a command/,
@@ -304,7 +307,7 @@ describe("docker Service", () => {
         const context = fs.mkdtempSync(path.join(os.tmpdir(), "tierform-order-"));
         try {
             fs.writeFileSync(path.join(context, "Dockerfile.dev"), "FROM python:3.12-slim\n");
-            const { system } = devSystem("mealkitz", { services: { order: { build: { context, dockerfile: "Dockerfile.dev" } } } });
+            const { plan: system } = devPlan("mealkitz", { services: { order: { build: { context, dockerfile: "Dockerfile.dev" } } } });
             const plan = await planComponent(
                 () => new DockerService("mealkitz-order", { system, service: system.services.order, networks: { app: "a", data: "d" } }),
             );
