@@ -40,7 +40,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { datastoreKind, exportsTraces } from "../../plan";
-import type { PlatformSettings } from "../../plan";
+import type { PlatformSettings, SystemPlan } from "../../plan";
 import type { PlatformSystemArgs } from "../contract";
 import type { AwsNetwork } from "../aws/network";
 import { ecrRepositoryArn } from "../aws/service";
@@ -53,9 +53,9 @@ type System = PlatformSystemArgs["system"];
 
 /**
  * The interface endpoints the placement's traffic uses (pure; see the module doc), by their services' short names
- * (`com.amazonaws.<region>.<name>`), in a stable order.
+ * (`com.amazonaws.<region>.<name>`), in a stable order; `plan`'s services say which roll out on Argo or scale on requests.
  */
-export function eksEndpoints(system: System, region: string | undefined): string[] {
+export function eksEndpoints(system: System, region: string | undefined, plan: Pick<SystemPlan, "services">): string[] {
     const services = Object.values(system.services);
     const shares = services.some((s) => s.mounts.length > 0);
     const regionalEcr = services.some((s) => {
@@ -70,7 +70,7 @@ export function eksEndpoints(system: System, region: string | undefined): string
         "logs", // the node log collector (logs.ts)
         ...(queues ? ["sqs"] : []), // the services that use a queue
         ...(exportsTraces(system, "kubernetes") ? ["xray"] : []), // the trace collector
-        ...(rollsOut(system) || scalesOnRequests(system) ? ["monitoring"] : []), // CloudWatch metrics: Argo's analysis, KEDA's trigger
+        ...(rollsOut(plan) || scalesOnRequests(plan) ? ["monitoring"] : []), // CloudWatch metrics: Argo's analysis, KEDA's trigger
         ...(shares ? ["elasticfilesystem"] : []), // the EFS CSI controller
         ...(ecr ? ["ecr.api", "ecr.dkr"] : []), // the EFS CSI add-on's images, a service image in this region's ECR
     ];
@@ -138,7 +138,13 @@ export class EksEndpoints extends pulumi.ComponentResource {
  */
 export function createEksEndpoints(
     name: string,
-    args: { system: System; settings: PlatformSettings; network: AwsNetwork; clusterSecurityGroupId: pulumi.Input<string> },
+    args: {
+        system: System;
+        plan: Pick<SystemPlan, "services">;
+        settings: PlatformSettings;
+        network: AwsNetwork;
+        clusterSecurityGroupId: pulumi.Input<string>;
+    },
     opts: pulumi.ComponentResourceOptions,
 ): EksEndpoints | undefined {
     const { system, settings, network } = args;
@@ -148,7 +154,7 @@ export function createEksEndpoints(
         name,
         {
             system,
-            endpoints: eksEndpoints(system, region),
+            endpoints: eksEndpoints(system, region, args.plan),
             vpcId: network.vpcId,
             privateSubnetIds: network.privateSubnetIds,
             clusterSecurityGroupId: args.clusterSecurityGroupId,

@@ -19,14 +19,14 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { PlatformSystemArgs } from "../contract";
+import type { SystemFacts } from "../../plan";
 import { awsTags, kubernetesLabels } from "../shared/naming";
 import { awsPlace, managedPolicyArn } from "../aws/common";
 import { SHARE_DIRECTORY_MODE, SHARE_ROOT } from "../aws/files";
 import { podIdentityTrust } from "./identity";
 
-/** The resolved system, as the platform contract hands it to the placement. */
-type System = PlatformSystemArgs["system"];
+/** The system's names (tags, the StorageClasses' names and labels): its plan, or the resolved system. */
+type System = SystemFacts;
 
 /**
  * The add-on's version: v3.4.1-eksbuild.1, the build a team moved to for its EKS 1.36 upgrade

@@ -243,7 +243,11 @@ export class EksSystem extends pulumi.ComponentResource implements PlatformSyste
             child,
         );
         // AWS's APIs inside the VPC: an interface endpoint for each the nodes and pods call (endpoints.ts).
-        createEksEndpoints(`${name}-endpoints`, { system, settings, network, clusterSecurityGroupId: eks.clusterSecurityGroupId }, child);
+        createEksEndpoints(
+            `${name}-endpoints`,
+            { system, plan, settings, network, clusterSecurityGroupId: eks.clusterSecurityGroupId },
+            child,
+        );
         // File shares: the AWS provisioner's EFS file systems, mounted by the cluster's nodes (files.ts).
         const efs = shareFileSystems(`${name}-files`, system, network, eks.clusterSecurityGroupId, child);
         const [cdnDistributionArn, resolveCdnDistributionArn] = pulumi.deferredOutput<string>();
@@ -300,13 +304,13 @@ export class EksSystem extends pulumi.ComponentResource implements PlatformSyste
             { system, settings, name: namespaceName, flows },
             { ...kube, dependsOn: [policyEngine] },
         );
-        const ctx: KubeContext = { system, settings, namespaceName, namespace: ns.name };
+        const ctx: KubeContext = { system: plan, settings, namespaceName, namespace: ns.name };
         // The cluster's own parts the adapter's pods need (Auto Mode has none of them), from the adapter's pinned charts: metrics-server
         // for the HPAs, kube-prometheus-stack for the ServiceMonitors and PrometheusRule, Istio ambient with tierform:mesh (mesh.ts).
         const operators = new KubernetesOperators(
             `${name}-operators`,
             {
-                system,
+                system: plan,
                 // Argo Rollouts is the placement's own (rollouts.ts), without the staging plugin.
                 settings: {
                     ...settings,
@@ -361,7 +365,6 @@ export class EksSystem extends pulumi.ComponentResource implements PlatformSyste
                 `${name}-svc-${service.name}`,
                 {
                     ctx,
-                    service,
                     plan: plan.services[service.name],
                     bindings,
                     aws: { region: regionName, ...(identity ? { serviceAccountName: service.name } : {}) },

@@ -16,7 +16,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8sTypes from "@pulumi/kubernetes/types/input";
-import type { Database } from "../../model";
 import { DEFAULT_PORTS } from "../shared/connection";
 import { backupImage, renderBackupScript, renderRestoreScript } from "../shared/backup-script";
 import { deletionSafety, logicalName, meta, podLabels, serviceHost, type KubeContext } from "./context";
@@ -24,6 +23,10 @@ import { restrictedContainer, restrictedPodSpec } from "./pods";
 import { secretEnv } from "./secrets";
 import { archiveBucket, AWS_CLI_IMAGE, s3Access, s3KeysEnv } from "./object-store";
 import { K8S_ANNOTATION } from "../../conventions/labels";
+import type { DatastoreSpecs } from "../../plan";
+
+/** A database's spec entry, every default resolved (the plan's `datastores.<name>.spec`). */
+type Database = DatastoreSpecs["database"];
 
 /** The AWS CLI image of the off-site copy (pinned; defined with the object store, which uses it too). */
 export { AWS_CLI_IMAGE } from "./object-store";

@@ -15,9 +15,8 @@
  * bootstrap (`redis-cli --cluster create`) best left to an operator; the app's `REDIS_URL` works
  * against either. Documented as a staging simplification.
  */
-import { DEFAULT_CLIENT, evictionPolicy, transportOf } from "../../plan";
+import { DEFAULT_CLIENT, evictionPolicy, type DatastoreSpecs } from "../../plan";
 import * as pulumi from "@pulumi/pulumi";
-import type { Cache } from "../../model";
 import { clientUrls, DEFAULT_PORTS } from "../shared/connection";
 import { datastoreImage } from "../shared/images";
 import { type KubeContext } from "./context";
@@ -37,6 +36,9 @@ export const REDIS_START = [
     'umask 077 && printf \'requirepass "%s"\\n\' "$REDIS_PASSWORD" > /tmp/redis.conf && exec redis-server /tmp/redis.conf "$@"',
     "redis-server",
 ];
+
+/** A cache's spec entry, every default resolved (the plan's `datastores.<name>.spec`). */
+type Cache = DatastoreSpecs["cache"];
 
 /** Redis server arguments for a cache spec (persistence, memory cap); the password is in the config file of {@link REDIS_START}. */
 export function redisArgs(cache: Cache, limitMb: number): string[] {
@@ -101,7 +103,7 @@ export class KubernetesCache extends pulumi.ComponentResource {
         );
         const { host, ready } = workload;
         const port = DEFAULT_PORTS.redis;
-        const urls = clientUrls("redis", { host, port, password, database: "0" }, transportOf(ctx.system, cache.name, "kubernetes"));
+        const urls = clientUrls("redis", { host, port, password, database: "0" }, ctx.system.datastores[cache.name].transport);
         this.connection = {
             host,
             port,

@@ -9,9 +9,8 @@
 import type { ConnectionValues } from "../contract";
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8sTypes from "@pulumi/kubernetes/types/input";
-import type { System } from "../../model";
 import { kubernetesLabels, resourceName, type Tier } from "../shared/naming";
-import type { PlatformSettings } from "../../plan";
+import type { DatastoreKind, DatastoreSpecs, PlatformSettings, SystemFacts, SystemPlan } from "../../plan";
 
 /** Namespaces where tierform installs (or expects) the cluster operators; see operators.ts. */
 export const OPERATOR_NAMESPACES = {
@@ -26,8 +25,8 @@ export const OPERATOR_NAMESPACES = {
 
 /** Everything a tier component needs to know about where it is built. */
 export interface KubeContext {
-    /** The resolved system. */
-    system: System;
+    /** The system's plan (plan/index.ts `planSystem`): everything a component renders. */
+    system: SystemPlan;
     /** The stack's settings (namespace, storageClass, s3Endpoint, monitoringCrds, ...). */
     settings: PlatformSettings;
     /** Namespace name as a string (for DNS names computed at plan time). */
@@ -40,7 +39,7 @@ export interface KubeContext {
 }
 
 /** The namespace tierform deploys `system` into: `settings.namespace`, else the system name. */
-export function namespaceOf(system: System, settings: PlatformSettings): string {
+export function namespaceOf(system: Pick<SystemFacts, "name">, settings: PlatformSettings): string {
     return settings.namespace || system.name;
 }
 
@@ -66,7 +65,7 @@ export function meta(
 }
 
 /** The pod selector of a component: stable (never changes with environment or tier wording). */
-export function selectorOf(system: System, component: string): Record<string, string> {
+export function selectorOf(system: Pick<SystemFacts, "name">, component: string): Record<string, string> {
     return {
         "app.kubernetes.io/instance": resourceName([system.name, component]),
         "app.kubernetes.io/part-of": system.name,
@@ -92,9 +91,17 @@ export function podLabels(ctx: KubeContext, component: string, tier: Tier, extra
  *   leaves it in the cluster. Used for the Namespace (deleting it would delete every PVC in it,
  *   whatever their retention policy) and the backup PVCs; see namespace.ts for why no more.
  */
-export function deletionSafety(system: System, retain: boolean): Pick<pulumi.CustomResourceOptions, "protect" | "retainOnDelete"> {
+export function deletionSafety(
+    system: Pick<SystemFacts, "profile">,
+    retain: boolean,
+): Pick<pulumi.CustomResourceOptions, "protect" | "retainOnDelete"> {
     if (system.profile.deletionProtection) return { protect: true };
     return retain ? { retainOnDelete: true } : {};
+}
+
+/** The spec entries of the plan's datastores of `kind`, in creation order (spec order). */
+export function specsOf<K extends DatastoreKind>(plan: Pick<SystemPlan, "datastores">, kind: K): DatastoreSpecs[K][] {
+    return Object.values(plan.datastores).flatMap((d) => (d.kind === kind ? [d.spec as DatastoreSpecs[K]] : []));
 }
 
 /** How apps reach one datastore; the URL carries credentials and is always a secret. */

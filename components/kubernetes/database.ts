@@ -18,9 +18,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
-import type { Database } from "../../model";
 import { clientUrls, DEFAULT_PORTS } from "../shared/connection";
-import { DEFAULT_CLIENT, transportOf } from "../../plan";
+import { DEFAULT_CLIENT, type DatastoreSpecs } from "../../plan";
 import { CNPG_POSTGRES_IMAGES, datastoreImage } from "../shared/images";
 import { deletionSafety, logicalName, meta, serviceHost, type KubeContext } from "./context";
 import { type DatastoreConnection } from "./context";
@@ -30,6 +29,9 @@ import type { BackupCredentials } from "./backup";
 import { s3Access, s3SecretName, walArchiveBucket } from "./object-store";
 import { statefulWorkload, type StatefulWorkloadArgs } from "./stateful";
 import { K8S_ANNOTATION } from "../../conventions/labels";
+
+/** A database's spec entry, every default resolved (the plan's `datastores.<name>.spec`). */
+type Database = DatastoreSpecs["database"];
 
 /** `4GB`, `512MB`, `16MB`, `1024kB` (PostgreSQL memory units) in MiB; undefined when not a size. */
 export function memoryMiB(value: string | number | undefined): number | undefined {
@@ -443,7 +445,7 @@ export class KubernetesDatabase extends pulumi.ComponentResource {
 }
 
 /**
- * A database's URL per client (secured as plan/bindings.ts `transportOf` says for Kubernetes:
+ * A database's URL per client (secured as its plan's `transport` says for Kubernetes:
  * PostgreSQL encrypted by CloudNativePG and verified against its CA, which the services' pods
  * mount; MySQL and MongoDB in plain text) and its discrete parts; `url` is the engine's default
  * client's.
@@ -453,7 +455,7 @@ function connectionOf(
     db: Database,
     e: { host: string; port: number; username: string; password: pulumi.Output<string>; database: string },
 ): Pick<DatastoreConnection, "url" | "values"> {
-    const transport = transportOf(ctx.system, db.name, "kubernetes");
+    const transport = ctx.system.datastores[db.name].transport;
     const urls = clientUrls(db.engine, e, transport);
     return {
         url: urls[DEFAULT_CLIENT[db.engine]]!,

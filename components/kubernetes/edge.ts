@@ -37,10 +37,9 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { System } from "../../model";
 import { logicalName, meta, OPERATOR_NAMESPACES, type KubeContext } from "./context";
 import { imageOf } from "../../conventions/pins";
-import type { PlatformSettings, TrafficPlan } from "../../plan";
+import type { PlatformSettings, SystemPlan, TrafficPlan } from "../../plan";
 import type { Problem } from "../../conventions/problems";
 import { AMBIENT_LABEL } from "./mesh";
 import { backendTrafficPolicySpec, perClientRule } from "./traffic";
@@ -62,7 +61,7 @@ const GATEWAY_API = "gateway.networking.k8s.io/v1";
 const ENVOY_API = "gateway.envoyproxy.io/v1alpha1";
 
 /** The response headers the edge sets: the spec's security headers, and HSTS when TLS is on and `hstsMaxAgeSeconds` > 0. */
-export function edgeHeaders(system: System): Record<string, string> {
+export function edgeHeaders(system: Pick<SystemPlan, "edge">): Record<string, string> {
     const e = system.edge;
     const headers: Record<string, string> = { ...e.securityHeaders };
     if (e.tls && e.hstsMaxAgeSeconds > 0 && !Object.keys(headers).some((h) => h.toLowerCase() === "strict-transport-security")) {
@@ -78,8 +77,9 @@ export function edgeHeaders(system: System): Record<string, string> {
  * second Service of a routed canary or blue-green (`<service>-canary`, `<service>-preview`, rollout.ts), whose Service and
  * HTTPRoute would be the same objects as that rollout's.
  */
-export function edgeProblems(system: System, _settings: PlatformSettings): Problem[] {
+export function edgeProblems(system: Pick<SystemPlan, "edge" | "routes" | "services">, _settings: PlatformSettings): Problem[] {
     const e = system.edge;
+    const routes = system.routes;
     if (e.tls && !e.domain) {
         return [
             {
@@ -89,7 +89,7 @@ export function edgeProblems(system: System, _settings: PlatformSettings): Probl
             },
         ];
     }
-    const routed = new Set(e.routes.map((r) => r.service));
+    const routed = new Set(routes.map((r) => r.service));
     const taken = Object.values(system.services).flatMap((s) => {
         const strategy = s.rollout.strategy;
         if (strategy === "rolling" || s.kind !== "web" || s.port === undefined || !routed.has(s.name)) return [];
@@ -106,11 +106,11 @@ export function edgeProblems(system: System, _settings: PlatformSettings): Probl
     if (taken.length > 0) return taken;
     const first = new Map<string, number>();
     const key = (cidrs: string[]) => JSON.stringify([...cidrs].sort());
-    return e.routes.flatMap((r, i) => {
+    return routes.flatMap((r, i) => {
         if (!r.allowCidrs) return [];
         const j = first.get(r.service);
         if (j === undefined) first.set(r.service, i);
-        if (j === undefined || key(e.routes[j].allowCidrs!) === key(r.allowCidrs)) return [];
+        if (j === undefined || key(routes[j].allowCidrs!) === key(r.allowCidrs)) return [];
         return [
             {
                 where: `edge.routes[${i}].allowCidrs`,
@@ -151,7 +151,7 @@ export function httpRouteName(route: { service: string; allowCidrs?: string[] })
  * `envoy_cluster_upstream_rq_total` with `envoy_cluster_name`.
  */
 export function requestRateQuery(ctx: KubeContext, service: string): string {
-    const routes = [...new Set(ctx.system.edge.routes.filter((r) => r.service === service).map(httpRouteName))];
+    const routes = [...new Set(ctx.system.routes.filter((r) => r.service === service).map(httpRouteName))];
     return `sum(rate(envoy_cluster_upstream_rq_total{envoy_cluster_name=~"httproute/${ctx.namespaceName}/(${routes.join("|")})/rule/[0-9]+"}[2m])) * 60`;
 }
 
@@ -317,7 +317,7 @@ export class KubernetesEdge extends pulumi.ComponentResource {
             type: "ResponseHeaderModifier",
             responseHeaderModifier: { set: Object.entries(edgeHeaders(ctx.system)).map(([n, value]) => ({ name: n, value })) },
         };
-        const ported = e.routes.map((r) => ({ ...r, port: args.servicePorts[r.service] }));
+        const ported = ctx.system.routes.map((r) => ({ ...r, port: args.servicePorts[r.service] }));
         const routes: pulumi.Resource[] = [];
         for (const [routeName, group] of httpRouteGroups(ported)) {
             const service = group[0].service;

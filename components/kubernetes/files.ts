@@ -15,9 +15,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8sTypes from "@pulumi/kubernetes/types/input";
-import type { Service, System } from "../../model";
 import { deletionSafety, logicalName, meta, type KubeContext } from "./context";
-import type { PlatformSettings } from "../../plan";
+import type { PlatformSettings, ServicePlan, SystemPlan } from "../../plan";
 import type { Problem } from "../../conventions/problems";
 
 /** The claim (and pod volume) name of share `share`. */
@@ -26,7 +25,7 @@ export function shareClaim(share: string): string {
 }
 
 /** A system with file shares needs `tierform:sharedStorageClass`. */
-export function sharedStorageProblems(system: System, settings: PlatformSettings): Problem[] {
+export function sharedStorageProblems(system: Pick<SystemPlan, "fileShares">, settings: PlatformSettings): Problem[] {
     const shares = Object.keys(system.fileShares);
     if (shares.length === 0 || settings.sharedStorageClass) return [];
     return [
@@ -38,7 +37,10 @@ export function sharedStorageProblems(system: System, settings: PlatformSettings
 }
 
 /** The pod volumes and container mounts of a service's `mounts`. */
-export function shareMounts(service: Service): { volumes: k8sTypes.core.v1.Volume[]; mounts: k8sTypes.core.v1.VolumeMount[] } {
+export function shareMounts(service: Pick<ServicePlan, "mounts">): {
+    volumes: k8sTypes.core.v1.Volume[];
+    mounts: k8sTypes.core.v1.VolumeMount[];
+} {
     const shares = [...new Set(service.mounts.map((m) => m.share))];
     return {
         volumes: shares.map((s) => ({ name: shareClaim(s), persistentVolumeClaim: { claimName: shareClaim(s) } })),

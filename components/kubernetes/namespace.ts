@@ -8,24 +8,20 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8sTypes from "@pulumi/kubernetes/types/input";
-import type { System } from "../../model";
 import { kubernetesLabels, resourceName } from "../shared/naming";
-import { deletionSafety, type KubeContext } from "./context";
-import { apiServerEgress, peerRule, systemFlows, type Flow, type Peer } from "./network";
-import type { PlatformSettings } from "../../plan";
+import { deletionSafety } from "./context";
+import { apiServerEgress, peerRule, type Flow, type Peer } from "./network";
+import type { PlatformSettings, SystemFacts } from "../../plan";
 /** Arguments of {@link KubernetesNamespace}. */
 export interface KubernetesNamespaceArgs {
-    /** The resolved system. */
-    system: System;
+    /** The system's names and profile (its labels, the Namespace's deletion safety): its plan's facts. */
+    system: SystemFacts;
     /** The stack's settings. */
     settings: PlatformSettings;
     /** The namespace to create. */
     name: string;
-    /**
-     * The allowed flows.
-     * @default systemFlows(system, settings)
-     */
-    flows?: Flow[];
+    /** The allowed flows: network.ts {@link systemFlows} of the plan on Kubernetes, the EKS placement's own there. */
+    flows: Flow[];
 }
 
 /** A Namespace at PSA `restricted` with default-deny NetworkPolicies and one allow rule per flow. */
@@ -60,11 +56,10 @@ export class KubernetesNamespace extends pulumi.ComponentResource {
             { parent: this, ...deletionSafety(system, true) },
         );
         this.name = ns.metadata.name;
-        const ctx: KubeContext = { system, settings, namespaceName: args.name, namespace: this.name };
         const policy = (policyName: string, spec: k8sTypes.networking.v1.NetworkPolicySpec) => {
             const p = new k8s.networking.v1.NetworkPolicy(
                 resourceName([name, policyName]),
-                { metadata: { name: policyName, namespace: ctx.namespace, labels: kubernetesLabels(system, policyName, "network") }, spec },
+                { metadata: { name: policyName, namespace: this.name, labels: kubernetesLabels(system, policyName, "network") }, spec },
                 { parent: this },
             );
             this.policies.push(p);
@@ -105,7 +100,7 @@ export class KubernetesNamespace extends pulumi.ComponentResource {
         };
         // On Cilium the API server is no ipBlock: a CiliumNetworkPolicy per group names its entity.
         const apiServer = new Map<string, { selector: Record<string, string>; ports: number[] }>();
-        for (const flow of args.flows ?? systemFlows(system, settings)) {
+        for (const flow of args.flows) {
             if (flow.to.kind === "apiServer" && flow.from.kind === "pods" && settings.cni === "cilium") {
                 apiServer.set(flow.from.component, { selector: flow.from.selector, ports: flow.ports.map((p) => p.port) });
                 continue;
@@ -130,7 +125,7 @@ export class KubernetesNamespace extends pulumi.ComponentResource {
                     {
                         apiVersion: "cilium.io/v2",
                         kind: "CiliumNetworkPolicy",
-                        metadata: { name: policyName, namespace: ctx.namespace, labels: kubernetesLabels(system, policyName, "network") },
+                        metadata: { name: policyName, namespace: this.name, labels: kubernetesLabels(system, policyName, "network") },
                         spec: apiServerEgress(a.selector, a.ports),
                     },
                     { parent: this },

@@ -20,10 +20,9 @@
 import { OTEL_GATEWAY_PODS, OTLP_HTTP_PORT } from "./observability";
 import type * as k8sTypes from "@pulumi/kubernetes/types/input";
 import type * as pulumi from "@pulumi/pulumi";
-import type { System } from "../../model";
 import { DEFAULT_PORTS } from "../shared/connection";
-import { datastoreOf, portOf } from "../../plan";
-import { OPERATOR_NAMESPACES, selectorOf } from "./context";
+import type { SystemFacts, SystemPlan } from "../../plan";
+import { OPERATOR_NAMESPACES, selectorOf, specsOf } from "./context";
 import { ENVOY_PROXY_PEER } from "./edge";
 import { rolloutCheckComponent } from "./rollout";
 import { HBONE_PORT, KUBELET_PROBE_SOURCE } from "./mesh";
@@ -72,11 +71,15 @@ export function s3EndpointAddress(settings: PlatformSettings): { host: string; p
  * The pods of datastore `name` and the port clients use (the plan's table, plan/datastores.ts).
  * Postgres pods are CloudNativePG's; buckets live in the object store.
  */
-export function datastorePeer(system: System, settings: PlatformSettings, name: string): { peer: Peer; port: number } | undefined {
-    const d = datastoreOf(system, name);
+export function datastorePeer(
+    system: Pick<SystemPlan, "name" | "datastores">,
+    settings: PlatformSettings,
+    name: string,
+): { peer: Peer; port: number } | undefined {
+    const d = system.datastores[name];
     if (!d) return undefined;
     if (d.kind === "bucket") return objectStorePeer(system, settings);
-    const port = portOf(d, "kubernetes");
+    const port = d.port;
     if (port === undefined) throw new Error(`datastore '${name}' (${d.kind}): the plan gives it no port on Kubernetes`);
     if (d.kind === "database" && d.spec.engine === "postgres")
         return { peer: { kind: "pods", component: name, selector: { "cnpg.io/cluster": name } }, port };
@@ -103,7 +106,7 @@ export function inClusterNamespace(host: string): string | undefined {
  * NetworkPolicies match the pod's port after the Service's translation, so the Service must expose
  * the pod's own port (as MinIO's and SeaweedFS's charts do).
  */
-export function objectStorePeer(system: System, settings: PlatformSettings): { peer: Peer; port: number } {
+export function objectStorePeer(system: Pick<SystemFacts, "name">, settings: PlatformSettings): { peer: Peer; port: number } {
     const s3 = s3EndpointAddress(settings);
     const namespace = s3 && inClusterNamespace(s3.host);
     if (s3 && namespace) return { peer: { kind: "namespace", component: "s3", namespace }, port: s3.port };
@@ -180,11 +183,11 @@ const KUBELET_PROBES: Peer = { kind: "cidr", component: "kubelet-probes", cidr: 
 /** The internet peer of a service's egress: 0.0.0.0/0 except {@link NON_INTERNET_CIDRS}. */
 export const INTERNET: Peer = { kind: "cidr", component: "internet", cidr: "0.0.0.0/0", except: NON_INTERNET_CIDRS };
 
-/** Every connection the system makes, derived from the spec alone (pure: no Pulumi). */
-export function systemFlows(system: System, settings: PlatformSettings): Flow[] {
+/** Every connection the system makes, from its plan alone (pure: no Pulumi). */
+export function systemFlows(system: SystemPlan, settings: PlatformSettings): Flow[] {
     const flows: Flow[] = [];
     const pods = (component: string): Peer => ({ kind: "pods", component, selector: selectorOf(system, component) });
-    const routed = new Set(system.edge.routes.map((r) => r.service));
+    const routed = new Set(system.routes.map((r) => r.service));
     for (const service of Object.values(system.services)) {
         // In the ambient mesh the edge's and Prometheus's connections arrive tunnelled on HBONE's port,
         // and the kubelet's probes from 169.254.7.127 (istio.io docs ambient/usage/networkpolicy; mesh.ts).
@@ -221,7 +224,8 @@ export function systemFlows(system: System, settings: PlatformSettings): Flow[] 
         }
     }
     const s3 = s3EndpointAddress(settings);
-    for (const db of Object.values(system.databases)) {
+    const databases = specsOf(system, "database");
+    for (const db of databases) {
         const target = datastorePeer(system, settings, db.name)!;
         const backup = pods(`${db.name}-backup`);
         flows.push({ from: backup, to: target.peer, ports: [{ port: target.port }] });
@@ -243,7 +247,7 @@ export function systemFlows(system: System, settings: PlatformSettings): Flow[] 
             if (settings.monitoringCrds) flows.push({ from: prometheus, to: cluster, ports: [{ port: CNPG_METRICS_PORT }] });
         }
     }
-    if (!s3 && (Object.keys(system.buckets).length > 0 || Object.values(system.databases).some((d) => d.engine === "postgres"))) {
+    if (!s3 && (specsOf(system, "bucket").length > 0 || databases.some((d) => d.engine === "postgres"))) {
         flows.push({
             from: pods(`${OBJECT_STORE}-buckets`),
             to: objectStorePeer(system, settings).peer,

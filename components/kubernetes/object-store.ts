@@ -29,16 +29,18 @@ import * as k8s from "@pulumi/kubernetes";
 import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8sTypes from "@pulumi/kubernetes/types/input";
-import type { Bucket, System } from "../../model";
 import { DEFAULT_PORTS } from "../shared/connection";
-import { logicalName, meta, serviceHost, type KubeContext } from "./context";
+import { logicalName, meta, serviceHost, specsOf, type KubeContext } from "./context";
 import { type DatastoreConnection } from "./context";
 import { restrictedContainer, restrictedPodSpec, versionedJob } from "./pods";
 import { EXTERNAL_S3_SECRET, componentSecret, generatedPassword, secretEnvs } from "./secrets";
 import { OBJECT_STORE, s3EndpointAddress } from "./network";
 import { statefulWorkload } from "./stateful";
 import { imageOf } from "../../conventions/pins";
-import type { PlatformSettings } from "../../plan";
+import type { DatastoreSpecs, PlatformSettings, SystemPlan } from "../../plan";
+
+/** A bucket's spec entry, every default resolved (the plan's `datastores.<name>.spec`). */
+type Bucket = DatastoreSpecs["bucket"];
 
 /** The AWS CLI of the bucket Job and the off-site copy (pinned). */
 export const AWS_CLI_IMAGE = imageOf("awsCli");
@@ -86,7 +88,7 @@ export function s3Env(ctx: KubeContext, service: string): k8sTypes.core.v1.EnvVa
 
 /** Name of the bucket the dump CronJobs copy their dumps to (off-site): the spec's `backups` bucket (with its expiry), else `<system>-backups`. */
 export function archiveBucket(ctx: KubeContext): string {
-    const backups = Object.values(ctx.system.buckets).find((b) => b.purpose === "backups");
+    const backups = specsOf(ctx.system, "bucket").find((b) => b.purpose === "backups");
     return logicalName(ctx, backups?.name ?? "backups");
 }
 
@@ -105,14 +107,14 @@ export function walArchiveBucket(ctx: KubeContext): string {
 }
 
 /** True when a database of `system` is PostgreSQL (CloudNativePG: a WAL archive). */
-function hasPostgres(system: System): boolean {
-    return Object.values(system.databases).some((d) => d.engine === "postgres");
+function hasPostgres(system: Pick<SystemPlan, "datastores">): boolean {
+    return specsOf(system, "database").some((d) => d.engine === "postgres");
 }
 
 /** True when the system runs its own object store: no S3 endpoint, and buckets or a PostgreSQL WAL archive to hold. */
-export function needsObjectStore(system: System, settings: PlatformSettings): boolean {
+export function needsObjectStore(system: Pick<SystemPlan, "datastores">, settings: PlatformSettings): boolean {
     if (s3EndpointAddress(settings)) return false;
-    return Object.keys(system.buckets).length > 0 || Object.values(system.databases).some((d) => d.engine === "postgres");
+    return specsOf(system, "bucket").length > 0 || hasPostgres(system);
 }
 
 /**
@@ -123,8 +125,8 @@ export function needsObjectStore(system: System, settings: PlatformSettings): bo
  * WAL needed to recover to any point since the oldest
  * (https://cloudnative-pg.io/documentation/1.25/backup_barmanobjectstore/).
  */
-export function objectStoreSizeGb(system: System): number {
-    const pg = Object.values(system.databases).filter((d) => d.engine === "postgres");
+export function objectStoreSizeGb(system: Pick<SystemPlan, "datastores">): number {
+    const pg = specsOf(system, "database").filter((d) => d.engine === "postgres");
     const archive = pg.reduce((sum, d) => sum + d.storageGb * 0.5 * (d.backup.retentionDays + 1 + 0.1 * d.backup.retentionDays), 0);
     return 20 + Math.ceil(archive);
 }
@@ -136,7 +138,10 @@ export function objectStoreSizeGb(system: System): number {
 export function s3Identities(ctx: KubeContext): { name: string; secret: string; actions: string[] }[] {
     const on = (buckets: string[]) => buckets.flatMap((b) => ["Read", "List", "Write"].map((a) => `${a}:${b}`));
     const services = Object.values(ctx.system.services)
-        .map((s) => ({ name: s.name, buckets: s.uses.filter((u) => ctx.system.buckets[u]).map((u) => bucketName(ctx, u)) }))
+        .map((s) => ({
+            name: s.name,
+            buckets: s.uses.filter((u) => ctx.system.datastores[u]?.kind === "bucket").map((u) => bucketName(ctx, u)),
+        }))
         .filter((s) => s.buckets.length > 0);
     return [
         { name: "provisioner", secret: `${OBJECT_STORE}-provisioner`, actions: ["Admin"] },

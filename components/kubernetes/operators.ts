@@ -27,9 +27,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8sTypes from "@pulumi/kubernetes/types/input";
-import type { System } from "../../model";
 import { K8S_ANNOTATION } from "../../conventions/labels";
-import { planService, rolloutIntent } from "../../plan";
+import type { SystemPlan } from "../../plan";
 import { datastoreImage } from "../shared/images";
 import { PINS } from "../../conventions/pins";
 import {
@@ -194,11 +193,12 @@ export const RATE_LIMIT_REDIS = {
     url: `ratelimit-redis.${OPERATOR_NAMESPACES.envoyGateway}.svc.cluster.local:6379`,
 };
 
-/** True when a service of `system` scales on its request rate (`autoscaling.requestsPerMinute` with a replica range). */
-export function scalesOnRequests(system: System): boolean {
-    return Object.values(system.services).some(
-        (s) => s.autoscaling?.requestsPerMinute && s.kind !== "scheduler" && s.replicas.max > s.replicas.min,
-    );
+/** What the operators a system needs depend on: its plan's services, datastores, edge and observability. */
+export type OperatorNeeds = Pick<SystemPlan, "name" | "services" | "datastores" | "edge" | "observability">;
+
+/** True when a service of `system` scales on its request rate: its plan's scaling signals name `requestsPerMinute` (a replica range and the spec's target). */
+export function scalesOnRequests(system: Pick<SystemPlan, "services">): boolean {
+    return Object.values(system.services).some((s) => s.scaling.requestsPerMinute !== undefined);
 }
 
 /**
@@ -207,12 +207,8 @@ export function scalesOnRequests(system: System): boolean {
  * read the `metrics.k8s.io` API of metrics-server; without it the HPA reports
  * `FailedGetResourceMetric` and never scales (keda.sh/docs/2.16/scalers/cpu "Prerequisites": "KEDA uses standard cpu and memory metrics from the Kubernetes Metrics Server, which is not installed by default on … EKS").
  */
-export function scalesOnResources(system: System): boolean {
-    return Object.values(system.services).some((s) => {
-        const signals = planService(system, s, "kubernetes").scaling;
-        if (Object.keys(signals).length === 0) return false;
-        return signals.cpuPercent !== undefined || signals.memoryPercent !== undefined;
-    });
+export function scalesOnResources(system: Pick<SystemPlan, "services">): boolean {
+    return Object.values(system.services).some((s) => s.scaling.cpuPercent !== undefined || s.scaling.memoryPercent !== undefined);
 }
 
 /**
@@ -223,10 +219,10 @@ export function scalesOnResources(system: System): boolean {
  * PrometheusRule, CloudNativePG's PodMonitor, the edge's request metrics), metrics-server when a
  * service scales on CPU or memory ({@link scalesOnResources}).
  */
-export function neededOperators(system: System, settings: PlatformSettings): Operator[] {
+export function neededOperators(system: OperatorNeeds, settings: PlatformSettings): Operator[] {
     const needed: Operator[] = [];
     if (settings.monitoringCrds) needed.push("kubePrometheusStack");
-    const postgres = Object.values(system.databases).some((d) => d.engine === "postgres");
+    const postgres = Object.values(system.datastores).some((d) => d.kind === "database" && d.engine === "postgres");
     if ((system.edge.tls && system.edge.domain) || postgres) needed.push("certManager");
     if (postgres) needed.push("cnpg", "barmanCloud");
     if (scalesOnRequests(system)) needed.push("keda");
@@ -246,7 +242,7 @@ export function neededOperators(system: System, settings: PlatformSettings): Ope
  * operator with its Barman Cloud plugin (the backups need both; the plugin needs cert-manager,
  * installed by `installCertManager` or already on the cluster).
  */
-export function operatorsToInstall(system: System, settings: PlatformSettings): Operator[] {
+export function operatorsToInstall(system: OperatorNeeds, settings: PlatformSettings): Operator[] {
     const all = settings.installOperators;
     const switches: Record<Operator, boolean> = {
         envoyGateway: all || settings.installEnvoyGateway,
@@ -278,7 +274,7 @@ export function kedaValues(monitoring: boolean): Record<string, unknown> {
  * The operators `system` needs that this stack does not install: prerequisites the cluster must
  * already run (printed by the offline plan, scripts/offline/prerequisites.ts).
  */
-export function prerequisiteOperators(system: System, settings: PlatformSettings): Operator[] {
+export function prerequisiteOperators(system: OperatorNeeds, settings: PlatformSettings): Operator[] {
     const installed = new Set(operatorsToInstall(system, settings));
     return neededOperators(system, settings).filter((o) => !installed.has(o));
 }
@@ -318,12 +314,9 @@ export function metricsServerValues(): Record<string, unknown> {
     return { resources: { requests: { cpu: "100m", memory: "200Mi" }, limits: { memory: "400Mi" } } };
 }
 
-/** True when a routed service of `system` rolls out as a canary or blue-green, which Argo Rollouts runs (rollout.ts). */
-export function rollsOut(system: System): boolean {
-    return Object.values(system.services).some((s) => {
-        const r = rolloutIntent(system, s);
-        return r.routed && r.strategy !== "rolling";
-    });
+/** True when a routed service of `system` rolls out as a canary or blue-green, which Argo Rollouts runs (rollout.ts): its plan's rollout says so. */
+export function rollsOut(system: Pick<SystemPlan, "services">): boolean {
+    return Object.values(system.services).some((s) => s.rollout.routed && s.rollout.strategy !== "rolling");
 }
 
 /** The name Argo Rollouts knows the Gateway API traffic-router plugin by (plugin docs/installation.md). */
@@ -381,8 +374,8 @@ export function argoRolloutsValues(gatewayApi = true): Record<string, unknown> {
 
 /** Arguments of {@link KubernetesOperators}. */
 export interface KubernetesOperatorsArgs {
-    /** The resolved system. */
-    system: System;
+    /** The system's plan: what its operators are needed for. */
+    system: OperatorNeeds;
     /** The stack's settings. */
     settings: PlatformSettings;
 }

@@ -8,7 +8,6 @@
  * here is the transport. A quorum-queue cluster needs the RabbitMQ Cluster Operator.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { Queue } from "../../model";
 import { amqpUrl, DEFAULT_PORTS } from "../shared/connection";
 import { QUEUE_IMAGE } from "../shared/images";
 import { type KubeContext } from "./context";
@@ -16,13 +15,14 @@ import { type DatastoreConnection } from "./context";
 import { brokerSize, execProbe } from "./pods";
 import { componentSecret, generatedPassword, secretEnvs } from "./secrets";
 import { statefulWorkload } from "./stateful";
+import type { DatastoreSpecs } from "../../plan";
 
 /** Arguments of {@link KubernetesQueue}. */
 export interface KubernetesQueueArgs {
     /** Where the tier is built: the system, the stack settings, the namespace. */
     ctx: KubeContext;
     /** The resolved queue spec. */
-    queue: Queue;
+    queue: DatastoreSpecs["queue"];
     /**
      * PVC size in GiB.
      * @default 10

@@ -41,10 +41,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8sTypes from "@pulumi/kubernetes/types/input";
-import { canaryStepsOf, type Service } from "../../model";
 import { DEFAULT_PORTS } from "../shared/connection";
 import { CNPG_POSTGRES_IMAGES } from "../shared/images";
-import { KUBERNETES_CA_DIR, planService, type HealthCheck, type ServicePlan } from "../../plan";
+import { KUBERNETES_CA_DIR, type DatastoreSpecs, type HealthCheck, type ServicePlan } from "../../plan";
 import type { DatastoreBinding } from "../contract";
 import { connectionValues } from "../shared/binding";
 import { logicalName, meta, podLabels, selectorOf, serviceHost, type KubeContext } from "./context";
@@ -59,13 +58,11 @@ import { PROMETHEUS_URL } from "./operators";
 
 export { APP_SECRETS } from "./secrets";
 
-/** The Deployment strategy of a service (see the module doc for blueGreen and canary). */
-export function deploymentStrategy(service: Service): k8sTypes.apps.v1.DeploymentStrategy {
-    const r = service.rollout;
+/** The Deployment strategy of a service's rollout plan (see the module doc for blueGreen and canary): a canary surges its first step's weight. */
+export function deploymentStrategy(r: Pick<ServicePlan["rollout"], "strategy" | "steps" | "rolling">): k8sTypes.apps.v1.DeploymentStrategy {
     if (r.strategy === "blueGreen") return { type: "RollingUpdate", rollingUpdate: { maxSurge: "100%", maxUnavailable: 0 } };
-    if (r.strategy === "canary")
-        return { type: "RollingUpdate", rollingUpdate: { maxSurge: `${canaryStepsOf(r)[0].weight}%`, maxUnavailable: 0 } };
-    return { type: "RollingUpdate", rollingUpdate: { maxSurge: r.maxSurge, maxUnavailable: r.maxUnavailable } };
+    if (r.strategy === "canary") return { type: "RollingUpdate", rollingUpdate: { maxSurge: `${r.steps[0].weight}%`, maxUnavailable: 0 } };
+    return { type: "RollingUpdate", rollingUpdate: { maxSurge: r.rolling.maxSurge, maxUnavailable: r.rolling.maxUnavailable } };
 }
 
 /** CPU and memory utilisation targets (percent) of the plan's scaling signals. */
@@ -132,13 +129,17 @@ export function workloadProbes(plan: ServicePlan): Pick<k8sTypes.core.v1.Contain
  */
 export function waitForDatabases(
     ctx: KubeContext,
-    service: Service,
+    service: Pick<ServicePlan, "uses" | "runAsUser">,
     bindings?: Record<string, DatastoreBinding>,
 ): k8sTypes.core.v1.Container[] {
+    const database = (u: string) => {
+        const d = ctx.system.datastores[u];
+        return d?.kind === "database" ? (d.spec as DatastoreSpecs["database"]) : undefined;
+    };
     return (
         service.uses
-            .map((u) => ctx.system.databases[u])
-            .filter((db) => db?.engine === "postgres")
+            .map(database)
+            .filter((db): db is DatastoreSpecs["database"] => db?.engine === "postgres")
             // A database whose binding has nothing to wait for is a managed service that exists once created (RDS on the EKS placement).
             .filter((db) => !bindings || (bindings[db.name]?.ready ?? []).length > 0)
             .map((db) =>
@@ -217,10 +218,8 @@ export function scaleTarget(plan: ServicePlan): { apiVersion: string; kind: stri
 export interface KubernetesServiceArgs {
     /** Where the tier is built: the system, the stack settings, the namespace. */
     ctx: KubeContext;
-    /** The resolved service spec. */
-    service: Service;
-    /** The service's plan (replicas, scaling, probes). @default planService(ctx.system, service, "kubernetes") */
-    plan?: ServicePlan;
+    /** The service's plan: its container, replicas, scaling, probes, variables and rollout. */
+    plan: ServicePlan;
     /** What each datastore the service `uses` gives it (URLs with credentials as secrets; bucket names plain). */
     bindings: Record<string, DatastoreBinding>;
     /**
@@ -282,12 +281,11 @@ export class KubernetesService extends pulumi.ComponentResource {
 
     constructor(name: string, args: KubernetesServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tierform:kubernetes:Service", name, {}, opts);
-        const { ctx, service } = args;
-        const plan = args.plan ?? planService(ctx.system, service, "kubernetes");
+        const { ctx, plan } = args;
         const child = { parent: this };
-        const svcName = service.name;
+        const svcName = plan.name;
         const selector = selectorOf(ctx.system, svcName);
-        const isWeb = service.kind === "web" && service.port !== undefined;
+        const isWeb = plan.kind === "web" && plan.port !== undefined;
 
         // Connection variables from the bindings: secret ones by secretKeyRef, bucket names as plain values.
         const values = connectionValues(plan, args.bindings);
@@ -322,9 +320,9 @@ export class KubernetesService extends pulumi.ComponentResource {
         const uniqueEnv = env.filter((e) => (seen.has(e.name as string) ? false : (seen.add(e.name as string), true)));
 
         const writable = writableVolumes(plan.writablePaths);
-        const shared = shareMounts(service);
+        const shared = shareMounts(plan);
         const cas = caVolume(plan, args.bindings);
-        const uid = service.runAsUser;
+        const uid = plan.runAsUser;
         const podSpec = (
             container: Pick<k8sTypes.core.v1.Container, "name" | "args" | "livenessProbe" | "readinessProbe">,
             spec: Omit<k8sTypes.core.v1.PodSpec, "containers">,
@@ -332,27 +330,27 @@ export class KubernetesService extends pulumi.ComponentResource {
             restrictedPodSpec(uid, uid, {
                 ...spec,
                 containers: [
-                    restrictedContainer(uid, uid, service.resources, {
-                        image: service.image,
+                    restrictedContainer(uid, uid, plan.resources, {
+                        image: plan.image,
                         ...container,
                         env: uniqueEnv,
-                        ...(isWeb ? { ports: [{ name: "http", containerPort: service.port!, protocol: "TCP" }] } : {}),
+                        ...(isWeb ? { ports: [{ name: "http", containerPort: plan.port!, protocol: "TCP" }] } : {}),
                         volumeMounts: [...writable.mounts, ...shared.mounts, ...cas.mounts],
                     }),
                 ],
                 volumes: [...writable.volumes, ...shared.volumes, ...cas.volumes],
             });
 
-        if (service.migrate) {
+        if (plan.migrate) {
             const pod = podSpec(
-                { name: "migrate", args: service.migrate.command },
+                { name: "migrate", args: plan.migrate.command },
                 {
                     restartPolicy: "Never",
-                    initContainers: waitForDatabases(ctx, service, args.bindings),
+                    initContainers: waitForDatabases(ctx, plan, args.bindings),
                     ...(args.aws?.serviceAccountName ? { serviceAccountName: args.aws.serviceAccountName } : {}),
                 },
             );
-            const version = JSON.stringify([service.image, service.migrate.command]);
+            const version = JSON.stringify([plan.image, plan.migrate.command]);
             this.migration = versionedJob(
                 ctx,
                 `${svcName}-migrate`,
@@ -368,13 +366,13 @@ export class KubernetesService extends pulumi.ComponentResource {
         const autoscaled = Object.keys(plan.scaling).length > 0;
         const argo = isWeb && runsOnArgo(plan.rollout);
         const metadata = meta(ctx, svcName, svcName, "service", {
-            annotations: { "tierform.io/service-kind": service.kind, "tierform.io/rollout": service.rollout.strategy },
+            annotations: { "tierform.io/service-kind": plan.kind, "tierform.io/rollout": plan.rollout.strategy },
         });
         const template: k8sTypes.core.v1.PodTemplateSpec = {
             // In the ambient mesh (mesh.ts): ztunnel carries its traffic, no sidecar joins the pod.
             metadata: { labels: podLabels(ctx, svcName, "service", ctx.settings.mesh ? AMBIENT_LABEL : {}) },
             spec: podSpec(
-                { name: svcName, ...(service.command ? { args: service.command } : {}), ...workloadProbes(plan) },
+                { name: svcName, ...(plan.command ? { args: plan.command } : {}), ...workloadProbes(plan) },
                 {
                     terminationGracePeriodSeconds: 30,
                     topologySpreadConstraints: topologySpread(selector),
@@ -383,7 +381,7 @@ export class KubernetesService extends pulumi.ComponentResource {
             ),
         };
         this.workload =
-            service.kind === "scheduler"
+            plan.kind === "scheduler"
                 ? new k8s.apps.v1.StatefulSet(
                       logicalName(ctx, svcName),
                       {
@@ -411,7 +409,7 @@ export class KubernetesService extends pulumi.ComponentResource {
                               ...(argo || autoscaled ? {} : { replicas: range.min }),
                               revisionHistoryLimit: 5,
                               selector: { matchLabels: selector },
-                              strategy: deploymentStrategy(service),
+                              strategy: deploymentStrategy(plan.rollout),
                               template,
                           },
                       },
@@ -426,21 +424,21 @@ export class KubernetesService extends pulumi.ComponentResource {
                     spec: {
                         type: "ClusterIP",
                         selector,
-                        ports: [{ name: "http", port: service.port!, targetPort: "http", protocol: "TCP" }],
+                        ports: [{ name: "http", port: plan.port!, targetPort: "http", protocol: "TCP" }],
                     },
                 },
                 child,
             );
         }
-        this.address = isWeb ? `${svcName}.${ctx.namespaceName}.svc.cluster.local:${service.port}` : svcName;
+        this.address = isWeb ? `${svcName}.${ctx.namespaceName}.svc.cluster.local:${plan.port}` : svcName;
         if (argo)
             this.rollout = createRollout(this, {
                 ctx,
                 plan: plan.rollout,
-                port: service.port!,
+                port: plan.port!,
                 ...(autoscaled ? {} : { replicas: range.min }),
                 selector,
-                routes: [...new Set(ctx.system.edge.routes.filter((r) => r.service === svcName).map(httpRouteName))],
+                routes: [...new Set(ctx.system.routes.filter((r) => r.service === svcName).map(httpRouteName))],
                 pod: template.spec as k8sTypes.core.v1.PodSpec,
                 // In the mesh like the service, so their calls carry the identity its AuthorizationPolicy admits (mesh.ts).
                 hookLabels: podLabels(ctx, rolloutCheckComponent(svcName), "service", ctx.settings.mesh ? AMBIENT_LABEL : {}),

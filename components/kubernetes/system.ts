@@ -6,14 +6,13 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { System } from "../../model";
 import type { DatastoreBinding, PlatformSystem, PlatformSystemArgs, SystemOutputs } from "../contract";
 import { datastoreOutputs, readinessOf } from "../shared/binding";
-import { buildOrder } from "../../plan";
+import { buildOrder, type SystemPlan } from "../../plan";
 import type { PlatformModule } from "../platform";
 import { CNPG_POSTGRES_IMAGES, imageProblems } from "../shared/images";
 import { kubernetesLabels } from "../shared/naming";
-import { namespaceOf, selectorOf, type KubeContext } from "./context";
+import { namespaceOf, selectorOf, specsOf, type KubeContext } from "./context";
 import { KubernetesBackup } from "./backup";
 import { KubernetesRestoreTest } from "./restore-test";
 import { KubernetesObjectStore } from "./object-store";
@@ -23,6 +22,7 @@ import { KubernetesFileShares, sharedStorageProblems } from "./files";
 import { KubernetesMonitoring } from "./monitoring";
 import { KubernetesDashboards } from "./observability";
 import { KubernetesNamespace } from "./namespace";
+import { systemFlows } from "./network";
 import { createMesh } from "./mesh";
 import { ISTIO_CHARTS, KubernetesOperators } from "./operators";
 import { provisionKubernetes, type KubernetesProvisionContext } from "./provisioners";
@@ -33,7 +33,7 @@ import type { PlatformSettings } from "../../plan";
 import type { Problem } from "../../conventions/problems";
 
 /** Everything the Kubernetes platform cannot build from a valid spec, one problem per spec path or config key. */
-export function kubernetesProblems(system: System, settings: PlatformSettings): Problem[] {
+export function kubernetesProblems(system: SystemPlan, settings: PlatformSettings): Problem[] {
     return [
         ...edgeProblems(system, settings),
         ...sharedStorageProblems(system, settings),
@@ -43,8 +43,8 @@ export function kubernetesProblems(system: System, settings: PlatformSettings): 
 }
 
 /** A PostgreSQL version without a CloudNativePG operand image, named by its spec path. */
-function postgresImageProblems(system: System): Problem[] {
-    return Object.values(system.databases)
+function postgresImageProblems(system: Pick<SystemPlan, "datastores">): Problem[] {
+    return specsOf(system, "database")
         .filter((d) => d.engine === "postgres" && !CNPG_POSTGRES_IMAGES[d.version.split(".")[0]])
         .map((d) => ({
             where: `databases.${d.name}.version`,
@@ -58,8 +58,8 @@ export class KubernetesSystem extends pulumi.ComponentResource implements Platfo
 
     constructor(name: string, args: PlatformSystemArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tierform:kubernetes:System", name, {}, opts);
-        const { system, settings, plan } = args;
-        const namespaceName = namespaceOf(system, settings);
+        const { settings, plan } = args;
+        const namespaceName = namespaceOf(plan, settings);
         // An explicit provider when a kubeconfig is configured; children inherit it from their parent.
         // The kubeconfig holds cluster credentials: a Pulumi secret, so state and `--json` show "[secret]".
         const provider = settings.kubeconfig
@@ -67,17 +67,17 @@ export class KubernetesSystem extends pulumi.ComponentResource implements Platfo
             : undefined;
         const child: pulumi.ComponentResourceOptions = { parent: this, ...(provider ? { providers: { kubernetes: provider } } : {}) };
 
-        const operators = new KubernetesOperators(`${name}-operators`, { system, settings }, child);
-        const ns = new KubernetesNamespace(`${name}-namespace`, { system, settings, name: namespaceName }, child);
-        const ctx: KubeContext = { system, settings, namespaceName, namespace: ns.name };
+        const operators = new KubernetesOperators(`${name}-operators`, { system: plan, settings }, child);
+        const ns = new KubernetesNamespace(
+            `${name}-namespace`,
+            { system: plan, settings, name: namespaceName, flows: systemFlows(plan, settings) },
+            child,
+        );
+        const ctx: KubeContext = { system: plan, settings, namespaceName, namespace: ns.name };
 
         // Data tier: each datastore of the plan by its kind's provisioner, which returns its binding
         // (components/contract.ts). The object store comes first: the buckets and the databases' WAL archive live in it.
-        const store = new KubernetesObjectStore(
-            `${name}-object-store`,
-            { ctx, buckets: Object.values(plan.datastores).flatMap((d) => (d.kind === "bucket" ? [d.spec] : [])) },
-            child,
-        );
+        const store = new KubernetesObjectStore(`${name}-object-store`, { ctx, buckets: specsOf(plan, "bucket") }, child);
         const provisioning: KubernetesProvisionContext = {
             name,
             ctx,
@@ -105,19 +105,18 @@ export class KubernetesSystem extends pulumi.ComponentResource implements Platfo
         const workloads: pulumi.Resource[] = [];
         const built: Record<string, KubernetesService> = {};
         // Services that migrate first: every service using a migrated database waits for that migration Job.
-        for (const service of buildOrder(system)) {
+        for (const service of buildOrder(plan)) {
             const s = new KubernetesService(
                 `${name}-svc-${service.name}`,
                 {
                     ctx,
-                    service,
-                    plan: plan.services[service.name],
+                    plan: service,
                     bindings,
                     dependsOn: [
                         ...appSecretDeps,
-                        ...readinessOf(plan.services[service.name], bindings),
+                        ...readinessOf(service, bindings),
                         ...service.mounts.map((m) => shares.claims[m.share]),
-                        ...plan.services[service.name].afterMigrationsOf.map((m) => built[m].migration!),
+                        ...service.afterMigrationsOf.map((m) => built[m].migration!),
                     ],
                     autoscalerDependsOn: operators.releases("keda"),
                     rolloutDependsOn: operators.releases("argoRollouts"),
@@ -131,7 +130,7 @@ export class KubernetesSystem extends pulumi.ComponentResource implements Platfo
 
         // Edge.
         const servicePorts = Object.fromEntries(
-            Object.values(system.services)
+            Object.values(plan.services)
                 .filter((s) => s.port !== undefined)
                 .map((s) => [s.name, s.port!]),
         );
@@ -171,7 +170,7 @@ export class KubernetesSystem extends pulumi.ComponentResource implements Platfo
                 {
                     services: Object.values(plan.services).map((s) => ({
                         name: s.name,
-                        selector: selectorOf(system, s.name),
+                        selector: selectorOf(plan, s.name),
                         ...(routed.has(s.name) && servicePorts[s.name] !== undefined ? { routedPort: servicePorts[s.name] } : {}),
                         ...checkedBy(ctx, s.rollout),
                     })),
@@ -185,7 +184,9 @@ export class KubernetesSystem extends pulumi.ComponentResource implements Platfo
 
         // Backups, as the plan's backups say.
         for (const backup of plan.backups) {
-            const db = system.databases[backup.database];
+            const datastore = plan.datastores[backup.database];
+            if (datastore.kind !== "database") continue;
+            const db = datastore.spec;
             const scratch = "checks" in backup.restoreTest.scratch;
             const dumps = new KubernetesBackup(
                 `${name}-backup-${db.name}`,
@@ -198,15 +199,14 @@ export class KubernetesSystem extends pulumi.ComponentResource implements Platfo
                 },
                 child,
             );
-            const datastore = plan.datastores[backup.database];
-            if (scratch && datastore.kind === "database")
+            if (scratch)
                 new KubernetesRestoreTest(`${name}-restore-test-${db.name}`, { ctx, backup, datastore, dependsOn: [dumps] }, child);
         }
 
         // The dashboard (Grafana's sidecar provisions it), then monitoring.
         new KubernetesDashboards(
             `${name}-dashboards`,
-            { plan, namespace: ns.name, namespaceName, labels: kubernetesLabels(system, "dashboard", "monitoring") },
+            { plan, namespace: ns.name, namespaceName, labels: kubernetesLabels(plan, "dashboard", "monitoring") },
             child,
         );
         if (settings.monitoringCrds)
@@ -220,7 +220,7 @@ export class KubernetesSystem extends pulumi.ComponentResource implements Platfo
             publicUrl: edge.publicUrl,
             services,
             datastores: datastoreOutputs(bindings),
-            platform: { namespace: ns.name, labels: kubernetesLabels(system, system.name, "network") },
+            platform: { namespace: ns.name, labels: kubernetesLabels(plan, plan.name, "network") },
         };
         this.registerOutputs({ publicUrl: this.outputs.publicUrl });
     }
@@ -229,5 +229,5 @@ export class KubernetesSystem extends pulumi.ComponentResource implements Platfo
 /** The Kubernetes platform: its system component and what it refuses (see components/index.ts). */
 export const platform: PlatformModule = {
     System: KubernetesSystem,
-    problems: (_plan, settings, system) => kubernetesProblems(system, settings),
+    problems: (plan, settings) => kubernetesProblems(plan, settings),
 };

@@ -7,6 +7,7 @@
 import { kubernetesCapacity, type Capacity, type KubeObject } from "../../components/kubernetes/capacity";
 import { CHARTS, prerequisiteOperators } from "../../components/kubernetes/operators";
 import { loadStack } from "../../model";
+import { planSystem } from "../../plan";
 import type { OfflineRun } from "./engine";
 
 /** The registered Kubernetes objects of `run`, as manifests (not the Patch resources: they change an object counted already). */
@@ -50,7 +51,7 @@ export function renderPrerequisites(run: OfflineRun, config: Record<string, stri
     if (config["tierform:platform"] !== "kubernetes") return undefined;
     const capacity = kubernetesCapacity(kubernetesObjects(run));
     const { system, settings } = loadStack(config);
-    const missing = prerequisiteOperators(system, settings);
+    const missing = prerequisiteOperators(planSystem(system, "kubernetes"), settings);
     const lines = ["Prerequisites (what the cluster must have before `pulumi up`):", ...capacityLines(capacity)];
     lines.push("  plus the pods of the operators this stack installs (not counted)");
     lines.push(

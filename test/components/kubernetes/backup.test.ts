@@ -1,27 +1,29 @@
 import { strict as assert } from "assert";
 import { planComponent } from "../../harness";
 import { backupEnv, KubernetesBackup } from "../../../components/kubernetes/backup";
-import { context, object, objects } from "./fixtures";
+import { context, datastoreSpec, object, objects } from "./fixtures";
 
 const creds = { secretName: "db-credentials", usernameKey: "root-username", passwordKey: "root-password", username: "root" };
 
 describe("kubernetes backups", () => {
     it("gives the shared script its credentials by secretKeyRef only", () => {
         const ctx = context("auromart");
-        const env = backupEnv(ctx, ctx.system.databases.db, creds);
+        const env = backupEnv(ctx, datastoreSpec(ctx.system, "database", "db"), creds);
         assert.deepEqual(
             env.map((e) => e.name),
             ["MYSQL_HOST", "MYSQL_TCP_PORT", "MYSQL_USER", "MYSQL_PASSWORD"],
         );
         assert.deepEqual((env[3].valueFrom as any).secretKeyRef, { name: "db-credentials", key: "root-password" });
         const hld = context("hld-platform");
-        const mongo = backupEnv(hld, hld.system.databases.mongo, creds);
+        const mongo = backupEnv(hld, datastoreSpec(hld.system, "database", "mongo"), creds);
         assert.equal(mongo[0].value, "mongodb://root@mongo.hld-platform.svc.cluster.local:27017/?authSource=admin");
     });
 
     it("runs a full and an incremental CronJob with deadlines, Forbid, and their own PVCs", async () => {
         const ctx = context("auromart");
-        const plan = await planComponent(() => new KubernetesBackup("t", { ctx, database: ctx.system.databases.db, credentials: creds }));
+        const plan = await planComponent(
+            () => new KubernetesBackup("t", { ctx, database: datastoreSpec(ctx.system, "database", "db"), credentials: creds }),
+        );
         const crons = objects(plan, "CronJob");
         assert.equal(crons.length, 2);
         for (const c of crons) {
@@ -52,7 +54,7 @@ describe("kubernetes backups", () => {
             () =>
                 new KubernetesBackup("t", {
                     ctx,
-                    database: ctx.system.databases.db,
+                    database: datastoreSpec(ctx.system, "database", "db"),
                     credentials: { ...creds, secretName: "db-app", usernameKey: "username", passwordKey: "password" },
                 }),
         );

@@ -3,7 +3,7 @@ import * as vm from "vm";
 import { planComponent } from "../../harness";
 import { databaseResources, KubernetesDatabase, memoryMiB } from "../../../components/kubernetes/database";
 import { CNPG_POSTGRES_IMAGES } from "../../../components/shared/images";
-import { context, object, objects } from "./fixtures";
+import { context, datastoreSpec, object, objects } from "./fixtures";
 
 describe("kubernetes database", () => {
     it("reads PostgreSQL memory units", () => {
@@ -15,14 +15,16 @@ describe("kubernetes database", () => {
 
     it("sizes a database pod to hold its buffers", () => {
         const ctx = context("asset-management");
-        assert.deepEqual(databaseResources(ctx, ctx.system.databases.db), { cpu: 1, memoryMb: 8192 });
+        assert.deepEqual(databaseResources(ctx, datastoreSpec(ctx.system, "database", "db")), { cpu: 1, memoryMb: 8192 });
         const mdc = context("mdc-tts");
-        assert.deepEqual(databaseResources(mdc, mdc.system.databases.db), { cpu: 1, memoryMb: 2048 });
+        assert.deepEqual(databaseResources(mdc, datastoreSpec(mdc.system, "database", "db")), { cpu: 1, memoryMb: 2048 });
     });
 
     it("PostgreSQL: a CloudNativePG Cluster archiving through the Barman Cloud plugin to the system's object store, with a six-field plugin ScheduledBackup", async () => {
         const ctx = context("mdc-tts");
-        const plan = await planComponent(() => new KubernetesDatabase("t", { ctx, database: ctx.system.databases.db }).connection.url);
+        const plan = await planComponent(
+            () => new KubernetesDatabase("t", { ctx, database: datastoreSpec(ctx.system, "database", "db") }).connection.url,
+        );
         const spec = object(plan, "Cluster", "db").inputs.spec;
         assert.equal(spec.instances, 1);
         assert.equal(spec.imageName, CNPG_POSTGRES_IMAGES["14"]);
@@ -59,7 +61,9 @@ describe("kubernetes database", () => {
 
     it("PostgreSQL with an S3 endpoint archives there with the user's s3-credentials Secret", async () => {
         const ctx = context("mdc-tts", { "tierform:s3Endpoint": "https://s3.eu.example.com", "tierform:storageClass": "fast" });
-        const plan = await planComponent(() => new KubernetesDatabase("t", { ctx, database: ctx.system.databases.db }).connection.host);
+        const plan = await planComponent(
+            () => new KubernetesDatabase("t", { ctx, database: datastoreSpec(ctx.system, "database", "db") }).connection.host,
+        );
         const spec = object(plan, "Cluster", "db").inputs.spec;
         const { configuration } = object(plan, "ObjectStore", "db-archive").inputs.spec;
         assert.equal(configuration.endpointURL, "https://s3.eu.example.com");
@@ -69,7 +73,9 @@ describe("kubernetes database", () => {
 
     it("MongoDB: a non-root StatefulSet whose credentials come from its Secret", async () => {
         const ctx = context("hld-platform");
-        const plan = await planComponent(() => new KubernetesDatabase("t", { ctx, database: ctx.system.databases.mongo }).connection.host);
+        const plan = await planComponent(
+            () => new KubernetesDatabase("t", { ctx, database: datastoreSpec(ctx.system, "database", "mongo") }).connection.host,
+        );
         const pod = object(plan, "StatefulSet", "mongo").inputs.spec.template.spec;
         assert.deepEqual([pod.securityContext.runAsUser, pod.securityContext.fsGroup], [999, 999]);
         const env = pod.containers[0].env;

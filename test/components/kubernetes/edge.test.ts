@@ -143,7 +143,7 @@ describe("kubernetes edge (Gateway API, Envoy Gateway)", function () {
         const auromart = context("auromart");
         const withRoute = (allowCidrs: string[]) => ({
             ...auromart.system,
-            edge: { ...auromart.system.edge, routes: [...auromart.system.edge.routes, { path: "/ops", service: "admin", allowCidrs }] },
+            routes: [...auromart.system.routes, { path: "/ops", service: "admin", allowCidrs }],
         });
         const problems = edgeProblems(withRoute(["10.0.0.0/8"]), auromart.settings);
         assert.deepEqual(

@@ -4,9 +4,17 @@
  * once per mocha process and reused by the component, system and schema tests).
  */
 import { planStack, stackConfig, type Plan, type PlannedResource } from "../../harness";
-import { loadStack, type LoadedStack, type System } from "../../../model";
+import { loadStack, type LoadedStack } from "../../../model";
 import type { DatastoreBinding } from "../../../components/contract";
-import { CLIENTS, clientEngine, datastoreKind, ownVariable, planSystem, transportOf, type SystemPlan } from "../../../plan";
+import {
+    CLIENTS,
+    ownVariable,
+    planSystem,
+    type ClientEngine,
+    type DatastoreKind,
+    type DatastoreSpecs,
+    type SystemPlan,
+} from "../../../plan";
 import type { KubeContext } from "../../../components/kubernetes/context";
 
 export const PRESETS = ["mdc-tts", "mealkitz", "asset-management", "auromart", "hld-platform"] as const;
@@ -21,11 +29,27 @@ export function stagingSystemPlan(preset: string, config: Record<string, unknown
     return planSystem(stagingStack(preset, config).system, "kubernetes");
 }
 
-/** A context for building one component directly (namespace as a plain string). */
+/** The Kubernetes plan of `preset`'s staging stack as `system`, with the stack's settings. */
+export function stagingPlanned(
+    preset: string,
+    config: Record<string, unknown> = {},
+): { system: SystemPlan; settings: LoadedStack["settings"] } {
+    const { system, settings } = stagingStack(preset, config);
+    return { system: planSystem(system, "kubernetes"), settings };
+}
+
+/** A context for building one component directly (the staging plan; namespace as a plain string). */
 export function context(preset: string, config: Record<string, unknown> = {}): KubeContext {
     const { system, settings } = stagingStack(preset, config);
     const namespaceName = settings.namespace || system.name;
-    return { system, settings, namespaceName, namespace: namespaceName };
+    return { system: planSystem(system, "kubernetes"), settings, namespaceName, namespace: namespaceName };
+}
+
+/** The spec entry of datastore `name` of the plan, which must be of `kind`. */
+export function datastoreSpec<K extends DatastoreKind>(plan: Pick<SystemPlan, "datastores">, kind: K, name: string): DatastoreSpecs[K] {
+    const d = plan.datastores[name];
+    if (d?.kind !== kind) throw new Error(`no ${kind} '${name}' in the plan`);
+    return d.spec as DatastoreSpecs[K];
 }
 
 /** Asset Management with its api's blue-green preview opened at the edge to two ranges (preview.test.ts, the schema test's variant). */
@@ -68,14 +92,14 @@ export function envVar(podSpec: any, name: string): any {
     return podSpec.containers[0].env.find((e: any) => e.name === name);
 }
 
-/** Bindings of `system`'s datastores from their URLs (bucket names for buckets), as the Kubernetes system builds them. */
-export function bindingsOf(system: System, urls: Record<string, string>): Record<string, DatastoreBinding> {
+/** Bindings of the plan's datastores from their URLs (bucket names for buckets), as the Kubernetes system builds them. */
+export function bindingsOf(plan: Pick<SystemPlan, "datastores">, urls: Record<string, string>): Record<string, DatastoreBinding> {
     return Object.fromEntries(
         Object.entries(urls).map(([name, url]) => {
-            const bucket = name in system.buckets;
-            const kind = datastoreKind(system, name)!;
-            const own = ownVariable(name, kind);
-            const engine = clientEngine(system, name);
+            const d = plan.datastores[name];
+            const bucket = d.kind === "bucket";
+            const own = ownVariable(name, d.kind);
+            const engine: ClientEngine | undefined = d.kind === "database" ? d.spec.engine : d.kind === "cache" ? "redis" : undefined;
             // A database or cache: the one URL for every client, and its discrete parts.
             const connection = engine
                 ? {
@@ -85,13 +109,13 @@ export function bindingsOf(system: System, urls: Record<string, string>): Record
                       user: "app",
                       password: "pw",
                       database: "app",
-                      caFile: transportOf(system, name, "kubernetes").caFile,
+                      caFile: d.transport.caFile,
                   }
                 : undefined;
             return [
                 name,
                 {
-                    outputs: { kind, endpoint: url },
+                    outputs: { kind: d.kind, endpoint: url },
                     environment: bucket ? { [own]: url } : {},
                     secrets: bucket ? {} : { [own]: url },
                     ...(connection ? { connection } : {}),

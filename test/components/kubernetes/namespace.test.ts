@@ -3,13 +3,13 @@ import { planComponent, planStack } from "../../harness";
 import { spec } from "../../harness/spec";
 import { KubernetesNamespace } from "../../../components/kubernetes/namespace";
 import { systemFlows } from "../../../components/kubernetes/network";
-import { objects, stagingStack } from "./fixtures";
+import { objects, stagingPlanned } from "./fixtures";
 
 const key = (f: ReturnType<typeof systemFlows>[number]) => `${f.from.component}>${f.to.component}:${f.ports.map((p) => p.port).join(",")}`;
 
 describe("kubernetes namespace (network tier)", () => {
     it("derives one flow per real connection of mdc-tts", () => {
-        const { system, settings } = stagingStack("mdc-tts");
+        const { system, settings } = stagingPlanned("mdc-tts");
         const flows = systemFlows(system, settings).map(key);
         for (const f of [
             // In the ambient mesh a connection arrives tunnelled (HBONE, 15008); the kubelet's probes from 169.254.7.127.
@@ -41,7 +41,7 @@ describe("kubernetes namespace (network tier)", () => {
     });
 
     it("sends object storage to the S3 endpoint and drops Prometheus when configured so", () => {
-        const { system, settings } = stagingStack("mdc-tts", {
+        const { system, settings } = stagingPlanned("mdc-tts", {
             "tierform:s3Endpoint": "https://s3.example.com:8443",
             "tierform:monitoringCrds": "false",
         });
@@ -53,8 +53,10 @@ describe("kubernetes namespace (network tier)", () => {
     });
 
     it("creates a restricted namespace, default-deny, DNS egress and one policy per pod group", async () => {
-        const { system, settings } = stagingStack("hld-platform");
-        const plan = await planComponent(() => new KubernetesNamespace("t", { system, settings, name: "hld" }));
+        const { system, settings } = stagingPlanned("hld-platform");
+        const plan = await planComponent(
+            () => new KubernetesNamespace("t", { system, settings, name: "hld", flows: systemFlows(system, settings) }),
+        );
         const ns = objects(plan, "Namespace")[0].inputs.metadata;
         assert.equal(ns.name, "hld");
         for (const mode of ["enforce", "audit", "warn"]) assert.equal(ns.labels[`pod-security.kubernetes.io/${mode}`], "restricted");
@@ -79,8 +81,8 @@ describe("kubernetes namespace (network tier)", () => {
 describe("kubernetes internet egress (issue 11 item 4)", () => {
     it("opens the internet on the spec's ports to the services that opt in, never private, link-local, CGNAT or cluster ranges", async () => {
         const { systemFlows, NON_INTERNET_CIDRS } = await import("../../../components/kubernetes/network");
-        const { stagingStack } = await import("./fixtures");
-        const { system, settings } = stagingStack("auromart");
+        const { stagingPlanned } = await import("./fixtures");
+        const { system, settings } = stagingPlanned("auromart");
         const internet = systemFlows(system, settings).filter((f) => f.to.component === "internet");
         assert.deepEqual(
             internet.map((f) => `${f.from.component}:${f.ports.map((p) => p.port).join(",")}`),
@@ -118,8 +120,10 @@ describe("kubernetes API-server egress per CNI (tierform:cni)", () => {
         objects(plan, "NetworkPolicy").find((p) => p.inputs.metadata.name === "allow-db")!.inputs.spec.egress as any[];
 
     it("cilium: a CiliumNetworkPolicy toEntities kube-apiserver on 443/6443 for the PostgreSQL pods, and no ipBlock 0.0.0.0/0 for it", async () => {
-        const { system, settings } = stagingStack("mdc-tts", { "tierform:cni": "cilium" });
-        const plan = await planComponent(() => new KubernetesNamespace("t", { system, settings, name: "mdc" }));
+        const { system, settings } = stagingPlanned("mdc-tts", { "tierform:cni": "cilium" });
+        const plan = await planComponent(
+            () => new KubernetesNamespace("t", { system, settings, name: "mdc", flows: systemFlows(system, settings) }),
+        );
         const cilium = objects(plan, "CiliumNetworkPolicy");
         assert.deepEqual(
             cilium.map((p) => [p.inputs.apiVersion, p.inputs.metadata.name, p.inputs.metadata.namespace]),
@@ -152,8 +156,10 @@ describe("kubernetes API-server egress per CNI (tierform:cni)", () => {
 
     for (const cni of ["calico", "aws-vpc-cni", "other"]) {
         it(`${cni}: an ipBlock 0.0.0.0/0 on 443/6443 (matched after kube-proxy's DNAT), and no CiliumNetworkPolicy`, async () => {
-            const { system, settings } = stagingStack("mdc-tts", { "tierform:cni": cni });
-            const plan = await planComponent(() => new KubernetesNamespace("t", { system, settings, name: "mdc" }));
+            const { system, settings } = stagingPlanned("mdc-tts", { "tierform:cni": cni });
+            const plan = await planComponent(
+                () => new KubernetesNamespace("t", { system, settings, name: "mdc", flows: systemFlows(system, settings) }),
+            );
             assert.equal(objects(plan, "CiliumNetworkPolicy").length, 0);
             const rule = instanceEgress(plan).find((r) => r.to[0].ipBlock?.cidr === "0.0.0.0/0" && !r.to[0].ipBlock.except)!;
             assert.deepEqual(
@@ -164,8 +170,10 @@ describe("kubernetes API-server egress per CNI (tierform:cni)", () => {
     }
 
     it("a system without PostgreSQL gets no API-server egress at all (no other pod of tierform's talks to it)", async () => {
-        const { system, settings } = stagingStack("hld-platform", { "tierform:cni": "cilium" });
-        const plan = await planComponent(() => new KubernetesNamespace("t", { system, settings, name: "hld" }));
+        const { system, settings } = stagingPlanned("hld-platform", { "tierform:cni": "cilium" });
+        const plan = await planComponent(
+            () => new KubernetesNamespace("t", { system, settings, name: "hld", flows: systemFlows(system, settings) }),
+        );
         assert.equal(objects(plan, "CiliumNetworkPolicy").length, 0);
         for (const p of objects(plan, "NetworkPolicy"))
             for (const r of p.inputs.spec.egress ?? [])
@@ -176,11 +184,13 @@ describe("kubernetes API-server egress per CNI (tierform:cni)", () => {
 describe("kubernetes object store in the cluster through tierform:s3Endpoint (a Service of another namespace)", () => {
     it("cilium: the WAL archive, base backups, dumps and services reach it by namespace (Cilium matches no pod by ipBlock), on its port", async () => {
         for (const cni of ["cilium", "calico"]) {
-            const { system, settings } = stagingStack("mdc-tts", {
+            const { system, settings } = stagingPlanned("mdc-tts", {
                 "tierform:cni": cni,
                 "tierform:s3Endpoint": "http://minio.storage.svc.cluster.local:9000",
             });
-            const plan = await planComponent(() => new KubernetesNamespace("t", { system, settings, name: "mdc" }));
+            const plan = await planComponent(
+                () => new KubernetesNamespace("t", { system, settings, name: "mdc", flows: systemFlows(system, settings) }),
+            );
             const policies = new Map(objects(plan, "NetworkPolicy").map((p) => [p.inputs.metadata.name, p.inputs.spec]));
             for (const group of ["allow-db", "allow-db-backup", "allow-backend", "allow-worker"]) {
                 const rules: any[] = policies.get(group)?.egress ?? [];
@@ -194,7 +204,7 @@ describe("kubernetes object store in the cluster through tierform:s3Endpoint (a 
         }
         // An endpoint outside the cluster stays an address rule; so does a name that is not a Service's.
         for (const endpoint of ["https://s3.eu-west-1.amazonaws.com", "http://minio.storage:9000"]) {
-            const { system, settings } = stagingStack("mdc-tts", { "tierform:cni": "cilium", "tierform:s3Endpoint": endpoint });
+            const { system, settings } = stagingPlanned("mdc-tts", { "tierform:cni": "cilium", "tierform:s3Endpoint": endpoint });
             const store = systemFlows(system, settings).find((f) => f.from.component === "db" && f.to.component === "s3")!;
             assert.equal(store.to.kind, "cidr", endpoint);
         }

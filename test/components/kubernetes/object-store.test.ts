@@ -11,11 +11,12 @@ import {
     s3Identities,
 } from "../../../components/kubernetes/object-store";
 import { context, object, objects, PRESETS, stagingPlan } from "./fixtures";
+import { specsOf } from "../../../components/kubernetes/context";
 
 describe("kubernetes object storage", () => {
     it("creates every bucket, versioning and expiry, plus the archive bucket, with the provisioner's key from a file", () => {
         const ctx = context("mealkitz");
-        const script = bucketSetupScript(ctx, Object.values(ctx.system.buckets));
+        const script = bucketSetupScript(ctx, specsOf(ctx.system, "bucket"));
         assert.match(
             script,
             /s3api head-bucket --bucket mealkitz-assets 2>\/dev\/null \|\| aws --endpoint-url "\$E" s3api create-bucket --bucket mealkitz-assets/,
@@ -27,7 +28,7 @@ describe("kubernetes object storage", () => {
         assert.doesNotMatch(script, /AWS_SECRET_ACCESS_KEY|mc /);
         const mdc = context("mdc-tts");
         assert.match(
-            bucketSetupScript(mdc, Object.values(mdc.system.buckets)),
+            bucketSetupScript(mdc, specsOf(mdc.system, "bucket")),
             /put-bucket-lifecycle-configuration --bucket mdc-tts-backups --lifecycle-configuration '\{"Rules":\[\{"ID":"tierform-expiry","Status":"Enabled","Filter":\{"Prefix":""\},"Expiration":\{"Days":30\}/,
         );
     });
@@ -35,7 +36,7 @@ describe("kubernetes object storage", () => {
     it("runs SeaweedFS (not MinIO) non-root with a claim sized from what it holds", async () => {
         const ctx = context("auromart");
         const plan = await planComponent(
-            () => new KubernetesObjectStore("t", { ctx, buckets: Object.values(ctx.system.buckets) }).connections.documents.url,
+            () => new KubernetesObjectStore("t", { ctx, buckets: specsOf(ctx.system, "bucket") }).connections.documents.url,
         );
         assert.equal(plan.outputs, "auromart-documents");
         const sts = object(plan, "StatefulSet", "object-store").inputs.spec;
@@ -114,7 +115,7 @@ describe("kubernetes object storage", () => {
         const ctx = context("auromart", { "tierform:s3Endpoint": "https://s3.example.com" });
         assert.equal(needsObjectStore(ctx.system, ctx.settings), false);
         const plan = await planComponent(
-            () => new KubernetesObjectStore("t", { ctx, buckets: Object.values(ctx.system.buckets) }).connections.offsite.url,
+            () => new KubernetesObjectStore("t", { ctx, buckets: specsOf(ctx.system, "bucket") }).connections.offsite.url,
         );
         assert.equal(plan.outputs, "auromart-offsite");
         assert.equal(plan.resources.filter((r) => r.custom).length, 0);

@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import { ISTIO_CHARTS, neededOperators, operatorsToInstall } from "../../../components/kubernetes/operators";
 import { stagingPlan, stagingStack } from "./fixtures";
 import { loadStack } from "../../../model";
+import { planSystem } from "../../../plan";
 import { stackConfig } from "../../harness";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -142,7 +143,7 @@ describe("kubernetes operators", () => {
 
     it("installs only what the system uses: no CloudNativePG without PostgreSQL, no cert-manager without a TLS domain or PostgreSQL, no KEDA without a request target", () => {
         const auro = stagingStack("auromart", { "tierform:installOperators": "true" });
-        assert.deepEqual(neededOperators(auro.system, auro.settings), [
+        assert.deepEqual(neededOperators(planSystem(auro.system, "kubernetes"), auro.settings), [
             "kubePrometheusStack",
             "certManager",
             "metricsServer",
@@ -156,10 +157,15 @@ describe("kubernetes operators", () => {
         const hld = stagingStack("hld-platform", { "tierform:installOperators": "true", "tierform:monitoringCrds": "false" });
         const noDomain = { ...hld.system, edge: { ...hld.system.edge, domain: undefined, tls: false } };
         // HLD's api (blue-green) and web (canary) are routed: Argo Rollouts runs them (rollout.ts).
-        assert.deepEqual(operatorsToInstall(noDomain, hld.settings), ["metricsServer", "argoRollouts", "envoyGateway", ...ISTIO_CHARTS]);
+        assert.deepEqual(operatorsToInstall(planSystem(noDomain, "kubernetes"), hld.settings), [
+            "metricsServer",
+            "argoRollouts",
+            "envoyGateway",
+            ...ISTIO_CHARTS,
+        ]);
         const off = stagingStack("mdc-tts");
-        assert.deepEqual(operatorsToInstall(off.system, off.settings), [], "prerequisites by default");
-        assert.deepEqual(neededOperators(off.system, off.settings), [
+        assert.deepEqual(operatorsToInstall(planSystem(off.system, "kubernetes"), off.settings), [], "prerequisites by default");
+        assert.deepEqual(neededOperators(planSystem(off.system, "kubernetes"), off.settings), [
             "kubePrometheusStack",
             "certManager",
             "cnpg",
@@ -174,17 +180,21 @@ describe("kubernetes operators", () => {
             ...ISTIO_CHARTS,
         ]);
         // PostgreSQL alone needs cert-manager: the Barman Cloud plugin's certificates.
-        const plain = { ...off.system, edge: { ...off.system.edge, domain: undefined, tls: false } };
+        const offPlan = planSystem(off.system, "kubernetes");
+        const plain = { ...offPlan, edge: { ...offPlan.edge, domain: undefined, tls: false } };
         assert.ok(neededOperators(plain, off.settings).includes("certManager"));
     });
 
     it("needs metrics-server exactly when a service scales on CPU or memory (an HPA, or KEDA's cpu/memory triggers)", () => {
         const mdc = stagingStack("mdc-tts");
-        assert.ok(neededOperators(mdc.system, mdc.settings).includes("metricsServer"));
+        assert.ok(neededOperators(planSystem(mdc.system, "kubernetes"), mdc.settings).includes("metricsServer"));
         const fixed = Object.fromEntries(
             Object.entries(mdc.system.services).map(([n, s]) => [n, { ...s, replicas: { min: 2, max: 2 }, autoscaling: undefined }]),
         );
-        assert.ok(!neededOperators({ ...mdc.system, services: fixed }, mdc.settings).includes("metricsServer"), "fixed replicas: none");
+        assert.ok(
+            !neededOperators(planSystem({ ...mdc.system, services: fixed }, "kubernetes"), mdc.settings).includes("metricsServer"),
+            "fixed replicas: none",
+        );
         // A request target alone scales on requests alone (KEDA's Prometheus trigger): no metrics.k8s.io.
         const requestsOnly = Object.fromEntries(
             Object.entries(mdc.system.services).map(([n, s]) => [
@@ -194,9 +204,11 @@ describe("kubernetes operators", () => {
                     : { ...s, replicas: { min: 2, max: 2 }, autoscaling: undefined },
             ]),
         );
-        assert.ok(!neededOperators({ ...mdc.system, services: requestsOnly }, mdc.settings).includes("metricsServer"));
+        assert.ok(
+            !neededOperators(planSystem({ ...mdc.system, services: requestsOnly }, "kubernetes"), mdc.settings).includes("metricsServer"),
+        );
         const one = loadStack(stackConfig({ stack: "staging", system: "mdc-tts", config: { "tierform:installMetricsServer": "true" } }));
-        assert.deepEqual(operatorsToInstall(one.system, one.settings), ["metricsServer"]);
+        assert.deepEqual(operatorsToInstall(planSystem(one.system, "kubernetes"), one.settings), ["metricsServer"]);
     });
 
     it("leaves kube-prometheus-stack out without monitoring CRDs", async () => {
@@ -230,13 +242,17 @@ describe("kubernetes: one switch per operator", () => {
         const { system, settings } = loadStack(
             stackConfig({ stack: "staging", system: "mdc-tts", config: { "tierform:installCloudNativePg": "true" } }),
         );
-        assert.deepEqual(operatorsToInstall(system, settings), ["cnpg", "barmanCloud"], "the operator with its backup plugin");
+        assert.deepEqual(
+            operatorsToInstall(planSystem(system, "kubernetes"), settings),
+            ["cnpg", "barmanCloud"],
+            "the operator with its backup plugin",
+        );
         const none = loadStack(stackConfig({ stack: "staging", system: "mdc-tts" }));
-        assert.deepEqual(operatorsToInstall(none.system, none.settings), []);
+        assert.deepEqual(operatorsToInstall(planSystem(none.system, "kubernetes"), none.settings), []);
         const hld = loadStack(
             stackConfig({ stack: "staging", system: "hld-platform", config: { "tierform:installCloudNativePg": "true" } }),
         );
-        assert.deepEqual(operatorsToInstall(hld.system, hld.settings), [], "no PostgreSQL, no CloudNativePG");
+        assert.deepEqual(operatorsToInstall(planSystem(hld.system, "kubernetes"), hld.settings), [], "no PostgreSQL, no CloudNativePG");
         const eg = loadStack(
             stackConfig({
                 stack: "staging",
@@ -244,6 +260,6 @@ describe("kubernetes: one switch per operator", () => {
                 config: { "tierform:installEnvoyGateway": "true", "tierform:installKeda": "true" },
             }),
         );
-        assert.deepEqual(operatorsToInstall(eg.system, eg.settings), ["keda", "envoyGateway"]);
+        assert.deepEqual(operatorsToInstall(planSystem(eg.system, "kubernetes"), eg.settings), ["keda", "envoyGateway"]);
     });
 });

@@ -1,12 +1,14 @@
 import { strict as assert } from "assert";
 import { planComponent } from "../../harness";
 import { KubernetesQueue } from "../../../components/kubernetes/queue";
-import { context, object } from "./fixtures";
+import { context, datastoreSpec, object } from "./fixtures";
 
 describe("kubernetes queue", () => {
     it("runs RabbitMQ as a non-root StatefulSet with a PVC and credentials from its Secret", async () => {
         const ctx = context("mealkitz");
-        const plan = await planComponent(() => new KubernetesQueue("t", { ctx, queue: ctx.system.queues.events }).connection.url);
+        const plan = await planComponent(
+            () => new KubernetesQueue("t", { ctx, queue: datastoreSpec(ctx.system, "queue", "events") }).connection.url,
+        );
         const sts = object(plan, "StatefulSet", "events").inputs.spec;
         const pod = sts.template.spec;
         assert.deepEqual([pod.securityContext.runAsUser, pod.securityContext.runAsGroup], [100, 101]);

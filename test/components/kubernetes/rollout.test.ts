@@ -19,9 +19,9 @@ describe("kubernetes rollouts (Argo Rollouts)", function () {
     this.timeout(120000);
     const ctx = context("asset-management");
     const build = (name: "frontend" | "api", c = ctx) => {
-        const service = c.system.services[name];
-        const urls = Object.fromEntries(service.uses.map((u) => [u, "x"]));
-        return planComponent(() => new KubernetesService("t", { ctx: c, service, bindings: bindingsOf(c.system, urls) }).address);
+        const plan = c.system.services[name];
+        const urls = Object.fromEntries(plan.uses.map((u) => [u, "x"]));
+        return planComponent(() => new KubernetesService("t", { ctx: c, plan, bindings: bindingsOf(c.system, urls) }).address);
     };
     const manifest = (r: { inputs: Record<string, any> }) => {
         const { apiVersion, kind, metadata, spec } = r.inputs;

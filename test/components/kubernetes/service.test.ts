@@ -2,26 +2,30 @@ import { strict as assert } from "assert";
 import { planComponent } from "../../harness";
 import { deploymentStrategy, hpaMetrics, KubernetesService, workloadProbes } from "../../../components/kubernetes/service";
 import { planService, replicasOf } from "../../../plan";
-import { bindingsOf, context, object, objects } from "./fixtures";
+import { bindingsOf, context, object, objects, stagingStack } from "./fixtures";
 
 describe("kubernetes service (app tier)", () => {
     const ctx = context("hld-platform");
-    const svc = ctx.system.services;
+    // The resolved system beside its plan: a test changes a service's spec, then plans it.
+    const hld = stagingStack("hld-platform").system;
+    const svc = hld.services;
+    const planned = ctx.system.services;
 
     it("maps rollouts: rolling as given, blue/green as a full surge, canary as its first step; a scheduler is always one", () => {
-        assert.deepEqual(deploymentStrategy(svc.api), { type: "RollingUpdate", rollingUpdate: { maxSurge: "100%", maxUnavailable: 0 } });
-        assert.deepEqual(deploymentStrategy(svc.web), { type: "RollingUpdate", rollingUpdate: { maxSurge: "10%", maxUnavailable: 0 } });
-        assert.deepEqual(deploymentStrategy(svc.worker), { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
-        const beat = context("mdc-tts").system.services.beat;
+        const strategy = (s: string) => deploymentStrategy(planned[s].rollout);
+        assert.deepEqual(strategy("api"), { type: "RollingUpdate", rollingUpdate: { maxSurge: "100%", maxUnavailable: 0 } });
+        assert.deepEqual(strategy("web"), { type: "RollingUpdate", rollingUpdate: { maxSurge: "10%", maxUnavailable: 0 } });
+        assert.deepEqual(strategy("worker"), { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
+        const beat = stagingStack("mdc-tts").system.services.beat;
         assert.deepEqual(replicasOf({ ...beat, replicas: { min: 1, max: 3 } }), { min: 1, max: 1 });
     });
 
     it("runs a scheduler as a one-replica StatefulSet (never two at once), without Service or HPA", async () => {
         const mdc = context("mdc-tts");
-        const beat = { ...mdc.system.services.beat, replicas: { min: 1, max: 3 } };
+        const model = stagingStack("mdc-tts").system;
+        const beat = planService(model, { ...model.services.beat, replicas: { min: 1, max: 3 } }, "kubernetes");
         const plan = await planComponent(
-            () =>
-                new KubernetesService("t", { ctx: mdc, service: beat, bindings: bindingsOf(mdc.system, { db: "x", cache: "y" }) }).address,
+            () => new KubernetesService("t", { ctx: mdc, plan: beat, bindings: bindingsOf(mdc.system, { db: "x", cache: "y" }) }).address,
         );
         assert.equal(objects(plan, "Deployment").length, 0, "a Deployment replaces an evicted pod before the old one is gone");
         const sts = object(plan, "StatefulSet", "beat").inputs.spec;
@@ -39,31 +43,28 @@ describe("kubernetes service (app tier)", () => {
 
     it("scales on the plan's CPU and memory targets (CPU 70 by default); the HPA never carries requests per minute", () => {
         const metrics = (s: typeof svc.api) =>
-            hpaMetrics(planService(ctx.system, s, "kubernetes")).map(
-                (m: any) => `${m.resource.name}=${m.resource.target.averageUtilization}`,
-            );
+            hpaMetrics(planService(hld, s, "kubernetes")).map((m: any) => `${m.resource.name}=${m.resource.target.averageUtilization}`);
         assert.deepEqual(metrics(svc.api), ["cpu=70", "memory=80"]);
         assert.deepEqual(metrics(svc.worker), ["cpu=70"]);
-        const mdc = context("mdc-tts").system;
-        assert.ok(hpaMetrics(planService(mdc, mdc.services.backend, "kubernetes")).every((m: any) => m.type === "Resource"));
+        assert.ok(hpaMetrics(context("mdc-tts").system.services.backend).every((m: any) => m.type === "Resource"));
     });
 
     it("probes web services over HTTP and workers by their main process", () => {
-        assert.equal((workloadProbes(planService(ctx.system, svc.api, "kubernetes")).readinessProbe as any).httpGet.path, "/api/ready");
-        const w = workloadProbes(planService(ctx.system, svc.worker, "kubernetes"));
+        assert.equal((workloadProbes(planned.api).readinessProbe as any).httpGet.path, "/api/ready");
+        const w = workloadProbes(planned.worker);
         assert.match(((w.livenessProbe as any).exec.command as string[]).join(" "), /\/proc\/1\/status/);
     });
 
     it("runs health.command as the exec liveness and readiness probe (MDC's Celery worker)", async () => {
         const mdc = context("mdc-tts");
-        const worker = mdc.system.services.worker;
+        const model = stagingStack("mdc-tts").system;
         const ping = ["sh", "-c", "celery -A config inspect ping --destination celery@$HOSTNAME --timeout 10"];
-        assert.deepEqual(worker.health.command, ping);
+        assert.deepEqual(model.services.worker.health.command, ping);
         const plan = await planComponent(
             () =>
                 new KubernetesService("t", {
                     ctx: mdc,
-                    service: worker,
+                    plan: mdc.system.services.worker,
                     bindings: bindingsOf(mdc.system, { db: "x", cache: "y", media: "b" }),
                 }).address,
         );
@@ -79,7 +80,7 @@ describe("kubernetes service (app tier)", () => {
         assert.ok(c.livenessProbe.timeoutSeconds > 10, "the probe outlives celery's own --timeout 10");
         // A web service with one HTTP probe uses it for both (the loader refuses HTTP probes together with a command).
         const api = { ...svc.api, health: { readiness: svc.api.health.readiness } };
-        const probes = workloadProbes(planService(ctx.system, api, "kubernetes")) as any;
+        const probes = workloadProbes(planService(hld, api, "kubernetes")) as any;
         assert.deepEqual([probes.livenessProbe.httpGet.path, probes.readinessProbe.httpGet.path], ["/api/ready", "/api/ready"]);
     });
 
@@ -90,7 +91,7 @@ describe("kubernetes service (app tier)", () => {
             () =>
                 new KubernetesService("t", {
                     ctx,
-                    service: api,
+                    plan: planService(hld, api, "kubernetes"),
                     bindings: bindingsOf(ctx.system, { mongo: "mongodb://app:pw@mongo:27017/hld", cache: "redis://:pw@cache:6379/0" }),
                 }).address,
         );
@@ -163,7 +164,7 @@ describe("kubernetes service (app tier)", () => {
             () =>
                 new KubernetesService("t", {
                     ctx: mdc,
-                    service: mdc.system.services.backend,
+                    plan: mdc.system.services.backend,
                     bindings: bindingsOf(mdc.system, { db: "x", cache: "y", media: "b1", static: "b2" }),
                 }).address,
         );
