@@ -8,7 +8,8 @@
  * eleven). The output of each input is kept in node_modules/.cache/tierform/swc/, keyed by input,
  * options and swc version; only on a miss is @swc/wasm loaded (compiling its WebAssembly costs
  * about half a second) and run. Stack traces are mapped through each file's inline source map by
- * Node itself (process.setSourceMapsEnabled), as ts-node maps them with source-map-support.
+ * Node itself (process.setSourceMapsEnabled), as ts-node maps them with source-map-support; the
+ * source maps of node_modules' JavaScript are not read (see the `.js` hook below).
  */
 "use strict";
 /* eslint-disable @typescript-eslint/no-require-imports -- a require hook is loaded before TypeScript can be: plain CommonJS */
@@ -77,10 +78,33 @@ function compile(source, filename) {
     return `${code}\n//# sourceMappingURL=data:application/json;charset=utf-8;base64,${Buffer.from(map).toString("base64")}\n`;
 }
 
+/** Whether Node caches the source map of each module it compiles (and maps stack traces through them). */
+let sourceMaps = false;
+
+/** Run `load` with Node's source maps `on` (or off), then set them back as they were. */
+function withSourceMaps(on, load) {
+    const before = sourceMaps;
+    if (on !== before) process.setSourceMapsEnabled((sourceMaps = on));
+    try {
+        return load();
+    } finally {
+        if (sourceMaps !== before) process.setSourceMapsEnabled((sourceMaps = before));
+    }
+}
+
 if (!Module._extensions[".ts"]) {
-    process.setSourceMapsEnabled(true);
+    process.setSourceMapsEnabled((sourceMaps = true));
     Module._extensions[".ts"] = function (module, filename) {
-        module._compile(compile(fs.readFileSync(filename, "utf8"), filename), filename);
+        withSourceMaps(true, () => module._compile(compile(fs.readFileSync(filename, "utf8"), filename), filename));
+    };
+    // With source maps on, Node reads and parses the map of every module it compiles, node_modules'
+    // .js files too (@pulumi/* ship a .js.map beside each file): about a tenth of a plan's start-up.
+    // Their traces are not what a test failure needs: their maps are left unread (Node's
+    // maybeCacheSourceMap returns at once while source maps are off), the project's own stay mapped.
+    const loadJs = Module._extensions[".js"];
+    Module._extensions[".js"] = function (module, filename) {
+        if (!filename.includes(`${path.sep}node_modules${path.sep}`)) return loadJs(module, filename);
+        return withSourceMaps(false, () => loadJs(module, filename));
     };
 }
 

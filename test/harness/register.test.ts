@@ -42,4 +42,30 @@ describe("the tests' TypeScript hook", function () {
         assert.equal(r.status, 0, r.stderr);
         assert.match(r.stdout, /stack-probe\.ts:9:\d+/, r.stdout);
     });
+
+    it("reads the source maps of the project's files only, not those node_modules' JavaScript ships (@pulumi/pulumi's .js.map)", function () {
+        const probe = path.join(__dirname, "fixtures", "stack-probe.ts");
+        const pulumi = require.resolve("@pulumi/pulumi");
+        assert.match(fs.readFileSync(pulumi, "utf8"), /\/\/# sourceMappingURL=index\.js\.map\s*$/, "the package ships a source map");
+        // A .ts file loaded after the package, and one loaded while a package loads (its stack maps all the same).
+        const r = spawnSync(
+            process.execPath,
+            [
+                "-r",
+                path.join(__dirname, "register.js"),
+                "-e",
+                [
+                    `require("@pulumi/pulumi");`,
+                    `const probe = require(${JSON.stringify(probe)});`,
+                    `const { findSourceMap } = require("module");`,
+                    `console.log(JSON.stringify({ pulumi: findSourceMap(${JSON.stringify(pulumi)}) !== undefined, probe: findSourceMap(${JSON.stringify(probe)}) !== undefined, stack: probe.probeStack({ kind: "probe" }) }));`,
+                ].join("\n"),
+            ],
+            { encoding: "utf8" },
+        );
+        assert.equal(r.status, 0, r.stderr);
+        const seen = JSON.parse(r.stdout) as { pulumi: boolean; probe: boolean; stack: string };
+        assert.deepEqual({ pulumi: seen.pulumi, probe: seen.probe }, { pulumi: false, probe: true });
+        assert.match(seen.stack, /stack-probe\.ts:9:\d+/, seen.stack);
+    });
 });

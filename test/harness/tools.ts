@@ -4,8 +4,21 @@
  */
 import { execFileSync } from "child_process";
 
+/**
+ * Where each lookup was answered in this process, by binary, directories and PATH: a worker asks
+ * for the same tools hundreds of times (test/shared/backup-script.test.ts links 21 into each of
+ * its sandboxes), and each answer is a `sh` started from a worker's large heap.
+ */
+const found = new Map<string, string | undefined>();
+
 /** Absolute path of `binary` on PATH (or in `extraDirs`), or undefined. */
 export function findTool(binary: string, extraDirs: string[] = []): string | undefined {
+    const key = JSON.stringify([binary, extraDirs, process.env.PATH]);
+    if (!found.has(key)) found.set(key, lookUp(binary, extraDirs));
+    return found.get(key);
+}
+
+function lookUp(binary: string, extraDirs: string[]): string | undefined {
     for (const dir of extraDirs) {
         try {
             execFileSync("test", ["-x", `${dir}/${binary}`]);
