@@ -21,14 +21,16 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { Database, System } from "../../model";
-import type { RestoreTestPlan } from "../../plan";
+import type { DatastoreSpecs, RestoreTestPlan, SystemFacts } from "../../plan";
 import { maxGapMinutes, restrictsBothDays } from "../../conventions/cron";
 import { awsTags, resourceName } from "../shared/naming";
 import { AWS_TAG } from "../../conventions/labels";
 import { dataAlarm } from "./monitoring";
 import { assumeRolePolicy, awsName, awsNamePrefix, awsPlace, managedPolicyArn, policyJson, problemOf } from "./common";
 import type { Problem } from "../../conventions/problems";
+
+/** A database's resolved spec entry. */
+type Database = DatastoreSpecs["database"];
 
 /** The values of a numeric cron field part list (`1-5`, `0,6`, `*\/2`), for day-of-week conversion. */
 function expand(field: string, min: number, max: number): number[] {
@@ -68,7 +70,7 @@ export function toAwsCron(expr: string): string {
 }
 
 /** What AWS Backup cannot schedule for a database: crons that restrict both day-of-month and day-of-week. */
-export function backupProblems(db: Database): Problem[] {
+export function backupProblems(db: Pick<Database, "name" | "backup">): Problem[] {
     return [
         ...problemOf(`databases.${db.name}.backup.schedule`, () => toAwsCron(db.backup.schedule)),
         ...(db.backup.incrementalSchedule
@@ -78,7 +80,7 @@ export function backupProblems(db: Database): Problem[] {
 }
 
 /** Tags that put a database into its backup plan. */
-export function backupSelectionTags(system: System, database: string): Record<string, string> {
+export function backupSelectionTags(system: Pick<SystemFacts, "name">, database: string): Record<string, string> {
     return { "backup-plan": resourceName([system.name, database]) };
 }
 
@@ -162,8 +164,8 @@ export function backupRules(
 
 /** Arguments of {@link AwsBackup}. */
 export interface AwsBackupArgs {
-    /** The resolved system (names, tags, `profile.deletionProtection`). */
-    system: System;
+    /** The system's facts (names, tags, `profile.deletionProtection`). */
+    system: SystemFacts;
     /** Databases that get a plan each. */
     databases: Database[];
     /**
@@ -194,7 +196,7 @@ export interface AwsBackupArgs {
 export const FILE_SHARES_PLAN = "file_shares";
 
 /** The pseudo-database whose backup settings the file shares' plan follows (see `AwsBackupArgs.fileSystemArns`). */
-export function fileShareBackup(system: System, databases: Database[]): Database {
+export function fileShareBackup(system: SystemFacts, databases: Database[]): Database {
     const first = databases[0];
     const backup = first
         ? { ...first.backup, pointInTime: false, archive: undefined }
@@ -239,7 +241,7 @@ function restoreTesting(
     parent: pulumi.Resource,
     name: string,
     args: {
-        system: System;
+        system: SystemFacts;
         database: string;
         test: RestoreTestPlan;
         vault: aws.backup.Vault;

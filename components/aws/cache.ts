@@ -13,9 +13,8 @@ import { evictionPolicy } from "../../plan";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { Cache } from "../../model";
 import { clientUrls, DEFAULT_PORTS } from "../shared/connection";
-import { DEFAULT_CLIENT, transportOf } from "../../plan";
+import { DEFAULT_CLIENT, type DatastoreSpecs } from "../../plan";
 import type { ConnectionValues } from "../contract";
 import { awsTags, resourceName } from "../shared/naming";
 import { dataAlarm } from "./monitoring";
@@ -31,7 +30,7 @@ import {
 /** Arguments of {@link AwsCache}. */
 export interface AwsCacheArgs extends AwsIsolatedDatastoreArgs {
     /** The resolved cache spec. */
-    cache: Cache;
+    cache: DatastoreSpecs["cache"];
     /**
      * Node type.
      * @default by `profile.dataSize`: cache.t4g.small, cache.m6g.large, cache.r6g.large
@@ -138,7 +137,7 @@ export class AwsCache extends pulumi.ComponentResource {
         const host = cache.cluster ? rg.configurationEndpointAddress : rg.primaryEndpointAddress;
         this.endpoint = pulumi.interpolate`${host}:${port}`;
         if (!cache.cluster) this.readerEndpoint = pulumi.interpolate`${rg.readerEndpointAddress}:${port}`;
-        const urls = clientUrls("redis", { host, port, password: token.result, database: "0" }, transportOf(system, cache.name, "aws"));
+        const urls = clientUrls("redis", { host, port, password: token.result, database: "0" }, args.transport);
         this.connectionString = urls[DEFAULT_CLIENT.redis]!;
         this.connection = { urls, host, port: String(port), password: token.result };
         this.secret = connectionSecret(this, name, {

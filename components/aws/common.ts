@@ -7,9 +7,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { createHash } from "crypto";
-import { type Database, type Size, type System } from "../../model";
 import { awsTags, resourceName, type Tier } from "../shared/naming";
-import type { Client } from "../../plan";
+import type { Client, DatastoreSpecs, SystemFacts, Transport } from "../../plan";
 import { type Problem, problemLines } from "../../conventions/problems";
 
 /**
@@ -141,7 +140,7 @@ export function awsPlace(opts: pulumi.InvokeOutputOptions = {}): AwsPlace {
  * Stop with the spec's problems for the AWS platform, if any: a `pulumi.RunError` (Pulumi prints
  * its message without a stack trace) listing each problem under the spec path it concerns.
  */
-export function throwProblems(system: System, problems: Problem[]): void {
+export function throwProblems(system: Pick<SystemFacts, "name">, problems: Problem[]): void {
     if (problems.length === 0) return;
     const n = problems.length;
     const lines = problemLines(problems);
@@ -235,7 +234,7 @@ export function connectionSecret(
     parent: pulumi.Resource,
     name: string,
     args: {
-        system: System;
+        system: SystemFacts;
         datastore: string;
         description: string;
         kmsKeyArn: pulumi.Input<string>;
@@ -275,8 +274,8 @@ export function databaseSecret(
     parent: pulumi.Resource,
     name: string,
     args: {
-        system: System;
-        database: Database;
+        system: SystemFacts;
+        database: DatastoreSpecs["database"];
         engine: string;
         host: pulumi.Input<string>;
         port: pulumi.Input<number>;
@@ -331,8 +330,8 @@ export function finalSnapshotName(parent: pulumi.Resource, name: string, id: str
 
 /** What every datastore in the isolated subnets takes (RDS, DocumentDB, ElastiCache). */
 export interface AwsIsolatedDatastoreArgs {
-    /** The resolved system (names, tags, environment profile). */
-    system: System;
+    /** The system's facts (names, tags, environment profile). */
+    system: SystemFacts;
     /** Isolated subnets (no route to the internet) for the datastore's subnet group. */
     subnetIds: pulumi.Input<string>[];
     /** Security groups admitting only the services that use the datastore. */
@@ -341,6 +340,8 @@ export interface AwsIsolatedDatastoreArgs {
     kmsKeyArn: pulumi.Input<string>;
     /** SNS topic the datastore's alarms notify. */
     alarmTopicArn: pulumi.Input<string>;
+    /** How its clients' connection is secured on AWS: the plan's (plan/datastores.ts `transport`), which their URLs spell. */
+    transport: Transport;
     /**
      * KMS key of the log groups of the datastore's log exports (RDS, DocumentDB).
      * @default none: the log groups are encrypted with CloudWatch Logs' own key
@@ -361,7 +362,7 @@ export interface AwsIsolatedDatastoreArgs {
 export function logExportGroups(
     parent: pulumi.Resource,
     name: string,
-    args: { system: System; group: string; logs: string[]; kmsKeyArn?: pulumi.Input<string>; provider?: pulumi.ProviderResource },
+    args: { system: SystemFacts; group: string; logs: string[]; kmsKeyArn?: pulumi.Input<string>; provider?: pulumi.ProviderResource },
 ): aws.cloudwatch.LogGroup[] {
     return args.logs.map(
         (log) =>
@@ -394,7 +395,7 @@ export function isolatedSubnetGroup<T extends pulumi.CustomResource>(
     kind: new (name: string, args: SubnetGroupArgs, opts?: pulumi.CustomResourceOptions) => T,
     parent: pulumi.Resource,
     name: string,
-    args: { system: System; datastore: string; id: string; subnetIds: pulumi.Input<string>[]; tier: Tier },
+    args: { system: SystemFacts; datastore: string; id: string; subnetIds: pulumi.Input<string>[]; tier: Tier },
 ): T {
     return new kind(
         name,
@@ -407,6 +408,9 @@ export function isolatedSubnetGroup<T extends pulumi.CustomResource>(
         { parent },
     );
 }
+
+/** A profile's size of the datastores' instances (`profile.dataSize`): small, medium or large. */
+type Size = SystemFacts["profile"]["dataSize"];
 
 /**
  * RDS instance classes by profile size, with their memory in GiB (for parameter scaling and

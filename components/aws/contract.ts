@@ -4,10 +4,8 @@
  */
 import type * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
-import type { System } from "../../model";
 import type { DatastoreBinding } from "../contract";
-import type { DatastorePlan } from "../../plan";
-import type { PlatformSettings } from "../../plan";
+import type { PlatformSettings, SystemPlan } from "../../plan";
 
 /** A datastore's CloudWatch metrics: the namespace and one dimension set per instance, node or queue. */
 export interface AwsDatastoreMetrics {
@@ -44,14 +42,16 @@ export interface AwsNetworkInfo {
 
 /** What the data tier builds from. */
 export interface AwsDataArgs {
-    /** The resolved system: its datastores, recovery and environment profile. */
-    system: System;
+    /**
+     * The system's plan: its facts (names, environment profile, recovery, log retention), every
+     * datastore by name in the plan's order (what the provisioners create, plan/datastores.ts), the
+     * databases' backup plans, and the edge's CDN and routes (which `static` buckets CloudFront serves).
+     */
+    plan: SystemPlan;
     /** The stack's settings (`drRegion`, `alarmEmail` for the DR site). */
     settings: PlatformSettings;
     /** The network's isolated subnets and datastore security groups. */
     network: AwsNetworkInfo;
-    /** Every datastore of the plan by name, in the plan's order: what the provisioners create (plan/datastores.ts). */
-    datastores: Record<string, DatastorePlan>;
     /** SNS topic every alarm notifies. */
     alarmTopicArn: pulumi.Input<string>;
     /** KMS key of the log groups the databases' log exports write to (the stack's logs key). */

@@ -12,8 +12,6 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { System } from "../../model";
-import { planBackup } from "../../plan";
 import { CONTINUOUS_BACKUP_MINUTES } from "../../conventions/cron";
 import { MANAGED_BY } from "../shared/naming";
 import { AwsBackup } from "./backup";
@@ -22,7 +20,7 @@ import { AwsDrSite } from "./dr";
 import { AwsKms } from "./kms";
 import { provisionAws, type AwsProvisionContext } from "./provisioners";
 import type { Problem } from "../../conventions/problems";
-import type { PlatformSettings } from "../../plan";
+import type { PlatformSettings, SystemPlan } from "../../plan";
 
 /** The shortest RPO AWS guarantees: RDS and DocumentDB restore to at most 5 minutes before the latest restorable time. */
 export const MIN_RPO_MINUTES = CONTINUOUS_BACKUP_MINUTES;
@@ -32,40 +30,45 @@ export const MIN_RPO_MINUTES = CONTINUOUS_BACKUP_MINUTES;
  * an RPO under 5 minutes; a database whose backups are further apart than the RPO and that has no
  * point-in-time recovery; `recovery.crossRegion` without `tierform:drRegion` (or the DR region
  * being the primary one); a DocumentDB database under `crossRegion`, whose regional RPO is the
- * interval of its cross-region backup copies.
+ * interval of its cross-region backup copies. Each database's worst gap and achievable RPO are its
+ * backup plan's (plan/backup.ts), never derived here.
  */
-export function recoveryProblems(system: System, settings: Pick<PlatformSettings, "drRegion">, primaryRegion?: string): Problem[] {
+export function recoveryProblems(
+    plan: Pick<SystemPlan, "recovery" | "backups">,
+    settings: Pick<PlatformSettings, "drRegion">,
+    primaryRegion?: string,
+): Problem[] {
     const problems: Problem[] = [];
     const add = (where: string, message: string) => problems.push({ where, message });
-    const rpo = system.recovery.rpoMinutes;
-    for (const db of Object.values(system.databases)) {
+    const rpo = plan.recovery.rpoMinutes;
+    for (const backup of plan.backups) {
+        const db = backup.database;
         if (rpo < MIN_RPO_MINUTES) {
             add(
                 "recovery.rpoMinutes",
-                `recovery.rpoMinutes is ${rpo}, but databases.${db.name} cannot be recovered to less than ${MIN_RPO_MINUTES} minutes before a failure on AWS (point-in-time recovery's granularity); set recovery.rpoMinutes to ${MIN_RPO_MINUTES} or more`,
+                `recovery.rpoMinutes is ${rpo}, but databases.${db} cannot be recovered to less than ${MIN_RPO_MINUTES} minutes before a failure on AWS (point-in-time recovery's granularity); set recovery.rpoMinutes to ${MIN_RPO_MINUTES} or more`,
             );
             continue;
         }
-        const backup = planBackup(db);
         const achievable = backup.achievableRpoMinutes;
         if (achievable > rpo) {
             const schedules = backup.schedules.map((s) => `'${s}'`).join(" and ");
             add(
-                `databases.${db.name}.backup`,
-                `recovery.rpoMinutes is ${rpo}, but databases.${db.name} is backed up only every ${achievable} minutes at worst (${schedules}) and has no point-in-time recovery; set databases.${db.name}.backup.pointInTime: true, or a backup.incrementalSchedule at least every ${rpo} minutes`,
+                `databases.${db}.backup`,
+                `recovery.rpoMinutes is ${rpo}, but databases.${db} is backed up only every ${achievable} minutes at worst (${schedules}) and has no point-in-time recovery; set databases.${db}.backup.pointInTime: true, or a backup.incrementalSchedule at least every ${rpo} minutes`,
             );
         }
-        if (system.recovery.crossRegion && db.engine === "mongodb") {
+        if (plan.recovery.crossRegion && backup.engine === "mongodb") {
             const copies = backup.worstGapMinutes;
             if (copies > rpo) {
                 add(
-                    `databases.${db.name}.backup`,
-                    `recovery.rpoMinutes is ${rpo} with recovery.crossRegion, but databases.${db.name} (DocumentDB) reaches the DR region only through backup copies every ${copies} minutes; raise recovery.rpoMinutes to ${copies} or add a backup.incrementalSchedule at least every ${rpo} minutes`,
+                    `databases.${db}.backup`,
+                    `recovery.rpoMinutes is ${rpo} with recovery.crossRegion, but databases.${db} (DocumentDB) reaches the DR region only through backup copies every ${copies} minutes; raise recovery.rpoMinutes to ${copies} or add a backup.incrementalSchedule at least every ${rpo} minutes`,
                 );
             }
         }
     }
-    if (system.recovery.crossRegion) {
+    if (plan.recovery.crossRegion) {
         if (!settings.drRegion)
             add(
                 "tierform:drRegion",
@@ -83,7 +86,7 @@ export function recoveryProblems(system: System, settings: Pick<PlatformSettings
  */
 function offsiteVaultTarget(
     name: string,
-    system: System,
+    system: SystemPlan,
     region: string,
     opts: pulumi.ComponentResourceOptions,
 ): { provider: aws.Provider; kmsKeyArn: pulumi.Output<string> } {
@@ -104,12 +107,12 @@ function offsiteVaultTarget(
 }
 
 /** Whether anything of the system is backed up by AWS Backup: a database or a file share. */
-const backsUp = (args: AwsDataArgs) => Object.keys(args.system.databases).length + (args.fileSystemArns ?? []).length > 0;
+const backsUp = (args: AwsDataArgs) => args.plan.backups.length + (args.fileSystemArns ?? []).length > 0;
 
 /** The DR site, where `recovery.crossRegion` asks for one (and tierform:drRegion names its region). */
 function createDrSite(args: AwsDataArgs, opts: pulumi.ComponentResourceOptions): AwsDrSite | undefined {
-    const { system, settings } = args;
-    return system.recovery.crossRegion && settings.drRegion ? new AwsDrSite(`${system.name}-dr`, { system, settings }, opts) : undefined;
+    const { plan, settings } = args;
+    return plan.recovery.crossRegion && settings.drRegion ? new AwsDrSite(`${plan.name}-dr`, { system: plan, settings }, opts) : undefined;
 }
 
 /**
@@ -124,19 +127,19 @@ function createBackup(
     drSite: AwsDrSite | undefined,
     opts: pulumi.ComponentResourceOptions,
 ): AwsBackup | undefined {
-    const { system, settings } = args;
+    const { plan, settings } = args;
     if (!backsUp(args)) return undefined;
     const offsite =
-        !drSite && system.profile.deletionProtection && settings.drRegion
-            ? offsiteVaultTarget(`${system.name}-offsite`, system, settings.drRegion, opts)
+        !drSite && plan.profile.deletionProtection && settings.drRegion
+            ? offsiteVaultTarget(`${plan.name}-offsite`, plan, settings.drRegion, opts)
             : undefined;
     return new AwsBackup(
-        `${system.name}-backup`,
+        `${plan.name}-backup`,
         {
-            system,
-            databases: Object.values(args.datastores).flatMap((d) => (d.kind === "database" ? [d.spec] : [])),
+            system: plan,
+            databases: Object.values(plan.datastores).flatMap((d) => (d.kind === "database" ? [d.spec] : [])),
             restoreTests: Object.fromEntries(
-                Object.values(args.datastores).flatMap((d) => (d.kind === "database" && d.backup ? [[d.name, d.backup.restoreTest]] : [])),
+                Object.values(plan.datastores).flatMap((d) => (d.kind === "database" && d.backup ? [[d.name, d.backup.restoreTest]] : [])),
             ),
             fileSystemArns: args.fileSystemArns ?? [],
             kmsKeyArn,
@@ -148,22 +151,22 @@ function createBackup(
 }
 
 /**
- * Create the data tier of `args.system` and return each datastore's binding by name: the data key,
+ * Create the data tier of `args.plan` and return each datastore's binding by name: the data key,
  * the DR site, the backups, then each datastore of the plan by its kind's provisioner
  * (provisioners.ts), in the plan's order. Recovery objectives it cannot meet (`recoveryProblems`)
  * were refused before any resource, by the one refusal path (components/index.ts via the AWS
  * platform's problems()).
  */
 export function createDataTier(args: AwsDataArgs, opts: pulumi.ComponentResourceOptions): Record<string, AwsDatastoreBinding> {
-    const { system } = args;
+    const { plan } = args;
     const bindings: Record<string, AwsDatastoreBinding> = {};
-    if (Object.keys(args.datastores).length === 0 && !backsUp(args)) return bindings;
+    if (Object.keys(plan.datastores).length === 0 && !backsUp(args)) return bindings;
 
-    const kms = new AwsKms(`${system.name}-data`, { system, purpose: "data" }, opts);
+    const kms = new AwsKms(`${plan.name}-data`, { system: plan, purpose: "data" }, opts);
     const drSite = createDrSite(args, opts);
     const backup = createBackup(args, kms.arn, drSite, opts);
     const ctx: AwsProvisionContext = {
-        system,
+        plan,
         network: args.network,
         kmsKeyArn: kms.arn,
         alarmTopicArn: args.alarmTopicArn,
@@ -174,6 +177,6 @@ export function createDataTier(args: AwsDataArgs, opts: pulumi.ComponentResource
         opts,
         shared: {},
     };
-    for (const d of Object.values(args.datastores)) bindings[d.name] = provisionAws(d, ctx);
+    for (const d of Object.values(plan.datastores)) bindings[d.name] = provisionAws(d, ctx);
     return bindings;
 }

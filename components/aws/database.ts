@@ -18,10 +18,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { Database } from "../../model";
 import { RDS_CA_BUNDLE_PATH, RDS_CA_BUNDLE_URL } from "./documentdb";
 import { clientUrls, DEFAULT_PORTS } from "../shared/connection";
-import { DEFAULT_CLIENT, transportOf } from "../../plan";
+import { DEFAULT_CLIENT, type DatastoreSpecs } from "../../plan";
 import type { ConnectionValues } from "../contract";
 import { awsTags, resourceName } from "../shared/naming";
 import { dataAlarm } from "./monitoring";
@@ -75,7 +74,7 @@ export function rdsMaxAllocatedStorage(storageGb: number): number | undefined {
 /** Arguments of {@link AwsDatabase}; the customer key also encrypts Performance Insights. */
 export interface AwsDatabaseArgs extends AwsIsolatedDatastoreArgs {
     /** The resolved database spec; engine postgres or mysql. */
-    database: Database;
+    database: DatastoreSpecs["database"];
     /**
      * Where the cross-region DR replica goes.
      * @default no DR replica
@@ -200,7 +199,7 @@ export interface RdsParameter {
  */
 export function rdsParameters(
     engine: "postgres" | "mysql",
-    parameters: Database["parameters"],
+    parameters: DatastoreSpecs["database"]["parameters"],
     memoryGiB: number,
     version = engine === "postgres" ? "16" : "8.0",
 ): RdsParameter[] {
@@ -258,7 +257,7 @@ interface RdsSetup {
     name: string;
     args: AwsDatabaseArgs;
     system: AwsDatabaseArgs["system"];
-    db: Database;
+    db: DatastoreSpecs["database"];
     engine: "postgres" | "mysql";
     /** Deletion protection (prod). */
     prod: boolean;
@@ -591,7 +590,7 @@ export class AwsDatabase extends pulumi.ComponentResource {
         // Every client's URL verifies the server against the Amazon RDS CA bundle the images carry
         // (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.SSL.html), each in
         // its own dialect (components/shared/connection.ts `renderUrl`; plan/bindings.ts `transportOf`).
-        const transport = transportOf(system, db.name, "aws");
+        const transport = args.transport;
         const urls = clientUrls(
             engine,
             {

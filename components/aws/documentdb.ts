@@ -11,9 +11,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { Database } from "../../model";
 import { clientUrls, DEFAULT_PORTS } from "../shared/connection";
-import { RDS_CA_FILE, RDS_CA_URL, transportOf } from "../../plan";
+import { RDS_CA_FILE, RDS_CA_URL, type DatastoreSpecs } from "../../plan";
 import type { ConnectionValues } from "../contract";
 import { awsTags, resourceName } from "../shared/naming";
 import { dataAlarm } from "./monitoring";
@@ -41,7 +40,7 @@ export const RDS_CA_BUNDLE_URL = RDS_CA_URL;
 /** Arguments of {@link AwsDocumentDb}. */
 export interface AwsDocumentDbArgs extends AwsIsolatedDatastoreArgs {
     /** The resolved database spec, engine mongodb. */
-    database: Database;
+    database: DatastoreSpecs["database"];
     /**
      * Extra tags on the cluster, e.g. the tag an AWS Backup selection matches.
      * @default {}
@@ -166,7 +165,7 @@ export class AwsDocumentDb extends pulumi.ComponentResource {
         }
         this.endpoint = pulumi.interpolate`${this.cluster.endpoint}:${this.cluster.port}`;
         this.readerEndpoint = pulumi.interpolate`${this.cluster.readerEndpoint}:${this.cluster.port}`;
-        const transport = transportOf(args.system, db.name, "aws");
+        const transport = args.transport;
         const clusterPort = this.cluster.port.apply((p) => p ?? port);
         const urls = clientUrls(
             "mongodb",

@@ -8,17 +8,16 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { System } from "../../model";
 import { awsTags, MANAGED_BY, resourceName } from "../shared/naming";
 import { AwsAlarmTopic } from "./monitoring";
 import { AwsKms } from "./kms";
 import { vpcFlowLogs } from "./network/flow-logs";
-import type { PlatformSettings } from "../../plan";
+import type { PlatformSettings, SystemFacts } from "../../plan";
 
 /** Arguments of {@link AwsDrSite}. */
 export interface AwsDrSiteArgs {
-    /** The resolved system (names, tags, `profile.multiAz`, log retention). */
-    system: System;
+    /** The system's facts (names, tags, `profile.multiAz`, log retention). */
+    system: SystemFacts;
     /** `drRegion` names the region; `alarmEmail` subscribes to the DR alarm topic. */
     settings: PlatformSettings;
     /**

@@ -48,8 +48,8 @@ export function dataAlarm(
 
 /** Arguments of {@link AwsAlarmTopic}. */
 export interface AwsAlarmTopicArgs {
-    /** The resolved system (names and tags of the topic and its default key). */
-    system: System;
+    /** The system's facts (names and tags of the topic and its default key). */
+    system: SystemFacts;
     /** `alarmEmail` subscribes an e-mail address (confirmed by the recipient); empty: no subscription. */
     settings: PlatformSettings;
     /**

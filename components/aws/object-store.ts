@@ -19,17 +19,17 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { Bucket, System } from "../../model";
+import type { DatastoreSpecs, SystemFacts, SystemPlan } from "../../plan";
 import { awsTags, resourceName, type Tier } from "../shared/naming";
 import { awsNamePrefix, awsPlace, denyInsecureTransport, policyJson, problemOf } from "./common";
 import type { Problem } from "../../conventions/problems";
 
 /** Arguments of {@link AwsBucket}. */
 export interface AwsBucketArgs {
-    /** The resolved system (names, tags, environment profile). */
-    system: System;
+    /** The system's facts (names, tags, environment profile). */
+    system: SystemFacts;
     /** The resolved bucket spec. */
-    bucket: Bucket;
+    bucket: DatastoreSpecs["bucket"];
     /**
      * Customer KMS key for default encryption; required unless `accessLogTarget`.
      * @default none (SSE-S3), only for the access-log bucket
@@ -75,21 +75,22 @@ export interface AwsBucketArgs {
  * `static` bucket of a system with a CDN, unless a route of the spec claims that path (then the
  * service behind the route serves it).
  */
-export function cdnServesBucket(system: System, bucket: Bucket): boolean {
-    return (
-        system.edge.cdn && bucket.purpose === "static" && !system.edge.routes.some((r) => r.path.replace(/\/+$/, "") === `/${bucket.name}`)
-    );
+export function cdnServesBucket(plan: Pick<SystemPlan, "edge" | "routes">, bucket: DatastoreSpecs["bucket"]): boolean {
+    return plan.edge.cdn && bucket.purpose === "static" && !plan.routes.some((r) => r.path.replace(/\/+$/, "") === `/${bucket.name}`);
 }
 
 /** S3 storage class of a spec tier. Cold data that people open (documents, media) stays instantly retrievable. */
-export function storageClass(tier: "warm" | "cold" | "archive", purpose: Bucket["purpose"]): string {
+export function storageClass(tier: "warm" | "cold" | "archive", purpose: DatastoreSpecs["bucket"]["purpose"]): string {
     if (tier === "warm") return "STANDARD_IA";
     if (tier === "archive") return "DEEP_ARCHIVE";
     return purpose === "backups" || purpose === "archive" ? "GLACIER" : "GLACIER_IR";
 }
 
 /** The lifecycle rules of a bucket spec; throws on transitions S3 refuses. */
-export function lifecycleRules(bucket: Bucket, noncurrentDays: number): aws.types.input.s3.BucketLifecycleConfigurationRule[] {
+export function lifecycleRules(
+    bucket: DatastoreSpecs["bucket"],
+    noncurrentDays: number,
+): aws.types.input.s3.BucketLifecycleConfigurationRule[] {
     const transitions = [...bucket.lifecycle].sort((a, b) => a.afterDays - b.afterDays);
     for (const t of transitions) {
         if (t.tier === "warm" && t.afterDays < 30)
@@ -125,7 +126,7 @@ export function lifecycleRules(bucket: Bucket, noncurrentDays: number): aws.type
 }
 
 /** What S3 cannot do with a bucket spec: lifecycle transitions it refuses. */
-export function bucketProblems(bucket: Bucket): Problem[] {
+export function bucketProblems(bucket: DatastoreSpecs["bucket"]): Problem[] {
     return problemOf(`buckets.${bucket.name}.lifecycle`, () => lifecycleRules(bucket, 30));
 }
 

@@ -12,8 +12,7 @@
  * loop over `plan.datastores`.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { System } from "../../model";
-import type { Client, DatastoreKind, DatastorePlanOf } from "../../plan";
+import type { Client, DatastoreKind, DatastorePlanOf, SystemPlan } from "../../plan";
 import type { ConnectionValues } from "../contract";
 import type { AwsBackup } from "./backup";
 import { backupSelectionTags } from "./backup";
@@ -29,8 +28,8 @@ import { AwsQueue, QUEUE_MESSAGE_ACTIONS } from "./queue";
 
 /** What every AWS provisioner builds with besides its datastore's entry (the data tier's shared parts, data.ts). */
 export interface AwsProvisionContext {
-    /** The resolved system (names, tags, profile). */
-    system: System;
+    /** The system's plan (names, tags, profile, the edge's CDN and routes). */
+    plan: SystemPlan;
     /** The network's isolated subnets and each datastore's security group. */
     network: AwsNetworkInfo;
     /** The data tier's customer key. */
@@ -60,7 +59,7 @@ export interface AwsProvisioner<K extends DatastoreKind> {
 }
 
 /** `<system>-<part>`: the names of the data tier's children. */
-const childName = (ctx: AwsProvisionContext, part: string) => `${ctx.system.name}-${part}`;
+const childName = (ctx: AwsProvisionContext, part: string) => `${ctx.plan.name}-${part}`;
 
 /** ECS `valueFrom` of one JSON key of a Secrets Manager secret. */
 const jsonKey = (secretArn: pulumi.Input<string>, key: string) => pulumi.interpolate`${secretArn}:${key}::`;
@@ -116,14 +115,15 @@ function drTarget(site: AwsDrSite): AwsDrTarget {
 function provisionDatabase(d: DatastorePlanOf<"database">, ctx: AwsProvisionContext): AwsDatastoreBinding {
     const db = d.spec;
     const common = {
-        system: ctx.system,
+        system: ctx.plan,
         database: db,
         subnetIds: ctx.network.isolatedSubnetIds,
         securityGroupIds: securityGroupOf(ctx, d.name),
+        transport: d.transport,
         kmsKeyArn: ctx.kmsKeyArn,
         alarmTopicArn: ctx.alarmTopicArn,
         logsKmsKeyArn: ctx.logsKmsKeyArn,
-        extraTags: backupSelectionTags(ctx.system, d.name),
+        extraTags: backupSelectionTags(ctx.plan, d.name),
     };
     if (db.engine === "mongodb") {
         const doc = new AwsDocumentDb(childName(ctx, d.name), common, ctx.opts);
@@ -182,10 +182,11 @@ function provisionCache(d: DatastorePlanOf<"cache">, ctx: AwsProvisionContext): 
     const c = new AwsCache(
         childName(ctx, d.name),
         {
-            system: ctx.system,
+            system: ctx.plan,
             cache: d.spec,
             subnetIds: ctx.network.isolatedSubnetIds,
             securityGroupIds: securityGroupOf(ctx, d.name),
+            transport: d.transport,
             kmsKeyArn: ctx.kmsKeyArn,
             alarmTopicArn: ctx.alarmTopicArn,
         },
@@ -210,7 +211,7 @@ function provisionCache(d: DatastorePlanOf<"cache">, ctx: AwsProvisionContext): 
 function provisionQueue(d: DatastorePlanOf<"queue">, ctx: AwsProvisionContext): AwsDatastoreBinding {
     const q = new AwsQueue(
         childName(ctx, d.name),
-        { system: ctx.system, queue: d.spec, kmsKeyArn: ctx.kmsKeyArn, alarmTopicArn: ctx.alarmTopicArn },
+        { system: ctx.plan, queue: d.spec, kmsKeyArn: ctx.kmsKeyArn, alarmTopicArn: ctx.alarmTopicArn },
         ctx.opts,
     );
     const b = emptyBinding();
@@ -235,13 +236,13 @@ function accessLogBucket(ctx: AwsProvisionContext): AwsBucket {
     ctx.shared.accessLogs ??= new AwsBucket(
         childName(ctx, "access-logs"),
         {
-            system: ctx.system,
+            system: ctx.plan,
             bucket: {
                 name: "access-logs",
                 purpose: "archive",
                 versioned: true,
                 lifecycle: [],
-                expireAfterDays: ctx.system.observability.logRetentionDays,
+                expireAfterDays: ctx.plan.observability.logRetentionDays,
             },
             accessLogTarget: true,
         },
@@ -254,7 +255,7 @@ function accessLogBucket(ctx: AwsProvisionContext): AwsBucket {
 function staticAssetsKey(ctx: AwsProvisionContext, distributionArn: pulumi.Input<string>): AwsKms {
     ctx.shared.staticKms ??= new AwsKms(
         childName(ctx, "static-assets"),
-        { system: ctx.system, purpose: "static-assets", cloudFrontDistributionArns: [distributionArn] },
+        { system: ctx.plan, purpose: "static-assets", cloudFrontDistributionArns: [distributionArn] },
         ctx.opts,
     );
     return ctx.shared.staticKms;
@@ -266,14 +267,14 @@ function provisionBucket(d: DatastorePlanOf<"bucket">, ctx: AwsProvisionContext)
     const accessLogs = accessLogBucket(ctx);
     const distributionArn = ctx.cdnDistributionArn;
     const cdn =
-        distributionArn && cdnServesBucket(ctx.system, bucket)
+        distributionArn && cdnServesBucket(ctx.plan, bucket)
             ? { kmsArn: staticAssetsKey(ctx, distributionArn).arn, distributionArn }
             : undefined;
     const bucketKey = cdn?.kmsArn ?? ctx.kmsKeyArn;
     const s3 = new AwsBucket(
         childName(ctx, d.name),
         {
-            system: ctx.system,
+            system: ctx.plan,
             bucket,
             kmsKeyArn: bucketKey,
             accessLogBucket: accessLogs.name,

@@ -19,17 +19,17 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { Queue, System } from "../../model";
+import type { DatastoreSpecs, SystemFacts } from "../../plan";
 import { awsTags, resourceName } from "../shared/naming";
 import { dataAlarm } from "./monitoring";
 import { awsPlace, connectionSecret, denyInsecureTransport, policyJson } from "./common";
 
 /** Arguments of {@link AwsQueue}. */
 export interface AwsQueueArgs {
-    /** The resolved system (names, tags, deletion protection, the principal tag of its services). */
-    system: System;
+    /** The system's facts (names, tags, deletion protection, the principal tag of its services). */
+    system: SystemFacts;
     /** The resolved queue spec. */
-    queue: Queue;
+    queue: DatastoreSpecs["queue"];
     /** Customer KMS key for server-side encryption. */
     kmsKeyArn: pulumi.Input<string>;
     /** SNS topic the alarms notify. */

@@ -17,7 +17,7 @@ import type { System } from "../../model";
 import type { PlatformSystem, PlatformSystemArgs, SystemOutputs } from "../contract";
 import type { PlatformModule } from "../platform";
 import { datastoreOutputs } from "../shared/binding";
-import { buildOrder, exportsTraces } from "../../plan";
+import { buildOrder, exportsTraces, planBackup } from "../../plan";
 import { MANAGED_BY, awsTags, resourceName } from "../shared/naming";
 import { AwsAlarmTopic, AwsAppAlarms, AwsDatastoreAlarms, datastoreMetrics } from "./monitoring";
 import { AwsObservability } from "./observability";
@@ -53,7 +53,7 @@ export function awsProblems(system: System, settings: PlatformSettings, region?:
         ...Object.values(system.services).flatMap((s) => serviceProblems(s, traced)),
         ...Object.values(system.databases).flatMap(backupProblems),
         ...Object.values(system.buckets).flatMap(bucketProblems),
-        ...recoveryProblems(system, settings, region),
+        ...recoveryProblems({ recovery: system.recovery, backups: Object.values(system.databases).map(planBackup) }, settings, region),
         ...fileShareProblems(system),
     ];
 }
@@ -208,10 +208,9 @@ export class AwsSystem extends pulumi.ComponentResource implements PlatformSyste
         const [cdnDistributionArn, resolveCdnDistributionArn] = pulumi.deferredOutput<string>();
         const bindings: Record<string, AwsDatastoreBinding> = createDataTier(
             {
-                system,
+                plan,
                 settings,
                 network: network.info,
-                datastores: plan.datastores,
                 alarmTopicArn: alarmTopic.topicArn,
                 logsKmsKeyArn: logsKey.arn,
                 fileSystemArns: Object.values(fileShares?.fileSystems ?? {}).map((fs) => fs.arn),

@@ -253,10 +253,9 @@ export class EksSystem extends pulumi.ComponentResource implements PlatformSyste
         const [cdnDistributionArn, resolveCdnDistributionArn] = pulumi.deferredOutput<string>();
         const bindings = createDataTier(
             {
-                system,
+                plan,
                 settings,
                 network: network.info,
-                datastores: plan.datastores,
                 alarmTopicArn: alarmTopic.topicArn,
                 logsKmsKeyArn: logsKey.arn,
                 ...(system.edge.cdn ? { cdnDistributionArn } : {}),

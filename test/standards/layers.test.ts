@@ -37,14 +37,6 @@ export const LAYERS: { layer: string; folders: string[]; mayImport: string[] }[]
  * longer does must leave it.
  */
 export const MODEL_READERS: ReadonlySet<string> = new Set([
-    "components/aws/backup.ts",
-    "components/aws/cache.ts",
-    "components/aws/common.ts",
-    "components/aws/contract.ts",
-    "components/aws/data.ts",
-    "components/aws/database.ts",
-    "components/aws/documentdb.ts",
-    "components/aws/dr.ts",
     "components/aws/edge.ts",
     "components/aws/edge/cdn.ts",
     "components/aws/edge/load-balancer.ts",
@@ -54,9 +46,6 @@ export const MODEL_READERS: ReadonlySet<string> = new Set([
     "components/aws/network.ts",
     "components/aws/network/endpoints.ts",
     "components/aws/network/part.ts",
-    "components/aws/object-store.ts",
-    "components/aws/provisioners.ts",
-    "components/aws/queue.ts",
     "components/aws/service.ts",
     "components/aws/service/part.ts",
     "components/aws/system.ts",

@@ -66,10 +66,9 @@ async function planDataOnce(
         const cdn = system.edge.cdn ? { cdnDistributionArn: DISTRIBUTION } : {};
         const bindings = createDataTier(
             {
-                system,
+                plan: planSystem(system, "aws"),
                 settings,
                 network: fakeNetwork(system),
-                datastores: planSystem(system, "aws").datastores,
                 alarmTopicArn: TOPIC,
                 logsKmsKeyArn: LOGS_KEY,
                 ...cdn,

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { recoveryProblems } from "../../../components/aws/data";
-import { planBackup, planService } from "../../../plan";
+import { planBackup, planService, planSystem } from "../../../plan";
 import { connectionValues } from "../../../components/shared/binding";
 import { formatProblems, presetNames } from "../../../model";
 import { stackConfig } from "../../harness";
@@ -18,7 +18,11 @@ function refusal(
     const loaded = loadSystem(preset, { overrides });
     // The loader already refuses most of these; a system built in code reaches the platform check unchecked.
     const system = rpoMinutes === undefined ? loaded.system : { ...loaded.system, recovery: { ...loaded.system.recovery, rpoMinutes } };
-    const problems = recoveryProblems(system, { ...loaded.settings, ...settingsOver } as typeof loaded.settings, "us-east-1");
+    const problems = recoveryProblems(
+        planSystem(system, "aws"),
+        { ...loaded.settings, ...settingsOver } as typeof loaded.settings,
+        "us-east-1",
+    );
     assert.ok(problems.length > 0, `${preset} with ${JSON.stringify(overrides)} was not refused`);
     return new Error(formatProblems(problems));
 }
@@ -27,7 +31,7 @@ describe("aws data tier", function () {
     it("meets every preset's recovery objectives on prod", () => {
         for (const preset of presetNames()) {
             const { system, settings } = loadSystem(preset);
-            assert.deepStrictEqual(recoveryProblems(system, settings, "us-east-1"), [], preset);
+            assert.deepStrictEqual(recoveryProblems(planSystem(system, "aws"), settings, "us-east-1"), [], preset);
         }
         const { system } = loadSystem("auromart");
         assert.strictEqual(planBackup(system.databases.db).achievableRpoMinutes, 360, "daily at 02:00 plus every 6 hours");

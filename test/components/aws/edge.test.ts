@@ -7,6 +7,7 @@ import { ALB_TLS_POLICY, ORIGIN_SECRET_HEADER, routeRules } from "../../../compo
 import { wafRateLimit } from "../../../components/aws/edge/waf";
 import { planComponent, type Plan } from "../../harness";
 import { formatProblems } from "../../../model";
+import { planSystem } from "../../../plan";
 import { AWS_CONFIG, loadSystem } from "./helpers";
 
 const LISTENER = "aws:lb/listener:Listener";
@@ -38,7 +39,7 @@ async function planEdge(
                 // As the data tier gives them: the static buckets no route claims.
                 staticOrigins: Object.fromEntries(
                     Object.values(system.buckets)
-                        .filter((b) => cdnServesBucket(system, b))
+                        .filter((b) => cdnServesBucket(planSystem(system, "aws"), b))
                         .map((b) => [b.name, { domainName: `${b.name}.s3.us-east-1.amazonaws.com`, originAccessControlId: "oac-1" }]),
                 ),
                 region: "us-east-1",
@@ -240,7 +241,8 @@ describe("aws edge", function () {
         assert.strictEqual(cdn.inputs.loggingConfig.bucket, "edge-logs-abc123.s3.amazonaws.com");
         // The `static` bucket is claimed by the spec's /static route, so it is not served from S3.
         assert.strictEqual(cdn.inputs.origins.length, 1);
-        assert.strictEqual(cdnServesBucket(loadSystem("mdc-tts").system, loadSystem("mdc-tts").system.buckets.static), false);
+        const mdcSystem = loadSystem("mdc-tts").system;
+        assert.strictEqual(cdnServesBucket(planSystem(mdcSystem, "aws"), mdcSystem.buckets.static), false);
         const headers = mdc.one("aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy", "edge-headers").inputs.securityHeadersConfig;
         assert.deepStrictEqual(headers.frameOptions, { frameOption: "DENY", override: true });
         assert.deepStrictEqual(headers.contentTypeOptions, { override: true });
