@@ -89,10 +89,10 @@ export function edgeProblems(system: Pick<SystemPlan, "edge" | "routes" | "servi
             },
         ];
     }
-    const routed = new Set(routes.map((r) => r.service));
     const taken = Object.values(system.services).flatMap((s) => {
+        // The plan's rollout says whether the edge routes it (a web service with a port and a route).
         const strategy = s.rollout.strategy;
-        if (strategy === "rolling" || s.kind !== "web" || s.port === undefined || !routed.has(s.name)) return [];
+        if (strategy === "rolling" || !s.rollout.routed) return [];
         const second = `${s.name}-${strategy === "canary" ? "canary" : "preview"}`;
         return system.services[second]
             ? [

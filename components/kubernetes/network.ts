@@ -24,7 +24,7 @@ import { DEFAULT_PORTS } from "../shared/connection";
 import type { SystemFacts, SystemPlan } from "../../plan";
 import { OPERATOR_NAMESPACES, selectorOf, specsOf } from "./context";
 import { ENVOY_PROXY_PEER } from "./edge";
-import { rolloutCheckComponent } from "./rollout";
+import { rolloutCheckAccount, rolloutCheckComponent } from "./rollout";
 import { HBONE_PORT, KUBELET_PROBE_SOURCE } from "./mesh";
 import type { PlatformSettings } from "../../plan";
 
@@ -207,9 +207,7 @@ export function systemFlows(system: SystemPlan, settings: PlatformSettings): Flo
             flows.push({ from: pods(service.name), to: INTERNET, ports: service.egress.ports.map((port) => ({ port })) });
         // A blue-green's promotion checks (rollout.ts) call the new pods through the preview Service; in the mesh, tunnelled
         // (their pods are enrolled, so the service's AuthorizationPolicy sees their identity).
-        const r = service.rollout;
-        const checks =
-            service.port && routed.has(service.name) && r.strategy === "blueGreen" && r.prePromotion.length + r.postPromotion.length > 0;
+        const checks = rolloutCheckAccount(service.rollout) !== undefined;
         if (checks) flows.push({ from: pods(rolloutCheckComponent(service.name)), to: pods(service.name), ports: ports(service.port!) });
         const clients = [service.name, ...(service.migrate ? [`${service.name}-migrate`] : [])];
         // Spans over OTLP/HTTP to the collector (plan/observability.ts: OTEL_EXPORTER_OTLP_ENDPOINT), while traces are on:
