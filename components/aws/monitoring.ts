@@ -8,7 +8,6 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { System } from "../../model";
 import { awsTags, resourceName, type Tier } from "../shared/naming";
 import { awsPlace, denyInsecureTransport, policyJson } from "./common";
 import { AwsKms } from "./kms";
@@ -143,8 +142,8 @@ export class AwsAlarmTopic extends pulumi.ComponentResource {
 
 /** Arguments of {@link AwsAppAlarms}. */
 export interface AwsAppAlarmsArgs {
-    /** Thresholds come from `system.monitoring` (errorRatePercent, p99LatencyMs) and each service's autoscaling. */
-    system: System;
+    /** The system's plan: the thresholds of `monitoring` (errorRatePercent, p99LatencyMs), each service's replica range and scaling targets. */
+    plan: SystemPlan;
     /** SNS topic every alarm notifies. */
     alarmTopicArn: pulumi.Input<string>;
     /**
@@ -184,8 +183,8 @@ export class AwsAppAlarms extends pulumi.ComponentResource {
 
     constructor(name: string, args: AwsAppAlarmsArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("tierform:aws:AppAlarms", name, {}, { ...opts, aliases: [...(opts.aliases ?? []), { type: "tierform:aws:Monitoring" }] });
-        const { system, alarmTopicArn: topic } = args;
-        const alarm = (id: string, spec: AlarmSpec) => this.alarms.push(dataAlarm(this, system, "monitoring", id, topic, spec));
+        const { plan, alarmTopicArn: topic } = args;
+        const alarm = (id: string, spec: AlarmSpec) => this.alarms.push(dataAlarm(this, plan, "monitoring", id, topic, spec));
         const lb = args.loadBalancerArnSuffix;
         if (lb) {
             const albMetric = (metricName: string) => ({
@@ -196,9 +195,9 @@ export class AwsAppAlarms extends pulumi.ComponentResource {
                 stat: "Sum",
             });
             alarm("alb-5xx-rate", {
-                alarmDescription: `HighErrorRate: more than ${system.monitoring.errorRatePercent}% of requests answered 5xx over 5 minutes`,
+                alarmDescription: `HighErrorRate: more than ${plan.monitoring.errorRatePercent}% of requests answered 5xx over 5 minutes`,
                 comparisonOperator: "GreaterThanThreshold",
-                threshold: system.monitoring.errorRatePercent,
+                threshold: plan.monitoring.errorRatePercent,
                 evaluationPeriods: 1,
                 metricQueries: [
                     { id: "target5xx", metric: albMetric("HTTPCode_Target_5XX_Count"), returnData: false },
@@ -213,7 +212,7 @@ export class AwsAppAlarms extends pulumi.ComponentResource {
                 ],
             });
             alarm("alb-p99-latency", {
-                alarmDescription: `p99 target response time above ${system.monitoring.p99LatencyMs} ms for 15 minutes`,
+                alarmDescription: `p99 target response time above ${plan.monitoring.p99LatencyMs} ms for 15 minutes`,
                 namespace: "AWS/ApplicationELB",
                 metricName: "TargetResponseTime",
                 dimensions: { LoadBalancer: lb },
@@ -221,7 +220,7 @@ export class AwsAppAlarms extends pulumi.ComponentResource {
                 period: 300,
                 evaluationPeriods: 3,
                 comparisonOperator: "GreaterThanThreshold",
-                threshold: system.monitoring.p99LatencyMs / 1000,
+                threshold: plan.monitoring.p99LatencyMs / 1000,
             });
             for (const [service, tg] of Object.entries(args.targetGroupArnSuffixes ?? {})) {
                 alarm(`${service}-unhealthy-targets`, {
@@ -238,12 +237,13 @@ export class AwsAppAlarms extends pulumi.ComponentResource {
             }
         }
         for (const [service, serviceName] of Object.entries(args.serviceNames ?? {})) {
-            const spec = system.services[service];
+            const spec = plan.services[service];
             if (!spec) continue;
             const dimensions = { ClusterName: args.clusterName, ServiceName: serviceName };
+            // The autoscaler's own targets (service/scaling.ts reads the same plan); 80 % where it follows none.
             const targets: [string, string, number][] = [
-                ["cpu", "CPUUtilization", spec.autoscaling?.cpuPercent ?? 80],
-                ["memory", "MemoryUtilization", spec.autoscaling?.memoryPercent ?? 80],
+                ["cpu", "CPUUtilization", spec.scaling.cpuPercent ?? 80],
+                ["memory", "MemoryUtilization", spec.scaling.memoryPercent ?? 80],
             ];
             for (const [id, metricName, target] of targets) {
                 alarm(`${service}-${id}-at-ceiling`, {

@@ -324,7 +324,7 @@ export class AwsSystem extends pulumi.ComponentResource implements PlatformSyste
         new AwsAppAlarms(
             `${name}-app-alarms`,
             {
-                system,
+                plan,
                 alarmTopicArn: alarmTopic.topicArn,
                 loadBalancerArnSuffix: edge.loadBalancerArnSuffix,
                 targetGroupArnSuffixes: Object.fromEntries(

@@ -402,7 +402,7 @@ export class EksSystem extends pulumi.ComponentResource implements PlatformSyste
         new AwsAppAlarms(
             `${name}-app-alarms`,
             {
-                system,
+                plan,
                 alarmTopicArn: alarmTopic.topicArn,
                 loadBalancerArnSuffix: edge.loadBalancerArnSuffix,
                 targetGroupArnSuffixes: Object.fromEntries(Object.entries(edge.targets).map(([k, t]) => [k, t.targetGroupArnSuffix])),

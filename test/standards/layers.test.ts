@@ -42,7 +42,6 @@ export const MODEL_READERS: ReadonlySet<string> = new Set([
     "components/aws/edge/load-balancer.ts",
     "components/aws/edge/part.ts",
     "components/aws/files.ts",
-    "components/aws/monitoring.ts",
     "components/aws/network.ts",
     "components/aws/network/endpoints.ts",
     "components/aws/network/part.ts",

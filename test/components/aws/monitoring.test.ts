@@ -1,28 +1,34 @@
 import * as assert from "assert";
 import { AwsAlarmTopic, AwsAppAlarms } from "../../../components/aws/monitoring";
+import { planSystem } from "../../../plan";
 import { planComponent, planStack, type Plan } from "../../harness";
 import { hasResource, spec } from "../../harness/spec";
 import { AWS_CONFIG, loadSystem } from "./helpers";
 
 describe("aws alarms (CloudWatch → SNS)", function () {
     let plan: Plan, quiet: Plan;
+    let scaling: Record<string, { cpuPercent?: number }>;
     before(async () => {
         // A small inline spec (test/harness/spec.ts) holding every value the alarms are checked against.
         const mdc = spec("mdc-tts")
             .service("backend", { replicas: { min: 2, max: 10 }, autoscaling: { cpuPercent: 70, memoryPercent: 80 } })
             .service("frontend", { port: 8080 })
             .service("worker", { kind: "worker", command: ["work"], replicas: { min: 2, max: 6 }, autoscaling: { cpuPercent: 70 } })
+            // A range without targets: the autoscaler follows the plan's default CPU target.
+            .service("jobs", { kind: "worker", command: ["jobs"], replicas: { min: 2, max: 4 } })
             .monitoring({ errorRatePercent: 5, p99LatencyMs: 1000 });
         const { system, settings } = loadSystem(mdc.build());
+        const systemPlan = planSystem(system, "aws");
+        scaling = Object.fromEntries(Object.values(systemPlan.services).map((s) => [s.name, s.scaling]));
         plan = await planComponent(() => {
             const topic = new AwsAlarmTopic("alarms", { system, settings: { ...settings, alarmEmail: "ops@example.com" } });
             new AwsAppAlarms("app", {
-                system,
+                plan: systemPlan,
                 alarmTopicArn: topic.topicArn,
                 loadBalancerArnSuffix: "app/mdc/abc",
                 targetGroupArnSuffixes: { backend: "targetgroup/backend/1", frontend: "targetgroup/frontend/2" },
                 clusterName: "mdc-tts-prod",
-                serviceNames: { backend: "backend-svc", worker: "worker-svc" },
+                serviceNames: { backend: "backend-svc", worker: "worker-svc", jobs: "jobs-svc" },
             });
         }, AWS_CONFIG);
         quiet = await planComponent(() => new AwsAlarmTopic("alarms", { system, settings: { ...settings, alarmEmail: "" } }), AWS_CONFIG);
@@ -84,6 +90,12 @@ describe("aws alarms (CloudWatch → SNS)", function () {
                 .inputs.metricQueries.find((q: any) => q.returnData)
                 .expression.includes("tasks >= 6"),
         );
+        // The autoscaler's own target (service/scaling.ts reads the same plan), not a fixed 80 %.
+        assert.strictEqual(scaling.jobs.cpuPercent, 70);
+        assert.strictEqual(
+            alarm("jobs-cpu-at-ceiling").inputs.metricQueries.find((q: any) => q.returnData).expression,
+            "IF(tasks >= 4 AND usage > 70, 1, 0)",
+        );
         for (const a of plan.ofType("aws:cloudwatch/metricAlarm:MetricAlarm")) {
             assert.deepStrictEqual(a.inputs.alarmActions, ["arn:aws:sns:us-east-1:123456789012:topic/alarms"], a.name);
             assert.strictEqual(a.inputs.tags.tier, "monitoring");
@@ -100,6 +112,8 @@ describe("aws datastore alarms from the plan: DatastoreNotReady, DatabaseSlowQue
     const system = spec("dsa")
         .service("web")
         .postgres("orders", { readReplicas: 1 })
+        // A monthly full backup (point-in-time recovery keeps the RPO): its backup age is longer than CloudWatch evaluates.
+        .postgres("ledger", { backup: { schedule: "0 2 1 * *", pointInTime: true } })
         .mongodb("docs")
         .redis("sessions")
         .queue("jobs")
@@ -173,7 +187,7 @@ describe("aws datastore alarms from the plan: DatastoreNotReady, DatabaseSlowQue
             ["GreaterThanThreshold", 1000, 1, "notBreaching"],
         );
         // MongoDB has no commit counter: the alert is PostgreSQL's only.
-        assert.strictEqual(alarmsOf(prod, "DatabaseSlowQueries").length, 1);
+        assert.strictEqual(alarmsOf(prod, "DatabaseSlowQueries").length, 2);
     });
 
     it("BackupMissing: no AWS Backup job of the database's resource type completed in its vault for the plan's hours", () => {
@@ -195,6 +209,11 @@ describe("aws datastore alarms from the plan: DatastoreNotReady, DatabaseSlowQue
         }
     });
 
+    it("BackupMissing: a backup age beyond CloudWatch's 7 days of hourly periods is watched for the 7 days", () => {
+        const a = about(prod, "BackupMissing", "ledger");
+        assert.deepStrictEqual([a.period, a.evaluationPeriods, a.datapointsToAlarm], [3600, 168, 168]);
+    });
+
     it("the EKS placement renders the same datastore alarms as ECS", () => {
         const ids = ["DatastoreNotReady", "DatabaseSlowQueries", "BackupMissing"];
         const described = (plan: Plan) =>
@@ -205,7 +224,7 @@ describe("aws datastore alarms from the plan: DatastoreNotReady, DatabaseSlowQue
                         `${a.inputs.alarmDescription} ${JSON.stringify(a.inputs.dimensions ?? metricsOf(a).map((m: any) => m.dimensions))}`,
                 )
                 .sort();
-        assert.strictEqual(described(eks).length, 6);
+        assert.strictEqual(described(eks).length, 9);
         assert.deepStrictEqual(described(eks), described(prod));
     });
 });
