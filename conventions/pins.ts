@@ -83,6 +83,14 @@ export const PINS = {
     awsCli: { kind: "image", datasource: "docker", packageName: "amazon/aws-cli", value: "2.36.7", source: "aws/aws-cli git tag 2.36.7 (2026-07-23)" },
     // Newest release (0.5.0, 2025-05); no release since: the lifecycle table tracks it as a risk.
     corazaWasm: { kind: "image", datasource: "docker", packageName: "ghcr.io/corazawaf/coraza-proxy-wasm", value: "0.5.0", source: "corazawaf/coraza-proxy-wasm git tag 0.5.0 (newest, last commit 2025-05-29)" },
+    // The dev observability profile (components/docker/observability.ts): the same parts as staging's, at the versions staging's charts
+    // install (collector 0.153.0 = the opentelemetry-collector chart 0.158.3's appVersion; Loki 3.4.2 = loki chart 6.29.0's; Tempo 2.10.0 = tempo
+    // chart 1.26.2's), and Grafana 13.0.2. Digests: the multi-arch indexes several public repositories pin for these tags (found 2026-12-07 with
+    // the research tools: otel 5 repositories, Loki 4, Grafana 6); Tempo 2.10.0's digest is published by none of them, so it is pinned by tag.
+    otelCollectorContrib: { kind: "image", datasource: "docker", packageName: "otel/opentelemetry-collector-contrib", value: "0.153.0", digest: "sha256:93aad750175cbf1a973ae1c5886c3371f4d800f61be25cdd26870b8441ffe9fa", source: "open-telemetry/opentelemetry-helm-charts charts/opentelemetry-collector/Chart.yaml appVersion 0.153.0 (chart 0.158.3)" },
+    loki: { kind: "image", datasource: "docker", packageName: "grafana/loki", value: "3.4.2", digest: "sha256:58a6c186ce78ba04d58bfe2a927eff296ba733a430df09645d56cdc158f3ba08", source: "grafana/loki production/helm/loki/Chart.yaml appVersion 3.4.2 (chart 6.29.0)" },
+    tempo: { kind: "image", datasource: "docker", packageName: "grafana/tempo", value: "2.10.0", source: "grafana-community/helm-charts charts/tempo/Chart.yaml appVersion 2.10.0 (chart 1.26.2)" },
+    grafana: { kind: "image", datasource: "docker", packageName: "grafana/grafana", value: "13.0.2", digest: "sha256:5dad0df181cb644a14e13617b913b261a54f7d4fd4510721dba420929f35bea2", source: "grafana/grafana release v13.0.2; digest as pinned by six public repositories (2026)" },
     // ---------- Helm charts ----------
     envoyGatewayChart: { kind: "chart", datasource: "docker", packageName: "docker.io/envoyproxy/gateway-helm", value: "v1.9.0", source: "envoyproxy/gateway git tag v1.9.0 (newest, 2026-08)" },
     certManagerChart: { kind: "chart", datasource: "helm", packageName: "cert-manager", registryUrl: "https://charts.jetstack.io", value: "v1.21.1", source: "cert-manager/cert-manager git tag v1.21.1 (2026-07-29)" },

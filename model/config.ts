@@ -48,7 +48,19 @@ export const CONFIG_KEYS = {
         schema: bool,
         default: false,
         description:
-            "docker: the observability profile (an OpenTelemetry Collector, Loki, Tempo and Grafana with the system's dashboard beside the system); refused until its containers are built (issue 23). Off, every service gets OTEL_SDK_DISABLED=true.",
+            "docker: the observability profile: an OpenTelemetry Collector, Loki, Tempo and Grafana with the system's dashboard beside the system, every container's log sent to the collector (Docker's fluentd log driver). Off, every service gets OTEL_SDK_DISABLED=true.",
+    },
+    grafanaPort: {
+        schema: int(1024, 65535),
+        default: 3000,
+        description:
+            "docker: loopback host port (127.0.0.1) of the observability profile's Grafana (read-only, anonymous viewers, no login).",
+    },
+    logForwardPort: {
+        schema: int(1024, 65535),
+        default: 24224,
+        description:
+            "docker: loopback host port (127.0.0.1) the Docker daemon sends every container's log to (the collector's Fluent Forward receiver), with the observability profile.",
     },
     edgeHttpPort: { schema: int(1, 65535), default: 8080, description: "docker: host port for HTTP (redirects to HTTPS)." },
     edgeHttpsPort: { schema: int(1, 65535), default: 8443, description: "docker: host port for HTTPS." },

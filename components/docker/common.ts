@@ -188,7 +188,9 @@ export function configFiles(
 ): docker.Container {
     if (/^0(:|$)|^root(:|$)/.test(opts.user)) throw new Error(`config files are never written as root (user '${opts.user}')`);
     const checks = opts.files.map((f) => {
-        if (!/^[A-Za-z0-9._-]+$/.test(f.name)) throw new Error(`config file name '${f.name}' must be letters, digits, '.', '_' or '-'`);
+        // A name may hold directories (Grafana's provisioning/datasources/…): the daemon creates them, root-owned 0755, when it extracts the upload.
+        if (!/^[A-Za-z0-9_-][A-Za-z0-9._-]*(\/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$/.test(f.name))
+            throw new Error(`config file name '${f.name}' must be letters, digits, '.', '_' or '-', directories separated by '/'`);
         return `test -r ${CONFIG_DIR}/${f.name} || { echo "cannot read ${CONFIG_DIR}/${f.name} as $(id -u):$(id -g)" >&2; exit 1; }`;
     });
     return new docker.Container(

@@ -2,7 +2,7 @@
  * The parts of a system on Docker, in the order `DockerSystem` builds them in one loop over the
  * plan (issue 26): the networks, each datastore (by its kind's provisioner, provisioners.ts), the
  * generated application secrets, the file shares and the health-tools volume where services need
- * them, each service (those that migrate first), the edge, and each database's backup. A part's
+ * them, the observability profile where the stack turns it on, each service (those that migrate first), the edge, and each database's backup. A part's
  * builder reads the plan entry it is given and what the parts before it made ({@link DockerBuilt});
  * the registry {@link DOCKER_BUILDERS} is keyed by {@link DockerPart}, so a part without a builder
  * does not compile.
@@ -19,6 +19,7 @@ import { DockerDatabase } from "./database";
 import { DockerEdge } from "./edge";
 import { DockerFileShares, shareKey } from "./files";
 import { DockerNetwork } from "./network";
+import { DockerObservability } from "./observability";
 import { provisionDocker, type DockerProvisionContext } from "./provisioners";
 import { DockerQueue } from "./queue";
 import { shiftsAtEdge } from "./rollout";
@@ -31,6 +32,7 @@ export type DockerPart =
     | { part: "app-secrets" }
     | { part: "file-shares" }
     | { part: "health-tools" }
+    | { part: "observability" }
     | { part: "service"; service: ServicePlan }
     | { part: "edge" }
     | { part: "backup"; database: DatastorePlanOf<"database"> };
@@ -50,7 +52,8 @@ export function dockerParts(plan: SystemPlan): DockerPart[] {
         ...Object.values(plan.datastores).map((datastore): DockerPart => ({ part: "datastore", datastore })),
         { part: "app-secrets" },
         ...(services.some((s) => s.mounts.length > 0) ? [{ part: "file-shares" } as const] : []),
-        ...(services.some(providedTool) ? [{ part: "health-tools" } as const] : []),
+        ...(services.some(providedTool) || plan.observability.pipeline ? [{ part: "health-tools" } as const] : []),
+        ...(plan.observability.pipeline ? [{ part: "observability" } as const] : []),
         ...buildOrder(plan).map((service): DockerPart => ({ part: "service", service })),
         { part: "edge" },
         ...Object.values(plan.datastores).flatMap((d): DockerPart[] => (d.kind === "database" ? [{ part: "backup", database: d }] : [])),
@@ -80,8 +83,10 @@ export interface DockerBuilt {
     secretValues: Record<string, pulumi.Output<string>>;
     /** The file shares' volumes, when a service mounts one. */
     shares?: DockerFileShares;
-    /** The `provided` health tool's volume, when a service's HTTP check uses it. */
+    /** The `provided` health tool's volume, when a service's HTTP check uses it or the observability profile is on. */
     tools?: HealthTools;
+    /** The observability profile's parts, when `tierform:observability` is on. */
+    observability?: DockerObservability;
     services: Record<string, DockerService>;
     /** The edge, once built. */
     edge?: DockerEdge;
@@ -149,6 +154,20 @@ export const DOCKER_BUILDERS: { readonly [P in DockerPart["part"]]: DockerBuilde
     "health-tools": (_part, built) => {
         built.tools = healthTools(resourceName([built.name, "health-tools"]), built.plan, built.parent);
     },
+    // The observability profile (tierform:observability): the collector, Loki, Tempo and Grafana (observability.ts).
+    observability: (_part, built) => {
+        if (!built.tools) throw new Error("the health tools are built before the observability profile (dockerParts)");
+        built.observability = new DockerObservability(
+            resourceName([built.name, "observability"]),
+            {
+                plan: built.plan,
+                grafanaPort: built.settings.grafanaPort,
+                forwardPort: built.settings.logForwardPort,
+                healthTools: built.tools,
+            },
+            { parent: built.parent },
+        );
+    },
     // A service: every service using a migrated database waits for that migration's exit 0.
     service: ({ service }, built) => {
         const network = networkOf(built);
@@ -168,6 +187,7 @@ export const DOCKER_BUILDERS: { readonly [P in DockerPart["part"]]: DockerBuilde
                     app: network.app.name,
                     ...(wiring.needsData ? { data: network.data.name } : {}),
                     ...(service.egress.internet && network.egress ? { egress: network.egress.name } : {}),
+                    ...(built.observability ? { telemetry: built.observability.telemetry.name } : {}),
                 },
                 env: wiring.env,
                 secretEnv: wiring.secretEnv,

@@ -174,8 +174,8 @@ export interface DockerServiceArgs {
     system: SystemFacts;
     /** The service's plan: its container (image, port, size, user, migration, egress), replicas, health checks, variables and revision. */
     service: ServicePlan;
-    /** Networks: `app` always (the edge; internal); `data` when the service uses a datastore; `egress` when its spec opts into the internet. */
-    networks: { app: pulumi.Input<string>; data?: pulumi.Input<string>; egress?: pulumi.Input<string> };
+    /** Networks: `app` always (the edge; internal); `data` when the service uses a datastore; `egress` when its spec opts into the internet; `telemetry` with the observability profile. */
+    networks: { app: pulumi.Input<string>; data?: pulumi.Input<string>; egress?: pulumi.Input<string>; telemetry?: pulumi.Input<string> };
     /** Extra plain environment variables (e.g. bucket names, endpoints). @default {} */
     env?: Record<string, pulumi.Input<string>>;
     /** Variables carrying credentials (DATABASE_URL, ...): in the secrets file, or secret environment variables (see above). @default {} */
@@ -291,6 +291,8 @@ export class DockerService extends pulumi.ComponentResource {
             { name: args.networks.app, aliases: [this.colour ? `${service.name}-${this.colour}` : service.name] },
             ...(args.networks.data !== undefined ? [{ name: args.networks.data }] : []),
             ...(args.networks.egress !== undefined ? [{ name: args.networks.egress }] : []),
+            // The observability profile's collector (otel-collector:4318), where the services' OTLP goes.
+            ...(args.networks.telemetry !== undefined ? [{ name: args.networks.telemetry }] : []),
         ];
         // Visible approximation: Docker cannot filter outbound ports, so an opted-in service reaches any.
         const egress = service.egress.internet

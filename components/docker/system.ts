@@ -26,6 +26,7 @@ import type { DockerNetwork } from "./network";
 import type { DockerQueue } from "./queue";
 import { fileShareProblems } from "./files";
 import { buildPart, dockerParts, nothingBuilt } from "./parts";
+import { dockerLogging, logsTo, type DockerObservability } from "./observability";
 import { serviceProblems, type DockerService } from "./service";
 import type { Problem } from "../../conventions/problems";
 
@@ -38,12 +39,11 @@ export function dockerProblems(plan: SystemPlan, settings?: PlatformSettings): P
         ...Object.values(plan.services).flatMap((s) => serviceProblems(s)),
         ...fileShareProblems(plan),
         ...imageProblems(plan),
-        // The plan would point every service's OTEL_* variables at a collector no container runs yet.
-        ...(settings?.observability
+        ...(settings?.observability && settings.grafanaPort === settings.logForwardPort
             ? [
                   {
-                      where: "tierform:observability",
-                      message: "the dev observability profile's containers are not built yet (issue 23); leave it false",
+                      where: "tierform:grafanaPort",
+                      message: `Grafana and the log forward port cannot share host port ${settings.grafanaPort}`,
                   },
               ]
             : []),
@@ -62,11 +62,15 @@ export class DockerSystem extends pulumi.ComponentResource implements PlatformSy
     readonly services: Record<string, DockerService>;
     readonly edge: DockerEdge;
     readonly backups: Record<string, DockerBackup>;
+    /** The observability profile's collector, stores and Grafana, when `tierform:observability` is on. */
+    readonly observability?: DockerObservability;
     /** What each datastore gives the services that use it (components/contract.ts). */
     readonly bindings: Record<string, DatastoreBinding>;
 
     constructor(name: string, args: PlatformSystemArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("tierform:docker:System", name, {}, opts);
+        // With the observability profile every long-running container of the system logs to its collector (observability.ts logsTo).
+        const logging = args.plan.observability.pipeline ? [logsTo(dockerLogging(args.settings.logForwardPort))] : [];
+        super("tierform:docker:System", name, {}, { ...opts, transformations: [...(opts?.transformations ?? []), ...logging] });
         const { settings, plan } = args;
         // Networks, datastores, app secrets, shares, health tools, services, edge, backups: parts.ts.
         const built = nothingBuilt(name, plan, settings, this);
@@ -81,6 +85,7 @@ export class DockerSystem extends pulumi.ComponentResource implements PlatformSy
         this.services = built.services;
         this.edge = built.edge!;
         this.backups = built.backups;
+        this.observability = built.observability;
         this.outputs = this.buildOutputs(plan, settings);
         this.registerOutputs({ publicUrl: this.outputs.publicUrl, services: this.outputs.services });
     }

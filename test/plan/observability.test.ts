@@ -130,17 +130,21 @@ describe("plan: observability", () => {
         assert.ok(!plan.approximations.some((a) => a.startsWith("tracing")), plan.approximations.join("\n"));
     });
 
-    it("on dev, without tierform:observability no collector runs: the SDK is switched off; with it the collector's alias", () => {
+    it("on dev, without tierform:observability no collector runs: the SDK is switched off; with it the collector's alias, and its ports may not collide", () => {
         assert.deepEqual(planOf("dev", small()).observability.variables.worker, { OTEL_SDK_DISABLED: "true" });
         const on = planOf("dev", small(), { "tierform:observability": true });
         assert.equal(on.observability.pipeline, true);
         assert.equal(on.services.worker.variables.plain.OTEL_EXPORTER_OTLP_ENDPOINT, "http://otel-collector:4318");
         assert.equal(on.services.worker.variables.plain.OTEL_SDK_DISABLED, undefined);
-        // No container of the profile is built yet: the Docker platform refuses the switch rather than point the services at nothing.
+        // The profile's containers exist (components/docker/observability.ts): the switch is accepted, and refused only where its two host ports collide.
         const stack = loadStack(stackConfig({ stack: "dev", system: small(), config: { "tierform:observability": true } }));
+        assert.deepEqual(platformProblems(stack), []);
+        const clash = loadStack(
+            stackConfig({ stack: "dev", system: small(), config: { "tierform:observability": true, "tierform:grafanaPort": "24224" } }),
+        );
         assert.deepEqual(
-            platformProblems(stack).map((p) => p.where),
-            ["tierform:observability"],
+            platformProblems(clash).map((p) => p.where),
+            ["tierform:grafanaPort"],
         );
     });
 
