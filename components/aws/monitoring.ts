@@ -302,13 +302,18 @@ const METRICS_PER_ALARM = 9;
 
 /**
  * Per namespace, the per-instance metric whose data points stop when an instance stops serving, read as a SampleCount:
- * RDS and DocumentDB report each instance's `DatabaseConnections` every minute (RDS User Guide, "Amazon CloudWatch
- * metrics for Amazon RDS": metrics are sent every minute; DocumentDB Developer Guide, "Monitoring Amazon DocumentDB
- * with CloudWatch": instance-level DatabaseConnections, dimension DBInstanceIdentifier); ElastiCache's `CurrConnections`
- * is an engine metric, derived from the `connected_clients` line of the node's Redis `INFO` (ElastiCache User Guide,
- * "Metrics for Redis OSS"), so a node whose engine does not answer reports none. CloudWatch's guide on missing data
- * names this case ("Configuring how CloudWatch alarms treat missing data": a metric stops reporting when a server goes
- * down; for a metric that reports continuously, treat missing data as breaching).
+ * - RDS: "Amazon RDS automatically sends metrics to CloudWatch every minute for each active database" (RDS User Guide,
+ *   "Monitoring tools for Amazon RDS"); `DatabaseConnections` per DBInstanceIdentifier
+ *   (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-metrics.html). An instance stopped, rebooting, failing over or
+ *   replaced for longer than the alert's duration sends none; an engine that hangs while its host reports is not seen.
+ * - DocumentDB: `DatabaseConnections`, "the number of connections (active and idle) open on an instance taken at a one-minute
+ *   frequency", per DBInstanceIdentifier (https://docs.aws.amazon.com/documentdb/latest/developerguide/cloud_watch.html).
+ * - ElastiCache: `CurrConnections`; "with the exception of ReplicationLag and EngineCPUUtilization, these metrics are derived
+ *   from the Redis OSS info command. Each metric is calculated at the cache node level"
+ *   (https://docs.aws.amazon.com/AmazonElastiCache/latest/red-ug/CacheMetrics.Redis.html), so a node whose engine does not
+ *   answer INFO reports none.
+ * CloudWatch's guide names the case: a metric stops reporting when a server goes down; for one that reports continuously,
+ * treat missing data as breaching (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-missing-data.html).
  */
 export const READINESS_METRICS: Record<string, string> = {
     "AWS/RDS": "DatabaseConnections",
@@ -376,11 +381,13 @@ function notReadyAlarm(a: AlertPlan, m: AwsDatastoreMetrics): DatastoreAlarm | u
 
 /**
  * DatabaseSlowQueries on RDS PostgreSQL: the primary's committed transactions per second, Performance Insights' counter
- * `db.Transactions.xact_commit` (RDS User Guide, "Performance Insights counters for Amazon RDS for PostgreSQL": commits per
- * second, pg_stat_database's xact_commit), read by CloudWatch's `DB_PERF_INSIGHTS` metric math function with the instance's
- * DbiResourceId (CloudWatch User Guide, "Create an alarm on Performance Insights counter metrics from an AWS database"; RDS
- * User Guide, "Creating CloudWatch alarms to monitor Amazon RDS"), averaged over the alert's window. No data (Performance
- * Insights not collecting) does not page: DatastoreNotReady watches the instance.
+ * `db.Transactions.xact_commit` ("Commits per second", pg_stat_database's xact_commit: RDS User Guide, "Performance Insights
+ * counters for Amazon RDS for PostgreSQL", USER_PerfInsights_Counters), read by CloudWatch's `DB_PERF_INSIGHTS` metric math
+ * function, which names the instance by its DbiResourceId, not its identifier (CloudWatch User Guide, "Create an alarm on
+ * Performance Insights counter metrics from an AWS database"; https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/creating_alarms.html),
+ * averaged over the alert's window. The instances have Performance Insights on (database.ts), which in Database Insights'
+ * Standard mode is what collects the counter metrics (USER_PerfInsights.Enabling). No data does not page: DatastoreNotReady
+ * watches the instance.
  */
 function slowQueriesAlarm(a: AlertPlan, m: AwsDatastoreMetrics): DatastoreAlarm | undefined {
     if (m.namespace !== "AWS/RDS" || m.perfInsightsResourceId === undefined) return undefined;
