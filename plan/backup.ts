@@ -4,7 +4,8 @@
  * achieve in the database's own region, the retention, and how old the newest backup may grow
  * before an alert fires. The loader checks the spec's RPO against the same worst gap
  * (conventions/cron.ts `maxGapMinutes`); the AWS platform refuses what AWS cannot meet from
- * `achievableRpoMinutes` here.
+ * `achievableRpoMinutes` here. The file shares' backups, where a platform takes them (AWS Backup's
+ * plan of the EFS file systems), follow the first database's ({@link planFileShareBackup}).
  */
 import type { Database } from "../model";
 import { CONTINUOUS_BACKUP_MINUTES, maxGapMinutes } from "../conventions/cron";
@@ -21,6 +22,8 @@ export interface BackupPlan {
     retentionDays: number;
     /** Continuous (point-in-time) recovery asked for. */
     pointInTime: boolean;
+    /** The long-term copies (`backup.archive`): days a weekly and a monthly copy are kept. @default none */
+    archive?: { weeklyRetentionDays?: number; monthlyRetentionDays?: number };
     /** The longest gap in minutes between two scheduled backups (its worst-case RPO without point-in-time recovery). */
     worstGapMinutes: number;
     /** The RPO the backups achieve in the database's own region: a continuous backup's 5 minutes with point-in-time recovery, else the worst gap. */
@@ -120,9 +123,36 @@ export function planBackup(db: Pick<Database, "name" | "engine" | "backup">): Ba
         schedules: backupSchedules(db),
         retentionDays: db.backup.retentionDays,
         pointInTime: db.backup.pointInTime,
+        ...(db.backup.archive ? { archive: { ...db.backup.archive } } : {}),
         worstGapMinutes,
         achievableRpoMinutes: db.backup.pointInTime ? CONTINUOUS_BACKUP_MINUTES : worstGapMinutes,
         maxAgeSeconds: (worstGapMinutes + 60) * 60,
         restoreTest: planRestoreTest(db, worstGapMinutes),
+    };
+}
+
+/** The name of the file shares' backups (`_` keeps it apart from any spec name, which are lower-case letters, digits and hyphens). */
+export const FILE_SHARES_BACKUP = "file_shares";
+
+/**
+ * The file shares' backups, where a platform backs them up (AWS Backup's plan of the EFS file
+ * systems): named {@link FILE_SHARES_BACKUP}, without point-in-time recovery (EFS has none) or
+ * archive copies.
+ */
+export type FileShareBackupPlan = Pick<BackupPlan, "database" | "schedules" | "retentionDays" | "pointInTime" | "worstGapMinutes">;
+
+/**
+ * Plan the file shares' backups: the first database's schedules and retention (`backups`, in spec
+ * order), else daily at 02:00 for `retentionDays` (the profile's backup retention).
+ */
+export function planFileShareBackup(backups: BackupPlan[], retentionDays: number): FileShareBackupPlan {
+    const first = backups[0];
+    const schedules = first ? [...first.schedules] : ["0 2 * * *"];
+    return {
+        database: FILE_SHARES_BACKUP,
+        schedules,
+        retentionDays: first ? first.retentionDays : retentionDays,
+        pointInTime: false,
+        worstGapMinutes: first ? first.worstGapMinutes : (maxGapMinutes(...schedules) ?? Infinity),
     };
 }

@@ -10,7 +10,7 @@
  * honour a feature in full it says so in `support.ts`, and the plan lists the approximation.
  */
 import type { FileShare, Platform, System } from "../model";
-import type { BackupPlan } from "./backup";
+import { planFileShareBackup, type BackupPlan, type FileShareBackupPlan } from "./backup";
 import { planDatastores, type DatastorePlan } from "./datastores";
 import { planObservability, type ObservabilityPlan } from "./observability";
 import { planService, revised, type ServicePlan } from "./service";
@@ -83,6 +83,8 @@ export interface SystemPlan extends SystemFacts {
     datastores: Record<string, DatastorePlan>;
     /** Backups per database. */
     backups: BackupPlan[];
+    /** The file shares' backups (backup.ts `planFileShareBackup`), where the spec has file shares. @default none */
+    fileShareBackup?: FileShareBackupPlan;
     /** Logs, traces, the dashboard's rows and the alerts (observability.ts). */
     observability: ObservabilityPlan;
     /** The traffic policy of each web service that sets one, by service name (traffic.ts). */
@@ -105,6 +107,7 @@ export function planSystem(system: System, platform: Platform, placement?: Place
         }),
     );
     const datastores = planDatastores(system, platform, services);
+    const backups = Object.values(datastores).flatMap((d) => (d.kind === "database" ? [d.backup] : []));
     return {
         name: system.name,
         environment: system.environment,
@@ -123,7 +126,10 @@ export function planSystem(system: System, platform: Platform, placement?: Place
         })),
         fileShares: Object.fromEntries(Object.entries(system.fileShares).map(([n, f]) => [n, { ...f }])),
         datastores,
-        backups: Object.values(datastores).flatMap((d) => (d.kind === "database" ? [d.backup] : [])),
+        backups,
+        ...(Object.keys(system.fileShares).length > 0
+            ? { fileShareBackup: planFileShareBackup(backups, system.profile.backupRetentionDays) }
+            : {}),
         observability: planObservability(system, platform, compute),
         traffic: planTraffic(system),
         approximations: [

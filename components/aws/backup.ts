@@ -1,7 +1,8 @@
 /**
  * Backups on AWS beyond RDS's own automated backups: an AWS Backup vault encrypted with the
- * customer key, one plan per database whose rules follow its spec, and, where recovery asks for it,
- * a vault in the DR region that every rule copies into.
+ * customer key, one plan per database whose rules render its backup plan (plan/backup.ts
+ * `BackupPlan`: schedules, retention, point-in-time recovery, archive copies, worst gap), and,
+ * where recovery asks for it, a vault in the DR region that every rule copies into.
  *
  * The rules of a database's plan (`backupRules`):
  * - `scheduled`: `backup.schedule` (AuroMart's daily full, Asset Management's daily), kept `retentionDays`;
@@ -21,8 +22,15 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { DatastoreSpecs, RestoreTestPlan, SystemFacts } from "../../plan";
-import { maxGapMinutes, restrictsBothDays } from "../../conventions/cron";
+import {
+    FILE_SHARES_BACKUP,
+    type BackupPlan,
+    type DatastoreSpecs,
+    type FileShareBackupPlan,
+    type RestoreTestPlan,
+    type SystemFacts,
+} from "../../plan";
+import { restrictsBothDays } from "../../conventions/cron";
 import { awsTags, resourceName } from "../shared/naming";
 import { AWS_TAG } from "../../conventions/labels";
 import { dataAlarm } from "./monitoring";
@@ -84,16 +92,22 @@ export function backupSelectionTags(system: Pick<SystemFacts, "name">, database:
     return { "backup-plan": resourceName([system.name, database]) };
 }
 
+/** What one AWS Backup plan renders: a database's backup plan, or the file shares' (plan/backup.ts). */
+export type PlannedBackup = BackupPlan | FileShareBackupPlan;
+
 /**
- * The AWS Backup plan rules of a database (see the module comment). `drVaultArn` adds a copy of
- * each snapshot rule's recovery points to the DR vault, kept as long as the original.
+ * The AWS Backup plan rules of a database's (or the file shares') backup plan (see the module
+ * comment). `drVaultArn` adds a copy of each snapshot rule's recovery points to the DR vault, kept
+ * as long as the original.
  */
 export function backupRules(
-    db: Database,
+    b: PlannedBackup,
     vaultName: pulumi.Input<string>,
     drVaultArn?: pulumi.Input<string>,
 ): aws.types.input.backup.PlanRule[] {
-    const b = db.backup;
+    // The full schedule, then the incremental one where given (BackupPlan.schedules).
+    const [schedule, incrementalSchedule] = b.schedules;
+    const archive = "archive" in b ? b.archive : undefined;
     const copy = (deleteAfter: number, coldStorageAfter?: number) =>
         drVaultArn
             ? {
@@ -107,17 +121,17 @@ export function backupRules(
         {
             ruleName: "scheduled",
             targetVaultName: vaultName,
-            schedule: toAwsCron(b.schedule),
+            schedule: toAwsCron(schedule),
             ...windows,
             lifecycle: { deleteAfter: b.retentionDays },
             ...copy(b.retentionDays),
         },
     ];
-    if (b.incrementalSchedule) {
+    if (incrementalSchedule) {
         rules.push({
             ruleName: "incremental",
             targetVaultName: vaultName,
-            schedule: toAwsCron(b.incrementalSchedule),
+            schedule: toAwsCron(incrementalSchedule),
             ...windows,
             lifecycle: { deleteAfter: b.retentionDays },
             ...copy(b.retentionDays),
@@ -128,15 +142,15 @@ export function backupRules(
             ruleName: "continuous",
             targetVaultName: vaultName,
             enableContinuousBackup: true,
-            schedule: toAwsCron(b.schedule),
+            schedule: toAwsCron(schedule),
             ...windows,
             lifecycle: { deleteAfter: Math.min(b.retentionDays, 35) },
         });
     }
-    const [minute, hour] = b.schedule.trim().split(/\s+/);
+    const [minute, hour] = schedule.trim().split(/\s+/);
     const at = /^\d+$/.test(minute) && /^\d+$/.test(hour) ? `${minute} ${hour}` : "0 3";
-    if (b.archive?.weeklyRetentionDays) {
-        const keep = b.archive.weeklyRetentionDays;
+    if (archive?.weeklyRetentionDays) {
+        const keep = archive.weeklyRetentionDays;
         rules.push({
             ruleName: "weekly",
             targetVaultName: vaultName,
@@ -146,8 +160,8 @@ export function backupRules(
             ...copy(keep),
         });
     }
-    if (b.archive?.monthlyRetentionDays) {
-        const keep = b.archive.monthlyRetentionDays;
+    if (archive?.monthlyRetentionDays) {
+        const keep = archive.monthlyRetentionDays;
         // Cold storage needs 90 days there before deletion.
         const cold = keep >= 120 ? 30 : undefined;
         rules.push({
@@ -166,25 +180,21 @@ export function backupRules(
 export interface AwsBackupArgs {
     /** The system's facts (names, tags, `profile.deletionProtection`). */
     system: SystemFacts;
-    /** Databases that get a plan each. */
-    databases: Database[];
     /**
-     * EFS file systems (the spec's file shares, see files.ts), backed up by a plan of their own
-     * named {@link FILE_SHARES_PLAN}: the first database's schedules and retention without point-in-time recovery
-     * (EFS has none), else daily at 02:00 for the profile's retention; copied off-site like the rest.
-     * @default []
+     * The databases' backup plans (the plan's `backups`): an AWS Backup plan each, and the restore
+     * test of each (an AWS Backup restore testing plan and selection, and the RestoreTestFailed alarm).
      */
-    fileSystemArns?: pulumi.Input<string>[];
+    backups: BackupPlan[];
+    /**
+     * EFS file systems (the spec's file shares, see files.ts), backed up by a plan of their own that
+     * renders the plan's `fileShareBackup` (named {@link FILE_SHARES_PLAN}); copied off-site like the rest.
+     * @default none
+     */
+    fileShares?: { fileSystemArns: pulumi.Input<string>[]; backup: FileShareBackupPlan };
     /** Customer KMS key of the vault. */
     kmsKeyArn: pulumi.Input<string>;
     /** SNS topic for failures. */
     alarmTopicArn: pulumi.Input<string>;
-    /**
-     * The restore test of each database, by name (plan/backup.ts): an AWS Backup restore testing
-     * plan and selection each, and the RestoreTestFailed alarm.
-     * @default none
-     */
-    restoreTests?: Record<string, RestoreTestPlan>;
     /**
      * The DR region's provider and key: a vault there receives a copy of every recovery point.
      * @default no cross-region copy
@@ -192,29 +202,18 @@ export interface AwsBackupArgs {
     dr?: { provider: aws.Provider; kmsKeyArn: pulumi.Input<string> };
 }
 
-/** The name of the file shares' plan (`_` keeps it apart from any spec name, which are lower-case letters, digits and hyphens). */
-export const FILE_SHARES_PLAN = "file_shares";
-
-/** The pseudo-database whose backup settings the file shares' plan follows (see `AwsBackupArgs.fileSystemArns`). */
-export function fileShareBackup(system: SystemFacts, databases: Database[]): Database {
-    const first = databases[0];
-    const backup = first
-        ? { ...first.backup, pointInTime: false, archive: undefined }
-        : { schedule: "0 2 * * *", retentionDays: system.profile.backupRetentionDays, pointInTime: false };
-    return { ...(first ?? {}), name: FILE_SHARES_PLAN, backup } as Database;
-}
+/** The name of the file shares' plan: the plan's {@link FILE_SHARES_BACKUP}. */
+export const FILE_SHARES_PLAN = FILE_SHARES_BACKUP;
 
 /**
  * Hourly periods without a backup job created in the vault after which the never-started alarm
- * fires: the shortest of the plans' longest gaps between two scheduled backups, plus an hour for
- * AWS Backup's start window (the rules' default 60 minutes), capped at 168 (PutMetricAlarm:
- * Period x EvaluationPeriods at most 604,800 s for periods of an hour or more).
+ * fires: the shortest of the plans' longest gaps between two scheduled backups (their backup
+ * plans' `worstGapMinutes`), plus an hour for AWS Backup's start window (the rules' default 60
+ * minutes), capped at 168 (PutMetricAlarm: Period x EvaluationPeriods at most 604,800 s for periods
+ * of an hour or more).
  */
-export function neverStartedPeriods(databases: Pick<Database, "backup">[]): number {
-    const gaps = databases.map((db) =>
-        maxGapMinutes(db.backup.schedule, ...(db.backup.incrementalSchedule ? [db.backup.incrementalSchedule] : [])),
-    );
-    const shortest = Math.min(...gaps.map((g) => g ?? Infinity));
+export function neverStartedPeriods(backups: Pick<BackupPlan, "worstGapMinutes">[]): number {
+    const shortest = Math.min(...backups.map((b) => b.worstGapMinutes));
     return Math.min(168, Math.ceil(shortest / 60) + 1);
 }
 
@@ -365,31 +364,32 @@ export class AwsBackup extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const fileSystems = args.fileSystemArns ?? [];
-        const files = fileSystems.length ? fileShareBackup(system, args.databases) : undefined;
-        const planned = [...args.databases, ...(files ? [files] : [])];
-        for (const db of planned) {
+        const fileSystems = args.fileShares?.fileSystemArns ?? [];
+        const files = fileSystems.length ? args.fileShares?.backup : undefined;
+        const planned: PlannedBackup[] = [...args.backups, ...(files ? [files] : [])];
+        for (const b of planned) {
+            const db = b.database;
             const plan = new aws.backup.Plan(
-                `${name}-${db.name}`,
+                `${name}-${db}`,
                 {
-                    name: awsName("backup", [system.name, system.environment, db.name]),
-                    rules: backupRules(db, this.vault.name, this.drVault?.arn),
-                    tags: { ...tags, [AWS_TAG.backupOf]: db.name },
+                    name: awsName("backup", [system.name, system.environment, db]),
+                    rules: backupRules(b, this.vault.name, this.drVault?.arn),
+                    tags: { ...tags, [AWS_TAG.backupOf]: db },
                 },
                 { parent: this },
             );
-            this.plans[db.name] = plan;
+            this.plans[db] = plan;
             new aws.backup.Selection(
-                `${name}-${db.name}`,
+                `${name}-${db}`,
                 {
-                    name: resourceName([system.name, db.name], 50),
+                    name: resourceName([system.name, db], 50),
                     planId: plan.id,
                     iamRoleArn: role.arn,
                     // Databases join by tag; the file systems by ARN.
-                    ...(db === files
+                    ...(b === files
                         ? { resources: fileSystems }
                         : {
-                              selectionTags: Object.entries(backupSelectionTags(system, db.name)).map(([key, value]) => ({
+                              selectionTags: Object.entries(backupSelectionTags(system, db)).map(([key, value]) => ({
                                   type: "STRINGEQUALS",
                                   key,
                                   value,
@@ -446,11 +446,11 @@ export class AwsBackup extends pulumi.ComponentResource {
                 treatMissingData: "breaching",
             });
         }
-        for (const [db, test] of Object.entries(args.restoreTests ?? {}))
-            restoreTesting(this, `${name}-${db}`, {
+        for (const b of args.backups)
+            restoreTesting(this, `${name}-${b.database}`, {
                 system,
-                database: db,
-                test,
+                database: b.database,
+                test: b.restoreTest,
                 vault: this.vault,
                 roleArn: role.arn,
                 alarmTopicArn: args.alarmTopicArn,

@@ -133,15 +133,15 @@ function createBackup(
         !drSite && plan.profile.deletionProtection && settings.drRegion
             ? offsiteVaultTarget(`${plan.name}-offsite`, plan, settings.drRegion, opts)
             : undefined;
+    const fileSystemArns = args.fileSystemArns ?? [];
+    if (fileSystemArns.length > 0 && !plan.fileShareBackup)
+        throw new Error(`${plan.name}: file systems to back up, but the plan has no file shares`);
     return new AwsBackup(
         `${plan.name}-backup`,
         {
             system: plan,
-            databases: Object.values(plan.datastores).flatMap((d) => (d.kind === "database" ? [d.spec] : [])),
-            restoreTests: Object.fromEntries(
-                Object.values(plan.datastores).flatMap((d) => (d.kind === "database" && d.backup ? [[d.name, d.backup.restoreTest]] : [])),
-            ),
-            fileSystemArns: args.fileSystemArns ?? [],
+            backups: plan.backups,
+            ...(plan.fileShareBackup ? { fileShares: { fileSystemArns, backup: plan.fileShareBackup } } : {}),
             kmsKeyArn,
             alarmTopicArn: args.alarmTopicArn,
             dr: drSite ? { provider: drSite.provider, kmsKeyArn: drSite.kms.arn } : offsite,

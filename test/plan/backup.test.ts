@@ -5,7 +5,7 @@
  */
 import * as assert from "node:assert/strict";
 import { loadStack, PLATFORMS, presetNames } from "../../model";
-import { planBackup, planSystem } from "../../plan";
+import { planBackup, planFileShareBackup, planSystem } from "../../plan";
 import { stackConfig } from "../harness";
 
 const systemOf = (preset: string) => loadStack(stackConfig({ stack: "prod", system: preset })).system;
@@ -26,6 +26,34 @@ describe("plan: one backup plan per database", () => {
         assert.equal(b.achievableRpoMinutes, 5);
         assert.equal(b.maxAgeSeconds, (b.worstGapMinutes + 60) * 60);
         assert.ok(b.worstGapMinutes > 5);
+    });
+
+    it("carries the spec's archive copies (Asset Management: weekly 90 days, monthly 365), which AWS renders as its weekly and monthly rules", () => {
+        assert.deepEqual(planBackup(systemOf("asset-management").databases.db).archive, {
+            weeklyRetentionDays: 90,
+            monthlyRetentionDays: 365,
+        });
+        assert.equal(planBackup(systemOf("auromart").databases.db).archive, undefined);
+    });
+
+    it("the file shares' backups: the first database's schedules and retention without point-in-time recovery; with no database daily at 02:00", () => {
+        const plan = planSystem(systemOf("auromart"), "aws");
+        const db = plan.backups[0];
+        assert.deepEqual(plan.fileShareBackup, {
+            database: "file_shares",
+            schedules: db.schedules,
+            retentionDays: db.retentionDays,
+            pointInTime: false,
+            worstGapMinutes: db.worstGapMinutes,
+        });
+        assert.deepEqual(planFileShareBackup([], 14), {
+            database: "file_shares",
+            schedules: ["0 2 * * *"],
+            retentionDays: 14,
+            pointInTime: false,
+            worstGapMinutes: 1440,
+        });
+        assert.equal(planSystem(systemOf("mdc-tts"), "aws").fileShareBackup, undefined, "no file shares, no plan for them");
     });
 
     it("every preset on every platform: the plan's backups are its databases' entries, in spec order", () => {

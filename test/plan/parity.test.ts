@@ -169,22 +169,25 @@ async function checkParity(preset: string, overrides?: Record<string, unknown>):
             expectedTraffic(platform, plan),
             `${stack}/${preset}: traffic policy per routed service`,
         );
+        // AWS also backs up the file shares' EFS file systems, on a plan of their own: the plan's fileShareBackup.
+        const fileShares = platform === "aws" && plan.fileShareBackup ? [plan.fileShareBackup] : [];
+        assert.equal(
+            fileShares.length,
+            platform === "aws" && Object.keys(system.fileShares).length > 0 ? 1 : 0,
+            `${stack}/${preset}: the file shares' backups are planned`,
+        );
         const wantBackups = Object.fromEntries(
-            plan.backups.map((b) => [
+            [...plan.backups, ...fileShares].map((b) => [
                 b.database,
                 { schedules: platform === "aws" ? b.schedules.map(toAwsCron) : b.schedules, retentionDays: b.retentionDays },
             ]),
         );
         const gotBackups = BACKUPS[platform](registered, system.name);
-        // AWS also backs up the file shares' EFS file systems, on a plan of their own.
-        const extra = Object.keys(gotBackups).filter((k) => !(k in wantBackups));
         assert.deepEqual(
-            extra,
-            platform === "aws" && Object.keys(system.fileShares).length > 0 ? ["file_shares"] : [],
-            `${stack}/${preset}: backup plans beyond the databases`,
+            gotBackups,
+            wantBackups,
+            `${stack}/${preset}: backup schedules and retention per database (and the file shares on AWS)`,
         );
-        for (const k of extra) delete gotBackups[k];
-        assert.deepEqual(gotBackups, wantBackups, `${stack}/${preset}: backup schedules and retention per database`);
         assert.deepEqual(
             Object.keys(registered.outputs.datastores).sort(),
             Object.keys(plan.datastores).sort(),

@@ -1,5 +1,6 @@
 import * as assert from "assert";
 import { neverStartedPeriods, toAwsCron } from "../../../components/aws/backup";
+import { planBackup } from "../../../plan";
 import type { Plan, PlannedResource } from "../../harness";
 import { planData, providerOf } from "./data-helpers";
 
@@ -149,9 +150,15 @@ describe("aws backup (AWS Backup)", function () {
         assert.strictEqual(silent.inputs.datapointsToAlarm, 25);
         assert.strictEqual(silent.inputs.treatMissingData, "breaching");
         assert.deepStrictEqual(silent.inputs.dimensions, { BackupVaultName: "hld-platform-prod" });
-        // AuroMart's 6-hourly incremental: 7 hours; a weekly schedule is capped at CloudWatch's 7 days.
-        assert.strictEqual(neverStartedPeriods([{ backup: { schedule: "0 2 * * *", incrementalSchedule: "0 */6 * * *" } } as never]), 7);
-        assert.strictEqual(neverStartedPeriods([{ backup: { schedule: "0 2 * * 0" } } as never]), 168);
+        // AuroMart's 6-hourly incremental: 7 hours; a weekly schedule is capped at CloudWatch's 7 days (the gaps are the backup plans').
+        const backupOf = (schedule: string, incrementalSchedule?: string) =>
+            planBackup({
+                name: "db",
+                engine: "postgres",
+                backup: { schedule, ...(incrementalSchedule ? { incrementalSchedule } : {}), retentionDays: 7, pointInTime: false },
+            });
+        assert.strictEqual(neverStartedPeriods([backupOf("0 2 * * *", "0 */6 * * *")]), 7);
+        assert.strictEqual(neverStartedPeriods([backupOf("0 2 * * 0")]), 168);
         assert.ok(
             hld
                 .one("aws:backup/vaultNotifications:VaultNotifications", "hld-platform-backup")
