@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
 import { CONFIG_KEYS, loadStack, PROJECT_ROOT } from "../../model";
@@ -32,6 +33,21 @@ describe("config: Pulumi.yaml and the stack files", () => {
             assert.equal(settings.platform, platform, stack);
             assert.equal(settings.environment, environment, stack);
             assert.equal(settings.placement, placement, stack);
+        }
+    });
+
+    it("reads a stack file afresh once it changes (what a text parsed to is kept by the text)", () => {
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), "tierform-stack-"));
+        try {
+            fs.copyFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), path.join(root, "Pulumi.yaml"));
+            fs.writeFileSync(path.join(root, "Pulumi.qa.yaml"), "config:\n  tierform:platform: docker\n");
+            assert.equal(readStackConfig("qa", root)["tierform:platform"], "docker");
+            fs.writeFileSync(path.join(root, "Pulumi.qa.yaml"), "config:\n  tierform:platform: kubernetes\n");
+            assert.equal(readStackConfig("qa", root)["tierform:platform"], "kubernetes");
+            fs.writeFileSync(path.join(root, "Pulumi.qa.yaml"), "config: [\n");
+            assert.throws(() => readStackConfig("qa", root), /^Error: Pulumi\.qa\.yaml:\d+: YAML does not parse/);
+        } finally {
+            fs.rmSync(root, { recursive: true, force: true });
         }
     });
 

@@ -34,6 +34,24 @@ describe("spec: loading the stack", () => {
         }
     });
 
+    it("reads a spec file afresh once it changes (what a text parsed to is kept by the text)", () => {
+        const file = path.join(tmp, "edited.yaml");
+        const text = fs.readFileSync(path.join(__dirname, "../../systems/mdc-tts.yaml"), "utf8");
+        fs.writeFileSync(file, text);
+        const before = loadStack({ "tierform:system": file }).system;
+        fs.writeFileSync(file, text.replace(/^name: .*$/m, "name: edited-shop"));
+        const after = loadStack({ "tierform:system": file }).system;
+        assert.notEqual(before.name, "edited-shop");
+        assert.equal(after.name, "edited-shop");
+        fs.writeFileSync(file, text.replace(/^name: .*$/m, "name: [\n"));
+        assert.match(
+            problemsOf({ "tierform:system": file })
+                .map((p) => p.message)
+                .join("\n"),
+            /YAML does not parse/,
+        );
+    });
+
     it("refuses an unknown platform and names what is allowed", () => {
         const p = problemAt(problemsOf({ "tierform:platform": "azure" }), "tierform:platform");
         assert.match(p.message, /'azure' is not allowed; allowed: docker, kubernetes, aws/);
