@@ -4,7 +4,7 @@
  * for what only the plan can tell.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { deploySystem, stackOutputs } from "./components";
+import { deploySystem, stackOutputs } from "./deploy";
 import { loadStack, SpecError } from "./model";
 import { checkPlan } from "./plan";
 

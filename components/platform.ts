@@ -1,6 +1,6 @@
 /**
  * What a platform module gives the program: its system component, what it refuses, what it warns
- * about. Its own file, below both components/index.ts (which loads the stack's platform module)
+ * about. Its own file, below both deploy.ts (which loads the stack's platform module)
  * and each components/<platform>/system.ts (which exports one), so neither imports the other's
  * types back.
  */

@@ -154,7 +154,7 @@ function createBackup(
  * Create the data tier of `args.plan` and return each datastore's binding by name: the data key,
  * the DR site, the backups, then each datastore of the plan by its kind's provisioner
  * (provisioners.ts), in the plan's order. Recovery objectives it cannot meet (`recoveryProblems`)
- * were refused before any resource, by the one refusal path (components/index.ts via the AWS
+ * were refused before any resource, by the one refusal path (deploy.ts via the AWS
  * platform's problems()).
  */
 export function createDataTier(args: AwsDataArgs, opts: pulumi.ComponentResourceOptions): Record<string, AwsDatastoreBinding> {

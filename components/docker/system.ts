@@ -112,5 +112,5 @@ export class DockerSystem extends pulumi.ComponentResource implements PlatformSy
     }
 }
 
-/** The Docker platform: its system component and what it refuses (see components/index.ts). */
+/** The Docker platform: its system component and what it refuses (see deploy.ts). */
 export const platform: PlatformModule = { System: DockerSystem, problems: (plan, settings) => dockerProblems(plan, settings) };

@@ -226,7 +226,7 @@ export class KubernetesSystem extends pulumi.ComponentResource implements Platfo
     }
 }
 
-/** The Kubernetes platform: its system component and what it refuses (see components/index.ts). */
+/** The Kubernetes platform: its system component and what it refuses (see deploy.ts). */
 export const platform: PlatformModule = {
     System: KubernetesSystem,
     problems: (plan, settings) => kubernetesProblems(plan, settings),

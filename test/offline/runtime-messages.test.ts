@@ -31,7 +31,7 @@ describe("offline engine: what the program logs", function () {
             runOffline({ program, config: stackConfig({ stack: "dev", system: "mealkitz" }), stack: "dev" }),
         );
         assert.equal(written, "");
-        // MealKitz's read replicas are approximated on Docker (plan/support.ts): components/index.ts logs it.
+        // MealKitz's read replicas are approximated on Docker (plan/support.ts): deploy.ts logs it.
         const info = run.messages.filter((m) => m.severity === "info").map((m) => m.message);
         assert.ok(
             info.some((m) => m.startsWith("tierform: on docker, read-replicas (databases.")),

@@ -6,7 +6,7 @@
 import { strict as assert } from "assert";
 import { loadStack, type Platform } from "../../model";
 import { KNOWLEDGE, planSystem, unrenderedWhy } from "../../plan";
-import { platformProblems } from "../../components";
+import { platformProblems } from "../../deploy";
 import { planStack, problemsOf, stackConfig } from "../harness";
 import { spec } from "../harness/spec";
 

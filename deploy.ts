@@ -1,24 +1,26 @@
 /**
- * Picks the platform's system component for the stack. Platforms are loaded lazily, so a docker
- * stack never loads the AWS or Kubernetes SDKs.
+ * The program's composition root, between the loaded stack (model/) and the platform adapters
+ * (components/): refuse what the stack's platform cannot build, plan, print what the plan
+ * approximates, and hand the plan to the platform's system component, which reads nothing else.
+ * Platforms are loaded lazily, so a docker stack never loads the AWS or Kubernetes SDKs.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { type LoadedStack, type System } from "../model";
-import { KNOWLEDGE, PLACEMENTS, planSystem, scheduleLines, unsupportedProblems, type Placement, type SystemPlan } from "../plan";
-import type { PlatformSystem, SystemOutputs } from "./contract";
-import type { PlatformModule } from "./platform";
-import { type Problem, problemLines } from "../conventions/problems";
-import type { Platform } from "../conventions/platforms";
+import { type LoadedStack, type System } from "./model";
+import { KNOWLEDGE, PLACEMENTS, planSystem, scheduleLines, unsupportedProblems, type Placement, type SystemPlan } from "./plan";
+import type { PlatformSystem, SystemOutputs } from "./components/contract";
+import type { PlatformModule } from "./components/platform";
+import { type Problem, problemLines } from "./conventions/problems";
+import type { Platform } from "./conventions/platforms";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const PLATFORMS: Record<Platform, () => PlatformModule> = {
-    docker: () => require("./docker/system").platform,
-    kubernetes: () => require("./kubernetes/system").platform,
-    aws: () => require("./aws/system").platform,
+    docker: () => require("./components/docker/system").platform,
+    kubernetes: () => require("./components/kubernetes/system").platform,
+    aws: () => require("./components/aws/system").platform,
 };
 /** The modules of the placements that mix platforms (`tierform:placement`), loaded as lazily. */
 const PLACEMENT_MODULES: Record<Placement, () => PlatformModule> = {
-    eks: () => require("./eks/system").platform,
+    eks: () => require("./components/eks/system").platform,
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
