@@ -20,7 +20,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { RDS_CA_BUNDLE_PATH, RDS_CA_BUNDLE_URL } from "./documentdb";
 import { clientUrls, DEFAULT_PORTS } from "../shared/connection";
-import { DEFAULT_CLIENT, type DatastoreSpecs } from "../../plan";
+import { DEFAULT_CLIENT, type BackupPlan, type DatastoreSpecs } from "../../plan";
 import type { ConnectionValues } from "../contract";
 import { awsTags, resourceName } from "../shared/naming";
 import { dataAlarm } from "./monitoring";
@@ -75,6 +75,8 @@ export function rdsMaxAllocatedStorage(storageGb: number): number | undefined {
 export interface AwsDatabaseArgs extends AwsIsolatedDatastoreArgs {
     /** The resolved database spec; engine postgres or mysql. */
     database: DatastoreSpecs["database"];
+    /** Its backup plan (plan/backup.ts): the automated backups' window, retention and point-in-time recovery. */
+    backup: BackupPlan;
     /**
      * Where the cross-region DR replica goes.
      * @default no DR replica
@@ -448,7 +450,9 @@ export class AwsDatabase extends pulumi.ComponentResource {
     /** The primary instance: encrypted gp3 storage, Multi-AZ where the profile asks, automated backups in the spec's window, protected in prod. */
     private createPrimary(s: RdsSetup): aws.rds.Instance {
         const { name, args, system, db, engine, prod, tags, identifier, observability, lifecycle } = s;
-        const backupWindow = dailyWindow(db.backup.schedule);
+        // The full schedule's hour (BackupPlan.schedules: the full one first).
+        const fullSchedule = args.backup.schedules[0];
+        const backupWindow = dailyWindow(fullSchedule);
         const instanceClass = s.instanceClass;
         const port = DEFAULT_PORTS[engine];
         const password = s.password;
@@ -483,9 +487,9 @@ export class AwsDatabase extends pulumi.ComponentResource {
                 multiAz: profile.multiAz,
                 // Automated backups give point-in-time recovery within the retention (RDS keeps at most 35 days;
                 // AWS Backup keeps the spec's longer retentions and archives).
-                backupRetentionPeriod: Math.min(db.backup.retentionDays, 35),
+                backupRetentionPeriod: Math.min(args.backup.retentionDays, 35),
                 backupWindow,
-                maintenanceWindow: backupWindow ? dailyWindow(db.backup.schedule, 2, "sun:") : undefined,
+                maintenanceWindow: backupWindow ? dailyWindow(fullSchedule, 2, "sun:") : undefined,
                 deleteAutomatedBackups: !prod,
                 deletionProtection: prod,
                 skipFinalSnapshot: !prod,
@@ -502,7 +506,7 @@ export class AwsDatabase extends pulumi.ComponentResource {
                 // window, and RDS reports those (https://docs.aws.amazon.com/aws-backup/latest/devguide/point-in-time-recovery.html,
                 // point-in-time-recovery-retention-period.html). Pulumi leaves them as AWS Backup has them instead of
                 // resetting them on every update.
-                ...(db.backup.pointInTime ? { ignoreChanges: ["backupWindow", "backupRetentionPeriod"] } : {}),
+                ...(args.backup.pointInTime ? { ignoreChanges: ["backupWindow", "backupRetentionPeriod"] } : {}),
             },
         );
     }
@@ -542,7 +546,7 @@ export class AwsDatabase extends pulumi.ComponentResource {
 
     /** The cross-region replica in the DR site's region: single-AZ while it stands by (waived, see below). */
     private createDrReplica(s: RdsSetup, dr: AwsDrTarget): aws.rds.Instance {
-        const { name, db, prod, tags, identifier, instanceClass, observability } = s;
+        const { name, args, db, prod, tags, identifier, instanceClass, observability } = s;
         const drParameters = this.createParameterGroup(name, s.args, s.engine, identifier, tags, s.memoryGiB, dr);
         const drMonitoringRole = s.monitoringRole; // IAM is global: the same role serves the DR region.
         const replica = new aws.rds.Instance(
@@ -561,7 +565,7 @@ export class AwsDatabase extends pulumi.ComponentResource {
                 // Single-AZ while it only stands by (cost: a Multi-AZ standby doubles its instance hours); made Multi-AZ
                 // when promoted in a regional disaster. The waiver tag says so to the Multi-AZ policy and the plan.
                 multiAz: false,
-                backupRetentionPeriod: Math.min(db.backup.retentionDays, 35),
+                backupRetentionPeriod: Math.min(args.backup.retentionDays, 35),
                 deletionProtection: prod,
                 // RDS takes no final snapshot of a replica; the primary's and the copied backups cover it.
                 skipFinalSnapshot: true,

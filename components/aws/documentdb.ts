@@ -12,7 +12,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { clientUrls, DEFAULT_PORTS } from "../shared/connection";
-import { RDS_CA_FILE, RDS_CA_URL, type DatastoreSpecs } from "../../plan";
+import { RDS_CA_FILE, RDS_CA_URL, type BackupPlan, type DatastoreSpecs } from "../../plan";
 import type { ConnectionValues } from "../contract";
 import { awsTags, resourceName } from "../shared/naming";
 import { dataAlarm } from "./monitoring";
@@ -41,6 +41,8 @@ export const RDS_CA_BUNDLE_URL = RDS_CA_URL;
 export interface AwsDocumentDbArgs extends AwsIsolatedDatastoreArgs {
     /** The resolved database spec, engine mongodb. */
     database: DatastoreSpecs["database"];
+    /** Its backup plan (plan/backup.ts): the automated backups' window and retention. */
+    backup: BackupPlan;
     /**
      * Extra tags on the cluster, e.g. the tag an AWS Backup selection matches.
      * @default {}
@@ -109,7 +111,9 @@ export class AwsDocumentDb extends pulumi.ComponentResource {
         );
         // DocumentDB forbids '/', '"' and '@' in passwords: alphanumerics only.
         const password = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, { parent: this });
-        const backupWindow = dailyWindow(db.backup.schedule);
+        // The full schedule's hour (BackupPlan.schedules: the full one first).
+        const fullSchedule = args.backup.schedules[0];
+        const backupWindow = dailyWindow(fullSchedule);
         const logExports = ["audit", "profiler"];
         const logGroups = logExportGroups(this, name, {
             system,
@@ -131,9 +135,9 @@ export class AwsDocumentDb extends pulumi.ComponentResource {
                 dbClusterParameterGroupName: parameterGroup.name,
                 storageEncrypted: true,
                 kmsKeyId: args.kmsKeyArn,
-                backupRetentionPeriod: Math.min(db.backup.retentionDays, 35),
+                backupRetentionPeriod: Math.min(args.backup.retentionDays, 35),
                 preferredBackupWindow: backupWindow,
-                preferredMaintenanceWindow: backupWindow ? dailyWindow(db.backup.schedule, 2, "sun:") : undefined,
+                preferredMaintenanceWindow: backupWindow ? dailyWindow(fullSchedule, 2, "sun:") : undefined,
                 enabledCloudwatchLogsExports: logExports,
                 deletionProtection: prod,
                 skipFinalSnapshot: !prod,

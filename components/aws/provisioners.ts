@@ -117,6 +117,7 @@ function provisionDatabase(d: DatastorePlanOf<"database">, ctx: AwsProvisionCont
     const common = {
         system: ctx.plan,
         database: db,
+        backup: d.backup,
         subnetIds: ctx.network.isolatedSubnetIds,
         securityGroupIds: securityGroupOf(ctx, d.name),
         transport: d.transport,
