@@ -26,8 +26,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { System } from "../../model";
-import type { TrafficPlan } from "../../plan";
+import type { SystemPlan } from "../../plan";
 import { awsTags } from "../shared/naming";
 import { awsPlace } from "./common";
 import { shiftsTraffic, type AwsServiceLoadBalancer } from "./service";
@@ -46,8 +45,8 @@ import type { Problem } from "../../conventions/problems";
  * behind CloudFront, more than five conditions on a rule, a route to something that is not a web
  * service with a port, and (where ECS shifts the traffic: `ecs`) a blue/green or canary service with more than one route.
  */
-export function edgeProblems(system: System, certificateArn?: string, ecs = true): Problem[] {
-    const { edge } = system;
+export function edgeProblems(plan: Pick<SystemPlan, "edge" | "routes" | "services">, certificateArn?: string, ecs = true): Problem[] {
+    const { edge } = plan;
     const problems: Problem[] = [];
     const add = (where: string, message: string) => problems.push({ where, message });
     if (!edge.tls) add("edge.tls", "is false, but the AWS platform serves HTTPS only; set it to true");
@@ -61,7 +60,7 @@ export function edgeProblems(system: System, certificateArn?: string, ecs = true
     if (!edge.domain && !certificateArn)
         add("edge.domain", "is empty: the AWS edge requests a certificate for it (or give tierform:certificateArn)");
     if (edge.cdn && !edge.domain) add("edge.cdn", "on AWS needs edge.domain (CloudFront reaches the load balancer at origin.<domain>)");
-    const { rules, defaultService } = routeRules(system);
+    const { rules, defaultService } = routeRules(plan);
     if (edge.cdn && rules.some((r) => r.allowCidrs)) {
         // Behind CloudFront the load balancer sees CloudFront's addresses, not the client's.
         add(
@@ -79,12 +78,12 @@ export function edgeProblems(system: System, certificateArn?: string, ecs = true
     }
     const routed = [...new Set([...rules.map((r) => r.service), ...(defaultService ? [defaultService] : [])])];
     for (const name of routed) {
-        const svc = system.services[name];
+        const svc = plan.services[name];
         if (!svc || svc.kind !== "web" || !svc.port) {
             add(`edge.routes (${name})`, `route to '${name}' needs a web service with a port`);
             continue;
         }
-        const paths = edge.routes.filter((r) => r.service === name).map((r) => r.path);
+        const paths = plan.routes.filter((r) => r.service === name).map((r) => r.path);
         // ECS's own shift (not the EKS placement's Argo Rollouts, which moves pods behind the target group, not rules).
         if (ecs && shiftsTraffic(svc) && paths.length !== 1) {
             add(
@@ -98,13 +97,11 @@ export function edgeProblems(system: System, certificateArn?: string, ecs = true
 
 /** Arguments of {@link AwsEdge}. */
 export interface AwsEdgeArgs {
-    /** The resolved system: its edge (domain, routes, headers, rate limit, CDN) and services. */
-    system: System;
     /**
-     * The plan's traffic policies, by service (plan/traffic.ts): the idle timeout, anomaly mitigation, WAF rate rules.
-     * @default {}
+     * The system's plan: its edge (domain, headers, rate limit, CDN) and routes, the routed services, the static buckets,
+     * and the traffic policies (plan/traffic.ts: the idle timeout, anomaly mitigation, WAF rate rules).
      */
-    traffic?: Record<string, TrafficPlan>;
+    plan: SystemPlan;
     /** VPC of the target groups. */
     vpcId: pulumi.Input<string>;
     /**
@@ -176,15 +173,15 @@ export class AwsEdge extends pulumi.ComponentResource {
 
     constructor(name: string, args: AwsEdgeArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tierform:aws:Edge", name, {}, opts);
-        const { system } = args;
-        const { edge } = system;
+        const { plan } = args;
+        const { edge } = plan;
         const domain = edge.domain;
-        const part: EdgePart = { name, system, tags: awsTags(system, "edge"), parent: this, traffic: args.traffic ?? {} };
+        const part: EdgePart = { name, plan, tags: awsTags(plan, "edge"), parent: this };
         const place = awsPlace({ parent: this });
         const inUsEast1 = (args.region ?? CLOUDFRONT_REGION) === CLOUDFRONT_REGION;
         // What this edge cannot enforce (edgeProblems) was refused before any resource, by the one
         // refusal path (components/index.ts via the AWS platform's problems()).
-        const internalNeeded = args.internal !== undefined && routeRules(system).rules.some((r) => r.allowCidrs);
+        const internalNeeded = args.internal !== undefined && routeRules(plan).rules.some((r) => r.allowCidrs);
 
         const zoneId = domain ? hostedZone(part, domain, args.hostedZoneId) : undefined;
         const certificates = createCertificates(part, zoneId, {

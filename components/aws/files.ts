@@ -30,11 +30,11 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { Service, System } from "../../model";
 import { awsTags, resourceName } from "../shared/naming";
 import { denyInsecureTransport, ec2Description, policyJson } from "./common";
 import { AwsKms } from "./kms";
 import type { Problem } from "../../conventions/problems";
+import type { ServicePlan, SystemPlan } from "../../plan";
 
 /** NFS, the port EFS mount targets listen on. */
 export const NFS_PORT = 2049;
@@ -49,9 +49,9 @@ export const MAX_SUBPATH_DEPTH = 3;
 export const accessPointPath = (subPath?: string) => (subPath ? `${SHARE_ROOT}/${subPath}` : SHARE_ROOT);
 
 /** What EFS cannot expose: a `subPath` deeper than {@link MAX_SUBPATH_DEPTH} directories, or a path over 100 characters. */
-export function fileShareProblems(system: System): Problem[] {
+export function fileShareProblems(plan: { services: Record<string, Pick<ServicePlan, "name" | "mounts">> }): Problem[] {
     const out: Problem[] = [];
-    for (const svc of Object.values(system.services)) {
+    for (const svc of Object.values(plan.services)) {
         svc.mounts.forEach((m, i) => {
             if (!m.subPath) return;
             const depth = m.subPath.split("/").length;
@@ -84,8 +84,8 @@ export interface AwsServiceMounts {
 
 /** Arguments of {@link AwsFileShares}. */
 export interface AwsFileSharesArgs {
-    /** The resolved system: its shares, the services that mount them, deletion protection. */
-    system: System;
+    /** The system's plan: the services that mount shares, names, tags, deletion protection. */
+    plan: SystemPlan;
     /** VPC of the mount targets' security group. */
     vpcId: pulumi.Input<string>;
     /** Private subnets the tasks run in: one mount target in each. */
@@ -112,17 +112,17 @@ export class AwsFileShares extends pulumi.ComponentResource {
 
     constructor(name: string, args: AwsFileSharesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tierform:aws:FileShares", name, {}, opts);
-        const { system } = args;
-        const tags = awsTags(system, "service");
+        const { plan } = args;
+        const tags = awsTags(plan, "service");
         const opt = { parent: this };
-        const prod = system.profile.deletionProtection;
+        const prod = plan.profile.deletionProtection;
         const cluster = args.clusterSecurityGroupId;
-        const mounting = Object.values(system.services).filter((s) => s.mounts.length > 0);
+        const mounting = Object.values(plan.services).filter((s) => s.mounts.length > 0);
         // On EKS the nodes mount (the CSI driver), admitted through the cluster's group below: no task of a service mounts.
         const services = cluster === undefined ? mounting : [];
         const shares = [...new Set(mounting.flatMap((s) => s.mounts.map((m) => m.share)))];
-        const label = (...parts: string[]) => resourceName([system.name, ...parts]);
-        const key = new AwsKms(`${name}-key`, { system, purpose: "files" }, opt);
+        const label = (...parts: string[]) => resourceName([plan.name, ...parts]);
+        const key = new AwsKms(`${name}-key`, { system: plan, purpose: "files" }, opt);
 
         // One security group for every mount target: NFS from the mounting services only.
         const group = new aws.ec2.SecurityGroup(
@@ -131,8 +131,8 @@ export class AwsFileShares extends pulumi.ComponentResource {
                 vpcId: args.vpcId,
                 description: ec2Description(
                     cluster === undefined
-                        ? `${system.name} file shares: NFS ${NFS_PORT} from ${services.map((s) => s.name).join(", ")} only`
-                        : `${system.name} file shares: NFS ${NFS_PORT} from the EKS cluster's nodes only`,
+                        ? `${plan.name} file shares: NFS ${NFS_PORT} from ${services.map((s) => s.name).join(", ")} only`
+                        : `${plan.name} file shares: NFS ${NFS_PORT} from the EKS cluster's nodes only`,
                 ),
                 revokeRulesOnDelete: true,
                 tags: { ...tags, Name: label("file-shares") },
@@ -196,7 +196,7 @@ export class AwsFileShares extends pulumi.ComponentResource {
                     throughputMode: "elastic",
                     // Files untouched for 30 days move to Infrequent Access, and back on their first read.
                     lifecyclePolicies: [{ transitionToIa: "AFTER_30_DAYS" }, { transitionToPrimaryStorageClass: "AFTER_1_ACCESS" }],
-                    tags: { ...tags, Name: label(system.environment, "share", share), share },
+                    tags: { ...tags, Name: label(plan.environment, "share", share), share },
                 },
                 { parent: this, protect: prod },
             );
@@ -218,7 +218,7 @@ export class AwsFileShares extends pulumi.ComponentResource {
         }
 
         const accessPoints = new Map<string, aws.efs.AccessPoint>();
-        const accessPoint = (svc: Service, share: string, subPath: string | undefined) => {
+        const accessPoint = (svc: ServicePlan, share: string, subPath: string | undefined) => {
             const k = accessPointKey(share, subPath, svc.runAsUser);
             let ap = accessPoints.get(k);
             if (!ap) {

@@ -13,7 +13,6 @@
  */
 import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { System } from "../../model";
 import { awsTags } from "../shared/naming";
 import type { AwsNetworkInfo } from "./contract";
 import { problemOf } from "./common";
@@ -24,22 +23,20 @@ import { securityGroupKit, type NetworkPart } from "./network/part";
 import { createDatastoreGroups, createLoadBalancerGroups, createServiceGroups } from "./network/security-groups";
 import { availabilityZoneCount, createVpc, DEFAULT_VPC_CIDR, findSubnets, type SubnetTier, type VpcSubnets } from "./network/subnets";
 import type { Problem } from "../../conventions/problems";
-import type { DatastorePlan, PlatformSettings } from "../../plan";
+import type { PlatformSettings, SystemFacts, SystemPlan } from "../../plan";
 
 /** What the AWS network cannot build: fewer than two or more than six availability zones. */
-export function networkProblems(system: System, settings: Pick<PlatformSettings, "azCount">): Problem[] {
+export function networkProblems(plan: SystemFacts, settings: Pick<PlatformSettings, "azCount">): Problem[] {
     return problemOf("tierform:azCount", () => {
-        const n = availabilityZoneCount(system, settings.azCount);
+        const n = availabilityZoneCount(plan, settings.azCount);
         if (n > 6) throw new Error(`tierform:azCount asks for ${n} availability zones; at most 6 are supported`);
     });
 }
 
 /** Arguments of {@link AwsNetwork}. */
 export interface AwsNetworkArgs {
-    /** The resolved system: its services and datastores decide the security groups. */
-    system: System;
-    /** The plan's datastores, in creation order: each one's group admits its provisioner's port from its users. */
-    datastores: DatastorePlan[];
+    /** The system's plan: its services, routes, edge and datastores decide the security groups. */
+    plan: SystemPlan;
     /**
      * An existing VPC to deploy into. Its subnets are found by the tag `subnet-tier` =
      * `public` | `private` | `isolated`; each tier needs at least `azCount` subnets, one per zone,
@@ -111,9 +108,9 @@ export class AwsNetwork extends pulumi.ComponentResource {
 
     constructor(name: string, args: AwsNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tierform:aws:Network", name, {}, opts);
-        const { system } = args;
-        const part: NetworkPart = { name, system, tags: awsTags(system, "network"), parent: this };
-        const azCount = availabilityZoneCount(system, args.azCount);
+        const { plan } = args;
+        const part: NetworkPart = { name, plan, tags: awsTags(plan, "network"), parent: this };
+        const azCount = availabilityZoneCount(plan, args.azCount);
         const existingVpc = Boolean(args.vpcId);
 
         let network: VpcSubnets;
@@ -129,10 +126,10 @@ export class AwsNetwork extends pulumi.ComponentResource {
             vpcFlowLogs(
                 `${name}-flow-logs`,
                 {
-                    system,
+                    system: plan,
                     vpcId: vpc.vpc.id,
-                    bucketPrefixParts: [system.name, system.environment, "flow-logs"],
-                    retentionInDays: args.logRetentionDays ?? system.observability.logRetentionDays,
+                    bucketPrefixParts: [plan.name, plan.environment, "flow-logs"],
+                    retentionInDays: args.logRetentionDays ?? plan.observability.logRetentionDays,
                 },
                 { parent: this },
             );
@@ -159,7 +156,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
         const lbs = createLoadBalancerGroups(part, kit);
         const traced = args.tracedTasks ?? false;
         const services = args.taskSecurityGroups === false ? {} : createServiceGroups(part, kit, lbs, existingVpc, traced);
-        const closed = Object.values(system.services).filter((svc) => services[svc.name] && !internetHttpsReason(svc, existingVpc, traced));
+        const closed = Object.values(plan.services).filter((svc) => services[svc.name] && !internetHttpsReason(svc, existingVpc, traced));
         if (closed.length > 0 && s3Endpoint)
             createInterfaceEndpoints(part, kit, {
                 vpcId: this.vpcId,
@@ -168,7 +165,8 @@ export class AwsNetwork extends pulumi.ComponentResource {
                 serviceGroups: services,
                 s3Endpoint,
             });
-        const datastores = createDatastoreGroups(part, kit, services, args.datastores);
+        // The plan's datastores, in creation order: each one's group admits its provisioner's port from its users.
+        const datastores = createDatastoreGroups(part, kit, services, Object.values(plan.datastores));
 
         this.albSecurityGroupId = lbs.alb.id;
         this.internalAlbSecurityGroupId = lbs.internalAlb?.id;

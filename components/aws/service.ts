@@ -52,8 +52,14 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { Service, System } from "../../model";
-import { exportsTraces, type ReplicaRange, type RolloutAnalysisPlan, type ServicePlan } from "../../plan";
+import {
+    exportsTraces,
+    type ReplicaRange,
+    type RolloutAnalysisPlan,
+    type RolloutPlan,
+    type ServicePlan,
+    type SystemFacts,
+} from "../../plan";
 import { ecsDeployment, type EcsDeployment } from "../../plan/support/aws";
 import { connectionValues } from "../shared/binding";
 import { awsTags, resourceName } from "../shared/naming";
@@ -106,19 +112,20 @@ export function fargateSize(cpu: number, memoryMb: number): { cpu: number; memor
 }
 
 /**
- * ECS deployment percentages from the spec's rollout over the plan's minimum replicas N:
+ * ECS deployment percentages from the plan's rolling batch sizes over its minimum replicas N:
  * minimumHealthyPercent = (N - maxUnavailable) / N, maximumPercent = (N + maxSurge) / N. A
  * scheduler never runs twice: 0 % / 100 % (the old task stops before the new one starts).
  */
 export function deploymentPercents(
-    service: Pick<Service, "kind" | "rollout">,
+    service: Pick<ServicePlan, "kind"> & { rollout: Pick<RolloutPlan, "rolling"> },
     replicas: ReplicaRange,
 ): { minimumHealthyPercent: number; maximumPercent: number } {
     if (service.kind === "scheduler") return { minimumHealthyPercent: 0, maximumPercent: 100 };
     const n = Math.max(1, replicas.min);
-    const unavailable = Math.min(service.rollout.maxUnavailable, n);
+    const { maxSurge, maxUnavailable } = service.rollout.rolling;
+    const unavailable = Math.min(maxUnavailable, n);
     // Neither surge nor unavailability would deadlock a deployment: allow one extra task.
-    const surge = service.rollout.maxSurge === 0 && unavailable === 0 ? 1 : service.rollout.maxSurge;
+    const surge = maxSurge === 0 && unavailable === 0 ? 1 : maxSurge;
     return {
         minimumHealthyPercent: Math.floor((100 * (n - unavailable)) / n),
         maximumPercent: Math.max(100, Math.ceil((100 * (n + surge)) / n)),
@@ -126,7 +133,8 @@ export function deploymentPercents(
 }
 
 /** Whether a service's rollout shifts traffic between two target groups (blue/green or canary), when it is routed. */
-export const shiftsTraffic = (service: Service) => service.kind === "web" && service.rollout.strategy !== "rolling";
+export const shiftsTraffic = (service: Pick<ServicePlan, "kind"> & { rollout: Pick<RolloutPlan, "strategy"> }) =>
+    service.kind === "web" && service.rollout.strategy !== "rolling";
 
 /**
  * What ECS owns on a service once it exists, so a later `pulumi up` leaves it as ECS has it:
@@ -204,7 +212,7 @@ export function containerHealthCheck(plan: ServicePlan): Record<string, unknown>
  * The Fargate size of a service's task: the smallest with the service's CPU and its memory plus, where it is traced, the ADOT
  * collector's hard memory limit (its CPU units are a share of the task's: service/tracing.ts ADOT_RESOURCES).
  */
-export function taskSize(service: Pick<Service, "resources">, traced: boolean): { cpu: number; memory: number } {
+export function taskSize(service: Pick<ServicePlan, "resources">, traced: boolean): { cpu: number; memory: number } {
     return fargateSize(service.resources.cpu, service.resources.memoryMb + (traced ? ADOT_RESOURCES.memoryMb : 0));
 }
 
@@ -216,7 +224,7 @@ export const ADOT_PORTS = [4317, 4318, 13133];
  * memory where it is traced), or, where it is traced, a port the collector beside it already listens on (the task's
  * containers share one network namespace in awsvpc mode, so one of the two would fail to bind).
  */
-export function serviceProblems(service: Service, traced = false): Problem[] {
+export function serviceProblems(service: Pick<ServicePlan, "name" | "kind" | "port" | "resources">, traced = false): Problem[] {
     return [
         ...(service.kind === "web" && !service.port
             ? [{ where: `services.${service.name}.port`, message: "a web service needs a port" }]
@@ -247,16 +255,14 @@ export interface ContainerVariables {
  * value is refused.
  */
 export function containerVariables(
-    system: System,
-    service: Service,
+    plan: ServicePlan,
     appSecretArns: Record<string, pulumi.Input<string>>,
     bindings: Record<string, AwsDatastoreBinding>,
-    plan: ServicePlan,
 ): ContainerVariables {
     const secrets: Record<string, pulumi.Input<string>> = {};
     for (const variable of plan.variables.appSecrets) {
         const arn = appSecretArns[variable];
-        if (arn === undefined) throw new Error(`service ${service.name}: no secret for ${variable}`);
+        if (arn === undefined) throw new Error(`service ${plan.name}: no secret for ${variable}`);
         secrets[variable] = arn;
     }
     const connections = connectionValues(plan, bindings);
@@ -357,12 +363,10 @@ export function requestsPerTargetMetric(
 
 /** Arguments of {@link AwsService}. */
 export interface AwsServiceArgs {
-    /** The resolved system (tags, log retention, connection variables). */
-    system: System;
-    /** The service to run. */
-    service: Service;
-    /** The service's plan on AWS (replicas, scaling signals, health check, variables, writable paths): what the service renders. */
-    plan: ServicePlan;
+    /** What the service reads of the system: its name and environment (names, tags), log retention, traces. */
+    system: SystemFacts;
+    /** The service's plan on AWS (image, port, size, replicas, scaling signals, health check, variables, writable paths, rollout): what it renders. */
+    service: ServicePlan;
     /** ECS cluster the service runs in. */
     clusterArn: pulumi.Input<string>;
     /** The cluster's name (part of the autoscaling resource id). */
@@ -472,8 +476,7 @@ export class AwsService extends pulumi.ComponentResource {
         const place = awsPlace(opt);
         const bindings = Object.fromEntries(Object.entries(args.bindings ?? {}).filter(([ds]) => svc.uses.includes(ds)));
         if (svc.kind === "web" && !svc.port) throw new Error(`service ${svc.name}: a web service needs a port`);
-        const plan = args.plan;
-        const replicas = plan.replicas;
+        const replicas = svc.replicas;
 
         const logGroup = new aws.cloudwatch.LogGroup(
             `${name}-logs`,
@@ -486,7 +489,9 @@ export class AwsService extends pulumi.ComponentResource {
             opt,
         );
         const appSecretArns = Object.fromEntries(
-            svc.secrets.map((s) => [s, args.appSecretArns?.[s]]).filter((e): e is [string, pulumi.Input<string>] => e[1] !== undefined),
+            svc.variables.appSecrets
+                .map((s) => [s, args.appSecretArns?.[s]])
+                .filter((e): e is [string, pulumi.Input<string>] => e[1] !== undefined),
         );
         const repository = ecrRepositoryArn(svc.image);
         const cache = args.imageCache;
@@ -511,10 +516,9 @@ export class AwsService extends pulumi.ComponentResource {
             ...(shares?.taskPolicyStatements ?? []),
             ...(traced ? [XRAY_WRITE_STATEMENT] : []),
         ]);
-        const healthCheck = containerHealthCheck(plan);
+        const healthCheck = containerHealthCheck(svc);
         const taskDefinition = createTaskDefinition(part, {
-            plan,
-            vars: containerVariables(system, svc, appSecretArns, bindings, plan),
+            vars: containerVariables(svc, appSecretArns, bindings),
             size: taskSize(svc, traced),
             ...(healthCheck ? { healthCheck } : {}),
             logGroupName: logGroup.name,
@@ -526,16 +530,16 @@ export class AwsService extends pulumi.ComponentResource {
             ...(cache ? { image: cache.image } : {}),
         });
 
-        const targets = plan.scaling;
+        const targets = svc.scaling;
         const scales = Object.keys(targets).length > 0;
         const lb = args.loadBalancer;
         const shift = lb?.trafficShift;
         // A blue/green or canary deployment starts the whole new set beside the old one.
         const percents = shift ? { minimumHealthyPercent: 100, maximumPercent: 200 } : deploymentPercents(svc, replicas);
         // The plan's ECS deployment (plan/support/aws.ts): what runs, as `npm run plan` prints it.
-        const deployment = ecsDeployment(plan.rollout);
+        const deployment = ecsDeployment(svc.rollout);
         const rollbackAlarms =
-            lb && shift && deployment && plan.rollout.analysis && args.alarmTopicArn
+            lb && shift && deployment && svc.rollout.analysis && args.alarmTopicArn
                 ? createDeploymentAlarms(
                       part,
                       {
@@ -543,11 +547,15 @@ export class AwsService extends pulumi.ComponentResource {
                           primaryTargetGroupArnSuffix: lb.targetGroupArnSuffix,
                           alternateTargetGroupArnSuffix: shift.alternateTargetGroupArnSuffix,
                       },
-                      deploymentAnalysis(plan.rollout.analysis!),
+                      deploymentAnalysis(svc.rollout.analysis!),
                       args.alarmTopicArn,
                   )
                 : undefined;
-        const maxDelay = Math.max(svc.health.readiness?.initialDelaySeconds ?? 0, svc.health.liveness?.initialDelaySeconds ?? 0);
+        // The HTTP checks' delays (an exec check is the container's own, not the load balancer's).
+        const maxDelay = Math.max(
+            0,
+            ...[svc.health.readiness, svc.health.liveness].flatMap((c) => (c?.type === "http" ? [c.initialDelaySeconds] : [])),
+        );
         const ecsService = new aws.ecs.Service(
             `${name}-service`,
             {

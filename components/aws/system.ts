@@ -13,11 +13,10 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { System } from "../../model";
 import type { PlatformSystem, PlatformSystemArgs, SystemOutputs } from "../contract";
 import type { PlatformModule } from "../platform";
 import { datastoreOutputs } from "../shared/binding";
-import { buildOrder, exportsTraces, planBackup } from "../../plan";
+import { buildOrder, exportsTraces } from "../../plan";
 import { MANAGED_BY, awsTags, resourceName } from "../shared/naming";
 import { AwsAlarmTopic, AwsAppAlarms, AwsDatastoreAlarms, datastoreMetrics } from "./monitoring";
 import { AwsObservability } from "./observability";
@@ -38,32 +37,32 @@ import { AwsService, serviceProblems, shiftsTraffic } from "./service";
 import { AwsRolloutHook } from "./rollout-hook";
 import { ecsHooks } from "../../plan/support/aws";
 import type { Problem } from "../../conventions/problems";
-import type { PlatformSettings, SystemPlan } from "../../plan";
+import type { PlatformSettings, ServicePlan, SystemPlan } from "../../plan";
 
 /**
  * Everything the AWS platform cannot build from a valid spec, one problem per spec path or config
- * key: network, edge, services, backup schedules, bucket lifecycles and recovery objectives.
+ * key, judged from the plan: network, edge, services, backup schedules, bucket lifecycles, recovery
+ * objectives and file shares.
  * `ecs`: the services run as ECS tasks, traced ones with the ADOT collector beside them (false on the EKS placement).
  */
-export function awsProblems(system: System, settings: PlatformSettings, region?: string, ecs = true): Problem[] {
-    const traced = ecs && exportsTraces(system, "aws");
+export function awsProblems(plan: SystemPlan, settings: PlatformSettings, region?: string, ecs = true): Problem[] {
+    const traced = ecs && exportsTraces(plan, "aws");
+    const datastores = Object.values(plan.datastores);
     return [
-        ...networkProblems(system, settings),
-        ...edgeProblems(system, settings.certificateArn || undefined, ecs),
-        ...Object.values(system.services).flatMap((s) => serviceProblems(s, traced)),
-        ...Object.values(system.databases).flatMap(backupProblems),
-        ...Object.values(system.buckets).flatMap(bucketProblems),
-        ...recoveryProblems({ recovery: system.recovery, backups: Object.values(system.databases).map(planBackup) }, settings, region),
-        ...fileShareProblems(system),
+        ...networkProblems(plan, settings),
+        ...edgeProblems(plan, settings.certificateArn || undefined, ecs),
+        ...Object.values(plan.services).flatMap((s) => serviceProblems(s, traced)),
+        ...datastores.flatMap((d) => (d.kind === "database" ? backupProblems(d.spec) : [])),
+        ...datastores.flatMap((d) => (d.kind === "bucket" ? bucketProblems(d.spec) : [])),
+        ...recoveryProblems(plan, settings, region),
+        ...fileShareProblems(plan),
     ];
 }
 
-/** What the AWS edge is built from: the system, its plan and settings, the network, the logs key and the data tier's bindings. */
+/** What the AWS edge is built from: the plan and settings, the network, the logs key and the data tier's bindings. */
 export interface AwsEdgeSources {
-    /** The resolved system. */
-    system: System;
-    /** Its plan: the services' traffic policies (plan/traffic.ts), which the edge renders. */
-    plan: Pick<SystemPlan, "traffic">;
+    /** The system's plan, which the edge renders. */
+    plan: SystemPlan;
     /** The stack's settings: certificate, hosted zone, region. */
     settings: PlatformSettings;
     /** The network: the VPC, the subnets and the load balancers' security groups. */
@@ -79,10 +78,9 @@ export interface AwsEdgeSources {
  * ECS deployment shifts its traffic): the same load balancer, WAF, CDN and the plan's traffic policies at them.
  */
 export function awsEdgeArgs(from: AwsEdgeSources): AwsEdgeArgs {
-    const { system, settings, network, bindings } = from;
+    const { plan, settings, network, bindings } = from;
     return {
-        system,
-        traffic: from.plan.traffic,
+        plan,
         vpcId: network.vpcId,
         publicSubnetIds: network.publicSubnetIds,
         securityGroupId: network.albSecurityGroupId,
@@ -102,16 +100,16 @@ export function awsEdgeArgs(from: AwsEdgeSources): AwsEdgeArgs {
  * the setting to give: a documentation-placeholder domain (no hosted zone, no certificate can be
  * validated for it) and alarms that reach nobody. Printed as warnings by every plan and preview.
  */
-export function awsWarnings(system: System, settings: PlatformSettings): string[] {
+export function awsWarnings(plan: SystemPlan, settings: PlatformSettings): string[] {
     const out: string[] = [];
-    const domain = system.edge.domain;
+    const domain = plan.edge.domain;
     if (domain && isPlaceholderDomain(domain) && !settings.certificateArn) {
         out.push(
             `tierform: edge.domain '${domain}' is a documentation placeholder: before a real 'pulumi up', set edge.domain (tierform:overrides) to a domain you own with a public Route 53 hosted zone (or tierform:hostedZoneId), or give tierform:certificateArn (a real 'pulumi up' refuses it)`,
         );
     }
-    const stillOpen = Object.values(system.services).flatMap((svc) => {
-        const reason = svc.egress.internet ? undefined : internetHttpsReason(svc, Boolean(settings.vpcId), exportsTraces(system, "aws"));
+    const stillOpen = Object.values(plan.services).flatMap((svc) => {
+        const reason = svc.egress.internet ? undefined : internetHttpsReason(svc, Boolean(settings.vpcId), exportsTraces(plan, "aws"));
         return reason ? [`${svc.name} (${reason})`] : [];
     });
     if (stillOpen.length > 0) {
@@ -119,9 +117,7 @@ export function awsWarnings(system: System, settings: PlatformSettings): string[
             `tierform: egress.internet is false, but HTTPS (443) to the internet stays open for ${stillOpen.join("; ")}: only a service whose images are all in the account's ECR in the stack's region and none through the pull-through cache for ECR Public (no writablePaths and no 'provided' health tool, whose steps pull busybox, and traces off, whose ADOT collector comes from ECR Public too: the first pull of a cached image downloads it from ECR Public over the internet) reaches AWS through VPC endpoints alone`,
         );
     }
-    const shifting = Object.values(system.services).filter(
-        (svc) => shiftsTraffic(svc) && system.edge.routes.some((r) => r.service === svc.name),
-    );
+    const shifting = Object.values(plan.services).filter((svc) => shiftsTraffic(svc) && plan.routes.some((r) => r.service === svc.name));
     if (settings.vpcId && shifting.length > 0) {
         out.push(
             `tierform: tierform:vpcId is an existing VPC, whose NAT addresses the program does not know: no test listener admits anyone, and the lifecycle hook does not check the preview of ${shifting.map((s) => s.name).join(", ")} before production shifts (the migration and post-promotion tasks still run)`,
@@ -142,7 +138,7 @@ export function awsWarnings(system: System, settings: PlatformSettings): string[
  * found for it and no certificate validated: the update would fail half-way, after the network and
  * the datastores exist).
  */
-export function realUpdateProblems(system: System, settings: PlatformSettings): Problem[] {
+export function realUpdateProblems(plan: Pick<SystemPlan, "edge">, settings: PlatformSettings): Problem[] {
     const out: Problem[] = [];
     if (!settings.alarmEmail)
         out.push({
@@ -150,7 +146,7 @@ export function realUpdateProblems(system: System, settings: PlatformSettings): 
             message:
                 "is empty: every alarm would notify an SNS topic nobody reads; set an address (the recipient confirms the subscription)",
         });
-    const domain = system.edge.domain;
+    const domain = plan.edge.domain;
     if (domain && isPlaceholderDomain(domain) && !settings.certificateArn)
         out.push({
             where: "edge.domain",
@@ -165,38 +161,37 @@ export class AwsSystem extends pulumi.ComponentResource implements PlatformSyste
 
     constructor(name: string, args: PlatformSystemArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tierform:aws:System", name, {}, opts);
-        const { system, settings, plan } = args;
+        const { settings, plan } = args;
         const region = settings.awsRegion;
         const provider = new aws.Provider(
             `${name}-aws`,
             {
                 ...(region ? { region } : {}),
-                defaultTags: { tags: { system: system.name, environment: system.environment, "managed-by": MANAGED_BY } },
+                defaultTags: { tags: { system: plan.name, environment: plan.environment, "managed-by": MANAGED_BY } },
             },
             { parent: this },
         );
         const child = { parent: this, providers: [provider] };
 
-        const logsKey = new AwsKms(`${name}-logs-key`, { system, purpose: "logs", services: ["logs"] }, child);
-        const secretsKey = new AwsKms(`${name}-secrets-key`, { system, purpose: "secrets" }, child);
+        const logsKey = new AwsKms(`${name}-logs-key`, { system: plan, purpose: "logs", services: ["logs"] }, child);
+        const secretsKey = new AwsKms(`${name}-secrets-key`, { system: plan, purpose: "secrets" }, child);
         const network = new AwsNetwork(
             `${name}-network`,
             {
-                system,
-                datastores: Object.values(plan.datastores),
+                plan,
                 vpcId: settings.vpcId || undefined,
                 azCount: settings.azCount,
                 singleNatGateway: settings.singleNatGateway,
-                tracedTasks: exportsTraces(system, "aws"),
+                tracedTasks: exportsTraces(plan, "aws"),
             },
             child,
         );
-        const alarmTopic = new AwsAlarmTopic(`${name}-alarms`, { system, settings }, child);
-        const fileShares = Object.values(system.services).some((s) => s.mounts.length > 0)
+        const alarmTopic = new AwsAlarmTopic(`${name}-alarms`, { system: plan, settings }, child);
+        const fileShares = Object.values(plan.services).some((s) => s.mounts.length > 0)
             ? new AwsFileShares(
                   `${name}-files`,
                   {
-                      system,
+                      plan,
                       vpcId: network.vpcId,
                       privateSubnetIds: network.privateSubnetIds,
                       serviceSecurityGroupIds: network.serviceSecurityGroupIds,
@@ -214,27 +209,27 @@ export class AwsSystem extends pulumi.ComponentResource implements PlatformSyste
                 alarmTopicArn: alarmTopic.topicArn,
                 logsKmsKeyArn: logsKey.arn,
                 fileSystemArns: Object.values(fileShares?.fileSystems ?? {}).map((fs) => fs.arn),
-                ...(system.edge.cdn ? { cdnDistributionArn } : {}),
+                ...(plan.edge.cdn ? { cdnDistributionArn } : {}),
             },
             child,
         );
 
-        const appSecrets = new AwsAppSecrets(`${name}-secrets`, { system, kmsKeyArn: secretsKey.arn, secrets: plan.appSecrets }, child);
+        const appSecrets = new AwsAppSecrets(
+            `${name}-secrets`,
+            { system: plan, kmsKeyArn: secretsKey.arn, secrets: plan.appSecrets },
+            child,
+        );
         const cluster = new aws.ecs.Cluster(
             `${name}-cluster`,
             {
-                name: resourceName([system.name, system.environment]),
+                name: resourceName([plan.name, plan.environment]),
                 settings: [{ name: "containerInsights", value: "enabled" }],
-                tags: awsTags(system, "service"),
+                tags: awsTags(plan, "service"),
             },
             { parent: this, provider },
         );
 
-        const edge = new AwsEdge(
-            `${name}-edge`,
-            awsEdgeArgs({ system, plan, settings, network, logsKmsKeyArn: logsKey.arn, bindings }),
-            child,
-        );
+        const edge = new AwsEdge(`${name}-edge`, awsEdgeArgs({ plan, settings, network, logsKmsKeyArn: logsKey.arn, bindings }), child);
         if (edge.distributionArn) resolveCdnDistributionArn(edge.distributionArn);
 
         // One lifecycle-hook function for every blue/green or canary service: migration, preview check, post-promotion commands.
@@ -264,16 +259,16 @@ export class AwsSystem extends pulumi.ComponentResource implements PlatformSyste
                       `${name}-rollout-hook`,
                       {
                           facts: plan,
-                          clusterName: resourceName([system.name, system.environment]),
+                          clusterName: resourceName([plan.name, plan.environment]),
                           vpcId: network.vpcId,
                           privateSubnetIds: network.privateSubnetIds,
                           albSecurityGroupId: network.albSecurityGroupId,
                           natPublicIps: network.natPublicIps,
                           albDnsName: edge.albDnsName,
-                          ...(system.edge.domain
+                          ...(plan.edge.domain
                               ? {
-                                    host: system.edge.domain,
-                                    previewHost: system.edge.cdn ? `origin.${system.edge.domain}` : system.edge.domain,
+                                    host: plan.edge.domain,
+                                    previewHost: plan.edge.cdn ? `origin.${plan.edge.domain}` : plan.edge.domain,
                                 }
                               : {}),
                           logsKmsKeyArn: logsKey.arn,
@@ -284,22 +279,21 @@ export class AwsSystem extends pulumi.ComponentResource implements PlatformSyste
                 : undefined;
 
         // ECR Public images (busybox, the trace collector) come through the account's pull-through cache (image-cache.ts).
-        const traced = exportsTraces(system, "aws");
-        const pullsPublic = (svc: (typeof system.services)[string]) => taskImages(svc, traced).some(fromEcrPublic);
-        const imageCache = Object.values(system.services).some(pullsPublic)
+        const traced = exportsTraces(plan, "aws");
+        const pullsPublic = (svc: ServicePlan) => taskImages(svc, traced).some(fromEcrPublic);
+        const imageCache = Object.values(plan.services).some(pullsPublic)
             ? createImageCache(name, plan, awsPlace({ parent: this, provider }), { parent: this, provider })
             : undefined;
 
         const services: Record<string, AwsService> = {};
         // Services that migrate first: every service using a migrated database waits for that service to be steady.
-        for (const svc of buildOrder(system)) {
+        for (const svc of buildOrder(plan)) {
             const target = edge.targets[svc.name];
             services[svc.name] = new AwsService(
                 `${name}-${svc.name}`,
                 {
-                    system,
+                    system: plan,
                     service: svc,
-                    plan: plan.services[svc.name],
                     clusterArn: cluster.arn,
                     clusterName: cluster.name,
                     subnetIds: network.privateSubnetIds,
@@ -310,7 +304,7 @@ export class AwsSystem extends pulumi.ComponentResource implements PlatformSyste
                     bindings,
                     ...(fileShares?.mounts[svc.name] ? { fileShares: fileShares.mounts[svc.name] } : {}),
                     ...(target ? { loadBalancer: target } : {}),
-                    afterMigrations: plan.services[svc.name].afterMigrationsOf.map((m) => services[m].ecsService),
+                    afterMigrations: svc.afterMigrationsOf.map((m) => services[m].ecsService),
                     alarmTopicArn: alarmTopic.topicArn,
                     ...(rolloutHook?.lifecycleHooks[svc.name]
                         ? { rolloutHook: { lifecycleHooks: rolloutHook.lifecycleHooks[svc.name], ready: rolloutHook.ready } }
@@ -376,7 +370,7 @@ export class AwsSystem extends pulumi.ComponentResource implements PlatformSyste
         );
 
         // No service discovery: a routed web service is reached through the edge at its path; others by ECS service name.
-        const routeOf = (svc: string) => system.edge.routes.find((r) => r.service === svc);
+        const routeOf = (svc: string) => plan.routes.find((r) => r.service === svc);
         this.outputs = {
             publicUrl: edge.publicUrl,
             services: Object.fromEntries(
@@ -408,9 +402,9 @@ export class AwsSystem extends pulumi.ComponentResource implements PlatformSyste
  */
 export const platform: PlatformModule = {
     System: AwsSystem,
-    problems: (_plan, settings, system) => [
-        ...awsProblems(system, settings, settings.awsRegion),
-        ...(pulumi.runtime.isDryRun() || process.env.TIERFORM_OFFLINE_PREVIEW === "1" ? [] : realUpdateProblems(system, settings)),
+    problems: (plan, settings) => [
+        ...awsProblems(plan, settings, settings.awsRegion),
+        ...(pulumi.runtime.isDryRun() || process.env.TIERFORM_OFFLINE_PREVIEW === "1" ? [] : realUpdateProblems(plan, settings)),
     ],
-    warnings: (_plan, settings, system) => awsWarnings(system, settings),
+    warnings: (plan, settings) => awsWarnings(plan, settings),
 };

@@ -39,37 +39,33 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { datastoreKind, exportsTraces } from "../../plan";
+import { exportsTraces } from "../../plan";
 import type { PlatformSettings, SystemPlan } from "../../plan";
-import type { PlatformSystemArgs } from "../contract";
 import type { AwsNetwork } from "../aws/network";
 import { ecrRepositoryArn } from "../aws/service";
 import { securityGroupKit } from "../aws/network/part";
 import { awsTags, resourceName } from "../shared/naming";
 import { rollsOut, scalesOnRequests } from "../kubernetes/operators";
 
-/** The resolved system, as the platform contract hands it to the placement (the AWS parts it composes still read it). */
-type System = PlatformSystemArgs["system"];
-
 /**
  * The interface endpoints the placement's traffic uses (pure; see the module doc), by their services' short names
- * (`com.amazonaws.<region>.<name>`), in a stable order; `plan`'s services say which roll out on Argo or scale on requests.
+ * (`com.amazonaws.<region>.<name>`), in a stable order.
  */
-export function eksEndpoints(system: System, region: string | undefined, plan: Pick<SystemPlan, "services">): string[] {
-    const services = Object.values(system.services);
+export function eksEndpoints(plan: SystemPlan, region: string | undefined): string[] {
+    const services = Object.values(plan.services);
     const shares = services.some((s) => s.mounts.length > 0);
     const regionalEcr = services.some((s) => {
         const arn = ecrRepositoryArn(s.image);
         return arn !== undefined && (!region || arn.split(":")[3] === region);
     });
-    const queues = services.some((s) => s.uses.some((d) => datastoreKind(system, d) === "queue"));
+    const queues = services.some((s) => s.uses.some((d) => plan.datastores[d]?.kind === "queue"));
     const ecr = shares || regionalEcr;
     return [
         "eks-auth", // the Pod Identity agent on every node
         "secretsmanager", // External Secrets
         "logs", // the node log collector (logs.ts)
         ...(queues ? ["sqs"] : []), // the services that use a queue
-        ...(exportsTraces(system, "kubernetes") ? ["xray"] : []), // the trace collector
+        ...(exportsTraces(plan, "kubernetes") ? ["xray"] : []), // the trace collector
         ...(rollsOut(plan) || scalesOnRequests(plan) ? ["monitoring"] : []), // CloudWatch metrics: Argo's analysis, KEDA's trigger
         ...(shares ? ["elasticfilesystem"] : []), // the EFS CSI controller
         ...(ecr ? ["ecr.api", "ecr.dkr"] : []), // the EFS CSI add-on's images, a service image in this region's ECR
@@ -78,8 +74,8 @@ export function eksEndpoints(system: System, region: string | undefined, plan: P
 
 /** Arguments of {@link EksEndpoints}. */
 export interface EksEndpointsArgs {
-    /** The resolved system. */
-    system: System;
+    /** The system's plan (names, tags). */
+    plan: SystemPlan;
     /** The endpoints' services ({@link eksEndpoints}). */
     endpoints: string[];
     /** The network's (new) VPC. */
@@ -100,10 +96,10 @@ export class EksEndpoints extends pulumi.ComponentResource {
 
     constructor(name: string, args: EksEndpointsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tierform:eks:Endpoints", name, {}, opts);
-        const { system } = args;
-        const tags = awsTags(system, "network");
-        const kit = securityGroupKit({ name, system, tags, parent: this }, args.vpcId);
-        const group = kit.group("endpoints", `${system.name} EKS VPC interface endpoints: HTTPS from the cluster security group only`);
+        const { plan } = args;
+        const tags = awsTags(plan, "network");
+        const kit = securityGroupKit({ name, plan, tags, parent: this }, args.vpcId);
+        const group = kit.group("endpoints", `${plan.name} EKS VPC interface endpoints: HTTPS from the cluster security group only`);
         kit.ingress("endpoints-in-cluster", {
             securityGroupId: group.id,
             referencedSecurityGroupId: args.clusterSecurityGroupId,
@@ -123,7 +119,7 @@ export class EksEndpoints extends pulumi.ComponentResource {
                     privateDnsEnabled: true,
                     subnetIds: args.privateSubnetIds,
                     securityGroupIds: [group.id],
-                    tags: { ...tags, Name: resourceName([system.name, "endpoint", key]) },
+                    tags: { ...tags, Name: resourceName([plan.name, "endpoint", key]) },
                 },
                 { parent: this },
             );
@@ -138,23 +134,17 @@ export class EksEndpoints extends pulumi.ComponentResource {
  */
 export function createEksEndpoints(
     name: string,
-    args: {
-        system: System;
-        plan: Pick<SystemPlan, "services">;
-        settings: PlatformSettings;
-        network: AwsNetwork;
-        clusterSecurityGroupId: pulumi.Input<string>;
-    },
+    args: { plan: SystemPlan; settings: PlatformSettings; network: AwsNetwork; clusterSecurityGroupId: pulumi.Input<string> },
     opts: pulumi.ComponentResourceOptions,
 ): EksEndpoints | undefined {
-    const { system, settings, network } = args;
+    const { plan, settings, network } = args;
     if (settings.vpcId) return undefined;
     const region = settings.awsRegion || new pulumi.Config("aws").get("region");
     return new EksEndpoints(
         name,
         {
-            system,
-            endpoints: eksEndpoints(system, region, args.plan),
+            plan,
+            endpoints: eksEndpoints(plan, region),
             vpcId: network.vpcId,
             privateSubnetIds: network.privateSubnetIds,
             clusterSecurityGroupId: args.clusterSecurityGroupId,

@@ -64,8 +64,8 @@ import { EksPodLogs } from "./logs";
  * What the EKS placement cannot build, one problem per spec path: what AWS refuses of the spec (its network, edge,
  * data, file-share and recovery checks) and the images' problems. File shares are EFS through the EFS CSI add-on (files.ts).
  */
-export function eksProblems(system: System, settings: PlatformSettings): Problem[] {
-    return [...awsProblems(system, settings, settings.awsRegion, false), ...imageProblems(system)];
+export function eksProblems(plan: SystemPlan, settings: PlatformSettings, system: System): Problem[] {
+    return [...awsProblems(plan, settings, settings.awsRegion, false), ...imageProblems(system)];
 }
 
 /**
@@ -100,8 +100,8 @@ export function clusterAlertsPlan(plan: SystemPlan): SystemPlan {
  * (a placeholder domain, no alarm subscriber) but the one about Fargate's task network interface,
  * which no pod has (its egress is the namespace's NetworkPolicies, network.ts).
  */
-export function eksWarnings(system: System, settings: PlatformSettings): string[] {
-    return awsWarnings(system, settings).filter((w) => !w.startsWith(FARGATE_EGRESS_WARNING));
+export function eksWarnings(plan: SystemPlan, settings: PlatformSettings): string[] {
+    return awsWarnings(plan, settings).filter((w) => !w.startsWith(FARGATE_EGRESS_WARNING));
 }
 /** How AWS's warning about Fargate's open HTTPS egress begins (components/aws/system.ts awsWarnings). */
 const FARGATE_EGRESS_WARNING = "tierform: egress.internet is false, but HTTPS (443) to the internet stays open";
@@ -109,14 +109,14 @@ const FARGATE_EGRESS_WARNING = "tierform: egress.internet is false, but HTTPS (4
 /** The AWS file shares (components/aws/files.ts) with the cluster's nodes as their only clients; none without a mount. */
 function shareFileSystems(
     name: string,
-    system: System,
+    plan: SystemPlan,
     network: AwsNetwork,
     clusterSecurityGroupId: pulumi.Input<string>,
     opts: pulumi.ComponentResourceOptions,
 ): AwsFileShares | undefined {
-    if (!Object.values(system.services).some((s) => s.mounts.length > 0)) return undefined;
+    if (!Object.values(plan.services).some((s) => s.mounts.length > 0)) return undefined;
     const { vpcId, privateSubnetIds } = network;
-    return new AwsFileShares(name, { system, vpcId, privateSubnetIds, serviceSecurityGroupIds: {}, clusterSecurityGroupId }, opts);
+    return new AwsFileShares(name, { plan, vpcId, privateSubnetIds, serviceSecurityGroupIds: {}, clusterSecurityGroupId }, opts);
 }
 
 /**
@@ -226,8 +226,7 @@ export class EksSystem extends pulumi.ComponentResource implements PlatformSyste
         const network = new AwsNetwork(
             `${name}-network`,
             {
-                system,
-                datastores: Object.values(plan.datastores),
+                plan,
                 vpcId: settings.vpcId || undefined,
                 azCount: settings.azCount,
                 singleNatGateway: settings.singleNatGateway,
@@ -243,13 +242,9 @@ export class EksSystem extends pulumi.ComponentResource implements PlatformSyste
             child,
         );
         // AWS's APIs inside the VPC: an interface endpoint for each the nodes and pods call (endpoints.ts).
-        createEksEndpoints(
-            `${name}-endpoints`,
-            { system, plan, settings, network, clusterSecurityGroupId: eks.clusterSecurityGroupId },
-            child,
-        );
+        createEksEndpoints(`${name}-endpoints`, { plan, settings, network, clusterSecurityGroupId: eks.clusterSecurityGroupId }, child);
         // File shares: the AWS provisioner's EFS file systems, mounted by the cluster's nodes (files.ts).
-        const efs = shareFileSystems(`${name}-files`, system, network, eks.clusterSecurityGroupId, child);
+        const efs = shareFileSystems(`${name}-files`, plan, network, eks.clusterSecurityGroupId, child);
         const [cdnDistributionArn, resolveCdnDistributionArn] = pulumi.deferredOutput<string>();
         const bindings = createDataTier(
             {
@@ -352,7 +347,7 @@ export class EksSystem extends pulumi.ComponentResource implements PlatformSyste
         const edge = new AwsEdge(
             `${name}-edge`,
             // One target group per routed service, which its TargetGroupBinding fills: no ECS deployment shifts traffic.
-            { ...awsEdgeArgs({ system, plan, settings, network, logsKmsKeyArn: logsKey.arn, bindings }), shiftTraffic: false },
+            { ...awsEdgeArgs({ plan, settings, network, logsKmsKeyArn: logsKey.arn, bindings }), shiftTraffic: false },
             child,
         );
         if (edge.distributionArn) resolveCdnDistributionArn(edge.distributionArn);
@@ -456,6 +451,6 @@ export class EksSystem extends pulumi.ComponentResource implements PlatformSyste
 /** The EKS placement: its system component, what it refuses and warns about (see components/index.ts). */
 export const platform: PlatformModule = {
     System: EksSystem,
-    problems: (_plan, settings, system) => eksProblems(system, settings),
-    warnings: (_plan, settings, system) => eksWarnings(system, settings),
+    problems: (plan, settings, system) => eksProblems(plan, settings, system),
+    warnings: (plan, settings) => eksWarnings(plan, settings),
 };

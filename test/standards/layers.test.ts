@@ -41,17 +41,6 @@ export const LAYERS: { layer: string; folders: string[]; mayImport: string[] }[]
  * longer does must leave it.
  */
 export const MODEL_READERS: ReadonlySet<string> = new Set([
-    "components/aws/edge.ts",
-    "components/aws/edge/cdn.ts",
-    "components/aws/edge/load-balancer.ts",
-    "components/aws/edge/part.ts",
-    "components/aws/files.ts",
-    "components/aws/network.ts",
-    "components/aws/network/endpoints.ts",
-    "components/aws/network/part.ts",
-    "components/aws/service.ts",
-    "components/aws/service/part.ts",
-    "components/aws/system.ts",
     "components/contract.ts",
     "components/platform.ts",
 ]);

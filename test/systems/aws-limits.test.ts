@@ -12,6 +12,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { runOffline } from "../../scripts/offline/engine";
 import { awsWarnings } from "../../components/aws/system";
 import { loadStack, presetNames } from "../../model";
+import { planSystem } from "../../plan";
 import { planStack, stackConfig } from "../harness";
 
 /** The longest system name the spec accepts (`identifier`: 40 characters), starting with the preset's own. */
@@ -36,7 +37,7 @@ describe("AWS limits on the prod stack (what a real preview and apply refuse)", 
     it("every preset's plan warns about what a real `pulumi up` needs: a domain with a hosted zone instead of the placeholder, an alarm subscriber", () => {
         for (const preset of presetNames()) {
             const { system, settings } = loadStack(stackConfig({ stack: "prod", system: preset }));
-            const warnings = awsWarnings(system, settings).join("\n");
+            const warnings = awsWarnings(planSystem(system, "aws"), settings).join("\n");
             assert.match(
                 warnings,
                 new RegExp(
@@ -57,7 +58,7 @@ describe("AWS limits on the prod stack (what a real preview and apply refuse)", 
             }),
         );
         // What stays: services off the internet whose images come from outside the account's ECR keep 443 open, said once.
-        const [egress, ...rest] = awsWarnings(ready.system, ready.settings);
+        const [egress, ...rest] = awsWarnings(planSystem(ready.system, "aws"), ready.settings);
         assert.deepStrictEqual(rest, []);
         assert.match(
             egress,
@@ -69,7 +70,7 @@ describe("AWS limits on the prod stack (what a real preview and apply refuse)", 
     it("warns that in an existing VPC the lifecycle hook does not check a blue/green or canary service's preview", () => {
         const warnings = (config: Record<string, string>) => {
             const stack = loadStack(stackConfig({ stack: "prod", system: "asset-management", config }));
-            return awsWarnings(stack.system, stack.settings).join("\n");
+            return awsWarnings(planSystem(stack.system, "aws"), stack.settings).join("\n");
         };
         assert.match(
             warnings({ "tierform:vpcId": "vpc-0abc" }),

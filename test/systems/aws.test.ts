@@ -11,7 +11,7 @@ import { internetHttpsReason } from "../../components/aws/network/endpoints";
 import { HEALTH_TOOLS_CONTAINER, VOLUME_PERMISSIONS_CONTAINER } from "../../components/aws/service";
 import { ADOT_CONTAINER } from "../../components/aws/service/tracing";
 import { imageOf } from "../../conventions/pins";
-import { exportsTraces } from "../../plan";
+import { exportsTraces, planSystem } from "../../plan";
 import { AWS_RULES } from "../../scripts/offline/engine-rules/aws";
 import { loadStack, presetNames, type System } from "../../model";
 import { runOffline, type PlannedResource } from "../../scripts/offline/engine";
@@ -418,7 +418,10 @@ describe("systems on AWS (prod stack)", function () {
             .filter((r) => r.inputs.listenerArn === `arn:aws:lb:us-east-1:123456789012:listener/${publicHttps.name}`);
         assert.ok(onPublic.length > 0 && !onPublic.some((r) => r.inputs.conditions.some((c: any) => c.sourceIp)));
         assert.doesNotMatch(
-            awsWarnings(systemOf("auromart"), loadStack(stackConfig({ stack: "prod", system: "auromart" })).settings).join("\n"),
+            awsWarnings(
+                planSystem(systemOf("auromart"), "aws"),
+                loadStack(stackConfig({ stack: "prod", system: "auromart" })).settings,
+            ).join("\n"),
             /allowCidrs|unreachable|no entry/,
         );
     });
@@ -565,7 +568,7 @@ describe("systems on AWS (prod stack)", function () {
                     },
                 }),
             ).system;
-            const frontend = system.services.frontend;
+            const frontend = planSystem(system, "aws").services.frontend;
             assert.strictEqual(internetHttpsReason(frontend, false, false, "us-east-1"), undefined, "all in ECR, untraced: endpoints only");
             assert.match(
                 internetHttpsReason(frontend, false, true, "us-east-1")!,

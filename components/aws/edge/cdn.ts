@@ -7,7 +7,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { System } from "../../../model";
+import type { SystemPlan } from "../../../plan";
 import { resourceName } from "../../shared/naming";
 import type { AwsBucket } from "../object-store";
 import { ORIGIN_SECRET_HEADER } from "./load-balancer";
@@ -33,22 +33,22 @@ export const CACHING_OPTIMIZED_POLICY_ID = "658327ea-f89d-4fab-a63d-7e88639e58f6
  * path, e.g. MDC's `/static` on Django): CloudFront caches them with CachingOptimized instead of
  * sending every asset request to the load balancer and the tasks.
  */
-export function cachedStaticPaths(system: System): string[] {
+export function cachedStaticPaths(plan: Pick<SystemPlan, "datastores" | "routes">): string[] {
     const statics = new Set(
-        Object.values(system.buckets)
-            .filter((b) => b.purpose === "static")
-            .map((b) => `/${b.name}`),
+        Object.values(plan.datastores)
+            .filter((d) => d.kind === "bucket" && d.spec.purpose === "static")
+            .map((d) => `/${d.name}`),
     );
-    return system.edge.routes.map((r) => r.path.replace(/\/+$/, "")).filter((p) => statics.has(p));
+    return plan.routes.map((r) => r.path.replace(/\/+$/, "")).filter((p) => statics.has(p));
 }
 
 /** CloudFront response-headers policy content: the spec's security headers (known ones typed, the rest custom) and HSTS. */
 export function cloudFrontHeaders(
-    system: System,
+    plan: Pick<SystemPlan, "edge">,
 ): Pick<aws.cloudfront.ResponseHeadersPolicyArgs, "securityHeadersConfig" | "customHeadersConfig"> {
     const security: aws.types.input.cloudfront.ResponseHeadersPolicySecurityHeadersConfig = {};
     const custom: { header: string; value: string; override: boolean }[] = [];
-    for (const [header, value] of Object.entries(system.edge.securityHeaders)) {
+    for (const [header, value] of Object.entries(plan.edge.securityHeaders)) {
         switch (header.toLowerCase()) {
             case "x-frame-options":
                 security.frameOptions = { frameOption: value.toUpperCase(), override: true };
@@ -71,9 +71,9 @@ export function cloudFrontHeaders(
                 custom.push({ header, value, override: true });
         }
     }
-    if (system.edge.hstsMaxAgeSeconds > 0) {
+    if (plan.edge.hstsMaxAgeSeconds > 0) {
         security.strictTransportSecurity = {
-            accessControlMaxAgeSec: system.edge.hstsMaxAgeSeconds,
+            accessControlMaxAgeSec: plan.edge.hstsMaxAgeSeconds,
             includeSubdomains: true,
             preload: false,
             override: true,
@@ -109,14 +109,14 @@ export interface DistributionArgs {
  * buckets cached (CachingOptimized); the security-headers policy on every behaviour.
  */
 export function createDistribution(part: EdgePart, args: DistributionArgs): aws.cloudfront.Distribution {
-    const { name, system, tags } = part;
-    const domain = system.edge.domain!;
+    const { name, plan, tags } = part;
+    const domain = plan.edge.domain!;
     const headers = new aws.cloudfront.ResponseHeadersPolicy(
         `${name}-headers`,
         {
-            name: resourceName([system.name, system.environment, "security-headers"], 128),
-            comment: `${system.name} security headers`,
-            ...cloudFrontHeaders(system),
+            name: resourceName([plan.name, plan.environment, "security-headers"], 128),
+            comment: `${plan.name} security headers`,
+            ...cloudFrontHeaders(plan),
         },
         { parent: part.parent },
     );
@@ -125,7 +125,7 @@ export function createDistribution(part: EdgePart, args: DistributionArgs): aws.
         `${name}-cdn`,
         {
             enabled: true,
-            comment: `${system.name} ${system.environment}`,
+            comment: `${plan.name} ${plan.environment}`,
             aliases: [domain],
             isIpv6Enabled: true,
             httpVersion: "http2and3",
@@ -151,7 +151,7 @@ export function createDistribution(part: EdgePart, args: DistributionArgs): aws.
             ],
             orderedCacheBehaviors: [
                 // Static paths the application serves: cached at the edge (CachingOptimized), the viewer's Host still forwarded.
-                ...cachedStaticPaths(system).map((p) => ({
+                ...cachedStaticPaths(plan).map((p) => ({
                     pathPattern: `${p}/*`,
                     targetOriginId: "alb",
                     viewerProtocolPolicy: "redirect-to-https",

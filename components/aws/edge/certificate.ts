@@ -41,7 +41,7 @@ export function createCertificates(part: EdgePart, zoneId: pulumi.Input<string> 
     if (given) return { alb: given, ...(needs.internal ? { internal: given } : {}), ...(needs.cdn ? { cdn: given } : {}) };
     const { name, tags } = part;
     const opt = { parent: part.parent };
-    const domain = part.system.edge.domain!;
+    const domain = part.plan.edge.domain!;
     const validationRecords = new Map<string, aws.route53.Record>();
     const validated = (key: string, cert: aws.acm.Certificate, names: string[], region?: string) => {
         const fqdns = names.map((n) => {

@@ -9,11 +9,10 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { Service, System } from "../../../model";
 import { assumeRolePolicy, awsName, awsNamePrefix, managedPolicyArn, targetGroupName, type AwsPlace } from "../common";
 import type { AwsBucket } from "../object-store";
 import { shiftsTraffic, type AwsServiceLoadBalancer } from "../service";
-import { loadBalancerIdleTimeout } from "../../../plan";
+import { loadBalancerIdleTimeout, type ServicePlan, type SystemPlan } from "../../../plan";
 import { targetGroupTraffic } from "../traffic";
 import { ALB_LOG_PREFIX } from "./logs";
 import type { EdgePart } from "./part";
@@ -57,8 +56,8 @@ export interface RouteRule {
  * priorities 10, 20, ... A route `/` becomes the listener's default action (`defaultService`);
  * without one, unmatched paths get 404.
  */
-export function routeRules(system: System): { rules: RouteRule[]; defaultService?: string } {
-    const routes = [...system.edge.routes].sort((a, b) => b.path.length - a.path.length || a.path.localeCompare(b.path));
+export function routeRules(plan: Pick<SystemPlan, "routes">): { rules: RouteRule[]; defaultService?: string } {
+    const routes = [...plan.routes].sort((a, b) => b.path.length - a.path.length || a.path.localeCompare(b.path));
     const rules: RouteRule[] = [];
     let defaultService: string | undefined;
     for (const route of routes) {
@@ -80,9 +79,10 @@ export function routeRules(system: System): { rules: RouteRule[]; defaultService
 
 const clamp = (n: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, n));
 
-/** Target-group health check from the service's readiness probe (else liveness, else `/`). */
-export function targetHealthCheck(service: Service) {
-    const probe = service.health.readiness ?? service.health.liveness;
+/** Target-group health check from the service's HTTP readiness check (else liveness, else `/`). */
+export function targetHealthCheck(service: Pick<ServicePlan, "health">) {
+    const check = service.health.readiness ?? service.health.liveness;
+    const probe = check?.type === "http" ? check : undefined;
     const interval = clamp(probe?.periodSeconds ?? 10, 5, 300);
     return {
         enabled: true,
@@ -98,11 +98,11 @@ export function targetHealthCheck(service: Service) {
 }
 
 /** The ALB's response-header attributes from the spec (applied on the HTTPS listener, with or without CloudFront). */
-export function albResponseHeaders(system: System): Partial<aws.lb.ListenerArgs> {
-    const h = Object.fromEntries(Object.entries(system.edge.securityHeaders).map(([k, v]) => [k.toLowerCase(), v]));
+export function albResponseHeaders(plan: Pick<SystemPlan, "edge">): Partial<aws.lb.ListenerArgs> {
+    const h = Object.fromEntries(Object.entries(plan.edge.securityHeaders).map(([k, v]) => [k.toLowerCase(), v]));
     const out: Partial<aws.lb.ListenerArgs> = { routingHttpResponseServerEnabled: false };
-    if (system.edge.hstsMaxAgeSeconds > 0)
-        out.routingHttpResponseStrictTransportSecurityHeaderValue = `max-age=${system.edge.hstsMaxAgeSeconds}; includeSubDomains`;
+    if (plan.edge.hstsMaxAgeSeconds > 0)
+        out.routingHttpResponseStrictTransportSecurityHeaderValue = `max-age=${plan.edge.hstsMaxAgeSeconds}; includeSubDomains`;
     if (h["x-frame-options"] && /^(DENY|SAMEORIGIN)$/i.test(h["x-frame-options"]))
         out.routingHttpResponseXFrameOptionsHeaderValue = h["x-frame-options"].toUpperCase();
     if (h["x-content-type-options"]) out.routingHttpResponseXContentTypeOptionsHeaderValue = "nosniff";
@@ -116,20 +116,20 @@ function fixed(statusCode: string, messageBody: string) {
 }
 
 /** An IP target group for `svc` on its port, health-checked by its readiness probe; `role` is primary, alternate or internal. */
-function createTargetGroup(part: EdgePart, vpcId: pulumi.Input<string>, key: string, svc: Service, role: string): aws.lb.TargetGroup {
-    const { system } = part;
+function createTargetGroup(part: EdgePart, vpcId: pulumi.Input<string>, key: string, svc: ServicePlan, role: string): aws.lb.TargetGroup {
+    const { plan } = part;
     return new aws.lb.TargetGroup(
         `${part.name}-${key}`,
         {
             // A new name whenever a change replaces the group (port, protocol, target type, VPC): see targetGroupName.
-            name: targetGroupName([system.name, system.environment, key], { port: svc.port!, protocol: "HTTP", targetType: "ip", vpcId }),
+            name: targetGroupName([plan.name, plan.environment, key], { port: svc.port!, protocol: "HTTP", targetType: "ip", vpcId }),
             targetType: "ip",
             protocol: "HTTP",
             port: svc.port,
             vpcId,
             deregistrationDelay: 30,
             healthCheck: targetHealthCheck(svc),
-            ...targetGroupTraffic(part.traffic[svc.name]),
+            ...targetGroupTraffic(part.plan.traffic[svc.name]),
             tags: { ...part.tags, service: svc.name, role },
         },
         { parent: part.parent },
@@ -182,17 +182,17 @@ export interface PublicLoadBalancer {
  * file names carry each load balancer's id).
  */
 function albInputs(part: EdgePart, args: Omit<LoadBalancerArgs, "originSecret">, internal: boolean) {
-    const { system } = part;
+    const { plan } = part;
     return {
-        name: awsName("loadBalancer", [system.name, system.environment, ...(internal ? ["internal"] : [])]),
+        name: awsName("loadBalancer", [plan.name, plan.environment, ...(internal ? ["internal"] : [])]),
         loadBalancerType: "application",
         internal,
         subnets: args.subnetIds,
         securityGroups: [args.securityGroupId],
         dropInvalidHeaderFields: true,
         desyncMitigationMode: "strictest",
-        enableDeletionProtection: system.profile.deletionProtection,
-        idleTimeout: loadBalancerIdleTimeout(part.traffic),
+        enableDeletionProtection: plan.profile.deletionProtection,
+        idleTimeout: loadBalancerIdleTimeout(part.plan.traffic),
         accessLogs: { bucket: args.logs.name, prefix: ALB_LOG_PREFIX, enabled: true },
     };
 }
@@ -205,10 +205,10 @@ function albInputs(part: EdgePart, args: Omit<LoadBalancerArgs, "originSecret">,
  * and the path would fall through to the default service).
  */
 export function createLoadBalancer(part: EdgePart, args: LoadBalancerArgs): PublicLoadBalancer {
-    const { name, system, tags } = part;
-    const { edge } = system;
+    const { name, plan, tags } = part;
+    const { edge } = plan;
     const opt = { parent: part.parent };
-    const { rules, defaultService } = routeRules(system);
+    const { rules, defaultService } = routeRules(plan);
     const alb = new aws.lb.LoadBalancer(
         `${name}-alb`,
         { ...albInputs(part, args, false), tags },
@@ -220,7 +220,7 @@ export function createLoadBalancer(part: EdgePart, args: LoadBalancerArgs): Publ
     const publicRules = rules.filter((r) => !r.allowCidrs);
     const routed = [...new Set([...publicRules.map((r) => r.service), ...(defaultService ? [defaultService] : [])])];
     const shifting =
-        args.shiftTraffic === false ? [] : routed.filter((svcName) => system.services[svcName] && shiftsTraffic(system.services[svcName]));
+        args.shiftTraffic === false ? [] : routed.filter((svcName) => plan.services[svcName] && shiftsTraffic(plan.services[svcName]));
     // A traffic-shifting default service needs a rule of its own (ECS shifts a rule's weights, never a listener's default action).
     const catchAll = defaultService !== undefined && (edge.cdn || shifting.includes(defaultService));
     const allRules = catchAll
@@ -229,7 +229,7 @@ export function createLoadBalancer(part: EdgePart, args: LoadBalancerArgs): Publ
     const targetGroups: Record<string, aws.lb.TargetGroup> = {};
     const alternates: Record<string, aws.lb.TargetGroup> = {};
     for (const svcName of routed) {
-        const svc = system.services[svcName];
+        const svc = plan.services[svcName];
         targetGroups[svcName] = createTargetGroup(part, args.vpcId, svcName, svc, "primary");
         if (shifting.includes(svcName)) alternates[svcName] = createTargetGroup(part, args.vpcId, `${svcName}-alt`, svc, "alternate");
     }
@@ -261,7 +261,7 @@ export function createLoadBalancer(part: EdgePart, args: LoadBalancerArgs): Publ
                       ? { type: "forward", targetGroupArn: targetGroups[defaultService].arn }
                       : fixed("404", "Not Found"),
             ],
-            ...albResponseHeaders(system),
+            ...albResponseHeaders(plan),
             tags,
         },
         opt,
@@ -327,7 +327,7 @@ export function createLoadBalancer(part: EdgePart, args: LoadBalancerArgs): Publ
                     sslPolicy: ALB_TLS_POLICY,
                     certificateArn: args.certificateArn,
                     defaultActions: [fixed("404", "Not Found")],
-                    ...albResponseHeaders(system),
+                    ...albResponseHeaders(plan),
                     tags: { ...tags, service: svcName, access: "preview" },
                 },
                 opt,
@@ -365,9 +365,9 @@ export interface InternalLoadBalancer {
  * security group (network.ts) and as each rule's source-IP condition. HTTPS only.
  */
 export function createInternalLoadBalancer(part: EdgePart, args: Omit<LoadBalancerArgs, "originSecret">): InternalLoadBalancer {
-    const { name, system, tags } = part;
+    const { name, plan, tags } = part;
     const opt = { parent: part.parent };
-    const privateRules = routeRules(system).rules.filter((r) => r.allowCidrs);
+    const privateRules = routeRules(plan).rules.filter((r) => r.allowCidrs);
     const alb = new aws.lb.LoadBalancer(
         `${name}-internal`,
         { ...albInputs(part, args, true), tags: { ...tags, access: "private-networks-only" } },
@@ -375,7 +375,7 @@ export function createInternalLoadBalancer(part: EdgePart, args: Omit<LoadBalanc
     );
     const targetGroups: Record<string, aws.lb.TargetGroup> = {};
     for (const svcName of [...new Set(privateRules.map((r) => r.service))])
-        targetGroups[svcName] = createTargetGroup(part, args.vpcId, `${svcName}-internal`, system.services[svcName], "internal");
+        targetGroups[svcName] = createTargetGroup(part, args.vpcId, `${svcName}-internal`, plan.services[svcName], "internal");
     const listener = new aws.lb.Listener(
         `${name}-internal-https`,
         {
@@ -385,7 +385,7 @@ export function createInternalLoadBalancer(part: EdgePart, args: Omit<LoadBalanc
             sslPolicy: ALB_TLS_POLICY,
             certificateArn: args.certificateArn,
             defaultActions: [fixed("404", "Not Found")],
-            ...albResponseHeaders(system),
+            ...albResponseHeaders(plan),
             tags,
         },
         opt,
@@ -417,13 +417,13 @@ export interface TrafficShiftRole {
 
 /** The role ECS assumes to register tasks in the alternate target groups and shift the rules' weights (blue/green, canary). */
 export function createTrafficShiftRole(part: EdgePart, place: AwsPlace): TrafficShiftRole {
-    const { name, system, tags } = part;
+    const { name, plan, tags } = part;
     const opt = { parent: part.parent };
     const role = new aws.iam.Role(
         `${name}-traffic-shift`,
         {
-            namePrefix: awsNamePrefix("iamRole", [system.name, "ecs-traffic-shift"]),
-            description: `ECS blue/green and canary deployments of ${system.name}: target groups and listener rules`,
+            namePrefix: awsNamePrefix("iamRole", [plan.name, "ecs-traffic-shift"]),
+            description: `ECS blue/green and canary deployments of ${plan.name}: target groups and listener rules`,
             assumeRolePolicy: assumeRolePolicy("ecs.amazonaws.com", place.accountId),
             tags,
         },

@@ -14,24 +14,24 @@ export const ALB_LOG_PREFIX = "alb";
 
 /** The access-log bucket, its policy admitting the load balancers' log delivery (and, with a CDN, CloudFront's ACL-based writes). */
 export function createLogBucket(part: EdgePart, place: AwsPlace): AwsBucket {
-    const { name, system } = part;
+    const { name, plan } = part;
     const opt = { parent: part.parent };
     const elbAccount = aws.elb.getServiceAccountOutput({}, opt);
     return new AwsBucket(
         `${name}-logs`,
         {
-            system,
+            system: plan,
             bucket: {
                 name: "edge-logs",
                 purpose: "archive",
                 versioned: true,
                 lifecycle: [],
-                expireAfterDays: system.observability.logRetentionDays,
+                expireAfterDays: plan.observability.logRetentionDays,
             },
             accessLogTarget: true,
             tier: "edge",
             // CloudFront's standard logs are written through ACLs, so with a CDN the bucket keeps ACLs (owner preferred); otherwise ACLs are off.
-            objectAcls: system.edge.cdn,
+            objectAcls: plan.edge.cdn,
             logWriters: (arn) => {
                 const albLogObjects = pulumi.interpolate`${arn}/${ALB_LOG_PREFIX}/AWSLogs/${place.accountId}/*`;
                 return [

@@ -5,19 +5,16 @@
  * constructor created everything (test/identity/urns.test.ts).
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { System } from "../../../model";
-import type { TrafficPlan } from "../../../plan";
+import type { SystemPlan } from "../../../plan";
 
 /** The edge a part belongs to. */
 export interface EdgePart {
     /** The edge's logical name: every resource's name starts with it. */
     name: string;
-    /** The resolved system. */
-    system: System;
-    /** The edge tier's tags (`awsTags(system, "edge")`). */
+    /** The system's plan: the edge's settings and routes, the routed services, the buckets, the traffic policies (plan/traffic.ts). */
+    plan: SystemPlan;
+    /** The edge tier's tags (`awsTags(plan, "edge")`). */
     tags: Record<string, string>;
     /** The `AwsEdge` component: every resource's parent. */
     parent: pulumi.ComponentResource;
-    /** The plan's traffic policies, by service (plan/traffic.ts). */
-    traffic: Record<string, TrafficPlan>;
 }

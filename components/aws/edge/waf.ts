@@ -43,10 +43,10 @@ export interface WebAclArgs {
 
 /** A web ACL with its rules, its log group and its logging configuration. */
 export function createWebAcl(part: EdgePart, args: WebAclArgs): aws.wafv2.WebAcl {
-    const { name, system, tags } = part;
+    const { name, plan, tags } = part;
     const { key, scope, rateKey, region } = args;
     const opt = { parent: part.parent };
-    const metric = (n: string) => resourceName([system.name, key, n], 128);
+    const metric = (n: string) => resourceName([plan.name, key, n], 128);
     const visibility = (n: string) => ({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: metric(n) });
     const wafRules: aws.types.input.wafv2.WebAclRule[] = [];
     wafRules.push({
@@ -56,13 +56,13 @@ export function createWebAcl(part: EdgePart, args: WebAclArgs): aws.wafv2.WebAcl
         statement: {
             rateBasedStatement: {
                 aggregateKeyType: rateKey,
-                ...wafRateLimit(system.edge.rateLimitPerMinute),
+                ...wafRateLimit(plan.edge.rateLimitPerMinute),
                 ...(rateKey === "FORWARDED_IP" ? { forwardedIpConfig: { headerName: "X-Forwarded-For", fallbackBehavior: "MATCH" } } : {}),
             },
         },
         visibilityConfig: visibility("rate"),
     });
-    wafRules.push(...serviceRateRules(part.traffic, rateKey, visibility));
+    wafRules.push(...serviceRateRules(part.plan.traffic, rateKey, visibility));
     MANAGED_RULE_GROUPS.forEach((group, i) =>
         wafRules.push({
             name: group,
@@ -84,7 +84,7 @@ export function createWebAcl(part: EdgePart, args: WebAclArgs): aws.wafv2.WebAcl
     const acl = new aws.wafv2.WebAcl(
         `${name}-${key}`,
         {
-            description: `${system.name} ${scope === "CLOUDFRONT" ? "CloudFront" : "load balancer"} firewall`,
+            description: `${plan.name} ${scope === "CLOUDFRONT" ? "CloudFront" : "load balancer"} firewall`,
             scope,
             defaultAction: { allow: {} },
             rules: wafRules,
@@ -98,8 +98,8 @@ export function createWebAcl(part: EdgePart, args: WebAclArgs): aws.wafv2.WebAcl
         `${name}-${key}-waf-logs`,
         {
             // WAF only logs to groups whose name starts with aws-waf-logs-.
-            name: `aws-waf-logs-${resourceName([system.name, system.environment, key], 100)}`,
-            retentionInDays: system.observability.logRetentionDays,
+            name: `aws-waf-logs-${resourceName([plan.name, plan.environment, key], 100)}`,
+            retentionInDays: plan.observability.logRetentionDays,
             ...(region && !args.inUsEast1 ? { region } : { kmsKeyId: args.logsKmsKeyArn }),
             tags,
         },

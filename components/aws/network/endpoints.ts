@@ -5,8 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { Service } from "../../../model";
-import { datastoreKind, writablePathsOf } from "../../../plan";
+import type { ServicePlan } from "../../../plan";
 import { awsPlace } from "../common";
 import { ecrRepositoryArn, VOLUME_PERMISSIONS_IMAGE } from "../service";
 import { ADOT_IMAGE } from "../service/tracing";
@@ -27,11 +26,10 @@ import { nameTag, type NetworkPart, type SecurityGroupKit } from "./part";
 export const TASK_ENDPOINT_SERVICES = ["ecr.api", "ecr.dkr", "logs", "secretsmanager"] as const;
 
 /** The images Fargate pulls for a service's task: its own, busybox (the volume-permissions and health-tools steps) and, where `traced`, the ADOT collector (service/tracing.ts). */
-export function taskImages(service: Service, traced = false): string[] {
-    // busybox: the volume-permissions step (the plan's writable paths: writablePaths and /tmp) and the `provided` health tool of an HTTP-checked web service (plan/service.ts healthOf).
-    const httpChecked =
-        service.kind === "web" && service.port !== undefined && Boolean(service.health.liveness ?? service.health.readiness);
-    const busybox = writablePathsOf(service).length > 0 || (httpChecked && service.healthTool === "provided");
+export function taskImages(service: Pick<ServicePlan, "image" | "writablePaths" | "health">, traced = false): string[] {
+    // busybox: the volume-permissions step (the plan's writable paths) and the `provided` health tool of an HTTP check (plan/service.ts healthOf).
+    const check = service.health.liveness ?? service.health.readiness;
+    const busybox = service.writablePaths.length > 0 || (check?.type === "http" && check.tool === "provided");
     return [service.image, ...(busybox ? [VOLUME_PERMISSIONS_IMAGE] : []), ...(traced ? [ADOT_IMAGE] : [])];
 }
 
@@ -44,7 +42,7 @@ export function taskImages(service: Service, traced = false): string[] {
  * VPC is an existing one whose endpoints the program does not know.
  */
 export function internetHttpsReason(
-    service: Service,
+    service: Pick<ServicePlan, "image" | "writablePaths" | "health" | "egress">,
     existingVpc: boolean,
     traced = false,
     region = new pulumi.Config("aws").get("region"),
@@ -96,7 +94,7 @@ export interface InterfaceEndpointsArgs {
     /** The private subnets (one endpoint interface per zone). */
     privateSubnetIds: pulumi.Input<string>[];
     /** The services reaching AWS only through the VPC (no {@link internetHttpsReason}). */
-    closed: Service[];
+    closed: ServicePlan[];
     /** Every service's security group, by name. */
     serviceGroups: Record<string, aws.ec2.SecurityGroup>;
     /** The S3 gateway endpoint, whose prefix list the closed services reach S3 by. */
@@ -109,15 +107,15 @@ export interface InterfaceEndpointsArgs {
  * S3 traffic (ECR's layers, buckets) takes the gateway endpoint.
  */
 export function createInterfaceEndpoints(part: NetworkPart, kit: SecurityGroupKit, args: InterfaceEndpointsArgs): void {
-    const { name, system, tags } = part;
+    const { name, plan, tags } = part;
     const { closed, serviceGroups } = args;
     const opt = { parent: part.parent };
     const endpoints = kit.group(
         "endpoints",
-        `${system.name} VPC interface endpoints: HTTPS from ${closed.map((c) => c.name).join(", ")} only`,
+        `${plan.name} VPC interface endpoints: HTTPS from ${closed.map((c) => c.name).join(", ")} only`,
     );
     const region = awsPlace(opt).region;
-    const usesQueue = closed.some((svc) => svc.uses.some((ds) => datastoreKind(system, ds) === "queue"));
+    const usesQueue = closed.some((svc) => svc.uses.some((ds) => plan.datastores[ds]?.kind === "queue"));
     for (const service of [...TASK_ENDPOINT_SERVICES, ...(usesQueue ? ["sqs"] : [])]) {
         new aws.ec2.VpcEndpoint(
             `${name}-${service.replace(".", "-")}`,

@@ -10,7 +10,7 @@ import { nameTag, type NetworkPart } from "./part";
 
 /** How many NAT gateways the VPC gets: one per zone with Multi-AZ unless `singleNatGateway`, else one. */
 export function natGatewayCount(part: NetworkPart, azCount: number, singleNatGateway?: boolean): number {
-    return part.system.profile.multiAz && !singleNatGateway ? azCount : 1;
+    return part.plan.profile.multiAz && !singleNatGateway ? azCount : 1;
 }
 
 /**

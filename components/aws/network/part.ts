@@ -6,7 +6,7 @@
  */
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
-import type { System } from "../../../model";
+import type { SystemPlan } from "../../../plan";
 import { resourceName } from "../../shared/naming";
 import { ec2Description } from "../common";
 
@@ -14,8 +14,8 @@ import { ec2Description } from "../common";
 export interface NetworkPart {
     /** The network's logical name: every resource's name starts with it. */
     name: string;
-    /** The resolved system. */
-    system: System;
+    /** The system's plan. */
+    plan: SystemPlan;
     /** The network tier's tags (`awsTags(system, "network")`). */
     tags: Record<string, string>;
     /** The `AwsNetwork` component: every resource's parent. */
@@ -24,7 +24,7 @@ export interface NetworkPart {
 
 /** A resource's `Name` tag: the system's name and `parts`, e.g. `mdc-tts-private-1`. */
 export function nameTag(part: NetworkPart, ...parts: string[]): string {
-    return resourceName([part.system.name, ...parts]);
+    return resourceName([part.plan.name, ...parts]);
 }
 
 /** A rule's arguments: TCP, with a description EC2 accepts (ec2Description). */

@@ -23,15 +23,15 @@ export interface LoadBalancerGroups {
 
 /** The load balancers' groups and their ingress (their egress follows the services: {@link createServiceGroups}). */
 export function createLoadBalancerGroups(part: NetworkPart, kit: SecurityGroupKit): LoadBalancerGroups {
-    const { system } = part;
+    const { plan } = part;
     const opt = { parent: part.parent };
     const alb = kit.group(
         "alb",
-        system.edge.cdn
-            ? `${system.name} load balancer: HTTPS from CloudFront only, out only to the web services`
-            : `${system.name} load balancer: HTTP/HTTPS from the internet, out only to the web services`,
+        plan.edge.cdn
+            ? `${plan.name} load balancer: HTTPS from CloudFront only, out only to the web services`
+            : `${plan.name} load balancer: HTTP/HTTPS from the internet, out only to the web services`,
     );
-    if (system.edge.cdn) {
+    if (plan.edge.cdn) {
         // Behind CloudFront the internet's edge is CloudFront: the load balancer admits only its origin-facing addresses, on HTTPS
         // (CloudFront reaches the origin https-only). A prefix-list rule weighs ~55 of a group's 60 rules, so there is no port 80 rule.
         const cloudFront = aws.ec2.getManagedPrefixListOutput({ name: CLOUDFRONT_ORIGIN_PREFIX_LIST }, opt);
@@ -66,12 +66,12 @@ export function createLoadBalancerGroups(part: NetworkPart, kit: SecurityGroupKi
 
     // The internal load balancer of the routes for private networks only (allowCidrs, e.g. AuroMart's /admin): HTTPS from
     // exactly those ranges (reached over a VPN, Direct Connect or peering), out only to the services it routes to.
-    const privateRoutes = system.edge.routes.filter((r) => r.allowCidrs?.length);
+    const privateRoutes = plan.routes.filter((r) => r.allowCidrs?.length);
     const privateServices = new Set(privateRoutes.map((r) => r.service));
     const internalAlb = privateRoutes.length
         ? kit.group(
               "alb-internal",
-              `${system.name} internal load balancer: HTTPS from the private ranges of its routes only, out only to ${[...privateServices].join(", ")}`,
+              `${plan.name} internal load balancer: HTTPS from the private ranges of its routes only, out only to ${[...privateServices].join(", ")}`,
           )
         : undefined;
     if (internalAlb) {
@@ -101,14 +101,14 @@ export function createServiceGroups(
     existingVpc: boolean,
     traced = false,
 ): Record<string, aws.ec2.SecurityGroup> {
-    const { system } = part;
+    const { plan } = part;
     const { alb, internalAlb } = lbs;
-    const privateServices = new Set(system.edge.routes.filter((r) => r.allowCidrs?.length).map((r) => r.service));
+    const privateServices = new Set(plan.routes.filter((r) => r.allowCidrs?.length).map((r) => r.service));
     const services: Record<string, aws.ec2.SecurityGroup> = {};
-    for (const svc of Object.values(system.services)) {
+    for (const svc of Object.values(plan.services)) {
         services[svc.name] = kit.group(
             `svc-${svc.name}`,
-            `${system.name} service ${svc.name}: ${svc.kind === "web" ? `port ${svc.port} from the load balancer only` : "no inbound traffic"}`,
+            `${plan.name} service ${svc.name}: ${svc.kind === "web" ? `port ${svc.port} from the load balancer only` : "no inbound traffic"}`,
         );
         if (svc.kind === "web" && svc.port) {
             kit.ingress(`svc-${svc.name}-in-alb`, {
@@ -181,7 +181,7 @@ export function createDatastoreGroups(
     services: Record<string, aws.ec2.SecurityGroup>,
     plans: DatastorePlan[],
 ): Record<string, aws.ec2.SecurityGroup> {
-    const { system } = part;
+    const { plan } = part;
     const datastores: Record<string, aws.ec2.SecurityGroup> = {};
     for (const d of plans) {
         const port = securityGroupPort(d);
@@ -189,7 +189,7 @@ export function createDatastoreGroups(
         const ds = d.name;
         datastores[ds] = kit.group(
             `ds-${ds}`,
-            `${system.name} datastore ${ds}: port ${port} from ${d.usedBy.join(", ") || "no service"} only`,
+            `${plan.name} datastore ${ds}: port ${port} from ${d.usedBy.join(", ") || "no service"} only`,
         );
         // Each user's task group (none on the EKS placement: the cluster's rules admit its pods, components/eks/network.ts).
         for (const user of d.usedBy.filter((u) => services[u] !== undefined)) {

@@ -5,16 +5,16 @@
  * one constructor created everything (test/identity/urns.test.ts).
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { Service, System } from "../../../model";
+import type { ServicePlan, SystemFacts } from "../../../plan";
 
 /** The service a part belongs to. */
 export interface ServicePart {
     /** The component's logical name: every resource's name starts with it. */
     name: string;
-    /** The resolved system. */
-    system: System;
-    /** The spec service. */
-    service: Service;
+    /** What the service reads of the system (names, tags, log retention). */
+    system: SystemFacts;
+    /** The service's plan. */
+    service: ServicePlan;
     /** The service's tags (`awsTags(system, "service")` and `service`). */
     tags: Record<string, string>;
     /** The `AwsService` component: every resource's parent. */

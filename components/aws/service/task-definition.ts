@@ -7,7 +7,6 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { ServicePlan } from "../../../plan";
 import { imageOf } from "../../../conventions/pins";
 import { DEFAULT_CAPABILITIES_BUT_CHOWN } from "../../../conventions/capabilities";
 import { resourceName } from "../../shared/naming";
@@ -48,8 +47,6 @@ export const HEALTH_TOOLS_CONTAINER = "health-tools";
 
 /** What the task definition is made of, computed by the service (service.ts). */
 export interface TaskDefinitionArgs {
-    /** The service's plan: its writable paths and liveness check. */
-    plan: ServicePlan;
     /** The container's variables: plain values and Secrets Manager ARNs (service.ts containerVariables). */
     vars: { environment: Record<string, pulumi.Input<string>>; secrets: Record<string, pulumi.Input<string>> };
     /** The Fargate size (service.ts fargateSize). */
@@ -75,9 +72,9 @@ export interface TaskDefinitionArgs {
 /** The task definition (see the module comment). */
 export function createTaskDefinition(part: ServicePart, args: TaskDefinitionArgs): aws.ecs.TaskDefinition {
     const { name, system, service: svc, tags } = part;
-    const { plan, vars, size, healthCheck, shares } = args;
+    const { vars, size, healthCheck, shares } = args;
     const pulled = (image: string): pulumi.Input<string> => args.image?.(image) ?? image;
-    const volumes = plan.writablePaths.map((p, i) => ({ name: `scratch-${i}`, path: p }));
+    const volumes = svc.writablePaths.map((p, i) => ({ name: `scratch-${i}`, path: p }));
     // Every container's logs go to the service's group, under its own name.
     const logsOf = (containerName: string) => ({
         logDriver: "awslogs",
@@ -113,7 +110,7 @@ export function createTaskDefinition(part: ServicePart, args: TaskDefinitionArgs
     });
     const scratchMounts = volumes.map((v) => ({ sourceVolume: v.name, containerPath: v.path, readOnly: false }));
     // The `provided` health tool: busybox copied into a task volume before the application starts.
-    const liveness = plan.health.liveness;
+    const liveness = svc.health.liveness;
     const providedTool = liveness?.type === "http" && liveness.tool === "provided";
     const healthTools = providedTool
         ? oneShot(

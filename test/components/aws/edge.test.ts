@@ -29,7 +29,7 @@ async function planEdge(
         const edge = new AwsEdge(
             "edge",
             {
-                system,
+                plan: planSystem(system, "aws"),
                 vpcId: "vpc-1",
                 publicSubnetIds: ["subnet-a", "subnet-b", "subnet-c"],
                 securityGroupId: "sg-alb",
@@ -396,12 +396,15 @@ describe("aws edge", function () {
             { path: "/", service: "web" },
         ];
         const { system } = loadSystem("hld-platform", { overrides: { edge: { routes } } });
-        assert.match(formatProblems(edgeProblems(system)), /services\.api\.rollout\.strategy: is blueGreen.*gives it 2 \(\/api, \/v2\)/);
+        assert.match(
+            formatProblems(edgeProblems(planSystem(system, "aws"))),
+            /services\.api\.rollout\.strategy: is blueGreen.*gives it 2 \(\/api, \/v2\)/,
+        );
     });
 
     it("derives rules, rate limits and zones correctly", () => {
         const { system } = loadSystem("mdc-tts");
-        const r = routeRules(system);
+        const r = routeRules(planSystem(system, "aws"));
         assert.strictEqual(r.defaultService, "frontend");
         assert.deepStrictEqual(
             r.rules.map((x) => x.path),
@@ -438,9 +441,10 @@ describe("aws edge", function () {
     });
 
     it("refuses what the AWS edge cannot enforce", () => {
-        const problems = (overrides: Record<string, unknown>) => formatProblems(edgeProblems(loadSystem("auromart", { overrides }).system));
+        const problems = (overrides: Record<string, unknown>) =>
+            formatProblems(edgeProblems(planSystem(loadSystem("auromart", { overrides }).system, "aws")));
         assert.match(problems({ edge: { cdn: true } }), /allowCidrs/);
         assert.match(problems({ edge: { domain: null } }), /edge.domain/);
-        assert.deepStrictEqual(edgeProblems(loadSystem("auromart").system), []);
+        assert.deepStrictEqual(edgeProblems(planSystem(loadSystem("auromart").system, "aws")), []);
     });
 });

@@ -2,15 +2,11 @@ import * as assert from "assert";
 import { AwsNetwork, networkProblems } from "../../../components/aws/network";
 import { availabilityZoneCount, subnetCidrs } from "../../../components/aws/network/subnets";
 import { planSystem } from "../../../plan";
-import type { System } from "../../../model";
 import { planComponent, type Plan } from "../../harness";
 import { AWS_CONFIG, byId, loadSystem, securityGroupFlows } from "./helpers";
 
 const SUBNET = "aws:ec2/subnet:Subnet";
 const ROUTE_TABLE = "aws:ec2/routeTable:RouteTable";
-
-/** The plan's datastores of `system` on AWS, as the system component hands them to the network. */
-const datastoresOf = (system: System) => Object.values(planSystem(system, "aws").datastores);
 
 async function planNetwork(
     preset: string,
@@ -18,7 +14,7 @@ async function planNetwork(
 ): Promise<Plan> {
     const { system } = loadSystem(preset, { stack: opts.stack, overrides: opts.overrides });
     return planComponent(() => {
-        new AwsNetwork("net", { system, datastores: datastoresOf(system), vpcId: opts.vpcId, azCount: opts.azCount });
+        new AwsNetwork("net", { plan: planSystem(system, "aws"), vpcId: opts.vpcId, azCount: opts.azCount });
     }, AWS_CONFIG);
 }
 
@@ -268,7 +264,7 @@ describe("aws network", function () {
         // The component's subnet outputs come from the tag lookups, sorted, one per zone.
         const { system } = loadSystem("mdc-tts");
         const outputs = await planComponent(() => {
-            const net = new AwsNetwork("net", { system, datastores: datastoresOf(system), vpcId: "vpc-0abc" });
+            const net = new AwsNetwork("net", { plan: planSystem(system, "aws"), vpcId: "vpc-0abc" });
             return { isolated: net.isolatedSubnetIds, cidr: net.vpcCidr };
         }, AWS_CONFIG);
         assert.deepStrictEqual(outputs.outputs.isolated, ["subnet-isolated-1", "subnet-isolated-2", "subnet-isolated-3"]);

@@ -114,8 +114,7 @@ async function planServices(preset: string, names: string[], opts: { unrouted?: 
             const svc = system.services[n];
             new AwsService(n, {
                 system,
-                service: svc,
-                plan: planService(system, svc, "aws"),
+                service: planService(system, svc, "aws"),
                 clusterArn: "arn:aws:ecs:us-east-1:123456789012:cluster/c",
                 clusterName: "c",
                 subnetIds: ["private-1", "private-2", "private-3"],
@@ -322,18 +321,13 @@ describe("aws service", function () {
             ["services.backend.resources"],
         );
         const { system } = loadSystem("mealkitz");
-        assert.deepStrictEqual(deploymentPercents(system.services.order, system.services.order.replicas), {
+        const order = planService(system, system.services.order, "aws");
+        assert.deepStrictEqual(deploymentPercents(order, order.replicas), {
             minimumHealthyPercent: 100,
             maximumPercent: 134,
         });
         assert.deepStrictEqual(
-            deploymentPercents(
-                {
-                    ...system.services.order,
-                    rollout: { ...system.services.order.rollout, strategy: "rolling", maxSurge: 0, maxUnavailable: 1 },
-                },
-                system.services.order.replicas,
-            ),
+            deploymentPercents({ ...order, rollout: { ...order.rollout, rolling: { maxSurge: 0, maxUnavailable: 1 } } }, order.replicas),
             { minimumHealthyPercent: 66, maximumPercent: 100 },
         );
         assert.strictEqual(
@@ -532,14 +526,7 @@ describe("aws service", function () {
         const b = bindings(system);
         b.db = { ...b.db, connection: undefined, secrets: {}, environment: { DB_URL: "postgresql://app:pw@db:5432/x" } };
         assert.throws(
-            () =>
-                containerVariables(
-                    system,
-                    system.services.backend,
-                    { SECRET_KEY: "s" },
-                    b,
-                    planService(system, system.services.backend, "aws"),
-                ),
+            () => containerVariables(planService(system, system.services.backend, "aws"), { SECRET_KEY: "s" }, b),
             /credentials never travel as plain variables/,
         );
     });
