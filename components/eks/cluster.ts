@@ -25,14 +25,11 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { PlatformSystemArgs } from "../contract";
+import type { SystemFacts } from "../../plan";
 import { EKS_KUBERNETES_VERSION } from "../../conventions/lifecycle";
 import { awsTags, resourceName } from "../shared/naming";
 import { awsPlace, managedPolicyArn, policyJson } from "../aws/common";
 import { AwsKms } from "../aws/kms";
-
-/** The resolved system, as the platform contract hands it to the placement (the AWS parts it composes still read it). */
-type System = PlatformSystemArgs["system"];
 
 /** Every control-plane log type EKS can export (https://docs.aws.amazon.com/eks/latest/userguide/control-plane-logs.html). */
 export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
@@ -53,8 +50,8 @@ const NODE_ROLE_POLICIES = ["AmazonEKSWorkerNodeMinimalPolicy", "AmazonEC2Contai
 
 /** Arguments of {@link EksCluster}. */
 export interface EksClusterArgs {
-    /** The resolved system (names, tags, profile). */
-    system: System;
+    /** What the cluster reads of the system (names, tags, profile, log retention): its plan. */
+    system: SystemFacts;
     /** Subnets of the control plane's network interfaces and of the nodes: the network's private subnets. */
     subnetIds: pulumi.Input<string>[];
     /** KMS key of the control-plane log group. */

@@ -25,9 +25,6 @@ import { awsPlace, managedPolicyArn } from "../aws/common";
 import { SHARE_DIRECTORY_MODE, SHARE_ROOT } from "../aws/files";
 import { podIdentityTrust } from "./identity";
 
-/** The system's names (tags, the StorageClasses' names and labels): its plan, or the resolved system. */
-type System = SystemFacts;
-
 /**
  * The add-on's version: v3.4.1-eksbuild.1, the build a team moved to for its EKS 1.36 upgrade
  * (ministryofjustice/modernisation-platform-environments PR #18211, 2026-08-14); `aws eks describe-addon-versions
@@ -42,12 +39,12 @@ export const EFS_CSI_CONTROLLER_SA = { namespace: "kube-system", name: "efs-csi-
 export const EFS_CSI_PROVISIONER = "efs.csi.aws.com";
 
 /** The StorageClass of share `share`. */
-export const efsStorageClass = (system: System, share: string) => `${system.name}-efs-${share}`;
+export const efsStorageClass = (system: SystemFacts, share: string) => `${system.name}-efs-${share}`;
 
 /** Arguments of {@link EksFileShares}. */
 export interface EksFileSharesArgs {
-    /** The resolved system: its shares. */
-    system: System;
+    /** What the drivers read of the system (names, tags, labels): its plan. */
+    system: SystemFacts;
     /** The cluster's name and ARN. */
     cluster: { name: pulumi.Input<string>; arn: pulumi.Input<string> };
     /** Each share's file system id (components/aws/files.ts). */

@@ -35,7 +35,6 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { PlatformSystemArgs } from "../contract";
 import { awsTags } from "../shared/naming";
 import type { SystemPlan } from "../../plan";
 import { OPERATOR_NAMESPACES, selectorOf } from "../kubernetes/context";
@@ -45,8 +44,8 @@ import { OTLP_HTTP_PORT } from "../kubernetes/observability";
 import { rolloutCheckComponent, runsOnArgo } from "../kubernetes/rollout";
 import { exportsTraces } from "../../plan";
 
-/** The resolved system, as the platform contract hands it to the placement (the AWS parts it composes still read it). */
-type System = PlatformSystemArgs["system"];
+/** What the Kubernetes adapter's pod selectors (components/kubernetes/context.ts `selectorOf`) are computed from, while they read the model (issue 26). */
+type SelectorSystem = Parameters<typeof selectorOf>[0];
 
 /** Where EKS Pod Identity's agent answers pods for credentials: 169.254.170.23 port 80 (https://docs.aws.amazon.com/eks/latest/userguide/pod-id-how-it-works.html). */
 export const POD_IDENTITY_AGENT: Peer = { kind: "cidr", component: "eks-pod-identity-agent", cidr: "169.254.170.23/32" };
@@ -123,7 +122,7 @@ export function loadBalancerCidrs(plan: SystemPlan, subnets: LoadBalancerSubnets
  * (istio.io docs ambient/usage/networkpolicy); the load balancer, outside the mesh, keeps the service's port.
  */
 export function eksFlows(
-    system: System,
+    system: SelectorSystem,
     plan: SystemPlan,
     vpcCidr: pulumi.Input<string>,
     loadBalancers: LoadBalancerSubnets,
@@ -134,7 +133,7 @@ export function eksFlows(
     const vpc = (component: string): Peer => ({ kind: "cidr", component, cidr: vpcCidr });
     const pods = (component: string): Peer => ({ kind: "pods", component, selector: selectorOf(system, component) });
     const edge = loadBalancerSources(plan, loadBalancers);
-    for (const service of Object.values(system.services)) {
+    for (const service of Object.values(plan.services)) {
         if (service.kind === "web" && service.port)
             for (const from of edge[service.name] ?? []) flows.push({ from, to: pods(service.name), ports: [{ port: service.port }] });
         if (service.kind === "web" && service.port)
@@ -150,7 +149,7 @@ export function eksFlows(
         const clients = [service.name, ...(service.migrate ? [`${service.name}-migrate`] : [])];
         // A blue-green's promotion checks (Jobs Argo Rollouts starts, components/kubernetes/rollout.ts) call the new pods
         // through the preview Service, and run with the service's variables.
-        const r = plan.services[service.name].rollout;
+        const r = service.rollout;
         const checks = runsOnArgo(r) && r.prePromotion.length + r.postPromotion.length > 0 ? [rolloutCheckComponent(service.name)] : [];
         for (const check of checks)
             flows.push({
@@ -160,7 +159,7 @@ export function eksFlows(
             });
         // Spans over OTLP/HTTP to the cluster's collector gateway (traces.ts), while traces are on: the flows staging admits,
         // from the service, its migration Job and its promotion checks.
-        if (exportsTraces(system, "kubernetes"))
+        if (exportsTraces(plan, "kubernetes"))
             for (const client of [...clients, ...checks])
                 flows.push({ from: pods(client), to: OTEL_GATEWAY, ports: [{ port: OTLP_HTTP_PORT }] });
         const used = service.uses.map((u) => plan.datastores[u]).filter((d) => d !== undefined);
@@ -177,9 +176,7 @@ export function eksFlows(
 
 /** Arguments of {@link createClusterRules}. */
 export interface ClusterRulesArgs {
-    /** The resolved system. */
-    system: System;
-    /** Its plan: the datastores' ports, the routes. */
+    /** The system's plan: the datastores' ports, the services that use them, the routes and the routed services' ports. */
     plan: SystemPlan;
     /** The cluster security group (nodes and pods). */
     clusterSecurityGroupId: pulumi.Input<string>;
@@ -191,9 +188,9 @@ export interface ClusterRulesArgs {
 
 /** The security group rules between the cluster's pods and the AWS parts (see the module doc). */
 export function createClusterRules(name: string, args: ClusterRulesArgs, opts: pulumi.CustomResourceOptions): void {
-    const { system, plan } = args;
-    const tags = awsTags(system, "network");
-    const used = new Set(Object.values(system.services).flatMap((s) => s.uses));
+    const { plan } = args;
+    const tags = awsTags(plan, "network");
+    const used = new Set(Object.values(plan.services).flatMap((s) => s.uses));
     for (const d of Object.values(plan.datastores)) {
         const sg = args.datastoreSecurityGroupIds[d.name];
         if (d.port === undefined || sg === undefined || !used.has(d.name)) continue;
@@ -217,7 +214,7 @@ export function createClusterRules(name: string, args: ClusterRulesArgs, opts: p
             plan.routes
                 .filter((r) => Boolean(r.allowCidrs?.length) === internal)
                 .flatMap((r) => {
-                    const port = system.services[r.service]?.port;
+                    const port = plan.services[r.service]?.port;
                     return port ? [port] : [];
                 }),
         ),

@@ -17,13 +17,10 @@ import type * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PINS } from "../../conventions/pins";
-import type { PlatformSystemArgs } from "../contract";
+import type { SystemFacts } from "../../plan";
 import { OPERATOR_NAMESPACES } from "../kubernetes/context";
 import { argoRolloutsValues } from "../kubernetes/operators";
 import { podIdentityRelease } from "./identity";
-
-/** The resolved system, as the platform contract hands it to the placement. */
-type System = PlatformSystemArgs["system"];
 
 /** The controller's release and ServiceAccount (set in its values, so the association names it exactly). */
 export const EKS_ROLLOUTS = {
@@ -51,8 +48,8 @@ export function eksRolloutsValues(region: pulumi.Input<string>): Record<string, 
 
 /** Arguments of {@link EksRollouts}. */
 export interface EksRolloutsArgs {
-    /** The resolved system (names, tags). */
-    system: System;
+    /** What the controller reads of the system (names, tags): its plan. */
+    system: SystemFacts;
     /** The cluster's name and ARN (the Pod Identity association). */
     cluster: { name: pulumi.Input<string>; arn: pulumi.Input<string> };
     /** The stack's region: where the controller reads CloudWatch. */

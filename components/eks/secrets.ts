@@ -16,14 +16,11 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { PlatformSystemArgs } from "../contract";
+import type { SystemFacts } from "../../plan";
 import { PINS } from "../../conventions/pins";
 import { kubernetesLabels, resourceName } from "../shared/naming";
 import type { AwsDatastoreBinding } from "../aws/contract";
 import { podIdentityRelease } from "./identity";
-
-/** The resolved system, as the platform contract hands it to the placement (the AWS parts it composes still read it). */
-type System = PlatformSystemArgs["system"];
 
 /** Namespace and ServiceAccount of the External Secrets controller (the chart's defaults for a release named external-secrets). */
 export const EXTERNAL_SECRETS = { namespace: "external-secrets", serviceAccount: "external-secrets" } as const;
@@ -43,8 +40,8 @@ export function remoteRefOf(reference: string): { key: string; property: string 
 
 /** Arguments of {@link EksExternalSecrets}. */
 export interface EksExternalSecretsArgs {
-    /** The resolved system (names, labels). */
-    system: System;
+    /** What the controller reads of the system (names, labels): its plan. */
+    system: SystemFacts;
     /** The cluster's name and ARN (the controller's Pod Identity association). */
     cluster: { name: pulumi.Input<string>; arn: pulumi.Input<string> };
     /** The application namespace (its SecretStore). */
@@ -61,7 +58,7 @@ export interface EksExternalSecretsArgs {
 export class EksExternalSecrets extends pulumi.ComponentResource {
     /** What an ExternalSecret waits for: the controller (with its CRDs) and the SecretStore. */
     readonly ready: pulumi.Resource[];
-    private readonly system: System;
+    private readonly system: SystemFacts;
     private readonly namespace: pulumi.Input<string>;
 
     constructor(name: string, args: EksExternalSecretsArgs, opts?: pulumi.ComponentResourceOptions) {

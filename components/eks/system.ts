@@ -25,7 +25,10 @@ import type { PlatformSettings } from "../../plan";
 import { buildOrder, exportsTraces, type SystemPlan } from "../../plan";
 import type { PlatformSystem, PlatformSystemArgs, SystemOutputs } from "../contract";
 
-/** The resolved system, as the platform contract hands it to the placement (the AWS parts it composes still read it). */
+/**
+ * The resolved system, as the platform contract still hands it: only for the parts whose owners read it yet (the data
+ * tier, the alarms, the Kubernetes adapter), until they read the plan (issue 26).
+ */
 type System = PlatformSystemArgs["system"];
 import type { PlatformModule } from "../platform";
 import { datastoreOutputs } from "../shared/binding";
@@ -153,20 +156,16 @@ function createEksMesh(
     args: { plan: SystemPlan; lbSubnets: LoadBalancerSubnets; operators: KubernetesOperators; built: Record<string, KubernetesService> },
     opts: { parent: pulumi.Resource; provider: k8s.Provider },
 ): void {
-    const { system } = ctx;
     const routed = new Set(args.plan.routes.map((r) => r.service));
     createMesh(
         ctx,
         {
-            services: Object.values(args.plan.services).map((s) => {
-                const port = system.services[s.name].port;
-                return {
-                    name: s.name,
-                    selector: selectorOf(system, s.name),
-                    ...(routed.has(s.name) && port ? { routedPort: port } : {}),
-                    ...checkedBy(ctx, s.rollout),
-                };
-            }),
+            services: Object.values(args.plan.services).map((s) => ({
+                name: s.name,
+                selector: selectorOf(ctx.system, s.name),
+                ...(routed.has(s.name) && s.port ? { routedPort: s.port } : {}),
+                ...checkedBy(ctx, s.rollout),
+            })),
             scrapedByPrometheus: ctx.settings.monitoringCrds,
             edge: { kind: "outside", cidrs: loadBalancerCidrs(args.plan, args.lbSubnets), reason: EKS_EDGE_PLAINTEXT },
             dependsOn: [
@@ -183,7 +182,7 @@ function createEksMesh(
 function serviceIdentities(
     name: string,
     args: {
-        system: System;
+        plan: SystemPlan;
         cluster: EksPodIdentityArgs["cluster"];
         namespace: string;
         bindings: Record<string, AwsDatastoreBinding>;
@@ -191,12 +190,12 @@ function serviceIdentities(
     opts: pulumi.ComponentResourceOptions,
 ): Record<string, EksPodIdentity> {
     const identities: Record<string, EksPodIdentity> = {};
-    for (const svc of Object.values(args.system.services)) {
+    for (const svc of Object.values(args.plan.services)) {
         const statements = [...new Set(svc.uses)].flatMap((u) => args.bindings[u]?.taskPolicyStatements ?? []);
         if (statements.length === 0) continue;
         identities[svc.name] = new EksPodIdentity(
             `${name}-${svc.name}-identity`,
-            { system: args.system, cluster: args.cluster, namespace: args.namespace, serviceAccount: svc.name, statements },
+            { system: args.plan, cluster: args.cluster, namespace: args.namespace, serviceAccount: svc.name, statements },
             opts,
         );
     }
@@ -215,14 +214,14 @@ export class EksSystem extends pulumi.ComponentResource implements PlatformSyste
             `${name}-aws`,
             {
                 ...(region ? { region } : {}),
-                defaultTags: { tags: { system: system.name, environment: system.environment, "managed-by": MANAGED_BY } },
+                defaultTags: { tags: { system: plan.name, environment: plan.environment, "managed-by": MANAGED_BY } },
             },
             { parent: this },
         );
         const child = { parent: this, providers: [provider] };
 
         // ---------- AWS: keys, network, alarms, data tier (the aws platform's own parts) ----------
-        const logsKey = new AwsKms(`${name}-logs-key`, { system, purpose: "logs", services: ["logs"] }, child);
+        const logsKey = new AwsKms(`${name}-logs-key`, { system: plan, purpose: "logs", services: ["logs"] }, child);
         const network = new AwsNetwork(
             `${name}-network`,
             {
@@ -238,7 +237,7 @@ export class EksSystem extends pulumi.ComponentResource implements PlatformSyste
         // ---------- the cluster ----------
         const eks = new EksCluster(
             `${name}-eks`,
-            { system, subnetIds: network.privateSubnetIds, logsKmsKeyArn: logsKey.arn, publicAccessCidrs: settings.clusterApiCidrs },
+            { system: plan, subnetIds: network.privateSubnetIds, logsKmsKeyArn: logsKey.arn, publicAccessCidrs: settings.clusterApiCidrs },
             child,
         );
         // AWS's APIs inside the VPC: an interface endpoint for each the nodes and pods call (endpoints.ts).
@@ -253,7 +252,7 @@ export class EksSystem extends pulumi.ComponentResource implements PlatformSyste
                 network: network.info,
                 alarmTopicArn: alarmTopic.topicArn,
                 logsKmsKeyArn: logsKey.arn,
-                ...(system.edge.cdn ? { cdnDistributionArn } : {}),
+                ...(plan.edge.cdn ? { cdnDistributionArn } : {}),
                 fileSystemArns: Object.values(efs?.fileSystems ?? {}).map((fs) => fs.arn),
             },
             child,
@@ -267,7 +266,6 @@ export class EksSystem extends pulumi.ComponentResource implements PlatformSyste
         createClusterRules(
             `${name}-pods`,
             {
-                system,
                 plan,
                 clusterSecurityGroupId: eks.clusterSecurityGroupId,
                 datastoreSecurityGroupIds: network.datastoreSecurityGroupIds,
@@ -286,8 +284,8 @@ export class EksSystem extends pulumi.ComponentResource implements PlatformSyste
         );
 
         // ---------- identities: a role per service that reaches AWS APIs ----------
-        const namespaceName = settings.namespace || system.name;
-        const identities = serviceIdentities(name, { system, cluster, namespace: namespaceName, bindings }, kube);
+        const namespaceName = settings.namespace || plan.name;
+        const identities = serviceIdentities(name, { plan, cluster, namespace: namespaceName, bindings }, kube);
 
         // ---------- the Kubernetes adapter's namespace and services ----------
         // The load balancers' nodes: the internet-facing one's in the public subnets, the internal one's in the private ones.
@@ -319,24 +317,24 @@ export class EksSystem extends pulumi.ComponentResource implements PlatformSyste
         );
         // Canaries and blue-greens: Argo Rollouts with a CloudWatch reader's Pod Identity, where the plan runs any on it.
         const rollouts = Object.values(plan.services).some((s) => runsOnArgo(s.rollout))
-            ? new EksRollouts(`${name}-rollouts`, { system, cluster, region: regionName }, kube)
+            ? new EksRollouts(`${name}-rollouts`, { system: plan, cluster, region: regionName }, kube)
             : undefined;
         // Request-rate autoscaling: KEDA with a CloudWatch reader's Pod Identity, where a service scales on requests (scaling.ts).
         const keda = Object.values(plan.services).some((s) => s.scaling.requestsPerMinute !== undefined)
             ? new EksKeda(`${name}-keda`, { ctx, cluster, region: regionName }, kube)
             : undefined;
         // The services' traces: the cluster's collector gateway, on to X-Ray (traces.ts), while traces are on.
-        if (exportsTraces(system, "kubernetes"))
+        if (exportsTraces(plan, "kubernetes"))
             new EksTraceCollector(
                 `${name}-traces`,
-                { system, cluster, region: regionName, dependsOn: operators.releases("kubePrometheusStack") },
+                { system: plan, cluster, region: regionName, dependsOn: operators.releases("kubePrometheusStack") },
                 kube,
             );
         new EksPodLogs(`${name}-logs`, { plan, namespace: namespaceName, cluster, region: regionName, logsKey, alarmTopic }, kube);
         const claims = efs ? mountShares(name, ctx, efs, cluster, kube) : {};
         const secrets = new EksExternalSecrets(
             `${name}-external-secrets`,
-            { system, cluster, namespace: ns.name, region: regionName, bindings },
+            { system: plan, cluster, namespace: ns.name, region: regionName, bindings },
             kube,
         );
 

@@ -20,14 +20,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PINS } from "../../conventions/pins";
-import type { PlatformSystemArgs } from "../contract";
+import type { SystemFacts } from "../../plan";
 import { XRAY_WRITE_STATEMENT } from "../aws/service/tracing";
 import { OPERATOR_NAMESPACES } from "../kubernetes/context";
 import { otelGatewayValues } from "../kubernetes/observability";
 import { podIdentityRelease } from "./identity";
-
-/** The resolved system, as the platform contract hands it to the placement. */
-type System = PlatformSystemArgs["system"];
 
 /** The gateway's release and ServiceAccount (the chart's fullname, `fullnameOverride` of otelGatewayValues), in the monitoring namespace. */
 export const EKS_COLLECTOR = {
@@ -50,8 +47,8 @@ export function eksCollectorValues(region: pulumi.Input<string>): Record<string,
 
 /** Arguments of {@link EksTraceCollector}. */
 export interface EksTraceCollectorArgs {
-    /** The resolved system (names, tags). */
-    system: System;
+    /** What the collector reads of the system (names, tags): its plan. */
+    system: SystemFacts;
     /** The cluster's name and ARN (the Pod Identity association). */
     cluster: { name: pulumi.Input<string>; arn: pulumi.Input<string> };
     /** The stack's region: where X-Ray receives the spans. */

@@ -595,7 +595,6 @@ describe("the EKS placement (prod-eks): every preset on an EKS cluster with AWS 
             createClusterRules(
                 "pods",
                 {
-                    system,
                     plan,
                     clusterSecurityGroupId: "sg-cluster",
                     datastoreSecurityGroupIds: {},

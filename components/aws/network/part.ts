@@ -16,7 +16,7 @@ export interface NetworkPart {
     name: string;
     /** The system's plan. */
     plan: SystemPlan;
-    /** The network tier's tags (`awsTags(system, "network")`). */
+    /** The network tier's tags (`awsTags(plan, "network")`). */
     tags: Record<string, string>;
     /** The `AwsNetwork` component: every resource's parent. */
     parent: pulumi.ComponentResource;
