@@ -44,9 +44,6 @@ import { OTLP_HTTP_PORT } from "../kubernetes/observability";
 import { rolloutCheckComponent, runsOnArgo } from "../kubernetes/rollout";
 import { exportsTraces } from "../../plan";
 
-/** What the Kubernetes adapter's pod selectors (components/kubernetes/context.ts `selectorOf`) are computed from, while they read the model (issue 26). */
-type SelectorSystem = Parameters<typeof selectorOf>[0];
-
 /** Where EKS Pod Identity's agent answers pods for credentials: 169.254.170.23 port 80 (https://docs.aws.amazon.com/eks/latest/userguide/pod-id-how-it-works.html). */
 export const POD_IDENTITY_AGENT: Peer = { kind: "cidr", component: "eks-pod-identity-agent", cidr: "169.254.170.23/32" };
 
@@ -122,7 +119,6 @@ export function loadBalancerCidrs(plan: SystemPlan, subnets: LoadBalancerSubnets
  * (istio.io docs ambient/usage/networkpolicy); the load balancer, outside the mesh, keeps the service's port.
  */
 export function eksFlows(
-    system: SelectorSystem,
     plan: SystemPlan,
     vpcCidr: pulumi.Input<string>,
     loadBalancers: LoadBalancerSubnets,
@@ -131,7 +127,7 @@ export function eksFlows(
 ): Flow[] {
     const flows: Flow[] = [];
     const vpc = (component: string): Peer => ({ kind: "cidr", component, cidr: vpcCidr });
-    const pods = (component: string): Peer => ({ kind: "pods", component, selector: selectorOf(system, component) });
+    const pods = (component: string): Peer => ({ kind: "pods", component, selector: selectorOf(plan, component) });
     const edge = loadBalancerSources(plan, loadBalancers);
     for (const service of Object.values(plan.services)) {
         if (service.kind === "web" && service.port)

@@ -24,12 +24,6 @@ import type { Problem } from "../../conventions/problems";
 import type { PlatformSettings } from "../../plan";
 import { buildOrder, exportsTraces, type SystemPlan } from "../../plan";
 import type { PlatformSystem, PlatformSystemArgs, SystemOutputs } from "../contract";
-
-/**
- * The resolved system, as the platform contract still hands it: only for the parts whose owners read it yet (the data
- * tier, the alarms, the Kubernetes adapter), until they read the plan (issue 26).
- */
-type System = PlatformSystemArgs["system"];
 import type { PlatformModule } from "../platform";
 import { datastoreOutputs } from "../shared/binding";
 import { MANAGED_BY } from "../shared/naming";
@@ -67,8 +61,8 @@ import { EksPodLogs } from "./logs";
  * What the EKS placement cannot build, one problem per spec path: what AWS refuses of the spec (its network, edge,
  * data, file-share and recovery checks) and the images' problems. File shares are EFS through the EFS CSI add-on (files.ts).
  */
-export function eksProblems(plan: SystemPlan, settings: PlatformSettings, system: System): Problem[] {
-    return [...awsProblems(plan, settings, settings.awsRegion, false), ...imageProblems(system)];
+export function eksProblems(plan: SystemPlan, settings: PlatformSettings): Problem[] {
+    return [...awsProblems(plan, settings, settings.awsRegion, false), ...imageProblems(plan)];
 }
 
 /**
@@ -208,7 +202,7 @@ export class EksSystem extends pulumi.ComponentResource implements PlatformSyste
 
     constructor(name: string, args: PlatformSystemArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tierform:eks:System", name, {}, opts);
-        const { system, settings, plan } = args;
+        const { settings, plan } = args;
         const region = settings.awsRegion;
         const provider = new aws.Provider(
             `${name}-aws`,
@@ -233,7 +227,7 @@ export class EksSystem extends pulumi.ComponentResource implements PlatformSyste
             },
             child,
         );
-        const alarmTopic = new AwsAlarmTopic(`${name}-alarms`, { system, settings }, child);
+        const alarmTopic = new AwsAlarmTopic(`${name}-alarms`, { system: plan, settings }, child);
         // ---------- the cluster ----------
         const eks = new EksCluster(
             `${name}-eks`,
@@ -290,10 +284,10 @@ export class EksSystem extends pulumi.ComponentResource implements PlatformSyste
         // ---------- the Kubernetes adapter's namespace and services ----------
         // The load balancers' nodes: the internet-facing one's in the public subnets, the internal one's in the private ones.
         const lbSubnets = { public: network.subnetCidrs("public"), private: network.subnetCidrs("private") };
-        const flows = eksFlows(system, plan, network.vpcCidr, lbSubnets, new Set(Object.keys(identities)), settings.mesh);
+        const flows = eksFlows(plan, network.vpcCidr, lbSubnets, new Set(Object.keys(identities)), settings.mesh);
         const ns = new KubernetesNamespace(
             `${name}-namespace`,
-            { system, settings, name: namespaceName, flows },
+            { system: plan, settings, name: namespaceName, flows },
             { ...kube, dependsOn: [policyEngine] },
         );
         const ctx: KubeContext = { system: plan, settings, namespaceName, namespace: ns.name };
@@ -351,7 +345,7 @@ export class EksSystem extends pulumi.ComponentResource implements PlatformSyste
         if (edge.distributionArn) resolveCdnDistributionArn(edge.distributionArn);
         const services: Record<string, string> = {};
         const built: Record<string, KubernetesService> = {};
-        for (const service of buildOrder(system)) {
+        for (const service of buildOrder(plan)) {
             const identity = identities[service.name];
             const s = new KubernetesService(
                 `${name}-svc-${service.name}`,
@@ -449,6 +443,6 @@ export class EksSystem extends pulumi.ComponentResource implements PlatformSyste
 /** The EKS placement: its system component, what it refuses and warns about (see components/index.ts). */
 export const platform: PlatformModule = {
     System: EksSystem,
-    problems: (plan, settings, system) => eksProblems(plan, settings, system),
+    problems: (plan, settings) => eksProblems(plan, settings),
     warnings: (plan, settings) => eksWarnings(plan, settings),
 };

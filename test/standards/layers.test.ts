@@ -40,10 +40,7 @@ export const LAYERS: { layer: string; folders: string[]; mayImport: string[] }[]
  * 26): the list only shrinks — a file not on it may not import the model, and a file on it that no
  * longer does must leave it.
  */
-export const MODEL_READERS: ReadonlySet<string> = new Set([
-    "components/contract.ts",
-    "components/platform.ts",
-]);
+export const MODEL_READERS: ReadonlySet<string> = new Set(["components/contract.ts", "components/platform.ts"]);
 
 /** The layer of a repository-relative file, or undefined for a file outside every layer. */
 function layerOf(file: string) {

@@ -153,9 +153,7 @@ describe("traces on prod (MealKitz): ECS with the ADOT sidecar, EKS through the 
             const plan = planSystem(system, "aws", "eks");
             return {
                 plan,
-                toCollector: eksFlows(system, plan, "10.0.0.0/16", { public: [], private: [] }, new Set()).filter(
-                    (f) => f.to === OTEL_GATEWAY,
-                ),
+                toCollector: eksFlows(plan, "10.0.0.0/16", { public: [], private: [] }, new Set()).filter((f) => f.to === OTEL_GATEWAY),
             };
         };
         const on = flows(true);
