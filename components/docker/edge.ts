@@ -77,7 +77,7 @@ export function edgeNginxOptions(
 ): NginxConfOptions {
     const routed = new Set(system.routes.map((r) => r.service));
     return {
-        serverName: system.edge.domain ?? "localhost",
+        serverName: canonicalHost(system),
         httpPort: EDGE_CONTAINER_PORTS.http,
         httpsPort: EDGE_CONTAINER_PORTS.https,
         publicHttpsPort,
@@ -225,7 +225,7 @@ export class DockerEdge extends pulumi.ComponentResource {
                 resourceName([name, "tls-cert"]),
                 {
                     privateKeyPem: key.privateKeyPem,
-                    subject: { commonName: system.edge.domain ?? "localhost", organization: `tierform ${system.name} (dev, self-signed)` },
+                    subject: { commonName: canonicalHost(system), organization: `tierform ${system.name} (dev, self-signed)` },
                     dnsNames: [...(system.edge.domain ? [system.edge.domain] : []), "localhost"],
                     ipAddresses: ips,
                     validityPeriodHours: 24 * (args.certificateValidityDays ?? 90),

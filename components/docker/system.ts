@@ -12,7 +12,7 @@
  * the services start; data volumes are `protect`ed where the profile asks (prod).
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { PlatformSettings, SystemPlan } from "../../plan";
+import { canonicalHost, type PlatformSettings, type SystemPlan } from "../../plan";
 import { imageProblems } from "../shared/images";
 import type { DatastoreBinding, PlatformSystem, PlatformSystemArgs, SystemOutputs } from "../contract";
 import { datastoreOutputs } from "../shared/binding";
@@ -97,7 +97,7 @@ export class DockerSystem extends pulumi.ComponentResource implements PlatformSy
             services: Object.fromEntries(Object.entries(this.services).map(([n, s]) => [n, s.address])),
             datastores,
             platform: {
-                serverName: plan.edge.domain ?? "localhost",
+                serverName: canonicalHost(plan),
                 edgeBindAddress: settings.edgeBindAddress,
                 networks: { edge: this.network.edge.name, app: this.network.app.name, data: this.network.data.name },
                 ...(this.objects ? { objectStoreEndpoint: this.objects.endpointUrl } : {}),
