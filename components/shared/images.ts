@@ -45,35 +45,18 @@ export function knownVersions(engine: string): string[] {
     return Object.keys((ENGINE_LINES as Record<string, Record<string, PinName>>)[engine] ?? {});
 }
 
-/** The databases and caches of a system as the model resolves it (`system.databases`, `system.caches`). */
-export interface SpecDatastores {
-    databases: Record<string, { name: string; engine: string; version: string }>;
-    caches: Record<string, { name: string; version: string }>;
-}
-
 /** The datastores of a system's plan (`SystemPlan.datastores`): each with its kind, engine and version. */
 export interface PlannedDatastores {
     datastores: Record<string, { name: string; kind: string; engine: string; version?: string }>;
 }
 
-/**
- * A database or cache version without a pinned image (Docker, and Kubernetes outside CloudNativePG),
- * named by its spec path. Takes the plan (`SystemPlan`) or, while a platform still reads it, the
- * model's system: both name each database's and cache's engine and version.
- */
-export function imageProblems(system: SpecDatastores | PlannedDatastores): Problem[] {
-    type Store = [group: string, name: string, engine: string, version: string];
-    const stores: Store[] =
-        "datastores" in system
-            ? Object.values(system.datastores).flatMap((d): Store[] =>
-                  (d.kind === "database" || d.kind === "cache") && d.version !== undefined
-                      ? [[d.kind === "database" ? "databases" : "caches", d.name, d.engine, d.version]]
-                      : [],
-              )
-            : [
-                  ...Object.values(system.databases).map((d): Store => ["databases", d.name, d.engine, d.version]),
-                  ...Object.values(system.caches).map((c): Store => ["caches", c.name, "redis", c.version]),
-              ];
+/** A database or cache version of the plan without a pinned image (Docker, and Kubernetes outside CloudNativePG), named by its spec path. */
+export function imageProblems(plan: PlannedDatastores): Problem[] {
+    const stores = Object.values(plan.datastores).flatMap((d) =>
+        (d.kind === "database" || d.kind === "cache") && d.version !== undefined
+            ? [[d.kind === "database" ? "databases" : "caches", d.name, d.engine, d.version]]
+            : [],
+    );
     return stores.flatMap(([group, name, engine, version]) => {
         try {
             datastoreImage(engine, version);
