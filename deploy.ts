@@ -59,7 +59,7 @@ function checked(stack: Pick<LoadedStack, "system" | "settings">): { problems: P
         if (unsupported.length > 0) return { problems: unsupported };
         throw e;
     }
-    return { problems: [...unsupported, ...moduleOf(stack.settings).problems(plan, stack.settings, stack.system)], plan };
+    return { problems: [...unsupported, ...moduleOf(stack.settings).problems(plan, stack.settings)], plan };
 }
 
 /** The one refusal path: a `pulumi.RunError` naming every problem, thrown before any resource is registered. */
@@ -88,8 +88,8 @@ export function deploySystem(stack: LoadedStack): PlatformSystem {
     for (const line of plan.approximations) void pulumi.log.info(`tierform: on ${on}, ${line}`);
     for (const s of Object.values(plan.services).filter((s) => s.rollout.strategy !== "rolling"))
         void pulumi.log.info(`tierform: on ${on}, ${scheduleLines(s.rollout).join("\n")}`);
-    for (const warning of platform.warnings?.(plan, settings, system) ?? []) void pulumi.log.warn(warning);
-    return new platform.System(system.name, { system, settings, plan });
+    for (const warning of platform.warnings?.(plan, settings) ?? []) void pulumi.log.warn(warning);
+    return new platform.System(system.name, { settings, plan });
 }
 
 /** The stack outputs: URLs and endpoints in the clear, connection strings only as secrets. */

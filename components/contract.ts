@@ -1,16 +1,13 @@
 /**
- * What every platform's system component takes and gives back, so index.ts and the tests treat
+ * What every platform's system component takes and gives back, so deploy.ts and the tests treat
  * docker, kubernetes and aws alike.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { System } from "../model";
 import type { Client, DatastoreKind, SystemPlan } from "../plan";
 import type { PlatformSettings } from "../plan";
 
 /** Arguments of every platform's `System` component. */
 export interface PlatformSystemArgs {
-    /** The validated system, with the environment profile applied. */
-    system: System;
     /** The stack's `tierform:*` settings. */
     settings: PlatformSettings;
     /** The platform-neutral plan of the system (plan/): what every platform renders. */

@@ -5,7 +5,6 @@
  * types back.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { System } from "../model";
 import type { PlatformSystem, PlatformSystemArgs } from "./contract";
 import type { Problem } from "../conventions/problems";
 import type { PlatformSettings, SystemPlan } from "../plan";
@@ -19,9 +18,9 @@ export interface PlatformModule {
     System: SystemClass;
     /**
      * Everything the platform cannot build from a valid spec and settings, one problem per spec path
-     * or config key, judged from the plan. (`system` is passed only while adapters still read it; issue 26.)
+     * or config key, judged from the plan.
      */
-    problems(plan: SystemPlan, settings: PlatformSettings, system: System): Problem[];
+    problems(plan: SystemPlan, settings: PlatformSettings): Problem[];
     /** What a real deployment needs that the plan cannot check, one line each. @default none */
-    warnings?(plan: SystemPlan, settings: PlatformSettings, system: System): string[];
+    warnings?(plan: SystemPlan, settings: PlatformSettings): string[];
 }

@@ -180,7 +180,7 @@ export class AwsEdge extends pulumi.ComponentResource {
         const place = awsPlace({ parent: this });
         const inUsEast1 = (args.region ?? CLOUDFRONT_REGION) === CLOUDFRONT_REGION;
         // What this edge cannot enforce (edgeProblems) was refused before any resource, by the one
-        // refusal path (components/index.ts via the AWS platform's problems()).
+        // refusal path (deploy.ts via the AWS platform's problems()).
         const internalNeeded = args.internal !== undefined && routeRules(plan).rules.some((r) => r.allowCidrs);
 
         const zoneId = domain ? hostedZone(part, domain, args.hostedZoneId) : undefined;

@@ -440,7 +440,7 @@ export class EksSystem extends pulumi.ComponentResource implements PlatformSyste
     }
 }
 
-/** The EKS placement: its system component, what it refuses and warns about (see components/index.ts). */
+/** The EKS placement: its system component, what it refuses and warns about (see deploy.ts). */
 export const platform: PlatformModule = {
     System: EksSystem,
     problems: (plan, settings) => eksProblems(plan, settings),

@@ -6,7 +6,7 @@
  *
  * - no file imports from a layer above its own or beside it (the layer order is {@link LAYERS});
  *   components/ stands on the plan, not the model: an adapter renders the plan it is given and
- *   does not read the spec beside it (issue 26), but for the files of {@link MODEL_READERS};
+ *   does not read the spec beside it (issue 26), so no file under components/ imports model/;
  * - no cycle of files, types included (a type cycle still ties the files' meanings together).
  */
 import { strict as assert } from "assert";
@@ -34,13 +34,6 @@ export const LAYERS: { layer: string; folders: string[]; mayImport: string[] }[]
         mayImport: ["conventions", "model", "plan", "components", "policies"],
     },
 ];
-
-/**
- * The components/ files that still import model/ types, each until it reads only the plan (issue
- * 26): the list only shrinks — a file not on it may not import the model, and a file on it that no
- * longer does must leave it.
- */
-export const MODEL_READERS: ReadonlySet<string> = new Set(["components/contract.ts", "components/platform.ts"]);
 
 /** The layer of a repository-relative file, or undefined for a file outside every layer. */
 function layerOf(file: string) {
@@ -146,7 +139,6 @@ describe("layers: the import graph runs downwards only, without cycles", () => {
             const from = layerOf(file)!;
             for (const target of targets) {
                 const to = layerOf(target)!;
-                if (to.layer === "model" && MODEL_READERS.has(file)) continue;
                 if (to.layer !== from.layer && !from.mayImport.includes(to.layer))
                     wrong.push(`${file} (${from.layer}) → ${target} (${to.layer})`);
             }
@@ -154,15 +146,6 @@ describe("layers: the import graph runs downwards only, without cycles", () => {
         assert.ok(
             wrong.length === 0,
             `imports a layer may not make (${LAYERS.map((l) => `${l.layer} → ${l.mayImport.join(", ") || "nothing"}`).join("; ")}):\n${wrong.join("\n")}`,
-        );
-    });
-
-    it("every file still reading the model is listed as doing so, and no listed file has stopped", () => {
-        const readers = [...graph].filter(([, targets]) => targets.some((t) => layerOf(t)?.layer === "model")).map(([f]) => f);
-        assert.deepEqual(
-            [...MODEL_READERS].filter((f) => !readers.includes(f)),
-            [],
-            "these files import nothing of model/ any more: take them off MODEL_READERS",
         );
     });
 
