@@ -36,6 +36,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { awsTags } from "../shared/naming";
+import { securityGroupPort } from "../aws/provisioners";
 import type { SystemPlan } from "../../plan";
 import { OPERATOR_NAMESPACES, selectorOf } from "../kubernetes/context";
 import { INTERNET, OTEL_GATEWAY, type Flow, type Peer } from "../kubernetes/network";
@@ -159,8 +160,9 @@ export function eksFlows(
             for (const client of [...clients, ...checks])
                 flows.push({ from: pods(client), to: OTEL_GATEWAY, ports: [{ port: OTLP_HTTP_PORT }] });
         const used = service.uses.map((u) => plan.datastores[u]).filter((d) => d !== undefined);
-        const ports = [...new Set(used.flatMap((d) => (d.port !== undefined ? [d.port] : [])))];
-        const apis = used.some((d) => d.port === undefined);
+        // The port each datastore's security group admits (its provisioner's), or none where it is an AWS API (SQS, S3).
+        const ports = [...new Set(used.flatMap((d) => securityGroupPort(d) ?? []))];
+        const apis = used.some((d) => securityGroupPort(d) === undefined);
         for (const client of clients) {
             if (ports.length) flows.push({ from: pods(client), to: vpc("datastores"), ports: ports.map((port) => ({ port })) });
             if (apis) flows.push({ from: pods(client), to: AWS_APIS, ports: [{ port: 443 }] });
@@ -189,15 +191,16 @@ export function createClusterRules(name: string, args: ClusterRulesArgs, opts: p
     const used = new Set(Object.values(plan.services).flatMap((s) => s.uses));
     for (const d of Object.values(plan.datastores)) {
         const sg = args.datastoreSecurityGroupIds[d.name];
-        if (d.port === undefined || sg === undefined || !used.has(d.name)) continue;
+        const port = securityGroupPort(d);
+        if (port === undefined || sg === undefined || !used.has(d.name)) continue;
         new aws.vpc.SecurityGroupIngressRule(
             `${name}-${d.name}-in-pods`,
             {
                 securityGroupId: sg,
                 referencedSecurityGroupId: args.clusterSecurityGroupId,
                 ipProtocol: "tcp",
-                fromPort: d.port,
-                toPort: d.port,
+                fromPort: port,
+                toPort: port,
                 description: `${d.name} from the pods of the EKS cluster (NetworkPolicies choose which)`,
                 tags,
             },
