@@ -13,8 +13,32 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { SystemFacts } from "../../plan";
-import { resourceName } from "../shared/naming";
+import { resourceName, type Tier } from "../shared/naming";
 import { labelsFor } from "./common";
+
+/**
+ * A user-defined bridge network `<name>-<suffix>` of `tier`, labelled with `tierform.network: suffix`;
+ * `internal` cuts it off from the host's routes (and so from published ports). Not attachable.
+ */
+export function bridgeNetwork(
+    name: string,
+    suffix: string,
+    opts: { system: SystemFacts; tier: Tier; internal: boolean },
+    parent: pulumi.Resource,
+): docker.Network {
+    const networkName = resourceName([name, suffix]);
+    return new docker.Network(
+        networkName,
+        {
+            name: networkName,
+            driver: "bridge",
+            internal: opts.internal,
+            attachable: false,
+            labels: labelsFor(opts.system, opts.tier, undefined, { "tierform.network": suffix }),
+        },
+        { parent },
+    );
+}
 
 /** Arguments of {@link DockerNetwork}. */
 export interface DockerNetworkArgs {
@@ -39,20 +63,8 @@ export class DockerNetwork extends pulumi.ComponentResource {
 
     constructor(name: string, args: DockerNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tierform:docker:Network", name, {}, opts);
-        const make = (suffix: string, internal: boolean) => {
-            const networkName = resourceName([name, suffix]);
-            return new docker.Network(
-                networkName,
-                {
-                    name: networkName,
-                    driver: "bridge",
-                    internal,
-                    attachable: false,
-                    labels: labelsFor(args.system, "network", undefined, { "tierform.network": suffix }),
-                },
-                { parent: this },
-            );
-        };
+        const make = (suffix: string, internal: boolean) =>
+            bridgeNetwork(name, suffix, { system: args.system, tier: "network", internal }, this);
         this.edge = make("edge", false);
         this.app = make("app", args.internalApp ?? true);
         this.data = make("data", true);

@@ -35,10 +35,11 @@ import { stringify } from "yaml";
 import type { SystemPlan } from "../../plan";
 import { imageOf } from "../../conventions/pins";
 import { DOCKER_LABEL } from "../../conventions/labels";
-import { DATASOURCE_UIDS, LOG_LABELS, dashboardUid, renderDashboard } from "../shared/dashboards";
+import { DATASOURCE_UIDS, LOG_LABELS, dashboardUid, lokiLimits, renderDashboard } from "../shared/dashboards";
 import { HEALTH_TOOLS_DIR, PROVIDED_BUSYBOX } from "../shared/health";
 import { resourceName } from "../shared/naming";
-import { CONFIG_DIR, labelsFor, tierContainer, type TierContainerArgs } from "./common";
+import { CONFIG_DIR, tierContainer, type TierContainerArgs } from "./common";
+import { bridgeNetwork } from "./network";
 
 /** The container labels every log record carries (Docker's `labels` log option), read by the collector. */
 export const LOGGED_LABELS = [DOCKER_LABEL.system, DOCKER_LABEL.tier, DOCKER_LABEL.service, DOCKER_LABEL.datastore, DOCKER_LABEL.role];
@@ -167,15 +168,7 @@ export function lokiConfig(retentionDays: number): Record<string, unknown> {
                 },
             ],
         },
-        limits_config: {
-            retention_period: `${retentionDays * 24}h`,
-            allow_structured_metadata: true,
-            otlp_config: {
-                resource_attributes: {
-                    attributes_config: [{ action: "index_label", attributes: [LOG_LABELS.system, LOG_LABELS.component] }],
-                },
-            },
-        },
+        limits_config: lokiLimits(retentionDays),
         compactor: { working_directory: "/loki/compactor", retention_enabled: true, delete_request_store: "filesystem" },
         analytics: { reporting_enabled: false },
     };
@@ -276,20 +269,8 @@ export class DockerObservability extends pulumi.ComponentResource {
     constructor(name: string, args: DockerObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tierform:docker:Observability", name, {}, opts);
         const { plan } = args;
-        const network = (suffix: string, internal: boolean) => {
-            const networkName = resourceName([name, suffix]);
-            return new docker.Network(
-                networkName,
-                {
-                    name: networkName,
-                    driver: "bridge",
-                    internal,
-                    attachable: false,
-                    labels: labelsFor(plan, "monitoring", undefined, { "tierform.network": suffix }),
-                },
-                { parent: this },
-            );
-        };
+        const network = (suffix: string, internal: boolean) =>
+            bridgeNetwork(name, suffix, { system: plan, tier: "monitoring", internal }, this);
         this.telemetry = network("telemetry", true);
         // A published port needs a network with a gateway: the collector's forward port and Grafana's UI, each on 127.0.0.1 only.
         const published = network("published", false);

@@ -28,7 +28,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { SystemPlan } from "../../plan";
 import { promContext } from "../shared/alert-rules";
-import { DATASOURCE_UIDS, LOG_LABELS, renderDashboard } from "../shared/dashboards";
+import { DATASOURCE_UIDS, LOG_LABELS, lokiLimits, renderDashboard } from "../shared/dashboards";
 
 /** The namespace of the node log collector: its pods mount the node's /var/log/pods (hostPath), which only the `privileged` Pod Security level admits (baseline forbids hostPath volumes). */
 export const LOG_COLLECTOR_NAMESPACE = "log-collector";
@@ -80,15 +80,7 @@ export function lokiValues(retentionDays: number): Record<string, unknown> {
                     },
                 ],
             },
-            limits_config: {
-                retention_period: `${retentionDays * 24}h`,
-                allow_structured_metadata: true,
-                otlp_config: {
-                    resource_attributes: {
-                        attributes_config: [{ action: "index_label", attributes: [LOG_LABELS.system, LOG_LABELS.component] }],
-                    },
-                },
-            },
+            limits_config: lokiLimits(retentionDays),
             compactor: { retention_enabled: true, delete_request_store: "filesystem" },
         },
         singleBinary: { replicas: 1, persistence: { enabled: true, size: "20Gi" }, resources: { limits: { memory: "1Gi" } } },

@@ -19,6 +19,22 @@ export const DATASOURCE_UIDS = { prometheus: "prometheus", loki: "loki", tempo: 
 /** The labels every log line carries in Loki, whatever collected it: the system's name and the service or datastore it comes from. */
 export const LOG_LABELS = { system: "system", component: "component" } as const;
 
+/**
+ * Loki's `limits_config` on every platform that runs it (staging's chart values, dev's config file):
+ * logs kept `retentionDays` (the compactor deletes them), structured metadata on, and the OTLP
+ * resource attributes `system` and `component` indexed as the labels the dashboards query (Loki
+ * docs, "Ingesting logs to Loki using OpenTelemetry Collector").
+ */
+export function lokiLimits(retentionDays: number): Record<string, unknown> {
+    return {
+        retention_period: `${retentionDays * 24}h`,
+        allow_structured_metadata: true,
+        otlp_config: {
+            resource_attributes: { attributes_config: [{ action: "index_label", attributes: [LOG_LABELS.system, LOG_LABELS.component] }] },
+        },
+    };
+}
+
 /** A panel of the generated dashboard (the subset of Grafana's `Panel` tierform writes). */
 export interface DashboardPanel {
     /** Unique in the dashboard. */

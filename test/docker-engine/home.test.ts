@@ -6,9 +6,8 @@
  * plan's tmpfs (or without HOME) must fail, so the check can fail. Everything is named tft-home-<run>-*.
  */
 import * as assert from "node:assert/strict";
-import * as fs from "node:fs";
-import { api, apiOk, tar } from "./api";
-import { busyboxPath, requireDaemon } from "./stand-ins";
+import { api, apiOk } from "./api";
+import { importBusyboxImage, requireDaemon } from "./stand-ins";
 import { planStack } from "../harness";
 
 /** This run's own names: two test runs on one daemon never meet. */
@@ -46,13 +45,7 @@ describe("a writable HOME on a real Docker daemon (issue 20 item 4)", function (
 
     before(async function () {
         await requireDaemon(this);
-        const rootfs = tar([
-            { name: "bin", type: "dir" },
-            { name: "bin/busybox", type: "file", content: fs.readFileSync(busyboxPath()!), mode: 0o755 },
-        ]);
-        const q = new URLSearchParams({ fromSrc: "-", repo: `${RUN}standin`, tag: "1" });
-        q.append("changes", "LABEL tierform.test=stand-in");
-        await apiOk("POST", `/images/create?${q.toString()}`, rootfs, { contentType: "application/x-tar" });
+        await importBusyboxImage(`${RUN}standin`, "1");
     });
 
     after(async () => {

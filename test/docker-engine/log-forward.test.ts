@@ -13,10 +13,9 @@
  */
 import * as assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import * as fs from "node:fs";
 import * as net from "node:net";
-import { api, apiOk, demux, tar } from "./api";
-import { busyboxPath, requireDaemon } from "./stand-ins";
+import { api, apiOk, demux } from "./api";
+import { importBusyboxImage, requireDaemon } from "./stand-ins";
 import { planStack } from "../harness";
 
 const RUN = `tft-logs-${process.pid.toString(36)}-`;
@@ -92,13 +91,7 @@ describe("the dev observability profile's log path on a real Docker daemon (issu
 
     before(async function () {
         await requireDaemon(this);
-        const rootfs = tar([
-            { name: "bin", type: "dir" },
-            { name: "bin/busybox", type: "file", content: fs.readFileSync(busyboxPath()!), mode: 0o755 },
-        ]);
-        const q = new URLSearchParams({ fromSrc: "-", repo: `${RUN}standin`, tag: "1" });
-        q.append("changes", "LABEL tierform.test=stand-in");
-        await apiOk("POST", `/images/create?${q.toString()}`, rootfs, { contentType: "application/x-tar" });
+        await importBusyboxImage(`${RUN}standin`, "1");
     });
 
     after(async () => {

@@ -49,6 +49,17 @@ export interface StandIn {
 
 const BUSYBOX = ["/usr/bin/busybox", "/bin/busybox"].find((p) => fs.existsSync(p));
 
+/** Import an image `repo:tag` holding only Debian's static busybox at /bin/busybox, labelled `tierform.test=stand-in`. */
+export async function importBusyboxImage(repo: string, tag: string): Promise<void> {
+    const rootfs = tar([
+        { name: "bin", type: "dir" },
+        { name: "bin/busybox", type: "file", content: fs.readFileSync(BUSYBOX!), mode: 0o755 },
+    ]);
+    const q = new URLSearchParams({ fromSrc: "-", repo, tag });
+    q.append("changes", "LABEL tierform.test=stand-in");
+    await apiOk("POST", `/images/create?${q.toString()}`, rootfs, { contentType: "application/x-tar" });
+}
+
 /** Whether Debian's busybox-static is installed. */
 export function busyboxPath(): string | undefined {
     return BUSYBOX;

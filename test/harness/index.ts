@@ -8,7 +8,8 @@ import * as path from "path";
 import { runOffline, type OfflineRun, type PlannedResource } from "../../scripts/offline/engine";
 import { readStackConfig } from "../../scripts/offline/stack-config";
 import { strict as assert } from "assert";
-import { loadStack, SpecError, type Problem } from "../../model";
+import { formatProblems, loadStack, SpecError, type Problem } from "../../model";
+import { spec } from "./spec";
 
 export type { PlannedResource };
 
@@ -147,6 +148,19 @@ export async function planComponent(
 }
 
 /** The problems `loadStack` reports for this config (spec files relative to `cwd`), or fails the test when it accepts it. */
+/**
+ * The one problem the loader finds in a small spec `name` whose service `web` has `rollout`, as the
+ * user reads it (formatProblems); fails when there is none or more than one.
+ */
+export function rolloutRefusal(name: string, rollout: Record<string, unknown>): string {
+    const file = spec(name)
+        .service("web", { rollout: rollout as never })
+        .build();
+    const problems = problemsOf({ "tierform:system": file });
+    assert.equal(problems.length, 1, formatProblems(problems));
+    return formatProblems(problems);
+}
+
 export function problemsOf(config: Record<string, string>, cwd?: string): Problem[] {
     try {
         loadStack(config, cwd);

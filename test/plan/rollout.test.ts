@@ -6,24 +6,17 @@
  * approximations.
  */
 import { strict as assert } from "assert";
-import { formatProblems, loadStack } from "../../model";
+import { loadStack } from "../../model";
 import { planSystem, scheduleLines } from "../../plan";
 import { ecsHooks } from "../../plan/support/aws";
-import { problemsOf, stackConfig } from "../harness";
+import { rolloutRefusal, stackConfig } from "../harness";
 import { spec } from "../harness/spec";
 
 const system = (preset: string, stack = "staging") => loadStack(stackConfig({ stack, system: preset })).system;
 
 describe("rollout model and plan", () => {
     it("refuses a rollout no platform can run with one line naming the spec path", () => {
-        const refused = (rollout: Record<string, unknown>): string => {
-            const file = spec("rollouts")
-                .service("web", { rollout: rollout as never })
-                .build();
-            const problems = problemsOf({ "tierform:system": file });
-            assert.equal(problems.length, 1, formatProblems(problems));
-            return formatProblems(problems);
-        };
+        const refused = (rollout: Record<string, unknown>): string => rolloutRefusal("rollouts", rollout);
         assert.match(
             refused({ strategy: "blueGreen", steps: [{ weight: 100 }] }),
             /services\.web\.rollout\.steps: only a canary has steps/,

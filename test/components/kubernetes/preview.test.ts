@@ -5,9 +5,8 @@
  * mesh and the NetworkPolicies already admit the edge to the preview pods (the same pods as the active Service's).
  */
 import { strict as assert } from "assert";
-import { formatProblems } from "../../../model";
 import { planSystem, scheduleLines } from "../../../plan";
-import { planComponent, planStack, problemsOf, type Plan } from "../../harness";
+import { planComponent, planStack, rolloutRefusal, type Plan } from "../../harness";
 import { spec } from "../../harness/spec";
 import { KubernetesEdge } from "../../../components/kubernetes/edge";
 import { ENVOY_PROXY_PEER } from "../../../components/kubernetes/edge";
@@ -28,14 +27,7 @@ describe("kubernetes blue-green preview at the edge (rollout.preview)", function
     this.timeout(120000);
 
     it("refuses a preview on any other strategy and a range that is not a CIDR, one line naming the spec path", () => {
-        const refused = (rollout: Record<string, unknown>): string => {
-            const file = spec("previews")
-                .service("web", { rollout: rollout as never })
-                .build();
-            const problems = problemsOf({ "tierform:system": file });
-            assert.equal(problems.length, 1, formatProblems(problems));
-            return formatProblems(problems);
-        };
+        const refused = (rollout: Record<string, unknown>): string => rolloutRefusal("previews", rollout);
         assert.match(
             refused({ strategy: "canary", preview: { allowCidrs: ["10.0.0.0/8"] } }),
             /services\.web\.rollout\.preview: only a blueGreen rollout has a preview; strategy is canary/,
