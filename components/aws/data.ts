@@ -151,21 +151,19 @@ function createBackup(
 }
 
 /**
- * Create the data tier of `args.plan` and return each datastore's binding by name: the data key,
- * the DR site, the backups, then each datastore of the plan by its kind's provisioner
- * (provisioners.ts), in the plan's order. Recovery objectives it cannot meet (`recoveryProblems`)
- * were refused before any resource, by the one refusal path (deploy.ts via the AWS
- * platform's problems()).
+ * The data tier's shared parts, which every datastore's provisioner builds with: the data key, the
+ * DR site, the backups; returned as the provisioners' context. Undefined (nothing created) when the
+ * system has no datastore and nothing to back up. `createDataTier` runs it and then every
+ * provisioner; the AWS system does the same as separate parts (parts.ts: `data-tier`, then one
+ * `datastore` part each).
  */
-export function createDataTier(args: AwsDataArgs, opts: pulumi.ComponentResourceOptions): Record<string, AwsDatastoreBinding> {
+export function createDataContext(args: AwsDataArgs, opts: pulumi.ComponentResourceOptions): AwsProvisionContext | undefined {
     const { plan } = args;
-    const bindings: Record<string, AwsDatastoreBinding> = {};
-    if (Object.keys(plan.datastores).length === 0 && !backsUp(args)) return bindings;
-
+    if (Object.keys(plan.datastores).length === 0 && !backsUp(args)) return undefined;
     const kms = new AwsKms(`${plan.name}-data`, { system: plan, purpose: "data" }, opts);
     const drSite = createDrSite(args, opts);
     const backup = createBackup(args, kms.arn, drSite, opts);
-    const ctx: AwsProvisionContext = {
+    return {
         plan,
         network: args.network,
         kmsKeyArn: kms.arn,
@@ -177,6 +175,19 @@ export function createDataTier(args: AwsDataArgs, opts: pulumi.ComponentResource
         opts,
         shared: {},
     };
-    for (const d of Object.values(plan.datastores)) bindings[d.name] = provisionAws(d, ctx);
+}
+
+/**
+ * Create the data tier of `args.plan` and return each datastore's binding by name: the data key,
+ * the DR site, the backups (`createDataContext`), then each datastore of the plan by its kind's provisioner
+ * (provisioners.ts), in the plan's order. Recovery objectives it cannot meet (`recoveryProblems`)
+ * were refused before any resource, by the one refusal path (deploy.ts via the AWS
+ * platform's problems()).
+ */
+export function createDataTier(args: AwsDataArgs, opts: pulumi.ComponentResourceOptions): Record<string, AwsDatastoreBinding> {
+    const bindings: Record<string, AwsDatastoreBinding> = {};
+    const ctx = createDataContext(args, opts);
+    if (!ctx) return bindings;
+    for (const d of Object.values(args.plan.datastores)) bindings[d.name] = provisionAws(d, ctx);
     return bindings;
 }

@@ -23,12 +23,17 @@
  * a list of createX() calls): each part is a file of edge/ — certificate.ts, logs.ts,
  * load-balancer.ts, waf.ts, cdn.ts, dns.ts — whose functions register their resources under this
  * component, with the names they always had, so no URN changed.
+ *
+ * `awsEdgeArgs` renders these arguments from the network, the logs key and the data tier's bindings,
+ * for the AWS system (parts.ts) and the EKS placement alike (re-exported by system.ts).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { SystemPlan } from "../../plan";
+import type { PlatformSettings, SystemPlan } from "../../plan";
 import { awsTags } from "../shared/naming";
 import { awsPlace } from "./common";
+import type { AwsDatastoreBinding } from "./contract";
+import type { AwsNetwork } from "./network";
 import { shiftsTraffic, type AwsServiceLoadBalancer } from "./service";
 import { CLOUDFRONT_REGION, createCertificates } from "./edge/certificate";
 import { createDistribution, createOriginSecret } from "./edge/cdn";
@@ -146,6 +151,42 @@ export interface AwsEdgeArgs {
      * @default "us-east-1"
      */
     region?: string;
+}
+
+/** What the AWS edge is built from: the plan and settings, the network, the logs key and the data tier's bindings. */
+export interface AwsEdgeSources {
+    /** The system's plan, which the edge renders. */
+    plan: SystemPlan;
+    /** The stack's settings: certificate, hosted zone, region. */
+    settings: PlatformSettings;
+    /** The network: the VPC, the subnets and the load balancers' security groups. */
+    network: AwsNetwork;
+    /** The key of the edge's log groups. */
+    logsKmsKeyArn: pulumi.Input<string>;
+    /** The data tier's bindings: the buckets CloudFront serves. */
+    bindings: Record<string, AwsDatastoreBinding>;
+}
+
+/**
+ * The AWS edge's arguments, for the aws platform and the EKS placement alike (components/eks/system.ts adds only that no
+ * ECS deployment shifts its traffic): the same load balancer, WAF, CDN and the plan's traffic policies at them.
+ */
+export function awsEdgeArgs(from: AwsEdgeSources): AwsEdgeArgs {
+    const { plan, settings, network, bindings } = from;
+    return {
+        plan,
+        vpcId: network.vpcId,
+        publicSubnetIds: network.publicSubnetIds,
+        securityGroupId: network.albSecurityGroupId,
+        ...(network.internalAlbSecurityGroupId
+            ? { internal: { subnetIds: network.privateSubnetIds, securityGroupId: network.internalAlbSecurityGroupId } }
+            : {}),
+        logsKmsKeyArn: from.logsKmsKeyArn,
+        certificateArn: settings.certificateArn || undefined,
+        hostedZoneId: settings.hostedZoneId || undefined,
+        staticOrigins: Object.fromEntries(Object.entries(bindings).flatMap(([k, b]) => (b.cdnOrigin ? [[k, b.cdnOrigin]] : []))),
+        region: settings.awsRegion,
+    };
 }
 
 /** Load balancer, WAF, CloudFront, certificates and DNS. Type token `tierform:aws:Edge`. */

@@ -1,43 +1,41 @@
 /**
  * The whole system on AWS. First `awsProblems` refuses, before anything is registered, what AWS
  * cannot build from the spec. Then an explicit provider whose default tags mark every taggable
- * resource (`system`, `environment`, `managed-by`; each resource adds its `tier`), and, in order
- * of need: KMS keys (logs, secrets) → network → alarm topic → file shares (EFS) → data tier → application secrets →
- * ECS cluster → edge (load balancer, target groups and listener rules must exist before a
- * service attaches to them) → services → application alarms → observability (error-line filters, saved queries).
+ * resource (`system`, `environment`, `managed-by`; each resource adds its `tier`), and, in one loop
+ * over the plan's parts (parts.ts `awsParts`), in order of need: KMS keys (logs, secrets) → network
+ * → alarm topic → file shares (EFS) → data tier (data key, DR site, backups, then each datastore) →
+ * application secrets → ECS cluster → edge (load balancer, target groups and listener rules must
+ * exist before a service attaches to them) → rollout hook → image cache → services → application
+ * alarms → datastore alarms → observability (error-line filters, saved queries).
  *
  * One loop is broken with a deferred output: CloudFront serves the data tier's `static` buckets, so
  * the distribution comes after them, yet their key and bucket policies must name the distribution.
- * The data tier receives its ARN as a `pulumi.deferredOutput` that is resolved once the edge
- * exists; only those policies wait for it.
+ * The data tier receives its ARN as a `pulumi.deferredOutput` (parts.ts `AwsBuilt.cdnDistribution`)
+ * that the edge part resolves; only those policies wait for it.
+ *
+ * `awsEdgeArgs` and `AwsEdgeSources` live in edge.ts and are re-exported here for the EKS placement.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformSystem, PlatformSystemArgs, SystemOutputs } from "../contract";
 import type { PlatformModule } from "../platform";
 import { datastoreOutputs } from "../shared/binding";
-import { buildOrder, exportsTraces } from "../../plan";
-import { MANAGED_BY, awsTags, resourceName } from "../shared/naming";
-import { AwsAlarmTopic, AwsAppAlarms, AwsDatastoreAlarms, datastoreMetrics } from "./monitoring";
-import { AwsObservability } from "./observability";
-import type { AwsDatastoreBinding } from "./contract";
+import { exportsTraces } from "../../plan";
+import { MANAGED_BY } from "../shared/naming";
 import { backupProblems } from "./backup";
 import { bucketProblems } from "./object-store";
-import { createDataTier, recoveryProblems } from "./data";
-import { AwsEdge, edgeProblems, type AwsEdgeArgs } from "./edge";
+import { recoveryProblems } from "./data";
+import { edgeProblems } from "./edge";
 import { isPlaceholderDomain } from "./edge/dns";
-import { AwsFileShares, fileShareProblems } from "./files";
-import { AwsKms } from "./kms";
-import { awsPlace } from "./common";
-import { AwsNetwork, networkProblems } from "./network";
-import { internetHttpsReason, taskImages } from "./network/endpoints";
-import { createImageCache, fromEcrPublic } from "./image-cache";
-import { AwsAppSecrets } from "./secrets";
-import { AwsService, serviceProblems, shiftsTraffic } from "./service";
-import { AwsRolloutHook } from "./rollout-hook";
-import { ecsHooks } from "../../plan/support/aws";
+import { fileShareProblems } from "./files";
+import { networkProblems } from "./network";
+import { internetHttpsReason } from "./network/endpoints";
+import { awsParts, buildPart, nothingBuilt, type AwsBuilt } from "./parts";
+import { serviceProblems, shiftsTraffic } from "./service";
 import type { Problem } from "../../conventions/problems";
-import type { PlatformSettings, ServicePlan, SystemPlan } from "../../plan";
+import type { PlatformSettings, SystemPlan } from "../../plan";
+
+export { awsEdgeArgs, type AwsEdgeSources } from "./edge";
 
 /**
  * Everything the AWS platform cannot build from a valid spec, one problem per spec path or config
@@ -57,42 +55,6 @@ export function awsProblems(plan: SystemPlan, settings: PlatformSettings, region
         ...recoveryProblems(plan, settings, region),
         ...fileShareProblems(plan),
     ];
-}
-
-/** What the AWS edge is built from: the plan and settings, the network, the logs key and the data tier's bindings. */
-export interface AwsEdgeSources {
-    /** The system's plan, which the edge renders. */
-    plan: SystemPlan;
-    /** The stack's settings: certificate, hosted zone, region. */
-    settings: PlatformSettings;
-    /** The network: the VPC, the subnets and the load balancers' security groups. */
-    network: AwsNetwork;
-    /** The key of the edge's log groups. */
-    logsKmsKeyArn: pulumi.Input<string>;
-    /** The data tier's bindings: the buckets CloudFront serves. */
-    bindings: Record<string, AwsDatastoreBinding>;
-}
-
-/**
- * The AWS edge's arguments, for the aws platform and the EKS placement alike (components/eks/system.ts adds only that no
- * ECS deployment shifts its traffic): the same load balancer, WAF, CDN and the plan's traffic policies at them.
- */
-export function awsEdgeArgs(from: AwsEdgeSources): AwsEdgeArgs {
-    const { plan, settings, network, bindings } = from;
-    return {
-        plan,
-        vpcId: network.vpcId,
-        publicSubnetIds: network.publicSubnetIds,
-        securityGroupId: network.albSecurityGroupId,
-        ...(network.internalAlbSecurityGroupId
-            ? { internal: { subnetIds: network.privateSubnetIds, securityGroupId: network.internalAlbSecurityGroupId } }
-            : {}),
-        logsKmsKeyArn: from.logsKmsKeyArn,
-        certificateArn: settings.certificateArn || undefined,
-        hostedZoneId: settings.hostedZoneId || undefined,
-        staticOrigins: Object.fromEntries(Object.entries(bindings).flatMap(([k, b]) => (b.cdnOrigin ? [[k, b.cdnOrigin]] : []))),
-        region: settings.awsRegion,
-    };
 }
 
 /**
@@ -171,229 +133,44 @@ export class AwsSystem extends pulumi.ComponentResource implements PlatformSyste
             },
             { parent: this },
         );
-        const child = { parent: this, providers: [provider] };
-
-        const logsKey = new AwsKms(`${name}-logs-key`, { system: plan, purpose: "logs", services: ["logs"] }, child);
-        const secretsKey = new AwsKms(`${name}-secrets-key`, { system: plan, purpose: "secrets" }, child);
-        const network = new AwsNetwork(
-            `${name}-network`,
-            {
-                plan,
-                vpcId: settings.vpcId || undefined,
-                azCount: settings.azCount,
-                singleNatGateway: settings.singleNatGateway,
-                tracedTasks: exportsTraces(plan, "aws"),
-            },
-            child,
-        );
-        const alarmTopic = new AwsAlarmTopic(`${name}-alarms`, { system: plan, settings }, child);
-        const fileShares = Object.values(plan.services).some((s) => s.mounts.length > 0)
-            ? new AwsFileShares(
-                  `${name}-files`,
-                  {
-                      plan,
-                      vpcId: network.vpcId,
-                      privateSubnetIds: network.privateSubnetIds,
-                      serviceSecurityGroupIds: network.serviceSecurityGroupIds,
-                  },
-                  child,
-              )
-            : undefined;
-
-        const [cdnDistributionArn, resolveCdnDistributionArn] = pulumi.deferredOutput<string>();
-        const bindings: Record<string, AwsDatastoreBinding> = createDataTier(
-            {
-                plan,
-                settings,
-                network: network.info,
-                alarmTopicArn: alarmTopic.topicArn,
-                logsKmsKeyArn: logsKey.arn,
-                fileSystemArns: Object.values(fileShares?.fileSystems ?? {}).map((fs) => fs.arn),
-                ...(plan.edge.cdn ? { cdnDistributionArn } : {}),
-            },
-            child,
-        );
-
-        const appSecrets = new AwsAppSecrets(
-            `${name}-secrets`,
-            { system: plan, kmsKeyArn: secretsKey.arn, secrets: plan.appSecrets },
-            child,
-        );
-        const cluster = new aws.ecs.Cluster(
-            `${name}-cluster`,
-            {
-                name: resourceName([plan.name, plan.environment]),
-                settings: [{ name: "containerInsights", value: "enabled" }],
-                tags: awsTags(plan, "service"),
-            },
-            { parent: this, provider },
-        );
-
-        const edge = new AwsEdge(`${name}-edge`, awsEdgeArgs({ plan, settings, network, logsKmsKeyArn: logsKey.arn, bindings }), child);
-        if (edge.distributionArn) resolveCdnDistributionArn(edge.distributionArn);
-
-        // One lifecycle-hook function for every blue/green or canary service: migration, preview check, post-promotion commands.
-        // In an existing VPC the NAT addresses are unknown, so the test listeners admit nobody and the preview check is left out.
-        const hooked = Object.values(plan.services).flatMap((sp) => {
-            const port = edge.targets[sp.name]?.trafficShift?.testListenerPort;
-            const hooks = ecsHooks(sp.rollout).filter((h) => !h.preview || network.natPublicIps.length > 0);
-            const check = sp.health.readiness ?? sp.health.liveness;
-            return port !== undefined && hooks.length > 0
-                ? [
-                      [
-                          sp.name,
-                          {
-                              hooks,
-                              container: sp.name,
-                              healthPath: check?.type === "http" ? check.path : "/",
-                              testListenerPort: port,
-                              taskTimeoutSeconds: 3600,
-                          },
-                      ] as const,
-                  ]
-                : [];
-        });
-        const rolloutHook =
-            hooked.length > 0
-                ? new AwsRolloutHook(
-                      `${name}-rollout-hook`,
-                      {
-                          facts: plan,
-                          clusterName: resourceName([plan.name, plan.environment]),
-                          vpcId: network.vpcId,
-                          privateSubnetIds: network.privateSubnetIds,
-                          albSecurityGroupId: network.albSecurityGroupId,
-                          natPublicIps: network.natPublicIps,
-                          albDnsName: edge.albDnsName,
-                          ...(plan.edge.domain
-                              ? {
-                                    host: plan.edge.domain,
-                                    previewHost: plan.edge.cdn ? `origin.${plan.edge.domain}` : plan.edge.domain,
-                                }
-                              : {}),
-                          logsKmsKeyArn: logsKey.arn,
-                          services: Object.fromEntries(hooked),
-                      },
-                      child,
-                  )
-                : undefined;
-
-        // ECR Public images (busybox, the trace collector) come through the account's pull-through cache (image-cache.ts).
-        const traced = exportsTraces(plan, "aws");
-        const pullsPublic = (svc: ServicePlan) => taskImages(svc, traced).some(fromEcrPublic);
-        const imageCache = Object.values(plan.services).some(pullsPublic)
-            ? createImageCache(name, plan, awsPlace({ parent: this, provider }), { parent: this, provider })
-            : undefined;
-
-        const services: Record<string, AwsService> = {};
-        // Services that migrate first: every service using a migrated database waits for that service to be steady.
-        for (const svc of buildOrder(plan)) {
-            const target = edge.targets[svc.name];
-            services[svc.name] = new AwsService(
-                `${name}-${svc.name}`,
-                {
-                    system: plan,
-                    service: svc,
-                    clusterArn: cluster.arn,
-                    clusterName: cluster.name,
-                    subnetIds: network.privateSubnetIds,
-                    securityGroupId: network.serviceSecurityGroupIds[svc.name],
-                    logsKmsKeyArn: logsKey.arn,
-                    appSecretArns: appSecrets.arns,
-                    appSecretsKmsKeyArn: secretsKey.arn,
-                    bindings,
-                    ...(fileShares?.mounts[svc.name] ? { fileShares: fileShares.mounts[svc.name] } : {}),
-                    ...(target ? { loadBalancer: target } : {}),
-                    afterMigrations: svc.afterMigrationsOf.map((m) => services[m].ecsService),
-                    alarmTopicArn: alarmTopic.topicArn,
-                    ...(rolloutHook?.lifecycleHooks[svc.name]
-                        ? { rolloutHook: { lifecycleHooks: rolloutHook.lifecycleHooks[svc.name], ready: rolloutHook.ready } }
-                        : {}),
-                    ...(imageCache && pullsPublic(svc) ? { imageCache } : {}),
-                },
-                child,
-            );
-        }
-
-        new AwsAppAlarms(
-            `${name}-app-alarms`,
-            {
-                plan,
-                alarmTopicArn: alarmTopic.topicArn,
-                loadBalancerArnSuffix: edge.loadBalancerArnSuffix,
-                targetGroupArnSuffixes: Object.fromEntries(
-                    Object.entries(edge.targets).flatMap(([k, t]) => [
-                        [k, t.targetGroupArnSuffix],
-                        ...(t.trafficShift ? [[`${k}-alternate`, t.trafficShift.alternateTargetGroupArnSuffix]] : []),
-                    ]),
-                ),
-                targetGroupLoadBalancers: Object.fromEntries(
-                    Object.entries(edge.targets).flatMap(([k, t]) =>
-                        t.loadBalancerArnSuffix === edge.loadBalancerArnSuffix ? [] : [[k, t.loadBalancerArnSuffix]],
-                    ),
-                ),
-                clusterName: cluster.name,
-                serviceNames: Object.fromEntries(Object.entries(services).map(([k, s]) => [k, s.serviceName])),
-            },
-            child,
-        );
-
-        new AwsDatastoreAlarms(
-            `${name}-datastore-alarms`,
-            { plan, alarmTopicArn: alarmTopic.topicArn, datastores: datastoreMetrics(bindings) },
-            child,
-        );
-
-        new AwsObservability(
-            `${name}-observability`,
-            {
-                plan,
-                logGroups: Object.fromEntries(Object.entries(services).map(([k, s]) => [k, s.logGroupName])),
-                alarmTopicArn: alarmTopic.topicArn,
-                clusterName: cluster.name,
-                serviceNames: Object.fromEntries(Object.entries(services).map(([k, s]) => [k, s.serviceName])),
-                targets: Object.fromEntries(
-                    Object.entries(edge.targets).map(([k, t]) => [
-                        k,
-                        {
-                            loadBalancer: t.loadBalancerArnSuffix,
-                            targetGroups: [
-                                t.targetGroupArnSuffix,
-                                ...(t.trafficShift ? [t.trafficShift.alternateTargetGroupArnSuffix] : []),
-                            ],
-                        },
-                    ]),
-                ),
-                datastores: datastoreMetrics(bindings),
-            },
-            child,
-        );
-
-        // No service discovery: a routed web service is reached through the edge at its path; others by ECS service name.
-        const routeOf = (svc: string) => plan.routes.find((r) => r.service === svc);
-        this.outputs = {
-            publicUrl: edge.publicUrl,
-            services: Object.fromEntries(
-                Object.entries(services).map(([k, s]) => {
-                    const route = routeOf(k);
-                    // A route for private networks only is served by the internal load balancer (internal.<domain>).
-                    const base = route?.allowCidrs && edge.internalUrl ? edge.internalUrl : edge.publicUrl;
-                    return [k, route ? pulumi.interpolate`${base}${route.path === "/" ? "" : route.path}` : s.serviceName];
-                }),
-            ),
-            datastores: datastoreOutputs(bindings),
-            platform: {
-                albDnsName: edge.albDnsName,
-                ...(edge.internalAlbDnsName ? { internalAlbDnsName: edge.internalAlbDnsName } : {}),
-                clusterName: cluster.name,
-                vpcId: network.vpcId,
-                ...(edge.cloudFrontDomain ? { cloudFrontDomain: edge.cloudFrontDomain } : {}),
-                alarmTopicArn: alarmTopic.topicArn,
-                ...Object.fromEntries(Object.entries(bindings).flatMap(([k, b]) => (b.platformOutputs ? [[k, b.platformOutputs]] : []))),
-            },
-        };
+        // Keys, network, alarm topic, shares, data tier, secrets, cluster, edge, rollout hook, image cache, services, alarms, observability: parts.ts.
+        const built = nothingBuilt(name, plan, settings, this, provider);
+        for (const part of awsParts(plan, settings)) buildPart(part, built);
+        this.outputs = systemOutputs(built);
         this.registerOutputs({ publicUrl: this.outputs.publicUrl, platform: this.outputs.platform });
     }
+}
+
+/**
+ * The system's outputs from what its parts built. No service discovery: a routed web service is
+ * reached through the edge at its path (a route for private networks only through the internal
+ * load balancer, `internal.<domain>`); others by ECS service name.
+ */
+function systemOutputs(built: AwsBuilt): SystemOutputs {
+    const { plan, edge, cluster, network, alarmTopic, services, bindings } = built;
+    if (!edge || !cluster || !network || !alarmTopic)
+        throw new Error(`${plan.name}: the edge, cluster, network and alarm topic are always built (awsParts)`);
+    const routeOf = (svc: string) => plan.routes.find((r) => r.service === svc);
+    return {
+        publicUrl: edge.publicUrl,
+        services: Object.fromEntries(
+            Object.entries(services).map(([k, s]) => {
+                const route = routeOf(k);
+                const base = route?.allowCidrs && edge.internalUrl ? edge.internalUrl : edge.publicUrl;
+                return [k, route ? pulumi.interpolate`${base}${route.path === "/" ? "" : route.path}` : s.serviceName];
+            }),
+        ),
+        datastores: datastoreOutputs(bindings),
+        platform: {
+            albDnsName: edge.albDnsName,
+            ...(edge.internalAlbDnsName ? { internalAlbDnsName: edge.internalAlbDnsName } : {}),
+            clusterName: cluster.name,
+            vpcId: network.vpcId,
+            ...(edge.cloudFrontDomain ? { cloudFrontDomain: edge.cloudFrontDomain } : {}),
+            alarmTopicArn: alarmTopic.topicArn,
+            ...Object.fromEntries(Object.entries(bindings).flatMap(([k, b]) => (b.platformOutputs ? [[k, b.platformOutputs]] : []))),
+        },
+    };
 }
 
 /**
