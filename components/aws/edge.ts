@@ -168,7 +168,7 @@ export interface AwsEdgeSources {
 }
 
 /**
- * The AWS edge's arguments, for the aws platform and the EKS placement alike (components/eks/system.ts adds only that no
+ * The AWS edge's arguments, for the aws platform and the EKS placement alike (components/eks/parts.ts adds only that no
  * ECS deployment shifts its traffic): the same load balancer, WAF, CDN and the plan's traffic policies at them.
  */
 export function awsEdgeArgs(from: AwsEdgeSources): AwsEdgeArgs {

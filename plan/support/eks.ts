@@ -93,7 +93,7 @@ export const eksFeatures: Record<FeatureId, Support> = Object.fromEntries(
 const ALB_ANALYSIS = "HTTPCode_Target_5XX_Count over RequestCount and TargetResponseTime, per minute";
 
 /**
- * The schedule Argo Rollouts runs on the EKS placement, which installs it (components/eks/system.ts): the staging
+ * The schedule Argo Rollouts runs on the EKS placement, which installs it (components/eks/parts.ts): the staging
  * schedule (plan/support/kubernetes.ts), except that the edge is the AWS load balancer, not HTTPRoutes. A blue-green
  * switches the active Service, and the TargetGroupBinding moves the target group to its pods; a canary has no traffic
  * router, so Argo Rollouts sets each step's weight as the new pods' share of the replicas, rounded up to whole pods

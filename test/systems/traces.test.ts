@@ -145,7 +145,7 @@ describe("traces on prod (MealKitz): ECS with the ADOT sidecar, EKS through the 
         assert.deepEqual(engineProblems(plan.run), []);
     });
 
-    it("EKS (Asset Management, whose api migrates) with traces off: no flow to the collector, and every pod's SDK disabled (exportsTraces also decides the release: components/eks/system.ts)", () => {
+    it("EKS (Asset Management, whose api migrates) with traces off: no flow to the collector, and every pod's SDK disabled (exportsTraces also decides the release: components/eks/parts.ts)", () => {
         const flows = (enabled: boolean) => {
             const { system } = loadStack(
                 stackConfig({ stack: "prod-eks", system: "asset-management", overrides: { observability: { traces: { enabled } } } }),
