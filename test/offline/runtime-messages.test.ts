@@ -54,3 +54,36 @@ describe("offline engine: what the program logs", function () {
         );
     });
 });
+
+describe("offline engine: the runtime's promises", function () {
+    this.timeout(60_000);
+
+    it("keeps each promise a leak candidate until it settles, a rejection carrying its promise, and gives the runtime back its own wrapper after the run", async () => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const debuggable = require("@pulumi/pulumi/runtime/debuggable");
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const state = require("@pulumi/pulumi/runtime/state");
+        const original = debuggable.debuggablePromise;
+        const seen: Record<string, unknown> = {};
+        await runOffline({
+            config: {},
+            program: async () => {
+                for (const round of [1, 2]) {
+                    let settle!: () => void;
+                    const open = new Promise<void>((resolve) => (settle = resolve));
+                    const tracked = debuggable.debuggablePromise(open, `round ${round}`);
+                    seen[`pending ${round}`] = state.getStore().leakCandidates.has(open);
+                    settle();
+                    await tracked;
+                    seen[`settled ${round}`] = state.getStore().leakCandidates.has(open);
+                }
+                const failing = Promise.reject(new Error("refused"));
+                const err = await debuggable.debuggablePromise(failing, "rejects").catch((e: { promise?: unknown }) => e);
+                seen.rejection = err.promise === failing && !state.getStore().leakCandidates.has(failing);
+                return {};
+            },
+        });
+        assert.deepEqual(seen, { "pending 1": true, "settled 1": false, "pending 2": true, "settled 2": false, rejection: true });
+        assert.equal(debuggable.debuggablePromise, original);
+    });
+});
