@@ -33,7 +33,7 @@ import {
 import { restrictsBothDays } from "../../conventions/cron";
 import { awsTags, resourceName } from "../shared/naming";
 import { AWS_TAG } from "../../conventions/labels";
-import { dataAlarm } from "./monitoring";
+import { backupJobsAlarm, dataAlarm } from "./monitoring";
 import { assumeRolePolicy, awsName, awsNamePrefix, awsPlace, managedPolicyArn, policyJson, problemOf } from "./common";
 import type { Problem } from "../../conventions/problems";
 
@@ -229,8 +229,8 @@ export function restoreTestingName(parts: string[]): string {
  * an `RDS` or `DocumentDB` resource (metadata inferred from the recovery point: AWS Backup
  * Developer Guide, restore-testing.html and restore-testing-inferred-metadata.html), and the
  * RestoreTestFailed alarm: no restore job of that resource type completed in the vault within the
- * plan's window (AWS/Backup NumberOfRestoreJobsCompleted, dimensions BackupVaultName and
- * ResourceType; missing data breaches). What this does not do yet: validate the restored data. AWS
+ * plan's window (monitoring.ts `backupJobsAlarm` on NumberOfRestoreJobsCompleted, BackupMissing's
+ * alarm on its own metric). What this does not do yet: validate the restored data. AWS
  * offers an EventBridge rule on the restore job's COMPLETED event to a function that reports
  * through PutRestoreValidationResult (restore-testing-validation.html); none is deployed, so AWS
  * deletes the restored instance when the job completes, and the alarm counts every completed
@@ -284,19 +284,20 @@ function restoreTesting(
         { parent },
     );
     const hours = test.maxAgeSeconds / 3600;
-    dataAlarm(parent, system, "backup", `${args.database}-restore-test`, args.alarmTopicArn, {
-        alarmDescription: `RestoreTestFailed: no ${test.aws.resourceType} restore test of ${args.database} completed in ${hours} hours (AWS Backup restore testing, counted per vault and resource type)`,
-        namespace: "AWS/Backup",
-        metricName: "NumberOfRestoreJobsCompleted",
-        dimensions: { BackupVaultName: args.vault.name, ResourceType: test.aws.resourceType },
-        statistic: "Sum",
-        period: 3600,
-        evaluationPeriods: hours,
-        datapointsToAlarm: hours,
-        comparisonOperator: "LessThanThreshold",
-        threshold: 1,
-        treatMissingData: "breaching",
-    });
+    dataAlarm(
+        parent,
+        system,
+        "backup",
+        `${args.database}-restore-test`,
+        args.alarmTopicArn,
+        backupJobsAlarm({
+            alarmDescription: `RestoreTestFailed: no ${test.aws.resourceType} restore test of ${args.database} completed in ${hours} hours (AWS Backup restore testing, counted per vault and resource type)`,
+            metricName: "NumberOfRestoreJobsCompleted",
+            vaultName: args.vault.name,
+            resourceType: test.aws.resourceType,
+            hours,
+        }),
+    );
 }
 
 /** The AWS Backup vault(s), role, plans, selections and failure notifications of a system. */

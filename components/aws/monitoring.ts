@@ -412,10 +412,43 @@ function slowQueriesAlarm(a: AlertPlan, m: AwsDatastoreMetrics): DatastoreAlarm 
 }
 
 /**
- * BackupMissing: no AWS Backup job of the database's resource type completed in its vault within the plan's age, in hourly
- * periods (AWS Backup Developer Guide, "Monitoring AWS Backup metrics with CloudWatch": NumberOfBackupJobsCompleted,
- * dimensions BackupVaultName and ResourceType; absent in an hour without such jobs, so missing data breaches), at most
- * {@link MAX_HOURLY_PERIODS} hours. Counted per vault and resource type, not per database.
+ * An alarm on AWS Backup's jobs: fewer than one job of `metricName` completed in the vault for the resource type in each
+ * of `hours` hourly periods (AWS Backup Developer Guide, "Monitoring AWS Backup metrics with CloudWatch",
+ * https://docs.aws.amazon.com/aws-backup/latest/devguide/cloudwatch.html: NumberOfBackupJobsCompleted and
+ * NumberOfRestoreJobsCompleted, dimensions BackupVaultName and ResourceType; absent in an hour without such jobs, so missing
+ * data breaches). Counted per vault and resource type, not per database. BackupMissing ({@link backupMissingAlarm}) and
+ * RestoreTestFailed (backup.ts) are this alarm.
+ */
+export function backupJobsAlarm(args: {
+    /** The alarm's description, its alert's name first. */
+    alarmDescription: string;
+    /** The completed jobs counted. */
+    metricName: "NumberOfBackupJobsCompleted" | "NumberOfRestoreJobsCompleted";
+    /** The vault the jobs run in. */
+    vaultName: pulumi.Input<string>;
+    /** The resource type (`RDS`, `Aurora`, `DocumentDB`). */
+    resourceType: string;
+    /** Hourly periods without a completed job before it fires, at most {@link MAX_HOURLY_PERIODS}. */
+    hours: number;
+}): AlarmSpec {
+    return {
+        alarmDescription: args.alarmDescription,
+        namespace: "AWS/Backup",
+        metricName: args.metricName,
+        dimensions: { BackupVaultName: args.vaultName, ResourceType: args.resourceType },
+        statistic: "Sum",
+        period: 3600,
+        evaluationPeriods: args.hours,
+        datapointsToAlarm: args.hours,
+        comparisonOperator: "LessThanThreshold",
+        threshold: 1,
+        treatMissingData: "breaching",
+    };
+}
+
+/**
+ * BackupMissing: no AWS Backup job of the database's resource type completed in its vault within the plan's age
+ * ({@link backupJobsAlarm} on NumberOfBackupJobsCompleted), at most {@link MAX_HOURLY_PERIODS} hours.
  */
 function backupMissingAlarm(a: AlertPlan, m: AwsDatastoreMetrics, plan: SystemPlan): DatastoreAlarm | undefined {
     const backup = plan.backups.find((b) => b.database === a.subject.name);
@@ -425,19 +458,13 @@ function backupMissingAlarm(a: AlertPlan, m: AwsDatastoreMetrics, plan: SystemPl
     return {
         id: `${a.subject.name}-backup-missing`,
         tier: "backup",
-        spec: {
+        spec: backupJobsAlarm({
             alarmDescription: `${a.id}: ${a.summary} (${subjectAnd(a, `no ${resourceType} backup job completed in the vault in ${hours} hours, counted per vault and resource type`)})`,
-            namespace: "AWS/Backup",
             metricName: "NumberOfBackupJobsCompleted",
-            dimensions: { BackupVaultName: m.backupVaultName, ResourceType: resourceType },
-            statistic: "Sum",
-            period: 3600,
-            evaluationPeriods: hours,
-            datapointsToAlarm: hours,
-            comparisonOperator: "LessThanThreshold",
-            threshold: 1,
-            treatMissingData: "breaching",
-        },
+            vaultName: m.backupVaultName,
+            resourceType,
+            hours,
+        }),
     };
 }
 

@@ -23,12 +23,19 @@
  *   binding), and for a datastore what its catalogue alarms read ({@link alertedGraph}); the row names the signals
  *   CloudWatch has none for.
  *
+ * The EKS placement (components/eks/logs.ts) renders the same component over its pods' log groups, one per service as
+ * on ECS, with `compute: "eks"`: no ECS or Container Insights metric exists there, so its service rows graph the load
+ * balancer's healthy targets (the ready pods each target group holds) for the replicas and name CPU, memory and restarts
+ * as the cluster's Prometheus's, and the pods' availability alerts are the cluster's PrometheusRule's
+ * ({@link EKS_SATURATION}).
+ *
  * Query definitions and dashboards carry no key: CloudWatch Logs keeps the query text itself (PutQueryDefinition
  * and PutDashboard have no KMS parameter); the log groups they read are encrypted with the stack's logs key.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { AlertPlan, ErrorLinePlan, RowPlan, SignalId, SystemPlan } from "../../plan";
+import { EKS_SATURATION } from "../../plan/support/eks";
 import { resourceName } from "../shared/naming";
 import { awsPlace } from "./common";
 import type { AwsDatastoreMetrics } from "./contract";
@@ -64,39 +71,38 @@ export const errorLinesMetric = (service: string) => `${service}-error-log-lines
 /** `@log` is `<account>:<log group>`, and a service's group ends in its name (service.ts): its last segment. */
 const SERVICE_OF_LOG = "parse @log /(?<service>[^\\/]+)$/";
 
-/** A saved query's text, from the plan's error lines and the `parse` command that names each event's service. */
-type LogQuery = (lines: ErrorLinePlan, serviceOf?: string) => string;
+/** A saved query's text, from the plan's error lines. */
+type LogQuery = (lines: ErrorLinePlan) => string;
 
 /**
  * The saved Logs Insights queries of a system, by kind, over every service's log group (the console
  * asks for the time range: the last hour is its default). Logs Insights query syntax:
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax.html (`parse` with a
- * named-group regex, `stats ... by`, `coalesce`, `ispresent`, `#` comments). `serviceOf` is the `parse` command that
- * names each event's service (@default {@link SERVICE_OF_LOG}: a group per service; the EKS placement's one group reads it
- * from the stream's name, components/eks/logs.ts).
+ * named-group regex, `stats ... by`, `coalesce`, `ispresent`, `#` comments). Each event's service is the last segment of
+ * its group's name ({@link SERVICE_OF_LOG}), on ECS and on the EKS placement alike.
  */
 export const LOG_QUERIES: Record<"errors-by-service" | "slowest-requests" | "tail", LogQuery> = {
-    "errors-by-service": (lines, serviceOf = SERVICE_OF_LOG) =>
+    "errors-by-service": (lines) =>
         [
             "fields @timestamp, @log, @message",
             `filter @message like /${errorLineRegex(lines)}/`,
-            serviceOf,
+            SERVICE_OF_LOG,
             "stats count(*) as errors, latest(@message) as last by service",
             "sort errors desc",
         ].join("\n| "),
     // The services' JSON lines with a duration field (Logs Insights discovers JSON fields): the access logs are in S3.
-    "slowest-requests": (_, serviceOf = SERVICE_OF_LOG) =>
+    "slowest-requests": () =>
         [
             "fields @timestamp, @log, coalesce(duration_ms, response_time_ms, latency_ms) as ms, @message",
             "filter ispresent(ms)",
-            serviceOf,
+            SERVICE_OF_LOG,
             "sort ms desc",
             "limit 50",
         ].join("\n| "),
-    tail: (_, serviceOf = SERVICE_OF_LOG) =>
+    tail: () =>
         [
             '# one service: add | filter service = "<name>"',
-            ["fields @timestamp, @log, @message", serviceOf, "sort @timestamp desc", "limit 200"].join("\n| "),
+            ["fields @timestamp, @log, @message", SERVICE_OF_LOG, "sort @timestamp desc", "limit 200"].join("\n| "),
         ].join("\n"),
 };
 
@@ -108,9 +114,14 @@ export interface AwsObservabilityArgs {
     logGroups: Record<string, pulumi.Input<string>>;
     /** SNS topic every alarm notifies. */
     alarmTopicArn: pulumi.Input<string>;
-    /** The ECS cluster's name (the ECS and Container Insights metrics' `ClusterName`). */
+    /**
+     * Where the services run: `ecs`, ECS services (their ECS and Container Insights metrics); `eks`, the EKS placement's
+     * pods, which publish neither ({@link EKS_SATURATION}). @default "ecs"
+     */
+    compute?: Compute;
+    /** The ECS cluster's name (the ECS and Container Insights metrics' `ClusterName`); on EKS the cluster's (unused by any metric). */
     clusterName: pulumi.Input<string>;
-    /** Each service's ECS service name (`ServiceName`), by service name. */
+    /** Each service's ECS service name (`ServiceName`), by service name; none on EKS. */
     serviceNames: Record<string, pulumi.Input<string>>;
     /** Each routed service's load balancer and target groups (ARN suffixes, as the alarms name them), by service name. @default {} */
     targets?: Record<string, ServiceTargets<pulumi.Input<string>>>;
@@ -126,8 +137,33 @@ export interface ServiceTargets<T = string> {
     targetGroups: T[];
 }
 
+/** What runs the services: ECS services, or the EKS placement's pods. */
+export type Compute = "ecs" | "eks";
+
+/** What the edge gives a routed service (components/aws/service.ts `AwsServiceLoadBalancer`): its target group, load balancer and a traffic shift's alternate group. */
+interface EdgeTarget {
+    targetGroupArnSuffix: pulumi.Input<string>;
+    loadBalancerArnSuffix: pulumi.Input<string>;
+    trafficShift?: { alternateTargetGroupArnSuffix: pulumi.Input<string> };
+}
+
+/** Each routed service's load balancer and target groups (a blue/green service's two), from the edge's targets by service. */
+export function serviceTargets(targets: Record<string, EdgeTarget>): Record<string, ServiceTargets<pulumi.Input<string>>> {
+    return Object.fromEntries(
+        Object.entries(targets).map(([k, t]) => [
+            k,
+            {
+                loadBalancer: t.loadBalancerArnSuffix,
+                targetGroups: [t.targetGroupArnSuffix, ...(t.trafficShift ? [t.trafficShift.alternateTargetGroupArnSuffix] : [])],
+            },
+        ]),
+    );
+}
+
 /** The dashboard's resource identifiers, resolved. */
 export interface DashboardSources {
+    /** What runs the services. @default "ecs" */
+    compute?: Compute;
     /** The region of every metric. */
     region: string;
     /** The ECS cluster's name. */
@@ -202,6 +238,7 @@ export class AwsObservability extends pulumi.ComponentResource {
             );
 
         const sources = pulumi.output({
+            compute: args.compute ?? "ecs",
             region: awsPlace({ parent: this }).region,
             clusterName: args.clusterName,
             serviceNames: args.serviceNames,
@@ -286,6 +323,8 @@ function catalogueAlarms(parent: pulumi.Resource, args: AwsObservabilityArgs, na
                 break;
             case "ReplicasUnavailable":
             case "SchedulerNotRunning":
+                // On EKS the cluster's PrometheusRule renders them (components/eks/parts.ts clusterAlertsPlan).
+                if ((args.compute ?? "ecs") !== "ecs") break;
                 alarm(`${service}-running-tasks`, {
                     ...alarmOf(a),
                     namespace: "ECS/ContainerInsights",
@@ -383,13 +422,18 @@ const line = (namespace: string, metricName: string, dimensions: Record<string, 
 /** `targetgroup/<name>/<id>` → `<name>`, a graph's legend. */
 const groupName = (suffix: string) => suffix.split("/")[1] ?? suffix;
 
-/** The graphs of a service's row: the edge's metrics per target group, ECS's and Container Insights', its error lines. */
+/**
+ * The graphs of a service's row: its error lines, the edge's metrics per target group, and ECS's and Container Insights'
+ * (on EKS the target groups' healthy targets for the replicas, {@link EKS_SATURATION}).
+ */
 function serviceGraph(plan: SystemPlan, s: DashboardSources, service: string, signal: SignalId): Graph | undefined {
     const t = s.targets[service];
     const groups = t ? t.targetGroups.map((tg) => ({ LoadBalancer: t.loadBalancer, TargetGroup: tg })) : [];
     const ecs = { ClusterName: s.clusterName, ServiceName: s.serviceNames[service] ?? service };
     const graph = (title: string, metrics: MetricLine[]) => (metrics.length > 0 ? { title, metrics } : undefined);
     switch (signal) {
+        case "error-logs":
+            return graph("Error log lines", [line(metricNamespace(plan), errorLinesMetric(service), {}, { stat: "Sum" })]);
         case "requests":
             return graph(
                 "Requests (per period)",
@@ -413,6 +457,16 @@ function serviceGraph(plan: SystemPlan, s: DashboardSources, service: string, si
                     ),
                 ),
             );
+        case "replicas":
+            if (s.compute === "eks")
+                return graph(
+                    "Healthy targets (ready pods the load balancer holds)",
+                    groups.map((d) => line(ELB, "HealthyHostCount", d, { stat: "Minimum", label: groupName(d.TargetGroup) })),
+                );
+            break;
+    }
+    if (s.compute === "eks") return undefined;
+    switch (signal) {
         case "cpu":
             return graph("CPU (% of the tasks' reservation)", [line("AWS/ECS", "CPUUtilization", ecs, { stat: "Average" })]);
         case "memory":
@@ -422,8 +476,6 @@ function serviceGraph(plan: SystemPlan, s: DashboardSources, service: string, si
                 line("ECS/ContainerInsights", "RunningTaskCount", ecs, { stat: "Average", label: "running" }),
                 line("ECS/ContainerInsights", "DesiredTaskCount", ecs, { stat: "Average", label: "desired" }),
             ]);
-        case "error-logs":
-            return graph("Error log lines", [line(metricNamespace(plan), errorLinesMetric(service), {}, { stat: "Sum" })]);
         default:
             return undefined;
     }
@@ -581,7 +633,8 @@ export function dashboardBody(plan: SystemPlan, s: DashboardSources): DashboardB
     let y = groups.length > 0 ? 8 : 2;
     for (const row of plan.observability.rows) {
         const { graphs, missing } = rowGraphs(plan, s, row);
-        const note = missing.length > 0 ? `\nNo CloudWatch metric for: ${missing.join(", ")}.` : "";
+        const eks = s.compute === "eks" && row.subject.kind === "service" ? ` On EKS: ${EKS_SATURATION}.` : "";
+        const note = missing.length > 0 ? `\nNo CloudWatch metric for: ${missing.join(", ")}.${eks}` : "";
         widgets.push({ type: "text", x: 0, y, width: 24, height: 2, properties: { markdown: `## ${row.title}${note}` } });
         y += 2;
         graphs.forEach((g, i) => {

@@ -7,11 +7,11 @@
  * rules between the pods and the AWS parts (network.ts), Auto Mode's NetworkPolicy engine, the
  * services' Pod Identities (identity.ts), the Kubernetes adapter's namespace with the placement's
  * flows, the cluster's operators, Argo Rollouts, KEDA (scaling.ts) and the trace collector (traces.ts)
- * where the plan needs them, the pods' logs (logs.ts), the shares' claims (files.ts), External Secrets
+ * where the plan needs them, the pods' logs (logs.ts: a group per service), the shares' claims (files.ts), External Secrets
  * (secrets.ts), the application secrets, the AWS edge (before the services: their rollouts' analysis
  * and request scaling read its target groups), each service in {@link buildOrder}, the mesh with
- * `tierform:mesh`, the TargetGroupBindings (edge.ts), the CloudWatch alarms and the cluster's
- * monitoring.
+ * `tierform:mesh`, the TargetGroupBindings (edge.ts), the CloudWatch alarms, the ECS services' observability over the
+ * pods' groups (error-line filters, ErrorLogs, the plan's dashboard: logs.ts) and the cluster's monitoring.
  *
  * A part's builder reads the plan entry it is given and what the parts before it made
  * ({@link EksBuilt}); the registry {@link EKS_BUILDERS} is keyed by {@link EksPart}, so a part
@@ -43,7 +43,7 @@ import { bindTargetGroups } from "./edge";
 import { createEksEndpoints } from "./endpoints";
 import { EksFileShares } from "./files";
 import { EksPodIdentity } from "./identity";
-import { EksPodLogs } from "./logs";
+import { createEksObservability, EksPodLogs } from "./logs";
 import { createClusterRules, eksFlows, loadBalancerCidrs, type LoadBalancerSubnets } from "./network";
 import { EksRollouts } from "./rollouts";
 import { EksKeda } from "./scaling";
@@ -78,6 +78,7 @@ export type EksPart =
     | { part: "target-groups" }
     | { part: "app-alarms" }
     | { part: "datastore-alarms" }
+    | { part: "observability" }
     | { part: "monitoring" };
 
 /**
@@ -120,6 +121,7 @@ export function eksParts(plan: SystemPlan, settings: PlatformSettings): EksPart[
         { part: "target-groups" },
         { part: "app-alarms" },
         { part: "datastore-alarms" },
+        { part: "observability" },
         { part: "monitoring" },
     ];
 }
@@ -166,6 +168,8 @@ export interface EksBuilt {
     ctx?: KubeContext;
     /** The cluster's operators' Helm releases (metrics-server, kube-prometheus-stack, Istio with the mesh). */
     operators?: KubernetesOperators;
+    /** The pods' log groups (a group per service) and their collector. */
+    podLogs?: EksPodLogs;
     /** Argo Rollouts, when a service's rollout runs on it. */
     rollouts?: EksRollouts;
     /** KEDA, when a service scales on requests. */
@@ -394,9 +398,9 @@ export const EKS_BUILDERS: { readonly [P in EksPart["part"]]: EksBuilder<P> } = 
             kubeOpts(b),
         );
     },
-    // The pods' logs to a CloudWatch Logs group, their error lines counted for the ErrorLogs alarm (logs.ts).
+    // The pods' logs to a CloudWatch Logs group per service, read as ECS's are by the observability part (logs.ts).
     "pod-logs": (_part, b) => {
-        new EksPodLogs(
+        b.podLogs = new EksPodLogs(
             `${b.name}-logs`,
             {
                 plan: b.plan,
@@ -404,7 +408,6 @@ export const EKS_BUILDERS: { readonly [P in EksPart["part"]]: EksBuilder<P> } = 
                 cluster: clusterRef(b),
                 region: need(b, "region"),
                 logsKey: need(b, "logsKey"),
-                alarmTopic: need(b, "alarmTopic"),
             },
             kubeOpts(b),
         );
@@ -542,6 +545,22 @@ export const EKS_BUILDERS: { readonly [P in EksPart["part"]]: EksBuilder<P> } = 
         new AwsDatastoreAlarms(
             `${b.name}-datastore-alarms`,
             { plan: b.plan, alarmTopicArn: need(b, "alarmTopic").topicArn, datastores: datastoreMetrics(need(b, "bindings")) },
+            awsOpts(b),
+        );
+    },
+    // CloudWatch: ECS's observability over the pods' groups: error-line filters, ErrorLogs, HighErrorRatio and HighLatencyP99 per
+    // routed service, the saved queries and the plan's dashboard (logs.ts, components/aws/observability.ts).
+    observability: (_part, b) => {
+        createEksObservability(
+            `${b.name}-observability`,
+            {
+                plan: b.plan,
+                alarmTopicArn: need(b, "alarmTopic").topicArn,
+                clusterName: need(b, "cluster").name,
+                datastores: datastoreMetrics(need(b, "bindings")),
+                logs: need(b, "podLogs"),
+                targets: need(b, "edge").targets,
+            },
             awsOpts(b),
         );
     },

@@ -14,14 +14,15 @@
  * - the cluster's operators, Argo Rollouts and KEDA where the plan needs them (rollouts.ts, scaling.ts);
  * - the services' trace collector: the Kubernetes adapter's OpenTelemetry Collector gateway, exporting to X-Ray (traces.ts);
  * - the pods' logs: the Kubernetes adapter's node log collector, shipping the namespace's pod logs to a CloudWatch Logs group
- *   with the plan's retention and the logs key, its error lines counted for the ErrorLogs alarm (logs.ts);
+ *   per service with the plan's retention and the logs key (logs.ts);
  * - the shares' claims (files.ts), the services' credentials from Secrets Manager through External Secrets
  *   (secrets.ts), the application secrets;
  * - the AWS edge (ALB with ACM TLS, WAF, CloudFront where the spec asks), then the Kubernetes adapter's services
  *   (Deployments, HPAs or KEDA ScaledObjects on the target group's requests, PDBs, migration Jobs) from the plan,
  *   Istio's ambient mesh with `tierform:mesh`, and the edge's target groups filled with the routed services' pods
  *   by TargetGroupBindings of Auto Mode's load balancer controller (edge.ts);
- * - the CloudWatch alarms (the load balancer's, the datastores') and the cluster's Prometheus monitoring.
+ * - the CloudWatch alarms (the load balancer's, the datastores'), ECS's observability over the pods' groups (error-line
+ *   filters, ErrorLogs, the saved queries, the plan's dashboard: logs.ts) and the cluster's Prometheus monitoring.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";

@@ -51,6 +51,19 @@ export const EKS_FEATURE_SOURCE: Record<FeatureId, "kubernetes" | "aws" | "own">
     tracing: "own",
 };
 
+/**
+ * The EKS placement's saturation in CloudWatch, without installing anything (issue 23): Auto Mode publishes no per-pod CPU,
+ * memory or restart metric to CloudWatch (that is Container Insights, the amazon-cloudwatch-observability add-on, which the
+ * placement does not install); its cluster's kube-prometheus-stack (components/eks/system.ts) has them, and the alerts on
+ * them (ReplicasUnavailable, SchedulerNotRunning) are the cluster's PrometheusRule's. What CloudWatch has is the load
+ * balancer's: a routed service's ready pods are its target groups' healthy targets (AWS/ApplicationELB HealthyHostCount by
+ * TargetGroup and LoadBalancer, https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html),
+ * so its replicas graph is that approximation; a service without a route has none. The dashboard's service rows say this
+ * (components/aws/observability.ts), and so does the plan's `alerting` approximation.
+ */
+export const EKS_SATURATION =
+    "CPU, memory, restarts and, for a service without a route, its replicas are the cluster's Prometheus's (kube-prometheus-stack), not CloudWatch's; a routed service's replicas are its target groups' healthy targets";
+
 /** What the mix builds where neither platform's column holds. */
 const EKS_OWN: Partial<Record<FeatureId, Support>> = {
     autoscaling: {
@@ -67,7 +80,7 @@ const EKS_OWN: Partial<Record<FeatureId, Support>> = {
     },
     alerting: {
         level: "approximated",
-        how: "CloudWatch alarms on the datastores, the load balancer and its target groups, and ErrorLogs on the error lines a metric filter counts in the pods' log group (the pods' stdout and stderr, shipped by an OpenTelemetry Collector DaemonSet the placement installs to the CloudWatch Logs group /tierform/<system>-<environment>/eks-pods, kept observability.logRetentionDays under the stack's logs key, a stream per pod, the saved Logs Insights queries over it; one count for the whole system, where ECS counts per service); PrometheusRules (the kube-prometheus-stack the placement installs) on the pods' availability and the services' own metrics; the datastores' catalogue alarms as on ECS (not ready, commits per second of an RDS PostgreSQL primary, no AWS Backup job completed within the backup age)",
+        how: `CloudWatch alarms on the datastores, the load balancer and its target groups (HighErrorRatio and HighLatencyP99 per routed service, as on ECS), and ErrorLogs on the error lines a metric filter counts per service, as on ECS, in the service's CloudWatch Logs group /tierform/<system>-<environment>/eks-pods/<service> (the pods' stdout and stderr, its migration Job's and promotion checks' with them, shipped by an OpenTelemetry Collector DaemonSet the placement installs, kept observability.logRetentionDays under the stack's logs key, a stream per pod; the namespace's other pods in .../eks-pods/_other, uncounted; the saved Logs Insights queries over the services' groups); PrometheusRules (the kube-prometheus-stack the placement installs) on the pods' availability and the services' own metrics; the datastores' catalogue alarms as on ECS (not ready, commits per second of an RDS PostgreSQL primary, no AWS Backup job completed within the backup age); the CloudWatch dashboard generated from the plan as on ECS, except that ${EKS_SATURATION}`,
     },
     tracing: {
         level: "full",

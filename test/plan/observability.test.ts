@@ -8,6 +8,7 @@ import { loadStack, type Platform } from "../../model";
 import { KNOWLEDGE, planSystem, unrenderedWhy } from "../../plan";
 import { platformProblems } from "../../deploy";
 import { planStack, problemsOf, stackConfig } from "../harness";
+import { clusterAlertsPlan } from "../../components/eks/parts";
 import { spec } from "../harness/spec";
 
 const STACKS: Record<string, Platform> = { dev: "docker", staging: "kubernetes", prod: "aws" };
@@ -214,42 +215,99 @@ describe("plan: the alert catalogue on every platform", () => {
         );
     });
 
-    it("prod: every alert AWS renders is a CloudWatch alarm whose description starts with its name, at the plan's threshold", async () => {
+    for (const stack of ["prod", "prod-eks"])
+        it(`${stack}: every alert AWS renders is a CloudWatch alarm whose description starts with its name, at the plan's threshold${stack === "prod-eks" ? "; the pods' availability is the cluster's PrometheusRule's" : ""}`, async () => {
+            const system = file();
+            const plan = planOf("prod", system);
+            const registered = await planStack({ stack, system });
+            const alarms = registered.resources.filter((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm");
+            // On EKS the cluster's PrometheusRule renders the pods' availability (components/eks/parts.ts clusterAlertsPlan).
+            const cluster = new Set(
+                stack === "prod-eks" ? clusterAlertsPlan(plan).observability.alerts.map((a) => `${a.id} ${a.subject.name}`) : [],
+            );
+            if (stack === "prod-eks") {
+                assert.ok(cluster.size > 0);
+                const rule = registered.resources.find((r) => r.type === "kubernetes:monitoring.coreos.com/v1:PrometheusRule")!;
+                const rules = rule.inputs.spec.groups.flatMap(
+                    (g: { rules: { alert?: string; labels?: Record<string, string> }[] }) => g.rules,
+                );
+                for (const key of cluster) {
+                    const [id, subject] = key.split(" ");
+                    assert.ok(
+                        rules.some(
+                            (r: { alert?: string; labels?: Record<string, string> }) =>
+                                r.alert === id && Object.values(r.labels ?? {}).includes(subject),
+                        ),
+                        `${key}: a rule`,
+                    );
+                }
+            }
+            const rendered = plan.observability.alerts.filter(
+                (a) => unrenderedWhy("aws", a) === undefined && !cluster.has(`${a.id} ${a.subject.name}`),
+            );
+            assert.ok(rendered.length > 0);
+            for (const a of rendered) {
+                // One alarm per alert, named by the alert, about its subject (a service's or datastore's name in its description).
+                const named = alarms.filter((r) => String(r.inputs.alarmDescription ?? "").startsWith(`${a.id}:`));
+                const mine =
+                    a.subject.kind === "system"
+                        ? named
+                        : named.filter((r) => new RegExp(`\\b${a.subject.name}\\b`).test(r.inputs.alarmDescription));
+                assert.equal(mine.length, 1, `${a.id} ${a.subject.kind} ${a.subject.name}: ${mine.length} alarms`);
+                const alarm = mine[0].inputs;
+                if (a.signal === "backup-age") {
+                    // A backup's age is no metric: no job completed (threshold 1) in hourly periods covering the plan's age.
+                    assert.equal(alarm.threshold, 1, a.id);
+                    const range = alarm.period * alarm.evaluationPeriods;
+                    assert.ok(range >= a.threshold && range < a.threshold + 3600, `${a.id}: ${range} s against ${a.threshold} s`);
+                }
+                // CloudWatch's error rate is in percent (100 * 5xx / requests), the plan's a share.
+                else assert.equal(alarm.threshold, a.signal === "error-ratio" ? a.threshold * 100 : a.threshold, a.id);
+            }
+            const ids = new Set(rendered.map((a) => a.id));
+            for (const id of ids)
+                assert.equal(
+                    alarms.filter((r) => String(r.inputs.alarmDescription ?? "").startsWith(`${id}:`)).length,
+                    rendered.filter((a) => a.id === id).length,
+                    `${id}: as many alarms as alerts`,
+                );
+            for (const a of plan.observability.alerts.filter((x) => unrenderedWhy("aws", x) !== undefined))
+                assert.ok(
+                    !alarms.some((r) =>
+                        String(r.inputs.alarmDescription ?? "").startsWith(`${a.id}: ${a.subject.kind} ${a.subject.name} `),
+                    ),
+                    `${a.id} of ${a.subject.kind} ${a.subject.name} is rendered: drop it from unrendered`,
+                );
+        });
+
+    it("ErrorLogs means the same on ECS and on the EKS placement: one alarm summing one error-line metric per service, each a filter's on that service's own log group", async () => {
         const system = file();
         const plan = planOf("prod", system);
-        const registered = await planStack({ stack: "prod", system });
-        const alarms = registered.resources.filter((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm");
-        const rendered = plan.observability.alerts.filter((a) => unrenderedWhy("aws", a) === undefined);
-        assert.ok(rendered.length > 0);
-        for (const a of rendered) {
-            // One alarm per alert, named by the alert, about its subject (a service's or datastore's name in its description).
-            const named = alarms.filter((r) => String(r.inputs.alarmDescription ?? "").startsWith(`${a.id}:`));
-            const mine =
-                a.subject.kind === "system"
-                    ? named
-                    : named.filter((r) => new RegExp(`\\b${a.subject.name}\\b`).test(r.inputs.alarmDescription));
-            assert.equal(mine.length, 1, `${a.id} ${a.subject.kind} ${a.subject.name}: ${mine.length} alarms`);
-            const alarm = mine[0].inputs;
-            if (a.signal === "backup-age") {
-                // A backup's age is no metric: no job completed (threshold 1) in hourly periods covering the plan's age.
-                assert.equal(alarm.threshold, 1, a.id);
-                const range = alarm.period * alarm.evaluationPeriods;
-                assert.ok(range >= a.threshold && range < a.threshold + 3600, `${a.id}: ${range} s against ${a.threshold} s`);
+        const services = Object.keys(plan.services).sort();
+        const alert = plan.observability.alerts.find((a) => a.id === "ErrorLogs")!;
+        for (const stack of ["prod", "prod-eks"]) {
+            const registered = await planStack({ stack, system });
+            const filters = registered.resources.filter((r) => r.type === "aws:cloudwatch/logMetricFilter:LogMetricFilter");
+            const groups = registered.resources.filter((r) => r.type === "aws:cloudwatch/logGroup:LogGroup");
+            // Each filter's metric, by the service whose group it reads (the group's `service` tag).
+            const metricOf: Record<string, string> = {};
+            for (const f of filters) {
+                const group = groups.find((g) => g.inputs.name === f.inputs.logGroupName)!;
+                const service = group.inputs.tags?.service;
+                assert.ok(service && !(service in metricOf), `${stack}: ${f.inputs.logGroupName} is one service's group`);
+                metricOf[service] = `${f.inputs.metricTransformation.namespace} ${f.inputs.metricTransformation.name}`;
             }
-            // CloudWatch's error rate is in percent (100 * 5xx / requests), the plan's a share.
-            else assert.equal(alarm.threshold, a.signal === "error-ratio" ? a.threshold * 100 : a.threshold, a.id);
+            assert.deepEqual(Object.keys(metricOf).sort(), services, `${stack}: a filter per service`);
+            assert.equal(new Set(Object.values(metricOf)).size, services.length, `${stack}: a metric per service`);
+            const alarms = registered.resources.filter(
+                (r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm" && String(r.inputs.alarmDescription).startsWith("ErrorLogs:"),
+            );
+            assert.equal(alarms.length, 1, stack);
+            const read = (alarms[0].inputs.metricQueries as { metric?: { namespace: string; metricName: string; period: number } }[])
+                .filter((q) => q.metric)
+                .map((q) => `${q.metric!.namespace} ${q.metric!.metricName}`);
+            assert.deepEqual(read.sort(), Object.values(metricOf).sort(), `${stack}: the alarm sums every service's metric`);
+            assert.equal(alarms[0].inputs.threshold, alert.threshold, stack);
         }
-        const ids = new Set(rendered.map((a) => a.id));
-        for (const id of ids)
-            assert.equal(
-                alarms.filter((r) => String(r.inputs.alarmDescription ?? "").startsWith(`${id}:`)).length,
-                rendered.filter((a) => a.id === id).length,
-                `${id}: as many alarms as alerts`,
-            );
-        for (const a of plan.observability.alerts.filter((x) => unrenderedWhy("aws", x) !== undefined))
-            assert.ok(
-                !alarms.some((r) => String(r.inputs.alarmDescription ?? "").startsWith(`${a.id}: ${a.subject.kind} ${a.subject.name} `)),
-                `${a.id} of ${a.subject.kind} ${a.subject.name} is rendered: drop it from unrendered`,
-            );
     });
 });

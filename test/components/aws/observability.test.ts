@@ -7,6 +7,7 @@
  */
 import { strict as assert } from "assert";
 import { errorLinePattern, errorLineRegex, LOG_QUERIES } from "../../../components/aws/observability";
+import { EKS_SATURATION } from "../../../plan/support/eks";
 import { ERROR_LINES } from "../../../plan";
 import { planStack, type Plan, type PlannedResource } from "../../harness";
 
@@ -164,7 +165,8 @@ describe("aws observability: error-line filters, their alarm, saved queries", fu
  * The metrics AWS publishes that the dashboard may graph, per namespace: each metric's dimension
  * sets, from the service's metrics page (read 2026-12-07):
  * - AWS/ApplicationELB: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html
- *   (RequestCount, HTTPCode_Target_5XX_Count, TargetResponseTime by LoadBalancer, or TargetGroup with LoadBalancer)
+ *   (RequestCount, HTTPCode_Target_5XX_Count, TargetResponseTime by LoadBalancer, or TargetGroup with LoadBalancer;
+ *   HealthyHostCount by TargetGroup with LoadBalancer, and with AvailabilityZone, which the dashboard does not use)
  * - AWS/ECS: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/available-metrics.html (CPUUtilization,
  *   MemoryUtilization by ClusterName, or ClusterName with ServiceName)
  * - ECS/ContainerInsights: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Container-Insights-metrics-ECS.html
@@ -183,7 +185,7 @@ describe("aws observability: error-line filters, their alarm, saved queries", fu
  */
 const PUBLISHED: Record<string, Record<string, string[][]>> = {
     "AWS/ApplicationELB": Object.fromEntries(
-        ["RequestCount", "HTTPCode_Target_5XX_Count", "TargetResponseTime"].map((m) => [
+        ["RequestCount", "HTTPCode_Target_5XX_Count", "TargetResponseTime", "HealthyHostCount"].map((m) => [
             m,
             [["LoadBalancer"], ["LoadBalancer", "TargetGroup"]],
         ]),
@@ -296,52 +298,54 @@ function alarmDimensions(alarms: PlannedResource[]): Set<string> {
     return out;
 }
 
-describe("aws observability: each preset's CloudWatch dashboard", function () {
-    for (const preset of ["asset-management", "auromart", "hld-platform", "mdc-tts", "mealkitz"]) {
-        it(`${preset}: one dashboard whose body is valid, under the limits, graphs only published metrics, each dimension an alarm's`, async () => {
-            const plan = await planStack({ stack: "prod", system: preset });
-            const dashboards = plan.ofType("aws:cloudwatch/dashboard:Dashboard");
-            assert.equal(dashboards.length, 1);
-            const { dashboardName, dashboardBody } = dashboards[0].inputs;
-            assert.match(dashboardName, /^[A-Za-z0-9_-]{1,255}$/);
-            // The 1 MB bound is the one the brief names (no AWS page stating the body's size limit was found); this body is about 23 kB.
-            assert.ok(Buffer.byteLength(dashboardBody) < 1_000_000, `${Buffer.byteLength(dashboardBody)} bytes`);
-            const body = JSON.parse(dashboardBody);
-            assert.deepEqual(bodyProblems(body), []);
-            const custom = new Set(
-                plan.ofType(FILTER).map((f) => `${f.inputs.metricTransformation.namespace} ${f.inputs.metricTransformation.name}`),
-            );
-            // The other components' alarms: this file's own read the same arguments as its dashboard, and would agree with a wrong one.
-            const others = plan
-                .ofType("aws:cloudwatch/metricAlarm:MetricAlarm")
-                .filter((a) => !a.parent?.includes("tierform:aws:Observability"));
-            const dims = alarmDimensions(others);
-            const wrong: string[] = [];
-            for (const [ns, metric, d] of graphed(body)) {
-                if (custom.has(`${ns} ${metric}`)) {
-                    if (Object.keys(d).length > 0) wrong.push(`${ns} ${metric}: dimensions on a filter's metric`);
-                    continue;
+describe("aws observability: each preset's CloudWatch dashboard, on ECS (prod) and on the EKS placement (prod-eks)", function () {
+    this.timeout(300_000);
+    for (const stack of ["prod", "prod-eks"])
+        for (const preset of ["asset-management", "auromart", "hld-platform", "mdc-tts", "mealkitz"]) {
+            it(`${stack}/${preset}: one dashboard whose body is valid, under the limits, graphs only published metrics, each dimension an alarm's`, async () => {
+                const plan = await planStack({ stack, system: preset });
+                const dashboards = plan.ofType("aws:cloudwatch/dashboard:Dashboard");
+                assert.equal(dashboards.length, 1);
+                const { dashboardName, dashboardBody } = dashboards[0].inputs;
+                assert.match(dashboardName, /^[A-Za-z0-9_-]{1,255}$/);
+                // The 1 MB bound is the one the brief names (no AWS page stating the body's size limit was found); this body is about 23 kB.
+                assert.ok(Buffer.byteLength(dashboardBody) < 1_000_000, `${Buffer.byteLength(dashboardBody)} bytes`);
+                const body = JSON.parse(dashboardBody);
+                assert.deepEqual(bodyProblems(body), []);
+                const custom = new Set(
+                    plan.ofType(FILTER).map((f) => `${f.inputs.metricTransformation.namespace} ${f.inputs.metricTransformation.name}`),
+                );
+                // The other components' alarms: this file's own read the same arguments as its dashboard, and would agree with a wrong one.
+                const others = plan
+                    .ofType("aws:cloudwatch/metricAlarm:MetricAlarm")
+                    .filter((a) => !a.parent?.includes("tierform:aws:Observability"));
+                const dims = alarmDimensions(others);
+                const wrong: string[] = [];
+                for (const [ns, metric, d] of graphed(body)) {
+                    if (custom.has(`${ns} ${metric}`)) {
+                        if (Object.keys(d).length > 0) wrong.push(`${ns} ${metric}: dimensions on a filter's metric`);
+                        continue;
+                    }
+                    const sets = PUBLISHED[ns]?.[metric];
+                    if (!sets) wrong.push(`${ns} ${metric}: not a published metric`);
+                    else if (!sets.some((keys) => keys.join() === Object.keys(d).sort().join()))
+                        wrong.push(`${ns} ${metric}: dimensions ${Object.keys(d)} not one of ${sets.map((k) => k.join("+")).join(", ")}`);
+                    for (const [k, v] of Object.entries(d))
+                        if (!dims.has(`${ns} ${k}=${v}`)) wrong.push(`${ns} ${metric}: ${k}=${v} is no alarm's`);
                 }
-                const sets = PUBLISHED[ns]?.[metric];
-                if (!sets) wrong.push(`${ns} ${metric}: not a published metric`);
-                else if (!sets.some((keys) => keys.join() === Object.keys(d).sort().join()))
-                    wrong.push(`${ns} ${metric}: dimensions ${Object.keys(d)} not one of ${sets.map((k) => k.join("+")).join(", ")}`);
-                for (const [k, v] of Object.entries(d))
-                    if (!dims.has(`${ns} ${k}=${v}`)) wrong.push(`${ns} ${metric}: ${k}=${v} is no alarm's`);
-            }
-            assert.deepEqual(wrong, []);
-            // The log widget reads exactly the services' log groups, with the saved errors-by-service query.
-            const log = body.widgets.find((w: any) => w.type === "log");
-            const sources = [...log.properties.query.matchAll(/SOURCE '([^']+)'/g)].map((m) => m[1]).sort();
-            const groups = plan
-                .ofType("aws:cloudwatch/logGroup:LogGroup")
-                .filter((g) => g.inputs.tags?.tier === "service" && g.inputs.tags?.service)
-                .map((g) => g.inputs.name)
-                .sort();
-            assert.deepEqual(sources, groups);
-            assert.ok(log.properties.query.endsWith(LOG_QUERIES["errors-by-service"](ERROR_LINES)));
-        });
-    }
+                assert.deepEqual(wrong, []);
+                // The log widget reads exactly the services' log groups, with the saved errors-by-service query.
+                const log = body.widgets.find((w: any) => w.type === "log");
+                const sources = [...log.properties.query.matchAll(/SOURCE '([^']+)'/g)].map((m) => m[1]).sort();
+                const groups = plan
+                    .ofType("aws:cloudwatch/logGroup:LogGroup")
+                    .filter((g) => g.inputs.tags?.tier === "service" && g.inputs.tags?.service)
+                    .map((g) => g.inputs.name)
+                    .sort();
+                assert.deepEqual(sources, groups);
+                assert.ok(log.properties.query.endsWith(LOG_QUERIES["errors-by-service"](ERROR_LINES)));
+            });
+        }
 
     it("a row per row of the plan, in order, with the graphs of its signals; each routed service's target groups, each ECS service", async () => {
         const plan = await planStack({ stack: "prod", system: "mealkitz" });
@@ -362,6 +366,39 @@ describe("aws observability: each preset's CloudWatch dashboard", function () {
         assert.deepEqual([...groups].sort(), [...new Set(unhealthy)].sort(), "every target group, the alternates included");
         const ecs = new Set(metrics.filter(([ns]) => ns === "AWS/ECS").map(([, , d]) => d.ServiceName));
         assert.equal(ecs.size, plan.ofType("aws:ecs/service:Service").length, "one ECS service per service");
+    });
+
+    it("on EKS: the same rows; a service's replicas its target groups' healthy targets, the rest of its saturation named as the cluster's Prometheus's; no ECS metric", async () => {
+        const [ecs, eks] = await Promise.all(["prod", "prod-eks"].map((stack) => planStack({ stack, system: "mealkitz" })));
+        const bodyOf = (p: Plan) => JSON.parse(p.ofType("aws:cloudwatch/dashboard:Dashboard")[0].inputs.dashboardBody);
+        const headers = (b: any) => b.widgets.filter((w: any) => w.type === "text").map((w: any) => w.properties.markdown.split("\n")[0]);
+        const body = bodyOf(eks);
+        assert.deepEqual(headers(body), headers(bodyOf(ecs)));
+        const metrics = graphed(body);
+        assert.deepEqual(
+            metrics.filter(([ns]) => ns === "AWS/ECS" || ns === "ECS/ContainerInsights"),
+            [],
+        );
+        const healthy = new Set(metrics.filter(([, m]) => m === "HealthyHostCount").map(([, , d]) => d.TargetGroup));
+        const unhealthy = eks
+            .ofType("aws:cloudwatch/metricAlarm:MetricAlarm")
+            .filter((a) => a.inputs.metricName === "UnHealthyHostCount")
+            .map((a) => a.inputs.dimensions.TargetGroup);
+        assert.deepEqual([...healthy].sort(), [...new Set(unhealthy)].sort(), "each routed service's target group");
+        for (const w of body.widgets.filter((w: any) => w.type === "text" && w.properties.markdown.startsWith("## service ")))
+            assert.ok(
+                w.properties.markdown.includes(
+                    `No CloudWatch metric for: CPU (cores), Memory (working set), Restarts. On EKS: ${EKS_SATURATION}.`,
+                ),
+                w.properties.markdown,
+            );
+        // The services' error lines per service, each a metric a filter on that service's group publishes.
+        const published = new Set(
+            eks.ofType(FILTER).map((f) => `${f.inputs.metricTransformation.namespace} ${f.inputs.metricTransformation.name}`),
+        );
+        const errorLines = metrics.filter(([, m]) => m.endsWith("-error-log-lines"));
+        assert.equal(errorLines.length, 5);
+        for (const [ns, m] of errorLines) assert.ok(published.has(`${ns} ${m}`), m);
     });
 
     it("the database row graphs what its alarms read: instances reporting, the primary's commits, backups and restore tests completed", async () => {

@@ -47,7 +47,7 @@ const READS: { readonly [P in EksPart["part"]]: (part: Extract<EksPart, { part: 
     rollouts: () => ["cluster", "region"],
     keda: () => ["namespace", "cluster", "region"],
     traces: () => ["cluster", "region", "operators"],
-    "pod-logs": () => ["cluster", "region", "logs-key", "alarm-topic"],
+    "pod-logs": () => ["cluster", "region", "logs-key"],
     "share-claims": () => ["file-systems", "namespace", "cluster"],
     "external-secrets": () => ["cluster", "namespace", "region", "data-tier"],
     "app-secrets": () => ["namespace", "cluster"],
@@ -71,6 +71,7 @@ const READS: { readonly [P in EksPart["part"]]: (part: Extract<EksPart, { part: 
     "target-groups": (_p, plan) => ["cluster", "namespace", "edge", ...allServices(plan)],
     "app-alarms": () => ["alarm-topic", "edge", "cluster"],
     "datastore-alarms": () => ["alarm-topic", "data-tier"],
+    observability: () => ["alarm-topic", "cluster", "data-tier", "pod-logs", "edge"],
     monitoring: (_p, plan) => ["cluster", "namespace", "operators", ...allServices(plan)],
 };
 
