@@ -148,7 +148,7 @@ interface EdgeTarget {
 }
 
 /** Each routed service's load balancer and target groups (a blue/green service's two), from the edge's targets by service. */
-export function serviceTargets(targets: Record<string, EdgeTarget>): Record<string, ServiceTargets<pulumi.Input<string>>> {
+export function routedTargets(targets: Record<string, EdgeTarget>): Record<string, ServiceTargets<pulumi.Input<string>>> {
     return Object.fromEntries(
         Object.entries(targets).map(([k, t]) => [
             k,

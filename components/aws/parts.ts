@@ -31,7 +31,7 @@ import { AwsKms } from "./kms";
 import { AwsAlarmTopic, AwsAppAlarms, AwsDatastoreAlarms, datastoreMetrics } from "./monitoring";
 import { AwsNetwork } from "./network";
 import { taskImages } from "./network/endpoints";
-import { AwsObservability } from "./observability";
+import { AwsObservability, routedTargets } from "./observability";
 import { provisionAws, type AwsProvisionContext } from "./provisioners";
 import { AwsRolloutHook } from "./rollout-hook";
 import { AwsAppSecrets } from "./secrets";
@@ -404,18 +404,7 @@ export const AWS_BUILDERS: { readonly [P in AwsPart["part"]]: AwsBuilder<P> } = 
                 alarmTopicArn: made(built, "alarmTopic").topicArn,
                 clusterName: made(built, "cluster").name,
                 serviceNames: Object.fromEntries(services.map(([k, s]) => [k, s.serviceName])),
-                targets: Object.fromEntries(
-                    Object.entries(edge.targets).map(([k, t]) => [
-                        k,
-                        {
-                            loadBalancer: t.loadBalancerArnSuffix,
-                            targetGroups: [
-                                t.targetGroupArnSuffix,
-                                ...(t.trafficShift ? [t.trafficShift.alternateTargetGroupArnSuffix] : []),
-                            ],
-                        },
-                    ]),
-                ),
+                targets: routedTargets(edge.targets),
                 datastores: datastoreMetrics(built.bindings),
             },
             built.child,

@@ -52,7 +52,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PINS } from "../../conventions/pins";
 import type { SystemPlan } from "../../plan";
-import { AwsObservability, serviceTargets, type AwsObservabilityArgs } from "../aws/observability";
+import { AwsObservability, routedTargets, type AwsObservabilityArgs } from "../aws/observability";
 import { LOG_COLLECTOR_NAMESPACE, logCollectorNamespace, otelLogsValues } from "../kubernetes/observability";
 import { LOG_LABELS } from "../shared/dashboards";
 import { awsTags, resourceName } from "../shared/naming";
@@ -215,7 +215,7 @@ export function createEksObservability(
     name: string,
     args: Pick<AwsObservabilityArgs, "plan" | "alarmTopicArn" | "clusterName" | "datastores"> & {
         logs: EksPodLogs;
-        targets: Parameters<typeof serviceTargets>[0];
+        targets: Parameters<typeof routedTargets>[0];
     },
     opts: pulumi.ComponentResourceOptions,
 ): AwsObservability {
@@ -227,7 +227,7 @@ export function createEksObservability(
             compute: "eks",
             logGroups: Object.fromEntries(Object.entries(logs.logGroups).map(([k, g]) => [k, g.name])),
             serviceNames: {},
-            targets: serviceTargets(targets),
+            targets: routedTargets(targets),
         },
         opts,
     );
