@@ -230,7 +230,7 @@ export function restoreTestingName(parts: string[]): string {
  * Developer Guide, restore-testing.html and restore-testing-inferred-metadata.html), and the
  * RestoreTestFailed alarm: no restore job of that resource type completed in the vault within the
  * plan's window (monitoring.ts `backupJobsAlarm` on NumberOfRestoreJobsCompleted, BackupMissing's
- * alarm on its own metric). What this does not do yet: validate the restored data. AWS
+ * alarm on its own metric; an hour without one counts 0). What this does not do yet: validate the restored data. AWS
  * offers an EventBridge rule on the restore job's COMPLETED event to a function that reports
  * through PutRestoreValidationResult (restore-testing-validation.html); none is deployed, so AWS
  * deletes the restored instance when the job completes, and the alarm counts every completed
@@ -429,23 +429,23 @@ export class AwsBackup extends pulumi.ComponentResource {
             threshold: 0,
         });
         // No backup job created in the vault for longer than the shortest schedule's gap plus AWS Backup's start window: the
-        // metric is absent in an hour without jobs, so missing data breaches (AWS Backup Developer Guide, "Monitoring AWS Backup
+        // metric is absent in an hour without jobs, filled with 0 (backupJobsAlarm) (AWS Backup Developer Guide, "Monitoring AWS Backup
         // metrics with CloudWatch": NumberOfBackupJobsCreated, dimension BackupVaultName).
         if (planned.length > 0) {
             const periods = neverStartedPeriods(planned);
-            dataAlarm(this, system, "backup", "backup-jobs-not-started", args.alarmTopicArn, {
-                alarmDescription: `${system.name}: no AWS Backup job started in ${periods} hours (a plan's schedule stopped, or a plan or selection is gone)`,
-                namespace: "AWS/Backup",
-                metricName: "NumberOfBackupJobsCreated",
-                dimensions: { BackupVaultName: this.vault.name },
-                statistic: "Sum",
-                period: 3600,
-                evaluationPeriods: periods,
-                datapointsToAlarm: periods,
-                comparisonOperator: "LessThanThreshold",
-                threshold: 1,
-                treatMissingData: "breaching",
-            });
+            dataAlarm(
+                this,
+                system,
+                "backup",
+                "backup-jobs-not-started",
+                args.alarmTopicArn,
+                backupJobsAlarm({
+                    alarmDescription: `${system.name}: no AWS Backup job started in ${periods} hours (a plan's schedule stopped, or a plan or selection is gone)`,
+                    metricName: "NumberOfBackupJobsCreated",
+                    vaultName: this.vault.name,
+                    hours: periods,
+                }),
+            );
         }
         for (const b of args.backups)
             restoreTesting(this, `${name}-${b.database}`, {

@@ -412,37 +412,48 @@ function slowQueriesAlarm(a: AlertPlan, m: AwsDatastoreMetrics): DatastoreAlarm 
 }
 
 /**
- * An alarm on AWS Backup's jobs: fewer than one job of `metricName` completed in the vault for the resource type in each
+ * An alarm on AWS Backup's jobs: fewer than one job of `metricName` in the vault (for the resource type, where given) in each
  * of `hours` hourly periods (AWS Backup Developer Guide, "Monitoring AWS Backup metrics with CloudWatch",
- * https://docs.aws.amazon.com/aws-backup/latest/devguide/cloudwatch.html: NumberOfBackupJobsCompleted and
- * NumberOfRestoreJobsCompleted, dimensions BackupVaultName and ResourceType; absent in an hour without such jobs, so missing
- * data breaches). Counted per vault and resource type, not per database. BackupMissing ({@link backupMissingAlarm}) and
- * RestoreTestFailed (backup.ts) are this alarm.
+ * https://docs.aws.amazon.com/aws-backup/latest/devguide/cloudwatch.html: NumberOfBackupJobsCreated by BackupVaultName,
+ * NumberOfBackupJobsCompleted and NumberOfRestoreJobsCompleted by BackupVaultName and ResourceType). The count is absent in
+ * an hour without such jobs. Read as it is, with missing data breaching, CloudWatch counts any real data point of its
+ * evaluation range, which reaches back further than the evaluation periods by a length it does not publish ("any real data
+ * points in the evaluation range, no matter when they were reported, are included in the evaluation": CloudWatch User
+ * Guide, "How alarm state is evaluated when data is missing",
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-missing-data.html), so a job older than `hours`
+ * kept the alarm OK. `FILL(jobs, 0)` makes every hour a data point (metric math FILL,
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html): exactly the last `hours` hours
+ * are judged (test/offline/alarms-on-series.test.ts). Counted per vault (and type), not per database. BackupMissing
+ * ({@link backupMissingAlarm}), RestoreTestFailed and backup-jobs-not-started (backup.ts) are this alarm.
  */
 export function backupJobsAlarm(args: {
     /** The alarm's description, its alert's name first. */
     alarmDescription: string;
-    /** The completed jobs counted. */
-    metricName: "NumberOfBackupJobsCompleted" | "NumberOfRestoreJobsCompleted";
+    /** The jobs counted. */
+    metricName: "NumberOfBackupJobsCreated" | "NumberOfBackupJobsCompleted" | "NumberOfRestoreJobsCompleted";
     /** The vault the jobs run in. */
     vaultName: pulumi.Input<string>;
-    /** The resource type (`RDS`, `Aurora`, `DocumentDB`). */
-    resourceType: string;
-    /** Hourly periods without a completed job before it fires, at most {@link MAX_HOURLY_PERIODS}. */
+    /** The resource type (`RDS`, `Aurora`, `DocumentDB`). @default every type (the vault's count) */
+    resourceType?: string;
+    /** Hourly periods without a job before it fires, at most {@link MAX_HOURLY_PERIODS}. */
     hours: number;
 }): AlarmSpec {
+    const dimensions = { BackupVaultName: args.vaultName, ...(args.resourceType ? { ResourceType: args.resourceType } : {}) };
     return {
         alarmDescription: args.alarmDescription,
-        namespace: "AWS/Backup",
-        metricName: args.metricName,
-        dimensions: { BackupVaultName: args.vaultName, ResourceType: args.resourceType },
-        statistic: "Sum",
-        period: 3600,
         evaluationPeriods: args.hours,
         datapointsToAlarm: args.hours,
         comparisonOperator: "LessThanThreshold",
         threshold: 1,
         treatMissingData: "breaching",
+        metricQueries: [
+            {
+                id: "jobs",
+                metric: { namespace: "AWS/Backup", metricName: args.metricName, dimensions, period: 3600, stat: "Sum" },
+                returnData: false,
+            },
+            { id: "hourly", expression: "FILL(jobs, 0)", label: `${args.metricName} per hour, 0 without one`, returnData: true },
+        ],
     };
 }
 

@@ -258,7 +258,9 @@ describe("plan: the alert catalogue on every platform", () => {
                 if (a.signal === "backup-age") {
                     // A backup's age is no metric: no job completed (threshold 1) in hourly periods covering the plan's age.
                     assert.equal(alarm.threshold, 1, a.id);
-                    const range = alarm.period * alarm.evaluationPeriods;
+                    const period =
+                        alarm.period ?? alarm.metricQueries.find((q: { metric?: { period: number } }) => q.metric)!.metric.period;
+                    const range = period * alarm.evaluationPeriods;
                     assert.ok(range >= a.threshold && range < a.threshold + 3600, `${a.id}: ${range} s against ${a.threshold} s`);
                 }
                 // CloudWatch's error rate is in percent (100 * 5xx / requests), the plan's a share.

@@ -115,13 +115,9 @@ describe("aws backup (AWS Backup)", function () {
             const alarm = plan
                 .ofType("aws:cloudwatch/metricAlarm:MetricAlarm")
                 .find((a) => String(a.inputs.alarmDescription).startsWith("RestoreTestFailed:"))!;
+            const metric = alarm.inputs.metricQueries.find((q: any) => q.metric).metric;
             assert.deepStrictEqual(
-                [
-                    alarm.inputs.metricName,
-                    alarm.inputs.dimensions.ResourceType,
-                    alarm.inputs.evaluationPeriods,
-                    alarm.inputs.treatMissingData,
-                ],
+                [metric.metricName, metric.dimensions.ResourceType, alarm.inputs.evaluationPeriods, alarm.inputs.treatMissingData],
                 ["NumberOfRestoreJobsCompleted", type, 27, "breaching"],
             );
         }
@@ -142,14 +138,15 @@ describe("aws backup (AWS Backup)", function () {
         // A backup that never starts: no job created in the vault for the daily gap (24 h) plus the start window's hour.
         const silent = hld
             .ofType("aws:cloudwatch/metricAlarm:MetricAlarm")
-            .find((a) => a.inputs.metricName === "NumberOfBackupJobsCreated")!;
+            .find((a) => a.inputs.metricQueries?.some((q: any) => q.metric?.metricName === "NumberOfBackupJobsCreated"))!;
+        const created = silent.inputs.metricQueries.find((q: any) => q.metric).metric;
         assert.deepStrictEqual(
-            [silent.inputs.comparisonOperator, silent.inputs.threshold, silent.inputs.period, silent.inputs.evaluationPeriods],
+            [silent.inputs.comparisonOperator, silent.inputs.threshold, created.period, silent.inputs.evaluationPeriods],
             ["LessThanThreshold", 1, 3600, 25],
         );
         assert.strictEqual(silent.inputs.datapointsToAlarm, 25);
         assert.strictEqual(silent.inputs.treatMissingData, "breaching");
-        assert.deepStrictEqual(silent.inputs.dimensions, { BackupVaultName: "hld-platform-prod" });
+        assert.deepStrictEqual(created.dimensions, { BackupVaultName: "hld-platform-prod" });
         // AuroMart's 6-hourly incremental: 7 hours; a weekly schedule is capped at CloudWatch's 7 days (the gaps are the backup plans').
         const backupOf = (schedule: string, incrementalSchedule?: string) =>
             planBackup({

@@ -197,9 +197,15 @@ describe("aws datastore alarms from the plan: DatastoreNotReady, DatabaseSlowQue
             ["docs", "DocumentDB"],
         ]) {
             const a = about(prod, "BackupMissing", db);
+            const [m] = metricsOf(a);
             assert.deepStrictEqual(
-                [a.namespace, a.metricName, a.dimensions, a.statistic, a.period],
+                [m.namespace, m.metricName, m.dimensions, m.stat, m.period],
                 ["AWS/Backup", "NumberOfBackupJobsCompleted", { BackupVaultName: vault, ResourceType: type }, "Sum", 3600],
+            );
+            // Every hour a data point (an hour without a job counts 0), so exactly the last hours are judged (backupJobsAlarm).
+            assert.deepStrictEqual(
+                returned(a).map((q: any) => q.expression),
+                ["FILL(jobs, 0)"],
             );
             // The presets' daily schedule: a day's gap plus the hour a dump may take.
             assert.deepStrictEqual(
@@ -211,7 +217,7 @@ describe("aws datastore alarms from the plan: DatastoreNotReady, DatabaseSlowQue
 
     it("BackupMissing: a backup age beyond CloudWatch's 7 days of hourly periods is watched for the 7 days", () => {
         const a = about(prod, "BackupMissing", "ledger");
-        assert.deepStrictEqual([a.period, a.evaluationPeriods, a.datapointsToAlarm], [3600, 168, 168]);
+        assert.deepStrictEqual([metricsOf(a)[0].period, a.evaluationPeriods, a.datapointsToAlarm], [3600, 168, 168]);
     });
 
     it("the EKS placement renders the same datastore alarms as ECS", () => {

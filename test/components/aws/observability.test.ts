@@ -429,9 +429,10 @@ describe("aws observability: each preset's CloudWatch dashboard, on ECS (prod) a
             [/^AWS Backup jobs completed/, "BackupMissing"],
             [/^Restore tests completed/, "RestoreTestFailed"],
         ] as const) {
-            const a = alarm(id);
+            // The alarm's hourly count (FILL'd in its expression: monitoring.ts backupJobsAlarm).
+            const m = alarm(id).metricQueries.find((q: any) => q.metric).metric;
             assert.deepEqual(lines(title), [
-                [a.namespace, a.metricName, ...Object.entries(a.dimensions).flat(), { stat: "Sum", period: 3600 }],
+                [m.namespace, m.metricName, ...Object.entries(m.dimensions).flat(), { stat: m.stat, period: m.period }],
             ]);
         }
     });
