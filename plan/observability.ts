@@ -18,6 +18,7 @@
  *   only those).
  */
 import type { Database, Platform, Service, System } from "../model";
+import type { AlertId } from "./alerts";
 import { planBackup } from "./backup";
 import { KNOWLEDGE } from "./support";
 
@@ -87,18 +88,7 @@ export interface AlertSubject {
     name: string;
 }
 
-/** The alerts of the catalogue; each is defined once, here. */
-export type AlertId =
-    | "HighErrorRate"
-    | "ErrorLogs"
-    | "HighErrorRatio"
-    | "HighLatencyP99"
-    | "ReplicasUnavailable"
-    | "SchedulerNotRunning"
-    | "DatastoreNotReady"
-    | "DatabaseSlowQueries"
-    | "BackupMissing"
-    | "RestoreTestFailed";
+export { ALERT_IDS, type AlertId } from "./alerts";
 
 /** One alert: fires when `signal` of `subject`, over `windowMinutes`, compares true to `threshold` for `forMinutes`. */
 export interface AlertPlan {

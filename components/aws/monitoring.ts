@@ -140,6 +140,42 @@ export class AwsAlarmTopic extends pulumi.ComponentResource {
     }
 }
 
+/** What the edge gives the application alarms: its load balancer and each routed service's target groups (AwsEdge's `targets`). */
+interface AlarmedEdge {
+    loadBalancerArnSuffix: pulumi.Input<string>;
+    targets: Record<
+        string,
+        {
+            targetGroupArnSuffix: pulumi.Input<string>;
+            loadBalancerArnSuffix: pulumi.Input<string>;
+            trafficShift?: { alternateTargetGroupArnSuffix: pulumi.Input<string> };
+        }
+    >;
+}
+
+/**
+ * The load balancer and target groups of {@link AwsAppAlarmsArgs} from the edge, for the aws platform and the EKS placement
+ * alike: each routed service's target group (and a traffic shift's alternate, as `<service>-alternate`), and the internal
+ * load balancer of a target group that is on it.
+ */
+export function edgeAlarmTargets(
+    edge: AlarmedEdge,
+): Pick<AwsAppAlarmsArgs, "loadBalancerArnSuffix" | "targetGroupArnSuffixes" | "targetGroupLoadBalancers"> {
+    const targets = Object.entries(edge.targets);
+    return {
+        loadBalancerArnSuffix: edge.loadBalancerArnSuffix,
+        targetGroupArnSuffixes: Object.fromEntries(
+            targets.flatMap(([k, t]) => [
+                [k, t.targetGroupArnSuffix],
+                ...(t.trafficShift ? [[`${k}-alternate`, t.trafficShift.alternateTargetGroupArnSuffix]] : []),
+            ]),
+        ),
+        targetGroupLoadBalancers: Object.fromEntries(
+            targets.flatMap(([k, t]) => (t.loadBalancerArnSuffix === edge.loadBalancerArnSuffix ? [] : [[k, t.loadBalancerArnSuffix]])),
+        ),
+    };
+}
+
 /** Arguments of {@link AwsAppAlarms}. */
 export interface AwsAppAlarmsArgs {
     /** The system's plan: the thresholds of `monitoring` (errorRatePercent, p99LatencyMs), each service's replica range and scaling targets. */

@@ -28,7 +28,7 @@ import { AwsEdge, awsEdgeArgs } from "./edge";
 import { AwsFileShares } from "./files";
 import { createImageCache, fromEcrPublic, type AwsImageCacheRef } from "./image-cache";
 import { AwsKms } from "./kms";
-import { AwsAlarmTopic, AwsAppAlarms, AwsDatastoreAlarms, datastoreMetrics } from "./monitoring";
+import { AwsAlarmTopic, AwsAppAlarms, AwsDatastoreAlarms, datastoreMetrics, edgeAlarmTargets } from "./monitoring";
 import { AwsNetwork } from "./network";
 import { taskImages } from "./network/endpoints";
 import { AwsObservability, routedTargets } from "./observability";
@@ -366,18 +366,7 @@ export const AWS_BUILDERS: { readonly [P in AwsPart["part"]]: AwsBuilder<P> } = 
             {
                 plan: built.plan,
                 alarmTopicArn: made(built, "alarmTopic").topicArn,
-                loadBalancerArnSuffix: edge.loadBalancerArnSuffix,
-                targetGroupArnSuffixes: Object.fromEntries(
-                    Object.entries(edge.targets).flatMap(([k, t]) => [
-                        [k, t.targetGroupArnSuffix],
-                        ...(t.trafficShift ? [[`${k}-alternate`, t.trafficShift.alternateTargetGroupArnSuffix]] : []),
-                    ]),
-                ),
-                targetGroupLoadBalancers: Object.fromEntries(
-                    Object.entries(edge.targets).flatMap(([k, t]) =>
-                        t.loadBalancerArnSuffix === edge.loadBalancerArnSuffix ? [] : [[k, t.loadBalancerArnSuffix]],
-                    ),
-                ),
+                ...edgeAlarmTargets(edge),
                 clusterName: made(built, "cluster").name,
                 serviceNames: Object.fromEntries(Object.entries(built.services).map(([k, s]) => [k, s.serviceName])),
             },

@@ -22,7 +22,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { buildOrder, exportsTraces, type PlatformSettings, type ServicePlan, type SystemPlan } from "../../plan";
 import { awsEdgeArgs } from "../aws/system";
-import { AwsAlarmTopic, AwsAppAlarms, AwsDatastoreAlarms, datastoreMetrics } from "../aws/monitoring";
+import { AwsAlarmTopic, AwsAppAlarms, AwsDatastoreAlarms, datastoreMetrics, edgeAlarmTargets } from "../aws/monitoring";
 import { createDataTier } from "../aws/data";
 import type { AwsDatastoreBinding } from "../aws/contract";
 import { AwsEdge } from "../aws/edge";
@@ -528,13 +528,7 @@ export const EKS_BUILDERS: { readonly [P in EksPart["part"]]: EksBuilder<P> } = 
             {
                 plan: b.plan,
                 alarmTopicArn: need(b, "alarmTopic").topicArn,
-                loadBalancerArnSuffix: edge.loadBalancerArnSuffix,
-                targetGroupArnSuffixes: Object.fromEntries(Object.entries(edge.targets).map(([k, t]) => [k, t.targetGroupArnSuffix])),
-                targetGroupLoadBalancers: Object.fromEntries(
-                    Object.entries(edge.targets).flatMap(([k, t]) =>
-                        t.loadBalancerArnSuffix === edge.loadBalancerArnSuffix ? [] : [[k, t.loadBalancerArnSuffix]],
-                    ),
-                ),
+                ...edgeAlarmTargets(edge),
                 clusterName: need(b, "cluster").name,
             },
             awsOpts(b),

@@ -5,6 +5,7 @@
  * service plan, and what it does with each spec field — its column of docs/spec-reference.md
  * (`npm run docs:spec`), checked against the features by test/standards/spec-reference.test.ts.
  */
+import { ALERT_IDS } from "../alerts";
 import { formatSeconds, rollingSteps } from "./rollout-text";
 import { approximated, ignored, type PlatformKnowledge, type RolloutIntent, type RolloutSchedule } from "./types";
 
@@ -94,18 +95,7 @@ export const docker: PlatformKnowledge = {
         // The collector container of the observability profile (tierform:observability), by its alias on the telemetry network.
         otlpEndpoint: "http://otel-collector:4318",
         unrendered: Object.fromEntries(
-            [
-                "HighErrorRate",
-                "ErrorLogs",
-                "HighErrorRatio",
-                "HighLatencyP99",
-                "ReplicasUnavailable",
-                "SchedulerNotRunning",
-                "DatastoreNotReady",
-                "DatabaseSlowQueries",
-                "BackupMissing",
-                "RestoreTestFailed",
-            ].map((id) => [id, "the dev stack evaluates no alerts (feature alerting): its dashboards show the signals"]),
+            ALERT_IDS.map((id) => [id, "the dev stack evaluates no alerts (feature alerting): its dashboards show the signals"]),
         ),
     },
     fields: {

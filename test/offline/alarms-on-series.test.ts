@@ -12,7 +12,7 @@
 import { strict as assert } from "assert";
 import { planOf } from "../../deploy";
 import { loadStack, presetNames } from "../../model";
-import type { AlertId, AlertPlan, SystemPlan } from "../../plan";
+import { ALERT_IDS, type AlertPlan, type SystemPlan } from "../../plan";
 import { planStack, stackConfig, type Plan } from "../harness";
 import { evaluateAlarm, type MetricData, type MetricSource, type Minute } from "./cloudwatch-alarm";
 
@@ -462,18 +462,7 @@ function rolloutData(alternate: string, minutes: number, primary: number, alt: n
         });
 }
 
-const CATALOGUE = new Set<string>([
-    "HighErrorRate",
-    "ErrorLogs",
-    "HighErrorRatio",
-    "HighLatencyP99",
-    "ReplicasUnavailable",
-    "SchedulerNotRunning",
-    "DatastoreNotReady",
-    "DatabaseSlowQueries",
-    "BackupMissing",
-    "RestoreTestFailed",
-] satisfies AlertId[]);
+const CATALOGUE = new Set<string>(ALERT_IDS);
 
 /** The case an alarm takes: its catalogue alert, a rollback alarm's kind, else its metrics (namespace and name). */
 function kindOf(a: Record<string, any>): string {
