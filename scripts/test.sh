@@ -12,7 +12,8 @@
 # file's findings depend on its text and the config only): a second run checks only what changed;
 # CI starts without them. (prettier --check over every file costs about 15 s of CPU; from its
 # cache, about 1.5 s.) Measured on a 2-core machine at load average 1.3, daemon running, warm
-# caches, on 8f5703d (README, "How long the tests take"): 87 s wall, 147 s of CPU, 2000 tests.
+# caches, on 8f5703d (README, "How long the tests take"): 87 s wall, 147 s of CPU, 2000 tests; at load
+# averages of 4 to 6, on 9c04688 (2025 tests), 99 to 113 s wall, 167 to 193 s of CPU.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 bin=node_modules/.bin
