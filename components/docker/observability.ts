@@ -302,26 +302,20 @@ export class DockerObservability extends pulumi.ComponentResource {
                 this,
             );
         const yaml = (doc: Record<string, unknown>) => stringify(doc, { lineWidth: 0 });
-        part("loki", {
-            image: imageOf("loki"),
-            user: "10001:10001",
-            resources: { memoryMb: 512, cpus: 0.5 },
-            networks: [{ name: this.telemetry.name, aliases: [ADDRESSES.loki] }],
-            command: [`-config.file=${CONFIG_DIR}/loki.yaml`],
-            files: [{ name: "loki.yaml", content: yaml(lokiConfig(retention)) }],
-            data: { path: "/loki", owner: "10001:10001" },
-            healthcheck: ready(3100, "/ready"),
-        });
-        part("tempo", {
-            image: imageOf("tempo"),
-            user: "10001:10001",
-            resources: { memoryMb: 512, cpus: 0.5 },
-            networks: [{ name: this.telemetry.name, aliases: [ADDRESSES.tempo] }],
-            command: [`-config.file=${CONFIG_DIR}/tempo.yaml`],
-            files: [{ name: "tempo.yaml", content: yaml(tempoConfig(retention)) }],
-            data: { path: "/var/tempo", owner: "10001:10001" },
-            healthcheck: ready(3200, "/ready"),
-        });
+        // Loki and Tempo: Grafana Labs' stores, each as uid 10001 on a volume of its own, answering /ready.
+        const store = (role: "loki" | "tempo", port: number, dataPath: string, config: Record<string, unknown>) =>
+            part(role, {
+                image: imageOf(role),
+                user: "10001:10001",
+                resources: { memoryMb: 512, cpus: 0.5 },
+                networks: [{ name: this.telemetry.name, aliases: [ADDRESSES[role]] }],
+                command: [`-config.file=${CONFIG_DIR}/${role}.yaml`],
+                files: [{ name: `${role}.yaml`, content: yaml(config) }],
+                data: { path: dataPath, owner: "10001:10001" },
+                healthcheck: ready(port, "/ready"),
+            });
+        store("loki", 3100, "/loki", lokiConfig(retention));
+        store("tempo", 3200, "/var/tempo", tempoConfig(retention));
         part("collector", {
             image: imageOf("otelCollectorContrib"),
             user: "10001:10001",
