@@ -89,7 +89,11 @@ export function generationLine(generation: string): string {
  * old ones still accept requests for the old colour: a switch step that trusted the first new
  * answer let the old colour be deleted under them (3 to 4 requests of 1,300 hung 10 s and ended in
  * 504 on every run of test/docker-engine/bluegreen.test.ts). So the watcher notes the workers that
- * accept before the reload and writes the new generation once each has gone or is shutting down.
+ * accept before the reload and writes the new generation once each has exited: a worker that is
+ * shutting down accepts nothing new but still proxies the requests it took, to the old colour (a
+ * request it had accepted reached an upstream closed 2 ms earlier: 2 of 2,107 ended in 502 in
+ * test/tools/edge-watcher.test.ts under load). One that is still busy when the switch's time is up
+ * (a long request) is named, and the new generation is written all the same, as before.
  */
 export function edgeWatcherScript(conf: string = LIVE_CONF, healthFile: string = EDGE_HEALTH_FILE): string {
     for (const p of [conf, healthFile])
@@ -108,6 +112,13 @@ export function edgeWatcherScript(conf: string = LIVE_CONF, healthFile: string =
         `    for w in $1; do`,
         `        while accepts "$w"; do`,
         `            n=$((n + 1)); [ "$n" -le ${SWITCH_TIMEOUT_SECONDS * 10} ] || { echo "edge: worker $w of the previous configuration still takes requests" >&2; return 1; }`,
+        `            sleep 0.1`,
+        `        done`,
+        `    done`,
+        // Then each finishes the requests it took and exits (nginx's graceful shutdown), within the same time.
+        `    for w in $1; do`,
+        `        while [ -e "/proc/$w" ]; do`,
+        `            n=$((n + 1)); [ "$n" -le ${SWITCH_TIMEOUT_SECONDS * 10} ] || { echo "edge: worker $w of the previous configuration still finishes requests; serving anyway" >&2; break; }`,
         `            sleep 0.1`,
         `        done`,
         `    done`,
