@@ -344,10 +344,9 @@ async function main() {
         if (err instanceof SpecError) refuse(err);
         throw err;
     }
-    // Pulumi's runtime (the engine, and the operator charts the prerequisites read) loads only now,
-    // once the input is known to be good: a refusal above costs no Pulumi load (about 0.8 s of CPU).
+    // Pulumi's runtime (the engine) loads only now, once the input is known to be good: a refusal
+    // above costs no Pulumi load (about 0.8 s of CPU).
     const { runOffline } = await import("./offline/engine");
-    const { renderPrerequisites } = await import("./offline/prerequisites");
     const started = Date.now();
     let run: OfflineRun;
     try {
@@ -379,8 +378,13 @@ async function main() {
     }
     console.log(renderOutputs(run));
     console.log("");
-    const prerequisites = renderPrerequisites(run, config);
-    if (prerequisites) console.log(prerequisites + "\n");
+    if (config["tierform:platform"] === "kubernetes") {
+        // The Kubernetes prerequisites read the operator charts (@pulumi/kubernetes, about 120
+        // modules): loaded on that platform only.
+        const { renderPrerequisites } = await import("./offline/prerequisites");
+        const prerequisites = renderPrerequisites(run, config);
+        if (prerequisites) console.log(prerequisites + "\n");
+    }
     let report: ReturnType<typeof runPolicyReport>;
     try {
         report = runPolicyReport(run, args.stack, policyConfig, loaded.system);
