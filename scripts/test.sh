@@ -30,7 +30,14 @@ trap 'rm -f "$log"; rm -rf "$runs"' EXIT
 (
     s=0
     "$bin/prettier" --check --cache --cache-location node_modules/.cache/tierform/prettier --log-level warn "**/*.ts" || s=1
-    "$bin/tsc" --noEmit --incremental --tsBuildInfoFile node_modules/.cache/tierform/tsc.tsbuildinfo || s=1
+    # tsc in build mode: when no input file changed since the last check it says so from the build
+    # info (tsconfig.json tsBuildInfoFile) in half a second, without reading the 4,900 declaration
+    # files (12 s of CPU to parse and bind them even when nothing changed). It does not look into
+    # node_modules, so an install newer than the build info (npm writes node_modules/.package-lock.json)
+    # forces a check.
+    force=()
+    [ node_modules/.package-lock.json -nt node_modules/.cache/tierform/tsc.tsbuildinfo ] && force=(--force)
+    "$bin/tsc" --build --noEmit "${force[@]}" || s=1
     "$bin/eslint" --cache --cache-location node_modules/.cache/tierform/eslint/ . || s=1
     exit "$s"
 ) >"$log" 2>&1 &
