@@ -12,7 +12,6 @@
  *   system and fire, with their subject's label, on a broken one.
  */
 import { strict as assert } from "assert";
-import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -24,7 +23,7 @@ import { routeNames, type PromContext } from "../../components/shared/promql";
 import { loadStack } from "../../model";
 import { planSystem, type SystemPlan } from "../../plan";
 import { stackConfig } from "../harness";
-import { requireTool } from "../harness/tools";
+import { requireTool, runTool } from "../harness/tools";
 import { PRESETS, stagingSystemPlan } from "../components/kubernetes/fixtures";
 
 const TYPES = path.resolve(__dirname, "../../node_modules/@grafana/schema/dist/types/raw/dashboard/x/types.gen");
@@ -163,15 +162,6 @@ function syntheticSeries(plan: SystemPlan, ctx: PromContext, broken: boolean): {
     return out;
 }
 
-function promtool(bin: string, file: string): { ok: boolean; output: string } {
-    try {
-        return { ok: true, output: execFileSync(bin, ["test", "rules", file], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }) };
-    } catch (err) {
-        const e = err as { stdout?: string; stderr?: string };
-        return { ok: false, output: `${e.stdout ?? ""}${e.stderr ?? ""}` };
-    }
-}
-
 describe("dashboards and alert queries against Grafana's schema and promtool", function () {
     this.timeout(120000);
     let dir: string;
@@ -261,7 +251,7 @@ describe("dashboards and alert queries against Grafana's schema and promtool", f
                 file,
                 stringify({ rule_files: [rulesFile], evaluation_interval: "1m", tests: [test(false), test(true)] }, { lineWidth: 0 }),
             );
-            const result = promtool(bin, file);
+            const result = runTool(bin, ["test", "rules", file]);
             assert.ok(result.ok, result.output);
             assert.ok(
                 names.includes("HighErrorRatio") && names.includes("DatastoreNotReady") && names.includes("BackupMissing"),

@@ -4,24 +4,14 @@
  * HighErrorRate and DatabaseSlowQueries fire (and stay quiet) on synthetic series.
  */
 import { strict as assert } from "assert";
-import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
 import { METRIC_LABELS, renderAlertRulesYaml } from "../../components/shared/alert-rules";
-import { requireTool } from "../harness/tools";
+import { requireTool, runTool } from "../harness/tools";
 import { PRESETS, stagingStack, stagingSystemPlan } from "../components/kubernetes/fixtures";
 import { planSystem } from "../../plan";
-
-function run(promtool: string, args: string[]): { ok: boolean; output: string } {
-    try {
-        return { ok: true, output: execFileSync(promtool, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }) };
-    } catch (err) {
-        const e = err as { stdout?: string; stderr?: string };
-        return { ok: false, output: `${e.stdout ?? ""}${e.stderr ?? ""}` };
-    }
-}
 
 describe("promtool on the rendered alert rules", function () {
     this.timeout(60000);
@@ -37,7 +27,7 @@ describe("promtool on the rendered alert rules", function () {
             const { system } = stagingStack(preset);
             const file = path.join(dir, `${preset}.rules.yaml`);
             fs.writeFileSync(file, renderAlertRulesYaml(planSystem(system, "kubernetes"), { namespace: system.name }));
-            const result = run(promtool, ["check", "rules", file]);
+            const result = runTool(promtool, ["check", "rules", file]);
             assert.ok(result.ok, result.output);
             assert.match(result.output, /SUCCESS: \d+ rules found/);
         });
@@ -50,7 +40,7 @@ describe("promtool on the rendered alert rules", function () {
             file,
             stringify({ groups: [{ name: "x", rules: [{ alert: "Broken", expr: "rate(http_requests_total[5m] > 1" }] }] }),
         );
-        assert.equal(run(promtool, ["check", "rules", file]).ok, false);
+        assert.equal(runTool(promtool, ["check", "rules", file]).ok, false);
     });
 
     it("asset-management: HighErrorRate and DatabaseSlowQueries fire as the seed means them", function () {
@@ -101,7 +91,7 @@ describe("promtool on the rendered alert rules", function () {
         };
         const file = path.join(dir, "asset.test.yaml");
         fs.writeFileSync(file, stringify(test));
-        const result = run(promtool, ["test", "rules", file]);
+        const result = runTool(promtool, ["test", "rules", file]);
         assert.ok(result.ok, result.output);
     });
 
@@ -146,7 +136,7 @@ describe("promtool on the rendered alert rules", function () {
                 ],
             }),
         );
-        const result = run(promtool, ["test", "rules", file]);
+        const result = runTool(promtool, ["test", "rules", file]);
         assert.ok(result.ok, result.output);
     });
 
@@ -174,7 +164,7 @@ describe("promtool on the rendered alert rules", function () {
             file,
             stringify({ rule_files: [rules], evaluation_interval: "1m", tests: [test("0x20", down), test("1x20", [])] }),
         );
-        const result = run(promtool, ["test", "rules", file]);
+        const result = runTool(promtool, ["test", "rules", file]);
         assert.ok(result.ok, result.output);
     });
 
@@ -254,7 +244,7 @@ describe("promtool on the rendered alert rules", function () {
                 ],
             }),
         );
-        const result = run(promtool, ["test", "rules", file]);
+        const result = runTool(promtool, ["test", "rules", file]);
         assert.ok(result.ok, result.output);
     });
 
@@ -316,7 +306,7 @@ describe("promtool on the rendered alert rules", function () {
                 ],
             }),
         );
-        const result = run(promtool, ["test", "rules", file]);
+        const result = runTool(promtool, ["test", "rules", file]);
         assert.ok(result.ok, result.output);
     });
 });

@@ -8,7 +8,6 @@
  * tail, nothing scraped), with another route's errors that must not count.
  */
 import { strict as assert } from "assert";
-import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -16,7 +15,7 @@ import { stringify } from "yaml";
 import { loadStack } from "../../model";
 import { planSystem } from "../../plan";
 import { analysisMetrics } from "../../components/kubernetes/rollout";
-import { requireTool } from "../harness/tools";
+import { requireTool, runTool } from "../harness/tools";
 import { stackConfig } from "../harness";
 
 const NAMESPACE = "asset-management";
@@ -44,15 +43,6 @@ function routeSeries(total: number, errors: number | undefined, buckets: number[
             values: counter(buckets[i]),
         })),
     ];
-}
-
-function run(promtool: string, args: string[]): { ok: boolean; output: string } {
-    try {
-        return { ok: true, output: execFileSync(promtool, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }) };
-    } catch (err) {
-        const e = err as { stdout?: string; stderr?: string };
-        return { ok: false, output: `${e.stdout ?? ""}${e.stderr ?? ""}` };
-    }
 }
 
 describe("rollout analysis queries on promtool: pass and abort", function () {
@@ -101,7 +91,7 @@ describe("rollout analysis queries on promtool: pass and abort", function () {
         };
         const file = path.join(dir, "rollout.test.yaml");
         fs.writeFileSync(file, stringify(test));
-        const result = run(promtool, ["test", "rules", file]);
+        const result = runTool(promtool, ["test", "rules", file]);
         assert.ok(result.ok, `${expected.join(", ") || "nothing"} should fail:\n${result.output}`);
     }
 
