@@ -17,6 +17,7 @@ const crypto = require("crypto");
 const fs = require("fs");
 const Module = require("module");
 const path = require("path");
+const vm = require("vm");
 
 const dir = path.join(__dirname, "..", "..", "node_modules", ".cache", "tierform", "swc");
 const version = require("@swc/wasm/package.json").version;
@@ -104,8 +105,95 @@ if (!Module._extensions[".ts"]) {
     const loadJs = Module._extensions[".js"];
     Module._extensions[".js"] = function (module, filename) {
         if (!filename.includes(`${path.sep}node_modules${path.sep}`)) return loadJs(module, filename);
-        return withSourceMaps(false, () => loadJs(module, filename));
+        return withSourceMaps(false, () => loadWithCodeCache(module, filename) || loadJs(module, filename));
     };
+    process.on("exit", writeCodeCaches);
+}
+
+/**
+ * V8's code cache for node_modules' CommonJS: compiling their JavaScript took about a quarter of
+ * the CPU of a plan's command-line process, in every process a test starts. Node 20 has no
+ * compile cache of its own (module.enableCompileCache is Node 22), so this does what
+ * v8-compile-cache did: each module is compiled as a vm.Script with the cached data of its last
+ * compilation (keyed by path and content, under node_modules/.cache/tierform/v8/<node version>),
+ * and what had none, or had it rejected, gets it written when the process exits, with the functions
+ * the run compiled. The module then runs as Module.prototype._compile would run it: its wrapper
+ * called with exports, a require made as Node makes it, the module, its file and directory.
+ * Left to Node: an ES module package's files, a file with a hashbang, and TIERFORM_CODE_CACHE=0.
+ * TIERFORM_CODE_CACHE_DIR puts the cache elsewhere.
+ */
+const codeCacheDir = path.join(
+    process.env.TIERFORM_CODE_CACHE_DIR || path.join(__dirname, "..", "..", "node_modules", ".cache", "tierform", "v8"),
+    `${process.version}-${process.arch}`,
+);
+/** How many modules were loaded with cached data, for TIERFORM_CODE_CACHE_REPORT=1 (test/harness/register.test.ts). */
+let cacheHits = 0;
+/** Scripts compiled without usable cached data, and where theirs goes. */
+const uncached = [];
+/** Each directory's package type ("module" or not), from its nearest package.json. */
+const packageTypes = new Map();
+
+function packageType(dir) {
+    if (packageTypes.has(dir)) return packageTypes.get(dir);
+    let type;
+    try {
+        type = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")).type ?? "commonjs";
+    } catch {
+        const parent = path.dirname(dir);
+        type = parent === dir ? "commonjs" : packageType(parent);
+    }
+    packageTypes.set(dir, type);
+    return type;
+}
+
+/** Load `filename` (CommonJS) with V8's code cache; false when it is left to Node. */
+function loadWithCodeCache(module, filename) {
+    if (process.env.TIERFORM_CODE_CACHE === "0" || !filename.endsWith(".js") || packageType(path.dirname(filename)) === "module")
+        return false;
+    let source = fs.readFileSync(filename, "utf8");
+    if (source.charCodeAt(0) === 0xfeff) source = source.slice(1);
+    if (source.startsWith("#!")) return false;
+    const file = path.join(codeCacheDir, crypto.createHash("sha256").update(`${filename}\0${source}`).digest("hex"));
+    let cachedData;
+    try {
+        cachedData = fs.readFileSync(file);
+    } catch {
+        // not cached yet
+    }
+    const script = new vm.Script(Module.wrap(source), {
+        filename,
+        cachedData,
+        importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+    });
+    if (cachedData === undefined || script.cachedDataRejected) uncached.push([script, file]);
+    else cacheHits++;
+    const wrapper = script.runInThisContext({ displayErrors: true });
+    // Node's makeRequireFunction (lib/internal/modules/helpers.js).
+    const require = (id) => module.require(id);
+    require.resolve = (request, options) => Module._resolveFilename(request, module, false, options);
+    require.resolve.paths = (request) => Module._resolveLookupPaths(request, module);
+    require.main = process.mainModule;
+    require.extensions = Module._extensions;
+    require.cache = Module._cache;
+    wrapper.call(module.exports, module.exports, require, module, filename, path.dirname(filename));
+    return true;
+}
+
+/** At exit: the cached data of each script that had none, with what the run compiled of it. */
+function writeCodeCaches() {
+    if (process.env.TIERFORM_CODE_CACHE_REPORT === "1")
+        process.stderr.write(`code cache: ${cacheHits} loaded, ${uncached.length} written\n`);
+    if (uncached.length === 0) return;
+    try {
+        fs.mkdirSync(codeCacheDir, { recursive: true });
+        for (const [script, file] of uncached) {
+            const tmp = `${file}.${process.pid}.tmp`;
+            fs.writeFileSync(tmp, script.createCachedData());
+            fs.renameSync(tmp, file);
+        }
+    } catch {
+        // a read-only tree still runs, uncached
+    }
 }
 
 module.exports = { SWC_OPTIONS, compile };

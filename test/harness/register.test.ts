@@ -4,6 +4,7 @@
  */
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
 import { create } from "ts-node";
@@ -67,5 +68,71 @@ describe("the tests' TypeScript hook", function () {
         const seen = JSON.parse(r.stdout) as { pulumi: boolean; probe: boolean; stack: string };
         assert.deepEqual({ pulumi: seen.pulumi, probe: seen.probe }, { pulumi: false, probe: true });
         assert.match(seen.stack, /stack-probe\.ts:9:\d+/, seen.stack);
+    });
+});
+
+describe("the tests' code cache for node_modules' JavaScript (test/harness/register.js)", function () {
+    this.timeout(60000);
+    let dir: string;
+    before(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), "tierform-code-cache-"))));
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    /** Run `code` in a child with the hook; its stdout and the cache report on stderr. */
+    const child = (code: string, env: Record<string, string> = {}) => {
+        const r = spawnSync(process.execPath, ["-r", path.join(__dirname, "register.js"), "-e", code], {
+            encoding: "utf8",
+            cwd: dir,
+            env: { ...process.env, TIERFORM_CODE_CACHE_DIR: path.join(dir, "cache"), TIERFORM_CODE_CACHE_REPORT: "1", ...env },
+        });
+        assert.equal(r.status, 0, r.stderr);
+        const report = /code cache: (\d+) loaded, (\d+) written/.exec(r.stderr);
+        return { out: r.stdout, loaded: Number(report?.[1] ?? -1), written: Number(report?.[2] ?? -1) };
+    };
+
+    it("a module runs as under Node's own loader: this, exports, require (resolve, paths, cache, main), __filename, __dirname", function () {
+        const pkg = path.join(dir, "node_modules", "probe");
+        fs.mkdirSync(pkg, { recursive: true });
+        fs.writeFileSync(path.join(pkg, "other.js"), "module.exports = 42;\n");
+        fs.writeFileSync(
+            path.join(pkg, "index.js"),
+            [
+                "const self = this;",
+                "module.exports = {",
+                "  thisIsExports: self === exports && exports === module.exports,",
+                "  other: require('./other'),",
+                "  resolved: require.resolve('./other'),",
+                "  paths: require.resolve.paths('x').slice(0, 2),",
+                "  cached: Object.keys(require.cache).filter((k) => k.includes('probe')).sort(),",
+                "  main: require.main === process.mainModule,",
+                "  extensions: require.extensions === require('module')._extensions,",
+                "  file: __filename,",
+                "  dir: __dirname,",
+                "  stackLine: new Error('x').stack.split('\\n')[1].trim(),",
+                "};",
+            ].join("\n"),
+        );
+        const code = "process.stdout.write(JSON.stringify(require('probe')))";
+        const node = JSON.parse(child(code, { TIERFORM_CODE_CACHE: "0" }).out);
+        const first = child(code);
+        const second = child(code);
+        assert.deepEqual(JSON.parse(first.out), node);
+        assert.deepEqual(JSON.parse(second.out), node);
+        assert.equal(node.other, 42);
+        assert.equal(node.thisIsExports, true);
+        assert.deepEqual([first.loaded, first.written], [0, 2], "the first run compiles both files and writes their cache");
+        assert.deepEqual([second.loaded, second.written], [2, 0], "the second loads both from it");
+    });
+
+    it("caches a real dependency (yaml) across processes, and is off with TIERFORM_CODE_CACHE=0", function () {
+        const code = `process.stdout.write(require(${JSON.stringify(require.resolve("yaml"))}).stringify({ a: [1, 2] }))`;
+        const first = child(code);
+        const second = child(code);
+        const off = child(code, { TIERFORM_CODE_CACHE: "0" });
+        assert.equal(first.out, "a:\n  - 1\n  - 2\n");
+        assert.equal(second.out, first.out);
+        assert.equal(off.out, first.out);
+        assert.ok(first.written > 10 && first.loaded === 0, `first: ${first.loaded} loaded, ${first.written} written`);
+        assert.ok(second.loaded === first.written && second.written === 0, `second: ${second.loaded} loaded, ${second.written} written`);
+        assert.deepEqual([off.loaded, off.written], [0, 0]);
     });
 });
