@@ -115,7 +115,7 @@ if (!Module._extensions[".ts"]) {
  * the CPU of a plan's command-line process, in every process a test starts. Node 20 has no
  * compile cache of its own (module.enableCompileCache is Node 22), so this does what
  * v8-compile-cache did: each module is compiled as a vm.Script with the cached data of its last
- * compilation (keyed by path and content, under node_modules/.cache/tierform/v8/<node version>),
+ * compilation (keyed by path and content, under node_modules/.cache/tierform/v8/<node version, flags>),
  * and what had none, or had it rejected, gets it written when the process exits, with the functions
  * the run compiled. The module then runs as Module.prototype._compile would run it: its wrapper
  * called with exports, a require made as Node makes it, the module, its file and directory.
@@ -124,7 +124,13 @@ if (!Module._extensions[".ts"]) {
  */
 const codeCacheDir = path.join(
     process.env.TIERFORM_CODE_CACHE_DIR || path.join(__dirname, "..", "..", "node_modules", ".cache", "tierform", "v8"),
-    `${process.version}-${process.arch}`,
+    // V8 rejects cached data made under other flags (a --max-semi-space-size, which npm test sets,
+    // is enough): each set of flags has its own, or npm test and a direct mocha run would rewrite it in turn.
+    `${process.version}-${process.arch}-${crypto
+        .createHash("sha256")
+        .update(`${process.execArgv.join(" ")}\0${process.env.NODE_OPTIONS ?? ""}`)
+        .digest("hex")
+        .slice(0, 12)}`,
 );
 /** How many modules were loaded with cached data, for TIERFORM_CODE_CACHE_REPORT=1 (test/harness/register.test.ts). */
 let cacheHits = 0;
