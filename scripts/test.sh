@@ -7,13 +7,14 @@
 # few seconds); the deployment of every container of all five presets, twice over the same volumes
 # (about 4 minutes of dockerd's time on a 2-CPU host), and the blue/green and canary switches through
 # the real nginx edge under load (test/docker-engine/bluegreen.test.ts, about 2 minutes each), are
-# `npm run test:dev-stack`, which .ci/run runs after npm test. prettier, tsc and eslint keep caches in node_modules/.cache/tierform/
-# (prettier's keyed by each file's content and its options; eslint's rules here read no types, so a
-# file's findings depend on its text and the config only): a second run checks only what changed;
-# CI starts without them. (prettier --check over every file costs about 15 s of CPU; from its
-# cache, about 1.5 s.) Measured on a 2-core machine at load average 1.3, daemon running, warm
-# caches, on 8f5703d (README, "How long the tests take"): 87 s wall, 147 s of CPU, 2000 tests; at load
-# averages of 4 to 6, on 9c04688 (2025 tests), 99 to 113 s wall, 167 to 193 s of CPU.
+# `npm run test:dev-stack`, which .ci/run runs after npm test. What a second run does not redo is
+# kept in node_modules/.cache/tierform/ (README, "How long the tests take"; CI starts without it):
+# prettier's cache (keyed by each file's content and its options; --check over every file costs
+# about 15 s of CPU, from its cache about 1.5 s), eslint's (its rules here read no types, so a file's
+# findings depend on its text and the config only), tsc's build info, the tests' swc output and V8
+# code cache (test/harness/register.js) and the real tools' passes (test/harness/tools.ts).
+# Measured on a 2-core machine, daemon running, warm, on ba76c44..cd54f4c (2035 tests): 85 to 107 s
+# wall, 134 to 168 s of CPU, at load averages of 2.7 to 3.7; before (d6d2de8), 99 to 126 s.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 bin=node_modules/.bin
@@ -52,6 +53,6 @@ TIERFORM_TEST_RUNS=$runs "$bin/mocha" --parallel --jobs "$jobs" --recursive 'tes
 
 wait "$checks" || status=1
 echo
-echo "prettier --check, tsc --noEmit, eslint (ran beside mocha):"
+echo "prettier --check, tsc --build --noEmit, eslint (ran beside mocha):"
 if [ -s "$log" ]; then cat "$log"; else echo "  no findings"; fi
 exit "$status"
