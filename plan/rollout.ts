@@ -18,7 +18,7 @@ import { KNOWLEDGE, PLACEMENTS, type Placement } from "./support";
 import { formatSeconds } from "./support/rollout-text";
 import type { RolloutHookPlan, RolloutIntent, RolloutSchedule } from "./support/types";
 
-export { analysisText, formatSeconds } from "./support/rollout-text";
+export { analysisText, formatSeconds, replacementBatch } from "./support/rollout-text";
 
 export type { EdgePreviewPlan, RolloutAnalysisPlan, RolloutHookPlan, RolloutIntent, RolloutSchedule, ScheduleStep } from "./support/types";
 

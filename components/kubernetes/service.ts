@@ -43,7 +43,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type * as k8sTypes from "@pulumi/kubernetes/types/input";
 import { DEFAULT_PORTS } from "../shared/connection";
 import { CNPG_POSTGRES_IMAGES } from "../shared/images";
-import { KUBERNETES_CA_DIR, type DatastoreSpecs, type HealthCheck, type ServicePlan } from "../../plan";
+import { KUBERNETES_CA_DIR, replacementBatch, type DatastoreSpecs, type HealthCheck, type ServicePlan } from "../../plan";
 import type { DatastoreBinding } from "../contract";
 import { connectionValues } from "../shared/binding";
 import { logicalName, meta, podLabels, selectorOf, serviceHost, type KubeContext } from "./context";
@@ -58,11 +58,9 @@ import { PROMETHEUS_URL } from "./operators";
 
 export { APP_SECRETS } from "./secrets";
 
-/** The Deployment strategy of a service's rollout plan (see the module doc for blueGreen and canary): a canary surges its first step's weight. */
+/** The Deployment strategy of a service's rollout plan: its replacement batch (plan `replacementBatch`; a canary surges its first step's weight). */
 export function deploymentStrategy(r: Pick<ServicePlan["rollout"], "strategy" | "steps" | "rolling">): k8sTypes.apps.v1.DeploymentStrategy {
-    if (r.strategy === "blueGreen") return { type: "RollingUpdate", rollingUpdate: { maxSurge: "100%", maxUnavailable: 0 } };
-    if (r.strategy === "canary") return { type: "RollingUpdate", rollingUpdate: { maxSurge: `${r.steps[0].weight}%`, maxUnavailable: 0 } };
-    return { type: "RollingUpdate", rollingUpdate: { maxSurge: r.rolling.maxSurge, maxUnavailable: r.rolling.maxUnavailable } };
+    return { type: "RollingUpdate", rollingUpdate: replacementBatch(r) };
 }
 
 /** CPU and memory utilisation targets (percent) of the plan's scaling signals. */

@@ -5,7 +5,7 @@
  * service plan, and what it does with each spec field — its column of docs/spec-reference.md
  * (`npm run docs:spec`), checked against the features by test/standards/spec-reference.test.ts.
  */
-import { analysisText, rollingSteps } from "./rollout-text";
+import { analysisText, replacementBatch, rollingSteps } from "./rollout-text";
 import { approximated, ignored, type PlatformKnowledge, type RolloutIntent, type RolloutSchedule } from "./types";
 
 /** Kubernetes's support, rendering and spec-field notes. */
@@ -251,26 +251,16 @@ function argoSchedule(intent: RolloutIntent): RolloutSchedule {
         ? [{ what: "migrate (a Job, before the new pods start)", weight: 0, holdSeconds: 0, gate: "exit 0" }]
         : [];
     if (!intent.routed || intent.strategy === "rolling") {
-        const first = intent.steps[0]?.weight ?? 10;
-        const surge = intent.strategy === "blueGreen" ? 100 : intent.strategy === "canary" ? first : undefined;
-        const steps = rollingSteps(
-            surge !== undefined ? { ...intent, rolling: { maxSurge: surge, maxUnavailable: 0 } } : intent,
-            "readiness probes",
-        );
+        const batch = replacementBatch(intent);
         return {
             runner: "a Deployment rolling update",
-            steps:
-                surge !== undefined
-                    ? steps.map((s) =>
-                          s.what.startsWith("replace") ? { ...s, what: `replace replicas (surge ${surge}%, unavailable 0)` } : s,
-                      )
-                    : steps,
+            steps: rollingSteps(intent, "readiness probes", batch),
             onFailure: "the rollout stops with the old pods serving; nothing shifts back",
             approximations:
                 intent.strategy === "rolling"
                     ? []
                     : [
-                          `${intent.strategy} rolls with a ${surge}% surge: the edge does not route the service, so there is no traffic to shift`,
+                          `${intent.strategy} rolls with a ${batch.maxSurge} surge: the edge does not route the service, so there is no traffic to shift`,
                       ],
         };
     }

@@ -1,6 +1,7 @@
 /**
  * Words the platforms' rollout schedules share (plan/support/<platform>.ts `rolloutSchedule`), so
- * every platform prints a duration and an analysis the same way.
+ * every platform prints a duration and an analysis the same way; and the replacement batch of a
+ * rollout that no traffic shift runs, which Kubernetes' schedule prints and its Deployment applies.
  */
 import type { RolloutIntent } from "./types";
 
@@ -20,12 +21,31 @@ export function analysisText(intent: Pick<RolloutIntent, "analysis">): string {
     return `5xx ≤ ${a.errorRatePercent} %, p${a.latencyPercentile} ≤ ${a.latencyMs} ms${query} (every ${formatSeconds(a.intervalSeconds)}, abort after ${failures})`;
 }
 
-/** The steps of a plain rolling update, the same words on every platform. */
-export function rollingSteps(intent: RolloutIntent, gate: string): { what: string; weight: number; holdSeconds: number; gate: string }[] {
+/**
+ * The batch a Deployment's rolling update replaces replicas in when no traffic shift runs the
+ * rollout (Kubernetes without Argo Rollouts for it, or a service the edge does not route): a
+ * blue-green surges a whole second set of replicas, a canary its first step's weight, both with
+ * none unavailable; a rolling update its own batch (replicas).
+ */
+export function replacementBatch(intent: Pick<RolloutIntent, "strategy" | "steps" | "rolling">): {
+    maxSurge: number | string;
+    maxUnavailable: number;
+} {
+    if (intent.strategy === "blueGreen") return { maxSurge: "100%", maxUnavailable: 0 };
+    if (intent.strategy === "canary") return { maxSurge: `${intent.steps[0]?.weight ?? 10}%`, maxUnavailable: 0 };
+    return { maxSurge: intent.rolling.maxSurge, maxUnavailable: intent.rolling.maxUnavailable };
+}
+
+/** The steps of a plain rolling update in batches of `batch` (the intent's own by default), the same words on every platform. */
+export function rollingSteps(
+    intent: RolloutIntent,
+    gate: string,
+    batch: { maxSurge: number | string; maxUnavailable: number } = intent.rolling,
+): { what: string; weight: number; holdSeconds: number; gate: string }[] {
     return [
         ...(intent.migration ? [{ what: "migrate", weight: 0, holdSeconds: 0, gate: "exit 0" }] : []),
         {
-            what: `replace replicas (surge ${intent.rolling.maxSurge}, unavailable ${intent.rolling.maxUnavailable})`,
+            what: `replace replicas (surge ${batch.maxSurge}, unavailable ${batch.maxUnavailable})`,
             weight: 100,
             holdSeconds: 0,
             gate,
