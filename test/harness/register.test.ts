@@ -123,6 +123,21 @@ describe("the tests' code cache for node_modules' JavaScript (test/harness/regis
         assert.deepEqual([second.loaded, second.written], [2, 0], "the second loads both from it");
     });
 
+    it("a cached module's dynamic import() loads as under Node's own loader", function () {
+        const pkg = path.join(dir, "node_modules", "dynamic");
+        fs.mkdirSync(pkg, { recursive: true });
+        fs.writeFileSync(path.join(pkg, "other.js"), "module.exports = { answer: 42 };\n");
+        fs.writeFileSync(path.join(pkg, "index.js"), "module.exports = () => import('./other.js');\n");
+        const code = "require('dynamic')().then((m) => process.stdout.write(JSON.stringify(m.default)))";
+        const node = child(code, { TIERFORM_CODE_CACHE: "0" });
+        const first = child(code);
+        const second = child(code);
+        assert.equal(node.out, '{"answer":42}');
+        assert.equal(first.out, node.out);
+        assert.equal(second.out, node.out);
+        assert.equal(second.loaded, 1, "other.js from the cache; index.js, which may import(), left to Node");
+    });
+
     it("caches a real dependency (yaml) across processes, and is off with TIERFORM_CODE_CACHE=0", function () {
         const code = `process.stdout.write(require(${JSON.stringify(require.resolve("yaml"))}).stringify({ a: [1, 2] }))`;
         const first = child(code);
