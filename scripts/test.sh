@@ -13,8 +13,8 @@
 # about 15 s of CPU, from its cache about 1.5 s), eslint's (its rules here read no types, so a file's
 # findings depend on its text and the config only), tsc's build info, the tests' swc output and V8
 # code cache (test/harness/register.js) and the real tools' passes (test/harness/tools.ts).
-# Measured on a 2-core machine, daemon running, warm, on ba76c44..cd54f4c (2035 tests): 85 to 107 s
-# wall, 134 to 168 s of CPU, at load averages of 2.7 to 3.7; before (d6d2de8), 99 to 126 s.
+# Measured on a 2-core machine, daemon running, warm, on ba76c44..3005d8d (2035 and 2036 tests): 85
+# to 107 s wall, 134 to 168 s of CPU, at load averages of 1.9 to 3.7; before (d6d2de8), 99 to 126 s.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 bin=node_modules/.bin
