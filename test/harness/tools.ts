@@ -61,11 +61,18 @@ export interface ToolResult {
  */
 const PASSES_DIR = path.join(__dirname, "..", "..", "node_modules", ".cache", "tierform", "tool-passes");
 
+/** Each tool's identity, by the path it was asked by, in this process. */
+const identities = new Map<string, string>();
+
 /** The tool as a key: its real path, size and modification time (an upgraded package checks afresh). */
 function toolIdentity(bin: string): string {
-    const real = fs.realpathSync(bin);
-    const stat = fs.statSync(real);
-    return `${real}:${stat.size}:${stat.mtimeMs}`;
+    let identity = identities.get(bin);
+    if (identity === undefined) {
+        const real = fs.realpathSync(bin);
+        const stat = fs.statSync(real);
+        identities.set(bin, (identity = `${real}:${stat.size}:${stat.mtimeMs}`));
+    }
+    return identity;
 }
 
 /**

@@ -33,9 +33,15 @@ const passed = new Set<string>();
  */
 async function shellcheck(bin: string, scripts: Record<string, string>): Promise<string> {
     const todo = new Map<string, string>();
-    const keyOf = (text: string) => passKey(bin, SHELLCHECK_ARGS, [text]);
-    for (const [name, text] of Object.entries(scripts))
-        if (!passed.has(text) && keptPass(keyOf(text)) === undefined && ![...todo.values()].includes(text)) todo.set(name, text);
+    /** The kept-pass key of each text still to check. */
+    const keys = new Map<string, string>();
+    for (const [name, text] of Object.entries(scripts)) {
+        if (passed.has(text) || keys.has(text)) continue;
+        const key = passKey(bin, SHELLCHECK_ARGS, [text]);
+        if (keptPass(key) !== undefined) continue;
+        keys.set(text, key);
+        todo.set(name, text);
+    }
     if (todo.size === 0) return "";
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tierform-shellcheck-"));
     try {
@@ -66,7 +72,7 @@ async function shellcheck(bin: string, scripts: Record<string, string>): Promise
         if (!findings)
             for (const text of todo.values()) {
                 passed.add(text);
-                keepPass(keyOf(text), "");
+                keepPass(keys.get(text)!, "");
             }
         return findings;
     } finally {
